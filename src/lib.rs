@@ -1,0 +1,10 @@
+//! dexlint: a policy-as-code linter for Microsoft Defender Experts for XDR coverage.
+//!
+//! Pipeline: policy files are parsed (`policy::parse`) into a spanned AST, compiled and
+//! type-checked against the tenant model's schema (`policy::compile`), and evaluated
+//! (`policy::eval`) over a [`model::TenantModel`] that `export` loads from an export directory.
+#![forbid(unsafe_code)]
+
+pub mod export;
+pub mod model;
+pub mod policy;

@@ -1,0 +1,261 @@
+//! The tenant model that policies query: typed records grouped in collections, each value
+//! remembering where it came from (file + RFC 6901 JSON pointer).
+//!
+//! Locations are kept as pointers, not byte spans: serde_json gives no positions, and finding
+//! the span of every value while parsing would slow loading of large exports. A pointer is
+//! cheap to keep and is turned into a byte span, line and column only for the few values a
+//! violation points at (`export::locate`).
+
+pub mod schema;
+
+use schema::{CollectionSchema, RecordSchema, COLLECTIONS};
+use std::path::PathBuf;
+
+/// Index of a file in [`TenantModel::files`].
+pub type FileId = u32;
+
+/// Where a value came from: a file of the export and a JSON pointer into it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Loc {
+    pub file: FileId,
+    /// RFC 6901 pointer ("" is the whole document).
+    pub pointer: String,
+}
+
+impl Loc {
+    pub fn new(file: FileId, pointer: impl Into<String>) -> Self {
+        Loc {
+            file,
+            pointer: pointer.into(),
+        }
+    }
+
+    /// The location of a child: `key` is escaped as RFC 6901 requires (`~` → `~0`, `/` → `~1`).
+    pub fn child(&self, key: &str) -> Loc {
+        let mut pointer = String::with_capacity(self.pointer.len() + key.len() + 1);
+        pointer.push_str(&self.pointer);
+        pointer.push('/');
+        for c in key.chars() {
+            match c {
+                '~' => pointer.push_str("~0"),
+                '/' => pointer.push_str("~1"),
+                c => pointer.push(c),
+            }
+        }
+        Loc {
+            file: self.file,
+            pointer,
+        }
+    }
+
+    /// The location of a list element.
+    pub fn index(&self, i: usize) -> Loc {
+        Loc {
+            file: self.file,
+            pointer: format!("{}/{}", self.pointer, i),
+        }
+    }
+}
+
+/// A value of the model. Absent fields are `Null`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Value {
+    #[default]
+    Null,
+    Bool(bool),
+    Int(i64),
+    Str(String),
+    /// Milliseconds since the Unix epoch.
+    Date(i64),
+    List(Vec<Value>),
+    Record(Box<Record>),
+}
+
+impl Value {
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+}
+
+/// One field of a record: its value and where it came from (None when absent or derived).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Field {
+    pub value: Value,
+    pub loc: Option<Loc>,
+}
+
+/// A record: fields in the order of its schema.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    pub schema: &'static RecordSchema,
+    pub fields: Vec<Field>,
+    /// The JSON object the record was read from.
+    pub loc: Option<Loc>,
+}
+
+impl Record {
+    /// An empty record (every field absent).
+    pub fn new(schema: &'static RecordSchema, loc: Option<Loc>) -> Self {
+        Record {
+            schema,
+            fields: vec![Field::default(); schema.fields.len()],
+            loc,
+        }
+    }
+
+    /// Sets a field by name; returns false (and does nothing) when the schema has no such field.
+    pub fn set(&mut self, name: &str, value: Value, loc: Option<Loc>) -> bool {
+        match self
+            .schema
+            .field_index(name)
+            .and_then(|i| self.fields.get_mut(i))
+        {
+            Some(field) => {
+                *field = Field { value, loc };
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn field(&self, index: usize) -> Option<&Field> {
+        self.fields.get(index)
+    }
+
+    /// A field by name.
+    pub fn get(&self, name: &str) -> Option<&Field> {
+        self.schema
+            .field_index(name)
+            .and_then(|i| self.fields.get(i))
+    }
+
+    /// A stable identity for baselines and messages: `id`, else `name`, else `upn`.
+    pub fn identity(&self) -> Option<&str> {
+        ["id", "name", "upn"]
+            .iter()
+            .find_map(|n| self.get(n).and_then(|f| f.value.as_str()))
+    }
+}
+
+/// One top-level collection of the model.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Collection {
+    /// True when at least one document of the export provided this collection (even empty).
+    pub present: bool,
+    pub records: Vec<Record>,
+    /// For each field of the schema: true when at least one record had it in its source.
+    pub fields_seen: Vec<bool>,
+    /// The first document that provided the collection (pointer "" or the list's pointer).
+    pub origin: Option<Loc>,
+}
+
+impl Collection {
+    /// Adds a record and notes which of its fields the source carried (a field counts as seen
+    /// when it has a location or a non-null value).
+    pub fn push(&mut self, record: Record) {
+        self.present = true;
+        for (seen, field) in self.fields_seen.iter_mut().zip(&record.fields) {
+            *seen |= field.loc.is_some() || !field.value.is_null();
+        }
+        self.records.push(record);
+    }
+}
+
+/// A file read from the export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// Path relative to its export root, with `/` separators (what reports show).
+    pub path: String,
+    /// Path as opened on disk.
+    pub disk_path: PathBuf,
+    /// Index of the export root (as given on the command line) it was found under.
+    pub root: usize,
+}
+
+/// The whole model: one [`Collection`] per entry of [`schema::COLLECTIONS`], in that order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TenantModel {
+    pub files: Vec<SourceFile>,
+    pub collections: Vec<Collection>,
+}
+
+impl Default for TenantModel {
+    fn default() -> Self {
+        TenantModel {
+            files: Vec::new(),
+            collections: COLLECTIONS
+                .iter()
+                .map(|c| Collection {
+                    fields_seen: vec![false; c.record.fields.len()],
+                    ..Collection::default()
+                })
+                .collect(),
+        }
+    }
+}
+
+impl TenantModel {
+    pub fn collection(&self, name: &str) -> Option<&Collection> {
+        schema::collection_index(name).and_then(|i| self.collections.get(i))
+    }
+
+    pub fn collection_mut(&mut self, name: &str) -> Option<&mut Collection> {
+        schema::collection_index(name).and_then(|i| self.collections.get_mut(i))
+    }
+
+    /// Why a policy that reads these collection fields cannot be judged on this export, if it
+    /// cannot: a collection that no document provided, or a field no record of it carried.
+    /// `field` None means the collection itself.
+    pub fn missing(&self, requirements: &[(&str, Option<&str>)]) -> Option<String> {
+        for (coll, field) in requirements {
+            let Some(i) = schema::collection_index(coll) else {
+                continue;
+            };
+            let (Some(c), Some(s)) = (self.collections.get(i), COLLECTIONS.get(i)) else {
+                continue;
+            };
+            if !c.present {
+                return Some(format!(
+                    "no {} in the export (provide {})",
+                    s.doc, s.provided_by
+                ));
+            }
+            if let Some(field) = field {
+                let seen = s
+                    .record
+                    .field_index(field)
+                    .and_then(|fi| c.fields_seen.get(fi))
+                    .copied();
+                if seen == Some(false) && !c.records.is_empty() {
+                    let src = s.record.get_doc(field);
+                    return Some(format!(
+                        "no {} record in the export has `{}` ({})",
+                        s.name, field, src
+                    ));
+                }
+            }
+        }
+        None
+    }
+
+    /// The schema of collection `i`.
+    pub fn schema_of(i: usize) -> Option<&'static CollectionSchema> {
+        COLLECTIONS.get(i)
+    }
+}
+
+impl RecordSchema {
+    fn get_doc(&self, field: &str) -> &'static str {
+        self.fields
+            .iter()
+            .find(|f| f.name == field)
+            .map(|f| f.doc)
+            .unwrap_or("")
+    }
+}

@@ -1,0 +1,392 @@
+//! The tenant model's schema: the collections a policy can iterate and the typed fields of
+//! their records. The compiler type-checks policies against it; the loader fills records in
+//! field order. Field names are the policy language's names (snake_case); each field's doc
+//! says which source keys feed it.
+
+/// A field or expression type in the policy language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Type {
+    Bool,
+    Int,
+    Str,
+    /// Milliseconds since the Unix epoch (ISO 8601 or `/Date(ms)/` in the source).
+    Date,
+    List(&'static Type),
+    Record(&'static RecordSchema),
+}
+
+impl Type {
+    /// The name used in diagnostics (`string`, `list<member>`, ...).
+    pub fn name(&self) -> String {
+        match self {
+            Type::Bool => "bool".into(),
+            Type::Int => "int".into(),
+            Type::Str => "string".into(),
+            Type::Date => "date".into(),
+            Type::List(t) => format!("list<{}>", t.name()),
+            Type::Record(r) => r.name.into(),
+        }
+    }
+}
+
+/// One field of a record.
+#[derive(Debug, PartialEq, Eq)]
+pub struct FieldSchema {
+    pub name: &'static str,
+    pub ty: Type,
+    pub doc: &'static str,
+}
+
+/// A record type: users, groups, a group member, a service plan...
+#[derive(Debug, PartialEq, Eq)]
+pub struct RecordSchema {
+    pub name: &'static str,
+    pub fields: &'static [FieldSchema],
+}
+
+impl RecordSchema {
+    /// Position of a field by its policy-language name.
+    pub fn field_index(&self, name: &str) -> Option<usize> {
+        self.fields.iter().position(|f| f.name == name)
+    }
+}
+
+/// A top-level collection of the model.
+#[derive(Debug, PartialEq, Eq)]
+pub struct CollectionSchema {
+    pub name: &'static str,
+    pub record: &'static RecordSchema,
+    pub doc: &'static str,
+    /// What to export to provide this collection (used in "not evaluated" reasons).
+    pub provided_by: &'static str,
+}
+
+const fn f(name: &'static str, ty: Type, doc: &'static str) -> FieldSchema {
+    FieldSchema { name, ty, doc }
+}
+
+const STR: Type = Type::Str;
+const BOOL: Type = Type::Bool;
+const INT: Type = Type::Int;
+const DATE: Type = Type::Date;
+const STRS: Type = Type::List(&Type::Str);
+
+pub static LICENSE: RecordSchema = RecordSchema {
+    name: "license",
+    fields: &[
+        f("sku_id", STR, "assignedLicenses[].skuId"),
+        f(
+            "disabled_plans",
+            STRS,
+            "assignedLicenses[].disabledPlans (service plan ids)",
+        ),
+    ],
+};
+
+pub static ASSIGNED_PLAN: RecordSchema = RecordSchema {
+    name: "assigned_plan",
+    fields: &[
+        f("id", STR, "assignedPlans[].servicePlanId"),
+        f("name", STR, "servicePlanName, resolved from the subscribedSkus in the export or well-known plan ids"),
+        f("service", STR, "assignedPlans[].service"),
+        f("status", STR, "assignedPlans[].capabilityStatus (Enabled, Deleted, Suspended, ...)"),
+    ],
+};
+
+pub static USER: RecordSchema = RecordSchema {
+    name: "user",
+    fields: &[
+        f("id", STR, "id"),
+        f("upn", STR, "userPrincipalName"),
+        f("name", STR, "displayName"),
+        f("enabled", BOOL, "accountEnabled"),
+        f("user_type", STR, "userType (Member, Guest)"),
+        f(
+            "licenses",
+            Type::List(&Type::Record(&LICENSE)),
+            "assignedLicenses",
+        ),
+        f(
+            "plans",
+            Type::List(&Type::Record(&ASSIGNED_PLAN)),
+            "assignedPlans",
+        ),
+    ],
+};
+
+pub static MEMBER: RecordSchema = RecordSchema {
+    name: "member",
+    fields: &[
+        f("id", STR, "member object id"),
+        f("kind", STR, "user, group, device, servicePrincipal, orgContact (from @odata.type, or a Terraform reference)"),
+        f("name", STR, "displayName"),
+        f("upn", STR, "userPrincipalName, for users"),
+    ],
+};
+
+pub static GROUP: RecordSchema = RecordSchema {
+    name: "group",
+    fields: &[
+        f("id", STR, "id (Graph), or the resource address (Terraform)"),
+        f("name", STR, "displayName / display_name"),
+        f(
+            "types",
+            STRS,
+            "groupTypes / types (Unified, DynamicMembership)",
+        ),
+        f(
+            "dynamic",
+            BOOL,
+            "true when groupTypes holds DynamicMembership or a membershipRule is set",
+        ),
+        f(
+            "security_enabled",
+            BOOL,
+            "securityEnabled / security_enabled",
+        ),
+        f("mail_enabled", BOOL, "mailEnabled / mail_enabled"),
+        f("membership_rule", STR, "membershipRule"),
+        f(
+            "members",
+            Type::List(&Type::Record(&MEMBER)),
+            "member files, members.json, Terraform members",
+        ),
+        f("source", STR, "graph, entra-exporter or terraform"),
+        f("address", STR, "Terraform resource address"),
+    ],
+};
+
+pub static GROUP_RULE: RecordSchema = RecordSchema {
+    name: "group_rule",
+    fields: &[
+        f("property", STR, "GroupRules[].Property"),
+        f("operator", STR, "GroupRules[].OperatorType"),
+        f("value", STR, "GroupRules[].PropertyValue"),
+    ],
+};
+
+pub static DEVICE_GROUP: RecordSchema = RecordSchema {
+    name: "device_group",
+    fields: &[
+        f("id", STR, "MachineGroupId"),
+        f("name", STR, "Name"),
+        f("rank", INT, "Priority (1 is highest)"),
+        f("unassigned", BOOL, "IsUnassignedMachineGroup"),
+        f(
+            "rules",
+            Type::List(&Type::Record(&GROUP_RULE)),
+            "GroupRules",
+        ),
+        f("remediation", STR, "AutoRemediationLevel"),
+    ],
+};
+
+pub static DEVICE: RecordSchema = RecordSchema {
+    name: "device",
+    fields: &[
+        f("id", STR, "id (machine id)"),
+        f("name", STR, "computerDnsName"),
+        f("os", STR, "osPlatform"),
+        f("onboarding", STR, "onboardingStatus"),
+        f("group_id", STR, "rbacGroupId"),
+        f("group", STR, "rbacGroupName"),
+        f("tags", STRS, "machineTags"),
+        f(
+            "av_mode",
+            STR,
+            "deviceavinfo avMode: active, passive, disabled, edr_block, passive_audit",
+        ),
+    ],
+};
+
+pub static SKU_PLAN: RecordSchema = RecordSchema {
+    name: "sku_plan",
+    fields: &[
+        f("id", STR, "servicePlans[].servicePlanId"),
+        f("name", STR, "servicePlans[].servicePlanName"),
+        f(
+            "status",
+            STR,
+            "servicePlans[].provisioningStatus (Success, Disabled, Error, PendingActivation, ...)",
+        ),
+        f("applies_to", STR, "servicePlans[].appliesTo"),
+    ],
+};
+
+pub static SKU: RecordSchema = RecordSchema {
+    name: "sku",
+    fields: &[
+        f("id", STR, "skuId"),
+        f("part_number", STR, "skuPartNumber"),
+        f(
+            "status",
+            STR,
+            "capabilityStatus (Enabled, Warning, Suspended, Deleted, LockedOut)",
+        ),
+        f("enabled_units", INT, "prepaidUnits.enabled"),
+        f("consumed_units", INT, "consumedUnits"),
+        f(
+            "plans",
+            Type::List(&Type::Record(&SKU_PLAN)),
+            "servicePlans",
+        ),
+    ],
+};
+
+pub static PRODUCT: RecordSchema = RecordSchema {
+    name: "product",
+    fields: &[
+        f(
+            "name",
+            STR,
+            "mde, mdo, mdi, mdca, mdiot (deployment declaration)",
+        ),
+        f("mode", STR, "active, passive, not_deployed"),
+    ],
+};
+
+pub static SERVICE: RecordSchema = RecordSchema {
+    name: "service",
+    fields: &[
+        f(
+            "name",
+            STR,
+            "xdr (Defender Experts for XDR), servers (Defender Experts for Servers)",
+        ),
+        f(
+            "purchased",
+            BOOL,
+            "whether the organisation enrolled in the service",
+        ),
+    ],
+};
+
+pub static CLOUD_ACCOUNT: RecordSchema = RecordSchema {
+    name: "cloud_account",
+    fields: &[
+        f(
+            "id",
+            STR,
+            "subscription id, connector hierarchyIdentifier, or Terraform address",
+        ),
+        f("name", STR, "display name where known"),
+        f("environment", STR, "Azure, AWS, GCP"),
+        f(
+            "servers_tier",
+            STR,
+            "VirtualMachines pricingTier (Free, Standard) / tier",
+        ),
+        f(
+            "servers_plan",
+            STR,
+            "Defender for Servers plan: P1, P2 (subPlan / subplan / offering subPlan)",
+        ),
+        f(
+            "mde_integration",
+            BOOL,
+            "settings WDATP enabled, or mdeAutoProvisioning.enabled",
+        ),
+        f("source", STR, "arm, connector or terraform"),
+    ],
+};
+
+pub static CHANGE: RecordSchema = RecordSchema {
+    name: "change",
+    fields: &[
+        f("name", STR, "modifiedProperties[].displayName"),
+        f("old", STR, "modifiedProperties[].oldValue, JSON-decoded"),
+        f("new", STR, "modifiedProperties[].newValue, JSON-decoded"),
+    ],
+};
+
+pub static TARGET: RecordSchema = RecordSchema {
+    name: "target",
+    fields: &[
+        f("id", STR, "targetResources[].id"),
+        f("name", STR, "targetResources[].displayName"),
+        f("type", STR, "targetResources[].type"),
+        f(
+            "changes",
+            Type::List(&Type::Record(&CHANGE)),
+            "targetResources[].modifiedProperties",
+        ),
+    ],
+};
+
+pub static AUDIT_EVENT: RecordSchema = RecordSchema {
+    name: "audit_event",
+    fields: &[
+        f("id", STR, "id"),
+        f("activity", STR, "activityDisplayName"),
+        f("time", DATE, "activityDateTime"),
+        f(
+            "targets",
+            Type::List(&Type::Record(&TARGET)),
+            "targetResources",
+        ),
+    ],
+};
+
+/// Every collection, in a fixed order (the order of `CollectionId`).
+pub static COLLECTIONS: &[CollectionSchema] = &[
+    CollectionSchema {
+        name: "users",
+        record: &USER,
+        doc: "Entra ID users",
+        provided_by: "Graph users or EntraExporter Users/",
+    },
+    CollectionSchema {
+        name: "groups",
+        record: &GROUP,
+        doc: "Entra ID groups",
+        provided_by: "Graph groups, EntraExporter Groups/ or a Terraform plan with azuread_group",
+    },
+    CollectionSchema {
+        name: "device_groups",
+        record: &DEVICE_GROUP,
+        doc: "Defender for Endpoint device groups",
+        provided_by: "the Defender portal device group export",
+    },
+    CollectionSchema {
+        name: "devices",
+        record: &DEVICE,
+        doc: "Defender for Endpoint machines",
+        provided_by: "Defender for Endpoint /api/machines",
+    },
+    CollectionSchema {
+        name: "skus",
+        record: &SKU,
+        doc: "subscribed SKUs",
+        provided_by: "Graph subscribedSkus or EntraExporter SubscribedSkus/",
+    },
+    CollectionSchema {
+        name: "products",
+        record: &PRODUCT,
+        doc: "Defender products and their deployment mode",
+        provided_by: "a dexlint deployment declaration",
+    },
+    CollectionSchema {
+        name: "services",
+        record: &SERVICE,
+        doc: "Defender Experts services purchased",
+        provided_by: "a dexlint deployment declaration",
+    },
+    CollectionSchema {
+        name: "cloud_accounts",
+        record: &CLOUD_ACCOUNT,
+        doc: "Defender for Cloud subscriptions, AWS accounts and GCP projects",
+        provided_by:
+            "ARM Microsoft.Security pricings/settings/securityConnectors or a Terraform plan",
+    },
+    CollectionSchema {
+        name: "audit_events",
+        record: &AUDIT_EVENT,
+        doc: "Entra ID directory audit records",
+        provided_by: "Graph directoryAudits",
+    },
+];
+
+/// Index of a collection in [`COLLECTIONS`].
+pub fn collection_index(name: &str) -> Option<usize> {
+    COLLECTIONS.iter().position(|c| c.name == name)
+}
