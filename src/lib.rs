@@ -2,9 +2,14 @@
 //!
 //! Pipeline: policy files are parsed (`policy::parse`) into a spanned AST, compiled and
 //! type-checked against the tenant model's schema (`policy::compile`), and evaluated
-//! (`policy::eval`) over a [`model::TenantModel`] that `export` loads from an export directory.
+//! (`policy::eval`) over a [`model::TenantModel`] that [`export`] loads from an export
+//! directory; [`lint`] ties them together and [`report`] renders the result.
 #![forbid(unsafe_code)]
 
+pub mod builtin;
+pub mod cli;
 pub mod export;
+pub mod lint;
 pub mod model;
 pub mod policy;
+pub mod report;

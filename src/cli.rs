@@ -1,0 +1,116 @@
+//! Command-line interface: argument definitions and the commands behind them.
+
+use crate::export::LoadOptions;
+use crate::lint::{self, LintOptions};
+use crate::policy::{self, Severity};
+use crate::report::{self, Format, Style};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "dexlint", version, about = "Lint a Microsoft tenant export against Defender Experts for XDR prerequisites")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Lint one or more export directories with the built-in and extra policies.
+    Lint(LintArgs),
+    /// Compile policy files and report every error.
+    Check {
+        /// Policy files to compile together.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LintArgs {
+    /// Export directories to lint.
+    #[arg(required = true, value_name = "EXPORT_DIR")]
+    pub roots: Vec<PathBuf>,
+    /// Directory of extra `.policy` files (repeatable).
+    #[arg(long = "policies", value_name = "DIR")]
+    pub policies: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Lowest severity that makes the run exit 1.
+    #[arg(long, value_enum, default_value_t = FailLevel::Error)]
+    pub fail_level: FailLevel,
+    /// Only read files whose path (relative to the export root) matches this glob (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+    /// Skip files whose path matches this glob (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailLevel {
+    Error,
+    Warning,
+    Info,
+}
+
+impl From<FailLevel> for Severity {
+    fn from(f: FailLevel) -> Severity {
+        match f {
+            FailLevel::Error => Severity::Error,
+            FailLevel::Warning => Severity::Warning,
+            FailLevel::Info => Severity::Info,
+        }
+    }
+}
+
+/// Whether to colour output written to a stream: only on a terminal, never with NO_COLOR set.
+pub fn use_color(is_terminal: bool) -> bool {
+    is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Runs a parsed command line and returns the process exit code.
+pub fn run(cli: Cli) -> i32 {
+    match cli.command {
+        Command::Lint(args) => lint_command(&args),
+        Command::Check { files } => policy::check_command(&files),
+    }
+}
+
+fn lint_command(args: &LintArgs) -> i32 {
+    let options = LintOptions {
+        roots: args.roots.clone(),
+        policy_dirs: args.policies.clone(),
+        load: LoadOptions { include: args.include.clone(), exclude: args.exclude.clone() },
+        params: Default::default(),
+    };
+    let report = match lint::run(&options) {
+        Ok(report) => report,
+        Err(e) => {
+            eprintln!("{:?}", miette::Report::new(e));
+            return 2;
+        }
+    };
+    let stdout = std::io::stdout();
+    let to_terminal = args.output.is_none() && stdout.is_terminal();
+    let style = Style { color: use_color(to_terminal), width: if to_terminal { terminal_width() } else { 100 } };
+    let text = report::render(&report, args.format, style);
+    let written = match &args.output {
+        Some(path) => std::fs::write(path, text.as_bytes()),
+        None => stdout.lock().write_all(text.as_bytes()),
+    };
+    if let Err(e) = written {
+        eprintln!("error: cannot write the report: {e}");
+        return 2;
+    }
+    report.exit_code(args.fail_level.into())
+}
+
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100)
+}

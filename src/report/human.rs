@@ -1,0 +1,133 @@
+//! `--format human`: miette's graphical diagnostics, one per violation and per load error, then
+//! the policies that were not evaluated and a summary line.
+
+use super::Style;
+use crate::lint::{joined_path, LintError, LintReport, Violation};
+use crate::policy::Severity;
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
+};
+use std::fmt::{self, Write as _};
+
+/// A violation seen as a miette diagnostic: code = policy id, label on the offending value.
+struct ViolationDiagnostic<'a> {
+    v: &'a Violation,
+    source: Option<NamedSource<String>>,
+}
+
+impl fmt::Display for ViolationDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.v.message)
+    }
+}
+impl fmt::Debug for ViolationDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.v.message)
+    }
+}
+impl std::error::Error for ViolationDiagnostic<'_> {}
+
+impl Diagnostic for ViolationDiagnostic<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(&self.v.policy))
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette_severity(self.v.severity))
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.v.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn url<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.v.docs.as_ref().map(|d| Box::new(d) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let span = self.v.source.as_ref()?;
+        let label = format!("{}: {}", self.v.severity, self.v.title);
+        let len = span.end.saturating_sub(span.start);
+        Some(Box::new(std::iter::once(LabeledSpan::new(Some(label), span.start, len))))
+    }
+}
+
+/// A file that failed to load.
+struct ErrorDiagnostic<'a> {
+    e: &'a LintError,
+}
+
+impl fmt::Display for ErrorDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path = joined_path(self.e.root.as_deref(), &self.e.file);
+        match (self.e.line, self.e.column) {
+            (Some(l), Some(c)) => write!(f, "{path}:{l}:{c}: {}", self.e.message),
+            _ => write!(f, "{path}: {}", self.e.message),
+        }
+    }
+}
+impl fmt::Debug for ErrorDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+impl std::error::Error for ErrorDiagnostic<'_> {}
+impl Diagnostic for ErrorDiagnostic<'_> {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.e.level {
+            "error" => miette::Severity::Error,
+            "warning" => miette::Severity::Warning,
+            _ => miette::Severity::Advice,
+        })
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.e.snippet.as_ref().map(|s| Box::new(format!("the line reads: {}", s.trim())) as Box<dyn fmt::Display>)
+    }
+}
+
+fn miette_severity(s: Severity) -> miette::Severity {
+    match s {
+        Severity::Error => miette::Severity::Error,
+        Severity::Warning => miette::Severity::Warning,
+        Severity::Info => miette::Severity::Advice,
+    }
+}
+
+pub fn render(report: &LintReport, style: Style) -> String {
+    let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width);
+    let mut out = String::new();
+    for e in &report.errors {
+        // Writing into a String cannot fail.
+        let _ = handler.render_report(&mut out, &ErrorDiagnostic { e });
+    }
+    for v in &report.violations {
+        let source = v.source.as_ref().map(|s| NamedSource::new(&s.name, s.text.to_string()));
+        let d = ViolationDiagnostic { v, source };
+        if v.source.is_none() {
+            let _ = writeln!(out, "{}:", v.file.as_deref().map_or("(no location)".into(), |f| joined_path(v.root.as_deref(), f)));
+        }
+        let _ = handler.render_report(&mut out, &d);
+    }
+    if !report.not_evaluated.is_empty() {
+        let _ = writeln!(out, "not evaluated:");
+        for n in &report.not_evaluated {
+            let _ = writeln!(out, "  {}: {}", n.policy, n.reason);
+        }
+        out.push('\n');
+    }
+    let s = &report.summary;
+    let count = |sev| s.violations.get(&sev).copied().unwrap_or(0);
+    let _ = writeln!(
+        out,
+        "{} files read, {} entities, {} policies run: {} errors, {} warnings, {} info; {} not evaluated; {} files failed to load",
+        s.files_read,
+        s.entities,
+        s.policies_run,
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info),
+        s.not_evaluated,
+        s.errors
+    );
+    out
+}
