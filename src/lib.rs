@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 pub mod builtin;
+pub mod catalogue;
 pub mod cli;
 pub mod export;
 pub mod lint;
