@@ -9,7 +9,11 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "dexlint", version, about = "Lint a Microsoft tenant export against Defender Experts for XDR prerequisites")]
+#[command(
+    name = "dexlint",
+    version,
+    about = "Lint a Microsoft tenant export against Defender Experts for XDR prerequisites"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -86,7 +90,10 @@ fn lint_command(args: &LintArgs) -> i32 {
     let options = LintOptions {
         roots: args.roots.clone(),
         policy_dirs: args.policies.clone(),
-        load: LoadOptions { include: args.include.clone(), exclude: args.exclude.clone() },
+        load: LoadOptions {
+            include: args.include.clone(),
+            exclude: args.exclude.clone(),
+        },
         params: Default::default(),
     };
     let report = match lint::run(&options) {
@@ -98,7 +105,10 @@ fn lint_command(args: &LintArgs) -> i32 {
     };
     let stdout = std::io::stdout();
     let to_terminal = args.output.is_none() && stdout.is_terminal();
-    let style = Style { color: use_color(to_terminal), width: if to_terminal { terminal_width() } else { 100 } };
+    let style = Style {
+        color: use_color(to_terminal),
+        width: if to_terminal { terminal_width() } else { 100 },
+    };
     let text = report::render(&report, args.format, style);
     let written = match &args.output {
         Some(path) => std::fs::write(path, text.as_bytes()),
@@ -112,5 +122,8 @@ fn lint_command(args: &LintArgs) -> i32 {
 }
 
 fn terminal_width() -> usize {
-    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100)
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(100)
 }

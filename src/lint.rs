@@ -4,7 +4,7 @@
 use crate::builtin;
 use crate::export::{self, DiagLevel, LoadOptions, Locator};
 use crate::model::TenantModel;
-use crate::policy::{self, PolicySource, Severity};
+use crate::policy::{self, PolicyMeta, PolicySource, Severity};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -95,6 +95,9 @@ pub struct LintReport {
     pub not_evaluated: Vec<NotEvaluated>,
     pub errors: Vec<LintError>,
     pub summary: Summary,
+    /// Every policy of the run (evaluated or not), in id order, for formats that list rules.
+    #[serde(skip)]
+    pub policies: Vec<PolicyMeta>,
 }
 
 impl LintReport {
@@ -121,14 +124,20 @@ pub enum SetupError {
     Load(#[from] export::LoadSetupError),
     #[error("cannot read policy directory `{path}`: {source}")]
     #[diagnostic(code(dexlint::policy_dir))]
-    PolicyDir { path: String, source: std::io::Error },
+    PolicyDir {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 /// The built-in policies plus every `.policy` file of `dirs` (sorted by name).
 pub fn policy_sources(dirs: &[PathBuf]) -> Result<Vec<PolicySource>, SetupError> {
     let mut sources = builtin::sources();
     for dir in dirs {
-        let io = |source| SetupError::PolicyDir { path: dir.display().to_string(), source };
+        let io = |source| SetupError::PolicyDir {
+            path: dir.display().to_string(),
+            source,
+        };
         let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
             .map_err(io)?
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -137,7 +146,10 @@ pub fn policy_sources(dirs: &[PathBuf]) -> Result<Vec<PolicySource>, SetupError>
         paths.sort();
         for path in paths {
             let text = std::fs::read_to_string(&path).map_err(io)?;
-            sources.push(PolicySource { name: path.display().to_string(), text });
+            sources.push(PolicySource {
+                name: path.display().to_string(),
+                text,
+            });
         }
     }
     Ok(sources)
@@ -168,8 +180,12 @@ pub fn run(options: &LintOptions) -> Result<LintReport, SetupError> {
     let no_params = BTreeMap::new();
     for policy in &program.policies {
         let meta = policy.meta();
+        report.policies.push(meta.clone());
         if let Some(reason) = model.missing(&policy.requirements()) {
-            report.not_evaluated.push(NotEvaluated { policy: meta.id.clone(), reason });
+            report.not_evaluated.push(NotEvaluated {
+                policy: meta.id.clone(),
+                reason,
+            });
             continue;
         }
         report.summary.policies_run += 1;

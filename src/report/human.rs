@@ -35,10 +35,16 @@ impl Diagnostic for ViolationDiagnostic<'_> {
         Some(miette_severity(self.v.severity))
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.v.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.v
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn url<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.v.docs.as_ref().map(|d| Box::new(d) as Box<dyn fmt::Display>)
+        self.v
+            .docs
+            .as_ref()
+            .map(|d| Box::new(d) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
         self.source.as_ref().map(|s| s as &dyn SourceCode)
@@ -47,7 +53,11 @@ impl Diagnostic for ViolationDiagnostic<'_> {
         let span = self.v.source.as_ref()?;
         let label = format!("{}: {}", self.v.severity, self.v.title);
         let len = span.end.saturating_sub(span.start);
-        Some(Box::new(std::iter::once(LabeledSpan::new(Some(label), span.start, len))))
+        Some(Box::new(std::iter::once(LabeledSpan::new(
+            Some(label),
+            span.start,
+            len,
+        ))))
     }
 }
 
@@ -80,7 +90,10 @@ impl Diagnostic for ErrorDiagnostic<'_> {
         })
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.e.snippet.as_ref().map(|s| Box::new(format!("the line reads: {}", s.trim())) as Box<dyn fmt::Display>)
+        self.e
+            .snippet
+            .as_ref()
+            .map(|s| Box::new(format!("the line reads: {}", s.trim())) as Box<dyn fmt::Display>)
     }
 }
 
@@ -93,7 +106,11 @@ fn miette_severity(s: Severity) -> miette::Severity {
 }
 
 pub fn render(report: &LintReport, style: Style) -> String {
-    let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let theme = if style.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width);
     let mut out = String::new();
     for e in &report.errors {
@@ -101,10 +118,22 @@ pub fn render(report: &LintReport, style: Style) -> String {
         let _ = handler.render_report(&mut out, &ErrorDiagnostic { e });
     }
     for v in &report.violations {
-        let source = v.source.as_ref().map(|s| NamedSource::new(&s.name, s.text.to_string()));
+        let source = v
+            .source
+            .as_ref()
+            .map(|s| NamedSource::new(&s.name, s.text.to_string()));
         let d = ViolationDiagnostic { v, source };
         if v.source.is_none() {
-            let _ = writeln!(out, "{}:", v.file.as_deref().map_or("(no location)".into(), |f| joined_path(v.root.as_deref(), f)));
+            let _ = writeln!(
+                out,
+                "{}:",
+                v.file
+                    .as_deref()
+                    .map_or("(no location)".into(), |f| joined_path(
+                        v.root.as_deref(),
+                        f
+                    ))
+            );
         }
         let _ = handler.render_report(&mut out, &d);
     }

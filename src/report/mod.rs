@@ -1,8 +1,11 @@
 //! Output formats. Each renders a [`LintReport`] to a string; the same report always renders to
 //! the same bytes.
 
+mod annotations;
 mod human;
 mod json;
+mod junit;
+pub mod sarif;
 
 use crate::lint::LintReport;
 
@@ -13,6 +16,14 @@ pub enum Format {
     Human,
     /// One JSON document (the documented, stable shape).
     Json,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+    /// JUnit XML: a test suite per policy, a test case per violation.
+    Junit,
+    /// GitHub Actions workflow commands (`::error file=...`).
+    Github,
+    /// Azure Pipelines logging commands (`##vso[task.logissue ...]`).
+    Azure,
 }
 
 /// How human output is drawn.
@@ -27,5 +38,9 @@ pub fn render(report: &LintReport, format: Format, style: Style) -> String {
     match format {
         Format::Human => human::render(report, style),
         Format::Json => json::render(report),
+        Format::Sarif => sarif::render(report),
+        Format::Junit => junit::render(report),
+        Format::Github => annotations::github(report),
+        Format::Azure => annotations::azure(report),
     }
 }

@@ -1,0 +1,147 @@
+//! `--format github` and `--format azure`: one CI logging command per violation and per load
+//! error, so the CI system annotates the file and line, then a plain summary line.
+
+use crate::lint::{joined_path, LintReport};
+use crate::policy::Severity;
+use std::fmt::Write as _;
+
+/// GitHub workflow command data escaping.
+fn gh_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// GitHub workflow command property escaping.
+fn gh_prop(s: &str) -> String {
+    gh_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// Azure Pipelines logging command escaping (data and properties).
+fn az(s: &str) -> String {
+    s.replace('%', "%AZP25")
+        .replace(';', "%3B")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+        .replace(']', "%5D")
+}
+
+fn summary_line(report: &LintReport) -> String {
+    let s = &report.summary;
+    let n = |sev| s.violations.get(&sev).copied().unwrap_or(0);
+    format!(
+        "dexlint: {} errors, {} warnings, {} info, {} not evaluated, {} files failed to load",
+        n(Severity::Error),
+        n(Severity::Warning),
+        n(Severity::Info),
+        s.not_evaluated,
+        s.errors
+    )
+}
+
+pub fn github(report: &LintReport) -> String {
+    let mut out = String::new();
+    for e in &report.errors {
+        let mut props = format!("file={}", gh_prop(&joined_path(e.root.as_deref(), &e.file)));
+        if let (Some(l), Some(c)) = (e.line, e.column) {
+            let _ = write!(props, ",line={l},col={c}");
+        }
+        let cmd = if e.level == "error" {
+            "error"
+        } else {
+            "notice"
+        };
+        let _ = writeln!(
+            out,
+            "::{cmd} {props},title=dexlint::{}",
+            gh_data(&e.message)
+        );
+    }
+    for v in &report.violations {
+        let cmd = match v.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "notice",
+        };
+        let mut props = Vec::new();
+        if let Some(file) = &v.file {
+            props.push(format!(
+                "file={}",
+                gh_prop(&joined_path(v.root.as_deref(), file))
+            ));
+            if let (Some(l), Some(c)) = (v.line, v.column) {
+                props.push(format!("line={l},col={c}"));
+                if let (Some(el), Some(ec)) = (v.end_line, v.end_column) {
+                    props.push(format!("endLine={el},endColumn={ec}"));
+                }
+            }
+        }
+        props.push(format!(
+            "title={}",
+            gh_prop(&format!("{} {}", v.policy, v.title))
+        ));
+        let _ = writeln!(out, "::{cmd} {}::{}", props.join(","), gh_data(&v.message));
+    }
+    for n in &report.not_evaluated {
+        let _ = writeln!(
+            out,
+            "::notice title={}::{}",
+            gh_prop(&format!("{} not evaluated", n.policy)),
+            gh_data(&n.reason)
+        );
+    }
+    out.push_str(&summary_line(report));
+    out.push('\n');
+    out
+}
+
+pub fn azure(report: &LintReport) -> String {
+    let mut out = String::new();
+    for e in &report.errors {
+        let mut props = format!(
+            "type={};sourcepath={}",
+            if e.level == "error" {
+                "error"
+            } else {
+                "warning"
+            },
+            az(&joined_path(e.root.as_deref(), &e.file))
+        );
+        if let (Some(l), Some(c)) = (e.line, e.column) {
+            let _ = write!(props, ";linenumber={l};columnnumber={c}");
+        }
+        let _ = writeln!(
+            out,
+            "##vso[task.logissue {props};code=dexlint]{}",
+            az(&e.message)
+        );
+    }
+    for v in &report.violations {
+        // Azure Pipelines knows only errors and warnings.
+        let kind = if v.severity == Severity::Error {
+            "error"
+        } else {
+            "warning"
+        };
+        let mut props = format!("type={kind}");
+        if let Some(file) = &v.file {
+            let _ = write!(
+                props,
+                ";sourcepath={}",
+                az(&joined_path(v.root.as_deref(), file))
+            );
+            if let (Some(l), Some(c)) = (v.line, v.column) {
+                let _ = write!(props, ";linenumber={l};columnnumber={c}");
+            }
+        }
+        let _ = writeln!(
+            out,
+            "##vso[task.logissue {props};code={}]{}",
+            az(&v.policy),
+            az(&v.message)
+        );
+    }
+    out.push_str(&summary_line(report));
+    out.push('\n');
+    out
+}

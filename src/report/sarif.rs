@@ -1,0 +1,197 @@
+//! `--format sarif`: SARIF 2.1.0 for code scanning (GitHub, Azure DevOps), built with the
+//! `serde-sarif` model.
+//!
+//! Every policy of the run is a rule (with help and docs URI); every violation is a result with
+//! a physical location relative to the repository (the export root as given, joined with the
+//! file), a region that always has `startLine` ≥ 1, and `partialFingerprints` built from the
+//! policy, file and entity identity (not line numbers) so code scanning tracks a result across
+//! reformatting. Load errors and policies not evaluated are tool notifications.
+
+use crate::lint::{joined_path, LintReport, Violation};
+use crate::policy::Severity;
+use serde_sarif::sarif::{
+    ArtifactContent, ArtifactLocation, Invocation, Location, Message, MultiformatMessageString,
+    Notification, PhysicalLocation, PropertyBag, Region, ReportingConfiguration,
+    ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Tool, ToolComponent,
+};
+use std::collections::BTreeMap;
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+fn level(s: Severity) -> ResultLevel {
+    match s {
+        Severity::Error => ResultLevel::Error,
+        Severity::Warning => ResultLevel::Warning,
+        Severity::Info => ResultLevel::Note,
+    }
+}
+
+fn level_json(s: Severity) -> serde_json::Value {
+    serde_json::to_value(level(s)).unwrap_or(serde_json::Value::Null)
+}
+
+/// A short stable hash (FNV-1a, 64 bits) for fingerprints.
+pub fn fingerprint(parts: &[&str]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for b in part.bytes().chain(std::iter::once(0)) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{h:016x}")
+}
+
+fn location(v: &Violation) -> Option<Location> {
+    let file = v.file.as_deref()?;
+    let uri = joined_path(v.root.as_deref(), file);
+    let mut region = Region::builder()
+        .start_line(v.line.unwrap_or(1) as i64)
+        .start_column(v.column.unwrap_or(1) as i64)
+        .end_line(v.end_line.or(v.line).unwrap_or(1) as i64)
+        .end_column(v.end_column.or(v.column).unwrap_or(1) as i64)
+        .build();
+    if let Some(src) = &v.source {
+        if let Some(text) = src.text.get(src.start..src.end) {
+            region.snippet = Some(ArtifactContent::builder().text(text.to_string()).build());
+        }
+    }
+    let physical = PhysicalLocation::builder()
+        .artifact_location(ArtifactLocation::builder().uri(uri).build())
+        .region(region)
+        .build();
+    let mut loc = Location::builder().physical_location(physical).build();
+    if let Some(pointer) = &v.pointer {
+        loc.properties = Some(property_bag([("jsonPointer", serde_json::json!(pointer))]));
+    }
+    Some(loc)
+}
+
+fn property_bag<const N: usize>(entries: [(&str, serde_json::Value); N]) -> PropertyBag {
+    let map: BTreeMap<String, serde_json::Value> = entries
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+    PropertyBag::builder().additional_properties(map).build()
+}
+
+fn notification(text: String, level_name: &str) -> Notification {
+    let mut n = Notification::builder()
+        .message(Message::from(text.as_str()))
+        .build();
+    n.level = serde_json::from_value(serde_json::json!(level_name)).ok();
+    n
+}
+
+pub fn render(report: &LintReport) -> String {
+    let rule_index: BTreeMap<&str, usize> = report
+        .policies
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.id.as_str(), i))
+        .collect();
+    let rules: Vec<ReportingDescriptor> = report
+        .policies
+        .iter()
+        .map(|p| {
+            let mut rule = ReportingDescriptor::builder()
+                .id(p.id.clone())
+                .name(p.title.clone())
+                .short_description(MultiformatMessageString::from(&p.title))
+                .default_configuration(
+                    ReportingConfiguration::builder()
+                        .level(level_json(p.severity))
+                        .build(),
+                )
+                .properties(property_bag([
+                    ("tags", serde_json::json!(p.tags)),
+                    ("source", serde_json::json!(p.source)),
+                ]))
+                .build();
+            if let Some(d) = &p.description {
+                rule.full_description = Some(MultiformatMessageString::from(d));
+            }
+            let help = p
+                .help
+                .clone()
+                .or_else(|| p.description.clone())
+                .unwrap_or_else(|| p.title.clone());
+            rule.help = Some(MultiformatMessageString::from(&help));
+            rule.help_uri = p.docs.clone();
+            rule
+        })
+        .collect();
+    let results: Vec<SarifResult> = report
+        .violations
+        .iter()
+        .map(|v| {
+            let text = match &v.help {
+                Some(h) => format!("{}\nhelp: {h}", v.message),
+                None => v.message.clone(),
+            };
+            let fp = fingerprint(&[
+                &v.policy,
+                v.file.as_deref().unwrap_or(""),
+                v.entity.as_deref().or(v.pointer.as_deref()).unwrap_or(""),
+                if v.entity.is_some() {
+                    v.pointer.as_deref().unwrap_or("")
+                } else {
+                    ""
+                },
+            ]);
+            let mut r = SarifResult::builder()
+                .rule_id(v.policy.clone())
+                .level(level(v.severity))
+                .message(Message::from(text.as_str()))
+                .partial_fingerprints(BTreeMap::from([("dexlint/v1".to_string(), fp)]))
+                .build();
+            r.rule_index = rule_index.get(v.policy.as_str()).map(|&i| i as i64);
+            r.locations = location(v).map(|l| vec![l]);
+            r
+        })
+        .collect();
+    let mut notifications: Vec<Notification> = report
+        .errors
+        .iter()
+        .map(|e| {
+            let path = joined_path(e.root.as_deref(), &e.file);
+            let text = match (e.line, e.column) {
+                (Some(l), Some(c)) => format!("{path}:{l}:{c}: {}", e.message),
+                _ => format!("{path}: {}", e.message),
+            };
+            notification(text, if e.level == "error" { "error" } else { "note" })
+        })
+        .collect();
+    notifications.extend(
+        report
+            .not_evaluated
+            .iter()
+            .map(|n| notification(format!("{} not evaluated: {}", n.policy, n.reason), "note")),
+    );
+    let mut invocation = Invocation::builder()
+        .execution_successful(report.summary.errors == 0)
+        .build();
+    if !notifications.is_empty() {
+        invocation.tool_execution_notifications = Some(notifications);
+    }
+    let driver = ToolComponent::builder()
+        .name("dexlint")
+        .version(env!("CARGO_PKG_VERSION"))
+        .information_uri("https://github.com/dexlint/dexlint")
+        .rules(rules)
+        .build();
+    let mut run = Run::builder()
+        .tool(Tool::from(driver))
+        .results(results)
+        .invocations(vec![invocation])
+        .build();
+    run.column_kind = serde_json::from_value(serde_json::json!("unicodeCodePoints")).ok();
+    let sarif = Sarif::builder()
+        .version(serde_json::json!("2.1.0"))
+        .schema(SCHEMA)
+        .runs(vec![run])
+        .build();
+    let mut out = serde_json::to_string_pretty(&sarif).unwrap_or_else(|_| "{}".to_string());
+    out.push('\n');
+    out
+}
