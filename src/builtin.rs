@@ -31,6 +31,9 @@ pub static POLICIES: &[(&str, &str)] = &[
 pub fn sources() -> Vec<PolicySource> {
     POLICIES
         .iter()
-        .map(|(name, text)| PolicySource { name: format!("builtin:{name}"), text: (*text).to_string() })
+        .map(|(name, text)| PolicySource {
+            name: format!("builtin:{name}"),
+            text: (*text).to_string(),
+        })
         .collect()
 }

@@ -12,7 +12,14 @@ pub fn markdown_table<'a>(policies: impl IntoIterator<Item = &'a PolicyMeta>) ->
             None => p.title.clone(),
         };
         // Writing into a String cannot fail.
-        let _ = writeln!(out, "| {} | {} | {} | {} |", p.id, p.severity, title, p.tags.join(", "));
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            p.id,
+            p.severity,
+            title,
+            p.tags.join(", ")
+        );
     }
     out
 }

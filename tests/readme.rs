@@ -9,11 +9,15 @@ fn readme_catalogue_is_fresh() {
     let table = catalogue::markdown_table(program.policies.iter().map(|p| p.meta()));
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
     let readme = std::fs::read_to_string(path).expect("README.md");
-    let fresh = catalogue::replace_section(&readme, "catalogue", &table).expect("catalogue markers in README");
+    let fresh = catalogue::replace_section(&readme, "catalogue", &table)
+        .expect("catalogue markers in README");
     if std::env::var_os("DEXLINT_BLESS").is_some() {
         std::fs::write(path, &fresh).expect("write README.md");
     } else {
-        assert!(fresh == readme, "the README catalogue table is stale: run `DEXLINT_BLESS=1 cargo test --test readme`");
+        assert!(
+            fresh == readme,
+            "the README catalogue table is stale: run `DEXLINT_BLESS=1 cargo test --test readme`"
+        );
     }
 }
 
@@ -26,6 +30,9 @@ fn every_policy_file_is_built_in() {
         .filter(|n| n.ends_with(".policy"))
         .collect();
     files.sort();
-    let embedded: Vec<String> = builtin::POLICIES.iter().map(|(n, _)| n.to_string()).collect();
+    let embedded: Vec<String> = builtin::POLICIES
+        .iter()
+        .map(|(n, _)| n.to_string())
+        .collect();
     assert_eq!(files, embedded);
 }
