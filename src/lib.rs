@@ -9,6 +9,7 @@
 pub mod builtin;
 pub mod catalogue;
 pub mod cli;
+pub mod config;
 pub mod export;
 pub mod lint;
 pub mod model;

@@ -1,0 +1,561 @@
+//! `dexlint.toml`: which policies run and how, extra policy directories, include/exclude globs,
+//! fail level, parameter values and waivers. Found by walking up from the working directory or
+//! given with `--config`. Unknown keys and bad values are errors labelled in the TOML file.
+//!
+//! ```toml
+//! fail-level = "warning"
+//! policies = ["org-policies"]          # extra policy directories, relative to this file
+//! exports = ["exports/contoso"]        # export roots, for `dexlint lint` without arguments
+//! include = ["**/*.json"]
+//! exclude = ["archive/**"]
+//! disable = ["DEX106", "tag:licensing"]
+//!
+//! [policy.DEX105]
+//! severity = "error"
+//! params = { e5_skus = ["SPE_E5"] }
+//!
+//! [[waiver]]
+//! policy = "DEX302"
+//! entity = "cloud_accounts/7d1e2f3a-*"
+//! reason = "sandbox subscription without servers"
+//! expires = 2027-01-31
+//! ```
+
+use crate::policy::{PolicyMeta, Severity};
+use globset::{Glob, GlobMatcher};
+use miette::{Diagnostic, NamedSource, SourceSpan};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+/// The file name looked for when no `--config` is given.
+pub const FILE_NAME: &str = "dexlint.toml";
+
+/// A configuration error, labelled in the TOML source.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code(dexlint::config))]
+pub struct ConfigError {
+    pub message: String,
+    #[source_code]
+    pub src: NamedSource<String>,
+    #[label("{label}")]
+    pub span: Option<SourceSpan>,
+    pub label: String,
+    #[help]
+    pub help: Option<String>,
+}
+
+/// Every error of one configuration file.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("`{path}` has {} error(s)", errors.len())]
+#[diagnostic(code(dexlint::config))]
+pub struct ConfigErrors {
+    pub path: String,
+    #[related]
+    pub errors: Vec<ConfigError>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawConfig {
+    fail_level: Option<Spanned<String>>,
+    #[serde(default)]
+    policies: Vec<String>,
+    #[serde(default)]
+    exports: Vec<String>,
+    #[serde(default)]
+    include: Vec<String>,
+    #[serde(default)]
+    exclude: Vec<String>,
+    #[serde(default)]
+    enable: Vec<Spanned<String>>,
+    #[serde(default)]
+    disable: Vec<Spanned<String>>,
+    #[serde(default)]
+    policy: BTreeMap<Spanned<String>, RawPolicy>,
+    #[serde(default)]
+    waiver: Vec<Spanned<RawWaiver>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPolicy {
+    severity: Option<Spanned<String>>,
+    #[serde(default)]
+    params: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWaiver {
+    policy: Spanned<String>,
+    file: Option<Spanned<String>>,
+    pointer: Option<Spanned<String>>,
+    entity: Option<Spanned<String>>,
+    reason: Spanned<String>,
+    expires: Option<Spanned<toml::value::Datetime>>,
+}
+
+/// A selector of `enable`/`disable`: a policy id glob (`DEX1*`) or `tag:NAME`.
+#[derive(Debug, Clone)]
+enum Selector {
+    Id(GlobMatcher),
+    Tag(String),
+}
+
+impl Selector {
+    fn matches(&self, meta: &PolicyMeta) -> bool {
+        match self {
+            Selector::Id(g) => g.is_match(&meta.id),
+            Selector::Tag(t) => meta.tags.iter().any(|x| x == t),
+        }
+    }
+}
+
+/// Per-policy settings.
+#[derive(Debug, Clone, Default)]
+pub struct PolicySettings {
+    pub severity: Option<Severity>,
+    pub params: BTreeMap<String, serde_json::Value>,
+    params_spans: BTreeMap<String, Range<usize>>,
+    span: Range<usize>,
+}
+
+/// A calendar date (UTC), for waiver expiry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Date {
+    pub year: i32,
+    pub month: u8,
+    pub day: u8,
+}
+
+impl std::fmt::Display for Date {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl Date {
+    /// Today in UTC, from the system clock.
+    pub fn today() -> Date {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        Date::from_unix_days((secs / 86_400) as i64)
+    }
+
+    /// The civil date of a day count since 1970-01-01 (H. Hinnant's `civil_from_days`).
+    pub fn from_unix_days(days: i64) -> Date {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+        Date { year, month, day }
+    }
+}
+
+/// A waiver: violations of `policy` matching every given target are accepted, with a reason.
+#[derive(Debug, Clone)]
+pub struct Waiver {
+    pub policy: String,
+    pub file: Option<GlobMatcher>,
+    pub pointer: Option<GlobMatcher>,
+    pub entity: Option<GlobMatcher>,
+    pub reason: String,
+    pub expires: Option<Date>,
+    /// Byte range of the `[[waiver]]` table in the configuration file.
+    pub span: Range<usize>,
+}
+
+impl Waiver {
+    /// Whether this waiver covers a violation of `policy` at `file`/`pointer` about `entity`.
+    pub fn covers(
+        &self,
+        policy: &str,
+        file: Option<&str>,
+        pointer: Option<&str>,
+        entity: Option<&str>,
+    ) -> bool {
+        let hit = |g: &Option<GlobMatcher>, v: Option<&str>| match g {
+            Some(g) => v.is_some_and(|v| g.is_match(v)),
+            None => true,
+        };
+        self.policy == policy
+            && hit(&self.file, file)
+            && hit(&self.pointer, pointer)
+            && hit(&self.entity, entity)
+    }
+
+    /// An expired waiver no longer applies: it expires at the end of its `expires` day.
+    pub fn expired(&self, today: Date) -> bool {
+        self.expires.is_some_and(|e| e < today)
+    }
+}
+
+/// A loaded configuration.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// The file it came from (None: defaults).
+    pub path: Option<PathBuf>,
+    pub text: String,
+    pub fail_level: Option<Severity>,
+    pub policy_dirs: Vec<PathBuf>,
+    pub exports: Vec<PathBuf>,
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+    enable: Vec<(Selector, Range<usize>)>,
+    disable: Vec<(Selector, Range<usize>)>,
+    pub policies: BTreeMap<String, PolicySettings>,
+    pub waivers: Vec<Waiver>,
+}
+
+/// Looks for `dexlint.toml` in `start` and its parents.
+pub fn discover(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .map(|d| d.join(FILE_NAME))
+        .find(|p| p.is_file())
+}
+
+struct Errors<'a> {
+    path: &'a str,
+    text: &'a str,
+    list: Vec<ConfigError>,
+}
+
+impl Errors<'_> {
+    fn push(
+        &mut self,
+        span: Option<Range<usize>>,
+        message: String,
+        label: &str,
+        help: Option<String>,
+    ) {
+        self.list.push(ConfigError {
+            message,
+            src: NamedSource::new(self.path, self.text.to_string()),
+            span: span.map(|r| SourceSpan::from(r.start..r.end)),
+            label: label.to_string(),
+            help,
+        });
+    }
+}
+
+fn glob(pattern: &Spanned<String>, errors: &mut Errors<'_>) -> Option<GlobMatcher> {
+    match Glob::new(pattern.get_ref()) {
+        Ok(g) => Some(g.compile_matcher()),
+        Err(e) => {
+            errors.push(
+                Some(pattern.span()),
+                format!("invalid glob `{}`: {}", pattern.get_ref(), e.kind()),
+                "this glob",
+                None,
+            );
+            None
+        }
+    }
+}
+
+fn selector(s: &Spanned<String>, errors: &mut Errors<'_>) -> Option<(Selector, Range<usize>)> {
+    let sel = match s.get_ref().strip_prefix("tag:") {
+        Some(tag) => Selector::Tag(tag.to_string()),
+        None => Selector::Id(glob(s, errors)?),
+    };
+    Some((sel, s.span()))
+}
+
+fn toml_to_json(v: &toml::Value) -> serde_json::Value {
+    match v {
+        toml::Value::String(s) => serde_json::Value::String(s.clone()),
+        toml::Value::Integer(i) => serde_json::Value::from(*i),
+        toml::Value::Float(f) => serde_json::Value::from(*f),
+        toml::Value::Boolean(b) => serde_json::Value::Bool(*b),
+        toml::Value::Datetime(d) => serde_json::Value::String(d.to_string()),
+        toml::Value::Array(a) => serde_json::Value::Array(a.iter().map(toml_to_json).collect()),
+        toml::Value::Table(t) => serde_json::Value::Object(
+            t.iter()
+                .map(|(k, v)| (k.clone(), toml_to_json(v)))
+                .collect(),
+        ),
+    }
+}
+
+fn parse_severity(s: &Spanned<String>, errors: &mut Errors<'_>, what: &str) -> Option<Severity> {
+    match s.get_ref().as_str() {
+        "error" => Some(Severity::Error),
+        "warning" => Some(Severity::Warning),
+        "info" => Some(Severity::Info),
+        other => {
+            errors.push(
+                Some(s.span()),
+                format!("unknown {what} `{other}`"),
+                "expected `error`, `warning` or `info`",
+                None,
+            );
+            None
+        }
+    }
+}
+
+impl Config {
+    /// Reads and checks a configuration file. Paths inside it are relative to its directory.
+    pub fn load(path: &Path) -> Result<Config, ConfigErrors> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigErrors {
+            path: shown.clone(),
+            errors: vec![ConfigError {
+                message: format!("cannot read `{shown}`: {e}"),
+                src: NamedSource::new(&shown, String::new()),
+                span: None,
+                label: String::new(),
+                help: None,
+            }],
+        })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        Config::parse(&shown, &text, base).map(|mut c| {
+            c.path = Some(path.to_path_buf());
+            c
+        })
+    }
+
+    /// Parses configuration text; `base` resolves relative directories.
+    pub fn parse(name: &str, text: &str, base: &Path) -> Result<Config, ConfigErrors> {
+        let mut errors = Errors {
+            path: name,
+            text,
+            list: Vec::new(),
+        };
+        let raw: RawConfig = match toml::from_str(text) {
+            Ok(raw) => raw,
+            Err(e) => {
+                errors.push(e.span(), e.message().to_string(), "here", None);
+                return Err(ConfigErrors {
+                    path: name.to_string(),
+                    errors: errors.list,
+                });
+            }
+        };
+        let mut config = Config {
+            text: text.to_string(),
+            include: raw.include,
+            exclude: raw.exclude,
+            policy_dirs: raw.policies.iter().map(|p| base.join(p)).collect(),
+            exports: raw.exports.iter().map(|p| base.join(p)).collect(),
+            ..Config::default()
+        };
+        config.fail_level = raw
+            .fail_level
+            .as_ref()
+            .and_then(|f| parse_severity(f, &mut errors, "fail level"));
+        config.enable = raw
+            .enable
+            .iter()
+            .filter_map(|s| selector(s, &mut errors))
+            .collect();
+        config.disable = raw
+            .disable
+            .iter()
+            .filter_map(|s| selector(s, &mut errors))
+            .collect();
+        for (id, p) in &raw.policy {
+            let mut settings = PolicySettings {
+                span: id.span(),
+                ..PolicySettings::default()
+            };
+            settings.severity = p
+                .severity
+                .as_ref()
+                .and_then(|s| parse_severity(s, &mut errors, "severity"));
+            for (k, v) in &p.params {
+                settings
+                    .params
+                    .insert(k.get_ref().clone(), toml_to_json(v.get_ref()));
+                settings.params_spans.insert(k.get_ref().clone(), k.span());
+            }
+            config.policies.insert(id.get_ref().clone(), settings);
+        }
+        for w in &raw.waiver {
+            let span = w.span();
+            let w = w.get_ref();
+            if w.file.is_none() && w.pointer.is_none() && w.entity.is_none() {
+                errors.push(
+                    Some(span.clone()),
+                    "a waiver needs a target".into(),
+                    "this waiver",
+                    Some("add `file`, `pointer` or `entity` (globs)".into()),
+                );
+            }
+            if w.reason.get_ref().trim().is_empty() {
+                errors.push(
+                    Some(w.reason.span()),
+                    "a waiver needs a reason".into(),
+                    "empty reason",
+                    None,
+                );
+            }
+            let expires = w.expires.as_ref().and_then(|e| match e.get_ref().date {
+                Some(d) if e.get_ref().time.is_none() => Some(Date {
+                    year: i32::from(d.year),
+                    month: d.month,
+                    day: d.day,
+                }),
+                _ => {
+                    errors.push(
+                        Some(e.span()),
+                        "`expires` must be a date such as 2027-01-31".into(),
+                        "not a date",
+                        None,
+                    );
+                    None
+                }
+            });
+            let mut g = |o: &Option<Spanned<String>>| o.as_ref().and_then(|p| glob(p, &mut errors));
+            let waiver = Waiver {
+                policy: w.policy.get_ref().clone(),
+                file: g(&w.file),
+                pointer: g(&w.pointer),
+                entity: g(&w.entity),
+                reason: w.reason.get_ref().clone(),
+                expires,
+                span,
+            };
+            config.waivers.push(waiver);
+        }
+        if errors.list.is_empty() {
+            Ok(config)
+        } else {
+            Err(ConfigErrors {
+                path: name.to_string(),
+                errors: errors.list,
+            })
+        }
+    }
+
+    /// Checks the policy ids and parameter names the configuration mentions against the
+    /// compiled policies.
+    pub fn check_against(&self, policies: &[&PolicyMeta]) -> Result<(), ConfigErrors> {
+        let name = self
+            .path
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        let mut errors = Errors {
+            path: &name,
+            text: &self.text,
+            list: Vec::new(),
+        };
+        let ids: Vec<&str> = policies.iter().map(|p| p.id.as_str()).collect();
+        let suggest = |id: &str, candidates: &[&str]| {
+            candidates
+                .iter()
+                .map(|c| (strsim::levenshtein(id, c), *c))
+                .filter(|(d, _)| *d <= 2)
+                .min()
+                .map(|(_, c)| format!("did you mean `{c}`?"))
+        };
+        for (id, settings) in &self.policies {
+            let Some(meta) = policies.iter().find(|p| &p.id == id) else {
+                errors.push(
+                    Some(settings.span.clone()),
+                    format!("unknown policy `{id}`"),
+                    "no such policy",
+                    suggest(id, &ids),
+                );
+                continue;
+            };
+            let names: Vec<&str> = meta.params.iter().map(|p| p.name.as_str()).collect();
+            for (param, span) in &settings.params_spans {
+                if !names.contains(&param.as_str()) {
+                    errors.push(
+                        Some(span.clone()),
+                        format!("policy `{id}` has no parameter `{param}`"),
+                        "unknown parameter",
+                        suggest(param, &names),
+                    );
+                }
+            }
+        }
+        for w in &self.waivers {
+            if !ids.contains(&w.policy.as_str()) {
+                errors.push(
+                    Some(w.span.clone()),
+                    format!("waiver for unknown policy `{}`", w.policy),
+                    "this waiver",
+                    suggest(&w.policy, &ids),
+                );
+            }
+        }
+        if errors.list.is_empty() {
+            Ok(())
+        } else {
+            Err(ConfigErrors {
+                path: name.clone(),
+                errors: errors.list,
+            })
+        }
+    }
+
+    /// Whether a policy runs: enabled (when `enable` is given) and not disabled.
+    pub fn runs(&self, meta: &PolicyMeta) -> bool {
+        (self.enable.is_empty() || self.enable.iter().any(|(s, _)| s.matches(meta)))
+            && !self.disable.iter().any(|(s, _)| s.matches(meta))
+    }
+
+    /// Line and column (1-based) of a byte offset in the configuration text.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let before = self.text.get(..offset).unwrap_or("");
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        (line, column)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(
+            Date::from_unix_days(0),
+            Date {
+                year: 1970,
+                month: 1,
+                day: 1
+            }
+        );
+        assert_eq!(
+            Date::from_unix_days(11_016),
+            Date {
+                year: 2000,
+                month: 2,
+                day: 29
+            }
+        );
+        assert_eq!(
+            Date::from_unix_days(20_414),
+            Date {
+                year: 2025,
+                month: 11,
+                day: 22
+            }
+        );
+        assert_eq!(
+            Date::from_unix_days(-1),
+            Date {
+                year: 1969,
+                month: 12,
+                day: 31
+            }
+        );
+    }
+}
