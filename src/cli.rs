@@ -1,5 +1,7 @@
 //! Command-line interface: argument definitions and the commands behind them.
 
+use crate::baseline::Baseline;
+use crate::config::{self, Config};
 use crate::export::LoadOptions;
 use crate::lint::{self, LintOptions};
 use crate::policy::{self, Severity};
@@ -33,9 +35,18 @@ pub enum Command {
 
 #[derive(Debug, clap::Args)]
 pub struct LintArgs {
-    /// Export directories to lint.
-    #[arg(required = true, value_name = "EXPORT_DIR")]
+    /// Export directories to lint (default: `exports` of the configuration).
+    #[arg(value_name = "EXPORT_DIR")]
     pub roots: Vec<PathBuf>,
+    /// Configuration file (default: `dexlint.toml` in the working directory or a parent).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Report only violations that are not in this baseline.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current violations as a baseline in FILE.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
     /// Directory of extra `.policy` files (repeatable).
     #[arg(long = "policies", value_name = "DIR")]
     pub policies: Vec<PathBuf>,
@@ -45,9 +56,9 @@ pub struct LintArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Lowest severity that makes the run exit 1.
-    #[arg(long, value_enum, default_value_t = FailLevel::Error)]
-    pub fail_level: FailLevel,
+    /// Lowest severity that makes the run exit 1 [default: error, or the configuration's].
+    #[arg(long, value_enum)]
+    pub fail_level: Option<FailLevel>,
     /// Only read files whose path (relative to the export root) matches this glob (repeatable).
     #[arg(long, value_name = "GLOB")]
     pub include: Vec<String>,
@@ -86,23 +97,64 @@ pub fn run(cli: Cli) -> i32 {
     }
 }
 
+/// Prints a setup error (configuration, policies, baseline) and returns exit code 2.
+fn fail(e: impl miette::Diagnostic + Send + Sync + 'static) -> i32 {
+    eprintln!("{:?}", miette::Report::new(e));
+    2
+}
+
 fn lint_command(args: &LintArgs) -> i32 {
+    let config_path = args.config.clone().or_else(|| {
+        std::env::current_dir()
+            .ok()
+            .and_then(|d| config::discover(&d))
+    });
+    let config = match config_path.as_deref().map(Config::load).transpose() {
+        Ok(c) => c.unwrap_or_default(),
+        Err(e) => return fail(e),
+    };
+    let baseline = match args.baseline.as_deref().map(Baseline::read).transpose() {
+        Ok(b) => b,
+        Err(e) => return fail(e),
+    };
+    let roots = if args.roots.is_empty() {
+        config.exports.clone()
+    } else {
+        args.roots.clone()
+    };
+    if roots.is_empty() {
+        eprintln!(
+            "error: no export directory given (pass EXPORT_DIR or set `exports` in dexlint.toml)"
+        );
+        return 2;
+    }
+    let mut include = config.include.clone();
+    include.extend(args.include.iter().cloned());
+    let mut exclude = config.exclude.clone();
+    exclude.extend(args.exclude.iter().cloned());
+    let fail_level: Severity = args
+        .fail_level
+        .map(Severity::from)
+        .or(config.fail_level)
+        .unwrap_or(Severity::Error);
     let options = LintOptions {
-        roots: args.roots.clone(),
+        roots,
         policy_dirs: args.policies.clone(),
-        load: LoadOptions {
-            include: args.include.clone(),
-            exclude: args.exclude.clone(),
-        },
-        params: Default::default(),
+        load: LoadOptions { include, exclude },
+        config,
+        today: None,
+        baseline,
     };
     let report = match lint::run(&options) {
         Ok(report) => report,
-        Err(e) => {
-            eprintln!("{:?}", miette::Report::new(e));
+        Err(e) => return fail(e),
+    };
+    if let Some(path) = &args.write_baseline {
+        if let Err(e) = std::fs::write(path, Baseline::of(&report.violations).to_json()) {
+            eprintln!("error: cannot write the baseline `{}`: {e}", path.display());
             return 2;
         }
-    };
+    }
     let stdout = std::io::stdout();
     let to_terminal = args.output.is_none() && stdout.is_terminal();
     let style = Style {
@@ -118,7 +170,7 @@ fn lint_command(args: &LintArgs) -> i32 {
         eprintln!("error: cannot write the report: {e}");
         return 2;
     }
-    report.exit_code(args.fail_level.into())
+    report.exit_code(fail_level)
 }
 
 fn terminal_width() -> usize {

@@ -1,7 +1,9 @@
 //! `dexlint lint`: compile the policies, load the exports, evaluate, and collect a [`LintReport`]
 //! that every output format renders.
 
+use crate::baseline::Baseline;
 use crate::builtin;
+use crate::config::{Config, Date};
 use crate::export::{self, DiagLevel, LoadOptions, Locator};
 use crate::model::TenantModel;
 use crate::policy::{self, PolicyMeta, PolicySource, Severity};
@@ -17,8 +19,12 @@ pub struct LintOptions {
     /// Directories of extra `.policy` files, added to the built-in catalogue.
     pub policy_dirs: Vec<PathBuf>,
     pub load: LoadOptions,
-    /// Parameter overrides, by policy id then parameter name.
-    pub params: BTreeMap<String, BTreeMap<String, serde_json::Value>>,
+    /// `dexlint.toml` settings: selection, severities, parameters, waivers.
+    pub config: Config,
+    /// The date waivers expire against.
+    pub today: Option<Date>,
+    /// Accepted violations: only new ones are reported.
+    pub baseline: Option<Baseline>,
 }
 
 /// One violation, located in its source file.
@@ -42,6 +48,9 @@ pub struct Violation {
     pub docs: Option<String>,
     /// Stable identity of the entity the violation is about (`groups/<id>`), for baselines.
     pub entity: Option<String>,
+    /// The reason of the waiver that accepts this violation (only in `waived`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<String>,
     #[serde(skip)]
     pub source: Option<SourceSpan>,
 }
@@ -86,12 +95,16 @@ pub struct Summary {
     pub violations: BTreeMap<Severity, usize>,
     pub not_evaluated: usize,
     pub errors: usize,
+    pub waived: usize,
+    pub baselined: usize,
 }
 
 /// Everything a run found.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct LintReport {
     pub violations: Vec<Violation>,
+    /// Violations accepted by a waiver of the configuration.
+    pub waived: Vec<Violation>,
     pub not_evaluated: Vec<NotEvaluated>,
     pub errors: Vec<LintError>,
     pub summary: Summary,
@@ -122,6 +135,9 @@ pub enum SetupError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Load(#[from] export::LoadSetupError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Config(#[from] crate::config::ConfigErrors),
     #[error("cannot read policy directory `{path}`: {source}")]
     #[diagnostic(code(dexlint::policy_dir))]
     PolicyDir {
@@ -157,7 +173,17 @@ pub fn policy_sources(dirs: &[PathBuf]) -> Result<Vec<PolicySource>, SetupError>
 
 /// Runs the whole lint.
 pub fn run(options: &LintOptions) -> Result<LintReport, SetupError> {
-    let program = policy::compile(&policy_sources(&options.policy_dirs)?)?;
+    let config = &options.config;
+    let mut dirs = config.policy_dirs.clone();
+    dirs.extend(options.policy_dirs.iter().cloned());
+    let program = policy::compile(&policy_sources(&dirs)?)?;
+    config.check_against(
+        &program
+            .policies
+            .iter()
+            .map(|p| p.meta())
+            .collect::<Vec<_>>(),
+    )?;
     let load = export::load(&options.roots, &options.load)?;
     let model = &load.model;
     let mut report = LintReport::default();
@@ -179,7 +205,15 @@ pub fn run(options: &LintOptions) -> Result<LintReport, SetupError> {
     let mut locator = Locator::new(model);
     let no_params = BTreeMap::new();
     for policy in &program.policies {
-        let meta = policy.meta();
+        let mut meta = policy.meta().clone();
+        if !config.runs(&meta) {
+            continue;
+        }
+        let settings = config.policies.get(&meta.id);
+        if let Some(severity) = settings.and_then(|s| s.severity) {
+            meta.severity = severity;
+        }
+        let meta = &meta;
         report.policies.push(meta.clone());
         if let Some(reason) = model.missing(&policy.requirements()) {
             report.not_evaluated.push(NotEvaluated {
@@ -189,7 +223,7 @@ pub fn run(options: &LintOptions) -> Result<LintReport, SetupError> {
             continue;
         }
         report.summary.policies_run += 1;
-        let params = options.params.get(&meta.id).unwrap_or(&no_params);
+        let params = settings.map_or(&no_params, |s| &s.params);
         let findings = match policy.evaluate(model, params) {
             Ok(findings) => findings,
             Err(e) => {
@@ -221,6 +255,7 @@ pub fn run(options: &LintOptions) -> Result<LintReport, SetupError> {
                 help: finding.help,
                 docs: meta.docs.clone(),
                 entity: finding.entity,
+                waiver: None,
                 source: None,
             };
             if let Some(loc) = &finding.loc {
@@ -242,15 +277,82 @@ pub fn run(options: &LintOptions) -> Result<LintReport, SetupError> {
                     }
                 }
             }
-            *report.summary.violations.entry(v.severity).or_default() += 1;
             report.violations.push(v);
         }
     }
+    apply_waivers(
+        &mut report,
+        config,
+        options.today.unwrap_or_else(Date::today),
+    );
+    if let Some(baseline) = &options.baseline {
+        let (new, old) = baseline.split(std::mem::take(&mut report.violations));
+        report.violations = new;
+        report.summary.baselined = old.len();
+    }
+    for v in &report.violations {
+        *report.summary.violations.entry(v.severity).or_default() += 1;
+    }
+    report.summary.waived = report.waived.len();
     report.summary.files_read = load.files_read;
     report.summary.entities = entity_count(model);
     report.summary.not_evaluated = report.not_evaluated.len();
     report.summary.errors = report.errors.iter().filter(|e| e.level == "error").count();
     Ok(report)
+}
+
+/// Moves violations covered by a live waiver to `waived`; reports expired and unused waivers.
+fn apply_waivers(report: &mut LintReport, config: &Config, today: Date) {
+    let mut used = vec![false; config.waivers.len()];
+    let (mut kept, mut waived) = (Vec::new(), Vec::new());
+    for mut v in std::mem::take(&mut report.violations) {
+        let hit = config.waivers.iter().enumerate().find(|(_, w)| {
+            !w.expired(today)
+                && w.covers(
+                    &v.policy,
+                    v.file.as_deref(),
+                    v.pointer.as_deref(),
+                    v.entity.as_deref(),
+                )
+        });
+        match hit {
+            Some((i, w)) => {
+                if let Some(u) = used.get_mut(i) {
+                    *u = true;
+                }
+                v.waiver = Some(w.reason.clone());
+                waived.push(v);
+            }
+            None => kept.push(v),
+        }
+    }
+    report.violations = kept;
+    report.waived = waived;
+    let file = config
+        .path
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    for (w, used) in config.waivers.iter().zip(used) {
+        let message = match w.expires {
+            Some(date) if w.expired(today) => format!(
+                "waiver for `{}` expired on {date} and no longer applies",
+                w.policy
+            ),
+            _ if !used => format!("waiver for `{}` matches no violation", w.policy),
+            _ => continue,
+        };
+        let (line, column) = config.line_col(w.span.start);
+        report.errors.push(LintError {
+            file: file.clone(),
+            root: None,
+            line: Some(line),
+            column: Some(column),
+            message,
+            level: "warning",
+            snippet: None,
+        });
+    }
 }
 
 fn entity_count(model: &TenantModel) -> usize {

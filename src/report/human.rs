@@ -137,6 +137,24 @@ pub fn render(report: &LintReport, style: Style) -> String {
         }
         let _ = handler.render_report(&mut out, &d);
     }
+    if !report.waived.is_empty() {
+        let _ = writeln!(out, "waived:");
+        for v in &report.waived {
+            let place = v
+                .file
+                .as_deref()
+                .map(|f| joined_path(v.root.as_deref(), f))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {} {place}: {} (waiver: {})",
+                v.policy,
+                v.message,
+                v.waiver.as_deref().unwrap_or("")
+            );
+        }
+        out.push('\n');
+    }
     if !report.not_evaluated.is_empty() {
         let _ = writeln!(out, "not evaluated:");
         for n in &report.not_evaluated {
@@ -148,13 +166,15 @@ pub fn render(report: &LintReport, style: Style) -> String {
     let count = |sev| s.violations.get(&sev).copied().unwrap_or(0);
     let _ = writeln!(
         out,
-        "{} files read, {} entities, {} policies run: {} errors, {} warnings, {} info; {} not evaluated; {} files failed to load",
+        "{} files read, {} entities, {} policies run: {} errors, {} warnings, {} info; {} waived, {} baselined; {} not evaluated; {} files failed to load",
         s.files_read,
         s.entities,
         s.policies_run,
         count(Severity::Error),
         count(Severity::Warning),
         count(Severity::Info),
+        s.waived,
+        s.baselined,
         s.not_evaluated,
         s.errors
     );

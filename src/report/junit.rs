@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 pub fn render(report: &LintReport) -> String {
     let mut by_policy: BTreeMap<&str, Vec<&crate::lint::Violation>> = BTreeMap::new();
-    for v in &report.violations {
+    for v in report.violations.iter().chain(&report.waived) {
         by_policy.entry(v.policy.as_str()).or_default().push(v);
     }
     let not_evaluated: BTreeMap<&str, &str> = report

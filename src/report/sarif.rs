@@ -12,7 +12,8 @@ use crate::policy::Severity;
 use serde_sarif::sarif::{
     ArtifactContent, ArtifactLocation, Invocation, Location, Message, MultiformatMessageString,
     Notification, PhysicalLocation, PropertyBag, Region, ReportingConfiguration,
-    ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Tool, ToolComponent,
+    ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Suppression, Tool,
+    ToolComponent,
 };
 use std::collections::BTreeMap;
 
@@ -124,6 +125,7 @@ pub fn render(report: &LintReport) -> String {
     let results: Vec<SarifResult> = report
         .violations
         .iter()
+        .chain(&report.waived)
         .map(|v| {
             let text = match &v.help {
                 Some(h) => format!("{}\nhelp: {h}", v.message),
@@ -147,6 +149,13 @@ pub fn render(report: &LintReport) -> String {
                 .build();
             r.rule_index = rule_index.get(v.policy.as_str()).map(|&i| i as i64);
             r.locations = location(v).map(|l| vec![l]);
+            r.suppressions = v.waiver.as_ref().map(|reason| {
+                vec![Suppression::builder()
+                    .kind(serde_json::json!("external"))
+                    .status(serde_json::json!("accepted"))
+                    .justification(reason.clone())
+                    .build()]
+            });
             r
         })
         .collect();

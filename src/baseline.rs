@@ -1,0 +1,133 @@
+//! Baselines: the violations accepted at one point in time, so that a gate reports only new
+//! ones. Entries are keyed on policy, file and entity identity (the JSON pointer when a
+//! violation has no entity), never on line numbers, so a baseline survives reformatting.
+
+use crate::lint::Violation;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Version of the baseline file format.
+pub const VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Entry {
+    pub policy: String,
+    pub file: Option<String>,
+    pub entity: Option<String>,
+    pub count: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BaselineFile {
+    version: u32,
+    violations: Vec<Entry>,
+}
+
+/// Accepted violations, counted by key.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Baseline {
+    counts: BTreeMap<(String, Option<String>, Option<String>), usize>,
+}
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum BaselineError {
+    #[error("cannot read baseline `{path}`: {source}")]
+    #[diagnostic(code(dexlint::baseline))]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("baseline `{path}` is not a dexlint baseline: {source}")]
+    #[diagnostic(
+        code(dexlint::baseline),
+        help("write one with `dexlint lint --write-baseline FILE`")
+    )]
+    Parse {
+        path: String,
+        source: serde_json::Error,
+    },
+    #[error("baseline `{path}` has version {found}; this dexlint reads version {VERSION}")]
+    #[diagnostic(code(dexlint::baseline))]
+    Version { path: String, found: u32 },
+}
+
+fn key(v: &Violation) -> (String, Option<String>, Option<String>) {
+    (
+        v.policy.clone(),
+        v.file.clone(),
+        v.entity.clone().or_else(|| v.pointer.clone()),
+    )
+}
+
+impl Baseline {
+    /// The baseline of these violations.
+    pub fn of<'a>(violations: impl IntoIterator<Item = &'a Violation>) -> Baseline {
+        let mut b = Baseline::default();
+        for v in violations {
+            *b.counts.entry(key(v)).or_default() += 1;
+        }
+        b
+    }
+
+    pub fn read(path: &Path) -> Result<Baseline, BaselineError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Read {
+            path: shown.clone(),
+            source,
+        })?;
+        let file: BaselineFile =
+            serde_json::from_str(&text).map_err(|source| BaselineError::Parse {
+                path: shown.clone(),
+                source,
+            })?;
+        if file.version != VERSION {
+            return Err(BaselineError::Version {
+                path: shown,
+                found: file.version,
+            });
+        }
+        let mut b = Baseline::default();
+        for e in file.violations {
+            *b.counts.entry((e.policy, e.file, e.entity)).or_default() += e.count;
+        }
+        Ok(b)
+    }
+
+    /// The baseline file's text (sorted, deterministic).
+    pub fn to_json(&self) -> String {
+        let violations = self
+            .counts
+            .iter()
+            .map(|((policy, file, entity), count)| Entry {
+                policy: policy.clone(),
+                file: file.clone(),
+                entity: entity.clone(),
+                count: *count,
+            })
+            .collect();
+        let mut out = serde_json::to_string_pretty(&BaselineFile {
+            version: VERSION,
+            violations,
+        })
+        .unwrap_or_default();
+        out.push('\n');
+        out
+    }
+
+    /// Splits violations into (new, baselined): each baseline entry absorbs up to `count`
+    /// violations with its key, in order.
+    pub fn split(&self, violations: Vec<Violation>) -> (Vec<Violation>, Vec<Violation>) {
+        let mut left = self.counts.clone();
+        violations
+            .into_iter()
+            .partition(|v| match left.get_mut(&key(v)) {
+                Some(n) if *n > 0 => {
+                    *n -= 1;
+                    false
+                }
+                _ => true,
+            })
+    }
+}
