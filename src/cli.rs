@@ -6,9 +6,10 @@ use crate::export::LoadOptions;
 use crate::lint::{self, LintOptions};
 use crate::policy::{self, Severity};
 use crate::report::{self, Format, Style};
+use crate::testing;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -25,6 +26,14 @@ pub struct Cli {
 pub enum Command {
     /// Lint one or more export directories with the built-in and extra policies.
     Lint(LintArgs),
+    /// Run policy test cases (DIR/tests/**/case.toml) with DIR's policies.
+    Test {
+        /// Directory of policies and their `tests/` [default: .]
+        dir: Option<PathBuf>,
+        /// Test DIR's policies alone, without the built-in catalogue.
+        #[arg(long)]
+        no_builtin: bool,
+    },
     /// Compile policy files and report every error.
     Check {
         /// Policy files to compile together.
@@ -65,6 +74,9 @@ pub struct LintArgs {
     /// Skip files whose path matches this glob (repeatable).
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
+    /// Run only the policies of `--policies`, not the built-in catalogue.
+    #[arg(long)]
+    pub no_builtin: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -94,6 +106,16 @@ pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Lint(args) => lint_command(&args),
         Command::Check { files } => policy::check_command(&files),
+        Command::Test { dir, no_builtin } => {
+            let mut out = String::new();
+            let code = testing::test_command(
+                dir.as_deref().unwrap_or(Path::new(".")),
+                !no_builtin,
+                &mut out,
+            );
+            print!("{out}");
+            code
+        }
     }
 }
 
@@ -139,6 +161,7 @@ fn lint_command(args: &LintArgs) -> i32 {
         .unwrap_or(Severity::Error);
     let options = LintOptions {
         roots,
+        builtin: !args.no_builtin,
         policy_dirs: args.policies.clone(),
         load: LoadOptions { include, exclude },
         config,

@@ -13,9 +13,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 /// What to lint and how.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct LintOptions {
     pub roots: Vec<PathBuf>,
+    /// Whether the built-in catalogue runs (besides `policy_dirs`).
+    pub builtin: bool,
     /// Directories of extra `.policy` files, added to the built-in catalogue.
     pub policy_dirs: Vec<PathBuf>,
     pub load: LoadOptions,
@@ -25,6 +27,20 @@ pub struct LintOptions {
     pub today: Option<Date>,
     /// Accepted violations: only new ones are reported.
     pub baseline: Option<Baseline>,
+}
+
+impl Default for LintOptions {
+    fn default() -> Self {
+        LintOptions {
+            roots: Vec::new(),
+            builtin: true,
+            policy_dirs: Vec::new(),
+            load: LoadOptions::default(),
+            config: Config::default(),
+            today: None,
+            baseline: None,
+        }
+    }
 }
 
 /// One violation, located in its source file.
@@ -146,9 +162,13 @@ pub enum SetupError {
     },
 }
 
-/// The built-in policies plus every `.policy` file of `dirs` (sorted by name).
-pub fn policy_sources(dirs: &[PathBuf]) -> Result<Vec<PolicySource>, SetupError> {
-    let mut sources = builtin::sources();
+/// The built-in policies (when `builtin`) plus every `.policy` file of `dirs` (sorted by name).
+pub fn policy_sources(builtin: bool, dirs: &[PathBuf]) -> Result<Vec<PolicySource>, SetupError> {
+    let mut sources = if builtin {
+        builtin::sources()
+    } else {
+        Vec::new()
+    };
     for dir in dirs {
         let io = |source| SetupError::PolicyDir {
             path: dir.display().to_string(),
@@ -176,7 +196,7 @@ pub fn run(options: &LintOptions) -> Result<LintReport, SetupError> {
     let config = &options.config;
     let mut dirs = config.policy_dirs.clone();
     dirs.extend(options.policy_dirs.iter().cloned());
-    let program = policy::compile(&policy_sources(&dirs)?)?;
+    let program = policy::compile(&policy_sources(options.builtin, &dirs)?)?;
     config.check_against(
         &program
             .policies
