@@ -26,6 +26,9 @@ pub struct Cli {
 pub enum Command {
     /// Lint one or more export directories with the built-in and extra policies.
     Lint(LintArgs),
+    /// Lint the export directories that hold FILEs (for pre-commit): the configured `exports`
+    /// that contain a changed file, or each changed file's top-level directory.
+    Hook(LintArgs),
     /// Run policy test cases (DIR/tests/**/case.toml) with DIR's policies.
     Test {
         /// Directory of policies and their `tests/` [default: .]
@@ -105,6 +108,17 @@ pub fn use_color(is_terminal: bool) -> bool {
 pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Lint(args) => lint_command(&args),
+        Command::Hook(mut args) => {
+            let config = match load_config(&args) {
+                Ok(c) => c,
+                Err(code) => return code,
+            };
+            args.roots = hook_roots(&args.roots, &config.exports);
+            if args.roots.is_empty() {
+                return 0;
+            }
+            lint_command(&args)
+        }
         Command::Check { files } => policy::check_command(&files),
         Command::Test { dir, no_builtin } => {
             let mut out = String::new();
@@ -125,15 +139,52 @@ fn fail(e: impl miette::Diagnostic + Send + Sync + 'static) -> i32 {
     2
 }
 
-fn lint_command(args: &LintArgs) -> i32 {
-    let config_path = args.config.clone().or_else(|| {
+/// The configuration named by `--config`, or found from the working directory, or defaults.
+fn load_config(args: &LintArgs) -> Result<Config, i32> {
+    let path = args.config.clone().or_else(|| {
         std::env::current_dir()
             .ok()
             .and_then(|d| config::discover(&d))
     });
-    let config = match config_path.as_deref().map(Config::load).transpose() {
-        Ok(c) => c.unwrap_or_default(),
-        Err(e) => return fail(e),
+    match path.as_deref().map(Config::load).transpose() {
+        Ok(c) => Ok(c.unwrap_or_default()),
+        Err(e) => Err(fail(e)),
+    }
+}
+
+/// The export roots that hold the changed files: configured roots that contain one, else the
+/// top-level directory of each changed file (sorted, without duplicates).
+pub fn hook_roots(files: &[PathBuf], exports: &[PathBuf]) -> Vec<PathBuf> {
+    let clean = |p: &Path| -> PathBuf {
+        p.components()
+            .filter(|c| !matches!(c, std::path::Component::CurDir))
+            .collect()
+    };
+    let mut roots: Vec<PathBuf> = files
+        .iter()
+        .map(|f| clean(f))
+        .filter_map(|f| {
+            if exports.is_empty() {
+                let top = f.components().next()?;
+                Some(if f.components().count() > 1 {
+                    PathBuf::from(top.as_os_str())
+                } else {
+                    PathBuf::from(".")
+                })
+            } else {
+                exports.iter().find(|r| f.starts_with(clean(r))).cloned()
+            }
+        })
+        .collect();
+    roots.sort();
+    roots.dedup();
+    roots
+}
+
+fn lint_command(args: &LintArgs) -> i32 {
+    let config = match load_config(args) {
+        Ok(c) => c,
+        Err(code) => return code,
     };
     let baseline = match args.baseline.as_deref().map(Baseline::read).transpose() {
         Ok(b) => b,
