@@ -113,7 +113,8 @@ pub fn run(cli: Cli) -> i32 {
                 Ok(c) => c,
                 Err(code) => return code,
             };
-            args.roots = hook_roots(&args.roots, &config.exports);
+            let cwd = std::env::current_dir().unwrap_or_default();
+            args.roots = hook_roots(&cwd, &args.roots, &config.exports);
             if args.roots.is_empty() {
                 return 0;
             }
@@ -154,9 +155,10 @@ fn load_config(args: &LintArgs) -> Result<Config, i32> {
 
 /// The export roots that hold the changed files: configured roots that contain one, else the
 /// top-level directory of each changed file (sorted, without duplicates).
-pub fn hook_roots(files: &[PathBuf], exports: &[PathBuf]) -> Vec<PathBuf> {
+pub fn hook_roots(cwd: &Path, files: &[PathBuf], exports: &[PathBuf]) -> Vec<PathBuf> {
     let clean = |p: &Path| -> PathBuf {
-        p.components()
+        cwd.join(p)
+            .components()
             .filter(|c| !matches!(c, std::path::Component::CurDir))
             .collect()
     };
@@ -165,6 +167,7 @@ pub fn hook_roots(files: &[PathBuf], exports: &[PathBuf]) -> Vec<PathBuf> {
         .map(|f| clean(f))
         .filter_map(|f| {
             if exports.is_empty() {
+                let f = f.strip_prefix(cwd).ok()?;
                 let top = f.components().next()?;
                 Some(if f.components().count() > 1 {
                     PathBuf::from(top.as_os_str())
