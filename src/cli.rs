@@ -1,5 +1,6 @@
 //! Command-line interface: argument definitions and the commands behind them.
 
+use crate::authoring;
 use crate::baseline::Baseline;
 use crate::config::{self, Config};
 use crate::export::LoadOptions;
@@ -37,6 +38,32 @@ pub enum Command {
         #[arg(long)]
         no_builtin: bool,
     },
+    /// List the policies: id, severity, title, tags, source.
+    List {
+        /// Directory of extra `.policy` files (repeatable).
+        #[arg(long = "policies", value_name = "DIR")]
+        policies: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
+    },
+    /// Explain a policy: rationale, the service document it cites, an example and the fix.
+    Explain {
+        /// Policy id, such as DEX002.
+        id: String,
+        /// Directory of extra `.policy` files (repeatable).
+        #[arg(long = "policies", value_name = "DIR")]
+        policies: Vec<PathBuf>,
+    },
+    /// Write a starter dexlint.toml, a custom policy and its test case into DIR.
+    Init {
+        /// Target directory [default: .]
+        dir: Option<PathBuf>,
+    },
+    /// Print a shell completion script.
+    Completions { shell: clap_complete::Shell },
+    /// Print the man page (roff).
+    Man,
     /// Compile policy files and report every error.
     Check {
         /// Policy files to compile together.
@@ -83,6 +110,12 @@ pub struct LintArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FailLevel {
     Error,
     Warning,
@@ -121,6 +154,62 @@ pub fn run(cli: Cli) -> i32 {
             lint_command(&args)
         }
         Command::Check { files } => policy::check_command(&files),
+        Command::List { policies, format } => match authoring::catalogue(&policies) {
+            Ok(metas) => {
+                print!("{}", authoring::list(&metas, format == ListFormat::Json));
+                0
+            }
+            Err(e) => fail(e),
+        },
+        Command::Explain { id, policies } => match authoring::catalogue(&policies) {
+            Ok(metas) => match metas.iter().find(|m| m.id.eq_ignore_ascii_case(&id)) {
+                Some(meta) => {
+                    print!("{}", authoring::explain(meta));
+                    0
+                }
+                None => {
+                    eprintln!("error: no policy `{id}` (see `dexlint list`)");
+                    2
+                }
+            },
+            Err(e) => fail(e),
+        },
+        Command::Init { dir } => {
+            let dir = dir.unwrap_or_else(|| PathBuf::from("."));
+            match authoring::init(&dir) {
+                Ok(written) => {
+                    for path in &written {
+                        println!("wrote {}", path.display());
+                    }
+                    let d = dir.display();
+                    println!("\nnext:\n  dexlint test {d}/policies\n  dexlint lint --config {d}/dexlint.toml {d}/policies/tests/org001-breakglass/export");
+                    0
+                }
+                Err(e) => {
+                    eprintln!("error: cannot write the starter files: {e}");
+                    2
+                }
+            }
+        }
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "dexlint",
+                &mut std::io::stdout(),
+            );
+            0
+        }
+        Command::Man => {
+            let man = clap_mangen::Man::new(<Cli as clap::CommandFactory>::command());
+            match man.render(&mut std::io::stdout()) {
+                Ok(()) => 0,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    2
+                }
+            }
+        }
         Command::Test { dir, no_builtin } => {
             let mut out = String::new();
             let code = testing::test_command(

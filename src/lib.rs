@@ -6,6 +6,7 @@
 //! directory; [`lint`] ties them together and [`report`] renders the result.
 #![forbid(unsafe_code)]
 
+pub mod authoring;
 pub mod baseline;
 pub mod builtin;
 pub mod catalogue;

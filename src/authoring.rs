@@ -1,0 +1,222 @@
+//! Commands for policy authors: `list`, `explain`, `init`.
+
+use crate::lint::{self, SetupError};
+use crate::policy::{self, PolicyMeta};
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// The metadata of every policy (built-in plus `dirs`), in compile order.
+pub fn catalogue(dirs: &[PathBuf]) -> Result<Vec<PolicyMeta>, SetupError> {
+    let program = policy::compile(&lint::policy_sources(true, dirs)?)?;
+    Ok(program.policies.iter().map(|p| p.meta().clone()).collect())
+}
+
+#[derive(Serialize)]
+struct ListEntry<'a> {
+    id: &'a str,
+    title: &'a str,
+    severity: String,
+    tags: &'a [String],
+    source: &'a str,
+    docs: Option<&'a str>,
+}
+
+/// `dexlint list`: one line per policy, or a JSON array.
+pub fn list(policies: &[PolicyMeta], json: bool) -> String {
+    if json {
+        let entries: Vec<ListEntry<'_>> = policies
+            .iter()
+            .map(|p| ListEntry {
+                id: &p.id,
+                title: &p.title,
+                severity: p.severity.to_string(),
+                tags: &p.tags,
+                source: source_kind(&p.source),
+                docs: p.docs.as_deref(),
+            })
+            .collect();
+        let mut out = serde_json::to_string_pretty(&entries).unwrap_or_default();
+        out.push('\n');
+        return out;
+    }
+    let mut out = String::new();
+    for p in policies {
+        let _ = writeln!(
+            out,
+            "{:<8} {:<8} {:<60} [{}] {}",
+            p.id,
+            p.severity.to_string(),
+            p.title,
+            p.tags.join(", "),
+            source_kind(&p.source)
+        );
+    }
+    out
+}
+
+/// `built-in` for embedded policies, else the file path.
+fn source_kind(source: &str) -> &str {
+    if source.starts_with("builtin:") {
+        "built-in"
+    } else {
+        source
+    }
+}
+
+/// `dexlint explain ID`: everything the policy file says about the rule.
+pub fn explain(meta: &PolicyMeta) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} {} ({})\n", meta.id, meta.title, meta.severity);
+    if !meta.tags.is_empty() {
+        let _ = writeln!(out, "tags: {}", meta.tags.join(", "));
+    }
+    let _ = writeln!(out, "source: {}", source_kind(&meta.source));
+    if let Some(docs) = &meta.docs {
+        let _ = writeln!(out, "docs: {docs}");
+    }
+    if let Some(d) = &meta.description {
+        let _ = writeln!(out, "\n{}", d.trim());
+    }
+    if let Some(e) = &meta.example {
+        let _ = writeln!(out, "\nexample violation:\n{}", indent(e.trim()));
+    }
+    if let Some(h) = &meta.help {
+        let _ = writeln!(out, "\nfix: {}", h.trim());
+    }
+    if !meta.params.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nparameters (set in dexlint.toml under [policy.{}] params):",
+            meta.id
+        );
+        for p in &meta.params {
+            let _ = writeln!(out, "  {}: {} = {}", p.name, p.ty, value_text(&p.default));
+        }
+    }
+    out
+}
+
+fn indent(s: &str) -> String {
+    s.lines().map(|l| format!("    {l}\n")).collect()
+}
+
+fn value_text(v: &crate::model::Value) -> String {
+    use crate::model::Value;
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) | Value::Date(i) => i.to_string(),
+        Value::Str(s) => format!("{s:?}"),
+        Value::List(l) => format!(
+            "[{}]",
+            l.iter().map(value_text).collect::<Vec<_>>().join(", ")
+        ),
+        Value::Record(_) => "{…}".into(),
+    }
+}
+
+const STARTER_CONFIG: &str = r#"# dexlint configuration: see `dexlint lint --help`.
+# Export directories linted when `dexlint lint` is run without arguments (and by the hook).
+exports = ["export"]
+# Extra policy directories, relative to this file.
+policies = ["policies"]
+fail-level = "error"
+# disable = ["DEX106"]
+
+# [policy.DEX105]
+# severity = "error"
+
+# [[waiver]]
+# policy = "DEX302"
+# entity = "cloud_accounts/00000000-0000-0000-0000-000000000000"
+# reason = "sandbox subscription without servers"
+# expires = 2027-01-31
+"#;
+
+const STARTER_POLICY: &str = r#"# An organisation policy: break-glass accounts must stay out of the scoped user group.
+policy ORG001 "Break-glass accounts stay out of scoped coverage" {
+  severity warning
+  tags "scoped-coverage", "organisation"
+  description """
+    Emergency access accounts are monitored by our own SOC; keep them out of the Defender
+    Experts scoped user group.
+  """
+  help "remove `{m.upn}` from the scoped user group"
+  param prefix: string = "breakglass"
+
+  for g in groups, m in g.members
+  where g.name == "Defender_Experts_Scoped_Coverage_Users" and starts_with(lower(m.upn), prefix)
+  report m "break-glass account `{m.upn}` is in the scoped user group"
+}
+"#;
+
+const STARTER_CASE: &str = r#"policies = ["ORG001"]
+
+[[violation]]
+policy = "ORG001"
+file = "groups/b320b3f0-6a2d-4a47-9c5e-3e0f1f6f8a21/members.json"
+pointer = "/value/1"
+"#;
+
+const STARTER_MEMBERS: &str = r##"{
+  "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#directoryObjects",
+  "value": [
+    {
+      "@odata.type": "#microsoft.graph.user",
+      "id": "6e7b768e-07e2-4810-8459-485f84f8f204",
+      "displayName": "Adele Vance",
+      "userPrincipalName": "adele.vance@contoso.com"
+    },
+    {
+      "@odata.type": "#microsoft.graph.user",
+      "id": "2b0c6e4d-8f1a-4c3b-9d7e-5a6f7b8c9d0e",
+      "displayName": "Break Glass 1",
+      "userPrincipalName": "breakglass1@contoso.onmicrosoft.com"
+    }
+  ]
+}
+"##;
+
+const STARTER_GROUPS: &str = r##"{
+  "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#groups",
+  "value": [
+    {
+      "id": "b320b3f0-6a2d-4a47-9c5e-3e0f1f6f8a21",
+      "displayName": "Defender_Experts_Scoped_Coverage_Users",
+      "groupTypes": [],
+      "securityEnabled": true,
+      "mailEnabled": false
+    }
+  ]
+}
+"##;
+
+/// `dexlint init DIR`: a starter configuration, a custom policy and its test case. Existing
+/// files are never overwritten. Returns the files written.
+pub fn init(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let case = dir.join("policies/tests/org001-breakglass");
+    let gid = "b320b3f0-6a2d-4a47-9c5e-3e0f1f6f8a21";
+    let files: [(PathBuf, &str); 5] = [
+        (dir.join("dexlint.toml"), STARTER_CONFIG),
+        (dir.join("policies/ORG001.policy"), STARTER_POLICY),
+        (case.join("case.toml"), STARTER_CASE),
+        (case.join("export/groups.json"), STARTER_GROUPS),
+        (
+            case.join(format!("export/groups/{gid}/members.json")),
+            STARTER_MEMBERS,
+        ),
+    ];
+    let mut written = Vec::new();
+    for (path, text) in files {
+        if path.exists() {
+            continue;
+        }
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(&path, text)?;
+        written.push(path);
+    }
+    Ok(written)
+}
