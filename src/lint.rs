@@ -6,7 +6,7 @@ use crate::builtin;
 use crate::config::{Config, Date};
 use crate::export::{self, DiagLevel, LoadOptions, Locator};
 use crate::model::TenantModel;
-use crate::policy::{self, PolicyMeta, PolicySource, Severity};
+use crate::policy::{self, Outcome, PolicyMeta, PolicySource, Severity};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -235,17 +235,16 @@ pub fn run(options: &LintOptions) -> Result<LintReport, SetupError> {
         }
         let meta = &meta;
         report.policies.push(meta.clone());
-        if let Some(reason) = model.missing(&policy.requirements()) {
-            report.not_evaluated.push(NotEvaluated {
-                policy: meta.id.clone(),
-                reason,
-            });
-            continue;
-        }
-        report.summary.policies_run += 1;
         let params = settings.map_or(&no_params, |s| &s.params);
         let findings = match policy.evaluate(model, params) {
-            Ok(findings) => findings,
+            Ok(Outcome::Findings(findings)) => findings,
+            Ok(Outcome::NotEvaluated(reason)) => {
+                report.not_evaluated.push(NotEvaluated {
+                    policy: meta.id.clone(),
+                    reason,
+                });
+                continue;
+            }
             Err(e) => {
                 report.errors.push(LintError {
                     file: meta.source.clone(),
@@ -259,6 +258,8 @@ pub fn run(options: &LintOptions) -> Result<LintReport, SetupError> {
                 continue;
             }
         };
+        report.summary.policies_run += 1;
+        report.summary.policies_run += 1;
         for finding in findings {
             let mut v = Violation {
                 policy: meta.id.clone(),

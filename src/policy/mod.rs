@@ -1,1 +1,316 @@
-//! placeholder
+//! The policy language: parse (pest) → spanned AST → compile (names, types, globs) → evaluate.
+//! The reference is `docs/language.md`.
+
+pub mod ast;
+mod compile;
+pub mod error;
+pub mod eval;
+pub mod ir;
+pub mod parse;
+
+pub use error::{CompileError, CompileErrors, SourcedError};
+pub use eval::EvalError;
+
+use crate::model::{Loc, TenantModel, Value};
+use ir::{CLet, CRule, Ty};
+use miette::NamedSource;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// A policy file's name (a path, or `builtin:FILE`) and text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicySource {
+    pub name: String,
+    pub text: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        })
+    }
+}
+
+impl std::str::FromStr for Severity {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        match s {
+            "info" => Ok(Severity::Info),
+            "warning" => Ok(Severity::Warning),
+            "error" => Ok(Severity::Error),
+            _ => Err(()),
+        }
+    }
+}
+
+/// What a policy says about itself.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyMeta {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub tags: Vec<String>,
+    pub docs: Option<String>,
+    pub description: Option<String>,
+    /// The policy-level help text as written (interpolations shown as `{…}`).
+    pub help: Option<String>,
+    pub example: Option<String>,
+    /// The [`PolicySource::name`] it was compiled from.
+    pub source: String,
+    pub params: Vec<ParamInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamInfo {
+    pub name: String,
+    pub ty: String,
+    pub default: Value,
+}
+
+/// A violation found by a rule, before it is located in its file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub message: String,
+    pub help: Option<String>,
+    pub loc: Option<Loc>,
+    /// `collection/identity` of the first `for` binding's record.
+    pub entity: Option<String>,
+    /// Index of the rule in its policy.
+    pub rule: usize,
+}
+
+/// The result of running a policy on a model.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Findings(Vec<Finding>),
+    /// No rule could run: the data it reads is absent from the export.
+    NotEvaluated(String),
+}
+
+/// A compiled policy.
+#[derive(Debug, Clone)]
+pub struct CompiledPolicy {
+    meta: PolicyMeta,
+    rules: Vec<CRule>,
+    lets: Vec<CLet>,
+    slots: usize,
+    param_slots: Vec<usize>,
+    param_types: Vec<Ty>,
+    requires_override: Option<Vec<(&'static str, Option<&'static str>)>>,
+}
+
+/// Every policy of the sources, in order.
+#[derive(Debug, Clone)]
+pub struct Program {
+    pub policies: Vec<CompiledPolicy>,
+}
+
+/// Compiles policy sources together; collects every error of every file.
+pub fn compile(sources: &[PolicySource]) -> Result<Program, CompileErrors> {
+    let mut policies: Vec<CompiledPolicy> = Vec::new();
+    let mut all = Vec::new();
+    let mut first_seen: BTreeMap<String, String> = BTreeMap::new();
+    for source in sources {
+        let mut errors = Vec::new();
+        match parse::parse_file(&source.text) {
+            Err(e) => errors.push(e),
+            Ok(file) => {
+                let consts = compile::file_consts(&file, &mut errors);
+                for p in &file.policies {
+                    if let Some(first) = first_seen.get(&p.id.name) {
+                        errors.push(CompileError::DuplicatePolicy {
+                            id: p.id.name.clone(),
+                            first: first.clone(),
+                            span: p.id.span,
+                        });
+                        continue;
+                    }
+                    first_seen.insert(p.id.name.clone(), source.name.clone());
+                    if let Some(c) =
+                        compile::compile_policy(p, &source.name, &source.text, &consts, &mut errors)
+                    {
+                        policies.push(c);
+                    }
+                }
+            }
+        }
+        if !errors.is_empty() {
+            let src = NamedSource::new(&source.name, Arc::<str>::from(source.text.as_str()));
+            all.extend(errors.into_iter().map(|error| SourcedError {
+                error,
+                file: source.name.clone(),
+                src: src.clone(),
+            }));
+        }
+    }
+    if all.is_empty() {
+        Ok(Program { policies })
+    } else {
+        Err(CompileErrors { errors: all })
+    }
+}
+
+fn json_to_value(v: &serde_json::Value, ty: &Ty) -> Option<Value> {
+    Some(match (ty, v) {
+        (Ty::Str, serde_json::Value::String(s)) => Value::Str(s.clone()),
+        (Ty::Int, serde_json::Value::Number(n)) => Value::Int(n.as_i64()?),
+        (Ty::Bool, serde_json::Value::Bool(b)) => Value::Bool(*b),
+        (Ty::List(t), serde_json::Value::Array(items)) => Value::List(
+            items
+                .iter()
+                .map(|i| json_to_value(i, t))
+                .collect::<Option<Vec<_>>>()?,
+        ),
+        (_, serde_json::Value::Null) => Value::Null,
+        _ => return None,
+    })
+}
+
+impl CompiledPolicy {
+    pub fn meta(&self) -> &PolicyMeta {
+        &self.meta
+    }
+
+    /// The (collection, field) pairs the policy reads, or its `requires` list.
+    pub fn requirements(&self) -> Vec<(&'static str, Option<&'static str>)> {
+        if let Some(r) = &self.requires_override {
+            return r.clone();
+        }
+        let mut all: Vec<_> = self
+            .rules
+            .iter()
+            .flat_map(|r| r.requires.iter().copied())
+            .collect();
+        let mut seen = std::collections::BTreeSet::new();
+        all.retain(|r| seen.insert(*r));
+        all
+    }
+
+    /// Runs every rule whose data the export has; `NotEvaluated` when none has.
+    pub fn evaluate(
+        &self,
+        model: &TenantModel,
+        params: &BTreeMap<String, serde_json::Value>,
+    ) -> Result<Outcome, EvalError> {
+        self.evaluate_with_budget(model, params, eval::DEFAULT_BUDGET)
+    }
+
+    pub fn evaluate_with_budget(
+        &self,
+        model: &TenantModel,
+        params: &BTreeMap<String, serde_json::Value>,
+        budget: u64,
+    ) -> Result<Outcome, EvalError> {
+        let mut values: Vec<Value> = self.meta.params.iter().map(|p| p.default.clone()).collect();
+        for (name, v) in params {
+            let Some(i) = self.meta.params.iter().position(|p| &p.name == name) else {
+                return Err(EvalError::UnknownParam {
+                    policy: self.meta.id.clone(),
+                    param: name.clone(),
+                });
+            };
+            let ty = self.param_types.get(i).unwrap_or(&Ty::Error);
+            let value = json_to_value(v, ty).ok_or_else(|| EvalError::ParamType {
+                policy: self.meta.id.clone(),
+                param: name.clone(),
+                ty: ty.to_string(),
+                found: v.to_string(),
+            })?;
+            if let Some(slot) = values.get_mut(i) {
+                *slot = value;
+            }
+        }
+        let mut machine = eval::Machine {
+            model,
+            lets: &self.lets,
+            frame: vec![None; self.slots],
+            steps: 0,
+            budget,
+            policy: &self.meta.id,
+        };
+        for (slot, v) in self.param_slots.iter().zip(&values) {
+            if let Some(s) = machine.frame.get_mut(*slot) {
+                *s = Some(eval::Val::from_value(v));
+            }
+        }
+        let mut findings = Vec::new();
+        let mut reason = None;
+        let mut ran = false;
+        for (i, rule) in self.rules.iter().enumerate() {
+            let requires = self.requires_override.as_deref().unwrap_or(&rule.requires);
+            if let Some(why) = model.missing(requires) {
+                reason.get_or_insert(why);
+                continue;
+            }
+            ran = true;
+            machine.rule(rule, i, &mut findings)?;
+        }
+        Ok(match (ran, reason) {
+            (false, Some(why)) => Outcome::NotEvaluated(why),
+            _ => Outcome::Findings(findings),
+        })
+    }
+}
+
+/// `dexlint check FILE...`: compiles the files together and prints every error. Returns 0
+/// when all compile, 2 otherwise.
+pub fn check_command(paths: &[PathBuf]) -> i32 {
+    let mut sources = Vec::new();
+    let mut failed = false;
+    for path in paths {
+        match std::fs::read_to_string(path) {
+            Ok(text) => sources.push(PolicySource {
+                name: path.display().to_string(),
+                text,
+            }),
+            Err(e) => {
+                eprintln!("error: cannot read `{}`: {e}", path.display());
+                failed = true;
+            }
+        }
+    }
+    let stderr = std::io::stderr();
+    let color = crate::cli::use_color(std::io::IsTerminal::is_terminal(&stderr));
+    match compile(&sources) {
+        Ok(program) if !failed => {
+            println!("{} policies compiled", program.policies.len());
+            0
+        }
+        Ok(_) => 2,
+        Err(errors) => {
+            eprint!("{}", render_errors(&errors, color, 100));
+            eprintln!("{} error(s)", errors.errors().len());
+            2
+        }
+    }
+}
+
+/// Every compile error in miette's graphical form.
+pub fn render_errors(errors: &CompileErrors, color: bool, width: usize) -> String {
+    let theme = if color {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::unicode_nocolor()
+    };
+    let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(width);
+    let mut out = String::new();
+    for e in errors.errors() {
+        // Writing into a String cannot fail.
+        let _ = handler.render_report(&mut out, e);
+    }
+    out
+}

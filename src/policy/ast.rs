@@ -1,0 +1,256 @@
+//! The spanned syntax tree of a policy file. Every node carries the byte range it was parsed
+//! from; the file is known from the [`PolicyFile`] that holds it.
+
+/// A byte range in a policy file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Self {
+        Span { start, end }
+    }
+    pub fn len(&self) -> usize {
+        self.end.saturating_sub(self.start)
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl From<Span> for miette::SourceSpan {
+    fn from(s: Span) -> Self {
+        miette::SourceSpan::from(s.start..s.end)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ident {
+    pub name: String,
+    pub span: Span,
+}
+
+/// A parsed file.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PolicyFile {
+    pub consts: Vec<Const>,
+    pub policies: Vec<Policy>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Const {
+    pub name: Ident,
+    pub value: Expr,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    pub id: Ident,
+    pub title: Str,
+    pub attrs: Vec<Attr>,
+    pub params: Vec<Param>,
+    pub rules: Vec<RuleDef>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attr {
+    pub kind: AttrKind,
+    /// The attribute keyword (`severity`, `tags`, ...).
+    pub keyword: Span,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum AttrKind {
+    Severity(Ident),
+    Tags(Vec<Str>),
+    Docs(Str),
+    Description(Str),
+    Help(Str),
+    Example(Str),
+    /// `collection` or `collection.field`.
+    Requires(Vec<(Ident, Option<Ident>)>),
+}
+
+impl AttrKind {
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            AttrKind::Severity(_) => "severity",
+            AttrKind::Tags(_) => "tags",
+            AttrKind::Docs(_) => "docs",
+            AttrKind::Description(_) => "description",
+            AttrKind::Help(_) => "help",
+            AttrKind::Example(_) => "example",
+            AttrKind::Requires(_) => "requires",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    pub name: Ident,
+    pub ty: Option<TypeExpr>,
+    pub default: Expr,
+    pub span: Span,
+}
+
+/// `string`, `int`, `bool`, `list<string>`...
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeExpr {
+    pub name: Ident,
+    pub arg: Option<Box<TypeExpr>>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Let {
+    pub name: Ident,
+    pub value: Expr,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Binding {
+    pub name: Ident,
+    pub source: Expr,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum RuleKind {
+    For {
+        bindings: Vec<Binding>,
+        lets: Vec<Let>,
+        filter: Option<Expr>,
+    },
+    Assert {
+        cond: Expr,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleDef {
+    /// Lets before `for`/`assert`: computed once.
+    pub lets: Vec<Let>,
+    pub kind: RuleKind,
+    pub target: Option<Expr>,
+    pub message: Str,
+    pub help: Option<Str>,
+    pub span: Span,
+}
+
+/// A string literal, possibly with interpolations.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Str {
+    pub parts: Vec<StrPart>,
+    pub span: Span,
+}
+
+impl Str {
+    /// The text when the string has no interpolation.
+    pub fn literal(&self) -> Option<String> {
+        let mut s = String::new();
+        for p in &self.parts {
+            match p {
+                StrPart::Text(t) => s.push_str(t),
+                StrPart::Expr(_) => return None,
+            }
+        }
+        Some(s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum StrPart {
+    Text(String),
+    Expr(Expr),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinOp {
+    Or,
+    And,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    In,
+    NotIn,
+    Add,
+    Sub,
+}
+
+impl BinOp {
+    pub fn symbol(&self) -> &'static str {
+        match self {
+            BinOp::Or => "or",
+            BinOp::And => "and",
+            BinOp::Eq => "==",
+            BinOp::Ne => "!=",
+            BinOp::Lt => "<",
+            BinOp::Le => "<=",
+            BinOp::Gt => ">",
+            BinOp::Ge => ">=",
+            BinOp::In => "in",
+            BinOp::NotIn => "not in",
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnOp {
+    Not,
+    Neg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuantKind {
+    Any,
+    All,
+    Count,
+    Sum,
+}
+
+impl QuantKind {
+    pub fn name(&self) -> &'static str {
+        match self {
+            QuantKind::Any => "any",
+            QuantKind::All => "all",
+            QuantKind::Count => "count",
+            QuantKind::Sum => "sum",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExprKind {
+    Str(Str),
+    Int(i64),
+    Bool(bool),
+    Null,
+    List(Vec<Expr>),
+    Name(Ident),
+    Field(Box<Expr>, Ident),
+    Call(Ident, Vec<Expr>),
+    Quant {
+        kind: QuantKind,
+        var: Ident,
+        source: Box<Expr>,
+        filter: Option<Box<Expr>>,
+        body: Option<Box<Expr>>,
+    },
+    Unary(UnOp, Box<Expr>),
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+}

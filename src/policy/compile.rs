@@ -1,0 +1,932 @@
+//! The compiler: resolves names (bindings, lets, parameters, constants, collections), checks
+//! types against the model schema, compiles globs, and records what data each rule reads.
+//! Every error of a file is collected; an expression that failed gets the type `Ty::Error` so
+//! one mistake is reported once.
+
+use super::ast::*;
+use super::error::{did_you_mean, CompileError};
+use super::ir::*;
+use super::{CompiledPolicy, ParamInfo, PolicyMeta, Severity};
+use crate::model::schema::{RecordSchema, COLLECTIONS};
+use crate::model::Value;
+use std::collections::BTreeMap;
+
+/// A constant of the file: its value and type.
+#[derive(Debug, Clone)]
+pub(super) struct ConstVal {
+    pub value: Value,
+    pub ty: Ty,
+}
+
+struct Local {
+    name: String,
+    span: Span,
+    ty: Ty,
+    kind: LocalKind,
+    used: bool,
+}
+
+#[derive(Clone, Copy)]
+enum LocalKind {
+    Slot(usize),
+    Let(usize),
+}
+
+/// Compiler state for one policy.
+struct Ctx<'a> {
+    consts: &'a BTreeMap<String, ConstVal>,
+    params: Vec<(String, usize, Ty)>,
+    scopes: Vec<Local>,
+    slots: usize,
+    lets: Vec<CLet>,
+    errors: &'a mut Vec<CompileError>,
+    /// (collection, field) pairs read by the rule being compiled.
+    requires: Vec<(&'static str, Option<&'static str>)>,
+}
+
+fn collection_of(record: &'static RecordSchema) -> Option<&'static str> {
+    COLLECTIONS
+        .iter()
+        .find(|c| std::ptr::eq(c.record, record))
+        .map(|c| c.name)
+}
+
+impl Ctx<'_> {
+    fn err(&mut self, e: CompileError) -> (CExpr, Ty) {
+        self.errors.push(e);
+        (CExpr::Const(Value::Null), Ty::Error)
+    }
+
+    fn new_slot(&mut self) -> usize {
+        self.slots += 1;
+        self.slots - 1
+    }
+
+    fn push_local(&mut self, name: &Ident, ty: Ty, kind: LocalKind) {
+        if self.scopes.iter().any(|l| l.name == name.name)
+            || self.params.iter().any(|p| p.0 == name.name)
+        {
+            self.errors.push(CompileError::DuplicateName {
+                name: name.name.clone(),
+                span: name.span,
+            });
+        }
+        self.scopes.push(Local {
+            name: name.name.clone(),
+            span: name.span,
+            ty,
+            kind,
+            used: false,
+        });
+    }
+
+    /// Pops locals down to `len`, reporting the unused ones.
+    fn pop_to(&mut self, len: usize) {
+        while self.scopes.len() > len {
+            if let Some(l) = self.scopes.pop() {
+                if !l.used && !l.name.starts_with('_') {
+                    self.errors.push(CompileError::UnusedBinding {
+                        name: l.name,
+                        span: l.span,
+                    });
+                }
+            }
+        }
+    }
+
+    fn visible_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.scopes.iter().map(|l| l.name.clone()).collect();
+        names.extend(self.params.iter().map(|p| p.0.clone()));
+        names.extend(self.consts.keys().cloned());
+        names.extend(COLLECTIONS.iter().map(|c| c.name.to_string()));
+        names
+    }
+
+    fn name(&mut self, id: &Ident) -> (CExpr, Ty) {
+        if let Some(l) = self.scopes.iter_mut().rev().find(|l| l.name == id.name) {
+            l.used = true;
+            let e = match l.kind {
+                LocalKind::Slot(s) => CExpr::Slot(s),
+                LocalKind::Let(i) => CExpr::Let(i),
+            };
+            return (e, l.ty.clone());
+        }
+        if let Some((_, slot, ty)) = self.params.iter().find(|p| p.0 == id.name) {
+            return (CExpr::Slot(*slot), ty.clone());
+        }
+        if let Some(c) = self.consts.get(&id.name) {
+            return (CExpr::Const(c.value.clone()), c.ty.clone());
+        }
+        if let Some((i, c)) = COLLECTIONS
+            .iter()
+            .enumerate()
+            .find(|(_, c)| c.name == id.name)
+        {
+            self.requires.push((c.name, None));
+            return (
+                CExpr::Collection(i),
+                Ty::List(Box::new(Ty::Record(c.record))),
+            );
+        }
+        let names = self.visible_names();
+        let help = did_you_mean(&id.name, names.iter().map(String::as_str));
+        self.err(CompileError::UnknownName {
+            name: id.name.clone(),
+            span: id.span,
+            help,
+        })
+    }
+
+    fn expect(&mut self, e: &Expr, want: &Ty, what: &str) -> CExpr {
+        let (c, ty) = self.expr(e);
+        if !ty.compatible(want) {
+            self.errors.push(CompileError::TypeMismatch {
+                message: format!("{what} must be `{want}`, found `{ty}`"),
+                span: e.span,
+                label: format!("this is `{ty}`"),
+            });
+        }
+        c
+    }
+
+    fn expr(&mut self, e: &Expr) -> (CExpr, Ty) {
+        match &e.kind {
+            ExprKind::Int(i) => (CExpr::Const(Value::Int(*i)), Ty::Int),
+            ExprKind::Bool(b) => (CExpr::Const(Value::Bool(*b)), Ty::Bool),
+            ExprKind::Null => (CExpr::Const(Value::Null), Ty::Null),
+            ExprKind::Str(s) => (self.string(s), Ty::Str),
+            ExprKind::List(items) => {
+                let mut ty = Ty::Null;
+                let mut out = Vec::new();
+                for item in items {
+                    let (c, t) = self.expr(item);
+                    if !t.compatible(&ty) {
+                        self.errors.push(CompileError::TypeMismatch {
+                            message: format!("list elements must have one type: `{ty}` and `{t}`"),
+                            span: item.span,
+                            label: format!("this is `{t}`"),
+                        });
+                    }
+                    ty = ty.unify(&t);
+                    out.push(c);
+                }
+                let all_const: Option<Vec<Value>> = out
+                    .iter()
+                    .map(|c| {
+                        if let CExpr::Const(v) = c {
+                            Some(v.clone())
+                        } else {
+                            None
+                        }
+                    })
+                    .collect();
+                let c = match all_const {
+                    Some(values) => CExpr::Const(Value::List(values)),
+                    None => CExpr::List(out),
+                };
+                (c, Ty::List(Box::new(ty)))
+            }
+            ExprKind::Name(id) => self.name(id),
+            ExprKind::Field(base, field) => self.field(base, field),
+            ExprKind::Call(name, args) => self.call(name, args, e.span),
+            ExprKind::Quant {
+                kind,
+                var,
+                source,
+                filter,
+                body,
+            } => self.quantifier(
+                *kind,
+                var,
+                source,
+                filter.as_deref(),
+                body.as_deref(),
+                e.span,
+            ),
+            ExprKind::Unary(UnOp::Not, inner) => (
+                CExpr::Not(Box::new(self.expect(
+                    inner,
+                    &Ty::Bool,
+                    "the operand of `not`",
+                ))),
+                Ty::Bool,
+            ),
+            ExprKind::Unary(UnOp::Neg, inner) => (
+                CExpr::Neg(Box::new(self.expect(inner, &Ty::Int, "the operand of `-`"))),
+                Ty::Int,
+            ),
+            ExprKind::Binary(op, l, r) => self.binary(*op, l, r),
+        }
+    }
+
+    fn field(&mut self, base: &Expr, field: &Ident) -> (CExpr, Ty) {
+        let (b, ty) = self.expr(base);
+        match ty {
+            Ty::Error => (CExpr::Const(Value::Null), Ty::Error),
+            Ty::Record(r) => match r.field_index(&field.name) {
+                Some(i) => {
+                    if let Some(coll) = collection_of(r) {
+                        let fname = r.fields.get(i).map(|f| f.name);
+                        self.requires.push((coll, fname));
+                    }
+                    let fty = r
+                        .fields
+                        .get(i)
+                        .map_or(Ty::Error, |f| Ty::from_schema(&f.ty));
+                    (CExpr::Field(Box::new(b), i), fty)
+                }
+                None => {
+                    let help =
+                        did_you_mean(&field.name, r.fields.iter().map(|f| f.name)).or_else(|| {
+                            Some(format!(
+                                "`{}` has {}",
+                                r.name,
+                                r.fields
+                                    .iter()
+                                    .map(|f| format!("`{}`", f.name))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ))
+                        });
+                    self.err(CompileError::UnknownField {
+                        field: field.name.clone(),
+                        record: r.name.to_string(),
+                        span: field.span,
+                        help,
+                    })
+                }
+            },
+            other => {
+                let help = matches!(other, Ty::List(_)).then(|| {
+                    "iterate the list with `any(x in LIST: ...)` or `for x in LIST`".to_string()
+                });
+                self.err(CompileError::NotARecord {
+                    field: field.name.clone(),
+                    ty: other.to_string(),
+                    span: base.span,
+                    help,
+                })
+            }
+        }
+    }
+
+    fn call(&mut self, name: &Ident, args: &[Expr], span: Span) -> (CExpr, Ty) {
+        let Some((_, func)) = Func::ALL.iter().find(|(n, _)| *n == name.name) else {
+            let mut candidates: Vec<&str> = Func::ALL.iter().map(|(n, _)| *n).collect();
+            candidates.extend(["any", "all", "count", "sum"]);
+            let help = did_you_mean(&name.name, candidates);
+            for a in args {
+                self.expr(a);
+            }
+            return self.err(CompileError::UnknownFunction {
+                name: name.name.clone(),
+                span: name.span,
+                help,
+            });
+        };
+        let arity = match func {
+            Func::Lower | Func::Upper | Func::Trim | Func::Len | Func::Exists => 1,
+            _ => 2,
+        };
+        if args.len() != arity {
+            for a in args {
+                self.expr(a);
+            }
+            return self.err(CompileError::Arity {
+                name: name.name.clone(),
+                expected: arity.to_string(),
+                found: args.len(),
+                span,
+            });
+        }
+        let what = |i: usize| format!("argument {} of `{}`", i + 1, name.name);
+        if name.name == "matches" {
+            let subject = self.expect(&args[0], &Ty::Str, &what(0));
+            let pattern = &args[1];
+            let (pc, pty) = self.expr(pattern);
+            let glob = match (&pc, &pty) {
+                (CExpr::Const(Value::Str(g)), _) => g.clone(),
+                (_, Ty::Error) => return (CExpr::Const(Value::Null), Ty::Error),
+                _ => {
+                    return self.err(CompileError::NotConstant {
+                        what: "the glob of `matches`".into(),
+                        span: pattern.span,
+                    })
+                }
+            };
+            return match globset::GlobBuilder::new(&glob)
+                .case_insensitive(true)
+                .build()
+            {
+                Ok(g) => (
+                    CExpr::Matches(Box::new(subject), Box::new(g.compile_matcher())),
+                    Ty::Bool,
+                ),
+                Err(e) => self.err(CompileError::BadGlob {
+                    glob,
+                    reason: e.kind().to_string(),
+                    span: pattern.span,
+                }),
+            };
+        }
+        let (c, ty) = match func {
+            Func::Lower | Func::Upper | Func::Trim => {
+                (vec![self.expect(&args[0], &Ty::Str, &what(0))], Ty::Str)
+            }
+            Func::StartsWith | Func::EndsWith | Func::Contains | Func::Similar => (
+                vec![
+                    self.expect(&args[0], &Ty::Str, &what(0)),
+                    self.expect(&args[1], &Ty::Str, &what(1)),
+                ],
+                Ty::Bool,
+            ),
+            Func::Len => {
+                let (c, t) = self.expr(&args[0]);
+                if !matches!(t, Ty::Str | Ty::List(_) | Ty::Null | Ty::Error) {
+                    self.errors.push(CompileError::TypeMismatch {
+                        message: format!("`len` takes a string or a list, found `{t}`"),
+                        span: args[0].span,
+                        label: format!("this is `{t}`"),
+                    });
+                }
+                (vec![c], Ty::Int)
+            }
+            Func::Exists => (vec![self.expr(&args[0]).0], Ty::Bool),
+            Func::Default => {
+                let (a, ta) = self.expr(&args[0]);
+                let (b, tb) = self.expr(&args[1]);
+                if !ta.compatible(&tb) {
+                    self.errors.push(CompileError::TypeMismatch {
+                        message: format!(
+                            "`default` needs two values of one type, found `{ta}` and `{tb}`"
+                        ),
+                        span: args[1].span,
+                        label: format!("this is `{tb}`"),
+                    });
+                }
+                (vec![a, b], ta.unify(&tb))
+            }
+        };
+        (CExpr::Call(*func, c), ty)
+    }
+
+    fn element_type(&mut self, source: &Expr, what: &str) -> (CExpr, Ty) {
+        let (c, ty) = self.expr(source);
+        match ty {
+            Ty::List(t) => (c, *t),
+            Ty::Error => (c, Ty::Error),
+            Ty::Null => (c, Ty::Null),
+            other => {
+                self.errors.push(CompileError::TypeMismatch {
+                    message: format!("{what} must be a list, found `{other}`"),
+                    span: source.span,
+                    label: format!("this is `{other}`"),
+                });
+                (c, Ty::Error)
+            }
+        }
+    }
+
+    fn quantifier(
+        &mut self,
+        kind: QuantKind,
+        var: &Ident,
+        source: &Expr,
+        filter: Option<&Expr>,
+        body: Option<&Expr>,
+        span: Span,
+    ) -> (CExpr, Ty) {
+        let (src, elem) = self.element_type(source, &format!("the source of `{}`", kind.name()));
+        let depth = self.scopes.len();
+        let slot = self.new_slot();
+        self.push_local(var, elem, LocalKind::Slot(slot));
+        let filter = filter.map(|f| Box::new(self.expect(f, &Ty::Bool, "a `where` filter")));
+        let (body, ty) = match (kind, body) {
+            (QuantKind::Sum, Some(b)) => (
+                Some(Box::new(self.expect(b, &Ty::Int, "the body of `sum`"))),
+                Ty::Int,
+            ),
+            (QuantKind::Sum, None) => {
+                self.errors.push(CompileError::TypeMismatch {
+                    message: "`sum` needs a body: `sum(x in LIST: INT_EXPR)`".into(),
+                    span,
+                    label: "no `: INT_EXPR`".into(),
+                });
+                (None, Ty::Int)
+            }
+            (QuantKind::Count, b) => (
+                b.map(|b| Box::new(self.expect(b, &Ty::Bool, "the condition of `count`"))),
+                Ty::Int,
+            ),
+            (_, b) => (
+                b.map(|b| {
+                    Box::new(self.expect(
+                        b,
+                        &Ty::Bool,
+                        &format!("the condition of `{}`", kind.name()),
+                    ))
+                }),
+                Ty::Bool,
+            ),
+        };
+        if kind == QuantKind::All && body.is_none() {
+            self.errors.push(CompileError::TypeMismatch {
+                message: "`all` needs a condition: `all(x in LIST: COND)`".into(),
+                span,
+                label: "no `: COND`".into(),
+            });
+        }
+        self.pop_to(depth);
+        (
+            CExpr::Quant {
+                kind,
+                slot,
+                source: Box::new(src),
+                filter,
+                body,
+            },
+            ty,
+        )
+    }
+
+    fn binary(&mut self, op: BinOp, l: &Expr, r: &Expr) -> (CExpr, Ty) {
+        let mismatch = |lt: &Ty, rt: &Ty| CompileError::TypeMismatch {
+            message: format!("`{}` cannot combine `{lt}` and `{rt}`", op.symbol()),
+            span: Span::new(l.span.start, r.span.end),
+            label: format!("`{lt}` {} `{rt}`", op.symbol()),
+        };
+        let (lc, lt) = self.expr(l);
+        let (rc, rt) = self.expr(r);
+        let ok_ty = match op {
+            BinOp::Or | BinOp::And => {
+                if lt.compatible(&Ty::Bool) && rt.compatible(&Ty::Bool) {
+                    Some(Ty::Bool)
+                } else {
+                    None
+                }
+            }
+            BinOp::Eq | BinOp::Ne => (lt.compatible(&rt)
+                && !matches!(lt, Ty::Record(_) | Ty::List(_)))
+            .then_some(Ty::Bool),
+            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => (lt.compatible(&rt)
+                && matches!(
+                    lt.unify(&rt),
+                    Ty::Int | Ty::Str | Ty::Date | Ty::Null | Ty::Error
+                ))
+            .then_some(Ty::Bool),
+            BinOp::In | BinOp::NotIn => match &rt {
+                Ty::List(elem) => elem.compatible(&lt).then_some(Ty::Bool),
+                Ty::Null | Ty::Error => Some(Ty::Bool),
+                _ => None,
+            },
+            BinOp::Add => match lt.unify(&rt) {
+                t @ (Ty::Int | Ty::Str) if lt.compatible(&rt) => Some(t),
+                Ty::Error | Ty::Null => Some(Ty::Error),
+                _ => None,
+            },
+            BinOp::Sub => (lt.compatible(&Ty::Int) && rt.compatible(&Ty::Int)).then_some(Ty::Int),
+        };
+        match ok_ty {
+            Some(ty) => (CExpr::Binary(op, Box::new(lc), Box::new(rc)), ty),
+            None => self.err(mismatch(&lt, &rt)),
+        }
+    }
+
+    fn string(&mut self, s: &Str) -> CExpr {
+        if let Some(text) = s.literal() {
+            return CExpr::Const(Value::Str(text));
+        }
+        let parts = s
+            .parts
+            .iter()
+            .map(|p| match p {
+                StrPart::Text(t) => CPart::Text(t.clone()),
+                StrPart::Expr(e) => CPart::Expr(self.expr(e).0),
+            })
+            .collect();
+        CExpr::Interp(parts)
+    }
+
+    /// Compiles lets into the policy's let table; returns their slots.
+    fn lets(&mut self, lets: &[Let]) -> Vec<usize> {
+        let mut slots = Vec::new();
+        for l in lets {
+            let (value, ty) = self.expr(&l.value);
+            let slot = self.new_slot();
+            let index = self.lets.len();
+            self.lets.push(CLet { slot, value });
+            slots.push(slot);
+            self.push_local(&l.name, ty, LocalKind::Let(index));
+        }
+        slots
+    }
+
+    fn target(&mut self, t: Option<&Expr>) -> CTarget {
+        let Some(t) = t else { return CTarget::None };
+        match &t.kind {
+            ExprKind::Field(base, _) => {
+                let (c, ty) = self.expr(t);
+                match (c, ty) {
+                    (CExpr::Field(b, i), _) => CTarget::Field(*b, i),
+                    (_, Ty::Error) => CTarget::None,
+                    _ => {
+                        let _ = base;
+                        self.errors.push(CompileError::BadTarget { span: t.span });
+                        CTarget::None
+                    }
+                }
+            }
+            ExprKind::Name(_) => match self.expr(t) {
+                (CExpr::Collection(i), _) => CTarget::Collection(i),
+                (c, Ty::Record(_)) => CTarget::Record(c),
+                (_, Ty::Error) => CTarget::None,
+                _ => {
+                    self.errors.push(CompileError::BadTarget { span: t.span });
+                    CTarget::None
+                }
+            },
+            _ => {
+                self.expr(t);
+                self.errors.push(CompileError::BadTarget { span: t.span });
+                CTarget::None
+            }
+        }
+    }
+
+    fn rule(&mut self, r: &RuleDef, policy_help: Option<&Str>) -> CRule {
+        self.requires.clear();
+        let depth = self.scopes.len();
+        let outer_lets = self.lets(&r.lets);
+        let mut inner_lets = Vec::new();
+        let kind = match &r.kind {
+            RuleKind::For {
+                bindings,
+                lets: inner,
+                filter,
+            } => {
+                let mut bs = Vec::new();
+                for b in bindings {
+                    let (src, elem) =
+                        self.element_type(&b.source, &format!("the source of `{}`", b.name.name));
+                    let slot = self.new_slot();
+                    self.push_local(&b.name, elem, LocalKind::Slot(slot));
+                    bs.push((slot, src));
+                }
+                inner_lets = self.lets(inner);
+                let filter = filter
+                    .as_ref()
+                    .map(|f| self.expect(f, &Ty::Bool, "a `where` filter"));
+                CRuleKind::For {
+                    bindings: bs,
+                    filter,
+                }
+            }
+            RuleKind::Assert { cond } => CRuleKind::Assert {
+                cond: self.expect(cond, &Ty::Bool, "an `assert` condition"),
+            },
+        };
+        let target = self.target(r.target.as_ref());
+        let message = self.string(&r.message);
+        let help = r.help.as_ref().or(policy_help).map(|h| self.string(h));
+        self.pop_to(depth);
+        let mut requires = std::mem::take(&mut self.requires);
+        let mut seen = std::collections::BTreeSet::new();
+        requires.retain(|r| seen.insert(*r));
+        CRule {
+            outer_lets,
+            inner_lets,
+            kind,
+            target,
+            message,
+            help,
+            requires,
+            span: r.span,
+        }
+    }
+}
+
+/// Evaluates a constant expression (literals, lists, constants).
+fn constant(
+    e: &Expr,
+    consts: &BTreeMap<String, ConstVal>,
+    errors: &mut Vec<CompileError>,
+    what: &str,
+) -> Option<ConstVal> {
+    let fail = |errors: &mut Vec<CompileError>| {
+        errors.push(CompileError::NotConstant {
+            what: what.to_string(),
+            span: e.span,
+        });
+        None
+    };
+    match &e.kind {
+        ExprKind::Int(i) => Some(ConstVal {
+            value: Value::Int(*i),
+            ty: Ty::Int,
+        }),
+        ExprKind::Bool(b) => Some(ConstVal {
+            value: Value::Bool(*b),
+            ty: Ty::Bool,
+        }),
+        ExprKind::Null => Some(ConstVal {
+            value: Value::Null,
+            ty: Ty::Null,
+        }),
+        ExprKind::Str(s) => match s.literal() {
+            Some(t) => Some(ConstVal {
+                value: Value::Str(t),
+                ty: Ty::Str,
+            }),
+            None => fail(errors),
+        },
+        ExprKind::Unary(UnOp::Neg, inner) => match constant(inner, consts, errors, what)?.value {
+            Value::Int(i) => Some(ConstVal {
+                value: Value::Int(-i),
+                ty: Ty::Int,
+            }),
+            _ => fail(errors),
+        },
+        ExprKind::Name(id) => match consts.get(&id.name) {
+            Some(c) => Some(c.clone()),
+            None => {
+                let help = did_you_mean(&id.name, consts.keys().map(String::as_str));
+                errors.push(CompileError::UnknownName {
+                    name: id.name.clone(),
+                    span: id.span,
+                    help,
+                });
+                None
+            }
+        },
+        ExprKind::List(items) => {
+            let mut ty = Ty::Null;
+            let mut values = Vec::new();
+            for item in items {
+                let c = constant(item, consts, errors, what)?;
+                if !c.ty.compatible(&ty) {
+                    errors.push(CompileError::TypeMismatch {
+                        message: format!("list elements must have one type: `{ty}` and `{}`", c.ty),
+                        span: item.span,
+                        label: format!("this is `{}`", c.ty),
+                    });
+                    return None;
+                }
+                ty = ty.unify(&c.ty);
+                values.push(c.value);
+            }
+            Some(ConstVal {
+                value: Value::List(values),
+                ty: Ty::List(Box::new(ty)),
+            })
+        }
+        _ => fail(errors),
+    }
+}
+
+fn type_of(t: &TypeExpr, errors: &mut Vec<CompileError>) -> Option<Ty> {
+    let simple = |ty| if t.arg.is_some() { None } else { Some(ty) };
+    let ty = match t.name.name.as_str() {
+        "string" => simple(Ty::Str),
+        "int" => simple(Ty::Int),
+        "bool" => simple(Ty::Bool),
+        "list" => match &t.arg {
+            Some(inner) => Some(Ty::List(Box::new(type_of(inner, errors)?))),
+            None => None,
+        },
+        _ => None,
+    };
+    if ty.is_none() {
+        errors.push(CompileError::UnknownType {
+            name: t.name.name.clone(),
+            span: t.span,
+        });
+    }
+    ty
+}
+
+/// The file's constants, in order (a constant may use earlier ones).
+pub(super) fn file_consts(
+    file: &PolicyFile,
+    errors: &mut Vec<CompileError>,
+) -> BTreeMap<String, ConstVal> {
+    let mut consts = BTreeMap::new();
+    for c in &file.consts {
+        if consts.contains_key(&c.name.name) {
+            errors.push(CompileError::DuplicateName {
+                name: c.name.name.clone(),
+                span: c.name.span,
+            });
+            continue;
+        }
+        if let Some(v) = constant(
+            &c.value,
+            &consts,
+            errors,
+            &format!("constant `{}`", c.name.name),
+        ) {
+            consts.insert(c.name.name.clone(), v);
+        }
+    }
+    consts
+}
+
+fn literal_attr(s: &Str, what: &str, errors: &mut Vec<CompileError>) -> String {
+    s.literal().unwrap_or_else(|| {
+        errors.push(CompileError::NotConstant {
+            what: what.into(),
+            span: s.span,
+        });
+        String::new()
+    })
+}
+
+/// Compiles one policy of a file.
+pub(super) fn compile_policy(
+    p: &Policy,
+    source: &str,
+    text: &str,
+    consts: &BTreeMap<String, ConstVal>,
+    errors: &mut Vec<CompileError>,
+) -> Option<CompiledPolicy> {
+    let before = errors.len();
+    let mut meta = PolicyMeta {
+        id: p.id.name.clone(),
+        title: literal_attr(&p.title, "a policy title", errors),
+        severity: Severity::Error,
+        tags: Vec::new(),
+        docs: None,
+        description: None,
+        help: None,
+        example: None,
+        source: source.to_string(),
+        params: Vec::new(),
+    };
+    let mut seen: Vec<&str> = Vec::new();
+    let mut severity = None;
+    let mut help = None;
+    let mut requires_attr = None;
+    for a in &p.attrs {
+        let kw = a.kind.keyword();
+        if seen.contains(&kw) {
+            errors.push(CompileError::DuplicateAttribute {
+                name: kw.into(),
+                span: a.keyword,
+            });
+            continue;
+        }
+        seen.push(kw);
+        match &a.kind {
+            AttrKind::Severity(v) => match v.name.parse::<Severity>() {
+                Ok(s) => severity = Some(s),
+                Err(_) => errors.push(CompileError::UnknownSeverity {
+                    value: v.name.clone(),
+                    span: v.span,
+                    help: did_you_mean(&v.name, ["error", "warning", "info"]),
+                }),
+            },
+            AttrKind::Tags(tags) => {
+                meta.tags = tags
+                    .iter()
+                    .map(|t| literal_attr(t, "a tag", errors))
+                    .collect()
+            }
+            AttrKind::Docs(s) => meta.docs = Some(literal_attr(s, "`docs`", errors)),
+            AttrKind::Description(s) => {
+                meta.description = Some(literal_attr(s, "`description`", errors))
+            }
+            AttrKind::Example(s) => meta.example = Some(literal_attr(s, "`example`", errors)),
+            AttrKind::Help(s) => {
+                meta.help = Some(help_text(s, text));
+                help = Some(s);
+            }
+            AttrKind::Requires(reqs) => {
+                let mut out = Vec::new();
+                for (coll, field) in reqs {
+                    let Some(c) = COLLECTIONS.iter().find(|c| c.name == coll.name) else {
+                        let help = did_you_mean(&coll.name, COLLECTIONS.iter().map(|c| c.name));
+                        errors.push(CompileError::UnknownName {
+                            name: coll.name.clone(),
+                            span: coll.span,
+                            help,
+                        });
+                        continue;
+                    };
+                    let f = match field {
+                        Some(f) => match c.record.fields.iter().find(|x| x.name == f.name) {
+                            Some(x) => Some(x.name),
+                            None => {
+                                let help =
+                                    did_you_mean(&f.name, c.record.fields.iter().map(|x| x.name));
+                                errors.push(CompileError::UnknownField {
+                                    field: f.name.clone(),
+                                    record: c.record.name.into(),
+                                    span: f.span,
+                                    help,
+                                });
+                                continue;
+                            }
+                        },
+                        None => None,
+                    };
+                    out.push((c.name, f));
+                }
+                requires_attr = Some(out);
+            }
+        }
+    }
+    match severity {
+        Some(s) => meta.severity = s,
+        None if !seen.contains(&"severity") => errors.push(CompileError::MissingSeverity {
+            id: meta.id.clone(),
+            span: p.id.span,
+        }),
+        None => {}
+    }
+    let mut ctx = Ctx {
+        consts,
+        params: Vec::new(),
+        scopes: Vec::new(),
+        slots: 0,
+        lets: Vec::new(),
+        errors,
+        requires: Vec::new(),
+    };
+    let mut param_slots = Vec::new();
+    for param in &p.params {
+        let Some(value) = constant(
+            &param.default,
+            consts,
+            ctx.errors,
+            &format!("the default of `{}`", param.name.name),
+        ) else {
+            continue;
+        };
+        let ty = match &param.ty {
+            Some(t) => match type_of(t, ctx.errors) {
+                Some(ty) => {
+                    if !ty.compatible(&value.ty) {
+                        ctx.errors.push(CompileError::TypeMismatch {
+                            message: format!(
+                                "parameter `{}` is `{ty}` but its default is `{}`",
+                                param.name.name, value.ty
+                            ),
+                            span: param.default.span,
+                            label: format!("this is `{}`", value.ty),
+                        });
+                    }
+                    ty
+                }
+                None => continue,
+            },
+            None => value.ty.clone(),
+        };
+        if ctx.params.iter().any(|(n, _, _)| *n == param.name.name) {
+            ctx.errors.push(CompileError::DuplicateName {
+                name: param.name.name.clone(),
+                span: param.name.span,
+            });
+            continue;
+        }
+        let slot = ctx.new_slot();
+        ctx.params.push((param.name.name.clone(), slot, ty.clone()));
+        param_slots.push(slot);
+        meta.params.push(ParamInfo {
+            name: param.name.name.clone(),
+            ty: ty.to_string(),
+            default: value.value,
+        });
+    }
+    let rules: Vec<CRule> = p.rules.iter().map(|r| ctx.rule(r, help)).collect();
+    let Ctx {
+        slots,
+        lets,
+        params,
+        ..
+    } = ctx;
+    if errors.len() > before {
+        return None;
+    }
+    let param_types = params.into_iter().map(|(_, _, t)| t).collect();
+    Some(CompiledPolicy {
+        meta,
+        rules,
+        lets,
+        slots,
+        param_slots,
+        param_types,
+        requires_override: requires_attr,
+    })
+}
+
+/// The help text shown by `explain`: interpolations kept as written.
+fn help_text(s: &Str, text: &str) -> String {
+    s.parts
+        .iter()
+        .map(|p| match p {
+            StrPart::Text(t) => t.replace('{', "{{").replace('}', "}}"),
+            StrPart::Expr(e) => {
+                format!("{{{}}}", text.get(e.span.start..e.span.end).unwrap_or("…"))
+            }
+        })
+        .collect()
+}

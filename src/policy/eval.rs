@@ -1,0 +1,513 @@
+//! The evaluator: walks compiled rules over a [`TenantModel`]. Values borrow from the model
+//! (no copies of strings or lists); every loop is over a finite list and every step is counted
+//! against a budget, so evaluation always terminates.
+
+use super::ast::{BinOp, QuantKind};
+use super::ir::*;
+use super::Finding;
+use crate::config::Date;
+use crate::model::schema::COLLECTIONS;
+use crate::model::{Loc, Record, TenantModel, Value};
+use std::borrow::Cow;
+use std::fmt::Write as _;
+use std::rc::Rc;
+
+/// Steps one policy may take before it is cut off.
+pub const DEFAULT_BUDGET: u64 = 2_000_000_000;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error, miette::Diagnostic)]
+pub enum EvalError {
+    #[error("evaluation of `{policy}` exceeded its budget of {budget} steps")]
+    #[diagnostic(
+        code(dexlint::budget),
+        help("the policy does too much work for this export: narrow its `where` filters or avoid nested iteration over large collections")
+    )]
+    Budget { policy: String, budget: u64 },
+    #[error("parameter `{param}` of `{policy}` must be `{ty}`, found `{found}`")]
+    #[diagnostic(code(dexlint::param))]
+    ParamType {
+        policy: String,
+        param: String,
+        ty: String,
+        found: String,
+    },
+    #[error("`{policy}` has no parameter `{param}`")]
+    #[diagnostic(code(dexlint::param))]
+    UnknownParam { policy: String, param: String },
+}
+
+/// A runtime value, borrowing from the model and the compiled policy.
+#[derive(Debug, Clone)]
+pub enum Val<'e> {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Str(Cow<'e, str>),
+    Date(i64),
+    /// A list of model or constant values.
+    Values(&'e [Value]),
+    /// A collection.
+    Records(&'e [Record]),
+    /// A list built by the policy (`[a, b]` with non-constant items).
+    Owned(Rc<Vec<Val<'e>>>),
+    Record(&'e Record),
+}
+
+impl<'e> Val<'e> {
+    pub fn from_value(v: &'e Value) -> Val<'e> {
+        match v {
+            Value::Null => Val::Null,
+            Value::Bool(b) => Val::Bool(*b),
+            Value::Int(i) => Val::Int(*i),
+            Value::Str(s) => Val::Str(Cow::Borrowed(s)),
+            Value::Date(d) => Val::Date(*d),
+            Value::List(l) => Val::Values(l),
+            Value::Record(r) => Val::Record(r),
+        }
+    }
+
+    fn truthy(&self) -> bool {
+        matches!(self, Val::Bool(true))
+    }
+
+    fn len(&self) -> Option<usize> {
+        match self {
+            Val::Values(l) => Some(l.len()),
+            Val::Records(l) => Some(l.len()),
+            Val::Owned(l) => Some(l.len()),
+            _ => None,
+        }
+    }
+
+    fn get(&self, i: usize) -> Val<'e> {
+        match self {
+            Val::Values(l) => l.get(i).map_or(Val::Null, Val::from_value),
+            Val::Records(l) => l.get(i).map_or(Val::Null, Val::Record),
+            Val::Owned(l) => l.get(i).cloned().unwrap_or(Val::Null),
+            _ => Val::Null,
+        }
+    }
+
+    fn equals(&self, other: &Val<'_>) -> bool {
+        match (self, other) {
+            (Val::Null, Val::Null) => true,
+            (Val::Bool(a), Val::Bool(b)) => a == b,
+            (Val::Int(a), Val::Int(b)) | (Val::Date(a), Val::Date(b)) => a == b,
+            (Val::Str(a), Val::Str(b)) => a == b,
+            (Val::Record(a), Val::Record(b)) => std::ptr::eq(*a, *b),
+            _ => false,
+        }
+    }
+
+    fn write(&self, out: &mut String) {
+        match self {
+            Val::Null => out.push_str("null"),
+            Val::Bool(b) => {
+                let _ = write!(out, "{b}");
+            }
+            Val::Int(i) => {
+                let _ = write!(out, "{i}");
+            }
+            Val::Str(s) => out.push_str(s),
+            Val::Date(ms) => {
+                let d = Date::from_unix_days(ms.div_euclid(86_400_000));
+                let secs = ms.rem_euclid(86_400_000) / 1000;
+                let _ = write!(
+                    out,
+                    "{d}T{:02}:{:02}:{:02}Z",
+                    secs / 3600,
+                    secs / 60 % 60,
+                    secs % 60
+                );
+            }
+            Val::Record(r) => out.push_str(r.identity().unwrap_or(r.schema.name)),
+            list => {
+                out.push('[');
+                for i in 0..list.len().unwrap_or(0) {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    list.get(i).write(out);
+                }
+                out.push(']');
+            }
+        }
+    }
+}
+
+/// `similar(a, b)`: `a` is a near miss of `b`: equal ignoring case, separators and spaces;
+/// `b` with something added around it; or within edit distance 3 once normalised.
+pub fn similar(a: &str, b: &str) -> bool {
+    if a == b {
+        return false;
+    }
+    let norm = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !matches!(c, '_' | '-' | '.') && !c.is_whitespace())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let (na, nb) = (norm(a), norm(b));
+    if nb.is_empty() {
+        return false;
+    }
+    na == nb || na.contains(&nb) || strsim::levenshtein(&na, &nb) <= 3
+}
+
+/// Evaluation state of one policy run.
+pub(super) struct Machine<'e> {
+    pub model: &'e TenantModel,
+    pub lets: &'e [CLet],
+    pub frame: Vec<Option<Val<'e>>>,
+    pub steps: u64,
+    pub budget: u64,
+    pub policy: &'e str,
+}
+
+type R<T> = Result<T, EvalError>;
+
+impl<'e> Machine<'e> {
+    fn tick(&mut self, n: u64) -> R<()> {
+        self.steps += n;
+        if self.steps > self.budget {
+            return Err(EvalError::Budget {
+                policy: self.policy.to_string(),
+                budget: self.budget,
+            });
+        }
+        Ok(())
+    }
+
+    fn set(&mut self, slot: usize, v: Option<Val<'e>>) {
+        if let Some(s) = self.frame.get_mut(slot) {
+            *s = v;
+        }
+    }
+
+    pub fn eval(&mut self, e: &'e CExpr) -> R<Val<'e>> {
+        self.tick(1)?;
+        Ok(match e {
+            CExpr::Const(v) => Val::from_value(v),
+            CExpr::Slot(s) => self.frame.get(*s).cloned().flatten().unwrap_or(Val::Null),
+            CExpr::Let(i) => {
+                let Some(l) = self.lets.get(*i) else {
+                    return Ok(Val::Null);
+                };
+                if let Some(Some(v)) = self.frame.get(l.slot) {
+                    return Ok(v.clone());
+                }
+                let v = self.eval(&l.value)?;
+                self.set(l.slot, Some(v.clone()));
+                v
+            }
+            CExpr::Collection(i) => self
+                .model
+                .collections
+                .get(*i)
+                .map_or(Val::Null, |c| Val::Records(&c.records)),
+            CExpr::Field(base, i) => match self.eval(base)? {
+                Val::Record(r) => r.field(*i).map_or(Val::Null, |f| Val::from_value(&f.value)),
+                _ => Val::Null,
+            },
+            CExpr::List(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    out.push(self.eval(item)?);
+                }
+                Val::Owned(Rc::new(out))
+            }
+            CExpr::Matches(subject, glob) => match self.eval(subject)? {
+                Val::Str(s) => Val::Bool(glob.is_match(s.as_ref())),
+                _ => Val::Bool(false),
+            },
+            CExpr::Call(f, args) => self.call(*f, args)?,
+            CExpr::Quant {
+                kind,
+                slot,
+                source,
+                filter,
+                body,
+            } => self.quantifier(*kind, *slot, source, filter.as_deref(), body.as_deref())?,
+            CExpr::Not(inner) => Val::Bool(!self.eval(inner)?.truthy()),
+            CExpr::Neg(inner) => match self.eval(inner)? {
+                Val::Int(i) => Val::Int(i.wrapping_neg()),
+                _ => Val::Null,
+            },
+            CExpr::Binary(op, l, r) => self.binary(*op, l, r)?,
+            CExpr::Interp(parts) => {
+                let mut out = String::new();
+                for p in parts {
+                    match p {
+                        CPart::Text(t) => out.push_str(t),
+                        CPart::Expr(e) => self.eval(e)?.write(&mut out),
+                    }
+                }
+                Val::Str(Cow::Owned(out))
+            }
+        })
+    }
+
+    fn call(&mut self, f: Func, args: &'e [CExpr]) -> R<Val<'e>> {
+        let mut vals = Vec::with_capacity(args.len());
+        for a in args {
+            vals.push(self.eval(a)?);
+        }
+        let s = |i: usize| match vals.get(i) {
+            Some(Val::Str(s)) => Some(s.clone()),
+            _ => None,
+        };
+        Ok(match f {
+            Func::Lower => s(0).map_or(Val::Null, |x| Val::Str(Cow::Owned(x.to_lowercase()))),
+            Func::Upper => s(0).map_or(Val::Null, |x| Val::Str(Cow::Owned(x.to_uppercase()))),
+            Func::Trim => s(0).map_or(Val::Null, |x| Val::Str(Cow::Owned(x.trim().to_string()))),
+            Func::StartsWith | Func::EndsWith | Func::Contains | Func::Similar => {
+                match (s(0), s(1)) {
+                    (Some(a), Some(b)) => Val::Bool(match f {
+                        Func::StartsWith => a.starts_with(b.as_ref()),
+                        Func::EndsWith => a.ends_with(b.as_ref()),
+                        Func::Contains => a.contains(b.as_ref()),
+                        _ => similar(&a, &b),
+                    }),
+                    _ => Val::Bool(false),
+                }
+            }
+            Func::Len => match vals.first() {
+                Some(Val::Str(x)) => Val::Int(x.chars().count() as i64),
+                Some(v) => v.len().map_or(Val::Null, |n| Val::Int(n as i64)),
+                None => Val::Null,
+            },
+            Func::Exists => Val::Bool(!matches!(vals.first(), None | Some(Val::Null))),
+            Func::Default => {
+                let mut it = vals.into_iter();
+                match (it.next(), it.next()) {
+                    (Some(Val::Null) | None, Some(b)) => b,
+                    (Some(a), _) => a,
+                    (None, None) => Val::Null,
+                }
+            }
+        })
+    }
+
+    fn quantifier(
+        &mut self,
+        kind: QuantKind,
+        slot: usize,
+        source: &'e CExpr,
+        filter: Option<&'e CExpr>,
+        body: Option<&'e CExpr>,
+    ) -> R<Val<'e>> {
+        let list = self.eval(source)?;
+        let n = list.len().unwrap_or(0);
+        let (mut count, mut sum) = (0i64, 0i64);
+        for i in 0..n {
+            self.tick(1)?;
+            self.set(slot, Some(list.get(i)));
+            if let Some(f) = filter {
+                if !self.eval(f)?.truthy() {
+                    continue;
+                }
+            }
+            match kind {
+                QuantKind::Sum => {
+                    if let Some(b) = body {
+                        if let Val::Int(x) = self.eval(b)? {
+                            sum = sum.saturating_add(x);
+                        }
+                    }
+                }
+                _ => {
+                    let hit = match body {
+                        Some(b) => self.eval(b)?.truthy(),
+                        None => true,
+                    };
+                    match (kind, hit) {
+                        (QuantKind::Any, true) => return Ok(Val::Bool(true)),
+                        (QuantKind::All, false) => return Ok(Val::Bool(false)),
+                        (QuantKind::Count, true) => count += 1,
+                        _ => {}
+                    }
+                }
+            }
+        }
+        Ok(match kind {
+            QuantKind::Any => Val::Bool(false),
+            QuantKind::All => Val::Bool(true),
+            QuantKind::Count => Val::Int(count),
+            QuantKind::Sum => Val::Int(sum),
+        })
+    }
+
+    fn binary(&mut self, op: BinOp, l: &'e CExpr, r: &'e CExpr) -> R<Val<'e>> {
+        match op {
+            BinOp::And => return Ok(Val::Bool(self.eval(l)?.truthy() && self.eval(r)?.truthy())),
+            BinOp::Or => return Ok(Val::Bool(self.eval(l)?.truthy() || self.eval(r)?.truthy())),
+            _ => {}
+        }
+        let (a, b) = (self.eval(l)?, self.eval(r)?);
+        Ok(match op {
+            BinOp::Eq => Val::Bool(a.equals(&b)),
+            BinOp::Ne => Val::Bool(!a.equals(&b)),
+            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+                let ord = match (&a, &b) {
+                    (Val::Int(x), Val::Int(y)) | (Val::Date(x), Val::Date(y)) => Some(x.cmp(y)),
+                    (Val::Str(x), Val::Str(y)) => Some(x.cmp(y)),
+                    _ => None,
+                };
+                Val::Bool(ord.is_some_and(|o| match op {
+                    BinOp::Lt => o.is_lt(),
+                    BinOp::Le => o.is_le(),
+                    BinOp::Gt => o.is_gt(),
+                    _ => o.is_ge(),
+                }))
+            }
+            BinOp::In | BinOp::NotIn => {
+                let found = !matches!(a, Val::Null)
+                    && (0..b.len().unwrap_or(0)).any(|i| b.get(i).equals(&a));
+                self.tick(b.len().unwrap_or(0) as u64)?;
+                Val::Bool(found == (op == BinOp::In))
+            }
+            BinOp::Add => match (a, b) {
+                (Val::Int(x), Val::Int(y)) => Val::Int(x.saturating_add(y)),
+                (Val::Str(x), Val::Str(y)) => Val::Str(Cow::Owned(format!("{x}{y}"))),
+                _ => Val::Null,
+            },
+            BinOp::Sub => match (a, b) {
+                (Val::Int(x), Val::Int(y)) => Val::Int(x.saturating_sub(y)),
+                _ => Val::Null,
+            },
+            BinOp::And | BinOp::Or => Val::Null,
+        })
+    }
+
+    fn text(&mut self, e: Option<&'e CExpr>) -> R<Option<String>> {
+        Ok(match e {
+            Some(e) => {
+                let mut out = String::new();
+                self.eval(e)?.write(&mut out);
+                Some(out)
+            }
+            None => None,
+        })
+    }
+
+    fn target(&mut self, t: &'e CTarget) -> R<Option<Loc>> {
+        Ok(match t {
+            CTarget::None => None,
+            CTarget::Record(e) => match self.eval(e)? {
+                Val::Record(r) => r.loc.clone(),
+                _ => None,
+            },
+            CTarget::Field(e, i) => match self.eval(e)? {
+                Val::Record(r) => r
+                    .field(*i)
+                    .and_then(|f| f.loc.clone())
+                    .or_else(|| r.loc.clone()),
+                _ => None,
+            },
+            CTarget::Collection(i) => self
+                .model
+                .collections
+                .get(*i)
+                .and_then(|c| c.origin.clone()),
+        })
+    }
+
+    fn finding(&mut self, rule: &'e CRule, index: usize, entity: Option<String>) -> R<Finding> {
+        let mut message = String::new();
+        self.eval(&rule.message)?.write(&mut message);
+        Ok(Finding {
+            message,
+            help: self.text(rule.help.as_ref())?,
+            loc: self.target(&rule.target)?,
+            entity,
+            rule: index,
+        })
+    }
+
+    /// Runs one rule, appending its findings.
+    pub fn rule(&mut self, rule: &'e CRule, index: usize, out: &mut Vec<Finding>) -> R<()> {
+        for s in rule.outer_lets.iter().chain(&rule.inner_lets) {
+            self.set(*s, None);
+        }
+        match &rule.kind {
+            CRuleKind::Assert { cond } => {
+                if !self.eval(cond)?.truthy() {
+                    out.push(self.finding(rule, index, None)?);
+                }
+            }
+            CRuleKind::For { bindings, filter } => {
+                self.bind(rule, index, bindings, filter.as_ref(), out)?
+            }
+        }
+        Ok(())
+    }
+
+    /// Iterates the bindings (an explicit stack of list positions: no recursion).
+    fn bind(
+        &mut self,
+        rule: &'e CRule,
+        index: usize,
+        bindings: &'e [(usize, CExpr)],
+        filter: Option<&'e CExpr>,
+        out: &mut Vec<Finding>,
+    ) -> R<()> {
+        let mut lists: Vec<Val<'e>> = Vec::with_capacity(bindings.len());
+        let mut pos: Vec<usize> = Vec::with_capacity(bindings.len());
+        let Some((_, first)) = bindings.first() else {
+            return Ok(());
+        };
+        lists.push(self.eval(first)?);
+        pos.push(0);
+        while let (Some(list), Some(&p)) = (lists.last(), pos.last()) {
+            let depth = lists.len() - 1;
+            if p >= list.len().unwrap_or(0) {
+                lists.pop();
+                pos.pop();
+                if let Some(last) = pos.last_mut() {
+                    *last += 1;
+                }
+                continue;
+            }
+            self.tick(1)?;
+            let item = list.get(p);
+            let Some((slot, _)) = bindings.get(depth) else {
+                break;
+            };
+            self.set(*slot, Some(item));
+            if let Some((_, next)) = bindings.get(depth + 1) {
+                let l = self.eval(next)?;
+                lists.push(l);
+                pos.push(0);
+                continue;
+            }
+            for s in &rule.inner_lets {
+                self.set(*s, None);
+            }
+            let keep = match filter {
+                Some(f) => self.eval(f)?.truthy(),
+                None => true,
+            };
+            if keep {
+                let entity = self.entity(bindings);
+                out.push(self.finding(rule, index, entity)?);
+            }
+            if let Some(last) = pos.last_mut() {
+                *last += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// `collection/identity` of the first binding's record.
+    fn entity(&self, bindings: &[(usize, CExpr)]) -> Option<String> {
+        let (slot, source) = bindings.first()?;
+        let Some(Some(Val::Record(r))) = self.frame.get(*slot) else {
+            return None;
+        };
+        let kind = match source {
+            CExpr::Collection(i) => COLLECTIONS.get(*i).map_or(r.schema.name, |c| c.name),
+            _ => r.schema.name,
+        };
+        Some(format!("{kind}/{}", r.identity().unwrap_or("?")))
+    }
+}

@@ -1,0 +1,693 @@
+//! Parsing: pest turns the text into a parse tree (grammar/policy.pest); one lowering function
+//! per grammar rule turns that into the spanned AST. Lowering never unwraps: a parse tree that
+//! does not have the shape the grammar promises becomes an internal error, not a panic.
+
+use super::ast::*;
+use super::error::CompileError;
+use pest::iterators::{Pair, Pairs};
+use pest::pratt_parser::{Assoc, Op, PrattParser};
+use pest::Parser as _;
+use std::sync::LazyLock;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/policy.pest"]
+struct PolicyParser;
+
+static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
+    PrattParser::new()
+        .op(Op::infix(Rule::op_or, Assoc::Left))
+        .op(Op::infix(Rule::op_and, Assoc::Left))
+        .op(Op::prefix(Rule::op_not))
+        .op(Op::infix(Rule::op_eq, Assoc::Left)
+            | Op::infix(Rule::op_ne, Assoc::Left)
+            | Op::infix(Rule::op_lt, Assoc::Left)
+            | Op::infix(Rule::op_le, Assoc::Left)
+            | Op::infix(Rule::op_gt, Assoc::Left)
+            | Op::infix(Rule::op_ge, Assoc::Left)
+            | Op::infix(Rule::op_in, Assoc::Left)
+            | Op::infix(Rule::op_not_in, Assoc::Left))
+        .op(Op::infix(Rule::op_add, Assoc::Left) | Op::infix(Rule::op_sub, Assoc::Left))
+        .op(Op::prefix(Rule::op_neg))
+        .op(Op::postfix(Rule::field))
+});
+
+/// The name of a token as a person reads it in "expected ..." messages.
+fn token_name(r: &Rule) -> String {
+    let s = match r {
+        Rule::EOI => "end of file",
+        Rule::lbrace => "`{`",
+        Rule::rbrace => "`}`",
+        Rule::lparen => "`(`",
+        Rule::rparen => "`)`",
+        Rule::lbracket => "`[`",
+        Rule::rbracket => "`]`",
+        Rule::comma => "`,`",
+        Rule::dot => "`.`",
+        Rule::colon => "`:`",
+        Rule::eq => "`=`",
+        Rule::lt => "`<`",
+        Rule::gt => "`>`",
+        Rule::ident => "a name",
+        Rule::string | Rule::simple_string | Rule::triple_string => "a string",
+        Rule::integer => "an integer",
+        Rule::expr | Rule::quantifier | Rule::call | Rule::list | Rule::paren => "an expression",
+        Rule::kw_policy => "`policy`",
+        Rule::kw_const => "`const`",
+        Rule::kw_param => "`param`",
+        Rule::kw_for => "`for`",
+        Rule::kw_in => "`in`",
+        Rule::kw_let => "`let`",
+        Rule::kw_where => "`where`",
+        Rule::kw_report => "`report`",
+        Rule::kw_assert => "`assert`",
+        Rule::kw_help => "`help`",
+        Rule::kw_severity => "`severity`",
+        Rule::kw_tags => "`tags`",
+        Rule::kw_docs => "`docs`",
+        Rule::kw_description => "`description`",
+        Rule::kw_example => "`example`",
+        Rule::kw_requires => "`requires`",
+        Rule::kw_true => "`true`",
+        Rule::kw_false => "`false`",
+        Rule::kw_null => "`null`",
+        Rule::kw_not | Rule::op_not => "`not`",
+        Rule::op_or => "`or`",
+        Rule::op_and => "`and`",
+        Rule::op_not_in => "`not in`",
+        Rule::op_in => "`in`",
+        Rule::op_eq => "`==`",
+        Rule::op_ne => "`!=`",
+        Rule::op_le => "`<=`",
+        Rule::op_ge => "`>=`",
+        Rule::op_lt => "`<`",
+        Rule::op_gt => "`>`",
+        Rule::op_add => "`+`",
+        Rule::op_sub | Rule::op_neg => "`-`",
+        Rule::field => "`.`",
+        Rule::for_rule | Rule::assert_rule => "a rule (`for` or `assert`)",
+        Rule::param => "`param`",
+        Rule::attr_severity
+        | Rule::attr_tags
+        | Rule::attr_docs
+        | Rule::attr_description
+        | Rule::attr_help
+        | Rule::attr_example
+        | Rule::attr_requires => "an attribute",
+        Rule::quant_kind => "`any`, `all`, `count` or `sum`",
+        Rule::brace_escape | Rule::escape | Rule::unicode_escape => "an escape",
+        Rule::interpolation => "`{`",
+        Rule::text | Rule::triple_text => "text",
+        Rule::quote => "`\"`",
+        Rule::triple_quote => "`\"\"\"`",
+        other => return format!("`{other:?}`"),
+    };
+    s.to_string()
+}
+
+/// Turns a pest error into a spanned syntax error with readable token names.
+fn syntax_error(e: pest::error::Error<Rule>, source: &str) -> CompileError {
+    let (start, end) = match e.location {
+        pest::error::InputLocation::Pos(p) => (p, p),
+        pest::error::InputLocation::Span((a, b)) => (a, b),
+    };
+    let message = match &e.variant {
+        pest::error::ErrorVariant::ParsingError {
+            positives,
+            negatives,
+        } => {
+            let mut names: Vec<String> = positives.iter().map(token_name).collect();
+            names.sort();
+            names.dedup();
+            if names.is_empty() {
+                let mut un: Vec<String> = negatives.iter().map(token_name).collect();
+                un.sort();
+                un.dedup();
+                format!("unexpected {}", un.join(" or "))
+            } else {
+                format!("expected {}", join_or(&names))
+            }
+        }
+        pest::error::ErrorVariant::CustomError { message } => message.clone(),
+    };
+    // Label the offending character (or the end of the file).
+    let end = if end > start {
+        end
+    } else {
+        source
+            .get(start..)
+            .and_then(|r| r.chars().next())
+            .map_or(start, |c| start + c.len_utf8())
+    };
+    let found = source
+        .get(start..end)
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| format!("found `{s}`"));
+    CompileError::Syntax {
+        message,
+        span: Span::new(start, end),
+        found: found.unwrap_or_else(|| "here".into()),
+    }
+}
+
+fn join_or(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+fn span(pair: &Pair<'_, Rule>) -> Span {
+    let s = pair.as_span();
+    Span::new(s.start(), s.end())
+}
+
+type Res<T> = Result<T, CompileError>;
+
+fn internal(pair: Option<&Pair<'_, Rule>>, what: &str) -> CompileError {
+    CompileError::Internal {
+        message: format!("unexpected parse tree: {what}"),
+        span: pair.map(span).unwrap_or_default(),
+    }
+}
+
+/// Iterates the children of a pair, asking for the next child of a given rule.
+struct Children<'i> {
+    inner: std::iter::Peekable<Pairs<'i, Rule>>,
+    parent: Span,
+}
+
+impl<'i> Children<'i> {
+    fn of(pair: Pair<'i, Rule>) -> Self {
+        let parent = span(&pair);
+        Children {
+            inner: pair.into_inner().peekable(),
+            parent,
+        }
+    }
+    fn next(&mut self) -> Res<Pair<'i, Rule>> {
+        self.inner.next().ok_or(CompileError::Internal {
+            message: "unexpected parse tree: missing child".into(),
+            span: self.parent,
+        })
+    }
+    fn expect(&mut self, want: Rule) -> Res<Pair<'i, Rule>> {
+        let p = self.next()?;
+        if p.as_rule() == want {
+            Ok(p)
+        } else {
+            Err(internal(
+                Some(&p),
+                &format!("{:?} instead of {want:?}", p.as_rule()),
+            ))
+        }
+    }
+    /// Takes the next child when it is of `rule`.
+    fn take(&mut self, want: Rule) -> Option<Pair<'i, Rule>> {
+        if self.inner.peek().map(|p| p.as_rule()) == Some(want) {
+            self.inner.next()
+        } else {
+            None
+        }
+    }
+    fn peek_rule(&mut self) -> Option<Rule> {
+        self.inner.peek().map(|p| p.as_rule())
+    }
+}
+
+/// Parses a whole policy file.
+pub fn parse_file(source: &str) -> Res<PolicyFile> {
+    let mut pairs = PolicyParser::parse(Rule::file, source).map_err(|e| syntax_error(e, source))?;
+    let file = pairs.next().ok_or(CompileError::Internal {
+        message: "empty parse".into(),
+        span: Span::default(),
+    })?;
+    lower_file(file)
+}
+
+fn lower_file(pair: Pair<'_, Rule>) -> Res<PolicyFile> {
+    let mut file = PolicyFile::default();
+    for item in pair.into_inner() {
+        match item.as_rule() {
+            Rule::const_decl => file.consts.push(lower_const(item)?),
+            Rule::policy => file.policies.push(lower_policy(item)?),
+            Rule::EOI => {}
+            _ => return Err(internal(Some(&item), "file item")),
+        }
+    }
+    Ok(file)
+}
+
+fn lower_ident(pair: Pair<'_, Rule>) -> Ident {
+    Ident {
+        name: pair.as_str().to_string(),
+        span: span(&pair),
+    }
+}
+
+fn lower_const(pair: Pair<'_, Rule>) -> Res<Const> {
+    let sp = span(&pair);
+    let mut c = Children::of(pair);
+    c.expect(Rule::kw_const)?;
+    let name = lower_ident(c.expect(Rule::ident)?);
+    c.expect(Rule::eq)?;
+    let value = lower_expr(c.expect(Rule::expr)?)?;
+    Ok(Const {
+        name,
+        value,
+        span: sp,
+    })
+}
+
+fn lower_policy(pair: Pair<'_, Rule>) -> Res<Policy> {
+    let sp = span(&pair);
+    let mut c = Children::of(pair);
+    c.expect(Rule::kw_policy)?;
+    let id = lower_ident(c.expect(Rule::ident)?);
+    let title = lower_string(c.expect(Rule::string)?)?;
+    c.expect(Rule::lbrace)?;
+    let mut policy = Policy {
+        id,
+        title,
+        attrs: Vec::new(),
+        params: Vec::new(),
+        rules: Vec::new(),
+        span: sp,
+    };
+    loop {
+        let p = c.next()?;
+        match p.as_rule() {
+            Rule::param => policy.params.push(lower_param(p)?),
+            Rule::for_rule | Rule::assert_rule => policy.rules.push(lower_rule(p)?),
+            Rule::rbrace => break,
+            Rule::attr_severity
+            | Rule::attr_tags
+            | Rule::attr_docs
+            | Rule::attr_description
+            | Rule::attr_help
+            | Rule::attr_example
+            | Rule::attr_requires => policy.attrs.push(lower_attr(p)?),
+            _ => return Err(internal(Some(&p), "policy body")),
+        }
+    }
+    Ok(policy)
+}
+
+fn lower_attr(pair: Pair<'_, Rule>) -> Res<Attr> {
+    let sp = span(&pair);
+    let which = pair.as_rule();
+    let mut c = Children::of(pair);
+    let keyword = span(&c.next()?);
+    let kind = match which {
+        Rule::attr_severity => AttrKind::Severity(lower_ident(c.expect(Rule::ident)?)),
+        Rule::attr_tags => {
+            let mut tags = vec![lower_string(c.expect(Rule::string)?)?];
+            while c.take(Rule::comma).is_some() {
+                tags.push(lower_string(c.expect(Rule::string)?)?);
+            }
+            AttrKind::Tags(tags)
+        }
+        Rule::attr_docs => AttrKind::Docs(lower_string(c.expect(Rule::string)?)?),
+        Rule::attr_description => AttrKind::Description(lower_string(c.expect(Rule::string)?)?),
+        Rule::attr_help => AttrKind::Help(lower_string(c.expect(Rule::string)?)?),
+        Rule::attr_example => AttrKind::Example(lower_string(c.expect(Rule::string)?)?),
+        Rule::attr_requires => {
+            let mut reqs = vec![lower_requirement(c.expect(Rule::requirement)?)?];
+            while c.take(Rule::comma).is_some() {
+                reqs.push(lower_requirement(c.expect(Rule::requirement)?)?);
+            }
+            AttrKind::Requires(reqs)
+        }
+        _ => {
+            return Err(CompileError::Internal {
+                message: "unexpected parse tree: attribute".into(),
+                span: sp,
+            })
+        }
+    };
+    Ok(Attr {
+        kind,
+        keyword,
+        span: sp,
+    })
+}
+
+fn lower_requirement(pair: Pair<'_, Rule>) -> Res<(Ident, Option<Ident>)> {
+    let mut c = Children::of(pair);
+    let coll = lower_ident(c.expect(Rule::ident)?);
+    let field = match c.take(Rule::dot) {
+        Some(_) => Some(lower_ident(c.expect(Rule::ident)?)),
+        None => None,
+    };
+    Ok((coll, field))
+}
+
+fn lower_param(pair: Pair<'_, Rule>) -> Res<Param> {
+    let sp = span(&pair);
+    let mut c = Children::of(pair);
+    c.expect(Rule::kw_param)?;
+    let name = lower_ident(c.expect(Rule::ident)?);
+    let ty = match c.take(Rule::colon) {
+        Some(_) => Some(lower_type(c.expect(Rule::type_expr)?)?),
+        None => None,
+    };
+    c.expect(Rule::eq)?;
+    let default = lower_expr(c.expect(Rule::expr)?)?;
+    Ok(Param {
+        name,
+        ty,
+        default,
+        span: sp,
+    })
+}
+
+fn lower_type(pair: Pair<'_, Rule>) -> Res<TypeExpr> {
+    let sp = span(&pair);
+    let mut c = Children::of(pair);
+    let name = lower_ident(c.expect(Rule::ident)?);
+    let arg = match c.take(Rule::lt) {
+        Some(_) => {
+            let t = lower_type(c.expect(Rule::type_expr)?)?;
+            c.expect(Rule::gt)?;
+            Some(Box::new(t))
+        }
+        None => None,
+    };
+    Ok(TypeExpr {
+        name,
+        arg,
+        span: sp,
+    })
+}
+
+fn lower_let(pair: Pair<'_, Rule>) -> Res<Let> {
+    let mut c = Children::of(pair);
+    c.expect(Rule::kw_let)?;
+    let name = lower_ident(c.expect(Rule::ident)?);
+    c.expect(Rule::eq)?;
+    let value = lower_expr(c.expect(Rule::expr)?)?;
+    Ok(Let { name, value })
+}
+
+fn lower_binding(pair: Pair<'_, Rule>) -> Res<Binding> {
+    let mut c = Children::of(pair);
+    let name = lower_ident(c.expect(Rule::ident)?);
+    c.expect(Rule::kw_in)?;
+    let source = lower_expr(c.expect(Rule::expr)?)?;
+    Ok(Binding { name, source })
+}
+
+fn lower_rule(pair: Pair<'_, Rule>) -> Res<RuleDef> {
+    let sp = span(&pair);
+    let is_for = pair.as_rule() == Rule::for_rule;
+    let mut c = Children::of(pair);
+    let mut lets = Vec::new();
+    while let Some(p) = c.take(Rule::let_clause) {
+        lets.push(lower_let(p)?);
+    }
+    let kind = if is_for {
+        c.expect(Rule::kw_for)?;
+        let mut bindings = vec![lower_binding(c.expect(Rule::binding)?)?];
+        while c.take(Rule::comma).is_some() {
+            bindings.push(lower_binding(c.expect(Rule::binding)?)?);
+        }
+        let mut inner_lets = Vec::new();
+        while let Some(p) = c.take(Rule::let_clause) {
+            inner_lets.push(lower_let(p)?);
+        }
+        let filter = match c.take(Rule::where_clause) {
+            Some(w) => {
+                let mut wc = Children::of(w);
+                wc.expect(Rule::kw_where)?;
+                Some(lower_expr(wc.expect(Rule::expr)?)?)
+            }
+            None => None,
+        };
+        RuleKind::For {
+            bindings,
+            lets: inner_lets,
+            filter,
+        }
+    } else {
+        c.expect(Rule::kw_assert)?;
+        RuleKind::Assert {
+            cond: lower_expr(c.expect(Rule::expr)?)?,
+        }
+    };
+    let mut report = Children::of(c.expect(Rule::report)?);
+    report.expect(Rule::kw_report)?;
+    let target = match report.take(Rule::expr) {
+        Some(e) => Some(lower_expr(e)?),
+        None => None,
+    };
+    let message = lower_string(report.expect(Rule::string)?)?;
+    let help = match c.take(Rule::rule_help) {
+        Some(h) => {
+            let mut hc = Children::of(h);
+            hc.expect(Rule::kw_help)?;
+            Some(lower_string(hc.expect(Rule::string)?)?)
+        }
+        None => None,
+    };
+    Ok(RuleDef {
+        lets,
+        kind,
+        target,
+        message,
+        help,
+        span: sp,
+    })
+}
+
+/// A string literal: escapes decoded, interpolations parsed, triple-quoted text dedented.
+fn lower_string(pair: Pair<'_, Rule>) -> Res<Str> {
+    let sp = span(&pair);
+    let inner = Children::of(pair).next()?;
+    let triple = inner.as_rule() == Rule::triple_string;
+    let mut parts: Vec<StrPart> = Vec::new();
+    let push_text = |parts: &mut Vec<StrPart>, t: &str| match parts.last_mut() {
+        Some(StrPart::Text(s)) => s.push_str(t),
+        _ => parts.push(StrPart::Text(t.to_string())),
+    };
+    for p in inner.into_inner() {
+        match p.as_rule() {
+            Rule::text | Rule::triple_text => push_text(&mut parts, p.as_str()),
+            Rule::brace_escape => push_text(&mut parts, p.as_str().get(..1).unwrap_or("")),
+            Rule::escape => {
+                let decoded = decode_escape(p.as_str())
+                    .ok_or_else(|| CompileError::BadEscape { span: span(&p) })?;
+                push_text(&mut parts, decoded.encode_utf8(&mut [0; 4]));
+            }
+            Rule::quote | Rule::triple_quote => {}
+            Rule::interpolation => {
+                let mut ic = Children::of(p);
+                parts.push(StrPart::Expr(lower_expr(ic.expect(Rule::expr)?)?));
+            }
+            _ => return Err(internal(Some(&p), "string part")),
+        }
+    }
+    if triple {
+        dedent(&mut parts);
+    }
+    Ok(Str { parts, span: sp })
+}
+
+fn decode_escape(s: &str) -> Option<char> {
+    let body = s.strip_prefix('\\')?;
+    Some(match body {
+        "\"" => '"',
+        "\\" => '\\',
+        "n" => '\n',
+        "t" => '\t',
+        "r" => '\r',
+        "{" => '{',
+        "}" => '}',
+        u => {
+            char::from_u32(u32::from_str_radix(u.strip_prefix("u{")?.strip_suffix('}')?, 16).ok()?)?
+        }
+    })
+}
+
+/// Triple-quoted strings: drop the first line break, the common indentation of the text lines,
+/// and trailing whitespace.
+fn dedent(parts: &mut [StrPart]) {
+    let texts: Vec<&str> = parts
+        .iter()
+        .filter_map(|p| {
+            if let StrPart::Text(t) = p {
+                Some(t.as_str())
+            } else {
+                None
+            }
+        })
+        .collect();
+    let joined = texts.join("");
+    let indent = joined
+        .lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    let last = parts.len().saturating_sub(1);
+    for (i, part) in parts.iter_mut().enumerate() {
+        if let StrPart::Text(t) = part {
+            let mut out = String::with_capacity(t.len());
+            for (j, line) in t.split('\n').enumerate() {
+                if j > 0 {
+                    out.push('\n');
+                    let ws = line.len() - line.trim_start_matches([' ', '\t']).len();
+                    out.push_str(line.get(ws.min(indent)..).unwrap_or(""));
+                } else {
+                    out.push_str(line);
+                }
+            }
+            if i == 0 {
+                out = out
+                    .trim_start_matches([' ', '\t'])
+                    .trim_start_matches('\n')
+                    .to_string();
+            }
+            if i == last {
+                out = out.trim_end().to_string();
+            }
+            *t = out;
+        }
+    }
+}
+
+fn lower_expr(pair: Pair<'_, Rule>) -> Res<Expr> {
+    PRATT
+        .map_primary(lower_primary)
+        .map_prefix(|op, rhs| {
+            let rhs = rhs?;
+            let s = Span::new(span(&op).start, rhs.span.end);
+            let op = if op.as_rule() == Rule::op_not {
+                UnOp::Not
+            } else {
+                UnOp::Neg
+            };
+            Ok(Expr {
+                kind: ExprKind::Unary(op, Box::new(rhs)),
+                span: s,
+            })
+        })
+        .map_postfix(|lhs, op| {
+            let lhs = lhs?;
+            let s = Span::new(lhs.span.start, span(&op).end);
+            let mut c = Children::of(op);
+            c.expect(Rule::dot)?;
+            let name = lower_ident(c.expect(Rule::ident)?);
+            Ok(Expr {
+                kind: ExprKind::Field(Box::new(lhs), name),
+                span: s,
+            })
+        })
+        .map_infix(|lhs, op, rhs| {
+            let (lhs, rhs) = (lhs?, rhs?);
+            let s = Span::new(lhs.span.start, rhs.span.end);
+            let op = match op.as_rule() {
+                Rule::op_or => BinOp::Or,
+                Rule::op_and => BinOp::And,
+                Rule::op_eq => BinOp::Eq,
+                Rule::op_ne => BinOp::Ne,
+                Rule::op_lt => BinOp::Lt,
+                Rule::op_le => BinOp::Le,
+                Rule::op_gt => BinOp::Gt,
+                Rule::op_ge => BinOp::Ge,
+                Rule::op_in => BinOp::In,
+                Rule::op_not_in => BinOp::NotIn,
+                Rule::op_add => BinOp::Add,
+                Rule::op_sub => BinOp::Sub,
+                _ => return Err(internal(Some(&op), "operator")),
+            };
+            Ok(Expr {
+                kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
+                span: s,
+            })
+        })
+        .parse(pair.into_inner())
+}
+
+fn lower_primary(pair: Pair<'_, Rule>) -> Res<Expr> {
+    let sp = span(&pair);
+    let kind = match pair.as_rule() {
+        Rule::integer => ExprKind::Int(
+            pair.as_str()
+                .parse()
+                .map_err(|_| CompileError::IntegerTooLarge { span: sp })?,
+        ),
+        Rule::kw_true => ExprKind::Bool(true),
+        Rule::kw_false => ExprKind::Bool(false),
+        Rule::kw_null => ExprKind::Null,
+        Rule::ident => ExprKind::Name(lower_ident(pair)),
+        Rule::string => ExprKind::Str(lower_string(pair)?),
+        Rule::paren => {
+            let mut c = Children::of(pair);
+            c.expect(Rule::lparen)?;
+            let mut e = lower_expr(c.expect(Rule::expr)?)?;
+            e.span = sp;
+            return Ok(e);
+        }
+        Rule::list => {
+            let mut items = Vec::new();
+            for p in pair.into_inner() {
+                if p.as_rule() == Rule::expr {
+                    items.push(lower_expr(p)?);
+                }
+            }
+            ExprKind::List(items)
+        }
+        Rule::call => {
+            let mut c = Children::of(pair);
+            let name = lower_ident(c.expect(Rule::ident)?);
+            c.expect(Rule::lparen)?;
+            let mut args = Vec::new();
+            while let Some(next) = c.peek_rule() {
+                let p = c.next()?;
+                if next == Rule::expr {
+                    args.push(lower_expr(p)?);
+                }
+            }
+            ExprKind::Call(name, args)
+        }
+        Rule::quantifier => {
+            let mut c = Children::of(pair);
+            let kind = match c.expect(Rule::quant_kind)?.as_str() {
+                "any" => QuantKind::Any,
+                "all" => QuantKind::All,
+                "count" => QuantKind::Count,
+                _ => QuantKind::Sum,
+            };
+            c.expect(Rule::lparen)?;
+            let var = lower_ident(c.expect(Rule::ident)?);
+            c.expect(Rule::kw_in)?;
+            let source = Box::new(lower_expr(c.expect(Rule::expr)?)?);
+            let filter = match c.take(Rule::quant_where) {
+                Some(w) => {
+                    let mut wc = Children::of(w);
+                    wc.expect(Rule::kw_where)?;
+                    Some(Box::new(lower_expr(wc.expect(Rule::expr)?)?))
+                }
+                None => None,
+            };
+            let body = match c.take(Rule::quant_body) {
+                Some(b) => {
+                    let mut bc = Children::of(b);
+                    bc.expect(Rule::colon)?;
+                    Some(Box::new(lower_expr(bc.expect(Rule::expr)?)?))
+                }
+                None => None,
+            };
+            ExprKind::Quant {
+                kind,
+                var,
+                source,
+                filter,
+                body,
+            }
+        }
+        _ => return Err(internal(Some(&pair), "primary expression")),
+    };
+    Ok(Expr { kind, span: sp })
+}
