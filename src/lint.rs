@@ -259,7 +259,6 @@ pub fn run(options: &LintOptions) -> Result<LintReport, SetupError> {
             }
         };
         report.summary.policies_run += 1;
-        report.summary.policies_run += 1;
         for finding in findings {
             let mut v = Violation {
                 policy: meta.id.clone(),

@@ -1,1 +1,583 @@
-//! placeholder
+//! Loading export directories into the [`TenantModel`].
+//!
+//! Files are found by [`walk`], then read, decoded and parsed in parallel (rayon, results kept
+//! in walk order), recognised by content and path ([`recognise`]), and handed to one adapter
+//! per source format ([`formats`]) in walk order, so the model is the same whatever the thread
+//! count. Joins across files (members of groups, antivirus modes of machines, pricings and
+//! settings of one subscription, plan names from the SKU catalogue) are made when every file
+//! has been read. A bad file never stops the load: it becomes a [`LoadDiagnostic`].
+
+pub mod decode;
+pub mod formats;
+pub mod json;
+pub mod locate;
+pub mod recognise;
+pub mod walk;
+
+pub use locate::{Located, Locator};
+
+use crate::model::schema;
+use crate::model::{FileId, Loc, Record, SourceFile, TenantModel, Value};
+use json::At;
+use rayon::prelude::*;
+use recognise::Kind;
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+/// Which files of the export roots to read.
+#[derive(Debug, Default, Clone)]
+pub struct LoadOptions {
+    /// Globs on the path relative to the root: only matching files are read.
+    pub include: Vec<String>,
+    /// Globs on the path relative to the root: matching files are skipped.
+    pub exclude: Vec<String>,
+}
+
+/// Errors that stop loading before any file is read.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum LoadSetupError {
+    #[error("export directory `{0}` does not exist or is not a directory")]
+    #[diagnostic(code(dexlint::export_root))]
+    NotADirectory(String),
+    #[error("invalid glob `{glob}`: {reason}")]
+    #[diagnostic(code(dexlint::glob))]
+    BadGlob { glob: String, reason: String },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+pub enum DiagLevel {
+    Note,
+    Warning,
+    Error,
+}
+
+/// A problem with one file of the export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadDiagnostic {
+    pub level: DiagLevel,
+    /// Relative to its root, `/`-separated.
+    pub file: String,
+    pub root: usize,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
+    /// The offending line of the file.
+    pub snippet: Option<String>,
+}
+
+impl std::fmt::Display for LoadDiagnostic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => write!(f, "{}:{l}:{c}: {}", self.file, self.message),
+            _ => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+/// The result of loading.
+#[derive(Debug, Clone)]
+pub struct Load {
+    pub model: TenantModel,
+    pub diagnostics: Vec<LoadDiagnostic>,
+    pub files_read: usize,
+    pub files_recognised: usize,
+}
+
+/// A file read and parsed (or not), before recognition.
+struct Parsed {
+    found: walk::Found,
+    result: Result<serde_json::Value, LoadDiagnostic>,
+}
+
+/// Largest file dexlint reads.
+pub const MAX_FILE_BYTES: u64 = 1 << 30;
+
+fn diag(found: &walk::Found, level: DiagLevel, message: String) -> LoadDiagnostic {
+    LoadDiagnostic {
+        level,
+        file: found.rel.clone(),
+        root: found.root,
+        line: None,
+        column: None,
+        message,
+        snippet: None,
+    }
+}
+
+fn read_and_parse(found: walk::Found) -> Parsed {
+    let result = (|| {
+        let meta = std::fs::metadata(&found.path)
+            .map_err(|e| diag(&found, DiagLevel::Error, format!("cannot read: {e}")))?;
+        if meta.len() > MAX_FILE_BYTES {
+            return Err(diag(
+                &found,
+                DiagLevel::Error,
+                format!("file is larger than the {MAX_FILE_BYTES}-byte limit"),
+            ));
+        }
+        let bytes = std::fs::read(&found.path)
+            .map_err(|e| diag(&found, DiagLevel::Error, format!("cannot read: {e}")))?;
+        let text =
+            decode::decode(&bytes).map_err(|e| diag(&found, DiagLevel::Error, e.to_string()))?;
+        serde_json::from_str::<serde_json::Value>(&text).map_err(|e| {
+            let line = e.line();
+            let mut d = diag(&found, DiagLevel::Error, format!("invalid JSON: {e}"));
+            if line > 0 {
+                d.line = Some(line);
+                d.column = Some(e.column().max(1));
+                d.snippet = text
+                    .lines()
+                    .nth(line - 1)
+                    .map(|l| l.chars().take(200).collect());
+            }
+            d
+        })
+    })();
+    Parsed { found, result }
+}
+
+/// Loads every JSON file under `roots`.
+pub fn load(roots: &[PathBuf], options: &LoadOptions) -> Result<Load, LoadSetupError> {
+    for root in roots {
+        if !root.is_dir() {
+            return Err(LoadSetupError::NotADirectory(root.display().to_string()));
+        }
+    }
+    let bad = |(glob, reason)| LoadSetupError::BadGlob { glob, reason };
+    let include = walk::glob_set(&options.include).map_err(bad)?;
+    let exclude = walk::glob_set(&options.exclude).map_err(bad)?;
+    let (found, walk_errors) = walk::walk(roots, include.as_ref(), exclude.as_ref());
+    let parsed: Vec<Parsed> = found.into_par_iter().map(read_and_parse).collect();
+    let mut b = Builder::default();
+    for e in walk_errors {
+        b.diagnostics.push(LoadDiagnostic {
+            level: DiagLevel::Error,
+            file: e.rel,
+            root: e.root,
+            line: None,
+            column: None,
+            message: e.message,
+            snippet: None,
+        });
+    }
+    let files_read = parsed.len();
+    let mut recognised = 0;
+    for p in parsed {
+        let file = b.model.files.len() as FileId;
+        b.model.files.push(SourceFile {
+            path: p.found.rel.clone(),
+            disk_path: p.found.path.clone(),
+            root: p.found.root,
+        });
+        match p.result {
+            Err(d) => b.diagnostics.push(d),
+            Ok(doc) => {
+                b.root = p.found.root;
+                if b.document(file, &p.found.rel, &doc) {
+                    recognised += 1;
+                }
+            }
+        }
+    }
+    let model = b.finish();
+    Ok(Load {
+        model,
+        diagnostics: b.diagnostics,
+        files_read,
+        files_recognised: recognised,
+    })
+}
+
+/// A diagnostic whose position is found once loading is done.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub diagnostic: LoadDiagnostic,
+    pub loc: Option<Loc>,
+}
+
+/// Model under construction, with what must wait until every file is read.
+#[derive(Default)]
+pub struct Builder {
+    pub model: TenantModel,
+    pub diagnostics: Vec<LoadDiagnostic>,
+    pending: Vec<Pending>,
+    file: FileId,
+    root: usize,
+    rel: String,
+    by_path: bool,
+    groups: Vec<Record>,
+    group_index: HashMap<String, usize>,
+    /// Members by group id: where the list came from, and the members.
+    members: Vec<(String, Option<Loc>, Vec<Value>)>,
+    member_index: HashMap<String, usize>,
+    devices: Vec<Record>,
+    device_index: HashMap<String, usize>,
+    accounts: Vec<Record>,
+    account_index: HashMap<String, usize>,
+}
+
+impl Builder {
+    /// Loads one parsed document; false when it is not recognised.
+    fn document(&mut self, file: FileId, rel: &str, doc: &serde_json::Value) -> bool {
+        self.file = file;
+        self.rel = rel.to_string();
+        let at = At::new(doc, Loc::new(file, ""));
+        let kind = recognise::recognise(&at, rel);
+        self.by_path = matches!(kind, Kind::GraphObject(_)) && doc.get("@odata.context").is_none();
+        match &kind {
+            Kind::GraphList(e) => formats::graph::list(self, e, &at),
+            Kind::GraphObject(e) => formats::graph::object(self, e, &at),
+            Kind::MdeMachines => formats::mde::machines(self, &at),
+            Kind::MdeAvInfo => formats::mde::av_info(self, &at),
+            Kind::DeviceGroups => formats::mde::device_groups(self, &at),
+            Kind::Arm => formats::arm::load(self, &at),
+            Kind::Terraform => formats::terraform::load(self, &at),
+            Kind::Declaration => formats::declaration::load(self, &at),
+            Kind::Unrecognised => {
+                let message = match at.get("@odata.type").and_then(|t| t.text()) {
+                    Some(t) if recognise::graph_type(&t).is_none() => {
+                        format!("unknown `@odata.type` `{t}`")
+                    }
+                    _ if !doc.is_object() && !doc.is_array() => {
+                        "expected a JSON object or array at the top level".to_string()
+                    }
+                    _ => "not a recognised export document; it was not read".to_string(),
+                };
+                let level = if message.starts_with("not a recognised") {
+                    DiagLevel::Note
+                } else {
+                    DiagLevel::Error
+                };
+                self.report(level, Some(at.loc.clone()), message);
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Whether the current document is an EntraExporter file (recognised by its path).
+    pub fn entra_exporter(&self) -> bool {
+        self.by_path
+    }
+
+    fn report(&mut self, level: DiagLevel, loc: Option<Loc>, message: String) {
+        let diagnostic = LoadDiagnostic {
+            level,
+            file: self.rel.clone(),
+            root: self.root,
+            line: None,
+            column: None,
+            message,
+            snippet: None,
+        };
+        self.pending.push(Pending {
+            diagnostic,
+            loc: loc.or_else(|| Some(Loc::new(self.file, ""))),
+        });
+    }
+
+    /// A value of the wrong shape: an error at its position.
+    pub fn shape_error(&mut self, at: &At<'_>, message: &str) {
+        self.report(DiagLevel::Error, Some(at.loc.clone()), message.to_string());
+    }
+
+    /// Marks a collection as provided by the document at `at`.
+    pub fn touch(&mut self, collection: &str, at: &At<'_>) {
+        if let Some(c) = self.model.collection_mut(collection) {
+            c.present = true;
+            if c.origin.is_none() {
+                c.origin = Some(Loc::new(at.loc.file, ""));
+            }
+        }
+    }
+
+    /// Adds a record to a collection.
+    pub fn push(&mut self, collection: &str, record: Record) {
+        let origin = Loc::new(self.file, "");
+        if let Some(c) = self.model.collection_mut(collection) {
+            if c.origin.is_none() {
+                c.origin = Some(origin);
+            }
+            c.push(record);
+        }
+    }
+
+    /// Adds a group (its members are attached when loading ends).
+    pub fn add_group(&mut self, record: Record) {
+        let id = record.identity().unwrap_or("").to_string();
+        let origin = Loc::new(self.file, "");
+        if let Some(c) = self.model.collection_mut("groups") {
+            c.present = true;
+            c.origin.get_or_insert(origin);
+        }
+        self.group_index.entry(id).or_insert(self.groups.len());
+        self.groups.push(record);
+    }
+
+    fn member_slot(&mut self, gid: &str) -> usize {
+        let next = self.members.len();
+        let i = *self.member_index.entry(gid.to_string()).or_insert(next);
+        if i == next {
+            self.members.push((gid.to_string(), None, Vec::new()));
+        }
+        i
+    }
+
+    /// A members list of group `gid` was exported (even an empty one).
+    pub fn members_list(&mut self, gid: &str, at: &At<'_>) {
+        let i = self.member_slot(gid);
+        if let Some(entry) = self.members.get_mut(i) {
+            entry.1.get_or_insert(at.loc.clone());
+        }
+    }
+
+    /// Adds a member of group `gid`.
+    pub fn add_member(&mut self, gid: &str, record: Record, at: &At<'_>) {
+        let i = self.member_slot(gid);
+        if let Some(entry) = self.members.get_mut(i) {
+            // A member file of EntraExporter: the list is the folder, located at the member.
+            entry.1.get_or_insert(at.loc.clone());
+            entry.2.push(Value::Record(Box::new(record)));
+        }
+    }
+
+    /// Adds a machine.
+    pub fn add_device(&mut self, record: Record) {
+        let id = record.identity().unwrap_or("").to_ascii_lowercase();
+        match self.device_index.get(&id) {
+            Some(&i) => {
+                if let Some(existing) = self.devices.get_mut(i) {
+                    // The machine list came after the antivirus list: keep its `av_mode`.
+                    let av = existing.get("av_mode").cloned();
+                    *existing = record;
+                    if let Some(av) = av {
+                        existing.set("av_mode", av.value, av.loc);
+                    }
+                }
+            }
+            None => {
+                self.device_index.insert(id, self.devices.len());
+                self.devices.push(record);
+            }
+        }
+        let origin = Loc::new(self.file, "");
+        if let Some(c) = self.model.collection_mut("devices") {
+            c.origin.get_or_insert(origin);
+        }
+    }
+
+    /// Sets the antivirus mode of machine `id` (creating the device when the machine list
+    /// lacks it).
+    pub fn add_av_mode(&mut self, id: &str, mode: Value, loc: Loc, item: &At<'_>) {
+        let key = id.to_ascii_lowercase();
+        let i = match self.device_index.get(&key) {
+            Some(&i) => i,
+            None => {
+                let mut r = Record::new(&schema::DEVICE, Some(item.loc.clone()));
+                r.set("id", Value::Str(id.to_string()), None);
+                json::put(&mut r, "name", item, "computerDnsName", json::Conv::Text);
+                json::put(&mut r, "os", item, "osPlatform", json::Conv::Text);
+                self.device_index.insert(key, self.devices.len());
+                self.devices.push(r);
+                self.devices.len() - 1
+            }
+        };
+        if let Some(d) = self.devices.get_mut(i) {
+            d.set("av_mode", mode, Some(loc));
+        }
+    }
+
+    /// The cloud account `key`, created on first use.
+    pub fn cloud_account(
+        &mut self,
+        key: &str,
+        environment: &str,
+        source: &str,
+        at: &At<'_>,
+    ) -> Option<&mut Record> {
+        if let Some(c) = self.model.collection_mut("cloud_accounts") {
+            c.present = true;
+        }
+        let i = match self.account_index.get(key) {
+            Some(&i) => i,
+            None => {
+                let mut r = Record::new(&schema::CLOUD_ACCOUNT, Some(at.loc.clone()));
+                r.set("id", Value::Str(key.to_string()), None);
+                r.set("environment", Value::Str(environment.to_string()), None);
+                r.set("source", Value::Str(source.to_string()), None);
+                self.account_index
+                    .insert(key.to_string(), self.accounts.len());
+                self.accounts.push(r);
+                self.accounts.len() - 1
+            }
+        };
+        self.accounts.get_mut(i)
+    }
+
+    /// Joins what waited for every file, and returns the model.
+    fn finish(&mut self) -> TenantModel {
+        let mut model = std::mem::take(&mut self.model);
+        // Members onto their groups.
+        let mut members = std::mem::take(&mut self.members);
+        for g in &mut self.groups {
+            let id = g
+                .get("id")
+                .and_then(|f| f.value.as_str())
+                .unwrap_or("")
+                .to_string();
+            if let Some(entry) = self.member_index.get(&id).and_then(|&i| members.get_mut(i)) {
+                let list = std::mem::take(&mut entry.2);
+                let mut all = match g.get("members").map(|f| f.value.clone()) {
+                    Some(Value::List(l)) => l,
+                    _ => Vec::new(),
+                };
+                all.extend(list);
+                g.set("members", Value::List(all), entry.1.clone());
+            }
+        }
+        let group_ids: std::collections::HashSet<String> = self
+            .groups
+            .iter()
+            .filter_map(|g| {
+                g.get("id")
+                    .and_then(|f| f.value.as_str())
+                    .map(str::to_string)
+            })
+            .collect();
+        let user_ids: std::collections::HashSet<String> = model
+            .collection("users")
+            .map(|c| {
+                c.records
+                    .iter()
+                    .filter_map(|u| {
+                        u.get("id")
+                            .and_then(|f| f.value.as_str())
+                            .map(str::to_string)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        for g in std::mem::take(&mut self.groups) {
+            let g = resolve_member_kinds(g, &group_ids, &user_ids);
+            if let Some(c) = model.collection_mut("groups") {
+                c.push(g);
+            }
+        }
+        for d in std::mem::take(&mut self.devices) {
+            if let Some(c) = model.collection_mut("devices") {
+                c.push(d);
+            }
+        }
+        for a in std::mem::take(&mut self.accounts) {
+            if let Some(c) = model.collection_mut("cloud_accounts") {
+                c.push(a);
+            }
+        }
+        resolve_plan_names(&mut model);
+        let pending = std::mem::take(&mut self.pending);
+        self.diagnostics
+            .extend(locate::position_pending(&model, pending));
+        model
+    }
+}
+
+/// Members without a kind (Terraform object ids) get one when the id is a known group or user.
+fn resolve_member_kinds(
+    mut g: Record,
+    groups: &std::collections::HashSet<String>,
+    users: &std::collections::HashSet<String>,
+) -> Record {
+    let Some(field) = g.get("members").cloned() else {
+        return g;
+    };
+    let Value::List(mut list) = field.value else {
+        return g;
+    };
+    for m in &mut list {
+        if let Value::Record(r) = m {
+            if r.get("kind").is_some_and(|k| k.value.is_null()) {
+                let id = r
+                    .get("id")
+                    .and_then(|f| f.value.as_str())
+                    .unwrap_or("")
+                    .to_string();
+                let kind = if groups.contains(&id) {
+                    Some("group")
+                } else if users.contains(&id) {
+                    Some("user")
+                } else {
+                    None
+                };
+                if let Some(k) = kind {
+                    r.set("kind", Value::Str(k.into()), None);
+                }
+            }
+        }
+    }
+    g.set("members", Value::List(list), field.loc);
+    g
+}
+
+/// Service plan ids of Microsoft's licensing reference that policies name, for exports that
+/// carry user plans but no SKU catalogue.
+const WELL_KNOWN_PLANS: &[(&str, &str)] = &[
+    ("41781fb2-bc02-4b7c-bd55-b576c07bb09d", "AAD_PREMIUM"),
+    ("eec0eb4f-6444-4f95-aba0-50c24d67f998", "AAD_PREMIUM_P2"),
+    ("871d91ec-ec1a-452b-a83f-bd76c7d770ef", "WINDEFATP"),
+    (
+        "8e0c0a52-6a6c-4d40-8370-dd62790dcd70",
+        "THREAT_INTELLIGENCE",
+    ),
+    ("14ab5db5-e6c4-4b20-b4bc-13e36fd2227f", "ATA"),
+    (
+        "2e2ddb96-6af9-4b1d-a3f0-d6ecfd22edb2",
+        "ADALLOM_S_STANDALONE",
+    ),
+];
+
+/// Names each user's assigned plan from the SKUs' service plans (or the well-known ids).
+fn resolve_plan_names(model: &mut TenantModel) {
+    let mut names: HashMap<String, String> = WELL_KNOWN_PLANS
+        .iter()
+        .map(|(id, n)| (id.to_string(), n.to_string()))
+        .collect();
+    if let Some(skus) = model.collection("skus") {
+        for s in &skus.records {
+            if let Some(Value::List(plans)) = s.get("plans").map(|f| &f.value) {
+                for p in plans {
+                    if let Value::Record(p) = p {
+                        if let (Some(id), Some(name)) = (
+                            p.get("id").and_then(|f| f.value.as_str()),
+                            p.get("name").and_then(|f| f.value.as_str()),
+                        ) {
+                            names.insert(id.to_ascii_lowercase(), name.to_string());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let Some(users) = model.collection_mut("users") else {
+        return;
+    };
+    for u in &mut users.records {
+        let Some(idx) = u.schema.field_index("plans") else {
+            continue;
+        };
+        if let Some(field) = u.fields.get_mut(idx) {
+            if let Value::List(plans) = &mut field.value {
+                for p in plans {
+                    if let Value::Record(p) = p {
+                        let id = p
+                            .get("id")
+                            .and_then(|f| f.value.as_str())
+                            .map(str::to_ascii_lowercase);
+                        if let Some(name) = id.and_then(|id| names.get(&id)) {
+                            p.set("name", Value::Str(name.clone()), None);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -42,6 +42,9 @@ struct Ctx<'a> {
     errors: &'a mut Vec<CompileError>,
     /// (collection, field) pairs read by the rule being compiled.
     requires: Vec<(&'static str, Option<&'static str>)>,
+    /// False while compiling what may be absent without making the rule meaningless: messages,
+    /// help, report targets, and the arguments of `exists` and `default`.
+    needs: bool,
 }
 
 fn collection_of(record: &'static RecordSchema) -> Option<&'static str> {
@@ -122,7 +125,9 @@ impl Ctx<'_> {
             .enumerate()
             .find(|(_, c)| c.name == id.name)
         {
-            self.requires.push((c.name, None));
+            if self.needs {
+                self.requires.push((c.name, None));
+            }
             return (
                 CExpr::Collection(i),
                 Ty::List(Box::new(Ty::Record(c.record))),
@@ -135,6 +140,14 @@ impl Ctx<'_> {
             span: id.span,
             help,
         })
+    }
+
+    /// Compiles with `needs` off: fields read here do not make the rule "not evaluated".
+    fn optional<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        let before = std::mem::replace(&mut self.needs, false);
+        let out = f(self);
+        self.needs = before;
+        out
     }
 
     fn expect(&mut self, e: &Expr, want: &Ty, what: &str) -> CExpr {
@@ -225,7 +238,7 @@ impl Ctx<'_> {
             Ty::Error => (CExpr::Const(Value::Null), Ty::Error),
             Ty::Record(r) => match r.field_index(&field.name) {
                 Some(i) => {
-                    if let Some(coll) = collection_of(r) {
+                    if let Some(coll) = collection_of(r).filter(|_| self.needs) {
                         let fname = r.fields.get(i).map(|f| f.name);
                         self.requires.push((coll, fname));
                     }
@@ -351,9 +364,9 @@ impl Ctx<'_> {
                 }
                 (vec![c], Ty::Int)
             }
-            Func::Exists => (vec![self.expr(&args[0]).0], Ty::Bool),
+            Func::Exists => (vec![self.optional(|c| c.expr(&args[0])).0], Ty::Bool),
             Func::Default => {
-                let (a, ta) = self.expr(&args[0]);
+                let (a, ta) = self.optional(|c| c.expr(&args[0]));
                 let (b, tb) = self.expr(&args[1]);
                 if !ta.compatible(&tb) {
                     self.errors.push(CompileError::TypeMismatch {
@@ -585,9 +598,9 @@ impl Ctx<'_> {
                 cond: self.expect(cond, &Ty::Bool, "an `assert` condition"),
             },
         };
-        let target = self.target(r.target.as_ref());
-        let message = self.string(&r.message);
-        let help = r.help.as_ref().or(policy_help).map(|h| self.string(h));
+        let target = self.optional(|c| c.target(r.target.as_ref()));
+        let message = self.optional(|c| c.string(&r.message));
+        let help = self.optional(|c| r.help.as_ref().or(policy_help).map(|h| c.string(h)));
         self.pop_to(depth);
         let mut requires = std::mem::take(&mut self.requires);
         let mut seen = std::collections::BTreeSet::new();
@@ -850,6 +863,7 @@ pub(super) fn compile_policy(
         lets: Vec::new(),
         errors,
         requires: Vec::new(),
+        needs: true,
     };
     let mut param_slots = Vec::new();
     for param in &p.params {

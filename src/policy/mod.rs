@@ -306,7 +306,9 @@ pub fn render_errors(errors: &CompileErrors, color: bool, width: usize) -> Strin
     } else {
         miette::GraphicalTheme::unicode_nocolor()
     };
-    let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(width);
+    let handler = miette::GraphicalReportHandler::new_themed(theme)
+        .with_width(width)
+        .with_links(color);
     let mut out = String::new();
     for e in errors.errors() {
         // Writing into a String cannot fail.

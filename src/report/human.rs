@@ -111,7 +111,9 @@ pub fn render(report: &LintReport, style: Style) -> String {
     } else {
         GraphicalTheme::unicode_nocolor()
     };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width);
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(style.width)
+        .with_links(style.color);
     let mut out = String::new();
     for e in &report.errors {
         // Writing into a String cannot fail.

@@ -1,0 +1,74 @@
+//! Bytes to text: UTF-8 with or without a BOM, UTF-16 LE or BE with a BOM (Windows
+//! PowerShell's `Out-File` default). Anything else that is not valid UTF-8 is an error.
+
+/// Why a file could not be decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecodeError {
+    /// Not valid UTF-8 (offset of the first bad byte), and no UTF-16 BOM.
+    InvalidUtf8 { offset: usize },
+    /// A UTF-16 file with an odd length or an unpaired surrogate.
+    InvalidUtf16,
+}
+
+impl std::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DecodeError::InvalidUtf8 { offset } => {
+                write!(f, "not UTF-8 text (invalid byte at offset {offset}) and no UTF-16 byte order mark")
+            }
+            DecodeError::InvalidUtf16 => f.write_str("invalid UTF-16 text"),
+        }
+    }
+}
+
+fn utf16(bytes: &[u8], le: bool) -> Result<String, DecodeError> {
+    if bytes.len() % 2 != 0 {
+        return Err(DecodeError::InvalidUtf16);
+    }
+    let units = bytes.chunks_exact(2).map(|c| match c {
+        [a, b] if le => u16::from_le_bytes([*a, *b]),
+        [a, b] => u16::from_be_bytes([*a, *b]),
+        _ => 0,
+    });
+    char::decode_utf16(units)
+        .collect::<Result<String, _>>()
+        .map_err(|_| DecodeError::InvalidUtf16)
+}
+
+/// Decodes a file's bytes, dropping any byte order mark.
+pub fn decode(bytes: &[u8]) -> Result<String, DecodeError> {
+    match bytes {
+        [0xEF, 0xBB, 0xBF, rest @ ..] => {
+            std::str::from_utf8(rest)
+                .map(str::to_string)
+                .map_err(|e| DecodeError::InvalidUtf8 {
+                    offset: e.valid_up_to() + 3,
+                })
+        }
+        [0xFF, 0xFE, rest @ ..] => utf16(rest, true),
+        [0xFE, 0xFF, rest @ ..] => utf16(rest, false),
+        _ => std::str::from_utf8(bytes)
+            .map(str::to_string)
+            .map_err(|e| DecodeError::InvalidUtf8 {
+                offset: e.valid_up_to(),
+            }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_every_encoding() {
+        assert_eq!(decode(b"{}").as_deref(), Ok("{}"));
+        assert_eq!(decode(b"\xEF\xBB\xBF{}").as_deref(), Ok("{}"));
+        assert_eq!(decode(b"\xFF\xFE{\x00}\x00").as_deref(), Ok("{}"));
+        assert_eq!(decode(b"\xFE\xFF\x00{\x00}").as_deref(), Ok("{}"));
+        assert_eq!(
+            decode(b"{\xFF}"),
+            Err(DecodeError::InvalidUtf8 { offset: 1 })
+        );
+        assert_eq!(decode(b"\xFF\xFE{"), Err(DecodeError::InvalidUtf16));
+    }
+}

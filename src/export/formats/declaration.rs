@@ -1,0 +1,76 @@
+//! dexlint's deployment declaration (`schemas/deployment-v1.schema.json`): which Defender
+//! Experts services are purchased and each Defender product's deployment mode, where no API
+//! tells.
+
+use crate::export::json::At;
+use crate::export::Builder;
+use crate::model::schema;
+use crate::model::{Record, Value};
+
+/// Product keys and their accepted modes.
+pub const PRODUCTS: &[&str] = &["mde", "mdo", "mdi", "mdca", "mdiot"];
+pub const MODES: &[&str] = &["active", "passive", "not_deployed"];
+pub const SERVICES: &[&str] = &["xdr", "servers"];
+
+pub fn load(b: &mut Builder, doc: &At<'_>) {
+    if let Some(services) = doc.get("services") {
+        b.touch("services", &services);
+        for name in SERVICES {
+            let Some(v) = services.get(name) else {
+                continue;
+            };
+            let mut r = Record::new(&schema::SERVICE, Some(v.loc.clone()));
+            r.set("name", Value::Str((*name).into()), None);
+            match v.boolean() {
+                Some(p) => {
+                    r.set("purchased", Value::Bool(p), Some(v.loc.clone()));
+                }
+                None => b.shape_error(&v, &format!("`services.{name}` must be true or false")),
+            }
+            b.push("services", r);
+        }
+        unknown_keys(b, &services, SERVICES, "service");
+    }
+    if let Some(products) = doc.get("products") {
+        b.touch("products", &products);
+        for name in PRODUCTS {
+            let Some(v) = products.get(name) else {
+                continue;
+            };
+            let mut r = Record::new(&schema::PRODUCT, Some(v.loc.clone()));
+            r.set("name", Value::Str((*name).into()), None);
+            match v.text().map(|m| m.to_ascii_lowercase()) {
+                Some(m) if MODES.contains(&m.as_str()) => {
+                    r.set("mode", Value::Str(m), Some(v.loc.clone()));
+                }
+                _ => b.shape_error(
+                    &v,
+                    &format!(
+                        "`products.{name}` must be one of `active`, `passive`, `not_deployed`"
+                    ),
+                ),
+            }
+            b.push("products", r);
+        }
+        unknown_keys(b, &products, PRODUCTS, "product");
+    }
+}
+
+fn unknown_keys(b: &mut Builder, obj: &At<'_>, known: &[&str], what: &str) {
+    let Some(map) = obj.v.as_object() else {
+        b.shape_error(obj, "expected an object");
+        return;
+    };
+    for key in map.keys() {
+        if !known.iter().any(|k| k.eq_ignore_ascii_case(key)) {
+            let at = At::new(obj.v, obj.loc.child(key));
+            b.shape_error(
+                &at,
+                &format!(
+                    "unknown {what} `{key}` (expected one of {})",
+                    known.join(", ")
+                ),
+            );
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! Finding the JSON files of export roots: walkdir without following links, in a deterministic
+//! order (sorted by file name), include/exclude globs matched on the path relative to the root.
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use std::path::{Path, PathBuf};
+
+/// A JSON file found under a root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub root: usize,
+    /// Relative to the root, `/`-separated.
+    pub rel: String,
+    pub path: PathBuf,
+}
+
+/// A directory entry that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WalkError {
+    pub root: usize,
+    pub rel: String,
+    pub message: String,
+}
+
+/// Builds a glob set; the error names the bad pattern.
+pub fn glob_set(patterns: &[String]) -> Result<Option<GlobSet>, (String, String)> {
+    if patterns.is_empty() {
+        return Ok(None);
+    }
+    let mut b = GlobSetBuilder::new();
+    for p in patterns {
+        b.add(Glob::new(p).map_err(|e| (p.clone(), e.kind().to_string()))?);
+    }
+    b.build()
+        .map(Some)
+        .map_err(|e| (patterns.join(", "), e.to_string()))
+}
+
+fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Every `.json` file under the roots (root order, then sorted path order).
+pub fn walk(
+    roots: &[PathBuf],
+    include: Option<&GlobSet>,
+    exclude: Option<&GlobSet>,
+) -> (Vec<Found>, Vec<WalkError>) {
+    let (mut found, mut errors) = (Vec::new(), Vec::new());
+    for (i, root) in roots.iter().enumerate() {
+        for entry in walkdir::WalkDir::new(root)
+            .follow_links(false)
+            .sort_by_file_name()
+        {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    let rel = e.path().map(|p| relative(root, p)).unwrap_or_default();
+                    let message = e
+                        .io_error()
+                        .map_or_else(|| e.to_string(), |io| io.to_string());
+                    errors.push(WalkError {
+                        root: i,
+                        rel,
+                        message: format!("cannot read: {message}"),
+                    });
+                    continue;
+                }
+            };
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let is_json = entry
+                .path()
+                .extension()
+                .is_some_and(|x| x.eq_ignore_ascii_case("json"));
+            if !is_json {
+                continue;
+            }
+            let rel = relative(root, entry.path());
+            if include.is_some_and(|g| !g.is_match(&rel))
+                || exclude.is_some_and(|g| g.is_match(&rel))
+            {
+                continue;
+            }
+            found.push(Found {
+                root: i,
+                rel,
+                path: entry.into_path(),
+            });
+        }
+    }
+    (found, errors)
+}
