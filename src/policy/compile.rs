@@ -731,14 +731,16 @@ pub(super) fn file_consts(
             });
             continue;
         }
-        if let Some(v) = constant(
-            &c.value,
-            &consts,
-            errors,
-            &format!("constant `{}`", c.name.name),
-        ) {
-            consts.insert(c.name.name.clone(), v);
-        }
+        // A constant that failed still exists (as an error type): its uses raise nothing more.
+        let what = format!("the value of constant `{}`", c.name.name);
+        let v = constant(&c.value, &consts, errors, &what);
+        consts.insert(
+            c.name.name.clone(),
+            v.unwrap_or(ConstVal {
+                value: Value::Null,
+                ty: Ty::Error,
+            }),
+        );
     }
     consts
 }
@@ -867,32 +869,40 @@ pub(super) fn compile_policy(
     };
     let mut param_slots = Vec::new();
     for param in &p.params {
-        let Some(value) = constant(
+        let value = constant(
             &param.default,
             consts,
             ctx.errors,
             &format!("the default of `{}`", param.name.name),
-        ) else {
-            continue;
-        };
-        let ty = match &param.ty {
-            Some(t) => match type_of(t, ctx.errors) {
-                Some(ty) => {
-                    if !ty.compatible(&value.ty) {
-                        ctx.errors.push(CompileError::TypeMismatch {
-                            message: format!(
-                                "parameter `{}` is `{ty}` but its default is `{}`",
-                                param.name.name, value.ty
-                            ),
-                            span: param.default.span,
-                            label: format!("this is `{}`", value.ty),
-                        });
-                    }
-                    ty
+        );
+        let declared = param.ty.as_ref().map(|t| type_of(t, ctx.errors));
+        let (value, ty) = match (value, declared) {
+            (Some(value), None) => {
+                let ty = value.ty.clone();
+                (value, ty)
+            }
+            (Some(value), Some(Some(ty))) => {
+                if !ty.compatible(&value.ty) {
+                    ctx.errors.push(CompileError::TypeMismatch {
+                        message: format!(
+                            "parameter `{}` is `{ty}` but its default is `{}`",
+                            param.name.name, value.ty
+                        ),
+                        span: param.default.span,
+                        label: format!("this is `{}`", value.ty),
+                    });
                 }
-                None => continue,
-            },
-            None => value.ty.clone(),
+                (value, ty)
+            }
+            // Already reported: the parameter exists with an unknown type, so its uses raise
+            // nothing more.
+            _ => (
+                ConstVal {
+                    value: Value::Null,
+                    ty: Ty::Error,
+                },
+                Ty::Error,
+            ),
         };
         if ctx.params.iter().any(|(n, _, _)| *n == param.name.name) {
             ctx.errors.push(CompileError::DuplicateName {

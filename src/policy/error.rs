@@ -158,7 +158,7 @@ pub enum CompileError {
         #[label("this glob")]
         span: Span,
     },
-    #[error("{what} must be a constant")]
+    #[error("{what} must be constant")]
     #[diagnostic(code(dexlint::not_constant), help("use literals and constants only"))]
     NotConstant {
         what: String,

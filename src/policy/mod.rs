@@ -131,18 +131,26 @@ pub fn compile(sources: &[PolicySource]) -> Result<Program, CompileErrors> {
             Ok(file) => {
                 let consts = compile::file_consts(&file, &mut errors);
                 for p in &file.policies {
-                    if let Some(first) = first_seen.get(&p.id.name) {
-                        errors.push(CompileError::DuplicatePolicy {
+                    let duplicate = first_seen.get(&p.id.name).cloned();
+                    match &duplicate {
+                        Some(first) => errors.push(CompileError::DuplicatePolicy {
                             id: p.id.name.clone(),
                             first: first.clone(),
                             span: p.id.span,
-                        });
-                        continue;
+                        }),
+                        None => {
+                            first_seen.insert(p.id.name.clone(), source.name.clone());
+                        }
                     }
-                    first_seen.insert(p.id.name.clone(), source.name.clone());
-                    if let Some(c) =
-                        compile::compile_policy(p, &source.name, &source.text, &consts, &mut errors)
-                    {
+                    // A duplicate is still compiled, for its own errors.
+                    let compiled = compile::compile_policy(
+                        p,
+                        &source.name,
+                        &source.text,
+                        &consts,
+                        &mut errors,
+                    );
+                    if let (Some(c), None) = (compiled, duplicate) {
                         policies.push(c);
                     }
                 }

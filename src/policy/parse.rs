@@ -129,14 +129,20 @@ fn syntax_error(e: pest::error::Error<Rule>, source: &str) -> CompileError {
         }
         pest::error::ErrorVariant::CustomError { message } => message.clone(),
     };
-    // Label the offending character (or the end of the file).
+    // Label the offending token: a word, or one character.
     let end = if end > start {
         end
     } else {
-        source
-            .get(start..)
-            .and_then(|r| r.chars().next())
-            .map_or(start, |c| start + c.len_utf8())
+        let rest = source.get(start..).unwrap_or("");
+        let word = rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        let len = if word > 0 {
+            word
+        } else {
+            rest.chars().next().map_or(0, char::len_utf8)
+        };
+        start + len
     };
     let found = source
         .get(start..end)
