@@ -413,6 +413,12 @@ impl Ctx<'_> {
         let depth = self.scopes.len();
         let slot = self.new_slot();
         self.push_local(var, elem, LocalKind::Slot(slot));
+        // `count(x in LIST)` needs the variable only to be well formed.
+        if filter.is_none() && body.is_none() {
+            if let Some(l) = self.scopes.last_mut() {
+                l.used = true;
+            }
+        }
         let filter = filter.map(|f| Box::new(self.expect(f, &Ty::Bool, "a `where` filter")));
         let (body, ty) = match (kind, body) {
             (QuantKind::Sum, Some(b)) => (

@@ -1,0 +1,342 @@
+//! Evaluator tests on small hand-built models: every construct, empty collections, absent
+//! fields, locations, parameters, "not evaluated" and the evaluation budget.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use dexlint::model::schema;
+use dexlint::model::{Loc, Record, TenantModel, Value};
+use dexlint::policy::{self, EvalError, Finding, Outcome, PolicySource};
+use std::collections::BTreeMap;
+
+fn s(v: &str) -> Value {
+    Value::Str(v.into())
+}
+
+/// A group record at `/value/i` of file 0, its fields located at their keys.
+fn group(i: usize, id: &str, name: Option<&str>, members: Option<Vec<(&str, &str)>>) -> Record {
+    let loc = Loc::new(0, format!("/value/{i}"));
+    let mut r = Record::new(&schema::GROUP, Some(loc.clone()));
+    r.set("id", s(id), Some(loc.child("id")));
+    if let Some(n) = name {
+        r.set("name", s(n), Some(loc.child("displayName")));
+    }
+    if let Some(ms) = members {
+        let list = ms
+            .iter()
+            .enumerate()
+            .map(|(j, (kind, mid))| {
+                let mloc = Loc::new(1, format!("/value/{j}"));
+                let mut m = Record::new(&schema::MEMBER, Some(mloc.clone()));
+                m.set("id", s(mid), Some(mloc.child("id")));
+                m.set("kind", s(kind), None);
+                Value::Record(Box::new(m))
+            })
+            .collect();
+        r.set("members", Value::List(list), Some(Loc::new(1, "/value")));
+    }
+    r
+}
+
+fn model_with(groups: Vec<Record>) -> TenantModel {
+    let mut m = TenantModel::default();
+    let c = m.collection_mut("groups").unwrap();
+    c.present = true;
+    c.origin = Some(Loc::new(0, ""));
+    for g in groups {
+        c.push(g);
+    }
+    m
+}
+
+fn run(src: &str, model: &TenantModel) -> Outcome {
+    run_with(src, model, &BTreeMap::new())
+}
+
+fn run_with(
+    src: &str,
+    model: &TenantModel,
+    params: &BTreeMap<String, serde_json::Value>,
+) -> Outcome {
+    let program = policy::compile(&[PolicySource {
+        name: "t.policy".into(),
+        text: src.into(),
+    }])
+    .unwrap_or_else(|e| panic!("{}", policy::render_errors(&e, false, 100)));
+    program.policies[0].evaluate(model, params).unwrap()
+}
+
+fn findings(src: &str, model: &TenantModel) -> Vec<Finding> {
+    match run(src, model) {
+        Outcome::Findings(f) => f,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn messages(src: &str, model: &TenantModel) -> Vec<String> {
+    findings(src, model)
+        .into_iter()
+        .map(|f| f.message)
+        .collect()
+}
+
+fn policy_for(body: &str) -> String {
+    format!("policy T \"t\" {{\n  severity error\n{body}\n}}")
+}
+
+fn sample() -> TenantModel {
+    model_with(vec![
+        group(
+            0,
+            "g1",
+            Some("Defender_Experts_Scoped_Coverage_Users"),
+            Some(vec![("user", "u1"), ("group", "g2"), ("device", "d1")]),
+        ),
+        group(1, "g2", Some("SOC Tier 2"), Some(vec![])),
+        group(2, "g3", None, None),
+        group(
+            3,
+            "g4",
+            Some("defender experts scoped coverage users"),
+            None,
+        ),
+    ])
+}
+
+#[test]
+fn for_with_filter_and_interpolation() {
+    let p = policy_for("  for g in groups\n  where g.name == \"SOC Tier 2\"\n  report g.name \"found `{g.name}` ({g.id})\"");
+    assert_eq!(messages(&p, &sample()), ["found `SOC Tier 2` (g2)"]);
+}
+
+#[test]
+fn nested_bindings_iterate_every_combination() {
+    let p = policy_for("  for g in groups, m in g.members\n  where m.kind != \"user\"\n  report m \"{g.id}/{m.id}\"");
+    assert_eq!(messages(&p, &sample()), ["g1/g2", "g1/d1"]);
+}
+
+#[test]
+fn quantifiers() {
+    let p = policy_for(
+        "  for g in groups\n  where exists(g.members)\n  report g \"{g.id} any={any(m in g.members: m.kind == \"group\")} all={all(m in g.members: m.kind == \"user\")} count={count(m in g.members)} users={count(m in g.members: m.kind == \"user\")} sum={sum(x in g.members where x.kind != \"x\": 2)}\"",
+    );
+    assert_eq!(
+        messages(&p, &sample()),
+        [
+            "g1 any=true all=false count=3 users=1 sum=6",
+            "g2 any=false all=true count=0 users=0 sum=0"
+        ]
+    );
+}
+
+#[test]
+fn absent_fields_are_null() {
+    // g3 has no name and no members: comparisons with null are false, `!=` true, len is null.
+    let p = policy_for("  for g in groups\n  where g.name != \"x\" and not (len(g.members) == 0) and not exists(g.name)\n  report g \"{g.id} {g.name} {default(g.name, \"unnamed\")}\"");
+    assert_eq!(messages(&p, &sample()), ["g3 null unnamed"]);
+    let q = policy_for(
+        "  for g in groups\n  where g.name < \"z\" or lower(g.name) == null\n  report g \"{g.id}\"",
+    );
+    assert_eq!(messages(&q, &sample()), ["g1", "g2", "g3", "g4"]);
+}
+
+#[test]
+fn string_functions_and_globs() {
+    let p = policy_for(
+        "  for g in groups\n  where matches(g.name, \"defender_*_users\") or starts_with(lower(g.name), \"soc\")\n  report g \"{g.id} {upper(g.id)} {ends_with(g.name, \"Users\")} {contains(g.name, \"Tier\")} {len(g.name)}\"",
+    );
+    assert_eq!(
+        messages(&p, &sample()),
+        ["g1 G1 true false 38", "g2 G2 false true 10"]
+    );
+}
+
+#[test]
+fn similar_names() {
+    let p = policy_for("  for g in groups\n  where similar(g.name, \"Defender_Experts_Scoped_Coverage_Users\")\n  report g \"{g.id}\"");
+    // g1 is the exact name (not a near miss); g4 differs by case and separators.
+    assert_eq!(messages(&p, &sample()), ["g4"]);
+    use dexlint::policy::eval::similar;
+    let r = "Defender_Experts_Scoped_Coverage_Devices";
+    for near in [
+        "Defender_Experts_Scoped_Coverage_Device",
+        "defender-experts-scoped-coverage-devices",
+        "Defender Experts Scoped Coverage Devices",
+        "OLD_Defender_Experts_Scoped_Coverage_Devices",
+        "Defender_Experts_Scoped_Coverage_Devices (2)",
+        "Defender_Expert_Scoped_Covrage_Devices",
+    ] {
+        assert!(similar(near, r), "{near}");
+    }
+    for far in [
+        r,
+        "Devices",
+        "Defender_Experts_Scoped_Coverage_Users",
+        "Finance laptops",
+        "",
+    ] {
+        assert!(!similar(far, r), "{far}");
+    }
+}
+
+#[test]
+fn in_and_not_in() {
+    let p = policy_for("  param names: list<string> = [\"SOC Tier 2\", \"x\"]\n  for g in groups\n  where g.name in names or g.id not in [\"g1\", \"g2\", \"g3\"]\n  report g \"{g.id}\"");
+    assert_eq!(messages(&p, &sample()), ["g2", "g4"]);
+}
+
+#[test]
+fn lets_are_lazy_and_per_iteration() {
+    let p = policy_for("  let total = count(g in groups)\n  for g in groups\n  let n = count(m in g.members)\n  where n > 0\n  report g \"{g.id} {n}/{total}\"");
+    assert_eq!(messages(&p, &sample()), ["g1 3/4"]);
+}
+
+#[test]
+fn assert_rules() {
+    let fails = policy_for("  assert any(g in groups: g.name == \"nope\")\n  report groups \"no such group among {count(g in groups)}\"");
+    let f = findings(&fails, &sample());
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].message, "no such group among 4");
+    assert_eq!(
+        f[0].loc,
+        Some(Loc::new(0, "")),
+        "a collection target points at its document"
+    );
+    assert_eq!(f[0].entity, None);
+    let passes = policy_for("  assert count(g in groups) == 4\n  report \"x\"");
+    assert!(findings(&passes, &sample()).is_empty());
+}
+
+#[test]
+fn empty_collections() {
+    let empty = model_with(vec![]);
+    let p = policy_for("  for g in groups\n  report g \"{g.id}\"");
+    assert!(findings(&p, &empty).is_empty());
+    let a = policy_for("  assert all(g in groups: g.name == \"x\") and not any(_g in groups: true) and sum(_g in groups: 1) == 0\n  report \"x\"");
+    assert!(findings(&a, &empty).is_empty());
+}
+
+#[test]
+fn targets_locations_and_entities() {
+    let p = policy_for(
+        "  for g in groups, m in g.members\n  where m.kind == \"group\"\n  report m.id \"x\"",
+    );
+    let f = &findings(&p, &sample())[0];
+    assert_eq!(f.loc, Some(Loc::new(1, "/value/1/id")));
+    assert_eq!(f.entity.as_deref(), Some("groups/g1"));
+    // A field absent from the source points at its record.
+    let q = policy_for("  for g in groups\n  where g.id == \"g3\"\n  report g.name \"x\"");
+    assert_eq!(
+        findings(&q, &sample())[0].loc,
+        Some(Loc::new(0, "/value/2"))
+    );
+    // Help text is interpolated.
+    let h = policy_for(
+        "  help \"rename `{g.id}`\"\n  for g in groups\n  where g.id == \"g2\"\n  report g \"x\"",
+    );
+    assert_eq!(
+        findings(&h, &sample())[0].help.as_deref(),
+        Some("rename `g2`")
+    );
+}
+
+#[test]
+fn not_evaluated_when_data_is_absent() {
+    let p = policy_for("  for u in users\n  report u \"{u.upn}\"");
+    match run(&p, &sample()) {
+        Outcome::NotEvaluated(why) => {
+            assert!(why.contains("no Entra ID users in the export"), "{why}")
+        }
+        other => panic!("{other:?}"),
+    }
+    // A field that no record carries.
+    let mut m = TenantModel::default();
+    let users = m.collection_mut("users").unwrap();
+    let mut u = Record::new(&schema::USER, None);
+    u.set(
+        "upn",
+        s("adele.vance@contoso.com"),
+        Some(Loc::new(0, "/value/0/userPrincipalName")),
+    );
+    users.push(u);
+    let q = policy_for("  for u in users\n  where u.enabled\n  report u \"{u.upn}\"");
+    match run(&q, &m) {
+        Outcome::NotEvaluated(why) => assert!(why.contains("`enabled`"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+    // Fields read only by the message do not count.
+    let r = policy_for("  for u in users\n  report u \"{u.upn} {u.name}\"");
+    assert_eq!(messages(&r, &m), ["adele.vance@contoso.com null"]);
+    // One rule with data runs even when another lacks it.
+    let both = policy_for(
+        "  for u in users\n  report u \"user\"\n\n  for g in groups\n  report g \"group\"",
+    );
+    assert_eq!(messages(&both, &m), ["user"]);
+}
+
+#[test]
+fn parameters_are_overridable_and_type_checked() {
+    let p = policy_for("  param wanted: string = \"SOC Tier 2\"\n  for g in groups\n  where g.name == wanted\n  report g \"{g.id}\"");
+    assert_eq!(messages(&p, &sample()), ["g2"]);
+    let params = BTreeMap::from([(
+        "wanted".to_string(),
+        serde_json::json!("Defender_Experts_Scoped_Coverage_Users"),
+    )]);
+    match run_with(&p, &sample(), &params) {
+        Outcome::Findings(f) => assert_eq!(f[0].message, "g1"),
+        other => panic!("{other:?}"),
+    }
+    let program = policy::compile(&[PolicySource {
+        name: "t".into(),
+        text: p.clone(),
+    }])
+    .unwrap();
+    let bad = BTreeMap::from([("wanted".to_string(), serde_json::json!(3))]);
+    assert!(matches!(
+        program.policies[0].evaluate(&sample(), &bad),
+        Err(EvalError::ParamType { .. })
+    ));
+    let unknown = BTreeMap::from([("wantd".to_string(), serde_json::json!("x"))]);
+    assert!(matches!(
+        program.policies[0].evaluate(&sample(), &unknown),
+        Err(EvalError::UnknownParam { .. })
+    ));
+}
+
+#[test]
+fn the_budget_cuts_off_runaway_evaluation() {
+    let groups: Vec<Record> = (0..100)
+        .map(|i| group(i, &format!("g{i}"), Some("n"), None))
+        .collect();
+    let m = model_with(groups);
+    let p = policy_for("  for a in groups, b in groups, c in groups\n  where a.id == b.id and b.id == c.id\n  report a \"{a.id}\"");
+    let program = policy::compile(&[PolicySource {
+        name: "t".into(),
+        text: p,
+    }])
+    .unwrap();
+    let err = program.policies[0]
+        .evaluate_with_budget(&m, &BTreeMap::new(), 1_000_000)
+        .unwrap_err();
+    assert!(matches!(err, EvalError::Budget { .. }), "{err:?}");
+    assert!(
+        matches!(program.policies[0].evaluate(&m, &BTreeMap::new()), Ok(Outcome::Findings(f)) if f.len() == 100)
+    );
+}
+
+#[test]
+fn dates_interpolate_as_iso() {
+    let mut m = TenantModel::default();
+    let c = m.collection_mut("audit_events").unwrap();
+    let mut e = Record::new(&schema::AUDIT_EVENT, None);
+    e.set("id", s("a1"), None);
+    e.set(
+        "time",
+        Value::Date(1_700_000_000_000),
+        Some(Loc::new(0, "/value/0/activityDateTime")),
+    );
+    c.push(e);
+    let p = policy_for(
+        "  for e in audit_events\n  where exists(e.time)\n  report e \"{e.id} at {e.time}\"",
+    );
+    assert_eq!(messages(&p, &m), ["a1 at 2023-11-14T22:13:20Z"]);
+}
