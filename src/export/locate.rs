@@ -181,7 +181,7 @@ mod tests {
             .unwrap();
         let (s, e) = resolve(&root, "/b/1/c~1d").unwrap();
         assert_eq!(&text[s..e], "true");
-        assert_eq!(lines.position(s), (2, 29));
+        assert_eq!(lines.position(s), (2, 30));
         let (s, _) = resolve(&root, "/a").unwrap();
         assert_eq!(lines.position(s), (2, 8));
         assert_eq!(resolve(&root, "/missing"), None);

@@ -118,6 +118,7 @@ pub fn render(report: &LintReport, style: Style) -> String {
     for e in &report.errors {
         // Writing into a String cannot fail.
         let _ = handler.render_report(&mut out, &ErrorDiagnostic { e });
+        out.push('\n');
     }
     for v in &report.violations {
         let source = v
@@ -138,6 +139,7 @@ pub fn render(report: &LintReport, style: Style) -> String {
             );
         }
         let _ = handler.render_report(&mut out, &d);
+        out.push('\n');
     }
     if !report.waived.is_empty() {
         let _ = writeln!(out, "waived:");
