@@ -227,12 +227,17 @@ impl TenantModel {
                 ));
             }
             if let Some(field) = field {
+                let optional = s
+                    .record
+                    .fields
+                    .iter()
+                    .any(|f| f.name == *field && f.optional);
                 let seen = s
                     .record
                     .field_index(field)
                     .and_then(|fi| c.fields_seen.get(fi))
                     .copied();
-                if seen == Some(false) && !c.records.is_empty() {
+                if seen == Some(false) && !optional && !c.records.is_empty() {
                     let src = s.record.get_doc(field);
                     return Some(format!(
                         "no {} record in the export has `{}` ({})",

@@ -35,6 +35,9 @@ pub struct FieldSchema {
     pub name: &'static str,
     pub ty: Type,
     pub doc: &'static str,
+    /// Absent in the source when it does not apply (a Free tier has no sub-plan): a policy
+    /// that reads it is still evaluated when no record has it.
+    pub optional: bool,
 }
 
 /// A record type: users, groups, a group member, a service plan...
@@ -62,7 +65,21 @@ pub struct CollectionSchema {
 }
 
 const fn f(name: &'static str, ty: Type, doc: &'static str) -> FieldSchema {
-    FieldSchema { name, ty, doc }
+    FieldSchema {
+        name,
+        ty,
+        doc,
+        optional: false,
+    }
+}
+
+const fn o(name: &'static str, ty: Type, doc: &'static str) -> FieldSchema {
+    FieldSchema {
+        name,
+        ty,
+        doc,
+        optional: true,
+    }
 }
 
 const STR: Type = Type::Str;
@@ -98,7 +115,7 @@ pub static USER: RecordSchema = RecordSchema {
     fields: &[
         f("id", STR, "id"),
         f("upn", STR, "userPrincipalName"),
-        f("name", STR, "displayName"),
+        o("name", STR, "displayName"),
         f("enabled", BOOL, "accountEnabled"),
         f("user_type", STR, "userType (Member, Guest)"),
         f(
@@ -129,30 +146,30 @@ pub static GROUP: RecordSchema = RecordSchema {
     fields: &[
         f("id", STR, "id (Graph), or the resource address (Terraform)"),
         f("name", STR, "displayName / display_name"),
-        f(
+        o(
             "types",
             STRS,
             "groupTypes / types (Unified, DynamicMembership)",
         ),
-        f(
+        o(
             "dynamic",
             BOOL,
             "true when groupTypes holds DynamicMembership or a membershipRule is set",
         ),
-        f(
+        o(
             "security_enabled",
             BOOL,
             "securityEnabled / security_enabled",
         ),
-        f("mail_enabled", BOOL, "mailEnabled / mail_enabled"),
-        f("membership_rule", STR, "membershipRule"),
+        o("mail_enabled", BOOL, "mailEnabled / mail_enabled"),
+        o("membership_rule", STR, "membershipRule"),
         f(
             "members",
             Type::List(&Type::Record(&MEMBER)),
             "member files, members.json, Terraform members",
         ),
-        f("source", STR, "graph, entra-exporter or terraform"),
-        f("address", STR, "Terraform resource address"),
+        o("source", STR, "graph, entra-exporter or terraform"),
+        o("address", STR, "Terraform resource address"),
     ],
 };
 
@@ -171,13 +188,13 @@ pub static DEVICE_GROUP: RecordSchema = RecordSchema {
         f("id", STR, "MachineGroupId"),
         f("name", STR, "Name"),
         f("rank", INT, "Priority (1 is highest)"),
-        f("unassigned", BOOL, "IsUnassignedMachineGroup"),
-        f(
+        o("unassigned", BOOL, "IsUnassignedMachineGroup"),
+        o(
             "rules",
             Type::List(&Type::Record(&GROUP_RULE)),
             "GroupRules",
         ),
-        f("remediation", STR, "AutoRemediationLevel"),
+        o("remediation", STR, "AutoRemediationLevel"),
     ],
 };
 
@@ -188,9 +205,9 @@ pub static DEVICE: RecordSchema = RecordSchema {
         f("name", STR, "computerDnsName"),
         f("os", STR, "osPlatform"),
         f("onboarding", STR, "onboardingStatus"),
-        f("group_id", STR, "rbacGroupId"),
-        f("group", STR, "rbacGroupName"),
-        f("tags", STRS, "machineTags"),
+        o("group_id", STR, "rbacGroupId"),
+        o("group", STR, "rbacGroupName"),
+        o("tags", STRS, "machineTags"),
         f(
             "av_mode",
             STR,
@@ -269,24 +286,24 @@ pub static CLOUD_ACCOUNT: RecordSchema = RecordSchema {
             STR,
             "subscription id, connector hierarchyIdentifier, or Terraform address",
         ),
-        f("name", STR, "display name where known"),
+        o("name", STR, "display name where known"),
         f("environment", STR, "Azure, AWS, GCP"),
-        f(
+        o(
             "servers_tier",
             STR,
             "VirtualMachines pricingTier (Free, Standard) / tier",
         ),
-        f(
+        o(
             "servers_plan",
             STR,
             "Defender for Servers plan: P1, P2 (subPlan / subplan / offering subPlan)",
         ),
-        f(
+        o(
             "mde_integration",
             BOOL,
             "settings WDATP enabled, or mdeAutoProvisioning.enabled",
         ),
-        f("source", STR, "arm, connector or terraform"),
+        o("source", STR, "arm, connector or terraform"),
     ],
 };
 

@@ -1,0 +1,414 @@
+//! Loading real-shaped exports: every source format, awkward encodings, positions of chosen
+//! values, and broken files that are reported while the rest still loads.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use dexlint::export::{self, locate, DiagLevel, Load, LoadOptions};
+use dexlint::model::{Record, TenantModel, Value};
+use std::path::PathBuf;
+
+fn load(case: &str) -> Load {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/exports")
+        .join(case);
+    export::load(&[root], &LoadOptions::default()).unwrap()
+}
+
+fn records<'m>(m: &'m TenantModel, coll: &str) -> &'m [Record] {
+    &m.collection(coll).unwrap().records
+}
+
+fn text<'r>(r: &'r Record, field: &str) -> Option<&'r str> {
+    r.get(field).and_then(|f| f.value.as_str())
+}
+
+fn value<'r>(r: &'r Record, field: &str) -> &'r Value {
+    &r.get(field).unwrap().value
+}
+
+fn list<'r>(r: &'r Record, field: &str) -> Vec<&'r Record> {
+    match value(r, field) {
+        Value::List(items) => items
+            .iter()
+            .filter_map(|v| {
+                if let Value::Record(r) = v {
+                    Some(&**r)
+                } else {
+                    None
+                }
+            })
+            .collect(),
+        other => panic!("{field} is {other:?}"),
+    }
+}
+
+/// (line, column, text of the value) of a record's field.
+fn position(m: &TenantModel, r: &Record, field: &str) -> (usize, usize, String) {
+    let loc = r.get(field).unwrap().loc.clone().unwrap();
+    let at = locate::locate_all(m, &[&loc]).remove(0).unwrap();
+    (at.line, at.column, at.text[at.start..at.end].to_string())
+}
+
+#[test]
+fn entra_exporter_pascal_case_with_bom() {
+    let l = load("entra-exporter");
+    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+    assert_eq!(l.files_read, 7);
+    let m = &l.model;
+    let groups = records(m, "groups");
+    assert_eq!(groups.len(), 2);
+    let scoped = groups
+        .iter()
+        .find(|g| text(g, "name") == Some("Defender_Experts_Scoped_Coverage_Users"))
+        .unwrap();
+    assert_eq!(value(scoped, "dynamic"), &Value::Bool(true));
+    assert_eq!(
+        value(scoped, "security_enabled"),
+        &Value::Bool(true),
+        "string boolean \"True\""
+    );
+    assert_eq!(text(scoped, "source"), Some("entra-exporter"));
+    let kinds: Vec<_> = list(scoped, "members")
+        .iter()
+        .map(|m| text(m, "kind").unwrap().to_string())
+        .collect();
+    assert_eq!(kinds, ["user", "group"]);
+    let users = records(m, "users");
+    assert_eq!(users.len(), 2);
+    assert_eq!(
+        value(&users[0], "enabled"),
+        &Value::Bool(false),
+        "\"False\" of Pradeep"
+    );
+    let plans = list(&users[1], "plans");
+    assert_eq!(
+        text(plans[0], "name"),
+        Some("AAD_PREMIUM"),
+        "name from the well-known plan ids"
+    );
+    // Positions count characters after the BOM; pointers keep PascalCase keys.
+    assert_eq!(
+        position(m, scoped, "name"),
+        (3, 18, "\"Defender_Experts_Scoped_Coverage_Users\"".into())
+    );
+    assert_eq!(
+        scoped.get("name").unwrap().loc.as_ref().unwrap().pointer,
+        "/DisplayName"
+    );
+}
+
+#[test]
+fn utf16_le_subscribed_skus() {
+    let l = load("utf16");
+    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+    let m = &l.model;
+    let skus = records(m, "skus");
+    assert_eq!(
+        skus.iter()
+            .map(|s| text(s, "part_number").unwrap())
+            .collect::<Vec<_>>(),
+        ["AAD_PREMIUM", "EMSPREMIUM"]
+    );
+    assert_eq!(value(&skus[0], "enabled_units"), &Value::Int(50));
+    assert_eq!(text(&skus[1], "status"), Some("Suspended"));
+    assert_eq!(text(list(&skus[1], "plans")[0], "status"), Some("Disabled"));
+    assert_eq!(
+        position(m, &skus[1], "status"),
+        (33, 27, "\"Suspended\"".into())
+    );
+}
+
+#[test]
+fn raw_graph_lists() {
+    let l = load("graph");
+    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+    let m = &l.model;
+    let groups = records(m, "groups");
+    assert_eq!(groups.len(), 2);
+    let kinds: Vec<_> = list(&groups[0], "members")
+        .iter()
+        .map(|r| text(r, "kind").unwrap().to_string())
+        .collect();
+    assert_eq!(kinds, ["user", "servicePrincipal", "orgContact"]);
+    assert_eq!(
+        list(&groups[1], "members").len(),
+        0,
+        "an empty members list is known, not absent"
+    );
+    let users = records(m, "users");
+    assert_eq!(text(list(&users[0], "plans")[0], "name"), Some("WINDEFATP"));
+    let audits = records(m, "audit_events");
+    let change = list(list(&audits[0], "targets")[0], "changes")[0];
+    assert_eq!(
+        text(change, "old"),
+        Some("Defender_Experts_Scoped_Coverage_Users"),
+        "JSON-encoded values are decoded"
+    );
+    assert_eq!(text(change, "new"), Some("Scoped Users (Finance)"));
+    assert!(matches!(value(&audits[0], "time"), Value::Date(ms) if *ms == 1_790_843_400_123));
+    assert!(
+        m.collection("skus").is_some_and(|c| !c.present),
+        "no SKU data in this export"
+    );
+    assert_eq!(
+        position(m, change, "new"),
+        (19, 27, "\"\\\"Scoped Users (Finance)\\\"\"".into())
+    );
+}
+
+#[test]
+fn defender_for_endpoint() {
+    let l = load("mde");
+    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+    let m = &l.model;
+    let dgs = records(m, "device_groups");
+    let ranks: Vec<_> = dgs
+        .iter()
+        .map(|g| (text(g, "name").unwrap(), value(g, "rank").clone()))
+        .collect();
+    assert_eq!(
+        ranks,
+        [
+            ("Servers", Value::Int(1)),
+            ("Defender_Experts_Scoped_Coverage_Devices", Value::Int(2))
+        ]
+    );
+    assert_eq!(text(&dgs[1], "id"), Some("140"), "numeric ids read as text");
+    assert_eq!(value(&dgs[1], "unassigned"), &Value::Bool(false));
+    let devices = records(m, "devices");
+    let modes: Vec<_> = devices
+        .iter()
+        .map(|d| (text(d, "name").unwrap(), text(d, "av_mode").unwrap()))
+        .collect();
+    assert_eq!(
+        modes,
+        [
+            ("fab-lt-007.fabrikam.com", "passive_audit"),
+            ("fab-srv-01.fabrikam.com", "active"),
+            ("fab-lt-099.fabrikam.com", "passive"),
+        ]
+    );
+    assert_eq!(text(&devices[0], "group_id"), Some("140"));
+    // The antivirus mode points into deviceavinfo.json, the rest into machines.json.
+    let (line, col, v) = position(m, &devices[0], "av_mode");
+    assert_eq!((line, col, v.as_str()), (8, 17, "\"5\""));
+    assert_eq!(
+        m.files[devices[0]
+            .get("av_mode")
+            .unwrap()
+            .loc
+            .as_ref()
+            .unwrap()
+            .file as usize]
+            .path,
+        "deviceavinfo.json"
+    );
+}
+
+#[test]
+fn defender_for_cloud_arm() {
+    let l = load("arm");
+    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+    let m = &l.model;
+    let accounts = records(m, "cloud_accounts");
+    let summary: Vec<_> = accounts
+        .iter()
+        .map(|a| {
+            (
+                text(a, "environment").unwrap().to_string(),
+                text(a, "id").unwrap().to_string(),
+                text(a, "servers_plan").map(str::to_string),
+                value(a, "mde_integration").clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (
+                "Azure".into(),
+                "7d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6".into(),
+                None,
+                Value::Null
+            ),
+            (
+                "AWS".into(),
+                "123456789012".into(),
+                Some("P2".into()),
+                Value::Bool(true)
+            ),
+            (
+                "GCP".into(),
+                "498765432109".into(),
+                Some("P1".into()),
+                Value::Bool(false)
+            ),
+            ("AWS".into(), "210987654321".into(), None, Value::Null),
+            (
+                "Azure".into(),
+                "0c5d8a2e-6a4b-4d0e-9f1a-1b2c3d4e5f60".into(),
+                Some("P1".into()),
+                Value::Bool(false)
+            ),
+        ]
+    );
+    assert_eq!(text(&accounts[0], "servers_tier"), Some("Free"));
+    assert_eq!(
+        position(m, &accounts[4], "mde_integration"),
+        (7, 16, "\"False\"".into())
+    );
+}
+
+#[test]
+fn terraform_plan() {
+    let l = load("terraform");
+    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+    let m = &l.model;
+    let groups = records(m, "groups");
+    assert_eq!(groups.len(), 2, "the deleted group is not planned");
+    assert_eq!(text(&groups[0], "address"), Some("azuread_group.scoped"));
+    let members = list(&groups[0], "members");
+    assert_eq!(members.len(), 2);
+    assert_eq!(
+        text(members[1], "kind"),
+        Some("group"),
+        "member_object_id references azuread_group.nested"
+    );
+    assert_eq!(
+        members[1].loc.as_ref().unwrap().pointer,
+        "/resource_changes/2/change/after"
+    );
+    let accounts = records(m, "cloud_accounts");
+    assert_eq!(text(&accounts[0], "servers_tier"), Some("Free"));
+    assert_eq!(value(&accounts[0], "mde_integration"), &Value::Bool(false));
+    assert_eq!(
+        position(m, &accounts[0], "servers_tier"),
+        (89, 19, "\"Free\"".into())
+    );
+}
+
+#[test]
+fn deployment_declaration() {
+    let l = load("declaration");
+    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+    let m = &l.model;
+    let products: Vec<_> = records(m, "products")
+        .iter()
+        .map(|p| (text(p, "name").unwrap(), text(p, "mode").unwrap()))
+        .collect();
+    assert_eq!(
+        products,
+        [
+            ("mde", "active"),
+            ("mdo", "passive"),
+            ("mdi", "not_deployed"),
+            ("mdca", "active"),
+            ("mdiot", "not_deployed")
+        ]
+    );
+    let services: Vec<_> = records(m, "services")
+        .iter()
+        .map(|s| (text(s, "name").unwrap(), value(s, "purchased").clone()))
+        .collect();
+    assert_eq!(
+        services,
+        [("xdr", Value::Bool(true)), ("servers", Value::Bool(false))]
+    );
+}
+
+#[test]
+fn broken_files_are_reported_and_the_rest_loads() {
+    let l = load("broken");
+    let got: Vec<_> = l
+        .diagnostics
+        .iter()
+        .map(|d| (d.level, d.file.as_str(), d.line, d.column))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                DiagLevel::Error,
+                "graph/groups-truncated.json",
+                Some(6),
+                Some(42)
+            ),
+            (DiagLevel::Error, "mde/export.json", None, None),
+            (
+                DiagLevel::Error,
+                "graph/subscribedSkus.json",
+                Some(3),
+                Some(12)
+            ),
+            (
+                DiagLevel::Error,
+                "graph/unknown-type.json",
+                Some(1),
+                Some(1)
+            ),
+            (DiagLevel::Note, "notes/settings.json", Some(1), Some(1)),
+            (DiagLevel::Error, "toplevel-string.json", Some(1), Some(1)),
+        ]
+    );
+    assert!(
+        l.diagnostics[0].message.contains("EOF"),
+        "{}",
+        l.diagnostics[0].message
+    );
+    assert_eq!(
+        l.diagnostics[0].snippet.as_deref(),
+        Some("      \"displayName\": \"Defender_Experts_Sco")
+    );
+    assert!(l.diagnostics[2].message.contains("`value` to be an array"));
+    assert_eq!(
+        records(&l.model, "users").len(),
+        1,
+        "the valid file beside them is loaded"
+    );
+    assert_eq!(l.files_read, 7, "README.txt is not JSON and is not read");
+}
+
+#[test]
+fn include_and_exclude_globs() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/exports/graph");
+    let only_groups = LoadOptions {
+        include: vec!["groups*".into(), "groups/**".into()],
+        exclude: vec![],
+    };
+    let l = export::load(&[root.clone()], &only_groups).unwrap();
+    assert_eq!(l.files_read, 3);
+    assert!(!l.model.collection("users").unwrap().present);
+    let no_audits = LoadOptions {
+        include: vec![],
+        exclude: vec!["directoryAudits.json".into()],
+    };
+    assert_eq!(
+        export::load(&[root.clone()], &no_audits)
+            .unwrap()
+            .files_read,
+        4
+    );
+    let bad = LoadOptions {
+        include: vec!["[".into()],
+        exclude: vec![],
+    };
+    assert!(export::load(&[root], &bad).is_err());
+}
+
+#[test]
+fn several_roots_keep_their_files_apart() {
+    let base = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/exports");
+    let l = export::load(
+        &[base.join("graph"), base.join("utf16")],
+        &LoadOptions::default(),
+    )
+    .unwrap();
+    let f = l
+        .model
+        .files
+        .iter()
+        .find(|f| f.path == "subscribedSkus.json")
+        .unwrap();
+    assert_eq!(f.root, 1);
+    assert_eq!(records(&l.model, "skus").len(), 2);
+}
