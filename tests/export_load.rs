@@ -412,3 +412,45 @@ fn several_roots_keep_their_files_apart() {
     assert_eq!(f.root, 1);
     assert_eq!(records(&l.model, "skus").len(), 2);
 }
+
+#[test]
+fn declarations_validate_against_their_json_schema() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("schemas/deployment-v1.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    for file in [
+        "examples/contoso/deployment.json",
+        "tests/fixtures/exports/declaration/dexlint-deployment.json",
+        "tests/fixtures/exports/declaration-only/deployment.json",
+    ] {
+        let doc: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join(file)).unwrap()).unwrap();
+        let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{file}: {errors:?}");
+    }
+    let bad =
+        serde_json::json!({"kind": "dexlint.deployment/v1", "products": {"mde": "sometimes"}});
+    assert!(!validator.is_valid(&bad));
+}
+
+#[test]
+fn declaration_mistakes_are_reported_at_their_position() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("deployment.json"),
+        "{\n  \"kind\": \"dexlint.deployment/v1\",\n  \"products\": {\"mde\": \"sometimes\", \"mdx\": \"active\"}\n}\n",
+    )
+    .unwrap();
+    let l = export::load(&[dir.path().to_path_buf()], &LoadOptions::default()).unwrap();
+    let got: Vec<_> = l
+        .diagnostics
+        .iter()
+        .map(|d| (d.line, d.column, d.message.clone()))
+        .collect();
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert_eq!((got[0].0, got[0].1), (Some(3), Some(23)));
+    assert!(got[1].2.contains("unknown product `mdx`"), "{got:?}");
+}
