@@ -1,0 +1,421 @@
+//! Gating pull requests: SARIF against the official schema, JUnit, CI annotations, waivers,
+//! baselines and configuration errors.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use assert_cmd::Command;
+use dexlint::baseline::Baseline;
+use dexlint::config::{Config, Date};
+use dexlint::lint::{self, LintOptions};
+use std::path::{Path, PathBuf};
+
+fn manifest() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn dexlint() -> Command {
+    let mut c = Command::cargo_bin("dexlint").unwrap();
+    c.current_dir(manifest());
+    c
+}
+
+fn stdout(args: &[&str]) -> String {
+    String::from_utf8(dexlint().args(args).output().unwrap().stdout).unwrap()
+}
+
+fn example_json() -> serde_json::Value {
+    serde_json::from_str(&stdout(&["lint", "examples/contoso", "--format", "json"])).unwrap()
+}
+
+#[test]
+fn sarif_validates_against_the_official_schema() {
+    let sarif: serde_json::Value =
+        serde_json::from_str(&stdout(&["lint", "examples/contoso", "--format", "sarif"])).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(manifest().join("tests/fixtures/sarif-schema-2.1.0.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+
+    let run = &sarif["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 21);
+    assert!(rules
+        .iter()
+        .all(|r| r["helpUri"].is_string() && r["help"]["text"].is_string()));
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(
+        results.len(),
+        example_json()["violations"].as_array().unwrap().len()
+    );
+    for r in results {
+        let region = &r["locations"][0]["physicalLocation"]["region"];
+        assert!(region["startLine"].as_u64().unwrap() >= 1, "{r:#}");
+        for key in ["endLine", "endColumn", "startColumn"] {
+            assert!(region[key].as_u64().is_some(), "{key} in {r:#}");
+        }
+        assert!(region["snippet"]["text"].is_string());
+        assert!(r["partialFingerprints"]["dexlint/v1"].is_string());
+        let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap();
+        assert!(uri.starts_with("examples/contoso/"), "{uri}");
+    }
+}
+
+#[test]
+fn junit_parses_and_counts_match_json() {
+    let xml = stdout(&["lint", "examples/contoso", "--format", "junit"]);
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    let (mut suites, mut cases, mut failures) = (0, 0, 0);
+    loop {
+        match reader.read_event().unwrap() {
+            quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e) => {
+                match e.name().as_ref() {
+                    b"testsuite" => suites += 1,
+                    b"testcase" => cases += 1,
+                    b"failure" => failures += 1,
+                    _ => {}
+                }
+            }
+            quick_xml::events::Event::Eof => break,
+            _ => {}
+        }
+    }
+    let json = example_json();
+    assert_eq!(suites, 21);
+    assert_eq!(failures, json["violations"].as_array().unwrap().len());
+    assert!(cases >= 21);
+}
+
+#[test]
+fn github_and_azure_annotations() {
+    let gh = stdout(&["lint", "examples/contoso", "--format", "github"]);
+    assert!(
+        gh.lines().any(|l| l.starts_with("::error file=examples/contoso/mde/devicegroups.json,line=5,col=15,endLine=5,endColumn=56,title=DEX001 ")),
+        "{gh}"
+    );
+    assert!(gh
+        .lines()
+        .any(|l| l.starts_with("::warning file=") && l.contains("title=DEX202")));
+    let az = stdout(&["lint", "examples/contoso", "--format", "azure"]);
+    assert!(
+        az.lines().any(|l| l
+            .starts_with("##vso[task.logissue type=error;sourcepath=examples/contoso/mde/devicegroups.json;linenumber=5;columnnumber=15;code=DEX001]")),
+        "{az}"
+    );
+    assert!(az.lines().last().unwrap().starts_with("dexlint: 4 errors"));
+}
+
+fn config(text: &str) -> Config {
+    Config::parse("dexlint.toml", text, Path::new(".")).unwrap_or_else(|e| panic!("{e:?}"))
+}
+
+fn run(config: Config, today: Date) -> lint::LintReport {
+    let options = LintOptions {
+        roots: vec![manifest().join("examples/contoso")],
+        config,
+        today: Some(today),
+        ..LintOptions::default()
+    };
+    lint::run(&options).unwrap()
+}
+
+const TODAY: Date = Date {
+    year: 2026,
+    month: 11,
+    day: 22,
+};
+
+fn waiver(expires: &str) -> String {
+    format!(
+        "[[waiver]]\npolicy = \"DEX302\"\nentity = \"cloud_accounts/7d1e2f3a-*\"\nreason = \"sandbox subscription\"\n{expires}\n"
+    )
+}
+
+#[test]
+fn waivers_apply_until_their_expiry_day() {
+    for (expires, applies) in [
+        ("", true),
+        ("expires = 2026-11-23", true),
+        ("expires = 2026-11-22", true),
+        ("expires = 2026-11-21", false),
+    ] {
+        let report = run(config(&waiver(expires)), TODAY);
+        let waived: Vec<&str> = report.waived.iter().map(|v| v.policy.as_str()).collect();
+        assert_eq!(waived == ["DEX302"], applies, "{expires}: {waived:?}");
+        assert_eq!(
+            report.violations.iter().any(|v| v.policy == "DEX302"),
+            !applies,
+            "{expires}"
+        );
+        let expired = report
+            .errors
+            .iter()
+            .any(|e| e.message.contains("expired on 2026-11-21"));
+        assert_eq!(
+            expired, !applies,
+            "an expired waiver is itself reported: {expires}"
+        );
+        if applies {
+            assert_eq!(
+                report.waived[0].waiver.as_deref(),
+                Some("sandbox subscription")
+            );
+            assert_eq!(report.summary.waived, 1);
+        }
+    }
+}
+
+#[test]
+fn unused_waivers_are_reported_with_their_position() {
+    let text = format!(
+        "{}\n[[waiver]]\npolicy = \"DEX001\"\nfile = \"nowhere/*.json\"\nreason = \"stale\"\n",
+        waiver("")
+    );
+    let mut c = config(&text);
+    c.path = Some(PathBuf::from("dexlint.toml"));
+    let report = run(c, TODAY);
+    let unused: Vec<_> = report
+        .errors
+        .iter()
+        .filter(|e| e.message.contains("matches no violation"))
+        .collect();
+    assert_eq!(unused.len(), 1);
+    assert_eq!(
+        (unused[0].file.as_str(), unused[0].line, unused[0].level),
+        ("dexlint.toml", Some(7), "warning")
+    );
+    assert_eq!(
+        report.exit_code(dexlint::policy::Severity::Error),
+        1,
+        "warnings about waivers do not make the run fail with 2"
+    );
+}
+
+#[test]
+fn waived_results_are_sarif_suppressions() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("dexlint.toml");
+    std::fs::write(&cfg, waiver("")).unwrap();
+    let out = dexlint()
+        .args(["lint", "examples/contoso", "--format", "sarif", "--config"])
+        .arg(&cfg)
+        .output()
+        .unwrap();
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let suppressed: Vec<_> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r.get("suppressions").is_some())
+        .collect();
+    assert_eq!(suppressed.len(), 1);
+    assert_eq!(
+        suppressed[0]["suppressions"][0]["justification"],
+        "sandbox subscription"
+    );
+}
+
+#[test]
+fn config_selects_policies_and_overrides_severity_and_params() {
+    let c = config("disable = [\"tag:deployment\", \"DEX00*\"]\n[policy.DEX302]\nseverity = \"warning\"\n[policy.DEX102]\nparams = { p1_plan = \"WINDEFATP\" }\n");
+    let report = run(c, TODAY);
+    let ids: Vec<&str> = report
+        .violations
+        .iter()
+        .map(|v| v.policy.as_str())
+        .collect();
+    assert!(
+        !ids.iter()
+            .any(|i| i.starts_with("DEX00") || i.starts_with("DEX20")),
+        "{ids:?}"
+    );
+    assert!(report
+        .violations
+        .iter()
+        .any(|v| v.policy == "DEX302" && v.severity == dexlint::policy::Severity::Warning));
+    // Everyone has WINDEFATP except the guest, so DEX102 reports nobody.
+    assert!(!ids.contains(&"DEX102"), "{ids:?}");
+}
+
+#[test]
+fn config_errors_point_into_the_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("dexlint.toml");
+    std::fs::write(&cfg, "fail-level = \"error\"\nexlude = [\"x\"]\n").unwrap();
+    let out = dexlint()
+        .args(["lint", "examples/contoso", "--config"])
+        .arg(&cfg)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("unknown field `exlude`"), "{err}");
+    assert!(err.contains("dexlint.toml:2:1"), "{err}");
+
+    std::fs::write(
+        &cfg,
+        "[policy.DEX10]\nseverity = \"warning\"\n[policy.DEX105]\nparams = { e5_sku = [] }\n",
+    )
+    .unwrap();
+    let out = dexlint()
+        .args(["lint", "examples/contoso", "--config"])
+        .arg(&cfg)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("unknown policy `DEX10`"), "{err}");
+    assert!(err.contains("dexlint.toml:1:9"), "{err}");
+    assert!(err.contains("did you mean `e5_skus`?"), "{err}");
+
+    let bad = Config::parse(
+        "c.toml",
+        "[[waiver]]\npolicy = \"DEX001\"\nreason = \"\"\nexpires = \"soon\"\n",
+        Path::new("."),
+    );
+    let messages: Vec<String> = bad
+        .unwrap_err()
+        .errors
+        .iter()
+        .map(|e| e.message.clone())
+        .collect();
+    assert!(
+        messages.iter().any(|m| m.contains("invalid type")),
+        "{messages:?}"
+    );
+    let bad = Config::parse(
+        "c.toml",
+        "[[waiver]]\npolicy = \"DEX001\"\nreason = \" \"\n",
+        Path::new("."),
+    );
+    let messages: Vec<String> = bad
+        .unwrap_err()
+        .errors
+        .iter()
+        .map(|e| e.message.clone())
+        .collect();
+    assert_eq!(
+        messages,
+        ["a waiver needs a target", "a waiver needs a reason"]
+    );
+}
+
+#[test]
+fn config_is_found_by_walking_up() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("dexlint.toml"),
+        "exports = [\"export\"]\ndisable = [\"DEX202\"]\n",
+    )
+    .unwrap();
+    let export = dir.path().join("export");
+    std::fs::create_dir_all(&export).unwrap();
+    let decl = r#"{"kind": "dexlint.deployment/v1", "products": {"mde": "passive", "mdo": "not_deployed", "mdi": "active"}}"#;
+    std::fs::write(export.join("deployment.json"), decl).unwrap();
+    let sub = dir.path().join("a/b");
+    std::fs::create_dir_all(&sub).unwrap();
+    let out = Command::cargo_bin("dexlint")
+        .unwrap()
+        .current_dir(&sub)
+        .args(["lint", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = v["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["policy"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        ["DEX203"],
+        "exports and disable come from ../../dexlint.toml"
+    );
+}
+
+#[test]
+fn baseline_survives_reformatting() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export");
+    copy_dir(&manifest().join("examples/contoso"), &export);
+    let baseline = dir.path().join("baseline.json");
+    let out = dexlint()
+        .arg("lint")
+        .arg(&export)
+        .arg("--write-baseline")
+        .arg(&baseline)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let written = Baseline::read(&baseline).unwrap();
+    assert!(written
+        .to_json()
+        .contains("\"entity\": \"groups/b320b3f0-6a2d-4a47-9c5e-3e0f1f6f8a21\""));
+
+    // Reformat every file (minified, keys unchanged) and add one new violation.
+    for entry in walk(&export) {
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&entry).unwrap()).unwrap();
+        std::fs::write(&entry, serde_json::to_string(&v).unwrap()).unwrap();
+    }
+    let groups = export.join("mde/devicegroups.json");
+    let mut dg: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&groups).unwrap()).unwrap();
+    dg["items"][1]["Name"] = serde_json::json!("Defender-Experts-Scoped-Coverage-Devices");
+    std::fs::write(&groups, serde_json::to_string(&dg).unwrap()).unwrap();
+
+    let out = dexlint()
+        .arg("lint")
+        .arg(&export)
+        .arg("--baseline")
+        .arg(&baseline)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let new: Vec<(&str, &str)> = v["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["policy"].as_str().unwrap(),
+                x["pointer"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(new, [("DEX001", "/items/1/Name")], "{v:#}");
+    assert_eq!(v["summary"]["baselined"], 8);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for f in walk(from) {
+        let dest = to.join(f.strip_prefix(from).unwrap());
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        std::fs::copy(&f, dest).unwrap();
+    }
+}
