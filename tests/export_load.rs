@@ -375,7 +375,7 @@ fn include_and_exclude_globs() {
         include: vec!["groups*".into(), "groups/**".into()],
         exclude: vec![],
     };
-    let l = export::load(&[root.clone()], &only_groups).unwrap();
+    let l = export::load(std::slice::from_ref(&root), &only_groups).unwrap();
     assert_eq!(l.files_read, 3);
     assert!(!l.model.collection("users").unwrap().present);
     let no_audits = LoadOptions {
@@ -383,7 +383,7 @@ fn include_and_exclude_globs() {
         exclude: vec!["directoryAudits.json".into()],
     };
     assert_eq!(
-        export::load(&[root.clone()], &no_audits)
+        export::load(std::slice::from_ref(&root), &no_audits)
             .unwrap()
             .files_read,
         4
