@@ -1,0 +1,120 @@
+//! The built-in policies' own test cases (policies/tests/DEXnnn/<case>/), run by the same
+//! runner as `dexlint test`, and tests of that runner.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use dexlint::{builtin, testing};
+use std::path::{Path, PathBuf};
+
+fn policies_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("policies")
+}
+
+#[test]
+fn builtin_cases_pass() {
+    let mut out = String::new();
+    let code = testing::test_command(&policies_dir(), false, &mut out);
+    assert_eq!(code, 0, "{out}");
+    let last = out.lines().last().unwrap();
+    assert!(last.ends_with(" passed, 0 failed"), "{last}");
+}
+
+#[test]
+fn every_policy_has_a_case_where_it_fires_and_one_where_it_is_silent() {
+    for (file, _) in builtin::POLICIES {
+        let id = file.trim_end_matches(".policy");
+        let dir = policies_dir().join("tests").join(id);
+        let cases: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|_| panic!("no cases for {id}"))
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(
+            cases.iter().any(|c| c.starts_with("fires")),
+            "{id}: {cases:?}"
+        );
+        assert!(
+            cases.iter().any(|c| c.starts_with("silent")),
+            "{id}: {cases:?}"
+        );
+        for c in &cases {
+            let text = std::fs::read_to_string(dir.join(c).join("case.toml")).unwrap();
+            if c.starts_with("fires") {
+                for key in ["severity", "file", "pointer", "line", "column"] {
+                    assert!(
+                        text.contains(&format!("\n{key} = ")),
+                        "{id}/{c} lacks `{key}`"
+                    );
+                }
+            } else {
+                assert!(
+                    !text.contains("[[violation]]"),
+                    "{id}/{c} must expect no violation"
+                );
+            }
+        }
+    }
+}
+
+fn copy_case(from: &Path, to: &Path) {
+    for e in walkdir::WalkDir::new(from) {
+        let e = e.unwrap();
+        let dest = to.join(e.path().strip_prefix(from).unwrap());
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(e.path(), &dest).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_wrong_expectation_fails_with_a_readable_diff() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = dir.path().join("tests/DEX001/fires");
+    copy_case(&policies_dir().join("tests/DEX001/fires"), &case);
+    let toml = std::fs::read_to_string(case.join("case.toml")).unwrap();
+    std::fs::write(
+        case.join("case.toml"),
+        toml.replace("line = 5", "line = 6") + "not_evaluated_typo = 1\n",
+    )
+    .unwrap();
+    let mut out = String::new();
+    assert_eq!(testing::test_command(dir.path(), true, &mut out), 1);
+    assert!(out.contains("cannot read case.toml"), "{out}");
+
+    std::fs::write(case.join("case.toml"), toml.replace("line = 5", "line = 6")).unwrap();
+    let mut out = String::new();
+    assert_eq!(
+        testing::test_command(dir.path(), true, &mut out),
+        1,
+        "{out}"
+    );
+    assert!(out.contains("FAILED"), "{out}");
+    assert!(out.contains("    - DEX001 severity=error file=mde/devicegroups.json pointer=/items/0/Name line=6 column=15"), "{out}");
+    assert!(out.contains("    + DEX001 severity=error file=mde/devicegroups.json pointer=/items/0/Name entity=device_groups/140 line=5 column=15"), "{out}");
+    assert!(out.ends_with("0 passed, 1 failed\n"), "{out}");
+}
+
+#[test]
+fn the_cli_runs_cases() {
+    let out = assert_cmd::Command::cargo_bin("dexlint")
+        .unwrap()
+        .args(["test", "--no-builtin"])
+        .arg(policies_dir())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("ok ") && l.ends_with("DEX204/fires")),
+        "{text}"
+    );
+    let empty = tempfile::tempdir().unwrap();
+    assert_cmd::Command::cargo_bin("dexlint")
+        .unwrap()
+        .arg("test")
+        .arg(empty.path())
+        .assert()
+        .code(2);
+}
