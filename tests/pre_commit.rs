@@ -15,13 +15,23 @@ fn pre_commit() -> Option<PathBuf> {
     if venv.is_file() {
         return Some(venv);
     }
-    Command::new("pre-commit").arg("--version").output().ok().filter(|o| o.status.success()).map(|_| PathBuf::from("pre-commit"))
+    Command::new("pre-commit")
+        .arg("--version")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|_| PathBuf::from("pre-commit"))
 }
 
 fn git(dir: &Path, args: &[&str]) {
     let ok = Command::new("git")
         .current_dir(dir)
-        .args(["-c", "user.name=dexlint", "-c", "user.email=dexlint@example.org"])
+        .args([
+            "-c",
+            "user.name=dexlint",
+            "-c",
+            "user.email=dexlint@example.org",
+        ])
         .args(args)
         .status()
         .unwrap()
@@ -40,14 +50,22 @@ fn the_hook_lints_the_export_holding_changed_files() {
     let export = repo.path().join("exports/contoso");
     for e in walkdir::WalkDir::new(manifest.join("examples/contoso")) {
         let e = e.unwrap();
-        let dest = export.join(e.path().strip_prefix(manifest.join("examples/contoso")).unwrap());
+        let dest = export.join(
+            e.path()
+                .strip_prefix(manifest.join("examples/contoso"))
+                .unwrap(),
+        );
         if e.file_type().is_dir() {
             std::fs::create_dir_all(&dest).unwrap();
         } else {
             std::fs::copy(e.path(), &dest).unwrap();
         }
     }
-    std::fs::write(repo.path().join("dexlint.toml"), "exports = [\"exports/contoso\"]\n").unwrap();
+    std::fs::write(
+        repo.path().join("dexlint.toml"),
+        "exports = [\"exports/contoso\"]\n",
+    )
+    .unwrap();
     std::fs::write(repo.path().join("notes.md"), "not an export\n").unwrap();
     git(repo.path(), &["init", "-q"]);
     git(repo.path(), &["add", "."]);
@@ -70,14 +88,25 @@ fn the_hook_lints_the_export_holding_changed_files() {
             .unwrap()
     };
     let out = run(&["exports/contoso/mde/devicegroups.json"]);
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("DEX001"), "{text}");
-    assert!(text.contains("exports/contoso/mde/devicegroups.json:5:15"), "{text}");
+    assert!(
+        text.contains("exports/contoso/mde/devicegroups.json:5:15"),
+        "{text}"
+    );
 
     // A change outside any JSON file does not run the hook's lint.
     let out = run(&["notes.md"]);
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("(no files to check)"), "{text}");
 }
