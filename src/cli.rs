@@ -224,8 +224,20 @@ pub fn run(cli: Cli) -> i32 {
 }
 
 /// Prints a setup error (configuration, policies, baseline) and returns exit code 2.
-fn fail(e: impl miette::Diagnostic + Send + Sync + 'static) -> i32 {
-    eprintln!("{:?}", miette::Report::new(e));
+fn fail(e: impl miette::Diagnostic) -> i32 {
+    let color = use_color(std::io::stderr().is_terminal());
+    let theme = if color {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::unicode_nocolor()
+    };
+    let handler = miette::GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(color);
+    let mut out = String::new();
+    // Writing into a String cannot fail.
+    let _ = handler.render_report(&mut out, &e);
+    eprint!("{out}");
     2
 }
 

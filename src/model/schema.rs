@@ -407,3 +407,19 @@ pub static COLLECTIONS: &[CollectionSchema] = &[
 pub fn collection_index(name: &str) -> Option<usize> {
     COLLECTIONS.iter().position(|c| c.name == name)
 }
+
+/// A record type by its name (`group`, `member`, `sku_plan`...), searched through every
+/// collection's record and the records nested in it.
+pub fn record_by_name(name: &str) -> Option<&'static RecordSchema> {
+    fn find(r: &'static RecordSchema, name: &str) -> Option<&'static RecordSchema> {
+        if r.name == name {
+            return Some(r);
+        }
+        r.fields.iter().find_map(|f| match f.ty {
+            Type::List(Type::Record(inner)) => find(inner, name),
+            Type::Record(inner) => find(inner, name),
+            _ => None,
+        })
+    }
+    COLLECTIONS.iter().find_map(|c| find(c.record, name))
+}

@@ -35,8 +35,26 @@ pub struct Ident {
 /// A parsed file.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PolicyFile {
+    pub imports: Vec<Import>,
     pub consts: Vec<Const>,
+    pub defs: Vec<Def>,
     pub policies: Vec<Policy>,
+}
+
+/// `import "helpers.policy"`: the constants and definitions of another file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Import {
+    pub path: Str,
+    pub span: Span,
+}
+
+/// `def name(p: type, ...) = expr`: a named expression shared by policies.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Def {
+    pub name: Ident,
+    pub params: Vec<(Ident, TypeExpr)>,
+    pub body: Expr,
+    pub span: Span,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -10,6 +10,17 @@ use super::{CompiledPolicy, ParamInfo, PolicyMeta, Severity};
 use crate::model::schema::{RecordSchema, COLLECTIONS};
 use crate::model::Value;
 use std::collections::BTreeMap;
+use std::rc::Rc;
+
+/// What a file sees besides its policies: constants and definitions (its own and those of the
+/// files it imports).
+#[derive(Debug, Clone, Default)]
+pub(super) struct Env {
+    pub consts: BTreeMap<String, ConstVal>,
+    pub defs: BTreeMap<String, Rc<CDef>>,
+    /// Definitions of the file not compiled yet: using one would be recursion.
+    pub later: Vec<String>,
+}
 
 /// A constant of the file: its value and type.
 #[derive(Debug, Clone)]
@@ -34,7 +45,7 @@ enum LocalKind {
 
 /// Compiler state for one policy.
 struct Ctx<'a> {
-    consts: &'a BTreeMap<String, ConstVal>,
+    env: &'a Env,
     params: Vec<(String, usize, Ty)>,
     scopes: Vec<Local>,
     slots: usize,
@@ -100,7 +111,7 @@ impl Ctx<'_> {
     fn visible_names(&self) -> Vec<String> {
         let mut names: Vec<String> = self.scopes.iter().map(|l| l.name.clone()).collect();
         names.extend(self.params.iter().map(|p| p.0.clone()));
-        names.extend(self.consts.keys().cloned());
+        names.extend(self.env.consts.keys().cloned());
         names.extend(COLLECTIONS.iter().map(|c| c.name.to_string()));
         names
     }
@@ -117,7 +128,7 @@ impl Ctx<'_> {
         if let Some((_, slot, ty)) = self.params.iter().find(|p| p.0 == id.name) {
             return (CExpr::Slot(*slot), ty.clone());
         }
-        if let Some(c) = self.consts.get(&id.name) {
+        if let Some(c) = self.env.consts.get(&id.name) {
             return (CExpr::Const(c.value.clone()), c.ty.clone());
         }
         if let Some((i, c)) = COLLECTIONS
@@ -283,9 +294,45 @@ impl Ctx<'_> {
         }
     }
 
+    fn call_def(&mut self, def: Rc<CDef>, name: &Ident, args: &[Expr], span: Span) -> (CExpr, Ty) {
+        if args.len() != def.params.len() {
+            for a in args {
+                self.expr(a);
+            }
+            return self.err(CompileError::Arity {
+                name: name.name.clone(),
+                expected: def.params.len().to_string(),
+                found: args.len(),
+                span,
+            });
+        }
+        let mut out = Vec::new();
+        for (i, (a, ty)) in args.iter().zip(&def.params).enumerate() {
+            out.push(self.expect(a, ty, &format!("argument {} of `{}`", i + 1, name.name)));
+        }
+        if self.needs {
+            self.requires.extend(def.requires.iter().copied());
+        }
+        let ty = def.ty.clone();
+        (CExpr::CallDef(def, out), ty)
+    }
+
     fn call(&mut self, name: &Ident, args: &[Expr], span: Span) -> (CExpr, Ty) {
+        if let Some(def) = self.env.defs.get(&name.name) {
+            return self.call_def(def.clone(), name, args, span);
+        }
+        if self.env.later.contains(&name.name) {
+            for a in args {
+                self.expr(a);
+            }
+            return self.err(CompileError::Recursive {
+                name: name.name.clone(),
+                span: name.span,
+            });
+        }
         let Some((_, func)) = Func::ALL.iter().find(|(n, _)| *n == name.name) else {
             let mut candidates: Vec<&str> = Func::ALL.iter().map(|(n, _)| *n).collect();
+            candidates.extend(self.env.defs.keys().map(String::as_str));
             candidates.extend(["any", "all", "count", "sum"]);
             let help = did_you_mean(&name.name, candidates);
             for a in args {
@@ -712,7 +759,9 @@ fn type_of(t: &TypeExpr, errors: &mut Vec<CompileError>) -> Option<Ty> {
             Some(inner) => Some(Ty::List(Box::new(type_of(inner, errors)?))),
             None => None,
         },
-        _ => None,
+        name => crate::model::schema::record_by_name(name)
+            .filter(|_| t.arg.is_none())
+            .map(Ty::Record),
     };
     if ty.is_none() {
         errors.push(CompileError::UnknownType {
@@ -723,32 +772,95 @@ fn type_of(t: &TypeExpr, errors: &mut Vec<CompileError>) -> Option<Ty> {
     ty
 }
 
-/// The file's constants, in order (a constant may use earlier ones).
-pub(super) fn file_consts(
+/// The environment of a file: what its imports export, then its own constants and definitions
+/// in order (each may use the earlier ones, never itself or a later one). Returns what the file
+/// sees and what it exports (its own items).
+pub(super) fn file_env(
     file: &PolicyFile,
+    imported: &[&Env],
     errors: &mut Vec<CompileError>,
-) -> BTreeMap<String, ConstVal> {
-    let mut consts = BTreeMap::new();
-    for c in &file.consts {
-        if consts.contains_key(&c.name.name) {
+) -> (Env, Env) {
+    let mut visible = Env::default();
+    for e in imported {
+        for (k, v) in &e.consts {
+            visible.consts.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+        for (k, v) in &e.defs {
+            visible.defs.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+    }
+    let mut own = Env::default();
+    let taken = |name: &Ident, own: &Env, errors: &mut Vec<CompileError>| {
+        let dup = own.consts.contains_key(&name.name) || own.defs.contains_key(&name.name);
+        if dup {
             errors.push(CompileError::DuplicateName {
-                name: c.name.name.clone(),
-                span: c.name.span,
+                name: name.name.clone(),
+                span: name.span,
             });
+        }
+        dup
+    };
+    for c in &file.consts {
+        if taken(&c.name, &own, errors) {
             continue;
         }
         // A constant that failed still exists (as an error type): its uses raise nothing more.
         let what = format!("the value of constant `{}`", c.name.name);
-        let v = constant(&c.value, &consts, errors, &what);
-        consts.insert(
-            c.name.name.clone(),
-            v.unwrap_or(ConstVal {
-                value: Value::Null,
-                ty: Ty::Error,
-            }),
-        );
+        let v = constant(&c.value, &visible.consts, errors, &what).unwrap_or(ConstVal {
+            value: Value::Null,
+            ty: Ty::Error,
+        });
+        visible.consts.insert(c.name.name.clone(), v.clone());
+        own.consts.insert(c.name.name.clone(), v);
     }
-    consts
+    visible.later = file.defs.iter().map(|d| d.name.name.clone()).collect();
+    for d in &file.defs {
+        if taken(&d.name, &own, errors) {
+            continue;
+        }
+        let def = Rc::new(compile_def(d, &visible, errors));
+        visible.later.retain(|n| *n != d.name.name);
+        visible.defs.insert(d.name.name.clone(), def.clone());
+        own.defs.insert(d.name.name.clone(), def);
+    }
+    (visible, own)
+}
+
+/// Compiles a `def` body with its parameters in slots `0..n`. A def that fails keeps its
+/// declared parameters and an error type, so its uses raise nothing more.
+fn compile_def(d: &Def, env: &Env, errors: &mut Vec<CompileError>) -> CDef {
+    let mut ctx = Ctx {
+        env,
+        params: Vec::new(),
+        scopes: Vec::new(),
+        slots: 0,
+        lets: Vec::new(),
+        errors,
+        requires: Vec::new(),
+        needs: true,
+    };
+    let mut params = Vec::new();
+    for (name, t) in &d.params {
+        let ty = type_of(t, ctx.errors).unwrap_or(Ty::Error);
+        let slot = ctx.new_slot();
+        ctx.push_local(name, ty.clone(), LocalKind::Slot(slot));
+        params.push(ty);
+    }
+    let before = ctx.errors.len();
+    let (body, ty) = ctx.expr(&d.body);
+    ctx.pop_to(0);
+    let failed = ctx.errors.len() > before;
+    let mut requires = std::mem::take(&mut ctx.requires);
+    let mut seen = std::collections::BTreeSet::new();
+    requires.retain(|r| seen.insert(*r));
+    CDef {
+        name: d.name.name.clone(),
+        params,
+        ty: if failed { Ty::Error } else { ty },
+        slots: ctx.slots,
+        body,
+        requires,
+    }
 }
 
 fn literal_attr(s: &Str, what: &str, errors: &mut Vec<CompileError>) -> String {
@@ -766,7 +878,7 @@ pub(super) fn compile_policy(
     p: &Policy,
     source: &str,
     text: &str,
-    consts: &BTreeMap<String, ConstVal>,
+    env: &Env,
     errors: &mut Vec<CompileError>,
 ) -> Option<CompiledPolicy> {
     let before = errors.len();
@@ -864,7 +976,7 @@ pub(super) fn compile_policy(
         None => {}
     }
     let mut ctx = Ctx {
-        consts,
+        env,
         params: Vec::new(),
         scopes: Vec::new(),
         slots: 0,
@@ -877,7 +989,7 @@ pub(super) fn compile_policy(
     for param in &p.params {
         let value = constant(
             &param.default,
-            consts,
+            &env.consts,
             ctx.errors,
             &format!("the default of `{}`", param.name.name),
         );

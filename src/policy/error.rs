@@ -174,10 +174,35 @@ pub enum CompileError {
         #[label("not a place in the export")]
         span: Span,
     },
+    #[error("`{name}` cannot be used here: a definition may use only the definitions above it")]
+    #[diagnostic(code(dexlint::recursive), help("definitions cannot call themselves or a later definition, so that every policy terminates"))]
+    Recursive {
+        name: String,
+        #[label("defined below, or this definition itself")]
+        span: Span,
+    },
+    #[error("cannot import `{path}`: {reason}")]
+    #[diagnostic(code(dexlint::import))]
+    Import {
+        path: String,
+        reason: String,
+        #[label("this import")]
+        span: Span,
+    },
+    #[error("import cycle: {cycle}")]
+    #[diagnostic(
+        code(dexlint::import_cycle),
+        help("move the shared definitions into a file that imports neither")
+    )]
+    ImportCycle {
+        cycle: String,
+        #[label("closes the cycle")]
+        span: Span,
+    },
     #[error("unknown type `{name}`")]
     #[diagnostic(
         code(dexlint::unknown_type),
-        help("types are `string`, `int`, `bool` and `list<T>`")
+        help("types are `string`, `int`, `bool`, `list<T>` and record types such as `group` or `member`")
     )]
     UnknownType {
         name: String,
@@ -210,6 +235,9 @@ impl CompileError {
             | BadGlob { span, .. }
             | NotConstant { span, .. }
             | BadTarget { span }
+            | Recursive { span, .. }
+            | Import { span, .. }
+            | ImportCycle { span, .. }
             | UnknownType { span, .. } => *span,
         }
     }

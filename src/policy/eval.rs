@@ -200,6 +200,16 @@ impl<'e> Machine<'e> {
                 self.set(l.slot, Some(v.clone()));
                 v
             }
+            CExpr::CallDef(def, args) => {
+                let mut frame = vec![None; def.slots];
+                for (slot, a) in frame.iter_mut().zip(args) {
+                    *slot = Some(self.eval(a)?);
+                }
+                let saved = std::mem::replace(&mut self.frame, frame);
+                let result = self.eval(&def.body);
+                self.frame = saved;
+                result?
+            }
             CExpr::Collection(i) => self
                 .model
                 .collections

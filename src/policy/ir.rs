@@ -101,9 +101,23 @@ impl Func {
     ];
 }
 
+/// A compiled `def`: its parameters occupy slots `0..params.len()` of its own frame.
+#[derive(Debug)]
+pub struct CDef {
+    pub name: String,
+    pub params: Vec<Ty>,
+    pub ty: Ty,
+    pub slots: usize,
+    pub body: CExpr,
+    /// (collection, field) pairs the body reads.
+    pub requires: Vec<(&'static str, Option<&'static str>)>,
+}
+
 /// A compiled expression.
 #[derive(Debug, Clone)]
 pub enum CExpr {
+    /// A call of a `def`, evaluated in a frame of its own.
+    CallDef(std::rc::Rc<CDef>, Vec<CExpr>),
     Const(Value),
     /// A binding, quantifier variable or parameter.
     Slot(usize),

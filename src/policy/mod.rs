@@ -119,51 +119,237 @@ pub struct Program {
     pub policies: Vec<CompiledPolicy>,
 }
 
-/// Compiles policy sources together; collects every error of every file.
-pub fn compile(sources: &[PolicySource]) -> Result<Program, CompileErrors> {
-    let mut policies: Vec<CompiledPolicy> = Vec::new();
-    let mut all = Vec::new();
-    let mut first_seen: BTreeMap<String, String> = BTreeMap::new();
-    for source in sources {
-        let mut errors = Vec::new();
-        match parse::parse_file(&source.text) {
-            Err(e) => errors.push(e),
-            Ok(file) => {
-                let consts = compile::file_consts(&file, &mut errors);
-                for p in &file.policies {
-                    let duplicate = first_seen.get(&p.id.name).cloned();
-                    match &duplicate {
-                        Some(first) => errors.push(CompileError::DuplicatePolicy {
-                            id: p.id.name.clone(),
-                            first: first.clone(),
-                            span: p.id.span,
-                        }),
-                        None => {
-                            first_seen.insert(p.id.name.clone(), source.name.clone());
+/// A file taking part in a compilation.
+struct Unit {
+    source: PolicySource,
+    file: Option<ast::PolicyFile>,
+    errors: Vec<CompileError>,
+    /// Read only because another file imports it: its policies do not run.
+    imported_only: bool,
+    /// (unit index, span of the import) of each import.
+    imports: Vec<(usize, ast::Span)>,
+}
+
+/// The name an import refers to, relative to the importing file.
+fn import_name(importer: &str, path: &str) -> String {
+    match importer.strip_prefix("builtin:") {
+        Some(_) => format!("builtin:{path}"),
+        None => {
+            let base = std::path::Path::new(importer)
+                .parent()
+                .unwrap_or(std::path::Path::new(""));
+            let joined = base.join(path);
+            std::path::absolute(&joined)
+                .unwrap_or(joined)
+                .display()
+                .to_string()
+        }
+    }
+}
+
+fn same_file(a: &str, b: &str) -> bool {
+    a == b
+        || (!a.starts_with("builtin:")
+            && std::path::absolute(a).ok() == std::path::absolute(b).ok())
+}
+
+/// Parses the sources and every file they import (read from disk when not among them).
+fn parse_units(sources: &[PolicySource]) -> Vec<Unit> {
+    let mut units: Vec<Unit> = sources
+        .iter()
+        .map(|s| Unit {
+            source: s.clone(),
+            file: None,
+            errors: Vec::new(),
+            imported_only: false,
+            imports: Vec::new(),
+        })
+        .collect();
+    let mut i = 0;
+    while let Some(unit) = units.get_mut(i) {
+        match parse::parse_file(&unit.source.text) {
+            Err(e) => unit.errors.push(e),
+            Ok(f) => unit.file = Some(f),
+        }
+        let importer = unit.source.name.clone();
+        let wanted: Vec<(String, ast::Span, String)> = unit
+            .file
+            .iter()
+            .flat_map(|f| &f.imports)
+            .map(|imp| {
+                (
+                    imp.path.literal().unwrap_or_default(),
+                    imp.span,
+                    String::new(),
+                )
+            })
+            .map(|(p, span, _)| (import_name(&importer, &p), span, p))
+            .collect();
+        for (name, span, written) in wanted {
+            let found = units.iter().position(|u| same_file(&u.source.name, &name));
+            let target = match found {
+                Some(t) => t,
+                None => match std::fs::read_to_string(&name) {
+                    Ok(text) if !name.starts_with("builtin:") => {
+                        units.push(Unit {
+                            source: PolicySource {
+                                name: name.clone(),
+                                text,
+                            },
+                            file: None,
+                            errors: Vec::new(),
+                            imported_only: true,
+                            imports: Vec::new(),
+                        });
+                        units.len() - 1
+                    }
+                    result => {
+                        let reason = result
+                            .err()
+                            .map_or("no such policy file".to_string(), |e| e.to_string());
+                        if let Some(u) = units.get_mut(i) {
+                            u.errors.push(CompileError::Import {
+                                path: written,
+                                reason,
+                                span,
+                            });
                         }
+                        continue;
                     }
-                    // A duplicate is still compiled, for its own errors.
-                    let compiled = compile::compile_policy(
-                        p,
-                        &source.name,
-                        &source.text,
-                        &consts,
-                        &mut errors,
-                    );
-                    if let (Some(c), None) = (compiled, duplicate) {
-                        policies.push(c);
-                    }
-                }
+                },
+            };
+            if let Some(u) = units.get_mut(i) {
+                u.imports.push((target, span));
             }
         }
-        if !errors.is_empty() {
-            let src = NamedSource::new(&source.name, Arc::<str>::from(source.text.as_str()));
-            all.extend(errors.into_iter().map(|error| SourcedError {
-                error,
-                file: source.name.clone(),
-                src: src.clone(),
-            }));
+        i += 1;
+    }
+    units
+}
+
+/// The environments of every unit, in import order; an import that closes a cycle is an error
+/// and contributes nothing.
+fn unit_envs(units: &mut [Unit]) -> Vec<(compile::Env, compile::Env)> {
+    fn visit(
+        i: usize,
+        units: &mut [Unit],
+        state: &mut [u8],
+        envs: &mut [Option<(compile::Env, compile::Env)>],
+        path: &mut Vec<usize>,
+    ) {
+        if state.get(i) != Some(&0) {
+            return;
         }
+        if let Some(s) = state.get_mut(i) {
+            *s = 1;
+        }
+        path.push(i);
+        let imports = units.get(i).map(|u| u.imports.clone()).unwrap_or_default();
+        let mut usable = Vec::new();
+        for (j, span) in imports {
+            if state.get(j) == Some(&1) {
+                let start = path.iter().position(|&p| p == j).unwrap_or(0);
+                let names: Vec<String> = path
+                    .get(start..)
+                    .unwrap_or(&[])
+                    .iter()
+                    .chain([&j])
+                    .filter_map(|&k| units.get(k).map(|u| u.source.name.clone()))
+                    .collect();
+                if let Some(u) = units.get_mut(i) {
+                    u.errors.push(CompileError::ImportCycle {
+                        cycle: names.join(" → "),
+                        span,
+                    });
+                }
+                continue;
+            }
+            visit(j, units, state, envs, path);
+            usable.push(j);
+        }
+        path.pop();
+        let imported: Vec<compile::Env> = usable
+            .iter()
+            .filter_map(|&j| {
+                envs.get(j)
+                    .and_then(|e| e.as_ref())
+                    .map(|(_, own)| own.clone())
+            })
+            .collect();
+        let refs: Vec<&compile::Env> = imported.iter().collect();
+        if let Some(u) = units.get_mut(i) {
+            let env = match &u.file {
+                Some(f) => compile::file_env(f, &refs, &mut u.errors),
+                None => Default::default(),
+            };
+            if let Some(slot) = envs.get_mut(i) {
+                *slot = Some(env);
+            }
+        }
+        if let Some(s) = state.get_mut(i) {
+            *s = 2;
+        }
+    }
+    let n = units.len();
+    let mut state = vec![0u8; n];
+    let mut envs: Vec<Option<(compile::Env, compile::Env)>> = vec![None; n];
+    for i in 0..n {
+        visit(i, units, &mut state, &mut envs, &mut Vec::new());
+    }
+    envs.into_iter().map(Option::unwrap_or_default).collect()
+}
+
+/// Compiles policy sources together; collects every error of every file. Files they import
+/// are read too (relative to the importing file).
+pub fn compile(sources: &[PolicySource]) -> Result<Program, CompileErrors> {
+    let mut units = parse_units(sources);
+    let envs = unit_envs(&mut units);
+    let mut policies: Vec<CompiledPolicy> = Vec::new();
+    let mut first_seen: BTreeMap<String, String> = BTreeMap::new();
+    for (unit, (env, _)) in units.iter_mut().zip(&envs) {
+        let Some(file) = &unit.file else { continue };
+        if unit.imported_only {
+            continue;
+        }
+        for p in &file.policies {
+            let duplicate = first_seen.get(&p.id.name).cloned();
+            match &duplicate {
+                Some(first) => unit.errors.push(CompileError::DuplicatePolicy {
+                    id: p.id.name.clone(),
+                    first: first.clone(),
+                    span: p.id.span,
+                }),
+                None => {
+                    first_seen.insert(p.id.name.clone(), unit.source.name.clone());
+                }
+            }
+            // A duplicate is still compiled, for its own errors.
+            let compiled = compile::compile_policy(
+                p,
+                &unit.source.name,
+                &unit.source.text,
+                env,
+                &mut unit.errors,
+            );
+            if let (Some(c), None) = (compiled, duplicate) {
+                policies.push(c);
+            }
+        }
+    }
+    let mut all = Vec::new();
+    for unit in units {
+        if unit.errors.is_empty() {
+            continue;
+        }
+        let src = NamedSource::new(
+            &unit.source.name,
+            Arc::<str>::from(unit.source.text.as_str()),
+        );
+        all.extend(unit.errors.into_iter().map(|error| SourcedError {
+            error,
+            file: unit.source.name.clone(),
+            src: src.clone(),
+        }));
     }
     if all.is_empty() {
         Ok(Program { policies })

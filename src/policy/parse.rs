@@ -53,6 +53,8 @@ fn token_name(r: &Rule) -> String {
         Rule::expr | Rule::quantifier | Rule::call | Rule::list | Rule::paren => "an expression",
         Rule::kw_policy => "`policy`",
         Rule::kw_const => "`const`",
+        Rule::kw_import => "`import`",
+        Rule::kw_def => "`def`",
         Rule::kw_param => "`param`",
         Rule::kw_for => "`for`",
         Rule::kw_in => "`in`",
@@ -235,7 +237,17 @@ fn lower_file(pair: Pair<'_, Rule>) -> Res<PolicyFile> {
     let mut file = PolicyFile::default();
     for item in pair.into_inner() {
         match item.as_rule() {
+            Rule::import_decl => {
+                let span = span(&item);
+                let mut c = Children::of(item);
+                c.expect(Rule::kw_import)?;
+                file.imports.push(Import {
+                    path: lower_string(c.expect(Rule::string)?)?,
+                    span,
+                });
+            }
             Rule::const_decl => file.consts.push(lower_const(item)?),
+            Rule::def_decl => file.defs.push(lower_def(item)?),
             Rule::policy => file.policies.push(lower_policy(item)?),
             Rule::EOI => {}
             _ => return Err(internal(Some(&item), "file item")),
@@ -261,6 +273,31 @@ fn lower_const(pair: Pair<'_, Rule>) -> Res<Const> {
     Ok(Const {
         name,
         value,
+        span: sp,
+    })
+}
+
+fn lower_def(pair: Pair<'_, Rule>) -> Res<Def> {
+    let sp = span(&pair);
+    let mut c = Children::of(pair);
+    c.expect(Rule::kw_def)?;
+    let name = lower_ident(c.expect(Rule::ident)?);
+    c.expect(Rule::lparen)?;
+    let mut params = Vec::new();
+    while let Some(p) = c.take(Rule::def_param) {
+        let mut pc = Children::of(p);
+        let pname = lower_ident(pc.expect(Rule::ident)?);
+        pc.expect(Rule::colon)?;
+        params.push((pname, lower_type(pc.expect(Rule::type_expr)?)?));
+        c.take(Rule::comma);
+    }
+    c.expect(Rule::rparen)?;
+    c.expect(Rule::eq)?;
+    let body = lower_expr(c.expect(Rule::expr)?)?;
+    Ok(Def {
+        name,
+        params,
+        body,
         span: sp,
     })
 }
