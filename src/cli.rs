@@ -64,6 +64,14 @@ pub enum Command {
     Completions { shell: clap_complete::Shell },
     /// Print the man page (roff).
     Man,
+    /// Format policy files in place (or, with --check, list those that are not formatted).
+    Fmt {
+        /// Exit 1 when a file is not formatted, without changing it.
+        #[arg(long)]
+        check: bool,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// Compile policy files and report every error.
     Check {
         /// Policy files to compile together.
@@ -154,6 +162,7 @@ pub fn run(cli: Cli) -> i32 {
             lint_command(&args)
         }
         Command::Check { files } => policy::check_command(&files),
+        Command::Fmt { check, files } => fmt_command(&files, check),
         Command::List { policies, format } => match authoring::catalogue(&policies) {
             Ok(metas) => {
                 print!("{}", authoring::list(&metas, format == ListFormat::Json));
@@ -239,6 +248,50 @@ fn fail(e: impl miette::Diagnostic) -> i32 {
     let _ = handler.render_report(&mut out, &e);
     eprint!("{out}");
     2
+}
+
+/// `dexlint fmt`: 0 when every file is (now) formatted, 1 with `--check` when one is not,
+/// 2 when a file cannot be read, parsed or written.
+fn fmt_command(files: &[PathBuf], check: bool) -> i32 {
+    let mut code = 0;
+    for path in files {
+        let shown = path.display().to_string();
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("error: cannot read `{shown}`: {e}");
+                code = 2;
+                continue;
+            }
+        };
+        let formatted = match policy::format::format(&text) {
+            Ok(f) => f,
+            Err(error) => {
+                let src =
+                    miette::NamedSource::new(&shown, std::sync::Arc::<str>::from(text.as_str()));
+                fail(policy::SourcedError {
+                    error,
+                    file: shown.clone(),
+                    src,
+                });
+                code = 2;
+                continue;
+            }
+        };
+        if formatted == text {
+            continue;
+        }
+        if check {
+            println!("would reformat {shown}");
+            code = code.max(1);
+        } else if let Err(e) = std::fs::write(path, formatted) {
+            eprintln!("error: cannot write `{shown}`: {e}");
+            code = 2;
+        } else {
+            println!("formatted {shown}");
+        }
+    }
+    code
 }
 
 /// The configuration named by `--config`, or found from the working directory, or defaults.

@@ -5,6 +5,7 @@ pub mod ast;
 mod compile;
 pub mod error;
 pub mod eval;
+pub mod format;
 pub mod ir;
 pub mod parse;
 

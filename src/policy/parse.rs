@@ -165,9 +165,15 @@ fn join_or(names: &[String]) -> String {
     }
 }
 
+/// The span of a pair, ending at its last token: pest counts the whitespace and comments
+/// skipped after a trailing repetition as part of the rule, which no label should cover.
 fn span(pair: &Pair<'_, Rule>) -> Span {
-    let s = pair.as_span();
-    Span::new(s.start(), s.end())
+    let start = pair.as_span().start();
+    let mut last = pair.clone();
+    while let Some(child) = last.clone().into_inner().last() {
+        last = child;
+    }
+    Span::new(start, last.as_span().end().max(start))
 }
 
 type Res<T> = Result<T, CompileError>;
@@ -532,7 +538,11 @@ fn lower_string(pair: Pair<'_, Rule>) -> Res<Str> {
     if triple {
         dedent(&mut parts);
     }
-    Ok(Str { parts, span: sp })
+    Ok(Str {
+        parts,
+        triple,
+        span: sp,
+    })
 }
 
 fn decode_escape(s: &str) -> Option<char> {
@@ -733,4 +743,18 @@ fn lower_primary(pair: Pair<'_, Rule>) -> Res<Expr> {
         _ => return Err(internal(Some(&pair), "primary expression")),
     };
     Ok(Expr { kind, span: sp })
+}
+
+/// Every `#` comment of a file (outside strings): start offset and text without the line end.
+pub fn comments(source: &str) -> Vec<(usize, String)> {
+    let Ok(mut pairs) = PolicyParser::parse(Rule::comment_scan, source) else {
+        return Vec::new();
+    };
+    let Some(scan) = pairs.next() else {
+        return Vec::new();
+    };
+    scan.into_inner()
+        .filter(|p| p.as_rule() == Rule::line_comment)
+        .map(|p| (p.as_span().start(), p.as_str().trim_end().to_string()))
+        .collect()
 }

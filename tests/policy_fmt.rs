@@ -1,0 +1,109 @@
+//! `dexlint fmt`: idempotent, meaning-preserving (parse(fmt(x)) == parse(x)), comments kept,
+//! over every policy of policies/ and the test fixtures.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use dexlint::policy::format::format;
+use dexlint::policy::parse::{comments, parse_file};
+use std::path::{Path, PathBuf};
+
+fn policy_files() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in [
+        "policies",
+        "tests/fixtures/policies/ok",
+        "tests/fixtures/policies/err",
+    ] {
+        for e in std::fs::read_dir(root.join(dir)).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "policy") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn round_trip_and_idempotence_over_every_policy_file() {
+    let mut checked = 0;
+    for path in policy_files() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let Ok(before) = parse_file(&text) else {
+            continue;
+        }; // syntax-error fixtures
+        let once = format(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let after = parse_file(&once).unwrap_or_else(|e| panic!("{}: {e}\n{once}", path.display()));
+        assert_eq!(
+            before,
+            after,
+            "{}: formatting changed the meaning\n{once}",
+            path.display()
+        );
+        assert_eq!(
+            format(&once).unwrap(),
+            once,
+            "{}: not idempotent",
+            path.display()
+        );
+        let texts = |s: &str| comments(s).into_iter().map(|(_, c)| c).collect::<Vec<_>>();
+        let mut want = texts(&text);
+        let mut got = texts(&once);
+        want.sort();
+        got.sort();
+        assert_eq!(want, got, "{}: comments lost", path.display());
+        checked += 1;
+    }
+    assert!(checked >= 40, "only {checked} files checked");
+}
+
+#[test]
+fn builtin_policies_are_formatted() {
+    for path in policy_files()
+        .iter()
+        .filter(|p| p.parent().is_some_and(|d| d.ends_with("policies")))
+    {
+        let text = std::fs::read_to_string(path).unwrap();
+        assert_eq!(
+            format(&text).unwrap(),
+            text,
+            "run `dexlint fmt {}`",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn canonical_layout() {
+    let messy = "const  x=[ 1,2 ,]\npolicy A \"a\"{ # open\nparam p=1 severity  info\nfor g in groups where not (g.name==\"x\") and (p>0 or p<0) report g.name \"{g.name}\" }\n";
+    let want = "const x = [1, 2]\n\npolicy A \"a\" { # open\n  param p = 1\n  severity info\n\n  for g in groups\n  where not g.name == \"x\" and (p > 0 or p < 0)\n  report g.name \"{g.name}\"\n}\n";
+    assert_eq!(format(messy).unwrap(), want);
+}
+
+#[test]
+fn the_cli_checks_and_rewrites() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a.policy");
+    std::fs::write(
+        &file,
+        "policy A \"a\" { severity info assert true report \"x\" }\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        assert_cmd::Command::cargo_bin("dexlint")
+            .unwrap()
+            .args(args)
+            .arg(&file)
+            .output()
+            .unwrap()
+    };
+    assert_eq!(run(&["fmt", "--check"]).status.code(), Some(1));
+    assert_eq!(run(&["fmt"]).status.code(), Some(0));
+    assert_eq!(run(&["fmt", "--check"]).status.code(), Some(0));
+    std::fs::write(&file, "policy A {").unwrap();
+    let out = run(&["fmt"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("syntax error"));
+}
