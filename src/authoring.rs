@@ -79,7 +79,7 @@ pub fn explain(meta: &PolicyMeta) -> String {
         let _ = writeln!(out, "\n{}", d.trim());
     }
     if let Some(e) = &meta.example {
-        let _ = writeln!(out, "\nexample violation:\n{}", indent(e.trim()));
+        let _ = write!(out, "\nexample violation:\n{}", indent(e.trim()));
     }
     if let Some(h) = &meta.help {
         let _ = writeln!(out, "\nfix: {}", h.trim());
@@ -101,7 +101,7 @@ fn indent(s: &str) -> String {
     s.lines().map(|l| format!("    {l}\n")).collect()
 }
 
-fn value_text(v: &crate::model::Value) -> String {
+pub fn value_text(v: &crate::model::Value) -> String {
     use crate::model::Value;
     match v {
         Value::Null => "null".into(),

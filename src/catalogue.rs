@@ -33,3 +33,58 @@ pub fn replace_section(doc: &str, name: &str, body: &str) -> Option<String> {
     let b = a + doc.get(a..)?.find(&end)?;
     Some(format!("{}{}{}", doc.get(..a)?, body, doc.get(b..)?))
 }
+
+/// The policy reference (docs/policies.md): every policy with its rationale, fix and
+/// parameters, as its file states them.
+pub fn reference<'a>(policies: impl IntoIterator<Item = &'a PolicyMeta>) -> String {
+    let mut out = String::from(
+        "# Policy reference\n\nGenerated from `policies/*.policy` by `DEXLINT_BLESS=1 cargo test --test readme`; do not edit.\n",
+    );
+    for p in policies {
+        let _ = writeln!(out, "\n## {} {}\n", p.id, p.title);
+        let _ = writeln!(out, "- severity: `{}`", p.severity);
+        if !p.tags.is_empty() {
+            let _ = writeln!(
+                out,
+                "- tags: {}",
+                p.tags
+                    .iter()
+                    .map(|t| format!("`{t}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+        if let Some(d) = &p.docs {
+            let _ = writeln!(out, "- documentation: <{d}>");
+        }
+        let file = p
+            .source
+            .strip_prefix("builtin:")
+            .map_or(p.source.clone(), |f| {
+                format!("[policies/{f}](../policies/{f})")
+            });
+        let _ = writeln!(out, "- source: {file}");
+        if let Some(d) = &p.description {
+            let _ = writeln!(out, "\n{}", d.trim());
+        }
+        if let Some(e) = &p.example {
+            let _ = writeln!(out, "\nExample violation:\n\n```\n{}\n```", e.trim());
+        }
+        if let Some(h) = &p.help {
+            let _ = writeln!(out, "\nFix: {}", h.trim());
+        }
+        if !p.params.is_empty() {
+            let _ = writeln!(out, "\n| parameter | type | default |\n|---|---|---|");
+            for param in &p.params {
+                let _ = writeln!(
+                    out,
+                    "| `{}` | `{}` | `{}` |",
+                    param.name,
+                    param.ty,
+                    crate::authoring::value_text(&param.default)
+                );
+            }
+        }
+    }
+    out
+}

@@ -118,3 +118,46 @@ fn the_cli_runs_cases() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn examples_in_policy_files_match_their_first_case() {
+    for (file, _) in builtin::POLICIES {
+        let id = file.trim_end_matches(".policy");
+        let meta = dexlint::policy::compile(&builtin::sources())
+            .unwrap()
+            .policies
+            .into_iter()
+            .find(|p| p.meta().id == id)
+            .unwrap()
+            .meta()
+            .clone();
+        let example = meta
+            .example
+            .unwrap_or_else(|| panic!("{id} has no example"));
+        let mut cases: Vec<PathBuf> = std::fs::read_dir(policies_dir().join("tests").join(id))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                p.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with("fires")
+            })
+            .collect();
+        cases.sort();
+        let options = dexlint::lint::LintOptions {
+            roots: vec![cases[0].join("export")],
+            ..Default::default()
+        };
+        let report = dexlint::lint::run(&options).unwrap();
+        let v = report.violations.iter().find(|v| v.policy == id).unwrap();
+        let actual = format!(
+            "{}:{}:{}: {}",
+            v.file.as_deref().unwrap(),
+            v.line.unwrap(),
+            v.column.unwrap(),
+            v.message
+        );
+        assert_eq!(example, actual, "{id}: update the `example` of {file}");
+    }
+}

@@ -24,6 +24,22 @@ fn readme_catalogue_is_fresh() {
 }
 
 #[test]
+fn policy_reference_is_fresh() {
+    let program = policy::compile(&builtin::sources()).expect("built-in policies compile");
+    let text = catalogue::reference(program.policies.iter().map(|p| p.meta()));
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/policies.md");
+    if std::env::var_os("DEXLINT_BLESS").is_some() {
+        std::fs::write(path, &text).expect("write docs/policies.md");
+    } else {
+        let current = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            current == text,
+            "docs/policies.md is stale: run `DEXLINT_BLESS=1 cargo test --test readme`"
+        );
+    }
+}
+
+#[test]
 fn every_policy_file_is_built_in() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/policies");
     let mut files: Vec<String> = std::fs::read_dir(dir)

@@ -967,6 +967,14 @@ pub(super) fn compile_policy(
             }
         }
     }
+    // Without a policy-level help, `explain` shows the first rule's.
+    if meta.help.is_none() {
+        meta.help = p
+            .rules
+            .iter()
+            .find_map(|r| r.help.as_ref())
+            .map(|h| help_text(h, text));
+    }
     match severity {
         Some(s) => meta.severity = s,
         None if !seen.contains(&"severity") => errors.push(CompileError::MissingSeverity {

@@ -1,0 +1,136 @@
+//! Authoring commands: list, explain, init (then test and lint the result), completions, man.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use assert_cmd::Command;
+
+fn dexlint() -> Command {
+    let mut c = Command::cargo_bin("dexlint").unwrap();
+    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    c
+}
+
+fn stdout(c: &mut Command) -> String {
+    let out = c.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn list_in_text_and_json() {
+    let text = stdout(dexlint().arg("list"));
+    assert_eq!(text.lines().count(), 21);
+    assert!(text
+        .lines()
+        .next()
+        .unwrap()
+        .starts_with("DEX001   error    Scoped device group keeps its reserved name"));
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(dexlint().args(["list", "--format", "json"]))).unwrap();
+    let first = &json[0];
+    assert_eq!(first["id"], "DEX001");
+    assert_eq!(first["severity"], "error");
+    assert_eq!(first["source"], "built-in");
+    assert_eq!(first["tags"][0], "scoped-coverage");
+}
+
+#[test]
+fn explain_shows_rationale_seed_example_and_fix() {
+    let text = stdout(dexlint().args(["explain", "DEX002"]));
+    assert!(
+        text.starts_with("DEX002 Scoped user group keeps its reserved name (error)"),
+        "{text}"
+    );
+    assert!(text.contains("Seed: scoped-coverage.md"), "{text}");
+    assert!(
+        text.contains("example violation:\n    graph/directoryAudits.json:27:27: audit record"),
+        "{text}"
+    );
+    assert!(text.contains("fix: rename the group back"), "{text}");
+    assert!(
+        text.contains("reserved: string = \"Defender_Experts_Scoped_Coverage_Users\""),
+        "{text}"
+    );
+    dexlint().args(["explain", "DEX999"]).assert().code(2);
+}
+
+#[test]
+fn init_then_test_and_lint() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = stdout(
+        Command::cargo_bin("dexlint")
+            .unwrap()
+            .arg("init")
+            .arg(dir.path()),
+    );
+    assert!(text.contains("dexlint test"), "{text}");
+    for f in [
+        "dexlint.toml",
+        "policies/ORG001.policy",
+        "policies/tests/org001-breakglass/case.toml",
+    ] {
+        assert!(dir.path().join(f).is_file(), "{f}");
+    }
+    // The starter test passes with the starter policy and the built-in catalogue.
+    let out = Command::cargo_bin("dexlint")
+        .unwrap()
+        .arg("test")
+        .arg(dir.path().join("policies"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.ends_with("1 passed, 0 failed\n"), "{text}");
+    // `lint` in the directory reads dexlint.toml: its policies and its (missing) export.
+    std::fs::create_dir_all(dir.path().join("export")).unwrap();
+    let case_export = dir.path().join("policies/tests/org001-breakglass/export");
+    let out = Command::cargo_bin("dexlint")
+        .unwrap()
+        .current_dir(dir.path())
+        .arg("lint")
+        .arg(&case_export)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = v["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["policy"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"ORG001"), "{v:#}");
+    // init never overwrites.
+    std::fs::write(dir.path().join("dexlint.toml"), "# mine\n").unwrap();
+    stdout(
+        Command::cargo_bin("dexlint")
+            .unwrap()
+            .arg("init")
+            .arg(dir.path()),
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("dexlint.toml")).unwrap(),
+        "# mine\n"
+    );
+}
+
+#[test]
+fn completions_and_man_page() {
+    let bash = stdout(dexlint().args(["completions", "bash"]));
+    assert!(
+        bash.contains("_dexlint()") && bash.contains("--fail-level"),
+        "{bash}"
+    );
+    let zsh = stdout(dexlint().args(["completions", "zsh"]));
+    assert!(zsh.contains("#compdef dexlint"));
+    let man = stdout(dexlint().arg("man"));
+    assert!(
+        man.starts_with(".ie") || man.contains(".TH dexlint"),
+        "{man}"
+    );
+    assert!(man.contains("lint"));
+}
