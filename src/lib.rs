@@ -13,6 +13,8 @@ pub mod catalogue;
 pub mod cli;
 pub mod config;
 pub mod export;
+#[doc(hidden)]
+pub mod generate;
 pub mod lint;
 pub mod model;
 pub mod policy;

@@ -4,7 +4,8 @@
 use crate::baseline::Baseline;
 use crate::builtin;
 use crate::config::{Config, Date};
-use crate::export::{self, DiagLevel, LoadOptions, Locator};
+use crate::export::{self, DiagLevel, LoadOptions};
+use crate::model::Loc;
 use crate::model::TenantModel;
 use crate::policy::{self, Outcome, PolicyMeta, PolicySource, Severity};
 use serde::Serialize;
@@ -222,7 +223,7 @@ pub fn run(options: &LintOptions) -> Result<LintReport, SetupError> {
             snippet: d.snippet.clone(),
         });
     }
-    let mut locator = Locator::new(model);
+    let mut locs: Vec<Option<Loc>> = Vec::new();
     let no_params = BTreeMap::new();
     for policy in &program.policies {
         let mut meta = policy.meta().clone();
@@ -283,22 +284,34 @@ pub fn run(options: &LintOptions) -> Result<LintReport, SetupError> {
                     v.file = Some(file.path.clone());
                     v.root = root_name(&options.roots, file.root);
                     v.pointer = Some(loc.pointer.clone());
-                    if let Some(at) = locator.locate(loc) {
-                        v.line = Some(at.line);
-                        v.column = Some(at.column);
-                        v.end_line = Some(at.end_line);
-                        v.end_column = Some(at.end_column);
-                        v.source = Some(SourceSpan {
-                            name: joined_path(v.root.as_deref(), &file.path),
-                            text: at.text.clone(),
-                            start: at.start,
-                            end: at.end,
-                        });
-                    }
                 }
             }
+            locs.push(finding.loc);
             report.violations.push(v);
         }
+    }
+    // Positions, reading each file once for all the values pointed at in it.
+    let wanted: Vec<(usize, &Loc)> = locs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| l.as_ref().map(|l| (i, l)))
+        .collect();
+    let found =
+        export::locate::locate_all(model, &wanted.iter().map(|(_, l)| *l).collect::<Vec<_>>());
+    for ((i, _), at) in wanted.iter().zip(found) {
+        let (Some(v), Some(at)) = (report.violations.get_mut(*i), at) else {
+            continue;
+        };
+        v.line = Some(at.line);
+        v.column = Some(at.column);
+        v.end_line = Some(at.end_line);
+        v.end_column = Some(at.end_column);
+        v.source = Some(SourceSpan {
+            name: joined_path(v.root.as_deref(), v.file.as_deref().unwrap_or("")),
+            text: at.text,
+            start: at.start,
+            end: at.end,
+        });
     }
     apply_waivers(
         &mut report,

@@ -129,21 +129,6 @@ pub fn locate_all(model: &TenantModel, locs: &[&Loc]) -> Vec<Option<Located>> {
     out
 }
 
-/// Locates values one at a time (each call reads its file again; prefer [`locate_all`]).
-pub struct Locator<'m> {
-    model: &'m TenantModel,
-}
-
-impl<'m> Locator<'m> {
-    pub fn new(model: &'m TenantModel) -> Self {
-        Locator { model }
-    }
-
-    pub fn locate(&mut self, loc: &Loc) -> Option<Located> {
-        locate_all(self.model, &[loc]).into_iter().next().flatten()
-    }
-}
-
 /// Fills in line, column and snippet of diagnostics that point at a value.
 pub fn position_pending(model: &TenantModel, pending: Vec<Pending>) -> Vec<LoadDiagnostic> {
     let locs: Vec<&Loc> = pending.iter().filter_map(|p| p.loc.as_ref()).collect();

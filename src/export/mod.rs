@@ -14,7 +14,7 @@ pub mod locate;
 pub mod recognise;
 pub mod walk;
 
-pub use locate::{Located, Locator};
+pub use locate::Located;
 
 use crate::model::schema;
 use crate::model::{FileId, Loc, Record, SourceFile, TenantModel, Value};
@@ -147,7 +147,6 @@ pub fn load(roots: &[PathBuf], options: &LoadOptions) -> Result<Load, LoadSetupE
     let include = walk::glob_set(&options.include).map_err(bad)?;
     let exclude = walk::glob_set(&options.exclude).map_err(bad)?;
     let (found, walk_errors) = walk::walk(roots, include.as_ref(), exclude.as_ref());
-    let parsed: Vec<Parsed> = found.into_par_iter().map(read_and_parse).collect();
     let mut b = Builder::default();
     for e in walk_errors {
         b.diagnostics.push(LoadDiagnostic {
@@ -160,21 +159,29 @@ pub fn load(roots: &[PathBuf], options: &LoadOptions) -> Result<Load, LoadSetupE
             snippet: None,
         });
     }
-    let files_read = parsed.len();
+    let files_read = found.len();
     let mut recognised = 0;
-    for p in parsed {
-        let file = b.model.files.len() as FileId;
-        b.model.files.push(SourceFile {
-            path: p.found.rel.clone(),
-            disk_path: p.found.path.clone(),
-            root: p.found.root,
-        });
-        match p.result {
-            Err(d) => b.diagnostics.push(d),
-            Ok(doc) => {
-                b.root = p.found.root;
-                if b.document(file, &p.found.rel, &doc) {
-                    recognised += 1;
+    // Files are parsed in parallel a batch at a time and turned into records in walk order,
+    // so only one batch of parsed documents is held at once.
+    let batch = rayon::current_num_threads().max(1) * 8;
+    let mut found = found.into_iter().peekable();
+    while found.peek().is_some() {
+        let chunk: Vec<walk::Found> = found.by_ref().take(batch).collect();
+        let parsed: Vec<Parsed> = chunk.into_par_iter().map(read_and_parse).collect();
+        for p in parsed {
+            let file = b.model.files.len() as FileId;
+            b.model.files.push(SourceFile {
+                path: p.found.rel.clone(),
+                disk_path: p.found.path.clone(),
+                root: p.found.root,
+            });
+            match p.result {
+                Err(d) => b.diagnostics.push(d),
+                Ok(doc) => {
+                    b.root = p.found.root;
+                    if b.document(file, &p.found.rel, &doc) {
+                        recognised += 1;
+                    }
                 }
             }
         }
