@@ -10,7 +10,7 @@ use super::{CompiledPolicy, ParamInfo, PolicyMeta, Severity};
 use crate::model::schema::{RecordSchema, COLLECTIONS};
 use crate::model::Value;
 use std::collections::BTreeMap;
-use std::rc::Rc;
+use std::sync::Arc as Rc;
 
 /// What a file sees besides its policies: constants and definitions (its own and those of the
 /// files it imports).

@@ -199,6 +199,16 @@ pub enum CompileError {
         #[label("closes the cycle")]
         span: Span,
     },
+    #[error("nesting deeper than {limit} levels")]
+    #[diagnostic(
+        code(dexlint::too_deep),
+        help("split the expression with `let` or `def`")
+    )]
+    TooDeep {
+        limit: usize,
+        #[label("too deep")]
+        span: Span,
+    },
     #[error("unknown type `{name}`")]
     #[diagnostic(
         code(dexlint::unknown_type),
@@ -236,6 +246,7 @@ impl CompileError {
             | NotConstant { span, .. }
             | BadTarget { span }
             | Recursive { span, .. }
+            | TooDeep { span, .. }
             | Import { span, .. }
             | ImportCycle { span, .. }
             | UnknownType { span, .. } => *span,

@@ -13,6 +13,15 @@ const WIDTH: usize = 100;
 
 /// Formats a policy file.
 pub fn format(source: &str) -> Result<String, CompileError> {
+    super::parse::with_stack(|| format_here(source)).unwrap_or_else(|e| {
+        Err(CompileError::Internal {
+            message: format!("cannot start the formatter thread: {e}"),
+            span: Span::default(),
+        })
+    })
+}
+
+fn format_here(source: &str) -> Result<String, CompileError> {
     let file = parse_file(source)?;
     let mut p = Printer {
         source,

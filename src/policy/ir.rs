@@ -117,7 +117,7 @@ pub struct CDef {
 #[derive(Debug, Clone)]
 pub enum CExpr {
     /// A call of a `def`, evaluated in a frame of its own.
-    CallDef(std::rc::Rc<CDef>, Vec<CExpr>),
+    CallDef(std::sync::Arc<CDef>, Vec<CExpr>),
     Const(Value),
     /// A binding, quantifier variable or parameter.
     Slot(usize),

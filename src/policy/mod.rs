@@ -303,6 +303,23 @@ fn unit_envs(units: &mut [Unit]) -> Vec<(compile::Env, compile::Env)> {
 /// Compiles policy sources together; collects every error of every file. Files they import
 /// are read too (relative to the importing file).
 pub fn compile(sources: &[PolicySource]) -> Result<Program, CompileErrors> {
+    parse::with_stack(|| compile_here(sources)).unwrap_or_else(|e| {
+        let error = CompileError::Internal {
+            message: format!("cannot start the compiler thread: {e}"),
+            span: ast::Span::default(),
+        };
+        let src = NamedSource::new("", Arc::<str>::from(""));
+        Err(CompileErrors {
+            errors: vec![SourcedError {
+                error,
+                file: String::new(),
+                src,
+            }],
+        })
+    })
+}
+
+fn compile_here(sources: &[PolicySource]) -> Result<Program, CompileErrors> {
     let mut units = parse_units(sources);
     let envs = unit_envs(&mut units);
     let mut policies: Vec<CompiledPolicy> = Vec::new();

@@ -229,8 +229,61 @@ impl<'i> Children<'i> {
     }
 }
 
+/// Deepest nesting of brackets, parentheses, braces and prefix operators a policy may have:
+/// parsing, compiling and evaluating are recursive, and this bound keeps them within the stack.
+pub const MAX_NESTING: usize = 128;
+
+/// The first place where nesting exceeds [`MAX_NESTING`] (counted on the raw text, strings
+/// included, which can only over-count).
+fn too_deep(source: &str) -> Option<Span> {
+    let (mut depth, mut prefixes) = (0usize, 0usize);
+    let mut word = String::new();
+    for (i, c) in source.char_indices() {
+        if c.is_alphanumeric() || c == '_' {
+            word.push(c);
+            continue;
+        }
+        if word == "not" {
+            prefixes += 1;
+        } else if !word.is_empty() {
+            prefixes = 0;
+        }
+        word.clear();
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            '-' => prefixes += 1,
+            c if c.is_whitespace() => {}
+            _ => prefixes = 0,
+        }
+        if depth + prefixes > MAX_NESTING {
+            return Some(Span::new(i, i + c.len_utf8()));
+        }
+    }
+    None
+}
+
+/// Runs `f` on a thread with a stack large enough for [`MAX_NESTING`] levels in any build
+/// (test threads have 2 MB). Fails only when no thread can be started.
+pub(crate) fn with_stack<T: Send>(f: impl FnOnce() -> T + Send) -> std::io::Result<T> {
+    std::thread::scope(|scope| {
+        let handle = std::thread::Builder::new()
+            .stack_size(64 << 20)
+            .spawn_scoped(scope, f)?;
+        Ok(handle
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e)))
+    })
+}
+
 /// Parses a whole policy file.
 pub fn parse_file(source: &str) -> Res<PolicyFile> {
+    if let Some(span) = too_deep(source) {
+        return Err(CompileError::TooDeep {
+            limit: MAX_NESTING,
+            span,
+        });
+    }
     let mut pairs = PolicyParser::parse(Rule::file, source).map_err(|e| syntax_error(e, source))?;
     let file = pairs.next().ok_or(CompileError::Internal {
         message: "empty parse".into(),
