@@ -115,6 +115,9 @@ pub struct LintArgs {
     /// Run only the policies of `--policies`, not the built-in catalogue.
     #[arg(long)]
     pub no_builtin: bool,
+    /// Replace user principal names, display names and ids by stable short hashes.
+    #[arg(long)]
+    pub redact: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -375,6 +378,7 @@ fn lint_command(args: &LintArgs) -> i32 {
         config,
         today: None,
         baseline,
+        redact: args.redact,
     };
     let report = match lint::run(&options) {
         Ok(report) => report,

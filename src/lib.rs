@@ -18,5 +18,6 @@ pub mod generate;
 pub mod lint;
 pub mod model;
 pub mod policy;
+pub mod redact;
 pub mod report;
 pub mod testing;

@@ -28,6 +28,8 @@ pub struct LintOptions {
     pub today: Option<Date>,
     /// Accepted violations: only new ones are reported.
     pub baseline: Option<Baseline>,
+    /// Replace names and ids by stable hashes in everything reported.
+    pub redact: bool,
 }
 
 impl Default for LintOptions {
@@ -40,6 +42,7 @@ impl Default for LintOptions {
             config: Config::default(),
             today: None,
             baseline: None,
+            redact: false,
         }
     }
 }
@@ -327,6 +330,9 @@ pub fn run(options: &LintOptions) -> Result<LintReport, SetupError> {
         *report.summary.violations.entry(v.severity).or_default() += 1;
     }
     report.summary.waived = report.waived.len();
+    if options.redact {
+        crate::redact::Redactor::new(model).report(&mut report);
+    }
     report.summary.files_read = load.files_read;
     report.summary.entities = entity_count(model);
     report.summary.not_evaluated = report.not_evaluated.len();

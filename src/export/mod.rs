@@ -117,23 +117,59 @@ fn read_and_parse(found: walk::Found) -> Parsed {
         }
         let bytes = std::fs::read(&found.path)
             .map_err(|e| diag(&found, DiagLevel::Error, format!("cannot read: {e}")))?;
-        let text =
-            decode::decode(&bytes).map_err(|e| diag(&found, DiagLevel::Error, e.to_string()))?;
-        serde_json::from_str::<serde_json::Value>(&text).map_err(|e| {
-            let line = e.line();
-            let mut d = diag(&found, DiagLevel::Error, format!("invalid JSON: {e}"));
-            if line > 0 {
-                d.line = Some(line);
-                d.column = Some(e.column().max(1));
-                d.snippet = text
-                    .lines()
-                    .nth(line - 1)
-                    .map(|l| l.chars().take(200).collect());
-            }
-            d
-        })
+        parse_bytes(&found, &bytes)
     })();
     Parsed { found, result }
+}
+
+/// Decodes and parses one document.
+fn parse_bytes(found: &walk::Found, bytes: &[u8]) -> Result<serde_json::Value, LoadDiagnostic> {
+    let text = decode::decode(bytes).map_err(|e| diag(found, DiagLevel::Error, e.to_string()))?;
+    serde_json::from_str::<serde_json::Value>(&text).map_err(|e| {
+        let line = e.line();
+        let mut d = diag(found, DiagLevel::Error, format!("invalid JSON: {e}"));
+        if line > 0 {
+            d.line = Some(line);
+            d.column = Some(e.column().max(1));
+            d.snippet = text
+                .lines()
+                .nth(line - 1)
+                .map(|l| l.chars().take(200).collect());
+        }
+        d
+    })
+}
+
+/// Loads one in-memory document as if it were the file `rel` of an export (for fuzzing and
+/// tests). Positions are not located: there is no file to read them from.
+pub fn load_document(rel: &str, bytes: &[u8]) -> Load {
+    let found = walk::Found {
+        root: 0,
+        rel: rel.to_string(),
+        path: PathBuf::from(rel),
+    };
+    let mut b = Builder::default();
+    b.model.files.push(SourceFile {
+        path: rel.to_string(),
+        disk_path: PathBuf::new(),
+        root: 0,
+    });
+    let mut recognised = 0;
+    match parse_bytes(&found, bytes) {
+        Err(d) => b.diagnostics.push(d),
+        Ok(doc) => {
+            if b.document(0, rel, &doc) {
+                recognised = 1;
+            }
+        }
+    }
+    let model = b.finish();
+    Load {
+        model,
+        diagnostics: b.diagnostics,
+        files_read: 1,
+        files_recognised: recognised,
+    }
 }
 
 /// Loads every JSON file under `roots`.
