@@ -65,6 +65,27 @@ fn collection_of(record: &'static RecordSchema) -> Option<&'static str> {
         .map(|c| c.name)
 }
 
+/// Removes repeated (collection, field) pairs, keeping the first of each.
+pub(super) fn dedup_requires(requires: &mut Vec<(&'static str, Option<&'static str>)>) {
+    let mut seen = std::collections::BTreeSet::new();
+    requires.retain(|r| seen.insert(*r));
+}
+
+impl<'a> Ctx<'a> {
+    fn new(env: &'a Env, errors: &'a mut Vec<CompileError>) -> Self {
+        Ctx {
+            env,
+            params: Vec::new(),
+            scopes: Vec::new(),
+            slots: 0,
+            lets: Vec::new(),
+            errors,
+            requires: Vec::new(),
+            needs: true,
+        }
+    }
+}
+
 impl Ctx<'_> {
     fn err(&mut self, e: CompileError) -> (CExpr, Ty) {
         self.errors.push(e);
@@ -656,8 +677,7 @@ impl Ctx<'_> {
         let help = self.optional(|c| r.help.as_ref().or(policy_help).map(|h| c.string(h)));
         self.pop_to(depth);
         let mut requires = std::mem::take(&mut self.requires);
-        let mut seen = std::collections::BTreeSet::new();
-        requires.retain(|r| seen.insert(*r));
+        dedup_requires(&mut requires);
         CRule {
             outer_lets,
             inner_lets,
@@ -829,16 +849,7 @@ pub(super) fn file_env(
 /// Compiles a `def` body with its parameters in slots `0..n`. A def that fails keeps its
 /// declared parameters and an error type, so its uses raise nothing more.
 fn compile_def(d: &Def, env: &Env, errors: &mut Vec<CompileError>) -> CDef {
-    let mut ctx = Ctx {
-        env,
-        params: Vec::new(),
-        scopes: Vec::new(),
-        slots: 0,
-        lets: Vec::new(),
-        errors,
-        requires: Vec::new(),
-        needs: true,
-    };
+    let mut ctx = Ctx::new(env, errors);
     let mut params = Vec::new();
     for (name, t) in &d.params {
         let ty = type_of(t, ctx.errors).unwrap_or(Ty::Error);
@@ -851,8 +862,7 @@ fn compile_def(d: &Def, env: &Env, errors: &mut Vec<CompileError>) -> CDef {
     ctx.pop_to(0);
     let failed = ctx.errors.len() > before;
     let mut requires = std::mem::take(&mut ctx.requires);
-    let mut seen = std::collections::BTreeSet::new();
-    requires.retain(|r| seen.insert(*r));
+    dedup_requires(&mut requires);
     CDef {
         name: d.name.name.clone(),
         params,
@@ -983,16 +993,7 @@ pub(super) fn compile_policy(
         }),
         None => {}
     }
-    let mut ctx = Ctx {
-        env,
-        params: Vec::new(),
-        scopes: Vec::new(),
-        slots: 0,
-        lets: Vec::new(),
-        errors,
-        requires: Vec::new(),
-        needs: true,
-    };
+    let mut ctx = Ctx::new(env, errors);
     let mut param_slots = Vec::new();
     for param in &p.params {
         let value = constant(

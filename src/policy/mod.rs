@@ -407,8 +407,7 @@ impl CompiledPolicy {
             .iter()
             .flat_map(|r| r.requires.iter().copied())
             .collect();
-        let mut seen = std::collections::BTreeSet::new();
-        all.retain(|r| seen.insert(*r));
+        compile::dedup_requires(&mut all);
         all
     }
 
