@@ -1,7 +1,12 @@
 //! The command-line contract: exit codes 0/1/2, `check` diagnostics, output formats, and the
 //! human report of the example export.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use assert_cmd::Command;
 use std::path::Path;

@@ -1,7 +1,12 @@
 //! Loading real-shaped exports: every source format, awkward encodings, positions of chosen
 //! values, and broken files that are reported while the rest still loads.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use dexlint::export::{self, locate, DiagLevel, Load, LoadOptions};
 use dexlint::model::{Record, TenantModel, Value};

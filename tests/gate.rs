@@ -1,7 +1,12 @@
 //! Gating pull requests: SARIF against the official schema, JUnit, CI annotations, waivers,
 //! baselines and configuration errors.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use assert_cmd::Command;
 use dexlint::baseline::Baseline;

@@ -1,7 +1,12 @@
 //! Hostile input: every case gives a clear diagnostic and exit 2 (or a bounded result), never a
 //! panic, a hang or unbounded memory.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use assert_cmd::Command;
 use std::path::Path;

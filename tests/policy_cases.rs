@@ -1,7 +1,12 @@
 //! The built-in policies' own test cases (policies/tests/DEXnnn/<case>/), run by the same
 //! runner as `dexlint test`, and tests of that runner.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use dexlint::{builtin, testing};
 use std::path::{Path, PathBuf};

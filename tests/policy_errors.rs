@@ -1,7 +1,12 @@
 //! One fixture per compile error under tests/fixtures/policies/err/, rendered as miette's
 //! colourless fixed-width graphical output and compared with a snapshot.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use dexlint::policy::{self, PolicySource};
 use std::path::Path;

@@ -1,7 +1,12 @@
 //! Evaluator tests on small hand-built models: every construct, empty collections, absent
 //! fields, locations, parameters, "not evaluated" and the evaluation budget.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use dexlint::model::schema;
 use dexlint::model::{Loc, Record, TenantModel, Value};

@@ -1,7 +1,12 @@
 //! `dexlint fmt`: idempotent, meaning-preserving (parse(fmt(x)) == parse(x)), comments kept,
 //! over every policy of policies/ and the test fixtures.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use dexlint::policy::format::format;
 use dexlint::policy::parse::{comments, parse_file};

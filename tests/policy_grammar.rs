@@ -1,7 +1,12 @@
 //! Grammar tests: every construct parses into the expected AST, and the tricky tokens
 //! (escapes, comments, interpolation braces, triple quotes, keywords inside names) behave.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use dexlint::policy::ast::*;
 use dexlint::policy::parse::parse_file;

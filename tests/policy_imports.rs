@@ -1,7 +1,12 @@
 //! Sharing definitions between policy files: `import`, `def`, and the errors for cycles,
 //! recursion, missing files and misuse.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use dexlint::export::{self, LoadOptions};
 use dexlint::policy::{self, Outcome, PolicySource};

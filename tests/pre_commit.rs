@@ -2,7 +2,12 @@
 //! temporary git repository. `.ci/run` installs pre-commit from PyPI into a venv and names it
 //! in DEXLINT_PRE_COMMIT; without it the test says so and is skipped.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,7 +1,12 @@
 //! The README's catalogue table is generated from the policy files; this test fails when it is
 //! stale. Run with `DEXLINT_BLESS=1` to rewrite it.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use dexlint::{builtin, catalogue, policy};
 

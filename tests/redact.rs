@@ -1,7 +1,12 @@
 //! `--redact`: no user principal name, display name or id of the export in any output format;
 //! the hashes are stable and the rest of the report is unchanged.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use assert_cmd::Command;
 

@@ -1,7 +1,12 @@
 //! A generated export: parallel loading gives byte-identical output whatever the thread count,
 //! and the generator's share of violations is what the policies find.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use assert_cmd::Command;
 use dexlint::generate::{generate, GenOptions};

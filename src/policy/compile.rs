@@ -369,21 +369,26 @@ impl Ctx<'_> {
             Func::Lower | Func::Upper | Func::Trim | Func::Len | Func::Exists => 1,
             _ => 2,
         };
-        if args.len() != arity {
-            for a in args {
-                self.expr(a);
+        // `second` is `first` for one-argument functions.
+        let (first, second) = match args {
+            [a] if arity == 1 => (a, a),
+            [a, b] if arity == 2 => (a, b),
+            _ => {
+                for a in args {
+                    self.expr(a);
+                }
+                return self.err(CompileError::Arity {
+                    name: name.name.clone(),
+                    expected: arity.to_string(),
+                    found: args.len(),
+                    span,
+                });
             }
-            return self.err(CompileError::Arity {
-                name: name.name.clone(),
-                expected: arity.to_string(),
-                found: args.len(),
-                span,
-            });
-        }
+        };
         let what = |i: usize| format!("argument {} of `{}`", i + 1, name.name);
         if name.name == "matches" {
-            let subject = self.expect(&args[0], &Ty::Str, &what(0));
-            let pattern = &args[1];
+            let subject = self.expect(first, &Ty::Str, &what(0));
+            let pattern = second;
             let (pc, pty) = self.expr(pattern);
             let glob = match (&pc, &pty) {
                 (CExpr::Const(Value::Str(g)), _) => g.clone(),
@@ -412,36 +417,36 @@ impl Ctx<'_> {
         }
         let (c, ty) = match func {
             Func::Lower | Func::Upper | Func::Trim => {
-                (vec![self.expect(&args[0], &Ty::Str, &what(0))], Ty::Str)
+                (vec![self.expect(first, &Ty::Str, &what(0))], Ty::Str)
             }
             Func::StartsWith | Func::EndsWith | Func::Contains | Func::Similar => (
                 vec![
-                    self.expect(&args[0], &Ty::Str, &what(0)),
-                    self.expect(&args[1], &Ty::Str, &what(1)),
+                    self.expect(first, &Ty::Str, &what(0)),
+                    self.expect(second, &Ty::Str, &what(1)),
                 ],
                 Ty::Bool,
             ),
             Func::Len => {
-                let (c, t) = self.expr(&args[0]);
+                let (c, t) = self.expr(first);
                 if !matches!(t, Ty::Str | Ty::List(_) | Ty::Null | Ty::Error) {
                     self.errors.push(CompileError::TypeMismatch {
                         message: format!("`len` takes a string or a list, found `{t}`"),
-                        span: args[0].span,
+                        span: first.span,
                         label: format!("this is `{t}`"),
                     });
                 }
                 (vec![c], Ty::Int)
             }
-            Func::Exists => (vec![self.optional(|c| c.expr(&args[0])).0], Ty::Bool),
+            Func::Exists => (vec![self.optional(|c| c.expr(first)).0], Ty::Bool),
             Func::Default => {
-                let (a, ta) = self.optional(|c| c.expr(&args[0]));
-                let (b, tb) = self.expr(&args[1]);
+                let (a, ta) = self.optional(|c| c.expr(first));
+                let (b, tb) = self.expr(second);
                 if !ta.compatible(&tb) {
                     self.errors.push(CompileError::TypeMismatch {
                         message: format!(
                             "`default` needs two values of one type, found `{ta}` and `{tb}`"
                         ),
-                        span: args[1].span,
+                        span: second.span,
                         label: format!("this is `{tb}`"),
                     });
                 }
