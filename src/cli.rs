@@ -374,7 +374,11 @@ fn lint_command(args: &LintArgs) -> i32 {
         roots,
         builtin: !args.no_builtin,
         policy_dirs: args.policies.clone(),
-        load: LoadOptions { include, exclude },
+        load: LoadOptions {
+            include,
+            exclude,
+            max_file_bytes: config.max_file_bytes,
+        },
         config,
         today: None,
         baseline,

@@ -8,6 +8,8 @@
 //! exports = ["exports/contoso"]        # export roots, for `dexlint lint` without arguments
 //! include = ["**/*.json"]
 //! exclude = ["archive/**"]
+//! max-file-bytes = 268435456            # larger files are reported, not read (default 1 GiB)
+//! eval-budget = 100000000               # steps a policy may take (default 2·10⁹)
 //! disable = ["DEX106", "tag:licensing"]
 //!
 //! [policy.DEX105]
@@ -70,6 +72,8 @@ struct RawConfig {
     include: Vec<String>,
     #[serde(default)]
     exclude: Vec<String>,
+    max_file_bytes: Option<u64>,
+    eval_budget: Option<u64>,
     #[serde(default)]
     enable: Vec<Spanned<String>>,
     #[serde(default)]
@@ -212,6 +216,10 @@ pub struct Config {
     pub exports: Vec<PathBuf>,
     pub include: Vec<String>,
     pub exclude: Vec<String>,
+    /// Files larger than this are reported, not read.
+    pub max_file_bytes: Option<u64>,
+    /// Evaluation steps one policy may take before it is cut off.
+    pub eval_budget: Option<u64>,
     enable: Vec<(Selector, Range<usize>)>,
     disable: Vec<(Selector, Range<usize>)>,
     pub policies: BTreeMap<String, PolicySettings>,
@@ -348,6 +356,8 @@ impl Config {
             text: text.to_string(),
             include: raw.include,
             exclude: raw.exclude,
+            max_file_bytes: raw.max_file_bytes,
+            eval_budget: raw.eval_budget,
             policy_dirs: raw.policies.iter().map(|p| base.join(p)).collect(),
             exports: raw.exports.iter().map(|p| base.join(p)).collect(),
             ..Config::default()

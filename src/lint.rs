@@ -240,7 +240,8 @@ pub fn run(options: &LintOptions) -> Result<LintReport, SetupError> {
         let meta = &meta;
         report.policies.push(meta.clone());
         let params = settings.map_or(&no_params, |s| &s.params);
-        let findings = match policy.evaluate(model, params) {
+        let budget = config.eval_budget.unwrap_or(policy::eval::DEFAULT_BUDGET);
+        let findings = match policy.evaluate_with_budget(model, params, budget) {
             Ok(Outcome::Findings(findings)) => findings,
             Ok(Outcome::NotEvaluated(reason)) => {
                 report.not_evaluated.push(NotEvaluated {

@@ -378,14 +378,14 @@ fn include_and_exclude_globs() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/exports/graph");
     let only_groups = LoadOptions {
         include: vec!["groups*".into(), "groups/**".into()],
-        exclude: vec![],
+        ..Default::default()
     };
     let l = export::load(std::slice::from_ref(&root), &only_groups).unwrap();
     assert_eq!(l.files_read, 3);
     assert!(!l.model.collection("users").unwrap().present);
     let no_audits = LoadOptions {
-        include: vec![],
         exclude: vec!["directoryAudits.json".into()],
+        ..Default::default()
     };
     assert_eq!(
         export::load(std::slice::from_ref(&root), &no_audits)
@@ -395,9 +395,35 @@ fn include_and_exclude_globs() {
     );
     let bad = LoadOptions {
         include: vec!["[".into()],
-        exclude: vec![],
+        ..Default::default()
     };
     assert!(export::load(&[root], &bad).is_err());
+}
+
+#[test]
+fn the_file_size_limit_is_configurable() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/exports/graph");
+    let small = LoadOptions {
+        max_file_bytes: Some(600),
+        ..Default::default()
+    };
+    let l = export::load(&[root], &small).unwrap();
+    let big: Vec<&str> = l
+        .diagnostics
+        .iter()
+        .filter(|d| d.message.contains("larger than the 600-byte limit"))
+        .map(|d| d.file.as_str())
+        .collect();
+    assert_eq!(
+        big,
+        [
+            "directoryAudits.json",
+            "groups/b320b3f0-6a2d-4a47-9c5e-3e0f1f6f8a21/members.json",
+            "groups.json",
+            "users.json"
+        ]
+    );
+    assert_eq!(records(&l.model, "groups").len(), 0);
 }
 
 #[test]

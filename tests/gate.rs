@@ -314,6 +314,19 @@ fn config_errors_point_into_the_toml() {
 }
 
 #[test]
+fn the_evaluation_budget_is_configurable() {
+    let report = run(config("eval-budget = 50\n"), TODAY);
+    let cut: Vec<&str> = report
+        .errors
+        .iter()
+        .filter(|e| e.message.contains("exceeded its budget of 50 steps"))
+        .map(|e| e.message.as_str())
+        .collect();
+    assert!(!cut.is_empty(), "{:?}", report.errors);
+    assert_eq!(report.exit_code(dexlint::policy::Severity::Error), 2);
+}
+
+#[test]
 fn config_is_found_by_walking_up() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(

@@ -31,6 +31,8 @@ pub struct LoadOptions {
     pub include: Vec<String>,
     /// Globs on the path relative to the root: matching files are skipped.
     pub exclude: Vec<String>,
+    /// Larger files are reported, not read (None: [`MAX_FILE_BYTES`]).
+    pub max_file_bytes: Option<u64>,
 }
 
 /// Errors that stop loading before any file is read.
@@ -89,7 +91,7 @@ struct Parsed {
     result: Result<serde_json::Value, LoadDiagnostic>,
 }
 
-/// Largest file dexlint reads.
+/// Largest file dexlint reads by default (`max-file-bytes` in dexlint.toml changes it).
 pub const MAX_FILE_BYTES: u64 = 1 << 30;
 
 fn diag(found: &walk::Found, level: DiagLevel, message: String) -> LoadDiagnostic {
@@ -104,16 +106,16 @@ fn diag(found: &walk::Found, level: DiagLevel, message: String) -> LoadDiagnosti
     }
 }
 
-fn read_and_parse(found: walk::Found) -> Parsed {
+fn read_and_parse(found: walk::Found, limit: u64) -> Parsed {
     let result = (|| {
         let meta = std::fs::metadata(&found.path)
             .map_err(|e| diag(&found, DiagLevel::Error, format!("cannot read: {e}")))?;
-        if meta.len() > MAX_FILE_BYTES {
-            return Err(diag(
-                &found,
-                DiagLevel::Error,
-                format!("file is larger than the {MAX_FILE_BYTES}-byte limit"),
-            ));
+        if meta.len() > limit {
+            let message = format!(
+                "file of {} bytes is larger than the {limit}-byte limit; it was not read",
+                meta.len()
+            );
+            return Err(diag(&found, DiagLevel::Error, message));
         }
         let bytes = std::fs::read(&found.path)
             .map_err(|e| diag(&found, DiagLevel::Error, format!("cannot read: {e}")))?;
@@ -200,10 +202,14 @@ pub fn load(roots: &[PathBuf], options: &LoadOptions) -> Result<Load, LoadSetupE
     // Files are parsed in parallel a batch at a time and turned into records in walk order,
     // so only one batch of parsed documents is held at once.
     let batch = rayon::current_num_threads().max(1) * 8;
+    let limit = options.max_file_bytes.unwrap_or(MAX_FILE_BYTES);
     let mut found = found.into_iter().peekable();
     while found.peek().is_some() {
         let chunk: Vec<walk::Found> = found.by_ref().take(batch).collect();
-        let parsed: Vec<Parsed> = chunk.into_par_iter().map(read_and_parse).collect();
+        let parsed: Vec<Parsed> = chunk
+            .into_par_iter()
+            .map(|f| read_and_parse(f, limit))
+            .collect();
         for p in parsed {
             let file = b.model.files.len() as FileId;
             b.model.files.push(SourceFile {
