@@ -203,30 +203,29 @@ pub fn load(roots: &[PathBuf], options: &LoadOptions) -> Result<Load, LoadSetupE
     // so only one batch of parsed documents is held at once.
     let batch = rayon::current_num_threads().max(1) * 8;
     let limit = options.max_file_bytes.unwrap_or(MAX_FILE_BYTES);
-    let mut found = found.into_iter().peekable();
-    while found.peek().is_some() {
+    // While one batch is turned into records, the next one is read and parsed.
+    let mut found = found.into_iter();
+    let mut pending: Vec<Parsed> = Vec::new();
+    loop {
         let chunk: Vec<walk::Found> = found.by_ref().take(batch).collect();
-        let parsed: Vec<Parsed> = chunk
-            .into_par_iter()
-            .map(|f| read_and_parse(f, limit))
-            .collect();
-        for p in parsed {
-            let file = b.model.files.len() as FileId;
-            b.model.files.push(SourceFile {
-                path: p.found.rel.clone(),
-                disk_path: p.found.path.clone(),
-                root: p.found.root,
-            });
-            match p.result {
-                Err(d) => b.diagnostics.push(d),
-                Ok(doc) => {
-                    b.root = p.found.root;
-                    if b.document(file, &p.found.rel, &doc) {
-                        recognised += 1;
-                    }
-                }
-            }
+        if chunk.is_empty() && pending.is_empty() {
+            break;
         }
+        let current = std::mem::take(&mut pending);
+        let (next, ()) = rayon::join(
+            || {
+                chunk
+                    .into_par_iter()
+                    .map(|f| read_and_parse(f, limit))
+                    .collect::<Vec<Parsed>>()
+            },
+            || {
+                for p in current {
+                    recognised += usize::from(b.add_file(p));
+                }
+            },
+        );
+        pending = next;
     }
     let model = b.finish();
     Ok(Load {
@@ -266,6 +265,27 @@ pub struct Builder {
 }
 
 impl Builder {
+    /// Records a file read from the export and loads its document; false when it failed or is
+    /// not recognised.
+    fn add_file(&mut self, p: Parsed) -> bool {
+        let file = self.model.files.len() as FileId;
+        self.model.files.push(SourceFile {
+            path: p.found.rel.clone(),
+            disk_path: p.found.path.clone(),
+            root: p.found.root,
+        });
+        match p.result {
+            Err(d) => {
+                self.diagnostics.push(d);
+                false
+            }
+            Ok(doc) => {
+                self.root = p.found.root;
+                self.document(file, &p.found.rel, &doc)
+            }
+        }
+    }
+
     /// Loads one parsed document; false when it is not recognised.
     fn document(&mut self, file: FileId, rel: &str, doc: &serde_json::Value) -> bool {
         self.file = file;
