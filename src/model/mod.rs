@@ -8,7 +8,7 @@
 
 pub mod schema;
 
-use schema::{CollectionSchema, RecordSchema, COLLECTIONS};
+use schema::{RecordSchema, COLLECTIONS};
 use std::path::PathBuf;
 
 /// Index of a file in [`TenantModel::files`].
@@ -247,11 +247,6 @@ impl TenantModel {
             }
         }
         None
-    }
-
-    /// The schema of collection `i`.
-    pub fn schema_of(i: usize) -> Option<&'static CollectionSchema> {
-        COLLECTIONS.get(i)
     }
 }
 
