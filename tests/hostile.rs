@@ -59,64 +59,97 @@ fn assert_loaded_beside(v: &serde_json::Value) {
     );
 }
 
+/// The committed corpus (tests/fixtures/hostile/export), linted once for all its tests.
+fn corpus() -> &'static (i32, serde_json::Value) {
+    static REPORT: std::sync::OnceLock<(i32, serde_json::Value)> = std::sync::OnceLock::new();
+    REPORT.get_or_init(|| {
+        lint(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hostile/export"))
+    })
+}
+
+fn corpus_error(file: &str) -> Option<String> {
+    errors(&corpus().1)
+        .into_iter()
+        .find(|(f, _)| f == file)
+        .map(|(_, m)| m)
+}
+
 #[test]
-fn deep_nesting_long_strings_bad_encodings_and_duplicate_keys() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    valid_beside(d);
-    std::fs::write(
-        d.join("deep.json"),
-        format!(
-            "{{\"value\": {}{}}}",
-            "[".repeat(10_000),
-            "]".repeat(10_000)
-        ),
-    )
-    .unwrap();
-    let long = "x".repeat(5_000_000);
-    std::fs::write(
-        d.join("long.json"),
-        format!(r#"{{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#groups", "value": [{{"id": "g1", "displayName": "{long}"}}]}}"#),
-    )
-    .unwrap();
-    std::fs::write(d.join("latin1.json"), b"{\"displayName\": \"Z\xfcrich\"}").unwrap();
-    let utf16: Vec<u8> = "{\"value\": []}"
-        .encode_utf16()
-        .flat_map(u16::to_le_bytes)
-        .collect();
-    std::fs::write(d.join("utf16-no-bom.json"), utf16).unwrap();
-    std::fs::write(
-        d.join("dupes.json"),
-        r#"{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users", "value": [{"id": "u1", "userPrincipalName": "a@contoso.com", "userPrincipalName": "b@contoso.com"}]}"#,
-    )
-    .unwrap();
-    let (code, v) = lint(d);
-    assert_eq!(code, 2, "{v:#}");
-    let errs = errors(&v);
-    let find = |f: &str| {
-        errs.iter()
-            .find(|(file, _)| file == f)
-            .map(|(_, m)| m.clone())
-    };
+fn corpus_exits_2_and_still_loads_the_valid_file() {
+    let (code, v) = corpus();
+    assert_eq!(*code, 2, "{v:#}");
+    assert_eq!(v["summary"]["files_read"], 8);
+    assert_loaded_beside(v);
+}
+
+#[test]
+fn truncated_json() {
+    let m = corpus_error("truncated.json").unwrap();
+    assert!(m.contains("EOF while parsing"), "{m}");
+    let e = corpus().1["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["file"] == "truncated.json")
+        .unwrap()
+        .clone();
+    assert_eq!(e["line"], 4);
+}
+
+#[test]
+fn nesting_10000_levels_deep() {
+    assert!(corpus_error("deep.json")
+        .unwrap()
+        .contains("recursion limit exceeded"));
+}
+
+#[test]
+fn a_million_character_string_is_data() {
+    assert!(corpus_error("long-string.json").is_none());
     assert!(
-        find("deep.json").unwrap().contains("recursion limit"),
-        "{errs:?}"
+        corpus().1["not_evaluated"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|n| n["policy"] != "DEX002"),
+        "the group was loaded"
     );
+}
+
+#[test]
+fn invalid_utf8() {
+    assert!(corpus_error("latin1.json")
+        .unwrap()
+        .contains("not UTF-8 text (invalid byte at offset 18)"));
+}
+
+#[test]
+fn utf16_without_a_bom() {
+    assert!(corpus_error("utf16-no-bom.json")
+        .unwrap()
+        .contains("invalid JSON"));
+}
+
+#[test]
+fn duplicate_keys_keep_the_last() {
+    assert!(corpus_error("duplicate-keys.json").is_none());
+    let v = &corpus().1;
+    let p102 = v["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["policy"] == "DEX102");
     assert!(
-        find("latin1.json").unwrap().contains("not UTF-8"),
-        "{errs:?}"
+        p102.is_some_and(|x| x["message"].as_str().unwrap().contains("b@contoso.com")),
+        "{v:#}"
     );
-    assert!(find("utf16-no-bom.json").is_some(), "{errs:?}");
-    assert!(
-        find("long.json").is_none(),
-        "a long string is data, not an error"
-    );
-    assert!(
-        find("dupes.json").is_none(),
-        "duplicate keys: the last one wins, as in serde_json"
-    );
-    assert_eq!(v["summary"]["files_read"], 6);
-    assert_loaded_beside(&v);
+}
+
+#[test]
+fn a_number_too_large_for_any_field() {
+    assert!(corpus_error("huge-number.json")
+        .unwrap()
+        .contains("number out of range"));
 }
 
 #[cfg(unix)]
@@ -171,36 +204,43 @@ fn links_fifos_and_unreadable_files() {
 }
 
 #[test]
-fn policies_that_are_too_deep_or_too_costly() {
-    let dir = tempfile::tempdir().unwrap();
-    let deep = format!(
-        "policy A \"a\" {{\n  severity error\n  assert {}true{}\n  report \"x\"\n}}\n",
-        "(".repeat(1000),
-        ")".repeat(1000)
-    );
-    std::fs::write(dir.path().join("deep.policy"), deep).unwrap();
+fn a_policy_with_1000_nested_parentheses() {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hostile/deep.policy");
     let out = Command::cargo_bin("dexlint")
         .unwrap()
+        .timeout(Duration::from_secs(60))
         .arg("check")
-        .arg(dir.path().join("deep.policy"))
+        .arg(file)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nesting deeper than 128 levels"));
+}
 
-    // Three collections nested: it compiles, and evaluation is bounded by its budget.
-    let three = "policy B \"b\" {\n  severity warning\n  for a in users, b in users, c in users\n  where a.id == b.id and b.id == c.id\n  report a \"{a.id}\"\n}\n";
-    let policies = tempfile::tempdir().unwrap();
-    std::fs::write(policies.path().join("three.policy"), three).unwrap();
-    let out = Command::cargo_bin("dexlint")
-        .unwrap()
-        .timeout(Duration::from_secs(60))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["lint", "examples/contoso", "--format", "json", "--policies"])
-        .arg(policies.path())
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+#[test]
+fn a_policy_iterating_three_collections_is_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/hostile/three-collections.policy");
+    std::fs::copy(policy, dir.path().join("three.policy")).unwrap();
+    let config = dir.path().join("dexlint.toml");
+    std::fs::write(&config, "eval-budget = 200\n").unwrap();
+    let run = |extra: &[&str]| {
+        let out = Command::cargo_bin("dexlint")
+            .unwrap()
+            .timeout(Duration::from_secs(60))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["lint", "examples/contoso", "--format", "json", "--policies"])
+            .arg(dir.path())
+            .args(extra)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap(),
+        )
+    };
+    let (_, v) = run(&[]);
     assert_eq!(
         v["violations"]
             .as_array()
@@ -209,5 +249,13 @@ fn policies_that_are_too_deep_or_too_costly() {
             .filter(|x| x["policy"] == "B")
             .count(),
         4
+    );
+    let (code, v) = run(&["--config", config.to_str().unwrap()]);
+    assert_eq!(code, Some(2), "cut off by the budget: {v:#}");
+    assert!(
+        errors(&v)
+            .iter()
+            .any(|(_, m)| m.contains("B: evaluation of `B` exceeded its budget of 200 steps")),
+        "{v:#}"
     );
 }
