@@ -8,6 +8,7 @@ use crate::export::{self, DiagLevel, LoadOptions};
 use crate::model::Loc;
 use crate::model::TenantModel;
 use crate::policy::{self, Outcome, PolicyMeta, PolicySource, Severity};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -228,20 +229,33 @@ pub fn run(options: &LintOptions) -> Result<LintReport, SetupError> {
     }
     let mut locs: Vec<Option<Loc>> = Vec::new();
     let no_params = BTreeMap::new();
-    for policy in &program.policies {
-        let mut meta = policy.meta().clone();
-        if !config.runs(&meta) {
-            continue;
-        }
-        let settings = config.policies.get(&meta.id);
-        if let Some(severity) = settings.and_then(|s| s.severity) {
-            meta.severity = severity;
-        }
-        let meta = &meta;
+    let budget = config.eval_budget.unwrap_or(policy::eval::DEFAULT_BUDGET);
+    // Policies are evaluated in parallel and their results taken in catalogue order.
+    let selected: Vec<(PolicyMeta, &policy::CompiledPolicy)> = program
+        .policies
+        .iter()
+        .filter(|p| config.runs(p.meta()))
+        .map(|p| {
+            let mut meta = p.meta().clone();
+            if let Some(severity) = config.policies.get(&meta.id).and_then(|s| s.severity) {
+                meta.severity = severity;
+            }
+            (meta, p)
+        })
+        .collect();
+    let outcomes: Vec<_> = selected
+        .par_iter()
+        .map(|(meta, p)| {
+            let params = config
+                .policies
+                .get(&meta.id)
+                .map_or(&no_params, |s| &s.params);
+            p.evaluate_with_budget(model, params, budget)
+        })
+        .collect();
+    for ((meta, _), outcome) in selected.iter().zip(outcomes) {
         report.policies.push(meta.clone());
-        let params = settings.map_or(&no_params, |s| &s.params);
-        let budget = config.eval_budget.unwrap_or(policy::eval::DEFAULT_BUDGET);
-        let findings = match policy.evaluate_with_budget(model, params, budget) {
+        let findings = match outcome {
             Ok(Outcome::Findings(findings)) => findings,
             Ok(Outcome::NotEvaluated(reason)) => {
                 report.not_evaluated.push(NotEvaluated {
