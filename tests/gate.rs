@@ -12,11 +12,10 @@ use assert_cmd::Command;
 use dexlint::baseline::Baseline;
 use dexlint::config::{Config, Date};
 use dexlint::lint::{self, LintOptions};
-use std::path::{Path, PathBuf};
+mod common;
 
-fn manifest() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use common::manifest;
+use std::path::{Path, PathBuf};
 
 fn dexlint() -> Command {
     let mut c = Command::cargo_bin("dexlint").unwrap();
@@ -364,7 +363,7 @@ fn config_is_found_by_walking_up() {
 fn baseline_survives_reformatting() {
     let dir = tempfile::tempdir().unwrap();
     let export = dir.path().join("export");
-    copy_dir(&manifest().join("examples/contoso"), &export);
+    common::copy_dir(&manifest().join("examples/contoso"), &export);
     let baseline = dir.path().join("baseline.json");
     let out = dexlint()
         .arg("lint")
@@ -381,7 +380,7 @@ fn baseline_survives_reformatting() {
         .contains("\"entity\": \"groups/b320b3f0-6a2d-4a47-9c5e-3e0f1f6f8a21\""));
 
     // Reformat every file (minified, keys unchanged) and add one new violation.
-    for entry in walk(&export) {
+    for entry in common::files(&export) {
         let v: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&entry).unwrap()).unwrap();
         std::fs::write(&entry, serde_json::to_string(&v).unwrap()).unwrap();
@@ -415,25 +414,4 @@ fn baseline_survives_reformatting() {
     assert_eq!(new, [("DEX001", "/items/1/Name")], "{v:#}");
     assert_eq!(v["summary"]["baselined"], 8);
     assert_eq!(out.status.code(), Some(1));
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for f in walk(from) {
-        let dest = to.join(f.strip_prefix(from).unwrap());
-        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
-        std::fs::copy(&f, dest).unwrap();
-    }
 }

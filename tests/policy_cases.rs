@@ -8,6 +8,8 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
 use dexlint::{builtin, testing};
 use std::path::{Path, PathBuf};
 
@@ -60,23 +62,11 @@ fn every_policy_has_a_case_where_it_fires_and_one_where_it_is_silent() {
     }
 }
 
-fn copy_case(from: &Path, to: &Path) {
-    for e in walkdir::WalkDir::new(from) {
-        let e = e.unwrap();
-        let dest = to.join(e.path().strip_prefix(from).unwrap());
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(e.path(), &dest).unwrap();
-        }
-    }
-}
-
 #[test]
 fn a_wrong_expectation_fails_with_a_readable_diff() {
     let dir = tempfile::tempdir().unwrap();
     let case = dir.path().join("tests/DEX001/fires");
-    copy_case(&policies_dir().join("tests/DEX001/fires"), &case);
+    common::copy_dir(&policies_dir().join("tests/DEX001/fires"), &case);
     let toml = std::fs::read_to_string(case.join("case.toml")).unwrap();
     std::fs::write(
         case.join("case.toml"),

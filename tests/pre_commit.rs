@@ -9,6 +9,8 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -53,19 +55,7 @@ fn the_hook_lints_the_export_holding_changed_files() {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let repo = tempfile::tempdir().unwrap();
     let export = repo.path().join("exports/contoso");
-    for e in walkdir::WalkDir::new(manifest.join("examples/contoso")) {
-        let e = e.unwrap();
-        let dest = export.join(
-            e.path()
-                .strip_prefix(manifest.join("examples/contoso"))
-                .unwrap(),
-        );
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(e.path(), &dest).unwrap();
-        }
-    }
+    common::copy_dir(&manifest.join("examples/contoso"), &export);
     std::fs::write(
         repo.path().join("dexlint.toml"),
         "exports = [\"exports/contoso\"]\n",

@@ -7,6 +7,8 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -31,26 +33,13 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (u64, std::time::SystemTime, Vec<u8
         .collect()
 }
 
-fn copy_example(to: &Path) {
-    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/contoso");
-    for e in walkdir::WalkDir::new(&from) {
-        let e = e.unwrap();
-        let dest = to.join(e.path().strip_prefix(&from).unwrap());
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(e.path(), &dest).unwrap();
-        }
-    }
-}
-
 #[cfg(unix)]
 #[test]
 fn nothing_is_written_into_a_read_only_export() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let export = dir.path().join("export");
-    copy_example(&export);
+    common::copy_dir(&common::manifest().join("examples/contoso"), &export);
     for e in walkdir::WalkDir::new(&export) {
         let e = e.unwrap();
         let mode = if e.file_type().is_dir() { 0o555 } else { 0o444 };
