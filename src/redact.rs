@@ -31,12 +31,8 @@ const NOT_PERSONAL: &[&str] = &[
 
 /// The stable short hash of a value.
 pub fn hash(value: &str) -> String {
-    let mut h: u32 = 0x811c_9dc5;
-    for b in value.bytes() {
-        h ^= u32::from(b);
-        h = h.wrapping_mul(0x0100_0193);
-    }
-    format!("h:{h:08x}")
+    let full = crate::report::sarif::fingerprint(&[value]);
+    format!("h:{}", full.get(..8).unwrap_or(&full))
 }
 
 fn collect(r: &Record, out: &mut BTreeSet<String>) {

@@ -7,13 +7,10 @@
     clippy::indexing_slicing
 )]
 
-use assert_cmd::Command;
+mod common;
 
-fn dexlint() -> Command {
-    let mut c = Command::cargo_bin("dexlint").unwrap();
-    c.current_dir(env!("CARGO_MANIFEST_DIR"));
-    c
-}
+use assert_cmd::Command;
+use common::dexlint;
 
 fn stdout(c: &mut Command) -> String {
     let out = c.output().unwrap();

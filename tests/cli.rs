@@ -8,15 +8,10 @@
     clippy::indexing_slicing
 )]
 
-use assert_cmd::Command;
-use std::path::Path;
+mod common;
 
-fn dexlint() -> Command {
-    let mut c = Command::cargo_bin("dexlint").unwrap();
-    c.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("NO_COLOR");
-    c
-}
+use common::dexlint;
+use std::path::Path;
 
 fn json(args: &[&str]) -> (i32, serde_json::Value) {
     let out = dexlint().args(args).output().unwrap();

@@ -14,14 +14,8 @@ use dexlint::config::{Config, Date};
 use dexlint::lint::{self, LintOptions};
 mod common;
 
-use common::manifest;
+use common::{dexlint, manifest};
 use std::path::{Path, PathBuf};
-
-fn dexlint() -> Command {
-    let mut c = Command::cargo_bin("dexlint").unwrap();
-    c.current_dir(manifest());
-    c
-}
 
 fn stdout(args: &[&str]) -> String {
     String::from_utf8(dexlint().args(args).output().unwrap().stdout).unwrap()
@@ -115,6 +109,14 @@ fn github_and_azure_annotations() {
         "{az}"
     );
     assert!(az.lines().last().unwrap().starts_with("dexlint: 4 errors"));
+}
+
+/// The messages of the errors of a configuration that must not parse.
+fn config_errors(text: &str) -> Vec<String> {
+    let errors = Config::parse("c.toml", text, Path::new("."))
+        .unwrap_err()
+        .errors;
+    errors.iter().map(|e| e.message.clone()).collect()
 }
 
 fn config(text: &str) -> Config {
@@ -280,32 +282,13 @@ fn config_errors_point_into_the_toml() {
     assert!(err.contains("dexlint.toml:1:9"), "{err}");
     assert!(err.contains("did you mean `e5_skus`?"), "{err}");
 
-    let bad = Config::parse(
-        "c.toml",
-        "[[waiver]]\npolicy = \"DEX001\"\nreason = \"\"\nexpires = \"soon\"\n",
-        Path::new("."),
-    );
-    let messages: Vec<String> = bad
-        .unwrap_err()
-        .errors
-        .iter()
-        .map(|e| e.message.clone())
-        .collect();
+    let messages =
+        config_errors("[[waiver]]\npolicy = \"DEX001\"\nreason = \"\"\nexpires = \"soon\"\n");
     assert!(
         messages.iter().any(|m| m.contains("invalid type")),
         "{messages:?}"
     );
-    let bad = Config::parse(
-        "c.toml",
-        "[[waiver]]\npolicy = \"DEX001\"\nreason = \" \"\n",
-        Path::new("."),
-    );
-    let messages: Vec<String> = bad
-        .unwrap_err()
-        .errors
-        .iter()
-        .map(|e| e.message.clone())
-        .collect();
+    let messages = config_errors("[[waiver]]\npolicy = \"DEX001\"\nreason = \" \"\n");
     assert_eq!(
         messages,
         ["a waiver needs a target", "a waiver needs a reason"]

@@ -31,3 +31,10 @@ pub fn files(dir: &Path) -> Vec<PathBuf> {
         .map(|e| e.into_path())
         .collect()
 }
+
+/// The dexlint binary, run from the repository root, colour settings of the caller removed.
+pub fn dexlint() -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("dexlint").unwrap();
+    c.current_dir(manifest()).env_remove("NO_COLOR");
+    c
+}
