@@ -378,6 +378,7 @@ fn lint_command(args: &LintArgs) -> i32 {
             include,
             exclude,
             max_file_bytes: config.max_file_bytes,
+            max_json_depth: config.max_json_depth,
         },
         config,
         today: None,

@@ -10,6 +10,7 @@
 //! exclude = ["archive/**"]
 //! max-file-bytes = 268435456            # larger files are reported, not read (default 1 GiB)
 //! eval-budget = 100000000               # steps a policy may take (default 2·10⁹)
+//! max-json-depth = 256                  # deeper JSON is reported as invalid (default 128)
 //! disable = ["DEX106", "tag:licensing"]
 //!
 //! [policy.DEX105]
@@ -74,6 +75,7 @@ struct RawConfig {
     exclude: Vec<String>,
     max_file_bytes: Option<u64>,
     eval_budget: Option<u64>,
+    max_json_depth: Option<Spanned<usize>>,
     #[serde(default)]
     enable: Vec<Spanned<String>>,
     #[serde(default)]
@@ -220,6 +222,8 @@ pub struct Config {
     pub max_file_bytes: Option<u64>,
     /// Evaluation steps one policy may take before it is cut off.
     pub eval_budget: Option<u64>,
+    /// Nesting of JSON arrays and objects beyond which an export file is invalid.
+    pub max_json_depth: Option<usize>,
     enable: Vec<(Selector, Range<usize>)>,
     disable: Vec<(Selector, Range<usize>)>,
     pub policies: BTreeMap<String, PolicySettings>,
@@ -362,6 +366,19 @@ impl Config {
             exports: raw.exports.iter().map(|p| base.join(p)).collect(),
             ..Config::default()
         };
+        if let Some(depth) = &raw.max_json_depth {
+            let limit = crate::export::tree::MAX_DEPTH_LIMIT;
+            if (1..=limit).contains(depth.get_ref()) {
+                config.max_json_depth = Some(*depth.get_ref());
+            } else {
+                errors.push(
+                    Some(depth.span()),
+                    format!("max-json-depth must be between 1 and {limit}"),
+                    "out of range",
+                    None,
+                );
+            }
+        }
         config.fail_level = raw
             .fail_level
             .as_ref()

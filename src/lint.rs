@@ -301,7 +301,6 @@ pub fn run(options: &LintOptions) -> Result<LintReport, SetupError> {
                 if let Some(file) = model.files.get(loc.file as usize) {
                     v.file = Some(file.path.clone());
                     v.root = root_name(&options.roots, file.root);
-                    v.pointer = Some(loc.pointer.clone());
                 }
             }
             locs.push(finding.loc);
@@ -320,6 +319,7 @@ pub fn run(options: &LintOptions) -> Result<LintReport, SetupError> {
         let (Some(v), Some(at)) = (report.violations.get_mut(*i), at) else {
             continue;
         };
+        v.pointer = Some(at.pointer);
         v.line = Some(at.line);
         v.column = Some(at.column);
         v.end_line = Some(at.end_line);

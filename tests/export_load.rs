@@ -9,7 +9,7 @@
 )]
 
 use dexlint::export::{self, locate, DiagLevel, Load, LoadOptions};
-use dexlint::model::{Record, TenantModel, Value};
+use dexlint::model::{Loc, Record, TenantModel, Value};
 use std::path::PathBuf;
 
 fn load(case: &str) -> Load {
@@ -49,9 +49,17 @@ fn list<'r>(r: &'r Record, field: &str) -> Vec<&'r Record> {
 
 /// (line, column, text of the value) of a record's field.
 fn position(m: &TenantModel, r: &Record, field: &str) -> (usize, usize, String) {
-    let loc = r.get(field).unwrap().loc.clone().unwrap();
+    let loc = r.get(field).unwrap().loc.unwrap();
     let at = locate::locate_all(m, &[&loc]).remove(0).unwrap();
     (at.line, at.column, at.text[at.start..at.end].to_string())
+}
+
+/// The JSON pointer of a location.
+fn pointer(m: &TenantModel, loc: Option<Loc>) -> String {
+    locate::locate_all(m, &[&loc.unwrap()])
+        .remove(0)
+        .unwrap()
+        .pointer
 }
 
 #[test]
@@ -96,10 +104,7 @@ fn entra_exporter_pascal_case_with_bom() {
         position(m, scoped, "name"),
         (3, 18, "\"Defender_Experts_Scoped_Coverage_Users\"".into())
     );
-    assert_eq!(
-        scoped.get("name").unwrap().loc.as_ref().unwrap().pointer,
-        "/DisplayName"
-    );
+    assert_eq!(pointer(m, scoped.get("name").unwrap().loc), "/DisplayName");
 }
 
 #[test]
@@ -280,7 +285,7 @@ fn terraform_plan() {
         "member_object_id references azuread_group.nested"
     );
     assert_eq!(
-        members[1].loc.as_ref().unwrap().pointer,
+        pointer(m, members[1].loc),
         "/resource_changes/2/change/after"
     );
     let accounts = records(m, "cloud_accounts");

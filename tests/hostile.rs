@@ -98,9 +98,56 @@ fn truncated_json() {
 
 #[test]
 fn nesting_10000_levels_deep() {
-    assert!(corpus_error("deep.json")
+    let m = corpus_error("deep.json").unwrap();
+    assert!(m.contains("nesting deeper than 128 levels"), "{m}");
+}
+
+/// `max-json-depth` in dexlint.toml moves the nesting limit, within 1..=1000.
+#[test]
+fn the_json_nesting_limit_is_configurable() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("export");
+    std::fs::create_dir(&export).unwrap();
+    valid_beside(&export);
+    let deep = format!("{}1{}", "[".repeat(300), "]".repeat(300));
+    std::fs::write(export.join("deep.json"), deep).unwrap();
+    let run = |config: &str| {
+        let cfg = dir.path().join("dexlint.toml");
+        std::fs::write(&cfg, config).unwrap();
+        let out = Command::cargo_bin("dexlint")
+            .unwrap()
+            .timeout(Duration::from_secs(60))
+            .args(["lint", "--format", "json", "--config"])
+            .arg(&cfg)
+            .arg(&export)
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        (out.status.code(), v, stderr)
+    };
+    let (code, v, _) = run("");
+    assert_eq!(code, Some(2));
+    let m = errors(&v)
+        .into_iter()
+        .find(|(f, _)| f == "deep.json")
         .unwrap()
-        .contains("recursion limit exceeded"));
+        .1;
+    assert!(m.contains("nesting deeper than 128 levels"), "{m}");
+    let (_, v, _) = run("max-json-depth = 300\n");
+    assert!(
+        !errors(&v)
+            .iter()
+            .any(|(f, m)| f == "deep.json" && m.contains("nesting")),
+        "{v:#}"
+    );
+    assert_loaded_beside(&v);
+    let (code, _, stderr) = run("max-json-depth = 100000\n");
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("max-json-depth must be between 1 and 1000"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -17,27 +17,36 @@ fn s(v: &str) -> Value {
     Value::Str(v.into())
 }
 
-/// A group record at `/value/i` of file 0, its fields located at their keys.
+/// Where the record `i` of a file starts (its `id` 10 bytes further, its name 20).
+fn at(file: u32, i: usize) -> Loc {
+    Loc::new(file, 1000 * (i as u32 + 1))
+}
+
+fn field(loc: Loc, delta: u32) -> Option<Loc> {
+    Some(Loc::new(loc.file, loc.offset + delta))
+}
+
+/// A group record `i` of file 0, its members records of file 1.
 fn group(i: usize, id: &str, name: Option<&str>, members: Option<Vec<(&str, &str)>>) -> Record {
-    let loc = Loc::new(0, format!("/value/{i}"));
-    let mut r = Record::new(&schema::GROUP, Some(loc.clone()));
-    r.set("id", s(id), Some(loc.child("id")));
+    let loc = at(0, i);
+    let mut r = Record::new(&schema::GROUP, Some(loc));
+    r.set("id", s(id), field(loc, 10));
     if let Some(n) = name {
-        r.set("name", s(n), Some(loc.child("displayName")));
+        r.set("name", s(n), field(loc, 20));
     }
     if let Some(ms) = members {
         let list = ms
             .iter()
             .enumerate()
             .map(|(j, (kind, mid))| {
-                let mloc = Loc::new(1, format!("/value/{j}"));
-                let mut m = Record::new(&schema::MEMBER, Some(mloc.clone()));
-                m.set("id", s(mid), Some(mloc.child("id")));
+                let mloc = at(1, j);
+                let mut m = Record::new(&schema::MEMBER, Some(mloc));
+                m.set("id", s(mid), field(mloc, 10));
                 m.set("kind", s(kind), None);
                 Value::Record(Box::new(m))
             })
             .collect();
-        r.set("members", Value::List(list), Some(Loc::new(1, "/value")));
+        r.set("members", Value::List(list), Some(Loc::new(1, 1)));
     }
     r
 }
@@ -46,7 +55,7 @@ fn model_with(groups: Vec<Record>) -> TenantModel {
     let mut m = TenantModel::default();
     let c = m.collection_mut("groups").unwrap();
     c.present = true;
-    c.origin = Some(Loc::new(0, ""));
+    c.origin = Some(Loc::document(0));
     for g in groups {
         c.push(g);
     }
@@ -203,7 +212,7 @@ fn assert_rules() {
     assert_eq!(f[0].message, "no such group among 4");
     assert_eq!(
         f[0].loc,
-        Some(Loc::new(0, "")),
+        Some(Loc::document(0)),
         "a collection target points at its document"
     );
     assert_eq!(f[0].entity, None);
@@ -226,14 +235,11 @@ fn targets_locations_and_entities() {
         "  for g in groups, m in g.members\n  where m.kind == \"group\"\n  report m.id \"x\"",
     );
     let f = &findings(&p, &sample())[0];
-    assert_eq!(f.loc, Some(Loc::new(1, "/value/1/id")));
+    assert_eq!(f.loc, field(at(1, 1), 10));
     assert_eq!(f.entity.as_deref(), Some("groups/g1"));
     // A field absent from the source points at its record.
     let q = policy_for("  for g in groups\n  where g.id == \"g3\"\n  report g.name \"x\"");
-    assert_eq!(
-        findings(&q, &sample())[0].loc,
-        Some(Loc::new(0, "/value/2"))
-    );
+    assert_eq!(findings(&q, &sample())[0].loc, Some(at(0, 2)));
     // Help text is interpolated.
     let h = policy_for(
         "  help \"rename `{g.id}`\"\n  for g in groups\n  where g.id == \"g2\"\n  report g \"x\"",
@@ -257,11 +263,7 @@ fn not_evaluated_when_data_is_absent() {
     let mut m = TenantModel::default();
     let users = m.collection_mut("users").unwrap();
     let mut u = Record::new(&schema::USER, None);
-    u.set(
-        "upn",
-        s("adele.vance@contoso.com"),
-        Some(Loc::new(0, "/value/0/userPrincipalName")),
-    );
+    u.set("upn", s("adele.vance@contoso.com"), Some(Loc::new(0, 40)));
     users.push(u);
     let q = policy_for("  for u in users\n  where u.enabled\n  report u \"{u.upn}\"");
     match run(&q, &m) {
@@ -337,7 +339,7 @@ fn dates_interpolate_as_iso() {
     e.set(
         "time",
         Value::Date(1_700_000_000_000),
-        Some(Loc::new(0, "/value/0/activityDateTime")),
+        Some(Loc::new(0, 60)),
     );
     c.push(e);
     let p = policy_for(

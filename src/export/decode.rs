@@ -22,7 +22,7 @@ impl std::fmt::Display for DecodeError {
 }
 
 fn utf16(bytes: &[u8], le: bool) -> Result<String, DecodeError> {
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return Err(DecodeError::InvalidUtf16);
     }
     let units = bytes.chunks_exact(2).map(|c| match c {

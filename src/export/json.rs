@@ -1,35 +1,56 @@
 //! A JSON value with its location, and case-insensitive key access (PowerShell writes
-//! `DisplayName`, Graph `displayName`). Locations keep the key as spelled in the file.
+//! `DisplayName`, Graph `displayName`).
 
-use crate::model::{Loc, Record, Value};
-use serde_json::Value as J;
+use super::tree::{Kind, Node};
+use crate::model::{FileId, Loc, Record, Value};
 
-/// A JSON value and its location (children's locations are built on demand).
-#[derive(Debug, Clone)]
+/// A JSON value of a file.
+#[derive(Debug, Clone, Copy)]
 pub struct At<'a> {
-    pub v: &'a J,
-    pub loc: Loc,
+    pub v: &'a Node<'a>,
+    pub file: FileId,
 }
 
 impl<'a> At<'a> {
-    pub fn new(v: &'a J, loc: Loc) -> Self {
-        At { v, loc }
+    pub fn new(v: &'a Node<'a>, file: FileId) -> Self {
+        At { v, file }
     }
 
-    /// A member by name, ignoring ASCII case.
+    /// Where the value is.
+    pub fn loc(&self) -> Loc {
+        Loc::new(self.file, self.v.start)
+    }
+
+    fn at(&self, v: &'a Node<'a>) -> At<'a> {
+        At { v, file: self.file }
+    }
+
+    /// A member by name, ignoring ASCII case (the last one when a key is repeated).
     pub fn get(&self, key: &str) -> Option<At<'a>> {
-        let obj = self.v.as_object()?;
-        obj.iter()
+        self.v
+            .as_object()?
+            .iter()
+            .rev()
             .find(|(k, _)| k.eq_ignore_ascii_case(key))
-            .map(|(k, v)| At {
-                v,
-                loc: self.loc.child(k),
-            })
+            .map(|(_, v)| self.at(v))
+    }
+
+    /// The members of an object, each key once (the last value when a key is repeated).
+    pub fn members(&self) -> Vec<(&'a str, At<'a>)> {
+        let Some(members) = self.v.as_object() else {
+            return Vec::new();
+        };
+        members
+            .iter()
+            .enumerate()
+            .filter(|(i, (k, _))| !members.iter().skip(i + 1).any(|(later, _)| later == k))
+            .map(|(_, (k, v))| (k.as_ref(), self.at(v)))
+            .collect()
     }
 
     /// A member by path of names (`["prepaidUnits", "enabled"]`).
     pub fn path(&self, keys: &[&str]) -> Option<At<'a>> {
-        let mut cur = self.clone();
+        let mut cur = *self;
         for k in keys {
             cur = cur.get(k)?;
         }
@@ -40,53 +61,55 @@ impl<'a> At<'a> {
     pub fn items(&self) -> Vec<At<'a>> {
         self.v
             .as_array()
-            .map(|a| {
-                a.iter()
-                    .enumerate()
-                    .map(|(i, v)| At {
-                        v,
-                        loc: self.loc.index(i),
-                    })
-                    .collect()
-            })
             .unwrap_or_default()
+            .iter()
+            .map(|v| self.at(v))
+            .collect()
     }
 
     pub fn is_object(&self) -> bool {
         self.v.is_object()
     }
 
+    pub fn is_array(&self) -> bool {
+        self.v.is_array()
+    }
+
+    pub fn as_str(&self) -> Option<&'a str> {
+        self.v.as_str()
+    }
+
     /// A string, or a number written as text (ids such as `MachineGroupId: 140`).
     pub fn text(&self) -> Option<String> {
-        match self.v {
-            J::String(s) => Some(s.clone()),
-            J::Number(n) => Some(n.to_string()),
+        match &self.v.kind {
+            Kind::String(s) => Some(s.to_string()),
+            Kind::Number(n) => Some(n.to_string()),
             _ => None,
         }
     }
 
     /// A boolean, or the strings "True"/"False" in any case.
     pub fn boolean(&self) -> Option<bool> {
-        match self.v {
-            J::Bool(b) => Some(*b),
-            J::String(s) if s.eq_ignore_ascii_case("true") => Some(true),
-            J::String(s) if s.eq_ignore_ascii_case("false") => Some(false),
+        match &self.v.kind {
+            Kind::Bool(b) => Some(*b),
+            Kind::String(s) if s.eq_ignore_ascii_case("true") => Some(true),
+            Kind::String(s) if s.eq_ignore_ascii_case("false") => Some(false),
             _ => None,
         }
     }
 
     /// An integer, or a string holding one.
     pub fn int(&self) -> Option<i64> {
-        match self.v {
-            J::Number(n) => n.as_i64(),
-            J::String(s) => s.trim().parse().ok(),
+        match &self.v.kind {
+            Kind::Number(n) => n.parse().ok(),
+            Kind::String(s) => s.trim().parse().ok(),
             _ => None,
         }
     }
 
     /// ISO 8601 or `/Date(ms)/`, as milliseconds since the epoch.
     pub fn date(&self) -> Option<i64> {
-        let s = self.v.as_str()?.trim();
+        let s = self.as_str()?.trim();
         if let Some(inner) = s.strip_prefix("/Date(").and_then(|r| r.strip_suffix(")/")) {
             // `/Date(1700000000000+0100)/`: the offset does not move the instant.
             let digits = inner.trim_start_matches('-');
@@ -139,42 +162,40 @@ pub fn put_at(record: &mut Record, field: &str, at: &At<'_>, conv: Conv) {
         Conv::Strings => at.strings().map(Value::List),
     };
     if let Some(value) = value {
-        record.set(field, value, Some(at.loc.clone()));
+        record.set(field, value, Some(at.loc()));
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::export::tree::parse;
 
     #[test]
     fn dates() {
-        let j = serde_json::json!([
-            "/Date(1700000000000)/",
-            "2023-11-14T22:13:20Z",
-            "2023-11-14T22:13:20.000+00:00",
-            "2023-11-14T22:13:20"
-        ]);
-        let at = At::new(&j, Loc::new(0, ""));
-        let got: Vec<Option<i64>> = at.items().iter().map(At::date).collect();
+        let doc = parse(
+            r#"["/Date(1700000000000)/", "2023-11-14T22:13:20Z",
+                "2023-11-14T22:13:20.000+00:00", "2023-11-14T22:13:20"]"#,
+            8,
+        )
+        .unwrap();
+        let got: Vec<Option<i64>> = At::new(&doc, 0).items().iter().map(At::date).collect();
         assert_eq!(got, vec![Some(1_700_000_000_000); 4]);
     }
 
     #[test]
-    fn case_insensitive_keys_keep_their_spelling() {
-        let j = serde_json::json!({"DisplayName": "x", "a/b": {"c~d": true}});
-        let at = At::new(&j, Loc::new(3, ""));
+    fn case_insensitive_keys_and_the_last_of_repeated_keys() {
+        let text = r#"{"DisplayName": "x", "a/b": {"c~d": true}, "n": 140, "n": "141"}"#;
+        let doc = parse(text, 8).unwrap();
+        let at = At::new(&doc, 3);
+        let name = at.get("displayName").unwrap();
+        assert_eq!((name.as_str(), name.loc()), (Some("x"), Loc::new(3, 16)));
         assert_eq!(
-            at.get("displayName").map(|n| n.loc.pointer),
-            Some("/DisplayName".to_string())
-        );
-        assert_eq!(
-            at.path(&["A/B", "C~D"]).map(|n| n.loc.pointer),
-            Some("/a~1b/c~0d".to_string())
-        );
-        assert_eq!(
-            at.path(&["a/b", "c~d"]).and_then(|n| n.boolean()),
+            at.path(&["A/B", "C~D"]).and_then(|n| n.boolean()),
             Some(true)
         );
+        assert_eq!(at.get("n").and_then(|n| n.int()), Some(141));
+        let keys: Vec<&str> = at.members().iter().map(|(k, _)| *k).collect();
+        assert_eq!(keys, ["DisplayName", "a/b", "n"]);
     }
 }

@@ -1,16 +1,15 @@
-//! Turning a [`Loc`] (file + JSON pointer) into a byte span, line and column.
+//! Turning a [`Loc`] (file + byte offset) into a JSON pointer, a byte span, a line and a column.
 //!
-//! Loading parses with serde_json, which gives no positions. Keeping the span of every value
-//! while loading would slow the parse of large exports and multiply the model's memory, for
-//! values that almost never need a position. So positions are found lazily: only the files
-//! that a violation or a diagnostic points into are read again and parsed with a span-aware
-//! parser (`jsonc-parser`), once per file for all of its locations.
+//! Loading keeps only the offset where each value starts. Only the files that a violation or
+//! a diagnostic points into are read and parsed again, once per file for all of its locations;
+//! the value at an offset is then found by descending the tree, choosing at each level the
+//! child whose range holds the offset, which also spells the value's JSON pointer.
 
 use super::decode;
+use super::tree::{self, Kind, Node};
 use super::{LoadDiagnostic, Pending};
 use crate::model::{FileId, Loc, TenantModel};
-use jsonc_parser::ast::Value as Ast;
-use jsonc_parser::common::Ranged;
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -19,6 +18,8 @@ use std::sync::Arc;
 pub struct Located {
     /// The decoded text of the file.
     pub text: Arc<str>,
+    /// RFC 6901 pointer to the value ("" is the whole document).
+    pub pointer: String,
     /// Byte range of the value in `text`.
     pub start: usize,
     pub end: usize,
@@ -63,25 +64,36 @@ impl<'t> Lines<'t> {
     }
 }
 
-/// Splits an RFC 6901 pointer into unescaped tokens.
-fn tokens(pointer: &str) -> impl Iterator<Item = String> + '_ {
-    pointer
-        .split('/')
-        .skip(1)
-        .map(|t| t.replace("~1", "/").replace("~0", "~"))
-}
-
-fn resolve(root: &Ast<'_>, pointer: &str) -> Option<(usize, usize)> {
-    let mut cur = root;
-    for t in tokens(pointer) {
-        cur = match cur {
-            Ast::Object(o) => &o.properties.iter().find(|p| p.name.as_str() == t)?.value,
-            Ast::Array(a) => a.elements.get(t.parse::<usize>().ok()?)?,
-            _ => return None,
+/// The innermost value that starts at `offset` (or else holds it): its range and pointer.
+fn resolve(root: &Node<'_>, offset: u32) -> (usize, usize, String) {
+    let mut node = root;
+    let mut pointer = String::new();
+    let holds = |n: &Node<'_>| n.start <= offset && offset < n.end;
+    while node.start != offset {
+        let next = match &node.kind {
+            Kind::Array(items) => {
+                let i = items.partition_point(|n| n.end <= offset);
+                items.get(i).filter(|n| holds(n)).inspect(|_n| {
+                    pointer.push('/');
+                    pointer.push_str(&i.to_string());
+                })
+            }
+            Kind::Object(members) => {
+                let i = members.partition_point(|(_, n)| n.end <= offset);
+                members.get(i).filter(|(_, n)| holds(n)).map(|(k, n)| {
+                    pointer.push('/');
+                    pointer.push_str(&k.replace('~', "~0").replace('/', "~1"));
+                    n
+                })
+            }
+            _ => None,
         };
+        match next {
+            Some(n) => node = n,
+            None => break,
+        }
     }
-    let r = cur.range();
-    Some((r.start, r.end))
+    (node.start as usize, node.end as usize, pointer)
 }
 
 fn read_text(model: &TenantModel, file: FileId) -> Option<Arc<str>> {
@@ -90,40 +102,48 @@ fn read_text(model: &TenantModel, file: FileId) -> Option<Arc<str>> {
     decode::decode(&bytes).ok().map(Arc::from)
 }
 
-/// Locates many values, reading and parsing each file once.
+/// Locates many values, reading and parsing each file once (files in parallel).
 pub fn locate_all(model: &TenantModel, locs: &[&Loc]) -> Vec<Option<Located>> {
-    let mut out = vec![None; locs.len()];
     let mut by_file: BTreeMap<FileId, Vec<usize>> = BTreeMap::new();
     for (i, loc) in locs.iter().enumerate() {
         by_file.entry(loc.file).or_default().push(i);
     }
-    for (file, indices) in by_file {
-        let Some(text) = read_text(model, file) else {
-            continue;
-        };
-        let parsed = jsonc_parser::parse_to_ast(&text, &Default::default(), &Default::default());
-        let Ok(Some(root)) = parsed.map(|p| p.value) else {
-            continue;
-        };
-        let lines = Lines::new(&text);
-        for i in indices {
-            let Some(loc) = locs.get(i) else { continue };
-            let Some((start, end)) = resolve(&root, &loc.pointer) else {
-                continue;
+    let located: Vec<(usize, Located)> = by_file
+        .into_par_iter()
+        .flat_map_iter(|(file, indices)| {
+            let text = read_text(model, file);
+            let root = text
+                .as_deref()
+                .and_then(|t| tree::parse(t, tree::MAX_DEPTH_LIMIT).ok());
+            let (Some(text), Some(root)) = (text.clone(), root) else {
+                return Vec::new();
             };
-            let (line, column) = lines.position(start);
-            let (end_line, end_column) = lines.position(end);
-            if let Some(slot) = out.get_mut(i) {
-                *slot = Some(Located {
-                    text: text.clone(),
-                    start,
-                    end,
-                    line,
-                    column,
-                    end_line,
-                    end_column,
-                });
-            }
+            let lines = Lines::new(&text);
+            indices
+                .into_iter()
+                .filter_map(|i| {
+                    let (start, end, pointer) = resolve(&root, locs.get(i)?.offset);
+                    let (line, column) = lines.position(start);
+                    let (end_line, end_column) = lines.position(end);
+                    let at = Located {
+                        text: text.clone(),
+                        pointer,
+                        start,
+                        end,
+                        line,
+                        column,
+                        end_line,
+                        end_column,
+                    };
+                    Some((i, at))
+                })
+                .collect()
+        })
+        .collect();
+    let mut out = vec![None; locs.len()];
+    for (i, at) in located {
+        if let Some(slot) = out.get_mut(i) {
+            *slot = Some(at);
         }
     }
     out
@@ -157,19 +177,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn lines_and_columns_count_characters() {
+    fn offsets_to_pointers_lines_and_columns() {
         let text = "{\n  \"a\": \"é\", \"b\": [1, {\"c/d\": true}]\n}";
         let lines = Lines::new(text);
-        let root = jsonc_parser::parse_to_ast(text, &Default::default(), &Default::default())
-            .unwrap()
-            .value
-            .unwrap();
-        let (s, e) = resolve(&root, "/b/1/c~1d").unwrap();
-        assert_eq!(&text[s..e], "true");
+        let root = tree::parse(text, 8).unwrap();
+        let at = |needle: &str| text.find(needle).unwrap() as u32;
+        let (s, e, p) = resolve(&root, at("true"));
+        assert_eq!((&text[s..e], p.as_str()), ("true", "/b/1/c~1d"));
         assert_eq!(lines.position(s), (2, 30));
-        let (s, _) = resolve(&root, "/a").unwrap();
-        assert_eq!(lines.position(s), (2, 8));
-        assert_eq!(resolve(&root, "/missing"), None);
+        let (s, _, p) = resolve(&root, at("\"é\""));
+        assert_eq!((lines.position(s), p.as_str()), ((2, 8), "/a"));
+        let (s, e, p) = resolve(&root, 0);
+        assert_eq!((s, e, p.as_str()), (0, text.len(), ""));
         assert_eq!(lines.line_text(3), Some("}"));
     }
 }

@@ -1,9 +1,9 @@
 //! Loading export directories into the [`TenantModel`].
 //!
-//! Files are found by [`walk`], then read, decoded and parsed in parallel (rayon, results kept
-//! in walk order), recognised by content and path ([`recognise`]), and handed to one adapter
-//! per source format ([`formats`]) in walk order, so the model is the same whatever the thread
-//! count. Joins across files (members of groups, antivirus modes of machines, pricings and
+//! Files are found by [`walk`]; each is then read, decoded, parsed into a [`tree`] that borrows
+//! its strings, recognised by content and path ([`recognise`]) and turned into records by one
+//! adapter per source format ([`formats`]), all in parallel (rayon). What each file contributes
+//! is added to the model in walk order, so the model is the same whatever the thread count. Joins across files (members of groups, antivirus modes of machines, pricings and
 //! settings of one subscription, plan names from the SKU catalogue) are made when every file
 //! has been read. A bad file never stops the load: it becomes a [`LoadDiagnostic`].
 
@@ -12,6 +12,7 @@ pub mod formats;
 pub mod json;
 pub mod locate;
 pub mod recognise;
+pub mod tree;
 pub mod walk;
 
 pub use locate::Located;
@@ -33,6 +34,8 @@ pub struct LoadOptions {
     pub exclude: Vec<String>,
     /// Larger files are reported, not read (None: [`MAX_FILE_BYTES`]).
     pub max_file_bytes: Option<u64>,
+    /// Deeper nesting of arrays and objects is an error (None: [`tree::MAX_DEPTH`]).
+    pub max_json_depth: Option<usize>,
 }
 
 /// Errors that stop loading before any file is read.
@@ -85,12 +88,6 @@ pub struct Load {
     pub files_recognised: usize,
 }
 
-/// A file read and parsed (or not), before recognition.
-struct Parsed {
-    found: walk::Found,
-    result: Result<serde_json::Value, LoadDiagnostic>,
-}
-
 /// Largest file dexlint reads by default (`max-file-bytes` in dexlint.toml changes it).
 pub const MAX_FILE_BYTES: u64 = 1 << 30;
 
@@ -106,40 +103,74 @@ fn diag(found: &walk::Found, level: DiagLevel, message: String) -> LoadDiagnosti
     }
 }
 
-fn read_and_parse(found: walk::Found, limit: u64) -> Parsed {
-    let result = (|| {
-        let meta = std::fs::metadata(&found.path)
-            .map_err(|e| diag(&found, DiagLevel::Error, format!("cannot read: {e}")))?;
-        if meta.len() > limit {
-            let message = format!(
-                "file of {} bytes is larger than the {limit}-byte limit; it was not read",
-                meta.len()
-            );
-            return Err(diag(&found, DiagLevel::Error, message));
-        }
-        let bytes = std::fs::read(&found.path)
-            .map_err(|e| diag(&found, DiagLevel::Error, format!("cannot read: {e}")))?;
-        parse_bytes(&found, &bytes)
-    })();
-    Parsed { found, result }
+/// Reads, parses and loads one file into what it contributes to the model.
+fn load_file(file: FileId, found: &walk::Found, options: &LoadOptions) -> FileLoad {
+    let limit = options.max_file_bytes.unwrap_or(MAX_FILE_BYTES);
+    let bytes = std::fs::metadata(&found.path)
+        .map_err(|e| diag(found, DiagLevel::Error, format!("cannot read: {e}")))
+        .and_then(|meta| {
+            if meta.len() > limit {
+                let message = format!(
+                    "file of {} bytes is larger than the {limit}-byte limit; it was not read",
+                    meta.len()
+                );
+                return Err(diag(found, DiagLevel::Error, message));
+            }
+            std::fs::read(&found.path)
+                .map_err(|e| diag(found, DiagLevel::Error, format!("cannot read: {e}")))
+        });
+    match bytes {
+        Ok(bytes) => load_bytes(file, found, &bytes, options),
+        Err(d) => FileLoad::failed(d),
+    }
 }
 
-/// Decodes and parses one document.
-fn parse_bytes(found: &walk::Found, bytes: &[u8]) -> Result<serde_json::Value, LoadDiagnostic> {
-    let text = decode::decode(bytes).map_err(|e| diag(found, DiagLevel::Error, e.to_string()))?;
-    serde_json::from_str::<serde_json::Value>(&text).map_err(|e| {
-        let line = e.line();
-        let mut d = diag(found, DiagLevel::Error, format!("invalid JSON: {e}"));
-        if line > 0 {
+/// Decodes, parses and loads one document.
+fn load_bytes(file: FileId, found: &walk::Found, bytes: &[u8], options: &LoadOptions) -> FileLoad {
+    let text = match decode::decode(bytes) {
+        Ok(text) => text,
+        Err(e) => return FileLoad::failed(diag(found, DiagLevel::Error, e.to_string())),
+    };
+    let depth = options.max_json_depth.unwrap_or(tree::MAX_DEPTH);
+    match tree::parse(&text, depth) {
+        Ok(doc) => {
+            let mut b = Builder::new(file, found);
+            let recognised = b.document(&doc);
+            FileLoad {
+                recognised,
+                diagnostic: None,
+                pending: b.pending,
+                ops: b.ops,
+            }
+        }
+        Err(e) => {
+            let mut d = diag(
+                found,
+                DiagLevel::Error,
+                format!("invalid JSON: {}", e.message),
+            );
+            // At the end of the text, point at its last character (as serde_json does).
+            let offset = match text.char_indices().last() {
+                Some((last, _)) if e.offset >= text.len() => last,
+                _ => e.offset,
+            };
+            let before = text.get(..offset).unwrap_or(&text);
+            let line = before.matches('\n').count() + 1;
+            let line_start = before.rfind('\n').map_or(0, |i| i + 1);
             d.line = Some(line);
-            d.column = Some(e.column().max(1));
+            d.column = Some(before.get(line_start..).map_or(0, |l| l.chars().count()) + 1);
             d.snippet = text
                 .lines()
                 .nth(line - 1)
                 .map(|l| l.chars().take(200).collect());
+            d.message = format!(
+                "{} at line {line} column {}",
+                d.message,
+                d.column.unwrap_or(1)
+            );
+            FileLoad::failed(d)
         }
-        d
-    })
+    }
 }
 
 /// Loads one in-memory document as if it were the file `rel` of an export (for fuzzing and
@@ -150,27 +181,17 @@ pub fn load_document(rel: &str, bytes: &[u8]) -> Load {
         rel: rel.to_string(),
         path: PathBuf::from(rel),
     };
-    let mut b = Builder::default();
-    b.model.files.push(SourceFile {
-        path: rel.to_string(),
-        disk_path: PathBuf::new(),
-        root: 0,
-    });
-    let mut recognised = 0;
-    match parse_bytes(&found, bytes) {
-        Err(d) => b.diagnostics.push(d),
-        Ok(doc) => {
-            if b.document(0, rel, &doc) {
-                recognised = 1;
-            }
-        }
-    }
-    let model = b.finish();
+    let mut a = Assembler::default();
+    let recognised = a.apply(
+        &found,
+        load_bytes(0, &found, bytes, &LoadOptions::default()),
+    );
+    let model = a.finish();
     Load {
         model,
-        diagnostics: b.diagnostics,
+        diagnostics: a.diagnostics,
         files_read: 1,
-        files_recognised: recognised,
+        files_recognised: usize::from(recognised),
     }
 }
 
@@ -185,9 +206,9 @@ pub fn load(roots: &[PathBuf], options: &LoadOptions) -> Result<Load, LoadSetupE
     let include = walk::glob_set(&options.include).map_err(bad)?;
     let exclude = walk::glob_set(&options.exclude).map_err(bad)?;
     let (found, walk_errors) = walk::walk(roots, include.as_ref(), exclude.as_ref());
-    let mut b = Builder::default();
+    let mut a = Assembler::default();
     for e in walk_errors {
-        b.diagnostics.push(LoadDiagnostic {
+        a.diagnostics.push(LoadDiagnostic {
             level: DiagLevel::Error,
             file: e.rel,
             root: e.root,
@@ -197,41 +218,22 @@ pub fn load(roots: &[PathBuf], options: &LoadOptions) -> Result<Load, LoadSetupE
             snippet: None,
         });
     }
-    let files_read = found.len();
+    // Every file is read, parsed and turned into records in parallel; what each contributes is
+    // then added to the model in walk order, so the model is the same whatever the thread count.
+    let loads: Vec<FileLoad> = found
+        .par_iter()
+        .enumerate()
+        .map(|(i, f)| load_file(i as FileId, f, options))
+        .collect();
     let mut recognised = 0;
-    // Files are parsed in parallel a batch at a time and turned into records in walk order,
-    // so only one batch of parsed documents is held at once.
-    let batch = rayon::current_num_threads().max(1) * 8;
-    let limit = options.max_file_bytes.unwrap_or(MAX_FILE_BYTES);
-    // While one batch is turned into records, the next one is read and parsed.
-    let mut found = found.into_iter();
-    let mut pending: Vec<Parsed> = Vec::new();
-    loop {
-        let chunk: Vec<walk::Found> = found.by_ref().take(batch).collect();
-        if chunk.is_empty() && pending.is_empty() {
-            break;
-        }
-        let current = std::mem::take(&mut pending);
-        let (next, ()) = rayon::join(
-            || {
-                chunk
-                    .into_par_iter()
-                    .map(|f| read_and_parse(f, limit))
-                    .collect::<Vec<Parsed>>()
-            },
-            || {
-                for p in current {
-                    recognised += usize::from(b.add_file(p));
-                }
-            },
-        );
-        pending = next;
+    for (f, l) in found.iter().zip(loads) {
+        recognised += usize::from(a.apply(f, l));
     }
-    let model = b.finish();
+    let model = a.finish();
     Ok(Load {
         model,
-        diagnostics: b.diagnostics,
-        files_read,
+        diagnostics: a.diagnostics,
+        files_read: found.len(),
         files_recognised: recognised,
     })
 }
@@ -243,56 +245,82 @@ pub struct Pending {
     pub loc: Option<Loc>,
 }
 
-/// Model under construction, with what must wait until every file is read.
-#[derive(Default)]
-pub struct Builder {
-    pub model: TenantModel,
-    pub diagnostics: Vec<LoadDiagnostic>,
+/// What one file adds to the model, in the order its adapter produced it.
+enum Op {
+    /// The document provides this collection (even when empty).
+    Touch(&'static str),
+    Push(&'static str, Record),
+    Group(Record),
+    /// A members list of a group was exported (even an empty one), here.
+    MembersList(String, Loc),
+    Member(String, Record, Loc),
+    Device(Record),
+    /// The antivirus mode of a machine, and the device to create when there is none yet.
+    AvMode {
+        id: String,
+        mode: Value,
+        loc: Loc,
+        stub: Record,
+    },
+    /// A cloud account touched by this file: the fields the file set on the account as created
+    /// by `fresh`.
+    Account {
+        key: String,
+        fresh: Record,
+        record: Record,
+    },
+}
+
+/// The result of loading one file.
+struct FileLoad {
+    recognised: bool,
+    /// Why the file could not be read or parsed.
+    diagnostic: Option<LoadDiagnostic>,
     pending: Vec<Pending>,
+    ops: Vec<Op>,
+}
+
+impl FileLoad {
+    fn failed(d: LoadDiagnostic) -> Self {
+        FileLoad {
+            recognised: false,
+            diagnostic: Some(d),
+            pending: Vec::new(),
+            ops: Vec::new(),
+        }
+    }
+}
+
+/// What the adapters of one file write to: records and joins for the model, and diagnostics.
+pub struct Builder {
     file: FileId,
     root: usize,
     rel: String,
     by_path: bool,
-    groups: Vec<Record>,
-    group_index: HashMap<String, usize>,
-    /// Members by group id: where the list came from, and the members.
-    members: Vec<(String, Option<Loc>, Vec<Value>)>,
-    member_index: HashMap<String, usize>,
-    devices: Vec<Record>,
-    device_index: HashMap<String, usize>,
-    accounts: Vec<Record>,
-    account_index: HashMap<String, usize>,
+    pending: Vec<Pending>,
+    ops: Vec<Op>,
+    /// Cloud accounts of this file by key: index in `ops`.
+    accounts: HashMap<String, usize>,
 }
 
 impl Builder {
-    /// Records a file read from the export and loads its document; false when it failed or is
-    /// not recognised.
-    fn add_file(&mut self, p: Parsed) -> bool {
-        let file = self.model.files.len() as FileId;
-        self.model.files.push(SourceFile {
-            path: p.found.rel.clone(),
-            disk_path: p.found.path.clone(),
-            root: p.found.root,
-        });
-        match p.result {
-            Err(d) => {
-                self.diagnostics.push(d);
-                false
-            }
-            Ok(doc) => {
-                self.root = p.found.root;
-                self.document(file, &p.found.rel, &doc)
-            }
+    fn new(file: FileId, found: &walk::Found) -> Self {
+        Builder {
+            file,
+            root: found.root,
+            rel: found.rel.clone(),
+            by_path: false,
+            pending: Vec::new(),
+            ops: Vec::new(),
+            accounts: HashMap::new(),
         }
     }
 
-    /// Loads one parsed document; false when it is not recognised.
-    fn document(&mut self, file: FileId, rel: &str, doc: &serde_json::Value) -> bool {
-        self.file = file;
-        self.rel = rel.to_string();
-        let at = At::new(doc, Loc::new(file, ""));
-        let kind = recognise::recognise(&at, rel);
-        self.by_path = matches!(kind, Kind::GraphObject(_)) && doc.get("@odata.context").is_none();
+    /// Loads the parsed document; false when it is not recognised.
+    fn document(&mut self, doc: &tree::Node<'_>) -> bool {
+        let at = At::new(doc, self.file);
+        let kind = recognise::recognise(&at, &self.rel);
+        self.by_path = matches!(kind, Kind::GraphObject(_)) && at.get("@odata.context").is_none();
         match &kind {
             Kind::GraphList(e) => formats::graph::list(self, e, &at),
             Kind::GraphObject(e) => formats::graph::object(self, e, &at),
@@ -307,7 +335,7 @@ impl Builder {
                     Some(t) if recognise::graph_type(&t).is_none() => {
                         format!("unknown `@odata.type` `{t}`")
                     }
-                    _ if !doc.is_object() && !doc.is_array() => {
+                    _ if !at.is_object() && !at.is_array() => {
                         "expected a JSON object or array at the top level".to_string()
                     }
                     _ => "not a recognised export document; it was not read".to_string(),
@@ -317,7 +345,7 @@ impl Builder {
                 } else {
                     DiagLevel::Error
                 };
-                self.report(level, Some(at.loc.clone()), message);
+                self.report(level, Some(at.loc()), message);
                 return false;
             }
         }
@@ -341,77 +369,177 @@ impl Builder {
         };
         self.pending.push(Pending {
             diagnostic,
-            loc: loc.or_else(|| Some(Loc::new(self.file, ""))),
+            loc: loc.or(Some(Loc::document(self.file))),
         });
     }
 
     /// A value of the wrong shape: an error at its position.
     pub fn shape_error(&mut self, at: &At<'_>, message: &str) {
-        self.report(DiagLevel::Error, Some(at.loc.clone()), message.to_string());
+        self.report(DiagLevel::Error, Some(at.loc()), message.to_string());
     }
 
-    /// Marks a collection as provided by the document at `at`.
-    pub fn touch(&mut self, collection: &str, at: &At<'_>) {
-        if let Some(c) = self.model.collection_mut(collection) {
-            c.present = true;
-            if c.origin.is_none() {
-                c.origin = Some(Loc::new(at.loc.file, ""));
-            }
-        }
+    /// Marks a collection as provided by this document.
+    pub fn touch(&mut self, collection: &'static str) {
+        self.ops.push(Op::Touch(collection));
     }
 
     /// Adds a record to a collection.
-    pub fn push(&mut self, collection: &str, record: Record) {
-        let origin = Loc::new(self.file, "");
-        if let Some(c) = self.model.collection_mut(collection) {
-            if c.origin.is_none() {
-                c.origin = Some(origin);
-            }
-            c.push(record);
-        }
+    pub fn push(&mut self, collection: &'static str, record: Record) {
+        self.ops.push(Op::Push(collection, record));
     }
 
     /// Adds a group (its members are attached when loading ends).
     pub fn add_group(&mut self, record: Record) {
-        let id = record.identity().unwrap_or("").to_string();
-        let origin = Loc::new(self.file, "");
-        if let Some(c) = self.model.collection_mut("groups") {
-            c.present = true;
-            c.origin.get_or_insert(origin);
-        }
-        self.group_index.entry(id).or_insert(self.groups.len());
-        self.groups.push(record);
+        self.ops.push(Op::Group(record));
     }
 
-    fn member_slot(&mut self, gid: &str) -> usize {
+    /// A members list of group `gid` was exported (even an empty one).
+    pub fn members_list(&mut self, gid: &str, at: &At<'_>) {
+        self.ops.push(Op::MembersList(gid.to_string(), at.loc()));
+    }
+
+    /// Adds a member of group `gid`.
+    pub fn add_member(&mut self, gid: &str, record: Record, at: &At<'_>) {
+        self.ops.push(Op::Member(gid.to_string(), record, at.loc()));
+    }
+
+    /// Adds a machine.
+    pub fn add_device(&mut self, record: Record) {
+        self.ops.push(Op::Device(record));
+    }
+
+    /// Sets the antivirus mode of machine `id` (creating the device when the machine list
+    /// lacks it).
+    pub fn add_av_mode(&mut self, id: &str, mode: Value, loc: Loc, item: &At<'_>) {
+        let mut stub = Record::new(&schema::DEVICE, Some(item.loc()));
+        stub.set("id", Value::Str(id.to_string()), None);
+        json::put(&mut stub, "name", item, "computerDnsName", json::Conv::Text);
+        json::put(&mut stub, "os", item, "osPlatform", json::Conv::Text);
+        self.ops.push(Op::AvMode {
+            id: id.to_string(),
+            mode,
+            loc,
+            stub,
+        });
+    }
+
+    /// The cloud account `key`, created on first use in this file.
+    pub fn cloud_account(
+        &mut self,
+        key: &str,
+        environment: &str,
+        source: &str,
+        at: &At<'_>,
+    ) -> Option<&mut Record> {
+        let i = match self.accounts.get(key) {
+            Some(&i) => i,
+            None => {
+                let mut fresh = Record::new(&schema::CLOUD_ACCOUNT, Some(at.loc()));
+                fresh.set("id", Value::Str(key.to_string()), None);
+                fresh.set("environment", Value::Str(environment.to_string()), None);
+                fresh.set("source", Value::Str(source.to_string()), None);
+                self.accounts.insert(key.to_string(), self.ops.len());
+                self.ops.push(Op::Account {
+                    key: key.to_string(),
+                    record: fresh.clone(),
+                    fresh,
+                });
+                self.ops.len() - 1
+            }
+        };
+        match self.ops.get_mut(i) {
+            Some(Op::Account { record, .. }) => Some(record),
+            _ => None,
+        }
+    }
+}
+
+/// The model under construction, with what must wait until every file is read.
+#[derive(Default)]
+struct Assembler {
+    model: TenantModel,
+    diagnostics: Vec<LoadDiagnostic>,
+    pending: Vec<Pending>,
+    groups: Vec<Record>,
+    group_index: HashMap<String, usize>,
+    /// Members by group id: where the list came from, and the members.
+    members: Vec<(String, Option<Loc>, Vec<Value>)>,
+    member_index: HashMap<String, usize>,
+    devices: Vec<Record>,
+    device_index: HashMap<String, usize>,
+    accounts: Vec<Record>,
+    account_index: HashMap<String, usize>,
+}
+
+impl Assembler {
+    /// Adds what a file contributes; true when it was recognised.
+    fn apply(&mut self, found: &walk::Found, load: FileLoad) -> bool {
+        let file = self.model.files.len() as FileId;
+        self.model.files.push(SourceFile {
+            path: found.rel.clone(),
+            disk_path: found.path.clone(),
+            root: found.root,
+        });
+        self.diagnostics.extend(load.diagnostic);
+        self.pending.extend(load.pending);
+        for op in load.ops {
+            match op {
+                Op::Touch(c) => self.touch(c, file),
+                Op::Push(c, r) => {
+                    self.touch(c, file);
+                    if let Some(c) = self.model.collection_mut(c) {
+                        c.push(r);
+                    }
+                }
+                Op::Group(r) => {
+                    self.touch("groups", file);
+                    let id = r.identity().unwrap_or("").to_string();
+                    self.group_index.entry(id).or_insert(self.groups.len());
+                    self.groups.push(r);
+                }
+                Op::MembersList(gid, loc) => {
+                    if let Some(slot) = self.member_slot(&gid) {
+                        slot.1.get_or_insert(loc);
+                    }
+                }
+                Op::Member(gid, r, loc) => {
+                    // A member file of EntraExporter: the list is the folder, located at the
+                    // member.
+                    if let Some(slot) = self.member_slot(&gid) {
+                        slot.1.get_or_insert(loc);
+                        slot.2.push(Value::Record(Box::new(r)));
+                    }
+                }
+                Op::Device(r) => self.add_device(r, file),
+                Op::AvMode {
+                    id,
+                    mode,
+                    loc,
+                    stub,
+                } => self.add_av_mode(&id, mode, loc, stub),
+                Op::Account { key, fresh, record } => self.add_account(key, &fresh, record),
+            }
+        }
+        load.recognised
+    }
+
+    fn touch(&mut self, collection: &str, file: FileId) {
+        if let Some(c) = self.model.collection_mut(collection) {
+            c.present = true;
+            c.origin.get_or_insert(Loc::document(file));
+        }
+    }
+
+    fn member_slot(&mut self, gid: &str) -> Option<&mut (String, Option<Loc>, Vec<Value>)> {
         let next = self.members.len();
         let i = *self.member_index.entry(gid.to_string()).or_insert(next);
         if i == next {
             self.members.push((gid.to_string(), None, Vec::new()));
         }
-        i
+        self.members.get_mut(i)
     }
 
-    /// A members list of group `gid` was exported (even an empty one).
-    pub fn members_list(&mut self, gid: &str, at: &At<'_>) {
-        let i = self.member_slot(gid);
-        if let Some(entry) = self.members.get_mut(i) {
-            entry.1.get_or_insert(at.loc.clone());
-        }
-    }
-
-    /// Adds a member of group `gid`.
-    pub fn add_member(&mut self, gid: &str, record: Record, at: &At<'_>) {
-        let i = self.member_slot(gid);
-        if let Some(entry) = self.members.get_mut(i) {
-            // A member file of EntraExporter: the list is the folder, located at the member.
-            entry.1.get_or_insert(at.loc.clone());
-            entry.2.push(Value::Record(Box::new(record)));
-        }
-    }
-
-    /// Adds a machine.
-    pub fn add_device(&mut self, record: Record) {
+    fn add_device(&mut self, record: Record, file: FileId) {
         let id = record.identity().unwrap_or("").to_ascii_lowercase();
         match self.device_index.get(&id) {
             Some(&i) => {
@@ -429,25 +557,18 @@ impl Builder {
                 self.devices.push(record);
             }
         }
-        let origin = Loc::new(self.file, "");
         if let Some(c) = self.model.collection_mut("devices") {
-            c.origin.get_or_insert(origin);
+            c.origin.get_or_insert(Loc::document(file));
         }
     }
 
-    /// Sets the antivirus mode of machine `id` (creating the device when the machine list
-    /// lacks it).
-    pub fn add_av_mode(&mut self, id: &str, mode: Value, loc: Loc, item: &At<'_>) {
+    fn add_av_mode(&mut self, id: &str, mode: Value, loc: Loc, stub: Record) {
         let key = id.to_ascii_lowercase();
         let i = match self.device_index.get(&key) {
             Some(&i) => i,
             None => {
-                let mut r = Record::new(&schema::DEVICE, Some(item.loc.clone()));
-                r.set("id", Value::Str(id.to_string()), None);
-                json::put(&mut r, "name", item, "computerDnsName", json::Conv::Text);
-                json::put(&mut r, "os", item, "osPlatform", json::Conv::Text);
                 self.device_index.insert(key, self.devices.len());
-                self.devices.push(r);
+                self.devices.push(stub);
                 self.devices.len() - 1
             }
         };
@@ -456,31 +577,27 @@ impl Builder {
         }
     }
 
-    /// The cloud account `key`, created on first use.
-    pub fn cloud_account(
-        &mut self,
-        key: &str,
-        environment: &str,
-        source: &str,
-        at: &At<'_>,
-    ) -> Option<&mut Record> {
+    /// The first file to touch an account creates it; later files set the fields they set.
+    fn add_account(&mut self, key: String, fresh: &Record, record: Record) {
         if let Some(c) = self.model.collection_mut("cloud_accounts") {
             c.present = true;
         }
-        let i = match self.account_index.get(key) {
-            Some(&i) => i,
+        match self.account_index.get(&key) {
             None => {
-                let mut r = Record::new(&schema::CLOUD_ACCOUNT, Some(at.loc.clone()));
-                r.set("id", Value::Str(key.to_string()), None);
-                r.set("environment", Value::Str(environment.to_string()), None);
-                r.set("source", Value::Str(source.to_string()), None);
-                self.account_index
-                    .insert(key.to_string(), self.accounts.len());
-                self.accounts.push(r);
-                self.accounts.len() - 1
+                self.account_index.insert(key, self.accounts.len());
+                self.accounts.push(record);
             }
-        };
-        self.accounts.get_mut(i)
+            Some(&i) => {
+                if let Some(existing) = self.accounts.get_mut(i) {
+                    let set = record.fields.into_iter().zip(&fresh.fields);
+                    for (slot, (field, before)) in existing.fields.iter_mut().zip(set) {
+                        if field != *before {
+                            *slot = field;
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// Joins what waited for every file, and returns the model.
@@ -501,7 +618,7 @@ impl Builder {
                     _ => Vec::new(),
                 };
                 all.extend(list);
-                g.set("members", Value::List(all), entry.1.clone());
+                g.set("members", Value::List(all), entry.1);
             }
         }
         let group_ids: std::collections::HashSet<String> = self

@@ -181,7 +181,7 @@ pub fn recognise(doc: &At<'_>, rel: &str) -> Kind {
             .items()
             .first()
             .is_some_and(|i| i.get("MachineGroupId").is_some())
-            || (items.v.as_array().is_some_and(Vec::is_empty) && by_name(rel, "group"))
+            || (items.v.as_array().is_some_and(<[_]>::is_empty) && by_name(rel, "group"))
         {
             return Kind::DeviceGroups;
         }

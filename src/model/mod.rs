@@ -1,10 +1,9 @@
 //! The tenant model that policies query: typed records grouped in collections, each value
-//! remembering where it came from (file + RFC 6901 JSON pointer).
+//! remembering where it came from (file + byte offset of the value in the file's text).
 //!
-//! Locations are kept as pointers, not byte spans: serde_json gives no positions, and finding
-//! the span of every value while parsing would slow loading of large exports. A pointer is
-//! cheap to keep and is turned into a byte span, line and column only for the few values a
-//! violation points at (`export::locate`).
+//! A location is two integers: it costs nothing to keep one per field. The JSON pointer, line
+//! and column a report shows are worked out from the offset only for the values a violation
+//! points at (`export::locate`).
 
 pub mod schema;
 
@@ -14,46 +13,22 @@ use std::path::PathBuf;
 /// Index of a file in [`TenantModel::files`].
 pub type FileId = u32;
 
-/// Where a value came from: a file of the export and a JSON pointer into it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// Where a value came from: a file of the export and the byte offset where the value starts
+/// in its decoded text. Offset 0 stands for the whole document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Loc {
     pub file: FileId,
-    /// RFC 6901 pointer ("" is the whole document).
-    pub pointer: String,
+    pub offset: u32,
 }
 
 impl Loc {
-    pub fn new(file: FileId, pointer: impl Into<String>) -> Self {
-        Loc {
-            file,
-            pointer: pointer.into(),
-        }
+    pub fn new(file: FileId, offset: u32) -> Self {
+        Loc { file, offset }
     }
 
-    /// The location of a child: `key` is escaped as RFC 6901 requires (`~` → `~0`, `/` → `~1`).
-    pub fn child(&self, key: &str) -> Loc {
-        let mut pointer = String::with_capacity(self.pointer.len() + key.len() + 1);
-        pointer.push_str(&self.pointer);
-        pointer.push('/');
-        for c in key.chars() {
-            match c {
-                '~' => pointer.push_str("~0"),
-                '/' => pointer.push_str("~1"),
-                c => pointer.push(c),
-            }
-        }
-        Loc {
-            file: self.file,
-            pointer,
-        }
-    }
-
-    /// The location of a list element.
-    pub fn index(&self, i: usize) -> Loc {
-        Loc {
-            file: self.file,
-            pointer: format!("{}/{}", self.pointer, i),
-        }
+    /// The whole document of `file`.
+    pub fn document(file: FileId) -> Self {
+        Loc { file, offset: 0 }
     }
 }
 

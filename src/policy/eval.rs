@@ -404,21 +404,14 @@ impl<'e> Machine<'e> {
         Ok(match t {
             CTarget::None => None,
             CTarget::Record(e) => match self.eval(e)? {
-                Val::Record(r) => r.loc.clone(),
+                Val::Record(r) => r.loc,
                 _ => None,
             },
             CTarget::Field(e, i) => match self.eval(e)? {
-                Val::Record(r) => r
-                    .field(*i)
-                    .and_then(|f| f.loc.clone())
-                    .or_else(|| r.loc.clone()),
+                Val::Record(r) => r.field(*i).and_then(|f| f.loc).or(r.loc),
                 _ => None,
             },
-            CTarget::Collection(i) => self
-                .model
-                .collections
-                .get(*i)
-                .and_then(|c| c.origin.clone()),
+            CTarget::Collection(i) => self.model.collections.get(*i).and_then(|c| c.origin),
         })
     }
 

@@ -24,9 +24,9 @@ pub fn load(b: &mut Builder, doc: &At<'_>) {
     } else if let Some(v) = doc.get("value").filter(|v| v.v.is_array()) {
         v.items()
     } else {
-        vec![doc.clone()]
+        vec![*doc]
     };
-    b.touch("cloud_accounts", doc);
+    b.touch("cloud_accounts");
     for r in resources {
         resource(b, &r);
     }
@@ -102,10 +102,10 @@ fn connector(b: &mut Builder, r: &At<'_>, props: &At<'_>) {
     account.set(
         "id",
         Value::Str(id),
-        props.get("hierarchyIdentifier").map(|h| h.loc),
+        props.get("hierarchyIdentifier").map(|h| h.loc()),
     );
     if let Some(n) = name {
-        account.set("name", Value::Str(n), r.get("name").map(|h| h.loc));
+        account.set("name", Value::Str(n), r.get("name").map(|h| h.loc()));
     }
     for o in offerings {
         let kind = text(&o, "offeringType").unwrap_or_default();
@@ -119,7 +119,7 @@ fn connector(b: &mut Builder, r: &At<'_>, props: &At<'_>) {
                 account.set(
                     "servers_plan",
                     Value::Str("P2".into()),
-                    o.get("offeringType").map(|t| t.loc),
+                    o.get("offeringType").map(|t| t.loc()),
                 );
             }
         }

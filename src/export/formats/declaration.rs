@@ -14,16 +14,16 @@ pub const SERVICES: &[&str] = &["xdr", "servers"];
 
 pub fn load(b: &mut Builder, doc: &At<'_>) {
     if let Some(services) = doc.get("services") {
-        b.touch("services", &services);
+        b.touch("services");
         for name in SERVICES {
             let Some(v) = services.get(name) else {
                 continue;
             };
-            let mut r = Record::new(&schema::SERVICE, Some(v.loc.clone()));
+            let mut r = Record::new(&schema::SERVICE, Some(v.loc()));
             r.set("name", Value::Str((*name).into()), None);
             match v.boolean() {
                 Some(p) => {
-                    r.set("purchased", Value::Bool(p), Some(v.loc.clone()));
+                    r.set("purchased", Value::Bool(p), Some(v.loc()));
                 }
                 None => b.shape_error(&v, &format!("`services.{name}` must be true or false")),
             }
@@ -32,16 +32,16 @@ pub fn load(b: &mut Builder, doc: &At<'_>) {
         unknown_keys(b, &services, SERVICES, "service");
     }
     if let Some(products) = doc.get("products") {
-        b.touch("products", &products);
+        b.touch("products");
         for name in PRODUCTS {
             let Some(v) = products.get(name) else {
                 continue;
             };
-            let mut r = Record::new(&schema::PRODUCT, Some(v.loc.clone()));
+            let mut r = Record::new(&schema::PRODUCT, Some(v.loc()));
             r.set("name", Value::Str((*name).into()), None);
             match v.text().map(|m| m.to_ascii_lowercase()) {
                 Some(m) if MODES.contains(&m.as_str()) => {
-                    r.set("mode", Value::Str(m), Some(v.loc.clone()));
+                    r.set("mode", Value::Str(m), Some(v.loc()));
                 }
                 _ => b.shape_error(
                     &v,
@@ -57,13 +57,12 @@ pub fn load(b: &mut Builder, doc: &At<'_>) {
 }
 
 fn unknown_keys(b: &mut Builder, obj: &At<'_>, known: &[&str], what: &str) {
-    let Some(map) = obj.v.as_object() else {
+    if !obj.is_object() {
         b.shape_error(obj, "expected an object");
         return;
-    };
-    for key in map.keys() {
+    }
+    for (key, at) in obj.members() {
         if !known.iter().any(|k| k.eq_ignore_ascii_case(key)) {
-            let at = At::new(obj.v, obj.loc.child(key));
             b.shape_error(
                 &at,
                 &format!(

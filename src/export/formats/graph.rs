@@ -34,10 +34,10 @@ pub fn list(b: &mut Builder, entity: &Entity, doc: &At<'_>) {
         return;
     }
     match entity {
-        Entity::User => b.touch("users", &values),
-        Entity::Group => b.touch("groups", &values),
-        Entity::Sku => b.touch("skus", &values),
-        Entity::Audit => b.touch("audit_events", &values),
+        Entity::User => b.touch("users"),
+        Entity::Group => b.touch("groups"),
+        Entity::Sku => b.touch("skus"),
+        Entity::Audit => b.touch("audit_events"),
         Entity::Member(gid) => b.members_list(gid, &values),
         Entity::Ignored => {}
     }
@@ -47,7 +47,7 @@ pub fn list(b: &mut Builder, entity: &Entity, doc: &At<'_>) {
 }
 
 fn user(b: &mut Builder, at: &At<'_>) {
-    let mut r = Record::new(&schema::USER, Some(at.loc.clone()));
+    let mut r = Record::new(&schema::USER, Some(at.loc()));
     put(&mut r, "id", at, "id", Conv::Text);
     put(&mut r, "upn", at, "userPrincipalName", Conv::Text);
     put(&mut r, "name", at, "displayName", Conv::Text);
@@ -56,7 +56,7 @@ fn user(b: &mut Builder, at: &At<'_>) {
     if let Some(list) = at.get("assignedLicenses") {
         let items = list.items().into_iter().map(|l| {
             let l = &l;
-            let mut lic = Record::new(&schema::LICENSE, Some(l.loc.clone()));
+            let mut lic = Record::new(&schema::LICENSE, Some(l.loc()));
             put(&mut lic, "sku_id", l, "skuId", Conv::Text);
             put(
                 &mut lic,
@@ -67,32 +67,24 @@ fn user(b: &mut Builder, at: &At<'_>) {
             );
             Value::Record(Box::new(lic))
         });
-        r.set(
-            "licenses",
-            Value::List(items.collect()),
-            Some(list.loc.clone()),
-        );
+        r.set("licenses", Value::List(items.collect()), Some(list.loc()));
     }
     if let Some(list) = at.get("assignedPlans") {
         let items = list.items().into_iter().map(|p| {
             let p = &p;
-            let mut plan = Record::new(&schema::ASSIGNED_PLAN, Some(p.loc.clone()));
+            let mut plan = Record::new(&schema::ASSIGNED_PLAN, Some(p.loc()));
             put(&mut plan, "id", p, "servicePlanId", Conv::Text);
             put(&mut plan, "service", p, "service", Conv::Text);
             put(&mut plan, "status", p, "capabilityStatus", Conv::Text);
             Value::Record(Box::new(plan))
         });
-        r.set(
-            "plans",
-            Value::List(items.collect()),
-            Some(list.loc.clone()),
-        );
+        r.set("plans", Value::List(items.collect()), Some(list.loc()));
     }
     b.push("users", r);
 }
 
 fn group(b: &mut Builder, at: &At<'_>) {
-    let mut r = Record::new(&schema::GROUP, Some(at.loc.clone()));
+    let mut r = Record::new(&schema::GROUP, Some(at.loc()));
     put(&mut r, "id", at, "id", Conv::Text);
     put(&mut r, "name", at, "displayName", Conv::Text);
     put(&mut r, "types", at, "groupTypes", Conv::Strings);
@@ -149,19 +141,19 @@ fn member_kind(b: &mut Builder, at: &At<'_>) -> Option<&'static str> {
 }
 
 fn member(b: &mut Builder, gid: &str, at: &At<'_>) {
-    let mut r = Record::new(&schema::MEMBER, Some(at.loc.clone()));
+    let mut r = Record::new(&schema::MEMBER, Some(at.loc()));
     put(&mut r, "id", at, "id", Conv::Text);
     put(&mut r, "name", at, "displayName", Conv::Text);
     put(&mut r, "upn", at, "userPrincipalName", Conv::Text);
     if let Some(kind) = member_kind(b, at) {
-        let loc = at.get("@odata.type").map(|t| t.loc);
+        let loc = at.get("@odata.type").map(|t| t.loc());
         r.set("kind", Value::Str(kind.into()), loc);
     }
     b.add_member(gid, r, at);
 }
 
 fn sku(b: &mut Builder, at: &At<'_>) {
-    let mut r = Record::new(&schema::SKU, Some(at.loc.clone()));
+    let mut r = Record::new(&schema::SKU, Some(at.loc()));
     put(&mut r, "id", at, "skuId", Conv::Text);
     put(&mut r, "part_number", at, "skuPartNumber", Conv::Text);
     put(&mut r, "status", at, "capabilityStatus", Conv::Text);
@@ -172,18 +164,14 @@ fn sku(b: &mut Builder, at: &At<'_>) {
     if let Some(list) = at.get("servicePlans") {
         let items = list.items().into_iter().map(|p| {
             let p = &p;
-            let mut plan = Record::new(&schema::SKU_PLAN, Some(p.loc.clone()));
+            let mut plan = Record::new(&schema::SKU_PLAN, Some(p.loc()));
             put(&mut plan, "id", p, "servicePlanId", Conv::Text);
             put(&mut plan, "name", p, "servicePlanName", Conv::Text);
             put(&mut plan, "status", p, "provisioningStatus", Conv::Text);
             put(&mut plan, "applies_to", p, "appliesTo", Conv::Text);
             Value::Record(Box::new(plan))
         });
-        r.set(
-            "plans",
-            Value::List(items.collect()),
-            Some(list.loc.clone()),
-        );
+        r.set("plans", Value::List(items.collect()), Some(list.loc()));
     }
     b.push("skus", r);
 }
@@ -199,44 +187,36 @@ fn decoded(at: &At<'_>) -> Option<String> {
 }
 
 fn audit(b: &mut Builder, at: &At<'_>) {
-    let mut r = Record::new(&schema::AUDIT_EVENT, Some(at.loc.clone()));
+    let mut r = Record::new(&schema::AUDIT_EVENT, Some(at.loc()));
     put(&mut r, "id", at, "id", Conv::Text);
     put(&mut r, "activity", at, "activityDisplayName", Conv::Text);
     put(&mut r, "time", at, "activityDateTime", Conv::Date);
     if let Some(list) = at.get("targetResources") {
         let targets = list.items().into_iter().map(|t| {
             let t = &t;
-            let mut target = Record::new(&schema::TARGET, Some(t.loc.clone()));
+            let mut target = Record::new(&schema::TARGET, Some(t.loc()));
             put(&mut target, "id", t, "id", Conv::Text);
             put(&mut target, "name", t, "displayName", Conv::Text);
             put(&mut target, "type", t, "type", Conv::Text);
             if let Some(mods) = t.get("modifiedProperties") {
                 let changes = mods.items().into_iter().map(|m| {
                     let m = &m;
-                    let mut c = Record::new(&schema::CHANGE, Some(m.loc.clone()));
+                    let mut c = Record::new(&schema::CHANGE, Some(m.loc()));
                     put(&mut c, "name", m, "displayName", Conv::Text);
                     for (field, key) in [("old", "oldValue"), ("new", "newValue")] {
                         if let Some(v) = m.get(key) {
                             if let Some(text) = decoded(&v) {
-                                c.set(field, Value::Str(text), Some(v.loc.clone()));
+                                c.set(field, Value::Str(text), Some(v.loc()));
                             }
                         }
                     }
                     Value::Record(Box::new(c))
                 });
-                target.set(
-                    "changes",
-                    Value::List(changes.collect()),
-                    Some(mods.loc.clone()),
-                );
+                target.set("changes", Value::List(changes.collect()), Some(mods.loc()));
             }
             Value::Record(Box::new(target))
         });
-        r.set(
-            "targets",
-            Value::List(targets.collect()),
-            Some(list.loc.clone()),
-        );
+        r.set("targets", Value::List(targets.collect()), Some(list.loc()));
     }
     b.push("audit_events", r);
 }

@@ -24,9 +24,9 @@ pub fn machines(b: &mut Builder, doc: &At<'_>) {
     let Some(list) = values(b, doc, "value") else {
         return;
     };
-    b.touch("devices", &list);
+    b.touch("devices");
     for m in list.items() {
-        let mut r = Record::new(&schema::DEVICE, Some(m.loc.clone()));
+        let mut r = Record::new(&schema::DEVICE, Some(m.loc()));
         put(&mut r, "id", &m, "id", Conv::Text);
         put(&mut r, "name", &m, "computerDnsName", Conv::Text);
         put(&mut r, "os", &m, "osPlatform", Conv::Text);
@@ -54,7 +54,7 @@ pub fn av_info(b: &mut Builder, doc: &At<'_>) {
     let Some(list) = values(b, doc, "value") else {
         return;
     };
-    b.touch("devices", &list);
+    b.touch("devices");
     for item in list.items() {
         let id = item
             .get("machineId")
@@ -65,7 +65,7 @@ pub fn av_info(b: &mut Builder, doc: &At<'_>) {
         };
         let code = mode.text().unwrap_or_default();
         match av_mode(&code) {
-            Some(m) => b.add_av_mode(&id, Value::Str(m.into()), mode.loc.clone(), &item),
+            Some(m) => b.add_av_mode(&id, Value::Str(m.into()), mode.loc(), &item),
             None => b.shape_error(
                 &mode,
                 &format!("unknown `avMode` `{code}` (expected 0, 1, 2, 4 or 5)"),
@@ -78,9 +78,9 @@ pub fn device_groups(b: &mut Builder, doc: &At<'_>) {
     let Some(list) = values(b, doc, "items") else {
         return;
     };
-    b.touch("device_groups", &list);
+    b.touch("device_groups");
     for g in list.items() {
-        let mut r = Record::new(&schema::DEVICE_GROUP, Some(g.loc.clone()));
+        let mut r = Record::new(&schema::DEVICE_GROUP, Some(g.loc()));
         put(&mut r, "id", &g, "MachineGroupId", Conv::Text);
         put(&mut r, "name", &g, "Name", Conv::Text);
         put(&mut r, "rank", &g, "Priority", Conv::Int);
@@ -101,17 +101,13 @@ pub fn device_groups(b: &mut Builder, doc: &At<'_>) {
         if let Some(rules) = g.get("GroupRules") {
             let items = rules.items().into_iter().map(|x| {
                 let x = &x;
-                let mut rule = Record::new(&schema::GROUP_RULE, Some(x.loc.clone()));
+                let mut rule = Record::new(&schema::GROUP_RULE, Some(x.loc()));
                 put(&mut rule, "property", x, "Property", Conv::Text);
                 put(&mut rule, "operator", x, "OperatorType", Conv::Text);
                 put(&mut rule, "value", x, "PropertyValue", Conv::Text);
                 Value::Record(Box::new(rule))
             });
-            r.set(
-                "rules",
-                Value::List(items.collect()),
-                Some(rules.loc.clone()),
-            );
+            r.set("rules", Value::List(items.collect()), Some(rules.loc()));
         }
         b.push("device_groups", r);
     }

@@ -115,13 +115,13 @@ pub fn load(b: &mut Builder, doc: &At<'_>) {
         group_member(doc, c, &mut groups);
     }
     if !groups.is_empty() {
-        b.touch("groups", doc);
+        b.touch("groups");
     }
     for g in groups {
         b.add_group(g);
     }
     if let Some(a) = account {
-        b.touch("cloud_accounts", doc);
+        b.touch("cloud_accounts");
         b.push("cloud_accounts", a);
     }
 }
@@ -129,7 +129,7 @@ pub fn load(b: &mut Builder, doc: &At<'_>) {
 /// The subscription a plan's azurerm provider targets, as one account named after the first
 /// resource that configures it.
 fn new_account(c: &Change<'_>) -> Record {
-    let mut a = Record::new(&schema::CLOUD_ACCOUNT, Some(c.after.loc.clone()));
+    let mut a = Record::new(&schema::CLOUD_ACCOUNT, Some(c.after.loc()));
     a.set("id", Value::Str(c.address.clone()), None);
     a.set("environment", Value::Str("Azure".into()), None);
     a.set("source", Value::Str("terraform".into()), None);
@@ -137,7 +137,7 @@ fn new_account(c: &Change<'_>) -> Record {
 }
 
 fn group(doc: &At<'_>, c: &Change<'_>) -> Record {
-    let mut r = Record::new(&schema::GROUP, Some(c.after.loc.clone()));
+    let mut r = Record::new(&schema::GROUP, Some(c.after.loc()));
     let object_id = c
         .after
         .get("object_id")
@@ -167,7 +167,7 @@ fn group(doc: &At<'_>, c: &Change<'_>) -> Record {
         .and_then(|d| d.get("rule"));
     if let Some(rule) = &rule {
         if let Some(text) = rule.text() {
-            r.set("membership_rule", Value::Str(text), Some(rule.loc.clone()));
+            r.set("membership_rule", Value::Str(text), Some(rule.loc()));
         }
     }
     let dynamic_type = c
@@ -181,9 +181,9 @@ fn group(doc: &At<'_>, c: &Change<'_>) -> Record {
             .items()
             .iter()
             .map(|m| {
-                let mut rec = Record::new(&schema::MEMBER, Some(m.loc.clone()));
+                let mut rec = Record::new(&schema::MEMBER, Some(m.loc()));
                 if let Some(id) = m.text() {
-                    rec.set("id", Value::Str(id), Some(m.loc.clone()));
+                    rec.set("id", Value::Str(id), Some(m.loc()));
                 }
                 Value::Record(Box::new(rec))
             })
@@ -193,9 +193,9 @@ fn group(doc: &At<'_>, c: &Change<'_>) -> Record {
             .iter()
             .filter_map(|r| referenced_group(r))
         {
-            list.push(Value::Record(Box::new(nested(&g, members.loc.clone()))));
+            list.push(Value::Record(Box::new(nested(&g, members.loc()))));
         }
-        r.set("members", Value::List(list), Some(members.loc.clone()));
+        r.set("members", Value::List(list), Some(members.loc()));
     }
     r
 }
@@ -222,7 +222,7 @@ fn group_member(doc: &At<'_>, c: &Change<'_>, groups: &mut [Record]) {
     }) else {
         return;
     };
-    let mut m = Record::new(&schema::MEMBER, Some(c.after.loc.clone()));
+    let mut m = Record::new(&schema::MEMBER, Some(c.after.loc()));
     let member_ref = references(doc, &c.address, "member_object_id")
         .iter()
         .find_map(|r| referenced_group(r));
@@ -246,9 +246,6 @@ fn group_member(doc: &At<'_>, c: &Change<'_>, groups: &mut [Record]) {
         _ => Vec::new(),
     };
     list.push(Value::Record(Box::new(m)));
-    let loc = group
-        .get("members")
-        .and_then(|f| f.loc.clone())
-        .or_else(|| group.loc.clone());
+    let loc = group.get("members").and_then(|f| f.loc).or(group.loc);
     group.set("members", Value::List(list), loc);
 }

@@ -1,0 +1,276 @@
+//! A JSON document as a tree that borrows its strings from the decoded text and keeps the byte
+//! range of every value.
+//!
+//! Parsing is done by `jiter`, a pull parser; this module only assembles its events into
+//! [`Node`]s. Strings without escapes, keys and numbers are slices of the text, so a document
+//! costs one allocation per array or object, not one per string. Byte offsets are what make
+//! violations point at the exact value without parsing the file a second time for positions
+//! during loading; `locate` turns an offset back into a JSON pointer, a line and a column.
+//!
+//! The tree is built without recursion (an explicit stack), so the nesting limit is a setting
+//! ([`MAX_DEPTH`] by default, `max-json-depth` in dexlint.toml) rather than the size of the
+//! thread's stack.
+
+use jiter::{Jiter, JiterError, Peek};
+use std::borrow::Cow;
+
+/// Default limit on the nesting of arrays and objects in an export file.
+pub const MAX_DEPTH: usize = 128;
+/// Highest nesting limit that can be configured (dropping a tree recurses once per level).
+pub const MAX_DEPTH_LIMIT: usize = 1000;
+
+/// A JSON value and the byte range it spans in the text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node<'t> {
+    pub start: u32,
+    pub end: u32,
+    pub kind: Kind<'t>,
+}
+
+/// Object members are kept in file order, duplicates included (lookups take the last, as
+/// serde_json does).
+pub type Members<'t> = Vec<(Cow<'t, str>, Node<'t>)>;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Kind<'t> {
+    Null,
+    Bool(bool),
+    /// A number as written.
+    Number(&'t str),
+    String(Cow<'t, str>),
+    Array(Vec<Node<'t>>),
+    Object(Members<'t>),
+}
+
+impl<'t> Node<'t> {
+    pub fn as_array(&self) -> Option<&[Node<'t>]> {
+        match &self.kind {
+            Kind::Array(a) => Some(a),
+            _ => None,
+        }
+    }
+    pub fn as_object(&self) -> Option<&[(Cow<'t, str>, Node<'t>)]> {
+        match &self.kind {
+            Kind::Object(o) => Some(o),
+            _ => None,
+        }
+    }
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::String(s) => Some(s),
+            _ => None,
+        }
+    }
+    pub fn is_array(&self) -> bool {
+        matches!(self.kind, Kind::Array(_))
+    }
+    pub fn is_object(&self) -> bool {
+        matches!(self.kind, Kind::Object(_))
+    }
+}
+
+/// Why a text is not a JSON document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    pub message: String,
+    /// Byte offset in the text.
+    pub offset: usize,
+}
+
+impl From<JiterError> for ParseError {
+    fn from(e: JiterError) -> Self {
+        ParseError {
+            message: e.error_type.to_string(),
+            offset: e.index,
+        }
+    }
+}
+
+/// `s`, a string jiter returned, as a slice of `text` when it is one (no escapes), else a copy.
+fn reborrow<'t>(text: &'t str, s: &str) -> Cow<'t, str> {
+    let offset = (s.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
+    match text.get(offset..offset.wrapping_add(s.len())) {
+        Some(slice) if slice.as_ptr() == s.as_ptr() => Cow::Borrowed(slice),
+        _ => Cow::Owned(s.to_string()),
+    }
+}
+
+/// An open array or object: where it starts, what it holds so far, and (for an object) the key
+/// of the value being read.
+enum Open<'t> {
+    Array(u32, Vec<Node<'t>>),
+    Object(u32, Members<'t>, Cow<'t, str>),
+}
+
+/// Parses a whole document; arrays and objects nested deeper than `max_depth` are an error.
+pub fn parse(text: &str, max_depth: usize) -> Result<Node<'_>, ParseError> {
+    if u32::try_from(text.len()).is_err() {
+        return Err(ParseError {
+            message: "documents larger than 4 GiB are not supported".to_string(),
+            offset: 0,
+        });
+    }
+    let mut j = Jiter::new(text.as_bytes());
+    // Offsets fit in u32: the text is shorter than 4 GiB.
+    let at = |j: &Jiter<'_>| j.current_index() as u32;
+    let mut open: Vec<Open<'_>> = Vec::new();
+    let mut peek = j.peek()?;
+    loop {
+        let start = at(&j);
+        let kind = if peek == Peek::Null {
+            j.known_null()?;
+            Kind::Null
+        } else if peek == Peek::True || peek == Peek::False {
+            Kind::Bool(j.known_bool(peek)?)
+        } else if peek == Peek::String {
+            Kind::String(reborrow(text, j.known_str()?))
+        } else if peek == Peek::Array || peek == Peek::Object {
+            if open.len() >= max_depth {
+                return Err(ParseError {
+                    message: format!("nesting deeper than {max_depth} levels"),
+                    offset: start as usize,
+                });
+            }
+            if peek == Peek::Array {
+                match j.known_array()? {
+                    Some(first) => {
+                        open.push(Open::Array(start, Vec::new()));
+                        peek = first;
+                        continue;
+                    }
+                    None => Kind::Array(Vec::new()),
+                }
+            } else {
+                match j.known_object()?.map(|k| reborrow(text, k)) {
+                    Some(key) => {
+                        open.push(Open::Object(start, Vec::new(), key));
+                        peek = j.peek()?;
+                        continue;
+                    }
+                    None => Kind::Object(Vec::new()),
+                }
+            }
+        } else {
+            Kind::Number(number(text, &mut j, peek, start)?)
+        };
+        let mut node = Node {
+            start,
+            end: at(&j),
+            kind,
+        };
+        // Hand the value to the innermost open container, closing those that end with it.
+        loop {
+            match open.last_mut() {
+                None => {
+                    j.finish()?;
+                    return Ok(node);
+                }
+                Some(Open::Array(_, items)) => {
+                    items.push(node);
+                    if let Some(next) = j.array_step()? {
+                        peek = next;
+                        break;
+                    }
+                }
+                Some(Open::Object(_, members, key)) => {
+                    members.push((std::mem::take(key), node));
+                    if let Some(k) = j.next_key()?.map(|k| reborrow(text, k)) {
+                        *key = k;
+                        peek = j.peek()?;
+                        break;
+                    }
+                }
+            }
+            let end = at(&j);
+            node = match open.pop() {
+                Some(Open::Array(start, items)) => Node {
+                    start,
+                    end,
+                    kind: Kind::Array(items),
+                },
+                Some(Open::Object(start, members, _)) => Node {
+                    start,
+                    end,
+                    kind: Kind::Object(members),
+                },
+                None => break,
+            };
+        }
+    }
+}
+
+/// A number, as written; one whose value is beyond the range of a 64-bit float is an error
+/// (as in serde_json).
+fn number<'t>(
+    text: &'t str,
+    j: &mut Jiter<'_>,
+    peek: Peek,
+    start: u32,
+) -> Result<&'t str, ParseError> {
+    j.known_number_bytes(peek)?;
+    let raw = text.get(start as usize..j.current_index()).unwrap_or("");
+    let integer = !raw.contains(['.', 'e', 'E']);
+    if !(integer && raw.parse::<i64>().is_ok()) && raw.parse::<f64>().map_or(true, f64::is_infinite)
+    {
+        return Err(ParseError {
+            message: "number out of range".to_string(),
+            offset: start as usize,
+        });
+    }
+    Ok(raw)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slice<'a>(text: &'a str, n: &Node<'_>) -> &'a str {
+        &text[n.start as usize..n.end as usize]
+    }
+
+    #[test]
+    fn ranges_of_every_value() {
+        let text = " {\"a\": [1, -2.5e3, \"x\\u00e9\"], \"b\": {\"c\": null, \"d\": true}} ";
+        let root = parse(text, 8).unwrap();
+        assert_eq!(slice(text, &root), text.trim());
+        let members = root.as_object().unwrap();
+        assert_eq!(members[0].0, "a");
+        let a = members[0].1.as_array().unwrap();
+        assert_eq!(
+            a.iter().map(|n| slice(text, n)).collect::<Vec<_>>(),
+            ["1", "-2.5e3", "\"x\\u00e9\""]
+        );
+        assert_eq!(a[2].as_str(), Some("xé"));
+        assert!(matches!(a[2].kind, Kind::String(Cow::Owned(_))));
+        assert!(matches!(members[0].0, Cow::Borrowed(_)));
+        assert_eq!(slice(text, &members[1].1), "{\"c\": null, \"d\": true}");
+        assert_eq!(
+            members[1].1.as_object().unwrap()[1].1.kind,
+            Kind::Bool(true)
+        );
+    }
+
+    #[test]
+    fn errors_carry_an_offset() {
+        let e = parse("{\"a\": [1, 2", 8).unwrap_err();
+        assert!(e.message.contains("EOF while parsing"), "{e:?}");
+        assert_eq!(parse("[1] x", 8).unwrap_err().offset, 4);
+        assert_eq!(
+            parse("1e400", 8).unwrap_err().message,
+            "number out of range"
+        );
+        assert!(parse("123456789012345678901234567890", 8).is_ok());
+    }
+
+    #[test]
+    fn depth_limit() {
+        let deep = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        assert!(parse(&deep(3), 3).is_ok());
+        let e = parse(&deep(4), 3).unwrap_err();
+        assert_eq!(
+            (e.message.as_str(), e.offset),
+            ("nesting deeper than 3 levels", 3)
+        );
+        assert!(parse(&deep(MAX_DEPTH_LIMIT), MAX_DEPTH_LIMIT).is_ok());
+    }
+}
