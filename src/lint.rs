@@ -4,6 +4,7 @@
 use crate::baseline::Baseline;
 use crate::builtin;
 use crate::config::{Config, Date};
+pub use crate::export::locate::SourceSpan;
 use crate::export::{self, DiagLevel, LoadOptions};
 use crate::model::Loc;
 use crate::model::TenantModel;
@@ -12,7 +13,6 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 /// What to lint and how.
 #[derive(Debug, Clone)]
@@ -77,14 +77,6 @@ pub struct Violation {
 }
 
 /// The text of the file a violation points at, and the byte range of the value.
-#[derive(Debug, Clone)]
-pub struct SourceSpan {
-    pub name: String,
-    pub text: Arc<str>,
-    pub start: usize,
-    pub end: usize,
-}
-
 /// A policy that could not be judged on this export.
 #[derive(Debug, Clone, Serialize)]
 pub struct NotEvaluated {
@@ -298,7 +290,7 @@ pub fn run(options: &LintOptions) -> Result<LintReport, SetupError> {
                 source: None,
             };
             if let Some(loc) = &finding.loc {
-                if let Some(file) = model.files.get(loc.file as usize) {
+                if let Some(file) = model.files.get(loc.file() as usize) {
                     v.file = Some(file.path.clone());
                     v.root = root_name(&options.roots, file.root);
                 }
@@ -324,12 +316,9 @@ pub fn run(options: &LintOptions) -> Result<LintReport, SetupError> {
         v.column = Some(at.column);
         v.end_line = Some(at.end_line);
         v.end_column = Some(at.end_column);
-        v.source = Some(SourceSpan {
-            name: joined_path(v.root.as_deref(), v.file.as_deref().unwrap_or("")),
-            text: at.text,
-            start: at.start,
-            end: at.end,
-        });
+        let mut source = at.source;
+        source.name = joined_path(v.root.as_deref(), v.file.as_deref().unwrap_or(""));
+        v.source = Some(source);
     }
     apply_waivers(
         &mut report,

@@ -7,7 +7,6 @@ use crate::lint::LintReport;
 use crate::model::{Record, TenantModel, Value};
 use aho_corasick::{AhoCorasick, MatchKind};
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
 /// Names that are kept as they are: they identify the service's groups, not people.
 const KEPT: &[&str] = &[
@@ -43,9 +42,9 @@ fn collect(r: &Record, out: &mut BTreeSet<String>) {
                 if personal
                     && SENSITIVE.contains(&schema.name)
                     && s.len() >= 3
-                    && !KEPT.contains(&s.as_str()) =>
+                    && !KEPT.contains(&s.as_ref()) =>
             {
-                out.insert(s.clone());
+                out.insert(s.to_string());
             }
             Value::List(items) => {
                 for item in items {
@@ -123,7 +122,7 @@ impl Redactor {
                     (self.text(before), self.text(value), self.text(after));
                 src.start = before.len();
                 src.end = before.len() + value.len();
-                src.text = Arc::from(format!("{before}{value}{after}"));
+                src.text = format!("{before}{value}{after}");
                 src.name = self.text(&src.name);
             }
         }

@@ -51,7 +51,8 @@ fn list<'r>(r: &'r Record, field: &str) -> Vec<&'r Record> {
 fn position(m: &TenantModel, r: &Record, field: &str) -> (usize, usize, String) {
     let loc = r.get(field).unwrap().loc.unwrap();
     let at = locate::locate_all(m, &[&loc]).remove(0).unwrap();
-    (at.line, at.column, at.text[at.start..at.end].to_string())
+    let s = &at.source;
+    (at.line, at.column, s.text[s.start..s.end].to_string())
 }
 
 /// The JSON pointer of a location.
@@ -209,7 +210,7 @@ fn defender_for_endpoint() {
             .loc
             .as_ref()
             .unwrap()
-            .file as usize]
+            .file() as usize]
             .path,
         "deviceavinfo.json"
     );

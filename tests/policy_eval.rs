@@ -23,7 +23,7 @@ fn at(file: u32, i: usize) -> Loc {
 }
 
 fn field(loc: Loc, delta: u32) -> Option<Loc> {
-    Some(Loc::new(loc.file, loc.offset + delta))
+    Some(Loc::new(loc.file(), loc.offset() + delta))
 }
 
 /// A group record `i` of file 0, its members records of file 1.

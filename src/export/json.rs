@@ -3,6 +3,9 @@
 
 use super::tree::{Kind, Node};
 use crate::model::{FileId, Loc, Record, Value};
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::sync::Arc;
 
 /// A JSON value of a file.
 #[derive(Debug, Clone, Copy)]
@@ -88,6 +91,15 @@ impl<'a> At<'a> {
         }
     }
 
+    /// [`At::text`] as a model string, shared with equal strings of the same file.
+    pub fn shared_text(&self) -> Option<Arc<str>> {
+        match &self.v.kind {
+            Kind::String(s) => Some(shared(s)),
+            Kind::Number(n) => Some(shared(n)),
+            _ => None,
+        }
+    }
+
     /// A boolean, or the strings "True"/"False" in any case.
     pub fn boolean(&self) -> Option<bool> {
         match &self.v.kind {
@@ -128,10 +140,35 @@ impl<'a> At<'a> {
     pub fn strings(&self) -> Option<Vec<Value>> {
         self.v.as_array().map(|a| {
             a.iter()
-                .filter_map(|x| x.as_str().map(|s| Value::Str(s.to_string())))
+                .filter_map(|x| x.as_str().map(|s| Value::Str(shared(s))))
                 .collect()
         })
     }
+}
+
+thread_local! {
+    /// The strings of the file being loaded on this thread.
+    static STRINGS: RefCell<HashSet<Arc<str>>> = RefCell::new(HashSet::new());
+}
+
+/// `s` as a model string: the copy already made for an equal string of the same file, if any.
+/// A tenant repeats most of its strings (plan ids and names, services, statuses, operating
+/// systems), so this keeps one allocation for each.
+pub fn shared(s: &str) -> Arc<str> {
+    STRINGS.with(|pool| {
+        let mut pool = pool.borrow_mut();
+        if let Some(existing) = pool.get(s) {
+            return existing.clone();
+        }
+        let new: Arc<str> = Arc::from(s);
+        pool.insert(new.clone());
+        new
+    })
+}
+
+/// Forgets the strings of the previous file (called before each file).
+pub fn new_file() {
+    STRINGS.with(|pool| pool.borrow_mut().clear());
 }
 
 /// How a source value becomes a model value.
@@ -155,11 +192,11 @@ pub fn put(record: &mut Record, field: &str, node: &At<'_>, key: &str, conv: Con
 /// Sets `field` of `record` from `at`.
 pub fn put_at(record: &mut Record, field: &str, at: &At<'_>, conv: Conv) {
     let value = match conv {
-        Conv::Text => at.text().map(Value::Str),
+        Conv::Text => at.shared_text().map(Value::Str),
         Conv::Bool => at.boolean().map(Value::Bool),
         Conv::Int => at.int().map(Value::Int),
         Conv::Date => at.date().map(Value::Date),
-        Conv::Strings => at.strings().map(Value::List),
+        Conv::Strings => at.strings().map(|l| Value::List(l.into())),
     };
     if let Some(value) = value {
         record.set(field, value, Some(at.loc()));

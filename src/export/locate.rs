@@ -16,8 +16,8 @@ use std::sync::Arc;
 /// A located value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Located {
-    /// The decoded text of the file.
-    pub text: Arc<str>,
+    /// The lines around the value (`name` left empty).
+    pub source: SourceSpan,
     /// RFC 6901 pointer to the value ("" is the whole document).
     pub pointer: String,
     /// Byte range of the value in `text`.
@@ -28,6 +28,71 @@ pub struct Located {
     pub column: usize,
     pub end_line: usize,
     pub end_column: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceSpan {
+    pub name: String,
+    /// The lines of the file around the value (not the whole file: a report with thousands of
+    /// violations would otherwise hold every file they point into).
+    pub text: String,
+    /// Line number of the first line of `text` (1-based).
+    pub first_line: usize,
+    /// The value's byte range in `text`; a value longer than [`SourceSpan::MAX_LINES`] lines
+    /// is cut after its first line, and `whole` is false.
+    pub start: usize,
+    pub end: usize,
+    pub whole: bool,
+}
+
+impl SourceSpan {
+    /// Lines of context kept before and after the value.
+    pub const CONTEXT: usize = 2;
+    /// Longest value shown whole.
+    pub const MAX_LINES: usize = 12;
+
+    /// Line `line` of the file (its first 200 characters), when it is in the excerpt.
+    pub fn line_text(&self, line: usize) -> Option<String> {
+        let l = self.text.lines().nth(line.checked_sub(self.first_line)?)?;
+        Some(l.trim_end_matches('\r').chars().take(200).collect())
+    }
+
+    /// The part of `text` to show for the value at `start..end`, which starts on line `line`.
+    pub fn around(name: String, text: &str, start: usize, end: usize, line: usize) -> Self {
+        let line_start = |at: usize| {
+            text.get(..at)
+                .and_then(|t| t.rfind('\n'))
+                .map_or(0, |i| i + 1)
+        };
+        let line_end = |at: usize| {
+            text.get(at..)
+                .and_then(|t| t.find('\n'))
+                .map_or(text.len(), |i| at + i)
+        };
+        let lines = text.get(start..end).map_or(0, |v| v.matches('\n').count());
+        let whole = lines < Self::MAX_LINES;
+        let end = if whole { end } else { line_end(start) };
+        let mut from = line_start(start);
+        let mut before = 0;
+        while before < Self::CONTEXT && from > 0 {
+            from = line_start(from - 1);
+            before += 1;
+        }
+        let mut to = line_end(end);
+        for _ in 0..Self::CONTEXT {
+            if to < text.len() {
+                to = line_end(to + 1);
+            }
+        }
+        SourceSpan {
+            name,
+            text: text.get(from..to).unwrap_or("").to_string(),
+            first_line: line.saturating_sub(before).max(1),
+            start: start - from,
+            end: end - from,
+            whole,
+        }
+    }
 }
 
 /// Byte offsets of line starts, for offset → (line, column).
@@ -52,15 +117,6 @@ impl<'t> Lines<'t> {
             .map_or(0, |s| s.chars().count())
             + 1;
         (line, column)
-    }
-
-    fn line_text(&self, line: usize) -> Option<&'t str> {
-        let start = *self.starts.get(line.checked_sub(1)?)?;
-        let end = self
-            .starts
-            .get(line)
-            .map_or(self.text.len(), |e| e.saturating_sub(1));
-        self.text.get(start..end).map(|l| l.trim_end_matches('\r'))
     }
 }
 
@@ -106,7 +162,7 @@ fn read_text(model: &TenantModel, file: FileId) -> Option<Arc<str>> {
 pub fn locate_all(model: &TenantModel, locs: &[&Loc]) -> Vec<Option<Located>> {
     let mut by_file: BTreeMap<FileId, Vec<usize>> = BTreeMap::new();
     for (i, loc) in locs.iter().enumerate() {
-        by_file.entry(loc.file).or_default().push(i);
+        by_file.entry(loc.file()).or_default().push(i);
     }
     let located: Vec<(usize, Located)> = by_file
         .into_par_iter()
@@ -122,11 +178,11 @@ pub fn locate_all(model: &TenantModel, locs: &[&Loc]) -> Vec<Option<Located>> {
             indices
                 .into_iter()
                 .filter_map(|i| {
-                    let (start, end, pointer) = resolve(&root, locs.get(i)?.offset);
+                    let (start, end, pointer) = resolve(&root, locs.get(i)?.offset());
                     let (line, column) = lines.position(start);
                     let (end_line, end_column) = lines.position(end);
                     let at = Located {
-                        text: text.clone(),
+                        source: SourceSpan::around(String::new(), &text, start, end, line),
                         pointer,
                         start,
                         end,
@@ -159,12 +215,9 @@ pub fn position_pending(model: &TenantModel, pending: Vec<Pending>) -> Vec<LoadD
             let mut d = p.diagnostic;
             if p.loc.is_some() {
                 if let Some(Some(at)) = found.next() {
-                    let lines = Lines::new(&at.text);
                     d.line = Some(at.line);
                     d.column = Some(at.column);
-                    d.snippet = lines
-                        .line_text(at.line)
-                        .map(|l| l.chars().take(200).collect());
+                    d.snippet = at.source.line_text(at.line);
                 }
             }
             d
@@ -189,6 +242,25 @@ mod tests {
         assert_eq!((lines.position(s), p.as_str()), ((2, 8), "/a"));
         let (s, e, p) = resolve(&root, 0);
         assert_eq!((s, e, p.as_str()), (0, text.len(), ""));
-        assert_eq!(lines.line_text(3), Some("}"));
+    }
+
+    #[test]
+    fn excerpts_keep_context_lines_and_cut_long_values() {
+        let text: String = (1..=40).map(|i| format!("line {i}\n")).collect();
+        let at = |line: usize| text.find(&format!("line {line}\n")).unwrap();
+        // "line 10" on line 10: lines 8 to 12 are kept.
+        let s = SourceSpan::around("f".into(), &text, at(10), at(10) + 7, 10);
+        assert_eq!(s.first_line, 8);
+        assert_eq!(s.text, "line 8\nline 9\nline 10\nline 11\nline 12");
+        assert_eq!(&s.text[s.start..s.end], "line 10");
+        assert!(s.whole);
+        // On line 1 there is nothing before.
+        let s = SourceSpan::around("f".into(), &text, 0, 6, 1);
+        assert_eq!((s.first_line, s.text.lines().count()), (1, 3));
+        // A value of 30 lines is cut after its first line.
+        let s = SourceSpan::around("f".into(), &text, at(5), at(35), 5);
+        assert!(!s.whole);
+        assert_eq!(&s.text[s.start..s.end], "line 5");
+        assert_eq!(s.text.lines().count(), 5);
     }
 }

@@ -134,6 +134,7 @@ fn load_bytes(file: FileId, found: &walk::Found, bytes: &[u8], options: &LoadOpt
     let depth = options.max_json_depth.unwrap_or(tree::MAX_DEPTH);
     match tree::parse(&text, depth) {
         Ok(doc) => {
+            json::new_file();
             let mut b = Builder::new(file, found);
             let recognised = b.document(&doc);
             FileLoad {
@@ -412,7 +413,7 @@ impl Builder {
     /// lacks it).
     pub fn add_av_mode(&mut self, id: &str, mode: Value, loc: Loc, item: &At<'_>) {
         let mut stub = Record::new(&schema::DEVICE, Some(item.loc()));
-        stub.set("id", Value::Str(id.to_string()), None);
+        stub.set("id", Value::Str(id.to_string().into()), None);
         json::put(&mut stub, "name", item, "computerDnsName", json::Conv::Text);
         json::put(&mut stub, "os", item, "osPlatform", json::Conv::Text);
         self.ops.push(Op::AvMode {
@@ -435,9 +436,13 @@ impl Builder {
             Some(&i) => i,
             None => {
                 let mut fresh = Record::new(&schema::CLOUD_ACCOUNT, Some(at.loc()));
-                fresh.set("id", Value::Str(key.to_string()), None);
-                fresh.set("environment", Value::Str(environment.to_string()), None);
-                fresh.set("source", Value::Str(source.to_string()), None);
+                fresh.set("id", Value::Str(key.to_string().into()), None);
+                fresh.set(
+                    "environment",
+                    Value::Str(environment.to_string().into()),
+                    None,
+                );
+                fresh.set("source", Value::Str(source.to_string().into()), None);
                 self.accounts.insert(key.to_string(), self.ops.len());
                 self.ops.push(Op::Account {
                     key: key.to_string(),
@@ -589,7 +594,7 @@ impl Assembler {
             }
             Some(&i) => {
                 if let Some(existing) = self.accounts.get_mut(i) {
-                    let set = record.fields.into_iter().zip(&fresh.fields);
+                    let set = record.fields.into_vec().into_iter().zip(&fresh.fields);
                     for (slot, (field, before)) in existing.fields.iter_mut().zip(set) {
                         if field != *before {
                             *slot = field;
@@ -614,11 +619,11 @@ impl Assembler {
             if let Some(entry) = self.member_index.get(&id).and_then(|&i| members.get_mut(i)) {
                 let list = std::mem::take(&mut entry.2);
                 let mut all = match g.get("members").map(|f| f.value.clone()) {
-                    Some(Value::List(l)) => l,
+                    Some(Value::List(l)) => l.into_vec(),
                     _ => Vec::new(),
                 };
                 all.extend(list);
-                g.set("members", Value::List(all), entry.1);
+                g.set("members", Value::List(all.into()), entry.1);
             }
         }
         let group_ids: std::collections::HashSet<String> = self
@@ -759,7 +764,7 @@ fn resolve_plan_names(model: &mut TenantModel) {
                             .and_then(|f| f.value.as_str())
                             .map(str::to_ascii_lowercase);
                         if let Some(name) = id.and_then(|id| names.get(&id)) {
-                            p.set("name", Value::Str(name.clone()), None);
+                            p.set("name", Value::Str(name.clone().into()), None);
                         }
                     }
                 }

@@ -9,26 +9,40 @@ pub mod schema;
 
 use schema::{RecordSchema, COLLECTIONS};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Index of a file in [`TenantModel::files`].
 pub type FileId = u32;
 
 /// Where a value came from: a file of the export and the byte offset where the value starts
-/// in its decoded text. Offset 0 stands for the whole document.
+/// in its decoded text. Offset 0 stands for the whole document. Eight bytes, and so is an
+/// `Option<Loc>`: the model keeps one per field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Loc {
-    pub file: FileId,
-    pub offset: u32,
+    /// The file's id plus one (zero is the niche `Option<Loc>` uses).
+    file: std::num::NonZeroU32,
+    offset: u32,
 }
 
 impl Loc {
     pub fn new(file: FileId, offset: u32) -> Self {
-        Loc { file, offset }
+        Loc {
+            file: std::num::NonZeroU32::MIN.saturating_add(file),
+            offset,
+        }
     }
 
     /// The whole document of `file`.
     pub fn document(file: FileId) -> Self {
-        Loc { file, offset: 0 }
+        Loc::new(file, 0)
+    }
+
+    pub fn file(&self) -> FileId {
+        self.file.get() - 1
+    }
+
+    pub fn offset(&self) -> u32 {
+        self.offset
     }
 }
 
@@ -39,10 +53,11 @@ pub enum Value {
     Null,
     Bool(bool),
     Int(i64),
-    Str(String),
+    /// Strings are shared: equal strings of one file are one allocation.
+    Str(Arc<str>),
     /// Milliseconds since the Unix epoch.
     Date(i64),
-    List(Vec<Value>),
+    List(Box<[Value]>),
     Record(Box<Record>),
 }
 
@@ -69,7 +84,7 @@ pub struct Field {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record {
     pub schema: &'static RecordSchema,
-    pub fields: Vec<Field>,
+    pub fields: Box<[Field]>,
     /// The JSON object the record was read from.
     pub loc: Option<Loc>,
 }
@@ -79,7 +94,7 @@ impl Record {
     pub fn new(schema: &'static RecordSchema, loc: Option<Loc>) -> Self {
         Record {
             schema,
-            fields: vec![Field::default(); schema.fields.len()],
+            fields: vec![Field::default(); schema.fields.len()].into_boxed_slice(),
             loc,
         }
     }

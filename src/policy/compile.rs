@@ -226,7 +226,7 @@ impl Ctx<'_> {
                     })
                     .collect();
                 let c = match all_const {
-                    Some(values) => CExpr::Const(Value::List(values)),
+                    Some(values) => CExpr::Const(Value::List(values.into())),
                     None => CExpr::List(out),
                 };
                 (c, Ty::List(Box::new(ty)))
@@ -391,7 +391,7 @@ impl Ctx<'_> {
             let pattern = second;
             let (pc, pty) = self.expr(pattern);
             let glob = match (&pc, &pty) {
-                (CExpr::Const(Value::Str(g)), _) => g.clone(),
+                (CExpr::Const(Value::Str(g)), _) => g.to_string(),
                 (_, Ty::Error) => return (CExpr::Const(Value::Null), Ty::Error),
                 _ => {
                     return self.err(CompileError::NotConstant {
@@ -586,7 +586,7 @@ impl Ctx<'_> {
 
     fn string(&mut self, s: &Str) -> CExpr {
         if let Some(text) = s.literal() {
-            return CExpr::Const(Value::Str(text));
+            return CExpr::Const(Value::Str(text.into()));
         }
         let parts = s
             .parts
@@ -725,7 +725,7 @@ fn constant(
         }),
         ExprKind::Str(s) => match s.literal() {
             Some(t) => Some(ConstVal {
-                value: Value::Str(t),
+                value: Value::Str(t.into()),
                 ty: Ty::Str,
             }),
             None => fail(errors),
@@ -766,7 +766,7 @@ fn constant(
                 values.push(c.value);
             }
             Some(ConstVal {
-                value: Value::List(values),
+                value: Value::List(values.into()),
                 ty: Ty::List(Box::new(ty)),
             })
         }

@@ -378,14 +378,15 @@ fn compile_here(sources: &[PolicySource]) -> Result<Program, CompileErrors> {
 
 fn json_to_value(v: &serde_json::Value, ty: &Ty) -> Option<Value> {
     Some(match (ty, v) {
-        (Ty::Str, serde_json::Value::String(s)) => Value::Str(s.clone()),
+        (Ty::Str, serde_json::Value::String(s)) => Value::Str(s.clone().into()),
         (Ty::Int, serde_json::Value::Number(n)) => Value::Int(n.as_i64()?),
         (Ty::Bool, serde_json::Value::Bool(b)) => Value::Bool(*b),
         (Ty::List(t), serde_json::Value::Array(items)) => Value::List(
             items
                 .iter()
                 .map(|i| json_to_value(i, t))
-                .collect::<Option<Vec<_>>>()?,
+                .collect::<Option<Vec<_>>>()?
+                .into(),
         ),
         (_, serde_json::Value::Null) => Value::Null,
         _ => return None,

@@ -2,17 +2,40 @@
 //! the policies that were not evaluated and a summary line.
 
 use super::Style;
-use crate::lint::{joined_path, LintError, LintReport, Violation};
+use crate::lint::{joined_path, LintError, LintReport, SourceSpan, Violation};
 use crate::policy::Severity;
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, SourceCode, SpanContents,
 };
 use std::fmt::{self, Write as _};
 
 /// A violation seen as a miette diagnostic: code = policy id, label on the offending value.
 struct ViolationDiagnostic<'a> {
     v: &'a Violation,
-    source: Option<NamedSource<String>>,
+    source: Option<Excerpt<'a>>,
+}
+
+/// The lines of a file kept around a violation, numbered as in the file.
+struct Excerpt<'a>(&'a SourceSpan);
+
+impl SourceCode for Excerpt<'_> {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self.0.text.as_str().read_span(span, before, after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.0.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line() + self.0.first_line - 1,
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
 }
 
 impl fmt::Display for ViolationDiagnostic<'_> {
@@ -121,10 +144,7 @@ pub fn render(report: &LintReport, style: Style) -> String {
         out.push('\n');
     }
     for v in &report.violations {
-        let source = v
-            .source
-            .as_ref()
-            .map(|s| NamedSource::new(&s.name, s.text.to_string()));
+        let source = v.source.as_ref().map(Excerpt);
         let d = ViolationDiagnostic { v, source };
         if v.source.is_none() {
             let _ = writeln!(

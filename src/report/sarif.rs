@@ -52,7 +52,7 @@ fn location(v: &Violation) -> Option<Location> {
         .end_line(v.end_line.or(v.line).unwrap_or(1) as i64)
         .end_column(v.end_column.or(v.column).unwrap_or(1) as i64)
         .build();
-    if let Some(src) = &v.source {
+    if let Some(src) = v.source.as_ref().filter(|s| s.whole) {
         if let Some(text) = src.text.get(src.start..src.end) {
             region.snippet = Some(ArtifactContent::builder().text(text.to_string()).build());
         }

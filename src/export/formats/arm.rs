@@ -101,11 +101,11 @@ fn connector(b: &mut Builder, r: &At<'_>, props: &At<'_>) {
     };
     account.set(
         "id",
-        Value::Str(id),
+        Value::Str(id.into()),
         props.get("hierarchyIdentifier").map(|h| h.loc()),
     );
     if let Some(n) = name {
-        account.set("name", Value::Str(n), r.get("name").map(|h| h.loc()));
+        account.set("name", Value::Str(n.into()), r.get("name").map(|h| h.loc()));
     }
     for o in offerings {
         let kind = text(&o, "offeringType").unwrap_or_default();

@@ -41,7 +41,7 @@ pub fn load(b: &mut Builder, doc: &At<'_>) {
             r.set("name", Value::Str((*name).into()), None);
             match v.text().map(|m| m.to_ascii_lowercase()) {
                 Some(m) if MODES.contains(&m.as_str()) => {
-                    r.set("mode", Value::Str(m), Some(v.loc()));
+                    r.set("mode", Value::Str(m.into()), Some(v.loc()));
                 }
                 _ => b.shape_error(
                     &v,

@@ -206,7 +206,7 @@ fn audit(b: &mut Builder, at: &At<'_>) {
                     for (field, key) in [("old", "oldValue"), ("new", "newValue")] {
                         if let Some(v) = m.get(key) {
                             if let Some(text) = decoded(&v) {
-                                c.set(field, Value::Str(text), Some(v.loc()));
+                                c.set(field, Value::Str(text.into()), Some(v.loc()));
                             }
                         }
                     }

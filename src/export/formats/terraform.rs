@@ -26,7 +26,7 @@ fn references(doc: &At<'_>, address: &str, attribute: &str) -> Vec<String> {
         .and_then(|r| r.strings())
         .unwrap_or_default()
         .into_iter()
-        .filter_map(|v| if let Value::Str(s) = v { Some(s) } else { None })
+        .filter_map(|v| v.as_str().map(str::to_string))
         .collect()
 }
 
@@ -130,7 +130,7 @@ pub fn load(b: &mut Builder, doc: &At<'_>) {
 /// resource that configures it.
 fn new_account(c: &Change<'_>) -> Record {
     let mut a = Record::new(&schema::CLOUD_ACCOUNT, Some(c.after.loc()));
-    a.set("id", Value::Str(c.address.clone()), None);
+    a.set("id", Value::Str(c.address.clone().into()), None);
     a.set("environment", Value::Str("Azure".into()), None);
     a.set("source", Value::Str("terraform".into()), None);
     a
@@ -145,10 +145,10 @@ fn group(doc: &At<'_>, c: &Change<'_>) -> Record {
         .and_then(|i| i.text());
     r.set(
         "id",
-        Value::Str(object_id.unwrap_or_else(|| c.address.clone())),
+        Value::Str(object_id.unwrap_or_else(|| c.address.clone()).into()),
         None,
     );
-    r.set("address", Value::Str(c.address.clone()), None);
+    r.set("address", Value::Str(c.address.clone().into()), None);
     r.set("source", Value::Str("terraform".into()), None);
     put(&mut r, "name", &c.after, "display_name", Conv::Text);
     put(&mut r, "types", &c.after, "types", Conv::Strings);
@@ -167,7 +167,7 @@ fn group(doc: &At<'_>, c: &Change<'_>) -> Record {
         .and_then(|d| d.get("rule"));
     if let Some(rule) = &rule {
         if let Some(text) = rule.text() {
-            r.set("membership_rule", Value::Str(text), Some(rule.loc()));
+            r.set("membership_rule", Value::Str(text.into()), Some(rule.loc()));
         }
     }
     let dynamic_type = c
@@ -183,7 +183,7 @@ fn group(doc: &At<'_>, c: &Change<'_>) -> Record {
             .map(|m| {
                 let mut rec = Record::new(&schema::MEMBER, Some(m.loc()));
                 if let Some(id) = m.text() {
-                    rec.set("id", Value::Str(id), Some(m.loc()));
+                    rec.set("id", Value::Str(id.into()), Some(m.loc()));
                 }
                 Value::Record(Box::new(rec))
             })
@@ -195,15 +195,15 @@ fn group(doc: &At<'_>, c: &Change<'_>) -> Record {
         {
             list.push(Value::Record(Box::new(nested(&g, members.loc()))));
         }
-        r.set("members", Value::List(list), Some(members.loc()));
+        r.set("members", Value::List(list.into()), Some(members.loc()));
     }
     r
 }
 
 fn nested(address: &str, loc: Loc) -> Record {
     let mut m = Record::new(&schema::MEMBER, Some(loc));
-    m.set("id", Value::Str(address.to_string()), None);
-    m.set("name", Value::Str(address.to_string()), None);
+    m.set("id", Value::Str(address.to_string().into()), None);
+    m.set("name", Value::Str(address.to_string().into()), None);
     m.set("kind", Value::Str("group".into()), None);
     m
 }
@@ -231,21 +231,21 @@ fn group_member(doc: &At<'_>, c: &Change<'_>, groups: &mut [Record]) {
             put(&mut m, "id", &c.after, "member_object_id", Conv::Text);
         }
         (_, Some(addr)) => {
-            m.set("id", Value::Str(addr.clone()), None);
+            m.set("id", Value::Str(addr.clone().into()), None);
         }
         _ => {
-            m.set("id", Value::Str(c.address.clone()), None);
+            m.set("id", Value::Str(c.address.clone().into()), None);
         }
     }
     if let Some(addr) = member_ref {
-        m.set("name", Value::Str(addr), None);
+        m.set("name", Value::Str(addr.into()), None);
         m.set("kind", Value::Str("group".into()), None);
     }
     let mut list = match group.get("members").map(|f| f.value.clone()) {
-        Some(Value::List(l)) => l,
+        Some(Value::List(l)) => l.into_vec(),
         _ => Vec::new(),
     };
     list.push(Value::Record(Box::new(m)));
     let loc = group.get("members").and_then(|f| f.loc).or(group.loc);
-    group.set("members", Value::List(list), loc);
+    group.set("members", Value::List(list.into()), loc);
 }
