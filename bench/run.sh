@@ -8,10 +8,13 @@ cd "$(dirname "$0")/.."
 users=${1:-200000}; devices=${2:-100000}; groups=${3:-5000}
 work=${BENCH_DIR:-target/bench}
 mkdir -p "$work"
-cargo build --release --quiet --bin dexlint --example gen-export --example dom-baseline
+cargo build --release --quiet --bin dexlint --example gen-export
+# The baseline is its own crate: it gets serde_json without dexlint's `preserve_order`.
+cargo build --release --quiet --manifest-path bench/dom-baseline/Cargo.toml \
+  --target-dir target/dom-baseline
 bin=target/release/dexlint
 gen=target/release/examples/gen-export
-dom=target/release/examples/dom-baseline
+dom=target/dom-baseline/release/dom-baseline
 
 export_for() { # USERS DEVICES GROUPS -> directory
   local dir="$work/export-$1-$2-$3"

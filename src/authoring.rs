@@ -112,7 +112,7 @@ pub fn value_text(v: &crate::model::Value) -> String {
             "[{}]",
             l.iter().map(value_text).collect::<Vec<_>>().join(", ")
         ),
-        Value::Record(_) => "{…}".into(),
+        Value::Records(l) => format!("[{} records]", l.len()),
     }
 }
 

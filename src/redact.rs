@@ -46,11 +46,9 @@ fn collect(r: &Record, out: &mut BTreeSet<String>) {
             {
                 out.insert(s.to_string());
             }
-            Value::List(items) => {
-                for item in items {
-                    if let Value::Record(inner) = item {
-                        collect(inner, out);
-                    }
+            Value::Records(records) => {
+                for inner in records.iter() {
+                    collect(inner, out);
                 }
             }
             _ => {}

@@ -33,16 +33,7 @@ fn value<'r>(r: &'r Record, field: &str) -> &'r Value {
 
 fn list<'r>(r: &'r Record, field: &str) -> Vec<&'r Record> {
     match value(r, field) {
-        Value::List(items) => items
-            .iter()
-            .filter_map(|v| {
-                if let Value::Record(r) = v {
-                    Some(&**r)
-                } else {
-                    None
-                }
-            })
-            .collect(),
+        Value::Records(records) => records.iter().collect(),
         other => panic!("{field} is {other:?}"),
     }
 }

@@ -43,10 +43,10 @@ fn group(i: usize, id: &str, name: Option<&str>, members: Option<Vec<(&str, &str
                 let mut m = Record::new(&schema::MEMBER, Some(mloc));
                 m.set("id", s(mid), field(mloc, 10));
                 m.set("kind", s(kind), None);
-                Value::Record(Box::new(m))
+                m
             })
             .collect();
-        r.set("members", Value::List(list), Some(Loc::new(1, 1)));
+        r.set("members", Value::Records(list), Some(Loc::new(1, 1)));
     }
     r
 }

@@ -22,8 +22,9 @@ use crate::model::{FileId, Loc, Record, SourceFile, TenantModel, Value};
 use json::At;
 use rayon::prelude::*;
 use recognise::Kind;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Which files of the export roots to read.
 #[derive(Debug, Default, Clone)]
@@ -219,16 +220,37 @@ pub fn load(roots: &[PathBuf], options: &LoadOptions) -> Result<Load, LoadSetupE
             snippet: None,
         });
     }
-    // Every file is read, parsed and turned into records in parallel; what each contributes is
-    // then added to the model in walk order, so the model is the same whatever the thread count.
-    let loads: Vec<FileLoad> = found
-        .par_iter()
-        .enumerate()
-        .map(|(i, f)| load_file(i as FileId, f, options))
-        .collect();
+    // Files are read, parsed and turned into records in parallel, a batch at a time; what each
+    // contributes is added to the model in walk order (so the model is the same whatever the
+    // thread count) while the next batch is loaded.
+    let batch = rayon::current_num_threads().max(1) * 16;
     let mut recognised = 0;
-    for (f, l) in found.iter().zip(loads) {
-        recognised += usize::from(a.apply(f, l));
+    let mut current: (&[walk::Found], Vec<FileLoad>) = (&[], Vec::new());
+    let mut first = 0;
+    loop {
+        let chunk = found
+            .get(first..(first + batch).min(found.len()))
+            .unwrap_or(&[]);
+        if chunk.is_empty() && current.0.is_empty() {
+            break;
+        }
+        let (done_found, done) = std::mem::take(&mut current);
+        let (next, ()) = rayon::join(
+            || {
+                chunk
+                    .par_iter()
+                    .enumerate()
+                    .map(|(i, f)| load_file((first + i) as FileId, f, options))
+                    .collect::<Vec<FileLoad>>()
+            },
+            || {
+                for (f, l) in done_found.iter().zip(done) {
+                    recognised += usize::from(a.apply(f, l));
+                }
+            },
+        );
+        current = (chunk, next);
+        first += chunk.len();
     }
     let model = a.finish();
     Ok(Load {
@@ -413,7 +435,7 @@ impl Builder {
     /// lacks it).
     pub fn add_av_mode(&mut self, id: &str, mode: Value, loc: Loc, item: &At<'_>) {
         let mut stub = Record::new(&schema::DEVICE, Some(item.loc()));
-        stub.set("id", Value::Str(id.to_string().into()), None);
+        stub.set("id", Value::Str(id.into()), None);
         json::put(&mut stub, "name", item, "computerDnsName", json::Conv::Text);
         json::put(&mut stub, "os", item, "osPlatform", json::Conv::Text);
         self.ops.push(Op::AvMode {
@@ -436,13 +458,9 @@ impl Builder {
             Some(&i) => i,
             None => {
                 let mut fresh = Record::new(&schema::CLOUD_ACCOUNT, Some(at.loc()));
-                fresh.set("id", Value::Str(key.to_string().into()), None);
-                fresh.set(
-                    "environment",
-                    Value::Str(environment.to_string().into()),
-                    None,
-                );
-                fresh.set("source", Value::Str(source.to_string().into()), None);
+                fresh.set("id", Value::Str(key.into()), None);
+                fresh.set("environment", Value::Str(environment.into()), None);
+                fresh.set("source", Value::Str(source.into()), None);
                 self.accounts.insert(key.to_string(), self.ops.len());
                 self.ops.push(Op::Account {
                     key: key.to_string(),
@@ -468,7 +486,7 @@ struct Assembler {
     groups: Vec<Record>,
     group_index: HashMap<String, usize>,
     /// Members by group id: where the list came from, and the members.
-    members: Vec<(String, Option<Loc>, Vec<Value>)>,
+    members: Vec<(String, Option<Loc>, Vec<Record>)>,
     member_index: HashMap<String, usize>,
     devices: Vec<Record>,
     device_index: HashMap<String, usize>,
@@ -512,7 +530,7 @@ impl Assembler {
                     // member.
                     if let Some(slot) = self.member_slot(&gid) {
                         slot.1.get_or_insert(loc);
-                        slot.2.push(Value::Record(Box::new(r)));
+                        slot.2.push(r);
                     }
                 }
                 Op::Device(r) => self.add_device(r, file),
@@ -535,7 +553,7 @@ impl Assembler {
         }
     }
 
-    fn member_slot(&mut self, gid: &str) -> Option<&mut (String, Option<Loc>, Vec<Value>)> {
+    fn member_slot(&mut self, gid: &str) -> Option<&mut (String, Option<Loc>, Vec<Record>)> {
         let next = self.members.len();
         let i = *self.member_index.entry(gid.to_string()).or_insert(next);
         if i == next {
@@ -619,37 +637,30 @@ impl Assembler {
             if let Some(entry) = self.member_index.get(&id).and_then(|&i| members.get_mut(i)) {
                 let list = std::mem::take(&mut entry.2);
                 let mut all = match g.get("members").map(|f| f.value.clone()) {
-                    Some(Value::List(l)) => l.into_vec(),
+                    Some(Value::Records(l)) => l.into_vec(),
                     _ => Vec::new(),
                 };
                 all.extend(list);
-                g.set("members", Value::List(all.into()), entry.1);
+                g.set("members", Value::Records(all.into()), entry.1);
             }
         }
-        let group_ids: std::collections::HashSet<String> = self
+        // Members without a kind (Terraform object ids) get one when the id is a known group or
+        // user.
+        if self
             .groups
             .iter()
-            .filter_map(|g| {
-                g.get("id")
-                    .and_then(|f| f.value.as_str())
-                    .map(str::to_string)
-            })
-            .collect();
-        let user_ids: std::collections::HashSet<String> = model
-            .collection("users")
-            .map(|c| {
-                c.records
-                    .iter()
-                    .filter_map(|u| {
-                        u.get("id")
-                            .and_then(|f| f.value.as_str())
-                            .map(str::to_string)
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+            .any(|g| members_of(g).iter().any(kindless))
+        {
+            let group_ids = ids(&self.groups);
+            let user_ids = model
+                .collection("users")
+                .map(|c| ids(&c.records))
+                .unwrap_or_default();
+            for g in &mut self.groups {
+                resolve_member_kinds(g, &group_ids, &user_ids);
+            }
+        }
         for g in std::mem::take(&mut self.groups) {
-            let g = resolve_member_kinds(g, &group_ids, &user_ids);
             if let Some(c) = model.collection_mut("groups") {
                 c.push(g);
             }
@@ -672,41 +683,49 @@ impl Assembler {
     }
 }
 
-/// Members without a kind (Terraform object ids) get one when the id is a known group or user.
-fn resolve_member_kinds(
-    mut g: Record,
-    groups: &std::collections::HashSet<String>,
-    users: &std::collections::HashSet<String>,
-) -> Record {
-    let Some(field) = g.get("members").cloned() else {
-        return g;
-    };
-    let Value::List(mut list) = field.value else {
-        return g;
-    };
-    for m in &mut list {
-        if let Value::Record(r) = m {
-            if r.get("kind").is_some_and(|k| k.value.is_null()) {
-                let id = r
-                    .get("id")
-                    .and_then(|f| f.value.as_str())
-                    .unwrap_or("")
-                    .to_string();
-                let kind = if groups.contains(&id) {
-                    Some("group")
-                } else if users.contains(&id) {
-                    Some("user")
-                } else {
-                    None
-                };
-                if let Some(k) = kind {
-                    r.set("kind", Value::Str(k.into()), None);
-                }
-            }
-        }
+/// The members of a group record.
+fn members_of(g: &Record) -> &[Record] {
+    match g.get("members").map(|f| &f.value) {
+        Some(Value::Records(l)) => l,
+        _ => &[],
     }
-    g.set("members", Value::List(list), field.loc);
-    g
+}
+
+/// A member whose kind is not known (a Terraform object id).
+fn kindless(m: &Record) -> bool {
+    m.get("kind").is_some_and(|k| k.value.is_null())
+}
+
+/// The ids of records (shared with the records).
+fn ids(records: &[Record]) -> HashSet<Arc<str>> {
+    records
+        .iter()
+        .filter_map(|r| match r.get("id").map(|f| &f.value) {
+            Some(Value::Str(s)) => Some(s.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Gives members without a kind the kind `group` or `user` when their id is one.
+fn resolve_member_kinds(g: &mut Record, groups: &HashSet<Arc<str>>, users: &HashSet<Arc<str>>) {
+    let Some(i) = g.schema.field_index("members") else {
+        return;
+    };
+    let Some(Value::Records(list)) = g.fields.get_mut(i).map(|f| &mut f.value) else {
+        return;
+    };
+    for m in list.iter_mut().filter(|m| kindless(m)) {
+        let id = m.get("id").and_then(|f| f.value.as_str()).unwrap_or("");
+        let kind = if groups.contains(id) {
+            "group"
+        } else if users.contains(id) {
+            "user"
+        } else {
+            continue;
+        };
+        m.set("kind", Value::Str(kind.into()), None);
+    }
 }
 
 /// Service plan ids of Microsoft's licensing reference that policies name, for exports that
@@ -728,21 +747,19 @@ const WELL_KNOWN_PLANS: &[(&str, &str)] = &[
 
 /// Names each user's assigned plan from the SKUs' service plans (or the well-known ids).
 fn resolve_plan_names(model: &mut TenantModel) {
-    let mut names: HashMap<String, String> = WELL_KNOWN_PLANS
+    let mut names: HashMap<String, Arc<str>> = WELL_KNOWN_PLANS
         .iter()
-        .map(|(id, n)| (id.to_string(), n.to_string()))
+        .map(|(id, n)| (id.to_string(), Arc::from(*n)))
         .collect();
     if let Some(skus) = model.collection("skus") {
         for s in &skus.records {
-            if let Some(Value::List(plans)) = s.get("plans").map(|f| &f.value) {
-                for p in plans {
-                    if let Value::Record(p) = p {
-                        if let (Some(id), Some(name)) = (
-                            p.get("id").and_then(|f| f.value.as_str()),
-                            p.get("name").and_then(|f| f.value.as_str()),
-                        ) {
-                            names.insert(id.to_ascii_lowercase(), name.to_string());
-                        }
+            if let Some(Value::Records(plans)) = s.get("plans").map(|f| &f.value) {
+                for p in plans.iter() {
+                    if let (Some(id), Some(name)) = (
+                        p.get("id").and_then(|f| f.value.as_str()),
+                        p.get("name").and_then(|f| f.value.as_str()),
+                    ) {
+                        names.insert(id.to_ascii_lowercase(), Arc::from(name));
                     }
                 }
             }
@@ -756,16 +773,15 @@ fn resolve_plan_names(model: &mut TenantModel) {
             continue;
         };
         if let Some(field) = u.fields.get_mut(idx) {
-            if let Value::List(plans) = &mut field.value {
-                for p in plans {
-                    if let Value::Record(p) = p {
-                        let id = p
-                            .get("id")
-                            .and_then(|f| f.value.as_str())
-                            .map(str::to_ascii_lowercase);
-                        if let Some(name) = id.and_then(|id| names.get(&id)) {
-                            p.set("name", Value::Str(name.clone().into()), None);
-                        }
+            if let Value::Records(plans) = &mut field.value {
+                for p in plans.iter_mut() {
+                    let id = p.get("id").and_then(|f| f.value.as_str()).unwrap_or("");
+                    let name = names
+                        .get(id)
+                        .or_else(|| names.get(&id.to_ascii_lowercase()))
+                        .cloned();
+                    if let Some(name) = name {
+                        p.set("name", Value::Str(name), None);
                     }
                 }
             }

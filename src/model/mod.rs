@@ -57,8 +57,10 @@ pub enum Value {
     Str(Arc<str>),
     /// Milliseconds since the Unix epoch.
     Date(i64),
+    /// A list of strings (a list of records is [`Value::Records`]).
     List(Box<[Value]>),
-    Record(Box<Record>),
+    /// A list of records: licenses, plans, members...
+    Records(Box<[Record]>),
 }
 
 impl Value {

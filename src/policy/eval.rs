@@ -62,7 +62,7 @@ impl<'e> Val<'e> {
             Value::Str(s) => Val::Str(Cow::Borrowed(s)),
             Value::Date(d) => Val::Date(*d),
             Value::List(l) => Val::Values(l),
-            Value::Record(r) => Val::Record(r),
+            Value::Records(l) => Val::Records(l),
         }
     }
 

@@ -1,7 +1,7 @@
 //! Microsoft Graph objects, from list responses (`{"@odata.context": ..., "value": [...]}`) or
 //! one per file (EntraExporter): users, groups, group members, subscribedSkus, directoryAudits.
 
-use crate::export::json::{put, put_at, At, Conv};
+use crate::export::json::{put, put_at, shared, At, Conv};
 use crate::export::recognise::{graph_type, Entity};
 use crate::export::Builder;
 use crate::model::schema;
@@ -65,9 +65,13 @@ fn user(b: &mut Builder, at: &At<'_>) {
                 "disabledPlans",
                 Conv::Strings,
             );
-            Value::Record(Box::new(lic))
+            lic
         });
-        r.set("licenses", Value::List(items.collect()), Some(list.loc()));
+        r.set(
+            "licenses",
+            Value::Records(items.collect()),
+            Some(list.loc()),
+        );
     }
     if let Some(list) = at.get("assignedPlans") {
         let items = list.items().into_iter().map(|p| {
@@ -76,9 +80,9 @@ fn user(b: &mut Builder, at: &At<'_>) {
             put(&mut plan, "id", p, "servicePlanId", Conv::Text);
             put(&mut plan, "service", p, "service", Conv::Text);
             put(&mut plan, "status", p, "capabilityStatus", Conv::Text);
-            Value::Record(Box::new(plan))
+            plan
         });
-        r.set("plans", Value::List(items.collect()), Some(list.loc()));
+        r.set("plans", Value::Records(items.collect()), Some(list.loc()));
     }
     b.push("users", r);
 }
@@ -147,7 +151,7 @@ fn member(b: &mut Builder, gid: &str, at: &At<'_>) {
     put(&mut r, "upn", at, "userPrincipalName", Conv::Text);
     if let Some(kind) = member_kind(b, at) {
         let loc = at.get("@odata.type").map(|t| t.loc());
-        r.set("kind", Value::Str(kind.into()), loc);
+        r.set("kind", Value::Str(shared(kind)), loc);
     }
     b.add_member(gid, r, at);
 }
@@ -169,9 +173,9 @@ fn sku(b: &mut Builder, at: &At<'_>) {
             put(&mut plan, "name", p, "servicePlanName", Conv::Text);
             put(&mut plan, "status", p, "provisioningStatus", Conv::Text);
             put(&mut plan, "applies_to", p, "appliesTo", Conv::Text);
-            Value::Record(Box::new(plan))
+            plan
         });
-        r.set("plans", Value::List(items.collect()), Some(list.loc()));
+        r.set("plans", Value::Records(items.collect()), Some(list.loc()));
     }
     b.push("skus", r);
 }
@@ -210,13 +214,21 @@ fn audit(b: &mut Builder, at: &At<'_>) {
                             }
                         }
                     }
-                    Value::Record(Box::new(c))
+                    c
                 });
-                target.set("changes", Value::List(changes.collect()), Some(mods.loc()));
+                target.set(
+                    "changes",
+                    Value::Records(changes.collect()),
+                    Some(mods.loc()),
+                );
             }
-            Value::Record(Box::new(target))
+            target
         });
-        r.set("targets", Value::List(targets.collect()), Some(list.loc()));
+        r.set(
+            "targets",
+            Value::Records(targets.collect()),
+            Some(list.loc()),
+        );
     }
     b.push("audit_events", r);
 }

@@ -105,9 +105,9 @@ pub fn device_groups(b: &mut Builder, doc: &At<'_>) {
                 put(&mut rule, "property", x, "Property", Conv::Text);
                 put(&mut rule, "operator", x, "OperatorType", Conv::Text);
                 put(&mut rule, "value", x, "PropertyValue", Conv::Text);
-                Value::Record(Box::new(rule))
+                rule
             });
-            r.set("rules", Value::List(items.collect()), Some(rules.loc()));
+            r.set("rules", Value::Records(items.collect()), Some(rules.loc()));
         }
         b.push("device_groups", r);
     }

@@ -130,7 +130,7 @@ pub fn load(b: &mut Builder, doc: &At<'_>) {
 /// resource that configures it.
 fn new_account(c: &Change<'_>) -> Record {
     let mut a = Record::new(&schema::CLOUD_ACCOUNT, Some(c.after.loc()));
-    a.set("id", Value::Str(c.address.clone().into()), None);
+    a.set("id", Value::Str(c.address.as_str().into()), None);
     a.set("environment", Value::Str("Azure".into()), None);
     a.set("source", Value::Str("terraform".into()), None);
     a
@@ -148,7 +148,7 @@ fn group(doc: &At<'_>, c: &Change<'_>) -> Record {
         Value::Str(object_id.unwrap_or_else(|| c.address.clone()).into()),
         None,
     );
-    r.set("address", Value::Str(c.address.clone().into()), None);
+    r.set("address", Value::Str(c.address.as_str().into()), None);
     r.set("source", Value::Str("terraform".into()), None);
     put(&mut r, "name", &c.after, "display_name", Conv::Text);
     put(&mut r, "types", &c.after, "types", Conv::Strings);
@@ -177,7 +177,7 @@ fn group(doc: &At<'_>, c: &Change<'_>) -> Record {
         .is_some_and(|t| t.iter().any(|x| x.as_str() == Some("DynamicMembership")));
     r.set("dynamic", Value::Bool(dynamic_type || rule.is_some()), None);
     if let Some(members) = c.after.get("members") {
-        let mut list: Vec<Value> = members
+        let mut list: Vec<Record> = members
             .items()
             .iter()
             .map(|m| {
@@ -185,7 +185,7 @@ fn group(doc: &At<'_>, c: &Change<'_>) -> Record {
                 if let Some(id) = m.text() {
                     rec.set("id", Value::Str(id.into()), Some(m.loc()));
                 }
-                Value::Record(Box::new(rec))
+                rec
             })
             .collect();
         // Members given by reference to a planned group are nested groups.
@@ -193,17 +193,17 @@ fn group(doc: &At<'_>, c: &Change<'_>) -> Record {
             .iter()
             .filter_map(|r| referenced_group(r))
         {
-            list.push(Value::Record(Box::new(nested(&g, members.loc()))));
+            list.push(nested(&g, members.loc()));
         }
-        r.set("members", Value::List(list.into()), Some(members.loc()));
+        r.set("members", Value::Records(list.into()), Some(members.loc()));
     }
     r
 }
 
 fn nested(address: &str, loc: Loc) -> Record {
     let mut m = Record::new(&schema::MEMBER, Some(loc));
-    m.set("id", Value::Str(address.to_string().into()), None);
-    m.set("name", Value::Str(address.to_string().into()), None);
+    m.set("id", Value::Str(address.into()), None);
+    m.set("name", Value::Str(address.into()), None);
     m.set("kind", Value::Str("group".into()), None);
     m
 }
@@ -231,10 +231,10 @@ fn group_member(doc: &At<'_>, c: &Change<'_>, groups: &mut [Record]) {
             put(&mut m, "id", &c.after, "member_object_id", Conv::Text);
         }
         (_, Some(addr)) => {
-            m.set("id", Value::Str(addr.clone().into()), None);
+            m.set("id", Value::Str(addr.as_str().into()), None);
         }
         _ => {
-            m.set("id", Value::Str(c.address.clone().into()), None);
+            m.set("id", Value::Str(c.address.as_str().into()), None);
         }
     }
     if let Some(addr) = member_ref {
@@ -242,10 +242,10 @@ fn group_member(doc: &At<'_>, c: &Change<'_>, groups: &mut [Record]) {
         m.set("kind", Value::Str("group".into()), None);
     }
     let mut list = match group.get("members").map(|f| f.value.clone()) {
-        Some(Value::List(l)) => l.into_vec(),
+        Some(Value::Records(l)) => l.into_vec(),
         _ => Vec::new(),
     };
-    list.push(Value::Record(Box::new(m)));
+    list.push(m);
     let loc = group.get("members").and_then(|f| f.loc).or(group.loc);
-    group.set("members", Value::List(list.into()), loc);
+    group.set("members", Value::Records(list.into()), loc);
 }

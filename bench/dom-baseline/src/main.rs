@@ -1,5 +1,9 @@
 //! The benchmark's baseline: read every `.json` file under a directory and parse it into a
-//! `serde_json::Value` on all cores (a generic DOM parse), nothing else.
+//! `serde_json::Value` on all cores (a generic DOM parse), nothing else. It uses the same
+//! allocator as dexlint.
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use rayon::prelude::*;
 
