@@ -5,6 +5,7 @@
 
 use super::ast::*;
 use super::error::{did_you_mean, CompileError};
+use super::index;
 use super::ir::*;
 use super::{CompiledPolicy, ParamInfo, PolicyMeta, Severity};
 use crate::model::schema::{RecordSchema, COLLECTIONS};
@@ -529,6 +530,8 @@ impl Ctx<'_> {
             });
         }
         self.pop_to(depth);
+        let conditions = index::quantifier_conditions(kind, filter.as_deref(), body.as_deref());
+        let src = index::join(src, slot, &conditions, &|s| s != slot, true);
         (
             CExpr::Quant {
                 kind,
@@ -668,6 +671,19 @@ impl Ctx<'_> {
                 let filter = filter
                     .as_ref()
                     .map(|f| self.expect(f, &Ty::Bool, "a `where` filter"));
+                // A binding whose source is a collection joined in the filter to earlier
+                // bindings reads only the matching records.
+                let earlier: Vec<usize> = bs.iter().map(|(slot, _)| *slot).collect();
+                let bs = bs
+                    .into_iter()
+                    .enumerate()
+                    .map(|(k, (slot, src))| {
+                        let before = earlier.get(..k).unwrap_or(&[]);
+                        let conditions: Vec<&CExpr> = filter.iter().collect();
+                        let allowed = |s: usize| before.contains(&s) || !earlier.contains(&s);
+                        (slot, index::join(src, slot, &conditions, &allowed, false))
+                    })
+                    .collect();
                 CRuleKind::For {
                     bindings: bs,
                     filter,

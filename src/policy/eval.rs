@@ -3,12 +3,14 @@
 //! against a budget, so evaluation always terminates.
 
 use super::ast::{BinOp, QuantKind};
+use super::index::Index;
 use super::ir::*;
 use super::Finding;
 use crate::config::Date;
 use crate::model::schema::COLLECTIONS;
 use crate::model::{Loc, Record, TenantModel, Value};
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::rc::Rc;
 
@@ -48,6 +50,8 @@ pub enum Val<'e> {
     Values(&'e [Value]),
     /// A collection.
     Records(&'e [Record]),
+    /// Some records of a collection, by position (the result of an index lookup).
+    Picked(&'e [Record], Rc<Vec<u32>>),
     /// A list built by the policy (`[a, b]` with non-constant items).
     Owned(Rc<Vec<Val<'e>>>),
     Record(&'e Record),
@@ -74,6 +78,7 @@ impl<'e> Val<'e> {
         match self {
             Val::Values(l) => Some(l.len()),
             Val::Records(l) => Some(l.len()),
+            Val::Picked(_, p) => Some(p.len()),
             Val::Owned(l) => Some(l.len()),
             _ => None,
         }
@@ -83,6 +88,10 @@ impl<'e> Val<'e> {
         match self {
             Val::Values(l) => l.get(i).map_or(Val::Null, Val::from_value),
             Val::Records(l) => l.get(i).map_or(Val::Null, Val::Record),
+            Val::Picked(l, p) => p
+                .get(i)
+                .and_then(|&j| l.get(j as usize))
+                .map_or(Val::Null, Val::Record),
             Val::Owned(l) => l.get(i).cloned().unwrap_or(Val::Null),
             _ => Val::Null,
         }
@@ -162,6 +171,8 @@ pub(super) struct Machine<'e> {
     pub steps: u64,
     pub budget: u64,
     pub policy: &'e str,
+    /// Indexes built so far, by collection and field.
+    pub indexes: HashMap<(usize, usize), Rc<Index<'e>>>,
 }
 
 type R<T> = Result<T, EvalError>;
@@ -215,6 +226,27 @@ impl<'e> Machine<'e> {
                 .collections
                 .get(*i)
                 .map_or(Val::Null, |c| Val::Records(&c.records)),
+            CExpr::Lookup {
+                collection,
+                field,
+                key,
+            } => {
+                let key = self.eval(key)?;
+                let Some(records) = self.model.collections.get(*collection).map(|c| &c.records)
+                else {
+                    return Ok(Val::Null);
+                };
+                let index = match self.indexes.get(&(*collection, *field)) {
+                    Some(index) => index.clone(),
+                    None => {
+                        self.tick(records.len() as u64)?;
+                        let index = Rc::new(Index::build(records, *field));
+                        self.indexes.insert((*collection, *field), index.clone());
+                        index
+                    }
+                };
+                Val::Picked(records, index.get(&key))
+            }
             CExpr::Field(base, i) => match self.eval(base)? {
                 Val::Record(r) => r.field(*i).map_or(Val::Null, |f| Val::from_value(&f.value)),
                 _ => Val::Null,

@@ -124,6 +124,13 @@ pub enum CExpr {
     /// A `let`, computed on first use in each iteration.
     Let(usize),
     Collection(usize),
+    /// The records of a collection whose field equals `key`, found with an index
+    /// (see `policy::index`).
+    Lookup {
+        collection: usize,
+        field: usize,
+        key: Box<CExpr>,
+    },
     Field(Box<CExpr>, usize),
     Call(Func, Vec<CExpr>),
     Matches(Box<CExpr>, Box<GlobMatcher>),

@@ -6,6 +6,7 @@ mod compile;
 pub mod error;
 pub mod eval;
 pub mod format;
+mod index;
 pub mod ir;
 pub mod parse;
 
@@ -453,6 +454,7 @@ impl CompiledPolicy {
             steps: 0,
             budget,
             policy: &self.meta.id,
+            indexes: Default::default(),
         };
         for (slot, v) in self.param_slots.iter().zip(&values) {
             if let Some(s) = machine.frame.get_mut(*slot) {
