@@ -357,6 +357,10 @@ fn equality_joins_use_indexes() {
             "  for g in groups\n  where g.id == \"g1\" and any(h in groups where h.name == null: h.id == g.id)\n  report g \"{g.id}\"",
             "  for g in groups\n  where g.id == \"g1\" and any(h in groups where not exists(h.name): h.id == g.id)\n  report g \"{g.id}\"",
         ),
+        (
+            "  for g in groups\n  where g.id == \"g5\"\n  report g \"{g.name}\"",
+            "  for g in groups\n  where lower(g.id) == \"g5\"\n  report g \"{g.name}\"",
+        ),
     ];
     let budget = 200_000;
     for (indexed, plain) in cases {
@@ -377,8 +381,10 @@ fn equality_joins_use_indexes() {
             panic!("not evaluated");
         };
         assert!(!plain.is_empty());
-        let view = |f: &[Finding]| -> Vec<(String, Option<Loc>)> {
-            f.iter().map(|x| (x.message.clone(), x.loc)).collect()
+        let view = |f: &[Finding]| -> Vec<(String, Option<Loc>, Option<String>)> {
+            f.iter()
+                .map(|x| (x.message.clone(), x.loc, x.entity.clone()))
+                .collect()
         };
         assert_eq!(view(&indexed), view(&plain));
     }

@@ -540,7 +540,9 @@ impl<'e> Machine<'e> {
             return None;
         };
         let kind = match source {
-            CExpr::Collection(i) => COLLECTIONS.get(*i).map_or(r.schema.name, |c| c.name),
+            CExpr::Collection(i) | CExpr::Lookup { collection: i, .. } => {
+                COLLECTIONS.get(*i).map_or(r.schema.name, |c| c.name)
+            }
             _ => r.schema.name,
         };
         Some(format!("{kind}/{}", r.identity().unwrap_or("?")))
