@@ -341,6 +341,9 @@ pub fn run(options: &LintOptions) -> Result<LintReport, SetupError> {
     report.summary.entities = entity_count(model);
     report.summary.not_evaluated = report.not_evaluated.len();
     report.summary.errors = report.errors.iter().filter(|e| e.level == "error").count();
+    // Freeing a large model takes a while and nothing waits for it: it is done on another
+    // thread while the report is written.
+    std::thread::spawn(move || drop(load));
     Ok(report)
 }
 

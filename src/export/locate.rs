@@ -6,12 +6,10 @@
 //! child whose range holds the offset, which also spells the value's JSON pointer.
 
 use super::decode;
-use super::tree::{self, Kind, Node};
 use super::{LoadDiagnostic, Pending};
 use crate::model::{FileId, Loc, TenantModel};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 /// A located value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,42 +118,149 @@ impl<'t> Lines<'t> {
     }
 }
 
-/// The innermost value that starts at `offset` (or else holds it): its range and pointer.
-fn resolve(root: &Node<'_>, offset: u32) -> (usize, usize, String) {
-    let mut node = root;
-    let mut pointer = String::new();
-    let holds = |n: &Node<'_>| n.start <= offset && offset < n.end;
-    while node.start != offset {
-        let next = match &node.kind {
-            Kind::Array(items) => {
-                let i = items.partition_point(|n| n.end <= offset);
-                items.get(i).filter(|n| holds(n)).inspect(|_n| {
-                    pointer.push('/');
-                    pointer.push_str(&i.to_string());
-                })
-            }
-            Kind::Object(members) => {
-                let i = members.partition_point(|(_, n)| n.end <= offset);
-                members.get(i).filter(|(_, n)| holds(n)).map(|(k, n)| {
-                    pointer.push('/');
-                    pointer.push_str(&k.replace('~', "~0").replace('/', "~1"));
-                    n
-                })
-            }
-            _ => None,
-        };
-        match next {
-            Some(n) => node = n,
-            None => break,
-        }
-    }
-    (node.start as usize, node.end as usize, pointer)
+/// One step of a JSON pointer: an array index, or an object key as written (its byte range).
+#[derive(Clone, Copy)]
+enum Step {
+    Index(usize),
+    Key(usize, usize),
 }
 
-fn read_text(model: &TenantModel, file: FileId) -> Option<Arc<str>> {
+/// The pointer made of `steps`, keys decoded and escaped as RFC 6901 requires.
+fn pointer(text: &str, steps: &[Step]) -> String {
+    let mut out = String::new();
+    for step in steps {
+        out.push('/');
+        match *step {
+            Step::Index(i) => out.push_str(&i.to_string()),
+            Step::Key(start, end) => {
+                let raw = text.get(start..end).unwrap_or("");
+                let key = if raw.contains('\\') {
+                    let quoted = format!("\"{raw}\"");
+                    match jiter::JsonValue::parse(quoted.as_bytes(), false) {
+                        Ok(jiter::JsonValue::Str(k)) => k.to_string(),
+                        _ => raw.to_string(),
+                    }
+                } else {
+                    raw.to_string()
+                };
+                out.push_str(&key.replace('~', "~0").replace('/', "~1"));
+            }
+        }
+    }
+    out
+}
+
+/// An open array (with the index of the current element) or object, and where it starts.
+struct Open {
+    start: usize,
+    index: Option<usize>,
+}
+
+/// Finds the values at `targets` (byte offsets, ascending) in one pass over `text` that builds
+/// nothing: for each, the range and pointer of the value that starts there, or else of the
+/// innermost value that holds it (offset 0 is the whole document). Stops once every target is
+/// found and closed. None when the text is not JSON.
+fn scan(text: &str, targets: &[u32]) -> Option<Vec<(usize, usize, String)>> {
+    let mut out: Vec<(usize, usize, String)> = Vec::with_capacity(targets.len());
+    let mut j = jiter::Jiter::new(text.as_bytes());
+    let mut open: Vec<Open> = Vec::new();
+    let mut steps: Vec<Step> = Vec::new();
+    // Targets found whose value has not ended yet: (position in `out`, depth of the value).
+    let mut waiting: Vec<(usize, usize)> = Vec::new();
+    let key_range = |k: &[u8]| {
+        let start = (k.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
+        Step::Key(start, start + k.len())
+    };
+    let mut peek = j.peek().ok()?;
+    loop {
+        let start = j.current_index();
+        // Targets passed without a value starting there: the innermost open value holds them.
+        while let Some(&t) = targets.get(out.len()) {
+            let t = t as usize;
+            if t > start {
+                break;
+            }
+            let depth = if t == start {
+                open.len()
+            } else {
+                open.len().saturating_sub(1)
+            };
+            let at = open.get(depth).map_or(start, |o| o.start);
+            out.push((at, 0, pointer(text, steps.get(..depth).unwrap_or(&[]))));
+            waiting.push((out.len() - 1, depth));
+        }
+        if out.len() == targets.len() && waiting.is_empty() {
+            return Some(out);
+        }
+        // One value: a scalar is skipped, an array or object is entered.
+        if peek == jiter::Peek::Array {
+            if let Some(first) = j.known_array().ok()? {
+                open.push(Open {
+                    start,
+                    index: Some(0),
+                });
+                steps.push(Step::Index(0));
+                peek = first;
+                continue;
+            }
+        } else if peek == jiter::Peek::Object {
+            if let Some(k) = j.next_object_bytes().ok()? {
+                let step = key_range(k);
+                open.push(Open { start, index: None });
+                steps.push(step);
+                peek = j.peek().ok()?;
+                continue;
+            }
+        } else {
+            j.known_skip(peek).ok()?;
+        }
+        // The value ended; so do the containers it closes.
+        loop {
+            let end = j.current_index();
+            while let Some(&(i, depth)) = waiting.last() {
+                if depth < open.len() {
+                    break;
+                }
+                if let Some(slot) = out.get_mut(i) {
+                    slot.1 = end;
+                }
+                waiting.pop();
+            }
+            if out.len() == targets.len() && waiting.is_empty() {
+                return Some(out);
+            }
+            steps.pop();
+            let Some(o) = open.last_mut() else {
+                return Some(out);
+            };
+            let next = match &mut o.index {
+                Some(i) => j.array_step().ok()?.map(|p| {
+                    *i += 1;
+                    (Step::Index(*i), Some(p))
+                }),
+                None => j.next_key_bytes().ok()?.map(|k| (key_range(k), None)),
+            };
+            match next {
+                Some((step, p)) => {
+                    steps.push(step);
+                    peek = match p {
+                        Some(p) => p,
+                        None => j.peek().ok()?,
+                    };
+                    break;
+                }
+                None => {
+                    open.pop();
+                }
+            }
+        }
+    }
+}
+
+fn read_text(model: &TenantModel, file: FileId) -> Option<String> {
     let f = model.files.get(file as usize)?;
     let bytes = std::fs::read(&f.disk_path).ok()?;
-    decode::decode(&bytes).ok().map(Arc::from)
+    decode::decode(&bytes).ok()
 }
 
 /// Locates many values, reading and parsing each file once (files in parallel).
@@ -167,21 +272,28 @@ pub fn locate_all(model: &TenantModel, locs: &[&Loc]) -> Vec<Option<Located>> {
     let located: Vec<(usize, Located)> = by_file
         .into_par_iter()
         .flat_map_iter(|(file, indices)| {
-            let text = read_text(model, file);
-            let root = text
-                .as_deref()
-                .and_then(|t| tree::parse(t, tree::MAX_DEPTH_LIMIT).ok());
-            let (Some(text), Some(root)) = (text.clone(), root) else {
+            let Some(text) = read_text(model, file) else {
+                return Vec::new();
+            };
+            let mut offsets: Vec<u32> = indices
+                .iter()
+                .filter_map(|&i| locs.get(i).map(|l| l.offset()))
+                .collect();
+            offsets.sort_unstable();
+            offsets.dedup();
+            let Some(found) = scan(&text, &offsets) else {
                 return Vec::new();
             };
             let lines = Lines::new(&text);
             indices
                 .into_iter()
                 .filter_map(|i| {
-                    let (start, end, pointer) = resolve(&root, locs.get(i)?.offset());
+                    let offset = locs.get(i)?.offset();
+                    let at = offsets.binary_search(&offset).ok()?;
+                    let (start, end, pointer) = found.get(at)?.clone();
                     let (line, column) = lines.position(start);
                     let (end_line, end_column) = lines.position(end);
-                    let at = Located {
+                    let located = Located {
                         source: SourceSpan::around(String::new(), &text, start, end, line),
                         pointer,
                         start,
@@ -191,7 +303,7 @@ pub fn locate_all(model: &TenantModel, locs: &[&Loc]) -> Vec<Option<Located>> {
                         end_line,
                         end_column,
                     };
-                    Some((i, at))
+                    Some((i, located))
                 })
                 .collect()
         })
@@ -231,17 +343,29 @@ mod tests {
 
     #[test]
     fn offsets_to_pointers_lines_and_columns() {
-        let text = "{\n  \"a\": \"é\", \"b\": [1, {\"c/d\": true}]\n}";
+        let text = " {\n  \"a\": \"é\", \"b\": [1, {\"c/d\": true, \"e\\u0021~\": [] }]\n}";
         let lines = Lines::new(text);
-        let root = tree::parse(text, 8).unwrap();
         let at = |needle: &str| text.find(needle).unwrap() as u32;
-        let (s, e, p) = resolve(&root, at("true"));
-        assert_eq!((&text[s..e], p.as_str()), ("true", "/b/1/c~1d"));
-        assert_eq!(lines.position(s), (2, 30));
-        let (s, _, p) = resolve(&root, at("\"é\""));
-        assert_eq!((lines.position(s), p.as_str()), ((2, 8), "/a"));
-        let (s, e, p) = resolve(&root, 0);
-        assert_eq!((s, e, p.as_str()), (0, text.len(), ""));
+        let inside_b1 = at(", \"e") + 1; // whitespace inside `/b/1`
+        let mut targets = vec![0, at("\"é\""), at("[1"), at("{\"c"), at("true"), inside_b1, at("[]")];
+        targets.sort();
+        let found = scan(text, &targets).unwrap();
+        let get = |t: u32| {
+            let (s, e, p) = found[targets.iter().position(|&x| x == t).unwrap()].clone();
+            (&text[s..e], p)
+        };
+        assert_eq!(get(0), (text.trim(), String::new()));
+        assert_eq!(get(at("true")), ("true", "/b/1/c~1d".to_string()));
+        assert_eq!(get(at("\"é\"")), ("\"é\"", "/a".to_string()));
+        assert_eq!(get(at("[1")).1, "/b");
+        assert_eq!(get(at("{\"c")), get(inside_b1));
+        assert_eq!(get(inside_b1).1, "/b/1");
+        assert_eq!(get(at("[]")), ("[]", "/b/1/e!~0".to_string()));
+        assert_eq!(lines.position(at("true") as usize), (2, 30));
+        assert_eq!(lines.position(at("\"é\"") as usize), (2, 8));
+        // Stops after the last target: the broken tail is never read.
+        assert_eq!(scan("[1, 2, {]", &[1]).unwrap()[0].1, 2);
+        assert!(scan("[1, 2, {]", &[8]).is_none());
     }
 
     #[test]
