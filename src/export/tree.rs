@@ -29,7 +29,7 @@ pub struct Node<'t> {
 
 /// Object members are kept in file order, duplicates included (lookups take the last, as
 /// serde_json does).
-pub type Members<'t> = Vec<(Cow<'t, str>, Node<'t>)>;
+pub type Members<'t> = Box<[(Cow<'t, str>, Node<'t>)]>;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Kind<'t> {
@@ -38,7 +38,7 @@ pub enum Kind<'t> {
     /// A number as written.
     Number(&'t str),
     String(Cow<'t, str>),
-    Array(Vec<Node<'t>>),
+    Array(Box<[Node<'t>]>),
     Object(Members<'t>),
 }
 
@@ -95,11 +95,13 @@ fn reborrow<'t>(text: &'t str, s: &str) -> Cow<'t, str> {
     }
 }
 
-/// An open array or object: where it starts, what it holds so far, and (for an object) the key
-/// of the value being read.
+/// An open array or object: where it starts, where its elements start on the stack of elements
+/// read so far, and (for an object) the key of the value being read. Elements are gathered on
+/// one stack per kind and moved into a slice of the right size when their container closes: one
+/// allocation per container, none wasted on growing.
 enum Open<'t> {
-    Array(u32, Vec<Node<'t>>),
-    Object(u32, Members<'t>, Cow<'t, str>),
+    Array(u32, usize),
+    Object(u32, usize, Cow<'t, str>),
 }
 
 /// Parses a whole document; arrays and objects nested deeper than `max_depth` are an error.
@@ -114,6 +116,8 @@ pub fn parse(text: &str, max_depth: usize) -> Result<Node<'_>, ParseError> {
     // Offsets fit in u32: the text is shorter than 4 GiB.
     let at = |j: &Jiter<'_>| j.current_index() as u32;
     let mut open: Vec<Open<'_>> = Vec::new();
+    let mut items: Vec<Node<'_>> = Vec::new();
+    let mut members: Vec<(Cow<'_, str>, Node<'_>)> = Vec::new();
     let mut peek = j.peek()?;
     loop {
         let start = at(&j);
@@ -134,20 +138,20 @@ pub fn parse(text: &str, max_depth: usize) -> Result<Node<'_>, ParseError> {
             if peek == Peek::Array {
                 match j.known_array()? {
                     Some(first) => {
-                        open.push(Open::Array(start, Vec::new()));
+                        open.push(Open::Array(start, items.len()));
                         peek = first;
                         continue;
                     }
-                    None => Kind::Array(Vec::new()),
+                    None => Kind::Array(Box::default()),
                 }
             } else {
                 match j.known_object()?.map(|k| reborrow(text, k)) {
                     Some(key) => {
-                        open.push(Open::Object(start, Vec::new(), key));
+                        open.push(Open::Object(start, members.len(), key));
                         peek = j.peek()?;
                         continue;
                     }
-                    None => Kind::Object(Vec::new()),
+                    None => Kind::Object(Box::default()),
                 }
             }
         } else {
@@ -165,14 +169,14 @@ pub fn parse(text: &str, max_depth: usize) -> Result<Node<'_>, ParseError> {
                     j.finish()?;
                     return Ok(node);
                 }
-                Some(Open::Array(_, items)) => {
+                Some(Open::Array(..)) => {
                     items.push(node);
                     if let Some(next) = j.array_step()? {
                         peek = next;
                         break;
                     }
                 }
-                Some(Open::Object(_, members, key)) => {
+                Some(Open::Object(_, _, key)) => {
                     members.push((std::mem::take(key), node));
                     if let Some(k) = j.next_key()?.map(|k| reborrow(text, k)) {
                         *key = k;
@@ -183,15 +187,15 @@ pub fn parse(text: &str, max_depth: usize) -> Result<Node<'_>, ParseError> {
             }
             let end = at(&j);
             node = match open.pop() {
-                Some(Open::Array(start, items)) => Node {
+                Some(Open::Array(start, base)) => Node {
                     start,
                     end,
-                    kind: Kind::Array(items),
+                    kind: Kind::Array(items.drain(base..).collect()),
                 },
-                Some(Open::Object(start, members, _)) => Node {
+                Some(Open::Object(start, base, _)) => Node {
                     start,
                     end,
-                    kind: Kind::Object(members),
+                    kind: Kind::Object(members.drain(base..).collect()),
                 },
                 None => break,
             };
