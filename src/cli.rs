@@ -9,7 +9,7 @@ use crate::policy::{self, Severity};
 use crate::report::{self, Format, Style};
 use crate::testing;
 use clap::{Parser, Subcommand, ValueEnum};
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Parser)]
@@ -401,10 +401,11 @@ fn lint_command(args: &LintArgs) -> i32 {
         color: use_color(to_terminal),
         width: if to_terminal { terminal_width() } else { 100 },
     };
-    let text = report::render(&report, args.format, style);
     let written = match &args.output {
-        Some(path) => std::fs::write(path, text.as_bytes()),
-        None => stdout.lock().write_all(text.as_bytes()),
+        Some(path) => {
+            std::fs::File::create(path).and_then(|f| report::write(&report, args.format, style, f))
+        }
+        None => report::write(&report, args.format, style, stdout.lock()),
     };
     if let Err(e) = written {
         eprintln!("error: cannot write the report: {e}");

@@ -2,10 +2,10 @@
 //! `DisplayName`, Graph `displayName`).
 
 use super::tree::{Kind, Node};
+use crate::model::ArcStr;
 use crate::model::{FileId, Loc, Record, Value};
 use std::cell::RefCell;
 use std::collections::HashSet;
-use std::sync::Arc;
 
 /// A JSON value of a file.
 #[derive(Debug, Clone, Copy)]
@@ -92,7 +92,7 @@ impl<'a> At<'a> {
     }
 
     /// [`At::text`] as a model string, shared with equal strings of the same file.
-    pub fn shared_text(&self) -> Option<Arc<str>> {
+    pub fn shared_text(&self) -> Option<ArcStr> {
         match &self.v.kind {
             Kind::String(s) => Some(shared(s)),
             Kind::Number(n) => Some(shared(n)),
@@ -148,19 +148,19 @@ impl<'a> At<'a> {
 
 thread_local! {
     /// The strings of the file being loaded on this thread.
-    static STRINGS: RefCell<HashSet<Arc<str>>> = RefCell::new(HashSet::new());
+    static STRINGS: RefCell<HashSet<ArcStr>> = RefCell::new(HashSet::new());
 }
 
 /// `s` as a model string: the copy already made for an equal string of the same file, if any.
 /// A tenant repeats most of its strings (plan ids and names, services, statuses, operating
 /// systems), so this keeps one allocation for each.
-pub fn shared(s: &str) -> Arc<str> {
+pub fn shared(s: &str) -> ArcStr {
     STRINGS.with(|pool| {
         let mut pool = pool.borrow_mut();
         if let Some(existing) = pool.get(s) {
             return existing.clone();
         }
-        let new: Arc<str> = Arc::from(s);
+        let new = ArcStr::from(s);
         pool.insert(new.clone());
         new
     })

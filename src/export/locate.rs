@@ -347,7 +347,15 @@ mod tests {
         let lines = Lines::new(text);
         let at = |needle: &str| text.find(needle).unwrap() as u32;
         let inside_b1 = at(", \"e") + 1; // whitespace inside `/b/1`
-        let mut targets = vec![0, at("\"é\""), at("[1"), at("{\"c"), at("true"), inside_b1, at("[]")];
+        let mut targets = vec![
+            0,
+            at("\"é\""),
+            at("[1"),
+            at("{\"c"),
+            at("true"),
+            inside_b1,
+            at("[]"),
+        ];
         targets.sort();
         let found = scan(text, &targets).unwrap();
         let get = |t: u32| {

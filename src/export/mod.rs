@@ -18,13 +18,13 @@ pub mod walk;
 pub use locate::Located;
 
 use crate::model::schema;
+use crate::model::{ArcStr, ThinVec};
 use crate::model::{FileId, Loc, Record, SourceFile, TenantModel, Value};
 use json::At;
 use rayon::prelude::*;
 use recognise::Kind;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::sync::Arc;
 
 /// Which files of the export roots to read.
 #[derive(Debug, Default, Clone)]
@@ -612,7 +612,7 @@ impl Assembler {
             }
             Some(&i) => {
                 if let Some(existing) = self.accounts.get_mut(i) {
-                    let set = record.fields.into_vec().into_iter().zip(&fresh.fields);
+                    let set = record.fields.into_iter().zip(&fresh.fields);
                     for (slot, (field, before)) in existing.fields.iter_mut().zip(set) {
                         if field != *before {
                             *slot = field;
@@ -637,8 +637,8 @@ impl Assembler {
             if let Some(entry) = self.member_index.get(&id).and_then(|&i| members.get_mut(i)) {
                 let list = std::mem::take(&mut entry.2);
                 let mut all = match g.get("members").map(|f| f.value.clone()) {
-                    Some(Value::Records(l)) => l.into_vec(),
-                    _ => Vec::new(),
+                    Some(Value::Records(l)) => l,
+                    _ => ThinVec::new(),
                 };
                 all.extend(list);
                 g.set("members", Value::Records(all.into()), entry.1);
@@ -697,7 +697,7 @@ fn kindless(m: &Record) -> bool {
 }
 
 /// The ids of records (shared with the records).
-fn ids(records: &[Record]) -> HashSet<Arc<str>> {
+fn ids(records: &[Record]) -> HashSet<ArcStr> {
     records
         .iter()
         .filter_map(|r| match r.get("id").map(|f| &f.value) {
@@ -708,7 +708,7 @@ fn ids(records: &[Record]) -> HashSet<Arc<str>> {
 }
 
 /// Gives members without a kind the kind `group` or `user` when their id is one.
-fn resolve_member_kinds(g: &mut Record, groups: &HashSet<Arc<str>>, users: &HashSet<Arc<str>>) {
+fn resolve_member_kinds(g: &mut Record, groups: &HashSet<ArcStr>, users: &HashSet<ArcStr>) {
     let Some(i) = g.schema.field_index("members") else {
         return;
     };
@@ -747,9 +747,9 @@ const WELL_KNOWN_PLANS: &[(&str, &str)] = &[
 
 /// Names each user's assigned plan from the SKUs' service plans (or the well-known ids).
 fn resolve_plan_names(model: &mut TenantModel) {
-    let mut names: HashMap<String, Arc<str>> = WELL_KNOWN_PLANS
+    let mut names: HashMap<String, ArcStr> = WELL_KNOWN_PLANS
         .iter()
-        .map(|(id, n)| (id.to_string(), Arc::from(*n)))
+        .map(|(id, n)| (id.to_string(), ArcStr::from(*n)))
         .collect();
     if let Some(skus) = model.collection("skus") {
         for s in &skus.records {
@@ -759,7 +759,7 @@ fn resolve_plan_names(model: &mut TenantModel) {
                         p.get("id").and_then(|f| f.value.as_str()),
                         p.get("name").and_then(|f| f.value.as_str()),
                     ) {
-                        names.insert(id.to_ascii_lowercase(), Arc::from(name));
+                        names.insert(id.to_ascii_lowercase(), ArcStr::from(name));
                     }
                 }
             }

@@ -7,9 +7,10 @@
 
 pub mod schema;
 
+pub use arcstr::ArcStr;
 use schema::{RecordSchema, COLLECTIONS};
 use std::path::PathBuf;
-use std::sync::Arc;
+pub use thin_vec::ThinVec;
 
 /// Index of a file in [`TenantModel::files`].
 pub type FileId = u32;
@@ -46,6 +47,11 @@ impl Loc {
     }
 }
 
+// Sizes the model's memory depends on (a large tenant has millions of fields).
+const _: () = assert!(std::mem::size_of::<Value>() == 16);
+const _: () = assert!(std::mem::size_of::<Field>() == 24);
+const _: () = assert!(std::mem::size_of::<Record>() == 24);
+
 /// A value of the model. Absent fields are `Null`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub enum Value {
@@ -54,13 +60,13 @@ pub enum Value {
     Bool(bool),
     Int(i64),
     /// Strings are shared: equal strings of one file are one allocation.
-    Str(Arc<str>),
+    Str(ArcStr),
     /// Milliseconds since the Unix epoch.
     Date(i64),
     /// A list of strings (a list of records is [`Value::Records`]).
-    List(Box<[Value]>),
+    List(ThinVec<Value>),
     /// A list of records: licenses, plans, members...
-    Records(Box<[Record]>),
+    Records(ThinVec<Record>),
 }
 
 impl Value {
@@ -86,7 +92,7 @@ pub struct Field {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record {
     pub schema: &'static RecordSchema,
-    pub fields: Box<[Field]>,
+    pub fields: ThinVec<Field>,
     /// The JSON object the record was read from.
     pub loc: Option<Loc>,
 }
@@ -96,7 +102,7 @@ impl Record {
     pub fn new(schema: &'static RecordSchema, loc: Option<Loc>) -> Self {
         Record {
             schema,
-            fields: vec![Field::default(); schema.fields.len()].into_boxed_slice(),
+            fields: schema.fields.iter().map(|_| Field::default()).collect(),
             loc,
         }
     }

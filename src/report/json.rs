@@ -3,8 +3,14 @@
 use crate::lint::LintReport;
 
 pub fn render(report: &LintReport) -> String {
-    // Serialising plain structs with string keys cannot fail; an empty object is a safe fallback.
-    let mut out = serde_json::to_string_pretty(report).unwrap_or_else(|_| "{}".to_string());
-    out.push('\n');
-    out
+    let mut out = Vec::new();
+    // Writing into memory cannot fail.
+    let _ = write(report, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Writes the report as it is serialised.
+pub fn write(report: &LintReport, out: &mut impl std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, report)?;
+    out.write_all(b"\n")
 }

@@ -34,6 +34,23 @@ pub struct Style {
 }
 
 /// Renders `report` in `format`.
+/// Writes the report to `out`; the JSON report is written as it is serialised (a large report
+/// is never held as one string).
+pub fn write(
+    report: &LintReport,
+    format: Format,
+    style: Style,
+    out: impl std::io::Write,
+) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::BufWriter::new(out);
+    match format {
+        Format::Json => json::write(report, &mut out)?,
+        _ => out.write_all(render(report, format, style).as_bytes())?,
+    }
+    out.flush()
+}
+
 pub fn render(report: &LintReport, format: Format, style: Style) -> String {
     match format {
         Format::Human => human::render(report, style),

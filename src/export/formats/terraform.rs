@@ -8,7 +8,7 @@
 use crate::export::json::{put, At, Conv};
 use crate::export::Builder;
 use crate::model::schema;
-use crate::model::{Loc, Record, Value};
+use crate::model::{Loc, Record, ThinVec, Value};
 
 /// The resources of the root module's configuration, by address, with the references of their
 /// expressions (`{"members": ["azuread_group.nested.object_id", ...]}`).
@@ -242,8 +242,8 @@ fn group_member(doc: &At<'_>, c: &Change<'_>, groups: &mut [Record]) {
         m.set("kind", Value::Str("group".into()), None);
     }
     let mut list = match group.get("members").map(|f| f.value.clone()) {
-        Some(Value::Records(l)) => l.into_vec(),
-        _ => Vec::new(),
+        Some(Value::Records(l)) => l,
+        _ => ThinVec::new(),
     };
     list.push(m);
     let loc = group.get("members").and_then(|f| f.loc).or(group.loc);
