@@ -641,7 +641,7 @@ impl Assembler {
                     _ => ThinVec::new(),
                 };
                 all.extend(list);
-                g.set("members", Value::Records(all.into()), entry.1);
+                g.set("members", Value::Records(all), entry.1);
             }
         }
         // Members without a kind (Terraform object ids) get one when the id is a known group or

@@ -247,5 +247,5 @@ fn group_member(doc: &At<'_>, c: &Change<'_>, groups: &mut [Record]) {
     };
     list.push(m);
     let loc = group.get("members").and_then(|f| f.loc).or(group.loc);
-    group.set("members", Value::Records(list.into()), loc);
+    group.set("members", Value::Records(list), loc);
 }
