@@ -11,6 +11,7 @@
 //! max-file-bytes = 268435456            # larger files are reported, not read (default 1 GiB)
 //! eval-budget = 100000000               # steps a policy may take (default 2·10⁹)
 //! max-json-depth = 256                  # deeper JSON is reported as invalid (default 128)
+//! max-policy-nesting = 256              # deeper policies do not compile (default 128)
 //! disable = ["DEX106", "tag:licensing"]
 //!
 //! [policy.DEX105]
@@ -76,6 +77,7 @@ struct RawConfig {
     max_file_bytes: Option<u64>,
     eval_budget: Option<u64>,
     max_json_depth: Option<Spanned<usize>>,
+    max_policy_nesting: Option<Spanned<usize>>,
     #[serde(default)]
     enable: Vec<Spanned<String>>,
     #[serde(default)]
@@ -224,10 +226,32 @@ pub struct Config {
     pub eval_budget: Option<u64>,
     /// Nesting of JSON arrays and objects beyond which an export file is invalid.
     pub max_json_depth: Option<usize>,
+    /// Nesting beyond which a policy does not compile.
+    pub max_policy_nesting: Option<usize>,
     enable: Vec<(Selector, Range<usize>)>,
     disable: Vec<(Selector, Range<usize>)>,
     pub policies: BTreeMap<String, PolicySettings>,
     pub waivers: Vec<Waiver>,
+}
+
+/// A nesting limit from the file, when it is within `1..=max`.
+fn limit(
+    value: &Option<Spanned<usize>>,
+    key: &str,
+    max: usize,
+    errors: &mut Errors<'_>,
+) -> Option<usize> {
+    let value = value.as_ref()?;
+    if (1..=max).contains(value.get_ref()) {
+        return Some(*value.get_ref());
+    }
+    errors.push(
+        Some(value.span()),
+        format!("{key} must be between 1 and {max}"),
+        "out of range",
+        None,
+    );
+    None
 }
 
 /// Looks for `dexlint.toml` in `start` and its parents.
@@ -366,19 +390,18 @@ impl Config {
             exports: raw.exports.iter().map(|p| base.join(p)).collect(),
             ..Config::default()
         };
-        if let Some(depth) = &raw.max_json_depth {
-            let limit = crate::export::tree::MAX_DEPTH_LIMIT;
-            if (1..=limit).contains(depth.get_ref()) {
-                config.max_json_depth = Some(*depth.get_ref());
-            } else {
-                errors.push(
-                    Some(depth.span()),
-                    format!("max-json-depth must be between 1 and {limit}"),
-                    "out of range",
-                    None,
-                );
-            }
-        }
+        config.max_json_depth = limit(
+            &raw.max_json_depth,
+            "max-json-depth",
+            crate::export::tree::MAX_DEPTH_LIMIT,
+            &mut errors,
+        );
+        config.max_policy_nesting = limit(
+            &raw.max_policy_nesting,
+            "max-policy-nesting",
+            crate::policy::parse::MAX_NESTING_LIMIT,
+            &mut errors,
+        );
         config.fail_level = raw
             .fail_level
             .as_ref()

@@ -193,7 +193,11 @@ pub fn run(options: &LintOptions) -> Result<LintReport, SetupError> {
     let config = &options.config;
     let mut dirs = config.policy_dirs.clone();
     dirs.extend(options.policy_dirs.iter().cloned());
-    let program = policy::compile(&policy_sources(options.builtin, &dirs)?)?;
+    let sources = policy_sources(options.builtin, &dirs)?;
+    let program = match config.max_policy_nesting {
+        Some(limit) => policy::compile_nested(&sources, limit)?,
+        None => policy::compile(&sources)?,
+    };
     config.check_against(
         &program
             .policies

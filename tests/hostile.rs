@@ -264,6 +264,60 @@ fn a_policy_with_1000_nested_parentheses() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("nesting deeper than 128 levels"));
 }
 
+/// `max-policy-nesting` in dexlint.toml moves the policy nesting limit, within 1..=1000; a
+/// policy nested that deep compiles and is evaluated.
+#[test]
+fn the_policy_nesting_limit_is_configurable() {
+    let dir = tempfile::tempdir().unwrap();
+    let policies = dir.path().join("policies");
+    std::fs::create_dir(&policies).unwrap();
+    // 300 × `not (`: 600 levels; an even number of `not`s of false is false.
+    let cond = format!("{}false{}", "not (".repeat(300), ")".repeat(300));
+    std::fs::write(
+        policies.join("deep.policy"),
+        format!("policy N \"n\" {{\n  severity error\n  assert {cond}\n  report \"deep\"\n}}\n"),
+    )
+    .unwrap();
+    let run = |config: &str| {
+        let cfg = dir.path().join("dexlint.toml");
+        std::fs::write(&cfg, config).unwrap();
+        let out = Command::cargo_bin("dexlint")
+            .unwrap()
+            .timeout(Duration::from_secs(60))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["lint", "examples/contoso", "--format", "json", "--config"])
+            .arg(&cfg)
+            .arg("--policies")
+            .arg(&policies)
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        (
+            out.status.code(),
+            v,
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let (code, _, stderr) = run("");
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("nesting deeper than 128 levels"),
+        "{stderr}"
+    );
+    let (_, v, stderr) = run("max-policy-nesting = 700\n");
+    let fired = v["violations"].as_array().is_some_and(|a| {
+        a.iter()
+            .any(|x| x["policy"] == "N" && x["message"] == "deep")
+    });
+    assert!(fired, "{stderr}");
+    let (code, _, stderr) = run("max-policy-nesting = 5000\n");
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.contains("max-policy-nesting must be between 1 and 1000"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn a_policy_iterating_three_collections_is_bounded() {
     let dir = tempfile::tempdir().unwrap();

@@ -156,7 +156,7 @@ fn same_file(a: &str, b: &str) -> bool {
 }
 
 /// Parses the sources and every file they import (read from disk when not among them).
-fn parse_units(sources: &[PolicySource]) -> Vec<Unit> {
+fn parse_units(sources: &[PolicySource], max_nesting: usize) -> Vec<Unit> {
     let mut units: Vec<Unit> = sources
         .iter()
         .map(|s| Unit {
@@ -169,7 +169,7 @@ fn parse_units(sources: &[PolicySource]) -> Vec<Unit> {
         .collect();
     let mut i = 0;
     while let Some(unit) = units.get_mut(i) {
-        match parse::parse_file(&unit.source.text) {
+        match parse::parse_file_nested(&unit.source.text, max_nesting) {
             Err(e) => unit.errors.push(e),
             Ok(f) => unit.file = Some(f),
         }
@@ -304,7 +304,16 @@ fn unit_envs(units: &mut [Unit]) -> Vec<(compile::Env, compile::Env)> {
 /// Compiles policy sources together; collects every error of every file. Files they import
 /// are read too (relative to the importing file).
 pub fn compile(sources: &[PolicySource]) -> Result<Program, CompileErrors> {
-    parse::with_stack(|| compile_here(sources)).unwrap_or_else(|e| {
+    compile_nested(sources, parse::MAX_NESTING)
+}
+
+/// [`compile`] with another nesting limit (at most [`parse::MAX_NESTING_LIMIT`]).
+pub fn compile_nested(
+    sources: &[PolicySource],
+    max_nesting: usize,
+) -> Result<Program, CompileErrors> {
+    let max_nesting = max_nesting.min(parse::MAX_NESTING_LIMIT);
+    parse::with_stack(|| compile_here(sources, max_nesting)).unwrap_or_else(|e| {
         let error = CompileError::Internal {
             message: format!("cannot start the compiler thread: {e}"),
             span: ast::Span::default(),
@@ -320,8 +329,8 @@ pub fn compile(sources: &[PolicySource]) -> Result<Program, CompileErrors> {
     })
 }
 
-fn compile_here(sources: &[PolicySource]) -> Result<Program, CompileErrors> {
-    let mut units = parse_units(sources);
+fn compile_here(sources: &[PolicySource], max_nesting: usize) -> Result<Program, CompileErrors> {
+    let mut units = parse_units(sources, max_nesting);
     let envs = unit_envs(&mut units);
     let mut policies: Vec<CompiledPolicy> = Vec::new();
     let mut first_seen: BTreeMap<String, String> = BTreeMap::new();

@@ -229,13 +229,17 @@ impl<'i> Children<'i> {
     }
 }
 
-/// Deepest nesting of brackets, parentheses, braces and prefix operators a policy may have:
-/// parsing, compiling and evaluating are recursive, and this bound keeps them within the stack.
+/// Deepest nesting of brackets, parentheses, braces and prefix operators a policy may have by
+/// default (`max-policy-nesting` in dexlint.toml): parsing, compiling and evaluating are
+/// recursive, and this bound keeps them within the stack.
 pub const MAX_NESTING: usize = 128;
+/// Highest nesting limit that can be configured: what the compiler's 64 MB stack holds in a
+/// debug build.
+pub const MAX_NESTING_LIMIT: usize = 1000;
 
-/// The first place where nesting exceeds [`MAX_NESTING`] (counted on the raw text, strings
-/// included, which can only over-count).
-fn too_deep(source: &str) -> Option<Span> {
+/// The first place where nesting exceeds `limit` (counted on the raw text, strings included,
+/// which can only over-count).
+fn too_deep(source: &str, limit: usize) -> Option<Span> {
     let (mut depth, mut prefixes) = (0usize, 0usize);
     let mut word = String::new();
     for (i, c) in source.char_indices() {
@@ -256,14 +260,14 @@ fn too_deep(source: &str) -> Option<Span> {
             c if c.is_whitespace() => {}
             _ => prefixes = 0,
         }
-        if depth + prefixes > MAX_NESTING {
+        if depth + prefixes > limit {
             return Some(Span::new(i, i + c.len_utf8()));
         }
     }
     None
 }
 
-/// Runs `f` on a thread with a stack large enough for [`MAX_NESTING`] levels in any build
+/// Runs `f` on a thread with a stack large enough for [`MAX_NESTING_LIMIT`] levels in any build
 /// (test threads have 2 MB). Fails only when no thread can be started.
 pub(crate) fn with_stack<T: Send>(f: impl FnOnce() -> T + Send) -> std::io::Result<T> {
     std::thread::scope(|scope| {
@@ -278,11 +282,13 @@ pub(crate) fn with_stack<T: Send>(f: impl FnOnce() -> T + Send) -> std::io::Resu
 
 /// Parses a whole policy file.
 pub fn parse_file(source: &str) -> Res<PolicyFile> {
-    if let Some(span) = too_deep(source) {
-        return Err(CompileError::TooDeep {
-            limit: MAX_NESTING,
-            span,
-        });
+    parse_file_nested(source, MAX_NESTING)
+}
+
+/// Parses a whole policy file nested at most `limit` levels deep.
+pub fn parse_file_nested(source: &str, limit: usize) -> Res<PolicyFile> {
+    if let Some(span) = too_deep(source, limit) {
+        return Err(CompileError::TooDeep { limit, span });
     }
     let mut pairs = PolicyParser::parse(Rule::file, source).map_err(|e| syntax_error(e, source))?;
     let file = pairs.next().ok_or(CompileError::Internal {
