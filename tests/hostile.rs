@@ -40,6 +40,32 @@ fn errors(v: &serde_json::Value) -> Vec<(String, String)> {
         .collect()
 }
 
+/// `dexlint lint --format json --config DIR/dexlint.toml ARGS` from the project directory, with
+/// `config` written to that file: exit code, report, standard error.
+fn lint_with_config(
+    dir: &Path,
+    config: &str,
+    args: &[&std::ffi::OsStr],
+) -> (Option<i32>, serde_json::Value, String) {
+    let cfg = dir.join("dexlint.toml");
+    std::fs::write(&cfg, config).unwrap();
+    let out = Command::cargo_bin("dexlint")
+        .unwrap()
+        .timeout(Duration::from_secs(60))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["lint", "--format", "json", "--config"])
+        .arg(&cfg)
+        .args(args)
+        .output()
+        .unwrap();
+    let v = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    (
+        out.status.code(),
+        v,
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
 fn valid_beside(dir: &Path) {
     std::fs::write(
         dir.join("deployment.json"),
@@ -111,21 +137,7 @@ fn the_json_nesting_limit_is_configurable() {
     valid_beside(&export);
     let deep = format!("{}1{}", "[".repeat(300), "]".repeat(300));
     std::fs::write(export.join("deep.json"), deep).unwrap();
-    let run = |config: &str| {
-        let cfg = dir.path().join("dexlint.toml");
-        std::fs::write(&cfg, config).unwrap();
-        let out = Command::cargo_bin("dexlint")
-            .unwrap()
-            .timeout(Duration::from_secs(60))
-            .args(["lint", "--format", "json", "--config"])
-            .arg(&cfg)
-            .arg(&export)
-            .output()
-            .unwrap();
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
-        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-        (out.status.code(), v, stderr)
-    };
+    let run = |config: &str| lint_with_config(dir.path(), config, &[export.as_os_str()]);
     let (code, v, _) = run("");
     assert_eq!(code, Some(2));
     let m = errors(&v)
@@ -279,24 +291,12 @@ fn the_policy_nesting_limit_is_configurable() {
     )
     .unwrap();
     let run = |config: &str| {
-        let cfg = dir.path().join("dexlint.toml");
-        std::fs::write(&cfg, config).unwrap();
-        let out = Command::cargo_bin("dexlint")
-            .unwrap()
-            .timeout(Duration::from_secs(60))
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .args(["lint", "examples/contoso", "--format", "json", "--config"])
-            .arg(&cfg)
-            .arg("--policies")
-            .arg(&policies)
-            .output()
-            .unwrap();
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
-        (
-            out.status.code(),
-            v,
-            String::from_utf8_lossy(&out.stderr).to_string(),
-        )
+        let args = [
+            "examples/contoso".as_ref(),
+            "--policies".as_ref(),
+            policies.as_os_str(),
+        ];
+        lint_with_config(dir.path(), config, &args)
     };
     let (code, _, stderr) = run("");
     assert_eq!(code, Some(2));

@@ -1,11 +1,38 @@
-//! A JSON document (any bytes) → decode → recognise → load, under several export paths.
+//! A JSON document (any bytes) → decode → recognise → load, under several export paths; then
+//! every location of the model is found again in the text (`locate::scan`).
 #![no_main]
 
+use dexlint::model::{Record, Value};
 use libfuzzer_sys::fuzz_target;
+
+fn offsets(r: &Record, out: &mut Vec<u32>) {
+    out.extend(r.loc.map(|l| l.offset()));
+    for f in r.fields.iter() {
+        out.extend(f.loc.map(|l| l.offset()));
+        if let Value::Records(list) = &f.value {
+            list.iter().for_each(|r| offsets(r, out));
+        }
+    }
+}
 
 fuzz_target!(|data: &[u8]| {
     for rel in ["graph/users.json", "Groups/g1/Members/m1/m1.json", "groups/g1/members.json", "Users/u1/u1.json", "x.json"] {
         let load = dexlint::export::load_document(rel, data);
         assert!(load.files_read == 1);
+        let Ok(text) = dexlint::export::decode::decode(data) else { continue };
+        let mut targets = Vec::new();
+        for c in &load.model.collections {
+            c.records.iter().for_each(|r| offsets(r, &mut targets));
+        }
+        targets.sort_unstable();
+        targets.dedup();
+        if targets.is_empty() {
+            continue;
+        }
+        let found = dexlint::export::locate::scan(&text, &targets).expect("a loaded document scans");
+        assert_eq!(found.len(), targets.len());
+        for (start, end, _) in found {
+            assert!(start <= end && end <= text.len() && text.is_char_boundary(start));
+        }
     }
 });

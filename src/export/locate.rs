@@ -160,7 +160,7 @@ struct Open {
 /// nothing: for each, the range and pointer of the value that starts there, or else of the
 /// innermost value that holds it (offset 0 is the whole document). Stops once every target is
 /// found and closed. None when the text is not JSON.
-fn scan(text: &str, targets: &[u32]) -> Option<Vec<(usize, usize, String)>> {
+pub fn scan(text: &str, targets: &[u32]) -> Option<Vec<(usize, usize, String)>> {
     let mut out: Vec<(usize, usize, String)> = Vec::with_capacity(targets.len());
     let mut j = jiter::Jiter::new(text.as_bytes());
     let mut open: Vec<Open> = Vec::new();
