@@ -94,7 +94,7 @@ pub struct LintError {
     pub line: Option<usize>,
     pub column: Option<usize>,
     pub message: String,
-    pub level: &'static str,
+    pub level: DiagLevel,
     #[serde(skip)]
     pub snippet: Option<String>,
 }
@@ -215,11 +215,7 @@ pub fn run(options: &LintOptions) -> Result<LintReport, SetupError> {
             line: d.line,
             column: d.column,
             message: d.message.clone(),
-            level: match d.level {
-                DiagLevel::Error => "error",
-                DiagLevel::Warning => "warning",
-                DiagLevel::Note => "note",
-            },
+            level: d.level,
             snippet: d.snippet.clone(),
         });
     }
@@ -267,7 +263,7 @@ pub fn run(options: &LintOptions) -> Result<LintReport, SetupError> {
                     line: None,
                     column: None,
                     message: format!("{}: {e}", meta.id),
-                    level: "error",
+                    level: DiagLevel::Error,
                     snippet: None,
                 });
                 continue;
@@ -344,7 +340,11 @@ pub fn run(options: &LintOptions) -> Result<LintReport, SetupError> {
     report.summary.files_read = load.files_read;
     report.summary.entities = entity_count(model);
     report.summary.not_evaluated = report.not_evaluated.len();
-    report.summary.errors = report.errors.iter().filter(|e| e.level == "error").count();
+    report.summary.errors = report
+        .errors
+        .iter()
+        .filter(|e| e.level == DiagLevel::Error)
+        .count();
     // Freeing a large model takes a while and nothing waits for it: it is done on another
     // thread while the report is written.
     std::thread::spawn(move || drop(load));
@@ -399,7 +399,7 @@ fn apply_waivers(report: &mut LintReport, config: &Config, today: Date) {
             line: Some(line),
             column: Some(column),
             message,
-            level: "warning",
+            level: DiagLevel::Warning,
             snippet: None,
         });
     }

@@ -18,6 +18,7 @@
 //! catalogue (unless `--no-builtin`) plus the `.policy` files of DIR.
 
 use crate::config::Config;
+use crate::export::DiagLevel;
 use crate::lint::{self, LintOptions, Violation};
 use serde::Deserialize;
 use std::fmt::Write as _;
@@ -145,7 +146,7 @@ pub fn run_case(case_dir: &Path, policy_dirs: &[PathBuf], builtin: bool) -> Outc
         }
     };
     let checked = |id: &str| case.policies.is_empty() || case.policies.iter().any(|p| p == id);
-    for e in report.errors.iter().filter(|e| e.level == "error") {
+    for e in report.errors.iter().filter(|e| e.level == DiagLevel::Error) {
         diff.push(format!("! {}: {}", e.file, e.message));
     }
     let mut actual: Vec<Option<&Violation>> = report

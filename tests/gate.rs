@@ -11,6 +11,7 @@
 use assert_cmd::Command;
 use dexlint::baseline::Baseline;
 use dexlint::config::{Config, Date};
+use dexlint::export::DiagLevel;
 use dexlint::lint::{self, LintOptions};
 mod common;
 
@@ -196,7 +197,7 @@ fn unused_waivers_are_reported_with_their_position() {
     assert_eq!(unused.len(), 1);
     assert_eq!(
         (unused[0].file.as_str(), unused[0].line, unused[0].level),
-        ("dexlint.toml", Some(7), "warning")
+        ("dexlint.toml", Some(7), DiagLevel::Warning)
     );
     assert_eq!(
         report.exit_code(dexlint::policy::Severity::Error),

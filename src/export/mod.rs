@@ -50,7 +50,9 @@ pub enum LoadSetupError {
     BadGlob { glob: String, reason: String },
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+/// How bad a problem is (written `"note"`, `"warning"`, `"error"` in reports).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum DiagLevel {
     Note,
     Warning,

@@ -1,6 +1,7 @@
 //! `--format github` and `--format azure`: one CI logging command per violation and per load
 //! error, so the CI system annotates the file and line, then a plain summary line.
 
+use crate::export::DiagLevel;
 use crate::lint::{joined_path, LintReport};
 use crate::policy::Severity;
 use std::fmt::Write as _;
@@ -46,7 +47,7 @@ pub fn github(report: &LintReport) -> String {
         if let (Some(l), Some(c)) = (e.line, e.column) {
             let _ = write!(props, ",line={l},col={c}");
         }
-        let cmd = if e.level == "error" {
+        let cmd = if e.level == DiagLevel::Error {
             "error"
         } else {
             "notice"
@@ -100,7 +101,7 @@ pub fn azure(report: &LintReport) -> String {
     for e in &report.errors {
         let mut props = format!(
             "type={};sourcepath={}",
-            if e.level == "error" {
+            if e.level == DiagLevel::Error {
                 "error"
             } else {
                 "warning"

@@ -2,6 +2,7 @@
 //! the policies that were not evaluated and a summary line.
 
 use super::Style;
+use crate::export::DiagLevel;
 use crate::lint::{joined_path, LintError, LintReport, SourceSpan, Violation};
 use crate::policy::Severity;
 use miette::{
@@ -107,9 +108,9 @@ impl std::error::Error for ErrorDiagnostic<'_> {}
 impl Diagnostic for ErrorDiagnostic<'_> {
     fn severity(&self) -> Option<miette::Severity> {
         Some(match self.e.level {
-            "error" => miette::Severity::Error,
-            "warning" => miette::Severity::Warning,
-            _ => miette::Severity::Advice,
+            DiagLevel::Error => miette::Severity::Error,
+            DiagLevel::Warning => miette::Severity::Warning,
+            DiagLevel::Note => miette::Severity::Advice,
         })
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {

@@ -7,6 +7,7 @@
 //! policy, file and entity identity (not line numbers) so code scanning tracks a result across
 //! reformatting. Load errors and policies not evaluated are tool notifications.
 
+use crate::export::DiagLevel;
 use crate::lint::{joined_path, LintReport, Violation};
 use crate::policy::Severity;
 use serde_sarif::sarif::{
@@ -168,7 +169,14 @@ pub fn render(report: &LintReport) -> String {
                 (Some(l), Some(c)) => format!("{path}:{l}:{c}: {}", e.message),
                 _ => format!("{path}: {}", e.message),
             };
-            notification(text, if e.level == "error" { "error" } else { "note" })
+            notification(
+                text,
+                if e.level == DiagLevel::Error {
+                    "error"
+                } else {
+                    "note"
+                },
+            )
         })
         .collect();
     notifications.extend(
