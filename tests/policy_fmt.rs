@@ -64,6 +64,20 @@ fn round_trip_and_idempotence_over_every_policy_file() {
     assert!(checked >= 40, "only {checked} files checked");
 }
 
+/// Found by the `policy` fuzz target: a triple-quoted line starting with a vertical tab counted
+/// it as indentation, and each formatting indented the other lines once more.
+#[test]
+fn triple_quoted_text_with_control_whitespace_is_formatted_once() {
+    let text = "policy T \"t\" {\n  severity warning\n  description \"\"\"\n    first\n\u{b}\u{0}  second\n      third\n  \"\"\"\n  assert true\n  report \"x\"\n}\n";
+    let once = format(text).unwrap();
+    assert_eq!(
+        parse_file(text).unwrap(),
+        parse_file(&once).unwrap(),
+        "{once}"
+    );
+    assert_eq!(format(&once).unwrap(), once);
+}
+
 #[test]
 fn builtin_policies_are_formatted() {
     for path in policy_files()

@@ -634,11 +634,13 @@ fn dedent(parts: &mut [StrPart]) {
         })
         .collect();
     let joined = texts.join("");
+    // Indentation is spaces and tabs only, here as where it is removed below: other whitespace
+    // (a vertical tab, say) is text.
     let indent = joined
         .lines()
         .skip(1)
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| l.len() - l.trim_start().len())
+        .filter(|l| !l.trim_matches([' ', '\t']).is_empty())
+        .map(|l| l.len() - l.trim_start_matches([' ', '\t']).len())
         .min()
         .unwrap_or(0);
     let last = parts.len().saturating_sub(1);
