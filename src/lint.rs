@@ -335,7 +335,7 @@ pub fn run(options: &LintOptions) -> Result<LintReport, SetupError> {
     }
     report.summary.waived = report.waived.len();
     if options.redact {
-        crate::redact::Redactor::new(model).report(&mut report);
+        crate::redact::report(model, &mut report);
     }
     report.summary.files_read = load.files_read;
     report.summary.entities = entity_count(model);
