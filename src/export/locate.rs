@@ -1,12 +1,11 @@
 //! Turning a [`Loc`] (file + byte offset) into a JSON pointer, a byte span, a line and a column.
 //!
-//! Loading keeps only the offset where each value starts. Only the files that a violation or
-//! a diagnostic points into are read and parsed again, once per file for all of its locations;
-//! the value at an offset is then found by descending the tree, choosing at each level the
-//! child whose range holds the offset, which also spells the value's JSON pointer.
+//! Loading keeps only the offset where each value starts. Only the files that a violation
+//! points into are read again, once per file for all of its locations, by [`scan`]: one pass
+//! that builds nothing, follows the path to each offset (which spells its JSON pointer) and stops
+//! after the last value it needs.
 
 use super::decode;
-use super::{LoadDiagnostic, Pending};
 use crate::model::{FileId, Loc, TenantModel};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -18,9 +17,6 @@ pub struct Located {
     pub source: SourceSpan,
     /// RFC 6901 pointer to the value ("" is the whole document).
     pub pointer: String,
-    /// Byte range of the value in `text`.
-    pub start: usize,
-    pub end: usize,
     /// 1-based; columns count characters.
     pub line: usize,
     pub column: usize,
@@ -48,12 +44,6 @@ impl SourceSpan {
     pub const CONTEXT: usize = 2;
     /// Longest value shown whole.
     pub const MAX_LINES: usize = 12;
-
-    /// Line `line` of the file (its first 200 characters), when it is in the excerpt.
-    pub fn line_text(&self, line: usize) -> Option<String> {
-        let l = self.text.lines().nth(line.checked_sub(self.first_line)?)?;
-        Some(l.trim_end_matches('\r').chars().take(200).collect())
-    }
 
     /// The part of `text` to show for the value at `start..end`, which starts on line `line`.
     pub fn around(name: String, text: &str, start: usize, end: usize, line: usize) -> Self {
@@ -94,19 +84,20 @@ impl SourceSpan {
 }
 
 /// Byte offsets of line starts, for offset → (line, column).
-struct Lines<'t> {
+pub(crate) struct Lines<'t> {
     text: &'t str,
     starts: Vec<usize>,
 }
 
 impl<'t> Lines<'t> {
-    fn new(text: &'t str) -> Self {
+    pub(crate) fn new(text: &'t str) -> Self {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         Lines { text, starts }
     }
 
-    fn position(&self, offset: usize) -> (usize, usize) {
+    /// 1-based line and column (columns count characters) of a byte offset.
+    pub(crate) fn position(&self, offset: usize) -> (usize, usize) {
         let line = self.starts.partition_point(|&s| s <= offset).max(1);
         let start = self.starts.get(line - 1).copied().unwrap_or(0);
         let column = self
@@ -115,6 +106,14 @@ impl<'t> Lines<'t> {
             .map_or(0, |s| s.chars().count())
             + 1;
         (line, column)
+    }
+
+    /// Line `line` (1-based), its first 200 characters.
+    pub(crate) fn line_text(&self, line: usize) -> Option<String> {
+        let start = *self.starts.get(line.checked_sub(1)?)?;
+        let end = self.starts.get(line).map_or(self.text.len(), |e| e - 1);
+        let l = self.text.get(start..end)?.trim_end_matches('\r');
+        Some(l.chars().take(200).collect())
     }
 }
 
@@ -296,8 +295,6 @@ pub fn locate_all(model: &TenantModel, locs: &[&Loc]) -> Vec<Option<Located>> {
                     let located = Located {
                         source: SourceSpan::around(String::new(), &text, start, end, line),
                         pointer,
-                        start,
-                        end,
                         line,
                         column,
                         end_line,
@@ -315,26 +312,6 @@ pub fn locate_all(model: &TenantModel, locs: &[&Loc]) -> Vec<Option<Located>> {
         }
     }
     out
-}
-
-/// Fills in line, column and snippet of diagnostics that point at a value.
-pub fn position_pending(model: &TenantModel, pending: Vec<Pending>) -> Vec<LoadDiagnostic> {
-    let locs: Vec<&Loc> = pending.iter().filter_map(|p| p.loc.as_ref()).collect();
-    let mut found = locate_all(model, &locs).into_iter();
-    pending
-        .into_iter()
-        .map(|p| {
-            let mut d = p.diagnostic;
-            if p.loc.is_some() {
-                if let Some(Some(at)) = found.next() {
-                    d.line = Some(at.line);
-                    d.column = Some(at.column);
-                    d.snippet = at.source.line_text(at.line);
-                }
-            }
-            d
-        })
-        .collect()
 }
 
 #[cfg(test)]

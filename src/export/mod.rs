@@ -3,9 +3,9 @@
 //! Files are found by [`walk`]; each is then read, decoded, parsed into a [`tree`] that borrows
 //! its strings, recognised by content and path ([`recognise`]) and turned into records by one
 //! adapter per source format ([`formats`]), all in parallel (rayon). What each file contributes
-//! is added to the model in walk order, so the model is the same whatever the thread count. Joins across files (members of groups, antivirus modes of machines, pricings and
-//! settings of one subscription, plan names from the SKU catalogue) are made when every file
-//! has been read. A bad file never stops the load: it becomes a [`LoadDiagnostic`].
+//! is added to the model in walk order, so the model is the same whatever the thread count.
+//! Joins across files (members of groups, antivirus modes of machines, pricings and settings of
+//! one subscription, plan names from the SKU catalogue) are made when every file has been read. A bad file never stops the load: it becomes a [`LoadDiagnostic`].
 
 pub mod decode;
 pub mod formats;
@@ -135,6 +135,15 @@ fn load_bytes(file: FileId, found: &walk::Found, bytes: &[u8], options: &LoadOpt
         Err(e) => return FileLoad::failed(diag(found, DiagLevel::Error, e.to_string())),
     };
     let depth = options.max_json_depth.unwrap_or(tree::MAX_DEPTH);
+    let lines = locate::Lines::new(&text);
+    // Line, column and the line itself, for a diagnostic at `offset`.
+    let place = |mut d: LoadDiagnostic, offset: usize| {
+        let (line, column) = lines.position(offset);
+        d.line = Some(line);
+        d.column = Some(column);
+        d.snippet = lines.line_text(line);
+        d
+    };
     match tree::parse(&text, depth) {
         Ok(doc) => {
             json::new_file();
@@ -142,37 +151,24 @@ fn load_bytes(file: FileId, found: &walk::Found, bytes: &[u8], options: &LoadOpt
             let recognised = b.document(&doc);
             FileLoad {
                 recognised,
-                diagnostic: None,
-                pending: b.pending,
+                diagnostics: b
+                    .problems
+                    .into_iter()
+                    .map(|(d, offset)| place(d, offset as usize))
+                    .collect(),
                 ops: b.ops,
             }
         }
         Err(e) => {
-            let mut d = diag(
-                found,
-                DiagLevel::Error,
-                format!("invalid JSON: {}", e.message),
-            );
             // At the end of the text, point at its last character (as serde_json does).
             let offset = match text.char_indices().last() {
                 Some((last, _)) if e.offset >= text.len() => last,
                 _ => e.offset,
             };
-            let before = text.get(..offset).unwrap_or(&text);
-            let line = before.matches('\n').count() + 1;
-            let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-            d.line = Some(line);
-            d.column = Some(before.get(line_start..).map_or(0, |l| l.chars().count()) + 1);
-            d.snippet = text
-                .lines()
-                .nth(line - 1)
-                .map(|l| l.chars().take(200).collect());
-            d.message = format!(
-                "{} at line {line} column {}",
-                d.message,
-                d.column.unwrap_or(1)
-            );
-            FileLoad::failed(d)
+            let d = place(diag(found, DiagLevel::Error, String::new()), offset);
+            let (line, column) = (d.line.unwrap_or(1), d.column.unwrap_or(1));
+            let message = format!("invalid JSON: {} at line {line} column {column}", e.message);
+            FileLoad::failed(LoadDiagnostic { message, ..d })
         }
     }
 }
@@ -263,13 +259,6 @@ pub fn load(roots: &[PathBuf], options: &LoadOptions) -> Result<Load, LoadSetupE
     })
 }
 
-/// A diagnostic whose position is found once loading is done.
-#[derive(Debug, Clone)]
-pub struct Pending {
-    pub diagnostic: LoadDiagnostic,
-    pub loc: Option<Loc>,
-}
-
 /// What one file adds to the model, in the order its adapter produced it.
 enum Op {
     /// The document provides this collection (even when empty).
@@ -299,9 +288,8 @@ enum Op {
 /// The result of loading one file.
 struct FileLoad {
     recognised: bool,
-    /// Why the file could not be read or parsed.
-    diagnostic: Option<LoadDiagnostic>,
-    pending: Vec<Pending>,
+    /// Why the file could not be read or parsed, or what is wrong in it.
+    diagnostics: Vec<LoadDiagnostic>,
     ops: Vec<Op>,
 }
 
@@ -309,8 +297,7 @@ impl FileLoad {
     fn failed(d: LoadDiagnostic) -> Self {
         FileLoad {
             recognised: false,
-            diagnostic: Some(d),
-            pending: Vec::new(),
+            diagnostics: vec![d],
             ops: Vec::new(),
         }
     }
@@ -322,7 +309,8 @@ pub struct Builder {
     root: usize,
     rel: String,
     by_path: bool,
-    pending: Vec<Pending>,
+    /// Problems found, with the offset of the value they are about.
+    problems: Vec<(LoadDiagnostic, u32)>,
     ops: Vec<Op>,
     /// Cloud accounts of this file by key: index in `ops`.
     accounts: HashMap<String, usize>,
@@ -335,7 +323,7 @@ impl Builder {
             root: found.root,
             rel: found.rel.clone(),
             by_path: false,
-            pending: Vec::new(),
+            problems: Vec::new(),
             ops: Vec::new(),
             accounts: HashMap::new(),
         }
@@ -370,7 +358,7 @@ impl Builder {
                 } else {
                     DiagLevel::Error
                 };
-                self.report(level, Some(at.loc()), message);
+                self.report(level, &at, message);
                 return false;
             }
         }
@@ -382,7 +370,8 @@ impl Builder {
         self.by_path
     }
 
-    fn report(&mut self, level: DiagLevel, loc: Option<Loc>, message: String) {
+    /// A problem with the value at `at` (positioned once the adapter is done).
+    fn report(&mut self, level: DiagLevel, at: &At<'_>, message: String) {
         let diagnostic = LoadDiagnostic {
             level,
             file: self.rel.clone(),
@@ -392,15 +381,12 @@ impl Builder {
             message,
             snippet: None,
         };
-        self.pending.push(Pending {
-            diagnostic,
-            loc: loc.or(Some(Loc::document(self.file))),
-        });
+        self.problems.push((diagnostic, at.v.start));
     }
 
     /// A value of the wrong shape: an error at its position.
     pub fn shape_error(&mut self, at: &At<'_>, message: &str) {
-        self.report(DiagLevel::Error, Some(at.loc()), message.to_string());
+        self.report(DiagLevel::Error, at, message.to_string());
     }
 
     /// Marks a collection as provided by this document.
@@ -484,7 +470,6 @@ impl Builder {
 struct Assembler {
     model: TenantModel,
     diagnostics: Vec<LoadDiagnostic>,
-    pending: Vec<Pending>,
     groups: Vec<Record>,
     group_index: HashMap<String, usize>,
     /// Members by group id: where the list came from, and the members.
@@ -505,8 +490,7 @@ impl Assembler {
             disk_path: found.path.clone(),
             root: found.root,
         });
-        self.diagnostics.extend(load.diagnostic);
-        self.pending.extend(load.pending);
+        self.diagnostics.extend(load.diagnostics);
         for op in load.ops {
             match op {
                 Op::Touch(c) => self.touch(c, file),
@@ -678,9 +662,6 @@ impl Assembler {
             }
         }
         resolve_plan_names(&mut model);
-        let pending = std::mem::take(&mut self.pending);
-        self.diagnostics
-            .extend(locate::position_pending(&model, pending));
         model
     }
 }
