@@ -622,7 +622,7 @@ impl Assembler {
                 .to_string();
             if let Some(entry) = self.member_index.get(&id).and_then(|&i| members.get_mut(i)) {
                 let list = std::mem::take(&mut entry.2);
-                let mut all = match g.get("members").map(|f| f.value.clone()) {
+                let mut all = match g.take("members").map(|f| f.value) {
                     Some(Value::Records(l)) => l,
                     _ => ThinVec::new(),
                 };

@@ -122,6 +122,12 @@ impl Record {
         }
     }
 
+    /// Takes a field by name, leaving it absent.
+    pub fn take(&mut self, name: &str) -> Option<Field> {
+        let i = self.schema.field_index(name)?;
+        self.fields.get_mut(i).map(std::mem::take)
+    }
+
     pub fn field(&self, index: usize) -> Option<&Field> {
         self.fields.get(index)
     }

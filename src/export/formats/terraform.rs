@@ -241,11 +241,12 @@ fn group_member(doc: &At<'_>, c: &Change<'_>, groups: &mut [Record]) {
         m.set("name", Value::Str(addr.into()), None);
         m.set("kind", Value::Str("group".into()), None);
     }
-    let mut list = match group.get("members").map(|f| f.value.clone()) {
+    let field = group.take("members");
+    let loc = field.as_ref().and_then(|f| f.loc).or(group.loc);
+    let mut list = match field.map(|f| f.value) {
         Some(Value::Records(l)) => l,
         _ => ThinVec::new(),
     };
     list.push(m);
-    let loc = group.get("members").and_then(|f| f.loc).or(group.loc);
     group.set("members", Value::Records(list), loc);
 }
