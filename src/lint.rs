@@ -194,10 +194,10 @@ pub fn run(options: &LintOptions) -> Result<LintReport, SetupError> {
     let mut dirs = config.policy_dirs.clone();
     dirs.extend(options.policy_dirs.iter().cloned());
     let sources = policy_sources(options.builtin, &dirs)?;
-    let program = match config.max_policy_nesting {
-        Some(limit) => policy::compile_nested(&sources, limit)?,
-        None => policy::compile(&sources)?,
-    };
+    let nesting = config
+        .max_policy_nesting
+        .unwrap_or(policy::parse::MAX_NESTING);
+    let program = policy::compile_nested(&sources, nesting)?;
     config.check_against(
         &program
             .policies
