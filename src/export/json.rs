@@ -82,22 +82,23 @@ impl<'a> At<'a> {
         self.v.as_str()
     }
 
-    /// A string, or a number written as text (ids such as `MachineGroupId: 140`).
-    pub fn text(&self) -> Option<String> {
+    /// A string, or a number as written (ids such as `MachineGroupId: 140`).
+    fn written(&self) -> Option<&str> {
         match &self.v.kind {
-            Kind::String(s) => Some(s.to_string()),
-            Kind::Number(n) => Some(n.to_string()),
+            Kind::String(s) => Some(s),
+            Kind::Number(n) => Some(n),
             _ => None,
         }
     }
 
+    /// A string, or a number written as text.
+    pub fn text(&self) -> Option<String> {
+        self.written().map(str::to_string)
+    }
+
     /// [`At::text`] as a model string, shared with equal strings of the same file.
     pub fn shared_text(&self) -> Option<ArcStr> {
-        match &self.v.kind {
-            Kind::String(s) => Some(shared(s)),
-            Kind::Number(n) => Some(shared(n)),
-            _ => None,
-        }
+        self.written().map(shared)
     }
 
     /// A boolean, or the strings "True"/"False" in any case.
