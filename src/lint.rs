@@ -76,7 +76,6 @@ pub struct Violation {
     pub source: Option<SourceSpan>,
 }
 
-/// The text of the file a violation points at, and the byte range of the value.
 /// A policy that could not be judged on this export.
 #[derive(Debug, Clone, Serialize)]
 pub struct NotEvaluated {
