@@ -7,16 +7,40 @@ use crate::model::{FileId, Loc, Record, Value};
 use std::cell::RefCell;
 use std::collections::HashSet;
 
-/// A JSON value of a file.
+/// The strings of one file as model strings: equal strings are one allocation. A tenant
+/// repeats most of its strings (plan ids and names, services, statuses, operating systems).
+#[derive(Debug, Default)]
+pub struct Strings(RefCell<HashSet<ArcStr>>);
+
+impl Strings {
+    /// `s` as a model string: the copy already made for an equal string, if any.
+    pub fn get(&self, s: &str) -> ArcStr {
+        let mut pool = self.0.borrow_mut();
+        if let Some(existing) = pool.get(s) {
+            return existing.clone();
+        }
+        let new = ArcStr::from(s);
+        pool.insert(new.clone());
+        new
+    }
+}
+
+/// A JSON value of a file, and the file's shared strings.
 #[derive(Debug, Clone, Copy)]
 pub struct At<'a> {
     pub v: &'a Node<'a>,
     pub file: FileId,
+    strings: &'a Strings,
 }
 
 impl<'a> At<'a> {
-    pub fn new(v: &'a Node<'a>, file: FileId) -> Self {
-        At { v, file }
+    pub fn new(v: &'a Node<'a>, file: FileId, strings: &'a Strings) -> Self {
+        At { v, file, strings }
+    }
+
+    /// `s` as a model string shared with equal strings of the file.
+    pub fn shared(&self, s: &str) -> ArcStr {
+        self.strings.get(s)
     }
 
     /// Where the value is.
@@ -25,7 +49,7 @@ impl<'a> At<'a> {
     }
 
     fn at(&self, v: &'a Node<'a>) -> At<'a> {
-        At { v, file: self.file }
+        At { v, ..*self }
     }
 
     /// A member by name, ignoring ASCII case (the last one when a key is repeated).
@@ -98,7 +122,7 @@ impl<'a> At<'a> {
 
     /// [`At::text`] as a model string, shared with equal strings of the same file.
     pub fn shared_text(&self) -> Option<ArcStr> {
-        self.written().map(shared)
+        self.written().map(|s| self.shared(s))
     }
 
     /// A boolean, or the strings "True"/"False" in any case.
@@ -141,35 +165,10 @@ impl<'a> At<'a> {
     pub fn strings(&self) -> Option<Vec<Value>> {
         self.v.as_array().map(|a| {
             a.iter()
-                .filter_map(|x| x.as_str().map(|s| Value::Str(shared(s))))
+                .filter_map(|x| x.as_str().map(|s| Value::Str(self.shared(s))))
                 .collect()
         })
     }
-}
-
-thread_local! {
-    /// The strings of the file being loaded on this thread.
-    static STRINGS: RefCell<HashSet<ArcStr>> = RefCell::new(HashSet::new());
-}
-
-/// `s` as a model string: the copy already made for an equal string of the same file, if any.
-/// A tenant repeats most of its strings (plan ids and names, services, statuses, operating
-/// systems), so this keeps one allocation for each.
-pub fn shared(s: &str) -> ArcStr {
-    STRINGS.with(|pool| {
-        let mut pool = pool.borrow_mut();
-        if let Some(existing) = pool.get(s) {
-            return existing.clone();
-        }
-        let new = ArcStr::from(s);
-        pool.insert(new.clone());
-        new
-    })
-}
-
-/// Forgets the strings of the previous file (called before each file).
-pub fn new_file() {
-    STRINGS.with(|pool| pool.borrow_mut().clear());
 }
 
 /// How a source value becomes a model value.
@@ -217,7 +216,11 @@ mod tests {
             8,
         )
         .unwrap();
-        let got: Vec<Option<i64>> = At::new(&doc, 0).items().iter().map(At::date).collect();
+        let got: Vec<Option<i64>> = At::new(&doc, 0, &Strings::default())
+            .items()
+            .iter()
+            .map(At::date)
+            .collect();
         assert_eq!(got, vec![Some(1_700_000_000_000); 4]);
     }
 
@@ -225,7 +228,8 @@ mod tests {
     fn case_insensitive_keys_and_the_last_of_repeated_keys() {
         let text = r#"{"DisplayName": "x", "a/b": {"c~d": true}, "n": 140, "n": "141"}"#;
         let doc = parse(text, 8).unwrap();
-        let at = At::new(&doc, 3);
+        let strings = Strings::default();
+        let at = At::new(&doc, 3, &strings);
         let name = at.get("displayName").unwrap();
         assert_eq!((name.as_str(), name.loc()), (Some("x"), Loc::new(3, 16)));
         assert_eq!(

@@ -146,7 +146,6 @@ fn load_bytes(file: FileId, found: &walk::Found, bytes: &[u8], options: &LoadOpt
     };
     match tree::parse(&text, depth) {
         Ok(doc) => {
-            json::new_file();
             let mut b = Builder::new(file, found);
             let recognised = b.document(&doc);
             FileLoad {
@@ -331,7 +330,8 @@ impl Builder {
 
     /// Loads the parsed document; false when it is not recognised.
     fn document(&mut self, doc: &tree::Node<'_>) -> bool {
-        let at = At::new(doc, self.file);
+        let strings = json::Strings::default();
+        let at = At::new(doc, self.file, &strings);
         let kind = recognise::recognise(&at, &self.rel);
         self.by_path = matches!(kind, Kind::GraphObject(_)) && at.get("@odata.context").is_none();
         match &kind {

@@ -1,7 +1,7 @@
 //! Microsoft Graph objects, from list responses (`{"@odata.context": ..., "value": [...]}`) or
 //! one per file (EntraExporter): users, groups, group members, subscribedSkus, directoryAudits.
 
-use crate::export::json::{put, put_at, shared, At, Conv};
+use crate::export::json::{put, put_at, At, Conv};
 use crate::export::recognise::{graph_type, Entity};
 use crate::export::Builder;
 use crate::model::schema;
@@ -151,7 +151,7 @@ fn member(b: &mut Builder, gid: &str, at: &At<'_>) {
     put(&mut r, "upn", at, "userPrincipalName", Conv::Text);
     if let Some(kind) = member_kind(b, at) {
         let loc = at.get("@odata.type").map(|t| t.loc());
-        r.set("kind", Value::Str(shared(kind)), loc);
+        r.set("kind", Value::Str(at.shared(kind)), loc);
     }
     b.add_member(gid, r, at);
 }
