@@ -173,7 +173,8 @@ fn load_bytes(file: FileId, found: &walk::Found, bytes: &[u8], options: &LoadOpt
 }
 
 /// Loads one in-memory document as if it were the file `rel` of an export (for fuzzing and
-/// tests). Positions are not located: there is no file to read them from.
+/// tests). Its diagnostics are positioned; `locate::locate_all` cannot find its values later:
+/// there is no file to read again.
 pub fn load_document(rel: &str, bytes: &[u8]) -> Load {
     let found = walk::Found {
         root: 0,
