@@ -28,26 +28,29 @@ once() {
   tail -1 "$work/time.txt"
 }
 
+# Whether time $1 beats the best so far, $2 (none yet: it does).
+faster() { [ -z "$2" ] || awk "BEGIN{exit !($1 < $2)}"; }
+
 # Best of RUNS (default 5): "seconds peak_kb"
 measure() {
   local best="" mem="" t m
   for _ in $(seq "${RUNS:-5}"); do
     read -r t m < <(once "$@")
-    if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; mem=$m; fi
+    if faster "$t" "$best"; then best=$t; mem=$m; fi
   done
   echo "$best $mem"
 }
 
 big=$(export_for "$users" "$devices" "$groups")
-bytes=$(find "$big" -type f -name '*.json' -printf '%s\n' | awk '{s += $1} END {print s}')
-files=$(find "$big" -name '*.json' | wc -l)
+read -r bytes files < <(find "$big" -type f -name '*.json' -printf '%s\n' |
+  awk '{s += $1; n++} END {print s, n}')
 # dexlint and the baseline take turns, so that both see the same machine (best of RUNS each).
 lt="" bt=""
 for _ in $(seq "${RUNS:-5}"); do
   read -r t m < <(once "$bin" lint "$big" --format json --output "$work/report.json")
-  if [ -z "$lt" ] || awk "BEGIN{exit !($t < $lt)}"; then lt=$t; lm=$m; fi
+  if faster "$t" "$lt"; then lt=$t; lm=$m; fi
   read -r t m < <(once "$dom" "$big")
-  if [ -z "$bt" ] || awk "BEGIN{exit !($t < $bt)}"; then bt=$t; bm=$m; fi
+  if faster "$t" "$bt"; then bt=$t; bm=$m; fi
 done
 echo "export: $users users, $devices devices, $groups groups: $files files, $((bytes / 1000000)) MB"
 echo "dexlint lint:       ${lt} s, peak ${lm} KB"
