@@ -171,6 +171,18 @@ impl<'a> At<'a> {
     }
 }
 
+/// Whether a string is what PowerShell's `ConvertTo-Json` writes for an object or list
+/// deeper than its `-Depth` (default 2): `@{key=value; ...}` for an object,
+/// `System.Collections.Hashtable`, `System.Object[]` and other .NET type names.
+pub fn powershell_truncated(text: &str) -> bool {
+    let t = text.trim();
+    (t.starts_with("@{") && t.contains('=') && t.ends_with('}'))
+        || t.starts_with("System.Collections.")
+        || t == "System.Object[]"
+        || t.starts_with("System.Object[")
+        || (t.starts_with("Microsoft.Graph.PowerShell.Models.") && !t.contains(' '))
+}
+
 /// How a source value becomes a model value.
 #[derive(Debug, Clone, Copy)]
 pub enum Conv {

@@ -1,8 +1,8 @@
 //! Loading export directories into the [`TenantModel`].
 //!
 //! Files are found by [`walk`]; each is then read, decoded, parsed into a [`tree`] that borrows
-//! its strings, recognised by content and path ([`recognise`]) and turned into records by one
-//! adapter per source format ([`formats`]), all in parallel (rayon). What each file contributes
+//! its strings, recognised and turned into records by the first source format of
+//! [`formats::FORMATS`] that reads it, all in parallel (rayon). What each file contributes
 //! is added to the model in walk order, so the model is the same whatever the thread count.
 //! Joins across files (members of groups, antivirus modes of machines, pricings and settings of
 //! one subscription, plan names from the SKU catalogue) are made when every file has been read. A bad file never stops the load: it becomes a [`LoadDiagnostic`].
@@ -11,7 +11,6 @@ pub mod decode;
 pub mod formats;
 pub mod json;
 pub mod locate;
-pub mod recognise;
 pub mod tree;
 pub mod walk;
 
@@ -19,10 +18,9 @@ pub use locate::Located;
 
 use crate::model::schema;
 use crate::model::{ArcStr, ThinVec};
-use crate::model::{FileId, Loc, Record, SourceFile, TenantModel, Value};
+use crate::model::{FileId, Gap, Loc, Record, SourceFile, TenantModel, Value};
 use json::At;
 use rayon::prelude::*;
-use recognise::Kind;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
@@ -276,6 +274,8 @@ enum Op {
         loc: Loc,
         stub: Record,
     },
+    /// Data of a collection known to be incomplete.
+    Gap(&'static str, Gap),
     /// A cloud account touched by this file: the fields the file set on the account as created
     /// by `fresh`.
     Account {
@@ -329,46 +329,56 @@ impl Builder {
         }
     }
 
-    /// Loads the parsed document; false when it is not recognised.
+    /// Loads the parsed document with the first format that reads it; false when none does.
     fn document(&mut self, doc: &tree::Node<'_>) -> bool {
         let strings = json::Strings::default();
         let at = At::new(doc, self.file, &strings);
-        let kind = recognise::recognise(&at, &self.rel);
-        self.by_path = matches!(kind, Kind::GraphObject(_)) && at.get("@odata.context").is_none();
-        match &kind {
-            Kind::GraphList(e) => formats::graph::list(self, e, &at),
-            Kind::GraphObject(e) => formats::graph::object(self, e, &at),
-            Kind::MdeMachines => formats::mde::machines(self, &at),
-            Kind::MdeAvInfo => formats::mde::av_info(self, &at),
-            Kind::DeviceGroups => formats::mde::device_groups(self, &at),
-            Kind::Arm => formats::arm::load(self, &at),
-            Kind::Terraform => formats::terraform::load(self, &at),
-            Kind::Declaration => formats::declaration::load(self, &at),
-            Kind::Unrecognised => {
-                let message = match at.get("@odata.type").and_then(|t| t.text()) {
-                    Some(t) if recognise::graph_type(&t).is_none() => {
-                        format!("unknown `@odata.type` `{t}`")
-                    }
-                    _ if !at.is_object() && !at.is_array() => {
-                        "expected a JSON object or array at the top level".to_string()
-                    }
-                    _ => "not a recognised export document; it was not read".to_string(),
-                };
-                let level = if message.starts_with("not a recognised") {
-                    DiagLevel::Note
-                } else {
-                    DiagLevel::Error
-                };
-                self.report(level, &at, message);
-                return false;
-            }
+        let rel = self.rel.clone();
+        if formats::FORMATS.iter().any(|f| (f.read)(self, &at, &rel)) {
+            return true;
         }
-        true
+        let (level, message) = if !at.is_object() && !at.is_array() {
+            (
+                DiagLevel::Error,
+                "expected a JSON object or array at the top level".to_string(),
+            )
+        } else if let Some(t) = at
+            .get("@odata.type")
+            .and_then(|t| t.text())
+            .filter(|t| formats::graph::graph_type(t).is_none())
+        {
+            (DiagLevel::Error, format!("unknown `@odata.type` `{t}`"))
+        } else if let Some(source) = formats::recognisable_source(&at) {
+            (
+                DiagLevel::Error,
+                format!(
+                    "this is {source}, but its shape is not one dexlint reads; it was not read \
+                     (docs/exporting.md lists the shapes and the commands that produce them)"
+                ),
+            )
+        } else {
+            (
+                DiagLevel::Note,
+                "not a recognised export document; it was not read".to_string(),
+            )
+        };
+        self.report(level, &at, message);
+        false
     }
 
     /// Whether the current document is an EntraExporter file (recognised by its path).
     pub fn entra_exporter(&self) -> bool {
         self.by_path
+    }
+
+    /// Marks the current document as an EntraExporter file (or not).
+    pub fn set_entra_exporter(&mut self, by_path: bool) {
+        self.by_path = by_path;
+    }
+
+    /// The path of the current document, relative to its root (`/`-separated).
+    pub fn rel(&self) -> &str {
+        &self.rel
     }
 
     /// A problem with the value at `at` (positioned once the adapter is done).
@@ -388,6 +398,89 @@ impl Builder {
     /// A value of the wrong shape: an error at its position.
     pub fn shape_error(&mut self, at: &At<'_>, message: &str) {
         self.report(DiagLevel::Error, at, message.to_string());
+    }
+
+    /// A value that is read but doubtful (an undocumented enum value): a warning at it.
+    pub fn warning(&mut self, at: &At<'_>, message: &str) {
+        self.report(DiagLevel::Warning, at, message.to_string());
+    }
+
+    /// Records that data of `collection` is incomplete or unreadable (see [`Gap`]): `field`
+    /// None for whole records, `entity` None for the collection as a whole. `reason` is
+    /// lowercase, without a final period; `at` is where the export shows it.
+    pub fn gap(
+        &mut self,
+        collection: &'static str,
+        field: Option<&'static str>,
+        entity: Option<&str>,
+        reason: String,
+        at: &At<'_>,
+    ) {
+        self.ops.push(Op::Gap(
+            collection,
+            Gap {
+                field,
+                entity: entity.map(str::to_string),
+                reason,
+                loc: Some(at.loc()),
+            },
+        ));
+    }
+
+    /// `at`, when it is the list or object that was expected there. A string in its place is
+    /// a value PowerShell's `ConvertTo-Json` cut off at its default depth (2): an error at it
+    /// naming the cause and the fix, and a gap on `collection`'s `field` (of `entity`) so the
+    /// rules that read it are not evaluated. Any other kind of value is a shape error. None
+    /// unless `at` is an array (`want_array`) or an object.
+    pub fn nested<'a>(
+        &mut self,
+        at: At<'a>,
+        want_array: bool,
+        what: &str,
+        gap: (&'static str, Option<&'static str>, Option<&str>),
+    ) -> Option<At<'a>> {
+        if (want_array && at.is_array()) || (!want_array && at.is_object()) {
+            return Some(at);
+        }
+        let expected = if want_array { "an array" } else { "an object" };
+        let (collection, field, entity) = gap;
+        match at.as_str() {
+            Some(text) if json::powershell_truncated(text) => {
+                let shown: String = text.chars().take(40).collect();
+                let more = if text.chars().count() > 40 { "…" } else { "" };
+                self.shape_error(
+                    &at,
+                    &format!(
+                        "expected {expected} of {what}, found the string `{shown}{more}`: the \
+                         file was cut off by PowerShell's `ConvertTo-Json`, which writes values \
+                         deeper than its default depth of 2 as strings; export it again with \
+                         `ConvertTo-Json -Depth 10`"
+                    ),
+                );
+                self.gap(
+                    collection,
+                    field,
+                    entity,
+                    format!(
+                        "{what} in `{}` were cut off by `ConvertTo-Json` without `-Depth`",
+                        self.rel
+                    ),
+                    &at,
+                );
+            }
+            _ if matches!(at.v.kind, tree::Kind::Null) => {}
+            _ => {
+                self.shape_error(&at, &format!("expected {expected} of {what}"));
+                self.gap(
+                    collection,
+                    field,
+                    entity,
+                    format!("{what} in `{}` could not be read", self.rel),
+                    &at,
+                );
+            }
+        }
+        None
     }
 
     /// Marks a collection as provided by this document.
@@ -528,6 +621,11 @@ impl Assembler {
                     stub,
                 } => self.add_av_mode(&id, mode, loc, stub),
                 Op::Account { key, fresh, record } => self.add_account(key, &fresh, record),
+                Op::Gap(c, gap) => {
+                    if let Some(c) = self.model.collection_mut(c) {
+                        c.gaps.push(gap);
+                    }
+                }
             }
         }
         load.recognised

@@ -157,6 +157,37 @@ pub struct Collection {
     pub fields_seen: Vec<bool>,
     /// The first document that provided the collection (pointer "" or the list's pointer).
     pub origin: Option<Loc>,
+    /// Data of this collection that the export shows to be incomplete or unreadable.
+    pub gaps: Vec<Gap>,
+}
+
+/// Data of a collection that the export shows to be incomplete or unreadable: a list whose
+/// further pages were not exported (`@odata.nextLink`), a value truncated by PowerShell's
+/// `ConvertTo-Json`. Rules that read it are not evaluated (for that entity, where the gap is
+/// one entity's) instead of being judged on what is left.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gap {
+    /// The field of the collection's records that is incomplete; None: records are missing.
+    pub field: Option<&'static str>,
+    /// The identity (see [`Record::identity`]) of the one record whose data is incomplete;
+    /// None: the collection as a whole.
+    pub entity: Option<String>,
+    /// Why, for a "not evaluated" reason (lowercase, no final period).
+    pub reason: String,
+    /// Where the export shows it.
+    pub loc: Option<Loc>,
+}
+
+impl Gap {
+    /// Whether a rule reading `field` of the collection (None: the records themselves) is
+    /// affected.
+    pub fn affects(&self, field: Option<&str>) -> bool {
+        match (self.field, field) {
+            (None, _) => true,
+            (Some(g), Some(f)) => g == f,
+            (Some(_), None) => false,
+        }
+    }
 }
 
 impl Collection {
@@ -230,6 +261,13 @@ impl TenantModel {
                     s.doc, s.provided_by
                 ));
             }
+            if let Some(gap) = c
+                .gaps
+                .iter()
+                .find(|g| g.entity.is_none() && g.affects(*field))
+            {
+                return Some(gap.reason.clone());
+            }
             if let Some(field) = field {
                 let optional = s
                     .record
@@ -251,6 +289,32 @@ impl TenantModel {
             }
         }
         None
+    }
+}
+
+impl TenantModel {
+    /// The one-entity gaps that affect a rule reading these collection fields, with the index
+    /// of their collection.
+    pub fn entity_gaps(&self, requirements: &[(&str, Option<&str>)]) -> Vec<(usize, &Gap)> {
+        let mut out: Vec<(usize, &Gap)> = Vec::new();
+        for (coll, field) in requirements {
+            let Some(i) = schema::collection_index(coll) else {
+                continue;
+            };
+            let Some(c) = self.collections.get(i) else {
+                continue;
+            };
+            for g in c
+                .gaps
+                .iter()
+                .filter(|g| g.entity.is_some() && g.affects(*field))
+            {
+                if !out.iter().any(|(_, seen)| std::ptr::eq(*seen, g)) {
+                    out.push((i, g));
+                }
+            }
+        }
+        out
     }
 }
 

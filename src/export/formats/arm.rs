@@ -18,7 +18,31 @@ pub fn subscription_of(id: &str) -> Option<String> {
     None
 }
 
-pub fn load(b: &mut Builder, doc: &At<'_>) {
+fn is_arm_resource(v: &At<'_>) -> bool {
+    v.get("type")
+        .and_then(|t| t.text())
+        .is_some_and(|t| t.to_ascii_lowercase().starts_with("microsoft.security/"))
+}
+
+/// Reads `Microsoft.Security` resources: one resource, a `{"value": [...]}` list or a top-level
+/// array whose every element is one.
+pub fn read(b: &mut Builder, doc: &At<'_>, _rel: &str) -> bool {
+    let all = |items: Vec<At<'_>>| !items.is_empty() && items.iter().all(is_arm_resource);
+    let arm = if doc.is_array() {
+        all(doc.items())
+    } else {
+        doc.is_object()
+            && (is_arm_resource(doc)
+                || (doc.get("@odata.context").is_none()
+                    && doc.get("value").is_some_and(|v| all(v.items()))))
+    };
+    if arm {
+        load(b, doc);
+    }
+    arm
+}
+
+fn load(b: &mut Builder, doc: &At<'_>) {
     let resources = if doc.v.is_array() {
         doc.items()
     } else if let Some(v) = doc.get("value").filter(|v| v.v.is_array()) {

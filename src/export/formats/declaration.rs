@@ -12,7 +12,19 @@ pub const PRODUCTS: &[&str] = &["mde", "mdo", "mdi", "mdca", "mdiot"];
 pub const MODES: &[&str] = &["active", "passive", "not_deployed"];
 pub const SERVICES: &[&str] = &["xdr", "servers"];
 
-pub fn load(b: &mut Builder, doc: &At<'_>) {
+/// Reads a deployment declaration: an object whose `kind` starts with `dexlint.deployment/`.
+pub fn read(b: &mut Builder, doc: &At<'_>, _rel: &str) -> bool {
+    let declared = doc
+        .get("kind")
+        .and_then(|k| k.text())
+        .is_some_and(|k| k.starts_with("dexlint.deployment/"));
+    if declared {
+        load(b, doc);
+    }
+    declared
+}
+
+fn load(b: &mut Builder, doc: &At<'_>) {
     if let Some(services) = doc.get("services") {
         b.touch("services");
         for name in SERVICES {

@@ -1,11 +1,158 @@
 //! Microsoft Graph objects, from list responses (`{"@odata.context": ..., "value": [...]}`) or
 //! one per file (EntraExporter): users, groups, group members, subscribedSkus, directoryAudits.
 
+use crate::export::formats::document_context;
 use crate::export::json::{put, put_at, At, Conv};
-use crate::export::recognise::{graph_type, Entity};
 use crate::export::Builder;
 use crate::model::schema;
 use crate::model::{Record, Value};
+
+/// Graph entity kinds dexlint reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entity {
+    Group,
+    User,
+    Sku,
+    Audit,
+    /// A member of the group with this id.
+    Member(String),
+    /// Understood but not used by any policy (organisation, devices, applications...).
+    Ignored,
+}
+
+/// Reads a Graph list response or object: recognised by `@odata.context`, by EntraExporter's
+/// or the raw Graph export's path, or by `@odata.type`.
+pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
+    let Some((is_list, entity)) = recognise(doc, rel) else {
+        return false;
+    };
+    b.set_entra_exporter(!is_list && doc.get("@odata.context").is_none());
+    if is_list {
+        list(b, &entity, doc);
+    } else {
+        object(b, &entity, doc);
+    }
+    true
+}
+
+/// Whether the document is a list (true) or one object, and of which entity.
+fn recognise(doc: &At<'_>, rel: &str) -> Option<(bool, Entity)> {
+    if !doc.is_object() {
+        return None;
+    }
+    if let Some((context, fragment)) = document_context(doc) {
+        let single = fragment.strip_suffix("/$entity");
+        if let Some(e) = list_entity(single.unwrap_or(&fragment), &context, rel) {
+            return Some((single.is_none(), e));
+        }
+    }
+    if let Some(found) = by_path(rel) {
+        return Some(found);
+    }
+    let t = doc.get("@odata.type")?.text()?;
+    let entity = match graph_type(&t)? {
+        "group" => Entity::Group,
+        "user" => Entity::User,
+        "subscribedSku" => Entity::Sku,
+        "directoryAudit" => Entity::Audit,
+        _ => Entity::Ignored,
+    };
+    Some((false, entity))
+}
+
+/// The group id inside `groups('<gid>')/members` or `groups/<gid>/members`.
+fn context_group_id(context: &str) -> Option<String> {
+    let frag = context.rsplit_once('#')?.1;
+    let start = frag.find("('")? + 2;
+    let end = start + frag.get(start..)?.find('\'')?;
+    frag.get(start..end).map(str::to_string)
+}
+
+/// Entity kind of a Graph `@odata.type` (`#microsoft.graph.group`), or None when unknown.
+pub fn graph_type(t: &str) -> Option<&'static str> {
+    let name = t.trim_start_matches('#').strip_prefix("microsoft.graph.")?;
+    [
+        "user",
+        "group",
+        "device",
+        "servicePrincipal",
+        "orgContact",
+        "application",
+        "subscribedSku",
+        "directoryAudit",
+        "organization",
+    ]
+    .into_iter()
+    .find(|k| k.eq_ignore_ascii_case(name))
+}
+
+/// Path patterns of EntraExporter and raw Graph exports, matched case-insensitively on the
+/// path components (anywhere under the root).
+fn by_path(rel: &str) -> Option<(bool, Entity)> {
+    let parts: Vec<&str> = rel.split('/').collect();
+    let eq = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
+    let stem = |f: &str| f.rsplit_once('.').map_or(f, |(s, _)| s).to_string();
+    for (i, part) in parts.iter().enumerate() {
+        let rest = parts.get(i + 1..).unwrap_or(&[]);
+        match rest {
+            [gid, file] if eq(part, "groups") && eq(file, "members.json") => {
+                return Some((true, Entity::Member(gid.to_string())));
+            }
+            [gid, m, mid, file]
+                if eq(part, "groups") && eq(m, "members") && eq(&stem(file), mid) =>
+            {
+                return Some((false, Entity::Member(gid.to_string())));
+            }
+            [id, file] if eq(&stem(file), id) => {
+                let entity = if eq(part, "groups") {
+                    Entity::Group
+                } else if eq(part, "users") {
+                    Entity::User
+                } else if eq(part, "subscribedskus") {
+                    Entity::Sku
+                } else if [
+                    "devices",
+                    "organization",
+                    "serviceprincipals",
+                    "applications",
+                ]
+                .iter()
+                .any(|k| eq(part, k))
+                {
+                    Entity::Ignored
+                } else {
+                    continue;
+                };
+                return Some((false, entity));
+            }
+            [file] if eq(part, "organization") && eq(file, "organization.json") => {
+                return Some((false, Entity::Ignored));
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The entity of a list whose `@odata.context` fragment is `fragment`.
+fn list_entity(fragment: &str, context: &str, rel: &str) -> Option<Entity> {
+    let entity = match fragment {
+        "groups" => Entity::Group,
+        "users" => Entity::User,
+        "subscribedskus" => Entity::Sku,
+        "auditlogs/directoryaudits" => Entity::Audit,
+        "directoryobjects" | "groups/members" => {
+            let gid = context_group_id(context).or_else(|| match by_path(rel) {
+                Some((_, Entity::Member(g))) => Some(g),
+                _ => None,
+            })?;
+            Entity::Member(gid)
+        }
+        "devices" | "organization" | "serviceprincipals" | "applications" => Entity::Ignored,
+        _ => return None,
+    };
+    Some(entity)
+}
 
 /// Loads one Graph object of a known entity kind.
 pub fn object(b: &mut Builder, entity: &Entity, at: &At<'_>) {
@@ -231,4 +378,33 @@ fn audit(b: &mut Builder, at: &At<'_>) {
         );
     }
     b.push("audit_events", r);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn group_ids_of_member_contexts() {
+        assert_eq!(
+            context_group_id("https://graph.microsoft.com/v1.0/$metadata#groups('abc')/members")
+                .as_deref(),
+            Some("abc")
+        );
+    }
+
+    #[test]
+    fn paths() {
+        assert_eq!(by_path("Groups/g1/g1.json"), Some((false, Entity::Group)));
+        assert_eq!(
+            by_path("x/Groups/g1/Members/m1/m1.json"),
+            Some((false, Entity::Member("g1".into())))
+        );
+        assert_eq!(
+            by_path("graph/groups/g1/members.json"),
+            Some((true, Entity::Member("g1".into())))
+        );
+        assert_eq!(by_path("Users/u1/u1.json"), Some((false, Entity::User)));
+        assert_eq!(by_path("misc/notes.json"), None);
+    }
 }

@@ -1,10 +1,56 @@
 //! Defender for Endpoint: `/api/machines`, `/api/deviceavinfo`, and the portal's device group
 //! export `{"items": [{"MachineGroupId", "Name", "Priority", ...}]}`.
 
+use crate::export::formats::document_context;
 use crate::export::json::{put, At, Conv};
 use crate::export::Builder;
 use crate::model::schema;
 use crate::model::{Record, Value};
+
+/// Reads the machine list, the antivirus health list (by `@odata.context` or by shape) and the
+/// device group export.
+pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
+    if !doc.is_object() {
+        return false;
+    }
+    if let Some(items) = doc.get("items") {
+        let groups = items
+            .items()
+            .first()
+            .is_some_and(|i| i.get("MachineGroupId").is_some())
+            || (items.v.as_array().is_some_and(<[_]>::is_empty) && by_name(rel, "group"));
+        if groups {
+            device_groups(b, doc);
+            return true;
+        }
+    }
+    match document_context(doc).map(|(_, f)| f).as_deref() {
+        Some("machines") => machines(b, doc),
+        Some("deviceavinfo") => av_info(b, doc),
+        Some(_) => return false,
+        None => {
+            let first = doc.get("value").and_then(|v| v.items().first().copied());
+            let Some(first) = first else {
+                return false;
+            };
+            if first.get("avMode").is_some() {
+                av_info(b, doc);
+            } else if first.get("computerDnsName").is_some() && first.get("rbacGroupId").is_some() {
+                machines(b, doc);
+            } else {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// Whether the file name mentions `word` (for empty lists whose shape says nothing).
+fn by_name(rel: &str, word: &str) -> bool {
+    rel.rsplit('/')
+        .next()
+        .is_some_and(|f| f.to_ascii_lowercase().contains(word))
+}
 
 fn values<'a>(b: &mut Builder, doc: &At<'a>, key: &str) -> Option<At<'a>> {
     match doc.get(key) {
@@ -20,7 +66,7 @@ fn values<'a>(b: &mut Builder, doc: &At<'a>, key: &str) -> Option<At<'a>> {
     }
 }
 
-pub fn machines(b: &mut Builder, doc: &At<'_>) {
+fn machines(b: &mut Builder, doc: &At<'_>) {
     let Some(list) = values(b, doc, "value") else {
         return;
     };
@@ -50,7 +96,7 @@ pub fn av_mode(code: &str) -> Option<&'static str> {
     })
 }
 
-pub fn av_info(b: &mut Builder, doc: &At<'_>) {
+fn av_info(b: &mut Builder, doc: &At<'_>) {
     let Some(list) = values(b, doc, "value") else {
         return;
     };
@@ -74,7 +120,7 @@ pub fn av_info(b: &mut Builder, doc: &At<'_>) {
     }
 }
 
-pub fn device_groups(b: &mut Builder, doc: &At<'_>) {
+fn device_groups(b: &mut Builder, doc: &At<'_>) {
     let Some(list) = values(b, doc, "items") else {
         return;
     };

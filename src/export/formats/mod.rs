@@ -1,7 +1,136 @@
-//! One adapter per source format: each turns a recognised document into model records.
+//! One file per source format, registered in [`FORMATS`]. Each format recognises its own
+//! documents (by content, and by path where the content alone cannot tell) and turns them into
+//! model records through the [`Builder`].
+//!
+//! Adding a format is one new file here with a `read` function, one line in [`FORMATS`], and
+//! its fixtures under `tests/fixtures/exports/`.
 
 pub mod arm;
 pub mod declaration;
 pub mod graph;
 pub mod mde;
 pub mod terraform;
+
+use super::json::At;
+use super::Builder;
+
+/// A source format: its name, the tools that produce it, and its reader.
+pub struct Format {
+    /// Short name (`graph`, `arm`, ...), as shown in diagnostics and docs.
+    pub name: &'static str,
+    /// The tools and commands whose output this format reads (the README's input table).
+    pub produced_by: &'static str,
+    /// Reads `doc`, found at `rel` (relative to its export root, `/`-separated): returns false
+    /// without touching the builder when the document is not of this format; otherwise loads
+    /// it, reporting what is wrong in it, and returns true.
+    pub read: fn(&mut Builder, &At<'_>, &str) -> bool,
+}
+
+/// Every format, in the order they are tried: the first whose `read` returns true owns the
+/// document. More specific recognitions come first.
+pub static FORMATS: &[Format] = &[
+    Format {
+        name: "declaration",
+        produced_by: "written by hand (schemas/deployment-v1.schema.json)",
+        read: declaration::read,
+    },
+    Format {
+        name: "terraform-plan",
+        produced_by: "`terraform show -json PLANFILE`",
+        read: terraform::read,
+    },
+    Format {
+        name: "defender-for-endpoint",
+        produced_by: "Defender for Endpoint API `/api/machines`, `/api/deviceavinfo`; the portal's device group export",
+        read: mde::read,
+    },
+    Format {
+        name: "arm",
+        produced_by: "ARM REST `Microsoft.Security` pricings, settings and securityConnectors (`az rest`)",
+        read: arm::read,
+    },
+    Format {
+        name: "graph",
+        produced_by: "Microsoft Graph REST list and object responses; EntraExporter",
+        read: graph::read,
+    },
+];
+
+/// The `#fragment` of an OData `@odata.context`, lowercased, without any `(select)` suffix
+/// (`...$metadata#users(id,displayName)` → `users`; `#groups('g')/members` →
+/// `groups/members`).
+pub fn context_fragment(context: &str) -> Option<String> {
+    let frag = context.rsplit_once('#')?.1;
+    let cut = frag
+        .find('(')
+        .map_or(frag, |i| frag.get(..i).unwrap_or(frag));
+    // `groups('<gid>')/members` keeps its tail.
+    let tail = frag
+        .find(")/")
+        .and_then(|i| frag.get(i + 1..))
+        .unwrap_or("");
+    Some(format!("{cut}{tail}").to_ascii_lowercase())
+}
+
+/// The `@odata.context` fragment of a document, if it has one.
+pub fn document_context(doc: &At<'_>) -> Option<(String, String)> {
+    let context = doc.get("@odata.context")?.text()?;
+    let fragment = context_fragment(&context)?;
+    Some((context, fragment))
+}
+
+/// What marks a document that no format read as coming from a source dexlint knows: its shape
+/// is then not understood (an error), rather than the document being foreign (a note).
+pub fn recognisable_source(doc: &At<'_>) -> Option<String> {
+    if let Some(context) = doc.get("@odata.context").and_then(|c| c.text()) {
+        return Some(format!("an OData response (`@odata.context` `{context}`)"));
+    }
+    let terraform = [
+        "terraform_version",
+        "resource_changes",
+        "planned_values",
+        "values",
+    ];
+    if doc.get("format_version").is_some() && terraform.iter().any(|k| doc.get(k).is_some()) {
+        return Some("a Terraform JSON document (`format_version`)".into());
+    }
+    let security = |v: &At<'_>| {
+        ["id", "type"].iter().any(|k| {
+            v.get(k)
+                .and_then(|t| t.text())
+                .is_some_and(|t| t.to_ascii_lowercase().contains("microsoft.security/"))
+        })
+    };
+    let items = if doc.is_array() {
+        doc.items()
+    } else {
+        doc.get("value").map(|v| v.items()).unwrap_or_default()
+    };
+    if security(doc) || items.iter().any(security) {
+        return Some("a Defender for Cloud resource (`Microsoft.Security`)".into());
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fragments() {
+        assert_eq!(
+            context_fragment("https://graph.microsoft.com/v1.0/$metadata#users(id,displayName)")
+                .as_deref(),
+            Some("users")
+        );
+        assert_eq!(
+            context_fragment("https://graph.microsoft.com/v1.0/$metadata#groups('abc')/members")
+                .as_deref(),
+            Some("groups/members")
+        );
+        assert_eq!(
+            context_fragment("https://graph.microsoft.com/v1.0/$metadata#users/$entity").as_deref(),
+            Some("users/$entity")
+        );
+    }
+}

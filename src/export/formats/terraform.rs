@@ -78,7 +78,18 @@ fn changes<'a>(b: &mut Builder, doc: &At<'a>) -> Vec<Change<'a>> {
     out
 }
 
-pub fn load(b: &mut Builder, doc: &At<'_>) {
+/// Reads a plan: an object with `format_version` and `resource_changes`.
+pub fn read(b: &mut Builder, doc: &At<'_>, _rel: &str) -> bool {
+    let plan = doc.is_object()
+        && doc.get("format_version").is_some()
+        && doc.get("resource_changes").is_some();
+    if plan {
+        load(b, doc);
+    }
+    plan
+}
+
+fn load(b: &mut Builder, doc: &At<'_>) {
     let changes = changes(b, doc);
     let mut groups: Vec<Record> = Vec::new();
     let mut account: Option<Record> = None;
