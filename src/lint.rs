@@ -76,11 +76,37 @@ pub struct Violation {
     pub source: Option<SourceSpan>,
 }
 
-/// A policy that could not be judged on this export.
+/// A policy, or one rule of it, or one entity of a rule, that could not be judged on this
+/// export.
 #[derive(Debug, Clone, Serialize)]
 pub struct NotEvaluated {
     pub policy: String,
     pub reason: String,
+    /// The rule not judged (0-based index in its policy); absent when no rule of the policy
+    /// was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<usize>,
+    /// The rule's short label (`for u in users`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// The record passed over (its id), when only that entity's data was incomplete.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entity: Option<String>,
+}
+
+impl NotEvaluated {
+    /// What was not judged, for people: `DEX102`, `DEX102 rule 1 (for u in users)`, with `for
+    /// group 'g1'` when only one entity was.
+    pub fn subject(&self) -> String {
+        let mut s = self.policy.clone();
+        if let (Some(rule), Some(label)) = (self.rule, &self.label) {
+            s.push_str(&format!(" rule {} (`{label}`)", rule + 1));
+        }
+        if let Some(e) = &self.entity {
+            s.push_str(&format!(" for `{e}`"));
+        }
+        s
+    }
 }
 
 /// A file that failed to load, or a policy that failed to evaluate.
@@ -105,10 +131,28 @@ pub struct Summary {
     pub entities: usize,
     pub policies_run: usize,
     pub violations: BTreeMap<Severity, usize>,
+    /// Policies of which no rule could be judged.
     pub not_evaluated: usize,
+    /// Policies of which some rules (or some entities of a rule) could not be judged.
+    pub partially_evaluated: usize,
+    /// Error-level diagnostics (load, evaluation, configuration).
     pub errors: usize,
+    /// Export files with at least one error-level diagnostic.
+    pub files_failed: usize,
+    /// Policies that ran on a collection that lost data to a file that failed to load.
+    pub ran_on_incomplete_data: Vec<IncompleteRun>,
     pub waived: usize,
     pub baselined: usize,
+}
+
+/// A policy that ran although a collection it reads lost a file to a load error.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct IncompleteRun {
+    pub policy: String,
+    /// The collections it reads that are incomplete.
+    pub collections: Vec<String>,
+    /// The files that failed to load, relative to their export root.
+    pub files: Vec<String>,
 }
 
 /// Everything a run found.
@@ -244,14 +288,54 @@ pub fn run(options: &LintOptions) -> Result<LintReport, SetupError> {
             p.evaluate_with_budget(model, params, budget)
         })
         .collect();
-    for ((meta, _), outcome) in selected.iter().zip(outcomes) {
+    for ((meta, compiled), outcome) in selected.iter().zip(outcomes) {
         report.policies.push(meta.clone());
+        if matches!(outcome, Ok(Outcome::Findings(_) | Outcome::Partial(..))) {
+            let reads = compiled.requirements();
+            let lost: Vec<&(&str, String)> = load
+                .incomplete
+                .iter()
+                .filter(|(c, _)| reads.iter().any(|(r, _)| r == c))
+                .collect();
+            if !lost.is_empty() {
+                let mut run = IncompleteRun {
+                    policy: meta.id.clone(),
+                    ..IncompleteRun::default()
+                };
+                for (c, f) in lost {
+                    if !run.collections.iter().any(|x| x == c) {
+                        run.collections.push(c.to_string());
+                    }
+                    if !run.files.contains(f) {
+                        run.files.push(f.clone());
+                    }
+                }
+                report.summary.ran_on_incomplete_data.push(run);
+            }
+        }
         let findings = match outcome {
             Ok(Outcome::Findings(findings)) => findings,
+            Ok(Outcome::Partial(findings, skipped)) => {
+                report.summary.partially_evaluated += 1;
+                report
+                    .not_evaluated
+                    .extend(skipped.into_iter().map(|s| NotEvaluated {
+                        policy: meta.id.clone(),
+                        reason: s.reason,
+                        rule: Some(s.rule),
+                        label: Some(s.label),
+                        entity: s.entity,
+                    }));
+                findings
+            }
             Ok(Outcome::NotEvaluated(reason)) => {
+                report.summary.not_evaluated += 1;
                 report.not_evaluated.push(NotEvaluated {
                     policy: meta.id.clone(),
                     reason,
+                    rule: None,
+                    label: None,
+                    entity: None,
                 });
                 continue;
             }
@@ -338,12 +422,20 @@ pub fn run(options: &LintOptions) -> Result<LintReport, SetupError> {
     }
     report.summary.files_read = load.files_read;
     report.summary.entities = entity_count(model);
-    report.summary.not_evaluated = report.not_evaluated.len();
     report.summary.errors = report
         .errors
         .iter()
         .filter(|e| e.level == DiagLevel::Error)
         .count();
+    let mut failed: Vec<(usize, &str)> = load
+        .diagnostics
+        .iter()
+        .filter(|d| d.level == DiagLevel::Error && !d.file.is_empty())
+        .map(|d| (d.root, d.file.as_str()))
+        .collect();
+    failed.sort_unstable();
+    failed.dedup();
+    report.summary.files_failed = failed.len();
     // Freeing a large model takes a while and nothing waits for it: it is done on another
     // thread while the report is written.
     std::thread::spawn(move || drop(load));

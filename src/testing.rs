@@ -174,9 +174,11 @@ pub fn run_case(case_dir: &Path, policy_dirs: &[PathBuf], builtin: bool) -> Outc
             .flatten()
             .map(|v| format!("+ {}", describe_actual(v))),
     );
+    // Whole policies only: a case names the policies of which no rule could be judged.
     let mut got_ne: Vec<&str> = report
         .not_evaluated
         .iter()
+        .filter(|n| n.rule.is_none())
         .map(|n| n.policy.as_str())
         .filter(|p| checked(p))
         .collect();
@@ -193,7 +195,7 @@ pub fn run_case(case_dir: &Path, policy_dirs: &[PathBuf], builtin: bool) -> Outc
             let reason = report
                 .not_evaluated
                 .iter()
-                .find(|n| n.policy == *p)
+                .find(|n| n.policy == *p && n.rule.is_none())
                 .map_or("", |n| n.reason.as_str());
             diff.push(format!("+ not evaluated {p} ({reason})"));
         }

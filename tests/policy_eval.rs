@@ -9,7 +9,7 @@
 )]
 
 use dexlint::model::schema;
-use dexlint::model::{Loc, Record, TenantModel, Value};
+use dexlint::model::{Gap, Loc, Record, TenantModel, Value};
 use dexlint::policy::{self, EvalError, Finding, Outcome, PolicySource};
 use std::collections::BTreeMap;
 
@@ -273,11 +273,62 @@ fn not_evaluated_when_data_is_absent() {
     // Fields read only by the message do not count.
     let r = policy_for("  for u in users\n  report u \"{u.upn} {u.name}\"");
     assert_eq!(messages(&r, &m), ["adele.vance@contoso.com null"]);
-    // One rule with data runs even when another lacks it.
+    // One rule with data runs even when another lacks it, and the other is listed as skipped.
     let both = policy_for(
         "  for u in users\n  report u \"user\"\n\n  for g in groups\n  report g \"group\"",
     );
-    assert_eq!(messages(&both, &m), ["user"]);
+    match run(&both, &m) {
+        Outcome::Partial(found, skipped) => {
+            assert_eq!(found.len(), 1);
+            assert_eq!(found[0].message, "user");
+            assert_eq!(skipped.len(), 1);
+            assert_eq!(
+                (skipped[0].rule, skipped[0].label.as_str()),
+                (1, "for g in groups")
+            );
+            assert!(
+                skipped[0].reason.contains("no Entra ID groups"),
+                "{skipped:?}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn gaps_of_one_entity_skip_that_entity_and_gaps_of_a_collection_skip_the_rule() {
+    let p =
+        policy_for("  for g in groups\n  where count(m in g.members) == 0\n  report g \"{g.id}\"");
+    let mut m = sample();
+    let all: Vec<String> = findings(&p, &m).iter().map(|f| f.message.clone()).collect();
+    assert!(
+        all.len() >= 2,
+        "the sample has several groups without members: {all:?}"
+    );
+    let groups = m.collection_mut("groups").unwrap();
+    groups.gaps.push(Gap {
+        field: Some("members"),
+        entity: Some(all[0].clone()),
+        reason: "members list has further pages that were not exported".into(),
+        loc: None,
+    });
+    match run(&p, &m) {
+        Outcome::Partial(found, skipped) => {
+            let got: Vec<&str> = found.iter().map(|f| f.message.as_str()).collect();
+            assert_eq!(got, all[1..].iter().map(String::as_str).collect::<Vec<_>>());
+            assert_eq!(skipped[0].entity.as_deref(), Some(all[0].as_str()));
+        }
+        other => panic!("{other:?}"),
+    }
+    // A gap in a field this rule does not read changes nothing.
+    let names = policy_for("  for g in groups\n  where g.name == \"nobody\"\n  report g \"x\"");
+    assert!(matches!(run(&names, &m), Outcome::Findings(_)));
+    // The same gap for the whole collection: the rule is not judged at all.
+    m.collection_mut("groups").unwrap().gaps[0].entity = None;
+    match run(&p, &m) {
+        Outcome::NotEvaluated(why) => assert!(why.contains("further pages"), "{why}"),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]

@@ -87,6 +87,39 @@ pub struct Load {
     pub diagnostics: Vec<LoadDiagnostic>,
     pub files_read: usize,
     pub files_recognised: usize,
+    /// Collections that lost data to a file that failed to load: (collection name, the file
+    /// relative to its root), in walk order. The collection of a file that could not be parsed
+    /// at all is guessed from its path ([`collection_by_path`]).
+    pub incomplete: Vec<(&'static str, String)>,
+}
+
+/// The collection a file probably held, from the words of its path (for files that could not
+/// be parsed): `users.json` → users, `Groups/<id>/Members/...` → groups, `deviceavinfo.json`
+/// → devices, `pricings.json` → cloud_accounts.
+pub fn collection_by_path(rel: &str) -> Option<&'static str> {
+    let lower = rel.to_ascii_lowercase();
+    const WORDS: &[(&str, &str)] = &[
+        ("devicegroup", "device_groups"),
+        ("machinegroup", "device_groups"),
+        ("deviceavinfo", "devices"),
+        ("machine", "devices"),
+        ("device", "devices"),
+        ("subscribedsku", "skus"),
+        ("sku", "skus"),
+        ("audit", "audit_events"),
+        ("member", "groups"),
+        ("group", "groups"),
+        ("user", "users"),
+        ("pricing", "cloud_accounts"),
+        ("setting", "cloud_accounts"),
+        ("connector", "cloud_accounts"),
+        ("plan", "cloud_accounts"),
+        ("deployment", "products"),
+    ];
+    WORDS
+        .iter()
+        .find(|(w, _)| lower.contains(w))
+        .map(|(_, c)| *c)
 }
 
 /// Largest file dexlint reads by default (`max-file-bytes` in dexlint.toml changes it).
@@ -190,6 +223,7 @@ pub fn load_document(rel: &str, bytes: &[u8]) -> Load {
         diagnostics: a.diagnostics,
         files_read: 1,
         files_recognised: usize::from(recognised),
+        incomplete: a.incomplete,
     }
 }
 
@@ -207,7 +241,7 @@ pub fn load(roots: &[PathBuf], options: &LoadOptions) -> Result<Load, LoadSetupE
     let mut a = Assembler::default();
     for e in walk_errors {
         a.diagnostics.push(LoadDiagnostic {
-            level: DiagLevel::Error,
+            level: e.level,
             file: e.rel,
             root: e.root,
             line: None,
@@ -248,12 +282,34 @@ pub fn load(roots: &[PathBuf], options: &LoadOptions) -> Result<Load, LoadSetupE
         current = (chunk, next);
         first += chunk.len();
     }
+    for (root, path) in roots.iter().enumerate() {
+        if !a.roots_with_data.contains(&root) {
+            let read = found.iter().filter(|f| f.root == root).count();
+            a.diagnostics.push(LoadDiagnostic {
+                level: DiagLevel::Error,
+                file: String::new(),
+                root,
+                line: None,
+                column: None,
+                message: format!(
+                    "no tenant data in `{}`: {read} JSON file{} read, none of them an export \
+                     dexlint reads (Microsoft Graph, EntraExporter, the Graph PowerShell SDK, \
+                     Defender for Endpoint, ARM, Az PowerShell, the az CLI, a Terraform plan); \
+                     docs/exporting.md gives the commands that produce them",
+                    path.display(),
+                    if read == 1 { "" } else { "s" }
+                ),
+                snippet: None,
+            });
+        }
+    }
     let model = a.finish();
     Ok(Load {
         model,
         diagnostics: a.diagnostics,
         files_read: found.len(),
         files_recognised: recognised,
+        incomplete: a.incomplete,
     })
 }
 
@@ -283,6 +339,18 @@ enum Op {
         fresh: Record,
         record: Record,
     },
+}
+
+impl Op {
+    /// The collection the operation adds to.
+    fn collection(&self) -> Option<&'static str> {
+        Some(match self {
+            Op::Touch(c) | Op::Push(c, _) | Op::Gap(c, _) => c,
+            Op::Group(_) | Op::MembersList(..) | Op::Member(..) => "groups",
+            Op::Device(_) | Op::AvMode { .. } => "devices",
+            Op::Account { .. } => "cloud_accounts",
+        })
+    }
 }
 
 /// The result of loading one file.
@@ -573,6 +641,10 @@ struct Assembler {
     device_index: HashMap<String, usize>,
     accounts: Vec<Record>,
     account_index: HashMap<String, usize>,
+    /// Roots with at least one recognised document.
+    roots_with_data: HashSet<usize>,
+    /// See [`Load::incomplete`].
+    incomplete: Vec<(&'static str, String)>,
 }
 
 impl Assembler {
@@ -584,6 +656,25 @@ impl Assembler {
             disk_path: found.path.clone(),
             root: found.root,
         });
+        if load.recognised {
+            self.roots_with_data.insert(found.root);
+        }
+        if load.diagnostics.iter().any(|d| d.level == DiagLevel::Error) {
+            let mut lost: Vec<&'static str> = load.ops.iter().filter_map(Op::collection).collect();
+            if lost.is_empty() && !load.recognised {
+                lost.extend(collection_by_path(&found.rel));
+            }
+            lost.dedup();
+            for c in lost {
+                if !self
+                    .incomplete
+                    .iter()
+                    .any(|(k, f)| *k == c && *f == found.rel)
+                {
+                    self.incomplete.push((c, found.rel.clone()));
+                }
+            }
+        }
         self.diagnostics.extend(load.diagnostics);
         for op in load.ops {
             match op {

@@ -13,9 +13,10 @@ pub struct Found {
     pub path: PathBuf,
 }
 
-/// A directory entry that could not be read.
+/// A directory entry that could not be read, or a special file that was not opened.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WalkError {
+    pub level: super::DiagLevel,
     pub root: usize,
     pub rel: String,
     pub message: String,
@@ -63,6 +64,7 @@ pub fn walk(
                         .io_error()
                         .map_or_else(|| e.to_string(), |io| io.to_string());
                     errors.push(WalkError {
+                        level: super::DiagLevel::Error,
                         root: i,
                         rel,
                         message: format!("cannot read: {message}"),
@@ -70,7 +72,16 @@ pub fn walk(
                     continue;
                 }
             };
-            if !entry.file_type().is_file() {
+            let kind = entry.file_type();
+            if !kind.is_file() {
+                if let Some(special) = special_kind(&kind) {
+                    errors.push(WalkError {
+                        level: super::DiagLevel::Warning,
+                        root: i,
+                        rel: relative(root, entry.path()),
+                        message: format!("{special}, not a regular file: it was not opened"),
+                    });
+                }
                 continue;
             }
             let is_json = entry
@@ -94,4 +105,25 @@ pub fn walk(
         }
     }
     (found, errors)
+}
+
+/// What a special file is (a FIFO, a socket, a device); None for files, folders and links.
+fn special_kind(kind: &std::fs::FileType) -> Option<&'static str> {
+    if kind.is_file() || kind.is_dir() || kind.is_symlink() {
+        return None;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return Some("a FIFO (named pipe)");
+        }
+        if kind.is_socket() {
+            return Some("a socket");
+        }
+        if kind.is_block_device() || kind.is_char_device() {
+            return Some("a device");
+        }
+    }
+    Some("a special file")
 }

@@ -707,6 +707,7 @@ impl Ctx<'_> {
             message,
             help,
             requires,
+            label: String::new(),
             span: r.span,
         }
     }
@@ -1068,7 +1069,14 @@ pub(super) fn compile_policy(
             default: value.value,
         });
     }
-    let rules: Vec<CRule> = p.rules.iter().map(|r| ctx.rule(r, help)).collect();
+    let rules: Vec<CRule> = p
+        .rules
+        .iter()
+        .map(|r| CRule {
+            label: rule_label(r, text),
+            ..ctx.rule(r, help)
+        })
+        .collect();
     let Ctx {
         slots,
         lets,
@@ -1088,6 +1096,32 @@ pub(super) fn compile_policy(
         param_types,
         requires_override: requires_attr,
     })
+}
+
+/// A short label of a rule, from its text: `for u in users`, `assert units >= members`
+/// (at most 60 characters, white space folded).
+fn rule_label(r: &RuleDef, text: &str) -> String {
+    let src = |e: &Expr| {
+        text.get(e.span.start..e.span.end)
+            .unwrap_or("…")
+            .to_string()
+    };
+    let label = match &r.kind {
+        RuleKind::For { bindings, .. } => {
+            let names: Vec<String> = bindings
+                .iter()
+                .map(|b| format!("{} in {}", b.name.name, src(&b.source)))
+                .collect();
+            format!("for {}", names.join(", "))
+        }
+        RuleKind::Assert { cond } => format!("assert {}", src(cond)),
+    };
+    let folded = label.split_whitespace().collect::<Vec<_>>().join(" ");
+    if folded.chars().count() > 60 {
+        format!("{}…", folded.chars().take(59).collect::<String>())
+    } else {
+        folded
+    }
 }
 
 /// The help text shown by `explain`: interpolations kept as written.

@@ -173,6 +173,9 @@ pub(super) struct Machine<'e> {
     pub policy: &'e str,
     /// Indexes built so far, by collection and field.
     pub indexes: HashMap<(usize, usize), Rc<Index<'e>>>,
+    /// Identities of the first binding's records that the current rule passes over (their
+    /// data is incomplete: see `model::Gap`).
+    pub skip: Vec<String>,
 }
 
 type R<T> = Result<T, EvalError>;
@@ -505,6 +508,18 @@ impl<'e> Machine<'e> {
             }
             self.tick(1)?;
             let item = list.get(p);
+            if depth == 0 && !self.skip.is_empty() {
+                if let Val::Record(r) = &item {
+                    if r.identity()
+                        .is_some_and(|id| self.skip.iter().any(|s| s == id))
+                    {
+                        if let Some(last) = pos.last_mut() {
+                            *last += 1;
+                        }
+                        continue;
+                    }
+                }
+            }
             let Some((slot, _)) = bindings.get(depth) else {
                 break;
             };

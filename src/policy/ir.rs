@@ -197,5 +197,7 @@ pub struct CRule {
     pub help: Option<CExpr>,
     /// (collection, field) pairs the rule reads.
     pub requires: Vec<(&'static str, Option<&'static str>)>,
+    /// A short label from the rule's text (`for u in users`), for "not evaluated" reports.
+    pub label: String,
     pub span: Span,
 }

@@ -14,7 +14,7 @@ pub use error::{CompileError, CompileErrors, SourcedError};
 pub use eval::EvalError;
 
 use crate::model::{Loc, TenantModel, Value};
-use ir::{CLet, CRule, Ty};
+use ir::{CExpr, CLet, CRule, Ty};
 use miette::NamedSource;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -95,10 +95,26 @@ pub struct Finding {
     pub rule: usize,
 }
 
+/// A rule, or one entity of a rule, that could not be judged because its data is absent or
+/// incomplete in the export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// Index of the rule in its policy (0-based).
+    pub rule: usize,
+    /// The rule's short label (`for u in users`).
+    pub label: String,
+    /// The record passed over (its identity), when only one entity's data is incomplete.
+    pub entity: Option<String>,
+    pub reason: String,
+}
+
 /// The result of running a policy on a model.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
+    /// Every rule ran on all its data.
     Findings(Vec<Finding>),
+    /// Some rules ran; others, or some entities of a rule, were not judged.
+    Partial(Vec<Finding>, Vec<Skipped>),
     /// No rule could run: the data it reads is absent from the export.
     NotEvaluated(String),
 }
@@ -464,6 +480,7 @@ impl CompiledPolicy {
             budget,
             policy: &self.meta.id,
             indexes: Default::default(),
+            skip: Vec::new(),
         };
         for (slot, v) in self.param_slots.iter().zip(&values) {
             if let Some(s) = machine.frame.get_mut(*slot) {
@@ -471,20 +488,54 @@ impl CompiledPolicy {
             }
         }
         let mut findings = Vec::new();
-        let mut reason = None;
+        let mut skipped: Vec<Skipped> = Vec::new();
         let mut ran = false;
         for (i, rule) in self.rules.iter().enumerate() {
             let requires = self.requires_override.as_deref().unwrap_or(&rule.requires);
+            let skip = |entity: Option<String>, reason: String| Skipped {
+                rule: i,
+                label: rule.label.clone(),
+                entity,
+                reason,
+            };
             if let Some(why) = model.missing(requires) {
-                reason.get_or_insert(why);
+                skipped.push(skip(None, why));
                 continue;
             }
+            // Incomplete data of single entities: a rule over that collection passes over
+            // them; any other rule cannot be judged.
+            let gaps = model.entity_gaps(requires);
+            let over = match &rule.kind {
+                ir::CRuleKind::For { bindings, .. } => match bindings.first() {
+                    Some((_, CExpr::Collection(c) | CExpr::Lookup { collection: c, .. })) => {
+                        Some(*c)
+                    }
+                    _ => None,
+                },
+                ir::CRuleKind::Assert { .. } => None,
+            };
+            if let Some((_, gap)) = gaps.iter().find(|(c, _)| Some(*c) != over) {
+                skipped.push(skip(gap.entity.clone(), gap.reason.clone()));
+                continue;
+            }
+            machine.skip = gaps.iter().filter_map(|(_, g)| g.entity.clone()).collect();
+            skipped.extend(
+                gaps.iter()
+                    .map(|(_, g)| skip(g.entity.clone(), g.reason.clone())),
+            );
             ran = true;
             machine.rule(rule, i, &mut findings)?;
         }
-        Ok(match (ran, reason) {
-            (false, Some(why)) => Outcome::NotEvaluated(why),
-            _ => Outcome::Findings(findings),
+        Ok(match (ran, skipped.is_empty()) {
+            (_, true) => Outcome::Findings(findings),
+            (true, false) => Outcome::Partial(findings, skipped),
+            (false, false) => Outcome::NotEvaluated(
+                skipped
+                    .into_iter()
+                    .next()
+                    .map(|s| s.reason)
+                    .unwrap_or_default(),
+            ),
         })
     }
 }

@@ -36,7 +36,7 @@ fn summary_line(report: &LintReport) -> String {
         n(Severity::Warning),
         n(Severity::Info),
         s.not_evaluated,
-        s.errors
+        s.files_failed
     )
 }
 
@@ -87,7 +87,7 @@ pub fn github(report: &LintReport) -> String {
         let _ = writeln!(
             out,
             "::notice title={}::{}",
-            gh_prop(&format!("{} not evaluated", n.policy)),
+            gh_prop(&format!("{} not evaluated", n.subject())),
             gh_data(&n.reason)
         );
     }

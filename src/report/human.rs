@@ -183,15 +183,36 @@ pub fn render(report: &LintReport, style: Style) -> String {
     if !report.not_evaluated.is_empty() {
         let _ = writeln!(out, "not evaluated:");
         for n in &report.not_evaluated {
-            let _ = writeln!(out, "  {}: {}", n.policy, n.reason);
+            let _ = writeln!(out, "  {}: {}", n.subject(), n.reason);
         }
         out.push('\n');
     }
     let s = &report.summary;
+    if !s.ran_on_incomplete_data.is_empty() {
+        let _ = writeln!(
+            out,
+            "ran on incomplete data (a file they read failed to load):"
+        );
+        for r in &s.ran_on_incomplete_data {
+            let _ = writeln!(
+                out,
+                "  {}: {} ({})",
+                r.policy,
+                r.collections.join(", "),
+                r.files.join(", ")
+            );
+        }
+        out.push('\n');
+    }
     let count = |sev| s.violations.get(&sev).copied().unwrap_or(0);
+    let partial = if s.partially_evaluated > 0 {
+        format!(", {} partially evaluated", s.partially_evaluated)
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         out,
-        "{} files read, {} entities, {} policies run: {} errors, {} warnings, {} info; {} waived, {} baselined; {} not evaluated; {} files failed to load",
+        "{} files read, {} entities, {} policies run: {} errors, {} warnings, {} info; {} waived, {} baselined; {} not evaluated{partial}; {} files failed to load",
         s.files_read,
         s.entities,
         s.policies_run,
@@ -201,7 +222,7 @@ pub fn render(report: &LintReport, style: Style) -> String {
         s.waived,
         s.baselined,
         s.not_evaluated,
-        s.errors
+        s.files_failed
     );
     out
 }

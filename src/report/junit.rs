@@ -14,6 +14,7 @@ pub fn render(report: &LintReport) -> String {
     let not_evaluated: BTreeMap<&str, &str> = report
         .not_evaluated
         .iter()
+        .filter(|n| n.rule.is_none())
         .map(|n| (n.policy.as_str(), n.reason.as_str()))
         .collect();
     let mut junit = Report::new("dexlint");
@@ -49,6 +50,16 @@ pub fn render(report: &LintReport) -> String {
             }
         } else {
             suite.add_test_case(case(&p.id, &p.id, TestCaseStatus::success()));
+        }
+        // Rules (or entities) of an evaluated policy that could not be judged.
+        for n in report
+            .not_evaluated
+            .iter()
+            .filter(|n| n.policy == p.id && n.rule.is_some())
+        {
+            let mut status = TestCaseStatus::skipped();
+            status.set_message(format!("not evaluated: {}", n.reason));
+            suite.add_test_case(case(&p.id, &n.subject(), status));
         }
         junit.add_test_suite(suite);
     }

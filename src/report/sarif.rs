@@ -179,12 +179,12 @@ pub fn render(report: &LintReport) -> String {
             )
         })
         .collect();
-    notifications.extend(
-        report
-            .not_evaluated
-            .iter()
-            .map(|n| notification(format!("{} not evaluated: {}", n.policy, n.reason), "note")),
-    );
+    notifications.extend(report.not_evaluated.iter().map(|n| {
+        notification(
+            format!("{} not evaluated: {}", n.subject(), n.reason),
+            "note",
+        )
+    }));
     let mut invocation = Invocation::builder()
         .execution_successful(report.summary.errors == 0)
         .build();
