@@ -291,25 +291,24 @@ pub fn run(options: &LintOptions) -> Result<LintReport, SetupError> {
     for ((meta, compiled), outcome) in selected.iter().zip(outcomes) {
         report.policies.push(meta.clone());
         if matches!(outcome, Ok(Outcome::Findings(_) | Outcome::Partial(..))) {
-            let reads = compiled.requirements();
-            let lost: Vec<&(&str, String)> = load
-                .incomplete
-                .iter()
-                .filter(|(c, _)| reads.iter().any(|(r, _)| r == c))
-                .collect();
-            if !lost.is_empty() {
-                let mut run = IncompleteRun {
-                    policy: meta.id.clone(),
-                    ..IncompleteRun::default()
+            let mut run = IncompleteRun {
+                policy: meta.id.clone(),
+                ..IncompleteRun::default()
+            };
+            for (name, _) in compiled.requirements() {
+                let Some(c) = model.collection(name).filter(|c| !c.lost.is_empty()) else {
+                    continue;
                 };
-                for (c, f) in lost {
-                    if !run.collections.iter().any(|x| x == c) {
-                        run.collections.push(c.to_string());
-                    }
+                if !run.collections.iter().any(|x| x == name) {
+                    run.collections.push(name.to_string());
+                }
+                for f in &c.lost {
                     if !run.files.contains(f) {
                         run.files.push(f.clone());
                     }
                 }
+            }
+            if !run.collections.is_empty() {
                 report.summary.ran_on_incomplete_data.push(run);
             }
         }

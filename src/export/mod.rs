@@ -87,14 +87,10 @@ pub struct Load {
     pub diagnostics: Vec<LoadDiagnostic>,
     pub files_read: usize,
     pub files_recognised: usize,
-    /// Collections that lost data to a file that failed to load: (collection name, the file
-    /// relative to its root), in walk order. The collection of a file that could not be parsed
-    /// at all is guessed from its path ([`collection_by_path`]).
-    pub incomplete: Vec<(&'static str, String)>,
 }
 
-/// The collection a file probably held, from the words of its path (for files that could not
-/// be parsed): `users.json` → users, `Groups/<id>/Members/...` → groups, `deviceavinfo.json`
+/// The collection a file probably held, from the words of its path (for files that failed to
+/// load before any of their records were read: see `Collection::lost`): `users.json` → users, `Groups/<id>/Members/...` → groups, `deviceavinfo.json`
 /// → devices, `pricings.json` → cloud_accounts.
 pub fn collection_by_path(rel: &str) -> Option<&'static str> {
     let lower = rel.to_ascii_lowercase();
@@ -223,7 +219,6 @@ pub fn load_document(rel: &str, bytes: &[u8]) -> Load {
         diagnostics: a.diagnostics,
         files_read: 1,
         files_recognised: usize::from(recognised),
-        incomplete: a.incomplete,
     }
 }
 
@@ -309,7 +304,6 @@ pub fn load(roots: &[PathBuf], options: &LoadOptions) -> Result<Load, LoadSetupE
         diagnostics: a.diagnostics,
         files_read: found.len(),
         files_recognised: recognised,
-        incomplete: a.incomplete,
     })
 }
 
@@ -643,8 +637,6 @@ struct Assembler {
     account_index: HashMap<String, usize>,
     /// Roots with at least one recognised document.
     roots_with_data: HashSet<usize>,
-    /// See [`Load::incomplete`].
-    incomplete: Vec<(&'static str, String)>,
 }
 
 impl Assembler {
@@ -661,17 +653,14 @@ impl Assembler {
         }
         if load.diagnostics.iter().any(|d| d.level == DiagLevel::Error) {
             let mut lost: Vec<&'static str> = load.ops.iter().filter_map(Op::collection).collect();
-            if lost.is_empty() && !load.recognised {
+            if lost.is_empty() {
                 lost.extend(collection_by_path(&found.rel));
             }
-            lost.dedup();
             for c in lost {
-                if !self
-                    .incomplete
-                    .iter()
-                    .any(|(k, f)| *k == c && *f == found.rel)
-                {
-                    self.incomplete.push((c, found.rel.clone()));
+                if let Some(c) = self.model.collection_mut(c) {
+                    if !c.lost.contains(&found.rel) {
+                        c.lost.push(found.rel.clone());
+                    }
                 }
             }
         }

@@ -159,6 +159,9 @@ pub struct Collection {
     pub origin: Option<Loc>,
     /// Data of this collection that the export shows to be incomplete or unreadable.
     pub gaps: Vec<Gap>,
+    /// Files that held (or, by their path, probably held) records of this collection and
+    /// failed to load, relative to their root: policies that read it ran on incomplete data.
+    pub lost: Vec<String>,
 }
 
 /// Data of a collection that the export shows to be incomplete or unreadable: a list whose
@@ -255,6 +258,13 @@ impl TenantModel {
             let (Some(c), Some(s)) = (self.collections.get(i), COLLECTIONS.get(i)) else {
                 continue;
             };
+            if !c.present && !c.lost.is_empty() {
+                return Some(format!(
+                    "no {} could be read: `{}` failed to load",
+                    s.doc,
+                    c.lost.join("`, `")
+                ));
+            }
             if !c.present {
                 return Some(format!(
                     "no {} in the export (provide {})",

@@ -94,22 +94,33 @@ pub fn recognisable_source(doc: &At<'_>) -> Option<String> {
     if doc.get("format_version").is_some() && terraform.iter().any(|k| doc.get(k).is_some()) {
         return Some("a Terraform JSON document (`format_version`)".into());
     }
-    let security = |v: &At<'_>| {
-        ["id", "type"].iter().any(|k| {
-            v.get(k)
-                .and_then(|t| t.text())
-                .is_some_and(|t| t.to_ascii_lowercase().contains("microsoft.security/"))
-        })
-    };
-    let items = if doc.is_array() {
-        doc.items()
-    } else {
-        doc.get("value").map(|v| v.items()).unwrap_or_default()
-    };
-    if security(doc) || items.iter().any(security) {
+    if mentions_security_resource(doc, 3) {
         return Some("a Defender for Cloud resource (`Microsoft.Security`)".into());
     }
     None
+}
+
+/// Whether a string within `depth` levels of `v` names a `Microsoft.Security` resource type
+/// or id.
+fn mentions_security_resource(v: &At<'_>, depth: usize) -> bool {
+    if let Some(s) = v.as_str() {
+        let lower = s.to_ascii_lowercase();
+        return lower.starts_with("microsoft.security/")
+            || lower.contains("/providers/microsoft.security/");
+    }
+    if depth == 0 {
+        return false;
+    }
+    if v.is_array() {
+        return v
+            .items()
+            .iter()
+            .take(16)
+            .any(|i| mentions_security_resource(i, depth - 1));
+    }
+    v.members()
+        .iter()
+        .any(|(_, m)| mentions_security_resource(m, depth - 1))
 }
 
 #[cfg(test)]

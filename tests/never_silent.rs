@@ -1,0 +1,161 @@
+//! Incomplete data is never treated as complete: an export with no tenant data, special files,
+//! documents from a known source whose shape is not understood, files that failed to load, and
+//! the count of such files.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use common::dexlint;
+use serde_json::Value;
+use std::path::Path;
+
+/// `dexlint lint DIR --format json`: (exit code, report).
+fn lint_json(dir: &Path) -> (i32, Value) {
+    let out = dexlint()
+        .args(["lint", "--format", "json"])
+        .arg(dir)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not one JSON document ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    });
+    (out.status.code().unwrap_or(-1), report)
+}
+
+fn messages(report: &Value, level: &str) -> Vec<(String, String)> {
+    report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["level"] == level)
+        .map(|e| {
+            (
+                e["file"].as_str().unwrap().to_string(),
+                e["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn an_export_without_tenant_data_exits_2_and_points_to_the_recipe() {
+    let empty = tempfile::tempdir().unwrap();
+    let (code, report) = lint_json(empty.path());
+    assert_eq!(code, 2, "{report:#}");
+    let errors = messages(&report, "error");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].1.contains("no tenant data"), "{errors:?}");
+    assert!(errors[0].1.contains("docs/exporting.md"), "{errors:?}");
+    // Only files dexlint does not read: the same.
+    std::fs::write(empty.path().join("notes.json"), r#"{"owner": "it-ops"}"#).unwrap();
+    let (code, report) = lint_json(empty.path());
+    assert_eq!(code, 2, "{report:#}");
+    assert!(messages(&report, "error")[0]
+        .1
+        .contains("1 JSON file read, none of them"));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_reported_and_never_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(
+        &common::manifest().join("tests/fixtures/exports/graph"),
+        dir.path(),
+    );
+    let fifo = dir.path().join("users-live.json");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    // Opening the FIFO for reading would block until a writer came: the timeout of lint_json
+    // would end the test.
+    let (code, report) = lint_json(dir.path());
+    assert_ne!(code, 2, "{report:#}");
+    let warnings = messages(&report, "warning");
+    assert!(
+        warnings
+            .iter()
+            .any(|(f, m)| f == "users-live.json" && m.contains("FIFO") && m.contains("not opened")),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn a_known_source_whose_shape_is_not_understood_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    // A Defender for Cloud resource list in a shape no format reads.
+    write(
+        "pricings.json",
+        r#"{"items": [{"resourceId": "/subscriptions/0f1e2d3c-0000-4000-8000-000000000001/providers/Microsoft.Security/pricings/VirtualMachines", "id": "/subscriptions/0f1e2d3c-0000-4000-8000-000000000001/providers/Microsoft.Security/pricings/VirtualMachines"}]}"#,
+    );
+    // A Graph response of a collection dexlint reads, without its `value` list.
+    write(
+        "groups.json",
+        r#"{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#groups", "groups": []}"#,
+    );
+    // Foreign JSON stays a note.
+    write("notes.json", r#"{"owner": "it-ops"}"#);
+    let (code, report) = lint_json(dir.path());
+    assert_eq!(code, 2, "{report:#}");
+    let errors = messages(&report, "error");
+    let about = |file: &str| {
+        errors
+            .iter()
+            .find(|(f, _)| f == file)
+            .map(|(_, m)| m.clone())
+            .unwrap_or_else(|| panic!("no error for {file}: {errors:?}"))
+    };
+    assert!(about("pricings.json").contains("Microsoft.Security"));
+    assert!(about("groups.json").contains("`value`"));
+    assert!(messages(&report, "note")
+        .iter()
+        .any(|(f, _)| f == "notes.json"));
+}
+
+#[test]
+fn files_that_failed_to_load_are_counted_and_the_policies_that_read_them_named() {
+    let root = common::manifest().join("tests/fixtures/exports/incomplete");
+    let (code, report) = lint_json(&root);
+    assert_eq!(code, 2, "{report:#}");
+    let s = &report["summary"];
+    // Three files failed, whatever the number of diagnostics about them.
+    assert_eq!(s["files_failed"], 3, "{s:#}");
+    let incomplete: Vec<&str> = s["ran_on_incomplete_data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            assert_eq!(r["files"][0], "graph/subscribedSkus-tenant2.json", "{r}");
+            r["policy"].as_str().unwrap()
+        })
+        .collect();
+    assert_eq!(incomplete, ["DEX101", "DEX103", "DEX104", "DEX106"]);
+    // Users were lost entirely: their policy is not evaluated, and says why.
+    let ne = report["not_evaluated"].as_array().unwrap();
+    let dex102 = ne.iter().find(|n| n["policy"] == "DEX102").unwrap();
+    assert!(
+        dex102["reason"]
+            .as_str()
+            .unwrap()
+            .contains("`graph/users.json` failed to load"),
+        "{dex102}"
+    );
+    // The human summary says the same.
+    let out = dexlint().arg("lint").arg(&root).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("ran on incomplete data"), "{text}");
+    assert!(text.contains("3 files failed to load"), "{text}");
+}
