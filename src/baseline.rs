@@ -29,6 +29,8 @@ struct BaselineFile {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Baseline {
     counts: BTreeMap<(String, Option<String>, Option<String>), usize>,
+    /// The file it was read from, as given.
+    pub path: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -84,11 +86,14 @@ impl Baseline {
             })?;
         if file.version != VERSION {
             return Err(BaselineError::Version {
-                path: shown,
+                path: shown.clone(),
                 found: file.version,
             });
         }
-        let mut b = Baseline::default();
+        let mut b = Baseline {
+            path: Some(shown),
+            ..Baseline::default()
+        };
         for e in file.violations {
             *b.counts.entry((e.policy, e.file, e.entity)).or_default() += e.count;
         }
@@ -119,8 +124,18 @@ impl Baseline {
     /// Splits violations into (new, baselined): each baseline entry absorbs up to `count`
     /// violations with its key, in order.
     pub fn split(&self, violations: Vec<Violation>) -> (Vec<Violation>, Vec<Violation>) {
+        let (new, old, _) = self.split_stale(violations);
+        (new, old)
+    }
+
+    /// As [`Baseline::split`], also returning the stale entries: those that absorbed fewer
+    /// violations than their count (`count` is then how many were not seen).
+    pub fn split_stale(
+        &self,
+        violations: Vec<Violation>,
+    ) -> (Vec<Violation>, Vec<Violation>, Vec<Entry>) {
         let mut left = self.counts.clone();
-        violations
+        let (new, old) = violations
             .into_iter()
             .partition(|v| match left.get_mut(&key(v)) {
                 Some(n) if *n > 0 => {
@@ -128,6 +143,17 @@ impl Baseline {
                     false
                 }
                 _ => true,
+            });
+        let stale = left
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|((policy, file, entity), count)| Entry {
+                policy,
+                file,
+                entity,
+                count,
             })
+            .collect();
+        (new, old, stale)
     }
 }

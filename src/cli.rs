@@ -88,12 +88,17 @@ pub struct LintArgs {
     /// Configuration file (default: `dexlint.toml` in the working directory or a parent).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Report only violations that are not in this baseline.
+    /// Report only violations that are not in this baseline [default: `baseline` of the
+    /// configuration].
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
-    /// Record the current violations as a baseline in FILE.
+    /// Record the current violations as a baseline in FILE [default: the baseline file] and
+    /// exit 0 unless an error stops the run.
     #[arg(long, value_name = "FILE")]
-    pub write_baseline: Option<PathBuf>,
+    pub write_baseline: Option<Option<PathBuf>>,
+    /// Fail the run (exit 1) when a selected policy could not be evaluated on the export.
+    #[arg(long)]
+    pub fail_on_not_evaluated: bool,
     /// Directory of extra `.policy` files (repeatable).
     #[arg(long = "policies", value_name = "DIR")]
     pub policies: Vec<PathBuf>,
@@ -237,6 +242,11 @@ pub fn run(cli: Cli) -> i32 {
 
 /// Prints a setup error (configuration, policies, baseline) and returns exit code 2.
 fn fail(e: impl miette::Diagnostic) -> i32 {
+    fail_dyn(&e)
+}
+
+/// [`fail`] for a diagnostic behind a pointer.
+fn fail_dyn(e: &dyn miette::Diagnostic) -> i32 {
     let color = use_color(std::io::stderr().is_terminal());
     let theme = if color {
         miette::GraphicalTheme::unicode()
@@ -248,7 +258,7 @@ fn fail(e: impl miette::Diagnostic) -> i32 {
         .with_links(color);
     let mut out = String::new();
     // Writing into a String cannot fail.
-    let _ = handler.render_report(&mut out, &e);
+    let _ = handler.render_report(&mut out, e);
     eprint!("{out}");
     2
 }
@@ -299,15 +309,17 @@ fn fmt_command(files: &[PathBuf], check: bool) -> i32 {
 
 /// The configuration named by `--config`, or found from the working directory, or defaults.
 fn load_config(args: &LintArgs) -> Result<Config, i32> {
-    let path = args.config.clone().or_else(|| {
+    find_config(args.config.as_deref()).map_err(fail)
+}
+
+/// The configuration at `path`, or found from the working directory, or defaults.
+fn find_config(path: Option<&Path>) -> Result<Config, config::ConfigErrors> {
+    let path = path.map(Path::to_path_buf).or_else(|| {
         std::env::current_dir()
             .ok()
             .and_then(|d| config::discover(&d))
     });
-    match path.as_deref().map(Config::load).transpose() {
-        Ok(c) => Ok(c.unwrap_or_default()),
-        Err(e) => Err(fail(e)),
-    }
+    Ok(path.as_deref().map(Config::load).transpose()?.unwrap_or_default())
 }
 
 /// The export roots that hold the changed files: configured roots that contain one, else the
@@ -341,37 +353,109 @@ pub fn hook_roots(cwd: &Path, files: &[PathBuf], exports: &[PathBuf]) -> Vec<Pat
     roots
 }
 
+/// A usage error of `dexlint lint` (exit 2).
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code(dexlint::usage))]
+struct UsageError {
+    message: String,
+    #[help]
+    help: Option<String>,
+}
+
+/// What decides the exit code of a finished run.
+struct Gate {
+    fail_level: Severity,
+    fail_on_not_evaluated: bool,
+}
+
 fn lint_command(args: &LintArgs) -> i32 {
-    let config = match load_config(args) {
-        Ok(c) => c,
-        Err(code) => return code,
+    let (mut report, gate) = match lint_run(args) {
+        Ok(done) => done,
+        Err(e) => {
+            // The error is shown on standard error; the chosen format still gets one complete
+            // document holding it, so an upload step reads the real error.
+            let code = fail_dyn(&*e);
+            if args.format != Format::Human {
+                let report = report::failure(&*e);
+                let _ = write_report(args, &report);
+            }
+            return code;
+        }
     };
-    let baseline = match args.baseline.as_deref().map(Baseline::read).transpose() {
-        Ok(b) => b,
-        Err(e) => return fail(e),
+    report.fail_level = Some(gate.fail_level);
+    if let Err(e) = write_report(args, &report) {
+        return fail(e);
+    }
+    if args.write_baseline.is_some() && report.summary.errors == 0 {
+        return 0;
+    }
+    report.gate_exit_code(gate.fail_level, gate.fail_on_not_evaluated)
+}
+
+/// Loads the configuration and baseline, runs the lint and writes the baseline when asked.
+fn lint_run(
+    args: &LintArgs,
+) -> Result<(lint::LintReport, Gate), Box<dyn miette::Diagnostic + Send + Sync>> {
+    let config = find_config(args.config.as_deref())?;
+    let baseline_path = args.baseline.clone().or_else(|| config.baseline.clone());
+    let write_baseline = args
+        .write_baseline
+        .as_ref()
+        .map(|p| p.clone().or_else(|| baseline_path.clone()));
+    let write_baseline = match write_baseline {
+        Some(Some(p)) => Some(p),
+        Some(None) => {
+            return Err(Box::new(UsageError {
+                message: "`--write-baseline` needs a FILE".into(),
+                help: Some("name one, or set `baseline` in dexlint.toml".into()),
+            }))
+        }
+        None => None,
     };
-    let roots = if args.roots.is_empty() {
-        config.exports.clone()
+    // A baseline being written records every violation, so none is hidden by the old one.
+    let baseline = match (&write_baseline, &baseline_path) {
+        (None, Some(path)) => Some(Baseline::read(path)?),
+        _ => None,
+    };
+    let (roots, root_names) = if args.roots.is_empty() {
+        (config.exports.clone(), config.export_names.clone())
     } else {
-        args.roots.clone()
+        let names = args
+            .roots
+            .iter()
+            .map(|r| {
+                config
+                    .exports
+                    .iter()
+                    .position(|e| e == r)
+                    .and_then(|i| config.export_names.get(i).cloned())
+                    .unwrap_or_else(|| r.display().to_string())
+            })
+            .collect();
+        (args.roots.clone(), names)
     };
     if roots.is_empty() {
-        eprintln!(
-            "error: no export directory given (pass EXPORT_DIR or set `exports` in dexlint.toml)"
-        );
-        return 2;
+        return Err(Box::new(UsageError {
+            message: "no export directory given".into(),
+            help: Some("pass EXPORT_DIR or set `exports` in dexlint.toml".into()),
+        }));
     }
     let mut include = config.include.clone();
     include.extend(args.include.iter().cloned());
     let mut exclude = config.exclude.clone();
     exclude.extend(args.exclude.iter().cloned());
-    let fail_level: Severity = args
-        .fail_level
-        .map(Severity::from)
-        .or(config.fail_level)
-        .unwrap_or(Severity::Error);
+    let gate = Gate {
+        fail_level: args
+            .fail_level
+            .map(Severity::from)
+            .or(config.fail_level)
+            .unwrap_or(Severity::Error),
+        fail_on_not_evaluated: args.fail_on_not_evaluated || config.fail_on_not_evaluated,
+    };
     let options = LintOptions {
         roots,
+        root_names,
         builtin: !args.no_builtin,
         policy_dirs: args.policies.clone(),
         load: LoadOptions {
@@ -385,33 +469,51 @@ fn lint_command(args: &LintArgs) -> i32 {
         baseline,
         redact: args.redact,
     };
-    let report = match lint::run(&options) {
-        Ok(report) => report,
-        Err(e) => return fail(e),
-    };
-    if let Some(path) = &args.write_baseline {
-        if let Err(e) = std::fs::write(path, Baseline::of(&report.violations).to_json()) {
-            eprintln!("error: cannot write the baseline `{}`: {e}", path.display());
-            return 2;
-        }
+    let report = lint::run(&options)?;
+    if let Some(path) = &write_baseline {
+        let baseline = Baseline::of(&report.violations);
+        create_parent(path)
+            .and_then(|()| std::fs::write(path, baseline.to_json()))
+            .map_err(|e| UsageError {
+                message: format!("cannot write the baseline `{}`: {e}", path.display()),
+                help: None,
+            })?;
+        eprintln!("wrote the baseline {}", path.display());
     }
+    Ok((report, gate))
+}
+
+/// Creates the parent directory of a file to be written, when it has one.
+fn create_parent(path: &Path) -> std::io::Result<()> {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => std::fs::create_dir_all(dir),
+        _ => Ok(()),
+    }
+}
+
+/// Writes the report to `--output` (creating its directory) or standard output.
+fn write_report(args: &LintArgs, report: &lint::LintReport) -> Result<(), UsageError> {
     let stdout = std::io::stdout();
     let to_terminal = args.output.is_none() && stdout.is_terminal();
     let style = Style {
         color: use_color(to_terminal),
         width: if to_terminal { terminal_width() } else { 100 },
     };
-    let written = match &args.output {
-        Some(path) => {
-            std::fs::File::create(path).and_then(|f| report::write(&report, args.format, style, f))
-        }
-        None => report::write(&report, args.format, style, stdout.lock()),
-    };
-    if let Err(e) = written {
-        eprintln!("error: cannot write the report: {e}");
-        return 2;
+    match &args.output {
+        Some(path) => create_parent(path)
+            .and_then(|()| std::fs::File::create(path))
+            .and_then(|f| report::write(report, args.format, style, f))
+            .map_err(|e| UsageError {
+                message: format!("cannot write the report to `{}`: {e}", path.display()),
+                help: None,
+            }),
+        None => report::write(report, args.format, style, stdout.lock()).map_err(|e| {
+            UsageError {
+                message: format!("cannot write the report: {e}"),
+                help: None,
+            }
+        }),
     }
-    report.exit_code(fail_level)
 }
 
 fn terminal_width() -> usize {

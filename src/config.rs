@@ -4,6 +4,8 @@
 //!
 //! ```toml
 //! fail-level = "warning"
+//! fail-on-not-evaluated = true         # a policy that could not be judged fails the run
+//! baseline = "dexlint-baseline.json"   # accepted violations, relative to this file
 //! policies = ["org-policies"]          # extra policy directories, relative to this file
 //! exports = ["exports/contoso"]        # export roots, for `dexlint lint` without arguments
 //! include = ["**/*.json"]
@@ -25,7 +27,7 @@
 //! expires = 2027-01-31
 //! ```
 
-use crate::policy::{PolicyMeta, Severity};
+use crate::policy::{CompiledPolicy, PolicyMeta, Severity};
 use globset::{Glob, GlobMatcher};
 use miette::{Diagnostic, NamedSource, SourceSpan};
 use serde::Deserialize;
@@ -66,6 +68,8 @@ pub struct ConfigErrors {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawConfig {
     fail_level: Option<Spanned<String>>,
+    fail_on_not_evaluated: Option<bool>,
+    baseline: Option<String>,
     #[serde(default)]
     policies: Vec<String>,
     #[serde(default)]
@@ -129,6 +133,8 @@ pub struct PolicySettings {
     pub severity: Option<Severity>,
     pub params: BTreeMap<String, serde_json::Value>,
     params_spans: BTreeMap<String, Range<usize>>,
+    /// Byte ranges of the parameter values, for type errors.
+    values_spans: BTreeMap<String, Range<usize>>,
     span: Range<usize>,
 }
 
@@ -216,8 +222,17 @@ pub struct Config {
     pub path: Option<PathBuf>,
     pub text: String,
     pub fail_level: Option<Severity>,
+    /// `fail-on-not-evaluated`: a selected policy that was not evaluated fails the run.
+    pub fail_on_not_evaluated: bool,
+    /// `baseline`: the baseline file, relative to the configuration's directory.
+    pub baseline: Option<PathBuf>,
+    /// The directory relative paths of the file are resolved against.
+    pub base: PathBuf,
     pub policy_dirs: Vec<PathBuf>,
+    /// Export roots, resolved against the configuration's directory.
     pub exports: Vec<PathBuf>,
+    /// Export roots as written in the file (relative to its directory), for reports.
+    pub export_names: Vec<String>,
     pub include: Vec<String>,
     pub exclude: Vec<String>,
     /// Files larger than this are reported, not read.
@@ -228,8 +243,8 @@ pub struct Config {
     pub max_json_depth: Option<usize>,
     /// Nesting beyond which a policy does not compile.
     pub max_policy_nesting: Option<usize>,
-    enable: Vec<(Selector, Range<usize>)>,
-    disable: Vec<(Selector, Range<usize>)>,
+    enable: Vec<(Selector, Spanned<String>)>,
+    disable: Vec<(Selector, Spanned<String>)>,
     pub policies: BTreeMap<String, PolicySettings>,
     pub waivers: Vec<Waiver>,
 }
@@ -301,12 +316,23 @@ fn glob(pattern: &Spanned<String>, errors: &mut Errors<'_>) -> Option<GlobMatche
     }
 }
 
-fn selector(s: &Spanned<String>, errors: &mut Errors<'_>) -> Option<(Selector, Range<usize>)> {
+fn selector(s: &Spanned<String>, errors: &mut Errors<'_>) -> Option<(Selector, Spanned<String>)> {
     let sel = match s.get_ref().strip_prefix("tag:") {
         Some(tag) => Selector::Tag(tag.to_string()),
         None => Selector::Id(glob(s, errors)?),
     };
-    Some((sel, s.span()))
+    Some((sel, s.clone()))
+}
+
+/// `did you mean `X`?` for the candidate closest to `word` (case aside), within 2 edits.
+fn suggest(word: &str, candidates: &[&str]) -> Option<String> {
+    let lower = word.to_lowercase();
+    candidates
+        .iter()
+        .map(|c| (strsim::levenshtein(&lower, &c.to_lowercase()), *c))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, c)| format!("did you mean `{c}`?"))
 }
 
 fn toml_to_json(v: &toml::Value) -> serde_json::Value {
@@ -382,12 +408,23 @@ impl Config {
         };
         let mut config = Config {
             text: text.to_string(),
+            fail_on_not_evaluated: raw.fail_on_not_evaluated.unwrap_or(false),
+            baseline: raw.baseline.as_ref().map(|p| base.join(p)),
+            base: base.to_path_buf(),
             include: raw.include,
             exclude: raw.exclude,
             max_file_bytes: raw.max_file_bytes,
             eval_budget: raw.eval_budget,
             policy_dirs: raw.policies.iter().map(|p| base.join(p)).collect(),
             exports: raw.exports.iter().map(|p| base.join(p)).collect(),
+            export_names: raw
+                .exports
+                .iter()
+                .map(|p| {
+                    let p = p.trim_start_matches("./").trim_end_matches('/');
+                    if p.is_empty() { "." } else { p }.to_string()
+                })
+                .collect(),
             ..Config::default()
         };
         config.max_json_depth = limit(
@@ -430,6 +467,7 @@ impl Config {
                     .params
                     .insert(k.get_ref().clone(), toml_to_json(v.get_ref()));
                 settings.params_spans.insert(k.get_ref().clone(), k.span());
+                settings.values_spans.insert(k.get_ref().clone(), v.span());
             }
             config.policies.insert(id.get_ref().clone(), settings);
         }
@@ -490,9 +528,10 @@ impl Config {
         }
     }
 
-    /// Checks the policy ids and parameter names the configuration mentions against the
-    /// compiled policies.
-    pub fn check_against(&self, policies: &[&PolicyMeta]) -> Result<(), ConfigErrors> {
+    /// Checks what the configuration names against the compiled policies: the ids of
+    /// `[policy.ID]` tables and waivers, the ids, id globs and tags of `enable`/`disable` (each
+    /// must select at least one policy), and the names and types of parameter values.
+    pub fn check_against(&self, policies: &[&CompiledPolicy]) -> Result<(), ConfigErrors> {
         let name = self
             .path
             .as_ref()
@@ -503,17 +542,38 @@ impl Config {
             text: &self.text,
             list: Vec::new(),
         };
-        let ids: Vec<&str> = policies.iter().map(|p| p.id.as_str()).collect();
-        let suggest = |id: &str, candidates: &[&str]| {
-            candidates
-                .iter()
-                .map(|c| (strsim::levenshtein(id, c), *c))
-                .filter(|(d, _)| *d <= 2)
-                .min()
-                .map(|(_, c)| format!("did you mean `{c}`?"))
-        };
+        let ids: Vec<&str> = policies.iter().map(|p| p.meta().id.as_str()).collect();
+        let mut tags: Vec<&str> = policies
+            .iter()
+            .flat_map(|p| p.meta().tags.iter().map(String::as_str))
+            .collect();
+        tags.sort_unstable();
+        tags.dedup();
+        for (key, list) in [("enable", &self.enable), ("disable", &self.disable)] {
+            for (selector, text) in list {
+                if policies.iter().any(|p| selector.matches(p.meta())) {
+                    continue;
+                }
+                let (message, label, help) = match selector {
+                    Selector::Tag(tag) => (
+                        format!("`{key}` names the unknown tag `{tag}`"),
+                        "no policy has this tag",
+                        suggest(tag, &tags)
+                            .map(|s| s.replacen('`', "`tag:", 1))
+                            .or_else(|| Some(format!("known tags: {}", tags.join(", ")))),
+                    ),
+                    Selector::Id(_) => (
+                        format!("`{key}` selects no policy with `{}`", text.get_ref()),
+                        "matches no policy id",
+                        suggest(text.get_ref(), &ids)
+                            .or_else(|| Some("see `dexlint list` for the policy ids".into())),
+                    ),
+                };
+                errors.push(Some(text.span()), message, label, help);
+            }
+        }
         for (id, settings) in &self.policies {
-            let Some(meta) = policies.iter().find(|p| &p.id == id) else {
+            let Some(policy) = policies.iter().find(|p| &p.meta().id == id) else {
                 errors.push(
                     Some(settings.span.clone()),
                     format!("unknown policy `{id}`"),
@@ -522,6 +582,7 @@ impl Config {
                 );
                 continue;
             };
+            let meta = policy.meta();
             let names: Vec<&str> = meta.params.iter().map(|p| p.name.as_str()).collect();
             for (param, span) in &settings.params_spans {
                 if !names.contains(&param.as_str()) {
@@ -530,6 +591,18 @@ impl Config {
                         format!("policy `{id}` has no parameter `{param}`"),
                         "unknown parameter",
                         suggest(param, &names),
+                    );
+                    continue;
+                }
+                let Some(value) = settings.params.get(param) else {
+                    continue;
+                };
+                if let Some(ty) = policy.param_type_error(param, value) {
+                    errors.push(
+                        settings.values_spans.get(param).cloned(),
+                        format!("parameter `{param}` of `{id}` must be `{ty}`"),
+                        &format!("not a `{ty}`"),
+                        None,
                     );
                 }
             }

@@ -18,6 +18,9 @@ use std::path::PathBuf;
 #[derive(Debug, Clone)]
 pub struct LintOptions {
     pub roots: Vec<PathBuf>,
+    /// How each root is reported (same order as `roots`; missing: the root's path as given).
+    /// Roots from `dexlint.toml` are named relative to its directory.
+    pub root_names: Vec<String>,
     /// Whether the built-in catalogue runs (besides `policy_dirs`).
     pub builtin: bool,
     /// Directories of extra `.policy` files, added to the built-in catalogue.
@@ -37,6 +40,7 @@ impl Default for LintOptions {
     fn default() -> Self {
         LintOptions {
             roots: Vec::new(),
+            root_names: Vec::new(),
             builtin: true,
             policy_dirs: Vec::new(),
             load: LoadOptions::default(),
@@ -167,14 +171,26 @@ pub struct LintReport {
     /// Every policy of the run (evaluated or not), in id order, for formats that list rules.
     #[serde(skip)]
     pub policies: Vec<PolicyMeta>,
+    /// The severity from which a violation fails the run, for formats that tell failures from
+    /// other findings (JUnit); None: `error`.
+    #[serde(skip)]
+    pub fail_level: Option<Severity>,
 }
 
 impl LintReport {
     /// The exit code: 2 on load errors, 1 on violations at or above `fail_level`, else 0.
     pub fn exit_code(&self, fail_level: Severity) -> i32 {
+        self.gate_exit_code(fail_level, false)
+    }
+
+    /// The exit code of a gate: as [`LintReport::exit_code`], and with `fail_on_not_evaluated`
+    /// also 1 when a selected policy (or one of its rules) was not evaluated.
+    pub fn gate_exit_code(&self, fail_level: Severity, fail_on_not_evaluated: bool) -> i32 {
         if self.summary.errors > 0 {
             2
-        } else if self.violations.iter().any(|v| v.severity >= fail_level) {
+        } else if self.violations.iter().any(|v| v.severity >= fail_level)
+            || (fail_on_not_evaluated && !self.not_evaluated.is_empty())
+        {
             1
         } else {
             0
@@ -194,6 +210,12 @@ pub enum SetupError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Config(#[from] crate::config::ConfigErrors),
+    #[error("no policy selected: {compiled} compiled, none of them runs")]
+    #[diagnostic(
+        code(dexlint::nothing_selected),
+        help("a gate that runs no policy checks nothing: check `enable`/`disable` in dexlint.toml, `--no-builtin` and the `--policies` directories")
+    )]
+    NothingSelected { compiled: usize },
     #[error("cannot read policy directory `{path}`: {source}")]
     #[diagnostic(code(dexlint::policy_dir))]
     PolicyDir {
@@ -203,13 +225,21 @@ pub enum SetupError {
 }
 
 /// The built-in policies (when `builtin`) plus every `.policy` file of `dirs` (sorted by name).
+/// A directory named twice (by the configuration and `--policies`, or by two spellings of one
+/// path) is read once.
 pub fn policy_sources(builtin: bool, dirs: &[PathBuf]) -> Result<Vec<PolicySource>, SetupError> {
     let mut sources = if builtin {
         builtin::sources()
     } else {
         Vec::new()
     };
+    let mut seen: Vec<PathBuf> = Vec::new();
     for dir in dirs {
+        let key = dir.canonicalize().unwrap_or_else(|_| dir.clone());
+        if seen.contains(&key) {
+            continue;
+        }
+        seen.push(key);
         let io = |source| SetupError::PolicyDir {
             path: dir.display().to_string(),
             source,
@@ -241,20 +271,14 @@ pub fn run(options: &LintOptions) -> Result<LintReport, SetupError> {
         .max_policy_nesting
         .unwrap_or(policy::parse::MAX_NESTING);
     let program = policy::compile_nested(&sources, nesting)?;
-    config.check_against(
-        &program
-            .policies
-            .iter()
-            .map(|p| p.meta())
-            .collect::<Vec<_>>(),
-    )?;
+    config.check_against(&program.policies.iter().collect::<Vec<_>>())?;
     let load = export::load(&options.roots, &options.load)?;
     let model = &load.model;
     let mut report = LintReport::default();
     for d in &load.diagnostics {
         report.errors.push(LintError {
             file: d.file.clone(),
-            root: root_name(&options.roots, d.root),
+            root: root_name(options, d.root),
             line: d.line,
             column: d.column,
             message: d.message.clone(),
@@ -278,6 +302,11 @@ pub fn run(options: &LintOptions) -> Result<LintReport, SetupError> {
             (meta, p)
         })
         .collect();
+    if selected.is_empty() {
+        return Err(SetupError::NothingSelected {
+            compiled: program.policies.len(),
+        });
+    }
     let outcomes: Vec<_> = selected
         .par_iter()
         .map(|(meta, p)| {
@@ -374,7 +403,7 @@ pub fn run(options: &LintOptions) -> Result<LintReport, SetupError> {
             if let Some(loc) = &finding.loc {
                 if let Some(file) = model.files.get(loc.file() as usize) {
                     v.file = Some(file.path.clone());
-                    v.root = root_name(&options.roots, file.root);
+                    v.root = root_name(options, file.root);
                 }
             }
             locs.push(finding.loc);
@@ -408,9 +437,24 @@ pub fn run(options: &LintOptions) -> Result<LintReport, SetupError> {
         options.today.unwrap_or_else(Date::today),
     );
     if let Some(baseline) = &options.baseline {
-        let (new, old) = baseline.split(std::mem::take(&mut report.violations));
+        let (new, old, stale) = baseline.split_stale(std::mem::take(&mut report.violations));
         report.violations = new;
         report.summary.baselined = old.len();
+        for e in stale {
+            let what = e.entity.or(e.file).unwrap_or_default();
+            report.errors.push(LintError {
+                file: baseline.path.clone().unwrap_or_default(),
+                root: None,
+                line: None,
+                column: None,
+                message: format!(
+                    "stale baseline entry: `{}` `{what}` ({} not found); rewrite the baseline with `--write-baseline`",
+                    e.policy, e.count
+                ),
+                level: DiagLevel::Warning,
+                snippet: None,
+            });
+        }
     }
     for v in &report.violations {
         *report.summary.violations.entry(v.severity).or_default() += 1;
@@ -499,8 +543,12 @@ fn entity_count(model: &TenantModel) -> usize {
     model.collections.iter().map(|c| c.records.len()).sum()
 }
 
-fn root_name(roots: &[PathBuf], root: usize) -> Option<String> {
-    roots.get(root).map(|r| r.display().to_string())
+fn root_name(options: &LintOptions, root: usize) -> Option<String> {
+    options
+        .root_names
+        .get(root)
+        .cloned()
+        .or_else(|| options.roots.get(root).map(|r| r.display().to_string()))
 }
 
 /// `ROOT/FILE` as the user would type it, for output read by people.

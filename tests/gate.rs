@@ -89,7 +89,14 @@ fn junit_parses_and_counts_match_json() {
     }
     let json = example_json();
     assert_eq!(suites, 21);
-    assert_eq!(failures, json["violations"].as_array().unwrap().len());
+    // Violations below the fail level (error) pass, with properties.
+    let errors = json["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["severity"] == "error")
+        .count();
+    assert_eq!(failures, errors);
     assert!(cases >= 21);
 }
 
@@ -357,11 +364,12 @@ fn baseline_survives_reformatting() {
         .args(["--format", "json"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    // Writing a baseline accepts every violation: the run succeeds.
+    assert_eq!(out.status.code(), Some(0));
     let written = Baseline::read(&baseline).unwrap();
     assert!(written
         .to_json()
-        .contains("\"entity\": \"groups/b320b3f0-6a2d-4a47-9c5e-3e0f1f6f8a21\""));
+        .contains("\"entity\": \"groups/b320b3f0-6a2d-4a47-9c5e-3e0f1f6f8a21/members/"));
 
     // Reformat every file (minified, keys unchanged) and add one new violation.
     for entry in common::files(&export) {

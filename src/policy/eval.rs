@@ -548,7 +548,9 @@ impl<'e> Machine<'e> {
         Ok(())
     }
 
-    /// `collection/identity` of the first binding's record.
+    /// `collection/identity` of the first binding's record, followed by `/field/identity` for
+    /// each further binding over a field of a record bound before it (a group's member:
+    /// `groups/<gid>/members/<mid>`), so that findings about two members differ.
     fn entity(&self, bindings: &[(usize, CExpr)]) -> Option<String> {
         let (slot, source) = bindings.first()?;
         let Some(Some(Val::Record(r))) = self.frame.get(*slot) else {
@@ -560,6 +562,27 @@ impl<'e> Machine<'e> {
             }
             _ => r.schema.name,
         };
-        Some(format!("{kind}/{}", r.identity().unwrap_or("?")))
+        let mut entity = format!("{kind}/{}", r.identity().unwrap_or("?"));
+        for (slot, source) in bindings.iter().skip(1) {
+            let (Some(Some(Val::Record(inner))), CExpr::Field(parent, field)) =
+                (self.frame.get(*slot), source)
+            else {
+                continue;
+            };
+            let CExpr::Slot(parent) = parent.as_ref() else {
+                continue;
+            };
+            let Some(Some(Val::Record(outer))) = self.frame.get(*parent) else {
+                continue;
+            };
+            let Some(name) = outer.schema.fields.get(*field).map(|f| f.name) else {
+                continue;
+            };
+            let Some(id) = inner.identity() else {
+                continue;
+            };
+            let _ = write!(entity, "/{name}/{id}");
+        }
+        Some(entity)
     }
 }

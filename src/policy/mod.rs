@@ -438,6 +438,17 @@ impl CompiledPolicy {
         all
     }
 
+    /// The parameter's type, when `value` (from a configuration) does not fit it; None when
+    /// it fits or the policy has no such parameter.
+    pub fn param_type_error(&self, name: &str, value: &serde_json::Value) -> Option<String> {
+        let i = self.meta.params.iter().position(|p| p.name == name)?;
+        let ty = self.param_types.get(i)?;
+        match json_to_value(value, ty) {
+            Some(_) => None,
+            None => Some(ty.to_string()),
+        }
+    }
+
     /// Runs every rule whose data the export has; `NotEvaluated` when none has.
     pub fn evaluate(
         &self,

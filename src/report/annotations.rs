@@ -43,9 +43,16 @@ fn summary_line(report: &LintReport) -> String {
 pub fn github(report: &LintReport) -> String {
     let mut out = String::new();
     for e in &report.errors {
-        let mut props = format!("file={}", gh_prop(&joined_path(e.root.as_deref(), &e.file)));
-        if let (Some(l), Some(c)) = (e.line, e.column) {
-            let _ = write!(props, ",line={l},col={c}");
+        let mut props = String::new();
+        if !e.file.is_empty() {
+            let _ = write!(
+                props,
+                "file={},",
+                gh_prop(&joined_path(e.root.as_deref(), &e.file))
+            );
+            if let (Some(l), Some(c)) = (e.line, e.column) {
+                let _ = write!(props, "line={l},col={c},");
+            }
         }
         let cmd = if e.level == DiagLevel::Error {
             "error"
@@ -54,7 +61,7 @@ pub fn github(report: &LintReport) -> String {
         };
         let _ = writeln!(
             out,
-            "::{cmd} {props},title=dexlint::{}",
+            "::{cmd} {props}title=dexlint::{}",
             gh_data(&e.message)
         );
     }
@@ -100,16 +107,22 @@ pub fn azure(report: &LintReport) -> String {
     let mut out = String::new();
     for e in &report.errors {
         let mut props = format!(
-            "type={};sourcepath={}",
+            "type={}",
             if e.level == DiagLevel::Error {
                 "error"
             } else {
                 "warning"
-            },
-            az(&joined_path(e.root.as_deref(), &e.file))
+            }
         );
-        if let (Some(l), Some(c)) = (e.line, e.column) {
-            let _ = write!(props, ";linenumber={l};columnnumber={c}");
+        if !e.file.is_empty() {
+            let _ = write!(
+                props,
+                ";sourcepath={}",
+                az(&joined_path(e.root.as_deref(), &e.file))
+            );
+            if let (Some(l), Some(c)) = (e.line, e.column) {
+                let _ = write!(props, ";linenumber={l};columnnumber={c}");
+            }
         }
         let _ = writeln!(
             out,

@@ -1,8 +1,13 @@
-//! `--format junit`: one test suite per policy; one failing test case per violation (named after
-//! the entity and location), one passing case for a policy with none, one skipped case for a
-//! policy that was not evaluated. The failure count equals the number of violations.
+//! `--format junit`: one test suite per policy; one test case per violation (named after the
+//! entity and location), one passing case for a policy with none, one skipped case for a
+//! policy that was not evaluated. A violation at or above the fail level is a failure; one below
+//! it passes with properties `severity` and `below-fail-level` and the message in `system-out`,
+//! so the failure count is what fails the job. Errors (files that failed to load, configuration
+//! and policy errors) are error cases of a suite `dexlint`.
 
+use crate::export::DiagLevel;
 use crate::lint::{joined_path, LintReport};
+use crate::policy::Severity;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use std::collections::BTreeMap;
 
@@ -17,7 +22,27 @@ pub fn render(report: &LintReport) -> String {
         .filter(|n| n.rule.is_none())
         .map(|n| (n.policy.as_str(), n.reason.as_str()))
         .collect();
+    let fail_level = report.fail_level.unwrap_or(Severity::Error);
     let mut junit = Report::new("dexlint");
+    let errors: Vec<_> = report
+        .errors
+        .iter()
+        .filter(|e| e.level == DiagLevel::Error)
+        .collect();
+    if !errors.is_empty() {
+        let mut suite = TestSuite::new("dexlint");
+        for e in errors {
+            let mut place = joined_path(e.root.as_deref(), &e.file);
+            if let (Some(l), Some(c)) = (e.line, e.column) {
+                place = format!("{place}:{l}:{c}");
+            }
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+            status.set_message(e.message.clone());
+            status.set_description(format!("{place}: {}", e.message));
+            suite.add_test_case(case("dexlint", &place, status));
+        }
+        junit.add_test_suite(suite);
+    }
     for p in &report.policies {
         let mut suite = TestSuite::new(format!("{} {}", p.id, p.title));
         if let Some(reason) = not_evaluated.get(p.id.as_str()) {
@@ -37,14 +62,26 @@ pub fn render(report: &LintReport) -> String {
                     Some(e) => format!("{e} at {place}"),
                     None => place.clone(),
                 };
-                let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                status
-                    .set_message(v.message.clone())
-                    .set_type(v.severity.to_string());
                 let mut description = format!("{}\n{place}", v.message);
                 if let Some(h) = &v.help {
                     description.push_str(&format!("\nhelp: {h}"));
                 }
+                if v.severity < fail_level || v.waiver.is_some() {
+                    let mut c = case(&p.id, &name, TestCaseStatus::success());
+                    c.add_property(("severity", v.severity.to_string().as_str()));
+                    if v.waiver.is_some() {
+                        c.add_property(("waived", "true"));
+                    } else {
+                        c.add_property(("below-fail-level", fail_level.to_string().as_str()));
+                    }
+                    c.set_system_out(description);
+                    suite.add_test_case(c);
+                    continue;
+                }
+                let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                status
+                    .set_message(v.message.clone())
+                    .set_type(v.severity.to_string());
                 status.set_description(description);
                 suite.add_test_case(case(&p.id, &name, status));
             }

@@ -7,7 +7,8 @@ mod json;
 mod junit;
 pub mod sarif;
 
-use crate::lint::LintReport;
+use crate::export::DiagLevel;
+use crate::lint::{LintError, LintReport};
 
 /// The output formats of `dexlint lint --format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -60,4 +61,62 @@ pub fn render(report: &LintReport, format: Format, style: Style) -> String {
         Format::Github => annotations::github(report),
         Format::Azure => annotations::azure(report),
     }
+}
+
+/// The report of a run that stopped before linting (configuration, policy, baseline or usage
+/// error): every error of the diagnostic (its related errors one by one), placed at the file,
+/// 1-based line and column (in characters) of its first label, so that every format still
+/// writes one complete document.
+pub fn failure(error: &dyn miette::Diagnostic) -> LintReport {
+    let mut report = LintReport::default();
+    collect_failure(error, &mut report.errors);
+    if report.errors.is_empty() {
+        report.errors.push(plain_error(error.to_string()));
+    }
+    report.summary.errors = report.errors.len();
+    report
+}
+
+fn plain_error(message: String) -> LintError {
+    LintError {
+        file: String::new(),
+        root: None,
+        line: None,
+        column: None,
+        message,
+        level: DiagLevel::Error,
+        snippet: None,
+    }
+}
+
+fn collect_failure(d: &dyn miette::Diagnostic, out: &mut Vec<LintError>) {
+    if let Some(related) = d.related() {
+        let before = out.len();
+        for r in related {
+            collect_failure(r, out);
+        }
+        if out.len() > before {
+            return;
+        }
+    }
+    let mut message = d.to_string();
+    if let Some(help) = d.help() {
+        message = format!("{message}; {help}");
+    }
+    let mut e = plain_error(message);
+    let label = d.labels().and_then(|mut l| l.next());
+    if let (Some(src), Some(label)) = (d.source_code(), label) {
+        // With every line before it as context, the excerpt starts at the file's start.
+        if let Ok(contents) = src.read_span(label.inner(), usize::MAX, 0) {
+            if let Some(name) = contents.name() {
+                e.file = name.to_string();
+            }
+            let data = contents.data();
+            let start = label.offset().saturating_sub(contents.span().offset());
+            let before = String::from_utf8_lossy(data.get(..start).unwrap_or(data));
+            e.line = Some(contents.line() + before.matches('\n').count() + 1);
+            e.column = Some(before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1);
+        }
+    }
+    out.push(e);
 }
