@@ -120,9 +120,13 @@ pub struct LintArgs {
     /// Run only the policies of `--policies`, not the built-in catalogue.
     #[arg(long)]
     pub no_builtin: bool,
-    /// Replace user principal names, display names and ids by stable short hashes.
+    /// Replace user principal names, display names and ids by short keyed hashes.
     #[arg(long)]
     pub redact: bool,
+    /// Key of the `--redact` hashes, for names that stay the same across runs [default: a
+    /// random key per run].
+    #[arg(long, value_name = "KEY", env = "DEXLINT_REDACT_KEY", hide_env_values = true)]
+    pub redact_key: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -467,7 +471,11 @@ fn lint_run(
         config,
         today: None,
         baseline,
-        redact: args.redact,
+        redact: match (args.redact, &args.redact_key) {
+            (false, _) => None,
+            (true, Some(k)) => Some(crate::redact::Key::from_secret(k)),
+            (true, None) => Some(crate::redact::Key::random()?),
+        },
     };
     let report = lint::run(&options)?;
     if let Some(path) = &write_baseline {

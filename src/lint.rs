@@ -33,7 +33,8 @@ pub struct LintOptions {
     /// Accepted violations: only new ones are reported.
     pub baseline: Option<Baseline>,
     /// Replace names and ids by stable hashes in everything reported.
-    pub redact: bool,
+    /// Replace names and ids by hashes under this key (see [`crate::redact`]).
+    pub redact: Option<crate::redact::Key>,
 }
 
 impl Default for LintOptions {
@@ -47,7 +48,7 @@ impl Default for LintOptions {
             config: Config::default(),
             today: None,
             baseline: None,
-            redact: false,
+            redact: None,
         }
     }
 }
@@ -78,6 +79,12 @@ pub struct Violation {
     pub waiver: Option<String>,
     #[serde(skip)]
     pub source: Option<SourceSpan>,
+    /// Byte ranges of `message` that are values interpolated from the export (for `--redact`).
+    #[serde(skip)]
+    pub message_values: Vec<std::ops::Range<usize>>,
+    /// Byte ranges of `help` that are values interpolated from the export.
+    #[serde(skip)]
+    pub help_values: Vec<std::ops::Range<usize>>,
 }
 
 /// A policy, or one rule of it, or one entity of a rule, that could not be judged on this
@@ -399,6 +406,8 @@ pub fn run(options: &LintOptions) -> Result<LintReport, SetupError> {
                 entity: finding.entity,
                 waiver: None,
                 source: None,
+                message_values: finding.message_values,
+                help_values: finding.help_values,
             };
             if let Some(loc) = &finding.loc {
                 if let Some(file) = model.files.get(loc.file() as usize) {
@@ -460,8 +469,8 @@ pub fn run(options: &LintOptions) -> Result<LintReport, SetupError> {
         *report.summary.violations.entry(v.severity).or_default() += 1;
     }
     report.summary.waived = report.waived.len();
-    if options.redact {
-        crate::redact::report(model, &mut report);
+    if let Some(key) = &options.redact {
+        crate::redact::report(model, &mut report, key);
     }
     report.summary.files_read = load.files_read;
     report.summary.entities = entity_count(model);

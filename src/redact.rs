@@ -1,12 +1,29 @@
-//! `--redact`: user principal names, display names and object ids replaced by stable short
-//! hashes (`h:1a2b3c4d`) in everything a report shows, for reports posted to public pull
-//! requests. The same value always gets the same hash, so violations can still be told apart
-//! and matched across runs. The reserved scoped-coverage names are not personal and are kept.
+//! `--redact`: user principal names, display names and object ids replaced by keyed short
+//! hashes (`h:1a2b3c4d5e`) in everything a report shows, for reports posted to public pull
+//! requests. The same value gets the same hash within a run (and across runs given the same
+//! key), so violations can still be told apart.
+//!
+//! Values are replaced only where they occur as values, never in dexlint's own words:
+//! - in messages and help texts, inside the ranges the policy interpolated (a group named
+//!   `Servers` is hashed in "group `Servers`" while "Defender for Servers" stays);
+//! - in source excerpts and "the line reads" snippets, inside JSON string values (never keys):
+//!   the whole string when its key names an id or a name (`deviceId`, `userPrincipalName`,
+//!   `displayName`, ...), else each sensitive value of the model standing as a word in it;
+//! - in paths, pointers and entities, path segments (and file stems) equal to a value;
+//! - in load errors and not-evaluated reasons, inside `backquoted` spans.
+//!
+//! The hash is HMAC-SHA-256 under a key: `--redact-key`/`DEXLINT_REDACT_KEY` for names that
+//! stay stable across runs, else a random key per run. Without the key, a reader cannot confirm
+//! a guessed name or id by hashing it. The reserved scoped-coverage names are not personal and
+//! are kept.
 
 use crate::lint::LintReport;
 use crate::model::{Record, TenantModel, Value};
 use aho_corasick::{AhoCorasick, MatchKind};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 use std::collections::BTreeSet;
+use std::ops::Range;
 
 /// Names that are kept as they are: they identify the service's groups, not people.
 const KEPT: &[&str] = &[
@@ -15,7 +32,9 @@ const KEPT: &[&str] = &[
 ];
 
 /// Fields whose values identify people, groups, devices or accounts.
-const SENSITIVE: &[&str] = &["id", "upn", "name", "old", "new", "group_id", "group"];
+const SENSITIVE: &[&str] = &[
+    "id", "upn", "name", "old", "new", "group_id", "group", "address",
+];
 
 /// Records that describe licences and products, not people.
 const NOT_PERSONAL: &[&str] = &[
@@ -28,10 +47,71 @@ const NOT_PERSONAL: &[&str] = &[
     "group_rule",
 ];
 
-/// The stable short hash of a value.
-pub fn hash(value: &str) -> String {
-    let full = crate::report::sarif::fingerprint(&[value]);
-    format!("h:{}", full.get(..8).unwrap_or(&full))
+/// JSON keys (lowercase) whose string values in a snippet are hashed whole, besides every key
+/// ending in `id` (`id`, `deviceId`, `azureADDeviceId`, `rbacGroupId`, ...).
+const NAME_KEYS: &[&str] = &[
+    "userprincipalname",
+    "displayname",
+    "mail",
+    "mailnickname",
+    "computerdnsname",
+    "machinegroupname",
+    "rbacgroupname",
+    "display_name",
+    "subscriptionname",
+    "onpremisessamaccountname",
+];
+
+/// JSON keys (lowercase) ending in `id` whose values name products, not tenants' objects.
+const PRODUCT_IDS: &[&str] = &["skuid", "serviceplanid"];
+
+/// The key of a redaction: the HMAC key of the hashes.
+#[derive(Clone)]
+pub struct Key(Vec<u8>);
+
+impl std::fmt::Debug for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Key(..)")
+    }
+}
+
+/// The operating system's random generator failed.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("cannot draw a random redaction key: {0}")]
+#[diagnostic(
+    code(dexlint::redact_key),
+    help("give a key with `--redact-key` or `DEXLINT_REDACT_KEY`")
+)]
+pub struct KeyError(String);
+
+impl Key {
+    /// A key given by the user (`--redact-key`, `DEXLINT_REDACT_KEY`): hashes are stable
+    /// across runs with the same key.
+    pub fn from_secret(secret: &str) -> Key {
+        Key(secret.as_bytes().to_vec())
+    }
+
+    /// A random key of 32 bytes from the operating system: hashes differ between runs.
+    pub fn random() -> Result<Key, KeyError> {
+        let mut bytes = vec![0u8; 32];
+        getrandom::fill(&mut bytes).map_err(|e| KeyError(e.to_string()))?;
+        Ok(Key(bytes))
+    }
+
+    /// The short keyed hash of a value: `h:` and the first 10 hex digits of its HMAC-SHA-256.
+    pub fn hash(&self, value: &str) -> String {
+        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&self.0) else {
+            // HMAC takes keys of any length; this is not reached.
+            return "h:?".into();
+        };
+        mac.update(value.as_bytes());
+        let digest = mac.finalize().into_bytes();
+        let mut out = String::from("h:");
+        for b in digest.iter().take(5) {
+            out.push_str(&format!("{b:02x}"));
+        }
+        out
+    }
 }
 
 fn collect(r: &Record, keep: &dyn Fn(&str) -> bool, out: &mut BTreeSet<String>) {
@@ -103,101 +183,272 @@ impl Grams {
     }
 }
 
-/// Every text of a report but the source excerpts.
-fn texts(report: &mut LintReport, f: &mut impl FnMut(&mut String)) {
-    for v in report.violations.iter_mut().chain(report.waived.iter_mut()) {
-        f(&mut v.message);
-        let optional = [
-            &mut v.help,
-            &mut v.entity,
-            &mut v.file,
-            &mut v.pointer,
-            &mut v.waiver,
-        ];
-        optional.into_iter().flatten().for_each(&mut *f);
-        if let Some(src) = &mut v.source {
-            f(&mut src.name);
+/// Every text of a report in which values are searched for, to narrow the model's values down
+/// to those that may occur.
+fn all_texts(report: &LintReport, f: &mut impl FnMut(&str)) {
+    for v in report.violations.iter().chain(&report.waived) {
+        f(&v.message);
+        for t in [&v.help, &v.entity, &v.file, &v.pointer].into_iter().flatten() {
+            f(t);
+        }
+        if let Some(src) = &v.source {
+            f(&src.name);
+            f(&src.text);
         }
     }
-    for e in &mut report.errors {
-        f(&mut e.file);
-        f(&mut e.message);
-        if let Some(s) = &mut e.snippet {
+    for e in &report.errors {
+        f(&e.file);
+        f(&e.message);
+        if let Some(s) = &e.snippet {
             f(s);
         }
     }
-    for n in &mut report.not_evaluated {
-        f(&mut n.reason);
+    for n in &report.not_evaluated {
+        f(&n.reason);
     }
 }
 
-/// Redacts every text of a report: messages, help, entities, paths, pointers, snippets.
-pub fn report(model: &TenantModel, report: &mut LintReport) {
+/// Redacts a report in place: messages and help (interpolated values), entities, paths,
+/// pointers, source excerpts, load errors and not-evaluated reasons.
+pub fn report(model: &TenantModel, report: &mut LintReport, key: &Key) {
     // Only the sensitive values that may occur in the report become patterns: a large tenant
     // has millions of them, and an automaton of them all would outweigh the model.
     let mut grams = Grams::new();
-    texts(report, &mut |t| grams.add(t));
-    for v in report.violations.iter().chain(&report.waived) {
-        if let Some(src) = &v.source {
-            grams.add(&src.text);
-        }
-    }
-    let r = Redactor::new(model, |v| grams.may_contain(v));
-    texts(report, &mut |t| *t = r.text(t));
+    all_texts(report, &mut |t| grams.add(t));
+    let r = Redactor::new(model, key.clone(), |v| grams.may_contain(v));
     for v in report.violations.iter_mut().chain(report.waived.iter_mut()) {
+        v.message = r.ranges(&v.message, &v.message_values);
+        v.message_values.clear();
+        if let Some(h) = &mut v.help {
+            *h = r.ranges(h, &v.help_values);
+            v.help_values.clear();
+        }
+        for p in [&mut v.entity, &mut v.file, &mut v.pointer]
+            .into_iter()
+            .flatten()
+        {
+            *p = r.path(p);
+        }
         if let Some(src) = &mut v.source {
+            src.name = r.path(&src.name);
+            // The excerpt is redacted whole (a value's key is before it), with marks at the
+            // value's ends that are then taken out again.
             let (before, value, after) = (
                 src.text.get(..src.start).unwrap_or(""),
                 src.text.get(src.start..src.end).unwrap_or(""),
                 src.text.get(src.end..).unwrap_or(""),
             );
-            let (before, value, after) = (r.text(before), r.text(value), r.text(after));
-            src.start = before.len();
-            src.end = before.len() + value.len();
-            src.text = format!("{before}{value}{after}");
+            let marked = r.json(&format!("{before}{START}{value}{END}{after}"));
+            let start = marked.find(START).unwrap_or(0);
+            let text = marked.replacen(START, "", 1);
+            let end = text.find(END).unwrap_or(text.len());
+            src.text = text.replacen(END, "", 1);
+            src.start = start;
+            src.end = end.max(start);
         }
+    }
+    for e in &mut report.errors {
+        e.file = r.path(&e.file);
+        e.message = r.quoted(&e.message);
+        if let Some(s) = &mut e.snippet {
+            *s = r.json(s);
+        }
+    }
+    for n in &mut report.not_evaluated {
+        n.reason = r.quoted(&n.reason);
     }
 }
 
-/// Replaces sensitive values of the model in a text.
+/// Marks of a value's ends in an excerpt while it is redacted (private-use characters).
+const START: char = '\u{E000}';
+const END: char = '\u{E001}';
+
+/// Replaces sensitive values of the model where they occur as values.
 pub struct Redactor {
+    key: Key,
+    values: BTreeSet<String>,
     matcher: Option<AhoCorasick>,
-    replacements: Vec<String>,
+    patterns: Vec<String>,
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b >= 0x80
 }
 
 impl Redactor {
-    /// A redactor for the sensitive values of `model` that `keep` accepts.
-    pub fn new(model: &TenantModel, keep: impl Fn(&str) -> bool) -> Redactor {
+    /// A redactor for the sensitive values of `model` that `keep` accepts, hashing with `key`.
+    pub fn new(model: &TenantModel, key: Key, keep: impl Fn(&str) -> bool) -> Redactor {
         let mut values = BTreeSet::new();
         for c in &model.collections {
             for r in &c.records {
                 collect(r, &keep, &mut values);
             }
         }
-        let mut replacements: Vec<String> = values.iter().map(|v| hash(v)).collect();
-        let mut values: Vec<String> = values.into_iter().collect();
-        // Kept names replace themselves, so a redacted near miss inside them is left alone.
-        for kept in KEPT {
-            values.push((*kept).to_string());
-            replacements.push((*kept).to_string());
-        }
+        let mut patterns: Vec<String> = values.iter().cloned().collect();
+        // Kept names match themselves, so that a value inside them is left alone.
+        patterns.extend(KEPT.iter().map(|k| (*k).to_string()));
         // Longest match first, so that `Adele Vance (admin)` is not half replaced.
         let matcher = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
-            .build(&values)
+            .build(&patterns)
             .ok();
         Redactor {
+            key,
+            values,
             matcher,
-            replacements,
+            patterns,
         }
     }
 
-    pub fn text(&self, s: &str) -> String {
-        match &self.matcher {
-            Some(m) => m.replace_all(s, &self.replacements),
-            None => s.to_string(),
+    /// The hash of a sensitive value, or None for any other text.
+    fn value(&self, s: &str) -> Option<String> {
+        self.values.contains(s).then(|| self.key.hash(s))
+    }
+
+    /// `text` with every sensitive value that stands as a word (not inside a longer word)
+    /// replaced.
+    pub fn words(&self, text: &str) -> String {
+        let Some(m) = &self.matcher else {
+            return text.to_string();
+        };
+        let bytes = text.as_bytes();
+        let mut out = String::with_capacity(text.len());
+        let mut last = 0;
+        for hit in m.find_iter(text) {
+            let (start, end) = (hit.start(), hit.end());
+            let bounded = (start == 0 || !bytes.get(start - 1).copied().is_some_and(is_word_byte))
+                && !bytes.get(end).copied().is_some_and(is_word_byte);
+            let Some(pattern) = self.patterns.get(hit.pattern().as_usize()) else {
+                continue;
+            };
+            let Some(hash) = self.value(pattern).filter(|_| bounded) else {
+                continue;
+            };
+            out.push_str(text.get(last..start).unwrap_or(""));
+            out.push_str(&hash);
+            last = end;
+        }
+        out.push_str(text.get(last..).unwrap_or(""));
+        out
+    }
+
+    /// A message with its value ranges redacted (a range equal to a value is hashed whole;
+    /// values standing as words in it are hashed); the text around them is kept.
+    pub fn ranges(&self, text: &str, ranges: &[Range<usize>]) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut last = 0;
+        for r in ranges {
+            let (Some(before), Some(value)) = (text.get(last..r.start), text.get(r.clone()))
+            else {
+                continue;
+            };
+            out.push_str(before);
+            match self.value(value) {
+                Some(h) => out.push_str(&h),
+                None => out.push_str(&self.words(value)),
+            }
+            last = r.end;
+        }
+        out.push_str(text.get(last..).unwrap_or(""));
+        out
+    }
+
+    /// A path, pointer or entity: each `/`-separated segment (or its stem before `.json`) that
+    /// is a value is hashed; values standing as words inside a segment are hashed too.
+    pub fn path(&self, text: &str) -> String {
+        text.split('/')
+            .map(|seg| {
+                if let Some(h) = self.value(seg) {
+                    return h;
+                }
+                if let Some((stem, ext)) = seg.rsplit_once('.') {
+                    if let Some(h) = self.value(stem) {
+                        return format!("{h}.{ext}");
+                    }
+                }
+                self.words(seg)
+            })
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
+    /// dexlint's text with values only inside `backquoted` spans.
+    pub fn quoted(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        for (i, part) in text.split('`').enumerate() {
+            if i > 0 {
+                out.push('`');
+            }
+            if i % 2 == 1 {
+                match self.value(part) {
+                    Some(h) => out.push_str(&h),
+                    None => out.push_str(&self.words(part)),
+                }
+            } else {
+                out.push_str(part);
+            }
+        }
+        out
+    }
+
+    /// A JSON excerpt (possibly cut anywhere): string values under id or name keys are hashed
+    /// whole, values of the model standing as words in other strings are hashed; keys, numbers
+    /// and punctuation are kept.
+    pub fn json(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        let mut last_key: Option<String> = None;
+        while let Some(open) = rest.find('"') {
+            let (before, from) = rest.split_at(open);
+            out.push_str(before);
+            if before.contains([',', '{', '[']) {
+                last_key = None;
+            }
+            let body = from.get(1..).unwrap_or("");
+            let close = string_end(body);
+            let content = body.get(..close.unwrap_or(body.len())).unwrap_or("");
+            let after = close.and_then(|c| body.get(c + 1..)).unwrap_or("");
+            let is_key = after.trim_start().starts_with(':');
+            out.push('"');
+            if is_key {
+                out.push_str(content);
+                last_key = Some(content.to_lowercase());
+            } else {
+                let whole = last_key.as_deref().is_some_and(|k| {
+                    (k.ends_with("id") && !PRODUCT_IDS.contains(&k)) || NAME_KEYS.contains(&k)
+                });
+                if whole && !content.is_empty() && !KEPT.contains(&content) {
+                    out.push_str(&self.key.hash(content));
+                } else {
+                    match self.value(content) {
+                        Some(h) => out.push_str(&h),
+                        None => out.push_str(&self.words(content)),
+                    }
+                }
+                last_key = None;
+            }
+            if close.is_some() {
+                out.push('"');
+            }
+            rest = after;
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
+/// The byte index of the quote that ends a JSON string body (escapes skipped).
+fn string_end(body: &str) -> Option<usize> {
+    let mut escaped = false;
+    for (i, b) in body.bytes().enumerate() {
+        match b {
+            _ if escaped => escaped = false,
+            b'\\' => escaped = true,
+            b'"' => return Some(i),
+            _ => {}
         }
     }
+    None
 }
 
 #[cfg(test)]

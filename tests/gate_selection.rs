@@ -356,3 +356,97 @@ fn a_baseline_hides_an_unchanged_nested_group_but_not_a_swapped_one() {
         .unwrap()
         .ends_with("ci/baseline.json"));
 }
+
+// 6. Redaction.
+
+/// The example export with its nested group renamed `Servers`.
+fn servers_export(dir: &Path) -> PathBuf {
+    let export = dir.join("export");
+    common::copy_dir(&manifest().join("examples/contoso"), &export);
+    for file in common::files(&export) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        if text.contains("SOC Tier 2 Analysts") {
+            std::fs::write(&file, text.replace("SOC Tier 2 Analysts", "Servers")).unwrap();
+        }
+    }
+    export
+}
+
+fn redacted(export: &Path, format: &str, key: Option<&str>) -> String {
+    let mut c = dexlint();
+    c.env_remove("DEXLINT_REDACT_KEY")
+        .arg("lint")
+        .arg(export)
+        .args(["--format", format, "--redact"]);
+    if let Some(k) = key {
+        c.env("DEXLINT_REDACT_KEY", k);
+    }
+    String::from_utf8(c.output().unwrap().stdout).unwrap()
+}
+
+#[test]
+fn redaction_hashes_values_and_keeps_dexlints_own_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = servers_export(dir.path());
+    let json: serde_json::Value =
+        serde_json::from_str(&redacted(&export, "json", Some("k1"))).unwrap();
+    let message = |policy: &str| -> String {
+        json["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["policy"] == policy)
+            .unwrap_or_else(|| panic!("{policy} in {json:#}"))["message"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let dex302 = message("DEX302");
+    assert!(dex302.contains("has no Defender for Servers plan"), "{dex302}");
+    let dex003 = message("DEX003");
+    assert!(!dex003.contains("Servers"), "{dex003}");
+    assert!(dex003.contains("the nested group `h:"), "{dex003}");
+    assert!(
+        dex003.contains("scoped group `Defender_Experts_Scoped_Coverage_Users`"),
+        "{dex003}"
+    );
+
+    // The snippet of the device member: its object id and its deviceId are both hashed.
+    let human = redacted(&export, "human", Some("k1"));
+    for secret in [
+        "9b8a7c6d-5e4f-3a2b-1c0d-e9f8a7b6c5d4",
+        "1f0e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
+        "CONTOSO-LT-042",
+        "b320b3f0-6a2d-4a47-9c5e-3e0f1f6f8a21",
+        "\"Servers\"",
+    ] {
+        assert!(!human.contains(secret), "`{secret}` leaked:\n{human}");
+    }
+    assert!(human.contains("\"deviceId\": \"h:"), "{human}");
+    assert!(human.contains("Defender for Servers plan"), "{human}");
+}
+
+#[test]
+fn redaction_hashes_are_keyed() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = servers_export(dir.path());
+    let a = redacted(&export, "json", Some("k1"));
+    assert_eq!(a, redacted(&export, "json", Some("k1")), "one key, one result");
+    assert_ne!(a, redacted(&export, "json", Some("k2")), "another key");
+    // Without a key, every run draws its own.
+    assert_ne!(redacted(&export, "json", None), redacted(&export, "json", None));
+    // `--redact-key` on the command line works like the variable.
+    let out = dexlint()
+        .env_remove("DEXLINT_REDACT_KEY")
+        .arg("lint")
+        .arg(&export)
+        .args(["--format", "json", "--redact", "--redact-key", "k1"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), a);
+    // A hash is not a bare digest of the value: a reader cannot confirm a guess by hashing it.
+    let upn = "alex.wilber@contoso.com";
+    let unkeyed = dexlint::report::sarif::fingerprint(&[upn]);
+    assert!(!a.contains(unkeyed.get(..8).unwrap()), "{a}");
+    assert!(a.contains(&dexlint::redact::Key::from_secret("k1").hash(upn)));
+}

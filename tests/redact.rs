@@ -32,8 +32,9 @@ fn run(format: &str, redact: bool) -> (Option<i32>, String) {
         "--format",
         format,
     ]);
+    c.env_remove("DEXLINT_REDACT_KEY");
     if redact {
-        c.arg("--redact");
+        c.args(["--redact", "--redact-key", "a key kept in the pipeline's secrets"]);
     }
     let out = c.output().unwrap();
     (out.status.code(), String::from_utf8(out.stdout).unwrap())
@@ -85,9 +86,14 @@ fn redacted_json_keeps_positions() {
             .collect()
     };
     assert_eq!(key(&plain), key(&redacted));
+    let key = dexlint::redact::Key::from_secret("k");
     assert_eq!(
-        dexlint::redact::hash("alex.wilber@contoso.com"),
-        dexlint::redact::hash("alex.wilber@contoso.com")
+        key.hash("alex.wilber@contoso.com"),
+        key.hash("alex.wilber@contoso.com")
     );
-    assert_ne!(dexlint::redact::hash("a"), dexlint::redact::hash("b"));
+    assert_ne!(key.hash("a"), key.hash("b"));
+    assert_ne!(
+        key.hash("a"),
+        dexlint::redact::Key::from_secret("other").hash("a")
+    );
 }

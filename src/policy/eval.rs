@@ -424,17 +424,6 @@ impl<'e> Machine<'e> {
         })
     }
 
-    fn text(&mut self, e: Option<&'e CExpr>) -> R<Option<String>> {
-        Ok(match e {
-            Some(e) => {
-                let mut out = String::new();
-                self.eval(e)?.write(&mut out);
-                Some(out)
-            }
-            None => None,
-        })
-    }
-
     fn target(&mut self, t: &'e CTarget) -> R<Option<Loc>> {
         Ok(match t {
             CTarget::None => None,
@@ -452,14 +441,54 @@ impl<'e> Machine<'e> {
 
     fn finding(&mut self, rule: &'e CRule, index: usize, entity: Option<String>) -> R<Finding> {
         let mut message = String::new();
-        self.eval(&rule.message)?.write(&mut message);
+        let mut message_values = Vec::new();
+        self.interpolate(&rule.message, &mut message, &mut message_values)?;
+        let (mut help, mut help_values) = (None, Vec::new());
+        if let Some(h) = &rule.help {
+            let mut text = String::new();
+            self.interpolate(h, &mut text, &mut help_values)?;
+            help = Some(text);
+        }
         Ok(Finding {
             message,
-            help: self.text(rule.help.as_ref())?,
+            help,
             loc: self.target(&rule.target)?,
             entity,
             rule: index,
+            message_values,
+            help_values,
         })
+    }
+
+    /// Writes a message, noting the byte range of each value interpolated into it (the
+    /// policy's own words are not values).
+    fn interpolate(
+        &mut self,
+        e: &'e CExpr,
+        out: &mut String,
+        values: &mut Vec<std::ops::Range<usize>>,
+    ) -> R<()> {
+        match e {
+            CExpr::Interp(parts) => {
+                for p in parts {
+                    match p {
+                        CPart::Text(t) => out.push_str(t),
+                        CPart::Expr(e) => {
+                            let start = out.len();
+                            self.eval(e)?.write(out);
+                            values.push(start..out.len());
+                        }
+                    }
+                }
+            }
+            CExpr::Const(_) => self.eval(e)?.write(out),
+            e => {
+                let start = out.len();
+                self.eval(e)?.write(out);
+                values.push(start..out.len());
+            }
+        }
+        Ok(())
     }
 
     /// Runs one rule, appending its findings.

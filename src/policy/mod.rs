@@ -93,6 +93,10 @@ pub struct Finding {
     pub entity: Option<String>,
     /// Index of the rule in its policy.
     pub rule: usize,
+    /// Byte ranges of `message` that are interpolated values (names, ids), not policy text.
+    pub message_values: Vec<std::ops::Range<usize>>,
+    /// Byte ranges of `help` that are interpolated values.
+    pub help_values: Vec<std::ops::Range<usize>>,
 }
 
 /// A rule, or one entity of a rule, that could not be judged because its data is absent or
