@@ -1,5 +1,6 @@
 //! Commands for policy authors: `list`, `explain`, `init`.
 
+use crate::config::Config;
 use crate::lint::{self, SetupError};
 use crate::policy::{self, PolicyMeta};
 use serde::Serialize;
@@ -12,6 +13,47 @@ pub fn catalogue(dirs: &[PathBuf]) -> Result<Vec<PolicyMeta>, SetupError> {
     Ok(program.policies.iter().map(|p| p.meta().clone()).collect())
 }
 
+/// A policy as a configuration makes it run.
+#[derive(Debug, Clone)]
+pub struct Configured {
+    /// The metadata with the configured severity and parameter values.
+    pub meta: PolicyMeta,
+    /// False when `enable`/`disable` leave it out.
+    pub enabled: bool,
+    /// Names of the parameters whose value the configuration sets.
+    pub configured_params: Vec<String>,
+}
+
+/// Every policy (built-in, the configuration's `policies` directories and `dirs`) as `config`
+/// sets it: severities, parameter values, and whether it runs.
+pub fn configured_catalogue(
+    config: &Config,
+    dirs: &[PathBuf],
+) -> Result<Vec<Configured>, SetupError> {
+    let mut all = config.policy_dirs.clone();
+    all.extend(dirs.iter().cloned());
+    let program = policy::compile(&lint::policy_sources(true, &all)?)?;
+    config.check_against(&program.policies.iter().collect::<Vec<_>>())?;
+    let none = std::collections::BTreeMap::new();
+    Ok(program
+        .policies
+        .iter()
+        .map(|p| {
+            let settings = config.policies.get(&p.meta().id);
+            let params = settings.map_or(&none, |s| &s.params);
+            let mut meta = p.meta_with_params(params);
+            if let Some(severity) = settings.and_then(|s| s.severity) {
+                meta.severity = severity;
+            }
+            Configured {
+                enabled: config.runs(p.meta()),
+                configured_params: params.keys().cloned().collect(),
+                meta,
+            }
+        })
+        .collect())
+}
+
 #[derive(Serialize)]
 struct ListEntry<'a> {
     id: &'a str,
@@ -20,20 +62,24 @@ struct ListEntry<'a> {
     tags: &'a [String],
     source: &'a str,
     docs: Option<&'a str>,
+    /// False when the configuration's `enable`/`disable` leave the policy out.
+    enabled: bool,
 }
 
-/// `dexlint list`: one line per policy, or a JSON array.
-pub fn list(policies: &[PolicyMeta], json: bool) -> String {
+/// `dexlint list`: one line per policy, or a JSON array (severities as configured; a policy
+/// the configuration leaves out is marked `(disabled)` / `"enabled": false`).
+pub fn list(policies: &[Configured], json: bool) -> String {
     if json {
         let entries: Vec<ListEntry<'_>> = policies
             .iter()
-            .map(|p| ListEntry {
-                id: &p.id,
-                title: &p.title,
-                severity: p.severity.to_string(),
-                tags: &p.tags,
-                source: source_kind(&p.source),
-                docs: p.docs.as_deref(),
+            .map(|c| ListEntry {
+                id: &c.meta.id,
+                title: &c.meta.title,
+                severity: c.meta.severity.to_string(),
+                tags: &c.meta.tags,
+                source: source_kind(&c.meta.source),
+                docs: c.meta.docs.as_deref(),
+                enabled: c.enabled,
             })
             .collect();
         let mut out = serde_json::to_string_pretty(&entries).unwrap_or_default();
@@ -41,15 +87,17 @@ pub fn list(policies: &[PolicyMeta], json: bool) -> String {
         return out;
     }
     let mut out = String::new();
-    for p in policies {
+    for c in policies {
+        let p = &c.meta;
         let _ = writeln!(
             out,
-            "{:<8} {:<8} {:<60} [{}] {}",
+            "{:<8} {:<8} {:<60} [{}] {}{}",
             p.id,
             p.severity.to_string(),
             p.title,
             p.tags.join(", "),
-            source_kind(&p.source)
+            source_kind(&p.source),
+            if c.enabled { "" } else { " (disabled)" }
         );
     }
     out
@@ -64,10 +112,15 @@ fn source_kind(source: &str) -> &str {
     }
 }
 
-/// `dexlint explain ID`: everything the policy file says about the rule.
-pub fn explain(meta: &PolicyMeta) -> String {
+/// `dexlint explain ID`: everything the policy file says about the rule, with the severity and
+/// parameter values the configuration sets.
+pub fn explain(c: &Configured) -> String {
+    let meta = &c.meta;
     let mut out = String::new();
     let _ = writeln!(out, "{} {} ({})\n", meta.id, meta.title, meta.severity);
+    if !c.enabled {
+        let _ = writeln!(out, "disabled by the configuration (`enable`/`disable`)");
+    }
     if !meta.tags.is_empty() {
         let _ = writeln!(out, "tags: {}", meta.tags.join(", "));
     }
@@ -91,7 +144,18 @@ pub fn explain(meta: &PolicyMeta) -> String {
             meta.id
         );
         for p in &meta.params {
-            let _ = writeln!(out, "  {}: {} = {}", p.name, p.ty, value_text(&p.default));
+            let set = if c.configured_params.contains(&p.name) {
+                " (set in dexlint.toml)"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                out,
+                "  {}: {} = {}{set}",
+                p.name,
+                p.ty,
+                value_text(&p.default)
+            );
         }
     }
     out

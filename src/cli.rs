@@ -43,6 +43,9 @@ pub enum Command {
         /// Directory of extra `.policy` files (repeatable).
         #[arg(long = "policies", value_name = "DIR")]
         policies: Vec<PathBuf>,
+        /// Configuration file (default: `dexlint.toml` in the working directory or a parent).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
@@ -54,6 +57,9 @@ pub enum Command {
         /// Directory of extra `.policy` files (repeatable).
         #[arg(long = "policies", value_name = "DIR")]
         policies: Vec<PathBuf>,
+        /// Configuration file (default: `dexlint.toml` in the working directory or a parent).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
     },
     /// Write a starter dexlint.toml, a custom policy and its test case into DIR.
     Init {
@@ -125,7 +131,12 @@ pub struct LintArgs {
     pub redact: bool,
     /// Key of the `--redact` hashes, for names that stay the same across runs [default: a
     /// random key per run].
-    #[arg(long, value_name = "KEY", env = "DEXLINT_REDACT_KEY", hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "KEY",
+        env = "DEXLINT_REDACT_KEY",
+        hide_env_values = true
+    )]
     pub redact_key: Option<String>,
 }
 
@@ -175,15 +186,23 @@ pub fn run(cli: Cli) -> i32 {
         }
         Command::Check { files } => policy::check_command(&files),
         Command::Fmt { check, files } => fmt_command(&files, check),
-        Command::List { policies, format } => match authoring::catalogue(&policies) {
+        Command::List {
+            policies,
+            format,
+            config,
+        } => match configured(config.as_deref(), &policies) {
             Ok(metas) => {
                 print!("{}", authoring::list(&metas, format == ListFormat::Json));
                 0
             }
-            Err(e) => fail(e),
+            Err(code) => code,
         },
-        Command::Explain { id, policies } => match authoring::catalogue(&policies) {
-            Ok(metas) => match metas.iter().find(|m| m.id.eq_ignore_ascii_case(&id)) {
+        Command::Explain {
+            id,
+            policies,
+            config,
+        } => match configured(config.as_deref(), &policies) {
+            Ok(metas) => match metas.iter().find(|m| m.meta.id.eq_ignore_ascii_case(&id)) {
                 Some(meta) => {
                     print!("{}", authoring::explain(meta));
                     0
@@ -193,7 +212,7 @@ pub fn run(cli: Cli) -> i32 {
                     2
                 }
             },
-            Err(e) => fail(e),
+            Err(code) => code,
         },
         Command::Init { dir } => {
             let dir = dir.unwrap_or_else(|| PathBuf::from("."));
@@ -316,6 +335,12 @@ fn load_config(args: &LintArgs) -> Result<Config, i32> {
     find_config(args.config.as_deref()).map_err(fail)
 }
 
+/// The policies as the configuration (at `path` or found) sets them, for `list` and `explain`.
+fn configured(path: Option<&Path>, dirs: &[PathBuf]) -> Result<Vec<authoring::Configured>, i32> {
+    let config = find_config(path).map_err(fail)?;
+    authoring::configured_catalogue(&config, dirs).map_err(fail)
+}
+
 /// The configuration at `path`, or found from the working directory, or defaults.
 fn find_config(path: Option<&Path>) -> Result<Config, config::ConfigErrors> {
     let path = path.map(Path::to_path_buf).or_else(|| {
@@ -323,7 +348,11 @@ fn find_config(path: Option<&Path>) -> Result<Config, config::ConfigErrors> {
             .ok()
             .and_then(|d| config::discover(&d))
     });
-    Ok(path.as_deref().map(Config::load).transpose()?.unwrap_or_default())
+    Ok(path
+        .as_deref()
+        .map(Config::load)
+        .transpose()?
+        .unwrap_or_default())
 }
 
 /// The export roots that hold the changed files: configured roots that contain one, else the
@@ -515,11 +544,9 @@ fn write_report(args: &LintArgs, report: &lint::LintReport) -> Result<(), UsageE
                 message: format!("cannot write the report to `{}`: {e}", path.display()),
                 help: None,
             }),
-        None => report::write(report, args.format, style, stdout.lock()).map_err(|e| {
-            UsageError {
-                message: format!("cannot write the report: {e}"),
-                help: None,
-            }
+        None => report::write(report, args.format, style, stdout.lock()).map_err(|e| UsageError {
+            message: format!("cannot write the report: {e}"),
+            help: None,
         }),
     }
 }

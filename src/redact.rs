@@ -188,7 +188,10 @@ impl Grams {
 fn all_texts(report: &LintReport, f: &mut impl FnMut(&str)) {
     for v in report.violations.iter().chain(&report.waived) {
         f(&v.message);
-        for t in [&v.help, &v.entity, &v.file, &v.pointer].into_iter().flatten() {
+        for t in [&v.help, &v.entity, &v.file, &v.pointer]
+            .into_iter()
+            .flatten()
+        {
             f(t);
         }
         if let Some(src) = &v.source {
@@ -338,8 +341,7 @@ impl Redactor {
         let mut out = String::with_capacity(text.len());
         let mut last = 0;
         for r in ranges {
-            let (Some(before), Some(value)) = (text.get(last..r.start), text.get(r.clone()))
-            else {
+            let (Some(before), Some(value)) = (text.get(last..r.start), text.get(r.clone())) else {
                 continue;
             };
             out.push_str(before);

@@ -12,8 +12,8 @@
 mod common;
 
 use common::{dexlint, manifest};
-use std::path::PathBuf;
 use std::path::Path;
+use std::path::PathBuf;
 
 /// Runs `dexlint ARGS --config DIR/dexlint.toml` with `toml` written there; (code, stdout, stderr).
 fn with_config(dir: &Path, toml: &str, args: &[&str]) -> (i32, String, String) {
@@ -139,7 +139,10 @@ fn a_parameter_of_the_wrong_type_points_into_the_toml_and_drops_nothing() {
 /// An export of device data only: the licensing policies have nothing to judge.
 fn devices_only(dir: &Path) -> PathBuf {
     let export = dir.join("export");
-    common::copy_dir(&manifest().join("examples/contoso/mde"), &export.join("mde"));
+    common::copy_dir(
+        &manifest().join("examples/contoso/mde"),
+        &export.join("mde"),
+    );
     export
 }
 
@@ -224,14 +227,19 @@ fn every_format_writes_a_document_when_the_configuration_fails() {
                 let json: serde_json::Value = serde_json::from_str(&text).unwrap();
                 let e = &json["errors"][0];
                 assert!(e["file"].as_str().unwrap().ends_with("dexlint.toml"), "{e}");
-                assert_eq!((e["line"].as_u64(), e["column"].as_u64()), (Some(1), Some(11)));
+                assert_eq!(
+                    (e["line"].as_u64(), e["column"].as_u64()),
+                    (Some(1), Some(11))
+                );
                 assert_eq!(json["summary"]["errors"], 1);
                 assert_eq!(json["summary"]["files_failed"], 0);
             }
             "sarif" => {
                 let sarif: serde_json::Value = serde_json::from_str(&text).unwrap();
-                let errors: Vec<String> =
-                    validator.iter_errors(&sarif).map(|e| e.to_string()).collect();
+                let errors: Vec<String> = validator
+                    .iter_errors(&sarif)
+                    .map(|e| e.to_string())
+                    .collect();
                 assert!(errors.is_empty(), "{errors:#?}");
                 let run = &sarif["runs"][0];
                 assert_eq!(run["invocations"][0]["executionSuccessful"], false);
@@ -242,12 +250,15 @@ fn every_format_writes_a_document_when_the_configuration_fails() {
             }
             "github" => assert!(
                 text.lines()
-                    .any(|l| l.starts_with("::error file=") && l.contains("dexlint.toml,line=1,col=11")),
+                    .any(|l| l.starts_with("::error file=")
+                        && l.contains("dexlint.toml,line=1,col=11")),
                 "{text}"
             ),
             _ => assert!(
-                text.lines().any(|l| l.starts_with("##vso[task.logissue type=error;sourcepath=")
-                    && l.contains("dexlint.toml;linenumber=1;columnnumber=11")),
+                text.lines().any(
+                    |l| l.starts_with("##vso[task.logissue type=error;sourcepath=")
+                        && l.contains("dexlint.toml;linenumber=1;columnnumber=11")
+                ),
                 "{text}"
             ),
         }
@@ -303,11 +314,7 @@ fn a_baseline_hides_an_unchanged_nested_group_but_not_a_swapped_one() {
     let export_arg = export.to_str().unwrap();
     // The baseline path comes from the configuration, relative to it.
     let toml = "baseline = \"ci/baseline.json\"\n";
-    let (code, _, err) = with_config(
-        dir.path(),
-        toml,
-        &["lint", export_arg, "--write-baseline"],
-    );
+    let (code, _, err) = with_config(dir.path(), toml, &["lint", export_arg, "--write-baseline"]);
     assert_eq!(code, 0, "{err}");
     let written = std::fs::read_to_string(dir.path().join("ci/baseline.json")).unwrap();
     assert!(
@@ -319,14 +326,20 @@ fn a_baseline_hides_an_unchanged_nested_group_but_not_a_swapped_one() {
     let (code, out, err) = with_config(dir.path(), toml, &["lint", export_arg, "--format", "json"]);
     assert_eq!(code, 0, "{err}");
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert!(json["violations"].as_array().unwrap().is_empty(), "{json:#}");
+    assert!(
+        json["violations"].as_array().unwrap().is_empty(),
+        "{json:#}"
+    );
     assert!(json["errors"].as_array().unwrap().is_empty(), "{json:#}");
 
     // One nested group swapped for another: the new one is reported, the old entry is stale.
     let members = export.join(SCOPED_MEMBERS);
     let text = std::fs::read_to_string(&members)
         .unwrap()
-        .replace("e2d4c1a8-7b3f-4c55-8d2e-91f0a6b7c3d4", "0a9b8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d")
+        .replace(
+            "e2d4c1a8-7b3f-4c55-8d2e-91f0a6b7c3d4",
+            "0a9b8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d",
+        )
         .replace("SOC Tier 2 Analysts", "Helpdesk Operators");
     std::fs::write(&members, text).unwrap();
     let (code, out, err) = with_config(dir.path(), toml, &["lint", export_arg, "--format", "json"]);
@@ -336,7 +349,12 @@ fn a_baseline_hides_an_unchanged_nested_group_but_not_a_swapped_one() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|v| (v["policy"].as_str().unwrap(), v["message"].as_str().unwrap()))
+        .map(|v| {
+            (
+                v["policy"].as_str().unwrap(),
+                v["message"].as_str().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(new.len(), 1, "{json:#}");
     assert_eq!(new[0].0, "DEX003");
@@ -350,7 +368,10 @@ fn a_baseline_hides_an_unchanged_nested_group_but_not_a_swapped_one() {
         .collect();
     assert_eq!(stale.len(), 1, "{json:#}");
     assert!(stale[0].contains("stale baseline entry"), "{stale:?}");
-    assert!(stale[0].contains("e2d4c1a8-7b3f-4c55-8d2e-91f0a6b7c3d4"), "{stale:?}");
+    assert!(
+        stale[0].contains("e2d4c1a8-7b3f-4c55-8d2e-91f0a6b7c3d4"),
+        "{stale:?}"
+    );
     assert!(json["errors"][0]["file"]
         .as_str()
         .unwrap()
@@ -402,7 +423,10 @@ fn redaction_hashes_values_and_keeps_dexlints_own_words() {
             .to_string()
     };
     let dex302 = message("DEX302");
-    assert!(dex302.contains("has no Defender for Servers plan"), "{dex302}");
+    assert!(
+        dex302.contains("has no Defender for Servers plan"),
+        "{dex302}"
+    );
     let dex003 = message("DEX003");
     assert!(!dex003.contains("Servers"), "{dex003}");
     assert!(dex003.contains("the nested group `h:"), "{dex003}");
@@ -431,10 +455,17 @@ fn redaction_hashes_are_keyed() {
     let dir = tempfile::tempdir().unwrap();
     let export = servers_export(dir.path());
     let a = redacted(&export, "json", Some("k1"));
-    assert_eq!(a, redacted(&export, "json", Some("k1")), "one key, one result");
+    assert_eq!(
+        a,
+        redacted(&export, "json", Some("k1")),
+        "one key, one result"
+    );
     assert_ne!(a, redacted(&export, "json", Some("k2")), "another key");
     // Without a key, every run draws its own.
-    assert_ne!(redacted(&export, "json", None), redacted(&export, "json", None));
+    assert_ne!(
+        redacted(&export, "json", None),
+        redacted(&export, "json", None)
+    );
     // `--redact-key` on the command line works like the variable.
     let out = dexlint()
         .env_remove("DEXLINT_REDACT_KEY")
@@ -449,4 +480,164 @@ fn redaction_hashes_are_keyed() {
     let unkeyed = dexlint::report::sarif::fingerprint(&[upn]);
     assert!(!a.contains(unkeyed.get(..8).unwrap()), "{a}");
     assert!(a.contains(&dexlint::redact::Key::from_secret("k1").hash(upn)));
+}
+
+// 7. Paths of roots from the configuration.
+
+#[test]
+fn roots_from_the_configuration_are_named_relative_to_it() {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(
+        &manifest().join("examples/contoso"),
+        &dir.path().join("exports/contoso"),
+    );
+    let toml = "exports = [\"./exports/contoso/\"]\n";
+    let (code, out, err) = with_config(dir.path(), toml, &["lint", "--format", "json"]);
+    assert_eq!(code, 1, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let roots: Vec<&str> = json["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v["root"].as_str())
+        .collect();
+    assert!(!roots.is_empty());
+    assert!(roots.iter().all(|r| *r == "exports/contoso"), "{roots:?}");
+    let (_, out, _) = with_config(dir.path(), toml, &["lint", "--format", "github"]);
+    assert!(
+        out.contains("::error file=exports/contoso/mde/devicegroups.json,line=5"),
+        "{out}"
+    );
+    // The same root given on the command line, resolved as the configuration does, keeps the
+    // configuration's name.
+    let root = dir.path().join("./exports/contoso/");
+    let (_, out, _) = with_config(
+        dir.path(),
+        toml,
+        &["lint", root.to_str().unwrap(), "--format", "github"],
+    );
+    assert!(out.contains("::error file=exports/contoso/mde/"), "{out}");
+}
+
+// 8. Policy directories, list and explain.
+
+const ORG_POLICY: &str = "policy ORG001 \"Groups are not named Test\" {\n  severity warning\n  tags \"naming\"\n  for g in groups\n  where g.name == \"Test\"\n  report g \"group `{g.name}` is a test group\"\n}\n";
+
+fn org_config(dir: &Path) -> String {
+    std::fs::create_dir_all(dir.join("org")).unwrap();
+    std::fs::write(dir.join("org/org001.policy"), ORG_POLICY).unwrap();
+    "policies = [\"org\"]\ndisable = [\"DEX106\"]\n[policy.DEX105]\nseverity = \"error\"\nparams = { e5_skus = [\"SPE_E5\"] }\n".to_string()
+}
+
+#[test]
+fn a_policy_directory_named_twice_is_loaded_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let toml = org_config(dir.path());
+    let org = dir.path().join("org");
+    let (code, out, err) = with_config(
+        dir.path(),
+        &toml,
+        &[
+            "lint",
+            "examples/contoso",
+            "--format",
+            "json",
+            "--policies",
+            org.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 1, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(json["errors"].as_array().unwrap().is_empty(), "{json:#}");
+}
+
+#[test]
+fn list_and_explain_apply_the_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    let toml = org_config(dir.path());
+    let (code, out, err) = with_config(dir.path(), &toml, &["list", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let list: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let entry = |id: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == id)
+            .unwrap_or_else(|| panic!("{id} in {list:#}"))
+            .clone()
+    };
+    assert_eq!(entry("DEX106")["enabled"], false);
+    assert_eq!(entry("DEX101")["enabled"], true);
+    assert_eq!(entry("DEX105")["severity"], "error");
+    assert_eq!(entry("ORG001")["severity"], "warning");
+
+    let (_, human, _) = with_config(dir.path(), &toml, &["list"]);
+    let dex106 = human.lines().find(|l| l.starts_with("DEX106")).unwrap();
+    assert!(dex106.ends_with("(disabled)"), "{dex106}");
+
+    let (code, out, err) = with_config(dir.path(), &toml, &["explain", "DEX105"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with("DEX105 ") && out.contains("(error)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("e5_skus: list<string> = [\"SPE_E5\"] (set in dexlint.toml)"),
+        "{out}"
+    );
+    let (code, out, _) = with_config(dir.path(), &toml, &["explain", "ORG001"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("Groups are not named Test"), "{out}");
+    let (_, out, _) = with_config(dir.path(), &toml, &["explain", "DEX106"]);
+    assert!(out.contains("disabled by the configuration"), "{out}");
+}
+
+// 9. JUnit and the fail level.
+
+fn junit_counts(xml: &str) -> (usize, usize) {
+    let names = parse_xml(xml);
+    let count = |n: &str| names.iter().filter(|x| *x == n).count();
+    (count("failure"), count("property"))
+}
+
+#[test]
+fn junit_failures_are_the_violations_that_fail_the_run() {
+    let run = |level: &str| {
+        let out = dexlint()
+            .args([
+                "lint",
+                "examples/contoso",
+                "--format",
+                "junit",
+                "--fail-level",
+                level,
+            ])
+            .output()
+            .unwrap();
+        (out.status.code(), String::from_utf8(out.stdout).unwrap())
+    };
+    let (_, json) = {
+        let out = dexlint()
+            .args(["lint", "examples/contoso", "--format", "json"])
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        (0, v)
+    };
+    let count = |sev: &str| json["summary"]["violations"][sev].as_u64().unwrap_or(0) as usize;
+    let (errors, warnings) = (count("error"), count("warning"));
+    assert!(errors > 0 && warnings > 0);
+
+    let (code, xml) = run("error");
+    assert_eq!(code, Some(1));
+    let (failures, properties) = junit_counts(&xml);
+    assert_eq!(failures, errors);
+    assert!(properties >= warnings * 2, "{xml}");
+    assert!(
+        xml.contains("name=\"below-fail-level\" value=\"error\""),
+        "{xml}"
+    );
+
+    let (_, xml) = run("warning");
+    assert_eq!(junit_counts(&xml).0, errors + warnings);
 }

@@ -34,7 +34,11 @@ fn run(format: &str, redact: bool) -> (Option<i32>, String) {
     ]);
     c.env_remove("DEXLINT_REDACT_KEY");
     if redact {
-        c.args(["--redact", "--redact-key", "a key kept in the pipeline's secrets"]);
+        c.args([
+            "--redact",
+            "--redact-key",
+            "a key kept in the pipeline's secrets",
+        ]);
     }
     let out = c.output().unwrap();
     (out.status.code(), String::from_utf8(out.stdout).unwrap())

@@ -453,6 +453,18 @@ impl CompiledPolicy {
         }
     }
 
+    /// The policy's metadata with `params` (from a configuration) as the parameters' values
+    /// where they fit their types.
+    pub fn meta_with_params(&self, params: &BTreeMap<String, serde_json::Value>) -> PolicyMeta {
+        let mut meta = self.meta.clone();
+        for (p, ty) in meta.params.iter_mut().zip(&self.param_types) {
+            if let Some(v) = params.get(&p.name).and_then(|v| json_to_value(v, ty)) {
+                p.default = v;
+            }
+        }
+        meta
+    }
+
     /// Runs every rule whose data the export has; `NotEvaluated` when none has.
     pub fn evaluate(
         &self,

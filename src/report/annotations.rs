@@ -59,11 +59,7 @@ pub fn github(report: &LintReport) -> String {
         } else {
             "notice"
         };
-        let _ = writeln!(
-            out,
-            "::{cmd} {props}title=dexlint::{}",
-            gh_data(&e.message)
-        );
+        let _ = writeln!(out, "::{cmd} {props}title=dexlint::{}", gh_data(&e.message));
     }
     for v in &report.violations {
         let cmd = match v.severity {
