@@ -236,7 +236,8 @@ fn targets_locations_and_entities() {
     );
     let f = &findings(&p, &sample())[0];
     assert_eq!(f.loc, field(at(1, 1), 10));
-    assert_eq!(f.entity.as_deref(), Some("groups/g1"));
+    // A member finding's entity names the member too (baselines and waivers tell members apart).
+    assert_eq!(f.entity.as_deref(), Some("groups/g1/members/g2"));
     // A field absent from the source points at its record.
     let q = policy_for("  for g in groups\n  where g.id == \"g3\"\n  report g.name \"x\"");
     assert_eq!(findings(&q, &sample())[0].loc, Some(at(0, 2)));
