@@ -208,11 +208,18 @@ fn all_texts(report: &LintReport, f: &mut impl FnMut(&str)) {
     }
     for n in &report.not_evaluated {
         f(&n.reason);
+        if let Some(e) = &n.entity {
+            f(e);
+        }
+    }
+    for run in &report.summary.ran_on_incomplete_data {
+        run.files.iter().for_each(|x| f(x));
     }
 }
 
 /// Redacts a report in place: messages and help (interpolated values), entities, paths,
-/// pointers, source excerpts, load errors and not-evaluated reasons.
+/// pointers, source excerpts, load errors, not-evaluated reasons and entities, and the files of
+/// runs on incomplete data.
 pub fn report(model: &TenantModel, report: &mut LintReport, key: &Key) {
     // Only the sensitive values that may occur in the report become patterns: a large tenant
     // has millions of them, and an automaton of them all would outweigh the model.
@@ -259,6 +266,14 @@ pub fn report(model: &TenantModel, report: &mut LintReport, key: &Key) {
     }
     for n in &mut report.not_evaluated {
         n.reason = r.quoted(&n.reason);
+        if let Some(e) = &mut n.entity {
+            *e = r.path(e);
+        }
+    }
+    for run in &mut report.summary.ran_on_incomplete_data {
+        for file in &mut run.files {
+            *file = r.path(file);
+        }
     }
 }
 
