@@ -1,0 +1,351 @@
+//! The Microsoft Graph family of exports as the real tools write them: Graph REST v1.0 and beta
+//! lists (paged with `@odata.nextLink`), the Graph PowerShell SDK (`Get-Mg*` piped to
+//! `ConvertTo-Json`, with and without `-Depth`), EntraExporter `-All`; each checked on the loaded
+//! model and on where the violations and load errors are reported.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use dexlint::export::{self, DiagLevel, Load, LoadOptions};
+use dexlint::model::{Record, TenantModel, Value};
+use serde_json::Value as Json;
+use std::path::PathBuf;
+
+fn fixture(case: &str) -> PathBuf {
+    common::manifest().join("tests/fixtures/exports").join(case)
+}
+
+fn load(case: &str) -> Load {
+    export::load(&[fixture(case)], &LoadOptions::default()).unwrap()
+}
+
+fn records<'m>(m: &'m TenantModel, coll: &str) -> &'m [Record] {
+    &m.collection(coll).unwrap().records
+}
+
+fn text<'r>(r: &'r Record, field: &str) -> Option<&'r str> {
+    r.get(field).and_then(|f| f.value.as_str())
+}
+
+fn list<'r>(r: &'r Record, field: &str) -> Vec<&'r Record> {
+    match r.get(field).map(|f| &f.value) {
+        Some(Value::Records(records)) => records.iter().collect(),
+        other => panic!("{field} is {other:?}"),
+    }
+}
+
+/// `dexlint lint <fixture> --format json`: the exit code and the report.
+fn lint(case: &str) -> (i32, Json) {
+    let out = common::dexlint()
+        .args(["lint", fixture(case).to_str().unwrap(), "--format", "json"])
+        .output()
+        .unwrap();
+    let report = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
+    (out.status.code().unwrap(), report)
+}
+
+/// `(file, line)` of every violation of `policy`.
+fn violations(report: &Json, policy: &str) -> Vec<(String, u64)> {
+    report["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["policy"] == policy)
+        .map(|v| {
+            (
+                v["file"].as_str().unwrap().to_string(),
+                v["line"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn messages(report: &Json, policy: &str) -> Vec<String> {
+    report["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["policy"] == policy)
+        .map(|v| v["message"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn not_evaluated(report: &Json) -> Vec<String> {
+    report["not_evaluated"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["policy"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// `(level, file, line, message)` of every load diagnostic.
+fn errors(report: &Json) -> Vec<(String, String, u64, String)> {
+    report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["level"].as_str().unwrap_or("error").to_string(),
+                e["file"].as_str().unwrap_or("").to_string(),
+                e["line"].as_u64().unwrap_or(0),
+                e["message"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+const SCOPED_GID: &str = "5d2a7c41-8e3b-4f60-9a17-c4b2e1d09f38";
+
+// ---- directory audits: values as JSON text -------------------------------------------------
+
+#[test]
+fn audit_values_that_are_json_arrays_in_strings_are_decoded() {
+    let l = load("graph-audit-array-values");
+    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+    let events = records(&l.model, "audit_events");
+    assert_eq!(events.len(), 2);
+    let changes: Vec<(String, String)> = events
+        .iter()
+        .flat_map(|e| list(e, "targets"))
+        .flat_map(|t| list(t, "changes"))
+        .map(|c| {
+            (
+                text(c, "old").unwrap_or("<absent>").to_string(),
+                text(c, "new").unwrap_or("<absent>").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            // `[]` is not one string: kept as written.
+            ("[]".to_string(), "Owned by the SOC".to_string()),
+            ("<absent>".to_string(), "Description".to_string()),
+            (
+                "Defender_Experts_Scoped_Coverage_Users".to_string(),
+                "Northwind Executives".to_string()
+            ),
+            ("<absent>".to_string(), "DisplayName".to_string()),
+        ]
+    );
+    let (code, report) = lint("graph-audit-array-values");
+    assert_eq!(code, 1);
+    assert_eq!(
+        violations(&report, "DEX002"),
+        [("graph/directoryAudits.json".to_string(), 82)]
+    );
+    assert!(messages(&report, "DEX002")[0]
+        .contains("from `Defender_Experts_Scoped_Coverage_Users` to `Northwind Executives`"));
+}
+
+// ---- paging ---------------------------------------------------------------------------------
+
+#[test]
+fn further_pages_beside_the_first_are_read_as_one_list() {
+    let l = load("graph-paged");
+    assert!(
+        l.diagnostics.iter().all(|d| d.level < DiagLevel::Warning),
+        "{:?}",
+        l.diagnostics
+    );
+    let groups = records(&l.model, "groups");
+    assert_eq!(groups.len(), 1);
+    let kinds: Vec<&str> = list(&groups[0], "members")
+        .iter()
+        .map(|m| text(m, "kind").unwrap())
+        .collect();
+    assert_eq!(kinds, ["user", "user", "user", "device", "group"]);
+    assert_eq!(records(&l.model, "users").len(), 4);
+
+    let (code, report) = lint("graph-paged");
+    assert_eq!(code, 1);
+    let dir = format!("graph/groups/{SCOPED_GID}");
+    assert_eq!(
+        violations(&report, "DEX006"),
+        [(format!("{dir}/members-page-2.json"), 19)]
+    );
+    assert_eq!(
+        violations(&report, "DEX003"),
+        [(format!("{dir}/members-page-3.json"), 4)]
+    );
+    // Units are counted against the users of both pages.
+    assert_eq!(
+        messages(&report, "DEX102"),
+        ["3 enabled Entra ID P1 units for 4 enabled member users"]
+    );
+    assert!(!not_evaluated(&report).contains(&"DEX007".to_string()));
+}
+
+#[test]
+fn a_next_link_without_its_pages_is_a_warning_and_the_list_is_not_judged() {
+    let (code, report) = lint("graph-paged-incomplete");
+    let errs = errors(&report);
+    let members = format!("graph/groups/{SCOPED_GID}/members.json");
+    for file in [members.as_str(), "graph/users.json"] {
+        assert!(
+            errs.iter().any(|(level, f, line, message)| level == "warning"
+                && f == file
+                && *line == 3
+                && message.contains("@odata.nextLink")),
+            "{file}: {errs:?}"
+        );
+    }
+    let ne = not_evaluated(&report);
+    for id in ["DEX003", "DEX006", "DEX007", "DEX102"] {
+        assert!(ne.contains(&id.to_string()), "{id} in {ne:?}");
+    }
+    assert!(violations(&report, "DEX102").is_empty());
+    assert_ne!(code, 0, "an incomplete export never passes silently");
+}
+
+// ---- Graph PowerShell SDK ---------------------------------------------------------------------
+
+#[test]
+fn sdk_arrays_in_pascal_case_with_additional_properties_are_read() {
+    let l = load("sdk-graph-powershell");
+    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+    let m = &l.model;
+    let groups = records(m, "groups");
+    assert_eq!(groups.len(), 2);
+    let scoped = groups
+        .iter()
+        .find(|g| text(g, "name") == Some("Defender_Experts_Scoped_Coverage_Users"))
+        .unwrap();
+    let members: Vec<(&str, &str)> = list(scoped, "members")
+        .iter()
+        .map(|m| (text(m, "kind").unwrap(), text(m, "name").unwrap()))
+        .collect();
+    assert_eq!(
+        members,
+        [
+            ("user", "Ines Moreau"),
+            ("servicePrincipal", "Payroll Sync"),
+            ("group", "Treasury Team")
+        ]
+    );
+    let dynamic = groups
+        .iter()
+        .find(|g| text(g, "name") == Some("All Sales (dynamic)"))
+        .unwrap();
+    assert_eq!(dynamic.get("dynamic").unwrap().value, Value::Bool(true));
+    let users = records(m, "users");
+    assert_eq!(users.len(), 3);
+    assert_eq!(text(&users[2], "user_type"), Some("Guest"));
+    let skus = records(m, "skus");
+    assert_eq!(skus[0].get("enabled_units").unwrap().value, Value::Int(10));
+    assert_eq!(list(&skus[0], "plans").len(), 4);
+    assert_eq!(records(m, "audit_events").len(), 1);
+
+    let (code, report) = lint("sdk-graph-powershell");
+    assert_eq!(code, 1);
+    let members = format!("graph/groups/8f7e6d5c-4b3a-4291-8e7f-6a5b4c3d2e1f/members.json");
+    assert_eq!(violations(&report, "DEX006"), [(members.clone(), 18)]);
+    assert_eq!(violations(&report, "DEX003"), [(members, 30)]);
+    assert_eq!(
+        violations(&report, "DEX002"),
+        [("graph/directoryAudits.json".to_string(), 35)]
+    );
+    // Jonas Weber has no P1; the guest is not counted.
+    assert_eq!(
+        violations(&report, "DEX102"),
+        [("graph/users.json".to_string(), 36)]
+    );
+    assert!(violations(&report, "DEX101").is_empty());
+}
+
+// ---- ConvertTo-Json depth truncation ----------------------------------------------------------
+
+#[test]
+fn depth_truncated_values_are_load_errors_not_empty_lists() {
+    for (case, line) in [("graph-depth-truncated", 15), ("sdk-depth-truncated", 17)] {
+        let (code, report) = lint(case);
+        assert_eq!(code, 2, "{case}");
+        let errs = errors(&report);
+        assert!(
+            errs.iter().any(|(level, file, l, message)| level == "error"
+                && file == "graph/subscribedSkus.json"
+                && *l == line
+                && message.contains("ConvertTo-Json")
+                && message.contains("-Depth 10")),
+            "{case}: {errs:?}"
+        );
+        for id in ["DEX101", "DEX103", "DEX104"] {
+            assert!(violations(&report, id).is_empty(), "{case}: {id}");
+        }
+    }
+    // prepaidUnits truncated too (Invoke-RestMethod output).
+    let (_, report) = lint("graph-depth-truncated");
+    assert!(errors(&report)
+        .iter()
+        .any(|(_, f, l, m)| f == "graph/subscribedSkus.json" && *l == 14 && m.contains("@{")));
+}
+
+// ---- EntraExporter -All -----------------------------------------------------------------------
+
+#[test]
+fn entra_exporter_owners_and_other_subfolders_are_not_members_or_users() {
+    let l = load("entra-exporter-all");
+    assert!(
+        l.diagnostics.iter().all(|d| d.level < DiagLevel::Warning),
+        "{:?}",
+        l.diagnostics
+    );
+    let m = &l.model;
+    let groups = records(m, "groups");
+    assert_eq!(groups.len(), 1, "an administrative unit's member is not a group");
+    let members: Vec<&str> = list(&groups[0], "members")
+        .iter()
+        .map(|m| text(m, "upn").unwrap())
+        .collect();
+    assert_eq!(
+        members,
+        [
+            "priya.natarajan@northwind.example",
+            "marek.novak@northwind.example"
+        ]
+    );
+    let users: Vec<&str> = records(m, "users")
+        .iter()
+        .map(|u| text(u, "upn").unwrap())
+        .collect();
+    assert_eq!(
+        users,
+        [
+            "priya.natarajan@northwind.example",
+            "marek.novak@northwind.example"
+        ],
+        "owners and role members are not tenant users"
+    );
+    let (code, report) = lint("entra-exporter-all");
+    assert_eq!(code, 0, "{report}");
+    assert!(violations(&report, "DEX006").is_empty());
+}
+
+// ---- unknown shapes at Graph paths ------------------------------------------------------------
+
+#[test]
+fn a_wrong_shape_at_a_graph_path_or_context_is_an_error() {
+    let (code, report) = lint("graph-wrong-shape");
+    assert_eq!(code, 2);
+    let errs = errors(&report);
+    let members = format!("graph/groups/{SCOPED_GID}/members.json");
+    for file in [members.as_str(), "graph/subscribedSkus.json"] {
+        assert!(
+            errs.iter()
+                .any(|(level, f, _, _)| level == "error" && f == file),
+            "{file}: {errs:?}"
+        );
+    }
+    assert!(errs
+        .iter()
+        .any(|(_, f, _, m)| f == &members && m.contains("Authorization_RequestDenied")));
+}
