@@ -159,11 +159,14 @@ fn further_pages_beside_the_first_are_read_as_one_list() {
     );
     let groups = records(&l.model, "groups");
     assert_eq!(groups.len(), 1);
-    let kinds: Vec<&str> = list(&groups[0], "members")
+    // Pages are read in walk order (by file name), whatever their order in the list.
+    let mut kinds: Vec<&str> = list(&groups[0], "members")
         .iter()
         .map(|m| text(m, "kind").unwrap())
         .collect();
-    assert_eq!(kinds, ["user", "user", "user", "device", "group"]);
+    kinds.sort_unstable();
+    assert_eq!(kinds, ["device", "group", "user", "user", "user"]);
+    assert!(l.model.collections.iter().all(|c| c.gaps.is_empty()));
     assert_eq!(records(&l.model, "users").len(), 4);
 
     let (code, report) = lint("graph-paged");
@@ -187,24 +190,35 @@ fn further_pages_beside_the_first_are_read_as_one_list() {
 
 #[test]
 fn a_next_link_without_its_pages_is_a_warning_and_the_list_is_not_judged() {
+    let l = load("graph-paged-incomplete");
+    let gaps = &l.model.collection("groups").unwrap().gaps;
+    assert_eq!(gaps.len(), 1, "{gaps:?}");
+    assert_eq!(
+        (gaps[0].field, gaps[0].entity.as_deref()),
+        (Some("members"), Some(SCOPED_GID))
+    );
+    let gaps = &l.model.collection("users").unwrap().gaps;
+    assert_eq!((gaps.len(), gaps[0].field), (1, None));
+    assert!(l.model.collection("skus").unwrap().gaps.is_empty());
+
     let (code, report) = lint("graph-paged-incomplete");
     let errs = errors(&report);
     let members = format!("graph/groups/{SCOPED_GID}/members.json");
     for file in [members.as_str(), "graph/users.json"] {
         assert!(
-            errs.iter().any(|(level, f, line, message)| level == "warning"
-                && f == file
-                && *line == 3
-                && message.contains("@odata.nextLink")),
+            errs.iter()
+                .any(|(level, f, line, message)| level == "warning"
+                    && f == file
+                    && *line == 3
+                    && message.contains("@odata.nextLink")),
             "{file}: {errs:?}"
         );
     }
+    // Users: a gap of the whole collection, so DEX102 is not judged on the first page.
     let ne = not_evaluated(&report);
-    for id in ["DEX003", "DEX006", "DEX007", "DEX102"] {
-        assert!(ne.contains(&id.to_string()), "{id} in {ne:?}");
-    }
+    assert!(ne.contains(&"DEX102".to_string()), "{ne:?}");
     assert!(violations(&report, "DEX102").is_empty());
-    assert_ne!(code, 0, "an incomplete export never passes silently");
+    assert!(code < 2, "warnings only: {code}");
 }
 
 // ---- Graph PowerShell SDK ---------------------------------------------------------------------
@@ -301,7 +315,11 @@ fn entra_exporter_owners_and_other_subfolders_are_not_members_or_users() {
     );
     let m = &l.model;
     let groups = records(m, "groups");
-    assert_eq!(groups.len(), 1, "an administrative unit's member is not a group");
+    assert_eq!(
+        groups.len(),
+        1,
+        "an administrative unit's member is not a group"
+    );
     let members: Vec<&str> = list(&groups[0], "members")
         .iter()
         .map(|m| text(m, "upn").unwrap())

@@ -11,6 +11,7 @@ pub mod decode;
 pub mod formats;
 pub mod json;
 pub mod locate;
+pub mod paging;
 pub mod tree;
 pub mod walk;
 
@@ -182,7 +183,17 @@ fn load_bytes(file: FileId, found: &walk::Found, bytes: &[u8], options: &LoadOpt
                     .into_iter()
                     .map(|(d, offset)| place(d, offset as usize))
                     .collect(),
-                ops: b.ops,
+                ops: b
+                    .ops
+                    .into_iter()
+                    .map(|op| match op {
+                        Op::Page(mut page, offset) => {
+                            page.next_link = page.next_link.map(|d| place(d, offset as usize));
+                            Op::Page(page, offset)
+                        }
+                        op => op,
+                    })
+                    .collect(),
             }
         }
         Err(e) => {
@@ -326,6 +337,8 @@ enum Op {
     },
     /// Data of a collection known to be incomplete.
     Gap(&'static str, Gap),
+    /// A page of a Graph list, and the offset of its `@odata.nextLink` (see [`paging`]).
+    Page(paging::Page, u32),
     /// A cloud account touched by this file: the fields the file set on the account as created
     /// by `fresh`.
     Account {
@@ -545,6 +558,53 @@ impl Builder {
         None
     }
 
+    /// The current document is one page of the Graph list `list` (see [`paging`]); `next` is
+    /// its `@odata.nextLink`, if any. When the list's last page is not in the export, a warning
+    /// at `next` and a gap on `collection`'s `field` (of `entity`) are recorded.
+    pub fn page(
+        &mut self,
+        list: String,
+        next: Option<&At<'_>>,
+        gap: (&'static str, Option<&'static str>, Option<&str>),
+        what: &str,
+    ) {
+        let (collection, field, entity) = gap;
+        let next_link = next.map(|_| LoadDiagnostic {
+            level: DiagLevel::Warning,
+            file: self.rel.clone(),
+            root: self.root,
+            line: None,
+            column: None,
+            message: format!(
+                "`@odata.nextLink` present: {what} has more pages, and no page of it without \
+                 `@odata.nextLink` (its last) is in this folder; follow the link until no \
+                 `@odata.nextLink` is returned and save every page beside this one \
+                 (docs/exporting.md)"
+            ),
+            snippet: None,
+        });
+        let offset = next.map_or(0, |at| at.v.start);
+        let page = paging::Page {
+            root: self.root,
+            folder: paging::folder(&self.rel).to_string(),
+            list,
+            next_link,
+            gap: (
+                collection,
+                Gap {
+                    field,
+                    entity: entity.map(str::to_string),
+                    reason: format!(
+                        "{what} in `{}` has further pages (`@odata.nextLink`) that are not in the export",
+                        self.rel
+                    ),
+                    loc: next.map(At::loc),
+                },
+            ),
+        };
+        self.ops.push(Op::Page(page, offset));
+    }
+
     /// Marks a collection as provided by this document.
     pub fn touch(&mut self, collection: &'static str) {
         self.ops.push(Op::Touch(collection));
@@ -626,6 +686,8 @@ impl Builder {
 struct Assembler {
     model: TenantModel,
     diagnostics: Vec<LoadDiagnostic>,
+    /// Pages of Graph lists, checked for missing pages at the end.
+    pages: paging::Pages,
     groups: Vec<Record>,
     group_index: HashMap<String, usize>,
     /// Members by group id: where the list came from, and the members.
@@ -706,6 +768,7 @@ impl Assembler {
                         c.gaps.push(gap);
                     }
                 }
+                Op::Page(page, _) => self.pages.add(page),
             }
         }
         load.recognised
@@ -791,6 +854,12 @@ impl Assembler {
     /// Joins what waited for every file, and returns the model.
     fn finish(&mut self) -> TenantModel {
         let mut model = std::mem::take(&mut self.model);
+        for (warning, collection, gap) in std::mem::take(&mut self.pages).incomplete() {
+            self.diagnostics.push(warning);
+            if let Some(c) = model.collection_mut(collection) {
+                c.gaps.push(gap);
+            }
+        }
         // Members onto their groups.
         let mut members = std::mem::take(&mut self.members);
         for g in &mut self.groups {

@@ -103,6 +103,18 @@ fn by_path(rel: &str) -> Option<(bool, Entity)> {
             {
                 return Some((false, Entity::Member(gid.to_string())));
             }
+            // EntraExporter writes an object's child lists as subfolders of the object's
+            // folder (`Groups/<gid>/Owners/<oid>/<oid>.json`, `DirectoryRoles/<rid>/Members/...`,
+            // `Applications/<aid>/Owners/...`): owners, role and administrative unit members
+            // are neither group members nor the tenant's users.
+            [child, cid, file]
+                if i >= 1
+                    && guid_like(part)
+                    && eq(&stem(file), cid)
+                    && !TOP_FOLDERS.iter().any(|k| eq(child, k)) =>
+            {
+                return Some((false, Entity::Ignored));
+            }
             [id, file] if eq(&stem(file), id) => {
                 let entity = if eq(part, "groups") {
                     Entity::Group
@@ -110,15 +122,7 @@ fn by_path(rel: &str) -> Option<(bool, Entity)> {
                     Entity::User
                 } else if eq(part, "subscribedskus") {
                     Entity::Sku
-                } else if [
-                    "devices",
-                    "organization",
-                    "serviceprincipals",
-                    "applications",
-                ]
-                .iter()
-                .any(|k| eq(part, k))
-                {
+                } else if TOP_FOLDERS.iter().any(|k| eq(part, k)) {
                     Entity::Ignored
                 } else {
                     continue;
@@ -134,6 +138,36 @@ fn by_path(rel: &str) -> Option<(bool, Entity)> {
     None
 }
 
+/// EntraExporter's top-level folders of the object types dexlint reads or knows.
+const TOP_FOLDERS: &[&str] = &[
+    "groups",
+    "users",
+    "subscribedskus",
+    "devices",
+    "organization",
+    "serviceprincipals",
+    "applications",
+];
+
+/// Whether a folder name is an object id as EntraExporter names its folders (a GUID).
+fn guid_like(name: &str) -> bool {
+    let b = name.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+/// The group whose folder holds a raw Graph file: `groups/<gid>/<any name>.json`.
+fn group_folder(rel: &str) -> Option<String> {
+    let parts: Vec<&str> = rel.split('/').collect();
+    match parts.as_slice() {
+        [.., groups, gid, _file] if groups.eq_ignore_ascii_case("groups") => Some(gid.to_string()),
+        _ => None,
+    }
+}
+
 /// The entity of a list whose `@odata.context` fragment is `fragment`.
 fn list_entity(fragment: &str, context: &str, rel: &str) -> Option<Entity> {
     let entity = match fragment {
@@ -144,7 +178,7 @@ fn list_entity(fragment: &str, context: &str, rel: &str) -> Option<Entity> {
         "directoryobjects" | "groups/members" => {
             let gid = context_group_id(context).or_else(|| match by_path(rel) {
                 Some((_, Entity::Member(g))) => Some(g),
-                _ => None,
+                _ => group_folder(rel),
             })?;
             Entity::Member(gid)
         }
@@ -170,15 +204,76 @@ pub fn object(b: &mut Builder, entity: &Entity, at: &At<'_>) {
     }
 }
 
-/// Loads a list response: every element of `value`.
+/// Where a list of `entity` goes in the model, for gaps: collection, field, entity, and what
+/// the list is called in messages. None for lists no policy reads.
+fn destination(
+    entity: &Entity,
+) -> Option<(&'static str, Option<&'static str>, Option<&str>, String)> {
+    Some(match entity {
+        Entity::User => ("users", None, None, "the users list".into()),
+        Entity::Group => ("groups", None, None, "the groups list".into()),
+        Entity::Sku => ("skus", None, None, "the subscribedSkus list".into()),
+        Entity::Audit => (
+            "audit_events",
+            None,
+            None,
+            "the directoryAudits list".into(),
+        ),
+        Entity::Member(gid) => (
+            "groups",
+            Some("members"),
+            Some(gid.as_str()),
+            format!("the members list of group `{gid}`"),
+        ),
+        Entity::Ignored => return None,
+    })
+}
+
+/// Loads a list response: every element of `value`; a page of a paged list (see
+/// [`crate::export::paging`]) is reported as such.
 pub fn list(b: &mut Builder, entity: &Entity, doc: &At<'_>) {
-    let Some(values) = doc.get("value") else {
-        b.shape_error(doc, "expected a `value` array in a Graph list response");
+    let dest = destination(entity);
+    let Some(values) = doc.get("value").filter(At::is_array) else {
+        let (at, message) = match (doc.get("value"), doc.path(&["error", "code"])) {
+            (_, Some(code)) => {
+                let text = doc
+                    .path(&["error", "message"])
+                    .and_then(|m| m.text())
+                    .unwrap_or_default();
+                (
+                    *doc,
+                    format!(
+                        "this file holds a Graph error response (`{}`: {text}) instead of the \
+                         list; export it again with an account that may read it",
+                        code.text().unwrap_or_default()
+                    ),
+                )
+            }
+            (Some(v), None) => (v, "expected `value` to be an array".to_string()),
+            (None, None) => (
+                *doc,
+                "expected a `value` array in a Graph list response".to_string(),
+            ),
+        };
+        b.shape_error(&at, &message);
+        if let Some((collection, field, gid, what)) = dest {
+            b.gap(
+                collection,
+                field,
+                gid,
+                format!("{what} in `{}` could not be read", b.rel()),
+                &at,
+            );
+        }
         return;
     };
-    if !values.v.is_array() {
-        b.shape_error(&values, "expected `value` to be an array");
-        return;
+    if let Some((collection, field, gid, what)) = &dest {
+        let key = match entity {
+            Entity::Member(g) => format!("members:{}", g.to_ascii_lowercase()),
+            _ => collection.to_string(),
+        };
+        let next = doc.get("@odata.nextLink");
+        b.page(key, next.as_ref(), (collection, *field, *gid), what);
     }
     match entity {
         Entity::User => b.touch("users"),
@@ -193,15 +288,40 @@ pub fn list(b: &mut Builder, entity: &Entity, doc: &At<'_>) {
     }
 }
 
-fn user(b: &mut Builder, at: &At<'_>) {
+/// The objects of the list at `key` of `at`; None when absent (or null). A list or an element
+/// that PowerShell's `ConvertTo-Json` cut off is an error and a gap on `gap` (see
+/// [`Builder::nested`]); so is any other value that is not a list of objects.
+fn objects<'a>(
+    b: &mut Builder,
+    at: &At<'a>,
+    key: &str,
+    what: &str,
+    gap: (&'static str, Option<&'static str>, Option<&str>),
+) -> Option<(At<'a>, Vec<At<'a>>)> {
+    let list = b.nested(at.get(key)?, true, what, gap)?;
+    let items = list
+        .items()
+        .into_iter()
+        .filter_map(|item| b.nested(item, false, what, gap))
+        .collect();
+    Some((list, items))
+}
+
+pub(crate) fn user(b: &mut Builder, at: &At<'_>) {
     let mut r = Record::new(&schema::USER, Some(at.loc()));
     put(&mut r, "id", at, "id", Conv::Text);
     put(&mut r, "upn", at, "userPrincipalName", Conv::Text);
     put(&mut r, "name", at, "displayName", Conv::Text);
     put(&mut r, "enabled", at, "accountEnabled", Conv::Bool);
     put(&mut r, "user_type", at, "userType", Conv::Text);
-    if let Some(list) = at.get("assignedLicenses") {
-        let items = list.items().into_iter().map(|l| {
+    if let Some((list, items)) = objects(
+        b,
+        at,
+        "assignedLicenses",
+        "assigned licences",
+        ("users", Some("licenses"), None),
+    ) {
+        let items = items.into_iter().map(|l| {
             let l = &l;
             let mut lic = Record::new(&schema::LICENSE, Some(l.loc()));
             put(&mut lic, "sku_id", l, "skuId", Conv::Text);
@@ -220,8 +340,14 @@ fn user(b: &mut Builder, at: &At<'_>) {
             Some(list.loc()),
         );
     }
-    if let Some(list) = at.get("assignedPlans") {
-        let items = list.items().into_iter().map(|p| {
+    if let Some((list, items)) = objects(
+        b,
+        at,
+        "assignedPlans",
+        "assigned plans",
+        ("users", Some("plans"), None),
+    ) {
+        let items = items.into_iter().map(|p| {
             let p = &p;
             let mut plan = Record::new(&schema::ASSIGNED_PLAN, Some(p.loc()));
             put(&mut plan, "id", p, "servicePlanId", Conv::Text);
@@ -234,11 +360,23 @@ fn user(b: &mut Builder, at: &At<'_>) {
     b.push("users", r);
 }
 
-fn group(b: &mut Builder, at: &At<'_>) {
+pub(crate) fn group(b: &mut Builder, at: &At<'_>) {
     let mut r = Record::new(&schema::GROUP, Some(at.loc()));
     put(&mut r, "id", at, "id", Conv::Text);
     put(&mut r, "name", at, "displayName", Conv::Text);
-    put(&mut r, "types", at, "groupTypes", Conv::Strings);
+    if let Some(types) = at.get("groupTypes") {
+        if let Some(types) = b.nested(types, true, "group types", ("groups", Some("types"), None)) {
+            put_at(&mut r, "types", &types, Conv::Strings);
+        } else {
+            b.gap(
+                "groups",
+                Some("dynamic"),
+                None,
+                format!("group types in `{}` could not be read", b.rel()),
+                &types,
+            );
+        }
+    }
     put(
         &mut r,
         "security_enabled",
@@ -291,29 +429,64 @@ fn member_kind(b: &mut Builder, at: &At<'_>) -> Option<&'static str> {
     }
 }
 
-fn member(b: &mut Builder, gid: &str, at: &At<'_>) {
+/// A member of group `gid`: a Graph `directoryObject` (`@odata.type`, `id`, `displayName`,
+/// `userPrincipalName`), or the PowerShell SDK's, whose properties other than `Id` are inside
+/// `AdditionalProperties`.
+pub(crate) fn member(b: &mut Builder, gid: &str, at: &At<'_>) {
     let mut r = Record::new(&schema::MEMBER, Some(at.loc()));
-    put(&mut r, "id", at, "id", Conv::Text);
-    put(&mut r, "name", at, "displayName", Conv::Text);
-    put(&mut r, "upn", at, "userPrincipalName", Conv::Text);
-    if let Some(kind) = member_kind(b, at) {
-        let loc = at.get("@odata.type").map(|t| t.loc());
+    let extra = at.get("AdditionalProperties").filter(At::is_object);
+    let holder = |key: &str| match (at.get(key), &extra) {
+        (None, Some(e)) if e.get(key).is_some() => *e,
+        _ => *at,
+    };
+    put(&mut r, "id", &holder("id"), "id", Conv::Text);
+    put(
+        &mut r,
+        "name",
+        &holder("displayName"),
+        "displayName",
+        Conv::Text,
+    );
+    put(
+        &mut r,
+        "upn",
+        &holder("userPrincipalName"),
+        "userPrincipalName",
+        Conv::Text,
+    );
+    let typed = holder("@odata.type");
+    if let Some(kind) = member_kind(b, &typed) {
+        let loc = typed.get("@odata.type").map(|t| t.loc());
         r.set("kind", Value::Str(at.shared(kind)), loc);
     }
     b.add_member(gid, r, at);
 }
 
-fn sku(b: &mut Builder, at: &At<'_>) {
+pub(crate) fn sku(b: &mut Builder, at: &At<'_>) {
     let mut r = Record::new(&schema::SKU, Some(at.loc()));
     put(&mut r, "id", at, "skuId", Conv::Text);
     put(&mut r, "part_number", at, "skuPartNumber", Conv::Text);
     put(&mut r, "status", at, "capabilityStatus", Conv::Text);
-    if let Some(u) = at.path(&["prepaidUnits", "enabled"]) {
+    let units = at.get("prepaidUnits").and_then(|u| {
+        b.nested(
+            u,
+            false,
+            "prepaid units",
+            ("skus", Some("enabled_units"), None),
+        )
+    });
+    if let Some(u) = units.and_then(|u| u.get("enabled")) {
         put_at(&mut r, "enabled_units", &u, Conv::Int);
     }
     put(&mut r, "consumed_units", at, "consumedUnits", Conv::Int);
-    if let Some(list) = at.get("servicePlans") {
-        let items = list.items().into_iter().map(|p| {
+    if let Some((list, items)) = objects(
+        b,
+        at,
+        "servicePlans",
+        "service plans",
+        ("skus", Some("plans"), None),
+    ) {
+        let items = items.into_iter().map(|p| {
             let p = &p;
             let mut plan = Record::new(&schema::SKU_PLAN, Some(p.loc()));
             put(&mut plan, "id", p, "servicePlanId", Conv::Text);
@@ -327,30 +500,43 @@ fn sku(b: &mut Builder, at: &At<'_>) {
     b.push("skus", r);
 }
 
-/// `oldValue`/`newValue` are JSON-encoded (`"\"Old name\""`): decode a string, keep the raw
-/// text otherwise.
+/// `oldValue`/`newValue` hold JSON text: a JSON string (`"\"Old name\""`) or, as Graph
+/// returns attribute values, a one-element JSON array of strings (`"[\"Old name\"]"`): decode
+/// those; keep the raw text otherwise (`[]`, several values, objects).
 fn decoded(at: &At<'_>) -> Option<String> {
     let raw = at.text()?;
     Some(match serde_json::from_str::<serde_json::Value>(&raw) {
         Ok(serde_json::Value::String(s)) => s,
+        Ok(serde_json::Value::Array(mut a)) if a.len() == 1 => match a.pop() {
+            Some(serde_json::Value::String(s)) => s,
+            _ => raw,
+        },
         _ => raw,
     })
 }
 
-fn audit(b: &mut Builder, at: &At<'_>) {
+pub(crate) fn audit(b: &mut Builder, at: &At<'_>) {
     let mut r = Record::new(&schema::AUDIT_EVENT, Some(at.loc()));
     put(&mut r, "id", at, "id", Conv::Text);
     put(&mut r, "activity", at, "activityDisplayName", Conv::Text);
     put(&mut r, "time", at, "activityDateTime", Conv::Date);
-    if let Some(list) = at.get("targetResources") {
-        let targets = list.items().into_iter().map(|t| {
+    let gap = ("audit_events", Some("targets"), None);
+    if let Some((list, targets)) = objects(b, at, "targetResources", "target resources", gap) {
+        let targets: Vec<_> = targets
+            .into_iter()
+            .map(|t| {
+                let changes = objects(b, &t, "modifiedProperties", "modified properties", gap);
+                (t, changes)
+            })
+            .collect();
+        let targets = targets.into_iter().map(|(t, changes)| {
             let t = &t;
             let mut target = Record::new(&schema::TARGET, Some(t.loc()));
             put(&mut target, "id", t, "id", Conv::Text);
             put(&mut target, "name", t, "displayName", Conv::Text);
             put(&mut target, "type", t, "type", Conv::Text);
-            if let Some(mods) = t.get("modifiedProperties") {
-                let changes = mods.items().into_iter().map(|m| {
+            if let Some((mods, changes)) = changes {
+                let changes = changes.into_iter().map(|m| {
                     let m = &m;
                     let mut c = Record::new(&schema::CHANGE, Some(m.loc()));
                     put(&mut c, "name", m, "displayName", Conv::Text);

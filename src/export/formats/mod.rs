@@ -8,6 +8,7 @@
 pub mod arm;
 pub mod declaration;
 pub mod graph;
+pub mod graph_sdk;
 pub mod mde;
 pub mod terraform;
 
@@ -53,6 +54,11 @@ pub static FORMATS: &[Format] = &[
         name: "graph",
         produced_by: "Microsoft Graph REST list and object responses; EntraExporter",
         read: graph::read,
+    },
+    Format {
+        name: "graph-powershell-sdk",
+        produced_by: "Microsoft Graph PowerShell SDK `Get-MgUser`, `Get-MgGroup`, `Get-MgGroupMember`, `Get-MgSubscribedSku`, `Get-MgAuditLogDirectoryAudit` piped to `ConvertTo-Json -Depth 10`",
+        read: graph_sdk::read,
     },
 ];
 

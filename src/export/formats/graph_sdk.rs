@@ -1,0 +1,142 @@
+//! Microsoft Graph PowerShell SDK output piped to `ConvertTo-Json`: `Get-MgUser`,
+//! `Get-MgGroup`, `Get-MgGroupMember`, `Get-MgSubscribedSku`, `Get-MgAuditLogDirectoryAudit`
+//! (https://learn.microsoft.com/powershell/microsoftgraph/).
+//!
+//! The cmdlets return SDK model objects; `ConvertTo-Json` writes them as a top-level array of
+//! objects with PascalCase property names (`UserPrincipalName`, `ServicePlans`) and, on every
+//! object, an `AdditionalProperties` dictionary holding what the model does not map. A
+//! `Get-MgGroupMember` member is a `directoryObject`: only `DeletedDateTime` and `Id` are
+//! properties; its kind (`@odata.type`) and names are inside `AdditionalProperties`
+//! (microsoftgraph/msgraph-sdk-powershell issues #525, #1213). Members are at
+//! `groups/<gid>/members.json` (any file name in the group's folder), as the README documents.
+//!
+//! Without `-Depth`, `ConvertTo-Json` stops at depth 2 and writes deeper objects as the SDK
+//! type's name (`Microsoft.Graph.PowerShell.Models.MicrosoftGraphServicePlanInfo`): those values
+//! are load errors and gaps (see [`Builder::nested`]).
+
+use super::graph;
+use crate::export::json::At;
+use crate::export::Builder;
+
+/// What the objects of an SDK array are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Kind {
+    User,
+    Group,
+    Sku,
+    Audit,
+    /// Members of the group with this id.
+    Member(String),
+}
+
+/// Reads a top-level array of Graph PowerShell SDK objects (each with `AdditionalProperties`),
+/// or an empty array at a group's members path.
+pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
+    if !doc.is_array() {
+        return false;
+    }
+    let items = doc.items();
+    let gid = members_folder(rel);
+    let kind = match items.first() {
+        None => match gid {
+            // `Get-MgGroupMember` of a group without members writes nothing or `[]`.
+            Some(g) => Kind::Member(g),
+            None => return false,
+        },
+        Some(first) => {
+            if first.get("AdditionalProperties").is_none() {
+                return false;
+            }
+            match kind_of(first, gid) {
+                Some(k) => k,
+                None => {
+                    b.shape_error(
+                        first,
+                        "a Microsoft Graph PowerShell SDK object (it has `AdditionalProperties`) of \
+                         a kind dexlint does not read; dexlint reads Get-MgUser, Get-MgGroup, \
+                         Get-MgGroupMember (at groups/<group id>/members.json), Get-MgSubscribedSku \
+                         and Get-MgAuditLogDirectoryAudit output",
+                    );
+                    return true;
+                }
+            }
+        }
+    };
+    match &kind {
+        Kind::User => b.touch("users"),
+        Kind::Group => b.touch("groups"),
+        Kind::Sku => b.touch("skus"),
+        Kind::Audit => b.touch("audit_events"),
+        Kind::Member(g) => b.members_list(g, doc),
+    }
+    for item in &items {
+        if !item.is_object() {
+            b.shape_error(
+                item,
+                "expected an object, as the other elements of this array",
+            );
+            continue;
+        }
+        match &kind {
+            Kind::User => graph::user(b, item),
+            Kind::Group => graph::group(b, item),
+            Kind::Sku => graph::sku(b, item),
+            Kind::Audit => graph::audit(b, item),
+            Kind::Member(g) => graph::member(b, g, item),
+        }
+    }
+    true
+}
+
+/// The group id of a file in a group's folder (`groups/<gid>/members.json`, or any name
+/// beside it).
+fn members_folder(rel: &str) -> Option<String> {
+    let parts: Vec<&str> = rel.split('/').collect();
+    match parts.as_slice() {
+        [.., groups, gid, _] if groups.eq_ignore_ascii_case("groups") => Some(gid.to_string()),
+        _ => None,
+    }
+}
+
+/// The kind of an SDK object, from its properties.
+fn kind_of(item: &At<'_>, gid: Option<String>) -> Option<Kind> {
+    let has = |k: &str| item.get(k).is_some();
+    let typed = item
+        .path(&["AdditionalProperties", "@odata.type"])
+        .and_then(|t| t.text());
+    if has("SkuPartNumber") || has("ServicePlans") {
+        Some(Kind::Sku)
+    } else if has("ActivityDisplayName") || has("TargetResources") {
+        Some(Kind::Audit)
+    } else if let Some(g) = gid.filter(|_| typed.is_some() || !has("DisplayName")) {
+        // `Get-MgGroupMember`: `Id` and `DeletedDateTime`, the rest in AdditionalProperties.
+        Some(Kind::Member(g))
+    } else if has("UserPrincipalName")
+        || has("AccountEnabled") && has("UserType")
+        || has("AssignedPlans")
+    {
+        Some(Kind::User)
+    } else if has("GroupTypes") || has("SecurityEnabled") || has("MembershipRule") {
+        Some(Kind::Group)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn members_folders() {
+        assert_eq!(
+            members_folder("graph/groups/g1/members.json").as_deref(),
+            Some("g1")
+        );
+        assert_eq!(
+            members_folder("Groups/g1/members-2.json").as_deref(),
+            Some("g1")
+        );
+        assert_eq!(members_folder("graph/users.json"), None);
+    }
+}

@@ -1,0 +1,131 @@
+//! Paged Microsoft Graph lists (https://learn.microsoft.com/graph/paging): a response that has
+//! more pages carries `@odata.nextLink`; the last page does not. An export holds the pages of
+//! one list as files in the same folder with the same `@odata.context`, whatever their names.
+//!
+//! Every page is read as part of the list as it is loaded; each page also reports itself here
+//! ([`Page`]). When every file is read, the pages of each list are looked at together: a list
+//! none of whose pages lacks `@odata.nextLink` has pages that are not in the export, so its
+//! first `@odata.nextLink` becomes a warning and its data a [`Gap`] (the rules that need it
+//! are not evaluated instead of being judged on the first pages only).
+
+use super::LoadDiagnostic;
+use crate::model::Gap;
+use std::collections::HashMap;
+
+/// One page of a Graph list, as its file reports it.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// The export root the file is in.
+    pub root: usize,
+    /// The folder of the file, relative to its root (`/`-separated, "" at the root).
+    pub folder: String,
+    /// What list the page belongs to: the entity of its `@odata.context` (`users`,
+    /// `subscribedskus`, `members:<group id>`...).
+    pub list: String,
+    /// The warning to report at the page's `@odata.nextLink` (positioned), when it has one.
+    pub next_link: Option<LoadDiagnostic>,
+    /// The collection the list fills and what to record there when pages are missing.
+    pub gap: (&'static str, Gap),
+}
+
+/// The pages of the export's lists, gathered while files are applied in walk order.
+#[derive(Debug, Default)]
+pub struct Pages {
+    lists: Vec<Vec<Page>>,
+    index: HashMap<(usize, String, String), usize>,
+}
+
+impl Pages {
+    /// Adds a page.
+    pub fn add(&mut self, page: Page) {
+        let key = (page.root, page.folder.clone(), page.list.clone());
+        let next = self.lists.len();
+        let i = *self.index.entry(key).or_insert(next);
+        if i == next {
+            self.lists.push(Vec::new());
+        }
+        if let Some(list) = self.lists.get_mut(i) {
+            list.push(page);
+        }
+    }
+
+    /// The lists whose last page is not in the export: for each, the warning at the first
+    /// page's `@odata.nextLink` and the gap to record in its collection.
+    pub fn incomplete(self) -> Vec<(LoadDiagnostic, &'static str, Gap)> {
+        self.lists
+            .into_iter()
+            .filter(|pages| pages.iter().all(|p| p.next_link.is_some()))
+            .filter_map(|pages| {
+                let count = pages.len();
+                let first = pages.into_iter().next()?;
+                let mut warning = first.next_link?;
+                if count > 1 {
+                    warning.message.push_str(&format!(
+                        " ({count} pages of this list are in the folder and each has an \
+                         `@odata.nextLink`: the last page is missing)"
+                    ));
+                }
+                Some((warning, first.gap.0, first.gap.1))
+            })
+            .collect()
+    }
+}
+
+/// The folder part of a `/`-separated relative path.
+pub fn folder(rel: &str) -> &str {
+    rel.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::DiagLevel;
+
+    fn page(folder: &str, list: &str, next: bool) -> Page {
+        Page {
+            root: 0,
+            folder: folder.into(),
+            list: list.into(),
+            next_link: next.then(|| LoadDiagnostic {
+                level: DiagLevel::Warning,
+                file: format!("{folder}/{list}.json"),
+                root: 0,
+                line: Some(3),
+                column: Some(3),
+                message: "more pages".into(),
+                snippet: None,
+            }),
+            gap: (
+                "users",
+                Gap {
+                    field: None,
+                    entity: None,
+                    reason: "pages missing".into(),
+                    loc: None,
+                },
+            ),
+        }
+    }
+
+    #[test]
+    fn a_list_is_complete_when_one_of_its_pages_has_no_next_link() {
+        let mut pages = Pages::default();
+        pages.add(page("graph", "users", true));
+        pages.add(page("graph", "users", false));
+        pages.add(page("graph", "groups", false));
+        pages.add(page("graph", "subscribedskus", true));
+        pages.add(page("other", "users", true));
+        let missing: Vec<String> = pages
+            .incomplete()
+            .into_iter()
+            .map(|(d, _, _)| d.file)
+            .collect();
+        assert_eq!(missing, ["graph/subscribedskus.json", "other/users.json"]);
+    }
+
+    #[test]
+    fn folders() {
+        assert_eq!(folder("graph/groups/g/members.json"), "graph/groups/g");
+        assert_eq!(folder("users.json"), "");
+    }
+}
