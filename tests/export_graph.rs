@@ -261,7 +261,7 @@ fn sdk_arrays_in_pascal_case_with_additional_properties_are_read() {
 
     let (code, report) = lint("sdk-graph-powershell");
     assert_eq!(code, 1);
-    let members = format!("graph/groups/8f7e6d5c-4b3a-4291-8e7f-6a5b4c3d2e1f/members.json");
+    let members = "graph/groups/8f7e6d5c-4b3a-4291-8e7f-6a5b4c3d2e1f/members.json".to_string();
     assert_eq!(violations(&report, "DEX006"), [(members.clone(), 18)]);
     assert_eq!(violations(&report, "DEX003"), [(members, 30)]);
     assert_eq!(
