@@ -20,13 +20,14 @@ pub enum Entity {
     Ignored,
 }
 
-/// Reads a Graph list response or object: recognised by `@odata.context`, by EntraExporter's
-/// or the raw Graph export's path, or by `@odata.type`.
+/// Reads a Graph list response or object: recognised by `@odata.context`, by the raw Graph
+/// export's members path (`groups/<gid>/members.json`), or by `@odata.type`. EntraExporter's
+/// one-object-per-file layout is [`super::entra_exporter`]'s.
 pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
     let Some((is_list, entity)) = recognise(doc, rel) else {
         return false;
     };
-    b.set_entra_exporter(!is_list && doc.get("@odata.context").is_none());
+    b.set_entra_exporter(false);
     if is_list {
         list(b, &entity, doc);
     } else {
@@ -46,8 +47,8 @@ fn recognise(doc: &At<'_>, rel: &str) -> Option<(bool, Entity)> {
             return Some((single.is_none(), e));
         }
     }
-    if let Some(found) = by_path(rel) {
-        return Some(found);
+    if let Some(gid) = members_path(rel) {
+        return Some((true, Entity::Member(gid)));
     }
     let t = doc.get("@odata.type")?.text()?;
     let entity = match graph_type(&t)? {
@@ -86,77 +87,19 @@ pub fn graph_type(t: &str) -> Option<&'static str> {
     .find(|k| k.eq_ignore_ascii_case(name))
 }
 
-/// Path patterns of EntraExporter and raw Graph exports, matched case-insensitively on the
-/// path components (anywhere under the root).
-fn by_path(rel: &str) -> Option<(bool, Entity)> {
+/// A raw Graph export's members list of group `gid`: `groups/<gid>/members.json` (matched
+/// case-insensitively, anywhere under the root).
+fn members_path(rel: &str) -> Option<String> {
     let parts: Vec<&str> = rel.split('/').collect();
-    let eq = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
-    let stem = |f: &str| f.rsplit_once('.').map_or(f, |(s, _)| s).to_string();
-    for (i, part) in parts.iter().enumerate() {
-        let rest = parts.get(i + 1..).unwrap_or(&[]);
-        match rest {
-            [gid, file] if eq(part, "groups") && eq(file, "members.json") => {
-                return Some((true, Entity::Member(gid.to_string())));
-            }
-            [gid, m, mid, file]
-                if eq(part, "groups") && eq(m, "members") && eq(&stem(file), mid) =>
-            {
-                return Some((false, Entity::Member(gid.to_string())));
-            }
-            // EntraExporter writes an object's child lists as subfolders of the object's
-            // folder (`Groups/<gid>/Owners/<oid>/<oid>.json`, `DirectoryRoles/<rid>/Members/...`,
-            // `Applications/<aid>/Owners/...`): owners, role and administrative unit members
-            // are neither group members nor the tenant's users.
-            [child, cid, file]
-                if i >= 1
-                    && guid_like(part)
-                    && eq(&stem(file), cid)
-                    && !TOP_FOLDERS.iter().any(|k| eq(child, k)) =>
-            {
-                return Some((false, Entity::Ignored));
-            }
-            [id, file] if eq(&stem(file), id) => {
-                let entity = if eq(part, "groups") {
-                    Entity::Group
-                } else if eq(part, "users") {
-                    Entity::User
-                } else if eq(part, "subscribedskus") {
-                    Entity::Sku
-                } else if TOP_FOLDERS.iter().any(|k| eq(part, k)) {
-                    Entity::Ignored
-                } else {
-                    continue;
-                };
-                return Some((false, entity));
-            }
-            [file] if eq(part, "organization") && eq(file, "organization.json") => {
-                return Some((false, Entity::Ignored));
-            }
-            _ => {}
+    match parts.as_slice() {
+        [.., groups, gid, file]
+            if groups.eq_ignore_ascii_case("groups")
+                && file.eq_ignore_ascii_case("members.json") =>
+        {
+            Some(gid.to_string())
         }
+        _ => None,
     }
-    None
-}
-
-/// EntraExporter's top-level folders of the object types dexlint reads or knows.
-const TOP_FOLDERS: &[&str] = &[
-    "groups",
-    "users",
-    "subscribedskus",
-    "devices",
-    "organization",
-    "serviceprincipals",
-    "applications",
-];
-
-/// Whether a folder name is an object id as EntraExporter names its folders (a GUID).
-fn guid_like(name: &str) -> bool {
-    let b = name.as_bytes();
-    b.len() == 36
-        && b.iter().enumerate().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => *c == b'-',
-            _ => c.is_ascii_hexdigit(),
-        })
 }
 
 /// The group whose folder holds a raw Graph file: `groups/<gid>/<any name>.json`.
@@ -176,10 +119,7 @@ fn list_entity(fragment: &str, context: &str, rel: &str) -> Option<Entity> {
         "subscribedskus" => Entity::Sku,
         "auditlogs/directoryaudits" => Entity::Audit,
         "directoryobjects" | "groups/members" => {
-            let gid = context_group_id(context).or_else(|| match by_path(rel) {
-                Some((_, Entity::Member(g))) => Some(g),
-                _ => group_folder(rel),
-            })?;
+            let gid = context_group_id(context).or_else(|| group_folder(rel))?;
             Entity::Member(gid)
         }
         "devices" | "organization" | "serviceprincipals" | "applications" => Entity::Ignored,
@@ -581,16 +521,14 @@ mod tests {
 
     #[test]
     fn paths() {
-        assert_eq!(by_path("Groups/g1/g1.json"), Some((false, Entity::Group)));
         assert_eq!(
-            by_path("x/Groups/g1/Members/m1/m1.json"),
-            Some((false, Entity::Member("g1".into())))
+            members_path("graph/groups/g1/members.json").as_deref(),
+            Some("g1")
         );
+        assert_eq!(members_path("graph/groups/g1/members-2.json"), None);
         assert_eq!(
-            by_path("graph/groups/g1/members.json"),
-            Some((true, Entity::Member("g1".into())))
+            group_folder("graph/groups/g1/members-2.json").as_deref(),
+            Some("g1")
         );
-        assert_eq!(by_path("Users/u1/u1.json"), Some((false, Entity::User)));
-        assert_eq!(by_path("misc/notes.json"), None);
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod arm;
 pub mod declaration;
+pub mod entra_exporter;
 pub mod graph;
 pub mod graph_sdk;
 pub mod mde;
@@ -51,8 +52,13 @@ pub static FORMATS: &[Format] = &[
         read: arm::read,
     },
     Format {
+        name: "entra-exporter",
+        produced_by: "EntraExporter `Export-Entra -Path DIR -All` (or `-Type Config,Users,Groups,SKUs`)",
+        read: entra_exporter::read,
+    },
+    Format {
         name: "graph",
-        produced_by: "Microsoft Graph REST list and object responses; EntraExporter",
+        produced_by: "Microsoft Graph REST v1.0 and beta list and object responses (`Invoke-MgGraphRequest`, `Invoke-RestMethod`, `az rest`, Graph Explorer), every `@odata.nextLink` page saved beside the first",
         read: graph::read,
     },
     Format {
