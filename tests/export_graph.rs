@@ -367,3 +367,25 @@ fn a_wrong_shape_at_a_graph_path_or_context_is_an_error() {
         .iter()
         .any(|(_, f, _, m)| f == &members && m.contains("Authorization_RequestDenied")));
 }
+
+#[test]
+fn arrays_at_the_members_path_are_members_or_an_error() {
+    let rel = format!("graph/groups/{SCOPED_GID}/members.json");
+    // `(Invoke-MgGraphRequest .../members).value | ConvertTo-Json -Depth 10`: a bare array of
+    // directory objects.
+    let bare = br##"[
+  {"@odata.type": "#microsoft.graph.orgContact", "id": "0d0c0b0a-1111-4222-8333-444455556666",
+   "displayName": "Vendor Escalations", "mail": "escalations@vendor.example"}
+]"##;
+    let l = export::load_document(&rel, bare);
+    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+    let gaps = &l.model.collection("groups").unwrap().gaps;
+    assert!(gaps.is_empty(), "{gaps:?}");
+    // Neither Graph objects nor SDK objects: an error, and the group's members a gap.
+    let l = export::load_document(&rel, br#"["System.Object[]", "System.Object[]"]"#);
+    assert_eq!(l.diagnostics.len(), 1, "{:?}", l.diagnostics);
+    assert_eq!(l.diagnostics[0].level, DiagLevel::Error);
+    assert_eq!(l.diagnostics[0].line, Some(1));
+    let gaps = &l.model.collection("groups").unwrap().gaps;
+    assert_eq!(gaps[0].entity.as_deref(), Some(SCOPED_GID));
+}

@@ -45,7 +45,10 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
         },
         Some(first) => {
             if first.get("AdditionalProperties").is_none() {
-                return false;
+                return match gid {
+                    Some(g) if members_file(rel) => bare_members(b, doc, &g),
+                    _ => false,
+                };
             }
             match kind_of(first, gid) {
                 Some(k) => k,
@@ -84,6 +87,45 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
             Kind::Audit => graph::audit(b, item),
             Kind::Member(g) => graph::member(b, g, item),
         }
+    }
+    true
+}
+
+/// Whether the file is at the documented members path, `groups/<gid>/members.json`.
+fn members_file(rel: &str) -> bool {
+    rel.rsplit('/')
+        .next()
+        .is_some_and(|f| f.eq_ignore_ascii_case("members.json"))
+}
+
+/// An array at the documented members path whose elements are not SDK objects: Graph
+/// `directoryObject`s written as a bare array (the `value` of a members response, as
+/// `(Invoke-MgGraphRequest ...).value | ConvertTo-Json` or `az ad group member list` write it)
+/// are read as members; anything else is an error, and the group's members a gap.
+fn bare_members(b: &mut Builder, doc: &At<'_>, gid: &str) -> bool {
+    let items = doc.items();
+    if items
+        .iter()
+        .all(|i| i.is_object() && i.get("@odata.type").is_some() && i.get("id").is_some())
+    {
+        b.members_list(gid, doc);
+        for item in &items {
+            graph::member(b, gid, item);
+        }
+    } else {
+        b.shape_error(
+            doc,
+            "expected the members of the group as a Graph list response (`value`), a JSON array \
+             of directory objects with `@odata.type`, or `Get-MgGroupMember | ConvertTo-Json \
+             -Depth 10` output; this array is none of them",
+        );
+        b.gap(
+            "groups",
+            Some("members"),
+            Some(gid),
+            format!("the members list of group `{gid}` could not be read"),
+            doc,
+        );
     }
     true
 }
