@@ -185,7 +185,16 @@ fn further_pages_beside_the_first_are_read_as_one_list() {
         messages(&report, "DEX102"),
         ["3 enabled Entra ID P1 units for 4 enabled member users"]
     );
-    assert!(!not_evaluated(&report).contains(&"DEX007".to_string()));
+    // Every page is there: no rule is skipped for the group.
+    assert!(
+        report["not_evaluated"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|n| n.get("entity").is_none()),
+        "{}",
+        report["not_evaluated"]
+    );
 }
 
 #[test]
@@ -217,6 +226,20 @@ fn a_next_link_without_its_pages_is_a_warning_and_the_list_is_not_judged() {
     // Users: a gap of the whole collection, so DEX102 is not judged on the first page.
     let ne = not_evaluated(&report);
     assert!(ne.contains(&"DEX102".to_string()), "{ne:?}");
+    // Members: the group's rules are skipped for that group.
+    for id in ["DEX003", "DEX006", "DEX007"] {
+        assert!(
+            report["not_evaluated"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|n| n["policy"] == id
+                    && n["entity"] == SCOPED_GID
+                    && n["reason"].as_str().unwrap().contains("@odata.nextLink")),
+            "{id}: {}",
+            report["not_evaluated"]
+        );
+    }
     assert!(violations(&report, "DEX102").is_empty());
     assert!(code < 2, "warnings only: {code}");
 }

@@ -356,6 +356,7 @@ impl Op {
             Op::Group(_) | Op::MembersList(..) | Op::Member(..) => "groups",
             Op::Device(_) | Op::AvMode { .. } => "devices",
             Op::Account { .. } => "cloud_accounts",
+            Op::Page(page, _) => page.gap.0,
         })
     }
 }
