@@ -432,7 +432,7 @@ pub static COLLECTIONS: &[CollectionSchema] = &[
         name: "resource_pricings",
         record: &RESOURCE_PRICING,
         doc: "Defender for Cloud pricings set on resource groups or single machines",
-        provided_by: "ARM pricings listed at resource scope (GET {resourceId}/providers/Microsoft.Security/pricings)",
+        provided_by: "ARM pricings listed for each machine: GET <resource id>/providers/Microsoft.Security/pricings",
     },
 ];
 

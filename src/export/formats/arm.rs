@@ -227,7 +227,9 @@ pub fn setting(b: &mut Builder, r: &At<'_>, props: &At<'_>, id: &str, name: &str
         }
         Some(Scope::Below { id, .. }) => b.warning(
             r,
-            &format!("the `WDATP` setting of `{id}` is not a subscription's setting; it was not read"),
+            &format!(
+                "the `WDATP` setting of `{id}` is not a subscription's setting; it was not read"
+            ),
         ),
         None => b.shape_error(
             r,
@@ -237,7 +239,14 @@ pub fn setting(b: &mut Builder, r: &At<'_>, props: &At<'_>, id: &str, name: &str
 }
 
 /// Environments of securityConnectors that are DevOps or registry scopes, not cloud accounts.
-const NOT_CLOUD: &[&str] = &["github", "azuredevops", "gitlab", "dockerhub", "jfrog", "azure"];
+const NOT_CLOUD: &[&str] = &[
+    "github",
+    "azuredevops",
+    "gitlab",
+    "dockerhub",
+    "jfrog",
+    "azure",
+];
 
 /// A `securityConnectors` resource: an AWS account or GCP project becomes a cloud account; DevOps
 /// connectors (GitHub, Azure DevOps, GitLab) and registries are skipped.
@@ -284,6 +293,29 @@ pub fn connector(b: &mut Builder, r: &At<'_>, props: &At<'_>, source: &str) {
         .or_else(|| props.get("offering"))
         .map(|o| o.items())
         .unwrap_or_default();
+    // PowerShell's `ConvertTo-Json` without `-Depth` writes each offering as its type name.
+    let offerings: Vec<At<'_>> = offerings
+        .into_iter()
+        .filter(|o| match o.as_str() {
+            Some(s) => {
+                b.shape_error(
+                    o,
+                    &format!("expected a connector offering object, found the string `{s}`: the file was cut off by PowerShell's `ConvertTo-Json`, which writes values deeper than its default depth of 2 as strings; export it again with `ConvertTo-Json -Depth 10`"),
+                );
+                for field in ["servers_plan", "mde_integration"] {
+                    b.gap(
+                        "cloud_accounts",
+                        Some(field),
+                        Some(&id),
+                        format!("the offerings of {environment} connector `{id}` were cut off by `ConvertTo-Json` without `-Depth`"),
+                        o,
+                    );
+                }
+                false
+            }
+            None => true,
+        })
+        .collect();
     let Some(account) = b.cloud_account(&format!("{environment}:{id}"), environment, source, r)
     else {
         return;
@@ -351,7 +383,8 @@ mod tests {
         );
         assert_eq!(scope_of("/providers/Microsoft.Security/pricings/x"), None);
         assert_eq!(
-            type_from_id("/subscriptions/s1/providers/Microsoft.Security/settings/WDATP").as_deref(),
+            type_from_id("/subscriptions/s1/providers/Microsoft.Security/settings/WDATP")
+                .as_deref(),
             Some("microsoft.security/settings")
         );
     }

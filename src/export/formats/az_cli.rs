@@ -45,7 +45,8 @@ fn member_list_group(rel: &str) -> Option<String> {
     let parts: Vec<&str> = rel.split('/').collect();
     match parts.as_slice() {
         [.., groups, gid, file]
-            if groups.eq_ignore_ascii_case("groups") && file.eq_ignore_ascii_case("members.json") =>
+            if groups.eq_ignore_ascii_case("groups")
+                && file.eq_ignore_ascii_case("members.json") =>
         {
             Some((*gid).to_string())
         }
@@ -81,7 +82,11 @@ fn directory(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
     if items.is_empty() || !items.iter().all(graph_item) {
         return false;
     }
-    let has = |k: &str| items.iter().all(|i| i.members().iter().any(|(key, _)| *key == k));
+    let has = |k: &str| {
+        items
+            .iter()
+            .all(|i| i.members().iter().any(|(key, _)| *key == k))
+    };
     let entity = if has("groupTypes") && has("securityEnabled") {
         b.touch("groups");
         Entity::Group

@@ -13,9 +13,7 @@ use crate::export::Builder;
 
 /// Whether an object was written by PowerShell: its keys are PascalCase (`Id`, `Name`).
 fn pascal(v: &At<'_>) -> bool {
-    v.members()
-        .iter()
-        .any(|(k, _)| *k == "Id" || *k == "Name")
+    v.members().iter().any(|(k, _)| *k == "Id" || *k == "Name")
 }
 
 /// Reads an Az.Security cmdlet's output; false when the document is not one.

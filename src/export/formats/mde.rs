@@ -39,9 +39,7 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
             return true;
         }
     }
-    let first = doc
-        .get("value")
-        .and_then(|v| v.items().into_iter().next());
+    let first = doc.get("value").and_then(|v| v.items().into_iter().next());
     match document_context(doc).map(|(_, f)| f).as_deref() {
         Some("machines") => machines(b, doc),
         Some("deviceavinfo") => av_info(b, doc),
@@ -91,7 +89,14 @@ const HEALTH: &[&str] = &[
 
 /// Sets `field` from the enumeration `key` of `item`: a documented value (any case) in its
 /// documented spelling, an undocumented one as written with a warning.
-fn enumeration(b: &mut Builder, r: &mut Record, field: &str, item: &At<'_>, key: &str, known: &[&str]) {
+fn enumeration(
+    b: &mut Builder,
+    r: &mut Record,
+    field: &str,
+    item: &At<'_>,
+    key: &str,
+    known: &[&str],
+) {
     let Some(at) = item.get(key) else {
         return;
     };
@@ -164,7 +169,10 @@ pub fn av_info(b: &mut Builder, doc: &At<'_>) {
             .or_else(|| item.get("id"))
             .and_then(|i| i.text());
         let Some(id) = id else {
-            b.shape_error(&item, "expected a `machineId` in an antivirus health record");
+            b.shape_error(
+                &item,
+                "expected a `machineId` in an antivirus health record",
+            );
             continue;
         };
         let Some(mode) = item.get("avMode") else {

@@ -107,7 +107,11 @@ fn module_values<'a>(m: &At<'a>, module: &str, out: &mut Vec<Instance<'a>>) {
             after,
         });
     }
-    for child in m.get("child_modules").map(|c| c.items()).unwrap_or_default() {
+    for child in m
+        .get("child_modules")
+        .map(|c| c.items())
+        .unwrap_or_default()
+    {
         let address = child
             .get("address")
             .and_then(|a| a.text())
@@ -230,7 +234,10 @@ fn load(b: &mut Builder, doc: &At<'_>, instances: &[Instance<'_>], rel: &str) {
             _ => {}
         }
     }
-    for i in instances.iter().filter(|i| i.kind == "azuread_group_member") {
+    for i in instances
+        .iter()
+        .filter(|i| i.kind == "azuread_group_member")
+    {
         group_member(doc, i, &mut groups);
     }
     if !groups.is_empty() {
@@ -330,7 +337,10 @@ fn group(doc: &At<'_>, i: &Instance<'_>) -> Record {
         for g in refs.iter().filter_map(|r| referenced_group(i, r)) {
             // `azuread_group.x` is implied by `azuread_group.x["k"]`: keep the first of each.
             let base = g.split('[').next().unwrap_or(&g).to_string();
-            if seen.iter().any(|s| s.split('[').next() == Some(base.as_str())) {
+            if seen
+                .iter()
+                .any(|s| s.split('[').next() == Some(base.as_str()))
+            {
                 continue;
             }
             seen.push(g.clone());
