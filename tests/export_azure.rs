@@ -512,6 +512,7 @@ fn truncated_connector_offerings_are_errors_and_not_judged() {
         .as_str()
         .unwrap()
         .contains("-Depth 10"));
+    assert!(violations(&report).is_empty(), "{report}");
     let l = export::load(&[dir.path().to_path_buf()], &LoadOptions::default()).unwrap();
     let gaps: Vec<_> = l
         .model
