@@ -25,6 +25,7 @@ pub static POLICIES: &[(&str, &str)] = &[
     ("DEX301.policy", include_str!("../policies/DEX301.policy")),
     ("DEX302.policy", include_str!("../policies/DEX302.policy")),
     ("DEX303.policy", include_str!("../policies/DEX303.policy")),
+    ("DEX304.policy", include_str!("../policies/DEX304.policy")),
 ];
 
 /// The built-in policies as compiler sources, named `builtin:FILE`.

@@ -204,14 +204,23 @@ pub static DEVICE: RecordSchema = RecordSchema {
         f("id", STR, "id (machine id)"),
         f("name", STR, "computerDnsName"),
         f("os", STR, "osPlatform"),
-        f("onboarding", STR, "onboardingStatus"),
+        f(
+            "onboarding",
+            STR,
+            "onboardingStatus: Onboarded, CanBeOnboarded, Unsupported, InsufficientInfo",
+        ),
+        o(
+            "health",
+            STR,
+            "healthStatus: Active, Inactive, ImpairedCommunication, NoSensorData, NoSensorDataImpairedCommunication, Unknown",
+        ),
         o("group_id", STR, "rbacGroupId"),
         o("group", STR, "rbacGroupName"),
         o("tags", STRS, "machineTags"),
         f(
             "av_mode",
             STR,
-            "deviceavinfo avMode: active, passive, disabled, edr_block, passive_audit",
+            "deviceavinfo avMode: active, passive, disabled, edr_block, passive_audit, other (\"3\" and \"\")",
         ),
     ],
 };
@@ -304,6 +313,24 @@ pub static CLOUD_ACCOUNT: RecordSchema = RecordSchema {
             "settings WDATP enabled, or mdeAutoProvisioning.enabled",
         ),
         o("source", STR, "arm, connector or terraform"),
+    ],
+};
+
+/// A Defender for Cloud pricing set on a resource group or a single machine rather than on the
+/// subscription (`{scope}/providers/Microsoft.Security/pricings/{name}` where the scope is not
+/// `/subscriptions/{id}`).
+pub static RESOURCE_PRICING: RecordSchema = RecordSchema {
+    name: "resource_pricing",
+    fields: &[
+        f("id", STR, "the scope's resource id (the pricing id without `/providers/Microsoft.Security/pricings/{name}`)"),
+        f("name", STR, "the scope's last name segment (machine or resource group name)"),
+        f("subscription", STR, "the subscription id in the scope"),
+        f("scope", STR, "resource_group or resource"),
+        f("plan", STR, "pricing name (VirtualMachines is Defender for Servers)"),
+        f("tier", STR, "pricingTier (Free, Standard)"),
+        o("sub_plan", STR, "subPlan (P1)"),
+        o("inherited", BOOL, "inherited: true when the scope takes its parent's pricing"),
+        o("source", STR, "arm, az-cli or az-powershell"),
     ],
 };
 
@@ -400,6 +427,12 @@ pub static COLLECTIONS: &[CollectionSchema] = &[
         record: &AUDIT_EVENT,
         doc: "Entra ID directory audit records",
         provided_by: "Graph directoryAudits",
+    },
+    CollectionSchema {
+        name: "resource_pricings",
+        record: &RESOURCE_PRICING,
+        doc: "Defender for Cloud pricings set on resource groups or single machines",
+        provided_by: "ARM pricings listed for each machine: GET <resource id>/providers/Microsoft.Security/pricings",
     },
 ];
 

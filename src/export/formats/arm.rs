@@ -1,11 +1,22 @@
-//! Defender for Cloud resources from ARM: `Microsoft.Security/pricings` (Defender for Servers
-//! tier and sub-plan), `Microsoft.Security/settings` (`WDATP`: the Defender for Endpoint
-//! integration), and `securityConnectors` (AWS accounts and GCP projects). One document may be
-//! a resource, a `{"value": [...]}` list or a top-level array (`az` output).
+//! Defender for Cloud resources from ARM REST (`GET https://management.azure.com/...`):
+//! `Microsoft.Security/pricings` (Defender for Servers tier and sub-plan), `Microsoft.Security/settings`
+//! (`WDATP`: the Defender for Endpoint integration) and `Microsoft.Security/securityConnectors`
+//! (AWS accounts and GCP projects). One document is a resource, a `{"value": [...]}` list or a
+//! top-level array of resources, each with its values under `properties`.
+//!
+//! The loaders of one resource ([`pricing`], [`setting`], [`connector`]) take the object that holds
+//! the resource's values, so the az CLI (values flattened beside `id`) and Az PowerShell (flat
+//! PascalCase) reuse them. Keys are matched case-insensitively.
+//!
+//! Scopes follow the resource id: `/subscriptions/{id}/providers/Microsoft.Security/...` is the
+//! subscription's; a pricing under `/subscriptions/{id}/resourceGroups/{rg}[/providers/.../{name}]`
+//! belongs to that resource group or resource and becomes a `resource_pricings` record, never the
+//! subscription's plan.
 
 use crate::export::json::{put_at, At, Conv};
 use crate::export::Builder;
-use crate::model::Value;
+use crate::model::schema;
+use crate::model::{Record, Value};
 
 /// The subscription id of an ARM resource id (`/subscriptions/<id>/providers/...`).
 pub fn subscription_of(id: &str) -> Option<String> {
@@ -18,109 +29,295 @@ pub fn subscription_of(id: &str) -> Option<String> {
     None
 }
 
-fn is_arm_resource(v: &At<'_>) -> bool {
-    v.get("type")
-        .and_then(|t| t.text())
-        .is_some_and(|t| t.to_ascii_lowercase().starts_with("microsoft.security/"))
+/// Where a `Microsoft.Security` resource sits, from its id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// `/subscriptions/{id}`.
+    Subscription(String),
+    /// A resource group or a single resource: its resource id, last name segment, subscription
+    /// and kind (`resource_group` or `resource`).
+    Below {
+        id: String,
+        name: String,
+        subscription: String,
+        kind: &'static str,
+    },
 }
 
-/// Reads `Microsoft.Security` resources: one resource, a `{"value": [...]}` list or a top-level
-/// array whose every element is one.
-pub fn read(b: &mut Builder, doc: &At<'_>, _rel: &str) -> bool {
-    let all = |items: Vec<At<'_>>| !items.is_empty() && items.iter().all(is_arm_resource);
-    let arm = if doc.is_array() {
-        all(doc.items())
-    } else {
-        doc.is_object()
-            && (is_arm_resource(doc)
-                || (doc.get("@odata.context").is_none()
-                    && doc.get("value").is_some_and(|v| all(v.items()))))
-    };
-    if arm {
-        load(b, doc);
+/// Byte offset of `/providers/Microsoft.Security/` in an id (ASCII case-insensitive), the last one.
+fn security_provider(id: &str) -> Option<usize> {
+    let needle = "/providers/microsoft.security/";
+    id.to_ascii_lowercase().rfind(needle)
+}
+
+/// Whether `id` names a `Microsoft.Security` resource.
+pub fn is_security_id(id: &str) -> bool {
+    security_provider(id).is_some()
+}
+
+/// The resource type of a `Microsoft.Security` id, lowercased (`microsoft.security/pricings`).
+pub fn type_from_id(id: &str) -> Option<String> {
+    let at = security_provider(id)?;
+    let rest = id.get(at + "/providers/".len()..)?;
+    let mut parts = rest.split('/');
+    let (ns, ty) = (parts.next()?, parts.next()?);
+    Some(format!("{ns}/{ty}").to_ascii_lowercase())
+}
+
+/// The scope of a `Microsoft.Security` resource id; None when the id has no subscription.
+pub fn scope_of(id: &str) -> Option<Scope> {
+    let at = security_provider(id)?;
+    let scope = id.get(..at)?.trim_end_matches('/');
+    let subscription = subscription_of(scope)?;
+    let parts: Vec<&str> = scope
+        .trim_start_matches('/')
+        .split('/')
+        .filter(|p| !p.is_empty())
+        .collect();
+    match parts.len() {
+        0..=2 => Some(Scope::Subscription(subscription)),
+        n => Some(Scope::Below {
+            id: scope.to_string(),
+            name: parts.last().map_or("", |s| s).to_string(),
+            subscription,
+            kind: if n <= 4 { "resource_group" } else { "resource" },
+        }),
     }
-    arm
 }
 
-fn load(b: &mut Builder, doc: &At<'_>) {
-    let resources = if doc.v.is_array() {
-        doc.items()
-    } else if let Some(v) = doc.get("value").filter(|v| v.v.is_array()) {
-        v.items()
-    } else {
-        vec![*doc]
-    };
-    b.touch("cloud_accounts");
-    for r in resources {
-        resource(b, &r);
-    }
-}
-
+/// Text of a member.
 fn text(at: &At<'_>, key: &str) -> Option<String> {
     at.get(key).and_then(|v| v.text())
 }
 
-fn resource(b: &mut Builder, r: &At<'_>) {
-    let kind = text(r, "type").unwrap_or_default().to_ascii_lowercase();
+/// Whether a value is an ARM resource of `Microsoft.Security` (by `type`, else by `id`).
+pub fn is_security_resource(v: &At<'_>) -> bool {
+    v.get("type")
+        .and_then(|t| t.text())
+        .is_some_and(|t| t.to_ascii_lowercase().starts_with("microsoft.security/"))
+        || text(v, "id").is_some_and(|id| is_security_id(&id))
+}
+
+/// The resources of a document: a `value` list, a top-level array or the document itself.
+pub fn resources<'a>(doc: &At<'a>) -> Vec<At<'a>> {
+    if doc.is_array() {
+        doc.items()
+    } else if let Some(v) = doc.get("value").filter(|v| v.is_array()) {
+        v.items()
+    } else {
+        vec![*doc]
+    }
+}
+
+/// Reads an ARM REST document of `Microsoft.Security` resources (values under `properties`);
+/// false when the document is not one.
+pub fn read(b: &mut Builder, doc: &At<'_>, _rel: &str) -> bool {
+    let items = resources(doc);
+    let rest = !items.is_empty()
+        && items
+            .iter()
+            .all(|r| is_security_resource(r) && r.get("properties").is_some());
+    if !rest {
+        return false;
+    }
+    for r in &items {
+        let Some(props) = r.get("properties") else {
+            continue;
+        };
+        load(b, r, &props, "arm");
+    }
+    true
+}
+
+/// Loads one `Microsoft.Security` resource whose values are in `props`; `source` names the tool.
+pub fn load(b: &mut Builder, r: &At<'_>, props: &At<'_>, source: &str) {
+    let id = text(r, "id").unwrap_or_default();
+    let kind = text(r, "type")
+        .map(|t| t.to_ascii_lowercase())
+        .or_else(|| type_from_id(&id))
+        .unwrap_or_default();
     let name = text(r, "name").unwrap_or_default();
-    let Some(props) = r.get("properties") else {
-        b.shape_error(r, "expected `properties` in an ARM resource");
+    if !props.is_object() {
+        b.shape_error(props, "expected the resource's properties to be an object");
+        return;
+    }
+    match kind.as_str() {
+        "microsoft.security/pricings" => pricing(b, r, props, &id, &name, source),
+        "microsoft.security/settings" => setting(b, r, props, &id, &name, source),
+        "microsoft.security/securityconnectors" => connector(b, r, props, source),
+        // Other Defender for Cloud resources (assessments, alerts...) are read by no policy.
+        _ => {}
+    }
+}
+
+/// A `pricings` resource: the subscription's Defender for Servers plan, or a resource-level one.
+pub fn pricing(b: &mut Builder, r: &At<'_>, props: &At<'_>, id: &str, name: &str, source: &str) {
+    if !name.eq_ignore_ascii_case("VirtualMachines") {
+        return;
+    }
+    let Some(scope) = scope_of(id) else {
+        b.shape_error(
+            r,
+            "cannot tell the scope of this pricing (no `/subscriptions/<id>/...` in its `id`)",
+        );
         return;
     };
-    match kind.as_str() {
-        "microsoft.security/pricings" if name.eq_ignore_ascii_case("VirtualMachines") => {
-            let Some(sub) = text(r, "id").as_deref().and_then(subscription_of) else {
-                b.shape_error(r, "cannot tell the subscription of this pricing (no `/subscriptions/<id>` in `id`)");
+    let tier = props.get("pricingTier");
+    let sub_plan = sub_plan_of(props);
+    match scope {
+        Scope::Subscription(sub) => {
+            let Some(account) = b.cloud_account(&sub, "Azure", source, r) else {
                 return;
             };
-            let Some(account) = b.cloud_account(&sub, "Azure", "arm", r) else {
-                return;
-            };
-            if let Some(t) = props.get("pricingTier") {
+            if let Some(t) = tier {
                 put_at(account, "servers_tier", &t, Conv::Text);
             }
-            if let Some(p) = props.get("subPlan") {
+            if let Some(p) = sub_plan {
                 put_at(account, "servers_plan", &p, Conv::Text);
             }
         }
-        "microsoft.security/settings" if name.eq_ignore_ascii_case("WDATP") => {
-            let Some(sub) = text(r, "id").as_deref().and_then(subscription_of) else {
-                b.shape_error(r, "cannot tell the subscription of this setting (no `/subscriptions/<id>` in `id`)");
-                return;
-            };
-            let Some(account) = b.cloud_account(&sub, "Azure", "arm", r) else {
+        Scope::Below {
+            id,
+            name,
+            subscription,
+            kind,
+        } => {
+            let mut p = Record::new(&schema::RESOURCE_PRICING, Some(r.loc()));
+            p.set("id", Value::Str(id.into()), r.get("id").map(|i| i.loc()));
+            p.set("name", Value::Str(name.into()), None);
+            p.set("subscription", Value::Str(subscription.into()), None);
+            p.set("scope", Value::Str(kind.into()), None);
+            p.set("plan", Value::Str("VirtualMachines".into()), None);
+            p.set("source", Value::Str(source.into()), None);
+            if let Some(t) = tier {
+                put_at(&mut p, "tier", &t, Conv::Text);
+            }
+            if let Some(s) = sub_plan {
+                put_at(&mut p, "sub_plan", &s, Conv::Text);
+            }
+            if let Some(i) = props.get("inherited") {
+                put_at(&mut p, "inherited", &i, Conv::Bool);
+            }
+            b.push("resource_pricings", p);
+        }
+    }
+}
+
+/// `subPlan` as a string, `{"type": "P1"}` (connector offerings) or Az PowerShell's `SubPlanType`;
+/// null is absent.
+fn sub_plan_of<'a>(at: &At<'a>) -> Option<At<'a>> {
+    let p = at.get("subPlan").or_else(|| at.get("subPlanType"))?;
+    let p = if p.is_object() { p.get("type")? } else { p };
+    p.text().map(|_| p)
+}
+
+/// A `settings` resource: `WDATP` is the Defender for Endpoint integration of the subscription.
+pub fn setting(b: &mut Builder, r: &At<'_>, props: &At<'_>, id: &str, name: &str, source: &str) {
+    if !name.eq_ignore_ascii_case("WDATP") {
+        return;
+    }
+    match scope_of(id) {
+        Some(Scope::Subscription(sub)) => {
+            let Some(account) = b.cloud_account(&sub, "Azure", source, r) else {
                 return;
             };
             if let Some(e) = props.get("enabled") {
                 put_at(account, "mde_integration", &e, Conv::Bool);
             }
         }
-        "microsoft.security/securityconnectors" => connector(b, r, &props),
-        _ => {}
+        Some(Scope::Below { id, .. }) => b.warning(
+            r,
+            &format!(
+                "the `WDATP` setting of `{id}` is not a subscription's setting; it was not read"
+            ),
+        ),
+        None => b.shape_error(
+            r,
+            "cannot tell the subscription of this setting (no `/subscriptions/<id>` in its `id`)",
+        ),
     }
 }
 
-/// `subPlan` as `"P1"` or `{"type": "P1"}`.
-fn sub_plan<'a>(offering: &At<'a>) -> Option<At<'a>> {
-    let p = offering.get("subPlan")?;
-    if p.is_object() {
-        p.get("type")
+/// Environments of securityConnectors that are DevOps or registry scopes, not cloud accounts.
+const NOT_CLOUD: &[&str] = &[
+    "github",
+    "azuredevops",
+    "gitlab",
+    "dockerhub",
+    "jfrog",
+    "azure",
+];
+
+/// A `securityConnectors` resource: an AWS account or GCP project becomes a cloud account; DevOps
+/// connectors (GitHub, Azure DevOps, GitLab) and registries are skipped.
+pub fn connector(b: &mut Builder, r: &At<'_>, props: &At<'_>, source: &str) {
+    let env_at = props.get("environmentName");
+    let env = env_at.as_ref().and_then(At::text).unwrap_or_default();
+    let env_type = props
+        .path(&["environmentData", "environmentType"])
+        .and_then(|t| t.text())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let hierarchy = text(props, "hierarchyIdentifier").unwrap_or_default();
+    let devops = env_type.ends_with("scope")
+        || hierarchy
+            .to_ascii_lowercase()
+            .contains("/providers/microsoft.securitydevops/");
+    let cloud = match env.to_ascii_lowercase().as_str() {
+        "aws" => Some("AWS"),
+        "gcp" => Some("GCP"),
+        _ => match env_type.as_str() {
+            "awsaccount" => Some("AWS"),
+            "gcpproject" => Some("GCP"),
+            _ => None,
+        },
+    };
+    let Some(environment) = cloud.filter(|_| !devops) else {
+        if !devops && !NOT_CLOUD.iter().any(|n| env.eq_ignore_ascii_case(n)) {
+            let at = env_at.unwrap_or(*r);
+            b.warning(
+                &at,
+                &format!("unknown connector `environmentName` `{env}` (expected AWS, GCP, or a DevOps environment); the connector was not read as a cloud account"),
+            );
+        }
+        return;
+    };
+    let id = if hierarchy.is_empty() {
+        text(r, "name").unwrap_or_default()
     } else {
-        Some(p)
-    }
-}
-
-fn connector(b: &mut Builder, r: &At<'_>, props: &At<'_>) {
-    let env = text(props, "environmentName").unwrap_or_default();
-    let id = text(props, "hierarchyIdentifier")
-        .or_else(|| text(r, "name"))
-        .unwrap_or_default();
-    let name = text(r, "name");
+        hierarchy
+    };
+    let name = r.get("name");
     let offerings = props
         .get("offerings")
+        .or_else(|| props.get("offering"))
         .map(|o| o.items())
         .unwrap_or_default();
-    let Some(account) = b.cloud_account(&format!("{env}:{id}"), &env, "connector", r) else {
+    // PowerShell's `ConvertTo-Json` without `-Depth` writes each offering as its type name.
+    let offerings: Vec<At<'_>> = offerings
+        .into_iter()
+        .filter(|o| match o.as_str() {
+            Some(s) => {
+                b.shape_error(
+                    o,
+                    &format!("expected a connector offering object, found the string `{s}`: the file was cut off by PowerShell's `ConvertTo-Json`, which writes values deeper than its default depth of 2 as strings; export it again with `ConvertTo-Json -Depth 10`"),
+                );
+                for field in ["servers_plan", "mde_integration"] {
+                    b.gap(
+                        "cloud_accounts",
+                        Some(field),
+                        Some(&id),
+                        format!("the offerings of {environment} connector `{id}` were cut off by `ConvertTo-Json` without `-Depth`"),
+                        o,
+                    );
+                }
+                false
+            }
+            None => true,
+        })
+        .collect();
+    let Some(account) = b.cloud_account(&format!("{environment}:{id}"), environment, source, r)
+    else {
         return;
     };
     account.set(
@@ -128,15 +325,15 @@ fn connector(b: &mut Builder, r: &At<'_>, props: &At<'_>) {
         Value::Str(id.into()),
         props.get("hierarchyIdentifier").map(|h| h.loc()),
     );
-    if let Some(n) = name {
-        account.set("name", Value::Str(n.into()), r.get("name").map(|h| h.loc()));
+    if let Some(n) = &name {
+        put_at(account, "name", n, Conv::Text);
     }
     for o in offerings {
         let kind = text(&o, "offeringType").unwrap_or_default();
         if !kind.to_ascii_lowercase().starts_with("defenderforservers") {
             continue;
         }
-        match sub_plan(&o) {
+        match sub_plan_of(&o) {
             Some(p) => put_at(account, "servers_plan", &p, Conv::Text),
             // An offering without a sub-plan is Plan 2, the only plan connectors first offered.
             None => {
@@ -147,8 +344,48 @@ fn connector(b: &mut Builder, r: &At<'_>, props: &At<'_>) {
                 );
             }
         }
-        if let Some(e) = o.path(&["mdeAutoProvisioning", "enabled"]) {
+        let mde = o
+            .path(&["mdeAutoProvisioning", "enabled"])
+            .or_else(|| o.get("mdeAutoProvisioningEnabled"));
+        if let Some(e) = mde {
             put_at(account, "mde_integration", &e, Conv::Bool);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_follow_the_id() {
+        assert_eq!(
+            scope_of("/subscriptions/s1/providers/Microsoft.Security/pricings/VirtualMachines"),
+            Some(Scope::Subscription("s1".into()))
+        );
+        assert_eq!(
+            scope_of("/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm-1/providers/Microsoft.Security/pricings/VirtualMachines"),
+            Some(Scope::Below {
+                id: "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm-1".into(),
+                name: "vm-1".into(),
+                subscription: "s1".into(),
+                kind: "resource",
+            })
+        );
+        assert_eq!(
+            scope_of("/subscriptions/s1/resourcegroups/rg/providers/microsoft.security/pricings/VirtualMachines"),
+            Some(Scope::Below {
+                id: "/subscriptions/s1/resourcegroups/rg".into(),
+                name: "rg".into(),
+                subscription: "s1".into(),
+                kind: "resource_group",
+            })
+        );
+        assert_eq!(scope_of("/providers/Microsoft.Security/pricings/x"), None);
+        assert_eq!(
+            type_from_id("/subscriptions/s1/providers/Microsoft.Security/settings/WDATP")
+                .as_deref(),
+            Some("microsoft.security/settings")
+        );
     }
 }

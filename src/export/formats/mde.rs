@@ -1,5 +1,14 @@
-//! Defender for Endpoint: `/api/machines`, `/api/deviceavinfo`, and the portal's device group
-//! export `{"items": [{"MachineGroupId", "Name", "Priority", ...}]}`.
+//! Defender for Endpoint: `GET /api/machines` (the "Machine resource type"), `GET
+//! /api/deviceavinfo` (the device health "Export device antivirus health details" API, JSON
+//! response) and the portal's device group export `{"items": [{"MachineGroupId", "Name",
+//! "Priority", ...}]}` (no public API).
+//!
+//! Every documented value of an enumeration is read: `onboardingStatus` (`Onboarded`,
+//! `CanBeOnboarded`, `Unsupported`, `InsufficientInfo`), `healthStatus` (`Active`, `Inactive`,
+//! `ImpairedCommunication`, `NoSensorData`, `NoSensorDataImpairedCommunication`, `Unknown`) and
+//! `avMode` (`"0"`..`"5"`, where `"3"` and `""` both mean Other). An undocumented value is a
+//! warning at that value; the record is kept. `osPlatform` is free text (`Windows11`,
+//! `WindowsServer2022`, `macOS`, `Linux`; `Windows 11` in deviceavinfo) and is read as written.
 
 use crate::export::formats::document_context;
 use crate::export::json::{put, At, Conv};
@@ -7,49 +16,43 @@ use crate::export::Builder;
 use crate::model::schema;
 use crate::model::{Record, Value};
 
-/// Reads the machine list, the antivirus health list (by `@odata.context` or by shape) and the
-/// device group export.
-pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
-    if !doc.is_object() {
-        return false;
-    }
-    if let Some(items) = doc.get("items") {
-        let groups = items
-            .items()
-            .first()
-            .is_some_and(|i| i.get("MachineGroupId").is_some())
-            || (items.v.as_array().is_some_and(<[_]>::is_empty) && by_name(rel, "group"));
-        if groups {
-            device_groups(b, doc);
-            return true;
-        }
-    }
-    match document_context(doc).map(|(_, f)| f).as_deref() {
-        Some("machines") => machines(b, doc),
-        Some("deviceavinfo") => av_info(b, doc),
-        Some(_) => return false,
-        None => {
-            let first = doc.get("value").and_then(|v| v.items().first().copied());
-            let Some(first) = first else {
-                return false;
-            };
-            if first.get("avMode").is_some() {
-                av_info(b, doc);
-            } else if first.get("computerDnsName").is_some() && first.get("rbacGroupId").is_some() {
-                machines(b, doc);
-            } else {
-                return false;
-            }
-        }
-    }
-    true
-}
-
 /// Whether the file name mentions `word` (for empty lists whose shape says nothing).
 fn by_name(rel: &str, word: &str) -> bool {
     rel.rsplit('/')
         .next()
         .is_some_and(|f| f.to_ascii_lowercase().contains(word))
+}
+
+/// Reads a Defender for Endpoint document; false when it is not one.
+pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
+    if !doc.is_object() {
+        return false;
+    }
+    if let Some(items) = doc.get("items") {
+        if items
+            .items()
+            .first()
+            .is_some_and(|i| i.get("MachineGroupId").is_some())
+            || (items.v.as_array().is_some_and(<[_]>::is_empty) && by_name(rel, "group"))
+        {
+            device_groups(b, doc);
+            return true;
+        }
+    }
+    let first = doc.get("value").and_then(|v| v.items().into_iter().next());
+    match document_context(doc).map(|(_, f)| f).as_deref() {
+        Some("machines") => machines(b, doc),
+        Some("deviceavinfo") => av_info(b, doc),
+        Some(_) => return false,
+        None => match first {
+            Some(i) if i.get("avMode").is_some() => av_info(b, doc),
+            Some(i) if i.get("computerDnsName").is_some() && i.get("rbacGroupId").is_some() => {
+                machines(b, doc)
+            }
+            _ => return false,
+        },
+    }
+    true
 }
 
 fn values<'a>(b: &mut Builder, doc: &At<'a>, key: &str) -> Option<At<'a>> {
@@ -66,17 +69,74 @@ fn values<'a>(b: &mut Builder, doc: &At<'a>, key: &str) -> Option<At<'a>> {
     }
 }
 
-fn machines(b: &mut Builder, doc: &At<'_>) {
+/// `onboardingStatus` values of the Machine resource type.
+const ONBOARDING: &[&str] = &[
+    "Onboarded",
+    "CanBeOnboarded",
+    "Unsupported",
+    "InsufficientInfo",
+];
+
+/// `healthStatus` values of the Machine resource type.
+const HEALTH: &[&str] = &[
+    "Active",
+    "Inactive",
+    "ImpairedCommunication",
+    "NoSensorData",
+    "NoSensorDataImpairedCommunication",
+    "Unknown",
+];
+
+/// Sets `field` from the enumeration `key` of `item`: a documented value (any case) in its
+/// documented spelling, an undocumented one as written with a warning.
+fn enumeration(
+    b: &mut Builder,
+    r: &mut Record,
+    field: &str,
+    item: &At<'_>,
+    key: &str,
+    known: &[&str],
+) {
+    let Some(at) = item.get(key) else {
+        return;
+    };
+    let Some(text) = at.text() else {
+        return;
+    };
+    match known.iter().find(|k| k.eq_ignore_ascii_case(text.trim())) {
+        Some(k) => {
+            r.set(field, Value::Str(at.shared(k)), Some(at.loc()));
+        }
+        None => {
+            b.warning(
+                &at,
+                &format!(
+                    "undocumented `{key}` `{text}` (documented: {}); the machine is kept",
+                    known.join(", ")
+                ),
+            );
+            r.set(field, Value::Str(at.shared(&text)), Some(at.loc()));
+        }
+    }
+}
+
+/// `/api/machines`.
+pub fn machines(b: &mut Builder, doc: &At<'_>) {
     let Some(list) = values(b, doc, "value") else {
         return;
     };
     b.touch("devices");
     for m in list.items() {
+        if !m.is_object() {
+            b.shape_error(&m, "expected a machine object");
+            continue;
+        }
         let mut r = Record::new(&schema::DEVICE, Some(m.loc()));
         put(&mut r, "id", &m, "id", Conv::Text);
         put(&mut r, "name", &m, "computerDnsName", Conv::Text);
         put(&mut r, "os", &m, "osPlatform", Conv::Text);
-        put(&mut r, "onboarding", &m, "onboardingStatus", Conv::Text);
+        enumeration(b, &mut r, "onboarding", &m, "onboardingStatus", ONBOARDING);
+        enumeration(b, &mut r, "health", &m, "healthStatus", HEALTH);
         put(&mut r, "group_id", &m, "rbacGroupId", Conv::Text);
         put(&mut r, "group", &m, "rbacGroupName", Conv::Text);
         put(&mut r, "tags", &m, "machineTags", Conv::Strings);
@@ -84,19 +144,21 @@ fn machines(b: &mut Builder, doc: &At<'_>) {
     }
 }
 
-/// `avMode` codes of `/api/deviceavinfo`.
+/// `avMode` codes of `/api/deviceavinfo`: `""` and `"3"` both mean Other.
 pub fn av_mode(code: &str) -> Option<&'static str> {
     Some(match code.trim() {
         "0" => "active",
         "1" => "passive",
         "2" => "disabled",
+        "" | "3" => "other",
         "4" => "edr_block",
         "5" => "passive_audit",
         _ => return None,
     })
 }
 
-fn av_info(b: &mut Builder, doc: &At<'_>) {
+/// `/api/deviceavinfo`.
+pub fn av_info(b: &mut Builder, doc: &At<'_>) {
     let Some(list) = values(b, doc, "value") else {
         return;
     };
@@ -106,21 +168,36 @@ fn av_info(b: &mut Builder, doc: &At<'_>) {
             .get("machineId")
             .or_else(|| item.get("id"))
             .and_then(|i| i.text());
-        let (Some(id), Some(mode)) = (id, item.get("avMode")) else {
+        let Some(id) = id else {
+            b.shape_error(
+                &item,
+                "expected a `machineId` in an antivirus health record",
+            );
             continue;
         };
+        let Some(mode) = item.get("avMode") else {
+            continue;
+        };
+        if matches!(mode.v.kind, crate::export::tree::Kind::Null) {
+            b.add_av_mode(&id, Value::Null, mode.loc(), &item);
+            continue;
+        }
         let code = mode.text().unwrap_or_default();
         match av_mode(&code) {
             Some(m) => b.add_av_mode(&id, Value::Str(m.into()), mode.loc(), &item),
-            None => b.shape_error(
-                &mode,
-                &format!("unknown `avMode` `{code}` (expected 0, 1, 2, 4 or 5)"),
-            ),
+            None => {
+                b.warning(
+                    &mode,
+                    &format!("undocumented `avMode` `{code}` (documented: \"\", 0 to 5); the device is kept, its antivirus mode unknown"),
+                );
+                b.add_av_mode(&id, Value::Null, mode.loc(), &item);
+            }
         }
     }
 }
 
-fn device_groups(b: &mut Builder, doc: &At<'_>) {
+/// The portal's device group export.
+pub fn device_groups(b: &mut Builder, doc: &At<'_>) {
     let Some(list) = values(b, doc, "items") else {
         return;
     };

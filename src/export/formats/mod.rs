@@ -6,6 +6,8 @@
 //! its fixtures under `tests/fixtures/exports/`.
 
 pub mod arm;
+pub mod az_cli;
+pub mod az_powershell;
 pub mod declaration;
 pub mod entra_exporter;
 pub mod graph;
@@ -47,8 +49,18 @@ pub static FORMATS: &[Format] = &[
         read: mde::read,
     },
     Format {
+        name: "az-powershell",
+        produced_by: "Az PowerShell `Get-AzSecurityPricing`, `Get-AzSecuritySetting`, `Get-AzSecurityConnector` piped to `ConvertTo-Json -Depth 10`",
+        read: az_powershell::read,
+    },
+    Format {
+        name: "az-cli",
+        produced_by: "az CLI `az security pricing list`, `az security setting list`, `az ad group list`, `az ad user list`, `az ad group member list --group GID`",
+        read: az_cli::read,
+    },
+    Format {
         name: "arm",
-        produced_by: "ARM REST `Microsoft.Security` pricings, settings and securityConnectors (`az rest`)",
+        produced_by: "ARM REST `Microsoft.Security` pricings (subscription or resource scope), settings and securityConnectors (`az rest`, `Invoke-AzRestMethod`)",
         read: arm::read,
     },
     Format {

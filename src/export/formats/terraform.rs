@@ -1,27 +1,173 @@
-//! Terraform plans (`terraform show -json`): the planned state (`change.after`) of
-//! `azuread_group`, `azuread_group_member`, `azurerm_security_center_subscription_pricing` and
-//! `azurerm_security_center_setting`. Values point into `change.after`; records are named by
-//! resource address. Object ids are often unknown at plan time, so a member's kind is also
-//! read from the configuration: a `member_object_id` that references `azuread_group.*` is a
-//! group.
+//! Terraform JSON (`terraform show -json`, Terraform's "JSON Output Format"): a plan's
+//! `resource_changes` (each instance's planned `change.after`), else its `planned_values`, else a
+//! state's `values`, through every child module. Read: `azuread_group`, `azuread_group_member`,
+//! `azurerm_security_center_subscription_pricing` and `azurerm_security_center_setting`.
+//!
+//! Records are named by absolute resource address (`module.identity.azuread_group.team["soc"]`,
+//! with the instance key of `count`/`for_each`). Object ids are often unknown at plan time, so
+//! memberships are also read from the configuration (`configuration.root_module`, recursively
+//! through `module_calls.<name>.module`): there, addresses and expression `references` are
+//! relative to their module (`azuread_group.analysts.object_id` inside `module.identity` is
+//! `module.identity.azuread_group.analysts`), and a member that references an `azuread_group` is
+//! a nested group.
 
 use crate::export::json::{put, At, Conv};
 use crate::export::Builder;
 use crate::model::schema;
 use crate::model::{Loc, Record, ThinVec, Value};
 
-/// The resources of the root module's configuration, by address, with the references of their
-/// expressions (`{"members": ["azuread_group.nested.object_id", ...]}`).
-fn references(doc: &At<'_>, address: &str, attribute: &str) -> Vec<String> {
-    let Some(resources) = doc.path(&["configuration", "root_module", "resources"]) else {
-        return Vec::new();
+/// One resource instance of the plan or state.
+struct Instance<'a> {
+    kind: String,
+    /// Absolute address, with its instance key (`module.m[0].azuread_group.g["k"]`).
+    address: String,
+    /// The module part of the address (`module.m[0]`), empty in the root module.
+    module: String,
+    name: String,
+    /// The planned (or current) attribute values.
+    after: At<'a>,
+}
+
+/// Reads a Terraform JSON document; false when it is not one (no `format_version`).
+pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
+    if !doc.is_object() || doc.get("format_version").is_none() {
+        return false;
+    }
+    let Some(instances) = instances(b, doc) else {
+        b.shape_error(
+            doc,
+            "a Terraform JSON document (`format_version`) without `resource_changes`, `planned_values` or `values`: expected the output of `terraform show -json <plan file>` (or of a state)",
+        );
+        return true;
     };
-    // Configuration addresses have no instance keys: `azuread_group.x`, not `azuread_group.x[0]`.
-    let base = address.split('[').next().unwrap_or(address);
-    resources
-        .items()
-        .iter()
-        .find(|r| r.get("address").and_then(|a| a.text()).as_deref() == Some(base))
+    load(b, doc, &instances, rel);
+    true
+}
+
+/// The resource instances: from `resource_changes` when the plan has them, else from the values
+/// representation (`planned_values`, or a state's `values`). None when there is neither.
+fn instances<'a>(b: &mut Builder, doc: &At<'a>) -> Option<Vec<Instance<'a>>> {
+    if let Some(list) = doc.get("resource_changes") {
+        if !list.is_array() {
+            b.shape_error(&list, "expected `resource_changes` to be an array");
+            return Some(Vec::new());
+        }
+        return Some(list.items().iter().filter_map(change).collect());
+    }
+    let values = doc
+        .path(&["planned_values", "root_module"])
+        .or_else(|| doc.path(&["values", "root_module"]))?;
+    let mut out = Vec::new();
+    module_values(&values, "", &mut out);
+    Some(out)
+}
+
+/// One entry of `resource_changes`, unless it is a data source or deleted.
+fn change<'a>(rc: &At<'a>) -> Option<Instance<'a>> {
+    if rc.get("mode").and_then(|m| m.text()).as_deref() == Some("data") {
+        return None;
+    }
+    let actions = rc.path(&["change", "actions"]).and_then(|a| a.strings());
+    if actions.is_some_and(|a| a == [Value::Str("delete".into())]) {
+        return None;
+    }
+    let after = rc.path(&["change", "after"]).filter(At::is_object)?;
+    let address = rc.get("address").and_then(|a| a.text())?;
+    let module = rc
+        .get("module_address")
+        .and_then(|m| m.text())
+        .unwrap_or_default();
+    Some(Instance {
+        kind: rc.get("type").and_then(|t| t.text())?,
+        name: rc.get("name").and_then(|t| t.text()).unwrap_or_default(),
+        address,
+        module,
+        after,
+    })
+}
+
+/// The resources of a values-representation module and of its `child_modules`.
+fn module_values<'a>(m: &At<'a>, module: &str, out: &mut Vec<Instance<'a>>) {
+    for r in m.get("resources").map(|r| r.items()).unwrap_or_default() {
+        if r.get("mode").and_then(|m| m.text()).as_deref() == Some("data") {
+            continue;
+        }
+        let (Some(kind), Some(address), Some(after)) = (
+            r.get("type").and_then(|t| t.text()),
+            r.get("address").and_then(|a| a.text()),
+            r.get("values").filter(At::is_object),
+        ) else {
+            continue;
+        };
+        out.push(Instance {
+            kind,
+            name: r.get("name").and_then(|t| t.text()).unwrap_or_default(),
+            address,
+            module: module.to_string(),
+            after,
+        });
+    }
+    for child in m
+        .get("child_modules")
+        .map(|c| c.items())
+        .unwrap_or_default()
+    {
+        let address = child
+            .get("address")
+            .and_then(|a| a.text())
+            .unwrap_or_default();
+        module_values(&child, &address, out);
+    }
+}
+
+/// The module call names of a module address: `module.a[0].module.b["k"]` → `[a, b]`.
+fn module_path(address: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = address;
+    while let Some(after) = rest.strip_prefix("module.") {
+        let end = after.find(['.', '[']).unwrap_or(after.len());
+        names.push(after.get(..end).unwrap_or("").to_string());
+        rest = after.get(end..).unwrap_or("");
+        if rest.starts_with('[') {
+            rest = rest.get(key_end(rest)..).unwrap_or("");
+        }
+        rest = rest.strip_prefix('.').unwrap_or(rest);
+    }
+    names
+}
+
+/// Length of a leading `[...]` instance key (quoted keys may hold `]` and `.`).
+fn key_end(s: &str) -> usize {
+    let mut quoted = false;
+    let mut escaped = false;
+    for (i, c) in s.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            ']' if !quoted => return i + 1,
+            _ => {}
+        }
+    }
+    s.len()
+}
+
+/// The configuration block of an instance: in the module its address names, the resource of
+/// that type and name.
+fn config<'a>(doc: &At<'a>, i: &Instance<'_>) -> Option<At<'a>> {
+    let mut m = doc.path(&["configuration", "root_module"])?;
+    for name in module_path(&i.module) {
+        m = m.get("module_calls")?.get(&name)?.get("module")?;
+    }
+    m.get("resources")?.items().into_iter().find(|r| {
+        r.get("type").and_then(|t| t.text()).as_deref() == Some(i.kind.as_str())
+            && r.get("name").and_then(|t| t.text()).as_deref() == Some(i.name.as_str())
+    })
+}
+
+/// The references of an attribute's expression in the configuration.
+fn references(doc: &At<'_>, i: &Instance<'_>, attribute: &str) -> Vec<String> {
+    config(doc, i)
         .and_then(|r| r.path(&["expressions", attribute, "references"]))
         .and_then(|r| r.strings())
         .unwrap_or_default()
@@ -30,100 +176,69 @@ fn references(doc: &At<'_>, address: &str, attribute: &str) -> Vec<String> {
         .collect()
 }
 
-/// The resource address a reference names (`azuread_group.nested.object_id` →
-/// `azuread_group.nested`).
-fn referenced_group(reference: &str) -> Option<String> {
-    let mut parts = reference.split('.');
-    match (parts.next(), parts.next()) {
-        (Some("azuread_group"), Some(name)) => Some(format!("azuread_group.{name}")),
-        _ => None,
-    }
-}
-
-struct Change<'a> {
-    kind: String,
-    address: String,
-    after: At<'a>,
-}
-
-fn changes<'a>(b: &mut Builder, doc: &At<'a>) -> Vec<Change<'a>> {
-    let Some(list) = doc.get("resource_changes") else {
-        return Vec::new();
+/// The absolute address of the `azuread_group` a module-relative reference names
+/// (`azuread_group.g["k"].object_id` in `module.m` → `module.m.azuread_group.g["k"]`).
+fn referenced_group(i: &Instance<'_>, reference: &str) -> Option<String> {
+    let rest = reference.strip_prefix("azuread_group.")?;
+    let end = rest.find(['.', '[']).unwrap_or(rest.len());
+    let name = rest.get(..end)?;
+    let tail = rest.get(end..).unwrap_or("");
+    let key = if tail.starts_with('[') {
+        tail.get(..key_end(tail)).unwrap_or("")
+    } else {
+        ""
     };
-    if !list.v.is_array() {
-        b.shape_error(&list, "expected `resource_changes` to be an array");
-        return Vec::new();
-    }
-    let mut out = Vec::new();
-    for rc in list.items() {
-        let deleted = rc
-            .path(&["change", "actions"])
-            .and_then(|a| a.strings())
-            .is_some_and(|a| a == [Value::Str("delete".into())]);
-        let after = rc.path(&["change", "after"]).filter(|a| a.is_object());
-        let (Some(kind), Some(address), Some(after), false) = (
-            rc.get("type").and_then(|t| t.text()),
-            rc.get("address").and_then(|a| a.text()),
-            after,
-            deleted,
-        ) else {
-            continue;
-        };
-        out.push(Change {
-            kind,
-            address,
-            after,
-        });
-    }
-    out
+    let local = format!("azuread_group.{name}{key}");
+    Some(if i.module.is_empty() {
+        local
+    } else {
+        format!("{}.{local}", i.module)
+    })
 }
 
-/// Reads a plan: an object with `format_version` and `resource_changes`.
-pub fn read(b: &mut Builder, doc: &At<'_>, _rel: &str) -> bool {
-    let plan = doc.is_object()
-        && doc.get("format_version").is_some()
-        && doc.get("resource_changes").is_some();
-    if plan {
-        load(b, doc);
-    }
-    plan
+/// The first group a list of references names.
+fn first_group(i: &Instance<'_>, refs: &[String]) -> Option<String> {
+    refs.iter().find_map(|r| referenced_group(i, r))
 }
 
-fn load(b: &mut Builder, doc: &At<'_>) {
-    let changes = changes(b, doc);
+fn load(b: &mut Builder, doc: &At<'_>, instances: &[Instance<'_>], rel: &str) {
     let mut groups: Vec<Record> = Vec::new();
-    let mut account: Option<Record> = None;
-    for c in &changes {
-        match c.kind.as_str() {
-            "azuread_group" => groups.push(group(doc, c)),
+    for i in instances {
+        match i.kind.as_str() {
+            "azuread_group" => groups.push(group(doc, i)),
             "azurerm_security_center_subscription_pricing" => {
-                let rt = c
+                let rt = i
                     .after
                     .get("resource_type")
                     .and_then(|t| t.text())
                     .unwrap_or_else(|| "VirtualMachines".into());
                 if rt.eq_ignore_ascii_case("VirtualMachines") {
-                    let a = account.get_or_insert_with(|| new_account(c));
-                    put(a, "servers_tier", &c.after, "tier", Conv::Text);
-                    put(a, "servers_plan", &c.after, "subplan", Conv::Text);
+                    if let Some(a) = account(b, doc, i, rel) {
+                        put(a, "servers_tier", &i.after, "tier", Conv::Text);
+                        put(a, "servers_plan", &i.after, "subplan", Conv::Text);
+                    }
                 }
             }
             "azurerm_security_center_setting" => {
-                let name = c
+                let name = i
                     .after
                     .get("setting_name")
                     .and_then(|t| t.text())
                     .unwrap_or_default();
                 if name.eq_ignore_ascii_case("WDATP") {
-                    let a = account.get_or_insert_with(|| new_account(c));
-                    put(a, "mde_integration", &c.after, "enabled", Conv::Bool);
+                    if let Some(a) = account(b, doc, i, rel) {
+                        put(a, "mde_integration", &i.after, "enabled", Conv::Bool);
+                    }
                 }
             }
             _ => {}
         }
     }
-    for c in changes.iter().filter(|c| c.kind == "azuread_group_member") {
-        group_member(doc, c, &mut groups);
+    for i in instances
+        .iter()
+        .filter(|i| i.kind == "azuread_group_member")
+    {
+        group_member(doc, i, &mut groups);
     }
     if !groups.is_empty() {
         b.touch("groups");
@@ -131,47 +246,63 @@ fn load(b: &mut Builder, doc: &At<'_>) {
     for g in groups {
         b.add_group(g);
     }
-    if let Some(a) = account {
-        b.touch("cloud_accounts");
-        b.push("cloud_accounts", a);
+}
+
+/// The Azure subscription the plan's azurerm provider targets: the provider configuration's
+/// constant `subscription_id` when the configuration has one, else one account named after the
+/// first resource that configures it (one per file).
+fn account<'b>(
+    b: &'b mut Builder,
+    doc: &At<'_>,
+    i: &Instance<'_>,
+    rel: &str,
+) -> Option<&'b mut Record> {
+    let subscription = config(doc, i)
+        .and_then(|r| r.get("provider_config_key").and_then(|k| k.text()))
+        .and_then(|key| {
+            doc.path(&["configuration", "provider_config"])?
+                .get(&key)?
+                .path(&["expressions", "subscription_id", "constant_value"])?
+                .text()
+        });
+    let key = match &subscription {
+        Some(s) => format!("terraform:{s}"),
+        None => format!("terraform:{rel}"),
+    };
+    let a = b.cloud_account(&key, "Azure", "terraform", &i.after)?;
+    // A fresh account is named by its key.
+    if a.get("id").and_then(|f| f.value.as_str()) == Some(key.as_str()) {
+        let id = subscription.unwrap_or_else(|| i.address.clone());
+        a.set("id", Value::Str(id.into()), None);
     }
+    Some(a)
 }
 
-/// The subscription a plan's azurerm provider targets, as one account named after the first
-/// resource that configures it.
-fn new_account(c: &Change<'_>) -> Record {
-    let mut a = Record::new(&schema::CLOUD_ACCOUNT, Some(c.after.loc()));
-    a.set("id", Value::Str(c.address.as_str().into()), None);
-    a.set("environment", Value::Str("Azure".into()), None);
-    a.set("source", Value::Str("terraform".into()), None);
-    a
-}
-
-fn group(doc: &At<'_>, c: &Change<'_>) -> Record {
-    let mut r = Record::new(&schema::GROUP, Some(c.after.loc()));
-    let object_id = c
+fn group(doc: &At<'_>, i: &Instance<'_>) -> Record {
+    let mut r = Record::new(&schema::GROUP, Some(i.after.loc()));
+    let object_id = i
         .after
         .get("object_id")
-        .or_else(|| c.after.get("id"))
+        .or_else(|| i.after.get("id"))
         .and_then(|i| i.text());
     r.set(
         "id",
-        Value::Str(object_id.unwrap_or_else(|| c.address.clone()).into()),
+        Value::Str(object_id.unwrap_or_else(|| i.address.clone()).into()),
         None,
     );
-    r.set("address", Value::Str(c.address.as_str().into()), None);
+    r.set("address", Value::Str(i.address.as_str().into()), None);
     r.set("source", Value::Str("terraform".into()), None);
-    put(&mut r, "name", &c.after, "display_name", Conv::Text);
-    put(&mut r, "types", &c.after, "types", Conv::Strings);
+    put(&mut r, "name", &i.after, "display_name", Conv::Text);
+    put(&mut r, "types", &i.after, "types", Conv::Strings);
     put(
         &mut r,
         "security_enabled",
-        &c.after,
+        &i.after,
         "security_enabled",
         Conv::Bool,
     );
-    put(&mut r, "mail_enabled", &c.after, "mail_enabled", Conv::Bool);
-    let rule = c
+    put(&mut r, "mail_enabled", &i.after, "mail_enabled", Conv::Bool);
+    let rule = i
         .after
         .get("dynamic_membership")
         .and_then(|d| d.items().into_iter().next())
@@ -181,13 +312,13 @@ fn group(doc: &At<'_>, c: &Change<'_>) -> Record {
             r.set("membership_rule", Value::Str(text.into()), Some(rule.loc()));
         }
     }
-    let dynamic_type = c
+    let dynamic_type = i
         .after
         .get("types")
         .and_then(|t| t.strings())
         .is_some_and(|t| t.iter().any(|x| x.as_str() == Some("DynamicMembership")));
     r.set("dynamic", Value::Bool(dynamic_type || rule.is_some()), None);
-    if let Some(members) = c.after.get("members") {
+    if let Some(members) = i.after.get("members") {
         let mut list: Vec<Record> = members
             .items()
             .iter()
@@ -199,11 +330,20 @@ fn group(doc: &At<'_>, c: &Change<'_>) -> Record {
                 rec
             })
             .collect();
-        // Members given by reference to a planned group are nested groups.
-        for g in references(doc, &c.address, "members")
-            .iter()
-            .filter_map(|r| referenced_group(r))
-        {
+        // Members given by reference to a planned group are nested groups (their ids are
+        // unknown until apply, so `after.members` is null or lacks them).
+        let refs = references(doc, i, "members");
+        let mut seen: Vec<String> = Vec::new();
+        for g in refs.iter().filter_map(|r| referenced_group(i, r)) {
+            // `azuread_group.x` is implied by `azuread_group.x["k"]`: keep the first of each.
+            let base = g.split('[').next().unwrap_or(&g).to_string();
+            if seen
+                .iter()
+                .any(|s| s.split('[').next() == Some(base.as_str()))
+            {
+                continue;
+            }
+            seen.push(g.clone());
             list.push(nested(&g, members.loc()));
         }
         r.set("members", Value::Records(list.into()), Some(members.loc()));
@@ -220,11 +360,10 @@ fn nested(address: &str, loc: Loc) -> Record {
 }
 
 /// `azuread_group_member`: adds the member to the group it targets (by planned object id, or
-/// by reference in the configuration).
-fn group_member(doc: &At<'_>, c: &Change<'_>, groups: &mut [Record]) {
-    let group_refs = references(doc, &c.address, "group_object_id");
-    let target_address = group_refs.iter().find_map(|r| referenced_group(r));
-    let target_id = c.after.get("group_object_id").and_then(|g| g.text());
+/// by reference in its module's configuration).
+fn group_member(doc: &At<'_>, i: &Instance<'_>, groups: &mut [Record]) {
+    let target_address = first_group(i, &references(doc, i, "group_object_id"));
+    let target_id = i.after.get("group_object_id").and_then(|g| g.text());
     let Some(group) = groups.iter_mut().find(|g| {
         let addr = g.get("address").and_then(|a| a.value.as_str());
         let id = g.get("id").and_then(|a| a.value.as_str());
@@ -233,19 +372,17 @@ fn group_member(doc: &At<'_>, c: &Change<'_>, groups: &mut [Record]) {
     }) else {
         return;
     };
-    let mut m = Record::new(&schema::MEMBER, Some(c.after.loc()));
-    let member_ref = references(doc, &c.address, "member_object_id")
-        .iter()
-        .find_map(|r| referenced_group(r));
-    match (c.after.get("member_object_id"), &member_ref) {
+    let mut m = Record::new(&schema::MEMBER, Some(i.after.loc()));
+    let member_ref = first_group(i, &references(doc, i, "member_object_id"));
+    match (i.after.get("member_object_id"), &member_ref) {
         (Some(id), _) if id.text().is_some() => {
-            put(&mut m, "id", &c.after, "member_object_id", Conv::Text);
+            put(&mut m, "id", &i.after, "member_object_id", Conv::Text);
         }
         (_, Some(addr)) => {
             m.set("id", Value::Str(addr.as_str().into()), None);
         }
         _ => {
-            m.set("id", Value::Str(c.address.as_str().into()), None);
+            m.set("id", Value::Str(i.address.as_str().into()), None);
         }
     }
     if let Some(addr) = member_ref {
@@ -260,4 +397,19 @@ fn group_member(doc: &At<'_>, c: &Change<'_>, groups: &mut [Record]) {
     };
     list.push(m);
     group.set("members", Value::Records(list), loc);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_paths_drop_instance_keys() {
+        assert_eq!(module_path(""), Vec::<String>::new());
+        assert_eq!(module_path("module.identity"), ["identity"]);
+        assert_eq!(
+            module_path("module.a[0].module.b[\"x.y]\"]"),
+            ["a".to_string(), "b".to_string()]
+        );
+    }
 }

@@ -1,0 +1,36 @@
+//! Az PowerShell's Defender for Cloud cmdlets piped to `ConvertTo-Json`: `Get-AzSecurityPricing`
+//! (`PSSecurityPricing`: `Id`, `Name`, `PricingTier`, `SubPlan`, ...), `Get-AzSecuritySetting`
+//! (`Id`, `Name`, `Type`, `Enabled`) and `Get-AzSecurityConnector` (`EnvironmentName`,
+//! `HierarchyIdentifier`, `EnvironmentData`, `Offering[]` with `OfferingType`, `SubPlanType`,
+//! `MdeAutoProvisioningEnabled`, ...). Objects are flat and PascalCase, without ARM's
+//! `properties`; `Get-AzSecurityPricing` has no `type` either: the resource type is read from the
+//! `Id`. One object alone is written without an array. Windows PowerShell 5.1's `Out-File` writes
+//! UTF-16LE with a BOM (decoded before this module sees the text).
+
+use super::arm;
+use crate::export::json::At;
+use crate::export::Builder;
+
+/// Whether an object was written by PowerShell: its keys are PascalCase (`Id`, `Name`).
+fn pascal(v: &At<'_>) -> bool {
+    v.members().iter().any(|(k, _)| *k == "Id" || *k == "Name")
+}
+
+/// Reads an Az.Security cmdlet's output; false when the document is not one.
+pub fn read(b: &mut Builder, doc: &At<'_>, _rel: &str) -> bool {
+    let items = arm::resources(doc);
+    let ours = !items.is_empty()
+        && items.iter().all(|r| {
+            r.is_object()
+                && pascal(r)
+                && r.get("properties").is_none()
+                && arm::is_security_resource(r)
+        });
+    if !ours {
+        return false;
+    }
+    for r in &items {
+        arm::load(b, r, r, "az-powershell");
+    }
+    true
+}

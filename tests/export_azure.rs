@@ -1,0 +1,532 @@
+//! Azure (ARM REST, az CLI, Az PowerShell), Defender for Endpoint and Terraform exports as the
+//! tools write them: the loaded model, and the file and line of the violations they lead to.
+//! Fixtures: `tests/fixtures/exports/{arm,az,mde,terraform}-*/`, each README citing its source.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use dexlint::export::{self, DiagLevel, Load, LoadOptions};
+use dexlint::model::{Record, TenantModel, Value};
+use serde_json::Value as Json;
+use std::path::{Path, PathBuf};
+
+fn fixture(case: &str) -> PathBuf {
+    common::manifest().join("tests/fixtures/exports").join(case)
+}
+
+fn load(case: &str) -> Load {
+    export::load(&[fixture(case)], &LoadOptions::default()).unwrap()
+}
+
+fn records<'m>(m: &'m TenantModel, coll: &str) -> &'m [Record] {
+    &m.collection(coll).unwrap().records
+}
+
+fn text<'r>(r: &'r Record, field: &str) -> Option<&'r str> {
+    r.get(field).and_then(|f| f.value.as_str())
+}
+
+fn value<'r>(r: &'r Record, field: &str) -> &'r Value {
+    &r.get(field).unwrap().value
+}
+
+/// `dexlint lint DIR --format json`: the exit code and the report.
+fn lint(dir: &Path) -> (i32, Json) {
+    let out = common::dexlint()
+        .args(["lint", dir.to_str().unwrap(), "--format", "json"])
+        .output()
+        .unwrap();
+    let report: Json = serde_json::from_slice(&out.stdout).unwrap();
+    (out.status.code().unwrap(), report)
+}
+
+/// (policy, file, line) of every violation, sorted.
+fn violations(report: &Json) -> Vec<(String, String, u64)> {
+    let mut v: Vec<_> = report["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["policy"].as_str().unwrap().to_string(),
+                v["file"].as_str().unwrap().to_string(),
+                v["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn not_evaluated(report: &Json) -> Vec<String> {
+    report["not_evaluated"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["policy"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn errors(report: &Json, level: &str) -> Vec<(String, u64)> {
+    report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["level"].as_str().unwrap_or("error") == level)
+        .map(|e| {
+            (
+                e["file"].as_str().unwrap().to_string(),
+                e["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect()
+}
+
+fn v(policy: &str, file: &str, line: u64) -> (String, String, u64) {
+    (policy.to_string(), file.to_string(), line)
+}
+
+/// (environment, id, servers tier, servers plan, MDE integration) of a cloud account.
+type Account = (String, String, Option<String>, Option<String>, Value);
+
+/// Every cloud account of the model.
+fn accounts(m: &TenantModel) -> Vec<Account> {
+    records(m, "cloud_accounts")
+        .iter()
+        .map(|a| {
+            (
+                text(a, "environment").unwrap().to_string(),
+                text(a, "id").unwrap().to_string(),
+                text(a, "servers_tier").map(str::to_string),
+                text(a, "servers_plan").map(str::to_string),
+                value(a, "mde_integration").clone(),
+            )
+        })
+        .collect()
+}
+
+fn acct(env: &str, id: &str, tier: Option<&str>, plan: Option<&str>, mde: Value) -> Account {
+    (
+        env.into(),
+        id.into(),
+        tier.map(str::to_string),
+        plan.map(str::to_string),
+        mde,
+    )
+}
+
+// Field case 07: DevOps connectors are not cloud accounts.
+#[test]
+fn devops_connectors_are_not_cloud_accounts() {
+    let l = load("arm-connectors");
+    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+    assert_eq!(
+        accounts(&l.model),
+        [
+            acct("AWS", "444455556666", None, Some("P2"), Value::Bool(true)),
+            acct("GCP", "731902468", None, Some("P1"), Value::Bool(false)),
+        ]
+    );
+    let (code, report) = lint(&fixture("arm-connectors"));
+    assert_eq!(code, 0);
+    assert_eq!(
+        violations(&report),
+        [v("DEX303", "azure/securityConnectors.json", 62)]
+    );
+}
+
+// Scopes: a resource-level pricing is not the subscription's plan; one that turns Servers off on
+// a machine is DEX304.
+#[test]
+fn resource_level_pricings_are_not_the_subscription_plan() {
+    let l = load("arm-scopes");
+    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+    let m = &l.model;
+    assert_eq!(
+        accounts(m),
+        [acct(
+            "Azure",
+            "5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d",
+            Some("Standard"),
+            Some("P1"),
+            Value::Bool(true)
+        )]
+    );
+    let overrides: Vec<_> = records(m, "resource_pricings")
+        .iter()
+        .map(|p| {
+            (
+                text(p, "name").unwrap(),
+                text(p, "scope").unwrap(),
+                text(p, "tier").unwrap(),
+                value(p, "inherited").clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        overrides,
+        [
+            ("vm-web-02", "resource", "Standard", Value::Bool(true)),
+            ("vm-build-07", "resource", "Free", Value::Bool(false)),
+        ]
+    );
+    assert_eq!(
+        text(&records(m, "resource_pricings")[1], "id"),
+        Some("/subscriptions/5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d/resourceGroups/rg-build/providers/Microsoft.Compute/virtualMachines/vm-build-07")
+    );
+    let (code, report) = lint(&fixture("arm-scopes"));
+    assert_eq!(code, 0, "DEX304 is a warning");
+    assert_eq!(
+        violations(&report),
+        [v("DEX304", "azure/pricings-vm-build-07.json", 8)]
+    );
+}
+
+// Field case 10: Get-AzSecurityPricing (flat PascalCase, UTF-16LE with a BOM), with
+// Get-AzSecuritySetting and Get-AzSecurityConnector.
+#[test]
+fn az_powershell_cmdlet_output() {
+    let raw = std::fs::read(fixture("az-powershell/azure/pricings.json")).unwrap();
+    assert_eq!(&raw[..2], b"\xff\xfe", "the fixture is UTF-16LE with a BOM");
+    let l = load("az-powershell");
+    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+    assert_eq!(
+        accounts(&l.model),
+        [
+            acct("AWS", "777788889999", None, Some("P2"), Value::Bool(false)),
+            acct(
+                "Azure",
+                "c8d7e6f5-a4b3-4c2d-9e1f-0a9b8c7d6e5f",
+                Some("Free"),
+                None,
+                Value::Bool(false)
+            ),
+        ]
+    );
+    let (code, report) = lint(&fixture("az-powershell"));
+    assert_eq!(code, 1);
+    assert_eq!(
+        violations(&report),
+        [
+            v("DEX302", "azure/pricings.json", 29),
+            v("DEX303", "azure/connectors.json", 32),
+            v("DEX303", "azure/settings.json", 9),
+        ]
+    );
+}
+
+// Field case 13 and the az ad lists: flattened `az security` output, bare Graph arrays.
+#[test]
+fn az_cli_output() {
+    let l = load("az-cli");
+    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+    let m = &l.model;
+    assert_eq!(
+        accounts(m),
+        [
+            acct(
+                "Azure",
+                "6a5b4c3d-2e1f-4098-b7a6-5c4d3e2f1a0b",
+                Some("Free"),
+                None,
+                Value::Null
+            ),
+            acct(
+                "Azure",
+                "1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b",
+                Some("Standard"),
+                Some("P2"),
+                Value::Bool(false)
+            ),
+        ]
+    );
+    let groups = records(m, "groups");
+    assert_eq!(groups.len(), 2);
+    assert_eq!(
+        text(&groups[0], "name"),
+        Some("Defender_Experts_Scoped_Coverage_Users")
+    );
+    let members: Vec<_> = match value(&groups[0], "members") {
+        Value::Records(l) => l
+            .iter()
+            .map(|m| (text(m, "kind").unwrap(), text(m, "name").unwrap()))
+            .collect(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        members,
+        [("user", "Alex Wilber"), ("group", "Contoso SOC analysts")]
+    );
+    let users = records(m, "users");
+    assert_eq!(
+        users
+            .iter()
+            .map(|u| text(u, "upn").unwrap())
+            .collect::<Vec<_>>(),
+        ["alexw@contoso.example", "meganb@contoso.example"]
+    );
+    assert_eq!(
+        value(&users[0], "enabled"),
+        &Value::Null,
+        "not in az output"
+    );
+    let (code, report) = lint(&fixture("az-cli"));
+    assert_eq!(code, 1);
+    assert_eq!(
+        violations(&report),
+        [
+            v(
+                "DEX003",
+                "entra/groups/0d6c5b4a-3e2f-4a1b-9c8d-7e6f5a4b3c2d/members.json",
+                16
+            ),
+            v("DEX302", "azure/sub-dev/pricings.json", 29),
+            v("DEX303", "azure/sub-prod/settings.json", 10),
+        ]
+    );
+    // `az ad user list` prints no `accountEnabled` and no licences: licence rules are not judged.
+    assert!(not_evaluated(&report).contains(&"DEX102".to_string()));
+}
+
+// Field case 08 and every documented Defender for Endpoint enum value.
+#[test]
+fn defender_for_endpoint_documented_values() {
+    let l = load("mde-health");
+    let m = &l.model;
+    let devices = records(m, "devices");
+    let summary: Vec<_> = devices
+        .iter()
+        .map(|d| {
+            (
+                text(d, "name").unwrap(),
+                text(d, "onboarding").unwrap(),
+                text(d, "health").unwrap(),
+                text(d, "av_mode"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (
+                "nw-lt-0001.northwind.example",
+                "Onboarded",
+                "Active",
+                Some("active")
+            ),
+            (
+                "nw-srv-0002.northwind.example",
+                "Onboarded",
+                "Inactive",
+                Some("other")
+            ),
+            (
+                "nw-lx-0004.northwind.example",
+                "Onboarded",
+                "NoSensorData",
+                Some("other")
+            ),
+            (
+                "nw-mac-0003.northwind.example",
+                "Onboarded",
+                "ImpairedCommunication",
+                Some("passive")
+            ),
+            (
+                "nw-lt-0005.northwind.example",
+                "CanBeOnboarded",
+                "NoSensorDataImpairedCommunication",
+                None
+            ),
+            (
+                "nw-prn-0006.northwind.example",
+                "Unsupported",
+                "Unknown",
+                None
+            ),
+            (
+                "nw-iot-0007.northwind.example",
+                "InsufficientInfo",
+                "Sleeping",
+                None
+            ),
+        ]
+    );
+    let diags: Vec<_> = l
+        .diagnostics
+        .iter()
+        .map(|d| (d.level, d.file.as_str(), d.line))
+        .collect();
+    assert_eq!(
+        diags,
+        [
+            (DiagLevel::Warning, "mde/deviceavinfo.json", Some(115)),
+            (DiagLevel::Warning, "mde/machines.json", Some(141)),
+        ]
+    );
+    let (code, report) = lint(&fixture("mde-health"));
+    assert_eq!(code, 0);
+    assert!(errors(&report, "error").is_empty());
+    assert_eq!(
+        violations(&report),
+        [v("DEX204", "mde/deviceavinfo.json", 89)]
+    );
+}
+
+// Terraform plans with child modules, module-relative references and count/for_each instances.
+#[test]
+fn terraform_plan_with_child_modules() {
+    let l = load("terraform-modules");
+    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+    let m = &l.model;
+    let groups = records(m, "groups");
+    assert_eq!(
+        groups
+            .iter()
+            .map(|g| text(g, "address").unwrap())
+            .collect::<Vec<_>>(),
+        [
+            "module.identity.azuread_group.scoped",
+            "module.identity.azuread_group.analysts",
+            "module.identity.module.teams.azuread_group.team[\"ir\"]",
+            "module.identity.module.teams.azuread_group.team[\"soc\"]",
+        ],
+        "the deleted group is not planned"
+    );
+    let members: Vec<_> = match value(&groups[0], "members") {
+        Value::Records(l) => l
+            .iter()
+            .map(|m| (text(m, "id").unwrap(), text(m, "kind")))
+            .collect(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        members,
+        [
+            ("module.identity.azuread_group.analysts", Some("group")),
+            ("5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a", None),
+            ("2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d", None),
+        ]
+    );
+    assert_eq!(
+        accounts(m),
+        [acct(
+            "Azure",
+            "4e3d2c1b-0a9f-4e8d-9c7b-6a5f4e3d2c1b",
+            Some("Standard"),
+            Some("P2"),
+            Value::Bool(false)
+        )]
+    );
+    let (code, report) = lint(&fixture("terraform-modules"));
+    assert_eq!(code, 1);
+    assert_eq!(
+        violations(&report),
+        [
+            v("DEX003", "terraform/plan.json", 268),
+            v("DEX303", "terraform/plan.json", 537),
+        ]
+    );
+}
+
+/// A temporary export directory holding `files` (path, text).
+fn export_of(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    dir
+}
+
+// A plan read from `planned_values` alone (no `resource_changes`), and a state's `values`.
+#[test]
+fn terraform_values_without_resource_changes() {
+    let planned = r#"{"format_version": "1.2", "planned_values": {"root_module": {"child_modules": [
+      {"address": "module.defender", "resources": [
+        {"address": "module.defender.azurerm_security_center_subscription_pricing.vm", "mode": "managed",
+         "type": "azurerm_security_center_subscription_pricing", "name": "vm",
+         "values": {"resource_type": "VirtualMachines", "tier": "Free", "subplan": null}}]}]}}}"#;
+    let dir = export_of(&[("terraform/plan.json", planned)]);
+    let (code, report) = lint(dir.path());
+    assert_eq!(code, 1);
+    assert_eq!(violations(&report), [v("DEX302", "terraform/plan.json", 5)]);
+}
+
+// A recognisable source whose shape is not understood is an error (exit 2), not a note.
+#[test]
+fn unknown_shapes_of_known_sources_are_errors() {
+    let dir = export_of(&[
+        (
+            "azure/pricing.json",
+            "{\"id\": \"/subscriptions/0000/providers/Microsoft.Security/pricings/VirtualMachines\",\n \"tier\": \"Free\"}\n",
+        ),
+        ("terraform/plan.json", "{\"format_version\": \"1.2\",\n \"outputs\": {}}\n"),
+    ]);
+    let (code, report) = lint(dir.path());
+    assert_eq!(code, 2);
+    let mut errs = errors(&report, "error");
+    errs.sort();
+    assert_eq!(
+        errs,
+        [
+            ("azure/pricing.json".to_string(), 1),
+            ("terraform/plan.json".to_string(), 1)
+        ]
+    );
+}
+
+// `Get-AzSecurityConnector | ConvertTo-Json` without `-Depth`: the offerings are type names; an
+// error naming the fix, and a gap on the account's plan and MDE integration so that they are not
+// judged on nothing.
+#[test]
+fn truncated_connector_offerings_are_errors_and_not_judged() {
+    let text = r#"[
+  {
+    "EnvironmentName": "GCP",
+    "HierarchyIdentifier": "246813579",
+    "Id": "/subscriptions/0000/resourcegroups/rg/providers/Microsoft.Security/securityConnectors/gcp-1",
+    "Name": "gcp-1",
+    "Offering": [
+      "Microsoft.Azure.PowerShell.Cmdlets.Security.Models.DefenderForServersGcpOffering"
+    ],
+    "Type": "Microsoft.Security/securityconnectors"
+  }
+]
+"#;
+    let dir = export_of(&[("azure/connectors.json", text)]);
+    let (code, report) = lint(dir.path());
+    assert_eq!(code, 2);
+    assert_eq!(
+        errors(&report, "error"),
+        [("azure/connectors.json".to_string(), 8)]
+    );
+    assert!(report["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("-Depth 10"));
+    assert!(violations(&report).is_empty(), "{report}");
+    let l = export::load(&[dir.path().to_path_buf()], &LoadOptions::default()).unwrap();
+    let gaps: Vec<_> = l
+        .model
+        .collection("cloud_accounts")
+        .unwrap()
+        .gaps
+        .iter()
+        .map(|g| (g.field, g.entity.as_deref()))
+        .collect();
+    assert_eq!(
+        gaps,
+        [
+            (Some("servers_plan"), Some("246813579")),
+            (Some("mde_integration"), Some("246813579")),
+        ]
+    );
+}
