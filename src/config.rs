@@ -324,15 +324,8 @@ fn selector(s: &Spanned<String>, errors: &mut Errors<'_>) -> Option<(Selector, S
     Some((sel, s.clone()))
 }
 
-/// `did you mean `X`?` for the candidate closest to `word` (case aside), within 2 edits.
 fn suggest(word: &str, candidates: &[&str]) -> Option<String> {
-    let lower = word.to_lowercase();
-    candidates
-        .iter()
-        .map(|c| (strsim::levenshtein(&lower, &c.to_lowercase()), *c))
-        .filter(|(d, _)| *d <= 2)
-        .min()
-        .map(|(_, c)| format!("did you mean `{c}`?"))
+    crate::base::suggest::did_you_mean(word, candidates.iter().copied())
 }
 
 fn toml_to_json(v: &toml::Value) -> serde_json::Value {
@@ -635,10 +628,7 @@ impl Config {
 
     /// Line and column (1-based) of a byte offset in the configuration text.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let before = self.text.get(..offset).unwrap_or("");
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        (line, column)
+        crate::base::lines::position(&self.text, offset)
     }
 }
 

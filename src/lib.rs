@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 pub mod authoring;
+pub mod base;
 pub mod baseline;
 pub mod builtin;
 pub mod catalogue;

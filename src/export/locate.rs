@@ -83,39 +83,7 @@ impl SourceSpan {
     }
 }
 
-/// Byte offsets of line starts, for offset → (line, column).
-pub(crate) struct Lines<'t> {
-    text: &'t str,
-    starts: Vec<usize>,
-}
-
-impl<'t> Lines<'t> {
-    pub(crate) fn new(text: &'t str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        Lines { text, starts }
-    }
-
-    /// 1-based line and column (columns count characters) of a byte offset.
-    pub(crate) fn position(&self, offset: usize) -> (usize, usize) {
-        let line = self.starts.partition_point(|&s| s <= offset).max(1);
-        let start = self.starts.get(line - 1).copied().unwrap_or(0);
-        let column = self
-            .text
-            .get(start..offset)
-            .map_or(0, |s| s.chars().count())
-            + 1;
-        (line, column)
-    }
-
-    /// Line `line` (1-based), its first 200 characters.
-    pub(crate) fn line_text(&self, line: usize) -> Option<String> {
-        let start = *self.starts.get(line.checked_sub(1)?)?;
-        let end = self.starts.get(line).map_or(self.text.len(), |e| e - 1);
-        let l = self.text.get(start..end)?.trim_end_matches('\r');
-        Some(l.chars().take(200).collect())
-    }
-}
+pub(crate) use crate::base::lines::LineIndex as Lines;
 
 /// One step of a JSON pointer: an array index, or an object key as written (its byte range).
 #[derive(Clone, Copy)]

@@ -254,19 +254,7 @@ impl CompileError {
     }
 }
 
-/// "did you mean `x`?" for the closest candidate within a small edit distance.
-pub fn did_you_mean<'a>(
-    name: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<String> {
-    let limit = (name.chars().count() / 3).clamp(1, 3);
-    candidates
-        .into_iter()
-        .map(|c| (strsim::damerau_levenshtein(name, c), c))
-        .filter(|(d, _)| *d <= limit)
-        .min()
-        .map(|(_, c)| format!("did you mean `{c}`?"))
-}
+pub use crate::base::suggest::did_you_mean;
 
 /// A compile error together with the policy file it is in.
 #[derive(Debug, Clone)]
@@ -279,13 +267,7 @@ pub struct SourcedError {
 impl SourcedError {
     /// 1-based line and column of the error's span.
     pub fn line_col(&self) -> (usize, usize) {
-        let text = self.src.inner();
-        let start = self.error.span().start.min(text.len());
-        let before = text.get(..start).unwrap_or("");
-        (
-            before.matches('\n').count() + 1,
-            before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1,
-        )
+        crate::base::lines::position(self.src.inner(), self.error.span().start)
     }
 }
 

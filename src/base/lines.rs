@@ -1,0 +1,73 @@
+//! Line and column positions in a text, from byte offsets. Lines and columns are 1-based;
+//! columns count characters (Unicode scalar values), not bytes.
+
+/// Byte offsets of the line starts of a text.
+#[derive(Debug, Clone)]
+pub struct LineIndex<'t> {
+    text: &'t str,
+    starts: Vec<usize>,
+}
+
+impl<'t> LineIndex<'t> {
+    /// Indexes `text` (one pass; lines end at `\n`, a `\r` before it belongs to the line).
+    pub fn new(text: &'t str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { text, starts }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset. An offset past the end is
+    /// placed at the end; one inside a character counts the characters that start before it.
+    pub fn position(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.starts.get(line - 1).copied().unwrap_or(0);
+        let column = self.text.get(start..offset).map_or_else(
+            || {
+                self.text
+                    .get(start..)
+                    .unwrap_or("")
+                    .char_indices()
+                    .take_while(|(i, _)| start + i < offset)
+                    .count()
+            },
+            |s| s.chars().count(),
+        ) + 1;
+        (line, column)
+    }
+
+    /// Line `line` (1-based) without its line break, at most its first 200 characters; None
+    /// past the last line.
+    pub fn line_text(&self, line: usize) -> Option<String> {
+        let start = *self.starts.get(line.checked_sub(1)?)?;
+        let end = self.starts.get(line).map_or(self.text.len(), |e| e - 1);
+        let l = self.text.get(start..end)?.trim_end_matches('\r');
+        Some(l.chars().take(200).collect())
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset of `text`, without keeping an
+/// index (for one position).
+pub fn position(text: &str, offset: usize) -> (usize, usize) {
+    LineIndex::new(text).position(offset)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_characters_from_one() {
+        let text = "ab\r\nçd\nlast";
+        let lines = LineIndex::new(text);
+        assert_eq!(lines.position(0), (1, 1));
+        assert_eq!(lines.position(4), (2, 1));
+        assert_eq!(lines.position(6), (2, 2), "ç is two bytes, one character");
+        assert_eq!(lines.position(text.len()), (3, 5));
+        assert_eq!(lines.position(text.len() + 10), (3, 5));
+        assert_eq!(lines.line_text(1).as_deref(), Some("ab"));
+        assert_eq!(lines.line_text(3).as_deref(), Some("last"));
+        assert_eq!(lines.line_text(4), None);
+        assert_eq!(position(text, 8), (3, 1));
+    }
+}
