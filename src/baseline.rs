@@ -2,7 +2,7 @@
 //! ones. Entries are keyed on policy, file and entity identity (the JSON pointer when a
 //! violation has no entity), never on line numbers, so a baseline survives reformatting.
 
-use crate::lint::Violation;
+use crate::outcome::Violation;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -429,7 +429,7 @@ fn lint_command(args: &LintArgs) -> i32 {
 /// Loads the configuration and baseline, runs the lint and writes the baseline when asked.
 fn lint_run(
     args: &LintArgs,
-) -> Result<(lint::LintReport, Gate), Box<dyn miette::Diagnostic + Send + Sync>> {
+) -> Result<(crate::outcome::LintReport, Gate), Box<dyn miette::Diagnostic + Send + Sync>> {
     let config = find_config(args.config.as_deref())?;
     let baseline_path = args.baseline.clone().or_else(|| config.baseline.clone());
     let write_baseline = args
@@ -529,7 +529,7 @@ fn create_parent(path: &Path) -> std::io::Result<()> {
 }
 
 /// Writes the report to `--output` (creating its directory) or standard output.
-fn write_report(args: &LintArgs, report: &lint::LintReport) -> Result<(), UsageError> {
+fn write_report(args: &LintArgs, report: &crate::outcome::LintReport) -> Result<(), UsageError> {
     let stdout = std::io::stdout();
     let to_terminal = args.output.is_none() && stdout.is_terminal();
     let style = Style {

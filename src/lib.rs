@@ -18,6 +18,7 @@ pub mod export;
 pub mod generate;
 pub mod lint;
 pub mod model;
+pub mod outcome;
 pub mod policy;
 pub mod redact;
 pub mod report;

@@ -4,13 +4,12 @@
 use crate::baseline::Baseline;
 use crate::builtin;
 use crate::config::{Config, Date};
-pub use crate::export::locate::SourceSpan;
 use crate::export::{self, DiagLevel, LoadOptions};
 use crate::model::Loc;
 use crate::model::TenantModel;
-use crate::policy::{self, Outcome, PolicyMeta, PolicySource, Severity};
+use crate::outcome::{joined_path, Diagnostic, IncompleteRun, LintReport, NotEvaluated, Violation};
+use crate::policy::{self, Outcome, PolicyMeta, PolicySource};
 use rayon::prelude::*;
-use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -49,158 +48,6 @@ impl Default for LintOptions {
             today: None,
             baseline: None,
             redact: None,
-        }
-    }
-}
-
-/// One violation, located in its source file.
-#[derive(Debug, Clone, Serialize)]
-pub struct Violation {
-    pub policy: String,
-    pub severity: Severity,
-    pub message: String,
-    /// Path relative to the export root it was found under; None when the rule has no location.
-    pub file: Option<String>,
-    pub line: Option<usize>,
-    pub column: Option<usize>,
-    pub end_line: Option<usize>,
-    pub end_column: Option<usize>,
-    /// RFC 6901 pointer into `file`.
-    pub pointer: Option<String>,
-    /// The export root as given on the command line.
-    pub root: Option<String>,
-    pub title: String,
-    pub help: Option<String>,
-    pub docs: Option<String>,
-    /// Stable identity of the entity the violation is about (`groups/<id>`), for baselines.
-    pub entity: Option<String>,
-    /// The reason of the waiver that accepts this violation (only in `waived`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub waiver: Option<String>,
-    #[serde(skip)]
-    pub source: Option<SourceSpan>,
-    /// Byte ranges of `message` that are values interpolated from the export (for `--redact`).
-    #[serde(skip)]
-    pub message_values: Vec<std::ops::Range<usize>>,
-    /// Byte ranges of `help` that are values interpolated from the export.
-    #[serde(skip)]
-    pub help_values: Vec<std::ops::Range<usize>>,
-}
-
-/// A policy, or one rule of it, or one entity of a rule, that could not be judged on this
-/// export.
-#[derive(Debug, Clone, Serialize)]
-pub struct NotEvaluated {
-    pub policy: String,
-    pub reason: String,
-    /// The rule not judged (0-based index in its policy); absent when no rule of the policy
-    /// was.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub rule: Option<usize>,
-    /// The rule's short label (`for u in users`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub label: Option<String>,
-    /// The record passed over (its id), when only that entity's data was incomplete.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub entity: Option<String>,
-}
-
-impl NotEvaluated {
-    /// What was not judged, for people: `DEX102`, `DEX102 rule 1 (for u in users)`, with `for
-    /// group 'g1'` when only one entity was.
-    pub fn subject(&self) -> String {
-        let mut s = self.policy.clone();
-        if let (Some(rule), Some(label)) = (self.rule, &self.label) {
-            s.push_str(&format!(" rule {} (`{label}`)", rule + 1));
-        }
-        if let Some(e) = &self.entity {
-            s.push_str(&format!(" for `{e}`"));
-        }
-        s
-    }
-}
-
-/// A file that failed to load, or a policy that failed to evaluate.
-#[derive(Debug, Clone, Serialize)]
-pub struct LintError {
-    /// Path relative to its export root (or the policy file for evaluation errors).
-    pub file: String,
-    /// The export root as given on the command line.
-    pub root: Option<String>,
-    pub line: Option<usize>,
-    pub column: Option<usize>,
-    pub message: String,
-    pub level: DiagLevel,
-    #[serde(skip)]
-    pub snippet: Option<String>,
-}
-
-/// Counts for the summary line.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Summary {
-    pub files_read: usize,
-    pub entities: usize,
-    pub policies_run: usize,
-    pub violations: BTreeMap<Severity, usize>,
-    /// Policies of which no rule could be judged.
-    pub not_evaluated: usize,
-    /// Policies of which some rules (or some entities of a rule) could not be judged.
-    pub partially_evaluated: usize,
-    /// Error-level diagnostics (load, evaluation, configuration).
-    pub errors: usize,
-    /// Export files with at least one error-level diagnostic.
-    pub files_failed: usize,
-    /// Policies that ran on a collection that lost data to a file that failed to load.
-    pub ran_on_incomplete_data: Vec<IncompleteRun>,
-    pub waived: usize,
-    pub baselined: usize,
-}
-
-/// A policy that ran although a collection it reads lost a file to a load error.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct IncompleteRun {
-    pub policy: String,
-    /// The collections it reads that are incomplete.
-    pub collections: Vec<String>,
-    /// The files that failed to load, relative to their export root.
-    pub files: Vec<String>,
-}
-
-/// Everything a run found.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct LintReport {
-    pub violations: Vec<Violation>,
-    /// Violations accepted by a waiver of the configuration.
-    pub waived: Vec<Violation>,
-    pub not_evaluated: Vec<NotEvaluated>,
-    pub errors: Vec<LintError>,
-    pub summary: Summary,
-    /// Every policy of the run (evaluated or not), in id order, for formats that list rules.
-    #[serde(skip)]
-    pub policies: Vec<PolicyMeta>,
-    /// The severity from which a violation fails the run, for formats that tell failures from
-    /// other findings (JUnit); None: `error`.
-    #[serde(skip)]
-    pub fail_level: Option<Severity>,
-}
-
-impl LintReport {
-    /// The exit code: 2 on load errors, 1 on violations at or above `fail_level`, else 0.
-    pub fn exit_code(&self, fail_level: Severity) -> i32 {
-        self.gate_exit_code(fail_level, false)
-    }
-
-    /// The exit code of a gate: as [`LintReport::exit_code`], and with `fail_on_not_evaluated`
-    /// also 1 when a selected policy (or one of its rules) was not evaluated.
-    pub fn gate_exit_code(&self, fail_level: Severity, fail_on_not_evaluated: bool) -> i32 {
-        if self.summary.errors > 0 {
-            2
-        } else if self.violations.iter().any(|v| v.severity >= fail_level)
-            || (fail_on_not_evaluated && !self.not_evaluated.is_empty())
-        {
-            1
-        } else {
-            0
         }
     }
 }
@@ -283,7 +130,7 @@ pub fn run(options: &LintOptions) -> Result<LintReport, SetupError> {
     let model = &load.model;
     let mut report = LintReport::default();
     for d in &load.diagnostics {
-        report.errors.push(LintError {
+        report.errors.push(Diagnostic {
             file: d.file.clone(),
             root: root_name(options, d.root),
             line: d.line,
@@ -375,7 +222,7 @@ pub fn run(options: &LintOptions) -> Result<LintReport, SetupError> {
                 continue;
             }
             Err(e) => {
-                report.errors.push(LintError {
+                report.errors.push(Diagnostic {
                     file: meta.source.clone(),
                     root: None,
                     line: None,
@@ -451,7 +298,7 @@ pub fn run(options: &LintOptions) -> Result<LintReport, SetupError> {
         report.summary.baselined = old.len();
         for e in stale {
             let what = e.entity.or(e.file).unwrap_or_default();
-            report.errors.push(LintError {
+            report.errors.push(Diagnostic {
                 file: baseline.path.clone().unwrap_or_default(),
                 root: None,
                 line: None,
@@ -536,7 +383,7 @@ fn apply_waivers(report: &mut LintReport, config: &Config, today: Date) {
             _ => continue,
         };
         let (line, column) = config.line_col(w.span.start);
-        report.errors.push(LintError {
+        report.errors.push(Diagnostic {
             file: file.clone(),
             root: None,
             line: Some(line),
@@ -558,12 +405,4 @@ fn root_name(options: &LintOptions, root: usize) -> Option<String> {
         .get(root)
         .cloned()
         .or_else(|| options.roots.get(root).map(|r| r.display().to_string()))
-}
-
-/// `ROOT/FILE` as the user would type it, for output read by people.
-pub fn joined_path(root: Option<&str>, file: &str) -> String {
-    match root {
-        Some(r) if r != "." => format!("{}/{}", r.trim_end_matches('/'), file),
-        _ => file.to_string(),
-    }
 }

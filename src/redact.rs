@@ -17,8 +17,8 @@
 //! a guessed name or id by hashing it. The reserved scoped-coverage names are not personal and
 //! are kept.
 
-use crate::lint::LintReport;
 use crate::model::{Record, TenantModel, Value};
+use crate::outcome::LintReport;
 use aho_corasick::{AhoCorasick, MatchKind};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;

@@ -19,7 +19,8 @@
 
 use crate::config::Config;
 use crate::export::DiagLevel;
-use crate::lint::{self, LintOptions, Violation};
+use crate::lint::{self, LintOptions};
+use crate::outcome::Violation;
 use serde::Deserialize;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

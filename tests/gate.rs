@@ -131,7 +131,7 @@ fn config(text: &str) -> Config {
     Config::parse("dexlint.toml", text, Path::new(".")).unwrap_or_else(|e| panic!("{e:?}"))
 }
 
-fn run(config: Config, today: Date) -> lint::LintReport {
+fn run(config: Config, today: Date) -> dexlint::outcome::LintReport {
     let options = LintOptions {
         roots: vec![manifest().join("examples/contoso")],
         config,

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Located {
     /// The lines around the value (`name` left empty).
-    pub source: SourceSpan,
+    pub source: SourceExcerpt,
     /// RFC 6901 pointer to the value ("" is the whole document).
     pub pointer: String,
     /// 1-based; columns count characters.
@@ -25,21 +25,21 @@ pub struct Located {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SourceSpan {
+pub struct SourceExcerpt {
     pub name: String,
     /// The lines of the file around the value (not the whole file: a report with thousands of
     /// violations would otherwise hold every file they point into).
     pub text: String,
     /// Line number of the first line of `text` (1-based).
     pub first_line: usize,
-    /// The value's byte range in `text`; a value longer than [`SourceSpan::MAX_LINES`] lines
+    /// The value's byte range in `text`; a value longer than [`SourceExcerpt::MAX_LINES`] lines
     /// is cut after its first line, and `whole` is false.
     pub start: usize,
     pub end: usize,
     pub whole: bool,
 }
 
-impl SourceSpan {
+impl SourceExcerpt {
     /// Lines of context kept before and after the value.
     pub const CONTEXT: usize = 2;
     /// Longest value shown whole.
@@ -72,7 +72,7 @@ impl SourceSpan {
                 to = line_end(to + 1);
             }
         }
-        SourceSpan {
+        SourceExcerpt {
             name,
             text: text.get(from..to).unwrap_or("").to_string(),
             first_line: line.saturating_sub(before).max(1),
@@ -261,7 +261,7 @@ pub fn locate_all(model: &TenantModel, locs: &[&Loc]) -> Vec<Option<Located>> {
                     let (line, column) = lines.position(start);
                     let (end_line, end_column) = lines.position(end);
                     let located = Located {
-                        source: SourceSpan::around(String::new(), &text, start, end, line),
+                        source: SourceExcerpt::around(String::new(), &text, start, end, line),
                         pointer,
                         line,
                         column,
@@ -326,16 +326,16 @@ mod tests {
         let text: String = (1..=40).map(|i| format!("line {i}\n")).collect();
         let at = |line: usize| text.find(&format!("line {line}\n")).unwrap();
         // "line 10" on line 10: lines 8 to 12 are kept.
-        let s = SourceSpan::around("f".into(), &text, at(10), at(10) + 7, 10);
+        let s = SourceExcerpt::around("f".into(), &text, at(10), at(10) + 7, 10);
         assert_eq!(s.first_line, 8);
         assert_eq!(s.text, "line 8\nline 9\nline 10\nline 11\nline 12");
         assert_eq!(&s.text[s.start..s.end], "line 10");
         assert!(s.whole);
         // On line 1 there is nothing before.
-        let s = SourceSpan::around("f".into(), &text, 0, 6, 1);
+        let s = SourceExcerpt::around("f".into(), &text, 0, 6, 1);
         assert_eq!((s.first_line, s.text.lines().count()), (1, 3));
         // A value of 30 lines is cut after its first line.
-        let s = SourceSpan::around("f".into(), &text, at(5), at(35), 5);
+        let s = SourceExcerpt::around("f".into(), &text, at(5), at(35), 5);
         assert!(!s.whole);
         assert_eq!(&s.text[s.start..s.end], "line 5");
         assert_eq!(s.text.lines().count(), 5);

@@ -2,7 +2,7 @@
 //! error, so the CI system annotates the file and line, then a plain summary line.
 
 use crate::export::DiagLevel;
-use crate::lint::{joined_path, LintReport};
+use crate::outcome::{joined_path, LintReport};
 use crate::policy::Severity;
 use std::fmt::Write as _;
 

@@ -2,8 +2,9 @@
 //! the policies that were not evaluated and a summary line.
 
 use super::Style;
+use crate::export::locate::SourceExcerpt;
 use crate::export::DiagLevel;
-use crate::lint::{joined_path, LintError, LintReport, SourceSpan, Violation};
+use crate::outcome::{joined_path, LintReport, Violation};
 use crate::policy::Severity;
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
@@ -18,7 +19,7 @@ struct ViolationDiagnostic<'a> {
 }
 
 /// The lines of a file kept around a violation, numbered as in the file.
-struct Excerpt<'a>(&'a SourceSpan);
+struct Excerpt<'a>(&'a SourceExcerpt);
 
 impl SourceCode for Excerpt<'_> {
     fn read_span<'a>(
@@ -87,7 +88,7 @@ impl Diagnostic for ViolationDiagnostic<'_> {
 
 /// A file that failed to load.
 struct ErrorDiagnostic<'a> {
-    e: &'a LintError,
+    e: &'a crate::outcome::Diagnostic,
 }
 
 impl fmt::Display for ErrorDiagnostic<'_> {

@@ -1,6 +1,6 @@
 //! `--format json`: one document with violations, not-evaluated policies, errors and a summary.
 
-use crate::lint::LintReport;
+use crate::outcome::LintReport;
 
 pub fn render(report: &LintReport) -> String {
     let mut out = Vec::new();

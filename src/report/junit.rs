@@ -6,13 +6,13 @@
 //! and policy errors) are error cases of a suite `dexlint`.
 
 use crate::export::DiagLevel;
-use crate::lint::{joined_path, LintReport};
+use crate::outcome::{joined_path, LintReport};
 use crate::policy::Severity;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use std::collections::BTreeMap;
 
 pub fn render(report: &LintReport) -> String {
-    let mut by_policy: BTreeMap<&str, Vec<&crate::lint::Violation>> = BTreeMap::new();
+    let mut by_policy: BTreeMap<&str, Vec<&crate::outcome::Violation>> = BTreeMap::new();
     for v in report.violations.iter().chain(&report.waived) {
         by_policy.entry(v.policy.as_str()).or_default().push(v);
     }

@@ -8,7 +8,7 @@ mod junit;
 pub mod sarif;
 
 use crate::export::DiagLevel;
-use crate::lint::{LintError, LintReport};
+use crate::outcome::{Diagnostic, LintReport};
 
 /// The output formats of `dexlint lint --format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -77,8 +77,8 @@ pub fn failure(error: &dyn miette::Diagnostic) -> LintReport {
     report
 }
 
-fn plain_error(message: String) -> LintError {
-    LintError {
+fn plain_error(message: String) -> Diagnostic {
+    Diagnostic {
         file: String::new(),
         root: None,
         line: None,
@@ -89,7 +89,7 @@ fn plain_error(message: String) -> LintError {
     }
 }
 
-fn collect_failure(d: &dyn miette::Diagnostic, out: &mut Vec<LintError>) {
+fn collect_failure(d: &dyn miette::Diagnostic, out: &mut Vec<Diagnostic>) {
     if let Some(related) = d.related() {
         let before = out.len();
         for r in related {

@@ -8,7 +8,7 @@
 //! reformatting. Load errors and policies not evaluated are tool notifications.
 
 use crate::export::DiagLevel;
-use crate::lint::{joined_path, LintReport, Violation};
+use crate::outcome::{joined_path, LintReport, Violation};
 use crate::policy::Severity;
 use serde_sarif::sarif::{
     ArtifactContent, ArtifactLocation, Invocation, Location, Message, MultiformatMessageString,
