@@ -12,6 +12,7 @@ pub mod baseline;
 pub mod builtin;
 pub mod catalogue;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod export;
 #[doc(hidden)]

@@ -115,8 +115,14 @@ pub fn policy_sources(builtin: bool, dirs: &[PathBuf]) -> Result<Vec<PolicySourc
     Ok(sources)
 }
 
-/// Runs the whole lint.
-pub fn run(options: &LintOptions) -> Result<LintReport, SetupError> {
+/// Reads and compiles the policies `options` name (the built-in catalogue unless disabled,
+/// plus the policy directories of the configuration and of `options`), and checks the
+/// configuration against them.
+///
+/// # Errors
+/// A policy directory that cannot be read, a policy that does not compile, or configuration
+/// that names unknown policies, parameters or tags.
+pub fn compile(options: &LintOptions) -> Result<policy::Program, SetupError> {
     let config = &options.config;
     let mut dirs = config.policy_dirs.clone();
     dirs.extend(options.policy_dirs.iter().cloned());
@@ -126,6 +132,28 @@ pub fn run(options: &LintOptions) -> Result<LintReport, SetupError> {
         .unwrap_or(policy::parse::MAX_NESTING);
     let program = policy::compile_nested(&sources, nesting)?;
     config.check_against(&program.policies.iter().collect::<Vec<_>>())?;
+    Ok(program)
+}
+
+/// Runs the whole lint: [`compile`], then [`run_compiled`].
+///
+/// # Errors
+/// As [`compile`] and [`run_compiled`].
+pub fn run(options: &LintOptions) -> Result<LintReport, SetupError> {
+    run_compiled(options, &compile(options)?)
+}
+
+/// Loads the export roots of `options` and evaluates the compiled policies the configuration
+/// selects over them.
+///
+/// # Errors
+/// An export root that is not a directory, an invalid include/exclude glob, or a
+/// configuration that selects no policy.
+pub fn run_compiled(
+    options: &LintOptions,
+    program: &policy::Program,
+) -> Result<LintReport, SetupError> {
+    let config = &options.config;
     let load = export::load(&options.roots, &options.load)?;
     let model = &load.model;
     let mut report = LintReport::default();

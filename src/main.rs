@@ -13,5 +13,5 @@ fn main() {
         .stack_size(64 << 20)
         .build_global();
     let cli = dexlint::cli::Cli::parse();
-    std::process::exit(dexlint::cli::run(cli));
+    std::process::exit(dexlint::commands::run(cli));
 }

@@ -118,8 +118,8 @@ pub fn find_cases(dir: &Path) -> Vec<PathBuf> {
     cases
 }
 
-/// Runs one case with the policies of `policy_dirs`, plus the built-in ones when `builtin`.
-pub fn run_case(case_dir: &Path, policy_dirs: &[PathBuf], builtin: bool) -> Outcome {
+/// Runs one case with compiled policies (`program`, from [`lint::compile`]).
+pub fn run_case(case_dir: &Path, program: &crate::policy::Program) -> Outcome {
     let name = case_dir.display().to_string();
     let mut diff = Vec::new();
     let case: Case = match std::fs::read_to_string(case_dir.join(CASE_FILE))
@@ -134,12 +134,10 @@ pub fn run_case(case_dir: &Path, policy_dirs: &[PathBuf], builtin: bool) -> Outc
     };
     let options = LintOptions {
         roots: vec![case_dir.join("export")],
-        policy_dirs: policy_dirs.to_vec(),
-        builtin,
         config: Config::default(),
         ..LintOptions::default()
     };
-    let report = match lint::run(&options) {
+    let report = match lint::run_compiled(&options, program) {
         Ok(r) => r,
         Err(e) => {
             diff.push(format!("! {e}"));
@@ -204,18 +202,45 @@ pub fn run_case(case_dir: &Path, policy_dirs: &[PathBuf], builtin: bool) -> Outc
     Outcome { name, diff }
 }
 
-/// `dexlint test [DIR]`: runs every case, prints each, a diff on failure, and the summary line
-/// `N passed, N failed`. Returns the exit code (1 on any failure, 2 when no case is found).
-pub fn test_command(dir: &Path, builtin: bool, out: &mut String) -> i32 {
-    let cases = find_cases(dir);
+/// `dexlint test [DIR...]`: compiles the policies of `dirs` (plus the built-in ones when
+/// `builtin`) once, runs every case under each `DIR/tests`, prints each, a diff on failure, and
+/// the summary line `N passed, N failed`. Returns the exit code (1 on any failure, 2 when the
+/// policies do not compile or no case is found); compile errors are written once to `errors`.
+pub fn test_command(dirs: &[PathBuf], builtin: bool, out: &mut String, errors: &mut String) -> i32 {
+    let cases: Vec<PathBuf> = dirs.iter().flat_map(|d| find_cases(d)).collect();
     if cases.is_empty() {
-        let _ = writeln!(out, "no test cases under `{}`", dir.join("tests").display());
+        let places: Vec<String> = dirs
+            .iter()
+            .map(|d| format!("`{}`", d.join("tests").display()))
+            .collect();
+        let _ = writeln!(out, "no test cases under {}", places.join(", "));
         return 2;
     }
-    let policy_dirs = vec![dir.to_path_buf()];
+    let options = LintOptions {
+        policy_dirs: dirs.to_vec(),
+        builtin,
+        ..LintOptions::default()
+    };
+    let program = match lint::compile(&options) {
+        Ok(p) => p,
+        Err(lint::SetupError::Compile(e)) => {
+            errors.push_str(&crate::policy::render_errors(&e, false, 100));
+            let n = e.errors().len();
+            let _ = writeln!(
+                errors,
+                "{n} error{} in the policies",
+                if n == 1 { "" } else { "s" }
+            );
+            return 2;
+        }
+        Err(e) => {
+            let _ = writeln!(errors, "error: {e}");
+            return 2;
+        }
+    };
     let (mut passed, mut failed) = (0, 0);
     for case in &cases {
-        let outcome = run_case(case, &policy_dirs, builtin);
+        let outcome = run_case(case, &program);
         if outcome.diff.is_empty() {
             passed += 1;
             let _ = writeln!(out, "ok     {}", outcome.name);

@@ -19,9 +19,9 @@ fn policies_dir() -> PathBuf {
 
 #[test]
 fn builtin_cases_pass() {
-    let mut out = String::new();
-    let code = testing::test_command(&policies_dir(), false, &mut out);
-    assert_eq!(code, 0, "{out}");
+    let (mut out, mut errors) = (String::new(), String::new());
+    let code = testing::test_command(&[policies_dir()], false, &mut out, &mut errors);
+    assert_eq!(code, 0, "{out}{errors}");
     let last = out.lines().last().unwrap();
     assert!(last.ends_with(" passed, 0 failed"), "{last}");
 }
@@ -73,14 +73,15 @@ fn a_wrong_expectation_fails_with_a_readable_diff() {
         toml.replace("line = 5", "line = 6") + "not_evaluated_typo = 1\n",
     )
     .unwrap();
-    let mut out = String::new();
-    assert_eq!(testing::test_command(dir.path(), true, &mut out), 1);
+    let (mut out, mut errors) = (String::new(), String::new());
+    let dirs = [dir.path().to_path_buf()];
+    assert_eq!(testing::test_command(&dirs, true, &mut out, &mut errors), 1);
     assert!(out.contains("cannot read case.toml"), "{out}");
 
     std::fs::write(case.join("case.toml"), toml.replace("line = 5", "line = 6")).unwrap();
     let mut out = String::new();
     assert_eq!(
-        testing::test_command(dir.path(), true, &mut out),
+        testing::test_command(&dirs, true, &mut out, &mut errors),
         1,
         "{out}"
     );
@@ -163,4 +164,51 @@ fn examples_in_policy_files_match_one_of_their_cases() {
             "{id}: the `example` of {file} is none of {actual:#?}"
         );
     }
+}
+
+#[test]
+fn policies_that_do_not_compile_are_reported_once_not_per_case() {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(
+        &policies_dir().join("tests/DEX001"),
+        &dir.path().join("tests/DEX001"),
+    );
+    std::fs::write(
+        dir.path().join("broken.policy"),
+        "policy ACME001 \"x\" {\n  severity error\n  for g in groups\n  report g.nmae \"x\"\n}\n",
+    )
+    .unwrap();
+    let (mut out, mut errors) = (String::new(), String::new());
+    let dirs = [dir.path().to_path_buf()];
+    assert_eq!(testing::test_command(&dirs, true, &mut out, &mut errors), 2);
+    assert_eq!(
+        errors.matches("did you mean `name`?").count(),
+        1,
+        "{errors}"
+    );
+    assert!(errors.ends_with("1 error in the policies\n"), "{errors}");
+    assert!(!out.contains("FAILED"), "no case runs: {out}");
+}
+
+#[test]
+fn test_without_a_directory_runs_the_configured_policy_directories() {
+    let dir = tempfile::tempdir().unwrap();
+    let init = common::dexlint()
+        .arg("init")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(init.status.success(), "{init:?}");
+    let out = common::dexlint()
+        .current_dir(dir.path())
+        .arg("test")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("1 passed, 0 failed"), "{text}");
 }

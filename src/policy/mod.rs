@@ -19,7 +19,6 @@ use miette::NamedSource;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 /// A policy file's name (a path, or `builtin:FILE`) and text.
@@ -567,49 +566,9 @@ impl CompiledPolicy {
     }
 }
 
-/// `dexlint check FILE...`: compiles the files together and prints every error. Returns 0
-/// when all compile, 2 otherwise.
-pub fn check_command(paths: &[PathBuf]) -> i32 {
-    let mut sources = Vec::new();
-    let mut failed = false;
-    for path in paths {
-        match std::fs::read_to_string(path) {
-            Ok(text) => sources.push(PolicySource {
-                name: path.display().to_string(),
-                text,
-            }),
-            Err(e) => {
-                eprintln!("error: cannot read `{}`: {e}", path.display());
-                failed = true;
-            }
-        }
-    }
-    let stderr = std::io::stderr();
-    let color = crate::cli::use_color(std::io::IsTerminal::is_terminal(&stderr));
-    match compile(&sources) {
-        Ok(program) if !failed => {
-            println!("{} policies compiled", program.policies.len());
-            0
-        }
-        Ok(_) => 2,
-        Err(errors) => {
-            eprint!("{}", render_errors(&errors, color, 100));
-            eprintln!("{} error(s)", errors.errors().len());
-            2
-        }
-    }
-}
-
 /// Every compile error in miette's graphical form.
 pub fn render_errors(errors: &CompileErrors, color: bool, width: usize) -> String {
-    let theme = if color {
-        miette::GraphicalTheme::unicode()
-    } else {
-        miette::GraphicalTheme::unicode_nocolor()
-    };
-    let handler = miette::GraphicalReportHandler::new_themed(theme)
-        .with_width(width)
-        .with_links(color);
+    let handler = crate::base::render::handler(color, width);
     let mut out = String::new();
     for e in errors.errors() {
         // Writing into a String cannot fail.

@@ -6,10 +6,7 @@ use crate::export::locate::SourceExcerpt;
 use crate::export::DiagLevel;
 use crate::outcome::{joined_path, LintReport, Violation};
 use crate::policy::Severity;
-use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
-    MietteSpanContents, SourceCode, SpanContents,
-};
+use miette::{Diagnostic, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SpanContents};
 use std::fmt::{self, Write as _};
 
 /// A violation seen as a miette diagnostic: code = policy id, label on the offending value.
@@ -131,14 +128,7 @@ fn miette_severity(s: Severity) -> miette::Severity {
 }
 
 pub fn render(report: &LintReport, style: Style) -> String {
-    let theme = if style.color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(style.width)
-        .with_links(style.color);
+    let handler = crate::base::render::handler(style.color, style.width);
     let mut out = String::new();
     for e in &report.errors {
         // Writing into a String cannot fail.

@@ -1,0 +1,49 @@
+//! `dexlint fmt`: the canonical layout of policy files.
+
+use super::fail;
+use crate::policy;
+use std::path::PathBuf;
+
+/// `dexlint fmt`: 0 when every file is (now) formatted, 1 with `--check` when one is not,
+/// 2 when a file cannot be read, parsed or written.
+pub fn run(files: &[PathBuf], check: bool) -> i32 {
+    let mut code = 0;
+    for path in files {
+        let shown = path.display().to_string();
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("error: cannot read `{shown}`: {e}");
+                code = 2;
+                continue;
+            }
+        };
+        let formatted = match policy::format::format(&text) {
+            Ok(f) => f,
+            Err(error) => {
+                let src =
+                    miette::NamedSource::new(&shown, std::sync::Arc::<str>::from(text.as_str()));
+                fail(policy::SourcedError {
+                    error,
+                    file: shown.clone(),
+                    src,
+                });
+                code = 2;
+                continue;
+            }
+        };
+        if formatted == text {
+            continue;
+        }
+        if check {
+            println!("would reformat {shown}");
+            code = code.max(1);
+        } else if let Err(e) = std::fs::write(path, formatted) {
+            eprintln!("error: cannot write `{shown}`: {e}");
+            code = 2;
+        } else {
+            println!("formatted {shown}");
+        }
+    }
+    code
+}

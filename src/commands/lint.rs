@@ -1,0 +1,178 @@
+//! `dexlint lint`: load the configuration and baseline, run the lint, write the report and the
+//! baseline, and turn the result into an exit code.
+
+use super::{fail, fail_dyn, find_config, terminal_width, use_color};
+use crate::baseline::Baseline;
+use crate::cli::LintArgs;
+use crate::export::LoadOptions;
+use crate::lint::{self, LintOptions};
+use crate::policy::Severity;
+use crate::report::{self, Format, Style};
+use std::io::IsTerminal;
+use std::path::Path;
+
+/// A usage error of `dexlint lint` (exit 2).
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code(dexlint::usage))]
+struct UsageError {
+    message: String,
+    #[help]
+    help: Option<String>,
+}
+
+/// What decides the exit code of a finished run.
+struct Gate {
+    fail_level: Severity,
+    fail_on_not_evaluated: bool,
+}
+
+/// `dexlint lint`: writes the report in the chosen format and returns the exit code.
+pub fn run(args: &LintArgs) -> i32 {
+    let (mut report, gate) = match lint_run(args) {
+        Ok(done) => done,
+        Err(e) => {
+            // The error is shown on standard error; the chosen format still gets one complete
+            // document holding it, so an upload step reads the real error.
+            let code = fail_dyn(&*e);
+            if args.format != Format::Human {
+                let report = report::failure(&*e);
+                let _ = write_report(args, &report);
+            }
+            return code;
+        }
+    };
+    report.fail_level = Some(gate.fail_level);
+    if let Err(e) = write_report(args, &report) {
+        return fail(e);
+    }
+    if args.write_baseline.is_some() && report.summary.errors == 0 {
+        return 0;
+    }
+    report.gate_exit_code(gate.fail_level, gate.fail_on_not_evaluated)
+}
+
+/// Loads the configuration and baseline, runs the lint and writes the baseline when asked.
+fn lint_run(
+    args: &LintArgs,
+) -> Result<(crate::outcome::LintReport, Gate), Box<dyn miette::Diagnostic + Send + Sync>> {
+    let config = find_config(args.config.as_deref())?;
+    let baseline_path = args.baseline.clone().or_else(|| config.baseline.clone());
+    let write_baseline = args
+        .write_baseline
+        .as_ref()
+        .map(|p| p.clone().or_else(|| baseline_path.clone()));
+    let write_baseline = match write_baseline {
+        Some(Some(p)) => Some(p),
+        Some(None) => {
+            return Err(Box::new(UsageError {
+                message: "`--write-baseline` needs a FILE".into(),
+                help: Some("name one, or set `baseline` in dexlint.toml".into()),
+            }))
+        }
+        None => None,
+    };
+    // A baseline being written records every violation, so none is hidden by the old one.
+    let baseline = match (&write_baseline, &baseline_path) {
+        (None, Some(path)) => Some(Baseline::read(path)?),
+        _ => None,
+    };
+    let (roots, root_names) = if args.roots.is_empty() {
+        (config.exports.clone(), config.export_names.clone())
+    } else {
+        let names = args
+            .roots
+            .iter()
+            .map(|r| {
+                config
+                    .exports
+                    .iter()
+                    .position(|e| e == r)
+                    .and_then(|i| config.export_names.get(i).cloned())
+                    .unwrap_or_else(|| r.display().to_string())
+            })
+            .collect();
+        (args.roots.clone(), names)
+    };
+    if roots.is_empty() {
+        return Err(Box::new(UsageError {
+            message: "no export directory given".into(),
+            help: Some("pass EXPORT_DIR or set `exports` in dexlint.toml".into()),
+        }));
+    }
+    let mut include = config.include.clone();
+    include.extend(args.include.iter().cloned());
+    let mut exclude = config.exclude.clone();
+    exclude.extend(args.exclude.iter().cloned());
+    let gate = Gate {
+        fail_level: args
+            .fail_level
+            .map(Severity::from)
+            .or(config.fail_level)
+            .unwrap_or(Severity::Error),
+        fail_on_not_evaluated: args.fail_on_not_evaluated || config.fail_on_not_evaluated,
+    };
+    let options = LintOptions {
+        roots,
+        root_names,
+        builtin: !args.no_builtin,
+        policy_dirs: args.policies.clone(),
+        load: LoadOptions {
+            include,
+            exclude,
+            max_file_bytes: config.max_file_bytes,
+            max_json_depth: config.max_json_depth,
+        },
+        config,
+        today: None,
+        baseline,
+        redact: match (args.redact, &args.redact_key) {
+            (false, _) => None,
+            (true, Some(k)) => Some(crate::redact::Key::from_secret(k)),
+            (true, None) => Some(crate::redact::Key::random()?),
+        },
+    };
+    let report = lint::run(&options)?;
+    if let Some(path) = &write_baseline {
+        let baseline = Baseline::of(&report.violations);
+        create_parent(path)
+            .and_then(|()| std::fs::write(path, baseline.to_json()))
+            .map_err(|e| UsageError {
+                message: format!("cannot write the baseline `{}`: {e}", path.display()),
+                help: None,
+            })?;
+        eprintln!("wrote the baseline {}", path.display());
+    }
+    Ok((report, gate))
+}
+
+/// Creates the parent directory of a file to be written, when it has one.
+fn create_parent(path: &Path) -> std::io::Result<()> {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => std::fs::create_dir_all(dir),
+        _ => Ok(()),
+    }
+}
+
+/// Writes the report to `--output` (creating its directory) or standard output.
+fn write_report(args: &LintArgs, report: &crate::outcome::LintReport) -> Result<(), UsageError> {
+    let stdout = std::io::stdout();
+    let to_terminal = args.output.is_none() && stdout.is_terminal();
+    let style = Style {
+        color: use_color(to_terminal),
+        width: if to_terminal { terminal_width() } else { 100 },
+    };
+    match &args.output {
+        Some(path) => create_parent(path)
+            .and_then(|()| std::fs::File::create(path))
+            .and_then(|f| report::write(report, args.format, style, f))
+            .map_err(|e| UsageError {
+                message: format!("cannot write the report to `{}`: {e}", path.display()),
+                help: None,
+            }),
+        None => report::write(report, args.format, style, stdout.lock()).map_err(|e| UsageError {
+            message: format!("cannot write the report: {e}"),
+            help: None,
+        }),
+    }
+}

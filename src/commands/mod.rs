@@ -1,0 +1,101 @@
+//! The commands behind the command line, one file each, and what they share: finding the
+//! configuration, printing a setup error, the terminal's colour and width. [`run`] dispatches a
+//! parsed command line ([`crate::cli::Cli`]) and returns the process exit code.
+
+mod check;
+mod completions;
+mod explain;
+mod fmt;
+mod hook;
+mod init;
+mod lint;
+mod list;
+mod test;
+
+pub use hook::hook_roots;
+
+use crate::authoring;
+use crate::cli::{Cli, Command};
+use crate::config::{self, Config};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+/// Runs a parsed command line and returns the process exit code (0, 1 or 2: see the README).
+pub fn run(cli: Cli) -> i32 {
+    match cli.command {
+        Command::Lint(args) => lint::run(&args),
+        Command::Hook(args) => hook::run(args),
+        Command::Check { files } => check::run(&files),
+        Command::Fmt { check, files } => fmt::run(&files, check),
+        Command::List {
+            policies,
+            format,
+            config,
+        } => list::run(config.as_deref(), &policies, format),
+        Command::Explain {
+            id,
+            policies,
+            config,
+        } => explain::run(&id, config.as_deref(), &policies),
+        Command::Init { dir } => init::run(dir.unwrap_or_else(|| PathBuf::from("."))),
+        Command::Completions { shell } => completions::completions(shell),
+        Command::Man => completions::man(),
+        Command::Test { dir, no_builtin } => test::run(dir.as_deref(), no_builtin),
+    }
+}
+
+/// Whether to colour output written to a stream: only on a terminal, never with NO_COLOR set.
+pub fn use_color(is_terminal: bool) -> bool {
+    is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Prints a setup error (configuration, policies, baseline) and returns exit code 2.
+pub(crate) fn fail(e: impl miette::Diagnostic) -> i32 {
+    fail_dyn(&e)
+}
+
+/// [`fail`] for a diagnostic behind a pointer.
+pub(crate) fn fail_dyn(e: &dyn miette::Diagnostic) -> i32 {
+    let color = use_color(std::io::stderr().is_terminal());
+    let mut out = String::new();
+    // Writing into a String cannot fail.
+    let _ = crate::base::render::handler(color, 100).render_report(&mut out, e);
+    eprint!("{out}");
+    2
+}
+
+/// The configuration named by `--config`, or found from the working directory, or defaults.
+pub(crate) fn load_config(args: &crate::cli::LintArgs) -> Result<Config, i32> {
+    find_config(args.config.as_deref()).map_err(fail)
+}
+
+/// The policies as the configuration (at `path` or found) sets them, for `list` and `explain`.
+pub(crate) fn configured(
+    path: Option<&Path>,
+    dirs: &[PathBuf],
+) -> Result<Vec<authoring::Configured>, i32> {
+    let config = find_config(path).map_err(fail)?;
+    authoring::configured_catalogue(&config, dirs).map_err(fail)
+}
+
+/// The configuration at `path`, or found from the working directory, or defaults.
+pub(crate) fn find_config(path: Option<&Path>) -> Result<Config, config::ConfigErrors> {
+    let path = path.map(Path::to_path_buf).or_else(|| {
+        std::env::current_dir()
+            .ok()
+            .and_then(|d| config::discover(&d))
+    });
+    Ok(path
+        .as_deref()
+        .map(Config::load)
+        .transpose()?
+        .unwrap_or_default())
+}
+
+/// The terminal's width in characters: `COLUMNS`, else 100.
+pub(crate) fn terminal_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(100)
+}
