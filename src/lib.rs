@@ -1,9 +1,31 @@
-//! dexlint: a policy-as-code linter for Microsoft Defender Experts for XDR coverage.
+//! dexlint: a policy-as-code linter for Microsoft Defender Experts coverage.
 //!
 //! Pipeline: policy files are parsed (`policy::parse`) into a spanned AST, compiled and
 //! type-checked against the tenant model's schema (`policy::compile`), and evaluated
 //! (`policy::eval`) over a [`model::TenantModel`] that [`export`] loads from an export
-//! directory; [`lint`] ties them together and [`report`] renders the result.
+//! directory; [`lint`] ties them together into an [`outcome::LintReport`] and [`report`]
+//! renders it.
+//!
+//! # Layers
+//!
+//! Each module imports only modules of the layers below it (`tests/layers.rs` checks it):
+//!
+//! | layer | modules | what |
+//! |---|---|---|
+//! | 0 | [`base`], `generate` | text positions, did-you-mean, the miette handler; the benchmark's export generator |
+//! | 1 | [`model`] | the tenant model and its schema |
+//! | 2 | [`policy`], [`export`] | the language (parse, compile, evaluate) and the loaders of export formats: siblings that never import each other |
+//! | 3 | [`config`], [`builtin`] | `dexlint.toml`; the embedded catalogue |
+//! | 4 | [`outcome`] | what a run found: violations, not-evaluated rules, diagnostics, the summary |
+//! | 5 | [`lint`], [`baseline`], [`redact`] | the pipeline and the steps applied to its outcome |
+//! | 6 | [`report`] | output formats, one file each, reading only [`outcome`] (and [`base`]) |
+//! | 7 | [`testing`], [`authoring`], [`catalogue`] | policy tests, list/explain/init, the generated catalogue docs |
+//! | 8 | [`commands`], [`cli`] | one file per subcommand; the clap definitions |
+//!
+//! Adding a source format is one file in `export/formats/` and a line in
+//! `export::formats::FORMATS`; an output format, one file in `report/` and a variant of
+//! `report::Format`; a built-in policy, one `.policy` file in `policies/` (embedded by
+//! [`builtin`]) with its test cases.
 #![forbid(unsafe_code)]
 
 pub mod authoring;

@@ -2,9 +2,9 @@
 //! report format, the baseline and redaction read these types and nothing of the pipeline
 //! that produced them.
 
-use crate::export::locate::SourceExcerpt;
-use crate::export::DiagLevel;
-use crate::policy::{PolicyMeta, Severity};
+pub use crate::export::locate::SourceExcerpt;
+pub use crate::export::DiagLevel;
+pub use crate::policy::{PolicyMeta, Severity};
 use serde::Serialize;
 use std::collections::BTreeMap;
 

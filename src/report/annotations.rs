@@ -1,9 +1,9 @@
 //! `--format github` and `--format azure`: one CI logging command per violation and per load
 //! error, so the CI system annotates the file and line, then a plain summary line.
 
-use crate::export::DiagLevel;
+use crate::outcome::DiagLevel;
+use crate::outcome::Severity;
 use crate::outcome::{joined_path, LintReport};
-use crate::policy::Severity;
 use std::fmt::Write as _;
 
 /// GitHub workflow command data escaping.

@@ -2,10 +2,10 @@
 //! the policies that were not evaluated and a summary line.
 
 use super::Style;
-use crate::export::locate::SourceExcerpt;
-use crate::export::DiagLevel;
+use crate::outcome::DiagLevel;
+use crate::outcome::Severity;
+use crate::outcome::SourceExcerpt;
 use crate::outcome::{joined_path, LintReport, Violation};
-use crate::policy::Severity;
 use miette::{Diagnostic, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SpanContents};
 use std::fmt::{self, Write as _};
 

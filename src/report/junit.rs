@@ -5,9 +5,9 @@
 //! so the failure count is what fails the job. Errors (files that failed to load, configuration
 //! and policy errors) are error cases of a suite `dexlint`.
 
-use crate::export::DiagLevel;
+use crate::outcome::DiagLevel;
+use crate::outcome::Severity;
 use crate::outcome::{joined_path, LintReport};
-use crate::policy::Severity;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use std::collections::BTreeMap;
 

@@ -7,7 +7,7 @@ mod json;
 mod junit;
 pub mod sarif;
 
-use crate::export::DiagLevel;
+use crate::outcome::DiagLevel;
 use crate::outcome::{Diagnostic, LintReport};
 
 /// The output formats of `dexlint lint --format`.

@@ -7,9 +7,9 @@
 //! policy, file and entity identity (not line numbers) so code scanning tracks a result across
 //! reformatting. Load errors and policies not evaluated are tool notifications.
 
-use crate::export::DiagLevel;
+use crate::outcome::DiagLevel;
+use crate::outcome::Severity;
 use crate::outcome::{joined_path, LintReport, Violation};
-use crate::policy::Severity;
 use serde_sarif::sarif::{
     ArtifactContent, ArtifactLocation, Invocation, Location, Message, MultiformatMessageString,
     Notification, PhysicalLocation, PropertyBag, Region, ReportingConfiguration,
