@@ -10,7 +10,7 @@
     clippy::indexing_slicing
 )]
 
-mod common;
+use crate::common;
 
 use dexlint::export::{self, DiagLevel, Load, LoadOptions};
 use dexlint::model::{Record, TenantModel, Value};

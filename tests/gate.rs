@@ -8,12 +8,12 @@
     clippy::indexing_slicing
 )]
 
+use crate::common;
 use assert_cmd::Command;
 use dexlint::baseline::Baseline;
 use dexlint::config::{Config, Date};
 use dexlint::export::DiagLevel;
 use dexlint::lint::{self, LintOptions};
-mod common;
 
 use common::{dexlint, manifest};
 use std::path::{Path, PathBuf};

@@ -8,7 +8,7 @@
     clippy::indexing_slicing
 )]
 
-mod common;
+use crate::common;
 
 use dexlint::{builtin, testing};
 use std::path::{Path, PathBuf};
