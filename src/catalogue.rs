@@ -38,7 +38,7 @@ pub fn replace_section(doc: &str, name: &str, body: &str) -> Option<String> {
 /// parameters, as its file states them.
 pub fn reference<'a>(policies: impl IntoIterator<Item = &'a PolicyMeta>) -> String {
     let mut out = String::from(
-        "# Policy reference\n\nGenerated from `policies/*.policy` by `DEXLINT_BLESS=1 cargo test --test readme`; do not edit.\n",
+        "# Policy reference\n\nGenerated from `policies/*.policy` by `DEXLINT_BLESS=1 cargo test --test main readme`; do not edit.\n",
     );
     for p in policies {
         let _ = writeln!(out, "\n## {} {}\n", p.id, p.title);

@@ -23,7 +23,7 @@ fn readme_catalogue_is_fresh() {
     } else {
         assert!(
             fresh == readme,
-            "the README catalogue table is stale: run `DEXLINT_BLESS=1 cargo test --test readme`"
+            "the README catalogue table is stale: run `DEXLINT_BLESS=1 cargo test --test main readme`"
         );
     }
 }
@@ -39,7 +39,7 @@ fn policy_reference_is_fresh() {
         let current = std::fs::read_to_string(path).unwrap_or_default();
         assert!(
             current == text,
-            "docs/policies.md is stale: run `DEXLINT_BLESS=1 cargo test --test readme`"
+            "docs/policies.md is stale: run `DEXLINT_BLESS=1 cargo test --test main readme`"
         );
     }
 }
