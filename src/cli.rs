@@ -99,6 +99,10 @@ pub struct LintArgs {
     /// Fail the run (exit 1) when a selected policy could not be evaluated on the export.
     #[arg(long)]
     pub fail_on_not_evaluated: bool,
+    /// The export roots are parts of one tenant (e.g. Graph in one folder, Azure in another):
+    /// load them into one model. Without it each root is a tenant, evaluated alone.
+    #[arg(long)]
+    pub one_tenant: bool,
     /// Directory of extra `.policy` files (repeatable).
     #[arg(long = "policies", value_name = "DIR")]
     pub policies: Vec<PathBuf>,

@@ -5,6 +5,7 @@
 //! ```toml
 //! fail-level = "warning"
 //! fail-on-not-evaluated = true         # a policy that could not be judged fails the run
+//! one-tenant = true                    # the export roots are parts of one tenant
 //! baseline = "dexlint-baseline.json"   # accepted violations, relative to this file
 //! policies = ["org-policies"]          # extra policy directories, relative to this file
 //! exports = ["exports/contoso"]        # export roots, for `dexlint lint` without arguments
@@ -69,6 +70,7 @@ pub struct ConfigErrors {
 struct RawConfig {
     fail_level: Option<Spanned<String>>,
     fail_on_not_evaluated: Option<bool>,
+    one_tenant: Option<bool>,
     baseline: Option<String>,
     #[serde(default)]
     policies: Vec<String>,
@@ -224,6 +226,8 @@ pub struct Config {
     pub fail_level: Option<Severity>,
     /// `fail-on-not-evaluated`: a selected policy that was not evaluated fails the run.
     pub fail_on_not_evaluated: bool,
+    /// `one-tenant`: the export roots are parts of one tenant (one model), not one tenant each.
+    pub one_tenant: bool,
     /// `baseline`: the baseline file, relative to the configuration's directory.
     pub baseline: Option<PathBuf>,
     /// The directory relative paths of the file are resolved against.
@@ -402,6 +406,7 @@ impl Config {
         let mut config = Config {
             text: text.to_string(),
             fail_on_not_evaluated: raw.fail_on_not_evaluated.unwrap_or(false),
+            one_tenant: raw.one_tenant.unwrap_or(false),
             baseline: raw.baseline.as_ref().map(|p| base.join(p)),
             base: base.to_path_buf(),
             include: raw.include,

@@ -7,7 +7,9 @@ use crate::config::{Config, Date};
 use crate::export::{self, DiagLevel, LoadOptions};
 use crate::model::Loc;
 use crate::model::TenantModel;
-use crate::outcome::{joined_path, Diagnostic, IncompleteRun, LintReport, NotEvaluated, Violation};
+use crate::outcome::{
+    joined_path, Diagnostic, IncompleteRun, LintReport, NotEvaluated, TenantSummary, Violation,
+};
 use crate::policy::{self, Outcome, PolicyMeta, PolicySource};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -34,6 +36,9 @@ pub struct LintOptions {
     /// Replace names and ids by stable hashes in everything reported.
     /// Replace names and ids by hashes under this key (see [`crate::redact`]).
     pub redact: Option<crate::redact::Key>,
+    /// The roots are parts of one tenant, loaded into one model; otherwise each root is a
+    /// tenant of its own, evaluated alone.
+    pub one_tenant: bool,
 }
 
 impl Default for LintOptions {
@@ -48,6 +53,7 @@ impl Default for LintOptions {
             today: None,
             baseline: None,
             redact: None,
+            one_tenant: false,
         }
     }
 }
@@ -154,24 +160,6 @@ pub fn run_compiled(
     program: &policy::Program,
 ) -> Result<LintReport, SetupError> {
     let config = &options.config;
-    let load = export::load(&options.roots, &options.load)?;
-    let model = &load.model;
-    let mut report = LintReport::default();
-    for d in &load.diagnostics {
-        report.errors.push(Diagnostic {
-            file: d.file.clone(),
-            root: root_name(options, d.root),
-            line: d.line,
-            column: d.column,
-            message: d.message.clone(),
-            level: d.level,
-            snippet: d.snippet.clone(),
-        });
-    }
-    let mut locs: Vec<Option<Loc>> = Vec::new();
-    let no_params = BTreeMap::new();
-    let budget = config.eval_budget.unwrap_or(policy::eval::DEFAULT_BUDGET);
-    // Policies are evaluated in parallel and their results taken in catalogue order.
     let selected: Vec<(PolicyMeta, &policy::CompiledPolicy)> = program
         .policies
         .iter()
@@ -189,131 +177,27 @@ pub fn run_compiled(
             compiled: program.policies.len(),
         });
     }
-    let outcomes: Vec<_> = selected
-        .par_iter()
-        .map(|(meta, p)| {
-            let params = config
-                .policies
-                .get(&meta.id)
-                .map_or(&no_params, |s| &s.params);
-            p.evaluate_with_budget(model, params, budget)
-        })
-        .collect();
-    for ((meta, compiled), outcome) in selected.iter().zip(outcomes) {
-        report.policies.push(meta.clone());
-        if matches!(outcome, Ok(Outcome::Findings(_) | Outcome::Partial(..))) {
-            let mut run = IncompleteRun {
-                policy: meta.id.clone(),
-                ..IncompleteRun::default()
-            };
-            for (name, _) in compiled.requirements() {
-                let Some(c) = model.collection(name).filter(|c| !c.lost.is_empty()) else {
-                    continue;
-                };
-                if !run.collections.iter().any(|x| x == name) {
-                    run.collections.push(name.to_string());
-                }
-                for f in &c.lost {
-                    if !run.files.contains(f) {
-                        run.files.push(f.clone());
-                    }
-                }
-            }
-            if !run.collections.is_empty() {
-                report.summary.ran_on_incomplete_data.push(run);
-            }
-        }
-        let findings = match outcome {
-            Ok(Outcome::Findings(findings)) => findings,
-            Ok(Outcome::Partial(findings, skipped)) => {
-                report.summary.partially_evaluated += 1;
-                report
-                    .not_evaluated
-                    .extend(skipped.into_iter().map(|s| NotEvaluated {
-                        policy: meta.id.clone(),
-                        reason: s.reason,
-                        rule: Some(s.rule),
-                        label: Some(s.label),
-                        entity: s.entity,
-                    }));
-                findings
-            }
-            Ok(Outcome::NotEvaluated(reason)) => {
-                report.summary.not_evaluated += 1;
-                report.not_evaluated.push(NotEvaluated {
-                    policy: meta.id.clone(),
-                    reason,
-                    rule: None,
-                    label: None,
-                    entity: None,
-                });
-                continue;
-            }
-            Err(e) => {
-                report.errors.push(Diagnostic {
-                    file: meta.source.clone(),
-                    root: None,
-                    line: None,
-                    column: None,
-                    message: format!("{}: {e}", meta.id),
-                    level: DiagLevel::Error,
-                    snippet: None,
-                });
-                continue;
-            }
-        };
-        report.summary.policies_run += 1;
-        for finding in findings {
-            let mut v = Violation {
-                policy: meta.id.clone(),
-                severity: meta.severity,
-                message: finding.message,
-                file: None,
-                line: None,
-                column: None,
-                end_line: None,
-                end_column: None,
-                pointer: None,
-                root: None,
-                title: meta.title.clone(),
-                help: finding.help,
-                docs: meta.docs.clone(),
-                entity: finding.entity,
-                waiver: None,
-                source: None,
-                message_values: finding.message_values,
-                help_values: finding.help_values,
-            };
-            if let Some(loc) = &finding.loc {
-                if let Some(file) = model.files.get(loc.file() as usize) {
-                    v.file = Some(file.path.clone());
-                    v.root = root_name(options, file.root);
-                }
-            }
-            locs.push(finding.loc);
-            report.violations.push(v);
-        }
-    }
-    // Positions, reading each file once for all the values pointed at in it.
-    let wanted: Vec<(usize, &Loc)> = locs
-        .iter()
-        .enumerate()
-        .filter_map(|(i, l)| l.as_ref().map(|l| (i, l)))
-        .collect();
-    let found =
-        export::locate::locate_all(model, &wanted.iter().map(|(_, l)| *l).collect::<Vec<_>>());
-    for ((i, _), at) in wanted.iter().zip(found) {
-        let (Some(v), Some(at)) = (report.violations.get_mut(*i), at) else {
-            continue;
-        };
-        v.pointer = Some(at.pointer);
-        v.line = Some(at.line);
-        v.column = Some(at.column);
-        v.end_line = Some(at.end_line);
-        v.end_column = Some(at.end_column);
-        let mut source = at.source;
-        source.name = joined_path(v.root.as_deref(), v.file.as_deref().unwrap_or(""));
-        v.source = Some(source);
+    // Each export root is one tenant, loaded and evaluated alone, unless `one-tenant` makes the
+    // roots parts of one.
+    let tenants: Vec<Vec<usize>> = if options.one_tenant {
+        vec![(0..options.roots.len()).collect()]
+    } else {
+        (0..options.roots.len()).map(|i| vec![i]).collect()
+    };
+    let mut report = LintReport {
+        policies: selected.iter().map(|(meta, _)| meta.clone()).collect(),
+        ..LintReport::default()
+    };
+    let mut loads = Vec::with_capacity(tenants.len());
+    for group in &tenants {
+        let roots: Vec<PathBuf> = group
+            .iter()
+            .filter_map(|&i| options.roots.get(i).cloned())
+            .collect();
+        let load = export::load(&roots, &options.load)?;
+        let summary = evaluate_tenant(options, &selected, &load, group, &mut report);
+        report.summary.tenants.push(summary);
+        loads.push(load);
     }
     apply_waivers(
         &mut report,
@@ -342,18 +226,74 @@ pub fn run_compiled(
     }
     for v in &report.violations {
         *report.summary.violations.entry(v.severity).or_default() += 1;
+        let tenant = tenant_index(&report.summary.tenants, v.root.as_deref());
+        if let Some(t) = tenant.and_then(|t| report.summary.tenants.get_mut(t)) {
+            *t.violations.entry(v.severity).or_default() += 1;
+        }
     }
     report.summary.waived = report.waived.len();
     if let Some(key) = &options.redact {
-        crate::redact::report(model, &mut report, key);
+        let models: Vec<&TenantModel> = loads.iter().map(|l| &l.model).collect();
+        crate::redact::report(&models, &mut report, key);
     }
-    report.summary.files_read = load.files_read;
-    report.summary.entities = entity_count(model);
-    report.summary.errors = report
+    let s = &mut report.summary;
+    for t in &s.tenants {
+        s.files_read += t.files_read;
+        s.entities += t.entities;
+        s.policies_run += t.policies_run;
+        s.not_evaluated += t.not_evaluated;
+        s.partially_evaluated += t.partially_evaluated;
+        s.files_failed += t.files_failed;
+        s.ran_on_incomplete_data
+            .extend(t.ran_on_incomplete_data.iter().cloned());
+    }
+    s.errors = report
         .errors
         .iter()
         .filter(|e| e.level == DiagLevel::Error)
         .count();
+    // Freeing a large model takes a while and nothing waits for it: it is done on another
+    // thread while the report is written.
+    std::thread::spawn(move || drop(loads));
+    Ok(report)
+}
+
+/// Evaluates the selected policies over one tenant's `load` (the export roots `group`, as
+/// indexes of `options.roots`), appending its violations (located), not-evaluated entries and
+/// diagnostics to `report`; returns the tenant's summary (violation counts are filled in once
+/// waivers and the baseline are applied).
+fn evaluate_tenant(
+    options: &LintOptions,
+    selected: &[(PolicyMeta, &policy::CompiledPolicy)],
+    load: &export::Load,
+    group: &[usize],
+    report: &mut LintReport,
+) -> TenantSummary {
+    let config = &options.config;
+    let model = &load.model;
+    let global = |root: usize| group.get(root).copied().unwrap_or(root);
+    let roots: Vec<String> = group
+        .iter()
+        .filter_map(|&i| root_name(options, i))
+        .collect();
+    let tenant_root = Some(roots.join(", "));
+    let mut summary = TenantSummary {
+        roots,
+        files_read: load.files_read,
+        entities: entity_count(model),
+        ..TenantSummary::default()
+    };
+    for d in &load.diagnostics {
+        report.errors.push(Diagnostic {
+            file: d.file.clone(),
+            root: root_name(options, global(d.root)),
+            line: d.line,
+            column: d.column,
+            message: d.message.clone(),
+            level: d.level,
+            snippet: d.snippet.clone(),
+        });
+    }
     let mut failed: Vec<(usize, &str)> = load
         .diagnostics
         .iter()
@@ -362,11 +302,148 @@ pub fn run_compiled(
         .collect();
     failed.sort_unstable();
     failed.dedup();
-    report.summary.files_failed = failed.len();
-    // Freeing a large model takes a while and nothing waits for it: it is done on another
-    // thread while the report is written.
-    std::thread::spawn(move || drop(load));
-    Ok(report)
+    summary.files_failed = failed.len();
+    let no_params = BTreeMap::new();
+    let budget = config.eval_budget.unwrap_or(policy::eval::DEFAULT_BUDGET);
+    let first = report.violations.len();
+    let mut locs: Vec<Option<Loc>> = Vec::new();
+    // Policies are evaluated in parallel and their results taken in catalogue order.
+    let outcomes: Vec<_> = selected
+        .par_iter()
+        .map(|(meta, p)| {
+            let params = config
+                .policies
+                .get(&meta.id)
+                .map_or(&no_params, |s| &s.params);
+            p.evaluate_with_budget(model, params, budget)
+        })
+        .collect();
+    for ((meta, compiled), outcome) in selected.iter().zip(outcomes) {
+        if matches!(outcome, Ok(Outcome::Findings(_) | Outcome::Partial(..))) {
+            let mut run = IncompleteRun {
+                policy: meta.id.clone(),
+                ..IncompleteRun::default()
+            };
+            for (name, _) in compiled.requirements() {
+                let Some(c) = model.collection(name).filter(|c| !c.lost.is_empty()) else {
+                    continue;
+                };
+                if !run.collections.iter().any(|x| x == name) {
+                    run.collections.push(name.to_string());
+                }
+                for f in &c.lost {
+                    if !run.files.contains(f) {
+                        run.files.push(f.clone());
+                    }
+                }
+            }
+            if !run.collections.is_empty() {
+                summary.ran_on_incomplete_data.push(run);
+            }
+        }
+        let findings = match outcome {
+            Ok(Outcome::Findings(findings)) => findings,
+            Ok(Outcome::Partial(findings, skipped)) => {
+                summary.partially_evaluated += 1;
+                report
+                    .not_evaluated
+                    .extend(skipped.into_iter().map(|s| NotEvaluated {
+                        policy: meta.id.clone(),
+                        reason: s.reason,
+                        root: tenant_root.clone(),
+                        rule: Some(s.rule + 1),
+                        label: Some(s.label),
+                        entity: s.entity,
+                    }));
+                findings
+            }
+            Ok(Outcome::NotEvaluated(reason)) => {
+                summary.not_evaluated += 1;
+                report.not_evaluated.push(NotEvaluated {
+                    policy: meta.id.clone(),
+                    reason,
+                    root: tenant_root.clone(),
+                    rule: None,
+                    label: None,
+                    entity: None,
+                });
+                continue;
+            }
+            Err(e) => {
+                report.errors.push(Diagnostic {
+                    file: meta.source.clone(),
+                    root: None,
+                    line: None,
+                    column: None,
+                    message: format!("{}: {e}", meta.id),
+                    level: DiagLevel::Error,
+                    snippet: None,
+                });
+                continue;
+            }
+        };
+        summary.policies_run += 1;
+        for finding in findings {
+            let mut v = Violation {
+                policy: meta.id.clone(),
+                severity: meta.severity,
+                message: finding.message,
+                file: None,
+                line: None,
+                column: None,
+                end_line: None,
+                end_column: None,
+                pointer: None,
+                root: None,
+                title: meta.title.clone(),
+                help: finding.help,
+                docs: meta.docs.clone(),
+                entity: finding.entity,
+                waiver: None,
+                source: None,
+                message_values: finding.message_values,
+                help_values: finding.help_values,
+            };
+            if let Some(loc) = &finding.loc {
+                if let Some(file) = model.files.get(loc.file() as usize) {
+                    v.file = Some(file.path.clone());
+                    v.root = root_name(options, group.get(file.root).copied().unwrap_or(file.root));
+                }
+            }
+            locs.push(finding.loc);
+            report.violations.push(v);
+        }
+    }
+    // Positions, reading each file once for all the values pointed at in it.
+    let wanted: Vec<(usize, &Loc)> = locs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| l.as_ref().map(|l| (first + i, l)))
+        .collect();
+    let found =
+        export::locate::locate_all(model, &wanted.iter().map(|(_, l)| *l).collect::<Vec<_>>());
+    for ((i, _), at) in wanted.iter().zip(found) {
+        let (Some(v), Some(at)) = (report.violations.get_mut(*i), at) else {
+            continue;
+        };
+        v.pointer = Some(at.pointer);
+        v.line = Some(at.line);
+        v.column = Some(at.column);
+        v.end_line = Some(at.end_line);
+        v.end_column = Some(at.end_column);
+        let mut source = at.source;
+        source.name = joined_path(v.root.as_deref(), v.file.as_deref().unwrap_or(""));
+        v.source = Some(source);
+    }
+    summary
+}
+
+/// The tenant whose roots include `root`.
+fn tenant_index(tenants: &[TenantSummary], root: Option<&str>) -> Option<usize> {
+    let root = root?;
+    tenants
+        .iter()
+        .position(|t| t.roots.iter().any(|r| r == root))
 }
 
 /// Moves violations covered by a live waiver to `waived`; reports expired and unused waivers.

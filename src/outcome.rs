@@ -48,8 +48,10 @@ pub struct Violation {
 pub struct NotEvaluated {
     pub policy: String,
     pub reason: String,
-    /// The rule not judged (0-based index in its policy); absent when no rule of the policy
-    /// was.
+    /// The export root (the tenant's roots, comma-separated) the entry is about.
+    pub root: Option<String>,
+    /// The rule not judged: its number in its policy, from 1; absent when no rule of the
+    /// policy was.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<usize>,
     /// The rule's short label (`for u in users`).
@@ -66,7 +68,7 @@ impl NotEvaluated {
     pub fn subject(&self) -> String {
         let mut s = self.policy.clone();
         if let (Some(rule), Some(label)) = (self.rule, &self.label) {
-            s.push_str(&format!(" rule {} (`{label}`)", rule + 1));
+            s.push_str(&format!(" rule {rule} (`{label}`)"));
         }
         if let Some(e) = &self.entity {
             s.push_str(&format!(" for `{e}`"));
@@ -111,6 +113,26 @@ pub struct Summary {
     pub ran_on_incomplete_data: Vec<IncompleteRun>,
     pub waived: usize,
     pub baselined: usize,
+    /// Each tenant's own counts (one per export root, or one for roots merged with
+    /// `one-tenant`), in the order the roots were given.
+    pub tenants: Vec<TenantSummary>,
+}
+
+/// The counts of one tenant: its export roots, evaluated alone.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TenantSummary {
+    /// The export roots that make up the tenant, as given.
+    pub roots: Vec<String>,
+    pub files_read: usize,
+    pub entities: usize,
+    pub policies_run: usize,
+    pub violations: BTreeMap<Severity, usize>,
+    pub not_evaluated: usize,
+    pub partially_evaluated: usize,
+    pub files_failed: usize,
+    /// Not serialised per tenant: the top-level list holds every tenant's.
+    #[serde(skip)]
+    pub ran_on_incomplete_data: Vec<IncompleteRun>,
 }
 
 /// A policy that ran although a collection it reads lost a file to a load error.

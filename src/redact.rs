@@ -220,12 +220,12 @@ fn all_texts(report: &LintReport, f: &mut impl FnMut(&str)) {
 /// Redacts a report in place: messages and help (interpolated values), entities, paths,
 /// pointers, source excerpts, load errors, not-evaluated reasons and entities, and the files of
 /// runs on incomplete data.
-pub fn report(model: &TenantModel, report: &mut LintReport, key: &Key) {
+pub fn report(models: &[&TenantModel], report: &mut LintReport, key: &Key) {
     // Only the sensitive values that may occur in the report become patterns: a large tenant
     // has millions of them, and an automaton of them all would outweigh the model.
     let mut grams = Grams::new();
     all_texts(report, &mut |t| grams.add(t));
-    let r = Redactor::new(model, key.clone(), |v| grams.may_contain(v));
+    let r = Redactor::new(models, key.clone(), |v| grams.may_contain(v));
     for v in report.violations.iter_mut().chain(report.waived.iter_mut()) {
         v.message = r.ranges(&v.message, &v.message_values);
         v.message_values.clear();
@@ -294,10 +294,11 @@ fn is_word_byte(b: u8) -> bool {
 }
 
 impl Redactor {
-    /// A redactor for the sensitive values of `model` that `keep` accepts, hashing with `key`.
-    pub fn new(model: &TenantModel, key: Key, keep: impl Fn(&str) -> bool) -> Redactor {
+    /// A redactor for the sensitive values of `models` (one per tenant) that `keep` accepts,
+    /// hashing with `key`.
+    pub fn new(models: &[&TenantModel], key: Key, keep: impl Fn(&str) -> bool) -> Redactor {
         let mut values = BTreeSet::new();
-        for c in &model.collections {
+        for c in models.iter().flat_map(|m| &m.collections) {
             for r in &c.records {
                 collect(r, &keep, &mut values);
             }

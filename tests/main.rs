@@ -23,3 +23,4 @@ mod readme;
 mod redact;
 mod sandbox;
 mod scale;
+mod tenants;

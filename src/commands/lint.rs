@@ -112,7 +112,9 @@ fn lint_run(
             .unwrap_or(Severity::Error),
         fail_on_not_evaluated: args.fail_on_not_evaluated || config.fail_on_not_evaluated,
     };
+    let one_tenant = args.one_tenant || config.one_tenant;
     let options = LintOptions {
+        one_tenant,
         roots,
         root_names,
         builtin: !args.no_builtin,

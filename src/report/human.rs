@@ -195,6 +195,25 @@ pub fn render(report: &LintReport, style: Style) -> String {
         }
         out.push('\n');
     }
+    if s.tenants.len() > 1 {
+        let _ = writeln!(out, "tenants (each evaluated alone):");
+        for t in &s.tenants {
+            let n = |sev| t.violations.get(&sev).copied().unwrap_or(0);
+            let _ = writeln!(
+                out,
+                "  {}: {} files read, {} policies run: {} errors, {} warnings, {} info; {} not evaluated; {} files failed to load",
+                t.roots.join(", "),
+                t.files_read,
+                t.policies_run,
+                n(Severity::Error),
+                n(Severity::Warning),
+                n(Severity::Info),
+                t.not_evaluated,
+                t.files_failed
+            );
+        }
+        out.push('\n');
+    }
     let count = |sev| s.violations.get(&sev).copied().unwrap_or(0);
     let partial = if s.partially_evaluated > 0 {
         format!(", {} partially evaluated", s.partially_evaluated)

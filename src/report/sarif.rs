@@ -203,6 +203,11 @@ pub fn render(report: &LintReport) -> String {
         .invocations(vec![invocation])
         .build();
     run.column_kind = serde_json::from_value(serde_json::json!("unicodeCodePoints")).ok();
+    // Each export root is a tenant of its own: its counts are in the run's properties.
+    run.properties = Some(property_bag([(
+        "tenants",
+        serde_json::to_value(&report.summary.tenants).unwrap_or_default(),
+    )]));
     let sarif = Sarif::builder()
         .version(serde_json::json!("2.1.0"))
         .schema(SCHEMA)

@@ -1,0 +1,104 @@
+//! One tenant per export root: several roots on one command line are evaluated alone, each
+//! with its own summary, unless `--one-tenant` (or `one-tenant = true`) makes them parts of one.
+
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+use crate::common::dexlint;
+use serde_json::Value;
+use std::path::Path;
+
+/// A Graph `GET /groups` response holding one assigned security group of that name (shape:
+/// Microsoft Graph v1.0 "List groups", https://learn.microsoft.com/en-us/graph/api/group-list).
+fn tenant_with_group(dir: &Path, id: &str, name: &str) {
+    std::fs::create_dir_all(dir.join("graph")).unwrap();
+    let doc = serde_json::json!({
+        "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#groups",
+        "value": [{
+            "id": id,
+            "displayName": name,
+            "groupTypes": [],
+            "securityEnabled": true,
+            "mailEnabled": false,
+            "membershipRule": null
+        }]
+    });
+    std::fs::write(dir.join("graph/groups.json"), doc.to_string()).unwrap();
+}
+
+fn lint(args: &[&str], roots: &[&Path]) -> (i32, Value) {
+    let out = dexlint()
+        .arg("lint")
+        .args(args)
+        .args(roots)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        serde_json::from_slice(&out.stdout).unwrap(),
+    )
+}
+
+fn policies(report: &Value) -> Vec<String> {
+    report["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["policy"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn two_tenants_are_evaluated_alone_and_summarised_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("contoso"), dir.path().join("fabrikam"));
+    let reserved = "Defender_Experts_Scoped_Coverage_Users";
+    tenant_with_group(&a, "0d7a9e61-1111-4c1e-9a51-8f8d3f5c0001", reserved);
+    tenant_with_group(&b, "0d7a9e61-2222-4c1e-9a51-8f8d3f5c0002", reserved);
+    let (_, report) = lint(&[], &[&a, &b]);
+    assert!(
+        !policies(&report).contains(&"DEX008".to_string()),
+        "each tenant holds the reserved name once: {report:#}"
+    );
+    let tenants = report["summary"]["tenants"].as_array().unwrap();
+    assert_eq!(tenants.len(), 2, "{report:#}");
+    assert_eq!(tenants[0]["roots"][0], a.display().to_string());
+    assert_eq!(tenants[1]["roots"][0], b.display().to_string());
+    assert_eq!(tenants[0]["files_read"], 1);
+    // Top-level totals add up the tenants.
+    assert_eq!(report["summary"]["files_read"], 2);
+    // Not-evaluated entries say which tenant they are about.
+    let ne = report["not_evaluated"].as_array().unwrap();
+    assert!(ne
+        .iter()
+        .any(|n| n["policy"] == "DEX101" && n["root"] == a.display().to_string()));
+    assert!(ne
+        .iter()
+        .any(|n| n["policy"] == "DEX101" && n["root"] == b.display().to_string()));
+    // The same roots as parts of one tenant: the reserved name is held twice.
+    let (code, merged) = lint(&["--one-tenant"], &[&a, &b]);
+    assert_eq!(code, 1, "{merged:#}");
+    assert!(policies(&merged).contains(&"DEX008".to_string()));
+    assert_eq!(merged["summary"]["tenants"].as_array().unwrap().len(), 1);
+    // The human output shows each tenant's line.
+    let out = dexlint().arg("lint").arg(&a).arg(&b).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("tenants (each evaluated alone):"), "{text}");
+}
+
+#[test]
+fn one_tenant_can_be_set_in_the_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("graph-part"), dir.path().join("other-part"));
+    let reserved = "Defender_Experts_Scoped_Coverage_Users";
+    tenant_with_group(&a, "0d7a9e61-1111-4c1e-9a51-8f8d3f5c0001", reserved);
+    tenant_with_group(&b, "0d7a9e61-2222-4c1e-9a51-8f8d3f5c0002", reserved);
+    let config = dir.path().join("dexlint.toml");
+    std::fs::write(&config, "one-tenant = true\n").unwrap();
+    let config = config.display().to_string();
+    let (_, report) = lint(&["--config", &config], &[&a, &b]);
+    assert!(
+        policies(&report).contains(&"DEX008".to_string()),
+        "{report:#}"
+    );
+}
