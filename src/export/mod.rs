@@ -288,7 +288,7 @@ pub fn load(roots: &[PathBuf], options: &LoadOptions) -> Result<Load, LoadSetupE
         current = (chunk, next);
         first += chunk.len();
     }
-    for (root, path) in roots.iter().enumerate() {
+    for root in 0..roots.len() {
         if !a.roots_with_data.contains(&root) {
             let read = found.iter().filter(|f| f.root == root).count();
             a.diagnostics.push(LoadDiagnostic {
@@ -298,11 +298,10 @@ pub fn load(roots: &[PathBuf], options: &LoadOptions) -> Result<Load, LoadSetupE
                 line: None,
                 column: None,
                 message: format!(
-                    "no tenant data in `{}`: {read} JSON file{} read, none of them an export \
+                    "no tenant data: {read} JSON file{} read, none of them an export \
                      dexlint reads (Microsoft Graph, EntraExporter, the Graph PowerShell SDK, \
                      Defender for Endpoint, ARM, Az PowerShell, the az CLI, a Terraform plan); \
                      docs/exporting.md gives the commands that produce them",
-                    path.display(),
                     if read == 1 { "" } else { "s" }
                 ),
                 snippet: None,

@@ -90,7 +90,12 @@ struct ErrorDiagnostic<'a> {
 
 impl fmt::Display for ErrorDiagnostic<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let path = joined_path(self.e.root.as_deref(), &self.e.file);
+        let path = match (self.e.root.as_deref(), self.e.file.as_str()) {
+            // About a whole export root (or the run): no file to name.
+            (Some(root), "") => root.to_string(),
+            (None, "") => return write!(f, "{}", self.e.message),
+            (root, file) => joined_path(root, file),
+        };
         match (self.e.line, self.e.column) {
             (Some(l), Some(c)) => write!(f, "{path}:{l}:{c}: {}", self.e.message),
             _ => write!(f, "{path}: {}", self.e.message),
