@@ -159,3 +159,46 @@ fn files_that_failed_to_load_are_counted_and_the_policies_that_read_them_named()
     assert!(text.contains("ran on incomplete data"), "{text}");
     assert!(text.contains("3 files failed to load"), "{text}");
 }
+
+#[test]
+fn users_without_assigned_plans_leave_the_per_user_licence_rule_not_evaluated() {
+    // A plain `GET /users` (Microsoft Graph v1.0 "List users": the default properties, no
+    // `assignedPlans`) beside a complete SKU list.
+    let dir = tempfile::tempdir().unwrap();
+    let graph = dir.path().join("graph");
+    std::fs::create_dir_all(&graph).unwrap();
+    let users = serde_json::json!({
+        "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users",
+        "value": [{
+            "businessPhones": [], "displayName": "Adele Vance", "givenName": "Adele",
+            "jobTitle": null, "mail": "adelev@contoso.example", "mobilePhone": null,
+            "officeLocation": null, "preferredLanguage": null, "surname": "Vance",
+            "userPrincipalName": "adelev@contoso.example",
+            "id": "87d349ed-44d7-43e1-9a83-5f2406dee5bd"
+        }]
+    });
+    std::fs::write(graph.join("users.json"), users.to_string()).unwrap();
+    std::fs::copy(
+        common::manifest().join("tests/fixtures/exports/incomplete/graph/subscribedSkus.json"),
+        graph.join("subscribedSkus.json"),
+    )
+    .unwrap();
+    let (_, report) = lint_json(dir.path());
+    let dex102: Vec<&Value> = report["not_evaluated"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["policy"] == "DEX102")
+        .collect();
+    assert!(
+        !dex102.is_empty(),
+        "DEX102 passed on users it could not judge: {report:#}"
+    );
+    assert!(
+        dex102
+            .iter()
+            .any(|n| n["reason"].as_str().unwrap().contains("`enabled`")
+                || n["reason"].as_str().unwrap().contains("`plans`")),
+        "{dex102:?}"
+    );
+}
