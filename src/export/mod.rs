@@ -781,9 +781,14 @@ impl Assembler {
         }
     }
 
+    /// The members gathered for group `gid` (group ids are matched ignoring ASCII case: Graph
+    /// ids are GUIDs, written in either case).
     fn member_slot(&mut self, gid: &str) -> Option<&mut (String, Option<Loc>, Vec<Record>)> {
         let next = self.members.len();
-        let i = *self.member_index.entry(gid.to_string()).or_insert(next);
+        let i = *self
+            .member_index
+            .entry(gid.to_ascii_lowercase())
+            .or_insert(next);
         if i == next {
             self.members.push((gid.to_string(), None, Vec::new()));
         }
@@ -862,13 +867,28 @@ impl Assembler {
         }
         // Members onto their groups.
         let mut members = std::mem::take(&mut self.members);
+        let mut attached = vec![false; members.len()];
         for g in &mut self.groups {
             let id = g
                 .get("id")
                 .and_then(|f| f.value.as_str())
                 .unwrap_or("")
                 .to_string();
-            if let Some(entry) = self.member_index.get(&id).and_then(|&i| members.get_mut(i)) {
+            let found = self.member_index.get(&id.to_ascii_lowercase()).copied();
+            if let Some((i, entry)) = found.and_then(|i| Some((i, members.get_mut(i)?))) {
+                if let Some(a) = attached.get_mut(i) {
+                    *a = true;
+                }
+                // Gaps on this group's members name it as the group record does.
+                if entry.0 != id {
+                    if let Some(c) = model.collection_mut("groups") {
+                        for gap in &mut c.gaps {
+                            if gap.entity.as_deref() == Some(entry.0.as_str()) {
+                                gap.entity = Some(id.clone());
+                            }
+                        }
+                    }
+                }
                 let list = std::mem::take(&mut entry.2);
                 let mut all = match g.take("members").map(|f| f.value) {
                     Some(Value::Records(l)) => l,
@@ -877,6 +897,9 @@ impl Assembler {
                 all.extend(list);
                 g.set("members", Value::Records(all), entry.1);
             }
+        }
+        for (entry, _) in members.iter().zip(&attached).filter(|(_, a)| !**a) {
+            self.unattached_members(&model, entry);
         }
         // Members without a kind (Terraform object ids) get one when the id is a known group or
         // user.
@@ -911,6 +934,50 @@ impl Assembler {
         }
         resolve_plan_names(&mut model);
         model
+    }
+}
+
+impl Assembler {
+    /// A members list whose group is not in the export: a warning at its file, naming the id
+    /// (and the group whose name it is, when the folder was named after the group's name).
+    fn unattached_members(
+        &mut self,
+        model: &TenantModel,
+        entry: &(String, Option<Loc>, Vec<Record>),
+    ) {
+        let (gid, loc, _) = entry;
+        let Some(file) = loc.and_then(|l| model.files.get(l.file() as usize)) else {
+            return;
+        };
+        let named = self.groups.iter().find(|g| {
+            g.get("name")
+                .and_then(|f| f.value.as_str())
+                .is_some_and(|n| n.eq_ignore_ascii_case(gid))
+        });
+        let hint = match named
+            .and_then(|g| g.get("id"))
+            .and_then(|f| f.value.as_str())
+        {
+            Some(id) => format!(
+                "; a group is named `{gid}`: members are filed by the group's id, so save them \
+                 under its id `{id}` (groups/{id}/members.json)"
+            ),
+            None => "; export the group itself (its list or its object) with its members, or \
+                     file the members under the id of an exported group"
+                .to_string(),
+        };
+        self.diagnostics.push(LoadDiagnostic {
+            level: DiagLevel::Warning,
+            file: file.path.clone(),
+            root: file.root,
+            line: None,
+            column: None,
+            message: format!(
+                "no group with id `{gid}` in the export: the members in this file were not \
+                 attached to any group{hint}"
+            ),
+            snippet: None,
+        });
     }
 }
 

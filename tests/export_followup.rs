@@ -1,0 +1,124 @@
+//! Faults found by reading real exports as a new user would: member lists that match no
+//! group, incomplete paged lists outside Graph, several antivirus rows for one machine,
+//! Terraform values known only after apply, PowerShell single objects, fields a source does not
+//! carry, partial EntraExporter exports, more `ConvertTo-Json` cut-offs, saved web responses,
+//! appended documents and two tenants in one root.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use common::dexlint;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn fixture(name: &str) -> PathBuf {
+    common::manifest().join("tests/fixtures/exports").join(name)
+}
+
+/// `dexlint lint DIR --format json`: (exit code, report).
+fn lint_json(dir: &Path) -> (i32, Value) {
+    let out = dexlint()
+        .args(["lint", "--format", "json"])
+        .arg(dir)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not one JSON document ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    });
+    (out.status.code().unwrap_or(-1), report)
+}
+
+/// The violations of `policy`: (file, line, message).
+fn violations(report: &Value, policy: &str) -> Vec<(String, u64, String)> {
+    report["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["policy"] == policy)
+        .map(|v| {
+            (
+                v["file"].as_str().unwrap().to_string(),
+                v["line"].as_u64().unwrap_or(0),
+                v["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The load diagnostics of `level`: (file, line, message).
+fn diagnostics(report: &Value, level: &str) -> Vec<(String, u64, String)> {
+    report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["level"] == level)
+        .map(|e| {
+            (
+                e["file"].as_str().unwrap_or("").to_string(),
+                e["line"].as_u64().unwrap_or(0),
+                e["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The not-evaluated entries of `policy`: (entity, reason).
+fn not_evaluated(report: &Value, policy: &str) -> Vec<(String, String)> {
+    report["not_evaluated"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["policy"] == policy)
+        .map(|n| {
+            (
+                n["entity"].as_str().unwrap_or("").to_string(),
+                n["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// A copy of a fixture in a temporary directory (to add or change files).
+fn copy(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&fixture(name), dir.path());
+    dir
+}
+
+#[test]
+fn member_lists_match_groups_ignoring_case_and_unmatched_lists_are_warnings() {
+    let (_, report) = lint_json(&fixture("members-unmatched"));
+    // The upper-case folder is the scoped group's: its nested group is found.
+    let nested = violations(&report, "DEX003");
+    assert_eq!(nested.len(), 1, "{report:#}");
+    assert!(
+        nested[0]
+            .0
+            .ends_with("B7E2C4A1-5D3F-4E8A-9B6C-1F0E2D3C4B5A/members.json"),
+        "{nested:?}"
+    );
+    let warnings = diagnostics(&report, "warning");
+    let unknown: Vec<_> = warnings
+        .iter()
+        .filter(|w| w.2.contains("no group with id"))
+        .collect();
+    assert_eq!(unknown.len(), 2, "{warnings:?}");
+    assert!(unknown.iter().any(|w| w.0
+        == "graph/groups/c0ffee00-1234-4abc-8def-0123456789ab/members.json"
+        && w.2.contains("`c0ffee00-1234-4abc-8def-0123456789ab`")));
+    // A folder named after the group's display name: the warning names its id.
+    assert!(unknown
+        .iter()
+        .any(|w| w.0 == "graph/groups/SOC Tier 2/members.json"
+            && w.2.contains("5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d")));
+}
