@@ -73,6 +73,7 @@ fn diagnostics(report: &Value, level: &str) -> Vec<(String, u64, String)> {
 }
 
 /// The not-evaluated entries of `policy`: (entity, reason).
+#[allow(dead_code)]
 fn not_evaluated(report: &Value, policy: &str) -> Vec<(String, String)> {
     report["not_evaluated"]
         .as_array()
@@ -89,6 +90,7 @@ fn not_evaluated(report: &Value, policy: &str) -> Vec<(String, String)> {
 }
 
 /// A copy of a fixture in a temporary directory (to add or change files).
+#[allow(dead_code)]
 fn copy(name: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     common::copy_dir(&fixture(name), dir.path());
@@ -121,4 +123,63 @@ fn member_lists_match_groups_ignoring_case_and_unmatched_lists_are_warnings() {
         .iter()
         .any(|w| w.0 == "graph/groups/SOC Tier 2/members.json"
             && w.2.contains("5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d")));
+}
+
+#[test]
+fn defender_for_endpoint_pages_are_one_list_and_a_missing_page_is_a_gap() {
+    // Both pages read: the passive machine of the second antivirus page is found there.
+    let (_, report) = lint_json(&fixture("mde-paged"));
+    let passive = violations(&report, "DEX204");
+    assert_eq!(passive.len(), 1, "{report:#}");
+    assert_eq!(passive[0].0, "mde/deviceavinfo-2.json", "{passive:?}");
+    assert!(passive[0].2.contains("ws-202"), "{passive:?}");
+    assert!(diagnostics(&report, "warning").is_empty(), "{report:#}");
+
+    let (_, report) = lint_json(&fixture("mde-paged-incomplete"));
+    let warnings = diagnostics(&report, "warning");
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.0 == "mde/machines.json" && w.1 == 15 && w.2.contains("`@odata.nextLink`")),
+        "{warnings:?}"
+    );
+    assert!(violations(&report, "DEX204").is_empty(), "{report:#}");
+    let ne = not_evaluated(&report, "DEX204");
+    assert!(
+        ne.iter().any(|(_, r)| r.contains("further pages")),
+        "{report:#}"
+    );
+}
+
+#[test]
+fn an_arm_list_with_a_next_link_and_no_further_page_is_a_gap() {
+    let (_, report) = lint_json(&fixture("arm-paged-incomplete"));
+    let warnings = diagnostics(&report, "warning");
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.0 == "azure/pricings.json" && w.1 == 14 && w.2.contains("`nextLink`")),
+        "{warnings:?}"
+    );
+    for policy in ["DEX302", "DEX303"] {
+        let ne = not_evaluated(&report, policy);
+        assert!(
+            ne.iter().any(|(_, r)| r.contains("further pages")),
+            "{policy}: {report:#}"
+        );
+    }
+    // The last page beside it completes the list.
+    let dir = copy("arm-paged-incomplete");
+    std::fs::write(
+        dir.path().join("azure/pricings-2.json"),
+        r#"{"value": [{"id": "/subscriptions/5c7d9e1f-3a52-4b74-9c86-a8b0dcef0123/providers/Microsoft.Security/pricings/VirtualMachines",
+            "name": "VirtualMachines", "type": "Microsoft.Security/pricings",
+            "properties": {"pricingTier": "Free", "freeTrialRemainingTime": "PT0S"}}]}"#,
+    )
+    .unwrap();
+    let (_, report) = lint_json(dir.path());
+    assert!(diagnostics(&report, "warning").is_empty(), "{report:#}");
+    let free = violations(&report, "DEX302");
+    assert_eq!(free.len(), 1, "{report:#}");
+    assert_eq!(free[0].0, "azure/pricings-2.json");
 }

@@ -568,6 +568,19 @@ impl Builder {
         gap: (&'static str, Option<&'static str>, Option<&str>),
         what: &str,
     ) {
+        self.page_linked("@odata.nextLink", list, next, gap, what);
+    }
+
+    /// [`Builder::page`] for a list whose link to its next page is the key `link` (ARM lists
+    /// write `nextLink`, OData services `@odata.nextLink`).
+    pub fn page_linked(
+        &mut self,
+        link: &str,
+        list: String,
+        next: Option<&At<'_>>,
+        gap: (&'static str, Option<&'static str>, Option<&str>),
+        what: &str,
+    ) {
         let (collection, field, entity) = gap;
         let next_link = next.map(|_| LoadDiagnostic {
             level: DiagLevel::Warning,
@@ -576,9 +589,9 @@ impl Builder {
             line: None,
             column: None,
             message: format!(
-                "`@odata.nextLink` present: {what} has more pages, and no page of it without \
-                 `@odata.nextLink` (its last) is in this folder; follow the link until no \
-                 `@odata.nextLink` is returned and save every page beside this one \
+                "`{link}` present: {what} has more pages, and no page of it without \
+                 `{link}` (its last) is in this folder; follow the link until no \
+                 `{link}` is returned and save every page beside this one \
                  (docs/exporting.md)"
             ),
             snippet: None,
@@ -595,7 +608,7 @@ impl Builder {
                     field,
                     entity: entity.map(str::to_string),
                     reason: format!(
-                        "{what} in `{}` has further pages (`@odata.nextLink`) that are not in the export",
+                        "{what} in `{}` has further pages (`{link}`) that are not in the export",
                         self.rel
                     ),
                     loc: next.map(At::loc),

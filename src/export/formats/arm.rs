@@ -120,6 +120,7 @@ pub fn read(b: &mut Builder, doc: &At<'_>, _rel: &str) -> bool {
     if !rest {
         return false;
     }
+    page(b, doc, &items);
     for r in &items {
         let Some(props) = r.get("properties") else {
             continue;
@@ -127,6 +128,33 @@ pub fn read(b: &mut Builder, doc: &At<'_>, _rel: &str) -> bool {
         load(b, r, &props, "arm");
     }
     true
+}
+
+/// A page of an ARM list: ARM returns a list in pages linked by a top-level `nextLink`
+/// (learn.microsoft.com/rest/api/azure/#async-operations-throttling-and-paging; `az rest`
+/// prints one page as returned). Pages saved beside the first are read as one list; a list whose
+/// last page is missing is a warning at its `nextLink` and a gap on the cloud accounts (see
+/// [`crate::export::paging`]).
+pub fn page(b: &mut Builder, doc: &At<'_>, items: &[At<'_>]) {
+    if !doc.is_object() || doc.get("value").is_none() {
+        return;
+    }
+    let kind = items
+        .first()
+        .and_then(|r| {
+            text(r, "type")
+                .map(|t| t.to_ascii_lowercase())
+                .or_else(|| type_from_id(&text(r, "id")?))
+        })
+        .unwrap_or_default();
+    let next = doc.get("nextLink");
+    b.page_linked(
+        "nextLink",
+        format!("arm:{kind}"),
+        next.as_ref(),
+        ("cloud_accounts", None, None),
+        &format!("the ARM list of `{kind}` resources"),
+    );
 }
 
 /// Loads one `Microsoft.Security` resource whose values are in `props`; `source` names the tool.

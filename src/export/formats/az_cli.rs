@@ -34,6 +34,7 @@ fn security(b: &mut Builder, doc: &At<'_>) -> bool {
     if !ours {
         return false;
     }
+    arm::page(b, doc, &items);
     for r in &items {
         arm::load(b, r, r, "az-cli");
     }

@@ -120,11 +120,33 @@ fn enumeration(
     }
 }
 
+/// A page of a Defender for Endpoint list: the API returns at most 10,000 machines (or the
+/// `$top` asked for) per response and links the next with `@odata.nextLink`
+/// (learn.microsoft.com/defender-endpoint/api/get-machines, "Limitations"). Pages saved beside
+/// the first are read as one list; a list whose last page is missing is a warning at its link
+/// and a gap on `field` of the devices (see [`crate::export::paging`]).
+fn page(b: &mut Builder, doc: &At<'_>, list: &str, field: Option<&'static str>, what: &str) {
+    let next = doc.get("@odata.nextLink");
+    b.page(
+        format!("mde:{list}"),
+        next.as_ref(),
+        ("devices", field, None),
+        what,
+    );
+}
+
 /// `/api/machines`.
 pub fn machines(b: &mut Builder, doc: &At<'_>) {
     let Some(list) = values(b, doc, "value") else {
         return;
     };
+    page(
+        b,
+        doc,
+        "machines",
+        None,
+        "the Defender for Endpoint machines list",
+    );
     b.touch("devices");
     for m in list.items() {
         if !m.is_object() {
@@ -162,6 +184,13 @@ pub fn av_info(b: &mut Builder, doc: &At<'_>) {
     let Some(list) = values(b, doc, "value") else {
         return;
     };
+    page(
+        b,
+        doc,
+        "deviceavinfo",
+        Some("av_mode"),
+        "the Defender for Endpoint antivirus health list",
+    );
     b.touch("devices");
     for item in list.items() {
         let id = item
