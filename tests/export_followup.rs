@@ -183,3 +183,15 @@ fn an_arm_list_with_a_next_link_and_no_further_page_is_a_gap() {
     assert_eq!(free.len(), 1, "{report:#}");
     assert_eq!(free[0].0, "azure/pricings-2.json");
 }
+
+#[test]
+fn the_most_recent_antivirus_row_of_a_machine_wins_whatever_the_order() {
+    let (_, report) = lint_json(&fixture("mde-av-rows"));
+    let passive = violations(&report, "DEX204");
+    assert_eq!(passive.len(), 1, "{report:#}");
+    assert!(passive[0].2.contains("lt-310"), "{passive:?}");
+    assert_eq!(
+        (passive[0].0.as_str(), passive[0].1),
+        ("mde/deviceavinfo.json", 10)
+    );
+}

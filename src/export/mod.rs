@@ -333,6 +333,8 @@ enum Op {
         mode: Value,
         loc: Loc,
         stub: Record,
+        /// When the row's data was refreshed (ms since the epoch), if it says.
+        refreshed: Option<i64>,
     },
     /// Data of a collection known to be incomplete.
     Gap(&'static str, Gap),
@@ -655,11 +657,17 @@ impl Builder {
         stub.set("id", Value::Str(id.into()), None);
         json::put(&mut stub, "name", item, "computerDnsName", json::Conv::Text);
         json::put(&mut stub, "os", item, "osPlatform", json::Conv::Text);
+        // When a machine has several rows, the most recent one (by the documented
+        // `dataRefreshTimestamp`, else `lastSeenTime`) is its state.
+        let refreshed = ["dataRefreshTimestamp", "lastSeenTime"]
+            .iter()
+            .find_map(|k| item.get(k).and_then(|t| t.date()));
         self.ops.push(Op::AvMode {
             id: id.to_string(),
             mode,
             loc,
             stub,
+            refreshed,
         });
     }
 
@@ -708,6 +716,8 @@ struct Assembler {
     member_index: HashMap<String, usize>,
     devices: Vec<Record>,
     device_index: HashMap<String, usize>,
+    /// The refresh time of the antivirus row that set each machine's mode (lowercase id).
+    av_refreshed: HashMap<String, i64>,
     accounts: Vec<Record>,
     account_index: HashMap<String, usize>,
     /// Roots with at least one recognised document.
@@ -774,7 +784,8 @@ impl Assembler {
                     mode,
                     loc,
                     stub,
-                } => self.add_av_mode(&id, mode, loc, stub),
+                    refreshed,
+                } => self.add_av_mode(&id, mode, loc, stub, refreshed),
                 Op::Account { key, fresh, record } => self.add_account(key, &fresh, record),
                 Op::Gap(c, gap) => {
                     if let Some(c) = self.model.collection_mut(c) {
@@ -831,8 +842,25 @@ impl Assembler {
         }
     }
 
-    fn add_av_mode(&mut self, id: &str, mode: Value, loc: Loc, stub: Record) {
+    /// Sets the antivirus mode of a machine, unless a row refreshed later already set it
+    /// (rows without a time: the last one read wins).
+    fn add_av_mode(
+        &mut self,
+        id: &str,
+        mode: Value,
+        loc: Loc,
+        stub: Record,
+        refreshed: Option<i64>,
+    ) {
         let key = id.to_ascii_lowercase();
+        match (self.av_refreshed.get(&key), refreshed) {
+            (Some(&before), Some(now)) if now < before => return,
+            (Some(_), None) => return,
+            _ => {}
+        }
+        if let Some(t) = refreshed {
+            self.av_refreshed.insert(key.clone(), t);
+        }
         let i = match self.device_index.get(&key) {
             Some(&i) => i,
             None => {
