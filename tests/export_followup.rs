@@ -195,3 +195,11 @@ fn the_most_recent_antivirus_row_of_a_machine_wins_whatever_the_order() {
         ("mde/deviceavinfo.json", 10)
     );
 }
+
+#[test]
+fn a_machine_known_from_deviceavinfo_alone_takes_its_group_from_the_row() {
+    let (_, report) = lint_json(&fixture("mde-avinfo-only"));
+    let passive = violations(&report, "DEX204");
+    assert_eq!(passive.len(), 1, "{report:#}");
+    assert!(passive[0].2.contains("lt-512"), "{passive:?}");
+}

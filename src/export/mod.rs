@@ -657,6 +657,8 @@ impl Builder {
         stub.set("id", Value::Str(id.into()), None);
         json::put(&mut stub, "name", item, "computerDnsName", json::Conv::Text);
         json::put(&mut stub, "os", item, "osPlatform", json::Conv::Text);
+        json::put(&mut stub, "group_id", item, "rbacGroupId", json::Conv::Text);
+        json::put(&mut stub, "group", item, "rbacGroupName", json::Conv::Text);
         // When a machine has several rows, the most recent one (by the documented
         // `dataRefreshTimestamp`, else `lastSeenTime`) is its state.
         let refreshed = ["dataRefreshTimestamp", "lastSeenTime"]

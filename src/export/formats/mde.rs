@@ -8,7 +8,9 @@
 //! `ImpairedCommunication`, `NoSensorData`, `NoSensorDataImpairedCommunication`, `Unknown`) and
 //! `avMode` (`"0"`..`"5"`, where `"3"` and `""` both mean Other). An undocumented value is a
 //! warning at that value; the record is kept. A machine with several antivirus rows takes the
-//! most recent (`dataRefreshTimestamp`, else `lastSeenTime`), whatever their order. `osPlatform` is free text (`Windows11`,
+//! most recent (`dataRefreshTimestamp`, else `lastSeenTime`), whatever their order; a machine
+//! known only from deviceavinfo takes its device group from the row's `rbacGroupName` and
+//! `rbacGroupId`. `osPlatform` is free text (`Windows11`,
 //! `WindowsServer2022`, `macOS`, `Linux`; `Windows 11` in deviceavinfo) and is read as written.
 
 use crate::export::formats::document_context;
