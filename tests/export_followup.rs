@@ -203,3 +203,35 @@ fn a_machine_known_from_deviceavinfo_alone_takes_its_group_from_the_row() {
     assert_eq!(passive.len(), 1, "{report:#}");
     assert!(passive[0].2.contains("lt-512"), "{passive:?}");
 }
+
+#[test]
+fn terraform_members_known_after_apply_are_a_gap_not_an_empty_group() {
+    let (_, report) = lint_json(&fixture("terraform-after-apply"));
+    assert!(violations(&report, "DEX007").is_empty(), "{report:#}");
+    let ne = not_evaluated(&report, "DEX007");
+    assert!(
+        ne.iter()
+            .any(|(e, r)| e == "azuread_group.scoped" && r.contains("after_unknown.members")),
+        "{report:#}"
+    );
+}
+
+#[test]
+fn terraform_members_of_a_data_source_group_join_that_group() {
+    let (_, report) = lint_json(&fixture("terraform-data-group"));
+    let nested = violations(&report, "DEX003");
+    assert_eq!(nested.len(), 1, "{report:#}");
+    assert!(
+        nested[0].2.contains("azuread_group.responders"),
+        "{nested:?}"
+    );
+    assert_eq!(nested[0].0, "terraform/plan.json");
+    let warnings = diagnostics(&report, "warning");
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.2.contains("data.azuread_group.legacy")
+                && w.2.contains("could not be attached")),
+        "{warnings:?}"
+    );
+}

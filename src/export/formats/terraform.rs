@@ -26,6 +26,8 @@ struct Instance<'a> {
     name: String,
     /// The planned (or current) attribute values.
     after: At<'a>,
+    /// The plan's `change.after_unknown`: attributes known only after apply (`true`).
+    unknown: Option<At<'a>>,
 }
 
 /// Reads a Terraform JSON document; false when it is not one (no `format_version`).
@@ -83,13 +85,21 @@ fn change<'a>(rc: &At<'a>) -> Option<Instance<'a>> {
         address,
         module,
         after,
+        unknown: rc.path(&["change", "after_unknown"]),
     })
 }
 
-/// The resources of a values-representation module and of its `child_modules`.
+/// The resources of a values-representation module and of its `child_modules`: the managed
+/// ones, or (`data`) the data sources.
 fn module_values<'a>(m: &At<'a>, module: &str, out: &mut Vec<Instance<'a>>) {
+    resources_of(m, module, false, out);
+}
+
+/// The managed resources (`data` false) or the data sources of a values-representation module
+/// and of its `child_modules`.
+fn resources_of<'a>(m: &At<'a>, module: &str, data: bool, out: &mut Vec<Instance<'a>>) {
     for r in m.get("resources").map(|r| r.items()).unwrap_or_default() {
-        if r.get("mode").and_then(|m| m.text()).as_deref() == Some("data") {
+        if (r.get("mode").and_then(|m| m.text()).as_deref() == Some("data")) != data {
             continue;
         }
         let (Some(kind), Some(address), Some(after)) = (
@@ -105,6 +115,7 @@ fn module_values<'a>(m: &At<'a>, module: &str, out: &mut Vec<Instance<'a>>) {
             address,
             module: module.to_string(),
             after,
+            unknown: None,
         });
     }
     for child in m
@@ -116,8 +127,20 @@ fn module_values<'a>(m: &At<'a>, module: &str, out: &mut Vec<Instance<'a>>) {
             .get("address")
             .and_then(|a| a.text())
             .unwrap_or_default();
-        module_values(&child, &address, out);
+        resources_of(&child, &address, data, out);
     }
+}
+
+/// The `azuread_group` data sources as the plan read them: `prior_state` holds the values of
+/// the data sources read while planning (Terraform's JSON output format, "Plan
+/// Representation": `prior_state` is a state representation, data sources included).
+fn data_groups<'a>(doc: &At<'a>) -> Vec<Instance<'a>> {
+    let mut out = Vec::new();
+    if let Some(root) = doc.path(&["prior_state", "values", "root_module"]) {
+        resources_of(&root, "", true, &mut out);
+    }
+    out.retain(|i| i.kind == "azuread_group");
+    out
 }
 
 /// The module call names of a module address: `module.a[0].module.b["k"]` → `[a, b]`.
@@ -159,8 +182,23 @@ fn config<'a>(doc: &At<'a>, i: &Instance<'_>) -> Option<At<'a>> {
     for name in module_path(&i.module) {
         m = m.get("module_calls")?.get(&name)?.get("module")?;
     }
+    let local = i
+        .address
+        .strip_prefix(i.module.as_str())
+        .unwrap_or(&i.address)
+        .trim_start_matches('.');
+    let mode = if local.starts_with("data.") {
+        "data"
+    } else {
+        "managed"
+    };
     m.get("resources")?.items().into_iter().find(|r| {
-        r.get("type").and_then(|t| t.text()).as_deref() == Some(i.kind.as_str())
+        r.get("mode")
+            .and_then(|t| t.text())
+            .as_deref()
+            .unwrap_or("managed")
+            == mode
+            && r.get("type").and_then(|t| t.text()).as_deref() == Some(i.kind.as_str())
             && r.get("name").and_then(|t| t.text()).as_deref() == Some(i.name.as_str())
     })
 }
@@ -193,6 +231,17 @@ fn referenced_group(i: &Instance<'_>, reference: &str) -> Option<String> {
         local
     } else {
         format!("{}.{local}", i.module)
+    })
+}
+
+/// The absolute address of the `azuread_group` data source a module-relative reference names
+/// (`data.azuread_group.g.object_id` in `module.m` → `module.m.data.azuread_group.g`).
+fn referenced_data_group(i: &Instance<'_>, reference: &str) -> Option<String> {
+    let rest = reference.strip_prefix("data.")?;
+    let group = referenced_group(i, rest)?;
+    Some(match group.rsplit_once("azuread_group.") {
+        Some((module, local)) => format!("{module}data.azuread_group.{local}"),
+        None => format!("data.{group}"),
     })
 }
 
@@ -234,11 +283,35 @@ fn load(b: &mut Builder, doc: &At<'_>, instances: &[Instance<'_>], rel: &str) {
             _ => {}
         }
     }
+    // A group whose members are known only after apply is not a group without members.
+    for (i, g) in instances
+        .iter()
+        .filter(|i| i.kind == "azuread_group")
+        .zip(&groups)
+    {
+        let unknown = i.unknown.and_then(|u| u.get("members"));
+        if unknown.and_then(|u| u.boolean()) == Some(true) {
+            let id = g.identity().unwrap_or(&i.address).to_string();
+            let at = i.after.get("members").unwrap_or(i.after);
+            b.gap(
+                "groups",
+                Some("members"),
+                Some(&id),
+                format!(
+                    "the members of `{}` in `{rel}` are known only after apply \
+                     (`after_unknown.members`)",
+                    i.address
+                ),
+                &at,
+            );
+        }
+    }
+    let data = data_groups(doc);
     for i in instances
         .iter()
         .filter(|i| i.kind == "azuread_group_member")
     {
-        group_member(doc, i, &mut groups);
+        group_member(b, doc, i, &data, &mut groups);
     }
     if !groups.is_empty() {
         b.touch("groups");
@@ -360,16 +433,59 @@ fn nested(address: &str, loc: Loc) -> Record {
 }
 
 /// `azuread_group_member`: adds the member to the group it targets (by planned object id, or
-/// by reference in its module's configuration).
-fn group_member(doc: &At<'_>, i: &Instance<'_>, groups: &mut [Record]) {
-    let target_address = first_group(i, &references(doc, i, "group_object_id"));
+/// by reference in its module's configuration). A group read by a data source
+/// (`data.azuread_group.x`) is the existing group as `prior_state` holds it: it joins the
+/// groups with the members it has and the planned one. A member whose group cannot be found is
+/// a warning at it.
+fn group_member(
+    b: &mut Builder,
+    doc: &At<'_>,
+    i: &Instance<'_>,
+    data: &[Instance<'_>],
+    groups: &mut Vec<Record>,
+) {
+    let refs = references(doc, i, "group_object_id");
+    let target_data = refs.iter().find_map(|r| referenced_data_group(i, r));
+    let target_address = first_group(i, &refs).filter(|_| target_data.is_none());
     let target_id = i.after.get("group_object_id").and_then(|g| g.text());
-    let Some(group) = groups.iter_mut().find(|g| {
+    let matches = |g: &Record| {
         let addr = g.get("address").and_then(|a| a.value.as_str());
         let id = g.get("id").and_then(|a| a.value.as_str());
         (target_address.is_some() && addr == target_address.as_deref())
-            || (target_id.is_some() && id == target_id.as_deref())
-    }) else {
+            || (target_data.is_some() && addr == target_data.as_deref())
+            || (target_id.is_some()
+                && id
+                    .zip(target_id.as_deref())
+                    .is_some_and(|(a, b)| a.eq_ignore_ascii_case(b)))
+    };
+    if !groups.iter().any(|g| matches(g)) {
+        let source = data.iter().find(|d| {
+            Some(d.address.as_str()) == target_data.as_deref()
+                || (target_id.is_some()
+                    && d.after.get("object_id").and_then(|o| o.text()) == target_id)
+        });
+        match source {
+            Some(d) => groups.push(group(doc, d)),
+            None => {
+                let target = target_data
+                    .clone()
+                    .or_else(|| target_address.clone())
+                    .or_else(|| target_id.clone())
+                    .unwrap_or_else(|| "(unknown)".into());
+                b.warning(
+                    &i.after,
+                    &format!(
+                        "`{}` adds a member to `{target}`, which is not among the plan's groups \
+                         (nor, for a data source, in its `prior_state`): the member could not be \
+                         attached to its group",
+                        i.address
+                    ),
+                );
+                return;
+            }
+        }
+    }
+    let Some(group) = groups.iter_mut().find(|g| matches(g)) else {
         return;
     };
     let mut m = Record::new(&schema::MEMBER, Some(i.after.loc()));
