@@ -235,3 +235,25 @@ fn terraform_members_of_a_data_source_group_join_that_group() {
         "{warnings:?}"
     );
 }
+
+#[test]
+fn groups_exported_without_group_types_do_not_let_the_dynamic_membership_rule_pass() {
+    let (_, report) = lint_json(&fixture("graph-groups-select"));
+    assert!(violations(&report, "DEX005").is_empty(), "{report:#}");
+    let ne = not_evaluated(&report, "DEX005");
+    assert!(
+        ne.iter().any(|(_, r)| r.contains("`dynamic`")),
+        "{report:#}"
+    );
+    // The same groups with their `groupTypes`: judged (the scoped group is dynamic).
+    let dir = copy("graph-groups-select");
+    let path = dir.path().join("graph/groups.json");
+    let text = std::fs::read_to_string(&path).unwrap().replacen(
+        r#""displayName": "Defender_Experts_Scoped_Coverage_Users""#,
+        r#""displayName": "Defender_Experts_Scoped_Coverage_Users", "groupTypes": ["DynamicMembership"]"#,
+        1,
+    );
+    std::fs::write(&path, text).unwrap();
+    let (_, report) = lint_json(dir.path());
+    assert_eq!(violations(&report, "DEX005").len(), 1, "{report:#}");
+}

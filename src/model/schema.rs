@@ -151,10 +151,10 @@ pub static GROUP: RecordSchema = RecordSchema {
             STRS,
             "groupTypes / types (Unified, DynamicMembership)",
         ),
-        o(
+        f(
             "dynamic",
             BOOL,
-            "true when groupTypes holds DynamicMembership or a membershipRule is set",
+            "true when groupTypes holds DynamicMembership or a membershipRule is set; absent when the source has neither",
         ),
         o(
             "security_enabled",

@@ -326,16 +326,22 @@ pub(crate) fn group(b: &mut Builder, at: &At<'_>) {
     );
     put(&mut r, "mail_enabled", at, "mailEnabled", Conv::Bool);
     put(&mut r, "membership_rule", at, "membershipRule", Conv::Text);
-    let dynamic = at
-        .get("groupTypes")
-        .and_then(|t| t.strings())
-        .is_some_and(|t| {
-            t.iter().any(|x| {
-                x.as_str()
-                    .is_some_and(|s| s.eq_ignore_ascii_case("DynamicMembership"))
-            })
+    // Dynamic membership is known from `groupTypes` (`DynamicMembership`) or a set
+    // `membershipRule`; a group exported without either (`$select` without them) does not say,
+    // and `dynamic` stays absent so the rules that need it are not evaluated.
+    let rule = at
+        .get("membershipRule")
+        .filter(|m| m.as_str().is_some_and(|s| !s.trim().is_empty()));
+    let types = at.get("groupTypes").filter(|t| t.is_array());
+    if let Some(rule) = rule {
+        r.set("dynamic", Value::Bool(true), Some(rule.loc()));
+    } else if let Some(types) = types {
+        let dynamic = types.strings().unwrap_or_default().iter().any(|x| {
+            x.as_str()
+                .is_some_and(|s| s.eq_ignore_ascii_case("DynamicMembership"))
         });
-    r.set("dynamic", Value::Bool(dynamic), None);
+        r.set("dynamic", Value::Bool(dynamic), Some(types.loc()));
+    }
     r.set(
         "source",
         Value::Str(
