@@ -257,3 +257,28 @@ fn groups_exported_without_group_types_do_not_let_the_dynamic_membership_rule_pa
     let (_, report) = lint_json(dir.path());
     assert_eq!(violations(&report, "DEX005").len(), 1, "{report:#}");
 }
+
+#[test]
+fn more_convertto_json_cut_offs_are_load_errors_and_gaps() {
+    let (code, report) = lint_json(&fixture("powershell-truncated-more"));
+    assert_eq!(code, 2, "{report:#}");
+    let errors = diagnostics(&report, "error");
+    let at = |file: &str, line: u64| {
+        errors
+            .iter()
+            .any(|e| e.0 == file && e.1 == line && e.2.contains("-Depth 10"))
+    };
+    assert!(at("graph/subscribedSkus.json", 17), "{errors:?}");
+    assert!(at("graph/users.json", 10), "{errors:?}");
+    assert!(at("graph/users.json", 11), "{errors:?}");
+    for policy in ["DEX101", "DEX102"] {
+        assert!(
+            !not_evaluated(&report, policy).is_empty(),
+            "{policy}: {report:#}"
+        );
+        assert!(
+            violations(&report, policy).is_empty(),
+            "{policy}: {report:#}"
+        );
+    }
+}

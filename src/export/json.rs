@@ -180,7 +180,25 @@ pub fn powershell_truncated(text: &str) -> bool {
         || t.starts_with("System.Collections.")
         || t == "System.Object[]"
         || t.starts_with("System.Object[")
-        || (t.starts_with("Microsoft.Graph.PowerShell.Models.") && !t.contains(' '))
+        || dotnet_type_name(t)
+}
+
+/// Whether `t` is the full name of a .NET type of Microsoft's PowerShell modules, as
+/// `ConvertTo-Json` writes an object beyond its depth (`Microsoft.Graph.Beta.PowerShell.Models.
+/// MicrosoftGraphServicePlanInfo`, `Microsoft.Azure.PowerShell.Cmdlets.Security.Models....`,
+/// `System.Management.Automation.PSCustomObject`): dotted identifiers, no spaces.
+fn dotnet_type_name(t: &str) -> bool {
+    let rooted = ["Microsoft.", "System."].iter().any(|p| t.starts_with(p));
+    let parts: Vec<&str> = t.split('.').collect();
+    rooted
+        && parts.len() >= 3
+        && parts.iter().all(|p| {
+            p.chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '`' | '[' | ']' | '+'))
+        })
 }
 
 /// How a source value becomes a model value.

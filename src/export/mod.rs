@@ -522,7 +522,8 @@ impl Builder {
         let expected = if want_array { "an array" } else { "an object" };
         let (collection, field, entity) = gap;
         match at.as_str() {
-            Some(text) if json::powershell_truncated(text) => {
+            // An empty list beyond the depth is written as an empty string.
+            Some(text) if json::powershell_truncated(text) || (want_array && text.is_empty()) => {
                 let shown: String = text.chars().take(40).collect();
                 let more = if text.chars().count() > 40 { "…" } else { "" };
                 self.shape_error(
