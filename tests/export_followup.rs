@@ -282,3 +282,18 @@ fn more_convertto_json_cut_offs_are_load_errors_and_gaps() {
         );
     }
 }
+
+#[test]
+fn two_appended_documents_are_an_error_naming_the_cause_and_the_fix() {
+    let (code, report) = lint_json(&fixture("appended"));
+    assert_eq!(code, 2, "{report:#}");
+    let errors = diagnostics(&report, "error");
+    assert!(
+        errors.iter().any(|e| e.0 == "graph/users.json"
+            && e.1 == 12
+            && e.2.contains("two")
+            && e.2.contains("`>>`")
+            && e.2.contains("own file")),
+        "{errors:?}"
+    );
+}

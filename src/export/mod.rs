@@ -204,7 +204,16 @@ fn load_bytes(file: FileId, found: &walk::Found, bytes: &[u8], options: &LoadOpt
             };
             let d = place(diag(found, DiagLevel::Error, String::new()), offset);
             let (line, column) = (d.line.unwrap_or(1), d.column.unwrap_or(1));
-            let message = format!("invalid JSON: {} at line {line} column {column}", e.message);
+            let mut message = format!("invalid JSON: {} at line {line} column {column}", e.message);
+            // A second document after the first: outputs appended to one file.
+            let rest = text.get(e.offset..).unwrap_or("").trim_start();
+            if e.message.contains("trailing") && (rest.starts_with('{') || rest.starts_with('[')) {
+                message.push_str(
+                    ": a second JSON document starts here, so the file holds two (the output of \
+                     two commands appended with `>>` or `Out-File -Append`); save each export \
+                     to its own file (`>` or `Out-File` without `-Append`), or keep the last one",
+                );
+            }
             FileLoad::failed(LoadDiagnostic { message, ..d })
         }
     }
