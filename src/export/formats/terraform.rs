@@ -458,7 +458,7 @@ fn group_member(
                     .zip(target_id.as_deref())
                     .is_some_and(|(a, b)| a.eq_ignore_ascii_case(b)))
     };
-    if !groups.iter().any(|g| matches(g)) {
+    if !groups.iter().any(&matches) {
         let source = data.iter().find(|d| {
             Some(d.address.as_str()) == target_data.as_deref()
                 || (target_id.is_some()
