@@ -951,8 +951,12 @@ impl Assembler {
                 g.set("members", Value::Records(all), entry.1);
             }
         }
-        for (entry, _) in members.iter().zip(&attached).filter(|(_, a)| !**a) {
-            self.unattached_members(&model, entry);
+        // Only an export that has groups can say that a list matches none of them (without
+        // groups, every rule over groups is not evaluated anyway).
+        if model.collection("groups").is_some_and(|c| c.present) {
+            for (entry, _) in members.iter().zip(&attached).filter(|(_, a)| !**a) {
+                self.unattached_members(&model, entry);
+            }
         }
         // Members without a kind (Terraform object ids) get one when the id is a known group or
         // user.
