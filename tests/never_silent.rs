@@ -202,3 +202,30 @@ fn users_without_assigned_plans_leave_the_per_user_licence_rule_not_evaluated() 
         "{dex102:?}"
     );
 }
+
+#[test]
+fn single_powershell_objects_are_read_and_saved_web_responses_are_errors() {
+    let root = common::manifest().join("tests/fixtures/exports/powershell-single-objects");
+    let (code, report) = lint_json(&root);
+    assert_eq!(code, 2, "{report:#}");
+    let found: Vec<(&str, &str)> = report["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| (v["policy"].as_str().unwrap(), v["file"].as_str().unwrap()))
+        .collect();
+    // One SKU written as a bare object is read: it licenses neither P1 nor a Defender product.
+    assert!(
+        found.contains(&("DEX101", "graph/subscribedSkus.json")),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("DEX104", "graph/subscribedSkus.json")),
+        "{found:?}"
+    );
+    let errors = messages(&report, "error");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].0, "mde/machines.json");
+    assert!(errors[0].1.contains("Invoke-WebRequest"), "{errors:?}");
+    assert!(errors[0].1.contains("-OutFile"), "{errors:?}");
+}

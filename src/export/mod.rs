@@ -434,14 +434,8 @@ impl Builder {
             .filter(|t| formats::graph::graph_type(t).is_none())
         {
             (DiagLevel::Error, format!("unknown `@odata.type` `{t}`"))
-        } else if let Some(source) = formats::recognisable_source(&at) {
-            (
-                DiagLevel::Error,
-                format!(
-                    "this is {source}, but its shape is not one dexlint reads; it was not read \
-                     (docs/exporting.md lists the shapes and the commands that produce them)"
-                ),
-            )
+        } else if let Some(message) = formats::unread_known_source(&at) {
+            (DiagLevel::Error, message)
         } else {
             (
                 DiagLevel::Note,

@@ -30,12 +30,20 @@ enum Kind {
 }
 
 /// Reads a top-level array of Graph PowerShell SDK objects (each with `AdditionalProperties`),
-/// or an empty array at a group's members path.
+/// a single such object (what `ConvertTo-Json` writes for a cmdlet that returned one), or an
+/// empty array at a group's members path.
 pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
-    if !doc.is_array() {
+    // `ConvertTo-Json` of a single object writes the object, not a one-element array.
+    let items = if doc.is_array() {
+        doc.items()
+    } else if doc.is_object()
+        && doc.get("AdditionalProperties").is_some()
+        && doc.get("@odata.context").is_none()
+    {
+        vec![*doc]
+    } else {
         return false;
-    }
-    let items = doc.items();
+    };
     let gid = members_folder(rel);
     let kind = match items.first() {
         None => match gid {

@@ -69,14 +69,14 @@ pub static FORMATS: &[Format] = &[
         read: entra_exporter::read,
     },
     Format {
-        name: "graph",
-        produced_by: "Microsoft Graph REST v1.0 and beta list and object responses (`Invoke-MgGraphRequest`, `Invoke-RestMethod`, `az rest`, Graph Explorer), every `@odata.nextLink` page saved beside the first",
-        read: graph::read,
-    },
-    Format {
         name: "graph-powershell-sdk",
         produced_by: "Microsoft Graph PowerShell SDK `Get-MgUser`, `Get-MgGroup`, `Get-MgGroupMember`, `Get-MgSubscribedSku`, `Get-MgAuditLogDirectoryAudit` piped to `ConvertTo-Json -Depth 10`",
         read: graph_sdk::read,
+    },
+    Format {
+        name: "graph",
+        produced_by: "Microsoft Graph REST v1.0 and beta list and object responses (`Invoke-MgGraphRequest`, `Invoke-RestMethod`, `az rest`, Graph Explorer), every `@odata.nextLink` page saved beside the first",
+        read: graph::read,
     },
 ];
 
@@ -103,25 +103,46 @@ pub fn document_context(doc: &At<'_>) -> Option<(String, String)> {
     Some((context, fragment))
 }
 
-/// What marks a document that no format read as coming from a source dexlint knows: its shape
-/// is then not understood (an error), rather than the document being foreign (a note).
-pub fn recognisable_source(doc: &At<'_>) -> Option<String> {
-    if let Some(context) = doc.get("@odata.context").and_then(|c| c.text()) {
-        return Some(format!("an OData response (`@odata.context` `{context}`)"));
+/// Why a document that no format read is an error rather than a foreign file (a note): it
+/// comes from a source dexlint knows (an OData `@odata.context`, a Terraform `format_version`,
+/// a `Microsoft.Security` resource, a saved PowerShell web response) but its shape is not one
+/// dexlint reads. None for anything else.
+pub fn unread_known_source(doc: &At<'_>) -> Option<String> {
+    // `Invoke-WebRequest ... | ConvertTo-Json` saves the response object, with the API's JSON
+    // as a string inside it.
+    if ["StatusCode", "Content", "Headers"]
+        .iter()
+        .all(|k| doc.get(k).is_some())
+    {
+        return Some(
+            "this is a PowerShell `Invoke-WebRequest` response object, not the API's response: \
+             its `Content` holds the JSON as a string; save the response itself with \
+             `Invoke-WebRequest ... -OutFile FILE` (docs/exporting.md)"
+                .into(),
+        );
     }
-    let terraform = [
-        "terraform_version",
-        "resource_changes",
-        "planned_values",
-        "values",
-    ];
-    if doc.get("format_version").is_some() && terraform.iter().any(|k| doc.get(k).is_some()) {
-        return Some("a Terraform JSON document (`format_version`)".into());
-    }
-    if mentions_security_resource(doc, 3) {
-        return Some("a Defender for Cloud resource (`Microsoft.Security`)".into());
-    }
-    None
+    let source = if let Some(context) = doc.get("@odata.context").and_then(|c| c.text()) {
+        format!("an OData response (`@odata.context` `{context}`)")
+    } else if doc.get("format_version").is_some()
+        && [
+            "terraform_version",
+            "resource_changes",
+            "planned_values",
+            "values",
+        ]
+        .iter()
+        .any(|k| doc.get(k).is_some())
+    {
+        "a Terraform JSON document (`format_version`)".into()
+    } else if mentions_security_resource(doc, 3) {
+        "a Defender for Cloud resource (`Microsoft.Security`)".into()
+    } else {
+        return None;
+    };
+    Some(format!(
+        "this is {source}, but its shape is not one dexlint reads; it was not read \
+         (docs/exporting.md lists the shapes and the commands that produce them)"
+    ))
 }
 
 /// Whether a string within `depth` levels of `v` names a `Microsoft.Security` resource type
