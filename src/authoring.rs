@@ -22,32 +22,39 @@ pub struct Configured {
     pub enabled: bool,
     /// Names of the parameters whose value the configuration sets.
     pub configured_params: Vec<String>,
+    /// The edition it was configured for.
+    pub edition: String,
+    /// Whether the policy belongs to that edition.
+    pub in_edition: bool,
 }
 
 /// Every policy (built-in, the configuration's `policies` directories and `dirs`) as `config`
-/// sets it: severities, parameter values, and whether it runs.
+/// and the edition set it: severities, parameter values, and whether it runs.
 pub fn configured_catalogue(
     config: &Config,
     dirs: &[PathBuf],
+    edition: &str,
 ) -> Result<Vec<Configured>, SetupError> {
     let mut all = config.policy_dirs.clone();
     all.extend(dirs.iter().cloned());
     let program = policy::compile(&lint::policy_sources(true, &all)?)?;
     config.check_against(&program.policies.iter().collect::<Vec<_>>())?;
-    let none = std::collections::BTreeMap::new();
     Ok(program
         .policies
         .iter()
         .map(|p| {
             let settings = config.policies.get(&p.meta().id);
-            let params = settings.map_or(&none, |s| &s.params);
-            let mut meta = p.meta_with_params(params);
+            let own = settings.map(|s| &s.params);
+            let params = crate::edition::merged_params(edition, &p.meta().id, own);
+            let mut meta = p.meta_with_params(&params);
             if let Some(severity) = settings.and_then(|s| s.severity) {
                 meta.severity = severity;
             }
             Configured {
                 enabled: config.runs(p.meta()),
-                configured_params: params.keys().cloned().collect(),
+                configured_params: own.map(|o| o.keys().cloned().collect()).unwrap_or_default(),
+                in_edition: crate::edition::includes(&meta, edition),
+                edition: edition.to_string(),
                 meta,
             }
         })
@@ -64,21 +71,28 @@ struct ListEntry<'a> {
     docs: Option<&'a str>,
     /// False when the configuration's `enable`/`disable` leave the policy out.
     enabled: bool,
+    /// The catalogue editions the policy belongs to.
+    editions: Vec<&'a str>,
 }
 
-/// `dexlint list`: one line per policy, or a JSON array (severities as configured; a policy
-/// the configuration leaves out is marked `(disabled)` / `"enabled": false`).
+/// `dexlint list`: one line per policy of the edition, or a JSON array (severities as
+/// configured; a policy the configuration leaves out is marked `(disabled)` /
+/// `"enabled": false`).
 pub fn list(policies: &[Configured], json: bool) -> String {
+    let policies: Vec<&Configured> = policies.iter().filter(|c| c.in_edition).collect();
     if json {
         let entries: Vec<ListEntry<'_>> = policies
             .iter()
             .map(|c| ListEntry {
+                editions: crate::edition::membership(&c.meta),
                 id: &c.meta.id,
                 title: &c.meta.title,
                 severity: c.meta.severity.to_string(),
                 tags: &c.meta.tags,
                 source: source_kind(&c.meta.source),
-                docs: c.meta.docs.as_deref(),
+                docs: crate::edition::citation(&c.meta, &c.edition)
+                    .map(|x| x.url.as_str())
+                    .or(c.meta.docs.as_deref()),
                 enabled: c.enabled,
             })
             .collect();
@@ -128,6 +142,7 @@ pub fn explain(c: &Configured) -> String {
     if let Some(docs) = &meta.docs {
         let _ = writeln!(out, "docs: {docs}");
     }
+    out.push_str(&editions_text(c));
     if let Some(d) = &meta.description {
         let _ = writeln!(out, "\n{}", d.trim());
     }
@@ -145,9 +160,11 @@ pub fn explain(c: &Configured) -> String {
         );
         for p in &meta.params {
             let set = if c.configured_params.contains(&p.name) {
-                " (set in dexlint.toml)"
+                " (set in dexlint.toml)".to_string()
+            } else if crate::edition::params(&c.edition, &meta.id).contains_key(&p.name) {
+                format!(" (edition {})", c.edition)
             } else {
-                ""
+                String::new()
             };
             let _ = writeln!(
                 out,
@@ -156,6 +173,38 @@ pub fn explain(c: &Configured) -> String {
                 p.ty,
                 value_text(&p.default)
             );
+        }
+    }
+    out
+}
+
+/// The editions a policy belongs to and the page it cites in each, for `explain`.
+fn editions_text(c: &Configured) -> String {
+    let meta = &c.meta;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "editions: {}",
+        crate::edition::membership(meta).join(", ")
+    );
+    if !c.in_edition {
+        let _ = writeln!(
+            out,
+            "not in edition {} (the one selected): `dexlint lint` does not run it there",
+            c.edition
+        );
+    }
+    for cite in &meta.citations {
+        let mut head = format!("{}: \"{}\"", cite.edition, cite.title);
+        if let Some(section) = &cite.section {
+            let _ = write!(head, ", section \"{section}\"");
+        }
+        if let Some(date) = &cite.date {
+            let _ = write!(head, ", ms.date {date}");
+        }
+        let _ = writeln!(out, "cites {head}\n    {}", cite.url);
+        if let Some(q) = &cite.quote {
+            let _ = writeln!(out, "    \"{}\"", q.trim());
         }
     }
     out

@@ -18,14 +18,18 @@ pub static POLICIES: &[(&str, &str)] = &[
     ("DEX104.policy", include_str!("../policies/DEX104.policy")),
     ("DEX105.policy", include_str!("../policies/DEX105.policy")),
     ("DEX106.policy", include_str!("../policies/DEX106.policy")),
+    ("DEX107.policy", include_str!("../policies/DEX107.policy")),
     ("DEX201.policy", include_str!("../policies/DEX201.policy")),
     ("DEX202.policy", include_str!("../policies/DEX202.policy")),
     ("DEX203.policy", include_str!("../policies/DEX203.policy")),
     ("DEX204.policy", include_str!("../policies/DEX204.policy")),
+    ("DEX205.policy", include_str!("../policies/DEX205.policy")),
     ("DEX301.policy", include_str!("../policies/DEX301.policy")),
     ("DEX302.policy", include_str!("../policies/DEX302.policy")),
     ("DEX303.policy", include_str!("../policies/DEX303.policy")),
     ("DEX304.policy", include_str!("../policies/DEX304.policy")),
+    ("DEX305.policy", include_str!("../policies/DEX305.policy")),
+    ("DEX306.policy", include_str!("../policies/DEX306.policy")),
 ];
 
 /// The built-in policies as compiler sources, named `builtin:FILE`.

@@ -31,6 +31,9 @@ pub enum Command {
         /// Test DIR's policies alone, without the built-in catalogue.
         #[arg(long)]
         no_builtin: bool,
+        /// Catalogue edition of the cases that name none in case.toml [default: the newest].
+        #[arg(long, value_name = "NAME")]
+        edition: Option<String>,
     },
     /// List the policies: id, severity, title, tags, source.
     List {
@@ -43,6 +46,10 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
+        /// Catalogue edition: `2025-08` (Defender Experts for XDR) or `2026-07` (Defender
+        /// Experts MDR) [default: `edition` of the configuration, else the newest].
+        #[arg(long, value_name = "NAME")]
+        edition: Option<String>,
     },
     /// Explain a policy: rationale, the service document it cites, an example and the fix.
     Explain {
@@ -54,6 +61,10 @@ pub enum Command {
         /// Configuration file (default: `dexlint.toml` in the working directory or a parent).
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
+        /// Catalogue edition: `2025-08` (Defender Experts for XDR) or `2026-07` (Defender
+        /// Experts MDR) [default: `edition` of the configuration, else the newest].
+        #[arg(long, value_name = "NAME")]
+        edition: Option<String>,
     },
     /// Write a starter dexlint.toml, a custom policy and its test case into DIR.
     Init {
@@ -96,6 +107,10 @@ pub struct LintArgs {
     /// exit 0 unless an error stops the run.
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<Option<PathBuf>>,
+    /// Catalogue edition: `2025-08` (Defender Experts for XDR) or `2026-07` (Defender Experts
+    /// MDR) [default: `edition` of the configuration, else the newest].
+    #[arg(long, value_name = "NAME")]
+    pub edition: Option<String>,
     /// Fail the run (exit 1) when a selected policy could not be evaluated on the export.
     #[arg(long)]
     pub fail_on_not_evaluated: bool,

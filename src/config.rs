@@ -3,6 +3,7 @@
 //! given with `--config`. Unknown keys and bad values are errors labelled in the TOML file.
 //!
 //! ```toml
+//! edition = "2025-08"                 # catalogue edition (default: the newest, see `dexlint list`)
 //! fail-level = "warning"
 //! fail-on-not-evaluated = true         # a policy that could not be judged fails the run
 //! one-tenant = true                    # the export roots are parts of one tenant
@@ -68,6 +69,7 @@ pub struct ConfigErrors {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawConfig {
+    edition: Option<Spanned<String>>,
     fail_level: Option<Spanned<String>>,
     fail_on_not_evaluated: Option<bool>,
     one_tenant: Option<bool>,
@@ -223,6 +225,8 @@ pub struct Config {
     /// The file it came from (None: defaults).
     pub path: Option<PathBuf>,
     pub text: String,
+    /// `edition`: the catalogue edition (a known name; see [`crate::edition`]).
+    pub edition: Option<String>,
     pub fail_level: Option<Severity>,
     /// `fail-on-not-evaluated`: a selected policy that was not evaluated fails the run.
     pub fail_on_not_evaluated: bool,
@@ -437,6 +441,17 @@ impl Config {
             crate::policy::parse::MAX_NESTING_LIMIT,
             &mut errors,
         );
+        if let Some(e) = &raw.edition {
+            match crate::edition::find(e.get_ref()) {
+                Some(found) => config.edition = Some(found.name.to_string()),
+                None => errors.push(
+                    Some(e.span()),
+                    format!("unknown edition `{}`", e.get_ref()),
+                    "not an edition of the catalogue",
+                    Some(crate::edition::known_help()),
+                ),
+            }
+        }
         config.fail_level = raw
             .fail_level
             .as_ref()

@@ -36,6 +36,7 @@ pub mod catalogue;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod edition;
 pub mod export;
 #[doc(hidden)]
 pub mod generate;

@@ -12,7 +12,6 @@ use crate::outcome::{
 };
 use crate::policy::{self, Outcome, PolicyMeta, PolicySource};
 use rayon::prelude::*;
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// What to lint and how.
@@ -36,6 +35,9 @@ pub struct LintOptions {
     /// Replace names and ids by stable hashes in everything reported.
     /// Replace names and ids by hashes under this key (see [`crate::redact`]).
     pub redact: Option<crate::redact::Key>,
+    /// The catalogue edition chosen on the command line (before `edition` of the configuration
+    /// and the default).
+    pub edition: Option<String>,
     /// The roots are parts of one tenant, loaded into one model; otherwise each root is a
     /// tenant of its own, evaluated alone.
     pub one_tenant: bool,
@@ -53,6 +55,7 @@ impl Default for LintOptions {
             today: None,
             baseline: None,
             redact: None,
+            edition: None,
             one_tenant: false,
         }
     }
@@ -70,6 +73,9 @@ pub enum SetupError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Config(#[from] crate::config::ConfigErrors),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Edition(#[from] crate::edition::UnknownEdition),
     #[error("no policy selected: {compiled} compiled, none of them runs")]
     #[diagnostic(
         code(dexlint::nothing_selected),
@@ -160,12 +166,14 @@ pub fn run_compiled(
     program: &policy::Program,
 ) -> Result<LintReport, SetupError> {
     let config = &options.config;
+    let edition =
+        crate::edition::resolve(&[options.edition.as_deref(), config.edition.as_deref()])?;
     let selected: Vec<(PolicyMeta, &policy::CompiledPolicy)> = program
         .policies
         .iter()
-        .filter(|p| config.runs(p.meta()))
+        .filter(|p| config.runs(p.meta()) && crate::edition::includes(p.meta(), edition.name))
         .map(|p| {
-            let mut meta = p.meta().clone();
+            let mut meta = crate::edition::present(p.meta().clone(), edition.name);
             if let Some(severity) = config.policies.get(&meta.id).and_then(|s| s.severity) {
                 meta.severity = severity;
             }
@@ -188,6 +196,7 @@ pub fn run_compiled(
         policies: selected.iter().map(|(meta, _)| meta.clone()).collect(),
         ..LintReport::default()
     };
+    report.summary.edition = Some(edition.name.to_string());
     let mut loads = Vec::with_capacity(tenants.len());
     for group in &tenants {
         let roots: Vec<PathBuf> = group
@@ -303,7 +312,11 @@ fn evaluate_tenant(
     failed.sort_unstable();
     failed.dedup();
     summary.files_failed = failed.len();
-    let no_params = BTreeMap::new();
+    let edition = report
+        .summary
+        .edition
+        .clone()
+        .unwrap_or_else(|| crate::edition::DEFAULT.to_string());
     let budget = config.eval_budget.unwrap_or(policy::eval::DEFAULT_BUDGET);
     let first = report.violations.len();
     let mut locs: Vec<Option<Loc>> = Vec::new();
@@ -311,11 +324,9 @@ fn evaluate_tenant(
     let outcomes: Vec<_> = selected
         .par_iter()
         .map(|(meta, p)| {
-            let params = config
-                .policies
-                .get(&meta.id)
-                .map_or(&no_params, |s| &s.params);
-            p.evaluate_with_budget(model, params, budget)
+            let configured = config.policies.get(&meta.id).map(|s| &s.params);
+            let params = crate::edition::merged_params(&edition, &meta.id, configured);
+            p.evaluate_with_budget(model, &params, budget)
         })
         .collect();
     for ((meta, compiled), outcome) in selected.iter().zip(outcomes) {

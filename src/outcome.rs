@@ -116,6 +116,9 @@ pub struct Summary {
     /// Each tenant's own counts (one per export root, or one for roots merged with
     /// `one-tenant`), in the order the roots were given.
     pub tenants: Vec<TenantSummary>,
+    /// The catalogue edition the run used (absent when the run stopped before choosing one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edition: Option<String>,
 }
 
 /// The counts of one tenant: its export roots, evaluated alone.

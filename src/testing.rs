@@ -4,6 +4,7 @@
 //! ```toml
 //! policies = ["DEX001"]              # the policies this case checks (default: every policy)
 //! not_evaluated = ["DEX204"]         # policies expected to be "not evaluated" (of `policies`)
+//! edition = "2025-08"                # the catalogue edition (default: `--edition`, else the newest)
 //!
 //! [[violation]]
 //! policy = "DEX001"
@@ -50,6 +51,8 @@ pub struct Case {
     pub not_evaluated: Vec<String>,
     #[serde(default, rename = "violation")]
     pub violations: Vec<Expected>,
+    /// The catalogue edition the case runs under.
+    pub edition: Option<String>,
 }
 
 impl Expected {
@@ -118,8 +121,13 @@ pub fn find_cases(dir: &Path) -> Vec<PathBuf> {
     cases
 }
 
-/// Runs one case with compiled policies (`program`, from [`lint::compile`]).
-pub fn run_case(case_dir: &Path, program: &crate::policy::Program) -> Outcome {
+/// Runs one case with compiled policies (`program`, from [`lint::compile`]) under the case's
+/// edition, else `edition`, else the newest.
+pub fn run_case(
+    case_dir: &Path,
+    program: &crate::policy::Program,
+    edition: Option<&str>,
+) -> Outcome {
     let name = case_dir.display().to_string();
     let mut diff = Vec::new();
     let case: Case = match std::fs::read_to_string(case_dir.join(CASE_FILE))
@@ -135,6 +143,7 @@ pub fn run_case(case_dir: &Path, program: &crate::policy::Program) -> Outcome {
     let options = LintOptions {
         roots: vec![case_dir.join("export")],
         config: Config::default(),
+        edition: case.edition.clone().or(edition.map(str::to_string)),
         ..LintOptions::default()
     };
     let report = match lint::run_compiled(&options, program) {
@@ -206,7 +215,13 @@ pub fn run_case(case_dir: &Path, program: &crate::policy::Program) -> Outcome {
 /// `builtin`) once, runs every case under each `DIR/tests`, prints each, a diff on failure, and
 /// the summary line `N passed, N failed`. Returns the exit code (1 on any failure, 2 when the
 /// policies do not compile or no case is found); compile errors are written once to `errors`.
-pub fn test_command(dirs: &[PathBuf], builtin: bool, out: &mut String, errors: &mut String) -> i32 {
+pub fn test_command(
+    dirs: &[PathBuf],
+    builtin: bool,
+    edition: Option<&str>,
+    out: &mut String,
+    errors: &mut String,
+) -> i32 {
     let cases: Vec<PathBuf> = dirs.iter().flat_map(|d| find_cases(d)).collect();
     if cases.is_empty() {
         let places: Vec<String> = dirs
@@ -240,7 +255,7 @@ pub fn test_command(dirs: &[PathBuf], builtin: bool, out: &mut String, errors: &
     };
     let (mut passed, mut failed) = (0, 0);
     for case in &cases {
-        let outcome = run_case(case, &program);
+        let outcome = run_case(case, &program, edition);
         if outcome.diff.is_empty() {
             passed += 1;
             let _ = writeln!(out, "ok     {}", outcome.name);

@@ -58,7 +58,7 @@ fn check_accepts_the_builtin_catalogue() {
     );
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
-        "22 policies compiled\n"
+        "26 policies compiled\n"
     );
 }
 

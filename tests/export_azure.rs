@@ -39,7 +39,15 @@ fn value<'r>(r: &'r Record, field: &str) -> &'r Value {
 /// `dexlint lint DIR --format json`: the exit code and the report.
 fn lint(dir: &Path) -> (i32, Json) {
     let out = common::dexlint()
-        .args(["lint", dir.to_str().unwrap(), "--format", "json"])
+        // The expectations follow the 2025-08 catalogue (DEX303 on connectors, DEX102).
+        .args([
+            "lint",
+            dir.to_str().unwrap(),
+            "--format",
+            "json",
+            "--edition",
+            "2025-08",
+        ])
         .output()
         .unwrap();
     let report: Json = serde_json::from_slice(&out.stdout).unwrap();

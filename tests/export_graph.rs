@@ -43,7 +43,15 @@ fn list<'r>(r: &'r Record, field: &str) -> Vec<&'r Record> {
 /// `dexlint lint <fixture> --format json`: the exit code and the report.
 fn lint(case: &str) -> (i32, Json) {
     let out = common::dexlint()
-        .args(["lint", fixture(case).to_str().unwrap(), "--format", "json"])
+        // The expectations follow the 2025-08 catalogue (DEX102 counts P1 units per user).
+        .args([
+            "lint",
+            fixture(case).to_str().unwrap(),
+            "--format",
+            "json",
+            "--edition",
+            "2025-08",
+        ])
         .output()
         .unwrap();
     let report = serde_json::from_slice(&out.stdout)

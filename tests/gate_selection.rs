@@ -69,7 +69,7 @@ fn globs_and_tags_that_match_nothing_are_errors_in_enable_and_disable() {
     // Selectors that do select are accepted and select.
     let (code, out, err) = with_config(
         dir.path(),
-        "enable = [\"tag:licensing\", \"DEX00*\"]\ndisable = [\"DEX106\"]\n",
+        "edition = \"2025-08\"\nenable = [\"tag:licensing\", \"DEX00*\"]\ndisable = [\"DEX106\"]\n",
         &["lint", "examples/contoso", "--format", "json"],
     );
     assert_ne!(code, 2, "{err}");
@@ -398,7 +398,7 @@ fn redacted(export: &Path, format: &str, key: Option<&str>) -> String {
     c.env_remove("DEXLINT_REDACT_KEY")
         .arg("lint")
         .arg(export)
-        .args(["--format", format, "--redact"]);
+        .args(["--format", format, "--redact", "--edition", "2025-08"]);
     if let Some(k) = key {
         c.env("DEXLINT_REDACT_KEY", k);
     }
@@ -472,6 +472,7 @@ fn redaction_hashes_are_keyed() {
         .arg("lint")
         .arg(&export)
         .args(["--format", "json", "--redact", "--redact-key", "k1"])
+        .args(["--edition", "2025-08"])
         .output()
         .unwrap();
     assert_eq!(String::from_utf8(out.stdout).unwrap(), a);

@@ -18,7 +18,8 @@ fn lint(dir: &Path) -> (i32, serde_json::Value) {
         .timeout(Duration::from_secs(60))
         .arg("lint")
         .arg(dir)
-        .args(["--format", "json"])
+        // The corpus's expectations follow the 2025-08 catalogue (DEX102 per user).
+        .args(["--format", "json", "--edition", "2025-08"])
         .output()
         .unwrap();
     let v = serde_json::from_slice(&out.stdout)

@@ -5,6 +5,7 @@ mod common;
 
 mod authoring;
 mod cli;
+mod editions;
 mod export_azure;
 mod export_graph;
 mod export_load;

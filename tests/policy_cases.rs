@@ -20,7 +20,7 @@ fn policies_dir() -> PathBuf {
 #[test]
 fn builtin_cases_pass() {
     let (mut out, mut errors) = (String::new(), String::new());
-    let code = testing::test_command(&[policies_dir()], false, &mut out, &mut errors);
+    let code = testing::test_command(&[policies_dir()], false, None, &mut out, &mut errors);
     assert_eq!(code, 0, "{out}{errors}");
     let last = out.lines().last().unwrap();
     assert!(last.ends_with(" passed, 0 failed"), "{last}");
@@ -75,13 +75,16 @@ fn a_wrong_expectation_fails_with_a_readable_diff() {
     .unwrap();
     let (mut out, mut errors) = (String::new(), String::new());
     let dirs = [dir.path().to_path_buf()];
-    assert_eq!(testing::test_command(&dirs, true, &mut out, &mut errors), 1);
+    assert_eq!(
+        testing::test_command(&dirs, true, None, &mut out, &mut errors),
+        1
+    );
     assert!(out.contains("cannot read case.toml"), "{out}");
 
     std::fs::write(case.join("case.toml"), toml.replace("line = 5", "line = 6")).unwrap();
     let mut out = String::new();
     assert_eq!(
-        testing::test_command(&dirs, true, &mut out, &mut errors),
+        testing::test_command(&dirs, true, None, &mut out, &mut errors),
         1,
         "{out}"
     );
@@ -144,8 +147,12 @@ fn examples_in_policy_files_match_one_of_their_cases() {
         let actual: Vec<String> = cases
             .iter()
             .map(|case| {
+                let written: dexlint::testing::Case =
+                    toml::from_str(&std::fs::read_to_string(case.join("case.toml")).unwrap())
+                        .unwrap();
                 let options = dexlint::lint::LintOptions {
                     roots: vec![case.join("export")],
+                    edition: written.edition,
                     ..Default::default()
                 };
                 let report = dexlint::lint::run(&options).unwrap();
@@ -180,7 +187,10 @@ fn policies_that_do_not_compile_are_reported_once_not_per_case() {
     .unwrap();
     let (mut out, mut errors) = (String::new(), String::new());
     let dirs = [dir.path().to_path_buf()];
-    assert_eq!(testing::test_command(&dirs, true, &mut out, &mut errors), 2);
+    assert_eq!(
+        testing::test_command(&dirs, true, None, &mut out, &mut errors),
+        2
+    );
     assert_eq!(
         errors.matches("did you mean `name`?").count(),
         1,

@@ -5,8 +5,8 @@ use crate::authoring;
 use std::path::{Path, PathBuf};
 
 /// Prints the explanation; 2 when there is no such policy or the configuration is wrong.
-pub fn run(id: &str, config: Option<&Path>, policies: &[PathBuf]) -> i32 {
-    match configured(config, policies) {
+pub fn run(id: &str, config: Option<&Path>, policies: &[PathBuf], edition: Option<&str>) -> i32 {
+    match configured(config, policies, edition) {
         Ok(metas) => match metas.iter().find(|m| m.meta.id.eq_ignore_ascii_case(id)) {
             Some(meta) => {
                 print!("{}", authoring::explain(meta));

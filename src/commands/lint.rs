@@ -128,6 +128,7 @@ fn lint_run(
         config,
         today: None,
         baseline,
+        edition: args.edition.clone(),
         redact: match (args.redact, &args.redact_key) {
             (false, _) => None,
             (true, Some(k)) => Some(crate::redact::Key::from_secret(k)),

@@ -6,8 +6,13 @@ use crate::cli::ListFormat;
 use std::path::{Path, PathBuf};
 
 /// Prints the catalogue (human or JSON); 2 when the configuration is wrong.
-pub fn run(config: Option<&Path>, policies: &[PathBuf], format: ListFormat) -> i32 {
-    match configured(config, policies) {
+pub fn run(
+    config: Option<&Path>,
+    policies: &[PathBuf],
+    format: ListFormat,
+    edition: Option<&str>,
+) -> i32 {
+    match configured(config, policies, edition) {
         Ok(metas) => {
             print!("{}", authoring::list(&metas, format == ListFormat::Json));
             0

@@ -31,16 +31,22 @@ pub fn run(cli: Cli) -> i32 {
             policies,
             format,
             config,
-        } => list::run(config.as_deref(), &policies, format),
+            edition,
+        } => list::run(config.as_deref(), &policies, format, edition.as_deref()),
         Command::Explain {
             id,
             policies,
             config,
-        } => explain::run(&id, config.as_deref(), &policies),
+            edition,
+        } => explain::run(&id, config.as_deref(), &policies, edition.as_deref()),
         Command::Init { dir } => init::run(dir.unwrap_or_else(|| PathBuf::from("."))),
         Command::Completions { shell } => completions::completions(shell),
         Command::Man => completions::man(),
-        Command::Test { dir, no_builtin } => test::run(dir.as_deref(), no_builtin),
+        Command::Test {
+            dir,
+            no_builtin,
+            edition,
+        } => test::run(dir.as_deref(), no_builtin, edition.as_deref()),
     }
 }
 
@@ -73,9 +79,11 @@ pub(crate) fn load_config(args: &crate::cli::LintArgs) -> Result<Config, i32> {
 pub(crate) fn configured(
     path: Option<&Path>,
     dirs: &[PathBuf],
+    edition: Option<&str>,
 ) -> Result<Vec<authoring::Configured>, i32> {
     let config = find_config(path).map_err(fail)?;
-    authoring::configured_catalogue(&config, dirs).map_err(fail)
+    let edition = crate::edition::resolve(&[edition, config.edition.as_deref()]).map_err(fail)?;
+    authoring::configured_catalogue(&config, dirs, edition.name).map_err(fail)
 }
 
 /// The configuration at `path`, or found from the working directory, or defaults.

@@ -6,7 +6,10 @@ use std::path::{Path, PathBuf};
 
 /// Runs the cases under `dir`, or, without one, under the policy directories of
 /// `dexlint.toml` (else `.`), and prints `N passed, N failed`.
-pub fn run(dir: Option<&Path>, no_builtin: bool) -> i32 {
+pub fn run(dir: Option<&Path>, no_builtin: bool, edition: Option<&str>) -> i32 {
+    if let Err(e) = crate::edition::resolve(&[edition]) {
+        return fail(e);
+    }
     let dirs: Vec<PathBuf> = match dir {
         Some(d) => vec![d.to_path_buf()],
         None => match find_config(None) {
@@ -16,7 +19,7 @@ pub fn run(dir: Option<&Path>, no_builtin: bool) -> i32 {
         },
     };
     let (mut out, mut errors) = (String::new(), String::new());
-    let code = testing::test_command(&dirs, !no_builtin, &mut out, &mut errors);
+    let code = testing::test_command(&dirs, !no_builtin, edition, &mut out, &mut errors);
     eprint!("{errors}");
     print!("{out}");
     code

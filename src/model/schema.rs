@@ -265,7 +265,7 @@ pub static PRODUCT: RecordSchema = RecordSchema {
         f(
             "name",
             STR,
-            "mde, mdo, mdi, mdca, mdiot (deployment declaration)",
+            "mde, mdo, mdi, mdca, mdiot, entra_p2 (deployment declaration)",
         ),
         f("mode", STR, "active, passive, not_deployed"),
     ],

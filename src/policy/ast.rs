@@ -97,6 +97,14 @@ pub enum AttrKind {
     Example(Str),
     /// `collection` or `collection.field`.
     Requires(Vec<(Ident, Option<Ident>)>),
+    /// `editions "2025-08", "2026-07"`: the catalogue editions the policy belongs to.
+    Editions(Vec<Str>),
+    /// `cite "2026-07" { title "..." url "..." section "..." date "..." quote "..." }`: the
+    /// page a policy rests on in one edition.
+    Cite {
+        edition: Str,
+        fields: Vec<(Ident, Str)>,
+    },
 }
 
 impl AttrKind {
@@ -109,6 +117,8 @@ impl AttrKind {
             AttrKind::Help(_) => "help",
             AttrKind::Example(_) => "example",
             AttrKind::Requires(_) => "requires",
+            AttrKind::Editions(_) => "editions",
+            AttrKind::Cite { .. } => "cite",
         }
     }
 }

@@ -7,7 +7,7 @@ use super::ast::*;
 use super::error::{did_you_mean, CompileError};
 use super::index;
 use super::ir::*;
-use super::{CompiledPolicy, ParamInfo, PolicyMeta, Severity};
+use super::{Citation, CompiledPolicy, ParamInfo, PolicyMeta, Severity};
 use crate::model::schema::{RecordSchema, COLLECTIONS};
 use crate::model::Value;
 use std::collections::BTreeMap;
@@ -905,6 +905,72 @@ fn literal_attr(s: &Str, what: &str, errors: &mut Vec<CompileError>) -> String {
     })
 }
 
+/// The fields of a `cite` block: `title` and `url` are required; `section`, `date` and `quote`
+/// optional; each at most once.
+fn citation(
+    edition: &Str,
+    fields: &[(Ident, Str)],
+    earlier: &[Citation],
+    errors: &mut Vec<CompileError>,
+) -> Option<Citation> {
+    const FIELDS: [&str; 5] = ["title", "url", "section", "date", "quote"];
+    let name = literal_attr(edition, "an edition", errors);
+    let before = errors.len();
+    if crate::edition::find(&name).is_none() {
+        errors.push(CompileError::UnknownEdition {
+            help: Some(crate::edition::known_help()),
+            name: name.clone(),
+            span: edition.span,
+        });
+    } else if earlier.iter().any(|c| c.edition == name) {
+        errors.push(CompileError::DuplicateAttribute {
+            name: format!("cite \"{name}\""),
+            span: edition.span,
+        });
+    }
+    let mut c = Citation {
+        edition: name,
+        ..Citation::default()
+    };
+    let mut given: Vec<&str> = Vec::new();
+    for (field, value) in fields {
+        let Some(known) = FIELDS.iter().find(|f| **f == field.name) else {
+            errors.push(CompileError::UnknownField {
+                field: field.name.clone(),
+                record: "cite".into(),
+                span: field.span,
+                help: did_you_mean(&field.name, FIELDS),
+            });
+            continue;
+        };
+        if given.contains(known) {
+            errors.push(CompileError::DuplicateAttribute {
+                name: (*known).into(),
+                span: field.span,
+            });
+            continue;
+        }
+        given.push(known);
+        let text = literal_attr(value, "a citation", errors);
+        match *known {
+            "title" => c.title = text,
+            "url" => c.url = text,
+            "section" => c.section = Some(text),
+            "date" => c.date = Some(text),
+            _ => c.quote = Some(text),
+        }
+    }
+    for required in ["title", "url"] {
+        if !given.contains(&required) {
+            errors.push(CompileError::MissingCiteField {
+                field: required.into(),
+                span: edition.span,
+            });
+        }
+    }
+    (errors.len() == before).then_some(c)
+}
+
 /// Compiles one policy of a file.
 pub(super) fn compile_policy(
     p: &Policy,
@@ -925,6 +991,8 @@ pub(super) fn compile_policy(
         example: None,
         source: source.to_string(),
         params: Vec::new(),
+        editions: Vec::new(),
+        citations: Vec::new(),
     };
     let mut seen: Vec<&str> = Vec::new();
     let mut severity = None;
@@ -932,7 +1000,8 @@ pub(super) fn compile_policy(
     let mut requires_attr = None;
     for a in &p.attrs {
         let kw = a.kind.keyword();
-        if seen.contains(&kw) {
+        // `cite` is given once per edition.
+        if seen.contains(&kw) && kw != "cite" {
             errors.push(CompileError::DuplicateAttribute {
                 name: kw.into(),
                 span: a.keyword,
@@ -996,6 +1065,48 @@ pub(super) fn compile_policy(
                     out.push((c.name, f));
                 }
                 requires_attr = Some(out);
+            }
+            AttrKind::Editions(names) => {
+                for n in names {
+                    let name = literal_attr(n, "an edition", errors);
+                    if crate::edition::find(&name).is_none() {
+                        errors.push(CompileError::UnknownEdition {
+                            help: Some(crate::edition::known_help()),
+                            name,
+                            span: n.span,
+                        });
+                    } else if meta.editions.contains(&name) {
+                        errors.push(CompileError::DuplicateAttribute {
+                            name: format!("editions \"{name}\""),
+                            span: n.span,
+                        });
+                    } else {
+                        meta.editions.push(name);
+                    }
+                }
+            }
+            AttrKind::Cite { edition, fields } => {
+                if let Some(c) = citation(edition, fields, &meta.citations, errors) {
+                    meta.citations.push(c);
+                }
+            }
+        }
+    }
+    // A citation names an edition the policy belongs to.
+    if !meta.editions.is_empty() {
+        for a in &p.attrs {
+            if let AttrKind::Cite { edition, .. } = &a.kind {
+                let name = edition.literal().unwrap_or_default();
+                if crate::edition::find(&name).is_some() && !meta.editions.contains(&name) {
+                    errors.push(CompileError::UnknownEdition {
+                        help: Some(format!(
+                            "the policy belongs to {}: add `{name}` to `editions` or cite one of them",
+                            meta.editions.join(", ")
+                        )),
+                        name,
+                        span: edition.span,
+                    });
+                }
             }
         }
     }

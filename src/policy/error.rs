@@ -209,6 +209,25 @@ pub enum CompileError {
         #[label("too deep")]
         span: Span,
     },
+    #[error("unknown edition `{name}`")]
+    #[diagnostic(code(dexlint::unknown_edition))]
+    UnknownEdition {
+        name: String,
+        #[label("not an edition of the catalogue")]
+        span: Span,
+        #[help]
+        help: Option<String>,
+    },
+    #[error("`cite` needs a `{field}`")]
+    #[diagnostic(
+        code(dexlint::cite),
+        help("a citation gives the page's `title` and `url`, and where it can its `section`, `date` (ms.date) and `quote`")
+    )]
+    MissingCiteField {
+        field: String,
+        #[label("this citation")]
+        span: Span,
+    },
     #[error("unknown type `{name}`")]
     #[diagnostic(
         code(dexlint::unknown_type),
@@ -231,6 +250,8 @@ impl CompileError {
             | BadEscape { span }
             | IntegerTooLarge { span }
             | UnknownName { span, .. }
+            | UnknownEdition { span, .. }
+            | MissingCiteField { span, .. }
             | UnknownField { span, .. }
             | NotARecord { span, .. }
             | TypeMismatch { span, .. }

@@ -202,6 +202,22 @@ impl Printer<'_> {
                     .collect();
                 format!("requires {}", items.join(", "))
             }
+            AttrKind::Editions(e) => format!(
+                "editions {}",
+                e.iter()
+                    .map(|s| self.string(s, "  "))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            AttrKind::Cite { edition, fields } => {
+                let mut text = format!("cite {} {{", self.string(edition, "  "));
+                for (name, value) in fields {
+                    let value = self.string(value, "    ");
+                    text.push_str(&format!("\n    {} {value}", name.name));
+                }
+                text.push_str("\n  }");
+                text
+            }
         }
     }
 

@@ -73,6 +73,26 @@ pub struct PolicyMeta {
     /// The [`PolicySource::name`] it was compiled from.
     pub source: String,
     pub params: Vec<ParamInfo>,
+    /// The catalogue editions it belongs to (`editions`); empty: every edition.
+    pub editions: Vec<String>,
+    /// The page it rests on in each edition (`cite`), in the order written.
+    pub citations: Vec<Citation>,
+}
+
+/// A page of Microsoft's documentation that a policy rests on in one edition (`cite`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Citation {
+    /// The edition name, such as `2026-07`.
+    pub edition: String,
+    /// The page title (its H1 or `title` front matter).
+    pub title: String,
+    pub url: String,
+    /// The section heading the requirement is stated under.
+    pub section: Option<String>,
+    /// The page's `ms.date` as written there (MM/DD/YYYY).
+    pub date: Option<String>,
+    /// The sentence quoted from the page.
+    pub quote: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

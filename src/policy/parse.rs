@@ -69,6 +69,9 @@ fn token_name(r: &Rule) -> String {
         Rule::kw_description => "`description`",
         Rule::kw_example => "`example`",
         Rule::kw_requires => "`requires`",
+        Rule::kw_editions => "`editions`",
+        Rule::kw_cite => "`cite`",
+        Rule::cite_field => "a citation field (`title`, `url`, `section`, `date`, `quote`)",
         Rule::kw_true => "`true`",
         Rule::kw_false => "`false`",
         Rule::kw_null => "`null`",
@@ -94,7 +97,9 @@ fn token_name(r: &Rule) -> String {
         | Rule::attr_description
         | Rule::attr_help
         | Rule::attr_example
-        | Rule::attr_requires => "an attribute",
+        | Rule::attr_requires
+        | Rule::attr_editions
+        | Rule::attr_cite => "an attribute",
         Rule::quant_kind => "`any`, `all`, `count` or `sum`",
         Rule::brace_escape | Rule::escape | Rule::unicode_escape => "an escape",
         Rule::interpolation => "`{`",
@@ -394,7 +399,9 @@ fn lower_policy(pair: Pair<'_, Rule>) -> Res<Policy> {
             | Rule::attr_description
             | Rule::attr_help
             | Rule::attr_example
-            | Rule::attr_requires => policy.attrs.push(lower_attr(p)?),
+            | Rule::attr_requires
+            | Rule::attr_editions
+            | Rule::attr_cite => policy.attrs.push(lower_attr(p)?),
             _ => return Err(internal(Some(&p), "policy body")),
         }
     }
@@ -425,6 +432,25 @@ fn lower_attr(pair: Pair<'_, Rule>) -> Res<Attr> {
                 reqs.push(lower_requirement(c.expect(Rule::requirement)?)?);
             }
             AttrKind::Requires(reqs)
+        }
+        Rule::attr_editions => {
+            let mut names = vec![lower_string(c.expect(Rule::string)?)?];
+            while c.take(Rule::comma).is_some() {
+                names.push(lower_string(c.expect(Rule::string)?)?);
+            }
+            AttrKind::Editions(names)
+        }
+        Rule::attr_cite => {
+            let edition = lower_string(c.expect(Rule::string)?)?;
+            c.expect(Rule::lbrace)?;
+            let mut fields = Vec::new();
+            while let Some(f) = c.take(Rule::cite_field) {
+                let mut fc = Children::of(f);
+                let name = lower_ident(fc.expect(Rule::ident)?);
+                fields.push((name, lower_string(fc.expect(Rule::string)?)?));
+            }
+            c.expect(Rule::rbrace)?;
+            AttrKind::Cite { edition, fields }
         }
         _ => {
             return Err(CompileError::Internal {

@@ -219,6 +219,9 @@ pub fn render(report: &LintReport, style: Style) -> String {
         }
         out.push('\n');
     }
+    if let Some(e) = s.edition.as_deref().and_then(crate::edition::find) {
+        let _ = writeln!(out, "edition {} ({}, pages of {})", e.name, e.title, e.date);
+    }
     let count = |sev| s.violations.get(&sev).copied().unwrap_or(0);
     let partial = if s.partially_evaluated > 0 {
         format!(", {} partially evaluated", s.partially_evaluated)

@@ -3,7 +3,8 @@
 //! policy that was not evaluated. A violation at or above the fail level is a failure; one below
 //! it passes with properties `severity` and `below-fail-level` and the message in `system-out`,
 //! so the failure count is what fails the job. Errors (files that failed to load, configuration
-//! and policy errors) are error cases of a suite `dexlint`.
+//! and policy errors) are error cases of a suite `dexlint`. The report (`testsuites`) is named
+//! `dexlint (edition NAME)` after the catalogue edition of the run.
 
 use crate::outcome::DiagLevel;
 use crate::outcome::Severity;
@@ -23,7 +24,10 @@ pub fn render(report: &LintReport) -> String {
         .map(|n| (n.policy.as_str(), n.reason.as_str()))
         .collect();
     let fail_level = report.fail_level.unwrap_or(Severity::Error);
-    let mut junit = Report::new("dexlint");
+    let mut junit = Report::new(match &report.summary.edition {
+        Some(e) => format!("dexlint (edition {e})"),
+        None => "dexlint".to_string(),
+    });
     let errors: Vec<_> = report
         .errors
         .iter()

@@ -69,7 +69,9 @@ fn location(v: &Violation) -> Option<Location> {
     Some(loc)
 }
 
-fn property_bag<const N: usize>(entries: [(&str, serde_json::Value); N]) -> PropertyBag {
+fn property_bag<'a>(
+    entries: impl IntoIterator<Item = (&'a str, serde_json::Value)>,
+) -> PropertyBag {
     let map: BTreeMap<String, serde_json::Value> = entries
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
@@ -203,11 +205,16 @@ pub fn render(report: &LintReport) -> String {
         .invocations(vec![invocation])
         .build();
     run.column_kind = serde_json::from_value(serde_json::json!("unicodeCodePoints")).ok();
-    // Each export root is a tenant of its own: its counts are in the run's properties.
-    run.properties = Some(property_bag([(
+    // Each export root is a tenant of its own: its counts are in the run's properties, beside
+    // the catalogue edition of the run.
+    let mut properties = vec![(
         "tenants",
         serde_json::to_value(&report.summary.tenants).unwrap_or_default(),
-    )]));
+    )];
+    if let Some(edition) = &report.summary.edition {
+        properties.push(("edition", serde_json::json!(edition)));
+    }
+    run.properties = Some(property_bag(properties));
     let sarif = Sarif::builder()
         .version(serde_json::json!("2.1.0"))
         .schema(SCHEMA)

@@ -8,7 +8,7 @@ use crate::model::schema;
 use crate::model::{Record, Value};
 
 /// Product keys and their accepted modes.
-pub const PRODUCTS: &[&str] = &["mde", "mdo", "mdi", "mdca", "mdiot"];
+pub const PRODUCTS: &[&str] = &["mde", "mdo", "mdi", "mdca", "mdiot", "entra_p2"];
 pub const MODES: &[&str] = &["active", "passive", "not_deployed"];
 pub const SERVICES: &[&str] = &["xdr", "servers"];
 
