@@ -11,7 +11,7 @@
     clippy::indexing_slicing
 )]
 
-mod common;
+use crate::common;
 
 use common::dexlint;
 use serde_json::Value;
@@ -22,9 +22,11 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 /// `dexlint lint DIR --format json`: (exit code, report).
+/// `dexlint lint DIR --format json` under edition 2025-08 (whose catalogue has DEX102, the
+/// per-user licence rule these fixtures exercise).
 fn lint_json(dir: &Path) -> (i32, Value) {
     let out = dexlint()
-        .args(["lint", "--format", "json"])
+        .args(["lint", "--format", "json", "--edition", "2025-08"])
         .arg(dir)
         .timeout(std::time::Duration::from_secs(60))
         .output()

@@ -7,6 +7,7 @@ mod authoring;
 mod cli;
 mod editions;
 mod export_azure;
+mod export_followup;
 mod export_graph;
 mod export_load;
 mod gate;
@@ -25,3 +26,22 @@ mod redact;
 mod sandbox;
 mod scale;
 mod tenants;
+
+/// A file of tests/ that is not declared above would never run (autotests are off).
+#[test]
+fn every_test_file_is_a_module_of_this_binary() {
+    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let main = std::fs::read_to_string(here.join("main.rs")).unwrap_or_default();
+    let missing: Vec<String> = std::fs::read_dir(&here)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .filter_map(|f| f.strip_suffix(".rs").map(str::to_string))
+        .filter(|m| m != "main" && !main.contains(&format!("mod {m};")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "not declared in tests/main.rs: {missing:?}"
+    );
+}
