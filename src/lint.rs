@@ -3,7 +3,7 @@
 
 use crate::baseline::Baseline;
 use crate::builtin;
-use crate::config::{Config, Date};
+use crate::config::Config;
 use crate::export::{self, DiagLevel, LoadOptions};
 use crate::model::Loc;
 use crate::model::TenantModel;
@@ -29,7 +29,7 @@ pub struct LintOptions {
     /// `dexlint.toml` settings: selection, severities, parameters, waivers.
     pub config: Config,
     /// The date waivers expire against.
-    pub today: Option<Date>,
+    pub today: Option<time::Date>,
     /// Accepted violations: only new ones are reported.
     pub baseline: Option<Baseline>,
     /// Replace names and ids by stable hashes in everything reported.
@@ -211,7 +211,9 @@ pub fn run_compiled(
     apply_waivers(
         &mut report,
         config,
-        options.today.unwrap_or_else(Date::today),
+        options
+            .today
+            .unwrap_or_else(|| time::OffsetDateTime::now_utc().date()),
     );
     if let Some(baseline) = &options.baseline {
         let (new, old, stale) = baseline.split_stale(std::mem::take(&mut report.violations));
@@ -458,7 +460,7 @@ fn tenant_index(tenants: &[TenantSummary], root: Option<&str>) -> Option<usize> 
 }
 
 /// Moves violations covered by a live waiver to `waived`; reports expired and unused waivers.
-fn apply_waivers(report: &mut LintReport, config: &Config, today: Date) {
+fn apply_waivers(report: &mut LintReport, config: &Config, today: time::Date) {
     let mut used = vec![false; config.waivers.len()];
     let (mut kept, mut waived) = (Vec::new(), Vec::new());
     for mut v in std::mem::take(&mut report.violations) {

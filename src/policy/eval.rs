@@ -6,13 +6,15 @@ use super::ast::{BinOp, QuantKind};
 use super::index::Index;
 use super::ir::*;
 use super::Finding;
-use crate::config::Date;
 use crate::model::schema::COLLECTIONS;
 use crate::model::{Loc, Record, TenantModel, Value};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::rc::Rc;
+
+/// The Julian day number of 1970-01-01.
+const UNIX_EPOCH_JULIAN_DAY: i32 = 2_440_588;
 
 /// Steps one policy may take before it is cut off.
 pub const DEFAULT_BUDGET: u64 = 2_000_000_000;
@@ -119,15 +121,24 @@ impl<'e> Val<'e> {
             }
             Val::Str(s) => out.push_str(s),
             Val::Date(ms) => {
-                let d = Date::from_unix_days(ms.div_euclid(86_400_000));
+                // Milliseconds since 1970-01-01T00:00:00Z, written as ISO 8601 in UTC.
+                let days = ms.div_euclid(86_400_000);
+                let date = i32::try_from(days)
+                    .ok()
+                    .and_then(|d| d.checked_add(UNIX_EPOCH_JULIAN_DAY))
+                    .and_then(|d| time::Date::from_julian_day(d).ok());
                 let secs = ms.rem_euclid(86_400_000) / 1000;
-                let _ = write!(
-                    out,
-                    "{d}T{:02}:{:02}:{:02}Z",
-                    secs / 3600,
-                    secs / 60 % 60,
-                    secs % 60
-                );
+                let _ = match date {
+                    Some(d) => write!(
+                        out,
+                        "{d}T{:02}:{:02}:{:02}Z",
+                        secs / 3600,
+                        secs / 60 % 60,
+                        secs % 60
+                    ),
+                    // Beyond the calendar's range (±9999 years): the raw count.
+                    None => write!(out, "{ms}"),
+                };
             }
             Val::Record(r) => out.push_str(r.identity().unwrap_or(r.schema.name)),
             list => {
@@ -613,5 +624,28 @@ impl<'e> Machine<'e> {
             let _ = write!(entity, "/{name}/{id}");
         }
         Some(entity)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn written(ms: i64) -> String {
+        let mut out = String::new();
+        Val::Date(ms).write(&mut out);
+        out
+    }
+
+    #[test]
+    fn dates_are_written_in_utc() {
+        assert_eq!(written(0), "1970-01-01T00:00:00Z");
+        assert_eq!(
+            written(11_016 * 86_400_000 + 3_723_000),
+            "2000-02-29T01:02:03Z"
+        );
+        assert_eq!(written(20_414 * 86_400_000), "2025-11-22T00:00:00Z");
+        assert_eq!(written(-1000), "1969-12-31T23:59:59Z");
+        assert_eq!(written(i64::MAX), i64::MAX.to_string());
     }
 }
