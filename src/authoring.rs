@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 
 /// The metadata of every policy (built-in plus `dirs`), in compile order.
 pub fn catalogue(dirs: &[PathBuf]) -> Result<Vec<PolicyMeta>, SetupError> {
-    let program = policy::compile(&lint::policy_sources(true, dirs)?)?;
+    let program = policy::compile(
+        &lint::policy_sources(true, dirs)?,
+        &crate::policy_files::Disk,
+    )?;
     Ok(program.policies.iter().map(|p| p.meta().clone()).collect())
 }
 
@@ -37,7 +40,10 @@ pub fn configured_catalogue(
 ) -> Result<Vec<Configured>, SetupError> {
     let mut all = config.policy_dirs.clone();
     all.extend(dirs.iter().cloned());
-    let program = policy::compile(&lint::policy_sources(true, &all)?)?;
+    let program = policy::compile(
+        &lint::policy_sources(true, &all)?,
+        &crate::policy_files::Disk,
+    )?;
     config.check_against(&program.policies.iter().collect::<Vec<_>>())?;
     Ok(program
         .policies

@@ -315,11 +315,10 @@ fn toml_to_json(v: &toml::Value) -> serde_json::Value {
 }
 
 fn parse_severity(s: &Spanned<String>, errors: &mut Errors<'_>, what: &str) -> Option<Severity> {
-    match s.get_ref().as_str() {
-        "error" => Some(Severity::Error),
-        "warning" => Some(Severity::Warning),
-        "info" => Some(Severity::Info),
-        other => {
+    match s.get_ref().parse::<Severity>() {
+        Ok(severity) => Some(severity),
+        Err(()) => {
+            let other = s.get_ref();
             errors.push(
                 Some(s.span()),
                 format!("unknown {what} `{other}`"),

@@ -44,6 +44,7 @@ pub mod lint;
 pub mod model;
 pub mod outcome;
 pub mod policy;
+pub mod policy_files;
 pub mod redact;
 pub mod report;
 pub mod testing;

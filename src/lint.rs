@@ -142,7 +142,7 @@ pub fn compile(options: &LintOptions) -> Result<policy::Program, SetupError> {
     let nesting = config
         .max_policy_nesting
         .unwrap_or(policy::parse::MAX_NESTING);
-    let program = policy::compile_nested(&sources, nesting)?;
+    let program = policy::compile_nested(&sources, &crate::policy_files::Disk, nesting)?;
     config.check_against(&program.policies.iter().collect::<Vec<_>>())?;
     Ok(program)
 }

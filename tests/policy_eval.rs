@@ -71,10 +71,13 @@ fn run_with(
     model: &TenantModel,
     params: &BTreeMap<String, serde_json::Value>,
 ) -> Outcome {
-    let program = policy::compile(&[PolicySource {
-        name: "t.policy".into(),
-        text: src.into(),
-    }])
+    let program = policy::compile(
+        &[PolicySource {
+            name: "t.policy".into(),
+            text: src.into(),
+        }],
+        &policy::NoFiles,
+    )
     .unwrap_or_else(|e| panic!("{}", policy::render_errors(&e, false, 100)));
     program.policies[0].evaluate(model, params).unwrap()
 }
@@ -344,10 +347,13 @@ fn parameters_are_overridable_and_type_checked() {
         Outcome::Findings(f) => assert_eq!(f[0].message, "g1"),
         other => panic!("{other:?}"),
     }
-    let program = policy::compile(&[PolicySource {
-        name: "t".into(),
-        text: p.clone(),
-    }])
+    let program = policy::compile(
+        &[PolicySource {
+            name: "t".into(),
+            text: p.clone(),
+        }],
+        &policy::NoFiles,
+    )
     .unwrap();
     let bad = BTreeMap::from([("wanted".to_string(), serde_json::json!(3))]);
     assert!(matches!(
@@ -369,10 +375,13 @@ fn the_budget_cuts_off_runaway_evaluation() {
     let m = model_with(groups);
     // `lower(...)` on both sides: no index applies, every triple is visited.
     let p = policy_for("  for a in groups, b in groups, c in groups\n  where lower(a.id) == lower(b.id) and lower(b.id) == lower(c.id)\n  report a \"{a.id}\"");
-    let program = policy::compile(&[PolicySource {
-        name: "t".into(),
-        text: p,
-    }])
+    let program = policy::compile(
+        &[PolicySource {
+            name: "t".into(),
+            text: p,
+        }],
+        &policy::NoFiles,
+    )
     .unwrap();
     let err = program.policies[0]
         .evaluate_with_budget(&m, &BTreeMap::new(), 1_000_000)
@@ -417,10 +426,13 @@ fn equality_joins_use_indexes() {
     let budget = 200_000;
     for (indexed, plain) in cases {
         let compile = |body: &str| {
-            policy::compile(&[PolicySource {
-                name: "t".into(),
-                text: policy_for(body),
-            }])
+            policy::compile(
+                &[PolicySource {
+                    name: "t".into(),
+                    text: policy_for(body),
+                }],
+                &policy::NoFiles,
+            )
             .unwrap()
         };
         let plain = compile(plain).policies[0]

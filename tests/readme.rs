@@ -12,7 +12,8 @@ use dexlint::{builtin, catalogue, policy};
 
 #[test]
 fn readme_catalogue_is_fresh() {
-    let program = policy::compile(&builtin::sources()).expect("built-in policies compile");
+    let program =
+        policy::compile(&builtin::sources(), &policy::NoFiles).expect("built-in policies compile");
     let table = catalogue::markdown_table(program.policies.iter().map(|p| p.meta()));
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
     let readme = std::fs::read_to_string(path).expect("README.md");
@@ -30,7 +31,8 @@ fn readme_catalogue_is_fresh() {
 
 #[test]
 fn policy_reference_is_fresh() {
-    let program = policy::compile(&builtin::sources()).expect("built-in policies compile");
+    let program =
+        policy::compile(&builtin::sources(), &policy::NoFiles).expect("built-in policies compile");
     let text = catalogue::reference(program.policies.iter().map(|p| p.meta()));
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/policies.md");
     if std::env::var_os("DEXLINT_BLESS").is_some() {

@@ -22,7 +22,7 @@ pub fn run(paths: &[PathBuf]) -> i32 {
     }
     let stderr = std::io::stderr();
     let color = super::use_color(std::io::IsTerminal::is_terminal(&stderr));
-    match policy::compile(&sources) {
+    match policy::compile(&sources, &crate::policy_files::Disk) {
         Ok(program) if !failed => {
             println!("{} policies compiled", program.policies.len());
             0

@@ -1015,7 +1015,7 @@ pub(super) fn compile_policy(
                 Err(_) => errors.push(CompileError::UnknownSeverity {
                     value: v.name.clone(),
                     span: v.span,
-                    help: did_you_mean(&v.name, ["error", "warning", "info"]),
+                    help: did_you_mean(&v.name, Severity::NAMES),
                 }),
             },
             AttrKind::Tags(tags) => {

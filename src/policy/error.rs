@@ -329,3 +329,13 @@ impl CompileErrors {
         &self.errors
     }
 }
+/// Every compile error in miette's graphical form.
+pub fn render_errors(errors: &CompileErrors, color: bool, width: usize) -> String {
+    let handler = crate::base::render::handler(color, width);
+    let mut out = String::new();
+    for e in errors.errors() {
+        // Writing into a String cannot fail.
+        let _ = handler.render_report(&mut out, e);
+    }
+    out
+}
