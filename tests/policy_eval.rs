@@ -172,7 +172,7 @@ fn similar_names() {
     let p = policy_for("  for g in groups\n  where similar(g.name, \"Defender_Experts_Scoped_Coverage_Users\")\n  report g \"{g.id}\"");
     // g1 is the exact name (not a near miss); g4 differs by case and separators.
     assert_eq!(messages(&p, &sample()), ["g4"]);
-    use dexlint::policy::eval::similar;
+    use dexlint::policy::builtins::strings::similar;
     let r = "Defender_Experts_Scoped_Coverage_Devices";
     for near in [
         "Defender_Experts_Scoped_Coverage_Device",

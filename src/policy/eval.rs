@@ -3,6 +3,7 @@
 //! against a budget, so evaluation always terminates.
 
 use super::ast::{BinOp, QuantKind};
+use super::builtins::{Builtin, Eval};
 use super::index::Index;
 use super::ir::*;
 use super::Finding;
@@ -76,7 +77,8 @@ impl<'e> Val<'e> {
         matches!(self, Val::Bool(true))
     }
 
-    fn len(&self) -> Option<usize> {
+    /// The number of elements of a list; None for any other value.
+    pub fn len(&self) -> Option<usize> {
         match self {
             Val::Values(l) => Some(l.len()),
             Val::Records(l) => Some(l.len()),
@@ -153,25 +155,6 @@ impl<'e> Val<'e> {
             }
         }
     }
-}
-
-/// `similar(a, b)`: `a` is a near miss of `b`: equal ignoring case, separators and spaces;
-/// `b` with something added around it; or within edit distance 3 once normalised.
-pub fn similar(a: &str, b: &str) -> bool {
-    if a == b {
-        return false;
-    }
-    let norm = |s: &str| -> String {
-        s.chars()
-            .filter(|c| !matches!(c, '_' | '-' | '.') && !c.is_whitespace())
-            .flat_map(char::to_lowercase)
-            .collect()
-    };
-    let (na, nb) = (norm(a), norm(b));
-    if nb.is_empty() {
-        return false;
-    }
-    na == nb || na.contains(&nb) || strsim::levenshtein(&na, &nb) <= 3
 }
 
 /// Evaluation state of one policy run.
@@ -276,7 +259,7 @@ impl<'e> Machine<'e> {
                 Val::Str(s) => Val::Bool(glob.is_match(s.as_ref())),
                 _ => Val::Bool(false),
             },
-            CExpr::Call(f, args) => self.call(*f, args)?,
+            CExpr::Call(f, args) => self.call(f, args)?,
             CExpr::Quant {
                 kind,
                 slot,
@@ -303,44 +286,15 @@ impl<'e> Machine<'e> {
         })
     }
 
-    fn call(&mut self, f: Func, args: &'e [CExpr]) -> R<Val<'e>> {
+    fn call(&mut self, f: &'static Builtin, args: &'e [CExpr]) -> R<Val<'e>> {
         let mut vals = Vec::with_capacity(args.len());
         for a in args {
             vals.push(self.eval(a)?);
         }
-        let s = |i: usize| match vals.get(i) {
-            Some(Val::Str(s)) => Some(s.clone()),
-            _ => None,
-        };
-        Ok(match f {
-            Func::Lower => s(0).map_or(Val::Null, |x| Val::Str(Cow::Owned(x.to_lowercase()))),
-            Func::Upper => s(0).map_or(Val::Null, |x| Val::Str(Cow::Owned(x.to_uppercase()))),
-            Func::Trim => s(0).map_or(Val::Null, |x| Val::Str(Cow::Owned(x.trim().to_string()))),
-            Func::StartsWith | Func::EndsWith | Func::Contains | Func::Similar => {
-                match (s(0), s(1)) {
-                    (Some(a), Some(b)) => Val::Bool(match f {
-                        Func::StartsWith => a.starts_with(b.as_ref()),
-                        Func::EndsWith => a.ends_with(b.as_ref()),
-                        Func::Contains => a.contains(b.as_ref()),
-                        _ => similar(&a, &b),
-                    }),
-                    _ => Val::Bool(false),
-                }
-            }
-            Func::Len => match vals.first() {
-                Some(Val::Str(x)) => Val::Int(x.chars().count() as i64),
-                Some(v) => v.len().map_or(Val::Null, |n| Val::Int(n as i64)),
-                None => Val::Null,
-            },
-            Func::Exists => Val::Bool(!matches!(vals.first(), None | Some(Val::Null))),
-            Func::Default => {
-                let mut it = vals.into_iter();
-                match (it.next(), it.next()) {
-                    (Some(Val::Null) | None, Some(b)) => b,
-                    (Some(a), _) => a,
-                    (None, None) => Val::Null,
-                }
-            }
+        Ok(match f.eval {
+            Eval::Values(run) => run(vals),
+            // Compiled to `CExpr::Matches`: never called with values.
+            Eval::Glob => Val::Null,
         })
     }
 

@@ -2,6 +2,7 @@
 //! globs compiled. The evaluator walks it without any name lookup.
 
 use super::ast::{BinOp, QuantKind, Span};
+use super::builtins::Builtin;
 use crate::model::schema::{RecordSchema, Type};
 use crate::model::Value;
 use globset::GlobMatcher;
@@ -70,37 +71,6 @@ impl fmt::Display for Ty {
     }
 }
 
-/// Built-in functions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Func {
-    Lower,
-    Upper,
-    Trim,
-    StartsWith,
-    EndsWith,
-    Contains,
-    Similar,
-    Len,
-    Exists,
-    Default,
-}
-
-impl Func {
-    pub const ALL: &'static [(&'static str, Func)] = &[
-        ("lower", Func::Lower),
-        ("upper", Func::Upper),
-        ("trim", Func::Trim),
-        ("starts_with", Func::StartsWith),
-        ("ends_with", Func::EndsWith),
-        ("contains", Func::Contains),
-        ("matches", Func::Contains), // resolved to CExpr::Matches by the compiler
-        ("similar", Func::Similar),
-        ("len", Func::Len),
-        ("exists", Func::Exists),
-        ("default", Func::Default),
-    ];
-}
-
 /// A compiled `def`: its parameters occupy slots `0..params.len()` of its own frame.
 #[derive(Debug)]
 pub struct CDef {
@@ -132,7 +102,8 @@ pub enum CExpr {
         key: Box<CExpr>,
     },
     Field(Box<CExpr>, usize),
-    Call(Func, Vec<CExpr>),
+    /// A call of a built-in function.
+    Call(&'static Builtin, Vec<CExpr>),
     Matches(Box<CExpr>, Box<GlobMatcher>),
     List(Vec<CExpr>),
     Quant {

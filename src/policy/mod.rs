@@ -7,6 +7,7 @@
 //! per-policy compiler and the evaluator.
 
 pub mod ast;
+pub mod builtins;
 mod compile;
 pub mod driver;
 pub mod error;
