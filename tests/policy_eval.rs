@@ -71,7 +71,7 @@ fn run_with(
     model: &TenantModel,
     params: &BTreeMap<String, serde_json::Value>,
 ) -> Outcome {
-    let program = policy::compile(
+    let policy_set = policy::compile(
         &[PolicySource {
             name: "t.policy".into(),
             text: src.into(),
@@ -79,7 +79,7 @@ fn run_with(
         &policy::NoFiles,
     )
     .unwrap_or_else(|e| panic!("{}", policy::render_errors(&e, false, 100)));
-    program.policies[0].evaluate(model, params).unwrap()
+    policy_set.policies[0].evaluate(model, params).unwrap()
 }
 
 fn findings(src: &str, model: &TenantModel) -> Vec<Finding> {
@@ -347,7 +347,7 @@ fn parameters_are_overridable_and_type_checked() {
         Outcome::Findings(f) => assert_eq!(f[0].message, "g1"),
         other => panic!("{other:?}"),
     }
-    let program = policy::compile(
+    let policy_set = policy::compile(
         &[PolicySource {
             name: "t".into(),
             text: p.clone(),
@@ -357,12 +357,12 @@ fn parameters_are_overridable_and_type_checked() {
     .unwrap();
     let bad = BTreeMap::from([("wanted".to_string(), serde_json::json!(3))]);
     assert!(matches!(
-        program.policies[0].evaluate(&sample(), &bad),
+        policy_set.policies[0].evaluate(&sample(), &bad),
         Err(EvalError::ParamType { .. })
     ));
     let unknown = BTreeMap::from([("wantd".to_string(), serde_json::json!("x"))]);
     assert!(matches!(
-        program.policies[0].evaluate(&sample(), &unknown),
+        policy_set.policies[0].evaluate(&sample(), &unknown),
         Err(EvalError::UnknownParam { .. })
     ));
 }
@@ -375,7 +375,7 @@ fn the_budget_cuts_off_runaway_evaluation() {
     let m = model_with(groups);
     // `lower(...)` on both sides: no index applies, every triple is visited.
     let p = policy_for("  for a in groups, b in groups, c in groups\n  where lower(a.id) == lower(b.id) and lower(b.id) == lower(c.id)\n  report a \"{a.id}\"");
-    let program = policy::compile(
+    let policy_set = policy::compile(
         &[PolicySource {
             name: "t".into(),
             text: p,
@@ -383,12 +383,12 @@ fn the_budget_cuts_off_runaway_evaluation() {
         &policy::NoFiles,
     )
     .unwrap();
-    let err = program.policies[0]
+    let err = policy_set.policies[0]
         .evaluate_with_budget(&m, &BTreeMap::new(), 1_000_000)
         .unwrap_err();
     assert!(matches!(err, EvalError::Budget { .. }), "{err:?}");
     assert!(
-        matches!(program.policies[0].evaluate(&m, &BTreeMap::new()), Ok(Outcome::Findings(f)) if f.len() == 100)
+        matches!(policy_set.policies[0].evaluate(&m, &BTreeMap::new()), Ok(Outcome::Findings(f)) if f.len() == 100)
     );
 }
 

@@ -12,14 +12,14 @@ use super::{Citation, CompiledPolicy, ParamInfo, PolicyMeta, Severity};
 use crate::model::schema::{RecordSchema, COLLECTIONS};
 use crate::model::Value;
 use std::collections::BTreeMap;
-use std::sync::Arc as Rc;
+use std::sync::Arc;
 
 /// What a file sees besides its policies: constants and definitions (its own and those of the
 /// files it imports).
 #[derive(Debug, Clone, Default)]
 pub(super) struct Env {
     pub consts: BTreeMap<String, ConstVal>,
-    pub defs: BTreeMap<String, Rc<CDef>>,
+    pub defs: BTreeMap<String, Arc<CDef>>,
     /// Definitions of the file not compiled yet: using one would be recursion.
     pub later: Vec<String>,
 }
@@ -317,7 +317,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn call_def(&mut self, def: Rc<CDef>, name: &Ident, args: &[Expr], span: Span) -> (CExpr, Ty) {
+    fn call_def(&mut self, def: Arc<CDef>, name: &Ident, args: &[Expr], span: Span) -> (CExpr, Ty) {
         if args.len() != def.params.len() {
             for a in args {
                 self.expr(a);
@@ -867,7 +867,7 @@ pub(super) fn file_env(
         if taken(&d.name, &own, errors) {
             continue;
         }
-        let def = Rc::new(compile_def(d, &visible, errors));
+        let def = Arc::new(compile_def(d, &visible, errors));
         visible.later.retain(|n| *n != d.name.name);
         visible.defs.insert(d.name.name.clone(), def.clone());
         own.defs.insert(d.name.name.clone(), def);

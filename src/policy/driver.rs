@@ -24,7 +24,7 @@ pub struct CompiledPolicy {
 
 /// Every policy of the sources, in order.
 #[derive(Debug, Clone)]
-pub struct Program {
+pub struct PolicySet {
     pub policies: Vec<CompiledPolicy>,
 }
 
@@ -38,7 +38,7 @@ pub struct Program {
 pub fn compile(
     sources: &[PolicySource],
     files: &dyn PolicyFiles,
-) -> Result<Program, CompileErrors> {
+) -> Result<PolicySet, CompileErrors> {
     compile_nested(sources, files, parse::MAX_NESTING)
 }
 
@@ -51,7 +51,7 @@ pub fn compile_nested(
     sources: &[PolicySource],
     files: &dyn PolicyFiles,
     max_nesting: usize,
-) -> Result<Program, CompileErrors> {
+) -> Result<PolicySet, CompileErrors> {
     let max_nesting = max_nesting.min(parse::MAX_NESTING_LIMIT);
     parse::with_stack(|| compile_here(sources, files, max_nesting)).unwrap_or_else(|e| {
         let error = CompileError::Internal {
@@ -73,7 +73,7 @@ fn compile_here(
     sources: &[PolicySource],
     files: &dyn PolicyFiles,
     max_nesting: usize,
-) -> Result<Program, CompileErrors> {
+) -> Result<PolicySet, CompileErrors> {
     let mut units = parse_units(sources, files, max_nesting);
     let envs = unit_envs(&mut units);
     let mut policies: Vec<CompiledPolicy> = Vec::new();
@@ -124,7 +124,7 @@ fn compile_here(
         }));
     }
     if all.is_empty() {
-        Ok(Program { policies })
+        Ok(PolicySet { policies })
     } else {
         Err(CompileErrors { errors: all })
     }

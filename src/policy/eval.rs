@@ -158,7 +158,7 @@ impl<'e> Val<'e> {
 }
 
 /// Evaluation state of one policy run.
-pub(super) struct Machine<'e> {
+pub(super) struct Evaluator<'e> {
     pub model: &'e TenantModel,
     pub lets: &'e [CLet],
     pub frame: Vec<Option<Val<'e>>>,
@@ -174,7 +174,7 @@ pub(super) struct Machine<'e> {
 
 type R<T> = Result<T, EvalError>;
 
-impl<'e> Machine<'e> {
+impl<'e> Evaluator<'e> {
     fn tick(&mut self, n: u64) -> R<()> {
         self.steps += n;
         if self.steps > self.budget {

@@ -20,7 +20,7 @@ pub mod parse;
 pub mod run;
 pub mod types;
 
-pub use driver::{compile, compile_nested, CompiledPolicy, Program};
+pub use driver::{compile, compile_nested, CompiledPolicy, PolicySet};
 pub use error::{render_errors, CompileError, CompileErrors, SourcedError};
 pub use eval::EvalError;
 pub use imports::{NoFiles, PolicyFiles};

@@ -113,7 +113,7 @@ impl CompiledPolicy {
                 *slot = value;
             }
         }
-        let mut machine = eval::Machine {
+        let mut evaluator = eval::Evaluator {
             model,
             lets: &self.lets,
             frame: vec![None; self.slots],
@@ -124,7 +124,7 @@ impl CompiledPolicy {
             skip: Vec::new(),
         };
         for (slot, v) in self.param_slots.iter().zip(&values) {
-            if let Some(s) = machine.frame.get_mut(*slot) {
+            if let Some(s) = evaluator.frame.get_mut(*slot) {
                 *s = Some(eval::Val::from_value(v));
             }
         }
@@ -159,13 +159,13 @@ impl CompiledPolicy {
                 skipped.push(skip(gap.entity.clone(), gap.reason.clone()));
                 continue;
             }
-            machine.skip = gaps.iter().filter_map(|(_, g)| g.entity.clone()).collect();
+            evaluator.skip = gaps.iter().filter_map(|(_, g)| g.entity.clone()).collect();
             skipped.extend(
                 gaps.iter()
                     .map(|(_, g)| skip(g.entity.clone(), g.reason.clone())),
             );
             ran = true;
-            machine.rule(rule, i, &mut findings)?;
+            evaluator.rule(rule, i, &mut findings)?;
         }
         Ok(match (ran, skipped.is_empty()) {
             (_, true) => Outcome::Findings(findings),
