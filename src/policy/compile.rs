@@ -5,7 +5,8 @@
 
 use super::ast::*;
 use super::builtins::{self, Eval, Param, Returns};
-use super::error::{did_you_mean, CompileError};
+use super::error::CompileError;
+use crate::base::suggest::did_you_mean;
 use super::index;
 use super::ir::*;
 use super::{Citation, CompiledPolicy, ParamInfo, PolicyMeta, Severity};

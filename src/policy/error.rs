@@ -275,8 +275,6 @@ impl CompileError {
     }
 }
 
-pub use crate::base::suggest::did_you_mean;
-
 /// A compile error together with the policy file it is in.
 #[derive(Debug, Clone)]
 pub struct SourcedError {
