@@ -6,10 +6,10 @@
 use super::ast::*;
 use super::builtins::{self, Eval, Param, Returns};
 use super::error::CompileError;
-use crate::base::suggest::did_you_mean;
 use super::index;
 use super::ir::*;
 use super::{Citation, CompiledPolicy, ParamInfo, PolicyMeta, Severity};
+use crate::base::suggest::did_you_mean;
 use crate::model::schema::{RecordSchema, COLLECTIONS};
 use crate::model::Value;
 use std::collections::BTreeMap;

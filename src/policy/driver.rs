@@ -25,6 +25,7 @@ pub struct CompiledPolicy {
 /// Every policy of the sources, in order.
 #[derive(Debug, Clone)]
 pub struct PolicySet {
+    /// The compiled policies, in the order of the sources and of the policies in each file.
     pub policies: Vec<CompiledPolicy>,
 }
 

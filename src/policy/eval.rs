@@ -20,6 +20,7 @@ const UNIX_EPOCH_JULIAN_DAY: i32 = 2_440_588;
 /// Steps one policy may take before it is cut off.
 pub const DEFAULT_BUDGET: u64 = 2_000_000_000;
 
+/// Why a policy run stopped.
 #[derive(Debug, Clone, PartialEq, thiserror::Error, miette::Diagnostic)]
 pub enum EvalError {
     #[error("evaluation of `{policy}` exceeded its budget of {budget} steps")]
@@ -27,27 +28,49 @@ pub enum EvalError {
         code(dexlint::budget),
         help("the policy does too much work for this export: narrow its `where` filters or avoid nested iteration over large collections")
     )]
-    Budget { policy: String, budget: u64 },
+    /// The policy (`policy`: its id) took more than `budget` evaluation steps.
+    Budget {
+        /// The policy's id.
+        policy: String,
+        /// The budget, in steps.
+        budget: u64,
+    },
     #[error("parameter `{param}` of `{policy}` must be `{ty}`, found `{found}`")]
     #[diagnostic(code(dexlint::param))]
+    /// A configured parameter value (`found`, as JSON) does not have the parameter's type `ty`.
     ParamType {
+        /// The policy's id.
         policy: String,
+        /// The parameter's name.
         param: String,
+        /// The parameter's type, as written in the language.
         ty: String,
+        /// The configured value, as JSON.
         found: String,
     },
     #[error("`{policy}` has no parameter `{param}`")]
     #[diagnostic(code(dexlint::param))]
-    UnknownParam { policy: String, param: String },
+    /// The configuration names a parameter `param` that the policy `policy` does not declare.
+    UnknownParam {
+        /// The policy's id.
+        policy: String,
+        /// The configured parameter's name.
+        param: String,
+    },
 }
 
 /// A runtime value, borrowing from the model and the compiled policy.
 #[derive(Debug, Clone)]
 pub enum Val<'e> {
+    /// Absent data, or `null`.
     Null,
+    /// A boolean.
     Bool(bool),
+    /// An integer.
     Int(i64),
+    /// A string, borrowed when it comes from the model or the policy.
     Str(Cow<'e, str>),
+    /// A date and time: milliseconds since 1970-01-01T00:00:00Z.
     Date(i64),
     /// A list of model or constant values.
     Values(&'e [Value]),
@@ -57,10 +80,12 @@ pub enum Val<'e> {
     Picked(&'e [Record], Rc<Vec<u32>>),
     /// A list built by the policy (`[a, b]` with non-constant items).
     Owned(Rc<Vec<Val<'e>>>),
+    /// One record of a collection.
     Record(&'e Record),
 }
 
 impl<'e> Val<'e> {
+    /// The runtime form of a model or constant value (no copy).
     pub fn from_value(v: &'e Value) -> Val<'e> {
         match v {
             Value::Null => Val::Null,

@@ -8,15 +8,21 @@ use std::fmt;
 /// A policy file's name (a path, or `builtin:FILE`) and text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PolicySource {
+    /// The file's path as given, or `builtin:FILE` for the embedded catalogue.
     pub name: String,
+    /// The file's whole text (UTF-8).
     pub text: String,
 }
 
+/// How bad a violation is; ordered `Info < Warning < Error`, written in lowercase (JSON too).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// Worth knowing; never fails a run by default.
     Info,
+    /// Should be fixed.
     Warning,
+    /// Breaks the service's prerequisites.
     Error,
 }
 
@@ -53,17 +59,25 @@ impl std::str::FromStr for Severity {
 /// What a policy says about itself.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PolicyMeta {
+    /// The policy's id (`DEX001`, `ACME001`).
     pub id: String,
+    /// Its one-line title.
     pub title: String,
+    /// Its default severity (a configuration may override it).
     pub severity: Severity,
+    /// Its tags, for `enable`/`disable = ["tag:NAME"]`.
     pub tags: Vec<String>,
+    /// The URL of the page it follows.
     pub docs: Option<String>,
+    /// Why the rule exists (Markdown).
     pub description: Option<String>,
     /// The policy-level help text as written (interpolations shown as `{…}`).
     pub help: Option<String>,
+    /// An example of a violation, as written in the policy.
     pub example: Option<String>,
     /// The [`PolicySource::name`] it was compiled from.
     pub source: String,
+    /// Its parameters, in declaration order.
     pub params: Vec<ParamInfo>,
     /// The catalogue editions it belongs to (`editions`); empty: every edition.
     pub editions: Vec<String>,
@@ -88,17 +102,24 @@ pub struct Citation {
 }
 
 #[derive(Debug, Clone, PartialEq)]
+/// A parameter of a policy.
 pub struct ParamInfo {
+    /// Its name.
     pub name: String,
+    /// Its type as written in the language (`int`, `list<string>`).
     pub ty: String,
+    /// Its default value, or the configured one (see `CompiledPolicy::meta_with_params`).
     pub default: Value,
 }
 
 /// A violation found by a rule, before it is located in its file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
+    /// The rule's message with its interpolations filled in.
     pub message: String,
+    /// The rule's (or the policy's) help text, interpolated.
     pub help: Option<String>,
+    /// Where the violating value is in the export (None: nowhere in particular).
     pub loc: Option<Loc>,
     /// `collection/identity` of the first `for` binding's record.
     pub entity: Option<String>,
@@ -120,6 +141,7 @@ pub struct Skipped {
     pub label: String,
     /// The record passed over (its identity), when only one entity's data is incomplete.
     pub entity: Option<String>,
+    /// Why it could not be judged ("no user licence data in the export").
     pub reason: String,
 }
 
