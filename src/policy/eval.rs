@@ -103,7 +103,7 @@ impl<'e> Val<'e> {
     }
 
     /// The number of elements of a list; None for any other value.
-    pub fn len(&self) -> Option<usize> {
+    pub fn count(&self) -> Option<usize> {
         match self {
             Val::Values(l) => Some(l.len()),
             Val::Records(l) => Some(l.len()),
@@ -170,7 +170,7 @@ impl<'e> Val<'e> {
             Val::Record(r) => out.push_str(r.identity().unwrap_or(r.schema.name)),
             list => {
                 out.push('[');
-                for i in 0..list.len().unwrap_or(0) {
+                for i in 0..list.count().unwrap_or(0) {
                     if i > 0 {
                         out.push_str(", ");
                     }
@@ -332,7 +332,7 @@ impl<'e> Evaluator<'e> {
         body: Option<&'e CExpr>,
     ) -> R<Val<'e>> {
         let list = self.eval(source)?;
-        let n = list.len().unwrap_or(0);
+        let n = list.count().unwrap_or(0);
         let (mut count, mut sum) = (0i64, 0i64);
         for i in 0..n {
             self.tick(1)?;
@@ -397,8 +397,8 @@ impl<'e> Evaluator<'e> {
             }
             BinOp::In | BinOp::NotIn => {
                 let found = !matches!(a, Val::Null)
-                    && (0..b.len().unwrap_or(0)).any(|i| b.get(i).equals(&a));
-                self.tick(b.len().unwrap_or(0) as u64)?;
+                    && (0..b.count().unwrap_or(0)).any(|i| b.get(i).equals(&a));
+                self.tick(b.count().unwrap_or(0) as u64)?;
                 Val::Bool(found == (op == BinOp::In))
             }
             BinOp::Add => match (a, b) {
@@ -517,7 +517,7 @@ impl<'e> Evaluator<'e> {
         pos.push(0);
         while let (Some(list), Some(&p)) = (lists.last(), pos.last()) {
             let depth = lists.len() - 1;
-            if p >= list.len().unwrap_or(0) {
+            if p >= list.count().unwrap_or(0) {
                 lists.pop();
                 pos.pop();
                 if let Some(last) = pos.last_mut() {

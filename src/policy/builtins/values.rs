@@ -35,7 +35,7 @@ pub const FUNCTIONS: &[Builtin] = &[
 fn len(args: Vec<Val<'_>>) -> Val<'_> {
     match args.first() {
         Some(Val::Str(x)) => Val::Int(x.chars().count() as i64),
-        Some(v) => v.len().map_or(Val::Null, |n| Val::Int(n as i64)),
+        Some(v) => v.count().map_or(Val::Null, |n| Val::Int(n as i64)),
         None => Val::Null,
     }
 }
