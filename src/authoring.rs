@@ -9,8 +9,15 @@ use std::path::{Path, PathBuf};
 
 /// The metadata of every policy (built-in plus `dirs`), in compile order.
 pub fn catalogue(dirs: &[PathBuf]) -> Result<Vec<PolicyMeta>, SetupError> {
-    let program = policy::compile(&lint::policy_sources(true, dirs)?)?;
-    Ok(program.policies.iter().map(|p| p.meta().clone()).collect())
+    let policy_set = policy::compile(
+        &lint::policy_sources(true, dirs)?,
+        &crate::policy_files::Disk,
+    )?;
+    Ok(policy_set
+        .policies
+        .iter()
+        .map(|p| p.meta().clone())
+        .collect())
 }
 
 /// A policy as a configuration makes it run.
@@ -37,9 +44,12 @@ pub fn configured_catalogue(
 ) -> Result<Vec<Configured>, SetupError> {
     let mut all = config.policy_dirs.clone();
     all.extend(dirs.iter().cloned());
-    let program = policy::compile(&lint::policy_sources(true, &all)?)?;
-    config.check_against(&program.policies.iter().collect::<Vec<_>>())?;
-    Ok(program
+    let policy_set = policy::compile(
+        &lint::policy_sources(true, &all)?,
+        &crate::policy_files::Disk,
+    )?;
+    config.check_against(&policy_set.policies.iter().collect::<Vec<_>>())?;
+    Ok(policy_set
         .policies
         .iter()
         .map(|p| {

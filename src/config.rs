@@ -142,45 +142,6 @@ pub struct PolicySettings {
     span: Range<usize>,
 }
 
-/// A calendar date (UTC), for waiver expiry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Date {
-    pub year: i32,
-    pub month: u8,
-    pub day: u8,
-}
-
-impl std::fmt::Display for Date {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
-    }
-}
-
-impl Date {
-    /// Today in UTC, from the system clock.
-    pub fn today() -> Date {
-        let secs = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
-        Date::from_unix_days((secs / 86_400) as i64)
-    }
-
-    /// The civil date of a day count since 1970-01-01 (H. Hinnant's `civil_from_days`).
-    pub fn from_unix_days(days: i64) -> Date {
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z.rem_euclid(146_097);
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
-        Date { year, month, day }
-    }
-}
-
 /// A waiver: violations of `policy` matching every given target are accepted, with a reason.
 #[derive(Debug, Clone)]
 pub struct Waiver {
@@ -189,7 +150,8 @@ pub struct Waiver {
     pub pointer: Option<GlobMatcher>,
     pub entity: Option<GlobMatcher>,
     pub reason: String,
-    pub expires: Option<Date>,
+    /// The last day (UTC) on which the waiver applies.
+    pub expires: Option<time::Date>,
     /// Byte range of the `[[waiver]]` table in the configuration file.
     pub span: Range<usize>,
 }
@@ -214,7 +176,7 @@ impl Waiver {
     }
 
     /// An expired waiver no longer applies: it expires at the end of its `expires` day.
-    pub fn expired(&self, today: Date) -> bool {
+    pub fn expired(&self, today: time::Date) -> bool {
         self.expires.is_some_and(|e| e < today)
     }
 }
@@ -353,11 +315,10 @@ fn toml_to_json(v: &toml::Value) -> serde_json::Value {
 }
 
 fn parse_severity(s: &Spanned<String>, errors: &mut Errors<'_>, what: &str) -> Option<Severity> {
-    match s.get_ref().as_str() {
-        "error" => Some(Severity::Error),
-        "warning" => Some(Severity::Warning),
-        "info" => Some(Severity::Info),
-        other => {
+    match s.get_ref().parse::<Severity>() {
+        Ok(severity) => Some(severity),
+        Err(()) => {
+            let other = s.get_ref();
             errors.push(
                 Some(s.span()),
                 format!("unknown {what} `{other}`"),
@@ -504,11 +465,18 @@ impl Config {
                 );
             }
             let expires = w.expires.as_ref().and_then(|e| match e.get_ref().date {
-                Some(d) if e.get_ref().time.is_none() => Some(Date {
-                    year: i32::from(d.year),
-                    month: d.month,
-                    day: d.day,
-                }),
+                Some(d) if e.get_ref().time.is_none() => time::Month::try_from(d.month)
+                    .ok()
+                    .and_then(|m| time::Date::from_calendar_date(i32::from(d.year), m, d.day).ok())
+                    .or_else(|| {
+                        errors.push(
+                            Some(e.span()),
+                            "`expires` must be a date such as 2027-01-31".into(),
+                            "not a date",
+                            None,
+                        );
+                        None
+                    }),
                 _ => {
                     errors.push(
                         Some(e.span()),
@@ -649,46 +617,5 @@ impl Config {
     /// Line and column (1-based) of a byte offset in the configuration text.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         crate::base::lines::position(&self.text, offset)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn civil_dates() {
-        assert_eq!(
-            Date::from_unix_days(0),
-            Date {
-                year: 1970,
-                month: 1,
-                day: 1
-            }
-        );
-        assert_eq!(
-            Date::from_unix_days(11_016),
-            Date {
-                year: 2000,
-                month: 2,
-                day: 29
-            }
-        );
-        assert_eq!(
-            Date::from_unix_days(20_414),
-            Date {
-                year: 2025,
-                month: 11,
-                day: 22
-            }
-        );
-        assert_eq!(
-            Date::from_unix_days(-1),
-            Date {
-                year: 1969,
-                month: 12,
-                day: 31
-            }
-        );
     }
 }

@@ -15,7 +15,7 @@
 //! | 0 | [`base`], `generate` | text positions, did-you-mean, the miette handler; the benchmark's export generator |
 //! | 1 | [`model`] | the tenant model and its schema |
 //! | 2 | [`policy`], [`export`] | the language (parse, compile, evaluate) and the loaders of export formats: siblings that never import each other |
-//! | 3 | [`config`], [`builtin`] | `dexlint.toml`; the embedded catalogue |
+//! | 3 | [`config`], [`builtin`], [`policy_files`] | `dexlint.toml`; the embedded catalogue; policy files on disk for the compiler's imports |
 //! | 4 | [`outcome`] | what a run found: violations, not-evaluated rules, diagnostics, the summary |
 //! | 5 | [`lint`], [`baseline`], [`redact`] | the pipeline and the steps applied to its outcome |
 //! | 6 | [`report`] | output formats, one file each, reading only [`outcome`] (and [`base`]) |
@@ -44,6 +44,7 @@ pub mod lint;
 pub mod model;
 pub mod outcome;
 pub mod policy;
+pub mod policy_files;
 pub mod redact;
 pub mod report;
 pub mod testing;

@@ -3,7 +3,7 @@
 
 use crate::baseline::Baseline;
 use crate::builtin;
-use crate::config::{Config, Date};
+use crate::config::Config;
 use crate::export::{self, DiagLevel, LoadOptions};
 use crate::model::Loc;
 use crate::model::TenantModel;
@@ -29,7 +29,7 @@ pub struct LintOptions {
     /// `dexlint.toml` settings: selection, severities, parameters, waivers.
     pub config: Config,
     /// The date waivers expire against.
-    pub today: Option<Date>,
+    pub today: Option<time::Date>,
     /// Accepted violations: only new ones are reported.
     pub baseline: Option<Baseline>,
     /// Replace names and ids by stable hashes in everything reported.
@@ -134,7 +134,7 @@ pub fn policy_sources(builtin: bool, dirs: &[PathBuf]) -> Result<Vec<PolicySourc
 /// # Errors
 /// A policy directory that cannot be read, a policy that does not compile, or configuration
 /// that names unknown policies, parameters or tags.
-pub fn compile(options: &LintOptions) -> Result<policy::Program, SetupError> {
+pub fn compile(options: &LintOptions) -> Result<policy::PolicySet, SetupError> {
     let config = &options.config;
     let mut dirs = config.policy_dirs.clone();
     dirs.extend(options.policy_dirs.iter().cloned());
@@ -142,9 +142,9 @@ pub fn compile(options: &LintOptions) -> Result<policy::Program, SetupError> {
     let nesting = config
         .max_policy_nesting
         .unwrap_or(policy::parse::MAX_NESTING);
-    let program = policy::compile_nested(&sources, nesting)?;
-    config.check_against(&program.policies.iter().collect::<Vec<_>>())?;
-    Ok(program)
+    let policy_set = policy::compile_nested(&sources, &crate::policy_files::Disk, nesting)?;
+    config.check_against(&policy_set.policies.iter().collect::<Vec<_>>())?;
+    Ok(policy_set)
 }
 
 /// Runs the whole lint: [`compile`], then [`run_compiled`].
@@ -163,12 +163,12 @@ pub fn run(options: &LintOptions) -> Result<LintReport, SetupError> {
 /// configuration that selects no policy.
 pub fn run_compiled(
     options: &LintOptions,
-    program: &policy::Program,
+    policy_set: &policy::PolicySet,
 ) -> Result<LintReport, SetupError> {
     let config = &options.config;
     let edition =
         crate::edition::resolve(&[options.edition.as_deref(), config.edition.as_deref()])?;
-    let selected: Vec<(PolicyMeta, &policy::CompiledPolicy)> = program
+    let selected: Vec<(PolicyMeta, &policy::CompiledPolicy)> = policy_set
         .policies
         .iter()
         .filter(|p| config.runs(p.meta()) && crate::edition::includes(p.meta(), edition.name))
@@ -182,7 +182,7 @@ pub fn run_compiled(
         .collect();
     if selected.is_empty() {
         return Err(SetupError::NothingSelected {
-            compiled: program.policies.len(),
+            compiled: policy_set.policies.len(),
         });
     }
     // Each export root is one tenant, loaded and evaluated alone, unless `one-tenant` makes the
@@ -211,7 +211,9 @@ pub fn run_compiled(
     apply_waivers(
         &mut report,
         config,
-        options.today.unwrap_or_else(Date::today),
+        options
+            .today
+            .unwrap_or_else(|| time::OffsetDateTime::now_utc().date()),
     );
     if let Some(baseline) = &options.baseline {
         let (new, old, stale) = baseline.split_stale(std::mem::take(&mut report.violations));
@@ -458,7 +460,7 @@ fn tenant_index(tenants: &[TenantSummary], root: Option<&str>) -> Option<usize> 
 }
 
 /// Moves violations covered by a live waiver to `waived`; reports expired and unused waivers.
-fn apply_waivers(report: &mut LintReport, config: &Config, today: Date) {
+fn apply_waivers(report: &mut LintReport, config: &Config, today: time::Date) {
     let mut used = vec![false; config.waivers.len()];
     let (mut kept, mut waived) = (Vec::new(), Vec::new());
     for mut v in std::mem::take(&mut report.violations) {

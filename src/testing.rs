@@ -121,11 +121,11 @@ pub fn find_cases(dir: &Path) -> Vec<PathBuf> {
     cases
 }
 
-/// Runs one case with compiled policies (`program`, from [`lint::compile`]) under the case's
+/// Runs one case with compiled policies (`policy_set`, from [`lint::compile`]) under the case's
 /// edition, else `edition`, else the newest.
 pub fn run_case(
     case_dir: &Path,
-    program: &crate::policy::Program,
+    policy_set: &crate::policy::PolicySet,
     edition: Option<&str>,
 ) -> Outcome {
     let name = case_dir.display().to_string();
@@ -146,7 +146,7 @@ pub fn run_case(
         edition: case.edition.clone().or(edition.map(str::to_string)),
         ..LintOptions::default()
     };
-    let report = match lint::run_compiled(&options, program) {
+    let report = match lint::run_compiled(&options, policy_set) {
         Ok(r) => r,
         Err(e) => {
             diff.push(format!("! {e}"));
@@ -236,7 +236,7 @@ pub fn test_command(
         builtin,
         ..LintOptions::default()
     };
-    let program = match lint::compile(&options) {
+    let policy_set = match lint::compile(&options) {
         Ok(p) => p,
         Err(lint::SetupError::Compile(e)) => {
             errors.push_str(&crate::policy::render_errors(&e, false, 100));
@@ -255,7 +255,7 @@ pub fn test_command(
     };
     let (mut passed, mut failed) = (0, 0);
     for case in &cases {
-        let outcome = run_case(case, &program, edition);
+        let outcome = run_case(case, &policy_set, edition);
         if outcome.diff.is_empty() {
             passed += 1;
             let _ = writeln!(out, "ok     {}", outcome.name);

@@ -11,9 +11,10 @@
 use crate::common;
 use assert_cmd::Command;
 use dexlint::baseline::Baseline;
-use dexlint::config::{Config, Date};
+use dexlint::config::Config;
 use dexlint::export::DiagLevel;
 use dexlint::lint::{self, LintOptions};
+use time::Date;
 
 use common::{dexlint, manifest};
 use std::path::{Path, PathBuf};
@@ -156,11 +157,9 @@ fn run(config: Config, today: Date) -> dexlint::outcome::LintReport {
     lint::run(&options).unwrap()
 }
 
-const TODAY: Date = Date {
-    year: 2026,
-    month: 11,
-    day: 22,
-};
+fn today() -> Date {
+    Date::from_calendar_date(2026, time::Month::November, 22).unwrap()
+}
 
 fn waiver(expires: &str) -> String {
     format!(
@@ -176,7 +175,7 @@ fn waivers_apply_until_their_expiry_day() {
         ("expires = 2026-11-22", true),
         ("expires = 2026-11-21", false),
     ] {
-        let report = run(config(&waiver(expires)), TODAY);
+        let report = run(config(&waiver(expires)), today());
         let waived: Vec<&str> = report.waived.iter().map(|v| v.policy.as_str()).collect();
         assert_eq!(waived == ["DEX302"], applies, "{expires}: {waived:?}");
         assert_eq!(
@@ -210,7 +209,7 @@ fn unused_waivers_are_reported_with_their_position() {
     );
     let mut c = config(&text);
     c.path = Some(PathBuf::from("dexlint.toml"));
-    let report = run(c, TODAY);
+    let report = run(c, today());
     let unused: Vec<_> = report
         .errors
         .iter()
@@ -255,7 +254,7 @@ fn waived_results_are_sarif_suppressions() {
 #[test]
 fn config_selects_policies_and_overrides_severity_and_params() {
     let c = config("disable = [\"tag:deployment\", \"DEX00*\"]\n[policy.DEX302]\nseverity = \"warning\"\n[policy.DEX102]\nparams = { p1_plan = \"WINDEFATP\" }\n");
-    let report = run(c, TODAY);
+    let report = run(c, today());
     let ids: Vec<&str> = report
         .violations
         .iter()
@@ -320,7 +319,7 @@ fn config_errors_point_into_the_toml() {
 
 #[test]
 fn the_evaluation_budget_is_configurable() {
-    let report = run(config("eval-budget = 50\n"), TODAY);
+    let report = run(config("eval-budget = 50\n"), today());
     let cut: Vec<&str> = report
         .errors
         .iter()

@@ -20,7 +20,8 @@ fn render(name: &str) -> String {
         name: format!("err/{name}.policy"),
         text,
     };
-    let errors = policy::compile(&[source]).expect_err("the fixture must not compile");
+    let errors =
+        policy::compile(&[source], &policy::NoFiles).expect_err("the fixture must not compile");
     policy::render_errors(&errors, false, 100)
 }
 
@@ -85,7 +86,7 @@ fn errors_of_several_files_are_all_reported() {
         name: "b.policy".into(),
         text: "policy A \"b\" {\n  severity error\n  for u in usrs\n  report u \"x\"\n}\n".into(),
     };
-    let errors = policy::compile(&[a, b]).unwrap_err();
+    let errors = policy::compile(&[a, b], &policy::NoFiles).unwrap_err();
     let files: Vec<&str> = errors.errors().iter().map(|e| e.file.as_str()).collect();
     assert_eq!(files, ["a.policy", "b.policy", "b.policy"], "{errors:?}");
 }

@@ -71,12 +71,15 @@ fn run_with(
     model: &TenantModel,
     params: &BTreeMap<String, serde_json::Value>,
 ) -> Outcome {
-    let program = policy::compile(&[PolicySource {
-        name: "t.policy".into(),
-        text: src.into(),
-    }])
+    let policy_set = policy::compile(
+        &[PolicySource {
+            name: "t.policy".into(),
+            text: src.into(),
+        }],
+        &policy::NoFiles,
+    )
     .unwrap_or_else(|e| panic!("{}", policy::render_errors(&e, false, 100)));
-    program.policies[0].evaluate(model, params).unwrap()
+    policy_set.policies[0].evaluate(model, params).unwrap()
 }
 
 fn findings(src: &str, model: &TenantModel) -> Vec<Finding> {
@@ -169,7 +172,7 @@ fn similar_names() {
     let p = policy_for("  for g in groups\n  where similar(g.name, \"Defender_Experts_Scoped_Coverage_Users\")\n  report g \"{g.id}\"");
     // g1 is the exact name (not a near miss); g4 differs by case and separators.
     assert_eq!(messages(&p, &sample()), ["g4"]);
-    use dexlint::policy::eval::similar;
+    use dexlint::policy::builtins::strings::similar;
     let r = "Defender_Experts_Scoped_Coverage_Devices";
     for near in [
         "Defender_Experts_Scoped_Coverage_Device",
@@ -344,19 +347,22 @@ fn parameters_are_overridable_and_type_checked() {
         Outcome::Findings(f) => assert_eq!(f[0].message, "g1"),
         other => panic!("{other:?}"),
     }
-    let program = policy::compile(&[PolicySource {
-        name: "t".into(),
-        text: p.clone(),
-    }])
+    let policy_set = policy::compile(
+        &[PolicySource {
+            name: "t".into(),
+            text: p.clone(),
+        }],
+        &policy::NoFiles,
+    )
     .unwrap();
     let bad = BTreeMap::from([("wanted".to_string(), serde_json::json!(3))]);
     assert!(matches!(
-        program.policies[0].evaluate(&sample(), &bad),
+        policy_set.policies[0].evaluate(&sample(), &bad),
         Err(EvalError::ParamType { .. })
     ));
     let unknown = BTreeMap::from([("wantd".to_string(), serde_json::json!("x"))]);
     assert!(matches!(
-        program.policies[0].evaluate(&sample(), &unknown),
+        policy_set.policies[0].evaluate(&sample(), &unknown),
         Err(EvalError::UnknownParam { .. })
     ));
 }
@@ -369,17 +375,20 @@ fn the_budget_cuts_off_runaway_evaluation() {
     let m = model_with(groups);
     // `lower(...)` on both sides: no index applies, every triple is visited.
     let p = policy_for("  for a in groups, b in groups, c in groups\n  where lower(a.id) == lower(b.id) and lower(b.id) == lower(c.id)\n  report a \"{a.id}\"");
-    let program = policy::compile(&[PolicySource {
-        name: "t".into(),
-        text: p,
-    }])
+    let policy_set = policy::compile(
+        &[PolicySource {
+            name: "t".into(),
+            text: p,
+        }],
+        &policy::NoFiles,
+    )
     .unwrap();
-    let err = program.policies[0]
+    let err = policy_set.policies[0]
         .evaluate_with_budget(&m, &BTreeMap::new(), 1_000_000)
         .unwrap_err();
     assert!(matches!(err, EvalError::Budget { .. }), "{err:?}");
     assert!(
-        matches!(program.policies[0].evaluate(&m, &BTreeMap::new()), Ok(Outcome::Findings(f)) if f.len() == 100)
+        matches!(policy_set.policies[0].evaluate(&m, &BTreeMap::new()), Ok(Outcome::Findings(f)) if f.len() == 100)
     );
 }
 
@@ -417,10 +426,13 @@ fn equality_joins_use_indexes() {
     let budget = 200_000;
     for (indexed, plain) in cases {
         let compile = |body: &str| {
-            policy::compile(&[PolicySource {
-                name: "t".into(),
-                text: policy_for(body),
-            }])
+            policy::compile(
+                &[PolicySource {
+                    name: "t".into(),
+                    text: policy_for(body),
+                }],
+                &policy::NoFiles,
+            )
             .unwrap()
         };
         let plain = compile(plain).policies[0]

@@ -42,17 +42,20 @@ fn definitions_are_shared_through_imports() {
     write(dir.path(), "helpers.policy", HELPERS);
     let org = write(dir.path(), "org.policy", ORG);
     // Only org.policy is given: helpers.policy is read because it is imported.
-    let program = policy::compile(&[PolicySource {
-        name: org,
-        text: ORG.into(),
-    }])
+    let policy_set = policy::compile(
+        &[PolicySource {
+            name: org,
+            text: ORG.into(),
+        }],
+        &dexlint::policy_files::Disk,
+    )
     .unwrap();
-    assert_eq!(program.policies.len(), 1);
+    assert_eq!(policy_set.policies.len(), 1);
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/contoso");
     let model = export::load(&[root], &LoadOptions::default())
         .unwrap()
         .model;
-    match program.policies[0]
+    match policy_set.policies[0]
         .evaluate(&model, &BTreeMap::new())
         .unwrap()
     {
@@ -66,7 +69,7 @@ fn definitions_are_shared_through_imports() {
         other => panic!("{other:?}"),
     }
     // The fields a definition reads count for "not evaluated".
-    assert!(program.policies[0]
+    assert!(policy_set.policies[0]
         .requirements()
         .contains(&("groups", Some("members"))));
 }
@@ -83,7 +86,7 @@ fn errors(files: &[(&str, &str)], main: &str) -> Vec<String> {
             });
         }
     }
-    let errs = policy::compile(&sources).unwrap_err();
+    let errs = policy::compile(&sources, &dexlint::policy_files::Disk).unwrap_err();
     errs.errors()
         .iter()
         .map(|e| {

@@ -22,9 +22,9 @@ pub fn run(paths: &[PathBuf]) -> i32 {
     }
     let stderr = std::io::stderr();
     let color = super::use_color(std::io::IsTerminal::is_terminal(&stderr));
-    match policy::compile(&sources) {
-        Ok(program) if !failed => {
-            println!("{} policies compiled", program.policies.len());
+    match policy::compile(&sources, &crate::policy_files::Disk) {
+        Ok(policy_set) if !failed => {
+            println!("{} policies compiled", policy_set.policies.len());
             0
         }
         Ok(_) => 2,

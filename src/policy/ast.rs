@@ -1,23 +1,40 @@
 //! The spanned syntax tree of a policy file. Every node carries the byte range it was parsed
 //! from; the file is known from the [`PolicyFile`] that holds it.
 
-/// A byte range in a policy file.
+/// A byte range in a policy file: `start` inclusive, `end` exclusive, both byte offsets from
+/// the start of the file.
 ///
-/// Spans are where a node was written, not what it is: two nodes that differ only in their
-/// spans are equal, so trees parsed from differently formatted text compare equal.
-#[derive(Debug, Clone, Copy, Default)]
+/// Equality is real: two trees parsed from differently formatted text differ in their spans.
+/// To compare what trees say regardless of where it was written, compare their [`shape`]s.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Span {
+    /// Offset of the first byte.
     pub start: usize,
+    /// Offset just past the last byte.
     pub end: usize,
 }
 
-impl PartialEq for Span {
-    fn eq(&self, _: &Span) -> bool {
-        true
+/// The tree without its positions: its debug form with every [`Span`] written `Span`, so two
+/// trees parsed from differently formatted text of the same meaning have the same shape.
+pub fn shape(file: &PolicyFile) -> String {
+    let text = format!("{file:?}");
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(i) = rest.find("Span { start: ") {
+        out.push_str(rest.get(..i).unwrap_or_default());
+        out.push_str("Span");
+        let after = rest.get(i..).unwrap_or_default();
+        match after.find(" }") {
+            Some(j) => rest = after.get(j + 2..).unwrap_or_default(),
+            None => {
+                rest = after;
+                break;
+            }
+        }
     }
+    out.push_str(rest);
+    out
 }
-
-impl Eq for Span {}
 
 impl Span {
     pub fn new(start: usize, end: usize) -> Self {

@@ -4,21 +4,23 @@
 //! one mistake is reported once.
 
 use super::ast::*;
-use super::error::{did_you_mean, CompileError};
+use super::builtins::{self, Eval, Param, Returns};
+use super::error::CompileError;
 use super::index;
 use super::ir::*;
 use super::{Citation, CompiledPolicy, ParamInfo, PolicyMeta, Severity};
+use crate::base::suggest::did_you_mean;
 use crate::model::schema::{RecordSchema, COLLECTIONS};
 use crate::model::Value;
 use std::collections::BTreeMap;
-use std::sync::Arc as Rc;
+use std::sync::Arc;
 
 /// What a file sees besides its policies: constants and definitions (its own and those of the
 /// files it imports).
 #[derive(Debug, Clone, Default)]
 pub(super) struct Env {
     pub consts: BTreeMap<String, ConstVal>,
-    pub defs: BTreeMap<String, Rc<CDef>>,
+    pub defs: BTreeMap<String, Arc<CDef>>,
     /// Definitions of the file not compiled yet: using one would be recursion.
     pub later: Vec<String>,
 }
@@ -316,7 +318,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn call_def(&mut self, def: Rc<CDef>, name: &Ident, args: &[Expr], span: Span) -> (CExpr, Ty) {
+    fn call_def(&mut self, def: Arc<CDef>, name: &Ident, args: &[Expr], span: Span) -> (CExpr, Ty) {
         if args.len() != def.params.len() {
             for a in args {
                 self.expr(a);
@@ -352,8 +354,8 @@ impl Ctx<'_> {
                 span: name.span,
             });
         }
-        let Some((_, func)) = Func::ALL.iter().find(|(n, _)| *n == name.name) else {
-            let mut candidates: Vec<&str> = Func::ALL.iter().map(|(n, _)| *n).collect();
+        let Some(func) = builtins::find(&name.name) else {
+            let mut candidates: Vec<&str> = builtins::all().map(|b| b.name).collect();
             candidates.extend(self.env.defs.keys().map(String::as_str));
             candidates.extend(["any", "all", "count", "sum"]);
             let help = did_you_mean(&name.name, candidates);
@@ -366,95 +368,101 @@ impl Ctx<'_> {
                 help,
             });
         };
-        let arity = match func {
-            Func::Lower | Func::Upper | Func::Trim | Func::Len | Func::Exists => 1,
-            _ => 2,
-        };
-        // `second` is `first` for one-argument functions.
-        let (first, second) = match args {
-            [a] if arity == 1 => (a, a),
-            [a, b] if arity == 2 => (a, b),
-            _ => {
-                for a in args {
-                    self.expr(a);
-                }
-                return self.err(CompileError::Arity {
-                    name: name.name.clone(),
-                    expected: arity.to_string(),
-                    found: args.len(),
-                    span,
-                });
+        if args.len() != func.params.len() {
+            for a in args {
+                self.expr(a);
             }
-        };
-        let what = |i: usize| format!("argument {} of `{}`", i + 1, name.name);
-        if name.name == "matches" {
-            let subject = self.expect(first, &Ty::Str, &what(0));
-            let pattern = second;
-            let (pc, pty) = self.expr(pattern);
-            let glob = match (&pc, &pty) {
-                (CExpr::Const(Value::Str(g)), _) => g.to_string(),
-                (_, Ty::Error) => return (CExpr::Const(Value::Null), Ty::Error),
-                _ => {
-                    return self.err(CompileError::NotConstant {
-                        what: "the glob of `matches`".into(),
-                        span: pattern.span,
-                    })
-                }
-            };
-            return match globset::GlobBuilder::new(&glob)
-                .case_insensitive(true)
-                .build()
-            {
-                Ok(g) => (
-                    CExpr::Matches(Box::new(subject), Box::new(g.compile_matcher())),
-                    Ty::Bool,
-                ),
-                Err(e) => self.err(CompileError::BadGlob {
-                    glob,
-                    reason: e.kind().to_string(),
-                    span: pattern.span,
-                }),
-            };
+            return self.err(CompileError::Arity {
+                name: name.name.clone(),
+                expected: func.params.len().to_string(),
+                found: args.len(),
+                span,
+            });
         }
-        let (c, ty) = match func {
-            Func::Lower | Func::Upper | Func::Trim => {
-                (vec![self.expect(first, &Ty::Str, &what(0))], Ty::Str)
-            }
-            Func::StartsWith | Func::EndsWith | Func::Contains | Func::Similar => (
-                vec![
-                    self.expect(first, &Ty::Str, &what(0)),
-                    self.expect(second, &Ty::Str, &what(1)),
-                ],
-                Ty::Bool,
-            ),
-            Func::Len => {
-                let (c, t) = self.expr(first);
-                if !matches!(t, Ty::Str | Ty::List(_) | Ty::Null | Ty::Error) {
-                    self.errors.push(CompileError::TypeMismatch {
-                        message: format!("`len` takes a string or a list, found `{t}`"),
-                        span: first.span,
-                        label: format!("this is `{t}`"),
-                    });
+        let what = |i: usize| format!("argument {} of `{}`", i + 1, name.name);
+        let mut compiled = Vec::with_capacity(args.len());
+        let mut types: Vec<(Ty, Span)> = Vec::with_capacity(args.len());
+        let mut glob = None;
+        for (i, (arg, param)) in args.iter().zip(func.params).enumerate() {
+            let (c, t) = match param {
+                Param::Str => (self.expect(arg, &Ty::Str, &what(i)), Ty::Str),
+                Param::Any => self.expr(arg),
+                Param::Optional => self.optional(|c| c.expr(arg)),
+                Param::StrOrList => {
+                    let (c, t) = self.expr(arg);
+                    if !matches!(t, Ty::Str | Ty::List(_) | Ty::Null | Ty::Error) {
+                        self.errors.push(CompileError::TypeMismatch {
+                            message: format!(
+                                "`{}` takes a string or a list, found `{t}`",
+                                func.name
+                            ),
+                            span: arg.span,
+                            label: format!("this is `{t}`"),
+                        });
+                    }
+                    (c, t)
                 }
-                (vec![c], Ty::Int)
-            }
-            Func::Exists => (vec![self.optional(|c| c.expr(first)).0], Ty::Bool),
-            Func::Default => {
-                let (a, ta) = self.optional(|c| c.expr(first));
-                let (b, tb) = self.expr(second);
-                if !ta.compatible(&tb) {
-                    self.errors.push(CompileError::TypeMismatch {
-                        message: format!(
-                            "`default` needs two values of one type, found `{ta}` and `{tb}`"
-                        ),
-                        span: second.span,
-                        label: format!("this is `{tb}`"),
-                    });
+                Param::Glob => {
+                    let (pc, pty) = self.expr(arg);
+                    let pattern = match (&pc, &pty) {
+                        (CExpr::Const(Value::Str(g)), _) => g.to_string(),
+                        (_, Ty::Error) => return (CExpr::Const(Value::Null), Ty::Error),
+                        _ => {
+                            return self.err(CompileError::NotConstant {
+                                what: format!("the glob of `{}`", func.name),
+                                span: arg.span,
+                            })
+                        }
+                    };
+                    match globset::GlobBuilder::new(&pattern)
+                        .case_insensitive(true)
+                        .build()
+                    {
+                        Ok(g) => glob = Some(g.compile_matcher()),
+                        Err(e) => {
+                            return self.err(CompileError::BadGlob {
+                                glob: pattern,
+                                reason: e.kind().to_string(),
+                                span: arg.span,
+                            })
+                        }
+                    }
+                    (pc, pty)
                 }
-                (vec![a, b], ta.unify(&tb))
+            };
+            compiled.push(c);
+            types.push((t, arg.span));
+        }
+        let ty = match func.returns {
+            Returns::Str => Ty::Str,
+            Returns::Bool => Ty::Bool,
+            Returns::Int => Ty::Int,
+            Returns::Same => {
+                let mut it = types.into_iter();
+                let mut ty = it.next().map_or(Ty::Null, |(t, _)| t);
+                for (t, span) in it {
+                    if !ty.compatible(&t) {
+                        self.errors.push(CompileError::TypeMismatch {
+                            message: format!(
+                                "`{}` needs two values of one type, found `{ty}` and `{t}`",
+                                func.name
+                            ),
+                            span,
+                            label: format!("this is `{t}`"),
+                        });
+                    }
+                    ty = ty.unify(&t);
+                }
+                ty
             }
         };
-        (CExpr::Call(*func, c), ty)
+        match (func.eval, glob) {
+            (Eval::Glob, Some(glob)) => match compiled.into_iter().next() {
+                Some(subject) => (CExpr::Matches(Box::new(subject), Box::new(glob)), ty),
+                None => (CExpr::Const(Value::Null), Ty::Error),
+            },
+            _ => (CExpr::Call(func, compiled), ty),
+        }
     }
 
     fn element_type(&mut self, source: &Expr, what: &str) -> (CExpr, Ty) {
@@ -860,7 +868,7 @@ pub(super) fn file_env(
         if taken(&d.name, &own, errors) {
             continue;
         }
-        let def = Rc::new(compile_def(d, &visible, errors));
+        let def = Arc::new(compile_def(d, &visible, errors));
         visible.later.retain(|n| *n != d.name.name);
         visible.defs.insert(d.name.name.clone(), def.clone());
         own.defs.insert(d.name.name.clone(), def);
@@ -1015,7 +1023,7 @@ pub(super) fn compile_policy(
                 Err(_) => errors.push(CompileError::UnknownSeverity {
                     value: v.name.clone(),
                     span: v.span,
-                    help: did_you_mean(&v.name, ["error", "warning", "info"]),
+                    help: did_you_mean(&v.name, Severity::NAMES),
                 }),
             },
             AttrKind::Tags(tags) => {

@@ -275,8 +275,6 @@ impl CompileError {
     }
 }
 
-pub use crate::base::suggest::did_you_mean;
-
 /// A compile error together with the policy file it is in.
 #[derive(Debug, Clone)]
 pub struct SourcedError {
@@ -328,4 +326,14 @@ impl CompileErrors {
     pub fn errors(&self) -> &[SourcedError] {
         &self.errors
     }
+}
+/// Every compile error in miette's graphical form.
+pub fn render_errors(errors: &CompileErrors, color: bool, width: usize) -> String {
+    let handler = crate::base::render::handler(color, width);
+    let mut out = String::new();
+    for e in errors.errors() {
+        // Writing into a String cannot fail.
+        let _ = handler.render_report(&mut out, e);
+    }
+    out
 }

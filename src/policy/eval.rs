@@ -3,10 +3,10 @@
 //! against a budget, so evaluation always terminates.
 
 use super::ast::{BinOp, QuantKind};
+use super::builtins::{Builtin, Eval};
 use super::index::Index;
 use super::ir::*;
 use super::Finding;
-use crate::config::Date;
 use crate::model::schema::COLLECTIONS;
 use crate::model::{Loc, Record, TenantModel, Value};
 use std::borrow::Cow;
@@ -14,9 +14,13 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::rc::Rc;
 
+/// The Julian day number of 1970-01-01.
+const UNIX_EPOCH_JULIAN_DAY: i32 = 2_440_588;
+
 /// Steps one policy may take before it is cut off.
 pub const DEFAULT_BUDGET: u64 = 2_000_000_000;
 
+/// Why a policy run stopped.
 #[derive(Debug, Clone, PartialEq, thiserror::Error, miette::Diagnostic)]
 pub enum EvalError {
     #[error("evaluation of `{policy}` exceeded its budget of {budget} steps")]
@@ -24,27 +28,49 @@ pub enum EvalError {
         code(dexlint::budget),
         help("the policy does too much work for this export: narrow its `where` filters or avoid nested iteration over large collections")
     )]
-    Budget { policy: String, budget: u64 },
+    /// The policy (`policy`: its id) took more than `budget` evaluation steps.
+    Budget {
+        /// The policy's id.
+        policy: String,
+        /// The budget, in steps.
+        budget: u64,
+    },
     #[error("parameter `{param}` of `{policy}` must be `{ty}`, found `{found}`")]
     #[diagnostic(code(dexlint::param))]
+    /// A configured parameter value (`found`, as JSON) does not have the parameter's type `ty`.
     ParamType {
+        /// The policy's id.
         policy: String,
+        /// The parameter's name.
         param: String,
+        /// The parameter's type, as written in the language.
         ty: String,
+        /// The configured value, as JSON.
         found: String,
     },
     #[error("`{policy}` has no parameter `{param}`")]
     #[diagnostic(code(dexlint::param))]
-    UnknownParam { policy: String, param: String },
+    /// The configuration names a parameter `param` that the policy `policy` does not declare.
+    UnknownParam {
+        /// The policy's id.
+        policy: String,
+        /// The configured parameter's name.
+        param: String,
+    },
 }
 
 /// A runtime value, borrowing from the model and the compiled policy.
 #[derive(Debug, Clone)]
 pub enum Val<'e> {
+    /// Absent data, or `null`.
     Null,
+    /// A boolean.
     Bool(bool),
+    /// An integer.
     Int(i64),
+    /// A string, borrowed when it comes from the model or the policy.
     Str(Cow<'e, str>),
+    /// A date and time: milliseconds since 1970-01-01T00:00:00Z.
     Date(i64),
     /// A list of model or constant values.
     Values(&'e [Value]),
@@ -54,10 +80,12 @@ pub enum Val<'e> {
     Picked(&'e [Record], Rc<Vec<u32>>),
     /// A list built by the policy (`[a, b]` with non-constant items).
     Owned(Rc<Vec<Val<'e>>>),
+    /// One record of a collection.
     Record(&'e Record),
 }
 
 impl<'e> Val<'e> {
+    /// The runtime form of a model or constant value (no copy).
     pub fn from_value(v: &'e Value) -> Val<'e> {
         match v {
             Value::Null => Val::Null,
@@ -74,7 +102,8 @@ impl<'e> Val<'e> {
         matches!(self, Val::Bool(true))
     }
 
-    fn len(&self) -> Option<usize> {
+    /// The number of elements of a list; None for any other value.
+    pub fn count(&self) -> Option<usize> {
         match self {
             Val::Values(l) => Some(l.len()),
             Val::Records(l) => Some(l.len()),
@@ -119,20 +148,29 @@ impl<'e> Val<'e> {
             }
             Val::Str(s) => out.push_str(s),
             Val::Date(ms) => {
-                let d = Date::from_unix_days(ms.div_euclid(86_400_000));
+                // Milliseconds since 1970-01-01T00:00:00Z, written as ISO 8601 in UTC.
+                let days = ms.div_euclid(86_400_000);
+                let date = i32::try_from(days)
+                    .ok()
+                    .and_then(|d| d.checked_add(UNIX_EPOCH_JULIAN_DAY))
+                    .and_then(|d| time::Date::from_julian_day(d).ok());
                 let secs = ms.rem_euclid(86_400_000) / 1000;
-                let _ = write!(
-                    out,
-                    "{d}T{:02}:{:02}:{:02}Z",
-                    secs / 3600,
-                    secs / 60 % 60,
-                    secs % 60
-                );
+                let _ = match date {
+                    Some(d) => write!(
+                        out,
+                        "{d}T{:02}:{:02}:{:02}Z",
+                        secs / 3600,
+                        secs / 60 % 60,
+                        secs % 60
+                    ),
+                    // Beyond the calendar's range (±9999 years): the raw count.
+                    None => write!(out, "{ms}"),
+                };
             }
             Val::Record(r) => out.push_str(r.identity().unwrap_or(r.schema.name)),
             list => {
                 out.push('[');
-                for i in 0..list.len().unwrap_or(0) {
+                for i in 0..list.count().unwrap_or(0) {
                     if i > 0 {
                         out.push_str(", ");
                     }
@@ -144,27 +182,8 @@ impl<'e> Val<'e> {
     }
 }
 
-/// `similar(a, b)`: `a` is a near miss of `b`: equal ignoring case, separators and spaces;
-/// `b` with something added around it; or within edit distance 3 once normalised.
-pub fn similar(a: &str, b: &str) -> bool {
-    if a == b {
-        return false;
-    }
-    let norm = |s: &str| -> String {
-        s.chars()
-            .filter(|c| !matches!(c, '_' | '-' | '.') && !c.is_whitespace())
-            .flat_map(char::to_lowercase)
-            .collect()
-    };
-    let (na, nb) = (norm(a), norm(b));
-    if nb.is_empty() {
-        return false;
-    }
-    na == nb || na.contains(&nb) || strsim::levenshtein(&na, &nb) <= 3
-}
-
 /// Evaluation state of one policy run.
-pub(super) struct Machine<'e> {
+pub(super) struct Evaluator<'e> {
     pub model: &'e TenantModel,
     pub lets: &'e [CLet],
     pub frame: Vec<Option<Val<'e>>>,
@@ -180,7 +199,7 @@ pub(super) struct Machine<'e> {
 
 type R<T> = Result<T, EvalError>;
 
-impl<'e> Machine<'e> {
+impl<'e> Evaluator<'e> {
     fn tick(&mut self, n: u64) -> R<()> {
         self.steps += n;
         if self.steps > self.budget {
@@ -265,7 +284,7 @@ impl<'e> Machine<'e> {
                 Val::Str(s) => Val::Bool(glob.is_match(s.as_ref())),
                 _ => Val::Bool(false),
             },
-            CExpr::Call(f, args) => self.call(*f, args)?,
+            CExpr::Call(f, args) => self.call(f, args)?,
             CExpr::Quant {
                 kind,
                 slot,
@@ -292,44 +311,15 @@ impl<'e> Machine<'e> {
         })
     }
 
-    fn call(&mut self, f: Func, args: &'e [CExpr]) -> R<Val<'e>> {
+    fn call(&mut self, f: &'static Builtin, args: &'e [CExpr]) -> R<Val<'e>> {
         let mut vals = Vec::with_capacity(args.len());
         for a in args {
             vals.push(self.eval(a)?);
         }
-        let s = |i: usize| match vals.get(i) {
-            Some(Val::Str(s)) => Some(s.clone()),
-            _ => None,
-        };
-        Ok(match f {
-            Func::Lower => s(0).map_or(Val::Null, |x| Val::Str(Cow::Owned(x.to_lowercase()))),
-            Func::Upper => s(0).map_or(Val::Null, |x| Val::Str(Cow::Owned(x.to_uppercase()))),
-            Func::Trim => s(0).map_or(Val::Null, |x| Val::Str(Cow::Owned(x.trim().to_string()))),
-            Func::StartsWith | Func::EndsWith | Func::Contains | Func::Similar => {
-                match (s(0), s(1)) {
-                    (Some(a), Some(b)) => Val::Bool(match f {
-                        Func::StartsWith => a.starts_with(b.as_ref()),
-                        Func::EndsWith => a.ends_with(b.as_ref()),
-                        Func::Contains => a.contains(b.as_ref()),
-                        _ => similar(&a, &b),
-                    }),
-                    _ => Val::Bool(false),
-                }
-            }
-            Func::Len => match vals.first() {
-                Some(Val::Str(x)) => Val::Int(x.chars().count() as i64),
-                Some(v) => v.len().map_or(Val::Null, |n| Val::Int(n as i64)),
-                None => Val::Null,
-            },
-            Func::Exists => Val::Bool(!matches!(vals.first(), None | Some(Val::Null))),
-            Func::Default => {
-                let mut it = vals.into_iter();
-                match (it.next(), it.next()) {
-                    (Some(Val::Null) | None, Some(b)) => b,
-                    (Some(a), _) => a,
-                    (None, None) => Val::Null,
-                }
-            }
+        Ok(match f.eval {
+            Eval::Values(run) => run(vals),
+            // Compiled to `CExpr::Matches`: never called with values.
+            Eval::Glob => Val::Null,
         })
     }
 
@@ -342,7 +332,7 @@ impl<'e> Machine<'e> {
         body: Option<&'e CExpr>,
     ) -> R<Val<'e>> {
         let list = self.eval(source)?;
-        let n = list.len().unwrap_or(0);
+        let n = list.count().unwrap_or(0);
         let (mut count, mut sum) = (0i64, 0i64);
         for i in 0..n {
             self.tick(1)?;
@@ -407,8 +397,8 @@ impl<'e> Machine<'e> {
             }
             BinOp::In | BinOp::NotIn => {
                 let found = !matches!(a, Val::Null)
-                    && (0..b.len().unwrap_or(0)).any(|i| b.get(i).equals(&a));
-                self.tick(b.len().unwrap_or(0) as u64)?;
+                    && (0..b.count().unwrap_or(0)).any(|i| b.get(i).equals(&a));
+                self.tick(b.count().unwrap_or(0) as u64)?;
                 Val::Bool(found == (op == BinOp::In))
             }
             BinOp::Add => match (a, b) {
@@ -527,7 +517,7 @@ impl<'e> Machine<'e> {
         pos.push(0);
         while let (Some(list), Some(&p)) = (lists.last(), pos.last()) {
             let depth = lists.len() - 1;
-            if p >= list.len().unwrap_or(0) {
+            if p >= list.count().unwrap_or(0) {
                 lists.pop();
                 pos.pop();
                 if let Some(last) = pos.last_mut() {
@@ -613,5 +603,28 @@ impl<'e> Machine<'e> {
             let _ = write!(entity, "/{name}/{id}");
         }
         Some(entity)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn written(ms: i64) -> String {
+        let mut out = String::new();
+        Val::Date(ms).write(&mut out);
+        out
+    }
+
+    #[test]
+    fn dates_are_written_in_utc() {
+        assert_eq!(written(0), "1970-01-01T00:00:00Z");
+        assert_eq!(
+            written(11_016 * 86_400_000 + 3_723_000),
+            "2000-02-29T01:02:03Z"
+        );
+        assert_eq!(written(20_414 * 86_400_000), "2025-11-22T00:00:00Z");
+        assert_eq!(written(-1000), "1969-12-31T23:59:59Z");
+        assert_eq!(written(i64::MAX), i64::MAX.to_string());
     }
 }

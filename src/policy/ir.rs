@@ -2,6 +2,7 @@
 //! globs compiled. The evaluator walks it without any name lookup.
 
 use super::ast::{BinOp, QuantKind, Span};
+use super::builtins::Builtin;
 use crate::model::schema::{RecordSchema, Type};
 use crate::model::Value;
 use globset::GlobMatcher;
@@ -10,19 +11,26 @@ use std::fmt;
 /// A type of the policy language.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Ty {
+    /// `bool`.
     Bool,
+    /// `int` (64-bit signed).
     Int,
+    /// `string`.
     Str,
+    /// `date` (a point in time).
     Date,
     /// The type of `null` and of an empty list's elements: compatible with anything.
     Null,
+    /// `list<T>`.
     List(Box<Ty>),
+    /// A record of the model, by its schema.
     Record(&'static RecordSchema),
     /// The type of an expression that already failed to compile (no further errors).
     Error,
 }
 
 impl Ty {
+    /// The language type of a model schema type.
     pub fn from_schema(t: &Type) -> Ty {
         match t {
             Type::Bool => Ty::Bool,
@@ -70,44 +78,18 @@ impl fmt::Display for Ty {
     }
 }
 
-/// Built-in functions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Func {
-    Lower,
-    Upper,
-    Trim,
-    StartsWith,
-    EndsWith,
-    Contains,
-    Similar,
-    Len,
-    Exists,
-    Default,
-}
-
-impl Func {
-    pub const ALL: &'static [(&'static str, Func)] = &[
-        ("lower", Func::Lower),
-        ("upper", Func::Upper),
-        ("trim", Func::Trim),
-        ("starts_with", Func::StartsWith),
-        ("ends_with", Func::EndsWith),
-        ("contains", Func::Contains),
-        ("matches", Func::Contains), // resolved to CExpr::Matches by the compiler
-        ("similar", Func::Similar),
-        ("len", Func::Len),
-        ("exists", Func::Exists),
-        ("default", Func::Default),
-    ];
-}
-
 /// A compiled `def`: its parameters occupy slots `0..params.len()` of its own frame.
 #[derive(Debug)]
 pub struct CDef {
+    /// Its name.
     pub name: String,
+    /// Its parameters' types, in order.
     pub params: Vec<Ty>,
+    /// Its result type.
     pub ty: Ty,
+    /// The size of its frame (parameters first).
     pub slots: usize,
+    /// Its body.
     pub body: CExpr,
     /// (collection, field) pairs the body reads.
     pub requires: Vec<(&'static str, Option<&'static str>)>,
@@ -118,45 +100,68 @@ pub struct CDef {
 pub enum CExpr {
     /// A call of a `def`, evaluated in a frame of its own.
     CallDef(std::sync::Arc<CDef>, Vec<CExpr>),
+    /// A constant value (literals, `const`s, folded expressions).
     Const(Value),
     /// A binding, quantifier variable or parameter.
     Slot(usize),
     /// A `let`, computed on first use in each iteration.
     Let(usize),
+    /// A whole collection, by its index in `model::schema::COLLECTIONS`.
     Collection(usize),
     /// The records of a collection whose field equals `key`, found with an index
     /// (see `policy::index`).
     Lookup {
+        /// The collection's index in `model::schema::COLLECTIONS`.
         collection: usize,
+        /// The field's index in the collection's record schema.
         field: usize,
+        /// The value looked up.
         key: Box<CExpr>,
     },
+    /// A field (by its index in the record schema) of a record-valued expression.
     Field(Box<CExpr>, usize),
-    Call(Func, Vec<CExpr>),
+    /// A call of a built-in function.
+    Call(&'static Builtin, Vec<CExpr>),
+    /// A string matched against a glob compiled at compile time (`matches`).
     Matches(Box<CExpr>, Box<GlobMatcher>),
+    /// A list of non-constant items (`[a, b]`).
     List(Vec<CExpr>),
+    /// A quantifier over a list: `any`, `all`, `count` or `sum`.
     Quant {
+        /// Which quantifier.
         kind: QuantKind,
+        /// The slot of its variable.
         slot: usize,
+        /// The list it ranges over.
         source: Box<CExpr>,
+        /// Its `where` condition.
         filter: Option<Box<CExpr>>,
+        /// Its condition (`any`, `all`, `count`) or summand (`sum`).
         body: Option<Box<CExpr>>,
     },
+    /// `not x`.
     Not(Box<CExpr>),
+    /// `-x`.
     Neg(Box<CExpr>),
+    /// `a OP b`.
     Binary(BinOp, Box<CExpr>, Box<CExpr>),
+    /// A string with interpolations (`"{g.name}"`).
     Interp(Vec<CPart>),
 }
 
+/// A part of an interpolated string.
 #[derive(Debug, Clone)]
 pub enum CPart {
+    /// Literal text.
     Text(String),
+    /// An interpolated value.
     Expr(CExpr),
 }
 
 /// What a violation points at.
 #[derive(Debug, Clone)]
 pub enum CTarget {
+    /// Nothing in particular (the export as a whole).
     None,
     /// A record-valued expression (a binding): its record location.
     Record(CExpr),
@@ -169,17 +174,25 @@ pub enum CTarget {
 /// A `let`: the slot that caches its value and the expression that computes it.
 #[derive(Debug, Clone)]
 pub struct CLet {
+    /// The slot caching its value in the current iteration.
     pub slot: usize,
+    /// The expression computing it.
     pub value: CExpr,
 }
 
+/// What a rule checks.
 #[derive(Debug, Clone)]
 pub enum CRuleKind {
+    /// `for x in LIST, y in LIST where COND`: every combination that satisfies the filter is a violation.
     For {
+        /// Each binding's slot and list, outermost first.
         bindings: Vec<(usize, CExpr)>,
+        /// The `where` condition (None: every combination).
         filter: Option<CExpr>,
     },
+    /// `assert COND`: a violation when COND is not true.
     Assert {
+        /// The condition.
         cond: CExpr,
     },
 }
@@ -191,13 +204,18 @@ pub struct CRule {
     pub outer_lets: Vec<usize>,
     /// Slots of the lets after the bindings (computed once per combination).
     pub inner_lets: Vec<usize>,
+    /// What it checks.
     pub kind: CRuleKind,
+    /// What its violations point at.
     pub target: CTarget,
+    /// Its message.
     pub message: CExpr,
+    /// Its help text, if any.
     pub help: Option<CExpr>,
     /// (collection, field) pairs the rule reads.
     pub requires: Vec<(&'static str, Option<&'static str>)>,
     /// A short label from the rule's text (`for u in users`), for "not evaluated" reports.
     pub label: String,
+    /// Where it is written in its policy file.
     pub span: Span,
 }

@@ -9,9 +9,14 @@ use pest::pratt_parser::{Assoc, Op, PrattParser};
 use pest::Parser as _;
 use std::sync::LazyLock;
 
-#[derive(pest_derive::Parser)]
-#[grammar = "../grammar/policy.pest"]
-struct PolicyParser;
+/// The pest parser of `grammar/policy.pest`; its `Rule`s are the grammar's rules (private: the
+/// parse tree never leaves this file).
+mod grammar {
+    #[derive(pest_derive::Parser)]
+    #[grammar = "../grammar/policy.pest"]
+    pub(super) struct PolicyParser;
+}
+use grammar::{PolicyParser, Rule};
 
 static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
     PrattParser::new()

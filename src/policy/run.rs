@@ -1,0 +1,182 @@
+//! The evaluation driver: runs a compiled policy's rules over a model, with the parameters a
+//! configuration gives, passing over the rules and entities whose data is missing.
+
+use super::driver::CompiledPolicy;
+use super::eval::{self, EvalError};
+use super::ir::{self, CExpr, Ty};
+use super::{Outcome, PolicyMeta, Skipped};
+use crate::model::{TenantModel, Value};
+use std::collections::BTreeMap;
+
+fn json_to_value(v: &serde_json::Value, ty: &Ty) -> Option<Value> {
+    Some(match (ty, v) {
+        (Ty::Str, serde_json::Value::String(s)) => Value::Str(s.clone().into()),
+        (Ty::Int, serde_json::Value::Number(n)) => Value::Int(n.as_i64()?),
+        (Ty::Bool, serde_json::Value::Bool(b)) => Value::Bool(*b),
+        (Ty::List(t), serde_json::Value::Array(items)) => Value::List(
+            items
+                .iter()
+                .map(|i| json_to_value(i, t))
+                .collect::<Option<Vec<_>>>()?
+                .into(),
+        ),
+        (_, serde_json::Value::Null) => Value::Null,
+        _ => return None,
+    })
+}
+
+impl CompiledPolicy {
+    /// What the policy says about itself (parameters with their defaults).
+    pub fn meta(&self) -> &PolicyMeta {
+        &self.meta
+    }
+
+    /// The (collection, field) pairs the policy reads, or its `requires` list.
+    pub fn requirements(&self) -> Vec<(&'static str, Option<&'static str>)> {
+        if let Some(r) = &self.requires_override {
+            return r.clone();
+        }
+        let mut all: Vec<_> = self
+            .rules
+            .iter()
+            .flat_map(|r| r.requires.iter().copied())
+            .collect();
+        super::compile::dedup_requires(&mut all);
+        all
+    }
+
+    /// The parameter's type, when `value` (from a configuration) does not fit it; None when
+    /// it fits or the policy has no such parameter.
+    pub fn param_type_error(&self, name: &str, value: &serde_json::Value) -> Option<String> {
+        let i = self.meta.params.iter().position(|p| p.name == name)?;
+        let ty = self.param_types.get(i)?;
+        match json_to_value(value, ty) {
+            Some(_) => None,
+            None => Some(ty.to_string()),
+        }
+    }
+
+    /// The policy's metadata with `params` (from a configuration) as the parameters' values
+    /// where they fit their types.
+    pub fn meta_with_params(&self, params: &BTreeMap<String, serde_json::Value>) -> PolicyMeta {
+        let mut meta = self.meta.clone();
+        for (p, ty) in meta.params.iter_mut().zip(&self.param_types) {
+            if let Some(v) = params.get(&p.name).and_then(|v| json_to_value(v, ty)) {
+                p.default = v;
+            }
+        }
+        meta
+    }
+
+    /// Runs every rule whose data the export has; `NotEvaluated` when none has. `params`
+    /// (from a configuration) override the parameters' defaults.
+    ///
+    /// # Errors
+    ///
+    /// An unknown parameter, a parameter value of the wrong type, or the budget of
+    /// [`eval::DEFAULT_BUDGET`] steps exceeded.
+    pub fn evaluate(
+        &self,
+        model: &TenantModel,
+        params: &BTreeMap<String, serde_json::Value>,
+    ) -> Result<Outcome, EvalError> {
+        self.evaluate_with_budget(model, params, eval::DEFAULT_BUDGET)
+    }
+
+    /// [`CompiledPolicy::evaluate`] with a budget of `budget` evaluation steps.
+    ///
+    /// # Errors
+    ///
+    /// As [`CompiledPolicy::evaluate`], with this budget.
+    pub fn evaluate_with_budget(
+        &self,
+        model: &TenantModel,
+        params: &BTreeMap<String, serde_json::Value>,
+        budget: u64,
+    ) -> Result<Outcome, EvalError> {
+        let mut values: Vec<Value> = self.meta.params.iter().map(|p| p.default.clone()).collect();
+        for (name, v) in params {
+            let Some(i) = self.meta.params.iter().position(|p| &p.name == name) else {
+                return Err(EvalError::UnknownParam {
+                    policy: self.meta.id.clone(),
+                    param: name.clone(),
+                });
+            };
+            let ty = self.param_types.get(i).unwrap_or(&Ty::Error);
+            let value = json_to_value(v, ty).ok_or_else(|| EvalError::ParamType {
+                policy: self.meta.id.clone(),
+                param: name.clone(),
+                ty: ty.to_string(),
+                found: v.to_string(),
+            })?;
+            if let Some(slot) = values.get_mut(i) {
+                *slot = value;
+            }
+        }
+        let mut evaluator = eval::Evaluator {
+            model,
+            lets: &self.lets,
+            frame: vec![None; self.slots],
+            steps: 0,
+            budget,
+            policy: &self.meta.id,
+            indexes: Default::default(),
+            skip: Vec::new(),
+        };
+        for (slot, v) in self.param_slots.iter().zip(&values) {
+            if let Some(s) = evaluator.frame.get_mut(*slot) {
+                *s = Some(eval::Val::from_value(v));
+            }
+        }
+        let mut findings = Vec::new();
+        let mut skipped: Vec<Skipped> = Vec::new();
+        let mut ran = false;
+        for (i, rule) in self.rules.iter().enumerate() {
+            let requires = self.requires_override.as_deref().unwrap_or(&rule.requires);
+            let skip = |entity: Option<String>, reason: String| Skipped {
+                rule: i,
+                label: rule.label.clone(),
+                entity,
+                reason,
+            };
+            if let Some(why) = model.missing(requires) {
+                skipped.push(skip(None, why));
+                continue;
+            }
+            // Incomplete data of single entities: a rule over that collection passes over
+            // them; any other rule cannot be judged.
+            let gaps = model.entity_gaps(requires);
+            let over = match &rule.kind {
+                ir::CRuleKind::For { bindings, .. } => match bindings.first() {
+                    Some((_, CExpr::Collection(c) | CExpr::Lookup { collection: c, .. })) => {
+                        Some(*c)
+                    }
+                    _ => None,
+                },
+                ir::CRuleKind::Assert { .. } => None,
+            };
+            if let Some((_, gap)) = gaps.iter().find(|(c, _)| Some(*c) != over) {
+                skipped.push(skip(gap.entity.clone(), gap.reason.clone()));
+                continue;
+            }
+            evaluator.skip = gaps.iter().filter_map(|(_, g)| g.entity.clone()).collect();
+            skipped.extend(
+                gaps.iter()
+                    .map(|(_, g)| skip(g.entity.clone(), g.reason.clone())),
+            );
+            ran = true;
+            evaluator.rule(rule, i, &mut findings)?;
+        }
+        Ok(match (ran, skipped.is_empty()) {
+            (_, true) => Outcome::Findings(findings),
+            (true, false) => Outcome::Partial(findings, skipped),
+            (false, false) => Outcome::NotEvaluated(
+                skipped
+                    .into_iter()
+                    .next()
+                    .map(|s| s.reason)
+                    .unwrap_or_default(),
+            ),
+        })
+    }
+}

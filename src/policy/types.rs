@@ -1,0 +1,157 @@
+//! The policy layer's own types: what a policy is called and says about itself, and what
+//! running it produces.
+
+use crate::model::{Loc, Value};
+use serde::Serialize;
+use std::fmt;
+
+/// A policy file's name (a path, or `builtin:FILE`) and text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicySource {
+    /// The file's path as given, or `builtin:FILE` for the embedded catalogue.
+    pub name: String,
+    /// The file's whole text (UTF-8).
+    pub text: String,
+}
+
+/// How bad a violation is; ordered `Info < Warning < Error`, written in lowercase (JSON too).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing; never fails a run by default.
+    Info,
+    /// Should be fixed.
+    Warning,
+    /// Breaks the service's prerequisites.
+    Error,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        })
+    }
+}
+
+impl Severity {
+    /// The written names of the severities, from the most to the least severe.
+    pub const NAMES: [&'static str; 3] = ["error", "warning", "info"];
+}
+
+/// The one severity parser (policy headers, `dexlint.toml`): `error`, `warning` or `info`,
+/// written in lowercase.
+impl std::str::FromStr for Severity {
+    /// Parsing fails only on an unknown name; the caller reports it with [`Severity::NAMES`].
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        match s {
+            "info" => Ok(Severity::Info),
+            "warning" => Ok(Severity::Warning),
+            "error" => Ok(Severity::Error),
+            _ => Err(()),
+        }
+    }
+}
+
+/// What a policy says about itself.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyMeta {
+    /// The policy's id (`DEX001`, `ACME001`).
+    pub id: String,
+    /// Its one-line title.
+    pub title: String,
+    /// Its default severity (a configuration may override it).
+    pub severity: Severity,
+    /// Its tags, for `enable`/`disable = ["tag:NAME"]`.
+    pub tags: Vec<String>,
+    /// The URL of the page it follows.
+    pub docs: Option<String>,
+    /// Why the rule exists (Markdown).
+    pub description: Option<String>,
+    /// The policy-level help text as written (interpolations shown as `{…}`).
+    pub help: Option<String>,
+    /// An example of a violation, as written in the policy.
+    pub example: Option<String>,
+    /// The [`PolicySource::name`] it was compiled from.
+    pub source: String,
+    /// Its parameters, in declaration order.
+    pub params: Vec<ParamInfo>,
+    /// The catalogue editions it belongs to (`editions`); empty: every edition.
+    pub editions: Vec<String>,
+    /// The page it rests on in each edition (`cite`), in the order written.
+    pub citations: Vec<Citation>,
+}
+
+/// A page of Microsoft's documentation that a policy rests on in one edition (`cite`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Citation {
+    /// The edition name, such as `2026-07`.
+    pub edition: String,
+    /// The page title (its H1 or `title` front matter).
+    pub title: String,
+    pub url: String,
+    /// The section heading the requirement is stated under.
+    pub section: Option<String>,
+    /// The page's `ms.date` as written there (MM/DD/YYYY).
+    pub date: Option<String>,
+    /// The sentence quoted from the page.
+    pub quote: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+/// A parameter of a policy.
+pub struct ParamInfo {
+    /// Its name.
+    pub name: String,
+    /// Its type as written in the language (`int`, `list<string>`).
+    pub ty: String,
+    /// Its default value, or the configured one (see `CompiledPolicy::meta_with_params`).
+    pub default: Value,
+}
+
+/// A violation found by a rule, before it is located in its file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    /// The rule's message with its interpolations filled in.
+    pub message: String,
+    /// The rule's (or the policy's) help text, interpolated.
+    pub help: Option<String>,
+    /// Where the violating value is in the export (None: nowhere in particular).
+    pub loc: Option<Loc>,
+    /// `collection/identity` of the first `for` binding's record.
+    pub entity: Option<String>,
+    /// Index of the rule in its policy.
+    pub rule: usize,
+    /// Byte ranges of `message` that are interpolated values (names, ids), not policy text.
+    pub message_values: Vec<std::ops::Range<usize>>,
+    /// Byte ranges of `help` that are interpolated values.
+    pub help_values: Vec<std::ops::Range<usize>>,
+}
+
+/// A rule, or one entity of a rule, that could not be judged because its data is absent or
+/// incomplete in the export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// Index of the rule in its policy (0-based).
+    pub rule: usize,
+    /// The rule's short label (`for u in users`).
+    pub label: String,
+    /// The record passed over (its identity), when only one entity's data is incomplete.
+    pub entity: Option<String>,
+    /// Why it could not be judged ("no user licence data in the export").
+    pub reason: String,
+}
+
+/// The result of running a policy on a model.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Every rule ran on all its data.
+    Findings(Vec<Finding>),
+    /// Some rules ran; others, or some entities of a rule, were not judged.
+    Partial(Vec<Finding>, Vec<Skipped>),
+    /// No rule could run: the data it reads is absent from the export.
+    NotEvaluated(String),
+}
