@@ -63,7 +63,7 @@ pub fn configured_catalogue(
             Configured {
                 enabled: config.runs(p.meta()),
                 configured_params: own.map(|o| o.keys().cloned().collect()).unwrap_or_default(),
-                in_edition: crate::edition::includes(&meta, edition),
+                in_edition: meta.in_edition(edition),
                 edition: edition.to_string(),
                 meta,
             }
@@ -94,13 +94,15 @@ pub fn list(policies: &[Configured], json: bool) -> String {
         let entries: Vec<ListEntry<'_>> = policies
             .iter()
             .map(|c| ListEntry {
-                editions: crate::edition::membership(&c.meta),
+                editions: c.meta.membership(),
                 id: &c.meta.id,
                 title: &c.meta.title,
                 severity: c.meta.severity.to_string(),
                 tags: &c.meta.tags,
                 source: source_kind(&c.meta.source),
-                docs: crate::edition::citation(&c.meta, &c.edition)
+                docs: c
+                    .meta
+                    .citation(&c.edition)
                     .map(|x| x.url.as_str())
                     .or(c.meta.docs.as_deref()),
                 enabled: c.enabled,
@@ -192,11 +194,7 @@ pub fn explain(c: &Configured) -> String {
 fn editions_text(c: &Configured) -> String {
     let meta = &c.meta;
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "editions: {}",
-        crate::edition::membership(meta).join(", ")
-    );
+    let _ = writeln!(out, "editions: {}", meta.membership().join(", "));
     if !c.in_edition {
         let _ = writeln!(
             out,

@@ -21,7 +21,7 @@ pub fn markdown_table<'a>(policies: impl IntoIterator<Item = &'a PolicyMeta>) ->
             p.severity,
             title,
             p.tags.join(", "),
-            edition::membership(p).join(", ")
+            p.membership().join(", ")
         );
     }
     out
@@ -40,11 +40,7 @@ pub fn edition_table(policies: &[&PolicyMeta]) -> String {
     for p in policies {
         let _ = write!(out, "| {} | {} |", p.id, p.title);
         for e in edition::EDITIONS {
-            let cell = if edition::includes(p, e.name) {
-                "yes"
-            } else {
-                "no"
-            };
+            let cell = if p.in_edition(e.name) { "yes" } else { "no" };
             let _ = write!(out, " {cell} |");
         }
         out.push('\n');
@@ -134,7 +130,7 @@ pub fn reference<'a>(policies: impl IntoIterator<Item = &'a PolicyMeta>) -> Stri
                 format!("[policies/{f}](../policies/{f})")
             });
         let _ = writeln!(out, "- source: {file}");
-        let _ = writeln!(out, "- editions: {}", edition::membership(p).join(", "));
+        let _ = writeln!(out, "- editions: {}", p.membership().join(", "));
         for c in &p.citations {
             let mut line = format!("- cites in {}: [{}]({})", c.edition, c.title, c.url);
             if let Some(s) = &c.section {

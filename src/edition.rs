@@ -8,7 +8,6 @@
 //! Precedence of the edition of a run: `--edition`, then `edition` in `dexlint.toml`, then
 //! [`DEFAULT`] (the newest).
 
-use crate::policy::{Citation, PolicyMeta};
 use std::collections::BTreeMap;
 
 /// One edition of the catalogue.
@@ -196,25 +195,6 @@ pub fn resolve(choices: &[Option<&str>]) -> Result<&'static Edition, UnknownEdit
     })
 }
 
-/// Whether a policy belongs to the edition.
-pub fn includes(meta: &PolicyMeta, edition: &str) -> bool {
-    meta.editions.is_empty() || meta.editions.iter().any(|e| e == edition)
-}
-
-/// The editions a policy belongs to, for display (`every edition` when it names none).
-pub fn membership(meta: &PolicyMeta) -> Vec<&str> {
-    if meta.editions.is_empty() {
-        EDITIONS.iter().map(|e| e.name).collect()
-    } else {
-        meta.editions.iter().map(String::as_str).collect()
-    }
-}
-
-/// The page the policy cites in the edition, if it cites one.
-pub fn citation<'a>(meta: &'a PolicyMeta, edition: &str) -> Option<&'a Citation> {
-    meta.citations.iter().find(|c| c.edition == edition)
-}
-
 /// The parameter values the edition gives a policy.
 pub fn params(edition: &str, policy: &str) -> BTreeMap<String, serde_json::Value> {
     PARAMS
@@ -235,15 +215,6 @@ pub fn merged_params(
         out.extend(c.iter().map(|(k, v)| (k.clone(), v.clone())));
     }
     out
-}
-
-/// The policy's metadata as the edition presents it: its documentation link is the page it
-/// cites there.
-pub fn present(mut meta: PolicyMeta, edition: &str) -> PolicyMeta {
-    if let Some(url) = citation(&meta, edition).map(|c| c.url.clone()) {
-        meta.docs = Some(url);
-    }
-    meta
 }
 
 #[cfg(test)]

@@ -13,12 +13,12 @@
 //! | layer | modules | what |
 //! |---|---|---|
 //! | 0 | [`base`], `generate` | text positions, did-you-mean, the miette handler; the benchmark's export generator |
-//! | 1 | [`model`] | the tenant model and its schema |
+//! | 1 | [`model`], [`edition`] | the tenant model and its schema; the editions of Microsoft's requirements (names, dates, per-edition parameter values) |
 //! | 2 | [`policy`], [`export`] | the language (parse, compile, evaluate) and the loaders of export formats: siblings that never import each other |
 //! | 3 | [`config`], [`builtin`], [`policy_files`] | `dexlint.toml`; the embedded catalogue; policy files on disk for the compiler's imports |
 //! | 4 | [`outcome`] | what a run found: violations, not-evaluated rules, diagnostics, the summary |
 //! | 5 | [`lint`], [`baseline`], [`redact`] | the pipeline and the steps applied to its outcome |
-//! | 6 | [`report`] | output formats, one file each, reading only [`outcome`] (and [`base`]) |
+//! | 6 | [`report`] | output formats, one file each, reading only [`outcome`] (and [`base`], [`edition`]) |
 //! | 7 | [`testing`], [`authoring`], [`catalogue`] | policy tests, list/explain/init, the generated catalogue docs |
 //! | 8 | [`commands`], [`cli`] | one file per subcommand; the clap definitions |
 //!

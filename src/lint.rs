@@ -171,9 +171,9 @@ pub fn run_compiled(
     let selected: Vec<(PolicyMeta, &policy::CompiledPolicy)> = policy_set
         .policies
         .iter()
-        .filter(|p| config.runs(p.meta()) && crate::edition::includes(p.meta(), edition.name))
+        .filter(|p| config.runs(p.meta()) && p.meta().in_edition(edition.name))
         .map(|p| {
-            let mut meta = crate::edition::present(p.meta().clone(), edition.name);
+            let mut meta = p.meta().clone().in_edition_view(edition.name);
             if let Some(severity) = config.policies.get(&meta.id).and_then(|s| s.severity) {
                 meta.severity = severity;
             }

@@ -155,3 +155,35 @@ pub enum Outcome {
     /// No rule could run: the data it reads is absent from the export.
     NotEvaluated(String),
 }
+
+impl PolicyMeta {
+    /// Whether the policy belongs to `edition` (a policy that names no edition belongs to
+    /// every one).
+    pub fn in_edition(&self, edition: &str) -> bool {
+        self.editions.is_empty() || self.editions.iter().any(|e| e == edition)
+    }
+
+    /// The editions the policy belongs to, for display (every known edition when it names
+    /// none).
+    pub fn membership(&self) -> Vec<&str> {
+        if self.editions.is_empty() {
+            crate::edition::EDITIONS.iter().map(|e| e.name).collect()
+        } else {
+            self.editions.iter().map(String::as_str).collect()
+        }
+    }
+
+    /// The page the policy cites in `edition`, if it cites one.
+    pub fn citation(&self, edition: &str) -> Option<&Citation> {
+        self.citations.iter().find(|c| c.edition == edition)
+    }
+
+    /// The metadata as `edition` presents it: the documentation link is the page the policy
+    /// cites there.
+    pub fn in_edition_view(mut self, edition: &str) -> PolicyMeta {
+        if let Some(url) = self.citation(edition).map(|c| c.url.clone()) {
+            self.docs = Some(url);
+        }
+        self
+    }
+}
