@@ -29,10 +29,18 @@
 //! expires = 2027-01-31
 //! ```
 
+mod raw;
+mod selection;
+mod waivers;
+
+pub use waivers::Waiver;
+
 use crate::policy::{CompiledPolicy, PolicyMeta, Severity};
-use globset::{Glob, GlobMatcher};
+use raw::RawConfig;
+use selection::{glob, selector, Selector};
+
 use miette::{Diagnostic, NamedSource, SourceSpan};
-use serde::Deserialize;
+
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -66,71 +74,6 @@ pub struct ConfigErrors {
     pub errors: Vec<ConfigError>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct RawConfig {
-    edition: Option<Spanned<String>>,
-    fail_level: Option<Spanned<String>>,
-    fail_on_not_evaluated: Option<bool>,
-    one_tenant: Option<bool>,
-    baseline: Option<String>,
-    #[serde(default)]
-    policies: Vec<String>,
-    #[serde(default)]
-    exports: Vec<String>,
-    #[serde(default)]
-    include: Vec<String>,
-    #[serde(default)]
-    exclude: Vec<String>,
-    max_file_bytes: Option<u64>,
-    eval_budget: Option<u64>,
-    max_json_depth: Option<Spanned<usize>>,
-    max_policy_nesting: Option<Spanned<usize>>,
-    #[serde(default)]
-    enable: Vec<Spanned<String>>,
-    #[serde(default)]
-    disable: Vec<Spanned<String>>,
-    #[serde(default)]
-    policy: BTreeMap<Spanned<String>, RawPolicy>,
-    #[serde(default)]
-    waiver: Vec<Spanned<RawWaiver>>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawPolicy {
-    severity: Option<Spanned<String>>,
-    #[serde(default)]
-    params: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawWaiver {
-    policy: Spanned<String>,
-    file: Option<Spanned<String>>,
-    pointer: Option<Spanned<String>>,
-    entity: Option<Spanned<String>>,
-    reason: Spanned<String>,
-    expires: Option<Spanned<toml::value::Datetime>>,
-}
-
-/// A selector of `enable`/`disable`: a policy id glob (`DEX1*`) or `tag:NAME`.
-#[derive(Debug, Clone)]
-enum Selector {
-    Id(GlobMatcher),
-    Tag(String),
-}
-
-impl Selector {
-    fn matches(&self, meta: &PolicyMeta) -> bool {
-        match self {
-            Selector::Id(g) => g.is_match(&meta.id),
-            Selector::Tag(t) => meta.tags.iter().any(|x| x == t),
-        }
-    }
-}
-
 /// Per-policy settings.
 #[derive(Debug, Clone, Default)]
 pub struct PolicySettings {
@@ -140,45 +83,6 @@ pub struct PolicySettings {
     /// Byte ranges of the parameter values, for type errors.
     values_spans: BTreeMap<String, Range<usize>>,
     span: Range<usize>,
-}
-
-/// A waiver: violations of `policy` matching every given target are accepted, with a reason.
-#[derive(Debug, Clone)]
-pub struct Waiver {
-    pub policy: String,
-    pub file: Option<GlobMatcher>,
-    pub pointer: Option<GlobMatcher>,
-    pub entity: Option<GlobMatcher>,
-    pub reason: String,
-    /// The last day (UTC) on which the waiver applies.
-    pub expires: Option<time::Date>,
-    /// Byte range of the `[[waiver]]` table in the configuration file.
-    pub span: Range<usize>,
-}
-
-impl Waiver {
-    /// Whether this waiver covers a violation of `policy` at `file`/`pointer` about `entity`.
-    pub fn covers(
-        &self,
-        policy: &str,
-        file: Option<&str>,
-        pointer: Option<&str>,
-        entity: Option<&str>,
-    ) -> bool {
-        let hit = |g: &Option<GlobMatcher>, v: Option<&str>| match g {
-            Some(g) => v.is_some_and(|v| g.is_match(v)),
-            None => true,
-        };
-        self.policy == policy
-            && hit(&self.file, file)
-            && hit(&self.pointer, pointer)
-            && hit(&self.entity, entity)
-    }
-
-    /// An expired waiver no longer applies: it expires at the end of its `expires` day.
-    pub fn expired(&self, today: time::Date) -> bool {
-        self.expires.is_some_and(|e| e < today)
-    }
 }
 
 /// A loaded configuration.
@@ -247,7 +151,7 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-struct Errors<'a> {
+pub(super) struct Errors<'a> {
     path: &'a str,
     text: &'a str,
     list: Vec<ConfigError>,
@@ -269,29 +173,6 @@ impl Errors<'_> {
             help,
         });
     }
-}
-
-fn glob(pattern: &Spanned<String>, errors: &mut Errors<'_>) -> Option<GlobMatcher> {
-    match Glob::new(pattern.get_ref()) {
-        Ok(g) => Some(g.compile_matcher()),
-        Err(e) => {
-            errors.push(
-                Some(pattern.span()),
-                format!("invalid glob `{}`: {}", pattern.get_ref(), e.kind()),
-                "this glob",
-                None,
-            );
-            None
-        }
-    }
-}
-
-fn selector(s: &Spanned<String>, errors: &mut Errors<'_>) -> Option<(Selector, Spanned<String>)> {
-    let sel = match s.get_ref().strip_prefix("tag:") {
-        Some(tag) => Selector::Tag(tag.to_string()),
-        None => Selector::Id(glob(s, errors)?),
-    };
-    Some((sel, s.clone()))
 }
 
 fn suggest(word: &str, candidates: &[&str]) -> Option<String> {
