@@ -164,6 +164,10 @@ pub struct LintReport {
     /// other findings (JUnit); None: `error`.
     #[serde(skip)]
     pub fail_level: Option<Severity>,
+    /// Whether a not-evaluated policy or rule fails the run (`--fail-on-not-evaluated`): the
+    /// formats then show not-evaluated entries as failures, not notes.
+    #[serde(skip)]
+    pub fail_on_not_evaluated: bool,
 }
 
 impl LintReport {

@@ -230,3 +230,42 @@ fn single_powershell_objects_are_read_and_saved_web_responses_are_errors() {
     assert!(errors[0].1.contains("Invoke-WebRequest"), "{errors:?}");
     assert!(errors[0].1.contains("-OutFile"), "{errors:?}");
 }
+
+#[test]
+fn a_run_failed_by_strict_mode_says_so_in_every_format() {
+    let example = common::manifest().join("examples/contoso");
+    let run = |format: &str| {
+        let out = dexlint()
+            .arg("lint")
+            .arg(&example)
+            .args(["--fail-on-not-evaluated", "--format", format])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    assert!(run("human").contains("failed: "), "{}", run("human"));
+    assert!(
+        run("github").contains("::error title=DEX"),
+        "{}",
+        run("github")
+    );
+    let junit = run("junit");
+    assert!(
+        junit.contains("not evaluated: ") && junit.contains("<failure"),
+        "{junit}"
+    );
+    let sarif: Value = serde_json::from_str(&run("sarif")).unwrap();
+    let notes = &sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"];
+    assert!(
+        notes
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["level"] == "error"
+                && n["message"]["text"]
+                    .as_str()
+                    .unwrap()
+                    .contains("not evaluated")),
+        "{notes:#}"
+    );
+}

@@ -43,6 +43,7 @@ pub fn run(args: &LintArgs) -> i32 {
         }
     };
     report.fail_level = Some(gate.fail_level);
+    report.fail_on_not_evaluated = gate.fail_on_not_evaluated;
     if let Err(e) = write_report(args, &report) {
         return fail(e);
     }

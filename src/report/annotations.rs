@@ -86,10 +86,16 @@ pub fn github(report: &LintReport) -> String {
         ));
         let _ = writeln!(out, "::{cmd} {}::{}", props.join(","), gh_data(&v.message));
     }
+    // Under --fail-on-not-evaluated a rule that could not be judged fails the run: an error.
+    let ne_cmd = if report.fail_on_not_evaluated {
+        "error"
+    } else {
+        "notice"
+    };
     for n in &report.not_evaluated {
         let _ = writeln!(
             out,
-            "::notice title={}::{}",
+            "::{ne_cmd} title={}::{}",
             gh_prop(&format!("{} not evaluated", n.subject())),
             gh_data(&n.reason)
         );

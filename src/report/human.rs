@@ -242,5 +242,13 @@ pub fn render(report: &LintReport, style: Style) -> String {
         s.not_evaluated,
         s.files_failed
     );
+    if report.fail_on_not_evaluated && !report.not_evaluated.is_empty() {
+        let n = report.not_evaluated.len();
+        let _ = writeln!(
+            out,
+            "failed: {n} not-evaluated {} (--fail-on-not-evaluated: what cannot be judged fails the run)",
+            if n == 1 { "entry" } else { "entries" }
+        );
+    }
     out
 }

@@ -49,8 +49,16 @@ pub fn render(report: &LintReport) -> String {
     }
     for p in &report.policies {
         let mut suite = TestSuite::new(format!("{} {}", p.id, p.title));
+        // Under --fail-on-not-evaluated a policy that could not be judged fails the run.
+        let ne_status = || {
+            if report.fail_on_not_evaluated {
+                TestCaseStatus::non_success(NonSuccessKind::Failure)
+            } else {
+                TestCaseStatus::skipped()
+            }
+        };
         if let Some(reason) = not_evaluated.get(p.id.as_str()) {
-            let mut status = TestCaseStatus::skipped();
+            let mut status = ne_status();
             status.set_message(format!("not evaluated: {reason}"));
             suite.add_test_case(case(&p.id, &p.id, status));
         } else if let Some(vs) = by_policy.get(p.id.as_str()) {
@@ -98,7 +106,7 @@ pub fn render(report: &LintReport) -> String {
             .iter()
             .filter(|n| n.policy == p.id && n.rule.is_some())
         {
-            let mut status = TestCaseStatus::skipped();
+            let mut status = ne_status();
             status.set_message(format!("not evaluated: {}", n.reason));
             suite.add_test_case(case(&p.id, &n.subject(), status));
         }

@@ -181,10 +181,15 @@ pub fn render(report: &LintReport) -> String {
             )
         })
         .collect();
+    let ne_level = if report.fail_on_not_evaluated {
+        "error"
+    } else {
+        "note"
+    };
     notifications.extend(report.not_evaluated.iter().map(|n| {
         notification(
             format!("{} not evaluated: {}", n.subject(), n.reason),
-            "note",
+            ne_level,
         )
     }));
     let mut invocation = Invocation::builder()
