@@ -168,6 +168,10 @@ pub fn run_compiled(
     let config = &options.config;
     let edition =
         crate::edition::resolve(&[options.edition.as_deref(), config.edition.as_deref()])?;
+    config.check_edition(
+        &policy_set.policies.iter().collect::<Vec<_>>(),
+        edition.name,
+    )?;
     let selected: Vec<(PolicyMeta, &policy::CompiledPolicy)> = policy_set
         .policies
         .iter()

@@ -356,3 +356,40 @@ fn cite_blocks_survive_formatting() {
     let (code, _, err) = run_in(tmp.path(), &["check", file.to_str().unwrap()]);
     assert_eq!(code, 0, "{err}");
 }
+
+#[test]
+fn enabling_a_policy_of_another_edition_is_a_configuration_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("dexlint.toml");
+    std::fs::write(&config, "enable = [\"DEX301\", \"DEX101\"]\n").unwrap();
+    let out = crate::common::dexlint()
+        .args(["lint", "examples/contoso", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("`DEX301`, which is not in edition 2026-07"),
+        "{err}"
+    );
+    assert!(err.contains("edition = \"2025-08\""), "{err}");
+    // Under its own edition the same configuration runs.
+    let ok = crate::common::dexlint()
+        .args([
+            "lint",
+            "examples/contoso",
+            "--edition",
+            "2025-08",
+            "--config",
+        ])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_ne!(
+        ok.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+}

@@ -489,6 +489,64 @@ impl Config {
         }
     }
 
+    /// Checks that every `enable` entry selects a policy of `edition`: an entry that selects
+    /// only policies of other editions is an error at it (the run would silently leave them
+    /// out).
+    ///
+    /// # Errors
+    /// One error per such entry, labelled in the configuration.
+    pub fn check_edition(
+        &self,
+        policies: &[&CompiledPolicy],
+        edition: &str,
+    ) -> Result<(), ConfigErrors> {
+        let name = self
+            .path
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        let mut errors = Errors {
+            path: &name,
+            text: &self.text,
+            list: Vec::new(),
+        };
+        for (selector, text) in &self.enable {
+            let selected: Vec<&PolicyMeta> = policies
+                .iter()
+                .map(|p| p.meta())
+                .filter(|m| selector.matches(m))
+                .collect();
+            if selected.is_empty() || selected.iter().any(|m| m.in_edition(edition)) {
+                continue;
+            }
+            let theirs: Vec<&str> = selected.iter().flat_map(|m| m.membership()).collect();
+            let mut theirs: Vec<&str> = theirs;
+            theirs.sort_unstable();
+            theirs.dedup();
+            errors.push(
+                Some(text.span()),
+                format!(
+                    "`enable` names `{}`, which is not in edition {edition} (only {})",
+                    text.get_ref(),
+                    theirs.join(", ")
+                ),
+                "not in this edition",
+                Some(format!(
+                    "set `edition = \"{}\"` (or pass `--edition`), or remove the entry",
+                    theirs.first().copied().unwrap_or_default()
+                )),
+            );
+        }
+        if errors.list.is_empty() {
+            Ok(())
+        } else {
+            Err(ConfigErrors {
+                path: name.clone(),
+                errors: errors.list,
+            })
+        }
+    }
+
     /// Whether a policy runs: enabled (when `enable` is given) and not disabled.
     pub fn runs(&self, meta: &PolicyMeta) -> bool {
         (self.enable.is_empty() || self.enable.iter().any(|(s, _)| s.matches(meta)))
