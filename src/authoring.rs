@@ -8,6 +8,9 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 /// The metadata of every policy (built-in plus `dirs`), in compile order.
+///
+/// # Errors
+/// A policy directory that cannot be read, or a policy that does not compile.
 pub fn catalogue(dirs: &[PathBuf]) -> Result<Vec<PolicyMeta>, SetupError> {
     let policy_set = policy::compile(
         &lint::policy_sources(true, dirs)?,
@@ -37,6 +40,10 @@ pub struct Configured {
 
 /// Every policy (built-in, the configuration's `policies` directories and `dirs`) as `config`
 /// and the edition set it: severities, parameter values, and whether it runs.
+///
+/// # Errors
+/// A policy directory that cannot be read, a policy that does not compile, or configuration
+/// that names unknown policies, parameters or tags.
 pub fn configured_catalogue(
     config: &Config,
     dirs: &[PathBuf],
@@ -222,6 +229,8 @@ fn indent(s: &str) -> String {
     s.lines().map(|l| format!("    {l}\n")).collect()
 }
 
+/// A model value as `explain` and the catalogue docs show a parameter's default: strings
+/// quoted, dates as milliseconds since the Unix epoch, lists in brackets, records counted.
 pub fn value_text(v: &crate::model::Value) -> String {
     use crate::model::Value;
     match v {
@@ -315,6 +324,9 @@ const STARTER_GROUPS: &str = r##"{
 
 /// `dexlint init DIR`: a starter configuration, a custom policy and its test case. Existing
 /// files are never overwritten. Returns the files written.
+///
+/// # Errors
+/// Any error creating a directory or writing a file (the files written before it stay).
 pub fn init(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let case = dir.join("policies/tests/org001-breakglass");
     let gid = "b320b3f0-6a2d-4a47-9c5e-3e0f1f6f8a21";

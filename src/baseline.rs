@@ -10,11 +10,18 @@ use std::path::Path;
 /// Version of the baseline file format.
 pub const VERSION: u32 = 1;
 
+/// One key of a baseline file's `violations` and how many violations it accepts.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Entry {
+    /// Id of the policy (`DEX001`).
     pub policy: String,
+    /// The violation's file, relative to its export root (the root itself is not part of the
+    /// key); None for a violation without a location.
     pub file: Option<String>,
+    /// The violation's entity (`groups/<id>`), or its JSON pointer when it has no entity.
     pub entity: Option<String>,
+    /// How many violations with this key are accepted; in a stale entry, how many of them
+    /// were not found.
     pub count: usize,
 }
 
@@ -33,26 +40,39 @@ pub struct Baseline {
     pub path: Option<String>,
 }
 
+/// Why a baseline file could not be read.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum BaselineError {
+    /// The file could not be read.
     #[error("cannot read baseline `{path}`: {source}")]
     #[diagnostic(code(dexlint::baseline))]
     Read {
+        /// The file, as given.
         path: String,
+        /// The I/O error.
         source: std::io::Error,
     },
+    /// The file is not JSON of the baseline's shape (unknown keys are refused).
     #[error("baseline `{path}` is not a dexlint baseline: {source}")]
     #[diagnostic(
         code(dexlint::baseline),
         help("write one with `dexlint lint --write-baseline FILE`")
     )]
     Parse {
+        /// The file, as given.
         path: String,
+        /// serde_json's error, with its line and column.
         source: serde_json::Error,
     },
+    /// The file's `version` is not [`VERSION`].
     #[error("baseline `{path}` has version {found}; this dexlint reads version {VERSION}")]
     #[diagnostic(code(dexlint::baseline))]
-    Version { path: String, found: u32 },
+    Version {
+        /// The file, as given.
+        path: String,
+        /// The version the file declares.
+        found: u32,
+    },
 }
 
 fn key(v: &Violation) -> (String, Option<String>, Option<String>) {
@@ -73,6 +93,11 @@ impl Baseline {
         b
     }
 
+    /// Reads a baseline file written by [`Baseline::to_json`]; entries with the same key add
+    /// up.
+    ///
+    /// # Errors
+    /// A file that cannot be read, is not a baseline, or has another version.
     pub fn read(path: &Path) -> Result<Baseline, BaselineError> {
         let shown = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Read {

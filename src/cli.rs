@@ -6,6 +6,7 @@ use crate::report::Format;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
+/// The `dexlint` command line.
 #[derive(Debug, Parser)]
 #[command(
     name = "dexlint",
@@ -13,10 +14,12 @@ use std::path::PathBuf;
     about = "Lint a Microsoft tenant export against Defender Experts for XDR prerequisites"
 )]
 pub struct Cli {
+    /// The subcommand to run.
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// The subcommands, one file each in [`crate::commands`].
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Lint one or more export directories with the built-in and extra policies.
@@ -91,6 +94,7 @@ pub enum Command {
     },
 }
 
+/// The arguments of `lint` and `hook`.
 #[derive(Debug, clap::Args)]
 pub struct LintArgs {
     /// Export directories to lint (default: `exports` of the configuration).
@@ -153,12 +157,14 @@ pub struct LintArgs {
     pub redact_key: Option<String>,
 }
 
+/// The output formats of `dexlint list --format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ListFormat {
     Human,
     Json,
 }
 
+/// The values of `--fail-level`: the lowest severity of violation that fails the run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FailLevel {
     Error,

@@ -41,9 +41,13 @@ pub const DEFAULT: &str = "2026-07";
 /// A parameter value of one policy in one edition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EditionParam {
+    /// The edition's name (`2026-07`).
     pub edition: &'static str,
+    /// The policy's id (`DEX201`).
     pub policy: &'static str,
+    /// The parameter's name, as in the policy file.
     pub param: &'static str,
+    /// Its value in that edition.
     pub value: ParamValue,
 }
 
@@ -51,7 +55,9 @@ pub struct EditionParam {
 /// keys, cloud environments) or a switch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParamValue {
+    /// A list of strings.
     Strings(&'static [&'static str]),
+    /// A switch.
     Bool(bool),
 }
 
@@ -162,6 +168,7 @@ pub static PARAMS: &[EditionParam] = &[
 #[error("unknown edition `{name}`")]
 #[diagnostic(code(dexlint::edition), help("{}", known_help()))]
 pub struct UnknownEdition {
+    /// The name as given (`--edition` or `edition` in `dexlint.toml`).
     pub name: String,
 }
 

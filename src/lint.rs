@@ -17,6 +17,7 @@ use std::path::PathBuf;
 /// What to lint and how.
 #[derive(Debug, Clone)]
 pub struct LintOptions {
+    /// The export directories to lint, in the order given.
     pub roots: Vec<PathBuf>,
     /// How each root is reported (same order as `roots`; missing: the root's path as given).
     /// Roots from `dexlint.toml` are named relative to its directory.
@@ -25,6 +26,7 @@ pub struct LintOptions {
     pub builtin: bool,
     /// Directories of extra `.policy` files, added to the built-in catalogue.
     pub policy_dirs: Vec<PathBuf>,
+    /// Which files of the roots are read (include/exclude globs, size and depth limits).
     pub load: LoadOptions,
     /// `dexlint.toml` settings: selection, severities, parameters, waivers.
     pub config: Config,
@@ -32,8 +34,8 @@ pub struct LintOptions {
     pub today: Option<time::Date>,
     /// Accepted violations: only new ones are reported.
     pub baseline: Option<Baseline>,
-    /// Replace names and ids by stable hashes in everything reported.
-    /// Replace names and ids by hashes under this key (see [`crate::redact`]).
+    /// Replace names and ids by hashes under this key in everything reported (see
+    /// [`crate::redact`]).
     pub redact: Option<crate::redact::Key>,
     /// The catalogue edition chosen on the command line (before `edition` of the configuration
     /// and the default).
@@ -64,28 +66,40 @@ impl Default for LintOptions {
 /// Errors that stop a run before any export is linted (exit 2).
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum SetupError {
+    /// A policy that does not parse or type-check.
     #[error(transparent)]
     #[diagnostic(transparent)]
     Compile(#[from] policy::CompileErrors),
+    /// An export root that is not a directory, or a bad include/exclude glob.
     #[error(transparent)]
     #[diagnostic(transparent)]
     Load(#[from] export::LoadSetupError),
+    /// Configuration that does not fit the compiled policies (unknown policies, parameters or
+    /// tags, parameter values of the wrong type).
     #[error(transparent)]
     #[diagnostic(transparent)]
     Config(#[from] crate::config::ConfigErrors),
+    /// An edition, named on the command line or in the configuration, that does not exist.
     #[error(transparent)]
     #[diagnostic(transparent)]
     Edition(#[from] crate::edition::UnknownEdition),
+    /// The configuration and options leave no policy to run.
     #[error("no policy selected: {compiled} compiled, none of them runs")]
     #[diagnostic(
         code(dexlint::nothing_selected),
         help("a gate that runs no policy checks nothing: check `enable`/`disable` in dexlint.toml, `--no-builtin` and the `--policies` directories")
     )]
-    NothingSelected { compiled: usize },
+    NothingSelected {
+        /// How many policies compiled.
+        compiled: usize,
+    },
+    /// A policy directory (or a `.policy` file in it) that cannot be read.
     #[error("cannot read policy directory `{path}`: {source}")]
     #[diagnostic(code(dexlint::policy_dir))]
     PolicyDir {
+        /// The directory, as given.
         path: String,
+        /// The I/O error.
         source: std::io::Error,
     },
 }
@@ -93,6 +107,9 @@ pub enum SetupError {
 /// The built-in policies (when `builtin`) plus every `.policy` file of `dirs` (sorted by name).
 /// A directory named twice (by the configuration and `--policies`, or by two spellings of one
 /// path) is read once.
+///
+/// # Errors
+/// A directory, or a `.policy` file in it, that cannot be read.
 pub fn policy_sources(builtin: bool, dirs: &[PathBuf]) -> Result<Vec<PolicySource>, SetupError> {
     let mut sources = if builtin {
         builtin::sources()
@@ -159,8 +176,8 @@ pub fn run(options: &LintOptions) -> Result<LintReport, SetupError> {
 /// selects over them.
 ///
 /// # Errors
-/// An export root that is not a directory, an invalid include/exclude glob, or a
-/// configuration that selects no policy.
+/// An unknown edition, an export root that is not a directory, an invalid include/exclude
+/// glob, or a configuration that selects no policy.
 pub fn run_compiled(
     options: &LintOptions,
     policy_set: &policy::PolicySet,

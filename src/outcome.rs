@@ -11,27 +11,39 @@ use std::collections::BTreeMap;
 /// One violation, located in its source file.
 #[derive(Debug, Clone, Serialize)]
 pub struct Violation {
+    /// Id of the policy that found it (`DEX001`).
     pub policy: String,
+    /// The policy's severity, after any override of `dexlint.toml`.
     pub severity: Severity,
+    /// What is wrong, as the rule's message renders it for this entity.
     pub message: String,
     /// Path relative to the export root it was found under; None when the rule has no location.
     pub file: Option<String>,
+    /// Line of the start of the offending value in `file` (1-based); None without a location.
     pub line: Option<usize>,
+    /// Column of the start of the value (1-based, counting characters, not bytes).
     pub column: Option<usize>,
+    /// Line of the end of the value (1-based).
     pub end_line: Option<usize>,
+    /// Column just after the value's last character (1-based, in characters): the end is
+    /// exclusive.
     pub end_column: Option<usize>,
     /// RFC 6901 pointer into `file`.
     pub pointer: Option<String>,
     /// The export root as given on the command line.
     pub root: Option<String>,
+    /// The policy's title (its `title` in the policy file).
     pub title: String,
+    /// How to fix it, as the rule's `help` renders it for this entity; None when the rule has none.
     pub help: Option<String>,
+    /// The policy's documentation URL (its `docs`), if it has one.
     pub docs: Option<String>,
     /// Stable identity of the entity the violation is about (`groups/<id>`), for baselines.
     pub entity: Option<String>,
     /// The reason of the waiver that accepts this violation (only in `waived`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waiver: Option<String>,
+    /// The lines of `file` around the value, for the human format (not in `--format json`).
     #[serde(skip)]
     pub source: Option<SourceExcerpt>,
     /// Byte ranges of `message` that are values interpolated from the export (for `--redact`).
@@ -46,7 +58,9 @@ pub struct Violation {
 /// export.
 #[derive(Debug, Clone, Serialize)]
 pub struct NotEvaluated {
+    /// Id of the policy (`DEX102`).
     pub policy: String,
+    /// Why it could not be judged (a collection or field the export lacks, for instance).
     pub reason: String,
     /// The export root (the tenant's roots, comma-separated) the entry is about.
     pub root: Option<String>,
@@ -86,10 +100,16 @@ pub struct Diagnostic {
     pub file: String,
     /// The export root as given on the command line.
     pub root: Option<String>,
+    /// Line of the problem in `file` (1-based); None when it is about the whole file.
     pub line: Option<usize>,
+    /// Column of the problem (1-based, counting characters); None with `line`.
     pub column: Option<usize>,
+    /// What is wrong, and often how to fix it.
     pub message: String,
+    /// `"error"`, `"warning"` or `"note"`; only errors make the exit code 2.
     pub level: DiagLevel,
+    /// The offending line of the file (at most 200 characters), for the human format (not in
+    /// `--format json`).
     #[serde(skip)]
     pub snippet: Option<String>,
 }
@@ -97,9 +117,14 @@ pub struct Diagnostic {
 /// Counts for the summary line.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Summary {
+    /// JSON files read, over every export root (failed ones included).
     pub files_read: usize,
+    /// Records loaded, over every collection and tenant.
     pub entities: usize,
+    /// Policies evaluated (fully or partly), summed over the tenants.
     pub policies_run: usize,
+    /// Violations reported (neither waived nor baselined), by severity; severities with none
+    /// are absent.
     pub violations: BTreeMap<Severity, usize>,
     /// Policies of which no rule could be judged.
     pub not_evaluated: usize,
@@ -111,7 +136,9 @@ pub struct Summary {
     pub files_failed: usize,
     /// Policies that ran on a collection that lost data to a file that failed to load.
     pub ran_on_incomplete_data: Vec<IncompleteRun>,
+    /// Violations accepted by a waiver (the length of the report's `waived`).
     pub waived: usize,
+    /// Violations left out because the baseline accepts them.
     pub baselined: usize,
     /// Each tenant's own counts (one per export root, or one for roots merged with
     /// `one-tenant`), in the order the roots were given.
@@ -126,12 +153,19 @@ pub struct Summary {
 pub struct TenantSummary {
     /// The export roots that make up the tenant, as given.
     pub roots: Vec<String>,
+    /// JSON files read under the tenant's roots.
     pub files_read: usize,
+    /// Records loaded into the tenant's model.
     pub entities: usize,
+    /// Policies evaluated (fully or partly) on this tenant.
     pub policies_run: usize,
+    /// The tenant's reported violations, by severity (after waivers and the baseline).
     pub violations: BTreeMap<Severity, usize>,
+    /// Policies of which no rule could be judged on this tenant.
     pub not_evaluated: usize,
+    /// Policies of which some rules (or entities) could not be judged on this tenant.
     pub partially_evaluated: usize,
+    /// The tenant's export files with at least one error-level diagnostic.
     pub files_failed: usize,
     /// Not serialised per tenant: the top-level list holds every tenant's.
     #[serde(skip)]
@@ -141,6 +175,7 @@ pub struct TenantSummary {
 /// A policy that ran although a collection it reads lost a file to a load error.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct IncompleteRun {
+    /// Id of the policy.
     pub policy: String,
     /// The collections it reads that are incomplete.
     pub collections: Vec<String>,
@@ -151,11 +186,16 @@ pub struct IncompleteRun {
 /// Everything a run found.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct LintReport {
+    /// Violations reported: neither waived nor accepted by the baseline.
     pub violations: Vec<Violation>,
     /// Violations accepted by a waiver of the configuration.
     pub waived: Vec<Violation>,
+    /// Policies, rules and entities that could not be judged on the export.
     pub not_evaluated: Vec<NotEvaluated>,
+    /// Every diagnostic, whatever its level (`errors` in `--format json` holds warnings and
+    /// notes too).
     pub errors: Vec<Diagnostic>,
+    /// The counts of the summary line, in total and per tenant.
     pub summary: Summary,
     /// Every policy of the run (evaluated or not), in id order, for formats that list rules.
     #[serde(skip)]

@@ -29,26 +29,42 @@ use std::path::{Path, PathBuf};
 /// File name of a test case's expectations.
 pub const CASE_FILE: &str = "case.toml";
 
+/// One `[[violation]]` of `case.toml`: the violations it expects. Each field given must equal
+/// the violation's; fields left out match anything.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Expected {
+    /// Id of the policy (`DEX001`).
     pub policy: String,
+    /// `error`, `warning` or `info`.
     pub severity: Option<String>,
+    /// The file, relative to the case's `export/`, `/`-separated.
     pub file: Option<String>,
+    /// RFC 6901 pointer to the offending value in `file`.
     pub pointer: Option<String>,
+    /// The violation's entity (`groups/<id>`).
     pub entity: Option<String>,
+    /// Line of the value's start (1-based).
     pub line: Option<usize>,
+    /// Column of the value's start (1-based, counting characters).
     pub column: Option<usize>,
+    /// How many violations it matches exactly (default 1; 0 expects none).
     pub count: Option<usize>,
 }
 
+/// A test case's `case.toml`.
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct Case {
+    /// `policies`: the ids of the policies the case checks; empty: every policy.
     #[serde(default)]
     pub policies: Vec<String>,
+    /// `not_evaluated`: the checked policies expected to have no rule judged (policies only
+    /// partly evaluated do not count).
     #[serde(default)]
     pub not_evaluated: Vec<String>,
+    /// The `[[violation]]` tables, matched in order: each takes the first violations it
+    /// matches.
     #[serde(default, rename = "violation")]
     pub violations: Vec<Expected>,
     /// The catalogue edition the case runs under.
@@ -103,6 +119,7 @@ fn describe_actual(v: &Violation) -> String {
 /// The outcome of one case.
 #[derive(Debug, Clone)]
 pub struct Outcome {
+    /// The case's directory, as found.
     pub name: String,
     /// Empty when the case passed; otherwise a diff (`-` expected, `+` actual) and errors.
     pub diff: Vec<String>,

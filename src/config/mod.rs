@@ -54,12 +54,17 @@ pub const FILE_NAME: &str = "dexlint.toml";
 #[error("{message}")]
 #[diagnostic(code(dexlint::config))]
 pub struct ConfigError {
+    /// What is wrong.
     pub message: String,
+    /// The configuration file's name and text.
     #[source_code]
     pub src: NamedSource<String>,
+    /// Byte range in the file of what is wrong; None when it is about the whole file.
     #[label("{label}")]
     pub span: Option<SourceSpan>,
+    /// The label drawn under `span` (`this glob`).
     pub label: String,
+    /// How to fix it, when there is more to say than the message.
     #[help]
     pub help: Option<String>,
 }
@@ -69,7 +74,9 @@ pub struct ConfigError {
 #[error("`{path}` has {} error(s)", errors.len())]
 #[diagnostic(code(dexlint::config))]
 pub struct ConfigErrors {
+    /// The configuration file, as given.
     pub path: String,
+    /// Each error, in the order found.
     #[related]
     pub errors: Vec<ConfigError>,
 }
@@ -77,7 +84,10 @@ pub struct ConfigErrors {
 /// Per-policy settings.
 #[derive(Debug, Clone, Default)]
 pub struct PolicySettings {
+    /// `severity`: replaces the policy's own.
     pub severity: Option<Severity>,
+    /// `params`: parameter values by name, as JSON values converted from the TOML (checked
+    /// against the policy's parameter types by [`Config::check_against`]).
     pub params: BTreeMap<String, serde_json::Value>,
     params_spans: BTreeMap<String, Range<usize>>,
     /// Byte ranges of the parameter values, for type errors.
@@ -90,9 +100,12 @@ pub struct PolicySettings {
 pub struct Config {
     /// The file it came from (None: defaults).
     pub path: Option<PathBuf>,
+    /// The file's text, for labelling errors found after loading.
     pub text: String,
     /// `edition`: the catalogue edition (a known name; see [`crate::edition`]).
     pub edition: Option<String>,
+    /// `fail-level`: the severity from which a violation fails the run (`--fail-level`
+    /// overrides it; None: `error`).
     pub fail_level: Option<Severity>,
     /// `fail-on-not-evaluated`: a selected policy that was not evaluated fails the run.
     pub fail_on_not_evaluated: bool,
@@ -102,12 +115,15 @@ pub struct Config {
     pub baseline: Option<PathBuf>,
     /// The directory relative paths of the file are resolved against.
     pub base: PathBuf,
+    /// `policies`: extra policy directories, resolved against the configuration's directory.
     pub policy_dirs: Vec<PathBuf>,
     /// Export roots, resolved against the configuration's directory.
     pub exports: Vec<PathBuf>,
     /// Export roots as written in the file (relative to its directory), for reports.
     pub export_names: Vec<String>,
+    /// `include`: globs on paths relative to an export root; only matching files are read.
     pub include: Vec<String>,
+    /// `exclude`: globs on paths relative to an export root; matching files are skipped.
     pub exclude: Vec<String>,
     /// Files larger than this are reported, not read.
     pub max_file_bytes: Option<u64>,
@@ -119,7 +135,9 @@ pub struct Config {
     pub max_policy_nesting: Option<usize>,
     enable: Vec<(Selector, Spanned<String>)>,
     disable: Vec<(Selector, Spanned<String>)>,
+    /// `[policy.<ID>]` tables, by policy id.
     pub policies: BTreeMap<String, PolicySettings>,
+    /// `[[waiver]]` tables, in file order.
     pub waivers: Vec<Waiver>,
 }
 
@@ -213,6 +231,9 @@ fn parse_severity(s: &Spanned<String>, errors: &mut Errors<'_>, what: &str) -> O
 
 impl Config {
     /// Reads and checks a configuration file. Paths inside it are relative to its directory.
+    ///
+    /// # Errors
+    /// A file that cannot be read, or every error [`Config::parse`] finds.
     pub fn load(path: &Path) -> Result<Config, ConfigErrors> {
         let shown = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| ConfigErrors {
@@ -233,6 +254,10 @@ impl Config {
     }
 
     /// Parses configuration text; `base` resolves relative directories.
+    ///
+    /// # Errors
+    /// Every problem of the text at once, each labelled: TOML syntax, unknown keys, bad
+    /// severities, globs, limits and waivers.
     pub fn parse(name: &str, text: &str, base: &Path) -> Result<Config, ConfigErrors> {
         let mut errors = Errors {
             path: name,
@@ -393,6 +418,10 @@ impl Config {
     /// Checks what the configuration names against the compiled policies: the ids of
     /// `[policy.ID]` tables and waivers, the ids, id globs and tags of `enable`/`disable` (each
     /// must select at least one policy), and the names and types of parameter values.
+    ///
+    /// # Errors
+    /// Every name that matches no policy, parameter or tag, and every parameter value of the
+    /// wrong type.
     pub fn check_against(&self, policies: &[&CompiledPolicy]) -> Result<(), ConfigErrors> {
         let name = self
             .path

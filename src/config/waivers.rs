@@ -7,10 +7,15 @@ use std::ops::Range;
 /// A waiver: violations of `policy` matching every given target are accepted, with a reason.
 #[derive(Debug, Clone)]
 pub struct Waiver {
+    /// `policy`: the id of the policy whose violations it accepts (exact, not a glob).
     pub policy: String,
+    /// `file`: glob on the violation's file, relative to its export root (`*` also matches `/`).
     pub file: Option<GlobMatcher>,
+    /// `pointer`: glob on the violation's JSON pointer.
     pub pointer: Option<GlobMatcher>,
+    /// `entity`: glob on the violation's entity (`cloud_accounts/7d1e2f3a-*`).
     pub entity: Option<GlobMatcher>,
+    /// `reason`: why the violations are accepted (shown with each waived violation).
     pub reason: String,
     /// The last day (UTC) on which the waiver applies.
     pub expires: Option<time::Date>,

@@ -5,7 +5,10 @@
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DecodeError {
     /// Not valid UTF-8 (offset of the first bad byte), and no UTF-16 BOM.
-    InvalidUtf8 { offset: usize },
+    InvalidUtf8 {
+        /// Byte offset in the file, counting any UTF-8 BOM.
+        offset: usize,
+    },
     /// A UTF-16 file with an odd length or an unpaired surrogate.
     InvalidUtf16,
 }
@@ -36,6 +39,9 @@ fn utf16(bytes: &[u8], le: bool) -> Result<String, DecodeError> {
 }
 
 /// Decodes a file's bytes, dropping any byte order mark.
+///
+/// # Errors
+/// Bytes that are not UTF-8 and have no UTF-16 BOM, or UTF-16 that does not decode.
 pub fn decode(bytes: &[u8]) -> Result<String, DecodeError> {
     match bytes {
         [0xEF, 0xBB, 0xBF, rest @ ..] => {

@@ -28,12 +28,15 @@ impl Strings {
 /// A JSON value of a file, and the file's shared strings.
 #[derive(Debug, Clone, Copy)]
 pub struct At<'a> {
+    /// The value, with the byte offset where it starts.
     pub v: &'a Node<'a>,
+    /// The file it was read from (its index in the model's files).
     pub file: FileId,
     strings: &'a Strings,
 }
 
 impl<'a> At<'a> {
+    /// The value `v` of `file`, sharing its strings through `strings`.
     pub fn new(v: &'a Node<'a>, file: FileId, strings: &'a Strings) -> Self {
         At { v, file, strings }
     }
@@ -94,14 +97,17 @@ impl<'a> At<'a> {
             .collect()
     }
 
+    /// Whether the value is an object.
     pub fn is_object(&self) -> bool {
         self.v.is_object()
     }
 
+    /// Whether the value is an array.
     pub fn is_array(&self) -> bool {
         self.v.is_array()
     }
 
+    /// The value if it is a string (unescaped); None for a number or anything else.
     pub fn as_str(&self) -> Option<&'a str> {
         self.v.as_str()
     }
@@ -144,7 +150,8 @@ impl<'a> At<'a> {
         }
     }
 
-    /// ISO 8601 or `/Date(ms)/`, as milliseconds since the epoch.
+    /// A string in ISO 8601 (UTC when it has no offset) or `/Date(ms)/`, as milliseconds since
+    /// the Unix epoch; None for a number or a string that is neither.
     pub fn date(&self) -> Option<i64> {
         let s = self.as_str()?.trim();
         if let Some(inner) = s.strip_prefix("/Date(").and_then(|r| r.strip_suffix(")/")) {
@@ -204,10 +211,15 @@ fn dotnet_type_name(t: &str) -> bool {
 /// How a source value becomes a model value.
 #[derive(Debug, Clone, Copy)]
 pub enum Conv {
+    /// A string, or a number as written: [`At::text`].
     Text,
+    /// A boolean, or `"true"`/`"false"` in any case: [`At::boolean`].
     Bool,
+    /// An integer, or a string holding one: [`At::int`].
     Int,
+    /// An ISO 8601 or `/Date(ms)/` string, to milliseconds since the Unix epoch: [`At::date`].
     Date,
+    /// An array, keeping its string elements: [`At::strings`].
     Strings,
 }
 

@@ -17,15 +17,20 @@ pub struct Located {
     pub source: SourceExcerpt,
     /// RFC 6901 pointer to the value ("" is the whole document).
     pub pointer: String,
-    /// 1-based; columns count characters.
+    /// Line of the value's start (1-based).
     pub line: usize,
+    /// Column of the value's start (1-based, counting characters).
     pub column: usize,
+    /// Line of the value's end (1-based).
     pub end_line: usize,
+    /// Column just after the value's last character (1-based, counting characters): exclusive.
     pub end_column: usize,
 }
 
+/// The lines of a file around a value, to draw it labelled.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceExcerpt {
+    /// The file's name as shown (`ROOT/FILE`).
     pub name: String,
     /// The lines of the file around the value (not the whole file: a report with thousands of
     /// violations would otherwise hold every file they point into).
@@ -35,7 +40,9 @@ pub struct SourceExcerpt {
     /// The value's byte range in `text`; a value longer than [`SourceExcerpt::MAX_LINES`] lines
     /// is cut after its first line, and `whole` is false.
     pub start: usize,
+    /// End of the value's byte range in `text` (exclusive).
     pub end: usize,
+    /// Whether `start..end` holds the whole value (false: only its first line).
     pub whole: bool,
 }
 

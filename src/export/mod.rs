@@ -41,32 +41,49 @@ pub struct LoadOptions {
 /// Errors that stop loading before any file is read.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum LoadSetupError {
+    /// An export root that does not exist or is not a directory (the path as given).
     #[error("export directory `{0}` does not exist or is not a directory")]
     #[diagnostic(code(dexlint::export_root))]
     NotADirectory(String),
     #[error("invalid glob `{glob}`: {reason}")]
+    /// An include or exclude pattern that is not a valid glob.
     #[diagnostic(code(dexlint::glob))]
-    BadGlob { glob: String, reason: String },
+    BadGlob {
+        /// The pattern (or, when the set fails to build, every pattern, comma-separated).
+        glob: String,
+        /// What globset found wrong with it.
+        reason: String,
+    },
 }
 
 /// How bad a problem is (written `"note"`, `"warning"`, `"error"` in reports).
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DiagLevel {
+    /// Information that needs no action.
     Note,
+    /// Something to check; the run still exits 0 or 1.
     Warning,
+    /// A file that did not load, a policy that failed, bad configuration: the run exits 2.
     Error,
 }
 
 /// A problem with one file of the export.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoadDiagnostic {
+    /// How bad it is: an error means the file's data (or the root's) was not loaded, whole or
+    /// in part.
     pub level: DiagLevel,
-    /// Relative to its root, `/`-separated.
+    /// Relative to its root, `/`-separated; empty for a problem with the whole root (no tenant
+    /// data in it).
     pub file: String,
+    /// Index of the export root in the roots given to [`load`].
     pub root: usize,
+    /// Line of the problem (1-based); None when it is about the whole file.
     pub line: Option<usize>,
+    /// Column of the problem (1-based, counting characters).
     pub column: Option<usize>,
+    /// What is wrong, and often how to fix it.
     pub message: String,
     /// The offending line of the file.
     pub snippet: Option<String>,
@@ -84,9 +101,13 @@ impl std::fmt::Display for LoadDiagnostic {
 /// The result of loading.
 #[derive(Debug, Clone)]
 pub struct Load {
+    /// Every record of the files that loaded, and the files themselves.
     pub model: TenantModel,
+    /// Problems with the roots' files and directories, in walk order.
     pub diagnostics: Vec<LoadDiagnostic>,
+    /// JSON files found (after include/exclude), whether they loaded or not.
     pub files_read: usize,
+    /// Files that a source format recognised.
     pub files_recognised: usize,
 }
 
@@ -242,7 +263,11 @@ pub fn load_document(rel: &str, bytes: &[u8]) -> Load {
     }
 }
 
-/// Loads every JSON file under `roots`.
+/// Loads every JSON file under `roots`. A file that fails to load is a diagnostic of the
+/// [`Load`], not an error.
+///
+/// # Errors
+/// A root that is not a directory, or an include or exclude pattern that is not a valid glob.
 pub fn load(roots: &[PathBuf], options: &LoadOptions) -> Result<Load, LoadSetupError> {
     for root in roots {
         if !root.is_dir() {

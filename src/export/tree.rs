@@ -22,7 +22,9 @@ pub const MAX_DEPTH_LIMIT: usize = 1000;
 /// A JSON value and the byte offset where it starts in the text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node<'t> {
+    /// Byte offset of the value's first character in the decoded text (a BOM already removed).
     pub start: u32,
+    /// What the value is, with its contents.
     pub kind: Kind<'t>,
 }
 
@@ -30,39 +32,50 @@ pub struct Node<'t> {
 /// serde_json does).
 pub type Members<'t> = Box<[(Cow<'t, str>, Node<'t>)]>;
 
+/// The kind of a JSON value, and its contents.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Kind<'t> {
+    /// `null`.
     Null,
+    /// `true` or `false`.
     Bool(bool),
     /// A number as written.
     Number(&'t str),
+    /// A string, unescaped (borrowed from the text when it has no escapes).
     String(Cow<'t, str>),
+    /// An array's elements, in order.
     Array(Box<[Node<'t>]>),
+    /// An object's members.
     Object(Members<'t>),
 }
 
 impl<'t> Node<'t> {
+    /// The elements, if the value is an array.
     pub fn as_array(&self) -> Option<&[Node<'t>]> {
         match &self.kind {
             Kind::Array(a) => Some(a),
             _ => None,
         }
     }
+    /// The members in file order (duplicate keys included), if the value is an object.
     pub fn as_object(&self) -> Option<&[(Cow<'t, str>, Node<'t>)]> {
         match &self.kind {
             Kind::Object(o) => Some(o),
             _ => None,
         }
     }
+    /// The string, if the value is one.
     pub fn as_str(&self) -> Option<&str> {
         match &self.kind {
             Kind::String(s) => Some(s),
             _ => None,
         }
     }
+    /// Whether the value is an array.
     pub fn is_array(&self) -> bool {
         matches!(self.kind, Kind::Array(_))
     }
+    /// Whether the value is an object.
     pub fn is_object(&self) -> bool {
         matches!(self.kind, Kind::Object(_))
     }
@@ -71,6 +84,7 @@ impl<'t> Node<'t> {
 /// Why a text is not a JSON document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {
+    /// What is wrong (jiter's description, or the depth or size limit).
     pub message: String,
     /// Byte offset in the text.
     pub offset: usize,

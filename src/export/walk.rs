@@ -7,22 +7,32 @@ use std::path::{Path, PathBuf};
 /// A JSON file found under a root.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Found {
+    /// Index of its root in the roots given to [`walk`].
     pub root: usize,
     /// Relative to the root, `/`-separated.
     pub rel: String,
+    /// The path to open: the root joined with the file's path.
     pub path: PathBuf,
 }
 
 /// A directory entry that could not be read, or a special file that was not opened.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WalkError {
+    /// An error for an entry that could not be read; a warning for a special file.
     pub level: super::DiagLevel,
+    /// Index of its root in the roots given to [`walk`].
     pub root: usize,
+    /// The entry's path relative to the root, `/`-separated (empty when unknown).
     pub rel: String,
+    /// What went wrong (`cannot read: ...`, `a socket, not a regular file: ...`).
     pub message: String,
 }
 
-/// Builds a glob set; the error names the bad pattern.
+/// Builds a glob set from `patterns`; None when there are none.
+///
+/// # Errors
+/// The bad pattern (or every pattern, comma-separated, when the set fails to build) and what
+/// is wrong with it.
 pub fn glob_set(patterns: &[String]) -> Result<Option<GlobSet>, (String, String)> {
     if patterns.is_empty() {
         return Ok(None);

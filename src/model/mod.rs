@@ -26,6 +26,7 @@ pub struct Loc {
 }
 
 impl Loc {
+    /// The value that starts at byte `offset` of `file`'s decoded text.
     pub fn new(file: FileId, offset: u32) -> Self {
         Loc {
             file: std::num::NonZeroU32::MIN.saturating_add(file),
@@ -38,10 +39,12 @@ impl Loc {
         Loc::new(file, 0)
     }
 
+    /// The file the value is in.
     pub fn file(&self) -> FileId {
         self.file.get() - 1
     }
 
+    /// Byte offset of the value's start in the file's decoded text (0: the whole document).
     pub fn offset(&self) -> u32 {
         self.offset
     }
@@ -55,9 +58,12 @@ const _: () = assert!(std::mem::size_of::<Record>() == 24);
 /// A value of the model. Absent fields are `Null`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub enum Value {
+    /// Absent (or JSON `null`).
     #[default]
     Null,
+    /// A boolean.
     Bool(bool),
+    /// An integer.
     Int(i64),
     /// Strings are shared: equal strings of one file are one allocation.
     Str(ArcStr),
@@ -70,12 +76,14 @@ pub enum Value {
 }
 
 impl Value {
+    /// The string, if the value is a [`Value::Str`].
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Value::Str(s) => Some(s),
             _ => None,
         }
     }
+    /// Whether the value is [`Value::Null`] (absent).
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)
     }
@@ -84,14 +92,18 @@ impl Value {
 /// One field of a record: its value and where it came from (None when absent or derived).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Field {
+    /// The value; [`Value::Null`] when absent.
     pub value: Value,
+    /// Where the value starts in its file; None when absent or derived.
     pub loc: Option<Loc>,
 }
 
 /// A record: fields in the order of its schema.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record {
+    /// The record's type.
     pub schema: &'static RecordSchema,
+    /// One field per field of `schema`, in the same order.
     pub fields: ThinVec<Field>,
     /// The JSON object the record was read from.
     pub loc: Option<Loc>,
@@ -128,6 +140,7 @@ impl Record {
         self.fields.get_mut(i).map(std::mem::take)
     }
 
+    /// A field by its position in the schema ([`RecordSchema::field_index`]).
     pub fn field(&self, index: usize) -> Option<&Field> {
         self.fields.get(index)
     }
@@ -152,6 +165,7 @@ impl Record {
 pub struct Collection {
     /// True when at least one document of the export provided this collection (even empty).
     pub present: bool,
+    /// The records read from every document that provided the collection.
     pub records: Vec<Record>,
     /// For each field of the schema: true when at least one record had it in its source.
     pub fields_seen: Vec<bool>,
@@ -219,7 +233,10 @@ pub struct SourceFile {
 /// The whole model: one [`Collection`] per entry of [`schema::COLLECTIONS`], in that order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TenantModel {
+    /// Every JSON file found, in walk order (failed ones included); a [`FileId`] is an index
+    /// into it.
     pub files: Vec<SourceFile>,
+    /// One collection per entry of [`schema::COLLECTIONS`], same index.
     pub collections: Vec<Collection>,
 }
 
@@ -239,10 +256,12 @@ impl Default for TenantModel {
 }
 
 impl TenantModel {
+    /// A collection by its name (`users`); None for a name that is not one.
     pub fn collection(&self, name: &str) -> Option<&Collection> {
         schema::collection_index(name).and_then(|i| self.collections.get(i))
     }
 
+    /// A collection by its name, to change.
     pub fn collection_mut(&mut self, name: &str) -> Option<&mut Collection> {
         schema::collection_index(name).and_then(|i| self.collections.get_mut(i))
     }

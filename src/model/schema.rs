@@ -6,12 +6,17 @@
 /// A field or expression type in the policy language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Type {
+    /// `bool`: true or false.
     Bool,
+    /// `int`: a 64-bit signed integer.
     Int,
+    /// `string`: text.
     Str,
     /// Milliseconds since the Unix epoch (ISO 8601 or `/Date(ms)/` in the source).
     Date,
+    /// `list<T>`: a list of values of one type.
     List(&'static Type),
+    /// A record of the given schema (its name, such as `member`, is the type's name).
     Record(&'static RecordSchema),
 }
 
@@ -32,8 +37,12 @@ impl Type {
 /// One field of a record.
 #[derive(Debug, PartialEq, Eq)]
 pub struct FieldSchema {
+    /// The field's name in the policy language (snake_case).
     pub name: &'static str,
+    /// The field's type.
     pub ty: Type,
+    /// The source keys that feed it (`assignedPlans[].servicePlanId`), and its values where
+    /// they are a closed set; shown by `dexlint explain` and the generated docs.
     pub doc: &'static str,
     /// Absent in the source when it does not apply (a Free tier has no sub-plan): a policy
     /// that reads it is still evaluated when no record has it.
@@ -43,7 +52,9 @@ pub struct FieldSchema {
 /// A record type: users, groups, a group member, a service plan...
 #[derive(Debug, PartialEq, Eq)]
 pub struct RecordSchema {
+    /// The record type's name in the policy language and diagnostics (`user`, `sku_plan`).
     pub name: &'static str,
+    /// Its fields, in the order records store their values.
     pub fields: &'static [FieldSchema],
 }
 
@@ -57,8 +68,11 @@ impl RecordSchema {
 /// A top-level collection of the model.
 #[derive(Debug, PartialEq, Eq)]
 pub struct CollectionSchema {
+    /// The name policies iterate (`for u in users`).
     pub name: &'static str,
+    /// The schema of each of its records.
     pub record: &'static RecordSchema,
+    /// What the records are, in a few words.
     pub doc: &'static str,
     /// What to export to provide this collection (used in "not evaluated" reasons).
     pub provided_by: &'static str,
@@ -88,6 +102,7 @@ const INT: Type = Type::Int;
 const DATE: Type = Type::Date;
 const STRS: Type = Type::List(&Type::Str);
 
+/// A license assigned to a user: one element of Graph's `assignedLicenses`.
 pub static LICENSE: RecordSchema = RecordSchema {
     name: "license",
     fields: &[
@@ -100,6 +115,7 @@ pub static LICENSE: RecordSchema = RecordSchema {
     ],
 };
 
+/// A service plan assigned to a user: one element of Graph's `assignedPlans`.
 pub static ASSIGNED_PLAN: RecordSchema = RecordSchema {
     name: "assigned_plan",
     fields: &[
@@ -110,6 +126,7 @@ pub static ASSIGNED_PLAN: RecordSchema = RecordSchema {
     ],
 };
 
+/// A record of `users`: a Graph `user` (or EntraExporter's user file).
 pub static USER: RecordSchema = RecordSchema {
     name: "user",
     fields: &[
@@ -131,6 +148,8 @@ pub static USER: RecordSchema = RecordSchema {
     ],
 };
 
+/// A member of a group: a Graph directory object of the group's members, or a member of a
+/// Terraform `azuread_group`.
 pub static MEMBER: RecordSchema = RecordSchema {
     name: "member",
     fields: &[
@@ -141,6 +160,8 @@ pub static MEMBER: RecordSchema = RecordSchema {
     ],
 };
 
+/// A record of `groups`: a Graph `group`, EntraExporter's group file or a Terraform
+/// `azuread_group`.
 pub static GROUP: RecordSchema = RecordSchema {
     name: "group",
     fields: &[
@@ -173,6 +194,8 @@ pub static GROUP: RecordSchema = RecordSchema {
     ],
 };
 
+/// One membership rule of a device group: an element of the Defender device group export's
+/// `GroupRules`.
 pub static GROUP_RULE: RecordSchema = RecordSchema {
     name: "group_rule",
     fields: &[
@@ -182,6 +205,7 @@ pub static GROUP_RULE: RecordSchema = RecordSchema {
     ],
 };
 
+/// A record of `device_groups`: a device group (machine group) of the Defender portal export.
 pub static DEVICE_GROUP: RecordSchema = RecordSchema {
     name: "device_group",
     fields: &[
@@ -198,6 +222,8 @@ pub static DEVICE_GROUP: RecordSchema = RecordSchema {
     ],
 };
 
+/// A record of `devices`: a Defender for Endpoint machine (`/api/machines`), with its
+/// antivirus mode joined from `deviceavinfo`.
 pub static DEVICE: RecordSchema = RecordSchema {
     name: "device",
     fields: &[
@@ -225,6 +251,7 @@ pub static DEVICE: RecordSchema = RecordSchema {
     ],
 };
 
+/// A service plan of a subscribed SKU: one element of Graph's `servicePlans`.
 pub static SKU_PLAN: RecordSchema = RecordSchema {
     name: "sku_plan",
     fields: &[
@@ -239,6 +266,7 @@ pub static SKU_PLAN: RecordSchema = RecordSchema {
     ],
 };
 
+/// A record of `skus`: a Graph `subscribedSku`.
 pub static SKU: RecordSchema = RecordSchema {
     name: "sku",
     fields: &[
@@ -259,6 +287,7 @@ pub static SKU: RecordSchema = RecordSchema {
     ],
 };
 
+/// A record of `products`: one key of the deployment declaration's `products`.
 pub static PRODUCT: RecordSchema = RecordSchema {
     name: "product",
     fields: &[
@@ -271,6 +300,7 @@ pub static PRODUCT: RecordSchema = RecordSchema {
     ],
 };
 
+/// A record of `services`: one key of the deployment declaration's `services`.
 pub static SERVICE: RecordSchema = RecordSchema {
     name: "service",
     fields: &[
@@ -287,6 +317,9 @@ pub static SERVICE: RecordSchema = RecordSchema {
     ],
 };
 
+/// A record of `cloud_accounts`: an Azure subscription (its ARM `Microsoft.Security` pricings
+/// and settings), an AWS account or GCP project (a security connector), or a Terraform
+/// resource that declares one.
 pub static CLOUD_ACCOUNT: RecordSchema = RecordSchema {
     name: "cloud_account",
     fields: &[
@@ -334,6 +367,8 @@ pub static RESOURCE_PRICING: RecordSchema = RecordSchema {
     ],
 };
 
+/// A property changed by an audited operation: one element of Graph's
+/// `targetResources[].modifiedProperties`.
 pub static CHANGE: RecordSchema = RecordSchema {
     name: "change",
     fields: &[
@@ -343,6 +378,7 @@ pub static CHANGE: RecordSchema = RecordSchema {
     ],
 };
 
+/// A resource an audited operation acted on: one element of Graph's `targetResources`.
 pub static TARGET: RecordSchema = RecordSchema {
     name: "target",
     fields: &[
@@ -357,6 +393,7 @@ pub static TARGET: RecordSchema = RecordSchema {
     ],
 };
 
+/// A record of `audit_events`: a Graph `directoryAudit`.
 pub static AUDIT_EVENT: RecordSchema = RecordSchema {
     name: "audit_event",
     fields: &[

@@ -30,13 +30,17 @@ pub enum Format {
 /// How human output is drawn.
 #[derive(Debug, Clone, Copy)]
 pub struct Style {
+    /// ANSI colours and terminal hyperlinks (`dexlint lint` turns them on for a terminal only).
     pub color: bool,
+    /// Width in columns that diagnostics wrap at (the terminal's, or 100 when not a terminal).
     pub width: usize,
 }
 
-/// Renders `report` in `format`.
 /// Writes the report to `out`; the JSON report is written as it is serialised (a large report
-/// is never held as one string).
+/// is never held as one string). `style` matters to [`Format::Human`] only.
+///
+/// # Errors
+/// Any error writing to `out`.
 pub fn write(
     report: &LintReport,
     format: Format,
@@ -52,6 +56,7 @@ pub fn write(
     out.flush()
 }
 
+/// Renders `report` in `format` as one string. `style` matters to [`Format::Human`] only.
 pub fn render(report: &LintReport, format: Format, style: Style) -> String {
     match format {
         Format::Human => human::render(report, style),

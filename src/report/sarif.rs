@@ -87,6 +87,8 @@ fn notification(text: String, level_name: &str) -> Notification {
     n
 }
 
+/// The SARIF log of `report`, pretty-printed: one run, its rules the run's policies, its
+/// results the violations (waived ones included, with a suppression giving the reason).
 pub fn render(report: &LintReport) -> String {
     let rule_index: BTreeMap<&str, usize> = report
         .policies

@@ -37,9 +37,13 @@ pub enum Scope {
     /// A resource group or a single resource: its resource id, last name segment, subscription
     /// and kind (`resource_group` or `resource`).
     Below {
+        /// The scope's resource id (the id before `/providers/Microsoft.Security/`).
         id: String,
+        /// The last segment of `id`: the resource group's or the resource's name.
         name: String,
+        /// The subscription id from `id`.
         subscription: String,
+        /// `resource_group` for `/subscriptions/{id}/resourceGroups/{rg}`, else `resource`.
         kind: &'static str,
     },
 }

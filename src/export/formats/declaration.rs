@@ -7,9 +7,15 @@ use crate::export::Builder;
 use crate::model::schema;
 use crate::model::{Record, Value};
 
-/// Product keys and their accepted modes.
+/// Keys of the declaration's `products` object: Defender for Endpoint, for Office 365, for
+/// Identity, for Cloud Apps, for IoT, and Entra ID P2. Each becomes a `products` record named
+/// by its key.
 pub const PRODUCTS: &[&str] = &["mde", "mdo", "mdi", "mdca", "mdiot", "entra_p2"];
+/// Accepted values of a product's deployment mode (`products.<key>`, matched in any case and
+/// stored lowercased as the record's `mode`).
 pub const MODES: &[&str] = &["active", "passive", "not_deployed"];
+/// Keys of the declaration's `services` object (Defender Experts for XDR, for Servers), each
+/// true or false: a `services` record with `purchased`.
 pub const SERVICES: &[&str] = &["xdr", "servers"];
 
 /// Reads a deployment declaration: an object whose `kind` starts with `dexlint.deployment/`.

@@ -10,9 +10,13 @@ use crate::model::{Record, Value};
 /// Graph entity kinds dexlint reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Entity {
+    /// A `group` (`/groups`): a `groups` record.
     Group,
+    /// A `user` (`/users`): a `users` record.
     User,
+    /// A `subscribedSku` (`/subscribedSkus`): a `skus` record.
     Sku,
+    /// A `directoryAudit` (`/auditLogs/directoryAudits`): an `audit_events` record.
     Audit,
     /// A member of the group with this id.
     Member(String),
