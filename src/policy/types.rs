@@ -92,6 +92,7 @@ pub struct Citation {
     pub edition: String,
     /// The page title (its H1 or `title` front matter).
     pub title: String,
+    /// The page's address, where the requirement can be read.
     pub url: String,
     /// The section heading the requirement is stated under.
     pub section: Option<String>,
