@@ -75,7 +75,10 @@ pub enum Command {
         dir: Option<PathBuf>,
     },
     /// Print a shell completion script.
-    Completions { shell: clap_complete::Shell },
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
     /// Print the man page (roff).
     Man,
     /// Format policy files in place (or, with --check, list those that are not formatted).
@@ -83,6 +86,7 @@ pub enum Command {
         /// Exit 1 when a file is not formatted, without changing it.
         #[arg(long)]
         check: bool,
+        /// The policy files.
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -160,15 +164,20 @@ pub struct LintArgs {
 /// The output formats of `dexlint list --format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ListFormat {
+    /// A table for people.
     Human,
+    /// One JSON document.
     Json,
 }
 
 /// The values of `--fail-level`: the lowest severity of violation that fails the run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FailLevel {
+    /// Only error-severity violations fail the run.
     Error,
+    /// Warnings and errors fail the run.
     Warning,
+    /// Every violation fails the run.
     Info,
 }
 

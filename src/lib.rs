@@ -27,6 +27,7 @@
 //! `report::Format`; a built-in policy, one `.policy` file in `policies/` (embedded by
 //! [`builtin`]) with its test cases.
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod authoring;
 pub mod base;
