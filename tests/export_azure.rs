@@ -10,27 +10,12 @@
 )]
 
 use crate::common;
+use crate::common::{fixture, load, records, text};
 
-use dexlint::export::{self, DiagLevel, Load, LoadOptions};
+use dexlint::export::{self, DiagLevel, LoadOptions};
 use dexlint::model::{Record, TenantModel, Value};
 use serde_json::Value as Json;
-use std::path::{Path, PathBuf};
-
-fn fixture(case: &str) -> PathBuf {
-    common::manifest().join("tests/fixtures/exports").join(case)
-}
-
-fn load(case: &str) -> Load {
-    export::load(&[fixture(case)], &LoadOptions::default()).unwrap()
-}
-
-fn records<'m>(m: &'m TenantModel, coll: &str) -> &'m [Record] {
-    &m.collection(coll).unwrap().records
-}
-
-fn text<'r>(r: &'r Record, field: &str) -> Option<&'r str> {
-    r.get(field).and_then(|f| f.value.as_str())
-}
+use std::path::Path;
 
 fn value<'r>(r: &'r Record, field: &str) -> &'r Value {
     &r.get(field).unwrap().value

@@ -11,27 +11,11 @@
 )]
 
 use crate::common;
+use crate::common::{fixture, load, records, text};
 
-use dexlint::export::{self, DiagLevel, Load, LoadOptions};
-use dexlint::model::{Record, TenantModel, Value};
+use dexlint::export::{self, DiagLevel};
+use dexlint::model::{Record, Value};
 use serde_json::Value as Json;
-use std::path::PathBuf;
-
-fn fixture(case: &str) -> PathBuf {
-    common::manifest().join("tests/fixtures/exports").join(case)
-}
-
-fn load(case: &str) -> Load {
-    export::load(&[fixture(case)], &LoadOptions::default()).unwrap()
-}
-
-fn records<'m>(m: &'m TenantModel, coll: &str) -> &'m [Record] {
-    &m.collection(coll).unwrap().records
-}
-
-fn text<'r>(r: &'r Record, field: &str) -> Option<&'r str> {
-    r.get(field).and_then(|f| f.value.as_str())
-}
 
 fn list<'r>(r: &'r Record, field: &str) -> Vec<&'r Record> {
     match r.get(field).map(|f| &f.value) {

@@ -8,6 +8,7 @@
     clippy::indexing_slicing
 )]
 
+use crate::common::{records, text};
 use dexlint::export::{self, locate, DiagLevel, Load, LoadOptions};
 use dexlint::model::{Loc, Record, TenantModel, Value};
 use std::path::PathBuf;
@@ -17,14 +18,6 @@ fn load(case: &str) -> Load {
         .join("tests/fixtures/exports")
         .join(case);
     export::load(&[root], &LoadOptions::default()).unwrap()
-}
-
-fn records<'m>(m: &'m TenantModel, coll: &str) -> &'m [Record] {
-    &m.collection(coll).unwrap().records
-}
-
-fn text<'r>(r: &'r Record, field: &str) -> Option<&'r str> {
-    r.get(field).and_then(|f| f.value.as_str())
 }
 
 fn value<'r>(r: &'r Record, field: &str) -> &'r Value {

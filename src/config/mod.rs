@@ -176,6 +176,18 @@ pub(super) struct Errors<'a> {
 }
 
 impl Errors<'_> {
+    /// `Ok` when nothing was pushed, else every error, for the file `path`.
+    fn finish(self) -> Result<(), ConfigErrors> {
+        if self.list.is_empty() {
+            Ok(())
+        } else {
+            Err(ConfigErrors {
+                path: self.path.to_string(),
+                errors: self.list,
+            })
+        }
+    }
+
     fn push(
         &mut self,
         span: Option<Range<usize>>,
@@ -508,14 +520,7 @@ impl Config {
                 );
             }
         }
-        if errors.list.is_empty() {
-            Ok(())
-        } else {
-            Err(ConfigErrors {
-                path: name.clone(),
-                errors: errors.list,
-            })
-        }
+        errors.finish()
     }
 
     /// Checks that every `enable` entry selects a policy of `edition`: an entry that selects
@@ -566,14 +571,7 @@ impl Config {
                 )),
             );
         }
-        if errors.list.is_empty() {
-            Ok(())
-        } else {
-            Err(ConfigErrors {
-                path: name.clone(),
-                errors: errors.list,
-            })
-        }
+        errors.finish()
     }
 
     /// Whether a policy runs: enabled (when `enable` is given) and not disabled.

@@ -38,3 +38,23 @@ pub fn dexlint() -> assert_cmd::Command {
     c.current_dir(manifest()).env_remove("NO_COLOR");
     c
 }
+
+/// A fixture export directory, `tests/fixtures/exports/<case>`.
+pub fn fixture(case: &str) -> PathBuf {
+    manifest().join("tests/fixtures/exports").join(case)
+}
+
+/// A fixture export loaded with the default options.
+pub fn load(case: &str) -> dexlint::export::Load {
+    dexlint::export::load(&[fixture(case)], &dexlint::export::LoadOptions::default()).unwrap()
+}
+
+/// The records of a collection of the model.
+pub fn records<'m>(m: &'m dexlint::model::TenantModel, coll: &str) -> &'m [dexlint::model::Record] {
+    &m.collection(coll).unwrap().records
+}
+
+/// A record's field as text, if it is a string.
+pub fn text<'r>(r: &'r dexlint::model::Record, field: &str) -> Option<&'r str> {
+    r.get(field).and_then(|f| f.value.as_str())
+}
