@@ -23,8 +23,8 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(policy::parse::parse_file(text).ok().map(|f| policy::ast::shape(&f)), policy::parse::parse_file(&formatted).ok().map(|f| policy::ast::shape(&f)), "fmt keeps meaning");
     }
     let source = PolicySource { name: "fuzz.policy".into(), text: text.into() };
-    if let Ok(program) = policy::compile(&[source]) {
-        for p in &program.policies {
+    if let Ok(set) = policy::compile(&[source], &policy::NoFiles) {
+        for p in &set.policies {
             if let Ok(Outcome::Findings(_)) = p.evaluate_with_budget(model(), &BTreeMap::new(), 1_000_000) {}
         }
     }
