@@ -12,33 +12,9 @@
 )]
 
 use crate::common;
+use crate::common::{fixture, lint_json};
 
-use common::dexlint;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-
-fn fixture(name: &str) -> PathBuf {
-    common::manifest().join("tests/fixtures/exports").join(name)
-}
-
-/// `dexlint lint DIR --format json`: (exit code, report).
-/// `dexlint lint DIR --format json` under edition 2025-08 (whose catalogue has DEX102, the
-/// per-user licence rule these fixtures exercise).
-fn lint_json(dir: &Path) -> (i32, Value) {
-    let out = dexlint()
-        .args(["lint", "--format", "json", "--edition", "2025-08"])
-        .arg(dir)
-        .timeout(std::time::Duration::from_secs(60))
-        .output()
-        .unwrap();
-    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not one JSON document ({e}): {}",
-            String::from_utf8_lossy(&out.stdout)
-        )
-    });
-    (out.status.code().unwrap_or(-1), report)
-}
 
 /// The violations of `policy`: (file, line, message).
 fn violations(report: &Value, policy: &str) -> Vec<(String, u64, String)> {

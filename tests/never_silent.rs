@@ -10,28 +10,10 @@
 )]
 
 use crate::common;
+use crate::common::lint_json;
 
 use common::dexlint;
 use serde_json::Value;
-use std::path::Path;
-
-/// `dexlint lint DIR --format json`: (exit code, report).
-fn lint_json(dir: &Path) -> (i32, Value) {
-    // The expectations follow the 2025-08 catalogue (DEX102 reads users).
-    let out = dexlint()
-        .args(["lint", "--format", "json", "--edition", "2025-08"])
-        .arg(dir)
-        .timeout(std::time::Duration::from_secs(60))
-        .output()
-        .unwrap();
-    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not one JSON document ({e}): {}",
-            String::from_utf8_lossy(&out.stdout)
-        )
-    });
-    (out.status.code().unwrap_or(-1), report)
-}
 
 fn messages(report: &Value, level: &str) -> Vec<(String, String)> {
     report["errors"]

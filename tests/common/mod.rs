@@ -1,6 +1,6 @@
 //! Helpers shared by the integration tests.
 
-#![allow(dead_code, clippy::unwrap_used)]
+#![allow(dead_code, clippy::unwrap_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
 
@@ -57,4 +57,23 @@ pub fn records<'m>(m: &'m dexlint::model::TenantModel, coll: &str) -> &'m [dexli
 /// A record's field as text, if it is a string.
 pub fn text<'r>(r: &'r dexlint::model::Record, field: &str) -> Option<&'r str> {
     r.get(field).and_then(|f| f.value.as_str())
+}
+
+/// `dexlint lint DIR --format json --edition 2025-08` (the catalogue whose DEX102 reads users,
+/// which the export tests exercise): (exit code, report). Panics when stdout is not one JSON
+/// document.
+pub fn lint_json(dir: &Path) -> (i32, serde_json::Value) {
+    let out = dexlint()
+        .args(["lint", "--format", "json", "--edition", "2025-08"])
+        .arg(dir)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not one JSON document ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    });
+    (out.status.code().unwrap_or(-1), report)
 }
