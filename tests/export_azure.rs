@@ -21,22 +21,9 @@ fn value<'r>(r: &'r Record, field: &str) -> &'r Value {
     &r.get(field).unwrap().value
 }
 
-/// `dexlint lint DIR --format json`: the exit code and the report.
+/// `dexlint lint DIR --format json` under edition 2025-08 (DEX303 on connectors, DEX102).
 fn lint(dir: &Path) -> (i32, Json) {
-    let out = common::dexlint()
-        // The expectations follow the 2025-08 catalogue (DEX303 on connectors, DEX102).
-        .args([
-            "lint",
-            dir.to_str().unwrap(),
-            "--format",
-            "json",
-            "--edition",
-            "2025-08",
-        ])
-        .output()
-        .unwrap();
-    let report: Json = serde_json::from_slice(&out.stdout).unwrap();
-    (out.status.code().unwrap(), report)
+    common::lint_json(dir)
 }
 
 /// (policy, file, line) of every violation, sorted.

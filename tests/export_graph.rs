@@ -24,23 +24,10 @@ fn list<'r>(r: &'r Record, field: &str) -> Vec<&'r Record> {
     }
 }
 
-/// `dexlint lint <fixture> --format json`: the exit code and the report.
+/// `dexlint lint <fixture> --format json` under edition 2025-08 (DEX102 counts P1 units per
+/// user).
 fn lint(case: &str) -> (i32, Json) {
-    let out = common::dexlint()
-        // The expectations follow the 2025-08 catalogue (DEX102 counts P1 units per user).
-        .args([
-            "lint",
-            fixture(case).to_str().unwrap(),
-            "--format",
-            "json",
-            "--edition",
-            "2025-08",
-        ])
-        .output()
-        .unwrap();
-    let report = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)));
-    (out.status.code().unwrap(), report)
+    common::lint_json(&fixture(case))
 }
 
 /// `(file, line)` of every violation of `policy`.

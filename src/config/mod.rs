@@ -435,11 +435,7 @@ impl Config {
     /// Every name that matches no policy, parameter or tag, and every parameter value of the
     /// wrong type.
     pub fn check_against(&self, policies: &[&CompiledPolicy]) -> Result<(), ConfigErrors> {
-        let name = self
-            .path
-            .as_ref()
-            .map(|p| p.display().to_string())
-            .unwrap_or_default();
+        let name = self.shown_path();
         let mut errors = Errors {
             path: &name,
             text: &self.text,
@@ -534,11 +530,7 @@ impl Config {
         policies: &[&CompiledPolicy],
         edition: &str,
     ) -> Result<(), ConfigErrors> {
-        let name = self
-            .path
-            .as_ref()
-            .map(|p| p.display().to_string())
-            .unwrap_or_default();
+        let name = self.shown_path();
         let mut errors = Errors {
             path: &name,
             text: &self.text,
@@ -572,6 +564,14 @@ impl Config {
             );
         }
         errors.finish()
+    }
+
+    /// The configuration file's path as shown in errors (empty for the defaults).
+    fn shown_path(&self) -> String {
+        self.path
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default()
     }
 
     /// Whether a policy runs: enabled (when `enable` is given) and not disabled.
