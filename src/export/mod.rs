@@ -12,6 +12,7 @@ pub mod formats;
 pub mod json;
 pub mod locate;
 pub mod paging;
+pub mod products;
 pub mod tree;
 pub mod walk;
 
