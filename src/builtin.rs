@@ -24,6 +24,7 @@ pub static POLICIES: &[(&str, &str)] = &[
     ("DEX203.policy", include_str!("../policies/DEX203.policy")),
     ("DEX204.policy", include_str!("../policies/DEX204.policy")),
     ("DEX205.policy", include_str!("../policies/DEX205.policy")),
+    ("DEX206.policy", include_str!("../policies/DEX206.policy")),
     ("DEX301.policy", include_str!("../policies/DEX301.policy")),
     ("DEX302.policy", include_str!("../policies/DEX302.policy")),
     ("DEX303.policy", include_str!("../policies/DEX303.policy")),

@@ -25,7 +25,7 @@ fn stdout(c: &mut Command) -> String {
 #[test]
 fn list_in_text_and_json() {
     let text = stdout(dexlint().arg("list"));
-    assert_eq!(text.lines().count(), 24); // edition 2026-07, the default
+    assert_eq!(text.lines().count(), 25); // edition 2026-07, the default
     assert!(text
         .lines()
         .next()

@@ -289,17 +289,30 @@ fn deployment_declaration() {
     let m = &l.model;
     let products: Vec<_> = records(m, "products")
         .iter()
-        .map(|p| (text(p, "name").unwrap(), text(p, "mode").unwrap()))
+        .map(|p| (text(p, "name").unwrap(), text(p, "mode"), text(p, "source")))
         .collect();
+    // Declared products keep their declared mode; Entra ID P2, neither declared nor shown by
+    // this export, is unknown (not a string) and comes with a gap naming what would show it.
     assert_eq!(
         products,
         [
-            ("mde", "active"),
-            ("mdo", "passive"),
-            ("mdi", "not_deployed"),
-            ("mdca", "active"),
-            ("mdiot", "not_deployed")
+            ("mde", Some("active"), Some("declaration")),
+            ("mdo", Some("passive"), Some("declaration")),
+            ("mdi", Some("not_deployed"), Some("declaration")),
+            ("mdca", Some("active"), Some("declaration")),
+            ("entra_p2", None, Some("export")),
+            ("mdiot", Some("not_deployed"), Some("declaration")),
         ]
+    );
+    let entra = &records(m, "products")[4];
+    assert_eq!(value(entra, "mode"), &Value::Unknown);
+    let gaps = &m.collection("products").unwrap().gaps;
+    assert_eq!(gaps.len(), 1);
+    assert_eq!(gaps[0].entity.as_deref(), Some("entra_p2"));
+    assert!(
+        gaps[0].reason.contains("declare `products.entra_p2`"),
+        "{}",
+        gaps[0].reason
     );
     let services: Vec<_> = records(m, "services")
         .iter()

@@ -315,6 +315,7 @@ fn gaps_of_one_entity_skip_that_entity_and_gaps_of_a_collection_skip_the_rule() 
         entity: Some(all[0].clone()),
         reason: "members list has further pages that were not exported".into(),
         loc: None,
+        in_value: false,
     });
     match run(&p, &m) {
         Outcome::Partial(found, skipped) => {
@@ -470,4 +471,100 @@ fn dates_interpolate_as_iso() {
         "  for e in audit_events\n  where exists(e.time)\n  report e \"{e.id} at {e.time}\"",
     );
     assert_eq!(messages(&p, &m), ["a1 at 2023-11-14T22:13:20Z"]);
+}
+
+/// Products `mde` (passive), `mdo` (unknown, with its gap) and `mdi` (not deployed).
+fn products_model(mdo_known: Option<&str>) -> TenantModel {
+    let mut m = TenantModel::default();
+    let c = m.collection_mut("products").unwrap();
+    c.present = true;
+    c.origin = Some(Loc::document(0));
+    for (i, (name, mode)) in [
+        ("mde", Some("passive")),
+        ("mdo", mdo_known),
+        ("mdi", Some("not_deployed")),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut r = Record::new(&schema::PRODUCT, Some(at(0, i)));
+        r.set("name", s(name), None);
+        r.set("title", s(name), None);
+        r.set("evidence", s("test"), None);
+        r.set("source", s("export"), None);
+        match mode {
+            Some(mode) => r.set("mode", s(mode), field(at(0, i), 10)),
+            None => r.set("mode", Value::Unknown, None),
+        };
+        c.push(r);
+    }
+    if mdo_known.is_none() {
+        c.gaps.push(Gap {
+            field: Some("mode"),
+            entity: Some("mdo".into()),
+            reason: "mdo's mode is not in the export".into(),
+            loc: None,
+            in_value: true,
+        });
+    }
+    m
+}
+
+#[test]
+fn unknown_values_decide_what_they_can_and_leave_the_rest_not_evaluated() {
+    let any_active = policy_for(
+        "  assert any(p in products: p.mode == \"active\")\n  report products \"none active\"",
+    );
+    // Unknown: nothing else is active, so the rule cannot be judged; the reason is the gap's.
+    match run(&any_active, &products_model(None)) {
+        Outcome::NotEvaluated(reason) => assert_eq!(reason, "mdo's mode is not in the export"),
+        other => panic!("{other:?}"),
+    }
+    // Known either way, the same rule is judged.
+    assert_eq!(
+        messages(&any_active, &products_model(Some("passive"))),
+        ["none active"]
+    );
+    assert!(messages(&any_active, &products_model(Some("active"))).is_empty());
+    // `any` true on a known element holds whatever the unknown one is.
+    let any_passive = policy_for(
+        "  assert not any(p in products: p.mode == \"passive\")\n  report products \"a passive one\"",
+    );
+    assert_eq!(
+        messages(&any_passive, &products_model(None)),
+        ["a passive one"]
+    );
+    // `false and unknown` is false; `true or unknown` is true.
+    let short = policy_for(
+        "  assert any(p in products: (p.name == \"mdi\" and p.mode == \"x\") or p.name == \"mde\")\n  report products \"never\"",
+    );
+    assert!(messages(&short, &products_model(None)).is_empty());
+    let count = policy_for(
+        "  assert count(p in products: p.mode == \"passive\") == 1\n  report products \"count\"",
+    );
+    assert!(matches!(
+        run(&count, &products_model(None)),
+        Outcome::NotEvaluated(_)
+    ));
+    // A `for` rule judges the known records and lists the unknown one.
+    let each = policy_for(
+        "  for p in products\n  where p.mode != \"active\"\n  report p.mode \"{p.name}\"",
+    );
+    match run(&each, &products_model(None)) {
+        Outcome::Partial(found, skipped) => {
+            let got: Vec<&str> = found.iter().map(|f| f.message.as_str()).collect();
+            assert_eq!(got, ["mde", "mdi"]);
+            assert_eq!(skipped.len(), 1);
+            assert_eq!(skipped[0].entity.as_deref(), Some("mdo"));
+            assert_eq!(skipped[0].reason, "mdo's mode is not in the export");
+        }
+        other => panic!("{other:?}"),
+    }
+    // An index lookup yields the unknown record too (the join must not drop it).
+    let joined = policy_for(
+        "  for q in products\n  where q.name == \"mdi\" and not any(p in products: p.mode == \"active\")\n  report q \"none active\"",
+    );
+    assert!(
+        matches!(run(&joined, &products_model(None)), Outcome::Partial(found, _) if found.is_empty())
+    );
 }

@@ -529,6 +529,7 @@ impl Builder {
                 entity: entity.map(str::to_string),
                 reason,
                 loc: Some(at.loc()),
+                in_value: false,
             },
         ));
     }
@@ -644,6 +645,7 @@ impl Builder {
                         self.rel
                     ),
                     loc: next.map(At::loc),
+                    in_value: false,
                 },
             ),
         };
@@ -1010,6 +1012,7 @@ impl Assembler {
             }
         }
         resolve_plan_names(&mut model);
+        products::derive(&mut model);
         model
     }
 }

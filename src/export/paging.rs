@@ -102,6 +102,7 @@ mod tests {
                     entity: None,
                     reason: "pages missing".into(),
                     loc: None,
+                    in_value: false,
                 },
             ),
         }

@@ -73,6 +73,11 @@ pub enum Value {
     List(ThinVec<Value>),
     /// A list of records: licenses, plans, members...
     Records(ThinVec<Record>),
+    /// A value the export shows to exist but cannot tell (a product licensed but its
+    /// deployment mode shown by no file). A [`Gap`] with the record's identity and the field
+    /// says why. Policies evaluate it with three-valued logic: a rule whose outcome depends on
+    /// it is not evaluated; one that holds whatever it is (another product is active) is.
+    Unknown,
 }
 
 impl Value {
@@ -152,6 +157,11 @@ impl Record {
             .and_then(|i| self.fields.get(i))
     }
 
+    /// A string field's text by name; None when absent or not a string.
+    pub fn text(&self, name: &str) -> Option<&str> {
+        self.get(name).and_then(|f| f.value.as_str())
+    }
+
     /// A stable identity for baselines and messages: `id`, else `name`, else `upn`.
     pub fn identity(&self) -> Option<&str> {
         ["id", "name", "upn"]
@@ -193,6 +203,9 @@ pub struct Gap {
     pub reason: String,
     /// Where the export shows it.
     pub loc: Option<Loc>,
+    /// The entity's field holds [`Value::Unknown`]: evaluation decides whether a rule needs it
+    /// (three-valued logic) instead of passing over the whole entity.
+    pub in_value: bool,
 }
 
 impl Gap {
@@ -336,7 +349,7 @@ impl TenantModel {
             for g in c
                 .gaps
                 .iter()
-                .filter(|g| g.entity.is_some() && g.affects(*field))
+                .filter(|g| g.entity.is_some() && !g.in_value && g.affects(*field))
             {
                 if !out.iter().any(|(_, seen)| std::ptr::eq(*seen, g)) {
                     out.push((i, g));

@@ -287,16 +287,48 @@ pub static SKU: RecordSchema = RecordSchema {
     ],
 };
 
-/// A record of `products`: one key of the deployment declaration's `products`.
+/// A record of `products`: one Defender product and its deployment state, derived from the
+/// export (see `export::products`) and the deployment declaration's `products`.
 pub static PRODUCT: RecordSchema = RecordSchema {
     name: "product",
     fields: &[
         f(
             "name",
             STR,
-            "mde, mdo, mdi, mdca, mdiot, entra_p2 (deployment declaration)",
+            "mde, mdo, mdi, mdca, entra_p2 (every record); mdiot (when declared)",
         ),
-        f("mode", STR, "active, passive, not_deployed"),
+        f("title", STR, "the product's name (Defender for Endpoint, ...)"),
+        f(
+            "mode",
+            STR,
+            "active, passive, not_deployed: the declaration's mode where it gives one, else `observed`; unknown when neither tells (rules that need it are not evaluated)",
+        ),
+        o(
+            "observed",
+            STR,
+            "active, passive, not_deployed: what the export shows (machines and deviceavinfo, Exchange Online policies, sensors, licences); absent when it shows nothing",
+        ),
+        o(
+            "declared",
+            STR,
+            "active, passive, not_deployed: the deployment declaration's `products.<name>`",
+        ),
+        o(
+            "licensed",
+            BOOL,
+            "an enabled subscribed SKU (or a user's enabled assigned plan) carries the product's service plan; absent without licence data",
+        ),
+        f(
+            "evidence",
+            STR,
+            "why `mode` is what it is, in words (the declaration, or `observed_evidence`)",
+        ),
+        o(
+            "observed_evidence",
+            STR,
+            "why `observed` is what it is, in words, naming the files it rests on",
+        ),
+        f("source", STR, "declaration or export: where `mode` comes from"),
     ],
 };
 
@@ -444,7 +476,7 @@ pub static COLLECTIONS: &[CollectionSchema] = &[
         name: "products",
         record: &PRODUCT,
         doc: "Defender products and their deployment mode",
-        provided_by: "a dexlint deployment declaration",
+        provided_by: "subscribed SKUs, Defender for Endpoint machines with deviceavinfo, Exchange Online Safe Links and Safe Attachments exports, Defender for Identity sensors, or a dexlint deployment declaration",
     },
     CollectionSchema {
         name: "services",

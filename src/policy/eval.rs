@@ -82,6 +82,10 @@ pub enum Val<'e> {
     Owned(Rc<Vec<Val<'e>>>),
     /// One record of a collection.
     Record(&'e Record),
+    /// A value the export cannot tell ([`Value::Unknown`]), and whatever depends on it:
+    /// `unknown == "active"` is unknown, `false and unknown` is false, `any` is true when one
+    /// element is true whatever the unknown ones are (three-valued, Kleene logic).
+    Unknown,
 }
 
 impl<'e> Val<'e> {
@@ -95,11 +99,24 @@ impl<'e> Val<'e> {
             Value::Date(d) => Val::Date(*d),
             Value::List(l) => Val::Values(l),
             Value::Records(l) => Val::Records(l),
+            Value::Unknown => Val::Unknown,
         }
     }
 
     fn truthy(&self) -> bool {
         matches!(self, Val::Bool(true))
+    }
+
+    /// The condition's truth: None when it is unknown.
+    fn truth(&self) -> Option<bool> {
+        match self {
+            Val::Unknown => None,
+            v => Some(v.truthy()),
+        }
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, Val::Unknown)
     }
 
     /// The number of elements of a list; None for any other value.
@@ -140,6 +157,7 @@ impl<'e> Val<'e> {
     fn write(&self, out: &mut String) {
         match self {
             Val::Null => out.push_str("null"),
+            Val::Unknown => out.push_str("unknown"),
             Val::Bool(b) => {
                 let _ = write!(out, "{b}");
             }
@@ -195,6 +213,20 @@ pub(super) struct Evaluator<'e> {
     /// Identities of the first binding's records that the current rule passes over (their
     /// data is incomplete: see `model::Gap`).
     pub skip: Vec<String>,
+    /// The unknown values read by the current rule: the identity of the record and the field.
+    pub unknowns: Vec<(Option<String>, &'static str)>,
+    /// What the current rule could not decide: the whole rule (entity None) or one record of
+    /// its first binding (its identity), with the unknown values it read.
+    pub undecided: Vec<Undecided>,
+}
+
+/// A rule, or one record of a rule's iteration, whose outcome depends on unknown values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Undecided {
+    /// The identity of the first binding's record; None: the whole rule.
+    pub entity: Option<String>,
+    /// The unknown values it read: the identity of their record and the field.
+    pub read: Vec<(Option<String>, &'static str)>,
 }
 
 type R<T> = Result<T, EvalError>;
@@ -270,7 +302,15 @@ impl<'e> Evaluator<'e> {
                 Val::Picked(records, index.get(&key))
             }
             CExpr::Field(base, i) => match self.eval(base)? {
-                Val::Record(r) => r.field(*i).map_or(Val::Null, |f| Val::from_value(&f.value)),
+                Val::Record(r) => match r.field(*i) {
+                    Some(f) if matches!(f.value, Value::Unknown) => {
+                        let name = r.schema.fields.get(*i).map_or("", |f| f.name);
+                        self.unknowns.push((r.identity().map(str::to_string), name));
+                        Val::Unknown
+                    }
+                    f => f.map_or(Val::Null, |f| Val::from_value(&f.value)),
+                },
+                Val::Unknown => Val::Unknown,
                 _ => Val::Null,
             },
             CExpr::List(items) => {
@@ -282,6 +322,7 @@ impl<'e> Evaluator<'e> {
             }
             CExpr::Matches(subject, glob) => match self.eval(subject)? {
                 Val::Str(s) => Val::Bool(glob.is_match(s.as_ref())),
+                Val::Unknown => Val::Unknown,
                 _ => Val::Bool(false),
             },
             CExpr::Call(f, args) => self.call(f, args)?,
@@ -292,9 +333,13 @@ impl<'e> Evaluator<'e> {
                 filter,
                 body,
             } => self.quantifier(*kind, *slot, source, filter.as_deref(), body.as_deref())?,
-            CExpr::Not(inner) => Val::Bool(!self.eval(inner)?.truthy()),
+            CExpr::Not(inner) => match self.eval(inner)?.truth() {
+                Some(t) => Val::Bool(!t),
+                None => Val::Unknown,
+            },
             CExpr::Neg(inner) => match self.eval(inner)? {
                 Val::Int(i) => Val::Int(i.wrapping_neg()),
+                Val::Unknown => Val::Unknown,
                 _ => Val::Null,
             },
             CExpr::Binary(op, l, r) => self.binary(*op, l, r)?,
@@ -316,6 +361,9 @@ impl<'e> Evaluator<'e> {
         for a in args {
             vals.push(self.eval(a)?);
         }
+        if vals.iter().any(Val::is_unknown) {
+            return Ok(Val::Unknown);
+        }
         Ok(match f.eval {
             Eval::Values(run) => run(vals),
             // Compiled to `CExpr::Matches`: never called with values.
@@ -332,37 +380,54 @@ impl<'e> Evaluator<'e> {
         body: Option<&'e CExpr>,
     ) -> R<Val<'e>> {
         let list = self.eval(source)?;
+        if list.is_unknown() {
+            return Ok(Val::Unknown);
+        }
         let n = list.count().unwrap_or(0);
         let (mut count, mut sum) = (0i64, 0i64);
+        // An element whose filter or condition is unknown: `any` and `all` may still be
+        // decided by another element; otherwise the result is unknown.
+        let mut undecided = false;
         for i in 0..n {
             self.tick(1)?;
             self.set(slot, Some(list.get(i)));
             if let Some(f) = filter {
-                if !self.eval(f)?.truthy() {
-                    continue;
+                match self.eval(f)?.truth() {
+                    Some(true) => {}
+                    Some(false) => continue,
+                    None => {
+                        undecided = true;
+                        continue;
+                    }
                 }
             }
             match kind {
                 QuantKind::Sum => {
                     if let Some(b) = body {
-                        if let Val::Int(x) = self.eval(b)? {
-                            sum = sum.saturating_add(x);
+                        match self.eval(b)? {
+                            Val::Int(x) => sum = sum.saturating_add(x),
+                            Val::Unknown => undecided = true,
+                            _ => {}
                         }
                     }
                 }
                 _ => {
                     let hit = match body {
-                        Some(b) => self.eval(b)?.truthy(),
-                        None => true,
+                        Some(b) => self.eval(b)?.truth(),
+                        None => Some(true),
                     };
                     match (kind, hit) {
-                        (QuantKind::Any, true) => return Ok(Val::Bool(true)),
-                        (QuantKind::All, false) => return Ok(Val::Bool(false)),
-                        (QuantKind::Count, true) => count += 1,
+                        (QuantKind::Any, Some(true)) => return Ok(Val::Bool(true)),
+                        (QuantKind::All, Some(false)) => return Ok(Val::Bool(false)),
+                        (QuantKind::Count, Some(true)) => count += 1,
+                        (_, None) => undecided = true,
                         _ => {}
                     }
                 }
             }
+        }
+        if undecided {
+            return Ok(Val::Unknown);
         }
         Ok(match kind {
             QuantKind::Any => Val::Bool(false),
@@ -374,11 +439,26 @@ impl<'e> Evaluator<'e> {
 
     fn binary(&mut self, op: BinOp, l: &'e CExpr, r: &'e CExpr) -> R<Val<'e>> {
         match op {
-            BinOp::And => return Ok(Val::Bool(self.eval(l)?.truthy() && self.eval(r)?.truthy())),
-            BinOp::Or => return Ok(Val::Bool(self.eval(l)?.truthy() || self.eval(r)?.truthy())),
+            BinOp::And | BinOp::Or => {
+                // The value that decides the result alone: false for `and`, true for `or`.
+                let decisive = op == BinOp::Or;
+                let a = self.eval(l)?.truth();
+                if a == Some(decisive) {
+                    return Ok(Val::Bool(decisive));
+                }
+                let b = self.eval(r)?.truth();
+                return Ok(match (a, b) {
+                    (_, Some(x)) if x == decisive => Val::Bool(decisive),
+                    (Some(_), Some(_)) => Val::Bool(!decisive),
+                    _ => Val::Unknown,
+                });
+            }
             _ => {}
         }
         let (a, b) = (self.eval(l)?, self.eval(r)?);
+        if a.is_unknown() || b.is_unknown() {
+            return Ok(Val::Unknown);
+        }
         Ok(match op {
             BinOp::Eq => Val::Bool(a.equals(&b)),
             BinOp::Ne => Val::Bool(!a.equals(&b)),
@@ -396,9 +476,12 @@ impl<'e> Evaluator<'e> {
                 }))
             }
             BinOp::In | BinOp::NotIn => {
-                let found = !matches!(a, Val::Null)
-                    && (0..b.count().unwrap_or(0)).any(|i| b.get(i).equals(&a));
-                self.tick(b.count().unwrap_or(0) as u64)?;
+                let n = b.count().unwrap_or(0);
+                let found = !matches!(a, Val::Null) && (0..n).any(|i| b.get(i).equals(&a));
+                self.tick(n as u64)?;
+                if !found && (0..n).any(|i| b.get(i).is_unknown()) {
+                    return Ok(Val::Unknown);
+                }
                 Val::Bool(found == (op == BinOp::In))
             }
             BinOp::Add => match (a, b) {
@@ -486,12 +569,13 @@ impl<'e> Evaluator<'e> {
         for s in rule.outer_lets.iter().chain(&rule.inner_lets) {
             self.set(*s, None);
         }
+        self.unknowns.clear();
         match &rule.kind {
-            CRuleKind::Assert { cond } => {
-                if !self.eval(cond)?.truthy() {
-                    out.push(self.finding(rule, index, None)?);
-                }
-            }
+            CRuleKind::Assert { cond } => match self.eval(cond)?.truth() {
+                Some(true) => {}
+                Some(false) => out.push(self.finding(rule, index, None)?),
+                None => self.undecided(None, 0),
+            },
             CRuleKind::For { bindings, filter } => {
                 self.bind(rule, index, bindings, filter.as_ref(), out)?
             }
@@ -527,6 +611,7 @@ impl<'e> Evaluator<'e> {
             }
             self.tick(1)?;
             let item = list.get(p);
+            let read_before = self.unknowns.len();
             if depth == 0 && !self.skip.is_empty() {
                 if let Val::Record(r) = &item {
                     if r.identity()
@@ -545,6 +630,9 @@ impl<'e> Evaluator<'e> {
             self.set(*slot, Some(item));
             if let Some((_, next)) = bindings.get(depth + 1) {
                 let l = self.eval(next)?;
+                if l.is_unknown() {
+                    self.undecided(self.first_identity(bindings), read_before);
+                }
                 lists.push(l);
                 pos.push(0);
                 continue;
@@ -553,18 +641,43 @@ impl<'e> Evaluator<'e> {
                 self.set(*s, None);
             }
             let keep = match filter {
-                Some(f) => self.eval(f)?.truthy(),
-                None => true,
+                Some(f) => self.eval(f)?.truth(),
+                None => Some(true),
             };
-            if keep {
-                let entity = self.entity(bindings);
-                out.push(self.finding(rule, index, entity)?);
+            match keep {
+                Some(true) => {
+                    let entity = self.entity(bindings);
+                    out.push(self.finding(rule, index, entity)?);
+                }
+                Some(false) => {}
+                None => self.undecided(self.first_identity(bindings), read_before),
             }
             if let Some(last) = pos.last_mut() {
                 *last += 1;
             }
         }
         Ok(())
+    }
+
+    /// Notes that the rule (entity None) or one record could not be decided, with the unknown
+    /// values read since `since` (all of the rule's, when those came from a cached `let`).
+    fn undecided(&mut self, entity: Option<String>, since: usize) {
+        let read = match self.unknowns.get(since..) {
+            Some(r) if !r.is_empty() => r.to_vec(),
+            _ => self.unknowns.clone(),
+        };
+        if !self.undecided.iter().any(|u| u.entity == entity) {
+            self.undecided.push(Undecided { entity, read });
+        }
+    }
+
+    /// The identity of the first binding's record.
+    fn first_identity(&self, bindings: &[(usize, CExpr)]) -> Option<String> {
+        let (slot, _) = bindings.first()?;
+        match self.frame.get(*slot) {
+            Some(Some(Val::Record(r))) => r.identity().map(str::to_string),
+            _ => None,
+        }
     }
 
     /// `collection/identity` of the first binding's record, followed by `/field/identity` for

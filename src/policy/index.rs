@@ -131,12 +131,16 @@ enum Scalar {
 pub struct Index<'e> {
     strings: HashMap<&'e str, Rc<Vec<u32>>>,
     scalars: HashMap<Scalar, Rc<Vec<u32>>>,
+    /// Records whose field is unknown ([`Value::Unknown`]): any key may match them, so every
+    /// lookup yields them too (the condition, still checked, is then unknown).
+    unknown: Vec<u32>,
 }
 
 impl<'e> Index<'e> {
     pub fn build(records: &'e [Record], field: usize) -> Self {
         let mut strings: HashMap<&'e str, Vec<u32>> = HashMap::new();
         let mut scalars: HashMap<Scalar, Vec<u32>> = HashMap::new();
+        let mut unknown = Vec::new();
         for (i, r) in records.iter().enumerate() {
             // A collection holds far fewer than 2³² records.
             let i = i as u32;
@@ -150,12 +154,17 @@ impl<'e> Index<'e> {
                     continue;
                 }
                 Some(Value::List(_) | Value::Records(_)) => continue,
+                Some(Value::Unknown) => {
+                    unknown.push(i);
+                    continue;
+                }
             };
             scalars.entry(scalar).or_default().push(i);
         }
         Index {
             strings: strings.into_iter().map(|(k, v)| (k, Rc::new(v))).collect(),
             scalars: scalars.into_iter().map(|(k, v)| (k, Rc::new(v))).collect(),
+            unknown,
         }
     }
 
@@ -169,6 +178,12 @@ impl<'e> Index<'e> {
             Val::Date(d) => self.scalars.get(&Scalar::Date(*d)),
             _ => None,
         };
-        found.cloned().unwrap_or_default()
+        let found = found.cloned().unwrap_or_default();
+        if self.unknown.is_empty() {
+            return found;
+        }
+        let mut all: Vec<u32> = found.iter().chain(&self.unknown).copied().collect();
+        all.sort_unstable();
+        Rc::new(all)
     }
 }

@@ -25,6 +25,30 @@ fn json_to_value(v: &serde_json::Value, ty: &Ty) -> Option<Value> {
     })
 }
 
+/// Why values read as unknown could not be told: the reasons of their gaps (see
+/// [`crate::model::Value::Unknown`]), each once, in the order they were read.
+fn unknown_reason(model: &TenantModel, read: &[(Option<String>, &'static str)]) -> String {
+    let mut reasons: Vec<&str> = Vec::new();
+    for (entity, field) in read {
+        let gap = model.collections.iter().flat_map(|c| &c.gaps).find(|g| {
+            g.in_value && g.field == Some(*field) && g.entity.as_deref() == entity.as_deref()
+        });
+        if let Some(g) = gap {
+            if !reasons.contains(&g.reason.as_str()) {
+                reasons.push(&g.reason);
+            }
+        }
+    }
+    if reasons.is_empty() {
+        let fields: Vec<String> = read
+            .iter()
+            .map(|(e, f)| format!("`{f}` of `{}`", e.as_deref().unwrap_or("?")))
+            .collect();
+        return format!("the export does not tell {}", fields.join(", "));
+    }
+    reasons.join("; ")
+}
+
 impl CompiledPolicy {
     /// What the policy says about itself (parameters with their defaults).
     pub fn meta(&self) -> &PolicyMeta {
@@ -122,6 +146,8 @@ impl CompiledPolicy {
             policy: &self.meta.id,
             indexes: Default::default(),
             skip: Vec::new(),
+            unknowns: Vec::new(),
+            undecided: Vec::new(),
         };
         for (slot, v) in self.param_slots.iter().zip(&values) {
             if let Some(s) = evaluator.frame.get_mut(*slot) {
@@ -164,8 +190,13 @@ impl CompiledPolicy {
                 gaps.iter()
                     .map(|(_, g)| skip(g.entity.clone(), g.reason.clone())),
             );
-            ran = true;
             evaluator.rule(rule, i, &mut findings)?;
+            let mut whole = false;
+            for u in std::mem::take(&mut evaluator.undecided) {
+                whole |= u.entity.is_none();
+                skipped.push(skip(u.entity, unknown_reason(model, &u.read)));
+            }
+            ran |= !whole;
         }
         Ok(match (ran, skipped.is_empty()) {
             (_, true) => Outcome::Findings(findings),

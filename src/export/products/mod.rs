@@ -11,7 +11,8 @@
 pub mod identity;
 pub mod office;
 
-use crate::model::Loc;
+use crate::model::schema;
+use crate::model::{Gap, Loc, Record, TenantModel, Value};
 
 /// A product's deployment mode as a source shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,4 +58,457 @@ pub enum Evidence {
         /// Where the export shows it.
         loc: Option<Loc>,
     },
+}
+
+/// A product whose state dexlint derives.
+#[derive(Debug)]
+pub struct Product {
+    /// The deployment declaration's key and the record's `name` (`mde`).
+    pub key: &'static str,
+    /// Its name in reports (`Defender for Endpoint`).
+    pub title: &'static str,
+    /// The service plans (`servicePlanName`) that license it.
+    pub plans: &'static [&'static str],
+    /// The exports that show its deployment mode (for "not evaluated" reasons); None when no
+    /// export dexlint reads shows it.
+    pub shown_by: Option<&'static str>,
+}
+
+/// Every product with a derived state, in the order of the `products` collection. Service plan
+/// names: Microsoft Entra "Product names and service plan identifiers for licensing"
+/// (learn.microsoft.com/entra/identity/users/licensing-service-plan-reference).
+pub static PRODUCTS: &[Product] = &[
+    Product {
+        key: "mde",
+        title: "Defender for Endpoint",
+        plans: &["WINDEFATP"],
+        shown_by: Some(
+            "the Defender for Endpoint machine list (`/api/machines`) with each device's \
+                   antivirus mode (`/api/deviceavinfo`, or `Get-MpComputerStatus` on the device)",
+        ),
+    },
+    Product {
+        key: "mdo",
+        title: "Defender for Office 365 P2",
+        plans: &["THREAT_INTELLIGENCE"],
+        shown_by: Some(
+            "the Exchange Online PowerShell lists of the Safe Links and Safe Attachments \
+                   policies and rules and the preset security policy rules \
+                   (`Get-SafeLinksPolicy`, `Get-SafeLinksRule`, `Get-SafeAttachmentPolicy`, \
+                   `Get-SafeAttachmentRule`, `Get-ATPProtectionPolicyRule`)",
+        ),
+    },
+    Product {
+        key: "mdi",
+        title: "Defender for Identity",
+        plans: &["ATA"],
+        shown_by: Some("the Microsoft Graph sensors list (`/security/identities/sensors`)"),
+    },
+    Product {
+        key: "mdca",
+        title: "Defender for Cloud Apps",
+        plans: &["ADALLOM_S_STANDALONE"],
+        shown_by: None,
+    },
+    Product {
+        key: "entra_p2",
+        title: "Microsoft Entra ID P2",
+        plans: &["AAD_PREMIUM_P2"],
+        shown_by: Some("the subscribed SKUs (`/subscribedSkus`) and users' assigned plans"),
+    },
+];
+
+/// Replaces the declaration's `products` records by one record per product of [`PRODUCTS`]
+/// (and any other declared product), each with its licence, observed and declared mode. Adds
+/// a gap for every product whose mode is unknown. Leaves the collection absent when the
+/// export shows nothing of any product and declares none.
+pub fn derive(model: &mut TenantModel) {
+    let declared: Vec<Record> = model
+        .collection_mut("products")
+        .map(|c| std::mem::take(&mut c.records))
+        .unwrap_or_default();
+    let licences = Licences::read(model);
+    let mut out: Vec<Record> = Vec::new();
+    let mut gaps: Vec<Gap> = Vec::new();
+    let mut shown_any = licences.present;
+    for p in PRODUCTS {
+        let licensed = licences.licensed(p);
+        let evidence = match p.key {
+            "mde" => endpoint(model),
+            "mdo" => office::evidence(model),
+            "mdi" => identity::evidence(model),
+            "entra_p2" => licences.entra_p2(p),
+            _ => None,
+        };
+        shown_any |= evidence.is_some();
+        let declaration = declared.iter().find(|r| r.text("name") == Some(p.key));
+        let mut r = Record::new(&schema::PRODUCT, declaration.and_then(|d| d.loc));
+        r.set("name", Value::Str(p.key.into()), None);
+        r.set("title", Value::Str(p.title.into()), None);
+        // An unlicensed product cannot be active, whatever its data shows.
+        let observed = match (&licensed, evidence) {
+            (Some((false, ..)), _) => Some(Evidence::Shown {
+                mode: Mode::NotDeployed,
+                why: format!(
+                    "not licensed: no enabled subscription or user carries {}",
+                    plans_text(p)
+                ),
+                loc: licences.origin,
+            }),
+            (_, e) => e,
+        };
+        if let Some((l, loc, _)) = &licensed {
+            r.set("licensed", Value::Bool(*l), *loc);
+        }
+        let unknown = match &observed {
+            Some(Evidence::Shown { mode, why, loc }) => {
+                r.set("observed", Value::Str(mode.as_str().into()), *loc);
+                r.set("mode", Value::Str(mode.as_str().into()), *loc);
+                r.set("evidence", Value::Str(why.as_str().into()), *loc);
+                r.set("observed_evidence", Value::Str(why.as_str().into()), *loc);
+                None
+            }
+            Some(Evidence::Undecided { why, loc }) => Some((why.clone(), *loc)),
+            None => {
+                let why = match &licensed {
+                    Some((true, _, how)) => format!(
+                        "{} is licensed ({how}) but the export does not show its deployment mode",
+                        p.title
+                    ),
+                    _ => format!(
+                        "the export shows neither the licence nor the deployment mode of {}",
+                        p.title
+                    ),
+                };
+                Some((why, licensed.as_ref().and_then(|(_, l, _)| *l)))
+            }
+        };
+        r.set("source", Value::Str("export".into()), None);
+        if let Some(d) = declaration.and_then(|d| d.get("mode")) {
+            r.set("declared", d.value.clone(), d.loc);
+            r.set("mode", d.value.clone(), d.loc);
+            r.set("source", Value::Str("declaration".into()), None);
+            let file = d
+                .loc
+                .and_then(|l| model.files.get(l.file() as usize))
+                .map_or("the deployment declaration", |f| f.path.as_str());
+            r.set(
+                "evidence",
+                Value::Str(format!("declared in `{file}`").into()),
+                d.loc,
+            );
+        }
+        if let Some((why, loc)) = unknown {
+            if declaration.is_none() {
+                r.set("evidence", Value::Str(why.as_str().into()), loc);
+                r.set("mode", Value::Unknown, loc);
+                gaps.push(Gap {
+                    field: Some("mode"),
+                    entity: Some(p.key.to_string()),
+                    reason: match p.shown_by {
+                        Some(exports) => format!(
+                            "{why}: export {exports}, or declare `products.{}` in a deployment \
+                             declaration",
+                            p.key
+                        ),
+                        None => format!(
+                            "{why}: no export shows it; declare `products.{}` in a deployment \
+                             declaration",
+                            p.key
+                        ),
+                    },
+                    loc,
+                    in_value: true,
+                });
+            }
+        }
+        out.push(r);
+    }
+    // Declared products dexlint does not derive (Defender for IoT) keep their declaration.
+    for d in declared {
+        let Some(name) = d.text("name") else {
+            continue;
+        };
+        if PRODUCTS.iter().any(|p| p.key == name) {
+            continue;
+        }
+        let mut r = Record::new(&schema::PRODUCT, d.loc);
+        r.set("name", Value::Str(name.into()), None);
+        r.set("title", Value::Str(name.into()), None);
+        if let Some(m) = d.get("mode") {
+            r.set("declared", m.value.clone(), m.loc);
+            r.set("mode", m.value.clone(), m.loc);
+        }
+        r.set(
+            "evidence",
+            Value::Str("declared; no export shows it".into()),
+            d.get("mode").and_then(|f| f.loc),
+        );
+        r.set("source", Value::Str("declaration".into()), None);
+        out.push(r);
+    }
+    let Some(c) = model.collection_mut("products") else {
+        return;
+    };
+    if !c.present && !shown_any {
+        return;
+    }
+    if c.origin.is_none() {
+        c.origin = out.iter().find_map(|r| r.get("mode").and_then(|f| f.loc));
+    }
+    for r in out {
+        c.push(r);
+    }
+    c.gaps.extend(gaps);
+}
+
+/// `` `WINDEFATP` `` or `` `ATA` or `X` ``.
+fn plans_text(p: &Product) -> String {
+    let names: Vec<String> = p.plans.iter().map(|n| format!("`{n}`")).collect();
+    names.join(" or ")
+}
+
+/// What the export's licence data (subscribed SKUs, users' assigned plans, Defender for
+/// Servers pricings) says.
+struct Licences<'m> {
+    /// Whether the export holds licence data that can be read whole.
+    present: bool,
+    /// The subscribed SKUs' list (for a product found on none of them).
+    origin: Option<Loc>,
+    model: &'m TenantModel,
+}
+
+impl<'m> Licences<'m> {
+    fn read(model: &'m TenantModel) -> Self {
+        let skus = model.collection("skus").filter(|c| c.present);
+        let whole = model.missing(&[("skus", Some("plans"))]).is_none();
+        Licences {
+            present: skus.is_some() && whole,
+            origin: skus.and_then(|c| c.origin),
+            model,
+        }
+    }
+
+    /// Whether `product` is licensed, with the plan (or pricing) that licenses it in words and
+    /// its location; None without licence data.
+    fn licensed(&self, product: &Product) -> Option<(bool, Option<Loc>, String)> {
+        if let Some((sku, loc, _)) = self.sku_plan(product) {
+            let plan = product.plans.join("`/`");
+            let part = sku.text("part_number").unwrap_or("?");
+            return Some((true, loc, format!("`{plan}` in `{part}`")));
+        }
+        if let Some(loc) = self.user_plan(product) {
+            let plan = product.plans.join("`/`");
+            return Some((true, loc, format!("`{plan}` assigned to a user")));
+        }
+        // Defender for Servers includes Defender for Endpoint for the servers it covers.
+        if product.key == "mde" {
+            let servers = self.model.collection("cloud_accounts").and_then(|c| {
+                c.records
+                    .iter()
+                    .find(|a| a.text("servers_tier") == Some("Standard"))
+            });
+            if let Some(a) = servers {
+                let id = a.text("id").unwrap_or("?");
+                return Some((
+                    true,
+                    a.get("servers_tier").and_then(|f| f.loc),
+                    format!("Defender for Servers on `{id}`"),
+                ));
+            }
+        }
+        self.present.then(|| (false, None, String::new()))
+    }
+
+    /// The SKU record, the location of its plan, and its consumed units, of the first enabled
+    /// subscription that carries one of the product's plans provisioned.
+    fn sku_plan(&self, product: &Product) -> Option<(&'m Record, Option<Loc>, i64)> {
+        let skus = self.model.collection("skus")?;
+        skus.records.iter().find_map(|s| {
+            let enabled = matches!(s.text("status"), Some("Enabled" | "Warning"));
+            let units = int(s, "enabled_units").unwrap_or(1);
+            if !enabled || units <= 0 {
+                return None;
+            }
+            let Some(Value::Records(plans)) = s.get("plans").map(|f| &f.value) else {
+                return None;
+            };
+            let plan = plans.iter().find(|pl| {
+                pl.text("name").is_some_and(|n| product.plans.contains(&n))
+                    && pl.text("status") == Some("Success")
+            })?;
+            Some((
+                s,
+                plan.get("name").and_then(|f| f.loc).or(plan.loc),
+                int(s, "consumed_units").unwrap_or(0),
+            ))
+        })
+    }
+
+    /// The location of a user's enabled assigned plan of the product.
+    fn user_plan(&self, product: &Product) -> Option<Option<Loc>> {
+        let users = self.model.collection("users")?;
+        users.records.iter().find_map(|u| {
+            let Some(Value::Records(plans)) = u.get("plans").map(|f| &f.value) else {
+                return None;
+            };
+            let plan = plans.iter().find(|pl| {
+                pl.text("name").is_some_and(|n| product.plans.contains(&n))
+                    && pl.text("status") == Some("Enabled")
+            })?;
+            Some(plan.get("id").and_then(|f| f.loc).or(plan.loc))
+        })
+    }
+
+    /// Microsoft Entra ID P2 has no passive mode: it is active when licensed and assigned.
+    fn entra_p2(&self, product: &Product) -> Option<Evidence> {
+        if let Some(loc) = self.user_plan(product) {
+            return Some(Evidence::Shown {
+                mode: Mode::Active,
+                why: "a user has the `AAD_PREMIUM_P2` plan enabled".into(),
+                loc,
+            });
+        }
+        let (sku, loc, consumed) = self.sku_plan(product)?;
+        let part = sku.text("part_number").unwrap_or("?");
+        Some(Evidence::Shown {
+            mode: if consumed > 0 {
+                Mode::Active
+            } else {
+                Mode::NotDeployed
+            },
+            why: format!(
+                "`{part}` carries `AAD_PREMIUM_P2`; {consumed} of its licences are assigned"
+            ),
+            loc,
+        })
+    }
+}
+
+fn int(r: &Record, field: &str) -> Option<i64> {
+    match r.get(field).map(|f| &f.value) {
+        Some(Value::Int(i)) => Some(*i),
+        _ => None,
+    }
+}
+
+/// Defender for Endpoint from the devices: active when an onboarded device runs Defender
+/// Antivirus in active mode or EDR in block mode, passive when devices are onboarded and none
+/// does, not deployed when none is onboarded. A device known only from antivirus health data
+/// (deviceavinfo, `Get-MpComputerStatus`) reports to the service: it counts as onboarded.
+fn endpoint(model: &TenantModel) -> Option<Evidence> {
+    let devices = model.collection("devices").filter(|c| c.present)?;
+    let file = |loc: Option<Loc>| {
+        loc.and_then(|l| model.files.get(l.file() as usize))
+            .map_or("?", |f| f.path.as_str())
+    };
+    let onboarded: Vec<&Record> = devices
+        .records
+        .iter()
+        .filter(|d| match d.text("onboarding") {
+            Some(s) => s == "Onboarded",
+            None => !d.get("av_mode").is_none_or(|f| f.value.is_null()),
+        })
+        .collect();
+    let acting = onboarded
+        .iter()
+        .find(|d| matches!(d.text("av_mode"), Some("active" | "edr_block")));
+    if let Some(d) = acting {
+        let how = match d.text("av_mode") {
+            Some("edr_block") => "EDR in block mode",
+            _ => "Defender Antivirus in active mode",
+        };
+        let av = d.get("av_mode").and_then(|f| f.loc);
+        return Some(Evidence::Shown {
+            mode: Mode::Active,
+            why: format!(
+                "onboarded device `{}` runs {how} ({})",
+                d.text("name").or(d.identity()).unwrap_or("?"),
+                file(av)
+            ),
+            loc: av,
+        });
+    }
+    // Without an acting device, a list known to be incomplete cannot tell.
+    if let Some(gap) = devices
+        .gaps
+        .iter()
+        .find(|g| g.entity.is_none() && g.affects(Some("av_mode")))
+    {
+        return Some(Evidence::Undecided {
+            why: gap.reason.clone(),
+            loc: gap.loc,
+        });
+    }
+    if onboarded.is_empty() {
+        return Some(Evidence::Shown {
+            mode: Mode::NotDeployed,
+            why: format!(
+                "none of the {} machines in `{}` is onboarded",
+                devices.records.len(),
+                file(devices.origin)
+            ),
+            loc: devices.origin,
+        });
+    }
+    // The file that says the devices are onboarded (the machine list, or the antivirus list
+    // when there is none).
+    let listed = onboarded
+        .iter()
+        .find_map(|d| d.get("onboarding").and_then(|f| f.loc))
+        .or(devices.origin);
+    let unknown = onboarded
+        .iter()
+        .filter(|d| d.get("av_mode").is_none_or(|f| f.value.is_null()))
+        .count();
+    if unknown > 0 {
+        let why = if unknown == onboarded.len() {
+            format!(
+                "the antivirus mode of the {unknown} onboarded device{} in `{}` is not in the \
+                 export",
+                if unknown == 1 { "" } else { "s" },
+                file(listed)
+            )
+        } else {
+            format!(
+                "the antivirus mode of {unknown} of the {} onboarded devices in `{}` is not in \
+                 the export, and none of the others runs Defender Antivirus in active mode or \
+                 EDR in block mode",
+                onboarded.len(),
+                file(listed)
+            )
+        };
+        return Some(Evidence::Undecided { why, loc: listed });
+    }
+    let first = onboarded
+        .first()
+        .and_then(|d| d.get("av_mode"))
+        .and_then(|f| f.loc);
+    Some(Evidence::Shown {
+        mode: Mode::Passive,
+        why: format!(
+            "{} onboarded device{} in `{}`, none running Defender Antivirus in active mode or \
+             EDR in block mode (`{}`: {})",
+            onboarded.len(),
+            if onboarded.len() == 1 { "" } else { "s" },
+            file(listed),
+            file(first),
+            mode_counts(&onboarded)
+        ),
+        loc: first,
+    })
+}
+
+/// `passive: 3, disabled: 1`.
+fn mode_counts(devices: &[&Record]) -> String {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for d in devices {
+        let m = d.text("av_mode").unwrap_or("?");
+        match counts.iter_mut().find(|(k, _)| *k == m) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((m, 1)),
+        }
+    }
+    let parts: Vec<String> = counts.iter().map(|(m, n)| format!("{m}: {n}")).collect();
+    parts.join(", ")
 }
