@@ -8,7 +8,8 @@ use crate::export::{self, DiagLevel, LoadOptions};
 use crate::model::Loc;
 use crate::model::TenantModel;
 use crate::outcome::{
-    joined_path, Diagnostic, IncompleteRun, LintReport, NotEvaluated, TenantSummary, Violation,
+    joined_path, Diagnostic, IncompleteRun, LintReport, NotEvaluated, ProductState, TenantSummary,
+    Violation,
 };
 use crate::policy::{self, Outcome, PolicyMeta, PolicySource};
 use rayon::prelude::*;
@@ -448,14 +449,34 @@ fn evaluate_tenant(
             report.violations.push(v);
         }
     }
+    let (products, product_locs) = product_states(model);
+    summary.products = products;
     // Positions, reading each file once for all the values pointed at in it.
     let wanted: Vec<(usize, &Loc)> = locs
         .iter()
         .enumerate()
         .filter_map(|(i, l)| l.as_ref().map(|l| (first + i, l)))
         .collect();
-    let found =
-        export::locate::locate_all(model, &wanted.iter().map(|(_, l)| *l).collect::<Vec<_>>());
+    let product_wanted: Vec<(usize, &Loc)> = product_locs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| l.as_ref().map(|l| (i, l)))
+        .collect();
+    let all: Vec<&Loc> = wanted
+        .iter()
+        .chain(&product_wanted)
+        .map(|(_, l)| *l)
+        .collect();
+    let mut found = export::locate::locate_all(model, &all);
+    let found_products = found.split_off(wanted.len().min(found.len()));
+    for ((i, _), at) in product_wanted.iter().zip(found_products) {
+        let (Some(p), Some(at)) = (summary.products.get_mut(*i), at) else {
+            continue;
+        };
+        p.line = Some(at.line);
+        p.column = Some(at.column);
+        p.pointer = Some(at.pointer);
+    }
     for ((i, _), at) in wanted.iter().zip(found) {
         let (Some(v), Some(at)) = (report.violations.get_mut(*i), at) else {
             continue;
@@ -470,6 +491,39 @@ fn evaluate_tenant(
         v.source = Some(source);
     }
     summary
+}
+
+/// The `products` records as report entries (without positions), with the location each
+/// mode rests on.
+fn product_states(model: &TenantModel) -> (Vec<ProductState>, Vec<Option<Loc>>) {
+    let Some(c) = model.collection("products") else {
+        return (Vec::new(), Vec::new());
+    };
+    let text = |r: &crate::model::Record, f: &str| r.text(f).map(str::to_string);
+    c.records
+        .iter()
+        .map(|r| {
+            let mode = r.get("mode");
+            let loc = mode.and_then(|f| f.loc);
+            let state = ProductState {
+                name: text(r, "name").unwrap_or_default(),
+                title: text(r, "title").unwrap_or_default(),
+                mode: text(r, "mode").unwrap_or_else(|| "unknown".into()),
+                observed: text(r, "observed"),
+                declared: text(r, "declared"),
+                licensed: match r.get("licensed").map(|f| &f.value) {
+                    Some(crate::model::Value::Bool(b)) => Some(*b),
+                    _ => None,
+                },
+                evidence: text(r, "evidence").unwrap_or_default(),
+                file: loc
+                    .and_then(|l| model.files.get(l.file() as usize))
+                    .map(|f| f.path.clone()),
+                ..ProductState::default()
+            };
+            (state, loc)
+        })
+        .unzip()
 }
 
 /// The tenant whose roots include `root`.

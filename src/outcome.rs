@@ -170,6 +170,41 @@ pub struct TenantSummary {
     /// Not serialised per tenant: the top-level list holds every tenant's.
     #[serde(skip)]
     pub ran_on_incomplete_data: Vec<IncompleteRun>,
+    /// Each Defender product's deployment state as dexlint derived it (the `products`
+    /// collection); empty when the export shows nothing of any product.
+    pub products: Vec<ProductState>,
+}
+
+/// One Defender product's deployment state and the evidence it rests on (see
+/// `export::products`).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ProductState {
+    /// The deployment declaration's key: `mde`, `mdo`, `mdi`, `mdca`, `entra_p2`, `mdiot`.
+    pub name: String,
+    /// The product's name (`Defender for Endpoint`).
+    pub title: String,
+    /// The mode policies judge: `active`, `passive`, `not_deployed`, or `unknown` when nothing
+    /// tells.
+    pub mode: String,
+    /// The mode the export's data shows, if it shows one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub observed: Option<String>,
+    /// The mode the deployment declaration gives, if it names the product.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub declared: Option<String>,
+    /// Whether the licences license it; absent without licence data.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub licensed: Option<bool>,
+    /// Why `mode` is what it is, in words.
+    pub evidence: String,
+    /// The file of the value `mode` rests on, relative to its export root.
+    pub file: Option<String>,
+    /// Line of that value (1-based).
+    pub line: Option<usize>,
+    /// Column of that value (1-based, in characters).
+    pub column: Option<usize>,
+    /// RFC 6901 pointer to that value in `file`.
+    pub pointer: Option<String>,
 }
 
 /// A policy that ran although a collection it reads lost a file to a load error.

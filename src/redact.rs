@@ -215,11 +215,17 @@ fn all_texts(report: &LintReport, f: &mut impl FnMut(&str)) {
     for run in &report.summary.ran_on_incomplete_data {
         run.files.iter().for_each(|x| f(x));
     }
+    for p in report.summary.tenants.iter().flat_map(|t| &t.products) {
+        f(&p.evidence);
+        for t in [&p.file, &p.pointer].into_iter().flatten() {
+            f(t);
+        }
+    }
 }
 
 /// Redacts a report in place: messages and help (interpolated values), entities, paths,
-/// pointers, source excerpts, load errors, not-evaluated reasons and entities, and the files of
-/// runs on incomplete data.
+/// pointers, source excerpts, load errors, not-evaluated reasons and entities, the files of
+/// runs on incomplete data, and the products' evidence and locations.
 pub fn report(models: &[&TenantModel], report: &mut LintReport, key: &Key) {
     // Only the sensitive values that may occur in the report become patterns: a large tenant
     // has millions of them, and an automaton of them all would outweigh the model.
@@ -273,6 +279,17 @@ pub fn report(models: &[&TenantModel], report: &mut LintReport, key: &Key) {
     for run in &mut report.summary.ran_on_incomplete_data {
         for file in &mut run.files {
             *file = r.path(file);
+        }
+    }
+    for p in report
+        .summary
+        .tenants
+        .iter_mut()
+        .flat_map(|t| &mut t.products)
+    {
+        p.evidence = r.quoted(&p.evidence);
+        for t in [&mut p.file, &mut p.pointer].into_iter().flatten() {
+            *t = r.path(t);
         }
     }
 }

@@ -1,0 +1,335 @@
+//! Product deployment states derived from the export (`export::products`): licences, Defender
+//! for Endpoint from machines and antivirus health, Entra ID P2, the declaration's overrides,
+//! and what DEX201-DEX203 and DEX206 make of them.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use crate::common::{copy_dir, manifest, records, text};
+use dexlint::model::Value;
+use serde_json::{json, Value as Json};
+use std::path::{Path, PathBuf};
+
+/// A case export of the catalogue's tests (`policies/tests/<case>/export`).
+fn case(case: &str) -> PathBuf {
+    manifest().join("policies/tests").join(case).join("export")
+}
+
+/// `case`'s export copied to a temporary directory, for changes.
+fn copy(from: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&case(from), dir.path());
+    dir
+}
+
+fn read(path: &Path) -> Json {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn write(path: &Path, v: &Json) {
+    std::fs::write(path, serde_json::to_string_pretty(v).unwrap()).unwrap();
+}
+
+fn load(dir: &Path) -> dexlint::export::Load {
+    dexlint::export::load(&[dir.to_path_buf()], &Default::default()).unwrap()
+}
+
+/// A product's `(name, mode, observed, licensed)`; `mode` None when unknown.
+type State = (String, Option<String>, Option<String>, Option<bool>);
+
+/// The state of every product.
+fn states(dir: &Path) -> Vec<State> {
+    let l = load(dir);
+    records(&l.model, "products")
+        .iter()
+        .map(|p| {
+            (
+                text(p, "name").unwrap().to_string(),
+                text(p, "mode").map(str::to_string),
+                text(p, "observed").map(str::to_string),
+                match p.get("licensed").map(|f| &f.value) {
+                    Some(Value::Bool(b)) => Some(*b),
+                    _ => None,
+                },
+            )
+        })
+        .collect()
+}
+
+fn state(dir: &Path, name: &str) -> (Option<String>, Option<String>, Option<bool>) {
+    let (_, m, o, l) = states(dir).into_iter().find(|s| s.0 == name).unwrap();
+    (m, o, l)
+}
+
+/// `dexlint lint DIR --format json` under `edition`.
+fn lint(dir: &Path, edition: &str) -> Json {
+    let out = crate::common::dexlint()
+        .args(["lint", "--format", "json", "--edition", edition])
+        .arg(dir)
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn fired(report: &Json, policy: &str) -> Vec<String> {
+    report["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["policy"] == policy)
+        .map(|v| v["message"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn not_evaluated(report: &Json, policy: &str) -> Vec<(Option<String>, String)> {
+    report["not_evaluated"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["policy"] == policy)
+        .map(|n| {
+            (
+                n["entity"].as_str().map(str::to_string),
+                n["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn s(v: &str) -> Option<String> {
+    Some(v.to_string())
+}
+
+#[test]
+fn every_device_passive_and_only_endpoint_licensed_fires_dex201_and_dex202() {
+    let dir = case("DEX201/fires-derived-passive");
+    assert_eq!(
+        states(&dir),
+        [
+            ("mde".into(), s("passive"), s("passive"), Some(true)),
+            (
+                "mdo".into(),
+                s("not_deployed"),
+                s("not_deployed"),
+                Some(false)
+            ),
+            (
+                "mdi".into(),
+                s("not_deployed"),
+                s("not_deployed"),
+                Some(false)
+            ),
+            (
+                "mdca".into(),
+                s("not_deployed"),
+                s("not_deployed"),
+                Some(false)
+            ),
+            (
+                "entra_p2".into(),
+                s("not_deployed"),
+                s("not_deployed"),
+                Some(false)
+            ),
+        ]
+    );
+    for edition in ["2025-08", "2026-07"] {
+        let r = lint(&dir, edition);
+        assert_eq!(fired(&r, "DEX201").len(), 1, "{edition}");
+        assert_eq!(fired(&r, "DEX202").len(), 1, "{edition}");
+        assert!(fired(&r, "DEX202")[0]
+            .starts_with("Defender for Endpoint (`mde`) is deployed in passive mode"));
+        assert!(not_evaluated(&r, "DEX201").is_empty());
+        // The product states, with the value each rests on.
+        let mde = &r["summary"]["tenants"][0]["products"][0];
+        assert_eq!(mde["mode"], "passive");
+        assert_eq!(mde["file"], "mde/deviceavinfo.json");
+        assert_eq!(mde["pointer"], "/value/0/avMode");
+        assert_eq!(mde["line"], 11);
+    }
+}
+
+#[test]
+fn a_licensed_product_without_data_leaves_dex201_not_evaluated_naming_it() {
+    let r = lint(&case("DEX201/not-evaluated-office-unknown"), "2026-07");
+    assert_eq!(fired(&r, "DEX202").len(), 1);
+    assert!(fired(&r, "DEX201").is_empty());
+    let reasons = not_evaluated(&r, "DEX201");
+    assert_eq!(reasons.len(), 1, "{reasons:?}");
+    let (entity, reason) = &reasons[0];
+    assert_eq!(entity, &None);
+    assert!(
+        reason.starts_with(
+            "Defender for Office 365 P2 is licensed (`THREAT_INTELLIGENCE` in `ENTERPRISEPREMIUM`)"
+        ),
+        "{reason}"
+    );
+    assert!(reason.contains("Get-SafeLinksPolicy"), "{reason}");
+    assert!(reason.contains("declare `products.mdo`"), "{reason}");
+    // Only the product that could change the outcome is named.
+    assert!(!reason.contains("Defender for Endpoint"), "{reason}");
+    // DEX202 judges Defender for Endpoint and lists Defender for Office 365 as not evaluated.
+    let skipped = not_evaluated(&r, "DEX202");
+    assert_eq!(skipped.len(), 1);
+    assert_eq!(skipped[0].0.as_deref(), Some("mdo"));
+}
+
+#[test]
+fn one_active_device_makes_endpoint_active_whatever_office_is() {
+    let dir = case("DEX201/silent-derived-active");
+    assert_eq!(state(&dir, "mde").0, s("active"));
+    assert_eq!(state(&dir, "mdo"), (None, None, Some(true)));
+    let r = lint(&dir, "2026-07");
+    for p in ["DEX201", "DEX203"] {
+        assert!(fired(&r, p).is_empty(), "{p}");
+        assert!(not_evaluated(&r, p).is_empty(), "{p}");
+    }
+    assert!(fired(&r, "DEX202").is_empty());
+}
+
+#[test]
+fn an_unlicensed_product_is_not_deployed_whatever_its_devices_show() {
+    let dir = copy("DEX201/silent-derived-active");
+    let skus = dir.path().join("graph/subscribedSkus.json");
+    let mut v = read(&skus);
+    // Keep only Entra ID P1: Defender for Endpoint is no longer licensed.
+    v["value"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|s| s["skuPartNumber"] == "AAD_PREMIUM");
+    write(&skus, &v);
+    assert_eq!(
+        state(dir.path(), "mde"),
+        (s("not_deployed"), s("not_deployed"), Some(false))
+    );
+    let r = lint(dir.path(), "2026-07");
+    assert_eq!(fired(&r, "DEX201").len(), 1);
+    // Defender for Servers includes Defender for Endpoint for the servers it covers.
+    write(
+        &dir.path().join("pricings.json"),
+        &json!({"value": [{
+            "id": "/subscriptions/3f2d7a61-9b0e-4c55-8a3e-2b6c1d0e9f84/providers/Microsoft.Security/pricings/VirtualMachines",
+            "name": "VirtualMachines",
+            "type": "Microsoft.Security/pricings",
+            "properties": {"pricingTier": "Standard", "subPlan": "P2"}
+        }]}),
+    );
+    assert_eq!(
+        state(dir.path(), "mde"),
+        (s("active"), s("active"), Some(true))
+    );
+}
+
+#[test]
+fn entra_id_p2_is_active_when_its_licences_are_assigned() {
+    let dir = copy("DEX201/fires-derived-passive");
+    let skus = dir.path().join("graph/subscribedSkus.json");
+    let mut v = read(&skus);
+    let p2 = json!({
+        "capabilityStatus": "Enabled", "consumedUnits": 0,
+        "skuId": "84a661c4-e949-4bd2-a560-ed7766fcaf2b", "skuPartNumber": "AAD_PREMIUM_P2",
+        "appliesTo": "User",
+        "prepaidUnits": {"enabled": 50, "suspended": 0, "warning": 0, "lockedOut": 0},
+        "servicePlans": [{"servicePlanId": "eec0eb4f-6444-4f95-aba0-50c24d67f998",
+                          "servicePlanName": "AAD_PREMIUM_P2", "provisioningStatus": "Success",
+                          "appliesTo": "User"}]
+    });
+    v["value"].as_array_mut().unwrap().push(p2);
+    write(&skus, &v);
+    assert_eq!(
+        state(dir.path(), "entra_p2"),
+        (s("not_deployed"), s("not_deployed"), Some(true))
+    );
+    v["value"][2]["consumedUnits"] = json!(12);
+    write(&skus, &v);
+    assert_eq!(
+        state(dir.path(), "entra_p2"),
+        (s("active"), s("active"), Some(true))
+    );
+    // Eligible in 2026-07 only: DEX201 holds there and still fires under 2025-08.
+    assert!(fired(&lint(dir.path(), "2026-07"), "DEX201").is_empty());
+    assert_eq!(fired(&lint(dir.path(), "2025-08"), "DEX201").len(), 1);
+}
+
+#[test]
+fn the_declaration_overrides_and_a_contradiction_is_dex206_at_the_declared_value() {
+    let r = lint(&case("DEX206/fires"), "2026-07");
+    let v = r["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["policy"] == "DEX206")
+        .unwrap();
+    assert_eq!(v["file"], "dexlint-deployment.json");
+    assert_eq!(v["pointer"], "/products/mde");
+    let m = v["message"].as_str().unwrap();
+    assert!(
+        m.contains("is `active`, but the export shows `passive`"),
+        "{m}"
+    );
+    assert!(
+        m.contains("`mde/machines.json`") && m.contains("`mde/deviceavinfo.json`"),
+        "{m}"
+    );
+    // The declaration decides DEX201 (declared active), the contradiction is reported instead.
+    assert!(fired(&r, "DEX201").is_empty());
+    let products = &r["summary"]["tenants"][0]["products"];
+    assert_eq!(products[0]["declared"], "active");
+    assert_eq!(products[0]["observed"], "passive");
+    assert_eq!(products[0]["mode"], "active");
+    // An unlicensed product declared active contradicts the licences.
+    let dir = copy("DEX206/fires");
+    let decl = dir.path().join("dexlint-deployment.json");
+    let mut d = read(&decl);
+    d["products"] = json!({"mde": "passive", "mdca": "active"});
+    write(&decl, &d);
+    let r = lint(dir.path(), "2026-07");
+    let m = fired(&r, "DEX206");
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert!(
+        m[0].contains("(`mdca`) is `active`, but the export shows `not_deployed`: not licensed"),
+        "{}",
+        m[0]
+    );
+}
+
+#[test]
+fn devices_without_antivirus_data_or_an_incomplete_list_are_not_judged() {
+    let r = lint(&case("DEX201/not-evaluated-av-unknown"), "2026-07");
+    let reasons = not_evaluated(&r, "DEX201");
+    assert_eq!(reasons.len(), 1);
+    assert!(
+        reasons[0].1.starts_with("the antivirus mode of the 3 onboarded devices in `mde/machines.json` is not in the export"),
+        "{reasons:?}"
+    );
+    assert!(reasons[0].1.contains("/api/deviceavinfo"), "{reasons:?}");
+    // A machine list with further pages not exported and no active device: unknown.
+    let l = dexlint::export::load(
+        &[crate::common::fixture("mde-paged-incomplete")],
+        &Default::default(),
+    )
+    .unwrap();
+    let mde = &records(&l.model, "products")[0];
+    assert_eq!(mde.get("mode").unwrap().value, Value::Unknown);
+    let gap = &l.model.collection("products").unwrap().gaps[0];
+    assert_eq!(gap.entity.as_deref(), Some("mde"));
+    assert!(gap.reason.contains("further pages"), "{}", gap.reason);
+}
+
+#[test]
+fn an_export_that_shows_no_product_has_no_products() {
+    let l = crate::common::load("graph-groups-select");
+    assert!(!l.model.collection("products").unwrap().present);
+    let r = lint(&crate::common::fixture("graph-groups-select"), "2026-07");
+    let reasons = not_evaluated(&r, "DEX201");
+    assert!(
+        reasons[0].1.starts_with(
+            "no Defender products and their deployment mode in the export (provide subscribed SKUs"
+        ),
+        "{reasons:?}"
+    );
+}
