@@ -74,6 +74,13 @@ pub enum Command {
         /// Target directory [default: .]
         dir: Option<PathBuf>,
     },
+    /// Print the tenant model policies query: every collection, record type and field, with
+    /// its type, the source keys it is read from and its values where they are a closed set.
+    Schema {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
+    },
     /// Print a shell completion script.
     Completions {
         /// The shell to complete for.

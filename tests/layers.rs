@@ -27,6 +27,7 @@ const LAYERS: &[(&str, usize)] = &[
     ("testing", 7),
     ("authoring", 7),
     ("catalogue", 7),
+    ("reference", 7),
     ("commands", 8),
     ("cli", 8),
 ];

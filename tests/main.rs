@@ -25,6 +25,7 @@ mod pre_commit;
 mod products_derived;
 mod readme;
 mod redact;
+mod reference;
 mod sandbox;
 mod scale;
 mod tenants;

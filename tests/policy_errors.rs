@@ -67,6 +67,7 @@ snapshots!(
     bad_target,
     param_type,
     unknown_type,
+    unknown_value,
     quantifier_not_list,
     where_not_bool,
     bad_escape,

@@ -134,7 +134,7 @@ fn nested_bindings_iterate_every_combination() {
 #[test]
 fn quantifiers() {
     let p = policy_for(
-        "  for g in groups\n  where exists(g.members)\n  report g \"{g.id} any={any(m in g.members: m.kind == \"group\")} all={all(m in g.members: m.kind == \"user\")} count={count(m in g.members)} users={count(m in g.members: m.kind == \"user\")} sum={sum(x in g.members where x.kind != \"x\": 2)}\"",
+        "  for g in groups\n  where exists(g.members)\n  report g \"{g.id} any={any(m in g.members: m.kind == \"group\")} all={all(m in g.members: m.kind == \"user\")} count={count(m in g.members)} users={count(m in g.members: m.kind == \"user\")} sum={sum(x in g.members where x.kind != \"orgContact\": 2)}\"",
     );
     assert_eq!(
         messages(&p, &sample()),
@@ -536,7 +536,7 @@ fn unknown_values_decide_what_they_can_and_leave_the_rest_not_evaluated() {
     );
     // `false and unknown` is false; `true or unknown` is true.
     let short = policy_for(
-        "  assert any(p in products: (p.name == \"mdi\" and p.mode == \"x\") or p.name == \"mde\")\n  report products \"never\"",
+        "  assert any(p in products: (p.name == \"mdi\" and p.mode == \"active\") or p.name == \"mde\")\n  report products \"never\"",
     );
     assert!(messages(&short, &products_model(None)).is_empty());
     let count = policy_for(

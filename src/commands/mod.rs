@@ -40,6 +40,13 @@ pub fn run(cli: Cli) -> i32 {
             edition,
         } => explain::run(&id, config.as_deref(), &policies, edition.as_deref()),
         Command::Init { dir } => init::run(dir.unwrap_or_else(|| PathBuf::from("."))),
+        Command::Schema { format } => {
+            match format {
+                crate::cli::ListFormat::Human => print!("{}", crate::reference::text()),
+                crate::cli::ListFormat::Json => println!("{:#}", crate::reference::json()),
+            }
+            0
+        }
         Command::Completions { shell } => completions::completions(shell),
         Command::Man => completions::man(),
         Command::Test {

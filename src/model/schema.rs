@@ -47,6 +47,17 @@ pub struct FieldSchema {
     /// Absent in the source when it does not apply (a Free tier has no sub-plan): a policy
     /// that reads it is still evaluated when no record has it.
     pub optional: bool,
+    /// The values the loader gives a string field (or the strings of a list field) whose values
+    /// are a closed set, in their exact spelling; empty for free text. Comparing such a field
+    /// with another string literal is a compile error.
+    pub values: &'static [&'static str],
+}
+
+impl FieldSchema {
+    /// The field with its closed set of values.
+    const fn values(self, values: &'static [&'static str]) -> Self {
+        FieldSchema { values, ..self }
+    }
 }
 
 /// A record type: users, groups, a group member, a service plan...
@@ -62,6 +73,14 @@ impl RecordSchema {
     /// Position of a field by its policy-language name.
     pub fn field_index(&self, name: &str) -> Option<usize> {
         self.fields.iter().position(|f| f.name == name)
+    }
+
+    /// The closed set of values of a field (empty for free text or an unknown field).
+    pub fn values(&self, name: &str) -> &'static [&'static str] {
+        self.fields
+            .iter()
+            .find(|f| f.name == name)
+            .map_or(&[], |f| f.values)
     }
 }
 
@@ -84,6 +103,7 @@ const fn f(name: &'static str, ty: Type, doc: &'static str) -> FieldSchema {
         ty,
         doc,
         optional: false,
+        values: &[],
     }
 }
 
@@ -93,8 +113,17 @@ const fn o(name: &'static str, ty: Type, doc: &'static str) -> FieldSchema {
         ty,
         doc,
         optional: true,
+        values: &[],
     }
 }
+
+/// `capabilityStatus` of subscribed SKUs and assigned plans (Graph `subscribedSku`,
+/// `assignedPlan`).
+const CAPABILITY: &[&str] = &["Enabled", "Warning", "Suspended", "Deleted", "LockedOut"];
+/// Product modes (`products`).
+const MODES: &[&str] = &["active", "passive", "not_deployed"];
+/// Defender for Cloud pricing tiers.
+const TIERS: &[&str] = &["Free", "Standard"];
 
 const STR: Type = Type::Str;
 const BOOL: Type = Type::Bool;
@@ -122,7 +151,8 @@ pub static ASSIGNED_PLAN: RecordSchema = RecordSchema {
         f("id", STR, "assignedPlans[].servicePlanId"),
         f("name", STR, "servicePlanName, resolved from the subscribedSkus in the export or well-known plan ids"),
         f("service", STR, "assignedPlans[].service"),
-        f("status", STR, "assignedPlans[].capabilityStatus (Enabled, Deleted, Suspended, ...)"),
+        f("status", STR, "assignedPlans[].capabilityStatus").values(CAPABILITY),
+        o("assigned", DATE, "assignedPlans[].assignedDateTime"),
     ],
 };
 
@@ -134,7 +164,18 @@ pub static USER: RecordSchema = RecordSchema {
         f("upn", STR, "userPrincipalName"),
         o("name", STR, "displayName"),
         f("enabled", BOOL, "accountEnabled"),
-        f("user_type", STR, "userType (Member, Guest)"),
+        f("user_type", STR, "userType").values(&["Member", "Guest"]),
+        o("department", STR, "department"),
+        o(
+            "on_premises_sync",
+            BOOL,
+            "onPremisesSyncEnabled (true: synchronised from on-premises Active Directory)",
+        ),
+        o(
+            "last_sign_in",
+            DATE,
+            "signInActivity.lastSignInDateTime (only when the export selected signInActivity)",
+        ),
         f(
             "licenses",
             Type::List(&Type::Record(&LICENSE)),
@@ -154,7 +195,14 @@ pub static MEMBER: RecordSchema = RecordSchema {
     name: "member",
     fields: &[
         f("id", STR, "member object id"),
-        f("kind", STR, "user, group, device, servicePrincipal, orgContact (from @odata.type, or a Terraform reference)"),
+        f("kind", STR, "from @odata.type, or a Terraform reference").values(&[
+            "user",
+            "group",
+            "device",
+            "servicePrincipal",
+            "orgContact",
+            "application",
+        ]),
         f("name", STR, "displayName"),
         f("upn", STR, "userPrincipalName, for users"),
     ],
@@ -167,11 +215,7 @@ pub static GROUP: RecordSchema = RecordSchema {
     fields: &[
         f("id", STR, "id (Graph), or the resource address (Terraform)"),
         f("name", STR, "displayName / display_name"),
-        o(
-            "types",
-            STRS,
-            "groupTypes / types (Unified, DynamicMembership)",
-        ),
+        o("types", STRS, "groupTypes / types").values(&["Unified", "DynamicMembership"]),
         f(
             "dynamic",
             BOOL,
@@ -230,24 +274,45 @@ pub static DEVICE: RecordSchema = RecordSchema {
         f("id", STR, "id (machine id)"),
         f("name", STR, "computerDnsName"),
         f("os", STR, "osPlatform"),
-        f(
-            "onboarding",
-            STR,
-            "onboardingStatus: Onboarded, CanBeOnboarded, Unsupported, InsufficientInfo",
-        ),
-        o(
-            "health",
-            STR,
-            "healthStatus: Active, Inactive, ImpairedCommunication, NoSensorData, NoSensorDataImpairedCommunication, Unknown",
-        ),
+        f("onboarding", STR, "onboardingStatus").values(&[
+            "Onboarded",
+            "CanBeOnboarded",
+            "Unsupported",
+            "InsufficientInfo",
+        ]),
+        o("health", STR, "healthStatus").values(&[
+            "Active",
+            "Inactive",
+            "ImpairedCommunication",
+            "NoSensorData",
+            "NoSensorDataImpairedCommunication",
+            "Unknown",
+        ]),
+        o("last_seen", DATE, "lastSeen"),
+        o("risk_score", STR, "riskScore").values(&[
+            "None",
+            "Informational",
+            "Low",
+            "Medium",
+            "High",
+        ]),
+        o("exposure_level", STR, "exposureLevel").values(&["None", "Low", "Medium", "High"]),
         o("group_id", STR, "rbacGroupId"),
         o("group", STR, "rbacGroupName"),
         o("tags", STRS, "machineTags"),
         f(
             "av_mode",
             STR,
-            "deviceavinfo avMode: active, passive, disabled, edr_block, passive_audit, other (\"3\" and \"\")",
-        ),
+            "deviceavinfo avMode (\"0\" active ... \"5\" passive_audit; \"3\" and \"\" other)",
+        )
+        .values(&[
+            "active",
+            "passive",
+            "disabled",
+            "edr_block",
+            "passive_audit",
+            "other",
+        ]),
     ],
 };
 
@@ -257,11 +322,14 @@ pub static SKU_PLAN: RecordSchema = RecordSchema {
     fields: &[
         f("id", STR, "servicePlans[].servicePlanId"),
         f("name", STR, "servicePlans[].servicePlanName"),
-        f(
-            "status",
-            STR,
-            "servicePlans[].provisioningStatus (Success, Disabled, Error, PendingActivation, ...)",
-        ),
+        f("status", STR, "servicePlans[].provisioningStatus").values(&[
+            "Success",
+            "Disabled",
+            "Error",
+            "PendingInput",
+            "PendingActivation",
+            "PendingProvisioning",
+        ]),
         f("applies_to", STR, "servicePlans[].appliesTo"),
     ],
 };
@@ -272,11 +340,7 @@ pub static SKU: RecordSchema = RecordSchema {
     fields: &[
         f("id", STR, "skuId"),
         f("part_number", STR, "skuPartNumber"),
-        f(
-            "status",
-            STR,
-            "capabilityStatus (Enabled, Warning, Suspended, Deleted, LockedOut)",
-        ),
+        f("status", STR, "capabilityStatus").values(CAPABILITY),
         f("enabled_units", INT, "prepaidUnits.enabled"),
         f("consumed_units", INT, "consumedUnits"),
         f(
@@ -295,24 +359,28 @@ pub static PRODUCT: RecordSchema = RecordSchema {
         f(
             "name",
             STR,
-            "mde, mdo, mdi, mdca, entra_p2 (every record); mdiot (when declared)",
-        ),
+            "every record but mdiot, which is there when declared",
+        )
+        .values(&["mde", "mdo", "mdi", "mdca", "entra_p2", "mdiot"]),
         f("title", STR, "the product's name (Defender for Endpoint, ...)"),
         f(
             "mode",
             STR,
-            "active, passive, not_deployed: the declaration's mode where it gives one, else `observed`; unknown when neither tells (rules that need it are not evaluated)",
-        ),
+            "the declaration's mode where it gives one, else `observed`; unknown when neither tells (rules that need it are not evaluated)",
+        )
+        .values(MODES),
         o(
             "observed",
             STR,
-            "active, passive, not_deployed: what the export shows (machines and deviceavinfo, Exchange Online policies, sensors, licences); absent when it shows nothing",
-        ),
+            "what the export shows (machines and deviceavinfo, Exchange Online policies, sensors, licences); absent when it shows nothing",
+        )
+        .values(MODES),
         o(
             "declared",
             STR,
-            "active, passive, not_deployed: the deployment declaration's `products.<name>`",
-        ),
+            "the deployment declaration's `products.<name>`",
+        )
+        .values(MODES),
         o(
             "licensed",
             BOOL,
@@ -328,7 +396,7 @@ pub static PRODUCT: RecordSchema = RecordSchema {
             STR,
             "why `observed` is what it is, in words, naming the files it rests on",
         ),
-        f("source", STR, "declaration or export: where `mode` comes from"),
+        f("source", STR, "where `mode` comes from").values(&["declaration", "export"]),
     ],
 };
 
@@ -340,7 +408,8 @@ pub static SERVICE: RecordSchema = RecordSchema {
             "name",
             STR,
             "xdr (Defender Experts for XDR), servers (Defender Experts for Servers)",
-        ),
+        )
+        .values(&["xdr", "servers"]),
         f(
             "purchased",
             BOOL,
@@ -361,17 +430,14 @@ pub static CLOUD_ACCOUNT: RecordSchema = RecordSchema {
             "subscription id, connector hierarchyIdentifier, or Terraform address",
         ),
         o("name", STR, "display name where known"),
-        f("environment", STR, "Azure, AWS, GCP"),
-        o(
-            "servers_tier",
-            STR,
-            "VirtualMachines pricingTier (Free, Standard) / tier",
-        ),
+        f("environment", STR, "the cloud").values(&["Azure", "AWS", "GCP"]),
+        o("servers_tier", STR, "VirtualMachines pricingTier / tier").values(TIERS),
         o(
             "servers_plan",
             STR,
-            "Defender for Servers plan: P1, P2 (subPlan / subplan / offering subPlan)",
-        ),
+            "Defender for Servers plan (subPlan / subplan / offering subPlan)",
+        )
+        .values(&["P1", "P2"]),
         o(
             "mde_integration",
             BOOL,
@@ -390,9 +456,9 @@ pub static RESOURCE_PRICING: RecordSchema = RecordSchema {
         f("id", STR, "the scope's resource id (the pricing id without `/providers/Microsoft.Security/pricings/{name}`)"),
         f("name", STR, "the scope's last name segment (machine or resource group name)"),
         f("subscription", STR, "the subscription id in the scope"),
-        f("scope", STR, "resource_group or resource"),
+        f("scope", STR, "what the pricing is set on").values(&["resource_group", "resource"]),
         f("plan", STR, "pricing name (VirtualMachines is Defender for Servers)"),
-        f("tier", STR, "pricingTier (Free, Standard)"),
+        f("tier", STR, "pricingTier").values(TIERS),
         o("sub_plan", STR, "subPlan (P1)"),
         o("inherited", BOOL, "inherited: true when the scope takes its parent's pricing"),
         o("source", STR, "arm, az-cli or az-powershell"),
@@ -508,6 +574,29 @@ pub static COLLECTIONS: &[CollectionSchema] = &[
 /// Index of a collection in [`COLLECTIONS`].
 pub fn collection_index(name: &str) -> Option<usize> {
     COLLECTIONS.iter().position(|c| c.name == name)
+}
+
+/// Every record type's name: the collections' records and the records nested in them, each
+/// once, in schema order.
+pub fn record_names() -> Vec<&'static str> {
+    fn walk(r: &'static RecordSchema, out: &mut Vec<&'static str>) {
+        if out.contains(&r.name) {
+            return;
+        }
+        out.push(r.name);
+        for f in r.fields {
+            match f.ty {
+                Type::List(Type::Record(inner)) => walk(inner, out),
+                Type::Record(inner) => walk(inner, out),
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for c in COLLECTIONS {
+        walk(c.record, &mut out);
+    }
+    out
 }
 
 /// A record type by its name (`group`, `member`, `sku_plan`...), searched through every

@@ -10,7 +10,7 @@ use super::index;
 use super::ir::*;
 use super::{Citation, CompiledPolicy, ParamInfo, PolicyMeta, Severity};
 use crate::base::suggest::did_you_mean;
-use crate::model::schema::{RecordSchema, COLLECTIONS};
+use crate::model::schema::{FieldSchema, RecordSchema, Type, COLLECTIONS};
 use crate::model::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -56,6 +56,8 @@ struct Ctx<'a> {
     errors: &'a mut Vec<CompileError>,
     /// (collection, field) pairs read by the rule being compiled.
     requires: Vec<(&'static str, Option<&'static str>)>,
+    /// The enumerated field (record type, field) the last field access compiled read.
+    last_enum: Option<(&'static RecordSchema, &'static FieldSchema)>,
     /// False while compiling what may be absent without making the rule meaningless: messages,
     /// help, report targets, and the arguments of `exists` and `default`.
     needs: bool,
@@ -85,6 +87,7 @@ impl<'a> Ctx<'a> {
             errors,
             requires: Vec::new(),
             needs: true,
+            last_enum: None,
         }
     }
 }
@@ -277,10 +280,9 @@ impl Ctx<'_> {
                         let fname = r.fields.get(i).map(|f| f.name);
                         self.requires.push((coll, fname));
                     }
-                    let fty = r
-                        .fields
-                        .get(i)
-                        .map_or(Ty::Error, |f| Ty::from_schema(&f.ty));
+                    let schema = r.fields.get(i);
+                    let fty = schema.map_or(Ty::Error, |f| Ty::from_schema(&f.ty));
+                    self.last_enum = schema.filter(|f| !f.values.is_empty()).map(|f| (r, f));
                     (CExpr::Field(Box::new(b), i), fty)
                 }
                 None => {
@@ -559,7 +561,29 @@ impl Ctx<'_> {
             label: format!("`{lt}` {} `{rt}`", op.symbol()),
         };
         let (lc, lt) = self.expr(l);
+        let l_enum = self.enumerated(l);
         let (rc, rt) = self.expr(r);
+        let r_enum = self.enumerated(r);
+        match op {
+            BinOp::Eq | BinOp::Ne => {
+                if let Some(field) = l_enum {
+                    self.check_values(field, r);
+                }
+                if let Some(field) = r_enum {
+                    self.check_values(field, l);
+                }
+            }
+            BinOp::In | BinOp::NotIn => {
+                // `field in ["a", "b"]`, or `"a" in list_field`.
+                if let Some(field) = l_enum {
+                    self.check_values(field, r);
+                }
+                if let Some(field) = r_enum.filter(|(_, f)| matches!(f.ty, Type::List(_))) {
+                    self.check_values(field, l);
+                }
+            }
+            _ => {}
+        }
         let ok_ty = match op {
             BinOp::Or | BinOp::And => {
                 if lt.compatible(&Ty::Bool) && rt.compatible(&Ty::Bool) {
@@ -592,6 +616,58 @@ impl Ctx<'_> {
         match ok_ty {
             Some(ty) => (CExpr::Binary(op, Box::new(lc), Box::new(rc)), ty),
             None => self.err(mismatch(&lt, &rt)),
+        }
+    }
+
+    /// The enumerated field `e` reads, when `e` is a field access (just compiled).
+    fn enumerated(&mut self, e: &Expr) -> Option<(&'static RecordSchema, &'static FieldSchema)> {
+        let last = self.last_enum.take();
+        matches!(e.kind, ExprKind::Field(..))
+            .then_some(last)
+            .flatten()
+    }
+
+    /// Reports every string literal of `e` (a literal, or a list of them) that is not one of
+    /// the enumerated field's values: it could never match.
+    fn check_values(
+        &mut self,
+        (record, field): (&'static RecordSchema, &'static FieldSchema),
+        e: &Expr,
+    ) {
+        let literals: Vec<(&Str, Span)> = match &e.kind {
+            ExprKind::Str(s) => vec![(s, e.span)],
+            ExprKind::List(items) => items
+                .iter()
+                .filter_map(|i| match &i.kind {
+                    ExprKind::Str(s) => Some((s, i.span)),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        for (s, span) in literals {
+            let Some(text) = s.literal() else {
+                continue;
+            };
+            if field.values.contains(&text.as_str()) {
+                continue;
+            }
+            let values = field
+                .values
+                .iter()
+                .map(|v| format!("`{v}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let help = match did_you_mean(&text, field.values.iter().copied()) {
+                Some(d) => format!("{d} (`{}.{}` is one of {values})", record.name, field.name),
+                None => format!("`{}.{}` is one of {values}", record.name, field.name),
+            };
+            self.errors.push(CompileError::UnknownValue {
+                value: text.to_string(),
+                field: format!("{}.{}", record.name, field.name),
+                span,
+                help,
+            });
         }
     }
 
@@ -805,6 +881,7 @@ fn type_of(t: &TypeExpr, errors: &mut Vec<CompileError>) -> Option<Ty> {
         "string" => simple(Ty::Str),
         "int" => simple(Ty::Int),
         "bool" => simple(Ty::Bool),
+        "date" => simple(Ty::Date),
         "list" => match &t.arg {
             Some(inner) => Some(Ty::List(Box::new(type_of(inner, errors)?))),
             None => None,
@@ -814,12 +891,35 @@ fn type_of(t: &TypeExpr, errors: &mut Vec<CompileError>) -> Option<Ty> {
             .map(Ty::Record),
     };
     if ty.is_none() {
+        let records = crate::model::schema::record_names();
+        let all = ["string", "int", "bool", "date", "list"]
+            .into_iter()
+            .chain(records.iter().copied());
+        let list = "types are `string`, `int`, `bool`, `date`, `list<T>` and the record types \
+                    `dexlint schema` lists";
         errors.push(CompileError::UnknownType {
             name: t.name.name.clone(),
             span: t.span,
+            help: match did_you_mean(&t.name.name, all.clone()).or_else(|| {
+                // An abbreviation (`grp`, `dev`): the shortest type it abbreviates.
+                let lower = t.name.name.to_lowercase();
+                all.filter(|c| lower.len() >= 2 && subsequence(&lower, c))
+                    .min_by_key(|c| c.len())
+                    .map(|c| format!("did you mean `{c}`?"))
+            }) {
+                Some(d) => format!("{d} ({list})"),
+                None => list.to_string(),
+            },
         });
     }
     ty
+}
+
+/// Whether the letters of `short` appear in `long` in order, starting with its first one
+/// (`grp` in `group`).
+fn subsequence(short: &str, long: &str) -> bool {
+    let mut rest = long.chars();
+    short.chars().next() == long.chars().next() && short.chars().all(|c| rest.any(|x| x == c))
 }
 
 /// The environment of a file: what its imports export, then its own constants and definitions

@@ -334,19 +334,35 @@ pub enum CompileError {
         #[label("this citation")]
         span: Span,
     },
+    /// A string literal compared with an enumerated field (`m.kind == "User"`) that is none of
+    /// the field's values: the comparison could never hold.
+    #[error("`{value}` is not a value of `{field}`: the comparison can never hold")]
+    #[diagnostic(code(dexlint::unknown_value))]
+    UnknownValue {
+        /// The literal's text.
+        value: String,
+        /// `record.field` (`member.kind`).
+        field: String,
+        /// The literal.
+        #[label("not a value of `{field}`")]
+        span: Span,
+        /// A did-you-mean suggestion, and the field's values.
+        #[help]
+        help: String,
+    },
     /// A type annotation that names no type: not `string`, `int`, `bool` or a record type, a `list`
     /// without its element type, or a record type given an argument.
     #[error("unknown type `{name}`")]
-    #[diagnostic(
-        code(dexlint::unknown_type),
-        help("types are `string`, `int`, `bool`, `list<T>` and record types such as `group` or `member`")
-    )]
+    #[diagnostic(code(dexlint::unknown_type))]
     UnknownType {
         /// The type's name as written (without its `<...>`).
         name: String,
         /// The whole type annotation.
         #[label("unknown type")]
         span: Span,
+        /// A did-you-mean suggestion, and the types there are.
+        #[help]
+        help: String,
     },
 }
 
@@ -363,6 +379,7 @@ impl CompileError {
             | UnknownEdition { span, .. }
             | MissingCiteField { span, .. }
             | UnknownField { span, .. }
+            | UnknownValue { span, .. }
             | NotARecord { span, .. }
             | TypeMismatch { span, .. }
             | UnknownFunction { span, .. }

@@ -258,6 +258,23 @@ pub(crate) fn user(b: &mut Builder, at: &At<'_>) {
     put(&mut r, "name", at, "displayName", Conv::Text);
     put(&mut r, "enabled", at, "accountEnabled", Conv::Bool);
     put(&mut r, "user_type", at, "userType", Conv::Text);
+    put(&mut r, "department", at, "department", Conv::Text);
+    put(
+        &mut r,
+        "on_premises_sync",
+        at,
+        "onPremisesSyncEnabled",
+        Conv::Bool,
+    );
+    if let Some(activity) = at.get("signInActivity") {
+        put(
+            &mut r,
+            "last_sign_in",
+            &activity,
+            "lastSignInDateTime",
+            Conv::Date,
+        );
+    }
     if let Some((list, items)) = objects(
         b,
         at,
@@ -297,6 +314,7 @@ pub(crate) fn user(b: &mut Builder, at: &At<'_>) {
             put(&mut plan, "id", p, "servicePlanId", Conv::Text);
             put(&mut plan, "service", p, "service", Conv::Text);
             put(&mut plan, "status", p, "capabilityStatus", Conv::Text);
+            put(&mut plan, "assigned", p, "assignedDateTime", Conv::Date);
             plan
         });
         r.set("plans", Value::Records(items.collect()), Some(list.loc()));

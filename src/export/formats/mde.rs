@@ -72,34 +72,11 @@ fn values<'a>(b: &mut Builder, doc: &At<'a>, key: &str) -> Option<At<'a>> {
     }
 }
 
-/// `onboardingStatus` values of the Machine resource type.
-const ONBOARDING: &[&str] = &[
-    "Onboarded",
-    "CanBeOnboarded",
-    "Unsupported",
-    "InsufficientInfo",
-];
-
-/// `healthStatus` values of the Machine resource type.
-const HEALTH: &[&str] = &[
-    "Active",
-    "Inactive",
-    "ImpairedCommunication",
-    "NoSensorData",
-    "NoSensorDataImpairedCommunication",
-    "Unknown",
-];
-
-/// Sets `field` from the enumeration `key` of `item`: a documented value (any case) in its
-/// documented spelling, an undocumented one as written with a warning.
-fn enumeration(
-    b: &mut Builder,
-    r: &mut Record,
-    field: &str,
-    item: &At<'_>,
-    key: &str,
-    known: &[&str],
-) {
+/// Sets `field` from the enumeration `key` of `item`: a documented value (any case; the
+/// schema's values of `field`) in its documented spelling, an undocumented one as written with
+/// a warning.
+fn enumeration(b: &mut Builder, r: &mut Record, field: &str, item: &At<'_>, key: &str) {
+    let known = r.schema.values(field);
     let Some(at) = item.get(key) else {
         return;
     };
@@ -160,8 +137,11 @@ pub fn machines(b: &mut Builder, doc: &At<'_>) {
         put(&mut r, "id", &m, "id", Conv::Text);
         put(&mut r, "name", &m, "computerDnsName", Conv::Text);
         put(&mut r, "os", &m, "osPlatform", Conv::Text);
-        enumeration(b, &mut r, "onboarding", &m, "onboardingStatus", ONBOARDING);
-        enumeration(b, &mut r, "health", &m, "healthStatus", HEALTH);
+        enumeration(b, &mut r, "onboarding", &m, "onboardingStatus");
+        enumeration(b, &mut r, "health", &m, "healthStatus");
+        put(&mut r, "last_seen", &m, "lastSeen", Conv::Date);
+        enumeration(b, &mut r, "risk_score", &m, "riskScore");
+        enumeration(b, &mut r, "exposure_level", &m, "exposureLevel");
         put(&mut r, "group_id", &m, "rbacGroupId", Conv::Text);
         put(&mut r, "group", &m, "rbacGroupName", Conv::Text);
         put(&mut r, "tags", &m, "machineTags", Conv::Strings);

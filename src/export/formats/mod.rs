@@ -24,6 +24,8 @@ pub struct Format {
     pub name: &'static str,
     /// The tools and commands whose output this format reads (the README's input table).
     pub produced_by: &'static str,
+    /// The model collections its documents provide (`dexlint schema`, docs/model.md).
+    pub provides: &'static [&'static str],
     /// Reads `doc`, found at `rel` (relative to its export root, `/`-separated): returns false
     /// without touching the builder when the document is not of this format; otherwise loads
     /// it, reporting what is wrong in it, and returns true.
@@ -35,46 +37,55 @@ pub struct Format {
 pub static FORMATS: &[Format] = &[
     Format {
         name: "declaration",
+        provides: &["products", "services"],
         produced_by: "written by hand (schemas/deployment-v1.schema.json)",
         read: declaration::read,
     },
     Format {
         name: "terraform-plan",
+        provides: &["groups", "cloud_accounts"],
         produced_by: "`terraform show -json PLANFILE`",
         read: terraform::read,
     },
     Format {
         name: "defender-for-endpoint",
+        provides: &["devices", "device_groups"],
         produced_by: "Defender for Endpoint API `/api/machines`, `/api/deviceavinfo`; the portal's device group export",
         read: mde::read,
     },
     Format {
         name: "az-powershell",
+        provides: &["cloud_accounts", "resource_pricings"],
         produced_by: "Az PowerShell `Get-AzSecurityPricing`, `Get-AzSecuritySetting`, `Get-AzSecurityConnector` piped to `ConvertTo-Json -Depth 10`",
         read: az_powershell::read,
     },
     Format {
         name: "az-cli",
+        provides: &["users", "groups", "cloud_accounts", "resource_pricings"],
         produced_by: "az CLI `az security pricing list`, `az security setting list`, `az ad group list`, `az ad user list`, `az ad group member list --group GID`",
         read: az_cli::read,
     },
     Format {
         name: "arm",
+        provides: &["cloud_accounts", "resource_pricings"],
         produced_by: "ARM REST `Microsoft.Security` pricings (subscription or resource scope), settings and securityConnectors (`az rest`, `Invoke-AzRestMethod`)",
         read: arm::read,
     },
     Format {
         name: "entra-exporter",
+        provides: &["users", "groups", "skus"],
         produced_by: "EntraExporter `Export-Entra -Path DIR -All` (or `-Type Config,Users,Groups,SKUs`)",
         read: entra_exporter::read,
     },
     Format {
         name: "graph-powershell-sdk",
+        provides: &["users", "groups", "skus", "audit_events"],
         produced_by: "Microsoft Graph PowerShell SDK `Get-MgUser`, `Get-MgGroup`, `Get-MgGroupMember`, `Get-MgSubscribedSku`, `Get-MgAuditLogDirectoryAudit` piped to `ConvertTo-Json -Depth 10`",
         read: graph_sdk::read,
     },
     Format {
         name: "graph",
+        provides: &["users", "groups", "skus", "audit_events"],
         produced_by: "Microsoft Graph REST v1.0 and beta list and object responses (`Invoke-MgGraphRequest`, `Invoke-RestMethod`, `az rest`, Graph Explorer), every `@odata.nextLink` page saved beside the first",
         read: graph::read,
     },
@@ -171,6 +182,20 @@ fn mentions_security_resource(v: &At<'_>, depth: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formats_provide_collections_of_the_model() {
+        for f in FORMATS {
+            assert!(!f.provides.is_empty(), "{}", f.name);
+            for c in f.provides {
+                assert!(
+                    crate::model::schema::collection_index(c).is_some(),
+                    "{}: {c}",
+                    f.name
+                );
+            }
+        }
+    }
 
     #[test]
     fn fragments() {
