@@ -100,6 +100,19 @@ fn enumeration(
     key: &str,
     known: &[&str],
 ) {
+    enumeration_of(b, r, field, item, key, known, "machine");
+}
+
+/// [`enumeration`] for a record of another kind (`what`: `sensor`), named in the warning.
+pub(crate) fn enumeration_of(
+    b: &mut Builder,
+    r: &mut Record,
+    field: &str,
+    item: &At<'_>,
+    key: &str,
+    known: &[&str],
+    what: &str,
+) {
     let Some(at) = item.get(key) else {
         return;
     };
@@ -114,7 +127,7 @@ fn enumeration(
             b.warning(
                 &at,
                 &format!(
-                    "undocumented `{key}` `{text}` (documented: {}); the machine is kept",
+                    "undocumented `{key}` `{text}` (documented: {}); the {what} is kept",
                     known.join(", ")
                 ),
             );

@@ -10,9 +10,11 @@ pub mod az_cli;
 pub mod az_powershell;
 pub mod declaration;
 pub mod entra_exporter;
+pub mod exchange_online;
 pub mod graph;
 pub mod graph_sdk;
 pub mod mde;
+pub mod mp_computer_status;
 pub mod terraform;
 
 use super::json::At;
@@ -47,6 +49,16 @@ pub static FORMATS: &[Format] = &[
         name: "defender-for-endpoint",
         produced_by: "Defender for Endpoint API `/api/machines`, `/api/deviceavinfo`; the portal's device group export",
         read: mde::read,
+    },
+    Format {
+        name: "exchange-online",
+        produced_by: "Exchange Online PowerShell `Get-SafeLinksPolicy`, `Get-SafeLinksRule`, `Get-SafeAttachmentPolicy`, `Get-SafeAttachmentRule`, `Get-ATPProtectionPolicyRule`, `Get-ATPBuiltInProtectionRule`, `Get-ATPEvaluationRule`, `Get-AtpPolicyForO365` piped to `ConvertTo-Json -Depth 10`",
+        read: exchange_online::read,
+    },
+    Format {
+        name: "mp-computer-status",
+        produced_by: "`Get-MpComputerStatus | ConvertTo-Json` per device, or through `Invoke-Command -ComputerName ...`",
+        read: mp_computer_status::read,
     },
     Format {
         name: "az-powershell",
