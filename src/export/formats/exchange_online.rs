@@ -112,7 +112,13 @@ const ACTIONS: &[&str] = &["Allow", "Block", "DynamicDelivery", "Replace"];
 const STATES: &[&str] = &["Enabled", "Disabled"];
 
 /// `RecommendedPolicyType` values documented for Safe Links and Safe Attachments policies.
-const POLICY_TYPES: &[&str] = &["Custom", "Standard", "Strict", "Evaluation", "BuiltInProtection"];
+const POLICY_TYPES: &[&str] = &[
+    "Custom",
+    "Standard",
+    "Strict",
+    "Evaluation",
+    "BuiltInProtection",
+];
 
 /// Reads an Exchange Online PowerShell export of Defender for Office 365; false when the
 /// document is not one.
@@ -211,7 +217,10 @@ fn recognise(item: &At<'_>) -> Option<Cmdlet> {
     {
         return Some(Cmdlet::SafeLinksPolicy);
     }
-    if has("Action") && has("Enable") && (has("Redirect") || has("RedirectAddress") || has("ActionOnError")) {
+    if has("Action")
+        && has("Enable")
+        && (has("Redirect") || has("RedirectAddress") || has("ActionOnError"))
+    {
         return Some(Cmdlet::SafeAttachmentPolicy);
     }
     if has("EnableATPForSPOTeamsODB") {
@@ -219,18 +228,27 @@ fn recognise(item: &At<'_>) -> Option<Cmdlet> {
     }
     let rule = has("State")
         && has("Priority")
-        && ["SentTo", "SentToMemberOf", "RecipientDomainIs", "Conditions"]
-            .iter()
-            .any(|k| has(k));
+        && [
+            "SentTo",
+            "SentToMemberOf",
+            "RecipientDomainIs",
+            "Conditions",
+        ]
+        .iter()
+        .any(|k| has(k));
     if !rule {
         return None;
     }
     let name = rule_name(item).unwrap_or_default();
     let links = has("SafeLinksPolicy");
     let attachments = has("SafeAttachmentPolicy");
-    let eop = ["HostedContentFilterPolicy", "MalwareFilterPolicy", "AntiPhishPolicy"]
-        .iter()
-        .any(|k| has(k));
+    let eop = [
+        "HostedContentFilterPolicy",
+        "MalwareFilterPolicy",
+        "AntiPhishPolicy",
+    ]
+    .iter()
+    .any(|k| has(k));
     if name.eq_ignore_ascii_case(EVALUATION_RULE) && !eop {
         return Some(Cmdlet::EvaluationRule);
     }
@@ -276,7 +294,10 @@ fn object(b: &mut Builder, cmdlet: Cmdlet, item: &At<'_>) {
                 }
                 (None, None) => {
                     if let Some(s) = switches.first() {
-                        b.warning(s, "expected `true` or `false`; whether the policy is on is unknown");
+                        b.warning(
+                            s,
+                            "expected `true` or `false`; whether the policy is on is unknown",
+                        );
                     }
                 }
             }
@@ -301,7 +322,14 @@ fn object(b: &mut Builder, cmdlet: Cmdlet, item: &At<'_>) {
 
 /// `RecommendedPolicyType` and `IsBuiltInProtection` of a policy.
 fn policy_fields(b: &mut Builder, r: &mut Record, item: &At<'_>) {
-    enumeration(b, r, "policy_type", item, "RecommendedPolicyType", POLICY_TYPES);
+    enumeration(
+        b,
+        r,
+        "policy_type",
+        item,
+        "RecommendedPolicyType",
+        POLICY_TYPES,
+    );
     boolean(b, r, "built_in", item, "IsBuiltInProtection");
 }
 
@@ -314,7 +342,13 @@ fn rule(b: &mut Builder, r: &mut Record, cmdlet: Cmdlet, item: &At<'_>) {
         }
     }
     put(r, "safe_links_policy", item, "SafeLinksPolicy", Conv::Text);
-    put(r, "safe_attachments_policy", item, "SafeAttachmentPolicy", Conv::Text);
+    put(
+        r,
+        "safe_attachments_policy",
+        item,
+        "SafeAttachmentPolicy",
+        Conv::Text,
+    );
     put(r, "priority", item, "Priority", Conv::Int);
     if cmdlet == Cmdlet::PresetRule {
         let name = rule_name(item).unwrap_or_default();
@@ -347,14 +381,24 @@ fn rule(b: &mut Builder, r: &mut Record, cmdlet: Cmdlet, item: &At<'_>) {
                 loc.get_or_insert(at.loc());
                 continue;
             }
-            _ => b.nested(at, true, "rule recipients", ("office_policies", Some("recipients"), None)),
+            _ => b.nested(
+                at,
+                true,
+                "rule recipients",
+                ("office_policies", Some("recipients"), None),
+            ),
         };
         if let Some(list) = list {
             loc.get_or_insert(list.loc());
             for x in list.items() {
                 match x.as_str() {
                     Some(s) if crate::export::json::powershell_truncated(s) => {
-                        b.nested(x, false, "rule recipients", ("office_policies", Some("recipients"), None));
+                        b.nested(
+                            x,
+                            false,
+                            "rule recipients",
+                            ("office_policies", Some("recipients"), None),
+                        );
                     }
                     Some(s) => recipients.push(Value::Str(x.shared(s))),
                     None => b.shape_error(&x, "expected a recipient, group or domain as a string"),
@@ -438,8 +482,14 @@ mod tests {
 
     #[test]
     fn empty_outputs_by_file_name() {
-        assert_eq!(by_file_name("exo/Get-SafeLinksRule.json"), Some(Cmdlet::SafeLinksRule));
-        assert_eq!(by_file_name("exo/safelinksrule.json"), Some(Cmdlet::SafeLinksRule));
+        assert_eq!(
+            by_file_name("exo/Get-SafeLinksRule.json"),
+            Some(Cmdlet::SafeLinksRule)
+        );
+        assert_eq!(
+            by_file_name("exo/safelinksrule.json"),
+            Some(Cmdlet::SafeLinksRule)
+        );
         assert_eq!(
             by_file_name("exo/ATPProtectionPolicyRule.json"),
             Some(Cmdlet::PresetRule)

@@ -73,7 +73,9 @@ fn recognise(doc: &At<'_>, rel: &str) -> Option<(bool, Entity)> {
             .and_then(|t| t.text())
             .and_then(|t| graph_type(&t));
         if typed == Some("security.sensor")
-            || (typed.is_none() && first.get("sensorType").is_some() && first.get("deploymentStatus").is_some())
+            || (typed.is_none()
+                && first.get("sensorType").is_some()
+                && first.get("deploymentStatus").is_some())
         {
             return Some((true, Entity::Sensor));
         }
@@ -523,7 +525,12 @@ const DEPLOYMENT_STATUSES: &[&str] = &[
 ];
 
 /// `healthStatus` values of the sensor resource type.
-const HEALTH_STATUSES: &[&str] = &["healthy", "notHealthyLow", "notHealthyMedium", "notHealthyHigh"];
+const HEALTH_STATUSES: &[&str] = &[
+    "healthy",
+    "notHealthyLow",
+    "notHealthyMedium",
+    "notHealthyHigh",
+];
 
 /// `serviceStatus` values of the sensor resource type.
 const SERVICE_STATUSES: &[&str] = &[
@@ -543,7 +550,13 @@ pub(crate) fn sensor(b: &mut Builder, at: &At<'_>) {
     put(&mut r, "name", at, "displayName", Conv::Text);
     put(&mut r, "domain", at, "domainName", Conv::Text);
     put(&mut r, "version", at, "version", Conv::Text);
-    put(&mut r, "open_issues", at, "openHealthIssuesCount", Conv::Int);
+    put(
+        &mut r,
+        "open_issues",
+        at,
+        "openHealthIssuesCount",
+        Conv::Int,
+    );
     let enums: [(&str, &str, &[&str]); 4] = [
         ("sensor_type", "sensorType", SENSOR_TYPES),
         ("deployment", "deploymentStatus", DEPLOYMENT_STATUSES),

@@ -46,7 +46,14 @@ const MODES: &[(&str, &str)] = &[
 
 /// Words of a file name that say what the file holds rather than which computer it is about.
 const GENERIC: &[&str] = &[
-    "status", "mpcomputer", "defender", "export", "output", "result", "devices", "computers",
+    "status",
+    "mpcomputer",
+    "defender",
+    "export",
+    "output",
+    "result",
+    "devices",
+    "computers",
 ];
 
 /// Whether an object is a `Get-MpComputerStatus` result.
