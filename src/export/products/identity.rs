@@ -83,11 +83,14 @@ pub fn evidence(model: &TenantModel) -> Option<Evidence> {
         });
     }
     // Every sensor left is not running, unless its status does not say.
-    let unknown = c.records.iter().find(|r| match text(r, "service").as_deref() {
-        None => true,
-        Some("running") => false,
-        Some(s) => !NOT_RUNNING.contains(&s),
-    });
+    let unknown = c
+        .records
+        .iter()
+        .find(|r| match text(r, "service").as_deref() {
+            None => true,
+            Some("running") => false,
+            Some(s) => !NOT_RUNNING.contains(&s),
+        });
     if let Some(r) = unknown {
         let why = match text(r, "service") {
             None => format!(
