@@ -267,7 +267,13 @@ fn a_running_sensor_makes_defender_for_identity_active() {
         diags(&l)
     );
     let sensors = records(&l.model, "identity_sensors");
-    let rows: Vec<(Option<&str>, Option<&str>, Option<&str>, Option<&str>)> = sensors
+    type Row<'a> = (
+        Option<&'a str>,
+        Option<&'a str>,
+        Option<&'a str>,
+        Option<&'a str>,
+    );
+    let rows: Vec<Row<'_>> = sensors
         .iter()
         .map(|r| {
             (
