@@ -160,6 +160,7 @@ mod tests {
                 entity: None,
                 reason: "the sensors list has further pages".into(),
                 loc: None,
+                in_value: false,
             });
         }
         m
