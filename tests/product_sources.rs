@@ -451,3 +451,97 @@ fn the_sources_lint_and_report_their_errors_at_file_and_line() {
     assert!(code == 0 || code == 1, "{report}");
     assert!(report["errors"].as_array().unwrap().is_empty(), "{report}");
 }
+
+/// `dexlint lint` of the DEX201 case whose devices are all passive and whose SKUs license
+/// Defender for Office 365, with the Exchange Online export of `office` added: (DEX201 fired,
+/// DEX201 not evaluated, DEX203 fired, Defender for Office 365's observed mode).
+fn with_office(office: &str) -> (usize, usize, usize, Option<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let case = common::manifest().join("policies/tests/DEX201/not-evaluated-office-unknown/export");
+    common::copy_dir(&case, dir.path());
+    common::copy_dir(&fixture(office).join("exo"), &dir.path().join("exo"));
+    let out = common::dexlint()
+        .args(["lint", "--format", "json", "--edition", "2026-07"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let count = |key: &str, policy: &str| {
+        r[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|v| v["policy"] == policy)
+            .count()
+    };
+    let l = dexlint::export::load(
+        &[dir.path().to_path_buf()],
+        &dexlint::export::LoadOptions::default(),
+    )
+    .unwrap();
+    let mdo = records(&l.model, "products")
+        .iter()
+        .find(|p| text(p, "name") == Some("mdo"))
+        .and_then(|p| text(p, "observed").map(str::to_string));
+    (
+        count("violations", "DEX201"),
+        count("not_evaluated", "DEX201"),
+        count("violations", "DEX203"),
+        mdo,
+    )
+}
+
+#[test]
+fn office_exports_decide_dex201_and_dex203_with_passive_devices() {
+    // The evaluation alone: nothing is active, DEX201 fires instead of being not evaluated.
+    assert_eq!(
+        with_office("exo-evaluation"),
+        (1, 0, 1, Some("passive".to_string()))
+    );
+    // An enforced Safe Links policy: Defender for Office 365 is active.
+    assert_eq!(
+        with_office("exo-custom-rules"),
+        (0, 0, 0, Some("active".to_string()))
+    );
+    // Policies without their rules: still not evaluated.
+    let (fired, skipped, _, mdo) = with_office("exo-policies-only");
+    assert_eq!((fired, skipped, mdo), (0, 1, None));
+}
+
+#[test]
+fn computer_status_alone_decides_defender_for_endpoint() {
+    // `edr_block`: whether `srv-app02` stays in EDR block mode (and `KIOSK-07` active); else
+    // every device is passive.
+    let observed = |edr_block: bool| {
+        let dir = tempfile::tempdir().unwrap();
+        common::copy_dir(&fixture("mp-computer-status"), dir.path());
+        if !edr_block {
+            let servers = dir.path().join("mpstatus/servers.json");
+            let text = std::fs::read_to_string(&servers).unwrap();
+            let text = text
+                .replace("EDR Block Mode", "Passive Mode")
+                .replace("\"Normal\"", "\"Passive Mode\"");
+            std::fs::write(&servers, text).unwrap();
+        }
+        let l = dexlint::export::load(
+            &[dir.path().to_path_buf()],
+            &dexlint::export::LoadOptions::default(),
+        )
+        .unwrap();
+        records(&l.model, "products")
+            .iter()
+            .find(|p| text(p, "name") == Some("mde"))
+            .map(|p| {
+                (
+                    text(p, "observed").map(str::to_string),
+                    text(p, "evidence").map(str::to_string),
+                )
+            })
+    };
+    // EDR in block mode on an onboarded machine, known only from its own status: active.
+    let (mode, why) = observed(true).unwrap();
+    assert_eq!(mode.as_deref(), Some("active"), "{why:?}");
+    // Every device passive: passive.
+    let (mode, why) = observed(false).unwrap();
+    assert_eq!(mode.as_deref(), Some("passive"), "{why:?}");
+}
