@@ -22,6 +22,7 @@ mod policy_fmt;
 mod policy_grammar;
 mod policy_imports;
 mod pre_commit;
+mod product_sources;
 mod products_derived;
 mod readme;
 mod redact;

@@ -118,6 +118,14 @@ pub struct Load {
 pub fn collection_by_path(rel: &str) -> Option<&'static str> {
     let lower = rel.to_ascii_lowercase();
     const WORDS: &[(&str, &str)] = &[
+        ("mpcomputerstatus", "devices"),
+        ("safelinks", "office_policies"),
+        ("safeattachment", "office_policies"),
+        ("atpprotection", "office_policies"),
+        ("atpbuiltin", "office_policies"),
+        ("atpevaluation", "office_policies"),
+        ("atppolicy", "office_policies"),
+        ("sensor", "identity_sensors"),
         ("devicegroup", "device_groups"),
         ("machinegroup", "device_groups"),
         ("deviceavinfo", "devices"),
@@ -335,8 +343,9 @@ pub fn load(roots: &[PathBuf], options: &LoadOptions) -> Result<Load, LoadSetupE
                 message: format!(
                     "no tenant data: {read} JSON file{} read, none of them an export \
                      dexlint reads (Microsoft Graph, EntraExporter, the Graph PowerShell SDK, \
-                     Defender for Endpoint, ARM, Az PowerShell, the az CLI, a Terraform plan); \
-                     docs/exporting.md gives the commands that produce them",
+                     Defender for Endpoint, Get-MpComputerStatus, Exchange Online PowerShell, \
+                     ARM, Az PowerShell, the az CLI, a Terraform plan); docs/exporting.md gives \
+                     the commands that produce them",
                     if read == 1 { "" } else { "s" }
                 ),
                 snippet: None,
@@ -371,6 +380,14 @@ enum Op {
         /// When the row's data was refreshed (ms since the epoch), if it says.
         refreshed: Option<i64>,
     },
+    /// The antivirus mode of the device named `name` (a computer name, short or fully
+    /// qualified), joined to the machine of that name when every file is read.
+    AvModeByName {
+        name: String,
+        mode: Value,
+        loc: Loc,
+        stub: Record,
+    },
     /// Data of a collection known to be incomplete.
     Gap(&'static str, Gap),
     /// A page of a Graph list, and the offset of its `@odata.nextLink` (see [`paging`]).
@@ -390,7 +407,7 @@ impl Op {
         Some(match self {
             Op::Touch(c) | Op::Push(c, _) | Op::Gap(c, _) => c,
             Op::Group(_) | Op::MembersList(..) | Op::Member(..) => "groups",
-            Op::Device(_) | Op::AvMode { .. } => "devices",
+            Op::Device(_) | Op::AvMode { .. } | Op::AvModeByName { .. } => "devices",
             Op::Account { .. } => "cloud_accounts",
             Op::Page(page, _) => page.gap.0,
         })
@@ -705,6 +722,23 @@ impl Builder {
         });
     }
 
+    /// Sets the antivirus mode of the device named `name` (`Get-MpComputerStatus`, which knows
+    /// no machine id). When every file is read it is joined to the Defender for Endpoint
+    /// machine whose `computerDnsName` matches, ignoring case: the whole name when `name` is
+    /// fully qualified, else the first label (`PC-0042` matches `pc-0042.contoso.com`). A
+    /// machine that already has a mode from `/api/deviceavinfo` keeps it. No machine: the
+    /// device is added with its name and mode; several: a warning, nothing joined.
+    pub fn add_av_mode_by_name(&mut self, name: &str, mode: Value, loc: Loc, item: &At<'_>) {
+        let mut stub = Record::new(&schema::DEVICE, Some(item.loc()));
+        stub.set("name", Value::Str(name.into()), None);
+        self.ops.push(Op::AvModeByName {
+            name: name.to_string(),
+            mode,
+            loc,
+            stub,
+        });
+    }
+
     /// The cloud account `key`, created on first use in this file.
     pub fn cloud_account(
         &mut self,
@@ -752,6 +786,8 @@ struct Assembler {
     device_index: HashMap<String, usize>,
     /// The refresh time of the antivirus row that set each machine's mode (lowercase id).
     av_refreshed: HashMap<String, i64>,
+    /// Antivirus modes known by device name, in walk order: joined in `finish`.
+    av_by_name: Vec<(String, Value, Loc, Record)>,
     accounts: Vec<Record>,
     account_index: HashMap<String, usize>,
     /// Roots with at least one recognised document.
@@ -820,6 +856,15 @@ impl Assembler {
                     stub,
                     refreshed,
                 } => self.add_av_mode(&id, mode, loc, stub, refreshed),
+                Op::AvModeByName {
+                    name,
+                    mode,
+                    loc,
+                    stub,
+                } => {
+                    self.touch("devices", file);
+                    self.av_by_name.push((name, mode, loc, stub));
+                }
                 Op::Account { key, fresh, record } => self.add_account(key, &fresh, record),
                 Op::Gap(c, gap) => {
                     if let Some(c) = self.model.collection_mut(c) {
@@ -1001,6 +1046,7 @@ impl Assembler {
                 c.push(g);
             }
         }
+        self.join_av_by_name(&model);
         for d in std::mem::take(&mut self.devices) {
             if let Some(c) = model.collection_mut("devices") {
                 c.push(d);
@@ -1018,6 +1064,72 @@ impl Assembler {
 }
 
 impl Assembler {
+    /// Joins the antivirus modes known by device name to the machines (see
+    /// [`Builder::add_av_mode_by_name`]), in walk order.
+    fn join_av_by_name(&mut self, model: &TenantModel) {
+        for (name, mode, loc, stub) in std::mem::take(&mut self.av_by_name) {
+            let wanted = name.to_ascii_lowercase();
+            let qualified = wanted.contains('.');
+            let short = |n: &str| n.split('.').next().unwrap_or("").to_string();
+            let matches: Vec<usize> = self
+                .devices
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| {
+                    let Some(n) = d.get("name").and_then(|f| f.value.as_str()) else {
+                        return false;
+                    };
+                    let n = n.to_ascii_lowercase();
+                    if qualified {
+                        n == wanted || (!n.contains('.') && n == short(&wanted))
+                    } else {
+                        short(&n) == wanted
+                    }
+                })
+                .map(|(i, _)| i)
+                .collect();
+            match matches.as_slice() {
+                [] => {
+                    let mut stub = stub;
+                    stub.set("av_mode", mode, Some(loc));
+                    self.devices.push(stub);
+                }
+                [i] => {
+                    if let Some(d) = self.devices.get_mut(*i) {
+                        if d.get("av_mode").is_some_and(|f| f.value.is_null()) {
+                            d.set("av_mode", mode, Some(loc));
+                        }
+                    }
+                }
+                several => {
+                    let Some(file) = model.files.get(loc.file() as usize) else {
+                        continue;
+                    };
+                    let names: Vec<&str> = several
+                        .iter()
+                        .filter_map(|i| self.devices.get(*i))
+                        .filter_map(|d| d.get("name").and_then(|f| f.value.as_str()))
+                        .collect();
+                    self.diagnostics.push(LoadDiagnostic {
+                        level: DiagLevel::Warning,
+                        file: file.path.clone(),
+                        root: file.root,
+                        line: None,
+                        column: None,
+                        message: format!(
+                            "computer `{name}` matches {} machines (`{}`): its antivirus mode \
+                             was joined to none; export it with its fully qualified name \
+                             (`Invoke-Command -ComputerName <FQDN>`)",
+                            several.len(),
+                            names.join("`, `")
+                        ),
+                        snippet: None,
+                    });
+                }
+            }
+        }
+    }
+
     /// A members list whose group is not in the export: a warning at its file, naming the id
     /// (and the group whose name it is, when the folder was named after the group's name).
     fn unattached_members(

@@ -303,7 +303,7 @@ pub static DEVICE: RecordSchema = RecordSchema {
         f(
             "av_mode",
             STR,
-            "deviceavinfo avMode (\"0\" active ... \"5\" passive_audit; \"3\" and \"\" other)",
+            "deviceavinfo avMode (\"0\" active ... \"5\" passive_audit; \"3\" and \"\" other), or Get-MpComputerStatus AMRunningMode (Normal: active; Passive Mode, SxS Passive Mode: passive; EDR Block Mode: edr_block; Not running: disabled)",
         )
         .values(&[
             "active",
@@ -506,6 +506,117 @@ pub static AUDIT_EVENT: RecordSchema = RecordSchema {
     ],
 };
 
+/// A record of `office_policies`: one object of an Exchange Online PowerShell export of
+/// Defender for Office 365's Safe Links and Safe Attachments configuration (`Get-SafeLinksPolicy`,
+/// `Get-SafeLinksRule`, `Get-SafeAttachmentPolicy`, `Get-SafeAttachmentRule`,
+/// `Get-ATPProtectionPolicyRule`, `Get-ATPBuiltInProtectionRule`, `Get-ATPEvaluationRule`,
+/// `Get-AtpPolicyForO365`), or the note that a file held one cmdlet's output (kind `export`).
+pub static OFFICE_POLICY: RecordSchema = RecordSchema {
+    name: "office_policy",
+    fields: &[
+        f(
+            "kind",
+            STR,
+            "the cmdlet: preset_rule is Get-ATPProtectionPolicyRule, builtin_rule Get-ATPBuiltInProtectionRule, evaluation_rule Get-ATPEvaluationRule, atp_o365 Get-AtpPolicyForO365; export: a file held this cmdlet's output, even empty",
+        )
+        .values(&[
+            "safe_links_policy",
+            "safe_links_rule",
+            "safe_attachments_policy",
+            "safe_attachments_rule",
+            "preset_rule",
+            "builtin_rule",
+            "evaluation_rule",
+            "atp_o365",
+            "export",
+        ]),
+        f(
+            "name",
+            STR,
+            "Name (else Identity); for kind export, the cmdlet (Get-SafeLinksRule)",
+        ),
+        o(
+            "enabled",
+            BOOL,
+            "policies: EnableSafeLinksForEmail/Teams/Office (any true; IsEnabled in older output) or Enable; rules: State is Enabled; atp_o365: EnableATPForSPOTeamsODB",
+        ),
+        o("state", STR, "rules: State").values(&["Enabled", "Disabled"]),
+        o(
+            "action",
+            STR,
+            "Safe Attachments policies: Action (Allow, Block, DynamicDelivery, Replace)",
+        ),
+        o(
+            "policy_type",
+            STR,
+            "policies: RecommendedPolicyType (Standard, Strict, Evaluation, ...)",
+        ),
+        o("built_in", BOOL, "policies: IsBuiltInProtection"),
+        o(
+            "safe_links_policy",
+            STR,
+            "rules: SafeLinksPolicy, the Safe Links policy the rule applies",
+        ),
+        o(
+            "safe_attachments_policy",
+            STR,
+            "rules: SafeAttachmentPolicy, the Safe Attachments policy the rule applies",
+        ),
+        o(
+            "recipients",
+            STRS,
+            "rules: SentTo, SentToMemberOf and RecipientDomainIs together (empty: everyone the rule's kind covers)",
+        ),
+        o("priority", INT, "rules: Priority (0 is the highest)"),
+        o("source", STR, "exchange-online"),
+    ],
+};
+
+/// A record of `identity_sensors`: a Defender for Identity sensor of Microsoft Graph's
+/// `GET /security/identities/sensors` (beta `microsoft.graph.security.sensor`).
+pub static IDENTITY_SENSOR: RecordSchema = RecordSchema {
+    name: "identity_sensor",
+    fields: &[
+        f("id", STR, "id"),
+        f("name", STR, "displayName"),
+        o("domain", STR, "domainName"),
+        o("sensor_type", STR, "sensorType").values(&[
+            "adConnectIntegrated",
+            "adcsIntegrated",
+            "adfsIntegrated",
+            "domainControllerIntegrated",
+            "domainControllerStandalone",
+        ]),
+        o("deployment", STR, "deploymentStatus").values(&[
+            "upToDate",
+            "outdated",
+            "updating",
+            "updateFailed",
+            "notConfigured",
+            "unreachable",
+            "disconnected",
+            "startFailure",
+            "syncing",
+        ]),
+        o("health", STR, "healthStatus").values(&[
+            "healthy",
+            "notHealthyLow",
+            "notHealthyMedium",
+            "notHealthyHigh",
+        ]),
+        f("service", STR, "serviceStatus").values(&[
+            "stopped",
+            "starting",
+            "running",
+            "disabled",
+            "onboarding",
+            "unknown",
+        ]),
+        o("version", STR, "version"),
+        o("open_issues", INT, "openHealthIssuesCount"),
+    ],
+};
+
 /// Every collection, in a fixed order (the order of `CollectionId`).
 pub static COLLECTIONS: &[CollectionSchema] = &[
     CollectionSchema {
@@ -568,6 +679,18 @@ pub static COLLECTIONS: &[CollectionSchema] = &[
         record: &RESOURCE_PRICING,
         doc: "Defender for Cloud pricings set on resource groups or single machines",
         provided_by: "ARM pricings listed for each machine: GET <resource id>/providers/Microsoft.Security/pricings",
+    },
+    CollectionSchema {
+        name: "office_policies",
+        record: &OFFICE_POLICY,
+        doc: "Defender for Office 365 Safe Links and Safe Attachments policies and rules",
+        provided_by: "Exchange Online PowerShell Get-SafeLinksPolicy, Get-SafeLinksRule, Get-SafeAttachmentPolicy, Get-SafeAttachmentRule, Get-ATPProtectionPolicyRule, Get-ATPBuiltInProtectionRule, Get-ATPEvaluationRule piped to ConvertTo-Json -Depth 10",
+    },
+    CollectionSchema {
+        name: "identity_sensors",
+        record: &IDENTITY_SENSOR,
+        doc: "Defender for Identity sensors",
+        provided_by: "Microsoft Graph beta GET /security/identities/sensors",
     },
 ];
 

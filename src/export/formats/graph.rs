@@ -1,5 +1,9 @@
 //! Microsoft Graph objects, from list responses (`{"@odata.context": ..., "value": [...]}`) or
-//! one per file (EntraExporter): users, groups, group members, subscribedSkus, directoryAudits.
+//! one per file (EntraExporter): users, groups, group members, subscribedSkus, directoryAudits,
+//! and Defender for Identity sensors (beta `GET /security/identities/sensors`, the
+//! `microsoft.graph.security.sensor` resource type: its enumerations `sensorType`,
+//! `deploymentStatus`, `healthStatus` and `serviceStatus` as the resource page documents them;
+//! an undocumented value is a warning at it, the sensor kept).
 
 use crate::export::formats::document_context;
 use crate::export::json::{put, put_at, At, Conv};
@@ -20,6 +24,9 @@ pub enum Entity {
     Audit,
     /// A member of the group with this id.
     Member(String),
+    /// A Defender for Identity `sensor` (`/security/identities/sensors`): an
+    /// `identity_sensors` record.
+    Sensor,
     /// Understood but not used by any policy (organisation, devices, applications...).
     Ignored,
 }
@@ -54,12 +61,32 @@ fn recognise(doc: &At<'_>, rel: &str) -> Option<(bool, Entity)> {
     if let Some(gid) = members_path(rel) {
         return Some((true, Entity::Member(gid)));
     }
+    // A sensors list saved without its `@odata.context` (the API reference's sample): known by
+    // its elements' type or properties.
+    if let Some(first) = doc
+        .get("value")
+        .filter(At::is_array)
+        .and_then(|v| v.items().into_iter().next())
+    {
+        let typed = first
+            .get("@odata.type")
+            .and_then(|t| t.text())
+            .and_then(|t| graph_type(&t));
+        if typed == Some("security.sensor")
+            || (typed.is_none()
+                && first.get("sensorType").is_some()
+                && first.get("deploymentStatus").is_some())
+        {
+            return Some((true, Entity::Sensor));
+        }
+    }
     let t = doc.get("@odata.type")?.text()?;
     let entity = match graph_type(&t)? {
         "group" => Entity::Group,
         "user" => Entity::User,
         "subscribedSku" => Entity::Sku,
         "directoryAudit" => Entity::Audit,
+        "security.sensor" => Entity::Sensor,
         _ => Entity::Ignored,
     };
     Some((false, entity))
@@ -86,6 +113,7 @@ pub fn graph_type(t: &str) -> Option<&'static str> {
         "subscribedSku",
         "directoryAudit",
         "organization",
+        "security.sensor",
     ]
     .into_iter()
     .find(|k| k.eq_ignore_ascii_case(name))
@@ -122,6 +150,7 @@ fn list_entity(fragment: &str, context: &str, rel: &str) -> Option<Entity> {
         "users" => Entity::User,
         "subscribedskus" => Entity::Sku,
         "auditlogs/directoryaudits" => Entity::Audit,
+        "security/identities/sensors" => Entity::Sensor,
         "directoryobjects" | "groups/members" => {
             let gid = context_group_id(context).or_else(|| group_folder(rel))?;
             Entity::Member(gid)
@@ -144,6 +173,7 @@ pub fn object(b: &mut Builder, entity: &Entity, at: &At<'_>) {
         Entity::Sku => sku(b, at),
         Entity::Audit => audit(b, at),
         Entity::Member(gid) => member(b, gid, at),
+        Entity::Sensor => sensor(b, at),
         Entity::Ignored => {}
     }
 }
@@ -168,6 +198,12 @@ fn destination(
             Some("members"),
             Some(gid.as_str()),
             format!("the members list of group `{gid}`"),
+        ),
+        Entity::Sensor => (
+            "identity_sensors",
+            None,
+            None,
+            "the Defender for Identity sensors list".into(),
         ),
         Entity::Ignored => return None,
     })
@@ -225,6 +261,7 @@ pub fn list(b: &mut Builder, entity: &Entity, doc: &At<'_>) {
         Entity::Sku => b.touch("skus"),
         Entity::Audit => b.touch("audit_events"),
         Entity::Member(gid) => b.members_list(gid, &values),
+        Entity::Sensor => b.touch("identity_sensors"),
         Entity::Ignored => {}
     }
     for item in values.items() {
@@ -481,6 +518,32 @@ fn decoded(at: &At<'_>) -> Option<String> {
         },
         _ => raw,
     })
+}
+
+/// A Defender for Identity sensor (beta `microsoft.graph.security.sensor`).
+pub(crate) fn sensor(b: &mut Builder, at: &At<'_>) {
+    use super::mde::enumeration_of;
+    let mut r = Record::new(&schema::IDENTITY_SENSOR, Some(at.loc()));
+    put(&mut r, "id", at, "id", Conv::Text);
+    put(&mut r, "name", at, "displayName", Conv::Text);
+    put(&mut r, "domain", at, "domainName", Conv::Text);
+    put(&mut r, "version", at, "version", Conv::Text);
+    put(
+        &mut r,
+        "open_issues",
+        at,
+        "openHealthIssuesCount",
+        Conv::Int,
+    );
+    for (field, key) in [
+        ("sensor_type", "sensorType"),
+        ("deployment", "deploymentStatus"),
+        ("health", "healthStatus"),
+        ("service", "serviceStatus"),
+    ] {
+        enumeration_of(b, &mut r, field, at, key, "sensor");
+    }
+    b.push("identity_sensors", r);
 }
 
 pub(crate) fn audit(b: &mut Builder, at: &At<'_>) {

@@ -76,6 +76,18 @@ fn values<'a>(b: &mut Builder, doc: &At<'a>, key: &str) -> Option<At<'a>> {
 /// schema's values of `field`) in its documented spelling, an undocumented one as written with
 /// a warning.
 fn enumeration(b: &mut Builder, r: &mut Record, field: &str, item: &At<'_>, key: &str) {
+    enumeration_of(b, r, field, item, key, "machine");
+}
+
+/// [`enumeration`] for a record of another kind (`what`: `sensor`), named in the warning.
+pub(crate) fn enumeration_of(
+    b: &mut Builder,
+    r: &mut Record,
+    field: &str,
+    item: &At<'_>,
+    key: &str,
+    what: &str,
+) {
     let known = r.schema.values(field);
     let Some(at) = item.get(key) else {
         return;
@@ -91,7 +103,7 @@ fn enumeration(b: &mut Builder, r: &mut Record, field: &str, item: &At<'_>, key:
             b.warning(
                 &at,
                 &format!(
-                    "undocumented `{key}` `{text}` (documented: {}); the machine is kept",
+                    "undocumented `{key}` `{text}` (documented: {}); the {what} is kept",
                     known.join(", ")
                 ),
             );

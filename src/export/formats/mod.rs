@@ -10,9 +10,11 @@ pub mod az_cli;
 pub mod az_powershell;
 pub mod declaration;
 pub mod entra_exporter;
+pub mod exchange_online;
 pub mod graph;
 pub mod graph_sdk;
 pub mod mde;
+pub mod mp_computer_status;
 pub mod terraform;
 
 use super::json::At;
@@ -54,6 +56,18 @@ pub static FORMATS: &[Format] = &[
         read: mde::read,
     },
     Format {
+        name: "exchange-online",
+        provides: &["office_policies"],
+        produced_by: "Exchange Online PowerShell `Get-SafeLinksPolicy`, `Get-SafeLinksRule`, `Get-SafeAttachmentPolicy`, `Get-SafeAttachmentRule`, `Get-ATPProtectionPolicyRule`, `Get-ATPBuiltInProtectionRule`, `Get-ATPEvaluationRule`, `Get-AtpPolicyForO365` piped to `ConvertTo-Json -Depth 10`",
+        read: exchange_online::read,
+    },
+    Format {
+        name: "mp-computer-status",
+        provides: &["devices"],
+        produced_by: "`Get-MpComputerStatus | ConvertTo-Json` per device, or through `Invoke-Command -ComputerName ...`",
+        read: mp_computer_status::read,
+    },
+    Format {
         name: "az-powershell",
         provides: &["cloud_accounts", "resource_pricings"],
         produced_by: "Az PowerShell `Get-AzSecurityPricing`, `Get-AzSecuritySetting`, `Get-AzSecurityConnector` piped to `ConvertTo-Json -Depth 10`",
@@ -85,7 +99,7 @@ pub static FORMATS: &[Format] = &[
     },
     Format {
         name: "graph",
-        provides: &["users", "groups", "skus", "audit_events"],
+        provides: &["users", "groups", "skus", "audit_events", "identity_sensors"],
         produced_by: "Microsoft Graph REST v1.0 and beta list and object responses (`Invoke-MgGraphRequest`, `Invoke-RestMethod`, `az rest`, Graph Explorer), every `@odata.nextLink` page saved beside the first",
         read: graph::read,
     },

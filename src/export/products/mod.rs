@@ -84,7 +84,7 @@ pub static PRODUCTS: &[Product] = &[
         plans: &["WINDEFATP"],
         shown_by: Some(
             "the Defender for Endpoint machine list (`/api/machines`) with each device's \
-                   antivirus mode (`/api/deviceavinfo`, or `Get-MpComputerStatus` on the device)",
+             antivirus mode (`/api/deviceavinfo`, or `Get-MpComputerStatus` on the device)",
         ),
     },
     Product {
@@ -93,9 +93,9 @@ pub static PRODUCTS: &[Product] = &[
         plans: &["THREAT_INTELLIGENCE"],
         shown_by: Some(
             "the Exchange Online PowerShell lists of the Safe Links and Safe Attachments \
-                   policies and rules and the preset security policy rules \
-                   (`Get-SafeLinksPolicy`, `Get-SafeLinksRule`, `Get-SafeAttachmentPolicy`, \
-                   `Get-SafeAttachmentRule`, `Get-ATPProtectionPolicyRule`)",
+             policies and rules, the preset security policy rules and the evaluation rule \
+             (`Get-SafeLinksPolicy`, `Get-SafeLinksRule`, `Get-SafeAttachmentPolicy`, \
+             `Get-SafeAttachmentRule`, `Get-ATPProtectionPolicyRule`, `Get-ATPEvaluationRule`)",
         ),
     },
     Product {
@@ -394,8 +394,9 @@ fn int(r: &Record, field: &str) -> Option<i64> {
 
 /// Defender for Endpoint from the devices: active when an onboarded device runs Defender
 /// Antivirus in active mode or EDR in block mode, passive when devices are onboarded and none
-/// does, not deployed when none is onboarded. A device known only from antivirus health data
-/// (deviceavinfo, `Get-MpComputerStatus`) reports to the service: it counts as onboarded.
+/// does, not deployed when none is onboarded. A device known only from deviceavinfo (it has a
+/// machine id: it reports to the service) or in EDR block mode counts as onboarded; one known
+/// only from `Get-MpComputerStatus` by name may not be, so it decides nothing.
 fn endpoint(model: &TenantModel) -> Option<Evidence> {
     let devices = model.collection("devices").filter(|c| c.present)?;
     let file = |loc: Option<Loc>| {
@@ -407,8 +408,18 @@ fn endpoint(model: &TenantModel) -> Option<Evidence> {
         .iter()
         .filter(|d| match d.text("onboarding") {
             Some(s) => s == "Onboarded",
-            None => !d.get("av_mode").is_none_or(|f| f.value.is_null()),
+            None => {
+                let av = d.text("av_mode");
+                (av.is_some() && d.text("id").is_some()) || av == Some("edr_block")
+            }
         })
+        .collect();
+    // Known by name only (`Get-MpComputerStatus` without a machine in the export).
+    let unlisted: Vec<&Record> = devices
+        .records
+        .iter()
+        .filter(|d| d.text("onboarding").is_none() && d.text("id").is_none())
+        .filter(|d| d.text("av_mode") != Some("edr_block"))
         .collect();
     let acting = onboarded
         .iter()
@@ -438,6 +449,23 @@ fn endpoint(model: &TenantModel) -> Option<Evidence> {
         return Some(Evidence::Undecided {
             why: gap.reason.clone(),
             loc: gap.loc,
+        });
+    }
+    // A device known only by name in active mode may be onboarded (active) or not; without
+    // onboarded devices, those known only by name may be passive or not deployed.
+    let active_unlisted = unlisted
+        .iter()
+        .find(|d| d.text("av_mode") == Some("active"));
+    if let Some(d) = active_unlisted.or(unlisted.first().filter(|_| onboarded.is_empty())) {
+        return Some(Evidence::Undecided {
+            why: format!(
+                "`{}` ({}) runs Defender Antivirus in `{}` mode but is known only by name: \
+                 whether it is onboarded is not in the export",
+                d.identity().unwrap_or("?"),
+                file(d.loc),
+                d.text("av_mode").unwrap_or("?")
+            ),
+            loc: d.loc,
         });
     }
     if onboarded.is_empty() {
