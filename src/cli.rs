@@ -166,6 +166,16 @@ pub struct LintArgs {
         hide_env_values = true
     )]
     pub redact_key: Option<String>,
+    /// The run's date, `YYYY-MM-DD` (default: the current UTC date): what waivers expire
+    /// against and policies' `today()` returns, for reproducible runs.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub today: Option<time::Date>,
+}
+
+/// A `YYYY-MM-DD` date for `--today`.
+fn parse_date(text: &str) -> Result<time::Date, String> {
+    let iso = time::format_description::well_known::Iso8601::DEFAULT;
+    time::Date::parse(text, &iso).map_err(|e| format!("expected YYYY-MM-DD: {e}"))
 }
 
 /// The output formats of `dexlint list --format`.

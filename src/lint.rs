@@ -342,6 +342,9 @@ fn evaluate_tenant(
         .clone()
         .unwrap_or_else(|| crate::edition::DEFAULT.to_string());
     let budget = config.eval_budget.unwrap_or(policy::eval::DEFAULT_BUDGET);
+    let today = options
+        .today
+        .unwrap_or_else(|| time::OffsetDateTime::now_utc().date());
     let first = report.violations.len();
     let mut locs: Vec<Option<Loc>> = Vec::new();
     // Policies are evaluated in parallel and their results taken in catalogue order.
@@ -350,7 +353,7 @@ fn evaluate_tenant(
         .map(|(meta, p)| {
             let configured = config.policies.get(&meta.id).map(|s| &s.params);
             let params = crate::edition::merged_params(&edition, &meta.id, configured);
-            p.evaluate_with_budget(model, &params, budget)
+            p.evaluate_on(model, &params, budget, today)
         })
         .collect();
     for ((meta, compiled), outcome) in selected.iter().zip(outcomes) {

@@ -13,6 +13,7 @@ mod export_load;
 mod gate;
 mod gate_selection;
 mod hostile;
+mod language_features;
 mod layers;
 mod never_silent;
 mod policy_cases;

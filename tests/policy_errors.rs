@@ -51,6 +51,9 @@ macro_rules! snapshots {
 
 snapshots!(
     syntax_missing_brace,
+    syntax_assign,
+    syntax_c_operators,
+    syntax_single_quotes,
     unterminated_string,
     unknown_field,
     unknown_collection,
@@ -68,6 +71,7 @@ snapshots!(
     param_type,
     unknown_type,
     unknown_value,
+    division_by_zero,
     quantifier_not_list,
     where_not_bool,
     bad_escape,

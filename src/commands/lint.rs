@@ -127,7 +127,7 @@ fn lint_run(
             max_json_depth: config.max_json_depth,
         },
         config,
-        today: None,
+        today: args.today,
         baseline,
         edition: args.edition.clone(),
         redact: match (args.redact, &args.redact_key) {

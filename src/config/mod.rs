@@ -504,6 +504,14 @@ impl Config {
                         None,
                     );
                 }
+                if let Some(why) = policy.param_glob_error(param, value) {
+                    errors.push(
+                        settings.values_spans.get(param).cloned(),
+                        format!("parameter `{param}` of `{id}` is a glob: {why}"),
+                        "not a valid glob",
+                        None,
+                    );
+                }
             }
         }
         for w in &self.waivers {

@@ -153,19 +153,7 @@ impl<'a> At<'a> {
     /// A string in ISO 8601 (UTC when it has no offset) or `/Date(ms)/`, as milliseconds since
     /// the Unix epoch; None for a number or a string that is neither.
     pub fn date(&self) -> Option<i64> {
-        let s = self.as_str()?.trim();
-        if let Some(inner) = s.strip_prefix("/Date(").and_then(|r| r.strip_suffix(")/")) {
-            // `/Date(1700000000000+0100)/`: the offset does not move the instant.
-            let digits = inner.trim_start_matches('-');
-            let end = digits.find(['+', '-']).unwrap_or(digits.len());
-            let ms: i64 = digits.get(..end)?.parse().ok()?;
-            return Some(if inner.starts_with('-') { -ms } else { ms });
-        }
-        let iso = time::format_description::well_known::Iso8601::DEFAULT;
-        let t = time::OffsetDateTime::parse(s, &iso)
-            .or_else(|_| time::PrimitiveDateTime::parse(s, &iso).map(|p| p.assume_utc()))
-            .ok()?;
-        i64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok()
+        crate::base::dates::parse(self.as_str()?)
     }
 
     /// A list of strings (non-strings skipped).

@@ -308,7 +308,7 @@ pub enum StrPart {
 }
 
 /// A binary operator (the infix `op_*` tokens of the grammar), from loosest binding to
-/// tightest: `or`; `and`; the comparisons and `in`/`not in`; `+` and `-`.
+/// tightest: `or`; `and`; the comparisons and `in`/`not in`; `+` and `-`; `*`, `/` and `%`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BinOp {
     /// `or`.
@@ -335,6 +335,12 @@ pub enum BinOp {
     Add,
     /// `-` between two operands (subtraction).
     Sub,
+    /// `*`: integer multiplication.
+    Mul,
+    /// `/`: integer division, rounding towards zero.
+    Div,
+    /// `%`: the remainder of integer division (the sign of the dividend).
+    Rem,
 }
 
 impl BinOp {
@@ -353,6 +359,9 @@ impl BinOp {
             BinOp::NotIn => "not in",
             BinOp::Add => "+",
             BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+            BinOp::Rem => "%",
         }
     }
 }

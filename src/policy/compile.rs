@@ -58,6 +58,8 @@ struct Ctx<'a> {
     requires: Vec<(&'static str, Option<&'static str>)>,
     /// The enumerated field (record type, field) the last field access compiled read.
     last_enum: Option<(&'static RecordSchema, &'static FieldSchema)>,
+    /// The parameters used as globs (`matches(x, param)`), by name.
+    glob_params: Vec<String>,
     /// False while compiling what may be absent without making the rule meaningless: messages,
     /// help, report targets, and the arguments of `exists` and `default`.
     needs: bool,
@@ -88,6 +90,7 @@ impl<'a> Ctx<'a> {
             requires: Vec::new(),
             needs: true,
             last_enum: None,
+            glob_params: Vec::new(),
         }
     }
 }
@@ -385,9 +388,25 @@ impl Ctx<'_> {
         let mut compiled = Vec::with_capacity(args.len());
         let mut types: Vec<(Ty, Span)> = Vec::with_capacity(args.len());
         let mut glob = None;
+        let mut param_glob = None;
         for (i, (arg, param)) in args.iter().zip(func.params).enumerate() {
             let (c, t) = match param {
-                Param::Str => (self.expect(arg, &Ty::Str, &what(i)), Ty::Str),
+                Param::Str => {
+                    let c = self.expect(arg, &Ty::Str, &what(i));
+                    // `date("...")` with a literal that is no date could never be one.
+                    if let (Eval::Values(_), "date", CExpr::Const(Value::Str(text))) =
+                        (func.eval, func.name, &c)
+                    {
+                        if crate::base::dates::parse(text).is_none() {
+                            self.errors.push(CompileError::TypeMismatch {
+                                message: format!("`{text}` is not a date"),
+                                span: arg.span,
+                                label: "not an ISO 8601 date (`2026-01-01`)".into(),
+                            });
+                        }
+                    }
+                    (c, Ty::Str)
+                }
                 Param::Any => self.expr(arg),
                 Param::Optional => self.optional(|c| c.expr(arg)),
                 Param::StrOrList => {
@@ -404,29 +423,64 @@ impl Ctx<'_> {
                     }
                     (c, t)
                 }
+                Param::Date => (self.expect(arg, &Ty::Date, &what(i)), Ty::Date),
+                Param::StrList => (
+                    self.expect(arg, &Ty::List(Box::new(Ty::Str)), &what(i)),
+                    Ty::List(Box::new(Ty::Str)),
+                ),
                 Param::Glob => {
                     let (pc, pty) = self.expr(arg);
-                    let pattern = match (&pc, &pty) {
-                        (CExpr::Const(Value::Str(g)), _) => g.to_string(),
+                    let patterns: Vec<String> = match (&pc, &pty) {
+                        (CExpr::Const(Value::Str(g)), _) => vec![g.to_string()],
+                        (CExpr::Const(Value::List(items)), _) => items
+                            .iter()
+                            .filter_map(|v| v.as_str().map(str::to_string))
+                            .collect(),
                         (_, Ty::Error) => return (CExpr::Const(Value::Null), Ty::Error),
+                        (CExpr::Slot(slot), Ty::Str | Ty::List(_))
+                            if self.params.iter().any(|(_, s, _)| s == slot) =>
+                        {
+                            if !pty.compatible(&Ty::Str)
+                                && !pty.compatible(&Ty::List(Box::new(Ty::Str)))
+                            {
+                                return self.err(CompileError::TypeMismatch {
+                                    message: format!(
+                                        "the glob of `{}` must be a string or a list of strings",
+                                        func.name
+                                    ),
+                                    span: arg.span,
+                                    label: format!("this is `{pty}`"),
+                                });
+                            }
+                            if let Some((name, ..)) = self.params.iter().find(|(_, s, _)| s == slot)
+                            {
+                                if !self.glob_params.contains(name) {
+                                    self.glob_params.push(name.clone());
+                                }
+                            }
+                            param_glob = Some(*slot);
+                            Vec::new()
+                        }
                         _ => {
                             return self.err(CompileError::NotConstant {
-                                what: format!("the glob of `{}`", func.name),
+                                what: format!(
+                                    "the glob of `{}` (a literal, a `const` or a parameter)",
+                                    func.name
+                                ),
                                 span: arg.span,
                             })
                         }
                     };
-                    match globset::GlobBuilder::new(&pattern)
-                        .case_insensitive(true)
-                        .build()
-                    {
-                        Ok(g) => glob = Some(g.compile_matcher()),
-                        Err(e) => {
-                            return self.err(CompileError::BadGlob {
-                                glob: pattern,
-                                reason: e.kind().to_string(),
-                                span: arg.span,
-                            })
+                    if param_glob.is_none() {
+                        match glob_set(&patterns) {
+                            Ok(set) => glob = Some(set),
+                            Err((pattern, reason)) => {
+                                return self.err(CompileError::BadGlob {
+                                    glob: pattern,
+                                    reason,
+                                    span: arg.span,
+                                })
+                            }
                         }
                     }
                     (pc, pty)
@@ -439,6 +493,7 @@ impl Ctx<'_> {
             Returns::Str => Ty::Str,
             Returns::Bool => Ty::Bool,
             Returns::Int => Ty::Int,
+            Returns::Date => Ty::Date,
             Returns::Same => {
                 let mut it = types.into_iter();
                 let mut ty = it.next().map_or(Ty::Null, |(t, _)| t);
@@ -458,11 +513,16 @@ impl Ctx<'_> {
                 ty
             }
         };
-        match (func.eval, glob) {
-            (Eval::Glob, Some(glob)) => match compiled.into_iter().next() {
+        match (func.eval, glob, param_glob) {
+            (Eval::Glob, Some(glob), _) => match compiled.into_iter().next() {
                 Some(subject) => (CExpr::Matches(Box::new(subject), Box::new(glob)), ty),
                 None => (CExpr::Const(Value::Null), Ty::Error),
             },
+            (Eval::Glob, None, Some(slot)) => match compiled.into_iter().next() {
+                Some(subject) => (CExpr::MatchesParam(Box::new(subject), slot), ty),
+                None => (CExpr::Const(Value::Null), Ty::Error),
+            },
+            (Eval::Glob, ..) => (CExpr::Const(Value::Null), Ty::Error),
             _ => (CExpr::Call(func, compiled), ty),
         }
     }
@@ -584,6 +644,13 @@ impl Ctx<'_> {
             }
             _ => {}
         }
+        if matches!(op, BinOp::Div | BinOp::Rem) && matches!(rc, CExpr::Const(Value::Int(0))) {
+            self.errors.push(CompileError::TypeMismatch {
+                message: format!("`{}` by zero", op.symbol()),
+                span: r.span,
+                label: "this is 0".into(),
+            });
+        }
         let ok_ty = match op {
             BinOp::Or | BinOp::And => {
                 if lt.compatible(&Ty::Bool) && rt.compatible(&Ty::Bool) {
@@ -611,7 +678,9 @@ impl Ctx<'_> {
                 Ty::Error | Ty::Null => Some(Ty::Error),
                 _ => None,
             },
-            BinOp::Sub => (lt.compatible(&Ty::Int) && rt.compatible(&Ty::Int)).then_some(Ty::Int),
+            BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem => {
+                (lt.compatible(&Ty::Int) && rt.compatible(&Ty::Int)).then_some(Ty::Int)
+            }
         };
         match ok_ty {
             Some(ty) => (CExpr::Binary(op, Box::new(lc), Box::new(rc)), ty),
@@ -913,6 +982,21 @@ fn type_of(t: &TypeExpr, errors: &mut Vec<CompileError>) -> Option<Ty> {
         });
     }
     ty
+}
+
+/// The glob set of `patterns` (globset syntax, case-insensitive), or the first invalid pattern
+/// and why.
+pub(super) fn glob_set(patterns: &[String]) -> Result<globset::GlobSet, (String, String)> {
+    let mut set = globset::GlobSetBuilder::new();
+    for p in patterns {
+        let glob = globset::GlobBuilder::new(p)
+            .case_insensitive(true)
+            .build()
+            .map_err(|e| (p.clone(), e.kind().to_string()))?;
+        set.add(glob);
+    }
+    set.build()
+        .map_err(|e| (patterns.join(", "), e.kind().to_string()))
 }
 
 /// Whether the letters of `short` appear in `long` in order, starting with its first one
@@ -1249,6 +1333,27 @@ pub(super) fn compile_policy(
                 let ty = value.ty.clone();
                 (value, ty)
             }
+            // A date parameter's default is written as an ISO 8601 string.
+            (Some(value), Some(Some(Ty::Date))) if value.ty == Ty::Str => {
+                let date = value.value.as_str().and_then(crate::base::dates::parse);
+                if date.is_none() {
+                    ctx.errors.push(CompileError::TypeMismatch {
+                        message: format!(
+                            "parameter `{}` is a date but its default is not one",
+                            param.name.name
+                        ),
+                        span: param.default.span,
+                        label: "not an ISO 8601 date (`2026-01-01`)".into(),
+                    });
+                }
+                (
+                    ConstVal {
+                        value: date.map_or(Value::Null, Value::Date),
+                        ty: Ty::Date,
+                    },
+                    Ty::Date,
+                )
+            }
             (Some(value), Some(Some(ty))) => {
                 if !ty.compatible(&value.ty) {
                     ctx.errors.push(CompileError::TypeMismatch {
@@ -1300,6 +1405,7 @@ pub(super) fn compile_policy(
         slots,
         lets,
         params,
+        glob_params,
         ..
     } = ctx;
     if errors.len() > before {
@@ -1313,6 +1419,7 @@ pub(super) fn compile_policy(
         slots,
         param_slots,
         param_types,
+        glob_params,
         requires_override: requires_attr,
     })
 }

@@ -19,6 +19,8 @@ pub struct CompiledPolicy {
     pub(super) slots: usize,
     pub(super) param_slots: Vec<usize>,
     pub(super) param_types: Vec<Ty>,
+    /// The parameters used as globs, by name: their configured values must be valid globs.
+    pub(super) glob_params: Vec<String>,
     pub(super) requires_override: Option<Vec<(&'static str, Option<&'static str>)>>,
 }
 

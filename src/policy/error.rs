@@ -23,6 +23,9 @@ pub enum CompileError {
         /// The label: "found" and the offending text in backticks, or "here" when that text is
         /// blank.
         found: String,
+        /// A hint for a common slip at that position (`=` for `==`, `&&`, single quotes).
+        #[help]
+        help: Option<String>,
     },
     /// A bug in dexlint: the parse tree did not have the shape the grammar promises, or the compiler
     /// or formatter thread could not start.

@@ -17,6 +17,9 @@ use std::rc::Rc;
 /// The Julian day number of 1970-01-01.
 const UNIX_EPOCH_JULIAN_DAY: i32 = 2_440_588;
 
+/// What an unknown value read from no record stands for: a division by zero.
+pub const DIVISION_BY_ZERO: &str = "a division by zero";
+
 /// Steps one policy may take before it is cut off.
 pub const DEFAULT_BUDGET: u64 = 2_000_000_000;
 
@@ -47,6 +50,17 @@ pub enum EvalError {
         ty: String,
         /// The configured value, as JSON.
         found: String,
+    },
+    #[error("`{policy}`: invalid glob `{glob}` in a parameter: {reason}")]
+    #[diagnostic(code(dexlint::glob))]
+    /// A parameter used as a glob (`matches(x, param)`) whose value is not a valid glob.
+    BadGlob {
+        /// The policy's id.
+        policy: String,
+        /// The pattern.
+        glob: String,
+        /// What globset found wrong with it.
+        reason: String,
     },
     #[error("`{policy}` has no parameter `{param}`")]
     #[diagnostic(code(dexlint::param))]
@@ -130,7 +144,8 @@ impl<'e> Val<'e> {
         }
     }
 
-    fn get(&self, i: usize) -> Val<'e> {
+    /// The `i`th element of a list (null past its end or for any other value).
+    pub fn get(&self, i: usize) -> Val<'e> {
         match self {
             Val::Values(l) => l.get(i).map_or(Val::Null, Val::from_value),
             Val::Records(l) => l.get(i).map_or(Val::Null, Val::Record),
@@ -218,6 +233,10 @@ pub(super) struct Evaluator<'e> {
     /// What the current rule could not decide: the whole rule (entity None) or one record of
     /// its first binding (its identity), with the unknown values it read.
     pub undecided: Vec<Undecided>,
+    /// The run's date (`today()`): midnight UTC, in milliseconds since the Unix epoch.
+    pub today: i64,
+    /// The globs of parameters used by `matches`, by slot, compiled on first use.
+    pub param_globs: HashMap<usize, Rc<globset::GlobSet>>,
 }
 
 /// A rule, or one record of a rule's iteration, whose outcome depends on unknown values.
@@ -241,6 +260,32 @@ impl<'e> Evaluator<'e> {
             });
         }
         Ok(())
+    }
+
+    /// The glob set of the parameter in `slot` (a string or a list of strings).
+    fn param_glob(&mut self, slot: usize) -> R<Rc<globset::GlobSet>> {
+        if let Some(g) = self.param_globs.get(&slot) {
+            return Ok(g.clone());
+        }
+        let value = self.frame.get(slot).cloned().flatten().unwrap_or(Val::Null);
+        let patterns: Vec<String> = match &value {
+            Val::Str(s) => vec![s.to_string()],
+            list => (0..list.count().unwrap_or(0))
+                .filter_map(|i| match list.get(i) {
+                    Val::Str(s) => Some(s.to_string()),
+                    _ => None,
+                })
+                .collect(),
+        };
+        let set =
+            super::compile::glob_set(&patterns).map_err(|(glob, reason)| EvalError::BadGlob {
+                policy: self.policy.to_string(),
+                glob,
+                reason,
+            })?;
+        let set = Rc::new(set);
+        self.param_globs.insert(slot, set.clone());
+        Ok(set)
     }
 
     fn set(&mut self, slot: usize, v: Option<Val<'e>>) {
@@ -320,6 +365,14 @@ impl<'e> Evaluator<'e> {
                 }
                 Val::Owned(Rc::new(out))
             }
+            CExpr::MatchesParam(subject, slot) => {
+                let glob = self.param_glob(*slot)?;
+                match self.eval(subject)? {
+                    Val::Str(s) => Val::Bool(glob.is_match(s.as_ref())),
+                    Val::Unknown => Val::Unknown,
+                    _ => Val::Bool(false),
+                }
+            }
             CExpr::Matches(subject, glob) => match self.eval(subject)? {
                 Val::Str(s) => Val::Bool(glob.is_match(s.as_ref())),
                 Val::Unknown => Val::Unknown,
@@ -366,6 +419,7 @@ impl<'e> Evaluator<'e> {
         }
         Ok(match f.eval {
             Eval::Values(run) => run(vals),
+            Eval::Today => Val::Date(self.today),
             // Compiled to `CExpr::Matches`: never called with values.
             Eval::Glob => Val::Null,
         })
@@ -491,6 +545,22 @@ impl<'e> Evaluator<'e> {
             },
             BinOp::Sub => match (a, b) {
                 (Val::Int(x), Val::Int(y)) => Val::Int(x.saturating_sub(y)),
+                _ => Val::Null,
+            },
+            BinOp::Mul => match (a, b) {
+                (Val::Int(x), Val::Int(y)) => Val::Int(x.saturating_mul(y)),
+                _ => Val::Null,
+            },
+            BinOp::Div | BinOp::Rem => match (a, b) {
+                // Division by zero decides nothing: the rule (or entity) is not evaluated.
+                (Val::Int(_), Val::Int(0)) => {
+                    self.unknowns.push((None, DIVISION_BY_ZERO));
+                    Val::Unknown
+                }
+                (Val::Int(x), Val::Int(y)) if op == BinOp::Div => {
+                    x.checked_div(y).map_or(Val::Null, Val::Int)
+                }
+                (Val::Int(x), Val::Int(y)) => x.checked_rem(y).map_or(Val::Null, Val::Int),
                 _ => Val::Null,
             },
             BinOp::And | BinOp::Or => Val::Null,

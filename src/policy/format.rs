@@ -376,14 +376,15 @@ impl Printer<'_> {
 }
 
 const PREC_NOT: u8 = 3;
-const PREC_NEG: u8 = 6;
-const PREC_POSTFIX: u8 = 7;
+const PREC_NEG: u8 = 7;
+const PREC_POSTFIX: u8 = 8;
 
 fn prec_binary(op: BinOp) -> u8 {
     match op {
         BinOp::Or => 1,
         BinOp::And => 2,
         BinOp::Add | BinOp::Sub => 5,
+        BinOp::Mul | BinOp::Div | BinOp::Rem => 6,
         _ => 4,
     }
 }

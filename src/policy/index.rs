@@ -38,7 +38,11 @@ fn independent(e: &CExpr, allowed: &dyn Fn(usize) -> bool, lets: bool) -> bool {
         CExpr::Let(_) => lets,
         // The body of a def runs in a frame of its own: only its arguments read this one.
         CExpr::CallDef(_, args) | CExpr::Call(_, args) | CExpr::List(args) => args.iter().all(ok),
-        CExpr::Field(b, _) | CExpr::Matches(b, _) | CExpr::Not(b) | CExpr::Neg(b) => ok(b),
+        CExpr::Field(b, _)
+        | CExpr::Matches(b, _)
+        | CExpr::MatchesParam(b, _)
+        | CExpr::Not(b)
+        | CExpr::Neg(b) => ok(b),
         CExpr::Binary(_, l, r) => ok(l) && ok(r),
         CExpr::Lookup { key, .. } => ok(key),
         CExpr::Quant {

@@ -5,7 +5,7 @@ use super::ast::{BinOp, QuantKind, Span};
 use super::builtins::Builtin;
 use crate::model::schema::{RecordSchema, Type};
 use crate::model::Value;
-use globset::GlobMatcher;
+use globset::GlobSet;
 use std::fmt;
 
 /// A type of the policy language.
@@ -122,8 +122,12 @@ pub enum CExpr {
     Field(Box<CExpr>, usize),
     /// A call of a built-in function.
     Call(&'static Builtin, Vec<CExpr>),
-    /// A string matched against a glob compiled at compile time (`matches`).
-    Matches(Box<CExpr>, Box<GlobMatcher>),
+    /// A string matched against globs compiled at compile time (`matches` with a literal or
+    /// a constant list).
+    Matches(Box<CExpr>, Box<GlobSet>),
+    /// A string matched against the globs of a parameter (a string or a list of strings),
+    /// compiled once per run from the parameter's value: the subject and the parameter's slot.
+    MatchesParam(Box<CExpr>, usize),
     /// A list of non-constant items (`[a, b]`).
     List(Vec<CExpr>),
     /// A quantifier over a list: `any`, `all`, `count` or `sum`.

@@ -32,6 +32,9 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
             | Op::infix(Rule::op_in, Assoc::Left)
             | Op::infix(Rule::op_not_in, Assoc::Left))
         .op(Op::infix(Rule::op_add, Assoc::Left) | Op::infix(Rule::op_sub, Assoc::Left))
+        .op(Op::infix(Rule::op_mul, Assoc::Left)
+            | Op::infix(Rule::op_div, Assoc::Left)
+            | Op::infix(Rule::op_rem, Assoc::Left))
         .op(Op::prefix(Rule::op_neg))
         .op(Op::postfix(Rule::field))
 });
@@ -93,6 +96,9 @@ fn token_name(r: &Rule) -> String {
         Rule::op_gt => "`>`",
         Rule::op_add => "`+`",
         Rule::op_sub | Rule::op_neg => "`-`",
+        Rule::op_mul => "`*`",
+        Rule::op_div => "`/`",
+        Rule::op_rem => "`%`",
         Rule::field => "`.`",
         Rule::for_rule | Rule::assert_rule => "a rule (`for` or `assert`)",
         Rule::param => "`param`",
@@ -164,7 +170,27 @@ fn syntax_error(e: pest::error::Error<Rule>, source: &str) -> CompileError {
         message,
         span: Span::new(start, end),
         found: found.unwrap_or_else(|| "here".into()),
+        help: slip_hint(source.get(start..).unwrap_or("")),
     }
+}
+
+/// A hint for what other languages write and this one does not, at the text where parsing
+/// stopped.
+fn slip_hint(rest: &str) -> Option<String> {
+    let hint = if rest.starts_with("&&") {
+        "write `and` for `&&`"
+    } else if rest.starts_with("||") {
+        "write `or` for `||`"
+    } else if rest.starts_with('!') && !rest.starts_with("!=") {
+        "write `not` for `!`"
+    } else if rest.starts_with('=') && !rest.starts_with("==") {
+        "compare with `==`: a single `=` only gives a `let`, `param` or `const` its value"
+    } else if rest.starts_with('\'') {
+        "strings are written in double quotes (`\"...\"`), not single quotes"
+    } else {
+        return None;
+    };
+    Some(hint.to_string())
 }
 
 fn join_or(names: &[String]) -> String {
@@ -744,6 +770,9 @@ fn lower_expr(pair: Pair<'_, Rule>) -> Res<Expr> {
                 Rule::op_not_in => BinOp::NotIn,
                 Rule::op_add => BinOp::Add,
                 Rule::op_sub => BinOp::Sub,
+                Rule::op_mul => BinOp::Mul,
+                Rule::op_div => BinOp::Div,
+                Rule::op_rem => BinOp::Rem,
                 _ => return Err(internal(Some(&op), "operator")),
             };
             Ok(Expr {

@@ -13,6 +13,7 @@ fn json_to_value(v: &serde_json::Value, ty: &Ty) -> Option<Value> {
         (Ty::Str, serde_json::Value::String(s)) => Value::Str(s.clone().into()),
         (Ty::Int, serde_json::Value::Number(n)) => Value::Int(n.as_i64()?),
         (Ty::Bool, serde_json::Value::Bool(b)) => Value::Bool(*b),
+        (Ty::Date, serde_json::Value::String(s)) => Value::Date(crate::base::dates::parse(s)?),
         (Ty::List(t), serde_json::Value::Array(items)) => Value::List(
             items
                 .iter()
@@ -40,6 +41,9 @@ fn unknown_reason(model: &TenantModel, read: &[(Option<String>, &'static str)]) 
         }
     }
     if reasons.is_empty() {
+        if read.iter().any(|(_, f)| *f == eval::DIVISION_BY_ZERO) {
+            return format!("{} (a divisor is 0)", eval::DIVISION_BY_ZERO);
+        }
         let fields: Vec<String> = read
             .iter()
             .map(|(e, f)| format!("`{f}` of `{}`", e.as_deref().unwrap_or("?")))
@@ -80,6 +84,26 @@ impl CompiledPolicy {
         }
     }
 
+    /// Why `value` (from a configuration) cannot be the parameter `name` when the policy uses
+    /// it as a glob (`matches(x, name)`): the invalid pattern and globset's reason; None when
+    /// it is valid or the parameter is no glob.
+    pub fn param_glob_error(&self, name: &str, value: &serde_json::Value) -> Option<String> {
+        if !self.glob_params.iter().any(|p| p == name) {
+            return None;
+        }
+        let patterns: Vec<String> = match value {
+            serde_json::Value::String(s) => vec![s.clone()],
+            serde_json::Value::Array(items) => items
+                .iter()
+                .filter_map(|i| i.as_str().map(str::to_string))
+                .collect(),
+            _ => return None,
+        };
+        super::compile::glob_set(&patterns)
+            .err()
+            .map(|(glob, reason)| format!("`{glob}` is not a valid glob: {reason}"))
+    }
+
     /// The policy's metadata with `params` (from a configuration) as the parameters' values
     /// where they fit their types.
     pub fn meta_with_params(&self, params: &BTreeMap<String, serde_json::Value>) -> PolicyMeta {
@@ -118,6 +142,24 @@ impl CompiledPolicy {
         params: &BTreeMap<String, serde_json::Value>,
         budget: u64,
     ) -> Result<Outcome, EvalError> {
+        let today = time::OffsetDateTime::now_utc().date();
+        self.evaluate_on(model, params, budget, today)
+    }
+
+    /// [`CompiledPolicy::evaluate_with_budget`] on the run's date `today` (what `today()`
+    /// returns).
+    ///
+    /// # Errors
+    ///
+    /// As [`CompiledPolicy::evaluate`], with this budget; a parameter used as a glob whose
+    /// value is not one.
+    pub fn evaluate_on(
+        &self,
+        model: &TenantModel,
+        params: &BTreeMap<String, serde_json::Value>,
+        budget: u64,
+        today: time::Date,
+    ) -> Result<Outcome, EvalError> {
         let mut values: Vec<Value> = self.meta.params.iter().map(|p| p.default.clone()).collect();
         for (name, v) in params {
             let Some(i) = self.meta.params.iter().position(|p| &p.name == name) else {
@@ -148,6 +190,8 @@ impl CompiledPolicy {
             skip: Vec::new(),
             unknowns: Vec::new(),
             undecided: Vec::new(),
+            today: crate::base::dates::midnight(today),
+            param_globs: Default::default(),
         };
         for (slot, v) in self.param_slots.iter().zip(&values) {
             if let Some(s) = evaluator.frame.get_mut(*slot) {

@@ -3,6 +3,7 @@
 //! evaluator runs, and `docs/language.md` lists ([`markdown_table`]). A new function is one
 //! entry in one family's table.
 
+pub mod dates;
 pub mod strings;
 pub mod values;
 
@@ -22,8 +23,13 @@ pub enum Param {
     Optional,
     /// Any value.
     Any,
-    /// A glob pattern known at compile time (a literal or a `const`), compiled once.
+    /// A glob pattern, or a list of them: a literal or `const` (compiled by the compiler), or
+    /// a parameter (compiled once per run from its configured value).
     Glob,
+    /// A date.
+    Date,
+    /// A list of strings.
+    StrList,
 }
 
 /// The type of a built-in function's result.
@@ -35,6 +41,8 @@ pub enum Returns {
     Bool,
     /// An integer.
     Int,
+    /// A date.
+    Date,
     /// The type of the arguments, which must all be of one type.
     Same,
 }
@@ -47,6 +55,8 @@ pub enum Eval {
     /// Matching the first argument against the compiled glob of the second
     /// (`ir::CExpr::Matches`).
     Glob,
+    /// The run's date (`today()`).
+    Today,
 }
 
 impl fmt::Debug for Eval {
@@ -54,6 +64,7 @@ impl fmt::Debug for Eval {
         f.write_str(match self {
             Eval::Values(_) => "Values",
             Eval::Glob => "Glob",
+            Eval::Today => "Today",
         })
     }
 }
@@ -76,7 +87,7 @@ pub struct Builtin {
 }
 
 /// Every family's table, in the order the docs list them.
-pub const FAMILIES: &[&[Builtin]] = &[strings::FUNCTIONS, values::FUNCTIONS];
+pub const FAMILIES: &[&[Builtin]] = &[strings::FUNCTIONS, values::FUNCTIONS, dates::FUNCTIONS];
 
 /// Every built-in function.
 pub fn all() -> impl Iterator<Item = &'static Builtin> {

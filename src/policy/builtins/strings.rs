@@ -1,6 +1,7 @@
 //! String functions.
 
 use super::{map_str, test_strs, Builtin, Eval, Param, Returns};
+use crate::policy::eval::Val;
 
 /// The string functions.
 pub const FUNCTIONS: &[Builtin] = &[
@@ -58,7 +59,15 @@ pub const FUNCTIONS: &[Builtin] = &[
         returns: Returns::Bool,
         eval: Eval::Glob,
         usage: "matches(s, glob)",
-        doc: "string, string → bool (globset glob, case-insensitive; glob must be a literal or const, checked at compile time)",
+        doc: "string, string or list<string> → bool: s matches the glob (or one of the globs); globset syntax, case-insensitive; a literal or const is checked at compile time, a parameter when the configuration is read",
+    },
+    Builtin {
+        name: "join",
+        params: &[Param::StrList, Param::Str],
+        returns: Returns::Str,
+        eval: Eval::Values(join),
+        usage: "join(list, sep)",
+        doc: "list<string>, string → string: the strings of the list separated by sep (for messages)",
     },
     Builtin {
         name: "similar",
@@ -69,6 +78,26 @@ pub const FUNCTIONS: &[Builtin] = &[
         doc: "string, string → bool: a near miss of b (same letters ignoring case, separators `_ - . ` and spaces; b with a prefix/suffix added; Levenshtein distance ≤ 3 after normalising) but not equal to b",
     },
 ];
+
+/// `join(list, sep)`: the list's strings separated by `sep`; null unless both are there.
+fn join(args: Vec<Val<'_>>) -> Val<'_> {
+    let (Some(list), Some(Val::Str(sep))) = (args.first(), args.get(1)) else {
+        return Val::Null;
+    };
+    let Some(n) = list.count() else {
+        return Val::Null;
+    };
+    let mut out = String::new();
+    for i in 0..n {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        if let Val::Str(s) = list.get(i) {
+            out.push_str(&s);
+        }
+    }
+    Val::Str(std::borrow::Cow::Owned(out))
+}
 
 /// `similar(a, b)`: `a` is a near miss of `b`: equal ignoring case, separators and spaces;
 /// `b` with something added around it; or within edit distance 3 once normalised.
