@@ -25,7 +25,8 @@ pub struct LintOptions {
     pub root_names: Vec<String>,
     /// Whether the built-in catalogue runs (besides `policy_dirs`).
     pub builtin: bool,
-    /// Directories of extra `.policy` files, added to the built-in catalogue.
+    /// Directories of extra `.policy` files (read at any depth, see [`policy_files`]) or policy
+    /// files, added to the built-in catalogue.
     pub policy_dirs: Vec<PathBuf>,
     /// Which files of the roots are read (include/exclude globs, size and depth limits).
     pub load: LoadOptions,

@@ -8,7 +8,7 @@
 //! fail-on-not-evaluated = true         # a policy that could not be judged fails the run
 //! one-tenant = true                    # the export roots are parts of one tenant
 //! baseline = "dexlint-baseline.json"   # accepted violations, relative to this file
-//! policies = ["org-policies"]          # extra policy directories, relative to this file
+//! policies = ["org-policies"]          # extra policy directories (any depth), relative to this file
 //! exports = ["exports/contoso"]        # export roots, for `dexlint lint` without arguments
 //! include = ["**/*.json"]
 //! exclude = ["archive/**"]
