@@ -37,6 +37,13 @@ pub enum Command {
         /// Catalogue edition of the cases that name none in case.toml [default: the newest].
         #[arg(long, value_name = "NAME")]
         edition: Option<String>,
+        /// Run only the cases whose path contains TEXT.
+        #[arg(long, value_name = "TEXT")]
+        filter: Option<String>,
+        /// Write each case's actual results into its case.toml (`not_evaluated` and the
+        /// `[[violation]]` tables; the rest is kept), then run it.
+        #[arg(long)]
+        bless: bool,
     },
     /// List the policies: id, severity, title, tags, source.
     List {
@@ -93,15 +100,20 @@ pub enum Command {
         /// Exit 1 when a file is not formatted, without changing it.
         #[arg(long)]
         check: bool,
-        /// The policy files.
-        #[arg(required = true)]
+        /// Policy files, and directories whose `.policy` files (at any depth) are formatted.
+        #[arg(required = true, value_name = "PATH")]
         files: Vec<PathBuf>,
     },
     /// Compile policy files and report every error.
     Check {
-        /// Policy files to compile together.
-        #[arg(required = true)]
+        /// Policy files, and directories whose `.policy` files (at any depth) are compiled, all
+        /// together with the built-in catalogue.
+        #[arg(required = true, value_name = "PATH")]
         files: Vec<PathBuf>,
+        /// Compile the files alone, without the built-in catalogue (whose ids they may then
+        /// reuse).
+        #[arg(long)]
+        no_builtin: bool,
     },
 }
 

@@ -25,7 +25,8 @@ pub struct LintOptions {
     pub root_names: Vec<String>,
     /// Whether the built-in catalogue runs (besides `policy_dirs`).
     pub builtin: bool,
-    /// Directories of extra `.policy` files, added to the built-in catalogue.
+    /// Directories of extra `.policy` files (read at any depth, see [`policy_files`]) or policy
+    /// files, added to the built-in catalogue.
     pub policy_dirs: Vec<PathBuf>,
     /// Which files of the roots are read (include/exclude globs, size and depth limits).
     pub load: LoadOptions,
@@ -94,55 +95,126 @@ pub enum SetupError {
         /// How many policies compiled.
         compiled: usize,
     },
-    /// A policy directory (or a `.policy` file in it) that cannot be read.
-    #[error("cannot read policy directory `{path}`: {source}")]
+    /// A policy file or directory (or a directory or `.policy` file below it) that cannot be
+    /// read.
+    #[error("cannot read policies at `{path}`: {source}")]
     #[diagnostic(code(dexlint::policy_dir))]
     PolicyDir {
-        /// The directory, as given.
+        /// The file or directory that cannot be read, as given or found below what was given.
         path: String,
         /// The I/O error.
         source: std::io::Error,
     },
 }
 
-/// The built-in policies (when `builtin`) plus every `.policy` file of `dirs` (sorted by name).
-/// A directory named twice (by the configuration and `--policies`, or by two spellings of one
-/// path) is read once.
+/// The policy files named by `paths`, sorted by path: a file is taken as given; a directory
+/// is read recursively for its `.policy` files. Symbolic links to files and directories are
+/// followed (a link back to a directory above is not followed again); names starting with `.`
+/// below a directory (`.git`) are skipped. A file reached twice (two spellings of one path, a
+/// directory named with one of its subdirectories) is listed once.
 ///
 /// # Errors
-/// A directory, or a `.policy` file in it, that cannot be read.
-pub fn policy_sources(builtin: bool, dirs: &[PathBuf]) -> Result<Vec<PolicySource>, SetupError> {
+/// A path that does not exist, or a directory below it that cannot be read, named by its path.
+pub fn policy_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, SetupError> {
+    let mut found: Vec<PathBuf> = Vec::new();
+    for root in paths {
+        let walk = walkdir::WalkDir::new(root)
+            .follow_links(true)
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        for entry in walk {
+            let entry = match entry {
+                Ok(e) => e,
+                // A link to a directory above: its files are found once, through the directory.
+                Err(e) if e.loop_ancestor().is_some() => continue,
+                Err(e) => {
+                    let path = e.path().unwrap_or(root).to_path_buf();
+                    // A dangling link that is not named `.policy` is not a policy file.
+                    let dangling = path != *root
+                        && std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_symlink())
+                        && path.extension().is_none_or(|x| x != "policy");
+                    if dangling {
+                        continue;
+                    }
+                    return Err(SetupError::PolicyDir {
+                        path: path.display().to_string(),
+                        source: e
+                            .into_io_error()
+                            .unwrap_or_else(|| std::io::Error::other("cannot be walked")),
+                    });
+                }
+            };
+            let is_policy = entry.depth() == 0 && !entry.file_type().is_dir()
+                || entry.file_type().is_file()
+                    && entry.path().extension().is_some_and(|x| x == "policy");
+            if is_policy {
+                found.push(entry.into_path());
+            }
+        }
+    }
+    found.sort();
+    let mut seen: Vec<PathBuf> = Vec::new();
+    found.retain(|p| {
+        let key = p.canonicalize().unwrap_or_else(|_| p.clone());
+        if seen.contains(&key) {
+            false
+        } else {
+            seen.push(key);
+            true
+        }
+    });
+    Ok(found)
+}
+
+/// The built-in policies (when `builtin`) plus every policy file of `paths` (see
+/// [`policy_files`]: directories recursively, sorted by path).
+///
+/// A file whose text is that of a built-in policy (the `policies/` directory of dexlint's own
+/// repository, or an unchanged copy of a built-in file) is that built-in policy: it is compiled
+/// once, as the built-in. Any other file defining a built-in id is a duplicate definition
+/// (`dexlint::duplicate_policy`); `--no-builtin` compiles such a catalogue alone.
+///
+/// # Errors
+/// A path, or a directory or `.policy` file below it, that cannot be read.
+pub fn policy_sources(builtin: bool, paths: &[PathBuf]) -> Result<Vec<PolicySource>, SetupError> {
+    Ok(read_policy_files(builtin, paths)?.0)
+}
+
+/// [`policy_sources`], and for each file of `paths` the name of the source it is compiled as
+/// (its path, or `builtin:FILE` when it is a built-in policy's text).
+///
+/// # Errors
+/// As [`policy_sources`].
+pub fn read_policy_files(
+    builtin: bool,
+    paths: &[PathBuf],
+) -> Result<(Vec<PolicySource>, Vec<String>), SetupError> {
     let mut sources = if builtin {
         builtin::sources()
     } else {
         Vec::new()
     };
-    let mut seen: Vec<PathBuf> = Vec::new();
-    for dir in dirs {
-        let key = dir.canonicalize().unwrap_or_else(|_| dir.clone());
-        if seen.contains(&key) {
+    let embedded = sources.len();
+    let mut names = Vec::new();
+    for path in policy_files(paths)? {
+        let text = std::fs::read_to_string(&path).map_err(|source| SetupError::PolicyDir {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let same = sources
+            .iter()
+            .take(embedded)
+            .find(|s| s.text == text)
+            .map(|s| s.name.clone());
+        if let Some(name) = same {
+            names.push(name);
             continue;
         }
-        seen.push(key);
-        let io = |source| SetupError::PolicyDir {
-            path: dir.display().to_string(),
-            source,
-        };
-        let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map_err(io)?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "policy"))
-            .collect();
-        paths.sort();
-        for path in paths {
-            let text = std::fs::read_to_string(&path).map_err(io)?;
-            sources.push(PolicySource {
-                name: path.display().to_string(),
-                text,
-            });
-        }
+        let name = path.display().to_string();
+        names.push(name.clone());
+        sources.push(PolicySource { name, text });
     }
-    Ok(sources)
+    Ok((sources, names))
 }
 
 /// Reads and compiles the policies `options` name (the built-in catalogue unless disabled,

@@ -4,6 +4,7 @@
 mod common;
 
 mod authoring;
+mod authoring_tests;
 mod cli;
 mod editions;
 mod export_azure;

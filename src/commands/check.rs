@@ -1,30 +1,44 @@
-//! `dexlint check FILE...`: compile policy files and print every error.
+//! `dexlint check PATH...`: compile policy files (and the `.policy` files of directories) and
+//! print every error.
 
-use crate::policy;
+use super::fail;
+use crate::{lint, policy};
 use std::path::PathBuf;
 
-/// `dexlint check FILE...`: compiles the files together and prints every error. Returns 0
-/// when all compile, 2 otherwise.
-pub fn run(paths: &[PathBuf]) -> i32 {
-    let mut sources = Vec::new();
+/// `dexlint check PATH...`: compiles the files and the `.policy` files of the directories
+/// (recursively, see [`lint::policy_files`]) together with the built-in catalogue (unless
+/// `no_builtin`), so that a file defining a built-in id is the same `duplicate_policy` error
+/// as in `dexlint lint`, and prints every error. Returns 0 when all compile, 2 otherwise.
+pub fn run(paths: &[PathBuf], no_builtin: bool) -> i32 {
+    let mut files = Vec::new();
     let mut failed = false;
     for path in paths {
-        match std::fs::read_to_string(path) {
-            Ok(text) => sources.push(policy::PolicySource {
-                name: path.display().to_string(),
-                text,
-            }),
+        match lint::policy_files(std::slice::from_ref(path)) {
+            Ok(found) if found.is_empty() => {
+                eprintln!("error: no `.policy` file under `{}`", path.display());
+                failed = true;
+            }
+            Ok(found) => files.extend(found),
             Err(e) => {
-                eprintln!("error: cannot read `{}`: {e}", path.display());
+                fail(e);
                 failed = true;
             }
         }
     }
+    let (sources, names) = match lint::read_policy_files(!no_builtin, &files) {
+        Ok(read) => read,
+        Err(e) => return fail(e),
+    };
     let stderr = std::io::stderr();
     let color = super::use_color(std::io::IsTerminal::is_terminal(&stderr));
     match policy::compile(&sources, &crate::policy_files::Disk) {
         Ok(policy_set) if !failed => {
-            println!("{} policies compiled", policy_set.policies.len());
+            let compiled = policy_set
+                .policies
+                .iter()
+                .filter(|p| names.contains(&p.meta().source))
+                .count();
+            println!("{compiled} policies compiled");
             0
         }
         Ok(_) => 2,

@@ -1,14 +1,26 @@
-//! `dexlint fmt`: the canonical layout of policy files.
+//! `dexlint fmt`: the canonical layout of policy files (named, or found in directories).
 
 use super::fail;
 use crate::policy;
 use std::path::PathBuf;
 
-/// `dexlint fmt`: 0 when every file is (now) formatted, 1 with `--check` when one is not,
-/// 2 when a file cannot be read, parsed or written.
-pub fn run(files: &[PathBuf], check: bool) -> i32 {
+/// `dexlint fmt PATH...`: formats the files and the `.policy` files of the directories
+/// (recursively, see [`crate::lint::policy_files`]). 0 when every file is (now) formatted, 1
+/// with `--check` when one is not, 2 when a file cannot be found, read, parsed or written.
+pub fn run(paths: &[PathBuf], check: bool) -> i32 {
     let mut code = 0;
-    for path in files {
+    let mut files = Vec::new();
+    for path in paths {
+        match crate::lint::policy_files(std::slice::from_ref(path)) {
+            Ok(found) if found.is_empty() => {
+                eprintln!("error: no `.policy` file under `{}`", path.display());
+                code = 2;
+            }
+            Ok(found) => files.extend(found),
+            Err(e) => code = fail(e),
+        }
+    }
+    for path in &files {
         let shown = path.display().to_string();
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,

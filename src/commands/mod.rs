@@ -25,7 +25,7 @@ pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Lint(args) => lint::run(&args),
         Command::Hook(args) => hook::run(args),
-        Command::Check { files } => check::run(&files),
+        Command::Check { files, no_builtin } => check::run(&files, no_builtin),
         Command::Fmt { check, files } => fmt::run(&files, check),
         Command::List {
             policies,
@@ -53,7 +53,17 @@ pub fn run(cli: Cli) -> i32 {
             dir,
             no_builtin,
             edition,
-        } => test::run(dir.as_deref(), no_builtin, edition.as_deref()),
+            filter,
+            bless,
+        } => test::run(
+            dir.as_deref(),
+            &crate::testing::TestOptions {
+                builtin: !no_builtin,
+                edition,
+                filter,
+                bless,
+            },
+        ),
     }
 }
 

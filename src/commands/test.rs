@@ -1,13 +1,13 @@
 //! `dexlint test [DIR]`: run policy test cases.
 
 use super::{fail, find_config};
-use crate::testing;
+use crate::testing::{self, TestOptions};
 use std::path::{Path, PathBuf};
 
 /// Runs the cases under `dir`, or, without one, under the policy directories of
-/// `dexlint.toml` (else `.`), and prints `N passed, N failed`.
-pub fn run(dir: Option<&Path>, no_builtin: bool, edition: Option<&str>) -> i32 {
-    if let Err(e) = crate::edition::resolve(&[edition]) {
+/// `dexlint.toml` (else `.`), as `options` say, and prints `N passed, N failed`.
+pub fn run(dir: Option<&Path>, options: &TestOptions) -> i32 {
+    if let Err(e) = crate::edition::resolve(&[options.edition.as_deref()]) {
         return fail(e);
     }
     let dirs: Vec<PathBuf> = match dir {
@@ -19,7 +19,7 @@ pub fn run(dir: Option<&Path>, no_builtin: bool, edition: Option<&str>) -> i32 {
         },
     };
     let (mut out, mut errors) = (String::new(), String::new());
-    let code = testing::test_command(&dirs, !no_builtin, edition, &mut out, &mut errors);
+    let code = testing::test_command_with(&dirs, options, &mut out, &mut errors);
     eprint!("{errors}");
     print!("{out}");
     code

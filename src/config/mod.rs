@@ -8,7 +8,7 @@
 //! fail-on-not-evaluated = true         # a policy that could not be judged fails the run
 //! one-tenant = true                    # the export roots are parts of one tenant
 //! baseline = "dexlint-baseline.json"   # accepted violations, relative to this file
-//! policies = ["org-policies"]          # extra policy directories, relative to this file
+//! policies = ["org-policies"]          # extra policy directories (any depth), relative to this file
 //! exports = ["exports/contoso"]        # export roots, for `dexlint lint` without arguments
 //! include = ["**/*.json"]
 //! exclude = ["archive/**"]
@@ -241,6 +241,34 @@ fn parse_severity(s: &Spanned<String>, errors: &mut Errors<'_>, what: &str) -> O
     }
 }
 
+/// The `[policy.ID]` tables as settings by policy id (severity parsed, parameter values as
+/// JSON, spans kept for [`Config::check_against`]).
+fn policy_settings(
+    raw: &BTreeMap<Spanned<String>, raw::RawPolicy>,
+    errors: &mut Errors<'_>,
+) -> BTreeMap<String, PolicySettings> {
+    let mut policies = BTreeMap::new();
+    for (id, p) in raw {
+        let mut settings = PolicySettings {
+            span: id.span(),
+            ..PolicySettings::default()
+        };
+        settings.severity = p
+            .severity
+            .as_ref()
+            .and_then(|s| parse_severity(s, errors, "severity"));
+        for (k, v) in &p.params {
+            settings
+                .params
+                .insert(k.get_ref().clone(), toml_to_json(v.get_ref()));
+            settings.params_spans.insert(k.get_ref().clone(), k.span());
+            settings.values_spans.insert(k.get_ref().clone(), v.span());
+        }
+        policies.insert(id.get_ref().clone(), settings);
+    }
+    policies
+}
+
 impl Config {
     /// Reads and checks a configuration file. Paths inside it are relative to its directory.
     ///
@@ -345,24 +373,7 @@ impl Config {
             .iter()
             .filter_map(|s| selector(s, &mut errors))
             .collect();
-        for (id, p) in &raw.policy {
-            let mut settings = PolicySettings {
-                span: id.span(),
-                ..PolicySettings::default()
-            };
-            settings.severity = p
-                .severity
-                .as_ref()
-                .and_then(|s| parse_severity(s, &mut errors, "severity"));
-            for (k, v) in &p.params {
-                settings
-                    .params
-                    .insert(k.get_ref().clone(), toml_to_json(v.get_ref()));
-                settings.params_spans.insert(k.get_ref().clone(), k.span());
-                settings.values_spans.insert(k.get_ref().clone(), v.span());
-            }
-            config.policies.insert(id.get_ref().clone(), settings);
-        }
+        config.policies = policy_settings(&raw.policy, &mut errors);
         for w in &raw.waiver {
             let span = w.span();
             let w = w.get_ref();
@@ -425,6 +436,39 @@ impl Config {
                 errors: errors.list,
             })
         }
+    }
+
+    /// Reads only the `[policy.ID]` tables of a TOML document that holds other keys too (a
+    /// test case's `case.toml`), exactly as [`Config::parse`] reads them from `dexlint.toml`:
+    /// the result has those settings and defaults for everything else; its errors, and those
+    /// of [`Config::check_against`], are labelled in `text` under `name`.
+    ///
+    /// # Errors
+    /// TOML syntax, unknown keys in a `[policy.ID]` table, bad severities.
+    pub fn parse_policy_tables(name: &str, text: &str) -> Result<Config, ConfigErrors> {
+        let mut errors = Errors {
+            path: name,
+            text,
+            list: Vec::new(),
+        };
+        let raw: raw::RawPolicyTables = match toml::from_str(text) {
+            Ok(raw) => raw,
+            Err(e) => {
+                errors.push(e.span(), e.message().to_string(), "here", None);
+                return Err(ConfigErrors {
+                    path: name.to_string(),
+                    errors: errors.list,
+                });
+            }
+        };
+        let policies = policy_settings(&raw.policy, &mut errors);
+        errors.finish()?;
+        Ok(Config {
+            path: Some(PathBuf::from(name)),
+            text: text.to_string(),
+            policies,
+            ..Config::default()
+        })
     }
 
     /// Checks what the configuration names against the compiled policies: the ids of

@@ -35,6 +35,14 @@ pub(super) struct RawConfig {
     pub(super) waiver: Vec<Spanned<RawWaiver>>,
 }
 
+/// Only the `[policy.ID]` tables of a document whose other keys are not configuration (a test
+/// case's `case.toml`).
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct RawPolicyTables {
+    #[serde(default)]
+    pub(super) policy: BTreeMap<Spanned<String>, RawPolicy>,
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawPolicy {
