@@ -81,6 +81,11 @@ pub enum Command {
         /// Target directory [default: .]
         dir: Option<PathBuf>,
     },
+    /// Show who and what Defender Experts covers: every user and device with its scoped-coverage
+    /// state (in_scope, lost, out_of_scope, unknown), the reason and the file and line of the
+    /// evidence; with --incident, whether an incident is in scope and how each of its assets is
+    /// handled.
+    Scope(ScopeArgs),
     /// Print the tenant model policies query: every collection, record type and field, with
     /// its type, the source keys it is read from and its values where they are a closed set.
     Schema {
@@ -188,6 +193,50 @@ pub struct LintArgs {
 fn parse_date(text: &str) -> Result<time::Date, String> {
     let iso = time::format_description::well_known::Iso8601::DEFAULT;
     time::Date::parse(text, &iso).map_err(|e| format!("expected YYYY-MM-DD: {e}"))
+}
+
+/// Arguments of `dexlint scope`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ScopeArgs {
+    /// Export directories (default: `exports` of the configuration); each is a tenant.
+    #[arg(value_name = "EXPORT_DIR")]
+    pub roots: Vec<PathBuf>,
+    /// Configuration file (default: `dexlint.toml` in the working directory or a parent).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Output format (`human`, `json`, `csv`; an incident: `human` or `json`).
+    #[arg(long, value_enum, default_value_t = ScopeFormat::Human)]
+    pub format: ScopeFormat,
+    /// Write to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// An incident: a Microsoft Graph security incident with its alerts
+    /// (`GET /security/incidents/{id}?$expand=alerts`), a Defender `GET /api/incidents/{id}`
+    /// response, or a text file with one device name or user principal name per line.
+    #[arg(long, value_name = "FILE")]
+    pub incident: Option<PathBuf>,
+    /// Replace names, ids and user principal names by keyed hashes.
+    #[arg(long)]
+    pub redact: bool,
+    /// The key of --redact (default: a random key per run).
+    #[arg(
+        long,
+        value_name = "KEY",
+        env = "DEXLINT_REDACT_KEY",
+        hide_env_values = true
+    )]
+    pub redact_key: Option<String>,
+}
+
+/// The output formats of `dexlint scope --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScopeFormat {
+    /// Counts, and the assets lost, unknown and in scope, for people.
+    Human,
+    /// One JSON document: `{"assets": [...], "summary": {...}}`.
+    Json,
+    /// One asset per line, with a header.
+    Csv,
 }
 
 /// The output formats of `dexlint list --format`.

@@ -17,7 +17,7 @@
 //! | 2 | [`policy`], [`export`] | the language (parse, compile, evaluate) and the loaders of export formats: siblings that never import each other |
 //! | 3 | [`config`], [`builtin`], [`policy_files`] | `dexlint.toml`; the embedded catalogue; policy files on disk for the compiler's imports |
 //! | 4 | [`outcome`] | what a run found: violations, not-evaluated rules, diagnostics, the summary |
-//! | 5 | [`lint`], [`baseline`], [`redact`] | the pipeline and the steps applied to its outcome |
+//! | 5 | [`lint`], [`baseline`], [`redact`], [`coverage`] | the pipeline and the steps applied to its outcome; who and what scoped coverage covers |
 //! | 6 | [`report`] | output formats, one file each, reading only [`outcome`] (and [`base`], [`edition`]) |
 //! | 7 | [`testing`], [`authoring`], [`catalogue`], [`reference`] | policy tests, list/explain/init, the generated catalogue docs, the tenant model's reference |
 //! | 8 | [`commands`], [`cli`] | one file per subcommand; the clap definitions |
@@ -37,6 +37,7 @@ pub mod catalogue;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod coverage;
 pub mod edition;
 pub mod export;
 #[doc(hidden)]

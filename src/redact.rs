@@ -294,6 +294,36 @@ pub fn report(models: &[&TenantModel], report: &mut LintReport, key: &Key) {
     }
 }
 
+/// Redacts a coverage report (`dexlint scope`) in place: each asset's id, name and user
+/// principal name are hashed; the values of the model in reasons, notes and paths too.
+pub fn coverage(models: &[&TenantModel], report: &mut crate::outcome::CoverageReport, key: &Key) {
+    let mut grams = Grams::new();
+    for a in &report.assets {
+        grams.add(&a.reason);
+        if let Some(f) = &a.file {
+            grams.add(f);
+        }
+    }
+    for n in &report.summary.notes {
+        grams.add(n);
+    }
+    let r = Redactor::new(models, key.clone(), |v| grams.may_contain(v));
+    for a in &mut report.assets {
+        for v in [&mut a.id, &mut a.name].into_iter().chain(a.upn.as_mut()) {
+            if !v.is_empty() {
+                *v = key.hash(v);
+            }
+        }
+        a.reason = r.quoted(&a.reason);
+        if let Some(f) = &mut a.file {
+            *f = r.path(f);
+        }
+    }
+    for n in &mut report.summary.notes {
+        *n = r.quoted(n);
+    }
+}
+
 /// Marks of a value's ends in an excerpt while it is redacted (private-use characters).
 const START: char = '\u{E000}';
 const END: char = '\u{E001}';

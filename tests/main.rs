@@ -31,6 +31,7 @@ mod redact;
 mod reference;
 mod sandbox;
 mod scale;
+mod scope;
 mod tenants;
 
 /// A file of tests/ that is not declared above would never run (autotests are off).

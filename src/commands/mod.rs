@@ -10,6 +10,7 @@ mod hook;
 mod init;
 mod lint;
 mod list;
+mod scope;
 mod test;
 
 pub use hook::hook_roots;
@@ -40,6 +41,7 @@ pub fn run(cli: Cli) -> i32 {
             edition,
         } => explain::run(&id, config.as_deref(), &policies, edition.as_deref()),
         Command::Init { dir } => init::run(dir.unwrap_or_else(|| PathBuf::from("."))),
+        Command::Scope(args) => scope::run(&args),
         Command::Schema { format } => {
             match format {
                 crate::cli::ListFormat::Human => print!("{}", crate::reference::text()),

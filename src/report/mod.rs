@@ -2,6 +2,7 @@
 //! the same bytes.
 
 mod annotations;
+pub mod coverage;
 mod human;
 mod json;
 mod junit;

@@ -1,0 +1,139 @@
+//! `dexlint scope`: which users and devices Defender Experts covers, and how an incident's
+//! assets are handled.
+
+use super::{fail, find_config};
+use crate::cli::{ScopeArgs, ScopeFormat};
+use crate::coverage;
+use crate::export::{self, LoadOptions};
+use crate::outcome::Asset;
+use crate::report::coverage as render;
+
+/// A usage error of `dexlint scope` (exit 2).
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code(dexlint::usage))]
+struct UsageError {
+    message: String,
+    #[help]
+    help: Option<String>,
+}
+
+/// Runs `dexlint scope`: 0 when the output was written, 2 on a usage, configuration or load
+/// setup error.
+pub fn run(args: &ScopeArgs) -> i32 {
+    let config = match find_config(args.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => return fail(e),
+    };
+    let roots = if args.roots.is_empty() {
+        config.exports.clone()
+    } else {
+        args.roots.clone()
+    };
+    if roots.is_empty() {
+        return fail(UsageError {
+            message: "no export directory given".into(),
+            help: Some("pass EXPORT_DIR or set `exports` in dexlint.toml".into()),
+        });
+    }
+    let options = LoadOptions {
+        include: config.include.clone(),
+        exclude: config.exclude.clone(),
+        max_file_bytes: config.max_file_bytes,
+        max_json_depth: config.max_json_depth,
+    };
+    // Each root is a tenant of its own, as `dexlint lint` reads them.
+    let mut assets: Vec<Asset> = Vec::new();
+    let mut notes = Vec::new();
+    let mut scoping = true;
+    let mut models = Vec::new();
+    for root in &roots {
+        let load = match export::load(std::slice::from_ref(root), &options) {
+            Ok(l) => l,
+            Err(e) => return fail(e),
+        };
+        for d in load
+            .diagnostics
+            .iter()
+            .filter(|d| d.level == export::DiagLevel::Error)
+        {
+            notes.push(format!("`{}`: {}", root.display(), d));
+        }
+        let name = root.display().to_string();
+        let (found, root_notes) = coverage::assess(&load.model, Some(&name));
+        scoping &= root_notes.iter().any(|n| n.starts_with("scoped "));
+        notes.extend(root_notes);
+        let locs: Vec<_> = found.iter().filter_map(|(_, l)| l.as_ref()).collect();
+        let mut lines = export::locate::locate_all(&load.model, &locs).into_iter();
+        for (mut asset, loc) in found {
+            if loc.is_some() {
+                asset.line = lines.next().flatten().map(|l| l.line);
+            }
+            assets.push(asset);
+        }
+        models.push(load.model);
+    }
+    let mut report = coverage::report(assets, scoping, notes);
+    if args.redact {
+        let key = match &args.redact_key {
+            Some(k) => crate::redact::Key::from_secret(k),
+            None => match crate::redact::Key::random() {
+                Ok(k) => k,
+                Err(e) => return fail(e),
+            },
+        };
+        let refs: Vec<_> = models.iter().collect();
+        crate::redact::coverage(&refs, &mut report, &key);
+    }
+    let text = match &args.incident {
+        Some(path) => {
+            let input = match std::fs::read_to_string(path) {
+                Ok(t) => t,
+                Err(e) => {
+                    return fail(UsageError {
+                        message: format!("cannot read incident `{}`: {e}", path.display()),
+                        help: None,
+                    })
+                }
+            };
+            let (id, named) = match coverage::incident_assets(&input) {
+                Ok(x) => x,
+                Err(why) => {
+                    return fail(UsageError {
+                        message: format!("`{}` is not an incident: {why}", path.display()),
+                        help: Some(
+                            "give a Graph security incident with its alerts, a Defender \
+                             `/api/incidents/{id}` response, or one device name or user \
+                             principal name per line"
+                                .into(),
+                        ),
+                    })
+                }
+            };
+            let r = coverage::incident(id, &named, &report.assets);
+            match args.format {
+                ScopeFormat::Json => render::incident_json(&r),
+                _ => render::incident_human(&r),
+            }
+        }
+        None => match args.format {
+            ScopeFormat::Human => render::human(&report),
+            ScopeFormat::Json => render::json(&report),
+            ScopeFormat::Csv => render::csv(&report),
+        },
+    };
+    let written = match &args.output {
+        Some(path) => std::fs::write(path, text).map_err(|e| (path.display().to_string(), e)),
+        None => {
+            print!("{text}");
+            Ok(())
+        }
+    };
+    match written {
+        Ok(()) => 0,
+        Err((path, e)) => fail(UsageError {
+            message: format!("cannot write `{path}`: {e}"),
+            help: None,
+        }),
+    }
+}

@@ -1,0 +1,650 @@
+//! Who and what Defender Experts covers: each user and device of a tenant model under scoped
+//! coverage, and the handling of an incident's assets.
+//!
+//! The rules are the scoped-coverage page's (Defender Experts for XDR, "Scoped coverage"): the
+//! users of the Entra group `Defender_Experts_Scoped_Coverage_Users` and the devices of the
+//! Defender for Endpoint device group `Defender_Experts_Scoped_Coverage_Devices` are in scope;
+//! with neither group, the whole tenant is. Nested groups are not followed, renamed groups are
+//! not recognised, and the device group must be the highest-ranked group for its devices. An
+//! incident is in scope when it touches at least one in-scope asset; its out-of-scope assets
+//! are reported on but get no response.
+
+use crate::model::{Loc, Record, TenantModel, Value};
+use crate::outcome::{
+    Asset, CoverageReport, CoverageState, Handling, IncidentAsset, IncidentReport,
+};
+use crate::policy::builtins::strings::similar;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// The Entra group whose direct members are the users in scope.
+pub const USERS_GROUP: &str = "Defender_Experts_Scoped_Coverage_Users";
+/// The device group whose devices are in scope.
+pub const DEVICES_GROUP: &str = "Defender_Experts_Scoped_Coverage_Devices";
+
+fn list<'r>(r: &'r Record, field: &str) -> &'r [Record] {
+    match r.get(field).map(|f| &f.value) {
+        Some(Value::Records(l)) => l,
+        _ => &[],
+    }
+}
+
+fn file_of(model: &TenantModel, loc: Option<Loc>) -> String {
+    loc.and_then(|l| model.files.get(l.file() as usize))
+        .map_or_else(|| "?".to_string(), |f| f.path.clone())
+}
+
+/// An asset with the location of its evidence (lines are found later).
+pub type Located = (Asset, Option<Loc>);
+
+/// The coverage of one tenant model: its users and devices with their states and the
+/// evidence's location, and notes for the summary. `root` names the export root in assets.
+pub fn assess(model: &TenantModel, root: Option<&str>) -> (Vec<Located>, Vec<String>) {
+    let mut notes = Vec::new();
+    let groups: &[Record] = model.collection("groups").map_or(&[], |c| &c.records);
+    let device_groups: &[Record] = model
+        .collection("device_groups")
+        .map_or(&[], |c| &c.records);
+    let users_group = groups.iter().find(|g| g.text("name") == Some(USERS_GROUP));
+    let devices_group = device_groups
+        .iter()
+        .find(|g| g.text("name") == Some(DEVICES_GROUP));
+    let near = |name: Option<&str>, reserved: &str| name.is_some_and(|n| similar(n, reserved));
+    let near_users: Vec<&Record> = groups
+        .iter()
+        .filter(|g| near(g.text("name"), USERS_GROUP))
+        .collect();
+    let near_devices: Vec<&Record> = device_groups
+        .iter()
+        .filter(|g| near(g.text("name"), DEVICES_GROUP))
+        .collect();
+    let scoping = users_group.is_some() || devices_group.is_some();
+    for (g, what) in [(users_group, "user group"), (devices_group, "device group")] {
+        if let Some(g) = g {
+            notes.push(format!(
+                "scoped {what} `{}` in `{}`",
+                g.text("name").unwrap_or("?"),
+                file_of(model, g.loc)
+            ));
+        }
+    }
+    for g in near_users.iter().chain(&near_devices) {
+        notes.push(format!(
+            "`{}` (`{}`) is a near miss of a reserved name: Defender Experts does not recognise it{}",
+            g.text("name").unwrap_or("?"),
+            file_of(model, g.loc),
+            if scoping { "" } else { ", so it scopes nothing" }
+        ));
+    }
+    if !scoping {
+        notes.push(format!(
+            "no `{USERS_GROUP}` or `{DEVICES_GROUP}` group: scoped coverage is not in use and \
+             Defender Experts covers the whole tenant"
+        ));
+    }
+    let mut out = users(model, root, scoping, users_group, &near_users, &mut notes);
+    out.extend(devices(
+        model,
+        root,
+        scoping,
+        devices_group,
+        &near_devices,
+        device_groups,
+    ));
+    (out, notes)
+}
+
+/// The user ids reachable from `group` through nested groups (not its direct members), each
+/// with the nested group's name.
+fn nested_members<'m>(group: &'m Record, groups: &'m [Record]) -> HashMap<&'m str, &'m str> {
+    let by_id: HashMap<&str, &Record> = groups
+        .iter()
+        .filter_map(|g| Some((g.text("id")?, g)))
+        .collect();
+    let mut out = HashMap::new();
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut stack: Vec<(&str, &str)> = list(group, "members")
+        .iter()
+        .filter(|m| m.text("kind") == Some("group"))
+        .filter_map(|m| Some((m.text("id")?, m.text("name").unwrap_or("?"))))
+        .collect();
+    while let Some((gid, via)) = stack.pop() {
+        if !seen.insert(gid) {
+            continue;
+        }
+        let Some(g) = by_id.get(gid) else {
+            continue;
+        };
+        let via = g.text("name").unwrap_or(via);
+        for m in list(g, "members") {
+            match (m.text("kind"), m.text("id")) {
+                (Some("group"), Some(id)) => stack.push((id, via)),
+                (Some("user"), Some(id)) => {
+                    out.entry(id).or_insert(via);
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+fn users(
+    model: &TenantModel,
+    root: Option<&str>,
+    scoping: bool,
+    group: Option<&Record>,
+    near: &[&Record],
+    notes: &mut Vec<String>,
+) -> Vec<Located> {
+    let groups: &[Record] = model.collection("groups").map_or(&[], |c| &c.records);
+    let direct: HashMap<&str, &Record> = group
+        .map(|g| {
+            list(g, "members")
+                .iter()
+                .filter(|m| m.text("kind") == Some("user"))
+                .filter_map(|m| Some((m.text("id")?, m)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let nested = group.map(|g| nested_members(g, groups)).unwrap_or_default();
+    let near_members: HashMap<&str, (&str, &Record)> = near
+        .iter()
+        .flat_map(|g| {
+            list(g, "members")
+                .iter()
+                .filter(|m| m.text("kind") == Some("user"))
+                .filter_map(move |m| Some((m.text("id")?, (g.text("name").unwrap_or("?"), m))))
+        })
+        .collect();
+    let incomplete = group.and_then(|g| {
+        let id = g.text("id")?;
+        model
+            .collection("groups")?
+            .gaps
+            .iter()
+            .find(|gap| gap.entity.as_deref() == Some(id) && gap.affects(Some("members")))
+            .map(|gap| gap.reason.clone())
+    });
+    let mut records: Vec<&Record> = model
+        .collection("users")
+        .map(|c| c.records.iter().collect())
+        .unwrap_or_default();
+    // Without a user list, the members of the groups that matter are the users known.
+    if records.is_empty() {
+        if !direct.is_empty() || !near_members.is_empty() {
+            notes.push(
+                "the export holds no user list: only the members of the scoped and near-miss \
+                 groups are listed"
+                    .into(),
+            );
+        }
+        let mut seen = HashSet::new();
+        for m in direct
+            .values()
+            .copied()
+            .chain(near_members.values().map(|(_, m)| *m))
+        {
+            if m.text("id").is_some_and(|id| seen.insert(id)) {
+                records.push(m);
+            }
+        }
+    }
+    records
+        .into_iter()
+        .map(|u| {
+            let id = u.text("id").unwrap_or("");
+            let (state, reason, loc) = if !scoping {
+                (
+                    CoverageState::InScope,
+                    "scoped coverage is not in use: every user is covered".to_string(),
+                    u.loc,
+                )
+            } else if let Some(m) = direct.get(id) {
+                (
+                    CoverageState::InScope,
+                    format!("direct member of `{USERS_GROUP}`"),
+                    m.loc,
+                )
+            } else if let Some(via) = nested.get(id) {
+                (
+                    CoverageState::Lost,
+                    format!(
+                        "reached only through the nested group `{via}` in `{USERS_GROUP}`: \
+                         nested groups are not followed; add the user to the group directly"
+                    ),
+                    u.loc,
+                )
+            } else if let Some((name, m)) = near_members.get(id) {
+                (
+                    CoverageState::Lost,
+                    format!(
+                        "member of `{name}`, a near miss of `{USERS_GROUP}` that Defender \
+                         Experts does not recognise"
+                    ),
+                    m.loc,
+                )
+            } else if let Some(why) = &incomplete {
+                (CoverageState::Unknown, why.clone(), u.loc)
+            } else if group.is_none() {
+                (
+                    CoverageState::OutOfScope,
+                    format!("only devices are scoped (no `{USERS_GROUP}` group)"),
+                    u.loc,
+                )
+            } else {
+                (
+                    CoverageState::OutOfScope,
+                    format!("not a member of `{USERS_GROUP}`"),
+                    u.loc,
+                )
+            };
+            let asset = Asset {
+                kind: "user",
+                id: id.to_string(),
+                name: u.text("name").unwrap_or("").to_string(),
+                upn: u.text("upn").map(str::to_string),
+                state,
+                reason,
+                file: loc.map(|l| file_of(model, Some(l))),
+                line: None,
+                root: root.map(str::to_string),
+            };
+            (asset, loc)
+        })
+        .collect()
+}
+
+/// Whether a device group's rules (all of them) match a device; None when a rule's property
+/// or operator is not one dexlint can evaluate.
+fn rules_match(group: &Record, device: &Record) -> Option<bool> {
+    let rules = list(group, "rules");
+    if rules.is_empty() {
+        return Some(false);
+    }
+    let name = device.text("name").unwrap_or("");
+    let short = name.split('.').next().unwrap_or(name);
+    let domain = name.split_once('.').map_or("", |(_, d)| d);
+    let tags: Vec<&str> = match device.get("tags").map(|f| &f.value) {
+        Some(Value::List(l)) => l.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    for rule in rules {
+        let want = rule.text("value")?.to_lowercase();
+        let test = |v: &str| -> Option<bool> {
+            let v = v.to_lowercase();
+            Some(match rule.text("operator")? {
+                "Equals" => v == want,
+                "StartsWith" => v.starts_with(&want),
+                "EndsWith" => v.ends_with(&want),
+                "Contains" => v.contains(&want),
+                _ => return None,
+            })
+        };
+        let hit = match rule.text("property")? {
+            "MachineName" => test(name)? || test(short)?,
+            "Domain" => test(domain)?,
+            "OsPlatform" => test(device.text("os").unwrap_or(""))?,
+            "Tag" | "MachineTag" => {
+                let mut any = false;
+                for t in &tags {
+                    any |= test(t)?;
+                }
+                any
+            }
+            _ => return None,
+        };
+        if !hit {
+            return Some(false);
+        }
+    }
+    Some(true)
+}
+
+fn devices(
+    model: &TenantModel,
+    root: Option<&str>,
+    scoping: bool,
+    group: Option<&Record>,
+    near: &[&Record],
+    device_groups: &[Record],
+) -> Vec<Located> {
+    let rank = |name: &str| {
+        device_groups
+            .iter()
+            .find(|g| g.text("name") == Some(name))
+            .and_then(|g| match g.get("rank").map(|f| &f.value) {
+                Some(Value::Int(r)) => Some(*r),
+                _ => None,
+            })
+    };
+    let scoped_rank = group.and_then(|g| g.text("name")).and_then(rank);
+    let records: &[Record] = model.collection("devices").map_or(&[], |c| &c.records);
+    records
+        .iter()
+        .map(|d| {
+            let current = d.text("group");
+            let group_loc = d.get("group").and_then(|f| f.loc).or(d.loc);
+            let (state, reason, loc) = if !scoping {
+                (
+                    CoverageState::InScope,
+                    "scoped coverage is not in use: every device is covered".to_string(),
+                    d.loc,
+                )
+            } else if current == Some(DEVICES_GROUP) {
+                (
+                    CoverageState::InScope,
+                    format!("in the device group `{DEVICES_GROUP}`"),
+                    group_loc,
+                )
+            } else if let Some(g) = near
+                .iter()
+                .find(|g| g.text("name").is_some() && g.text("name") == current)
+            {
+                (
+                    CoverageState::Lost,
+                    format!(
+                        "in `{}`, a near miss of `{DEVICES_GROUP}` that Defender Experts does not \
+                         recognise",
+                        g.text("name").unwrap_or("?")
+                    ),
+                    group_loc,
+                )
+            } else if current.is_none() {
+                (
+                    CoverageState::Unknown,
+                    "the export does not give the device's group (`rbacGroupName`)".to_string(),
+                    d.loc,
+                )
+            } else if let (Some(g), Some(cur)) = (group, current) {
+                let captured = match (rank(cur), scoped_rank) {
+                    (Some(c), Some(s)) => c < s,
+                    _ => false,
+                };
+                match rules_match(g, d) {
+                    Some(true) if captured => (
+                        CoverageState::Lost,
+                        format!(
+                            "the rules of `{DEVICES_GROUP}` match it, but the higher-ranked \
+                             group `{cur}` captures it: move `{DEVICES_GROUP}` to rank 1"
+                        ),
+                        group_loc,
+                    ),
+                    _ => (
+                        CoverageState::OutOfScope,
+                        format!("in the device group `{cur}`"),
+                        group_loc,
+                    ),
+                }
+            } else {
+                (
+                    CoverageState::OutOfScope,
+                    format!("only users are scoped (no `{DEVICES_GROUP}` device group)"),
+                    d.loc,
+                )
+            };
+            let asset = Asset {
+                kind: "device",
+                id: d.text("id").unwrap_or("").to_string(),
+                name: d.text("name").unwrap_or("").to_string(),
+                upn: None,
+                state,
+                reason,
+                file: loc.map(|l| file_of(model, Some(l))),
+                line: None,
+                root: root.map(str::to_string),
+            };
+            (asset, loc)
+        })
+        .collect()
+}
+
+/// The report of assessed assets (lines already filled in): counts per kind and state.
+pub fn report(assets: Vec<Asset>, scoping: bool, notes: Vec<String>) -> CoverageReport {
+    let mut summary = crate::outcome::CoverageSummary {
+        scoped_coverage: scoping,
+        notes,
+        ..Default::default()
+    };
+    for kind in ["user", "device"] {
+        let counts: BTreeMap<&'static str, usize> = CoverageState::ALL
+            .iter()
+            .map(|s| {
+                (
+                    s.as_str(),
+                    assets
+                        .iter()
+                        .filter(|a| a.kind == kind && a.state == *s)
+                        .count(),
+                )
+            })
+            .collect();
+        if kind == "user" {
+            summary.users = counts;
+        } else {
+            summary.devices = counts;
+        }
+    }
+    CoverageReport { assets, summary }
+}
+
+/// An asset an incident names: its kind, how it is named, and the ids that identify it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Named {
+    /// `user` or `device`.
+    pub kind: &'static str,
+    /// UPN, DNS name, or id.
+    pub name: String,
+    /// Other identifiers (Entra object id, machine id, DNS name).
+    pub ids: Vec<String>,
+}
+
+/// The assets of an incident file: a Microsoft Graph security incident with its alerts
+/// (`GET /security/incidents/{id}?$expand=alerts`: `alerts[].evidence[]`, `deviceEvidence`
+/// and `userEvidence`), a Microsoft 365 Defender incident (`GET /api/incidents/{id}`:
+/// `alerts[].devices[]` and `alerts[].entities[]` of type `User`), or plain text with one
+/// device name or user principal name per line. Returns the incident's id (if any) and the
+/// assets, each once; Err with what is wrong when the file is none of these.
+///
+/// # Errors
+/// JSON without alerts, or text without any name.
+pub fn incident_assets(text: &str) -> Result<(Option<String>, Vec<Named>), String> {
+    let text = text.trim_start_matches('\u{feff}');
+    let mut out: Vec<Named> = Vec::new();
+    let mut push = |n: Named| {
+        let key = n.name.to_lowercase();
+        if !out
+            .iter()
+            .any(|o| o.kind == n.kind && o.name.to_lowercase() == key)
+        {
+            out.push(n);
+        }
+    };
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(text) else {
+        for line in text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        {
+            let kind = if line.contains('@') { "user" } else { "device" };
+            push(Named {
+                kind,
+                name: line.to_string(),
+                ids: Vec::new(),
+            });
+        }
+        if out.is_empty() {
+            return Err("no device name or user principal name in the file".into());
+        }
+        return Ok((None, out));
+    };
+    let s = |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_string);
+    let id = s(&json, "id").or_else(|| {
+        json.get("incidentId")
+            .map(|v| v.to_string().trim_matches('"').to_string())
+    });
+    let Some(alerts) = json.get("alerts").and_then(|a| a.as_array()) else {
+        return Err(
+            "expected an incident with its `alerts` (Graph `GET /security/incidents/{id}?$expand=alerts`, or Defender `GET /api/incidents/{id}`)"
+                .into(),
+        );
+    };
+    for alert in alerts {
+        for e in alert
+            .get("evidence")
+            .and_then(|x| x.as_array())
+            .into_iter()
+            .flatten()
+        {
+            let ty = s(e, "@odata.type").unwrap_or_default();
+            if ty.ends_with("deviceEvidence") {
+                if let Some(name) = s(e, "deviceDnsName").or_else(|| s(e, "mdeDeviceId")) {
+                    let ids = [s(e, "mdeDeviceId"), s(e, "azureAdDeviceId")]
+                        .into_iter()
+                        .flatten()
+                        .collect();
+                    push(Named {
+                        kind: "device",
+                        name,
+                        ids,
+                    });
+                }
+            } else if ty.ends_with("userEvidence") {
+                let acct = e.get("userAccount").cloned().unwrap_or_default();
+                if let Some(name) = s(&acct, "userPrincipalName")
+                    .or_else(|| s(&acct, "azureAdUserId"))
+                    .or_else(|| s(&acct, "accountName"))
+                {
+                    let ids = s(&acct, "azureAdUserId").into_iter().collect();
+                    push(Named {
+                        kind: "user",
+                        name,
+                        ids,
+                    });
+                }
+            }
+        }
+        for d in alert
+            .get("devices")
+            .and_then(|x| x.as_array())
+            .into_iter()
+            .flatten()
+        {
+            if let Some(name) = s(d, "deviceDnsName").or_else(|| s(d, "mdatpDeviceId")) {
+                let ids = [s(d, "mdatpDeviceId"), s(d, "aadDeviceId")]
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                push(Named {
+                    kind: "device",
+                    name,
+                    ids,
+                });
+            }
+        }
+        for e in alert
+            .get("entities")
+            .and_then(|x| x.as_array())
+            .into_iter()
+            .flatten()
+        {
+            if s(e, "entityType").is_some_and(|t| t.eq_ignore_ascii_case("User")) {
+                if let Some(name) = s(e, "userPrincipalName")
+                    .or_else(|| s(e, "aadUserId"))
+                    .or_else(|| s(e, "accountName"))
+                {
+                    let ids = s(e, "aadUserId").into_iter().collect();
+                    push(Named {
+                        kind: "user",
+                        name,
+                        ids,
+                    });
+                }
+            }
+        }
+    }
+    Ok((id, out))
+}
+
+/// Whether an incident naming `named` is in scope given the coverage `assets`, and how each of
+/// its assets is handled.
+pub fn incident(id: Option<String>, named: &[Named], assets: &[Asset]) -> IncidentReport {
+    let find = |n: &Named| {
+        let keys: Vec<String> = std::iter::once(&n.name)
+            .chain(&n.ids)
+            .map(|k| k.to_lowercase())
+            .collect();
+        assets.iter().find(|a| {
+            a.kind == n.kind && {
+                let short = a.name.split('.').next().unwrap_or("").to_lowercase();
+                let mine = [
+                    a.id.to_lowercase(),
+                    a.name.to_lowercase(),
+                    a.upn.as_deref().unwrap_or("").to_lowercase(),
+                ];
+                keys.iter().any(|k| {
+                    !k.is_empty() && (mine.contains(k) || (n.kind == "device" && *k == short))
+                })
+            }
+        })
+    };
+    let found: Vec<Option<&Asset>> = named.iter().map(find).collect();
+    let states: Vec<Option<CoverageState>> = found.iter().map(|a| a.map(|a| a.state)).collect();
+    let in_scope = if states.contains(&Some(CoverageState::InScope)) {
+        Some(true)
+    } else if states
+        .iter()
+        .any(|s| matches!(s, None | Some(CoverageState::Unknown)))
+    {
+        None
+    } else {
+        Some(false)
+    };
+    let reason = match in_scope {
+        Some(true) => "it touches at least one in-scope asset".to_string(),
+        Some(false) => "it touches no in-scope asset".to_string(),
+        None => "no asset it touches is known to be in scope, and some are not in the export \
+                 or unknown"
+            .to_string(),
+    };
+    let assets = named
+        .iter()
+        .zip(found)
+        .map(|(n, a)| {
+            let (handling, why) = match (a.map(|a| a.state), in_scope) {
+                (None, _) => (Handling::Unknown, "not in the export".to_string()),
+                (Some(CoverageState::Unknown), _) | (Some(_), None) => (
+                    Handling::Unknown,
+                    a.map(|a| a.reason.clone()).unwrap_or_default(),
+                ),
+                (Some(CoverageState::InScope), Some(true)) => (
+                    Handling::Response,
+                    a.map(|a| a.reason.clone()).unwrap_or_default(),
+                ),
+                (Some(_), Some(true)) => (
+                    Handling::ReportedOnly,
+                    format!(
+                        "out of scope ({}): reported on, no response",
+                        a.map(|a| a.reason.as_str()).unwrap_or("")
+                    ),
+                ),
+                (Some(_), Some(false)) => (
+                    Handling::NotCovered,
+                    a.map(|a| a.reason.clone()).unwrap_or_default(),
+                ),
+            };
+            IncidentAsset {
+                kind: n.kind,
+                name: n.name.clone(),
+                state: a.map(|a| a.state),
+                handling,
+                reason: why,
+            }
+        })
+        .collect();
+    IncidentReport {
+        incident: id,
+        in_scope,
+        reason,
+        assets,
+    }
+}

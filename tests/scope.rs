@@ -1,0 +1,273 @@
+//! `dexlint scope`: coverage states of users and devices, an incident's handling, and the
+//! output formats.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use crate::common::{copy_dir, dexlint, manifest};
+use serde_json::{json, Value};
+use std::path::Path;
+
+fn scope(args: &[&str]) -> (i32, String) {
+    let out = dexlint().arg("scope").args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+    )
+}
+
+fn scope_json(dir: &Path) -> Value {
+    let (code, out) = scope(&[dir.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 0, "{out}");
+    serde_json::from_str(&out).unwrap()
+}
+
+/// (kind, upn or name, state) of every asset.
+fn states(v: &Value) -> Vec<(String, String, String)> {
+    v["assets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            let who = a["upn"].as_str().or(a["name"].as_str()).unwrap_or("");
+            (
+                a["kind"].as_str().unwrap().to_string(),
+                who.to_string(),
+                a["state"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn state_of(v: &Value, who: &str) -> (String, Value) {
+    let a = v["assets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["upn"] == who || a["name"] == who)
+        .unwrap_or_else(|| panic!("no asset {who}"));
+    (a["state"].as_str().unwrap().to_string(), a.clone())
+}
+
+#[test]
+fn every_state_with_its_reason_and_evidence() {
+    let v = scope_json(&manifest().join("examples/contoso"));
+    assert_eq!(v["summary"]["scoped_coverage"], true);
+    // A direct member of the scoped user group, located at its membership.
+    let (state, a) = state_of(&v, "adele.vance@contoso.com");
+    assert_eq!(state, "in_scope");
+    assert!(
+        a["file"].as_str().unwrap().ends_with("/members.json"),
+        "{a}"
+    );
+    assert!(a["line"].as_u64().unwrap() > 0);
+    // Reached only through a nested group: lost.
+    let (state, a) = state_of(&v, "megan.bowen@contoso.com");
+    assert_eq!(state, "lost");
+    assert!(
+        a["reason"].as_str().unwrap().contains("nested group"),
+        "{a}"
+    );
+    // A device in a near miss of the reserved device group: lost.
+    let (state, a) = state_of(&v, "contoso-lt-042.contoso.com");
+    assert_eq!(state, "lost");
+    assert!(a["reason"].as_str().unwrap().contains("near miss"), "{a}");
+    assert_eq!(v["summary"]["users"]["in_scope"], 2);
+    assert_eq!(v["summary"]["users"]["lost"], 1);
+    assert_eq!(v["summary"]["devices"]["lost"], 1);
+    let total: u64 = ["in_scope", "lost", "out_of_scope", "unknown"]
+        .iter()
+        .map(|s| v["summary"]["users"][s].as_u64().unwrap())
+        .sum();
+    assert_eq!(
+        total as usize,
+        states(&v).iter().filter(|s| s.0 == "user").count()
+    );
+}
+
+#[test]
+fn without_a_scoped_group_the_whole_tenant_is_covered() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&manifest().join("examples/contoso"), dir.path());
+    // Rename the scoped user group: no reserved name is left (the device group is a near miss).
+    let path = dir.path().join("graph/groups.json");
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("Defender_Experts_Scoped_Coverage_Users", "SOC Pilot Users");
+    std::fs::write(&path, text).unwrap();
+    let v = scope_json(dir.path());
+    assert_eq!(v["summary"]["scoped_coverage"], false);
+    assert!(states(&v).iter().all(|s| s.2 == "in_scope"), "{v:#}");
+    let (_, human) = scope(&[dir.path().to_str().unwrap()]);
+    assert!(
+        human.contains("not in use (the whole tenant is covered)"),
+        "{human}"
+    );
+}
+
+#[test]
+fn a_device_captured_by_a_higher_ranked_group_is_lost_and_one_without_group_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    let mde = dir.path().join("mde");
+    std::fs::create_dir_all(&mde).unwrap();
+    std::fs::write(
+        mde.join("machinegroups.json"),
+        json!({"items": [
+            {"MachineGroupId": 141, "Name": "Laptops", "Priority": 1,
+             "GroupRules": [{"Property": "MachineName", "OperatorType": "StartsWith", "PropertyValue": "fab-"}]},
+            {"MachineGroupId": 140, "Name": "Defender_Experts_Scoped_Coverage_Devices", "Priority": 2,
+             "GroupRules": [{"Property": "MachineName", "OperatorType": "StartsWith", "PropertyValue": "fab-lt-"}]}
+        ]})
+        .to_string(),
+    )
+    .unwrap();
+    let machine = |id: &str, name: &str, group: Option<&str>| {
+        let mut m = json!({"id": id, "computerDnsName": name, "osPlatform": "Windows11",
+                           "onboardingStatus": "Onboarded"});
+        if let Some(g) = group {
+            m["rbacGroupName"] = json!(g);
+            m["rbacGroupId"] = json!(if g == "Laptops" { 141 } else { 140 });
+        }
+        m
+    };
+    std::fs::write(
+        mde.join("machines.json"),
+        json!({"@odata.context": "https://api.security.microsoft.com/api/$metadata#Machines", "value": [
+            machine("a1", "fab-lt-001.fabrikam.example", Some("Defender_Experts_Scoped_Coverage_Devices")),
+            machine("a2", "fab-lt-002.fabrikam.example", Some("Laptops")),
+            machine("a3", "fab-srv-01.fabrikam.example", Some("Laptops")),
+            machine("a4", "fab-lt-003.fabrikam.example", None),
+        ]})
+        .to_string(),
+    )
+    .unwrap();
+    let v = scope_json(dir.path());
+    assert_eq!(state_of(&v, "fab-lt-001.fabrikam.example").0, "in_scope");
+    let (state, a) = state_of(&v, "fab-lt-002.fabrikam.example");
+    assert_eq!(state, "lost");
+    assert!(
+        a["reason"]
+            .as_str()
+            .unwrap()
+            .contains("higher-ranked group `Laptops`"),
+        "{a}"
+    );
+    assert_eq!(
+        state_of(&v, "fab-srv-01.fabrikam.example").0,
+        "out_of_scope"
+    );
+    assert_eq!(state_of(&v, "fab-lt-003.fabrikam.example").0, "unknown");
+}
+
+#[test]
+fn an_incident_is_in_scope_when_it_touches_an_in_scope_asset() {
+    let dir = tempfile::tempdir().unwrap();
+    // A Graph security incident with its alerts' evidence.
+    let incident = json!({
+        "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#security/incidents(alerts())/$entity",
+        "id": "2972395",
+        "displayName": "Multi-stage incident involving Initial access & Command and control",
+        "alerts": [{
+            "id": "da637578995287051192_756343937",
+            "evidence": [
+                {"@odata.type": "#microsoft.graph.security.userEvidence",
+                 "userAccount": {"accountName": "adele.vance", "domainName": "contoso.com",
+                                 "userPrincipalName": "adele.vance@contoso.com",
+                                 "azureAdUserId": null}},
+                {"@odata.type": "#microsoft.graph.security.deviceEvidence",
+                 "deviceDnsName": "contoso-lt-042.contoso.com", "mdeDeviceId": null},
+                {"@odata.type": "#microsoft.graph.security.userEvidence",
+                 "userAccount": {"userPrincipalName": "nobody@contoso.com"}}
+            ]
+        }]
+    });
+    let file = dir.path().join("incident.json");
+    std::fs::write(&file, incident.to_string()).unwrap();
+    let contoso = manifest().join("examples/contoso");
+    let (code, out) = scope(&[
+        contoso.to_str().unwrap(),
+        "--incident",
+        file.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["incident"], "2972395");
+    assert_eq!(v["in_scope"], true);
+    let handling: Vec<(&str, &str)> = v["assets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["name"].as_str().unwrap(), a["handling"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        handling,
+        [
+            ("adele.vance@contoso.com", "response"),
+            ("contoso-lt-042.contoso.com", "reported_only"),
+            ("nobody@contoso.com", "unknown"),
+        ]
+    );
+    // A plain list of names, with a device named by its short name.
+    let list = dir.path().join("assets.txt");
+    std::fs::write(
+        &list,
+        "# devices and users\ncontoso-srv-01\nmegan.bowen@contoso.com\n",
+    )
+    .unwrap();
+    let (_, out) = scope(&[
+        contoso.to_str().unwrap(),
+        "--incident",
+        list.to_str().unwrap(),
+    ]);
+    assert!(out.starts_with("incident: out of scope"), "{out}");
+    // Not an incident: a usage error.
+    std::fs::write(&list, "{\"value\": []}").unwrap();
+    let (code, _) = scope(&[
+        contoso.to_str().unwrap(),
+        "--incident",
+        list.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn csv_and_redaction() {
+    let contoso = manifest().join("examples/contoso");
+    let (_, out) = scope(&[contoso.to_str().unwrap(), "--format", "csv"]);
+    let mut reader = csv::Reader::from_reader(out.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(
+        header,
+        ["kind", "id", "name", "upn", "state", "reason", "file", "line"]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(
+        rows.len(),
+        scope_json(&contoso)["assets"].as_array().unwrap().len()
+    );
+    let (_, out) = scope(&[
+        contoso.to_str().unwrap(),
+        "--format",
+        "json",
+        "--redact",
+        "--redact-key",
+        "k",
+    ]);
+    assert!(!out.contains("adele.vance"), "{out}");
+    assert!(!out.contains("contoso-lt-042"), "{out}");
+    assert!(
+        out.contains("Defender_Experts_Scoped_Coverage_Users"),
+        "{out}"
+    );
+}
