@@ -204,7 +204,7 @@ pub struct ScopeArgs {
     /// Configuration file (default: `dexlint.toml` in the working directory or a parent).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Output format (`human`, `json`, `csv`; an incident: `human` or `json`).
+    /// Output format (`human`, `json`, `csv`, `html`; an incident: `human` or `json`).
     #[arg(long, value_enum, default_value_t = ScopeFormat::Human)]
     pub format: ScopeFormat,
     /// Write to FILE instead of standard output.
@@ -237,6 +237,8 @@ pub enum ScopeFormat {
     Json,
     /// One asset per line, with a header.
     Csv,
+    /// One self-contained HTML page (no script or external resource; prints readably).
+    Html,
 }
 
 /// The output formats of `dexlint list --format`.

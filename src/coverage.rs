@@ -10,11 +10,140 @@
 //! are reported on but get no response.
 
 use crate::model::{Loc, Record, TenantModel, Value};
-use crate::outcome::{
-    Asset, CoverageReport, CoverageState, Handling, IncidentAsset, IncidentReport,
-};
 use crate::policy::builtins::strings::similar;
+use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// Where an asset stands under Defender Experts scoped coverage (the scoped-coverage page:
+/// users of `Defender_Experts_Scoped_Coverage_Users`, devices of
+/// `Defender_Experts_Scoped_Coverage_Devices`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CoverageState {
+    /// Covered: a direct member of the scoped user group, a device in the scoped device group,
+    /// or any asset when no scoped group exists.
+    InScope,
+    /// Meant to be covered but not: reached only through a nested group, a member of a group
+    /// whose name is a near miss of the reserved one, a device the scoped group's rules match
+    /// that a higher-ranked group captures.
+    Lost,
+    /// Not covered.
+    OutOfScope,
+    /// The export does not tell (a members list known to be incomplete, a device without its
+    /// group).
+    Unknown,
+}
+
+impl CoverageState {
+    /// Every state, in report order.
+    pub const ALL: [CoverageState; 4] = [
+        CoverageState::InScope,
+        CoverageState::Lost,
+        CoverageState::OutOfScope,
+        CoverageState::Unknown,
+    ];
+
+    /// `in_scope`, `lost`, `out_of_scope`, `unknown`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CoverageState::InScope => "in_scope",
+            CoverageState::Lost => "lost",
+            CoverageState::OutOfScope => "out_of_scope",
+            CoverageState::Unknown => "unknown",
+        }
+    }
+}
+
+/// One user or device and its coverage state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Asset {
+    /// `user` or `device`.
+    pub kind: &'static str,
+    /// The Entra object id of a user, the Defender for Endpoint machine id of a device.
+    pub id: String,
+    /// Display name (users) or DNS name (devices).
+    pub name: String,
+    /// User principal name (users only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upn: Option<String>,
+    /// Its coverage state.
+    pub state: CoverageState,
+    /// Why, in words.
+    pub reason: String,
+    /// The file of the evidence, relative to its export root.
+    pub file: Option<String>,
+    /// Line of the evidence in `file` (1-based).
+    pub line: Option<usize>,
+    /// The export root, as given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub root: Option<String>,
+}
+
+/// Counts and facts of a coverage report.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CoverageSummary {
+    /// Whether scoped coverage is in use (a group with a reserved name exists) in every
+    /// tenant linted; when not, the whole tenant is covered.
+    pub scoped_coverage: bool,
+    /// Users by state (`in_scope`, `lost`, `out_of_scope`, `unknown`).
+    pub users: BTreeMap<&'static str, usize>,
+    /// Devices by state.
+    pub devices: BTreeMap<&'static str, usize>,
+    /// What the reader should know: the scoped groups found (with file and line), near misses,
+    /// data missing.
+    pub notes: Vec<String>,
+}
+
+/// `dexlint scope`: every user and device with its coverage state.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CoverageReport {
+    /// The users, then the devices, in export order.
+    pub assets: Vec<Asset>,
+    /// Counts per state and notes.
+    pub summary: CoverageSummary,
+}
+
+/// How an asset of an incident is handled under scoped coverage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Handling {
+    /// In scope, in an incident in scope: Defender Experts responds.
+    Response,
+    /// Out of scope in an incident in scope: reported on, no response or guidance.
+    ReportedOnly,
+    /// The incident is out of scope: nothing.
+    NotCovered,
+    /// The export does not tell (the asset is not in it, or its state is unknown).
+    Unknown,
+}
+
+/// One asset named by an incident.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IncidentAsset {
+    /// `user` or `device`.
+    pub kind: &'static str,
+    /// How the incident names it (UPN, DNS name or id).
+    pub name: String,
+    /// Its coverage state, when the export holds it.
+    pub state: Option<CoverageState>,
+    /// What Defender Experts does for it.
+    pub handling: Handling,
+    /// Why, in words.
+    pub reason: String,
+}
+
+/// `dexlint scope --incident`: whether an incident is in scope and what happens to each asset.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IncidentReport {
+    /// The incident's id, when the file gives one.
+    pub incident: Option<String>,
+    /// In scope (true), out of scope (false), or unknown (None).
+    pub in_scope: Option<bool>,
+    /// Why, in words.
+    pub reason: String,
+    /// Each asset the incident names.
+    pub assets: Vec<IncidentAsset>,
+}
 
 /// The Entra group whose direct members are the users in scope.
 pub const USERS_GROUP: &str = "Defender_Experts_Scoped_Coverage_Users";
@@ -36,9 +165,19 @@ fn file_of(model: &TenantModel, loc: Option<Loc>) -> String {
 /// An asset with the location of its evidence (lines are found later).
 pub type Located = (Asset, Option<Loc>);
 
-/// The coverage of one tenant model: its users and devices with their states and the
-/// evidence's location, and notes for the summary. `root` names the export root in assets.
-pub fn assess(model: &TenantModel, root: Option<&str>) -> (Vec<Located>, Vec<String>) {
+/// The coverage of one tenant model.
+#[derive(Debug, Clone)]
+pub struct Assessment {
+    /// Its users, then its devices, with their states and the evidence's location.
+    pub assets: Vec<Located>,
+    /// Whether scoped coverage is in use (a group with a reserved name exists).
+    pub scoped: bool,
+    /// What the reader should know: the scoped groups found, near misses, data missing.
+    pub notes: Vec<String>,
+}
+
+/// The coverage of one tenant model; `root` names the export root in assets.
+pub fn assess(model: &TenantModel, root: Option<&str>) -> Assessment {
     let mut notes = Vec::new();
     let groups: &[Record] = model.collection("groups").map_or(&[], |c| &c.records);
     let device_groups: &[Record] = model
@@ -81,8 +220,8 @@ pub fn assess(model: &TenantModel, root: Option<&str>) -> (Vec<Located>, Vec<Str
              Defender Experts covers the whole tenant"
         ));
     }
-    let mut out = users(model, root, scoping, users_group, &near_users, &mut notes);
-    out.extend(devices(
+    let mut assets = users(model, root, scoping, users_group, &near_users, &mut notes);
+    assets.extend(devices(
         model,
         root,
         scoping,
@@ -90,7 +229,11 @@ pub fn assess(model: &TenantModel, root: Option<&str>) -> (Vec<Located>, Vec<Str
         &near_devices,
         device_groups,
     ));
-    (out, notes)
+    Assessment {
+        assets,
+        scoped: scoping,
+        notes,
+    }
 }
 
 /// The user ids reachable from `group` through nested groups (not its direct members), each
@@ -400,7 +543,7 @@ fn devices(
 
 /// The report of assessed assets (lines already filled in): counts per kind and state.
 pub fn report(assets: Vec<Asset>, scoping: bool, notes: Vec<String>) -> CoverageReport {
-    let mut summary = crate::outcome::CoverageSummary {
+    let mut summary = CoverageSummary {
         scoped_coverage: scoping,
         notes,
         ..Default::default()

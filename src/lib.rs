@@ -15,9 +15,9 @@
 //! | 0 | [`base`], `generate` | text positions, did-you-mean, the miette handler; the benchmark's export generator |
 //! | 1 | [`model`], [`edition`] | the tenant model and its schema; the editions of Microsoft's requirements (names, dates, per-edition parameter values) |
 //! | 2 | [`policy`], [`export`] | the language (parse, compile, evaluate) and the loaders of export formats: siblings that never import each other |
-//! | 3 | [`config`], [`builtin`], [`policy_files`] | `dexlint.toml`; the embedded catalogue; policy files on disk for the compiler's imports |
+//! | 3 | [`config`], [`builtin`], [`policy_files`], [`coverage`] | `dexlint.toml`; the embedded catalogue; policy files on disk for the compiler's imports; who and what scoped coverage covers |
 //! | 4 | [`outcome`] | what a run found: violations, not-evaluated rules, diagnostics, the summary |
-//! | 5 | [`lint`], [`baseline`], [`redact`], [`coverage`] | the pipeline and the steps applied to its outcome; who and what scoped coverage covers |
+//! | 5 | [`lint`], [`baseline`], [`redact`] | the pipeline and the steps applied to its outcome |
 //! | 6 | [`report`] | output formats, one file each, reading only [`outcome`] (and [`base`], [`edition`]) |
 //! | 7 | [`testing`], [`authoring`], [`catalogue`], [`reference`] | policy tests, list/explain/init, the generated catalogue docs, the tenant model's reference |
 //! | 8 | [`commands`], [`cli`] | one file per subcommand; the clap definitions |

@@ -526,6 +526,9 @@ fn evaluate_tenant(
     }
     let (products, product_locs) = product_states(model);
     summary.products = products;
+    let assessed = crate::coverage::assess(model, tenant_root.as_deref());
+    let assets = assessed.assets.into_iter().map(|(a, _)| a).collect();
+    summary.coverage = crate::coverage::report(assets, assessed.scoped, assessed.notes).summary;
     // Positions, reading each file once for all the values pointed at in it.
     let wanted: Vec<(usize, &Loc)> = locs
         .iter()

@@ -215,6 +215,14 @@ fn all_texts(report: &LintReport, f: &mut impl FnMut(&str)) {
     for run in &report.summary.ran_on_incomplete_data {
         run.files.iter().for_each(|x| f(x));
     }
+    for n in report
+        .summary
+        .tenants
+        .iter()
+        .flat_map(|t| &t.coverage.notes)
+    {
+        f(n);
+    }
     for p in report.summary.tenants.iter().flat_map(|t| &t.products) {
         f(&p.evidence);
         for t in [&p.file, &p.pointer].into_iter().flatten() {
@@ -280,6 +288,14 @@ pub fn report(models: &[&TenantModel], report: &mut LintReport, key: &Key) {
         for file in &mut run.files {
             *file = r.path(file);
         }
+    }
+    for n in report
+        .summary
+        .tenants
+        .iter_mut()
+        .flat_map(|t| &mut t.coverage.notes)
+    {
+        *n = r.quoted(n);
     }
     for p in report
         .summary

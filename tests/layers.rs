@@ -23,7 +23,7 @@ const LAYERS: &[(&str, usize)] = &[
     ("lint", 5),
     ("baseline", 5),
     ("redact", 5),
-    ("coverage", 5),
+    ("coverage", 3),
     ("report", 6),
     ("testing", 7),
     ("authoring", 7),

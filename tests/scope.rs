@@ -271,3 +271,47 @@ fn csv_and_redaction() {
         "{out}"
     );
 }
+
+/// Whether an HTML page is self-contained: no script, no external style, font or image.
+pub fn assert_self_contained(html: &str) {
+    let doc = scraper::Html::parse_document(html);
+    for sel in [
+        "script", "link", "img", "iframe", "object", "embed", "[src]",
+    ] {
+        let s = scraper::Selector::parse(sel).unwrap();
+        assert_eq!(doc.select(&s).count(), 0, "{sel} in the page");
+    }
+    for needle in ["@import", "url(", "http://", "https://fonts"] {
+        let style = scraper::Selector::parse("style").unwrap();
+        for st in doc.select(&style) {
+            assert!(!st.inner_html().contains(needle), "{needle} in the style");
+        }
+    }
+}
+
+#[test]
+fn html_carries_every_asset_and_is_self_contained() {
+    let contoso = manifest().join("examples/contoso");
+    let (code, html) = scope(&[contoso.to_str().unwrap(), "--format", "html"]);
+    assert_eq!(code, 0);
+    assert_self_contained(&html);
+    let v = scope_json(&contoso);
+    let doc = scraper::Html::parse_document(&html);
+    let rows = scraper::Selector::parse("table tr").unwrap();
+    let cells = scraper::Selector::parse("td").unwrap();
+    let texts: Vec<Vec<String>> = doc
+        .select(&rows)
+        .map(|r| {
+            r.select(&cells)
+                .map(|c| c.text().collect::<String>())
+                .collect()
+        })
+        .filter(|r: &Vec<String>| r.len() == 6)
+        .collect();
+    let assets = v["assets"].as_array().unwrap();
+    assert_eq!(texts.len(), assets.len());
+    for (row, a) in texts.iter().zip(assets) {
+        assert_eq!(row[3], a["state"].as_str().unwrap());
+        assert_eq!(row[4], a["reason"].as_str().unwrap());
+    }
+}

@@ -60,12 +60,16 @@ pub fn run(args: &ScopeArgs) -> i32 {
             notes.push(format!("`{}`: {}", root.display(), d));
         }
         let name = root.display().to_string();
-        let (found, root_notes) = coverage::assess(&load.model, Some(&name));
-        scoping &= root_notes.iter().any(|n| n.starts_with("scoped "));
-        notes.extend(root_notes);
-        let locs: Vec<_> = found.iter().filter_map(|(_, l)| l.as_ref()).collect();
+        let assessed = coverage::assess(&load.model, Some(&name));
+        scoping &= assessed.scoped;
+        notes.extend(assessed.notes);
+        let locs: Vec<_> = assessed
+            .assets
+            .iter()
+            .filter_map(|(_, l)| l.as_ref())
+            .collect();
         let mut lines = export::locate::locate_all(&load.model, &locs).into_iter();
-        for (mut asset, loc) in found {
+        for (mut asset, loc) in assessed.assets {
             if loc.is_some() {
                 asset.line = lines.next().flatten().map(|l| l.line);
             }
@@ -120,6 +124,7 @@ pub fn run(args: &ScopeArgs) -> i32 {
             ScopeFormat::Human => render::human(&report),
             ScopeFormat::Json => render::json(&report),
             ScopeFormat::Csv => render::csv(&report),
+            ScopeFormat::Html => crate::report::html::scope(&report),
         },
     };
     let written = match &args.output {

@@ -3,6 +3,7 @@
 
 mod annotations;
 pub mod coverage;
+pub mod html;
 mod human;
 mod json;
 mod junit;
