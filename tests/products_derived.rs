@@ -295,6 +295,12 @@ fn the_declaration_overrides_and_a_contradiction_is_dex206_at_the_declared_value
         "{}",
         m[0]
     );
+    // And it does not count as active: no licensed product is.
+    assert_eq!(fired(&r, "DEX201").len(), 1);
+    assert_eq!(
+        r["summary"]["tenants"][0]["products"][3]["mode"],
+        "not_deployed"
+    );
 }
 
 #[test]
@@ -332,4 +338,13 @@ fn an_export_that_shows_no_product_has_no_products() {
         ),
         "{reasons:?}"
     );
+}
+
+#[test]
+fn machine_and_antivirus_lists_saved_without_their_envelope_are_read() {
+    let dir = crate::common::fixture("mde-bare-arrays");
+    let l = load(&dir);
+    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+    assert_eq!(records(&l.model, "devices").len(), 4);
+    assert_eq!(state(&dir, "mde").0, s("passive"));
 }

@@ -28,6 +28,24 @@ fn by_name(rel: &str, word: &str) -> bool {
 
 /// Reads a Defender for Endpoint document; false when it is not one.
 pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
+    // The list saved without its envelope (`(Invoke-RestMethod ...).value | ConvertTo-Json`):
+    // recognised by its items' documented keys.
+    if doc.is_array() {
+        let items = doc.items();
+        let Some(first) = items.first() else {
+            return false;
+        };
+        if first.get("avMode").is_some() && first.get("machineId").is_some() {
+            av_info(b, doc);
+        } else if first.get("computerDnsName").is_some()
+            && (first.get("onboardingStatus").is_some() || first.get("rbacGroupId").is_some())
+        {
+            machines(b, doc);
+        } else {
+            return false;
+        }
+        return true;
+    }
     if !doc.is_object() {
         return false;
     }
@@ -129,16 +147,21 @@ fn page(b: &mut Builder, doc: &At<'_>, list: &str, field: Option<&'static str>, 
 
 /// `/api/machines`.
 pub fn machines(b: &mut Builder, doc: &At<'_>) {
-    let Some(list) = values(b, doc, "value") else {
-        return;
+    let list = if doc.is_array() {
+        *doc
+    } else {
+        let Some(list) = values(b, doc, "value") else {
+            return;
+        };
+        page(
+            b,
+            doc,
+            "machines",
+            None,
+            "the Defender for Endpoint machines list",
+        );
+        list
     };
-    page(
-        b,
-        doc,
-        "machines",
-        None,
-        "the Defender for Endpoint machines list",
-    );
     b.touch("devices");
     for m in list.items() {
         if !m.is_object() {
@@ -176,16 +199,21 @@ pub fn av_mode(code: &str) -> Option<&'static str> {
 
 /// `/api/deviceavinfo`.
 pub fn av_info(b: &mut Builder, doc: &At<'_>) {
-    let Some(list) = values(b, doc, "value") else {
-        return;
+    let list = if doc.is_array() {
+        *doc
+    } else {
+        let Some(list) = values(b, doc, "value") else {
+            return;
+        };
+        page(
+            b,
+            doc,
+            "deviceavinfo",
+            Some("av_mode"),
+            "the Defender for Endpoint antivirus health list",
+        );
+        list
     };
-    page(
-        b,
-        doc,
-        "deviceavinfo",
-        Some("av_mode"),
-        "the Defender for Endpoint antivirus health list",
-    );
     b.touch("devices");
     for item in list.items() {
         let id = item

@@ -93,9 +93,10 @@ pub static PRODUCTS: &[Product] = &[
         plans: &["THREAT_INTELLIGENCE"],
         shown_by: Some(
             "the Exchange Online PowerShell lists of the Safe Links and Safe Attachments \
-             policies and rules, the preset security policy rules and the evaluation rule \
+             policies and rules, the preset, built-in and evaluation rules \
              (`Get-SafeLinksPolicy`, `Get-SafeLinksRule`, `Get-SafeAttachmentPolicy`, \
-             `Get-SafeAttachmentRule`, `Get-ATPProtectionPolicyRule`, `Get-ATPEvaluationRule`)",
+             `Get-SafeAttachmentRule`, `Get-ATPProtectionPolicyRule`, \
+             `Get-ATPBuiltInProtectionRule`, `Get-ATPEvaluationRule`, `Get-AtpPolicyForO365`)",
         ),
     },
     Product {
@@ -175,10 +176,17 @@ pub fn derive(model: &mut TenantModel) {
                         "{} is licensed ({how}) but the export does not show its deployment mode",
                         p.title
                     ),
-                    _ => format!(
-                        "the export shows neither the licence nor the deployment mode of {}",
-                        p.title
-                    ),
+                    _ => match &licences.incomplete {
+                        Some(why) => format!(
+                            "the licences cannot be read whole ({why}) and the export does not \
+                             show the deployment mode of {}",
+                            p.title
+                        ),
+                        None => format!(
+                            "the export shows neither the licence nor the deployment mode of {}",
+                            p.title
+                        ),
+                    },
                 };
                 Some((why, licensed.as_ref().and_then(|(_, l, _)| *l)))
             }
@@ -197,6 +205,26 @@ pub fn derive(model: &mut TenantModel) {
                 Value::Str(format!("declared in `{file}`").into()),
                 d.loc,
             );
+            // An unlicensed product cannot be active (or passive), whatever is declared; DEX206
+            // reports the declaration.
+            if let Some((false, loc, _)) = &licensed {
+                if d.value.as_str() != Some(Mode::NotDeployed.as_str()) {
+                    r.set("mode", Value::Str(Mode::NotDeployed.as_str().into()), *loc);
+                    r.set("source", Value::Str("export".into()), None);
+                    r.set(
+                        "evidence",
+                        Value::Str(
+                            format!(
+                                "declared in `{file}`, but not licensed: no enabled subscription \
+                                 or user carries {}",
+                                plans_text(p)
+                            )
+                            .into(),
+                        ),
+                        *loc,
+                    );
+                }
+            }
         }
         if let Some((why, loc)) = unknown {
             if declaration.is_none() {
@@ -275,16 +303,19 @@ struct Licences<'m> {
     present: bool,
     /// The subscribed SKUs' list (for a product found on none of them).
     origin: Option<Loc>,
+    /// Why the subscribed SKUs that are in the export cannot be read whole.
+    incomplete: Option<String>,
     model: &'m TenantModel,
 }
 
 impl<'m> Licences<'m> {
     fn read(model: &'m TenantModel) -> Self {
         let skus = model.collection("skus").filter(|c| c.present);
-        let whole = model.missing(&[("skus", Some("plans"))]).is_none();
+        let incomplete = skus.and(model.missing(&[("skus", Some("plans"))]));
         Licences {
-            present: skus.is_some() && whole,
+            present: skus.is_some() && incomplete.is_none(),
             origin: skus.and_then(|c| c.origin),
+            incomplete,
             model,
         }
     }

@@ -19,7 +19,8 @@
 //!
 //! 1. **Active** when a protection acts on mail or files: built-in protection (a Safe Links
 //!    policy with `IsBuiltInProtection` and a Safe Links switch on, or such a Safe Attachments
-//!    policy with `Enable` and an acting `Action`), unless its rule was exported `Disabled`; a
+//!    policy with `Enable` and an acting `Action`) whose `Get-ATPBuiltInProtectionRule` rule
+//!    was exported `Enabled`; a
 //!    preset rule `Enabled`; a custom Safe Links policy on (`EnableSafeLinksForEmail`,
 //!    `...ForTeams` or `...ForOffice`) whose rule is `Enabled`; a custom Safe Attachments
 //!    policy with `Enable` true and `Action` `Block`, `DynamicDelivery` or `Replace` whose rule
@@ -29,7 +30,8 @@
 //!    themselves (`Get-SafeLinksPolicy`, `Get-SafeAttachmentPolicy`) are not in the export; a
 //!    custom policy is on but its rules were not exported (or its rule's `State`, or its
 //!    `Action`, is unknown); a preset policy is on but `Get-ATPProtectionPolicyRule` was not
-//!    exported; evaluation policies exist but `Get-ATPEvaluationRule` was not exported.
+//!    exported; evaluation policies exist but `Get-ATPEvaluationRule` was not exported;
+//!    built-in protection is on but its rule was not exported or its `State` is unreadable.
 //! 3. **Passive** when the only protection on is the evaluation (its rule `Enabled`), or a
 //!    custom Safe Attachments policy whose `Action` is `Allow` (deliver and report) under an
 //!    enabled rule.
@@ -143,11 +145,9 @@ pub fn evidence(model: &TenantModel) -> Option<Evidence> {
         _ => "Safe Attachments",
     };
 
-    // 1. Active.
-    let builtin_disabled = builtin_rule
-        .iter()
-        .any(|r| r.flag("enabled") == Some(false));
-    if !builtin_disabled {
+    // 1. Active. Built-in protection counts only with its rule exported and not disabled.
+    let builtin_disabled = builtin_rule.iter().any(|r| r.flag("enabled") != Some(true));
+    if !builtin_rule.is_empty() && !builtin_disabled {
         if let Some(p) = policies
             .iter()
             .find(|p| p.built_in() && p.acting() == Some(true))
@@ -221,6 +221,30 @@ pub fn evidence(model: &TenantModel) -> Option<Evidence> {
             ),
             None,
         );
+    }
+    if let Some(p) = policies
+        .iter()
+        .find(|p| p.built_in() && p.acting() == Some(true))
+    {
+        let state = builtin_rule.iter().find(|r| r.flag("enabled").is_none());
+        if builtin_rule.is_empty() || state.is_some() {
+            return undecided(
+                format!(
+                    "built-in protection (the {} policy `{}`) is on, but {}: export \
+                     `Get-ATPBuiltInProtectionRule | ConvertTo-Json -Depth 10`",
+                    what(*p),
+                    p.name(),
+                    match state {
+                        Some(r) =>
+                            format!("the `State` of its rule `{}` could not be read", r.name()),
+                        None => "the export holds no `Get-ATPBuiltInProtectionRule` output, which \
+                                 shows whether it applies"
+                            .to_string(),
+                    }
+                ),
+                state.map_or(p.loc("enabled"), |r| r.loc("state")),
+            );
+        }
     }
     for cmdlet in ["Get-SafeLinksPolicy", "Get-SafeAttachmentPolicy"] {
         if !exported(cmdlet) {
@@ -499,6 +523,19 @@ mod tests {
             ("enabled", Value::Bool(true)),
             ("action", s("Block")),
             ("built_in", Value::Bool(true)),
+        ]));
+        // Without its rule, whether built-in protection applies is not shown.
+        match evidence(&model(r.clone())) {
+            Some(Evidence::Undecided { why, .. }) => {
+                assert!(why.contains("Get-ATPBuiltInProtectionRule"), "{why}")
+            }
+            other => panic!("{other:?}"),
+        }
+        r.push(rec(&[
+            ("kind", s("builtin_rule")),
+            ("name", s("ATP Built-In Protection Rule")),
+            ("state", s("Enabled")),
+            ("enabled", Value::Bool(true)),
         ]));
         assert_eq!(mode(&model(r)), Some(Mode::Active));
         let mut r = both_lists();
