@@ -86,6 +86,9 @@ pub struct Case {
     pub violations: Vec<Expected>,
     /// The catalogue edition the case runs under.
     pub edition: Option<String>,
+    /// The run's date, `YYYY-MM-DD` (what `today()` returns and waivers expire against), so
+    /// that a case of a policy reading `today()` gives the same result every day.
+    pub today: Option<String>,
     /// The `[policy.ID]` tables, as in `dexlint.toml` (`params`, `severity`): read by
     /// [`Config::parse_policy_tables`], the configuration's own code.
     #[serde(default)]
@@ -310,10 +313,19 @@ fn evaluate(
     policy_set: &PolicySet,
     edition: Option<&str>,
 ) -> Result<LintReport, String> {
+    let today = match &loaded.case.today {
+        Some(t) => Some(
+            time::Date::parse(t, &time::format_description::well_known::Iso8601::DEFAULT).map_err(
+                |_| format!("! `today = \"{t}\"` in {CASE_FILE} is not a YYYY-MM-DD date"),
+            )?,
+        ),
+        None => None,
+    };
     let options = LintOptions {
         roots: vec![case_dir.join(EXPORT_DIR)],
         config: loaded.config.clone(),
         edition: loaded.case.edition.clone().or(edition.map(str::to_string)),
+        today,
         ..LintOptions::default()
     };
     lint::run_compiled(&options, policy_set).map_err(|e| format!("! {e}"))

@@ -183,3 +183,46 @@ fn today_is_the_run_date_and_must_be_a_date() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("YYYY-MM-DD"));
 }
+
+#[test]
+fn a_test_case_sets_the_run_date() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        policies().join("stale-devices.policy"),
+        dir.path().join("stale-devices.policy"),
+    )
+    .unwrap();
+    let case = dir.path().join("tests/ACME100/fires");
+    copy_dir(&export(), &case.join("export"));
+    let write = |today: &str| {
+        std::fs::write(
+            case.join("case.toml"),
+            format!(
+                "policies = [\"ACME100\"]\ntoday = \"{today}\"\n\n[[violation]]\npolicy = \"ACME100\"\nmessage = \"4 of 4 devices\"\n"
+            ),
+        )
+        .unwrap();
+    };
+    let run = || {
+        dexlint()
+            .args(["test", "--no-builtin"])
+            .arg(dir.path())
+            .output()
+            .unwrap()
+    };
+    write("2027-01-29");
+    let out = run();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // Two days after the machines were last seen, nothing is stale: the case fails.
+    write("2026-11-29");
+    assert_eq!(run().status.code(), Some(1));
+    write("soon");
+    let out = run();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("is not a YYYY-MM-DD date"));
+}

@@ -548,6 +548,14 @@ impl Config {
                         None,
                     );
                 }
+                if let Some(why) = policy.param_enum_error(param, value) {
+                    errors.push(
+                        settings.values_spans.get(param).cloned(),
+                        format!("parameter `{param}` of `{id}`: {why}"),
+                        "never matches",
+                        None,
+                    );
+                }
                 if let Some(why) = policy.param_glob_error(param, value) {
                     errors.push(
                         settings.values_spans.get(param).cloned(),

@@ -60,6 +60,8 @@ struct Ctx<'a> {
     last_enum: Option<(&'static RecordSchema, &'static FieldSchema)>,
     /// The parameters used as globs (`matches(x, param)`), by name.
     glob_params: Vec<String>,
+    /// The parameters compared with enumerated fields: (parameter, record type, field).
+    enum_params: Vec<(String, &'static str, &'static str)>,
     /// False while compiling what may be absent without making the rule meaningless: messages,
     /// help, report targets, and the arguments of `exists` and `default`.
     needs: bool,
@@ -91,6 +93,7 @@ impl<'a> Ctx<'a> {
             needs: true,
             last_enum: None,
             glob_params: Vec::new(),
+            enum_params: Vec::new(),
         }
     }
 }
@@ -627,19 +630,19 @@ impl Ctx<'_> {
         match op {
             BinOp::Eq | BinOp::Ne => {
                 if let Some(field) = l_enum {
-                    self.check_values(field, r);
+                    self.check_values(field, r, &rc);
                 }
                 if let Some(field) = r_enum {
-                    self.check_values(field, l);
+                    self.check_values(field, l, &lc);
                 }
             }
             BinOp::In | BinOp::NotIn => {
                 // `field in ["a", "b"]`, or `"a" in list_field`.
                 if let Some(field) = l_enum {
-                    self.check_values(field, r);
+                    self.check_values(field, r, &rc);
                 }
                 if let Some(field) = r_enum.filter(|(_, f)| matches!(f.ty, Type::List(_))) {
-                    self.check_values(field, l);
+                    self.check_values(field, l, &lc);
                 }
             }
             _ => {}
@@ -696,47 +699,57 @@ impl Ctx<'_> {
             .flatten()
     }
 
-    /// Reports every string literal of `e` (a literal, or a list of them) that is not one of
-    /// the enumerated field's values: it could never match.
+    /// Reports every string of `e` (a literal, a list of them, or a `const`, `let` or parameter
+    /// holding them) that is not one of the enumerated field's values: it could never match.
+    /// A parameter is noted, so that its default and configured values are checked too.
     fn check_values(
         &mut self,
         (record, field): (&'static RecordSchema, &'static FieldSchema),
         e: &Expr,
+        c: &CExpr,
     ) {
-        let literals: Vec<(&Str, Span)> = match &e.kind {
-            ExprKind::Str(s) => vec![(s, e.span)],
+        let mut strings: Vec<(String, Span)> = match &e.kind {
+            ExprKind::Str(s) => s.literal().map(|t| (t, e.span)).into_iter().collect(),
             ExprKind::List(items) => items
                 .iter()
                 .filter_map(|i| match &i.kind {
-                    ExprKind::Str(s) => Some((s, i.span)),
+                    ExprKind::Str(s) => Some((s.literal()?, i.span)),
                     _ => None,
                 })
                 .collect(),
             _ => Vec::new(),
         };
-        for (s, span) in literals {
-            let Some(text) = s.literal() else {
-                continue;
+        if strings.is_empty() && !matches!(e.kind, ExprKind::Str(_) | ExprKind::List(_)) {
+            let value = match c {
+                CExpr::Const(v) => Some(v.clone()),
+                CExpr::Let(i) => match self.lets.get(*i).map(|l| &l.value) {
+                    Some(CExpr::Const(v)) => Some(v.clone()),
+                    _ => None,
+                },
+                CExpr::Slot(slot) => {
+                    if let Some((name, ..)) = self.params.iter().find(|(_, s, _)| s == slot) {
+                        let noted = (name.clone(), record.name, field.name);
+                        if !self.enum_params.contains(&noted) {
+                            self.enum_params.push(noted);
+                        }
+                    }
+                    None
+                }
+                _ => None,
             };
-            if field.values.contains(&text.as_str()) {
-                continue;
+            strings = match value {
+                Some(Value::Str(t)) => vec![(t.to_string(), e.span)],
+                Some(Value::List(l)) => l
+                    .iter()
+                    .filter_map(|v| Some((v.as_str()?.to_string(), e.span)))
+                    .collect(),
+                _ => Vec::new(),
+            };
+        }
+        for (text, span) in strings {
+            if let Some(err) = unknown_value(record, field, &text, span) {
+                self.errors.push(err);
             }
-            let values = field
-                .values
-                .iter()
-                .map(|v| format!("`{v}`"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let help = match did_you_mean(&text, field.values.iter().copied()) {
-                Some(d) => format!("{d} (`{}.{}` is one of {values})", record.name, field.name),
-                None => format!("`{}.{}` is one of {values}", record.name, field.name),
-            };
-            self.errors.push(CompileError::UnknownValue {
-                value: text.to_string(),
-                field: format!("{}.{}", record.name, field.name),
-                span,
-                help,
-            });
         }
     }
 
@@ -982,6 +995,38 @@ fn type_of(t: &TypeExpr, errors: &mut Vec<CompileError>) -> Option<Ty> {
         });
     }
     ty
+}
+
+/// The error for `text` compared with an enumerated field when it is none of its values.
+fn unknown_value(
+    record: &RecordSchema,
+    field: &FieldSchema,
+    text: &str,
+    span: Span,
+) -> Option<CompileError> {
+    if field.values.contains(&text) {
+        return None;
+    }
+    let name = format!("{}.{}", record.name, field.name);
+    Some(CompileError::UnknownValue {
+        value: text.to_string(),
+        help: enum_help(&name, field.values, text),
+        field: name,
+        span,
+    })
+}
+
+/// "did you mean `user`? (`member.kind` is one of ...)".
+pub(super) fn enum_help(field: &str, values: &[&str], text: &str) -> String {
+    let list = values
+        .iter()
+        .map(|v| format!("`{v}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    match did_you_mean(text, values.iter().copied()) {
+        Some(d) => format!("{d} (`{field}` is one of {list})"),
+        None => format!("`{field}` is one of {list}"),
+    }
 }
 
 /// The glob set of `patterns` (globset syntax, case-insensitive), or the first invalid pattern
@@ -1406,8 +1451,41 @@ pub(super) fn compile_policy(
         lets,
         params,
         glob_params,
+        enum_params,
         ..
     } = ctx;
+    // Defaults of parameters used as globs or compared with enumerated fields.
+    for param in &p.params {
+        let Some(info) = meta.params.iter().find(|i| i.name == param.name.name) else {
+            continue;
+        };
+        let strings: Vec<String> = match &info.default {
+            Value::Str(t) => vec![t.to_string()],
+            Value::List(l) => l
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
+            _ => Vec::new(),
+        };
+        if glob_params.contains(&info.name) {
+            if let Err((glob, reason)) = glob_set(&strings) {
+                errors.push(CompileError::BadGlob {
+                    glob,
+                    reason,
+                    span: param.default.span,
+                });
+            }
+        }
+        for (_, record, field) in enum_params.iter().filter(|(n, ..)| *n == info.name) {
+            let schema = crate::model::schema::record_by_name(record)
+                .and_then(|r| Some((r, r.fields.iter().find(|f| f.name == *field)?)));
+            if let Some((r, f)) = schema {
+                for t in &strings {
+                    errors.extend(unknown_value(r, f, t, param.default.span));
+                }
+            }
+        }
+    }
     if errors.len() > before {
         return None;
     }
@@ -1420,6 +1498,14 @@ pub(super) fn compile_policy(
         param_slots,
         param_types,
         glob_params,
+        enum_params: enum_params
+            .into_iter()
+            .filter_map(|(name, record, field)| {
+                let r = crate::model::schema::record_by_name(record)?;
+                let f = r.fields.iter().find(|f| f.name == field)?;
+                Some((name, format!("{record}.{field}"), f.values))
+            })
+            .collect(),
         requires_override: requires_attr,
     })
 }

@@ -21,6 +21,8 @@ pub struct CompiledPolicy {
     pub(super) param_types: Vec<Ty>,
     /// The parameters used as globs, by name: their configured values must be valid globs.
     pub(super) glob_params: Vec<String>,
+    /// The parameters compared with enumerated fields: (parameter, `record.field`, its values).
+    pub(super) enum_params: Vec<(String, String, &'static [&'static str])>,
     pub(super) requires_override: Option<Vec<(&'static str, Option<&'static str>)>>,
 }
 

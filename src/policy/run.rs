@@ -104,6 +104,28 @@ impl CompiledPolicy {
             .map(|(glob, reason)| format!("`{glob}` is not a valid glob: {reason}"))
     }
 
+    /// Why `value` (from a configuration) cannot be the parameter `name` when the policy
+    /// compares it with a field of closed values: a string that is none of them, with
+    /// did-you-mean; None when every string is one, or the parameter is compared with no such
+    /// field.
+    pub fn param_enum_error(&self, name: &str, value: &serde_json::Value) -> Option<String> {
+        let strings: Vec<&str> = match value {
+            serde_json::Value::String(s) => vec![s.as_str()],
+            serde_json::Value::Array(items) => items.iter().filter_map(|i| i.as_str()).collect(),
+            _ => return None,
+        };
+        self.enum_params
+            .iter()
+            .filter(|(p, ..)| p == name)
+            .find_map(|(_, field, values)| {
+                let bad = strings.iter().find(|s| !values.contains(s))?;
+                Some(format!(
+                    "`{bad}` is not a value of `{field}`: {}",
+                    super::compile::enum_help(field, values, bad)
+                ))
+            })
+    }
+
     /// The policy's metadata with `params` (from a configuration) as the parameters' values
     /// where they fit their types.
     pub fn meta_with_params(&self, params: &BTreeMap<String, serde_json::Value>) -> PolicyMeta {
