@@ -631,77 +631,39 @@ pub fn incident_assets(text: &str) -> Result<(Option<String>, Vec<Named>), Strin
                 .into(),
         );
     };
-    for alert in alerts {
-        for e in alert
-            .get("evidence")
+    // One asset of an alert: named by the first of `names` it has, identified by `ids` too.
+    let mut take = |kind: &'static str, v: &serde_json::Value, names: &[&str], ids: &[&str]| {
+        if let Some(name) = names.iter().find_map(|k| s(v, k)) {
+            let ids = ids.iter().filter_map(|k| s(v, k)).collect();
+            push(Named { kind, name, ids });
+        }
+    };
+    let array = |v: &serde_json::Value, key: &str| -> Vec<serde_json::Value> {
+        v.get(key)
             .and_then(|x| x.as_array())
-            .into_iter()
-            .flatten()
-        {
-            let ty = s(e, "@odata.type").unwrap_or_default();
+            .cloned()
+            .unwrap_or_default()
+    };
+    for alert in alerts {
+        for e in array(alert, "evidence") {
+            let ty = s(&e, "@odata.type").unwrap_or_default();
             if ty.ends_with("deviceEvidence") {
-                if let Some(name) = s(e, "deviceDnsName").or_else(|| s(e, "mdeDeviceId")) {
-                    let ids = [s(e, "mdeDeviceId"), s(e, "azureAdDeviceId")]
-                        .into_iter()
-                        .flatten()
-                        .collect();
-                    push(Named {
-                        kind: "device",
-                        name,
-                        ids,
-                    });
-                }
+                let ids = ["mdeDeviceId", "azureAdDeviceId"];
+                take("device", &e, &["deviceDnsName", "mdeDeviceId"], &ids);
             } else if ty.ends_with("userEvidence") {
                 let acct = e.get("userAccount").cloned().unwrap_or_default();
-                if let Some(name) = s(&acct, "userPrincipalName")
-                    .or_else(|| s(&acct, "azureAdUserId"))
-                    .or_else(|| s(&acct, "accountName"))
-                {
-                    let ids = s(&acct, "azureAdUserId").into_iter().collect();
-                    push(Named {
-                        kind: "user",
-                        name,
-                        ids,
-                    });
-                }
+                let names = ["userPrincipalName", "azureAdUserId", "accountName"];
+                take("user", &acct, &names, &["azureAdUserId"]);
             }
         }
-        for d in alert
-            .get("devices")
-            .and_then(|x| x.as_array())
-            .into_iter()
-            .flatten()
-        {
-            if let Some(name) = s(d, "deviceDnsName").or_else(|| s(d, "mdatpDeviceId")) {
-                let ids = [s(d, "mdatpDeviceId"), s(d, "aadDeviceId")]
-                    .into_iter()
-                    .flatten()
-                    .collect();
-                push(Named {
-                    kind: "device",
-                    name,
-                    ids,
-                });
-            }
+        for d in array(alert, "devices") {
+            let ids = ["mdatpDeviceId", "aadDeviceId"];
+            take("device", &d, &["deviceDnsName", "mdatpDeviceId"], &ids);
         }
-        for e in alert
-            .get("entities")
-            .and_then(|x| x.as_array())
-            .into_iter()
-            .flatten()
-        {
-            if s(e, "entityType").is_some_and(|t| t.eq_ignore_ascii_case("User")) {
-                if let Some(name) = s(e, "userPrincipalName")
-                    .or_else(|| s(e, "aadUserId"))
-                    .or_else(|| s(e, "accountName"))
-                {
-                    let ids = s(e, "aadUserId").into_iter().collect();
-                    push(Named {
-                        kind: "user",
-                        name,
-                        ids,
-                    });
-                }
+        for e in array(alert, "entities") {
+            if s(&e, "entityType").is_some_and(|t| t.eq_ignore_ascii_case("User")) {
+                let names = ["userPrincipalName", "aadUserId", "accountName"];
+                take("user", &e, &names, &["aadUserId"]);
             }
         }
     }

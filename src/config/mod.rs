@@ -540,27 +540,31 @@ impl Config {
                 let Some(value) = settings.params.get(param) else {
                     continue;
                 };
-                if let Some(ty) = policy.param_type_error(param, value) {
+                let problems = [
+                    policy.param_type_error(param, value).map(|ty| {
+                        (
+                            format!("parameter `{param}` of `{id}` must be `{ty}`"),
+                            format!("not a `{ty}`"),
+                        )
+                    }),
+                    policy.param_enum_error(param, value).map(|why| {
+                        (
+                            format!("parameter `{param}` of `{id}`: {why}"),
+                            "never matches".to_string(),
+                        )
+                    }),
+                    policy.param_glob_error(param, value).map(|why| {
+                        (
+                            format!("parameter `{param}` of `{id}` is a glob: {why}"),
+                            "not a valid glob".to_string(),
+                        )
+                    }),
+                ];
+                for (message, label) in problems.into_iter().flatten() {
                     errors.push(
                         settings.values_spans.get(param).cloned(),
-                        format!("parameter `{param}` of `{id}` must be `{ty}`"),
-                        &format!("not a `{ty}`"),
-                        None,
-                    );
-                }
-                if let Some(why) = policy.param_enum_error(param, value) {
-                    errors.push(
-                        settings.values_spans.get(param).cloned(),
-                        format!("parameter `{param}` of `{id}`: {why}"),
-                        "never matches",
-                        None,
-                    );
-                }
-                if let Some(why) = policy.param_glob_error(param, value) {
-                    errors.push(
-                        settings.values_spans.get(param).cloned(),
-                        format!("parameter `{param}` of `{id}` is a glob: {why}"),
-                        "not a valid glob",
+                        message,
+                        &label,
                         None,
                     );
                 }
