@@ -34,16 +34,7 @@ fn policy_reference_is_fresh() {
     let policy_set =
         policy::compile(&builtin::sources(), &policy::NoFiles).expect("built-in policies compile");
     let text = catalogue::reference(policy_set.policies.iter().map(|p| p.meta()));
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/policies.md");
-    if std::env::var_os("DEXLINT_BLESS").is_some() {
-        std::fs::write(path, &text).expect("write docs/policies.md");
-    } else {
-        let current = std::fs::read_to_string(path).unwrap_or_default();
-        assert!(
-            current == text,
-            "docs/policies.md is stale: run `DEXLINT_BLESS=1 cargo test --test main readme`"
-        );
-    }
+    crate::common::assert_fresh("docs/policies.md", &text, "readme");
 }
 
 #[test]

@@ -14,16 +14,7 @@ use dexlint::model::schema::COLLECTIONS;
 #[test]
 fn model_reference_is_fresh() {
     let text = dexlint::reference::markdown();
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/model.md");
-    if std::env::var_os("DEXLINT_BLESS").is_some() {
-        std::fs::write(path, &text).expect("write docs/model.md");
-    } else {
-        let current = std::fs::read_to_string(path).unwrap_or_default();
-        assert!(
-            current == text,
-            "docs/model.md is stale: run `DEXLINT_BLESS=1 cargo test --test main reference`"
-        );
-    }
+    crate::common::assert_fresh("docs/model.md", &text, "reference");
 }
 
 #[test]

@@ -77,3 +77,18 @@ pub fn lint_json(dir: &Path) -> (i32, serde_json::Value) {
     });
     (out.status.code().unwrap_or(-1), report)
 }
+
+/// Asserts that the generated file `rel` (from the repository root) holds `text`; with
+/// `DEXLINT_BLESS` set, writes it instead. `test` names the tests that rewrite it.
+pub fn assert_fresh(rel: &str, text: &str, test: &str) {
+    let path = manifest().join(rel);
+    if std::env::var_os("DEXLINT_BLESS").is_some() {
+        std::fs::write(&path, text).unwrap();
+    } else {
+        let current = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            current == text,
+            "{rel} is stale: run `DEXLINT_BLESS=1 cargo test --test main {test}`"
+        );
+    }
+}
