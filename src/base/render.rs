@@ -2,7 +2,9 @@
 //! them (the terminal, `--format human`, policy compile errors).
 
 /// A graphical miette handler: colours and links only when `color`, lines wrapped at `width`
-/// characters.
+/// characters. Lines are broken at spaces only: an identifier, path or URL (a GUID, a file
+/// name with hyphens) is never split across lines, a line holding a longer one runs past
+/// `width` instead.
 pub fn handler(color: bool, width: usize) -> miette::GraphicalReportHandler {
     let theme = if color {
         miette::GraphicalTheme::unicode()
@@ -12,4 +14,71 @@ pub fn handler(color: bool, width: usize) -> miette::GraphicalReportHandler {
     miette::GraphicalReportHandler::new_themed(theme)
         .with_width(width)
         .with_links(color)
+        .with_break_words(false)
+        .with_word_separator(textwrap::WordSeparator::AsciiSpace)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
+}
+
+/// Wraps `text` at `width` columns the way [`handler`] does: at spaces only, never inside a
+/// word; continuation lines start with `indent`.
+pub fn wrap(text: &str, width: usize, indent: &str) -> String {
+    let options = textwrap::Options::new(width.max(20))
+        .break_words(false)
+        .word_separator(textwrap::WordSeparator::AsciiSpace)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .subsequent_indent(indent);
+    textwrap::fill(text, options)
+}
+
+/// A diagnostic as shown to people: without its internal code (`dexlint::config`), its related
+/// diagnostics (each is shown on its own) and its cause chain (the messages already say it).
+struct Plain<'a>(&'a dyn miette::Diagnostic);
+
+impl std::fmt::Display for Plain<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self.0, f)
+    }
+}
+impl std::fmt::Debug for Plain<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self.0, f)
+    }
+}
+impl std::error::Error for Plain<'_> {}
+impl miette::Diagnostic for Plain<'_> {
+    fn severity(&self) -> Option<miette::Severity> {
+        self.0.severity()
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.0.help()
+    }
+    fn url<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.0.url()
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.0.source_code()
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        self.0.labels()
+    }
+}
+
+/// A setup error (configuration, policies, usage) for people: one header per error. A
+/// diagnostic that only gathers others (`dexlint.toml` has 2 errors) is shown as those
+/// others, one after the other; internal codes and repeated causes are left out.
+pub fn setup_error(e: &dyn miette::Diagnostic, color: bool, width: usize) -> String {
+    let handler = handler(color, width);
+    let mut out = String::new();
+    let mut any = false;
+    if let Some(related) = e.related() {
+        for r in related {
+            any = true;
+            // Writing into a String cannot fail.
+            let _ = handler.render_report(&mut out, &Plain(r));
+        }
+    }
+    if !any {
+        let _ = handler.render_report(&mut out, &Plain(e));
+    }
+    out
 }

@@ -164,7 +164,7 @@ fn write_report(args: &LintArgs, report: &crate::outcome::LintReport) -> Result<
     let to_terminal = args.output.is_none() && stdout.is_terminal();
     let style = Style {
         color: use_color(to_terminal),
-        width: if to_terminal { terminal_width() } else { 100 },
+        width: terminal_width(to_terminal),
     };
     match &args.output {
         Some(path) => create_parent(path)

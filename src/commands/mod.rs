@@ -81,11 +81,12 @@ pub(crate) fn fail(e: impl miette::Diagnostic) -> i32 {
 
 /// [`fail`] for a diagnostic behind a pointer.
 pub(crate) fn fail_dyn(e: &dyn miette::Diagnostic) -> i32 {
-    let color = use_color(std::io::stderr().is_terminal());
-    let mut out = String::new();
-    // Writing into a String cannot fail.
-    let _ = crate::base::render::handler(color, 100).render_report(&mut out, e);
-    eprint!("{out}");
+    let terminal = std::io::stderr().is_terminal();
+    let color = use_color(terminal);
+    eprint!(
+        "{}",
+        crate::base::render::setup_error(e, color, terminal_width(terminal))
+    );
     2
 }
 
@@ -119,10 +120,20 @@ pub(crate) fn find_config(path: Option<&Path>) -> Result<Config, config::ConfigE
         .unwrap_or_default())
 }
 
-/// The terminal's width in characters: `COLUMNS`, else 100.
-pub(crate) fn terminal_width() -> usize {
-    std::env::var("COLUMNS")
+/// The width in characters that human output wraps at: `COLUMNS` when set (to a positive
+/// number), else the terminal's width when writing to one, else 100.
+pub(crate) fn terminal_width(is_terminal: bool) -> usize {
+    if let Some(c) = std::env::var("COLUMNS")
         .ok()
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(100)
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|&c| c > 0)
+    {
+        return c;
+    }
+    if is_terminal {
+        if let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size() {
+            return usize::from(w);
+        }
+    }
+    100
 }

@@ -266,6 +266,9 @@ pub struct RuleDef {
     pub target: Option<Expr>,
     /// The violation message after `report`; it may interpolate the rule's names.
     pub message: Str,
+    /// The rule's `label` string, written after the message: the few words shown under the
+    /// offending value; None: the message is shown there.
+    pub label: Option<Str>,
     /// The rule's `help` string, written after the message; None: the policy's `help`, if any.
     pub help: Option<Str>,
     /// From the first `let` (or `for`/`assert`) to the end of the message or of the help string.

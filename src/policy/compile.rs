@@ -8,7 +8,7 @@ use super::builtins::{self, Eval, Param, Returns};
 use super::error::CompileError;
 use super::index;
 use super::ir::*;
-use super::{Citation, CompiledPolicy, ParamInfo, PolicyMeta, Severity};
+use super::{Citation, CompiledPolicy, ParamInfo, PolicyMeta, RuleInfo, Severity};
 use crate::base::suggest::did_you_mean;
 use crate::model::schema::{FieldSchema, RecordSchema, Type, COLLECTIONS};
 use crate::model::Value;
@@ -1230,6 +1230,7 @@ pub(super) fn compile_policy(
         params: Vec::new(),
         editions: Vec::new(),
         citations: Vec::new(),
+        rules: Vec::new(),
     };
     let mut seen: Vec<&str> = Vec::new();
     let mut severity = None;
@@ -1486,6 +1487,25 @@ pub(super) fn compile_policy(
             }
         }
     }
+    let policy_help = meta_help(p, text);
+    meta.rules = p
+        .rules
+        .iter()
+        .zip(&rules)
+        .map(|(r, c)| RuleInfo {
+            text: c.label.clone(),
+            label: r
+                .label
+                .as_ref()
+                .map(|l| literal_attr(l, "a rule's `label`", errors)),
+            help: r
+                .help
+                .as_ref()
+                .map(|h| help_text(h, text))
+                .or_else(|| policy_help.clone()),
+            needs: requires_attr.clone().unwrap_or_else(|| c.requires.clone()),
+        })
+        .collect();
     if errors.len() > before {
         return None;
     }
@@ -1534,6 +1554,14 @@ fn rule_label(r: &RuleDef, text: &str) -> String {
     } else {
         folded
     }
+}
+
+/// The policy-level `help` as written, if the policy has one.
+fn meta_help(p: &Policy, text: &str) -> Option<String> {
+    p.attrs.iter().find_map(|a| match &a.kind {
+        AttrKind::Help(s) => Some(help_text(s, text)),
+        _ => None,
+    })
 }
 
 /// The help text shown by `explain`: interpolations kept as written.

@@ -256,6 +256,9 @@ impl Printer<'_> {
             .map(|t| format!("{} ", self.expr(t)))
             .unwrap_or_default();
         lines.push(format!("report {target}{}", self.string(&r.message, "  ")));
+        if let Some(l) = &r.label {
+            lines.push(format!("label {}", self.string(l, "  ")));
+        }
         if let Some(h) = &r.help {
             lines.push(format!("help {}", self.string(h, "  ")));
         }

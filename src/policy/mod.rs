@@ -25,5 +25,5 @@ pub use error::{render_errors, CompileError, CompileErrors, SourcedError};
 pub use eval::EvalError;
 pub use imports::{NoFiles, PolicyFiles};
 pub use types::{
-    Citation, Finding, Outcome, ParamInfo, PolicyMeta, PolicySource, Severity, Skipped,
+    Citation, Finding, Outcome, ParamInfo, PolicyMeta, PolicySource, RuleInfo, Severity, Skipped,
 };

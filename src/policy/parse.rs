@@ -71,6 +71,7 @@ fn token_name(r: &Rule) -> String {
         Rule::kw_report => "`report`",
         Rule::kw_assert => "`assert`",
         Rule::kw_help => "`help`",
+        Rule::kw_label => "`label`",
         Rule::kw_severity => "`severity`",
         Rule::kw_tags => "`tags`",
         Rule::kw_docs => "`docs`",
@@ -102,6 +103,8 @@ fn token_name(r: &Rule) -> String {
         Rule::field => "`.`",
         Rule::for_rule | Rule::assert_rule => "a rule (`for` or `assert`)",
         Rule::param => "`param`",
+        Rule::rule_label => "`label`",
+        Rule::rule_help => "`help`",
         Rule::attr_severity
         | Rule::attr_tags
         | Rule::attr_docs
@@ -606,6 +609,14 @@ fn lower_rule(pair: Pair<'_, Rule>) -> Res<RuleDef> {
         None => None,
     };
     let message = lower_string(report.expect(Rule::string)?)?;
+    let label = match c.take(Rule::rule_label) {
+        Some(l) => {
+            let mut lc = Children::of(l);
+            lc.expect(Rule::kw_label)?;
+            Some(lower_string(lc.expect(Rule::string)?)?)
+        }
+        None => None,
+    };
     let help = match c.take(Rule::rule_help) {
         Some(h) => {
             let mut hc = Children::of(h);
@@ -619,6 +630,7 @@ fn lower_rule(pair: Pair<'_, Rule>) -> Res<RuleDef> {
         kind,
         target,
         message,
+        label,
         help,
         span: sp,
     })

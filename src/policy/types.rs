@@ -83,6 +83,45 @@ pub struct PolicyMeta {
     pub editions: Vec<String>,
     /// The page it rests on in each edition (`cite`), in the order written.
     pub citations: Vec<Citation>,
+    /// Its rules, in the order written (a violation's [`Finding::rule`] indexes them).
+    pub rules: Vec<RuleInfo>,
+}
+
+/// What a policy's rule says about itself, for `explain`, the catalogue and the label under
+/// an offending value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleInfo {
+    /// A short text of the rule from its source (`for u in users`, at most 60 characters).
+    pub text: String,
+    /// Its `label`: the few words shown under the offending value (None: its message is).
+    pub label: Option<String>,
+    /// Its help as written, the rule's own or else the policy's, interpolations shown as
+    /// `{expr}` (see [`PolicyMeta::render`]).
+    pub help: Option<String>,
+    /// The (collection, field) pairs it reads (a field of None: the collection itself).
+    pub needs: Vec<(&'static str, Option<&'static str>)>,
+}
+
+/// A value written as a violation's message writes an interpolated one: strings bare, lists
+/// in brackets.
+fn write_value(v: &Value, out: &mut String) {
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Int(i) | Value::Date(i) => out.push_str(&i.to_string()),
+        Value::Str(s) => out.push_str(s),
+        Value::List(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_value(item, out);
+            }
+            out.push(']');
+        }
+        Value::Records(r) => out.push_str(&format!("[{} records]", r.len())),
+    }
 }
 
 /// A page of Microsoft's documentation that a policy rests on in one edition (`cite`).
@@ -158,6 +197,60 @@ pub enum Outcome {
 }
 
 impl PolicyMeta {
+    /// A text as written in the policy (`{expr}` interpolations, `{{` and `}}` for braces)
+    /// rendered with the policy's parameter values ([`ParamInfo::default`], or the configured
+    /// ones in [`crate::policy::CompiledPolicy::meta_with_params`]'s result), as a violation
+    /// would render them. An interpolation of anything else, known only for one violation (a
+    /// field of the entity, a `let`), becomes `<expr>`.
+    pub fn render(&self, text: &str) -> String {
+        let mut out = String::new();
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '{' if chars.peek() == Some(&'{') => {
+                    chars.next();
+                    out.push('{');
+                }
+                '}' if chars.peek() == Some(&'}') => {
+                    chars.next();
+                    out.push('}');
+                }
+                '{' => {
+                    let mut depth = 1usize;
+                    let mut expr = String::new();
+                    for c in chars.by_ref() {
+                        match c {
+                            '{' => depth += 1,
+                            '}' => depth -= 1,
+                            _ => {}
+                        }
+                        if depth == 0 {
+                            break;
+                        }
+                        expr.push(c);
+                    }
+                    let name = expr.trim();
+                    match self.params.iter().find(|p| p.name == name) {
+                        Some(p) => write_value(&p.default, &mut out),
+                        None => {
+                            out.push('<');
+                            out.push_str(name);
+                            out.push('>');
+                        }
+                    }
+                }
+                c => out.push(c),
+            }
+        }
+        out
+    }
+
+    /// The policy-level help (the first rule's when the policy has none) rendered with the
+    /// parameter values (see [`PolicyMeta::render`]).
+    pub fn rendered_help(&self) -> Option<String> {
+        self.help.as_deref().map(|h| self.render(h.trim()))
+    }
+
     /// Whether the policy belongs to `edition` (a policy that names no edition belongs to
     /// every one).
     pub fn in_edition(&self, edition: &str) -> bool {
