@@ -37,6 +37,10 @@ pub struct Violation {
     pub root: Option<String>,
     /// The policy's title (its `title` in the policy file).
     pub title: String,
+    /// The rule's `label`: the few words shown under the offending value instead of
+    /// `message` (policy text only, never export values; not in `--format json`).
+    #[serde(skip)]
+    pub label: Option<String>,
     /// How to fix it, as the rule's `help` renders it for this entity; None when the rule has none.
     pub help: Option<String>,
     /// The policy's documentation URL (its `docs`), if it has one.

@@ -25,16 +25,40 @@ impl SourceCode for Excerpt<'_> {
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let inner = self.0.text.as_str().read_span(span, before, after)?;
-        Ok(Box::new(MietteSpanContents::new_named(
-            self.0.name.clone(),
-            inner.data(),
-            *inner.span(),
-            inner.line() + self.0.first_line - 1,
-            inner.column(),
-            inner.line_count(),
-        )))
+        read_excerpt(self.0, span, before, after)
     }
+}
+
+/// An excerpt owned by the diagnostic that shows it (a load error's line).
+struct OwnedExcerpt(SourceExcerpt);
+
+impl SourceCode for OwnedExcerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        read_excerpt(&self.0, span, before, after)
+    }
+}
+
+/// The span of an excerpt, its lines numbered as in the file.
+fn read_excerpt<'a>(
+    x: &'a SourceExcerpt,
+    span: &miette::SourceSpan,
+    before: usize,
+    after: usize,
+) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+    let inner = x.text.as_str().read_span(span, before, after)?;
+    Ok(Box::new(MietteSpanContents::new_named(
+        x.name.clone(),
+        inner.data(),
+        *inner.span(),
+        inner.line() + x.first_line.saturating_sub(1),
+        inner.column(),
+        inner.line_count(),
+    )))
 }
 
 impl fmt::Display for ViolationDiagnostic<'_> {
@@ -73,7 +97,7 @@ impl Diagnostic for ViolationDiagnostic<'_> {
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let span = self.v.source.as_ref()?;
-        let label = format!("{}: {}", self.v.severity, self.v.title);
+        let label = self.v.label.clone().unwrap_or_else(|| self.v.message.clone());
         let len = span.end.saturating_sub(span.start);
         Some(Box::new(std::iter::once(LabeledSpan::new(
             Some(label),
@@ -83,13 +107,50 @@ impl Diagnostic for ViolationDiagnostic<'_> {
     }
 }
 
-/// A file that failed to load.
+/// A file that failed to load, or another diagnostic of the run. With its line at hand it is
+/// drawn as a violation is: the line, numbered, the position labelled.
 struct ErrorDiagnostic<'a> {
     e: &'a crate::outcome::Diagnostic,
+    /// The offending line and the label's byte range in it, when the position is in the line.
+    line: Option<(OwnedExcerpt, usize, usize)>,
+}
+
+impl<'a> ErrorDiagnostic<'a> {
+    fn new(e: &'a crate::outcome::Diagnostic) -> Self {
+        let line = match (&e.snippet, e.line, e.column) {
+            (Some(text), Some(line), Some(column)) if !e.file.is_empty() => {
+                // The column counts characters; the label is the character there (or the end
+                // of the line when the position is just past it).
+                let mut chars = text.char_indices().skip(column.saturating_sub(1));
+                match chars.next() {
+                    Some((start, c)) => Some((start, start + c.len_utf8())),
+                    None if text.chars().count() + 1 == column => Some((text.len(), text.len())),
+                    None => None,
+                }
+                .map(|(start, end)| {
+                    let excerpt = SourceExcerpt {
+                        name: joined_path(e.root.as_deref(), &e.file),
+                        text: text.clone(),
+                        first_line: line,
+                        start,
+                        end,
+                        whole: true,
+                    };
+                    (OwnedExcerpt(excerpt), start, end)
+                })
+            }
+            _ => None,
+        };
+        ErrorDiagnostic { e, line }
+    }
 }
 
 impl fmt::Display for ErrorDiagnostic<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line.is_some() {
+            // The snippet's header names the file and position.
+            return f.write_str(&self.e.message);
+        }
         let path = match (self.e.root.as_deref(), self.e.file.as_str()) {
             // About a whole export root (or the run): no file to name.
             (Some(root), "") => root.to_string(),
@@ -116,11 +177,18 @@ impl Diagnostic for ErrorDiagnostic<'_> {
             DiagLevel::Note => miette::Severity::Advice,
         })
     }
-    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.e
-            .snippet
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.line
             .as_ref()
-            .map(|s| Box::new(format!("the line reads: {}", s.trim())) as Box<dyn fmt::Display>)
+            .map(|(excerpt, _, _)| excerpt as &dyn SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let (_, start, end) = self.line.as_ref()?;
+        Some(Box::new(std::iter::once(LabeledSpan::new(
+            Some("here".into()),
+            *start,
+            end.saturating_sub(*start),
+        ))))
     }
 }
 
@@ -137,7 +205,7 @@ pub fn render(report: &LintReport, style: Style) -> String {
     let mut out = String::new();
     for e in &report.errors {
         // Writing into a String cannot fail.
-        let _ = handler.render_report(&mut out, &ErrorDiagnostic { e });
+        let _ = handler.render_report(&mut out, &ErrorDiagnostic::new(e));
         out.push('\n');
     }
     for v in &report.violations {
@@ -206,15 +274,15 @@ pub fn render(report: &LintReport, style: Style) -> String {
             let n = |sev| t.violations.get(&sev).copied().unwrap_or(0);
             let _ = writeln!(
                 out,
-                "  {}: {} files read, {} policies run: {} errors, {} warnings, {} info; {} not evaluated; {} files failed to load",
+                "  {}: {} read, {} run: {}, {}, {} info; {} not evaluated; {} failed to load",
                 t.roots.join(", "),
-                t.files_read,
-                t.policies_run,
-                n(Severity::Error),
-                n(Severity::Warning),
+                plural(t.files_read, "file"),
+                plural(t.policies_run, "policy"),
+                plural(n(Severity::Error), "error"),
+                plural(n(Severity::Warning), "warning"),
                 n(Severity::Info),
                 t.not_evaluated,
-                t.files_failed
+                plural(t.files_failed, "file")
             );
         }
         out.push('\n');
@@ -230,25 +298,82 @@ pub fn render(report: &LintReport, style: Style) -> String {
     };
     let _ = writeln!(
         out,
-        "{} files read, {} entities, {} policies run: {} errors, {} warnings, {} info; {} waived, {} baselined; {} not evaluated{partial}; {} files failed to load",
-        s.files_read,
-        s.entities,
-        s.policies_run,
-        count(Severity::Error),
-        count(Severity::Warning),
+        "{} read, {} loaded, {} run: {}, {}, {} info; {} waived, {} baselined; {} not evaluated{partial}; {} failed to load",
+        plural(s.files_read, "file"),
+        plural(s.entities, "record"),
+        plural(s.policies_run, "policy"),
+        plural(count(Severity::Error), "error"),
+        plural(count(Severity::Warning), "warning"),
         count(Severity::Info),
         s.waived,
         s.baselined,
         s.not_evaluated,
-        s.files_failed
+        plural(s.files_failed, "file"),
     );
-    if report.fail_on_not_evaluated && !report.not_evaluated.is_empty() {
-        let n = report.not_evaluated.len();
-        let _ = writeln!(
-            out,
-            "failed: {n} not-evaluated {} (--fail-on-not-evaluated: what cannot be judged fails the run)",
-            if n == 1 { "entry" } else { "entries" }
+    let _ = writeln!(out, "{}", verdict(report));
+    out
+}
+
+/// `1 file`, `2 files`, `1 policy`, `3 policies`.
+pub(super) fn plural(n: usize, noun: &str) -> String {
+    let many = if n == 1 {
+        noun.to_string()
+    } else if let Some(stem) = noun.strip_suffix('y') {
+        format!("{stem}ies")
+    } else {
+        format!("{noun}s")
+    };
+    format!("{n} {many}")
+}
+
+/// The closing line: whether the run passed, judged against the fail level, for people.
+pub(super) fn verdict(report: &LintReport) -> String {
+    let s = &report.summary;
+    let fail = report.fail_level.unwrap_or(Severity::Error);
+    if s.errors > 0 {
+        return format!(
+            "not checked: {} stopped files or policies from being read (exit 2)",
+            plural(s.errors, "error")
         );
     }
-    out
+    let failing: Vec<String> = [Severity::Error, Severity::Warning, Severity::Info]
+        .into_iter()
+        .filter(|&sev| sev >= fail)
+        .filter_map(|sev| {
+            let n = report.violations.iter().filter(|v| v.severity == sev).count();
+            (n > 0).then(|| match sev {
+                Severity::Info => format!("{n} info"),
+                _ => plural(n, &sev.to_string()),
+            })
+        })
+        .collect();
+    let ne = report.not_evaluated.len();
+    if !failing.is_empty() {
+        return format!(
+            "not ready: {} at or above `{fail}`",
+            failing.join(" and ")
+        );
+    }
+    if report.fail_on_not_evaluated && ne > 0 {
+        return format!(
+            "not ready: {} not evaluated (--fail-on-not-evaluated: what cannot be judged fails the run)",
+            plural(ne, "entry")
+        );
+    }
+    let below = report.violations.len();
+    let mut text = if below == 0 {
+        "All checks passed!".to_string()
+    } else {
+        format!(
+            "passed: nothing at or above `{fail}` ({} below it)",
+            plural(below, "finding")
+        )
+    };
+    if ne > 0 {
+        text.push_str(&format!(
+            " {} not evaluated: the export lacks their data (see above)",
+            plural(ne, "entry")
+        ));
+    }
+    text
 }
