@@ -146,7 +146,8 @@ fn source_kind(source: &str) -> &str {
 }
 
 /// `dexlint explain ID`: everything the policy file says about the rule, with the severity and
-/// parameter values the configuration sets.
+/// parameter values the configuration (and edition) sets: the pages it cites, its rules with
+/// their fixes rendered with those values, and the exports each rule needs.
 pub fn explain(c: &Configured) -> String {
     let meta = &c.meta;
     let mut out = String::new();
@@ -163,13 +164,53 @@ pub fn explain(c: &Configured) -> String {
     }
     out.push_str(&editions_text(c));
     if let Some(d) = &meta.description {
-        let _ = writeln!(out, "\n{}", d.trim());
+        let _ = writeln!(out, "\n{}", meta.render(d.trim()));
     }
     if let Some(e) = &meta.example {
-        let _ = write!(out, "\nexample violation:\n{}", indent(e.trim()));
+        let _ = write!(out, "\nexample violation:\n{}", indent(&meta.render(e.trim())));
     }
-    if let Some(h) = &meta.help {
-        let _ = writeln!(out, "\nfix: {}", h.trim());
+    let helps: Vec<Option<String>> = meta
+        .rules
+        .iter()
+        .map(|r| r.help.as_deref().map(|h| meta.render(h.trim())))
+        .collect();
+    // One fix for the whole policy when every rule has the same.
+    let shared = helps.first().filter(|h| helps.iter().all(|x| x == *h)).cloned().flatten();
+    if let Some(h) = &shared {
+        let _ = writeln!(out, "\nfix: {h}");
+    }
+    if !meta.rules.is_empty() {
+        let _ = writeln!(out, "\nrules:");
+    }
+    for (i, (r, help)) in meta.rules.iter().zip(&helps).enumerate() {
+        let _ = write!(out, "  {}. `{}`", i + 1, r.text);
+        if let Some(l) = &r.label {
+            let _ = write!(out, ": {l}");
+        }
+        out.push('\n');
+        let collections = needed_collections(&r.needs);
+        if !collections.is_empty() {
+            let _ = writeln!(out, "     reads: {}", collections.join(", "));
+        }
+        if let (Some(h), None) = (help, &shared) {
+            let _ = writeln!(out, "     fix: {h}");
+        }
+    }
+    let all: Vec<(&'static str, Option<&'static str>)> =
+        meta.rules.iter().flat_map(|r| r.needs.iter().copied()).collect();
+    let collections = needed_collections(&all);
+    if !collections.is_empty() {
+        let _ = writeln!(out, "\nexport sources (docs/exporting.md gives every command):");
+        for name in collections {
+            let what = crate::model::schema::COLLECTIONS
+                .iter()
+                .find(|c| c.name == name)
+                .map_or("", |c| c.doc);
+            let _ = writeln!(out, "  {name} ({what}):");
+            for line in export_recipe(name) {
+                let _ = writeln!(out, "    {line}");
+            }
+        }
     }
     if !meta.params.is_empty() {
         let _ = writeln!(
@@ -195,6 +236,57 @@ pub fn explain(c: &Configured) -> String {
         }
     }
     out
+}
+
+/// The collections of (collection, field) pairs, in the model's order, each once.
+fn needed_collections(needs: &[(&'static str, Option<&'static str>)]) -> Vec<&'static str> {
+    crate::model::schema::COLLECTIONS
+        .iter()
+        .map(|c| c.name)
+        .filter(|name| needs.iter().any(|(n, _)| n == name))
+        .collect()
+}
+
+/// How to export a collection: the requests (and permission) of docs/exporting.md.
+pub fn export_recipe(collection: &str) -> &'static [&'static str] {
+    match collection {
+        "users" => &[
+            "Graph (User.Read.All): GET https://graph.microsoft.com/v1.0/users?$select=id,userPrincipalName,displayName,accountEnabled,userType,assignedLicenses,assignedPlans",
+            "or Get-MgUser -All -Property id,userPrincipalName,displayName,accountEnabled,userType,assignedLicenses,assignedPlans | ConvertTo-Json -Depth 10",
+            "or EntraExporter: Export-Entra -Path ./entra -All",
+        ],
+        "groups" => &[
+            "Graph (GroupMember.Read.All): GET https://graph.microsoft.com/v1.0/groups?$select=id,displayName,groupTypes,securityEnabled,mailEnabled,membershipRule",
+            "and each scoped group's members: GET https://graph.microsoft.com/v1.0/groups/<group id>/members, saved as groups/<group id>/members.json",
+            "or EntraExporter: Export-Entra -Path ./entra -All; or a Terraform plan: terraform show -json plan.out",
+        ],
+        "device_groups" => &[
+            "Defender portal (no public API): Settings > Endpoints > Device groups, saved as mde/devicegroups.json",
+        ],
+        "devices" => &[
+            "Defender for Endpoint API (Machine.Read.All): GET https://api.securitycenter.microsoft.com/api/machines",
+            "and antivirus health: GET https://api.security.microsoft.com/api/deviceavinfo",
+        ],
+        "skus" => &[
+            "Graph (Organization.Read.All): GET https://graph.microsoft.com/v1.0/subscribedSkus",
+            "or Get-MgSubscribedSku -All | ConvertTo-Json -Depth 10",
+        ],
+        "products" | "services" => &[
+            "a deployment declaration of your own (deployment.json; see docs/deployment-declaration.md)",
+        ],
+        "cloud_accounts" => &[
+            "ARM (Security Reader): GET https://management.azure.com/subscriptions/<id>/providers/Microsoft.Security/pricings?api-version=2024-01-01",
+            "and .../Microsoft.Security/settings?api-version=2022-05-01, .../Microsoft.Security/securityConnectors?api-version=2023-10-01-preview",
+            "or az security pricing list -o json; or a Terraform plan: terraform show -json plan.out",
+        ],
+        "audit_events" => &[
+            "Graph (AuditLog.Read.All): GET https://graph.microsoft.com/v1.0/auditLogs/directoryAudits?$filter=activityDisplayName eq 'Update group'",
+        ],
+        "resource_pricings" => &[
+            "ARM (Security Reader), for each machine: GET https://management.azure.com/<resource id>/providers/Microsoft.Security/pricings?api-version=2024-01-01",
+        ],
+        _ => &[],
+    }
 }
 
 /// The editions a policy belongs to and the page it cites in each, for `explain`.
