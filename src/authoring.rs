@@ -164,10 +164,10 @@ pub fn explain(c: &Configured) -> String {
     }
     out.push_str(&editions_text(c));
     if let Some(d) = &meta.description {
-        let _ = writeln!(out, "\n{}", meta.render(d.trim()));
+        let _ = writeln!(out, "\n{}", d.trim());
     }
     if let Some(e) = &meta.example {
-        let _ = write!(out, "\nexample violation:\n{}", indent(&meta.render(e.trim())));
+        let _ = write!(out, "\nexample violation:\n{}", indent(e.trim()));
     }
     let helps: Vec<Option<String>> = meta
         .rules

@@ -150,8 +150,26 @@ pub fn reference<'a>(policies: impl IntoIterator<Item = &'a PolicyMeta>) -> Stri
         if let Some(e) = &p.example {
             let _ = writeln!(out, "\nExample violation:\n\n```\n{}\n```", e.trim());
         }
-        if let Some(h) = &p.help {
-            let _ = writeln!(out, "\nFix: {}", h.trim());
+        // The fix as each edition renders it (its parameter values), once when they agree.
+        let fixes: Vec<(&str, Option<String>)> = p
+            .membership()
+            .into_iter()
+            .map(|e| (e, p.clone().with_edition_params(e).rendered_fixes()))
+            .collect();
+        let same = fixes.windows(2).all(|w| matches!(w, [a, b] if a.1 == b.1));
+        for (edition, fix) in &fixes {
+            let Some(fix) = fix else { continue };
+            let fix = fix.replace('\n', "\n  - ");
+            let fix = if fix.contains("\n  - ") {
+                format!("\n  - {fix}")
+            } else {
+                format!(" {fix}")
+            };
+            if same {
+                let _ = writeln!(out, "\nFix:{fix}");
+                break;
+            }
+            let _ = writeln!(out, "\nFix in {edition}:{fix}");
         }
         if !p.params.is_empty() {
             let _ = writeln!(out, "\n| parameter | type | default |\n|---|---|---|");

@@ -267,7 +267,10 @@ pub fn run_compiled(
         .iter()
         .filter(|p| config.runs(p.meta()) && p.meta().in_edition(edition.name))
         .map(|p| {
-            let mut meta = p.meta().clone().in_edition_view(edition.name);
+            // As reported (SARIF rule help): with the parameter values the run uses.
+            let configured = config.policies.get(&p.meta().id).map(|s| &s.params);
+            let params = crate::edition::merged_params(edition.name, &p.meta().id, configured);
+            let mut meta = p.meta_with_params(&params).in_edition_view(edition.name);
             if let Some(severity) = config.policies.get(&meta.id).and_then(|s| s.severity) {
                 meta.severity = severity;
             }

@@ -251,6 +251,52 @@ impl PolicyMeta {
         self.help.as_deref().map(|h| self.render(h.trim()))
     }
 
+    /// How to fix what the policy finds, rendered with the parameter values: the one help of
+    /// its rules when they share it, else a line per rule (`label: help`, the rule's text when
+    /// it has no label); None when no rule has a help.
+    pub fn rendered_fixes(&self) -> Option<String> {
+        let helps: Vec<Option<String>> = self
+            .rules
+            .iter()
+            .map(|r| r.help.as_deref().map(|h| self.render(h.trim())))
+            .collect();
+        match helps.first() {
+            None => self.rendered_help(),
+            Some(first) if helps.iter().all(|h| h == first) => first.clone(),
+            Some(_) => {
+                let lines: Vec<String> = self
+                    .rules
+                    .iter()
+                    .zip(helps)
+                    .filter_map(|(r, h)| {
+                        let h = h?;
+                        Some(format!("{}: {h}", r.label.as_deref().unwrap_or(&r.text)))
+                    })
+                    .collect();
+                Some(lines.join("\n"))
+            }
+        }
+    }
+
+    /// The metadata with the parameter values of `edition` (`crate::edition::PARAMS`) in
+    /// place of the policy file's defaults.
+    pub fn with_edition_params(mut self, edition: &str) -> PolicyMeta {
+        for e in crate::edition::PARAMS
+            .iter()
+            .filter(|e| e.edition == edition && e.policy == self.id)
+        {
+            if let Some(p) = self.params.iter_mut().find(|p| p.name == e.param) {
+                p.default = match e.value {
+                    crate::edition::ParamValue::Bool(b) => Value::Bool(b),
+                    crate::edition::ParamValue::Strings(list) => {
+                        Value::List(list.iter().map(|s| Value::Str((*s).into())).collect())
+                    }
+                };
+            }
+        }
+        self
+    }
+
     /// Whether the policy belongs to `edition` (a policy that names no edition belongs to
     /// every one).
     pub fn in_edition(&self, edition: &str) -> bool {

@@ -118,8 +118,7 @@ pub fn render(report: &LintReport) -> String {
                 rule.full_description = Some(MultiformatMessageString::from(d));
             }
             let help = p
-                .help
-                .clone()
+                .rendered_fixes()
                 .or_else(|| p.description.clone())
                 .unwrap_or_else(|| p.title.clone());
             rule.help = Some(MultiformatMessageString::from(&help));
