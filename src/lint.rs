@@ -646,11 +646,7 @@ fn apply_waivers(report: &mut LintReport, config: &Config, today: time::Date) {
     }
     report.violations = kept;
     report.waived = waived;
-    let file = config
-        .path
-        .as_ref()
-        .map(|p| p.display().to_string())
-        .unwrap_or_default();
+    let file = config.shown_path();
     for (w, used) in config.waivers.iter().zip(used) {
         let message = match w.expires {
             Some(date) if w.expired(today) => format!(

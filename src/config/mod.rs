@@ -630,12 +630,18 @@ impl Config {
         errors.finish()
     }
 
-    /// The configuration file's path as shown in errors (empty for the defaults).
-    fn shown_path(&self) -> String {
-        self.path
-            .as_ref()
-            .map(|p| p.display().to_string())
-            .unwrap_or_default()
+    /// The configuration file's path as shown in errors and annotations: relative to the
+    /// working directory when it is under it (a CI annotation needs a repository path), else
+    /// as found; empty for the defaults.
+    pub fn shown_path(&self) -> String {
+        let Some(path) = self.path.as_ref() else {
+            return String::new();
+        };
+        std::env::current_dir()
+            .ok()
+            .and_then(|cwd| path.strip_prefix(cwd).ok().map(|p| p.display().to_string()))
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| path.display().to_string())
     }
 
     /// Whether a policy runs: enabled (when `enable` is given) and not disabled.

@@ -4,6 +4,7 @@
 use crate::outcome::DiagLevel;
 use crate::outcome::Severity;
 use crate::outcome::{joined_path, LintReport};
+use super::human::{plural, verdict};
 use std::fmt::Write as _;
 
 /// GitHub workflow command data escaping.
@@ -27,17 +28,27 @@ fn az(s: &str) -> String {
         .replace(']', "%5D")
 }
 
+/// The closing line: the counts, then the verdict against the fail level.
 fn summary_line(report: &LintReport) -> String {
     let s = &report.summary;
     let n = |sev| s.violations.get(&sev).copied().unwrap_or(0);
     format!(
-        "dexlint: {} errors, {} warnings, {} info, {} not evaluated, {} files failed to load",
-        n(Severity::Error),
-        n(Severity::Warning),
+        "dexlint: {}, {}, {} info, {} not evaluated, {} failed to load; {}",
+        plural(n(Severity::Error), "error"),
+        plural(n(Severity::Warning), "warning"),
         n(Severity::Info),
         s.not_evaluated,
-        s.files_failed
+        plural(s.files_failed, "file"),
+        verdict(report)
     )
+}
+
+/// A violation's message followed by its fix, on a line of its own.
+fn with_help(message: &str, help: Option<&str>) -> String {
+    match help {
+        Some(h) => format!("{message}\nfix: {h}"),
+        None => message.to_string(),
+    }
 }
 
 pub fn github(report: &LintReport) -> String {
@@ -84,7 +95,12 @@ pub fn github(report: &LintReport) -> String {
             "title={}",
             gh_prop(&format!("{} {}", v.policy, v.title))
         ));
-        let _ = writeln!(out, "::{cmd} {}::{}", props.join(","), gh_data(&v.message));
+        let _ = writeln!(
+            out,
+            "::{cmd} {}::{}",
+            props.join(","),
+            gh_data(&with_help(&v.message, v.help.as_deref()))
+        );
     }
     // Under --fail-on-not-evaluated a rule that could not be judged fails the run: an error.
     let ne_cmd = if report.fail_on_not_evaluated {
@@ -150,11 +166,31 @@ pub fn azure(report: &LintReport) -> String {
                 let _ = write!(props, ";linenumber={l};columnnumber={c}");
             }
         }
+        // A logging command is one line: the fix follows the message on it.
+        let text = match &v.help {
+            Some(h) => format!("{} (fix: {h})", v.message),
+            None => v.message.clone(),
+        };
         let _ = writeln!(
             out,
             "##vso[task.logissue {props};code={}]{}",
             az(&v.policy),
-            az(&v.message)
+            az(&text)
+        );
+    }
+    // Azure Pipelines has no notices: a rule that could not be judged is a warning (an error
+    // under --fail-on-not-evaluated, which fails the run on it).
+    let ne_kind = if report.fail_on_not_evaluated {
+        "error"
+    } else {
+        "warning"
+    };
+    for n in &report.not_evaluated {
+        let _ = writeln!(
+            out,
+            "##vso[task.logissue type={ne_kind};code={}]{}",
+            az(&n.policy),
+            az(&format!("{} not evaluated: {}", n.subject(), n.reason))
         );
     }
     out.push_str(&summary_line(report));
