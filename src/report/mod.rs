@@ -7,6 +7,7 @@ pub mod html;
 mod human;
 mod json;
 mod junit;
+mod markdown;
 pub mod sarif;
 
 use crate::outcome::DiagLevel;
@@ -27,6 +28,9 @@ pub enum Format {
     Github,
     /// Azure Pipelines logging commands (`##vso[task.logissue ...]`).
     Azure,
+    /// GitHub-flavoured Markdown: the verdict, a table per severity, the rules not evaluated
+    /// (for `$GITHUB_STEP_SUMMARY` or a pull-request comment).
+    Markdown,
 }
 
 /// How human output is drawn.
@@ -67,6 +71,7 @@ pub fn render(report: &LintReport, format: Format, style: Style) -> String {
         Format::Junit => junit::render(report),
         Format::Github => annotations::github(report),
         Format::Azure => annotations::azure(report),
+        Format::Markdown => markdown::render(report),
     }
 }
 

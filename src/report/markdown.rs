@@ -1,0 +1,145 @@
+//! `--format markdown`: a GitHub-flavoured Markdown summary for a job summary
+//! (`$GITHUB_STEP_SUMMARY`) or a pull-request comment: the verdict, a table of violations per
+//! severity, the rules that could not be judged and the files that failed to load.
+
+use super::human::{plural, verdict};
+use crate::outcome::{joined_path, DiagLevel, LintReport, Severity, Violation};
+use std::fmt::Write as _;
+
+/// Text for a table cell: pipes escaped, lines joined, so the table keeps its shape; `<` and
+/// `&` escaped so that `<resource id>` is not taken for HTML.
+fn cell(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('|', "\\|")
+        .replace("\r\n", " ")
+        .replace('\n', " ")
+}
+
+/// `file:line:column` in backticks, or an empty cell.
+fn place(v: &Violation) -> String {
+    match (&v.file, v.line, v.column) {
+        (Some(f), Some(l), Some(c)) => {
+            format!("`{}:{l}:{c}`", cell(&joined_path(v.root.as_deref(), f)))
+        }
+        (Some(f), _, _) => format!("`{}`", cell(&joined_path(v.root.as_deref(), f))),
+        _ => String::new(),
+    }
+}
+
+pub fn render(report: &LintReport) -> String {
+    let mut out = String::from("## dexlint\n\n");
+    let s = &report.summary;
+    let fail_level = report.fail_level.unwrap_or(Severity::Error);
+    let mark = if report.gate_exit_code(fail_level, report.fail_on_not_evaluated) == 0 {
+        ":white_check_mark:"
+    } else {
+        ":x:"
+    };
+    // Writing into a String cannot fail.
+    let _ = writeln!(out, "{mark} **{}**\n", cell(&verdict(report)));
+    let n = |sev| s.violations.get(&sev).copied().unwrap_or(0);
+    let mut counts = format!(
+        "{} read, {} loaded, {} run: {}, {}, {} info; {} not evaluated",
+        plural(s.files_read, "file"),
+        plural(s.entities, "record"),
+        plural(s.policies_run, "policy"),
+        plural(n(Severity::Error), "error"),
+        plural(n(Severity::Warning), "warning"),
+        n(Severity::Info),
+        s.not_evaluated,
+    );
+    if let Some(e) = &s.edition {
+        let _ = write!(counts, "; edition `{e}`");
+    }
+    let _ = writeln!(out, "{counts}.");
+    let problems: Vec<_> = report
+        .errors
+        .iter()
+        .filter(|e| e.level != DiagLevel::Note)
+        .collect();
+    if !problems.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n### Problems reading the input\n\n| level | where | problem |\n|---|---|---|"
+        );
+        for e in problems {
+            let mut place = joined_path(e.root.as_deref(), &e.file);
+            if let (Some(l), Some(c)) = (e.line, e.column) {
+                let _ = write!(place, ":{l}:{c}");
+            }
+            let place = if place.is_empty() {
+                String::new()
+            } else {
+                format!("`{}`", cell(&place))
+            };
+            let level = if e.level == DiagLevel::Error {
+                "error"
+            } else {
+                "warning"
+            };
+            let _ = writeln!(out, "| {level} | {place} | {} |", cell(&e.message));
+        }
+    }
+    for (sev, heading) in [
+        (Severity::Error, "Errors"),
+        (Severity::Warning, "Warnings"),
+        (Severity::Info, "Info"),
+    ] {
+        let vs: Vec<&Violation> = report
+            .violations
+            .iter()
+            .filter(|v| v.severity == sev)
+            .collect();
+        if vs.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "\n### {heading} ({})\n\n| policy | where | problem | fix |\n|---|---|---|---|",
+            vs.len()
+        );
+        for v in vs {
+            let policy = match &v.docs {
+                Some(url) => format!("[{}]({url})", v.policy),
+                None => v.policy.clone(),
+            };
+            let _ = writeln!(
+                out,
+                "| {policy} | {} | {} | {} |",
+                place(v),
+                cell(&v.message),
+                cell(v.help.as_deref().unwrap_or(""))
+            );
+        }
+    }
+    if !report.not_evaluated.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n### Not evaluated ({})\n\nThe export lacks the data these rules need: they were neither passed nor failed.\n\n| rule | reason |\n|---|---|",
+            report.not_evaluated.len()
+        );
+        for ne in &report.not_evaluated {
+            let _ = writeln!(out, "| {} | {} |", cell(&ne.subject()), cell(&ne.reason));
+        }
+    }
+    if !report.waived.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n### Waived ({})\n\n| policy | where | problem | waiver |\n|---|---|---|---|",
+            report.waived.len()
+        );
+        for v in &report.waived {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                v.policy,
+                place(v),
+                cell(&v.message),
+                cell(v.waiver.as_deref().unwrap_or(""))
+            );
+        }
+    }
+    out
+}
