@@ -339,17 +339,55 @@ pub fn value_text(v: &crate::model::Value) -> String {
     }
 }
 
-const STARTER_CONFIG: &str = r#"# dexlint configuration: see `dexlint lint --help`.
-# Export directories linted when `dexlint lint` is run without arguments (and by the hook).
-exports = ["export"]
-# Extra policy directories, relative to this file.
+const STARTER_CONFIG: &str = r#"# dexlint configuration. Every key is optional; paths are relative to this file.
+# `dexlint lint --help` explains the summary and exit codes; `dexlint list` shows the policies.
+
+# Export directories linted when `dexlint lint` is run without arguments, and by the pre-commit
+# hook. Each is one tenant (see `one-tenant`). Put your exports there, for instance:
+# exports = ["exports/contoso"]
+
+# Directories of extra `.policy` files, added to the built-in catalogue.
 policies = ["policies"]
+
+# Catalogue edition: "2026-07" (Defender Experts MDR, the default) or "2025-08" (Defender
+# Experts for XDR).
+# edition = "2026-07"
+
+# Lowest severity that makes `dexlint lint` exit 1: "error", "warning" or "info".
 fail-level = "error"
+
+# Exit 1 when a policy could not be evaluated because the export lacks its data.
+# fail-on-not-evaluated = false
+
+# The export directories are parts of one tenant (Graph in one, Azure in another).
+# one-tenant = false
+
+# Only read files whose path (relative to the export root) matches; skip those that match.
+# include = ["graph/**", "mde/**"]
+# exclude = ["**/archive/**"]
+
+# Accepted violations: only new ones are reported (write it with `--write-baseline`).
+# baseline = "dexlint-baseline.json"
+
+# Which policies run, by id or "tag:NAME" (default: all of the edition).
+# enable = ["tag:licensing"]
 # disable = ["DEX106"]
 
+# Limits: largest file read (bytes), deepest JSON nesting, evaluation steps per policy,
+# deepest nesting of a policy's expressions.
+# max-file-bytes = 1073741824
+# max-json-depth = 128
+# eval-budget = 2000000000
+# max-policy-nesting = 128
+
+# Per policy: its severity and parameter values (`dexlint explain ID` lists them).
 # [policy.DEX105]
 # severity = "error"
+# [policy.DEX001.params]
+# reserved = "Defender_Experts_Scoped_Coverage_Devices"
 
+# A violation accepted on purpose: the policy, what it is about (`entity` as in --format json,
+# or `file` and `pointer`), the reason and an optional expiry date.
 # [[waiver]]
 # policy = "DEX302"
 # entity = "cloud_accounts/00000000-0000-0000-0000-000000000000"

@@ -23,9 +23,15 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Lint one or more export directories with the built-in and extra policies.
+    #[command(after_long_help = LINT_AFTER_HELP)]
     Lint(LintArgs),
     /// Lint the export directories that hold FILEs (for pre-commit): the configured `exports`
-    /// that contain a changed file, or each changed file's top-level directory.
+    /// that contain a changed file, or each changed file's top-level directory; every
+    /// configured export when `dexlint.toml` or a `.policy` file changed.
+    #[command(mut_arg("roots", |a| {
+        a.value_name("FILE")
+            .help("Changed files, as pre-commit passes them (JSON files of an export, `dexlint.toml`, `.policy` files)")
+    }))]
     Hook(LintArgs),
     /// Run policy test cases (DIR/tests/**/case.toml) with DIR's policies.
     Test {
@@ -98,8 +104,13 @@ pub enum Command {
         /// The shell to complete for.
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff).
-    Man,
+    /// Print the manual pages (roff): `dexlint(1)` and one per subcommand.
+    Man {
+        /// Write each page to DIR as a file (`dexlint.1`, `dexlint-lint.1`...) instead of
+        /// printing them one after the other.
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+    },
     /// Format policy files in place (or, with --check, list those that are not formatted).
     Fmt {
         /// Exit 1 when a file is not formatted, without changing it.
@@ -121,6 +132,21 @@ pub enum Command {
         no_builtin: bool,
     },
 }
+
+/// What `dexlint lint --help` says after the options: the summary's counts and the exit codes.
+const LINT_AFTER_HELP: &str = "\
+The summary (human output):
+  files read        JSON files under the export roots, failed ones included
+  records loaded    users, groups, devices, SKUs, cloud accounts... built from them
+                    (`summary.entities` in --format json)
+  policies run      policies evaluated, fully or partly
+  errors, warnings, info
+                    violations reported, by severity (after waivers and the baseline)
+  not evaluated     policies of which no rule could be judged: the export lacks their data
+  failed to load    export files with an error (the rest is still linted)
+The verdict compares the violations with the fail level: `not ready` (exit 1), `All checks
+passed!` or `passed` with findings below the fail level (exit 0), `not checked` when files,
+policies or the configuration could not be read (exit 2).";
 
 /// The arguments of `lint` and `hook`.
 #[derive(Debug, clap::Args)]

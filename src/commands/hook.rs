@@ -20,8 +20,20 @@ pub fn run(mut args: LintArgs) -> i32 {
 }
 
 /// The export roots that hold the changed files: configured roots that contain one, else the
-/// top-level directory of each changed file (sorted, without duplicates).
+/// top-level directory of each changed file (sorted, without duplicates). A changed
+/// `dexlint.toml` or `.policy` file changes the verdict on every export: it selects every
+/// configured root (and none when none is configured).
 pub fn hook_roots(cwd: &Path, files: &[PathBuf], exports: &[PathBuf]) -> Vec<PathBuf> {
+    let is_setting = |f: &PathBuf| {
+        f.file_name().is_some_and(|n| n == "dexlint.toml")
+            || f.extension().is_some_and(|x| x == "policy")
+    };
+    let (settings, files): (Vec<PathBuf>, Vec<PathBuf>) = files.iter().cloned().partition(is_setting);
+    let mut all = if settings.is_empty() {
+        Vec::new()
+    } else {
+        exports.to_vec()
+    };
     let clean = |p: &Path| -> PathBuf {
         cwd.join(p)
             .components()
@@ -45,6 +57,7 @@ pub fn hook_roots(cwd: &Path, files: &[PathBuf], exports: &[PathBuf]) -> Vec<Pat
             }
         })
         .collect();
+    roots.append(&mut all);
     roots.sort();
     roots.dedup();
     roots

@@ -50,7 +50,7 @@ pub fn run(cli: Cli) -> i32 {
             0
         }
         Command::Completions { shell } => completions::completions(shell),
-        Command::Man => completions::man(),
+        Command::Man { out_dir } => completions::man(out_dir.as_deref()),
         Command::Test {
             dir,
             no_builtin,
