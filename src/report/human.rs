@@ -7,6 +7,7 @@ use crate::outcome::Severity;
 use crate::outcome::SourceExcerpt;
 use crate::outcome::{joined_path, LintReport, Violation};
 use miette::{Diagnostic, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SpanContents};
+use crate::base::render::wrap;
 use std::fmt::{self, Write as _};
 
 /// A violation seen as a miette diagnostic: code = policy id, label on the offending value.
@@ -147,9 +148,10 @@ impl<'a> ErrorDiagnostic<'a> {
 
 impl fmt::Display for ErrorDiagnostic<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.line.is_some() {
-            // The snippet's header names the file and position.
-            return f.write_str(&self.e.message);
+        if let (Some(_), Some(l), Some(c)) = (&self.line, self.e.line, self.e.column) {
+            // The snippet's header names the file and position: the message need not.
+            let at = format!(" at line {l} column {c}");
+            return f.write_str(self.e.message.strip_suffix(&at).unwrap_or(&self.e.message));
         }
         let path = match (self.e.root.as_deref(), self.e.file.as_str()) {
             // About a whole export root (or the run): no file to name.
@@ -247,7 +249,8 @@ pub fn render(report: &LintReport, style: Style) -> String {
     if !report.not_evaluated.is_empty() {
         let _ = writeln!(out, "not evaluated:");
         for n in &report.not_evaluated {
-            let _ = writeln!(out, "  {}: {}", n.subject(), n.reason);
+            let line = format!("  {}: {}", n.subject(), n.reason);
+            let _ = writeln!(out, "{}", wrap(&line, style.width, "      "));
         }
         out.push('\n');
     }
@@ -288,7 +291,8 @@ pub fn render(report: &LintReport, style: Style) -> String {
         out.push('\n');
     }
     if let Some(e) = s.edition.as_deref().and_then(crate::edition::find) {
-        let _ = writeln!(out, "edition {} ({}, pages of {})", e.name, e.title, e.date);
+        let line = format!("edition {} ({}, pages of {})", e.name, e.title, e.date);
+        let _ = writeln!(out, "{}", wrap(&line, style.width, "  "));
     }
     let count = |sev| s.violations.get(&sev).copied().unwrap_or(0);
     let partial = if s.partially_evaluated > 0 {
@@ -296,8 +300,7 @@ pub fn render(report: &LintReport, style: Style) -> String {
     } else {
         String::new()
     };
-    let _ = writeln!(
-        out,
+    let counts = format!(
         "{} read, {} loaded, {} run: {}, {}, {} info; {} waived, {} baselined; {} not evaluated{partial}; {} failed to load",
         plural(s.files_read, "file"),
         plural(s.entities, "record"),
@@ -310,7 +313,8 @@ pub fn render(report: &LintReport, style: Style) -> String {
         s.not_evaluated,
         plural(s.files_failed, "file"),
     );
-    let _ = writeln!(out, "{}", verdict(report));
+    let _ = writeln!(out, "{}", wrap(&counts, style.width, ""));
+    let _ = writeln!(out, "{}", wrap(&verdict(report), style.width, "  "));
     out
 }
 
