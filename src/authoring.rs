@@ -200,7 +200,7 @@ pub fn explain(c: &Configured) -> String {
         meta.rules.iter().flat_map(|r| r.needs.iter().copied()).collect();
     let collections = needed_collections(&all);
     if !collections.is_empty() {
-        let _ = writeln!(out, "\nexport sources (docs/exporting.md gives every command):");
+        let _ = writeln!(out, "\nexport sources (what to export for these rules):");
         for name in collections {
             let what = crate::model::schema::COLLECTIONS
                 .iter()
@@ -272,7 +272,7 @@ pub fn export_recipe(collection: &str) -> &'static [&'static str] {
             "or Get-MgSubscribedSku -All | ConvertTo-Json -Depth 10",
         ],
         "products" | "services" => &[
-            "a deployment declaration of your own (deployment.json; see docs/deployment-declaration.md)",
+            "a deployment declaration of your own (deployment.json, `\"kind\": \"dexlint.deployment/v1\"`), as dexlint's documentation describes",
         ],
         "cloud_accounts" => &[
             "ARM (Security Reader): GET https://management.azure.com/subscriptions/<id>/providers/Microsoft.Security/pricings?api-version=2024-01-01",

@@ -41,13 +41,18 @@ fn list_in_text_and_json() {
 }
 
 #[test]
-fn explain_shows_rationale_seed_example_and_fix() {
+fn explain_shows_rationale_cited_page_example_and_fix() {
     let text = stdout(dexlint().args(["explain", "DEX002"]));
     assert!(
         text.starts_with("DEX002 Scoped user group keeps its reserved name (error)"),
         "{text}"
     );
-    assert!(text.contains("Seed: scoped-coverage.md"), "{text}");
+    // The Microsoft page itself, not a file of the project.
+    assert!(!text.contains("Seed:") && !text.contains(".md"), "{text}");
+    assert!(
+        text.contains("cites 2026-07: \"Scoped coverage in Microsoft Defender Experts MDR\", section \"Using Defender Experts scoped coverage\", ms.date 08/01/2025\n    https://learn.microsoft.com/en-us/defender-xdr/defender-experts-mdr-scoped-coverage"),
+        "{text}"
+    );
     assert!(
         text.contains("example violation:\n    graph/directoryAudits.json:27:27: audit record"),
         "{text}"

@@ -225,7 +225,11 @@ fn a_run_failed_by_strict_mode_says_so_in_every_format() {
             .unwrap();
         String::from_utf8_lossy(&out.stdout).to_string()
     };
-    assert!(run("human").contains("failed: "), "{}", run("human"));
+    let human = run("human");
+    assert!(
+        human.contains("not ready: ") && human.contains("not evaluated (--fail-on-not-evaluated"),
+        "{human}"
+    );
     assert!(
         run("github").contains("::error title=DEX"),
         "{}",

@@ -353,10 +353,14 @@ pub(super) fn verdict(report: &LintReport) -> String {
         .collect();
     let ne = report.not_evaluated.len();
     if !failing.is_empty() {
-        return format!(
-            "not ready: {} at or above `{fail}`",
-            failing.join(" and ")
-        );
+        let mut text = format!("not ready: {} at or above `{fail}`", failing.join(" and "));
+        if report.fail_on_not_evaluated && ne > 0 {
+            text.push_str(&format!(
+                ", and {} not evaluated (--fail-on-not-evaluated)",
+                plural(ne, "entry")
+            ));
+        }
+        return text;
     }
     if report.fail_on_not_evaluated && ne > 0 {
         return format!(
