@@ -27,6 +27,7 @@ mod pre_commit;
 mod product_sources;
 mod products_derived;
 mod readme;
+mod reading;
 mod redact;
 mod reference;
 mod sandbox;

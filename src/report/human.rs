@@ -369,19 +369,24 @@ pub(super) fn verdict(report: &LintReport) -> String {
         );
     }
     let below = report.violations.len();
-    let mut text = if below == 0 {
-        "All checks passed!".to_string()
-    } else {
-        format!(
-            "passed: nothing at or above `{fail}` ({} below it)",
-            plural(below, "finding")
-        )
-    };
-    if ne > 0 {
-        text.push_str(&format!(
-            " {} not evaluated: the export lacks their data (see above)",
+    match (below, ne) {
+        (0, 0) => "All checks passed!".to_string(),
+        (0, _) => format!(
+            "passed: every check that could run; {} not evaluated, the export lacks the data (see above)",
             plural(ne, "entry")
-        ));
+        ),
+        _ => {
+            let mut text = format!(
+                "passed: nothing at or above `{fail}` ({} below it)",
+                plural(below, "finding")
+            );
+            if ne > 0 {
+                text.push_str(&format!(
+                    "; {} not evaluated, the export lacks the data (see above)",
+                    plural(ne, "entry")
+                ));
+            }
+            text
+        }
     }
-    text
 }
