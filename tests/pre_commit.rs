@@ -104,4 +104,21 @@ fn the_hook_lints_the_export_holding_changed_files() {
     );
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(text.contains("(no files to check)"), "{text}");
+
+    // A changed configuration or policy file lints every configured export.
+    std::fs::create_dir_all(repo.path().join("policies")).unwrap();
+    std::fs::write(repo.path().join("policies/ORG001.policy"), "# none yet\n").unwrap();
+    for changed in ["dexlint.toml", "policies/ORG001.policy"] {
+        let out = run(&[changed]);
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(out.status.code(), Some(1), "{changed}: {text}");
+        assert!(
+            text.contains("exports/contoso/mde/devicegroups.json:5:15"),
+            "{changed}: {text}"
+        );
+    }
 }

@@ -97,7 +97,10 @@ fn human_report_one_warning() {
     assert_eq!(code, 0, "{out}");
     // The rule's label, not the policy's title, under the value; singular counts.
     assert!(out.contains("╰── antivirus not in active mode"), "{out}");
-    assert!(!out.contains("In-scope devices run antivirus in active mode"), "{out}");
+    assert!(
+        !out.contains("In-scope devices run antivirus in active mode"),
+        "{out}"
+    );
     assert!(out.contains(" 1 policy run: 0 errors, 1 warning,"), "{out}");
     assert!(
         out.ends_with("passed: nothing at or above `error` (1 finding below it)\n"),
@@ -154,12 +157,7 @@ fn human_report_not_evaluated() {
 fn human_report_load_errors_are_labelled_snippets() {
     let dir = tempfile::tempdir().unwrap();
     let config = enabling(dir.path(), &["DEX003"]);
-    let (code, out, _) = run(&[
-        "lint",
-        "--config",
-        &config,
-        "tests/fixtures/exports/broken",
-    ]);
+    let (code, out, _) = run(&["lint", "--config", &config, "tests/fixtures/exports/broken"]);
     assert_eq!(code, 2, "{out}");
     // Drawn as a violation is: the file and position in the snippet's header, the line
     // numbered, the position labelled; the position is not repeated in the message.
@@ -194,7 +192,11 @@ fn explain_every_builtin_policy() {
     for id in &ids {
         let (code, text, err) = run(&["explain", id]);
         assert_eq!(code, 0, "{err}");
-        assert!(placeholders(&text).is_empty(), "{id}: {:?}", placeholders(&text));
+        assert!(
+            placeholders(&text).is_empty(),
+            "{id}: {:?}",
+            placeholders(&text)
+        );
         // The Microsoft page it cites, and what to export for it.
         assert!(
             text.contains("cites 2026-07: \"") || text.contains("cites 2025-08: \""),
@@ -236,9 +238,7 @@ fn no_unrendered_placeholder_in_any_output() {
             "human", "json", "sarif", "junit", "github", "azure", "markdown",
         ] {
             for root in ["examples/contoso", "tests/fixtures/exports/graph"] {
-                let (_, out, err) = run(&[
-                    "lint", root, "--edition", edition, "--format", format,
-                ]);
+                let (_, out, err) = run(&["lint", root, "--edition", edition, "--format", format]);
                 texts.push((format!("{format} {root} {edition}"), out + &err));
             }
         }
@@ -247,10 +247,9 @@ fn no_unrendered_placeholder_in_any_output() {
     }
     // The generated reference (the README and docs/language.md show policy source, whose
     // interpolations are the language's).
-    for doc in ["docs/policies.md"] {
-        let text = std::fs::read_to_string(common::manifest().join(doc)).unwrap();
-        texts.push((doc.to_string(), text));
-    }
+    let doc = "docs/policies.md";
+    let text = std::fs::read_to_string(common::manifest().join(doc)).unwrap();
+    texts.push((doc.to_string(), text));
     for (what, text) in &texts {
         let left = placeholders(text);
         assert!(left.is_empty(), "{what}: {left:?}");
@@ -258,7 +257,9 @@ fn no_unrendered_placeholder_in_any_output() {
     // SARIF's rule help (what code scanning shows) in particular.
     let (_, sarif, _) = run(&["lint", "examples/contoso", "--format", "sarif"]);
     let sarif: serde_json::Value = serde_json::from_str(&sarif).unwrap();
-    let rules = sarif["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
     let dex002 = rules.iter().find(|r| r["id"] == "DEX002").unwrap();
     assert_eq!(
         dex002["help"]["text"],
@@ -285,7 +286,11 @@ fn a_custom_policy_label_and_help_render_with_configured_values() {
     std::fs::create_dir_all(&policies).unwrap();
     std::fs::write(policies.join("ORG001.policy"), ORG_POLICY).unwrap();
     // `fmt` keeps the label: the file is already in its canonical layout.
-    let (code, _, err) = run(&["fmt", "--check", &policies.join("ORG001.policy").display().to_string()]);
+    let (code, _, err) = run(&[
+        "fmt",
+        "--check",
+        &policies.join("ORG001.policy").display().to_string(),
+    ]);
     assert_eq!(code, 0, "{err}");
     let config = dir.path().join("dexlint.toml");
     std::fs::write(
@@ -299,15 +304,24 @@ fn a_custom_policy_label_and_help_render_with_configured_values() {
         text.contains("fix: remove `<m.upn>` from `Scoped Users`"),
         "{text}{err}"
     );
-    assert!(text.contains("  1. `for g in groups, m in g.members`: break-glass account in scope\n"), "{text}");
+    assert!(
+        text.contains("  1. `for g in groups, m in g.members`: break-glass account in scope\n"),
+        "{text}"
+    );
     assert!(text.contains("     reads: groups\n"), "{text}");
     // A label is policy text: an interpolation in it is an error.
     std::fs::write(
         policies.join("ORG001.policy"),
-        ORG_POLICY.replace("label \"break-glass account in scope\"", "label \"{m.upn} in scope\""),
+        ORG_POLICY.replace(
+            "label \"break-glass account in scope\"",
+            "label \"{m.upn} in scope\"",
+        ),
     )
     .unwrap();
-    let (code, _, err) = run(&["check", &policies.join("ORG001.policy").display().to_string()]);
+    let (code, _, err) = run(&[
+        "check",
+        &policies.join("ORG001.policy").display().to_string(),
+    ]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("label"), "{err}");
 }
@@ -317,7 +331,9 @@ fn annotations_and_markdown() {
     let (_, github, _) = run(&["lint", "examples/contoso", "--format", "github"]);
     // The fix follows the message; the closing line has the verdict.
     assert!(
-        github.contains("%0Afix: rename the device group to exactly `Defender_Experts_Scoped_Coverage_Devices`"),
+        github.contains(
+            "%0Afix: rename the device group to exactly `Defender_Experts_Scoped_Coverage_Devices`"
+        ),
         "{github}"
     );
     insta::assert_snapshot!("github", github);
@@ -383,12 +399,16 @@ fn identifiers_are_never_split_at_60_or_200_columns() {
     }
     // At 60 columns the message wraps after the GUID, which stays whole on its line.
     assert!(
-        narrow.contains(&format!("\n  × Azure account `{long}`\n  │ has no Defender")),
+        narrow.contains(&format!(
+            "\n  × Azure account `{long}`\n  │ has no Defender"
+        )),
         "{narrow}"
     );
     // At 200 columns the same message is one line.
     assert!(
-        wide.contains(&format!("  × Azure account `{long}` has no Defender for Servers plan (tier `Free`)\n")),
+        wide.contains(&format!(
+            "  × Azure account `{long}` has no Defender for Servers plan (tier `Free`)\n"
+        )),
         "{wide}"
     );
     // What dexlint writes itself (not the file's lines) fits the width.
@@ -403,7 +423,11 @@ fn identifiers_are_never_split_at_60_or_200_columns() {
 fn setup_errors_are_shown_once_without_internal_codes() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("dexlint.toml");
-    std::fs::write(&config, "fail-level = \"eror\"\n[policy.DEX999]\nseverity = \"error\"\n").unwrap();
+    std::fs::write(
+        &config,
+        "fail-level = \"eror\"\n[policy.DEX999]\nseverity = \"error\"\n",
+    )
+    .unwrap();
     let (code, _, err) = run(&[
         "lint",
         "examples/contoso",
@@ -435,7 +459,10 @@ fn setup_errors_are_shown_once_without_internal_codes() {
 #[test]
 fn hook_help_describes_changed_files() {
     let (_, help, _) = run(&["hook", "--help"]);
-    assert!(help.contains("Usage: dexlint hook [OPTIONS] [FILE]..."), "{help}");
+    assert!(
+        help.contains("Usage: dexlint hook [OPTIONS] [FILE]..."),
+        "{help}"
+    );
     assert!(help.contains("Changed files"), "{help}");
     assert!(!help.contains("EXPORT_DIR"), "{help}");
     let (_, lint, _) = run(&["lint", "--help"]);
@@ -453,7 +480,10 @@ fn the_hook_lints_every_export_when_settings_change() {
         let files: Vec<std::path::PathBuf> = files.iter().map(Into::into).collect();
         dexlint::commands::hook_roots(cwd, &files, &exports)
     };
-    assert_eq!(roots(&["exports/a/graph/groups.json"]), [Path::new("exports/a")]);
+    assert_eq!(
+        roots(&["exports/a/graph/groups.json"]),
+        [Path::new("exports/a")]
+    );
     assert_eq!(roots(&["dexlint.toml"]), exports);
     assert_eq!(roots(&["policies/ORG001.policy"]), exports);
     // Without configured exports a settings file is no export root of its own.
@@ -466,7 +496,10 @@ fn the_hook_lints_every_export_when_settings_change() {
         manifest.contains("files: '(\\.json|(^|/)dexlint\\.toml|\\.policy)$'"),
         "{manifest}"
     );
-    assert!(!manifest.contains("types:"), "types would narrow `files` to JSON: {manifest}");
+    assert!(
+        !manifest.contains("types:"),
+        "types would narrow `files` to JSON: {manifest}"
+    );
 }
 
 #[test]
@@ -474,27 +507,51 @@ fn init_documents_every_key_and_leaves_exports_commented() {
     let dir = tempfile::tempdir().unwrap();
     dexlint().arg("init").arg(dir.path()).assert().code(0);
     let text = std::fs::read_to_string(dir.path().join("dexlint.toml")).unwrap();
-    assert!(text.contains("\n# exports = [\"exports/contoso\"]\n"), "{text}");
+    assert!(
+        text.contains("\n# exports = [\"exports/contoso\"]\n"),
+        "{text}"
+    );
     assert!(!text.contains("\nexports ="), "{text}");
     // Every key of the configuration is shown, each after a comment that says what it does.
     for key in [
-        "exports", "policies", "edition", "fail-level", "fail-on-not-evaluated", "one-tenant",
-        "include", "exclude", "baseline", "enable", "disable", "max-file-bytes", "max-json-depth",
-        "eval-budget", "max-policy-nesting", "[policy.", "[[waiver]]",
+        "exports",
+        "policies",
+        "edition",
+        "fail-level",
+        "fail-on-not-evaluated",
+        "one-tenant",
+        "include",
+        "exclude",
+        "baseline",
+        "enable",
+        "disable",
+        "max-file-bytes",
+        "max-json-depth",
+        "eval-budget",
+        "max-policy-nesting",
+        "[policy.",
+        "[[waiver]]",
     ] {
         let at = text
             .lines()
             .position(|l| l.trim_start_matches("# ").starts_with(key))
             .unwrap_or_else(|| panic!("`{key}` is not in:\n{text}"));
         let before = text.lines().nth(at.saturating_sub(1)).unwrap();
-        assert!(before.starts_with('#'), "`{key}` has no comment before it:\n{text}");
+        assert!(
+            before.starts_with('#'),
+            "`{key}` has no comment before it:\n{text}"
+        );
     }
     // Uncommented, the examples are a valid configuration.
     let full: String = text
         .lines()
         .map(|l| {
             let body = l.strip_prefix("# ").unwrap_or(l);
-            if body.starts_with('[') || body.split_once(" = ").is_some_and(|(k, _)| !k.contains(' ')) {
+            if body.starts_with('[')
+                || body
+                    .split_once(" = ")
+                    .is_some_and(|(k, _)| !k.contains(' '))
+            {
                 format!("{body}\n")
             } else {
                 format!("{l}\n")
@@ -506,7 +563,11 @@ fn init_documents_every_key_and_leaves_exports_commented() {
     let (code, _, err) = run(&["list", "--config", &full_path.display().to_string()]);
     assert_eq!(code, 0, "{err}\n{full}");
     // Without exports, `lint` says what to do.
-    let (code, _, err) = run(&["lint", "--config", &dir.path().join("dexlint.toml").display().to_string()]);
+    let (code, _, err) = run(&[
+        "lint",
+        "--config",
+        &dir.path().join("dexlint.toml").display().to_string(),
+    ]);
     assert_eq!(code, 2);
     assert!(err.contains("no export directory given"), "{err}");
 }
@@ -521,7 +582,9 @@ fn man_writes_every_subcommand_page() {
         .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
         .collect();
     pages.sort();
-    for sub in ["lint", "hook", "check", "test", "list", "explain", "init", "fmt", "man"] {
+    for sub in [
+        "lint", "hook", "check", "test", "list", "explain", "init", "fmt", "man",
+    ] {
         assert!(pages.contains(&format!("dexlint-{sub}.1")), "{pages:?}");
     }
     assert!(pages.contains(&"dexlint.1".to_string()), "{pages:?}");
