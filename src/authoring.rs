@@ -175,7 +175,11 @@ pub fn explain(c: &Configured) -> String {
         .map(|r| r.help.as_deref().map(|h| meta.render(h.trim())))
         .collect();
     // One fix for the whole policy when every rule has the same.
-    let shared = helps.first().filter(|h| helps.iter().all(|x| x == *h)).cloned().flatten();
+    let shared = helps
+        .first()
+        .filter(|h| helps.iter().all(|x| x == *h))
+        .cloned()
+        .flatten();
     if let Some(h) = &shared {
         let _ = writeln!(out, "\nfix: {h}");
     }
@@ -196,8 +200,11 @@ pub fn explain(c: &Configured) -> String {
             let _ = writeln!(out, "     fix: {h}");
         }
     }
-    let all: Vec<(&'static str, Option<&'static str>)> =
-        meta.rules.iter().flat_map(|r| r.needs.iter().copied()).collect();
+    let all: Vec<(&'static str, Option<&'static str>)> = meta
+        .rules
+        .iter()
+        .flat_map(|r| r.needs.iter().copied())
+        .collect();
     let collections = needed_collections(&all);
     if !collections.is_empty() {
         let _ = writeln!(out, "\nexport sources (what to export for these rules):");

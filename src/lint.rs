@@ -509,10 +509,7 @@ fn evaluate_tenant(
                 pointer: None,
                 root: None,
                 title: meta.title.clone(),
-                label: meta
-                    .rules
-                    .get(finding.rule)
-                    .and_then(|r| r.label.clone()),
+                label: meta.rules.get(finding.rule).and_then(|r| r.label.clone()),
                 help: finding.help,
                 docs: meta.docs.clone(),
                 entity: finding.entity,

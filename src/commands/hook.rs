@@ -28,7 +28,8 @@ pub fn hook_roots(cwd: &Path, files: &[PathBuf], exports: &[PathBuf]) -> Vec<Pat
         f.file_name().is_some_and(|n| n == "dexlint.toml")
             || f.extension().is_some_and(|x| x == "policy")
     };
-    let (settings, files): (Vec<PathBuf>, Vec<PathBuf>) = files.iter().cloned().partition(is_setting);
+    let (settings, files): (Vec<PathBuf>, Vec<PathBuf>) =
+        files.iter().cloned().partition(is_setting);
     let mut all = if settings.is_empty() {
         Vec::new()
     } else {

@@ -1,10 +1,10 @@
 //! `--format github` and `--format azure`: one CI logging command per violation and per load
 //! error, so the CI system annotates the file and line, then a plain summary line.
 
+use super::human::{plural, verdict};
 use crate::outcome::DiagLevel;
 use crate::outcome::Severity;
 use crate::outcome::{joined_path, LintReport};
-use super::human::{plural, verdict};
 use std::fmt::Write as _;
 
 /// GitHub workflow command data escaping.

@@ -2,12 +2,12 @@
 //! the policies that were not evaluated and a summary line.
 
 use super::Style;
+use crate::base::render::wrap;
 use crate::outcome::DiagLevel;
 use crate::outcome::Severity;
 use crate::outcome::SourceExcerpt;
 use crate::outcome::{joined_path, LintReport, Violation};
 use miette::{Diagnostic, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SpanContents};
-use crate::base::render::wrap;
 use std::fmt::{self, Write as _};
 
 /// A violation seen as a miette diagnostic: code = policy id, label on the offending value.
@@ -98,7 +98,11 @@ impl Diagnostic for ViolationDiagnostic<'_> {
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let span = self.v.source.as_ref()?;
-        let label = self.v.label.clone().unwrap_or_else(|| self.v.message.clone());
+        let label = self
+            .v
+            .label
+            .clone()
+            .unwrap_or_else(|| self.v.message.clone());
         let len = span.end.saturating_sub(span.start);
         Some(Box::new(std::iter::once(LabeledSpan::new(
             Some(label),
@@ -344,7 +348,11 @@ pub(super) fn verdict(report: &LintReport) -> String {
         .into_iter()
         .filter(|&sev| sev >= fail)
         .filter_map(|sev| {
-            let n = report.violations.iter().filter(|v| v.severity == sev).count();
+            let n = report
+                .violations
+                .iter()
+                .filter(|v| v.severity == sev)
+                .count();
             (n > 0).then(|| match sev {
                 Severity::Info => format!("{n} info"),
                 _ => plural(n, &sev.to_string()),
