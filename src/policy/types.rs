@@ -121,6 +121,7 @@ fn write_value(v: &Value, out: &mut String) {
             out.push(']');
         }
         Value::Records(r) => out.push_str(&format!("[{} records]", r.len())),
+        Value::Unknown => out.push_str("unknown"),
     }
 }
 
