@@ -278,8 +278,13 @@ pub fn export_recipe(collection: &str) -> &'static [&'static str] {
             "Graph (Organization.Read.All): GET https://graph.microsoft.com/v1.0/subscribedSkus",
             "or Get-MgSubscribedSku -All | ConvertTo-Json -Depth 10",
         ],
-        "products" | "services" => &[
-            "a deployment declaration of your own (deployment.json, `\"kind\": \"dexlint.deployment/v1\"`), as dexlint's documentation describes",
+        "products" => &[
+            "derived from the other exports: subscribed SKUs and users' plans (licences), Defender for Endpoint machines with deviceavinfo (mde),",
+            "Exchange Online Safe Links / Safe Attachments policies (mdo), Graph (SecurityIdentitiesSensors.Read.All): GET https://graph.microsoft.com/v1.0/security/identities/sensors (mdi)",
+            "and a deployment declaration of your own (deployment.json, `\"kind\": \"dexlint.deployment/v1\"`) for what no export shows",
+        ],
+        "services" => &[
+            "a deployment declaration of your own (deployment.json, `\"kind\": \"dexlint.deployment/v1\"`): the services purchased",
         ],
         "cloud_accounts" => &[
             "ARM (Security Reader): GET https://management.azure.com/subscriptions/<id>/providers/Microsoft.Security/pricings?api-version=2024-01-01",
