@@ -72,6 +72,10 @@ pub fn setup_error(e: &dyn miette::Diagnostic, color: bool, width: usize) -> Str
     let mut any = false;
     if let Some(related) = e.related() {
         for r in related {
+            // One blank line between two errors.
+            if any {
+                out.push('\n');
+            }
             any = true;
             // Writing into a String cannot fail.
             let _ = handler.render_report(&mut out, &Plain(r));

@@ -33,18 +33,23 @@ pub fn run(paths: &[PathBuf], no_builtin: bool) -> i32 {
     let color = super::use_color(std::io::IsTerminal::is_terminal(&stderr));
     match policy::compile(&sources, &crate::policy_files::Disk) {
         Ok(policy_set) if !failed => {
-            let compiled = policy_set
+            let n = policy_set
                 .policies
                 .iter()
                 .filter(|p| names.contains(&p.meta().source))
                 .count();
-            println!("{compiled} policies compiled");
+            println!(
+                "{n} {} compiled",
+                if n == 1 { "policy" } else { "policies" }
+            );
             0
         }
         Ok(_) => 2,
         Err(errors) => {
-            eprint!("{}", policy::render_errors(&errors, color, 100));
-            eprintln!("{} error(s)", errors.errors().len());
+            let width = super::terminal_width(std::io::IsTerminal::is_terminal(&stderr));
+            eprint!("{}", policy::render_errors(&errors, color, width));
+            let n = errors.errors().len();
+            eprintln!("{n} {}", if n == 1 { "error" } else { "errors" });
             2
         }
     }

@@ -464,13 +464,13 @@ impl CompileErrors {
         &self.errors
     }
 }
-/// Every compile error in miette's graphical form.
+/// Every compile error in miette's graphical form, one header each, without the internal
+/// error codes.
 pub fn render_errors(errors: &CompileErrors, color: bool, width: usize) -> String {
-    let handler = crate::base::render::handler(color, width);
-    let mut out = String::new();
-    for e in errors.errors() {
-        // Writing into a String cannot fail.
-        let _ = handler.render_report(&mut out, e);
-    }
-    out
+    errors
+        .errors()
+        .iter()
+        .map(|e| crate::base::render::setup_error(e, color, width))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
