@@ -108,7 +108,22 @@ fn write_value(v: &Value, out: &mut String) {
     match v {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int(i) | Value::Date(i) => out.push_str(&i.to_string()),
+        Value::Int(i) => out.push_str(&i.to_string()),
+        // As a violation writes a date: ISO 8601 in UTC (milliseconds beyond the calendar's
+        // range as they are).
+        Value::Date(ms) => {
+            let at = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(*ms) * 1_000_000);
+            match at {
+                Ok(t) => out.push_str(&format!(
+                    "{}T{:02}:{:02}:{:02}Z",
+                    t.date(),
+                    t.hour(),
+                    t.minute(),
+                    t.second()
+                )),
+                Err(_) => out.push_str(&ms.to_string()),
+            }
+        }
         Value::Str(s) => out.push_str(s),
         Value::List(items) => {
             out.push('[');
