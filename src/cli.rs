@@ -2,7 +2,7 @@
 //! [`crate::commands`], one file each.
 
 use crate::policy::Severity;
-use crate::report::Format;
+use crate::report::Output;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -179,10 +179,13 @@ pub struct LintArgs {
     /// Directory of extra `.policy` files (repeatable).
     #[arg(long = "policies", value_name = "DIR")]
     pub policies: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
-    /// Write the report to FILE instead of standard output.
+    /// Output format, `FORMAT` or `FORMAT=FILE`, repeatable for several outputs in one run
+    /// (`--format human --format sarif=dexlint.sarif --format html=report.html`): human, json,
+    /// sarif, junit, github, azure, markdown, html.
+    #[arg(long, value_name = "FORMAT[=FILE]", default_value = "human")]
+    pub format: Vec<Output>,
+    /// Write the report to FILE instead of standard output (the one format given without a
+    /// file).
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Lowest severity that makes the run exit 1 [default: error, or the configuration's].

@@ -14,6 +14,7 @@ mod export_load;
 mod gate;
 mod gate_selection;
 mod hostile;
+mod html_report;
 mod language_features;
 mod layers;
 mod never_silent;

@@ -7,9 +7,9 @@ use crate::cli::LintArgs;
 use crate::export::LoadOptions;
 use crate::lint::{self, LintOptions};
 use crate::policy::Severity;
-use crate::report::{self, Format, Style};
+use crate::report::{self, Format, Output, Style};
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// A usage error of `dexlint lint` (exit 2).
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -35,9 +35,13 @@ pub fn run(args: &LintArgs) -> i32 {
             // The error is shown on standard error; the chosen format still gets one complete
             // document holding it, so an upload step reads the real error.
             let code = fail_dyn(&*e);
-            if args.format != Format::Human {
+            if let Ok(outputs) = outputs(args) {
                 let report = report::failure(&*e);
-                let _ = write_report(args, &report);
+                for (format, file) in outputs {
+                    if format != Format::Human || file.is_some() {
+                        let _ = write_one(&report, format, file.as_deref());
+                    }
+                }
             }
             return code;
         }
@@ -159,22 +163,59 @@ fn create_parent(path: &Path) -> std::io::Result<()> {
 }
 
 /// Writes the report to `--output` (creating its directory) or standard output.
+/// Where each output goes: `--format FORMAT=FILE` to its file, the one `--format` without a
+/// file to `--output` or standard output.
+fn outputs(args: &LintArgs) -> Result<Vec<(Format, Option<PathBuf>)>, UsageError> {
+    let to_stream = args.format.iter().filter(|o| o.file.is_none()).count();
+    if to_stream > 1 {
+        return Err(UsageError {
+            message: format!(
+                "{to_stream} formats would be written to {}",
+                if args.output.is_some() {
+                    "`--output`"
+                } else {
+                    "standard output"
+                }
+            ),
+            help: Some("give every format but one its file: `--format sarif=dexlint.sarif`".into()),
+        });
+    }
+    Ok(args
+        .format
+        .iter()
+        .map(|Output { format, file }| (*format, file.clone().or_else(|| args.output.clone())))
+        .collect())
+}
+
+/// Writes the report in every format asked for.
 fn write_report(args: &LintArgs, report: &crate::outcome::LintReport) -> Result<(), UsageError> {
+    for (format, file) in outputs(args)? {
+        write_one(report, format, file.as_deref())?;
+    }
+    Ok(())
+}
+
+/// Writes the report in `format` to `file`, or to standard output (coloured for a terminal).
+fn write_one(
+    report: &crate::outcome::LintReport,
+    format: Format,
+    file: Option<&Path>,
+) -> Result<(), UsageError> {
     let stdout = std::io::stdout();
-    let to_terminal = args.output.is_none() && stdout.is_terminal();
+    let to_terminal = file.is_none() && stdout.is_terminal();
     let style = Style {
         color: use_color(to_terminal),
         width: terminal_width(to_terminal),
     };
-    match &args.output {
+    match file {
         Some(path) => create_parent(path)
             .and_then(|()| std::fs::File::create(path))
-            .and_then(|f| report::write(report, args.format, style, f))
+            .and_then(|f| report::write(report, format, style, f))
             .map_err(|e| UsageError {
                 message: format!("cannot write the report to `{}`: {e}", path.display()),
                 help: None,
             }),
-        None => report::write(report, args.format, style, stdout.lock()).map_err(|e| UsageError {
+        None => report::write(report, format, style, stdout.lock()).map_err(|e| UsageError {
             message: format!("cannot write the report: {e}"),
             help: None,
         }),

@@ -31,6 +31,40 @@ pub enum Format {
     /// GitHub-flavoured Markdown: the verdict, a table per severity, the rules not evaluated
     /// (for `$GITHUB_STEP_SUMMARY` or a pull-request comment).
     Markdown,
+    /// One self-contained HTML page (no script or external resource; prints readably).
+    Html,
+}
+
+/// One output of a run: a format, written to a file or (None) to standard output
+/// (`--format FORMAT` or `--format FORMAT=FILE`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    /// The format.
+    pub format: Format,
+    /// Where it goes; None: standard output (or `--output`).
+    pub file: Option<std::path::PathBuf>,
+}
+
+impl std::str::FromStr for Output {
+    type Err = String;
+
+    /// `FORMAT` or `FORMAT=FILE`.
+    fn from_str(s: &str) -> Result<Self, String> {
+        use clap::ValueEnum as _;
+        let (name, file) = match s.split_once('=') {
+            Some((n, f)) if !f.is_empty() => (n, Some(std::path::PathBuf::from(f))),
+            Some((n, _)) => return Err(format!("`{n}=` needs a FILE after `=`")),
+            None => (s, None),
+        };
+        let format = Format::from_str(name, true).map_err(|_| {
+            let names: Vec<String> = Format::value_variants()
+                .iter()
+                .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_string()))
+                .collect();
+            format!("unknown format `{name}` (one of {})", names.join(", "))
+        })?;
+        Ok(Output { format, file })
+    }
 }
 
 /// How human output is drawn.
@@ -72,6 +106,7 @@ pub fn render(report: &LintReport, format: Format, style: Style) -> String {
         Format::Github => annotations::github(report),
         Format::Azure => annotations::azure(report),
         Format::Markdown => markdown::render(report),
+        Format::Html => html::lint(report),
     }
 }
 
