@@ -7,6 +7,7 @@ use crate::config::Config;
 use crate::export::{self, DiagLevel, LoadOptions};
 use crate::model::Loc;
 use crate::model::TenantModel;
+use crate::outcome::RelatedLocation;
 use crate::outcome::{
     joined_path, Diagnostic, IncompleteRun, LintReport, NotEvaluated, ProductState, TenantSummary,
     Violation,
@@ -422,6 +423,8 @@ fn evaluate_tenant(
         .unwrap_or_else(|| time::OffsetDateTime::now_utc().date());
     let first = report.violations.len();
     let mut locs: Vec<Option<Loc>> = Vec::new();
+    // Related locations of violations: (index in `report.violations`, location).
+    let mut related: Vec<(usize, Loc)> = Vec::new();
     // Policies are evaluated in parallel and their results taken in catalogue order.
     let outcomes: Vec<_> = selected
         .par_iter()
@@ -514,6 +517,7 @@ fn evaluate_tenant(
                 docs: meta.docs.clone(),
                 entity: finding.entity,
                 waiver: None,
+                related: Vec::new(),
                 source: None,
                 message_values: finding.message_values,
                 help_values: finding.help_values,
@@ -525,6 +529,8 @@ fn evaluate_tenant(
                 }
             }
             locs.push(finding.loc);
+            let index = report.violations.len();
+            related.extend(finding.related.into_iter().map(|l| (index, l)));
             report.violations.push(v);
         }
     }
@@ -544,13 +550,32 @@ fn evaluate_tenant(
         .enumerate()
         .filter_map(|(i, l)| l.as_ref().map(|l| (i, l)))
         .collect();
+    let related_wanted: Vec<(usize, &Loc)> = related.iter().map(|(i, l)| (*i, l)).collect();
     let all: Vec<&Loc> = wanted
         .iter()
         .chain(&product_wanted)
+        .chain(&related_wanted)
         .map(|(_, l)| *l)
         .collect();
     let mut found = export::locate::locate_all(model, &all);
-    let found_products = found.split_off(wanted.len().min(found.len()));
+    let mut found_products = found.split_off(wanted.len().min(found.len()));
+    let found_related = found_products.split_off(product_wanted.len().min(found_products.len()));
+    for ((i, loc), at) in related_wanted.iter().zip(found_related) {
+        let (Some(v), Some(at), Some(file)) = (
+            report.violations.get_mut(*i),
+            at,
+            model.files.get(loc.file() as usize),
+        ) else {
+            continue;
+        };
+        v.related.push(RelatedLocation {
+            file: file.path.clone(),
+            root: root_name(options, group.get(file.root).copied().unwrap_or(file.root)),
+            line: at.line,
+            column: at.column,
+            pointer: at.pointer,
+        });
+    }
     for ((i, _), at) in product_wanted.iter().zip(found_products) {
         let (Some(p), Some(at)) = (summary.products.get_mut(*i), at) else {
             continue;

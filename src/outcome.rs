@@ -11,6 +11,21 @@ pub use crate::policy::{PolicyMeta, Severity};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+/// A related location of a violation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RelatedLocation {
+    /// Path relative to the export root.
+    pub file: String,
+    /// The export root as given on the command line.
+    pub root: Option<String>,
+    /// Line of the value's start (1-based).
+    pub line: usize,
+    /// Column of the value's start (1-based, counting characters).
+    pub column: usize,
+    /// RFC 6901 pointer into `file`.
+    pub pointer: String,
+}
+
 /// One violation, located in its source file.
 #[derive(Debug, Clone, Serialize)]
 pub struct Violation {
@@ -47,6 +62,10 @@ pub struct Violation {
     pub docs: Option<String>,
     /// Stable identity of the entity the violation is about (`groups/<id>`), for baselines.
     pub entity: Option<String>,
+    /// Related locations: where the evidence against the value is (a declaration's claim
+    /// against the export's data); absent from JSON when there is none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<RelatedLocation>,
     /// The reason of the waiver that accepts this violation (only in `waived`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waiver: Option<String>,

@@ -266,6 +266,10 @@ fn the_declaration_overrides_and_a_contradiction_is_dex206_at_the_declared_value
         .unwrap();
     assert_eq!(v["file"], "dexlint-deployment.json");
     assert_eq!(v["pointer"], "/products/mde");
+    // It points at both places: the declared value, and the export's evidence.
+    assert_eq!(v["related"][0]["file"], "mde/deviceavinfo.json");
+    assert_eq!(v["related"][0]["pointer"], "/value/0/avMode");
+    assert_eq!(v["related"][0]["line"], 11);
     let m = v["message"].as_str().unwrap();
     assert!(
         m.contains("is `active`, but the export shows `passive`"),

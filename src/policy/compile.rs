@@ -859,7 +859,16 @@ impl Ctx<'_> {
                 cond: self.expect(cond, &Ty::Bool, "an `assert` condition"),
             },
         };
-        let target = self.optional(|c| c.target(r.target.as_ref()));
+        // `report [primary, related...]`: the first value is the violation's location, the
+        // others are related locations (where the evidence against it is).
+        let (target, also) = match r.target.as_ref().map(|t| (&t.kind, t)) {
+            Some((ExprKind::List(items), _)) if !items.is_empty() => {
+                let mut targets = items.iter().map(|i| self.optional(|c| c.target(Some(i))));
+                let first = targets.next().unwrap_or(CTarget::None);
+                (first, targets.collect())
+            }
+            _ => (self.optional(|c| c.target(r.target.as_ref())), Vec::new()),
+        };
         let message = self.optional(|c| c.string(&r.message));
         let help = self.optional(|c| r.help.as_ref().or(policy_help).map(|h| c.string(h)));
         self.pop_to(depth);
@@ -870,6 +879,7 @@ impl Ctx<'_> {
             inner_lets,
             kind,
             target,
+            also,
             message,
             help,
             requires,

@@ -592,10 +592,15 @@ impl<'e> Evaluator<'e> {
             self.interpolate(h, &mut text, &mut help_values)?;
             help = Some(text);
         }
+        let mut related = Vec::new();
+        for t in &rule.also {
+            related.extend(self.target(t)?);
+        }
         Ok(Finding {
             message,
             help,
             loc: self.target(&rule.target)?,
+            related,
             entity,
             rule: index,
             message_values,

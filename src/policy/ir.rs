@@ -212,6 +212,8 @@ pub struct CRule {
     pub kind: CRuleKind,
     /// What its violations point at.
     pub target: CTarget,
+    /// Related locations (`report [target, related...]`): where the evidence is.
+    pub also: Vec<CTarget>,
     /// Its message.
     pub message: CExpr,
     /// Its help text, if any.

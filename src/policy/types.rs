@@ -177,6 +177,8 @@ pub struct Finding {
     pub help: Option<String>,
     /// Where the violating value is in the export (None: nowhere in particular).
     pub loc: Option<Loc>,
+    /// Related locations: where the evidence against the value is (`report [target, ...]`).
+    pub related: Vec<Loc>,
     /// `collection/identity` of the first `for` binding's record.
     pub entity: Option<String>,
     /// Index of the rule in its policy.

@@ -111,6 +111,12 @@ fn violation(v: &Violation) -> Markup {
             }
             (excerpt(v))
             @if let Some(h) = &v.help { div { "Fix: " (h) } }
+            @for r in &v.related {
+                div class="muted" {
+                    "Evidence at " (crate::outcome::joined_path(r.root.as_deref(), &r.file)) ":" (r.line) ":" (r.column)
+                    " (" code { (r.pointer) } ")"
+                }
+            }
             div class="muted" {
                 (v.title)
                 @if let Some(d) = &v.docs { " · " a href=(d) { (d) } }

@@ -82,10 +82,30 @@ impl Diagnostic for ViolationDiagnostic<'_> {
         Some(miette_severity(self.v.severity))
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.v
-            .help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        // Related locations (where the evidence is) follow the fix.
+        let related: Vec<String> = self
+            .v
+            .related
+            .iter()
+            .map(|r| {
+                let path = crate::outcome::joined_path(r.root.as_deref(), &r.file);
+                format!("evidence at {path}:{}:{}", r.line, r.column)
+            })
+            .collect();
+        match (&self.v.help, related.is_empty()) {
+            (Some(h), true) => Some(Box::new(h)),
+            (None, true) => None,
+            (h, false) => {
+                let mut text = h.clone().unwrap_or_default();
+                for r in related {
+                    if !text.is_empty() {
+                        text.push('\n');
+                    }
+                    text.push_str(&r);
+                }
+                Some(Box::new(text))
+            }
+        }
     }
     fn url<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         self.v

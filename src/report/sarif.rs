@@ -69,6 +69,28 @@ fn location(v: &Violation) -> Option<Location> {
     Some(loc)
 }
 
+/// A related location (where the evidence against the value is): the start of its value.
+fn related_location(rel: &crate::outcome::RelatedLocation) -> Location {
+    let region = Region::builder()
+        .start_line(rel.line as i64)
+        .start_column(rel.column as i64)
+        .build();
+    let physical = PhysicalLocation::builder()
+        .artifact_location(
+            ArtifactLocation::builder()
+                .uri(joined_path(rel.root.as_deref(), &rel.file))
+                .build(),
+        )
+        .region(region)
+        .build();
+    let mut loc = Location::builder().physical_location(physical).build();
+    loc.properties = Some(property_bag([(
+        "jsonPointer",
+        serde_json::json!(rel.pointer),
+    )]));
+    loc
+}
+
 fn property_bag<'a>(
     entries: impl IntoIterator<Item = (&'a str, serde_json::Value)>,
 ) -> PropertyBag {
@@ -153,6 +175,9 @@ pub fn render(report: &LintReport) -> String {
                 .build();
             r.rule_index = rule_index.get(v.policy.as_str()).map(|&i| i as i64);
             r.locations = location(v).map(|l| vec![l]);
+            if !v.related.is_empty() {
+                r.related_locations = Some(v.related.iter().map(related_location).collect());
+            }
             r.suppressions = v.waiver.as_ref().map(|reason| {
                 vec![Suppression::builder()
                     .kind(serde_json::json!("external"))
