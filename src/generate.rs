@@ -3,6 +3,12 @@
 //! for Endpoint machines, deviceavinfo and device groups, ARM pricings and a deployment
 //! declaration, with a controllable share of rule violations. Deterministic: the same options
 //! write the same bytes.
+//!
+//! Two shapes ([`Layout`]): Graph and Defender for Endpoint lists written as pages of
+//! [`GenOptions::page`] items (what `GET /users` returns page by page: 999 items at most with
+//! `$top=999`), or one file per collection (`users.json` holding every user in one
+//! `{"@odata.context": ..., "value": [...]}` list, as `Get-MgUser -All | ConvertTo-Json` or a
+//! merged list gives). Large lists are written element by element, never held whole.
 
 use serde_json::{json, Value};
 use std::io::Write;
@@ -16,8 +22,19 @@ pub struct GenOptions {
     pub groups: usize,
     /// Share (0.0–1.0) of users, devices and groups that break a rule.
     pub violations: f64,
-    /// Users or machines per list-response file.
+    /// Users or machines per list-response file (pages of [`Layout::Paged`]).
     pub page: usize,
+}
+
+/// How the lists of users, machines and antivirus rows are split into files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Layout {
+    /// Pages of [`GenOptions::page`] items: `graph/users/users-00000.json`, ...
+    #[default]
+    Paged,
+    /// One file per collection: `graph/users.json`, `mde/machines.json`,
+    /// `mde/deviceavinfo.json`.
+    OneFile,
 }
 
 impl Default for GenOptions {
@@ -27,7 +44,7 @@ impl Default for GenOptions {
             devices: 500,
             groups: 50,
             violations: 0.05,
-            page: 200,
+            page: 999,
         }
     }
 }
@@ -78,6 +95,42 @@ fn write(dir: &Path, rel: &str, value: &Value) -> std::io::Result<u64> {
     Ok(std::fs::metadata(&path)?.len())
 }
 
+/// Writes a list response `{"@odata.context": context, "value": [...]}` element by element,
+/// formatted as `serde_json::to_writer_pretty` formats the whole document.
+fn write_list(
+    dir: &Path,
+    rel: &str,
+    context: &str,
+    items: impl Iterator<Item = Value>,
+) -> std::io::Result<u64> {
+    let path = dir.join(rel);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let mut f = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&path)?);
+    let context = serde_json::to_string(context).map_err(std::io::Error::other)?;
+    write!(f, "{{\n  \"@odata.context\": {context},\n  \"value\": [")?;
+    let mut buf = Vec::new();
+    let mut first = true;
+    for item in items {
+        buf.clear();
+        serde_json::to_writer_pretty(&mut buf, &item).map_err(std::io::Error::other)?;
+        f.write_all(if first { b"\n" } else { b",\n" })?;
+        first = false;
+        // Strings are written with their newlines escaped: every newline is between lines.
+        for (i, line) in buf.split(|&c| c == b'\n').enumerate() {
+            if i > 0 {
+                f.write_all(b"\n")?;
+            }
+            f.write_all(b"    ")?;
+            f.write_all(line)?;
+        }
+    }
+    f.write_all(if first { b"]\n}\n" } else { b"\n  ]\n}\n" })?;
+    f.flush()?;
+    Ok(std::fs::metadata(&path)?.len())
+}
+
 fn user(n: usize, share: f64) -> Value {
     let plans: Vec<Value> = [(P1, "AADPremiumService"), (WDATP, "WindowsDefenderATP"), (MDO, "exchange"), (EXO, "exchange")]
         .iter()
@@ -102,23 +155,58 @@ fn user(n: usize, share: f64) -> Value {
     })
 }
 
-/// Writes an export into `dir` (which must not exist or be empty). Returns (files, bytes).
+fn machine(n: usize) -> Value {
+    let (gid, gname, prefix) = if n % 4 == 3 {
+        (140, "Defender_Experts_Scoped_Coverage_Devices", "scoped")
+    } else {
+        (141, "Workstations", "ws")
+    };
+    json!({"id": machine_id(n), "computerDnsName": format!("{prefix}-{n:06}.contoso.com"), "firstSeen": "2026-01-12T10:31:12Z", "lastSeen": "2026-11-20T08:02:11Z",
+           "osPlatform": "Windows11", "version": "23H2", "healthStatus": "Active", "onboardingStatus": "Onboarded", "rbacGroupId": gid, "rbacGroupName": gname,
+           "riskScore": "Low", "exposureLevel": "Medium", "machineTags": ["managed"], "lastIpAddress": "10.0.0.1", "lastExternalIpAddress": "203.0.113.7"})
+}
+
+fn av_row(n: usize, share: f64) -> Value {
+    let mode = if breaks(n, share) { "1" } else { "0" };
+    json!({"id": machine_id(n), "machineId": machine_id(n), "computerDnsName": format!("m{n}"), "osKind": "windows", "avMode": mode,
+           "avSignatureVersion": "1.421.512.0", "avEngineVersion": "1.1.24090.11", "avPlatformVersion": "4.18.24090.11", "quickScanResult": "Completed"})
+}
+
+/// Writes an export into `dir` (which must not exist or be empty) as Graph pages of
+/// [`GenOptions::page`] items. Returns (files, bytes).
 pub fn generate(dir: &Path, o: &GenOptions) -> std::io::Result<(usize, u64)> {
+    generate_as(dir, o, Layout::Paged)
+}
+
+/// [`generate`] in the given shape. Returns (files, bytes).
+pub fn generate_as(dir: &Path, o: &GenOptions, layout: Layout) -> std::io::Result<(usize, u64)> {
     let (mut files, mut bytes) = (0usize, 0u64);
-    let mut put = |rel: &str, v: &Value| -> std::io::Result<()> {
-        bytes += write(dir, rel, v)?;
-        files += 1;
+    let put = |rel: &str, v: &Value, total: (&mut usize, &mut u64)| -> std::io::Result<()> {
+        *total.1 += write(dir, rel, v)?;
+        *total.0 += 1;
         Ok(())
     };
     let page = o.page.max(1);
-    for (p, start) in (0..o.users).step_by(page).enumerate() {
-        let value: Vec<Value> = (start..(start + page).min(o.users))
-            .map(|n| user(n, o.violations))
-            .collect();
-        put(
-            &format!("graph/users/users-{p:05}.json"),
-            &json!({"@odata.context": format!("{GRAPH}users"), "value": value}),
-        )?;
+    // The files of one list: (name, range of items) for each.
+    let files_of = |n: usize, folder: &str, name: &str| -> Vec<(String, std::ops::Range<usize>)> {
+        match layout {
+            Layout::OneFile => vec![(format!("{folder}/{name}.json"), 0..n)],
+            Layout::Paged => (0..n)
+                .step_by(page)
+                .enumerate()
+                .map(|(p, start)| {
+                    (
+                        format!("{folder}/{name}/{name}-{p:05}.json"),
+                        start..(start + page).min(n),
+                    )
+                })
+                .collect(),
+        }
+    };
+    for (rel, range) in files_of(o.users, "graph", "users") {
+        let items = range.map(|n| user(n, o.violations));
+        bytes += write_list(dir, &rel, &format!("{GRAPH}users"), items)?;
+        files += 1;
     }
     let units = o.users + o.users / 10;
     put(
@@ -132,6 +220,7 @@ pub fn generate(dir: &Path, o: &GenOptions) -> std::io::Result<(usize, u64)> {
                 {"servicePlanId": WDATP, "servicePlanName": "WINDEFATP", "provisioningStatus": "Success", "appliesTo": "User"},
                 {"servicePlanId": MDO, "servicePlanName": "THREAT_INTELLIGENCE", "provisioningStatus": "Success", "appliesTo": "User"},
                 {"servicePlanId": EXO, "servicePlanName": "EXCHANGE_S_ENTERPRISE", "provisioningStatus": "Success", "appliesTo": "User"}]}]}),
+        (&mut files, &mut bytes),
     )?;
     // Groups: the first is the scoped user group; a share of the others hold a nested group.
     let groups: Vec<Value> = (0..o.groups)
@@ -143,6 +232,7 @@ pub fn generate(dir: &Path, o: &GenOptions) -> std::io::Result<(usize, u64)> {
     put(
         "graph/groups.json",
         &json!({"@odata.context": format!("{GRAPH}groups"), "value": groups}),
+        (&mut files, &mut bytes),
     )?;
     let per_group = (o.users / o.groups.max(1)).clamp(1, 500);
     for g in 0..o.groups {
@@ -159,6 +249,7 @@ pub fn generate(dir: &Path, o: &GenOptions) -> std::io::Result<(usize, u64)> {
         put(
             &format!("graph/groups/{}/members.json", guid(2, g)),
             &json!({"@odata.context": format!("{GRAPH}directoryObjects"), "value": members}),
+            (&mut files, &mut bytes),
         )?;
     }
     // Devices: a quarter in the scoped device group (rank 1), among them every passive one.
@@ -168,33 +259,16 @@ pub fn generate(dir: &Path, o: &GenOptions) -> std::io::Result<(usize, u64)> {
             {"MachineGroupId": 140, "Name": "Defender_Experts_Scoped_Coverage_Devices", "Description": "", "Priority": 1, "IsUnassignedMachineGroup": false, "AutoRemediationLevel": "FullRemediation", "GroupRules": [{"Property": "MachineName", "OperatorType": "StartsWith", "PropertyValue": "scoped-"}]},
             {"MachineGroupId": 141, "Name": "Workstations", "Description": "", "Priority": 2, "IsUnassignedMachineGroup": false, "AutoRemediationLevel": "FullRemediation", "GroupRules": [{"Property": "MachineName", "OperatorType": "StartsWith", "PropertyValue": "ws-"}]},
             {"MachineGroupId": 1, "Name": "Ungrouped devices (default)", "Description": "", "Priority": 3, "IsUnassignedMachineGroup": true, "AutoRemediationLevel": "SemiRequireApprovalForAll", "GroupRules": []}]}),
+        (&mut files, &mut bytes),
     )?;
-    for (p, start) in (0..o.devices).step_by(page).enumerate() {
-        let range = start..(start + page).min(o.devices);
-        let machines: Vec<Value> = range
-            .clone()
-            .map(|n| {
-                let (gid, gname, prefix) = if n % 4 == 3 { (140, "Defender_Experts_Scoped_Coverage_Devices", "scoped") } else { (141, "Workstations", "ws") };
-                json!({"id": machine_id(n), "computerDnsName": format!("{prefix}-{n:06}.contoso.com"), "firstSeen": "2026-01-12T10:31:12Z", "lastSeen": "2026-11-20T08:02:11Z",
-                       "osPlatform": "Windows11", "version": "23H2", "healthStatus": "Active", "onboardingStatus": "Onboarded", "rbacGroupId": gid, "rbacGroupName": gname,
-                       "riskScore": "Low", "exposureLevel": "Medium", "machineTags": ["managed"], "lastIpAddress": "10.0.0.1", "lastExternalIpAddress": "203.0.113.7"})
-            })
-            .collect();
-        put(
-            &format!("mde/machines/machines-{p:05}.json"),
-            &json!({"@odata.context": format!("{MDE}Machines"), "value": machines}),
-        )?;
-        let av: Vec<Value> = range
-            .map(|n| {
-                let mode = if breaks(n, o.violations) { "1" } else { "0" };
-                json!({"id": machine_id(n), "machineId": machine_id(n), "computerDnsName": format!("m{n}"), "osKind": "windows", "avMode": mode,
-                       "avSignatureVersion": "1.421.512.0", "avEngineVersion": "1.1.24090.11", "avPlatformVersion": "4.18.24090.11", "quickScanResult": "Completed"})
-            })
-            .collect();
-        put(
-            &format!("mde/deviceavinfo/deviceavinfo-{p:05}.json"),
-            &json!({"@odata.context": format!("{MDE}DeviceAvInfo"), "value": av}),
-        )?;
+    for (rel, range) in files_of(o.devices, "mde", "machines") {
+        bytes += write_list(dir, &rel, &format!("{MDE}Machines"), range.map(machine))?;
+        files += 1;
+    }
+    for (rel, range) in files_of(o.devices, "mde", "deviceavinfo") {
+        let items = range.map(|n| av_row(n, o.violations));
+        bytes += write_list(dir, &rel, &format!("{MDE}DeviceAvInfo"), items)?;
+        files += 1;
     }
     let pricings: Vec<Value> = (0..20)
         .map(|s| {
@@ -202,10 +276,15 @@ pub fn generate(dir: &Path, o: &GenOptions) -> std::io::Result<(usize, u64)> {
             json!({"id": format!("/subscriptions/{}/providers/Microsoft.Security/pricings/VirtualMachines", guid(3, s)), "name": "VirtualMachines", "type": "Microsoft.Security/pricings", "properties": {"pricingTier": tier, "subPlan": "P2"}})
         })
         .collect();
-    put("azure/pricings.json", &json!({"value": pricings}))?;
+    put(
+        "azure/pricings.json",
+        &json!({"value": pricings}),
+        (&mut files, &mut bytes),
+    )?;
     put(
         "deployment.json",
         &json!({"kind": "dexlint.deployment/v1", "services": {"xdr": true, "servers": true}, "products": {"mde": "active", "mdo": "active", "mdi": "passive", "mdca": "not_deployed", "mdiot": "not_deployed"}}),
+        (&mut files, &mut bytes),
     )?;
     Ok((files, bytes))
 }
