@@ -61,6 +61,25 @@ pub fn decode(bytes: &[u8]) -> Result<String, DecodeError> {
     }
 }
 
+/// [`decode`] of bytes the caller gives up: UTF-8 is kept in place (no copy of the text).
+///
+/// # Errors
+/// As [`decode`].
+pub fn decode_owned(mut bytes: Vec<u8>) -> Result<String, DecodeError> {
+    match bytes.as_slice() {
+        [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..] => decode(&bytes),
+        [0xEF, 0xBB, 0xBF, ..] => {
+            bytes.drain(..3);
+            String::from_utf8(bytes).map_err(|e| DecodeError::InvalidUtf8 {
+                offset: e.utf8_error().valid_up_to() + 3,
+            })
+        }
+        _ => String::from_utf8(bytes).map_err(|e| DecodeError::InvalidUtf8 {
+            offset: e.utf8_error().valid_up_to(),
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,5 +95,14 @@ mod tests {
             Err(DecodeError::InvalidUtf8 { offset: 1 })
         );
         assert_eq!(decode(b"\xFF\xFE{"), Err(DecodeError::InvalidUtf16));
+        for bytes in [
+            &b"{}"[..],
+            b"\xEF\xBB\xBF{}",
+            b"\xFF\xFE{\x00}\x00",
+            b"{\xFF}",
+            b"\xEF\xBB\xBF{\xFF}",
+        ] {
+            assert_eq!(decode_owned(bytes.to_vec()), decode(bytes));
+        }
     }
 }

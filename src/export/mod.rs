@@ -13,6 +13,7 @@ pub mod json;
 pub mod locate;
 pub mod paging;
 pub mod products;
+pub mod split;
 pub mod tree;
 pub mod walk;
 
@@ -181,58 +182,57 @@ fn load_file(file: FileId, found: &walk::Found, options: &LoadOptions) -> FileLo
                 .map_err(|e| diag(found, DiagLevel::Error, format!("cannot read: {e}")))
         });
     match bytes {
-        Ok(bytes) => load_bytes(file, found, &bytes, options),
+        Ok(bytes) => load_text(file, found, decode::decode_owned(bytes), options, true),
         Err(d) => FileLoad::failed(d),
     }
 }
 
 /// Decodes, parses and loads one document.
-fn load_bytes(file: FileId, found: &walk::Found, bytes: &[u8], options: &LoadOptions) -> FileLoad {
-    let text = match decode::decode(bytes) {
+fn load_bytes(
+    file: FileId,
+    found: &walk::Found,
+    bytes: &[u8],
+    options: &LoadOptions,
+    split: bool,
+) -> FileLoad {
+    load_text(file, found, decode::decode(bytes), options, split)
+}
+
+/// Parses and loads one decoded document (a large list a range of elements at a time: see
+/// [`split`]).
+fn load_text(
+    file: FileId,
+    found: &walk::Found,
+    text: Result<String, decode::DecodeError>,
+    options: &LoadOptions,
+    split: bool,
+) -> FileLoad {
+    let text = match text {
         Ok(text) => text,
         Err(e) => return FileLoad::failed(diag(found, DiagLevel::Error, e.to_string())),
     };
     let depth = options.max_json_depth.unwrap_or(tree::MAX_DEPTH);
-    let lines = locate::Lines::new(&text);
-    // Line, column and the line itself, for a diagnostic at `offset`.
-    let place = |mut d: LoadDiagnostic, offset: usize| {
-        let (line, column) = lines.position(offset);
-        d.line = Some(line);
-        d.column = Some(column);
-        d.snippet = lines.line_text(line);
-        d
-    };
+    if let Some(load) = split
+        .then(|| split::load(file, found, &text, depth))
+        .flatten()
+    {
+        return load;
+    }
     match tree::parse(&text, depth) {
         Ok(doc) => {
             let mut b = Builder::new(file, found);
             let recognised = b.document(&doc);
-            FileLoad {
-                recognised,
-                diagnostics: b
-                    .problems
-                    .into_iter()
-                    .map(|(d, offset)| place(d, offset as usize))
-                    .collect(),
-                ops: b
-                    .ops
-                    .into_iter()
-                    .map(|op| match op {
-                        Op::Page(mut page, offset) => {
-                            page.next_link = page.next_link.map(|d| place(d, offset as usize));
-                            Op::Page(page, offset)
-                        }
-                        op => op,
-                    })
-                    .collect(),
-            }
+            drop(doc);
+            FileLoad::positioned(recognised, b.problems, b.ops, &text)
         }
         Err(e) => {
+            let lines = locate::Lines::new(&text);
             // At the end of the text, point at its last character (as serde_json does).
             let offset = match text.char_indices().last() {
                 Some((last, _)) if e.offset >= text.len() => last,
                 _ => e.offset,
             };
-            let d = place(diag(found, DiagLevel::Error, String::new()), offset);
+            let d = place(&lines, diag(found, DiagLevel::Error, String::new()), offset);
             let (line, column) = (d.line.unwrap_or(1), d.column.unwrap_or(1));
             let mut message = format!("invalid JSON: {} at line {line} column {column}", e.message);
             // A second document after the first: outputs appended to one file.
@@ -249,10 +249,29 @@ fn load_bytes(file: FileId, found: &walk::Found, bytes: &[u8], options: &LoadOpt
     }
 }
 
+/// `d` with the line, column and line text of `offset`.
+fn place(lines: &locate::Lines<'_>, mut d: LoadDiagnostic, offset: usize) -> LoadDiagnostic {
+    let (line, column) = lines.position(offset);
+    d.line = Some(line);
+    d.column = Some(column);
+    d.snippet = lines.line_text(line);
+    d
+}
+
 /// Loads one in-memory document as if it were the file `rel` of an export (for fuzzing and
 /// tests). Its diagnostics are positioned; `locate::locate_all` cannot find its values later:
 /// there is no file to read again.
 pub fn load_document(rel: &str, bytes: &[u8]) -> Load {
+    load_one(rel, bytes, true)
+}
+
+/// [`load_document`] without splitting a large list into ranges (see [`split`]): the whole
+/// document parsed at once, for tests that compare the two.
+pub fn load_document_whole(rel: &str, bytes: &[u8]) -> Load {
+    load_one(rel, bytes, false)
+}
+
+fn load_one(rel: &str, bytes: &[u8], split: bool) -> Load {
     let found = walk::Found {
         root: 0,
         rel: rel.to_string(),
@@ -261,7 +280,7 @@ pub fn load_document(rel: &str, bytes: &[u8]) -> Load {
     let mut a = Assembler::default();
     let recognised = a.apply(
         &found,
-        load_bytes(0, &found, bytes, &LoadOptions::default()),
+        load_bytes(0, &found, bytes, &LoadOptions::default(), split),
     );
     let model = a.finish();
     Load {
@@ -362,6 +381,7 @@ pub fn load(roots: &[PathBuf], options: &LoadOptions) -> Result<Load, LoadSetupE
 }
 
 /// What one file adds to the model, in the order its adapter produced it.
+#[derive(Debug)]
 enum Op {
     /// The document provides this collection (even when empty).
     Touch(&'static str),
@@ -423,6 +443,44 @@ struct FileLoad {
 }
 
 impl FileLoad {
+    /// What a format wrote for the document `text`, its problems positioned (the line index
+    /// is built only when there is something to position).
+    fn positioned(
+        recognised: bool,
+        problems: Vec<(LoadDiagnostic, u32)>,
+        ops: Vec<Op>,
+        text: &str,
+    ) -> Self {
+        let needed = !problems.is_empty()
+            || ops
+                .iter()
+                .any(|op| matches!(op, Op::Page(page, _) if page.next_link.is_some()));
+        let Some(lines) = needed.then(|| locate::Lines::new(text)) else {
+            return FileLoad {
+                recognised,
+                diagnostics: Vec::new(),
+                ops,
+            };
+        };
+        FileLoad {
+            recognised,
+            diagnostics: problems
+                .into_iter()
+                .map(|(d, offset)| place(&lines, d, offset as usize))
+                .collect(),
+            ops: ops
+                .into_iter()
+                .map(|op| match op {
+                    Op::Page(mut page, offset) => {
+                        page.next_link = page.next_link.map(|d| place(&lines, d, offset as usize));
+                        Op::Page(page, offset)
+                    }
+                    op => op,
+                })
+                .collect(),
+        }
+    }
+
     fn failed(d: LoadDiagnostic) -> Self {
         FileLoad {
             recognised: false,
@@ -443,6 +501,8 @@ pub struct Builder {
     ops: Vec<Op>,
     /// Cloud accounts of this file by key: index in `ops`.
     accounts: HashMap<String, usize>,
+    /// The source format that read the document (index in [`formats::FORMATS`]).
+    format: Option<usize>,
 }
 
 impl Builder {
@@ -455,6 +515,7 @@ impl Builder {
             problems: Vec::new(),
             ops: Vec::new(),
             accounts: HashMap::new(),
+            format: None,
         }
     }
 
@@ -463,7 +524,11 @@ impl Builder {
         let strings = json::Strings::default();
         let at = At::new(doc, self.file, &strings);
         let rel = self.rel.clone();
-        if formats::FORMATS.iter().any(|f| (f.read)(self, &at, &rel)) {
+        if let Some(i) = formats::FORMATS
+            .iter()
+            .position(|f| (f.read)(self, &at, &rel))
+        {
+            self.format = Some(i);
             return true;
         }
         let (level, message) = if !at.is_object() && !at.is_array() {

@@ -119,21 +119,48 @@ enum Open<'t> {
 
 /// Parses a whole document; arrays and objects nested deeper than `max_depth` are an error.
 pub fn parse(text: &str, max_depth: usize) -> Result<Node<'_>, ParseError> {
+    parse_range(text, 0..text.len(), max_depth)
+}
+
+/// Parses the value that is the whole of `text[range]` (whitespace around it allowed), with
+/// byte offsets in `text`; arrays and objects nested deeper than `max_depth` (counted from
+/// the value) are an error, at its offset in `text`. The same nodes as the value has in the
+/// tree of the whole text.
+pub fn parse_range(
+    text: &str,
+    range: std::ops::Range<usize>,
+    max_depth: usize,
+) -> Result<Node<'_>, ParseError> {
     if u32::try_from(text.len()).is_err() {
         return Err(ParseError {
             message: "documents larger than 4 GiB are not supported".to_string(),
             offset: 0,
         });
     }
-    let mut j = Jiter::new(text.as_bytes());
+    let base = range.start;
+    let bytes = text.as_bytes().get(range).unwrap_or_default();
+    let mut j = Jiter::new(bytes);
+    parse_with(text, &mut j, max_depth, base).map_err(|mut e| {
+        e.offset += base;
+        e
+    })
+}
+
+/// [`parse_range`] on the parser `j` of `text[base..]`; error offsets relative to `base`.
+fn parse_with<'t>(
+    text: &'t str,
+    j: &mut Jiter<'_>,
+    max_depth: usize,
+    base: usize,
+) -> Result<Node<'t>, ParseError> {
     // Offsets fit in u32: the text is shorter than 4 GiB.
-    let at = |j: &Jiter<'_>| j.current_index() as u32;
+    let at = |j: &Jiter<'_>| (base + j.current_index()) as u32;
     let mut open: Vec<Open<'_>> = Vec::new();
     let mut items: Vec<Node<'_>> = Vec::new();
     let mut members: Vec<(Cow<'_, str>, Node<'_>)> = Vec::new();
     let mut peek = j.peek()?;
     loop {
-        let start = at(&j);
+        let start = at(j);
         let kind = if peek == Peek::Null {
             j.known_null()?;
             Kind::Null
@@ -145,7 +172,7 @@ pub fn parse(text: &str, max_depth: usize) -> Result<Node<'_>, ParseError> {
             if open.len() >= max_depth {
                 return Err(ParseError {
                     message: format!("nesting deeper than {max_depth} levels"),
-                    offset: start as usize,
+                    offset: start as usize - base,
                 });
             }
             if peek == Peek::Array {
@@ -168,7 +195,7 @@ pub fn parse(text: &str, max_depth: usize) -> Result<Node<'_>, ParseError> {
                 }
             }
         } else {
-            Kind::Number(number(text, &mut j, peek, start)?)
+            Kind::Number(number(text, j, peek, start, base)?)
         };
         let mut node = Node { start, kind };
         // Hand the value to the innermost open container, closing those that end with it.
@@ -195,18 +222,151 @@ pub fn parse(text: &str, max_depth: usize) -> Result<Node<'_>, ParseError> {
                 }
             }
             node = match open.pop() {
-                Some(Open::Array(start, base)) => Node {
+                Some(Open::Array(start, first)) => Node {
                     start,
-                    kind: Kind::Array(items.drain(base..).collect()),
+                    kind: Kind::Array(items.drain(first..).collect()),
                 },
-                Some(Open::Object(start, base, _)) => Node {
+                Some(Open::Object(start, first, _)) => Node {
                     start,
-                    kind: Kind::Object(members.drain(base..).collect()),
+                    kind: Kind::Object(members.drain(first..).collect()),
                 },
                 None => break,
             };
         }
     }
+}
+
+/// A document that is one list: a top-level array, or an object one of whose members is an
+/// array (the longest one: `value` of a Graph or Defender for Endpoint list response), with
+/// the byte ranges of that list's elements, so that they can be parsed apart (in parallel)
+/// with [`parse_range`] and put back in order.
+#[derive(Debug, Clone)]
+pub struct ListShape<'t> {
+    /// For an object: its members in file order (each key as many times as written), every
+    /// one parsed but the list, which stands there as an empty array at the list's offset;
+    /// and the index of the list among them. None for a top-level array.
+    pub members: Option<(Vec<(Cow<'t, str>, Node<'t>)>, usize)>,
+    /// Byte offset where the top-level value starts.
+    pub start: u32,
+    /// Byte offset where the list starts (`[`).
+    pub list_start: u32,
+    /// Byte ranges of the list's elements in the text, in order.
+    pub elements: Vec<std::ops::Range<usize>>,
+}
+
+impl<'t> ListShape<'t> {
+    /// The document with `elements` as the list's elements (all of them: the whole
+    /// document, as [`parse`] gives it).
+    pub fn document(&self, elements: Box<[Node<'t>]>) -> Node<'t> {
+        let list = Node {
+            start: self.list_start,
+            kind: Kind::Array(elements),
+        };
+        match &self.members {
+            None => list,
+            Some((members, index)) => {
+                let mut members = members.clone();
+                if let Some(slot) = members.get_mut(*index) {
+                    slot.1 = list;
+                }
+                Node {
+                    start: self.start,
+                    kind: Kind::Object(members.into_boxed_slice()),
+                }
+            }
+        }
+    }
+
+    /// How deep the list's elements are (1 in a top-level array, 2 in an object's member):
+    /// what [`parse_range`] of an element takes off the document's nesting limit.
+    pub fn element_depth(&self) -> usize {
+        if self.members.is_some() {
+            2
+        } else {
+            1
+        }
+    }
+}
+
+/// The list of a document that is one (see [`ListShape`]), found by a pass that skips over
+/// values without building them; None when the text is not a valid document of that shape,
+/// or its nesting exceeds `max_depth` (the whole parse then tells what is wrong).
+pub fn list_shape(text: &str, max_depth: usize) -> Option<ListShape<'_>> {
+    u32::try_from(text.len()).ok()?;
+    if max_depth < 3 {
+        return None;
+    }
+    let mut j = Jiter::new(text.as_bytes());
+    let peek = j.peek().ok()?;
+    let start = j.current_index() as u32;
+    if peek == Peek::Array {
+        let elements = elements(&mut j)?;
+        j.finish().ok()?;
+        return Some(ListShape {
+            members: None,
+            start,
+            list_start: start,
+            elements,
+        });
+    }
+    if peek != Peek::Object {
+        return None;
+    }
+    let mut raw: Vec<(Cow<'_, str>, std::ops::Range<usize>)> = Vec::new();
+    // The longest array so far: its index among the members, and its elements.
+    let mut best: Option<(usize, std::ops::Range<usize>, Vec<std::ops::Range<usize>>)> = None;
+    let mut key = j.known_object().ok()?.map(|k| reborrow(text, k));
+    while let Some(k) = key {
+        let peek = j.peek().ok()?;
+        let value_start = j.current_index();
+        if peek == Peek::Array {
+            let found = elements(&mut j)?;
+            let span = value_start..j.current_index();
+            if best.as_ref().is_none_or(|(_, r, _)| span.len() > r.len()) {
+                best = Some((raw.len(), span.clone(), found));
+            }
+        } else {
+            j.known_skip(peek).ok()?;
+        }
+        raw.push((k, value_start..j.current_index()));
+        key = j.next_key().ok()?.map(|k| reborrow(text, k));
+    }
+    j.finish().ok()?;
+    let (index, list, elements) = best?;
+    let members = raw
+        .into_iter()
+        .enumerate()
+        .map(|(i, (k, range))| {
+            if i == index {
+                let empty = Node {
+                    start: list.start as u32,
+                    kind: Kind::Array(Box::default()),
+                };
+                Some((k, empty))
+            } else {
+                Some((k, parse_range(text, range, max_depth - 1).ok()?))
+            }
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(ListShape {
+        members: Some((members, index)),
+        start,
+        list_start: list.start as u32,
+        elements,
+    })
+}
+
+/// The byte ranges of the elements of the array `j` is at (its `[` peeked), each skipped.
+fn elements(j: &mut Jiter<'_>) -> Option<Vec<std::ops::Range<usize>>> {
+    let mut out = Vec::new();
+    let mut next = j.known_array().ok()?;
+    while let Some(peek) = next {
+        let start = j.current_index();
+        j.known_skip(peek).ok()?;
+        out.push(start..j.current_index());
+        next = j.array_step().ok()?;
+    }
+    Some(out)
 }
 
 /// A number, as written; one whose value is beyond the range of a 64-bit float is an error
@@ -216,15 +376,18 @@ fn number<'t>(
     j: &mut Jiter<'_>,
     peek: Peek,
     start: u32,
+    base: usize,
 ) -> Result<&'t str, ParseError> {
     j.known_number_bytes(peek)?;
-    let raw = text.get(start as usize..j.current_index()).unwrap_or("");
+    let raw = text
+        .get(start as usize..base + j.current_index())
+        .unwrap_or("");
     let integer = !raw.contains(['.', 'e', 'E']);
     if !(integer && raw.parse::<i64>().is_ok()) && raw.parse::<f64>().map_or(true, f64::is_infinite)
     {
         return Err(ParseError {
             message: "number out of range".to_string(),
-            offset: start as usize,
+            offset: start as usize - base,
         });
     }
     Ok(raw)
