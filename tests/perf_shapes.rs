@@ -1,0 +1,199 @@
+//! Exports as they really come: one large file per collection. A large list is loaded a range
+//! of elements at a time, in parallel (src/export/split.rs): the output is byte-identical
+//! whatever the thread count, equal to the paged shape's up to file and line, and a list split
+//! into ranges gives the same tree, records and locations as the whole parse. Speed is measured
+//! by bench/run.sh, never here.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use dexlint::export::{load_document, load_document_whole, split, tree};
+use dexlint::generate::{generate_as, GenOptions, Layout};
+use std::path::Path;
+
+/// A tenant large enough that its users and machines lists are split.
+fn options() -> GenOptions {
+    GenOptions {
+        users: 4000,
+        devices: 4000,
+        groups: 40,
+        violations: 0.05,
+        page: 999,
+    }
+}
+
+fn lint(dir: &Path, threads: &str, format: &str) -> Vec<u8> {
+    let out = assert_cmd::Command::cargo_bin("dexlint")
+        .unwrap()
+        .env("RAYON_NUM_THREADS", threads)
+        .arg("lint")
+        .arg(dir)
+        .args(["--format", format, "--edition", "2025-08"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// The violations of a JSON report as (policy, severity, message), sorted.
+fn violations(report: &[u8]) -> Vec<(String, String, String)> {
+    let v: serde_json::Value = serde_json::from_slice(report).unwrap();
+    let mut out: Vec<(String, String, String)> = v["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            let s = |k: &str| x[k].as_str().unwrap_or("").to_string();
+            (s("policy"), s("severity"), s("message"))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn one_file_shape_is_identical_for_one_and_two_threads_and_matches_pages() {
+    let one = tempfile::tempdir().unwrap();
+    let paged = tempfile::tempdir().unwrap();
+    generate_as(one.path(), &options(), Layout::OneFile).unwrap();
+    generate_as(paged.path(), &options(), Layout::Paged).unwrap();
+    let users = std::fs::metadata(one.path().join("graph/users.json"))
+        .unwrap()
+        .len();
+    assert!(
+        users as usize > 2 * split::MIN_SPLIT_BYTES,
+        "users.json ({users} bytes) must be large enough to be split"
+    );
+    for format in ["json", "sarif"] {
+        let single = lint(one.path(), "1", format);
+        assert!(
+            single == lint(one.path(), "2", format),
+            "{format} differs with 2 threads"
+        );
+        if format == "json" {
+            let found = violations(&single);
+            assert!(found.len() > 100, "{}", found.len());
+            assert_eq!(found, violations(&lint(paged.path(), "2", format)));
+            let v: serde_json::Value = serde_json::from_slice(&single).unwrap();
+            assert!(
+                v["violations"].as_array().unwrap().iter().any(|x| x["file"]
+                    .as_str()
+                    .is_some_and(|f| f.ends_with("users.json"))
+                    && x["line"].as_u64().is_some_and(|l| l > 1000)),
+                "violations point into the one large file"
+            );
+        }
+    }
+}
+
+/// A Graph list whose elements hold every kind of trap for a structural scan.
+fn tricky_list(n: usize, bom: bool) -> String {
+    let mut s = String::new();
+    if bom {
+        s.push('\u{feff}');
+    }
+    s.push_str("{\n  \"@odata.context\": \"https://graph.microsoft.com/v1.0/$metadata#users\",\n  \"value\": [");
+    for i in 0..n {
+        if i > 0 {
+            s.push(',');
+        }
+        s.push_str(&format!(
+            "\n    {{\"id\": \"{i:08}-0000-4000-8000-000000000000\", \"displayName\": \
+             \"User ] }} \\\" \\\\ [{{ {i}\", \"accountEnabled\": {}, \"userType\": \"Member\", \
+             \"nested\": [[1, [2, {{\"a\": \"]\"}}]], []], \"jobTitle\": \"caf\u{e9} \\u00e9\"}}",
+            i % 7 != 0
+        ));
+    }
+    s.push_str("\n  ],\n  \"@odata.nextLink\": null\n}\n");
+    s
+}
+
+#[test]
+fn ranges_give_the_whole_parse() {
+    for bom in [false, true] {
+        let text = tricky_list(500, bom);
+        // The loader parses decoded text: without its BOM.
+        let text = text.trim_start_matches('\u{feff}');
+        let whole = tree::parse(text, tree::MAX_DEPTH).unwrap();
+        let shape = tree::list_shape(text, tree::MAX_DEPTH).unwrap();
+        assert_eq!(shape.elements.len(), 500);
+        for bytes in [1, 700, 10_000, usize::MAX] {
+            let ranges = split::ranges(&shape.elements, bytes);
+            assert_eq!(ranges.iter().map(|r| r.len()).sum::<usize>(), 500);
+            let mut elements = Vec::new();
+            for r in ranges {
+                let part = split::parse_elements(text, &shape, r, tree::MAX_DEPTH).unwrap();
+                elements.extend(part.into_vec());
+            }
+            assert_eq!(
+                shape.document(elements.into_boxed_slice()),
+                whole,
+                "{bytes}"
+            );
+        }
+        // A top-level array (`Get-MgUser | ConvertTo-Json`).
+        let array = "[{\"a\": \"]\\\"\"}, [1, [2]], \"}\" ,3 ]";
+        let shape = tree::list_shape(array, tree::MAX_DEPTH).unwrap();
+        let elements = split::parse_elements(array, &shape, 0..4, tree::MAX_DEPTH).unwrap();
+        assert_eq!(shape.document(elements), tree::parse(array, 8).unwrap());
+    }
+}
+
+#[test]
+fn split_load_gives_the_records_and_locations_of_the_whole_load() {
+    for bom in [false, true] {
+        let text = tricky_list(25_000, bom);
+        assert!(text.len() > 2 * split::MIN_SPLIT_BYTES, "{}", text.len());
+        let decoded = text.trim_start_matches('\u{feff}');
+        let shape = tree::list_shape(decoded, tree::MAX_DEPTH).unwrap();
+        assert!(split::ranges(&shape.elements, split::RANGE_BYTES).len() > 2);
+        let parts = load_document("graph/users.json", text.as_bytes());
+        let whole = load_document_whole("graph/users.json", text.as_bytes());
+        assert_eq!(
+            parts.model.collection("users").unwrap().records.len(),
+            25_000
+        );
+        assert_eq!(parts.model, whole.model);
+        assert_eq!(parts.diagnostics, whole.diagnostics);
+    }
+}
+
+#[test]
+fn a_malformed_element_in_the_middle_is_reported_at_its_line_and_column() {
+    let mut text = tricky_list(12_000, true);
+    // Element 6000 loses the quote that closes its id's key.
+    let needle = "{\"id\": \"00006000-";
+    let at = text.find(needle).unwrap();
+    text.replace_range(at..at + needle.len(), "{\"id: \"00006000-");
+    let line = text[..at].matches('\n').count() + 1;
+    let load = load_document("graph/users.json", text.as_bytes());
+    let errors: Vec<_> = load
+        .diagnostics
+        .iter()
+        .filter(|d| d.level == dexlint::export::DiagLevel::Error)
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].line, Some(line), "{}", errors[0]);
+    let whole = load_document_whole("graph/users.json", text.as_bytes());
+    assert_eq!(load.diagnostics, whole.diagnostics);
+    // The range holding it fails to parse at the bad element's offset in the whole text.
+    let decoded = text.trim_start_matches('\u{feff}');
+    let shape = tree::list_shape(decoded, tree::MAX_DEPTH);
+    assert!(shape.is_none(), "the scan sees the file is not valid JSON");
+    let fixed = tricky_list(12_000, false);
+    let shape = tree::list_shape(&fixed, tree::MAX_DEPTH).unwrap();
+    let mut broken = fixed.clone();
+    let at = broken.find(needle).unwrap();
+    broken.replace_range(at + 1..at + 2, "?");
+    let e = split::parse_elements(&broken, &shape, 5990..6010, tree::MAX_DEPTH).unwrap_err();
+    assert_eq!(e.offset, at + 1, "{e:?}");
+}
