@@ -30,7 +30,10 @@ pub struct Node<'t> {
 
 /// Object members are kept in file order, duplicates included (lookups take the last, as
 /// serde_json does).
-pub type Members<'t> = Box<[(Cow<'t, str>, Node<'t>)]>;
+pub type Members<'t> = Box<[Member<'t>]>;
+
+/// An object member: its key (unescaped) and value.
+pub type Member<'t> = (Cow<'t, str>, Node<'t>);
 
 /// The kind of a JSON value, and its contents.
 #[derive(Debug, Clone, PartialEq)]
@@ -245,7 +248,7 @@ pub struct ListShape<'t> {
     /// For an object: its members in file order (each key as many times as written), every
     /// one parsed but the list, which stands there as an empty array at the list's offset;
     /// and the index of the list among them. None for a top-level array.
-    pub members: Option<(Vec<(Cow<'t, str>, Node<'t>)>, usize)>,
+    pub members: Option<(Vec<Member<'t>>, usize)>,
     /// Byte offset where the top-level value starts.
     pub start: u32,
     /// Byte offset where the list starts (`[`).
