@@ -1,7 +1,7 @@
 //! `dexlint lint`: load the configuration and baseline, run the lint, write the report and the
 //! baseline, and turn the result into an exit code.
 
-use super::{fail, fail_dyn, find_config, terminal_width, use_color};
+use super::{fail, fail_dyn, find_config, terminal_width, use_color, UsageError};
 use crate::baseline::Baseline;
 use crate::cli::LintArgs;
 use crate::export::LoadOptions;
@@ -10,16 +10,6 @@ use crate::policy::Severity;
 use crate::report::{self, Format, Output, Style};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-
-/// A usage error of `dexlint lint` (exit 2).
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-#[error("{message}")]
-#[diagnostic(code(dexlint::usage))]
-struct UsageError {
-    message: String,
-    #[help]
-    help: Option<String>,
-}
 
 /// What decides the exit code of a finished run.
 struct Gate {

@@ -69,6 +69,16 @@ pub fn run(cli: Cli) -> i32 {
     }
 }
 
+/// A usage error of a command (exit 2): what is wrong, and how to put it right.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code(dexlint::usage))]
+pub(crate) struct UsageError {
+    pub(crate) message: String,
+    #[help]
+    pub(crate) help: Option<String>,
+}
+
 /// Whether to colour output written to a stream: only on a terminal, never with NO_COLOR set.
 pub fn use_color(is_terminal: bool) -> bool {
     is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())

@@ -1,22 +1,12 @@
 //! `dexlint scope`: which users and devices Defender Experts covers, and how an incident's
 //! assets are handled.
 
-use super::{fail, find_config};
+use super::{fail, find_config, UsageError};
 use crate::cli::{ScopeArgs, ScopeFormat};
 use crate::coverage;
 use crate::export::{self, LoadOptions};
 use crate::outcome::Asset;
 use crate::report::coverage as render;
-
-/// A usage error of `dexlint scope` (exit 2).
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-#[error("{message}")]
-#[diagnostic(code(dexlint::usage))]
-struct UsageError {
-    message: String,
-    #[help]
-    help: Option<String>,
-}
 
 /// Runs `dexlint scope`: 0 when the output was written, 2 on a usage, configuration or load
 /// setup error.
