@@ -14,11 +14,26 @@ fn records() -> Vec<&'static RecordSchema> {
         .collect()
 }
 
-/// The formats whose documents provide `collection`.
+/// The collections `products` is derived from (`export::products`), besides the declaration.
+const PRODUCTS_FROM: &[&str] = &[
+    "skus",
+    "users",
+    "devices",
+    "office_policies",
+    "identity_sensors",
+    "cloud_accounts",
+];
+
+/// The formats whose documents provide `collection` (for `products`, those of the collections
+/// it is derived from too).
 fn formats_of(collection: &str) -> Vec<&'static str> {
     FORMATS
         .iter()
-        .filter(|f| f.provides.contains(&collection))
+        .filter(|f| {
+            f.provides.contains(&collection)
+                || (collection == "products"
+                    && f.provides.iter().any(|c| PRODUCTS_FROM.contains(c)))
+        })
         .map(|f| f.name)
         .collect()
 }
@@ -145,7 +160,10 @@ pub fn markdown() -> String {
             c.doc,
             c.provided_by.replace('|', "\\|"),
             if c.name == "products" {
-                "derived from the others (see the README's \"Product deployment states\"), `declaration`".to_string()
+                format!(
+                    "derived (see the README's \"Product deployment states\") from {}",
+                    formats.join(", ")
+                )
             } else {
                 formats.join(", ")
             }
