@@ -178,7 +178,12 @@ impl Ctx<'_> {
             );
         }
         let names = self.visible_names();
-        let help = did_you_mean(&id.name, names.iter().map(String::as_str));
+        // A function named without its call (`today`): say how to call it.
+        let call = builtins::find(&id.name).map(|f| {
+            let args = vec!["…"; f.params.len()].join(", ");
+            format!("`{}` is a function: call it, `{}({args})`", f.name, f.name)
+        });
+        let help = call.or_else(|| did_you_mean(&id.name, names.iter().map(String::as_str)));
         self.err(CompileError::UnknownName {
             name: id.name.clone(),
             span: id.span,
