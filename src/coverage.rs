@@ -312,6 +312,25 @@ fn users(
         .collection("users")
         .map(|c| c.records.iter().collect())
         .unwrap_or_default();
+    // Direct members missing from the user list are users too.
+    if !records.is_empty() {
+        let known: HashSet<&str> = records.iter().filter_map(|u| u.text("id")).collect();
+        let mut missing: Vec<&Record> = direct
+            .iter()
+            .filter(|(id, _)| !known.contains(*id))
+            .map(|(_, m)| *m)
+            .collect();
+        missing.sort_by_key(|m| m.loc);
+        if !missing.is_empty() {
+            notes.push(format!(
+                "{} member{} of `{USERS_GROUP}` {} not in the user list",
+                missing.len(),
+                if missing.len() == 1 { "" } else { "s" },
+                if missing.len() == 1 { "is" } else { "are" }
+            ));
+        }
+        records.extend(missing);
+    }
     // Without a user list, the members of the groups that matter are the users known.
     if records.is_empty() {
         if !direct.is_empty() || !near_members.is_empty() {
@@ -348,6 +367,8 @@ fn users(
                     format!("direct member of `{USERS_GROUP}`"),
                     m.loc,
                 )
+            } else if let Some(why) = &incomplete {
+                (CoverageState::Unknown, why.clone(), u.loc)
             } else if let Some(via) = nested.get(id) {
                 (
                     CoverageState::Lost,
@@ -366,8 +387,6 @@ fn users(
                     ),
                     m.loc,
                 )
-            } else if let Some(why) = &incomplete {
-                (CoverageState::Unknown, why.clone(), u.loc)
             } else if group.is_none() {
                 (
                     CoverageState::OutOfScope,

@@ -340,6 +340,23 @@ pub fn coverage(models: &[&TenantModel], report: &mut crate::outcome::CoverageRe
     }
 }
 
+/// Redacts an incident's report (`dexlint scope --incident`) in place: the incident's id and
+/// each asset's name are hashed; values of the model in the reasons too.
+pub fn incident(models: &[&TenantModel], report: &mut crate::outcome::IncidentReport, key: &Key) {
+    let mut grams = Grams::new();
+    for a in &report.assets {
+        grams.add(&a.reason);
+    }
+    let r = Redactor::new(models, key.clone(), |v| grams.may_contain(v));
+    if let Some(id) = &mut report.incident {
+        *id = key.hash(id);
+    }
+    for a in &mut report.assets {
+        a.name = key.hash(&a.name);
+        a.reason = r.quoted(&a.reason);
+    }
+}
+
 /// Marks of a value's ends in an excerpt while it is redacted (private-use characters).
 const START: char = '\u{E000}';
 const END: char = '\u{E001}';

@@ -315,3 +315,51 @@ fn html_carries_every_asset_and_is_self_contained() {
         assert_eq!(row[4], a["reason"].as_str().unwrap());
     }
 }
+
+#[test]
+fn redaction_keeps_the_incident_verdict_and_hides_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("assets.txt");
+    std::fs::write(&list, "adele.vance@contoso.com\ncontoso-lt-042\n").unwrap();
+    let contoso = manifest().join("examples/contoso");
+    let args = [
+        contoso.to_str().unwrap(),
+        "--incident",
+        list.to_str().unwrap(),
+        "--format",
+        "json",
+    ];
+    let (_, plain) = scope(&args);
+    let (code, redacted) = scope(&[&args[..], &["--redact", "--redact-key", "k"]].concat());
+    assert_eq!(code, 0);
+    let (p, r): (Value, Value) = (
+        serde_json::from_str(&plain).unwrap(),
+        serde_json::from_str(&redacted).unwrap(),
+    );
+    assert_eq!(p["in_scope"], true);
+    assert_eq!(r["in_scope"], true);
+    assert!(!redacted.contains("adele.vance"), "{redacted}");
+    // Only human and JSON for an incident.
+    let (code, _) = scope(&[&args[..4], &["--format", "csv"]].concat());
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn a_direct_member_missing_from_the_user_list_is_still_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&manifest().join("examples/contoso"), dir.path());
+    let users = dir.path().join("graph/users.json");
+    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&users).unwrap()).unwrap();
+    v["value"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|u| u["userPrincipalName"] != "adele.vance@contoso.com");
+    std::fs::write(&users, v.to_string()).unwrap();
+    let v = scope_json(dir.path());
+    assert_eq!(state_of(&v, "adele.vance@contoso.com").0, "in_scope");
+    assert!(v["summary"]["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n.as_str().unwrap().contains("not in the user list")));
+}

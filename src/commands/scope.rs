@@ -68,19 +68,23 @@ pub fn run(args: &ScopeArgs) -> i32 {
         models.push(load.model);
     }
     let mut report = coverage::report(assets, scoping, notes);
-    if args.redact {
-        let key = match &args.redact_key {
-            Some(k) => crate::redact::Key::from_secret(k),
-            None => match crate::redact::Key::random() {
-                Ok(k) => k,
-                Err(e) => return fail(e),
-            },
-        };
-        let refs: Vec<_> = models.iter().collect();
-        crate::redact::coverage(&refs, &mut report, &key);
-    }
+    let key = match (args.redact, &args.redact_key) {
+        (false, _) => None,
+        (true, Some(k)) => Some(crate::redact::Key::from_secret(k)),
+        (true, None) => match crate::redact::Key::random() {
+            Ok(k) => Some(k),
+            Err(e) => return fail(e),
+        },
+    };
+    let refs: Vec<_> = models.iter().collect();
     let text = match &args.incident {
         Some(path) => {
+            if !matches!(args.format, ScopeFormat::Human | ScopeFormat::Json) {
+                return fail(UsageError {
+                    message: "an incident is written as `human` or `json` only".into(),
+                    help: Some("drop `--format`, or use `--format json`".into()),
+                });
+            }
             let input = match std::fs::read_to_string(path) {
                 Ok(t) => t,
                 Err(e) => {
@@ -104,18 +108,27 @@ pub fn run(args: &ScopeArgs) -> i32 {
                     })
                 }
             };
-            let r = coverage::incident(id, &named, &report.assets);
+            // Matched on the real names, then redacted.
+            let mut r = coverage::incident(id, &named, &report.assets);
+            if let Some(key) = &key {
+                crate::redact::incident(&refs, &mut r, key);
+            }
             match args.format {
                 ScopeFormat::Json => render::incident_json(&r),
                 _ => render::incident_human(&r),
             }
         }
-        None => match args.format {
-            ScopeFormat::Human => render::human(&report),
-            ScopeFormat::Json => render::json(&report),
-            ScopeFormat::Csv => render::csv(&report),
-            ScopeFormat::Html => crate::report::html::scope(&report),
-        },
+        None => {
+            if let Some(key) = &key {
+                crate::redact::coverage(&refs, &mut report, key);
+            }
+            match args.format {
+                ScopeFormat::Human => render::human(&report),
+                ScopeFormat::Json => render::json(&report),
+                ScopeFormat::Csv => render::csv(&report),
+                ScopeFormat::Html => crate::report::html::scope(&report),
+            }
+        }
     };
     let written = match &args.output {
         Some(path) => std::fs::write(path, text).map_err(|e| (path.display().to_string(), e)),
