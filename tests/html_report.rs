@@ -57,7 +57,7 @@ fn the_html_page_carries_the_facts_of_the_json_report() {
     }
     // The verdict, the version, the edition, the coverage counts and the products.
     assert!(
-        page.contains("not ready: 4 violations at or above error"),
+        page.contains("not ready: 4 errors at or above `error`"),
         "{page}"
     );
     assert!(page.contains(&format!("dexlint {}", env!("CARGO_PKG_VERSION"))));

@@ -160,13 +160,9 @@ fn tenant(t: &TenantSummary) -> Markup {
 pub fn lint(r: &LintReport) -> String {
     let s = &r.summary;
     let fail_level = r.fail_level.unwrap_or(crate::outcome::Severity::Error);
-    let failing = r
-        .violations
-        .iter()
-        .filter(|v| v.severity >= fail_level)
-        .count();
-    let failed =
-        s.errors > 0 || failing > 0 || (r.fail_on_not_evaluated && !r.not_evaluated.is_empty());
+    // The same verdict as the human report's closing line.
+    let verdict = super::human::verdict(r);
+    let failed = verdict.starts_with("not ");
     let count = |sev: crate::outcome::Severity| s.violations.get(&sev).copied().unwrap_or(0);
     let body = html! {
         h1 { "dexlint report" }
@@ -175,12 +171,7 @@ pub fn lint(r: &LintReport) -> String {
             @if let Some(e) = &s.edition { " · edition " (e) }
             " · fail level " (fail_level)
         }
-        p class={"verdict " (if failed { "fail" } else { "pass" })} {
-            @if s.errors > 0 { "not judged: " (s.errors) " errors" }
-            @else if failing > 0 { "not ready: " (failing) " violations at or above " code { (fail_level) } }
-            @else if failed { "not ready: rules not evaluated" }
-            @else { "All checks passed" }
-        }
+        p class={"verdict " (if failed { "fail" } else { "pass" })} { (verdict) }
         h2 { "Summary" }
         table {
             tr { th { "errors" } th { "warnings" } th { "info" } th { "waived" } th { "baselined" } th { "not evaluated" } th { "partially evaluated" } th { "files read" } th { "files failed" } }
