@@ -165,6 +165,29 @@ fn file_of(model: &TenantModel, loc: Option<Loc>) -> String {
 /// An asset with the location of its evidence (lines are found later).
 pub type Located = (Asset, Option<Loc>);
 
+/// The asset of a user or device record (`id`, `name`, `upn`), judged `state` for `reason`
+/// on the evidence at `loc`.
+fn located(
+    model: &TenantModel,
+    root: Option<&str>,
+    kind: &'static str,
+    r: &Record,
+    (state, reason, loc): (CoverageState, String, Option<Loc>),
+) -> Located {
+    let asset = Asset {
+        kind,
+        id: r.text("id").unwrap_or("").to_string(),
+        name: r.text("name").unwrap_or("").to_string(),
+        upn: r.text("upn").map(str::to_string),
+        state,
+        reason,
+        file: loc.map(|l| file_of(model, Some(l))),
+        line: None,
+        root: root.map(str::to_string),
+    };
+    (asset, loc)
+}
+
 /// The coverage of one tenant model.
 #[derive(Debug, Clone)]
 pub struct Assessment {
@@ -400,18 +423,7 @@ fn users(
                     u.loc,
                 )
             };
-            let asset = Asset {
-                kind: "user",
-                id: id.to_string(),
-                name: u.text("name").unwrap_or("").to_string(),
-                upn: u.text("upn").map(str::to_string),
-                state,
-                reason,
-                file: loc.map(|l| file_of(model, Some(l))),
-                line: None,
-                root: root.map(str::to_string),
-            };
-            (asset, loc)
+            located(model, root, "user", u, (state, reason, loc))
         })
         .collect()
 }
@@ -480,6 +492,7 @@ fn devices(
             })
     };
     let scoped_rank = group.and_then(|g| g.text("name")).and_then(rank);
+    let groups_exported = model.collection("device_groups").is_some_and(|c| c.present);
     let records: &[Record] = model.collection("devices").map_or(&[], |c| &c.records);
     records
         .iter()
@@ -537,6 +550,14 @@ fn devices(
                         group_loc,
                     ),
                 }
+            } else if !groups_exported {
+                (
+                    CoverageState::Unknown,
+                    "the device groups are not in the export, so whether a scoped device group \
+                     exists is unknown (export the Defender portal device group list)"
+                        .to_string(),
+                    d.loc,
+                )
             } else {
                 (
                     CoverageState::OutOfScope,
@@ -544,18 +565,7 @@ fn devices(
                     d.loc,
                 )
             };
-            let asset = Asset {
-                kind: "device",
-                id: d.text("id").unwrap_or("").to_string(),
-                name: d.text("name").unwrap_or("").to_string(),
-                upn: None,
-                state,
-                reason,
-                file: loc.map(|l| file_of(model, Some(l))),
-                line: None,
-                root: root.map(str::to_string),
-            };
-            (asset, loc)
+            located(model, root, "device", d, (state, reason, loc))
         })
         .collect()
 }

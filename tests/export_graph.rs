@@ -46,15 +46,7 @@ fn violations(report: &Json, policy: &str) -> Vec<(String, u64)> {
         .collect()
 }
 
-fn messages(report: &Json, policy: &str) -> Vec<String> {
-    report["violations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|v| v["policy"] == policy)
-        .map(|v| v["message"].as_str().unwrap().to_string())
-        .collect()
-}
+use crate::common::violation_messages as messages;
 
 fn not_evaluated(report: &Json) -> Vec<String> {
     report["not_evaluated"]

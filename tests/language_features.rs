@@ -34,15 +34,7 @@ fn lint(dir: &Path, today: &str, extra: &[&str]) -> (i32, Value) {
     (out.status.code().unwrap_or(-1), v)
 }
 
-fn messages(v: &Value, id: &str) -> Vec<String> {
-    v["violations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|x| x["policy"] == id)
-        .map(|x| x["message"].as_str().unwrap().to_string())
-        .collect()
-}
+use crate::common::violation_messages as messages;
 
 #[test]
 fn dates_arithmetic_and_a_parameter_glob_fire_on_an_export() {

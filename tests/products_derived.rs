@@ -75,15 +75,7 @@ fn lint(dir: &Path, edition: &str) -> Json {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-fn fired(report: &Json, policy: &str) -> Vec<String> {
-    report["violations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|v| v["policy"] == policy)
-        .map(|v| v["message"].as_str().unwrap().to_string())
-        .collect()
-}
+use crate::common::violation_messages as fired;
 
 fn not_evaluated(report: &Json, policy: &str) -> Vec<(Option<String>, String)> {
     report["not_evaluated"]

@@ -363,3 +363,14 @@ fn a_direct_member_missing_from_the_user_list_is_still_listed() {
         .iter()
         .any(|n| n.as_str().unwrap().contains("not in the user list")));
 }
+
+#[test]
+fn without_the_device_group_list_devices_are_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&manifest().join("examples/contoso"), dir.path());
+    std::fs::remove_file(dir.path().join("mde/devicegroups.json")).unwrap();
+    let v = scope_json(dir.path());
+    let devices: Vec<_> = states(&v).into_iter().filter(|s| s.0 == "device").collect();
+    assert!(!devices.is_empty());
+    assert!(devices.iter().all(|s| s.2 == "unknown"), "{devices:?}");
+}

@@ -393,28 +393,21 @@ impl Config {
                     None,
                 );
             }
-            let expires = w.expires.as_ref().and_then(|e| match e.get_ref().date {
-                Some(d) if e.get_ref().time.is_none() => time::Month::try_from(d.month)
-                    .ok()
-                    .and_then(|m| time::Date::from_calendar_date(i32::from(d.year), m, d.day).ok())
-                    .or_else(|| {
-                        errors.push(
-                            Some(e.span()),
-                            "`expires` must be a date such as 2027-01-31".into(),
-                            "not a date",
-                            None,
-                        );
-                        None
-                    }),
-                _ => {
+            let expires = w.expires.as_ref().and_then(|e| {
+                let date = e.get_ref().date.filter(|_| e.get_ref().time.is_none());
+                let valid = date.and_then(|d| {
+                    let m = time::Month::try_from(d.month).ok()?;
+                    time::Date::from_calendar_date(i32::from(d.year), m, d.day).ok()
+                });
+                if valid.is_none() {
                     errors.push(
                         Some(e.span()),
                         "`expires` must be a date such as 2027-01-31".into(),
                         "not a date",
                         None,
                     );
-                    None
                 }
+                valid
             });
             let mut g = |o: &Option<Spanned<String>>| o.as_ref().and_then(|p| glob(p, &mut errors));
             let waiver = Waiver {

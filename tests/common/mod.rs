@@ -92,3 +92,14 @@ pub fn assert_fresh(rel: &str, text: &str, test: &str) {
         );
     }
 }
+
+/// The messages of the violations of `policy` in a `--format json` report, in order.
+pub fn violation_messages(report: &serde_json::Value, policy: &str) -> Vec<String> {
+    report["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["policy"] == policy)
+        .map(|v| v["message"].as_str().unwrap().to_string())
+        .collect()
+}
