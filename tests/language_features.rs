@@ -218,3 +218,78 @@ fn a_test_case_sets_the_run_date() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("is not a YYYY-MM-DD date"));
 }
+
+/// Runs one policy text over `export` and returns (messages of ACME102, reasons it was not
+/// evaluated).
+fn run_policy(policy: &str, export: &Path) -> (Vec<String>, Vec<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("acme.policy"), policy).unwrap();
+    let out = dexlint()
+        .args(["lint", "--format", "json", "--policies"])
+        .arg(dir.path())
+        .arg(export)
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reasons = v["not_evaluated"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["policy"] == "ACME102")
+        .map(|n| n["reason"].as_str().unwrap().to_string())
+        .collect();
+    (messages(&v, "ACME102"), reasons)
+}
+
+#[test]
+fn a_collection_the_export_lacks_is_unknown_in_a_quantifier() {
+    // Groups only: `device_groups` is absent.
+    let export = manifest().join("tests/fixtures/exports/graph-groups-select");
+    let policy = |cond: &str, requires: &str| {
+        format!(
+            "policy ACME102 \"Scoping\" {{\n  severity warning\n{requires}  assert {cond}\n  report groups \"not scoped\"\n}}\n"
+        )
+    };
+    // `true or unknown` holds: judged, no violation, nothing not evaluated.
+    let (found, skipped) = run_policy(
+        &policy(
+            "count(g in groups) > 0 or any(d in device_groups: d.name == \"x\")",
+            "",
+        ),
+        &export,
+    );
+    assert!(
+        found.is_empty() && skipped.is_empty(),
+        "{found:?} {skipped:?}"
+    );
+    // `false or unknown` is unknown: not evaluated, naming what to export.
+    let (found, skipped) = run_policy(
+        &policy(
+            "count(g in groups) < 0 or any(d in device_groups: d.name == \"x\")",
+            "",
+        ),
+        &export,
+    );
+    assert!(found.is_empty(), "{found:?}");
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert!(
+        skipped[0].starts_with("no Defender for Endpoint device groups in the export"),
+        "{skipped:?}"
+    );
+    // A policy that states its `requires` reads the absent collection as empty.
+    let (found, skipped) = run_policy(
+        &policy(
+            "count(g in groups) < 0 or any(d in device_groups: d.name == \"x\")",
+            "  requires groups\n",
+        ),
+        &export,
+    );
+    assert_eq!(found, ["not scoped"], "{skipped:?}");
+    // Read by a rule's own `for`, an absent collection leaves the rule not evaluated as before.
+    let (found, skipped) = run_policy(
+        "policy ACME102 \"Each\" {\n  severity warning\n  for d in device_groups\n  where any(g in groups: g.name == d.name)\n  report d \"{d.name}\"\n}\n",
+        &export,
+    );
+    assert!(found.is_empty(), "{found:?}");
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+}

@@ -351,7 +351,7 @@ fn annotations_and_markdown() {
         "{markdown}"
     );
     assert!(markdown.contains("\n### Errors (4)\n"), "{markdown}");
-    assert!(markdown.contains("\n### Warnings (4)\n"), "{markdown}");
+    assert!(markdown.contains("\n### Warnings (3)\n"), "{markdown}");
     assert!(markdown.contains("\n### Not evaluated (2)\n"), "{markdown}");
     // `<resource id>` would be read as HTML.
     assert!(markdown.contains("GET &lt;resource id>/"), "{markdown}");

@@ -62,6 +62,12 @@ struct Ctx<'a> {
     glob_params: Vec<String>,
     /// The parameters compared with enumerated fields: (parameter, record type, field).
     enum_params: Vec<(String, &'static str, &'static str)>,
+    /// True while compiling the source of a quantifier (`g in groups` of `any(g in groups: ..)`).
+    quant_source: bool,
+    /// Collections referenced as a quantifier's source, and anywhere else, in the rule being
+    /// compiled: those only in the first are [`CRule::optional`].
+    quantified: Vec<&'static str>,
+    referenced: Vec<&'static str>,
     /// False while compiling what may be absent without making the rule meaningless: messages,
     /// help, report targets, and the arguments of `exists` and `default`.
     needs: bool,
@@ -90,6 +96,9 @@ impl<'a> Ctx<'a> {
             lets: Vec::new(),
             errors,
             requires: Vec::new(),
+            quant_source: false,
+            quantified: Vec::new(),
+            referenced: Vec::new(),
             needs: true,
             last_enum: None,
             glob_params: Vec::new(),
@@ -171,6 +180,11 @@ impl Ctx<'_> {
         {
             if self.needs {
                 self.requires.push((c.name, None));
+                if self.quant_source {
+                    self.quantified.push(c.name);
+                } else {
+                    self.referenced.push(c.name);
+                }
             }
             return (
                 CExpr::Collection(i),
@@ -561,7 +575,9 @@ impl Ctx<'_> {
         body: Option<&Expr>,
         span: Span,
     ) -> (CExpr, Ty) {
+        let outer = std::mem::replace(&mut self.quant_source, true);
         let (src, elem) = self.element_type(source, &format!("the source of `{}`", kind.name()));
+        self.quant_source = outer;
         let depth = self.scopes.len();
         let slot = self.new_slot();
         self.push_local(var, elem, LocalKind::Slot(slot));
@@ -821,6 +837,8 @@ impl Ctx<'_> {
 
     fn rule(&mut self, r: &RuleDef, policy_help: Option<&Str>) -> CRule {
         self.requires.clear();
+        self.quantified.clear();
+        self.referenced.clear();
         let depth = self.scopes.len();
         let outer_lets = self.lets(&r.lets);
         let mut inner_lets = Vec::new();
@@ -879,6 +897,11 @@ impl Ctx<'_> {
         self.pop_to(depth);
         let mut requires = std::mem::take(&mut self.requires);
         dedup_requires(&mut requires);
+        let referenced = std::mem::take(&mut self.referenced);
+        let mut optional = std::mem::take(&mut self.quantified);
+        optional.retain(|c| !referenced.contains(c));
+        optional.sort_unstable();
+        optional.dedup();
         CRule {
             outer_lets,
             inner_lets,
@@ -888,6 +911,7 @@ impl Ctx<'_> {
             message,
             help,
             requires,
+            optional,
             label: String::new(),
             span: r.span,
         }

@@ -20,6 +20,11 @@ const UNIX_EPOCH_JULIAN_DAY: i32 = 2_440_588;
 /// What an unknown value read from no record stands for: a division by zero.
 pub const DIVISION_BY_ZERO: &str = "a division by zero";
 
+/// What an unknown value read from a collection the export lacks stands for (the read's entity
+/// is the collection's name). Only a rule's [`super::ir::CRule::optional`] collections are ever
+/// read absent: the run skips a rule that needs any other absent collection.
+pub const MISSING_COLLECTION: &str = "a collection the export lacks";
+
 /// Steps one policy may take before it is cut off.
 pub const DEFAULT_BUDGET: u64 = 2_000_000_000;
 
@@ -237,6 +242,9 @@ pub(super) struct Evaluator<'e> {
     pub today: i64,
     /// The globs of parameters used by `matches`, by slot, compiled on first use.
     pub param_globs: HashMap<usize, Rc<globset::GlobSet>>,
+    /// A collection the export lacks reads as empty (the policy states its `requires`), not
+    /// as unknown.
+    pub absent_empty: bool,
 }
 
 /// A rule, or one record of a rule's iteration, whose outcome depends on unknown values.
@@ -320,21 +328,24 @@ impl<'e> Evaluator<'e> {
                 self.frame = saved;
                 result?
             }
-            CExpr::Collection(i) => self
-                .model
-                .collections
-                .get(*i)
-                .map_or(Val::Null, |c| Val::Records(&c.records)),
+            CExpr::Collection(i) => match self.model.collections.get(*i) {
+                Some(c) if !c.present && !self.absent_empty => self.missing(*i),
+                Some(c) => Val::Records(&c.records),
+                None => Val::Null,
+            },
             CExpr::Lookup {
                 collection,
                 field,
                 key,
             } => {
                 let key = self.eval(key)?;
-                let Some(records) = self.model.collections.get(*collection).map(|c| &c.records)
-                else {
+                let Some(c) = self.model.collections.get(*collection) else {
                     return Ok(Val::Null);
                 };
+                if !c.present && !self.absent_empty {
+                    return Ok(self.missing(*collection));
+                }
+                let records = &c.records;
                 let index = match self.indexes.get(&(*collection, *field)) {
                     Some(index) => index.clone(),
                     None => {
@@ -423,6 +434,14 @@ impl<'e> Evaluator<'e> {
             // Compiled to `CExpr::Matches`: never called with values.
             Eval::Glob => Val::Null,
         })
+    }
+
+    /// The unknown value of a collection the export lacks, its read recorded.
+    fn missing(&mut self, collection: usize) -> Val<'e> {
+        let name = COLLECTIONS.get(collection).map_or("?", |c| c.name);
+        self.unknowns
+            .push((Some(name.to_string()), MISSING_COLLECTION));
+        Val::Unknown
     }
 
     fn quantifier(

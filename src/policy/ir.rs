@@ -220,6 +220,10 @@ pub struct CRule {
     pub help: Option<CExpr>,
     /// (collection, field) pairs the rule reads.
     pub requires: Vec<(&'static str, Option<&'static str>)>,
+    /// Collections the rule reads only as the source of a quantifier (`any(g in groups: ...)`):
+    /// when the export lacks one, the quantifier is unknown (three-valued logic) instead of the
+    /// whole rule being not evaluated, so `x or any(...)` is still decided when `x` holds.
+    pub optional: Vec<&'static str>,
     /// A short label from the rule's text (`for u in users`), for "not evaluated" reports.
     pub label: String,
     /// Where it is written in its policy file.

@@ -29,15 +29,24 @@ fn json_to_value(v: &serde_json::Value, ty: &Ty) -> Option<Value> {
 /// Why values read as unknown could not be told: the reasons of their gaps (see
 /// [`crate::model::Value::Unknown`]), each once, in the order they were read.
 fn unknown_reason(model: &TenantModel, read: &[(Option<String>, &'static str)]) -> String {
-    let mut reasons: Vec<&str> = Vec::new();
+    let mut reasons: Vec<String> = Vec::new();
     for (entity, field) in read {
-        let gap = model.collections.iter().flat_map(|c| &c.gaps).find(|g| {
-            g.in_value && g.field == Some(*field) && g.entity.as_deref() == entity.as_deref()
-        });
-        if let Some(g) = gap {
-            if !reasons.contains(&g.reason.as_str()) {
-                reasons.push(&g.reason);
-            }
+        let reason = if *field == eval::MISSING_COLLECTION {
+            entity.as_deref().and_then(|c| model.missing(&[(c, None)]))
+        } else {
+            model
+                .collections
+                .iter()
+                .flat_map(|c| &c.gaps)
+                .find(|g| {
+                    g.in_value
+                        && g.field == Some(*field)
+                        && g.entity.as_deref() == entity.as_deref()
+                })
+                .map(|g| g.reason.clone())
+        };
+        if let Some(r) = reason.filter(|r| !reasons.contains(r)) {
+            reasons.push(r);
         }
     }
     if reasons.is_empty() {
@@ -214,6 +223,7 @@ impl CompiledPolicy {
             undecided: Vec::new(),
             today: crate::base::dates::midnight(today),
             param_globs: Default::default(),
+            absent_empty: self.requires_override.is_some(),
         };
         for (slot, v) in self.param_slots.iter().zip(&values) {
             if let Some(s) = evaluator.frame.get_mut(*slot) {
@@ -231,13 +241,21 @@ impl CompiledPolicy {
                 entity,
                 reason,
             };
-            if let Some(why) = model.missing(requires) {
+            let absent = |c: &&str| {
+                rule.optional.contains(c) && !model.collection(c).is_some_and(|c| c.present)
+            };
+            let requires: Vec<_> = requires
+                .iter()
+                .filter(|(c, _)| !absent(c))
+                .copied()
+                .collect();
+            if let Some(why) = model.missing(&requires) {
                 skipped.push(skip(None, why));
                 continue;
             }
             // Incomplete data of single entities: a rule over that collection passes over
             // them; any other rule cannot be judged.
-            let gaps = model.entity_gaps(requires);
+            let gaps = model.entity_gaps(&requires);
             let over = match &rule.kind {
                 ir::CRuleKind::For { bindings, .. } => match bindings.first() {
                     Some((_, CExpr::Collection(c) | CExpr::Lookup { collection: c, .. })) => {
