@@ -503,6 +503,8 @@ pub struct Builder {
     accounts: HashMap<String, usize>,
     /// The source format that read the document (index in [`formats::FORMATS`]).
     format: Option<usize>,
+    /// The document's path on disk (for the files beside it).
+    path: PathBuf,
 }
 
 impl Builder {
@@ -516,6 +518,7 @@ impl Builder {
             ops: Vec::new(),
             accounts: HashMap::new(),
             format: None,
+            path: found.path.clone(),
         }
     }
 
@@ -591,6 +594,62 @@ impl Builder {
     /// A value that is read but doubtful (an undocumented enum value): a warning at it.
     pub fn warning(&mut self, at: &At<'_>, message: &str) {
         self.report(DiagLevel::Warning, at, message.to_string());
+    }
+
+    /// Information about the value at `at` that needs no action (a document read that holds
+    /// nothing dexlint reads): a note at it.
+    pub fn note(&mut self, at: &At<'_>, message: &str) {
+        self.report(DiagLevel::Note, at, message.to_string());
+    }
+
+    /// Records that the field `field` of the record `entity` of `collection` holds
+    /// [`Value::Unknown`] (set by the caller), and why (lowercase, no final period): rules
+    /// whose outcome depends on it are not evaluated (see [`Gap::in_value`]).
+    pub fn unknown(
+        &mut self,
+        collection: &'static str,
+        field: &'static str,
+        entity: &str,
+        reason: String,
+        at: &At<'_>,
+    ) {
+        self.ops.push(Op::Gap(
+            collection,
+            Gap {
+                field: Some(field),
+                entity: Some(entity.to_string()),
+                reason,
+                loc: Some(at.loc()),
+                in_value: true,
+            },
+        ));
+    }
+
+    /// The names of the files in the current document's folder on disk, sorted (none for a
+    /// document that was not read from disk).
+    pub fn files_beside(&self) -> Vec<String> {
+        let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .filter_map(|e| e.file_name().to_str().map(str::to_string))
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// The decoded text of the file `name` beside the current document, when it is at most
+    /// `limit` bytes and can be read.
+    pub fn read_beside(&self, name: &str, limit: u64) -> Option<String> {
+        let path = self.path.parent()?.join(name);
+        if std::fs::metadata(&path).ok()?.len() > limit {
+            return None;
+        }
+        decode::decode_owned(std::fs::read(&path).ok()?).ok()
     }
 
     /// Records that data of `collection` is incomplete or unreadable (see [`Gap`]): `field`

@@ -194,19 +194,34 @@ pub fn pricing(b: &mut Builder, r: &At<'_>, props: &At<'_>, id: &str, name: &str
         );
         return;
     };
+    if let Some(p) = pricing_in(b, r, props, scope, source) {
+        b.push("resource_pricings", p);
+    }
+}
+
+/// The Defender for Servers (`VirtualMachines`) pricing `props` set on `scope`: on a
+/// subscription, the cloud account keyed by its id gets the tier and sub-plan; below one, the
+/// `resource_pricings` record is returned, for the caller to push (ARM templates first mark
+/// what their expressions could not tell).
+pub fn pricing_in(
+    b: &mut Builder,
+    r: &At<'_>,
+    props: &At<'_>,
+    scope: Scope,
+    source: &str,
+) -> Option<Record> {
     let tier = props.get("pricingTier");
     let sub_plan = sub_plan_of(props);
     match scope {
         Scope::Subscription(sub) => {
-            let Some(account) = b.cloud_account(&sub, "Azure", source, r) else {
-                return;
-            };
+            let account = b.cloud_account(&sub, "Azure", source, r)?;
             if let Some(t) = tier {
                 put_at(account, "servers_tier", &t, Conv::Text);
             }
             if let Some(p) = sub_plan {
                 put_at(account, "servers_plan", &p, Conv::Text);
             }
+            None
         }
         Scope::Below {
             id,
@@ -230,7 +245,7 @@ pub fn pricing(b: &mut Builder, r: &At<'_>, props: &At<'_>, id: &str, name: &str
             if let Some(i) = props.get("inherited") {
                 put_at(&mut p, "inherited", &i, Conv::Bool);
             }
-            b.push("resource_pricings", p);
+            Some(p)
         }
     }
 }
@@ -249,7 +264,19 @@ pub fn setting(b: &mut Builder, r: &At<'_>, props: &At<'_>, id: &str, name: &str
         return;
     }
     match scope_of(id) {
-        Some(Scope::Subscription(sub)) => {
+        Some(scope) => setting_in(b, r, props, scope, source),
+        None => b.shape_error(
+            r,
+            "cannot tell the subscription of this setting (no `/subscriptions/<id>` in its `id`)",
+        ),
+    }
+}
+
+/// The `WDATP` setting `props` on `scope`: on a subscription, its cloud account's
+/// `mde_integration`; below one, a warning (the setting exists only on subscriptions).
+pub fn setting_in(b: &mut Builder, r: &At<'_>, props: &At<'_>, scope: Scope, source: &str) {
+    match scope {
+        Scope::Subscription(sub) => {
             let Some(account) = b.cloud_account(&sub, "Azure", source, r) else {
                 return;
             };
@@ -257,15 +284,11 @@ pub fn setting(b: &mut Builder, r: &At<'_>, props: &At<'_>, id: &str, name: &str
                 put_at(account, "mde_integration", &e, Conv::Bool);
             }
         }
-        Some(Scope::Below { id, .. }) => b.warning(
+        Scope::Below { id, .. } => b.warning(
             r,
             &format!(
                 "the `WDATP` setting of `{id}` is not a subscription's setting; it was not read"
             ),
-        ),
-        None => b.shape_error(
-            r,
-            "cannot tell the subscription of this setting (no `/subscriptions/<id>` in its `id`)",
         ),
     }
 }

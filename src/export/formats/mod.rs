@@ -6,6 +6,7 @@
 //! its fixtures under `tests/fixtures/exports/`.
 
 pub mod arm;
+pub mod arm_template;
 pub mod az_cli;
 pub mod az_powershell;
 pub mod declaration;
@@ -48,6 +49,12 @@ pub static FORMATS: &[Format] = &[
         provides: &["groups", "cloud_accounts"],
         produced_by: "`terraform show -json PLANFILE`",
         read: terraform::read,
+    },
+    Format {
+        name: "arm-template",
+        provides: &["groups", "cloud_accounts", "resource_pricings"],
+        produced_by: "ARM deployment templates and `bicep build` / `az bicep build` output (Microsoft.Security pricings, settings, securityConnectors; Microsoft Graph Bicep groups), with the parameters file beside them (`bicep build-params`)",
+        read: arm_template::read,
     },
     Format {
         name: "defender-for-endpoint",

@@ -1,0 +1,1229 @@
+//! ARM deployment templates as planned configuration: hand-written ARM JSON, and what `bicep
+//! build` / `az bicep build` compile Bicep to. A template is recognised by its `$schema`
+//! (`https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#`,
+//! `2018-05-01/subscriptionDeploymentTemplate.json#`,
+//! `2019-08-01/managementGroupDeploymentTemplate.json#`,
+//! `2019-08-01/tenantDeploymentTemplate.json#`); parameters files
+//! (`.../deploymentParameters.json#`, also what `bicep build-params` writes) are recognised and
+//! read with the template beside them.
+//!
+//! `resources` is the classic array or, with `languageVersion` 2.0 (current Bicep), an object
+//! keyed by symbolic name. Child resources nested in a resource's `resources` get their parent's
+//! type and name in front of theirs; a resource with `copy` is read once per iteration
+//! (`copyIndex()`); one whose `condition` is false is not deployed, and `existing` resources
+//! are references, not deployed. Read:
+//!
+//! - `Microsoft.Security/pricings` `VirtualMachines` (Defender for Servers): without `scope`,
+//!   a subscription template's pricing is the target subscription's plan (a cloud account, one
+//!   per template) and a resource-group template's is the target group's (`resource_pricings`);
+//!   with `scope` (a resource id, a `Namespace/type/name` path of the deployment's group, or a
+//!   symbolic name) or the older `.../providers/pricings` child form, the resource's.
+//! - `Microsoft.Security/settings` `WDATP` and `Microsoft.Security/securityConnectors`, through
+//!   the ARM REST loaders of [`super::arm`].
+//! - The Microsoft Graph Bicep extension's `Microsoft.Graph/groups@v1.0` (and `@beta`), in
+//!   both the `extensions`/`extension` and the older `imports`/`import` form: `displayName`,
+//!   `uniqueName`, `securityEnabled`, `mailEnabled`, `groupTypes`, `membershipRule` under
+//!   `properties` (as Bicep compiles them) or at the resource's top level, and `members` as
+//!   `{"relationships": [...]}` or an array. A member that is another resource of the template
+//!   (`[reference('sym').id]`, `[resourceId('Microsoft.Graph/groups', 'name')]`) has that
+//!   resource's kind: a Graph group is a nested group.
+//!
+//! Values are template expressions evaluated by [`expr`] (its doc lists the functions):
+//! parameters come from the parameters file beside the template (`<stem>.parameters.json`,
+//! else the only parameters file in the folder), else their `defaultValue`. A value dexlint
+//! cannot evaluate is [`Value::Unknown`] with the reason (the expression), so the rules that
+//! need it are not evaluated for that resource: never a pass, never a guess.
+//!
+//! Records are named by symbolic name, else `type/name` (with `[i]` for a copy iteration), and
+//! located at the template's property (`/resources/serversPricing/properties/pricingTier`):
+//! a value that comes from the parameters file is located where the template uses it, since
+//! that is the line a pull request changes the deployment at.
+
+pub mod expr;
+
+use crate::export::json::{put, put_at, At, Conv, Strings};
+use crate::export::tree::{self, Kind, Node};
+use crate::export::Builder;
+use crate::model::schema;
+use crate::model::{Record, Value};
+use super::arm::Scope;
+use expr::{Context, Known, Val};
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+/// The `source` of the records this format writes.
+const SOURCE: &str = "arm-template";
+
+/// Largest parameters file read beside a template.
+const MAX_PARAMETERS_BYTES: u64 = 16 << 20;
+
+/// Most iterations of one `copy` loop (ARM's own limit is 800).
+const MAX_COPY: i64 = 800;
+
+/// Deepest nesting of child resources followed.
+const MAX_NESTING: usize = 16;
+
+/// The resource types this format reads (lowercase, without API version).
+const READ_TYPES: &[&str] = &[
+    "microsoft.security/pricings",
+    "microsoft.security/settings",
+    "microsoft.security/securityconnectors",
+    "microsoft.graph/groups",
+];
+
+/// What a template deploys to, from its `$schema`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    ResourceGroup,
+    Subscription,
+    ManagementGroup,
+    Tenant,
+}
+
+/// What an ARM `$schema` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Schema {
+    Template(Target),
+    Parameters,
+}
+
+/// The kind of document an ARM `$schema` URL names; None for any other `$schema`.
+fn schema_of(doc: &At<'_>) -> Option<Schema> {
+    let url = doc.get("$schema")?.as_str()?.to_ascii_lowercase();
+    if !url.contains("schema.management.azure.com/schemas/") {
+        return None;
+    }
+    let file = url.trim_end_matches('#').rsplit('/').next()?.to_string();
+    Some(match file.as_str() {
+        "deploymenttemplate.json" => Schema::Template(Target::ResourceGroup),
+        "subscriptiondeploymenttemplate.json" => Schema::Template(Target::Subscription),
+        "managementgroupdeploymenttemplate.json" => Schema::Template(Target::ManagementGroup),
+        "tenantdeploymenttemplate.json" => Schema::Template(Target::Tenant),
+        "deploymentparameters.json" | "subscriptiondeploymentparameters.json" => {
+            Schema::Parameters
+        }
+        _ => return None,
+    })
+}
+
+/// Reads an ARM deployment template (or recognises a parameters file, read with its template);
+/// false when the document is neither.
+pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
+    if !doc.is_object() {
+        return false;
+    }
+    let target = match schema_of(doc) {
+        None => return false,
+        Some(Schema::Parameters) => return true,
+        Some(Schema::Template(t)) => t,
+    };
+    let given = parameters_file(b, doc, rel);
+    let mut reader = Reader {
+        rel: rel.to_string(),
+        seen: Vec::new(),
+        read: 0,
+    };
+    reader.template(b, doc, target, &given);
+    if reader.read == 0 {
+        let at = doc.get("resources").unwrap_or(*doc);
+        let seen = if reader.seen.is_empty() {
+            "it has no resources".to_string()
+        } else {
+            format!("it deploys `{}`", reader.seen.join("`, `"))
+        };
+        b.note(
+            &at,
+            &format!(
+                "this ARM template deploys no resource dexlint reads ({seen}); dexlint reads \
+                 `Microsoft.Security/pricings`, `Microsoft.Security/settings`, \
+                 `Microsoft.Security/securityConnectors` and `Microsoft.Graph/groups`"
+            ),
+        );
+    }
+    true
+}
+
+/// Parameter values given by a parameters file: by lowercase name, the value.
+type Given = HashMap<String, Val>;
+
+/// The values of the parameters file beside the template: `<stem>.parameters.json`, else the
+/// only parameters file (by its `$schema`) of the folder whose name says parameters. When
+/// several could be the one, a parameter they set differently is unknown.
+fn parameters_file(b: &mut Builder, doc: &At<'_>, rel: &str) -> Given {
+    let name = rel.rsplit('/').next().unwrap_or(rel).to_string();
+    let stem = name
+        .strip_suffix(".json")
+        .unwrap_or(&name)
+        .to_ascii_lowercase();
+    let files = b.files_beside();
+    let exact: Vec<&String> = files
+        .iter()
+        .filter(|f| {
+            let l = f.to_ascii_lowercase();
+            l == format!("{stem}.parameters.json") || l == format!("{stem}.params.json")
+        })
+        .collect();
+    let candidates: Vec<&String> = if exact.is_empty() {
+        files
+            .iter()
+            .filter(|f| {
+                let l = f.to_ascii_lowercase();
+                *f != &name && l.ends_with(".json") && (l.contains("param"))
+            })
+            .collect()
+    } else {
+        exact
+    };
+    let mut sets: Vec<(String, Given)> = Vec::new();
+    for f in candidates {
+        let Some(text) = b.read_beside(f, MAX_PARAMETERS_BYTES) else {
+            continue;
+        };
+        let Ok(node) = tree::parse(&text, tree::MAX_DEPTH) else {
+            continue;
+        };
+        let strings = Strings::default();
+        let at = At::new(&node, doc.file, &strings);
+        if schema_of(&at) != Some(Schema::Parameters) {
+            continue;
+        }
+        let mut given = Given::new();
+        for (k, p) in at.get("parameters").map(|p| p.members()).unwrap_or_default() {
+            let v = if p.get("reference").is_some() {
+                Val::Unknown(format!(
+                    "parameter `{k}` is a Key Vault reference in `{f}`, read at deployment"
+                ))
+            } else if let Some(v) = p.get("value") {
+                json_val(&v)
+            } else {
+                continue;
+            };
+            given.insert(k.to_ascii_lowercase(), v);
+        }
+        sets.push((f.clone(), given));
+    }
+    let mut sets = sets.into_iter();
+    let Some((first_name, mut merged)) = sets.next() else {
+        return Given::new();
+    };
+    let mut names = vec![first_name];
+    for (f, other) in sets {
+        names.push(f);
+        for (k, v) in other {
+            let same = merged.get(&k).is_some_and(|m| *m == v);
+            if !same {
+                merged.insert(
+                    k.clone(),
+                    Val::Unknown(format!(
+                        "parameter `{k}` may come from any of the parameters files `{}` beside \
+                         the template, which do not agree on it",
+                        names.join("`, `")
+                    )),
+                );
+            }
+        }
+    }
+    merged
+}
+
+/// A JSON value as an expression value (strings as written: parameters file values are not
+/// expressions).
+fn json_val(at: &At<'_>) -> Val {
+    match &at.v.kind {
+        Kind::Null => Val::Null,
+        Kind::Bool(b) => Val::Bool(*b),
+        Kind::Number(n) => n
+            .parse()
+            .map(Val::Int)
+            .unwrap_or_else(|_| Val::Str((*n).to_string())),
+        Kind::String(s) => Val::Str(s.to_string()),
+        Kind::Array(_) => Val::Array(at.items().iter().map(json_val).collect()),
+        Kind::Object(_) => Val::Object(
+            at.members()
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), json_val(&v)))
+                .collect(),
+        ),
+    }
+}
+
+/// A template value evaluated: strings as expressions, arrays and objects member by member.
+fn eval_json(at: &At<'_>, ctx: &Context) -> Val {
+    match &at.v.kind {
+        Kind::String(s) => expr::eval_string(s, ctx),
+        Kind::Array(_) => Val::Array(at.items().iter().map(|i| eval_json(i, ctx)).collect()),
+        Kind::Object(_) => Val::Object(
+            at.members()
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), eval_json(&v, ctx)))
+                .collect(),
+        ),
+        _ => json_val(at),
+    }
+}
+
+/// A value that could not be evaluated, at a path of the resource (lowercase keys joined by
+/// `.`), and where the template writes it.
+struct Unknown<'a> {
+    path: String,
+    reason: String,
+    at: At<'a>,
+}
+
+/// A template value evaluated into a tree the ARM REST loaders read: each value keeps the
+/// offset of the template value it comes from; what cannot be evaluated is `null` there and
+/// listed in `unknowns`.
+fn eval_node<'a>(
+    at: &At<'a>,
+    ctx: &Context,
+    path: &str,
+    unknowns: &mut Vec<Unknown<'a>>,
+) -> Node<'static> {
+    let start = at.v.start;
+    match &at.v.kind {
+        Kind::String(s) => {
+            let v = expr::eval_string(s, ctx);
+            val_node(&v, start, path, at, unknowns)
+        }
+        Kind::Array(_) => Node {
+            start,
+            kind: Kind::Array(
+                at.items()
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| eval_node(item, ctx, &format!("{path}.{i}"), unknowns))
+                    .collect(),
+            ),
+        },
+        Kind::Object(_) => {
+            let mut members = Vec::new();
+            for (k, v) in at.members() {
+                let sub = join(path, k);
+                // Property loops (`"copy": [{"name", "count", "input"}]`) are not evaluated.
+                if k.eq_ignore_ascii_case("copy") && v.is_array() && !path.is_empty() {
+                    for item in v.items() {
+                        let name = item.get("name").and_then(|n| n.text()).unwrap_or_default();
+                        unknowns.push(Unknown {
+                            path: join(path, &name),
+                            reason: format!(
+                                "`{name}` is built by a property `copy` loop, which dexlint does \
+                                 not evaluate"
+                            ),
+                            at: item,
+                        });
+                    }
+                    continue;
+                }
+                members.push((Cow::Owned(k.to_string()), eval_node(&v, ctx, &sub, unknowns)));
+            }
+            Node {
+                start,
+                kind: Kind::Object(members.into_boxed_slice()),
+            }
+        }
+        Kind::Null => Node {
+            start,
+            kind: Kind::Null,
+        },
+        Kind::Bool(b) => Node {
+            start,
+            kind: Kind::Bool(*b),
+        },
+        Kind::Number(n) => Node {
+            start,
+            kind: Kind::String(Cow::Owned((*n).to_string())),
+        },
+    }
+}
+
+fn join(path: &str, key: &str) -> String {
+    let key = key.to_ascii_lowercase();
+    if path.is_empty() {
+        key
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+/// An evaluated value as a tree node at `start`.
+fn val_node<'a>(
+    v: &Val,
+    start: u32,
+    path: &str,
+    at: &At<'a>,
+    unknowns: &mut Vec<Unknown<'a>>,
+) -> Node<'static> {
+    let kind = match v {
+        Val::Null => Kind::Null,
+        Val::Bool(b) => Kind::Bool(*b),
+        Val::Int(i) => Kind::String(Cow::Owned(i.to_string())),
+        Val::Str(s) => Kind::String(Cow::Owned(s.clone())),
+        Val::Array(items) => Kind::Array(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, x)| val_node(x, start, &format!("{path}.{i}"), at, unknowns))
+                .collect(),
+        ),
+        Val::Object(members) => Kind::Object(
+            members
+                .iter()
+                .map(|(k, x)| (Cow::Owned(k.clone()), val_node(x, start, &join(path, k), at, unknowns)))
+                .collect(),
+        ),
+        Val::Resource(key, _) => {
+            unknowns.push(Unknown {
+                path: path.to_string(),
+                reason: format!(
+                    "`{}` is a deployment-time value of resource `{key}`",
+                    at.as_str().unwrap_or_default()
+                ),
+                at: *at,
+            });
+            Kind::Null
+        }
+        Val::Unknown(why) => {
+            unknowns.push(Unknown {
+                path: path.to_string(),
+                reason: why.clone(),
+                at: *at,
+            });
+            Kind::Null
+        }
+    };
+    Node { start, kind }
+}
+
+/// One resource (instance) of a template.
+struct Resource<'a> {
+    /// Symbolic name, else `type/name`; `[i]` for a copy iteration.
+    label: String,
+    /// Full type as written, without API version.
+    kind: String,
+    /// Full name, or why it is unknown.
+    name: Result<String, String>,
+    at: At<'a>,
+    copy_index: Option<i64>,
+    /// Whether it is a reference to an existing resource (`existing: true`).
+    existing: bool,
+}
+
+impl Resource<'_> {
+    fn lower_kind(&self) -> String {
+        self.kind.to_ascii_lowercase()
+    }
+}
+
+struct Reader {
+    rel: String,
+    /// Resource types of the template that no reader takes.
+    seen: Vec<String>,
+    /// Resources read.
+    read: usize,
+}
+
+/// A resource declaration before its name is evaluated: its symbolic name, object, and the
+/// type and name of its parents.
+struct Declared<'a> {
+    symbol: Option<String>,
+    at: At<'a>,
+    /// The full type of its parent, and the `name` values of its ancestors, outermost first.
+    parent: Option<(String, Vec<At<'a>>)>,
+}
+
+impl Reader {
+    fn template(&mut self, b: &mut Builder, t: &At<'_>, target: Target, given: &Given) {
+        let mut ctx = Context::default();
+        // Parameters in order: a default may use the parameters before it.
+        for (name, decl) in t.get("parameters").map(|p| p.members()).unwrap_or_default() {
+            let key = name.to_ascii_lowercase();
+            let v = match given.get(&key) {
+                Some(v) => v.clone(),
+                None => match decl.get("defaultValue") {
+                    Some(d) => eval_json(&d, &ctx),
+                    None => Val::Unknown(format!(
+                        "parameter `{name}` has no value: no parameters file beside `{}` sets it \
+                         and it has no `defaultValue`",
+                        self.rel
+                    )),
+                },
+            };
+            ctx.params.insert(key, v);
+        }
+        // Variables: a few passes, so one may use another declared after it.
+        let vars = t.get("variables").map(|v| v.members()).unwrap_or_default();
+        for _ in 0..3 {
+            for (name, v) in &vars {
+                if name.eq_ignore_ascii_case("copy") {
+                    for item in v.items() {
+                        let n = item.get("name").and_then(|n| n.text()).unwrap_or_default();
+                        ctx.vars.insert(
+                            n.to_ascii_lowercase(),
+                            Val::Unknown(format!(
+                                "variable `{n}` is built by a `copy` loop, which dexlint does not \
+                                 evaluate"
+                            )),
+                        );
+                    }
+                    continue;
+                }
+                let value = eval_json(v, &ctx);
+                ctx.vars.insert(name.to_ascii_lowercase(), value);
+            }
+        }
+        // Every resource declaration, children after their parents.
+        let mut declared = Vec::new();
+        if let Some(resources) = t.get("resources") {
+            collect(&resources, None, 0, &mut declared);
+        }
+        // Names first, for `reference` and `resourceId` to find the template's resources.
+        let mut instances: Vec<Resource<'_>> = Vec::new();
+        for d in &declared {
+            self.instances(b, d, &mut ctx, &mut instances);
+        }
+        ctx.resources = instances
+            .iter()
+            .map(|r| Known {
+                key: r.label.clone(),
+                kind: r.lower_kind(),
+                name: r.name.as_ref().ok().cloned(),
+            })
+            .collect();
+        let mut groups: Vec<Record> = Vec::new();
+        for r in &instances {
+            ctx.copy_index = r.copy_index;
+            let kind = r.lower_kind();
+            if r.existing {
+                continue;
+            }
+            if !READ_TYPES.contains(&kind.as_str()) && !is_provider_pricing(&kind) {
+                if !self.seen.contains(&r.kind) {
+                    self.seen.push(r.kind.clone());
+                }
+                continue;
+            }
+            match r.at.get("condition").map(|c| eval_json(&c, &ctx)) {
+                Some(Val::Bool(false)) => continue,
+                Some(Val::Unknown(why)) => {
+                    self.read += 1;
+                    let collection = if kind == "microsoft.graph/groups" {
+                        "groups"
+                    } else {
+                        "cloud_accounts"
+                    };
+                    b.gap(
+                        collection,
+                        None,
+                        None,
+                        format!(
+                            "whether `{}` in `{}` is deployed is known only at deployment \
+                             (its `condition`: {why})",
+                            r.label, self.rel
+                        ),
+                        &r.at,
+                    );
+                    continue;
+                }
+                _ => {}
+            }
+            self.read += 1;
+            match kind.as_str() {
+                "microsoft.graph/groups" => groups.push(self.group(b, r, &ctx, &instances)),
+                "microsoft.security/securityconnectors" => self.connector(b, r, &ctx),
+                _ => self.security(b, r, &ctx, target),
+            }
+        }
+        if !groups.is_empty() {
+            b.touch("groups");
+        }
+        for g in groups {
+            b.add_group(g);
+        }
+    }
+
+    /// The instances of a declaration: one, or one per `copy` iteration.
+    fn instances<'a>(
+        &mut self,
+        b: &mut Builder,
+        d: &Declared<'a>,
+        ctx: &mut Context,
+        out: &mut Vec<Resource<'a>>,
+    ) {
+        let Some(kind_written) = d.at.get("type").and_then(|t| t.text()) else {
+            b.warning(&d.at, "an ARM template resource without `type`; it was not read");
+            return;
+        };
+        let own_kind = kind_written
+            .split('@')
+            .next()
+            .unwrap_or(&kind_written)
+            .to_string();
+        let kind = match &d.parent {
+            Some((parent_kind, _)) if !own_kind.contains('.') => {
+                format!("{parent_kind}/{own_kind}")
+            }
+            _ => own_kind,
+        };
+        let existing = d
+            .at
+            .get("existing")
+            .and_then(|e| e.boolean())
+            .unwrap_or(false);
+        let copy = d.at.get("copy").filter(At::is_object);
+        let count = match &copy {
+            None => None,
+            Some(c) => match c.get("count").map(|n| eval_json(&n, ctx)) {
+                Some(Val::Int(n)) => Some(n.clamp(0, MAX_COPY)),
+                other => {
+                    let why = match other {
+                        Some(Val::Unknown(why)) => why,
+                        _ => "it has no integer `count`".to_string(),
+                    };
+                    b.warning(
+                        c,
+                        &format!(
+                            "the `copy` loop of this `{kind}` resource cannot be evaluated \
+                             ({why}); its resources were read as unknown"
+                        ),
+                    );
+                    Some(-1)
+                }
+            },
+        };
+        let iterations: Vec<Option<i64>> = match count {
+            None => vec![None],
+            // Unknown count: one instance whose `copyIndex()` is unknown.
+            Some(-1) => vec![None],
+            Some(n) => (0..n).map(Some).collect(),
+        };
+        for i in iterations {
+            ctx.copy_index = i;
+            let name = match d.at.get("name").map(|n| eval_json(&n, ctx)) {
+                Some(Val::Str(s)) => Ok(s),
+                Some(Val::Int(n)) => Ok(n.to_string()),
+                Some(Val::Unknown(why)) => Err(why),
+                _ if kind.to_ascii_lowercase().starts_with("microsoft.graph/") => {
+                    // Graph resources are named by their `uniqueName`.
+                    let props = d.at.get("properties").unwrap_or(d.at);
+                    match props.get("uniqueName").map(|n| eval_json(&n, ctx)) {
+                        Some(Val::Str(s)) => Ok(s),
+                        Some(Val::Unknown(why)) => Err(why),
+                        _ => Err("the resource has no `name`".to_string()),
+                    }
+                }
+                _ => Err("the resource has no `name`".to_string()),
+            };
+            let name = match (&d.parent, name) {
+                (Some((_, parents)), Ok(n)) if !d_has_full_type(&d.at) => {
+                    let mut full = Vec::new();
+                    let mut why = None;
+                    for p in parents {
+                        match eval_json(p, ctx) {
+                            Val::Str(s) => full.push(s),
+                            Val::Unknown(w) => why = why.or(Some(w)),
+                            _ => why = why.or(Some("a parent has no name".to_string())),
+                        }
+                    }
+                    full.push(n);
+                    match why {
+                        Some(w) => Err(w),
+                        None => Ok(full.join("/")),
+                    }
+                }
+                (_, n) => n,
+            };
+            let mut label = match (&d.symbol, &name) {
+                (Some(s), _) => s.clone(),
+                (None, Ok(n)) => format!("{kind}/{n}"),
+                (None, Err(_)) => format!("{kind}/{}", d.at.get("name").and_then(|n| n.text()).unwrap_or_default()),
+            };
+            if let (Some(i), true) = (i, d.symbol.is_some() || name.is_err()) {
+                label.push_str(&format!("[{i}]"));
+            }
+            out.push(Resource {
+                label,
+                kind: kind.clone(),
+                name,
+                at: d.at,
+                copy_index: i,
+                existing,
+            });
+        }
+        ctx.copy_index = None;
+    }
+
+    /// A `Microsoft.Security` pricing or setting: its scope, then the ARM REST loader.
+    fn security(&mut self, b: &mut Builder, r: &Resource<'_>, ctx: &Context, target: Target) {
+        let kind = r.lower_kind();
+        let pricing = kind == "microsoft.security/pricings" || is_provider_pricing(&kind);
+        let (plan, wanted, fields): (&str, &str, &[(&str, &'static str, &'static str)]) =
+            if pricing {
+                (
+                    "pricing",
+                    "VirtualMachines",
+                    &[
+                        ("properties.pricingtier", "servers_tier", "tier"),
+                        ("properties.subplan", "servers_plan", "sub_plan"),
+                    ],
+                )
+            } else {
+                (
+                    "setting",
+                    "WDATP",
+                    &[("properties.enabled", "mde_integration", "")],
+                )
+            };
+        // The old extension form names the scope in its type and name:
+        // `Microsoft.Compute/virtualMachines/providers/pricings`, `vm-1/Microsoft.Security/VirtualMachines`.
+        let (own_name, provider_scope) = match &r.name {
+            Ok(n) if is_provider_pricing(&kind) => {
+                let parts: Vec<&str> = n.split('/').collect();
+                let parent_kind = r
+                    .kind
+                    .get(..r.kind.to_ascii_lowercase().find("/providers/").unwrap_or(0))
+                    .unwrap_or("")
+                    .to_string();
+                let parent_names = parts.len().saturating_sub(2);
+                let parent_name = parts.get(..parent_names).map(|p| p.join("/")).unwrap_or_default();
+                (
+                    Ok(parts.last().map_or("", |s| s).to_string()),
+                    Some(format!("{parent_kind}/{parent_name}")),
+                )
+            }
+            Ok(n) => (Ok(n.clone()), None),
+            Err(e) => (Err(e.clone()), None),
+        };
+        let name_unknown = match &own_name {
+            Ok(n) if !n.eq_ignore_ascii_case(wanted) => return,
+            Ok(_) => None,
+            Err(why) => Some(why.clone()),
+        };
+        let scope_text = match provider_scope {
+            Some(s) => Some(Val::Str(s)),
+            None => r.at.get("scope").map(|s| eval_json(&s, ctx)),
+        };
+        let subscription = format!("subscription() of {}", self.rel);
+        let group_base = format!("/subscriptions/{subscription}/resourceGroups/resourceGroup()");
+        let scope = match scope_text {
+            None => match target {
+                Target::Subscription => Scope::Subscription(self.account_key()),
+                Target::ResourceGroup => Scope::Below {
+                    id: group_base.clone(),
+                    name: "resourceGroup()".into(),
+                    subscription: subscription.clone(),
+                    kind: "resource_group",
+                },
+                Target::ManagementGroup | Target::Tenant => {
+                    b.warning(
+                        &r.at,
+                        &format!(
+                            "`{}` is a {plan} in a management-group or tenant template, without \
+                             a subscription scope; it was not read",
+                            r.label
+                        ),
+                    );
+                    return;
+                }
+            },
+            Some(Val::Str(s)) => {
+                let known = ctx.resources.iter().find(|k| k.key.eq_ignore_ascii_case(&s));
+                let path = match known {
+                    Some(k) => format!("{}/{}", k.kind, k.name.clone().unwrap_or_default()),
+                    None => s.clone(),
+                };
+                if path.starts_with('/') {
+                    let id = format!("{}/providers/Microsoft.Security/x/y", path.trim_end_matches('/'));
+                    match super::arm::scope_of(&id) {
+                        Some(super::arm::Scope::Subscription(sub)) => {
+                            Scope::Subscription(format!("{}:{sub}", self.account_key()))
+                        }
+                        Some(s) => s,
+                        None => {
+                            self.unread_scope(b, r, &format!("its scope `{path}` names no subscription"));
+                            return;
+                        }
+                    }
+                } else {
+                    let name = path.rsplit('/').next().unwrap_or(&path).to_string();
+                    Scope::Below {
+                        id: format!("{group_base}/providers/{path}"),
+                        name,
+                        subscription: subscription.clone(),
+                        kind: "resource",
+                    }
+                }
+            }
+            Some(Val::Resource(key, _)) => {
+                let k = ctx.resources.iter().find(|k| k.key == key);
+                let path = k
+                    .map(|k| format!("{}/{}", k.kind, k.name.clone().unwrap_or_default()))
+                    .unwrap_or(key.clone());
+                Scope::Below {
+                    id: format!("{group_base}/providers/{path}"),
+                    name: path.rsplit('/').next().unwrap_or(&path).to_string(),
+                    subscription: subscription.clone(),
+                    kind: "resource",
+                }
+            }
+            Some(Val::Unknown(why)) => {
+                self.unread_scope(b, r, &why);
+                return;
+            }
+            Some(_) => {
+                self.unread_scope(b, r, "its `scope` is not a resource id");
+                return;
+            }
+        };
+        let mut unknowns = Vec::new();
+        let node = self.resource_node(r, ctx, &mut unknowns);
+        let strings = Strings::default();
+        let at = At::new(&node, r.at.file, &strings);
+        let empty = Node {
+            start: r.at.v.start,
+            kind: Kind::Object(Box::new([])),
+        };
+        let props = at
+            .get("properties")
+            .filter(At::is_object)
+            .unwrap_or(At::new(&empty, r.at.file, &strings));
+        // What is unknown: each field whose property is, or every field when the name is.
+        let unknown_fields: Vec<(&'static str, &'static str, String, At<'_>)> = fields
+            .iter()
+            .filter_map(|(path, account_field, record_field)| {
+                match &name_unknown {
+                    Some(why) => Some((*account_field, *record_field, format!("the name of {plan} `{}` in `{}` is unknown: {why}", r.label, self.rel), r.at)),
+                    None => unknowns
+                        .iter()
+                        .find(|u| u.path == *path)
+                        .map(|u| (*account_field, *record_field, format!("{} of `{}` in `{}`: {}", path.trim_start_matches("properties."), r.label, self.rel, u.reason), u.at)),
+                }
+            })
+            .collect();
+        let synthetic_scope = scope.clone();
+        let record = if pricing {
+            super::arm::pricing_in(b, &at, &props, scope, SOURCE)
+        } else {
+            super::arm::setting_in(b, &at, &props, scope, SOURCE);
+            None
+        };
+        match synthetic_scope {
+            Scope::Subscription(key) => {
+                let Some(account) = b.cloud_account(&key, "Azure", SOURCE, &r.at) else {
+                    return;
+                };
+                if account.get("id").and_then(|f| f.value.as_str()) == Some(key.as_str()) {
+                    account.set("id", Value::Str(r.label.as_str().into()), None);
+                }
+                let id = account.identity().unwrap_or_default().to_string();
+                for (field, _, _, at) in &unknown_fields {
+                    account.set(field, Value::Unknown, Some(at.loc()));
+                }
+                for (field, _, why, at) in unknown_fields {
+                    b.unknown("cloud_accounts", field, &id, why, &at);
+                }
+            }
+            Scope::Below { .. } => {
+                if let Some(mut p) = record {
+                    let id = p.identity().unwrap_or_default().to_string();
+                    for (_, field, why, at) in unknown_fields {
+                        if field.is_empty() {
+                            continue;
+                        }
+                        p.set(field, Value::Unknown, Some(at.loc()));
+                        b.unknown("resource_pricings", field, &id, why, &at);
+                    }
+                    b.push("resource_pricings", p);
+                }
+            }
+        }
+    }
+
+    fn unread_scope(&mut self, b: &mut Builder, r: &Resource<'_>, why: &str) {
+        b.warning(
+            &r.at,
+            &format!("the scope of `{}` cannot be told ({why}); it was not read", r.label),
+        );
+        b.gap(
+            "resource_pricings",
+            None,
+            None,
+            format!("the scope of `{}` in `{}` is known only at deployment", r.label, self.rel),
+            &r.at,
+        );
+    }
+
+    /// The key of the cloud account a subscription template deploys to: one per template.
+    fn account_key(&self) -> String {
+        format!("{SOURCE}:{}", self.rel)
+    }
+
+    /// The resource as the ARM REST loaders read it: `id`, `type`, `name` and its evaluated
+    /// `properties`, each at the template's value.
+    fn resource_node<'a>(
+        &self,
+        r: &Resource<'a>,
+        ctx: &Context,
+        unknowns: &mut Vec<Unknown<'a>>,
+    ) -> Node<'static> {
+        let start = r.at.v.start;
+        let text = |s: &str, start: u32| Node {
+            start,
+            kind: Kind::String(Cow::Owned(s.to_string())),
+        };
+        let name_start = r.at.get("name").map_or(start, |n| n.v.start);
+        let mut members: Vec<(Cow<'static, str>, Node<'static>)> = vec![
+            (Cow::Borrowed("type"), text(&r.kind, start)),
+            (
+                Cow::Borrowed("name"),
+                text(r.name.as_deref().unwrap_or(""), name_start),
+            ),
+        ];
+        if let Some(p) = r.at.get("properties") {
+            members.push((Cow::Borrowed("properties"), eval_node(&p, ctx, "properties", unknowns)));
+        }
+        Node {
+            start,
+            kind: Kind::Object(members.into_boxed_slice()),
+        }
+    }
+
+    /// A `securityConnectors` resource through the ARM REST loader.
+    fn connector(&mut self, b: &mut Builder, r: &Resource<'_>, ctx: &Context) {
+        let mut unknowns = Vec::new();
+        let node = self.resource_node(r, ctx, &mut unknowns);
+        let strings = Strings::default();
+        let at = At::new(&node, r.at.file, &strings);
+        let Some(props) = at.get("properties").filter(At::is_object) else {
+            b.warning(&r.at, &format!("security connector `{}` has no `properties`; it was not read", r.label));
+            return;
+        };
+        let identity = unknowns.iter().find(|u| {
+            u.path == "properties.environmentname" || u.path == "properties.hierarchyidentifier"
+        });
+        if let Some(u) = identity {
+            b.warning(
+                &u.at,
+                &format!(
+                    "the cloud account of security connector `{}` cannot be told ({}); it was not read",
+                    r.label, u.reason
+                ),
+            );
+            b.gap(
+                "cloud_accounts",
+                None,
+                None,
+                format!("the cloud account of security connector `{}` in `{}` is known only at deployment: {}", r.label, self.rel, u.reason),
+                &u.at,
+            );
+            return;
+        }
+        super::arm::connector(b, &at, &props, SOURCE);
+        let environment = match props
+            .get("environmentName")
+            .and_then(|e| e.text())
+            .unwrap_or_default()
+            .to_ascii_lowercase()
+            .as_str()
+        {
+            "aws" => "AWS",
+            "gcp" => "GCP",
+            _ => return,
+        };
+        let id = props
+            .get("hierarchyIdentifier")
+            .and_then(|h| h.text())
+            .filter(|h| !h.is_empty())
+            .or_else(|| r.name.clone().ok())
+            .unwrap_or_default();
+        for u in unknowns.iter().filter(|u| u.path.starts_with("properties.offerings")) {
+            let fields: &[&'static str] = if u.path.contains("mdeautoprovisioning") {
+                &["mde_integration"]
+            } else if u.path.contains("subplan") {
+                &["servers_plan"]
+            } else {
+                &["servers_plan", "mde_integration"]
+            };
+            for field in fields {
+                if let Some(a) = b.cloud_account(&format!("{environment}:{id}"), environment, SOURCE, &r.at) {
+                    a.set(field, Value::Unknown, Some(u.at.loc()));
+                }
+                b.unknown(
+                    "cloud_accounts",
+                    field,
+                    &id,
+                    format!("an offering of security connector `{}` in `{}`: {}", r.label, self.rel, u.reason),
+                    &u.at,
+                );
+            }
+        }
+    }
+
+    /// A `Microsoft.Graph/groups` resource.
+    fn group(
+        &mut self,
+        b: &mut Builder,
+        r: &Resource<'_>,
+        ctx: &Context,
+        all: &[Resource<'_>],
+    ) -> Record {
+        let raw = r.at.get("properties").filter(At::is_object).unwrap_or(r.at);
+        let mut unknowns = Vec::new();
+        let node = eval_node(&raw, ctx, "", &mut unknowns);
+        let strings = Strings::default();
+        let props = At::new(&node, r.at.file, &strings);
+        let mut g = Record::new(&schema::GROUP, Some(r.at.loc()));
+        let id = r.label.clone();
+        g.set("id", Value::Str(id.as_str().into()), None);
+        g.set("address", Value::Str(id.as_str().into()), None);
+        g.set("source", Value::Str(SOURCE.into()), None);
+        put(&mut g, "name", &props, "displayName", Conv::Text);
+        if let Some(t) = props.get("groupTypes").filter(At::is_array) {
+            put_at(&mut g, "types", &t, Conv::Strings);
+        }
+        put(&mut g, "security_enabled", &props, "securityEnabled", Conv::Bool);
+        put(&mut g, "mail_enabled", &props, "mailEnabled", Conv::Bool);
+        put(&mut g, "membership_rule", &props, "membershipRule", Conv::Text);
+        let rule = props
+            .get("membershipRule")
+            .filter(|m| m.as_str().is_some_and(|s| !s.trim().is_empty()));
+        let types = props.get("groupTypes").filter(At::is_array);
+        let dynamic_type = types.is_some_and(|t| {
+            t.strings().unwrap_or_default().iter().any(|x| {
+                x.as_str()
+                    .is_some_and(|s| s.eq_ignore_ascii_case("DynamicMembership"))
+            })
+        });
+        let dynamic_at = rule.or(types).unwrap_or(r.at);
+        g.set(
+            "dynamic",
+            Value::Bool(rule.is_some() || dynamic_type),
+            Some(dynamic_at.loc()),
+        );
+        for (path, field) in [
+            ("displayname", "name"),
+            ("securityenabled", "security_enabled"),
+            ("mailenabled", "mail_enabled"),
+            ("membershiprule", "dynamic"),
+            ("grouptypes", "dynamic"),
+        ] {
+            if let Some(u) = unknowns
+                .iter()
+                .find(|u| u.path == path || u.path.starts_with(&format!("{path}.")))
+            {
+                g.set(field, Value::Unknown, Some(u.at.loc()));
+                b.unknown(
+                    "groups",
+                    field,
+                    &id,
+                    format!("`{path}` of group `{id}` in `{}`: {}", self.rel, u.reason),
+                    &u.at,
+                );
+            }
+        }
+        if let Some(members) = raw.get("members") {
+            let list = self.members(b, &id, &members, ctx, all);
+            g.set("members", Value::Records(list.into()), Some(members.loc()));
+        }
+        g
+    }
+
+    /// The members of a Graph group: `{"relationships": [...]}` (possibly built by a property
+    /// `copy` loop) or an array.
+    fn members(
+        &mut self,
+        b: &mut Builder,
+        group: &str,
+        members: &At<'_>,
+        ctx: &Context,
+        all: &[Resource<'_>],
+    ) -> Vec<Record> {
+        let mut out = Vec::new();
+        let list = if members.is_object() {
+            members.get("relationships")
+        } else {
+            Some(*members)
+        };
+        let mut elements: Vec<(Val, At<'_>)> = Vec::new();
+        match list {
+            Some(l) if l.is_array() => {
+                for item in l.items() {
+                    match eval_json(&item, ctx) {
+                        Val::Array(vals) => elements.extend(vals.into_iter().map(|v| (v, item))),
+                        v => elements.push((v, item)),
+                    }
+                }
+            }
+            Some(l) => match eval_json(&l, ctx) {
+                Val::Array(vals) => elements.extend(vals.into_iter().map(|v| (v, l))),
+                Val::Unknown(why) => self.members_unknown(b, group, &why, &l),
+                _ => b.warning(&l, &format!("the members of group `{group}` are not a list; they were not read")),
+            },
+            None => {
+                // `relationships` built by a property copy loop.
+                let loops = members.get("copy").map(|c| c.items()).unwrap_or_default();
+                if loops.is_empty() && members.is_object() {
+                    return out;
+                }
+                for c in loops {
+                    let name = c.get("name").and_then(|n| n.text()).unwrap_or_default();
+                    if !name.eq_ignore_ascii_case("relationships") {
+                        continue;
+                    }
+                    match c.get("count").map(|n| eval_json(&n, ctx)) {
+                        Some(Val::Int(n)) => {
+                            let Some(input) = c.get("input") else { continue };
+                            for i in 0..n.clamp(0, MAX_COPY) {
+                                let ctx_i = Context {
+                                    params: ctx.params.clone(),
+                                    vars: ctx.vars.clone(),
+                                    copy_index: ctx.copy_index,
+                                    resources: ctx.resources.clone(),
+                                    property_loop: Some((name.to_ascii_lowercase(), i)),
+                                };
+                                elements.push((eval_json(&input, &ctx_i), input));
+                            }
+                        }
+                        Some(Val::Unknown(why)) => self.members_unknown(b, group, &why, &c),
+                        _ => self.members_unknown(b, group, "its `copy` loop has no integer `count`", &c),
+                    }
+                }
+            }
+        }
+        for (v, at) in elements {
+            let mut m = Record::new(&schema::MEMBER, Some(at.loc()));
+            match v {
+                Val::Resource(key, path) => {
+                    let target = all.iter().find(|r| r.label == key);
+                    let kind = target.map(|t| t.lower_kind()).unwrap_or_default();
+                    let read = path.last().map(|p| p.to_ascii_lowercase()).unwrap_or_default();
+                    let member_kind = match (kind.as_str(), read.as_str()) {
+                        ("microsoft.graph/groups", "id" | "") => Some("group"),
+                        ("microsoft.graph/users", "id" | "") => Some("user"),
+                        ("microsoft.graph/serviceprincipals", "id" | "") => Some("servicePrincipal"),
+                        ("microsoft.graph/applications", "id" | "") => Some("application"),
+                        ("microsoft.managedidentity/userassignedidentities", "principalid") => {
+                            Some("servicePrincipal")
+                        }
+                        _ => None,
+                    };
+                    m.set("id", Value::Str(key.as_str().into()), Some(at.loc()));
+                    let name = target.and_then(|t| {
+                        let raw = t.at.get("properties").filter(At::is_object).unwrap_or(t.at);
+                        raw.get("displayName").map(|d| eval_json(&d, ctx))
+                    });
+                    let name = match name {
+                        Some(Val::Str(s)) => s,
+                        _ => key.clone(),
+                    };
+                    m.set("name", Value::Str(name.into()), None);
+                    match member_kind {
+                        Some(k) => {
+                            m.set("kind", Value::Str(k.into()), None);
+                        }
+                        None => {
+                            m.set("kind", Value::Unknown, Some(at.loc()));
+                            b.unknown(
+                                "groups",
+                                "kind",
+                                &key,
+                                format!(
+                                    "member `{}` of group `{group}` in `{}` is a value of `{key}` \
+                                     whose kind of directory object dexlint cannot tell",
+                                    at.as_str().unwrap_or_default(),
+                                    self.rel
+                                ),
+                                &at,
+                            );
+                        }
+                    }
+                }
+                Val::Str(id) => {
+                    m.set("id", Value::Str(id.into()), Some(at.loc()));
+                }
+                Val::Unknown(why) => {
+                    let id = at.as_str().unwrap_or_default().to_string();
+                    m.set("id", Value::Str(id.as_str().into()), Some(at.loc()));
+                    m.set("kind", Value::Unknown, Some(at.loc()));
+                    b.unknown(
+                        "groups",
+                        "kind",
+                        &id,
+                        format!("member of group `{group}` in `{}`: {why}", self.rel),
+                        &at,
+                    );
+                }
+                _ => {
+                    b.warning(&at, &format!("a member of group `{group}` that is not an id; it was not read"));
+                    continue;
+                }
+            }
+            out.push(m);
+        }
+        out
+    }
+
+    fn members_unknown(&mut self, b: &mut Builder, group: &str, why: &str, at: &At<'_>) {
+        b.gap(
+            "groups",
+            Some("members"),
+            Some(group),
+            format!("the members of group `{group}` in `{}` are known only at deployment: {why}", self.rel),
+            at,
+        );
+    }
+}
+
+/// `Microsoft.Compute/virtualMachines/providers/pricings`: a pricing set on the resource of the
+/// type before `/providers/` (the extension resource form before `scope`).
+fn is_provider_pricing(kind: &str) -> bool {
+    kind.ends_with("/providers/pricings") && kind.contains('/')
+}
+
+/// Whether a resource's `type` is a full one (`Namespace/type/child`), not relative to its
+/// parent.
+fn d_has_full_type(at: &At<'_>) -> bool {
+    at.get("type")
+        .and_then(|t| t.text())
+        .is_some_and(|t| t.contains('.'))
+}
+
+/// Every resource declaration of `resources` (array or symbolic-name object), with its
+/// children nested in `resources`.
+fn collect<'a>(
+    resources: &At<'a>,
+    parent: Option<(String, Vec<At<'a>>)>,
+    depth: usize,
+    out: &mut Vec<Declared<'a>>,
+) {
+    if depth > MAX_NESTING {
+        return;
+    }
+    let entries: Vec<(Option<String>, At<'a>)> = if resources.is_array() {
+        resources.items().into_iter().map(|r| (None, r)).collect()
+    } else {
+        resources
+            .members()
+            .into_iter()
+            .map(|(k, r)| (Some(k.to_string()), r))
+            .collect()
+    };
+    for (symbol, at) in entries.into_iter().filter(|(_, r)| r.is_object()) {
+        out.push(Declared {
+            symbol,
+            at,
+            parent: parent.clone(),
+        });
+        if let Some(children) = at.get("resources") {
+            let kind = at.get("type").and_then(|t| t.text()).unwrap_or_default();
+            let kind = kind.split('@').next().unwrap_or("").to_string();
+            let (kind, mut names) = match &parent {
+                Some((pk, names)) if !kind.contains('.') => (format!("{pk}/{kind}"), names.clone()),
+                _ => (kind, Vec::new()),
+            };
+            if let Some(n) = at.get("name") {
+                names.push(n);
+            }
+            collect(&children, Some((kind, names)), depth + 1, out);
+        }
+    }
+}
