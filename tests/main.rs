@@ -3,6 +3,7 @@
 
 mod common;
 
+mod arm_templates;
 mod authoring;
 mod authoring_tests;
 mod cli;

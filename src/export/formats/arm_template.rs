@@ -41,12 +41,12 @@
 
 pub mod expr;
 
+use super::arm::Scope;
 use crate::export::json::{put, put_at, At, Conv, Strings};
 use crate::export::tree::{self, Kind, Node};
 use crate::export::Builder;
 use crate::model::schema;
 use crate::model::{Record, Value};
-use super::arm::Scope;
 use expr::{Context, Known, Val};
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -99,9 +99,7 @@ fn schema_of(doc: &At<'_>) -> Option<Schema> {
         "subscriptiondeploymenttemplate.json" => Schema::Template(Target::Subscription),
         "managementgroupdeploymenttemplate.json" => Schema::Template(Target::ManagementGroup),
         "tenantdeploymenttemplate.json" => Schema::Template(Target::Tenant),
-        "deploymentparameters.json" | "subscriptiondeploymentparameters.json" => {
-            Schema::Parameters
-        }
+        "deploymentparameters.json" | "subscriptiondeploymentparameters.json" => Schema::Parameters,
         _ => return None,
     })
 }
@@ -188,7 +186,11 @@ fn parameters_file(b: &mut Builder, doc: &At<'_>, rel: &str) -> Given {
             continue;
         }
         let mut given = Given::new();
-        for (k, p) in at.get("parameters").map(|p| p.members()).unwrap_or_default() {
+        for (k, p) in at
+            .get("parameters")
+            .map(|p| p.members())
+            .unwrap_or_default()
+        {
             let v = if p.get("reference").is_some() {
                 Val::Unknown(format!(
                     "parameter `{k}` is a Key Vault reference in `{f}`, read at deployment"
@@ -314,7 +316,10 @@ fn eval_node<'a>(
                     }
                     continue;
                 }
-                members.push((Cow::Owned(k.to_string()), eval_node(&v, ctx, &sub, unknowns)));
+                members.push((
+                    Cow::Owned(k.to_string()),
+                    eval_node(&v, ctx, &sub, unknowns),
+                ));
             }
             Node {
                 start,
@@ -368,7 +373,12 @@ fn val_node<'a>(
         Val::Object(members) => Kind::Object(
             members
                 .iter()
-                .map(|(k, x)| (Cow::Owned(k.clone()), val_node(x, start, &join(path, k), at, unknowns)))
+                .map(|(k, x)| {
+                    (
+                        Cow::Owned(k.clone()),
+                        val_node(x, start, &join(path, k), at, unknowns),
+                    )
+                })
                 .collect(),
         ),
         Val::Resource(key, _) => {
@@ -550,7 +560,10 @@ impl Reader {
         out: &mut Vec<Resource<'a>>,
     ) {
         let Some(kind_written) = d.at.get("type").and_then(|t| t.text()) else {
-            b.warning(&d.at, "an ARM template resource without `type`; it was not read");
+            b.warning(
+                &d.at,
+                "an ARM template resource without `type`; it was not read",
+            );
             return;
         };
         let own_kind = kind_written
@@ -564,11 +577,10 @@ impl Reader {
             }
             _ => own_kind,
         };
-        let existing = d
-            .at
-            .get("existing")
-            .and_then(|e| e.boolean())
-            .unwrap_or(false);
+        let existing =
+            d.at.get("existing")
+                .and_then(|e| e.boolean())
+                .unwrap_or(false);
         let copy = d.at.get("copy").filter(At::is_object);
         let count = match &copy {
             None => None,
@@ -635,7 +647,10 @@ impl Reader {
             let mut label = match (&d.symbol, &name) {
                 (Some(s), _) => s.clone(),
                 (None, Ok(n)) => format!("{kind}/{n}"),
-                (None, Err(_)) => format!("{kind}/{}", d.at.get("name").and_then(|n| n.text()).unwrap_or_default()),
+                (None, Err(_)) => format!(
+                    "{kind}/{}",
+                    d.at.get("name").and_then(|n| n.text()).unwrap_or_default()
+                ),
             };
             if let (Some(i), true) = (i, d.symbol.is_some() || name.is_err()) {
                 label.push_str(&format!("[{i}]"));
@@ -656,23 +671,23 @@ impl Reader {
     fn security(&mut self, b: &mut Builder, r: &Resource<'_>, ctx: &Context, target: Target) {
         let kind = r.lower_kind();
         let pricing = kind == "microsoft.security/pricings" || is_provider_pricing(&kind);
-        let (plan, wanted, fields): (&str, &str, &[(&str, &'static str, &'static str)]) =
-            if pricing {
-                (
-                    "pricing",
-                    "VirtualMachines",
-                    &[
-                        ("properties.pricingtier", "servers_tier", "tier"),
-                        ("properties.subplan", "servers_plan", "sub_plan"),
-                    ],
-                )
-            } else {
-                (
-                    "setting",
-                    "WDATP",
-                    &[("properties.enabled", "mde_integration", "")],
-                )
-            };
+        let (plan, wanted, fields): (&str, &str, &[(&str, &'static str, &'static str)]) = if pricing
+        {
+            (
+                "pricing",
+                "VirtualMachines",
+                &[
+                    ("properties.pricingtier", "servers_tier", "tier"),
+                    ("properties.subplan", "servers_plan", "sub_plan"),
+                ],
+            )
+        } else {
+            (
+                "setting",
+                "WDATP",
+                &[("properties.enabled", "mde_integration", "")],
+            )
+        };
         // The old extension form names the scope in its type and name:
         // `Microsoft.Compute/virtualMachines/providers/pricings`, `vm-1/Microsoft.Security/VirtualMachines`.
         let (own_name, provider_scope) = match &r.name {
@@ -684,7 +699,10 @@ impl Reader {
                     .unwrap_or("")
                     .to_string();
                 let parent_names = parts.len().saturating_sub(2);
-                let parent_name = parts.get(..parent_names).map(|p| p.join("/")).unwrap_or_default();
+                let parent_name = parts
+                    .get(..parent_names)
+                    .map(|p| p.join("/"))
+                    .unwrap_or_default();
                 (
                     Ok(parts.last().map_or("", |s| s).to_string()),
                     Some(format!("{parent_kind}/{parent_name}")),
@@ -726,20 +744,30 @@ impl Reader {
                 }
             },
             Some(Val::Str(s)) => {
-                let known = ctx.resources.iter().find(|k| k.key.eq_ignore_ascii_case(&s));
+                let known = ctx
+                    .resources
+                    .iter()
+                    .find(|k| k.key.eq_ignore_ascii_case(&s));
                 let path = match known {
                     Some(k) => format!("{}/{}", k.kind, k.name.clone().unwrap_or_default()),
                     None => s.clone(),
                 };
                 if path.starts_with('/') {
-                    let id = format!("{}/providers/Microsoft.Security/x/y", path.trim_end_matches('/'));
+                    let id = format!(
+                        "{}/providers/Microsoft.Security/x/y",
+                        path.trim_end_matches('/')
+                    );
                     match super::arm::scope_of(&id) {
                         Some(super::arm::Scope::Subscription(sub)) => {
                             Scope::Subscription(format!("{}:{sub}", self.account_key()))
                         }
                         Some(s) => s,
                         None => {
-                            self.unread_scope(b, r, &format!("its scope `{path}` names no subscription"));
+                            self.unread_scope(
+                                b,
+                                r,
+                                &format!("its scope `{path}` names no subscription"),
+                            );
                             return;
                         }
                     }
@@ -789,14 +817,30 @@ impl Reader {
         // What is unknown: each field whose property is, or every field when the name is.
         let unknown_fields: Vec<(&'static str, &'static str, String, At<'_>)> = fields
             .iter()
-            .filter_map(|(path, account_field, record_field)| {
-                match &name_unknown {
-                    Some(why) => Some((*account_field, *record_field, format!("the name of {plan} `{}` in `{}` is unknown: {why}", r.label, self.rel), r.at)),
-                    None => unknowns
-                        .iter()
-                        .find(|u| u.path == *path)
-                        .map(|u| (*account_field, *record_field, format!("{} of `{}` in `{}`: {}", path.trim_start_matches("properties."), r.label, self.rel, u.reason), u.at)),
-                }
+            .filter_map(|(path, account_field, record_field)| match &name_unknown {
+                Some(why) => Some((
+                    *account_field,
+                    *record_field,
+                    format!(
+                        "the name of {plan} `{}` in `{}` is unknown: {why}",
+                        r.label, self.rel
+                    ),
+                    r.at,
+                )),
+                None => unknowns.iter().find(|u| u.path == *path).map(|u| {
+                    (
+                        *account_field,
+                        *record_field,
+                        format!(
+                            "`{}` of `{}` in `{}`: {}",
+                            written(path),
+                            r.label,
+                            self.rel,
+                            u.reason
+                        ),
+                        u.at,
+                    )
+                }),
             })
             .collect();
         let synthetic_scope = scope.clone();
@@ -841,13 +885,19 @@ impl Reader {
     fn unread_scope(&mut self, b: &mut Builder, r: &Resource<'_>, why: &str) {
         b.warning(
             &r.at,
-            &format!("the scope of `{}` cannot be told ({why}); it was not read", r.label),
+            &format!(
+                "the scope of `{}` cannot be told ({why}); it was not read",
+                r.label
+            ),
         );
         b.gap(
             "resource_pricings",
             None,
             None,
-            format!("the scope of `{}` in `{}` is known only at deployment", r.label, self.rel),
+            format!(
+                "the scope of `{}` in `{}` is known only at deployment",
+                r.label, self.rel
+            ),
             &r.at,
         );
     }
@@ -879,7 +929,10 @@ impl Reader {
             ),
         ];
         if let Some(p) = r.at.get("properties") {
-            members.push((Cow::Borrowed("properties"), eval_node(&p, ctx, "properties", unknowns)));
+            members.push((
+                Cow::Borrowed("properties"),
+                eval_node(&p, ctx, "properties", unknowns),
+            ));
         }
         Node {
             start,
@@ -894,7 +947,13 @@ impl Reader {
         let strings = Strings::default();
         let at = At::new(&node, r.at.file, &strings);
         let Some(props) = at.get("properties").filter(At::is_object) else {
-            b.warning(&r.at, &format!("security connector `{}` has no `properties`; it was not read", r.label));
+            b.warning(
+                &r.at,
+                &format!(
+                    "security connector `{}` has no `properties`; it was not read",
+                    r.label
+                ),
+            );
             return;
         };
         let identity = unknowns.iter().find(|u| {
@@ -935,7 +994,10 @@ impl Reader {
             .filter(|h| !h.is_empty())
             .or_else(|| r.name.clone().ok())
             .unwrap_or_default();
-        for u in unknowns.iter().filter(|u| u.path.starts_with("properties.offerings")) {
+        for u in unknowns
+            .iter()
+            .filter(|u| u.path.starts_with("properties.offerings"))
+        {
             let fields: &[&'static str] = if u.path.contains("mdeautoprovisioning") {
                 &["mde_integration"]
             } else if u.path.contains("subplan") {
@@ -944,14 +1006,19 @@ impl Reader {
                 &["servers_plan", "mde_integration"]
             };
             for field in fields {
-                if let Some(a) = b.cloud_account(&format!("{environment}:{id}"), environment, SOURCE, &r.at) {
+                if let Some(a) =
+                    b.cloud_account(&format!("{environment}:{id}"), environment, SOURCE, &r.at)
+                {
                     a.set(field, Value::Unknown, Some(u.at.loc()));
                 }
                 b.unknown(
                     "cloud_accounts",
                     field,
                     &id,
-                    format!("an offering of security connector `{}` in `{}`: {}", r.label, self.rel, u.reason),
+                    format!(
+                        "an offering of security connector `{}` in `{}`: {}",
+                        r.label, self.rel, u.reason
+                    ),
                     &u.at,
                 );
             }
@@ -980,9 +1047,21 @@ impl Reader {
         if let Some(t) = props.get("groupTypes").filter(At::is_array) {
             put_at(&mut g, "types", &t, Conv::Strings);
         }
-        put(&mut g, "security_enabled", &props, "securityEnabled", Conv::Bool);
+        put(
+            &mut g,
+            "security_enabled",
+            &props,
+            "securityEnabled",
+            Conv::Bool,
+        );
         put(&mut g, "mail_enabled", &props, "mailEnabled", Conv::Bool);
-        put(&mut g, "membership_rule", &props, "membershipRule", Conv::Text);
+        put(
+            &mut g,
+            "membership_rule",
+            &props,
+            "membershipRule",
+            Conv::Text,
+        );
         let rule = props
             .get("membershipRule")
             .filter(|m| m.as_str().is_some_and(|s| !s.trim().is_empty()));
@@ -1015,7 +1094,12 @@ impl Reader {
                     "groups",
                     field,
                     &id,
-                    format!("`{path}` of group `{id}` in `{}`: {}", self.rel, u.reason),
+                    format!(
+                        "`{}` of group `{id}` in `{}`: {}",
+                        written(path),
+                        self.rel,
+                        u.reason
+                    ),
                     &u.at,
                 );
             }
@@ -1056,7 +1140,10 @@ impl Reader {
             Some(l) => match eval_json(&l, ctx) {
                 Val::Array(vals) => elements.extend(vals.into_iter().map(|v| (v, l))),
                 Val::Unknown(why) => self.members_unknown(b, group, &why, &l),
-                _ => b.warning(&l, &format!("the members of group `{group}` are not a list; they were not read")),
+                _ => b.warning(
+                    &l,
+                    &format!("the members of group `{group}` are not a list; they were not read"),
+                ),
             },
             None => {
                 // `relationships` built by a property copy loop.
@@ -1071,7 +1158,9 @@ impl Reader {
                     }
                     match c.get("count").map(|n| eval_json(&n, ctx)) {
                         Some(Val::Int(n)) => {
-                            let Some(input) = c.get("input") else { continue };
+                            let Some(input) = c.get("input") else {
+                                continue;
+                            };
                             for i in 0..n.clamp(0, MAX_COPY) {
                                 let ctx_i = Context {
                                     params: ctx.params.clone(),
@@ -1084,7 +1173,12 @@ impl Reader {
                             }
                         }
                         Some(Val::Unknown(why)) => self.members_unknown(b, group, &why, &c),
-                        _ => self.members_unknown(b, group, "its `copy` loop has no integer `count`", &c),
+                        _ => self.members_unknown(
+                            b,
+                            group,
+                            "its `copy` loop has no integer `count`",
+                            &c,
+                        ),
                     }
                 }
             }
@@ -1095,11 +1189,16 @@ impl Reader {
                 Val::Resource(key, path) => {
                     let target = all.iter().find(|r| r.label == key);
                     let kind = target.map(|t| t.lower_kind()).unwrap_or_default();
-                    let read = path.last().map(|p| p.to_ascii_lowercase()).unwrap_or_default();
+                    let read = path
+                        .last()
+                        .map(|p| p.to_ascii_lowercase())
+                        .unwrap_or_default();
                     let member_kind = match (kind.as_str(), read.as_str()) {
                         ("microsoft.graph/groups", "id" | "") => Some("group"),
                         ("microsoft.graph/users", "id" | "") => Some("user"),
-                        ("microsoft.graph/serviceprincipals", "id" | "") => Some("servicePrincipal"),
+                        ("microsoft.graph/serviceprincipals", "id" | "") => {
+                            Some("servicePrincipal")
+                        }
                         ("microsoft.graph/applications", "id" | "") => Some("application"),
                         ("microsoft.managedidentity/userassignedidentities", "principalid") => {
                             Some("servicePrincipal")
@@ -1153,7 +1252,10 @@ impl Reader {
                     );
                 }
                 _ => {
-                    b.warning(&at, &format!("a member of group `{group}` that is not an id; it was not read"));
+                    b.warning(
+                        &at,
+                        &format!("a member of group `{group}` that is not an id; it was not read"),
+                    );
                     continue;
                 }
             }
@@ -1167,9 +1269,26 @@ impl Reader {
             "groups",
             Some("members"),
             Some(group),
-            format!("the members of group `{group}` in `{}` are known only at deployment: {why}", self.rel),
+            format!(
+                "the members of group `{group}` in `{}` are known only at deployment: {why}",
+                self.rel
+            ),
             at,
         );
+    }
+}
+
+/// A property path of the lowercase paths above as the templates write it.
+fn written(path: &str) -> &str {
+    match path.trim_start_matches("properties.") {
+        "pricingtier" => "pricingTier",
+        "subplan" => "subPlan",
+        "displayname" => "displayName",
+        "securityenabled" => "securityEnabled",
+        "mailenabled" => "mailEnabled",
+        "membershiprule" => "membershipRule",
+        "grouptypes" => "groupTypes",
+        other => other,
     }
 }
 

@@ -290,7 +290,9 @@ pub fn eval_string(s: &str, ctx: &Context) -> Val {
     match t.strip_prefix('[').and_then(|x| x.strip_suffix(']')) {
         Some(inner) => match parse(inner) {
             Ok(e) => eval(&e, ctx, t),
-            Err(why) => Val::Unknown(format!("`{t}` is not an expression dexlint can read ({why})")),
+            Err(why) => Val::Unknown(format!(
+                "`{t}` is not an expression dexlint can read ({why})"
+            )),
         },
         None => Val::Str(s.to_string()),
     }
@@ -344,10 +346,9 @@ pub fn eval(e: &Expr, ctx: &Context, whole: &str) -> Val {
                     .and_then(|n| items.get(n))
                     .cloned()
                     .unwrap_or_else(|| unknown("indexes past the end of an array")),
-                (Val::Object(_), Val::Str(k)) => b
-                    .member(k)
-                    .cloned()
-                    .unwrap_or_else(|| unknown(&format!("reads `['{k}']`, which the value has not"))),
+                (Val::Object(_), Val::Str(k)) => b.member(k).cloned().unwrap_or_else(|| {
+                    unknown(&format!("reads `['{k}']`, which the value has not"))
+                }),
                 (Val::Resource(key, path), Val::Str(k)) => {
                     let mut path = path.clone();
                     path.push(k.clone());
@@ -366,12 +367,22 @@ fn call(name: &str, args: &[Expr], ctx: &Context, whole: &str) -> Val {
     // Functions of deployment-time state: objects whose every property is unknown.
     if matches!(
         lower.as_str(),
-        "subscription" | "resourcegroup" | "tenant" | "deployment" | "managementgroup" | "environment" | "deployer"
+        "subscription"
+            | "resourcegroup"
+            | "tenant"
+            | "deployment"
+            | "managementgroup"
+            | "environment"
+            | "deployer"
     ) {
         return unknown(format!("depends on `{name}()`, known only at deployment"));
     }
     let vals: Vec<Val> = args.iter().map(|a| eval(a, ctx, whole)).collect();
-    let lookup_key = |vals: &[Val]| vals.first().and_then(Val::as_str).map(str::to_ascii_lowercase);
+    let lookup_key = |vals: &[Val]| {
+        vals.first()
+            .and_then(Val::as_str)
+            .map(str::to_ascii_lowercase)
+    };
     match lower.as_str() {
         "parameters" => match lookup_key(&vals) {
             Some(k) => ctx.params.get(&k).cloned().unwrap_or_else(|| {
@@ -592,7 +603,10 @@ fn resource_id(function: &str, vals: &[Val], ctx: &Context) -> Option<Val> {
     ctx.resources
         .iter()
         .find(|r| {
-            r.kind == kind && r.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(&name))
+            r.kind == kind
+                && r.name
+                    .as_deref()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(&name))
         })
         .map(|r| Val::Resource(r.key.clone(), Vec::new()))
 }
@@ -618,7 +632,10 @@ mod tests {
         let c = ctx();
         assert_eq!(eval_string("Standard", &c), Val::Str("Standard".into()));
         assert_eq!(eval_string("[[not]", &c), Val::Str("[not]".into()));
-        assert_eq!(eval_string("[parameters('TIER')]", &c), Val::Str("Free".into()));
+        assert_eq!(
+            eval_string("[parameters('TIER')]", &c),
+            Val::Str("Free".into())
+        );
         assert_eq!(
             eval_string("[concat(variables('prefix'), '-', 'it''s')]", &c),
             Val::Str("sg-it's".into())
