@@ -213,7 +213,11 @@ pub static MEMBER: RecordSchema = RecordSchema {
 pub static GROUP: RecordSchema = RecordSchema {
     name: "group",
     fields: &[
-        f("id", STR, "id (Graph), or the resource address (Terraform)"),
+        f(
+            "id",
+            STR,
+            "id (Graph), the resource address (Terraform), or the symbolic name or type/name (ARM template)",
+        ),
         f("name", STR, "displayName / display_name"),
         o("types", STRS, "groupTypes / types").values(&["Unified", "DynamicMembership"]),
         f(
@@ -233,8 +237,12 @@ pub static GROUP: RecordSchema = RecordSchema {
             Type::List(&Type::Record(&MEMBER)),
             "member files, members.json, Terraform members",
         ),
-        o("source", STR, "graph, entra-exporter or terraform"),
-        o("address", STR, "Terraform resource address"),
+        o("source", STR, "graph, entra-exporter, terraform or arm-template"),
+        o(
+            "address",
+            STR,
+            "Terraform resource address, or the ARM template resource's symbolic name or type/name",
+        ),
     ],
 };
 
@@ -443,7 +451,7 @@ pub static CLOUD_ACCOUNT: RecordSchema = RecordSchema {
             BOOL,
             "settings WDATP enabled, or mdeAutoProvisioning.enabled",
         ),
-        o("source", STR, "arm, connector or terraform"),
+        o("source", STR, "arm, connector, terraform or arm-template"),
     ],
 };
 
@@ -461,7 +469,7 @@ pub static RESOURCE_PRICING: RecordSchema = RecordSchema {
         f("tier", STR, "pricingTier").values(TIERS),
         o("sub_plan", STR, "subPlan (P1)"),
         o("inherited", BOOL, "inherited: true when the scope takes its parent's pricing"),
-        o("source", STR, "arm, az-cli or az-powershell"),
+        o("source", STR, "arm, az-cli, az-powershell or arm-template"),
     ],
 };
 
