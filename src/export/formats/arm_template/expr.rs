@@ -668,7 +668,7 @@ mod tests {
             "[copyIndex()]",
             "[concat('a', subscription().id)]",
             "[reference('elsewhere').properties.x]",
-            "[concat('a'",
+            "[concat('a']",
         ] {
             match eval_string(s, &c) {
                 Val::Unknown(why) => assert!(why.contains('`'), "{s}: {why}"),
