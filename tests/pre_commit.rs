@@ -1,6 +1,13 @@
 //! The pre-commit hook, run by the real `pre-commit` (`try-repo` on this repository) in a
 //! temporary git repository. `.ci/run` installs pre-commit from PyPI into a venv and names it
 //! in DEXLINT_PRE_COMMIT; without it the test says so and is skipped.
+//!
+//! pre-commit installs a `language: rust` hook with `cargo install --bins --root ENV --path .`
+//! in its clone of the repository: a release build of the whole dependency tree, minutes on a
+//! 2-core machine, of the same sources the suite has just built. So `cargo` is a stand-in
+//! first on the PATH that checks that call (arguments, and that its directory is a clone of
+//! this package) and puts the test build's `dexlint` in `ENV/bin`; every other cargo call goes
+//! to the real cargo. `DEXLINT_PRE_COMMIT_BUILD=1` runs the real build instead.
 
 #![allow(
     clippy::unwrap_used,
@@ -46,6 +53,35 @@ fn git(dir: &Path, args: &[&str]) {
     assert!(ok, "git {args:?}");
 }
 
+/// Writes the `cargo` stand-in into `dir` and returns a PATH with `dir` first.
+fn cargo_stand_in(dir: &Path) -> std::ffi::OsString {
+    let real = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let script = format!(
+        r#"#!/bin/sh
+# pre-commit's `cargo install --bins --root ENV --path .` of the dexlint hook.
+if [ "$1" = install ]; then
+  [ "$2" = --bins ] && [ "$3" = --root ] && [ "$5" = --path ] && [ "$6" = . ] && [ $# -eq 6 ] \
+    || {{ echo "unexpected cargo call: $*" >&2; exit 101; }}
+  grep -q '^name = "dexlint"' Cargo.toml && [ -f src/main.rs ] && [ -f .pre-commit-hooks.yaml ] \
+    || {{ echo "not a clone of dexlint: $(pwd)" >&2; exit 101; }}
+  mkdir -p "$4/bin" && cp '{bin}' "$4/bin/dexlint"
+  exit $?
+fi
+exec '{real}' "$@"
+"#,
+        bin = env!("CARGO_BIN_EXE_dexlint"),
+    );
+    let file = dir.join("cargo");
+    std::fs::write(&file, script).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut paths = vec![dir.to_path_buf()];
+    paths.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
+    std::env::join_paths(paths).unwrap()
+}
+
 #[test]
 fn the_hook_lints_the_export_holding_changed_files() {
     let Some(pre_commit) = pre_commit() else {
@@ -65,16 +101,26 @@ fn the_hook_lints_the_export_holding_changed_files() {
     git(repo.path(), &["init", "-q"]);
     git(repo.path(), &["add", "."]);
     let target = manifest.join("target");
+    let shim = tempfile::tempdir().unwrap();
+    // The hook's environment: installed once and reused by the runs below.
+    let (path, home) = if std::env::var_os("DEXLINT_PRE_COMMIT_BUILD").is_some() {
+        (
+            std::env::var_os("PATH").unwrap_or_default(),
+            target.join("pre-commit-home"),
+        )
+    } else {
+        (cargo_stand_in(shim.path()), shim.path().join("home"))
+    };
     let run = |files: &[&str]| {
         Command::new(&pre_commit)
+            .env("PATH", &path)
             .current_dir(repo.path())
             .arg("try-repo")
             .arg(manifest)
             .arg("dexlint")
             .arg("--files")
             .args(files)
-            // One quick build of the hook, cached between runs.
-            .env("PRE_COMMIT_HOME", target.join("pre-commit-home"))
+            .env("PRE_COMMIT_HOME", &home)
             .env("CARGO_TARGET_DIR", target.join("pre-commit-build"))
             .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
             .env("CARGO_PROFILE_RELEASE_DEBUG", "0")
