@@ -304,6 +304,11 @@ fn deployment_declaration() {
             ("mdiot", Some("not_deployed"), Some("declaration")),
         ]
     );
+    // A product dexlint does not derive keeps a readable title.
+    assert_eq!(
+        text(&records(m, "products")[5], "title"),
+        Some("Defender for IoT")
+    );
     let entra = &records(m, "products")[4];
     assert_eq!(value(entra, "mode"), &Value::Unknown);
     let gaps = &m.collection("products").unwrap().gaps;

@@ -121,9 +121,22 @@ fn several_outputs_in_one_run_equal_single_runs() {
         run(&["examples/contoso", "--format", "html"]).1
     );
     // Two formats for one stream is a usage error, and so is an unknown format.
-    assert_eq!(
-        run(&["examples/contoso", "--format", "json", "--format", "sarif"]).0,
-        2
+    let out = crate::common::dexlint()
+        .args([
+            "lint",
+            "examples/contoso",
+            "--format",
+            "json",
+            "--format",
+            "sarif",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("2 formats (`json`, `sarif`) would be written to standard output"),
+        "{err}"
     );
     assert_eq!(run(&["examples/contoso", "--format", "nope"]).0, 2);
     // --output takes the one format without a file.

@@ -116,6 +116,22 @@ fn the_cli_runs_cases() {
         .arg(empty.path())
         .assert()
         .code(2);
+    // Without a directory or dexlint.toml: the cases under ./policies, not every file under `.`.
+    let project = tempfile::tempdir().unwrap();
+    crate::common::copy_dir(
+        &policies_dir().join("tests/DEX204/fires"),
+        &project.path().join("policies/tests/DEX204/fires"),
+    );
+    std::fs::write(project.path().join("stray.policy"), "policy {").unwrap();
+    let out = assert_cmd::Command::cargo_bin("dexlint")
+        .unwrap()
+        .arg("test")
+        .current_dir(project.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("1 passed, 0 failed"), "{text}");
 }
 
 #[test]

@@ -156,11 +156,23 @@ fn create_parent(path: &Path) -> std::io::Result<()> {
 /// Where each output goes: `--format FORMAT=FILE` to its file, the one `--format` without a
 /// file to `--output` or standard output.
 fn outputs(args: &LintArgs) -> Result<Vec<(Format, Option<PathBuf>)>, UsageError> {
-    let to_stream = args.format.iter().filter(|o| o.file.is_none()).count();
-    if to_stream > 1 {
+    let to_stream: Vec<String> = args
+        .format
+        .iter()
+        .filter(|o| o.file.is_none())
+        .map(|o| {
+            clap::ValueEnum::to_possible_value(&o.format).map_or_else(
+                || format!("{:?}", o.format),
+                |v| format!("`{}`", v.get_name()),
+            )
+        })
+        .collect();
+    if to_stream.len() > 1 {
         return Err(UsageError {
             message: format!(
-                "{to_stream} formats would be written to {}",
+                "{} formats ({}) would be written to {}",
+                to_stream.len(),
+                to_stream.join(", "),
                 if args.output.is_some() {
                     "`--output`"
                 } else {

@@ -5,7 +5,7 @@ use crate::testing::{self, TestOptions};
 use std::path::{Path, PathBuf};
 
 /// Runs the cases under `dir`, or, without one, under the policy directories of
-/// `dexlint.toml` (else `.`), as `options` say, and prints `N passed, N failed`.
+/// `dexlint.toml` (else `./policies` when it is a directory, else `.`), as `options` say, and prints `N passed, N failed`.
 pub fn run(dir: Option<&Path>, options: &TestOptions) -> i32 {
     if let Err(e) = crate::edition::resolve(&[options.edition.as_deref()]) {
         return fail(e);
@@ -14,6 +14,7 @@ pub fn run(dir: Option<&Path>, options: &TestOptions) -> i32 {
         Some(d) => vec![d.to_path_buf()],
         None => match find_config(None) {
             Ok(config) if !config.policy_dirs.is_empty() => config.policy_dirs,
+            Ok(_) if Path::new("policies").is_dir() => vec![PathBuf::from("policies")],
             Ok(_) => vec![PathBuf::from(".")],
             Err(e) => return fail(e),
         },

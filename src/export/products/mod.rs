@@ -262,7 +262,11 @@ pub fn derive(model: &mut TenantModel) {
         }
         let mut r = Record::new(&schema::PRODUCT, d.loc);
         r.set("name", Value::Str(name.into()), None);
-        r.set("title", Value::Str(name.into()), None);
+        let title = match name {
+            "mdiot" => "Defender for IoT",
+            other => other,
+        };
+        r.set("title", Value::Str(title.into()), None);
         if let Some(m) = d.get("mode") {
             r.set("declared", m.value.clone(), m.loc);
             r.set("mode", m.value.clone(), m.loc);
