@@ -260,32 +260,38 @@ pub fn assess(model: &TenantModel, root: Option<&str>) -> Assessment {
 }
 
 /// The user ids reachable from `group` through nested groups (not its direct members), each
-/// with the nested group's name.
-fn nested_members<'m>(group: &'m Record, groups: &'m [Record]) -> HashMap<&'m str, &'m str> {
+/// with the names of the nested groups it is reached through, outermost first.
+fn nested_members<'m>(group: &'m Record, groups: &'m [Record]) -> HashMap<&'m str, Vec<&'m str>> {
     let by_id: HashMap<&str, &Record> = groups
         .iter()
         .filter_map(|g| Some((g.text("id")?, g)))
         .collect();
     let mut out = HashMap::new();
     let mut seen: HashSet<&str> = HashSet::new();
-    let mut stack: Vec<(&str, &str)> = list(group, "members")
+    let mut stack: Vec<(&str, Vec<&str>)> = list(group, "members")
         .iter()
         .filter(|m| m.text("kind") == Some("group"))
-        .filter_map(|m| Some((m.text("id")?, m.text("name").unwrap_or("?"))))
+        .filter_map(|m| Some((m.text("id")?, vec![m.text("name").unwrap_or("?")])))
         .collect();
-    while let Some((gid, via)) = stack.pop() {
+    while let Some((gid, mut via)) = stack.pop() {
         if !seen.insert(gid) {
             continue;
         }
         let Some(g) = by_id.get(gid) else {
             continue;
         };
-        let via = g.text("name").unwrap_or(via);
+        if let (Some(name), Some(last)) = (g.text("name"), via.last_mut()) {
+            *last = name;
+        }
         for m in list(g, "members") {
             match (m.text("kind"), m.text("id")) {
-                (Some("group"), Some(id)) => stack.push((id, via)),
+                (Some("group"), Some(id)) => {
+                    let mut path = via.clone();
+                    path.push(m.text("name").unwrap_or("?"));
+                    stack.push((id, path));
+                }
                 (Some("user"), Some(id)) => {
-                    out.entry(id).or_insert(via);
+                    out.entry(id).or_insert_with(|| via.clone());
                 }
                 _ => {}
             }
@@ -396,8 +402,10 @@ fn users(
                 (
                     CoverageState::Lost,
                     format!(
-                        "reached only through the nested group `{via}` in `{USERS_GROUP}`: \
-                         nested groups are not followed; add the user to the group directly"
+                        "reached only through the nested group{} `{}` in `{USERS_GROUP}`: \
+                         nested groups are not followed; add the user to the group directly",
+                        if via.len() > 1 { "s" } else { "" },
+                        via.join("` > `")
                     ),
                     u.loc,
                 )

@@ -374,3 +374,46 @@ fn without_the_device_group_list_devices_are_unknown() {
     assert!(!devices.is_empty());
     assert!(devices.iter().all(|s| s.2 == "unknown"), "{devices:?}");
 }
+
+#[test]
+fn a_user_two_nested_groups_down_is_lost_with_the_whole_path() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&manifest().join("examples/contoso"), dir.path());
+    let graph = dir.path().join("graph");
+    let night = "0b7d3f2e-9c1a-4e5b-8d6f-2a3b4c5d6e7f";
+    // SOC Tier 2 Analysts now holds the group Night Shift, which holds Megan Bowen.
+    let mut groups: Value =
+        serde_json::from_str(&std::fs::read_to_string(graph.join("groups.json")).unwrap()).unwrap();
+    groups["value"].as_array_mut().unwrap().push(json!({
+        "id": night, "displayName": "Night Shift", "groupTypes": [], "securityEnabled": true,
+        "mailEnabled": false, "membershipRule": null, "membershipRuleProcessingState": null
+    }));
+    std::fs::write(graph.join("groups.json"), groups.to_string()).unwrap();
+    let soc = graph.join("groups/e2d4c1a8-7b3f-4c55-8d2e-91f0a6b7c3d4/members.json");
+    let megan: Value = serde_json::from_str(&std::fs::read_to_string(&soc).unwrap()).unwrap();
+    std::fs::write(
+        &soc,
+        json!({
+            "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#directoryObjects",
+            "value": [{"@odata.type": "#microsoft.graph.group", "id": night, "displayName": "Night Shift"}]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    std::fs::create_dir_all(graph.join("groups").join(night)).unwrap();
+    std::fs::write(
+        graph.join("groups").join(night).join("members.json"),
+        megan.to_string(),
+    )
+    .unwrap();
+    let v = scope_json(dir.path());
+    let (state, a) = state_of(&v, "megan.bowen@contoso.com");
+    assert_eq!(state, "lost");
+    assert!(
+        a["reason"]
+            .as_str()
+            .unwrap()
+            .contains("through the nested groups `SOC Tier 2 Analysts` > `Night Shift` in"),
+        "{a}"
+    );
+}
