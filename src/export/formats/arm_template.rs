@@ -60,8 +60,14 @@ const MAX_PARAMETERS_BYTES: u64 = 16 << 20;
 /// Most iterations of one `copy` loop (ARM's own limit is 800).
 const MAX_COPY: i64 = 800;
 
-/// Deepest nesting of child resources followed.
+/// Deepest nesting of child resources, and of nested or linked deployments, followed.
 const MAX_NESTING: usize = 16;
+
+/// Largest linked template read.
+const MAX_TEMPLATE_BYTES: u64 = 16 << 20;
+
+/// The type of nested and linked deployments (what `bicep build` makes of a module).
+const DEPLOYMENTS: &str = "microsoft.resources/deployments";
 
 /// The resource types this format reads (lowercase, without API version).
 const READ_TYPES: &[&str] = &[
@@ -118,10 +124,20 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
     let given = parameters_file(b, doc, rel);
     let mut reader = Reader {
         rel: rel.to_string(),
+        top: rel.to_string(),
+        dir: String::new(),
         seen: Vec::new(),
         read: 0,
+        prefix: String::new(),
+        account: Account {
+            key: format!("{SOURCE}:{rel}"),
+            id: format!("target subscription of {rel}"),
+        },
+        group: None,
+        depth: 0,
     };
-    reader.template(b, doc, target, &given);
+    let missing = format!("no parameters file beside `{rel}` sets it");
+    reader.template(b, doc, target, &given, None, &missing);
     if reader.read == 0 {
         let at = doc.get("resources").unwrap_or(*doc);
         let seen = if reader.seen.is_empty() {
@@ -301,18 +317,36 @@ fn eval_node<'a>(
             let mut members = Vec::new();
             for (k, v) in at.members() {
                 let sub = join(path, k);
-                // Property loops (`"copy": [{"name", "count", "input"}]`) are not evaluated.
+                // Property loops (`"copy": [{"name", "count", "input"}]`): the array `name`.
                 if k.eq_ignore_ascii_case("copy") && v.is_array() && !path.is_empty() {
                     for item in v.items() {
                         let name = item.get("name").and_then(|n| n.text()).unwrap_or_default();
-                        unknowns.push(Unknown {
-                            path: join(path, &name),
-                            reason: format!(
-                                "`{name}` is built by a property `copy` loop, which dexlint does \
-                                 not evaluate"
-                            ),
-                            at: item,
-                        });
+                        let sub = join(path, &name);
+                        match copy_count(&item, ctx) {
+                            Ok((n, input)) => {
+                                let elements = (0..n)
+                                    .map(|i| {
+                                        let c = in_loop(ctx, &name, i);
+                                        eval_node(&input, &c, &format!("{sub}.{i}"), unknowns)
+                                    })
+                                    .collect();
+                                members.push((
+                                    Cow::Owned(name.clone()),
+                                    Node {
+                                        start: item.v.start,
+                                        kind: Kind::Array(elements),
+                                    },
+                                ));
+                            }
+                            Err(why) => unknowns.push(Unknown {
+                                path: sub,
+                                reason: format!(
+                                    "`{name}` is built by a property `copy` loop dexlint cannot \
+                                     evaluate: {why}"
+                                ),
+                                at: item,
+                            }),
+                        }
                     }
                     continue;
                 }
@@ -339,6 +373,43 @@ fn eval_node<'a>(
             kind: Kind::String(Cow::Owned((*n).to_string())),
         },
     }
+}
+
+/// The iteration count (at most [`MAX_COPY`]) and `input` of a property or variable `copy`
+/// loop (`{"name", "count", "input"}`), or why they cannot be told.
+fn copy_count<'a>(item: &At<'a>, ctx: &Context) -> Result<(i64, At<'a>), String> {
+    let input = item
+        .get("input")
+        .ok_or_else(|| "the loop has no `input`".to_string())?;
+    match item.get("count").map(|n| eval_json(&n, ctx)) {
+        Some(Val::Int(n)) => Ok((n.clamp(0, MAX_COPY), input)),
+        Some(Val::Unknown(why)) => Err(why),
+        _ => Err("the loop has no integer `count`".to_string()),
+    }
+}
+
+/// `ctx` inside iteration `i` of the property or variable loop `name` (`copyIndex('name')`).
+fn in_loop(ctx: &Context, name: &str, i: i64) -> Context {
+    Context {
+        params: ctx.params.clone(),
+        vars: ctx.vars.clone(),
+        copy_index: ctx.copy_index,
+        resources: ctx.resources.clone(),
+        property_loop: Some((name.to_ascii_lowercase(), i)),
+    }
+}
+
+/// The array a variable `copy` loop builds, `f` evaluating its `input` in each iteration.
+fn copy_loop(
+    item: &At<'_>,
+    ctx: &Context,
+    f: impl Fn(&At<'_>, &Context) -> Val,
+) -> Result<Val, String> {
+    let name = item.get("name").and_then(|n| n.text()).unwrap_or_default();
+    let (n, input) = copy_count(item, ctx)?;
+    Ok(Val::Array(
+        (0..n).map(|i| f(&input, &in_loop(ctx, &name, i))).collect(),
+    ))
 }
 
 fn join(path: &str, key: &str) -> String {
@@ -406,8 +477,12 @@ fn val_node<'a>(
 
 /// One resource (instance) of a template.
 struct Resource<'a> {
-    /// Symbolic name, else `type/name`; `[i]` for a copy iteration.
+    /// Symbolic name, else `type/name`; `[i]` for a copy iteration. Expressions of the
+    /// template name the resource by it.
     label: String,
+    /// `label` after the path of the deployments (modules) the template is nested in
+    /// (`defender::serversPricing`): how records and messages name the resource.
+    shown: String,
     /// Full type as written, without API version.
     kind: String,
     /// Full name, or why it is unknown.
@@ -425,11 +500,35 @@ impl Resource<'_> {
 }
 
 struct Reader {
+    /// The template file being read, relative to the export root (a linked template's own
+    /// path while it is read).
     rel: String,
+    /// The file the reading started from.
+    top: String,
+    /// The folder of `rel` relative to the folder of `top` (`""`, or `linked/` for a linked
+    /// template read from `linked/x.json`).
+    dir: String,
     /// Resource types of the template that no reader takes.
     seen: Vec<String>,
     /// Resources read.
     read: usize,
+    /// The path of the deployments the current template is nested in, each followed by
+    /// `::` (empty at the top).
+    prefix: String,
+    /// The subscription the current template deploys to.
+    account: Account,
+    /// The resource group the current template deploys to, when a deployment names it.
+    group: Option<String>,
+    /// How many deployments deep the current template is.
+    depth: usize,
+}
+
+/// The subscription a template deploys to: the key of its cloud account record and its id
+/// (the subscription id when the template names it, else `target subscription of main.json`).
+#[derive(Debug, Clone)]
+struct Account {
+    key: String,
+    id: String,
 }
 
 /// A resource declaration before its name is evaluated: its symbolic name, object, and the
@@ -442,44 +541,25 @@ struct Declared<'a> {
 }
 
 impl Reader {
-    fn template(&mut self, b: &mut Builder, t: &At<'_>, target: Target, given: &Given) {
+    /// Reads the template `t` deploying to `target`: its parameters from `given`, else their
+    /// defaults (`missing` says where a value would have come from), or, for a nested template
+    /// evaluated in its parent's scope (`outer`), the parent's parameters and variables.
+    fn template(
+        &mut self,
+        b: &mut Builder,
+        t: &At<'_>,
+        target: Target,
+        given: &Given,
+        outer: Option<&Context>,
+        missing: &str,
+    ) {
         let mut ctx = Context::default();
-        // Parameters in order: a default may use the parameters before it.
-        for (name, decl) in t.get("parameters").map(|p| p.members()).unwrap_or_default() {
-            let key = name.to_ascii_lowercase();
-            let v = match given.get(&key) {
-                Some(v) => v.clone(),
-                None => match decl.get("defaultValue") {
-                    Some(d) => eval_json(&d, &ctx),
-                    None => Val::Unknown(format!(
-                        "parameter `{name}` has no value: no parameters file beside `{}` sets it \
-                         and it has no `defaultValue`",
-                        self.rel
-                    )),
-                },
-            };
-            ctx.params.insert(key, v);
-        }
-        // Variables: a few passes, so one may use another declared after it.
-        let vars = t.get("variables").map(|v| v.members()).unwrap_or_default();
-        for _ in 0..3 {
-            for (name, v) in &vars {
-                if name.eq_ignore_ascii_case("copy") {
-                    for item in v.items() {
-                        let n = item.get("name").and_then(|n| n.text()).unwrap_or_default();
-                        ctx.vars.insert(
-                            n.to_ascii_lowercase(),
-                            Val::Unknown(format!(
-                                "variable `{n}` is built by a `copy` loop, which dexlint does not \
-                                 evaluate"
-                            )),
-                        );
-                    }
-                    continue;
-                }
-                let value = eval_json(v, &ctx);
-                ctx.vars.insert(name.to_ascii_lowercase(), value);
+        match outer {
+            Some(o) => {
+                ctx.params = o.params.clone();
+                ctx.vars = o.vars.clone();
             }
+            None => self.declarations(t, given, missing, &mut ctx),
         }
         // Every resource declaration, children after their parents.
         let mut declared = Vec::new();
@@ -506,6 +586,28 @@ impl Reader {
             if r.existing {
                 continue;
             }
+            if kind == DEPLOYMENTS {
+                match r.at.get("condition").map(|c| eval_json(&c, &ctx)) {
+                    Some(Val::Bool(false)) => {}
+                    Some(Val::Unknown(why)) => {
+                        for collection in collections_in(&r.at, 0) {
+                            b.gap(
+                                collection,
+                                None,
+                                None,
+                                format!(
+                                    "whether deployment `{}` in `{}` is deployed is known only at \
+                                     deployment (its `condition`: {why})",
+                                    r.shown, self.rel
+                                ),
+                                &r.at,
+                            );
+                        }
+                    }
+                    _ => self.deployment(b, r, &ctx, target),
+                }
+                continue;
+            }
             if !READ_TYPES.contains(&kind.as_str()) && !is_provider_pricing(&kind) {
                 if !self.seen.contains(&r.kind) {
                     self.seen.push(r.kind.clone());
@@ -528,7 +630,7 @@ impl Reader {
                         format!(
                             "whether `{}` in `{}` is deployed is known only at deployment \
                              (its `condition`: {why})",
-                            r.label, self.rel
+                            r.shown, self.rel
                         ),
                         &r.at,
                     );
@@ -548,6 +650,46 @@ impl Reader {
         }
         for g in groups {
             b.add_group(g);
+        }
+    }
+
+    /// The parameters (from `given`, else their default) and variables of a template.
+    fn declarations(&self, t: &At<'_>, given: &Given, missing: &str, ctx: &mut Context) {
+        // Parameters in order: a default may use the parameters before it.
+        for (name, decl) in t.get("parameters").map(|p| p.members()).unwrap_or_default() {
+            let key = name.to_ascii_lowercase();
+            let v = match given.get(&key) {
+                Some(v) => v.clone(),
+                None => match decl.get("defaultValue") {
+                    Some(d) => eval_json(&d, ctx),
+                    None => Val::Unknown(format!(
+                        "parameter `{name}` has no value: {missing} and it has no `defaultValue`"
+                    )),
+                },
+            };
+            ctx.params.insert(key, v);
+        }
+        // Variables: a few passes, so one may use another declared after it.
+        let vars = t.get("variables").map(|v| v.members()).unwrap_or_default();
+        for _ in 0..3 {
+            for (name, v) in &vars {
+                if name.eq_ignore_ascii_case("copy") {
+                    for item in v.items() {
+                        let n = item.get("name").and_then(|n| n.text()).unwrap_or_default();
+                        let value = copy_loop(&item, ctx, |input, c| eval_json(input, c))
+                            .unwrap_or_else(|why| {
+                                Val::Unknown(format!(
+                                    "variable `{n}` is built by a `copy` loop dexlint cannot \
+                                     evaluate: {why}"
+                                ))
+                            });
+                        ctx.vars.insert(n.to_ascii_lowercase(), value);
+                    }
+                    continue;
+                }
+                let value = eval_json(v, ctx);
+                ctx.vars.insert(name.to_ascii_lowercase(), value);
+            }
         }
     }
 
@@ -656,6 +798,7 @@ impl Reader {
                 label.push_str(&format!("[{i}]"));
             }
             out.push(Resource {
+                shown: format!("{}{label}", self.prefix),
                 label,
                 kind: kind.clone(),
                 name,
@@ -720,14 +863,19 @@ impl Reader {
             Some(s) => Some(Val::Str(s)),
             None => r.at.get("scope").map(|s| eval_json(&s, ctx)),
         };
-        let subscription = format!("subscription() of {}", self.rel);
-        let group_base = format!("/subscriptions/{subscription}/resourceGroups/resourceGroup()");
+        let subscription = self.account.id.clone();
+        let mut account_id = subscription.clone();
+        let group = self
+            .group
+            .clone()
+            .unwrap_or_else(|| format!("target resource group of {}", self.top));
+        let group_base = format!("/subscriptions/{subscription}/resourceGroups/{group}");
         let scope = match scope_text {
             None => match target {
-                Target::Subscription => Scope::Subscription(self.account_key()),
+                Target::Subscription => Scope::Subscription(self.account.key.clone()),
                 Target::ResourceGroup => Scope::Below {
                     id: group_base.clone(),
-                    name: "resourceGroup()".into(),
+                    name: group.clone(),
                     subscription: subscription.clone(),
                     kind: "resource_group",
                 },
@@ -737,7 +885,7 @@ impl Reader {
                         &format!(
                             "`{}` is a {plan} in a management-group or tenant template, without \
                              a subscription scope; it was not read",
-                            r.label
+                            r.shown
                         ),
                     );
                     return;
@@ -759,7 +907,12 @@ impl Reader {
                     );
                     match super::arm::scope_of(&id) {
                         Some(super::arm::Scope::Subscription(sub)) => {
-                            Scope::Subscription(format!("{}:{sub}", self.account_key()))
+                            account_id = sub.clone();
+                            Scope::Subscription(format!(
+                                "{SOURCE}:{}:{}",
+                                self.top,
+                                sub.to_ascii_lowercase()
+                            ))
                         }
                         Some(s) => s,
                         None => {
@@ -823,7 +976,7 @@ impl Reader {
                     *record_field,
                     format!(
                         "the name of {plan} `{}` in `{}` is unknown: {why}",
-                        r.label, self.rel
+                        r.shown, self.rel
                     ),
                     r.at,
                 )),
@@ -834,7 +987,7 @@ impl Reader {
                         format!(
                             "`{}` of `{}` in `{}`: {}",
                             written(path),
-                            r.label,
+                            r.shown,
                             self.rel,
                             u.reason
                         ),
@@ -856,7 +1009,7 @@ impl Reader {
                     return;
                 };
                 if account.get("id").and_then(|f| f.value.as_str()) == Some(key.as_str()) {
-                    account.set("id", Value::Str(r.label.as_str().into()), None);
+                    account.set("id", Value::Str(account_id.as_str().into()), None);
                 }
                 let id = account.identity().unwrap_or_default().to_string();
                 for (field, _, _, at) in &unknown_fields {
@@ -882,12 +1035,244 @@ impl Reader {
         }
     }
 
+    /// A `Microsoft.Resources/deployments` resource (a Bicep module, a nested or a linked
+    /// template): its template read with the parameters the deployment passes, evaluated
+    /// here, deploying to the subscription and resource group the deployment names.
+    fn deployment(&mut self, b: &mut Builder, r: &Resource<'_>, ctx: &Context, target: Target) {
+        let segment = r
+            .label
+            .strip_prefix(&format!("{}/", r.kind))
+            .unwrap_or(&r.label);
+        let path = format!("{}{segment}", self.prefix);
+        if self.depth >= MAX_NESTING {
+            b.warning(
+                &r.at,
+                &format!(
+                    "deployment `{path}` is nested more than {MAX_NESTING} deep; its template \
+                     was not read"
+                ),
+            );
+            return;
+        }
+        let Some(props) = r.at.get("properties").filter(At::is_object) else {
+            b.warning(
+                &r.at,
+                &format!("deployment `{path}` has no `properties`; its template was not read"),
+            );
+            return;
+        };
+        let inner = props
+            .path(&["expressionEvaluationOptions", "scope"])
+            .and_then(|s| s.text())
+            .is_some_and(|s| s.eq_ignore_ascii_case("inner"));
+        // The parameters passed, evaluated here.
+        let mut given = Given::new();
+        for (k, p) in props
+            .get("parameters")
+            .map(|p| p.members())
+            .unwrap_or_default()
+        {
+            let v = if p.get("reference").is_some() {
+                Val::Unknown(format!(
+                    "parameter `{k}` of deployment `{path}` is a Key Vault reference, read at \
+                     deployment"
+                ))
+            } else if let Some(v) = p.get("value") {
+                eval_json(&v, ctx)
+            } else {
+                continue;
+            };
+            given.insert(k.to_ascii_lowercase(), v);
+        }
+        let missing = if props.get("parametersLink").is_some() {
+            format!(
+                "deployment `{path}` passes its parameters in a `parametersLink` file, which \
+                 dexlint does not read"
+            )
+        } else {
+            format!("deployment `{path}` does not pass it")
+        };
+        // Where it deploys: the subscription and resource group it names, else this template's.
+        let account = match r.at.get("subscriptionId").map(|s| eval_json(&s, ctx)) {
+            None => self.account.clone(),
+            Some(Val::Str(id)) => Account {
+                key: format!("{SOURCE}:{}:{}", self.top, id.to_ascii_lowercase()),
+                id,
+            },
+            Some(_) => Account {
+                key: format!("{SOURCE}:{}:{path}", self.top),
+                id: format!("target subscription of {path} in {}", self.top),
+            },
+        };
+        let names_group = r.at.get("resourceGroup");
+        let group = match names_group.map(|g| eval_json(&g, ctx)) {
+            Some(Val::Str(g)) => Some(g),
+            Some(_) => None,
+            None if r.at.get("subscriptionId").is_some() => None,
+            None => self.group.clone(),
+        };
+        let target_of = |t: &At<'_>| match schema_of(t) {
+            Some(Schema::Template(x)) => x,
+            _ if names_group.is_some() => Target::ResourceGroup,
+            _ => target,
+        };
+        let outer = (!inner).then_some(ctx);
+        let enter = Enter {
+            path: &path,
+            account,
+            group,
+        };
+        if let Some(t) = props.get("template").filter(At::is_object) {
+            self.nested(b, &t, target_of(&t), &given, outer, &missing, enter, None);
+            return;
+        }
+        let Some(link) = props.get("templateLink") else {
+            b.warning(
+                &r.at,
+                &format!("deployment `{path}` has neither `template` nor `templateLink`; it was not read"),
+            );
+            return;
+        };
+        self.read += 1;
+        let relative = match link.get("relativePath").map(|p| eval_json(&p, ctx)) {
+            Some(Val::Str(p)) => p,
+            Some(Val::Unknown(why)) => {
+                return self.unread_link(b, &link, &path, &why);
+            }
+            Some(_) => {
+                return self.unread_link(b, &link, &path, "its `relativePath` is not text");
+            }
+            None => {
+                let why = match (link.get("uri"), link.get("id")) {
+                    (Some(u), _) => format!(
+                        "it links the template at `{}`, which dexlint does not download",
+                        u.as_str().unwrap_or_default()
+                    ),
+                    (None, Some(id)) => format!(
+                        "it deploys the template spec `{}`, which is not in the export",
+                        id.as_str().unwrap_or_default()
+                    ),
+                    _ => "its `templateLink` has no `relativePath`, `uri` or `id`".to_string(),
+                };
+                return self.unread_link(b, &link, &path, &why);
+            }
+        };
+        let Some(local) = linked_path(&self.dir, &relative) else {
+            return self.unread_link(
+                b,
+                &link,
+                &path,
+                &format!("its `relativePath` `{relative}` leads out of the template's folder"),
+            );
+        };
+        let top_dir = self.top.rsplit_once('/').map_or("", |(d, _)| d);
+        let file = if top_dir.is_empty() {
+            local.clone()
+        } else {
+            format!("{top_dir}/{local}")
+        };
+        let Some(text) = b.read_beside(&local, MAX_TEMPLATE_BYTES) else {
+            return self.unread_link(
+                b,
+                &link,
+                &path,
+                &format!("its linked template `{file}` is not in the export"),
+            );
+        };
+        let Ok(mut node) = tree::parse(&text, tree::MAX_DEPTH) else {
+            return self.unread_link(
+                b,
+                &link,
+                &path,
+                &format!("its linked template `{file}` is not valid JSON"),
+            );
+        };
+        // The linked file's values are shown at the deployment's `templateLink`: the file
+        // being read is the one that links it.
+        relocate(&mut node, link.v.start);
+        let strings = Strings::default();
+        let t = At::new(&node, link.file, &strings);
+        if !matches!(schema_of(&t), Some(Schema::Template(_))) {
+            return self.unread_link(
+                b,
+                &link,
+                &path,
+                &format!("`{file}` is not an ARM template (no deployment template `$schema`)"),
+            );
+        }
+        self.read -= 1;
+        let dir = local.rsplit_once('/').map_or(String::new(), |(d, _)| format!("{d}/"));
+        self.nested(
+            b,
+            &t,
+            target_of(&t),
+            &given,
+            outer,
+            &missing,
+            enter,
+            Some((file, dir)),
+        );
+    }
+
+    /// Reads a nested (or, with `linked` = its export path and folder, a linked) template
+    /// of the deployment `enter.path`, then restores this template's state.
+    #[allow(clippy::too_many_arguments)]
+    fn nested(
+        &mut self,
+        b: &mut Builder,
+        t: &At<'_>,
+        target: Target,
+        given: &Given,
+        outer: Option<&Context>,
+        missing: &str,
+        enter: Enter<'_>,
+        linked: Option<(String, String)>,
+    ) {
+        let saved = (
+            std::mem::replace(&mut self.prefix, format!("{}::", enter.path)),
+            std::mem::replace(&mut self.account, enter.account),
+            std::mem::replace(&mut self.group, enter.group),
+            self.rel.clone(),
+            self.dir.clone(),
+        );
+        if let Some((file, dir)) = linked {
+            self.rel = file;
+            self.dir = dir;
+        }
+        self.depth += 1;
+        self.template(b, t, target, given, outer, missing);
+        self.depth -= 1;
+        (self.prefix, self.account, self.group, self.rel, self.dir) = saved;
+    }
+
+    /// A linked template that was not read: a warning at its `templateLink`, and the
+    /// collections it may deploy to marked incomplete.
+    fn unread_link(&mut self, b: &mut Builder, link: &At<'_>, path: &str, why: &str) {
+        b.warning(
+            link,
+            &format!("the resources of deployment `{path}` were not read: {why}"),
+        );
+        for collection in ["cloud_accounts", "resource_pricings"] {
+            b.gap(
+                collection,
+                None,
+                None,
+                format!(
+                    "deployment `{path}` in `{}` deploys a linked template dexlint did not read \
+                     ({why})",
+                    self.rel
+                ),
+                link,
+            );
+        }
+    }
+
     fn unread_scope(&mut self, b: &mut Builder, r: &Resource<'_>, why: &str) {
         b.warning(
             &r.at,
             &format!(
                 "the scope of `{}` cannot be told ({why}); it was not read",
-                r.label
+                r.shown
             ),
         );
         b.gap(
@@ -896,15 +1281,10 @@ impl Reader {
             None,
             format!(
                 "the scope of `{}` in `{}` is known only at deployment",
-                r.label, self.rel
+                r.shown, self.rel
             ),
             &r.at,
         );
-    }
-
-    /// The key of the cloud account a subscription template deploys to: one per template.
-    fn account_key(&self) -> String {
-        format!("{SOURCE}:{}", self.rel)
     }
 
     /// The resource as the ARM REST loaders read it: `id`, `type`, `name` and its evaluated
@@ -951,7 +1331,7 @@ impl Reader {
                 &r.at,
                 &format!(
                     "security connector `{}` has no `properties`; it was not read",
-                    r.label
+                    r.shown
                 ),
             );
             return;
@@ -964,14 +1344,14 @@ impl Reader {
                 &u.at,
                 &format!(
                     "the cloud account of security connector `{}` cannot be told ({}); it was not read",
-                    r.label, u.reason
+                    r.shown, u.reason
                 ),
             );
             b.gap(
                 "cloud_accounts",
                 None,
                 None,
-                format!("the cloud account of security connector `{}` in `{}` is known only at deployment: {}", r.label, self.rel, u.reason),
+                format!("the cloud account of security connector `{}` in `{}` is known only at deployment: {}", r.shown, self.rel, u.reason),
                 &u.at,
             );
             return;
@@ -1017,7 +1397,7 @@ impl Reader {
                     &id,
                     format!(
                         "an offering of security connector `{}` in `{}`: {}",
-                        r.label, self.rel, u.reason
+                        r.shown, self.rel, u.reason
                     ),
                     &u.at,
                 );
@@ -1039,7 +1419,7 @@ impl Reader {
         let strings = Strings::default();
         let props = At::new(&node, r.at.file, &strings);
         let mut g = Record::new(&schema::GROUP, Some(r.at.loc()));
-        let id = r.label.clone();
+        let id = r.shown.clone();
         g.set("id", Value::Str(id.as_str().into()), None);
         g.set("address", Value::Str(id.as_str().into()), None);
         g.set("source", Value::Str(SOURCE.into()), None);
@@ -1162,13 +1542,7 @@ impl Reader {
                                 continue;
                             };
                             for i in 0..n.clamp(0, MAX_COPY) {
-                                let ctx_i = Context {
-                                    params: ctx.params.clone(),
-                                    vars: ctx.vars.clone(),
-                                    copy_index: ctx.copy_index,
-                                    resources: ctx.resources.clone(),
-                                    property_loop: Some((name.to_ascii_lowercase(), i)),
-                                };
+                                let ctx_i = in_loop(ctx, &name, i);
                                 elements.push((eval_json(&input, &ctx_i), input));
                             }
                         }
@@ -1205,14 +1579,15 @@ impl Reader {
                         }
                         _ => None,
                     };
-                    m.set("id", Value::Str(key.as_str().into()), Some(at.loc()));
+                    let shown = format!("{}{key}", self.prefix);
+                    m.set("id", Value::Str(shown.as_str().into()), Some(at.loc()));
                     let name = target.and_then(|t| {
                         let raw = t.at.get("properties").filter(At::is_object).unwrap_or(t.at);
                         raw.get("displayName").map(|d| eval_json(&d, ctx))
                     });
                     let name = match name {
                         Some(Val::Str(s)) => s,
-                        _ => key.clone(),
+                        _ => shown.clone(),
                     };
                     m.set("name", Value::Str(name.into()), None);
                     match member_kind {
@@ -1224,7 +1599,7 @@ impl Reader {
                             b.unknown(
                                 "groups",
                                 "kind",
-                                &key,
+                                &shown,
                                 format!(
                                     "member `{}` of group `{group}` in `{}` is a value of `{key}` \
                                      whose kind of directory object dexlint cannot tell",
@@ -1276,6 +1651,88 @@ impl Reader {
             at,
         );
     }
+}
+
+/// Where a nested template deploys: the deployment's path (module path), subscription and
+/// resource group.
+struct Enter<'p> {
+    path: &'p str,
+    account: Account,
+    group: Option<String>,
+}
+
+/// The path of a linked template's `relativePath` from the folder of the file reading started
+/// from (`dir` is the linking template's folder there); None when it is absolute or leads out
+/// of that folder.
+fn linked_path(dir: &str, relative: &str) -> Option<String> {
+    let relative = relative.replace('\\', "/");
+    if relative.starts_with('/') || relative.contains(':') {
+        return None;
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    for p in dir.split('/').chain(relative.split('/')) {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join("/"))
+}
+
+/// Every value of `node` placed at `start`.
+fn relocate(node: &mut Node<'_>, start: u32) {
+    node.start = start;
+    match &mut node.kind {
+        Kind::Array(items) => items.iter_mut().for_each(|n| relocate(n, start)),
+        Kind::Object(members) => members.iter_mut().for_each(|(_, n)| relocate(n, start)),
+        _ => {}
+    }
+}
+
+/// The collections a deployment resource may write to, from the resource types of its
+/// nested template (a linked template may deploy anything Defender for Cloud reads).
+fn collections_in(deployment: &At<'_>, depth: usize) -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    let mut add = |c: &'static str| {
+        if !out.contains(&c) {
+            out.push(c);
+        }
+    };
+    let Some(props) = deployment.get("properties") else {
+        return out;
+    };
+    let Some(template) = props.get("template") else {
+        if props.get("templateLink").is_some() {
+            add("cloud_accounts");
+            add("resource_pricings");
+        }
+        return out;
+    };
+    let mut declared = Vec::new();
+    if let Some(resources) = template.get("resources") {
+        collect(&resources, None, 0, &mut declared);
+    }
+    for d in declared {
+        let kind = d
+            .at
+            .get("type")
+            .and_then(|t| t.text())
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let kind = kind.split('@').next().unwrap_or_default();
+        if kind == DEPLOYMENTS && depth < MAX_NESTING {
+            collections_in(&d.at, depth + 1).into_iter().for_each(&mut add);
+        } else if kind == "microsoft.graph/groups" {
+            add("groups");
+        } else if kind.starts_with("microsoft.security/") || kind.ends_with("/providers/pricings") {
+            add("cloud_accounts");
+            add("resource_pricings");
+        }
+    }
+    out
 }
 
 /// A property path of the lowercase paths above as the templates write it.
