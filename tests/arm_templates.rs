@@ -70,7 +70,8 @@ fn a_free_servers_pricing_in_an_array_template_is_dex302_at_its_pricing_tier() {
         )
     );
     assert!(
-        message.contains("Microsoft.Security/pricings/VirtualMachines") && message.contains("Free"),
+        message.contains("Azure account `target subscription of azuredeploy.json`")
+            && message.contains("Free"),
         "{message}"
     );
     let dex303 = of(&v, "DEX303");
@@ -176,7 +177,7 @@ fn an_unresolvable_tier_is_dex302_not_evaluated_with_the_expression() {
     );
     assert_eq!(
         skipped[0]["entity"].as_str(),
-        Some("Microsoft.Security/pricings/VirtualMachines")
+        Some("target subscription of main.json")
     );
     // The constant setting is judged.
     assert!(not_evaluated(&report, "DEX303").is_empty(), "{report}");
@@ -358,4 +359,313 @@ fn a_template_with_nothing_dexlint_reads_says_so() {
     let text =
         String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     assert!(text.contains("deploys no resource dexlint reads"), "{text}");
+}
+
+/// The (policy, file, line, pointer) of each violation of `policies`.
+fn at(report: &Json, policies: &[&str]) -> Vec<(String, String, u64, String)> {
+    violations(report)
+        .into_iter()
+        .filter(|v| policies.contains(&v.0.as_str()))
+        .map(|v| (v.0, v.1, v.2, v.3))
+        .collect()
+}
+
+fn owned(v: &[(&str, &str, u64, &str)]) -> Vec<(String, String, u64, String)> {
+    v.iter()
+        .map(|(a, b, c, d)| (a.to_string(), b.to_string(), *c, d.to_string()))
+        .collect()
+}
+
+const SUBSCRIPTION_SCHEMA: &str =
+    "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#";
+
+#[test]
+fn bicep_modules_are_read_at_their_nested_template_with_the_parameters_passed() {
+    let (code, report) = common::lint_json(&common::fixture("bicep-modules"));
+    assert_eq!(
+        at(&report, &["DEX302", "DEX303", "DEX003", "DEX002"]),
+        owned(&[
+            (
+                "DEX003",
+                "main.json",
+                168,
+                "/resources/scopedGroup/properties/template/resources/scopedUsers/properties/members/relationships/1"
+            ),
+            (
+                "DEX302",
+                "main.json",
+                76,
+                "/resources/defender/properties/template/resources/serversPricing/properties/pricingTier"
+            ),
+        ])
+    );
+    let v = violations(&report);
+    assert!(
+        of(&v, "DEX302")[0]
+            .4
+            .contains("Azure account `target subscription of main.json`"),
+        "{v:?}"
+    );
+    assert!(of(&v, "DEX003")[0].4.contains("`SOC Tier 3`"), "{v:?}");
+    assert_eq!(code, 1);
+    assert_eq!(report["errors"].as_array().unwrap().len(), 0, "{report}");
+
+    // Records are named by module path.
+    let load = common::load("bicep-modules");
+    let ids: Vec<&str> = common::records(&load.model, "groups")
+        .iter()
+        .filter_map(|g| common::text(g, "id"))
+        .collect();
+    assert_eq!(ids, ["scopedGroup::socTier3", "scopedGroup::scopedUsers"]);
+
+    // The outer parameter decides: Standard passes, with the module's default sub-plan.
+    let dir = copy_of("bicep-modules");
+    let text = std::fs::read_to_string(dir.path().join("main.json"))
+        .unwrap()
+        .replace("\"defaultValue\": \"Free\"", "\"defaultValue\": \"Standard\"");
+    write(dir.path(), "main.json", &text);
+    let (_, report) = common::lint_json(dir.path());
+    assert!(at(&report, &["DEX302"]).is_empty(), "{report}");
+    assert!(not_evaluated(&report, "DEX302").is_empty(), "{report}");
+
+    // A parameter the module needs and the deployment does not pass is unknown.
+    let dir = copy_of("bicep-modules");
+    let text = std::fs::read_to_string(dir.path().join("main.json"))
+        .unwrap()
+        .replace("\"tier\": {\n            \"value\"", "\"other\": {\n            \"value\"");
+    write(dir.path(), "main.json", &text);
+    let (_, report) = common::lint_json(dir.path());
+    assert!(at(&report, &["DEX302"]).is_empty(), "{report}");
+    let reasons: Vec<&str> = not_evaluated(&report, "DEX302")
+        .iter()
+        .filter_map(|n| n["reason"].as_str())
+        .collect();
+    assert!(
+        reasons.iter().any(|r| r.contains("parameter `tier` has no value")
+            && r.contains("deployment `defender` does not pass it")),
+        "{reasons:?}"
+    );
+}
+
+#[test]
+fn module_loops_conditions_and_literal_subscriptions() {
+    let dir = tempfile::tempdir().unwrap();
+    let module = |tier: &str| {
+        format!(
+            r#"{{"$schema": "{SUBSCRIPTION_SCHEMA}", "contentVersion": "1.0.0.0",
+              "parameters": {{"tier": {{"type": "string", "defaultValue": "{tier}"}}}},
+              "resources": [{{"type": "Microsoft.Security/pricings", "apiVersion": "2024-01-01",
+                "name": "VirtualMachines", "properties": {{"pricingTier": "[parameters('tier')]"}}}}]}}"#
+        )
+    };
+    write(
+        dir.path(),
+        "main.json",
+        &format!(
+            r#"{{
+  "$schema": "{SUBSCRIPTION_SCHEMA}",
+  "contentVersion": "1.0.0.0",
+  "parameters": {{"enableLab": {{"type": "bool", "defaultValue": false}}, "labSub": {{"type": "string"}}}},
+  "variables": {{"subs": ["11111111-2222-4333-8444-555555555555", "66666666-7777-4888-9999-000000000000"]}},
+  "resources": [
+    {{"type": "Microsoft.Resources/deployments", "apiVersion": "2025-04-01",
+      "name": "[format('pricing-{{0}}', copyIndex())]", "location": "westeurope",
+      "copy": {{"name": "perSubscription", "count": "[length(variables('subs'))]"}},
+      "subscriptionId": "[variables('subs')[copyIndex()]]",
+      "properties": {{"expressionEvaluationOptions": {{"scope": "inner"}}, "mode": "Incremental",
+        "parameters": {{"tier": {{"value": "[if(equals(copyIndex(), 0), 'Free', 'Standard')]"}}}},
+        "template": {}}}}},
+    {{"type": "Microsoft.Resources/deployments", "apiVersion": "2025-04-01", "name": "lab",
+      "location": "westeurope", "condition": "[parameters('enableLab')]",
+      "properties": {{"expressionEvaluationOptions": {{"scope": "inner"}}, "mode": "Incremental",
+        "template": {}}}}},
+    {{"type": "Microsoft.Resources/deployments", "apiVersion": "2025-04-01", "name": "maybe",
+      "location": "westeurope", "condition": "[equals(parameters('enableLab'), true())]",
+      "properties": {{"expressionEvaluationOptions": {{"scope": "inner"}}, "mode": "Incremental",
+        "template": {}}}}}
+  ]
+}}"#,
+            module("Standard"),
+            module("Free"),
+            module("Free")
+        ),
+    );
+    let (_, report) = common::lint_json(dir.path());
+    let v = violations(&report);
+    let dex302: Vec<&str> = of(&v, "DEX302").iter().map(|v| v.4.as_str()).collect();
+    // Only the first iteration is Free; the lab module is not deployed.
+    assert_eq!(dex302.len(), 1, "{v:?}");
+    assert!(
+        dex302[0].contains("Azure account `11111111-2222-4333-8444-555555555555`"),
+        "{dex302:?}"
+    );
+    // A module whose condition is unknown makes DEX302 not evaluated, naming it.
+    let text = std::fs::read_to_string(dir.path().join("main.json"))
+        .unwrap()
+        .replace(
+            "[equals(parameters('enableLab'), true())]",
+            "[equals(parameters('labSub'), 'x')]",
+        );
+    write(dir.path(), "main.json", &text);
+    let (_, report) = common::lint_json(dir.path());
+    let reasons: Vec<&str> = not_evaluated(&report, "DEX302")
+        .iter()
+        .filter_map(|n| n["reason"].as_str())
+        .collect();
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("whether deployment `maybe`") && r.contains("condition")),
+        "{reasons:?}"
+    );
+}
+
+#[test]
+fn a_classic_nested_template_evaluates_in_its_parents_scope() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "main.json",
+        &format!(
+            r#"{{
+  "$schema": "{SUBSCRIPTION_SCHEMA}",
+  "contentVersion": "1.0.0.0",
+  "parameters": {{"tier": {{"type": "string", "defaultValue": "Free"}}}},
+  "variables": {{"pricingName": "VirtualMachines"}},
+  "resources": [
+    {{"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "nestedTemplate1",
+      "location": "westeurope",
+      "properties": {{"mode": "Incremental",
+        "template": {{"$schema": "{SUBSCRIPTION_SCHEMA}", "contentVersion": "1.0.0.0",
+          "resources": [{{"type": "Microsoft.Security/pricings", "apiVersion": "2024-01-01",
+            "name": "[variables('pricingName')]", "properties": {{"pricingTier": "[parameters('tier')]"}}}}]}}}}}}
+  ]
+}}"#
+        ),
+    );
+    let (_, report) = common::lint_json(dir.path());
+    assert_eq!(
+        at(&report, &["DEX302"]),
+        owned(&[(
+            "DEX302",
+            "main.json",
+            12,
+            "/resources/0/properties/template/resources/0/properties/pricingTier"
+        )])
+    );
+}
+
+#[test]
+fn a_linked_template_in_the_export_is_read_with_the_parameters_it_is_passed() {
+    let (code, report) = common::lint_json(&common::fixture("arm-template-linked"));
+    // The linked file's pricing is Free as the main template deploys it (at its link), and
+    // Standard (its default) as a template of its own.
+    assert_eq!(
+        at(&report, &["DEX302"]),
+        owned(&[(
+            "DEX302",
+            "azuredeploy.json",
+            22,
+            "/resources/0/properties/templateLink"
+        )])
+    );
+    assert!(not_evaluated(&report, "DEX302").is_empty(), "{report}");
+    assert_eq!(code, 1);
+    let load = common::load("arm-template-linked");
+    let accounts: Vec<&str> = common::records(&load.model, "cloud_accounts")
+        .iter()
+        .filter_map(|a| common::text(a, "id"))
+        .collect();
+    assert_eq!(
+        accounts,
+        [
+            "target subscription of azuredeploy.json",
+            "target subscription of linked/defender-pricing.json"
+        ]
+    );
+}
+
+#[test]
+fn a_linked_template_not_in_the_export_is_a_warning_and_not_evaluated() {
+    let (_, report) = common::lint_json(&common::fixture("arm-template-linked-missing"));
+    let warnings: Vec<(u64, &str)> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["line"].as_u64().unwrap(), e["message"].as_str().unwrap()))
+        .collect();
+    assert!(
+        warnings.iter().any(|(line, m)| *line == 21
+            && m.contains("deployment `defenderPricing` were not read")
+            && m.contains("`linked/defender-pricing.json` is not in the export")),
+        "{warnings:?}"
+    );
+    // What the linked template deploys is unknown: DEX302 and DEX303 are not evaluated,
+    // never passed.
+    assert!(at(&report, &["DEX302", "DEX303"]).is_empty(), "{report}");
+    for policy in ["DEX302", "DEX303"] {
+        assert!(
+            not_evaluated(&report, policy).iter().any(|n| n["reason"]
+                .as_str()
+                .unwrap()
+                .contains("deployment `defenderPricing`")),
+            "{policy}: {report}"
+        );
+    }
+}
+
+#[test]
+fn variable_and_property_copy_loops_are_evaluated() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "main.json",
+        r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": {"offeringCount": {"type": "int", "defaultValue": 1}},
+  "variables": {
+    "copy": [{"name": "tiers", "count": 2, "input": "[if(equals(copyIndex('tiers'), 0), 'Standard', 'Free')]"}]
+  },
+  "resources": [
+    {"type": "Microsoft.Security/pricings", "apiVersion": "2024-01-01", "name": "VirtualMachines",
+     "scope": "Microsoft.Compute/virtualMachines/vm-build-02",
+     "properties": {"pricingTier": "[variables('tiers')[1]]"}},
+    {"type": "Microsoft.Security/securityConnectors", "apiVersion": "2023-10-01-preview",
+     "name": "aws-build-111122223333", "location": "westeurope",
+     "properties": {"hierarchyIdentifier": "111122223333", "environmentName": "AWS",
+       "environmentData": {"environmentType": "AwsAccount"},
+       "copy": [{"name": "offerings", "count": "[parameters('offeringCount')]",
+         "input": {"offeringType": "DefenderForServersAws", "subPlan": {"type": "P1"},
+           "mdeAutoProvisioning": {"enabled": false, "configuration": {}}}}]}}
+  ]
+}"#,
+    );
+    let (_, report) = common::lint_json(dir.path());
+    let v = violations(&report);
+    assert_eq!(of(&v, "DEX304").len(), 1, "{v:?}");
+    assert!(of(&v, "DEX304")[0].4.contains("`vm-build-02`"), "{v:?}");
+    let dex303 = of(&v, "DEX303");
+    assert_eq!(dex303.len(), 1, "{v:?}");
+    assert!(dex303[0].4.contains("AWS account"), "{v:?}");
+
+    // A loop count dexlint cannot evaluate leaves the offerings unknown, with the reason.
+    let text = std::fs::read_to_string(dir.path().join("main.json"))
+        .unwrap()
+        .replace(
+            "\"[parameters('offeringCount')]\"",
+            "\"[length(subscription().tags)]\"",
+        );
+    write(dir.path(), "main.json", &text);
+    let (_, report) = common::lint_json(dir.path());
+    assert!(of(&violations(&report), "DEX303").is_empty(), "{report}");
+    let reasons: Vec<&str> = not_evaluated(&report, "DEX303")
+        .iter()
+        .filter_map(|n| n["reason"].as_str())
+        .collect();
+    assert!(
+        reasons.iter().any(|r| r.contains("`offerings` is built by a property `copy` loop")
+            && r.contains("subscription()")),
+        "{reasons:?}"
+    );
 }

@@ -598,7 +598,8 @@ impl Reader {
                                 format!(
                                     "whether deployment `{}` in `{}` is deployed is known only at \
                                      deployment (its `condition`: {why})",
-                                    r.shown, self.rel
+                                    self.module_path(r),
+                                    self.rel
                                 ),
                                 &r.at,
                             );
@@ -1039,11 +1040,7 @@ impl Reader {
     /// template): its template read with the parameters the deployment passes, evaluated
     /// here, deploying to the subscription and resource group the deployment names.
     fn deployment(&mut self, b: &mut Builder, r: &Resource<'_>, ctx: &Context, target: Target) {
-        let segment = r
-            .label
-            .strip_prefix(&format!("{}/", r.kind))
-            .unwrap_or(&r.label);
-        let path = format!("{}{segment}", self.prefix);
+        let path = self.module_path(r);
         if self.depth >= MAX_NESTING {
             b.warning(
                 &r.at,
@@ -1061,10 +1058,13 @@ impl Reader {
             );
             return;
         };
-        let inner = props
-            .path(&["expressionEvaluationOptions", "scope"])
-            .and_then(|s| s.text())
-            .is_some_and(|s| s.eq_ignore_ascii_case("inner"));
+        // A nested template is evaluated in this template's scope unless it asks for its own
+        // (`inner`, as Bicep writes); a linked template always has its own.
+        let inner = props.get("template").is_none()
+            || props
+                .path(&["expressionEvaluationOptions", "scope"])
+                .and_then(|s| s.text())
+                .is_some_and(|s| s.eq_ignore_ascii_case("inner"));
         // The parameters passed, evaluated here.
         let mut given = Given::new();
         for (k, p) in props
@@ -1212,6 +1212,16 @@ impl Reader {
             enter,
             Some((file, dir)),
         );
+    }
+
+    /// The path of a deployment: the deployments it is nested in and its symbolic name, else
+    /// its name (`scopedGroup`, `pricing-0`, `platform::defender`).
+    fn module_path(&self, r: &Resource<'_>) -> String {
+        let segment = r
+            .label
+            .strip_prefix(&format!("{}/", r.kind))
+            .unwrap_or(&r.label);
+        format!("{}{segment}", self.prefix)
     }
 
     /// Reads a nested (or, with `linked` = its export path and folder, a linked) template
