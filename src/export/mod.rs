@@ -363,7 +363,8 @@ pub fn load(roots: &[PathBuf], options: &LoadOptions) -> Result<Load, LoadSetupE
                     "no tenant data: {read} JSON file{} read, none of them an export \
                      dexlint reads (Microsoft Graph, EntraExporter, the Graph PowerShell SDK, \
                      Defender for Endpoint, Get-MpComputerStatus, Exchange Online PowerShell, \
-                     ARM, Az PowerShell, the az CLI, a Terraform plan); docs/exporting.md gives \
+                     ARM, Az PowerShell, the az CLI, a Terraform plan, an ARM template or \
+                     compiled Bicep); docs/exporting.md gives \
                      the commands that produce them",
                     if read == 1 { "" } else { "s" }
                 ),

@@ -637,7 +637,7 @@ pub static COLLECTIONS: &[CollectionSchema] = &[
         name: "groups",
         record: &GROUP,
         doc: "Entra ID groups",
-        provided_by: "Graph groups, EntraExporter Groups/ or a Terraform plan with azuread_group",
+        provided_by: "Graph groups, EntraExporter Groups/, a Terraform plan with azuread_group, or an ARM template or compiled Bicep (bicep build) with Microsoft.Graph/groups",
     },
     CollectionSchema {
         name: "device_groups",
@@ -674,7 +674,7 @@ pub static COLLECTIONS: &[CollectionSchema] = &[
         record: &CLOUD_ACCOUNT,
         doc: "Defender for Cloud subscriptions, AWS accounts and GCP projects",
         provided_by:
-            "ARM Microsoft.Security pricings/settings/securityConnectors or a Terraform plan",
+            "ARM Microsoft.Security pricings/settings/securityConnectors, an ARM template or compiled Bicep (bicep build) deploying them, or a Terraform plan",
     },
     CollectionSchema {
         name: "audit_events",

@@ -34,10 +34,34 @@
 //! cannot evaluate is [`Value::Unknown`] with the reason (the expression), so the rules that
 //! need it are not evaluated for that resource: never a pass, never a guess.
 //!
-//! Records are named by symbolic name, else `type/name` (with `[i]` for a copy iteration), and
-//! located at the template's property (`/resources/serversPricing/properties/pricingTier`):
-//! a value that comes from the parameters file is located where the template uses it, since
-//! that is the line a pull request changes the deployment at.
+//! Property and variable `copy` loops (`"copy": [{"name", "count", "input"}]`,
+//! `copyIndex('name')`) are evaluated; one whose `count` cannot be is unknown, with the reason.
+//!
+//! Deployments (`Microsoft.Resources/deployments`: what `bicep build` makes of every module,
+//! and hand-written nested and linked templates) are followed up to 16 deep, with their `copy`
+//! and `condition`. A nested template (`properties.template`) is read where it is written; with
+//! `expressionEvaluationOptions.scope` `inner` (what Bicep writes) its parameters are the
+//! deployment's `properties.parameters` (`{"name": {"value": ...}}`, evaluated in the parent
+//! template), else their defaults; without it (`outer`) its expressions use the parent's
+//! parameters and variables. It deploys to the subscription and resource group the deployment
+//! names (`subscriptionId`, `resourceGroup`), else the parent's, at the scope its `$schema`
+//! says. A linked template (`properties.templateLink.relativePath`) is read from the file at
+//! that path from the linking template's folder when the export has it (never from the
+//! network), with its own scope; its values are located at the deployment's `templateLink`,
+//! since the per-file reader has no position in another file (the linked file is also read as
+//! a template of its own). A link dexlint cannot follow (a `uri`, a template spec `id`, a
+//! missing file) is a warning at it, and the cloud accounts and resource pricings are marked
+//! incomplete, so the Defender for Cloud rules are not evaluated rather than passed.
+//!
+//! Records are named by symbolic name, else `type/name` (with `[i]` for a copy iteration),
+//! after the path of the deployments they are nested in, each followed by `::`
+//! (`scopedGroup::scopedUsers`, `platform::defender::serversPricing`), and located at the
+//! template's property (`/resources/defender/properties/template/resources/serversPricing/properties/pricingTier`):
+//! a value that comes from the parameters file or from the parent of a nested template is
+//! located where the template uses it, since that is the line a pull request changes the
+//! deployment at. The cloud account of a subscription template is named after its deployment
+//! target, `target subscription of main.json` (the subscription id when a deployment or a
+//! `scope` names one).
 
 pub mod expr;
 
