@@ -422,7 +422,10 @@ fn bicep_modules_are_read_at_their_nested_template_with_the_parameters_passed() 
     let dir = copy_of("bicep-modules");
     let text = std::fs::read_to_string(dir.path().join("main.json"))
         .unwrap()
-        .replace("\"defaultValue\": \"Free\"", "\"defaultValue\": \"Standard\"");
+        .replace(
+            "\"defaultValue\": \"Free\"",
+            "\"defaultValue\": \"Standard\"",
+        );
     write(dir.path(), "main.json", &text);
     let (_, report) = common::lint_json(dir.path());
     assert!(at(&report, &["DEX302"]).is_empty(), "{report}");
@@ -432,7 +435,10 @@ fn bicep_modules_are_read_at_their_nested_template_with_the_parameters_passed() 
     let dir = copy_of("bicep-modules");
     let text = std::fs::read_to_string(dir.path().join("main.json"))
         .unwrap()
-        .replace("\"tier\": {\n            \"value\"", "\"other\": {\n            \"value\"");
+        .replace(
+            "\"tier\": {\n            \"value\"",
+            "\"other\": {\n            \"value\"",
+        );
     write(dir.path(), "main.json", &text);
     let (_, report) = common::lint_json(dir.path());
     assert!(at(&report, &["DEX302"]).is_empty(), "{report}");
@@ -441,8 +447,10 @@ fn bicep_modules_are_read_at_their_nested_template_with_the_parameters_passed() 
         .filter_map(|n| n["reason"].as_str())
         .collect();
     assert!(
-        reasons.iter().any(|r| r.contains("parameter `tier` has no value")
-            && r.contains("deployment `defender` does not pass it")),
+        reasons
+            .iter()
+            .any(|r| r.contains("parameter `tier` has no value")
+                && r.contains("deployment `defender` does not pass it")),
         "{reasons:?}"
     );
 }
@@ -664,8 +672,10 @@ fn variable_and_property_copy_loops_are_evaluated() {
         .filter_map(|n| n["reason"].as_str())
         .collect();
     assert!(
-        reasons.iter().any(|r| r.contains("`offerings` is built by a property `copy` loop")
-            && r.contains("subscription()")),
+        reasons.iter().any(
+            |r| r.contains("`offerings` is built by a property `copy` loop")
+                && r.contains("subscription()")
+        ),
         "{reasons:?}"
     );
 }

@@ -423,16 +423,14 @@ fn in_loop(ctx: &Context, name: &str, i: i64) -> Context {
     }
 }
 
-/// The array a variable `copy` loop builds, `f` evaluating its `input` in each iteration.
-fn copy_loop(
-    item: &At<'_>,
-    ctx: &Context,
-    f: impl Fn(&At<'_>, &Context) -> Val,
-) -> Result<Val, String> {
+/// The array a variable `copy` loop builds: its `input` evaluated in each iteration.
+fn copy_loop(item: &At<'_>, ctx: &Context) -> Result<Val, String> {
     let name = item.get("name").and_then(|n| n.text()).unwrap_or_default();
     let (n, input) = copy_count(item, ctx)?;
     Ok(Val::Array(
-        (0..n).map(|i| f(&input, &in_loop(ctx, &name, i))).collect(),
+        (0..n)
+            .map(|i| eval_json(&input, &in_loop(ctx, &name, i)))
+            .collect(),
     ))
 }
 
@@ -701,13 +699,12 @@ impl Reader {
                 if name.eq_ignore_ascii_case("copy") {
                     for item in v.items() {
                         let n = item.get("name").and_then(|n| n.text()).unwrap_or_default();
-                        let value = copy_loop(&item, ctx, |input, c| eval_json(input, c))
-                            .unwrap_or_else(|why| {
-                                Val::Unknown(format!(
-                                    "variable `{n}` is built by a `copy` loop dexlint cannot \
+                        let value = copy_loop(&item, ctx).unwrap_or_else(|why| {
+                            Val::Unknown(format!(
+                                "variable `{n}` is built by a `copy` loop dexlint cannot \
                                      evaluate: {why}"
-                                ))
-                            });
+                            ))
+                        });
                         ctx.vars.insert(n.to_ascii_lowercase(), value);
                     }
                     continue;
@@ -1225,7 +1222,9 @@ impl Reader {
             );
         }
         self.read -= 1;
-        let dir = local.rsplit_once('/').map_or(String::new(), |(d, _)| format!("{d}/"));
+        let dir = local
+            .rsplit_once('/')
+            .map_or(String::new(), |(d, _)| format!("{d}/"));
         self.nested(
             b,
             &t,
@@ -1750,15 +1749,16 @@ fn collections_in(deployment: &At<'_>, depth: usize) -> Vec<&'static str> {
         collect(&resources, None, 0, &mut declared);
     }
     for d in declared {
-        let kind = d
-            .at
-            .get("type")
-            .and_then(|t| t.text())
-            .unwrap_or_default()
-            .to_ascii_lowercase();
+        let kind =
+            d.at.get("type")
+                .and_then(|t| t.text())
+                .unwrap_or_default()
+                .to_ascii_lowercase();
         let kind = kind.split('@').next().unwrap_or_default();
         if kind == DEPLOYMENTS && depth < MAX_NESTING {
-            collections_in(&d.at, depth + 1).into_iter().for_each(&mut add);
+            collections_in(&d.at, depth + 1)
+                .into_iter()
+                .for_each(&mut add);
         } else if kind == "microsoft.graph/groups" {
             add("groups");
         } else if kind.starts_with("microsoft.security/") || kind.ends_with("/providers/pricings") {
