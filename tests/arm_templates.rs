@@ -43,6 +43,14 @@ fn not_evaluated<'r>(report: &'r Json, policy: &str) -> Vec<&'r Json> {
         .collect()
 }
 
+/// The reasons of a policy's `not_evaluated` entries.
+fn reasons(report: &Json, policy: &str) -> Vec<String> {
+    not_evaluated(report, policy)
+        .iter()
+        .filter_map(|n| n["reason"].as_str().map(str::to_string))
+        .collect()
+}
+
 /// A copy of a fixture in a temporary directory.
 fn copy_of(case: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -151,10 +159,7 @@ fn parameters_files_that_disagree_make_the_parameter_unknown() {
     assert!(of(&v, "DEX302").is_empty(), "{v:?}");
     // Both files turn the integration off: that is known.
     assert_eq!(of(&v, "DEX303").len(), 1, "{v:?}");
-    let reasons: Vec<&str> = not_evaluated(&report, "DEX302")
-        .iter()
-        .filter_map(|n| n["reason"].as_str())
-        .collect();
+    let reasons = reasons(&report, "DEX302");
     assert!(
         reasons
             .iter()
@@ -309,10 +314,7 @@ fn a_member_of_unknown_kind_makes_dex003_not_evaluated_for_it() {
     );
     let (_, report) = common::lint_json(dir.path());
     assert!(of(&violations(&report), "DEX003").is_empty());
-    let reasons: Vec<&str> = not_evaluated(&report, "DEX003")
-        .iter()
-        .filter_map(|n| n["reason"].as_str())
-        .collect();
+    let reasons = reasons(&report, "DEX003");
     assert!(
         reasons
             .iter()
@@ -442,10 +444,7 @@ fn bicep_modules_are_read_at_their_nested_template_with_the_parameters_passed() 
     write(dir.path(), "main.json", &text);
     let (_, report) = common::lint_json(dir.path());
     assert!(at(&report, &["DEX302"]).is_empty(), "{report}");
-    let reasons: Vec<&str> = not_evaluated(&report, "DEX302")
-        .iter()
-        .filter_map(|n| n["reason"].as_str())
-        .collect();
+    let reasons = reasons(&report, "DEX302");
     assert!(
         reasons
             .iter()
@@ -516,10 +515,7 @@ fn module_loops_conditions_and_literal_subscriptions() {
         );
     write(dir.path(), "main.json", &text);
     let (_, report) = common::lint_json(dir.path());
-    let reasons: Vec<&str> = not_evaluated(&report, "DEX302")
-        .iter()
-        .filter_map(|n| n["reason"].as_str())
-        .collect();
+    let reasons = reasons(&report, "DEX302");
     assert!(
         reasons
             .iter()
@@ -667,10 +663,7 @@ fn variable_and_property_copy_loops_are_evaluated() {
     write(dir.path(), "main.json", &text);
     let (_, report) = common::lint_json(dir.path());
     assert!(of(&violations(&report), "DEX303").is_empty(), "{report}");
-    let reasons: Vec<&str> = not_evaluated(&report, "DEX303")
-        .iter()
-        .filter_map(|n| n["reason"].as_str())
-        .collect();
+    let reasons = reasons(&report, "DEX303");
     assert!(
         reasons.iter().any(
             |r| r.contains("`offerings` is built by a property `copy` loop")
