@@ -266,6 +266,7 @@ pub fn export_recipe(collection: &str) -> &'static [&'static str] {
             "Graph (GroupMember.Read.All): GET https://graph.microsoft.com/v1.0/groups?$select=id,displayName,groupTypes,securityEnabled,mailEnabled,membershipRule",
             "and each scoped group's members: GET https://graph.microsoft.com/v1.0/groups/<group id>/members, saved as groups/<group id>/members.json",
             "or EntraExporter: Export-Entra -Path ./entra -All; or a Terraform plan: terraform show -json plan.out",
+            "or a template with Microsoft Graph Bicep groups: bicep build main.bicep (the compiled main.json, with its parameters file)",
         ],
         "device_groups" => &[
             "Defender portal (no public API): Settings > Endpoints > Device groups, saved as mde/devicegroups.json",
@@ -290,6 +291,7 @@ pub fn export_recipe(collection: &str) -> &'static [&'static str] {
             "ARM (Security Reader): GET https://management.azure.com/subscriptions/<id>/providers/Microsoft.Security/pricings?api-version=2024-01-01",
             "and .../Microsoft.Security/settings?api-version=2022-05-01, .../Microsoft.Security/securityConnectors?api-version=2023-10-01-preview",
             "or az security pricing list -o json; or a Terraform plan: terraform show -json plan.out",
+            "or an ARM template or compiled Bicep (bicep build main.bicep) setting Microsoft.Security pricings, settings or connectors, with its parameters file",
         ],
         "audit_events" => &[
             "Graph (AuditLog.Read.All): GET https://graph.microsoft.com/v1.0/auditLogs/directoryAudits?$filter=activityDisplayName eq 'Update group'",
