@@ -425,15 +425,29 @@ fn evaluate_tenant(
     let mut locs: Vec<Option<Loc>> = Vec::new();
     // Related locations of violations: (index in `report.violations`, location).
     let mut related: Vec<(usize, Loc)> = Vec::new();
-    // Policies are evaluated in parallel and their results taken in catalogue order.
-    let outcomes: Vec<_> = selected
-        .par_iter()
-        .map(|(meta, p)| {
-            let configured = config.policies.get(&meta.id).map(|s| &s.params);
-            let params = crate::edition::merged_params(&edition, &meta.id, configured);
-            p.evaluate_on(model, &params, budget, today)
-        })
-        .collect();
+    let started = std::time::Instant::now();
+    // Policies are evaluated in parallel and their results taken in catalogue order; the
+    // coverage summary (every user and device assessed) is worked out beside them.
+    let (outcomes, coverage): (Vec<_>, _) = rayon::join(
+        || {
+            selected
+                .par_iter()
+                .map(|(meta, p)| {
+                    let configured = config.policies.get(&meta.id).map(|s| &s.params);
+                    let params = crate::edition::merged_params(&edition, &meta.id, configured);
+                    p.evaluate_on(model, &params, budget, today)
+                })
+                .collect()
+        },
+        || {
+            let assessed = crate::coverage::assess(model, tenant_root.as_deref());
+            let assets = assessed.assets.into_iter().map(|(a, _)| a).collect();
+            let report = crate::coverage::report(assets, assessed.scoped, assessed.notes);
+            // The assets are not reported by lint: freed on another thread.
+            std::thread::spawn(move || drop(report.assets));
+            report.summary
+        },
+    );
     for ((meta, compiled), outcome) in selected.iter().zip(outcomes) {
         if matches!(outcome, Ok(Outcome::Findings(_) | Outcome::Partial(..))) {
             let mut run = IncompleteRun {
@@ -534,11 +548,10 @@ fn evaluate_tenant(
             report.violations.push(v);
         }
     }
+    let started = export::timing("policies and coverage", started);
     let (products, product_locs) = product_states(model);
     summary.products = products;
-    let assessed = crate::coverage::assess(model, tenant_root.as_deref());
-    let assets = assessed.assets.into_iter().map(|(a, _)| a).collect();
-    summary.coverage = crate::coverage::report(assets, assessed.scoped, assessed.notes).summary;
+    summary.coverage = coverage;
     // Positions, reading each file once for all the values pointed at in it.
     let wanted: Vec<(usize, &Loc)> = locs
         .iter()
@@ -558,6 +571,7 @@ fn evaluate_tenant(
         .map(|(_, l)| *l)
         .collect();
     let mut found = export::locate::locate_all(model, &all);
+    export::timing("locate", started);
     let mut found_products = found.split_off(wanted.len().min(found.len()));
     let found_related = found_products.split_off(product_wanted.len().min(found_products.len()));
     for ((i, loc), at) in related_wanted.iter().zip(found_related) {

@@ -150,6 +150,20 @@ pub fn collection_by_path(rel: &str) -> Option<&'static str> {
         .map(|(_, c)| *c)
 }
 
+/// With the environment variable `DEXLINT_TIMINGS` set, writes `dexlint timing: PHASE MS` (wall
+/// milliseconds since `since`) to stderr: how `bench/` finds where a run's time goes. Returns
+/// the time now, the start of the next phase.
+pub fn timing(phase: &str, since: std::time::Instant) -> std::time::Instant {
+    let now = std::time::Instant::now();
+    if std::env::var_os("DEXLINT_TIMINGS").is_some() {
+        eprintln!(
+            "dexlint timing: {phase} {:.1}",
+            (now - since).as_secs_f64() * 1000.0
+        );
+    }
+    now
+}
+
 /// Largest file dexlint reads by default (`max-file-bytes` in dexlint.toml changes it).
 pub const MAX_FILE_BYTES: u64 = 1 << 30;
 
@@ -305,7 +319,9 @@ pub fn load(roots: &[PathBuf], options: &LoadOptions) -> Result<Load, LoadSetupE
     let bad = |(glob, reason)| LoadSetupError::BadGlob { glob, reason };
     let include = walk::glob_set(&options.include).map_err(bad)?;
     let exclude = walk::glob_set(&options.exclude).map_err(bad)?;
+    let started = std::time::Instant::now();
     let (found, walk_errors) = walk::walk(roots, include.as_ref(), exclude.as_ref());
+    let started = timing("walk", started);
     let mut a = Assembler::default();
     for e in walk_errors {
         a.diagnostics.push(LoadDiagnostic {
@@ -350,6 +366,7 @@ pub fn load(roots: &[PathBuf], options: &LoadOptions) -> Result<Load, LoadSetupE
         current = (chunk, next);
         first += chunk.len();
     }
+    let started = timing("read, parse and load files", started);
     for root in 0..roots.len() {
         if !a.roots_with_data.contains(&root) {
             let read = found.iter().filter(|f| f.root == root).count();
@@ -373,6 +390,7 @@ pub fn load(roots: &[PathBuf], options: &LoadOptions) -> Result<Load, LoadSetupE
         }
     }
     let model = a.finish();
+    timing("joins and products", started);
     Ok(Load {
         model,
         diagnostics: a.diagnostics,
@@ -1183,7 +1201,9 @@ impl Assembler {
             }
         }
         resolve_plan_names(&mut model);
+        let started = std::time::Instant::now();
         products::derive(&mut model);
+        timing("products::derive", started);
         model
     }
 }
