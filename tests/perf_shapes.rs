@@ -197,3 +197,103 @@ fn a_malformed_element_in_the_middle_is_reported_at_its_line_and_column() {
     let e = split::parse_elements(&broken, &shape, 5990..6010, tree::MAX_DEPTH).unwrap_err();
     assert_eq!(e.offset, at + 1, "{e:?}");
 }
+
+/// `tricky_list` with characters of 2 and 4 bytes beside the elements' edges, and
+/// (`problems`) values that a format reports, so that the positions of problems are needed.
+fn multibyte_list(n: usize, bom: bool, problems: bool) -> String {
+    let mut text = tricky_list(n, bom);
+    if problems {
+        // Plans cut off by `ConvertTo-Json` in every seventh user: an error at each.
+        text = text.replace(
+            "\"accountEnabled\": false",
+            "\"accountEnabled\": false, \"assignedPlans\": \"System.Object[]\"",
+        );
+    }
+    text.replace(
+        "\"nested\"",
+        "\"\u{1F600}\": \"\u{e9}\u{1F600}\", \"nested\"",
+    )
+    .replace(
+        "\"jobTitle\": \"caf\u{e9}",
+        "\"jobTitle\": \"\u{1F600}caf\u{e9}",
+    )
+}
+
+#[test]
+fn ranges_read_again_from_the_file_give_the_whole_load() {
+    for (bom, problems) in [(false, false), (true, false), (true, true), (false, true)] {
+        let text = multibyte_list(25_000, bom, problems);
+        assert!(text.len() > 2 * split::MIN_SPLIT_BYTES, "{}", text.len());
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("graph")).unwrap();
+        std::fs::write(dir.path().join("graph/users.json"), &text).unwrap();
+        let from_disk = dexlint::export::load(
+            &[dir.path().to_path_buf()],
+            &dexlint::export::LoadOptions::default(),
+        )
+        .unwrap();
+        let whole = load_document_whole("graph/users.json", text.as_bytes());
+        let users = &from_disk.model.collection("users").unwrap().records;
+        assert_eq!(users.len(), 25_000);
+        assert_eq!(from_disk.model.collections, whole.model.collections);
+        assert_eq!(from_disk.diagnostics, whole.diagnostics);
+        // The list's `@odata.nextLink` (after the list) is positioned; so are the problems.
+        let errors = whole
+            .diagnostics
+            .iter()
+            .filter(|d| d.level == dexlint::export::DiagLevel::Error)
+            .count();
+        assert_eq!(errors, if problems { 25_000 / 7 + 1 } else { 0 });
+        assert!(whole.diagnostics.iter().all(|d| d.line.is_some()));
+    }
+}
+
+#[test]
+fn a_piece_parses_as_the_same_values_as_the_whole_text() {
+    let text = multibyte_list(300, false, false);
+    let shape = tree::list_shape(&text, tree::MAX_DEPTH).unwrap();
+    for chunk in split::ranges(&shape.elements, 5_000) {
+        let elements = &shape.elements[chunk];
+        let from = elements[0].start;
+        let piece = &text[from..elements.last().unwrap().end];
+        for e in elements {
+            let alone = tree::parse_piece(piece, from, e.start - from..e.end - from, 8).unwrap();
+            assert_eq!(alone, tree::parse_range(&text, e.clone(), 8).unwrap());
+        }
+    }
+    // Errors are at their offset in the whole document.
+    let e = tree::parse_piece("{\"a\": [1, }", 1000, 0..11, 8).unwrap_err();
+    assert_eq!(e.offset, 1000 + 10, "{e:?}");
+}
+
+#[test]
+fn timings_go_to_stderr_and_leave_the_report_unchanged() {
+    let run = |timings: bool| {
+        let mut cmd = assert_cmd::Command::cargo_bin("dexlint").unwrap();
+        if timings {
+            cmd.env("DEXLINT_TIMINGS", "1");
+        } else {
+            cmd.env_remove("DEXLINT_TIMINGS");
+        }
+        cmd.arg("lint")
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/contoso"))
+            .args(["--format", "json", "--today", "2026-01-01"])
+            .output()
+            .unwrap()
+    };
+    let (plain, timed) = (run(false), run(true));
+    assert_eq!(plain.stdout, timed.stdout);
+    let stderr = String::from_utf8_lossy(&timed.stderr);
+    for phase in [
+        "walk",
+        "read, parse and load files",
+        "policies and coverage",
+        "locate",
+    ] {
+        assert!(
+            stderr.contains(&format!("dexlint timing: {phase} ")),
+            "{phase}: {stderr}"
+        );
+    }
+    assert!(!String::from_utf8_lossy(&plain.stderr).contains("dexlint timing"));
+}

@@ -196,7 +196,26 @@ fn load_file(file: FileId, found: &walk::Found, options: &LoadOptions) -> FileLo
                 .map_err(|e| diag(found, DiagLevel::Error, format!("cannot read: {e}")))
         });
     match bytes {
-        Ok(bytes) => load_text(file, found, decode::decode_owned(bytes), options, true),
+        Ok(bytes) => {
+            // UTF-8 text is the file's bytes after any BOM: a large list's ranges are read
+            // again from the file (see [`split`]).
+            let bom = match bytes.as_slice() {
+                [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..] => None,
+                [0xEF, 0xBB, 0xBF, ..] => Some(3),
+                _ => Some(0),
+            };
+            let disk = bom.map(|bom| split::Disk {
+                path: &found.path,
+                bom,
+            });
+            load_text(
+                file,
+                found,
+                decode::decode_owned(bytes),
+                options,
+                Some(disk),
+            )
+        }
         Err(d) => FileLoad::failed(d),
     }
 }
@@ -209,29 +228,36 @@ fn load_bytes(
     options: &LoadOptions,
     split: bool,
 ) -> FileLoad {
-    load_text(file, found, decode::decode(bytes), options, split)
+    load_text(
+        file,
+        found,
+        decode::decode(bytes),
+        options,
+        split.then_some(None),
+    )
 }
 
-/// Parses and loads one decoded document (a large list a range of elements at a time: see
-/// [`split`]).
+/// Parses and loads one decoded document (a large list a range of elements at a time, when
+/// `split` is given: see [`split`], and its ranges read again from `split`'s file if any).
 fn load_text(
     file: FileId,
     found: &walk::Found,
     text: Result<String, decode::DecodeError>,
     options: &LoadOptions,
-    split: bool,
+    split: Option<Option<split::Disk<'_>>>,
 ) -> FileLoad {
     let text = match text {
         Ok(text) => text,
         Err(e) => return FileLoad::failed(diag(found, DiagLevel::Error, e.to_string())),
     };
     let depth = options.max_json_depth.unwrap_or(tree::MAX_DEPTH);
-    if let Some(load) = split
-        .then(|| split::load(file, found, &text, depth))
-        .flatten()
-    {
-        return load;
-    }
+    let text = match split {
+        Some(disk) => match split::load(file, found, text, disk, depth) {
+            Ok(load) => return load,
+            Err(text) => text,
+        },
+        None => text,
+    };
     match tree::parse(&text, depth) {
         Ok(doc) => {
             let mut b = Builder::new(file, found);

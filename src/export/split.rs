@@ -80,39 +80,186 @@ pub fn parse_elements<'t>(
         .collect()
 }
 
+/// Where the text of a document came from: its file, and how many bytes of BOM precede the
+/// text in it; ranges are then read again from the file, and the whole text is not held
+/// while they load. UTF-16 files are not read again (their text is not the file's bytes).
+pub(super) struct Disk<'a> {
+    /// The file to read the ranges from.
+    pub path: &'a std::path::Path,
+    /// Bytes of the file before the decoded text (a UTF-8 BOM: 3, else 0).
+    pub bom: usize,
+}
+
+/// The document's members as owned text (`key`, the value's text, its offset), the index of
+/// the list among them, and the offsets of the document and of its list: what each range
+/// needs of the document once its whole text is dropped.
+type OwnedHead = (Vec<(String, String, usize)>, usize, u32, u32);
+
+/// Reads the text of `elements` (ranges of the decoded text) from `disk`: the text from the
+/// first element's start to the last one's end.
+fn read_piece(disk: &Disk<'_>, elements: &[std::ops::Range<usize>]) -> Option<(String, usize)> {
+    use std::io::{Read, Seek};
+    let from = elements.first()?.start;
+    let to = elements.last()?.end;
+    let mut f = std::fs::File::open(disk.path).ok()?;
+    f.seek(std::io::SeekFrom::Start((from + disk.bom) as u64))
+        .ok()?;
+    let mut bytes = vec![0; to.checked_sub(from)?];
+    f.read_exact(&mut bytes).ok()?;
+    Some((String::from_utf8(bytes).ok()?, from))
+}
+
 /// Loads `text` a range of elements at a time, when it is a list of a splittable format
-/// large enough; None to load it whole.
+/// large enough; Err gives the text back to load it whole. With `disk`, the text is dropped
+/// once the list's elements are found and each range is read again from the file.
 pub(super) fn load(
     file: FileId,
     found: &super::walk::Found,
-    text: &str,
+    text: String,
+    disk: Option<Disk<'_>>,
     max_depth: usize,
-) -> Option<FileLoad> {
+) -> Result<FileLoad, String> {
     if text.len() < MIN_SPLIT_BYTES {
-        return None;
+        return Err(text);
     }
-    let shape = tree::list_shape(text, max_depth)?;
+    let Some(shape) = tree::list_shape(&text, max_depth) else {
+        return Err(text);
+    };
     let chunks = ranges(&shape.elements, RANGE_BYTES);
     if chunks.len() < 2 {
-        return None;
+        return Err(text);
     }
     // What the format writes before any element: from the document without elements.
     let head = run(file, found, &shape.document(Box::default()));
-    let format = head.format?;
-    let name = super::formats::FORMATS.get(format)?.name;
-    if !SPLITTABLE.contains(&name) || head.ops.iter().any(|op| matches!(op, Op::Account { .. })) {
-        return None;
+    let splittable = head
+        .format
+        .and_then(|f| super::formats::FORMATS.get(f))
+        .is_some_and(|f| {
+            SPLITTABLE.contains(&f.name)
+                && !head.ops.iter().any(|op| matches!(op, Op::Account { .. }))
+        });
+    if !splittable {
+        return Err(text);
     }
+    let Some(disk) = disk else {
+        let parts = load_parts(head, &chunks, |range| {
+            let elements = parse_elements(&text, &shape, range, max_depth).ok()?;
+            Some(run(file, found, &shape.document(elements)))
+        });
+        return match parts {
+            Some((problems, ops)) => Ok(FileLoad::positioned(true, problems, ops, &text)),
+            None => Err(text),
+        };
+    };
+    // The members of the document but its list, as owned text; then the text is dropped.
+    let owned: OwnedHead = {
+        let members = shape
+            .members
+            .as_ref()
+            .map_or(&[][..], |(m, _)| m.as_slice());
+        let index = shape.members.as_ref().map_or(0, |(_, i)| *i);
+        // The list itself is left empty: its elements are read by range.
+        let copies = members
+            .iter()
+            .zip(&shape.spans)
+            .enumerate()
+            .map(|(i, ((k, _), span))| {
+                let value = match i == index {
+                    true => String::new(),
+                    false => text.get(span.clone()).unwrap_or("").to_string(),
+                };
+                (k.to_string(), value, span.start)
+            })
+            .collect();
+        (copies, index, shape.start, shape.list_start)
+    };
+    let object = shape.members.is_some();
+    let elements = shape.elements;
+    drop(text);
+    let (copies, index, start, list_start) = &owned;
+    let members: Option<Vec<tree::Member<'_>>> = copies
+        .iter()
+        .enumerate()
+        .map(|(i, (k, value, at))| {
+            let node = match i == *index {
+                true => tree::Node {
+                    start: *list_start,
+                    kind: tree::Kind::Array(Box::default()),
+                },
+                false => tree::parse_piece(value, *at, 0..value.len(), max_depth - 1).ok()?,
+            };
+            Some((std::borrow::Cow::Borrowed(k.as_str()), node))
+        })
+        .collect();
+    let shape = members.map(|members| tree::ListShape {
+        members: object.then_some((members, *index)),
+        start: *start,
+        list_start: *list_start,
+        elements,
+        spans: Vec::new(),
+    });
+    let parts = shape.as_ref().and_then(|shape| {
+        load_parts(head, &chunks, |range| {
+            let (piece, shift) = read_piece(&disk, shape.elements.get(range.clone())?)?;
+            let depth = max_depth.saturating_sub(shape.element_depth());
+            let nodes = shape
+                .elements
+                .get(range)?
+                .iter()
+                .map(|e| tree::parse_piece(&piece, shift, e.start - shift..e.end - shift, depth))
+                .collect::<Result<Box<[_]>, _>>()
+                .ok()?;
+            Some(run(file, found, &shape.document(nodes)))
+        })
+    });
+    let again = || {
+        std::fs::read(disk.path)
+            .ok()
+            .and_then(|b| super::decode::decode_owned(b).ok())
+    };
+    let vanished = || {
+        FileLoad::failed(super::diag(
+            found,
+            super::DiagLevel::Error,
+            "cannot read: the file changed while it was read".to_string(),
+        ))
+    };
+    match parts {
+        Some((problems, ops)) => {
+            // The text is read again only when there is something to position in it.
+            let needed = !problems.is_empty()
+                || ops
+                    .iter()
+                    .any(|op| matches!(op, Op::Page(page, _) if page.next_link.is_some()));
+            let text = if needed { again() } else { Some(String::new()) };
+            match text {
+                Some(text) => Ok(FileLoad::positioned(true, problems, ops, &text)),
+                None => Ok(vanished()),
+            }
+        }
+        // The file changed since it was read: it is read again, whole.
+        None => again().map_or_else(|| Ok(vanished()), Err),
+    }
+}
+
+/// Loads each range of `chunks` in parallel with `part` (None: the split fails), and checks
+/// that each begins with what `head` wrote; the problems and operations of the whole
+/// document, or None.
+fn load_parts(
+    head: Part,
+    chunks: &[std::ops::Range<usize>],
+    part: impl Fn(std::ops::Range<usize>) -> Option<Part> + Sync,
+) -> Option<(Vec<(super::LoadDiagnostic, u32)>, Vec<Op>)> {
+    let format = head.format;
     let head_ops: Vec<String> = head.ops.iter().map(|op| format!("{op:?}")).collect();
     let head_problems: Vec<String> = head.problems.iter().map(|p| format!("{p:?}")).collect();
     let parts: Vec<Option<Part>> = chunks
-        .into_par_iter()
+        .par_iter()
         .with_max_len(1)
         .map(|range| {
-            let elements = parse_elements(text, &shape, range, max_depth).ok()?;
-            let mut part = run(file, found, &shape.document(elements));
+            let mut part = part(range.clone())?;
             // The same format, and the same head, then the elements' own operations.
-            let same_head = part.format == Some(format)
+            let same_head = part.format == format
                 && part.ops.len() >= head_ops.len()
                 && part.problems.len() >= head_problems.len()
                 && part
@@ -140,5 +287,5 @@ pub(super) fn load(
         problems.extend(part.problems);
         ops.extend(part.ops);
     }
-    Some(FileLoad::positioned(true, problems, ops, text))
+    Some((problems, ops))
 }

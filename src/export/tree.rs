@@ -134,30 +134,43 @@ pub fn parse_range(
     range: std::ops::Range<usize>,
     max_depth: usize,
 ) -> Result<Node<'_>, ParseError> {
-    if u32::try_from(text.len()).is_err() {
+    parse_piece(text, 0, range, max_depth)
+}
+
+/// [`parse_range`] of a piece of a document: `piece` is the document's text from byte
+/// `shift` on (read from its file apart from the rest), and the nodes' offsets, like error
+/// offsets, are those of the whole document.
+pub fn parse_piece(
+    piece: &str,
+    shift: usize,
+    range: std::ops::Range<usize>,
+    max_depth: usize,
+) -> Result<Node<'_>, ParseError> {
+    if u32::try_from(shift + piece.len()).is_err() {
         return Err(ParseError {
             message: "documents larger than 4 GiB are not supported".to_string(),
             offset: 0,
         });
     }
     let base = range.start;
-    let bytes = text.as_bytes().get(range).unwrap_or_default();
+    let bytes = piece.as_bytes().get(range).unwrap_or_default();
     let mut j = Jiter::new(bytes);
-    parse_with(text, &mut j, max_depth, base).map_err(|mut e| {
-        e.offset += base;
+    parse_with(piece, &mut j, max_depth, base, shift).map_err(|mut e| {
+        e.offset += shift + base;
         e
     })
 }
 
-/// [`parse_range`] on the parser `j` of `text[base..]`; error offsets relative to `base`.
+/// [`parse_piece`] on the parser `j` of `text[base..]`; error offsets relative to `base`.
 fn parse_with<'t>(
     text: &'t str,
     j: &mut Jiter<'_>,
     max_depth: usize,
     base: usize,
+    shift: usize,
 ) -> Result<Node<'t>, ParseError> {
-    // Offsets fit in u32: the text is shorter than 4 GiB.
-    let at = |j: &Jiter<'_>| (base + j.current_index()) as u32;
+    // Offsets fit in u32: the document is shorter than 4 GiB.
+    let at = |j: &Jiter<'_>| (shift + base + j.current_index()) as u32;
     let mut open: Vec<Open<'_>> = Vec::new();
     let mut items: Vec<Node<'_>> = Vec::new();
     let mut members: Vec<(Cow<'_, str>, Node<'_>)> = Vec::new();
@@ -175,7 +188,7 @@ fn parse_with<'t>(
             if open.len() >= max_depth {
                 return Err(ParseError {
                     message: format!("nesting deeper than {max_depth} levels"),
-                    offset: start as usize - base,
+                    offset: start as usize - shift - base,
                 });
             }
             if peek == Peek::Array {
@@ -198,7 +211,7 @@ fn parse_with<'t>(
                 }
             }
         } else {
-            Kind::Number(number(text, j, peek, start, base)?)
+            Kind::Number(number(text, j, peek, start as usize - shift, base)?)
         };
         let mut node = Node { start, kind };
         // Hand the value to the innermost open container, closing those that end with it.
@@ -255,6 +268,8 @@ pub struct ListShape<'t> {
     pub list_start: u32,
     /// Byte ranges of the list's elements in the text, in order.
     pub elements: Vec<std::ops::Range<usize>>,
+    /// For an object: the byte range of each member's value, in the order of `members`.
+    pub spans: Vec<std::ops::Range<usize>>,
 }
 
 impl<'t> ListShape<'t> {
@@ -310,6 +325,7 @@ pub fn list_shape(text: &str, max_depth: usize) -> Option<ListShape<'_>> {
             start,
             list_start: start,
             elements,
+            spans: Vec::new(),
         });
     }
     if peek != Peek::Object {
@@ -336,6 +352,7 @@ pub fn list_shape(text: &str, max_depth: usize) -> Option<ListShape<'_>> {
     }
     j.finish().ok()?;
     let (index, list, elements) = best?;
+    let spans = raw.iter().map(|(_, r)| r.clone()).collect();
     let members = raw
         .into_iter()
         .enumerate()
@@ -356,6 +373,7 @@ pub fn list_shape(text: &str, max_depth: usize) -> Option<ListShape<'_>> {
         start,
         list_start: list.start as u32,
         elements,
+        spans,
     })
 }
 
@@ -378,19 +396,17 @@ fn number<'t>(
     text: &'t str,
     j: &mut Jiter<'_>,
     peek: Peek,
-    start: u32,
+    start: usize,
     base: usize,
 ) -> Result<&'t str, ParseError> {
     j.known_number_bytes(peek)?;
-    let raw = text
-        .get(start as usize..base + j.current_index())
-        .unwrap_or("");
+    let raw = text.get(start..base + j.current_index()).unwrap_or("");
     let integer = !raw.contains(['.', 'e', 'E']);
     if !(integer && raw.parse::<i64>().is_ok()) && raw.parse::<f64>().map_or(true, f64::is_infinite)
     {
         return Err(ParseError {
             message: "number out of range".to_string(),
-            offset: start as usize - base,
+            offset: start - base,
         });
     }
     Ok(raw)
