@@ -303,7 +303,13 @@ mod tests {
         let strings = Strings::default();
         // Lengths around the hasher's 8-byte words, and strings that differ only in their tail.
         let texts: Vec<String> = (0..40)
-            .flat_map(|n| ["a".repeat(n), format!("{}b", "a".repeat(n)), format!("é{n}")])
+            .flat_map(|n| {
+                [
+                    "a".repeat(n),
+                    format!("{}b", "a".repeat(n)),
+                    format!("é{n}"),
+                ]
+            })
             .collect();
         let first: Vec<ArcStr> = texts.iter().map(|t| strings.get(t)).collect();
         for (t, f) in texts.iter().zip(&first) {
