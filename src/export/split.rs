@@ -6,7 +6,10 @@
 //! elements ([`tree::list_shape`]); they are cut into ranges of about [`RANGE_BYTES`], and each
 //! range is parsed (byte offsets still those of the whole file) and loaded by the source format
 //! as the document with only those elements, in parallel; the tree of a range is dropped as
-//! soon as its records exist.
+//! soon as its records exist. A file read from disk as UTF-8 does not keep its text while its
+//! ranges load: once the elements are found the text is dropped, each range is read again
+//! from the file ([`Disk`]), and the text is read a third time only when a problem needs a
+//! line.
 //!
 //! The result is what the whole document gives, or nothing (and the file is loaded whole):
 //! only formats whose elements load independently of one another are split (Graph and
