@@ -245,6 +245,9 @@ pub(super) fn load(
     }
 }
 
+/// The problems (with offsets) and operations of a whole document.
+type Loaded = (Vec<(super::LoadDiagnostic, u32)>, Vec<Op>);
+
 /// Loads each range of `chunks` in parallel with `part` (None: the split fails), and checks
 /// that each begins with what `head` wrote; the problems and operations of the whole
 /// document, or None.
@@ -252,7 +255,7 @@ fn load_parts(
     head: Part,
     chunks: &[std::ops::Range<usize>],
     part: impl Fn(std::ops::Range<usize>) -> Option<Part> + Sync,
-) -> Option<(Vec<(super::LoadDiagnostic, u32)>, Vec<Op>)> {
+) -> Option<Loaded> {
     let format = head.format;
     let head_ops: Vec<String> = head.ops.iter().map(|op| format!("{op:?}")).collect();
     let head_problems: Vec<String> = head.problems.iter().map(|p| format!("{p:?}")).collect();
