@@ -13,6 +13,7 @@ pub mod office;
 
 use crate::model::schema;
 use crate::model::{Gap, Loc, Record, TenantModel, Value};
+use std::collections::HashMap;
 
 /// A product's deployment mode as a source shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -310,17 +311,37 @@ struct Licences<'m> {
     /// Why the subscribed SKUs that are in the export cannot be read whole.
     incomplete: Option<String>,
     model: &'m TenantModel,
+    /// Each enabled plan name assigned to a user: the first such assignment, as (user index,
+    /// plan index, location), so that a product's first user is found without scanning every
+    /// user once per product.
+    user_plans: HashMap<&'m str, (usize, usize, Option<Loc>)>,
 }
 
 impl<'m> Licences<'m> {
     fn read(model: &'m TenantModel) -> Self {
         let skus = model.collection("skus").filter(|c| c.present);
         let incomplete = skus.and(model.missing(&[("skus", Some("plans"))]));
+        let mut user_plans = HashMap::new();
+        let users = model
+            .collection("users")
+            .map_or(&[][..], |c| &c.records[..]);
+        for (ui, u) in users.iter().enumerate() {
+            let Some(Value::Records(plans)) = u.get("plans").map(|f| &f.value) else {
+                continue;
+            };
+            for (pi, pl) in plans.iter().enumerate() {
+                if let (Some(name), Some("Enabled")) = (pl.text("name"), pl.text("status")) {
+                    let loc = pl.get("id").and_then(|f| f.loc).or(pl.loc);
+                    user_plans.entry(name).or_insert((ui, pi, loc));
+                }
+            }
+        }
         Licences {
             present: skus.is_some() && incomplete.is_none(),
             origin: skus.and_then(|c| c.origin),
             incomplete,
             model,
+            user_plans,
         }
     }
 
@@ -382,17 +403,12 @@ impl<'m> Licences<'m> {
 
     /// The location of a user's enabled assigned plan of the product.
     fn user_plan(&self, product: &Product) -> Option<Option<Loc>> {
-        let users = self.model.collection("users")?;
-        users.records.iter().find_map(|u| {
-            let Some(Value::Records(plans)) = u.get("plans").map(|f| &f.value) else {
-                return None;
-            };
-            let plan = plans.iter().find(|pl| {
-                pl.text("name").is_some_and(|n| product.plans.contains(&n))
-                    && pl.text("status") == Some("Enabled")
-            })?;
-            Some(plan.get("id").and_then(|f| f.loc).or(plan.loc))
-        })
+        product
+            .plans
+            .iter()
+            .filter_map(|p| self.user_plans.get(p))
+            .min_by_key(|(user, plan, _)| (*user, *plan))
+            .map(|(_, _, loc)| *loc)
     }
 
     /// Microsoft Entra ID P2 has no passive mode: it is active when licensed and assigned.
