@@ -672,3 +672,107 @@ fn variable_and_property_copy_loops_are_evaluated() {
         "{reasons:?}"
     );
 }
+
+/// A subscription deployment template (`$schema` of Microsoft Learn's "Subscription deployments
+/// with ARM templates") with `resources` as written.
+fn subscription_template(resources: &str) -> String {
+    format!(
+        r#"{{
+  "$schema": "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "resources": {resources}
+}}"#
+    )
+}
+
+/// `Microsoft.Security/settings` `WDATP` (ARM template reference) with `enabled` as written.
+const WDATP_ON: &str = r#"{
+      "type": "Microsoft.Security/settings",
+      "apiVersion": "2022-05-01",
+      "name": "WDATP",
+      "kind": "DataExportSettings",
+      "properties": { "enabled": true }
+    }"#;
+
+#[test]
+fn a_template_that_does_not_set_the_servers_pricing_leaves_its_tier_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "mde.json",
+        &subscription_template(&format!("[{WDATP_ON}]")),
+    );
+    let (code, report) = common::lint_json(dir.path());
+    let v = violations(&report);
+    assert!(of(&v, "DEX302").is_empty(), "{v:?}");
+    let why = reasons(&report, "DEX302");
+    assert!(
+        why.iter().any(|r| r
+            == "`mde.json` does not set the Defender for Servers pricing (`VirtualMachines`)"),
+        "{why:?}"
+    );
+    assert_eq!(code, 0, "{report}");
+
+    // A pricing whose `condition` is false is not deployed: the same.
+    let dir = tempfile::tempdir().unwrap();
+    let off = r#"{
+      "condition": "[equals(parameters('environment'), 'prod')]",
+      "type": "Microsoft.Security/pricings",
+      "apiVersion": "2024-01-01",
+      "name": "VirtualMachines",
+      "properties": { "pricingTier": "Free" }
+    }"#;
+    let t = subscription_template(&format!("[{off}, {WDATP_ON}]")).replace(
+        r#""resources""#,
+        r#""parameters": { "environment": { "type": "string", "defaultValue": "dev" } },
+  "resources""#,
+    );
+    write(dir.path(), "main.json", &t);
+    let (code, report) = common::lint_json(dir.path());
+    assert!(of(&violations(&report), "DEX302").is_empty(), "{report}");
+    assert!(
+        reasons(&report, "DEX302")
+            .iter()
+            .any(|r| r.contains("`main.json` does not set the Defender for Servers pricing")),
+        "{report}"
+    );
+    assert_eq!(code, 0, "{report}");
+    // Deployed (prod): the Free tier is DEX302.
+    write(
+        dir.path(),
+        "main.json",
+        &t.replace(r#""defaultValue": "dev""#, r#""defaultValue": "prod""#),
+    );
+    let (code, report) = common::lint_json(dir.path());
+    assert_eq!(of(&violations(&report), "DEX302").len(), 1, "{report}");
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn a_template_that_sets_only_the_pricing_leaves_the_integration_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    let pricing = r#"{
+      "type": "Microsoft.Security/pricings",
+      "apiVersion": "2024-01-01",
+      "name": "VirtualMachines",
+      "properties": { "pricingTier": "Standard", "subPlan": "P2" }
+    }"#;
+    write(
+        dir.path(),
+        "main.json",
+        &subscription_template(&format!("[{pricing}]")),
+    );
+    let (code, report) = common::lint_json(dir.path());
+    let v = violations(&report);
+    assert!(
+        of(&v, "DEX302").is_empty() && of(&v, "DEX303").is_empty(),
+        "{v:?}"
+    );
+    assert!(
+        reasons(&report, "DEX303").iter().any(|r| r
+            == "`main.json` does not set the Defender for Endpoint integration (the `WDATP` setting)"),
+        "{report}"
+    );
+    assert!(reasons(&report, "DEX302").is_empty(), "{report}");
+    assert_eq!(code, 0);
+}

@@ -159,9 +159,11 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
         },
         group: None,
         depth: 0,
+        accounts: Vec::new(),
     };
     let missing = format!("no parameters file beside `{rel}` sets it");
     reader.template(b, doc, target, &given, None, &missing);
+    unset_fields(b, doc, rel, &reader.accounts);
     if reader.read == 0 {
         let at = doc.get("resources").unwrap_or(*doc);
         let seen = if reader.seen.is_empty() {
@@ -179,6 +181,41 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
         );
     }
     true
+}
+
+/// The fields of the subscriptions a template deploys to that it does not set (no
+/// `VirtualMachines` pricing, no `WDATP` setting): unknown, with the reason. A template
+/// manages what it sets, not the rest of the subscription: reading an unset field as absent
+/// would judge a plan the template leaves as it is.
+fn unset_fields(b: &mut Builder, doc: &At<'_>, rel: &str, accounts: &[String]) {
+    let at = doc.get("resources").unwrap_or(*doc);
+    let pricing = format!("`{rel}` does not set the Defender for Servers pricing (`VirtualMachines`)");
+    let setting = format!(
+        "`{rel}` does not set the Defender for Endpoint integration (the `WDATP` setting)"
+    );
+    for key in accounts {
+        let Some(account) = b.cloud_account(key, "Azure", SOURCE, &at) else {
+            continue;
+        };
+        let unset = |f: &str| account.get(f).is_none_or(|v| v.value.is_null());
+        let mut fields: Vec<(&'static str, &String)> = Vec::new();
+        if unset("servers_tier") {
+            fields.push(("servers_tier", &pricing));
+            if unset("servers_plan") {
+                fields.push(("servers_plan", &pricing));
+            }
+        }
+        if unset("mde_integration") {
+            fields.push(("mde_integration", &setting));
+        }
+        for (f, _) in &fields {
+            account.set(f, Value::Unknown, Some(at.loc()));
+        }
+        let id = account.identity().unwrap_or_default().to_string();
+        for (f, why) in fields {
+            b.unknown("cloud_accounts", f, &id, why.clone(), &at);
+        }
+    }
 }
 
 /// Parameter values given by a parameters file: by lowercase name, the value.
@@ -543,6 +580,8 @@ struct Reader {
     group: Option<String>,
     /// How many deployments deep the current template is.
     depth: usize,
+    /// The keys of the cloud accounts (subscriptions) the templates read set a field of.
+    accounts: Vec<String>,
 }
 
 /// The subscription a template deploys to: the key of its cloud account record and its id
@@ -1027,6 +1066,9 @@ impl Reader {
         };
         match synthetic_scope {
             Scope::Subscription(key) => {
+                if !self.accounts.contains(&key) {
+                    self.accounts.push(key.clone());
+                }
                 let Some(account) = b.cloud_account(&key, "Azure", SOURCE, &r.at) else {
                     return;
                 };
