@@ -562,8 +562,8 @@ fn a_classic_nested_template_evaluates_in_its_parents_scope() {
 #[test]
 fn a_linked_template_in_the_export_is_read_with_the_parameters_it_is_passed() {
     let (code, report) = common::lint_json(&common::fixture("arm-template-linked"));
-    // The linked file's pricing is Free as the main template deploys it (at its link), and
-    // Standard (its default) as a template of its own.
+    // The linked file's pricing is Free as the main template deploys it (at its link); it is
+    // not also read as a template of its own.
     assert_eq!(
         at(&report, &["DEX302"]),
         owned(&[(
@@ -580,13 +580,7 @@ fn a_linked_template_in_the_export_is_read_with_the_parameters_it_is_passed() {
         .iter()
         .filter_map(|a| common::text(a, "id"))
         .collect();
-    assert_eq!(
-        accounts,
-        [
-            "target subscription of azuredeploy.json",
-            "target subscription of linked/defender-pricing.json"
-        ]
-    );
+    assert_eq!(accounts, ["target subscription of azuredeploy.json"]);
 }
 
 #[test]
@@ -775,4 +769,367 @@ fn a_template_that_sets_only_the_pricing_leaves_the_integration_unknown() {
     );
     assert!(reasons(&report, "DEX302").is_empty(), "{report}");
     assert_eq!(code, 0);
+}
+
+/// A linked template (`templateLink.relativePath`, Microsoft Learn "Create a template spec with
+/// linked templates" / "Linked and nested templates") that sets WDATP from a parameter.
+const LINKED_SETTINGS: &str = r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": { "mdeEnabled": { "type": "bool", "defaultValue": true } },
+  "resources": [
+    {
+      "type": "Microsoft.Security/settings",
+      "apiVersion": "2022-05-01",
+      "name": "WDATP",
+      "kind": "DataExportSettings",
+      "properties": { "enabled": "[parameters('mdeEnabled')]" }
+    }
+  ]
+}"#;
+
+#[test]
+fn a_linked_template_is_not_also_read_as_a_template_of_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("nested")).unwrap();
+    write(dir.path(), "nested/settings.json", LINKED_SETTINGS);
+    let link = r#"{
+      "type": "Microsoft.Resources/deployments",
+      "apiVersion": "2022-09-01",
+      "name": "linkedRelative",
+      "location": "westeurope",
+      "properties": {
+        "mode": "Incremental",
+        "templateLink": { "relativePath": "nested/settings.json" },
+        "parameters": { "mdeEnabled": { "value": false } }
+      }
+    }"#;
+    let pricing = r#"{
+      "type": "Microsoft.Security/pricings",
+      "apiVersion": "2024-01-01",
+      "name": "VirtualMachines",
+      "properties": { "pricingTier": "Standard", "subPlan": "P1" }
+    }"#;
+    // `a.json` walks before `nested/`, `z.json` after: both orders.
+    for name in ["a.json", "z.json"] {
+        let _ = std::fs::remove_file(dir.path().join("a.json"));
+        write(
+            dir.path(),
+            name,
+            &subscription_template(&format!("[{pricing}, {link}]")),
+        );
+        let (_, report) = common::lint_json(dir.path());
+        let v = violations(&report);
+        // No phantom account `target subscription of nested/settings.json`.
+        assert!(
+            v.iter().all(|v| !v.4.contains("nested/settings.json")),
+            "{v:?}"
+        );
+        assert!(of(&v, "DEX302").is_empty(), "{v:?}");
+        let dex303 = of(&v, "DEX303");
+        assert_eq!(dex303.len(), 1, "{v:?}");
+        assert_eq!(dex303[0].1, name);
+        assert!(
+            reasons(&report, "DEX302").is_empty() && reasons(&report, "DEX303").is_empty(),
+            "{report}"
+        );
+        assert_eq!(report["summary"]["entities"], 1, "{report}");
+    }
+}
+
+/// A parameters file (`deploymentParameters.json` `$schema`), as `bicep build-params
+/// dev.bicepparam` writes it to `dev.json`.
+const DEV_PARAMETERS: &str = r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": { "serversTier": { "value": "Free" } }
+}"#;
+
+const TIER_TEMPLATE: &str = r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": { "serversTier": { "type": "string", "defaultValue": "Standard" } },
+  "resources": [
+    {
+      "type": "Microsoft.Security/pricings",
+      "apiVersion": "2024-01-01",
+      "name": "VirtualMachines",
+      "properties": { "pricingTier": "[parameters('serversTier')]" }
+    }
+  ]
+}"#;
+
+#[test]
+fn a_parameters_file_is_recognised_by_its_schema_whatever_its_name() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "main.json", TIER_TEMPLATE);
+    write(dir.path(), "dev.json", DEV_PARAMETERS);
+    let (code, report) = common::lint_json(dir.path());
+    let v = violations(&report);
+    assert_eq!(
+        of(&v, "DEX302")
+            .iter()
+            .map(|v| v.1.as_str())
+            .collect::<Vec<_>>(),
+        ["main.json"],
+        "{report}"
+    );
+    assert_eq!(code, 1);
+
+    // A parameters file no template reads: a note naming it.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("params")).unwrap();
+    write(dir.path(), "main.json", TIER_TEMPLATE);
+    write(dir.path(), "params/dev.json", DEV_PARAMETERS);
+    let (_, report) = common::lint_json(dir.path());
+    assert!(of(&violations(&report), "DEX302").is_empty(), "{report}");
+    let notes: Vec<&Json> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["file"] == "params/dev.json")
+        .collect();
+    assert!(
+        notes.len() == 1
+            && notes[0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("parameters file `dev.json` is read with no template"),
+        "{report}"
+    );
+}
+
+/// A Microsoft Graph Bicep group (Bicep "Microsoft.Graph/groups" reference) with `members` as
+/// written.
+fn graph_group_template(members: &str) -> String {
+    format!(
+        r#"{{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "languageVersion": "2.0",
+  "contentVersion": "1.0.0.0",
+  "extensions": {{ "microsoftGraphV1": {{ "name": "MicrosoftGraph", "version": "0.1.9-preview" }} }},
+  "parameters": {{ "memberIds": {{ "type": "array", "defaultValue": ["5a1c2b3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"] }} }},
+  "resources": {{
+    "nested": {{
+      "extension": "microsoftGraphV1",
+      "type": "Microsoft.Graph/groups@v1.0",
+      "properties": {{
+        "displayName": "Tier 2 analysts", "mailEnabled": false, "mailNickname": "tier2",
+        "securityEnabled": true, "uniqueName": "tier2"
+      }}
+    }},
+    "scoped": {{
+      "extension": "microsoftGraphV1",
+      "type": "Microsoft.Graph/groups@v1.0",
+      "properties": {{
+        "displayName": "Defender_Experts_Scoped_Coverage_Users",
+        "mailEnabled": false, "mailNickname": "dex-scoped", "securityEnabled": true,
+        "uniqueName": "dex-scoped",
+        "members": {members}
+      }}
+    }}
+  }}
+}}"#
+    )
+}
+
+#[test]
+fn object_id_members_have_an_unknown_kind_unless_graph_data_names_them() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "main.json",
+        &graph_group_template(
+            r#"{ "relationships": "[parameters('memberIds')]", "relationshipSemantics": "replace" }"#,
+        ),
+    );
+    let (_, report) = common::lint_json(dir.path());
+    let v = violations(&report);
+    assert!(of(&v, "DEX003").is_empty() && of(&v, "DEX006").is_empty(), "{v:?}");
+    for policy in ["DEX003", "DEX006"] {
+        assert!(
+            reasons(&report, policy)
+                .iter()
+                .any(|r| r.contains("member `5a1c2b3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d`")),
+            "{policy}: {report}"
+        );
+    }
+    // A Graph group list (`GET /groups`) naming the id: a nested group, by its name.
+    write(
+        dir.path(),
+        "groups.json",
+        r#"{
+  "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#groups",
+  "value": [
+    {
+      "id": "5A1C2B3D-4E5F-4A6B-8C7D-9E0F1A2B3C4D",
+      "displayName": "SOC on-call",
+      "groupTypes": [],
+      "securityEnabled": true,
+      "mailEnabled": false
+    }
+  ]
+}"#,
+    );
+    let (_, report) = common::lint_json(dir.path());
+    let v = violations(&report);
+    let dex003 = of(&v, "DEX003");
+    assert_eq!(dex003.len(), 1, "{v:?}");
+    assert!(dex003[0].4.contains("`SOC on-call`"), "{v:?}");
+    assert!(reasons(&report, "DEX003").is_empty(), "{report}");
+}
+
+#[test]
+fn append_members_leave_the_group_incomplete() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "main.json",
+        &graph_group_template(r#"{ "relationships": [], "relationshipSemantics": "append" }"#),
+    );
+    let (_, report) = common::lint_json(dir.path());
+    let v = violations(&report);
+    assert!(of(&v, "DEX007").is_empty(), "{v:?}");
+    assert!(
+        reasons(&report, "DEX006")
+            .iter()
+            .any(|r| r.contains("`relationshipSemantics` `append`")),
+        "{report}"
+    );
+    // A nested group listed is DEX003 all the same.
+    write(
+        dir.path(),
+        "main.json",
+        &graph_group_template(
+            r#"{ "relationships": ["[reference('nested').id]"], "relationshipSemantics": "append" }"#,
+        ),
+    );
+    let (_, report) = common::lint_json(dir.path());
+    assert_eq!(of(&violations(&report), "DEX003").len(), 1, "{report}");
+    // `replace` with no members: DEX007.
+    write(
+        dir.path(),
+        "main.json",
+        &graph_group_template(r#"{ "relationships": [], "relationshipSemantics": "replace" }"#),
+    );
+    let (_, report) = common::lint_json(dir.path());
+    assert_eq!(of(&violations(&report), "DEX007").len(), 1, "{report}");
+}
+
+#[test]
+fn enumeration_values_in_any_case_and_a_tier_that_is_no_string() {
+    let dir = tempfile::tempdir().unwrap();
+    for (tier, dex302) in [("\"standard\"", 0), ("\"free\"", 1), ("\"STANDARD\"", 0)] {
+        write(
+            dir.path(),
+            "main.json",
+            &TIER_TEMPLATE.replace(r#""Standard""#, tier),
+        );
+        let (_, report) = common::lint_json(dir.path());
+        assert_eq!(of(&violations(&report), "DEX302").len(), dex302, "{tier}: {report}");
+    }
+    write(
+        dir.path(),
+        "main.json",
+        &TIER_TEMPLATE.replace(r#""[parameters('serversTier')]""#, "0"),
+    );
+    let (_, report) = common::lint_json(dir.path());
+    assert!(of(&violations(&report), "DEX302").is_empty(), "{report}");
+    assert!(
+        reasons(&report, "DEX302")
+            .iter()
+            .any(|r| r.contains("it is not a string")),
+        "{report}"
+    );
+    assert!(
+        report["errors"].as_array().unwrap().iter().any(|e| e["level"] == "warning"
+            && e["message"].as_str().unwrap().contains("is not a string")),
+        "{report}"
+    );
+}
+
+#[test]
+fn compiled_bicep_functions_and_reasons_as_declared() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = TIER_TEMPLATE
+        .replace(
+            r#""parameters": {"#,
+            r#""parameters": { "settings": { "type": "object", "defaultValue": { "tier": "Free" } },
+    "enabled": { "type": "string", "defaultValue": "false" },"#,
+        )
+        .replace(
+            r#""[parameters('serversTier')]""#,
+            r#""[coalesce(tryGet(parameters('settings'), 'tier'), json('null'), 'Standard')]""#,
+        );
+    write(dir.path(), "main.json", &t);
+    let (_, report) = common::lint_json(dir.path());
+    assert_eq!(of(&violations(&report), "DEX302").len(), 1, "{report}");
+    // `union`, `contains`, `if`, `bool`, `empty`, `length`, `int`.
+    let t2 = t.replace(
+        r#""[coalesce(tryGet(parameters('settings'), 'tier'), json('null'), 'Standard')]""#,
+        r#""[if(and(contains(union(parameters('settings'), createObject()), 'tier'), not(bool(parameters('enabled'))), not(empty(parameters('settings'))), equals(length('ab'), int('2'))), 'Free', 'Standard')]""#,
+    );
+    write(dir.path(), "main.json", &t2);
+    let (_, report) = common::lint_json(dir.path());
+    // `createObject` is not evaluated: the tier is unknown.
+    assert!(of(&violations(&report), "DEX302").is_empty(), "{report}");
+    write(
+        dir.path(),
+        "main.json",
+        &t2.replace("createObject()", "json('{}')"),
+    );
+    let (_, report) = common::lint_json(dir.path());
+    assert_eq!(of(&violations(&report), "DEX302").len(), 1, "{report}");
+
+    // Disagreeing parameters files: the parameter as declared; a cycle of variables says so.
+    write(dir.path(), "main.json", TIER_TEMPLATE);
+    write(dir.path(), "main.dev.parameters.json", DEV_PARAMETERS);
+    write(
+        dir.path(),
+        "main.prod.parameters.json",
+        &DEV_PARAMETERS.replace("Free", "Standard"),
+    );
+    let (_, report) = common::lint_json(dir.path());
+    assert!(
+        reasons(&report, "DEX302")
+            .iter()
+            .any(|r| r.contains("parameter `serversTier` may come from")),
+        "{report}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "main.json",
+        &TIER_TEMPLATE
+            .replace(
+                r#""resources""#,
+                r#""variables": { "a": "[variables('b')]", "b": "[variables('a')]" },
+  "resources""#,
+            )
+            .replace(r#""[parameters('serversTier')]""#, r#""[variables('a')]""#),
+    );
+    let (_, report) = common::lint_json(dir.path());
+    assert!(
+        reasons(&report, "DEX302").iter().any(|r| r.contains("cycle")),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_template_that_does_not_parse_is_not_also_no_tenant_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let cut = subscription_template(&format!("[{WDATP_ON}]"));
+    write(dir.path(), "main.json", cut.trim_end_matches(['}', '\n']));
+    let (code, report) = common::lint_json(dir.path());
+    let errors: Vec<&str> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        errors.len() == 1 && errors[0].starts_with("invalid JSON"),
+        "{errors:?}"
+    );
+    assert_eq!(code, 2);
 }

@@ -394,8 +394,9 @@ pub fn load(roots: &[PathBuf], options: &LoadOptions) -> Result<Load, LoadSetupE
     }
     let started = timing("read, parse and load files", started);
     for root in 0..roots.len() {
-        if !a.roots_with_data.contains(&root) {
-            let read = found.iter().filter(|f| f.root == root).count();
+        let read = found.iter().filter(|f| f.root == root).count();
+        // Files that all failed to load have their errors: the root's data is not missing.
+        if !a.roots_with_data.contains(&root) && (read == 0 || a.roots_read.contains(&root)) {
             a.diagnostics.push(LoadDiagnostic {
                 level: DiagLevel::Error,
                 file: String::new(),
@@ -457,6 +458,11 @@ enum Op {
     Gap(&'static str, Gap),
     /// A page of a Graph list, and the offset of its `@odata.nextLink` (see [`paging`]).
     Page(paging::Page, u32),
+    /// The file is an ARM template: its records are added only if no other template of the
+    /// export links it (then they are read as part of the linking one; see [`Builder::linked`]).
+    Linkable,
+    /// This file linked the template at this path (relative to the root).
+    Linked(String),
     /// A cloud account touched by this file: the fields the file set on the account as created
     /// by `fresh`.
     Account {
@@ -475,6 +481,7 @@ impl Op {
             Op::Device(_) | Op::AvMode { .. } | Op::AvModeByName { .. } => "devices",
             Op::Account { .. } => "cloud_accounts",
             Op::Page(page, _) => page.gap.0,
+            Op::Linkable | Op::Linked(_) => return None,
         })
     }
 }
@@ -908,6 +915,18 @@ impl Builder {
         });
     }
 
+    /// Marks the current document as an ARM template that another template may link: its
+    /// records are dropped when one does (they are read with the linking template).
+    pub fn linkable(&mut self) {
+        self.ops.push(Op::Linkable);
+    }
+
+    /// Records that the current document linked (and read) the template at `rel`, a path
+    /// relative to the root like [`Builder::rel`]: that file's own records are dropped.
+    pub fn linked(&mut self, rel: &str) {
+        self.ops.push(Op::Linked(rel.to_string()));
+    }
+
     /// The cloud account `key`, created on first use in this file.
     pub fn cloud_account(
         &mut self,
@@ -961,6 +980,13 @@ struct Assembler {
     account_index: HashMap<String, usize>,
     /// Roots with at least one recognised document.
     roots_with_data: HashSet<usize>,
+    /// Roots with at least one file read without an error (recognised or not).
+    roots_read: HashSet<usize>,
+    /// The operations of linkable ARM templates (root, path, file), held until every file is
+    /// read: those another template linked are dropped.
+    held: Vec<(usize, String, FileId, Vec<Op>)>,
+    /// The templates linked by others: (root, path).
+    linked: HashSet<(usize, String)>,
 }
 
 impl Assembler {
@@ -974,6 +1000,9 @@ impl Assembler {
         });
         if load.recognised {
             self.roots_with_data.insert(found.root);
+        }
+        if !load.diagnostics.iter().any(|d| d.level == DiagLevel::Error) {
+            self.roots_read.insert(found.root);
         }
         if load.diagnostics.iter().any(|d| d.level == DiagLevel::Error) {
             let mut lost: Vec<&'static str> = load.ops.iter().filter_map(Op::collection).collect();
@@ -989,7 +1018,23 @@ impl Assembler {
             }
         }
         self.diagnostics.extend(load.diagnostics);
-        for op in load.ops {
+        if load.ops.iter().any(|op| matches!(op, Op::Linkable)) {
+            for op in &load.ops {
+                if let Op::Linked(rel) = op {
+                    self.linked.insert((found.root, rel.clone()));
+                }
+            }
+            self.held
+                .push((found.root, found.rel.clone(), file, load.ops));
+            return load.recognised;
+        }
+        self.apply_ops(file, load.ops);
+        load.recognised
+    }
+
+    /// Adds the operations of the file `file`.
+    fn apply_ops(&mut self, file: FileId, ops: Vec<Op>) {
+        for op in ops {
             match op {
                 Op::Touch(c) => self.touch(c, file),
                 Op::Push(c, r) => {
@@ -1041,9 +1086,9 @@ impl Assembler {
                     }
                 }
                 Op::Page(page, _) => self.pages.add(page),
+                Op::Linkable | Op::Linked(_) => {}
             }
         }
-        load.recognised
     }
 
     fn touch(&mut self, collection: &str, file: FileId) {
@@ -1147,6 +1192,11 @@ impl Assembler {
 
     /// Joins what waited for every file, and returns the model.
     fn finish(&mut self) -> TenantModel {
+        for (root, rel, file, ops) in std::mem::take(&mut self.held) {
+            if !self.linked.contains(&(root, rel)) {
+                self.apply_ops(file, ops);
+            }
+        }
         let mut model = std::mem::take(&mut self.model);
         for (warning, collection, gap) in std::mem::take(&mut self.pages).incomplete() {
             self.diagnostics.push(warning);
@@ -1352,24 +1402,37 @@ fn members_of(g: &Record) -> &[Record] {
     }
 }
 
-/// A member whose kind is not known (a Terraform object id).
+/// A member whose kind is not known (a Terraform object id, an object id in an ARM template).
 fn kindless(m: &Record) -> bool {
-    m.get("kind").is_some_and(|k| k.value.is_null())
+    m.get("kind")
+        .is_some_and(|k| matches!(k.value, Value::Null | Value::Unknown))
 }
 
-/// The ids of records (shared with the records).
-fn ids(records: &[Record]) -> HashSet<ArcStr> {
+/// The records by lowercase id (object ids are GUIDs, written in either case), with their
+/// display names.
+fn ids(records: &[Record]) -> HashMap<String, Option<ArcStr>> {
     records
         .iter()
         .filter_map(|r| match r.get("id").map(|f| &f.value) {
-            Some(Value::Str(s)) => Some(s.clone()),
+            Some(Value::Str(s)) => Some((
+                s.to_ascii_lowercase(),
+                match r.get("name").map(|f| &f.value) {
+                    Some(Value::Str(n)) => Some(n.clone()),
+                    _ => None,
+                },
+            )),
             _ => None,
         })
         .collect()
 }
 
-/// Gives members without a kind the kind `group` or `user` when their id is one.
-fn resolve_member_kinds(g: &mut Record, groups: &HashSet<ArcStr>, users: &HashSet<ArcStr>) {
+/// Gives members without a kind the kind `group` or `user` when their id is one, and its
+/// display name when they have none.
+fn resolve_member_kinds(
+    g: &mut Record,
+    groups: &HashMap<String, Option<ArcStr>>,
+    users: &HashMap<String, Option<ArcStr>>,
+) {
     let Some(i) = g.schema.field_index("members") else {
         return;
     };
@@ -1377,15 +1440,22 @@ fn resolve_member_kinds(g: &mut Record, groups: &HashSet<ArcStr>, users: &HashSe
         return;
     };
     for m in list.iter_mut().filter(|m| kindless(m)) {
-        let id = m.get("id").and_then(|f| f.value.as_str()).unwrap_or("");
-        let kind = if groups.contains(id) {
-            "group"
-        } else if users.contains(id) {
-            "user"
+        let id = m
+            .get("id")
+            .and_then(|f| f.value.as_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let (kind, name) = if let Some(n) = groups.get(&id) {
+            ("group", n)
+        } else if let Some(n) = users.get(&id) {
+            ("user", n)
         } else {
             continue;
         };
         m.set("kind", Value::Str(kind.into()), None);
+        if let (Some(n), true) = (name, m.get("name").is_none_or(|f| f.value.is_null())) {
+            m.set("name", Value::Str(n.clone()), None);
+        }
     }
 }
 

@@ -48,8 +48,9 @@
 //! says. A linked template (`properties.templateLink.relativePath`) is read from the file at
 //! that path from the linking template's folder when the export has it (never from the
 //! network), with its own scope; its values are located at the deployment's `templateLink`,
-//! since the per-file reader has no position in another file (the linked file is also read as
-//! a template of its own). A link dexlint cannot follow (a `uri`, a template spec `id`, a
+//! since the per-file reader has no position in another file. A template another template of
+//! the export links is not also read as one of its own: its records are dropped (see
+//! [`Builder::linked`]), its load problems kept. A link dexlint cannot follow (a `uri`, a template spec `id`, a
 //! missing file) is a warning at it, and the cloud accounts and resource pricings are marked
 //! incomplete, so the Defender for Cloud rules are not evaluated rather than passed.
 //!
@@ -142,9 +143,13 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
     }
     let target = match schema_of(doc) {
         None => return false,
-        Some(Schema::Parameters) => return true,
+        Some(Schema::Parameters) => {
+            unmatched_parameters(b, doc, rel);
+            return true;
+        }
         Some(Schema::Template(t)) => t,
     };
+    b.linkable();
     let given = parameters_file(b, doc, rel);
     let mut reader = Reader {
         rel: rel.to_string(),
@@ -221,35 +226,97 @@ fn unset_fields(b: &mut Builder, doc: &At<'_>, rel: &str, accounts: &[String]) {
 /// Parameter values given by a parameters file: by lowercase name, the value.
 type Given = HashMap<String, Val>;
 
-/// The values of the parameters file beside the template: `<stem>.parameters.json`, else the
-/// only parameters file (by its `$schema`) of the folder whose name says parameters. When
-/// several could be the one, a parameter they set differently is unknown.
+/// The ARM documents of the current document's folder, by file name: templates and
+/// parameters files, recognised by their `$schema` whatever their name (`bicep build-params
+/// dev.bicepparam` writes `dev.json`).
+fn arm_files_beside(b: &Builder) -> Vec<(String, Schema)> {
+    let mut out = Vec::new();
+    for f in b.files_beside() {
+        if !f.to_ascii_lowercase().ends_with(".json") {
+            continue;
+        }
+        let Some(text) = b.read_beside(&f, MAX_PARAMETERS_BYTES) else {
+            continue;
+        };
+        // Most JSON files of an export are no ARM document: not parsed.
+        if !text
+            .to_ascii_lowercase()
+            .contains("schema.management.azure.com/schemas/")
+        {
+            continue;
+        }
+        let Ok(node) = tree::parse(&text, tree::MAX_DEPTH) else {
+            continue;
+        };
+        let strings = Strings::default();
+        if let Some(kind) = schema_of(&At::new(&node, 0, &strings)) {
+            out.push((f, kind));
+        }
+    }
+    out
+}
+
+/// The parameters files (of `arm`, the ARM documents of the folder) read with the template
+/// `name`: `<stem>.parameters.json` (or `.params.json`), else every parameters file of the
+/// folder but those named after another template of it.
+fn parameters_files_of<'f>(arm: &'f [(String, Schema)], name: &str) -> Vec<&'f String> {
+    let stem_of = |n: &str| {
+        let l = n.to_ascii_lowercase();
+        l.strip_suffix(".json").unwrap_or(&l).to_string()
+    };
+    let named_after = |p: &str, stem: &str| {
+        let l = p.to_ascii_lowercase();
+        l == format!("{stem}.parameters.json") || l == format!("{stem}.params.json")
+    };
+    let params = arm.iter().filter(|(_, k)| *k == Schema::Parameters);
+    let stem = stem_of(name);
+    let exact: Vec<&String> = params
+        .clone()
+        .filter(|(f, _)| named_after(f, &stem))
+        .map(|(f, _)| f)
+        .collect();
+    if !exact.is_empty() {
+        return exact;
+    }
+    let others: Vec<String> = arm
+        .iter()
+        .filter(|(f, k)| matches!(k, Schema::Template(_)) && !f.eq_ignore_ascii_case(name))
+        .map(|(f, _)| stem_of(f))
+        .collect();
+    params
+        .filter(|(f, _)| !others.iter().any(|o| named_after(f, o)))
+        .map(|(f, _)| f)
+        .collect()
+}
+
+/// A parameters file that no template of its folder reads: a note at it.
+fn unmatched_parameters(b: &mut Builder, doc: &At<'_>, rel: &str) {
+    let name = rel.rsplit('/').next().unwrap_or(rel).to_string();
+    let arm = arm_files_beside(b);
+    let used = arm
+        .iter()
+        .filter(|(_, k)| matches!(k, Schema::Template(_)))
+        .any(|(t, _)| parameters_files_of(&arm, t).contains(&&name));
+    if !used && !arm.is_empty() {
+        b.note(
+            doc,
+            &format!(
+                "parameters file `{name}` is read with no template: no deployment template of its \
+                 folder uses it (dexlint reads `<template>.parameters.json`, else every \
+                 parameters file of the template's folder); its values were not used"
+            ),
+        );
+    }
+}
+
+/// The values of the parameters files read with the template (see [`parameters_files_of`]).
+/// When several are, a parameter they set differently is unknown.
 fn parameters_file(b: &mut Builder, doc: &At<'_>, rel: &str) -> Given {
     let name = rel.rsplit('/').next().unwrap_or(rel).to_string();
-    let stem = name
-        .strip_suffix(".json")
-        .unwrap_or(&name)
-        .to_ascii_lowercase();
-    let files = b.files_beside();
-    let exact: Vec<&String> = files
-        .iter()
-        .filter(|f| {
-            let l = f.to_ascii_lowercase();
-            l == format!("{stem}.parameters.json") || l == format!("{stem}.params.json")
-        })
-        .collect();
-    let candidates: Vec<&String> = if exact.is_empty() {
-        files
-            .iter()
-            .filter(|f| {
-                let l = f.to_ascii_lowercase();
-                *f != &name && l.ends_with(".json") && (l.contains("param"))
-            })
-            .collect()
-    } else {
-        exact
-    };
+    let arm = arm_files_beside(b);
+    let candidates = parameters_files_of(&arm, &name);
     let mut sets: Vec<(String, Given)> = Vec::new();
+    let mut written_names: HashMap<String, String> = HashMap::new();
     for f in candidates {
         let Some(text) = b.read_beside(f, MAX_PARAMETERS_BYTES) else {
             continue;
@@ -263,6 +330,9 @@ fn parameters_file(b: &mut Builder, doc: &At<'_>, rel: &str) -> Given {
             continue;
         }
         let mut given = Given::new();
+        for (k, _) in at.get("parameters").map(|p| p.members()).unwrap_or_default() {
+            written_names.insert(k.to_ascii_lowercase(), k.to_string());
+        }
         for (k, p) in at
             .get("parameters")
             .map(|p| p.members())
@@ -294,8 +364,9 @@ fn parameters_file(b: &mut Builder, doc: &At<'_>, rel: &str) -> Given {
                 merged.insert(
                     k.clone(),
                     Val::Unknown(format!(
-                        "parameter `{k}` may come from any of the parameters files `{}` beside \
+                        "parameter `{}` may come from any of the parameters files `{}` beside \
                          the template, which do not agree on it",
+                        written_names.get(&k).unwrap_or(&k),
                         names.join("`, `")
                     )),
                 );
@@ -731,9 +802,19 @@ impl Reader {
             };
             ctx.params.insert(key, v);
         }
-        // Variables: a few passes, so one may use another declared after it.
+        // Variables: passes until none changes, so one may use another declared after it; a
+        // variable still unknown then is in a cycle.
         let vars = t.get("variables").map(|v| v.members()).unwrap_or_default();
-        for _ in 0..3 {
+        for (name, _) in &vars {
+            ctx.vars.insert(
+                name.to_ascii_lowercase(),
+                Val::Unknown(format!(
+                    "variable `{name}` is defined in a cycle of variables (it depends on itself)"
+                )),
+            );
+        }
+        for _ in 0..=vars.len().min(16) {
+            let before = ctx.vars.clone();
             for (name, v) in &vars {
                 if name.eq_ignore_ascii_case("copy") {
                     for item in v.items() {
@@ -750,6 +831,9 @@ impl Reader {
                 }
                 let value = eval_json(v, ctx);
                 ctx.vars.insert(name.to_ascii_lowercase(), value);
+            }
+            if ctx.vars == before {
+                break;
             }
         }
     }
@@ -1018,6 +1102,27 @@ impl Reader {
         };
         let mut unknowns = Vec::new();
         let node = self.resource_node(r, ctx, &mut unknowns);
+        // A value of another JSON type than the string the API takes is no tier.
+        for (path, key) in [("properties.pricingtier", "pricingTier"), ("properties.subplan", "subPlan")] {
+            let Some(v) = r.at.path(&["properties", key]) else {
+                continue;
+            };
+            if v.as_str().is_some() || matches!(v.v.kind, Kind::Null) {
+                continue;
+            }
+            b.warning(
+                &v,
+                &format!(
+                    "`{key}` of `{}` is not a string; it was read as unknown",
+                    r.shown
+                ),
+            );
+            unknowns.push(Unknown {
+                path: path.to_string(),
+                reason: "it is not a string".to_string(),
+                at: v,
+            });
+        }
         let strings = Strings::default();
         let at = At::new(&node, r.at.file, &strings);
         let empty = Node {
@@ -1264,6 +1369,8 @@ impl Reader {
             );
         }
         self.read -= 1;
+        // Read here with what the deployment passes: not also as a template of its own.
+        b.linked(&file);
         let dir = local
             .rsplit_once('/')
             .map_or(String::new(), |(d, _)| format!("{d}/"));
@@ -1384,10 +1491,9 @@ impl Reader {
             ),
         ];
         if let Some(p) = r.at.get("properties") {
-            members.push((
-                Cow::Borrowed("properties"),
-                eval_node(&p, ctx, "properties", unknowns),
-            ));
+            let mut node = eval_node(&p, ctx, "properties", unknowns);
+            canonical_case(&mut node);
+            members.push((Cow::Borrowed("properties"), node));
         }
         Node {
             start,
@@ -1687,7 +1793,23 @@ impl Reader {
                     }
                 }
                 Val::Str(id) => {
-                    m.set("id", Value::Str(id.into()), Some(at.loc()));
+                    // An object id: its kind is the directory's (resolved from Graph data of
+                    // the export when it has the object, see `resolve_member_kinds`).
+                    m.set("id", Value::Str(id.as_str().into()), Some(at.loc()));
+                    m.set("kind", Value::Unknown, Some(at.loc()));
+                    b.unknown(
+                        "groups",
+                        "kind",
+                        &id,
+                        format!(
+                            "member `{id}` of group `{group}` in `{}` is an object id, not a \
+                             resource of the template, and the export has no Microsoft Graph \
+                             object of that id: whether it is a user, group or device is known \
+                             only in the directory",
+                            self.rel
+                        ),
+                        &at,
+                    );
                 }
                 Val::Unknown(why) => {
                     let id = at.as_str().unwrap_or_default().to_string();
@@ -1710,6 +1832,32 @@ impl Reader {
                 }
             }
             out.push(m);
+        }
+        // `append` adds the members listed to those the group has: the others are unknown
+        // (one member of unknown kind stands for them).
+        let semantics = members
+            .get("relationshipSemantics")
+            .map(|s| eval_json(&s, ctx));
+        if let Some(Val::Str(s)) = &semantics {
+            if s.eq_ignore_ascii_case("append") {
+                let id = format!("the existing members of group `{group}`");
+                let at = members.get("relationshipSemantics").unwrap_or(*members);
+                let mut m = Record::new(&schema::MEMBER, Some(at.loc()));
+                m.set("id", Value::Str(id.as_str().into()), Some(at.loc()));
+                m.set("kind", Value::Unknown, Some(at.loc()));
+                b.unknown(
+                    "groups",
+                    "kind",
+                    &id,
+                    format!(
+                        "group `{group}` in `{}` adds its members to those it has \
+                         (`relationshipSemantics` `append`), which are not in the template",
+                        self.rel
+                    ),
+                    &at,
+                );
+                out.push(m);
+            }
         }
         out
     }
@@ -1755,6 +1903,38 @@ fn linked_path(dir: &str, relative: &str) -> Option<String> {
         }
     }
     (!parts.is_empty()).then(|| parts.join("/"))
+}
+
+/// The values of the enumerations dexlint reads, as their schemas write them: ARM compares
+/// them ignoring case, so a template may write `standard` or `p2`.
+const CANONICAL: &[(&str, &[&str])] = &[
+    ("pricingTier", &["Free", "Standard"]),
+    ("subPlan", &["P1", "P2"]),
+    ("type", &["P1", "P2"]),
+];
+
+/// `node` with every enumeration value of [`CANONICAL`] in its canonical case.
+fn canonical_case(node: &mut Node<'_>) {
+    match &mut node.kind {
+        Kind::Array(items) => items.iter_mut().for_each(canonical_case),
+        Kind::Object(members) => {
+            for (k, v) in members.iter_mut() {
+                let values = CANONICAL
+                    .iter()
+                    .find(|(key, _)| key.eq_ignore_ascii_case(k))
+                    .map(|(_, values)| *values);
+                match (&mut v.kind, values) {
+                    (Kind::String(s), Some(values)) => {
+                        if let Some(c) = values.iter().find(|c| c.eq_ignore_ascii_case(s)) {
+                            *s = Cow::Borrowed(c);
+                        }
+                    }
+                    _ => canonical_case(v),
+                }
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Every value of `node` placed at `start`.

@@ -8,7 +8,9 @@
 //! Supported functions: `parameters`, `variables`, `concat` (strings or arrays), `format`
 //! (`{0}` placeholders without format specifiers), `toLower`, `toUpper`, `string`, `copyIndex`
 //! (with an offset), `if`, `equals`, `not`, `and`, `or`, `empty`, `length`, `createArray`,
-//! `true`, `false`, `null`; `resourceId`, `subscriptionResourceId`, `extensionResourceId`
+//! `true`, `false`, `null`, `bool`, `int`, `json`, `contains`, `coalesce` (Bicep's `??`),
+//! `tryGet` (Bicep's `.?`), `union` (a shallow merge of objects, or arrays without
+//! duplicates); `resourceId`, `subscriptionResourceId`, `extensionResourceId`
 //! and `reference` resolve to a resource of the same template when they name one (see
 //! [`Val::Resource`]). `subscription()`, `resourceGroup()`, `tenant()`, `deployment()`,
 //! `managementGroup()` and `environment()` are objects known only at deployment: any property
@@ -383,16 +385,21 @@ fn call(name: &str, args: &[Expr], ctx: &Context, whole: &str) -> Val {
             .and_then(Val::as_str)
             .map(str::to_ascii_lowercase)
     };
+    let written = vals.first().and_then(Val::as_str).unwrap_or_default();
     match lower.as_str() {
         "parameters" => match lookup_key(&vals) {
             Some(k) => ctx.params.get(&k).cloned().unwrap_or_else(|| {
-                unknown(format!("names parameter `{k}`, which the template does not declare"))
+                unknown(format!(
+                    "names parameter `{written}`, which the template does not declare"
+                ))
             }),
             None => first_unknown(&vals).unwrap_or_else(|| unknown("names no parameter".into())),
         },
         "variables" => match lookup_key(&vals) {
             Some(k) => ctx.vars.get(&k).cloned().unwrap_or_else(|| {
-                unknown(format!("names variable `{k}`, which the template does not declare"))
+                unknown(format!(
+                    "names variable `{written}`, which the template does not declare"
+                ))
             }),
             None => first_unknown(&vals).unwrap_or_else(|| unknown("names no variable".into())),
         },
@@ -524,6 +531,110 @@ fn call(name: &str, args: &[Expr], ctx: &Context, whole: &str) -> Val {
             }
             _ => unknown(format!("calls `{name}` with {} arguments", vals.len())),
         },
+        "bool" => match vals.as_slice() {
+            [u @ Val::Unknown(_)] => u.clone(),
+            [Val::Bool(b)] => Val::Bool(*b),
+            [Val::Int(i)] => Val::Bool(*i != 0),
+            [Val::Str(s)] if s.eq_ignore_ascii_case("true") => Val::Bool(true),
+            [Val::Str(s)] if s.eq_ignore_ascii_case("false") => Val::Bool(false),
+            _ => unknown("converts a value that is no boolean with `bool`".into()),
+        },
+        "int" => match vals.as_slice() {
+            [u @ Val::Unknown(_)] => u.clone(),
+            [Val::Int(i)] => Val::Int(*i),
+            [Val::Str(s)] => s
+                .trim()
+                .parse()
+                .map(Val::Int)
+                .unwrap_or_else(|_| unknown(format!("converts `{s}`, which is no integer, with `int`"))),
+            _ => unknown("converts a value that is no integer with `int`".into()),
+        },
+        "json" => match vals.as_slice() {
+            [u @ Val::Unknown(_)] => u.clone(),
+            [Val::Str(s)] => serde_json::from_str::<serde_json::Value>(s)
+                .map(|v| from_json(&v))
+                .unwrap_or_else(|_| unknown("parses text that is not JSON with `json`".into())),
+            _ => unknown("calls `json` on a value that is not text".into()),
+        },
+        "contains" => match vals.as_slice() {
+            [Val::Unknown(_), _] | [_, Val::Unknown(_)] => {
+                first_unknown(&vals).unwrap_or(Val::Null)
+            }
+            [Val::Str(s), Val::Str(x)] => Val::Bool(s.contains(x.as_str())),
+            [Val::Array(items), x] => {
+                if items.iter().any(|i| matches!(i, Val::Unknown(_) | Val::Resource(..))) {
+                    return unknown("searches an array with a value known only at deployment".into());
+                }
+                Val::Bool(items.contains(x))
+            }
+            [o @ Val::Object(_), Val::Str(k)] => Val::Bool(o.member(k).is_some()),
+            _ => unknown("calls `contains` on values it does not take".into()),
+        },
+        "tryget" => {
+            let mut v = match vals.first() {
+                Some(v) => v.clone(),
+                None => return unknown("calls `tryGet` without arguments".into()),
+            };
+            for key in vals.iter().skip(1) {
+                v = match (&v, key) {
+                    (Val::Unknown(_), _) => return v,
+                    (_, Val::Unknown(_)) => return key.clone(),
+                    (Val::Object(_), Val::Str(k)) => v.member(k).cloned().unwrap_or(Val::Null),
+                    (Val::Array(items), Val::Int(i)) => usize::try_from(*i)
+                        .ok()
+                        .and_then(|i| items.get(i))
+                        .cloned()
+                        .unwrap_or(Val::Null),
+                    (Val::Resource(..), _) => {
+                        return unknown("reads a resource's deployment-time value".into())
+                    }
+                    _ => Val::Null,
+                };
+            }
+            v
+        }
+        "coalesce" => {
+            for v in &vals {
+                match v {
+                    Val::Null => {}
+                    // Unknown: it may be null, so the result may be any later value.
+                    _ => return v.clone(),
+                }
+            }
+            Val::Null
+        }
+        "union" => {
+            if let Some(u) = first_unknown(&vals) {
+                return u;
+            }
+            if vals.iter().all(|v| matches!(v, Val::Object(_))) {
+                // Later objects win (a shallow merge; ARM merges nested objects too).
+                let mut out: Vec<(String, Val)> = Vec::new();
+                for v in vals {
+                    if let Val::Object(members) = v {
+                        for (k, x) in members {
+                            out.retain(|(o, _)| !o.eq_ignore_ascii_case(&k));
+                            out.push((k, x));
+                        }
+                    }
+                }
+                Val::Object(out)
+            } else if vals.iter().all(|v| matches!(v, Val::Array(_))) {
+                let mut out: Vec<Val> = Vec::new();
+                for v in vals {
+                    if let Val::Array(items) = v {
+                        for x in items {
+                            if !out.contains(&x) {
+                                out.push(x);
+                            }
+                        }
+                    }
+                }
+                Val::Array(out)
+            } else {
+                unknown("calls `union` on values that are not all objects or all arrays".into())
+            }
+        }
         "resourceid" | "subscriptionresourceid" | "tenantresourceid" | "extensionresourceid" => {
             resource_id(&lower, &vals, ctx).unwrap_or_else(|| {
                 unknown("is a resource id known only at deployment (it names no resource of this template)".into())
@@ -555,6 +666,26 @@ fn call(name: &str, args: &[Expr], ctx: &Context, whole: &str) -> Val {
             }
         }
         _ => unknown(format!("uses `{name}`, which dexlint does not evaluate")),
+    }
+}
+
+/// A JSON value (of `json('...')`) as an expression value.
+fn from_json(v: &serde_json::Value) -> Val {
+    match v {
+        serde_json::Value::Null => Val::Null,
+        serde_json::Value::Bool(b) => Val::Bool(*b),
+        serde_json::Value::Number(n) => n
+            .as_i64()
+            .map(Val::Int)
+            .unwrap_or_else(|| Val::Str(n.to_string())),
+        serde_json::Value::String(s) => Val::Str(s.clone()),
+        serde_json::Value::Array(items) => Val::Array(items.iter().map(from_json).collect()),
+        serde_json::Value::Object(members) => Val::Object(
+            members
+                .iter()
+                .map(|(k, v)| (k.clone(), from_json(v)))
+                .collect(),
+        ),
     }
 }
 
