@@ -701,8 +701,9 @@ fn a_template_that_does_not_set_the_servers_pricing_leaves_its_tier_unknown() {
     assert!(of(&v, "DEX302").is_empty(), "{v:?}");
     let why = reasons(&report, "DEX302");
     assert!(
-        why.iter().any(|r| r
-            == "`mde.json` does not set the Defender for Servers pricing (`VirtualMachines`)"),
+        why.iter()
+            .any(|r| r
+                == "`mde.json` does not set the Defender for Servers pricing (`VirtualMachines`)"),
         "{why:?}"
     );
     assert_eq!(code, 0, "{report}");
@@ -945,7 +946,10 @@ fn object_id_members_have_an_unknown_kind_unless_graph_data_names_them() {
     );
     let (_, report) = common::lint_json(dir.path());
     let v = violations(&report);
-    assert!(of(&v, "DEX003").is_empty() && of(&v, "DEX006").is_empty(), "{v:?}");
+    assert!(
+        of(&v, "DEX003").is_empty() && of(&v, "DEX006").is_empty(),
+        "{v:?}"
+    );
     for policy in ["DEX003", "DEX006"] {
         assert!(
             reasons(&report, policy)
@@ -1026,7 +1030,11 @@ fn enumeration_values_in_any_case_and_a_tier_that_is_no_string() {
             &TIER_TEMPLATE.replace(r#""Standard""#, tier),
         );
         let (_, report) = common::lint_json(dir.path());
-        assert_eq!(of(&violations(&report), "DEX302").len(), dex302, "{tier}: {report}");
+        assert_eq!(
+            of(&violations(&report), "DEX302").len(),
+            dex302,
+            "{tier}: {report}"
+        );
     }
     write(
         dir.path(),
@@ -1042,8 +1050,12 @@ fn enumeration_values_in_any_case_and_a_tier_that_is_no_string() {
         "{report}"
     );
     assert!(
-        report["errors"].as_array().unwrap().iter().any(|e| e["level"] == "warning"
-            && e["message"].as_str().unwrap().contains("is not a string")),
+        report["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["level"] == "warning"
+                && e["message"].as_str().unwrap().contains("is not a string")),
         "{report}"
     );
 }
@@ -1110,7 +1122,9 @@ fn compiled_bicep_functions_and_reasons_as_declared() {
     );
     let (_, report) = common::lint_json(dir.path());
     assert!(
-        reasons(&report, "DEX302").iter().any(|r| r.contains("cycle")),
+        reasons(&report, "DEX302")
+            .iter()
+            .any(|r| r.contains("cycle")),
         "{report}"
     );
 }

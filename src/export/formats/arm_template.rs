@@ -194,10 +194,10 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
 /// would judge a plan the template leaves as it is.
 fn unset_fields(b: &mut Builder, doc: &At<'_>, rel: &str, accounts: &[String]) {
     let at = doc.get("resources").unwrap_or(*doc);
-    let pricing = format!("`{rel}` does not set the Defender for Servers pricing (`VirtualMachines`)");
-    let setting = format!(
-        "`{rel}` does not set the Defender for Endpoint integration (the `WDATP` setting)"
-    );
+    let pricing =
+        format!("`{rel}` does not set the Defender for Servers pricing (`VirtualMachines`)");
+    let setting =
+        format!("`{rel}` does not set the Defender for Endpoint integration (the `WDATP` setting)");
     for key in accounts {
         let Some(account) = b.cloud_account(key, "Azure", SOURCE, &at) else {
             continue;
@@ -330,7 +330,11 @@ fn parameters_file(b: &mut Builder, doc: &At<'_>, rel: &str) -> Given {
             continue;
         }
         let mut given = Given::new();
-        for (k, _) in at.get("parameters").map(|p| p.members()).unwrap_or_default() {
+        for (k, _) in at
+            .get("parameters")
+            .map(|p| p.members())
+            .unwrap_or_default()
+        {
             written_names.insert(k.to_ascii_lowercase(), k.to_string());
         }
         for (k, p) in at
@@ -1103,7 +1107,10 @@ impl Reader {
         let mut unknowns = Vec::new();
         let node = self.resource_node(r, ctx, &mut unknowns);
         // A value of another JSON type than the string the API takes is no tier.
-        for (path, key) in [("properties.pricingtier", "pricingTier"), ("properties.subplan", "subPlan")] {
+        for (path, key) in [
+            ("properties.pricingtier", "pricingTier"),
+            ("properties.subplan", "subPlan"),
+        ] {
             let Some(v) = r.at.path(&["properties", key]) else {
                 continue;
             };
