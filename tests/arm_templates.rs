@@ -141,6 +141,32 @@ fn parameters_come_from_the_file_beside_the_template_else_from_their_defaults() 
 }
 
 #[test]
+fn a_parameter_one_parameters_file_leaves_to_its_default_is_unknown() {
+    // prod sets the tier `Free`; dev leaves it to the template's default (`Standard`): which
+    // one is deployed decides, so DEX302 is not evaluated rather than judged on either.
+    let dir = copy_of("arm-template-parameters");
+    std::fs::rename(
+        dir.path().join("main.parameters.json"),
+        dir.path().join("prod.parameters.json"),
+    )
+    .unwrap();
+    write(
+        dir.path(),
+        "dev.parameters.json",
+        r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#",
+            "contentVersion": "1.0.0.0", "parameters": {"mdeIntegration": {"value": false}}}"#,
+    );
+    let (_, report) = common::lint_json(dir.path());
+    assert!(of(&violations(&report), "DEX302").is_empty(), "{report}");
+    assert!(
+        reasons(&report, "DEX302")
+            .iter()
+            .any(|r| r.contains("parameter `serversTier` may come from any")),
+        "{report}"
+    );
+}
+
+#[test]
 fn parameters_files_that_disagree_make_the_parameter_unknown() {
     let dir = copy_of("arm-template-parameters");
     std::fs::rename(

@@ -355,26 +355,27 @@ fn parameters_file(b: &mut Builder, doc: &At<'_>, rel: &str) -> Given {
         }
         sets.push((f.clone(), given));
     }
-    let mut sets = sets.into_iter();
-    let Some((first_name, mut merged)) = sets.next() else {
-        return Given::new();
-    };
-    let mut names = vec![first_name];
-    for (f, other) in sets {
-        names.push(f);
-        for (k, v) in other {
-            let same = merged.get(&k).is_some_and(|m| *m == v);
-            if !same {
-                merged.insert(
-                    k.clone(),
-                    Val::Unknown(format!(
-                        "parameter `{}` may come from any of the parameters files `{}` beside \
-                         the template, which do not agree on it",
-                        written_names.get(&k).unwrap_or(&k),
-                        names.join("`, `")
-                    )),
-                );
+    // A parameter every file sets alike has that value; one they set differently, or that
+    // some set and others leave to the template's default, depends on the file deployed.
+    let names: Vec<&str> = sets.iter().map(|(f, _)| f.as_str()).collect();
+    let mut merged = Given::new();
+    for (_, given) in &sets {
+        for k in given.keys() {
+            if merged.contains_key(k) {
+                continue;
             }
+            let mut values = sets.iter().map(|(_, g)| g.get(k));
+            let first = values.next().flatten();
+            let v = match first {
+                Some(v) if values.all(|o| o == Some(v)) => v.clone(),
+                _ => Val::Unknown(format!(
+                    "parameter `{}` may come from any of the parameters files `{}` beside the \
+                     template, which do not agree on it",
+                    written_names.get(k).unwrap_or(k),
+                    names.join("`, `")
+                )),
+            };
+            merged.insert(k.clone(), v);
         }
     }
     merged
