@@ -1173,3 +1173,45 @@ fn a_template_that_does_not_parse_is_not_also_no_tenant_data() {
     );
     assert_eq!(code, 2);
 }
+
+#[test]
+fn an_unknown_condition_makes_only_that_resources_fields_unknown() {
+    // Whether the Servers pricing is deployed depends on the subscription's tags; the WDATP
+    // setting beside it has no condition and is known to be off.
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "main.json",
+        r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#",
+  "languageVersion": "2.0",
+  "contentVersion": "1.0.0.0",
+  "resources": {
+    "serversPricing": {
+      "condition": "[not(empty(subscription().tags))]",
+      "type": "Microsoft.Security/pricings",
+      "apiVersion": "2024-01-01",
+      "name": "VirtualMachines",
+      "properties": { "pricingTier": "Free" }
+    },
+    "wdatp": {
+      "type": "Microsoft.Security/settings",
+      "apiVersion": "2022-05-01",
+      "name": "WDATP",
+      "kind": "DataExportSettings",
+      "properties": { "enabled": false }
+    }
+  }
+}"#,
+    );
+    let (_, report) = common::lint_json(dir.path());
+    let v = violations(&report);
+    assert!(of(&v, "DEX302").is_empty(), "{v:?}");
+    assert_eq!(of(&v, "DEX303").len(), 1, "{report}");
+    assert!(
+        reasons(&report, "DEX302")
+            .iter()
+            .any(|r| r.contains("whether `serversPricing`") && r.contains("condition")),
+        "{report}"
+    );
+}

@@ -11,7 +11,9 @@
 //! keyed by symbolic name. Child resources nested in a resource's `resources` get their parent's
 //! type and name in front of theirs; a resource with `copy` is read once per iteration
 //! (`copyIndex()`); one whose `condition` is false is not deployed, and `existing` resources
-//! are references, not deployed. Read:
+//! are references, not deployed. A pricing or setting whose `condition` is unknown has every
+//! field it sets unknown; a group, connector or module whose `condition` is unknown makes the
+//! collections it would add to incomplete. Read:
 //!
 //! - `Microsoft.Security/pricings` `VirtualMachines` (Defender for Servers): without `scope`,
 //!   a subscription template's pricing is the target subscription's plan (a cloud account, one
@@ -752,9 +754,20 @@ impl Reader {
                 }
                 continue;
             }
-            match r.at.get("condition").map(|c| eval_json(&c, &ctx)) {
+            let condition = match r.at.get("condition").map(|c| eval_json(&c, &ctx)) {
                 Some(Val::Bool(false)) => continue,
-                Some(Val::Unknown(why)) => {
+                Some(Val::Unknown(why)) => Some(why),
+                _ => None,
+            };
+            let security = !matches!(
+                kind.as_str(),
+                "microsoft.graph/groups" | "microsoft.security/securityconnectors"
+            );
+            match condition {
+                // A pricing or setting is read with every field it sets unknown; whether a
+                // group or connector exists at all is not a field: its collection is
+                // incomplete.
+                Some(why) if !security => {
                     self.read += 1;
                     let collection = if kind == "microsoft.graph/groups" {
                         "groups"
@@ -780,7 +793,7 @@ impl Reader {
             match kind.as_str() {
                 "microsoft.graph/groups" => groups.push(self.group(b, r, &ctx, &instances)),
                 "microsoft.security/securityconnectors" => self.connector(b, r, &ctx),
-                _ => self.security(b, r, &ctx, target),
+                _ => self.security(b, r, &ctx, target, condition.as_deref()),
             }
         }
         if !groups.is_empty() {
@@ -961,7 +974,16 @@ impl Reader {
     }
 
     /// A `Microsoft.Security` pricing or setting: its scope, then the ARM REST loader.
-    fn security(&mut self, b: &mut Builder, r: &Resource<'_>, ctx: &Context, target: Target) {
+    /// A `Microsoft.Security` pricing or setting. `condition`: why whether it is deployed is
+    /// unknown (its `condition`), which makes every field it sets unknown.
+    fn security(
+        &mut self,
+        b: &mut Builder,
+        r: &Resource<'_>,
+        ctx: &Context,
+        target: Target,
+        condition: Option<&str>,
+    ) {
         let kind = r.lower_kind();
         let pricing = kind == "microsoft.security/pricings" || is_provider_pricing(&kind);
         let (plan, wanted, fields): (&str, &str, &[(&str, &'static str, &'static str)]) = if pricing
@@ -1141,19 +1163,24 @@ impl Reader {
             .get("properties")
             .filter(At::is_object)
             .unwrap_or(At::new(&empty, r.at.file, &strings));
-        // What is unknown: each field whose property is, or every field when the name is.
+        // What is unknown: each field whose property is, or every field when the name or
+        // whether it is deployed is.
+        let all_unknown = match (&name_unknown, condition) {
+            (Some(why), _) => Some(format!(
+                "the name of {plan} `{}` in `{}` is unknown: {why}",
+                r.shown, self.rel
+            )),
+            (None, Some(why)) => Some(format!(
+                "whether `{}` in `{}` is deployed is known only at deployment (its `condition`: \
+                 {why})",
+                r.shown, self.rel
+            )),
+            (None, None) => None,
+        };
         let unknown_fields: Vec<(&'static str, &'static str, String, At<'_>)> = fields
             .iter()
-            .filter_map(|(path, account_field, record_field)| match &name_unknown {
-                Some(why) => Some((
-                    *account_field,
-                    *record_field,
-                    format!(
-                        "the name of {plan} `{}` in `{}` is unknown: {why}",
-                        r.shown, self.rel
-                    ),
-                    r.at,
-                )),
+            .filter_map(|(path, account_field, record_field)| match &all_unknown {
+                Some(why) => Some((*account_field, *record_field, why.clone(), r.at)),
                 None => unknowns.iter().find(|u| u.path == *path).map(|u| {
                     (
                         *account_field,
