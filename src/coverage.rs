@@ -169,11 +169,26 @@ pub type Located = (Asset, Option<Loc>);
 /// on the evidence at `loc`.
 fn located(
     model: &TenantModel,
-    root: Option<&str>,
+    naming: Naming<'_>,
     kind: &'static str,
     r: &Record,
     (state, reason, loc): (CoverageState, String, Option<Loc>),
 ) -> Located {
+    let Naming::Full(root) = naming else {
+        // Counted, not listed: no string is built.
+        let asset = Asset {
+            kind,
+            id: String::new(),
+            name: String::new(),
+            upn: None,
+            state,
+            reason: String::new(),
+            file: None,
+            line: None,
+            root: None,
+        };
+        return (asset, None);
+    };
     let asset = Asset {
         kind,
         id: r.text("id").unwrap_or("").to_string(),
@@ -186,6 +201,14 @@ fn located(
         root: root.map(str::to_string),
     };
     (asset, loc)
+}
+
+/// What an assessment names of each asset: everything (with the export root), or nothing but
+/// its kind and state (for counts).
+#[derive(Debug, Clone, Copy)]
+enum Naming<'a> {
+    Full(Option<&'a str>),
+    CountsOnly,
 }
 
 /// The coverage of one tenant model.
@@ -201,6 +224,16 @@ pub struct Assessment {
 
 /// The coverage of one tenant model; `root` names the export root in assets.
 pub fn assess(model: &TenantModel, root: Option<&str>) -> Assessment {
+    assess_as(model, Naming::Full(root))
+}
+
+/// The coverage counts of one tenant model (what `lint`'s summary shows): the assets of
+/// [`assess`] with their kind and state only (empty names and reasons, no location).
+pub fn assess_counts(model: &TenantModel) -> Assessment {
+    assess_as(model, Naming::CountsOnly)
+}
+
+fn assess_as(model: &TenantModel, root: Naming<'_>) -> Assessment {
     let mut notes = Vec::new();
     let groups: &[Record] = model.collection("groups").map_or(&[], |c| &c.records);
     let device_groups: &[Record] = model
@@ -302,7 +335,7 @@ fn nested_members<'m>(group: &'m Record, groups: &'m [Record]) -> HashMap<&'m st
 
 fn users(
     model: &TenantModel,
-    root: Option<&str>,
+    root: Naming<'_>,
     scoping: bool,
     group: Option<&Record>,
     near: &[&Record],
@@ -484,7 +517,7 @@ fn rules_match(group: &Record, device: &Record) -> Option<bool> {
 
 fn devices(
     model: &TenantModel,
-    root: Option<&str>,
+    root: Naming<'_>,
     scoping: bool,
     group: Option<&Record>,
     near: &[&Record],

@@ -440,7 +440,7 @@ fn evaluate_tenant(
                 .collect()
         },
         || {
-            let assessed = crate::coverage::assess(model, tenant_root.as_deref());
+            let assessed = crate::coverage::assess_counts(model);
             let assets = assessed.assets.into_iter().map(|(a, _)| a).collect();
             let report = crate::coverage::report(assets, assessed.scoped, assessed.notes);
             // The assets are not reported by lint: freed on another thread.
