@@ -1215,3 +1215,77 @@ fn an_unknown_condition_makes_only_that_resources_fields_unknown() {
         "{report}"
     );
 }
+
+#[test]
+fn a_pricing_whose_scope_is_unknown_does_not_hide_a_known_one() {
+    // The first pricing turns Defender for Servers off on a known machine; the second's scope
+    // is a required parameter without a value.
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "main.json",
+        r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": { "otherVmId": { "type": "string" } },
+  "resources": [
+    {
+      "type": "Microsoft.Security/pricings",
+      "apiVersion": "2024-01-01",
+      "scope": "[format('Microsoft.Compute/virtualMachines/{0}', 'vm-build-01')]",
+      "name": "VirtualMachines",
+      "properties": { "pricingTier": "Free" }
+    },
+    {
+      "type": "Microsoft.Security/pricings",
+      "apiVersion": "2024-01-01",
+      "scope": "[parameters('otherVmId')]",
+      "name": "VirtualMachines",
+      "properties": { "pricingTier": "Standard", "subPlan": "P2" }
+    }
+  ]
+}"#,
+    );
+    let (_, report) = common::lint_json(dir.path());
+    let v = violations(&report);
+    let off = of(&v, "DEX304");
+    assert_eq!(off.len(), 1, "{report}");
+    assert!(off[0].4.contains("`vm-build-01`"), "{off:?}");
+    let skipped = not_evaluated(&report, "DEX304");
+    assert_eq!(skipped.len(), 1, "{report}");
+    assert!(
+        skipped[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("is known only at deployment"),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_nullable_parameter_left_unset_is_null() {
+    // Bicep `param serversTier string?` compiles to `"nullable": true` without a default; the
+    // template falls back with `coalesce` (the shape of the Azure Verified Modules).
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "main.json",
+        r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#",
+  "languageVersion": "2.0",
+  "contentVersion": "1.0.0.0",
+  "parameters": { "serversTier": { "type": "string", "nullable": true } },
+  "resources": {
+    "serversPricing": {
+      "type": "Microsoft.Security/pricings",
+      "apiVersion": "2024-01-01",
+      "name": "VirtualMachines",
+      "properties": { "pricingTier": "[coalesce(parameters('serversTier'), 'Free')]" }
+    }
+  }
+}"#,
+    );
+    let (code, report) = common::lint_json(dir.path());
+    assert_eq!(of(&violations(&report), "DEX302").len(), 1, "{report}");
+    assert_eq!(code, 1);
+}

@@ -13,7 +13,10 @@
 //! (`copyIndex()`); one whose `condition` is false is not deployed, and `existing` resources
 //! are references, not deployed. A pricing or setting whose `condition` is unknown has every
 //! field it sets unknown; a group, connector or module whose `condition` is unknown makes the
-//! collections it would add to incomplete. Read:
+//! collections it would add to incomplete. A Servers pricing whose `scope` cannot be told is
+//! one `resource_pricings` entity with its tier unknown. A parameter takes its value from the
+//! parameters passed (file or parent deployment), else its `defaultValue`, else null when it
+//! is `nullable`, else it is unknown. Read:
 //!
 //! - `Microsoft.Security/pricings` `VirtualMachines` (Defender for Servers): without `scope`,
 //!   a subscription template's pricing is the target subscription's plan (a cloud account, one
@@ -813,6 +816,10 @@ impl Reader {
                 Some(v) => v.clone(),
                 None => match decl.get("defaultValue") {
                     Some(d) => eval_json(&d, ctx),
+                    // A nullable parameter (`param x type?` in Bicep) left unset is null.
+                    None if decl.get("nullable").and_then(|n| n.boolean()) == Some(true) => {
+                        Val::Null
+                    }
                     None => Val::Unknown(format!(
                         "parameter `{name}` has no value: {missing} and it has no `defaultValue`"
                     )),
@@ -1092,6 +1099,7 @@ impl Reader {
                                 b,
                                 r,
                                 &format!("its scope `{path}` names no subscription"),
+                                pricing,
                             );
                             return;
                         }
@@ -1119,11 +1127,11 @@ impl Reader {
                 }
             }
             Some(Val::Unknown(why)) => {
-                self.unread_scope(b, r, &why);
+                self.unread_scope(b, r, &why, pricing);
                 return;
             }
             Some(_) => {
-                self.unread_scope(b, r, "its `scope` is not a resource id");
+                self.unread_scope(b, r, "its `scope` is not a resource id", pricing);
                 return;
             }
         };
@@ -1484,7 +1492,7 @@ impl Reader {
         }
     }
 
-    fn unread_scope(&mut self, b: &mut Builder, r: &Resource<'_>, why: &str) {
+    fn unread_scope(&mut self, b: &mut Builder, r: &Resource<'_>, why: &str, pricing: bool) {
         b.warning(
             &r.at,
             &format!(
@@ -1492,16 +1500,40 @@ impl Reader {
                 r.shown
             ),
         );
-        b.gap(
-            "resource_pricings",
-            None,
-            None,
-            format!(
-                "the scope of `{}` in `{}` is known only at deployment",
-                r.shown, self.rel
-            ),
-            &r.at,
+        let reason = format!(
+            "the scope of `{}` in `{}` is known only at deployment",
+            r.shown, self.rel
         );
+        if !pricing {
+            b.gap("resource_pricings", None, None, reason, &r.at);
+            return;
+        }
+        // A Servers pricing on a resource that cannot be told: one entity whose tier is
+        // unknown, so the pricings that can be told are still judged.
+        let id = format!("{} in {}", r.shown, self.rel);
+        let mut p = Record::new(&schema::RESOURCE_PRICING, Some(r.at.loc()));
+        p.set("id", Value::Str(id.as_str().into()), Some(r.at.loc()));
+        p.set(
+            "name",
+            Value::Str(r.shown.as_str().into()),
+            Some(r.at.loc()),
+        );
+        p.set(
+            "subscription",
+            Value::Str(self.account.id.as_str().into()),
+            None,
+        );
+        p.set("scope", Value::Unknown, Some(r.at.loc()));
+        p.set(
+            "plan",
+            Value::Str("VirtualMachines".into()),
+            Some(r.at.loc()),
+        );
+        p.set("tier", Value::Unknown, Some(r.at.loc()));
+        p.set("source", Value::Str(SOURCE.into()), None);
+        b.unknown("resource_pricings", "scope", &id, reason.clone(), &r.at);
+        b.unknown("resource_pricings", "tier", &id, reason, &r.at);
+        b.push("resource_pricings", p);
     }
 
     /// The resource as the ARM REST loaders read it: `id`, `type`, `name` and its evaluated
