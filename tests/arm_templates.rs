@@ -1289,3 +1289,30 @@ fn a_nullable_parameter_left_unset_is_null() {
     assert_eq!(of(&violations(&report), "DEX302").len(), 1, "{report}");
     assert_eq!(code, 1);
 }
+
+#[test]
+fn a_linked_template_in_a_sibling_folder_of_the_export_is_read() {
+    // templates/azuredeploy.json links ../linked/defender-pricing.json.
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = common::fixture("arm-template-linked");
+    common::copy_dir(&fixture.join("linked"), &dir.path().join("linked"));
+    std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+    let main = std::fs::read_to_string(fixture.join("azuredeploy.json"))
+        .unwrap()
+        .replace(
+            "\"linked/defender-pricing.json\"",
+            "\"../linked/defender-pricing.json\"",
+        );
+    write(&dir.path().join("templates"), "azuredeploy.json", &main);
+    let (code, report) = common::lint_json(dir.path());
+    assert_eq!(
+        at(&report, &["DEX302"]),
+        owned(&[(
+            "DEX302",
+            "templates/azuredeploy.json",
+            22,
+            "/resources/0/properties/templateLink"
+        )])
+    );
+    assert_eq!(code, 1);
+}

@@ -1368,19 +1368,14 @@ impl Reader {
                 return self.unread_link(b, &link, &path, &why);
             }
         };
-        let Some(local) = linked_path(&self.dir, &relative) else {
+        let top_dir = self.top.rsplit_once('/').map_or("", |(d, _)| d);
+        let Some((file, local)) = linked_path(top_dir, &self.dir, &relative) else {
             return self.unread_link(
                 b,
                 &link,
                 &path,
-                &format!("its `relativePath` `{relative}` leads out of the template's folder"),
+                &format!("its `relativePath` `{relative}` is absolute or leads out of the export"),
             );
-        };
-        let top_dir = self.top.rsplit_once('/').map_or("", |(d, _)| d);
-        let file = if top_dir.is_empty() {
-            local.clone()
-        } else {
-            format!("{top_dir}/{local}")
         };
         let Some(text) = b.read_beside(&local, MAX_TEMPLATE_BYTES) else {
             return self.unread_link(
@@ -1951,16 +1946,21 @@ struct Enter<'p> {
     group: Option<String>,
 }
 
-/// The path of a linked template's `relativePath` from the folder of the file reading started
-/// from (`dir` is the linking template's folder there); None when it is absolute or leads out
-/// of that folder.
-fn linked_path(dir: &str, relative: &str) -> Option<String> {
+/// A linked template's `relativePath`, `relative`, written in the template at `dir` (a folder
+/// relative to `top_dir`, the export folder of the file reading started from): its path in the
+/// export, and its path from `top_dir` (with `../` to reach a sibling folder). None when it is
+/// absolute or leads out of the export.
+fn linked_path(top_dir: &str, dir: &str, relative: &str) -> Option<(String, String)> {
     let relative = relative.replace('\\', "/");
     if relative.starts_with('/') || relative.contains(':') {
         return None;
     }
     let mut parts: Vec<&str> = Vec::new();
-    for p in dir.split('/').chain(relative.split('/')) {
+    for p in top_dir
+        .split('/')
+        .chain(dir.split('/'))
+        .chain(relative.split('/'))
+    {
         match p {
             "" | "." => {}
             ".." => {
@@ -1969,7 +1969,17 @@ fn linked_path(dir: &str, relative: &str) -> Option<String> {
             p => parts.push(p),
         }
     }
-    (!parts.is_empty()).then(|| parts.join("/"))
+    if parts.is_empty() {
+        return None;
+    }
+    let file = parts.join("/");
+    let depth = top_dir.split('/').filter(|p| !p.is_empty()).count();
+    let local = match file.strip_prefix(&format!("{top_dir}/")) {
+        Some(inside) if !top_dir.is_empty() => inside.to_string(),
+        _ if top_dir.is_empty() => file.clone(),
+        _ => format!("{}{file}", "../".repeat(depth)),
+    };
+    Some((file, local))
 }
 
 /// The values of the enumerations dexlint reads, as their schemas write them: ARM compares
@@ -2124,5 +2134,34 @@ fn collect<'a>(
             }
             collect(&children, Some((kind, names)), depth + 1, out);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::linked_path;
+
+    #[test]
+    fn linked_paths_stay_in_the_export() {
+        let p = |top: &str, dir: &str, rel: &str| linked_path(top, dir, rel);
+        assert_eq!(
+            p("", "", "nested/x.json"),
+            Some(("nested/x.json".into(), "nested/x.json".into()))
+        );
+        assert_eq!(
+            p("infra/main", "", "../modules/x.json"),
+            Some((
+                "infra/modules/x.json".into(),
+                "../../infra/modules/x.json".into()
+            ))
+        );
+        assert_eq!(
+            p("infra", "nested/", "x.json"),
+            Some(("infra/nested/x.json".into(), "nested/x.json".into()))
+        );
+        assert_eq!(p("infra", "", "../../x.json"), None);
+        assert_eq!(p("", "", "../x.json"), None);
+        assert_eq!(p("", "", "/etc/x.json"), None);
+        assert_eq!(p("", "", "C:/x.json"), None);
     }
 }
