@@ -1316,3 +1316,24 @@ fn a_linked_template_in_a_sibling_folder_of_the_export_is_read() {
     );
     assert_eq!(code, 1);
 }
+
+#[test]
+fn every_parameters_file_of_the_folder_is_an_environment_of_the_template() {
+    // main.parameters.json (the fixture's, tier Free) beside prod.json from
+    // `bicep build-params` (Standard): the tier depends on which is deployed.
+    let dir = copy_of("arm-template-parameters");
+    write(
+        dir.path(),
+        "prod.json",
+        r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#",
+            "contentVersion": "1.0.0.0", "parameters": {"serversTier": {"value": "Standard"}, "mdeIntegration": {"value": false}}}"#,
+    );
+    let (_, report) = common::lint_json(dir.path());
+    assert!(of(&violations(&report), "DEX302").is_empty(), "{report}");
+    assert!(
+        reasons(&report, "DEX302")
+            .iter()
+            .any(|r| r.contains("main.parameters.json") && r.contains("prod.json")),
+        "{report}"
+    );
+}

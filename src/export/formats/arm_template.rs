@@ -34,8 +34,9 @@
 //!   resource's kind: a Graph group is a nested group.
 //!
 //! Values are template expressions evaluated by [`expr`] (its doc lists the functions):
-//! parameters come from the parameters file beside the template (`<stem>.parameters.json`,
-//! else the only parameters file in the folder), else their `defaultValue`. A value dexlint
+//! parameters come from the parameters files beside the template (every parameters file of
+//! its folder not named after another template: several are environments, and a parameter
+//! they do not all set alike is unknown), else their `defaultValue`. A value dexlint
 //! cannot evaluate is [`Value::Unknown`] with the reason (the expression), so the rules that
 //! need it are not evaluated for that resource: never a pass, never a guess.
 //!
@@ -262,8 +263,10 @@ fn arm_files_beside(b: &Builder) -> Vec<(String, Schema)> {
 }
 
 /// The parameters files (of `arm`, the ARM documents of the folder) read with the template
-/// `name`: `<stem>.parameters.json` (or `.params.json`), else every parameters file of the
-/// folder but those named after another template of it.
+/// `name`: every parameters file of the folder but those named after another template of it
+/// (`<stem>.parameters.json`, `<stem>.params.json`). Several (`main.parameters.json` beside
+/// `prod.json` from `bicep build-params`) are the environments it may be deployed with: a
+/// parameter they do not all set alike is unknown.
 fn parameters_files_of<'f>(arm: &'f [(String, Schema)], name: &str) -> Vec<&'f String> {
     let stem_of = |n: &str| {
         let l = n.to_ascii_lowercase();
@@ -274,15 +277,6 @@ fn parameters_files_of<'f>(arm: &'f [(String, Schema)], name: &str) -> Vec<&'f S
         l == format!("{stem}.parameters.json") || l == format!("{stem}.params.json")
     };
     let params = arm.iter().filter(|(_, k)| *k == Schema::Parameters);
-    let stem = stem_of(name);
-    let exact: Vec<&String> = params
-        .clone()
-        .filter(|(f, _)| named_after(f, &stem))
-        .map(|(f, _)| f)
-        .collect();
-    if !exact.is_empty() {
-        return exact;
-    }
     let others: Vec<String> = arm
         .iter()
         .filter(|(f, k)| matches!(k, Schema::Template(_)) && !f.eq_ignore_ascii_case(name))
