@@ -1337,3 +1337,43 @@ fn every_parameters_file_of_the_folder_is_an_environment_of_the_template() {
         "{report}"
     );
 }
+
+#[test]
+fn a_template_with_comments_is_read_and_other_json_with_comments_is_not() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "main.json",
+        r#"{
+  // Defender for Servers, deployed with az deployment sub create
+  "$schema": "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  /* one pricing; the "tier" is
+     Free on purpose // here */
+  "resources": [
+    {
+      "type": "Microsoft.Security/pricings",
+      "apiVersion": "2024-01-01",
+      "name": "VirtualMachines",
+      "properties": { "pricingTier": "Free" } // "Standard" later
+    }
+  ]
+}"#,
+    );
+    let (code, report) = common::lint_json(dir.path());
+    assert_eq!(
+        at(&report, &["DEX302"]),
+        owned(&[(
+            "DEX302",
+            "main.json",
+            12,
+            "/resources/0/properties/pricingTier"
+        )])
+    );
+    assert_eq!(code, 1);
+    // Comments stay invalid in any other JSON.
+    let other = tempfile::tempdir().unwrap();
+    write(other.path(), "groups.json", "{\"value\": [] // none\n}");
+    let (code, _) = common::lint_json(other.path());
+    assert_eq!(code, 2);
+}

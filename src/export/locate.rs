@@ -255,7 +255,11 @@ pub fn locate_all(model: &TenantModel, locs: &[&Loc]) -> Vec<Option<Located>> {
                 .collect();
             offsets.sort_unstable();
             offsets.dedup();
-            let Some(found) = scan(&text, &offsets) else {
+            // An ARM template with comments is scanned without them (same offsets and lines)
+            // and shown as written.
+            let Some(found) = scan(&text, &offsets)
+                .or_else(|| scan(&super::tree::arm_without_comments(&text)?, &offsets))
+            else {
                 return Vec::new();
             };
             let lines = Lines::new(&text);

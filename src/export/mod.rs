@@ -258,14 +258,21 @@ fn load_text(
         },
         None => text,
     };
+    let loaded = |doc: tree::Node<'_>, text: &str| {
+        let mut b = Builder::new(file, found);
+        let recognised = b.document(&doc);
+        drop(doc);
+        FileLoad::positioned(recognised, b.problems, b.ops, text)
+    };
     match tree::parse(&text, depth) {
-        Ok(doc) => {
-            let mut b = Builder::new(file, found);
-            let recognised = b.document(&doc);
-            drop(doc);
-            FileLoad::positioned(recognised, b.problems, b.ops, &text)
-        }
+        Ok(doc) => loaded(doc, &text),
         Err(e) => {
+            // An ARM template with comments, as Azure CLI and PowerShell deploy it.
+            if let Some(clean) = tree::arm_without_comments(&text) {
+                if let Ok(doc) = tree::parse(&clean, depth) {
+                    return loaded(doc, &clean);
+                }
+            }
             let lines = locate::Lines::new(&text);
             // At the end of the text, point at its last character (as serde_json does).
             let offset = match text.char_indices().last() {

@@ -120,6 +120,66 @@ enum Open<'t> {
     Object(u32, usize, Cow<'t, str>),
 }
 
+/// An Azure Resource Manager template or parameters file (its `$schema` on
+/// `schema.management.azure.com`) with its `//` and `/* */` comments blanked out, byte for
+/// byte (newlines kept), so that offsets and lines stay those of the file: Azure CLI and Azure
+/// PowerShell deploy templates with comments ("ARM template syntax: comments",
+/// learn.microsoft.com/azure/azure-resource-manager/templates/syntax#comments). None when the
+/// text is not such a file or has no comment outside strings.
+pub fn arm_without_comments(text: &str) -> Option<String> {
+    if !text.contains("schema.management.azure.com") {
+        return None;
+    }
+    let mut out = text.as_bytes().to_vec();
+    let bytes = text.as_bytes();
+    let (mut i, mut found, mut in_string) = (0, false, false);
+    let blank = |out: &mut Vec<u8>, from: usize, to: usize| {
+        for b in out.get_mut(from..to).into_iter().flatten() {
+            if *b != b'\n' && *b != b'\r' {
+                *b = b' ';
+            }
+        }
+    };
+    while let Some(&c) = bytes.get(i) {
+        if in_string {
+            match c {
+                b'\\' => i += 1,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        match (c, bytes.get(i + 1)) {
+            (b'"', _) => in_string = true,
+            (b'/', Some(b'/')) => {
+                let end = bytes
+                    .get(i..)
+                    .and_then(|rest| rest.iter().position(|&b| b == b'\n'))
+                    .map_or(bytes.len(), |n| i + n);
+                blank(&mut out, i, end);
+                found = true;
+                i = end;
+                continue;
+            }
+            (b'/', Some(b'*')) => {
+                let end = text
+                    .get(i + 2..)
+                    .and_then(|rest| rest.find("*/"))
+                    .map_or(bytes.len(), |n| i + 2 + n + 2);
+                blank(&mut out, i, end);
+                found = true;
+                i = end;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    // Blanking replaces whole comments (UTF-8 sequences included) by spaces: still UTF-8.
+    found.then(|| String::from_utf8(out).ok()).flatten()
+}
+
 /// Parses a whole document; arrays and objects nested deeper than `max_depth` are an error.
 pub fn parse(text: &str, max_depth: usize) -> Result<Node<'_>, ParseError> {
     parse_range(text, 0..text.len(), max_depth)
@@ -414,6 +474,23 @@ fn number<'t>(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn arm_comments_are_blanked_outside_strings_only() {
+        let t = "{\"$schema\": \"https://schema.management.azure.com/x#\", // c\n \"a\": \"u//v \\\" /*w*/\" /* é\n */ }";
+        let clean = super::arm_without_comments(t).unwrap();
+        assert_eq!(clean.len(), t.len());
+        assert_eq!(clean.lines().count(), t.lines().count());
+        assert!(clean.contains("\"u//v \\\" /*w*/\""), "{clean}");
+        assert!(!clean.contains("// c") && !clean.contains('é'), "{clean}");
+        assert!(super::parse(&clean, 64).is_ok(), "{clean}");
+        // Not a template, or no comment: nothing to do.
+        assert_eq!(super::arm_without_comments("{} // c"), None);
+        assert_eq!(
+            super::arm_without_comments("{\"$schema\": \"https://schema.management.azure.com/\"}"),
+            None
+        );
+    }
     use super::*;
 
     /// The text from where `n` starts.

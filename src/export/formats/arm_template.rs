@@ -251,6 +251,7 @@ fn arm_files_beside(b: &Builder) -> Vec<(String, Schema)> {
         {
             continue;
         }
+        let text = tree::arm_without_comments(&text).unwrap_or(text);
         let Ok(node) = tree::parse(&text, tree::MAX_DEPTH) else {
             continue;
         };
@@ -320,6 +321,7 @@ fn parameters_file(b: &mut Builder, doc: &At<'_>, rel: &str) -> Given {
         let Some(text) = b.read_beside(f, MAX_PARAMETERS_BYTES) else {
             continue;
         };
+        let text = tree::arm_without_comments(&text).unwrap_or(text);
         let Ok(node) = tree::parse(&text, tree::MAX_DEPTH) else {
             continue;
         };
@@ -1379,6 +1381,7 @@ impl Reader {
                 &format!("its linked template `{file}` is not in the export"),
             );
         };
+        let text = tree::arm_without_comments(&text).unwrap_or(text);
         let Ok(mut node) = tree::parse(&text, tree::MAX_DEPTH) else {
             return self.unread_link(
                 b,
