@@ -51,6 +51,28 @@ fn reasons(report: &Json, policy: &str) -> Vec<String> {
         .collect()
 }
 
+/// A deployment parameters file (2019-04-01 schema) with `parameters`, a JSON object.
+fn parameters_file(parameters: &str) -> String {
+    format!(
+        r#"{{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#",
+            "contentVersion": "1.0.0.0", "parameters": {parameters}}}"#
+    )
+}
+
+/// The arm-template-parameters fixture with its parameters file renamed
+/// `prod.parameters.json` (tier `Free`, integration off) and a `dev.parameters.json` beside it
+/// with `dev` (a JSON object of parameters).
+fn prod_and_dev(dev: &str) -> tempfile::TempDir {
+    let dir = copy_of("arm-template-parameters");
+    std::fs::rename(
+        dir.path().join("main.parameters.json"),
+        dir.path().join("prod.parameters.json"),
+    )
+    .unwrap();
+    write(dir.path(), "dev.parameters.json", &parameters_file(dev));
+    dir
+}
+
 /// A copy of a fixture in a temporary directory.
 fn copy_of(case: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -144,18 +166,7 @@ fn parameters_come_from_the_file_beside_the_template_else_from_their_defaults() 
 fn a_parameter_one_parameters_file_leaves_to_its_default_is_unknown() {
     // prod sets the tier `Free`; dev leaves it to the template's default (`Standard`): which
     // one is deployed decides, so DEX302 is not evaluated rather than judged on either.
-    let dir = copy_of("arm-template-parameters");
-    std::fs::rename(
-        dir.path().join("main.parameters.json"),
-        dir.path().join("prod.parameters.json"),
-    )
-    .unwrap();
-    write(
-        dir.path(),
-        "dev.parameters.json",
-        r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#",
-            "contentVersion": "1.0.0.0", "parameters": {"mdeIntegration": {"value": false}}}"#,
-    );
+    let dir = prod_and_dev(r#"{"mdeIntegration": {"value": false}}"#);
     let (_, report) = common::lint_json(dir.path());
     assert!(of(&violations(&report), "DEX302").is_empty(), "{report}");
     assert!(
@@ -168,17 +179,8 @@ fn a_parameter_one_parameters_file_leaves_to_its_default_is_unknown() {
 
 #[test]
 fn parameters_files_that_disagree_make_the_parameter_unknown() {
-    let dir = copy_of("arm-template-parameters");
-    std::fs::rename(
-        dir.path().join("main.parameters.json"),
-        dir.path().join("prod.parameters.json"),
-    )
-    .unwrap();
-    write(
-        dir.path(),
-        "dev.parameters.json",
-        r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#",
-            "contentVersion": "1.0.0.0", "parameters": {"serversTier": {"value": "Standard"}, "mdeIntegration": {"value": false}}}"#,
+    let dir = prod_and_dev(
+        r#"{"serversTier": {"value": "Standard"}, "mdeIntegration": {"value": false}}"#,
     );
     let (_, report) = common::lint_json(dir.path());
     let v = violations(&report);
@@ -1325,8 +1327,9 @@ fn every_parameters_file_of_the_folder_is_an_environment_of_the_template() {
     write(
         dir.path(),
         "prod.json",
-        r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#",
-            "contentVersion": "1.0.0.0", "parameters": {"serversTier": {"value": "Standard"}, "mdeIntegration": {"value": false}}}"#,
+        &parameters_file(
+            r#"{"serversTier": {"value": "Standard"}, "mdeIntegration": {"value": false}}"#,
+        ),
     );
     let (_, report) = common::lint_json(dir.path());
     assert!(of(&violations(&report), "DEX302").is_empty(), "{report}");
@@ -1376,4 +1379,23 @@ fn a_template_with_comments_is_read_and_other_json_with_comments_is_not() {
     write(other.path(), "groups.json", "{\"value\": [] // none\n}");
     let (code, _) = common::lint_json(other.path());
     assert_eq!(code, 2);
+}
+
+#[test]
+fn a_key_vault_reference_in_a_parameters_file_is_unknown() {
+    let reference = r#"{"reference": {"keyVault": {"id": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv"}, "secretName": "tier"}}"#;
+    let dir = copy_of("arm-template-parameters");
+    write(
+        dir.path(),
+        "main.parameters.json",
+        &parameters_file(&format!(r#"{{"serversTier": {reference}}}"#)),
+    );
+    let (_, report) = common::lint_json(dir.path());
+    assert!(of(&violations(&report), "DEX302").is_empty(), "{report}");
+    assert!(
+        reasons(&report, "DEX302").iter().any(|r| r.contains(
+            "parameter `serversTier` in `main.parameters.json` is a Key Vault reference"
+        )),
+        "{report}"
+    );
 }

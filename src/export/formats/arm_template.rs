@@ -330,30 +330,11 @@ fn parameters_file(b: &mut Builder, doc: &At<'_>, rel: &str) -> Given {
         if schema_of(&at) != Some(Schema::Parameters) {
             continue;
         }
-        let mut given = Given::new();
-        for (k, _) in at
-            .get("parameters")
-            .map(|p| p.members())
-            .unwrap_or_default()
-        {
+        let parameters = at.get("parameters");
+        for (k, _) in parameters.map(|p| p.members()).unwrap_or_default() {
             written_names.insert(k.to_ascii_lowercase(), k.to_string());
         }
-        for (k, p) in at
-            .get("parameters")
-            .map(|p| p.members())
-            .unwrap_or_default()
-        {
-            let v = if p.get("reference").is_some() {
-                Val::Unknown(format!(
-                    "parameter `{k}` is a Key Vault reference in `{f}`, read at deployment"
-                ))
-            } else if let Some(v) = p.get("value") {
-                json_val(&v)
-            } else {
-                continue;
-            };
-            given.insert(k.to_ascii_lowercase(), v);
-        }
+        let given = passed(parameters, &format!("in `{f}`"), json_val);
         sets.push((f.clone(), given));
     }
     // A parameter every file sets alike has that value; one they set differently, or that
@@ -380,6 +361,26 @@ fn parameters_file(b: &mut Builder, doc: &At<'_>, rel: &str) -> Given {
         }
     }
     merged
+}
+
+/// The values of a `parameters` object (`{"name": {"value": ...}}`, of a parameters file or
+/// of a deployment), by lowercase name, each read by `value`; a Key Vault `reference` is
+/// unknown (read at deployment), `whose` saying where it is (`in \`dev.json\``).
+fn passed(parameters: Option<At<'_>>, whose: &str, value: impl Fn(&At<'_>) -> Val) -> Given {
+    let mut given = Given::new();
+    for (k, p) in parameters.map(|p| p.members()).unwrap_or_default() {
+        let v = if p.get("reference").is_some() {
+            Val::Unknown(format!(
+                "parameter `{k}` {whose} is a Key Vault reference, read at deployment"
+            ))
+        } else if let Some(v) = p.get("value") {
+            value(&v)
+        } else {
+            continue;
+        };
+        given.insert(k.to_ascii_lowercase(), v);
+    }
+    given
 }
 
 /// A JSON value as an expression value (strings as written: parameters file values are not
@@ -1273,24 +1274,11 @@ impl Reader {
                 .and_then(|s| s.text())
                 .is_some_and(|s| s.eq_ignore_ascii_case("inner"));
         // The parameters passed, evaluated here.
-        let mut given = Given::new();
-        for (k, p) in props
-            .get("parameters")
-            .map(|p| p.members())
-            .unwrap_or_default()
-        {
-            let v = if p.get("reference").is_some() {
-                Val::Unknown(format!(
-                    "parameter `{k}` of deployment `{path}` is a Key Vault reference, read at \
-                     deployment"
-                ))
-            } else if let Some(v) = p.get("value") {
-                eval_json(&v, ctx)
-            } else {
-                continue;
-            };
-            given.insert(k.to_ascii_lowercase(), v);
-        }
+        let given = passed(
+            props.get("parameters"),
+            &format!("of deployment `{path}`"),
+            |v| eval_json(v, ctx),
+        );
         let missing = if props.get("parametersLink").is_some() {
             format!(
                 "deployment `{path}` passes its parameters in a `parametersLink` file, which \
