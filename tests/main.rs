@@ -36,6 +36,7 @@ mod reference;
 mod sandbox;
 mod scale;
 mod scope;
+mod streamed;
 mod tenants;
 
 /// A file of tests/ that is not declared above would never run (autotests are off).

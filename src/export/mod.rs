@@ -309,32 +309,37 @@ fn place(lines: &locate::Lines<'_>, mut d: LoadDiagnostic, offset: usize) -> Loa
 /// tests). Its diagnostics are positioned; `locate::locate_all` cannot find its values later:
 /// there is no file to read again.
 pub fn load_document(rel: &str, bytes: &[u8]) -> Load {
-    load_one(rel, bytes, true)
+    load_documents(&[(rel, bytes)], true)
 }
 
-/// [`load_document`] without splitting a large list into ranges (see [`split`]): the whole
-/// document parsed at once, for tests that compare the two.
+/// [`load_document`] without splitting a large list into ranges (see [`split`]) or reading
+/// list elements apart: the whole document parsed into a tree at once, for tests that compare
+/// the two.
 pub fn load_document_whole(rel: &str, bytes: &[u8]) -> Load {
-    load_one(rel, bytes, false)
+    load_documents(&[(rel, bytes)], false)
 }
 
-fn load_one(rel: &str, bytes: &[u8], split: bool) -> Load {
-    let found = walk::Found {
-        root: 0,
-        rel: rel.to_string(),
-        path: PathBuf::from(rel),
-    };
+/// Loads in-memory documents (`rel`, bytes) as the files of one export, in that order (for
+/// tests): with `split`, as files are loaded (see [`split`]); without, each parsed whole.
+pub fn load_documents(docs: &[(&str, &[u8])], split: bool) -> Load {
     let mut a = Assembler::default();
-    let recognised = a.apply(
-        &found,
-        load_bytes(0, &found, bytes, &LoadOptions::default(), split),
-    );
+    let mut recognised = 0;
+    for (file, (rel, bytes)) in docs.iter().enumerate() {
+        let found = walk::Found {
+            root: 0,
+            rel: rel.to_string(),
+            path: PathBuf::from(rel),
+        };
+        let options = LoadOptions::default();
+        let load = load_bytes(file as FileId, &found, bytes, &options, split);
+        recognised += usize::from(a.apply(&found, load));
+    }
     let model = a.finish();
     Load {
         model,
         diagnostics: a.diagnostics,
-        files_read: 1,
-        files_recognised: usize::from(recognised),
+        files_read: docs.len(),
+        files_recognised: recognised,
     }
 }
 
@@ -564,6 +569,8 @@ pub struct Builder {
     format: Option<usize>,
     /// The document's path on disk (for the files beside it).
     path: PathBuf,
+    /// What the elements of the document's list are, when each loads on its own.
+    elements: Option<formats::Elements>,
 }
 
 impl Builder {
@@ -578,6 +585,7 @@ impl Builder {
             accounts: HashMap::new(),
             format: None,
             path: found.path.clone(),
+            elements: None,
         }
     }
 
@@ -855,6 +863,12 @@ impl Builder {
     /// Marks a collection as provided by this document.
     pub fn touch(&mut self, collection: &'static str) {
         self.ops.push(Op::Touch(collection));
+    }
+
+    /// The document is a list whose elements are `elements`, each loaded on its own by
+    /// [`formats::element`] (see [`split`]).
+    pub fn list_elements(&mut self, elements: formats::Elements) {
+        self.elements = Some(elements);
     }
 
     /// Adds a record to a collection.

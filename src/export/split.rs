@@ -18,7 +18,8 @@
 //! every range must begin with exactly that; and any parse error falls back to the whole
 //! parse, which then reports it as before.
 
-use super::{tree, Builder, FileLoad, Op};
+use super::formats::{self, streamed, Elements};
+use super::{json, tree, Builder, FileLoad, Op};
 use crate::model::FileId;
 use rayon::prelude::*;
 
@@ -36,6 +37,10 @@ struct Part {
     format: Option<usize>,
     problems: Vec<(super::LoadDiagnostic, u32)>,
     ops: Vec<Op>,
+    /// What the list's elements are, when the format said each loads on its own.
+    elements: Option<Elements>,
+    /// Whether the document was read as an EntraExporter file.
+    by_path: bool,
 }
 
 fn run(file: FileId, found: &super::walk::Found, doc: &tree::Node<'_>) -> Part {
@@ -45,7 +50,55 @@ fn run(file: FileId, found: &super::walk::Found, doc: &tree::Node<'_>) -> Part {
         format: b.format,
         problems: b.problems,
         ops: b.ops,
+        elements: b.elements,
+        by_path: b.by_path,
     }
+}
+
+/// Loads the elements `list` (ranges of the document) of a list of `elements`, from `piece`,
+/// the document's text from byte `shift` on: each read by [`streamed`] when it can, else
+/// through its tree by the format's own code. None when an element does not parse.
+fn elements_part(
+    file: FileId,
+    found: &super::walk::Found,
+    (format, by_path): (Option<usize>, bool),
+    elements: &Elements,
+    (piece, shift): (&str, usize),
+    list: &[std::ops::Range<usize>],
+    depth: usize,
+) -> Option<Part> {
+    let mut b = Builder::new(file, found);
+    b.set_entra_exporter(by_path);
+    let strings = json::Strings::default();
+    let mut scratch = Vec::new();
+    for e in list {
+        let local = e.start.checked_sub(shift)?..e.end.checked_sub(shift)?;
+        let pool = (&strings, &mut scratch);
+        match streamed::element(elements, piece, shift, local.clone(), depth, file, pool) {
+            Some(op) => b.ops.extend(op),
+            None => {
+                let node = tree::parse_piece(piece, shift, local, depth).ok()?;
+                formats::element(&mut b, elements, &json::At::new(&node, file, &strings));
+            }
+        }
+    }
+    Some(Part {
+        format,
+        problems: b.problems,
+        ops: b.ops,
+        elements: None,
+        by_path,
+    })
+}
+
+/// Whether a document too small to split is still read by element: a list response (its list
+/// is the member `value`) of elements [`streamed`] reads.
+fn streamable(shape: &tree::ListShape<'_>) -> bool {
+    shape
+        .members
+        .as_ref()
+        .and_then(|(members, i)| members.get(*i))
+        .is_some_and(|(key, _)| key.eq_ignore_ascii_case("value"))
 }
 
 /// Splits `elements` into consecutive ranges of about `bytes` bytes each (at least one
@@ -122,14 +175,16 @@ pub(super) fn load(
     disk: Option<Disk<'_>>,
     max_depth: usize,
 ) -> Result<FileLoad, String> {
-    if text.len() < MIN_SPLIT_BYTES {
+    let large = text.len() >= MIN_SPLIT_BYTES;
+    // A small document is worth the pass that finds its elements only when it is a list
+    // response whose elements are read without their tree.
+    if !large && !text.contains("\"value\"") && !text.contains("\"Value\"") {
         return Err(text);
     }
     let Some(shape) = tree::list_shape(&text, max_depth) else {
         return Err(text);
     };
-    let chunks = ranges(&shape.elements, RANGE_BYTES);
-    if chunks.len() < 2 {
+    if !large && !streamable(&shape) {
         return Err(text);
     }
     // What the format writes before any element: from the document without elements.
@@ -142,6 +197,19 @@ pub(super) fn load(
                 && !head.ops.iter().any(|op| matches!(op, Op::Account { .. }))
         });
     if !splittable {
+        return Err(text);
+    }
+    if let Some(elements) = head
+        .elements
+        .clone()
+        .filter(|e| large || streamed::supports(e))
+    {
+        let depth = max_depth.saturating_sub(shape.element_depth());
+        let list = shape.elements;
+        return by_element((file, found), text, disk, depth, list, head, &elements);
+    }
+    let chunks = ranges(&shape.elements, RANGE_BYTES);
+    if !large || chunks.len() < 2 {
         return Err(text);
     }
     let Some(disk) = disk else {
@@ -215,6 +283,17 @@ pub(super) fn load(
             Some(run(file, found, &shape.document(nodes)))
         })
     });
+    from_disk(parts, &disk, found)
+}
+
+/// The load of a document whose ranges were read from `disk` (its text dropped): `parts`,
+/// positioned in the text read again when something needs a line; None (the file changed
+/// while it was read) gives the text read again, to load whole.
+fn from_disk(
+    parts: Option<Loaded>,
+    disk: &Disk<'_>,
+    found: &super::walk::Found,
+) -> Result<FileLoad, String> {
     let again = || {
         std::fs::read(disk.path)
             .ok()
@@ -242,6 +321,64 @@ pub(super) fn load(
         }
         // The file changed since it was read: it is read again, whole.
         None => again().map_or_else(|| Ok(vanished()), Err),
+    }
+}
+
+/// Loads a list of `elements` (whose byte ranges are `list`) element by element after its
+/// `head` (see [`elements_part`]); a large one in ranges of about [`RANGE_BYTES`], in
+/// parallel, its text dropped and each range read again from `disk` when there is one. Err
+/// gives the text back (read again if it was dropped) to load whole, when an element does not
+/// parse.
+fn by_element(
+    (file, found): (FileId, &super::walk::Found),
+    text: String,
+    disk: Option<Disk<'_>>,
+    depth: usize,
+    list: Vec<std::ops::Range<usize>>,
+    head: Part,
+    elements: &Elements,
+) -> Result<FileLoad, String> {
+    let large = text.len() >= MIN_SPLIT_BYTES;
+    let chunks = ranges(&list, if large { RANGE_BYTES } else { usize::MAX });
+    let read = (head.format, head.by_path);
+    let part = |piece: (&str, usize), range: &std::ops::Range<usize>| {
+        let list = list.get(range.clone())?;
+        elements_part(file, found, read, elements, piece, list, depth)
+    };
+    let join = |parts: Option<Vec<Part>>| {
+        parts.map(|parts| {
+            let (mut problems, mut ops) = (head.problems, head.ops);
+            for p in parts {
+                problems.extend(p.problems);
+                ops.extend(p.ops);
+            }
+            (problems, ops)
+        })
+    };
+    match disk.filter(|_| large) {
+        None => {
+            let parts = chunks
+                .par_iter()
+                .with_max_len(1)
+                .map(|range| part((&text, 0), range))
+                .collect();
+            match join(parts) {
+                Some((problems, ops)) => Ok(FileLoad::positioned(true, problems, ops, &text)),
+                None => Err(text),
+            }
+        }
+        Some(disk) => {
+            drop(text);
+            let parts = chunks
+                .par_iter()
+                .with_max_len(1)
+                .map(|range| {
+                    let (piece, shift) = read_piece(&disk, list.get(range.clone())?)?;
+                    part((&piece, shift), range)
+                })
+                .collect();
+            from_disk(join(parts), &disk, found)
+        }
     }
 }
 

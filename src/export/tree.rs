@@ -367,19 +367,25 @@ impl<'t> ListShape<'t> {
 }
 
 /// The list of a document that is one (see [`ListShape`]), found by a pass that skips over
-/// values without building them; None when the text is not a valid document of that shape,
-/// or its nesting exceeds `max_depth` (the whole parse then tells what is wrong).
+/// values without building them; None when the text is not a document of that shape, or its
+/// nesting exceeds `max_depth` (the whole parse then tells what is wrong). The arrays'
+/// elements are found by their brackets and quotes only ([`scan_elements`]): each element is
+/// checked when it is parsed, so a text that is not JSON still fails to load, whole.
 pub fn list_shape(text: &str, max_depth: usize) -> Option<ListShape<'_>> {
     u32::try_from(text.len()).ok()?;
     if max_depth < 3 {
         return None;
     }
-    let mut j = Jiter::new(text.as_bytes());
+    let bytes = text.as_bytes();
+    // The parser over `text[base..]`: an array's elements are scanned apart from it, and it
+    // starts again after the array.
+    let mut base = 0;
+    let mut j = Jiter::new(bytes);
     let peek = j.peek().ok()?;
     let start = j.current_index() as u32;
     if peek == Peek::Array {
-        let elements = elements(&mut j)?;
-        j.finish().ok()?;
+        let (elements, end) = scan_elements(bytes, start as usize)?;
+        Jiter::new(bytes.get(end..)?).finish().ok()?;
         return Some(ListShape {
             members: None,
             start,
@@ -397,17 +403,18 @@ pub fn list_shape(text: &str, max_depth: usize) -> Option<ListShape<'_>> {
     let mut key = j.known_object().ok()?.map(|k| reborrow(text, k));
     while let Some(k) = key {
         let peek = j.peek().ok()?;
-        let value_start = j.current_index();
+        let value_start = base + j.current_index();
         if peek == Peek::Array {
-            let found = elements(&mut j)?;
-            let span = value_start..j.current_index();
+            let (found, end) = scan_elements(bytes, value_start)?;
+            (base, j) = (end, Jiter::new(bytes.get(end..)?));
+            let span = value_start..end;
             if best.as_ref().is_none_or(|(_, r, _)| span.len() > r.len()) {
                 best = Some((raw.len(), span.clone(), found));
             }
         } else {
             j.known_skip(peek).ok()?;
         }
-        raw.push((k, value_start..j.current_index()));
+        raw.push((k, value_start..base + j.current_index()));
         key = j.next_key().ok()?.map(|k| reborrow(text, k));
     }
     j.finish().ok()?;
@@ -437,22 +444,87 @@ pub fn list_shape(text: &str, max_depth: usize) -> Option<ListShape<'_>> {
     })
 }
 
-/// The byte ranges of the elements of the array `j` is at (its `[` peeked), each skipped.
-fn elements(j: &mut Jiter<'_>) -> Option<Vec<std::ops::Range<usize>>> {
+/// The byte ranges of the elements of the array whose `[` is `bytes[open]`, and the offset
+/// just after its `]`. Only the structure is read: strings by their quotes (and escapes),
+/// arrays and objects by their brackets, anything else up to the next delimiter; the commas
+/// and whitespace between elements are checked. None when the brackets do not close or an
+/// element is not followed by `,` or `]`.
+pub fn scan_elements(bytes: &[u8], open: usize) -> Option<(Vec<std::ops::Range<usize>>, usize)> {
+    let ws = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
     let mut out = Vec::new();
-    let mut next = j.known_array().ok()?;
-    while let Some(peek) = next {
-        let start = j.current_index();
-        j.known_skip(peek).ok()?;
-        out.push(start..j.current_index());
-        next = j.array_step().ok()?;
+    if bytes.get(open) != Some(&b'[') {
+        return None;
     }
-    Some(out)
+    let mut i = open + 1;
+    while bytes.get(i).copied().is_some_and(ws) {
+        i += 1;
+    }
+    if bytes.get(i) == Some(&b']') {
+        return Some((out, i + 1));
+    }
+    loop {
+        let start = i;
+        // One value: `i` ends just after it.
+        let mut depth = 0usize;
+        let mut in_string = false;
+        loop {
+            let &b = bytes.get(i)?;
+            i += 1;
+            if in_string {
+                match b {
+                    b'\\' => i += 1,
+                    b'"' => {
+                        in_string = false;
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+                continue;
+            }
+            match b {
+                b'"' => in_string = true,
+                b'[' | b'{' => depth += 1,
+                b']' | b'}' if depth > 0 => {
+                    depth -= 1;
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                b',' | b']' | b'}' if depth == 0 => {
+                    // The end of a scalar, not part of it.
+                    i -= 1;
+                    break;
+                }
+                _ if depth == 0 && ws(b) => {
+                    i -= 1;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        if i == start {
+            return None;
+        }
+        out.push(start..i);
+        while bytes.get(i).copied().is_some_and(ws) {
+            i += 1;
+        }
+        match bytes.get(i)? {
+            b',' => i += 1,
+            b']' => return Some((out, i + 1)),
+            _ => return None,
+        }
+        while bytes.get(i).copied().is_some_and(ws) {
+            i += 1;
+        }
+    }
 }
 
 /// A number, as written; one whose value is beyond the range of a 64-bit float is an error
-/// (as in serde_json).
-fn number<'t>(
+/// (as in serde_json). `j` parses `text[base..]`, and the number starts at `text[start]`.
+pub(crate) fn number<'t>(
     text: &'t str,
     j: &mut Jiter<'_>,
     peek: Peek,

@@ -264,6 +264,7 @@ pub fn list(b: &mut Builder, entity: &Entity, doc: &At<'_>) {
         Entity::Sensor => b.touch("identity_sensors"),
         Entity::Ignored => {}
     }
+    b.list_elements(super::Elements::Graph(entity.clone()));
     for item in values.items() {
         object(b, entity, &item);
     }

@@ -163,25 +163,31 @@ pub fn machines(b: &mut Builder, doc: &At<'_>) {
         list
     };
     b.touch("devices");
+    b.list_elements(super::Elements::Machines);
     for m in list.items() {
-        if !m.is_object() {
-            b.shape_error(&m, "expected a machine object");
-            continue;
-        }
-        let mut r = Record::new(&schema::DEVICE, Some(m.loc()));
-        put(&mut r, "id", &m, "id", Conv::Text);
-        put(&mut r, "name", &m, "computerDnsName", Conv::Text);
-        put(&mut r, "os", &m, "osPlatform", Conv::Text);
-        enumeration(b, &mut r, "onboarding", &m, "onboardingStatus");
-        enumeration(b, &mut r, "health", &m, "healthStatus");
-        put(&mut r, "last_seen", &m, "lastSeen", Conv::Date);
-        enumeration(b, &mut r, "risk_score", &m, "riskScore");
-        enumeration(b, &mut r, "exposure_level", &m, "exposureLevel");
-        put(&mut r, "group_id", &m, "rbacGroupId", Conv::Text);
-        put(&mut r, "group", &m, "rbacGroupName", Conv::Text);
-        put(&mut r, "tags", &m, "machineTags", Conv::Strings);
-        b.add_device(r);
+        machine(b, &m);
     }
+}
+
+/// One machine of `/api/machines`.
+pub fn machine(b: &mut Builder, m: &At<'_>) {
+    if !m.is_object() {
+        b.shape_error(m, "expected a machine object");
+        return;
+    }
+    let mut r = Record::new(&schema::DEVICE, Some(m.loc()));
+    put(&mut r, "id", m, "id", Conv::Text);
+    put(&mut r, "name", m, "computerDnsName", Conv::Text);
+    put(&mut r, "os", m, "osPlatform", Conv::Text);
+    enumeration(b, &mut r, "onboarding", m, "onboardingStatus");
+    enumeration(b, &mut r, "health", m, "healthStatus");
+    put(&mut r, "last_seen", m, "lastSeen", Conv::Date);
+    enumeration(b, &mut r, "risk_score", m, "riskScore");
+    enumeration(b, &mut r, "exposure_level", m, "exposureLevel");
+    put(&mut r, "group_id", m, "rbacGroupId", Conv::Text);
+    put(&mut r, "group", m, "rbacGroupName", Conv::Text);
+    put(&mut r, "tags", m, "machineTags", Conv::Strings);
+    b.add_device(r);
 }
 
 /// `avMode` codes of `/api/deviceavinfo`: `""` and `"3"` both mean Other.
@@ -215,35 +221,38 @@ pub fn av_info(b: &mut Builder, doc: &At<'_>) {
         list
     };
     b.touch("devices");
+    b.list_elements(super::Elements::AvInfo);
     for item in list.items() {
-        let id = item
-            .get("machineId")
-            .or_else(|| item.get("id"))
-            .and_then(|i| i.text());
-        let Some(id) = id else {
-            b.shape_error(
-                &item,
-                "expected a `machineId` in an antivirus health record",
+        av_row(b, &item);
+    }
+}
+
+/// One row of `/api/deviceavinfo`.
+pub fn av_row(b: &mut Builder, item: &At<'_>) {
+    let id = item
+        .get("machineId")
+        .or_else(|| item.get("id"))
+        .and_then(|i| i.text());
+    let Some(id) = id else {
+        b.shape_error(item, "expected a `machineId` in an antivirus health record");
+        return;
+    };
+    let Some(mode) = item.get("avMode") else {
+        return;
+    };
+    if matches!(mode.v.kind, crate::export::tree::Kind::Null) {
+        b.add_av_mode(&id, Value::Null, mode.loc(), item);
+        return;
+    }
+    let code = mode.text().unwrap_or_default();
+    match av_mode(&code) {
+        Some(m) => b.add_av_mode(&id, Value::Str(m.into()), mode.loc(), item),
+        None => {
+            b.warning(
+                &mode,
+                &format!("undocumented `avMode` `{code}` (documented: \"\", 0 to 5); the device is kept, its antivirus mode unknown"),
             );
-            continue;
-        };
-        let Some(mode) = item.get("avMode") else {
-            continue;
-        };
-        if matches!(mode.v.kind, crate::export::tree::Kind::Null) {
-            b.add_av_mode(&id, Value::Null, mode.loc(), &item);
-            continue;
-        }
-        let code = mode.text().unwrap_or_default();
-        match av_mode(&code) {
-            Some(m) => b.add_av_mode(&id, Value::Str(m.into()), mode.loc(), &item),
-            None => {
-                b.warning(
-                    &mode,
-                    &format!("undocumented `avMode` `{code}` (documented: \"\", 0 to 5); the device is kept, its antivirus mode unknown"),
-                );
-                b.add_av_mode(&id, Value::Null, mode.loc(), &item);
-            }
+            b.add_av_mode(&id, Value::Null, mode.loc(), item);
         }
     }
 }

@@ -16,10 +16,34 @@ pub mod graph;
 pub mod graph_sdk;
 pub mod mde;
 pub mod mp_computer_status;
+pub(crate) mod streamed;
 pub mod terraform;
 
 use super::json::At;
 use super::Builder;
+
+/// What the elements of a list document are, when each loads on its own (so a large list can
+/// be loaded a range of elements at a time, and its elements read by [`streamed`]): set by
+/// the format through [`Builder::list_elements`] when it reads such a list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Elements {
+    /// The `value` of a Graph list of this entity.
+    Graph(graph::Entity),
+    /// Defender for Endpoint `/api/machines`.
+    Machines,
+    /// Defender for Endpoint `/api/deviceavinfo`.
+    AvInfo,
+}
+
+/// Loads one element of a list of `elements` through its tree, as the format's list reader
+/// does for each of its elements.
+pub fn element(b: &mut Builder, elements: &Elements, at: &At<'_>) {
+    match elements {
+        Elements::Graph(entity) => graph::object(b, entity, at),
+        Elements::Machines => mde::machine(b, at),
+        Elements::AvInfo => mde::av_row(b, at),
+    }
+}
 
 /// A source format: its name, the tools that produce it, and its reader.
 pub struct Format {

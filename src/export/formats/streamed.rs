@@ -1,0 +1,643 @@
+//! The elements of the largest lists (Graph users and group members, Defender for Endpoint
+//! machines and `deviceavinfo` rows) read straight from the parser's events into records,
+//! without building their tree first.
+//!
+//! A reader makes the same `jiter` calls, in the same order, as [`tree::parse_range`] would on
+//! the element (so it fails exactly where the whole parse fails, nesting limit included), keeps
+//! the members its format reads and only checks the others. It gives up (None) on anything
+//! but the plain shape: a value of an unexpected kind (a list `ConvertTo-Json` cut off, a
+//! non-object element), an undocumented enumeration value, a parse error. The element is then
+//! read through its tree by the format's own code, which reports what is wrong; so the model
+//! is the same either way, which `tests/perf_shapes.rs` checks against the whole parse.
+//!
+//! Repeated keys (in any case) keep the last value, as [`At::get`](crate::export::json::At::get)
+//! does: each occurrence sets the field again, or clears it when its value does not convert.
+
+use super::graph::{graph_type, Entity};
+use super::mde::av_mode;
+use super::Elements;
+use crate::export::json::Strings;
+use crate::export::tree;
+use crate::export::Op;
+use crate::model::schema::{self, RecordSchema};
+use crate::model::{ArcStr, Field, FileId, Loc, Record, Value};
+use jiter::{Jiter, Peek};
+use std::sync::LazyLock;
+
+/// What one element of a list gives: the operation to add, or none (a `deviceavinfo` row
+/// without `avMode`).
+pub(in crate::export) type Element = Option<Op>;
+
+/// Reads the element `piece[range]` of a list of `elements` (offsets in the whole document:
+/// `piece` is its text from byte `shift` on); `depth` is the nesting limit left for the
+/// element. `strings` shares the file's strings; `scratch` is room the reader keeps from one
+/// element to the next. None: read the element through its tree instead.
+pub(in crate::export) fn element(
+    elements: &Elements,
+    piece: &str,
+    shift: usize,
+    range: std::ops::Range<usize>,
+    depth: usize,
+    file: FileId,
+    (strings, scratch): (&Strings, &mut Vec<Record>),
+) -> Option<Element> {
+    let bytes = piece.as_bytes().get(range.clone())?;
+    let mut r = Reader {
+        j: Jiter::new(bytes),
+        piece,
+        base: range.start,
+        shift,
+        open: 0,
+        depth,
+        file,
+        strings,
+        scratch: std::mem::take(scratch),
+    };
+    let peek = r.j.peek().ok()?;
+    let op = match elements {
+        Elements::Graph(Entity::User) => Some(Op::Push("users", r.user(peek)?)),
+        Elements::Graph(Entity::Member(gid)) => {
+            let (record, loc) = r.member(peek)?;
+            Some(Op::Member(gid.clone(), record, loc))
+        }
+        Elements::Machines => Some(Op::Device(r.machine(peek)?)),
+        Elements::AvInfo => r.av_row(peek)?,
+        Elements::Graph(_) => return None,
+    };
+    r.j.finish().ok()?;
+    *scratch = r.scratch;
+    Some(op)
+}
+
+/// Whether the elements of `elements` have a reader here (others are read through their
+/// tree).
+pub(crate) fn supports(elements: &Elements) -> bool {
+    matches!(
+        elements,
+        Elements::Graph(Entity::User | Entity::Member(_)) | Elements::Machines | Elements::AvInfo
+    )
+}
+
+/// The members of an object a reader keeps: the key (any case), and what is done with it.
+type Keys<'k, T> = &'k [(&'static str, T)];
+
+/// A parser over one element, and what its values become.
+struct Reader<'a> {
+    j: Jiter<'a>,
+    piece: &'a str,
+    /// Where the element starts in `piece`.
+    base: usize,
+    /// Where `piece` starts in the document.
+    shift: usize,
+    /// Arrays and objects open around the value being read.
+    open: usize,
+    /// The nesting limit of the element.
+    depth: usize,
+    file: FileId,
+    strings: &'a Strings,
+    /// The records of a list being read (kept for the next list).
+    scratch: Vec<Record>,
+}
+
+impl Reader<'_> {
+    /// The offset, in the document, of the value the parser is at.
+    fn offset(&self) -> u32 {
+        (self.shift + self.base + self.j.current_index()) as u32
+    }
+
+    fn loc(&self) -> Loc {
+        Loc::new(self.file, self.offset())
+    }
+
+    /// Enters an array or object, as the tree does: an error beyond the nesting limit.
+    fn enter(&mut self) -> Option<()> {
+        if self.open >= self.depth {
+            return None;
+        }
+        self.open += 1;
+        Some(())
+    }
+
+    /// Reads (and checks) a value nothing keeps.
+    fn skip(&mut self, peek: Peek) -> Option<()> {
+        match peek {
+            Peek::Null => self.j.known_null().ok(),
+            Peek::True | Peek::False => self.j.known_bool(peek).ok().map(drop),
+            Peek::String => self.j.known_str().ok().map(drop),
+            Peek::Array => {
+                self.enter()?;
+                let mut next = self.j.known_array().ok()?;
+                while let Some(peek) = next {
+                    self.skip(peek)?;
+                    next = self.j.array_step().ok()?;
+                }
+                self.open -= 1;
+                Some(())
+            }
+            Peek::Object => self.object(&[] as Keys<'_, ()>, |_, _, _| Some(())),
+            _ => self.number(peek).map(drop),
+        }
+    }
+
+    /// A number as written; out of a 64-bit float's range is an error, as in the tree.
+    fn number(&mut self, peek: Peek) -> Option<&str> {
+        let start = self.base + self.j.current_index();
+        let piece = self.piece;
+        tree::number(piece, &mut self.j, peek, start, self.base).ok()
+    }
+
+    /// Reads an object, handing each member whose key is one of `keys` (ASCII case ignored) to
+    /// `member` with its kind and what the key stands for; other members are skipped.
+    fn object<T: Copy>(
+        &mut self,
+        keys: Keys<'_, T>,
+        mut member: impl FnMut(&mut Self, Peek, T) -> Option<()>,
+    ) -> Option<()> {
+        self.enter()?;
+        let mut key = self
+            .j
+            .known_object()
+            .ok()?
+            .map(|k| keys.iter().find(|(n, _)| n.eq_ignore_ascii_case(k)));
+        while let Some(found) = key {
+            let peek = self.j.peek().ok()?;
+            match found {
+                Some((_, what)) => member(self, peek, *what)?,
+                None => self.skip(peek)?,
+            }
+            key = self
+                .j
+                .next_key()
+                .ok()?
+                .map(|k| keys.iter().find(|(n, _)| n.eq_ignore_ascii_case(k)));
+        }
+        self.open -= 1;
+        Some(())
+    }
+
+    /// [`At::text`](crate::export::json::At::text): a string or a number as written, shared;
+    /// None (read and checked) for anything else.
+    fn text(&mut self, peek: Peek) -> Option<Option<ArcStr>> {
+        Some(match peek {
+            Peek::String => Some(self.strings.get(self.j.known_str().ok()?)),
+            Peek::Null | Peek::True | Peek::False | Peek::Array | Peek::Object => {
+                self.skip(peek)?;
+                None
+            }
+            _ => {
+                let strings = self.strings;
+                Some(strings.get(self.number(peek)?))
+            }
+        })
+    }
+
+    /// [`At::boolean`](crate::export::json::At::boolean): a boolean, or "true"/"false" in any
+    /// case.
+    fn boolean(&mut self, peek: Peek) -> Option<Option<bool>> {
+        Some(match peek {
+            Peek::True | Peek::False => Some(self.j.known_bool(peek).ok()?),
+            Peek::String => {
+                let s = self.j.known_str().ok()?;
+                match s {
+                    _ if s.eq_ignore_ascii_case("true") => Some(true),
+                    _ if s.eq_ignore_ascii_case("false") => Some(false),
+                    _ => None,
+                }
+            }
+            _ => {
+                self.skip(peek)?;
+                None
+            }
+        })
+    }
+
+    /// [`At::date`](crate::export::json::At::date): a date string, in ms since the epoch.
+    fn date(&mut self, peek: Peek) -> Option<Option<i64>> {
+        Some(match peek {
+            Peek::String => crate::base::dates::parse(self.j.known_str().ok()?),
+            _ => {
+                self.skip(peek)?;
+                None
+            }
+        })
+    }
+
+    /// [`At::strings`](crate::export::json::At::strings): the strings of an array.
+    fn strings(&mut self, peek: Peek) -> Option<Option<Value>> {
+        if peek != Peek::Array {
+            self.skip(peek)?;
+            return Some(None);
+        }
+        self.enter()?;
+        let mut out = Vec::new();
+        let mut next = self.j.known_array().ok()?;
+        while let Some(peek) = next {
+            match peek {
+                Peek::String => out.push(Value::Str(self.strings.get(self.j.known_str().ok()?))),
+                _ => self.skip(peek)?,
+            }
+            next = self.j.array_step().ok()?;
+        }
+        self.open -= 1;
+        Some(Some(Value::List(out.into())))
+    }
+
+    /// A value converted as `conv` says, into `field` of `record` (cleared when it does not
+    /// convert: a later key replaces an earlier one whatever it holds).
+    fn put(&mut self, record: &mut Record, field: usize, peek: Peek, conv: Conv) -> Option<()> {
+        let loc = self.loc();
+        let value = match conv {
+            Conv::Text => self.text(peek)?.map(Value::Str),
+            Conv::Bool => self.boolean(peek)?.map(Value::Bool),
+            Conv::Date => self.date(peek)?.map(Value::Date),
+            Conv::Strings => self.strings(peek)?,
+        };
+        set(record, field, value, loc);
+        Some(())
+    }
+
+    /// A record of `schema` from an object whose keys map to fields as `keys` says.
+    fn flat(
+        &mut self,
+        schema: &'static RecordSchema,
+        keys: Keys<'_, (usize, Conv)>,
+    ) -> Option<Record> {
+        let mut record = Record::new(schema, Some(self.loc()));
+        self.object(keys, |r, peek, (field, conv)| {
+            r.put(&mut record, field, peek, conv)
+        })?;
+        Some(record)
+    }
+
+    /// A list of objects (or null: no list) into `field`, each object a record of `schema`;
+    /// anything else gives up (the tree path reports it and records the gap).
+    fn records(
+        &mut self,
+        record: &mut Record,
+        field: usize,
+        peek: Peek,
+        schema: &'static RecordSchema,
+        keys: Keys<'_, (usize, Conv)>,
+    ) -> Option<()> {
+        match peek {
+            Peek::Null => {
+                self.j.known_null().ok()?;
+                set(record, field, None, self.loc());
+                Some(())
+            }
+            Peek::Array => {
+                let loc = self.loc();
+                self.enter()?;
+                // Gathered first, so the list is allocated once at its size.
+                let mut items = std::mem::take(&mut self.scratch);
+                let mut next = self.j.known_array().ok()?;
+                while let Some(peek) = next {
+                    if peek != Peek::Object {
+                        return None;
+                    }
+                    items.push(self.flat(schema, keys)?);
+                    next = self.j.array_step().ok()?;
+                }
+                self.open -= 1;
+                let list = Value::Records(items.drain(..).collect());
+                self.scratch = items;
+                set(record, field, Some(list), loc);
+                Some(())
+            }
+            _ => None,
+        }
+    }
+
+    /// A Graph `user` (see `graph::user`).
+    fn user(&mut self, peek: Peek) -> Option<Record> {
+        if peek != Peek::Object {
+            return None;
+        }
+        let t = USER_KEYS.as_ref()?;
+        let mut record = Record::new(&schema::USER, Some(self.loc()));
+        self.object(&t.user, |r, peek, what| match what {
+            User::Field(field, conv) => r.put(&mut record, field, peek, conv),
+            User::SignIn(field) => {
+                set(&mut record, field, None, r.loc());
+                if peek != Peek::Object {
+                    return r.skip(peek);
+                }
+                let keys = [("lastSignInDateTime", (field, Conv::Date))];
+                r.object(&keys, |r, peek, (field, conv)| {
+                    r.put(&mut record, field, peek, conv)
+                })
+            }
+            User::Licenses(field) => {
+                r.records(&mut record, field, peek, &schema::LICENSE, &t.license)
+            }
+            User::Plans(field) => {
+                r.records(&mut record, field, peek, &schema::ASSIGNED_PLAN, &t.plan)
+            }
+        })?;
+        Some(record)
+    }
+
+    /// A Graph group member (see `graph::member`): its record and where it starts. The
+    /// PowerShell SDK's `AdditionalProperties` form is left to the tree.
+    fn member(&mut self, peek: Peek) -> Option<(Record, Loc)> {
+        if peek != Peek::Object {
+            return None;
+        }
+        let t = MEMBER_KEYS.as_ref()?;
+        let loc = self.loc();
+        let mut record = Record::new(&schema::MEMBER, Some(loc));
+        self.object(&t.keys, |r, peek, what| match what {
+            Member::Field(field, conv) => r.put(&mut record, field, peek, conv),
+            // `@odata.type`: a known kind of directory object, else the tree warns.
+            Member::Kind(field) if peek == Peek::String => {
+                let loc = r.loc();
+                let kind = match graph_type(r.j.known_str().ok()?)? {
+                    k @ ("user" | "group" | "device" | "servicePrincipal" | "orgContact"
+                    | "application") => k,
+                    _ => return None,
+                };
+                set(
+                    &mut record,
+                    field,
+                    Some(Value::Str(r.strings.get(kind))),
+                    loc,
+                );
+                Some(())
+            }
+            Member::Kind(_) | Member::Tree => None,
+        })?;
+        Some((record, loc))
+    }
+
+    /// A Defender for Endpoint machine (see `mde::machines`).
+    fn machine(&mut self, peek: Peek) -> Option<Record> {
+        if peek != Peek::Object {
+            return None;
+        }
+        let t = MACHINE_KEYS.as_ref()?;
+        let mut record = Record::new(&schema::DEVICE, Some(self.loc()));
+        self.object(&t.keys, |r, peek, what| match what {
+            Machine::Field(field, conv) => r.put(&mut record, field, peek, conv),
+            Machine::Enum(field) => {
+                // A documented value in its documented spelling; an undocumented one is
+                // warned about by the tree path.
+                let loc = r.loc();
+                let value = match r.text(peek)? {
+                    Some(text) => {
+                        let known = schema::DEVICE.fields.get(field)?.values;
+                        let k = known.iter().find(|k| k.eq_ignore_ascii_case(text.trim()))?;
+                        Some(Value::Str(r.strings.get(k)))
+                    }
+                    None => None,
+                };
+                set(&mut record, field, value, loc);
+                Some(())
+            }
+        })?;
+        Some(record)
+    }
+
+    /// A `deviceavinfo` row (see `mde::av_info` and `Builder::add_av_mode`).
+    fn av_row(&mut self, peek: Peek) -> Option<Element> {
+        if peek != Peek::Object {
+            return None;
+        }
+        let t = AV_KEYS.as_ref()?;
+        let item = self.loc();
+        let mut stub = Record::new(&schema::DEVICE, Some(item));
+        let mut row = AvRow::default();
+        self.object(&t.keys, |r, peek, what| {
+            match what {
+                Av::MachineId => row.machine_id = Some(r.text(peek)?),
+                Av::Id => row.id = r.text(peek)?,
+                Av::Mode => {
+                    let loc = r.loc();
+                    row.mode = Some((
+                        match peek {
+                            Peek::Null => {
+                                r.j.known_null().ok()?;
+                                None
+                            }
+                            _ => Some(r.text(peek)?.unwrap_or_default()),
+                        },
+                        loc,
+                    ));
+                }
+                Av::Stub(field) => r.put(&mut stub, field, peek, Conv::Text)?,
+                Av::Refreshed(i) => *row.refreshed.get_mut(i)? = r.date(peek)?,
+            }
+            Some(())
+        })?;
+        // `machineId` when the row has one (even when it is not text), else `id`.
+        let id = match row.machine_id {
+            Some(id) => id,
+            None => row.id,
+        }?;
+        let Some((code, loc)) = row.mode else {
+            return Some(None);
+        };
+        let mode = match code {
+            None => Value::Null,
+            Some(code) => Value::Str(av_mode(&code)?.into()),
+        };
+        if let Some(slot) = stub.fields.get_mut(t.id) {
+            slot.value = Value::Str(id.as_str().into());
+        }
+        let [refreshed, last_seen] = row.refreshed;
+        Some(Some(Op::AvMode {
+            id: id.to_string(),
+            mode,
+            loc,
+            stub,
+            refreshed: refreshed.or(last_seen),
+        }))
+    }
+}
+
+/// How a member's value becomes a field's (see [`crate::export::json::Conv`]).
+#[derive(Debug, Clone, Copy)]
+enum Conv {
+    Text,
+    Bool,
+    Date,
+    Strings,
+}
+
+/// The members of a Graph user that are read.
+#[derive(Debug, Clone, Copy)]
+enum User {
+    Field(usize, Conv),
+    SignIn(usize),
+    Licenses(usize),
+    Plans(usize),
+}
+
+/// The members of a Graph group member that are read.
+#[derive(Debug, Clone, Copy)]
+enum Member {
+    Field(usize, Conv),
+    /// `@odata.type`, into this field.
+    Kind(usize),
+    /// A member only the tree reads (`AdditionalProperties`).
+    Tree,
+}
+
+/// The members of a machine that are read.
+#[derive(Debug, Clone, Copy)]
+enum Machine {
+    Field(usize, Conv),
+    /// An enumeration: documented values only.
+    Enum(usize),
+}
+
+/// The members of a `deviceavinfo` row that are read.
+#[derive(Debug, Clone, Copy)]
+enum Av {
+    MachineId,
+    Id,
+    Mode,
+    Stub(usize),
+    /// `dataRefreshTimestamp` (0) or `lastSeenTime` (1).
+    Refreshed(usize),
+}
+
+/// What a `deviceavinfo` row said: its ids, its `avMode` (None: null) and where, and its
+/// dates.
+#[derive(Debug, Default)]
+struct AvRow {
+    machine_id: Option<Option<ArcStr>>,
+    id: Option<ArcStr>,
+    mode: Option<(Option<ArcStr>, Loc)>,
+    refreshed: [Option<i64>; 2],
+}
+
+/// The keys of a Graph user, and of its licences and plans.
+struct UserKeys {
+    user: [(&'static str, User); 10],
+    license: [(&'static str, (usize, Conv)); 2],
+    plan: [(&'static str, (usize, Conv)); 4],
+}
+
+static USER_KEYS: LazyLock<Option<UserKeys>> = LazyLock::new(|| {
+    let (u, l, p) = (&schema::USER, &schema::LICENSE, &schema::ASSIGNED_PLAN);
+    let field = |name, conv| Some(User::Field(index(u, name)?, conv));
+    Some(UserKeys {
+        user: [
+            ("id", field("id", Conv::Text)?),
+            ("userPrincipalName", field("upn", Conv::Text)?),
+            ("displayName", field("name", Conv::Text)?),
+            ("accountEnabled", field("enabled", Conv::Bool)?),
+            ("userType", field("user_type", Conv::Text)?),
+            ("department", field("department", Conv::Text)?),
+            (
+                "onPremisesSyncEnabled",
+                field("on_premises_sync", Conv::Bool)?,
+            ),
+            ("signInActivity", User::SignIn(index(u, "last_sign_in")?)),
+            ("assignedLicenses", User::Licenses(index(u, "licenses")?)),
+            ("assignedPlans", User::Plans(index(u, "plans")?)),
+        ],
+        license: [
+            ("skuId", (index(l, "sku_id")?, Conv::Text)),
+            (
+                "disabledPlans",
+                (index(l, "disabled_plans")?, Conv::Strings),
+            ),
+        ],
+        plan: [
+            ("servicePlanId", (index(p, "id")?, Conv::Text)),
+            ("service", (index(p, "service")?, Conv::Text)),
+            ("capabilityStatus", (index(p, "status")?, Conv::Text)),
+            ("assignedDateTime", (index(p, "assigned")?, Conv::Date)),
+        ],
+    })
+});
+
+/// The keys of a Graph group member.
+struct MemberKeys {
+    keys: [(&'static str, Member); 5],
+}
+
+static MEMBER_KEYS: LazyLock<Option<MemberKeys>> = LazyLock::new(|| {
+    let m = &schema::MEMBER;
+    Some(MemberKeys {
+        keys: [
+            ("id", Member::Field(index(m, "id")?, Conv::Text)),
+            ("displayName", Member::Field(index(m, "name")?, Conv::Text)),
+            (
+                "userPrincipalName",
+                Member::Field(index(m, "upn")?, Conv::Text),
+            ),
+            ("@odata.type", Member::Kind(index(m, "kind")?)),
+            ("AdditionalProperties", Member::Tree),
+        ],
+    })
+});
+
+/// The keys of a Defender for Endpoint machine.
+struct MachineKeys {
+    keys: [(&'static str, Machine); 11],
+}
+
+static MACHINE_KEYS: LazyLock<Option<MachineKeys>> = LazyLock::new(|| {
+    let d = &schema::DEVICE;
+    let plain = |field, conv| Some(Machine::Field(index(d, field)?, conv));
+    let choice = |field| Some(Machine::Enum(index(d, field)?));
+    Some(MachineKeys {
+        keys: [
+            ("id", plain("id", Conv::Text)?),
+            ("computerDnsName", plain("name", Conv::Text)?),
+            ("osPlatform", plain("os", Conv::Text)?),
+            ("onboardingStatus", choice("onboarding")?),
+            ("healthStatus", choice("health")?),
+            ("lastSeen", plain("last_seen", Conv::Date)?),
+            ("riskScore", choice("risk_score")?),
+            ("exposureLevel", choice("exposure_level")?),
+            ("rbacGroupId", plain("group_id", Conv::Text)?),
+            ("rbacGroupName", plain("group", Conv::Text)?),
+            ("machineTags", plain("tags", Conv::Strings)?),
+        ],
+    })
+});
+
+/// The keys of a `deviceavinfo` row, and the device's `id` field.
+struct AvKeys {
+    keys: [(&'static str, Av); 9],
+    id: usize,
+}
+
+static AV_KEYS: LazyLock<Option<AvKeys>> = LazyLock::new(|| {
+    let d = &schema::DEVICE;
+    Some(AvKeys {
+        keys: [
+            ("machineId", Av::MachineId),
+            ("id", Av::Id),
+            ("avMode", Av::Mode),
+            ("computerDnsName", Av::Stub(index(d, "name")?)),
+            ("osPlatform", Av::Stub(index(d, "os")?)),
+            ("rbacGroupId", Av::Stub(index(d, "group_id")?)),
+            ("rbacGroupName", Av::Stub(index(d, "group")?)),
+            ("dataRefreshTimestamp", Av::Refreshed(0)),
+            ("lastSeenTime", Av::Refreshed(1)),
+        ],
+        id: index(d, "id")?,
+    })
+});
+
+/// The position of `field` in `schema`.
+fn index(schema: &RecordSchema, field: &str) -> Option<usize> {
+    schema.field_index(field)
+}
+
+/// Sets (or clears, for None) field `i` of `record`.
+fn set(record: &mut Record, i: usize, value: Option<Value>, loc: Loc) {
+    if let Some(slot) = record.fields.get_mut(i) {
+        *slot = match value {
+            Some(value) => Field {
+                value,
+                loc: Some(loc),
+            },
+            None => Field::default(),
+        };
+    }
+}
