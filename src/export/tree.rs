@@ -444,6 +444,59 @@ pub fn list_shape(text: &str, max_depth: usize) -> Option<ListShape<'_>> {
     })
 }
 
+/// The offset just after the value that starts at `bytes[start]` (not whitespace), read by
+/// its structure only: a string to its closing quote, an array or object to its closing
+/// bracket (strings inside skipped by their quotes and escapes), anything else up to the next
+/// `,`, `]`, `}` or whitespace. None when it does not end.
+fn value_end(bytes: &[u8], start: usize) -> Option<usize> {
+    let ws = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+    // The offset just after the closing quote of the string whose contents start at `from`.
+    let string_end = |mut from: usize| loop {
+        let rest = bytes.get(from..)?;
+        let at = from + memchr::memchr2(b'"', b'\\', rest)?;
+        if bytes.get(at) == Some(&b'"') {
+            return Some(at + 1);
+        }
+        from = at + 2;
+    };
+    match bytes.get(start)? {
+        b'"' => string_end(start + 1),
+        b'[' | b'{' => {
+            let mut depth = 0usize;
+            let mut i = start;
+            loop {
+                let rest = bytes.get(i..)?;
+                // Only quotes and brackets change the structure inside an array or object.
+                i += rest
+                    .iter()
+                    .position(|&b| matches!(b, b'"' | b'[' | b']' | b'{' | b'}'))?;
+                match bytes.get(i)? {
+                    b'"' => i = string_end(i + 1)?,
+                    b'[' | b'{' => {
+                        depth += 1;
+                        i += 1;
+                    }
+                    _ => {
+                        depth -= 1;
+                        i += 1;
+                        if depth == 0 {
+                            return Some(i);
+                        }
+                    }
+                }
+            }
+        }
+        _ => {
+            let rest = bytes.get(start..)?;
+            let len = rest
+                .iter()
+                .position(|&b| matches!(b, b',' | b']' | b'}') || ws(b))
+                .unwrap_or(rest.len());
+            Some(start + len)
+        }
+    }
+}
+
 /// The byte ranges of the elements of the array whose `[` is `bytes[open]`, and the offset
 /// just after its `]`. Only the structure is read: strings by their quotes (and escapes),
 /// arrays and objects by their brackets, anything else up to the next delimiter; the commas
@@ -464,46 +517,7 @@ pub fn scan_elements(bytes: &[u8], open: usize) -> Option<(Vec<std::ops::Range<u
     }
     loop {
         let start = i;
-        // One value: `i` ends just after it.
-        let mut depth = 0usize;
-        let mut in_string = false;
-        loop {
-            let &b = bytes.get(i)?;
-            i += 1;
-            if in_string {
-                match b {
-                    b'\\' => i += 1,
-                    b'"' => {
-                        in_string = false;
-                        if depth == 0 {
-                            break;
-                        }
-                    }
-                    _ => {}
-                }
-                continue;
-            }
-            match b {
-                b'"' => in_string = true,
-                b'[' | b'{' => depth += 1,
-                b']' | b'}' if depth > 0 => {
-                    depth -= 1;
-                    if depth == 0 {
-                        break;
-                    }
-                }
-                b',' | b']' | b'}' if depth == 0 => {
-                    // The end of a scalar, not part of it.
-                    i -= 1;
-                    break;
-                }
-                _ if depth == 0 && ws(b) => {
-                    i -= 1;
-                    break;
-                }
-                _ => {}
-            }
-        }
+        i = value_end(bytes, i)?;
         if i == start {
             return None;
         }
