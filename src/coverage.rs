@@ -165,50 +165,97 @@ fn file_of(model: &TenantModel, loc: Option<Loc>) -> String {
 /// An asset with the location of its evidence (lines are found later).
 pub type Located = (Asset, Option<Loc>);
 
-/// The asset of a user or device record (`id`, `name`, `upn`), judged `state` for `reason`
-/// on the evidence at `loc`.
+/// Why an asset has its state: the words are written only when the asset is listed (a count
+/// of 300,000 assets builds no string).
+#[derive(Debug, Clone, Copy)]
+enum Why<'w> {
+    UserNotScoped,
+    DeviceNotScoped,
+    DirectMember,
+    /// The reason of the gap that leaves the scoped group's members incomplete.
+    Gap(&'w str),
+    /// The nested groups the user is reached through, outermost first.
+    Nested(&'w [&'w str]),
+    /// The near-miss group the user is a member of.
+    NearUser(&'w str),
+    OnlyDevices,
+    NotMember,
+    InScopedDeviceGroup,
+    /// The near-miss device group the device is in.
+    NearDevice(&'w str),
+    NoDeviceGroup,
+    /// The higher-ranked device group that captures the device.
+    Captured(&'w str),
+    /// The (other) device group the device is in.
+    InDeviceGroup(&'w str),
+    NoDeviceGroups,
+    OnlyUsers,
+}
+
+impl Why<'_> {
+    fn text(self) -> String {
+        match self {
+            Why::UserNotScoped => "scoped coverage is not in use: every user is covered".into(),
+            Why::DeviceNotScoped => "scoped coverage is not in use: every device is covered".into(),
+            Why::DirectMember => format!("direct member of `{USERS_GROUP}`"),
+            Why::Gap(reason) => reason.to_string(),
+            Why::Nested(via) => format!(
+                "reached only through the nested group{} `{}` in `{USERS_GROUP}`: \
+                 nested groups are not followed; add the user to the group directly",
+                if via.len() > 1 { "s" } else { "" },
+                via.join("` > `")
+            ),
+            Why::NearUser(name) => format!(
+                "member of `{name}`, a near miss of `{USERS_GROUP}` that Defender \
+                 Experts does not recognise"
+            ),
+            Why::OnlyDevices => format!("only devices are scoped (no `{USERS_GROUP}` group)"),
+            Why::NotMember => format!("not a member of `{USERS_GROUP}`"),
+            Why::InScopedDeviceGroup => format!("in the device group `{DEVICES_GROUP}`"),
+            Why::NearDevice(name) => format!(
+                "in `{name}`, a near miss of `{DEVICES_GROUP}` that Defender Experts does not \
+                 recognise"
+            ),
+            Why::NoDeviceGroup => {
+                "the export does not give the device's group (`rbacGroupName`)".to_string()
+            }
+            Why::Captured(cur) => format!(
+                "the rules of `{DEVICES_GROUP}` match it, but the higher-ranked \
+                 group `{cur}` captures it: move `{DEVICES_GROUP}` to rank 1"
+            ),
+            Why::InDeviceGroup(cur) => format!("in the device group `{cur}`"),
+            Why::NoDeviceGroups => "the device groups are not in the export, so whether a \
+                 scoped device group exists is unknown (export the Defender portal device group \
+                 list)"
+                .to_string(),
+            Why::OnlyUsers => format!("only users are scoped (no `{DEVICES_GROUP}` device group)"),
+        }
+    }
+}
+
+/// One judged asset: its record, its state, why, and the location of the evidence.
+type Judged<'m, 'w> = (&'m Record, CoverageState, Why<'w>, Option<Loc>);
+
+/// The asset of a user or device record (`id`, `name`, `upn`), as judged, with the export
+/// root `root`.
 fn located(
     model: &TenantModel,
-    naming: Naming<'_>,
+    root: Option<&str>,
     kind: &'static str,
-    r: &Record,
-    (state, reason, loc): (CoverageState, String, Option<Loc>),
+    (r, state, why, loc): Judged<'_, '_>,
 ) -> Located {
-    let Naming::Full(root) = naming else {
-        // Counted, not listed: no string is built.
-        let asset = Asset {
-            kind,
-            id: String::new(),
-            name: String::new(),
-            upn: None,
-            state,
-            reason: String::new(),
-            file: None,
-            line: None,
-            root: None,
-        };
-        return (asset, None);
-    };
     let asset = Asset {
         kind,
         id: r.text("id").unwrap_or("").to_string(),
         name: r.text("name").unwrap_or("").to_string(),
         upn: r.text("upn").map(str::to_string),
         state,
-        reason,
+        reason: why.text(),
         file: loc.map(|l| file_of(model, Some(l))),
         line: None,
         root: root.map(str::to_string),
     };
     (asset, loc)
-}
-
-/// What an assessment names of each asset: everything (with the export root), or nothing but
-/// its kind and state (for counts).
-#[derive(Debug, Clone, Copy)]
-enum Naming<'a> {
-    Full(Option<&'a str>),
-    CountsOnly,
 }
 
 /// The coverage of one tenant model.
@@ -224,16 +271,54 @@ pub struct Assessment {
 
 /// The coverage of one tenant model; `root` names the export root in assets.
 pub fn assess(model: &TenantModel, root: Option<&str>) -> Assessment {
-    assess_as(model, Naming::Full(root))
+    let mut assets = Vec::new();
+    let (scoped, notes) = assess_each(model, &mut |kind, judged| {
+        assets.push(located(model, root, kind, judged));
+    });
+    Assessment {
+        assets,
+        scoped,
+        notes,
+    }
 }
 
-/// The coverage counts of one tenant model (what `lint`'s summary shows): the assets of
-/// [`assess`] with their kind and state only (empty names and reasons, no location).
-pub fn assess_counts(model: &TenantModel) -> Assessment {
-    assess_as(model, Naming::CountsOnly)
+/// The coverage summary of one tenant model (what `lint` shows): the counts of
+/// [`report`]`(`[`assess`]`)`, worked out without listing the assets (no per-asset string or
+/// record is built).
+pub fn summary(model: &TenantModel) -> CoverageSummary {
+    let mut counts = [[0usize; 4]; 2];
+    let (scoped, notes) = assess_each(model, &mut |kind, (_, state, _, _)| {
+        let k = usize::from(kind != "user");
+        let s = CoverageState::ALL
+            .iter()
+            .position(|x| *x == state)
+            .unwrap_or(0);
+        if let Some(c) = counts.get_mut(k).and_then(|c| c.get_mut(s)) {
+            *c += 1;
+        }
+    });
+    let by_state = |c: &[usize; 4]| -> BTreeMap<&'static str, usize> {
+        CoverageState::ALL
+            .iter()
+            .zip(c)
+            .map(|(s, n)| (s.as_str(), *n))
+            .collect()
+    };
+    let [users, devices] = &counts;
+    CoverageSummary {
+        scoped_coverage: scoped,
+        users: by_state(users),
+        devices: by_state(devices),
+        notes,
+    }
 }
 
-fn assess_as(model: &TenantModel, root: Naming<'_>) -> Assessment {
+/// Judges every user, then every device, of `model`, handing each to `each` with its kind;
+/// returns whether scoped coverage is in use and the notes.
+fn assess_each(
+    model: &TenantModel,
+    each: &mut dyn FnMut(&'static str, Judged<'_, '_>),
+) -> (bool, Vec<String>) {
     let mut notes = Vec::new();
     let groups: &[Record] = model.collection("groups").map_or(&[], |c| &c.records);
     let device_groups: &[Record] = model
@@ -276,20 +361,23 @@ fn assess_as(model: &TenantModel, root: Naming<'_>) -> Assessment {
              Defender Experts covers the whole tenant"
         ));
     }
-    let mut assets = users(model, root, scoping, users_group, &near_users, &mut notes);
-    assets.extend(devices(
+    users(
         model,
-        root,
+        scoping,
+        users_group,
+        &near_users,
+        &mut notes,
+        &mut |j| each("user", j),
+    );
+    devices(
+        model,
         scoping,
         devices_group,
         &near_devices,
         device_groups,
-    ));
-    Assessment {
-        assets,
-        scoped: scoping,
-        notes,
-    }
+        &mut |j| each("device", j),
+    );
+    (scoping, notes)
 }
 
 /// The user ids reachable from `group` through nested groups (not its direct members), each
@@ -333,14 +421,14 @@ fn nested_members<'m>(group: &'m Record, groups: &'m [Record]) -> HashMap<&'m st
     out
 }
 
-fn users(
-    model: &TenantModel,
-    root: Naming<'_>,
+fn users<'m>(
+    model: &'m TenantModel,
     scoping: bool,
-    group: Option<&Record>,
-    near: &[&Record],
+    group: Option<&'m Record>,
+    near: &[&'m Record],
     notes: &mut Vec<String>,
-) -> Vec<Located> {
+    each: &mut dyn FnMut(Judged<'m, '_>),
+) {
     let groups: &[Record] = model.collection("groups").map_or(&[], |c| &c.records);
     let direct: HashMap<&str, &Record> = group
         .map(|g| {
@@ -413,60 +501,25 @@ fn users(
             }
         }
     }
-    records
-        .into_iter()
-        .map(|u| {
-            let id = u.text("id").unwrap_or("");
-            let (state, reason, loc) = if !scoping {
-                (
-                    CoverageState::InScope,
-                    "scoped coverage is not in use: every user is covered".to_string(),
-                    u.loc,
-                )
-            } else if let Some(m) = direct.get(id) {
-                (
-                    CoverageState::InScope,
-                    format!("direct member of `{USERS_GROUP}`"),
-                    m.loc,
-                )
-            } else if let Some(why) = &incomplete {
-                (CoverageState::Unknown, why.clone(), u.loc)
-            } else if let Some(via) = nested.get(id) {
-                (
-                    CoverageState::Lost,
-                    format!(
-                        "reached only through the nested group{} `{}` in `{USERS_GROUP}`: \
-                         nested groups are not followed; add the user to the group directly",
-                        if via.len() > 1 { "s" } else { "" },
-                        via.join("` > `")
-                    ),
-                    u.loc,
-                )
-            } else if let Some((name, m)) = near_members.get(id) {
-                (
-                    CoverageState::Lost,
-                    format!(
-                        "member of `{name}`, a near miss of `{USERS_GROUP}` that Defender \
-                         Experts does not recognise"
-                    ),
-                    m.loc,
-                )
-            } else if group.is_none() {
-                (
-                    CoverageState::OutOfScope,
-                    format!("only devices are scoped (no `{USERS_GROUP}` group)"),
-                    u.loc,
-                )
-            } else {
-                (
-                    CoverageState::OutOfScope,
-                    format!("not a member of `{USERS_GROUP}`"),
-                    u.loc,
-                )
-            };
-            located(model, root, "user", u, (state, reason, loc))
-        })
-        .collect()
+    for u in records {
+        let id = u.text("id").unwrap_or("");
+        let judged = if !scoping {
+            (u, CoverageState::InScope, Why::UserNotScoped, u.loc)
+        } else if let Some(m) = direct.get(id) {
+            (u, CoverageState::InScope, Why::DirectMember, m.loc)
+        } else if let Some(why) = &incomplete {
+            (u, CoverageState::Unknown, Why::Gap(why), u.loc)
+        } else if let Some(via) = nested.get(id) {
+            (u, CoverageState::Lost, Why::Nested(via), u.loc)
+        } else if let Some((name, m)) = near_members.get(id) {
+            (u, CoverageState::Lost, Why::NearUser(name), m.loc)
+        } else if group.is_none() {
+            (u, CoverageState::OutOfScope, Why::OnlyDevices, u.loc)
+        } else {
+            (u, CoverageState::OutOfScope, Why::NotMember, u.loc)
+        };
+        each(judged);
+    }
 }
 
 /// Whether a device group's rules (all of them) match a device; None when a rule's property
@@ -515,14 +568,14 @@ fn rules_match(group: &Record, device: &Record) -> Option<bool> {
     Some(true)
 }
 
-fn devices(
-    model: &TenantModel,
-    root: Naming<'_>,
+fn devices<'m>(
+    model: &'m TenantModel,
     scoping: bool,
-    group: Option<&Record>,
-    near: &[&Record],
-    device_groups: &[Record],
-) -> Vec<Located> {
+    group: Option<&'m Record>,
+    near: &[&'m Record],
+    device_groups: &'m [Record],
+    each: &mut dyn FnMut(Judged<'m, '_>),
+) {
     let rank = |name: &str| {
         device_groups
             .iter()
@@ -535,80 +588,41 @@ fn devices(
     let scoped_rank = group.and_then(|g| g.text("name")).and_then(rank);
     let groups_exported = model.collection("device_groups").is_some_and(|c| c.present);
     let records: &[Record] = model.collection("devices").map_or(&[], |c| &c.records);
-    records
-        .iter()
-        .map(|d| {
-            let current = d.text("group");
-            let group_loc = d.get("group").and_then(|f| f.loc).or(d.loc);
-            let (state, reason, loc) = if !scoping {
-                (
-                    CoverageState::InScope,
-                    "scoped coverage is not in use: every device is covered".to_string(),
-                    d.loc,
-                )
-            } else if current == Some(DEVICES_GROUP) {
-                (
-                    CoverageState::InScope,
-                    format!("in the device group `{DEVICES_GROUP}`"),
-                    group_loc,
-                )
-            } else if let Some(g) = near
-                .iter()
-                .find(|g| g.text("name").is_some() && g.text("name") == current)
-            {
-                (
-                    CoverageState::Lost,
-                    format!(
-                        "in `{}`, a near miss of `{DEVICES_GROUP}` that Defender Experts does not \
-                         recognise",
-                        g.text("name").unwrap_or("?")
-                    ),
-                    group_loc,
-                )
-            } else if current.is_none() {
-                (
-                    CoverageState::Unknown,
-                    "the export does not give the device's group (`rbacGroupName`)".to_string(),
-                    d.loc,
-                )
-            } else if let (Some(g), Some(cur)) = (group, current) {
-                let captured = match (rank(cur), scoped_rank) {
-                    (Some(c), Some(s)) => c < s,
-                    _ => false,
-                };
-                match rules_match(g, d) {
-                    Some(true) if captured => (
-                        CoverageState::Lost,
-                        format!(
-                            "the rules of `{DEVICES_GROUP}` match it, but the higher-ranked \
-                             group `{cur}` captures it: move `{DEVICES_GROUP}` to rank 1"
-                        ),
-                        group_loc,
-                    ),
-                    _ => (
-                        CoverageState::OutOfScope,
-                        format!("in the device group `{cur}`"),
-                        group_loc,
-                    ),
-                }
-            } else if !groups_exported {
-                (
-                    CoverageState::Unknown,
-                    "the device groups are not in the export, so whether a scoped device group \
-                     exists is unknown (export the Defender portal device group list)"
-                        .to_string(),
-                    d.loc,
-                )
-            } else {
-                (
-                    CoverageState::OutOfScope,
-                    format!("only users are scoped (no `{DEVICES_GROUP}` device group)"),
-                    d.loc,
-                )
+    for d in records {
+        let current = d.text("group");
+        let group_loc = d.get("group").and_then(|f| f.loc).or(d.loc);
+        let (state, why, loc) = if !scoping {
+            (CoverageState::InScope, Why::DeviceNotScoped, d.loc)
+        } else if current == Some(DEVICES_GROUP) {
+            (CoverageState::InScope, Why::InScopedDeviceGroup, group_loc)
+        } else if let Some(name) = near
+            .iter()
+            .filter_map(|g| g.text("name"))
+            .find(|n| Some(*n) == current)
+        {
+            (CoverageState::Lost, Why::NearDevice(name), group_loc)
+        } else if current.is_none() {
+            (CoverageState::Unknown, Why::NoDeviceGroup, d.loc)
+        } else if let (Some(g), Some(cur)) = (group, current) {
+            let captured = match (rank(cur), scoped_rank) {
+                (Some(c), Some(s)) => c < s,
+                _ => false,
             };
-            located(model, root, "device", d, (state, reason, loc))
-        })
-        .collect()
+            match rules_match(g, d) {
+                Some(true) if captured => (CoverageState::Lost, Why::Captured(cur), group_loc),
+                _ => (
+                    CoverageState::OutOfScope,
+                    Why::InDeviceGroup(cur),
+                    group_loc,
+                ),
+            }
+        } else if !groups_exported {
+            (CoverageState::Unknown, Why::NoDeviceGroups, d.loc)
+        } else {
+            (CoverageState::OutOfScope, Why::OnlyUsers, d.loc)
+        };
+        each((d, state, why, loc));
+    }
 }
 
 /// The report of assessed assets (lines already filled in): counts per kind and state.

@@ -439,14 +439,7 @@ fn evaluate_tenant(
                 })
                 .collect()
         },
-        || {
-            let assessed = crate::coverage::assess_counts(model);
-            let assets = assessed.assets.into_iter().map(|(a, _)| a).collect();
-            let report = crate::coverage::report(assets, assessed.scoped, assessed.notes);
-            // The assets are not reported by lint: freed on another thread.
-            std::thread::spawn(move || drop(report.assets));
-            report.summary
-        },
+        || crate::coverage::summary(model),
     );
     for ((meta, compiled), outcome) in selected.iter().zip(outcomes) {
         if matches!(outcome, Ok(Outcome::Findings(_) | Outcome::Partial(..))) {
