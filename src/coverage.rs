@@ -458,54 +458,10 @@ fn users<'m>(
             .find(|gap| gap.entity.as_deref() == Some(id) && gap.affects(Some("members")))
             .map(|gap| gap.reason.clone())
     });
-    let mut records: Vec<&Record> = model
-        .collection("users")
-        .map(|c| c.records.iter().collect())
-        .unwrap_or_default();
-    // Direct members missing from the user list are users too.
-    if !records.is_empty() {
-        let known: HashSet<&str> = records.iter().filter_map(|u| u.text("id")).collect();
-        let mut missing: Vec<&Record> = direct
-            .iter()
-            .filter(|(id, _)| !known.contains(*id))
-            .map(|(_, m)| *m)
-            .collect();
-        missing.sort_by_key(|m| m.loc);
-        if !missing.is_empty() {
-            notes.push(format!(
-                "{} member{} of `{USERS_GROUP}` {} not in the user list",
-                missing.len(),
-                if missing.len() == 1 { "" } else { "s" },
-                if missing.len() == 1 { "is" } else { "are" }
-            ));
-        }
-        records.extend(missing);
-    }
-    // Without a user list, the members of the groups that matter are the users known.
-    if records.is_empty() {
-        if !direct.is_empty() || !near_members.is_empty() {
-            notes.push(
-                "the export holds no user list: only the members of the scoped and near-miss \
-                 groups are listed"
-                    .into(),
-            );
-        }
-        let mut seen = HashSet::new();
-        for m in direct
-            .values()
-            .copied()
-            .chain(near_members.values().map(|(_, m)| *m))
-        {
-            if m.text("id").is_some_and(|id| seen.insert(id)) {
-                records.push(m);
-            }
-        }
-    }
-    for u in records {
-        let id = u.text("id").unwrap_or("");
-        let judged = if !scoping {
+    let judge = |u: &'m Record, id: &str, member: Option<&&'m Record>| {
+        if !scoping {
             (u, CoverageState::InScope, Why::UserNotScoped, u.loc)
-        } else if let Some(m) = direct.get(id) {
+        } else if let Some(m) = member {
             (u, CoverageState::InScope, Why::DirectMember, m.loc)
         } else if let Some(why) = &incomplete {
             (u, CoverageState::Unknown, Why::Gap(why), u.loc)
@@ -517,8 +473,58 @@ fn users<'m>(
             (u, CoverageState::OutOfScope, Why::OnlyDevices, u.loc)
         } else {
             (u, CoverageState::OutOfScope, Why::NotMember, u.loc)
-        };
-        each(judged);
+        }
+    };
+    let users: &[Record] = model.collection("users").map_or(&[], |c| &c.records);
+    // The direct members found in the user list (the others are listed after it).
+    let mut listed: HashSet<&str> = HashSet::new();
+    for u in users {
+        let id = u.text("id");
+        let member = direct.get(id.unwrap_or(""));
+        if let (Some(id), Some(_)) = (id, member) {
+            listed.insert(id);
+        }
+        each(judge(u, id.unwrap_or(""), member));
+    }
+    // Direct members missing from the user list are users too.
+    if !users.is_empty() {
+        let mut missing: Vec<&Record> = direct
+            .iter()
+            .filter(|(id, _)| !listed.contains(*id))
+            .map(|(_, m)| *m)
+            .collect();
+        missing.sort_by_key(|m| m.loc);
+        if !missing.is_empty() {
+            notes.push(format!(
+                "{} member{} of `{USERS_GROUP}` {} not in the user list",
+                missing.len(),
+                if missing.len() == 1 { "" } else { "s" },
+                if missing.len() == 1 { "is" } else { "are" }
+            ));
+        }
+        for m in missing {
+            let id = m.text("id").unwrap_or("");
+            each(judge(m, id, direct.get(id)));
+        }
+        return;
+    }
+    // Without a user list, the members of the groups that matter are the users known.
+    if !direct.is_empty() || !near_members.is_empty() {
+        notes.push(
+            "the export holds no user list: only the members of the scoped and near-miss \
+             groups are listed"
+                .into(),
+        );
+    }
+    let mut seen = HashSet::new();
+    for m in direct
+        .values()
+        .copied()
+        .chain(near_members.values().map(|(_, m)| *m))
+    {
+        if let Some(id) = m.text("id").filter(|id| seen.insert(*id)) {
+            each(judge(m, id, direct.get(id)));
+        }
     }
 }
 

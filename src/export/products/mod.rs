@@ -13,7 +13,6 @@ pub mod office;
 
 use crate::model::schema;
 use crate::model::{Gap, Loc, Record, TenantModel, Value};
-use std::collections::HashMap;
 
 /// A product's deployment mode as a source shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -301,6 +300,17 @@ fn plans_text(p: &Product) -> String {
     names.join(" or ")
 }
 
+/// The plan names of every product of [`PRODUCTS`], each once, in order.
+fn plan_names() -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for name in PRODUCTS.iter().flat_map(|p| p.plans.iter().copied()) {
+        if !out.contains(&name) {
+            out.push(name);
+        }
+    }
+    out
+}
+
 /// What the export's licence data (subscribed SKUs, users' assigned plans, Defender for
 /// Servers pricings) says.
 struct Licences<'m> {
@@ -311,28 +321,45 @@ struct Licences<'m> {
     /// Why the subscribed SKUs that are in the export cannot be read whole.
     incomplete: Option<String>,
     model: &'m TenantModel,
-    /// Each enabled plan name assigned to a user: the first such assignment, as (user index,
-    /// plan index, location), so that a product's first user is found without scanning every
-    /// user once per product.
-    user_plans: HashMap<&'m str, (usize, usize, Option<Loc>)>,
+    /// Each plan name of [`PRODUCTS`] (in [`plan_names`] order), with its first enabled
+    /// assignment to a user, as (user index, plan index, location): a product's first user is
+    /// found without scanning every user once per product.
+    user_plans: Vec<Option<(usize, usize, Option<Loc>)>>,
 }
 
 impl<'m> Licences<'m> {
     fn read(model: &'m TenantModel) -> Self {
         let skus = model.collection("skus").filter(|c| c.present);
         let incomplete = skus.and(model.missing(&[("skus", Some("plans"))]));
-        let mut user_plans = HashMap::new();
+        let names = plan_names();
+        let mut user_plans = vec![None; names.len()];
+        let mut missing = names.len();
         let users = model
             .collection("users")
             .map_or(&[][..], |c| &c.records[..]);
+        // Users in order, until every plan name has its first assignment.
         for (ui, u) in users.iter().enumerate() {
+            if missing == 0 {
+                break;
+            }
             let Some(Value::Records(plans)) = u.get("plans").map(|f| &f.value) else {
                 continue;
             };
             for (pi, pl) in plans.iter().enumerate() {
-                if let (Some(name), Some("Enabled")) = (pl.text("name"), pl.text("status")) {
+                let Some(name) = pl.text("name") else {
+                    continue;
+                };
+                let Some(slot) = names
+                    .iter()
+                    .position(|n| *n == name)
+                    .and_then(|i| user_plans.get_mut(i))
+                else {
+                    continue;
+                };
+                if slot.is_none() && pl.text("status") == Some("Enabled") {
                     let loc = pl.get("id").and_then(|f| f.loc).or(pl.loc);
-                    user_plans.entry(name).or_insert((ui, pi, loc));
+                    *slot = Some((ui, pi, loc));
+                    missing -= 1;
                 }
             }
         }
@@ -406,7 +433,10 @@ impl<'m> Licences<'m> {
         product
             .plans
             .iter()
-            .filter_map(|p| self.user_plans.get(p))
+            .filter_map(|p| {
+                let i = plan_names().iter().position(|n| n == p)?;
+                self.user_plans.get(i)?.as_ref()
+            })
             .min_by_key(|(user, plan, _)| (*user, *plan))
             .map(|(_, _, loc)| *loc)
     }
