@@ -300,6 +300,24 @@ fn plans_text(p: &Product) -> String {
     names.join(" or ")
 }
 
+/// The positions of three fields by name in the schema of the records last asked about.
+#[derive(Default)]
+struct Fields {
+    schema: Option<&'static schema::RecordSchema>,
+    at: [Option<usize>; 3],
+}
+
+impl Fields {
+    /// The positions of `names` in `r`'s schema (None: no such field; "" names none).
+    fn of(&mut self, r: &Record, names: [&str; 3]) -> [Option<usize>; 3] {
+        if !self.schema.is_some_and(|s| std::ptr::eq(s, r.schema)) {
+            self.schema = Some(r.schema);
+            self.at = names.map(|n| r.schema.field_index(n).filter(|_| !n.is_empty()));
+        }
+        self.at
+    }
+}
+
 /// The plan names of every product of [`PRODUCTS`], each once, in order.
 fn plan_names() -> Vec<&'static str> {
     let mut out: Vec<&'static str> = Vec::new();
@@ -337,16 +355,24 @@ impl<'m> Licences<'m> {
         let users = model
             .collection("users")
             .map_or(&[][..], |c| &c.records[..]);
+        // The fields read, by position in the schema of the records read last (a user's and
+        // a plan's schema are each one for the whole list).
+        let mut user_fields = Fields::default();
+        let mut plan_fields = Fields::default();
         // Users in order, until every plan name has its first assignment.
         for (ui, u) in users.iter().enumerate() {
             if missing == 0 {
                 break;
             }
-            let Some(Value::Records(plans)) = u.get("plans").map(|f| &f.value) else {
+            let [plans_at, ..] = user_fields.of(u, ["plans", "", ""]);
+            let Some(Value::Records(plans)) = plans_at.and_then(|i| u.field(i)).map(|f| &f.value)
+            else {
                 continue;
             };
             for (pi, pl) in plans.iter().enumerate() {
-                let Some(name) = pl.text("name") else {
+                let [name_at, status_at, id_at] = plan_fields.of(pl, ["name", "status", "id"]);
+                let text = |at: Option<usize>| at.and_then(|i| pl.field(i))?.value.as_str();
+                let Some(name) = text(name_at) else {
                     continue;
                 };
                 let Some(slot) = names
@@ -356,8 +382,8 @@ impl<'m> Licences<'m> {
                 else {
                     continue;
                 };
-                if slot.is_none() && pl.text("status") == Some("Enabled") {
-                    let loc = pl.get("id").and_then(|f| f.loc).or(pl.loc);
+                if slot.is_none() && text(status_at) == Some("Enabled") {
+                    let loc = id_at.and_then(|i| pl.field(i)).and_then(|f| f.loc).or(pl.loc);
                     *slot = Some((ui, pi, loc));
                     missing -= 1;
                 }
