@@ -383,7 +383,10 @@ impl<'m> Licences<'m> {
                     continue;
                 };
                 if slot.is_none() && text(status_at) == Some("Enabled") {
-                    let loc = id_at.and_then(|i| pl.field(i)).and_then(|f| f.loc).or(pl.loc);
+                    let loc = id_at
+                        .and_then(|i| pl.field(i))
+                        .and_then(|f| f.loc)
+                        .or(pl.loc);
                     *slot = Some((ui, pi, loc));
                     missing -= 1;
                 }
