@@ -157,11 +157,30 @@ pub fn timing(phase: &str, since: std::time::Instant) -> std::time::Instant {
     let now = std::time::Instant::now();
     if std::env::var_os("DEXLINT_TIMINGS").is_some() {
         eprintln!(
-            "dexlint timing: {phase} {:.1}",
-            (now - since).as_secs_f64() * 1000.0
+            "dexlint timing: {phase} {:.1}{}",
+            (now - since).as_secs_f64() * 1000.0,
+            memory()
         );
     }
     now
+}
+
+/// The process's resident memory now and at its peak so far, from `/proc/self/status`
+/// (`VmRSS`, `VmHWM`), as ` (resident N MB, peak N MB)`; empty where there is no such file.
+fn memory() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kb = |key: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+    };
+    match (kb("VmRSS:"), kb("VmHWM:")) {
+        (Some(now), Some(peak)) => {
+            format!(" (resident {} MB, peak {} MB)", now / 1000, peak / 1000)
+        }
+        _ => String::new(),
+    }
 }
 
 /// Largest file dexlint reads by default (`max-file-bytes` in dexlint.toml changes it).
