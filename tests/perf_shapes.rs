@@ -300,3 +300,85 @@ fn timings_go_to_stderr_and_leave_the_report_unchanged() {
     }
     assert!(!String::from_utf8_lossy(&plain.stderr).contains("dexlint timing"));
 }
+
+/// Loads `text` as `graph/users.json` of an export on disk and as one document parsed whole;
+/// the models and diagnostics must be the same.
+fn disk_load_is_the_whole_load(text: &str, what: &str) -> dexlint::export::Load {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("graph")).unwrap();
+    std::fs::write(dir.path().join("graph/users.json"), text).unwrap();
+    let from_disk = dexlint::export::load(
+        &[dir.path().to_path_buf()],
+        &dexlint::export::LoadOptions::default(),
+    )
+    .unwrap();
+    let whole = load_document_whole("graph/users.json", text.as_bytes());
+    assert_eq!(
+        from_disk.model.collections, whole.model.collections,
+        "{what}"
+    );
+    assert_eq!(from_disk.diagnostics, whole.diagnostics, "{what}");
+    from_disk
+}
+
+#[test]
+fn large_lists_read_a_window_at_a_time_give_the_whole_load() {
+    let text = multibyte_list(25_000, false, false);
+    assert!(text.len() > 2 * split::MIN_SPLIT_BYTES);
+    let end = text.rfind(']').unwrap();
+    let cases = [
+        // The list's next page linked after the list: a warning positioned in the file.
+        (
+            text.replace(
+                "\"@odata.nextLink\": null",
+                "\"@odata.nextLink\": \"https://graph.microsoft.com/v1.0/users?$skiptoken=X\"",
+            ),
+            "nextLink after the list",
+        ),
+        (text.replace('\n', "\r\n"), "CRLF"),
+        (text.replace("\n    ", ""), "minified elements"),
+        (format!("{text}  \n garbage"), "text after the document"),
+        (
+            text[..text.len() * 2 / 3].to_string(),
+            "cut off in the middle",
+        ),
+        (
+            format!("{}, 3 ]{}", &text[..end], &text[end + 1..]),
+            "a number element",
+        ),
+        (
+            format!("{}, ]{}", &text[..end], &text[end + 1..]),
+            "a trailing comma",
+        ),
+        (
+            text.replacen("\"value\": [", "\"other\": [1, 2], \"value\": [", 1),
+            "another list before",
+        ),
+        (
+            text.replacen(
+                "{\n  \"@odata.context\"",
+                "{\"big\": [\"x\"], \"value\": \"not a list\", \"@odata.context\"",
+                1,
+            )
+            .replacen("\"value\": [", "\"items\": [", 1),
+            "the longest array not named value",
+        ),
+    ];
+    for (text, what) in &cases {
+        disk_load_is_the_whole_load(text, what);
+    }
+    // A malformed element in the middle: one error, at its line, as in the whole parse.
+    let mut broken = text.clone();
+    let needle = "{\"id\": \"00012000-";
+    let at = broken.find(needle).unwrap();
+    broken.replace_range(at..at + needle.len(), "{\"id: \"00012000-");
+    let load = disk_load_is_the_whole_load(&broken, "malformed element");
+    let line = broken[..at].matches('\n').count() + 1;
+    let errors: Vec<_> = load
+        .diagnostics
+        .iter()
+        .filter(|d| d.level == dexlint::export::DiagLevel::Error)
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].line, Some(line));
+}

@@ -2,7 +2,10 @@
 //!
 //! Files are found by [`walk`]; each is then read, decoded, parsed into a [`tree`] that borrows
 //! its strings, recognised and turned into records by the first source format of
-//! [`formats::FORMATS`] that reads it, all in parallel (rayon). What each file contributes
+//! [`formats::FORMATS`] that reads it, all in parallel (rayon). List responses whose elements
+//! load on their own (Graph and Defender for Endpoint lists) are read element by element
+//! ([`split`]): the largest kinds straight from the parser's events
+//! ([`formats::streamed`]), large lists a range of elements at a time on several threads. What each file contributes
 //! is added to the model in walk order, so the model is the same whatever the thread count.
 //! Joins across files (members of groups, antivirus modes of machines, pricings and settings of
 //! one subscription, plan names from the SKU catalogue) are made when every file has been read. A bad file never stops the load: it becomes a [`LoadDiagnostic`].
@@ -211,11 +214,19 @@ fn load_file(file: FileId, found: &walk::Found, options: &LoadOptions) -> FileLo
                 );
                 return Err(diag(found, DiagLevel::Error, message));
             }
+            // A large UTF-8 list is loaded without holding its whole text when it can be.
+            if meta.len() >= split::MIN_SPLIT_BYTES as u64 {
+                if let Some(load) = from_disk(file, found, options) {
+                    return Ok(Err(load));
+                }
+            }
             std::fs::read(&found.path)
+                .map(Ok)
                 .map_err(|e| diag(found, DiagLevel::Error, format!("cannot read: {e}")))
         });
     match bytes {
-        Ok(bytes) => {
+        Ok(Err(load)) => load,
+        Ok(Ok(bytes)) => {
             // UTF-8 text is the file's bytes after any BOM: a large list's ranges are read
             // again from the file (see [`split`]).
             let bom = match bytes.as_slice() {
@@ -237,6 +248,27 @@ fn load_file(file: FileId, found: &walk::Found, options: &LoadOptions) -> FileLo
         }
         Err(d) => FileLoad::failed(d),
     }
+}
+
+/// [`split::load_from_disk`] of a file that starts as UTF-8 text (with or without a BOM).
+fn from_disk(file: FileId, found: &walk::Found, options: &LoadOptions) -> Option<FileLoad> {
+    use std::io::Read;
+    let mut head = [0u8; 3];
+    let n = std::fs::File::open(&found.path)
+        .ok()?
+        .read(&mut head)
+        .ok()?;
+    let bom = match head.get(..n)? {
+        [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..] => return None,
+        [0xEF, 0xBB, 0xBF] => 3,
+        _ => 0,
+    };
+    let disk = split::Disk {
+        path: &found.path,
+        bom,
+    };
+    let depth = options.max_json_depth.unwrap_or(tree::MAX_DEPTH);
+    split::load_from_disk((file, found), disk, depth)
 }
 
 /// Decodes, parses and loads one document.
@@ -1539,22 +1571,42 @@ fn resolve_plan_names(model: &mut TenantModel) {
     let Some(users) = model.collection_mut("users") else {
         return;
     };
-    for u in &mut users.records {
-        let Some(idx) = u.schema.field_index("plans") else {
+    // Field positions looked up once; the name found for each plan id string, by the string's
+    // address (a file's equal strings are one allocation, so a tenant has few).
+    let plan = &schema::ASSIGNED_PLAN;
+    let (Some(plans_at), Some(id_at), Some(name_at)) = (
+        schema::USER.field_index("plans"),
+        plan.field_index("id"),
+        plan.field_index("name"),
+    ) else {
+        return;
+    };
+    let mut found: HashMap<*const u8, Option<ArcStr>> = HashMap::new();
+    for u in users.records.iter_mut() {
+        if !std::ptr::eq(u.schema, &schema::USER) {
+            continue;
+        }
+        let Some(Value::Records(plans)) = u.fields.get_mut(plans_at).map(|f| &mut f.value) else {
             continue;
         };
-        if let Some(field) = u.fields.get_mut(idx) {
-            if let Value::Records(plans) = &mut field.value {
-                for p in plans.iter_mut() {
-                    let id = p.get("id").and_then(|f| f.value.as_str()).unwrap_or("");
-                    let name = names
-                        .get(id)
+        for p in plans.iter_mut().filter(|p| std::ptr::eq(p.schema, plan)) {
+            let Some(Value::Str(id)) = p.fields.get(id_at).map(|f| &f.value) else {
+                continue;
+            };
+            let name = found
+                .entry(id.as_ptr())
+                .or_insert_with(|| {
+                    names
+                        .get(id.as_str())
                         .or_else(|| names.get(&id.to_ascii_lowercase()))
-                        .cloned();
-                    if let Some(name) = name {
-                        p.set("name", Value::Str(name), None);
-                    }
-                }
+                        .cloned()
+                })
+                .clone();
+            if let (Some(name), Some(slot)) = (name, p.fields.get_mut(name_at)) {
+                *slot = crate::model::Field {
+                    value: Value::Str(name),
+                    loc: None,
+                };
             }
         }
     }

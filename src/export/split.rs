@@ -1,21 +1,26 @@
-//! Large list documents loaded a range of elements at a time, in parallel.
+//! List documents loaded element by element, and large ones a range of elements at a time, in
+//! parallel.
 //!
 //! A file that holds a whole collection as one list (`users.json` of a merged Graph list,
 //! `Get-MgUser -All | ConvertTo-Json`, the machine list) would otherwise be parsed and loaded on
 //! one thread, its whole tree held at once. Here a pass that builds nothing finds the list's
-//! elements ([`tree::list_shape`]); they are cut into ranges of about [`RANGE_BYTES`], and each
-//! range is parsed (byte offsets still those of the whole file) and loaded by the source format
-//! as the document with only those elements, in parallel; the tree of a range is dropped as
-//! soon as its records exist. A file read from disk as UTF-8 does not keep its text while its
-//! ranges load: once the elements are found the text is dropped, each range is read again
-//! from the file ([`Disk`]), and the text is read a third time only when a problem needs a
-//! line.
+//! elements ([`tree::list_shape`], by structure only: each element is checked when it is
+//! parsed). The source format reads the document with no elements (its head: the list's page,
+//! the collections it provides) and says what the elements are ([`Builder::list_elements`]);
+//! each element is then read on its own: by [`streamed`] straight from the parser's events
+//! when it can, else parsed (byte offsets still those of the whole file) and read by the
+//! format's own code ([`formats::element`]). A large list is cut into ranges of about
+//! [`RANGE_BYTES`], loaded in parallel; a file read from disk as UTF-8 does not keep its text
+//! while its ranges load: once the elements are found the text is dropped, each range is read
+//! again from the file ([`Disk`]), and the text is read a third time only when a problem needs
+//! a line. A list response smaller than [`MIN_SPLIT_BYTES`] is read by element when
+//! [`streamed`] reads its elements, else whole.
 //!
 //! The result is what the whole document gives, or nothing (and the file is loaded whole):
 //! only formats whose elements load independently of one another are split (Graph and
-//! Defender for Endpoint lists); what such a format writes before its elements (the list's
-//! page, the collections it provides) is taken once, from the document with no elements, and
-//! every range must begin with exactly that; and any parse error falls back to the whole
+//! Defender for Endpoint lists); a list whose format does not say what its elements are is
+//! split only when large, each range read as the document with only those elements, which
+//! must begin with exactly what the head wrote; and any parse error falls back to the whole
 //! parse, which then reports it as before.
 
 use super::formats::{self, streamed, Elements};
@@ -206,7 +211,16 @@ pub(super) fn load(
     {
         let depth = max_depth.saturating_sub(shape.element_depth());
         let list = shape.elements;
-        return by_element((file, found), text, disk, depth, list, head, &elements);
+        return by_element(
+            (file, found),
+            Some(text),
+            disk,
+            depth,
+            list,
+            head,
+            &elements,
+        )
+        .map_err(Option::unwrap_or_default);
     }
     let chunks = ranges(&shape.elements, RANGE_BYTES);
     if !large || chunks.len() < 2 {
@@ -331,14 +345,14 @@ fn from_disk(
 /// parse.
 fn by_element(
     (file, found): (FileId, &super::walk::Found),
-    text: String,
+    text: Option<String>,
     disk: Option<Disk<'_>>,
     depth: usize,
     list: Vec<std::ops::Range<usize>>,
     head: Part,
     elements: &Elements,
-) -> Result<FileLoad, String> {
-    let large = text.len() >= MIN_SPLIT_BYTES;
+) -> Result<FileLoad, Option<String>> {
+    let large = text.as_ref().is_none_or(|t| t.len() >= MIN_SPLIT_BYTES);
     let chunks = ranges(&list, if large { RANGE_BYTES } else { usize::MAX });
     let read = (head.format, head.by_path);
     let part = |piece: (&str, usize), range: &std::ops::Range<usize>| {
@@ -355,8 +369,8 @@ fn by_element(
             (problems, ops)
         })
     };
-    match disk.filter(|_| large) {
-        None => {
+    match (text, disk.filter(|_| large)) {
+        (Some(text), None) => {
             let parts = chunks
                 .par_iter()
                 .with_max_len(1)
@@ -364,10 +378,10 @@ fn by_element(
                 .collect();
             match join(parts) {
                 Some((problems, ops)) => Ok(FileLoad::positioned(true, problems, ops, &text)),
-                None => Err(text),
+                None => Err(Some(text)),
             }
         }
-        Some(disk) => {
+        (text, Some(disk)) => {
             drop(text);
             let parts = chunks
                 .par_iter()
@@ -377,8 +391,9 @@ fn by_element(
                     part((&piece, shift), range)
                 })
                 .collect();
-            from_disk(join(parts), &disk, found)
+            from_disk(join(parts), &disk, found).map_err(Some)
         }
+        (None, None) => Err(None),
     }
 }
 
@@ -431,4 +446,337 @@ fn load_parts(
         ops.extend(part.ops);
     }
     Some((problems, ops))
+}
+
+/// The decoded text of a file on disk, read a window at a time: offsets are those of the
+/// text (after any BOM); what lies before the window has been let go.
+struct Window {
+    file: std::fs::File,
+    /// How much is read at a time ([`WINDOW_BYTES`]; less in tests).
+    chunk: usize,
+    /// The text from `base` on, as far as it was read.
+    buf: Vec<u8>,
+    base: usize,
+    eof: bool,
+}
+
+/// How much a window reads at a time.
+const WINDOW_BYTES: usize = 4 << 20;
+
+impl Window {
+    fn open(disk: &Disk<'_>, chunk: usize) -> Option<Self> {
+        use std::io::{Seek, SeekFrom};
+        let mut file = std::fs::File::open(disk.path).ok()?;
+        file.seek(SeekFrom::Start(disk.bom as u64)).ok()?;
+        Some(Window {
+            file,
+            chunk: chunk.max(1),
+            buf: Vec::new(),
+            base: 0,
+            eof: false,
+        })
+    }
+
+    /// Reads at least `more` bytes more (fewer at the end of the file).
+    fn read(&mut self, more: usize) -> Option<()> {
+        use std::io::Read;
+        let want = more.max(self.chunk);
+        let got = (&mut self.file)
+            .take(want as u64)
+            .read_to_end(&mut self.buf)
+            .ok()?;
+        self.eof = got < want;
+        Some(())
+    }
+
+    /// The byte at `at`, reading as far as it; None past the end of the text.
+    fn byte(&mut self, at: usize) -> Option<u8> {
+        while at.checked_sub(self.base)? >= self.buf.len() {
+            if self.eof {
+                return None;
+            }
+            self.read(self.chunk)?;
+        }
+        self.buf.get(at.checked_sub(self.base)?).copied()
+    }
+
+    /// The first offset from `at` on that is not JSON whitespace; None at the end of the text.
+    fn skip_ws(&mut self, mut at: usize) -> Option<usize> {
+        while matches!(self.byte(at)?, b' ' | b'\t' | b'\n' | b'\r') {
+            at += 1;
+        }
+        Some(at)
+    }
+
+    /// The end of the value that starts at `at` ([`tree::value_end`]), reading as far as it.
+    fn value_end(&mut self, at: usize) -> Option<usize> {
+        self.byte(at)?;
+        let mut more = self.chunk;
+        loop {
+            let from = at.checked_sub(self.base)?;
+            // A value that reaches the end of what was read may go on: read more (twice as
+            // much each time, so a large value is scanned a few times, not once per window).
+            match tree::value_end(&self.buf, from) {
+                Some(end) if end < self.buf.len() || self.eof => return Some(self.base + end),
+                None if self.eof => return None,
+                _ => {
+                    self.read(more)?;
+                    more = more.saturating_mul(2);
+                }
+            }
+        }
+    }
+
+    /// Lets go of the text before `before` once enough of it is held.
+    fn forget(&mut self, before: usize) {
+        let n = before.saturating_sub(self.base);
+        if n >= self.chunk && n <= self.buf.len() {
+            self.buf.drain(..n);
+            self.base += n;
+        }
+    }
+}
+
+/// A member of a document: its key (unescaped), and the span of its value.
+type KeySpan = (String, std::ops::Range<usize>);
+
+/// A list document's structure found from its file without holding its text: the keys and
+/// value spans of its members (none for a top-level array), the index of the list among them,
+/// where the document and the list start, and the list's elements.
+struct FileShape {
+    members: Option<(Vec<KeySpan>, usize)>,
+    start: usize,
+    list_start: usize,
+    elements: Vec<std::ops::Range<usize>>,
+}
+
+/// The elements of the array whose `[` is at `open`, and the offset after its `]`, as
+/// [`tree::scan_elements`] finds them, reading the window as it goes.
+fn scan_window_list(w: &mut Window, open: usize) -> Option<(Vec<std::ops::Range<usize>>, usize)> {
+    let mut out = Vec::new();
+    let mut i = w.skip_ws(open + 1)?;
+    if w.byte(i)? == b']' {
+        return Some((out, i + 1));
+    }
+    loop {
+        let end = w.value_end(i)?;
+        if end == i {
+            return None;
+        }
+        out.push(i..end);
+        w.forget(i);
+        i = w.skip_ws(end)?;
+        match w.byte(i)? {
+            b',' => i = w.skip_ws(i + 1)?,
+            b']' => return Some((out, i + 1)),
+            _ => return None,
+        }
+    }
+}
+
+/// [`tree::list_shape`] of the text of `disk`, read a window at a time: the same list (the
+/// longest array member of a top-level object, or a top-level array), found by structure
+/// only (each element and member is checked when it is parsed). None when the text is not a
+/// document of that shape.
+fn scan_file(disk: &Disk<'_>, chunk: usize) -> Option<FileShape> {
+    let mut w = Window::open(disk, chunk)?;
+    let start = w.skip_ws(0)?;
+    let (members, list_start, elements, end) = match w.byte(start)? {
+        b'[' => {
+            let (elements, end) = scan_window_list(&mut w, start)?;
+            (None, start, elements, end)
+        }
+        b'{' => {
+            let mut members = Vec::new();
+            // The longest array so far: its index among the members, span and elements.
+            let mut best: Option<(usize, std::ops::Range<usize>, Vec<std::ops::Range<usize>>)> =
+                None;
+            let mut i = w.skip_ws(start + 1)?;
+            if w.byte(i)? == b'}' {
+                return None;
+            }
+            let end = loop {
+                if w.byte(i)? != b'"' {
+                    return None;
+                }
+                let key_end = w.value_end(i)?;
+                let key = w
+                    .buf
+                    .get(i.checked_sub(w.base)?..key_end.checked_sub(w.base)?)?;
+                let key = std::str::from_utf8(key).ok()?;
+                let key = tree::parse(key, 1).ok()?.as_str()?.to_string();
+                i = w.skip_ws(key_end)?;
+                if w.byte(i)? != b':' {
+                    return None;
+                }
+                let value = w.skip_ws(i + 1)?;
+                let value_end = if w.byte(value)? == b'[' {
+                    let (found, end) = scan_window_list(&mut w, value)?;
+                    if best.as_ref().is_none_or(|(_, r, _)| end - value > r.len()) {
+                        best = Some((members.len(), value..end, found));
+                    }
+                    end
+                } else {
+                    w.value_end(value)?
+                };
+                members.push((key, value..value_end));
+                i = w.skip_ws(value_end)?;
+                match w.byte(i)? {
+                    b',' => i = w.skip_ws(i + 1)?,
+                    b'}' => break i + 1,
+                    _ => return None,
+                }
+            };
+            let (index, list, elements) = best?;
+            (Some((members, index)), list.start, elements, end)
+        }
+        _ => return None,
+    };
+    // Nothing but whitespace after the document.
+    if w.skip_ws(end).is_some() {
+        return None;
+    }
+    Some(FileShape {
+        members,
+        start,
+        list_start,
+        elements,
+    })
+}
+
+/// The text of `span` of the decoded text of `disk`.
+fn read_span(disk: &Disk<'_>, span: &std::ops::Range<usize>) -> Option<String> {
+    read_piece(disk, std::slice::from_ref(span)).map(|(text, _)| text)
+}
+
+/// Loads a large list document of a UTF-8 file without ever holding its whole text: its
+/// structure found a window at a time ([`scan_file`]), its head read from the file, its
+/// elements by ranges ([`by_element`]). None when it is not a list whose format says what its
+/// elements are, or anything fails: the file is then read whole as any other.
+pub(super) fn load_from_disk(
+    (file, found): (FileId, &super::walk::Found),
+    disk: Disk<'_>,
+    max_depth: usize,
+) -> Option<FileLoad> {
+    if max_depth < 3 {
+        return None;
+    }
+    let shape = scan_file(&disk, WINDOW_BYTES)?;
+    let object = shape.members.is_some();
+    let (keys, index) = shape.members.unwrap_or_default();
+    // The members but the list, read from the file (their values are small).
+    let copies: Vec<(String, String, usize)> = keys
+        .into_iter()
+        .enumerate()
+        .map(|(i, (key, span))| {
+            let value = if i == index {
+                String::new()
+            } else {
+                read_span(&disk, &span)?
+            };
+            Some((key, value, span.start))
+        })
+        .collect::<Option<_>>()?;
+    let members: Vec<tree::Member<'_>> = copies
+        .iter()
+        .enumerate()
+        .map(|(i, (k, value, at))| {
+            let node = match i == index {
+                true => tree::Node {
+                    start: u32::try_from(shape.list_start).ok()?,
+                    kind: tree::Kind::Array(Box::default()),
+                },
+                false => tree::parse_piece(value, *at, 0..value.len(), max_depth - 1).ok()?,
+            };
+            Some((std::borrow::Cow::Borrowed(k.as_str()), node))
+        })
+        .collect::<Option<_>>()?;
+    let list = tree::ListShape {
+        members: object.then_some((members, index)),
+        start: u32::try_from(shape.start).ok()?,
+        list_start: u32::try_from(shape.list_start).ok()?,
+        elements: Vec::new(),
+        spans: Vec::new(),
+    };
+    let head = run(file, found, &list.document(Box::default()));
+    let splittable = head
+        .format
+        .and_then(|f| super::formats::FORMATS.get(f))
+        .is_some_and(|f| {
+            SPLITTABLE.contains(&f.name)
+                && !head.ops.iter().any(|op| matches!(op, Op::Account { .. }))
+        });
+    let elements = head.elements.clone().filter(|_| splittable)?;
+    let depth = max_depth.saturating_sub(list.element_depth());
+    by_element(
+        (file, found),
+        None,
+        Some(disk),
+        depth,
+        shape.elements,
+        head,
+        &elements,
+    )
+    .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `scan_file` finds what `tree::list_shape` finds in the whole text, whatever the window.
+    #[test]
+    fn a_file_scanned_a_window_at_a_time_has_the_shape_of_its_whole_text() {
+        let element = |i: usize| {
+            format!(
+                "{{\"id\": \"u{i}\", \"n\": \"] }} \\\" \\\\ [{{ é😀\", \"x\": [[1, {{\"a\": \"]\"}}], -2.5e3, true, null]}}"
+            )
+        };
+        let list: Vec<String> = (0..40).map(element).collect();
+        let list = list.join(",\n ");
+        let texts = [
+            format!("{{\"@odata.context\": \"c\", \"value\": [\n {list}\n], \"@odata.nextLink\": \"n\"}}"),
+            format!("  [{list}]  \n"),
+            format!("{{\"a\": [1], \"value\": [{list}], \"b\": {{\"c\": [2, 3]}}, \"d\": [4]}}"),
+            "\u{feff}{\"value\": []}".to_string(),
+            format!("{{\"value\": [{list}],}}"),
+            format!("{{\"value\": [{list}]}} x"),
+            format!("{{\"value\": [{list}, ]}}"),
+            format!("{{\"value\": [{list}]"),
+            format!("{{\"k\" \"value\": [{list}]}}"),
+            format!("{{\"\\u0076alue\": [{list}], \"s\": \"\\\"\"}}"),
+        ];
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let mut lists = 0;
+        for (n, text) in texts.iter().enumerate() {
+            let path = dir.path().join(format!("{n}.json"));
+            std::fs::write(&path, text).unwrap_or_else(|e| panic!("{e}"));
+            let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+            let decoded = text.trim_start_matches('\u{feff}');
+            let whole = tree::list_shape(decoded, 64);
+            lists += usize::from(whole.is_some());
+            for chunk in [1, 2, 3, 7, 64, 1000, 1 << 20] {
+                let disk = Disk { path: &path, bom };
+                let got = scan_file(&disk, chunk);
+                let want = whole.as_ref().map(|s| {
+                    let members = s.members.as_ref().map(|(m, i)| {
+                        let keys = m
+                            .iter()
+                            .zip(&s.spans)
+                            .map(|((k, _), r)| (k.to_string(), r.clone()));
+                        (keys.collect::<Vec<_>>(), *i)
+                    });
+                    (
+                        members,
+                        s.start as usize,
+                        s.list_start as usize,
+                        s.elements.clone(),
+                    )
+                });
+                let got = got.map(|s| (s.members, s.start, s.list_start, s.elements));
+                assert_eq!(got, want, "text {n}, windows of {chunk}: {text}");
+            }
+        }
+        assert_eq!(lists, 5, "the texts that are lists");
+    }
 }

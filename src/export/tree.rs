@@ -448,7 +448,7 @@ pub fn list_shape(text: &str, max_depth: usize) -> Option<ListShape<'_>> {
 /// its structure only: a string to its closing quote, an array or object to its closing
 /// bracket (strings inside skipped by their quotes and escapes), anything else up to the next
 /// `,`, `]`, `}` or whitespace. None when it does not end.
-fn value_end(bytes: &[u8], start: usize) -> Option<usize> {
+pub(crate) fn value_end(bytes: &[u8], start: usize) -> Option<usize> {
     let ws = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
     // The offset just after the closing quote of the string whose contents start at `from`.
     let string_end = |mut from: usize| loop {
