@@ -10,10 +10,11 @@
 //! each element is then read on its own: by [`streamed`] straight from the parser's events
 //! when it can, else parsed (byte offsets still those of the whole file) and read by the
 //! format's own code ([`formats::element`]). A large list is cut into ranges of about
-//! [`RANGE_BYTES`], loaded in parallel; a file read from disk as UTF-8 does not keep its text
-//! while its ranges load: once the elements are found the text is dropped, each range is read
-//! again from the file ([`Disk`]), and the text is read a third time only when a problem needs
-//! a line. A list response smaller than [`MIN_SPLIT_BYTES`] is read by element when
+//! [`RANGE_BYTES`], loaded in parallel. A large UTF-8 file is never held whole: its structure
+//! is found a window of [`WINDOW_BYTES`] at a time ([`load_from_disk`]), its other members
+//! and each range are read from the file by their byte spans ([`Disk`]), and its text is read
+//! whole only when a problem needs a line (or when it is not such a list: it is then loaded
+//! as any other file, its text dropped once its elements are found). A list response smaller than [`MIN_SPLIT_BYTES`] is read by element when
 //! [`streamed`] reads its elements, else whole.
 //!
 //! The result is what the whole document gives, or nothing (and the file is loaded whole):
