@@ -19,6 +19,7 @@ mod html_report;
 mod language_features;
 mod layers;
 mod never_silent;
+mod nu16c;
 mod perf_eval;
 mod perf_shapes;
 mod policy_cases;
