@@ -18,8 +18,9 @@ mod hostile;
 mod html_report;
 mod language_features;
 mod layers;
+mod list_elements;
 mod never_silent;
-mod nu16c;
+
 mod perf_eval;
 mod perf_shapes;
 mod policy_cases;

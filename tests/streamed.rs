@@ -6,6 +6,8 @@
 //! hold (PascalCase, string booleans, numbers for ids, repeated keys, nulls, values cut off by
 //! `ConvertTo-Json`, escapes, undocumented values) and what breaks a parser.
 
+#![allow(clippy::unwrap_used)]
+
 use dexlint::export::{load_document, load_document_whole, load_documents};
 use std::path::Path;
 

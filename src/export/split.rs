@@ -97,14 +97,35 @@ fn elements_part(
     })
 }
 
-/// Whether a document too small to split is still read by element: a list response (its list
-/// is the member `value`) of elements [`streamed`] reads.
-fn streamable(shape: &tree::ListShape<'_>) -> bool {
-    shape
-        .members
-        .as_ref()
-        .and_then(|(members, i)| members.get(*i))
-        .is_some_and(|(key, _)| key.eq_ignore_ascii_case("value"))
+/// Whether the document's `head` (the format's reading of it without elements) stands for the
+/// whole document when its elements are read one by one: its list is the one the formats read
+/// (a top-level array, or the last member named `value` in any case, as [`json::At::get`]
+/// finds it), and the document with its `first` element (None: it has none; Some(None): it
+/// does not parse) is read by the same format, with the same kind of elements (a format may
+/// recognise a document by its first element).
+fn head_holds(
+    (file, found): (FileId, &super::walk::Found),
+    shape: &tree::ListShape<'_>,
+    first: Option<Option<tree::Node<'_>>>,
+    head: &Part,
+) -> bool {
+    let list_is_value = shape.members.as_ref().is_none_or(|(members, index)| {
+        members
+            .iter()
+            .rposition(|(key, _)| key.eq_ignore_ascii_case("value"))
+            == Some(*index)
+    });
+    match first {
+        _ if !list_is_value => false,
+        None => true,
+        Some(None) => false,
+        Some(Some(first)) => {
+            let probe = run(file, found, &shape.document(Box::new([first])));
+            probe.format == head.format
+                && probe.elements == head.elements
+                && probe.by_path == head.by_path
+        }
+    }
 }
 
 /// Splits `elements` into consecutive ranges of about `bytes` bytes each (at least one
@@ -190,9 +211,6 @@ pub(super) fn load(
     let Some(shape) = tree::list_shape(&text, max_depth) else {
         return Err(text);
     };
-    if !large && !streamable(&shape) {
-        return Err(text);
-    }
     // What the format writes before any element: from the document without elements.
     let head = run(file, found, &shape.document(Box::default()));
     let splittable = head
@@ -205,12 +223,17 @@ pub(super) fn load(
     if !splittable {
         return Err(text);
     }
+    let depth = max_depth.saturating_sub(shape.element_depth());
+    let first = || {
+        let e = shape.elements.first()?;
+        Some(tree::parse_range(&text, e.clone(), depth).ok())
+    };
     if let Some(elements) = head
         .elements
         .clone()
         .filter(|e| large || streamed::supports(e))
+        .filter(|_| head_holds((file, found), &shape, first(), &head))
     {
-        let depth = max_depth.saturating_sub(shape.element_depth());
         let list = shape.elements;
         return by_element(
             (file, found),
@@ -700,6 +723,20 @@ pub(super) fn load_from_disk(
         spans: Vec::new(),
     };
     let head = run(file, found, &list.document(Box::default()));
+    let depth = max_depth.saturating_sub(list.element_depth());
+    // The first element, read from the file (None: none; Some(None): it does not parse).
+    let first_text = shape
+        .elements
+        .first()
+        .map(|e| read_span(&disk, e).map(|t| (t, e.start)));
+    let first = first_text.as_ref().map(|t| {
+        let (text, at) = t.as_ref()?;
+        tree::parse_piece(text, *at, 0..text.len(), depth).ok()
+    });
+    let holds = head_holds((file, found), &list, first, &head);
+    if !holds {
+        return None;
+    }
     let splittable = head
         .format
         .and_then(|f| super::formats::FORMATS.get(f))
@@ -708,7 +745,6 @@ pub(super) fn load_from_disk(
                 && !head.ops.iter().any(|op| matches!(op, Op::Account { .. }))
         });
     let elements = head.elements.clone().filter(|_| splittable)?;
-    let depth = max_depth.saturating_sub(list.element_depth());
     by_element(
         (file, found),
         None,

@@ -1,6 +1,10 @@
-//! Inputs where loading a list by element (formats/streamed.rs, split.rs `by_element`) gives
-//! another model than the whole parse. Each test states what the whole parse (the loading
-//! path before element-wise reading) gives.
+//! A list read element by element (src/export/formats/streamed.rs, src/export/split.rs
+//! `by_element`) must be the list the format reads, read by the format that reads the whole
+//! document: a repeated `value` key (the last counts), a longer array beside `value`, a format
+//! that recognises a document by its first element. Each test states what the whole parse
+//! gives, in memory and, for large files, from disk.
+
+#![allow(clippy::unwrap_used)]
 
 use dexlint::export::{load_document, load_document_whole, load_documents};
 
@@ -73,4 +77,51 @@ fn a_longer_array_beside_value_is_not_read_as_the_list() {
     assert_eq!(count(&parts, "users"), 1);
     assert_eq!(parts.diagnostics, whole.diagnostics);
     assert_eq!(parts.model, whole.model);
+}
+
+/// A large file on disk (read a window at a time) and the same text parsed whole: the same
+/// model and diagnostics.
+fn disk_is_whole(rel: &str, text: &str) -> dexlint::export::Load {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, text).unwrap();
+    let disk = dexlint::export::load(
+        &[dir.path().to_path_buf()],
+        &dexlint::export::LoadOptions::default(),
+    )
+    .unwrap();
+    let whole = load_document_whole(rel, text.as_bytes());
+    assert_eq!(disk.model.collections, whole.model.collections, "{rel}");
+    assert_eq!(disk.diagnostics, whole.diagnostics, "{rel}");
+    disk
+}
+
+#[test]
+fn large_files_read_from_disk_read_the_list_the_format_reads() {
+    let users: Vec<String> = (0..20_000)
+        .map(|i| format!(r#"{{"id":"u-{i}","userPrincipalName":"user{i}@contoso.com","displayName":"User {i} with a name long enough","accountEnabled":true,"userType":"Member","assignedPlans":[]}}"#))
+        .collect();
+    let many = users.join(",\n");
+    assert!(many.len() > 2 << 20);
+    // A repeated `value`: the last one is the list.
+    let text = format!(
+        "{{\"@odata.context\":\"{USERS}\",\"value\":[{many}],\"value\":[{}]}}",
+        users[0]
+    );
+    assert_eq!(count(&disk_is_whole("graph/users.json", &text), "users"), 1);
+    // A longer array beside `value` is not the list.
+    let text = format!(
+        "{{\"@odata.context\":\"{USERS}\",\"value\":[{}],\"other\":[{many}]}}",
+        users[0]
+    );
+    assert_eq!(count(&disk_is_whole("graph/users.json", &text), "users"), 1);
+    // The format is chosen with the first element: antivirus rows under a members path.
+    let rows: Vec<String> = (0..60_000)
+        .map(|i| format!(r#"{{"avMode":"0","machineId":"m{i}","id":"u-{i}"}}"#))
+        .collect();
+    let text = format!("{{\"value\":[{}]}}", rows.join(",\n"));
+    assert!(text.len() > 2 << 20);
+    let rel = "graph/groups/00000000-0000-0000-0000-000000000001/members.json";
+    assert_eq!(count(&disk_is_whole(rel, &text), "devices"), 60_000);
 }
