@@ -97,6 +97,17 @@ fn elements_part(
     })
 }
 
+/// Whether the format that read `head` is one whose elements load on their own, and it wrote
+/// no cloud account (accounts are merged per file).
+fn splittable(head: &Part) -> bool {
+    head.format
+        .and_then(|f| super::formats::FORMATS.get(f))
+        .is_some_and(|f| {
+            SPLITTABLE.contains(&f.name)
+                && !head.ops.iter().any(|op| matches!(op, Op::Account { .. }))
+        })
+}
+
 /// Whether the document's `head` (the format's reading of it without elements) stands for the
 /// whole document when its elements are read one by one: its list is the one the formats read
 /// (a top-level array, or the last member named `value` in any case, as [`json::At::get`]
@@ -213,13 +224,7 @@ pub(super) fn load(
     };
     // What the format writes before any element: from the document without elements.
     let head = run(file, found, &shape.document(Box::default()));
-    let splittable = head
-        .format
-        .and_then(|f| super::formats::FORMATS.get(f))
-        .is_some_and(|f| {
-            SPLITTABLE.contains(&f.name)
-                && !head.ops.iter().any(|op| matches!(op, Op::Account { .. }))
-        });
+    let splittable = splittable(&head);
     if !splittable {
         return Err(text);
     }
@@ -737,13 +742,7 @@ pub(super) fn load_from_disk(
     if !holds {
         return None;
     }
-    let splittable = head
-        .format
-        .and_then(|f| super::formats::FORMATS.get(f))
-        .is_some_and(|f| {
-            SPLITTABLE.contains(&f.name)
-                && !head.ops.iter().any(|op| matches!(op, Op::Account { .. }))
-        });
+    let splittable = splittable(&head);
     let elements = head.elements.clone().filter(|_| splittable)?;
     by_element(
         (file, found),
