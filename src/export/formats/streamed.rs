@@ -178,16 +178,25 @@ impl Reader<'_> {
     /// [`At::text`](crate::export::json::At::text): a string or a number as written, shared;
     /// None (read and checked) for anything else.
     fn text(&mut self, peek: Peek) -> Option<Option<ArcStr>> {
+        self.text_as(peek, true)
+    }
+
+    /// [`Reader::text`], shared with the file's equal strings when `pooled`, else its own copy
+    /// (an id or a name is seldom written twice in one file: looking it up costs more than it
+    /// saves).
+    fn text_as(&mut self, peek: Peek, pooled: bool) -> Option<Option<ArcStr>> {
+        let strings = self.strings;
+        let make = |s: &str| match pooled {
+            true => strings.get(s),
+            false => ArcStr::from(s),
+        };
         Some(match peek {
-            Peek::String => Some(self.strings.get(self.j.known_str().ok()?)),
+            Peek::String => Some(make(self.j.known_str().ok()?)),
             Peek::Null | Peek::True | Peek::False | Peek::Array | Peek::Object => {
                 self.skip(peek)?;
                 None
             }
-            _ => {
-                let strings = self.strings;
-                Some(strings.get(self.number(peek)?))
-            }
+            _ => Some(make(self.number(peek)?)),
         })
     }
 
@@ -248,6 +257,7 @@ impl Reader<'_> {
         let loc = self.loc();
         let value = match conv {
             Conv::Text => self.text(peek)?.map(Value::Str),
+            Conv::Own => self.text_as(peek, false)?.map(Value::Str),
             Conv::Bool => self.boolean(peek)?.map(Value::Bool),
             Conv::Date => self.date(peek)?.map(Value::Date),
             Conv::Strings => self.strings(peek)?,
@@ -458,6 +468,8 @@ impl Reader<'_> {
 #[derive(Debug, Clone, Copy)]
 enum Conv {
     Text,
+    /// Text of which a file seldom has two equal (ids, names): not looked up in the pool.
+    Own,
     Bool,
     Date,
     Strings,
@@ -523,9 +535,9 @@ static USER_KEYS: LazyLock<Option<UserKeys>> = LazyLock::new(|| {
     let field = |name, conv| Some(User::Field(index(u, name)?, conv));
     Some(UserKeys {
         user: [
-            ("id", field("id", Conv::Text)?),
-            ("userPrincipalName", field("upn", Conv::Text)?),
-            ("displayName", field("name", Conv::Text)?),
+            ("id", field("id", Conv::Own)?),
+            ("userPrincipalName", field("upn", Conv::Own)?),
+            ("displayName", field("name", Conv::Own)?),
             ("accountEnabled", field("enabled", Conv::Bool)?),
             ("userType", field("user_type", Conv::Text)?),
             ("department", field("department", Conv::Text)?),
@@ -562,11 +574,11 @@ static MEMBER_KEYS: LazyLock<Option<MemberKeys>> = LazyLock::new(|| {
     let m = &schema::MEMBER;
     Some(MemberKeys {
         keys: [
-            ("id", Member::Field(index(m, "id")?, Conv::Text)),
-            ("displayName", Member::Field(index(m, "name")?, Conv::Text)),
+            ("id", Member::Field(index(m, "id")?, Conv::Own)),
+            ("displayName", Member::Field(index(m, "name")?, Conv::Own)),
             (
                 "userPrincipalName",
-                Member::Field(index(m, "upn")?, Conv::Text),
+                Member::Field(index(m, "upn")?, Conv::Own),
             ),
             ("@odata.type", Member::Kind(index(m, "kind")?)),
             ("AdditionalProperties", Member::Tree),
@@ -585,8 +597,8 @@ static MACHINE_KEYS: LazyLock<Option<MachineKeys>> = LazyLock::new(|| {
     let choice = |field| Some(Machine::Enum(index(d, field)?));
     Some(MachineKeys {
         keys: [
-            ("id", plain("id", Conv::Text)?),
-            ("computerDnsName", plain("name", Conv::Text)?),
+            ("id", plain("id", Conv::Own)?),
+            ("computerDnsName", plain("name", Conv::Own)?),
             ("osPlatform", plain("os", Conv::Text)?),
             ("onboardingStatus", choice("onboarding")?),
             ("healthStatus", choice("health")?),
