@@ -176,11 +176,7 @@ fn a_malformed_element_in_the_middle_is_reported_at_its_line_and_column() {
     text.replace_range(at..at + needle.len(), "{\"id: \"00006000-");
     let line = text[..at].matches('\n').count() + 1;
     let load = load_document("graph/users.json", text.as_bytes());
-    let errors: Vec<_> = load
-        .diagnostics
-        .iter()
-        .filter(|d| d.level == dexlint::export::DiagLevel::Error)
-        .collect();
+    let errors = errors(&load);
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert_eq!(errors[0].line, Some(line), "{}", errors[0]);
     let whole = load_document_whole("graph/users.json", text.as_bytes());
@@ -301,6 +297,14 @@ fn timings_go_to_stderr_and_leave_the_report_unchanged() {
     assert!(!String::from_utf8_lossy(&plain.stderr).contains("dexlint timing"));
 }
 
+/// The errors of a load.
+fn errors(load: &dexlint::export::Load) -> Vec<&dexlint::export::LoadDiagnostic> {
+    load.diagnostics
+        .iter()
+        .filter(|d| d.level == dexlint::export::DiagLevel::Error)
+        .collect()
+}
+
 /// Loads `text` as `graph/users.json` of an export on disk and as one document parsed whole;
 /// the models and diagnostics must be the same.
 fn disk_load_is_the_whole_load(text: &str, what: &str) -> dexlint::export::Load {
@@ -374,11 +378,7 @@ fn large_lists_read_a_window_at_a_time_give_the_whole_load() {
     broken.replace_range(at..at + needle.len(), "{\"id: \"00012000-");
     let load = disk_load_is_the_whole_load(&broken, "malformed element");
     let line = broken[..at].matches('\n').count() + 1;
-    let errors: Vec<_> = load
-        .diagnostics
-        .iter()
-        .filter(|d| d.level == dexlint::export::DiagLevel::Error)
-        .collect();
+    let errors = errors(&load);
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert_eq!(errors[0].line, Some(line));
 }

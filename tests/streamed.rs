@@ -164,21 +164,17 @@ fn what_breaks_a_parser_fails_as_in_the_whole_parse() {
             "{b}"
         );
     }
-    // Nested beyond the limit inside a value nothing reads: an error, as in the whole parse.
-    let deep = format!(
-        r#"{{"id": "u1", "x": {}1{}}}"#,
-        "[".repeat(200),
-        "]".repeat(200)
-    );
-    let text = graph_list("users", &[&deep]);
-    same_as_whole("graph/users.json", text.as_bytes());
-    let shallow = format!(
-        r#"{{"id": "u1", "x": {}1{}}}"#,
-        "[".repeat(120),
-        "]".repeat(120)
-    );
-    let text = graph_list("users", &[&shallow]);
-    same_as_whole("graph/users.json", text.as_bytes());
+    // Nested beyond the limit (200) and within it (120) inside a value nothing reads: an
+    // error, or none, as in the whole parse.
+    for depth in [200, 120] {
+        let deep = format!(
+            r#"{{"id": "u1", "x": {}1{}}}"#,
+            "[".repeat(depth),
+            "]".repeat(depth)
+        );
+        let text = graph_list("users", &[&deep]);
+        same_as_whole("graph/users.json", text.as_bytes());
+    }
 }
 
 #[test]

@@ -216,7 +216,7 @@ fn load_file(file: FileId, found: &walk::Found, options: &LoadOptions) -> FileLo
             }
             // A large UTF-8 list is loaded without holding its whole text when it can be.
             if meta.len() >= split::MIN_SPLIT_BYTES as u64 {
-                if let Some(load) = from_disk(file, found, options) {
+                if let Some(load) = large_list(file, found, options) {
                     return Ok(Err(load));
                 }
             }
@@ -251,7 +251,7 @@ fn load_file(file: FileId, found: &walk::Found, options: &LoadOptions) -> FileLo
 }
 
 /// [`split::load_from_disk`] of a file that starts as UTF-8 text (with or without a BOM).
-fn from_disk(file: FileId, found: &walk::Found, options: &LoadOptions) -> Option<FileLoad> {
+fn large_list(file: FileId, found: &walk::Found, options: &LoadOptions) -> Option<FileLoad> {
     use std::io::Read;
     let mut head = [0u8; 3];
     let n = std::fs::File::open(&found.path)
