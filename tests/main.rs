@@ -19,6 +19,7 @@ mod html_report;
 mod language_features;
 mod layers;
 mod list_elements;
+mod long_lines;
 mod never_silent;
 
 mod perf_eval;

@@ -29,6 +29,12 @@ pub struct Located {
 }
 
 /// The lines of a file around a value, to draw it labelled.
+///
+/// A line longer than [`SourceExcerpt::MAX_LINE_BYTES`] (a minified file is one line of many
+/// megabytes) is not shown whole: the excerpt is then the value's line cut to the value (with
+/// its member name before it, and up to [`SourceExcerpt::VALUE_BYTES`] of it), `…` marking what
+/// is left out, and `first_column` telling where on the line it starts. Cuts fall between JSON
+/// tokens where they can, never so that the excerpt starts inside a string.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceExcerpt {
     /// The file's name as shown (`ROOT/FILE`).
@@ -38,13 +44,58 @@ pub struct SourceExcerpt {
     pub text: String,
     /// Line number of the first line of `text` (1-based).
     pub first_line: usize,
+    /// Column of the file (1-based, counting characters) that the first character of `text`
+    /// stands at: 1, unless a long line is cut before the value (the `…` that starts `text`
+    /// then stands just before the first character shown).
+    pub first_column: usize,
     /// The value's byte range in `text`; a value longer than [`SourceExcerpt::MAX_LINES`] lines
     /// is cut after its first line, and `whole` is false.
     pub start: usize,
     /// End of the value's byte range in `text` (exclusive).
     pub end: usize,
-    /// Whether `start..end` holds the whole value (false: only its first line).
+    /// Whether `start..end` holds the whole value (false: only its first line, or its first
+    /// [`SourceExcerpt::VALUE_BYTES`] on a long line).
     pub whole: bool,
+}
+
+/// A part of a file's text, and whether it reaches the file's start and end.
+#[derive(Clone, Copy)]
+struct Part<'t> {
+    text: &'t str,
+    starts_file: bool,
+    ends_file: bool,
+}
+
+impl Part<'_> {
+    /// The start and end of the line holding byte `at`, when it is no longer than
+    /// [`SourceExcerpt::MAX_LINE_BYTES`].
+    fn line(&self, at: usize) -> Option<(usize, usize)> {
+        let (start, end) = (self.line_start(at)?, self.line_end(at)?);
+        (end - start <= SourceExcerpt::MAX_LINE_BYTES).then_some((start, end))
+    }
+
+    /// The start of the line holding byte `at`; None when it is more than
+    /// [`SourceExcerpt::MAX_LINE_BYTES`] before `at` (or before the part).
+    fn line_start(&self, at: usize) -> Option<usize> {
+        let from = at.saturating_sub(SourceExcerpt::MAX_LINE_BYTES + 1);
+        match memchr::memrchr(b'\n', self.text.as_bytes().get(from..at)?) {
+            Some(i) => Some(from + i + 1),
+            None if from == 0 && self.starts_file => Some(0),
+            None => None,
+        }
+    }
+
+    /// The end (newline or end of text) of the line holding byte `at`; None when it is more
+    /// than [`SourceExcerpt::MAX_LINE_BYTES`] after `at` (or after the part).
+    fn line_end(&self, at: usize) -> Option<usize> {
+        let len = self.text.len();
+        let to = len.min(at.saturating_add(SourceExcerpt::MAX_LINE_BYTES + 1));
+        match memchr::memchr(b'\n', self.text.as_bytes().get(at..to)?) {
+            Some(i) => Some(at + i),
+            None if to == len && self.ends_file => Some(len),
+            None => None,
+        }
+    }
 }
 
 impl SourceExcerpt {
@@ -52,43 +103,205 @@ impl SourceExcerpt {
     pub const CONTEXT: usize = 2;
     /// Longest value shown whole.
     pub const MAX_LINES: usize = 12;
+    /// Longest line shown whole (bytes); a longer line is cut around the value.
+    pub const MAX_LINE_BYTES: usize = 512;
+    /// On a line cut around the value, the most of the value shown (bytes).
+    pub const VALUE_BYTES: usize = 160;
 
-    /// The part of `text` to show for the value at `start..end`, which starts on line `line`.
-    pub fn around(name: String, text: &str, start: usize, end: usize, line: usize) -> Self {
-        let line_start = |at: usize| {
-            text.get(..at)
-                .and_then(|t| t.rfind('\n'))
-                .map_or(0, |i| i + 1)
+    /// The part of `text` (a file's whole text) to show for the value at `start..end`, which
+    /// starts on line `line`, column `column` (1-based, characters). Looks at no more of `text`
+    /// than the excerpt needs, whatever the length of its lines.
+    pub fn around(
+        name: String,
+        text: &str,
+        start: usize,
+        end: usize,
+        line: usize,
+        column: usize,
+    ) -> Self {
+        let part = Part {
+            text,
+            starts_file: true,
+            ends_file: true,
         };
-        let line_end = |at: usize| {
-            text.get(at..)
-                .and_then(|t| t.find('\n'))
-                .map_or(text.len(), |i| at + i)
-        };
-        let lines = text.get(start..end).map_or(0, |v| v.matches('\n').count());
-        let whole = lines < Self::MAX_LINES;
-        let end = if whole { end } else { line_end(start) };
-        let mut from = line_start(start);
-        let mut before = 0;
-        while before < Self::CONTEXT && from > 0 {
-            from = line_start(from - 1);
-            before += 1;
-        }
-        let mut to = line_end(end);
-        for _ in 0..Self::CONTEXT {
-            if to < text.len() {
-                to = line_end(to + 1);
+        Self::in_part(name, part, start, end, line, column)
+    }
+
+    /// [`SourceExcerpt::around`] in a part of the file: `start` and `end` are offsets in
+    /// `part` (`end` may lie past it).
+    fn in_part(
+        name: String,
+        part: Part<'_>,
+        start: usize,
+        end: usize,
+        line: usize,
+        column: usize,
+    ) -> Self {
+        Self::lines(&name, part, start, end, line)
+            .unwrap_or_else(|| Self::cut(name, part, start, end, line, column))
+    }
+
+    /// Whole lines around the value; None when one of the value's first lines is too long.
+    fn lines(name: &str, part: Part<'_>, start: usize, end: usize, line: usize) -> Option<Self> {
+        let (mut from, first_end) = part.line(start)?;
+        let mut last = first_end;
+        let mut lines = 0;
+        while last < end && lines < Self::MAX_LINES {
+            lines += 1;
+            if lines < Self::MAX_LINES {
+                last = part.line(last + 1)?.1;
             }
         }
-        SourceExcerpt {
-            name,
-            text: text.get(from..to).unwrap_or("").to_string(),
+        let whole = lines < Self::MAX_LINES;
+        let (end, mut to) = if whole {
+            (end, last)
+        } else {
+            (first_end, first_end)
+        };
+        let mut before = 0;
+        while before < Self::CONTEXT && from > 0 {
+            match part.line(from - 1) {
+                Some((f, _)) => from = f,
+                None => break,
+            }
+            before += 1;
+        }
+        for _ in 0..Self::CONTEXT {
+            match (to < part.text.len()).then(|| part.line(to + 1)).flatten() {
+                Some((_, t)) => to = t,
+                None => break,
+            }
+        }
+        Some(SourceExcerpt {
+            name: name.to_string(),
+            text: part.text.get(from..to)?.to_string(),
             first_line: line.saturating_sub(before).max(1),
+            first_column: 1,
             start: start - from,
             end: end - from,
             whole,
+        })
+    }
+
+    /// The value's line cut to the value: its member name, up to [`Self::VALUE_BYTES`] of it,
+    /// the punctuation after it.
+    fn cut(
+        name: String,
+        part: Part<'_>,
+        start: usize,
+        end: usize,
+        line: usize,
+        column: usize,
+    ) -> Self {
+        let text = part.text;
+        let bytes = text.as_bytes();
+        let line_start = part.line_start(start);
+        let line_end = part.line_end(start).unwrap_or(text.len());
+        // The member name before the value (`"name": `), when there is one.
+        let mut from = member_start(bytes, start).unwrap_or(start);
+        if let Some(ls) = line_start.filter(|&ls| {
+            bytes
+                .get(ls..from)
+                .is_some_and(|b| b.iter().all(u8::is_ascii_whitespace))
+        }) {
+            from = ls;
+        }
+        let limit = end.min(line_end).min(start + Self::VALUE_BYTES);
+        let shown = if limit >= end {
+            end
+        } else {
+            token_cut(bytes, start, limit)
+        };
+        let whole = shown >= end;
+        // After a whole value, the punctuation up to the next string.
+        let mut to = shown;
+        if whole {
+            while let Some(&b) = bytes.get(to) {
+                if b == b'"' || b == b'\n' || b == b'\r' || to - shown >= 40 {
+                    break;
+                }
+                to += 1;
+            }
+        }
+        let (from, shown, to) = (
+            ceil_boundary(text, from),
+            floor_boundary(text, shown),
+            floor_boundary(text, to),
+        );
+        let head = if line_start == Some(from) { "" } else { "…" };
+        let tail = if to >= line_end { "" } else { "…" };
+        let before = text.get(from..start).map_or(0, |t| t.chars().count());
+        SourceExcerpt {
+            name,
+            text: format!("{head}{}{tail}", text.get(from..to).unwrap_or("")),
+            first_line: line,
+            first_column: column
+                .saturating_sub(before + usize::from(!head.is_empty()))
+                .max(1),
+            start: head.len() + start.saturating_sub(from),
+            end: head.len() + shown.saturating_sub(from),
+            whole,
         }
     }
+}
+
+/// Where the member name of the value at `at` starts (its opening quote), when the value is an
+/// object member whose name, written without escapes, ends within 200 bytes before it.
+fn member_start(bytes: &[u8], at: usize) -> Option<usize> {
+    let before = bytes.get(at.saturating_sub(200)..at)?;
+    let base = at - before.len();
+    let mut i = before.len();
+    let skip = |i: &mut usize| {
+        while *i > 0 && before.get(*i - 1).is_some_and(u8::is_ascii_whitespace) {
+            *i -= 1;
+        }
+    };
+    skip(&mut i);
+    (before.get(i.checked_sub(1)?) == Some(&b':')).then_some(())?;
+    i -= 1;
+    skip(&mut i);
+    (before.get(i.checked_sub(1)?) == Some(&b'"')).then_some(())?;
+    let close = i - 1;
+    let open = memchr::memrchr(b'"', before.get(..close)?)?;
+    let name = before.get(open + 1..close)?;
+    (!name.contains(&b'\\')).then_some(base + open)
+}
+
+/// Where to cut a value that starts at `start` (outside any string) at or before `limit`:
+/// before the string `limit` falls in, unless the value is that string.
+fn token_cut(bytes: &[u8], start: usize, limit: usize) -> usize {
+    let mut open: Option<usize> = None;
+    let mut escaped = false;
+    for (i, &b) in bytes.iter().enumerate().take(limit).skip(start) {
+        match (open, b) {
+            (Some(_), _) if escaped => escaped = false,
+            (Some(_), b'\\') => escaped = true,
+            (Some(_), b'"') => open = None,
+            (None, b'"') => open = Some(i),
+            _ => {}
+        }
+    }
+    match open {
+        Some(o) if o > start => o,
+        _ => limit,
+    }
+}
+
+/// The first character boundary of `text` at or after `i`.
+fn ceil_boundary(text: &str, mut i: usize) -> usize {
+    while i < text.len() && !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i.min(text.len())
+}
+
+/// The last character boundary of `text` at or before `i`.
+fn floor_boundary(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
 }
 
 pub(crate) use crate::base::lines::LineIndex as Lines;
@@ -307,7 +520,7 @@ fn in_text(text: &str, offsets: &[u32]) -> Vec<Option<Located>> {
             let (line, column) = lines.position(start);
             let (end_line, end_column) = lines.position(end);
             Some(Located {
-                source: SourceExcerpt::around(String::new(), text, start, end, line),
+                source: SourceExcerpt::around(String::new(), text, start, end, line, column),
                 pointer,
                 line,
                 column,
@@ -318,31 +531,12 @@ fn in_text(text: &str, offsets: &[u32]) -> Vec<Option<Located>> {
         .collect()
 }
 
-/// How many newlines at or after a value's start or end are noted: the excerpt of
-/// [`SourceExcerpt::around`] ends at the last of them.
-const NL: usize = SourceExcerpt::CONTEXT + 1;
-
 /// Where a value starts, with what its position and excerpt need.
 #[derive(Debug, Clone, Copy)]
 struct Mark {
     at: usize,
     line: usize,
     column: usize,
-    /// The starts of the value's line and of the lines before it (the value's first).
-    lines: [usize; NL],
-    /// The first newlines at or after `at` (`seen` of them so far).
-    newlines: [usize; NL],
-    seen: usize,
-}
-
-impl Mark {
-    fn newline(&mut self, p: usize) -> bool {
-        if let Some(slot) = self.newlines.get_mut(self.seen) {
-            *slot = p;
-            self.seen += 1;
-        }
-        self.seen < NL
-    }
 }
 
 /// A value found for a target.
@@ -355,9 +549,6 @@ struct Hit {
     end: usize,
     end_line: usize,
     end_column: usize,
-    /// Newlines seen at or after `end`, and the last of them.
-    tail: usize,
-    to: Option<usize>,
 }
 
 /// One step of a pointer: an index, or a key's bytes as written (their range in `keys`).
@@ -392,17 +583,12 @@ struct Pieces<'t> {
     hits: Vec<Hit>,
     /// Hits whose value has not ended.
     waiting: Vec<usize>,
-    /// Hits still noting newlines after their start.
-    starts: Vec<usize>,
-    /// Ended hits still noting newlines after their end.
-    tails: Vec<usize>,
     /// Open containers: where each starts, and the index of its current element (arrays).
     open: Vec<(Mark, Option<usize>)>,
     steps: Vec<Piece>,
     keys: Vec<u8>,
     st: St,
     line: usize,
-    lines: [usize; NL],
     /// Characters of the current line before byte `col_at`.
     col_at: usize,
     col_chars: usize,
@@ -423,8 +609,6 @@ impl<'t> Pieces<'t> {
             targets,
             hits: Vec::with_capacity(targets.len()),
             waiting: Vec::new(),
-            starts: Vec::new(),
-            tails: Vec::new(),
             open: Vec::new(),
             steps: Vec::new(),
             keys: Vec::new(),
@@ -434,7 +618,6 @@ impl<'t> Pieces<'t> {
                 St::Value
             },
             line: 1,
-            lines: [0; NL],
             col_at: 0,
             col_chars: 0,
         }
@@ -442,7 +625,7 @@ impl<'t> Pieces<'t> {
 
     /// Whether every target is found and placed: nothing more to read.
     fn finished(&self) -> bool {
-        self.st == St::Done && self.tails.is_empty()
+        self.st == St::Done
     }
 
     /// The 1-based column of byte `x` of the current line (`x` in the current piece `buf`,
@@ -462,40 +645,13 @@ impl<'t> Pieces<'t> {
             at,
             line: self.line,
             column: self.column(buf, base, at),
-            lines: self.lines,
-            newlines: [0; NL],
-            seen: 0,
         }
     }
 
     fn newline(&mut self, p: usize) {
         self.line += 1;
-        self.lines.rotate_right(1);
-        if let Some(first) = self.lines.first_mut() {
-            *first = p + 1;
-        }
         self.col_at = p + 1;
         self.col_chars = 0;
-        for (m, _) in self.open.iter_mut().rev() {
-            if m.seen >= NL {
-                break;
-            }
-            m.newline(p);
-        }
-        let hits = &mut self.hits;
-        self.starts
-            .retain(|&i| hits.get_mut(i).is_some_and(|h| h.mark.newline(p)));
-        self.tails.retain(|&i| {
-            let Some(h) = hits.get_mut(i) else {
-                return false;
-            };
-            h.tail += 1;
-            if h.tail < NL {
-                return true;
-            }
-            h.to = Some(p);
-            false
-        });
     }
 
     /// The pointer of the value at `depth` (its first `depth` steps).
@@ -542,13 +698,8 @@ impl<'t> Pieces<'t> {
                 end: 0,
                 end_line: 0,
                 end_column: 0,
-                tail: 0,
-                to: None,
             };
             let i = self.hits.len();
-            if hit.mark.seen < NL {
-                self.starts.push(i);
-            }
             self.hits.push(hit);
             self.waiting.push(i);
         }
@@ -585,9 +736,6 @@ impl<'t> Pieces<'t> {
                 h.end = end;
                 h.end_line = line;
                 h.end_column = column;
-                if line - h.mark.line < SourceExcerpt::MAX_LINES {
-                    self.tails.push(i);
-                }
             }
             self.waiting.pop();
         }
@@ -613,14 +761,7 @@ impl<'t> Pieces<'t> {
             let p = base + i;
             i += 1;
             match self.st {
-                St::Done => {
-                    if self.tails.is_empty() {
-                        break;
-                    }
-                    if b == b'\n' {
-                        self.newline(p);
-                    }
-                }
+                St::Done => break,
                 St::Str | St::Key => {
                     // The rest of the string up to a quote, backslash or newline.
                     let rest = buf.get(i - 1..).unwrap_or(&[]);
@@ -750,11 +891,6 @@ impl<'t> Pieces<'t> {
         if self.st != St::Done {
             return None;
         }
-        for i in std::mem::take(&mut self.tails) {
-            if let Some(h) = self.hits.get_mut(i) {
-                h.to = Some(len);
-            }
-        }
         Some(self.hits)
     }
 }
@@ -836,36 +972,41 @@ fn in_pieces(path: &Path, offsets: &[u32], piece: usize) -> Option<Vec<Option<Lo
             continue;
         };
         let m = &h.mark;
-        let whole = h.end_line - m.line < SourceExcerpt::MAX_LINES;
-        let before = SourceExcerpt::CONTEXT.min(m.line - 1);
-        let from = *m.lines.get(before)?;
-        let shown_end = if whole {
-            h.end
-        } else if m.seen > 0 {
-            m.newlines[0]
-        } else {
-            len
-        };
-        let to = if whole {
-            h.to.unwrap_or(len)
-        } else if m.seen >= NL {
-            m.newlines[NL - 1]
-        } else {
-            len
-        };
+        // The bytes an excerpt can show: context lines before the value's line, its first
+        // lines and context lines after, each of the longest length shown whole.
+        let line = SourceExcerpt::MAX_LINE_BYTES + 1;
+        let from = m.at.saturating_sub((SourceExcerpt::CONTEXT + 2) * line);
+        let to = len.min(m.at + (SourceExcerpt::MAX_LINES + SourceExcerpt::CONTEXT + 2) * line);
         file.seek(std::io::SeekFrom::Start(from as u64)).ok()?;
-        let mut text = vec![0; to.checked_sub(from)?];
-        file.read_exact(&mut text).ok()?;
-        let text = String::from_utf8(text).ok()?;
+        let mut bytes = vec![0; to.checked_sub(from)?];
+        file.read_exact(&mut bytes).ok()?;
+        // The part starts and ends on whole characters.
+        let skip = bytes
+            .iter()
+            .take_while(|&&b| (b as i8) < -0x40)
+            .count()
+            .min(m.at - from);
+        let valid = match std::str::from_utf8(bytes.get(skip..)?) {
+            Ok(t) => t.len(),
+            Err(e) if e.error_len().is_none() => e.valid_up_to(),
+            Err(_) => return None,
+        };
+        let text = std::str::from_utf8(bytes.get(skip..skip + valid)?).ok()?;
+        let from = from + skip;
+        let part = Part {
+            text,
+            starts_file: from == 0,
+            ends_file: from + valid == len,
+        };
         out.push(Some(Located {
-            source: SourceExcerpt {
-                name: String::new(),
-                text,
-                first_line: m.line - before,
-                start: m.at - from,
-                end: shown_end - from,
-                whole,
-            },
+            source: SourceExcerpt::in_part(
+                String::new(),
+                part,
+                m.at - from,
+                h.end - from,
+                m.line,
+                m.column,
+            ),
             pointer: h.pointer.clone(),
             line: m.line,
             column: m.column,
@@ -958,6 +1099,88 @@ mod tests {
         }
     }
 
+    /// A minified list of `n` devices, one line: `{"value":[{"id":"m0","computerDnsName":"Poste
+    /// n°0",...},...]}`.
+    fn minified(n: usize) -> String {
+        let rows: Vec<String> = (0..n)
+            .map(|i| {
+                format!(
+                    "{{\"id\":\"m{i}\",\"computerDnsName\":\"Poste n°{i}\",\"avMode\":\"{}\",\"tags\":[\"a\",\"b\"]}}",
+                    i % 3
+                )
+            })
+            .collect();
+        format!("{{\"value\":[{}]}}", rows.join(","))
+    }
+
+    #[test]
+    fn a_long_line_is_cut_to_the_value_and_its_member_name() {
+        let text = minified(200);
+        let at = text.find("\"avMode\":\"1\"").unwrap() + 9;
+        let found = in_text(&text, &[at as u32]).remove(0).unwrap();
+        let s = &found.source;
+        assert_eq!(s.text, "…\"avMode\":\"1\",…");
+        assert_eq!(&s.text[s.start..s.end], "\"1\"");
+        assert!(s.whole);
+        assert_eq!(s.first_line, 1);
+        // The excerpt's first character (the ellipsis) stands just before `"avMode"`.
+        let chars = s.text[..s.start].chars().count();
+        assert_eq!(s.first_column + chars, found.column);
+
+        // An element longer than the most shown: cut between tokens, never inside a string.
+        let at = text.find("{\"id\":\"m150\"").unwrap();
+        let long = format!("{{\"note\":\"{}\",\"x\":1}}", "y".repeat(400));
+        let text = format!("{}{long}{}", &text[..at], &text[at..]);
+        let found = in_text(&text, &[at as u32]).remove(0).unwrap();
+        let s = &found.source;
+        assert!(!s.whole);
+        assert_eq!(&s.text[s.start..s.end], "{\"note\":");
+        assert!(s.text.starts_with('…') && s.text.ends_with('…'));
+        // A long string on its own is cut inside it.
+        let at = at + "{\"note\":".len();
+        let s = in_text(&text, &[at as u32]).remove(0).unwrap().source;
+        assert!(!s.whole);
+        assert_eq!(s.end - s.start, SourceExcerpt::VALUE_BYTES);
+        assert!(s.text[..s.start].ends_with("\"note\":"));
+    }
+
+    #[test]
+    fn long_lines_in_a_pretty_file_keep_their_indentation_or_lose_context() {
+        let long = "z".repeat(2000);
+        let text =
+            format!("{{\n  \"a\": 1,\n  \"rule\": \"{long}\",\n  \"b\": 2,\n  \"c\": 3\n}}\n");
+        // The long line's value: the line from its indentation, cut.
+        let at = text.find("\"zz").unwrap();
+        let s = in_text(&text, &[at as u32]).remove(0).unwrap().source;
+        assert!(s.text.starts_with("  \"rule\": \"zz"), "{}", s.text);
+        assert_eq!((s.first_line, s.first_column, s.whole), (3, 1, false));
+        // A value next to it: whole lines, without the long one.
+        let at = text.find('2').unwrap();
+        let s = in_text(&text, &[at as u32]).remove(0).unwrap().source;
+        assert_eq!(s.text, "  \"b\": 2,\n  \"c\": 3\n}");
+        assert_eq!((s.first_line, s.first_column, s.whole), (4, 1, true));
+    }
+
+    #[test]
+    fn long_lines_in_pieces_are_cut_as_in_the_whole_text() {
+        let mut text = minified(300);
+        text.push('\n');
+        let long = "é".repeat(700);
+        text.push_str(&format!("{{\"a\": \"{long}\", \"b\": [1,\n2]}}\n"));
+        let text = format!("[{}]", text.replace("}\n{", "},\n{"));
+        let file = written(&text);
+        let targets: Vec<u32> = text
+            .char_indices()
+            .map(|(i, _)| i as u32)
+            .step_by(7)
+            .collect();
+        let whole = in_text(&text, &targets);
+        assert!(whole.iter().flatten().count() > targets.len() / 2);
+        for piece in [5, 64, 4096] {
+            assert_eq!(in_pieces(file.path(), &targets, piece).unwrap(), whole);
+        }
+    }
+
     #[test]
     fn what_pieces_do_not_take_is_read_whole() {
         // A byte order mark, JSON with comments (an ARM template), a broken document, text
@@ -1014,16 +1237,16 @@ mod tests {
         let text: String = (1..=40).map(|i| format!("line {i}\n")).collect();
         let at = |line: usize| text.find(&format!("line {line}\n")).unwrap();
         // "line 10" on line 10: lines 8 to 12 are kept.
-        let s = SourceExcerpt::around("f".into(), &text, at(10), at(10) + 7, 10);
+        let s = SourceExcerpt::around("f".into(), &text, at(10), at(10) + 7, 10, 1);
         assert_eq!(s.first_line, 8);
         assert_eq!(s.text, "line 8\nline 9\nline 10\nline 11\nline 12");
         assert_eq!(&s.text[s.start..s.end], "line 10");
         assert!(s.whole);
         // On line 1 there is nothing before.
-        let s = SourceExcerpt::around("f".into(), &text, 0, 6, 1);
+        let s = SourceExcerpt::around("f".into(), &text, 0, 6, 1, 1);
         assert_eq!((s.first_line, s.text.lines().count()), (1, 3));
         // A value of 30 lines is cut after its first line.
-        let s = SourceExcerpt::around("f".into(), &text, at(5), at(35), 5);
+        let s = SourceExcerpt::around("f".into(), &text, at(5), at(35), 5, 1);
         assert!(!s.whole);
         assert_eq!(&s.text[s.start..s.end], "line 5");
         assert_eq!(s.text.lines().count(), 5);
