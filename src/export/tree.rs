@@ -467,9 +467,7 @@ pub(crate) fn value_end(bytes: &[u8], start: usize) -> Option<usize> {
             loop {
                 let rest = bytes.get(i..)?;
                 // Only quotes and brackets change the structure inside an array or object.
-                i += rest
-                    .iter()
-                    .position(|&b| matches!(b, b'"' | b'[' | b']' | b'{' | b'}'))?;
+                i += structural(rest)?;
                 match bytes.get(i)? {
                     b'"' => i = string_end(i + 1)?,
                     b'[' | b'{' => {
@@ -495,6 +493,43 @@ pub(crate) fn value_end(bytes: &[u8], start: usize) -> Option<usize> {
             Some(start + len)
         }
     }
+}
+
+/// The index of the first quote or bracket (`"`, `[`, `]`, `{`, `}`) of `bytes`, looked for
+/// eight bytes at a time (the whitespace, names and punctuation between strings are most of a
+/// pretty-printed document's structure).
+fn structural(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    // The bytes of a word that are zero: exact for the lowest one, which is all this needs.
+    let zeros = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let is = |b: u8| matches!(b, b'"' | b'[' | b']' | b'{' | b'}');
+    let mut at = 0;
+    let mut words = bytes.chunks_exact(8);
+    for chunk in &mut words {
+        let w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        // `"`, and the bytes that OR 0x20 then AND 0xF9 to 0x79: `[ ] { }` (and `Y y _` DEL,
+        // checked one by one below).
+        let quote = zeros(w ^ u64::from_ne_bytes([b'"'; 8]));
+        let bracket = zeros(
+            ((w | u64::from_ne_bytes([0x20; 8])) & u64::from_ne_bytes([0xF9; 8]))
+                ^ u64::from_ne_bytes([0x79; 8]),
+        );
+        let mut hits = quote | bracket;
+        while hits != 0 {
+            let k = (hits.trailing_zeros() / 8) as usize;
+            if chunk.get(k).copied().is_some_and(is) {
+                return Some(at + k);
+            }
+            hits &= hits - 1;
+        }
+        at += 8;
+    }
+    words
+        .remainder()
+        .iter()
+        .position(|&b| is(b))
+        .map(|k| at + k)
 }
 
 /// The byte ranges of the elements of the array whose `[` is `bytes[open]`, and the offset
@@ -560,6 +595,24 @@ pub(crate) fn number<'t>(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn structural_bytes_are_found_as_one_at_a_time() {
+        // Every byte value, at every position of words and remainders, after lookalikes.
+        let lookalikes = b"Yy_\x7f{[\"]}YZ ";
+        for n in 0..40 {
+            for b in 0..=255u8 {
+                let mut bytes: Vec<u8> = (0..n).map(|i| lookalikes[i % 4]).collect();
+                bytes.push(b);
+                bytes.extend_from_slice(b"  ]");
+                let naive = bytes
+                    .iter()
+                    .position(|&c| matches!(c, b'"' | b'[' | b']' | b'{' | b'}'));
+                assert_eq!(super::structural(&bytes), naive, "{n} {b}");
+            }
+        }
+        assert_eq!(super::structural(b""), None);
+        assert_eq!(super::structural(b"Yy_ Yy_ Yy_"), None);
+    }
 
     #[test]
     fn arm_comments_are_blanked_outside_strings_only() {
