@@ -9,68 +9,10 @@ use std::collections::HashSet;
 
 /// The strings of one file as model strings: equal strings are one allocation. A tenant
 /// repeats most of its strings (plan ids and names, services, statuses, operating systems).
+/// Hashed with foldhash (std's SipHash cost a few percent of a large load), seeded per
+/// process, so that colliding strings cannot be written in advance.
 #[derive(Debug, Default)]
-pub struct Strings(RefCell<HashSet<ArcStr, Seeded>>);
-
-/// Hashes the pool's strings a machine word at a time (std's SipHash cost a few percent of a
-/// large load), from a seed drawn once per pool from std's random state, so that colliding
-/// strings cannot be written in advance.
-#[derive(Debug, Clone, Copy)]
-struct Seeded(u64);
-
-impl Default for Seeded {
-    fn default() -> Self {
-        use std::hash::BuildHasher;
-        Seeded(std::collections::hash_map::RandomState::new().hash_one(0x5eed_u64) | 1)
-    }
-}
-
-impl std::hash::BuildHasher for Seeded {
-    type Hasher = WordHasher;
-    fn build_hasher(&self) -> WordHasher {
-        WordHasher {
-            seed: self.0,
-            state: self.0.rotate_left(29),
-        }
-    }
-}
-
-/// The hasher of [`Seeded`]: each 8-byte word is mixed in by a folded 128-bit multiply.
-#[derive(Debug)]
-struct WordHasher {
-    seed: u64,
-    state: u64,
-}
-
-impl WordHasher {
-    fn mix(&mut self, word: u64) {
-        let product = u128::from(self.state ^ word) * u128::from(self.seed ^ 0x243f_6a88_85a3_08d3);
-        self.state = (product as u64) ^ ((product >> 64) as u64);
-    }
-}
-
-impl std::hash::Hasher for WordHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut words = bytes.chunks_exact(8);
-        for w in &mut words {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(w);
-            self.mix(u64::from_le_bytes(b));
-        }
-        let tail = words.remainder();
-        let mut b = [0u8; 8];
-        if let Some(slot) = b.get_mut(..tail.len()) {
-            slot.copy_from_slice(tail);
-        }
-        self.mix(u64::from_le_bytes(b) ^ ((bytes.len() as u64) << 56));
-    }
-    fn write_u8(&mut self, i: u8) {
-        self.mix(u64::from(i));
-    }
-    fn finish(&self) -> u64 {
-        self.state
-    }
-}
+pub struct Strings(RefCell<HashSet<ArcStr, foldhash::fast::RandomState>>);
 
 impl Strings {
     /// `s` as a model string: the copy already made for an equal string, if any.

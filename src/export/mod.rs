@@ -517,10 +517,11 @@ enum Op {
         loc: Loc,
         stub: Record,
     },
-    /// Data of a collection known to be incomplete.
-    Gap(&'static str, Gap),
+    /// Data of a collection known to be incomplete (boxed, as `Page`: an operation per
+    /// element is the common case, and is as large as the largest variant).
+    Gap(&'static str, Box<Gap>),
     /// A page of a Graph list, and the offset of its `@odata.nextLink` (see [`paging`]).
-    Page(paging::Page, u32),
+    Page(Box<paging::Page>, u32),
     /// The file is an ARM template: its records are added only if no other template of the
     /// export links it (then they are read as part of the linking one; see [`Builder::linked`]).
     Linkable,
@@ -534,6 +535,9 @@ enum Op {
         record: Record,
     },
 }
+
+// A large list holds an operation per element until it is applied.
+const _: () = assert!(std::mem::size_of::<Op>() <= 88);
 
 impl Op {
     /// The collection the operation adds to.
@@ -733,13 +737,13 @@ impl Builder {
     ) {
         self.ops.push(Op::Gap(
             collection,
-            Gap {
+            Box::new(Gap {
                 field: Some(field),
                 entity: Some(entity.to_string()),
                 reason,
                 loc: Some(at.loc()),
                 in_value: true,
-            },
+            }),
         ));
     }
 
@@ -783,13 +787,13 @@ impl Builder {
     ) {
         self.ops.push(Op::Gap(
             collection,
-            Gap {
+            Box::new(Gap {
                 field,
                 entity: entity.map(str::to_string),
                 reason,
                 loc: Some(at.loc()),
                 in_value: false,
-            },
+            }),
         ));
     }
 
@@ -908,7 +912,7 @@ impl Builder {
                 },
             ),
         };
-        self.ops.push(Op::Page(page, offset));
+        self.ops.push(Op::Page(Box::new(page), offset));
     }
 
     /// Marks a collection as provided by this document.
@@ -1030,6 +1034,9 @@ impl Builder {
     }
 }
 
+/// Entities by lowercase id (hundreds of thousands of users, machines, members).
+type Index<T> = HashMap<String, T, foldhash::fast::RandomState>;
+
 /// The model under construction, with what must wait until every file is read.
 #[derive(Default)]
 struct Assembler {
@@ -1038,14 +1045,14 @@ struct Assembler {
     /// Pages of Graph lists, checked for missing pages at the end.
     pages: paging::Pages,
     groups: Vec<Record>,
-    group_index: HashMap<String, usize>,
+    group_index: Index<usize>,
     /// Members by group id: where the list came from, and the members.
     members: Vec<(String, Option<Loc>, Vec<Record>)>,
-    member_index: HashMap<String, usize>,
+    member_index: Index<usize>,
     devices: Vec<Record>,
-    device_index: HashMap<String, usize>,
+    device_index: Index<usize>,
     /// The refresh time of the antivirus row that set each machine's mode (lowercase id).
-    av_refreshed: HashMap<String, i64>,
+    av_refreshed: Index<i64>,
     /// Antivirus modes known by device name, in walk order: joined in `finish`.
     av_by_name: Vec<(String, Value, Loc, Record)>,
     accounts: Vec<Record>,
@@ -1154,10 +1161,10 @@ impl Assembler {
                 Op::Account { key, fresh, record } => self.add_account(key, &fresh, record),
                 Op::Gap(c, gap) => {
                     if let Some(c) = self.model.collection_mut(c) {
-                        c.gaps.push(gap);
+                        c.gaps.push(*gap);
                     }
                 }
-                Op::Page(page, _) => self.pages.add(page),
+                Op::Page(page, _) => self.pages.add(*page),
                 Op::Linkable | Op::Linked(_) => {}
             }
         }

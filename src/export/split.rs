@@ -391,6 +391,7 @@ fn by_element(
     let join = |parts: Option<Vec<Part>>| {
         parts.map(|parts| {
             let (mut problems, mut ops) = (head.problems, head.ops);
+            ops.reserve_exact(parts.iter().map(|p| p.ops.len()).sum());
             for p in parts {
                 problems.extend(p.problems);
                 ops.extend(p.ops);
@@ -415,10 +416,7 @@ fn by_element(
             let parts = chunks
                 .par_iter()
                 .with_max_len(1)
-                .map(|range| {
-                    let (piece, shift) = read_piece(&disk, list.get(range.clone())?)?;
-                    part((&piece, shift), range)
-                })
+                .map(|range| in_piece(&disk, list.get(range.clone())?, |piece| part(piece, range)))
                 .collect();
             from_disk(join(parts), &disk, found).map_err(Some)
         }
@@ -440,7 +438,7 @@ fn load_parts(
     let format = head.format;
     let head_ops: Vec<String> = head.ops.iter().map(|op| format!("{op:?}")).collect();
     let head_problems: Vec<String> = head.problems.iter().map(|p| format!("{p:?}")).collect();
-    let parts: Vec<Option<Part>> = chunks
+    let parts: Vec<Part> = chunks
         .par_iter()
         .with_max_len(1)
         .map(|range| {
@@ -466,11 +464,11 @@ fn load_parts(
             part.problems.drain(..head_problems.len());
             Some(part)
         })
-        .collect();
+        .collect::<Option<Vec<Part>>>()?;
     let mut problems = head.problems;
     let mut ops = head.ops;
+    ops.reserve_exact(parts.iter().map(|p| p.ops.len()).sum());
     for part in parts {
-        let part = part?;
         problems.extend(part.problems);
         ops.extend(part.ops);
     }
@@ -670,6 +668,35 @@ fn scan_file(disk: &Disk<'_>, chunk: usize) -> Option<FileShape> {
         start,
         list_start,
         elements,
+    })
+}
+
+std::thread_local! {
+    /// The buffer each thread reads its ranges of a file into, kept from one range to the
+    /// next: the allocator keeps a freed megabyte resident for a while, so a fresh buffer per
+    /// range held hundreds of megabytes while a large list loaded.
+    static PIECE: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` on the text of `elements` read from `disk` (as [`read_piece`]: the text and the
+/// offset it starts at), read into this thread's buffer.
+fn in_piece<T>(
+    disk: &Disk<'_>,
+    elements: &[std::ops::Range<usize>],
+    f: impl FnOnce((&str, usize)) -> Option<T>,
+) -> Option<T> {
+    use std::io::{Read, Seek};
+    let from = elements.first()?.start;
+    let to = elements.last()?.end;
+    PIECE.with(|cell| {
+        let mut buf = cell.try_borrow_mut().ok()?;
+        buf.clear();
+        buf.resize(to.checked_sub(from)?, 0);
+        let mut file = std::fs::File::open(disk.path).ok()?;
+        file.seek(std::io::SeekFrom::Start((from + disk.bom) as u64))
+            .ok()?;
+        file.read_exact(&mut buf).ok()?;
+        f((std::str::from_utf8(&buf).ok()?, from))
     })
 }
 
