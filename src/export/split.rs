@@ -416,7 +416,10 @@ fn by_element(
             let parts = chunks
                 .par_iter()
                 .with_max_len(1)
-                .map(|range| in_piece(&disk, list.get(range.clone())?, |piece| part(piece, range)))
+                .map(|range| {
+                    let (piece, shift) = read_piece(&disk, list.get(range.clone())?)?;
+                    part((&piece, shift), range)
+                })
                 .collect();
             from_disk(join(parts), &disk, found).map_err(Some)
         }
@@ -668,35 +671,6 @@ fn scan_file(disk: &Disk<'_>, chunk: usize) -> Option<FileShape> {
         start,
         list_start,
         elements,
-    })
-}
-
-std::thread_local! {
-    /// The buffer each thread reads its ranges of a file into, kept from one range to the
-    /// next: the allocator keeps a freed megabyte resident for a while, so a fresh buffer per
-    /// range held hundreds of megabytes while a large list loaded.
-    static PIECE: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// Runs `f` on the text of `elements` read from `disk` (as [`read_piece`]: the text and the
-/// offset it starts at), read into this thread's buffer.
-fn in_piece<T>(
-    disk: &Disk<'_>,
-    elements: &[std::ops::Range<usize>],
-    f: impl FnOnce((&str, usize)) -> Option<T>,
-) -> Option<T> {
-    use std::io::{Read, Seek};
-    let from = elements.first()?.start;
-    let to = elements.last()?.end;
-    PIECE.with(|cell| {
-        let mut buf = cell.try_borrow_mut().ok()?;
-        buf.clear();
-        buf.resize(to.checked_sub(from)?, 0);
-        let mut file = std::fs::File::open(disk.path).ok()?;
-        file.seek(std::io::SeekFrom::Start((from + disk.bom) as u64))
-            .ok()?;
-        file.read_exact(&mut buf).ok()?;
-        f((std::str::from_utf8(&buf).ok()?, from))
     })
 }
 
