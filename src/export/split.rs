@@ -97,6 +97,161 @@ fn elements_part(
     })
 }
 
+/// A small list response (an object whose only array is its `value`) read in one pass: the
+/// elements of its list read by [`streamed`] as the walk reaches them, instead of found by a
+/// scan first, the format's reading of the members before the list saying what they are.
+/// None when that reading is not confirmed by the whole head (members after the list
+/// included) as [`load`] checks it, or anything else differs from [`load`]'s reading element
+/// by element, which then runs: the result is the same either way.
+fn in_one_pass(
+    (file, found): (FileId, &super::walk::Found),
+    text: &str,
+    max_depth: usize,
+) -> Option<FileLoad> {
+    use jiter::{Jiter, Peek};
+    u32::try_from(text.len()).ok()?;
+    if max_depth < 3 {
+        return None;
+    }
+    let bytes = text.as_bytes();
+    let mut j = Jiter::new(bytes);
+    if j.peek().ok()? != Peek::Object {
+        return None;
+    }
+    let start = j.current_index() as u32;
+    // The parser reads `text[base..]`: it starts again after the list.
+    let mut base = 0;
+    let mut members: Vec<tree::Member<'_>> = Vec::new();
+    let mut spans = Vec::new();
+    let mut list = None;
+    let mut key = j.known_object().ok()?.map(|k| tree::reborrow(text, k));
+    while let Some(k) = key {
+        let peek = j.peek().ok()?;
+        let at = base + j.current_index();
+        if peek == Peek::Array {
+            if list.is_some() || !k.eq_ignore_ascii_case("value") {
+                return None;
+            }
+            let empty = tree::Node {
+                start: at as u32,
+                kind: tree::Kind::Array(Box::default()),
+            };
+            members.push((k, empty));
+            let before = tree::ListShape {
+                members: Some((members.clone(), members.len() - 1)),
+                start,
+                list_start: at as u32,
+                elements: Vec::new(),
+                spans: Vec::new(),
+            };
+            let head = run(file, found, &before.document(Box::default()));
+            let elements = head
+                .elements
+                .clone()
+                .filter(|e| splittable(&head) && streamed::supports(e))?;
+            let read = (head.format, head.by_path);
+            let (part, ranges, end) =
+                list_part((file, found), read, &elements, text, at, max_depth - 2)?;
+            spans.push(at..end);
+            list = Some((members.len() - 1, at as u32, ranges, part, elements));
+            (base, j) = (end, Jiter::new(bytes.get(end..)?));
+        } else {
+            j.known_skip(peek).ok()?;
+            let range = at..base + j.current_index();
+            members.push((
+                k,
+                tree::parse_range(text, range.clone(), max_depth - 1).ok()?,
+            ));
+            spans.push(range);
+        }
+        key = j.next_key().ok()?.map(|k| tree::reborrow(text, k));
+    }
+    j.finish().ok()?;
+    let (index, list_start, ranges, part, elements) = list?;
+    let shape = tree::ListShape {
+        members: Some((members, index)),
+        start,
+        list_start,
+        elements: ranges,
+        spans,
+    };
+    let head = run(file, found, &shape.document(Box::default()));
+    let first = shape
+        .elements
+        .first()
+        .map(|e| tree::parse_range(text, e.clone(), max_depth - 2).ok());
+    let confirmed = (head.format, head.by_path) == (part.format, part.by_path)
+        && head.elements.as_ref() == Some(&elements)
+        && splittable(&head)
+        && head_holds((file, found), &shape, first, &head);
+    if !confirmed {
+        return None;
+    }
+    let (mut problems, mut ops) = (head.problems, head.ops);
+    problems.extend(part.problems);
+    ops.extend(part.ops);
+    Some(FileLoad::positioned(true, problems, ops, text))
+}
+
+/// The elements of the array whose `[` is at `open` in `text`, read as [`elements_part`]
+/// reads them, each found where the one before ends: what they give, their byte ranges, and
+/// the offset just after the array. None when an element does not parse or the array does
+/// not go on with `,` or `]`.
+fn list_part(
+    (file, found): (FileId, &super::walk::Found),
+    (format, by_path): (Option<usize>, bool),
+    elements: &Elements,
+    text: &str,
+    open: usize,
+    depth: usize,
+) -> Option<(Part, Vec<std::ops::Range<usize>>, usize)> {
+    let bytes = text.as_bytes();
+    let skip_ws = |mut i: usize| {
+        while matches!(bytes.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            i += 1;
+        }
+        i
+    };
+    let mut b = Builder::new(file, found);
+    b.set_entra_exporter(by_path);
+    let strings = json::Strings::default();
+    let mut scratch = Vec::new();
+    let mut ranges = Vec::new();
+    let mut i = skip_ws(open + 1);
+    let mut done = bytes.get(i) == Some(&b']');
+    while !done {
+        let start = i;
+        let pool = (&strings, &mut scratch);
+        let end = match streamed::element_at(elements, text, start, depth, file, pool) {
+            Some((op, end)) => {
+                b.ops.extend(op);
+                end
+            }
+            None => {
+                let end = tree::value_end(bytes, start)?;
+                let node = tree::parse_range(text, start..end, depth).ok()?;
+                formats::element(&mut b, elements, &json::At::new(&node, file, &strings));
+                end
+            }
+        };
+        ranges.push(start..end);
+        i = skip_ws(end);
+        match bytes.get(i)? {
+            b',' => i = skip_ws(i + 1),
+            b']' => done = true,
+            _ => return None,
+        }
+    }
+    let part = Part {
+        format,
+        problems: b.problems,
+        ops: b.ops,
+        elements: None,
+        by_path,
+    };
+    Some((part, ranges, i + 1))
+}
+
 /// Whether the format that read `head` is one whose elements load on their own, and it wrote
 /// no cloud account (accounts are merged per file).
 fn splittable(head: &Part) -> bool {
@@ -218,6 +373,11 @@ pub(super) fn load(
     // response whose elements are read without their tree.
     if !large && !text.contains("\"value\"") && !text.contains("\"Value\"") {
         return Err(text);
+    }
+    if !large {
+        if let Some(done) = in_one_pass((file, found), &text, max_depth) {
+            return Ok(done);
+        }
     }
     let Some(shape) = tree::list_shape(&text, max_depth) else {
         return Err(text);
@@ -760,6 +920,35 @@ pub(super) fn load_from_disk(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A list page is read in one pass; what that pass cannot confirm is left to [`load`].
+    #[test]
+    fn a_list_page_is_read_in_one_pass_unless_its_shape_says_otherwise() {
+        let found = super::super::walk::Found {
+            root: 0,
+            rel: "graph/users/users-0.json".into(),
+            path: "graph/users/users-0.json".into(),
+        };
+        let user =
+            |i: u32| format!("{{\"id\": \"u{i}\", \"userPrincipalName\": \"u{i}@contoso.com\"}}");
+        let users = [user(1), 3.to_string(), user(2)].join(", ");
+        let context = "\"@odata.context\": \"https://graph.microsoft.com/v1.0/$metadata#users\"";
+        let pass = |text: &str| in_one_pass((0, &found), text, 64).is_some();
+        assert!(pass(&format!("{{{context}, \"value\": [{users}]}}")));
+        assert!(pass(&format!(
+            "{{{context}, \"value\": [ ], \"@odata.nextLink\": \"https://graph.microsoft.com/v1.0/users?$skiptoken=x\"}}"
+        )));
+        for text in [
+            format!("[{users}]"),
+            format!("{{{context}, \"value\": [{users}], \"value\": []}}"),
+            format!("{{{context}, \"other\": [], \"value\": [{users}]}}"),
+            format!("{{{context}, \"value\": [{users}, {{\"id\": }}]}}"),
+            format!("{{{context}, \"value\": [{users}}}"),
+            format!("{{\"@odata.context\": \"https://graph.microsoft.com/v1.0/$metadata#groups\", \"value\": [{users}]}}"),
+        ] {
+            assert!(!pass(&text), "{text}");
+        }
+    }
 
     /// `scan_file` finds what `tree::list_shape` finds in the whole text, whatever the window.
     #[test]

@@ -103,7 +103,7 @@ impl From<JiterError> for ParseError {
 }
 
 /// `s`, a string jiter returned, as a slice of `text` when it is one (no escapes), else a copy.
-fn reborrow<'t>(text: &'t str, s: &str) -> Cow<'t, str> {
+pub(crate) fn reborrow<'t>(text: &'t str, s: &str) -> Cow<'t, str> {
     let offset = (s.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
     match text.get(offset..offset.wrapping_add(s.len())) {
         Some(slice) if slice.as_ptr() == s.as_ptr() => Cow::Borrowed(slice),

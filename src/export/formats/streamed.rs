@@ -39,13 +39,52 @@ pub(in crate::export) fn element(
     range: std::ops::Range<usize>,
     depth: usize,
     file: FileId,
-    (strings, scratch): (&Strings, &mut Vec<Record>),
+    pool: (&Strings, &mut Vec<Record>),
 ) -> Option<Element> {
     let bytes = piece.as_bytes().get(range.clone())?;
+    let (op, mut j) = read(
+        elements,
+        (piece, shift),
+        bytes,
+        range.start,
+        depth,
+        file,
+        pool,
+    )?;
+    j.finish().ok()?;
+    Some(op)
+}
+
+/// Reads the element of a list of `elements` that starts at `start` in `text` (a whole
+/// document), as [`element`] does; with the offset just after it (the list goes on there).
+pub(in crate::export) fn element_at(
+    elements: &Elements,
+    text: &str,
+    start: usize,
+    depth: usize,
+    file: FileId,
+    pool: (&Strings, &mut Vec<Record>),
+) -> Option<(Element, usize)> {
+    let bytes = text.as_bytes().get(start..)?;
+    let (op, j) = read(elements, (text, 0), bytes, start, depth, file, pool)?;
+    Some((op, start + j.current_index()))
+}
+
+/// Reads one element from the start of `bytes` (`piece[base..]`), leaving the parser just
+/// after it.
+fn read<'a>(
+    elements: &Elements,
+    (piece, shift): (&'a str, usize),
+    bytes: &'a [u8],
+    base: usize,
+    depth: usize,
+    file: FileId,
+    (strings, scratch): (&'a Strings, &mut Vec<Record>),
+) -> Option<(Element, Jiter<'a>)> {
     let mut r = Reader {
         j: Jiter::new(bytes),
         piece,
-        base: range.start,
+        base,
         shift,
         open: 0,
         depth,
@@ -64,9 +103,8 @@ pub(in crate::export) fn element(
         Elements::AvInfo => r.av_row(peek)?,
         Elements::Graph(_) => return None,
     };
-    r.j.finish().ok()?;
     *scratch = r.scratch;
-    Some(op)
+    Some((op, r.j))
 }
 
 /// Whether the elements of `elements` have a reader here (others are read through their
