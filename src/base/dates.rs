@@ -16,6 +16,20 @@ pub fn parse(text: &str) -> Option<i64> {
         let ms: i64 = digits.get(..end)?.parse().ok()?;
         return Some(if inner.starts_with('-') { -ms } else { ms });
     }
+    // The form Graph and Defender for Endpoint write (`2026-02-11T10:02:31Z`), by the
+    // crate's faster RFC 3339 parser: on it, both give the same instant (a leap second, which
+    // they may take differently, is left to ISO 8601).
+    let b = s.as_bytes();
+    if b.len() == 20
+        && b.get(10) == Some(&b'T')
+        && b.get(19) == Some(&b'Z')
+        && b.get(17) != Some(&b'6')
+    {
+        let rfc = time::format_description::well_known::Rfc3339;
+        if let Ok(t) = time::OffsetDateTime::parse(s, &rfc) {
+            return i64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok();
+        }
+    }
     let iso = time::format_description::well_known::Iso8601::DEFAULT;
     let t = time::OffsetDateTime::parse(s, &iso)
         .or_else(|_| time::PrimitiveDateTime::parse(s, &iso).map(|p| p.assume_utc()))
@@ -51,6 +65,22 @@ mod tests {
             assert_eq!(parse(s), ms, "{s}");
         }
         assert_eq!(parse("2026-01-01"), Some(20_454 * DAY_MS));
+        // The common form takes the RFC 3339 parser: the same instants as ISO 8601's.
+        let iso = time::format_description::well_known::Iso8601::DEFAULT;
+        for s in [
+            "2026-02-11T10:02:31Z",
+            "1970-01-01T00:00:00Z",
+            "2024-02-29T23:59:59Z",
+            "2023-02-29T10:00:00Z",
+            "2026-12-31T23:59:60Z",
+            "2026-02-11T25:02:31Z",
+            "2026-02-11T10:02:3aZ",
+        ] {
+            let slow = time::OffsetDateTime::parse(s, &iso)
+                .ok()
+                .and_then(|t| i64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok());
+            assert_eq!(parse(s), slow, "{s}");
+        }
         assert_eq!(parse("2026-13-01"), None);
         assert_eq!(parse("soon"), None);
     }
