@@ -14,8 +14,10 @@
 //! is found a window of [`WINDOW_BYTES`] at a time ([`load_from_disk`]), its other members
 //! and each range are read from the file by their byte spans ([`Disk`]), and its text is read
 //! whole only when a problem needs a line (or when it is not such a list: it is then loaded
-//! as any other file, its text dropped once its elements are found). A list response smaller than [`MIN_SPLIT_BYTES`] is read by element when
-//! [`streamed`] reads its elements, else whole.
+//! as any other file, its text dropped once its elements are found). A list response smaller
+//! than [`MIN_SPLIT_BYTES`] is read by element when [`streamed`] reads its elements, else
+//! whole; when it is a plain page (an object whose only array is `value`), in one pass that
+//! reads each element where the one before ends ([`in_one_pass`]), without the scan.
 //!
 //! The result is what the whole document gives, or nothing (and the file is loaded whole):
 //! only formats whose elements load independently of one another are split (Graph and
