@@ -369,8 +369,10 @@ pub struct Redactor {
     patterns: Vec<String>,
 }
 
-fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b >= 0x80
+/// Whether `c` continues a word: a letter or digit (not the excerpt's cut mark `…` or the
+/// marks this module puts around a value).
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
 }
 
 impl Redactor {
@@ -410,13 +412,13 @@ impl Redactor {
         let Some(m) = &self.matcher else {
             return text.to_string();
         };
-        let bytes = text.as_bytes();
         let mut out = String::with_capacity(text.len());
         let mut last = 0;
         for hit in m.find_iter(text) {
             let (start, end) = (hit.start(), hit.end());
-            let bounded = (start == 0 || !bytes.get(start - 1).copied().is_some_and(is_word_byte))
-                && !bytes.get(end).copied().is_some_and(is_word_byte);
+            let before = text.get(..start).and_then(|t| t.chars().next_back());
+            let after = text.get(end..).and_then(|t| t.chars().next());
+            let bounded = !before.is_some_and(is_word_char) && !after.is_some_and(is_word_char);
             let Some(pattern) = self.patterns.get(hit.pattern().as_usize()) else {
                 continue;
             };

@@ -36,6 +36,7 @@ mod products_derived;
 mod reading;
 mod readme;
 mod redact;
+mod redact_excerpts;
 mod reference;
 mod sandbox;
 mod scale;

@@ -33,8 +33,9 @@ pub struct Located {
 /// A line longer than [`SourceExcerpt::MAX_LINE_BYTES`] (a minified file is one line of many
 /// megabytes) is not shown whole: the excerpt is then the value's line cut to the value (with
 /// its member name before it, and up to [`SourceExcerpt::VALUE_BYTES`] of it), `…` marking what
-/// is left out, and `first_column` telling where on the line it starts. Cuts fall between JSON
-/// tokens where they can, never so that the excerpt starts inside a string.
+/// is left out. Cuts fall between JSON tokens where they can, never so that the excerpt starts
+/// inside a string; a string value is cut after a word (so that `--redact` sees no part of a
+/// name or id where a whole one would be hashed).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceExcerpt {
     /// The file's name as shown (`ROOT/FILE`).
@@ -44,10 +45,9 @@ pub struct SourceExcerpt {
     pub text: String,
     /// Line number of the first line of `text` (1-based).
     pub first_line: usize,
-    /// Column of the file (1-based, counting characters) that the first character of `text`
-    /// stands at: 1, unless a long line is cut before the value (the `…` that starts `text`
-    /// then stands just before the first character shown).
-    pub first_column: usize,
+    /// Column of the value's start in the file (1-based, counting characters): what a header
+    /// shows, whatever `text` holds (a cut line, redacted values before the value).
+    pub column: usize,
     /// The value's byte range in `text`; a value longer than [`SourceExcerpt::MAX_LINES`] lines
     /// is cut after its first line, and `whole` is false.
     pub start: usize,
@@ -137,12 +137,18 @@ impl SourceExcerpt {
         line: usize,
         column: usize,
     ) -> Self {
-        Self::lines(&name, part, start, end, line)
-            .unwrap_or_else(|| Self::cut(name, part, start, end, line, column))
+        Self::lines(&name, part, start, end, (line, column))
+            .unwrap_or_else(|| Self::cut(name, part, start, end, (line, column)))
     }
 
     /// Whole lines around the value; None when one of the value's first lines is too long.
-    fn lines(name: &str, part: Part<'_>, start: usize, end: usize, line: usize) -> Option<Self> {
+    fn lines(
+        name: &str,
+        part: Part<'_>,
+        start: usize,
+        end: usize,
+        (line, column): (usize, usize),
+    ) -> Option<Self> {
         let (mut from, first_end) = part.line(start)?;
         let mut last = first_end;
         let mut lines = 0;
@@ -176,7 +182,7 @@ impl SourceExcerpt {
             name: name.to_string(),
             text: part.text.get(from..to)?.to_string(),
             first_line: line.saturating_sub(before).max(1),
-            first_column: 1,
+            column,
             start: start - from,
             end: end - from,
             whole,
@@ -190,8 +196,7 @@ impl SourceExcerpt {
         part: Part<'_>,
         start: usize,
         end: usize,
-        line: usize,
-        column: usize,
+        (line, column): (usize, usize),
     ) -> Self {
         let text = part.text;
         let bytes = text.as_bytes();
@@ -229,15 +234,14 @@ impl SourceExcerpt {
             floor_boundary(text, to),
         );
         let head = if line_start == Some(from) { "" } else { "…" };
-        let tail = if to >= line_end { "" } else { "…" };
-        let before = text.get(from..start).map_or(0, |t| t.chars().count());
+        // Nothing but the line's end (`\r` of CRLF) left out: no mark.
+        let rest = text.get(to..line_end).unwrap_or("");
+        let tail = if rest.trim().is_empty() { "" } else { "…" };
         SourceExcerpt {
             name,
             text: format!("{head}{}{tail}", text.get(from..to).unwrap_or("")),
             first_line: line,
-            first_column: column
-                .saturating_sub(before + usize::from(!head.is_empty()))
-                .max(1),
+            column,
             start: head.len() + start.saturating_sub(from),
             end: head.len() + shown.saturating_sub(from),
             whole,
@@ -268,7 +272,9 @@ fn member_start(bytes: &[u8], at: usize) -> Option<usize> {
 }
 
 /// Where to cut a value that starts at `start` (outside any string) at or before `limit`:
-/// before the string `limit` falls in, unless the value is that string.
+/// before the string `limit` falls in, unless the value is that string; then after the last
+/// character in it that is not part of a word, name or address (letters, digits, `.@_-`,
+/// anything not ASCII), when there is one.
 fn token_cut(bytes: &[u8], start: usize, limit: usize) -> usize {
     let mut open: Option<usize> = None;
     let mut escaped = false;
@@ -281,9 +287,14 @@ fn token_cut(bytes: &[u8], start: usize, limit: usize) -> usize {
             _ => {}
         }
     }
+    let in_word = |b: u8| b.is_ascii_alphanumeric() || b >= 0x80 || b".@_-".contains(&b);
     match open {
         Some(o) if o > start => o,
-        _ => limit,
+        Some(o) => bytes
+            .get(o + 1..limit)
+            .and_then(|s| s.iter().rposition(|&b| !in_word(b)))
+            .map_or(limit, |k| o + 2 + k),
+        None => limit,
     }
 }
 
@@ -1123,9 +1134,7 @@ mod tests {
         assert_eq!(&s.text[s.start..s.end], "\"1\"");
         assert!(s.whole);
         assert_eq!(s.first_line, 1);
-        // The excerpt's first character (the ellipsis) stands just before `"avMode"`.
-        let chars = s.text[..s.start].chars().count();
-        assert_eq!(s.first_column + chars, found.column);
+        assert_eq!(s.column, found.column);
 
         // An element longer than the most shown: cut between tokens, never inside a string.
         let at = text.find("{\"id\":\"m150\"").unwrap();
@@ -1142,6 +1151,21 @@ mod tests {
         assert!(!s.whole);
         assert_eq!(s.end - s.start, SourceExcerpt::VALUE_BYTES);
         assert!(s.text[..s.start].ends_with("\"note\":"));
+        // A string of words is cut after a word, never inside a name or address.
+        let rule = format!(
+            "{} user.userPrincipalName -eq adele.vance@contoso.com",
+            "P ".repeat(55)
+        );
+        let text = format!("{{\"rule\":\"{rule}\",\"pad\":\"{}\"}}", "x".repeat(600));
+        let at = text.find("\"P").unwrap();
+        let s = in_text(&text, &[at as u32]).remove(0).unwrap().source;
+        let shown = &s.text[s.start..s.end];
+        assert!(shown.ends_with(' ') && !shown.contains("adele"), "{shown}");
+        // CRLF: a value at the end of its line has no mark after it.
+        let text = format!("{{\"long\": \"{}\", \"a\": 1\r\n}}", "x".repeat(600));
+        let at = text.find('1').unwrap();
+        let s = in_text(&text, &[at as u32]).remove(0).unwrap().source;
+        assert_eq!(s.text, "…\"a\": 1");
     }
 
     #[test]
@@ -1153,12 +1177,12 @@ mod tests {
         let at = text.find("\"zz").unwrap();
         let s = in_text(&text, &[at as u32]).remove(0).unwrap().source;
         assert!(s.text.starts_with("  \"rule\": \"zz"), "{}", s.text);
-        assert_eq!((s.first_line, s.first_column, s.whole), (3, 1, false));
+        assert_eq!((s.first_line, s.column, s.whole), (3, 11, false));
         // A value next to it: whole lines, without the long one.
         let at = text.find('2').unwrap();
         let s = in_text(&text, &[at as u32]).remove(0).unwrap().source;
         assert_eq!(s.text, "  \"b\": 2,\n  \"c\": 3\n}");
-        assert_eq!((s.first_line, s.first_column, s.whole), (4, 1, true));
+        assert_eq!((s.first_line, s.column, s.whole), (4, 8, true));
     }
 
     #[test]

@@ -52,17 +52,12 @@ fn read_excerpt<'a>(
     after: usize,
 ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
     let inner = x.text.as_str().read_span(span, before, after)?;
-    // miette counts the column in bytes of the excerpt; the header shows it counted in
-    // characters of the file's line.
-    let column = if before == 0 {
-        let at = span.offset().min(x.text.len());
-        let head = x.text.get(..at).unwrap_or("");
-        match head.rfind('\n') {
-            Some(nl) => head.get(nl + 1..).map_or(0, |l| l.chars().count()),
-            None => head.chars().count() + x.first_column.saturating_sub(1),
-        }
-    } else {
-        inner.column()
+    // The header's position (the value's, read with no context): miette would count the
+    // column in bytes of the excerpt, which may be cut or redacted; it is the file's, in
+    // characters.
+    let column = match (before, after) {
+        (0, 0) if span.offset() == x.start => x.column.saturating_sub(1),
+        _ => inner.column(),
     };
     Ok(Box::new(MietteSpanContents::new_named(
         x.name.clone(),
@@ -169,7 +164,7 @@ impl<'a> ErrorDiagnostic<'a> {
                         name: joined_path(e.root.as_deref(), &e.file),
                         text: text.clone(),
                         first_line: line,
-                        first_column: 1,
+                        column,
                         start,
                         end,
                         whole: true,
