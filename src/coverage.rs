@@ -516,12 +516,14 @@ fn users<'m>(
                 .into(),
         );
     }
+    // In file order (the maps' order changes from run to run): the scoped group's members,
+    // then the near-miss groups'.
+    let mut members: Vec<&Record> = direct.values().copied().collect();
+    members.sort_by_key(|m| (m.loc, m.text("id")));
+    let mut near: Vec<&Record> = near_members.values().map(|(_, m)| *m).collect();
+    near.sort_by_key(|m| (m.loc, m.text("id")));
     let mut seen = HashSet::new();
-    for m in direct
-        .values()
-        .copied()
-        .chain(near_members.values().map(|(_, m)| *m))
-    {
+    for m in members.iter().chain(&near).copied() {
         if let Some(id) = m.text("id").filter(|id| seen.insert(*id)) {
             each(judge(m, id, direct.get(id)));
         }

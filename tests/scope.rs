@@ -417,3 +417,29 @@ fn a_user_two_nested_groups_down_is_lost_with_the_whole_path() {
         "{a}"
     );
 }
+
+#[test]
+fn without_a_user_list_members_are_listed_in_file_order_every_run() {
+    // The export's user list is empty: the users are the groups' members, in the order of
+    // the member files, the same on every run (they were gathered in a hash map).
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&manifest().join("examples/contoso"), dir.path());
+    std::fs::write(
+        dir.path().join("graph/users.json"),
+        r#"{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users", "value": []}"#,
+    )
+    .unwrap();
+    let first = scope_json(dir.path());
+    let users: Vec<String> = states(&first)
+        .into_iter()
+        .filter(|(kind, ..)| kind == "user")
+        .map(|(_, who, _)| who)
+        .collect();
+    assert_eq!(
+        users,
+        ["adele.vance@contoso.com", "alex.wilber@contoso.com"]
+    );
+    for _ in 0..8 {
+        assert_eq!(scope_json(dir.path()), first);
+    }
+}
