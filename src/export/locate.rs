@@ -1080,6 +1080,13 @@ mod tests {
             "  42  ".into(),
             "\"plain\"".into(),
             "{\"a\": [1, 2, {\"b\": \"c\"}], \"d\": {\"e\": [\n\n\n]}}".into(),
+            // Lines longer than an excerpt shows: cut around each value.
+            format!(
+                "{{\"k\": \"{}\", \"l\": [{}], \"m\": \"a \\\" é b\"}}\r\n[\"{}\"]",
+                "wörd ".repeat(60),
+                (0..80).map(|i| format!("{{\"i\":{i}}}")).collect::<Vec<_>>().join(","),
+                "x".repeat(520)
+            ),
         ]
     }
 
