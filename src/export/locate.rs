@@ -250,13 +250,14 @@ impl SourceExcerpt {
 }
 
 /// Where the member name of the value at `at` starts (its opening quote), when the value is an
-/// object member whose name, written without escapes, ends within 200 bytes before it.
+/// object member whose name, written without escapes, ends within 200 bytes before it, on the
+/// same line.
 fn member_start(bytes: &[u8], at: usize) -> Option<usize> {
     let before = bytes.get(at.saturating_sub(200)..at)?;
     let base = at - before.len();
     let mut i = before.len();
     let skip = |i: &mut usize| {
-        while *i > 0 && before.get(*i - 1).is_some_and(u8::is_ascii_whitespace) {
+        while *i > 0 && matches!(before.get(*i - 1), Some(b' ' | b'\t')) {
             *i -= 1;
         }
     };
@@ -1168,6 +1169,14 @@ mod tests {
         let s = in_text(&text, &[at as u32]).remove(0).unwrap().source;
         let shown = &s.text[s.start..s.end];
         assert!(shown.ends_with(' ') && !shown.contains("adele"), "{shown}");
+        // A member name on the line before is not shown: the excerpt is the value's line.
+        let text = format!("{{\"k\":\n\"{}\"}}", "v".repeat(600));
+        let s = in_text(&text, &[6]).remove(0).unwrap().source;
+        assert!(
+            !s.text.contains('\n') && s.text.starts_with("\"vvv"),
+            "{}",
+            s.text
+        );
         // CRLF: a value at the end of its line has no mark after it.
         let text = format!("{{\"long\": \"{}\", \"a\": 1\r\n}}", "x".repeat(600));
         let at = text.find('1').unwrap();
