@@ -543,7 +543,7 @@ fn in_text(text: &str, offsets: &[u32]) -> Vec<Option<Located>> {
         .collect()
 }
 
-/// Where a value starts, with what its position and excerpt need.
+/// Where a value starts: its byte offset, line and column (1-based, characters).
 #[derive(Debug, Clone, Copy)]
 struct Mark {
     at: usize,
@@ -584,7 +584,7 @@ enum St {
     Scalar,
     After,
     NextKey,
-    /// Every target found and ended (or the document closed): only newlines are counted.
+    /// Every target found and ended, or the document closed: nothing more is read.
     Done,
 }
 

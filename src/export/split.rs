@@ -63,40 +63,106 @@ fn run(file: FileId, found: &super::walk::Found, doc: &tree::Node<'_>) -> Part {
     }
 }
 
+/// Reads the elements of a list of `elements` into a [`Part`]: each by [`streamed`] when it
+/// can, else through its tree by the format's own code.
+struct ElementReader<'e> {
+    b: Builder,
+    file: FileId,
+    read: (Option<usize>, bool),
+    elements: &'e Elements,
+    /// The nesting limit left for each element.
+    depth: usize,
+    strings: json::Strings,
+    scratch: Vec<crate::model::Record>,
+}
+
+impl<'e> ElementReader<'e> {
+    fn new(
+        (file, found): (FileId, &super::walk::Found),
+        read: (Option<usize>, bool),
+        elements: &'e Elements,
+        depth: usize,
+    ) -> Self {
+        let mut b = Builder::new(file, found);
+        b.set_entra_exporter(read.1);
+        ElementReader {
+            b,
+            file,
+            read,
+            elements,
+            depth,
+            strings: json::Strings::default(),
+            scratch: Vec::new(),
+        }
+    }
+
+    /// The element `piece[local]` (`piece` is the document's text from byte `shift` on).
+    /// None when it does not parse.
+    fn range(&mut self, piece: &str, shift: usize, local: std::ops::Range<usize>) -> Option<()> {
+        let pool = (&self.strings, &mut self.scratch);
+        let (elements, depth, file) = (self.elements, self.depth, self.file);
+        match streamed::element(elements, piece, shift, local.clone(), depth, file, pool) {
+            Some(op) => self.b.ops.extend(op),
+            None => self.by_tree(piece, shift, local)?,
+        }
+        Some(())
+    }
+
+    /// The element that starts at `start` of `text` (a whole document), and where it ends.
+    /// None when it does not parse.
+    fn at(&mut self, text: &str, start: usize) -> Option<usize> {
+        let pool = (&self.strings, &mut self.scratch);
+        let (elements, depth, file) = (self.elements, self.depth, self.file);
+        match streamed::element_at(elements, text, start, depth, file, pool) {
+            Some((op, end)) => {
+                self.b.ops.extend(op);
+                Some(end)
+            }
+            None => {
+                let end = tree::value_end(text.as_bytes(), start)?;
+                self.by_tree(text, 0, start..end)?;
+                Some(end)
+            }
+        }
+    }
+
+    /// The element `piece[local]` read through its tree by the format's own code.
+    fn by_tree(&mut self, piece: &str, shift: usize, local: std::ops::Range<usize>) -> Option<()> {
+        let node = tree::parse_piece(piece, shift, local, self.depth).ok()?;
+        let at = json::At::new(&node, self.file, &self.strings);
+        formats::element(&mut self.b, self.elements, &at);
+        Some(())
+    }
+
+    fn part(self) -> Part {
+        Part {
+            format: self.read.0,
+            problems: self.b.problems,
+            ops: self.b.ops,
+            elements: None,
+            by_path: self.read.1,
+        }
+    }
+}
+
 /// Loads the elements `list` (ranges of the document) of a list of `elements`, from `piece`,
-/// the document's text from byte `shift` on: each read by [`streamed`] when it can, else
-/// through its tree by the format's own code. None when an element does not parse.
+/// the document's text from byte `shift` on, with an [`ElementReader`]. None when an element
+/// does not parse.
 fn elements_part(
     file: FileId,
     found: &super::walk::Found,
-    (format, by_path): (Option<usize>, bool),
+    read: (Option<usize>, bool),
     elements: &Elements,
     (piece, shift): (&str, usize),
     list: &[std::ops::Range<usize>],
     depth: usize,
 ) -> Option<Part> {
-    let mut b = Builder::new(file, found);
-    b.set_entra_exporter(by_path);
-    let strings = json::Strings::default();
-    let mut scratch = Vec::new();
+    let mut reader = ElementReader::new((file, found), read, elements, depth);
     for e in list {
         let local = e.start.checked_sub(shift)?..e.end.checked_sub(shift)?;
-        let pool = (&strings, &mut scratch);
-        match streamed::element(elements, piece, shift, local.clone(), depth, file, pool) {
-            Some(op) => b.ops.extend(op),
-            None => {
-                let node = tree::parse_piece(piece, shift, local, depth).ok()?;
-                formats::element(&mut b, elements, &json::At::new(&node, file, &strings));
-            }
-        }
+        reader.range(piece, shift, local)?;
     }
-    Some(Part {
-        format,
-        problems: b.problems,
-        ops: b.ops,
-        elements: None,
-        by_path,
-    })
+    Some(reader.part())
 }
 
 /// A small list response (an object whose only array is its `value`) read in one pass: the
@@ -195,13 +261,13 @@ fn in_one_pass(
     Some(FileLoad::positioned(true, problems, ops, text))
 }
 
-/// The elements of the array whose `[` is at `open` in `text`, read as [`elements_part`]
-/// reads them, each found where the one before ends: what they give, their byte ranges, and
+/// The elements of the array whose `[` is at `open` in `text`, read by an [`ElementReader`],
+/// each found where the one before ends: what they give, their byte ranges, and
 /// the offset just after the array. None when an element does not parse or the array does
 /// not go on with `,` or `]`.
 fn list_part(
     (file, found): (FileId, &super::walk::Found),
-    (format, by_path): (Option<usize>, bool),
+    read: (Option<usize>, bool),
     elements: &Elements,
     text: &str,
     open: usize,
@@ -214,28 +280,13 @@ fn list_part(
         }
         i
     };
-    let mut b = Builder::new(file, found);
-    b.set_entra_exporter(by_path);
-    let strings = json::Strings::default();
-    let mut scratch = Vec::new();
+    let mut reader = ElementReader::new((file, found), read, elements, depth);
     let mut ranges = Vec::new();
     let mut i = skip_ws(open + 1);
     let mut done = bytes.get(i) == Some(&b']');
     while !done {
         let start = i;
-        let pool = (&strings, &mut scratch);
-        let end = match streamed::element_at(elements, text, start, depth, file, pool) {
-            Some((op, end)) => {
-                b.ops.extend(op);
-                end
-            }
-            None => {
-                let end = tree::value_end(bytes, start)?;
-                let node = tree::parse_range(text, start..end, depth).ok()?;
-                formats::element(&mut b, elements, &json::At::new(&node, file, &strings));
-                end
-            }
-        };
+        let end = reader.at(text, start)?;
         ranges.push(start..end);
         i = skip_ws(end);
         match bytes.get(i)? {
@@ -244,14 +295,7 @@ fn list_part(
             _ => return None,
         }
     }
-    let part = Part {
-        format,
-        problems: b.problems,
-        ops: b.ops,
-        elements: None,
-        by_path,
-    };
-    Some((part, ranges, i + 1))
+    Some((reader.part(), ranges, i + 1))
 }
 
 /// Whether the format that read `head` is one whose elements load on their own, and it wrote
