@@ -9,7 +9,7 @@
 //! incident is in scope when it touches at least one in-scope asset; its out-of-scope assets
 //! are reported on but get no response.
 
-use crate::model::{Loc, Record, TenantModel, Value};
+use crate::model::{Loc, Record, TenantModel, Value, ValueRef};
 use crate::policy::builtins::strings::similar;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -151,8 +151,8 @@ pub const USERS_GROUP: &str = "Defender_Experts_Scoped_Coverage_Users";
 pub const DEVICES_GROUP: &str = "Defender_Experts_Scoped_Coverage_Devices";
 
 fn list<'r>(r: &'r Record, field: &str) -> &'r [Record] {
-    match r.get(field).map(|f| &f.value) {
-        Some(Value::Records(l)) => l,
+    match r.get(field).map(|f| f.value()) {
+        Some(ValueRef::Records(l)) => l,
         _ => &[],
     }
 }
@@ -540,8 +540,8 @@ fn rules_match(group: &Record, device: &Record) -> Option<bool> {
     let name = device.text("name").unwrap_or("");
     let short = name.split('.').next().unwrap_or(name);
     let domain = name.split_once('.').map_or("", |(_, d)| d);
-    let tags: Vec<&str> = match device.get("tags").map(|f| &f.value) {
-        Some(Value::List(l)) => l.iter().filter_map(Value::as_str).collect(),
+    let tags: Vec<&str> = match device.get("tags").map(|f| f.value()) {
+        Some(ValueRef::List(l)) => l.iter().filter_map(Value::as_str).collect(),
         _ => Vec::new(),
     };
     for rule in rules {
@@ -588,8 +588,8 @@ fn devices<'m>(
         device_groups
             .iter()
             .find(|g| g.text("name") == Some(name))
-            .and_then(|g| match g.get("rank").map(|f| &f.value) {
-                Some(Value::Int(r)) => Some(*r),
+            .and_then(|g| match g.get("rank").map(|f| f.value()) {
+                Some(ValueRef::Int(r)) => Some(r),
                 _ => None,
             })
     };
@@ -598,7 +598,7 @@ fn devices<'m>(
     let records: &[Record] = model.collection("devices").map_or(&[], |c| &c.records);
     for d in records {
         let current = d.text("group");
-        let group_loc = d.get("group").and_then(|f| f.loc).or(d.loc);
+        let group_loc = d.get("group").and_then(|f| f.loc()).or(d.loc);
         let (state, why, loc) = if !scoping {
             (CoverageState::InScope, Why::DeviceNotScoped, d.loc)
         } else if current == Some(DEVICES_GROUP) {

@@ -618,15 +618,15 @@ fn product_states(model: &TenantModel) -> (Vec<ProductState>, Vec<Option<Loc>>) 
         .iter()
         .map(|r| {
             let mode = r.get("mode");
-            let loc = mode.and_then(|f| f.loc);
+            let loc = mode.and_then(|f| f.loc());
             let state = ProductState {
                 name: text(r, "name").unwrap_or_default(),
                 title: text(r, "title").unwrap_or_default(),
                 mode: text(r, "mode").unwrap_or_else(|| "unknown".into()),
                 observed: text(r, "observed"),
                 declared: text(r, "declared"),
-                licensed: match r.get("licensed").map(|f| &f.value) {
-                    Some(crate::model::Value::Bool(b)) => Some(*b),
+                licensed: match r.get("licensed").map(|f| f.value()) {
+                    Some(crate::model::ValueRef::Bool(b)) => Some(b),
                     _ => None,
                 },
                 evidence: text(r, "evidence").unwrap_or_default(),

@@ -17,7 +17,7 @@
 //! a guessed name or id by hashing it. The reserved scoped-coverage names are not personal and
 //! are kept.
 
-use crate::model::{Record, TenantModel, Value};
+use crate::model::{Record, TenantModel, ValueRef};
 use crate::outcome::LintReport;
 use aho_corasick::{AhoCorasick, MatchKind};
 use hmac::{Hmac, Mac};
@@ -117,8 +117,8 @@ impl Key {
 fn collect(r: &Record, keep: &dyn Fn(&str) -> bool, out: &mut BTreeSet<String>) {
     let personal = !NOT_PERSONAL.contains(&r.schema.name);
     for (schema, field) in r.schema.fields.iter().zip(&r.fields) {
-        match &field.value {
-            Value::Str(s)
+        match field.value() {
+            ValueRef::Str(s)
                 if personal
                     && SENSITIVE.contains(&schema.name)
                     && s.len() >= 3
@@ -127,7 +127,7 @@ fn collect(r: &Record, keep: &dyn Fn(&str) -> bool, out: &mut BTreeSet<String>) 
             {
                 out.insert(s.to_string());
             }
-            Value::Records(records) => {
+            ValueRef::Records(records) => {
                 for inner in records.iter() {
                     collect(inner, keep, out);
                 }

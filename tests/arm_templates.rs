@@ -255,7 +255,7 @@ fn a_near_miss_graph_bicep_group_is_dex002_and_a_nested_member_group_is_dex003()
         .collect();
     assert_eq!(ids, ["socTier2", "scopedUsers", "pilotScope"]);
     let scoped = &groups[1];
-    let Some(dexlint::model::Value::Records(members)) = scoped.get("members").map(|f| &f.value)
+    let Some(dexlint::model::ValueRef::Records(members)) = scoped.get("members").map(|f| f.value())
     else {
         panic!("no members")
     };

@@ -17,8 +17,8 @@ use dexlint::model::{Record, TenantModel, Value};
 use serde_json::Value as Json;
 use std::path::Path;
 
-fn value<'r>(r: &'r Record, field: &str) -> &'r Value {
-    &r.get(field).unwrap().value
+fn value<'r>(r: &'r Record, field: &str) -> dexlint::model::ValueRef<'r> {
+    r.get(field).unwrap().value()
 }
 
 /// `dexlint lint DIR --format json` under edition 2025-08 (DEX303 on connectors, DEX102).
@@ -85,7 +85,7 @@ fn accounts(m: &TenantModel) -> Vec<Account> {
                 text(a, "id").unwrap().to_string(),
                 text(a, "servers_tier").map(str::to_string),
                 text(a, "servers_plan").map(str::to_string),
-                value(a, "mde_integration").clone(),
+                value(a, "mde_integration").to_value(),
             )
         })
         .collect()
@@ -145,7 +145,7 @@ fn resource_level_pricings_are_not_the_subscription_plan() {
                 text(p, "name").unwrap(),
                 text(p, "scope").unwrap(),
                 text(p, "tier").unwrap(),
-                value(p, "inherited").clone(),
+                value(p, "inherited").to_value(),
             )
         })
         .collect();
@@ -233,7 +233,7 @@ fn az_cli_output() {
         Some("Defender_Experts_Scoped_Coverage_Users")
     );
     let members: Vec<_> = match value(&groups[0], "members") {
-        Value::Records(l) => l
+        dexlint::model::ValueRef::Records(l) => l
             .iter()
             .map(|m| (text(m, "kind").unwrap(), text(m, "name").unwrap()))
             .collect(),
@@ -251,11 +251,7 @@ fn az_cli_output() {
             .collect::<Vec<_>>(),
         ["alexw@contoso.example", "meganb@contoso.example"]
     );
-    assert_eq!(
-        value(&users[0], "enabled"),
-        &Value::Null,
-        "not in az output"
-    );
+    assert_eq!(value(&users[0], "enabled"), Value::Null, "not in az output");
     let (code, report) = lint(&fixture("az-cli"));
     assert_eq!(code, 1);
     assert_eq!(
@@ -380,7 +376,7 @@ fn terraform_plan_with_child_modules() {
         "the deleted group is not planned"
     );
     let members: Vec<_> = match value(&groups[0], "members") {
-        Value::Records(l) => l
+        dexlint::model::ValueRef::Records(l) => l
             .iter()
             .map(|m| (text(m, "id").unwrap(), text(m, "kind")))
             .collect(),

@@ -18,8 +18,8 @@ use dexlint::model::{Record, Value};
 use serde_json::Value as Json;
 
 fn list<'r>(r: &'r Record, field: &str) -> Vec<&'r Record> {
-    match r.get(field).map(|f| &f.value) {
-        Some(Value::Records(records)) => records.iter().collect(),
+    match r.get(field).map(|f| f.value()) {
+        Some(dexlint::model::ValueRef::Records(records)) => records.iter().collect(),
         other => panic!("{field} is {other:?}"),
     }
 }
@@ -249,12 +249,15 @@ fn sdk_arrays_in_pascal_case_with_additional_properties_are_read() {
         .iter()
         .find(|g| text(g, "name") == Some("All Sales (dynamic)"))
         .unwrap();
-    assert_eq!(dynamic.get("dynamic").unwrap().value, Value::Bool(true));
+    assert_eq!(dynamic.get("dynamic").unwrap().value(), Value::Bool(true));
     let users = records(m, "users");
     assert_eq!(users.len(), 3);
     assert_eq!(text(&users[2], "user_type"), Some("Guest"));
     let skus = records(m, "skus");
-    assert_eq!(skus[0].get("enabled_units").unwrap().value, Value::Int(10));
+    assert_eq!(
+        skus[0].get("enabled_units").unwrap().value(),
+        Value::Int(10)
+    );
     assert_eq!(list(&skus[0], "plans").len(), 4);
     assert_eq!(records(m, "audit_events").len(), 1);
 

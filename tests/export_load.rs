@@ -20,20 +20,20 @@ fn load(case: &str) -> Load {
     export::load(&[root], &LoadOptions::default()).unwrap()
 }
 
-fn value<'r>(r: &'r Record, field: &str) -> &'r Value {
-    &r.get(field).unwrap().value
+fn value<'r>(r: &'r Record, field: &str) -> dexlint::model::ValueRef<'r> {
+    r.get(field).unwrap().value()
 }
 
 fn list<'r>(r: &'r Record, field: &str) -> Vec<&'r Record> {
     match value(r, field) {
-        Value::Records(records) => records.iter().collect(),
+        dexlint::model::ValueRef::Records(records) => records.iter().collect(),
         other => panic!("{field} is {other:?}"),
     }
 }
 
 /// (line, column, text of the value) of a record's field.
 fn position(m: &TenantModel, r: &Record, field: &str) -> (usize, usize, String) {
-    let loc = r.get(field).unwrap().loc.unwrap();
+    let loc = r.get(field).unwrap().loc().unwrap();
     let at = locate::locate_all(m, &[&loc]).remove(0).unwrap();
     let s = &at.source;
     (at.line, at.column, s.text[s.start..s.end].to_string())
@@ -59,10 +59,10 @@ fn entra_exporter_pascal_case_with_bom() {
         .iter()
         .find(|g| text(g, "name") == Some("Defender_Experts_Scoped_Coverage_Users"))
         .unwrap();
-    assert_eq!(value(scoped, "dynamic"), &Value::Bool(true));
+    assert_eq!(value(scoped, "dynamic"), Value::Bool(true));
     assert_eq!(
         value(scoped, "security_enabled"),
-        &Value::Bool(true),
+        Value::Bool(true),
         "string boolean \"True\""
     );
     assert_eq!(text(scoped, "source"), Some("entra-exporter"));
@@ -75,7 +75,7 @@ fn entra_exporter_pascal_case_with_bom() {
     assert_eq!(users.len(), 2);
     assert_eq!(
         value(&users[0], "enabled"),
-        &Value::Bool(false),
+        Value::Bool(false),
         "\"False\" of Pradeep"
     );
     let plans = list(&users[1], "plans");
@@ -89,7 +89,10 @@ fn entra_exporter_pascal_case_with_bom() {
         position(m, scoped, "name"),
         (3, 18, "\"Defender_Experts_Scoped_Coverage_Users\"".into())
     );
-    assert_eq!(pointer(m, scoped.get("name").unwrap().loc), "/DisplayName");
+    assert_eq!(
+        pointer(m, scoped.get("name").unwrap().loc()),
+        "/DisplayName"
+    );
 }
 
 #[test]
@@ -104,7 +107,7 @@ fn utf16_le_subscribed_skus() {
             .collect::<Vec<_>>(),
         ["AAD_PREMIUM", "EMSPREMIUM"]
     );
-    assert_eq!(value(&skus[0], "enabled_units"), &Value::Int(50));
+    assert_eq!(value(&skus[0], "enabled_units"), Value::Int(50));
     assert_eq!(text(&skus[1], "status"), Some("Suspended"));
     assert_eq!(text(list(&skus[1], "plans")[0], "status"), Some("Disabled"));
     assert_eq!(
@@ -140,7 +143,9 @@ fn raw_graph_lists() {
         "JSON-encoded values are decoded"
     );
     assert_eq!(text(change, "new"), Some("Scoped Users (Finance)"));
-    assert!(matches!(value(&audits[0], "time"), Value::Date(ms) if *ms == 1_790_843_400_123));
+    assert!(
+        matches!(value(&audits[0], "time"), dexlint::model::ValueRef::Date(ms) if ms == 1_790_843_400_123)
+    );
     assert!(
         m.collection("skus").is_some_and(|c| !c.present),
         "no SKU data in this export"
@@ -159,7 +164,7 @@ fn defender_for_endpoint() {
     let dgs = records(m, "device_groups");
     let ranks: Vec<_> = dgs
         .iter()
-        .map(|g| (text(g, "name").unwrap(), value(g, "rank").clone()))
+        .map(|g| (text(g, "name").unwrap(), value(g, "rank").to_value()))
         .collect();
     assert_eq!(
         ranks,
@@ -169,7 +174,7 @@ fn defender_for_endpoint() {
         ]
     );
     assert_eq!(text(&dgs[1], "id"), Some("140"), "numeric ids read as text");
-    assert_eq!(value(&dgs[1], "unassigned"), &Value::Bool(false));
+    assert_eq!(value(&dgs[1], "unassigned"), Value::Bool(false));
     let devices = records(m, "devices");
     let modes: Vec<_> = devices
         .iter()
@@ -191,7 +196,7 @@ fn defender_for_endpoint() {
         m.files[devices[0]
             .get("av_mode")
             .unwrap()
-            .loc
+            .loc()
             .as_ref()
             .unwrap()
             .file() as usize]
@@ -213,7 +218,7 @@ fn defender_for_cloud_arm() {
                 text(a, "environment").unwrap().to_string(),
                 text(a, "id").unwrap().to_string(),
                 text(a, "servers_plan").map(str::to_string),
-                value(a, "mde_integration").clone(),
+                value(a, "mde_integration").to_value(),
             )
         })
         .collect();
@@ -275,7 +280,7 @@ fn terraform_plan() {
     );
     let accounts = records(m, "cloud_accounts");
     assert_eq!(text(&accounts[0], "servers_tier"), Some("Free"));
-    assert_eq!(value(&accounts[0], "mde_integration"), &Value::Bool(false));
+    assert_eq!(value(&accounts[0], "mde_integration"), Value::Bool(false));
     assert_eq!(
         position(m, &accounts[0], "servers_tier"),
         (89, 19, "\"Free\"".into())
@@ -310,7 +315,7 @@ fn deployment_declaration() {
         Some("Defender for IoT")
     );
     let entra = &records(m, "products")[4];
-    assert_eq!(value(entra, "mode"), &Value::Unknown);
+    assert_eq!(value(entra, "mode"), Value::Unknown);
     let gaps = &m.collection("products").unwrap().gaps;
     assert_eq!(gaps.len(), 1);
     assert_eq!(gaps[0].entity.as_deref(), Some("entra_p2"));
@@ -321,7 +326,7 @@ fn deployment_declaration() {
     );
     let services: Vec<_> = records(m, "services")
         .iter()
-        .map(|s| (text(s, "name").unwrap(), value(s, "purchased").clone()))
+        .map(|s| (text(s, "name").unwrap(), value(s, "purchased").to_value()))
         .collect();
     assert_eq!(
         services,

@@ -61,15 +61,15 @@ fn office_records<'m>(l: &'m Load, kind: &str) -> Vec<&'m Record> {
 }
 
 fn flag(r: &Record, field: &str) -> Option<bool> {
-    match r.get(field).map(|f| &f.value) {
-        Some(Value::Bool(b)) => Some(*b),
+    match r.get(field).map(|f| f.value()) {
+        Some(dexlint::model::ValueRef::Bool(b)) => Some(b),
         _ => None,
     }
 }
 
 fn strings(r: &Record, field: &str) -> Vec<String> {
-    match r.get(field).map(|f| &f.value) {
-        Some(Value::List(l)) => l
+    match r.get(field).map(|f| f.value()) {
+        Some(dexlint::model::ValueRef::List(l)) => l
             .iter()
             .filter_map(|v| v.as_str().map(str::to_string))
             .collect(),
@@ -307,7 +307,10 @@ fn a_running_sensor_makes_defender_for_identity_active() {
             ),
         ]
     );
-    assert_eq!(sensors[1].get("open_issues").unwrap().value, Value::Int(2));
+    assert_eq!(
+        sensors[1].get("open_issues").unwrap().value(),
+        Value::Int(2)
+    );
     let (mode, why, loc) = shown(identity::evidence(&l.model));
     assert_eq!(mode, Mode::Active);
     assert!(why.contains("`DC1`"), "{why}");
@@ -388,7 +391,7 @@ fn computer_status_joins_machines_by_name_whatever_the_file_order() {
     assert_eq!(av_modes(&l), expected);
     let pc = &records(&l.model, "devices")[0];
     assert_eq!(
-        place(&l, pc.get("av_mode").unwrap().loc),
+        place(&l, pc.get("av_mode").unwrap().loc()),
         ("mpstatus/PC-0042.json".to_string(), 4)
     );
 

@@ -51,8 +51,8 @@ fn states(dir: &Path) -> Vec<State> {
                 text(p, "name").unwrap().to_string(),
                 text(p, "mode").map(str::to_string),
                 text(p, "observed").map(str::to_string),
-                match p.get("licensed").map(|f| &f.value) {
-                    Some(Value::Bool(b)) => Some(*b),
+                match p.get("licensed").map(|f| f.value()) {
+                    Some(dexlint::model::ValueRef::Bool(b)) => Some(b),
                     _ => None,
                 },
             )
@@ -316,7 +316,7 @@ fn devices_without_antivirus_data_or_an_incomplete_list_are_not_judged() {
     )
     .unwrap();
     let mde = &records(&l.model, "products")[0];
-    assert_eq!(mde.get("mode").unwrap().value, Value::Unknown);
+    assert_eq!(mde.get("mode").unwrap().value(), Value::Unknown);
     let gap = &l.model.collection("products").unwrap().gaps[0];
     assert_eq!(gap.entity.as_deref(), Some("mde"));
     assert!(gap.reason.contains("further pages"), "{}", gap.reason);

@@ -213,7 +213,7 @@ fn members_load_as_their_whole_parse() {
             let groups = &load.model.collection("groups").unwrap().records;
             groups
                 .iter()
-                .map(|g| format!("{:?}", g.get("members").map(|m| &m.value)))
+                .map(|g| format!("{:?}", g.get("members").map(|m| m.value())))
                 .collect::<String>()
         };
         assert!(members(&fast).contains("m1") || !list.contains("\"m1\""));

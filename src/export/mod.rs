@@ -24,7 +24,7 @@ pub use locate::Located;
 
 use crate::model::schema;
 use crate::model::{ArcStr, ThinVec};
-use crate::model::{FileId, Gap, Loc, Record, SourceFile, TenantModel, Value};
+use crate::model::{Field, FileId, Gap, Loc, Record, SourceFile, TenantModel, Value, ValueRef};
 use json::At;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -1197,10 +1197,10 @@ impl Assembler {
             Some(&i) => {
                 if let Some(existing) = self.devices.get_mut(i) {
                     // The machine list came after the antivirus list: keep its `av_mode`.
-                    let av = existing.get("av_mode").cloned();
+                    let av = existing.take("av_mode");
                     *existing = record;
-                    if let Some(av) = av {
-                        existing.set("av_mode", av.value, av.loc);
+                    if let Some((value, loc)) = av.map(Field::into_parts) {
+                        existing.set("av_mode", value, loc);
                     }
                 }
             }
@@ -1289,7 +1289,7 @@ impl Assembler {
         for g in &mut self.groups {
             let id = g
                 .get("id")
-                .and_then(|f| f.value.as_str())
+                .and_then(Field::as_str)
                 .unwrap_or("")
                 .to_string();
             let found = self.member_index.get(&id.to_ascii_lowercase()).copied();
@@ -1308,7 +1308,7 @@ impl Assembler {
                     }
                 }
                 let list = std::mem::take(&mut entry.2);
-                let mut all = match g.take("members").map(|f| f.value) {
+                let mut all = match g.take("members").map(Field::into_value) {
                     Some(Value::Records(l)) => l,
                     _ => ThinVec::new(),
                 };
@@ -1376,7 +1376,7 @@ impl Assembler {
                 .iter()
                 .enumerate()
                 .filter(|(_, d)| {
-                    let Some(n) = d.get("name").and_then(|f| f.value.as_str()) else {
+                    let Some(n) = d.get("name").and_then(Field::as_str) else {
                         return false;
                     };
                     let n = n.to_ascii_lowercase();
@@ -1396,7 +1396,7 @@ impl Assembler {
                 }
                 [i] => {
                     if let Some(d) = self.devices.get_mut(*i) {
-                        if d.get("av_mode").is_some_and(|f| f.value.is_null()) {
+                        if d.get("av_mode").is_some_and(Field::is_null) {
                             d.set("av_mode", mode, Some(loc));
                         }
                     }
@@ -1408,7 +1408,7 @@ impl Assembler {
                     let names: Vec<&str> = several
                         .iter()
                         .filter_map(|i| self.devices.get(*i))
-                        .filter_map(|d| d.get("name").and_then(|f| f.value.as_str()))
+                        .filter_map(|d| d.get("name").and_then(Field::as_str))
                         .collect();
                     self.diagnostics.push(LoadDiagnostic {
                         level: DiagLevel::Warning,
@@ -1443,13 +1443,10 @@ impl Assembler {
         };
         let named = self.groups.iter().find(|g| {
             g.get("name")
-                .and_then(|f| f.value.as_str())
+                .and_then(Field::as_str)
                 .is_some_and(|n| n.eq_ignore_ascii_case(gid))
         });
-        let hint = match named
-            .and_then(|g| g.get("id"))
-            .and_then(|f| f.value.as_str())
-        {
+        let hint = match named.and_then(|g| g.get("id")).and_then(Field::as_str) {
             Some(id) => format!(
                 "; a group is named `{gid}`: members are filed by the group's id, so save them \
                  under its id `{id}` (groups/{id}/members.json)"
@@ -1475,16 +1472,15 @@ impl Assembler {
 
 /// The members of a group record.
 fn members_of(g: &Record) -> &[Record] {
-    match g.get("members").map(|f| &f.value) {
-        Some(Value::Records(l)) => l,
+    match g.get("members").map(|f| f.value()) {
+        Some(ValueRef::Records(l)) => l,
         _ => &[],
     }
 }
 
 /// A member whose kind is not known (a Terraform object id, an object id in an ARM template).
 fn kindless(m: &Record) -> bool {
-    m.get("kind")
-        .is_some_and(|k| matches!(k.value, Value::Null | Value::Unknown))
+    m.get("kind").is_some_and(|k| k.is_null() || k.is_unknown())
 }
 
 /// The records by lowercase id (object ids are GUIDs, written in either case), with their
@@ -1492,11 +1488,11 @@ fn kindless(m: &Record) -> bool {
 fn ids(records: &[Record]) -> HashMap<String, Option<ArcStr>> {
     records
         .iter()
-        .filter_map(|r| match r.get("id").map(|f| &f.value) {
-            Some(Value::Str(s)) => Some((
+        .filter_map(|r| match r.get("id").map(|f| f.value()) {
+            Some(ValueRef::Str(s)) => Some((
                 s.to_ascii_lowercase(),
-                match r.get("name").map(|f| &f.value) {
-                    Some(Value::Str(n)) => Some(n.clone()),
+                match r.get("name").map(|f| f.value()) {
+                    Some(ValueRef::Str(n)) => Some(n.clone()),
                     _ => None,
                 },
             )),
@@ -1515,13 +1511,13 @@ fn resolve_member_kinds(
     let Some(i) = g.schema.field_index("members") else {
         return;
     };
-    let Some(Value::Records(list)) = g.fields.get_mut(i).map(|f| &mut f.value) else {
+    let Some(list) = g.fields.get_mut(i).and_then(Field::records_mut) else {
         return;
     };
     for m in list.iter_mut().filter(|m| kindless(m)) {
         let id = m
             .get("id")
-            .and_then(|f| f.value.as_str())
+            .and_then(Field::as_str)
             .unwrap_or("")
             .to_ascii_lowercase();
         let (kind, name) = if let Some(n) = groups.get(&id) {
@@ -1532,7 +1528,7 @@ fn resolve_member_kinds(
             continue;
         };
         m.set("kind", Value::Str(kind.into()), None);
-        if let (Some(n), true) = (name, m.get("name").is_none_or(|f| f.value.is_null())) {
+        if let (Some(n), true) = (name, m.get("name").is_none_or(Field::is_null)) {
             m.set("name", Value::Str(n.clone()), None);
         }
     }
@@ -1563,11 +1559,11 @@ fn resolve_plan_names(model: &mut TenantModel) {
         .collect();
     if let Some(skus) = model.collection("skus") {
         for s in &skus.records {
-            if let Some(Value::Records(plans)) = s.get("plans").map(|f| &f.value) {
+            if let Some(ValueRef::Records(plans)) = s.get("plans").map(|f| f.value()) {
                 for p in plans.iter() {
                     if let (Some(id), Some(name)) = (
-                        p.get("id").and_then(|f| f.value.as_str()),
-                        p.get("name").and_then(|f| f.value.as_str()),
+                        p.get("id").and_then(Field::as_str),
+                        p.get("name").and_then(Field::as_str),
                     ) {
                         names.insert(id.to_ascii_lowercase(), ArcStr::from(name));
                     }
@@ -1593,11 +1589,11 @@ fn resolve_plan_names(model: &mut TenantModel) {
         if !std::ptr::eq(u.schema, &schema::USER) {
             continue;
         }
-        let Some(Value::Records(plans)) = u.fields.get_mut(plans_at).map(|f| &mut f.value) else {
+        let Some(plans) = u.fields.get_mut(plans_at).and_then(Field::records_mut) else {
             continue;
         };
         for p in plans.iter_mut().filter(|p| std::ptr::eq(p.schema, plan)) {
-            let Some(Value::Str(id)) = p.fields.get(id_at).map(|f| &f.value) else {
+            let Some(ValueRef::Str(id)) = p.fields.get(id_at).map(|f| f.value()) else {
                 continue;
             };
             let name = found
@@ -1610,10 +1606,7 @@ fn resolve_plan_names(model: &mut TenantModel) {
                 })
                 .clone();
             if let (Some(name), Some(slot)) = (name, p.fields.get_mut(name_at)) {
-                *slot = crate::model::Field {
-                    value: Value::Str(name),
-                    loc: None,
-                };
+                *slot = Field::new(Value::Str(name), None);
             }
         }
     }

@@ -52,7 +52,7 @@ impl Loc {
 
 // Sizes the model's memory depends on (a large tenant has millions of fields).
 const _: () = assert!(std::mem::size_of::<Value>() == 16);
-const _: () = assert!(std::mem::size_of::<Field>() == 24);
+const _: () = assert!(std::mem::size_of::<Field>() == 16);
 const _: () = assert!(std::mem::size_of::<Record>() == 24);
 
 /// A value of the model. Absent fields are `Null`.
@@ -94,13 +94,212 @@ impl Value {
     }
 }
 
-/// One field of a record: its value and where it came from (None when absent or derived).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Field {
-    /// The value; [`Value::Null`] when absent.
-    pub value: Value,
+/// A field's location packed into 7 bytes, so that a [`Field`] is 16 bytes: the file's id plus
+/// one in bytes 0..3 (little-endian; 0 stands for no location) and the byte offset in bytes
+/// 3..7. A file id that does not fit 24 bits (an export of more than 16,777,214 files) keeps
+/// no location.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct PackedLoc([u8; 7]);
+
+impl PackedLoc {
+    fn new(loc: Option<Loc>) -> Self {
+        let Some(loc) = loc.filter(|l| l.file.get() < 1 << 24) else {
+            return PackedLoc::default();
+        };
+        let [f0, f1, f2, _] = loc.file.get().to_le_bytes();
+        let [o0, o1, o2, o3] = loc.offset.to_le_bytes();
+        PackedLoc([f0, f1, f2, o0, o1, o2, o3])
+    }
+
+    fn get(self) -> Option<Loc> {
+        let [f0, f1, f2, o0, o1, o2, o3] = self.0;
+        let file = std::num::NonZeroU32::new(u32::from_le_bytes([f0, f1, f2, 0]))?;
+        Some(Loc {
+            file,
+            offset: u32::from_le_bytes([o0, o1, o2, o3]),
+        })
+    }
+}
+
+/// One field of a record: its value (see [`Value`]) and where it came from (None when absent
+/// or derived). Sixteen bytes: the location is kept in the space a [`Value`] leaves beside its
+/// tag, since a large tenant has millions of fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field(Slot);
+
+/// [`Value`]'s variants, each with the field's location.
+#[derive(Debug, Clone, PartialEq)]
+enum Slot {
+    Null(PackedLoc),
+    Bool(PackedLoc, bool),
+    Int(PackedLoc, i64),
+    Str(PackedLoc, ArcStr),
+    Date(PackedLoc, i64),
+    List(PackedLoc, ThinVec<Value>),
+    Records(PackedLoc, ThinVec<Record>),
+    Unknown(PackedLoc),
+}
+
+impl Default for Field {
+    fn default() -> Self {
+        Field(Slot::Null(PackedLoc::default()))
+    }
+}
+
+/// A field's value, borrowed: [`Value`] without ownership, as [`Field::value`] gives it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ValueRef<'a> {
+    /// See [`Value::Null`].
+    Null,
+    /// See [`Value::Bool`].
+    Bool(bool),
+    /// See [`Value::Int`].
+    Int(i64),
+    /// See [`Value::Str`].
+    Str(&'a ArcStr),
+    /// See [`Value::Date`] (milliseconds since the Unix epoch).
+    Date(i64),
+    /// See [`Value::List`].
+    List(&'a [Value]),
+    /// See [`Value::Records`].
+    Records(&'a [Record]),
+    /// See [`Value::Unknown`].
+    Unknown,
+}
+
+impl<'a> ValueRef<'a> {
+    /// The string, if the value is a string.
+    pub fn as_str(&self) -> Option<&'a str> {
+        match self {
+            ValueRef::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Whether the value is null (absent).
+    pub fn is_null(&self) -> bool {
+        matches!(self, ValueRef::Null)
+    }
+
+    /// An owned copy (lists are copied, strings shared).
+    pub fn to_value(&self) -> Value {
+        match *self {
+            ValueRef::Null => Value::Null,
+            ValueRef::Bool(b) => Value::Bool(b),
+            ValueRef::Int(i) => Value::Int(i),
+            ValueRef::Str(s) => Value::Str(s.clone()),
+            ValueRef::Date(d) => Value::Date(d),
+            ValueRef::List(l) => Value::List(l.iter().cloned().collect()),
+            ValueRef::Records(l) => Value::Records(l.iter().cloned().collect()),
+            ValueRef::Unknown => Value::Unknown,
+        }
+    }
+}
+
+impl PartialEq<Value> for ValueRef<'_> {
+    fn eq(&self, other: &Value) -> bool {
+        match (*self, other) {
+            (ValueRef::Null, Value::Null) | (ValueRef::Unknown, Value::Unknown) => true,
+            (ValueRef::Bool(a), Value::Bool(b)) => a == *b,
+            (ValueRef::Int(a), Value::Int(b)) | (ValueRef::Date(a), Value::Date(b)) => a == *b,
+            (ValueRef::Str(a), Value::Str(b)) => a == b,
+            (ValueRef::List(a), Value::List(b)) => a == b.as_slice(),
+            (ValueRef::Records(a), Value::Records(b)) => a == b.as_slice(),
+            _ => false,
+        }
+    }
+}
+
+impl Field {
+    /// A field holding `value`, found at `loc`.
+    pub fn new(value: Value, loc: Option<Loc>) -> Self {
+        let l = PackedLoc::new(loc);
+        Field(match value {
+            Value::Null => Slot::Null(l),
+            Value::Bool(b) => Slot::Bool(l, b),
+            Value::Int(i) => Slot::Int(l, i),
+            Value::Str(s) => Slot::Str(l, s),
+            Value::Date(d) => Slot::Date(l, d),
+            Value::List(v) => Slot::List(l, v),
+            Value::Records(r) => Slot::Records(l, r),
+            Value::Unknown => Slot::Unknown(l),
+        })
+    }
+
     /// Where the value starts in its file; None when absent or derived.
-    pub loc: Option<Loc>,
+    pub fn loc(&self) -> Option<Loc> {
+        match &self.0 {
+            Slot::Null(l)
+            | Slot::Bool(l, _)
+            | Slot::Int(l, _)
+            | Slot::Str(l, _)
+            | Slot::Date(l, _)
+            | Slot::List(l, _)
+            | Slot::Records(l, _)
+            | Slot::Unknown(l) => l.get(),
+        }
+    }
+
+    /// The value, borrowed; [`ValueRef::Null`] when absent.
+    pub fn value(&self) -> ValueRef<'_> {
+        match &self.0 {
+            Slot::Null(_) => ValueRef::Null,
+            Slot::Bool(_, b) => ValueRef::Bool(*b),
+            Slot::Int(_, i) => ValueRef::Int(*i),
+            Slot::Str(_, s) => ValueRef::Str(s),
+            Slot::Date(_, d) => ValueRef::Date(*d),
+            Slot::List(_, v) => ValueRef::List(v),
+            Slot::Records(_, r) => ValueRef::Records(r),
+            Slot::Unknown(_) => ValueRef::Unknown,
+        }
+    }
+
+    /// The value and its location, taken apart.
+    pub fn into_parts(self) -> (Value, Option<Loc>) {
+        let loc = self.loc();
+        let value = match self.0 {
+            Slot::Null(_) => Value::Null,
+            Slot::Bool(_, b) => Value::Bool(b),
+            Slot::Int(_, i) => Value::Int(i),
+            Slot::Str(_, s) => Value::Str(s),
+            Slot::Date(_, d) => Value::Date(d),
+            Slot::List(_, v) => Value::List(v),
+            Slot::Records(_, r) => Value::Records(r),
+            Slot::Unknown(_) => Value::Unknown,
+        };
+        (value, loc)
+    }
+
+    /// The value, owned (the location is dropped).
+    pub fn into_value(self) -> Value {
+        self.into_parts().0
+    }
+
+    /// The records of a list of records, to change; None for any other value.
+    pub fn records_mut(&mut self) -> Option<&mut ThinVec<Record>> {
+        match &mut self.0 {
+            Slot::Records(_, r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// The string, if the value is a string.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.0 {
+            Slot::Str(_, s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Whether the value is null (absent, or JSON `null`).
+    pub fn is_null(&self) -> bool {
+        matches!(self.0, Slot::Null(_))
+    }
+
+    /// Whether the value is [`Value::Unknown`].
+    pub fn is_unknown(&self) -> bool {
+        matches!(self.0, Slot::Unknown(_))
+    }
 }
 
 /// A record: fields in the order of its schema.
@@ -132,7 +331,7 @@ impl Record {
             .and_then(|i| self.fields.get_mut(i))
         {
             Some(field) => {
-                *field = Field { value, loc };
+                *field = Field::new(value, loc);
                 true
             }
             None => false,
@@ -159,14 +358,14 @@ impl Record {
 
     /// A string field's text by name; None when absent or not a string.
     pub fn text(&self, name: &str) -> Option<&str> {
-        self.get(name).and_then(|f| f.value.as_str())
+        self.get(name).and_then(Field::as_str)
     }
 
     /// A stable identity for baselines and messages: `id`, else `name`, else `upn`.
     pub fn identity(&self) -> Option<&str> {
         ["id", "name", "upn"]
             .iter()
-            .find_map(|n| self.get(n).and_then(|f| f.value.as_str()))
+            .find_map(|n| self.get(n).and_then(Field::as_str))
     }
 }
 
@@ -226,7 +425,7 @@ impl Collection {
     pub fn push(&mut self, record: Record) {
         self.present = true;
         for (seen, field) in self.fields_seen.iter_mut().zip(&record.fields) {
-            *seen |= field.loc.is_some() || !field.value.is_null();
+            *seen |= field.loc().is_some() || !field.is_null();
         }
         self.records.push(record);
     }
@@ -367,5 +566,40 @@ impl RecordSchema {
             .find(|f| f.name == field)
             .map(|f| f.doc)
             .unwrap_or("")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn a_field_keeps_its_value_and_location() {
+        let cases = [
+            (Value::Null, None),
+            (Value::Null, Some(Loc::new(0, 0))),
+            (Value::Bool(true), Some(Loc::new(3, 17))),
+            (Value::Int(i64::MIN), Some(Loc::new(0xFF_FFFE, u32::MAX))),
+            (Value::Str("x".into()), Some(Loc::document(41))),
+            (Value::Date(-1), Some(Loc::new(1 << 16, 1 << 24))),
+            (Value::List(["a".into()].into_iter().map(Value::Str).collect()), None),
+            (Value::Unknown, Some(Loc::new(7, 0x0102_0304))),
+        ];
+        for (value, loc) in cases {
+            let field = Field::new(value.clone(), loc);
+            assert_eq!(field.loc(), loc, "{value:?}");
+            assert_eq!(field.value(), value);
+            assert_eq!(field.is_null(), value.is_null());
+            assert_eq!(field.as_str(), value.as_str());
+            assert_eq!(field.into_parts(), (value, loc));
+        }
+    }
+
+    #[test]
+    fn a_file_id_past_24_bits_keeps_no_location() {
+        let field = Field::new(Value::Bool(false), Some(Loc::new(0xFF_FFFF, 9)));
+        assert_eq!(field.loc(), None);
+        assert_eq!(field.value(), Value::Bool(false));
     }
 }

@@ -8,7 +8,7 @@ use super::index::Index;
 use super::ir::*;
 use super::Finding;
 use crate::model::schema::COLLECTIONS;
-use crate::model::{Loc, Record, TenantModel, Value};
+use crate::model::{Field, Loc, Record, TenantModel, Value, ValueRef};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -119,6 +119,20 @@ impl<'e> Val<'e> {
             Value::List(l) => Val::Values(l),
             Value::Records(l) => Val::Records(l),
             Value::Unknown => Val::Unknown,
+        }
+    }
+
+    /// The runtime form of a record's field (no copy).
+    pub fn from_field(f: &'e Field) -> Val<'e> {
+        match f.value() {
+            ValueRef::Null => Val::Null,
+            ValueRef::Bool(b) => Val::Bool(b),
+            ValueRef::Int(i) => Val::Int(i),
+            ValueRef::Str(s) => Val::Str(Cow::Borrowed(s)),
+            ValueRef::Date(d) => Val::Date(d),
+            ValueRef::List(l) => Val::Values(l),
+            ValueRef::Records(l) => Val::Records(l),
+            ValueRef::Unknown => Val::Unknown,
         }
     }
 
@@ -359,12 +373,12 @@ impl<'e> Evaluator<'e> {
             }
             CExpr::Field(base, i) => match self.eval(base)? {
                 Val::Record(r) => match r.field(*i) {
-                    Some(f) if matches!(f.value, Value::Unknown) => {
+                    Some(f) if f.is_unknown() => {
                         let name = r.schema.fields.get(*i).map_or("", |f| f.name);
                         self.unknowns.push((r.identity().map(str::to_string), name));
                         Val::Unknown
                     }
-                    f => f.map_or(Val::Null, |f| Val::from_value(&f.value)),
+                    f => f.map_or(Val::Null, Val::from_field),
                 },
                 Val::Unknown => Val::Unknown,
                 _ => Val::Null,
@@ -594,7 +608,7 @@ impl<'e> Evaluator<'e> {
                 _ => None,
             },
             CTarget::Field(e, i) => match self.eval(e)? {
-                Val::Record(r) => r.field(*i).and_then(|f| f.loc).or(r.loc),
+                Val::Record(r) => r.field(*i).and_then(|f| f.loc()).or(r.loc),
                 _ => None,
             },
             CTarget::Collection(i) => self.model.collections.get(*i).and_then(|c| c.origin),

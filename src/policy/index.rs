@@ -13,7 +13,7 @@ use super::ast::{BinOp, QuantKind};
 use super::eval::Val;
 use super::ir::CExpr;
 use crate::model::schema::{Type, COLLECTIONS};
-use crate::model::{Record, Value};
+use crate::model::{Record, ValueRef};
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -148,17 +148,17 @@ impl<'e> Index<'e> {
         for (i, r) in records.iter().enumerate() {
             // A collection holds far fewer than 2³² records.
             let i = i as u32;
-            let scalar = match r.field(field).map(|f| &f.value) {
-                None | Some(Value::Null) => Scalar::Null,
-                Some(Value::Bool(b)) => Scalar::Bool(*b),
-                Some(Value::Int(n)) => Scalar::Int(*n),
-                Some(Value::Date(d)) => Scalar::Date(*d),
-                Some(Value::Str(s)) => {
+            let scalar = match r.field(field).map(|f| f.value()) {
+                None | Some(ValueRef::Null) => Scalar::Null,
+                Some(ValueRef::Bool(b)) => Scalar::Bool(b),
+                Some(ValueRef::Int(n)) => Scalar::Int(n),
+                Some(ValueRef::Date(d)) => Scalar::Date(d),
+                Some(ValueRef::Str(s)) => {
                     strings.entry(s).or_default().push(i);
                     continue;
                 }
-                Some(Value::List(_) | Value::Records(_)) => continue,
-                Some(Value::Unknown) => {
+                Some(ValueRef::List(_) | ValueRef::Records(_)) => continue,
+                Some(ValueRef::Unknown) => {
                     unknown.push(i);
                     continue;
                 }

@@ -56,7 +56,7 @@ pub fn records<'m>(m: &'m dexlint::model::TenantModel, coll: &str) -> &'m [dexli
 
 /// A record's field as text, if it is a string.
 pub fn text<'r>(r: &'r dexlint::model::Record, field: &str) -> Option<&'r str> {
-    r.get(field).and_then(|f| f.value.as_str())
+    r.get(field).and_then(|f| f.value().as_str())
 }
 
 /// `dexlint lint DIR --format json --edition 2025-08` (the catalogue whose DEX102 reads users,

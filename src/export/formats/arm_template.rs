@@ -77,7 +77,7 @@ use crate::export::json::{put, put_at, At, Conv, Strings};
 use crate::export::tree::{self, Kind, Node};
 use crate::export::Builder;
 use crate::model::schema;
-use crate::model::{Record, Value};
+use crate::model::{Field, Record, Value};
 use expr::{Context, Known, Val};
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -208,7 +208,7 @@ fn unset_fields(b: &mut Builder, doc: &At<'_>, rel: &str, accounts: &[String]) {
         let Some(account) = b.cloud_account(key, "Azure", SOURCE, &at) else {
             continue;
         };
-        let unset = |f: &str| account.get(f).is_none_or(|v| v.value.is_null());
+        let unset = |f: &str| account.get(f).is_none_or(|v| v.is_null());
         let mut fields: Vec<(&'static str, &String)> = Vec::new();
         if unset("servers_tier") {
             fields.push(("servers_tier", &pricing));
@@ -1217,7 +1217,7 @@ impl Reader {
                 let Some(account) = b.cloud_account(&key, "Azure", SOURCE, &r.at) else {
                     return;
                 };
-                if account.get("id").and_then(|f| f.value.as_str()) == Some(key.as_str()) {
+                if account.get("id").and_then(Field::as_str) == Some(key.as_str()) {
                     account.set("id", Value::Str(account_id.as_str().into()), None);
                 }
                 let id = account.identity().unwrap_or_default().to_string();

@@ -337,8 +337,8 @@ fn policy_fields(b: &mut Builder, r: &mut Record, item: &At<'_>) {
 fn rule(b: &mut Builder, r: &mut Record, cmdlet: Cmdlet, item: &At<'_>) {
     if enumeration(b, r, "state", item, "State", STATES) {
         if let Some(state) = r.get("state").cloned() {
-            let on = state.value.as_str() == Some("Enabled");
-            r.set("enabled", Value::Bool(on), state.loc);
+            let on = state.as_str() == Some("Enabled");
+            r.set("enabled", Value::Bool(on), state.loc());
         }
     }
     put(r, "safe_links_policy", item, "SafeLinksPolicy", Conv::Text);

@@ -489,7 +489,7 @@ impl Reader<'_> {
             Some(code) => Value::Str(av_mode(&code)?.into()),
         };
         if let Some(slot) = stub.fields.get_mut(t.id) {
-            slot.value = Value::Str(id.as_str().into());
+            *slot = Field::new(Value::Str(id.as_str().into()), slot.loc());
         }
         let [refreshed, last_seen] = row.refreshed;
         Some(Some(Op::AvMode {
@@ -683,10 +683,7 @@ fn index(schema: &RecordSchema, field: &str) -> Option<usize> {
 fn set(record: &mut Record, i: usize, value: Option<Value>, loc: Loc) {
     if let Some(slot) = record.fields.get_mut(i) {
         *slot = match value {
-            Some(value) => Field {
-                value,
-                loc: Some(loc),
-            },
+            Some(value) => Field::new(value, Some(loc)),
             None => Field::default(),
         };
     }

@@ -14,7 +14,7 @@
 use crate::export::json::{put, At, Conv};
 use crate::export::Builder;
 use crate::model::schema;
-use crate::model::{Loc, Record, ThinVec, Value};
+use crate::model::{Field, Loc, Record, ThinVec, Value};
 
 /// One resource instance of the plan or state.
 struct Instance<'a> {
@@ -344,7 +344,7 @@ fn account<'b>(
     };
     let a = b.cloud_account(&key, "Azure", "terraform", &i.after)?;
     // A fresh account is named by its key.
-    if a.get("id").and_then(|f| f.value.as_str()) == Some(key.as_str()) {
+    if a.get("id").and_then(Field::as_str) == Some(key.as_str()) {
         let id = subscription.unwrap_or_else(|| i.address.clone());
         a.set("id", Value::Str(id.into()), None);
     }
@@ -449,8 +449,8 @@ fn group_member(
     let target_address = first_group(i, &refs).filter(|_| target_data.is_none());
     let target_id = i.after.get("group_object_id").and_then(|g| g.text());
     let matches = |g: &Record| {
-        let addr = g.get("address").and_then(|a| a.value.as_str());
-        let id = g.get("id").and_then(|a| a.value.as_str());
+        let addr = g.get("address").and_then(|a| a.as_str());
+        let id = g.get("id").and_then(|a| a.as_str());
         (target_address.is_some() && addr == target_address.as_deref())
             || (target_data.is_some() && addr == target_data.as_deref())
             || (target_id.is_some()
@@ -506,8 +506,8 @@ fn group_member(
         m.set("kind", Value::Str("group".into()), None);
     }
     let field = group.take("members");
-    let loc = field.as_ref().and_then(|f| f.loc).or(group.loc);
-    let mut list = match field.map(|f| f.value) {
+    let loc = field.as_ref().and_then(|f| f.loc()).or(group.loc);
+    let mut list = match field.map(Field::into_value) {
         Some(Value::Records(l)) => l,
         _ => ThinVec::new(),
     };

@@ -12,7 +12,7 @@ pub mod identity;
 pub mod office;
 
 use crate::model::schema;
-use crate::model::{Gap, Loc, Record, TenantModel, Value};
+use crate::model::{Field, Gap, Loc, Record, TenantModel, Value, ValueRef};
 
 /// A product's deployment mode as a source shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,22 +193,22 @@ pub fn derive(model: &mut TenantModel) {
         };
         r.set("source", Value::Str("export".into()), None);
         if let Some(d) = declaration.and_then(|d| d.get("mode")) {
-            r.set("declared", d.value.clone(), d.loc);
-            r.set("mode", d.value.clone(), d.loc);
+            r.set("declared", d.value().to_value(), d.loc());
+            r.set("mode", d.value().to_value(), d.loc());
             r.set("source", Value::Str("declaration".into()), None);
             let file = d
-                .loc
+                .loc()
                 .and_then(|l| model.files.get(l.file() as usize))
                 .map_or("the deployment declaration", |f| f.path.as_str());
             r.set(
                 "evidence",
                 Value::Str(format!("declared in `{file}`").into()),
-                d.loc,
+                d.loc(),
             );
             // An unlicensed product cannot be active (or passive), whatever is declared; DEX206
             // reports the declaration.
             if let Some((false, loc, _)) = &licensed {
-                if d.value.as_str() != Some(Mode::NotDeployed.as_str()) {
+                if d.as_str() != Some(Mode::NotDeployed.as_str()) {
                     r.set("mode", Value::Str(Mode::NotDeployed.as_str().into()), *loc);
                     r.set("source", Value::Str("export".into()), None);
                     r.set(
@@ -268,13 +268,13 @@ pub fn derive(model: &mut TenantModel) {
         };
         r.set("title", Value::Str(title.into()), None);
         if let Some(m) = d.get("mode") {
-            r.set("declared", m.value.clone(), m.loc);
-            r.set("mode", m.value.clone(), m.loc);
+            r.set("declared", m.value().to_value(), m.loc());
+            r.set("mode", m.value().to_value(), m.loc());
         }
         r.set(
             "evidence",
             Value::Str("declared; no export shows it".into()),
-            d.get("mode").and_then(|f| f.loc),
+            d.get("mode").and_then(|f| f.loc()),
         );
         r.set("source", Value::Str("declaration".into()), None);
         out.push(r);
@@ -286,7 +286,7 @@ pub fn derive(model: &mut TenantModel) {
         return;
     }
     if c.origin.is_none() {
-        c.origin = out.iter().find_map(|r| r.get("mode").and_then(|f| f.loc));
+        c.origin = out.iter().find_map(|r| r.get("mode").and_then(|f| f.loc()));
     }
     for r in out {
         c.push(r);
@@ -365,13 +365,14 @@ impl<'m> Licences<'m> {
                 break;
             }
             let [plans_at, ..] = user_fields.of(u, ["plans", "", ""]);
-            let Some(Value::Records(plans)) = plans_at.and_then(|i| u.field(i)).map(|f| &f.value)
+            let Some(ValueRef::Records(plans)) =
+                plans_at.and_then(|i| u.field(i)).map(|f| f.value())
             else {
                 continue;
             };
             for (pi, pl) in plans.iter().enumerate() {
                 let [name_at, status_at, id_at] = plan_fields.of(pl, ["name", "status", "id"]);
-                let text = |at: Option<usize>| at.and_then(|i| pl.field(i))?.value.as_str();
+                let text = |at: Option<usize>| at.and_then(|i| pl.field(i))?.as_str();
                 let Some(name) = text(name_at) else {
                     continue;
                 };
@@ -385,7 +386,7 @@ impl<'m> Licences<'m> {
                 if slot.is_none() && text(status_at) == Some("Enabled") {
                     let loc = id_at
                         .and_then(|i| pl.field(i))
-                        .and_then(|f| f.loc)
+                        .and_then(|f| f.loc())
                         .or(pl.loc);
                     *slot = Some((ui, pi, loc));
                     missing -= 1;
@@ -424,7 +425,7 @@ impl<'m> Licences<'m> {
                 let id = a.text("id").unwrap_or("?");
                 return Some((
                     true,
-                    a.get("servers_tier").and_then(|f| f.loc),
+                    a.get("servers_tier").and_then(|f| f.loc()),
                     format!("Defender for Servers on `{id}`"),
                 ));
             }
@@ -442,7 +443,7 @@ impl<'m> Licences<'m> {
             if !enabled || units <= 0 {
                 return None;
             }
-            let Some(Value::Records(plans)) = s.get("plans").map(|f| &f.value) else {
+            let Some(ValueRef::Records(plans)) = s.get("plans").map(|f| f.value()) else {
                 return None;
             };
             let plan = plans.iter().find(|pl| {
@@ -451,7 +452,7 @@ impl<'m> Licences<'m> {
             })?;
             Some((
                 s,
-                plan.get("name").and_then(|f| f.loc).or(plan.loc),
+                plan.get("name").and_then(|f| f.loc()).or(plan.loc),
                 int(s, "consumed_units").unwrap_or(0),
             ))
         })
@@ -496,8 +497,8 @@ impl<'m> Licences<'m> {
 }
 
 fn int(r: &Record, field: &str) -> Option<i64> {
-    match r.get(field).map(|f| &f.value) {
-        Some(Value::Int(i)) => Some(*i),
+    match r.get(field).map(|f| f.value()) {
+        Some(ValueRef::Int(i)) => Some(i),
         _ => None,
     }
 }
@@ -539,7 +540,7 @@ fn endpoint(model: &TenantModel) -> Option<Evidence> {
             Some("edr_block") => "EDR in block mode",
             _ => "Defender Antivirus in active mode",
         };
-        let av = d.get("av_mode").and_then(|f| f.loc);
+        let av = d.get("av_mode").and_then(|f| f.loc());
         return Some(Evidence::Shown {
             mode: Mode::Active,
             why: format!(
@@ -593,11 +594,11 @@ fn endpoint(model: &TenantModel) -> Option<Evidence> {
     // when there is none).
     let listed = onboarded
         .iter()
-        .find_map(|d| d.get("onboarding").and_then(|f| f.loc))
+        .find_map(|d| d.get("onboarding").and_then(|f| f.loc()))
         .or(devices.origin);
     let unknown = onboarded
         .iter()
-        .filter(|d| d.get("av_mode").is_none_or(|f| f.value.is_null()))
+        .filter(|d| d.get("av_mode").is_none_or(Field::is_null))
         .count();
     if unknown > 0 {
         let why = if unknown == onboarded.len() {
@@ -621,7 +622,7 @@ fn endpoint(model: &TenantModel) -> Option<Evidence> {
     let first = onboarded
         .first()
         .and_then(|d| d.get("av_mode"))
-        .and_then(|f| f.loc);
+        .and_then(|f| f.loc());
     Some(Evidence::Shown {
         mode: Mode::Passive,
         why: format!(

@@ -39,7 +39,7 @@
 
 use super::{Evidence, Mode};
 use crate::export::formats::exchange_online::BUILT_IN_RULE;
-use crate::model::{Loc, Record, TenantModel, Value};
+use crate::model::{Field, Loc, Record, TenantModel, ValueRef};
 
 /// Safe Attachments actions that act on malware.
 const ACTING: &[&str] = &["Block", "DynamicDelivery", "Replace"];
@@ -50,16 +50,16 @@ struct P<'a>(&'a Record);
 
 impl<'a> P<'a> {
     fn text(self, field: &str) -> Option<&'a str> {
-        self.0.get(field).and_then(|f| f.value.as_str())
+        self.0.get(field).and_then(Field::as_str)
     }
     fn flag(self, field: &str) -> Option<bool> {
-        match self.0.get(field).map(|f| &f.value) {
-            Some(Value::Bool(b)) => Some(*b),
+        match self.0.get(field).map(|f| f.value()) {
+            Some(ValueRef::Bool(b)) => Some(b),
             _ => None,
         }
     }
     fn loc(self, field: &str) -> Option<Loc> {
-        self.0.get(field).and_then(|f| f.loc).or(self.0.loc)
+        self.0.get(field).and_then(|f| f.loc()).or(self.0.loc)
     }
     fn kind(self) -> &'a str {
         self.text("kind").unwrap_or("")
@@ -421,6 +421,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::panic)]
     use super::*;
     use crate::model::schema::OFFICE_POLICY;
+    use crate::model::Value;
 
     fn rec(fields: &[(&str, Value)]) -> Record {
         let mut r = Record::new(&OFFICE_POLICY, Some(Loc::new(0, 1)));
