@@ -343,7 +343,7 @@ fn assess_each(
             notes.push(format!(
                 "scoped {what} `{}` in `{}`",
                 g.text("name").unwrap_or("?"),
-                file_of(model, g.loc)
+                file_of(model, g.loc())
             ));
         }
     }
@@ -351,7 +351,7 @@ fn assess_each(
         notes.push(format!(
             "`{}` (`{}`) is a near miss of a reserved name: Defender Experts does not recognise it{}",
             g.text("name").unwrap_or("?"),
-            file_of(model, g.loc),
+            file_of(model, g.loc()),
             if scoping { "" } else { ", so it scopes nothing" }
         ));
     }
@@ -460,19 +460,19 @@ fn users<'m>(
     });
     let judge = |u: &'m Record, id: &str, member: Option<&&'m Record>| {
         if !scoping {
-            (u, CoverageState::InScope, Why::UserNotScoped, u.loc)
+            (u, CoverageState::InScope, Why::UserNotScoped, u.loc())
         } else if let Some(m) = member {
-            (u, CoverageState::InScope, Why::DirectMember, m.loc)
+            (u, CoverageState::InScope, Why::DirectMember, m.loc())
         } else if let Some(why) = &incomplete {
-            (u, CoverageState::Unknown, Why::Gap(why), u.loc)
+            (u, CoverageState::Unknown, Why::Gap(why), u.loc())
         } else if let Some(via) = nested.get(id) {
-            (u, CoverageState::Lost, Why::Nested(via), u.loc)
+            (u, CoverageState::Lost, Why::Nested(via), u.loc())
         } else if let Some((name, m)) = near_members.get(id) {
-            (u, CoverageState::Lost, Why::NearUser(name), m.loc)
+            (u, CoverageState::Lost, Why::NearUser(name), m.loc())
         } else if group.is_none() {
-            (u, CoverageState::OutOfScope, Why::OnlyDevices, u.loc)
+            (u, CoverageState::OutOfScope, Why::OnlyDevices, u.loc())
         } else {
-            (u, CoverageState::OutOfScope, Why::NotMember, u.loc)
+            (u, CoverageState::OutOfScope, Why::NotMember, u.loc())
         }
     };
     let users: &[Record] = model.collection("users").map_or(&[], |c| &c.records);
@@ -493,7 +493,7 @@ fn users<'m>(
             .filter(|(id, _)| !listed.contains(*id))
             .map(|(_, m)| *m)
             .collect();
-        missing.sort_by_key(|m| m.loc);
+        missing.sort_by_key(|m| m.loc());
         if !missing.is_empty() {
             notes.push(format!(
                 "{} member{} of `{USERS_GROUP}` {} not in the user list",
@@ -519,9 +519,9 @@ fn users<'m>(
     // In file order (the maps' order changes from run to run): the scoped group's members,
     // then the near-miss groups'.
     let mut members: Vec<&Record> = direct.values().copied().collect();
-    members.sort_by_key(|m| (m.loc, m.text("id")));
+    members.sort_by_key(|m| (m.loc(), m.text("id")));
     let mut near: Vec<&Record> = near_members.values().map(|(_, m)| *m).collect();
-    near.sort_by_key(|m| (m.loc, m.text("id")));
+    near.sort_by_key(|m| (m.loc(), m.text("id")));
     let mut seen = HashSet::new();
     for m in members.iter().chain(&near).copied() {
         if let Some(id) = m.text("id").filter(|id| seen.insert(*id)) {
@@ -598,9 +598,9 @@ fn devices<'m>(
     let records: &[Record] = model.collection("devices").map_or(&[], |c| &c.records);
     for d in records {
         let current = d.text("group");
-        let group_loc = d.get("group").and_then(|f| f.loc()).or(d.loc);
+        let group_loc = d.get("group").and_then(|f| f.loc()).or(d.loc());
         let (state, why, loc) = if !scoping {
-            (CoverageState::InScope, Why::DeviceNotScoped, d.loc)
+            (CoverageState::InScope, Why::DeviceNotScoped, d.loc())
         } else if current == Some(DEVICES_GROUP) {
             (CoverageState::InScope, Why::InScopedDeviceGroup, group_loc)
         } else if let Some(name) = near
@@ -610,7 +610,7 @@ fn devices<'m>(
         {
             (CoverageState::Lost, Why::NearDevice(name), group_loc)
         } else if current.is_none() {
-            (CoverageState::Unknown, Why::NoDeviceGroup, d.loc)
+            (CoverageState::Unknown, Why::NoDeviceGroup, d.loc())
         } else if let (Some(g), Some(cur)) = (group, current) {
             let captured = match (rank(cur), scoped_rank) {
                 (Some(c), Some(s)) => c < s,
@@ -625,9 +625,9 @@ fn devices<'m>(
                 ),
             }
         } else if !groups_exported {
-            (CoverageState::Unknown, Why::NoDeviceGroups, d.loc)
+            (CoverageState::Unknown, Why::NoDeviceGroups, d.loc())
         } else {
-            (CoverageState::OutOfScope, Why::OnlyUsers, d.loc)
+            (CoverageState::OutOfScope, Why::OnlyUsers, d.loc())
         };
         each((d, state, why, loc));
     }

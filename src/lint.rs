@@ -29,7 +29,8 @@ pub struct LintOptions {
     /// Directories of extra `.policy` files (read at any depth, see [`policy_files`]) or policy
     /// files, added to the built-in catalogue.
     pub policy_dirs: Vec<PathBuf>,
-    /// Which files of the roots are read (include/exclude globs, size and depth limits).
+    /// Which files of the roots are read (include/exclude globs, size and depth limits); its
+    /// projection is replaced by the fields the selected policies read.
     pub load: LoadOptions,
     /// `dexlint.toml` settings: selection, severities, parameters, waivers.
     pub config: Config,
@@ -295,13 +296,19 @@ pub fn run_compiled(
         ..LintReport::default()
     };
     report.summary.edition = Some(edition.name.to_string());
+    // The model keeps the fields dexlint reads and those the selected policies read.
+    let reads: Vec<_> = selected.iter().flat_map(|(_, p)| p.reads()).collect();
+    let load_options = export::LoadOptions {
+        projection: Some(crate::model::Projection::new(&reads)),
+        ..options.load.clone()
+    };
     let mut loads = Vec::with_capacity(tenants.len());
     for group in &tenants {
         let roots: Vec<PathBuf> = group
             .iter()
             .filter_map(|&i| options.roots.get(i).cloned())
             .collect();
-        let load = export::load(&roots, &options.load)?;
+        let load = export::load(&roots, &load_options)?;
         let summary = evaluate_tenant(options, &selected, &load, group, &mut report);
         report.summary.tenants.push(summary);
         loads.push(load);

@@ -116,7 +116,7 @@ impl Key {
 
 fn collect(r: &Record, keep: &dyn Fn(&str) -> bool, out: &mut BTreeSet<String>) {
     let personal = !NOT_PERSONAL.contains(&r.schema.name);
-    for (schema, field) in r.schema.fields.iter().zip(&r.fields) {
+    for (schema, field) in r.fields() {
         match field.value() {
             ValueRef::Str(s)
                 if personal

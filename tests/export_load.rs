@@ -275,7 +275,7 @@ fn terraform_plan() {
         "member_object_id references azuread_group.nested"
     );
     assert_eq!(
-        pointer(m, members[1].loc),
+        pointer(m, members[1].loc()),
         "/resource_changes/2/change/after"
     );
     let accounts = records(m, "cloud_accounts");

@@ -119,6 +119,7 @@ fn lint_run(
             exclude,
             max_file_bytes: config.max_file_bytes,
             max_json_depth: config.max_json_depth,
+            projection: None,
         },
         config,
         today: args.today,

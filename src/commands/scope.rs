@@ -31,6 +31,7 @@ pub fn run(args: &ScopeArgs) -> i32 {
         exclude: config.exclude.clone(),
         max_file_bytes: config.max_file_bytes,
         max_json_depth: config.max_json_depth,
+        projection: None,
     };
     // Each root is a tenant of its own, as `dexlint lint` reads them.
     let mut assets: Vec<Asset> = Vec::new();

@@ -24,7 +24,9 @@ pub use locate::Located;
 
 use crate::model::schema;
 use crate::model::{ArcStr, ThinVec};
-use crate::model::{Field, FileId, Gap, Loc, Record, SourceFile, TenantModel, Value, ValueRef};
+use crate::model::{
+    Field, FileId, Gap, Loc, Projection, Record, SourceFile, TenantModel, Value, ValueRef,
+};
 use json::At;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -41,6 +43,8 @@ pub struct LoadOptions {
     pub max_file_bytes: Option<u64>,
     /// Deeper nesting of arrays and objects is an error (None: [`tree::MAX_DEPTH`]).
     pub max_json_depth: Option<usize>,
+    /// The fields to keep of the records read (None: every field), see [`Projection`].
+    pub projection: Option<Projection>,
 }
 
 /// Errors that stop loading before any file is read.
@@ -201,8 +205,20 @@ fn diag(found: &walk::Found, level: DiagLevel, message: String) -> LoadDiagnosti
     }
 }
 
-/// Reads, parses and loads one file into what it contributes to the model.
+/// Reads, parses and loads one file into what it contributes to the model, with the fields
+/// `options.projection` keeps.
 fn load_file(file: FileId, found: &walk::Found, options: &LoadOptions) -> FileLoad {
+    let mut load = read_file(file, found, options);
+    if let Some(p) = &options.projection {
+        for op in &mut load.ops {
+            op.project(p);
+        }
+    }
+    load
+}
+
+/// Reads, parses and loads one file into what it contributes to the model.
+fn read_file(file: FileId, found: &walk::Found, options: &LoadOptions) -> FileLoad {
     let limit = options.max_file_bytes.unwrap_or(MAX_FILE_BYTES);
     let bytes = std::fs::metadata(&found.path)
         .map_err(|e| diag(found, DiagLevel::Error, format!("cannot read: {e}")))
@@ -550,6 +566,18 @@ impl Op {
             Op::Page(page, _) => page.gap.0,
             Op::Linkable | Op::Linked(_) => return None,
         })
+    }
+
+    /// Leaves out of the operation's records the fields `projection` does not keep. A cloud
+    /// account is kept whole: its fields are compared with those of the account as created.
+    fn project(&mut self, projection: &Projection) {
+        match self {
+            Op::Push(_, r) | Op::Group(r) | Op::Member(_, r, _) | Op::Device(r) => {
+                r.project(projection);
+            }
+            Op::AvMode { stub, .. } | Op::AvModeByName { stub, .. } => stub.project(projection),
+            _ => {}
+        }
     }
 }
 
@@ -1247,7 +1275,7 @@ impl Assembler {
     }
 
     /// The first file to touch an account creates it; later files set the fields they set.
-    fn add_account(&mut self, key: String, fresh: &Record, record: Record) {
+    fn add_account(&mut self, key: String, fresh: &Record, mut record: Record) {
         if let Some(c) = self.model.collection_mut("cloud_accounts") {
             c.present = true;
         }
@@ -1258,10 +1286,15 @@ impl Assembler {
             }
             Some(&i) => {
                 if let Some(existing) = self.accounts.get_mut(i) {
-                    let set = record.fields.into_iter().zip(&fresh.fields);
-                    for (slot, (field, before)) in existing.fields.iter_mut().zip(set) {
-                        if field != *before {
-                            *slot = field;
+                    for i in 0..fresh.schema.fields.len() {
+                        let (Some(field), Some(before)) = (record.field_mut(i), fresh.field(i))
+                        else {
+                            continue;
+                        };
+                        if field != before {
+                            if let Some(slot) = existing.field_mut(i) {
+                                *slot = std::mem::take(field);
+                            }
                         }
                     }
                 }
@@ -1511,7 +1544,7 @@ fn resolve_member_kinds(
     let Some(i) = g.schema.field_index("members") else {
         return;
     };
-    let Some(list) = g.fields.get_mut(i).and_then(Field::records_mut) else {
+    let Some(list) = g.field_mut(i).and_then(Field::records_mut) else {
         return;
     };
     for m in list.iter_mut().filter(|m| kindless(m)) {
@@ -1589,11 +1622,11 @@ fn resolve_plan_names(model: &mut TenantModel) {
         if !std::ptr::eq(u.schema, &schema::USER) {
             continue;
         }
-        let Some(plans) = u.fields.get_mut(plans_at).and_then(Field::records_mut) else {
+        let Some(plans) = u.field_mut(plans_at).and_then(Field::records_mut) else {
             continue;
         };
         for p in plans.iter_mut().filter(|p| std::ptr::eq(p.schema, plan)) {
-            let Some(ValueRef::Str(id)) = p.fields.get(id_at).map(|f| f.value()) else {
+            let Some(ValueRef::Str(id)) = p.field(id_at).map(|f| f.value()) else {
                 continue;
             };
             let name = found
@@ -1605,7 +1638,7 @@ fn resolve_plan_names(model: &mut TenantModel) {
                         .cloned()
                 })
                 .clone();
-            if let (Some(name), Some(slot)) = (name, p.fields.get_mut(name_at)) {
+            if let (Some(name), Some(slot)) = (name, p.field_mut(name_at)) {
                 *slot = Field::new(Value::Str(name), None);
             }
         }

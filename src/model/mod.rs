@@ -8,7 +8,7 @@
 pub mod schema;
 
 pub use arcstr::ArcStr;
-use schema::{RecordSchema, COLLECTIONS};
+use schema::{FieldSchema, RecordSchema, COLLECTIONS};
 use std::path::PathBuf;
 pub use thin_vec::ThinVec;
 
@@ -302,15 +302,17 @@ impl Field {
     }
 }
 
-/// A record: fields in the order of its schema.
+/// A record: its fields in the order of its schema, or only those a [`Projection`] keeps.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record {
     /// The record's type.
     pub schema: &'static RecordSchema,
-    /// One field per field of `schema`, in the same order.
-    pub fields: ThinVec<Field>,
+    /// One field per field of `schema` (shape 0), or per field its shape keeps, in order.
+    fields: ThinVec<Field>,
     /// The JSON object the record was read from.
-    pub loc: Option<Loc>,
+    loc: PackedLoc,
+    /// 0: every field of the schema; else the shape's number in [`SHAPES`] plus one.
+    shape: u8,
 }
 
 impl Record {
@@ -319,16 +321,33 @@ impl Record {
         Record {
             schema,
             fields: schema.fields.iter().map(|_| Field::default()).collect(),
-            loc,
+            loc: PackedLoc::new(loc),
+            shape: 0,
         }
     }
 
-    /// Sets a field by name; returns false (and does nothing) when the schema has no such field.
+    /// The JSON object the record was read from; None for a derived record.
+    pub fn loc(&self) -> Option<Loc> {
+        self.loc.get()
+    }
+
+    /// Where field `index` of the schema is in `fields`; None when this record's shape leaves
+    /// it out.
+    fn slot(&self, index: usize) -> Option<usize> {
+        if self.shape == 0 {
+            return Some(index);
+        }
+        let shape = SHAPES.get(usize::from(self.shape) - 1)?.get()?;
+        shape.slots.get(index).copied().flatten().map(usize::from)
+    }
+
+    /// Sets a field by name; returns false (and does nothing) when the schema has no such field
+    /// or the record's shape leaves it out.
     pub fn set(&mut self, name: &str, value: Value, loc: Option<Loc>) -> bool {
         match self
             .schema
             .field_index(name)
-            .and_then(|i| self.fields.get_mut(i))
+            .and_then(|i| self.field_mut(i))
         {
             Some(field) => {
                 *field = Field::new(value, loc);
@@ -341,19 +360,33 @@ impl Record {
     /// Takes a field by name, leaving it absent.
     pub fn take(&mut self, name: &str) -> Option<Field> {
         let i = self.schema.field_index(name)?;
-        self.fields.get_mut(i).map(std::mem::take)
+        self.field_mut(i).map(std::mem::take)
     }
 
-    /// A field by its position in the schema ([`RecordSchema::field_index`]).
+    /// A field by its position in the schema ([`RecordSchema::field_index`]); None when the
+    /// record's shape leaves it out.
     pub fn field(&self, index: usize) -> Option<&Field> {
-        self.fields.get(index)
+        self.fields.get(self.slot(index)?)
+    }
+
+    /// A field by its position in the schema, to change.
+    pub fn field_mut(&mut self, index: usize) -> Option<&mut Field> {
+        let slot = self.slot(index)?;
+        self.fields.get_mut(slot)
     }
 
     /// A field by name.
     pub fn get(&self, name: &str) -> Option<&Field> {
+        self.schema.field_index(name).and_then(|i| self.field(i))
+    }
+
+    /// The fields the record has, with their schema, in schema order.
+    pub fn fields(&self) -> impl Iterator<Item = (&'static FieldSchema, &Field)> + '_ {
         self.schema
-            .field_index(name)
-            .and_then(|i| self.fields.get(i))
+            .fields
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| Some((f, self.field(i)?)))
     }
 
     /// A string field's text by name; None when absent or not a string.
@@ -366,6 +399,126 @@ impl Record {
         ["id", "name", "upn"]
             .iter()
             .find_map(|n| self.get(n).and_then(Field::as_str))
+    }
+
+    /// The record with only the fields `projection` keeps, its lists of records likewise.
+    /// A record already projected, or whose fields are all kept, keeps its shape.
+    pub fn project(&mut self, projection: &Projection) {
+        for field in self.fields.iter_mut() {
+            if let Some(records) = field.records_mut() {
+                for r in records.iter_mut() {
+                    r.project(projection);
+                }
+            }
+        }
+        if self.shape != 0 {
+            return;
+        }
+        let Some((shape, mask)) = projection.shape(self.schema) else {
+            return;
+        };
+        let fields = std::mem::take(&mut self.fields);
+        self.fields = fields
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| (mask >> i) & 1 == 1)
+            .map(|(_, f)| f)
+            .collect();
+        self.shape = shape;
+    }
+}
+
+/// Which fields of a record a shape keeps: for each field of the schema, its position among
+/// the kept ones.
+#[derive(Debug)]
+struct Shape {
+    slots: Vec<Option<u8>>,
+}
+
+/// Every shape made in this process, numbered in the order they were first asked for (a
+/// record keeps its shape's number plus one in a byte). At most 255: a projection asked for
+/// more keeps every field of the records left.
+static SHAPES: [std::sync::OnceLock<Shape>; 255] = [const { std::sync::OnceLock::new() }; 255];
+
+/// The (schema address, mask) of each shape of [`SHAPES`], in the same order.
+static SHAPE_KEYS: std::sync::Mutex<Vec<(usize, u64)>> = std::sync::Mutex::new(Vec::new());
+
+/// The shape number (plus one) of the fields `mask` keeps of `schema`; None when no more
+/// shapes can be made.
+fn shape_of(schema: &'static RecordSchema, mask: u64) -> Option<u8> {
+    let key = (std::ptr::from_ref(schema) as usize, mask);
+    let mut keys = SHAPE_KEYS.lock().ok()?;
+    if let Some(i) = keys.iter().position(|k| *k == key) {
+        return u8::try_from(i + 1).ok();
+    }
+    let i = keys.len();
+    let cell = SHAPES.get(i)?;
+    let mut next = 0u8;
+    let slots = (0..schema.fields.len())
+        .map(|f| {
+            ((mask >> f) & 1 == 1).then(|| {
+                next += 1;
+                next - 1
+            })
+        })
+        .collect();
+    cell.set(Shape { slots }).ok()?;
+    keys.push(key);
+    u8::try_from(i + 1).ok()
+}
+
+/// The fields of each record type a run keeps in its model: every field dexlint itself reads,
+/// and of the others ([`FieldSchema::on_demand`]) those its policies read. A run of the built-in
+/// policies leaves out a user's licences, a plan's service and assignment date, a machine's
+/// risk score...: memory and time spent on nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Projection {
+    /// (record type, its shape's number plus one, the kept fields' mask), for the record types
+    /// that leave out a field.
+    shapes: Vec<(&'static RecordSchema, u8, u64)>,
+}
+
+impl Projection {
+    /// The projection that keeps the fields policies read: `reads` gives (record type, field
+    /// position in its schema). A record type of more than 64 fields keeps them all.
+    pub fn new(reads: &[(&'static RecordSchema, usize)]) -> Self {
+        let mut shapes = Vec::new();
+        for schema in schema::records() {
+            if schema.fields.len() > 64 || !schema.fields.iter().any(|f| f.on_demand) {
+                continue;
+            }
+            let mut mask = 0u64;
+            for (i, f) in schema.fields.iter().enumerate() {
+                let read = reads
+                    .iter()
+                    .any(|(r, at)| std::ptr::eq(*r, schema) && *at == i);
+                if !f.on_demand || read {
+                    mask |= 1 << i;
+                }
+            }
+            if mask.count_ones() as usize == schema.fields.len() {
+                continue;
+            }
+            if let Some(shape) = shape_of(schema, mask) {
+                shapes.push((schema, shape, mask));
+            }
+        }
+        Projection { shapes }
+    }
+
+    /// The shape number (plus one) and kept fields' mask of `schema`; None when it keeps
+    /// every field.
+    fn shape(&self, schema: &'static RecordSchema) -> Option<(u8, u64)> {
+        self.shapes
+            .iter()
+            .find(|(s, ..)| std::ptr::eq(*s, schema))
+            .map(|&(_, shape, mask)| (shape, mask))
+    }
+
+    /// Whether records of `schema` keep field `index`.
+    pub fn keeps(&self, schema: &'static RecordSchema, index: usize) -> bool {
+        self.shape(schema)
+            .is_none_or(|(_, mask)| index < 64 && (mask >> index) & 1 == 1)
     }
 }
 
@@ -424,8 +577,10 @@ impl Collection {
     /// when it has a location or a non-null value).
     pub fn push(&mut self, record: Record) {
         self.present = true;
-        for (seen, field) in self.fields_seen.iter_mut().zip(&record.fields) {
-            *seen |= field.loc().is_some() || !field.is_null();
+        for (i, seen) in self.fields_seen.iter_mut().enumerate() {
+            if let Some(field) = record.field(i) {
+                *seen |= field.loc().is_some() || !field.is_null();
+            }
         }
         self.records.push(record);
     }
@@ -583,7 +738,10 @@ mod tests {
             (Value::Int(i64::MIN), Some(Loc::new(0xFF_FFFE, u32::MAX))),
             (Value::Str("x".into()), Some(Loc::document(41))),
             (Value::Date(-1), Some(Loc::new(1 << 16, 1 << 24))),
-            (Value::List(["a".into()].into_iter().map(Value::Str).collect()), None),
+            (
+                Value::List(["a".into()].into_iter().map(Value::Str).collect()),
+                None,
+            ),
             (Value::Unknown, Some(Loc::new(7, 0x0102_0304))),
         ];
         for (value, loc) in cases {

@@ -51,12 +51,23 @@ pub struct FieldSchema {
     /// are a closed set, in their exact spelling; empty for free text. Comparing such a field
     /// with another string literal is a compile error.
     pub values: &'static [&'static str],
+    /// Only policies read it, no part of dexlint itself: a run whose policies do not read it
+    /// leaves it out of the model ([`crate::model::Projection`]).
+    pub on_demand: bool,
 }
 
 impl FieldSchema {
     /// The field with its closed set of values.
     const fn values(self, values: &'static [&'static str]) -> Self {
         FieldSchema { values, ..self }
+    }
+
+    /// The field, read by policies only.
+    const fn on_demand(self) -> Self {
+        FieldSchema {
+            on_demand: true,
+            ..self
+        }
     }
 }
 
@@ -104,6 +115,7 @@ const fn f(name: &'static str, ty: Type, doc: &'static str) -> FieldSchema {
         doc,
         optional: false,
         values: &[],
+        on_demand: false,
     }
 }
 
@@ -114,6 +126,7 @@ const fn o(name: &'static str, ty: Type, doc: &'static str) -> FieldSchema {
         doc,
         optional: true,
         values: &[],
+        on_demand: false,
     }
 }
 
@@ -135,12 +148,13 @@ const STRS: Type = Type::List(&Type::Str);
 pub static LICENSE: RecordSchema = RecordSchema {
     name: "license",
     fields: &[
-        f("sku_id", STR, "assignedLicenses[].skuId"),
+        f("sku_id", STR, "assignedLicenses[].skuId").on_demand(),
         f(
             "disabled_plans",
             STRS,
             "assignedLicenses[].disabledPlans (service plan ids)",
-        ),
+        )
+        .on_demand(),
     ],
 };
 
@@ -150,9 +164,9 @@ pub static ASSIGNED_PLAN: RecordSchema = RecordSchema {
     fields: &[
         f("id", STR, "assignedPlans[].servicePlanId"),
         f("name", STR, "servicePlanName, resolved from the subscribedSkus in the export or well-known plan ids"),
-        f("service", STR, "assignedPlans[].service"),
+        f("service", STR, "assignedPlans[].service").on_demand(),
         f("status", STR, "assignedPlans[].capabilityStatus").values(CAPABILITY),
-        o("assigned", DATE, "assignedPlans[].assignedDateTime"),
+        o("assigned", DATE, "assignedPlans[].assignedDateTime").on_demand(),
     ],
 };
 
@@ -165,22 +179,25 @@ pub static USER: RecordSchema = RecordSchema {
         o("name", STR, "displayName"),
         f("enabled", BOOL, "accountEnabled"),
         f("user_type", STR, "userType").values(&["Member", "Guest"]),
-        o("department", STR, "department"),
+        o("department", STR, "department").on_demand(),
         o(
             "on_premises_sync",
             BOOL,
             "onPremisesSyncEnabled (true: synchronised from on-premises Active Directory)",
-        ),
+        )
+        .on_demand(),
         o(
             "last_sign_in",
             DATE,
             "signInActivity.lastSignInDateTime (only when the export selected signInActivity)",
-        ),
+        )
+        .on_demand(),
         f(
             "licenses",
             Type::List(&Type::Record(&LICENSE)),
             "assignedLicenses",
-        ),
+        )
+        .on_demand(),
         f(
             "plans",
             Type::List(&Type::Record(&ASSIGNED_PLAN)),
@@ -295,16 +312,16 @@ pub static DEVICE: RecordSchema = RecordSchema {
             "NoSensorData",
             "NoSensorDataImpairedCommunication",
             "Unknown",
-        ]),
-        o("last_seen", DATE, "lastSeen"),
+        ]).on_demand(),
+        o("last_seen", DATE, "lastSeen").on_demand(),
         o("risk_score", STR, "riskScore").values(&[
             "None",
             "Informational",
             "Low",
             "Medium",
             "High",
-        ]),
-        o("exposure_level", STR, "exposureLevel").values(&["None", "Low", "Medium", "High"]),
+        ]).on_demand(),
+        o("exposure_level", STR, "exposureLevel").values(&["None", "Low", "Medium", "High"]).on_demand(),
         o("group_id", STR, "rbacGroupId"),
         o("group", STR, "rbacGroupName"),
         o("tags", STRS, "machineTags"),
@@ -710,22 +727,28 @@ pub fn collection_index(name: &str) -> Option<usize> {
 /// Every record type's name: the collections' records and the records nested in them, each
 /// once, in schema order.
 pub fn record_names() -> Vec<&'static str> {
-    fn walk(r: &'static RecordSchema, out: &mut Vec<&'static str>) {
-        if out.contains(&r.name) {
+    records().iter().map(|r| r.name).collect()
+}
+
+/// Every record type: the collections' records and the records nested in them, each once, in
+/// schema order.
+pub fn records() -> Vec<&'static RecordSchema> {
+    fn add(r: &'static RecordSchema, out: &mut Vec<&'static RecordSchema>) {
+        if out.iter().any(|o| std::ptr::eq(*o, r)) {
             return;
         }
-        out.push(r.name);
+        out.push(r);
         for f in r.fields {
             match f.ty {
-                Type::List(Type::Record(inner)) => walk(inner, out),
-                Type::Record(inner) => walk(inner, out),
+                Type::List(Type::Record(inner)) => add(inner, out),
+                Type::Record(inner) => add(inner, out),
                 _ => {}
             }
         }
     }
     let mut out = Vec::new();
     for c in COLLECTIONS {
-        walk(c.record, &mut out);
+        add(c.record, &mut out);
     }
     out
 }

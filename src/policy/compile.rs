@@ -56,6 +56,9 @@ struct Ctx<'a> {
     errors: &'a mut Vec<CompileError>,
     /// (collection, field) pairs read by the rule being compiled.
     requires: Vec<(&'static str, Option<&'static str>)>,
+    /// Every field of a record the policy reads (record type, position in its schema),
+    /// whatever for; repeats included.
+    reads: Vec<(&'static RecordSchema, usize)>,
     /// The enumerated field (record type, field) the last field access compiled read.
     last_enum: Option<(&'static RecordSchema, &'static FieldSchema)>,
     /// The parameters used as globs (`matches(x, param)`), by name.
@@ -80,6 +83,15 @@ fn collection_of(record: &'static RecordSchema) -> Option<&'static str> {
         .map(|c| c.name)
 }
 
+/// The fields read, each once, in the order of their record type's address and position.
+fn dedup_reads(
+    mut reads: Vec<(&'static RecordSchema, usize)>,
+) -> Vec<(&'static RecordSchema, usize)> {
+    reads.sort_unstable_by_key(|(r, i)| (std::ptr::from_ref(*r) as usize, *i));
+    reads.dedup_by(|a, b| std::ptr::eq(a.0, b.0) && a.1 == b.1);
+    reads
+}
+
 /// Removes repeated (collection, field) pairs, keeping the first of each.
 pub(super) fn dedup_requires(requires: &mut Vec<(&'static str, Option<&'static str>)>) {
     let mut seen = std::collections::BTreeSet::new();
@@ -96,6 +108,7 @@ impl<'a> Ctx<'a> {
             lets: Vec::new(),
             errors,
             requires: Vec::new(),
+            reads: Vec::new(),
             quant_source: false,
             quantified: Vec::new(),
             referenced: Vec::new(),
@@ -301,6 +314,7 @@ impl Ctx<'_> {
             Ty::Error => (CExpr::Const(Value::Null), Ty::Error),
             Ty::Record(r) => match r.field_index(&field.name) {
                 Some(i) => {
+                    self.reads.push((r, i));
                     if let Some(coll) = collection_of(r).filter(|_| self.needs) {
                         let fname = r.fields.get(i).map(|f| f.name);
                         self.requires.push((coll, fname));
@@ -364,6 +378,7 @@ impl Ctx<'_> {
         if self.needs {
             self.requires.extend(def.requires.iter().copied());
         }
+        self.reads.extend(def.reads.iter().copied());
         let ty = def.ty.clone();
         (CExpr::CallDef(def, out), ty)
     }
@@ -1168,6 +1183,7 @@ fn compile_def(d: &Def, env: &Env, errors: &mut Vec<CompileError>) -> CDef {
         slots: ctx.slots,
         body,
         requires,
+        reads: dedup_reads(std::mem::take(&mut ctx.reads)),
     }
 }
 
@@ -1492,6 +1508,7 @@ pub(super) fn compile_policy(
         params,
         glob_params,
         enum_params,
+        reads,
         ..
     } = ctx;
     // Defaults of parameters used as globs or compared with enumerated fields.
@@ -1566,6 +1583,7 @@ pub(super) fn compile_policy(
             })
             .collect(),
         requires_override: requires_attr,
+        reads: dedup_reads(reads),
     })
 }
 

@@ -24,6 +24,8 @@ pub struct CompiledPolicy {
     /// The parameters compared with enumerated fields: (parameter, `record.field`, its values).
     pub(super) enum_params: Vec<(String, String, &'static [&'static str])>,
     pub(super) requires_override: Option<Vec<(&'static str, Option<&'static str>)>>,
+    /// Every field of a record the policy reads: (record type, position in its schema).
+    pub(super) reads: Vec<(&'static crate::model::schema::RecordSchema, usize)>,
 }
 
 /// Every policy of the sources, in order.

@@ -604,11 +604,11 @@ impl<'e> Evaluator<'e> {
         Ok(match t {
             CTarget::None => None,
             CTarget::Record(e) => match self.eval(e)? {
-                Val::Record(r) => r.loc,
+                Val::Record(r) => r.loc(),
                 _ => None,
             },
             CTarget::Field(e, i) => match self.eval(e)? {
-                Val::Record(r) => r.field(*i).and_then(|f| f.loc()).or(r.loc),
+                Val::Record(r) => r.field(*i).and_then(|f| f.loc()).or(r.loc()),
                 _ => None,
             },
             CTarget::Collection(i) => self.model.collections.get(*i).and_then(|c| c.origin),

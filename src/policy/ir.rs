@@ -93,6 +93,8 @@ pub struct CDef {
     pub body: CExpr,
     /// (collection, field) pairs the body reads.
     pub requires: Vec<(&'static str, Option<&'static str>)>,
+    /// Every field of a record the body reads: (record type, position in its schema).
+    pub reads: Vec<(&'static crate::model::schema::RecordSchema, usize)>,
 }
 
 /// A compiled expression.

@@ -5,6 +5,7 @@ use super::driver::CompiledPolicy;
 use super::eval::{self, EvalError};
 use super::ir::{self, CExpr, Ty};
 use super::{Outcome, PolicyMeta, Skipped};
+use crate::model::schema::COLLECTIONS;
 use crate::model::{TenantModel, Value};
 use std::collections::BTreeMap;
 
@@ -80,6 +81,21 @@ impl CompiledPolicy {
             .collect();
         super::compile::dedup_requires(&mut all);
         all
+    }
+
+    /// Every field of a record the policy reads, and those its `requires` list names: (record
+    /// type, position in its schema). What a [`crate::model::Projection`] must keep for it.
+    pub fn reads(&self) -> Vec<(&'static crate::model::schema::RecordSchema, usize)> {
+        let mut out = self.reads.clone();
+        for (collection, field) in self.requires_override.iter().flatten() {
+            let Some(c) = COLLECTIONS.iter().find(|c| c.name == *collection) else {
+                continue;
+            };
+            if let Some(i) = field.and_then(|f| c.record.field_index(f)) {
+                out.push((c.record, i));
+            }
+        }
+        out
     }
 
     /// The parameter's type, when `value` (from a configuration) does not fit it; None when

@@ -488,7 +488,7 @@ impl Reader<'_> {
             None => Value::Null,
             Some(code) => Value::Str(av_mode(&code)?.into()),
         };
-        if let Some(slot) = stub.fields.get_mut(t.id) {
+        if let Some(slot) = stub.field_mut(t.id) {
             *slot = Field::new(Value::Str(id.as_str().into()), slot.loc());
         }
         let [refreshed, last_seen] = row.refreshed;
@@ -681,7 +681,7 @@ fn index(schema: &RecordSchema, field: &str) -> Option<usize> {
 
 /// Sets (or clears, for None) field `i` of `record`.
 fn set(record: &mut Record, i: usize, value: Option<Value>, loc: Loc) {
-    if let Some(slot) = record.fields.get_mut(i) {
+    if let Some(slot) = record.field_mut(i) {
         *slot = match value {
             Some(value) => Field::new(value, Some(loc)),
             None => Field::default(),

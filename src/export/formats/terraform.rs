@@ -506,7 +506,7 @@ fn group_member(
         m.set("kind", Value::Str("group".into()), None);
     }
     let field = group.take("members");
-    let loc = field.as_ref().and_then(|f| f.loc()).or(group.loc);
+    let loc = field.as_ref().and_then(|f| f.loc()).or(group.loc());
     let mut list = match field.map(Field::into_value) {
         Some(Value::Records(l)) => l,
         _ => ThinVec::new(),

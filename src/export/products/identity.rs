@@ -43,7 +43,7 @@ pub fn evidence(model: &TenantModel) -> Option<Evidence> {
     }
     let text =
         |r: &crate::model::Record, f: &str| r.get(f).and_then(|x| x.as_str()).map(str::to_string);
-    let loc = |r: &crate::model::Record, f: &str| r.get(f).and_then(|x| x.loc()).or(r.loc);
+    let loc = |r: &crate::model::Record, f: &str| r.get(f).and_then(|x| x.loc()).or(r.loc());
     let name = |r: &crate::model::Record| {
         text(r, "name")
             .or_else(|| text(r, "id"))

@@ -143,7 +143,7 @@ pub fn derive(model: &mut TenantModel) {
         };
         shown_any |= evidence.is_some();
         let declaration = declared.iter().find(|r| r.text("name") == Some(p.key));
-        let mut r = Record::new(&schema::PRODUCT, declaration.and_then(|d| d.loc));
+        let mut r = Record::new(&schema::PRODUCT, declaration.and_then(|d| d.loc()));
         r.set("name", Value::Str(p.key.into()), None);
         r.set("title", Value::Str(p.title.into()), None);
         // An unlicensed product cannot be active, whatever its data shows.
@@ -260,7 +260,7 @@ pub fn derive(model: &mut TenantModel) {
         if PRODUCTS.iter().any(|p| p.key == name) {
             continue;
         }
-        let mut r = Record::new(&schema::PRODUCT, d.loc);
+        let mut r = Record::new(&schema::PRODUCT, d.loc());
         r.set("name", Value::Str(name.into()), None);
         let title = match name {
             "mdiot" => "Defender for IoT",
@@ -387,7 +387,7 @@ impl<'m> Licences<'m> {
                     let loc = id_at
                         .and_then(|i| pl.field(i))
                         .and_then(|f| f.loc())
-                        .or(pl.loc);
+                        .or(pl.loc());
                     *slot = Some((ui, pi, loc));
                     missing -= 1;
                 }
@@ -452,7 +452,7 @@ impl<'m> Licences<'m> {
             })?;
             Some((
                 s,
-                plan.get("name").and_then(|f| f.loc()).or(plan.loc),
+                plan.get("name").and_then(|f| f.loc()).or(plan.loc()),
                 int(s, "consumed_units").unwrap_or(0),
             ))
         })
@@ -573,10 +573,10 @@ fn endpoint(model: &TenantModel) -> Option<Evidence> {
                 "`{}` ({}) runs Defender Antivirus in `{}` mode but is known only by name: \
                  whether it is onboarded is not in the export",
                 d.identity().unwrap_or("?"),
-                file(d.loc),
+                file(d.loc()),
                 d.text("av_mode").unwrap_or("?")
             ),
-            loc: d.loc,
+            loc: d.loc(),
         });
     }
     if onboarded.is_empty() {

@@ -59,7 +59,7 @@ impl<'a> P<'a> {
         }
     }
     fn loc(self, field: &str) -> Option<Loc> {
-        self.0.get(field).and_then(|f| f.loc()).or(self.0.loc)
+        self.0.get(field).and_then(|f| f.loc()).or(self.0.loc())
     }
     fn kind(self) -> &'a str {
         self.text("kind").unwrap_or("")
@@ -393,7 +393,7 @@ pub fn evidence(model: &TenantModel) -> Option<Evidence> {
     let loc = all
         .iter()
         .find(|p| p.kind() == "export" && p.name() == "Get-SafeLinksPolicy")
-        .and_then(|p| p.0.loc);
+        .and_then(|p| p.0.loc());
     let builtin_note = if builtin_disabled {
         format!("; the `{BUILT_IN_RULE}` is disabled")
     } else {
