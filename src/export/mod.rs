@@ -208,17 +208,6 @@ fn diag(found: &walk::Found, level: DiagLevel, message: String) -> LoadDiagnosti
 /// Reads, parses and loads one file into what it contributes to the model, with the fields
 /// `options.projection` keeps.
 fn load_file(file: FileId, found: &walk::Found, options: &LoadOptions) -> FileLoad {
-    let mut load = read_file(file, found, options);
-    if let Some(p) = &options.projection {
-        for op in &mut load.ops {
-            op.project(p);
-        }
-    }
-    load
-}
-
-/// Reads, parses and loads one file into what it contributes to the model.
-fn read_file(file: FileId, found: &walk::Found, options: &LoadOptions) -> FileLoad {
     let limit = options.max_file_bytes.unwrap_or(MAX_FILE_BYTES);
     let bytes = std::fs::metadata(&found.path)
         .map_err(|e| diag(found, DiagLevel::Error, format!("cannot read: {e}")))
@@ -284,7 +273,7 @@ fn large_list(file: FileId, found: &walk::Found, options: &LoadOptions) -> Optio
         bom,
     };
     let depth = options.max_json_depth.unwrap_or(tree::MAX_DEPTH);
-    split::load_from_disk((file, found), disk, depth)
+    split::load_from_disk((file, found, options.projection.as_ref()), disk, depth)
 }
 
 /// Decodes, parses and loads one document.
@@ -319,14 +308,19 @@ fn load_text(
     };
     let depth = options.max_json_depth.unwrap_or(tree::MAX_DEPTH);
     let text = match split {
-        Some(disk) => match split::load(file, found, text, disk, depth) {
+        Some(disk) => match split::load(
+            (file, found, options.projection.as_ref()),
+            text,
+            disk,
+            depth,
+        ) {
             Ok(load) => return load,
             Err(text) => text,
         },
         None => text,
     };
     let loaded = |doc: tree::Node<'_>, text: &str| {
-        let mut b = Builder::new(file, found);
+        let mut b = Builder::new((file, found, options.projection.as_ref()));
         let recognised = b.document(&doc);
         drop(doc);
         FileLoad::positioned(recognised, b.problems, b.ops, text)
@@ -654,11 +648,14 @@ pub struct Builder {
     path: PathBuf,
     /// What the elements of the document's list are, when each loads on its own.
     elements: Option<formats::Elements>,
+    /// The fields the records keep (None: every field).
+    projection: Option<Projection>,
 }
 
 impl Builder {
-    fn new(file: FileId, found: &walk::Found) -> Self {
+    fn new((file, found, projection): split::Source<'_>) -> Self {
         Builder {
+            projection: projection.cloned(),
             file,
             root: found.root,
             rel: found.rel.clone(),
@@ -954,14 +951,29 @@ impl Builder {
         self.elements = Some(elements);
     }
 
+    /// Adds the operation if any (see [`Builder::add`]).
+    fn extend(&mut self, op: Option<Op>) {
+        if let Some(op) = op {
+            self.add(op);
+        }
+    }
+
+    /// Adds an operation, its records with the fields the projection keeps.
+    fn add(&mut self, mut op: Op) {
+        if let Some(p) = &self.projection {
+            op.project(p);
+        }
+        self.ops.push(op);
+    }
+
     /// Adds a record to a collection.
     pub fn push(&mut self, collection: &'static str, record: Record) {
-        self.ops.push(Op::Push(collection, record));
+        self.add(Op::Push(collection, record));
     }
 
     /// Adds a group (its members are attached when loading ends).
     pub fn add_group(&mut self, record: Record) {
-        self.ops.push(Op::Group(record));
+        self.add(Op::Group(record));
     }
 
     /// A members list of group `gid` was exported (even an empty one).
@@ -971,12 +983,12 @@ impl Builder {
 
     /// Adds a member of group `gid`.
     pub fn add_member(&mut self, gid: &str, record: Record, at: &At<'_>) {
-        self.ops.push(Op::Member(gid.to_string(), record, at.loc()));
+        self.add(Op::Member(gid.to_string(), record, at.loc()));
     }
 
     /// Adds a machine.
     pub fn add_device(&mut self, record: Record) {
-        self.ops.push(Op::Device(record));
+        self.add(Op::Device(record));
     }
 
     /// Sets the antivirus mode of machine `id` (creating the device when the machine list
@@ -993,7 +1005,7 @@ impl Builder {
         let refreshed = ["dataRefreshTimestamp", "lastSeenTime"]
             .iter()
             .find_map(|k| item.get(k).and_then(|t| t.date()));
-        self.ops.push(Op::AvMode {
+        self.add(Op::AvMode {
             id: id.to_string(),
             mode,
             loc,
@@ -1011,7 +1023,7 @@ impl Builder {
     pub fn add_av_mode_by_name(&mut self, name: &str, mode: Value, loc: Loc, item: &At<'_>) {
         let mut stub = Record::new(&schema::DEVICE, Some(item.loc()));
         stub.set("name", Value::Str(name.into()), None);
-        self.ops.push(Op::AvModeByName {
+        self.add(Op::AvModeByName {
             name: name.to_string(),
             mode,
             loc,
