@@ -18,7 +18,7 @@ use serde_json::Value as Json;
 use std::path::Path;
 
 fn value<'r>(r: &'r Record, field: &str) -> dexlint::model::ValueRef<'r> {
-    r.get(field).unwrap().value()
+    common::field(r, field).unwrap().value()
 }
 
 /// `dexlint lint DIR --format json` under edition 2025-08 (DEX303 on connectors, DEX102).

@@ -8,7 +8,7 @@
     clippy::indexing_slicing
 )]
 
-use crate::common::{records, text};
+use crate::common::{self, records, text};
 use dexlint::export::{self, locate, DiagLevel, Load, LoadOptions};
 use dexlint::model::{Loc, Record, TenantModel, Value};
 use std::path::PathBuf;
@@ -21,7 +21,7 @@ fn load(case: &str) -> Load {
 }
 
 fn value<'r>(r: &'r Record, field: &str) -> dexlint::model::ValueRef<'r> {
-    r.get(field).unwrap().value()
+    common::field(r, field).unwrap().value()
 }
 
 fn list<'r>(r: &'r Record, field: &str) -> Vec<&'r Record> {

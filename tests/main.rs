@@ -33,6 +33,7 @@ mod policy_imports;
 mod pre_commit;
 mod product_sources;
 mod products_derived;
+mod projection;
 mod reading;
 mod readme;
 mod redact;

@@ -375,9 +375,17 @@ impl Record {
         self.fields.get_mut(slot)
     }
 
-    /// A field by name.
+    /// A field by name: how dexlint's own code reads a record (policies read by position).
+    /// A field only policies read ([`FieldSchema::on_demand`]) is not one to read by name: a
+    /// lint whose policies do not read it leaves it out, so debug builds check that it is not.
     pub fn get(&self, name: &str) -> Option<&Field> {
-        self.schema.field_index(name).and_then(|i| self.field(i))
+        let i = self.schema.field_index(name)?;
+        debug_assert!(
+            self.schema.fields.get(i).is_none_or(|f| !f.on_demand),
+            "`{}.{name}` is read by name but marked on_demand",
+            self.schema.name
+        );
+        self.field(i)
     }
 
     /// The fields the record has, with their schema, in schema order.
@@ -726,7 +734,7 @@ impl RecordSchema {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
     use super::*;
 
     #[test]
@@ -752,6 +760,96 @@ mod tests {
             assert_eq!(field.as_str(), value.as_str());
             assert_eq!(field.into_parts(), (value, loc));
         }
+    }
+
+    /// A user with a department (on demand), a plan (its `service` on demand) and its id.
+    fn user() -> Record {
+        let mut plan = Record::new(&schema::ASSIGNED_PLAN, Some(Loc::new(1, 40)));
+        plan.set("id", Value::Str("p1".into()), Some(Loc::new(1, 50)));
+        plan.set(
+            "service",
+            Value::Str("exchange".into()),
+            Some(Loc::new(1, 60)),
+        );
+        plan.set(
+            "status",
+            Value::Str("Enabled".into()),
+            Some(Loc::new(1, 70)),
+        );
+        let mut u = Record::new(&schema::USER, Some(Loc::new(1, 2)));
+        u.set("id", Value::Str("u1".into()), Some(Loc::new(1, 10)));
+        u.set(
+            "department",
+            Value::Str("Sales".into()),
+            Some(Loc::new(1, 20)),
+        );
+        u.set(
+            "plans",
+            Value::Records([plan].into_iter().collect()),
+            Some(Loc::new(1, 30)),
+        );
+        u
+    }
+
+    #[test]
+    fn a_projection_leaves_out_the_fields_only_unread_policies_would_read() {
+        let department = schema::USER.field_index("department").unwrap();
+        let service = schema::ASSIGNED_PLAN.field_index("service").unwrap();
+        let full = user();
+        let mut u = user();
+        u.project(&Projection::new(&[]));
+        assert_eq!(u.loc(), full.loc());
+        assert_eq!(u.field(department), None);
+        assert!(!u.set("department", Value::Str("x".into()), None));
+        assert_eq!(u.take("department"), None);
+        assert_eq!(u.text("id"), Some("u1"));
+        assert_eq!(u.get("id").and_then(Field::loc), Some(Loc::new(1, 10)));
+        let names: Vec<&str> = u.fields().map(|(f, _)| f.name).collect();
+        assert!(
+            !names.contains(&"department") && names.contains(&"id"),
+            "{names:?}"
+        );
+        let Some(ValueRef::Records(plans)) = u.get("plans").map(Field::value) else {
+            panic!("plans")
+        };
+        assert_eq!(
+            plans[0].field(service),
+            None,
+            "nested records are projected"
+        );
+        assert_eq!(plans[0].text("status"), Some("Enabled"));
+        // Projecting again changes nothing.
+        let once = u.clone();
+        u.project(&Projection::new(&[]));
+        assert_eq!(u, once);
+
+        // A field a policy reads is kept, with its value and location.
+        let mut kept = user();
+        let reads = [
+            (&schema::USER, department),
+            (&schema::ASSIGNED_PLAN, service),
+        ];
+        let projection = Projection::new(&reads);
+        assert!(projection.keeps(&schema::USER, department));
+        kept.project(&projection);
+        assert_eq!(kept.field(department), full.field(department));
+        assert_eq!(kept.fields().count(), full.fields().count() - 3);
+        let Some(ValueRef::Records(plans)) = kept.get("plans").map(Field::value) else {
+            panic!("plans")
+        };
+        assert_eq!(
+            plans[0].field(service).and_then(Field::as_str),
+            Some("exchange")
+        );
+
+        // A collection counts the fields seen by their place in the schema.
+        let mut c = Collection {
+            fields_seen: vec![false; schema::USER.fields.len()],
+            ..Collection::default()
+        };
+        c.push(u);
+        let seen = |name| c.fields_seen[schema::USER.field_index(name).unwrap()];
+        assert!(seen("id") && seen("plans") && !seen("department") && !seen("upn"));
     }
 
     #[test]

@@ -54,9 +54,15 @@ pub fn records<'m>(m: &'m dexlint::model::TenantModel, coll: &str) -> &'m [dexli
     &m.collection(coll).unwrap().records
 }
 
+/// A record's field by name, read by its position as policies read it (so also a field
+/// only policies read, which `Record::get` is not for).
+pub fn field<'r>(r: &'r dexlint::model::Record, name: &str) -> Option<&'r dexlint::model::Field> {
+    r.field(r.schema.field_index(name)?)
+}
+
 /// A record's field as text, if it is a string.
-pub fn text<'r>(r: &'r dexlint::model::Record, field: &str) -> Option<&'r str> {
-    r.get(field).and_then(|f| f.value().as_str())
+pub fn text<'r>(r: &'r dexlint::model::Record, name: &str) -> Option<&'r str> {
+    field(r, name).and_then(dexlint::model::Field::as_str)
 }
 
 /// `dexlint lint DIR --format json --edition 2025-08` (the catalogue whose DEX102 reads users,

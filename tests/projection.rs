@@ -1,0 +1,147 @@
+//! A lint keeps in its model only the fields dexlint reads and those its policies read
+//! (`dexlint::model::Projection`). The built-in policies' reports must not depend on it: each
+//! export is linted with the built-in policies alone, and with a policy added that reads every
+//! field only policies read (so the model keeps every field); the reports must be the same,
+//! less what the added policy contributes.
+
+#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
+
+use crate::common;
+use dexlint::generate::{generate_as, GenOptions, Layout};
+use dexlint::model::schema;
+use dexlint::policy::{self, PolicySource};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// Reads every field of the schema marked `on_demand`, and never fires.
+const READER: &str = r#"# Reads every field that only policies read; never fires.
+policy ZZZ001 "Reads every field only policies read" {
+  severity info
+  for u in users
+  where u.department == "never-a-department"
+    and u.on_premises_sync
+    and exists(u.last_sign_in)
+    and any(l in u.licenses: l.sku_id == "never" and count(x in l.disabled_plans: x == "never") > 0)
+    and any(p in u.plans: p.service == "never" and exists(p.assigned))
+  report u.upn "never"
+
+  for d in devices
+  where d.name == "never-a-device"
+    and d.risk_score == "High"
+    and d.exposure_level == "High"
+    and d.health == "Active"
+    and exists(d.last_seen)
+  report d.name "never"
+}
+"#;
+
+#[test]
+fn the_reader_policy_reads_every_field_only_policies_read() {
+    let set = policy::compile(
+        &[PolicySource {
+            name: "reader.policy".into(),
+            text: READER.into(),
+        }],
+        &policy::NoFiles,
+    )
+    .unwrap_or_else(|e| panic!("{}", policy::render_errors(&e, false, 100)));
+    let reads = set.policies[0].reads();
+    let mut on_demand = 0;
+    for record in schema::records() {
+        for (i, f) in record.fields.iter().enumerate() {
+            if f.on_demand {
+                on_demand += 1;
+                assert!(
+                    reads
+                        .iter()
+                        .any(|(r, at)| std::ptr::eq(*r, record) && *at == i),
+                    "READER does not read `{}.{}`: add it",
+                    record.name,
+                    f.name
+                );
+            }
+        }
+    }
+    assert!(on_demand >= 12, "{on_demand}");
+}
+
+/// `dexlint lint DIR ARGS --format json`, with READER's directory when given: exit code and
+/// the report less what READER contributes (its violations and not-evaluated entries, and the
+/// counts that include it).
+fn report(dir: &Path, reader: Option<&Path>, args: &[&str]) -> (Option<i32>, Value) {
+    let mut c = common::dexlint();
+    c.arg("lint").arg(dir).args(["--format", "json"]).args(args);
+    if let Some(r) = reader {
+        c.arg("--policies").arg(r);
+    }
+    let out = c.output().unwrap();
+    let mut v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}\n{}",
+            dir.display(),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    without_reader(&mut v);
+    (out.status.code(), v)
+}
+
+/// Removes, at any depth, the entries of READER's policy and the counts that include it
+/// (counts are numbers or objects of numbers; the lists of the same names stay).
+fn without_reader(v: &mut Value) {
+    match v {
+        Value::Array(items) => {
+            items.retain(|x| x["policy"] != "ZZZ001");
+            items.iter_mut().for_each(without_reader);
+        }
+        Value::Object(map) => {
+            const COUNTS: [&str; 4] = [
+                "policies_run",
+                "not_evaluated",
+                "partially_evaluated",
+                "violations",
+            ];
+            map.retain(|k, x| x.is_array() || !COUNTS.contains(&k.as_str()));
+            map.values_mut().for_each(without_reader);
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn built_in_reports_do_not_depend_on_the_fields_kept() {
+    let reader = tempfile::tempdir().unwrap();
+    std::fs::write(reader.path().join("reader.policy"), READER).unwrap();
+    let generated = tempfile::tempdir().unwrap();
+    let options = GenOptions {
+        users: 1500,
+        devices: 1000,
+        groups: 20,
+        violations: 0.05,
+        page: 400,
+    };
+    let paged = generated.path().join("paged");
+    let one = generated.path().join("one-file");
+    generate_as(&paged, &options, Layout::Paged).unwrap();
+    generate_as(&one, &options, Layout::OneFile).unwrap();
+
+    let mut dirs: Vec<PathBuf> =
+        std::fs::read_dir(common::manifest().join("tests/fixtures/exports"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_dir())
+            .collect();
+    dirs.sort();
+    dirs.extend([common::manifest().join("examples/contoso"), paged, one]);
+    for dir in &dirs {
+        for args in [
+            &["--edition", "2025-08"][..],
+            &["--redact", "--redact-key", "k"],
+        ] {
+            let kept = report(dir, None, args);
+            let all = report(dir, Some(reader.path()), args);
+            assert_eq!(kept, all, "{} {args:?}", dir.display());
+        }
+    }
+    assert!(dirs.len() > 50);
+}
