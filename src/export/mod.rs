@@ -951,6 +951,11 @@ impl Builder {
         self.elements = Some(elements);
     }
 
+    /// The fields the records keep (None: every field).
+    fn projection(&self) -> Option<&Projection> {
+        self.projection.as_ref()
+    }
+
     /// Adds the operation if any (see [`Builder::add`]).
     fn extend(&mut self, op: Option<Op>) {
         if let Some(op) = op {

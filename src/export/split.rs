@@ -99,7 +99,7 @@ impl<'e> ElementReader<'e> {
     /// The element `piece[local]` (`piece` is the document's text from byte `shift` on).
     /// None when it does not parse.
     fn range(&mut self, piece: &str, shift: usize, local: std::ops::Range<usize>) -> Option<()> {
-        let pool = (&self.strings, &mut self.scratch);
+        let pool = (&self.strings, &mut self.scratch, self.b.projection());
         let (elements, depth, file) = (self.elements, self.depth, self.file);
         match streamed::element(elements, piece, shift, local.clone(), depth, file, pool) {
             Some(op) => self.b.extend(op),
@@ -111,7 +111,7 @@ impl<'e> ElementReader<'e> {
     /// The element that starts at `start` of `text` (a whole document), and where it ends.
     /// None when it does not parse.
     fn at(&mut self, text: &str, start: usize) -> Option<usize> {
-        let pool = (&self.strings, &mut self.scratch);
+        let pool = (&self.strings, &mut self.scratch, self.b.projection());
         let (elements, depth, file) = (self.elements, self.depth, self.file);
         match streamed::element_at(elements, text, start, depth, file, pool) {
             Some((op, end)) => {

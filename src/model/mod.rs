@@ -326,6 +326,23 @@ impl Record {
         }
     }
 
+    /// An empty record with the fields `projection` keeps (None: every field).
+    pub fn projected(
+        schema: &'static RecordSchema,
+        loc: Option<Loc>,
+        projection: Option<&Projection>,
+    ) -> Self {
+        let Some((shape, mask)) = projection.and_then(|p| p.shape(schema)) else {
+            return Record::new(schema, loc);
+        };
+        Record {
+            schema,
+            fields: (0..mask.count_ones()).map(|_| Field::default()).collect(),
+            loc: PackedLoc::new(loc),
+            shape,
+        }
+    }
+
     /// The JSON object the record was read from; None for a derived record.
     pub fn loc(&self) -> Option<Loc> {
         self.loc.get()

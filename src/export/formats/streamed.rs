@@ -20,9 +20,13 @@ use crate::export::json::Strings;
 use crate::export::tree;
 use crate::export::Op;
 use crate::model::schema::{self, RecordSchema};
-use crate::model::{ArcStr, Field, FileId, Loc, Record, Value};
+use crate::model::{ArcStr, Field, FileId, Loc, Projection, Record, Value};
 use jiter::{Jiter, Peek};
 use std::sync::LazyLock;
+
+/// What a reader keeps from one element to the next: the file's shared strings, room for the
+/// records of a list, and the fields records keep (None: every field).
+pub(in crate::export) type Pool<'p> = (&'p Strings, &'p mut Vec<Record>, Option<&'p Projection>);
 
 /// What one element of a list gives: the operation to add, or none (a `deviceavinfo` row
 /// without `avMode`).
@@ -39,7 +43,7 @@ pub(in crate::export) fn element(
     range: std::ops::Range<usize>,
     depth: usize,
     file: FileId,
-    pool: (&Strings, &mut Vec<Record>),
+    pool: Pool<'_>,
 ) -> Option<Element> {
     let bytes = piece.as_bytes().get(range.clone())?;
     let (op, mut j) = read(
@@ -63,7 +67,7 @@ pub(in crate::export) fn element_at(
     start: usize,
     depth: usize,
     file: FileId,
-    pool: (&Strings, &mut Vec<Record>),
+    pool: Pool<'_>,
 ) -> Option<(Element, usize)> {
     let bytes = text.as_bytes().get(start..)?;
     let (op, j) = read(elements, (text, 0), bytes, start, depth, file, pool)?;
@@ -79,7 +83,7 @@ fn read<'a>(
     base: usize,
     depth: usize,
     file: FileId,
-    (strings, scratch): (&'a Strings, &mut Vec<Record>),
+    (strings, scratch, projection): (&'a Strings, &mut Vec<Record>, Option<&'a Projection>),
 ) -> Option<(Element, Jiter<'a>)> {
     let mut r = Reader {
         j: Jiter::new(bytes),
@@ -91,6 +95,7 @@ fn read<'a>(
         file,
         strings,
         scratch: std::mem::take(scratch),
+        projection,
     };
     let peek = r.j.peek().ok()?;
     let op = match elements {
@@ -135,6 +140,8 @@ struct Reader<'a> {
     strings: &'a Strings,
     /// The records of a list being read (kept for the next list).
     scratch: Vec<Record>,
+    /// The fields records keep (None: every field); the others are only checked.
+    projection: Option<&'a Projection>,
 }
 
 impl Reader<'_> {
@@ -145,6 +152,50 @@ impl Reader<'_> {
 
     fn loc(&self) -> Loc {
         Loc::new(self.file, self.offset())
+    }
+
+    /// Whether records of `schema` keep field `index`.
+    fn keeps(&self, schema: &'static RecordSchema, index: usize) -> bool {
+        self.projection.is_none_or(|p| p.keeps(schema, index))
+    }
+
+    /// An empty record of `schema` that starts here, with the fields kept.
+    fn record(&self, schema: &'static RecordSchema) -> Record {
+        Record::projected(schema, Some(self.loc()), self.projection)
+    }
+
+    /// Checks a value of an enumerated field that is not kept as [`Reader::machine`] reads a
+    /// kept one: an undocumented value gives up.
+    fn documented(&mut self, peek: Peek, known: &[&str]) -> Option<()> {
+        let is_known = |t: &str| known.iter().any(|k| k.eq_ignore_ascii_case(t.trim()));
+        match peek {
+            Peek::String => is_known(self.j.known_str().ok()?).then_some(()),
+            Peek::Null | Peek::True | Peek::False | Peek::Array | Peek::Object => self.skip(peek),
+            _ => is_known(self.number(peek)?).then_some(()),
+        }
+    }
+
+    /// Checks a list of records that is not kept as [`Reader::records`] reads a kept one: null,
+    /// or an array of objects (anything else gives up).
+    fn check_records(&mut self, peek: Peek) -> Option<()> {
+        match peek {
+            Peek::Null | Peek::Array => {}
+            _ => return None,
+        }
+        if peek == Peek::Array {
+            self.enter()?;
+            let mut next = self.j.known_array().ok()?;
+            while let Some(peek) = next {
+                if peek != Peek::Object {
+                    return None;
+                }
+                self.skip(peek)?;
+                next = self.j.array_step().ok()?;
+            }
+            self.open -= 1;
+            return Some(());
+        }
+        self.skip(peek)
     }
 
     /// Enters an array or object, as the tree does: an error beyond the nesting limit.
@@ -310,9 +361,12 @@ impl Reader<'_> {
         schema: &'static RecordSchema,
         keys: Keys<'_, (usize, Conv)>,
     ) -> Option<Record> {
-        let mut record = Record::new(schema, Some(self.loc()));
+        let mut record = self.record(schema);
         self.object(keys, |r, peek, (field, conv)| {
-            r.put(&mut record, field, peek, conv)
+            match r.keeps(schema, field) {
+                true => r.put(&mut record, field, peek, conv),
+                false => r.skip(peek),
+            }
         })?;
         Some(record)
     }
@@ -362,8 +416,13 @@ impl Reader<'_> {
             return None;
         }
         let t = USER_KEYS.as_ref()?;
-        let mut record = Record::new(&schema::USER, Some(self.loc()));
+        let u = &schema::USER;
+        let mut record = self.record(u);
         self.object(&t.user, |r, peek, what| match what {
+            User::Field(field, _) | User::SignIn(field) if !r.keeps(u, field) => r.skip(peek),
+            User::Licenses(field) | User::Plans(field) if !r.keeps(u, field) => {
+                r.check_records(peek)
+            }
             User::Field(field, conv) => r.put(&mut record, field, peek, conv),
             User::SignIn(field) => {
                 set(&mut record, field, None, r.loc());
@@ -393,7 +452,7 @@ impl Reader<'_> {
         }
         let t = MEMBER_KEYS.as_ref()?;
         let loc = self.loc();
-        let mut record = Record::new(&schema::MEMBER, Some(loc));
+        let mut record = Record::projected(&schema::MEMBER, Some(loc), self.projection);
         self.object(&t.keys, |r, peek, what| match what {
             Member::Field(field, conv) => r.put(&mut record, field, peek, conv),
             // `@odata.type`: a known kind of directory object, else the tree warns.
@@ -423,8 +482,13 @@ impl Reader<'_> {
             return None;
         }
         let t = MACHINE_KEYS.as_ref()?;
-        let mut record = Record::new(&schema::DEVICE, Some(self.loc()));
+        let d = &schema::DEVICE;
+        let mut record = self.record(d);
         self.object(&t.keys, |r, peek, what| match what {
+            Machine::Field(field, _) if !r.keeps(d, field) => r.skip(peek),
+            Machine::Enum(field) if !r.keeps(d, field) => {
+                r.documented(peek, d.fields.get(field)?.values)
+            }
             Machine::Field(field, conv) => r.put(&mut record, field, peek, conv),
             Machine::Enum(field) => {
                 // A documented value in its documented spelling; an undocumented one is
@@ -452,7 +516,7 @@ impl Reader<'_> {
         }
         let t = AV_KEYS.as_ref()?;
         let item = self.loc();
-        let mut stub = Record::new(&schema::DEVICE, Some(item));
+        let mut stub = Record::projected(&schema::DEVICE, Some(item), self.projection);
         let mut row = AvRow::default();
         self.object(&t.keys, |r, peek, what| {
             match what {
