@@ -323,7 +323,7 @@ fn load_text(
         let mut b = Builder::new((file, found, options.projection.as_ref()));
         let recognised = b.document(&doc);
         drop(doc);
-        FileLoad::positioned(recognised, b.problems, b.ops, text)
+        FileLoad::positioned(recognised, b.problems, b.ops.into(), text)
     };
     match tree::parse(&text, depth) {
         Ok(doc) => loaded(doc, &text),
@@ -575,12 +575,45 @@ impl Op {
     }
 }
 
+/// The operations of a file in order, in the pieces they were made in: a split list's ranges
+/// each give one, and they are applied one after the other, never copied into one vector (a
+/// large list would be held twice).
+#[derive(Debug, Default)]
+struct Ops(Vec<Vec<Op>>);
+
+impl From<Vec<Op>> for Ops {
+    fn from(ops: Vec<Op>) -> Self {
+        Ops(vec![ops])
+    }
+}
+
+impl Ops {
+    /// Adds the operations of the next piece.
+    fn extend(&mut self, ops: Vec<Op>) {
+        if !ops.is_empty() {
+            self.0.push(ops);
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &Op> {
+        self.0.iter().flatten()
+    }
+}
+
+impl IntoIterator for Ops {
+    type Item = Op;
+    type IntoIter = std::iter::Flatten<std::vec::IntoIter<Vec<Op>>>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter().flatten()
+    }
+}
+
 /// The result of loading one file.
 struct FileLoad {
     recognised: bool,
     /// Why the file could not be read or parsed, or what is wrong in it.
     diagnostics: Vec<LoadDiagnostic>,
-    ops: Vec<Op>,
+    ops: Ops,
 }
 
 impl FileLoad {
@@ -589,7 +622,7 @@ impl FileLoad {
     fn positioned(
         recognised: bool,
         problems: Vec<(LoadDiagnostic, u32)>,
-        ops: Vec<Op>,
+        ops: Ops,
         text: &str,
     ) -> Self {
         let needed = !problems.is_empty()
@@ -609,16 +642,23 @@ impl FileLoad {
                 .into_iter()
                 .map(|(d, offset)| place(&lines, d, offset as usize))
                 .collect(),
-            ops: ops
+            ops: Ops(ops
+                .0
                 .into_iter()
-                .map(|op| match op {
-                    Op::Page(mut page, offset) => {
-                        page.next_link = page.next_link.map(|d| place(&lines, d, offset as usize));
-                        Op::Page(page, offset)
-                    }
-                    op => op,
+                .map(|piece| {
+                    piece
+                        .into_iter()
+                        .map(|op| match op {
+                            Op::Page(mut page, offset) => {
+                                page.next_link =
+                                    page.next_link.map(|d| place(&lines, d, offset as usize));
+                                Op::Page(page, offset)
+                            }
+                            op => op,
+                        })
+                        .collect()
                 })
-                .collect(),
+                .collect()),
         }
     }
 
@@ -626,7 +666,7 @@ impl FileLoad {
         FileLoad {
             recognised: false,
             diagnostics: vec![d],
-            ops: Vec::new(),
+            ops: Ops::default(),
         }
     }
 }
@@ -1108,7 +1148,7 @@ struct Assembler {
     roots_read: HashSet<usize>,
     /// The operations of linkable ARM templates (root, path, file), held until every file is
     /// read: those another template linked are dropped.
-    held: Vec<(usize, String, FileId, Vec<Op>)>,
+    held: Vec<(usize, String, FileId, Ops)>,
     /// The templates linked by others: (root, path).
     linked: HashSet<(usize, String)>,
 }
@@ -1143,7 +1183,7 @@ impl Assembler {
         }
         self.diagnostics.extend(load.diagnostics);
         if load.ops.iter().any(|op| matches!(op, Op::Linkable)) {
-            for op in &load.ops {
+            for op in load.ops.iter() {
                 if let Op::Linked(rel) = op {
                     self.linked.insert((found.root, rel.clone()));
                 }
@@ -1157,7 +1197,7 @@ impl Assembler {
     }
 
     /// Adds the operations of the file `file`.
-    fn apply_ops(&mut self, file: FileId, ops: Vec<Op>) {
+    fn apply_ops(&mut self, file: FileId, ops: Ops) {
         for op in ops {
             match op {
                 Op::Touch(c) => self.touch(c, file),

@@ -27,7 +27,7 @@
 //! parse, which then reports it as before.
 
 use super::formats::{self, streamed, Elements};
-use super::{json, tree, Builder, FileLoad, Op};
+use super::{json, tree, Builder, FileLoad, Op, Ops};
 use crate::model::{FileId, Projection};
 use rayon::prelude::*;
 
@@ -260,7 +260,7 @@ fn in_one_pass(
     if !confirmed {
         return None;
     }
-    let (mut problems, mut ops) = (head.problems, head.ops);
+    let (mut problems, mut ops) = (head.problems, Ops::from(head.ops));
     problems.extend(part.problems);
     ops.extend(part.ops);
     Some(FileLoad::positioned(true, problems, ops, text))
@@ -613,8 +613,7 @@ fn by_element(
     };
     let join = |parts: Option<Vec<Part>>| {
         parts.map(|parts| {
-            let (mut problems, mut ops) = (head.problems, head.ops);
-            ops.reserve_exact(parts.iter().map(|p| p.ops.len()).sum());
+            let (mut problems, mut ops) = (head.problems, Ops::from(head.ops));
             for p in parts {
                 problems.extend(p.problems);
                 ops.extend(p.ops);
@@ -651,7 +650,7 @@ fn by_element(
 }
 
 /// The problems (with offsets) and operations of a whole document.
-type Loaded = (Vec<(super::LoadDiagnostic, u32)>, Vec<Op>);
+type Loaded = (Vec<(super::LoadDiagnostic, u32)>, Ops);
 
 /// Loads each range of `chunks` in parallel with `part` (None: the split fails), and checks
 /// that each begins with what `head` wrote; the problems and operations of the whole
@@ -692,8 +691,7 @@ fn load_parts(
         })
         .collect::<Option<Vec<Part>>>()?;
     let mut problems = head.problems;
-    let mut ops = head.ops;
-    ops.reserve_exact(parts.iter().map(|p| p.ops.len()).sum());
+    let mut ops = Ops::from(head.ops);
     for part in parts {
         problems.extend(part.problems);
         ops.extend(part.ops);
