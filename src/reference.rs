@@ -3,16 +3,10 @@
 //! [`crate::export::formats::FORMATS`] so that they cannot drift from what the compiler checks.
 
 use crate::export::formats::FORMATS;
-use crate::model::schema::{self, FieldSchema, RecordSchema, Type, COLLECTIONS};
+use crate::model::schema::{self, FieldSchema, Type, COLLECTIONS};
 use std::fmt::Write as _;
 
 /// Every record type, collections' records first, each once.
-fn records() -> Vec<&'static RecordSchema> {
-    schema::record_names()
-        .into_iter()
-        .filter_map(schema::record_by_name)
-        .collect()
-}
 
 /// The collections `products` is derived from (`export::products`), besides the declaration.
 const PRODUCTS_FROM: &[&str] = &[
@@ -62,7 +56,7 @@ pub fn json() -> serde_json::Value {
             })
         })
         .collect();
-    let records: Vec<_> = records()
+    let records: Vec<_> = schema::records()
         .iter()
         .map(|r| {
             let fields: Vec<_> = r
@@ -104,7 +98,7 @@ pub fn text() -> String {
             let _ = writeln!(out, "  {:width$}  formats: {}", "", formats.join(", "));
         }
     }
-    for r in records() {
+    for r in schema::records() {
         let _ = writeln!(out, "\nrecord {}:", r.name);
         let name_w = r.fields.iter().map(|f| f.name.len()).max().unwrap_or(0);
         let ty_w = r
@@ -118,7 +112,12 @@ pub fn text() -> String {
                 "  {:name_w$}  {:ty_w$}  {}{}",
                 f.name,
                 f.ty.name(),
-                if f.optional { "(optional) " } else { "" },
+                match (f.optional, f.on_demand) {
+                    (true, true) => "(optional, on demand) ",
+                    (true, false) => "(optional) ",
+                    (false, true) => "(on demand) ",
+                    (false, false) => "",
+                },
                 f.doc
             );
             if !f.values.is_empty() {
@@ -143,6 +142,9 @@ pub fn markdown() -> String {
          A field marked optional may be absent where it does not apply: a rule that reads it \
          is still evaluated when no record has it. Any other field that no record of the \
          export carries makes the rules that read it \"not evaluated\".\n\n\
+         A field marked on demand is kept in memory only when a policy of the run reads it \
+         (dexlint itself never does): a lint whose policies do not read a user's licences or \
+         a machine's risk score does not hold them.\n\n\
          ## Collections\n\n\
          | collection | record | what | read from | formats |\n|---|---|---|---|---|\n",
     );
@@ -169,7 +171,7 @@ pub fn markdown() -> String {
             }
         );
     }
-    for r in records() {
+    for r in schema::records() {
         let _ = write!(
             out,
             "\n## {}\n\n| field | type | values | read from |\n|---|---|---|---|\n",
@@ -189,7 +191,12 @@ pub fn markdown() -> String {
                 out,
                 "| `{}`{} | {ty} | {} | {} |",
                 f.name,
-                if f.optional { " (optional)" } else { "" },
+                match (f.optional, f.on_demand) {
+                    (true, true) => " (optional, on demand)",
+                    (true, false) => " (optional)",
+                    (false, true) => " (on demand)",
+                    (false, false) => "",
+                },
                 values_text(f),
                 f.doc.replace('|', "\\|")
             );
