@@ -205,8 +205,8 @@ fn diag(found: &walk::Found, level: DiagLevel, message: String) -> LoadDiagnosti
     }
 }
 
-/// Reads, parses and loads one file into what it contributes to the model, with the fields
-/// `options.projection` keeps.
+/// Reads, parses and loads one file into what it contributes to the model (its records with
+/// the fields `shared`'s projection keeps).
 fn load_file((file, found, shared): split::Source<'_>, options: &LoadOptions) -> FileLoad {
     let limit = options.max_file_bytes.unwrap_or(MAX_FILE_BYTES);
     let bytes = std::fs::metadata(&found.path)
