@@ -27,34 +27,6 @@ impl Strings {
     }
 }
 
-/// The identity strings of users and group members (ids, names, user principal names), shared
-/// by every file of a load: a user in many groups is one string, not one per membership. Safe
-/// to use from several threads (the set is split in [`People::SHARDS`] locked parts).
-#[derive(Debug, Default)]
-pub struct People([std::sync::Mutex<HashSet<ArcStr, foldhash::fast::FixedState>>; People::SHARDS]);
-
-impl People {
-    /// How many parts the set is split in.
-    pub const SHARDS: usize = 32;
-
-    /// `s` as a model string: the copy already made for an equal string, if any.
-    pub fn get(&self, s: &str) -> ArcStr {
-        use std::hash::BuildHasher;
-        let hash = foldhash::fast::FixedState::default().hash_one(s);
-        // Bits the set's own table does not use for its buckets or tags pick the part.
-        let shard = (hash.rotate_left(23) as usize) % Self::SHARDS;
-        let Some(Ok(mut set)) = self.0.get(shard).map(|m| m.lock()) else {
-            return ArcStr::from(s);
-        };
-        if let Some(existing) = set.get(s) {
-            return existing.clone();
-        }
-        let new = ArcStr::from(s);
-        set.insert(new.clone());
-        new
-    }
-}
-
 /// A JSON value of a file, and the file's shared strings.
 #[derive(Debug, Clone, Copy)]
 pub struct At<'a> {

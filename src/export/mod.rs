@@ -205,9 +205,9 @@ fn diag(found: &walk::Found, level: DiagLevel, message: String) -> LoadDiagnosti
     }
 }
 
-/// Reads, parses and loads one file into what it contributes to the model (its records with
-/// the fields `shared`'s projection keeps).
-fn load_file((file, found, shared): split::Source<'_>, options: &LoadOptions) -> FileLoad {
+/// Reads, parses and loads one file into what it contributes to the model, with the fields
+/// `options.projection` keeps.
+fn load_file(file: FileId, found: &walk::Found, options: &LoadOptions) -> FileLoad {
     let limit = options.max_file_bytes.unwrap_or(MAX_FILE_BYTES);
     let bytes = std::fs::metadata(&found.path)
         .map_err(|e| diag(found, DiagLevel::Error, format!("cannot read: {e}")))
@@ -221,7 +221,7 @@ fn load_file((file, found, shared): split::Source<'_>, options: &LoadOptions) ->
             }
             // A large UTF-8 list is loaded without holding its whole text when it can be.
             if meta.len() >= split::MIN_SPLIT_BYTES as u64 {
-                if let Some(load) = large_list((file, found, shared), options) {
+                if let Some(load) = large_list(file, found, options) {
                     return Ok(Err(load));
                 }
             }
@@ -244,7 +244,8 @@ fn load_file((file, found, shared): split::Source<'_>, options: &LoadOptions) ->
                 bom,
             });
             load_text(
-                (file, found, shared),
+                file,
+                found,
                 decode::decode_owned(bytes),
                 options,
                 Some(disk),
@@ -255,7 +256,7 @@ fn load_file((file, found, shared): split::Source<'_>, options: &LoadOptions) ->
 }
 
 /// [`split::load_from_disk`] of a file that starts as UTF-8 text (with or without a BOM).
-fn large_list((file, found, shared): split::Source<'_>, options: &LoadOptions) -> Option<FileLoad> {
+fn large_list(file: FileId, found: &walk::Found, options: &LoadOptions) -> Option<FileLoad> {
     use std::io::Read;
     let mut head = [0u8; 3];
     let n = std::fs::File::open(&found.path)
@@ -272,18 +273,20 @@ fn large_list((file, found, shared): split::Source<'_>, options: &LoadOptions) -
         bom,
     };
     let depth = options.max_json_depth.unwrap_or(tree::MAX_DEPTH);
-    split::load_from_disk((file, found, shared), disk, depth)
+    split::load_from_disk((file, found, options.projection.as_ref()), disk, depth)
 }
 
 /// Decodes, parses and loads one document.
 fn load_bytes(
-    source: split::Source<'_>,
+    file: FileId,
+    found: &walk::Found,
     bytes: &[u8],
     options: &LoadOptions,
     split: bool,
 ) -> FileLoad {
     load_text(
-        source,
+        file,
+        found,
         decode::decode(bytes),
         options,
         split.then_some(None),
@@ -293,7 +296,8 @@ fn load_bytes(
 /// Parses and loads one decoded document (a large list a range of elements at a time, when
 /// `split` is given: see [`split`], and its ranges read again from `split`'s file if any).
 fn load_text(
-    (file, found, shared): split::Source<'_>,
+    file: FileId,
+    found: &walk::Found,
     text: Result<String, decode::DecodeError>,
     options: &LoadOptions,
     split: Option<Option<split::Disk<'_>>>,
@@ -304,14 +308,19 @@ fn load_text(
     };
     let depth = options.max_json_depth.unwrap_or(tree::MAX_DEPTH);
     let text = match split {
-        Some(disk) => match split::load((file, found, shared), text, disk, depth) {
+        Some(disk) => match split::load(
+            (file, found, options.projection.as_ref()),
+            text,
+            disk,
+            depth,
+        ) {
             Ok(load) => return load,
             Err(text) => text,
         },
         None => text,
     };
     let loaded = |doc: tree::Node<'_>, text: &str| {
-        let mut b = Builder::new((file, found, shared));
+        let mut b = Builder::new((file, found, options.projection.as_ref()));
         let recognised = b.document(&doc);
         drop(doc);
         FileLoad::positioned(recognised, b.problems, b.ops.into(), text)
@@ -383,12 +392,7 @@ pub fn load_documents(docs: &[(&str, &[u8])], split: bool) -> Load {
             path: PathBuf::from(rel),
         };
         let options = LoadOptions::default();
-        let load = load_bytes(
-            (file as FileId, &found, &Shared::default()),
-            bytes,
-            &options,
-            split,
-        );
+        let load = load_bytes(file as FileId, &found, bytes, &options, split);
         recognised += usize::from(a.apply(&found, load));
     }
     let model = a.finish();
@@ -432,10 +436,6 @@ pub fn load(roots: &[PathBuf], options: &LoadOptions) -> Result<Load, LoadSetupE
     // Files are read, parsed and turned into records in parallel, a batch at a time; what each
     // contributes is added to the model in walk order (so the model is the same whatever the
     // thread count) while the next batch is loaded.
-    let shared = Shared {
-        projection: options.projection.clone(),
-        people: std::sync::Arc::default(),
-    };
     let batch = rayon::current_num_threads().max(1) * 16;
     let mut recognised = 0;
     let mut current: (&[walk::Found], Vec<FileLoad>) = (&[], Vec::new());
@@ -453,7 +453,7 @@ pub fn load(roots: &[PathBuf], options: &LoadOptions) -> Result<Load, LoadSetupE
                 chunk
                     .par_iter()
                     .enumerate()
-                    .map(|(i, f)| load_file(((first + i) as FileId, f, &shared), options))
+                    .map(|(i, f)| load_file((first + i) as FileId, f, options))
                     .collect::<Vec<FileLoad>>()
             },
             || {
@@ -608,14 +608,6 @@ impl IntoIterator for Ops {
     }
 }
 
-/// What every file of one load shares: the fields records keep, and the identity strings of
-/// users and group members (a user in many groups is one string, not one per membership).
-#[derive(Debug, Default)]
-struct Shared {
-    projection: Option<Projection>,
-    people: std::sync::Arc<json::People>,
-}
-
 /// The result of loading one file.
 struct FileLoad {
     recognised: bool,
@@ -698,15 +690,12 @@ pub struct Builder {
     elements: Option<formats::Elements>,
     /// The fields the records keep (None: every field).
     projection: Option<Projection>,
-    /// The identity strings of users and group members, shared by the load's files.
-    people: std::sync::Arc<json::People>,
 }
 
 impl Builder {
-    fn new((file, found, shared): split::Source<'_>) -> Self {
+    fn new((file, found, projection): split::Source<'_>) -> Self {
         Builder {
-            projection: shared.projection.clone(),
-            people: shared.people.clone(),
+            projection: projection.cloned(),
             file,
             root: found.root,
             rel: found.rel.clone(),
@@ -1005,11 +994,6 @@ impl Builder {
     /// The fields the records keep (None: every field).
     fn projection(&self) -> Option<&Projection> {
         self.projection.as_ref()
-    }
-
-    /// The identity strings of users and group members, shared by the load's files.
-    fn people(&self) -> &json::People {
-        &self.people
     }
 
     /// Adds the operation if any (see [`Builder::add`]).

@@ -28,7 +28,7 @@
 
 use super::formats::{self, streamed, Elements};
 use super::{json, tree, Builder, FileLoad, Op, Ops};
-use crate::model::FileId;
+use crate::model::{FileId, Projection};
 use rayon::prelude::*;
 
 /// Files shorter than this are loaded whole.
@@ -78,12 +78,12 @@ struct ElementReader<'e> {
 
 impl<'e> ElementReader<'e> {
     fn new(
-        (file, found, shared): Source<'_>,
+        (file, found, projection): Source<'_>,
         read: (Option<usize>, bool),
         elements: &'e Elements,
         depth: usize,
     ) -> Self {
-        let mut b = Builder::new((file, found, shared));
+        let mut b = Builder::new((file, found, projection));
         b.set_entra_exporter(read.1);
         ElementReader {
             b,
@@ -99,12 +99,7 @@ impl<'e> ElementReader<'e> {
     /// The element `piece[local]` (`piece` is the document's text from byte `shift` on).
     /// None when it does not parse.
     fn range(&mut self, piece: &str, shift: usize, local: std::ops::Range<usize>) -> Option<()> {
-        let pool = (
-            &self.strings,
-            &mut self.scratch,
-            self.b.projection(),
-            self.b.people(),
-        );
+        let pool = (&self.strings, &mut self.scratch, self.b.projection());
         let (elements, depth, file) = (self.elements, self.depth, self.file);
         match streamed::element(elements, piece, shift, local.clone(), depth, file, pool) {
             Some(op) => self.b.extend(op),
@@ -116,12 +111,7 @@ impl<'e> ElementReader<'e> {
     /// The element that starts at `start` of `text` (a whole document), and where it ends.
     /// None when it does not parse.
     fn at(&mut self, text: &str, start: usize) -> Option<usize> {
-        let pool = (
-            &self.strings,
-            &mut self.scratch,
-            self.b.projection(),
-            self.b.people(),
-        );
+        let pool = (&self.strings, &mut self.scratch, self.b.projection());
         let (elements, depth, file) = (self.elements, self.depth, self.file);
         match streamed::element_at(elements, text, start, depth, file, pool) {
             Some((op, end)) => {
@@ -159,14 +149,14 @@ impl<'e> ElementReader<'e> {
 /// the document's text from byte `shift` on, with an [`ElementReader`]. None when an element
 /// does not parse.
 fn elements_part(
-    (file, found, shared): Source<'_>,
+    (file, found, projection): Source<'_>,
     read: (Option<usize>, bool),
     elements: &Elements,
     (piece, shift): (&str, usize),
     list: &[std::ops::Range<usize>],
     depth: usize,
 ) -> Option<Part> {
-    let mut reader = ElementReader::new((file, found, shared), read, elements, depth);
+    let mut reader = ElementReader::new((file, found, projection), read, elements, depth);
     for e in list {
         let local = e.start.checked_sub(shift)?..e.end.checked_sub(shift)?;
         reader.range(piece, shift, local)?;
@@ -181,7 +171,7 @@ fn elements_part(
 /// included) as [`load`] checks it, or anything else differs from [`load`]'s reading element
 /// by element, which then runs: the result is the same either way.
 fn in_one_pass(
-    (file, found, shared): Source<'_>,
+    (file, found, projection): Source<'_>,
     text: &str,
     max_depth: usize,
 ) -> Option<FileLoad> {
@@ -221,14 +211,14 @@ fn in_one_pass(
                 elements: Vec::new(),
                 spans: Vec::new(),
             };
-            let head = run((file, found, shared), &before.document(Box::default()));
+            let head = run((file, found, projection), &before.document(Box::default()));
             let elements = head
                 .elements
                 .clone()
                 .filter(|e| splittable(&head) && streamed::supports(e))?;
             let read = (head.format, head.by_path);
             let (part, ranges, end) = list_part(
-                (file, found, shared),
+                (file, found, projection),
                 read,
                 &elements,
                 text,
@@ -258,7 +248,7 @@ fn in_one_pass(
         elements: ranges,
         spans,
     };
-    let head = run((file, found, shared), &shape.document(Box::default()));
+    let head = run((file, found, projection), &shape.document(Box::default()));
     let first = shape
         .elements
         .first()
@@ -266,7 +256,7 @@ fn in_one_pass(
     let confirmed = (head.format, head.by_path) == (part.format, part.by_path)
         && head.elements.as_ref() == Some(&elements)
         && splittable(&head)
-        && head_holds((file, found, shared), &shape, first, &head);
+        && head_holds((file, found, projection), &shape, first, &head);
     if !confirmed {
         return None;
     }
@@ -281,7 +271,7 @@ fn in_one_pass(
 /// the offset just after the array. None when an element does not parse or the array does
 /// not go on with `,` or `]`.
 fn list_part(
-    (file, found, shared): Source<'_>,
+    (file, found, projection): Source<'_>,
     read: (Option<usize>, bool),
     elements: &Elements,
     text: &str,
@@ -295,7 +285,7 @@ fn list_part(
         }
         i
     };
-    let mut reader = ElementReader::new((file, found, shared), read, elements, depth);
+    let mut reader = ElementReader::new((file, found, projection), read, elements, depth);
     let mut ranges = Vec::new();
     let mut i = skip_ws(open + 1);
     let mut done = bytes.get(i) == Some(&b']');
@@ -331,7 +321,7 @@ fn splittable(head: &Part) -> bool {
 /// does not parse) is read by the same format, with the same kind of elements (a format may
 /// recognise a document by its first element).
 fn head_holds(
-    (file, found, shared): Source<'_>,
+    (file, found, projection): Source<'_>,
     shape: &tree::ListShape<'_>,
     first: Option<Option<tree::Node<'_>>>,
     head: &Part,
@@ -347,7 +337,10 @@ fn head_holds(
         None => true,
         Some(None) => false,
         Some(Some(first)) => {
-            let probe = run((file, found, shared), &shape.document(Box::new([first])));
+            let probe = run(
+                (file, found, projection),
+                &shape.document(Box::new([first])),
+            );
             probe.format == head.format
                 && probe.elements == head.elements
                 && probe.by_path == head.by_path
@@ -403,8 +396,8 @@ pub(super) struct Disk<'a> {
 /// The document's members as owned text (`key`, the value's text, its offset), the index of
 /// the list among them, and the offsets of the document and of its list: what each range
 /// needs of the document once its whole text is dropped.
-/// The file a document is (its id and where it was found) and what the load's files share.
-pub(super) type Source<'a> = (FileId, &'a super::walk::Found, &'a super::Shared);
+/// The file a document is (its id and where it was found) and the fields its records keep.
+pub(super) type Source<'a> = (FileId, &'a super::walk::Found, Option<&'a Projection>);
 
 type OwnedHead = (Vec<(String, String, usize)>, usize, u32, u32);
 
@@ -426,7 +419,7 @@ fn read_piece(disk: &Disk<'_>, elements: &[std::ops::Range<usize>]) -> Option<(S
 /// large enough; Err gives the text back to load it whole. With `disk`, the text is dropped
 /// once the list's elements are found and each range is read again from the file.
 pub(super) fn load(
-    (file, found, shared): Source<'_>,
+    (file, found, projection): Source<'_>,
     text: String,
     disk: Option<Disk<'_>>,
     max_depth: usize,
@@ -438,7 +431,7 @@ pub(super) fn load(
         return Err(text);
     }
     if !large {
-        if let Some(done) = in_one_pass((file, found, shared), &text, max_depth) {
+        if let Some(done) = in_one_pass((file, found, projection), &text, max_depth) {
             return Ok(done);
         }
     }
@@ -446,7 +439,7 @@ pub(super) fn load(
         return Err(text);
     };
     // What the format writes before any element: from the document without elements.
-    let head = run((file, found, shared), &shape.document(Box::default()));
+    let head = run((file, found, projection), &shape.document(Box::default()));
     let splittable = splittable(&head);
     if !splittable {
         return Err(text);
@@ -460,11 +453,11 @@ pub(super) fn load(
         .elements
         .clone()
         .filter(|e| large || streamed::supports(e))
-        .filter(|_| head_holds((file, found, shared), &shape, first(), &head))
+        .filter(|_| head_holds((file, found, projection), &shape, first(), &head))
     {
         let list = shape.elements;
         return by_element(
-            (file, found, shared),
+            (file, found, projection),
             Some(text),
             disk,
             depth,
@@ -481,7 +474,7 @@ pub(super) fn load(
     let Some(disk) = disk else {
         let parts = load_parts(head, &chunks, |range| {
             let elements = parse_elements(&text, &shape, range, max_depth).ok()?;
-            Some(run((file, found, shared), &shape.document(elements)))
+            Some(run((file, found, projection), &shape.document(elements)))
         });
         return match parts {
             Some((problems, ops)) => Ok(FileLoad::positioned(true, problems, ops, &text)),
@@ -546,7 +539,7 @@ pub(super) fn load(
                 .map(|e| tree::parse_piece(&piece, shift, e.start - shift..e.end - shift, depth))
                 .collect::<Result<Box<[_]>, _>>()
                 .ok()?;
-            Some(run((file, found, shared), &shape.document(nodes)))
+            Some(run((file, found, projection), &shape.document(nodes)))
         })
     });
     from_disk(parts, &disk, found)
@@ -596,7 +589,7 @@ fn from_disk(
 /// gives the text back (read again if it was dropped) to load whole, when an element does not
 /// parse.
 fn by_element(
-    (file, found, shared): Source<'_>,
+    (file, found, projection): Source<'_>,
     text: Option<String>,
     disk: Option<Disk<'_>>,
     depth: usize,
@@ -609,7 +602,14 @@ fn by_element(
     let read = (head.format, head.by_path);
     let part = |piece: (&str, usize), range: &std::ops::Range<usize>| {
         let list = list.get(range.clone())?;
-        elements_part((file, found, shared), read, elements, piece, list, depth)
+        elements_part(
+            (file, found, projection),
+            read,
+            elements,
+            piece,
+            list,
+            depth,
+        )
     };
     let join = |parts: Option<Vec<Part>>| {
         parts.map(|parts| {
@@ -905,7 +905,7 @@ fn read_span(disk: &Disk<'_>, span: &std::ops::Range<usize>) -> Option<String> {
 /// elements by ranges ([`by_element`]). None when it is not a list whose format says what its
 /// elements are, or anything fails: the file is then read whole as any other.
 pub(super) fn load_from_disk(
-    (file, found, shared): Source<'_>,
+    (file, found, projection): Source<'_>,
     disk: Disk<'_>,
     max_depth: usize,
 ) -> Option<FileLoad> {
@@ -949,7 +949,7 @@ pub(super) fn load_from_disk(
         elements: Vec::new(),
         spans: Vec::new(),
     };
-    let head = run((file, found, shared), &list.document(Box::default()));
+    let head = run((file, found, projection), &list.document(Box::default()));
     let depth = max_depth.saturating_sub(list.element_depth());
     // The first element, read from the file (None: none; Some(None): it does not parse).
     let first_text = shape
@@ -960,14 +960,14 @@ pub(super) fn load_from_disk(
         let (text, at) = t.as_ref()?;
         tree::parse_piece(text, *at, 0..text.len(), depth).ok()
     });
-    let holds = head_holds((file, found, shared), &list, first, &head);
+    let holds = head_holds((file, found, projection), &list, first, &head);
     if !holds {
         return None;
     }
     let splittable = splittable(&head);
     let elements = head.elements.clone().filter(|_| splittable)?;
     by_element(
-        (file, found, shared),
+        (file, found, projection),
         None,
         Some(disk),
         depth,
@@ -994,9 +994,7 @@ mod tests {
             |i: u32| format!("{{\"id\": \"u{i}\", \"userPrincipalName\": \"u{i}@contoso.com\"}}");
         let users = [user(1), 3.to_string(), user(2)].join(", ");
         let context = "\"@odata.context\": \"https://graph.microsoft.com/v1.0/$metadata#users\"";
-        let pass = |text: &str| {
-            in_one_pass((0, &found, &super::super::Shared::default()), text, 64).is_some()
-        };
+        let pass = |text: &str| in_one_pass((0, &found, None), text, 64).is_some();
         assert!(pass(&format!("{{{context}, \"value\": [{users}]}}")));
         assert!(pass(&format!(
             "{{{context}, \"value\": [ ], \"@odata.nextLink\": \"https://graph.microsoft.com/v1.0/users?$skiptoken=x\"}}"

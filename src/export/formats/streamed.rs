@@ -16,7 +16,7 @@
 use super::graph::{graph_type, Entity};
 use super::mde::av_mode;
 use super::Elements;
-use crate::export::json::{People, Strings};
+use crate::export::json::Strings;
 use crate::export::tree;
 use crate::export::Op;
 use crate::model::schema::{self, RecordSchema};
@@ -25,14 +25,8 @@ use jiter::{Jiter, Peek};
 use std::sync::LazyLock;
 
 /// What a reader keeps from one element to the next: the file's shared strings, room for the
-/// records of a list, the fields records keep (None: every field), and the load's identity
-/// strings of users and group members.
-pub(in crate::export) type Pool<'p> = (
-    &'p Strings,
-    &'p mut Vec<Record>,
-    Option<&'p Projection>,
-    &'p People,
-);
+/// records of a list, and the fields records keep (None: every field).
+pub(in crate::export) type Pool<'p> = (&'p Strings, &'p mut Vec<Record>, Option<&'p Projection>);
 
 /// What one element of a list gives: the operation to add, or none (a `deviceavinfo` row
 /// without `avMode`).
@@ -89,12 +83,7 @@ fn read<'a>(
     base: usize,
     depth: usize,
     file: FileId,
-    (strings, scratch, projection, people): (
-        &'a Strings,
-        &mut Vec<Record>,
-        Option<&'a Projection>,
-        &'a People,
-    ),
+    (strings, scratch, projection): (&'a Strings, &mut Vec<Record>, Option<&'a Projection>),
 ) -> Option<(Element, Jiter<'a>)> {
     let mut r = Reader {
         j: Jiter::new(bytes),
@@ -107,7 +96,6 @@ fn read<'a>(
         strings,
         scratch: std::mem::take(scratch),
         projection,
-        people,
     };
     let peek = r.j.peek().ok()?;
     let op = match elements {
@@ -154,8 +142,6 @@ struct Reader<'a> {
     scratch: Vec<Record>,
     /// The fields records keep (None: every field); the others are only checked.
     projection: Option<&'a Projection>,
-    /// The load's identity strings of users and group members.
-    people: &'a People,
 }
 
 impl Reader<'_> {
@@ -281,18 +267,17 @@ impl Reader<'_> {
     /// [`At::text`](crate::export::json::At::text): a string or a number as written, shared;
     /// None (read and checked) for anything else.
     fn text(&mut self, peek: Peek) -> Option<Option<ArcStr>> {
-        self.text_as(peek, Conv::Text)
+        self.text_as(peek, true)
     }
 
-    /// [`Reader::text`], shared as `conv` says: its own copy for [`Conv::Own`] (an id or a
-    /// name is seldom written twice in one file: looking it up costs more than it saves), the
-    /// load's identity strings for [`Conv::Person`], else the file's equal strings.
-    fn text_as(&mut self, peek: Peek, conv: Conv) -> Option<Option<ArcStr>> {
-        let (strings, people) = (self.strings, self.people);
-        let make = |s: &str| match conv {
-            Conv::Own => ArcStr::from(s),
-            Conv::Person => people.get(s),
-            _ => strings.get(s),
+    /// [`Reader::text`], shared with the file's equal strings when `pooled`, else its own copy
+    /// (an id or a name is seldom written twice in one file: looking it up costs more than it
+    /// saves).
+    fn text_as(&mut self, peek: Peek, pooled: bool) -> Option<Option<ArcStr>> {
+        let strings = self.strings;
+        let make = |s: &str| match pooled {
+            true => strings.get(s),
+            false => ArcStr::from(s),
         };
         Some(match peek {
             Peek::String => Some(make(self.j.known_str().ok()?)),
@@ -361,7 +346,7 @@ impl Reader<'_> {
         let loc = self.loc();
         let value = match conv {
             Conv::Text => self.text(peek)?.map(Value::Str),
-            Conv::Own | Conv::Person => self.text_as(peek, conv)?.map(Value::Str),
+            Conv::Own => self.text_as(peek, false)?.map(Value::Str),
             Conv::Bool => self.boolean(peek)?.map(Value::Bool),
             Conv::Date => self.date(peek)?.map(Value::Date),
             Conv::Strings => self.strings(peek)?,
@@ -587,9 +572,6 @@ enum Conv {
     Text,
     /// Text of which a file seldom has two equal (ids, names): not looked up in the pool.
     Own,
-    /// A user's or group member's id, name or user principal name: shared with the equal
-    /// strings of the load's other files (a user is a member of many groups).
-    Person,
     Bool,
     Date,
     Strings,
@@ -655,9 +637,9 @@ static USER_KEYS: LazyLock<Option<UserKeys>> = LazyLock::new(|| {
     let field = |name, conv| Some(User::Field(index(u, name)?, conv));
     Some(UserKeys {
         user: [
-            ("id", field("id", Conv::Person)?),
-            ("userPrincipalName", field("upn", Conv::Person)?),
-            ("displayName", field("name", Conv::Person)?),
+            ("id", field("id", Conv::Own)?),
+            ("userPrincipalName", field("upn", Conv::Own)?),
+            ("displayName", field("name", Conv::Own)?),
             ("accountEnabled", field("enabled", Conv::Bool)?),
             ("userType", field("user_type", Conv::Text)?),
             ("department", field("department", Conv::Text)?),
@@ -694,14 +676,11 @@ static MEMBER_KEYS: LazyLock<Option<MemberKeys>> = LazyLock::new(|| {
     let m = &schema::MEMBER;
     Some(MemberKeys {
         keys: [
-            ("id", Member::Field(index(m, "id")?, Conv::Person)),
-            (
-                "displayName",
-                Member::Field(index(m, "name")?, Conv::Person),
-            ),
+            ("id", Member::Field(index(m, "id")?, Conv::Own)),
+            ("displayName", Member::Field(index(m, "name")?, Conv::Own)),
             (
                 "userPrincipalName",
-                Member::Field(index(m, "upn")?, Conv::Person),
+                Member::Field(index(m, "upn")?, Conv::Own),
             ),
             ("@odata.type", Member::Kind(index(m, "kind")?)),
             ("AdditionalProperties", Member::Tree),
