@@ -6,8 +6,6 @@ use crate::export::formats::FORMATS;
 use crate::model::schema::{self, FieldSchema, Type, COLLECTIONS};
 use std::fmt::Write as _;
 
-/// Every record type, collections' records first, each once.
-
 /// The collections `products` is derived from (`export::products`), besides the declaration.
 const PRODUCTS_FROM: &[&str] = &[
     "skus",
