@@ -224,3 +224,60 @@ fn built_in_reports_do_not_depend_on_the_fields_kept() {
     }
     assert!(dirs.len() > 50);
 }
+
+/// Records are projected as they are read, a split one-file list included: with a projection
+/// that keeps no on-demand field, no user or plan holds one; without it, they are there.
+#[test]
+fn a_split_list_is_read_with_only_the_kept_fields() {
+    use dexlint::export::{load, LoadOptions};
+    use dexlint::model::{Projection, ValueRef};
+    let dir = tempfile::tempdir().unwrap();
+    let options = GenOptions {
+        users: 4000,
+        devices: 2000,
+        groups: 10,
+        violations: 0.05,
+        page: 999,
+    };
+    generate_as(dir.path(), &options, Layout::OneFile).unwrap();
+    let users_json = std::fs::metadata(dir.path().join("graph/users.json")).unwrap();
+    assert!(users_json.len() > 2 << 20, "large enough to be split");
+    let (u, p) = (&schema::USER, &schema::ASSIGNED_PLAN);
+    let department = u.field_index("department").unwrap();
+    let licenses = u.field_index("licenses").unwrap();
+    let service = p.field_index("service").unwrap();
+    let plans = u.field_index("plans").unwrap();
+    // (users, users with licences, plans with a service).
+    let count = |projection: Option<Projection>| {
+        let loaded = load(
+            &[dir.path().to_path_buf()],
+            &LoadOptions {
+                projection,
+                ..LoadOptions::default()
+            },
+        )
+        .unwrap();
+        let users = &loaded.model.collection("users").unwrap().records;
+        let with_licences = users
+            .iter()
+            .filter(|r| r.field(licenses).is_some() && r.field(department).is_some())
+            .count();
+        let services = users
+            .iter()
+            .filter_map(|r| match r.field(plans).map(|f| f.value()) {
+                Some(ValueRef::Records(list)) => Some(list),
+                _ => None,
+            })
+            .flatten()
+            .filter(|plan| plan.field(service).is_some())
+            .count();
+        (users.len(), with_licences, services)
+    };
+    let (all, licensed, services) = count(None);
+    assert_eq!(all, 4000);
+    assert_eq!(licensed, 4000);
+    assert!(services > 4000, "{services}");
+    assert_eq!(count(Some(Projection::new(&[]))), (4000, 0, 0));
+    let read = Projection::new(&[(u, department), (u, licenses), (p, service)]);
+    assert_eq!(count(Some(read)), (all, licensed, services));
+}

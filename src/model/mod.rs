@@ -92,6 +92,20 @@ impl Value {
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)
     }
+
+    /// The value, borrowed.
+    pub fn as_ref(&self) -> ValueRef<'_> {
+        match self {
+            Value::Null => ValueRef::Null,
+            Value::Bool(b) => ValueRef::Bool(*b),
+            Value::Int(i) => ValueRef::Int(*i),
+            Value::Str(s) => ValueRef::Str(s),
+            Value::Date(d) => ValueRef::Date(*d),
+            Value::List(l) => ValueRef::List(l),
+            Value::Records(r) => ValueRef::Records(r),
+            Value::Unknown => ValueRef::Unknown,
+        }
+    }
 }
 
 /// A field's location packed into 7 bytes, so that a [`Field`] is 16 bytes: the file's id plus
@@ -198,15 +212,7 @@ impl<'a> ValueRef<'a> {
 
 impl PartialEq<Value> for ValueRef<'_> {
     fn eq(&self, other: &Value) -> bool {
-        match (*self, other) {
-            (ValueRef::Null, Value::Null) | (ValueRef::Unknown, Value::Unknown) => true,
-            (ValueRef::Bool(a), Value::Bool(b)) => a == *b,
-            (ValueRef::Int(a), Value::Int(b)) | (ValueRef::Date(a), Value::Date(b)) => a == *b,
-            (ValueRef::Str(a), Value::Str(b)) => a == b,
-            (ValueRef::List(a), Value::List(b)) => a == b.as_slice(),
-            (ValueRef::Records(a), Value::Records(b)) => a == b.as_slice(),
-            _ => false,
-        }
+        *self == other.as_ref()
     }
 }
 
@@ -318,12 +324,7 @@ pub struct Record {
 impl Record {
     /// An empty record (every field absent).
     pub fn new(schema: &'static RecordSchema, loc: Option<Loc>) -> Self {
-        Record {
-            schema,
-            fields: schema.fields.iter().map(|_| Field::default()).collect(),
-            loc: PackedLoc::new(loc),
-            shape: 0,
-        }
+        Record::projected(schema, loc, None)
     }
 
     /// An empty record with the fields `projection` keeps (None: every field).
@@ -332,12 +333,13 @@ impl Record {
         loc: Option<Loc>,
         projection: Option<&Projection>,
     ) -> Self {
-        let Some((shape, mask)) = projection.and_then(|p| p.shape(schema)) else {
-            return Record::new(schema, loc);
+        let (shape, count) = match projection.and_then(|p| p.shape(schema)) {
+            Some((shape, mask)) => (shape, mask.count_ones() as usize),
+            None => (0, schema.fields.len()),
         };
         Record {
             schema,
-            fields: (0..mask.count_ones()).map(|_| Field::default()).collect(),
+            fields: (0..count).map(|_| Field::default()).collect(),
             loc: PackedLoc::new(loc),
             shape,
         }

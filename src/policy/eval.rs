@@ -110,21 +110,16 @@ pub enum Val<'e> {
 impl<'e> Val<'e> {
     /// The runtime form of a model or constant value (no copy).
     pub fn from_value(v: &'e Value) -> Val<'e> {
-        match v {
-            Value::Null => Val::Null,
-            Value::Bool(b) => Val::Bool(*b),
-            Value::Int(i) => Val::Int(*i),
-            Value::Str(s) => Val::Str(Cow::Borrowed(s)),
-            Value::Date(d) => Val::Date(*d),
-            Value::List(l) => Val::Values(l),
-            Value::Records(l) => Val::Records(l),
-            Value::Unknown => Val::Unknown,
-        }
+        Val::from_ref(v.as_ref())
     }
 
     /// The runtime form of a record's field (no copy).
     pub fn from_field(f: &'e Field) -> Val<'e> {
-        match f.value() {
+        Val::from_ref(f.value())
+    }
+
+    fn from_ref(v: ValueRef<'e>) -> Val<'e> {
+        match v {
             ValueRef::Null => Val::Null,
             ValueRef::Bool(b) => Val::Bool(b),
             ValueRef::Int(i) => Val::Int(i),

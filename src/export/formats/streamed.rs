@@ -166,12 +166,11 @@ impl Reader<'_> {
 
     /// Checks a value of an enumerated field that is not kept as [`Reader::machine`] reads a
     /// kept one: an undocumented value gives up.
-    fn documented(&mut self, peek: Peek, known: &[&str]) -> Option<()> {
-        let is_known = |t: &str| known.iter().any(|k| k.eq_ignore_ascii_case(t.trim()));
+    fn documented(&mut self, peek: Peek, known: &'static [&'static str]) -> Option<()> {
         match peek {
-            Peek::String => is_known(self.j.known_str().ok()?).then_some(()),
+            Peek::String => spelling(known, self.j.known_str().ok()?).map(drop),
             Peek::Null | Peek::True | Peek::False | Peek::Array | Peek::Object => self.skip(peek),
-            _ => is_known(self.number(peek)?).then_some(()),
+            _ => spelling(known, self.number(peek)?).map(drop),
         }
     }
 
@@ -497,8 +496,7 @@ impl Reader<'_> {
                 let value = match r.text(peek)? {
                     Some(text) => {
                         let known = schema::DEVICE.fields.get(field)?.values;
-                        let k = known.iter().find(|k| k.eq_ignore_ascii_case(text.trim()))?;
-                        Some(Value::Str(r.strings.get(k)))
+                        Some(Value::Str(r.strings.get(spelling(known, &text)?)))
                     }
                     None => None,
                 };
@@ -737,6 +735,15 @@ static AV_KEYS: LazyLock<Option<AvKeys>> = LazyLock::new(|| {
         id: index(d, "id")?,
     })
 });
+
+/// The documented spelling of an enumerated value written as `text` (ASCII case and the
+/// spaces around it ignored); None for an undocumented value.
+fn spelling(known: &'static [&'static str], text: &str) -> Option<&'static str> {
+    known
+        .iter()
+        .find(|k| k.eq_ignore_ascii_case(text.trim()))
+        .copied()
+}
 
 /// The position of `field` in `schema`.
 fn index(schema: &RecordSchema, field: &str) -> Option<usize> {
