@@ -157,6 +157,9 @@ fn elements_part(
     depth: usize,
 ) -> Option<Part> {
     let mut reader = ElementReader::new((file, found, projection), read, elements, depth);
+    // An operation per element, mostly: held until the whole list is read, so without room
+    // to spare.
+    reader.b.ops.reserve_exact(list.len());
     for e in list {
         let local = e.start.checked_sub(shift)?..e.end.checked_sub(shift)?;
         reader.range(piece, shift, local)?;
