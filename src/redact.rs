@@ -115,7 +115,7 @@ impl Key {
 }
 
 fn collect(r: &Record, keep: &dyn Fn(&str) -> bool, out: &mut BTreeSet<String>) {
-    let personal = !NOT_PERSONAL.contains(&r.schema.name);
+    let personal = !NOT_PERSONAL.contains(&r.schema().name);
     for (schema, field) in r.fields() {
         match field.value() {
             ValueRef::Str(s)

@@ -1351,7 +1351,7 @@ impl Assembler {
             }
             Some(&i) => {
                 if let Some(existing) = self.accounts.get_mut(i) {
-                    for i in 0..fresh.schema.fields.len() {
+                    for i in 0..fresh.schema().fields.len() {
                         let (Some(field), Some(before)) = (record.field_mut(i), fresh.field(i))
                         else {
                             continue;
@@ -1606,7 +1606,7 @@ fn resolve_member_kinds(
     groups: &HashMap<String, Option<ArcStr>>,
     users: &HashMap<String, Option<ArcStr>>,
 ) {
-    let Some(i) = g.schema.field_index("members") else {
+    let Some(i) = g.schema().field_index("members") else {
         return;
     };
     let Some(list) = g.field_mut(i).and_then(Field::records_mut) else {
@@ -1684,13 +1684,13 @@ fn resolve_plan_names(model: &mut TenantModel) {
     };
     let mut found: HashMap<*const u8, Option<ArcStr>> = HashMap::new();
     for u in users.records.iter_mut() {
-        if !std::ptr::eq(u.schema, &schema::USER) {
+        if !std::ptr::eq(u.schema(), &schema::USER) {
             continue;
         }
         let Some(plans) = u.field_mut(plans_at).and_then(Field::records_mut) else {
             continue;
         };
-        for p in plans.iter_mut().filter(|p| std::ptr::eq(p.schema, plan)) {
+        for p in plans.iter_mut().filter(|p| std::ptr::eq(p.schema(), plan)) {
             let Some(ValueRef::Str(id)) = p.field(id_at).map(|f| f.value()) else {
                 continue;
             };

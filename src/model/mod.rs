@@ -309,16 +309,27 @@ impl Field {
 }
 
 /// A record: its fields in the order of its schema, or only those a [`Projection`] keeps.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Twenty-four bytes: the fields (one allocation of 16 bytes per field, without a header),
+/// the location, and the record's shape (its type and the fields it keeps, see [`SHAPES`]).
+#[derive(Clone, PartialEq)]
 pub struct Record {
-    /// The record's type.
-    pub schema: &'static RecordSchema,
-    /// One field per field of `schema` (shape 0), or per field its shape keeps, in order.
-    fields: ThinVec<Field>,
+    /// One field per field of the schema, or per field its shape keeps, in order.
+    fields: Box<[Field]>,
     /// The JSON object the record was read from.
     loc: PackedLoc,
-    /// 0: every field of the schema; else the shape's number in [`SHAPES`] plus one.
+    /// The shape's number in [`SHAPES`].
     shape: u8,
+}
+
+impl std::fmt::Debug for Record {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Record")
+            .field("schema", &self.schema().name)
+            .field("loc", &self.loc())
+            .field("fields", &self.fields)
+            .finish()
+    }
 }
 
 impl Record {
@@ -335,14 +346,22 @@ impl Record {
     ) -> Self {
         let (shape, count) = match projection.and_then(|p| p.shape(schema)) {
             Some((shape, mask)) => (shape, mask.count_ones() as usize),
-            None => (0, schema.fields.len()),
+            None => (whole(schema), schema.fields.len()),
         };
         Record {
-            schema,
             fields: (0..count).map(|_| Field::default()).collect(),
             loc: PackedLoc::new(loc),
             shape,
         }
+    }
+
+    /// The record's type.
+    pub fn schema(&self) -> &'static RecordSchema {
+        self.shape().map_or(&NO_SCHEMA, |s| s.schema)
+    }
+
+    fn shape(&self) -> Option<&'static Shape> {
+        SHAPES.get(usize::from(self.shape))?.get()
     }
 
     /// The JSON object the record was read from; None for a derived record.
@@ -353,18 +372,17 @@ impl Record {
     /// Where field `index` of the schema is in `fields`; None when this record's shape leaves
     /// it out.
     fn slot(&self, index: usize) -> Option<usize> {
-        if self.shape == 0 {
-            return Some(index);
+        match &self.shape()?.slots {
+            None => Some(index),
+            Some(slots) => slots.get(index).copied().flatten().map(usize::from),
         }
-        let shape = SHAPES.get(usize::from(self.shape) - 1)?.get()?;
-        shape.slots.get(index).copied().flatten().map(usize::from)
     }
 
     /// Sets a field by name; returns false (and does nothing) when the schema has no such field
     /// or the record's shape leaves it out.
     pub fn set(&mut self, name: &str, value: Value, loc: Option<Loc>) -> bool {
         match self
-            .schema
+            .schema()
             .field_index(name)
             .and_then(|i| self.field_mut(i))
         {
@@ -378,7 +396,7 @@ impl Record {
 
     /// Takes a field by name, leaving it absent.
     pub fn take(&mut self, name: &str) -> Option<Field> {
-        let i = self.schema.field_index(name)?;
+        let i = self.schema().field_index(name)?;
         self.field_mut(i).map(std::mem::take)
     }
 
@@ -398,18 +416,19 @@ impl Record {
     /// A field only policies read ([`FieldSchema::on_demand`]) is not one to read by name: a
     /// lint whose policies do not read it leaves it out, so debug builds check that it is not.
     pub fn get(&self, name: &str) -> Option<&Field> {
-        let i = self.schema.field_index(name)?;
+        let schema = self.schema();
+        let i = schema.field_index(name)?;
         debug_assert!(
-            self.schema.fields.get(i).is_none_or(|f| !f.on_demand),
+            schema.fields.get(i).is_none_or(|f| !f.on_demand),
             "`{}.{name}` is read by name but marked on_demand",
-            self.schema.name
+            schema.name
         );
         self.field(i)
     }
 
     /// The fields the record has, with their schema, in schema order.
     pub fn fields(&self) -> impl Iterator<Item = (&'static FieldSchema, &Field)> + '_ {
-        self.schema
+        self.schema()
             .fields
             .iter()
             .enumerate()
@@ -438,14 +457,15 @@ impl Record {
                 }
             }
         }
-        if self.shape != 0 {
+        if self.shape().is_none_or(|s| s.slots.is_some()) {
             return;
         }
-        let Some((shape, mask)) = projection.shape(self.schema) else {
+        let Some((shape, mask)) = projection.shape(self.schema()) else {
             return;
         };
         let fields = std::mem::take(&mut self.fields);
         self.fields = fields
+            .into_vec()
             .into_iter()
             .enumerate()
             .filter(|(i, _)| (mask >> i) & 1 == 1)
@@ -455,43 +475,75 @@ impl Record {
     }
 }
 
-/// Which fields of a record a shape keeps: for each field of the schema, its position among
-/// the kept ones.
+/// A record type and the fields its records keep.
 #[derive(Debug)]
 struct Shape {
-    slots: Vec<Option<u8>>,
+    schema: &'static RecordSchema,
+    /// For each field of the schema, its position among the kept ones; None: every field is
+    /// kept, in order.
+    slots: Option<Vec<Option<u8>>>,
 }
 
-/// Every shape made in this process, numbered in the order they were first asked for (a
-/// record keeps its shape's number plus one in a byte). At most 255: a projection asked for
-/// more keeps every field of the records left.
-static SHAPES: [std::sync::OnceLock<Shape>; 255] = [const { std::sync::OnceLock::new() }; 255];
+/// Every shape made in this process, numbered in the order they were first asked for: first
+/// the whole shape of each record type of [`schema::records`] (see [`whole`]), then those of
+/// projections. A record keeps its shape's number in a byte. Only fields marked
+/// [`FieldSchema::on_demand`] are ever left out, and record types are only those of
+/// [`schema`], so the shapes there can be are few (a test checks that they fit).
+static SHAPES: [std::sync::OnceLock<Shape>; 256] = [const { std::sync::OnceLock::new() }; 256];
 
-/// The (schema address, mask) of each shape of [`SHAPES`], in the same order.
-static SHAPE_KEYS: std::sync::Mutex<Vec<(usize, u64)>> = std::sync::Mutex::new(Vec::new());
+/// The (schema address, mask of the kept fields; None: every field) of each shape of
+/// [`SHAPES`], in the same order.
+static SHAPE_KEYS: std::sync::Mutex<Vec<(usize, Option<u64>)>> = std::sync::Mutex::new(Vec::new());
 
-/// The shape number (plus one) of the fields `mask` keeps of `schema`; None when no more
-/// shapes can be made.
-fn shape_of(schema: &'static RecordSchema, mask: u64) -> Option<u8> {
+/// The number of the whole shape of each record type of [`schema::records`].
+static WHOLE: std::sync::LazyLock<Vec<(&'static RecordSchema, u8)>> =
+    std::sync::LazyLock::new(|| {
+        schema::records()
+            .into_iter()
+            .filter_map(|s| Some((s, shape_of(s, None)?)))
+            .collect()
+    });
+
+/// The schema of a record whose shape could not be made (never: see [`SHAPES`]).
+static NO_SCHEMA: RecordSchema = RecordSchema {
+    name: "record",
+    fields: &[],
+};
+
+/// The number of the shape that keeps every field of `schema`.
+fn whole(schema: &'static RecordSchema) -> u8 {
+    WHOLE
+        .iter()
+        .find(|(s, _)| std::ptr::eq(*s, schema))
+        .map(|&(_, shape)| shape)
+        .or_else(|| shape_of(schema, None))
+        .unwrap_or(u8::MAX)
+}
+
+/// The number of the shape of `schema` that keeps the fields `mask` keeps (None: every
+/// field); None when no more shapes can be made.
+fn shape_of(schema: &'static RecordSchema, mask: Option<u64>) -> Option<u8> {
     let key = (std::ptr::from_ref(schema) as usize, mask);
     let mut keys = SHAPE_KEYS.lock().ok()?;
     if let Some(i) = keys.iter().position(|k| *k == key) {
-        return u8::try_from(i + 1).ok();
+        return u8::try_from(i).ok();
     }
     let i = keys.len();
     let cell = SHAPES.get(i)?;
-    let mut next = 0u8;
-    let slots = (0..schema.fields.len())
-        .map(|f| {
-            ((mask >> f) & 1 == 1).then(|| {
-                next += 1;
-                next - 1
+    let slots = mask.map(|mask| {
+        let mut next = 0u8;
+        (0..schema.fields.len())
+            .map(|f| {
+                ((mask >> f) & 1 == 1).then(|| {
+                    next += 1;
+                    next - 1
+                })
             })
-        })
-        .collect();
-    cell.set(Shape { slots }).ok()?;
+            .collect()
+    });
+    cell.set(Shape { schema, slots }).ok()?;
     keys.push(key);
-    u8::try_from(i + 1).ok()
+    u8::try_from(i).ok()
 }
 
 /// The fields of each record type a run keeps in its model: every field dexlint itself reads,
@@ -500,7 +552,7 @@ fn shape_of(schema: &'static RecordSchema, mask: u64) -> Option<u8> {
 /// risk score...: memory and time spent on nothing.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Projection {
-    /// (record type, its shape's number plus one, the kept fields' mask), for the record types
+    /// (record type, its shape's number, the kept fields' mask), for the record types
     /// that leave out a field.
     shapes: Vec<(&'static RecordSchema, u8, u64)>,
 }
@@ -509,6 +561,8 @@ impl Projection {
     /// The projection that keeps the fields policies read: `reads` gives (record type, field
     /// position in its schema). A record type of more than 64 fields keeps them all.
     pub fn new(reads: &[(&'static RecordSchema, usize)]) -> Self {
+        // The whole shapes are numbered first: there is always room for them.
+        std::sync::LazyLock::force(&WHOLE);
         let mut shapes = Vec::new();
         for schema in schema::records() {
             if schema.fields.len() > 64 || !schema.fields.iter().any(|f| f.on_demand) {
@@ -526,14 +580,14 @@ impl Projection {
             if mask.count_ones() as usize == schema.fields.len() {
                 continue;
             }
-            if let Some(shape) = shape_of(schema, mask) {
+            if let Some(shape) = shape_of(schema, Some(mask)) {
                 shapes.push((schema, shape, mask));
             }
         }
         Projection { shapes }
     }
 
-    /// The shape number (plus one) and kept fields' mask of `schema`; None when it keeps
+    /// The shape number and kept fields' mask of `schema`; None when it keeps
     /// every field.
     fn shape(&self, schema: &'static RecordSchema) -> Option<(u8, u64)> {
         self.shapes
@@ -869,6 +923,22 @@ mod tests {
         c.push(u);
         let seen = |name| c.fields_seen[schema::USER.field_index(name).unwrap()];
         assert!(seen("id") && seen("plans") && !seen("department") && !seen("upn"));
+    }
+
+    #[test]
+    fn every_shape_there_can_be_has_a_number() {
+        // The whole shape of each record type, and each set of its on-demand fields left out.
+        let possible: usize = schema::records()
+            .iter()
+            .map(|s| 1 << s.fields.iter().filter(|f| f.on_demand).count())
+            .sum();
+        assert!(possible <= SHAPES.len(), "{possible} shapes");
+        // A record keeps its type through its shape, projected or not.
+        for s in schema::records() {
+            assert!(std::ptr::eq(Record::new(s, None).schema(), s), "{}", s.name);
+            let r = Record::projected(s, None, Some(&Projection::new(&[])));
+            assert!(std::ptr::eq(r.schema(), s), "{}", s.name);
+        }
     }
 
     #[test]

@@ -71,8 +71,10 @@ impl FieldSchema {
     }
 }
 
-/// A record type: users, groups, a group member, a service plan...
+/// A record type: users, groups, a group member, a service plan... Only the record types of
+/// this module exist (records number their shapes in a byte: see [`crate::model::Record`]).
 #[derive(Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RecordSchema {
     /// The record type's name in the policy language and diagnostics (`user`, `sku_plan`).
     pub name: &'static str,

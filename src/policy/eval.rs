@@ -214,7 +214,7 @@ impl<'e> Val<'e> {
                     None => write!(out, "{ms}"),
                 };
             }
-            Val::Record(r) => out.push_str(r.identity().unwrap_or(r.schema.name)),
+            Val::Record(r) => out.push_str(r.identity().unwrap_or(r.schema().name)),
             list => {
                 out.push('[');
                 for i in 0..list.count().unwrap_or(0) {
@@ -369,7 +369,7 @@ impl<'e> Evaluator<'e> {
             CExpr::Field(base, i) => match self.eval(base)? {
                 Val::Record(r) => match r.field(*i) {
                     Some(f) if f.is_unknown() => {
-                        let name = r.schema.fields.get(*i).map_or("", |f| f.name);
+                        let name = r.schema().fields.get(*i).map_or("", |f| f.name);
                         self.unknowns.push((r.identity().map(str::to_string), name));
                         Val::Unknown
                     }
@@ -793,9 +793,9 @@ impl<'e> Evaluator<'e> {
         };
         let kind = match source {
             CExpr::Collection(i) | CExpr::Lookup { collection: i, .. } => {
-                COLLECTIONS.get(*i).map_or(r.schema.name, |c| c.name)
+                COLLECTIONS.get(*i).map_or(r.schema().name, |c| c.name)
             }
-            _ => r.schema.name,
+            _ => r.schema().name,
         };
         let mut entity = format!("{kind}/{}", r.identity().unwrap_or("?"));
         for (slot, source) in bindings.iter().skip(1) {
@@ -810,7 +810,7 @@ impl<'e> Evaluator<'e> {
             let Some(Some(Val::Record(outer))) = self.frame.get(*parent) else {
                 continue;
             };
-            let Some(name) = outer.schema.fields.get(*field).map(|f| f.name) else {
+            let Some(name) = outer.schema().fields.get(*field).map(|f| f.name) else {
                 continue;
             };
             let Some(id) = inner.identity() else {

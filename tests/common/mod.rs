@@ -57,7 +57,7 @@ pub fn records<'m>(m: &'m dexlint::model::TenantModel, coll: &str) -> &'m [dexli
 /// A record's field by name, read by its position as policies read it (so also a field
 /// only policies read, which `Record::get` is not for).
 pub fn field<'r>(r: &'r dexlint::model::Record, name: &str) -> Option<&'r dexlint::model::Field> {
-    r.field(r.schema.field_index(name)?)
+    r.field(r.schema().field_index(name)?)
 }
 
 /// A record's field as text, if it is a string.

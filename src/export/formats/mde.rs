@@ -106,7 +106,7 @@ pub(crate) fn enumeration_of(
     key: &str,
     what: &str,
 ) {
-    let known = r.schema.values(field);
+    let known = r.schema().values(field);
     let Some(at) = item.get(key) else {
         return;
     };

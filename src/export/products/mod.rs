@@ -310,9 +310,9 @@ struct Fields {
 impl Fields {
     /// The positions of `names` in `r`'s schema (None: no such field; "" names none).
     fn of(&mut self, r: &Record, names: [&str; 3]) -> [Option<usize>; 3] {
-        if !self.schema.is_some_and(|s| std::ptr::eq(s, r.schema)) {
-            self.schema = Some(r.schema);
-            self.at = names.map(|n| r.schema.field_index(n).filter(|_| !n.is_empty()));
+        if !self.schema.is_some_and(|s| std::ptr::eq(s, r.schema())) {
+            self.schema = Some(r.schema());
+            self.at = names.map(|n| r.schema().field_index(n).filter(|_| !n.is_empty()));
         }
         self.at
     }
