@@ -520,7 +520,7 @@ enum Op {
     Device(Record),
     /// The antivirus mode of a machine, and the device to create when there is none yet.
     AvMode {
-        id: String,
+        id: ArcStr,
         mode: Value,
         loc: Loc,
         stub: Record,
@@ -1047,8 +1047,9 @@ impl Builder {
     /// Sets the antivirus mode of machine `id` (creating the device when the machine list
     /// lacks it).
     pub fn add_av_mode(&mut self, id: &str, mode: Value, loc: Loc, item: &At<'_>) {
+        let id = ArcStr::from(id);
         let mut stub = Record::new(&schema::DEVICE, Some(item.loc()));
-        stub.set("id", Value::Str(id.into()), None);
+        stub.set("id", Value::Str(id.clone()), None);
         json::put(&mut stub, "name", item, "computerDnsName", json::Conv::Text);
         json::put(&mut stub, "os", item, "osPlatform", json::Conv::Text);
         json::put(&mut stub, "group_id", item, "rbacGroupId", json::Conv::Text);
@@ -1059,7 +1060,7 @@ impl Builder {
             .iter()
             .find_map(|k| item.get(k).and_then(|t| t.date()));
         self.add(Op::AvMode {
-            id: id.to_string(),
+            id,
             mode,
             loc,
             stub,
@@ -1130,6 +1131,76 @@ impl Builder {
 /// Entities by lowercase id (hundreds of thousands of users, machines, members).
 type Index<T> = HashMap<String, T, foldhash::fast::RandomState>;
 
+/// The ids, names and user principal names of users and group members, by id: a user and its
+/// memberships (in any order of files) hold one copy of each, not one per record.
+#[derive(Default)]
+struct People(HashMap<ArcStr, [Option<ArcStr>; 2], foldhash::fast::RandomState>);
+
+impl People {
+    /// Makes `record` (a user or a member) share the strings of the first record of its id,
+    /// where they are equal; the first of an id gives its strings.
+    fn share(&mut self, record: &mut Record) {
+        let schema = record.schema();
+        let [Some(id), name, upn] = ["id", "name", "upn"].map(|n| schema.field_index(n)) else {
+            return;
+        };
+        let Some(key) = text(record, Some(id)) else {
+            return;
+        };
+        match self.0.entry(key) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert([text(record, name), text(record, upn)]);
+            }
+            std::collections::hash_map::Entry::Occupied(mut e) => {
+                share(record, Some(id), e.key());
+                for (i, shared) in [name, upn].into_iter().zip(e.get_mut()) {
+                    match shared {
+                        Some(s) => share(record, i, s),
+                        None => *shared = text(record, i),
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The string of field `i` of `record`, shared.
+fn text(record: &Record, i: Option<usize>) -> Option<ArcStr> {
+    match record.field(i?)?.value() {
+        ValueRef::Str(s) => Some(s.clone()),
+        _ => None,
+    }
+}
+
+/// Field `i` of `record` holds `shared` instead of its own copy, when they are equal.
+fn share(record: &mut Record, i: Option<usize>, shared: &ArcStr) {
+    if let Some(f) = i.and_then(|i| record.field_mut(i)) {
+        if f.as_str() == Some(shared.as_str()) {
+            *f = Field::new(Value::Str(shared.clone()), f.loc());
+        }
+    }
+}
+
+/// `text` in ASCII lowercase: the same string when it is already.
+fn lowercase(text: &ArcStr) -> ArcStr {
+    match text.bytes().any(|b| b.is_ascii_uppercase()) {
+        true => ArcStr::from(text.to_ascii_lowercase()),
+        false => text.clone(),
+    }
+}
+
+/// A device's key in [`Assembler::device_index`]: its identity (see [`Record::identity`]) in
+/// lowercase.
+fn device_key(record: &Record) -> ArcStr {
+    ["id", "name", "upn"]
+        .iter()
+        .find_map(|n| match record.get(n).map(Field::value) {
+            Some(ValueRef::Str(s)) => Some(lowercase(s)),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
 /// The model under construction, with what must wait until every file is read.
 #[derive(Default)]
 struct Assembler {
@@ -1142,10 +1213,12 @@ struct Assembler {
     /// Members by group id: where the list came from, and the members.
     members: Vec<(String, Option<Loc>, Vec<Record>)>,
     member_index: Index<usize>,
+    people: People,
     devices: Vec<Record>,
-    device_index: Index<usize>,
-    /// The refresh time of the antivirus row that set each machine's mode (lowercase id).
-    av_refreshed: Index<i64>,
+    /// Each device by its lowercase identity: its place in `devices`, and the refresh time of
+    /// the antivirus row that set its mode. A key is the record's own string when it is
+    /// lowercase already (as Defender for Endpoint writes machine ids).
+    device_index: HashMap<ArcStr, (usize, Option<i64>), foldhash::fast::RandomState>,
     /// Antivirus modes known by device name, in walk order: joined in `finish`.
     av_by_name: Vec<(String, Value, Loc, Record)>,
     accounts: Vec<Record>,
@@ -1209,8 +1282,11 @@ impl Assembler {
         for op in ops {
             match op {
                 Op::Touch(c) => self.touch(c, file),
-                Op::Push(c, r) => {
+                Op::Push(c, mut r) => {
                     self.touch(c, file);
+                    if c == "users" {
+                        self.people.share(&mut r);
+                    }
                     if let Some(c) = self.model.collection_mut(c) {
                         c.push(r);
                     }
@@ -1226,7 +1302,8 @@ impl Assembler {
                         slot.1.get_or_insert(loc);
                     }
                 }
-                Op::Member(gid, r, loc) => {
+                Op::Member(gid, mut r, loc) => {
+                    self.people.share(&mut r);
                     // A member file of EntraExporter: the list is the folder, located at the
                     // member.
                     if let Some(slot) = self.member_slot(&gid) {
@@ -1285,9 +1362,9 @@ impl Assembler {
     }
 
     fn add_device(&mut self, record: Record, file: FileId) {
-        let id = record.identity().unwrap_or("").to_ascii_lowercase();
+        let id = device_key(&record);
         match self.device_index.get(&id) {
-            Some(&i) => {
+            Some(&(i, _)) => {
                 if let Some(existing) = self.devices.get_mut(i) {
                     // The machine list came after the antivirus list: keep its `av_mode`.
                     let av = existing.take("av_mode");
@@ -1298,7 +1375,7 @@ impl Assembler {
                 }
             }
             None => {
-                self.device_index.insert(id, self.devices.len());
+                self.device_index.insert(id, (self.devices.len(), None));
                 self.devices.push(record);
             }
         }
@@ -1311,29 +1388,27 @@ impl Assembler {
     /// (rows without a time: the last one read wins).
     fn add_av_mode(
         &mut self,
-        id: &str,
+        id: &ArcStr,
         mode: Value,
         loc: Loc,
         stub: Record,
         refreshed: Option<i64>,
     ) {
-        let key = id.to_ascii_lowercase();
-        match (self.av_refreshed.get(&key), refreshed) {
-            (Some(&before), Some(now)) if now < before => return,
+        let key = lowercase(id);
+        let next = self.devices.len();
+        let (i, set) = self.device_index.entry(key).or_insert((next, None));
+        match (*set, refreshed) {
+            (Some(before), Some(now)) if now < before => return,
             (Some(_), None) => return,
             _ => {}
         }
-        if let Some(t) = refreshed {
-            self.av_refreshed.insert(key.clone(), t);
+        if refreshed.is_some() {
+            *set = refreshed;
         }
-        let i = match self.device_index.get(&key) {
-            Some(&i) => i,
-            None => {
-                self.device_index.insert(key, self.devices.len());
-                self.devices.push(stub);
-                self.devices.len() - 1
-            }
-        };
+        let i = *i;
+        if i == next {
+            self.devices.push(stub);
+        }
         if let Some(d) = self.devices.get_mut(i) {
             d.set("av_mode", mode, Some(loc));
         }

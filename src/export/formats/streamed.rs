@@ -551,11 +551,11 @@ impl Reader<'_> {
             Some(code) => Value::Str(av_mode(&code)?.into()),
         };
         if let Some(slot) = stub.field_mut(t.id) {
-            *slot = Field::new(Value::Str(id.as_str().into()), slot.loc());
+            *slot = Field::new(Value::Str(id.clone()), slot.loc());
         }
         let [refreshed, last_seen] = row.refreshed;
         Some(Some(Op::AvMode {
-            id: id.to_string(),
+            id,
             mode,
             loc,
             stub,
