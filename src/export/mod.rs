@@ -436,22 +436,14 @@ pub fn load(roots: &[PathBuf], options: &LoadOptions) -> Result<Load, LoadSetupE
     // Files are read, parsed and turned into records in parallel, a batch at a time; what each
     // contributes is added to the model in walk order (so the model is the same whatever the
     // thread count) while the next batch is loaded.
-    // A file large enough to be split ends its batch: it is loaded in parallel on its own,
-    // and its operations (a record per element) are added to the model while the next batch
-    // loads, not held beside the next large file's.
     let batch = rayon::current_num_threads().max(1) * 16;
-    let large: Vec<bool> = found
-        .par_iter()
-        .map(|f| std::fs::metadata(&f.path).is_ok_and(|m| m.len() >= split::MIN_SPLIT_BYTES as u64))
-        .collect();
     let mut recognised = 0;
     let mut current: (&[walk::Found], Vec<FileLoad>) = (&[], Vec::new());
     let mut first = 0;
     loop {
-        let end = (first..(first + batch).min(found.len()))
-            .find(|&i| large.get(i).copied().unwrap_or(false))
-            .map_or((first + batch).min(found.len()), |i| i + 1);
-        let chunk = found.get(first..end).unwrap_or(&[]);
+        let chunk = found
+            .get(first..(first + batch).min(found.len()))
+            .unwrap_or(&[]);
         if chunk.is_empty() && current.0.is_empty() {
             break;
         }

@@ -11,7 +11,8 @@
 //! when it can, else parsed (byte offsets still those of the whole file) and read by the
 //! format's own code ([`formats::element`]). A large list is cut into ranges of about
 //! [`RANGE_BYTES`], loaded in parallel. A large UTF-8 file is never held whole: its structure
-//! is found a window of [`WINDOW_BYTES`] at a time ([`load_from_disk`]), its other members
+//! is found a window of [`WINDOW_BYTES`] at a time ([`load_from_disk`]; a long list in parts
+//! scanned in parallel, [`scan_in_parts`]), its other members
 //! and each range are read from the file by their byte spans ([`Disk`]), and its text is read
 //! whole only when a problem needs a line (or when it is not such a list: it is then loaded
 //! as any other file, its text dropped once its elements are found). A list response smaller
@@ -719,14 +720,19 @@ const WINDOW_BYTES: usize = 4 << 20;
 
 impl Window {
     fn open(disk: &Disk<'_>, chunk: usize) -> Option<Self> {
+        Window::open_at(disk, chunk, 0)
+    }
+
+    /// A window whose text starts at offset `base` of the text.
+    fn open_at(disk: &Disk<'_>, chunk: usize, base: usize) -> Option<Self> {
         use std::io::{Seek, SeekFrom};
         let mut file = std::fs::File::open(disk.path).ok()?;
-        file.seek(SeekFrom::Start(disk.bom as u64)).ok()?;
+        file.seek(SeekFrom::Start((disk.bom + base) as u64)).ok()?;
         Some(Window {
             file,
             chunk: chunk.max(1),
             buf: Vec::new(),
-            base: 0,
+            base,
             eof: false,
         })
     }
@@ -806,12 +812,54 @@ struct FileShape {
 
 /// The elements of the array whose `[` is at `open`, and the offset after its `]`, as
 /// [`tree::scan_elements`] finds them, reading the window as it goes.
-fn scan_window_list(w: &mut Window, open: usize) -> Option<(Vec<std::ops::Range<usize>>, usize)> {
-    let mut out = Vec::new();
-    let mut i = w.skip_ws(open + 1)?;
+fn scan_window_list(
+    w: &mut Window,
+    open: usize,
+    disk: &Disk<'_>,
+) -> Option<(Vec<std::ops::Range<usize>>, usize)> {
+    let i = w.skip_ws(open + 1)?;
     if w.byte(i)? == b']' {
-        return Some((out, i + 1));
+        return Some((Vec::new(), i + 1));
     }
+    // The first element, and where the second starts: what lies between them is how this
+    // file separates its elements.
+    let (mut out, second) = match scan_elements(w, i, Some(i + 1))? {
+        (out, Stop::Next(second)) => (out, second),
+        (out, Stop::End(end)) => return Some((out, end)),
+    };
+    let sep = out
+        .first()
+        .and_then(|first| separator(w, first.end.checked_sub(1)?, second));
+    if let Some((rest, end)) = sep.and_then(|sep| scan_in_parts(disk, w.chunk, second, &sep)) {
+        out.extend(rest);
+        // The window goes on after the list, without reading it.
+        *w = Window::open_at(disk, w.chunk, end)?;
+        return Some((out, end));
+    }
+    let (rest, stop) = scan_elements(w, second, None)?;
+    out.extend(rest);
+    match stop {
+        Stop::End(end) => Some((out, end)),
+        Stop::Next(_) => None,
+    }
+}
+
+/// Where a scan of a list's elements stopped: at the start of an element (at or past the
+/// limit it was given), or after the list's `]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    Next(usize),
+    End(usize),
+}
+
+/// The elements of a list from the element that starts at `i` on, as far as the list's end,
+/// or as far as the first element that starts at or past `limit`.
+fn scan_elements(
+    w: &mut Window,
+    mut i: usize,
+    limit: Option<usize>,
+) -> Option<(Vec<std::ops::Range<usize>>, Stop)> {
+    let mut out = Vec::new();
     loop {
         let end = w.value_end(i)?;
         if end == i {
@@ -822,10 +870,106 @@ fn scan_window_list(w: &mut Window, open: usize) -> Option<(Vec<std::ops::Range<
         i = w.skip_ws(end)?;
         match w.byte(i)? {
             b',' => i = w.skip_ws(i + 1)?,
-            b']' => return Some((out, i + 1)),
+            b']' => return Some((out, Stop::End(i + 1))),
             _ => return None,
         }
+        if limit.is_some_and(|l| i >= l) {
+            return Some((out, Stop::Next(i)));
+        }
     }
+}
+
+/// The text from the last byte of one object element (`}`, at `last`) to the first byte of
+/// the next (`{`, at `next`), with the next element's first key: what tells where elements
+/// start in a part of the list taken at random (a pretty file indents its elements' braces
+/// less than any nested object's; a minified one starts its elements with the same key).
+/// None when the elements are not objects.
+fn separator(w: &mut Window, last: usize, next: usize) -> Option<Vec<u8>> {
+    if w.byte(last)? != b'}' || w.byte(next)? != b'{' {
+        return None;
+    }
+    let key = w.skip_ws(next + 1)?;
+    let key_end = match w.byte(key)? {
+        b'"' => w.value_end(key)?,
+        _ => next + 1,
+    };
+    (last..key_end).map(|i| w.byte(i)).collect()
+}
+
+/// The elements of a list from the element at `start` on, and the offset after its `]`,
+/// scanned in parts of about four windows (`chunk` bytes each: 16 MiB) in parallel. Each part
+/// starts where `sep` is first found after a multiple of that size, and is scanned until an element starts at
+/// or past the next part's start; the parts are kept only when each ended exactly where the
+/// next began (so each began at an element, as the scan from the list's start would have
+/// found): the result is then the serial scan's. None when the list is too short to be worth
+/// it or any part does not line up (the caller then scans on alone).
+fn scan_in_parts(
+    disk: &Disk<'_>,
+    chunk: usize,
+    start: usize,
+    sep: &[u8],
+) -> Option<(Vec<std::ops::Range<usize>>, usize)> {
+    let len = usize::try_from(std::fs::metadata(disk.path).ok()?.len())
+        .ok()?
+        .checked_sub(disk.bom)?;
+    let part = chunk.saturating_mul(4);
+    if len.saturating_sub(start) < 2 * part {
+        return None;
+    }
+    let finder = memchr::memmem::Finder::new(sep);
+    // Where the next element's `{` is in the separator.
+    let brace = sep.iter().position(|&b| b == b'{')?;
+    // The element each part starts at: the first `sep` after each boundary.
+    let found: Vec<Option<usize>> = (start / part + 1..len / part)
+        .into_par_iter()
+        .map(|k| {
+            let at = k * part;
+            let mut w = Window::open_at(disk, chunk.min(1 << 16), at)?;
+            let mut from = at;
+            loop {
+                w.byte(from + sep.len())?;
+                let hay = w.buf.get(from.checked_sub(w.base)?..)?;
+                if let Some(p) = finder.find(hay) {
+                    return Some(from + p + brace);
+                }
+                from = (w.base + w.buf.len()).saturating_sub(sep.len());
+                if from >= at + part {
+                    return None;
+                }
+                w.forget(from);
+                w.read(w.chunk)?;
+            }
+        })
+        .collect();
+    let mut starts = vec![start];
+    for c in found.into_iter().flatten() {
+        if starts.last().is_some_and(|&l| c > l) {
+            starts.push(c);
+        }
+    }
+    if starts.len() < 2 {
+        return None;
+    }
+    let parts: Vec<(Vec<std::ops::Range<usize>>, Stop)> = (0..starts.len())
+        .into_par_iter()
+        .with_max_len(1)
+        .map(|k| {
+            let from = *starts.get(k)?;
+            let mut w = Window::open_at(disk, chunk, from)?;
+            scan_elements(&mut w, from, starts.get(k + 1).copied())
+        })
+        .collect::<Option<_>>()?;
+    let mut out = Vec::new();
+    let mut end = None;
+    for (k, (elements, stop)) in parts.into_iter().enumerate() {
+        match (stop, starts.get(k + 1)) {
+            (Stop::Next(next), Some(&expected)) if next == expected => {}
+            (Stop::End(after), None) => end = Some(after),
+            _ => return None,
+        }
+        out.extend(elements);
+    }
+    Some((out, end?))
 }
 
 /// [`tree::list_shape`] of the text of `disk`, read a window at a time: the same list (the
@@ -837,7 +981,7 @@ fn scan_file(disk: &Disk<'_>, chunk: usize) -> Option<FileShape> {
     let start = w.skip_ws(0)?;
     let (members, list_start, elements, end) = match w.byte(start)? {
         b'[' => {
-            let (elements, end) = scan_window_list(&mut w, start)?;
+            let (elements, end) = scan_window_list(&mut w, start, disk)?;
             (None, start, elements, end)
         }
         b'{' => {
@@ -865,7 +1009,7 @@ fn scan_file(disk: &Disk<'_>, chunk: usize) -> Option<FileShape> {
                 }
                 let value = w.skip_ws(i + 1)?;
                 let value_end = if w.byte(value)? == b'[' {
-                    let (found, end) = scan_window_list(&mut w, value)?;
+                    let (found, end) = scan_window_list(&mut w, value, disk)?;
                     if best.as_ref().is_none_or(|(_, r, _)| end - value > r.len()) {
                         best = Some((members.len(), value..end, found));
                     }
@@ -1014,6 +1158,42 @@ mod tests {
         }
     }
 
+    /// A list scanned in parallel parts gives the serial scan's elements, or nothing: parts
+    /// that start at a nested object separated as the elements are do not line up.
+    #[test]
+    fn parts_scanned_in_parallel_give_the_serial_scan_or_nothing() {
+        // Every seventh element holds nested objects that look like elements.
+        let element = |i: usize| match i % 7 {
+            3 => r#"{"id":I,"x":[{"id":1},{"id":"},{\"id\"},{"},{"id":[{"id":2}]}]}"#
+                .replace('I', &i.to_string()),
+            _ => format!("{{\"id\":{i},\"x\":\"{}\"}}", "-".repeat(i % 50)),
+        };
+        let list: Vec<String> = (0..60).map(element).collect();
+        let text = format!("[{}]", list.join(","));
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("list.json");
+        std::fs::write(&path, &text).unwrap_or_else(|e| panic!("{e}"));
+        let disk = Disk {
+            path: &path,
+            bom: 0,
+        };
+        let whole = tree::list_shape(&text, 64).unwrap_or_else(|| panic!("a list"));
+        let second = whole.elements[1].start as usize;
+        let end = text.len();
+        let (mut kept, mut dropped) = (0, 0);
+        for chunk in 1..200 {
+            match scan_in_parts(&disk, chunk, second, b"},{\"id\"") {
+                Some((elements, after)) => {
+                    kept += 1;
+                    assert_eq!(elements, whole.elements[1..], "parts of {chunk}");
+                    assert_eq!(after, end, "parts of {chunk}");
+                }
+                None => dropped += 1,
+            }
+        }
+        assert!(kept > 0 && dropped > 0, "{kept} kept, {dropped} dropped");
+    }
+
     /// `scan_file` finds what `tree::list_shape` finds in the whole text, whatever the window.
     #[test]
     fn a_file_scanned_a_window_at_a_time_has_the_shape_of_its_whole_text() {
@@ -1024,6 +1204,14 @@ mod tests {
         };
         let list: Vec<String> = (0..40).map(element).collect();
         let list = list.join(",\n ");
+        // Minified, with nested objects separated as the elements are: parts scanned in
+        // parallel start at those too, and must not be kept.
+        let nested: Vec<String> = (0..40)
+            .map(|i| {
+                r#"{"id":I,"x":[{"id":1},{"id":"},{\"id\"},{"}]}"#.replace('I', &i.to_string())
+            })
+            .collect();
+        let nested = nested.join(",");
         let texts = [
             format!("{{\"@odata.context\": \"c\", \"value\": [\n {list}\n], \"@odata.nextLink\": \"n\"}}"),
             format!("  [{list}]  \n"),
@@ -1035,6 +1223,8 @@ mod tests {
             format!("{{\"value\": [{list}]"),
             format!("{{\"k\" \"value\": [{list}]}}"),
             format!("{{\"\\u0076alue\": [{list}], \"s\": \"\\\"\"}}"),
+            format!("{{\"value\": [{nested}]}}"),
+            format!("[{nested}]"),
         ];
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let mut lists = 0;
@@ -1067,6 +1257,6 @@ mod tests {
                 assert_eq!(got, want, "text {n}, windows of {chunk}: {text}");
             }
         }
-        assert_eq!(lists, 5, "the texts that are lists");
+        assert_eq!(lists, 7, "the texts that are lists");
     }
 }
