@@ -508,25 +508,16 @@ enum Op {
     Group(Record),
     /// A members list of a group was exported (even an empty one), here.
     MembersList(String, Loc),
-    Member(String, Record, Loc),
+    Member(ArcStr, Record, Loc),
     Device(Record),
-    /// The antivirus mode of a machine, and the device to create when there is none yet.
-    AvMode {
-        id: ArcStr,
-        mode: Value,
-        loc: Loc,
-        stub: Record,
-        /// When the row's data was refreshed (ms since the epoch), if it says.
-        refreshed: Option<i64>,
-    },
-    /// The antivirus mode of the device named `name` (a computer name, short or fully
-    /// qualified), joined to the machine of that name when every file is read.
-    AvModeByName {
-        name: String,
-        mode: Value,
-        loc: Loc,
-        stub: Record,
-    },
+    /// The antivirus mode of a machine: the device to create when there is none yet (its `id`
+    /// the machine's, its `av_mode` the mode, located where the row gives it), and when the
+    /// row's data was refreshed (ms since the epoch), if it says.
+    AvMode(Record, Option<i64>),
+    /// The antivirus mode of the device named by the first (a computer name, short or fully
+    /// qualified), where it was read, and the device to create: joined to the machine of that
+    /// name when every file is read.
+    AvModeByName(Box<(String, Value, Loc, Record)>),
     /// Data of a collection known to be incomplete (boxed, as `Page`: an operation per
     /// element is the common case, and is as large as the largest variant).
     Gap(&'static str, Box<Gap>),
@@ -539,15 +530,21 @@ enum Op {
     Linked(String),
     /// A cloud account touched by this file: the fields the file set on the account as created
     /// by `fresh`.
-    Account {
-        key: String,
-        fresh: Record,
-        record: Record,
-    },
+    Account(Box<Account>),
+}
+
+/// A cloud account touched by a file (see [`Op::Account`]).
+#[derive(Debug)]
+struct Account {
+    key: String,
+    /// The account as the file created it.
+    fresh: Record,
+    /// The account with the fields the file set.
+    record: Record,
 }
 
 // A large list holds an operation per element until it is applied.
-const _: () = assert!(std::mem::size_of::<Op>() <= 88);
+const _: () = assert!(std::mem::size_of::<Op>() <= 48);
 
 impl Op {
     /// The collection the operation adds to.
@@ -555,8 +552,8 @@ impl Op {
         Some(match self {
             Op::Touch(c) | Op::Push(c, _) | Op::Gap(c, _) => c,
             Op::Group(_) | Op::MembersList(..) | Op::Member(..) => "groups",
-            Op::Device(_) | Op::AvMode { .. } | Op::AvModeByName { .. } => "devices",
-            Op::Account { .. } => "cloud_accounts",
+            Op::Device(_) | Op::AvMode(..) | Op::AvModeByName(_) => "devices",
+            Op::Account(_) => "cloud_accounts",
             Op::Page(page, _) => page.gap.0,
             Op::Linkable | Op::Linked(_) => return None,
         })
@@ -569,7 +566,8 @@ impl Op {
             Op::Push(_, r) | Op::Group(r) | Op::Member(_, r, _) | Op::Device(r) => {
                 r.project(projection);
             }
-            Op::AvMode { stub, .. } | Op::AvModeByName { stub, .. } => stub.project(projection),
+            Op::AvMode(stub, _) => stub.project(projection),
+            Op::AvModeByName(by_name) => by_name.3.project(projection),
             _ => {}
         }
     }
@@ -1027,8 +1025,8 @@ impl Builder {
     }
 
     /// Adds a member of group `gid`.
-    pub fn add_member(&mut self, gid: &str, record: Record, at: &At<'_>) {
-        self.add(Op::Member(gid.to_string(), record, at.loc()));
+    pub fn add_member(&mut self, gid: &ArcStr, record: Record, at: &At<'_>) {
+        self.add(Op::Member(gid.clone(), record, at.loc()));
     }
 
     /// Adds a machine.
@@ -1039,9 +1037,9 @@ impl Builder {
     /// Sets the antivirus mode of machine `id` (creating the device when the machine list
     /// lacks it).
     pub fn add_av_mode(&mut self, id: &str, mode: Value, loc: Loc, item: &At<'_>) {
-        let id = ArcStr::from(id);
         let mut stub = Record::new(&schema::DEVICE, Some(item.loc()));
-        stub.set("id", Value::Str(id.clone()), None);
+        stub.set("id", Value::Str(id.into()), None);
+        stub.set("av_mode", mode, Some(loc));
         json::put(&mut stub, "name", item, "computerDnsName", json::Conv::Text);
         json::put(&mut stub, "os", item, "osPlatform", json::Conv::Text);
         json::put(&mut stub, "group_id", item, "rbacGroupId", json::Conv::Text);
@@ -1051,13 +1049,7 @@ impl Builder {
         let refreshed = ["dataRefreshTimestamp", "lastSeenTime"]
             .iter()
             .find_map(|k| item.get(k).and_then(|t| t.date()));
-        self.add(Op::AvMode {
-            id,
-            mode,
-            loc,
-            stub,
-            refreshed,
-        });
+        self.add(Op::AvMode(stub, refreshed));
     }
 
     /// Sets the antivirus mode of the device named `name` (`Get-MpComputerStatus`, which knows
@@ -1069,12 +1061,12 @@ impl Builder {
     pub fn add_av_mode_by_name(&mut self, name: &str, mode: Value, loc: Loc, item: &At<'_>) {
         let mut stub = Record::new(&schema::DEVICE, Some(item.loc()));
         stub.set("name", Value::Str(name.into()), None);
-        self.add(Op::AvModeByName {
-            name: name.to_string(),
+        self.add(Op::AvModeByName(Box::new((
+            name.to_string(),
             mode,
             loc,
             stub,
-        });
+        ))));
     }
 
     /// Marks the current document as an ARM template that another template may link: its
@@ -1105,16 +1097,16 @@ impl Builder {
                 fresh.set("environment", Value::Str(environment.into()), None);
                 fresh.set("source", Value::Str(source.into()), None);
                 self.accounts.insert(key.to_string(), self.ops.len());
-                self.ops.push(Op::Account {
+                self.ops.push(Op::Account(Box::new(Account {
                     key: key.to_string(),
                     record: fresh.clone(),
                     fresh,
-                });
+                })));
                 self.ops.len() - 1
             }
         };
         match self.ops.get_mut(i) {
-            Some(Op::Account { record, .. }) => Some(record),
+            Some(Op::Account(account)) => Some(&mut account.record),
             _ => None,
         }
     }
@@ -1304,23 +1296,15 @@ impl Assembler {
                     }
                 }
                 Op::Device(r) => self.add_device(r, file),
-                Op::AvMode {
-                    id,
-                    mode,
-                    loc,
-                    stub,
-                    refreshed,
-                } => self.add_av_mode(&id, mode, loc, stub, refreshed),
-                Op::AvModeByName {
-                    name,
-                    mode,
-                    loc,
-                    stub,
-                } => {
+                Op::AvMode(stub, refreshed) => self.add_av_mode(stub, refreshed),
+                Op::AvModeByName(by_name) => {
                     self.touch("devices", file);
-                    self.av_by_name.push((name, mode, loc, stub));
+                    self.av_by_name.push(*by_name);
                 }
-                Op::Account { key, fresh, record } => self.add_account(key, &fresh, record),
+                Op::Account(account) => {
+                    let Account { key, fresh, record } = *account;
+                    self.add_account(key, &fresh, record);
+                }
                 Op::Gap(c, gap) => {
                     if let Some(c) = self.model.collection_mut(c) {
                         c.gaps.push(*gap);
@@ -1378,14 +1362,10 @@ impl Assembler {
 
     /// Sets the antivirus mode of a machine, unless a row refreshed later already set it
     /// (rows without a time: the last one read wins).
-    fn add_av_mode(
-        &mut self,
-        id: &ArcStr,
-        mode: Value,
-        loc: Loc,
-        stub: Record,
-        refreshed: Option<i64>,
-    ) {
+    fn add_av_mode(&mut self, stub: Record, refreshed: Option<i64>) {
+        let Some(ValueRef::Str(id)) = stub.get("id").map(Field::value) else {
+            return;
+        };
         let key = lowercase(id);
         let next = self.devices.len();
         let (i, set) = self.device_index.entry(key).or_insert((next, None));
@@ -1400,9 +1380,11 @@ impl Assembler {
         let i = *i;
         if i == next {
             self.devices.push(stub);
-        }
-        if let Some(d) = self.devices.get_mut(i) {
-            d.set("av_mode", mode, Some(loc));
+        } else if let (Some(d), Some((mode, loc))) = (
+            self.devices.get_mut(i),
+            stub.get("av_mode").map(|f| f.clone().into_parts()),
+        ) {
+            d.set("av_mode", mode, loc);
         }
     }
 

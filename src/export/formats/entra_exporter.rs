@@ -63,7 +63,7 @@ fn by_path(rel: &str) -> Option<Entity> {
             [gid, m, mid, file]
                 if eq(part, "groups") && eq(m, "members") && eq(&stem(file), mid) =>
             {
-                return Some(Entity::Member(gid.to_string()));
+                return Some(Entity::Member((*gid).into()));
             }
             // A child list of another object (owners, role or unit members).
             [child, cid, file]

@@ -9,7 +9,7 @@ use crate::export::formats::document_context;
 use crate::export::json::{put, put_at, At, Conv};
 use crate::export::Builder;
 use crate::model::schema;
-use crate::model::{Record, Value};
+use crate::model::{ArcStr, Record, Value};
 
 /// Graph entity kinds dexlint reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,7 +23,7 @@ pub enum Entity {
     /// A `directoryAudit` (`/auditLogs/directoryAudits`): an `audit_events` record.
     Audit,
     /// A member of the group with this id.
-    Member(String),
+    Member(ArcStr),
     /// A Defender for Identity `sensor` (`/security/identities/sensors`): an
     /// `identity_sensors` record.
     Sensor,
@@ -59,7 +59,7 @@ fn recognise(doc: &At<'_>, rel: &str) -> Option<(bool, Entity)> {
         }
     }
     if let Some(gid) = members_path(rel) {
-        return Some((true, Entity::Member(gid)));
+        return Some((true, Entity::Member(gid.into())));
     }
     // A sensors list saved without its `@odata.context` (the API reference's sample): known by
     // its elements' type or properties.
@@ -153,7 +153,7 @@ fn list_entity(fragment: &str, context: &str, rel: &str) -> Option<Entity> {
         "security/identities/sensors" => Entity::Sensor,
         "directoryobjects" | "groups/members" => {
             let gid = context_group_id(context).or_else(|| group_folder(rel))?;
-            Entity::Member(gid)
+            Entity::Member(gid.into())
         }
         "devices" | "organization" | "serviceprincipals" | "applications" => Entity::Ignored,
         _ => return None,
@@ -438,7 +438,7 @@ fn member_kind(b: &mut Builder, at: &At<'_>) -> Option<&'static str> {
 /// A member of group `gid`: a Graph `directoryObject` (`@odata.type`, `id`, `displayName`,
 /// `userPrincipalName`), or the PowerShell SDK's, whose properties other than `Id` are inside
 /// `AdditionalProperties`.
-pub(crate) fn member(b: &mut Builder, gid: &str, at: &At<'_>) {
+pub(crate) fn member(b: &mut Builder, gid: &ArcStr, at: &At<'_>) {
     let mut r = Record::new(&schema::MEMBER, Some(at.loc()));
     let extra = at.get("AdditionalProperties").filter(At::is_object);
     let holder = |key: &str| match (at.get(key), &extra) {

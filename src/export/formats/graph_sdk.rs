@@ -26,7 +26,7 @@ enum Kind {
     Sku,
     Audit,
     /// Members of the group with this id.
-    Member(String),
+    Member(crate::model::ArcStr),
 }
 
 /// Reads a top-level array of Graph PowerShell SDK objects (each with `AdditionalProperties`),
@@ -48,7 +48,7 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
     let kind = match items.first() {
         None => match gid {
             // `Get-MgGroupMember` of a group without members writes nothing or `[]`.
-            Some(g) => Kind::Member(g),
+            Some(g) => Kind::Member(g.into()),
             None => return false,
         },
         Some(first) => {
@@ -117,8 +117,9 @@ fn bare_members(b: &mut Builder, doc: &At<'_>, gid: &str) -> bool {
         .all(|i| i.is_object() && i.get("@odata.type").is_some() && i.get("id").is_some())
     {
         b.members_list(gid, doc);
+        let gid = crate::model::ArcStr::from(gid);
         for item in &items {
-            graph::member(b, gid, item);
+            graph::member(b, &gid, item);
         }
     } else {
         b.shape_error(
@@ -160,7 +161,7 @@ fn kind_of(item: &At<'_>, gid: Option<String>) -> Option<Kind> {
         Some(Kind::Audit)
     } else if let Some(g) = gid.filter(|_| typed.is_some() || !has("DisplayName")) {
         // `Get-MgGroupMember`: `Id` and `DeletedDateTime`, the rest in AdditionalProperties.
-        Some(Kind::Member(g))
+        Some(Kind::Member(g.into()))
     } else if has("UserPrincipalName")
         || has("AccountEnabled") && has("UserType")
         || has("AssignedPlans")

@@ -551,16 +551,11 @@ impl Reader<'_> {
             Some(code) => Value::Str(av_mode(&code)?.into()),
         };
         if let Some(slot) = stub.field_mut(t.id) {
-            *slot = Field::new(Value::Str(id.clone()), slot.loc());
+            *slot = Field::new(Value::Str(id), slot.loc());
         }
+        stub.set("av_mode", mode, Some(loc));
         let [refreshed, last_seen] = row.refreshed;
-        Some(Some(Op::AvMode {
-            id,
-            mode,
-            loc,
-            stub,
-            refreshed: refreshed.or(last_seen),
-        }))
+        Some(Some(Op::AvMode(stub, refreshed.or(last_seen))))
     }
 }
 
