@@ -741,6 +741,8 @@ impl Window {
     fn read(&mut self, more: usize) -> Option<()> {
         use std::io::Read;
         let want = more.max(self.chunk);
+        // Room for exactly what is read: a window is not let grow to twice its size.
+        self.buf.reserve_exact(want);
         let got = (&mut self.file)
             .take(want as u64)
             .read_to_end(&mut self.buf)
