@@ -899,12 +899,15 @@ fn separator(w: &mut Window, last: usize, next: usize) -> Option<Vec<u8>> {
 }
 
 /// The elements of a list from the element at `start` on, and the offset after its `]`,
-/// scanned in parts of about four windows (`chunk` bytes each: 16 MiB) in parallel. Each part
-/// starts where `sep` is first found after a multiple of that size, and is scanned until an element starts at
-/// or past the next part's start; the parts are kept only when each ended exactly where the
-/// next began (so each began at an element, as the scan from the list's start would have
-/// found): the result is then the serial scan's. None when the list is too short to be worth
-/// it or any part does not line up (the caller then scans on alone).
+/// scanned in parts of about four windows (`chunk` bytes each: 16 MiB) in parallel.
+///
+/// Each part starts where `sep` is first found after a multiple of that size, and is scanned
+/// until an element starts at or past the next part's start. The parts are kept only when each
+/// ended exactly where the next began: each then began at an element, as the scan from the
+/// list's start would have found, and the result is the serial scan's. None when the rest of
+/// the file is too short to be worth it or any part does not line up (the caller then scans
+/// on alone; the parts' work is lost, as when an array of objects before the document's list
+/// is separated as the list's elements are).
 fn scan_in_parts(
     disk: &Disk<'_>,
     chunk: usize,
