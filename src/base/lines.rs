@@ -36,6 +36,40 @@ impl<'t> LineIndex<'t> {
         (line, column)
     }
 
+    /// [`LineIndex::position`] of each of `offsets` (in any order), reading the text once: a
+    /// minified document is one line, and counting each column from its line's start would
+    /// read that line again for every offset.
+    pub fn positions(&self, offsets: &[usize]) -> Vec<(usize, usize)> {
+        let mut order: Vec<(usize, usize)> = offsets
+            .iter()
+            .enumerate()
+            .map(|(k, &o)| (o.min(self.text.len()), k))
+            .collect();
+        order.sort_unstable();
+        let mut out = vec![(1, 1); offsets.len()];
+        // The last position placed: its line, offset and characters before it on its line.
+        let mut last: Option<(usize, usize, usize)> = None;
+        for (offset, k) in order {
+            let line = self.starts.partition_point(|&s| s <= offset).max(1);
+            let (from, before) = match last {
+                Some((l, at, chars)) if l == line => (at, chars),
+                _ => (self.starts.get(line - 1).copied().unwrap_or(0), 0),
+            };
+            // Characters that start in `from..offset`: bytes that do not continue one.
+            let chars = before
+                + self
+                    .text
+                    .as_bytes()
+                    .get(from..offset)
+                    .map_or(0, |b| b.iter().filter(|&&b| (b as i8) >= -0x40).count());
+            last = Some((line, offset, chars));
+            if let Some(slot) = out.get_mut(k) {
+                *slot = (line, chars + 1);
+            }
+        }
+        out
+    }
+
     /// Line `line` (1-based) without its line break, at most its first 200 characters; None
     /// past the last line.
     pub fn line_text(&self, line: usize) -> Option<String> {
@@ -69,5 +103,20 @@ mod tests {
         assert_eq!(lines.line_text(3).as_deref(), Some("last"));
         assert_eq!(lines.line_text(4), None);
         assert_eq!(position(text, 8), (3, 1));
+    }
+
+    #[test]
+    fn positions_in_one_pass_are_those_of_each_offset() {
+        let text = "{\"é\": [\"😀x\", 1],\r\n\"b\": \"çç\"}\nz";
+        let lines = LineIndex::new(text);
+        // Every offset (inside characters and past the end too), in several orders.
+        let mut offsets: Vec<usize> = (0..text.len() + 3).collect();
+        for round in 0..3 {
+            let want: Vec<_> = offsets.iter().map(|&o| lines.position(o)).collect();
+            assert_eq!(lines.positions(&offsets), want, "round {round}");
+            offsets.reverse();
+            offsets.rotate_left(round + 5);
+        }
+        assert_eq!(lines.positions(&[]), vec![]);
     }
 }

@@ -525,12 +525,13 @@ fn in_text(text: &str, offsets: &[u32]) -> Vec<Option<Located>> {
     else {
         return vec![None; offsets.len()];
     };
-    let lines = Lines::new(text);
+    let places: Vec<usize> = found.iter().flat_map(|(s, e, _)| [*s, *e]).collect();
+    let positions = Lines::new(text).positions(&places);
     (0..offsets.len())
         .map(|k| {
             let (start, end, pointer) = found.get(k)?.clone();
-            let (line, column) = lines.position(start);
-            let (end_line, end_column) = lines.position(end);
+            let (line, column) = *positions.get(2 * k)?;
+            let (end_line, end_column) = *positions.get(2 * k + 1)?;
             Some(Located {
                 source: SourceExcerpt::around(String::new(), text, start, end, line, column),
                 pointer,
