@@ -311,7 +311,7 @@ impl Field {
 /// A record: its fields in the order of its schema, or only those a [`Projection`] keeps.
 ///
 /// Twenty-four bytes: the fields (one allocation of 16 bytes per field, without a header),
-/// the location, and the record's shape (its type and the fields it keeps, see [`SHAPES`]).
+/// the location, and the number of the record's shape: its type and the fields it keeps.
 #[derive(Clone, PartialEq)]
 pub struct Record {
     /// One field per field of the schema, or per field its shape keeps, in order.
