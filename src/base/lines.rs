@@ -55,13 +55,12 @@ impl<'t> LineIndex<'t> {
                 Some((l, at, chars)) if l == line => (at, chars),
                 _ => (self.starts.get(line - 1).copied().unwrap_or(0), 0),
             };
-            // Characters that start in `from..offset`: bytes that do not continue one.
             let chars = before
                 + self
                     .text
                     .as_bytes()
                     .get(from..offset)
-                    .map_or(0, |b| b.iter().filter(|&&b| (b as i8) >= -0x40).count());
+                    .map_or(0, char_starts);
             last = Some((line, offset, chars));
             if let Some(slot) = out.get_mut(k) {
                 *slot = (line, chars + 1);
@@ -78,6 +77,11 @@ impl<'t> LineIndex<'t> {
         let l = self.text.get(start..end)?.trim_end_matches('\r');
         Some(l.chars().take(200).collect())
     }
+}
+
+/// How many characters start in `bytes` (UTF-8): the bytes that do not continue one.
+pub fn char_starts(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
 }
 
 /// 1-based line and column (in characters) of a byte offset of `text`, without keeping an

@@ -647,7 +647,7 @@ impl<'t> Pieces<'t> {
         if x > self.col_at {
             let from = self.col_at.saturating_sub(base);
             let part = buf.get(from..x - base).unwrap_or(&[]);
-            self.col_chars += part.iter().filter(|&&b| (b as i8) >= -0x40).count();
+            self.col_chars += crate::base::lines::char_starts(part);
             self.col_at = x;
         }
         self.col_chars + 1

@@ -1118,20 +1118,32 @@ type Index<T> = HashMap<String, T, foldhash::fast::RandomState>;
 /// The ids, names and user principal names of users and group members, by id: a user and its
 /// memberships (in any order of files) hold one copy of each, not one per record.
 #[derive(Default)]
-struct People(HashMap<ArcStr, [Option<ArcStr>; 2], foldhash::fast::RandomState>);
+struct People {
+    strings: HashMap<ArcStr, [Option<ArcStr>; 2], foldhash::fast::RandomState>,
+    /// The positions of `id`, `name` and `upn` in each record type met, found once.
+    fields: Vec<(&'static schema::RecordSchema, [Option<usize>; 3])>,
+}
 
 impl People {
     /// Makes `record` (a user or a member) share the strings of the first record of its id,
     /// where they are equal; the first of an id gives its strings.
     fn share(&mut self, record: &mut Record) {
         let schema = record.schema();
-        let [Some(id), name, upn] = ["id", "name", "upn"].map(|n| schema.field_index(n)) else {
+        let fields = match self.fields.iter().find(|(s, _)| std::ptr::eq(*s, schema)) {
+            Some((_, f)) => *f,
+            None => {
+                let f = ["id", "name", "upn"].map(|n| schema.field_index(n));
+                self.fields.push((schema, f));
+                f
+            }
+        };
+        let [Some(id), name, upn] = fields else {
             return;
         };
         let Some(key) = text(record, Some(id)) else {
             return;
         };
-        match self.0.entry(key) {
+        match self.strings.entry(key) {
             std::collections::hash_map::Entry::Vacant(v) => {
                 v.insert([text(record, name), text(record, upn)]);
             }
@@ -1362,7 +1374,7 @@ impl Assembler {
 
     /// Sets the antivirus mode of a machine, unless a row refreshed later already set it
     /// (rows without a time: the last one read wins).
-    fn add_av_mode(&mut self, stub: Record, refreshed: Option<i64>) {
+    fn add_av_mode(&mut self, mut stub: Record, refreshed: Option<i64>) {
         let Some(ValueRef::Str(id)) = stub.get("id").map(Field::value) else {
             return;
         };
@@ -1382,7 +1394,7 @@ impl Assembler {
             self.devices.push(stub);
         } else if let (Some(d), Some((mode, loc))) = (
             self.devices.get_mut(i),
-            stub.get("av_mode").map(|f| f.clone().into_parts()),
+            stub.take("av_mode").map(Field::into_parts),
         ) {
             d.set("av_mode", mode, loc);
         }
