@@ -59,18 +59,20 @@ pub(in crate::export) fn element(
     Some(op)
 }
 
-/// Reads the element of a list of `elements` that starts at `start` in `text` (a whole
-/// document), as [`element`] does; with the offset just after it (the list goes on there).
+/// Reads the element of a list of `elements` that starts at offset `start` of the document,
+/// in `piece` (the document's text from byte `shift` on), as [`element`] does; with the
+/// offset just after it (the list goes on there).
 pub(in crate::export) fn element_at(
     elements: &Elements,
-    text: &str,
+    (piece, shift): (&str, usize),
     start: usize,
     depth: usize,
     file: FileId,
     pool: Pool<'_>,
 ) -> Option<(Element, usize)> {
-    let bytes = text.as_bytes().get(start..)?;
-    let (op, j) = read(elements, (text, 0), bytes, start, depth, file, pool)?;
+    let local = start.checked_sub(shift)?;
+    let bytes = piece.as_bytes().get(local..)?;
+    let (op, j) = read(elements, (piece, shift), bytes, local, depth, file, pool)?;
     Some((op, start + j.current_index()))
 }
 
