@@ -444,6 +444,12 @@ pub fn load(roots: &[PathBuf], options: &LoadOptions) -> Result<Load, LoadSetupE
         let chunk = found
             .get(first..(first + batch).min(found.len()))
             .unwrap_or(&[]);
+        // A batch ends after a file large enough to be split (a whole collection, mostly): its
+        // operations are applied while the files after it load, not held with theirs.
+        let large = chunk.iter().position(|f| {
+            std::fs::metadata(&f.path).is_ok_and(|m| m.len() >= split::MIN_SPLIT_BYTES as u64)
+        });
+        let chunk = chunk.get(..large.map_or(chunk.len(), |p| p + 1)).unwrap_or(chunk);
         if chunk.is_empty() && current.0.is_empty() {
             break;
         }
