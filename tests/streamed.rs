@@ -281,34 +281,3 @@ fn machines_and_antivirus_rows_load_as_their_whole_parse() {
         mde_list("DeviceAvInfo", &rows).as_bytes(),
     );
 }
-
-/// A user and the same user as a group member, read from different files, share their id, name
-/// and user principal name: a user in many groups is not a copy per membership.
-#[test]
-fn a_user_and_its_memberships_share_one_string() {
-    use dexlint::model::{ArcStr, Record, ValueRef};
-    let load = crate::common::load("graph");
-    let m = &load.model;
-    let user = crate::common::records(m, "users")
-        .iter()
-        .find(|u| u.text("upn") == Some("adele.vance@contoso.com"))
-        .unwrap();
-    let member = crate::common::records(m, "groups")
-        .iter()
-        .filter_map(|g| match g.get("members").map(|f| f.value()) {
-            Some(ValueRef::Records(ms)) => Some(ms),
-            _ => None,
-        })
-        .flatten()
-        .find(|r| r.text("upn") == Some("adele.vance@contoso.com"))
-        .unwrap();
-    let string = |r: &Record, name: &str| match r.get(name).map(|f| f.value()) {
-        Some(ValueRef::Str(s)) => s.clone(),
-        other => panic!("{name}: {other:?}"),
-    };
-    for name in ["id", "name", "upn"] {
-        let (u, mb) = (string(user, name), string(member, name));
-        assert_eq!(u, mb);
-        assert!(ArcStr::ptr_eq(&u, &mb), "`{name}` is two strings");
-    }
-}

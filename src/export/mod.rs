@@ -1121,68 +1121,6 @@ impl Builder {
 /// Entities by lowercase id (hundreds of thousands of users, machines, members).
 type Index<T> = HashMap<String, T, foldhash::fast::RandomState>;
 
-/// The ids, names and user principal names of users and group members, by id: a user and its
-/// memberships (in any order of files) hold one copy of each, not one per record.
-#[derive(Default)]
-struct People {
-    strings: HashMap<ArcStr, [Option<ArcStr>; 2], foldhash::fast::RandomState>,
-    /// The positions of `id`, `name` and `upn` in each record type met, found once.
-    fields: Vec<(&'static schema::RecordSchema, [Option<usize>; 3])>,
-}
-
-impl People {
-    /// Makes `record` (a user or a member) share the strings of the first record of its id,
-    /// where they are equal; the first of an id gives its strings.
-    fn share(&mut self, record: &mut Record) {
-        let schema = record.schema();
-        let fields = match self.fields.iter().find(|(s, _)| std::ptr::eq(*s, schema)) {
-            Some((_, f)) => *f,
-            None => {
-                let f = ["id", "name", "upn"].map(|n| schema.field_index(n));
-                self.fields.push((schema, f));
-                f
-            }
-        };
-        let [Some(id), name, upn] = fields else {
-            return;
-        };
-        let Some(key) = text(record, Some(id)) else {
-            return;
-        };
-        match self.strings.entry(key) {
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert([text(record, name), text(record, upn)]);
-            }
-            std::collections::hash_map::Entry::Occupied(mut e) => {
-                share(record, Some(id), e.key());
-                for (i, shared) in [name, upn].into_iter().zip(e.get_mut()) {
-                    match shared {
-                        Some(s) => share(record, i, s),
-                        None => *shared = text(record, i),
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// The string of field `i` of `record`, shared.
-fn text(record: &Record, i: Option<usize>) -> Option<ArcStr> {
-    match record.field(i?)?.value() {
-        ValueRef::Str(s) => Some(s.clone()),
-        _ => None,
-    }
-}
-
-/// Field `i` of `record` holds `shared` instead of its own copy, when they are equal.
-fn share(record: &mut Record, i: Option<usize>, shared: &ArcStr) {
-    if let Some(f) = i.and_then(|i| record.field_mut(i)) {
-        if f.as_str() == Some(shared.as_str()) {
-            *f = Field::new(Value::Str(shared.clone()), f.loc());
-        }
-    }
-}
-
 /// `text` in ASCII lowercase: the same string when it is already.
 fn lowercase(text: &ArcStr) -> ArcStr {
     match text.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -1215,7 +1153,6 @@ struct Assembler {
     /// Members by group id: where the list came from, and the members.
     members: Vec<(String, Option<Loc>, Vec<Record>)>,
     member_index: Index<usize>,
-    people: People,
     devices: Vec<Record>,
     /// Each device by its lowercase identity: its place in `devices`, and the refresh time of
     /// the antivirus row that set its mode. A key is the record's own string when it is
@@ -1284,11 +1221,8 @@ impl Assembler {
         for op in ops {
             match op {
                 Op::Touch(c) => self.touch(c, file),
-                Op::Push(c, mut r) => {
+                Op::Push(c, r) => {
                     self.touch(c, file);
-                    if c == "users" {
-                        self.people.share(&mut r);
-                    }
                     if let Some(c) = self.model.collection_mut(c) {
                         c.push(r);
                     }
@@ -1304,8 +1238,7 @@ impl Assembler {
                         slot.1.get_or_insert(loc);
                     }
                 }
-                Op::Member(gid, mut r, loc) => {
-                    self.people.share(&mut r);
+                Op::Member(gid, r, loc) => {
                     // A member file of EntraExporter: the list is the folder, located at the
                     // member.
                     if let Some(slot) = self.member_slot(&gid) {
