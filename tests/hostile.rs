@@ -288,6 +288,29 @@ fn links_fifos_and_unreadable_files() {
     }
 }
 
+/// The walk goes on while the files it found load: what it could not open still comes first
+/// among the problems, before those of the files read, whatever the batch it was found in.
+#[cfg(unix)]
+#[test]
+fn what_the_walk_could_not_open_comes_before_what_was_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // More files than a load batch holds before the FIFO, each with a problem.
+    for i in 0..100 {
+        std::fs::write(d.join(format!("a{i:03}.json")), "{").unwrap();
+    }
+    let made = std::process::Command::new("mkfifo")
+        .arg(d.join("b.json"))
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(made, "mkfifo is available");
+    let load = dexlint::export::load(&[d.to_path_buf()], &Default::default()).unwrap();
+    let files: Vec<&str> = load.diagnostics.iter().map(|x| x.file.as_str()).collect();
+    assert_eq!(files.first(), Some(&"b.json"), "{files:?}");
+    assert_eq!(files.len(), 101, "{files:?}");
+    assert!(files[1..].windows(2).all(|w| w[0] < w[1]), "{files:?}");
+}
+
 #[test]
 fn a_policy_with_1000_nested_parentheses() {
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hostile/deep.policy");

@@ -419,58 +419,84 @@ pub fn load(roots: &[PathBuf], options: &LoadOptions) -> Result<Load, LoadSetupE
     let include = walk::glob_set(&options.include).map_err(bad)?;
     let exclude = walk::glob_set(&options.exclude).map_err(bad)?;
     let started = std::time::Instant::now();
-    let (found, walk_errors) = walk::walk(roots, include.as_ref(), exclude.as_ref());
-    let started = timing("walk", started);
     let mut a = Assembler::default();
-    for e in walk_errors {
-        a.diagnostics.push(LoadDiagnostic {
-            level: e.level,
-            file: e.rel,
-            root: e.root,
-            line: None,
-            column: None,
-            message: e.message,
-            snippet: None,
-        });
-    }
-    // Files are read, parsed and turned into records in parallel, a batch at a time; what each
-    // contributes is added to the model in walk order (so the model is the same whatever the
-    // thread count) while the next batch is loaded.
+    // The walk goes on in its own thread while the files it found are loaded: files are read,
+    // parsed and turned into records in parallel, a batch at a time; what each contributes is
+    // added to the model in walk order (so the model is the same whatever the thread count)
+    // while the next batch is loaded.
     let batch = rayon::current_num_threads().max(1) * 16;
     let mut recognised = 0;
-    let mut current: (&[walk::Found], Vec<FileLoad>) = (&[], Vec::new());
-    let mut first = 0;
-    loop {
-        let chunk = found
-            .get(first..(first + batch).min(found.len()))
-            .unwrap_or(&[]);
-        // A batch ends after a file large enough to be split (a whole collection, mostly): its
-        // operations are applied while the files after it load, not held with theirs.
-        let large = chunk.iter().position(|f| {
-            std::fs::metadata(&f.path).is_ok_and(|m| m.len() >= split::MIN_SPLIT_BYTES as u64)
+    let (send, walked) = std::sync::mpsc::channel();
+    let (found, walk_errors) = std::thread::scope(|scope| {
+        let (include, exclude) = (include.as_ref(), exclude.as_ref());
+        let walker = scope.spawn(move || {
+            let errors = walk::walk(roots, include, exclude, |f| {
+                // The receiver lives as long as the walk: nothing is lost.
+                let _ = send.send(f);
+            });
+            timing("walk", started);
+            errors
         });
-        let chunk = chunk.get(..large.map_or(chunk.len(), |p| p + 1)).unwrap_or(chunk);
-        if chunk.is_empty() && current.0.is_empty() {
-            break;
-        }
-        let (done_found, done) = std::mem::take(&mut current);
-        let (next, ()) = rayon::join(
-            || {
-                chunk
-                    .par_iter()
-                    .enumerate()
-                    .map(|(i, f)| load_file((first + i) as FileId, f, options))
-                    .collect::<Vec<FileLoad>>()
-            },
-            || {
-                for (f, l) in done_found.iter().zip(done) {
-                    recognised += usize::from(a.apply(f, l));
+        let mut found: Vec<walk::Found> = Vec::new();
+        let mut current: (std::ops::Range<usize>, Vec<FileLoad>) = (0..0, Vec::new());
+        let mut first = 0;
+        loop {
+            while found.len() < first + batch {
+                match walked.recv() {
+                    Ok(f) => found.push(f),
+                    Err(_) => break,
                 }
-            },
-        );
-        current = (chunk, next);
-        first += chunk.len();
-    }
+            }
+            let chunk = found
+                .get(first..(first + batch).min(found.len()))
+                .unwrap_or(&[]);
+            // A batch ends after a file large enough to be split (a whole collection, mostly):
+            // its operations are applied while the files after it load, not held with theirs.
+            let large = chunk.iter().position(|f| {
+                std::fs::metadata(&f.path).is_ok_and(|m| m.len() >= split::MIN_SPLIT_BYTES as u64)
+            });
+            let chunk = chunk
+                .get(..large.map_or(chunk.len(), |p| p + 1))
+                .unwrap_or(chunk);
+            if chunk.is_empty() && current.0.is_empty() {
+                break;
+            }
+            let (done_range, done) = std::mem::take(&mut current);
+            let done_found = found.get(done_range).unwrap_or(&[]);
+            let (next, ()) = rayon::join(
+                || {
+                    chunk
+                        .par_iter()
+                        .enumerate()
+                        .map(|(i, f)| load_file((first + i) as FileId, f, options))
+                        .collect::<Vec<FileLoad>>()
+                },
+                || {
+                    for (f, l) in done_found.iter().zip(done) {
+                        recognised += usize::from(a.apply(f, l));
+                    }
+                },
+            );
+            current = (first..first + chunk.len(), next);
+            first += chunk.len();
+        }
+        let walk_errors = match walker.join() {
+            Ok(errors) => errors,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        (found, walk_errors)
+    });
+    // The walk's errors come first, as the walk found them before any file was read.
+    let walk_errors = walk_errors.into_iter().map(|e| LoadDiagnostic {
+        level: e.level,
+        file: e.rel,
+        root: e.root,
+        line: None,
+        column: None,
+        message: e.message,
+        snippet: None,
+    });
+    a.diagnostics.splice(0..0, walk_errors);
     let started = timing("read, parse and load files", started);
     for root in 0..roots.len() {
         let read = found.iter().filter(|f| f.root == root).count();

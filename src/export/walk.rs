@@ -54,13 +54,16 @@ fn relative(root: &Path, path: &Path) -> String {
         .join("/")
 }
 
-/// Every `.json` file under the roots (root order, then sorted path order).
+/// Every `.json` file under the roots (root order, then sorted path order), each handed to
+/// `each` as soon as it is found (so that files can be read while the walk goes on); the
+/// entries that could not be read.
 pub fn walk(
     roots: &[PathBuf],
     include: Option<&GlobSet>,
     exclude: Option<&GlobSet>,
-) -> (Vec<Found>, Vec<WalkError>) {
-    let (mut found, mut errors) = (Vec::new(), Vec::new());
+    mut each: impl FnMut(Found),
+) -> Vec<WalkError> {
+    let mut errors = Vec::new();
     for (i, root) in roots.iter().enumerate() {
         for entry in walkdir::WalkDir::new(root)
             .follow_links(false)
@@ -107,14 +110,14 @@ pub fn walk(
             {
                 continue;
             }
-            found.push(Found {
+            each(Found {
                 root: i,
                 rel,
                 path: entry.into_path(),
             });
         }
     }
-    (found, errors)
+    errors
 }
 
 /// What a special file is (a FIFO, a socket, a device); None for files, folders and links.
