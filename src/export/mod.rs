@@ -1244,6 +1244,9 @@ impl Assembler {
 
     /// Adds the operations of the file `file`.
     fn apply_ops(&mut self, file: FileId, ops: Ops) {
+        // The member lists this file added to: no room is kept in them past what they hold
+        // (thousands of groups of tens of members each).
+        let mut grown: Vec<(ArcStr, usize)> = Vec::new();
         for op in ops {
             match op {
                 Op::Touch(c) => self.touch(c, file),
@@ -1260,14 +1263,24 @@ impl Assembler {
                     self.groups.push(r);
                 }
                 Op::MembersList(gid, loc) => {
-                    if let Some(slot) = self.member_slot(&gid) {
+                    let i = self.member_slot(&gid);
+                    if let Some(slot) = self.members.get_mut(i) {
                         slot.1.get_or_insert(loc);
                     }
                 }
                 Op::Member(gid, r, loc) => {
+                    // The members of a file are mostly of one group: found once.
+                    let i = match grown.last() {
+                        Some(&(ref g, i)) if ArcStr::ptr_eq(g, &gid) => i,
+                        _ => {
+                            let i = self.member_slot(&gid);
+                            grown.push((gid, i));
+                            i
+                        }
+                    };
                     // A member file of EntraExporter: the list is the folder, located at the
                     // member.
-                    if let Some(slot) = self.member_slot(&gid) {
+                    if let Some(slot) = self.members.get_mut(i) {
                         slot.1.get_or_insert(loc);
                         slot.2.push(r);
                     }
@@ -1291,6 +1304,11 @@ impl Assembler {
                 Op::Linkable | Op::Linked(_) => {}
             }
         }
+        for (_, i) in grown {
+            if let Some((_, _, members)) = self.members.get_mut(i) {
+                members.shrink_to_fit();
+            }
+        }
     }
 
     fn touch(&mut self, collection: &str, file: FileId) {
@@ -1300,9 +1318,10 @@ impl Assembler {
         }
     }
 
-    /// The members gathered for group `gid` (group ids are matched ignoring ASCII case: Graph
-    /// ids are GUIDs, written in either case).
-    fn member_slot(&mut self, gid: &str) -> Option<&mut (String, Option<Loc>, Vec<Record>)> {
+    /// Where the members gathered for group `gid` are in `members`, made when there are none
+    /// yet (group ids are matched ignoring ASCII case: Graph ids are GUIDs, written in either
+    /// case).
+    fn member_slot(&mut self, gid: &str) -> usize {
         let next = self.members.len();
         let i = *self
             .member_index
@@ -1311,7 +1330,7 @@ impl Assembler {
         if i == next {
             self.members.push((gid.to_string(), None, Vec::new()));
         }
-        self.members.get_mut(i)
+        i
     }
 
     fn add_device(&mut self, record: Record, file: FileId) {

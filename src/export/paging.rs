@@ -42,7 +42,8 @@ impl Pages {
         let next = self.lists.len();
         let i = *self.index.entry(key).or_insert(next);
         if i == next {
-            self.lists.push(Vec::new());
+            // Most lists are one page (a group's members): room for that one only.
+            self.lists.push(Vec::with_capacity(1));
         }
         if let Some(list) = self.lists.get_mut(i) {
             list.push(page);
