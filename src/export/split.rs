@@ -540,26 +540,10 @@ pub(super) fn load(
     let elements = shape.elements;
     drop(text);
     let (copies, index, start, list_start) = &owned;
-    let members: Option<Vec<tree::Member<'_>>> = copies
-        .iter()
-        .enumerate()
-        .map(|(i, (k, value, at))| {
-            let node = match i == *index {
-                true => tree::Node {
-                    start: *list_start,
-                    kind: tree::Kind::Array(Box::default()),
-                },
-                false => tree::parse_piece(value, *at, 0..value.len(), max_depth - 1).ok()?,
-            };
-            Some((std::borrow::Cow::Borrowed(k.as_str()), node))
-        })
-        .collect();
-    let shape = members.map(|members| tree::ListShape {
-        members: object.then_some((members, *index)),
-        start: *start,
-        list_start: *list_start,
-        elements,
-        spans: Vec::new(),
+    let range = (*start as usize, *list_start as usize);
+    let shape = head_shape(object.then_some(copies), *index, range, max_depth).map(|mut s| {
+        s.elements = elements;
+        s
     });
     let parts = shape.as_ref().and_then(|shape| {
         load_parts(head, &chunks, |range| {
@@ -1173,14 +1157,14 @@ fn head_shape(
 ///
 /// The members before the list (the first array member named `value` in any case, or a
 /// top-level array) and its first two elements are read from the start of the file. The list
-/// is cut into parts of about `part` bytes ([`RANGE_BYTES`]) where the text between its first two elements is
-/// found again ([`part_starts`]), and each part's elements are read in parallel, each where
-/// the one before ends. The parts are kept only when each ended exactly where the next began
-/// (each then began at an element, as a reading from the list's start would have found), no
-/// array before or after the list is as long, and the format's reading of the whole head is
-/// the one of the members before the list ([`head_holds`] included: no `value` after the
-/// list). None otherwise (the parts' work
-/// is then lost): [`load_from_disk`]'s way runs, to the same result.
+/// is cut into parts of about `part` bytes ([`RANGE_BYTES`]) where the text between its first
+/// two elements is found again ([`part_starts`]), and each part's elements are read in
+/// parallel, each where the one before ends. The parts are kept only when each ended exactly
+/// where the next began (each then began at an element, as a reading from the list's start
+/// would have found), no array before or after the list is as long, and the format's reading
+/// of the whole head is the one of the members before the list ([`head_holds`] included: no
+/// `value` after the list). None otherwise (the parts' work is then lost):
+/// [`load_from_disk`]'s way runs, to the same result.
 fn load_in_parts(
     source: Source<'_>,
     disk: &Disk<'_>,
