@@ -1263,8 +1263,9 @@ fn load_in_parts(
     }
     // The members after the list, then nothing but whitespace.
     let mut w = Window::open_at(disk, 1 << 16, end)?;
-    let mut i = w.skip_ws(end)?;
+    let mut i = end;
     if object {
+        i = w.skip_ws(i)?;
         loop {
             match w.byte(i)? {
                 b'}' => break,
@@ -1282,7 +1283,7 @@ fn load_in_parts(
         }
         i += 1;
     }
-    if w.skip_ws(i).is_some() || (!object && i != end) {
+    if w.skip_ws(i).is_some() {
         return None;
     }
     // The format's reading of the whole head must be the one the parts were read by.
