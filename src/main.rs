@@ -18,6 +18,13 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 const PURGE_DELAY_MS: std::ffi::c_long = 10;
 
 fn main() {
+    // Output into a pipe whose reader is gone (`dexlint scope ... | head`) ends the process as it
+    // does any Unix tool, not with a panic at the next `print!` (Rust ignores SIGPIPE).
+    // SAFETY: sets a signal's action to its default, before any thread is started.
+    #[cfg(unix)]
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL)
+    };
     // SAFETY: sets one of mimalloc's documented options, before any thread is started.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS) };
     // Policies are evaluated on the pool's threads, recursively: give them room for the deepest

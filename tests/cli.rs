@@ -214,3 +214,36 @@ fn output_is_deterministic() {
         assert_eq!(out.stdout, first, "RAYON_NUM_THREADS={threads}");
     }
 }
+
+/// Output into a pipe its reader has closed (`dexlint scope ... | head`) ends the process as the
+/// pipe's signal would any Unix tool, without a panic and its backtrace on stderr.
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_on_standard_output_is_not_a_panic() {
+    use std::os::unix::process::ExitStatusExt;
+    let export = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/contoso");
+    for args in [vec!["scope"], vec!["lint"], vec!["list"]] {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("dexlint"))
+            .args(&args)
+            .args(if args[0] == "list" {
+                None
+            } else {
+                Some(&export)
+            })
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The reader is gone before anything is written.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(
+            out.status.signal(),
+            Some(13),
+            "{args:?}: {:?} {stderr}",
+            out.status
+        );
+    }
+}
