@@ -14,9 +14,8 @@
 //! ([`load_from_disk`]): its list is first loaded in parts found by the text that separates its
 //! first two elements, each part read where the one before ends, with no pass before
 //! ([`load_in_parts`]: kept only when the parts line up); else its structure is found a window
-//! of [`WINDOW_BYTES`] at a time (a long list in parts scanned in parallel,
-//! [`scan_in_parts`]), its other members and each range are read from the file by their byte
-//! spans ([`Disk`]). Its text is read whole only when a problem needs a line (or when it is
+//! of [`WINDOW_BYTES`] at a time, its other members and each range are read from the file by
+//! their byte spans ([`Disk`]). Its text is read whole only when a problem needs a line (or when it is
 //! not such a list: it is then loaded as any other file, its text dropped once its elements
 //! are found). A list response smaller
 //! than [`MIN_SPLIT_BYTES`] is read by element when [`streamed`] reads its elements, else
@@ -846,54 +845,12 @@ struct FileShape {
 
 /// The elements of the array whose `[` is at `open`, and the offset after its `]`, as
 /// [`tree::scan_elements`] finds them, reading the window as it goes.
-fn scan_window_list(
-    w: &mut Window,
-    open: usize,
-    disk: &Disk<'_>,
-) -> Option<(Vec<std::ops::Range<usize>>, usize)> {
-    let i = w.skip_ws(open + 1)?;
-    if w.byte(i)? == b']' {
-        return Some((Vec::new(), i + 1));
-    }
-    // The first element, and where the second starts: what lies between them is how this
-    // file separates its elements.
-    let (mut out, second) = match scan_elements(w, i, Some(i + 1))? {
-        (out, Stop::Next(second)) => (out, second),
-        (out, Stop::End(end)) => return Some((out, end)),
-    };
-    let sep = out
-        .first()
-        .and_then(|first| separator(w, first.end.checked_sub(1)?, second));
-    if let Some((rest, end)) = sep.and_then(|sep| scan_in_parts(disk, w.chunk, second, &sep)) {
-        out.extend(rest);
-        // The window goes on after the list, without reading it.
-        *w = Window::open_at(disk, w.chunk, end)?;
-        return Some((out, end));
-    }
-    let (rest, stop) = scan_elements(w, second, None)?;
-    out.extend(rest);
-    match stop {
-        Stop::End(end) => Some((out, end)),
-        Stop::Next(_) => None,
-    }
-}
-
-/// Where a scan of a list's elements stopped: at the start of an element (at or past the
-/// limit it was given), or after the list's `]`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Stop {
-    Next(usize),
-    End(usize),
-}
-
-/// The elements of a list from the element that starts at `i` on, as far as the list's end,
-/// or as far as the first element that starts at or past `limit`.
-fn scan_elements(
-    w: &mut Window,
-    mut i: usize,
-    limit: Option<usize>,
-) -> Option<(Vec<std::ops::Range<usize>>, Stop)> {
+fn scan_window_list(w: &mut Window, open: usize) -> Option<(Vec<std::ops::Range<usize>>, usize)> {
+    let mut i = w.skip_ws(open + 1)?;
     let mut out = Vec::new();
+    if w.byte(i)? == b']' {
+        return Some((out, i + 1));
+    }
     loop {
         let end = w.value_end(i)?;
         if end == i {
@@ -904,13 +861,18 @@ fn scan_elements(
         i = w.skip_ws(end)?;
         match w.byte(i)? {
             b',' => i = w.skip_ws(i + 1)?,
-            b']' => return Some((out, Stop::End(i + 1))),
+            b']' => return Some((out, i + 1)),
             _ => return None,
         }
-        if limit.is_some_and(|l| i >= l) {
-            return Some((out, Stop::Next(i)));
-        }
     }
+}
+
+/// Where the reading of a part of a list's elements stopped: at the start of an element (at
+/// or past the part's end), or after the list's `]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    Next(usize),
+    End(usize),
 }
 
 /// The text from the last byte of one object element (`}`, at `last`) to the first byte of
@@ -928,55 +890,6 @@ fn separator(w: &mut Window, last: usize, next: usize) -> Option<Vec<u8>> {
         _ => next + 1,
     };
     (last..key_end).map(|i| w.byte(i)).collect()
-}
-
-/// The elements of a list from the element at `start` on, and the offset after its `]`,
-/// scanned in parts of about four windows (`chunk` bytes each: 16 MiB) in parallel.
-///
-/// Each part starts where `sep` is first found after a multiple of that size, and is scanned
-/// until an element starts at or past the next part's start. The parts are kept only when each
-/// ended exactly where the next began: each then began at an element, as the scan from the
-/// list's start would have found, and the result is the serial scan's. None when the rest of
-/// the file is too short to be worth it or any part does not line up (the caller then scans
-/// on alone; the parts' work is lost, as when an array of objects before the document's list
-/// is separated as the list's elements are).
-fn scan_in_parts(
-    disk: &Disk<'_>,
-    chunk: usize,
-    start: usize,
-    sep: &[u8],
-) -> Option<(Vec<std::ops::Range<usize>>, usize)> {
-    let len = usize::try_from(std::fs::metadata(disk.path).ok()?.len())
-        .ok()?
-        .checked_sub(disk.bom)?;
-    let part = chunk.saturating_mul(4);
-    if len.saturating_sub(start) < 2 * part {
-        return None;
-    }
-    let starts = part_starts(disk, (start, len), part, sep)?;
-    if starts.len() < 2 {
-        return None;
-    }
-    let parts: Vec<(Vec<std::ops::Range<usize>>, Stop)> = (0..starts.len())
-        .into_par_iter()
-        .with_max_len(1)
-        .map(|k| {
-            let from = *starts.get(k)?;
-            let mut w = Window::open_at(disk, chunk, from)?;
-            scan_elements(&mut w, from, starts.get(k + 1).copied())
-        })
-        .collect::<Option<_>>()?;
-    let mut out = Vec::new();
-    let mut end = None;
-    for (k, (elements, stop)) in parts.into_iter().enumerate() {
-        match (stop, starts.get(k + 1)) {
-            (Stop::Next(next), Some(&expected)) if next == expected => {}
-            (Stop::End(after), None) => end = Some(after),
-            _ => return None,
-        }
-        out.extend(elements);
-    }
-    Some((out, end?))
 }
 
 /// Where the parts of a list start, for parts of about `part` bytes of the text from
@@ -1034,7 +947,7 @@ fn scan_file(disk: &Disk<'_>, chunk: usize) -> Option<FileShape> {
     let start = w.skip_ws(0)?;
     let (members, list_start, elements, end) = match w.byte(start)? {
         b'[' => {
-            let (elements, end) = scan_window_list(&mut w, start, disk)?;
+            let (elements, end) = scan_window_list(&mut w, start)?;
             (None, start, elements, end)
         }
         b'{' => {
@@ -1049,7 +962,7 @@ fn scan_file(disk: &Disk<'_>, chunk: usize) -> Option<FileShape> {
             let end = loop {
                 let (key, value) = w.member(i)?;
                 let value_end = if w.byte(value)? == b'[' {
-                    let (found, end) = scan_window_list(&mut w, value, disk)?;
+                    let (found, end) = scan_window_list(&mut w, value)?;
                     if best.as_ref().is_none_or(|(_, r, _)| end - value > r.len()) {
                         best = Some((members.len(), value..end, found));
                     }
@@ -1390,42 +1303,6 @@ mod tests {
         }
     }
 
-    /// A list scanned in parallel parts gives the serial scan's elements, or nothing: parts
-    /// that start at a nested object separated as the elements are do not line up.
-    #[test]
-    fn parts_scanned_in_parallel_give_the_serial_scan_or_nothing() {
-        // Every seventh element holds nested objects that look like elements.
-        let element = |i: usize| match i % 7 {
-            3 => r#"{"id":I,"x":[{"id":1},{"id":"},{\"id\"},{"},{"id":[{"id":2}]}]}"#
-                .replace('I', &i.to_string()),
-            _ => format!("{{\"id\":{i},\"x\":\"{}\"}}", "-".repeat(i % 50)),
-        };
-        let list: Vec<String> = (0..60).map(element).collect();
-        let text = format!("[{}]", list.join(","));
-        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let path = dir.path().join("list.json");
-        std::fs::write(&path, &text).unwrap_or_else(|e| panic!("{e}"));
-        let disk = Disk {
-            path: &path,
-            bom: 0,
-        };
-        let whole = tree::list_shape(&text, 64).unwrap_or_else(|| panic!("a list"));
-        let second = whole.elements[1].start as usize;
-        let end = text.len();
-        let (mut kept, mut dropped) = (0, 0);
-        for chunk in 1..200 {
-            match scan_in_parts(&disk, chunk, second, b"},{\"id\"") {
-                Some((elements, after)) => {
-                    kept += 1;
-                    assert_eq!(elements, whole.elements[1..], "parts of {chunk}");
-                    assert_eq!(after, end, "parts of {chunk}");
-                }
-                None => dropped += 1,
-            }
-        }
-        assert!(kept > 0 && dropped > 0, "{kept} kept, {dropped} dropped");
-    }
-
     /// A list loaded in parts found by their separator gives what the load of its text gives,
     /// or nothing: parts that start at a nested object separated as the elements are do not
     /// line up, and a head that differs once the members after the list are read is not kept.
@@ -1507,8 +1384,7 @@ mod tests {
         };
         let list: Vec<String> = (0..40).map(element).collect();
         let list = list.join(",\n ");
-        // Minified, with nested objects separated as the elements are: parts scanned in
-        // parallel start at those too, and must not be kept.
+        // Minified, with nested objects separated as the elements are.
         let nested: Vec<String> = (0..40)
             .map(|i| {
                 r#"{"id":I,"x":[{"id":1},{"id":"},{\"id\"},{"}]}"#.replace('I', &i.to_string())
