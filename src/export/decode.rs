@@ -1,6 +1,8 @@
 //! Bytes to text: UTF-8 with or without a BOM, UTF-16 LE or BE with a BOM (Windows
 //! PowerShell's `Out-File` default). Anything else that is not valid UTF-8 is an error.
 
+use std::borrow::Cow;
+
 /// Why a file could not be decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DecodeError {
@@ -38,26 +40,24 @@ fn utf16(bytes: &[u8], le: bool) -> Result<String, DecodeError> {
         .map_err(|_| DecodeError::InvalidUtf16)
 }
 
-/// Decodes a file's bytes, dropping any byte order mark.
+/// Decodes a file's bytes, dropping any byte order mark: UTF-8 text is borrowed from `bytes`,
+/// UTF-16 decoded into a string of its own.
 ///
 /// # Errors
 /// Bytes that are not UTF-8 and have no UTF-16 BOM, or UTF-16 that does not decode.
-pub fn decode(bytes: &[u8]) -> Result<String, DecodeError> {
-    match bytes {
-        [0xEF, 0xBB, 0xBF, rest @ ..] => {
-            std::str::from_utf8(rest)
-                .map(str::to_string)
-                .map_err(|e| DecodeError::InvalidUtf8 {
-                    offset: e.valid_up_to() + 3,
-                })
-        }
-        [0xFF, 0xFE, rest @ ..] => utf16(rest, true),
-        [0xFE, 0xFF, rest @ ..] => utf16(rest, false),
-        _ => std::str::from_utf8(bytes)
-            .map(str::to_string)
+pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, DecodeError> {
+    let utf8 = |text, bom| {
+        std::str::from_utf8(text)
+            .map(Cow::Borrowed)
             .map_err(|e| DecodeError::InvalidUtf8 {
-                offset: e.valid_up_to(),
-            }),
+                offset: e.valid_up_to() + bom,
+            })
+    };
+    match bytes {
+        [0xEF, 0xBB, 0xBF, rest @ ..] => utf8(rest, 3),
+        [0xFF, 0xFE, rest @ ..] => utf16(rest, true).map(Cow::Owned),
+        [0xFE, 0xFF, rest @ ..] => utf16(rest, false).map(Cow::Owned),
+        _ => utf8(bytes, 0),
     }
 }
 
@@ -67,7 +67,7 @@ pub fn decode(bytes: &[u8]) -> Result<String, DecodeError> {
 /// As [`decode`].
 pub fn decode_owned(mut bytes: Vec<u8>) -> Result<String, DecodeError> {
     match bytes.as_slice() {
-        [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..] => decode(&bytes),
+        [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..] => decode(&bytes).map(Cow::into_owned),
         [0xEF, 0xBB, 0xBF, ..] => {
             bytes.drain(..3);
             String::from_utf8(bytes).map_err(|e| DecodeError::InvalidUtf8 {
@@ -102,7 +102,7 @@ mod tests {
             b"{\xFF}",
             b"\xEF\xBB\xBF{\xFF}",
         ] {
-            assert_eq!(decode_owned(bytes.to_vec()), decode(bytes));
+            assert_eq!(decode_owned(bytes.to_vec()), decode(bytes).map(Cow::into_owned));
         }
     }
 }

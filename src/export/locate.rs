@@ -509,7 +509,7 @@ pub fn locate_file(path: &Path, offsets: &[u32], piece: Option<usize>) -> Vec<Op
     }
     let Some(text) = std::fs::read(path)
         .ok()
-        .and_then(|b| decode::decode(&b).ok())
+        .and_then(|b| decode::decode_owned(b).ok())
     else {
         return vec![None; offsets.len()];
     };

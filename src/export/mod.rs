@@ -29,6 +29,7 @@ use crate::model::{
 };
 use json::At;
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
@@ -208,51 +209,76 @@ fn diag(found: &walk::Found, level: DiagLevel, message: String) -> LoadDiagnosti
 /// Reads, parses and loads one file into what it contributes to the model, with the fields
 /// `options.projection` keeps.
 fn load_file(file: FileId, found: &walk::Found, options: &LoadOptions) -> FileLoad {
+    use std::io::Read;
     let limit = options.max_file_bytes.unwrap_or(MAX_FILE_BYTES);
-    let bytes = std::fs::metadata(&found.path)
-        .map_err(|e| diag(found, DiagLevel::Error, format!("cannot read: {e}")))
-        .and_then(|meta| {
-            if meta.len() > limit {
-                let message = format!(
-                    "file of {} bytes is larger than the {limit}-byte limit; it was not read",
-                    meta.len()
-                );
-                return Err(diag(found, DiagLevel::Error, message));
-            }
-            // A large UTF-8 list is loaded without holding its whole text when it can be.
-            if meta.len() >= split::MIN_SPLIT_BYTES as u64 {
-                if let Some(load) = large_list(file, found, options) {
-                    return Ok(Err(load));
-                }
-            }
-            std::fs::read(&found.path)
-                .map(Ok)
-                .map_err(|e| diag(found, DiagLevel::Error, format!("cannot read: {e}")))
-        });
-    match bytes {
-        Ok(Err(load)) => load,
-        Ok(Ok(bytes)) => {
-            // UTF-8 text is the file's bytes after any BOM: a large list's ranges are read
-            // again from the file (see [`split`]).
-            let bom = match bytes.as_slice() {
-                [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..] => None,
-                [0xEF, 0xBB, 0xBF, ..] => Some(3),
-                _ => Some(0),
-            };
-            let disk = bom.map(|bom| split::Disk {
-                path: &found.path,
-                bom,
-            });
-            load_text(
-                file,
-                found,
-                decode::decode_owned(bytes),
-                options,
-                Some(disk),
-            )
-        }
-        Err(d) => FileLoad::failed(d),
+    let cannot = |e: std::io::Error| {
+        FileLoad::failed(diag(found, DiagLevel::Error, format!("cannot read: {e}")))
+    };
+    let (mut f, len) = match std::fs::File::open(&found.path).and_then(|f| {
+        let len = f.metadata()?.len();
+        Ok((f, len))
+    }) {
+        Ok(opened) => opened,
+        Err(e) => return cannot(e),
+    };
+    if len > limit {
+        let message =
+            format!("file of {len} bytes is larger than the {limit}-byte limit; it was not read");
+        return FileLoad::failed(diag(found, DiagLevel::Error, message));
     }
+    if len >= split::MIN_SPLIT_BYTES as u64 {
+        // A large UTF-8 list is loaded without holding its whole text when it can be.
+        if let Some(load) = large_list(file, found, options) {
+            return load;
+        }
+        let mut bytes = Vec::new();
+        return match f.read_to_end(&mut bytes) {
+            Ok(_) => {
+                let disk = disk(found, &bytes);
+                load_text(
+                    file,
+                    found,
+                    decode::decode_owned(bytes).map(Cow::Owned),
+                    options,
+                    Some(disk),
+                )
+            }
+            Err(e) => cannot(e),
+        };
+    }
+    // A smaller file is read into this thread's buffer, kept from one file to the next: no
+    // memory is allocated (and first touched) for each file's text. A file loaded while
+    // another is (rayon runs other work while this thread waits) gets a buffer of its own.
+    let mut buffer = READ_BUFFER.take();
+    buffer.clear();
+    let load = match f.read_to_end(&mut buffer) {
+        Ok(_) => {
+            let disk = disk(found, &buffer);
+            load_text(file, found, decode::decode(&buffer), options, Some(disk))
+        }
+        Err(e) => cannot(e),
+    };
+    READ_BUFFER.set(buffer);
+    load
+}
+
+thread_local! {
+    /// The buffer [`load_file`] reads files smaller than [`split::MIN_SPLIT_BYTES`] into.
+    static READ_BUFFER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// Where a file's UTF-8 text can be read again (see [`split`]): the file after any BOM; none
+/// for UTF-16, whose text is not the file's bytes.
+fn disk<'f>(found: &'f walk::Found, bytes: &[u8]) -> Option<split::Disk<'f>> {
+    let bom = match bytes {
+        [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..] => return None,
+        [0xEF, 0xBB, 0xBF, ..] => 3,
+        _ => 0,
+    };
+    Some(split::Disk {
+        path: &found.path,
+        bom,
+    })
 }
 
 /// [`split::load_from_disk`] of a file that starts as UTF-8 text (with or without a BOM).
@@ -298,7 +324,7 @@ fn load_bytes(
 fn load_text(
     file: FileId,
     found: &walk::Found,
-    text: Result<String, decode::DecodeError>,
+    text: Result<Cow<'_, str>, decode::DecodeError>,
     options: &LoadOptions,
     split: Option<Option<split::Disk<'_>>>,
 ) -> FileLoad {

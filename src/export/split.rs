@@ -33,6 +33,7 @@ use super::formats::{self, streamed, Elements};
 use super::{json, tree, Builder, FileLoad, Op, Ops};
 use crate::model::{FileId, Projection};
 use rayon::prelude::*;
+use std::borrow::Cow;
 
 /// Files shorter than this are loaded whole.
 pub const MIN_SPLIT_BYTES: usize = 2 << 20;
@@ -450,12 +451,12 @@ fn read_piece(disk: &Disk<'_>, elements: &[std::ops::Range<usize>]) -> Option<(S
 /// Loads `text` a range of elements at a time, when it is a list of a splittable format
 /// large enough; Err gives the text back to load it whole. With `disk`, the text is dropped
 /// once the list's elements are found and each range is read again from the file.
-pub(super) fn load(
+pub(super) fn load<'t>(
     (file, found, projection): Source<'_>,
-    text: String,
+    text: Cow<'t, str>,
     disk: Option<Disk<'_>>,
     max_depth: usize,
-) -> Result<FileLoad, String> {
+) -> Result<FileLoad, Cow<'t, str>> {
     let large = text.len() >= MIN_SPLIT_BYTES;
     // A small document is worth the pass that finds its elements only when it is a list
     // response whose elements are read without their tree.
@@ -558,7 +559,7 @@ pub(super) fn load(
             Some(run((file, found, projection), &shape.document(nodes)))
         })
     });
-    from_disk(parts, &disk, found)
+    from_disk(parts, &disk, found).map_err(Cow::Owned)
 }
 
 /// The load of a document whose ranges were read from `disk` (its text dropped): `parts`,
@@ -604,15 +605,15 @@ fn from_disk(
 /// parallel, its text dropped and each range read again from `disk` when there is one. Err
 /// gives the text back (read again if it was dropped) to load whole, when an element does not
 /// parse.
-fn by_element(
+fn by_element<'t>(
     (file, found, projection): Source<'_>,
-    text: Option<String>,
+    text: Option<Cow<'t, str>>,
     disk: Option<Disk<'_>>,
     depth: usize,
     list: Vec<std::ops::Range<usize>>,
     head: Part,
     elements: &Elements,
-) -> Result<FileLoad, Option<String>> {
+) -> Result<FileLoad, Option<Cow<'t, str>>> {
     let large = text.as_ref().is_none_or(|t| t.len() >= MIN_SPLIT_BYTES);
     let chunks = ranges(&list, if large { RANGE_BYTES } else { usize::MAX });
     let read = (head.format, head.by_path);
@@ -659,7 +660,7 @@ fn by_element(
                     part((&piece, shift), range)
                 })
                 .collect();
-            from_disk(join(parts), &disk, found).map_err(Some)
+            from_disk(join(parts), &disk, found).map_err(|t| Some(Cow::Owned(t)))
         }
         (None, None) => Err(None),
     }
@@ -1353,7 +1354,7 @@ mod tests {
                 let ops: Vec<String> = l.ops.iter().map(|op| format!("{op:?}")).collect();
                 (l.recognised, l.diagnostics.clone(), ops)
             };
-            let want = load((0, &found, None), decoded, None, 64).ok();
+            let want = load((0, &found, None), decoded.into(), None, 64).ok();
             let want = want.as_ref().map(show);
             let disk = Disk { path: &path, bom };
             for part in [1, 2, 5, 40, 100, 333, 1000, 1 << 20] {
