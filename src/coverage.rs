@@ -11,8 +11,9 @@
 
 use crate::model::{Loc, Record, TenantModel, Value, ValueRef};
 use crate::policy::builtins::strings::similar;
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 
 /// Where an asset stands under Defender Experts scoped coverage (the scoped-coverage page:
 /// users of `Defender_Experts_Scoped_Coverage_Users`, devices of

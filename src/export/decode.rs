@@ -102,7 +102,10 @@ mod tests {
             b"{\xFF}",
             b"\xEF\xBB\xBF{\xFF}",
         ] {
-            assert_eq!(decode_owned(bytes.to_vec()), decode(bytes).map(Cow::into_owned));
+            assert_eq!(
+                decode_owned(bytes.to_vec()),
+                decode(bytes).map(Cow::into_owned)
+            );
         }
     }
 }

@@ -1654,7 +1654,7 @@ fn kindless(m: &Record) -> bool {
 
 /// The records by lowercase id (object ids are GUIDs, written in either case), with their
 /// display names.
-fn ids(records: &[Record]) -> HashMap<String, Option<ArcStr>> {
+fn ids(records: &[Record]) -> foldhash::HashMap<String, Option<ArcStr>> {
     records
         .iter()
         .filter_map(|r| match r.get("id").map(|f| f.value()) {
@@ -1674,8 +1674,8 @@ fn ids(records: &[Record]) -> HashMap<String, Option<ArcStr>> {
 /// display name when they have none.
 fn resolve_member_kinds(
     g: &mut Record,
-    groups: &HashMap<String, Option<ArcStr>>,
-    users: &HashMap<String, Option<ArcStr>>,
+    groups: &foldhash::HashMap<String, Option<ArcStr>>,
+    users: &foldhash::HashMap<String, Option<ArcStr>>,
 ) {
     let Some(i) = g.schema().field_index("members") else {
         return;
@@ -1722,7 +1722,7 @@ const WELL_KNOWN_PLANS: &[(&str, &str)] = &[
 
 /// Names each user's assigned plan from the SKUs' service plans (or the well-known ids).
 fn resolve_plan_names(model: &mut TenantModel) {
-    let mut names: HashMap<String, ArcStr> = WELL_KNOWN_PLANS
+    let mut names: foldhash::HashMap<String, ArcStr> = WELL_KNOWN_PLANS
         .iter()
         .map(|(id, n)| (id.to_string(), ArcStr::from(*n)))
         .collect();
@@ -1753,7 +1753,7 @@ fn resolve_plan_names(model: &mut TenantModel) {
     ) else {
         return;
     };
-    let mut found: HashMap<*const u8, Option<ArcStr>> = HashMap::new();
+    let mut found: foldhash::HashMap<*const u8, Option<ArcStr>> = Default::default();
     for u in users.records.iter_mut() {
         if !std::ptr::eq(u.schema(), &schema::USER) {
             continue;

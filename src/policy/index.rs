@@ -14,7 +14,6 @@ use super::eval::Val;
 use super::ir::CExpr;
 use crate::model::schema::{Type, COLLECTIONS};
 use crate::model::{Record, ValueRef};
-use std::collections::HashMap;
 use std::rc::Rc;
 
 /// The conjuncts of a condition (`a and b and c`).
@@ -133,8 +132,8 @@ enum Scalar {
 /// Positions of the records of one collection by the value of one field, in collection order.
 #[derive(Debug, Default)]
 pub struct Index<'e> {
-    strings: HashMap<&'e str, Rc<Vec<u32>>>,
-    scalars: HashMap<Scalar, Rc<Vec<u32>>>,
+    strings: foldhash::HashMap<&'e str, Rc<Vec<u32>>>,
+    scalars: foldhash::HashMap<Scalar, Rc<Vec<u32>>>,
     /// Records whose field is unknown ([`Value::Unknown`]): any key may match them, so every
     /// lookup yields them too (the condition, still checked, is then unknown).
     unknown: Vec<u32>,
@@ -142,8 +141,8 @@ pub struct Index<'e> {
 
 impl<'e> Index<'e> {
     pub fn build(records: &'e [Record], field: usize) -> Self {
-        let mut strings: HashMap<&'e str, Vec<u32>> = HashMap::new();
-        let mut scalars: HashMap<Scalar, Vec<u32>> = HashMap::new();
+        let mut strings: foldhash::HashMap<&'e str, Vec<u32>> = Default::default();
+        let mut scalars: foldhash::HashMap<Scalar, Vec<u32>> = Default::default();
         let mut unknown = Vec::new();
         for (i, r) in records.iter().enumerate() {
             // A collection holds far fewer than 2³² records.

@@ -248,7 +248,7 @@ impl Reader<'_> {
             .j
             .known_object()
             .ok()?
-            .map(|k| keys.iter().find(|(n, _)| n.eq_ignore_ascii_case(k)));
+            .map(|k| keys.iter().find(|(n, _)| same_key(n, k)));
         while let Some(found) = key {
             let peek = self.j.peek().ok()?;
             match found {
@@ -259,7 +259,7 @@ impl Reader<'_> {
                 .j
                 .next_key()
                 .ok()?
-                .map(|k| keys.iter().find(|(n, _)| n.eq_ignore_ascii_case(k)));
+                .map(|k| keys.iter().find(|(n, _)| same_key(n, k)));
         }
         self.open -= 1;
         Some(())
@@ -742,6 +742,15 @@ fn spelling(known: &'static [&'static str], text: &str) -> Option<&'static str> 
         .copied()
 }
 
+/// Whether `key` is `name` in any ASCII case: as written (the common case) first, and only
+/// compared in full when the lengths and the first letters (either case) agree.
+fn same_key(name: &str, key: &str) -> bool {
+    let first = |s: &str| s.as_bytes().first().map(|b| b | 0x20);
+    name.len() == key.len()
+        && first(name) == first(key)
+        && (name == key || name.eq_ignore_ascii_case(key))
+}
+
 /// The position of `field` in `schema`.
 fn index(schema: &RecordSchema, field: &str) -> Option<usize> {
     schema.field_index(field)
@@ -754,5 +763,36 @@ fn set(record: &mut Record, i: usize, value: Option<Value>, loc: Loc) {
             Some(value) => Field::new(value, Some(loc)),
             None => Field::default(),
         };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_key;
+
+    #[test]
+    fn a_key_is_its_name_in_any_ascii_case_and_nothing_else() {
+        for key in [
+            "servicePlanId",
+            "SERVICEPLANID",
+            "ServicePlanID",
+            "serviceplanid",
+        ] {
+            assert!(same_key("servicePlanId", key), "{key}");
+        }
+        assert!(same_key("@odata.type", "@OData.Type"));
+        // Same length, first letters alike in either case, or not; one letter apart; a
+        // non-letter whose code differs from a letter's by the case bit.
+        for key in [
+            "servicePlanIx",
+            "capabilityStatus",
+            "servicePlan",
+            "`odata.type",
+            "",
+        ] {
+            assert!(!same_key("servicePlanId", key), "{key}");
+        }
+        assert!(!same_key("@odata.type", "`odata.type"));
+        assert!(same_key("", ""));
     }
 }
