@@ -214,8 +214,12 @@ fn load_file(file: FileId, found: &walk::Found, options: &LoadOptions) -> FileLo
     let cannot = |e: std::io::Error| {
         FileLoad::failed(diag(found, DiagLevel::Error, format!("cannot read: {e}")))
     };
+    // The size the walk found, else the open file's.
     let (mut f, len) = match std::fs::File::open(&found.path).and_then(|f| {
-        let len = f.metadata()?.len();
+        let len = match found.len {
+            Some(len) => len,
+            None => f.metadata()?.len(),
+        };
         Ok((f, len))
     }) {
         Ok(opened) => opened,
@@ -250,8 +254,7 @@ fn load_file(file: FileId, found: &walk::Found, options: &LoadOptions) -> FileLo
     // memory is allocated (and first touched) for each file's text. A file loaded while
     // another is (rayon runs other work while this thread waits) gets a buffer of its own.
     let mut buffer = READ_BUFFER.take();
-    buffer.clear();
-    let load = match f.read_to_end(&mut buffer) {
+    let load = match read_into(&mut f, &mut buffer, len) {
         Ok(_) => {
             let disk = disk(found, &buffer);
             load_text(file, found, decode::decode(&buffer), options, Some(disk))
@@ -260,6 +263,30 @@ fn load_file(file: FileId, found: &walk::Found, options: &LoadOptions) -> FileLo
     };
     READ_BUFFER.set(buffer);
     load
+}
+
+/// Reads `f` to its end into `buffer` (emptied first), expecting `len` bytes: one read for
+/// the file as the walk found it, and one that finds its end (a file that grew is read whole,
+/// one that shrank is what it holds). `File::read_to_end` would ask for the size again, and
+/// its adaptive reads start at 8 KiB when not told it.
+fn read_into(f: &mut std::fs::File, buffer: &mut Vec<u8>, len: u64) -> std::io::Result<()> {
+    use std::io::Read;
+    buffer.clear();
+    buffer.resize(usize::try_from(len).unwrap_or(0).saturating_add(1), 0);
+    let mut filled = 0;
+    loop {
+        if filled == buffer.len() {
+            buffer.resize(filled.saturating_mul(2).max(8192), 0);
+        }
+        match f.read(buffer.get_mut(filled..).unwrap_or_default()) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    buffer.truncate(filled);
+    Ok(())
 }
 
 thread_local! {
@@ -416,6 +443,7 @@ pub fn load_documents(docs: &[(&str, &[u8])], split: bool) -> Load {
             root: 0,
             rel: rel.to_string(),
             path: PathBuf::from(rel),
+            len: None,
         };
         let options = LoadOptions::default();
         let load = load_bytes(file as FileId, &found, bytes, &options, split);
@@ -478,9 +506,9 @@ pub fn load(roots: &[PathBuf], options: &LoadOptions) -> Result<Load, LoadSetupE
                 .unwrap_or(&[]);
             // A batch ends after a file large enough to be split (a whole collection, mostly):
             // its operations are applied while the files after it load, not held with theirs.
-            let large = chunk.iter().position(|f| {
-                std::fs::metadata(&f.path).is_ok_and(|m| m.len() >= split::MIN_SPLIT_BYTES as u64)
-            });
+            let large = chunk
+                .iter()
+                .position(|f| f.len.is_some_and(|l| l >= split::MIN_SPLIT_BYTES as u64));
             let chunk = chunk
                 .get(..large.map_or(chunk.len(), |p| p + 1))
                 .unwrap_or(chunk);
@@ -1777,6 +1805,28 @@ fn resolve_plan_names(model: &mut TenantModel) {
             if let (Some(name), Some(slot)) = (name, p.field_mut(name_at)) {
                 *slot = Field::new(Value::Str(name), None);
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_file_is_read_whole_whatever_size_it_was_found_at() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let path = dir.path().join("users.json");
+        let text: Vec<u8> = (0..20_000u32).map(|i| b'a' + (i % 26) as u8).collect();
+        std::fs::write(&path, &text).expect("written");
+        // Found smaller (it grew), exact, larger (it shrank), empty; a buffer that held more.
+        for len in [0, 3, 8191, 8192, 20_000, 20_001, 1 << 20] {
+            let mut buffer = vec![b'x'; 50_000];
+            let mut f = std::fs::File::open(&path).expect("opened");
+            super::read_into(&mut f, &mut buffer, len).expect("read");
+            assert!(
+                buffer == text,
+                "found at {len} bytes: read {}",
+                buffer.len()
+            );
         }
     }
 }

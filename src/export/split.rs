@@ -1282,6 +1282,7 @@ mod tests {
             root: 0,
             rel: "graph/users/users-0.json".into(),
             path: "graph/users/users-0.json".into(),
+            len: None,
         };
         let user =
             |i: u32| format!("{{\"id\": \"u{i}\", \"userPrincipalName\": \"u{i}@contoso.com\"}}");
@@ -1313,6 +1314,7 @@ mod tests {
             root: 0,
             rel: "graph/users.json".into(),
             path: "graph/users.json".into(),
+            len: None,
         };
         // With `traps`, every seventh user holds nested objects that look like elements.
         let users = |traps: bool, sep: &str| {

@@ -13,6 +13,8 @@ pub struct Found {
     pub rel: String,
     /// The path to open: the root joined with the file's path.
     pub path: PathBuf,
+    /// Its size in bytes when the walk found it (None: not known).
+    pub len: Option<u64>,
 }
 
 /// A directory entry that could not be read, or a special file that was not opened.
@@ -110,10 +112,13 @@ pub fn walk(
             {
                 continue;
             }
+            // The size, read here (the walk's own thread) for the loader's choices.
+            let len = entry.metadata().ok().map(|m| m.len());
             each(Found {
                 root: i,
                 rel,
                 path: entry.into_path(),
+                len,
             });
         }
     }
