@@ -255,9 +255,15 @@ fn load_file(file: FileId, found: &walk::Found, options: &LoadOptions) -> FileLo
     // another is (rayon runs other work while this thread waits) gets a buffer of its own.
     let mut buffer = READ_BUFFER.take();
     let load = match read_into(&mut f, &mut buffer, len) {
-        Ok(_) => {
-            let disk = disk(found, &buffer);
-            load_text(file, found, decode::decode(&buffer), options, Some(disk))
+        Ok(filled) => {
+            let bytes = buffer.get(..filled).unwrap_or_default();
+            load_text(
+                file,
+                found,
+                decode::decode(bytes),
+                options,
+                Some(disk(found, bytes)),
+            )
         }
         Err(e) => cannot(e),
     };
@@ -265,28 +271,30 @@ fn load_file(file: FileId, found: &walk::Found, options: &LoadOptions) -> FileLo
     load
 }
 
-/// Reads `f` to its end into `buffer` (emptied first), expecting `len` bytes: one read for
-/// the file as the walk found it, and one that finds its end (a file that grew is read whole,
-/// one that shrank is what it holds). `File::read_to_end` would ask for the size again, and
-/// its adaptive reads start at 8 KiB when not told it.
-fn read_into(f: &mut std::fs::File, buffer: &mut Vec<u8>, len: u64) -> std::io::Result<()> {
+/// Reads `f` to its end into the start of `buffer`, expecting `len` bytes; returns how many
+/// it read. One read for the file as the walk found it, one that finds its end: a file that
+/// grew is read whole, one that shrank is what it holds. (`File::read_to_end` would ask for
+/// the size again, and its adaptive reads start at 8 KiB when not told it.) The buffer only
+/// grows, so that its memory is zeroed once, not for each file; past the bytes read it holds
+/// what earlier files left.
+fn read_into(f: &mut std::fs::File, buffer: &mut Vec<u8>, len: u64) -> std::io::Result<usize> {
     use std::io::Read;
-    buffer.clear();
-    buffer.resize(usize::try_from(len).unwrap_or(0).saturating_add(1), 0);
+    let room = usize::try_from(len).unwrap_or(0).saturating_add(1);
+    if buffer.len() < room {
+        buffer.resize(room, 0);
+    }
     let mut filled = 0;
     loop {
         if filled == buffer.len() {
             buffer.resize(filled.saturating_mul(2).max(8192), 0);
         }
         match f.read(buffer.get_mut(filled..).unwrap_or_default()) {
-            Ok(0) => break,
+            Ok(0) => return Ok(filled),
             Ok(n) => filled += n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
         }
     }
-    buffer.truncate(filled);
-    Ok(())
 }
 
 thread_local! {
@@ -1821,11 +1829,10 @@ mod tests {
         for len in [0, 3, 8191, 8192, 20_000, 20_001, 1 << 20] {
             let mut buffer = vec![b'x'; 50_000];
             let mut f = std::fs::File::open(&path).expect("opened");
-            super::read_into(&mut f, &mut buffer, len).expect("read");
+            let n = super::read_into(&mut f, &mut buffer, len).expect("read");
             assert!(
-                buffer == text,
-                "found at {len} bytes: read {}",
-                buffer.len()
+                buffer.get(..n) == Some(&text[..]),
+                "found at {len} bytes: read {n}"
             );
         }
     }
