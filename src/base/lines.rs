@@ -90,6 +90,24 @@ pub fn position(text: &str, offset: usize) -> (usize, usize) {
     LineIndex::new(text).position(offset)
 }
 
+/// The 1-based line and column of `offset` in `text`, and that line's text, as
+/// [`LineIndex::position`] and [`LineIndex::line_text`] give them, without indexing every
+/// line of the text: for a text with a single offset to place (a page's `@odata.nextLink`).
+pub fn place_one(text: &str, offset: usize) -> (usize, usize, Option<String>) {
+    let offset = offset.min(text.len());
+    let bytes = text.as_bytes();
+    let before = bytes.get(..offset).unwrap_or_default();
+    let start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
+    let end = bytes
+        .get(start..)
+        .and_then(|rest| memchr::memchr(b'\n', rest))
+        .map_or(text.len(), |i| start + i);
+    let line = memchr::memchr_iter(b'\n', before).count() + 1;
+    let alone = LineIndex::new(text.get(start..end).unwrap_or(""));
+    let (_, column) = alone.position(offset - start);
+    (line, column, alone.line_text(1))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,5 +140,17 @@ mod tests {
             offsets.rotate_left(round + 5);
         }
         assert_eq!(lines.positions(&[]), vec![]);
+    }
+
+    #[test]
+    fn one_place_is_where_the_whole_index_puts_it() {
+        let text = "{\r\n  \"a\": \"é€\",\n\n  \"b\": [1,\t2]\r\n}";
+        let whole = LineIndex::new(text);
+        for offset in 0..=text.len() + 2 {
+            let (line, column) = whole.position(offset);
+            let want = (line, column, whole.line_text(line));
+            assert_eq!(place_one(text, offset), want, "offset {offset}");
+        }
+        assert_eq!(place_one("", 0), (1, 1, Some(String::new())));
     }
 }

@@ -717,22 +717,35 @@ impl FileLoad {
         ops: Ops,
         text: &str,
     ) -> Self {
-        let needed = !problems.is_empty()
-            || ops
-                .iter()
-                .any(|op| matches!(op, Op::Page(page, _) if page.next_link.is_some()));
-        let Some(lines) = needed.then(|| locate::Lines::new(text)) else {
+        let linked = ops
+            .iter()
+            .any(|op| matches!(op, Op::Page(page, _) if page.next_link.is_some()));
+        if !linked && problems.is_empty() {
             return FileLoad {
                 recognised,
                 diagnostics: Vec::new(),
                 ops,
             };
+        }
+        // A page's next link alone is placed without indexing the page's every line.
+        let lines = (!problems.is_empty()).then(|| locate::Lines::new(text));
+        let place = |d, offset: u32| match &lines {
+            Some(lines) => place(lines, d, offset as usize),
+            None => {
+                let (line, column, snippet) = crate::base::lines::place_one(text, offset as usize);
+                LoadDiagnostic {
+                    line: Some(line),
+                    column: Some(column),
+                    snippet,
+                    ..d
+                }
+            }
         };
         FileLoad {
             recognised,
             diagnostics: problems
                 .into_iter()
-                .map(|(d, offset)| place(&lines, d, offset as usize))
+                .map(|(d, offset)| place(d, offset))
                 .collect(),
             ops: Ops(ops
                 .0
@@ -742,8 +755,7 @@ impl FileLoad {
                         .into_iter()
                         .map(|op| match op {
                             Op::Page(mut page, offset) => {
-                                page.next_link =
-                                    page.next_link.map(|d| place(&lines, d, offset as usize));
+                                page.next_link = page.next_link.map(|d| place(d, offset));
                                 Op::Page(page, offset)
                             }
                             op => op,
