@@ -1801,32 +1801,35 @@ fn resolve_plan_names(model: &mut TenantModel) {
     ) else {
         return;
     };
-    let mut found: foldhash::HashMap<*const u8, Option<ArcStr>> = Default::default();
-    for u in users.records.iter_mut() {
-        if !std::ptr::eq(u.schema(), &schema::USER) {
-            continue;
-        }
-        let Some(plans) = u.field_mut(plans_at).and_then(Field::records_mut) else {
-            continue;
-        };
-        for p in plans.iter_mut().filter(|p| std::ptr::eq(p.schema(), plan)) {
-            let Some(ValueRef::Str(id)) = p.field(id_at).map(|f| f.value()) else {
+    // Users in parallel, by chunks: each plan's name depends on its own id only.
+    users.records.par_chunks_mut(1 << 12).for_each(|chunk| {
+        let mut found: foldhash::HashMap<*const u8, Option<ArcStr>> = Default::default();
+        for u in chunk.iter_mut() {
+            if !std::ptr::eq(u.schema(), &schema::USER) {
+                continue;
+            }
+            let Some(plans) = u.field_mut(plans_at).and_then(Field::records_mut) else {
                 continue;
             };
-            let name = found
-                .entry(id.as_ptr())
-                .or_insert_with(|| {
-                    names
-                        .get(id.as_str())
-                        .or_else(|| names.get(&id.to_ascii_lowercase()))
-                        .cloned()
-                })
-                .clone();
-            if let (Some(name), Some(slot)) = (name, p.field_mut(name_at)) {
-                *slot = Field::new(Value::Str(name), None);
+            for p in plans.iter_mut().filter(|p| std::ptr::eq(p.schema(), plan)) {
+                let Some(ValueRef::Str(id)) = p.field(id_at).map(|f| f.value()) else {
+                    continue;
+                };
+                let name = found
+                    .entry(id.as_ptr())
+                    .or_insert_with(|| {
+                        names
+                            .get(id.as_str())
+                            .or_else(|| names.get(&id.to_ascii_lowercase()))
+                            .cloned()
+                    })
+                    .clone();
+                if let (Some(name), Some(slot)) = (name, p.field_mut(name_at)) {
+                    *slot = Field::new(Value::Str(name), None);
+                }
             }
         }
-    }
+    });
 }
 
 #[cfg(test)]
