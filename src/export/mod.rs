@@ -214,15 +214,12 @@ fn load_file(file: FileId, found: &walk::Found, options: &LoadOptions) -> FileLo
     let cannot = |e: std::io::Error| {
         FileLoad::failed(diag(found, DiagLevel::Error, format!("cannot read: {e}")))
     };
-    // The size the walk found, else the open file's.
-    let (mut f, len) = match std::fs::File::open(&found.path).and_then(|f| {
-        let len = match found.len {
-            Some(len) => len,
-            None => f.metadata()?.len(),
-        };
-        Ok((f, len))
-    }) {
-        Ok(opened) => opened,
+    // The size the walk found, else the file's: a file over the limit is never opened.
+    let len = match found
+        .len
+        .map_or_else(|| Ok(std::fs::metadata(&found.path)?.len()), Ok)
+    {
+        Ok(len) => len,
         Err(e) => return cannot(e),
     };
     if len > limit {
@@ -230,6 +227,10 @@ fn load_file(file: FileId, found: &walk::Found, options: &LoadOptions) -> FileLo
             format!("file of {len} bytes is larger than the {limit}-byte limit; it was not read");
         return FileLoad::failed(diag(found, DiagLevel::Error, message));
     }
+    let mut f = match std::fs::File::open(&found.path) {
+        Ok(f) => f,
+        Err(e) => return cannot(e),
+    };
     if len >= split::MIN_SPLIT_BYTES as u64 {
         // A large UTF-8 list is loaded without holding its whole text when it can be.
         if let Some(load) = large_list(file, found, options) {
@@ -1834,6 +1835,31 @@ fn resolve_plan_names(model: &mut TenantModel) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_file_over_the_limit_is_never_opened() {
+        // No such file: opening it would be the error.
+        let found = super::walk::Found {
+            root: 0,
+            rel: "graph/users.json".into(),
+            path: std::path::PathBuf::from("/nonexistent/dexlint/graph/users.json"),
+            len: Some(3482),
+        };
+        let options = super::LoadOptions {
+            max_file_bytes: Some(3000),
+            ..super::LoadOptions::default()
+        };
+        let load = super::load_file(0, &found, &options);
+        let messages: Vec<&str> = load
+            .diagnostics
+            .iter()
+            .map(|d| d.message.as_str())
+            .collect();
+        assert_eq!(
+            messages,
+            ["file of 3482 bytes is larger than the 3000-byte limit; it was not read"]
+        );
+    }
+
     #[test]
     fn a_file_is_read_whole_whatever_size_it_was_found_at() {
         let dir = tempfile::tempdir().expect("temporary directory");
