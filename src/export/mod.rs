@@ -227,15 +227,18 @@ fn load_file(file: FileId, found: &walk::Found, options: &LoadOptions) -> FileLo
             format!("file of {len} bytes is larger than the {limit}-byte limit; it was not read");
         return FileLoad::failed(diag(found, DiagLevel::Error, message));
     }
+    // A large UTF-8 list is loaded without holding its whole text when it can be.
+    let large = len >= split::MIN_SPLIT_BYTES as u64;
+    if large {
+        if let Some(load) = large_list(file, found, options) {
+            return load;
+        }
+    }
     let mut f = match std::fs::File::open(&found.path) {
         Ok(f) => f,
         Err(e) => return cannot(e),
     };
-    if len >= split::MIN_SPLIT_BYTES as u64 {
-        // A large UTF-8 list is loaded without holding its whole text when it can be.
-        if let Some(load) = large_list(file, found, options) {
-            return load;
-        }
+    if large {
         let mut bytes = Vec::new();
         return match f.read_to_end(&mut bytes) {
             Ok(_) => {
