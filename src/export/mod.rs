@@ -328,15 +328,7 @@ fn large_list(file: FileId, found: &walk::Found, options: &LoadOptions) -> Optio
         .ok()?
         .read(&mut head)
         .ok()?;
-    let bom = match head.get(..n)? {
-        [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..] => return None,
-        [0xEF, 0xBB, 0xBF] => 3,
-        _ => 0,
-    };
-    let disk = split::Disk {
-        path: &found.path,
-        bom,
-    };
+    let disk = disk(found, head.get(..n)?)?;
     let depth = options.max_json_depth.unwrap_or(tree::MAX_DEPTH);
     split::load_from_disk((file, found, options.projection.as_ref()), disk, depth)
 }
@@ -423,12 +415,22 @@ fn load_text(
 }
 
 /// `d` with the line, column and line text of `offset`.
-fn place(lines: &locate::Lines<'_>, mut d: LoadDiagnostic, offset: usize) -> LoadDiagnostic {
+fn place(lines: &locate::Lines<'_>, d: LoadDiagnostic, offset: usize) -> LoadDiagnostic {
     let (line, column) = lines.position(offset);
-    d.line = Some(line);
-    d.column = Some(column);
-    d.snippet = lines.line_text(line);
-    d
+    placed(d, (line, column, lines.line_text(line)))
+}
+
+/// `d` at a 1-based line and column (in characters), with the line's text.
+fn placed(
+    d: LoadDiagnostic,
+    (line, column, snippet): (usize, usize, Option<String>),
+) -> LoadDiagnostic {
+    LoadDiagnostic {
+        line: Some(line),
+        column: Some(column),
+        snippet,
+        ..d
+    }
 }
 
 /// Loads one in-memory document as if it were the file `rel` of an export (for fuzzing and
@@ -735,15 +737,7 @@ impl FileLoad {
         let lines = (!problems.is_empty()).then(|| locate::Lines::new(text));
         let place = |d, offset: u32| match &lines {
             Some(lines) => place(lines, d, offset as usize),
-            None => {
-                let (line, column, snippet) = crate::base::lines::place_one(text, offset as usize);
-                LoadDiagnostic {
-                    line: Some(line),
-                    column: Some(column),
-                    snippet,
-                    ..d
-                }
-            }
+            None => placed(d, crate::base::lines::place_one(text, offset as usize)),
         };
         FileLoad {
             recognised,
