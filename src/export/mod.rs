@@ -1554,21 +1554,15 @@ impl Assembler {
                 resolve_member_kinds(g, &group_ids, &user_ids);
             }
         }
-        for g in std::mem::take(&mut self.groups) {
-            if let Some(c) = model.collection_mut("groups") {
-                c.push(g);
-            }
+        if let Some(c) = model.collection_mut("groups") {
+            c.extend(std::mem::take(&mut self.groups));
         }
         self.join_av_by_name(&model);
-        for d in std::mem::take(&mut self.devices) {
-            if let Some(c) = model.collection_mut("devices") {
-                c.push(d);
-            }
+        if let Some(c) = model.collection_mut("devices") {
+            c.extend(std::mem::take(&mut self.devices));
         }
-        for a in std::mem::take(&mut self.accounts) {
-            if let Some(c) = model.collection_mut("cloud_accounts") {
-                c.push(a);
-            }
+        if let Some(c) = model.collection_mut("cloud_accounts") {
+            c.extend(std::mem::take(&mut self.accounts));
         }
         resolve_plan_names(&mut model);
         let started = std::time::Instant::now();
@@ -1799,7 +1793,9 @@ fn resolve_plan_names(model: &mut TenantModel) {
     ) else {
         return;
     };
-    // Users in parallel, by chunks: each plan's name depends on its own id only.
+    // Users in parallel, by chunks: each plan's name depends on its own id only. Each chunk
+    // gets its own copy of a name, so that the threads do not count references to one string
+    // (the count's cache line would go back and forth between cores).
     users.records.par_chunks_mut(1 << 12).for_each(|chunk| {
         let mut found: foldhash::HashMap<*const u8, Option<ArcStr>> = Default::default();
         for u in chunk.iter_mut() {
@@ -1819,7 +1815,7 @@ fn resolve_plan_names(model: &mut TenantModel) {
                         names
                             .get(id.as_str())
                             .or_else(|| names.get(&id.to_ascii_lowercase()))
-                            .cloned()
+                            .map(|n| ArcStr::from(n.as_str()))
                     })
                     .clone();
                 if let (Some(name), Some(slot)) = (name, p.field_mut(name_at)) {

@@ -665,6 +665,38 @@ impl Collection {
         }
         self.records.push(record);
     }
+
+    /// Adds records, in order, as [`Collection::push`] adds each (which fields they carry is
+    /// found in parallel): no records leave the collection as it was.
+    pub fn extend(&mut self, records: Vec<Record>) {
+        use rayon::prelude::*;
+        if records.is_empty() {
+            return;
+        }
+        self.present = true;
+        let fields = self.fields_seen.len();
+        let seen = records
+            .par_iter()
+            .fold(
+                || vec![false; fields],
+                |mut seen, record| {
+                    for (i, seen) in seen.iter_mut().enumerate() {
+                        if let Some(field) = record.field(i) {
+                            *seen |= field.loc().is_some() || !field.is_null();
+                        }
+                    }
+                    seen
+                },
+            )
+            .reduce(
+                || vec![false; fields],
+                |a, b| a.into_iter().zip(b).map(|(a, b)| a || b).collect(),
+            );
+        for (seen, now) in self.fields_seen.iter_mut().zip(seen) {
+            *seen |= now;
+        }
+        self.records.extend(records);
+    }
 }
 
 /// A file read from the export.
@@ -862,6 +894,26 @@ mod tests {
             Some(Loc::new(1, 30)),
         );
         u
+    }
+
+    #[test]
+    fn extending_a_collection_is_pushing_each_record() {
+        let mut bare = Record::new(&schema::USER, None);
+        bare.set("upn", Value::Null, Some(Loc::new(2, 5)));
+        let records = vec![user(), Record::new(&schema::USER, None), bare];
+        let mut model = TenantModel::default();
+        let pushed = model.collection_mut("users").unwrap();
+        for r in records.clone() {
+            pushed.push(r);
+        }
+        let pushed = pushed.clone();
+        let extended = model.collection_mut("devices").unwrap();
+        extended.extend(Vec::new());
+        assert!(!extended.present);
+        let mut extended = TenantModel::default().collection("users").unwrap().clone();
+        extended.extend(records);
+        assert_eq!(extended, pushed);
+        assert_eq!(pushed.fields_seen.iter().filter(|s| **s).count(), 4);
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod office;
 
 use crate::model::schema;
 use crate::model::{Field, Gap, Loc, Record, TenantModel, Value, ValueRef};
+use rayon::prelude::*;
 
 /// A product's deployment mode as a source shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -318,6 +319,58 @@ impl Fields {
     }
 }
 
+/// How many users [`Licences::read`] reads in order before it reads the others in parallel.
+const FIRST_USERS: usize = 1 << 12;
+
+/// The first enabled assignment of each of `names` among `users` (the first of which is user
+/// number `base`): the user's number, the plan's position in its `plans` and where the plan's
+/// id is (else the plan), by position in `names`.
+fn first_assignments(
+    users: &[Record],
+    base: usize,
+    names: &[&str],
+) -> Vec<Option<(usize, usize, Option<Loc>)>> {
+    let mut found = vec![None; names.len()];
+    let mut missing = names.len();
+    // The fields read, by position in the schema of the records read last (a user's and a
+    // plan's schema are each one for the whole list).
+    let mut user_fields = Fields::default();
+    let mut plan_fields = Fields::default();
+    for (ui, u) in users.iter().enumerate() {
+        if missing == 0 {
+            break;
+        }
+        let [plans_at, ..] = user_fields.of(u, ["plans", "", ""]);
+        let Some(ValueRef::Records(plans)) = plans_at.and_then(|i| u.field(i)).map(|f| f.value())
+        else {
+            continue;
+        };
+        for (pi, pl) in plans.iter().enumerate() {
+            let [name_at, status_at, id_at] = plan_fields.of(pl, ["name", "status", "id"]);
+            let text = |at: Option<usize>| at.and_then(|i| pl.field(i))?.as_str();
+            let Some(name) = text(name_at) else {
+                continue;
+            };
+            let Some(slot) = names
+                .iter()
+                .position(|n| *n == name)
+                .and_then(|i| found.get_mut(i))
+            else {
+                continue;
+            };
+            if slot.is_none() && text(status_at) == Some("Enabled") {
+                let loc = id_at
+                    .and_then(|i| pl.field(i))
+                    .and_then(|f| f.loc())
+                    .or(pl.loc());
+                *slot = Some((base + ui, pi, loc));
+                missing -= 1;
+            }
+        }
+    }
+    found
+}
+
 /// The plan names of every product of [`PRODUCTS`], each once, in order.
 fn plan_names() -> Vec<&'static str> {
     let mut out: Vec<&'static str> = Vec::new();
@@ -350,47 +403,25 @@ impl<'m> Licences<'m> {
         let skus = model.collection("skus").filter(|c| c.present);
         let incomplete = skus.and(model.missing(&[("skus", Some("plans"))]));
         let names = plan_names();
-        let mut user_plans = vec![None; names.len()];
-        let mut missing = names.len();
         let users = model
             .collection("users")
             .map_or(&[][..], |c| &c.records[..]);
-        // The fields read, by position in the schema of the records read last (a user's and
-        // a plan's schema are each one for the whole list).
-        let mut user_fields = Fields::default();
-        let mut plan_fields = Fields::default();
-        // Users in order, until every plan name has its first assignment.
-        for (ui, u) in users.iter().enumerate() {
-            if missing == 0 {
-                break;
-            }
-            let [plans_at, ..] = user_fields.of(u, ["plans", "", ""]);
-            let Some(ValueRef::Records(plans)) =
-                plans_at.and_then(|i| u.field(i)).map(|f| f.value())
-            else {
-                continue;
-            };
-            for (pi, pl) in plans.iter().enumerate() {
-                let [name_at, status_at, id_at] = plan_fields.of(pl, ["name", "status", "id"]);
-                let text = |at: Option<usize>| at.and_then(|i| pl.field(i))?.as_str();
-                let Some(name) = text(name_at) else {
-                    continue;
-                };
-                let Some(slot) = names
-                    .iter()
-                    .position(|n| *n == name)
-                    .and_then(|i| user_plans.get_mut(i))
-                else {
-                    continue;
-                };
-                if slot.is_none() && text(status_at) == Some("Enabled") {
-                    let loc = id_at
-                        .and_then(|i| pl.field(i))
-                        .and_then(|f| f.loc())
-                        .or(pl.loc());
-                    *slot = Some((ui, pi, loc));
-                    missing -= 1;
-                }
+        // The first users in order (every plan name is often assigned among them), then the
+        // others in parallel, by chunks, if a name is still missing.
+        let head = users.len().min(FIRST_USERS);
+        let (first, rest) = users.split_at(head);
+        let mut user_plans = first_assignments(first, 0, &names);
+        if user_plans.iter().any(Option::is_none) {
+            let later = rest
+                .par_chunks(FIRST_USERS)
+                .enumerate()
+                .map(|(k, chunk)| first_assignments(chunk, head + k * FIRST_USERS, &names))
+                .reduce(
+                    || vec![None; names.len()],
+                    |a, b| a.into_iter().zip(b).map(|(a, b)| a.or(b)).collect(),
+                );
+            for (slot, later) in user_plans.iter_mut().zip(later) {
+                *slot = slot.or(later);
             }
         }
         Licences {
@@ -650,4 +681,56 @@ fn mode_counts(devices: &[&Record]) -> String {
     }
     let parts: Vec<String> = counts.iter().map(|(m, n)| format!("{m}: {n}")).collect();
     parts.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    /// A user holding one plan named `name`, enabled or not, located at byte `at` of file 0.
+    fn user(name: &str, enabled: bool, at: u32) -> Record {
+        let mut plan = Record::new(&schema::ASSIGNED_PLAN, Some(Loc::new(0, at)));
+        plan.set("id", Value::Str("id".into()), Some(Loc::new(0, at + 1)));
+        plan.set("name", Value::Str(name.into()), None);
+        let status = if enabled { "Enabled" } else { "Suspended" };
+        plan.set("status", Value::Str(status.into()), None);
+        let mut u = Record::new(&schema::USER, Some(Loc::new(0, at)));
+        u.set("plans", Value::Records([plan].into_iter().collect()), None);
+        u
+    }
+
+    #[test]
+    fn the_first_assignment_of_each_plan_is_the_same_read_in_parallel_as_in_order() {
+        let names = plan_names();
+        let (a, b) = (names[0], names[1]);
+        // `a` is enabled first in the third chunk (and again later), `b` in the first chunk
+        // after a suspended assignment; no user has any other name.
+        let mut users: Vec<Record> = (0..5 * FIRST_USERS as u32)
+            .map(|i| user("other", true, 10 * i))
+            .collect();
+        for (i, name, enabled) in [
+            (2 * FIRST_USERS + 7, a, true),
+            (3 * FIRST_USERS + 1, a, true),
+            (4 * FIRST_USERS, a, false),
+            (5, b, false),
+            (9, b, true),
+        ] {
+            users[i] = user(name, enabled, 10 * i as u32);
+        }
+        let mut model = TenantModel::default();
+        model.collection_mut("users").unwrap().extend(users.clone());
+        let read = Licences::read(&model).user_plans;
+        assert_eq!(read, first_assignments(&users, 0, &names));
+        assert_eq!(
+            read[0],
+            Some((
+                2 * FIRST_USERS + 7,
+                0,
+                Some(Loc::new(0, 10 * (2 * FIRST_USERS as u32 + 7) + 1))
+            ))
+        );
+        assert_eq!(read[1].map(|(u, ..)| u), Some(9));
+        assert!(read[2..].iter().all(Option::is_none));
+    }
 }
