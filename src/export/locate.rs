@@ -6,7 +6,7 @@
 //! after the last value it needs.
 
 use super::decode;
-use crate::model::{FileId, Loc, TenantModel};
+use crate::model::{FileId, ListParts, Loc, TenantModel};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -445,8 +445,10 @@ pub fn scan(text: &str, targets: &[u32]) -> Option<Vec<(usize, usize, String)>> 
     }
 }
 
-/// Locates many values, reading each file once (files in parallel): a file of up to
-/// [`WHOLE_MAX`] bytes whole, a larger one in pieces of [`PIECE`] bytes (see [`locate_file`]).
+/// Locates many values, reading each file once (files in parallel): a file whose list was
+/// loaded in parts by the parts of its list, in parallel (see [`in_list_parts`]); else a file
+/// of up to [`WHOLE_MAX`] bytes whole, a larger one in pieces of [`PIECE`] bytes (see
+/// [`locate_file`]).
 pub fn locate_all(model: &TenantModel, locs: &[&Loc]) -> Vec<Option<Located>> {
     let mut by_file: BTreeMap<FileId, Vec<usize>> = BTreeMap::new();
     for (i, loc) in locs.iter().enumerate() {
@@ -464,8 +466,14 @@ pub fn locate_all(model: &TenantModel, locs: &[&Loc]) -> Vec<Option<Located>> {
                 .collect();
             offsets.sort_unstable();
             offsets.dedup();
-            let large = std::fs::metadata(&f.disk_path).is_ok_and(|m| m.len() > WHOLE_MAX);
-            let found = locate_file(&f.disk_path, &offsets, large.then_some(PIECE));
+            let found = f
+                .list
+                .as_deref()
+                .and_then(|list| in_list_parts(&f.disk_path, &offsets, list))
+                .unwrap_or_else(|| {
+                    let large = std::fs::metadata(&f.disk_path).is_ok_and(|m| m.len() > WHOLE_MAX);
+                    locate_file(&f.disk_path, &offsets, large.then_some(PIECE))
+                });
             indices
                 .into_iter()
                 .filter_map(|i| {
@@ -634,6 +642,23 @@ impl<'t> Pieces<'t> {
             col_at: 0,
             col_chars: 0,
         }
+    }
+
+    /// The scan of a part of a list ([`ListParts`]) from its first element, at byte `start`,
+    /// the list's element `index`: lines and columns counted from `start` as line 1, column 1,
+    /// pointers from the element's index on (without the list's pointer). A target that is
+    /// not in an element of the part has a hit of depth 0.
+    fn in_list(targets: &'t [u32], start: usize, index: usize) -> Self {
+        let mut scan = Pieces::new(targets);
+        let list = Mark {
+            at: start,
+            line: 1,
+            column: 1,
+        };
+        scan.open.push((list, Some(index)));
+        scan.steps.push(Piece::Index(index));
+        scan.col_at = start;
+        scan
     }
 
     /// Whether every target is found and placed: nothing more to read.
@@ -926,7 +951,7 @@ fn push_key(out: &mut String, raw: &str) {
 /// [`locate_file`] reading the file in pieces of `piece` bytes; None when the file has a byte
 /// order mark, is not UTF-8, or is not JSON this scan takes (then it is read whole).
 fn in_pieces(path: &Path, offsets: &[u32], piece: usize) -> Option<Vec<Option<Located>>> {
-    use std::io::{Read, Seek};
+    use std::io::Read;
     let mut file = std::fs::File::open(path).ok()?;
     let mut scan = Pieces::new(offsets);
     let mut buf: Vec<u8> = vec![0; piece + 3];
@@ -978,8 +1003,138 @@ fn in_pieces(path: &Path, offsets: &[u32], piece: usize) -> Option<Vec<Option<Lo
         base
     };
     let hits = scan.finish(len)?;
-    let mut out = Vec::with_capacity(offsets.len());
-    for k in 0..offsets.len() {
+    excerpts(&mut file, &hits, offsets.len(), len)
+}
+
+/// What the scan of one part of a list found ([`in_list_parts`]).
+struct PartScan {
+    /// The hits of the part's targets, placed from the part's start (line 1, column 1).
+    hits: Vec<Hit>,
+    /// The line breaks in the part.
+    breaks: usize,
+    /// The characters after the part's last line break, or of the whole part when it has none.
+    tail: usize,
+}
+
+/// The line breaks of `bytes`, and the characters after the last (or of all, without one).
+fn breaks_and_tail(bytes: &[u8]) -> (usize, usize) {
+    let breaks = memchr::memchr_iter(b'\n', bytes).count();
+    let after = memchr::memrchr(b'\n', bytes).map_or(0, |i| i + 1);
+    (
+        breaks,
+        crate::base::lines::char_starts(bytes.get(after..).unwrap_or(&[])),
+    )
+}
+
+/// [`locate_file`] for a file whose list was loaded in parts: each part that holds targets is
+/// read and scanned on its own, in parallel, from its first element (whose index the load
+/// counted); the line and column where each part starts come from the line breaks of the
+/// parts before it, counted in parallel too. The results are those of the scan of the whole
+/// text. None (the file is then located as any other) when a target is not in an element of
+/// the list, the file has a byte order mark, or a part does not read as the load found it
+/// (the file changed since).
+pub(super) fn in_list_parts(
+    path: &Path,
+    offsets: &[u32],
+    list: &ListParts,
+) -> Option<Vec<Option<Located>>> {
+    use std::io::{Read, Seek};
+    let &(first, _) = list.starts.first()?;
+    let (&lowest, &highest) = (offsets.first()?, offsets.last()?);
+    if (lowest as usize) < first {
+        return None;
+    }
+    let mut file = std::fs::File::open(path).ok()?;
+    let len = usize::try_from(file.metadata().ok()?.len()).ok()?;
+    let mut head = vec![0; first];
+    file.read_exact(&mut head).ok()?;
+    if matches!(
+        head[..],
+        [0xEF, 0xBB, ..] | [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..]
+    ) {
+        return None;
+    }
+    std::str::from_utf8(&head).ok()?;
+    // The parts as far as the one that holds the last target: (start, end, first index).
+    let parts: Vec<(usize, usize, usize)> = list
+        .starts
+        .iter()
+        .enumerate()
+        .map(|(k, &(start, index))| {
+            let end = list.starts.get(k + 1).map_or(len, |next| next.0);
+            (start, end, index)
+        })
+        .take_while(|&(start, ..)| start <= highest as usize)
+        .collect();
+    let scans: Vec<PartScan> = parts
+        .par_iter()
+        .with_max_len(1)
+        .map(|&(start, end, index)| {
+            let mut file = std::fs::File::open(path).ok()?;
+            file.seek(std::io::SeekFrom::Start(start as u64)).ok()?;
+            let mut bytes = vec![0; end.checked_sub(start)?];
+            file.read_exact(&mut bytes).ok()?;
+            if bytes.first() != Some(&b'{') {
+                return None;
+            }
+            std::str::from_utf8(&bytes).ok()?;
+            let from = offsets.partition_point(|&o| (o as usize) < start);
+            let to = offsets.partition_point(|&o| (o as usize) < end);
+            let targets = offsets.get(from..to)?;
+            let mut hits = Vec::new();
+            if !targets.is_empty() {
+                let mut scan = Pieces::in_list(targets, start, index);
+                scan.feed(&bytes, start)?;
+                if !scan.finished() || scan.hits.iter().any(|h| h.depth == 0) {
+                    return None;
+                }
+                hits = scan.hits;
+            }
+            let (breaks, tail) = breaks_and_tail(&bytes);
+            Some(PartScan { hits, breaks, tail })
+        })
+        .collect::<Option<_>>()?;
+    // Each part's line and column from the text before it; the hits placed in the file.
+    let (breaks, tail) = breaks_and_tail(&head);
+    let (mut line, mut column) = (breaks + 1, tail);
+    let mut hits = Vec::with_capacity(offsets.len());
+    for scan in scans {
+        for mut h in scan.hits {
+            let place = |l: &mut usize, c: &mut usize| {
+                if *l == 1 {
+                    *c += column;
+                }
+                *l += line - 1;
+            };
+            place(&mut h.mark.line, &mut h.mark.column);
+            place(&mut h.end_line, &mut h.end_column);
+            h.pointer.insert_str(0, &list.pointer);
+            hits.push(h);
+        }
+        line += scan.breaks;
+        column = if scan.breaks > 0 {
+            scan.tail
+        } else {
+            column + scan.tail
+        };
+    }
+    if hits.len() != offsets.len() {
+        return None;
+    }
+    excerpts(&mut file, &hits, offsets.len(), len)
+}
+
+/// The located values of `hits` (the first `n` targets'; None past the last hit), each with the
+/// excerpt of the file around it, read from `file` (whose decoded text is `len` bytes long).
+fn excerpts(
+    file: &mut std::fs::File,
+    hits: &[Hit],
+    n: usize,
+    len: usize,
+) -> Option<Vec<Option<Located>>> {
+    use std::io::{Read, Seek};
+    let mut out = Vec::with_capacity(n);
+    for k in 0..n {
         let Some(h) = hits.get(k) else {
             out.push(None);
             continue;

@@ -25,7 +25,8 @@ pub use locate::Located;
 use crate::model::schema;
 use crate::model::{ArcStr, ThinVec};
 use crate::model::{
-    Field, FileId, Gap, Loc, Projection, Record, SourceFile, TenantModel, Value, ValueRef,
+    Field, FileId, Gap, ListParts, Loc, Projection, Record, SourceFile, TenantModel, Value,
+    ValueRef,
 };
 use json::At;
 use rayon::prelude::*;
@@ -712,6 +713,8 @@ struct FileLoad {
     /// Why the file could not be read or parsed, or what is wrong in it.
     diagnostics: Vec<LoadDiagnostic>,
     ops: Ops,
+    /// The parts of its list, when it was loaded in parts.
+    list: Option<Box<ListParts>>,
 }
 
 impl FileLoad {
@@ -731,6 +734,7 @@ impl FileLoad {
                 recognised,
                 diagnostics: Vec::new(),
                 ops,
+                list: None,
             };
         }
         // A page's next link alone is placed without indexing the page's every line.
@@ -761,6 +765,7 @@ impl FileLoad {
                         .collect()
                 })
                 .collect()),
+            list: None,
         }
     }
 
@@ -769,6 +774,7 @@ impl FileLoad {
             recognised: false,
             diagnostics: vec![d],
             ops: Ops::default(),
+            list: None,
         }
     }
 }
@@ -1279,6 +1285,7 @@ impl Assembler {
             path: found.rel.clone(),
             disk_path: found.path.clone(),
             root: found.root,
+            list: load.list,
         });
         if load.recognised {
             self.roots_with_data.insert(found.root);

@@ -31,7 +31,7 @@
 
 use super::formats::{self, streamed, Elements};
 use super::{json, tree, Builder, FileLoad, Op, Ops};
-use crate::model::{FileId, Projection};
+use crate::model::{FileId, ListParts, Projection};
 use rayon::prelude::*;
 use std::borrow::Cow;
 
@@ -1143,7 +1143,7 @@ fn load_in_parts(
     let read = (spec.format, spec.by_path);
     let depth = max_depth.saturating_sub(shape.element_depth());
     let starts = part_starts(disk, (first, len), part, &sep)?;
-    let parts: Vec<(Part, Stop)> = (0..starts.len())
+    let parts: Vec<(Part, Stop, usize)> = (0..starts.len())
         .into_par_iter()
         .with_max_len(1)
         .map(|k| {
@@ -1157,13 +1157,14 @@ fn load_in_parts(
                 .b
                 .ops
                 .reserve(piece.len() / (first_end - first).max(1) + 1);
-            let stop = read_elements(&mut reader, (&piece, from), from, next, drop)?;
+            let mut elements = 0;
+            let stop = read_elements(&mut reader, (&piece, from), from, next, |_| elements += 1)?;
             reader.b.ops.shrink_to_fit();
-            Some((reader.part(), stop))
+            Some((reader.part(), stop, elements))
         })
         .collect::<Option<_>>()?;
     let mut end = None;
-    for (k, (_, stop)) in parts.iter().enumerate() {
+    for (k, (_, stop, _)) in parts.iter().enumerate() {
         match (stop, starts.get(k + 1)) {
             (Stop::Next(next), Some(expected)) if next == expected => {}
             (Stop::End(after), None) => end = Some(*after),
@@ -1201,6 +1202,11 @@ fn load_in_parts(
         return None;
     }
     // The format's reading of the whole head must be the one the parts were read by.
+    // The list's pointer, from its key (decoded).
+    let pointer = match keys.get(index) {
+        Some((key, _)) if object => format!("/{}", key.replace('~', "~0").replace('/', "~1")),
+        _ => String::new(),
+    };
     let copies = read_members(disk, keys, index)?;
     let shape = head_shape(object.then_some(&copies), index, (start, open), max_depth)?;
     let head = run(source, &shape.document(Box::default()));
@@ -1213,12 +1219,21 @@ fn load_in_parts(
     if !confirmed {
         return None;
     }
+    let mut list = ListParts {
+        pointer,
+        starts: Vec::with_capacity(parts.len()),
+    };
     let (mut problems, mut ops) = (head.problems, Ops::from(head.ops));
-    for (part, _) in parts {
+    let mut index = 0;
+    for ((part, _, elements), start) in parts.into_iter().zip(starts) {
+        list.starts.push((start, index));
+        index += elements;
         problems.extend(part.problems);
         ops.extend(part.ops);
     }
-    from_disk(Some((problems, ops)), disk, source.1).ok()
+    let mut load = from_disk(Some((problems, ops)), disk, source.1).ok()?;
+    load.list = Some(Box::new(list));
+    Some(load)
 }
 
 /// Loads a large list document of a UTF-8 file without ever holding its whole text: its
@@ -1365,6 +1380,17 @@ mod tests {
                         kept += 1;
                         assert!(n < 4, "text {n} kept with parts of {part}");
                         assert_eq!(Some(show(&got)), want, "text {n}, parts of {part}");
+                        // Each part starts with the element the load says, as the scan of the
+                        // whole text finds it.
+                        let list = got.list.as_deref().unwrap_or_else(|| panic!("{n}"));
+                        let decoded = text.trim_start_matches('\u{feff}');
+                        let offsets: Vec<u32> = list.starts.iter().map(|s| s.0 as u32).collect();
+                        let found = super::super::locate::scan(decoded, &offsets).unwrap();
+                        assert_eq!(list.starts.first().map(|s| s.1), Some(0));
+                        for ((start, index), (at, _, pointer)) in list.starts.iter().zip(found) {
+                            assert_eq!(at, *start, "text {n}, parts of {part}");
+                            assert_eq!(pointer, format!("{}/{index}", list.pointer));
+                        }
                     }
                     None => dropped += 1,
                 }
@@ -1375,6 +1401,70 @@ mod tests {
             kept == 17 && dropped == 47,
             "{kept} kept, {dropped} dropped"
         );
+    }
+
+    /// A list loaded in parts is located by its parts, in parallel, as its whole text is:
+    /// pretty (CRLF, wide characters) or minified on one line, whatever the parts' size.
+    #[test]
+    fn a_list_loaded_in_parts_is_located_by_its_parts_as_its_whole_text() {
+        let found = super::super::walk::Found {
+            root: 0,
+            rel: "mde/machines.json".into(),
+            path: "mde/machines.json".into(),
+            len: None,
+        };
+        let machine = |i: usize| {
+            format!(
+                "{{\"id\": \"m{i}\", \"computerDnsName\": \"pc-é😀-{i}\", \"machineTags\": [\"a/b~{i}\", \"{}\"], \"x\": {{\"y\": [1, {i}]}}}}",
+                "é".repeat(i % 9)
+            )
+        };
+        let machines: Vec<String> = (0..60).map(machine).collect();
+        let context =
+            "\"@odata.context\": \"https://api.security.microsoft.com/api/$metadata#Machines\"";
+        let texts = [
+            format!(
+                "{{\r\n  {context},\r\n  \"value\": [\r\n    {}\r\n  ]\r\n}}\r\n",
+                machines.join(",\r\n    ")
+            ),
+            format!("{{{context},\"value\":[{}]}}", machines.join(",")),
+            format!(
+                "\u{feff}{{{context},\n\"value\":[\n{}\n]}}",
+                machines.join(",\n")
+            ),
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        for (n, text) in texts.iter().enumerate() {
+            let path = dir.path().join(format!("{n}.json"));
+            std::fs::write(&path, text).unwrap();
+            // Targets: elements, members, values in arrays and objects, in every part.
+            let mut offsets: Vec<u32> = ["{\"id\"", "\"m", "[\"a", "\"a/", "{\"y", "1, "]
+                .iter()
+                .flat_map(|p| text.match_indices(p).map(|(i, _)| i as u32))
+                .collect();
+            offsets.sort_unstable();
+            let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+            // Offsets of the decoded text.
+            offsets.iter_mut().for_each(|o| *o -= bom as u32);
+            let whole = super::super::locate::locate_file(&path, &offsets, None);
+            assert!(whole.iter().all(Option::is_some), "text {n}");
+            let disk = Disk { path: &path, bom };
+            for part in [1, 100, 700, 3000, 1 << 20] {
+                let load = load_in_parts((0, &found, None), &disk, 64, part)
+                    .unwrap_or_else(|| panic!("text {n}, parts of {part}"));
+                let list = load.list.as_deref().unwrap();
+                let parts = super::super::locate::in_list_parts(&path, &offsets, list);
+                // A file with a byte order mark is located whole.
+                let want = (bom == 0).then_some(&whole);
+                assert_eq!(parts.as_ref(), want, "text {n}, parts of {part}");
+                // A target outside the list's elements: located as any other file.
+                let head = [1, offsets[0]];
+                assert_eq!(
+                    super::super::locate::in_list_parts(&path, &head, list),
+                    None
+                );
+            }
+        }
     }
 
     /// `scan_file` finds what `tree::list_shape` finds in the whole text, whatever the window.

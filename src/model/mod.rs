@@ -708,6 +708,21 @@ pub struct SourceFile {
     pub disk_path: PathBuf,
     /// Index of the export root (as given on the command line) it was found under.
     pub root: usize,
+    /// Where the parts of the file's list start, when it was loaded in parts: what lets a
+    /// large file be located in parallel.
+    pub list: Option<Box<ListParts>>,
+}
+
+/// The list of a large document loaded in parts (a Graph or Defender for Endpoint list of one
+/// file per collection), as checked while loading: each part starts with an element, and ends
+/// where the next part starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListParts {
+    /// The list's JSON pointer (RFC 6901): `/value`, or "" for a top-level array.
+    pub pointer: String,
+    /// Each part's first element: its byte offset in the decoded text and its index in the
+    /// list, in order. The last part ends with the list.
+    pub starts: Vec<(usize, usize)>,
 }
 
 /// The whole model: one [`Collection`] per entry of [`schema::COLLECTIONS`], in that order.
