@@ -41,10 +41,15 @@ pub fn run(args: &LintArgs) -> i32 {
     if let Err(e) = write_report(args, &report) {
         return fail(e);
     }
-    if args.write_baseline.is_some() && report.summary.errors == 0 {
-        return 0;
-    }
-    report.gate_exit_code(gate.fail_level, gate.fail_on_not_evaluated)
+    let code = if args.write_baseline.is_some() && report.summary.errors == 0 {
+        0
+    } else {
+        report.gate_exit_code(gate.fail_level, gate.fail_on_not_evaluated)
+    };
+    // Freeing thousands of violations takes a while once the report is written: another
+    // thread does it, which the process does not wait for on its way out.
+    std::thread::spawn(move || drop(report));
+    code
 }
 
 /// Loads the configuration and baseline, runs the lint and writes the baseline when asked.

@@ -1003,7 +1003,7 @@ fn in_pieces(path: &Path, offsets: &[u32], piece: usize) -> Option<Vec<Option<Lo
         base
     };
     let hits = scan.finish(len)?;
-    excerpts(&mut file, &hits, offsets.len(), len)
+    excerpts(path, &hits, offsets.len(), len)
 }
 
 /// What the scan of one part of a list found ([`in_list_parts`]).
@@ -1121,68 +1121,70 @@ pub(super) fn in_list_parts(
     if hits.len() != offsets.len() {
         return None;
     }
-    excerpts(&mut file, &hits, offsets.len(), len)
+    excerpts(path, &hits, offsets.len(), len)
 }
 
 /// The located values of `hits` (the first `n` targets'; None past the last hit), each with the
-/// excerpt of the file around it, read from `file` (whose decoded text is `len` bytes long).
-fn excerpts(
-    file: &mut std::fs::File,
-    hits: &[Hit],
-    n: usize,
-    len: usize,
-) -> Option<Vec<Option<Located>>> {
-    use std::io::{Read, Seek};
-    let mut out = Vec::with_capacity(n);
-    for k in 0..n {
-        let Some(h) = hits.get(k) else {
-            out.push(None);
-            continue;
-        };
-        let m = &h.mark;
-        // The bytes an excerpt can show: context lines before the value's line, its first
-        // lines and context lines after, each of the longest length shown whole.
-        let line = SourceExcerpt::MAX_LINE_BYTES + 1;
-        let from = m.at.saturating_sub((SourceExcerpt::CONTEXT + 2) * line);
-        let to = len.min(m.at + (SourceExcerpt::MAX_LINES + SourceExcerpt::CONTEXT + 2) * line);
-        file.seek(std::io::SeekFrom::Start(from as u64)).ok()?;
-        let mut bytes = vec![0; to.checked_sub(from)?];
-        file.read_exact(&mut bytes).ok()?;
-        // The part starts and ends on whole characters.
-        let skip = bytes
-            .iter()
-            .take_while(|&&b| (b as i8) < -0x40)
-            .count()
-            .min(m.at - from);
-        let valid = match std::str::from_utf8(bytes.get(skip..)?) {
-            Ok(t) => t.len(),
-            Err(e) if e.error_len().is_none() => e.valid_up_to(),
-            Err(_) => return None,
-        };
-        let text = std::str::from_utf8(bytes.get(skip..skip + valid)?).ok()?;
-        let from = from + skip;
-        let part = Part {
-            text,
-            starts_file: from == 0,
-            ends_file: from + valid == len,
-        };
-        out.push(Some(Located {
-            source: SourceExcerpt::in_part(
-                String::new(),
-                part,
-                m.at - from,
-                h.end - from,
-                m.line,
-                m.column,
-            ),
-            pointer: h.pointer.clone(),
-            line: m.line,
-            column: m.column,
-            end_line: h.end_line,
-            end_column: h.end_column,
-        }));
-    }
+/// excerpt of the file around it, read from the file at `path` (whose decoded text is `len`
+/// bytes long), in parallel. None when a part of the file cannot be read.
+fn excerpts(path: &Path, hits: &[Hit], n: usize, len: usize) -> Option<Vec<Option<Located>>> {
+    let mut out: Vec<Option<Located>> = hits
+        .par_iter()
+        .take(n)
+        .map_init(
+            || std::fs::File::open(path).ok(),
+            |file, h| Some(Some(excerpt(file.as_mut()?, h, len)?)),
+        )
+        .collect::<Option<_>>()?;
+    out.resize(n, None);
     Some(out)
+}
+
+/// [`excerpts`] of one hit, from `file`.
+fn excerpt(file: &mut std::fs::File, h: &Hit, len: usize) -> Option<Located> {
+    use std::io::{Read, Seek};
+    let m = &h.mark;
+    // The bytes an excerpt can show: context lines before the value's line, its first lines
+    // and context lines after, each of the longest length shown whole.
+    let line = SourceExcerpt::MAX_LINE_BYTES + 1;
+    let from = m.at.saturating_sub((SourceExcerpt::CONTEXT + 2) * line);
+    let to = len.min(m.at + (SourceExcerpt::MAX_LINES + SourceExcerpt::CONTEXT + 2) * line);
+    file.seek(std::io::SeekFrom::Start(from as u64)).ok()?;
+    let mut bytes = vec![0; to.checked_sub(from)?];
+    file.read_exact(&mut bytes).ok()?;
+    // The part starts and ends on whole characters.
+    let skip = bytes
+        .iter()
+        .take_while(|&&b| (b as i8) < -0x40)
+        .count()
+        .min(m.at - from);
+    let valid = match std::str::from_utf8(bytes.get(skip..)?) {
+        Ok(t) => t.len(),
+        Err(e) if e.error_len().is_none() => e.valid_up_to(),
+        Err(_) => return None,
+    };
+    let text = std::str::from_utf8(bytes.get(skip..skip + valid)?).ok()?;
+    let from = from + skip;
+    let part = Part {
+        text,
+        starts_file: from == 0,
+        ends_file: from + valid == len,
+    };
+    Some(Located {
+        source: SourceExcerpt::in_part(
+            String::new(),
+            part,
+            m.at - from,
+            h.end - from,
+            m.line,
+            m.column,
+        ),
+        pointer: h.pointer.clone(),
+        line: m.line,
+        column: m.column,
+        end_line: h.end_line,
+        end_column: h.end_column,
+    })
 }
 
 #[cfg(test)]
