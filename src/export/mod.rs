@@ -615,7 +615,8 @@ enum Op {
     /// A members list of a group was exported (even an empty one), here.
     MembersList(String, Loc),
     Member(ArcStr, Record, Loc),
-    Device(Record),
+    /// A machine, with its key in [`Assembler::device_index`].
+    Device(ArcStr, Record),
     /// The antivirus mode of a machine: the device to create when there is none yet (its `id`
     /// the machine's, its `av_mode` the mode, located where the row gives it), and when the
     /// row's data was refreshed (ms since the epoch), if it says.
@@ -653,12 +654,18 @@ struct Account {
 const _: () = assert!(std::mem::size_of::<Op>() <= 48);
 
 impl Op {
+    /// Adds a machine, by its key in [`Assembler::device_index`] (worked out where the machine
+    /// is read, in parallel).
+    pub(crate) fn device(record: Record) -> Self {
+        Op::Device(device_key(&record), record)
+    }
+
     /// The collection the operation adds to.
     fn collection(&self) -> Option<&'static str> {
         Some(match self {
             Op::Touch(c) | Op::Push(c, _) | Op::Gap(c, _) => c,
             Op::Group(_) | Op::MembersList(..) | Op::Member(..) => "groups",
-            Op::Device(_) | Op::AvMode(..) | Op::AvModeByName(_) => "devices",
+            Op::Device(..) | Op::AvMode(..) | Op::AvModeByName(_) => "devices",
             Op::Account(_) => "cloud_accounts",
             Op::Page(page, _) => page.gap.0,
             Op::Linkable | Op::Linked(_) => return None,
@@ -669,7 +676,7 @@ impl Op {
     /// account is kept whole: its fields are compared with those of the account as created.
     fn project(&mut self, projection: &Projection) {
         match self {
-            Op::Push(_, r) | Op::Group(r) | Op::Member(_, r, _) | Op::Device(r) => {
+            Op::Push(_, r) | Op::Group(r) | Op::Member(_, r, _) | Op::Device(_, r) => {
                 r.project(projection);
             }
             Op::AvMode(stub, _) => stub.project(projection),
@@ -1146,7 +1153,7 @@ impl Builder {
 
     /// Adds a machine.
     pub fn add_device(&mut self, record: Record) {
-        self.add(Op::Device(record));
+        self.add(Op::device(record));
     }
 
     /// Sets the antivirus mode of machine `id` (creating the device when the machine list
@@ -1369,7 +1376,7 @@ impl Assembler {
                         slot.2.push(r);
                     }
                 }
-                Op::Device(r) => self.add_device(r, file),
+                Op::Device(id, r) => self.add_device(id, r, file),
                 Op::AvMode(stub, refreshed) => self.add_av_mode(stub, refreshed),
                 Op::AvModeByName(by_name) => {
                     self.touch("devices", file);
@@ -1417,8 +1424,7 @@ impl Assembler {
         i
     }
 
-    fn add_device(&mut self, record: Record, file: FileId) {
-        let id = device_key(&record);
+    fn add_device(&mut self, id: ArcStr, record: Record, file: FileId) {
         match self.device_index.get(&id) {
             Some(&(i, _)) => {
                 if let Some(existing) = self.devices.get_mut(i) {

@@ -106,7 +106,7 @@ fn read<'a>(
             let (record, loc) = r.member(peek)?;
             Some(Op::Member(gid.clone(), record, loc))
         }
-        Elements::Machines => Some(Op::Device(r.machine(peek)?)),
+        Elements::Machines => Some(Op::device(r.machine(peek)?)),
         Elements::AvInfo => r.av_row(peek)?,
         Elements::Graph(_) => return None,
     };
