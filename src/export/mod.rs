@@ -1338,14 +1338,19 @@ impl Assembler {
         // The member lists this file added to: no room is kept in them past what they hold
         // (thousands of groups of tens of members each).
         let mut grown: Vec<(ArcStr, usize)> = Vec::new();
+        // Records pushed in a row onto one collection are added together (see
+        // `Collection::extend`).
+        let mut pushed: (&'static str, Vec<Record>) = ("", Vec::new());
         for op in ops {
+            if !matches!(&op, Op::Push(c, _) if *c == pushed.0) {
+                self.extend(std::mem::take(&mut pushed));
+            }
             match op {
                 Op::Touch(c) => self.touch(c, file),
                 Op::Push(c, r) => {
                     self.touch(c, file);
-                    if let Some(c) = self.model.collection_mut(c) {
-                        c.push(r);
-                    }
+                    pushed.0 = c;
+                    pushed.1.push(r);
                 }
                 Op::Group(r) => {
                     self.touch("groups", file);
@@ -1395,10 +1400,18 @@ impl Assembler {
                 Op::Linkable | Op::Linked(_) => {}
             }
         }
+        self.extend(pushed);
         for (_, i) in grown {
             if let Some((_, _, members)) = self.members.get_mut(i) {
                 members.shrink_to_fit();
             }
+        }
+    }
+
+    /// Adds records to a collection, in order.
+    fn extend(&mut self, (collection, records): (&str, Vec<Record>)) {
+        if let Some(c) = self.model.collection_mut(collection) {
+            c.extend(records);
         }
     }
 
