@@ -446,7 +446,7 @@ pub fn scan(text: &str, targets: &[u32]) -> Option<Vec<(usize, usize, String)>> 
 }
 
 /// Locates many values, reading each file once (files in parallel): a file whose list was
-/// loaded in parts by the parts of its list, in parallel (see [`in_list_parts`]); else a file
+/// loaded in parts by the parts of its list, in parallel (see `in_list_parts`); else a file
 /// of up to [`WHOLE_MAX`] bytes whole, a larger one in pieces of [`PIECE`] bytes (see
 /// [`locate_file`]).
 pub fn locate_all(model: &TenantModel, locs: &[&Loc]) -> Vec<Option<Located>> {
@@ -945,7 +945,12 @@ fn push_key(out: &mut String, raw: &str) {
     } else {
         raw.to_string()
     };
-    out.push_str(&key.replace('~', "~0").replace('/', "~1"));
+    out.push_str(&escaped(&key));
+}
+
+/// An object key as a JSON pointer writes it (RFC 6901): `~` as `~0`, `/` as `~1`.
+pub(super) fn escaped(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
 }
 
 /// [`locate_file`] reading the file in pieces of `piece` bytes; None when the file has a byte

@@ -1204,7 +1204,7 @@ fn load_in_parts(
     // The format's reading of the whole head must be the one the parts were read by.
     // The list's pointer, from its key (decoded).
     let pointer = match keys.get(index) {
-        Some((key, _)) if object => format!("/{}", key.replace('~', "~0").replace('/', "~1")),
+        Some((key, _)) if object => format!("/{}", super::locate::escaped(key)),
         _ => String::new(),
     };
     let copies = read_members(disk, keys, index)?;
