@@ -370,7 +370,7 @@ pub fn run_compiled(
         .count();
     // Freeing a large model takes a while and nothing waits for it: it is done on another
     // thread while the report is written.
-    std::thread::spawn(move || drop(loads));
+    crate::base::drop_elsewhere(loads);
     Ok(report)
 }
 

@@ -52,3 +52,35 @@ fn every_policy_file_is_built_in() {
         .collect();
     assert_eq!(files, embedded);
 }
+
+/// The fenced block that follows the line of `README.md` starting with `after`.
+fn readme_block(readme: &str, after: &str) -> String {
+    let from = readme
+        .find(after)
+        .unwrap_or_else(|| panic!("README: {after}"));
+    let rest = &readme[from..];
+    let open = rest.find("```\n").expect("a block after it") + 4;
+    let close = rest[open..].find("```").expect("the block's end");
+    rest[open..open + close].to_string()
+}
+
+/// The README's samples of the human output are what `dexlint lint examples/contoso` prints.
+#[test]
+fn readme_samples_are_the_example_export_s_output() {
+    let readme = std::fs::read_to_string(crate::common::manifest().join("README.md")).unwrap();
+    let out = crate::common::dexlint()
+        .args(["lint", "examples/contoso"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    for after in [
+        "breaks the rule, with its file, line, column and JSON pointer.",
+        "The human output ends with a summary and a verdict:",
+    ] {
+        let block = readme_block(&readme, after);
+        assert!(
+            stdout.contains(&block),
+            "README block after `{after}`:\n{block}\nis not in the output:\n{stdout}"
+        );
+    }
+}

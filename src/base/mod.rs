@@ -1,8 +1,40 @@
 //! Helpers every layer may use, depending on nothing of dexlint's own: dates ([`dates`]), positions in text
-//! ([`lines`]), "did you mean" suggestions ([`suggest`]) and the drawing of diagnostics
-//! ([`render`]).
+//! ([`lines`]), "did you mean" suggestions ([`suggest`]), the drawing of diagnostics
+//! ([`render`]) and [`drop_elsewhere`].
 
 pub mod dates;
 pub mod lines;
 pub mod render;
 pub mod suggest;
+
+/// Frees `value` on a thread of its own, which nothing waits for: a large model or report takes
+/// tens of milliseconds to free, and the process may end before it is done. Where no thread can
+/// be started (a process limit), `value` is freed here.
+pub fn drop_elsewhere<T: Send + 'static>(value: T) {
+    // On failure the closure, and `value` with it, is dropped by `spawn` on this thread.
+    let _ = std::thread::Builder::new().spawn(move || drop(value));
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    /// Tells the channel, when dropped, on which thread.
+    struct Tell(std::sync::mpsc::Sender<std::thread::ThreadId>);
+
+    impl Drop for Tell {
+        fn drop(&mut self) {
+            let _ = self.0.send(std::thread::current().id());
+        }
+    }
+
+    #[test]
+    fn a_value_dropped_elsewhere_is_dropped_on_another_thread() {
+        let (send, dropped) = std::sync::mpsc::channel();
+        super::drop_elsewhere(Tell(send));
+        let on = dropped
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .unwrap();
+        assert_ne!(on, std::thread::current().id());
+    }
+}

@@ -48,7 +48,7 @@ pub fn run(args: &LintArgs) -> i32 {
     };
     // Freeing thousands of violations takes a while once the report is written: another
     // thread does it, which the process does not wait for on its way out.
-    std::thread::spawn(move || drop(report));
+    crate::base::drop_elsewhere(report);
     code
 }
 

@@ -1036,8 +1036,8 @@ fn breaks_and_tail(bytes: &[u8]) -> (usize, usize) {
 /// counted); the line and column where each part starts come from the line breaks of the
 /// parts before it, counted in parallel too. The results are those of the scan of the whole
 /// text. None (the file is then located as any other) when a target is not in an element of
-/// the list, the file has a byte order mark, or a part does not read as the load found it
-/// (the file changed since).
+/// the list, the file has a byte order mark, or it changed since it was loaded (its length
+/// differs, or a part does not read as the load found it).
 pub(super) fn in_list_parts(
     path: &Path,
     offsets: &[u32],
@@ -1051,6 +1051,9 @@ pub(super) fn in_list_parts(
     }
     let mut file = std::fs::File::open(path).ok()?;
     let len = usize::try_from(file.metadata().ok()?.len()).ok()?;
+    if len != list.len {
+        return None;
+    }
     let mut head = vec![0; first];
     file.read_exact(&mut head).ok()?;
     if matches!(

@@ -595,7 +595,7 @@ pub fn load(roots: &[PathBuf], options: &LoadOptions) -> Result<Load, LoadSetupE
     let files_read = found.len();
     // What only the assembly needed (indexes of hundreds of thousands of ids) is freed on
     // another thread, while the policies run.
-    std::thread::spawn(move || drop((a, found)));
+    crate::base::drop_elsewhere((a, found));
     timing("joins and products", started);
     Ok(Load {
         model,

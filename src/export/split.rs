@@ -1222,6 +1222,7 @@ fn load_in_parts(
     let mut list = ListParts {
         pointer,
         starts: Vec::with_capacity(parts.len()),
+        len,
     };
     let (mut problems, mut ops) = (head.problems, Ops::from(head.ops));
     let mut index = 0;
@@ -1457,10 +1458,19 @@ mod tests {
                 // A file with a byte order mark is located whole.
                 let want = (bom == 0).then_some(&whole);
                 assert_eq!(parts.as_ref(), want, "text {n}, parts of {part}");
-                // A target outside the list's elements: located as any other file.
+                // A target outside the list's elements, or a file of another length than the
+                // one loaded: located as any other file.
                 let head = [1, offsets[0]];
                 assert_eq!(
                     super::super::locate::in_list_parts(&path, &head, list),
+                    None
+                );
+                let changed = ListParts {
+                    len: list.len + 1,
+                    ..list.clone()
+                };
+                assert_eq!(
+                    super::super::locate::in_list_parts(&path, &offsets, &changed),
                     None
                 );
             }

@@ -723,6 +723,8 @@ pub struct ListParts {
     /// Each part's first element: its byte offset in the decoded text and its index in the
     /// list, in order. The last part ends with the list.
     pub starts: Vec<(usize, usize)>,
+    /// The length of the decoded text (bytes) when it was loaded.
+    pub len: usize,
 }
 
 /// The whole model: one [`Collection`] per entry of [`schema::COLLECTIONS`], in that order.
