@@ -91,6 +91,31 @@ fn one_file_shape_is_identical_for_one_and_two_threads_and_matches_pages() {
                     && x["line"].as_u64().is_some_and(|l| l > 1000)),
                 "violations point into the one large file"
             );
+            // Located by the list's parts: each line and column is where the whole text's scan
+            // finds the value of the pointer.
+            let text = std::fs::read_to_string(one.path().join("graph/users.json")).unwrap();
+            let starts: Vec<usize> = std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect();
+            let mut checked = 0;
+            for x in v["violations"].as_array().unwrap() {
+                if x["file"].as_str() != Some("graph/users.json") {
+                    continue;
+                }
+                let (line, column) = (x["line"].as_u64().unwrap(), x["column"].as_u64().unwrap());
+                let from = starts[line as usize - 1];
+                let offset = from
+                    + text[from..]
+                        .chars()
+                        .take(column as usize - 1)
+                        .map(char::len_utf8)
+                        .sum::<usize>();
+                let found = dexlint::export::locate::scan(&text, &[offset as u32]).unwrap();
+                assert_eq!(found[0].0, offset, "{x}");
+                assert_eq!(found[0].2, x["pointer"].as_str().unwrap(), "{x}");
+                checked += 1;
+            }
+            assert!(checked > 100, "{checked}");
         }
     }
 }

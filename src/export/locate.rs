@@ -1036,8 +1036,8 @@ fn breaks_and_tail(bytes: &[u8]) -> (usize, usize) {
 /// counted); the line and column where each part starts come from the line breaks of the
 /// parts before it, counted in parallel too. The results are those of the scan of the whole
 /// text. None (the file is then located as any other) when a target is not in an element of
-/// the list, the file has a byte order mark, or it changed since it was loaded (its length
-/// differs, or a part does not read as the load found it).
+/// the list, the file is not as long as its decoded text (a byte order mark), or it changed
+/// since it was loaded (its length differs, or a part does not read as the load found it).
 pub(super) fn in_list_parts(
     path: &Path,
     offsets: &[u32],
@@ -1054,14 +1054,9 @@ pub(super) fn in_list_parts(
     if len != list.len {
         return None;
     }
+    // (A file with a byte order mark is longer than its decoded text: it is never taken.)
     let mut head = vec![0; first];
     file.read_exact(&mut head).ok()?;
-    if matches!(
-        head[..],
-        [0xEF, 0xBB, ..] | [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..]
-    ) {
-        return None;
-    }
     std::str::from_utf8(&head).ok()?;
     // The parts as far as the one that holds the last target: (start, end, first index).
     let parts: Vec<(usize, usize, usize)> = list

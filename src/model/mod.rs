@@ -658,11 +658,7 @@ impl Collection {
     /// when it has a location or a non-null value).
     pub fn push(&mut self, record: Record) {
         self.present = true;
-        for (i, seen) in self.fields_seen.iter_mut().enumerate() {
-            if let Some(field) = record.field(i) {
-                *seen |= field.loc().is_some() || !field.is_null();
-            }
-        }
+        note_seen(&mut self.fields_seen, &record);
         self.records.push(record);
     }
 
@@ -680,11 +676,7 @@ impl Collection {
             .fold(
                 || vec![false; fields],
                 |mut seen, record| {
-                    for (i, seen) in seen.iter_mut().enumerate() {
-                        if let Some(field) = record.field(i) {
-                            *seen |= field.loc().is_some() || !field.is_null();
-                        }
-                    }
+                    note_seen(&mut seen, record);
                     seen
                 },
             )
@@ -696,6 +688,16 @@ impl Collection {
             *seen |= now;
         }
         self.records.extend(records);
+    }
+}
+
+/// Notes in `seen` (one flag per field of the schema) which fields `record`'s source carried:
+/// those with a location or a non-null value.
+fn note_seen(seen: &mut [bool], record: &Record) {
+    for (i, seen) in seen.iter_mut().enumerate() {
+        if let Some(field) = record.field(i) {
+            *seen |= field.loc().is_some() || !field.is_null();
+        }
     }
 }
 

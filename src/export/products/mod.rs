@@ -371,6 +371,11 @@ fn first_assignments(
     found
 }
 
+/// For each plan name, the assignment found in `a` (users before `b`'s), else in `b`.
+fn earlier<T>(a: Vec<Option<T>>, b: Vec<Option<T>>) -> Vec<Option<T>> {
+    a.into_iter().zip(b).map(|(a, b)| a.or(b)).collect()
+}
+
 /// The plan names of every product of [`PRODUCTS`], each once, in order.
 fn plan_names() -> Vec<&'static str> {
     let mut out: Vec<&'static str> = Vec::new();
@@ -416,13 +421,8 @@ impl<'m> Licences<'m> {
                 .par_chunks(FIRST_USERS)
                 .enumerate()
                 .map(|(k, chunk)| first_assignments(chunk, head + k * FIRST_USERS, &names))
-                .reduce(
-                    || vec![None; names.len()],
-                    |a, b| a.into_iter().zip(b).map(|(a, b)| a.or(b)).collect(),
-                );
-            for (slot, later) in user_plans.iter_mut().zip(later) {
-                *slot = slot.or(later);
-            }
+                .reduce(|| vec![None; names.len()], earlier);
+            user_plans = earlier(user_plans, later);
         }
         Licences {
             present: skus.is_some() && incomplete.is_none(),
