@@ -349,6 +349,7 @@ pub fn value_text(v: &crate::model::Value) -> String {
             l.iter().map(value_text).collect::<Vec<_>>().join(", ")
         ),
         Value::Records(l) => format!("[{} records]", l.len()),
+        Value::Shared(l) => format!("[{} records]", l.len()),
         Value::Unknown => "unknown".into(),
     }
 }

@@ -153,7 +153,7 @@ pub const DEVICES_GROUP: &str = "Defender_Experts_Scoped_Coverage_Devices";
 
 fn list<'r>(r: &'r Record, field: &str) -> &'r [Record] {
     match r.get(field).map(|f| f.value()) {
-        Some(ValueRef::Records(l)) => l,
+        Some(ValueRef::Records(l)) => l.items(),
         _ => &[],
     }
 }

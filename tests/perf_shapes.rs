@@ -120,6 +120,104 @@ fn one_file_shape_is_identical_for_one_and_two_threads_and_matches_pages() {
     }
 }
 
+/// A policy that reports every plan of every user at the plan's id.
+const EVERY_PLAN: &str = r#"# Every assigned plan, where it is.
+policy ORG900 "Every assigned plan" {
+  severity info
+  for u in users, p in u.plans
+  report p.id "plan {p.id} of {u.upn}"
+}
+"#;
+
+#[test]
+fn users_share_their_plans_and_each_plan_is_located_in_its_own_user() {
+    let policies = tempfile::tempdir().unwrap();
+    std::fs::write(policies.path().join("plans.policy"), EVERY_PLAN).unwrap();
+    for layout in [Layout::OneFile, Layout::Paged] {
+        let dir = tempfile::tempdir().unwrap();
+        generate_as(dir.path(), &options(), layout).unwrap();
+        // Few lists for 4,000 users: the users of a licence share one.
+        let load = dexlint::export::load(
+            &[dir.path().to_path_buf()],
+            &dexlint::export::LoadOptions::default(),
+        )
+        .unwrap();
+        let users = &load.model.collection("users").unwrap().records;
+        let plans = dexlint::model::schema::USER.field_index("plans").unwrap();
+        let mut lists: Vec<*const dexlint::model::Record> = users
+            .iter()
+            .filter_map(|u| match u.field(plans)?.value() {
+                dexlint::model::ValueRef::Records(l) => Some(l.as_ptr()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(lists.len(), 4000);
+        lists.sort();
+        lists.dedup();
+        assert!(lists.len() < 400, "{} lists for 4,000 users", lists.len());
+        // Yet every plan is reported where it is in its own user.
+        for threads in ["1", "2"] {
+            let out = assert_cmd::Command::cargo_bin("dexlint")
+                .unwrap()
+                .env("RAYON_NUM_THREADS", threads)
+                .arg("lint")
+                .arg(dir.path())
+                .arg("--policies")
+                .arg(policies.path())
+                .args(["--format", "json"])
+                .output()
+                .unwrap();
+            let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            let mut docs: std::collections::HashMap<String, (Vec<String>, serde_json::Value)> =
+                Default::default();
+            let mut checked = 0;
+            for x in v["violations"].as_array().unwrap() {
+                if x["policy"] != "ORG900" {
+                    continue;
+                }
+                let file = x["file"].as_str().unwrap().to_string();
+                let (lines, doc) = docs.entry(file.clone()).or_insert_with(|| {
+                    let text = std::fs::read_to_string(dir.path().join(&file)).unwrap();
+                    let doc = serde_json::from_str(&text).unwrap();
+                    (text.lines().map(str::to_string).collect(), doc)
+                });
+                let pointer = x["pointer"].as_str().unwrap();
+                let message = x["message"].as_str().unwrap();
+                let user = &pointer[..pointer.find("/assignedPlans/").unwrap()];
+                let expected = format!(
+                    "plan {} of {}",
+                    doc.pointer(pointer).unwrap().as_str().unwrap(),
+                    doc.pointer(&format!("{user}/userPrincipalName"))
+                        .unwrap()
+                        .as_str()
+                        .unwrap()
+                );
+                assert_eq!(message, expected, "{x}");
+                // The line and column are the pointer's value's, in the file's text.
+                let line = x["line"].as_u64().unwrap() as usize;
+                let column = x["column"].as_u64().unwrap() as usize;
+                let at = &lines[line - 1];
+                let id = doc.pointer(pointer).unwrap().as_str().unwrap();
+                assert_eq!(
+                    at.get(column - 1..column + id.len() + 1),
+                    Some(format!("\"{id}\"").as_str()),
+                    "{x}"
+                );
+                checked += 1;
+            }
+            let total: usize = users
+                .iter()
+                .filter_map(|u| match u.field(plans)?.value() {
+                    dexlint::model::ValueRef::Records(l) => Some(l.len()),
+                    _ => None,
+                })
+                .sum();
+            assert_eq!(checked, total);
+            assert!(total > 10_000, "{total}");
+        }
+    }
+}
+
 /// A Graph list whose elements hold every kind of trap for a structural scan.
 fn tricky_list(n: usize, bom: bool) -> String {
     let mut s = String::new();

@@ -23,7 +23,7 @@ pub mod walk;
 pub use locate::Located;
 
 use crate::model::schema;
-use crate::model::{ArcStr, ThinVec};
+use crate::model::{ArcStr, SharedRecords, ThinVec};
 use crate::model::{
     Field, FileId, Gap, ListParts, Loc, Projection, Record, SourceFile, TenantModel, Value,
     ValueRef,
@@ -1713,7 +1713,7 @@ impl Assembler {
 /// The members of a group record.
 fn members_of(g: &Record) -> &[Record] {
     match g.get("members").map(|f| f.value()) {
-        Some(ValueRef::Records(l)) => l,
+        Some(ValueRef::Records(l)) => l.items(),
         _ => &[],
     }
 }
@@ -1829,13 +1829,7 @@ fn resolve_plan_names(model: &mut TenantModel) {
     // (the count's cache line would go back and forth between cores).
     users.records.par_chunks_mut(1 << 12).for_each(|chunk| {
         let mut found: foldhash::HashMap<*const u8, Option<ArcStr>> = Default::default();
-        for u in chunk.iter_mut() {
-            if !std::ptr::eq(u.schema(), &schema::USER) {
-                continue;
-            }
-            let Some(plans) = u.field_mut(plans_at).and_then(Field::records_mut) else {
-                continue;
-            };
+        let mut resolve = |plans: &mut [Record]| {
             for p in plans.iter_mut().filter(|p| std::ptr::eq(p.schema(), plan)) {
                 let Some(ValueRef::Str(id)) = p.field(id_at).map(|f| f.value()) else {
                     continue;
@@ -1852,6 +1846,30 @@ fn resolve_plan_names(model: &mut TenantModel) {
                 if let (Some(name), Some(slot)) = (name, p.field_mut(name_at)) {
                     *slot = Field::new(Value::Str(name), None);
                 }
+            }
+        };
+        // A list users share is resolved once: (the list, the list with names) by the
+        // list's address (the list is kept, so that no other takes its address).
+        let mut shared: foldhash::HashMap<usize, (SharedRecords, SharedRecords)> =
+            Default::default();
+        for u in chunk.iter_mut() {
+            if !std::ptr::eq(u.schema(), &schema::USER) {
+                continue;
+            }
+            let Some(field) = u.field_mut(plans_at) else {
+                continue;
+            };
+            if let Some(plans) = field.records_mut() {
+                resolve(plans);
+            } else if let Some(list) = field.shared_mut() {
+                let (_, named) = shared
+                    .entry(std::sync::Arc::as_ptr(list) as usize)
+                    .or_insert_with(|| {
+                        let mut named = ThinVec::clone(list);
+                        resolve(&mut named);
+                        (list.clone(), SharedRecords::new(named))
+                    });
+                *list = named.clone();
             }
         }
     });

@@ -77,7 +77,7 @@ struct ElementReader<'e> {
     /// The nesting limit left for each element.
     depth: usize,
     strings: json::Strings,
-    scratch: Vec<crate::model::Record>,
+    scratch: super::formats::streamed::Scratch,
 }
 
 impl<'e> ElementReader<'e> {
@@ -96,7 +96,7 @@ impl<'e> ElementReader<'e> {
             elements,
             depth,
             strings: json::Strings::default(),
-            scratch: Vec::new(),
+            scratch: Default::default(),
         }
     }
 

@@ -71,8 +71,14 @@ pub enum Value {
     Date(i64),
     /// A list of strings (a list of records is [`Value::Records`]).
     List(ThinVec<Value>),
-    /// A list of records: licenses, plans, members...
+    /// A list of records: licenses, members...
     Records(ThinVec<Record>),
+    /// A list of records whose locations are relative to the list's own (see
+    /// [`Record::relative_to`]), so that records whose lists are equal, text layout included,
+    /// hold one list: a user's assigned plans, which most users of a tenant share. Only a
+    /// field's location gives its records theirs ([`Field::value`]); put into a field at
+    /// another location, they would point elsewhere.
+    Shared(SharedRecords),
     /// A value the export shows to exist but cannot tell (a product licensed but its
     /// deployment mode shown by no file). A [`Gap`] with the record's identity and the field
     /// says why. Policies evaluate it with three-valued logic: a rule whose outcome depends on
@@ -102,22 +108,100 @@ impl Value {
             Value::Str(s) => ValueRef::Str(s),
             Value::Date(d) => ValueRef::Date(*d),
             Value::List(l) => ValueRef::List(l),
-            Value::Records(r) => ValueRef::Records(r),
+            Value::Records(r) => ValueRef::Records(Records::new(r, None)),
+            Value::Shared(r) => ValueRef::Records(Records::new(r, None)),
             Value::Unknown => ValueRef::Unknown,
         }
+    }
+
+    /// A [`Value::Shared`] list of `records` found at `base`: their locations made relative
+    /// to it (see [`Record::relative_to`]). Without a location, the records keep none.
+    pub fn shared(records: impl IntoIterator<Item = Record>, base: Option<Loc>) -> Value {
+        Value::Shared(SharedRecords::new(
+            records
+                .into_iter()
+                .map(|mut r| {
+                    r.relative_to(base);
+                    r
+                })
+                .collect(),
+        ))
+    }
+}
+
+/// The records of a [`Value::Shared`] list: one allocation however many fields hold it.
+pub type SharedRecords = std::sync::Arc<ThinVec<Record>>;
+
+/// A list of records, borrowed, with the location its records' relative locations count from
+/// (see [`Record::relative_to`]): what [`Field::value`] gives for a list of records.
+#[derive(Debug, Clone, Copy)]
+pub struct Records<'a> {
+    items: &'a [Record],
+    base: Option<Loc>,
+}
+
+impl<'a> Records<'a> {
+    /// `items`, whose relative locations count from `base` (absolute ones are kept as they
+    /// are).
+    pub fn new(items: &'a [Record], base: Option<Loc>) -> Self {
+        Records { items, base }
+    }
+
+    /// The records.
+    pub fn items(&self) -> &'a [Record] {
+        self.items
+    }
+
+    /// Where the list is: what its records' relative locations count from.
+    pub fn base(&self) -> Option<Loc> {
+        self.base
+    }
+
+    /// The records, in order (for as long as the list is borrowed).
+    pub fn iter(&self) -> std::slice::Iter<'a, Record> {
+        self.items.iter()
+    }
+}
+
+/// The records (whose locations [`Record::loc_in`] and [`Field::loc_in`] give, from
+/// [`Records::base`]).
+impl std::ops::Deref for Records<'_> {
+    type Target = [Record];
+    fn deref(&self) -> &[Record] {
+        self.items
+    }
+}
+
+impl<'a> IntoIterator for Records<'a> {
+    type Item = &'a Record;
+    type IntoIter = std::slice::Iter<'a, Record>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.iter()
+    }
+}
+
+/// Lists are equal when their records are, wherever they are.
+impl PartialEq for Records<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.items == other.items
     }
 }
 
 /// A field's location packed into 7 bytes, so that a [`Field`] is 16 bytes: the file's id plus
-/// one in bytes 0..3 (little-endian; 0 stands for no location) and the byte offset in bytes
-/// 3..7. A file id that does not fit 24 bits (an export of more than 16,777,214 files) keeps
-/// no location.
+/// one in bytes 0..3 (little-endian; 0 stands for no location, 2²⁴ − 1 for a location
+/// relative to the list the record is in) and the byte offset in bytes 3..7. A file id plus one
+/// that does not fit under 2²⁴ − 1 (an export of more than 16,777,213 files) keeps no
+/// location.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 struct PackedLoc([u8; 7]);
 
 impl PackedLoc {
+    /// The file part of a location relative to a list's ([`Record::relative_to`]): no file's
+    /// (file ids past 24 bits keep no location).
+    const RELATIVE: u32 = (1 << 24) - 1;
+
     fn new(loc: Option<Loc>) -> Self {
-        let Some(loc) = loc.filter(|l| l.file.get() < 1 << 24) else {
+        let Some(loc) = loc.filter(|l| l.file.get() < Self::RELATIVE) else {
             return PackedLoc::default();
         };
         let [f0, f1, f2, _] = loc.file.get().to_le_bytes();
@@ -125,13 +209,56 @@ impl PackedLoc {
         PackedLoc([f0, f1, f2, o0, o1, o2, o3])
     }
 
-    fn get(self) -> Option<Loc> {
+    /// `offset` bytes after the location of the list the record is in.
+    fn relative(offset: u32) -> Self {
+        let [f0, f1, f2, _] = Self::RELATIVE.to_le_bytes();
+        let [o0, o1, o2, o3] = offset.to_le_bytes();
+        PackedLoc([f0, f1, f2, o0, o1, o2, o3])
+    }
+
+    /// The file id plus one (0: no location; [`PackedLoc::RELATIVE`]: relative) and offset.
+    fn parts(self) -> (u32, u32) {
         let [f0, f1, f2, o0, o1, o2, o3] = self.0;
-        let file = std::num::NonZeroU32::new(u32::from_le_bytes([f0, f1, f2, 0]))?;
-        Some(Loc {
-            file,
-            offset: u32::from_le_bytes([o0, o1, o2, o3]),
-        })
+        (
+            u32::from_le_bytes([f0, f1, f2, 0]),
+            u32::from_le_bytes([o0, o1, o2, o3]),
+        )
+    }
+
+    /// The location; None when there is none or it is relative.
+    fn get(self) -> Option<Loc> {
+        match self.parts() {
+            (Self::RELATIVE, _) => None,
+            (file, offset) => Some(Loc {
+                file: std::num::NonZeroU32::new(file)?,
+                offset,
+            }),
+        }
+    }
+
+    /// The location, a relative one counted from `base` (None without one).
+    fn get_in(self, base: Option<Loc>) -> Option<Loc> {
+        match self.parts() {
+            (Self::RELATIVE, offset) => base.and_then(|b| {
+                Some(Loc {
+                    file: b.file,
+                    offset: b.offset.checked_add(offset)?,
+                })
+            }),
+            _ => self.get(),
+        }
+    }
+
+    /// The location made relative to `base` when it is in the same file at or after it;
+    /// else none (a relative one stays as it is).
+    fn relative_to(self, base: Option<Loc>) -> Self {
+        match (self.parts(), base) {
+            ((Self::RELATIVE, _), _) => self,
+            ((file, offset), Some(b)) if file == b.file.get() && offset >= b.offset => {
+                PackedLoc::relative(offset - b.offset)
+            }
+            _ => PackedLoc::default(),
+        }
     }
 }
 
@@ -151,6 +278,7 @@ enum Slot {
     Date(PackedLoc, i64),
     List(PackedLoc, ThinVec<Value>),
     Records(PackedLoc, ThinVec<Record>),
+    Shared(PackedLoc, SharedRecords),
     Unknown(PackedLoc),
 }
 
@@ -175,8 +303,8 @@ pub enum ValueRef<'a> {
     Date(i64),
     /// See [`Value::List`].
     List(&'a [Value]),
-    /// See [`Value::Records`].
-    Records(&'a [Record]),
+    /// See [`Value::Records`] and [`Value::Shared`].
+    Records(Records<'a>),
     /// See [`Value::Unknown`].
     Unknown,
 }
@@ -204,7 +332,15 @@ impl<'a> ValueRef<'a> {
             ValueRef::Str(s) => Value::Str(s.clone()),
             ValueRef::Date(d) => Value::Date(d),
             ValueRef::List(l) => Value::List(l.iter().cloned().collect()),
-            ValueRef::Records(l) => Value::Records(l.iter().cloned().collect()),
+            ValueRef::Records(l) => Value::Records(
+                l.iter()
+                    .map(|r| {
+                        let mut r = r.clone();
+                        r.absolute_in(l.base);
+                        r
+                    })
+                    .collect(),
+            ),
             ValueRef::Unknown => Value::Unknown,
         }
     }
@@ -228,12 +364,24 @@ impl Field {
             Value::Date(d) => Slot::Date(l, d),
             Value::List(v) => Slot::List(l, v),
             Value::Records(r) => Slot::Records(l, r),
+            Value::Shared(r) => Slot::Shared(l, r),
             Value::Unknown => Slot::Unknown(l),
         })
     }
 
-    /// Where the value starts in its file; None when absent or derived.
+    /// Where the value starts in its file; None when absent or derived, or when it is
+    /// relative to a list's location (see [`Field::loc_in`]).
     pub fn loc(&self) -> Option<Loc> {
+        self.packed().get()
+    }
+
+    /// Where the value starts in its file, for a field of a record of a list found at `base`
+    /// ([`Records::base`]): its location when it has one of its own, else counted from `base`.
+    pub fn loc_in(&self, base: Option<Loc>) -> Option<Loc> {
+        self.packed().get_in(base)
+    }
+
+    fn packed(&self) -> PackedLoc {
         match &self.0 {
             Slot::Null(l)
             | Slot::Bool(l, _)
@@ -242,12 +390,20 @@ impl Field {
             | Slot::Date(l, _)
             | Slot::List(l, _)
             | Slot::Records(l, _)
-            | Slot::Unknown(l) => l.get(),
+            | Slot::Shared(l, _)
+            | Slot::Unknown(l) => *l,
         }
     }
 
-    /// The value, borrowed; [`ValueRef::Null`] when absent.
+    /// The value, borrowed; [`ValueRef::Null`] when absent. The records of a list know where
+    /// the list is ([`Records::base`]); those of a list in a field with a relative location
+    /// only from [`Field::value_in`].
     pub fn value(&self) -> ValueRef<'_> {
+        self.value_in(None)
+    }
+
+    /// [`Field::value`] for a field of a record of a list found at `base`.
+    pub fn value_in(&self, base: Option<Loc>) -> ValueRef<'_> {
         match &self.0 {
             Slot::Null(_) => ValueRef::Null,
             Slot::Bool(_, b) => ValueRef::Bool(*b),
@@ -255,7 +411,8 @@ impl Field {
             Slot::Str(_, s) => ValueRef::Str(s),
             Slot::Date(_, d) => ValueRef::Date(*d),
             Slot::List(_, v) => ValueRef::List(v),
-            Slot::Records(_, r) => ValueRef::Records(r),
+            Slot::Records(l, r) => ValueRef::Records(Records::new(r, l.get_in(base))),
+            Slot::Shared(l, r) => ValueRef::Records(Records::new(r, l.get_in(base))),
             Slot::Unknown(_) => ValueRef::Unknown,
         }
     }
@@ -271,6 +428,7 @@ impl Field {
             Slot::Date(_, d) => Value::Date(d),
             Slot::List(_, v) => Value::List(v),
             Slot::Records(_, r) => Value::Records(r),
+            Slot::Shared(_, r) => Value::Shared(r),
             Slot::Unknown(_) => Value::Unknown,
         };
         (value, loc)
@@ -281,11 +439,58 @@ impl Field {
         self.into_parts().0
     }
 
-    /// The records of a list of records, to change; None for any other value.
+    /// The records of a list of records, to change; None for any other value (a
+    /// [`Value::Shared`] list included: see [`Field::shared_mut`]).
     pub fn records_mut(&mut self) -> Option<&mut ThinVec<Record>> {
         match &mut self.0 {
             Slot::Records(_, r) => Some(r),
             _ => None,
+        }
+    }
+
+    /// The records of a [`Value::Shared`] list, to replace or change (with
+    /// [`std::sync::Arc::make_mut`], which copies a list other fields hold); None for any
+    /// other value.
+    pub fn shared_mut(&mut self) -> Option<&mut SharedRecords> {
+        match &mut self.0 {
+            Slot::Shared(_, r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// The field with its location made relative to `base` (see [`Record::relative_to`]).
+    fn relative_to(&mut self, base: Option<Loc>) {
+        let l = self.packed().relative_to(base);
+        self.set_packed(l);
+    }
+
+    /// The field with a relative location counted from `base` (see [`Record::absolute_in`]);
+    /// a list of records inside it likewise, from the list's location.
+    fn absolute_in(&mut self, base: Option<Loc>) {
+        let l = PackedLoc::new(self.packed().get_in(base));
+        self.set_packed(l);
+        let inner = self.loc();
+        let records = match &mut self.0 {
+            Slot::Shared(_, r) => Some(std::sync::Arc::make_mut(r)),
+            Slot::Records(_, r) => Some(r),
+            _ => None,
+        };
+        for r in records.into_iter().flatten() {
+            r.absolute_in(inner);
+        }
+    }
+
+    fn set_packed(&mut self, to: PackedLoc) {
+        match &mut self.0 {
+            Slot::Null(l)
+            | Slot::Bool(l, _)
+            | Slot::Int(l, _)
+            | Slot::Str(l, _)
+            | Slot::Date(l, _)
+            | Slot::List(l, _)
+            | Slot::Records(l, _)
+            | Slot::Shared(l, _)
+            | Slot::Unknown(l) => *l = to,
         }
     }
 
@@ -364,9 +569,38 @@ impl Record {
         SHAPES.get(usize::from(self.shape))?.get()
     }
 
-    /// The JSON object the record was read from; None for a derived record.
+    /// The JSON object the record was read from; None for a derived record, or one whose
+    /// location is relative to its list's (see [`Record::loc_in`]).
     pub fn loc(&self) -> Option<Loc> {
         self.loc.get()
+    }
+
+    /// The JSON object the record was read from, for a record of a list found at `base`
+    /// ([`Records::base`]).
+    pub fn loc_in(&self, base: Option<Loc>) -> Option<Loc> {
+        self.loc.get_in(base)
+    }
+
+    /// The record with its location and those of its fields made relative to `base`, the
+    /// location of the list that holds it: they then say where they are in any list whose
+    /// text is laid out alike. A location in another file or before `base` is dropped; the
+    /// records of a list in a field keep theirs (an absolute one stays absolute; a relative
+    /// one counts from that field, itself now relative). Without `base`, every location is
+    /// dropped.
+    pub fn relative_to(&mut self, base: Option<Loc>) {
+        self.loc = self.loc.relative_to(base);
+        for f in self.fields.iter_mut() {
+            f.relative_to(base);
+        }
+    }
+
+    /// The reverse of [`Record::relative_to`]: every relative location, its lists' records'
+    /// included, counted from `base` (without it, dropped).
+    pub fn absolute_in(&mut self, base: Option<Loc>) {
+        self.loc = PackedLoc::new(self.loc.get_in(base));
+        for f in self.fields.iter_mut() {
+            f.absolute_in(base);
+        }
     }
 
     /// Where field `index` of the schema is in `fields`; None when this record's shape leaves
@@ -451,10 +685,15 @@ impl Record {
     /// A record already projected, or whose fields are all kept, keeps its shape.
     pub fn project(&mut self, projection: &Projection) {
         for field in self.fields.iter_mut() {
-            if let Some(records) = field.records_mut() {
-                for r in records.iter_mut() {
-                    r.project(projection);
-                }
+            let records = match &mut field.0 {
+                Slot::Records(_, r) => Some(&mut r[..]),
+                // A list other records share is copied only when it changes.
+                Slot::Shared(_, r) if r.iter().all(|r| r.unchanged_by(projection)) => None,
+                Slot::Shared(_, r) => Some(&mut std::sync::Arc::make_mut(r)[..]),
+                _ => None,
+            };
+            for r in records.into_iter().flatten() {
+                r.project(projection);
             }
         }
         if self.shape().is_none_or(|s| s.slots.is_some()) {
@@ -472,6 +711,18 @@ impl Record {
             .map(|(_, f)| f)
             .collect();
         self.shape = shape;
+    }
+
+    /// Whether [`Record::project`] leaves the record as it is: it and the records of its lists
+    /// are projected already or keep every field.
+    fn unchanged_by(&self, projection: &Projection) -> bool {
+        let own = self.shape().is_none_or(|s| s.slots.is_some())
+            || projection.shape(self.schema()).is_none();
+        own && self.fields.iter().all(|f| match &f.0 {
+            Slot::Records(_, r) => r.iter().all(|r| r.unchanged_by(projection)),
+            Slot::Shared(_, r) => r.iter().all(|r| r.unchanged_by(projection)),
+            _ => true,
+        })
     }
 }
 
@@ -867,7 +1118,7 @@ mod tests {
             (Value::Null, None),
             (Value::Null, Some(Loc::new(0, 0))),
             (Value::Bool(true), Some(Loc::new(3, 17))),
-            (Value::Int(i64::MIN), Some(Loc::new(0xFF_FFFE, u32::MAX))),
+            (Value::Int(i64::MIN), Some(Loc::new(0xFF_FFFD, u32::MAX))),
             (Value::Str("x".into()), Some(Loc::document(41))),
             (Value::Date(-1), Some(Loc::new(1 << 16, 1 << 24))),
             (
@@ -1013,9 +1264,104 @@ mod tests {
     }
 
     #[test]
+    fn a_shared_list_locates_its_records_from_the_field_that_holds_it() {
+        let plan = || user().take("plans").unwrap().into_value();
+        let Value::Records(plans) = plan() else {
+            panic!("plans")
+        };
+        // The list at byte 30: its record at 40 and the record's id at 50.
+        let list = Value::shared(plans, Some(Loc::new(1, 30)));
+        let Value::Shared(shared) = &list else {
+            panic!("shared")
+        };
+        let id = schema::ASSIGNED_PLAN.field_index("id").unwrap();
+        let (record, field) = (&shared[0], shared[0].field(id).unwrap());
+        // Alone, a relative location is none; from a list, it counts from the list's.
+        assert_eq!((record.loc(), field.loc()), (None, None));
+        assert_eq!(field.loc_in(Some(Loc::new(1, 30))), Some(Loc::new(1, 50)));
+        assert_eq!(
+            field.loc_in(Some(Loc::new(4, 1000))),
+            Some(Loc::new(4, 1020))
+        );
+        assert_eq!(field.loc_in(None), None);
+        // Two users whose lists are laid out alike hold one list, each locating it in itself.
+        let mut a = Record::new(&schema::USER, Some(Loc::new(1, 2)));
+        let mut b = Record::new(&schema::USER, Some(Loc::new(7, 502)));
+        a.set("plans", list.clone(), Some(Loc::new(1, 30)));
+        b.set("plans", list, Some(Loc::new(7, 530)));
+        let located = |u: &Record| {
+            let Some(ValueRef::Records(l)) = u.get("plans").map(Field::value) else {
+                panic!("plans")
+            };
+            let r = &l[0];
+            (
+                l.as_ptr(),
+                r.loc_in(l.base()),
+                r.field(id).unwrap().loc_in(l.base()),
+            )
+        };
+        let (pa, ra, ia) = located(&a);
+        let (pb, rb, ib) = located(&b);
+        assert_eq!(pa, pb);
+        assert_eq!((ra, ia), (Some(Loc::new(1, 40)), Some(Loc::new(1, 50))));
+        assert_eq!((rb, ib), (Some(Loc::new(7, 540)), Some(Loc::new(7, 550))));
+        // An owned copy is located for good: at the first user's place, the plain list.
+        let copy = |u: &Record| match u.get("plans").map(|f| f.value().to_value()) {
+            Some(Value::Records(copy)) => copy,
+            _ => panic!("records"),
+        };
+        assert_eq!(copy(&b)[0].loc(), Some(Loc::new(7, 540)));
+        assert_eq!(copy(&b)[0].field(id).unwrap().loc(), Some(Loc::new(7, 550)));
+        assert_eq!(Value::Records(copy(&a)), plan());
+        // A location before the list or in another file is dropped, not misplaced.
+        let mut r = Record::new(&schema::ASSIGNED_PLAN, Some(Loc::new(1, 20)));
+        r.set("id", Value::Str("p".into()), Some(Loc::new(2, 50)));
+        r.relative_to(Some(Loc::new(1, 30)));
+        assert_eq!(r.loc_in(Some(Loc::new(1, 30))), None);
+        assert_eq!(r.field(id).unwrap().loc_in(Some(Loc::new(1, 30))), None);
+    }
+
+    #[test]
+    fn projecting_copies_a_shared_list_only_when_it_changes() {
+        let service = schema::ASSIGNED_PLAN.field_index("service").unwrap();
+        let Value::Records(plans) = user().take("plans").unwrap().into_value() else {
+            panic!("plans")
+        };
+        let list = Value::shared(plans, Some(Loc::new(1, 30)));
+        let mut a = user();
+        a.set("plans", list.clone(), Some(Loc::new(1, 30)));
+        let mut b = a.clone();
+        let address = |u: &Record| match u.get("plans").map(Field::value) {
+            Some(ValueRef::Records(l)) => l.as_ptr(),
+            _ => panic!("plans"),
+        };
+        // Projected: each user's copy leaves out `service`, and is its own.
+        let projection = Projection::new(&[]);
+        a.project(&projection);
+        assert_ne!(address(&a), address(&b));
+        let Some(ValueRef::Records(l)) = a.get("plans").map(Field::value) else {
+            panic!("plans")
+        };
+        assert_eq!(l[0].field(service), None);
+        assert_eq!(
+            l[0].get("id").unwrap().loc_in(l.base()),
+            Some(Loc::new(1, 50))
+        );
+        // A list already projected is not copied: the users go on sharing it.
+        b.project(&projection);
+        let mut c = b.clone();
+        c.project(&projection);
+        assert_eq!(address(&b), address(&c));
+    }
+
+    #[test]
     fn a_file_id_past_24_bits_keeps_no_location() {
-        let field = Field::new(Value::Bool(false), Some(Loc::new(0xFF_FFFF, 9)));
-        assert_eq!(field.loc(), None);
-        assert_eq!(field.value(), Value::Bool(false));
+        // The last id is that of no file: it marks relative locations.
+        for file in [0xFF_FFFE, 0xFF_FFFF] {
+            let field = Field::new(Value::Bool(false), Some(Loc::new(file, 9)));
+            assert_eq!(field.loc(), None);
+            assert_eq!(field.loc_in(Some(Loc::new(3, 100))), None);
+            assert_eq!(field.value(), Value::Bool(false));
+        }
     }
 }

@@ -93,14 +93,16 @@ pub enum Val<'e> {
     Date(i64),
     /// A list of model or constant values.
     Values(&'e [Value]),
-    /// A collection.
-    Records(&'e [Record]),
+    /// A collection, or a list of records (with the location its records' relative locations
+    /// count from: [`crate::model::Records::base`]).
+    Records(&'e [Record], Option<Loc>),
     /// Some records of a collection, by position (the result of an index lookup).
     Picked(&'e [Record], Rc<Vec<u32>>),
     /// A list built by the policy (`[a, b]` with non-constant items).
     Owned(Rc<Vec<Val<'e>>>),
-    /// One record of a collection.
-    Record(&'e Record),
+    /// One record of a collection or of a list (with the list's location, as for
+    /// [`Val::Records`]).
+    Record(&'e Record, Option<Loc>),
     /// A value the export cannot tell ([`Value::Unknown`]), and whatever depends on it:
     /// `unknown == "active"` is unknown, `false and unknown` is false, `any` is true when one
     /// element is true whatever the unknown ones are (three-valued, Kleene logic).
@@ -113,9 +115,9 @@ impl<'e> Val<'e> {
         Val::from_ref(v.as_ref())
     }
 
-    /// The runtime form of a record's field (no copy).
-    pub fn from_field(f: &'e Field) -> Val<'e> {
-        Val::from_ref(f.value())
+    /// The runtime form of a field of a record of a list found at `base` (no copy).
+    pub fn from_field(f: &'e Field, base: Option<Loc>) -> Val<'e> {
+        Val::from_ref(f.value_in(base))
     }
 
     fn from_ref(v: ValueRef<'e>) -> Val<'e> {
@@ -126,7 +128,7 @@ impl<'e> Val<'e> {
             ValueRef::Str(s) => Val::Str(Cow::Borrowed(s)),
             ValueRef::Date(d) => Val::Date(d),
             ValueRef::List(l) => Val::Values(l),
-            ValueRef::Records(l) => Val::Records(l),
+            ValueRef::Records(l) => Val::Records(l.items(), l.base()),
             ValueRef::Unknown => Val::Unknown,
         }
     }
@@ -151,7 +153,7 @@ impl<'e> Val<'e> {
     pub fn count(&self) -> Option<usize> {
         match self {
             Val::Values(l) => Some(l.len()),
-            Val::Records(l) => Some(l.len()),
+            Val::Records(l, _) => Some(l.len()),
             Val::Picked(_, p) => Some(p.len()),
             Val::Owned(l) => Some(l.len()),
             _ => None,
@@ -162,11 +164,11 @@ impl<'e> Val<'e> {
     pub fn get(&self, i: usize) -> Val<'e> {
         match self {
             Val::Values(l) => l.get(i).map_or(Val::Null, Val::from_value),
-            Val::Records(l) => l.get(i).map_or(Val::Null, Val::Record),
+            Val::Records(l, base) => l.get(i).map_or(Val::Null, |r| Val::Record(r, *base)),
             Val::Picked(l, p) => p
                 .get(i)
                 .and_then(|&j| l.get(j as usize))
-                .map_or(Val::Null, Val::Record),
+                .map_or(Val::Null, |r| Val::Record(r, None)),
             Val::Owned(l) => l.get(i).cloned().unwrap_or(Val::Null),
             _ => Val::Null,
         }
@@ -178,7 +180,8 @@ impl<'e> Val<'e> {
             (Val::Bool(a), Val::Bool(b)) => a == b,
             (Val::Int(a), Val::Int(b)) | (Val::Date(a), Val::Date(b)) => a == b,
             (Val::Str(a), Val::Str(b)) => a == b,
-            (Val::Record(a), Val::Record(b)) => std::ptr::eq(*a, *b),
+            // One record: lists that several records share are one list in each.
+            (Val::Record(a, at), Val::Record(b, bt)) => std::ptr::eq(*a, *b) && at == bt,
             _ => false,
         }
     }
@@ -214,7 +217,7 @@ impl<'e> Val<'e> {
                     None => write!(out, "{ms}"),
                 };
             }
-            Val::Record(r) => out.push_str(r.identity().unwrap_or(r.schema().name)),
+            Val::Record(r, _) => out.push_str(r.identity().unwrap_or(r.schema().name)),
             list => {
                 out.push('[');
                 for i in 0..list.count().unwrap_or(0) {
@@ -339,7 +342,7 @@ impl<'e> Evaluator<'e> {
             }
             CExpr::Collection(i) => match self.model.collections.get(*i) {
                 Some(c) if !c.present && !self.absent_empty => self.missing(*i),
-                Some(c) => Val::Records(&c.records),
+                Some(c) => Val::Records(&c.records, None),
                 None => Val::Null,
             },
             CExpr::Lookup {
@@ -367,13 +370,13 @@ impl<'e> Evaluator<'e> {
                 Val::Picked(records, index.get(&key))
             }
             CExpr::Field(base, i) => match self.eval(base)? {
-                Val::Record(r) => match r.field(*i) {
+                Val::Record(r, base) => match r.field(*i) {
                     Some(f) if f.is_unknown() => {
                         let name = r.schema().fields.get(*i).map_or("", |f| f.name);
                         self.unknowns.push((r.identity().map(str::to_string), name));
                         Val::Unknown
                     }
-                    f => f.map_or(Val::Null, Val::from_field),
+                    f => f.map_or(Val::Null, |f| Val::from_field(f, base)),
                 },
                 Val::Unknown => Val::Unknown,
                 _ => Val::Null,
@@ -599,11 +602,11 @@ impl<'e> Evaluator<'e> {
         Ok(match t {
             CTarget::None => None,
             CTarget::Record(e) => match self.eval(e)? {
-                Val::Record(r) => r.loc(),
+                Val::Record(r, base) => r.loc_in(base),
                 _ => None,
             },
             CTarget::Field(e, i) => match self.eval(e)? {
-                Val::Record(r) => r.field(*i).and_then(|f| f.loc()).or(r.loc()),
+                Val::Record(r, base) => r.field(*i).and_then(|f| f.loc_in(base)).or(r.loc_in(base)),
                 _ => None,
             },
             CTarget::Collection(i) => self.model.collections.get(*i).and_then(|c| c.origin),
@@ -716,7 +719,7 @@ impl<'e> Evaluator<'e> {
             let item = list.get(p);
             let read_before = self.unknowns.len();
             if depth == 0 && !self.skip.is_empty() {
-                if let Val::Record(r) = &item {
+                if let Val::Record(r, _) = &item {
                     if r.identity()
                         .is_some_and(|id| self.skip.iter().any(|s| s == id))
                     {
@@ -778,7 +781,7 @@ impl<'e> Evaluator<'e> {
     fn first_identity(&self, bindings: &[(usize, CExpr)]) -> Option<String> {
         let (slot, _) = bindings.first()?;
         match self.frame.get(*slot) {
-            Some(Some(Val::Record(r))) => r.identity().map(str::to_string),
+            Some(Some(Val::Record(r, _))) => r.identity().map(str::to_string),
             _ => None,
         }
     }
@@ -788,7 +791,7 @@ impl<'e> Evaluator<'e> {
     /// `groups/<gid>/members/<mid>`), so that findings about two members differ.
     fn entity(&self, bindings: &[(usize, CExpr)]) -> Option<String> {
         let (slot, source) = bindings.first()?;
-        let Some(Some(Val::Record(r))) = self.frame.get(*slot) else {
+        let Some(Some(Val::Record(r, _))) = self.frame.get(*slot) else {
             return None;
         };
         let kind = match source {
@@ -799,7 +802,7 @@ impl<'e> Evaluator<'e> {
         };
         let mut entity = format!("{kind}/{}", r.identity().unwrap_or("?"));
         for (slot, source) in bindings.iter().skip(1) {
-            let (Some(Some(Val::Record(inner))), CExpr::Field(parent, field)) =
+            let (Some(Some(Val::Record(inner, _))), CExpr::Field(parent, field)) =
                 (self.frame.get(*slot), source)
             else {
                 continue;
@@ -807,7 +810,7 @@ impl<'e> Evaluator<'e> {
             let CExpr::Slot(parent) = parent.as_ref() else {
                 continue;
             };
-            let Some(Some(Val::Record(outer))) = self.frame.get(*parent) else {
+            let Some(Some(Val::Record(outer, _))) = self.frame.get(*parent) else {
                 continue;
             };
             let Some(name) = outer.schema().fields.get(*field).map(|f| f.name) else {

@@ -136,6 +136,7 @@ fn write_value(v: &Value, out: &mut String) {
             out.push(']');
         }
         Value::Records(r) => out.push_str(&format!("[{} records]", r.len())),
+        Value::Shared(r) => out.push_str(&format!("[{} records]", r.len())),
         Value::Unknown => out.push_str("unknown"),
     }
 }

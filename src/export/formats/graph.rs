@@ -355,7 +355,12 @@ pub(crate) fn user(b: &mut Builder, at: &At<'_>) {
             put(&mut plan, "assigned", p, "assignedDateTime", Conv::Date);
             plan
         });
-        r.set("plans", Value::Records(items.collect()), Some(list.loc()));
+        // Located from the list, as the reader of user lists shares them.
+        r.set(
+            "plans",
+            Value::shared(items, Some(list.loc())),
+            Some(list.loc()),
+        );
     }
     b.push("users", r);
 }

@@ -20,13 +20,26 @@ use crate::export::json::Strings;
 use crate::export::tree;
 use crate::export::Op;
 use crate::model::schema::{self, RecordSchema};
-use crate::model::{ArcStr, Field, FileId, Loc, Projection, Record, Value};
+use crate::model::{ArcStr, Field, FileId, Loc, Projection, Record, SharedRecords, Value};
 use jiter::{Jiter, Peek};
 use std::sync::LazyLock;
 
 /// What a reader keeps from one element to the next: the file's shared strings, room for the
-/// records of a list, and the fields records keep (None: every field).
-pub(in crate::export) type Pool<'p> = (&'p Strings, &'p mut Vec<Record>, Option<&'p Projection>);
+/// records of a list and the lists shared, and the fields records keep (None: every field).
+pub(in crate::export) type Pool<'p> = (&'p Strings, &'p mut Scratch, Option<&'p Projection>);
+
+/// What a reader keeps from one element to the next of a list.
+#[derive(Debug, Default)]
+pub(in crate::export) struct Scratch {
+    /// Room for the records of a list being read.
+    records: Vec<Record>,
+    /// The lists of records elements may share ([`Value::Shared`]), the one read last at the
+    /// end: a user's assigned plans are those of one of the few licences of a tenant.
+    shared: Vec<SharedRecords>,
+}
+
+/// How many of the lists read last a new one is compared with before it is kept on its own.
+const SHARED_KEPT: usize = 8;
 
 /// What one element of a list gives: the operation to add, or none (a `deviceavinfo` row
 /// without `avMode`).
@@ -85,7 +98,7 @@ fn read<'a>(
     base: usize,
     depth: usize,
     file: FileId,
-    (strings, scratch, projection): (&'a Strings, &mut Vec<Record>, Option<&'a Projection>),
+    (strings, scratch, projection): (&'a Strings, &mut Scratch, Option<&'a Projection>),
 ) -> Option<(Element, Jiter<'a>)> {
     let mut r = Reader {
         j: Jiter::new(bytes),
@@ -140,8 +153,8 @@ struct Reader<'a> {
     depth: usize,
     file: FileId,
     strings: &'a Strings,
-    /// The records of a list being read (kept for the next list).
-    scratch: Vec<Record>,
+    /// What is kept from one element to the next.
+    scratch: Scratch,
     /// The fields records keep (None: every field); the others are only checked.
     projection: Option<&'a Projection>,
 }
@@ -373,11 +386,12 @@ impl Reader<'_> {
     }
 
     /// A list of objects (or null: no list) into `field`, each object a record of `schema`;
-    /// anything else gives up (the tree path reports it and records the gap).
+    /// anything else gives up (the tree path reports it and records the gap). With `shared`,
+    /// a [`Value::Shared`] list, the same as one read before when it is equal to it.
     fn records(
         &mut self,
         record: &mut Record,
-        field: usize,
+        (field, shared): (usize, bool),
         peek: Peek,
         schema: &'static RecordSchema,
         keys: Keys<'_, (usize, Conv)>,
@@ -392,7 +406,7 @@ impl Reader<'_> {
                 let loc = self.loc();
                 self.enter()?;
                 // Gathered first, so the list is allocated once at its size.
-                let mut items = std::mem::take(&mut self.scratch);
+                let mut items = std::mem::take(&mut self.scratch.records);
                 let mut next = self.j.known_array().ok()?;
                 while let Some(peek) = next {
                     if peek != Peek::Object {
@@ -402,13 +416,37 @@ impl Reader<'_> {
                     next = self.j.array_step().ok()?;
                 }
                 self.open -= 1;
-                let list = Value::Records(items.drain(..).collect());
-                self.scratch = items;
+                let list = match shared {
+                    true => Value::Shared(self.share(&mut items, loc)),
+                    false => Value::Records(items.drain(..).collect()),
+                };
+                self.scratch.records = items;
                 set(record, field, Some(list), loc);
                 Some(())
             }
             _ => None,
         }
+    }
+
+    /// The records `items`, found in a list at `base`, as a shared list: one of those read
+    /// last when equal to it, locations relative to the list included (`items` is left empty).
+    fn share(&mut self, items: &mut Vec<Record>, base: Loc) -> SharedRecords {
+        for r in items.iter_mut() {
+            r.relative_to(Some(base));
+        }
+        let kept = &mut self.scratch.shared;
+        let list = match kept.iter().rposition(|l| l[..] == items[..]) {
+            Some(i) => {
+                items.clear();
+                kept.remove(i)
+            }
+            None => SharedRecords::new(items.drain(..).collect()),
+        };
+        if kept.len() >= SHARED_KEPT {
+            kept.remove(0);
+        }
+        kept.push(list.clone());
+        list
     }
 
     /// A Graph `user` (see `graph::user`).
@@ -435,12 +473,20 @@ impl Reader<'_> {
                     r.put(&mut record, field, peek, conv)
                 })
             }
-            User::Licenses(field) => {
-                r.records(&mut record, field, peek, &schema::LICENSE, &t.license)
-            }
-            User::Plans(field) => {
-                r.records(&mut record, field, peek, &schema::ASSIGNED_PLAN, &t.plan)
-            }
+            User::Licenses(field) => r.records(
+                &mut record,
+                (field, false),
+                peek,
+                &schema::LICENSE,
+                &t.license,
+            ),
+            User::Plans(field) => r.records(
+                &mut record,
+                (field, true),
+                peek,
+                &schema::ASSIGNED_PLAN,
+                &t.plan,
+            ),
         })?;
         Some(record)
     }

@@ -361,8 +361,8 @@ fn first_assignments(
             if slot.is_none() && text(status_at) == Some("Enabled") {
                 let loc = id_at
                     .and_then(|i| pl.field(i))
-                    .and_then(|f| f.loc())
-                    .or(pl.loc());
+                    .and_then(|f| f.loc_in(plans.base()))
+                    .or(pl.loc_in(plans.base()));
                 *slot = Some((base + ui, pi, loc));
                 missing -= 1;
             }
@@ -483,7 +483,9 @@ impl<'m> Licences<'m> {
             })?;
             Some((
                 s,
-                plan.get("name").and_then(|f| f.loc()).or(plan.loc()),
+                plan.get("name")
+                    .and_then(|f| f.loc_in(plans.base()))
+                    .or(plan.loc_in(plans.base())),
                 int(s, "consumed_units").unwrap_or(0),
             ))
         })
