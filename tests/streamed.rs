@@ -281,3 +281,73 @@ fn machines_and_antivirus_rows_load_as_their_whole_parse() {
         mde_list("DeviceAvInfo", &rows).as_bytes(),
     );
 }
+
+#[test]
+fn a_long_machine_list_merges_with_the_antivirus_rows_as_its_pages_do() {
+    // Machines d0..d5999 after antivirus rows for d0..d4999, with machines listed twice (of
+    // both kinds, and one right after itself): one file merges them in parallel, pages of
+    // fewer machines one by one.
+    let rows: Vec<String> = (0..5000)
+        .map(|i| format!(r#"{{"machineId": "d{i}", "avMode": "{}"}}"#, i % 3))
+        .collect();
+    let mut ids: Vec<String> = (0..6000).map(|i| format!("d{i}")).collect();
+    ids.extend(["d10", "d5500", "D20", "d20", "d7000", "d7000"].map(String::from));
+    let machines: Vec<String> = ids
+        .iter()
+        .enumerate()
+        .map(|(n, id)| {
+            format!(r#"{{"id": "{id}", "computerDnsName": "pc{n}", "healthStatus": "Active"}}"#)
+        })
+        .collect();
+    let av = mde_list("DeviceAvInfo", &refs(&rows));
+    let whole = mde_list("Machines", &refs(&machines));
+    let (first, second) = machines.split_at(3003);
+    let (first, second) = (
+        mde_list("Machines", &refs(first)),
+        mde_list("Machines", &refs(second)),
+    );
+    let one = load_documents(
+        &[
+            ("mde/deviceavinfo.json", av.as_bytes()),
+            ("mde/machines.json", whole.as_bytes()),
+        ],
+        true,
+    );
+    let paged = load_documents(
+        &[
+            ("mde/deviceavinfo.json", av.as_bytes()),
+            ("mde/machines-1.json", first.as_bytes()),
+            ("mde/machines-2.json", second.as_bytes()),
+        ],
+        true,
+    );
+    // The same devices with the same values, in the same order (locations differ: the files
+    // do).
+    let values = |load: &dexlint::export::Load| -> Vec<Vec<String>> {
+        load.model
+            .collection("devices")
+            .unwrap()
+            .records
+            .iter()
+            .map(|r| {
+                r.fields()
+                    .map(|(_, f)| format!("{:?}", f.value()))
+                    .collect()
+            })
+            .collect()
+    };
+    assert_eq!(values(&one).len(), 6001, "d0..d5999 and d7000 (D20 is d20)");
+    assert_eq!(values(&one), values(&paged));
+    // The last machine listed for a device is the device, with its antivirus row's mode.
+    let devices = &one.model.collection("devices").unwrap().records;
+    let text = |i: usize, f: &str| devices[i].text(f).map(str::to_string);
+    assert_eq!(text(10, "name").as_deref(), Some("pc6000"));
+    assert_eq!(text(10, "av_mode"), text(13, "av_mode"));
+    assert_ne!(text(10, "av_mode"), text(11, "av_mode"));
+    assert_eq!(text(5500, "name").as_deref(), Some("pc6001"));
+    assert_eq!(text(5500, "av_mode"), None);
+}
+
+fn refs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}

@@ -1245,6 +1245,20 @@ fn lowercase(text: &ArcStr) -> ArcStr {
     }
 }
 
+/// How many machines read in a row [`Assembler::add_devices`] merges in parallel (fewer, a
+/// page of a list, are merged one after the other).
+const PARALLEL_MERGES: usize = 4096;
+
+/// Replaces the device `existing` by a machine of the machine list, which came after the
+/// antivirus list: the device keeps its `av_mode`.
+fn merge_machine(existing: &mut Record, machine: Record) {
+    let av = existing.take("av_mode");
+    *existing = machine;
+    if let Some((value, loc)) = av.map(Field::into_parts) {
+        existing.set("av_mode", value, loc);
+    }
+}
+
 /// A device's key in [`Assembler::device_index`]: its identity (see [`Record::identity`]) in
 /// lowercase.
 fn device_key(record: &Record) -> ArcStr {
@@ -1341,9 +1355,14 @@ impl Assembler {
         // Records pushed in a row onto one collection are added together (see
         // `Collection::extend`).
         let mut pushed: (&'static str, Vec<Record>) = ("", Vec::new());
+        // Machines read in a row are added together (see `Assembler::add_devices`).
+        let mut machines: Vec<(ArcStr, Record)> = Vec::new();
         for op in ops {
             if !matches!(&op, Op::Push(c, _) if *c == pushed.0) {
                 self.extend(std::mem::take(&mut pushed));
+            }
+            if !matches!(&op, Op::Device(..)) && !machines.is_empty() {
+                self.add_devices(std::mem::take(&mut machines), file);
             }
             match op {
                 Op::Touch(c) => self.touch(c, file),
@@ -1381,7 +1400,7 @@ impl Assembler {
                         slot.2.push(r);
                     }
                 }
-                Op::Device(id, r) => self.add_device(id, r, file),
+                Op::Device(id, r) => machines.push((id, r)),
                 Op::AvMode(stub, refreshed) => self.add_av_mode(stub, refreshed),
                 Op::AvModeByName(by_name) => {
                     self.touch("devices", file);
@@ -1401,6 +1420,7 @@ impl Assembler {
             }
         }
         self.extend(pushed);
+        self.add_devices(machines, file);
         for (_, i) in grown {
             if let Some((_, _, members)) = self.members.get_mut(i) {
                 members.shrink_to_fit();
@@ -1437,16 +1457,55 @@ impl Assembler {
         i
     }
 
+    /// Adds machines, in order, as [`Assembler::add_device`] adds each. Of a long run (a
+    /// machine list of one file), those that replace a device already there (the antivirus
+    /// list's) are found and merged in parallel: no two merge into one device at once, and
+    /// each device is merged with its machines in their order.
+    fn add_devices(&mut self, machines: Vec<(ArcStr, Record)>, file: FileId) {
+        if machines.len() < PARALLEL_MERGES {
+            for (id, record) in machines {
+                self.add_device(id, record, file);
+            }
+            return;
+        }
+        // Devices already there never move: where each machine's is can be found beforehand.
+        let index = &self.device_index;
+        let found: Vec<Option<usize>> = machines
+            .par_iter()
+            .map(|(id, _)| index.get(id).map(|&(i, _)| i))
+            .collect();
+        let mut merges: Vec<Option<Record>> = Vec::new();
+        merges.resize_with(self.devices.len(), || None);
+        for ((id, record), at) in machines.into_iter().zip(found) {
+            match at.and_then(|i| Some((i, merges.get_mut(i)?))) {
+                // A second machine for one device: the first is merged now.
+                Some((i, Some(slot))) => {
+                    if let Some(existing) = self.devices.get_mut(i) {
+                        merge_machine(existing, std::mem::replace(slot, record));
+                    }
+                }
+                Some((_, slot)) => *slot = Some(record),
+                None => self.add_device(id, record, file),
+            }
+        }
+        self.devices
+            .par_iter_mut()
+            .zip(merges.into_par_iter())
+            .for_each(|(existing, machine)| {
+                if let Some(record) = machine {
+                    merge_machine(existing, record);
+                }
+            });
+        if let Some(c) = self.model.collection_mut("devices") {
+            c.origin.get_or_insert(Loc::document(file));
+        }
+    }
+
     fn add_device(&mut self, id: ArcStr, record: Record, file: FileId) {
         match self.device_index.get(&id) {
             Some(&(i, _)) => {
                 if let Some(existing) = self.devices.get_mut(i) {
-                    // The machine list came after the antivirus list: keep its `av_mode`.
-                    let av = existing.take("av_mode");
-                    *existing = record;
-                    if let Some((value, loc)) = av.map(Field::into_parts) {
-                        existing.set("av_mode", value, loc);
-                    }
+                    merge_machine(existing, record);
                 }
             }
             None => {
