@@ -19,7 +19,7 @@
 //! | 4 | [`outcome`] | what a run found: violations, not-evaluated rules, diagnostics, the summary |
 //! | 5 | [`lint`], [`baseline`], [`redact`] | the pipeline and the steps applied to its outcome |
 //! | 6 | [`report`] | output formats, one file each, reading only [`outcome`] (and [`base`], [`edition`]) |
-//! | 7 | [`testing`], [`authoring`], [`catalogue`], [`reference`] | policy tests, list/explain/init, the generated catalogue docs, the tenant model's reference |
+//! | 7 | [`testing`], [`authoring`], [`catalogue`], [`reference`](mod@crate::reference) | policy tests, list/explain/init, the generated catalogue docs, the tenant model's reference |
 //! | 8 | [`commands`], [`cli`] | one file per subcommand; the clap definitions |
 //!
 //! Adding a source format is one file in `export/formats/` and a line in

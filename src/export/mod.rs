@@ -5,7 +5,7 @@
 //! [`formats::FORMATS`] that reads it, all in parallel (rayon). List responses whose elements
 //! load on their own (Graph and Defender for Endpoint lists) are read element by element
 //! ([`split`]): the largest kinds straight from the parser's events
-//! ([`formats::streamed`]), large lists a range of elements at a time on several threads. What each file contributes
+//! (`formats::streamed`), large lists a range of elements at a time on several threads. What each file contributes
 //! is added to the model in walk order, so the model is the same whatever the thread count.
 //! Joins across files (members of groups, antivirus modes of machines, pricings and settings of
 //! one subscription, plan names from the SKU catalogue) are made when every file has been read. A bad file never stops the load: it becomes a [`LoadDiagnostic`].

@@ -1,4 +1,4 @@
-//! Paged Microsoft Graph lists (https://learn.microsoft.com/graph/paging): a response that has
+//! Paged Microsoft Graph lists (<https://learn.microsoft.com/graph/paging>): a response that has
 //! more pages carries `@odata.nextLink`; the last page does not. An export holds the pages of
 //! one list as files in the same folder with the same `@odata.context`, whatever their names.
 //!

@@ -7,20 +7,20 @@
 //! elements ([`tree::list_shape`], by structure only: each element is checked when it is
 //! parsed). The source format reads the document with no elements (its head: the list's page,
 //! the collections it provides) and says what the elements are ([`Builder::list_elements`]);
-//! each element is then read on its own: by [`streamed`] straight from the parser's events
+//! each element is then read on its own: by `streamed` straight from the parser's events
 //! when it can, else parsed (byte offsets still those of the whole file) and read by the
 //! format's own code ([`formats::element`]). A large list is cut into ranges of about
 //! [`RANGE_BYTES`], loaded in parallel. A large UTF-8 file is never held whole
-//! ([`load_from_disk`]): its list is first loaded in parts found by the text that separates its
+//! (`load_from_disk`): its list is first loaded in parts found by the text that separates its
 //! first two elements, each part read where the one before ends, with no pass before
-//! ([`load_in_parts`]: kept only when the parts line up); else its structure is found a window
-//! of [`WINDOW_BYTES`] at a time, its other members and each range are read from the file by
-//! their byte spans ([`Disk`]). Its text is read whole only when a problem needs a line (or when it is
+//! (`load_in_parts`: kept only when the parts line up); else its structure is found a window
+//! of `WINDOW_BYTES` at a time, its other members and each range are read from the file by
+//! their byte spans (`Disk`). Its text is read whole only when a problem needs a line (or when it is
 //! not such a list: it is then loaded as any other file, its text dropped once its elements
 //! are found). A list response smaller
-//! than [`MIN_SPLIT_BYTES`] is read by element when [`streamed`] reads its elements, else
+//! than [`MIN_SPLIT_BYTES`] is read by element when `streamed` reads its elements, else
 //! whole; when it is a plain page (an object whose only array is `value`), in one pass that
-//! reads each element where the one before ends ([`in_one_pass`]), without the scan.
+//! reads each element where the one before ends (`in_one_pass`), without the scan.
 //!
 //! The result is what the whole document gives, or nothing (and the file is loaded whole):
 //! only formats whose elements load independently of one another are split (Graph and

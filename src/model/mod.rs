@@ -355,7 +355,10 @@ impl PartialEq<Value> for ValueRef<'_> {
 impl Field {
     /// A field holding `value`, found at `loc`.
     pub fn new(value: Value, loc: Option<Loc>) -> Self {
-        let l = PackedLoc::new(loc);
+        Field::packed_with(value, PackedLoc::new(loc))
+    }
+
+    fn packed_with(value: Value, l: PackedLoc) -> Self {
         Field(match value {
             Value::Null => Slot::Null(l),
             Value::Bool(b) => Slot::Bool(l, b),
@@ -481,17 +484,8 @@ impl Field {
     }
 
     fn set_packed(&mut self, to: PackedLoc) {
-        match &mut self.0 {
-            Slot::Null(l)
-            | Slot::Bool(l, _)
-            | Slot::Int(l, _)
-            | Slot::Str(l, _)
-            | Slot::Date(l, _)
-            | Slot::List(l, _)
-            | Slot::Records(l, _)
-            | Slot::Shared(l, _)
-            | Slot::Unknown(l) => *l = to,
-        }
+        let value = std::mem::take(self).into_value();
+        *self = Field::packed_with(value, to);
     }
 
     /// The string, if the value is a string.
@@ -647,7 +641,7 @@ impl Record {
     }
 
     /// A field by name: how dexlint's own code reads a record (policies read by position).
-    /// A field only policies read ([`FieldSchema::on_demand`]) is not one to read by name: a
+    /// A field only policies read (`FieldSchema::on_demand`) is not one to read by name: a
     /// lint whose policies do not read it leaves it out, so debug builds check that it is not.
     pub fn get(&self, name: &str) -> Option<&Field> {
         let schema = self.schema();
@@ -798,7 +792,7 @@ fn shape_of(schema: &'static RecordSchema, mask: Option<u64>) -> Option<u8> {
 }
 
 /// The fields of each record type a run keeps in its model: every field dexlint itself reads,
-/// and of the others ([`FieldSchema::on_demand`]) those its policies read. A run of the built-in
+/// and of the others (`FieldSchema::on_demand`) those its policies read. A run of the built-in
 /// policies leaves out a user's licences, a plan's service and assignment date, a machine's
 /// risk score...: memory and time spent on nothing.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

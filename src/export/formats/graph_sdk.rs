@@ -1,6 +1,6 @@
 //! Microsoft Graph PowerShell SDK output piped to `ConvertTo-Json`: `Get-MgUser`,
 //! `Get-MgGroup`, `Get-MgGroupMember`, `Get-MgSubscribedSku`, `Get-MgAuditLogDirectoryAudit`
-//! (https://learn.microsoft.com/powershell/microsoftgraph/).
+//! (<https://learn.microsoft.com/powershell/microsoftgraph/>).
 //!
 //! The cmdlets return SDK model objects; `ConvertTo-Json` writes them as a top-level array of
 //! objects with PascalCase property names (`UserPrincipalName`, `ServicePlans`) and, on every

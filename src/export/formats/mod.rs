@@ -23,7 +23,7 @@ use super::json::At;
 use super::Builder;
 
 /// What the elements of a list document are, when each loads on its own (so a large list can
-/// be loaded a range of elements at a time, and its elements read by [`streamed`]): set by
+/// be loaded a range of elements at a time, and its elements read by `streamed`): set by
 /// the format through [`Builder::list_elements`] when it reads such a list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Elements {
