@@ -1920,6 +1920,10 @@ fn resolve_plan_names(model: &mut TenantModel) {
             };
             if let Some(plans) = field.records_mut() {
                 resolve(plans);
+            } else if let Some(own) = field.shared_mut().and_then(std::sync::Arc::get_mut) {
+                // A list no other user holds (its plans were assigned on other dates, and a
+                // policy reads the dates) is named where it is.
+                resolve(own);
             } else if let Some(list) = field.shared_mut() {
                 let (_, named) = shared
                     .entry(std::sync::Arc::as_ptr(list) as usize)
