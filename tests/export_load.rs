@@ -499,3 +499,74 @@ fn declaration_mistakes_are_reported_at_their_position() {
     assert_eq!((got[0].0, got[0].1), (Some(3), Some(23)));
     assert!(got[1].2.contains("unknown product `mdx`"), "{got:?}");
 }
+
+#[test]
+fn pages_saved_as_save_graph_list_names_them_load_in_their_order() {
+    // docs/exporting.md's Save-GraphList: `machines.json`, `machines-2.json`, ...,
+    // `machines-10.json`. A machine listed again on a later page (the list changed while it
+    // was paged) is the later listing; the users are in their pages' order.
+    let dir = tempfile::tempdir().unwrap();
+    let mde = dir.path().join("mde");
+    let graph = dir.path().join("graph");
+    std::fs::create_dir_all(&mde).unwrap();
+    std::fs::create_dir_all(&graph).unwrap();
+    let next = "https://api.security.microsoft.com/api/machines?$skiptoken=";
+    for page in 1..=10 {
+        let file = match page {
+            1 => "machines.json".to_string(),
+            n => format!("machines-{n}.json"),
+        };
+        let link = match page {
+            10 => String::new(),
+            n => format!(r#", "@odata.nextLink": "{next}{n}""#),
+        };
+        let machines = format!(
+            r#"{{"id": "m{page}", "computerDnsName": "pc{page}"}}, {{"id": "shared", "computerDnsName": "page{page}"}}"#
+        );
+        std::fs::write(
+            mde.join(file),
+            format!(
+                r#"{{"@odata.context": "https://api.security.microsoft.com/api/$metadata#Machines", "value": [{machines}]{link}}}"#
+            ),
+        )
+        .unwrap();
+        let file = match page {
+            1 => "users.json".to_string(),
+            n => format!("users-{n}.json"),
+        };
+        let link = match page {
+            10 => String::new(),
+            n => format!(
+                r#", "@odata.nextLink": "https://graph.microsoft.com/v1.0/users?$skiptoken={n}""#
+            ),
+        };
+        std::fs::write(
+            graph.join(file),
+            format!(
+                r#"{{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users", "value": [{{"id": "u{page}", "userPrincipalName": "u{page}@contoso.com"}}]{link}}}"#
+            ),
+        )
+        .unwrap();
+    }
+    let l = export::load(&[dir.path().to_path_buf()], &LoadOptions::default()).unwrap();
+    let devices = &l.model.collection("devices").unwrap().records;
+    let shared = devices
+        .iter()
+        .find(|d| d.text("id") == Some("shared"))
+        .unwrap();
+    assert_eq!(shared.text("name"), Some("page10"));
+    let users: Vec<&str> = l
+        .model
+        .collection("users")
+        .unwrap()
+        .records
+        .iter()
+        .map(|u| u.text("id").unwrap())
+        .collect();
+    assert_eq!(users, (1..=10).map(|n| format!("u{n}")).collect::<Vec<_>>());
+    assert!(
+        l.diagnostics.iter().all(|d| d.level != DiagLevel::Error),
+        "{:?}",
+        l.diagnostics
+    );
+}

@@ -1,5 +1,6 @@
 //! Finding the JSON files of export roots: walkdir without following links, in a deterministic
-//! order (sorted by file name), include/exclude globs matched on the path relative to the root.
+//! order (by file name, the pages of a list in their order: see [`page_order`]),
+//! include/exclude globs matched on the path relative to the root.
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use std::path::{Path, PathBuf};
@@ -56,7 +57,8 @@ fn relative(root: &Path, path: &Path) -> String {
         .join("/")
 }
 
-/// Every `.json` file under the roots (root order, then sorted path order), each handed to
+/// Every `.json` file under the roots (root order, then path order: [`page_order`] in each
+/// folder), each handed to
 /// `each` as soon as it is found (so that files can be read while the walk goes on); the
 /// entries that could not be read.
 pub fn walk(
@@ -69,7 +71,7 @@ pub fn walk(
     for (i, root) in roots.iter().enumerate() {
         for entry in walkdir::WalkDir::new(root)
             .follow_links(false)
-            .sort_by_file_name()
+            .sort_by(|a, b| page_order(a.file_name(), b.file_name()))
         {
             let entry = match entry {
                 Ok(e) => e,
@@ -125,6 +127,40 @@ pub fn walk(
     errors
 }
 
+/// The order of the entries of a folder: by name, except that the pages of a list come in
+/// their order, the first page before the others and page 2 before page 10. The pages
+/// `Save-GraphList` writes (docs/exporting.md: `users.json`, `users-2.json`, ...,
+/// `users-10.json`) sort by name as `users-10`, `users-2`, ..., `users`: the list's last
+/// listing of a record (a machine listed again on a later page) would not be the one kept.
+///
+/// Names are compared by their stem (the name without its last extension) without its
+/// trailing digits, then by that number (none first; its value, whatever its leading zeros),
+/// then whole. Names of the same list that differ only by their page number
+/// (`users-00001.json`, `users_page2.json`) compare by it; others as their stems do.
+pub fn page_order(a: &std::ffi::OsStr, b: &std::ffi::OsStr) -> std::cmp::Ordering {
+    page_key(a.as_encoded_bytes()).cmp(&page_key(b.as_encoded_bytes()))
+}
+
+/// What [`page_order`] compares: the stem without its trailing digits, the number they write
+/// (as its count of significant digits and those digits), and the whole name.
+type PageKey<'a> = (&'a [u8], Option<(usize, &'a [u8])>, &'a [u8]);
+
+/// The [`PageKey`] of a name.
+fn page_key(name: &[u8]) -> PageKey<'_> {
+    let stem = match name.iter().rposition(|&c| c == b'.') {
+        Some(dot) if dot > 0 => name.get(..dot).unwrap_or(name),
+        _ => name,
+    };
+    let digits = stem.iter().rev().take_while(|c| c.is_ascii_digit()).count();
+    let (prefix, number) = stem.split_at(stem.len() - digits);
+    if number.is_empty() {
+        return (prefix, None, name);
+    }
+    let zeros = number.iter().take_while(|&&c| c == b'0').count();
+    let significant = number.get(zeros..).unwrap_or_default();
+    (prefix, Some((significant.len(), significant)), name)
+}
+
 /// What a special file is (a FIFO, a socket, a device); None for files, folders and links.
 fn special_kind(kind: &std::fs::FileType) -> Option<&'static str> {
     if kind.is_file() || kind.is_dir() || kind.is_symlink() {
@@ -144,4 +180,79 @@ fn special_kind(kind: &std::fs::FileType) -> Option<&'static str> {
         }
     }
     Some("a special file")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page_order;
+
+    fn sorted(names: &[&str]) -> Vec<String> {
+        let mut v: Vec<&std::ffi::OsStr> = names.iter().map(std::ffi::OsStr::new).collect();
+        v.sort_by(|a, b| page_order(a, b));
+        v.iter().map(|n| n.to_string_lossy().into_owned()).collect()
+    }
+
+    #[test]
+    fn the_pages_of_a_list_come_in_their_order() {
+        // As Save-GraphList (docs/exporting.md) names them, in any order.
+        let pages = [
+            "users-10.json",
+            "users-2.json",
+            "users.json",
+            "users-9.json",
+        ];
+        assert_eq!(
+            sorted(&pages),
+            [
+                "users.json",
+                "users-2.json",
+                "users-9.json",
+                "users-10.json"
+            ]
+        );
+        // Numbered from zero, padded or not; another separator; beside other files.
+        let mixed = [
+            "users_page2.json",
+            "users-00010.json",
+            "users-00002.json",
+            "groups.json",
+            "users_page10.json",
+            "groups",
+            "users.json",
+            "subscribedSkus.json",
+        ];
+        assert_eq!(
+            sorted(&mixed),
+            [
+                "groups",
+                "groups.json",
+                "subscribedSkus.json",
+                "users.json",
+                "users-00002.json",
+                "users-00010.json",
+                "users_page2.json",
+                "users_page10.json",
+            ]
+        );
+        // Equal numbers written differently, and names without pages: by name.
+        assert_eq!(
+            sorted(&["a-02.json", "a-2.json"]),
+            ["a-02.json", "a-2.json"]
+        );
+        assert_eq!(
+            sorted(&["b.json", "a.json", ".json"]),
+            [".json", "a.json", "b.json"]
+        );
+        // A number past 64 bits is a number too.
+        assert_eq!(
+            sorted(&[
+                "x-100000000000000000000000.json",
+                "x-99999999999999999999999.json"
+            ]),
+            [
+                "x-99999999999999999999999.json",
+                "x-100000000000000000000000.json"
+            ]
+        );
+    }
 }
