@@ -505,3 +505,84 @@ fn large_lists_read_a_window_at_a_time_give_the_whole_load() {
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert_eq!(errors[0].line, Some(line));
 }
+
+#[test]
+fn a_plan_users_share_is_each_user_s_own_in_a_policy() {
+    // Three users with the same plans, laid out alike: one list in the model.
+    let user = |i: u32| {
+        format!(
+            r#"{{"id": "u{i}", "userPrincipalName": "u{i}@contoso.com", "assignedPlans": [{{"assignedDateTime": "2026-02-11T10:02:31Z", "capabilityStatus": "Enabled", "service": "exchange", "servicePlanId": "efb87545-963c-4e0d-99df-69c6916d9eb0"}}]}}"#
+        )
+    };
+    let users: Vec<String> = (1..=3).map(user).collect();
+    let export = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(export.path().join("graph")).unwrap();
+    std::fs::write(
+        export.path().join("graph/users.json"),
+        format!(
+            r#"{{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users", "value": [{}]}}"#,
+            users.join(",\n")
+        ),
+    )
+    .unwrap();
+    let load = dexlint::export::load(
+        &[export.path().to_path_buf()],
+        &dexlint::export::LoadOptions::default(),
+    )
+    .unwrap();
+    let plans = dexlint::model::schema::USER.field_index("plans").unwrap();
+    let lists: Vec<*const dexlint::model::Record> = load
+        .model
+        .collection("users")
+        .unwrap()
+        .records
+        .iter()
+        .map(|u| match u.field(plans).unwrap().value() {
+            dexlint::model::ValueRef::Records(l) => l.as_ptr(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert!(
+        lists.iter().all(|l| *l == lists[0]),
+        "one list for the three users"
+    );
+    let policies = tempfile::tempdir().unwrap();
+    std::fs::write(
+        policies.path().join("own.policy"),
+        r#"# A plan is one user's: found in that user's plans only.
+policy ORG901 "Plans of another user" {
+  severity info
+  for u in users, v in users
+  where any(p in u.plans: p in v.plans)
+  report u "{u.upn} shares a plan with {v.upn}"
+}
+"#,
+    )
+    .unwrap();
+    let out = assert_cmd::Command::cargo_bin("dexlint")
+        .unwrap()
+        .arg("lint")
+        .arg(export.path())
+        .arg("--policies")
+        .arg(policies.path())
+        .args(["--no-builtin", "--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut found: Vec<&str> = v["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["message"].as_str().unwrap())
+        .collect();
+    found.sort();
+    // Each user's plan is in that user's plans, and in no other's.
+    assert_eq!(
+        found,
+        [
+            "u1@contoso.com shares a plan with u1@contoso.com",
+            "u2@contoso.com shares a plan with u2@contoso.com",
+            "u3@contoso.com shares a plan with u3@contoso.com",
+        ]
+    );
+}

@@ -2,15 +2,17 @@
 //! every location of the model is found again in the text (`locate::scan`).
 #![no_main]
 
-use dexlint::model::{Record, Value};
+use dexlint::model::{Loc, Record, ValueRef};
 use libfuzzer_sys::fuzz_target;
 
-fn offsets(r: &Record, out: &mut Vec<u32>) {
-    out.extend(r.loc.map(|l| l.offset()));
-    for f in r.fields.iter() {
-        out.extend(f.loc.map(|l| l.offset()));
-        if let Value::Records(list) = &f.value {
-            list.iter().for_each(|r| offsets(r, out));
+/// The offsets of every location of `r`, a record of a list found at `base` (relative locations
+/// of a shared list counted from it).
+fn offsets(r: &Record, base: Option<Loc>, out: &mut Vec<u32>) {
+    out.extend(r.loc_in(base).map(|l| l.offset()));
+    for (_, f) in r.fields() {
+        out.extend(f.loc_in(base).map(|l| l.offset()));
+        if let ValueRef::Records(list) = f.value_in(base) {
+            list.iter().for_each(|r| offsets(r, list.base(), out));
         }
     }
 }
@@ -22,7 +24,7 @@ fuzz_target!(|data: &[u8]| {
         let Ok(text) = dexlint::export::decode::decode(data) else { continue };
         let mut targets = Vec::new();
         for c in &load.model.collections {
-            c.records.iter().for_each(|r| offsets(r, &mut targets));
+            c.records.iter().for_each(|r| offsets(r, None, &mut targets));
         }
         targets.sort_unstable();
         targets.dedup();
