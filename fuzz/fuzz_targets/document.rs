@@ -1,6 +1,6 @@
 //! A JSON document (any bytes) → decode → recognise → load, under several export paths; then
-//! every location of the model is found again in the text (`locate::scan`; an ARM template's
-//! comments blanked first, as the lint locates).
+//! every location of the model is found again in the text (`locate::scan_as_loaded`: an ARM
+//! template's comments blanked first, as the lint locates).
 #![no_main]
 
 use dexlint::model::{Loc, Record, ValueRef};
@@ -32,13 +32,7 @@ fuzz_target!(|data: &[u8]| {
         if targets.is_empty() {
             continue;
         }
-        // As the lint locates: an ARM template's comments are blanked first (same offsets).
-        let found = dexlint::export::locate::scan(&text, &targets)
-            .or_else(|| {
-                let plain = dexlint::export::tree::arm_without_comments(&text)?;
-                dexlint::export::locate::scan(&plain, &targets)
-            })
-            .expect("a loaded document scans");
+        let found = dexlint::export::locate::scan_as_loaded(&text, &targets).expect("a loaded document scans");
         assert_eq!(found.len(), targets.len());
         for (start, end, _) in found {
             assert!(start <= end && end <= text.len() && text.is_char_boundary(start));

@@ -524,13 +524,16 @@ pub fn locate_file(path: &Path, offsets: &[u32], piece: Option<usize>) -> Vec<Op
     in_text(&text, offsets)
 }
 
+/// [`scan`] of a document as the loader reads it: an ARM template with comments is scanned
+/// without them (the same offsets and lines).
+pub fn scan_as_loaded(text: &str, targets: &[u32]) -> Option<Vec<(usize, usize, String)>> {
+    scan(text, targets).or_else(|| scan(&super::tree::arm_without_comments(text)?, targets))
+}
+
 /// [`locate_file`] in a whole text.
 fn in_text(text: &str, offsets: &[u32]) -> Vec<Option<Located>> {
-    // An ARM template with comments is scanned without them (same offsets and lines) and shown
-    // as written.
-    let Some(found) =
-        scan(text, offsets).or_else(|| scan(&super::tree::arm_without_comments(text)?, offsets))
-    else {
+    // An ARM template with comments is shown as written.
+    let Some(found) = scan_as_loaded(text, offsets) else {
         return vec![None; offsets.len()];
     };
     let places: Vec<usize> = found.iter().flat_map(|(s, e, _)| [*s, *e]).collect();
