@@ -888,9 +888,11 @@ impl Ctx<'_> {
                         (slot, index::join(src, slot, &conditions, &allowed, false))
                     })
                     .collect();
+                let early = index::early(&earlier, filter.as_ref());
                 CRuleKind::For {
                     bindings: bs,
                     filter,
+                    early,
                 }
             }
             RuleKind::Assert { cond } => CRuleKind::Assert {

@@ -240,8 +240,9 @@ pub(super) struct Evaluator<'e> {
     pub steps: u64,
     pub budget: u64,
     pub policy: &'e str,
-    /// Indexes built so far, by collection and field.
-    pub indexes: HashMap<(usize, usize), Rc<Index<'e>>>,
+    /// Lookups made so far, by collection and field: the index once built (None: one key was
+    /// looked up, by reading the collection; the next lookup builds the index).
+    pub indexes: HashMap<(usize, usize), Option<Rc<Index<'e>>>>,
     /// Identities of the first binding's records that the current rule passes over (their
     /// data is incomplete: see `model::Gap`).
     pub skip: Vec<String>,
@@ -358,16 +359,22 @@ impl<'e> Evaluator<'e> {
                     return Ok(self.missing(*collection));
                 }
                 let records = &c.records;
-                let index = match self.indexes.get(&(*collection, *field)) {
-                    Some(index) => index.clone(),
-                    None => {
+                let picked = match self.indexes.get(&(*collection, *field)) {
+                    Some(Some(index)) => index.get(&key),
+                    Some(None) => {
                         self.tick(records.len() as u64)?;
                         let index = Rc::new(Index::build(records, *field));
-                        self.indexes.insert((*collection, *field), index.clone());
-                        index
+                        self.indexes
+                            .insert((*collection, *field), Some(index.clone()));
+                        index.get(&key)
+                    }
+                    None => {
+                        self.tick(records.len() as u64)?;
+                        self.indexes.insert((*collection, *field), None);
+                        Index::scan(records, *field, &key)
                     }
                 };
-                Val::Picked(records, index.get(&key))
+                Val::Picked(records, picked)
             }
             CExpr::Field(base, i) => match self.eval(base)? {
                 Val::Record(r, base) => match r.field(*i) {
@@ -682,24 +689,29 @@ impl<'e> Evaluator<'e> {
                 Some(false) => out.push(self.finding(rule, index, None)?),
                 None => self.undecided(None, 0),
             },
-            CRuleKind::For { bindings, filter } => {
-                self.bind(rule, index, bindings, filter.as_ref(), out)?
-            }
+            CRuleKind::For {
+                bindings,
+                filter,
+                early,
+            } => self.bind(rule, index, bindings, (filter.as_ref(), early), out)?,
         }
         Ok(())
     }
 
-    /// Iterates the bindings (an explicit stack of list positions: no recursion).
+    /// Iterates the bindings (an explicit stack of list positions: no recursion), passing over
+    /// the combinations that the `early` conditions rule out (see [`CRuleKind::For`]).
     fn bind(
         &mut self,
         rule: &'e CRule,
         index: usize,
         bindings: &'e [(usize, CExpr)],
-        filter: Option<&'e CExpr>,
+        (filter, early): (Option<&'e CExpr>, &'e [(usize, CExpr)]),
         out: &mut Vec<Finding>,
     ) -> R<()> {
         let mut lists: Vec<Val<'e>> = Vec::with_capacity(bindings.len());
         let mut pos: Vec<usize> = Vec::with_capacity(bindings.len());
+        // Whether the early conditions checked for the bindings set so far all held.
+        let mut held: Vec<bool> = Vec::with_capacity(bindings.len());
         let Some((_, first)) = bindings.first() else {
             return Ok(());
         };
@@ -739,6 +751,19 @@ impl<'e> Evaluator<'e> {
                 if l.is_unknown() {
                     self.undecided(self.first_identity(bindings), read_before);
                 }
+                held.truncate(depth);
+                let checked = match held.last().copied().unwrap_or(true) && l.count() > Some(0) {
+                    true => self.early(early, depth)?,
+                    false => None,
+                };
+                if checked == Some(false) {
+                    // Ruled out: every combination with this binding fails the filter.
+                    if let Some(last) = pos.last_mut() {
+                        *last += 1;
+                    }
+                    continue;
+                }
+                held.push(checked == Some(true));
                 lists.push(l);
                 pos.push(0);
                 continue;
@@ -763,6 +788,25 @@ impl<'e> Evaluator<'e> {
             }
         }
         Ok(())
+    }
+
+    /// Checks the early conditions of the binding at `depth` (see [`CRuleKind::For`]), in
+    /// order: Some(false) when one is false, Some(true) when all hold, None when one is unknown
+    /// or reads an unknown value (the filter decides then, as if nothing had been checked).
+    /// A check leaves no unknown value read behind: the filter reads them again.
+    fn early(&mut self, early: &'e [(usize, CExpr)], depth: usize) -> R<Option<bool>> {
+        for (_, c) in early.iter().filter(|(at, _)| *at == depth) {
+            let before = self.unknowns.len();
+            let truth = self.eval(c)?.truth();
+            let read_unknown = self.unknowns.len() > before;
+            self.unknowns.truncate(before);
+            match (truth, read_unknown) {
+                (Some(false), false) => return Ok(Some(false)),
+                (Some(true), false) => {}
+                _ => return Ok(None),
+            }
+        }
+        Ok(Some(true))
     }
 
     /// Notes that the rule (entity None) or one record could not be decided, with the unknown

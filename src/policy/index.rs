@@ -1,9 +1,10 @@
 //! Indexes for joins: `count(d in devices: d.group_id == g.id)` or
 //! `for g in groups, d in devices where d.group_id == g.id` would compare every pair of records.
 //! The compiler turns the source of such an iteration into a [`CExpr::Lookup`]: the records of
-//! the collection whose field equals the key. The evaluator builds a hash index of the
-//! collection on that field the first time a policy needs it and reuses it for every key, so a
-//! join costs one pass over each collection instead of one per pair.
+//! the collection whose field equals the key. The first lookup of a policy on a collection's
+//! field reads the collection once (a lookup of one key, the common case, needs no more); the
+//! second builds a hash index of the collection on that field and the policy reuses it for
+//! every key, so a join costs one pass over each collection instead of one per pair.
 //!
 //! The condition that made the lookup possible stays in place and is still checked on every
 //! record the lookup yields: the lookup only skips records for which it is false, and keeps the
@@ -105,6 +106,33 @@ pub fn join(
     source
 }
 
+/// The conditions of a `for` rule that can be checked before its last binding is iterated:
+/// the longest run of leading conjuncts of `filter` each of which reads no `let` and no
+/// binding after some binding before the last (`bindings`: their slots, outermost first),
+/// with the position of that binding, in order of position. A conjunct that needs the last
+/// binding, or one that would be checked before a conjunct written ahead of it, ends the run:
+/// the filter's own order is kept (what it reads first is read first).
+pub fn early(bindings: &[usize], filter: Option<&CExpr>) -> Vec<(usize, CExpr)> {
+    let mut terms = Vec::new();
+    if let Some(f) = filter {
+        conjuncts(f, &mut terms);
+    }
+    let mut out: Vec<(usize, CExpr)> = Vec::new();
+    for t in terms {
+        let at = (0..bindings.len().saturating_sub(1)).find(|&k| {
+            let later = bindings.get(k + 1..).unwrap_or(&[]);
+            independent(t, &|s| !later.contains(&s), false)
+        });
+        match at {
+            Some(at) if out.last().is_none_or(|(before, _)| *before <= at) => {
+                out.push((at, t.clone()));
+            }
+            _ => break,
+        }
+    }
+    out
+}
+
 /// The conditions of a quantifier that every counted element satisfies: its `where` filter,
 /// and its condition for `any` and `count` (not for `all`, which must see every element, nor
 /// `sum`, whose body is a number).
@@ -129,6 +157,42 @@ enum Scalar {
     Date(i64),
 }
 
+/// What a record's field is to a lookup: the key it is found under, unknown (found under any
+/// key), or nothing (a list or a record: found under none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Entry<'e> {
+    Str(&'e str),
+    Scalar(Scalar),
+    Unknown,
+    Nothing,
+}
+
+impl<'e> Entry<'e> {
+    fn of(record: &'e Record, field: usize) -> Self {
+        match record.field(field).map(|f| f.value()) {
+            None | Some(ValueRef::Null) => Entry::Scalar(Scalar::Null),
+            Some(ValueRef::Bool(b)) => Entry::Scalar(Scalar::Bool(b)),
+            Some(ValueRef::Int(n)) => Entry::Scalar(Scalar::Int(n)),
+            Some(ValueRef::Date(d)) => Entry::Scalar(Scalar::Date(d)),
+            Some(ValueRef::Str(s)) => Entry::Str(s),
+            Some(ValueRef::List(_) | ValueRef::Records(_)) => Entry::Nothing,
+            Some(ValueRef::Unknown) => Entry::Unknown,
+        }
+    }
+
+    /// The key a looked-up value is (a list or a record: none, it finds nothing).
+    fn key<'k>(key: &'k Val<'_>) -> Entry<'k> {
+        match key {
+            Val::Str(s) => Entry::Str(s.as_ref()),
+            Val::Null => Entry::Scalar(Scalar::Null),
+            Val::Bool(b) => Entry::Scalar(Scalar::Bool(*b)),
+            Val::Int(n) => Entry::Scalar(Scalar::Int(*n)),
+            Val::Date(d) => Entry::Scalar(Scalar::Date(*d)),
+            _ => Entry::Nothing,
+        }
+    }
+}
+
 /// Positions of the records of one collection by the value of one field, in collection order.
 #[derive(Debug, Default)]
 pub struct Index<'e> {
@@ -147,22 +211,12 @@ impl<'e> Index<'e> {
         for (i, r) in records.iter().enumerate() {
             // A collection holds far fewer than 2³² records.
             let i = i as u32;
-            let scalar = match r.field(field).map(|f| f.value()) {
-                None | Some(ValueRef::Null) => Scalar::Null,
-                Some(ValueRef::Bool(b)) => Scalar::Bool(b),
-                Some(ValueRef::Int(n)) => Scalar::Int(n),
-                Some(ValueRef::Date(d)) => Scalar::Date(d),
-                Some(ValueRef::Str(s)) => {
-                    strings.entry(s).or_default().push(i);
-                    continue;
-                }
-                Some(ValueRef::List(_) | ValueRef::Records(_)) => continue,
-                Some(ValueRef::Unknown) => {
-                    unknown.push(i);
-                    continue;
-                }
-            };
-            scalars.entry(scalar).or_default().push(i);
+            match Entry::of(r, field) {
+                Entry::Str(s) => strings.entry(s).or_default().push(i),
+                Entry::Scalar(k) => scalars.entry(k).or_default().push(i),
+                Entry::Unknown => unknown.push(i),
+                Entry::Nothing => {}
+            }
         }
         Index {
             strings: strings.into_iter().map(|(k, v)| (k, Rc::new(v))).collect(),
@@ -173,13 +227,10 @@ impl<'e> Index<'e> {
 
     /// Positions of the records whose field equals `key` (none for a list or a record).
     pub fn get(&self, key: &Val<'_>) -> Rc<Vec<u32>> {
-        let found = match key {
-            Val::Str(s) => self.strings.get(s.as_ref()),
-            Val::Null => self.scalars.get(&Scalar::Null),
-            Val::Bool(b) => self.scalars.get(&Scalar::Bool(*b)),
-            Val::Int(n) => self.scalars.get(&Scalar::Int(*n)),
-            Val::Date(d) => self.scalars.get(&Scalar::Date(*d)),
-            _ => None,
+        let found = match Entry::key(key) {
+            Entry::Str(s) => self.strings.get(s),
+            Entry::Scalar(k) => self.scalars.get(&k),
+            Entry::Unknown | Entry::Nothing => None,
         };
         let found = found.cloned().unwrap_or_default();
         if self.unknown.is_empty() {
@@ -188,5 +239,65 @@ impl<'e> Index<'e> {
         let mut all: Vec<u32> = found.iter().chain(&self.unknown).copied().collect();
         all.sort_unstable();
         Rc::new(all)
+    }
+
+    /// What [`Index::get`] on the index of `records` on `field` gives, found by reading every
+    /// record once instead: cheaper than building the index when one key is looked up (a
+    /// policy that looks up a second key builds it).
+    pub fn scan(records: &[Record], field: usize, key: &Val<'_>) -> Rc<Vec<u32>> {
+        let key = Entry::key(key);
+        let found = records.iter().enumerate().filter(|(_, r)| {
+            let entry = Entry::of(r, field);
+            entry == Entry::Unknown || (entry == key && key != Entry::Nothing)
+        });
+        Rc::new(found.map(|(i, _)| i as u32).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::schema::DEVICE_GROUP;
+    use crate::model::Value;
+    use std::borrow::Cow;
+
+    /// One lookup reads the collection; the index finds the same records for any key: equal
+    /// strings (case counts), null for an absent field, every record whose field is unknown,
+    /// nothing for a list.
+    #[test]
+    fn a_scan_finds_what_the_index_finds() {
+        let values = [
+            Some(Value::Str("a".into())),
+            None,
+            Some(Value::Unknown),
+            Some(Value::Str("A".into())),
+            Some(Value::Str("a".into())),
+            Some(Value::Int(1)),
+            Some(Value::Null),
+        ];
+        let records: Vec<Record> = values
+            .iter()
+            .map(|v| {
+                let mut r = Record::new(&DEVICE_GROUP, None);
+                if let Some(v) = v {
+                    r.set("name", v.clone(), None);
+                }
+                r
+            })
+            .collect();
+        let field = DEVICE_GROUP.field_index("name").unwrap();
+        let index = Index::build(&records, field);
+        let keys = [
+            (Val::Str(Cow::Borrowed("a")), vec![0, 2, 4]),
+            (Val::Str(Cow::Borrowed("A")), vec![2, 3]),
+            (Val::Str(Cow::Borrowed("b")), vec![2]),
+            (Val::Null, vec![1, 2, 6]),
+            (Val::Int(1), vec![2, 5]),
+            (Val::Owned(Rc::new(Vec::new())), vec![2]),
+        ];
+        for (key, want) in keys {
+            assert_eq!(*index.get(&key), want, "{key:?}");
+            assert_eq!(*Index::scan(&records, field, &key), want, "{key:?}");
+        }
     }
 }

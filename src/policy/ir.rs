@@ -195,6 +195,13 @@ pub enum CRuleKind {
         bindings: Vec<(usize, CExpr)>,
         /// The `where` condition (None: every combination).
         filter: Option<CExpr>,
+        /// Leading conjuncts of the filter that read no binding after the one at the given
+        /// position (outermost is 0; never the last binding) and no `let`: checked once that
+        /// binding is set and the next binding's list is not empty, so that a combination they
+        /// rule out is not iterated at all (`for g in groups, m in g.members where g.name ==
+        /// X and ...` visits only the members of the groups named X). The filter still
+        /// checks them on every combination left: see `Evaluator::bind`.
+        early: Vec<(usize, CExpr)>,
     },
     /// `assert COND`: a violation when COND is not true.
     Assert {
