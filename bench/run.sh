@@ -5,8 +5,9 @@
 #   RUNS=5 (best of, taken in turns)  GROWTH_RUNS=3  BENCH_MILLION=1 (growth up to 1M users)
 #   GROWTH="25000 50000" (the growth table's user counts)
 # Prints, for each shape: wall time and peak memory of dexlint (all cores, and 1 and 2
-# threads on the one-file shape), of the parse-and-drop floor and of the hold-everything DOM
-# baseline; their ratios; then the growth table (time and peak memory, 25k users up) and the
+# threads on the one-file shape), of the parse-and-drop floor, of the hold-everything DOM
+# baseline and of reading and checking every file (the least a reader that rejects malformed
+# JSON does); their ratios; then the growth table (time and peak memory, 25k users up) and the
 # startup-dominated time on the small example export.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,6 +54,7 @@ cmd() {
     lint1) echo "env RAYON_NUM_THREADS=1 $bin lint $2 $report" ;;
     lint2) echo "env RAYON_NUM_THREADS=2 $bin lint $2 $report" ;;
     floor) echo "$dom --drop $2" ;;                               # parse and drop, 2 threads
+    check) echo "$dom --check $2" ;;                              # read and check, 2 threads
     dom) echo "$dom $2" ;;                                        # hold everything, all cores
   esac
 }
@@ -63,7 +65,7 @@ shape() { # SHAPE
   dir=$(export_for "$1" "$users" "$devices" "$groups")
   read -r bytes files < <(find "$dir" -type f -name '*.json' -printf '%s\n' |
     awk '{s += $1; n++} END {print s, n}')
-  names=(lint floor dom)
+  names=(lint floor dom check)
   [ "$1" = onefile ] && names+=(lint1 lint2)
   declare -A bt bm
   for _ in $(seq "${RUNS:-5}"); do
@@ -77,8 +79,9 @@ shape() { # SHAPE
   for n in "${names[@]}"; do printf '  %-6s %6s s, peak %8s KB\n' "$n" "${bt[$n]}" "${bm[$n]}"; done
   awk -v l="${bt[lint]}" -v f="${bt[floor]}" -v d="${bt[dom]}" -v lm="${bm[lint]}" \
     -v fm="${bm[floor]}" -v dm="${bm[dom]}" -v by="$bytes" -v l1="${bt[lint1]:-0}" \
-    -v l2="${bt[lint2]:-0}" 'BEGIN {
+    -v l2="${bt[lint2]:-0}" -v c="${bt[check]}" 'BEGIN {
     printf "  lint / floor (parse and drop, 2 threads): time %.2f\n", l / f;
+    printf "  check / floor (read and check, nothing built): time %.2f; lint / check %.2f\n", c / f, l / c;
     printf "  lint / DOM baseline (hold everything):    time %.2f, memory %.2f\n", l / d, lm / dm;
     printf "  peak memory / export size: lint %.2f, floor %.2f, DOM %.2f\n", lm * 1024 / by, fm * 1024 / by, dm * 1024 / by;
     printf "  throughput: %.0f MB/s\n", by / 1e6 / l;
