@@ -1281,7 +1281,7 @@ struct Assembler {
     groups: Vec<Record>,
     group_index: Index<usize>,
     /// Members by group id: where the list came from, and the members.
-    members: Vec<(String, Option<Loc>, Vec<Record>)>,
+    members: Vec<(String, Option<Loc>, ThinVec<Record>)>,
     member_index: Index<usize>,
     devices: Vec<Record>,
     /// Each device by its lowercase identity: its place in `devices`, and the refresh time of
@@ -1452,7 +1452,7 @@ impl Assembler {
             .entry(gid.to_ascii_lowercase())
             .or_insert(next);
         if i == next {
-            self.members.push((gid.to_string(), None, Vec::new()));
+            self.members.push((gid.to_string(), None, ThinVec::new()));
         }
         i
     }
@@ -1582,7 +1582,7 @@ impl Assembler {
             }
         }
         let mut model = std::mem::take(&mut self.model);
-        for (warning, collection, gap) in std::mem::take(&mut self.pages).incomplete() {
+        for (warning, collection, gap) in self.pages.incomplete() {
             self.diagnostics.push(warning);
             if let Some(c) = model.collection_mut(collection) {
                 c.gaps.push(gap);
@@ -1613,11 +1613,13 @@ impl Assembler {
                     }
                 }
                 let list = std::mem::take(&mut entry.2);
-                let mut all = match g.take("members").map(Field::into_value) {
-                    Some(Value::Records(l)) => l,
-                    _ => ThinVec::new(),
+                let all = match g.take("members").map(Field::into_value) {
+                    Some(Value::Records(mut l)) if !l.is_empty() => {
+                        l.extend(list);
+                        l
+                    }
+                    _ => list,
                 };
-                all.extend(list);
                 g.set("members", Value::Records(all), entry.1);
             }
         }
@@ -1734,7 +1736,7 @@ impl Assembler {
     fn unattached_members(
         &mut self,
         model: &TenantModel,
-        entry: &(String, Option<Loc>, Vec<Record>),
+        entry: &(String, Option<Loc>, ThinVec<Record>),
     ) {
         let (gid, loc, _) = entry;
         let Some(file) = loc.and_then(|l| model.files.get(l.file() as usize)) else {

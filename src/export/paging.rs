@@ -52,21 +52,23 @@ impl Pages {
 
     /// The lists whose last page is not in the export: for each, the warning at the first
     /// page's `@odata.nextLink` and the gap to record in its collection.
-    pub fn incomplete(self) -> Vec<(LoadDiagnostic, &'static str, Gap)> {
+    /// Taken out of the pages, which are left to be dropped with them (elsewhere: a large
+    /// export has thousands).
+    pub fn incomplete(&mut self) -> Vec<(LoadDiagnostic, &'static str, Gap)> {
         self.lists
-            .into_iter()
+            .iter_mut()
             .filter(|pages| pages.iter().all(|p| p.next_link.is_some()))
             .filter_map(|pages| {
                 let count = pages.len();
-                let first = pages.into_iter().next()?;
-                let mut warning = first.next_link?;
+                let first = pages.first_mut()?;
+                let mut warning = first.next_link.take()?;
                 if count > 1 {
                     warning.message.push_str(&format!(
                         " ({count} pages of this list are in the folder and each has an \
                          `@odata.nextLink`: the last page is missing)"
                     ));
                 }
-                Some((warning, first.gap.0, first.gap.1))
+                Some((warning, first.gap.0, first.gap.1.clone()))
             })
             .collect()
     }
