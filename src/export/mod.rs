@@ -120,6 +120,22 @@ pub struct Load {
     pub files_read: usize,
     /// Files that a source format recognised.
     pub files_recognised: usize,
+    /// What only the assembly of the model needed, freed with it.
+    _leftovers: Leftovers,
+}
+
+/// What only the assembly of a model needed (indexes of hundreds of thousands of ids, the
+/// files found), kept to be freed with the model: freeing it at once, while the policies run,
+/// would take a core from them.
+#[derive(Clone, Default)]
+struct Leftovers {
+    _held: Option<std::sync::Arc<dyn std::any::Any + Send + Sync>>,
+}
+
+impl std::fmt::Debug for Leftovers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Leftovers")
+    }
 }
 
 /// The collection a file probably held, from the words of its path (for files that failed to
@@ -470,6 +486,7 @@ pub fn load_documents(docs: &[(&str, &[u8])], split: bool) -> Load {
         diagnostics: a.diagnostics,
         files_read: docs.len(),
         files_recognised: recognised,
+        _leftovers: Leftovers::default(),
     }
 }
 
@@ -593,15 +610,15 @@ pub fn load(roots: &[PathBuf], options: &LoadOptions) -> Result<Load, LoadSetupE
     let model = a.finish();
     let diagnostics = std::mem::take(&mut a.diagnostics);
     let files_read = found.len();
-    // What only the assembly needed (indexes of hundreds of thousands of ids) is freed on
-    // another thread, while the policies run.
-    crate::base::drop_elsewhere((a, found));
     timing("joins and products", started);
     Ok(Load {
         model,
         diagnostics,
         files_read,
         files_recognised: recognised,
+        _leftovers: Leftovers {
+            _held: Some(std::sync::Arc::new((a, found))),
+        },
     })
 }
 
