@@ -348,13 +348,30 @@ struct Open {
 /// nothing: for each, the range and pointer of the value that starts there, or else of the
 /// innermost value that holds it (offset 0 is the whole document). Stops once every target is
 /// found and closed. None when the text is not JSON.
+///
+/// An element of an array that is an array or an object is first skipped whole (the parser's
+/// own skip, faster than stepping through its members); only when a target lies inside it is
+/// it read again, member by member, and then nothing inside it is skipped first.
 pub fn scan(text: &str, targets: &[u32]) -> Option<Vec<(usize, usize, String)>> {
+    scan_with(text, targets, true)
+}
+
+/// [`scan`], skipping elements that hold no target whole when `skip_elements`.
+fn scan_with(
+    text: &str,
+    targets: &[u32],
+    skip_elements: bool,
+) -> Option<Vec<(usize, usize, String)>> {
     let mut out: Vec<(usize, usize, String)> = Vec::with_capacity(targets.len());
     let mut j = jiter::Jiter::new(text.as_bytes());
     let mut open: Vec<Open> = Vec::new();
     let mut steps: Vec<Step> = Vec::new();
     // Targets found whose value has not ended yet: (position in `out`, depth of the value).
     let mut waiting: Vec<(usize, usize)> = Vec::new();
+    // The depth of the element being stepped through after it could not be skipped: nothing
+    // inside it is skipped first (which, nested, would read it again and again), so no byte
+    // is read more than twice.
+    let mut tried: Option<usize> = None;
     let key_range = |k: &[u8]| {
         let start = (k.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
         Step::Key(start, start + k.len())
@@ -380,8 +397,23 @@ pub fn scan(text: &str, targets: &[u32]) -> Option<Vec<(usize, usize, String)>> 
         if out.len() == targets.len() && waiting.is_empty() {
             return Some(out);
         }
-        // One value: a scalar is skipped, an array or object is entered.
-        if peek == jiter::Peek::Array {
+        // One value: a scalar is skipped, an array or object is entered, unless it is an
+        // element that ends before the next target.
+        let element = matches!(open.last(), Some(Open { index: Some(_), .. }));
+        let container = matches!(peek, jiter::Peek::Array | jiter::Peek::Object);
+        let skipped = skip_elements && element && container && tried.is_none() && {
+            let next = targets.get(out.len()).map_or(usize::MAX, |&t| t as usize);
+            let mut ahead = j.clone();
+            let whole = ahead.known_skip(peek).is_ok() && ahead.current_index() <= next;
+            match whole {
+                true => j = ahead,
+                false => tried = Some(open.len()),
+            }
+            whole
+        };
+        if skipped {
+            // Ended, as a scalar does.
+        } else if peek == jiter::Peek::Array {
             if let Some(first) = j.known_array().ok()? {
                 open.push(Open {
                     start,
@@ -404,6 +436,9 @@ pub fn scan(text: &str, targets: &[u32]) -> Option<Vec<(usize, usize, String)>> 
         }
         // The value ended; so do the containers it closes.
         loop {
+            if tried.is_some_and(|d| open.len() <= d) {
+                tried = None;
+            }
             let end = j.current_index();
             while let Some(&(i, depth)) = waiting.last() {
                 if depth < open.len() {
@@ -1196,6 +1231,50 @@ fn excerpt(file: &mut std::fs::File, h: &Hit, len: usize) -> Option<Located> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Skipping the elements that hold no target changes nothing: for every fixture file, the
+    /// same ranges and pointers as stepping through every value, with targets dense (every
+    /// value holds one) and sparse (most elements are skipped), a target at the end included.
+    #[test]
+    fn skipping_elements_finds_what_stepping_through_them_finds() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let (mut files, mut skipped) = (0, 0);
+        for entry in walkdir::WalkDir::new(root) {
+            let path = entry.unwrap().into_path();
+            if path.extension().is_none_or(|x| x != "json") {
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            files += 1;
+            let len = text.len() as u32;
+            let step = (len / 400).max(1);
+            let dense: Vec<u32> = (0..=len).step_by(step as usize).collect();
+            // One target alone, at every byte of a small file (the last bytes of elements
+            // included), at 200 places in one of up to 64 KiB.
+            let every = if len <= 3000 { 1 } else { len / 200 };
+            let alone = (0..=len)
+                .step_by(every as usize)
+                .filter(|_| len <= 1 << 16)
+                .map(|t| vec![t]);
+            let sets = [dense.clone(), dense.iter().copied().step_by(37).collect()];
+            for targets in sets.into_iter().chain(alone) {
+                let fast = scan_with(&text, &targets, true);
+                assert_eq!(
+                    fast,
+                    scan_with(&text, &targets, false),
+                    "{}",
+                    path.display()
+                );
+                skipped += usize::from(fast.is_some() && targets.len() < dense.len());
+            }
+        }
+        assert!(
+            files > 100 && skipped > 100,
+            "{files} files, {skipped} scans"
+        );
+    }
 
     #[test]
     fn offsets_to_pointers_lines_and_columns() {
