@@ -566,8 +566,9 @@ impl Reader<'_> {
         let mut row = AvRow::default();
         self.object(&t.keys, |r, peek, what| {
             match what {
-                Av::MachineId => row.machine_id = Some(r.text(peek)?),
-                Av::Id => row.id = r.text(peek)?,
+                // Ids and names: one row each, not looked up in the pool (see `Conv::Own`).
+                Av::MachineId => row.machine_id = Some(r.text_as(peek, false)?),
+                Av::Id => row.id = r.text_as(peek, false)?,
                 Av::Mode => {
                     let loc = r.loc();
                     row.mode = Some((
@@ -581,7 +582,7 @@ impl Reader<'_> {
                         loc,
                     ));
                 }
-                Av::Stub(field) => r.put(&mut stub, field, peek, Conv::Text)?,
+                Av::Stub(field, conv) => r.put(&mut stub, field, peek, conv)?,
                 Av::Refreshed(i) => *row.refreshed.get_mut(i)? = r.date(peek)?,
             }
             Some(())
@@ -651,7 +652,8 @@ enum Av {
     MachineId,
     Id,
     Mode,
-    Stub(usize),
+    /// A field of the device, converted so.
+    Stub(usize, Conv),
     /// `dataRefreshTimestamp` (0) or `lastSeenTime` (1).
     Refreshed(usize),
 }
@@ -768,10 +770,10 @@ static AV_KEYS: LazyLock<Option<AvKeys>> = LazyLock::new(|| {
             ("machineId", Av::MachineId),
             ("id", Av::Id),
             ("avMode", Av::Mode),
-            ("computerDnsName", Av::Stub(index(d, "name")?)),
-            ("osPlatform", Av::Stub(index(d, "os")?)),
-            ("rbacGroupId", Av::Stub(index(d, "group_id")?)),
-            ("rbacGroupName", Av::Stub(index(d, "group")?)),
+            ("computerDnsName", Av::Stub(index(d, "name")?, Conv::Own)),
+            ("osPlatform", Av::Stub(index(d, "os")?, Conv::Text)),
+            ("rbacGroupId", Av::Stub(index(d, "group_id")?, Conv::Text)),
+            ("rbacGroupName", Av::Stub(index(d, "group")?, Conv::Text)),
             ("dataRefreshTimestamp", Av::Refreshed(0)),
             ("lastSeenTime", Av::Refreshed(1)),
         ],
