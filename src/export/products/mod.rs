@@ -536,6 +536,11 @@ fn int(r: &Record, field: &str) -> Option<i64> {
     }
 }
 
+/// Field `i` of a record (by its position in the schema: see [`Record::field`]) as text.
+fn text_at(r: &Record, i: Option<usize>) -> Option<&str> {
+    i.and_then(|i| r.field(i)).and_then(Field::as_str)
+}
+
 /// Defender for Endpoint from the devices: active when an onboarded device runs Defender
 /// Antivirus in active mode or EDR in block mode, passive when devices are onboarded and none
 /// does, not deployed when none is onboarded. A device known only from deviceavinfo (it has a
@@ -547,14 +552,17 @@ fn endpoint(model: &TenantModel) -> Option<Evidence> {
         loc.and_then(|l| model.files.get(l.file() as usize))
             .map_or("?", |f| f.path.as_str())
     };
+    // The fields read of every device, by position (hundreds of thousands of devices).
+    let at = |name| schema::DEVICE.field_index(name);
+    let (onboarding, av_mode, id) = (at("onboarding"), at("av_mode"), at("id"));
     let onboarded: Vec<&Record> = devices
         .records
         .iter()
-        .filter(|d| match d.text("onboarding") {
+        .filter(|d| match text_at(d, onboarding) {
             Some(s) => s == "Onboarded",
             None => {
-                let av = d.text("av_mode");
-                (av.is_some() && d.text("id").is_some()) || av == Some("edr_block")
+                let av = text_at(d, av_mode);
+                (av.is_some() && text_at(d, id).is_some()) || av == Some("edr_block")
             }
         })
         .collect();
@@ -562,8 +570,8 @@ fn endpoint(model: &TenantModel) -> Option<Evidence> {
     let unlisted: Vec<&Record> = devices
         .records
         .iter()
-        .filter(|d| d.text("onboarding").is_none() && d.text("id").is_none())
-        .filter(|d| d.text("av_mode") != Some("edr_block"))
+        .filter(|d| text_at(d, onboarding).is_none() && text_at(d, id).is_none())
+        .filter(|d| text_at(d, av_mode) != Some("edr_block"))
         .collect();
     let acting = onboarded
         .iter()
