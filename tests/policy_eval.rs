@@ -376,15 +376,7 @@ fn the_budget_cuts_off_runaway_evaluation() {
     let m = model_with(groups);
     // `lower(...)` on both sides: no index applies; every condition reads the last binding:
     // none is checked early, every triple is visited.
-    let p = policy_for("  for a in groups, b in groups, c in groups\n  where lower(a.id) == lower(c.id) and lower(b.id) == lower(c.id)\n  report a \"{a.id}\"");
-    let policy_set = policy::compile(
-        &[PolicySource {
-            name: "t".into(),
-            text: p,
-        }],
-        &policy::NoFiles,
-    )
-    .unwrap();
+    let policy_set = compile("  for a in groups, b in groups, c in groups\n  where lower(a.id) == lower(c.id) and lower(b.id) == lower(c.id)\n  report a \"{a.id}\"");
     let err = policy_set.policies[0]
         .evaluate_with_budget(&m, &BTreeMap::new(), 1_000_000)
         .unwrap_err();
@@ -392,6 +384,25 @@ fn the_budget_cuts_off_runaway_evaluation() {
     assert!(
         matches!(policy_set.policies[0].evaluate(&m, &BTreeMap::new()), Ok(Outcome::Findings(f)) if f.len() == 100)
     );
+}
+
+/// The policy `T` whose rules are `body`, compiled.
+fn compile(body: &str) -> policy::PolicySet {
+    policy::compile(
+        &[PolicySource {
+            name: "t".into(),
+            text: policy_for(body),
+        }],
+        &policy::NoFiles,
+    )
+    .unwrap()
+}
+
+/// What findings say and where they point, to compare two runs.
+fn view(f: &[Finding]) -> Vec<(String, Option<Loc>, Option<String>)> {
+    f.iter()
+        .map(|x| (x.message.clone(), x.loc, x.entity.clone()))
+        .collect()
 }
 
 /// Joins on a field equality read an index: the same results, in the same order, as the
@@ -427,16 +438,6 @@ fn equality_joins_use_indexes() {
     ];
     let budget = 200_000;
     for (indexed, plain) in cases {
-        let compile = |body: &str| {
-            policy::compile(
-                &[PolicySource {
-                    name: "t".into(),
-                    text: policy_for(body),
-                }],
-                &policy::NoFiles,
-            )
-            .unwrap()
-        };
         let plain = compile(plain).policies[0]
             .evaluate(&m, &BTreeMap::new())
             .unwrap();
@@ -447,11 +448,6 @@ fn equality_joins_use_indexes() {
             panic!("not evaluated");
         };
         assert!(!plain.is_empty());
-        let view = |f: &[Finding]| -> Vec<(String, Option<Loc>, Option<String>)> {
-            f.iter()
-                .map(|x| (x.message.clone(), x.loc, x.entity.clone()))
-                .collect()
-        };
         assert_eq!(view(&indexed), view(&plain));
     }
 }
@@ -509,16 +505,6 @@ fn conditions_on_outer_bindings_are_checked_before_the_inner_ones_iterate() {
     ];
     let budget = 400_000;
     for (early, late) in cases {
-        let compile = |body: &str| {
-            policy::compile(
-                &[PolicySource {
-                    name: "t".into(),
-                    text: policy_for(body),
-                }],
-                &policy::NoFiles,
-            )
-            .unwrap()
-        };
         let (early, late) = (compile(early), compile(late));
         // The late form visits every combination: over the budget.
         assert!(matches!(
@@ -535,11 +521,6 @@ fn conditions_on_outer_bindings_are_checked_before_the_inner_ones_iterate() {
             panic!("the unknown names leave records undecided");
         };
         assert!(!late.is_empty() && !late_skipped.is_empty());
-        let view = |f: &[Finding]| -> Vec<(String, Option<Loc>, Option<String>)> {
-            f.iter()
-                .map(|x| (x.message.clone(), x.loc, x.entity.clone()))
-                .collect()
-        };
         assert_eq!(view(&early), view(&late));
         assert_eq!(early_skipped, late_skipped);
     }
