@@ -52,8 +52,8 @@ impl Pages {
 
     /// The lists whose last page is not in the export: for each, the warning at the first
     /// page's `@odata.nextLink` and the gap to record in its collection.
-    /// Taken out of the pages, which are left to be dropped with them (elsewhere: a large
-    /// export has thousands).
+    /// The warnings are taken out of the pages; the pages are left to be freed later, with the
+    /// rest of what the assembly needed (a large export has thousands).
     pub fn incomplete(&mut self) -> Vec<(LoadDiagnostic, &'static str, Gap)> {
         self.lists
             .iter_mut()
