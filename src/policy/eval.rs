@@ -248,6 +248,9 @@ pub(super) struct Evaluator<'e> {
     pub skip: Vec<String>,
     /// The unknown values read by the current rule: the identity of the record and the field.
     pub unknowns: Vec<(Option<String>, &'static str)>,
+    /// The unknown values each `let` (by its index in `lets`) read when it was last computed:
+    /// read again with its cached value.
+    pub let_reads: Vec<Vec<(Option<String>, &'static str)>>,
     /// What the current rule could not decide: the whole rule (entity None) or one record of
     /// its first binding (its identity), with the unknown values it read.
     pub undecided: Vec<Undecided>,
@@ -325,9 +328,19 @@ impl<'e> Evaluator<'e> {
                     return Ok(Val::Null);
                 };
                 if let Some(Some(v)) = self.frame.get(l.slot) {
-                    return Ok(v.clone());
+                    // Read again: so are the unknown values it read.
+                    let v = v.clone();
+                    if let Some(read) = self.let_reads.get(*i) {
+                        self.unknowns.extend_from_slice(read);
+                    }
+                    return Ok(v);
                 }
+                let before = self.unknowns.len();
                 let v = self.eval(&l.value)?;
+                let read = self.unknowns.get(before..).unwrap_or_default().to_vec();
+                if let Some(slot) = self.let_reads.get_mut(*i) {
+                    *slot = read;
+                }
                 self.set(l.slot, Some(v.clone()));
                 v
             }
@@ -687,7 +700,7 @@ impl<'e> Evaluator<'e> {
             CRuleKind::Assert { cond } => match self.eval(cond)?.truth() {
                 Some(true) => {}
                 Some(false) => out.push(self.finding(rule, index, None)?),
-                None => self.undecided(None, 0),
+                None => self.undecided(None, (0, 0)),
             },
             CRuleKind::For {
                 bindings,
@@ -700,6 +713,10 @@ impl<'e> Evaluator<'e> {
 
     /// Iterates the bindings (an explicit stack of list positions: no recursion), passing over
     /// the combinations that the `early` conditions rule out (see [`CRuleKind::For`]).
+    ///
+    /// The early conditions of a binding are checked when the first whole combination with
+    /// its record is reached, before the filter: a record with no combination costs no check,
+    /// and one with some costs one more evaluation of them than the filter makes anyway.
     fn bind(
         &mut self,
         rule: &'e CRule,
@@ -710,14 +727,19 @@ impl<'e> Evaluator<'e> {
     ) -> R<()> {
         let mut lists: Vec<Val<'e>> = Vec::with_capacity(bindings.len());
         let mut pos: Vec<usize> = Vec::with_capacity(bindings.len());
-        // Whether the early conditions checked for the bindings set so far all held.
-        let mut held: Vec<bool> = Vec::with_capacity(bindings.len());
+        // For each binding before the last, what its early conditions said of its record:
+        // None not checked yet, Some(true) all held, Some(false) one could not be told (no
+        // further check on this path: the filter decides).
+        let mut held: Vec<Option<bool>> = vec![None; bindings.len().saturating_sub(1)];
+        // Unknown values read since the first binding's record was set: what its reason
+        // lists when the combination that left it undecided read none itself.
+        let mut entity_reads = 0;
         let Some((_, first)) = bindings.first() else {
             return Ok(());
         };
         lists.push(self.eval(first)?);
         pos.push(0);
-        while let (Some(list), Some(&p)) = (lists.last(), pos.last()) {
+        'combinations: while let (Some(list), Some(&p)) = (lists.last(), pos.last()) {
             let depth = lists.len() - 1;
             if p >= list.count().unwrap_or(0) {
                 lists.pop();
@@ -730,15 +752,18 @@ impl<'e> Evaluator<'e> {
             self.tick(1)?;
             let item = list.get(p);
             let read_before = self.unknowns.len();
-            if depth == 0 && !self.skip.is_empty() {
-                if let Val::Record(r, _) = &item {
-                    if r.identity()
-                        .is_some_and(|id| self.skip.iter().any(|s| s == id))
-                    {
-                        if let Some(last) = pos.last_mut() {
-                            *last += 1;
+            if depth == 0 {
+                entity_reads = read_before;
+                if !self.skip.is_empty() {
+                    if let Val::Record(r, _) = &item {
+                        if r.identity()
+                            .is_some_and(|id| self.skip.iter().any(|s| s == id))
+                        {
+                            if let Some(last) = pos.last_mut() {
+                                *last += 1;
+                            }
+                            continue;
                         }
-                        continue;
                     }
                 }
             }
@@ -746,27 +771,44 @@ impl<'e> Evaluator<'e> {
                 break;
             };
             self.set(*slot, Some(item));
+            if let Some(h) = held.get_mut(depth..) {
+                h.fill(None);
+            }
             if let Some((_, next)) = bindings.get(depth + 1) {
                 let l = self.eval(next)?;
                 if l.is_unknown() {
-                    self.undecided(self.first_identity(bindings), read_before);
+                    self.undecided(self.first_identity(bindings), (read_before, entity_reads));
                 }
-                held.truncate(depth);
-                let checked = match held.last().copied().unwrap_or(true) && l.count() > Some(0) {
-                    true => self.early(early, depth)?,
-                    false => None,
-                };
-                if checked == Some(false) {
-                    // Ruled out: every combination with this binding fails the filter.
-                    if let Some(last) = pos.last_mut() {
-                        *last += 1;
-                    }
-                    continue;
-                }
-                held.push(checked == Some(true));
                 lists.push(l);
                 pos.push(0);
                 continue;
+            }
+            // The early conditions not checked yet on this path, outermost first.
+            for k in 0..held.len() {
+                match held.get(k).copied().flatten() {
+                    Some(true) => continue,
+                    Some(false) => break,
+                    None => {}
+                }
+                match self.early(early, k)? {
+                    Some(false) => {
+                        // Ruled out: every combination with this record fails the filter.
+                        lists.truncate(k + 1);
+                        pos.truncate(k + 1);
+                        if let Some(last) = pos.last_mut() {
+                            *last += 1;
+                        }
+                        continue 'combinations;
+                    }
+                    told => {
+                        if let Some(h) = held.get_mut(k) {
+                            *h = Some(told.is_some());
+                        }
+                        if told.is_none() {
+                            break;
+                        }
+                    }
+                }
             }
             for s in &rule.inner_lets {
                 self.set(*s, None);
@@ -781,7 +823,7 @@ impl<'e> Evaluator<'e> {
                     out.push(self.finding(rule, index, entity)?);
                 }
                 Some(false) => {}
-                None => self.undecided(self.first_identity(bindings), read_before),
+                None => self.undecided(self.first_identity(bindings), (read_before, entity_reads)),
             }
             if let Some(last) = pos.last_mut() {
                 *last += 1;
@@ -810,12 +852,16 @@ impl<'e> Evaluator<'e> {
     }
 
     /// Notes that the rule (entity None) or one record could not be decided, with the unknown
-    /// values read since `since` (all of the rule's, when those came from a cached `let`).
-    fn undecided(&mut self, entity: Option<String>, since: usize) {
-        let read = match self.unknowns.get(since..) {
-            Some(r) if !r.is_empty() => r.to_vec(),
-            _ => self.unknowns.clone(),
-        };
+    /// values read since `since`: the combination's, else (when it read none itself: an
+    /// unknown element of a list read for an outer binding) those read since the record's
+    /// iteration began, never another record's.
+    fn undecided(&mut self, entity: Option<String>, (since, entity_since): (usize, usize)) {
+        let read = [since, entity_since]
+            .iter()
+            .filter_map(|&s| self.unknowns.get(s..))
+            .find(|r| !r.is_empty())
+            .unwrap_or_default()
+            .to_vec();
         if !self.undecided.iter().any(|u| u.entity == entity) {
             self.undecided.push(Undecided { entity, read });
         }

@@ -196,11 +196,11 @@ pub enum CRuleKind {
         /// The `where` condition (None: every combination).
         filter: Option<CExpr>,
         /// Leading conjuncts of the filter that read no binding after the one at the given
-        /// position (outermost is 0; never the last binding) and no `let`: checked once that
-        /// binding is set and the next binding's list is not empty, so that a combination they
-        /// rule out is not iterated at all (`for g in groups, m in g.members where g.name ==
-        /// X and ...` visits only the members of the groups named X). The filter still
-        /// checks them on every combination left: see `Evaluator::bind`.
+        /// position (outermost is 0; never the last binding) and no `let`: checked once for
+        /// that binding's record, with its first whole combination, so that the combinations
+        /// they rule out are not iterated (`for g in groups, m in g.members where g.name == X
+        /// and ...` visits one member of each group not named X). The filter still checks
+        /// them on every combination left: see `Evaluator::bind`.
         early: Vec<(usize, CExpr)>,
     },
     /// `assert COND`: a violation when COND is not true.

@@ -236,6 +236,7 @@ impl CompiledPolicy {
             indexes: Default::default(),
             skip: Vec::new(),
             unknowns: Vec::new(),
+            let_reads: vec![Vec::new(); self.lets.len()],
             undecided: Vec::new(),
             today: crate::base::dates::midnight(today),
             param_globs: Default::default(),
