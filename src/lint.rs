@@ -500,12 +500,15 @@ fn evaluate_tenant(
                 continue;
             }
             Err(e) => {
+                // What to do follows what went wrong, as for every other error (see
+                // `report::collect_failure`).
+                let help = miette::Diagnostic::help(&e).map_or(String::new(), |h| format!("; {h}"));
                 report.errors.push(Diagnostic {
                     file: meta.source.clone(),
                     root: None,
                     line: None,
                     column: None,
-                    message: format!("{}: {e}", meta.id),
+                    message: format!("{}: {e}{help}", meta.id),
                     level: DiagLevel::Error,
                     snippet: None,
                 });

@@ -327,6 +327,8 @@ fn the_evaluation_budget_is_configurable() {
         .map(|e| e.message.as_str())
         .collect();
     assert!(!cut.is_empty(), "{:?}", report.errors);
+    // What to do names the setting.
+    assert!(cut.iter().all(|m| m.contains("`eval-budget`")), "{cut:?}");
     assert_eq!(report.exit_code(dexlint::policy::Severity::Error), 2);
 }
 

@@ -167,7 +167,7 @@ fn human_report_load_errors_are_labelled_snippets() {
     );
     assert!(!out.contains("the line reads"), "{out}");
     assert!(
-        out.ends_with("not checked: 5 errors stopped files or policies from being read (exit 2)\n"),
+        out.ends_with("not checked: 5 errors stopped files from being read or policies from being run (exit 2)\n"),
         "{out}"
     );
     insta::assert_snapshot!("human_load_errors", out);

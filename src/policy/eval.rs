@@ -34,7 +34,7 @@ pub enum EvalError {
     #[error("evaluation of `{policy}` exceeded its budget of {budget} steps")]
     #[diagnostic(
         code(dexlint::budget),
-        help("the policy does too much work for this export: narrow its `where` filters or avoid nested iteration over large collections")
+        help("the policy does too much work for this export: narrow its `where` filters (conditions on outer bindings first), avoid nested iteration over large collections, or raise `eval-budget` in dexlint.toml")
     )]
     /// The policy (`policy`: its id) took more than `budget` evaluation steps.
     Budget {

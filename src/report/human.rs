@@ -368,7 +368,7 @@ pub(super) fn verdict(report: &LintReport) -> String {
     let fail = report.fail_level.unwrap_or(Severity::Error);
     if s.errors > 0 {
         return format!(
-            "not checked: {} stopped files or policies from being read (exit 2)",
+            "not checked: {} stopped files from being read or policies from being run (exit 2)",
             plural(s.errors, "error")
         );
     }
