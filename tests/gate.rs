@@ -330,6 +330,12 @@ fn the_evaluation_budget_is_configurable() {
     // What to do names the setting.
     assert!(cut.iter().all(|m| m.contains("`eval-budget`")), "{cut:?}");
     assert_eq!(report.exit_code(dexlint::policy::Severity::Error), 2);
+    // A budget of no step would fail every policy: a configuration error instead.
+    assert_eq!(
+        config_errors("eval-budget = 0\n"),
+        ["eval-budget must be at least 1"]
+    );
+    assert_eq!(config("eval-budget = 1\n").eval_budget, Some(1));
 }
 
 #[test]

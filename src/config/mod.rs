@@ -323,7 +323,6 @@ impl Config {
             include: raw.include,
             exclude: raw.exclude,
             max_file_bytes: raw.max_file_bytes,
-            eval_budget: raw.eval_budget,
             policy_dirs: raw.policies.iter().map(|p| base.join(p)).collect(),
             exports: raw.exports.iter().map(|p| base.join(p)).collect(),
             export_names: raw
@@ -342,6 +341,18 @@ impl Config {
             crate::export::tree::MAX_DEPTH_LIMIT,
             &mut errors,
         );
+        config.eval_budget = match &raw.eval_budget {
+            Some(b) if *b.get_ref() == 0 => {
+                errors.push(
+                    Some(b.span()),
+                    "eval-budget must be at least 1".into(),
+                    "no step: every policy would fail",
+                    None,
+                );
+                None
+            }
+            b => b.as_ref().map(|b| *b.get_ref()),
+        };
         config.max_policy_nesting = limit(
             &raw.max_policy_nesting,
             "max-policy-nesting",

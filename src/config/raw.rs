@@ -22,7 +22,7 @@ pub(super) struct RawConfig {
     #[serde(default)]
     pub(super) exclude: Vec<String>,
     pub(super) max_file_bytes: Option<u64>,
-    pub(super) eval_budget: Option<u64>,
+    pub(super) eval_budget: Option<Spanned<u64>>,
     pub(super) max_json_depth: Option<Spanned<usize>>,
     pub(super) max_policy_nesting: Option<Spanned<usize>>,
     #[serde(default)]
