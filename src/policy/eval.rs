@@ -263,6 +263,17 @@ pub(super) struct Evaluator<'e> {
     pub absent_empty: bool,
 }
 
+/// What the early conditions of a `for` binding (see [`CRuleKind::For`]) said of its record.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Early {
+    /// Not checked yet.
+    Unchecked,
+    /// All held.
+    Held,
+    /// One could not be told (unknown): no further check on this path, the filter decides.
+    Untold,
+}
+
 /// A rule, or one record of a rule's iteration, whose outcome depends on unknown values.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Undecided {
@@ -727,10 +738,8 @@ impl<'e> Evaluator<'e> {
     ) -> R<()> {
         let mut lists: Vec<Val<'e>> = Vec::with_capacity(bindings.len());
         let mut pos: Vec<usize> = Vec::with_capacity(bindings.len());
-        // For each binding before the last, what its early conditions said of its record:
-        // None not checked yet, Some(true) all held, Some(false) one could not be told (no
-        // further check on this path: the filter decides).
-        let mut held: Vec<Option<bool>> = vec![None; bindings.len().saturating_sub(1)];
+        // For each binding before the last, what its early conditions said of its record.
+        let mut held: Vec<Early> = vec![Early::Unchecked; bindings.len().saturating_sub(1)];
         // Unknown values read since the first binding's record was set: what its reason
         // lists when the combination that left it undecided read none itself.
         let mut entity_reads = 0;
@@ -772,7 +781,7 @@ impl<'e> Evaluator<'e> {
             };
             self.set(*slot, Some(item));
             if let Some(h) = held.get_mut(depth..) {
-                h.fill(None);
+                h.fill(Early::Unchecked);
             }
             if let Some((_, next)) = bindings.get(depth + 1) {
                 let l = self.eval(next)?;
@@ -784,13 +793,13 @@ impl<'e> Evaluator<'e> {
                 continue;
             }
             // The early conditions not checked yet on this path, outermost first.
-            for k in 0..held.len() {
-                match held.get(k).copied().flatten() {
-                    Some(true) => continue,
-                    Some(false) => break,
-                    None => {}
+            for k in (0..held.len()).filter(|_| !early.is_empty()) {
+                match held.get(k) {
+                    Some(Early::Held) => continue,
+                    Some(Early::Untold) | None => break,
+                    Some(Early::Unchecked) => {}
                 }
-                match self.early(early, k)? {
+                let said = match self.early(early, k)? {
                     Some(false) => {
                         // Ruled out: every combination with this record fails the filter.
                         lists.truncate(k + 1);
@@ -800,14 +809,14 @@ impl<'e> Evaluator<'e> {
                         }
                         continue 'combinations;
                     }
-                    told => {
-                        if let Some(h) = held.get_mut(k) {
-                            *h = Some(told.is_some());
-                        }
-                        if told.is_none() {
-                            break;
-                        }
-                    }
+                    Some(true) => Early::Held,
+                    None => Early::Untold,
+                };
+                if let Some(h) = held.get_mut(k) {
+                    *h = said;
+                }
+                if said == Early::Untold {
+                    break;
                 }
             }
             for s in &rule.inner_lets {
