@@ -275,3 +275,60 @@ fn two_appended_documents_are_an_error_naming_the_cause_and_the_fix() {
         "{errors:?}"
     );
 }
+
+#[test]
+fn a_group_with_members_of_its_own_and_a_members_file_keeps_both() {
+    // The data source's group lists one member in the plan, and an `azuread_group_member`
+    // resource adds another; a Graph members list of the same group (its id in upper case)
+    // adds a nested group. All three are the group's members, the plan's first.
+    let dir = copy("terraform-data-group");
+    let gid = "2F4E6A8C-0B1D-4C3E-9F5A-7B9D1E3F5A7C";
+    let members = format!("graph/groups/{gid}/members.json");
+    std::fs::create_dir_all(dir.path().join(format!("graph/groups/{gid}"))).unwrap();
+    std::fs::write(
+        dir.path().join(&members),
+        r##"{
+  "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#directoryObjects",
+  "value": [
+    {
+      "@odata.type": "#microsoft.graph.group",
+      "id": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+      "displayName": "Helpdesk Tier 2"
+    }
+  ]
+}
+"##,
+    )
+    .unwrap();
+    let load = dexlint::export::load(&[dir.path().to_path_buf()], &Default::default()).unwrap();
+    let group = common::records(&load.model, "groups")
+        .iter()
+        .find(|g| common::text(g, "id") == Some("2f4e6a8c-0b1d-4c3e-9f5a-7b9d1e3f5a7c"))
+        .expect("the data source's group");
+    let ids: Vec<&str> = match common::field(group, "members").map(|f| f.value()) {
+        Some(dexlint::model::ValueRef::Records(list)) => {
+            list.iter().filter_map(|m| common::text(m, "id")).collect()
+        }
+        other => panic!("members: {other:?}"),
+    };
+    assert_eq!(
+        ids,
+        [
+            "6c8e0a2b-4d6f-4a1c-8e3b-5d7f9a1c3e5b",
+            "azuread_group.responders",
+            "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+        ]
+    );
+    let (_, report) = lint_json(dir.path());
+    let nested = violations(&report, "DEX003");
+    assert!(
+        nested
+            .iter()
+            .any(|v| v.0 == members && v.2.contains("Helpdesk Tier 2")),
+        "{nested:?}"
+    );
+    assert!(
+        nested.iter().any(|v| v.0 == "terraform/plan.json"),
+        "{nested:?}"
+    );
+}
