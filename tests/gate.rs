@@ -336,6 +336,40 @@ fn the_evaluation_budget_is_configurable() {
         ["eval-budget must be at least 1"]
     );
     assert_eq!(config("eval-budget = 1\n").eval_budget, Some(1));
+    let report = run(config("eval-budget = 1\n"), today());
+    assert!(
+        report
+            .errors
+            .iter()
+            .any(|e| e.message.contains("exceeded its budget of 1 step;")),
+        "{:?}",
+        report.errors
+    );
+}
+
+#[test]
+fn limits_are_whole_numbers_and_none_allows_nothing() {
+    // A limit of 0 would refuse every file (or fail every policy): an error at the value.
+    assert_eq!(
+        config_errors("max-file-bytes = 0\n"),
+        ["max-file-bytes must be at least 1"]
+    );
+    assert_eq!(config("max-file-bytes = 1\n").max_file_bytes, Some(1));
+    // A wrong type or a negative number is told in the file's terms, not Rust's.
+    for (text, found) in [
+        ("eval-budget = \"10\"\n", "invalid type: string \"10\""),
+        ("max-file-bytes = -5\n", "invalid value: integer `-5`"),
+        (
+            "max-json-depth = 1.5\n",
+            "invalid type: floating point `1.5`",
+        ),
+    ] {
+        assert_eq!(
+            config_errors(text),
+            [format!("{found}, expected a whole number")],
+            "{text}"
+        );
+    }
 }
 
 #[test]

@@ -141,23 +141,25 @@ pub struct Config {
     pub waivers: Vec<Waiver>,
 }
 
-/// A nesting limit from the file, when it is within `1..=max`.
+/// A limit from the file (`key`: its name), when it is within `1..=max`; `u64::MAX` stands for
+/// no upper bound. Out of range, an error at the value and `None`.
 fn limit(
-    value: &Option<Spanned<usize>>,
+    value: &Option<Spanned<raw::Count>>,
     key: &str,
-    max: usize,
+    max: u64,
     errors: &mut Errors<'_>,
-) -> Option<usize> {
+) -> Option<u64> {
     let value = value.as_ref()?;
-    if (1..=max).contains(value.get_ref()) {
-        return Some(*value.get_ref());
+    let raw::Count(n) = *value.get_ref();
+    if (1..=max).contains(&n) {
+        return Some(n);
     }
-    errors.push(
-        Some(value.span()),
-        format!("{key} must be between 1 and {max}"),
-        "out of range",
-        None,
-    );
+    let (message, label) = if max == u64::MAX {
+        (format!("{key} must be at least 1"), "0 allows nothing")
+    } else {
+        (format!("{key} must be between 1 and {max}"), "out of range")
+    };
+    errors.push(Some(value.span()), message, label, None);
     None
 }
 
@@ -322,7 +324,6 @@ impl Config {
             base: base.to_path_buf(),
             include: raw.include,
             exclude: raw.exclude,
-            max_file_bytes: raw.max_file_bytes,
             policy_dirs: raw.policies.iter().map(|p| base.join(p)).collect(),
             exports: raw.exports.iter().map(|p| base.join(p)).collect(),
             export_names: raw
@@ -335,30 +336,24 @@ impl Config {
                 .collect(),
             ..Config::default()
         };
+        config.max_file_bytes = limit(&raw.max_file_bytes, "max-file-bytes", u64::MAX, &mut errors);
+        config.eval_budget = limit(&raw.eval_budget, "eval-budget", u64::MAX, &mut errors);
+        let max_json_depth = crate::export::tree::MAX_DEPTH_LIMIT as u64;
         config.max_json_depth = limit(
             &raw.max_json_depth,
             "max-json-depth",
-            crate::export::tree::MAX_DEPTH_LIMIT,
+            max_json_depth,
             &mut errors,
-        );
-        config.eval_budget = match &raw.eval_budget {
-            Some(b) if *b.get_ref() == 0 => {
-                errors.push(
-                    Some(b.span()),
-                    "eval-budget must be at least 1".into(),
-                    "no step: every policy would fail",
-                    None,
-                );
-                None
-            }
-            b => b.as_ref().map(|b| *b.get_ref()),
-        };
+        )
+        .and_then(|n| usize::try_from(n).ok());
+        let max_nesting = crate::policy::parse::MAX_NESTING_LIMIT as u64;
         config.max_policy_nesting = limit(
             &raw.max_policy_nesting,
             "max-policy-nesting",
-            crate::policy::parse::MAX_NESTING_LIMIT,
+            max_nesting,
             &mut errors,
-        );
+        )
+        .and_then(|n| usize::try_from(n).ok());
         if let Some(e) = &raw.edition {
             match crate::edition::find(e.get_ref()) {
                 Some(found) => config.edition = Some(found.name.to_string()),

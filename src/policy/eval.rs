@@ -31,7 +31,7 @@ pub const DEFAULT_BUDGET: u64 = 2_000_000_000;
 /// Why a policy run stopped.
 #[derive(Debug, Clone, PartialEq, thiserror::Error, miette::Diagnostic)]
 pub enum EvalError {
-    #[error("evaluation of `{policy}` exceeded its budget of {budget} steps")]
+    #[error("evaluation of `{policy}` exceeded its budget of {budget} step{}", if *budget == 1 { "" } else { "s" })]
     #[diagnostic(
         code(dexlint::budget),
         help("the policy does too much work for this export: narrow its `where` filters (conditions on outer bindings first), avoid nested iteration over large collections, or raise `eval-budget` in dexlint.toml")
