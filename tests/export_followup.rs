@@ -332,3 +332,24 @@ fn a_group_with_members_of_its_own_and_a_members_file_keeps_both() {
         "{nested:?}"
     );
 }
+
+#[test]
+fn a_member_listed_without_its_type_takes_the_kind_of_the_record_of_its_id() {
+    // A Graph members list selected down to ids (`$select=id`): no `@odata.type`. The id, in
+    // upper case, is the group `All Company` of the export: a nested group in the scoped group.
+    let dir = copy("graph");
+    std::fs::write(
+        dir.path()
+            .join("groups/b320b3f0-6a2d-4a47-9c5e-3e0f1f6f8a21/members.json"),
+        "{\n  \"value\": [\n    {\n      \"id\": \"0A9C7D3E-5F21-4B8A-B6C4-2D1E3F4A5B6C\"\n    }\n  ]\n}\n",
+    )
+    .unwrap();
+    let (_, report) = lint_json(dir.path());
+    let nested = violations(&report, "DEX003");
+    assert_eq!(nested.len(), 1, "{report:#}");
+    assert!(
+        nested[0].2.contains("nested group `All Company`"),
+        "{nested:?}"
+    );
+    assert_eq!(nested[0].1, 3);
+}

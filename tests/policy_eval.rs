@@ -181,6 +181,9 @@ fn similar_names() {
         "OLD_Defender_Experts_Scoped_Coverage_Devices",
         "Defender_Experts_Scoped_Coverage_Devices (2)",
         "Defender_Expert_Scoped_Covrage_Devices",
+        // Three characters shorter or longer: at the distance's limit.
+        "Defender_Experts_Scoped_Coverage_Devi",
+        "Defender_Experts_Scopedxyz_Coverage_Devices",
     ] {
         assert!(similar(near, r), "{near}");
     }
@@ -188,6 +191,7 @@ fn similar_names() {
         r,
         "Devices",
         "Defender_Experts_Scoped_Coverage_Users",
+        "Defender_Experts_Scoped_Coverage_Dev",
         "Finance laptops",
         "",
     ] {
