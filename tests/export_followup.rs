@@ -353,3 +353,87 @@ fn a_member_listed_without_its_type_takes_the_kind_of_the_record_of_its_id() {
     );
     assert_eq!(nested[0].1, 3);
 }
+
+#[test]
+fn terraform_members_given_as_object_ids_take_their_kind_from_the_plan() {
+    let (code, report) = lint_json(&fixture("terraform-data-members"));
+    assert_eq!(code, 1, "{report:#}");
+    // The data source's group is a nested group, named as the plan names it.
+    let nested = violations(&report, "DEX003");
+    assert_eq!(nested.len(), 1, "{report:#}");
+    assert_eq!(nested[0].0, "terraform/plan.json");
+    assert_eq!(nested[0].1, 79);
+    assert!(
+        nested[0].2.contains("nested group `SOC Analysts`"),
+        "{nested:?}"
+    );
+    // The data source's user is a user: DEX006 says nothing of it. The id the plan does not
+    // describe is not evaluated by either rule, with the reason.
+    assert!(violations(&report, "DEX006").is_empty(), "{report:#}");
+    for policy in ["DEX003", "DEX006"] {
+        let ne = not_evaluated(&report, policy);
+        assert_eq!(ne.len(), 1, "{policy}: {ne:?}");
+        assert_eq!(ne[0].0, "azuread_group.scoped_users");
+        assert!(
+            ne[0].1.contains("`3f9a2c71-8d4e-4b6a-9e05-7c1d2b8a6f43`")
+                && ne[0]
+                    .1
+                    .contains("no resource or data source of the plan describes"),
+            "{policy}: {ne:?}"
+        );
+    }
+    // With the export's Graph data naming that id a user, it is judged.
+    let dir = copy("terraform-data-members");
+    std::fs::create_dir_all(dir.path().join("graph")).unwrap();
+    std::fs::write(
+        dir.path().join("graph/users.json"),
+        r#"{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users", "value": [{"id": "3F9A2C71-8D4E-4B6A-9E05-7C1D2B8A6F43", "displayName": "Lee Gu", "userPrincipalName": "lee.gu@fabrikam.com", "accountEnabled": true}]}"#,
+    )
+    .unwrap();
+    let (_, report) = lint_json(dir.path());
+    assert!(not_evaluated(&report, "DEX003").is_empty(), "{report:#}");
+    assert_eq!(violations(&report, "DEX003").len(), 1, "{report:#}");
+}
+
+#[test]
+fn a_terraform_group_member_resource_of_a_data_source_user_is_a_user() {
+    // `azuread_group_member` whose `member_object_id` is a data source's object id (known at
+    // plan time): the member's kind is the data source's.
+    let dir = copy("terraform-data-members");
+    let path = dir.path().join("terraform/plan.json");
+    let mut plan: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let changes = plan["resource_changes"].as_array_mut().unwrap();
+    changes[0]["change"]["after"]["members"] = serde_json::json!([]);
+    changes[0]["change"]["after"]["object_id"] =
+        Value::from("aa11bb22-cc33-4d44-8e55-ff6677889900");
+    for (name, member) in [
+        ("soc", "9e8d7c6b-5a49-4837-a625-140312f0e1d2"),
+        ("megan", "0b7e1a52-3c1d-4f9e-8a11-2f6b5c0d9e01"),
+    ] {
+        changes.push(serde_json::json!({
+            "address": format!("azuread_group_member.{name}"),
+            "mode": "managed",
+            "type": "azuread_group_member",
+            "name": name,
+            "change": {
+                "actions": ["create"],
+                "before": null,
+                "after": {
+                    "group_object_id": "aa11bb22-cc33-4d44-8e55-ff6677889900",
+                    "member_object_id": member
+                },
+                "after_unknown": {"id": true}
+            }
+        }));
+    }
+    std::fs::write(&path, serde_json::to_string_pretty(&plan).unwrap()).unwrap();
+    let (_, report) = lint_json(dir.path());
+    let nested = violations(&report, "DEX003");
+    assert_eq!(nested.len(), 1, "{report:#}");
+    assert!(
+        nested[0].2.contains("nested group `SOC Analysts`"),
+        "{nested:?}"
+    );
+    assert!(violations(&report, "DEX006").is_empty(), "{report:#}");
+    assert!(not_evaluated(&report, "DEX006").is_empty(), "{report:#}");
+}

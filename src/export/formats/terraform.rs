@@ -9,7 +9,8 @@
 //! through `module_calls.<name>.module`): there, addresses and expression `references` are
 //! relative to their module (`azuread_group.analysts.object_id` inside `module.identity` is
 //! `module.identity.azuread_group.analysts`), and a member that references an `azuread_group` is
-//! a nested group.
+//! a nested group. A member given as an object id takes its kind from the plan's directory
+//! objects (`directory_objects`), else it is unknown.
 
 use crate::export::json::{put, At, Conv};
 use crate::export::Builder;
@@ -143,6 +144,76 @@ fn data_groups<'a>(doc: &At<'a>) -> Vec<Instance<'a>> {
     out
 }
 
+/// The directory objects the plan describes, by lowercase object id: their kind (as a member's
+/// `kind`: Graph's type name) and display name. Read from the resources and data sources of
+/// `prior_state` (the state the plan starts from, with the data sources read while planning)
+/// and from `planned_values` (resources whose object id is known at plan time):
+/// `azuread_group`, `azuread_user` and `azuread_service_principal`, whose `object_id` is the
+/// directory object's id (azuread provider documentation).
+type Objects = std::collections::HashMap<String, (&'static str, Option<String>)>;
+
+fn directory_objects(doc: &At<'_>) -> Objects {
+    let mut found = Vec::new();
+    let paths: [&[&str]; 2] = [
+        &["prior_state", "values", "root_module"],
+        &["planned_values", "root_module"],
+    ];
+    for path in paths {
+        if let Some(root) = doc.path(path) {
+            resources_of(&root, "", true, &mut found);
+            resources_of(&root, "", false, &mut found);
+        }
+    }
+    let mut objects = Objects::new();
+    for i in &found {
+        let kind = match i.kind.as_str() {
+            "azuread_group" => "group",
+            "azuread_user" => "user",
+            "azuread_service_principal" => "servicePrincipal",
+            _ => continue,
+        };
+        if let Some(id) = i.after.get("object_id").and_then(|o| o.text()) {
+            let name = i.after.get("display_name").and_then(|n| n.text());
+            objects
+                .entry(id.to_ascii_lowercase())
+                .or_insert((kind, name));
+        }
+    }
+    objects
+}
+
+/// Sets the kind (and the display name) of member `m`, the object id `id` read at `at` of the
+/// group at `address`, from the directory objects the plan describes. An id the plan does not
+/// describe has an unknown kind, with a gap that says why (resolved later from the export's
+/// Graph data when it has the object, as `resolve_member_kinds` does for ARM templates): a
+/// member that is not known to be a group is not known not to be one.
+fn member_kind(
+    b: &mut Builder,
+    m: &mut Record,
+    (id, at): (&str, At<'_>),
+    (objects, address, rel): (&Objects, &str, &str),
+) {
+    if let Some((kind, name)) = objects.get(&id.to_ascii_lowercase()) {
+        m.set("kind", Value::Str((*kind).into()), None);
+        if let Some(name) = name {
+            m.set("name", Value::Str(name.as_str().into()), None);
+        }
+        return;
+    }
+    m.set("kind", Value::Unknown, Some(at.loc()));
+    b.unknown(
+        "groups",
+        "kind",
+        id,
+        format!(
+            "member `{id}` of `{address}` in `{rel}` is an object id that no resource or data \
+             source of the plan describes, and the export has no Microsoft Graph object of that \
+             id: whether it is a user, group or device is known only in the directory"
+        ),
+        &at,
+    );
+}
+
 /// The module call names of a module address: `module.a[0].module.b["k"]` → `[a, b]`.
 fn module_path(address: &str) -> Vec<String> {
     let mut names = Vec::new();
@@ -251,10 +322,14 @@ fn first_group(i: &Instance<'_>, refs: &[String]) -> Option<String> {
 }
 
 fn load(b: &mut Builder, doc: &At<'_>, instances: &[Instance<'_>], rel: &str) {
+    let objects = directory_objects(doc);
     let mut groups: Vec<Record> = Vec::new();
     for i in instances {
         match i.kind.as_str() {
-            "azuread_group" => groups.push(group(doc, i)),
+            "azuread_group" => {
+                let g = group(b, doc, i, (&objects, rel));
+                groups.push(g);
+            }
             "azurerm_security_center_subscription_pricing" => {
                 let rt = i
                     .after
@@ -311,7 +386,7 @@ fn load(b: &mut Builder, doc: &At<'_>, instances: &[Instance<'_>], rel: &str) {
         .iter()
         .filter(|i| i.kind == "azuread_group_member")
     {
-        group_member(b, doc, i, &data, &mut groups);
+        group_member(b, doc, i, (&data, &objects, rel), &mut groups);
     }
     if !groups.is_empty() {
         b.touch("groups");
@@ -351,7 +426,12 @@ fn account<'b>(
     Some(a)
 }
 
-fn group(doc: &At<'_>, i: &Instance<'_>) -> Record {
+fn group(
+    b: &mut Builder,
+    doc: &At<'_>,
+    i: &Instance<'_>,
+    (objects, rel): (&Objects, &str),
+) -> Record {
     let mut r = Record::new(&schema::GROUP, Some(i.after.loc()));
     let object_id = i
         .after
@@ -398,7 +478,8 @@ fn group(doc: &At<'_>, i: &Instance<'_>) -> Record {
             .map(|m| {
                 let mut rec = Record::new(&schema::MEMBER, Some(m.loc()));
                 if let Some(id) = m.text() {
-                    rec.set("id", Value::Str(id.into()), Some(m.loc()));
+                    rec.set("id", Value::Str(id.as_str().into()), Some(m.loc()));
+                    member_kind(b, &mut rec, (&id, *m), (objects, &i.address, rel));
                 }
                 rec
             })
@@ -441,7 +522,7 @@ fn group_member(
     b: &mut Builder,
     doc: &At<'_>,
     i: &Instance<'_>,
-    data: &[Instance<'_>],
+    (data, objects, rel): (&[Instance<'_>], &Objects, &str),
     groups: &mut Vec<Record>,
 ) {
     let refs = references(doc, i, "group_object_id");
@@ -465,7 +546,10 @@ fn group_member(
                     && d.after.get("object_id").and_then(|o| o.text()) == target_id)
         });
         match source {
-            Some(d) => groups.push(group(doc, d)),
+            Some(d) => {
+                let g = group(b, doc, d, (objects, rel));
+                groups.push(g);
+            }
             None => {
                 let target = target_data
                     .clone()
@@ -490,9 +574,18 @@ fn group_member(
     };
     let mut m = Record::new(&schema::MEMBER, Some(i.after.loc()));
     let member_ref = first_group(i, &references(doc, i, "member_object_id"));
+    let address = group
+        .get("address")
+        .and_then(Field::as_str)
+        .unwrap_or_default()
+        .to_string();
     match (i.after.get("member_object_id"), &member_ref) {
-        (Some(id), _) if id.text().is_some() => {
-            put(&mut m, "id", &i.after, "member_object_id", Conv::Text);
+        (Some(at), _) if at.text().is_some() => {
+            let id = at.text().unwrap_or_default();
+            m.set("id", Value::Str(id.as_str().into()), Some(at.loc()));
+            if member_ref.is_none() {
+                member_kind(b, &mut m, (&id, at), (objects, &address, rel));
+            }
         }
         (_, Some(addr)) => {
             m.set("id", Value::Str(addr.as_str().into()), None);
