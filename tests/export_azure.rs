@@ -215,7 +215,8 @@ fn az_cli_output() {
                 "6a5b4c3d-2e1f-4098-b7a6-5c4d3e2f1a0b",
                 Some("Free"),
                 None,
-                Value::Null
+                // No settings of this subscription in the export: unknown, not absent.
+                Value::Unknown
             ),
             acct(
                 "Azure",
@@ -504,5 +505,86 @@ fn truncated_connector_offerings_are_errors_and_not_judged() {
             (Some("servers_plan"), Some("246813579")),
             (Some("mde_integration"), Some("246813579")),
         ]
+    );
+}
+
+/// The "not evaluated" entries of `policy`: (entity, reason).
+fn unjudged(report: &Json, policy: &str) -> Vec<(String, String)> {
+    report["not_evaluated"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["policy"] == policy)
+        .map(|n| {
+            (
+                n["entity"].as_str().unwrap_or("").to_string(),
+                n["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+// A subscription's pricings exported without its settings, or the reverse, or a plan that sets
+// only its pricing: what was not exported is not judged (DEX303 passed over a missing WDATP
+// setting; DEX302 reported "tier `none`" over missing pricings).
+#[test]
+fn a_subscription_s_setting_or_pricing_not_in_the_export_is_not_judged() {
+    let fixture = |name: &str| std::fs::read_to_string(common::fixture("arm").join(name)).unwrap();
+    let sub = "0c5d8a2e-6a4b-4d0e-9f1a-1b2c3d4e5f60";
+    let cases = [
+        (
+            "azure/pricings.json",
+            fixture("pricings.json"),
+            "DEX303",
+            "settings",
+        ),
+        (
+            "azure/settings.json",
+            fixture("settings-wdatp.json"),
+            "DEX302",
+            "pricings",
+        ),
+    ];
+    for (path, text, policy, list) in cases {
+        let dir = export_of(&[(path, &text)]);
+        let (_, report) = lint(dir.path());
+        assert!(
+            !violations(&report).iter().any(|v| v.0 == policy),
+            "{path}: {report:#}"
+        );
+        let ne = unjudged(&report, policy);
+        assert_eq!(ne.len(), 1, "{path}: {ne:?}");
+        assert_eq!(ne[0].0, sub);
+        let want = format!("provide GET /subscriptions/{sub}/providers/Microsoft.Security/{list})");
+        assert!(ne[0].1.contains(&want), "{path}: {ne:?}");
+    }
+    // Both lists: both rules judge the subscription.
+    let dir = export_of(&[
+        ("azure/pricings.json", &fixture("pricings.json")),
+        ("azure/settings.json", &fixture("settings-wdatp.json")),
+    ]);
+    let (_, report) = lint(dir.path());
+    assert!(unjudged(&report, "DEX302").is_empty(), "{report:#}");
+    assert!(unjudged(&report, "DEX303").is_empty(), "{report:#}");
+    assert!(
+        violations(&report).iter().any(|v| v.0 == "DEX303"),
+        "{report:#}"
+    );
+    // A plan that sets the pricing and no setting: the setting is the subscription's.
+    let planned = r#"{"format_version": "1.2", "planned_values": {"root_module": {"resources": [
+        {"address": "azurerm_security_center_subscription_pricing.vm", "mode": "managed",
+         "type": "azurerm_security_center_subscription_pricing", "name": "vm",
+         "values": {"resource_type": "VirtualMachines", "tier": "Standard", "subplan": "P2"}}]}}}"#;
+    let dir = export_of(&[("terraform/plan.json", planned)]);
+    let (code, report) = lint(dir.path());
+    assert_eq!(code, 0, "{report:#}");
+    let ne = unjudged(&report, "DEX303");
+    assert_eq!(ne.len(), 1, "{ne:?}");
+    assert!(
+        ne[0]
+            .1
+            .starts_with("the plan has no endpoint protection setting (`WDATP`)")
+            && ne[0].1.contains("`azurerm_security_center_setting`"),
+        "{ne:?}"
     );
 }

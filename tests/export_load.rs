@@ -229,7 +229,8 @@ fn defender_for_cloud_arm() {
                 "Azure".into(),
                 "7d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6".into(),
                 None,
-                Value::Null
+                // Its pricings were exported, not its settings: unknown, not absent.
+                Value::Unknown
             ),
             (
                 "AWS".into(),

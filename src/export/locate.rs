@@ -104,7 +104,7 @@ impl SourceExcerpt {
     /// Longest value shown whole.
     pub const MAX_LINES: usize = 12;
     /// Longest line shown whole (bytes); a longer line is cut around the value.
-    pub const MAX_LINE_BYTES: usize = 512;
+    pub const MAX_LINE_BYTES: usize = 240;
     /// On a line cut around the value, the most of the value shown (bytes).
     pub const VALUE_BYTES: usize = 160;
 

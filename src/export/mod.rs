@@ -1673,6 +1673,9 @@ impl Assembler {
             c.extend(std::mem::take(&mut self.devices));
         }
         if let Some(c) = model.collection_mut("cloud_accounts") {
+            for a in &mut self.accounts {
+                c.gaps.extend(unexported_azure_settings(a));
+            }
             c.extend(std::mem::take(&mut self.accounts));
         }
         resolve_plan_names(&mut model);
@@ -1788,6 +1791,69 @@ impl Assembler {
             snippet: None,
         });
     }
+}
+
+/// Makes unknown what no file of the export told of an Azure subscription: its Defender for
+/// Servers pricing (`servers_tier`) and its endpoint protection setting (`mde_integration`).
+/// An export of a subscription's pricings without its settings (or the reverse), or a template
+/// or plan that deploys only one of them, does not show the other to be off: rules that need
+/// it list the subscription as not evaluated, with the gaps this returns, instead of judging
+/// an absent value (DEX302 reported "tier `none`", DEX303 passed). Fields a run does not read
+/// are left as they are.
+fn unexported_azure_settings(account: &mut Record) -> Vec<Gap> {
+    if account.get("environment").and_then(Field::as_str) != Some("Azure") {
+        return Vec::new();
+    }
+    let id = account.identity().unwrap_or_default().to_string();
+    let source = account
+        .get("source")
+        .and_then(Field::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let mut gaps = Vec::new();
+    for (field, what, list, resource) in [
+        (
+            "servers_tier",
+            "Defender for Servers pricing (`VirtualMachines`)",
+            "pricings",
+            ("azurerm_security_center_subscription_pricing", "pricings"),
+        ),
+        (
+            "mde_integration",
+            "endpoint protection setting (`WDATP`)",
+            "settings",
+            ("azurerm_security_center_setting", "settings"),
+        ),
+    ] {
+        if !account.get(field).is_some_and(Field::is_null) {
+            continue;
+        }
+        let reason = match source.as_str() {
+            "terraform" => format!(
+                "the plan has no {what} of Azure account `{id}` (no `{}` resource): it is \
+                 as the subscription has it",
+                resource.0
+            ),
+            "arm-template" => format!(
+                "the template deploys no {what} of Azure subscription `{id}` (no \
+                 `Microsoft.Security/{}` resource): it is as the subscription has it",
+                resource.1
+            ),
+            _ => format!(
+                "the export has no {what} of Azure subscription `{id}` (provide GET \
+                 /subscriptions/{id}/providers/Microsoft.Security/{list})"
+            ),
+        };
+        account.set(field, Value::Unknown, None);
+        gaps.push(Gap {
+            field: Some(field),
+            entity: Some(id.clone()),
+            reason,
+            loc: account.loc(),
+            in_value: true,
+        });
+    }
+    gaps
 }
 
 /// The members of a group record.
