@@ -84,8 +84,9 @@ pub struct Asset {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct CoverageSummary {
     /// Whether scoped coverage is in use (a group with a reserved name exists) in every
-    /// tenant linted; when not, the whole tenant is covered.
-    pub scoped_coverage: bool,
+    /// tenant linted; when not, the whole tenant is covered. None (JSON `null`) when the export
+    /// does not show it: the notes say what is missing, and every asset is `unknown`.
+    pub scoped_coverage: Option<bool>,
     /// Users by state (`in_scope`, `lost`, `out_of_scope`, `unknown`).
     pub users: BTreeMap<&'static str, usize>,
     /// Devices by state.
@@ -189,8 +190,11 @@ enum Why<'w> {
     Captured(&'w str),
     /// The (other) device group the device is in.
     InDeviceGroup(&'w str),
-    NoDeviceGroups,
+    /// The (other) device group the device is in, the device groups not exported.
+    InDeviceGroupUnranked(&'w str),
     OnlyUsers,
+    /// Why the export does not show whether scoped coverage is in use.
+    Undecided(&'w str),
 }
 
 impl Why<'_> {
@@ -225,11 +229,13 @@ impl Why<'_> {
                  group `{cur}` captures it: move `{DEVICES_GROUP}` to rank 1"
             ),
             Why::InDeviceGroup(cur) => format!("in the device group `{cur}`"),
-            Why::NoDeviceGroups => "the device groups are not in the export, so whether a \
-                 scoped device group exists is unknown (export the Defender portal device group \
-                 list)"
-                .to_string(),
+            Why::InDeviceGroupUnranked(cur) => format!(
+                "in the device group `{cur}` (the device groups are not in the export: whether \
+                 the rules of `{DEVICES_GROUP}` also match it, so that it is lost to a \
+                 higher-ranked group, is not known)"
+            ),
             Why::OnlyUsers => format!("only users are scoped (no `{DEVICES_GROUP}` device group)"),
+            Why::Undecided(why) => format!("whether scoped coverage is in use is unknown: {why}"),
         }
     }
 }
@@ -264,8 +270,9 @@ fn located(
 pub struct Assessment {
     /// Its users, then its devices, with their states and the evidence's location.
     pub assets: Vec<Located>,
-    /// Whether scoped coverage is in use (a group with a reserved name exists).
-    pub scoped: bool,
+    /// Whether scoped coverage is in use (a group with a reserved name exists); None when the
+    /// export does not show it.
+    pub scoped: Option<bool>,
     /// What the reader should know: the scoped groups found, near misses, data missing.
     pub notes: Vec<String>,
 }
@@ -315,11 +322,12 @@ pub fn summary(model: &TenantModel) -> CoverageSummary {
 }
 
 /// Judges every user, then every device, of `model`, handing each to `each` with its kind;
-/// returns whether scoped coverage is in use and the notes.
+/// returns whether scoped coverage is in use (None: the export does not show it) and the
+/// notes.
 fn assess_each(
     model: &TenantModel,
     each: &mut dyn FnMut(&'static str, Judged<'_, '_>),
-) -> (bool, Vec<String>) {
+) -> (Option<bool>, Vec<String>) {
     let mut notes = Vec::new();
     let groups: &[Record] = model.collection("groups").map_or(&[], |c| &c.records);
     let device_groups: &[Record] = model
@@ -338,7 +346,23 @@ fn assess_each(
         .iter()
         .filter(|g| near(g.text("name"), DEVICES_GROUP))
         .collect();
-    let scoping = users_group.is_some() || devices_group.is_some();
+    let machines: &[Record] = model.collection("devices").map_or(&[], |c| &c.records);
+    // Machines list their device group (`rbacGroupName`): one in the scoped group shows it
+    // exists when the device group list is not exported.
+    let scoped_machine = machines
+        .iter()
+        .find(|d| d.text("group") == Some(DEVICES_GROUP));
+    let found = users_group.is_some() || devices_group.is_some() || scoped_machine.is_some();
+    let undecided = if found {
+        None
+    } else {
+        undecided(model, machines)
+    };
+    let scoping = match (found, &undecided) {
+        (true, _) => Some(true),
+        (false, None) => Some(false),
+        (false, Some(_)) => None,
+    };
     for (g, what) in [(users_group, "user group"), (devices_group, "device group")] {
         if let Some(g) = g {
             notes.push(format!(
@@ -348,20 +372,37 @@ fn assess_each(
             ));
         }
     }
+    if let (None, Some(d)) = (devices_group, scoped_machine) {
+        notes.push(format!(
+            "scoped device group `{DEVICES_GROUP}`, the device group (`rbacGroupName`) of \
+             machines in `{}`",
+            file_of(model, d.get("group").and_then(|f| f.loc()).or(d.loc()))
+        ));
+    }
     for g in near_users.iter().chain(&near_devices) {
         notes.push(format!(
             "`{}` (`{}`) is a near miss of a reserved name: Defender Experts does not recognise it{}",
             g.text("name").unwrap_or("?"),
             file_of(model, g.loc()),
-            if scoping { "" } else { ", so it scopes nothing" }
+            if found { "" } else { ", so it scopes nothing" }
         ));
     }
-    if !scoping {
-        notes.push(format!(
+    match (scoping, &undecided) {
+        (Some(false), _) => notes.push(format!(
             "no `{USERS_GROUP}` or `{DEVICES_GROUP}` group: scoped coverage is not in use and \
              Defender Experts covers the whole tenant"
-        ));
+        )),
+        (None, Some(why)) => {
+            notes.push(format!(
+                "whether scoped coverage is in use is unknown: {why}"
+            ));
+        }
+        _ => {}
     }
+    let scoping = match (scoping, undecided.as_deref()) {
+        (Some(s), _) => Scoping::Known(s),
+        (None, why) => Scoping::Undecided(why.unwrap_or_default()),
+    };
     users(
         model,
         scoping,
@@ -370,15 +411,73 @@ fn assess_each(
         &mut notes,
         &mut |j| each("user", j),
     );
-    devices(
-        model,
-        scoping,
-        devices_group,
-        &near_devices,
-        device_groups,
-        &mut |j| each("device", j),
-    );
-    (scoping, notes)
+    devices(model, scoping, devices_group, device_groups, &mut |j| {
+        each("device", j)
+    });
+    (scoping.known(), notes)
+}
+
+/// Whether scoped coverage is in use, as the judging of each asset sees it.
+#[derive(Debug, Clone, Copy)]
+enum Scoping<'w> {
+    Known(bool),
+    /// The export does not show it, for this reason.
+    Undecided(&'w str),
+}
+
+impl Scoping<'_> {
+    fn known(self) -> Option<bool> {
+        match self {
+            Scoping::Known(s) => Some(s),
+            Scoping::Undecided(_) => None,
+        }
+    }
+}
+
+/// Why an export without a reserved group found does not show that none exists, if it does
+/// not: the Entra groups are not in it or not whole (a list with further pages not exported),
+/// or the device groups are not, and its machines do not all give theirs.
+fn undecided(model: &TenantModel, devices: &[Record]) -> Option<String> {
+    let present = |name: &str| model.collection(name).is_some_and(|c| c.present);
+    // A gap of the whole list (records missing), not of one record or field.
+    let incomplete = |name: &str| {
+        model
+            .collection(name)?
+            .gaps
+            .iter()
+            .find(|g| g.entity.is_none() && g.field.is_none())
+            .map(|g| g.reason.clone())
+    };
+    let mut why = Vec::new();
+    if !present("groups") {
+        why.push(format!(
+            "the export has no Entra ID groups, so it does not show whether `{USERS_GROUP}` exists"
+        ));
+    } else if let Some(r) = incomplete("groups") {
+        why.push(format!(
+            "the groups list is incomplete, so it does not show whether `{USERS_GROUP}` exists \
+             ({r})"
+        ));
+    }
+    let machines_tell = present("devices")
+        && incomplete("devices").is_none()
+        && !devices.is_empty()
+        && devices.iter().all(|d| d.text("group").is_some());
+    if present("device_groups") {
+        if let Some(r) = incomplete("device_groups") {
+            why.push(format!(
+                "the device group list is incomplete, so it does not show whether \
+                 `{DEVICES_GROUP}` exists ({r})"
+            ));
+        }
+    } else if !machines_tell {
+        why.push(format!(
+            "the export has neither the Defender for Endpoint device groups nor every \
+             machine's device group (`rbacGroupName`), so it does not show whether \
+             `{DEVICES_GROUP}` exists"
+        ));
+    }
+    (!why.is_empty()).then(|| why.join("; "))
 }
 
 /// The user ids reachable from `group` through nested groups (not its direct members), each
@@ -424,7 +523,7 @@ fn nested_members<'m>(group: &'m Record, groups: &'m [Record]) -> HashMap<&'m st
 
 fn users<'m>(
     model: &'m TenantModel,
-    scoping: bool,
+    scoping: Scoping<'_>,
     group: Option<&'m Record>,
     near: &[&'m Record],
     notes: &mut Vec<String>,
@@ -460,7 +559,9 @@ fn users<'m>(
             .map(|gap| gap.reason.clone())
     });
     let judge = |u: &'m Record, id: &str, member: Option<&&'m Record>| {
-        if !scoping {
+        if let Scoping::Undecided(why) = scoping {
+            (u, CoverageState::Unknown, Why::Undecided(why), u.loc())
+        } else if let Scoping::Known(false) = scoping {
             (u, CoverageState::InScope, Why::UserNotScoped, u.loc())
         } else if let Some(m) = member {
             (u, CoverageState::InScope, Why::DirectMember, m.loc())
@@ -579,9 +680,8 @@ fn rules_match(group: &Record, device: &Record) -> Option<bool> {
 
 fn devices<'m>(
     model: &'m TenantModel,
-    scoping: bool,
+    scoping: Scoping<'_>,
     group: Option<&'m Record>,
-    near: &[&'m Record],
     device_groups: &'m [Record],
     each: &mut dyn FnMut(Judged<'m, '_>),
 ) {
@@ -600,15 +700,14 @@ fn devices<'m>(
     for d in records {
         let current = d.text("group");
         let group_loc = d.get("group").and_then(|f| f.loc()).or(d.loc());
-        let (state, why, loc) = if !scoping {
+        let (state, why, loc) = if let Scoping::Undecided(why) = scoping {
+            (CoverageState::Unknown, Why::Undecided(why), d.loc())
+        } else if let Scoping::Known(false) = scoping {
             (CoverageState::InScope, Why::DeviceNotScoped, d.loc())
         } else if current == Some(DEVICES_GROUP) {
             (CoverageState::InScope, Why::InScopedDeviceGroup, group_loc)
-        } else if let Some(name) = near
-            .iter()
-            .filter_map(|g| g.text("name"))
-            .find(|n| Some(*n) == current)
-        {
+        } else if let Some(name) = current.filter(|c| similar(c, DEVICES_GROUP)) {
+            // A near miss, whether the device group list names it or only the machine does.
             (CoverageState::Lost, Why::NearDevice(name), group_loc)
         } else if current.is_none() {
             (CoverageState::Unknown, Why::NoDeviceGroup, d.loc())
@@ -625,8 +724,13 @@ fn devices<'m>(
                     group_loc,
                 ),
             }
-        } else if !groups_exported {
-            (CoverageState::Unknown, Why::NoDeviceGroups, d.loc())
+        } else if let (false, Some(cur)) = (groups_exported, current) {
+            // A machine is in one device group: another than the scoped one is out of scope.
+            (
+                CoverageState::OutOfScope,
+                Why::InDeviceGroupUnranked(cur),
+                group_loc,
+            )
         } else {
             (CoverageState::OutOfScope, Why::OnlyUsers, d.loc())
         };
@@ -635,7 +739,7 @@ fn devices<'m>(
 }
 
 /// The report of assessed assets (lines already filled in): counts per kind and state.
-pub fn report(assets: Vec<Asset>, scoping: bool, notes: Vec<String>) -> CoverageReport {
+pub fn report(assets: Vec<Asset>, scoping: Option<bool>, notes: Vec<String>) -> CoverageReport {
     let mut summary = CoverageSummary {
         scoped_coverage: scoping,
         notes,

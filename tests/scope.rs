@@ -365,14 +365,114 @@ fn a_direct_member_missing_from_the_user_list_is_still_listed() {
 }
 
 #[test]
-fn without_the_device_group_list_devices_are_unknown() {
+fn without_the_device_group_list_devices_are_judged_by_their_machine_group() {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&manifest().join("examples/contoso"), dir.path());
     std::fs::remove_file(dir.path().join("mde/devicegroups.json")).unwrap();
     let v = scope_json(dir.path());
-    let devices: Vec<_> = states(&v).into_iter().filter(|s| s.0 == "device").collect();
-    assert!(!devices.is_empty());
-    assert!(devices.iter().all(|s| s.2 == "unknown"), "{devices:?}");
+    // A machine is in one device group (`rbacGroupName`): a near miss of the reserved name is
+    // lost, another group is out of scope, with what the missing list leaves unknown.
+    let (state, lt) = state_of(&v, "contoso-lt-042.contoso.com");
+    assert_eq!(state, "lost", "{lt}");
+    assert!(lt["reason"].as_str().unwrap().contains("near miss"), "{lt}");
+    let (state, srv) = state_of(&v, "contoso-srv-01.contoso.com");
+    assert_eq!(state, "out_of_scope", "{srv}");
+    assert!(
+        srv["reason"]
+            .as_str()
+            .unwrap()
+            .contains("the device groups are not in the export"),
+        "{srv}"
+    );
+    // A machine without its group is unknown.
+    let path = dir.path().join("mde/machines.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replace("\"rbacGroupName\": \"Servers\"", "\"rbacGroupName\": null"),
+    )
+    .unwrap();
+    let v = scope_json(dir.path());
+    assert_eq!(state_of(&v, "contoso-srv-01.contoso.com").0, "unknown");
+}
+
+#[test]
+fn machines_in_the_scoped_device_group_show_scoped_coverage_in_use() {
+    // Machines only (`GET /api/machines`), no device group list, no Entra groups: a machine in
+    // the scoped device group shows scoped coverage is in use; a machine in another group is
+    // out of scope, and an incident on it is not covered.
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(
+        &manifest().join("examples/contoso/mde"),
+        &dir.path().join("mde"),
+    );
+    std::fs::remove_file(dir.path().join("mde/devicegroups.json")).unwrap();
+    let path = dir.path().join("mde/machines.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replace(
+            "\"rbacGroupName\": \"Defender_Experts_Scoped_Coverage_Device\"",
+            "\"rbacGroupName\": \"Defender_Experts_Scoped_Coverage_Devices\"",
+        ),
+    )
+    .unwrap();
+    let v = scope_json(dir.path());
+    assert_eq!(v["summary"]["scoped_coverage"], true, "{v:#}");
+    assert_eq!(state_of(&v, "contoso-lt-042.contoso.com").0, "in_scope");
+    assert_eq!(state_of(&v, "contoso-srv-01.contoso.com").0, "out_of_scope");
+    let incident = dir.path().join("incident.txt");
+    std::fs::write(&incident, "contoso-srv-01.contoso.com\n").unwrap();
+    let (code, out) = scope(&[
+        dir.path().to_str().unwrap(),
+        "--incident",
+        incident.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["in_scope"], false, "{report:#}");
+    assert_eq!(report["assets"][0]["handling"], "not_covered", "{report:#}");
+}
+
+#[test]
+fn an_export_that_does_not_show_the_reserved_groups_leaves_scoped_coverage_unknown() {
+    // The groups list has a further page that is not in the export, and the device groups are
+    // not exported: a reserved group may exist. Scoped coverage is neither in use nor not.
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&manifest().join("examples/contoso"), dir.path());
+    std::fs::remove_file(dir.path().join("mde/devicegroups.json")).unwrap();
+    let path = dir.path().join("graph/groups.json");
+    let mut groups: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    groups["value"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|g| g["displayName"] != "Defender_Experts_Scoped_Coverage_Users");
+    groups["@odata.nextLink"] =
+        json!("https://graph.microsoft.com/v1.0/groups?$skiptoken=RFNwdAIAAQAAAB");
+    std::fs::write(&path, groups.to_string()).unwrap();
+    let v = scope_json(dir.path());
+    assert_eq!(v["summary"]["scoped_coverage"], Value::Null, "{v:#}");
+    assert!(
+        v["summary"]["notes"].as_array().unwrap().iter().any(|n| n
+            .as_str()
+            .unwrap()
+            .contains("the groups list is incomplete")),
+        "{v:#}"
+    );
+    let all = states(&v);
+    assert!(!all.is_empty());
+    assert!(all.iter().all(|s| s.2 == "unknown"), "{all:?}");
+    let (_, human) = scope(&[dir.path().to_str().unwrap()]);
+    assert!(human.starts_with("scoped coverage: unknown"), "{human}");
+    // The whole list: no reserved group, and the machines' groups show there is no scoped
+    // device group either. Not in use.
+    groups.as_object_mut().unwrap().remove("@odata.nextLink");
+    std::fs::write(&path, groups.to_string()).unwrap();
+    let v = scope_json(dir.path());
+    assert_eq!(v["summary"]["scoped_coverage"], false, "{v:#}");
+    assert!(states(&v).iter().all(|s| s.2 == "in_scope"), "{v:#}");
 }
 
 #[test]

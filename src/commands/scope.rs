@@ -36,7 +36,8 @@ pub fn run(args: &ScopeArgs) -> i32 {
     // Each root is a tenant of its own, as `dexlint lint` reads them.
     let mut assets: Vec<Asset> = Vec::new();
     let mut notes = Vec::new();
-    let mut scoping = true;
+    // In use in every tenant (true), not in one of them (false), else unknown (None).
+    let mut scoping = Some(true);
     let mut models = Vec::new();
     for root in &roots {
         let load = match export::load(std::slice::from_ref(root), &options) {
@@ -52,7 +53,11 @@ pub fn run(args: &ScopeArgs) -> i32 {
         }
         let name = root.display().to_string();
         let assessed = coverage::assess(&load.model, Some(&name));
-        scoping &= assessed.scoped;
+        scoping = match (scoping, assessed.scoped) {
+            (Some(false), _) | (_, Some(false)) => Some(false),
+            (None, _) | (_, None) => None,
+            (Some(true), Some(true)) => Some(true),
+        };
         notes.extend(assessed.notes);
         let locs: Vec<_> = assessed
             .assets

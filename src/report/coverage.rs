@@ -20,6 +20,15 @@ fn counts(c: &std::collections::BTreeMap<&'static str, usize>) -> String {
         .join(", ")
 }
 
+/// Whether scoped coverage is in use, in words (`human` and the HTML page).
+pub fn scoped_coverage_text(scoped: Option<bool>) -> &'static str {
+    match scoped {
+        Some(true) => "in use",
+        Some(false) => "not in use (the whole tenant is covered)",
+        None => "unknown (the export does not show it: see the notes)",
+    }
+}
+
 /// Text for a terminal: the notes, the counts, every asset lost, unknown or in scope (with its
 /// evidence), and the count of those out of scope.
 pub fn human(r: &CoverageReport) -> String {
@@ -27,11 +36,7 @@ pub fn human(r: &CoverageReport) -> String {
     let _ = writeln!(
         out,
         "scoped coverage: {}",
-        if r.summary.scoped_coverage {
-            "in use"
-        } else {
-            "not in use (the whole tenant is covered)"
-        }
+        scoped_coverage_text(r.summary.scoped_coverage)
     );
     for n in &r.summary.notes {
         let _ = writeln!(out, "  {n}");

@@ -69,7 +69,7 @@ fn coverage_chart(c: &CoverageSummary) -> Markup {
         }
     };
     html! {
-        p { "Scoped coverage: " (if c.scoped_coverage { "in use" } else { "not in use (the whole tenant is covered)" }) }
+        p { "Scoped coverage: " (super::coverage::scoped_coverage_text(c.scoped_coverage)) }
         table {
             (row("users", &c.users))
             (row("devices", &c.devices))
