@@ -63,7 +63,7 @@ pub fn configured_catalogue(
             let settings = config.policies.get(&p.meta().id);
             let own = settings.map(|s| &s.params);
             let params = crate::edition::merged_params(edition, &p.meta().id, own);
-            let mut meta = p.meta_with_params(&params);
+            let mut meta = p.meta_with_params(&params).in_edition_view(edition);
             if let Some(severity) = settings.and_then(|s| s.severity) {
                 meta.severity = severity;
             }

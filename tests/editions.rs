@@ -273,9 +273,18 @@ fn explain_shows_the_editions_and_the_cited_pages() {
         "{out}"
     );
     assert!(out.contains("eligible_plans: list<string> = [\"WINDEFATP\", \"THREAT_INTELLIGENCE\", \"ATA\", \"ADALLOM_S_STANDALONE\"] (edition 2025-08)"), "{out}");
+    // `docs:` is the page the edition cites, the link a run prints.
+    assert!(
+        out.contains("docs: https://learn.microsoft.com/en-us/defender-xdr/before-you-begin-xdr\n"),
+        "{out}"
+    );
     let (_, out, _) = run_in(tmp.path(), &["explain", "DEX104"]);
     assert!(
         out.contains("\"AAD_PREMIUM_P2\"] (edition 2026-07)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("docs: https://learn.microsoft.com/en-us/defender-xdr/defender-experts-mdr-prerequisites\n"),
         "{out}"
     );
     // A policy of the other edition is explained, and says it does not run.
