@@ -594,3 +594,30 @@ fn man_writes_every_subcommand_page() {
     let (_, all, _) = run(&["man"]);
     assert_eq!(all.matches(".TH ").count(), pages.len(), "{all}");
 }
+
+#[test]
+fn a_crlf_file_is_drawn_as_the_same_file_with_lf() {
+    // Windows PowerShell writes CRLF. A finding on a whole document is drawn on its first line;
+    // the `\r` before the line's end is not part of the label (it was drawn two characters wide
+    // and the next lines were numbered 2, 2).
+    let (_, lf, _) = run(&["lint", "tests/fixtures/exports/powershell-single-objects"]);
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("powershell-single-objects");
+    common::copy_dir(
+        &common::manifest().join("tests/fixtures/exports/powershell-single-objects"),
+        &root,
+    );
+    for file in common::files(&root) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        std::fs::write(&file, text.replace("\r\n", "\n").replace('\n', "\r\n")).unwrap();
+    }
+    let (_, crlf, _) = run(&["lint", root.to_str().unwrap()]);
+    assert!(lf.contains(" 1 │ {\n   · ┬\n"), "{lf}");
+    let strip = |s: &str| {
+        s.replace(
+            root.to_str().unwrap(),
+            "tests/fixtures/exports/powershell-single-objects",
+        )
+    };
+    assert_eq!(strip(&crlf), lf);
+}

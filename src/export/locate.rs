@@ -162,7 +162,13 @@ impl SourceExcerpt {
         let (end, mut to) = if whole {
             (end, last)
         } else {
-            (first_end, first_end)
+            // The first line without the `\r` of a CRLF line end (a label over it would be
+            // drawn over two lines).
+            let first = match part.text.as_bytes().get(first_end.wrapping_sub(1)) {
+                Some(b'\r') if first_end > start => first_end - 1,
+                _ => first_end,
+            };
+            (first, first_end)
         };
         let mut before = 0;
         while before < Self::CONTEXT && from > 0 {
