@@ -437,3 +437,40 @@ fn a_terraform_group_member_resource_of_a_data_source_user_is_a_user() {
     assert!(violations(&report, "DEX006").is_empty(), "{report:#}");
     assert!(not_evaluated(&report, "DEX006").is_empty(), "{report:#}");
 }
+
+#[test]
+fn an_onboarded_machine_without_its_antivirus_mode_is_not_judged_on_it() {
+    // The antivirus health report lists every machine but the scoped laptop (Windows Server
+    // 2012 R2 and 2016 are in it only when onboarded with the modern unified solution): its
+    // mode is unknown, so DEX204 does not pass it. The server outside the scoped group, also
+    // left out, is judged: whatever its mode, it is not in scope.
+    let dir = copy("mde");
+    let path = dir.path().join("deviceavinfo.json");
+    let mut rows: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    rows["value"].as_array_mut().unwrap().retain(|r| {
+        r["machineId"] != "1e5bc9d7e413ddd7902c2932e418702b84d0cc07"
+            && r["machineId"] != "7292d6c4ab5f2f9be0a3a8f1e0c96c44d7c9cb0d"
+    });
+    std::fs::write(&path, rows.to_string()).unwrap();
+    let (_, report) = lint_json(dir.path());
+    assert!(violations(&report, "DEX204").is_empty(), "{report:#}");
+    let ne = not_evaluated(&report, "DEX204");
+    assert_eq!(ne.len(), 1, "{ne:?}");
+    assert_eq!(ne[0].0, "1e5bc9d7e413ddd7902c2932e418702b84d0cc07");
+    assert!(
+        ne[0].1.contains("`fab-lt-007.fabrikam.com`")
+            && ne[0].1.contains("is not in the export's antivirus data"),
+        "{ne:?}"
+    );
+    // A row whose mode is null: the same, with its own reason.
+    let mut rows: Value = serde_json::from_str(
+        &std::fs::read_to_string(common::fixture("mde").join("deviceavinfo.json")).unwrap(),
+    )
+    .unwrap();
+    rows["value"][0]["avMode"] = Value::Null;
+    std::fs::write(&path, rows.to_string()).unwrap();
+    let (_, report) = lint_json(dir.path());
+    let ne = not_evaluated(&report, "DEX204");
+    assert_eq!(ne.len(), 1, "{ne:?}");
+    assert!(ne[0].1.contains("gives no mode"), "{ne:?}");
+}

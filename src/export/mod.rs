@@ -1682,7 +1682,68 @@ impl Assembler {
         let started = std::time::Instant::now();
         products::derive(&mut model);
         timing("products::derive", started);
+        if let Some(c) = model.collection_mut("devices") {
+            unknown_av_modes(c);
+        }
         model
+    }
+}
+
+/// Makes unknown the antivirus mode of each onboarded machine that the export's antivirus data
+/// (`deviceavinfo` rows, `Get-MpComputerStatus`) does not give, when it has any: a machine
+/// missing from a whole antivirus health report (Windows Server 2012 R2 and 2016 are in it only
+/// when onboarded with the modern unified solution, Defender for Endpoint's device health API
+/// page), or whose row gives no mode. A rule on the mode then lists the machine as not
+/// evaluated instead of passing it. Without any antivirus data the mode is absent from the
+/// whole collection, and rules on it are not evaluated at all.
+fn unknown_av_modes(devices: &mut crate::model::Collection) {
+    use rayon::prelude::*;
+    let told = |d: &Record| {
+        d.get("av_mode")
+            .is_some_and(|f| f.loc().is_some() || !f.is_null())
+    };
+    if !devices.records.par_iter().any(told) {
+        return;
+    }
+    let unknown: Vec<(usize, Gap)> = devices
+        .records
+        .par_iter()
+        .enumerate()
+        .filter_map(|(i, d)| {
+            let mode = d.get("av_mode").filter(|f| f.is_null())?;
+            if d.get("onboarding").and_then(Field::as_str) != Some("Onboarded") {
+                return None;
+            }
+            let id = d.identity().unwrap_or("?");
+            let name = match d.text("name") {
+                Some(n) if n != id => format!("`{n}` (`{id}`)"),
+                _ => format!("`{id}`"),
+            };
+            let reason = match mode.loc() {
+                Some(_) => format!("the antivirus health row of machine {name} gives no mode"),
+                None => format!(
+                    "machine {name} is not in the export's antivirus data (`deviceavinfo`, \
+                     `Get-MpComputerStatus`): its antivirus mode is not known"
+                ),
+            };
+            Some((
+                i,
+                Gap {
+                    field: Some("av_mode"),
+                    entity: Some(id.to_string()),
+                    reason,
+                    loc: mode.loc().or(d.loc()),
+                    in_value: true,
+                },
+            ))
+        })
+        .collect();
+    for (i, gap) in unknown {
+        if let Some(d) = devices.records.get_mut(i) {
+            let loc = d.get("av_mode").and_then(|f| f.loc());
+            d.set("av_mode", Value::Unknown, loc);
+        }
+        devices.gaps.push(gap);
     }
 }
 
