@@ -474,3 +474,70 @@ fn an_onboarded_machine_without_its_antivirus_mode_is_not_judged_on_it() {
     assert_eq!(ne.len(), 1, "{ne:?}");
     assert!(ne[0].1.contains("gives no mode"), "{ne:?}");
 }
+
+#[test]
+fn an_entra_exporter_export_of_dynamic_groups_only_is_an_incomplete_groups_list() {
+    // `Export-Entra` without `-All` exports its `Config` type: the dynamic groups, with their
+    // owners, and no assigned group or member. Here: one dynamic group, and the organization
+    // (`GET /organization`'s array, as EntraExporter writes it).
+    let dir = tempfile::tempdir().unwrap();
+    let gid = "4d3c2b1a-0f9e-4d8c-b7a6-958473625140";
+    let group = dir.path().join(format!("Groups/{gid}/{gid}.json"));
+    std::fs::create_dir_all(group.parent().unwrap()).unwrap();
+    std::fs::write(
+        &group,
+        format!(
+            "\u{feff}{{\n  \"Id\": \"{gid}\",\n  \"DisplayName\": \"All Sales\",\n  \"GroupTypes\": [\n    \"DynamicMembership\"\n  ],\n  \"MembershipRule\": \"user.department -eq \\\"Sales\\\"\",\n  \"SecurityEnabled\": true,\n  \"MailEnabled\": false\n}}\n"
+        ),
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.path().join("Organization")).unwrap();
+    std::fs::write(
+        dir.path().join("Organization/Organization.json"),
+        "[\n  {\n    \"id\": \"5b7d8e9f-0a1b-4c2d-8e3f-4a5b6c7d8e9f\",\n    \"displayName\": \"Fabrikam\"\n  }\n]\n",
+    )
+    .unwrap();
+    let (_, report) = lint_json(dir.path());
+    assert!(
+        report["errors"].as_array().unwrap().is_empty(),
+        "the organization list is understood: {report:#}"
+    );
+    for policy in ["DEX002", "DEX003"] {
+        let ne = not_evaluated(&report, policy);
+        assert!(
+            ne.iter()
+                .any(|(_, r)| r.contains("every group of the EntraExporter export is dynamic")),
+            "{policy}: {ne:?}"
+        );
+    }
+    let out = common::dexlint()
+        .args(["scope", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let scope: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        scope["summary"]["scoped_coverage"],
+        Value::Null,
+        "{scope:#}"
+    );
+    // With an assigned group beside it (`-All`), the list is whole.
+    let assigned = dir
+        .path()
+        .join("Groups/9e8d7c6b-5a49-4837-a625-14f3e2d1c0b9");
+    std::fs::create_dir_all(&assigned).unwrap();
+    std::fs::copy(
+        common::fixture("entra-exporter").join(
+            "Groups/9e8d7c6b-5a49-4837-a625-14f3e2d1c0b9/9e8d7c6b-5a49-4837-a625-14f3e2d1c0b9.json",
+        ),
+        assigned.join("9e8d7c6b-5a49-4837-a625-14f3e2d1c0b9.json"),
+    )
+    .unwrap();
+    let (_, report) = lint_json(dir.path());
+    assert!(
+        !not_evaluated(&report, "DEX003")
+            .iter()
+            .any(|(_, r)| r.contains("is dynamic")),
+        "{report:#}"
+    );
+}

@@ -1666,6 +1666,7 @@ impl Assembler {
             }
         }
         if let Some(c) = model.collection_mut("groups") {
+            c.gaps.extend(entra_exporter_config_only(&self.groups));
             c.extend(std::mem::take(&mut self.groups));
         }
         self.join_av_by_name(&model);
@@ -1852,6 +1853,36 @@ impl Assembler {
             snippet: None,
         });
     }
+}
+
+/// The gap of an EntraExporter export whose groups are all dynamic: `Export-Entra` without
+/// `-All` or `-Type Groups` exports its default `Config` type, whose groups are the dynamic
+/// ones only (microsoft/EntraExporter `src/Get-EEDefaultSchema.ps1`: the `Config` tag is on the
+/// `groupTypes/any(c:c eq 'DynamicMembership')` list; assigned groups and their members are
+/// tagged `All` and `Groups`). The assigned groups, the scoped user group among them, may then
+/// be missing: the groups list is incomplete, not a list without them.
+fn entra_exporter_config_only(groups: &[Record]) -> Option<Gap> {
+    let mut exported = groups
+        .iter()
+        .filter(|g| g.get("source").and_then(Field::as_str) == Some("entra-exporter"))
+        .peekable();
+    let first = exported.peek().map(|g| g.loc())?;
+    let all_dynamic = exported.all(|g| {
+        matches!(
+            g.get("dynamic").map(|f| f.value()),
+            Some(ValueRef::Bool(true))
+        )
+    });
+    all_dynamic.then(|| Gap {
+        field: None,
+        entity: None,
+        reason: "every group of the EntraExporter export is dynamic, as `Export-Entra` without \
+                 `-All` or `-Type Groups` exports them: assigned groups (the scoped user group \
+                 among them) and their members are not in it (export with `-All`)"
+            .into(),
+        loc: first,
+        in_value: false,
+    })
 }
 
 /// Makes unknown what no file of the export told of an Azure subscription: its Defender for

@@ -19,12 +19,21 @@ use crate::export::Builder;
 /// Reads an EntraExporter object file, recognised by its path (a document with an
 /// `@odata.context` is a Graph response saved under such a path: [`graph`]'s).
 pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
-    if !doc.is_object() || doc.get("@odata.context").is_some() {
+    if doc.get("@odata.context").is_some() {
         return false;
     }
     let Some(entity) = by_path(rel) else {
         return false;
     };
+    if !doc.is_object() {
+        // A list of a type dexlint does not use, written whole (`Organization/Organization.json`
+        // holds `GET /organization`'s array): understood, unused.
+        let list = doc.is_array() && entity == Entity::Ignored;
+        if list {
+            b.set_entra_exporter(true);
+        }
+        return list;
+    }
     b.set_entra_exporter(true);
     graph::object(b, &entity, doc);
     true
