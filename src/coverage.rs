@@ -358,10 +358,10 @@ fn assess_each(
     } else {
         undecided(model, machines)
     };
-    let scoping = match (found, &undecided) {
-        (true, _) => Some(true),
-        (false, None) => Some(false),
-        (false, Some(_)) => None,
+    let scoping = match (found, undecided.as_deref()) {
+        (true, _) => Scoping::Known(true),
+        (false, None) => Scoping::Known(false),
+        (false, Some(why)) => Scoping::Undecided(why),
     };
     for (g, what) in [(users_group, "user group"), (devices_group, "device group")] {
         if let Some(g) = g {
@@ -387,22 +387,18 @@ fn assess_each(
             if found { "" } else { ", so it scopes nothing" }
         ));
     }
-    match (scoping, &undecided) {
-        (Some(false), _) => notes.push(format!(
+    match scoping {
+        Scoping::Known(false) => notes.push(format!(
             "no `{USERS_GROUP}` or `{DEVICES_GROUP}` group: scoped coverage is not in use and \
              Defender Experts covers the whole tenant"
         )),
-        (None, Some(why)) => {
+        Scoping::Undecided(why) => {
             notes.push(format!(
                 "whether scoped coverage is in use is unknown: {why}"
             ));
         }
-        _ => {}
+        Scoping::Known(true) => {}
     }
-    let scoping = match (scoping, undecided.as_deref()) {
-        (Some(s), _) => Scoping::Known(s),
-        (None, why) => Scoping::Undecided(why.unwrap_or_default()),
-    };
     users(
         model,
         scoping,

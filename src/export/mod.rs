@@ -1908,13 +1908,13 @@ fn unexported_azure_settings(account: &mut Record) -> Vec<Gap> {
             "servers_tier",
             "Defender for Servers pricing (`VirtualMachines`)",
             "pricings",
-            ("azurerm_security_center_subscription_pricing", "pricings"),
+            "azurerm_security_center_subscription_pricing",
         ),
         (
             "mde_integration",
             "endpoint protection setting (`WDATP`)",
             "settings",
-            ("azurerm_security_center_setting", "settings"),
+            "azurerm_security_center_setting",
         ),
     ] {
         if !account.get(field).is_some_and(Field::is_null) {
@@ -1922,14 +1922,12 @@ fn unexported_azure_settings(account: &mut Record) -> Vec<Gap> {
         }
         let reason = match source.as_str() {
             "terraform" => format!(
-                "the plan has no {what} of Azure account `{id}` (no `{}` resource): it is \
-                 as the subscription has it",
-                resource.0
+                "the plan has no {what} of Azure account `{id}` (no `{resource}` resource): it \
+                 is as the subscription has it"
             ),
             "arm-template" => format!(
                 "the template deploys no {what} of Azure subscription `{id}` (no \
-                 `Microsoft.Security/{}` resource): it is as the subscription has it",
-                resource.1
+                 `Microsoft.Security/{list}` resource): it is as the subscription has it"
             ),
             _ => format!(
                 "the export has no {what} of Azure subscription `{id}` (provide GET \
