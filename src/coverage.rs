@@ -195,6 +195,10 @@ enum Why<'w> {
     OnlyUsers,
     /// Why the export does not show whether scoped coverage is in use.
     Undecided(&'w str),
+    /// Why the export does not show that the scoped user group does not exist.
+    UsersGroupUnshown(&'w str),
+    /// A member of the scoped user group whose kind is not known.
+    UnknownKind,
 }
 
 impl Why<'_> {
@@ -236,6 +240,13 @@ impl Why<'_> {
             ),
             Why::OnlyUsers => format!("only users are scoped (no `{DEVICES_GROUP}` device group)"),
             Why::Undecided(why) => format!("whether scoped coverage is in use is unknown: {why}"),
+            Why::UsersGroupUnshown(why) => {
+                format!("not a member of a scoped user group the export shows, but {why}")
+            }
+            Why::UnknownKind => format!(
+                "a member of `{USERS_GROUP}` whose kind (user, group or device) the export does \
+                 not give"
+            ),
         }
     }
 }
@@ -353,10 +364,18 @@ fn assess_each(
         .iter()
         .find(|d| d.text("group") == Some(DEVICES_GROUP));
     let found = users_group.is_some() || devices_group.is_some() || scoped_machine.is_some();
-    let undecided = if found {
-        None
-    } else {
-        undecided(model, machines)
+    // Why the export does not show that a reserved group it lacks does not exist.
+    let users_unshown = users_group
+        .is_none()
+        .then(|| users_group_unshown(model))
+        .flatten();
+    let devices_unshown = (devices_group.is_none() && scoped_machine.is_none())
+        .then(|| devices_group_unshown(model))
+        .flatten();
+    let undecided = match (&users_unshown, &devices_unshown) {
+        (Some(u), Some(d)) => Some(format!("{u}; {d}")),
+        (Some(why), None) | (None, Some(why)) => Some(why.clone()),
+        (None, None) => None,
     };
     let scoping = match (found, undecided.as_deref()) {
         (true, _) => Scoping::Known(true),
@@ -399,9 +418,14 @@ fn assess_each(
         }
         Scoping::Known(true) => {}
     }
+    if let (Scoping::Known(true), Some(why)) = (scoping, &users_unshown) {
+        notes.push(format!(
+            "{why}: users the export does not otherwise place are unknown"
+        ));
+    }
     users(
         model,
-        scoping,
+        (scoping, users_unshown.as_deref()),
         users_group,
         &near_users,
         &mut notes,
@@ -430,50 +454,60 @@ impl Scoping<'_> {
     }
 }
 
-/// Why an export without a reserved group found does not show that none exists, if it does
-/// not: the Entra groups are not in it or not whole (a list with further pages not exported),
-/// or the device groups are not, and its machines do not all give theirs.
-fn undecided(model: &TenantModel, devices: &[Record]) -> Option<String> {
-    let present = |name: &str| model.collection(name).is_some_and(|c| c.present);
-    // A gap of the whole list (records missing), not of one record or field.
-    let incomplete = |name: &str| {
-        model
-            .collection(name)?
-            .gaps
-            .iter()
-            .find(|g| g.entity.is_none() && g.field.is_none())
-            .map(|g| g.reason.clone())
-    };
-    let mut why = Vec::new();
-    if !present("groups") {
-        why.push(format!(
-            "the export has no Entra ID groups, so it does not show whether `{USERS_GROUP}` exists"
+/// The reason of a gap that leaves collection `name` incomplete as a whole (records missing,
+/// not one record's or field's data).
+fn list_gap(model: &TenantModel, name: &str) -> Option<String> {
+    model
+        .collection(name)?
+        .gaps
+        .iter()
+        .find(|g| g.entity.is_none() && g.field.is_none())
+        .map(|g| g.reason.clone())
+}
+
+/// Why the export does not show that `Defender_Experts_Scoped_Coverage_Users` does not exist,
+/// when it does not: it has no list of the tenant's groups (a Terraform plan or an ARM template
+/// holds only the groups it manages), or an incomplete one (a page not exported).
+fn users_group_unshown(model: &TenantModel) -> Option<String> {
+    let listed = model.collection("groups").is_some_and(|c| {
+        c.records.iter().any(|g| {
+            !matches!(
+                g.get("source").and_then(|f| f.as_str()),
+                Some("terraform" | "arm-template")
+            )
+        })
+    });
+    if !listed {
+        return Some(format!(
+            "the export has no list of the tenant's Entra ID groups (a Terraform plan or an ARM \
+             template holds only the groups it manages), so it does not show whether \
+             `{USERS_GROUP}` exists"
         ));
-    } else if let Some(r) = incomplete("groups") {
-        why.push(format!(
+    }
+    list_gap(model, "groups").map(|r| {
+        format!(
             "the groups list is incomplete, so it does not show whether `{USERS_GROUP}` exists \
              ({r})"
+        )
+    })
+}
+
+/// Why the export does not show that `Defender_Experts_Scoped_Coverage_Devices` does not exist,
+/// when it does not: it has no whole device group list. (Machines name their own group only: an
+/// empty scoped device group is in no machine's `rbacGroupName`.)
+fn devices_group_unshown(model: &TenantModel) -> Option<String> {
+    if !model.collection("device_groups").is_some_and(|c| c.present) {
+        return Some(format!(
+            "the export has no Defender for Endpoint device group list, so it does not show \
+             whether `{DEVICES_GROUP}` exists"
         ));
     }
-    let machines_tell = present("devices")
-        && incomplete("devices").is_none()
-        && !devices.is_empty()
-        && devices.iter().all(|d| d.text("group").is_some());
-    if present("device_groups") {
-        if let Some(r) = incomplete("device_groups") {
-            why.push(format!(
-                "the device group list is incomplete, so it does not show whether \
-                 `{DEVICES_GROUP}` exists ({r})"
-            ));
-        }
-    } else if !machines_tell {
-        why.push(format!(
-            "the export has neither the Defender for Endpoint device groups nor every \
-             machine's device group (`rbacGroupName`), so it does not show whether \
-             `{DEVICES_GROUP}` exists"
-        ));
-    }
-    (!why.is_empty()).then(|| why.join("; "))
+    list_gap(model, "device_groups").map(|r| {
+        format!(
+            "the device group list is incomplete, so it does not show whether \
+             `{DEVICES_GROUP}` exists ({r})"
+        )
+    })
 }
 
 /// The user ids reachable from `group` through nested groups (not its direct members), each
@@ -519,7 +553,7 @@ fn nested_members<'m>(group: &'m Record, groups: &'m [Record]) -> HashMap<&'m st
 
 fn users<'m>(
     model: &'m TenantModel,
-    scoping: Scoping<'_>,
+    (scoping, group_unshown): (Scoping<'_>, Option<&str>),
     group: Option<&'m Record>,
     near: &[&'m Record],
     notes: &mut Vec<String>,
@@ -567,6 +601,13 @@ fn users<'m>(
             (u, CoverageState::Lost, Why::Nested(via), u.loc())
         } else if let Some((name, m)) = near_members.get(id) {
             (u, CoverageState::Lost, Why::NearUser(name), m.loc())
+        } else if let (None, Some(why)) = (group, group_unshown) {
+            (
+                u,
+                CoverageState::Unknown,
+                Why::UsersGroupUnshown(why),
+                u.loc(),
+            )
         } else if group.is_none() {
             (u, CoverageState::OutOfScope, Why::OnlyDevices, u.loc())
         } else {
@@ -584,8 +625,20 @@ fn users<'m>(
         }
         each(judge(u, id.unwrap_or(""), member));
     }
-    // Direct members missing from the user list are users too.
+    // Members of the scoped group whose kind is not known (an object id a plan or template
+    // gives, which no data of the export names) may be users in scope.
+    let mut unsure: Vec<&Record> = group
+        .map(|g| {
+            list(g, "members")
+                .iter()
+                .filter(|m| m.get("kind").is_some_and(|k| k.is_unknown()))
+                .collect()
+        })
+        .unwrap_or_default();
+    unsure.sort_by_key(|m| (m.loc(), m.text("id")));
+    let mut seen: HashSet<&str> = HashSet::new();
     if !users.is_empty() {
+        // Direct members missing from the user list are users too.
         let mut missing: Vec<&Record> = direct
             .iter()
             .filter(|(id, _)| !listed.contains(*id))
@@ -604,26 +657,30 @@ fn users<'m>(
             let id = m.text("id").unwrap_or("");
             each(judge(m, id, direct.get(id)));
         }
-        return;
+    } else {
+        // Without a user list, the members of the groups that matter are the users known.
+        if !direct.is_empty() || !near_members.is_empty() || !unsure.is_empty() {
+            notes.push(
+                "the export holds no user list: only the members of the scoped and near-miss \
+                 groups are listed"
+                    .into(),
+            );
+        }
+        // In file order (the maps' order changes from run to run): the scoped group's
+        // members, then the near-miss groups'.
+        let mut members: Vec<&Record> = direct.values().copied().collect();
+        members.sort_by_key(|m| (m.loc(), m.text("id")));
+        let mut near: Vec<&Record> = near_members.values().map(|(_, m)| *m).collect();
+        near.sort_by_key(|m| (m.loc(), m.text("id")));
+        for m in members.iter().chain(&near).copied() {
+            if let Some(id) = m.text("id").filter(|id| seen.insert(*id)) {
+                each(judge(m, id, direct.get(id)));
+            }
+        }
     }
-    // Without a user list, the members of the groups that matter are the users known.
-    if !direct.is_empty() || !near_members.is_empty() {
-        notes.push(
-            "the export holds no user list: only the members of the scoped and near-miss \
-             groups are listed"
-                .into(),
-        );
-    }
-    // In file order (the maps' order changes from run to run): the scoped group's members,
-    // then the near-miss groups'.
-    let mut members: Vec<&Record> = direct.values().copied().collect();
-    members.sort_by_key(|m| (m.loc(), m.text("id")));
-    let mut near: Vec<&Record> = near_members.values().map(|(_, m)| *m).collect();
-    near.sort_by_key(|m| (m.loc(), m.text("id")));
-    let mut seen = HashSet::new();
-    for m in members.iter().chain(&near).copied() {
-        if let Some(id) = m.text("id").filter(|id| seen.insert(*id)) {
-            each(judge(m, id, direct.get(id)));
+    for m in unsure {
+        if m.text("id").is_some_and(|id| seen.insert(id)) {
+            each((m, CoverageState::Unknown, Why::UnknownKind, m.loc()));
         }
     }
 }

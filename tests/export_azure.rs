@@ -588,3 +588,103 @@ fn a_subscription_s_setting_or_pricing_not_in_the_export_is_not_judged() {
         "{ne:?}"
     );
 }
+
+// Two subscriptions in one plan, through two aliases of the azurerm provider: two accounts,
+// each with its own tier (the later resource's tier replaced the earlier's, and a `Free`
+// subscription passed DEX302). A `subscription_id` from a variable the plan gives is the id.
+#[test]
+fn terraform_provider_aliases_are_accounts_of_their_own() {
+    let pricing = |name: &str, provider: &str, tier: &str, subplan: &str| {
+        serde_json::json!({
+            "address": format!("azurerm_security_center_subscription_pricing.{name}"),
+            "mode": "managed", "type": "azurerm_security_center_subscription_pricing", "name": name,
+            "provider_name": "registry.terraform.io/hashicorp/azurerm",
+            "change": {"actions": ["create"], "before": null,
+                "after": {"resource_type": "VirtualMachines", "tier": tier, "subplan": subplan},
+                "after_unknown": {"id": true}},
+            "_provider": provider
+        })
+    };
+    let config = |name: &str, provider: &str| {
+        serde_json::json!({"address": format!("azurerm_security_center_subscription_pricing.{name}"),
+            "mode": "managed", "type": "azurerm_security_center_subscription_pricing", "name": name,
+            "provider_config_key": provider, "expressions": {}})
+    };
+    let provider = |alias: &str, variable: &str| {
+        serde_json::json!({"name": "azurerm", "full_name": "registry.terraform.io/hashicorp/azurerm",
+            "alias": alias, "expressions": {"subscription_id": {"references": [format!("var.{variable}")]}}})
+    };
+    let mut plan = serde_json::json!({
+        "format_version": "1.2",
+        "variables": {"prod_subscription_id": {"value": "5E6F7A8B-9C0D-4E1F-8A2B-3C4D5E6F7A8B"}},
+        "resource_changes": [pricing("dev", "azurerm.dev", "Free", ""), pricing("prod", "azurerm.prod", "Standard", "P2")],
+        "configuration": {
+            "provider_config": {"azurerm.dev": provider("dev", "dev_subscription_id"), "azurerm.prod": provider("prod", "prod_subscription_id")},
+            "root_module": {"resources": [config("dev", "azurerm.dev"), config("prod", "azurerm.prod")]}
+        }
+    });
+    for rc in plan["resource_changes"].as_array_mut().unwrap() {
+        rc.as_object_mut().unwrap().remove("_provider");
+    }
+    for order in [false, true] {
+        if order {
+            plan["resource_changes"].as_array_mut().unwrap().reverse();
+        }
+        let dir = export_of(&[("terraform/plan.json", &plan.to_string())]);
+        let l = dexlint::export::load(&[dir.path().to_path_buf()], &Default::default()).unwrap();
+        let mut got = accounts(&l.model);
+        got.sort_by(|a, b| a.1.cmp(&b.1));
+        assert_eq!(
+            got,
+            [
+                acct(
+                    "Azure",
+                    "5E6F7A8B-9C0D-4E1F-8A2B-3C4D5E6F7A8B",
+                    Some("Standard"),
+                    Some("P2"),
+                    Value::Unknown
+                ),
+                acct(
+                    "Azure",
+                    "azurerm_security_center_subscription_pricing.dev",
+                    Some("Free"),
+                    Some(""),
+                    Value::Unknown
+                ),
+            ],
+            "reversed: {order}"
+        );
+        let (_, report) = lint(dir.path());
+        let dex302: Vec<_> = report["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|v| v["policy"] == "DEX302")
+            .map(|v| v["message"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(dex302.len(), 1, "{dex302:?}");
+        assert!(
+            dex302[0].contains("pricing.dev") && dex302[0].contains("`Free`"),
+            "{dex302:?}"
+        );
+    }
+}
+
+// The pricings and settings of one subscription, its id written in two cases: one account.
+#[test]
+fn a_subscription_id_in_another_case_is_the_same_account() {
+    let fixture = |name: &str| std::fs::read_to_string(common::fixture("arm").join(name)).unwrap();
+    let settings = fixture("settings-wdatp.json").replace(
+        "0c5d8a2e-6a4b-4d0e-9f1a-1b2c3d4e5f60",
+        "0C5D8A2E-6A4B-4D0E-9F1A-1B2C3D4E5F60",
+    );
+    let dir = export_of(&[
+        ("azure/pricings.json", &fixture("pricings.json")),
+        ("azure/settings.json", &settings),
+    ]);
+    let l = dexlint::export::load(&[dir.path().to_path_buf()], &Default::default()).unwrap();
+    assert_eq!(records(&l.model, "cloud_accounts").len(), 1);
+    let (_, report) = lint(dir.path());
+    assert!(unjudged(&report, "DEX302").is_empty(), "{report:#}");
+    assert!(unjudged(&report, "DEX303").is_empty(), "{report:#}");
+}

@@ -466,13 +466,145 @@ fn an_export_that_does_not_show_the_reserved_groups_leaves_scoped_coverage_unkno
     assert!(all.iter().all(|s| s.2 == "unknown"), "{all:?}");
     let (_, human) = scope(&[dir.path().to_str().unwrap()]);
     assert!(human.starts_with("scoped coverage: unknown"), "{human}");
-    // The whole list: no reserved group, and the machines' groups show there is no scoped
-    // device group either. Not in use.
+    // The whole groups list, no reserved group in it: still unknown, as no device group list
+    // shows that the scoped device group does not exist (an empty one is in no machine's
+    // `rbacGroupName`).
     groups.as_object_mut().unwrap().remove("@odata.nextLink");
     std::fs::write(&path, groups.to_string()).unwrap();
     let v = scope_json(dir.path());
+    assert_eq!(v["summary"]["scoped_coverage"], Value::Null, "{v:#}");
+    // With the device group list (no reserved name in it either): not in use.
+    std::fs::copy(
+        manifest().join("examples/contoso/mde/devicegroups.json"),
+        dir.path().join("mde/devicegroups.json"),
+    )
+    .unwrap();
+    let v = scope_json(dir.path());
     assert_eq!(v["summary"]["scoped_coverage"], false, "{v:#}");
     assert!(states(&v).iter().all(|s| s.2 == "in_scope"), "{v:#}");
+}
+
+#[test]
+fn groups_a_plan_or_template_manages_are_not_the_tenant_s_groups() {
+    // A Terraform plan managing one group, and the tenant's machines and device groups: the
+    // plan does not show that the scoped user group does not exist. Scoped coverage is
+    // unknown; with the scoped device group in the device group list, it is in use and the
+    // users the plan does not place are unknown.
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(
+        &manifest().join("examples/contoso/mde"),
+        &dir.path().join("mde"),
+    );
+    let plan = json!({
+        "format_version": "1.2",
+        "resource_changes": [{
+            "address": "azuread_group.app_admins", "mode": "managed", "type": "azuread_group",
+            "name": "app_admins",
+            "change": {"actions": ["create"], "before": null,
+                "after": {"display_name": "App Admins", "security_enabled": true, "types": [],
+                          "members": ["6e7b768e-07e2-4810-8459-485f84f8f204"]},
+                "after_unknown": {"id": true, "object_id": true}}
+        }]
+    });
+    std::fs::create_dir_all(dir.path().join("terraform")).unwrap();
+    std::fs::write(dir.path().join("terraform/plan.json"), plan.to_string()).unwrap();
+    let v = scope_json(dir.path());
+    assert_eq!(v["summary"]["scoped_coverage"], Value::Null, "{v:#}");
+    assert!(
+        v["summary"]["notes"].as_array().unwrap().iter().any(|n| n
+            .as_str()
+            .unwrap()
+            .contains("holds only the groups it manages")),
+        "{v:#}"
+    );
+    let path = dir.path().join("mde/devicegroups.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replace(
+            "\"Defender_Experts_Scoped_Coverage_Device\"",
+            "\"Defender_Experts_Scoped_Coverage_Devices\"",
+        ),
+    )
+    .unwrap();
+    let v = scope_json(dir.path());
+    assert_eq!(v["summary"]["scoped_coverage"], true, "{v:#}");
+}
+
+#[test]
+fn with_the_scoped_device_group_and_an_incomplete_groups_list_users_are_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&manifest().join("examples/contoso"), dir.path());
+    // The scoped device group exists; the users group is on a page not exported.
+    let path = dir.path().join("mde/devicegroups.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replace(
+            "\"Defender_Experts_Scoped_Coverage_Device\"",
+            "\"Defender_Experts_Scoped_Coverage_Devices\"",
+        ),
+    )
+    .unwrap();
+    let path = dir.path().join("graph/groups.json");
+    let mut groups: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    groups["value"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|g| g["displayName"] != "Defender_Experts_Scoped_Coverage_Users");
+    groups["@odata.nextLink"] =
+        json!("https://graph.microsoft.com/v1.0/groups?$skiptoken=RFNwdAIAAQAAAB");
+    std::fs::write(&path, groups.to_string()).unwrap();
+    let v = scope_json(dir.path());
+    assert_eq!(v["summary"]["scoped_coverage"], true, "{v:#}");
+    let users: Vec<_> = states(&v).into_iter().filter(|s| s.0 == "user").collect();
+    assert!(!users.is_empty());
+    assert!(users.iter().all(|s| s.2 == "unknown"), "{users:?}");
+    let (_, adele) = state_of(&v, "adele.vance@contoso.com");
+    assert!(
+        adele["reason"]
+            .as_str()
+            .unwrap()
+            .contains("the groups list is incomplete"),
+        "{adele}"
+    );
+}
+
+#[test]
+fn a_scoped_group_member_of_unknown_kind_is_listed_unknown() {
+    // A plan's scoped group with an object id no data source or Graph file names: it may be a
+    // user in scope.
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(
+        &manifest().join("examples/contoso/mde"),
+        &dir.path().join("mde"),
+    );
+    let plan = json!({
+        "format_version": "1.2",
+        "resource_changes": [{
+            "address": "azuread_group.scoped", "mode": "managed", "type": "azuread_group",
+            "name": "scoped",
+            "change": {"actions": ["create"], "before": null,
+                "after": {"display_name": "Defender_Experts_Scoped_Coverage_Users",
+                          "security_enabled": true, "types": [],
+                          "members": ["66666666-0000-4000-8000-000000000001"]},
+                "after_unknown": {"id": true, "object_id": true}}
+        }]
+    });
+    std::fs::create_dir_all(dir.path().join("terraform")).unwrap();
+    std::fs::write(dir.path().join("terraform/plan.json"), plan.to_string()).unwrap();
+    let v = scope_json(dir.path());
+    let member = v["assets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == "66666666-0000-4000-8000-000000000001")
+        .unwrap_or_else(|| panic!("{v:#}"));
+    assert_eq!(member["state"], "unknown", "{member}");
+    assert!(
+        member["reason"].as_str().unwrap().contains("whose kind"),
+        "{member}"
+    );
 }
 
 #[test]

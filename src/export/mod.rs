@@ -1220,7 +1220,7 @@ impl Builder {
         self.ops.push(Op::Linked(rel.to_string()));
     }
 
-    /// The cloud account `key`, created on first use in this file.
+    /// The cloud account `key` (compared ignoring ASCII case), created on first use in this file.
     pub fn cloud_account(
         &mut self,
         key: &str,
@@ -1228,16 +1228,18 @@ impl Builder {
         source: &str,
         at: &At<'_>,
     ) -> Option<&mut Record> {
-        let i = match self.accounts.get(key) {
+        // ARM resource ids, subscription ids among them, compare ignoring case.
+        let folded = key.to_ascii_lowercase();
+        let i = match self.accounts.get(&folded) {
             Some(&i) => i,
             None => {
                 let mut fresh = Record::new(&schema::CLOUD_ACCOUNT, Some(at.loc()));
                 fresh.set("id", Value::Str(key.into()), None);
                 fresh.set("environment", Value::Str(environment.into()), None);
                 fresh.set("source", Value::Str(source.into()), None);
-                self.accounts.insert(key.to_string(), self.ops.len());
+                self.accounts.insert(folded.clone(), self.ops.len());
                 self.ops.push(Op::Account(Box::new(Account {
-                    key: key.to_string(),
+                    key: folded,
                     record: fresh.clone(),
                     fresh,
                 })));

@@ -397,25 +397,35 @@ fn load(b: &mut Builder, doc: &At<'_>, instances: &[Instance<'_>], rel: &str) {
 }
 
 /// The Azure subscription the plan's azurerm provider targets: the provider configuration's
-/// constant `subscription_id` when the configuration has one, else one account named after the
-/// first resource that configures it (one per file).
+/// `subscription_id`, a constant or a variable the plan gives a value (`variables.<name>.value`);
+/// else one account per provider configuration (`azurerm.dev` and `azurerm.prod` are two
+/// subscriptions), named after the first resource that configures it.
 fn account<'b>(
     b: &'b mut Builder,
     doc: &At<'_>,
     i: &Instance<'_>,
     rel: &str,
 ) -> Option<&'b mut Record> {
-    let subscription = config(doc, i)
-        .and_then(|r| r.get("provider_config_key").and_then(|k| k.text()))
-        .and_then(|key| {
-            doc.path(&["configuration", "provider_config"])?
-                .get(&key)?
-                .path(&["expressions", "subscription_id", "constant_value"])?
-                .text()
-        });
-    let key = match &subscription {
-        Some(s) => format!("terraform:{s}"),
-        None => format!("terraform:{rel}"),
+    let provider = config(doc, i).and_then(|r| r.get("provider_config_key").and_then(|k| k.text()));
+    let subscription = provider.as_ref().and_then(|key| {
+        let expression = doc
+            .path(&["configuration", "provider_config"])?
+            .get(key)?
+            .path(&["expressions", "subscription_id"])?;
+        if let Some(constant) = expression.get("constant_value").and_then(|c| c.text()) {
+            return Some(constant);
+        }
+        // `var.name`, as the references of the expression name it.
+        let references = expression.get("references")?.strings()?;
+        let variable = references
+            .iter()
+            .find_map(|r| r.as_str()?.strip_prefix("var.").map(str::to_string))?;
+        doc.path(&["variables", variable.as_str(), "value"])?.text()
+    });
+    let key = match (&subscription, &provider) {
+        (Some(s), _) => format!("terraform:{}", s.to_ascii_lowercase()),
+        (None, Some(p)) => format!("terraform:{rel}:{p}"),
+        (None, None) => format!("terraform:{rel}"),
     };
     let a = b.cloud_account(&key, "Azure", "terraform", &i.after)?;
     // A fresh account is named by its key.
