@@ -620,4 +620,25 @@ fn a_crlf_file_is_drawn_as_the_same_file_with_lf() {
         )
     };
     assert_eq!(strip(&crlf), lf);
+    // A value whose context ends early, at a line too long to show (it was drawn as one line
+    // more, numbered as the one before it).
+    let long = format!("\"note\": \"{}\",", "x".repeat(300));
+    for (name, ending) in [("lf", "\n"), ("crlf", "\r\n")] {
+        let root = dir.path().join(name);
+        common::copy_dir(&common::manifest().join("examples/contoso"), &root);
+        let path = root.join("azure/pricings.json");
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("\r\n", "\n");
+        let text = text.replacen(
+            "\"pricingTier\": \"Free\",\n",
+            &format!("\"pricingTier\": \"Free\",\n\"a\": 1,\n{long}\n"),
+            1,
+        );
+        std::fs::write(&path, text.replace('\n', ending)).unwrap();
+    }
+    let (_, lf, _) = run(&["lint", dir.path().join("lf").to_str().unwrap()]);
+    let (_, crlf, _) = run(&["lint", dir.path().join("crlf").to_str().unwrap()]);
+    assert!(lf.contains("│ \"a\": 1,\n"), "{lf}");
+    assert_eq!(crlf.replace("/crlf/", "/lf/"), lf);
 }

@@ -184,6 +184,10 @@ impl SourceExcerpt {
                 None => break,
             }
         }
+        // Nor does the excerpt end with the `\r` of a CRLF line end (drawn as one more line).
+        if to > end && part.text.as_bytes().get(to.wrapping_sub(1)) == Some(&b'\r') {
+            to -= 1;
+        }
         Some(SourceExcerpt {
             name: name.to_string(),
             text: part.text.get(from..to)?.to_string(),
