@@ -213,6 +213,26 @@ fn an_incident_is_in_scope_when_it_touches_an_in_scope_asset() {
             ("nobody@contoso.com", "unknown"),
         ]
     );
+    // The same incident saved by Windows PowerShell's `Out-File` (UTF-16 with its BOM).
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(
+            incident
+                .to_string()
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        )
+        .collect();
+    std::fs::write(&file, utf16).unwrap();
+    let (code, again) = scope(&[
+        contoso.to_str().unwrap(),
+        "--incident",
+        file.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{again}");
+    assert_eq!(again, out);
     // A plain list of names, with a device named by its short name.
     let list = dir.path().join("assets.txt");
     std::fs::write(

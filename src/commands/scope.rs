@@ -91,7 +91,12 @@ pub fn run(args: &ScopeArgs) -> i32 {
                     help: Some("drop `--format`, or use `--format json`".into()),
                 });
             }
-            let input = match std::fs::read_to_string(path) {
+            // Read as export files are: UTF-8, or UTF-16 with its BOM (Windows PowerShell's
+            // `Out-File`).
+            let read = std::fs::read(path)
+                .map_err(|e| e.to_string())
+                .and_then(|bytes| export::decode::decode_owned(bytes).map_err(|e| e.to_string()));
+            let input = match read {
                 Ok(t) => t,
                 Err(e) => {
                     return fail(UsageError {
