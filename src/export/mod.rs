@@ -1667,8 +1667,9 @@ impl Assembler {
                 resolve_member_kinds(g, &group_ids, &user_ids);
             }
         }
+        let config_only = entra_exporter_config_only(&self.groups, &model.files);
         if let Some(c) = model.collection_mut("groups") {
-            c.gaps.extend(entra_exporter_config_only(&self.groups));
+            c.gaps.extend(config_only);
             c.extend(std::mem::take(&mut self.groups));
         }
         self.join_av_by_name(&model);
@@ -1862,8 +1863,9 @@ impl Assembler {
 /// ones only (microsoft/EntraExporter `src/Get-EEDefaultSchema.ps1`: the `Config` tag is on the
 /// `groupTypes/any(c:c eq 'DynamicMembership')` list; assigned groups and their members are
 /// tagged `All` and `Groups`). The assigned groups, the scoped user group among them, may then
-/// be missing: the groups list is incomplete, not a list without them.
-fn entra_exporter_config_only(groups: &[Record]) -> Option<Gap> {
+/// be missing: the groups list is incomplete, not a list without them. An export with users or
+/// group members (`files`) was made with more than `Config`: its dynamic groups are all it has.
+fn entra_exporter_config_only(groups: &[Record], files: &[SourceFile]) -> Option<Gap> {
     let mut exported = groups
         .iter()
         .filter(|g| g.get("source").and_then(Field::as_str) == Some("entra-exporter"))
@@ -1875,7 +1877,13 @@ fn entra_exporter_config_only(groups: &[Record]) -> Option<Gap> {
             Some(ValueRef::Bool(true))
         )
     });
-    all_dynamic.then(|| Gap {
+    // Users or group members were exported: the types that hold assigned groups too.
+    let fuller = || {
+        files
+            .iter()
+            .any(|f| formats::entra_exporter::user_or_member_path(&f.path))
+    };
+    (all_dynamic && !fuller()).then(|| Gap {
         field: None,
         entity: None,
         reason: "every group of the EntraExporter export is dynamic, as `Export-Entra` without \

@@ -39,6 +39,12 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
     true
 }
 
+/// Whether `rel` is where EntraExporter writes a user or a group member: files of its `Users`
+/// and `Groups` types (`-All`, `-Type Users`, `-Type Groups`), never of its default `Config`.
+pub fn user_or_member_path(rel: &str) -> bool {
+    matches!(by_path(rel), Some(Entity::User | Entity::Member(_)))
+}
+
 /// EntraExporter's top-level folders of the object types dexlint reads or knows.
 const TOP_FOLDERS: &[&str] = &[
     "groups",
