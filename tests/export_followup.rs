@@ -521,6 +521,24 @@ fn an_entra_exporter_export_of_dynamic_groups_only_is_an_incomplete_groups_list(
         Value::Null,
         "{scope:#}"
     );
+    // With users exported (`-All`, `-Type Users`: more than `Config`), the dynamic groups are
+    // all the tenant has.
+    let uid = "7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
+    let user = dir.path().join(format!("Users/{uid}"));
+    std::fs::create_dir_all(&user).unwrap();
+    std::fs::copy(
+        common::fixture("entra-exporter").join(format!("Users/{uid}/{uid}.json")),
+        user.join(format!("{uid}.json")),
+    )
+    .unwrap();
+    let (_, report) = lint_json(dir.path());
+    assert!(
+        !not_evaluated(&report, "DEX003")
+            .iter()
+            .any(|(_, r)| r.contains("is dynamic")),
+        "{report:#}"
+    );
+    std::fs::remove_dir_all(dir.path().join("Users")).unwrap();
     // With an assigned group beside it (`-All`), the list is whole.
     let assigned = dir
         .path()
