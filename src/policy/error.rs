@@ -298,7 +298,7 @@ pub enum CompileError {
     },
     /// Brackets, parentheses, braces and prefix operators nested deeper than the limit, found on the
     /// raw text before parsing.
-    #[error("nesting deeper than {limit} levels")]
+    #[error("nesting deeper than {limit} level{}", if *limit == 1 { "" } else { "s" })]
     #[diagnostic(
         code(dexlint::too_deep),
         help("split the expression with `let` or `def`")

@@ -276,12 +276,48 @@ pub const MAX_NESTING: usize = 128;
 /// debug build.
 pub const MAX_NESTING_LIMIT: usize = 1000;
 
-/// The first place where nesting exceeds `limit` (counted on the raw text, strings included,
-/// which can only over-count).
+/// The first place where nesting exceeds `limit`, counted on the raw text before parsing:
+/// brackets, parentheses, braces, interpolations (`{expr}` in a string) and prefix operators
+/// (`not`, `-`). The text of strings and comments is not counted (a `(` or `-` in a help text
+/// nests nothing).
 fn too_deep(source: &str, limit: usize) -> Option<Span> {
+    /// Where the scan is: in a string (triple-quoted or not), or in an interpolation opened at
+    /// this depth.
+    enum In {
+        Str(bool),
+        Interpolation(usize),
+    }
+    let chars: Vec<(usize, char)> = source.char_indices().collect();
+    let at = |i: usize| chars.get(i).map(|&(_, c)| c);
     let (mut depth, mut prefixes) = (0usize, 0usize);
+    let mut stack: Vec<In> = Vec::new();
     let mut word = String::new();
-    for (i, c) in source.char_indices() {
+    let mut i = 0;
+    while let Some(&(offset, c)) = chars.get(i) {
+        i += 1;
+        if let Some(In::Str(triple)) = stack.last() {
+            let triple = *triple;
+            match c {
+                '\\' => i += 1,
+                '{' | '}' if at(i) == Some(c) => i += 1,
+                '{' => {
+                    depth += 1;
+                    stack.push(In::Interpolation(depth));
+                }
+                '"' if !triple => {
+                    stack.pop();
+                }
+                '"' if at(i) == Some('"') && at(i + 1) == Some('"') => {
+                    i += 2;
+                    stack.pop();
+                }
+                _ => {}
+            }
+            if depth > limit {
+                return Some(Span::new(offset, offset + c.len_utf8()));
+            }
+            continue;
+        }
         if c.is_alphanumeric() || c == '_' {
             word.push(c);
             continue;
@@ -293,14 +329,31 @@ fn too_deep(source: &str, limit: usize) -> Option<Span> {
         }
         word.clear();
         match c {
+            '#' => {
+                while at(i).is_some_and(|c| c != '\n') {
+                    i += 1;
+                }
+            }
+            '"' => {
+                let triple = at(i) == Some('"') && at(i + 1) == Some('"');
+                if triple {
+                    i += 2;
+                }
+                stack.push(In::Str(triple));
+                prefixes = 0;
+            }
             '(' | '[' | '{' => depth += 1,
+            '}' if matches!(stack.last(), Some(In::Interpolation(d)) if *d == depth) => {
+                stack.pop();
+                depth = depth.saturating_sub(1);
+            }
             ')' | ']' | '}' => depth = depth.saturating_sub(1),
             '-' => prefixes += 1,
             c if c.is_whitespace() => {}
             _ => prefixes = 0,
         }
         if depth + prefixes > limit {
-            return Some(Span::new(i, i + c.len_utf8()));
+            return Some(Span::new(offset, offset + c.len_utf8()));
         }
     }
     None
@@ -890,4 +943,35 @@ pub fn comments(source: &str) -> Vec<(usize, String)> {
         .filter(|p| p.as_rule() == Rule::line_comment)
         .map(|p| (p.as_span().start(), p.as_str().trim_end().to_string()))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The depth `too_deep` counts for `source`: the least limit it passes.
+    fn depth(source: &str) -> usize {
+        (0..200)
+            .find(|&l| too_deep(source, l).is_none())
+            .unwrap_or(200)
+    }
+
+    #[test]
+    fn nesting_is_counted_in_code_not_in_strings_or_comments() {
+        assert_eq!(depth("f((x))"), 2);
+        assert_eq!(depth("not not -x"), 3);
+        // The text of strings and comments nests nothing.
+        assert_eq!(depth(r#"help "see ((((( -- not""#), 0);
+        assert_eq!(depth("\"\"\"a \"quoted\" ((( text\"\"\" x"), 0);
+        assert_eq!(depth("# ((((( a comment\nx"), 0);
+        assert_eq!(depth(r#"x "\" ((" y"#), 0);
+        assert_eq!(depth(r#""{{ (( }}""#), 0);
+        // An interpolation is a level, and its expression nests as code, strings in it too.
+        assert_eq!(depth(r#""a {f(x)} b""#), 2);
+        assert_eq!(depth(r#""a {g("((", [y])} b""#), 3);
+        assert_eq!(depth(r#"{ "{x}" } ("#), 2);
+        // The place reported is where the limit is passed.
+        let source = r#"help "((" f((x))"#;
+        assert_eq!(too_deep(source, 1).map(|s| s.start), source.find("(x"));
+    }
 }
