@@ -83,9 +83,10 @@ pub struct Asset {
 /// Counts and facts of a coverage report.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct CoverageSummary {
-    /// Whether scoped coverage is in use (a group with a reserved name exists) in every
-    /// tenant linted; when not, the whole tenant is covered. None (JSON `null`) when the export
-    /// does not show it: the notes say what is missing, and every asset is `unknown`.
+    /// Whether scoped coverage is in use (a group with a reserved name exists); when not, the
+    /// whole tenant is covered. None (JSON `null`) when the export does not show it (the notes
+    /// say what is missing, and every asset is `unknown`), or, of several exports, when they
+    /// differ (a note gives each one's).
     pub scoped_coverage: Option<bool>,
     /// Users by state (`in_scope`, `lost`, `out_of_scope`, `unknown`).
     pub users: BTreeMap<&'static str, usize>,

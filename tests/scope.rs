@@ -695,3 +695,54 @@ fn without_a_user_list_members_are_listed_in_file_order_every_run() {
         assert_eq!(scope_json(dir.path()), first);
     }
 }
+
+#[test]
+fn several_exports_say_each_one_s_scoped_coverage() {
+    // Two tenants: the example (scoped coverage in use) and one with the whole lists and no
+    // reserved group (not in use). The summary does not pick one; each note names its export.
+    let other = tempfile::tempdir().unwrap();
+    copy_dir(&manifest().join("examples/contoso"), other.path());
+    let path = other.path().join("graph/groups.json");
+    let mut groups: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    groups["value"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|g| g["displayName"] != "Defender_Experts_Scoped_Coverage_Users");
+    std::fs::write(&path, groups.to_string()).unwrap();
+    let contoso = manifest().join("examples/contoso");
+    let (code, out) = scope(&[
+        contoso.to_str().unwrap(),
+        other.path().to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["summary"]["scoped_coverage"], Value::Null, "{v:#}");
+    let notes: Vec<&str> = v["summary"]["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    let contoso = contoso.display().to_string();
+    let other = other.path().display().to_string();
+    assert!(
+        notes.contains(&format!("`{contoso}`: scoped coverage in use").as_str()),
+        "{notes:?}"
+    );
+    assert!(
+        notes.contains(
+            &format!("`{other}`: scoped coverage not in use (the whole tenant is covered)")
+                .as_str()
+        ),
+        "{notes:?}"
+    );
+    assert!(
+        notes
+            .iter()
+            .all(|n| n.starts_with(&format!("`{contoso}`: "))
+                || n.starts_with(&format!("`{other}`: "))),
+        "{notes:?}"
+    );
+}

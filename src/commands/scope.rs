@@ -36,8 +36,8 @@ pub fn run(args: &ScopeArgs) -> i32 {
     // Each root is a tenant of its own, as `dexlint lint` reads them.
     let mut assets: Vec<Asset> = Vec::new();
     let mut notes = Vec::new();
-    // In use in every tenant (true), not in one of them (false), else unknown (None).
-    let mut scoping = Some(true);
+    // Whether scoped coverage is in use in each tenant.
+    let mut scopings: Vec<Option<bool>> = Vec::new();
     let mut models = Vec::new();
     for root in &roots {
         let load = match export::load(std::slice::from_ref(root), &options) {
@@ -53,12 +53,15 @@ pub fn run(args: &ScopeArgs) -> i32 {
         }
         let name = root.display().to_string();
         let assessed = coverage::assess(&load.model, Some(&name));
-        scoping = match (scoping, assessed.scoped) {
-            (Some(false), _) | (_, Some(false)) => Some(false),
-            (None, _) | (_, None) => None,
-            (Some(true), Some(true)) => Some(true),
-        };
-        notes.extend(assessed.notes);
+        scopings.push(assessed.scoped);
+        // With several exports, each note says whose it is.
+        if roots.len() > 1 {
+            let state = crate::report::coverage::scoped_coverage_text(assessed.scoped);
+            notes.push(format!("`{name}`: scoped coverage {state}"));
+            notes.extend(assessed.notes.iter().map(|n| format!("`{name}`: {n}")));
+        } else {
+            notes.extend(assessed.notes);
+        }
         let locs: Vec<_> = assessed
             .assets
             .iter()
@@ -73,6 +76,11 @@ pub fn run(args: &ScopeArgs) -> i32 {
         }
         models.push(load.model);
     }
+    // The same in every tenant, else unknown (the notes say each one's).
+    let scoping = match scopings.split_first() {
+        Some((first, rest)) if rest.iter().all(|s| s == first) => *first,
+        _ => None,
+    };
     let mut report = coverage::report(assets, scoping, notes);
     let key = match (args.redact, &args.redact_key) {
         (false, _) => None,

@@ -25,7 +25,7 @@ pub fn scoped_coverage_text(scoped: Option<bool>) -> &'static str {
     match scoped {
         Some(true) => "in use",
         Some(false) => "not in use (the whole tenant is covered)",
-        None => "unknown (the export does not show it: see the notes)",
+        None => "unknown (see the notes)",
     }
 }
 
