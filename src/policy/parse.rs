@@ -304,7 +304,9 @@ fn too_deep(source: &str, limit: usize) -> Option<Span> {
                     depth += 1;
                     stack.push(In::Interpolation(depth));
                 }
-                '"' if !triple => {
+                // A simple string ends at its closing quote, or (unterminated: a syntax error)
+                // at the line's end, after which code is counted again.
+                '"' | '\n' if !triple => {
                     stack.pop();
                 }
                 '"' if at(i) == Some('"') && at(i + 1) == Some('"') => {
@@ -966,6 +968,8 @@ mod tests {
         assert_eq!(depth("# ((((( a comment\nx"), 0);
         assert_eq!(depth(r#"x "\" ((" y"#), 0);
         assert_eq!(depth(r#""{{ (( }}""#), 0);
+        // An unterminated string ends with its line: what follows is counted.
+        assert_eq!(depth("\"abc (\n((x))"), 2);
         // An interpolation is a level, and its expression nests as code, strings in it too.
         assert_eq!(depth(r#""a {f(x)} b""#), 2);
         assert_eq!(depth(r#""a {g("((", [y])} b""#), 3);
