@@ -384,10 +384,85 @@ fn a_direct_member_missing_from_the_user_list_is_still_listed() {
         .any(|n| n.as_str().unwrap().contains("not in the user list")));
 }
 
+/// A copy of the example export (or of the folders of it named) in a temporary directory.
+fn example(parts: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let contoso = manifest().join("examples/contoso");
+    if parts.is_empty() {
+        copy_dir(&contoso, dir.path());
+    }
+    for part in parts {
+        copy_dir(&contoso.join(part), &dir.path().join(part));
+    }
+    dir
+}
+
+/// Replaces `from` by `to` in the file `rel` of `dir`.
+fn edit(dir: &Path, rel: &str, from: &str, to: &str) {
+    let path = dir.join(rel);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{rel}: no {from}");
+    std::fs::write(&path, text.replace(from, to)).unwrap();
+}
+
+/// Names the example's near-miss device group (in `rel`: the device group list or the
+/// machines) as the scoped device group.
+fn scoped_device_group(dir: &Path, rel: &str) {
+    edit(
+        dir,
+        rel,
+        "\"Defender_Experts_Scoped_Coverage_Device\"",
+        "\"Defender_Experts_Scoped_Coverage_Devices\"",
+    );
+}
+
+/// Takes the scoped user group out of the example's groups list; with `page_missing`, the list
+/// says it has a next page, which is not in the export (else it says none).
+fn without_the_users_group(dir: &Path, page_missing: bool) {
+    let path = dir.join("graph/groups.json");
+    let mut groups: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    groups["value"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|g| g["displayName"] != "Defender_Experts_Scoped_Coverage_Users");
+    let list = groups.as_object_mut().unwrap();
+    list.remove("@odata.nextLink");
+    if page_missing {
+        let next = "https://graph.microsoft.com/v1.0/groups?$skiptoken=RFNwdAIAAQAAAB";
+        list.insert("@odata.nextLink".into(), json!(next));
+    }
+    std::fs::write(&path, groups.to_string()).unwrap();
+}
+
+/// A Terraform plan (`terraform/plan.json` of `dir`) that creates one group, its members given
+/// as object ids.
+fn plan_with_group(dir: &Path, name: &str, members: &[&str]) {
+    let plan = json!({
+        "format_version": "1.2",
+        "resource_changes": [{
+            "address": "azuread_group.g", "mode": "managed", "type": "azuread_group", "name": "g",
+            "change": {"actions": ["create"], "before": null,
+                "after": {"display_name": name, "security_enabled": true, "types": [],
+                          "members": members},
+                "after_unknown": {"id": true, "object_id": true}}
+        }]
+    });
+    std::fs::create_dir_all(dir.join("terraform")).unwrap();
+    std::fs::write(dir.join("terraform/plan.json"), plan.to_string()).unwrap();
+}
+
+/// Whether a note of the scope report contains `text`.
+fn noted(v: &Value, text: &str) -> bool {
+    v["summary"]["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n.as_str().unwrap().contains(text))
+}
+
 #[test]
 fn without_the_device_group_list_devices_are_judged_by_their_machine_group() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&manifest().join("examples/contoso"), dir.path());
+    let dir = example(&[]);
     std::fs::remove_file(dir.path().join("mde/devicegroups.json")).unwrap();
     let v = scope_json(dir.path());
     // A machine is in one device group (`rbacGroupName`): a near miss of the reserved name is
@@ -397,21 +472,18 @@ fn without_the_device_group_list_devices_are_judged_by_their_machine_group() {
     assert!(lt["reason"].as_str().unwrap().contains("near miss"), "{lt}");
     let (state, srv) = state_of(&v, "contoso-srv-01.contoso.com");
     assert_eq!(state, "out_of_scope", "{srv}");
+    let reason = srv["reason"].as_str().unwrap();
     assert!(
-        srv["reason"]
-            .as_str()
-            .unwrap()
-            .contains("the device groups are not in the export"),
+        reason.contains("the device groups are not in the export"),
         "{srv}"
     );
     // A machine without its group is unknown.
-    let path = dir.path().join("mde/machines.json");
-    let text = std::fs::read_to_string(&path).unwrap();
-    std::fs::write(
-        &path,
-        text.replace("\"rbacGroupName\": \"Servers\"", "\"rbacGroupName\": null"),
-    )
-    .unwrap();
+    edit(
+        dir.path(),
+        "mde/machines.json",
+        "\"rbacGroupName\": \"Servers\"",
+        "\"rbacGroupName\": null",
+    );
     let v = scope_json(dir.path());
     assert_eq!(state_of(&v, "contoso-srv-01.contoso.com").0, "unknown");
 }
@@ -421,22 +493,9 @@ fn machines_in_the_scoped_device_group_show_scoped_coverage_in_use() {
     // Machines only (`GET /api/machines`), no device group list, no Entra groups: a machine in
     // the scoped device group shows scoped coverage is in use; a machine in another group is
     // out of scope, and an incident on it is not covered.
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(
-        &manifest().join("examples/contoso/mde"),
-        &dir.path().join("mde"),
-    );
+    let dir = example(&["mde"]);
     std::fs::remove_file(dir.path().join("mde/devicegroups.json")).unwrap();
-    let path = dir.path().join("mde/machines.json");
-    let text = std::fs::read_to_string(&path).unwrap();
-    std::fs::write(
-        &path,
-        text.replace(
-            "\"rbacGroupName\": \"Defender_Experts_Scoped_Coverage_Device\"",
-            "\"rbacGroupName\": \"Defender_Experts_Scoped_Coverage_Devices\"",
-        ),
-    )
-    .unwrap();
+    scoped_device_group(dir.path(), "mde/machines.json");
     let v = scope_json(dir.path());
     assert_eq!(v["summary"]["scoped_coverage"], true, "{v:#}");
     assert_eq!(state_of(&v, "contoso-lt-042.contoso.com").0, "in_scope");
@@ -460,27 +519,12 @@ fn machines_in_the_scoped_device_group_show_scoped_coverage_in_use() {
 fn an_export_that_does_not_show_the_reserved_groups_leaves_scoped_coverage_unknown() {
     // The groups list has a further page that is not in the export, and the device groups are
     // not exported: a reserved group may exist. Scoped coverage is neither in use nor not.
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&manifest().join("examples/contoso"), dir.path());
+    let dir = example(&[]);
     std::fs::remove_file(dir.path().join("mde/devicegroups.json")).unwrap();
-    let path = dir.path().join("graph/groups.json");
-    let mut groups: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    groups["value"]
-        .as_array_mut()
-        .unwrap()
-        .retain(|g| g["displayName"] != "Defender_Experts_Scoped_Coverage_Users");
-    groups["@odata.nextLink"] =
-        json!("https://graph.microsoft.com/v1.0/groups?$skiptoken=RFNwdAIAAQAAAB");
-    std::fs::write(&path, groups.to_string()).unwrap();
+    without_the_users_group(dir.path(), true);
     let v = scope_json(dir.path());
     assert_eq!(v["summary"]["scoped_coverage"], Value::Null, "{v:#}");
-    assert!(
-        v["summary"]["notes"].as_array().unwrap().iter().any(|n| n
-            .as_str()
-            .unwrap()
-            .contains("the groups list is incomplete")),
-        "{v:#}"
-    );
+    assert!(noted(&v, "the groups list is incomplete"), "{v:#}");
     let all = states(&v);
     assert!(!all.is_empty());
     assert!(all.iter().all(|s| s.2 == "unknown"), "{all:?}");
@@ -489,8 +533,7 @@ fn an_export_that_does_not_show_the_reserved_groups_leaves_scoped_coverage_unkno
     // The whole groups list, no reserved group in it: still unknown, as no device group list
     // shows that the scoped device group does not exist (an empty one is in no machine's
     // `rbacGroupName`).
-    groups.as_object_mut().unwrap().remove("@odata.nextLink");
-    std::fs::write(&path, groups.to_string()).unwrap();
+    without_the_users_group(dir.path(), false);
     let v = scope_json(dir.path());
     assert_eq!(v["summary"]["scoped_coverage"], Value::Null, "{v:#}");
     // With the device group list (no reserved name in it either): not in use.
@@ -508,123 +551,54 @@ fn an_export_that_does_not_show_the_reserved_groups_leaves_scoped_coverage_unkno
 fn groups_a_plan_or_template_manages_are_not_the_tenant_s_groups() {
     // A Terraform plan managing one group, and the tenant's machines and device groups: the
     // plan does not show that the scoped user group does not exist. Scoped coverage is
-    // unknown; with the scoped device group in the device group list, it is in use and the
-    // users the plan does not place are unknown.
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(
-        &manifest().join("examples/contoso/mde"),
-        &dir.path().join("mde"),
+    // unknown; with the scoped device group in the device group list, it is in use.
+    let dir = example(&["mde"]);
+    plan_with_group(
+        dir.path(),
+        "App Admins",
+        &["6e7b768e-07e2-4810-8459-485f84f8f204"],
     );
-    let plan = json!({
-        "format_version": "1.2",
-        "resource_changes": [{
-            "address": "azuread_group.app_admins", "mode": "managed", "type": "azuread_group",
-            "name": "app_admins",
-            "change": {"actions": ["create"], "before": null,
-                "after": {"display_name": "App Admins", "security_enabled": true, "types": [],
-                          "members": ["6e7b768e-07e2-4810-8459-485f84f8f204"]},
-                "after_unknown": {"id": true, "object_id": true}}
-        }]
-    });
-    std::fs::create_dir_all(dir.path().join("terraform")).unwrap();
-    std::fs::write(dir.path().join("terraform/plan.json"), plan.to_string()).unwrap();
     let v = scope_json(dir.path());
     assert_eq!(v["summary"]["scoped_coverage"], Value::Null, "{v:#}");
-    assert!(
-        v["summary"]["notes"].as_array().unwrap().iter().any(|n| n
-            .as_str()
-            .unwrap()
-            .contains("holds only the groups it manages")),
-        "{v:#}"
-    );
-    let path = dir.path().join("mde/devicegroups.json");
-    let text = std::fs::read_to_string(&path).unwrap();
-    std::fs::write(
-        &path,
-        text.replace(
-            "\"Defender_Experts_Scoped_Coverage_Device\"",
-            "\"Defender_Experts_Scoped_Coverage_Devices\"",
-        ),
-    )
-    .unwrap();
+    assert!(noted(&v, "holds only the groups it manages"), "{v:#}");
+    scoped_device_group(dir.path(), "mde/devicegroups.json");
     let v = scope_json(dir.path());
     assert_eq!(v["summary"]["scoped_coverage"], true, "{v:#}");
 }
 
 #[test]
 fn with_the_scoped_device_group_and_an_incomplete_groups_list_users_are_unknown() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&manifest().join("examples/contoso"), dir.path());
     // The scoped device group exists; the users group is on a page not exported.
-    let path = dir.path().join("mde/devicegroups.json");
-    let text = std::fs::read_to_string(&path).unwrap();
-    std::fs::write(
-        &path,
-        text.replace(
-            "\"Defender_Experts_Scoped_Coverage_Device\"",
-            "\"Defender_Experts_Scoped_Coverage_Devices\"",
-        ),
-    )
-    .unwrap();
-    let path = dir.path().join("graph/groups.json");
-    let mut groups: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    groups["value"]
-        .as_array_mut()
-        .unwrap()
-        .retain(|g| g["displayName"] != "Defender_Experts_Scoped_Coverage_Users");
-    groups["@odata.nextLink"] =
-        json!("https://graph.microsoft.com/v1.0/groups?$skiptoken=RFNwdAIAAQAAAB");
-    std::fs::write(&path, groups.to_string()).unwrap();
+    let dir = example(&[]);
+    scoped_device_group(dir.path(), "mde/devicegroups.json");
+    without_the_users_group(dir.path(), true);
     let v = scope_json(dir.path());
     assert_eq!(v["summary"]["scoped_coverage"], true, "{v:#}");
     let users: Vec<_> = states(&v).into_iter().filter(|s| s.0 == "user").collect();
     assert!(!users.is_empty());
     assert!(users.iter().all(|s| s.2 == "unknown"), "{users:?}");
     let (_, adele) = state_of(&v, "adele.vance@contoso.com");
-    assert!(
-        adele["reason"]
-            .as_str()
-            .unwrap()
-            .contains("the groups list is incomplete"),
-        "{adele}"
-    );
+    let reason = adele["reason"].as_str().unwrap();
+    assert!(reason.contains("the groups list is incomplete"), "{adele}");
 }
 
 #[test]
 fn a_scoped_group_member_of_unknown_kind_is_listed_unknown() {
     // A plan's scoped group with an object id no data source or Graph file names: it may be a
     // user in scope.
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(
-        &manifest().join("examples/contoso/mde"),
-        &dir.path().join("mde"),
-    );
-    let plan = json!({
-        "format_version": "1.2",
-        "resource_changes": [{
-            "address": "azuread_group.scoped", "mode": "managed", "type": "azuread_group",
-            "name": "scoped",
-            "change": {"actions": ["create"], "before": null,
-                "after": {"display_name": "Defender_Experts_Scoped_Coverage_Users",
-                          "security_enabled": true, "types": [],
-                          "members": ["66666666-0000-4000-8000-000000000001"]},
-                "after_unknown": {"id": true, "object_id": true}}
-        }]
-    });
-    std::fs::create_dir_all(dir.path().join("terraform")).unwrap();
-    std::fs::write(dir.path().join("terraform/plan.json"), plan.to_string()).unwrap();
+    let dir = example(&["mde"]);
+    let id = "66666666-0000-4000-8000-000000000001";
+    plan_with_group(dir.path(), "Defender_Experts_Scoped_Coverage_Users", &[id]);
     let v = scope_json(dir.path());
     let member = v["assets"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|a| a["id"] == "66666666-0000-4000-8000-000000000001")
+        .find(|a| a["id"] == id)
         .unwrap_or_else(|| panic!("{v:#}"));
     assert_eq!(member["state"], "unknown", "{member}");
-    assert!(
-        member["reason"].as_str().unwrap().contains("whose kind"),
-        "{member}"
-    );
+    let reason = member["reason"].as_str().unwrap();
+    assert!(reason.contains("whose kind"), "{member}");
 }
 
 #[test]
@@ -700,15 +674,8 @@ fn without_a_user_list_members_are_listed_in_file_order_every_run() {
 fn several_exports_say_each_one_s_scoped_coverage() {
     // Two tenants: the example (scoped coverage in use) and one with the whole lists and no
     // reserved group (not in use). The summary does not pick one; each note names its export.
-    let other = tempfile::tempdir().unwrap();
-    copy_dir(&manifest().join("examples/contoso"), other.path());
-    let path = other.path().join("graph/groups.json");
-    let mut groups: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    groups["value"]
-        .as_array_mut()
-        .unwrap()
-        .retain(|g| g["displayName"] != "Defender_Experts_Scoped_Coverage_Users");
-    std::fs::write(&path, groups.to_string()).unwrap();
+    let other = example(&[]);
+    without_the_users_group(other.path(), false);
     let contoso = manifest().join("examples/contoso");
     let (code, out) = scope(&[
         contoso.to_str().unwrap(),
