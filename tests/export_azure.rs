@@ -668,6 +668,20 @@ fn terraform_provider_aliases_are_accounts_of_their_own() {
             "{dex302:?}"
         );
     }
+    // A variable whose value is no subscription id (`var.env == "prod" ? "A" : "B"` references
+    // `var.env` alone): the provider's account is named by its resource, not by the value.
+    plan["variables"]["prod_subscription_id"]["value"] = Json::from("prod");
+    let dir = export_of(&[("terraform/plan.json", &plan.to_string())]);
+    let l = dexlint::export::load(&[dir.path().to_path_buf()], &Default::default()).unwrap();
+    let mut ids: Vec<String> = accounts(&l.model).into_iter().map(|a| a.1).collect();
+    ids.sort();
+    assert_eq!(
+        ids,
+        [
+            "azurerm_security_center_subscription_pricing.dev",
+            "azurerm_security_center_subscription_pricing.prod"
+        ]
+    );
 }
 
 // The pricings and settings of one subscription, its id written in two cases: one account.

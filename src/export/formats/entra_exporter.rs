@@ -56,8 +56,9 @@ const TOP_FOLDERS: &[&str] = &[
     "applications",
 ];
 
-/// Whether a folder name is an object id as EntraExporter names its folders (a GUID).
-fn guid_like(name: &str) -> bool {
+/// Whether a name is written as a GUID: an object id as EntraExporter names its folders, a
+/// subscription id.
+pub(crate) fn guid_like(name: &str) -> bool {
     let b = name.as_bytes();
     b.len() == 36
         && b.iter().enumerate().all(|(i, c)| match i {

@@ -397,9 +397,10 @@ fn load(b: &mut Builder, doc: &At<'_>, instances: &[Instance<'_>], rel: &str) {
 }
 
 /// The Azure subscription the plan's azurerm provider targets: the provider configuration's
-/// `subscription_id`, a constant or a variable the plan gives a value (`variables.<name>.value`);
-/// else one account per provider configuration (`azurerm.dev` and `azurerm.prod` are two
-/// subscriptions), named after the first resource that configures it.
+/// `subscription_id`, a constant, or a root-module variable the plan gives a subscription id
+/// (`variables.<name>.value`); else one account per provider configuration (`azurerm.dev` and
+/// `azurerm.prod`, `module.spoke:azurerm` are subscriptions of their own), named after the first
+/// resource that configures it.
 fn account<'b>(
     b: &'b mut Builder,
     doc: &At<'_>,
@@ -415,12 +416,20 @@ fn account<'b>(
         if let Some(constant) = expression.get("constant_value").and_then(|c| c.text()) {
             return Some(constant);
         }
-        // `var.name`, as the references of the expression name it.
+        // An expression of one root-module variable whose value is a subscription id (the
+        // plan's `variables` are the root module's; `var.env == "prod" ? "A" : "B"` references
+        // `var.env` only, and its value is no id).
+        if key.contains(':') {
+            return None;
+        }
         let references = expression.get("references")?.strings()?;
-        let variable = references
-            .iter()
-            .find_map(|r| r.as_str()?.strip_prefix("var.").map(str::to_string))?;
-        doc.path(&["variables", variable.as_str(), "value"])?.text()
+        let [reference] = references.as_slice() else {
+            return None;
+        };
+        let variable = reference.as_str()?.strip_prefix("var.")?;
+        doc.path(&["variables", variable, "value"])?
+            .text()
+            .filter(|v| super::entra_exporter::guid_like(v))
     });
     let key = match (&subscription, &provider) {
         (Some(s), _) => format!("terraform:{}", s.to_ascii_lowercase()),
