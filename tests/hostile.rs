@@ -404,3 +404,40 @@ fn a_policy_iterating_three_collections_is_bounded() {
         "{v:#}"
     );
 }
+
+/// Long operator chains and prefixes inside calls are levels of the tree the compiler and the
+/// evaluator recurse on: counted, so such a policy is refused, not a stack overflow.
+#[test]
+fn long_operator_chains_and_prefixes_in_calls_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let prefixes = format!(
+        "{}true{}",
+        format!("{} f(", "not ".repeat(60)).repeat(40),
+        ")".repeat(40)
+    );
+    for (name, expression) in [
+        ("sum", format!("{}x", "x + ".repeat(50_000))),
+        ("fields", format!("x{}", ".a".repeat(50_000))),
+        ("prefixes", prefixes),
+    ] {
+        let file = dir.path().join(format!("{name}.policy"));
+        std::fs::write(
+            &file,
+            format!("def f(x: bool) = x\ndef d(x: int) = {expression}\n"),
+        )
+        .unwrap();
+        let out = Command::cargo_bin("dexlint")
+            .unwrap()
+            .timeout(Duration::from_secs(60))
+            .arg("check")
+            .arg(&file)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+        assert!(
+            stderr.contains("nesting deeper than 128 levels"),
+            "{name}: {stderr}"
+        );
+    }
+}

@@ -276,10 +276,13 @@ pub const MAX_NESTING: usize = 128;
 /// debug build.
 pub const MAX_NESTING_LIMIT: usize = 1000;
 
-/// The first place where nesting exceeds `limit`, counted on the raw text before parsing:
-/// brackets, parentheses, braces, interpolations (`{expr}` in a string) and prefix operators
-/// (`not`, `-`). The text of strings and comments is not counted (a `(` or `-` in a help text
-/// nests nothing).
+/// The first place where nesting exceeds `limit`, counted on the raw text before parsing.
+/// Parsing, compiling and evaluating recurse once per level of the expression tree: a bracket,
+/// parenthesis, brace or interpolation (`{expr}` in a string) opens a level, and so does each
+/// operator of an expression (`a + b + c` is a tree two deep, `not not x` too; `x.a.b` two).
+/// Operators are counted per expression: a comma or an operand that follows an operand (the
+/// next clause: `... report x`) starts a new one. The text of strings and comments is not
+/// counted (a `(` or `-` in a help text nests nothing).
 fn too_deep(source: &str, limit: usize) -> Option<Span> {
     /// Where the scan is: in a string (triple-quoted or not), or in an interpolation opened at
     /// this depth.
@@ -289,72 +292,115 @@ fn too_deep(source: &str, limit: usize) -> Option<Span> {
     }
     let chars: Vec<(usize, char)> = source.char_indices().collect();
     let at = |i: usize| chars.get(i).map(|&(_, c)| c);
-    let (mut depth, mut prefixes) = (0usize, 0usize);
+    // Open levels (each with the operators its expression had when it opened), their count
+    // and those operators' sum, and the operators of the current expression.
+    let mut levels: Vec<usize> = Vec::new();
+    let (mut carried, mut ops) = (0usize, 0usize);
+    // Whether the last token ended an operand, and whether the last character was an
+    // operator's (`==` is one operator).
+    let (mut operand, mut op_run) = (false, false);
     let mut stack: Vec<In> = Vec::new();
     let mut word = String::new();
     let mut i = 0;
     while let Some(&(offset, c)) = chars.get(i) {
         i += 1;
+        let mut open = false;
         if let Some(In::Str(triple)) = stack.last() {
             let triple = *triple;
             match c {
+                // `\u{41}` is one character, not an interpolation.
+                '\\' if at(i) == Some('u') && at(i + 1) == Some('{') => {
+                    while at(i).is_some_and(|c| c != '}' && c != '"') {
+                        i += 1;
+                    }
+                    i += usize::from(at(i) == Some('}'));
+                }
                 '\\' => i += 1,
                 '{' | '}' if at(i) == Some(c) => i += 1,
                 '{' => {
-                    depth += 1;
-                    stack.push(In::Interpolation(depth));
+                    open = true;
+                    stack.push(In::Interpolation(levels.len() + 1));
                 }
                 // A simple string ends at its closing quote, or (unterminated: a syntax error)
                 // at the line's end, after which code is counted again.
                 '"' | '\n' if !triple => {
                     stack.pop();
+                    operand = true;
                 }
                 '"' if at(i) == Some('"') && at(i + 1) == Some('"') => {
                     i += 2;
                     stack.pop();
+                    operand = true;
                 }
                 _ => {}
             }
-            if depth > limit {
-                return Some(Span::new(offset, offset + c.len_utf8()));
-            }
-            continue;
-        }
-        if c.is_alphanumeric() || c == '_' {
+        } else if c.is_alphanumeric() || c == '_' {
             word.push(c);
+            op_run = false;
             continue;
-        }
-        if word == "not" {
-            prefixes += 1;
-        } else if !word.is_empty() {
-            prefixes = 0;
-        }
-        word.clear();
-        match c {
-            '#' => {
-                while at(i).is_some_and(|c| c != '\n') {
-                    i += 1;
+        } else {
+            if !word.is_empty() {
+                if matches!(word.as_str(), "and" | "or" | "not" | "in") {
+                    ops += 1;
+                    operand = false;
+                } else {
+                    if operand {
+                        ops = 0;
+                    }
+                    operand = true;
                 }
+                word.clear();
             }
-            '"' => {
-                let triple = at(i) == Some('"') && at(i + 1) == Some('"');
-                if triple {
-                    i += 2;
+            let op_char = matches!(c, '+' | '-' | '*' | '/' | '%' | '=' | '!' | '<' | '>' | '.');
+            match c {
+                '#' => {
+                    while at(i).is_some_and(|c| c != '\n') {
+                        i += 1;
+                    }
                 }
-                stack.push(In::Str(triple));
-                prefixes = 0;
+                '"' => {
+                    let triple = at(i) == Some('"') && at(i + 1) == Some('"');
+                    if triple {
+                        i += 2;
+                    }
+                    if operand {
+                        ops = 0;
+                    }
+                    stack.push(In::Str(triple));
+                }
+                '(' | '[' | '{' => open = true,
+                '}' if matches!(stack.last(), Some(In::Interpolation(d)) if *d == levels.len()) => {
+                    stack.pop();
+                    ops = levels.pop().unwrap_or(0);
+                    carried = carried.saturating_sub(ops);
+                    operand = false;
+                }
+                ')' | ']' | '}' => {
+                    ops = levels.pop().unwrap_or(0);
+                    carried = carried.saturating_sub(ops);
+                    operand = true;
+                }
+                ',' => {
+                    ops = 0;
+                    operand = false;
+                }
+                _ if op_char => {
+                    if !op_run {
+                        ops += 1;
+                    }
+                    operand = false;
+                }
+                _ => {}
             }
-            '(' | '[' | '{' => depth += 1,
-            '}' if matches!(stack.last(), Some(In::Interpolation(d)) if *d == depth) => {
-                stack.pop();
-                depth = depth.saturating_sub(1);
-            }
-            ')' | ']' | '}' => depth = depth.saturating_sub(1),
-            '-' => prefixes += 1,
-            c if c.is_whitespace() => {}
-            _ => prefixes = 0,
+            op_run = op_char;
         }
-        if depth + prefixes > limit {
+        if open {
+            levels.push(ops);
+            carried += ops;
+            ops = 0;
+            operand = false;
+        }
+        if levels.len() + carried + ops > limit {
             return Some(Span::new(offset, offset + c.len_utf8()));
         }
     }
@@ -974,6 +1020,18 @@ mod tests {
         assert_eq!(depth(r#""a {f(x)} b""#), 2);
         assert_eq!(depth(r#""a {g("((", [y])} b""#), 3);
         assert_eq!(depth(r#"{ "{x}" } ("#), 2);
+        // Each operator of an expression is a level of its tree; a comma or the next clause
+        // starts another expression.
+        assert_eq!(depth("x + x + x + x"), 3);
+        assert_eq!(depth("x.a.a.a"), 3);
+        assert_eq!(depth("a == b and c != d"), 3);
+        assert_eq!(depth("f(a + b, c + d, e + f)"), 2);
+        assert_eq!(depth("where a and b\n  report x + y"), 1);
+        assert_eq!(depth("where a and b report \"{x}\""), 1);
+        // Prefixes in calls add up with the levels they are in.
+        assert_eq!(depth("not not f(not not f(x))"), 6);
+        // `\u{41}` is a character, not an interpolation.
+        assert_eq!(depth(r#"[ "\u{41}" ]"#), 1);
         // The place reported is where the limit is passed.
         let source = r#"help "((" f((x))"#;
         assert_eq!(too_deep(source, 1).map(|s| s.start), source.find("(x"));
