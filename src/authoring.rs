@@ -51,9 +51,13 @@ pub fn configured_catalogue(
 ) -> Result<Vec<Configured>, SetupError> {
     let mut all = config.policy_dirs.clone();
     all.extend(dirs.iter().cloned());
-    let policy_set = policy::compile(
+    let nesting = config
+        .max_policy_nesting
+        .unwrap_or(policy::parse::MAX_NESTING);
+    let policy_set = policy::compile_nested(
         &lint::policy_sources(true, &all)?,
         &crate::policy_files::Disk,
+        nesting,
     )?;
     config.check_against(&policy_set.policies.iter().collect::<Vec<_>>())?;
     Ok(policy_set

@@ -441,3 +441,49 @@ fn long_operator_chains_and_prefixes_in_calls_are_refused() {
         );
     }
 }
+
+/// `check`, `list` and `explain` compile with the nesting limit of the dexlint.toml they find,
+/// as `lint` does.
+#[test]
+fn check_list_and_explain_use_the_configured_nesting_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let policies = dir.path().join("pol");
+    std::fs::create_dir(&policies).unwrap();
+    let cond = format!("{}true{}", "(".repeat(200), ")".repeat(200));
+    std::fs::write(
+        policies.join("deep.policy"),
+        format!("policy ORG900 \"deep\" {{\n  severity warning\n  assert {cond}\n  report \"deep\"\n}}\n"),
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        Command::cargo_bin("dexlint")
+            .unwrap()
+            .timeout(Duration::from_secs(60))
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    for config in [
+        "policies = [\"pol\"]\n",
+        "policies = [\"pol\"]\nmax-policy-nesting = 256\n",
+    ] {
+        std::fs::write(dir.path().join("dexlint.toml"), config).unwrap();
+        let deep_allowed = config.contains("256");
+        for args in [&["check", "pol"][..], &["list"], &["explain", "ORG900"]] {
+            let out = run(args);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(
+                out.status.success(),
+                deep_allowed,
+                "{args:?} {config}: {stderr}"
+            );
+            if !deep_allowed {
+                assert!(
+                    stderr.contains("nesting deeper than 128 levels"),
+                    "{args:?}: {stderr}"
+                );
+            }
+        }
+    }
+}

@@ -31,7 +31,12 @@ pub fn run(paths: &[PathBuf], no_builtin: bool) -> i32 {
     };
     let stderr = std::io::stderr();
     let color = super::use_color(std::io::IsTerminal::is_terminal(&stderr));
-    match policy::compile(&sources, &crate::policy_files::Disk) {
+    // The nesting limit of the dexlint.toml found from here, as `lint` would use it.
+    let nesting = super::find_config(None)
+        .ok()
+        .and_then(|c| c.max_policy_nesting)
+        .unwrap_or(policy::parse::MAX_NESTING);
+    match policy::compile_nested(&sources, &crate::policy_files::Disk, nesting) {
         Ok(policy_set) if !failed => {
             let n = policy_set
                 .policies
