@@ -508,22 +508,6 @@ fn truncated_connector_offerings_are_errors_and_not_judged() {
     );
 }
 
-/// The "not evaluated" entries of `policy`: (entity, reason).
-fn unjudged(report: &Json, policy: &str) -> Vec<(String, String)> {
-    report["not_evaluated"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|n| n["policy"] == policy)
-        .map(|n| {
-            (
-                n["entity"].as_str().unwrap_or("").to_string(),
-                n["reason"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
-}
-
 // A subscription's pricings exported without its settings, or the reverse, or a plan that sets
 // only its pricing: what was not exported is not judged (DEX303 passed over a missing WDATP
 // setting; DEX302 reported "tier `none`" over missing pricings).
@@ -552,7 +536,7 @@ fn a_subscription_s_setting_or_pricing_not_in_the_export_is_not_judged() {
             !violations(&report).iter().any(|v| v.0 == policy),
             "{path}: {report:#}"
         );
-        let ne = unjudged(&report, policy);
+        let ne = common::not_evaluated(&report, policy);
         assert_eq!(ne.len(), 1, "{path}: {ne:?}");
         assert_eq!(ne[0].0, sub);
         let want = format!("provide GET /subscriptions/{sub}/providers/Microsoft.Security/{list})");
@@ -564,8 +548,14 @@ fn a_subscription_s_setting_or_pricing_not_in_the_export_is_not_judged() {
         ("azure/settings.json", &fixture("settings-wdatp.json")),
     ]);
     let (_, report) = lint(dir.path());
-    assert!(unjudged(&report, "DEX302").is_empty(), "{report:#}");
-    assert!(unjudged(&report, "DEX303").is_empty(), "{report:#}");
+    assert!(
+        common::not_evaluated(&report, "DEX302").is_empty(),
+        "{report:#}"
+    );
+    assert!(
+        common::not_evaluated(&report, "DEX303").is_empty(),
+        "{report:#}"
+    );
     assert!(
         violations(&report).iter().any(|v| v.0 == "DEX303"),
         "{report:#}"
@@ -578,7 +568,7 @@ fn a_subscription_s_setting_or_pricing_not_in_the_export_is_not_judged() {
     let dir = export_of(&[("terraform/plan.json", planned)]);
     let (code, report) = lint(dir.path());
     assert_eq!(code, 0, "{report:#}");
-    let ne = unjudged(&report, "DEX303");
+    let ne = common::not_evaluated(&report, "DEX303");
     assert_eq!(ne.len(), 1, "{ne:?}");
     assert!(
         ne[0]
@@ -699,6 +689,12 @@ fn a_subscription_id_in_another_case_is_the_same_account() {
     let l = dexlint::export::load(&[dir.path().to_path_buf()], &Default::default()).unwrap();
     assert_eq!(records(&l.model, "cloud_accounts").len(), 1);
     let (_, report) = lint(dir.path());
-    assert!(unjudged(&report, "DEX302").is_empty(), "{report:#}");
-    assert!(unjudged(&report, "DEX303").is_empty(), "{report:#}");
+    assert!(
+        common::not_evaluated(&report, "DEX302").is_empty(),
+        "{report:#}"
+    );
+    assert!(
+        common::not_evaluated(&report, "DEX303").is_empty(),
+        "{report:#}"
+    );
 }

@@ -109,3 +109,19 @@ pub fn violation_messages(report: &serde_json::Value, policy: &str) -> Vec<Strin
         .map(|v| v["message"].as_str().unwrap().to_string())
         .collect()
 }
+
+/// The "not evaluated" entries of `policy` in a `--format json` report: (entity, reason).
+pub fn not_evaluated(report: &serde_json::Value, policy: &str) -> Vec<(String, String)> {
+    report["not_evaluated"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["policy"] == policy)
+        .map(|n| {
+            (
+                n["entity"].as_str().unwrap_or("").to_string(),
+                n["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
