@@ -259,10 +259,15 @@ type Judged<'m, 'w> = (&'m Record, CoverageState, Why<'w>, Option<Loc>);
 /// root `root`.
 fn located(
     model: &TenantModel,
-    root: Option<&str>,
+    roots: &[String],
     kind: &'static str,
     (r, state, why, loc): Judged<'_, '_>,
 ) -> Located {
+    // The root of the evidence's file (a tenant of several roots: `one-tenant`).
+    let root = loc
+        .and_then(|l| model.files.get(l.file() as usize))
+        .and_then(|f| roots.get(f.root))
+        .or(roots.first());
     let asset = Asset {
         kind,
         id: r.text("id").unwrap_or("").to_string(),
@@ -272,7 +277,7 @@ fn located(
         reason: why.text(),
         file: loc.map(|l| file_of(model, Some(l))),
         line: None,
-        root: root.map(str::to_string),
+        root: root.cloned(),
     };
     (asset, loc)
 }
@@ -289,11 +294,12 @@ pub struct Assessment {
     pub notes: Vec<String>,
 }
 
-/// The coverage of one tenant model; `root` names the export root in assets.
-pub fn assess(model: &TenantModel, root: Option<&str>) -> Assessment {
+/// The coverage of one tenant model; `roots` names its export roots (by their index in the
+/// model's files), for the assets.
+pub fn assess(model: &TenantModel, roots: &[String]) -> Assessment {
     let mut assets = Vec::new();
     let (scoped, notes) = assess_each(model, &mut |kind, judged| {
-        assets.push(located(model, root, kind, judged));
+        assets.push(located(model, roots, kind, judged));
     });
     Assessment {
         assets,

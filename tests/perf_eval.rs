@@ -122,7 +122,7 @@ fn lint_counts_coverage_as_the_scope_report_does() {
         let Ok(l) = load(std::slice::from_ref(&root), &LoadOptions::default()) else {
             continue;
         };
-        let assessed = dexlint::coverage::assess(&l.model, None);
+        let assessed = dexlint::coverage::assess(&l.model, &[]);
         scoped += usize::from(assessed.scoped == Some(true));
         let assets = assessed.assets.into_iter().map(|(a, _)| a).collect();
         let listed = dexlint::coverage::report(assets, assessed.scoped, assessed.notes);

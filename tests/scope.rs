@@ -713,3 +713,36 @@ fn several_exports_say_each_one_s_scoped_coverage() {
         "{notes:?}"
     );
 }
+
+#[test]
+fn one_tenant_roots_are_one_tenant_as_lint_reads_them() {
+    // The example's Graph and Defender for Endpoint folders given as two roots of one tenant
+    // (`one-tenant = true`): scope agrees with lint, and each asset names its own root as the
+    // configuration writes it.
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&manifest().join("examples/contoso"), &dir.path().join("t"));
+    std::fs::write(
+        dir.path().join("dexlint.toml"),
+        "one-tenant = true\nexports = [\"t/graph\", \"t/mde\"]\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let out = dexlint()
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap();
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    let scope = run(&["scope", "--format", "json"]);
+    let lint = run(&["lint", "--format", "json"]);
+    let coverage = &lint["summary"]["tenants"][0]["coverage"];
+    assert_eq!(scope["summary"]["scoped_coverage"], true, "{scope:#}");
+    for key in ["scoped_coverage", "users", "devices"] {
+        assert_eq!(scope["summary"][key], coverage[key], "{key}");
+    }
+    let (_, adele) = state_of(&scope, "adele.vance@contoso.com");
+    assert_eq!(adele["root"], "t/graph", "{adele}");
+    let (_, laptop) = state_of(&scope, "contoso-lt-042.contoso.com");
+    assert_eq!(laptop["root"], "t/mde", "{laptop}");
+}

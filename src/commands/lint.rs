@@ -77,23 +77,7 @@ fn lint_run(
         (None, Some(path)) => Some(Baseline::read(path)?),
         _ => None,
     };
-    let (roots, root_names) = if args.roots.is_empty() {
-        (config.exports.clone(), config.export_names.clone())
-    } else {
-        let names = args
-            .roots
-            .iter()
-            .map(|r| {
-                config
-                    .exports
-                    .iter()
-                    .position(|e| e == r)
-                    .and_then(|i| config.export_names.get(i).cloned())
-                    .unwrap_or_else(|| r.display().to_string())
-            })
-            .collect();
-        (args.roots.clone(), names)
-    };
+    let (roots, root_names) = super::roots_and_names(&args.roots, &config);
     if roots.is_empty() {
         return Err(Box::new(UsageError {
             message: "no export directory given".into(),

@@ -116,6 +116,29 @@ pub(crate) fn configured(
     authoring::configured_catalogue(&config, dirs, edition.name).map_err(fail)
 }
 
+/// The export roots to read (those given, else the configuration's `exports`) and their names
+/// as reports show them: an `exports` entry as written in dexlint.toml, another root as given.
+pub(crate) fn roots_and_names(
+    given: &[std::path::PathBuf],
+    config: &Config,
+) -> (Vec<std::path::PathBuf>, Vec<String>) {
+    if given.is_empty() {
+        return (config.exports.clone(), config.export_names.clone());
+    }
+    let names = given
+        .iter()
+        .map(|r| {
+            config
+                .exports
+                .iter()
+                .position(|e| e == r)
+                .and_then(|i| config.export_names.get(i).cloned())
+                .unwrap_or_else(|| r.display().to_string())
+        })
+        .collect();
+    (given.to_vec(), names)
+}
+
 /// The configuration at `path`, or found from the working directory, or defaults.
 pub(crate) fn find_config(path: Option<&Path>) -> Result<Config, config::ConfigErrors> {
     let path = path.map(Path::to_path_buf).or_else(|| {

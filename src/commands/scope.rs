@@ -15,11 +15,7 @@ pub fn run(args: &ScopeArgs) -> i32 {
         Ok(c) => c,
         Err(e) => return fail(e),
     };
-    let roots = if args.roots.is_empty() {
-        config.exports.clone()
-    } else {
-        args.roots.clone()
-    };
+    let (roots, root_names) = super::roots_and_names(&args.roots, &config);
     if roots.is_empty() {
         return fail(UsageError {
             message: "no export directory given".into(),
@@ -33,14 +29,20 @@ pub fn run(args: &ScopeArgs) -> i32 {
         max_json_depth: config.max_json_depth,
         projection: None,
     };
-    // Each root is a tenant of its own, as `dexlint lint` reads them.
+    // Each root is a tenant of its own, as `dexlint lint` reads them, unless `one-tenant` in
+    // dexlint.toml makes them the parts of one.
+    let tenants: Vec<(&[std::path::PathBuf], &[String])> = if config.one_tenant {
+        vec![(&roots[..], &root_names[..])]
+    } else {
+        roots.chunks(1).zip(root_names.chunks(1)).collect()
+    };
     let mut assets: Vec<Asset> = Vec::new();
     let mut notes = Vec::new();
     // Whether scoped coverage is in use in each tenant.
     let mut scopings: Vec<Option<bool>> = Vec::new();
     let mut models = Vec::new();
-    for root in &roots {
-        let load = match export::load(std::slice::from_ref(root), &options) {
+    for &(tenant, names) in &tenants {
+        let load = match export::load(tenant, &options) {
             Ok(l) => l,
             Err(e) => return fail(e),
         };
@@ -49,13 +51,14 @@ pub fn run(args: &ScopeArgs) -> i32 {
             .iter()
             .filter(|d| d.level == export::DiagLevel::Error)
         {
-            notes.push(format!("`{}`: {}", root.display(), d));
+            let root = names.get(d.root).map_or("", String::as_str);
+            notes.push(format!("`{root}`: {d}"));
         }
-        let name = root.display().to_string();
-        let assessed = coverage::assess(&load.model, Some(&name));
+        let assessed = coverage::assess(&load.model, names);
         scopings.push(assessed.scoped);
-        // With several exports, each note says whose it is.
-        if roots.len() > 1 {
+        // With several tenants, each note says whose it is.
+        if tenants.len() > 1 {
+            let name = names.join("`, `");
             let state = crate::report::coverage::scoped_coverage_text(assessed.scoped);
             notes.push(format!("`{name}`: scoped coverage {state}"));
             notes.extend(assessed.notes.iter().map(|n| format!("`{name}`: {n}")));
