@@ -508,6 +508,14 @@ fn truncated_connector_offerings_are_errors_and_not_judged() {
     );
 }
 
+/// Asserts that DEX302 and DEX303 judged every account of `report` (none not evaluated).
+fn both_judged(report: &Json) {
+    for policy in ["DEX302", "DEX303"] {
+        let ne = common::not_evaluated(report, policy);
+        assert!(ne.is_empty(), "{policy}: {ne:?}");
+    }
+}
+
 // A subscription's pricings exported without its settings, or the reverse, or a plan that sets
 // only its pricing: what was not exported is not judged (DEX303 passed over a missing WDATP
 // setting; DEX302 reported "tier `none`" over missing pricings).
@@ -548,14 +556,7 @@ fn a_subscription_s_setting_or_pricing_not_in_the_export_is_not_judged() {
         ("azure/settings.json", &fixture("settings-wdatp.json")),
     ]);
     let (_, report) = lint(dir.path());
-    assert!(
-        common::not_evaluated(&report, "DEX302").is_empty(),
-        "{report:#}"
-    );
-    assert!(
-        common::not_evaluated(&report, "DEX303").is_empty(),
-        "{report:#}"
-    );
+    both_judged(&report);
     assert!(
         violations(&report).iter().any(|v| v.0 == "DEX303"),
         "{report:#}"
@@ -689,12 +690,5 @@ fn a_subscription_id_in_another_case_is_the_same_account() {
     let l = dexlint::export::load(&[dir.path().to_path_buf()], &Default::default()).unwrap();
     assert_eq!(records(&l.model, "cloud_accounts").len(), 1);
     let (_, report) = lint(dir.path());
-    assert!(
-        common::not_evaluated(&report, "DEX302").is_empty(),
-        "{report:#}"
-    );
-    assert!(
-        common::not_evaluated(&report, "DEX303").is_empty(),
-        "{report:#}"
-    );
+    both_judged(&report);
 }

@@ -456,6 +456,18 @@ fn an_onboarded_machine_without_its_antivirus_mode_is_not_judged_on_it() {
     let ne = not_evaluated(&report, "DEX204");
     assert_eq!(ne.len(), 1, "{ne:?}");
     assert!(ne[0].1.contains("gives no mode"), "{ne:?}");
+    // A machine that can be onboarded but is not has no antivirus row to miss.
+    rows["value"].as_array_mut().unwrap().remove(0);
+    std::fs::write(&path, rows.to_string()).unwrap();
+    let machines = dir.path().join("machines.json");
+    let text = std::fs::read_to_string(&machines).unwrap().replacen(
+        "\"onboardingStatus\": \"Onboarded\"",
+        "\"onboardingStatus\": \"CanBeOnboarded\"",
+        1,
+    );
+    std::fs::write(&machines, text).unwrap();
+    let (_, report) = lint_json(dir.path());
+    assert!(not_evaluated(&report, "DEX204").is_empty(), "{report:#}");
 }
 
 #[test]
