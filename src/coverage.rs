@@ -476,19 +476,16 @@ fn list_gap(model: &TenantModel, name: &str) -> Option<String> {
 /// when it does not: it has no list of the tenant's groups (a Terraform plan or an ARM template
 /// holds only the groups it manages), or an incomplete one (a page not exported).
 fn users_group_unshown(model: &TenantModel) -> Option<String> {
-    let listed = model.collection("groups").is_some_and(|c| {
-        c.records.iter().any(|g| {
-            !matches!(
-                g.get("source").and_then(|f| f.as_str()),
-                Some("terraform" | "arm-template")
-            )
-        })
-    });
-    if !listed {
+    let groups = model.collection("groups").filter(|c| c.present);
+    if let Some(why) = groups.and_then(|c| c.partial.as_deref()) {
         return Some(format!(
-            "the export has no list of the tenant's Entra ID groups (a Terraform plan or an ARM \
-             template holds only the groups it manages), so it does not show whether \
-             `{USERS_GROUP}` exists"
+            "{why}, so it does not show whether `{USERS_GROUP}` exists"
+        ));
+    }
+    if groups.is_none() {
+        return Some(format!(
+            "the export has no list of the tenant's Entra ID groups, so it does not show \
+             whether `{USERS_GROUP}` exists"
         ));
     }
     list_gap(model, "groups").map(|r| {

@@ -376,6 +376,19 @@ fn terraform_plan_with_child_modules() {
         ],
         "the deleted group is not planned"
     );
+    // A plan holds the groups and subscriptions it manages, not the tenant's lists.
+    for name in ["groups", "cloud_accounts"] {
+        let partial = m
+            .collection(name)
+            .unwrap()
+            .partial
+            .as_deref()
+            .unwrap_or_default();
+        assert!(
+            partial.contains("holds only the ones it manages"),
+            "{name}: {partial}"
+        );
+    }
     let members: Vec<_> = match value(&groups[0], "members") {
         dexlint::model::ValueRef::Records(l) => l
             .iter()

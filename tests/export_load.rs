@@ -123,6 +123,11 @@ fn raw_graph_lists() {
     let m = &l.model;
     let groups = records(m, "groups");
     assert_eq!(groups.len(), 2);
+    assert_eq!(
+        m.collection("groups").unwrap().partial,
+        None,
+        "the tenant's list"
+    );
     let kinds: Vec<_> = list(&groups[0], "members")
         .iter()
         .map(|r| text(r, "kind").unwrap().to_string())

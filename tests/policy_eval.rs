@@ -341,6 +341,52 @@ fn gaps_of_one_entity_skip_that_entity_and_gaps_of_a_collection_skip_the_rule() 
 }
 
 #[test]
+fn quantifiers_over_some_of_the_tenant_s_records_are_decided_only_by_a_record() {
+    // Groups a Terraform plan declares: an `any` a record makes true, an `all` a record makes
+    // false are decided; what only the absence of a record could decide is unknown.
+    let mut m = sample();
+    m.collection_mut("groups").unwrap().partial = Some("only the plan's groups".into());
+    let decided = [
+        "assert any(g in groups: g.id == \"g2\")",
+        "assert not all(g in groups: g.id == \"g2\")",
+        "assert any(g in groups where g.id == \"g3\")",
+    ];
+    for rule in decided {
+        let rule = format!("  {rule}\n  report groups \"x\"");
+        assert!(
+            matches!(run(&policy_for(&rule), &m), Outcome::Findings(f) if f.is_empty()),
+            "{rule}"
+        );
+    }
+    let undecided = [
+        "assert not any(g in groups: g.id == \"g9\")",
+        "assert all(g in groups: exists(g.id))",
+        "assert count(g in groups) == 4",
+        "assert sum(g in groups: len(g.id)) == 8",
+    ];
+    let undecided = undecided.map(|r| format!("  {r}\n  report groups \"x\""));
+    for rule in &undecided {
+        match run(&policy_for(rule), &m) {
+            Outcome::NotEvaluated(why) => assert_eq!(why, "only the plan's groups", "{rule}"),
+            other => panic!("{rule}: {other:?}"),
+        }
+    }
+    // A `for` rule judges the records there are; a quantifier inside it over something else
+    // (a group's members) is not affected.
+    let each =
+        policy_for("  for g in groups\n  where count(m in g.members) == 0\n  report g \"{g.id}\"");
+    assert_eq!(messages(&each, &m), ["g2", "g3", "g4"]);
+    // The tenant's whole list: the same quantifiers are decided.
+    m.collection_mut("groups").unwrap().partial = None;
+    for rule in &undecided {
+        assert!(
+            matches!(run(&policy_for(rule), &m), Outcome::Findings(_)),
+            "{rule}"
+        );
+    }
+}
+
+#[test]
 fn parameters_are_overridable_and_type_checked() {
     let p = policy_for("  param wanted: string = \"SOC Tier 2\"\n  for g in groups\n  where g.name == wanted\n  report g \"{g.id}\"");
     assert_eq!(messages(&p, &sample()), ["g2"]);

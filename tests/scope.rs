@@ -8,7 +8,7 @@
     clippy::indexing_slicing
 )]
 
-use crate::common::{copy_dir, dexlint, manifest};
+use crate::common::{copy_dir, dexlint, manifest, not_evaluated, violation_messages};
 use serde_json::{json, Value};
 use std::path::Path;
 
@@ -560,7 +560,21 @@ fn groups_a_plan_or_template_manages_are_not_the_tenant_s_groups() {
     );
     let v = scope_json(dir.path());
     assert_eq!(v["summary"]["scoped_coverage"], Value::Null, "{v:#}");
-    assert!(noted(&v, "holds only the groups it manages"), "{v:#}");
+    assert!(noted(&v, "holds only the ones it manages"), "{v:#}");
+    // lint agrees: the passive machine's scope, and so DEX204 on it, is unknown.
+    let (_, report) = crate::common::lint_json(dir.path());
+    assert!(
+        violation_messages(&report, "DEX204").is_empty(),
+        "{report:#}"
+    );
+    let skipped = not_evaluated(&report, "DEX204");
+    assert!(
+        skipped
+            .iter()
+            .any(|(e, why)| e == "1e5bc9d7e413ddd7902c2932e418702b84d0cc07"
+                && why.contains("no list of the tenant's Entra ID groups")),
+        "{skipped:?}"
+    );
     scoped_device_group(dir.path(), "mde/devicegroups.json");
     let v = scope_json(dir.path());
     assert_eq!(v["summary"]["scoped_coverage"], true, "{v:#}");

@@ -1683,6 +1683,15 @@ impl Assembler {
             c.extend(std::mem::take(&mut self.accounts));
         }
         resolve_plan_names(&mut model);
+        for (name, what) in [
+            ("groups", "Entra ID groups"),
+            ("cloud_accounts", "cloud accounts"),
+            ("resource_pricings", "resource pricings"),
+        ] {
+            if let Some(c) = model.collection_mut(name) {
+                c.partial = declared_only(&c.records, what);
+            }
+        }
         let started = std::time::Instant::now();
         products::derive(&mut model);
         timing("products::derive", started);
@@ -1691,6 +1700,25 @@ impl Assembler {
         }
         model
     }
+}
+
+/// Why `records` are not a list of the tenant's `what`, when every one of them comes from a
+/// Terraform plan or an ARM template (its `source`): those hold the resources they manage, and
+/// the tenant may have others. None when any record comes from a list of the tenant's (Graph,
+/// EntraExporter, ARM, the az CLI), or there are none.
+fn declared_only(records: &[Record], what: &str) -> Option<String> {
+    let declared = |r: &Record| {
+        matches!(
+            r.get("source").and_then(Field::as_str),
+            Some("terraform" | "arm-template")
+        )
+    };
+    (!records.is_empty() && records.iter().all(declared)).then(|| {
+        format!(
+            "the export has no list of the tenant's {what} (a Terraform plan or an ARM template \
+             holds only the ones it manages)"
+        )
+    })
 }
 
 /// Makes unknown the antivirus mode of each onboarded machine that the export's antivirus data

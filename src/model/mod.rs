@@ -864,6 +864,12 @@ pub struct Collection {
     /// Files that held (or, by their path, probably held) records of this collection and
     /// failed to load, relative to their root: policies that read it ran on incomplete data.
     pub lost: Vec<String>,
+    /// Set when the records are only those that infrastructure-as-code files declare (a
+    /// Terraform plan's resources, an ARM template's), not a list of the tenant's: why
+    /// (lowercase, no final period). Rules judge the records there are; a quantifier over the
+    /// collection that no record decides (`any` finding none, `all` finding no exception,
+    /// `count`, `sum`) is unknown for this reason: the tenant may hold more.
+    pub partial: Option<String>,
 }
 
 /// Data of a collection that the export shows to be incomplete or unreadable: a list whose

@@ -25,6 +25,11 @@ pub const DIVISION_BY_ZERO: &str = "a division by zero";
 /// read absent: the run skips a rule that needs any other absent collection.
 pub const MISSING_COLLECTION: &str = "a collection the export lacks";
 
+/// What an unknown value of a quantifier over a collection that holds only some of the
+/// tenant's records ([`crate::model::Collection::partial`]) stands for, when no record decided
+/// it (the read's entity is the collection's name).
+pub const PARTIAL_COLLECTION: &str = "a collection that holds only some of the tenant's records";
+
 /// Steps one policy may take before it is cut off.
 pub const DEFAULT_BUDGET: u64 = 2_000_000_000;
 
@@ -544,6 +549,20 @@ impl<'e> Evaluator<'e> {
         }
         if undecided {
             return Ok(Val::Unknown);
+        }
+        // No record decided it: over some of the tenant's records only, the others might.
+        if let CExpr::Collection(c) | CExpr::Lookup { collection: c, .. } = source {
+            if self
+                .model
+                .collections
+                .get(*c)
+                .is_some_and(|c| c.partial.is_some())
+            {
+                let name = COLLECTIONS.get(*c).map_or("?", |c| c.name);
+                self.unknowns
+                    .push((Some(name.to_string()), PARTIAL_COLLECTION));
+                return Ok(Val::Unknown);
+            }
         }
         Ok(match kind {
             QuantKind::Any => Val::Bool(false),

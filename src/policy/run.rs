@@ -34,6 +34,10 @@ fn unknown_reason(model: &TenantModel, read: &[(Option<String>, &'static str)]) 
     for (entity, field) in read {
         let reason = if *field == eval::MISSING_COLLECTION {
             entity.as_deref().and_then(|c| model.missing(&[(c, None)]))
+        } else if *field == eval::PARTIAL_COLLECTION {
+            entity
+                .as_deref()
+                .and_then(|c| model.collection(c)?.partial.clone())
         } else {
             model
                 .collections
