@@ -278,6 +278,26 @@ fn sdk_arrays_in_pascal_case_with_additional_properties_are_read() {
     assert!(violations(&report, "DEX101").is_empty());
 }
 
+#[test]
+fn windows_powershell_5_arrays_written_as_value_and_count_are_read() {
+    // `{"value": [...], "Count": N}` in UTF-16 with 5.1's layout: the lists are read as the SDK
+    // arrays they hold, every position in the file as written.
+    let (code, report) = lint("graph-sdk-ps51-value-count");
+    assert_eq!(code, 1, "{report:#}");
+    assert!(errors(&report).is_empty(), "{report:#}");
+    assert_eq!(
+        violations(&report, "DEX002"),
+        [("graph/groups.json".to_string(), 48)]
+    );
+    assert_eq!(
+        violations(&report, "DEX003"),
+        [(
+            "graph/groups/8f7e6d5c-4b3a-4291-8e7f-6a5b4c3d2e1f/members.json".to_string(),
+            12
+        )]
+    );
+}
+
 // ---- ConvertTo-Json depth truncation ----------------------------------------------------------
 
 #[test]

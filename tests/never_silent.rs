@@ -48,6 +48,77 @@ fn an_export_without_tenant_data_exits_2_and_points_to_the_recipe() {
         .contains("1 JSON file read, none of them"));
 }
 
+#[test]
+fn export_documents_that_hold_nothing_dexlint_checks_are_no_tenant_data() {
+    // A Terraform plan of other resources (a pull request's usual plan), and a group's members
+    // without any group list: recognised, but nothing to judge. The gate does not pass.
+    let plan = r#"{"format_version": "1.2", "resource_changes": [{"address": "azurerm_resource_group.rg",
+        "mode": "managed", "type": "azurerm_resource_group", "name": "rg",
+        "change": {"actions": ["create"], "before": null, "after": {"name": "rg-app", "location": "westeurope"}}}]}"#;
+    let members = r##"{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#directoryObjects",
+        "value": [{"@odata.type": "#microsoft.graph.group", "id": "11111111-0000-4000-8000-000000000009",
+                   "displayName": "SOC"}]}"##;
+    for (rel, text) in [
+        ("terraform/plan.json", plan),
+        (
+            "graph/groups/8f7e6d5c-4b3a-4291-8e7f-6a5b4c3d2e1f/members.json",
+            members,
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        let (code, report) = lint_json(dir.path());
+        assert_eq!(code, 2, "{rel}: {report:#}");
+        let errors = messages(&report, "error");
+        assert!(
+            errors
+                .iter()
+                .any(|(_, m)| m.contains("no tenant data")
+                    && m.contains("hold nothing dexlint checks")),
+            "{rel}: {errors:?}"
+        );
+    }
+}
+
+#[test]
+fn a_file_at_a_documented_path_that_is_not_an_export_is_an_error() {
+    // `graph/groups.json` of a shape no format reads: the groups it was meant to give are
+    // missing, and the rules over groups say so.
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&common::manifest().join("examples/contoso"), dir.path());
+    std::fs::write(dir.path().join("graph/groups.json"), r#"{"groups": []}"#).unwrap();
+    let (code, report) = lint_json(dir.path());
+    assert_eq!(code, 2, "{report:#}");
+    assert!(
+        messages(&report, "error").iter().any(
+            |(f, m)| f == "graph/groups.json" && m.contains("not a recognised export document")
+        ),
+        "{report:#}"
+    );
+    let skipped = common::not_evaluated(&report, "DEX005");
+    assert!(
+        skipped
+            .iter()
+            .any(|(_, why)| why.contains("graph/groups.json")),
+        "{skipped:?}"
+    );
+    // Elsewhere the same file is only a note.
+    std::fs::rename(
+        dir.path().join("graph/groups.json"),
+        dir.path().join("graph/notes.json"),
+    )
+    .unwrap();
+    let (_, report) = lint_json(dir.path());
+    assert!(
+        messages(&report, "note")
+            .iter()
+            .any(|(f, _)| f == "graph/notes.json"),
+        "{report:#}"
+    );
+}
+
 #[cfg(unix)]
 #[test]
 fn a_fifo_is_reported_and_never_opened() {

@@ -588,6 +588,17 @@ pub fn load(roots: &[PathBuf], options: &LoadOptions) -> Result<Load, LoadSetupE
         let read = found.iter().filter(|f| f.root == root).count();
         // Files that all failed to load have their errors: the root's data is not missing.
         if !a.roots_with_data.contains(&root) && (read == 0 || a.roots_read.contains(&root)) {
+            let files = format!("{read} JSON file{} read", if read == 1 { "" } else { "s" });
+            let what = if a.roots_recognised.contains(&root) {
+                "the export documents among them hold nothing dexlint checks (no users, \
+                 groups, device groups, machines, SKUs, products, cloud accounts or audit \
+                 records; group members without the group list that holds their groups)"
+            } else {
+                "none of them an export dexlint reads (Microsoft Graph, EntraExporter, the \
+                 Graph PowerShell SDK, Defender for Endpoint, Get-MpComputerStatus, Exchange \
+                 Online PowerShell, ARM, Az PowerShell, the az CLI, a Terraform plan, an ARM \
+                 template or compiled Bicep)"
+            };
             a.diagnostics.push(LoadDiagnostic {
                 level: DiagLevel::Error,
                 file: String::new(),
@@ -595,13 +606,8 @@ pub fn load(roots: &[PathBuf], options: &LoadOptions) -> Result<Load, LoadSetupE
                 line: None,
                 column: None,
                 message: format!(
-                    "no tenant data: {read} JSON file{} read, none of them an export \
-                     dexlint reads (Microsoft Graph, EntraExporter, the Graph PowerShell SDK, \
-                     Defender for Endpoint, Get-MpComputerStatus, Exchange Online PowerShell, \
-                     ARM, Az PowerShell, the az CLI, a Terraform plan, an ARM template or \
-                     compiled Bicep); docs/exporting.md gives \
-                     the commands that produce them",
-                    if read == 1 { "" } else { "s" }
+                    "no tenant data: {files}, {what}; docs/exporting.md gives the commands \
+                     that produce them"
                 ),
                 snippet: None,
             });
@@ -620,6 +626,54 @@ pub fn load(roots: &[PathBuf], options: &LoadOptions) -> Result<Load, LoadSetupE
             _held: Some(std::sync::Arc::new((a, found))),
         },
     })
+}
+
+/// Whether `rel` (`/`-separated) is a path docs/exporting.md writes an export document to: a
+/// group's members (`groups/<group id>/members.json`), or a list in `graph/`, `mde/` or
+/// `azure/` named as the documented commands name it (`graph/users.json`, `users-2.json`,
+/// `azure/pricings-<subscription>.json`). A file there that no format recognises is an error,
+/// not a note: the data it was meant to give is missing.
+fn documented_path(rel: &str) -> bool {
+    const LISTS: &[(&str, &[&str])] = &[
+        (
+            "graph",
+            &["users", "groups", "subscribedskus", "directoryaudits"],
+        ),
+        ("mde", &["machines", "deviceavinfo", "devicegroups"]),
+        ("azure", &["pricings", "settings", "securityconnectors"]),
+    ];
+    let lower = rel.to_ascii_lowercase();
+    let parts: Vec<&str> = lower.split('/').collect();
+    match parts.as_slice() {
+        [.., "groups", _, "members.json"] => true,
+        [.., folder, name] => {
+            let stem = name.strip_suffix(".json").unwrap_or(name);
+            let list = stem.trim_end_matches(|c: char| c.is_ascii_digit() || c == '-');
+            LISTS.iter().any(|(f, names)| {
+                f == folder
+                    && names.iter().any(|n| {
+                        list == *n || stem.strip_prefix(n).is_some_and(|r| r.starts_with('-'))
+                    })
+            })
+        }
+        _ => false,
+    }
+}
+
+/// The array inside Windows PowerShell 5.1's `{"value": [...], "Count": N}`: how its
+/// `ConvertTo-Json` writes an array that carries the extended type data `System.Array` gets
+/// from `Update-TypeData` (an array read back with `ConvertFrom-Json` and written again, as a
+/// script that edits or merges an export does: PowerShell/PowerShell issues #3153 and #5579).
+/// Exactly those two members, `value` an array and `Count` a whole number; a Graph list response
+/// has no `Count` (its count is `@odata.count`).
+fn powershell_array<'a>(doc: &At<'a>) -> Option<At<'a>> {
+    let members = doc.members();
+    let [(_, _), (_, _)] = members.as_slice() else {
+        return None;
+    };
+    let value = members.iter().find(|(k, _)| *k == "value")?.1;
+    let count = members.iter().find(|(k, _)| *k == "Count")?.1;
+    (value.is_array() && count.int().is_some()).then_some(value)
 }
 
 /// What one file adds to the model, in the order its adapter produced it.
@@ -687,6 +741,17 @@ impl Op {
             Op::Page(page, _) => page.gap.0,
             Op::Linkable | Op::Linked(_) => return None,
         })
+    }
+
+    /// Whether the operation provides a collection: a list (even empty), a record, a gap. A
+    /// group's members alone do not (they belong to a group some list must give), nor does a
+    /// recognised document that holds nothing dexlint reads (a Terraform plan of other
+    /// resources).
+    fn is_tenant_data(&self) -> bool {
+        !matches!(
+            self,
+            Op::MembersList(..) | Op::Member(..) | Op::Page(..) | Op::Linkable | Op::Linked(_)
+        )
     }
 
     /// Leaves out of the operation's records the fields `projection` does not keep. A cloud
@@ -850,6 +915,7 @@ impl Builder {
     fn document(&mut self, doc: &tree::Node<'_>) -> bool {
         let strings = json::Strings::default();
         let at = At::new(doc, self.file, &strings);
+        let at = powershell_array(&at).unwrap_or(at);
         let rel = self.rel.clone();
         if let Some(i) = formats::FORMATS
             .iter()
@@ -871,6 +937,13 @@ impl Builder {
             (DiagLevel::Error, format!("unknown `@odata.type` `{t}`"))
         } else if let Some(message) = formats::unread_known_source(&at) {
             (DiagLevel::Error, message)
+        } else if documented_path(&rel) {
+            (
+                DiagLevel::Error,
+                "not a recognised export document, at a path docs/exporting.md gives for one: \
+                 it was not read (export it with a command docs/exporting.md gives)"
+                    .to_string(),
+            )
         } else {
             (
                 DiagLevel::Note,
@@ -1316,6 +1389,9 @@ struct Assembler {
     accounts: Vec<Record>,
     account_index: HashMap<String, usize>,
     /// Roots with at least one recognised document.
+    roots_recognised: HashSet<usize>,
+    /// Roots with at least one document that provides a collection (see
+    /// [`Op::is_tenant_data`]).
     roots_with_data: HashSet<usize>,
     /// Roots with at least one file read without an error (recognised or not).
     roots_read: HashSet<usize>,
@@ -1337,6 +1413,9 @@ impl Assembler {
             list: load.list,
         });
         if load.recognised {
+            self.roots_recognised.insert(found.root);
+        }
+        if load.ops.iter().any(Op::is_tenant_data) {
             self.roots_with_data.insert(found.root);
         }
         if !load.diagnostics.iter().any(|d| d.level == DiagLevel::Error) {
@@ -2155,6 +2234,50 @@ fn resolve_plan_names(model: &mut TenantModel) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn documented_paths() {
+        for rel in [
+            "graph/users.json",
+            "graph/users-2.json",
+            "exports/contoso/graph/users-00001.json",
+            "Graph/subscribedSkus.json",
+            "graph/groups/8f7e6d5c-4b3a-4291-8e7f-6a5b4c3d2e1f/members.json",
+            "mde/machines.json",
+            "mde/devicegroups.json",
+            "azure/pricings-6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f.json",
+            "azure/securityConnectors.json",
+        ] {
+            assert!(super::documented_path(rel), "{rel}");
+        }
+        for rel in [
+            ".vscode/settings.json",
+            "graph/usersettings.json",
+            "graph/notes.json",
+            "mde/users.json",
+            "users.json",
+            "terraform/plan.json",
+            "graph/groups/members.json",
+        ] {
+            assert!(!super::documented_path(rel), "{rel}");
+        }
+    }
+
+    #[test]
+    fn powershell_5_wraps_an_array_in_value_and_count() {
+        let read = |text: &str| {
+            let doc = super::tree::parse(text, super::tree::MAX_DEPTH).unwrap();
+            let strings = super::json::Strings::default();
+            let at = super::At::new(&doc, 0, &strings);
+            super::powershell_array(&at).map(|a| a.items().len())
+        };
+        assert_eq!(read(r#"{"value": [{}, {}], "Count": 2}"#), Some(2));
+        assert_eq!(read(r#"{"value": [], "Count": 0}"#), Some(0));
+        // A Graph list, a third member, a value that is not an array: not the wrapper.
+        assert_eq!(read(r#"{"@odata.context": "x", "value": []}"#), None);
+        assert_eq!(read(r#"{"value": [], "Count": 0, "x": 1}"#), None);
+        assert_eq!(read(r#"{"value": {}, "Count": 0}"#), None);
+    }
+
     #[test]
     fn a_file_over_the_limit_is_never_opened() {
         // No such file: opening it would be the error.
