@@ -200,6 +200,9 @@ enum Why<'w> {
     UsersGroupUnshown(&'w str),
     /// A member of the scoped user group whose kind is not known.
     UnknownKind,
+    /// The higher-ranked device group the device is in, the scoped group's rules not told of
+    /// it (a property or operator dexlint cannot evaluate, or tags the export does not give).
+    RulesUntold(&'w str),
 }
 
 impl Why<'_> {
@@ -229,6 +232,12 @@ impl Why<'_> {
             Why::NoDeviceGroup => {
                 "the export does not give the device's group (`rbacGroupName`)".to_string()
             }
+            Why::RulesUntold(cur) => format!(
+                "in the higher-ranked device group `{cur}`; whether the rules of \
+                 `{DEVICES_GROUP}` match it (and `{cur}` captures it) is unknown: a rule's \
+                 property or operator is not one dexlint evaluates, or the device's tags are not \
+                 in the export"
+            ),
             Why::Captured(cur) => format!(
                 "the rules of `{DEVICES_GROUP}` match it, but the higher-ranked \
                  group `{cur}` captures it: move `{DEVICES_GROUP}` to rank 1"
@@ -699,9 +708,10 @@ fn rules_match(group: &Record, device: &Record) -> Option<bool> {
     let name = device.text("name").unwrap_or("");
     let short = name.split('.').next().unwrap_or(name);
     let domain = name.split_once('.').map_or("", |(_, d)| d);
-    let tags: Vec<&str> = match device.get("tags").map(|f| f.value()) {
-        Some(ValueRef::List(l)) => l.iter().filter_map(Value::as_str).collect(),
-        _ => Vec::new(),
+    let tags: Option<Vec<&str>> = match device.get("tags").map(|f| f.value()) {
+        Some(ValueRef::List(l)) => Some(l.iter().filter_map(Value::as_str).collect()),
+        Some(ValueRef::Unknown) => None,
+        _ => Some(Vec::new()),
     };
     for rule in rules {
         let want = rule.text("value")?.to_lowercase();
@@ -721,7 +731,7 @@ fn rules_match(group: &Record, device: &Record) -> Option<bool> {
             "OsPlatform" => test(device.text("os").unwrap_or(""))?,
             "Tag" | "MachineTag" => {
                 let mut any = false;
-                for t in &tags {
+                for t in tags.as_deref()? {
                     any |= test(t)?;
                 }
                 any
@@ -775,6 +785,8 @@ fn devices<'m>(
             };
             match rules_match(g, d) {
                 Some(true) if captured => (CoverageState::Lost, Why::Captured(cur), group_loc),
+                // Captured if the scoped group's rules match it, which is not known.
+                None if captured => (CoverageState::Unknown, Why::RulesUntold(cur), group_loc),
                 _ => (
                     CoverageState::OutOfScope,
                     Why::InDeviceGroup(cur),

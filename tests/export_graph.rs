@@ -301,6 +301,47 @@ fn windows_powershell_5_arrays_written_as_value_and_count_are_read() {
 // ---- ConvertTo-Json depth truncation ----------------------------------------------------------
 
 #[test]
+fn members_listed_inline_by_expand_are_read_and_twenty_are_a_gap() {
+    // `GET /groups?$expand=members`: each group's members inline, at most 20 of them.
+    let member = |i: usize, kind: &str| {
+        serde_json::json!({"@odata.type": format!("#microsoft.graph.{kind}"),
+                           "id": format!("c1000000-0000-4000-8000-{i:012}"),
+                           "displayName": format!("{kind} {i}")})
+    };
+    let export = |members: Vec<Json>| {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("graph")).unwrap();
+        let groups = serde_json::json!({
+            "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#groups(members())",
+            "value": [{"id": "8f7e6d5c-4b3a-4291-8e7f-6a5b4c3d2e1f",
+                       "displayName": "Defender_Experts_Scoped_Coverage_Users",
+                       "groupTypes": [], "securityEnabled": true, "members": members}]});
+        std::fs::write(
+            dir.path().join("graph/groups.json"),
+            serde_json::to_string_pretty(&groups).unwrap(),
+        )
+        .unwrap();
+        dir
+    };
+    let dir = export(vec![member(1, "user"), member(2, "group")]);
+    let (code, report) = common::lint_json(dir.path());
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(
+        violations(&report, "DEX003"),
+        [("graph/groups.json".to_string(), 15)]
+    );
+    // 20 members: the list may be cut, so the nested group rule is not judged on it.
+    let dir = export((0..20).map(|i| member(i, "user")).collect());
+    let (_, report) = common::lint_json(dir.path());
+    assert!(violations(&report, "DEX003").is_empty(), "{report:#}");
+    let skipped = common::not_evaluated(&report, "DEX003");
+    assert!(
+        skipped.iter().any(|(_, why)| why.contains("at most 20")),
+        "{skipped:?}"
+    );
+}
+
+#[test]
 fn depth_truncated_values_are_load_errors_not_empty_lists() {
     for (case, line) in [("graph-depth-truncated", 15), ("sdk-depth-truncated", 17)] {
         let (code, report) = lint(case);

@@ -326,3 +326,201 @@ fn a_run_failed_by_strict_mode_says_so_in_every_format() {
         "{notes:#}"
     );
 }
+
+#[test]
+fn a_group_whose_members_were_not_exported_is_not_judged_on_an_empty_list() {
+    // The example without the scoped group's members file: its members are unknown, not none.
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&common::manifest().join("examples/contoso"), dir.path());
+    let scoped = "b320b3f0-6a2d-4a47-9c5e-3e0f1f6f8a21";
+    std::fs::remove_file(
+        dir.path()
+            .join(format!("graph/groups/{scoped}/members.json")),
+    )
+    .unwrap();
+    let (_, report) = lint_json(dir.path());
+    for policy in ["DEX003", "DEX006", "DEX007"] {
+        assert!(
+            common::violation_messages(&report, policy).is_empty(),
+            "{policy}"
+        );
+        let skipped = common::not_evaluated(&report, policy);
+        assert!(
+            skipped.iter().any(|(e, why)| e == scoped
+                && why.contains("members of group `Defender_Experts_Scoped_Coverage_Users`")
+                && why.contains(&format!("groups/{scoped}/members.json"))),
+            "{policy}: {skipped:?}"
+        );
+        // `All Company` has no members file either, but no rule is about it.
+        assert!(
+            skipped.iter().all(|(e, _)| e == scoped || e.is_empty()),
+            "{policy}: {skipped:?}"
+        );
+    }
+    // A policy about every user and one group's members: each user is not evaluated, not
+    // reported (the list is not known to lack them).
+    let policies = tempfile::tempdir().unwrap();
+    std::fs::write(
+        policies.path().join("acme.policy"),
+        "policy ACME001 \"Everyone is in All Company\" {\n  severity error\n  for u in users, g in groups\n  where g.name == \"All Company\" and count(m in g.members: m.id == u.id) == 0\n  report u \"`{u.upn}` is not in All Company\"\n}\n",
+    )
+    .unwrap();
+    let out = dexlint()
+        .args(["lint", "--format", "json", "--policies"])
+        .arg(policies.path())
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        common::violation_messages(&report, "ACME001").is_empty(),
+        "{report:#}"
+    );
+    assert!(
+        !common::not_evaluated(&report, "ACME001").is_empty(),
+        "{report:#}"
+    );
+    // scope: the users the scoped group would place are unknown.
+    let out = dexlint()
+        .args(["scope", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v["summary"]["users"]["unknown"].as_u64().unwrap() > 0,
+        "{v:#}"
+    );
+    assert_eq!(v["summary"]["users"]["out_of_scope"], 0, "{v:#}");
+}
+
+#[test]
+fn an_entra_exporter_group_without_a_members_folder_has_none() {
+    // Export-Entra writes a file per member under `Members/`: a group without that folder has
+    // no members, and the scoped group empty is DEX007.
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(
+        &common::manifest().join("tests/fixtures/exports/entra-exporter-all"),
+        dir.path(),
+    );
+    let (_, report) = lint_json(dir.path());
+    assert!(common::violation_messages(&report, "DEX007").is_empty());
+    std::fs::remove_dir_all(
+        dir.path()
+            .join("Groups/6a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d/Members"),
+    )
+    .unwrap();
+    let (_, report) = lint_json(dir.path());
+    let fired = common::violation_messages(&report, "DEX007");
+    assert!(
+        fired.iter().any(|m| m.contains("has no members")),
+        "{report:#}"
+    );
+}
+
+#[test]
+fn machine_tags_cut_off_by_convertto_json_are_errors_and_unknown() {
+    // `Invoke-RestMethod .../api/machines | ConvertTo-Json` without `-Depth`: `machineTags`
+    // (depth 3) written as the tags joined with spaces.
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&common::manifest().join("examples/contoso"), dir.path());
+    let path = dir.path().join("mde/machines.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut v: Value = serde_json::from_str(&text).unwrap();
+    v["value"][0]["machineTags"] = serde_json::json!("dex vip");
+    std::fs::write(&path, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+    let policies = tempfile::tempdir().unwrap();
+    std::fs::write(
+        policies.path().join("acme.policy"),
+        "policy ACME001 \"VIP devices are scoped\" {\n  severity error\n  for d in devices\n  where \"vip\" in d.tags and d.group != \"Defender_Experts_Scoped_Coverage_Devices\"\n  report d \"VIP device `{d.name}` is not scoped\"\n}\n",
+    )
+    .unwrap();
+    let out = dexlint()
+        .args(["lint", "--format", "json", "--policies"])
+        .arg(policies.path())
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let errors = messages(&report, "error");
+    assert!(
+        errors.iter().any(|(f, m)| f == "mde/machines.json"
+            && m.contains("machine tags")
+            && m.contains("-Depth")),
+        "{errors:?}"
+    );
+    let id = v["value"][0]["id"].as_str().unwrap();
+    assert!(
+        common::not_evaluated(&report, "ACME001")
+            .iter()
+            .any(|(e, why)| e == id && why.contains("cut off")),
+        "{report:#}"
+    );
+}
+
+#[test]
+fn an_empty_members_file_is_a_group_without_members() {
+    // `Get-MgGroupMember ... | ConvertTo-Json | Out-File` of an empty group: nothing, or only
+    // the byte order mark of Windows PowerShell 5.1's UTF-16.
+    for bytes in [&b""[..], b"\xFF\xFE", b"\xEF\xBB\xBF\r\n"] {
+        let dir = tempfile::tempdir().unwrap();
+        common::copy_dir(&common::manifest().join("examples/contoso"), dir.path());
+        let rel = "graph/groups/b320b3f0-6a2d-4a47-9c5e-3e0f1f6f8a21/members.json";
+        std::fs::write(dir.path().join(rel), bytes).unwrap();
+        let (code, report) = lint_json(dir.path());
+        assert_eq!(code, 1, "{bytes:?}: {report:#}");
+        assert!(
+            common::violation_messages(&report, "DEX007")
+                .iter()
+                .any(|m| m.contains("has no members")),
+            "{bytes:?}: {report:#}"
+        );
+        assert!(
+            messages(&report, "note")
+                .iter()
+                .any(|(f, m)| f == rel && m.contains("without members")),
+            "{report:#}"
+        );
+    }
+    // Elsewhere an empty file is invalid JSON.
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&common::manifest().join("examples/contoso"), dir.path());
+    std::fs::write(dir.path().join("graph/users.json"), "").unwrap();
+    assert_eq!(lint_json(dir.path()).0, 2);
+}
+
+#[test]
+fn get_mgorganization_output_is_not_a_user() {
+    // The organization has `AssignedPlans` as a user does, and `VerifiedDomains`.
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&common::manifest().join("examples/contoso"), dir.path());
+    let org = serde_json::json!({
+        "AssignedPlans": [{"AssignedDateTime": "2025-02-03T08:00:00Z", "CapabilityStatus": "Enabled",
+                           "Service": "AADPremiumService",
+                           "ServicePlanId": "41781fb2-bc02-4b7c-bd55-b576c07bb09d",
+                           "AdditionalProperties": {}}],
+        "DisplayName": "Contoso", "Id": "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d",
+        "TenantType": "AAD", "VerifiedDomains": [{"Name": "contoso.com", "IsDefault": true,
+                                                  "AdditionalProperties": {}}],
+        "AdditionalProperties": {}
+    });
+    std::fs::write(dir.path().join("graph/organization.json"), org.to_string()).unwrap();
+    let (code, report) = lint_json(dir.path());
+    assert_eq!(code, 1, "{report:#}");
+    assert!(messages(&report, "error").is_empty(), "{report:#}");
+    let out = dexlint()
+        .args(["scope", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v["assets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["file"] != "graph/organization.json"),
+        "{v:#}"
+    );
+}

@@ -164,6 +164,69 @@ fn a_device_captured_by_a_higher_ranked_group_is_lost_and_one_without_group_unkn
 }
 
 #[test]
+fn a_device_the_scoped_group_s_rules_cannot_be_judged_on_is_unknown() {
+    // The scoped device group ranks below `Laptops` and matches by tag: whether `Laptops`
+    // captures a laptop depends on its tags, which `ConvertTo-Json` without `-Depth` cut off
+    // (written as the tags joined with spaces), or on a rule property dexlint does not
+    // evaluate.
+    let dir = tempfile::tempdir().unwrap();
+    let mde = dir.path().join("mde");
+    std::fs::create_dir_all(&mde).unwrap();
+    let groups = |property: &str| {
+        json!({"items": [
+            {"MachineGroupId": 141, "Name": "Laptops", "Priority": 1,
+             "GroupRules": [{"Property": "MachineName", "OperatorType": "StartsWith", "PropertyValue": "fab-"}]},
+            {"MachineGroupId": 140, "Name": "Defender_Experts_Scoped_Coverage_Devices", "Priority": 2,
+             "GroupRules": [{"Property": property, "OperatorType": "Equals", "PropertyValue": "vip"}]}
+        ]})
+        .to_string()
+    };
+    std::fs::write(mde.join("machinegroups.json"), groups("Tag")).unwrap();
+    let machine = |id: &str, tags: Value| {
+        json!({"id": id, "computerDnsName": format!("fab-lt-{id}.fabrikam.example"),
+               "osPlatform": "Windows11", "onboardingStatus": "Onboarded",
+               "rbacGroupName": "Laptops", "rbacGroupId": 141, "machineTags": tags})
+    };
+    let machines = |tags: [Value; 2]| {
+        let [a, b] = tags;
+        json!({"@odata.context": "https://api.security.microsoft.com/api/$metadata#Machines",
+               "value": [machine("001", a), machine("002", b)]})
+        .to_string()
+    };
+    std::fs::write(
+        mde.join("machines.json"),
+        machines([json!(["vip"]), json!(["kiosk"])]),
+    )
+    .unwrap();
+    let v = scope_json(dir.path());
+    assert_eq!(state_of(&v, "fab-lt-001.fabrikam.example").0, "lost");
+    assert_eq!(
+        state_of(&v, "fab-lt-002.fabrikam.example").0,
+        "out_of_scope"
+    );
+    std::fs::write(
+        mde.join("machines.json"),
+        machines([json!("dex vip"), json!("kiosk")]),
+    )
+    .unwrap();
+    let v = scope_json(dir.path());
+    assert!(noted(&v, "expected an array of machine tags"), "{v:#}");
+    for name in ["fab-lt-001.fabrikam.example", "fab-lt-002.fabrikam.example"] {
+        let (state, a) = state_of(&v, name);
+        assert_eq!(state, "unknown", "{a}");
+        assert!(a["reason"].as_str().unwrap().contains("is unknown"), "{a}");
+    }
+    std::fs::write(mde.join("machinegroups.json"), groups("MachineRiskScore")).unwrap();
+    std::fs::write(
+        mde.join("machines.json"),
+        machines([json!(["vip"]), json!(["kiosk"])]),
+    )
+    .unwrap();
+    let v = scope_json(dir.path());
+    assert_eq!(state_of(&v, "fab-lt-001.fabrikam.example").0, "unknown");
+}
+
+#[test]
 fn an_incident_is_in_scope_when_it_touches_an_in_scope_asset() {
     let dir = tempfile::tempdir().unwrap();
     // A Graph security incident with its alerts' evidence.

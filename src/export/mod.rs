@@ -399,6 +399,22 @@ fn load_text(
         drop(doc);
         FileLoad::positioned(recognised, b.problems, b.ops.into(), text)
     };
+    // `Get-MgGroupMember ... | ConvertTo-Json | Out-File` of a group without members: an empty
+    // pipeline gives `ConvertTo-Json` nothing to write, and `Out-File` an empty file (or only
+    // its byte order mark). At a group's members path that is an empty list, and said.
+    if text.trim().is_empty() && formats::graph::members_path(&found.rel).is_some() {
+        if let Ok(doc) = tree::parse("[]", depth) {
+            let mut load = loaded(doc, "");
+            load.diagnostics.push(diag(
+                found,
+                DiagLevel::Note,
+                "empty file at a group's members path: read as a group without members (what \
+                 `Get-MgGroupMember | ConvertTo-Json | Out-File` writes for one)"
+                    .to_string(),
+            ));
+            return load;
+        }
+    }
     match tree::parse(&text, depth) {
         Ok(doc) => loaded(doc, &text),
         Err(e) => {
@@ -1090,8 +1106,9 @@ impl Builder {
         let expected = if want_array { "an array" } else { "an object" };
         let (collection, field, entity) = gap;
         match at.as_str() {
-            // An empty list beyond the depth is written as an empty string.
-            Some(text) if json::powershell_truncated(text) || (want_array && text.is_empty()) => {
+            // A list beyond the depth is written as its elements' text joined with spaces
+            // (PowerShell's conversion of an array to a string): an empty one as "".
+            Some(text) if json::powershell_truncated(text) || want_array => {
                 let shown: String = text.chars().take(40).collect();
                 let more = if text.chars().count() > 40 { "…" } else { "" };
                 self.shape_error(
@@ -1747,8 +1764,15 @@ impl Assembler {
             }
         }
         let config_only = entra_exporter_config_only(&self.groups, &model.files);
+        let unexported = if config_only.is_none() {
+            let lost = model.collection("groups").map_or(&[][..], |c| &c.lost[..]);
+            unexported_members(&mut self.groups, lost)
+        } else {
+            Vec::new()
+        };
         if let Some(c) = model.collection_mut("groups") {
             c.gaps.extend(config_only);
+            c.gaps.extend(unexported);
             c.extend(std::mem::take(&mut self.groups));
         }
         self.join_av_by_name(&model);
@@ -2000,6 +2024,60 @@ fn entra_exporter_config_only(groups: &[Record], files: &[SourceFile]) -> Option
         loc: first,
         in_value: false,
     })
+}
+
+/// Gives each group of a list export that no members list was found for its members, once
+/// every file is read: an EntraExporter group none (Export-Entra writes a group's members under
+/// its `Members/` folder, one file each: a group without that folder has none), the group of
+/// any other list (Graph, the Graph PowerShell SDK, the az CLI) unknown members, with the gaps
+/// this returns: its members are exported with one command per group
+/// (`groups/<group id>/members.json`), and a group the export has no such file for is not shown
+/// to have none. A rule that reads them lists that group as not evaluated instead of judging an
+/// empty list (DEX007 passed a scoped group whose members file was missing). `lost` are the
+/// files of groups that failed to load: a group's own says why. Groups a Terraform plan or an
+/// ARM template declares say what they say of their members.
+fn unexported_members(groups: &mut [Record], lost: &[String]) -> Vec<Gap> {
+    let mut gaps = Vec::new();
+    let absent = |g: &Record| {
+        g.get("members")
+            .is_none_or(|f| f.is_null() && f.loc().is_none())
+    };
+    for g in groups.iter_mut().filter(|g| absent(g)) {
+        match g.get("source").and_then(Field::as_str) {
+            Some("entra-exporter") => {
+                g.set("members", Value::Records(Default::default()), g.loc());
+            }
+            Some("terraform" | "arm-template") => {}
+            _ => {
+                let id = g.identity().unwrap_or_default().to_string();
+                let name = match g.text("name") {
+                    Some(n) if n != id => format!("`{n}` (`{id}`)"),
+                    _ => format!("`{id}`"),
+                };
+                // A members file of the group that failed to load (its folder is the id).
+                let folder = format!("/{}/", id.to_ascii_lowercase());
+                let failed = lost
+                    .iter()
+                    .find(|f| format!("/{}", f.to_ascii_lowercase()).contains(&folder));
+                let reason = match failed {
+                    Some(f) => format!("the members file of group {name}, `{f}`, failed to load"),
+                    None => format!(
+                        "the members of group {name} are not in the export (export them to \
+                         `groups/{id}/members.json`)"
+                    ),
+                };
+                gaps.push(Gap {
+                    field: Some("members"),
+                    entity: Some(id.clone()),
+                    reason,
+                    loc: g.loc(),
+                    in_value: true,
+                });
+                g.set("members", Value::Unknown, g.loc());
+            }
+        }
+    }
+    gaps
 }
 
 /// Makes unknown what no file of the export told of an Azure subscription: its Defender for

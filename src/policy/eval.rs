@@ -804,7 +804,10 @@ impl<'e> Evaluator<'e> {
             }
             if let Some((_, next)) = bindings.get(depth + 1) {
                 let l = self.eval(next)?;
-                if l.is_unknown() {
+                // An unknown list leaves the record undecided, unless an early condition of
+                // this binding or an outer one rules the record out (a group whose members
+                // are unknown, not one of those the rule is about).
+                if l.is_unknown() && !self.ruled_out(early, depth)? {
                     self.undecided(self.first_identity(bindings), (read_before, entity_reads));
                 }
                 lists.push(l);
@@ -877,6 +880,17 @@ impl<'e> Evaluator<'e> {
             }
         }
         Ok(Some(true))
+    }
+
+    /// Whether an early condition of the bindings up to `depth` is false on their records (see
+    /// [`Evaluator::early`]).
+    fn ruled_out(&mut self, early: &'e [(usize, CExpr)], depth: usize) -> R<bool> {
+        for k in 0..=depth {
+            if self.early(early, k)? == Some(false) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// Notes that the rule (entity None) or one record could not be decided, with the unknown

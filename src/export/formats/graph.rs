@@ -121,7 +121,7 @@ pub fn graph_type(t: &str) -> Option<&'static str> {
 
 /// A raw Graph export's members list of group `gid`: `groups/<gid>/members.json` (matched
 /// case-insensitively, anywhere under the root).
-fn members_path(rel: &str) -> Option<String> {
+pub(crate) fn members_path(rel: &str) -> Option<String> {
     let parts: Vec<&str> = rel.split('/').collect();
     match parts.as_slice() {
         [.., groups, gid, file]
@@ -419,7 +419,42 @@ pub(crate) fn group(b: &mut Builder, at: &At<'_>) {
         ),
         None,
     );
+    inline_members(b, &r, at);
     b.add_group(r);
+}
+
+/// How many members Graph's `$expand` gives at most: the expanded list of a directory object
+/// stops there, without an `@odata.nextLink` (the Azure AD Graph team's "Enhancing Graph API
+/// queries with additional OData supported queries", 2013: "The current limit of returned
+/// objects is 20"; Microsoft Graph keeps it for directory objects).
+const EXPAND_LIMIT: usize = 20;
+
+/// The members of a group listed inline: `GET /groups?$expand=members`, or `Get-MgGroup
+/// -ExpandProperty Members` (its `Members`). A list of [`EXPAND_LIMIT`] or more may be cut
+/// there: the group's members are then a gap.
+fn inline_members(b: &mut Builder, group: &Record, at: &At<'_>) {
+    let (Some(list), Some(gid)) = (at.get("members").filter(At::is_array), group.text("id")) else {
+        return;
+    };
+    let gid = ArcStr::from(gid);
+    b.members_list(&gid, &list);
+    let items = list.items();
+    for item in &items {
+        member(b, &gid, item);
+    }
+    if items.len() >= EXPAND_LIMIT {
+        b.gap(
+            "groups",
+            Some("members"),
+            Some(&gid),
+            format!(
+                "the members of group `{gid}` are listed inline (`$expand=members`), which gives \
+                 at most {EXPAND_LIMIT}: export them with `GET /groups/{gid}/members` (every \
+                 page) to `groups/{gid}/members.json`"
+            ),
+            &list,
+        );
+    }
 }
 
 /// The kind of a directory object from its `@odata.type`; None (and an error) when unknown.

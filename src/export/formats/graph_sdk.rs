@@ -27,6 +27,9 @@ enum Kind {
     Audit,
     /// Members of the group with this id.
     Member(crate::model::ArcStr),
+    /// `Get-MgOrganization`: the tenant, which dexlint reads from its SKUs instead (as the
+    /// Graph `/organization` list).
+    Organization,
 }
 
 /// Reads a top-level array of Graph PowerShell SDK objects (each with `AdditionalProperties`),
@@ -74,6 +77,7 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
         }
     };
     match &kind {
+        Kind::Organization => return true,
         Kind::User => b.touch("users"),
         Kind::Group => b.touch("groups"),
         Kind::Sku => b.touch("skus"),
@@ -94,6 +98,7 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
             Kind::Sku => graph::sku(b, item),
             Kind::Audit => graph::audit(b, item),
             Kind::Member(g) => graph::member(b, g, item),
+            Kind::Organization => {}
         }
     }
     true
@@ -155,7 +160,10 @@ fn kind_of(item: &At<'_>, gid: Option<String>) -> Option<Kind> {
     let typed = item
         .path(&["AdditionalProperties", "@odata.type"])
         .and_then(|t| t.text());
-    if has("SkuPartNumber") || has("ServicePlans") {
+    if has("VerifiedDomains") || has("TenantType") {
+        // An organization has `AssignedPlans` too: it is not a user.
+        Some(Kind::Organization)
+    } else if has("SkuPartNumber") || has("ServicePlans") {
         Some(Kind::Sku)
     } else if has("ActivityDisplayName") || has("TargetResources") {
         Some(Kind::Audit)

@@ -186,7 +186,21 @@ pub fn machine(b: &mut Builder, m: &At<'_>) {
     enumeration(b, &mut r, "exposure_level", m, "exposureLevel");
     put(&mut r, "group_id", m, "rbacGroupId", Conv::Text);
     put(&mut r, "group", m, "rbacGroupName", Conv::Text);
-    put(&mut r, "tags", m, "machineTags", Conv::Strings);
+    match m.get("machineTags").filter(|t| t.as_str().is_some()) {
+        // The tags written by `ConvertTo-Json` without `-Depth` (see [`Builder::nested`]): an
+        // error there, and the machine's tags unknown.
+        Some(tags) => {
+            let id = r.identity().map(str::to_string);
+            b.nested(
+                tags,
+                true,
+                "machine tags",
+                ("devices", Some("tags"), id.as_deref()),
+            );
+            r.set("tags", Value::Unknown, Some(tags.loc()));
+        }
+        None => put(&mut r, "tags", m, "machineTags", Conv::Strings),
+    }
     b.add_device(r);
 }
 

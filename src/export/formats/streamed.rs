@@ -336,9 +336,15 @@ impl Reader<'_> {
 
     /// [`At::strings`](crate::export::json::At::strings): the strings of an array.
     fn strings(&mut self, peek: Peek) -> Option<Option<Value>> {
-        if peek != Peek::Array {
-            self.skip(peek)?;
-            return Some(None);
+        match peek {
+            Peek::Array => {}
+            // A list `ConvertTo-Json` cut off (its elements joined with spaces): the format's
+            // own code reports it.
+            Peek::String => return None,
+            _ => {
+                self.skip(peek)?;
+                return Some(None);
+            }
         }
         self.enter()?;
         let mut out = Vec::new();
