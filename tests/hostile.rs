@@ -182,7 +182,15 @@ fn a_million_character_string_is_data() {
 fn invalid_utf8() {
     assert!(corpus_error("latin1.json")
         .unwrap()
-        .contains("not UTF-8 text (invalid byte at offset 18)"));
+        .contains("byte 0xFC (offset 18) is not UTF-8"));
+    // Where it is: line 1, column 19 (characters).
+    let error = corpus().1["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["file"] == "latin1.json")
+        .unwrap();
+    assert_eq!((&error["line"], &error["column"]), (&1.into(), &19.into()));
 }
 
 #[test]

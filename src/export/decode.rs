@@ -1,29 +1,78 @@
-//! Bytes to text: UTF-8 with or without a BOM, UTF-16 LE or BE with a BOM (Windows
-//! PowerShell's `Out-File` default). Anything else that is not valid UTF-8 is an error.
+//! Bytes to text: UTF-8 with or without a BOM, UTF-16 LE or BE and UTF-32 LE or BE with a BOM
+//! (Windows PowerShell's `Out-File` default, and its `-Encoding utf32`). Anything else that is
+//! not valid UTF-8 is an error.
 
 use std::borrow::Cow;
 
 /// Why a file could not be decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DecodeError {
-    /// Not valid UTF-8 (offset of the first bad byte), and no UTF-16 BOM.
+    /// Not valid UTF-8, and no UTF-16 or UTF-32 BOM: where the first bad byte is.
     InvalidUtf8 {
         /// Byte offset in the file, counting any UTF-8 BOM.
         offset: usize,
+        /// The byte.
+        byte: u8,
+        /// Its 1-based line, and column (1-based, in characters) in the valid text before it.
+        line: usize,
+        /// See `line`.
+        column: usize,
     },
     /// A UTF-16 file with an odd length or an unpaired surrogate.
     InvalidUtf16,
+    /// A UTF-32 file whose length is not a multiple of 4, or with a value that is no character.
+    InvalidUtf32,
 }
 
 impl std::fmt::Display for DecodeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            DecodeError::InvalidUtf8 { offset } => {
-                write!(f, "not UTF-8 text (invalid byte at offset {offset}) and no UTF-16 byte order mark")
-            }
+            // The line and column are the report's, beside the message.
+            DecodeError::InvalidUtf8 { offset, byte, .. } => write!(
+                f,
+                "not UTF-8 text: byte 0x{byte:02X} (offset {offset}) is not UTF-8, and the file \
+                 has no UTF-16 byte order mark; a file \
+                 written in a Windows code page (Windows PowerShell 5.1's `Set-Content` or \
+                 `Out-File -Encoding default`) must be saved again as UTF-8 \
+                 (`Out-File -Encoding utf8`)"
+            ),
             DecodeError::InvalidUtf16 => f.write_str("invalid UTF-16 text"),
+            DecodeError::InvalidUtf32 => f.write_str("invalid UTF-32 text"),
         }
     }
+}
+
+/// The error of bytes `text` (after a BOM of `bom` bytes) that are not UTF-8 from `valid` on.
+fn invalid_utf8(text: &[u8], valid: usize, bom: usize) -> DecodeError {
+    let before = text
+        .get(..valid)
+        .and_then(|b| std::str::from_utf8(b).ok())
+        .unwrap_or_default();
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    DecodeError::InvalidUtf8 {
+        offset: valid + bom,
+        byte: text.get(valid).copied().unwrap_or_default(),
+        line: before.matches('\n').count() + 1,
+        column: before.get(line_start..).unwrap_or_default().chars().count() + 1,
+    }
+}
+
+fn utf32(bytes: &[u8], le: bool) -> Result<String, DecodeError> {
+    if !bytes.len().is_multiple_of(4) {
+        return Err(DecodeError::InvalidUtf32);
+    }
+    bytes
+        .chunks_exact(4)
+        .map(|c| {
+            let word = <[u8; 4]>::try_from(c).map_err(|_| DecodeError::InvalidUtf32)?;
+            let value = if le {
+                u32::from_le_bytes(word)
+            } else {
+                u32::from_be_bytes(word)
+            };
+            char::from_u32(value).ok_or(DecodeError::InvalidUtf32)
+        })
+        .collect()
 }
 
 fn utf16(bytes: &[u8], le: bool) -> Result<String, DecodeError> {
@@ -49,11 +98,12 @@ pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, DecodeError> {
     let utf8 = |text, bom| {
         std::str::from_utf8(text)
             .map(Cow::Borrowed)
-            .map_err(|e| DecodeError::InvalidUtf8 {
-                offset: e.valid_up_to() + bom,
-            })
+            .map_err(|e| invalid_utf8(text, e.valid_up_to(), bom))
     };
     match bytes {
+        // Before UTF-16 LE, whose BOM starts the same.
+        [0xFF, 0xFE, 0x00, 0x00, rest @ ..] => utf32(rest, true).map(Cow::Owned),
+        [0x00, 0x00, 0xFE, 0xFF, rest @ ..] => utf32(rest, false).map(Cow::Owned),
         [0xEF, 0xBB, 0xBF, rest @ ..] => utf8(rest, 3),
         [0xFF, 0xFE, rest @ ..] => utf16(rest, true).map(Cow::Owned),
         [0xFE, 0xFF, rest @ ..] => utf16(rest, false).map(Cow::Owned),
@@ -67,15 +117,19 @@ pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, DecodeError> {
 /// As [`decode`].
 pub fn decode_owned(mut bytes: Vec<u8>) -> Result<String, DecodeError> {
     match bytes.as_slice() {
-        [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..] => decode(&bytes).map(Cow::into_owned),
+        [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..] | [0x00, 0x00, 0xFE, 0xFF, ..] => {
+            decode(&bytes).map(Cow::into_owned)
+        }
         [0xEF, 0xBB, 0xBF, ..] => {
             bytes.drain(..3);
-            String::from_utf8(bytes).map_err(|e| DecodeError::InvalidUtf8 {
-                offset: e.utf8_error().valid_up_to() + 3,
+            String::from_utf8(bytes).map_err(|e| {
+                let valid = e.utf8_error().valid_up_to();
+                invalid_utf8(e.as_bytes(), valid, 3)
             })
         }
-        _ => String::from_utf8(bytes).map_err(|e| DecodeError::InvalidUtf8 {
-            offset: e.utf8_error().valid_up_to(),
+        _ => String::from_utf8(bytes).map_err(|e| {
+            let valid = e.utf8_error().valid_up_to();
+            invalid_utf8(e.as_bytes(), valid, 0)
         }),
     }
 }
@@ -92,7 +146,35 @@ mod tests {
         assert_eq!(decode(b"\xFE\xFF\x00{\x00}").as_deref(), Ok("{}"));
         assert_eq!(
             decode(b"{\xFF}"),
-            Err(DecodeError::InvalidUtf8 { offset: 1 })
+            Err(DecodeError::InvalidUtf8 {
+                offset: 1,
+                byte: 0xFF,
+                line: 1,
+                column: 2
+            })
+        );
+        // A Windows code page: `É` is 0xC9, after a line break and an accented character.
+        assert_eq!(
+            decode(b"\xEF\xBB\xBF{\r\n \"\xC3\xA9\": \"\xC9quipe\"}"),
+            Err(DecodeError::InvalidUtf8 {
+                offset: 14,
+                byte: 0xC9,
+                line: 2,
+                column: 8
+            })
+        );
+        // UTF-32 with its BOM, little- and big-endian (`Out-File -Encoding utf32`).
+        assert_eq!(
+            decode(b"\xFF\xFE\x00\x00{\x00\x00\x00}\x00\x00\x00").as_deref(),
+            Ok("{}")
+        );
+        assert_eq!(
+            decode(b"\x00\x00\xFE\xFF\x00\x00\x00{\x00\x00\x00}").as_deref(),
+            Ok("{}")
+        );
+        assert_eq!(
+            decode(b"\xFF\xFE\x00\x00{\x00\x00"),
+            Err(DecodeError::InvalidUtf32)
         );
         assert_eq!(decode(b"\xFF\xFE{"), Err(DecodeError::InvalidUtf16));
         for bytes in [
@@ -101,6 +183,7 @@ mod tests {
             b"\xFF\xFE{\x00}\x00",
             b"{\xFF}",
             b"\xEF\xBB\xBF{\xFF}",
+            b"\xFF\xFE\x00\x00{\x00\x00\x00}\x00\x00\x00",
         ] {
             assert_eq!(
                 decode_owned(bytes.to_vec()),

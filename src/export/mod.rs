@@ -378,7 +378,13 @@ fn load_text(
 ) -> FileLoad {
     let text = match text {
         Ok(text) => text,
-        Err(e) => return FileLoad::failed(diag(found, DiagLevel::Error, e.to_string())),
+        Err(e) => {
+            let mut d = diag(found, DiagLevel::Error, e.to_string());
+            if let decode::DecodeError::InvalidUtf8 { line, column, .. } = e {
+                (d.line, d.column) = (Some(line), Some(column));
+            }
+            return FileLoad::failed(d);
+        }
     };
     let depth = options.max_json_depth.unwrap_or(tree::MAX_DEPTH);
     let text = match split {
