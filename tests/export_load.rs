@@ -370,7 +370,7 @@ fn broken_files_are_reported_and_the_rest_loads() {
                 Some(1),
                 Some(1)
             ),
-            (DiagLevel::Error, "mde/export.json", None, None),
+            (DiagLevel::Error, "mde/export.json", Some(1), Some(11)),
             (DiagLevel::Note, "notes/settings.json", Some(1), Some(1)),
             (DiagLevel::Error, "toplevel-string.json", Some(1), Some(1)),
         ]

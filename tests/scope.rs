@@ -644,6 +644,33 @@ fn groups_a_plan_or_template_manages_are_not_the_tenant_s_groups() {
 }
 
 #[test]
+fn groups_exported_one_by_one_are_not_the_tenant_s_groups() {
+    // `GET /groups/{id}` of one group (not the scoped one), beside the tenant's machines and
+    // device groups: the export does not show that the scoped user group does not exist.
+    let dir = example(&["mde"]);
+    std::fs::create_dir_all(dir.path().join("graph")).unwrap();
+    let group = json!({"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#groups/$entity",
+                       "id": "e2d4c1a8-7b3f-4c55-8d2e-91f0a6b7c3d4", "displayName": "SOC Tier 2 Analysts",
+                       "groupTypes": [], "securityEnabled": true, "mailEnabled": false});
+    std::fs::write(dir.path().join("graph/soc.json"), group.to_string()).unwrap();
+    let v = scope_json(dir.path());
+    assert_eq!(v["summary"]["scoped_coverage"], Value::Null, "{v:#}");
+    assert!(noted(&v, "only groups exported one by one"), "{v:#}");
+    let (_, report) = crate::common::lint_json(dir.path());
+    assert!(
+        violation_messages(&report, "DEX204").is_empty(),
+        "{report:#}"
+    );
+    // The same group in a list of the tenant's groups: scoped coverage is known not in use
+    // (the device groups have only a near miss of the reserved name).
+    let list = json!({"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#groups",
+                      "value": [group]});
+    std::fs::write(dir.path().join("graph/soc.json"), list.to_string()).unwrap();
+    let v = scope_json(dir.path());
+    assert_eq!(v["summary"]["scoped_coverage"], false, "{v:#}");
+}
+
+#[test]
 fn with_the_scoped_device_group_and_an_incomplete_groups_list_users_are_unknown() {
     // The scoped device group exists; the users group is on a page not exported.
     let dir = example(&[]);

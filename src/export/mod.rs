@@ -723,6 +723,9 @@ enum Op {
     Gap(&'static str, Box<Gap>),
     /// A page of a Graph list, and the offset of its `@odata.nextLink` (see [`paging`]).
     Page(Box<paging::Page>, u32),
+    /// The document is one object of this collection (Graph `GET /groups/{id}`, one
+    /// `Get-MgGroup` object), not a list of the tenant's: see [`Assembler::single_groups`].
+    Single(&'static str),
     /// The file is an ARM template: its records are added only if no other template of the
     /// export links it (then they are read as part of the linking one; see [`Builder::linked`]).
     Linkable,
@@ -761,7 +764,7 @@ impl Op {
             Op::Device(..) | Op::AvMode(..) | Op::AvModeByName(_) => "devices",
             Op::Account(_) => "cloud_accounts",
             Op::Page(page, _) => page.gap.0,
-            Op::Linkable | Op::Linked(_) => return None,
+            Op::Linkable | Op::Linked(_) | Op::Single(_) => return None,
         })
     }
 
@@ -772,7 +775,12 @@ impl Op {
     fn is_tenant_data(&self) -> bool {
         !matches!(
             self,
-            Op::MembersList(..) | Op::Member(..) | Op::Page(..) | Op::Linkable | Op::Linked(_)
+            Op::MembersList(..)
+                | Op::Member(..)
+                | Op::Page(..)
+                | Op::Linkable
+                | Op::Linked(_)
+                | Op::Single(_)
         )
     }
 
@@ -1218,6 +1226,11 @@ impl Builder {
         self.ops.push(Op::Touch(collection));
     }
 
+    /// The document is one object of `collection`, not a list (see [`Op::Single`]).
+    pub fn single(&mut self, collection: &'static str) {
+        self.ops.push(Op::Single(collection));
+    }
+
     /// The document is a list whose elements are `elements`, each loaded on its own by
     /// [`formats::element`] (see [`split`]).
     pub fn list_elements(&mut self, elements: formats::Elements) {
@@ -1411,6 +1424,10 @@ struct Assembler {
     av_by_name: Vec<(String, Value, Loc, Record)>,
     accounts: Vec<Record>,
     account_index: HashMap<String, usize>,
+    /// Whether groups came only from documents of one group each ([`Op::Single`]), and a
+    /// document of groups that is a list (None: no group yet). One group is not the tenant's
+    /// list: the groups it lacks may exist.
+    single_groups: Option<bool>,
     /// Roots with at least one recognised document.
     roots_recognised: HashSet<usize>,
     /// Roots with at least one document that provides a collection (see
@@ -1440,6 +1457,10 @@ impl Assembler {
         }
         if load.ops.iter().any(Op::is_tenant_data) {
             self.roots_with_data.insert(found.root);
+        }
+        if load.ops.iter().any(|op| matches!(op, Op::Group(_))) {
+            let single = load.ops.iter().any(|op| matches!(op, Op::Single("groups")));
+            self.single_groups = Some(self.single_groups.unwrap_or(true) && single);
         }
         if !load.diagnostics.iter().any(|d| d.level == DiagLevel::Error) {
             self.roots_read.insert(found.root);
@@ -1543,7 +1564,7 @@ impl Assembler {
                     }
                 }
                 Op::Page(page, _) => self.pages.add(*page),
-                Op::Linkable | Op::Linked(_) => {}
+                Op::Linkable | Op::Linked(_) | Op::Single(_) => {}
             }
         }
         self.extend(pushed);
@@ -1799,6 +1820,15 @@ impl Assembler {
         ] {
             if let Some(c) = model.collection_mut(name) {
                 c.partial = declared_only(&c.records, what);
+            }
+        }
+        if let (Some(true), Some(c)) = (self.single_groups, model.collection_mut("groups")) {
+            if c.partial.is_none() {
+                c.partial = Some(
+                    "the export has no list of the tenant's Entra ID groups, only groups \
+                     exported one by one (`GET /groups/{id}`, a single `Get-MgGroup` object)"
+                        .into(),
+                );
             }
         }
         let started = std::time::Instant::now();

@@ -42,6 +42,9 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
     if is_list {
         list(b, &entity, doc);
     } else {
+        if entity == Entity::Group {
+            b.single("groups");
+        }
         object(b, &entity, doc);
     }
     true

@@ -79,6 +79,8 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
     match &kind {
         Kind::Organization => return true,
         Kind::User => b.touch("users"),
+        // One object: `Get-MgGroup -GroupId`, or a filter that matched one.
+        Kind::Group if !doc.is_array() => b.single("groups"),
         Kind::Group => b.touch("groups"),
         Kind::Sku => b.touch("skus"),
         Kind::Audit => b.touch("audit_events"),
