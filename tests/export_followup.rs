@@ -549,3 +549,59 @@ fn an_entra_exporter_export_of_dynamic_groups_only_is_an_incomplete_groups_list(
     .unwrap();
     assert!(!config_only(dir.path()));
 }
+
+#[test]
+fn an_incomplete_terraform_plan_leaves_the_rules_on_what_it_defers_not_evaluated() {
+    let (code, report) = lint_json(&fixture("terraform-deferred"));
+    assert_eq!(code, 0, "{report:#}");
+    let warnings = diagnostics(&report, "warning");
+    assert!(
+        warnings.iter().any(|w| w.0 == "terraform/plan.json"
+            && w.1 == 230
+            && w.2.contains("`complete: false`")),
+        "{warnings:?}"
+    );
+    // The group and its known member are there, but the deferred `azuread_group_member` may add
+    // any member: the member rules are not evaluated, for the whole list.
+    for policy in ["DEX003", "DEX006", "DEX008"] {
+        assert!(violations(&report, policy).is_empty(), "{report:#}");
+        let ne = not_evaluated(&report, policy);
+        assert!(
+            ne.iter().any(|(e, r)| e.is_empty()
+                && r.contains("incomplete Terraform plan")
+                && r.contains("`azuread_group_member.extra[\"*\"]`")),
+            "{policy}: {ne:?}"
+        );
+    }
+}
+
+#[test]
+fn an_errored_terraform_plan_leaves_the_rules_on_what_it_declares_not_evaluated() {
+    let (code, report) = lint_json(&fixture("terraform-errored"));
+    assert_eq!(code, 0, "{report:#}");
+    let warnings = diagnostics(&report, "warning");
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.1 == 97 && w.2.contains("`errored: true`")),
+        "{warnings:?}"
+    );
+    // The configuration declares the Defender for Servers pricing, which the failed plan lacks.
+    for policy in ["DEX302", "DEX303"] {
+        let ne = not_evaluated(&report, policy);
+        assert!(
+            !ne.is_empty()
+                && ne
+                    .iter()
+                    .all(|(_, r)| r.contains("errored Terraform plan")
+                        && !r.contains("the plan has no")),
+            "{policy}: {ne:?}"
+        );
+    }
+    // It declares no group: the group rules say what is missing, as without the plan.
+    let ne = not_evaluated(&report, "DEX003");
+    assert!(
+        ne.iter().all(|(_, r)| r.starts_with("no Entra ID groups")),
+        "{ne:?}"
+    );
+}

@@ -11,6 +11,9 @@
 //! `module.identity.azuread_group.analysts`), and a member that references an `azuread_group` is
 //! a nested group. A member given as an object id takes its kind from the plan's directory
 //! objects (`directory_objects`), else it is unknown.
+//!
+//! A plan that is `errored` or not `complete` is read with a warning, and a gap on what it may
+//! lack (see `incomplete`).
 
 use crate::export::json::{put, At, Conv};
 use crate::export::Builder;
@@ -44,7 +47,141 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
         return true;
     };
     load(b, doc, &instances, rel);
+    incomplete(b, doc, rel);
     true
+}
+
+/// The collection a resource type of the plan gives records to, and what of it: groups and
+/// their members, or the Defender for Cloud settings of cloud accounts.
+fn collection_of(kind: &str) -> Option<(&'static str, &'static str)> {
+    match kind {
+        "azuread_group" | "azuread_group_member" => Some(("groups", "Entra ID groups and members")),
+        "azurerm_security_center_subscription_pricing" | "azurerm_security_center_setting" => {
+            Some((
+                "cloud_accounts",
+                "Defender for Cloud pricings and settings of its subscriptions",
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// The resource types the configuration declares, in the root module and every module it calls
+/// (`module_calls.<name>.module`); None when the document has no `configuration`.
+fn configured_types(doc: &At<'_>) -> Option<Vec<String>> {
+    fn walk(m: &At<'_>, depth: usize, out: &mut Vec<String>) {
+        for r in m.get("resources").map(|r| r.items()).unwrap_or_default() {
+            if let Some(kind) = r.get("type").and_then(|t| t.text()) {
+                out.push(kind);
+            }
+        }
+        // Modules nest as deep as the configuration does; a bound keeps a crafted document
+        // from recursing without end.
+        if depth >= 64 {
+            return;
+        }
+        for (_, call) in m
+            .get("module_calls")
+            .map(|c| c.members())
+            .unwrap_or_default()
+        {
+            if let Some(module) = call.get("module") {
+                walk(&module, depth + 1, out);
+            }
+        }
+    }
+    let root = doc.path(&["configuration", "root_module"])?;
+    let mut out = Vec::new();
+    walk(&root, 0, &mut out);
+    Some(out)
+}
+
+/// A plan that does not hold every change Terraform would make. `errored: true`: planning
+/// failed, so its changes are incomplete and it cannot be applied; `complete: false`: changes
+/// are deferred to a later plan and apply, listed in `deferred_changes` (Terraform's JSON
+/// output format; `plans.Plan.Complete` and `Errored` in Terraform's source). A warning at the
+/// flag, and a gap on each collection that what is missing would give records to (the deferred
+/// changes' resource types; for an errored plan, or an incomplete one that lists no deferred
+/// change, the resource types its configuration declares), so the rules that read it are not
+/// evaluated instead of judging the part of the plan that is there.
+fn incomplete(b: &mut Builder, doc: &At<'_>, rel: &str) {
+    let errored = doc.get("errored").filter(|e| e.boolean() == Some(true));
+    let partial = doc.get("complete").filter(|c| c.boolean() == Some(false));
+    let (at, why, advice, kinds) = match (errored, partial) {
+        (Some(at), _) => (
+            at,
+            format!(
+                "`{rel}` is an errored Terraform plan (`errored: true`): planning failed and its \
+                 changes are incomplete"
+            ),
+            "fix the errors `terraform plan` reports and export the plan again",
+            None,
+        ),
+        (None, Some(at)) => {
+            let deferred: Vec<(String, String)> = doc
+                .get("deferred_changes")
+                .map(|d| d.items())
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|d| {
+                    let rc = d.get("resource_change")?;
+                    Some((
+                        rc.get("address").and_then(|a| a.text()).unwrap_or_default(),
+                        rc.get("type").and_then(|t| t.text())?,
+                    ))
+                })
+                .collect();
+            let why = match deferred.as_slice() {
+                [] => format!(
+                    "`{rel}` is an incomplete Terraform plan (`complete: false`): some changes \
+                     are left to a later plan and apply"
+                ),
+                [(address, _)] => format!(
+                    "`{rel}` is an incomplete Terraform plan (`complete: false`): the change of \
+                     `{address}` is deferred to a later plan and apply (`deferred_changes`)"
+                ),
+                [(address, _), more @ ..] => format!(
+                    "`{rel}` is an incomplete Terraform plan (`complete: false`): the changes \
+                     of `{address}` and {} other resource instance{} are deferred to a later \
+                     plan and apply (`deferred_changes`)",
+                    more.len(),
+                    if more.len() == 1 { "" } else { "s" }
+                ),
+            };
+            let kinds = (!deferred.is_empty()).then(|| deferred.into_iter().map(|d| d.1).collect());
+            (
+                at,
+                why,
+                "lint the plan Terraform makes once this one is applied, which holds them",
+                kinds,
+            )
+        }
+        (None, None) => return,
+    };
+    b.warning(
+        &at,
+        &format!("{why}; the rules that read what it lacks are not evaluated: {advice}"),
+    );
+    let kinds: Option<Vec<String>> = kinds.or_else(|| configured_types(doc));
+    let mut collections: Vec<(&'static str, &'static str)> = match kinds {
+        Some(kinds) => kinds.iter().filter_map(|k| collection_of(k)).collect(),
+        None => ["azuread_group", "azurerm_security_center_setting"]
+            .iter()
+            .filter_map(|k| collection_of(k))
+            .collect(),
+    };
+    collections.sort();
+    collections.dedup();
+    for (collection, what) in collections {
+        b.touch(collection);
+        b.gap(
+            collection,
+            None,
+            None,
+            format!("{why}, so it may lack {what}"),
+            &at,
+        );
+    }
 }
 
 /// The resource instances: from `resource_changes` when the plan has them, else from the values
