@@ -605,3 +605,27 @@ fn an_errored_terraform_plan_leaves_the_rules_on_what_it_declares_not_evaluated(
         "{ne:?}"
     );
 }
+
+#[test]
+fn terraform_members_whose_id_is_known_only_after_apply_have_an_unknown_kind() {
+    for (case, why) in [
+        ("terraform-unknown-member", "`after_unknown.members[1]`"),
+        (
+            "terraform-unknown-member-resource",
+            "`after_unknown.member_object_id`",
+        ),
+    ] {
+        let (_, report) = lint_json(&fixture(case));
+        for policy in ["DEX003", "DEX006"] {
+            assert!(violations(&report, policy).is_empty(), "{report:#}");
+            let ne = not_evaluated(&report, policy);
+            assert!(
+                ne.iter()
+                    .any(|(e, r)| e == "3c9a1b2d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
+                        && r.contains(why)
+                        && r.contains("known only after apply")),
+                "{case} {policy}: {ne:?}"
+            );
+        }
+    }
+}

@@ -628,14 +628,38 @@ fn group(
         .is_some_and(|t| t.iter().any(|x| x.as_str() == Some("DynamicMembership")));
     r.set("dynamic", Value::Bool(dynamic_type || rule.is_some()), None);
     if let Some(members) = i.after.get("members") {
+        // Terraform writes an element known only after apply as null in `after` and true at
+        // its index in `after_unknown` (`omitUnknowns` and `unknownAsBool` in
+        // internal/command/jsonplan/plan.go).
+        let unknown: Vec<bool> = i
+            .unknown
+            .and_then(|u| u.get("members"))
+            .map(|u| {
+                u.items()
+                    .iter()
+                    .map(|x| x.boolean() == Some(true))
+                    .collect()
+            })
+            .unwrap_or_default();
         let mut list: Vec<Record> = members
             .items()
             .iter()
-            .map(|m| {
+            .enumerate()
+            .map(|(n, m)| {
                 let mut rec = Record::new(&schema::MEMBER, Some(m.loc()));
                 if let Some(id) = m.text() {
                     rec.set("id", Value::Str(id.as_str().into()), Some(m.loc()));
                     member_kind(b, &mut rec, (&id, *m), (objects, &i.address, rel));
+                } else if unknown.get(n) == Some(&true) {
+                    let id = format!("{}.members[{n}]", i.address);
+                    let why = format!(
+                        "member {} of `{}` in `{rel}` is known only after apply \
+                         (`after_unknown.members[{n}]`): whether it is a user, group or device \
+                         is not known",
+                        n + 1,
+                        i.address
+                    );
+                    unknown_member(b, &mut rec, &id, why, m);
                 }
                 rec
             })
@@ -659,6 +683,14 @@ fn group(
         r.set("members", Value::Records(list.into()), Some(members.loc()));
     }
     r
+}
+
+/// Member `m`, whose object id the plan does not know, named `id`: its kind is unknown, for the
+/// reason `why`, so the rules on nested groups and member kinds list it as not evaluated.
+fn unknown_member(b: &mut Builder, m: &mut Record, id: &str, why: String, at: &At<'_>) {
+    m.set("id", Value::Str(id.into()), Some(at.loc()));
+    m.set("kind", Value::Unknown, Some(at.loc()));
+    b.unknown("groups", "kind", id, why, at);
 }
 
 fn nested(address: &str, loc: Loc) -> Record {
@@ -747,7 +779,29 @@ fn group_member(
             m.set("id", Value::Str(addr.as_str().into()), None);
         }
         _ => {
-            m.set("id", Value::Str(i.address.as_str().into()), None);
+            // An object id known only after apply (another module's output, a resource not
+            // yet created that is no `azuread_group`): the member's kind is not known.
+            let flagged = i
+                .unknown
+                .and_then(|u| u.get("member_object_id"))
+                .and_then(|u| u.boolean())
+                == Some(true);
+            let why = if flagged {
+                format!(
+                    "the member `{}` adds to `{address}` in `{rel}` is known only after apply \
+                     (`after_unknown.member_object_id`): whether it is a user, group or device \
+                     is not known",
+                    i.address
+                )
+            } else {
+                format!(
+                    "`{}` in `{rel}` gives no `member_object_id`: whether the member it adds to \
+                     `{address}` is a user, group or device is not known",
+                    i.address
+                )
+            };
+            let at = i.after.get("member_object_id").unwrap_or(i.after);
+            unknown_member(b, &mut m, &i.address, why, &at);
         }
     }
     if let Some(addr) = member_ref {
