@@ -629,3 +629,76 @@ fn terraform_members_whose_id_is_known_only_after_apply_have_an_unknown_kind() {
         }
     }
 }
+
+#[test]
+fn a_terraform_group_name_known_only_after_apply_is_unknown() {
+    let (_, report) = lint_json(&fixture("terraform-unknown-name"));
+    for policy in ["DEX002", "DEX008"] {
+        assert!(violations(&report, policy).is_empty(), "{report:#}");
+        let ne = not_evaluated(&report, policy);
+        assert!(
+            ne.iter().any(|(e, r)| e == "azuread_group.scoped_new"
+                && r.contains("`after_unknown.display_name`")),
+            "{policy}: {ne:?}"
+        );
+    }
+    // `types` known only after apply: whether the scoped group has dynamic membership is not
+    // known either.
+    let dir = copy("terraform-unknown-name");
+    let path = dir.path().join("terraform/plan.json");
+    let mut plan: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let change = &mut plan["resource_changes"][1]["change"];
+    assert_eq!(
+        change["after"]["display_name"],
+        "Defender_Experts_Scoped_Coverage_Users"
+    );
+    change["after"].as_object_mut().unwrap().remove("types");
+    change["after_unknown"]["types"] = Value::Bool(true);
+    std::fs::write(&path, serde_json::to_string_pretty(&plan).unwrap()).unwrap();
+    let (_, report) = lint_json(dir.path());
+    let ne = not_evaluated(&report, "DEX005");
+    assert!(
+        ne.iter()
+            .any(|(e, r)| e == "azuread_group.scoped" && r.contains("`after_unknown.types`")),
+        "{report:#}"
+    );
+}
+
+#[test]
+fn terraform_defender_values_known_only_after_apply_say_so() {
+    let (_, report) = lint_json(&fixture("terraform-unknown-values"));
+    for (policy, why) in [
+        ("DEX302", "`after_unknown.tier`"),
+        ("DEX303", "`after_unknown.enabled`"),
+    ] {
+        assert!(violations(&report, policy).is_empty(), "{report:#}");
+        let ne = not_evaluated(&report, policy);
+        assert_eq!(ne.len(), 1, "{policy}: {ne:?}");
+        assert_eq!(ne[0].0, "6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f");
+        assert!(
+            ne[0].1.contains(why) && ne[0].1.contains("known only after apply"),
+            "{policy}: {ne:?}"
+        );
+    }
+    // A pricing whose `resource_type` is known only after apply may not be the Defender for
+    // Servers one: its `Free` tier is not the subscription's.
+    let dir = copy("terraform-unknown-values");
+    let path = dir.path().join("terraform/plan.json");
+    let mut plan: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let change = &mut plan["resource_changes"][0]["change"];
+    change["after"]["tier"] = Value::from("Free");
+    change["after"]
+        .as_object_mut()
+        .unwrap()
+        .remove("resource_type");
+    change["after_unknown"] = serde_json::json!({"id": true, "resource_type": true});
+    std::fs::write(&path, serde_json::to_string_pretty(&plan).unwrap()).unwrap();
+    let (_, report) = lint_json(dir.path());
+    assert!(violations(&report, "DEX302").is_empty(), "{report:#}");
+    let ne = not_evaluated(&report, "DEX302");
+    assert!(
+        ne.iter()
+            .any(|(_, r)| r.contains("`after_unknown.resource_type`")),
+        "{ne:?}"
+    );
+}

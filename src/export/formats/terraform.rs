@@ -468,6 +468,12 @@ fn load(b: &mut Builder, doc: &At<'_>, instances: &[Instance<'_>], rel: &str) {
                 groups.push(g);
             }
             "azurerm_security_center_subscription_pricing" => {
+                let fields = [("servers_tier", "tier"), ("servers_plan", "subplan")];
+                if let Some(why) = unknown_selector(i, "resource_type", rel) {
+                    // Whether it is the Defender for Servers pricing is known only after apply.
+                    unknown_account_fields(b, doc, i, rel, &fields, why);
+                    continue;
+                }
                 let rt = i
                     .after
                     .get("resource_type")
@@ -477,10 +483,20 @@ fn load(b: &mut Builder, doc: &At<'_>, instances: &[Instance<'_>], rel: &str) {
                     if let Some(a) = account(b, doc, i, rel) {
                         put(a, "servers_tier", &i.after, "tier", Conv::Text);
                         put(a, "servers_plan", &i.after, "subplan", Conv::Text);
+                        let unknown = known_after_apply(a, i, &fields, rel);
+                        let id = a.identity().unwrap_or_default().to_string();
+                        for (field, why, at) in unknown {
+                            b.unknown("cloud_accounts", field, &id, why, &at);
+                        }
                     }
                 }
             }
             "azurerm_security_center_setting" => {
+                let fields = [("mde_integration", "enabled")];
+                if let Some(why) = unknown_selector(i, "setting_name", rel) {
+                    unknown_account_fields(b, doc, i, rel, &fields, why);
+                    continue;
+                }
                 let name = i
                     .after
                     .get("setting_name")
@@ -489,6 +505,11 @@ fn load(b: &mut Builder, doc: &At<'_>, instances: &[Instance<'_>], rel: &str) {
                 if name.eq_ignore_ascii_case("WDATP") {
                     if let Some(a) = account(b, doc, i, rel) {
                         put(a, "mde_integration", &i.after, "enabled", Conv::Bool);
+                        let unknown = known_after_apply(a, i, &fields, rel);
+                        let id = a.identity().unwrap_or_default().to_string();
+                        for (field, why, at) in unknown {
+                            b.unknown("cloud_accounts", field, &id, why, &at);
+                        }
                     }
                 }
             }
@@ -530,6 +551,76 @@ fn load(b: &mut Builder, doc: &At<'_>, instances: &[Instance<'_>], rel: &str) {
     }
     for g in groups {
         b.add_group(g);
+    }
+}
+
+/// The attributes of `i` among `fields` (model field, attribute) that the plan knows only after
+/// apply (`after_unknown.<attribute>` true; Terraform leaves them out of `after`): each is set to
+/// [`Value::Unknown`] in `r`, at the flag, and returned with the reason and the flag, for
+/// [`Builder::unknown`].
+fn known_after_apply<'a>(
+    r: &mut Record,
+    i: &Instance<'a>,
+    fields: &[(&'static str, &str)],
+    rel: &str,
+) -> Vec<(&'static str, String, At<'a>)> {
+    let mut out = Vec::new();
+    for &(field, attribute) in fields {
+        let Some(flag) = i
+            .unknown
+            .and_then(|u| u.get(attribute))
+            .filter(|f| f.boolean() == Some(true))
+        else {
+            continue;
+        };
+        r.set(field, Value::Unknown, Some(flag.loc()));
+        let why = format!(
+            "`{attribute}` of `{}` in `{rel}` is known only after apply (`after_unknown.{attribute}`)",
+            i.address
+        );
+        out.push((field, why, flag));
+    }
+    out
+}
+
+/// Why what `i` is cannot be told at plan time: its `attribute` (`resource_type`,
+/// `setting_name`), which says which pricing or setting it is, is known only after apply.
+/// The flag in `after_unknown` is returned with the reason.
+fn unknown_selector<'a>(i: &Instance<'a>, attribute: &str, rel: &str) -> Option<(String, At<'a>)> {
+    let flag = i.unknown.and_then(|u| u.get(attribute))?;
+    (flag.boolean() == Some(true)).then(|| {
+        let why = format!(
+            "`{attribute}` of `{}` in `{rel}` is known only after apply \
+             (`after_unknown.{attribute}`): whether it sets this value is not known",
+            i.address
+        );
+        (why, flag)
+    })
+}
+
+/// Makes unknown, for the reason `why` shown at `at`, the `fields` of the account `i`
+/// configures that no resource of the plan has set before it.
+fn unknown_account_fields(
+    b: &mut Builder,
+    doc: &At<'_>,
+    i: &Instance<'_>,
+    rel: &str,
+    fields: &[(&'static str, &str)],
+    (why, at): (String, At<'_>),
+) {
+    let Some(a) = account(b, doc, i, rel) else {
+        return;
+    };
+    let mut unset = Vec::new();
+    for &(field, _) in fields {
+        if a.get(field).is_none_or(Field::is_null) {
+            a.set(field, Value::Unknown, Some(at.loc()));
+            unset.push(field);
+        }
+    }
+    let id = a.identity().unwrap_or_default().to_string();
+    for field in unset {
+        b.unknown("cloud_accounts", field, &id, why.clone(), &at);
     }
 }
 
@@ -611,6 +702,19 @@ fn group(
         Conv::Bool,
     );
     put(&mut r, "mail_enabled", &i.after, "mail_enabled", Conv::Bool);
+    // Values known only after apply (a name from another resource's attribute) are unknown,
+    // not absent.
+    let unknown = known_after_apply(
+        &mut r,
+        i,
+        &[
+            ("name", "display_name"),
+            ("types", "types"),
+            ("security_enabled", "security_enabled"),
+            ("mail_enabled", "mail_enabled"),
+        ],
+        rel,
+    );
     let rule = i
         .after
         .get("dynamic_membership")
@@ -627,6 +731,31 @@ fn group(
         .and_then(|t| t.strings())
         .is_some_and(|t| t.iter().any(|x| x.as_str() == Some("DynamicMembership")));
     r.set("dynamic", Value::Bool(dynamic_type || rule.is_some()), None);
+    let id = r.identity().unwrap_or_default().to_string();
+    let dynamic_unknown = unknown
+        .iter()
+        .find(|(field, ..)| *field == "types")
+        .map(|(_, why, at)| (why.clone(), *at))
+        .or_else(|| {
+            i.unknown
+                .and_then(|u| u.get("dynamic_membership"))
+                .filter(|f| f.boolean() == Some(true))
+                .map(|at| {
+                    let why = format!(
+                        "`dynamic_membership` of `{}` in `{rel}` is known only after apply \
+                         (`after_unknown.dynamic_membership`)",
+                        i.address
+                    );
+                    (why, at)
+                })
+        });
+    if let Some((why, at)) = dynamic_unknown.filter(|_| !dynamic_type && rule.is_none()) {
+        r.set("dynamic", Value::Unknown, Some(at.loc()));
+        b.unknown("groups", "dynamic", &id, why, &at);
+    }
+    for (field, why, at) in unknown {
+        b.unknown("groups", field, &id, why, &at);
+    }
     if let Some(members) = i.after.get("members") {
         // Terraform writes an element known only after apply as null in `after` and true at
         // its index in `after_unknown` (`omitUnknowns` and `unknownAsBool` in
