@@ -702,3 +702,52 @@ fn terraform_defender_values_known_only_after_apply_say_so() {
         "{ne:?}"
     );
 }
+
+#[test]
+fn a_deleted_terraform_servers_pricing_resets_the_tier_to_free() {
+    let (code, report) = lint_json(&fixture("terraform-delete-pricing"));
+    assert_eq!(code, 1, "{report:#}");
+    let free = violations(&report, "DEX302");
+    assert_eq!(free.len(), 1, "{report:#}");
+    assert_eq!(free[0].0, "terraform/plan.json");
+    assert_eq!(free[0].1, 33);
+    assert!(
+        free[0].2.contains("`6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f`")
+            && free[0].2.contains("`Free`"),
+        "{free:?}"
+    );
+    // The same plan also creates a Standard pricing for the subscription: which one is applied
+    // last is not known.
+    let dir = copy("terraform-delete-pricing");
+    let path = dir.path().join("terraform/plan.json");
+    let mut plan: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let mut created = plan["resource_changes"][0].clone();
+    created["address"] = Value::from("azurerm_security_center_subscription_pricing.vm");
+    created["name"] = Value::from("vm");
+    created["change"]["actions"] = serde_json::json!(["create"]);
+    created["change"]["after"] = created["change"]["before"].clone();
+    created["change"]["before"] = Value::Null;
+    created["change"]["after"]["id"] = Value::Null;
+    created["change"]["after_unknown"] = serde_json::json!({"id": true});
+    plan["resource_changes"]
+        .as_array_mut()
+        .unwrap()
+        .push(created);
+    let mut config = plan["configuration"]["root_module"]["resources"][0].clone();
+    config["address"] = Value::from("azurerm_security_center_subscription_pricing.vm");
+    config["type"] = Value::from("azurerm_security_center_subscription_pricing");
+    config["name"] = Value::from("vm");
+    plan["configuration"]["root_module"]["resources"]
+        .as_array_mut()
+        .unwrap()
+        .push(config);
+    std::fs::write(&path, serde_json::to_string_pretty(&plan).unwrap()).unwrap();
+    let (_, report) = lint_json(dir.path());
+    assert!(violations(&report, "DEX302").is_empty(), "{report:#}");
+    let ne = not_evaluated(&report, "DEX302");
+    assert!(
+        ne.iter().any(|(e, r)| e == "6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f"
+            && r.contains("applied last")),
+        "{ne:?}"
+    );
+}

@@ -1,6 +1,7 @@
 //! Terraform JSON (`terraform show -json`, Terraform's "JSON Output Format"): a plan's
-//! `resource_changes` (each instance's planned `change.after`), else its `planned_values`, else a
-//! state's `values`, through every child module. Read: `azuread_group`, `azuread_group_member`,
+//! `resource_changes` (each instance's planned `change.after`; of a deleted instance, only what
+//! its deletion sets), else its `planned_values`, else a state's `values`, through every child
+//! module. Read: `azuread_group`, `azuread_group_member`,
 //! `azurerm_security_center_subscription_pricing` and `azurerm_security_center_setting`.
 //!
 //! Records are named by absolute resource address (`module.identity.azuread_group.team["soc"]`,
@@ -32,7 +33,15 @@ struct Instance<'a> {
     after: At<'a>,
     /// The plan's `change.after_unknown`: attributes known only after apply (`true`).
     unknown: Option<At<'a>>,
+    /// For an instance the plan deletes (`actions` `["delete"]`), read only where deletion
+    /// itself sets a value: the `actions`. `after` is then the values before (`change.before`).
+    deleted: Option<At<'a>>,
 }
+
+/// Resource types whose deletion sets what dexlint reads: deleting an
+/// `azurerm_security_center_subscription_pricing` resets the pricing tier to `Free` (the azurerm
+/// provider's documentation of the resource).
+const READ_WHEN_DELETED: &[&str] = &["azurerm_security_center_subscription_pricing"];
 
 /// Reads a Terraform JSON document; false when it is not one (no `format_version`).
 pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
@@ -202,28 +211,38 @@ fn instances<'a>(b: &mut Builder, doc: &At<'a>) -> Option<Vec<Instance<'a>>> {
     Some(out)
 }
 
-/// One entry of `resource_changes`, unless it is a data source or deleted.
+/// One entry of `resource_changes`, unless it is a data source, or deleted and of a type whose
+/// deletion sets nothing dexlint reads ([`READ_WHEN_DELETED`]).
 fn change<'a>(rc: &At<'a>) -> Option<Instance<'a>> {
     if rc.get("mode").and_then(|m| m.text()).as_deref() == Some("data") {
         return None;
     }
-    let actions = rc.path(&["change", "actions"]).and_then(|a| a.strings());
-    if actions.is_some_and(|a| a == [Value::Str("delete".into())]) {
+    let kind = rc.get("type").and_then(|t| t.text())?;
+    let actions = rc.path(&["change", "actions"]);
+    let deleted = actions.filter(|a| {
+        a.strings()
+            .is_some_and(|a| a == [Value::Str("delete".into())])
+    });
+    if deleted.is_some() && !READ_WHEN_DELETED.contains(&kind.as_str()) {
         return None;
     }
-    let after = rc.path(&["change", "after"]).filter(At::is_object)?;
+    let values = if deleted.is_some() { "before" } else { "after" };
+    let after = rc.path(&["change", values]).filter(At::is_object)?;
     let address = rc.get("address").and_then(|a| a.text())?;
     let module = rc
         .get("module_address")
         .and_then(|m| m.text())
         .unwrap_or_default();
     Some(Instance {
-        kind: rc.get("type").and_then(|t| t.text())?,
+        deleted,
+        kind,
         name: rc.get("name").and_then(|t| t.text()).unwrap_or_default(),
         address,
         module,
         after,
-        unknown: rc.path(&["change", "after_unknown"]),
+        unknown: rc
+            .path(&["change", "after_unknown"])
+            .filter(|_| deleted.is_none()),
     })
 }
 
@@ -254,6 +273,7 @@ fn resources_of<'a>(m: &At<'a>, module: &str, data: bool, out: &mut Vec<Instance
             module: module.to_string(),
             after,
             unknown: None,
+            deleted: None,
         });
     }
     for child in m
@@ -467,6 +487,9 @@ fn load(b: &mut Builder, doc: &At<'_>, instances: &[Instance<'_>], rel: &str) {
                 let g = group(b, doc, i, (&objects, rel));
                 groups.push(g);
             }
+            "azurerm_security_center_subscription_pricing" if i.deleted.is_some() => {
+                // Read once every pricing the plan sets is.
+            }
             "azurerm_security_center_subscription_pricing" => {
                 let fields = [("servers_tier", "tier"), ("servers_plan", "subplan")];
                 if let Some(why) = unknown_selector(i, "resource_type", rel) {
@@ -516,6 +539,9 @@ fn load(b: &mut Builder, doc: &At<'_>, instances: &[Instance<'_>], rel: &str) {
             _ => {}
         }
     }
+    for i in instances.iter().filter(|i| i.deleted.is_some()) {
+        deleted_pricing(b, doc, i, rel);
+    }
     // A group whose members are known only after apply is not a group without members.
     for (i, g) in instances
         .iter()
@@ -552,6 +578,48 @@ fn load(b: &mut Builder, doc: &At<'_>, instances: &[Instance<'_>], rel: &str) {
     for g in groups {
         b.add_group(g);
     }
+}
+
+/// A Defender for Servers pricing (`resource_type` `VirtualMachines`) the plan deletes: the
+/// azurerm provider resets the subscription's tier to `Free` when it deletes the resource, so the
+/// account's tier is `Free`, shown at the deletion (`actions`). When another resource of the
+/// plan sets the tier too, which of the two applies last is not known: the tier is unknown.
+fn deleted_pricing(b: &mut Builder, doc: &At<'_>, i: &Instance<'_>, rel: &str) {
+    let Some(actions) = i.deleted else {
+        return;
+    };
+    let rt = i
+        .after
+        .get("resource_type")
+        .and_then(|t| t.text())
+        .unwrap_or_else(|| "VirtualMachines".into());
+    if !rt.eq_ignore_ascii_case("VirtualMachines") {
+        return;
+    }
+    let Some(a) = account(b, doc, i, rel) else {
+        return;
+    };
+    if a.get("servers_tier").is_none_or(Field::is_null) {
+        a.set(
+            "servers_tier",
+            Value::Str("Free".into()),
+            Some(actions.loc()),
+        );
+        return;
+    }
+    a.set("servers_tier", Value::Unknown, Some(actions.loc()));
+    let id = a.identity().unwrap_or_default().to_string();
+    b.unknown(
+        "cloud_accounts",
+        "servers_tier",
+        &id,
+        format!(
+            "`{rel}` deletes `{}`, which resets the Defender for Servers tier to `Free`, and sets \
+             the tier with another resource: which of the two is applied last is not known",
+            i.address
+        ),
+        &actions,
+    );
 }
 
 /// The attributes of `i` among `fields` (model field, attribute) that the plan knows only after
@@ -658,6 +726,17 @@ fn account<'b>(
         doc.path(&["variables", variable, "value"])?
             .text()
             .filter(|v| super::entra_exporter::guid_like(v))
+    });
+    // A resource the configuration no longer declares (the plan deletes it) has no provider
+    // configuration: its ARM id names its subscription.
+    let subscription = subscription.or_else(|| {
+        config(doc, i).is_none().then_some(())?;
+        let id = i.after.get("id").and_then(|t| t.text())?;
+        let rest = id.strip_prefix('/').unwrap_or(&id);
+        let (head, rest) = rest.split_once('/')?;
+        let sub = rest.split('/').next()?;
+        (head.eq_ignore_ascii_case("subscriptions") && super::entra_exporter::guid_like(sub))
+            .then(|| sub.to_string())
     });
     let key = match (&subscription, &provider) {
         (Some(s), _) => format!("terraform:{}", s.to_ascii_lowercase()),
