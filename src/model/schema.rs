@@ -262,6 +262,11 @@ pub static GROUP: RecordSchema = RecordSchema {
             STR,
             "Terraform resource address, or the ARM template resource's symbolic name or type/name",
         ),
+        o(
+            "renamed_from",
+            STR,
+            "the display name a Terraform plan changes: change.before.display_name of an update whose after differs",
+        ),
     ],
 };
 

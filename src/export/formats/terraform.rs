@@ -16,7 +16,7 @@
 //! A plan that is `errored` or not `complete` is read with a warning, and a gap on what it may
 //! lack (see `incomplete`).
 
-use crate::export::json::{put, At, Conv};
+use crate::export::json::{put, put_at, At, Conv};
 use crate::export::Builder;
 use crate::model::schema;
 use crate::model::{Field, Loc, Record, ThinVec, Value};
@@ -33,6 +33,9 @@ struct Instance<'a> {
     after: At<'a>,
     /// The plan's `change.after_unknown`: attributes known only after apply (`true`).
     unknown: Option<At<'a>>,
+    /// The name the instance has before the plan updates it to another
+    /// (`change.before.display_name`, of `actions` `["update"]`).
+    renamed_from: Option<At<'a>>,
     /// For an instance the plan deletes (`actions` `["delete"]`), read only where deletion
     /// itself sets a value: the `actions`. `after` is then the values before (`change.before`).
     deleted: Option<At<'a>>,
@@ -233,7 +236,15 @@ fn change<'a>(rc: &At<'a>) -> Option<Instance<'a>> {
         .get("module_address")
         .and_then(|m| m.text())
         .unwrap_or_default();
+    // An update that changes the name (or makes it known only after apply) is a rename of the
+    // existing object; a replacement creates another one.
+    let updated = actions.and_then(|a| a.strings()) == Some(vec![Value::Str("update".into())]);
+    let renamed_from = rc
+        .path(&["change", "before", "display_name"])
+        .filter(|b| b.as_str().is_some() && updated)
+        .filter(|b| after.get("display_name").and_then(|a| a.as_str()) != b.as_str());
     Some(Instance {
+        renamed_from,
         deleted,
         kind,
         name: rc.get("name").and_then(|t| t.text()).unwrap_or_default(),
@@ -273,6 +284,7 @@ fn resources_of<'a>(m: &At<'a>, module: &str, data: bool, out: &mut Vec<Instance
             module: module.to_string(),
             after,
             unknown: None,
+            renamed_from: None,
             deleted: None,
         });
     }
@@ -772,6 +784,9 @@ fn group(
     r.set("address", Value::Str(i.address.as_str().into()), None);
     r.set("source", Value::Str("terraform".into()), None);
     put(&mut r, "name", &i.after, "display_name", Conv::Text);
+    if let Some(before) = &i.renamed_from {
+        put_at(&mut r, "renamed_from", before, Conv::Text);
+    }
     put(&mut r, "types", &i.after, "types", Conv::Strings);
     put(
         &mut r,
