@@ -751,3 +751,46 @@ fn a_deleted_terraform_servers_pricing_resets_the_tier_to_free() {
         "{ne:?}"
     );
 }
+
+#[test]
+fn terraform_members_referenced_with_each_key_name_their_instance() {
+    let (_, report) = lint_json(&fixture("terraform-foreach-members"));
+    let nested: Vec<String> = violations(&report, "DEX003")
+        .into_iter()
+        .map(|v| v.2)
+        .collect();
+    assert_eq!(nested.len(), 2, "{report:#}");
+    for (message, key) in nested.iter().zip(["soc", "ir"]) {
+        assert!(
+            message.contains(&format!("nested group `azuread_group.nested[\"{key}\"]`")),
+            "{nested:?}"
+        );
+    }
+    let entities: Vec<&str> = report["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v["entity"].as_str())
+        .collect();
+    assert!(entities[0] != entities[1], "{entities:?}");
+    // The users the members reference are users: nothing is left unknown.
+    for policy in ["DEX003", "DEX006"] {
+        assert!(not_evaluated(&report, policy).is_empty(), "{report:#}");
+    }
+    // An expression that reads anything else may give another object: unknown.
+    let dir = copy("terraform-foreach-members");
+    let path = dir.path().join("terraform/plan.json");
+    let mut plan: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let users = &mut plan["configuration"]["root_module"]["resources"][4];
+    assert_eq!(users["address"], "azuread_group_member.users");
+    users["expressions"]["member_object_id"]["references"] =
+        serde_json::json!(["var.override", "azuread_user.analyst", "each.key"]);
+    std::fs::write(&path, serde_json::to_string_pretty(&plan).unwrap()).unwrap();
+    let (_, report) = lint_json(dir.path());
+    let ne = not_evaluated(&report, "DEX006");
+    assert!(
+        ne.iter()
+            .any(|(_, r)| r.contains("`azuread_group_member.users[\"alice\"]`")),
+        "{ne:?}"
+    );
+}

@@ -10,8 +10,9 @@
 //! through `module_calls.<name>.module`): there, addresses and expression `references` are
 //! relative to their module (`azuread_group.analysts.object_id` inside `module.identity` is
 //! `module.identity.azuread_group.analysts`), and a member that references an `azuread_group` is
-//! a nested group. A member given as an object id takes its kind from the plan's directory
-//! objects (`directory_objects`), else it is unknown.
+//! a nested group (an `azuread_group_member` that references only an `azuread_user` or
+//! `azuread_service_principal` is one of those: `member_target`). A member given as an object id
+//! takes its kind from the plan's directory objects (`directory_objects`), else it is unknown.
 //!
 //! A plan that is `errored` or not `complete` is read with a warning, and a gap on what it may
 //! lack (see `incomplete`).
@@ -457,16 +458,21 @@ fn references(doc: &At<'_>, i: &Instance<'_>, attribute: &str) -> Vec<String> {
 /// The absolute address of the `azuread_group` a module-relative reference names
 /// (`azuread_group.g["k"].object_id` in `module.m` → `module.m.azuread_group.g["k"]`).
 fn referenced_group(i: &Instance<'_>, reference: &str) -> Option<String> {
-    let rest = reference.strip_prefix("azuread_group.")?;
+    referenced(i, reference, "azuread_group")
+}
+
+/// The absolute address of the resource of type `kind` a module-relative reference names.
+fn referenced(i: &Instance<'_>, reference: &str, kind: &str) -> Option<String> {
+    let rest = reference.strip_prefix(kind)?.strip_prefix('.')?;
     let end = rest.find(['.', '[']).unwrap_or(rest.len());
-    let name = rest.get(..end)?;
+    let name = rest.get(..end).filter(|n| !n.is_empty())?;
     let tail = rest.get(end..).unwrap_or("");
     let key = if tail.starts_with('[') {
         tail.get(..key_end(tail)).unwrap_or("")
     } else {
         ""
     };
-    let local = format!("azuread_group.{name}{key}");
+    let local = format!("{kind}.{name}{key}");
     Some(if i.module.is_empty() {
         local
     } else {
@@ -474,20 +480,83 @@ fn referenced_group(i: &Instance<'_>, reference: &str) -> Option<String> {
     })
 }
 
-/// The absolute address of the `azuread_group` data source a module-relative reference names
+/// The absolute address of the data source of type `kind` a module-relative reference names
 /// (`data.azuread_group.g.object_id` in `module.m` → `module.m.data.azuread_group.g`).
-fn referenced_data_group(i: &Instance<'_>, reference: &str) -> Option<String> {
-    let rest = reference.strip_prefix("data.")?;
-    let group = referenced_group(i, rest)?;
-    Some(match group.rsplit_once("azuread_group.") {
-        Some((module, local)) => format!("{module}data.azuread_group.{local}"),
-        None => format!("data.{group}"),
+fn referenced_data(i: &Instance<'_>, reference: &str, kind: &str) -> Option<String> {
+    let local = referenced(i, reference.strip_prefix("data.")?, kind)?;
+    let tail = local.strip_prefix(i.module.as_str()).unwrap_or(&local);
+    let tail = tail.trim_start_matches('.');
+    Some(if i.module.is_empty() {
+        format!("data.{tail}")
+    } else {
+        format!("{}.data.{tail}", i.module)
     })
+}
+
+/// The absolute address of the `azuread_group` data source a module-relative reference names.
+fn referenced_data_group(i: &Instance<'_>, reference: &str) -> Option<String> {
+    referenced_data(i, reference, "azuread_group")
 }
 
 /// The first group a list of references names.
 fn first_group(i: &Instance<'_>, refs: &[String]) -> Option<String> {
     refs.iter().find_map(|r| referenced_group(i, r))
+}
+
+/// The directory object a member's `member_object_id` references, with its kind (as a member's
+/// `kind`): a planned `azuread_group`, `azuread_user` or `azuread_service_principal`, or a data
+/// source of those types. None unless every reference names that one resource (or is the
+/// instance's own `each.key`, `each.value` or `count.index`): an expression that also reads
+/// anything else (`var.use_group ? azuread_group.g.object_id : var.id`) may give another object.
+/// A reference without an instance key, from an instance whose expression uses `each.key` or
+/// `count.index` (`azuread_group.teams[each.key].object_id`, whose references are
+/// `azuread_group.teams` and `each.key`), names the instance of the same key when the plan has
+/// one (`addresses`).
+fn member_target(
+    i: &Instance<'_>,
+    refs: &[String],
+    addresses: &[&str],
+) -> Option<(String, &'static str)> {
+    const KINDS: [(&str, &str); 3] = [
+        ("azuread_group", "group"),
+        ("azuread_user", "user"),
+        ("azuread_service_principal", "servicePrincipal"),
+    ];
+    const OWN: [&str; 3] = ["each.key", "each.value", "count.index"];
+    let mut found: Option<(String, &'static str)> = None;
+    for r in refs.iter().filter(|r| !OWN.contains(&r.as_str())) {
+        let (address, kind) = KINDS.iter().find_map(|(resource, kind)| {
+            referenced(i, r, resource)
+                .or_else(|| referenced_data(i, r, resource))
+                .map(|a| (a, *kind))
+        })?;
+        let base = |a: &str| a.split('[').next().unwrap_or(a).to_string();
+        match &found {
+            // `azuread_group.g["k"].object_id` also references `azuread_group.g`: the same
+            // resource, the address with its key kept.
+            Some((seen, _)) if base(seen) == base(&address) => {
+                if address.len() > seen.len() {
+                    found = Some((address, kind));
+                }
+            }
+            Some(_) => return None,
+            None => found = Some((address, kind)),
+        }
+    }
+    let (address, kind) = found?;
+    let keyed = refs.iter().any(|r| r == "each.key" || r == "count.index");
+    let local = i
+        .address
+        .strip_prefix(i.module.as_str())
+        .unwrap_or(&i.address);
+    let own_key = local.find('[').and_then(|k| local.get(k..));
+    if let (true, false, Some(key)) = (keyed, address.ends_with(']'), own_key) {
+        let candidate = format!("{address}{key}");
+        if addresses.contains(&candidate.as_str()) {
+            return Some((candidate, kind));
+        }
+    }
+    Some((address, kind))
 }
 
 fn load(b: &mut Builder, doc: &At<'_>, instances: &[Instance<'_>], rel: &str) {
@@ -578,11 +647,16 @@ fn load(b: &mut Builder, doc: &At<'_>, instances: &[Instance<'_>], rel: &str) {
         }
     }
     let data = data_groups(doc);
+    let addresses: Vec<&str> = instances
+        .iter()
+        .chain(&data)
+        .map(|i| i.address.as_str())
+        .collect();
     for i in instances
         .iter()
         .filter(|i| i.kind == "azuread_group_member")
     {
-        group_member(b, doc, i, (&data, &objects, rel), &mut groups);
+        group_member(b, doc, i, (&data, &objects, &addresses, rel), &mut groups);
     }
     if !groups.is_empty() {
         b.touch("groups");
@@ -933,7 +1007,7 @@ fn group_member(
     b: &mut Builder,
     doc: &At<'_>,
     i: &Instance<'_>,
-    (data, objects, rel): (&[Instance<'_>], &Objects, &str),
+    (data, objects, addresses, rel): (&[Instance<'_>], &Objects, &[&str], &str),
     groups: &mut Vec<Record>,
 ) {
     let refs = references(doc, i, "group_object_id");
@@ -984,26 +1058,39 @@ fn group_member(
         return;
     };
     let mut m = Record::new(&schema::MEMBER, Some(i.after.loc()));
-    let member_ref = first_group(i, &references(doc, i, "member_object_id"));
+    let target = member_target(i, &references(doc, i, "member_object_id"), addresses);
     let address = group
         .get("address")
         .and_then(Field::as_str)
         .unwrap_or_default()
         .to_string();
-    match (i.after.get("member_object_id"), &member_ref) {
-        (Some(at), _) if at.text().is_some() => {
+    let id_at = i
+        .after
+        .get("member_object_id")
+        .filter(|a| a.text().is_some());
+    match (id_at, target) {
+        (Some(at), target) => {
             let id = at.text().unwrap_or_default();
             m.set("id", Value::Str(id.as_str().into()), Some(at.loc()));
-            if member_ref.is_none() {
-                member_kind(b, &mut m, (&id, at), (objects, &address, rel));
+            match target {
+                // A referenced group is a nested group, named by its address.
+                Some((addr, kind))
+                    if kind == "group" || !objects.contains_key(&id.to_ascii_lowercase()) =>
+                {
+                    m.set("name", Value::Str(addr.into()), None);
+                    m.set("kind", Value::Str(kind.into()), None);
+                }
+                _ => member_kind(b, &mut m, (&id, at), (objects, &address, rel)),
             }
         }
-        (_, Some(addr)) => {
+        (None, Some((addr, kind))) => {
             m.set("id", Value::Str(addr.as_str().into()), None);
+            m.set("name", Value::Str(addr.into()), None);
+            m.set("kind", Value::Str(kind.into()), None);
         }
-        _ => {
-            // An object id known only after apply (another module's output, a resource not
-            // yet created that is no `azuread_group`): the member's kind is not known.
+        (None, None) => {
+            // An object id known only after apply (another module's output, a resource that is
+            // no group, user or service principal): the member's kind is not known.
             let flagged = i
                 .unknown
                 .and_then(|u| u.get("member_object_id"))
@@ -1026,10 +1113,6 @@ fn group_member(
             let at = i.after.get("member_object_id").unwrap_or(i.after);
             unknown_member(b, &mut m, &i.address, why, &at);
         }
-    }
-    if let Some(addr) = member_ref {
-        m.set("name", Value::Str(addr.into()), None);
-        m.set("kind", Value::Str("group".into()), None);
     }
     let field = group.take("members");
     let loc = field.as_ref().and_then(|f| f.loc()).or(group.loc());
