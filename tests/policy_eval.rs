@@ -259,6 +259,25 @@ fn targets_locations_and_entities() {
 }
 
 #[test]
+fn a_for_rule_without_a_target_points_at_its_first_binding_s_record() {
+    let one = policy_for("  for g in groups\n  where g.id == \"g2\"\n  report \"x\"");
+    let f = &findings(&one, &sample())[0];
+    assert_eq!(f.loc, Some(at(0, 1)));
+    assert_eq!(f.entity.as_deref(), Some("groups/g2"));
+    // With two bindings: the outer record (the group), not the member; the entity still
+    // names the member, as with a target.
+    let two = policy_for(
+        "  for g in groups, m in g.members\n  where m.kind == \"group\"\n  report \"{g.id}/{m.id}\"",
+    );
+    let f = &findings(&two, &sample())[0];
+    assert_eq!(f.loc, Some(at(0, 0)));
+    assert_eq!(f.entity.as_deref(), Some("groups/g1/members/g2"));
+    // An `assert` rule without a target points at no location.
+    let a = policy_for("  assert false\n  report \"x\"");
+    assert_eq!(findings(&a, &sample())[0].loc, None);
+}
+
+#[test]
 fn not_evaluated_when_data_is_absent() {
     let p = policy_for("  for u in users\n  report u \"{u.upn}\"");
     match run(&p, &sample()) {

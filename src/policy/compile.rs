@@ -857,6 +857,8 @@ impl Ctx<'_> {
         let depth = self.scopes.len();
         let outer_lets = self.lets(&r.lets);
         let mut inner_lets = Vec::new();
+        // The slot of a `for` rule's first binding: what the rule points at without a target.
+        let mut first_binding = None;
         let kind = match &r.kind {
             RuleKind::For {
                 bindings,
@@ -871,6 +873,7 @@ impl Ctx<'_> {
                     self.push_local(&b.name, elem, LocalKind::Slot(slot));
                     bs.push((slot, src));
                 }
+                first_binding = bs.first().map(|(slot, _)| *slot);
                 inner_lets = self.lets(inner);
                 let filter = filter
                     .as_ref()
@@ -907,6 +910,11 @@ impl Ctx<'_> {
                 let first = targets.next().unwrap_or(CTarget::None);
                 (first, targets.collect())
             }
+            // Without a target, a `for` rule points at the record of its first binding.
+            None => (
+                first_binding.map_or(CTarget::None, |slot| CTarget::Record(CExpr::Slot(slot))),
+                Vec::new(),
+            ),
             _ => (self.optional(|c| c.target(r.target.as_ref())), Vec::new()),
         };
         let message = self.optional(|c| c.string(&r.message));
