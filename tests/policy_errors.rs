@@ -69,6 +69,7 @@ snapshots!(
     not_a_record,
     bad_target,
     param_type,
+    untyped_param,
     unknown_type,
     unknown_value,
     division_by_zero,

@@ -1021,6 +1021,16 @@ fn constant(
     }
 }
 
+/// Whether a type is or holds the type of `null` (`[]` is `list<null>`): a value whose type
+/// is not known.
+fn has_null(t: &Ty) -> bool {
+    match t {
+        Ty::Null => true,
+        Ty::List(inner) => has_null(inner),
+        _ => false,
+    }
+}
+
 fn type_of(t: &TypeExpr, errors: &mut Vec<CompileError>) -> Option<Ty> {
     let simple = |ty| if t.arg.is_some() { None } else { Some(ty) };
     let ty = match t.name.name.as_str() {
@@ -1440,6 +1450,33 @@ pub(super) fn compile_policy(
         );
         let declared = param.ty.as_ref().map(|t| type_of(t, ctx.errors));
         let (value, ty) = match (value, declared) {
+            // `[]` and `null` do not tell the type, and no configured value could match theirs.
+            (Some(value), None) if has_null(&value.ty) => {
+                let name = &param.name.name;
+                let span = param.default.span;
+                let default = text.get(span.start..span.end).unwrap_or("…").to_string();
+                let ty = if value.ty == Ty::Null {
+                    "string"
+                } else {
+                    "list<string>"
+                };
+                ctx.errors.push(CompileError::UntypedParam {
+                    help: format!(
+                        "write it: `param {name}: {ty} = {default}` (a parameter is `string`, \
+                         `int`, `bool`, `date`, `list<string>` or `list<int>`)"
+                    ),
+                    name: name.clone(),
+                    default,
+                    span: param.name.span,
+                });
+                (
+                    ConstVal {
+                        value: Value::Null,
+                        ty: Ty::Error,
+                    },
+                    Ty::Error,
+                )
+            }
             (Some(value), None) => {
                 let ty = value.ty.clone();
                 (value, ty)

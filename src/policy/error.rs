@@ -353,6 +353,22 @@ pub enum CompileError {
         #[help]
         help: String,
     },
+    /// A parameter without a type whose default does not tell it: `[]` (a list of what?) or
+    /// `null`, which no configured value could then match.
+    #[error("parameter `{name}` needs a type: its default `{default}` does not tell it")]
+    #[diagnostic(code(dexlint::param_type))]
+    UntypedParam {
+        /// The parameter's name.
+        name: String,
+        /// The default as written.
+        default: String,
+        /// The parameter's name after `param`.
+        #[label("write its type after the name")]
+        span: Span,
+        /// The declaration with a type, and the types a parameter may have.
+        #[help]
+        help: String,
+    },
     /// A type annotation that names no type: not `string`, `int`, `bool` or a record type, a `list`
     /// without its element type, or a record type given an argument.
     #[error("unknown type `{name}`")]
@@ -400,6 +416,7 @@ impl CompileError {
             | TooDeep { span, .. }
             | Import { span, .. }
             | ImportCycle { span, .. }
+            | UntypedParam { span, .. }
             | UnknownType { span, .. } => *span,
         }
     }
