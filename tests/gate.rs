@@ -304,6 +304,16 @@ fn config_errors_point_into_the_toml() {
     assert!(err.contains("dexlint.toml:1:9"), "{err}");
     assert!(err.contains("did you mean `e5_skus`?"), "{err}");
 
+    // Columns count characters, as in `--format json`: `é` is two bytes.
+    std::fs::write(&cfg, "disable = [\"é\", \"DEX1[\"]\n").unwrap();
+    let out = dexlint()
+        .args(["lint", "examples/contoso", "--config"])
+        .arg(&cfg)
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("dexlint.toml:1:17]"), "{err}");
+
     let messages =
         config_errors("[[waiver]]\npolicy = \"DEX001\"\nreason = \"\"\nexpires = \"soon\"\n");
     assert!(

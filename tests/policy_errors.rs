@@ -80,6 +80,7 @@ snapshots!(
     all_without_condition,
     unknown_name_in_message,
     several_errors,
+    column_in_characters,
 );
 
 #[test]

@@ -19,6 +19,61 @@ pub fn handler(color: bool, width: usize) -> miette::GraphicalReportHandler {
         .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
 }
 
+/// A named text that diagnostics are drawn against (a policy file, `dexlint.toml`): as
+/// [`miette::NamedSource`], but the header's column (`file:4:29`) counts characters, as
+/// every position dexlint reports does; miette's counts bytes.
+#[derive(Debug, Clone)]
+pub struct Source {
+    name: String,
+    text: std::sync::Arc<str>,
+}
+
+impl Source {
+    /// The text `text`, shown as `name`.
+    pub fn new(name: impl Into<String>, text: impl Into<std::sync::Arc<str>>) -> Self {
+        Source {
+            name: name.into(),
+            text: text.into(),
+        }
+    }
+
+    /// The name it is shown as.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+}
+
+impl miette::SourceCode for Source {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let inner = self.text.as_ref().read_span(span, before, after)?;
+        // Without lines before, miette's column is the span's, counted in bytes.
+        let column = match before {
+            0 => crate::base::lines::position(&self.text, span.offset())
+                .1
+                .saturating_sub(1),
+            _ => inner.column(),
+        };
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            column,
+            inner.line_count(),
+        )))
+    }
+}
+
 /// Wraps `text` at `width` columns the way [`handler`] does: at spaces only, never inside a
 /// word; continuation lines start with `indent`.
 pub fn wrap(text: &str, width: usize, indent: &str) -> String {

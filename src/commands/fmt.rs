@@ -33,8 +33,7 @@ pub fn run(paths: &[PathBuf], check: bool) -> i32 {
         let formatted = match policy::format::format(&text) {
             Ok(f) => f,
             Err(error) => {
-                let src =
-                    miette::NamedSource::new(&shown, std::sync::Arc::<str>::from(text.as_str()));
+                let src = crate::base::render::Source::new(shown.as_str(), text.as_str());
                 fail(policy::SourcedError {
                     error,
                     file: shown.clone(),

@@ -39,7 +39,8 @@ use crate::policy::{CompiledPolicy, PolicyMeta, Severity};
 use raw::RawConfig;
 use selection::{glob, selector, Selector};
 
-use miette::{Diagnostic, NamedSource, SourceSpan};
+use crate::base::render::Source;
+use miette::{Diagnostic, SourceSpan};
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -58,7 +59,7 @@ pub struct ConfigError {
     pub message: String,
     /// The configuration file's name and text.
     #[source_code]
-    pub src: NamedSource<String>,
+    pub src: Source,
     /// Byte range in the file of what is wrong; None when it is about the whole file.
     #[label("{label}")]
     pub span: Option<SourceSpan>,
@@ -199,7 +200,7 @@ impl Errors<'_> {
     ) {
         self.list.push(ConfigError {
             message,
-            src: NamedSource::new(self.path, self.text.to_string()),
+            src: Source::new(self.path, self.text),
             span: span.map(|r| SourceSpan::from(r.start..r.end)),
             label: label.to_string(),
             help,
@@ -282,7 +283,7 @@ impl Config {
             path: shown.clone(),
             errors: vec![ConfigError {
                 message: format!("cannot read `{shown}`: {e}"),
-                src: NamedSource::new(&shown, String::new()),
+                src: Source::new(shown.as_str(), ""),
                 span: None,
                 label: String::new(),
                 help: None,

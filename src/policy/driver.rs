@@ -6,9 +6,8 @@ use super::error::{CompileError, CompileErrors, SourcedError};
 use super::imports::{parse_units, unit_envs, PolicyFiles};
 use super::ir::{CLet, CRule, Ty};
 use super::{ast, parse, PolicyMeta, PolicySource};
-use miette::NamedSource;
+use crate::base::render::Source;
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 /// A compiled policy.
 #[derive(Debug, Clone)]
@@ -65,7 +64,7 @@ pub fn compile_nested(
             message: format!("cannot start the compiler thread: {e}"),
             span: ast::Span::default(),
         };
-        let src = NamedSource::new("", Arc::<str>::from(""));
+        let src = Source::new("", "");
         Err(CompileErrors {
             errors: vec![SourcedError {
                 error,
@@ -120,10 +119,7 @@ fn compile_here(
         if unit.errors.is_empty() {
             continue;
         }
-        let src = NamedSource::new(
-            &unit.source.name,
-            Arc::<str>::from(unit.source.text.as_str()),
-        );
+        let src = Source::new(unit.source.name.as_str(), unit.source.text.as_str());
         all.extend(unit.errors.into_iter().map(|error| SourcedError {
             error,
             file: unit.source.name.clone(),

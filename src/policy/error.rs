@@ -2,9 +2,9 @@
 //! the policy file; messages are lowercase with user values in backticks, advice in `help`.
 
 use super::ast::Span;
-use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
+use crate::base::render::Source;
+use miette::{Diagnostic, LabeledSpan, SourceCode};
 use std::fmt;
-use std::sync::Arc;
 
 /// A mistake in a policy file found while parsing or compiling it. Every variant's `span` is a
 /// byte range into that file's text (end exclusive) that the diagnostic labels.
@@ -430,13 +430,13 @@ pub struct SourcedError {
     /// The name of the policy file, as its source was named (a path, or `builtin:NAME`).
     pub file: String,
     /// The file's name and text, which miette renders the labels against.
-    pub src: NamedSource<Arc<str>>,
+    pub src: Source,
 }
 
 impl SourcedError {
     /// 1-based line and column of the error's span.
     pub fn line_col(&self) -> (usize, usize) {
-        crate::base::lines::position(self.src.inner(), self.error.span().start)
+        crate::base::lines::position(self.src.text(), self.error.span().start)
     }
 }
 
