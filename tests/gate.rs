@@ -314,6 +314,37 @@ fn config_errors_point_into_the_toml() {
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("dexlint.toml:1:17]"), "{err}");
 
+    // An include or exclude glob that is not one is labelled in the file.
+    std::fs::write(
+        &cfg,
+        "exclude = [\"archive/**\"]\ninclude = [\"graph/[**\"]\n",
+    )
+    .unwrap();
+    let out = dexlint()
+        .args(["lint", "examples/contoso", "--format", "json", "--config"])
+        .arg(&cfg)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let error = &report["errors"][0];
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("invalid glob `graph/[**`"),
+        "{error}"
+    );
+    assert!(
+        error["file"].as_str().unwrap().ends_with("dexlint.toml"),
+        "{error}"
+    );
+    assert_eq!(
+        (&error["line"], &error["column"]),
+        (&2.into(), &12.into()),
+        "{error}"
+    );
+
     let messages =
         config_errors("[[waiver]]\npolicy = \"DEX001\"\nreason = \"\"\nexpires = \"soon\"\n");
     assert!(

@@ -323,8 +323,8 @@ impl Config {
             one_tenant: raw.one_tenant.unwrap_or(false),
             baseline: raw.baseline.as_ref().map(|p| base.join(p)),
             base: base.to_path_buf(),
-            include: raw.include,
-            exclude: raw.exclude,
+            include: raw.include.iter().map(|g| g.get_ref().clone()).collect(),
+            exclude: raw.exclude.iter().map(|g| g.get_ref().clone()).collect(),
             policy_dirs: raw.policies.iter().map(|p| base.join(p)).collect(),
             exports: raw.exports.iter().map(|p| base.join(p)).collect(),
             export_names: raw
@@ -365,6 +365,11 @@ impl Config {
                     Some(crate::edition::known_help()),
                 ),
             }
+        }
+        // Checked here so that an invalid one is labelled in the file (the walk would report
+        // it without a position).
+        for pattern in raw.include.iter().chain(&raw.exclude) {
+            let _ = glob(pattern, &mut errors);
         }
         config.fail_level = raw
             .fail_level

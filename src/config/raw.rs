@@ -18,9 +18,9 @@ pub(super) struct RawConfig {
     #[serde(default)]
     pub(super) exports: Vec<String>,
     #[serde(default)]
-    pub(super) include: Vec<String>,
+    pub(super) include: Vec<Spanned<String>>,
     #[serde(default)]
-    pub(super) exclude: Vec<String>,
+    pub(super) exclude: Vec<Spanned<String>>,
     pub(super) max_file_bytes: Option<Spanned<Count>>,
     pub(super) eval_budget: Option<Spanned<Count>>,
     pub(super) max_json_depth: Option<Spanned<Count>>,
