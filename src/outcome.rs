@@ -97,14 +97,15 @@ pub struct NotEvaluated {
     /// The rule's short label (`for u in users`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// The record passed over (its id), when only that entity's data was incomplete.
+    /// The record passed over (`collection/id`, as a violation's entity begins), when only
+    /// that entity's data was incomplete.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entity: Option<String>,
 }
 
 impl NotEvaluated {
     /// What was not judged, for people: `DEX102`, `DEX102 rule 1 (for u in users)`, with `for
-    /// group 'g1'` when only one entity was.
+    /// `groups/g1`` when only one entity was.
     pub fn subject(&self) -> String {
         let mut s = self.policy.clone();
         if let (Some(rule), Some(label)) = (self.rule, &self.label) {

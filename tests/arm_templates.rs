@@ -210,7 +210,7 @@ fn an_unresolvable_tier_is_dex302_not_evaluated_with_the_expression() {
     );
     assert_eq!(
         skipped[0]["entity"].as_str(),
-        Some("target subscription of main.json")
+        Some("cloud_accounts/target subscription of main.json")
     );
     // The constant setting is judged.
     assert!(not_evaluated(&report, "DEX303").is_empty(), "{report}");

@@ -559,7 +559,7 @@ fn a_subscription_s_setting_or_pricing_not_in_the_export_is_not_judged() {
         );
         let ne = common::not_evaluated(&report, policy);
         assert_eq!(ne.len(), 1, "{path}: {ne:?}");
-        assert_eq!(ne[0].0, sub);
+        assert_eq!(ne[0].0, format!("cloud_accounts/{sub}"));
         let want = format!("provide GET /subscriptions/{sub}/providers/Microsoft.Security/{list})");
         assert!(ne[0].1.contains(&want), "{path}: {ne:?}");
     }

@@ -172,7 +172,7 @@ fn terraform_members_known_after_apply_are_a_gap_not_an_empty_group() {
     let ne = not_evaluated(&report, "DEX007");
     assert!(
         ne.iter()
-            .any(|(e, r)| e == "azuread_group.scoped" && r.contains("after_unknown.members")),
+            .any(|(e, r)| e == "groups/azuread_group.scoped" && r.contains("after_unknown.members")),
         "{report:#}"
     );
 }
@@ -356,7 +356,7 @@ fn terraform_members_given_as_object_ids_take_their_kind_from_the_plan() {
     for policy in ["DEX003", "DEX006"] {
         let ne = not_evaluated(&report, policy);
         assert_eq!(ne.len(), 1, "{policy}: {ne:?}");
-        assert_eq!(ne[0].0, "azuread_group.scoped_users");
+        assert_eq!(ne[0].0, "groups/azuread_group.scoped_users");
         assert!(
             ne[0].1.contains("`3f9a2c71-8d4e-4b6a-9e05-7c1d2b8a6f43`")
                 && ne[0]
@@ -439,7 +439,7 @@ fn an_onboarded_machine_without_its_antivirus_mode_is_not_judged_on_it() {
     assert!(violations(&report, "DEX204").is_empty(), "{report:#}");
     let ne = not_evaluated(&report, "DEX204");
     assert_eq!(ne.len(), 1, "{ne:?}");
-    assert_eq!(ne[0].0, "1e5bc9d7e413ddd7902c2932e418702b84d0cc07");
+    assert_eq!(ne[0].0, "devices/1e5bc9d7e413ddd7902c2932e418702b84d0cc07");
     assert!(
         ne[0].1.contains("`fab-lt-007.fabrikam.com`")
             && ne[0].1.contains("is not in the export's antivirus data"),

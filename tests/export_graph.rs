@@ -210,7 +210,7 @@ fn a_next_link_without_its_pages_is_a_warning_and_the_list_is_not_judged() {
                 .unwrap()
                 .iter()
                 .any(|n| n["policy"] == id
-                    && n["entity"] == SCOPED_GID
+                    && n["entity"] == format!("groups/{SCOPED_GID}")
                     && n["reason"].as_str().unwrap().contains("@odata.nextLink")),
             "{id}: {}",
             report["not_evaluated"]

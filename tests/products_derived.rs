@@ -167,7 +167,7 @@ fn a_licensed_product_without_data_leaves_dex201_not_evaluated_naming_it() {
     // DEX202 judges Defender for Endpoint and lists Defender for Office 365 as not evaluated.
     let skipped = not_evaluated(&r, "DEX202");
     assert_eq!(skipped.len(), 1);
-    assert_eq!(skipped[0].0.as_deref(), Some("mdo"));
+    assert_eq!(skipped[0].0.as_deref(), Some("products/mdo"));
 }
 
 #[test]

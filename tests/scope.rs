@@ -632,10 +632,10 @@ fn groups_a_plan_or_template_manages_are_not_the_tenant_s_groups() {
     );
     let skipped = not_evaluated(&report, "DEX204");
     assert!(
-        skipped
-            .iter()
-            .any(|(e, why)| e == "1e5bc9d7e413ddd7902c2932e418702b84d0cc07"
-                && why.contains("no list of the tenant's Entra ID groups")),
+        skipped.iter().any(
+            |(e, why)| e == "devices/1e5bc9d7e413ddd7902c2932e418702b84d0cc07"
+                && why.contains("no list of the tenant's Entra ID groups")
+        ),
         "{skipped:?}"
     );
     scoped_device_group(dir.path(), "mde/devicegroups.json");

@@ -257,7 +257,7 @@ pub(super) struct Evaluator<'e> {
     /// read again with its cached value.
     pub let_reads: Vec<Vec<(Option<String>, &'static str)>>,
     /// What the current rule could not decide: the whole rule (entity None) or one record of
-    /// its first binding (its identity), with the unknown values it read.
+    /// its first binding (`collection/identity`), with the unknown values it read.
     pub undecided: Vec<Undecided>,
     /// The run's date (`today()`): midnight UTC, in milliseconds since the Unix epoch.
     pub today: i64,
@@ -282,7 +282,7 @@ enum Early {
 /// A rule, or one record of a rule's iteration, whose outcome depends on unknown values.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Undecided {
-    /// The identity of the first binding's record; None: the whole rule.
+    /// `collection/identity` of the first binding's record; None: the whole rule.
     pub entity: Option<String>,
     /// The unknown values it read: the identity of their record and the field.
     pub read: Vec<(Option<String>, &'static str)>,
@@ -909,19 +909,9 @@ impl<'e> Evaluator<'e> {
         }
     }
 
-    /// The identity of the first binding's record.
-    fn first_identity(&self, bindings: &[(usize, CExpr)]) -> Option<String> {
-        let (slot, _) = bindings.first()?;
-        match self.frame.get(*slot) {
-            Some(Some(Val::Record(r, _))) => r.identity().map(str::to_string),
-            _ => None,
-        }
-    }
-
-    /// `collection/identity` of the first binding's record, followed by `/field/identity` for
-    /// each further binding over a field of a record bound before it (a group's member:
-    /// `groups/<gid>/members/<mid>`), so that findings about two members differ.
-    fn entity(&self, bindings: &[(usize, CExpr)]) -> Option<String> {
+    /// The first binding's record and what it is iterated from: its collection's name, else
+    /// its record type's.
+    fn first_record(&self, bindings: &[(usize, CExpr)]) -> Option<(&'static str, &'e Record)> {
         let (slot, source) = bindings.first()?;
         let Some(Some(Val::Record(r, _))) = self.frame.get(*slot) else {
             return None;
@@ -932,6 +922,21 @@ impl<'e> Evaluator<'e> {
             }
             _ => r.schema().name,
         };
+        Some((kind, r))
+    }
+
+    /// `collection/identity` of the first binding's record (as a finding's entity begins);
+    /// None when it has no identity.
+    fn first_identity(&self, bindings: &[(usize, CExpr)]) -> Option<String> {
+        let (kind, r) = self.first_record(bindings)?;
+        Some(format!("{kind}/{}", r.identity()?))
+    }
+
+    /// `collection/identity` of the first binding's record, followed by `/field/identity` for
+    /// each further binding over a field of a record bound before it (a group's member:
+    /// `groups/<gid>/members/<mid>`), so that findings about two members differ.
+    fn entity(&self, bindings: &[(usize, CExpr)]) -> Option<String> {
+        let (kind, r) = self.first_record(bindings)?;
         let mut entity = format!("{kind}/{}", r.identity().unwrap_or("?"));
         for (slot, source) in bindings.iter().skip(1) {
             let (Some(Some(Val::Record(inner, _))), CExpr::Field(parent, field)) =

@@ -286,14 +286,20 @@ impl CompiledPolicy {
                 },
                 ir::CRuleKind::Assert { .. } => None,
             };
-            if let Some((_, gap)) = gaps.iter().find(|(c, _)| Some(*c) != over) {
-                skipped.push(skip(gap.entity.clone(), gap.reason.clone()));
+            // A gap's entity is its record's identity; reports name it `collection/identity`,
+            // as a finding's entity.
+            let entity = |c: usize, g: &crate::model::Gap| {
+                let name = COLLECTIONS.get(c).map_or("?", |c| c.name);
+                g.entity.as_ref().map(|e| format!("{name}/{e}"))
+            };
+            if let Some((c, gap)) = gaps.iter().find(|(c, _)| Some(*c) != over) {
+                skipped.push(skip(entity(*c, gap), gap.reason.clone()));
                 continue;
             }
             evaluator.skip = gaps.iter().filter_map(|(_, g)| g.entity.clone()).collect();
             skipped.extend(
                 gaps.iter()
-                    .map(|(_, g)| skip(g.entity.clone(), g.reason.clone())),
+                    .map(|(c, g)| skip(entity(*c, g), g.reason.clone())),
             );
             evaluator.rule(rule, i, &mut findings)?;
             let mut whole = false;

@@ -198,7 +198,8 @@ pub struct Skipped {
     pub rule: usize,
     /// The rule's short label (`for u in users`).
     pub label: String,
-    /// The record passed over (its identity), when only one entity's data is incomplete.
+    /// The record passed over (`collection/identity`, as a finding's entity begins), when only
+    /// one entity's data is incomplete.
     pub entity: Option<String>,
     /// Why it could not be judged ("no user licence data in the export").
     pub reason: String,
