@@ -81,6 +81,8 @@ snapshots!(
     unknown_name_in_message,
     several_errors,
     column_in_characters,
+    policy_help_unbound,
+    description_interpolates,
 );
 
 #[test]

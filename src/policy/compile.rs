@@ -74,6 +74,9 @@ struct Ctx<'a> {
     /// False while compiling what may be absent without making the rule meaningless: messages,
     /// help, report targets, and the arguments of `exists` and `default`.
     needs: bool,
+    /// The errors of the policy's `help` compiled for each rule that takes it (the rule's
+    /// index): reported once each by [`policy_help_errors`], not once per rule.
+    help_errors: Vec<(usize, Vec<CompileError>)>,
 }
 
 fn collection_of(record: &'static RecordSchema) -> Option<&'static str> {
@@ -116,6 +119,7 @@ impl<'a> Ctx<'a> {
             last_enum: None,
             glob_params: Vec::new(),
             enum_params: Vec::new(),
+            help_errors: Vec::new(),
         }
     }
 }
@@ -850,7 +854,8 @@ impl Ctx<'_> {
         }
     }
 
-    fn rule(&mut self, r: &RuleDef, policy_help: Option<&Str>) -> CRule {
+    /// Compiles rule number `index` (from 0) of a policy whose `help` is `policy_help`.
+    fn rule(&mut self, r: &RuleDef, index: usize, policy_help: Option<&Str>) -> CRule {
         self.requires.clear();
         self.quantified.clear();
         self.referenced.clear();
@@ -918,7 +923,12 @@ impl Ctx<'_> {
             _ => (self.optional(|c| c.target(r.target.as_ref())), Vec::new()),
         };
         let message = self.optional(|c| c.string(&r.message));
+        let before = self.errors.len();
         let help = self.optional(|c| r.help.as_ref().or(policy_help).map(|h| c.string(h)));
+        if r.help.is_none() && policy_help.is_some() {
+            let errors = self.errors.split_off(before);
+            self.help_errors.push((index, errors));
+        }
         self.pop_to(depth);
         let mut requires = std::mem::take(&mut self.requires);
         dedup_requires(&mut requires);
@@ -975,7 +985,10 @@ fn constant(
                 value: Value::Str(t.into()),
                 ty: Ty::Str,
             }),
-            None => fail(errors),
+            None => {
+                errors.push(interpolated(s, what));
+                None
+            }
         },
         ExprKind::Unary(UnOp::Neg, inner) => match constant(inner, consts, errors, what)?.value {
             Value::Int(i) => Some(ConstVal {
@@ -1019,6 +1032,50 @@ fn constant(
         }
         _ => fail(errors),
     }
+}
+
+/// Reports the errors of the policy's `help`, compiled once for each rule that takes it
+/// (`per_rule`: the rule's index and its errors), once each: a name some of those rules bind
+/// and others do not is one error naming the first rule that does not; any other error (a name
+/// no rule binds, a field typo) is reported as found, once.
+fn policy_help_errors(
+    per_rule: Vec<(usize, Vec<CompileError>)>,
+    rules: &[CRule],
+    errors: &mut Vec<CompileError>,
+) {
+    let unknown_in = |e: &[CompileError], at: Span| {
+        e.iter()
+            .any(|x| matches!(x, CompileError::UnknownName { span, .. } if *span == at))
+    };
+    let mut found: Vec<CompileError> = Vec::new();
+    for (index, rule_errors) in &per_rule {
+        for e in rule_errors {
+            let e = match e {
+                CompileError::UnknownName { name, span, .. }
+                    if per_rule.iter().any(|(_, other)| !unknown_in(other, *span)) =>
+                {
+                    if found.iter().any(
+                        |f| matches!(f, CompileError::UnboundInHelp { span: s, .. } if s == span),
+                    ) {
+                        continue;
+                    }
+                    CompileError::UnboundInHelp {
+                        name: name.clone(),
+                        rule: index + 1,
+                        label: rules
+                            .get(*index)
+                            .map_or_else(String::new, |r| r.label.clone()),
+                        span: *span,
+                    }
+                }
+                e => e.clone(),
+            };
+            if !found.contains(&e) {
+                found.push(e);
+            }
+        }
+    }
+    errors.extend(found);
 }
 
 /// Whether a type is or holds the type of `null` (`[]` is `list<null>`): a value whose type
@@ -1209,12 +1266,26 @@ fn compile_def(d: &Def, env: &Env, errors: &mut Vec<CompileError>) -> CDef {
 
 fn literal_attr(s: &Str, what: &str, errors: &mut Vec<CompileError>) -> String {
     s.literal().unwrap_or_else(|| {
-        errors.push(CompileError::NotConstant {
-            what: what.into(),
-            span: s.span,
-        });
+        errors.push(interpolated(s, what));
         String::new()
     })
+}
+
+/// The error for a string that must be constant (`what`) but interpolates: at its first
+/// interpolation.
+fn interpolated(s: &Str, what: &str) -> CompileError {
+    let span = s
+        .parts
+        .iter()
+        .find_map(|p| match p {
+            StrPart::Expr(e) => Some(e.span),
+            StrPart::Text(_) => None,
+        })
+        .unwrap_or(s.span);
+    CompileError::Interpolated {
+        what: what.into(),
+        span,
+    }
 }
 
 /// The fields of a `cite` block: `title` and `url` are required; `section`, `date` and `quote`
@@ -1544,9 +1615,10 @@ pub(super) fn compile_policy(
     let rules: Vec<CRule> = p
         .rules
         .iter()
-        .map(|r| CRule {
+        .enumerate()
+        .map(|(i, r)| CRule {
             label: rule_label(r, text),
-            ..ctx.rule(r, help)
+            ..ctx.rule(r, i, help)
         })
         .collect();
     let Ctx {
@@ -1556,8 +1628,10 @@ pub(super) fn compile_policy(
         glob_params,
         enum_params,
         reads,
+        help_errors,
         ..
     } = ctx;
+    policy_help_errors(help_errors, &rules, errors);
     // Defaults of parameters used as globs or compared with enumerated fields.
     for param in &p.params {
         let Some(info) = meta.params.iter().find(|i| i.name == param.name.name) else {

@@ -75,6 +75,24 @@ pub enum CompileError {
         #[help]
         help: Option<String>,
     },
+    /// A name in the policy's `help`, which is the help of every rule without its own, that
+    /// some of those rules bind and another (`rule`) does not.
+    #[error("`{name}` in the policy's `help` is not bound in rule {rule} (`{label}`)")]
+    #[diagnostic(
+        code(dexlint::unknown_name),
+        help("the policy's `help` is the help of every rule without its own: use only parameters and constants in it, or give rule {rule} its own `help`")
+    )]
+    UnboundInHelp {
+        /// The name as written.
+        name: String,
+        /// The rule that does not bind it, from 1.
+        rule: usize,
+        /// That rule's short label (`for g in groups`).
+        label: String,
+        /// The name in the interpolation.
+        #[label("not bound in rule {rule}")]
+        span: Span,
+    },
     /// A field that the record type does not have: after a `.`, in `requires collection.field`, or a
     /// `cite` field other than `title`, `url`, `section`, `date` and `quote`.
     #[error("`{record}` has no field `{field}`")]
@@ -237,9 +255,9 @@ pub enum CompileError {
         #[label("this glob")]
         span: Span,
     },
-    /// An expression or string that must be known at compile time but is not: a constant's value, a
-    /// parameter's default, a glob argument, a title, tag, edition or other attribute string with
-    /// an interpolation.
+    /// An expression that must be known at compile time but is not: a constant's value, a
+    /// parameter's default or a glob argument (a string that interpolates is
+    /// [`CompileError::Interpolated`]).
     #[error("{what} must be constant")]
     #[diagnostic(code(dexlint::not_constant), help("use literals and constants only"))]
     NotConstant {
@@ -248,6 +266,22 @@ pub enum CompileError {
         what: String,
         /// The expression or string that is not constant.
         #[label("not constant")]
+        span: Span,
+    },
+    /// An interpolation `{expr}` in a string that must be constant: a title, tag, `docs`,
+    /// `description`, `example`, edition, citation or `label`, a constant's value or a
+    /// parameter's default.
+    #[error("{what} cannot interpolate a value")]
+    #[diagnostic(
+        code(dexlint::not_constant),
+        help("only a rule's message and `help` interpolate; write `{{{{` and `}}}}` for literal braces")
+    )]
+    Interpolated {
+        /// What must be constant, which starts the message: "`description`", "a tag", "the
+        /// default of `X`"...
+        what: String,
+        /// The expression between the braces of the first interpolation.
+        #[label("interpolated here")]
         span: Span,
     },
     /// A `report` target that is not a field, a record-valued name or a collection.
@@ -395,6 +429,7 @@ impl CompileError {
             | BadEscape { span }
             | IntegerTooLarge { span }
             | UnknownName { span, .. }
+            | UnboundInHelp { span, .. }
             | UnknownEdition { span, .. }
             | MissingCiteField { span, .. }
             | UnknownField { span, .. }
@@ -411,6 +446,7 @@ impl CompileError {
             | UnknownSeverity { span, .. }
             | BadGlob { span, .. }
             | NotConstant { span, .. }
+            | Interpolated { span, .. }
             | BadTarget { span }
             | Recursive { span, .. }
             | TooDeep { span, .. }
