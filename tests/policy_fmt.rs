@@ -103,6 +103,33 @@ fn canonical_layout() {
 }
 
 #[test]
+fn invisible_characters_keep_their_escapes() {
+    let text = "policy T \"t\" {\n  severity warning\n\n  assert true\n  report \"a\\u{200B}b\\u{A0}c\\u{2028}d\\u{FEFF}e\\u{0}f\\tg é 😀\"\n}\n";
+    let once = format(text).unwrap();
+    assert!(
+        once.contains(r#"report "a\u{200B}b\u{A0}c\u{2028}d\u{FEFF}e\u{0}f\tg é 😀""#),
+        "{once}"
+    );
+    assert_eq!(once, text);
+}
+
+#[test]
+fn comments_at_the_end_of_a_clause_stay_on_its_line() {
+    let text = "policy T \"t\" {\n  severity warning\n\n  # before the rule\n  for g in groups # every group\n  let n = g.name # its name\n  where n == \"x\" # a filter\n  report g \"{n}\" # the report\n}\n";
+    assert_eq!(format(text).unwrap(), text);
+    // A comment inside a clause laid out anew goes before the rule; one after a clause's
+    // closing parenthesis stays with it.
+    let messy = "policy T \"t\" {\n  severity warning\n  for g in groups where g.name == # inside\n  \"x\" report g \"y\" # end\n}\n";
+    let want = "policy T \"t\" {\n  severity warning\n\n  # inside\n  for g in groups\n  where g.name == \"x\"\n  report g \"y\" # end\n}\n";
+    assert_eq!(format(messy).unwrap(), want);
+    let two =
+        "policy T \"t\" {\n  severity warning\n  assert (true) # why\n  report \"y\" # end\n}\n";
+    let want =
+        "policy T \"t\" {\n  severity warning\n\n  assert true # why\n  report \"y\" # end\n}\n";
+    assert_eq!(format(two).unwrap(), want);
+}
+
+#[test]
 fn the_cli_checks_and_rewrites() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("a.policy");

@@ -1,6 +1,8 @@
 //! `dexlint fmt`: one canonical layout for policy files. The text is parsed, printed from the
 //! tree, and the comments are put back before the item, attribute, parameter or rule they
-//! preceded (a comment at the end of a line stays at the end of that line). Formatting is
+//! preceded (a comment at the end of a line stays at the end of that line, after the clause
+//! that ended there). Strings keep escapes for what cannot be seen: control characters,
+//! spaces other than ` ` and invisible format characters (`\u{200B}`). Formatting is
 //! idempotent and never changes meaning: `parse(format(x)) == parse(x)`.
 
 use super::ast::*;
@@ -222,12 +224,16 @@ impl Printer<'_> {
     }
 
     fn rule(&mut self, r: &RuleDef) {
-        // Comments inside the rule go before it: its clauses are laid out anew.
-        self.leading(r.span.end, "  ");
-        let mut lines: Vec<String> = r
+        // Each clause on its own line, with the source offset where it ends.
+        let mut lines: Vec<(String, usize)> = r
             .lets
             .iter()
-            .map(|l| format!("let {} = {}", l.name.name, self.expr(&l.value)))
+            .map(|l| {
+                (
+                    format!("let {} = {}", l.name.name, self.expr(&l.value)),
+                    l.value.span.end,
+                )
+            })
             .collect();
         match &r.kind {
             RuleKind::For {
@@ -239,35 +245,68 @@ impl Printer<'_> {
                     .iter()
                     .map(|b| format!("{} in {}", b.name.name, self.expr(&b.source)))
                     .collect();
-                lines.push(format!("for {}", b.join(", ")));
-                lines.extend(
-                    lets.iter()
-                        .map(|l| format!("let {} = {}", l.name.name, self.expr(&l.value))),
-                );
+                let end = bindings.last().map_or(r.span.start, |b| b.source.span.end);
+                lines.push((format!("for {}", b.join(", ")), end));
+                for l in lets {
+                    let text = format!("let {} = {}", l.name.name, self.expr(&l.value));
+                    lines.push((text, l.value.span.end));
+                }
                 if let Some(f) = filter {
-                    lines.push(self.condition("where", f));
+                    lines.push((self.condition("where", f), f.span.end));
                 }
             }
-            RuleKind::Assert { cond } => lines.push(self.condition("assert", cond)),
+            RuleKind::Assert { cond } => {
+                lines.push((self.condition("assert", cond), cond.span.end));
+            }
         }
         let target = r
             .target
             .as_ref()
             .map(|t| format!("{} ", self.expr(t)))
             .unwrap_or_default();
-        lines.push(format!("report {target}{}", self.string(&r.message, "  ")));
+        let report = format!("report {target}{}", self.string(&r.message, "  "));
+        lines.push((report, r.message.span.end));
         if let Some(l) = &r.label {
-            lines.push(format!("label {}", self.string(l, "  ")));
+            lines.push((format!("label {}", self.string(l, "  ")), l.span.end));
         }
         if let Some(h) = &r.help {
-            lines.push(format!("help {}", self.string(h, "  ")));
+            lines.push((format!("help {}", self.string(h, "  ")), h.span.end));
+        }
+        // A comment that follows a clause on the line where it ends (nothing but spaces and
+        // closing parentheses between them) stays after that clause; any other comment inside
+        // the rule goes before it (its clauses are laid out anew).
+        let mut trailing: Vec<Option<String>> = vec![None; lines.len()];
+        while let Some((start, text)) = self.comments.get(self.next) {
+            if *start >= r.span.end {
+                break;
+            }
+            let owner = lines
+                .iter()
+                .rposition(|(_, end)| end <= start)
+                .filter(|&k| {
+                    lines
+                        .get(k)
+                        .and_then(|(_, end)| self.source.get(*end..*start))
+                        .is_some_and(|gap| gap.chars().all(|c| matches!(c, ' ' | '\t' | ')')))
+                });
+            match owner.and_then(|k| trailing.get_mut(k)) {
+                Some(slot @ None) => *slot = Some(text.clone()),
+                _ => {
+                    let _ = writeln!(self.out, "  {text}");
+                }
+            }
+            self.next += 1;
         }
         let last = lines.len().saturating_sub(1);
-        for (i, l) in lines.iter().enumerate() {
-            if i == last {
-                self.line("  ", l, r.span.end);
-            } else {
-                let _ = writeln!(self.out, "  {l}");
+        for (i, ((l, _), comment)) in lines.iter().zip(&trailing).enumerate() {
+            match comment {
+                Some(c) => {
+                    let _ = writeln!(self.out, "  {l} {c}");
+                }
+                None if i == last => self.line("  ", l, r.span.end),
+                None => {
+                    let _ = writeln!(self.out, "  {l}");
+                }
             }
         }
     }
@@ -428,8 +467,8 @@ fn parts_text(p: &mut Printer<'_>, s: &Str, triple: bool) -> String {
                         '\n' => out.push('\n'),
                         '\t' => out.push_str("\\t"),
                         '\r' => out.push_str("\\r"),
-                        c if c.is_control() => {
-                            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+                        c if c.is_control() || invisible(c) => {
+                            let _ = write!(out, "\\u{{{:X}}}", c as u32);
                         }
                         c => out.push(c),
                     }
@@ -441,4 +480,32 @@ fn parts_text(p: &mut Printer<'_>, s: &Str, triple: bool) -> String {
         }
     }
     out
+}
+
+/// A character that shows as nothing or as a plain space, which a literal in a policy would
+/// hide: every space but ` ` (no-break, em, ideographic, line and paragraph separators...) and
+/// the invisible format characters (zero-width space and joiners, direction marks and
+/// embeddings, word joiner, byte order mark, soft hyphen, Hangul fillers).
+fn invisible(c: char) -> bool {
+    (c.is_whitespace() && c != ' ')
+        || matches!(
+            c,
+            '\u{AD}'
+                | '\u{34F}'
+                | '\u{61C}'
+                | '\u{115F}'
+                | '\u{1160}'
+                | '\u{17B4}'
+                | '\u{17B5}'
+                | '\u{180E}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{206F}'
+                | '\u{3164}'
+                | '\u{FEFF}'
+                | '\u{FFA0}'
+                | '\u{1BCA0}'..='\u{1BCA3}'
+                | '\u{E0001}'
+        )
 }
