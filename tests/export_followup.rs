@@ -621,7 +621,7 @@ fn terraform_members_whose_id_is_known_only_after_apply_have_an_unknown_kind() {
             let ne = not_evaluated(&report, policy);
             assert!(
                 ne.iter()
-                    .any(|(e, r)| e == "3c9a1b2d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
+                    .any(|(e, r)| e == "groups/3c9a1b2d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
                         && r.contains(why)
                         && r.contains("known only after apply")),
                 "{case} {policy}: {ne:?}"
@@ -637,8 +637,9 @@ fn a_terraform_group_name_known_only_after_apply_is_unknown() {
         assert!(violations(&report, policy).is_empty(), "{report:#}");
         let ne = not_evaluated(&report, policy);
         assert!(
-            ne.iter().any(|(e, r)| e == "azuread_group.scoped_new"
-                && r.contains("`after_unknown.display_name`")),
+            ne.iter()
+                .any(|(e, r)| e == "groups/azuread_group.scoped_new"
+                    && r.contains("`after_unknown.display_name`")),
             "{policy}: {ne:?}"
         );
     }
@@ -659,7 +660,7 @@ fn a_terraform_group_name_known_only_after_apply_is_unknown() {
     let ne = not_evaluated(&report, "DEX005");
     assert!(
         ne.iter()
-            .any(|(e, r)| e == "azuread_group.scoped" && r.contains("`after_unknown.types`")),
+            .any(|(e, r)| e == "groups/azuread_group.scoped" && r.contains("`after_unknown.types`")),
         "{report:#}"
     );
 }
@@ -674,7 +675,10 @@ fn terraform_defender_values_known_only_after_apply_say_so() {
         assert!(violations(&report, policy).is_empty(), "{report:#}");
         let ne = not_evaluated(&report, policy);
         assert_eq!(ne.len(), 1, "{policy}: {ne:?}");
-        assert_eq!(ne[0].0, "6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f");
+        assert_eq!(
+            ne[0].0,
+            "cloud_accounts/6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f"
+        );
         assert!(
             ne[0].1.contains(why) && ne[0].1.contains("known only after apply"),
             "{policy}: {ne:?}"
@@ -746,8 +750,10 @@ fn a_deleted_terraform_servers_pricing_resets_the_tier_to_free() {
     assert!(violations(&report, "DEX302").is_empty(), "{report:#}");
     let ne = not_evaluated(&report, "DEX302");
     assert!(
-        ne.iter().any(|(e, r)| e == "6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f"
-            && r.contains("applied last")),
+        ne.iter().any(
+            |(e, r)| e == "cloud_accounts/6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f"
+                && r.contains("applied last")
+        ),
         "{ne:?}"
     );
 }
