@@ -30,6 +30,30 @@ fn messages(report: &Value, level: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// A copy of the bundled example export, to change.
+fn example() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&common::manifest().join("examples/contoso"), dir.path());
+    dir
+}
+
+/// `dexlint lint --format json` of `dir` with the one policy `source` beside the built-in ones:
+/// the exit code and the report.
+fn lint_with_policy(dir: &std::path::Path, source: &str) -> (Option<i32>, Value) {
+    let policies = tempfile::tempdir().unwrap();
+    std::fs::write(policies.path().join("acme.policy"), source).unwrap();
+    let out = dexlint()
+        .args(["lint", "--format", "json", "--policies"])
+        .arg(policies.path())
+        .arg(dir)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        serde_json::from_slice(&out.stdout).unwrap(),
+    )
+}
+
 #[test]
 fn an_export_without_tenant_data_exits_2_and_points_to_the_recipe() {
     let empty = tempfile::tempdir().unwrap();
@@ -86,8 +110,7 @@ fn export_documents_that_hold_nothing_dexlint_checks_are_no_tenant_data() {
 fn a_file_at_a_documented_path_that_is_not_an_export_is_an_error() {
     // `graph/groups.json` of a shape no format reads: the groups it was meant to give are
     // missing, and the rules over groups say so.
-    let dir = tempfile::tempdir().unwrap();
-    common::copy_dir(&common::manifest().join("examples/contoso"), dir.path());
+    let dir = example();
     std::fs::write(dir.path().join("graph/groups.json"), r#"{"groups": []}"#).unwrap();
     let (code, report) = lint_json(dir.path());
     assert_eq!(code, 2, "{report:#}");
@@ -330,8 +353,7 @@ fn a_run_failed_by_strict_mode_says_so_in_every_format() {
 #[test]
 fn a_group_whose_members_were_not_exported_is_not_judged_on_an_empty_list() {
     // The example without the scoped group's members file: its members are unknown, not none.
-    let dir = tempfile::tempdir().unwrap();
-    common::copy_dir(&common::manifest().join("examples/contoso"), dir.path());
+    let dir = example();
     let scoped = "b320b3f0-6a2d-4a47-9c5e-3e0f1f6f8a21";
     std::fs::remove_file(
         dir.path()
@@ -363,19 +385,10 @@ fn a_group_whose_members_were_not_exported_is_not_judged_on_an_empty_list() {
     }
     // A policy about every user and one group's members: each user is not evaluated, not
     // reported (the list is not known to lack them).
-    let policies = tempfile::tempdir().unwrap();
-    std::fs::write(
-        policies.path().join("acme.policy"),
+    let (_, report) = lint_with_policy(
+        dir.path(),
         "policy ACME001 \"Everyone is in All Company\" {\n  severity error\n  for u in users, g in groups\n  where g.name == \"All Company\" and count(m in g.members: m.id == u.id) == 0\n  report u \"`{u.upn}` is not in All Company\"\n}\n",
-    )
-    .unwrap();
-    let out = dexlint()
-        .args(["lint", "--format", "json", "--policies"])
-        .arg(policies.path())
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    );
     assert!(
         common::violation_messages(&report, "ACME001").is_empty(),
         "{report:#}"
@@ -426,27 +439,17 @@ fn an_entra_exporter_group_without_a_members_folder_has_none() {
 fn machine_tags_cut_off_by_convertto_json_are_errors_and_unknown() {
     // `Invoke-RestMethod .../api/machines | ConvertTo-Json` without `-Depth`: `machineTags`
     // (depth 3) written as the tags joined with spaces.
-    let dir = tempfile::tempdir().unwrap();
-    common::copy_dir(&common::manifest().join("examples/contoso"), dir.path());
+    let dir = example();
     let path = dir.path().join("mde/machines.json");
     let text = std::fs::read_to_string(&path).unwrap();
     let mut v: Value = serde_json::from_str(&text).unwrap();
     v["value"][0]["machineTags"] = serde_json::json!("dex vip");
     std::fs::write(&path, serde_json::to_string_pretty(&v).unwrap()).unwrap();
-    let policies = tempfile::tempdir().unwrap();
-    std::fs::write(
-        policies.path().join("acme.policy"),
+    let (code, report) = lint_with_policy(
+        dir.path(),
         "policy ACME001 \"VIP devices are scoped\" {\n  severity error\n  for d in devices\n  where \"vip\" in d.tags and d.group != \"Defender_Experts_Scoped_Coverage_Devices\"\n  report d \"VIP device `{d.name}` is not scoped\"\n}\n",
-    )
-    .unwrap();
-    let out = dexlint()
-        .args(["lint", "--format", "json", "--policies"])
-        .arg(policies.path())
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    );
+    assert_eq!(code, Some(2));
     let errors = messages(&report, "error");
     assert!(
         errors.iter().any(|(f, m)| f == "mde/machines.json"
@@ -468,8 +471,7 @@ fn an_empty_members_file_is_a_group_without_members() {
     // `Get-MgGroupMember ... | ConvertTo-Json | Out-File` of an empty group: nothing, or only
     // the byte order mark of Windows PowerShell 5.1's UTF-16.
     for bytes in [&b""[..], b"\xFF\xFE", b"\xEF\xBB\xBF\r\n"] {
-        let dir = tempfile::tempdir().unwrap();
-        common::copy_dir(&common::manifest().join("examples/contoso"), dir.path());
+        let dir = example();
         let rel = "graph/groups/b320b3f0-6a2d-4a47-9c5e-3e0f1f6f8a21/members.json";
         std::fs::write(dir.path().join(rel), bytes).unwrap();
         let (code, report) = lint_json(dir.path());
@@ -488,8 +490,7 @@ fn an_empty_members_file_is_a_group_without_members() {
         );
     }
     // Elsewhere an empty file is invalid JSON.
-    let dir = tempfile::tempdir().unwrap();
-    common::copy_dir(&common::manifest().join("examples/contoso"), dir.path());
+    let dir = example();
     std::fs::write(dir.path().join("graph/users.json"), "").unwrap();
     assert_eq!(lint_json(dir.path()).0, 2);
 }
@@ -497,8 +498,7 @@ fn an_empty_members_file_is_a_group_without_members() {
 #[test]
 fn get_mgorganization_output_is_not_a_user() {
     // The organization has `AssignedPlans` as a user does, and `VerifiedDomains`.
-    let dir = tempfile::tempdir().unwrap();
-    common::copy_dir(&common::manifest().join("examples/contoso"), dir.path());
+    let dir = example();
     let org = serde_json::json!({
         "AssignedPlans": [{"AssignedDateTime": "2025-02-03T08:00:00Z", "CapabilityStatus": "Enabled",
                            "Service": "AADPremiumService",
