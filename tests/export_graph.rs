@@ -279,6 +279,36 @@ fn sdk_arrays_in_pascal_case_with_additional_properties_are_read() {
 }
 
 #[test]
+fn an_sdk_list_of_exactly_one_page_is_a_warning() {
+    // `Get-MgUser` without `-All` returns its first page, 100 users, and says nothing more.
+    let fixture = common::fixture("sdk-graph-powershell");
+    let users: Json =
+        serde_json::from_str(&std::fs::read_to_string(fixture.join("graph/users.json")).unwrap())
+            .unwrap();
+    for n in [99, 100] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("graph")).unwrap();
+        let list: Vec<Json> = (0..n)
+            .map(|i| {
+                let mut u = users[0].clone();
+                u["Id"] = format!("c1000000-0000-4000-8000-{i:012}").into();
+                u
+            })
+            .collect();
+        std::fs::write(
+            dir.path().join("graph/users.json"),
+            serde_json::to_string_pretty(&list).unwrap(),
+        )
+        .unwrap();
+        let (_, report) = common::lint_json(dir.path());
+        let warned = errors(&report)
+            .iter()
+            .any(|(level, _, _, m)| level == "warning" && m.contains("without `-All`"));
+        assert_eq!(warned, n == 100, "{n}: {report:#}");
+    }
+}
+
+#[test]
 fn windows_powershell_5_arrays_written_as_value_and_count_are_read() {
     // `{"value": [...], "Count": N}` in UTF-16 with 5.1's layout: the lists are read as the SDK
     // arrays they hold, every position in the file as written.

@@ -18,6 +18,11 @@ use super::graph;
 use crate::export::json::At;
 use crate::export::Builder;
 
+/// How many objects the SDK's list cmdlets return without `-All`: Microsoft Graph's default
+/// page size for users, groups and members (the `Get-MgUser` reference: "-All: List all
+/// pages"; "-Top: Show only the first n items", the first page otherwise).
+const FIRST_PAGE: usize = 100;
+
 /// What the objects of an SDK array are.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Kind {
@@ -76,6 +81,19 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
             }
         }
     };
+    // Without `-All` the list cmdlets return their first page, 100 objects, and nothing in
+    // their output says more were left (no `@odata.nextLink` survives `ConvertTo-Json`).
+    let listed = matches!(kind, Kind::User | Kind::Group | Kind::Member(_));
+    if listed && doc.is_array() && items.len() == FIRST_PAGE {
+        b.warning(
+            doc,
+            &format!(
+                "exactly {FIRST_PAGE} objects, the first page that `Get-MgUser`, `Get-MgGroup` \
+                 and `Get-MgGroupMember` return without `-All`: if the list has more, export it \
+                 again with `-All`"
+            ),
+        );
+    }
     match &kind {
         Kind::Organization => return true,
         Kind::User => b.touch("users"),
