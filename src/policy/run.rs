@@ -262,8 +262,12 @@ impl CompiledPolicy {
                 entity,
                 reason,
             };
+            // A collection read only as a quantifier's source may be absent (the quantifier is
+            // unknown), unless `requires` names it.
             let absent = |c: &&str| {
-                rule.optional.contains(c) && !model.collection(c).is_some_and(|c| c.present)
+                self.requires_override.is_none()
+                    && rule.optional.contains(c)
+                    && !model.collection(c).is_some_and(|c| c.present)
             };
             let requires: Vec<_> = requires
                 .iter()

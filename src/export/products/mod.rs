@@ -469,9 +469,14 @@ impl<'m> Licences<'m> {
     fn sku_plan(&self, product: &Product) -> Option<(&'m Record, Option<Loc>, i64)> {
         let skus = self.model.collection("skus")?;
         skus.records.iter().find_map(|s| {
-            let enabled = matches!(s.text("status"), Some("Enabled" | "Warning"));
-            let units = int(s, "enabled_units").unwrap_or(1);
-            if !enabled || units <= 0 {
+            // A subscription in its grace period (`Warning`) counts its units as `warning`,
+            // not `enabled` (Graph `licenseUnitsDetail`).
+            let licensed = match s.text("status") {
+                Some("Enabled") => int(s, "enabled_units").unwrap_or(1) > 0,
+                Some("Warning") => true,
+                _ => false,
+            };
+            if !licensed {
                 return None;
             }
             let Some(ValueRef::Records(plans)) = s.get("plans").map(|f| f.value()) else {
