@@ -512,6 +512,35 @@ fn office_exports_decide_dex201_and_dex203_with_passive_devices() {
 }
 
 #[test]
+fn computer_status_passive_as_microsoft_writes_it_is_passive() {
+    // "You should see Normal, Passive, or EDR Block Mode" (the antivirus compatibility page):
+    // `Passive` is passive mode, as `Passive Mode` is.
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&fixture("mp-computer-status"), dir.path());
+    let pc = dir.path().join("mpstatus/PC-0042.json");
+    let text = std::fs::read_to_string(&pc).unwrap();
+    std::fs::write(&pc, text.replace("\"Passive Mode\"", "\"Passive\"")).unwrap();
+    let l = dexlint::export::load(
+        &[dir.path().to_path_buf()],
+        &dexlint::export::LoadOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        diags(&l).len(),
+        1,
+        "only lab-pc's `Hibernating`: {:?}",
+        diags(&l)
+    );
+    assert_eq!(
+        av_modes(&l)[0],
+        (
+            "pc-0042.corp.contoso.com".to_string(),
+            Some("passive".to_string())
+        )
+    );
+}
+
+#[test]
 fn computer_status_alone_decides_defender_for_endpoint() {
     // `edr_block`: whether `srv-app02` stays in EDR block mode (and `KIOSK-07` active); else
     // every device is passive.

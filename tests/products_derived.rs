@@ -344,3 +344,32 @@ fn machine_and_antivirus_lists_saved_without_their_envelope_are_read() {
     assert_eq!(records(&l.model, "devices").len(), 4);
     assert_eq!(state(&dir, "mde").0, s("passive"));
 }
+
+#[test]
+fn a_declared_mode_that_is_not_one_declares_nothing() {
+    // Defender for Office 365 licensed, its mode shown by no export: DEX201 is not evaluated. A
+    // declaration whose `mdo` is null or not a mode is an error, and leaves it so (it made the
+    // product's mode unknown without the reason, and DEX201 fired).
+    for mdo in [json!(null), json!("enabled")] {
+        let dir = copy("DEX201/not-evaluated-office-unknown");
+        write(
+            &dir.path().join("deployment.json"),
+            &json!({"$schema": "https://dexlint.dev/schemas/deployment-v1.json",
+                    "kind": "dexlint.deployment/v1", "products": {"mdo": mdo}}),
+        );
+        let r = lint(dir.path(), "2025-08");
+        assert!(fired(&r, "DEX201").is_empty(), "{mdo}: {r:#}");
+        assert!(
+            r["not_evaluated"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|n| n["policy"] == "DEX201"
+                    && n["reason"]
+                        .as_str()
+                        .unwrap()
+                        .contains("Defender for Office 365")),
+            "{mdo}: {r:#}"
+        );
+    }
+}

@@ -1891,7 +1891,10 @@ fn unknown_av_modes(devices: &mut crate::model::Collection) {
                 _ => format!("`{id}`"),
             };
             let reason = match mode.loc() {
-                Some(_) => format!("the antivirus health row of machine {name} gives no mode"),
+                Some(_) => format!(
+                    "the antivirus data of machine {name} (`deviceavinfo` or \
+                     `Get-MpComputerStatus`) gives no mode dexlint reads"
+                ),
                 None => format!(
                     "machine {name} is not in the export's antivirus data (`deviceavinfo`, \
                      `Get-MpComputerStatus`): its antivirus mode is not known"

@@ -335,7 +335,7 @@ pub static DEVICE: RecordSchema = RecordSchema {
         f(
             "av_mode",
             STR,
-            "deviceavinfo avMode (\"0\" active ... \"5\" passive_audit; \"3\" and \"\" other), or Get-MpComputerStatus AMRunningMode (Normal: active; Passive Mode, SxS Passive Mode: passive; EDR Block Mode: edr_block; Not running: disabled)",
+            "deviceavinfo avMode (\"0\" active ... \"5\" passive_audit; \"3\" and \"\" other), or Get-MpComputerStatus AMRunningMode (Normal: active; Passive Mode, Passive, SxS Passive Mode: passive; EDR Block Mode: edr_block; Not running: disabled)",
         )
         .values(&[
             "active",

@@ -39,6 +39,9 @@ const CLASS_KEYS: &[&str] = &[
 const MODES: &[(&str, &str)] = &[
     ("Normal", "active"),
     ("Passive Mode", "passive"),
+    // What Microsoft's compatibility page says to expect ("Normal, Passive, or EDR Block
+    // Mode": MicrosoftDocs/defender-docs `microsoft-defender-antivirus-compatibility.md`).
+    ("Passive", "passive"),
     ("SxS Passive Mode", "passive"),
     ("EDR Block Mode", "edr_block"),
     ("Not running", "disabled"),

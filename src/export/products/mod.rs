@@ -193,7 +193,12 @@ pub fn derive(model: &mut TenantModel) {
             }
         };
         r.set("source", Value::Str("export".into()), None);
-        if let Some(d) = declaration.and_then(|d| d.get("mode")) {
+        // A declared mode the declaration's reader rejected (null, `enabled`) declares nothing:
+        // its error is reported, and the product is as the export shows it.
+        let declared_mode = declaration
+            .and_then(|d| d.get("mode"))
+            .filter(|m| m.as_str().is_some());
+        if let Some(d) = declared_mode {
             r.set("declared", d.value().to_value(), d.loc());
             r.set("mode", d.value().to_value(), d.loc());
             r.set("source", Value::Str("declaration".into()), None);
@@ -228,7 +233,7 @@ pub fn derive(model: &mut TenantModel) {
             }
         }
         if let Some((why, loc)) = unknown {
-            if declaration.is_none() {
+            if declared_mode.is_none() {
                 r.set("evidence", Value::Str(why.as_str().into()), loc);
                 r.set("mode", Value::Unknown, loc);
                 gaps.push(Gap {
