@@ -1,6 +1,9 @@
 //! Baselines: the violations accepted at one point in time, so that a gate reports only new
 //! ones. Entries are keyed on policy, file and entity identity (the JSON pointer when a
-//! violation has no entity), never on line numbers, so a baseline survives reformatting.
+//! violation has no entity), never on line numbers, so a baseline survives reformatting; and on
+//! the export root (tenant) when a run lints several, so that one tenant's accepted violations
+//! never hide another's. A run of one root against a baseline of one root matches whatever the
+//! root is called (the same tenant, given by another path).
 
 use crate::outcome::Violation;
 use serde::{Deserialize, Serialize};
@@ -15,6 +18,10 @@ pub const VERSION: u32 = 1;
 pub struct Entry {
     /// Id of the policy (`DEX001`).
     pub policy: String,
+    /// The export root the violation was found under, as given on the command line; None
+    /// (left out of the file, as baselines written before roots were recorded): any root.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root: Option<String>,
     /// The violation's file, relative to its export root (the root itself is not part of the
     /// key); None for a violation without a location.
     pub file: Option<String>,
@@ -35,7 +42,7 @@ struct BaselineFile {
 /// Accepted violations, counted by key.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Baseline {
-    counts: BTreeMap<(String, Option<String>, Option<String>), usize>,
+    counts: BTreeMap<Key, usize>,
     /// The file it was read from, as given.
     pub path: Option<String>,
 }
@@ -75,22 +82,38 @@ pub enum BaselineError {
     },
 }
 
-fn key(v: &Violation) -> (String, Option<String>, Option<String>) {
+/// (policy, root, file, entity): an [`Entry`] without its count.
+type Key = (String, Option<String>, Option<String>, Option<String>);
+
+/// The key of `v`, with its root or (`with_root` false) none.
+fn key(v: &Violation, with_root: bool) -> Key {
     (
         v.policy.clone(),
+        v.root.clone().filter(|_| with_root),
         v.file.clone(),
         v.entity.clone().or_else(|| v.pointer.clone()),
     )
 }
 
 impl Baseline {
-    /// The baseline of these violations.
+    /// The baseline of these violations, each under its root.
     pub fn of<'a>(violations: impl IntoIterator<Item = &'a Violation>) -> Baseline {
         let mut b = Baseline::default();
         for v in violations {
-            *b.counts.entry(key(v)).or_default() += 1;
+            *b.counts.entry(key(v, true)).or_default() += 1;
         }
         b
+    }
+
+    /// The baseline with no entry tied to a root: what a run of one root matches against a
+    /// baseline of at most one.
+    fn rootless(&self) -> BTreeMap<Key, usize> {
+        let mut out = BTreeMap::new();
+        for ((policy, _, file, entity), n) in &self.counts {
+            *out.entry((policy.clone(), None, file.clone(), entity.clone()))
+                .or_default() += n;
+        }
+        out
     }
 
     /// Reads a baseline file written by [`Baseline::to_json`]; entries with the same key add
@@ -120,7 +143,9 @@ impl Baseline {
             ..Baseline::default()
         };
         for e in file.violations {
-            *b.counts.entry((e.policy, e.file, e.entity)).or_default() += e.count;
+            *b.counts
+                .entry((e.policy, e.root, e.file, e.entity))
+                .or_default() += e.count;
         }
         Ok(b)
     }
@@ -130,8 +155,9 @@ impl Baseline {
         let violations = self
             .counts
             .iter()
-            .map(|((policy, file, entity), count)| Entry {
+            .map(|((policy, root, file, entity), count)| Entry {
                 policy: policy.clone(),
+                root: root.clone(),
                 file: file.clone(),
                 entity: entity.clone(),
                 count: *count,
@@ -147,33 +173,43 @@ impl Baseline {
     }
 
     /// Splits violations into (new, baselined): each baseline entry absorbs up to `count`
-    /// violations with its key, in order.
+    /// violations with its key, in order; an entry of the violation's root first, then one of
+    /// any root.
     pub fn split(&self, violations: Vec<Violation>) -> (Vec<Violation>, Vec<Violation>) {
-        let (new, old, _) = self.split_stale(violations);
+        let (new, old, _) = self.split_stale(violations, false);
         (new, old)
     }
 
     /// As [`Baseline::split`], also returning the stale entries: those that absorbed fewer
-    /// violations than their count (`count` is then how many were not seen).
+    /// violations than their count (`count` is then how many were not seen). `one_root`: the
+    /// run lints one export root; against a baseline of at most one root, roots are then not
+    /// compared.
     pub fn split_stale(
         &self,
         violations: Vec<Violation>,
+        one_root: bool,
     ) -> (Vec<Violation>, Vec<Violation>, Vec<Entry>) {
-        let mut left = self.counts.clone();
-        let (new, old) = violations
-            .into_iter()
-            .partition(|v| match left.get_mut(&key(v)) {
-                Some(n) if *n > 0 => {
+        let roots: std::collections::BTreeSet<_> = self.counts.keys().map(|k| &k.1).collect();
+        let mut left = if one_root && roots.len() <= 1 {
+            self.rootless()
+        } else {
+            self.counts.clone()
+        };
+        let (new, old) = violations.into_iter().partition(|v| {
+            for with_root in [true, false] {
+                if let Some(n) = left.get_mut(&key(v, with_root)).filter(|n| **n > 0) {
                     *n -= 1;
-                    false
+                    return false;
                 }
-                _ => true,
-            });
+            }
+            true
+        });
         let stale = left
             .into_iter()
             .filter(|(_, n)| *n > 0)
-            .map(|((policy, file, entity), count)| Entry {
+            .map(|((policy, root, file, entity), count)| Entry {
                 policy,
+                root,
                 file,
                 entity,
                 count,

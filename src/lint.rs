@@ -321,11 +321,17 @@ pub fn run_compiled(
             .unwrap_or_else(|| time::OffsetDateTime::now_utc().date()),
     );
     if let Some(baseline) = &options.baseline {
-        let (new, old, stale) = baseline.split_stale(std::mem::take(&mut report.violations));
+        let (new, old, stale) = baseline.split_stale(
+            std::mem::take(&mut report.violations),
+            options.roots.len() == 1,
+        );
         report.violations = new;
         report.summary.baselined = old.len();
         for e in stale {
-            let what = e.entity.or(e.file).unwrap_or_default();
+            let mut what = e.entity.or(e.file).unwrap_or_default();
+            if let Some(root) = e.root.filter(|_| options.roots.len() > 1) {
+                what = format!("{what}` of `{root}");
+            }
             report.errors.push(Diagnostic {
                 file: baseline.path.clone().unwrap_or_default(),
                 root: None,

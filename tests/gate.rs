@@ -448,6 +448,53 @@ fn config_is_found_by_walking_up() {
 }
 
 #[test]
+fn a_baseline_of_several_tenants_keeps_each_one_s_violations_apart() {
+    // Two tenants with the same violations (the example twice): a baseline written from both
+    // accepts each one's, in any order of the roots; one written from `a` alone accepts none of
+    // `b`'s, whichever root comes first.
+    let dir = tempfile::tempdir().unwrap();
+    for t in ["a", "b"] {
+        common::copy_dir(&manifest().join("examples/contoso"), &dir.path().join(t));
+    }
+    let run = |roots: &[&str], args: &[&str]| {
+        let out = dexlint()
+            .current_dir(dir.path())
+            .arg("lint")
+            .args(roots)
+            .args(args)
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let roots_of = |v: &serde_json::Value| -> Vec<String> {
+        let mut r: Vec<String> = v["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["root"].as_str().unwrap().to_string())
+            .collect();
+        r.dedup();
+        r
+    };
+    let each = run(&["a"], &[])["violations"].as_array().unwrap().len();
+    run(&["a", "b"], &["--write-baseline", "both.json"]);
+    let text = std::fs::read_to_string(dir.path().join("both.json")).unwrap();
+    assert!(text.contains("\"root\": \"b\""), "{text}");
+    let v = run(&["b", "a"], &["--baseline", "both.json"]);
+    assert_eq!(v["summary"]["baselined"], 2 * each, "{v:#}");
+    run(&["a"], &["--write-baseline", "a.json"]);
+    // The same tenant given by another path: one root against one, roots are not compared.
+    let v = run(&["./a/"], &["--baseline", "a.json"]);
+    assert_eq!(v["summary"]["baselined"], each, "{v:#}");
+    for order in [["a", "b"], ["b", "a"]] {
+        let v = run(&order, &["--baseline", "a.json"]);
+        assert_eq!(v["summary"]["baselined"], each, "{order:?}: {v:#}");
+        assert_eq!(roots_of(&v), ["b"], "{order:?}: {v:#}");
+    }
+}
+
+#[test]
 fn baseline_survives_reformatting() {
     let dir = tempfile::tempdir().unwrap();
     let export = dir.path().join("export");
