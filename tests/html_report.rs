@@ -139,6 +139,41 @@ fn several_outputs_in_one_run_equal_single_runs() {
         "{err}"
     );
     assert_eq!(run(&["examples/contoso", "--format", "nope"]).0, 2);
+    // Two formats to one file, and an `--output` no format writes: usage errors, not a file
+    // silently replaced or a flag silently ignored.
+    let same = dir.path().join("same.out").display().to_string();
+    for args in [
+        vec![
+            "--format".to_string(),
+            format!("json={same}"),
+            "--format".into(),
+            format!("sarif={same}"),
+        ],
+        vec![
+            "--format".to_string(),
+            format!("sarif={same}"),
+            "--output".into(),
+            dir.path().join("o.out").display().to_string(),
+        ],
+    ] {
+        let out = crate::common::dexlint()
+            .args(["lint", "examples/contoso"])
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("would"), "{args:?}: {err}");
+        assert!(!dir.path().join("o.out").exists());
+    }
+    // A baseline written from a redacted report would match nothing.
+    let out = crate::common::dexlint()
+        .args(["lint", "examples/contoso", "--redact", "--write-baseline"])
+        .arg(dir.path().join("b.json"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!dir.path().join("b.json").exists());
     // --output takes the one format without a file.
     let json = dir.path().join("r.json");
     let (code, out) = run(&[

@@ -72,6 +72,14 @@ fn lint_run(
         }
         None => None,
     };
+    if write_baseline.is_some() && args.redact {
+        return Err(Box::new(UsageError {
+            message: "`--write-baseline` with `--redact`: the baseline would record redacted \
+                      names and ids, which no run's violations match"
+                .into(),
+            help: Some("write the baseline without `--redact` (it stays on your side)".into()),
+        }));
+    }
     // A baseline being written records every violation, so none is hidden by the old one.
     let baseline = match (&write_baseline, &baseline_path) {
         (None, Some(path)) => Some(Baseline::read(path)?),
@@ -172,11 +180,37 @@ fn outputs(args: &LintArgs) -> Result<Vec<(Format, Option<PathBuf>)>, UsageError
             help: Some("give every format but one its file: `--format sarif=dexlint.sarif`".into()),
         });
     }
-    Ok(args
+    if let (Some(output), true) = (&args.output, to_stream.is_empty()) {
+        return Err(UsageError {
+            message: format!(
+                "`--output {}` would not be written: every `--format` names its own file",
+                output.display()
+            ),
+            help: Some("drop `--output`, or a `=FILE` of one `--format`".into()),
+        });
+    }
+    let all: Vec<(Format, Option<PathBuf>)> = args
         .format
         .iter()
         .map(|Output { format, file }| (*format, file.clone().or_else(|| args.output.clone())))
-        .collect())
+        .collect();
+    for (i, (_, file)) in all.iter().enumerate() {
+        let Some(file) = file else { continue };
+        if all
+            .iter()
+            .skip(i + 1)
+            .any(|(_, f)| f.as_ref() == Some(file))
+        {
+            return Err(UsageError {
+                message: format!(
+                    "two formats would be written to `{}`: the second would replace the first",
+                    file.display()
+                ),
+                help: Some("give each format a file of its own".into()),
+            });
+        }
+    }
+    Ok(all)
 }
 
 /// Writes the report in every format asked for.
