@@ -524,8 +524,11 @@ fn devices_group_unshown(model: &TenantModel) -> Option<String> {
 }
 
 /// The user ids reachable from `group` through nested groups (not its direct members), each
-/// with the names of the nested groups it is reached through, outermost first.
-fn nested_members<'m>(group: &'m Record, groups: &'m [Record]) -> HashMap<&'m str, Vec<&'m str>> {
+/// with the names of the nested groups it is reached through, outermost first, and its member
+/// record in the first of them that lists it.
+type Nested<'m> = HashMap<&'m str, (Vec<&'m str>, &'m Record)>;
+
+fn nested_members<'m>(group: &'m Record, groups: &'m [Record]) -> Nested<'m> {
     let by_id: HashMap<&str, &Record> = groups
         .iter()
         .filter_map(|g| Some((g.text("id")?, g)))
@@ -555,7 +558,7 @@ fn nested_members<'m>(group: &'m Record, groups: &'m [Record]) -> HashMap<&'m st
                     stack.push((id, path));
                 }
                 (Some("user"), Some(id)) => {
-                    out.entry(id).or_insert_with(|| via.clone());
+                    out.entry(id).or_insert_with(|| (via.clone(), m));
                 }
                 _ => {}
             }
@@ -610,7 +613,7 @@ fn users<'m>(
             (u, CoverageState::InScope, Why::DirectMember, m.loc())
         } else if let Some(why) = &incomplete {
             (u, CoverageState::Unknown, Why::Gap(why), u.loc())
-        } else if let Some(via) = nested.get(id) {
+        } else if let Some((via, _)) = nested.get(id) {
             (u, CoverageState::Lost, Why::Nested(via), u.loc())
         } else if let Some((name, m)) = near_members.get(id) {
             (u, CoverageState::Lost, Why::NearUser(name), m.loc())
@@ -672,20 +675,31 @@ fn users<'m>(
         }
     } else {
         // Without a user list, the members of the groups that matter are the users known.
-        if !direct.is_empty() || !near_members.is_empty() || !unsure.is_empty() {
-            notes.push(
-                "the export holds no user list: only the members of the scoped and near-miss \
-                 groups are listed"
-                    .into(),
-            );
+        if !direct.is_empty()
+            || !near_members.is_empty()
+            || !unsure.is_empty()
+            || !nested.is_empty()
+        {
+            let lost = model.collection("users").map_or(&[][..], |c| &c.lost[..]);
+            let why = match lost.first() {
+                Some(file) => format!("the user list (`{file}`) failed to load"),
+                None => "the export holds no user list".to_string(),
+            };
+            notes.push(format!(
+                "{why}: only the members of the scoped group, of the groups nested in it and of \
+                 near-miss groups are listed"
+            ));
         }
         // In file order (the maps' order changes from run to run): the scoped group's
-        // members, then the near-miss groups'.
-        let mut members: Vec<&Record> = direct.values().copied().collect();
-        members.sort_by_key(|m| (m.loc(), m.text("id")));
-        let mut near: Vec<&Record> = near_members.values().map(|(_, m)| *m).collect();
-        near.sort_by_key(|m| (m.loc(), m.text("id")));
-        for m in members.iter().chain(&near).copied() {
+        // members, then the nested groups', then the near-miss groups'.
+        let sorted = |mut l: Vec<&'m Record>| {
+            l.sort_by_key(|m| (m.loc(), m.text("id")));
+            l
+        };
+        let members = sorted(direct.values().copied().collect());
+        let inner = sorted(nested.values().map(|(_, m)| *m).collect());
+        let near = sorted(near_members.values().map(|(_, m)| *m).collect());
+        for m in members.iter().chain(&inner).chain(&near).copied() {
             if let Some(id) = m.text("id").filter(|id| seen.insert(*id)) {
                 each(judge(m, id, direct.get(id)));
             }

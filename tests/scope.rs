@@ -209,7 +209,9 @@ fn a_device_the_scoped_group_s_rules_cannot_be_judged_on_is_unknown() {
         machines([json!("dex vip"), json!("kiosk")]),
     )
     .unwrap();
-    let v = scope_json(dir.path());
+    let (code, out) = scope(&[dir.path().to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 2, "the cut-off tags are load errors: {out}");
+    let v: Value = serde_json::from_str(&out).unwrap();
     assert!(noted(&v, "expected an array of machine tags"), "{v:#}");
     for name in ["fab-lt-001.fabrikam.example", "fab-lt-002.fabrikam.example"] {
         let (state, a) = state_of(&v, name);
@@ -751,7 +753,8 @@ fn a_user_two_nested_groups_down_is_lost_with_the_whole_path() {
 #[test]
 fn without_a_user_list_members_are_listed_in_file_order_every_run() {
     // The export's user list is empty: the users are the groups' members, in the order of
-    // the member files, the same on every run (they were gathered in a hash map).
+    // the member files, the same on every run (they were gathered in a hash map): the scoped
+    // group's, then those of the group nested in it (lost: it was left out).
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&manifest().join("examples/contoso"), dir.path());
     std::fs::write(
@@ -760,18 +763,36 @@ fn without_a_user_list_members_are_listed_in_file_order_every_run() {
     )
     .unwrap();
     let first = scope_json(dir.path());
-    let users: Vec<String> = states(&first)
+    let users: Vec<(String, String)> = states(&first)
         .into_iter()
         .filter(|(kind, ..)| kind == "user")
-        .map(|(_, who, _)| who)
+        .map(|(_, who, state)| (who, state))
         .collect();
-    assert_eq!(
-        users,
-        ["adele.vance@contoso.com", "alex.wilber@contoso.com"]
-    );
+    let want = [
+        ("adele.vance@contoso.com", "in_scope"),
+        ("alex.wilber@contoso.com", "in_scope"),
+        ("megan.bowen@contoso.com", "lost"),
+    ]
+    .map(|(w, s)| (w.to_string(), s.to_string()));
+    assert_eq!(users, want);
     for _ in 0..8 {
         assert_eq!(scope_json(dir.path()), first);
     }
+    // The user list failing to load: the same users, the note says why, and the exit code is
+    // 2, as lint's.
+    std::fs::write(dir.path().join("graph/users.json"), "{").unwrap();
+    let (code, out) = scope(&[dir.path().to_str().unwrap(), "--format", "json"]);
+    assert_eq!(code, 2, "{out}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert!(
+        noted(&v, "the user list (`graph/users.json`) failed to load"),
+        "{v:#}"
+    );
+    assert_eq!(
+        states(&v).iter().filter(|s| s.0 == "user").count(),
+        3,
+        "{v:#}"
+    );
 }
 
 #[test]

@@ -41,6 +41,8 @@ pub fn run(args: &ScopeArgs) -> i32 {
     // Whether scoped coverage is in use in each tenant.
     let mut scopings: Vec<Option<bool>> = Vec::new();
     let mut models = Vec::new();
+    // An export file failed to load: the report is written, and the exit code is 2, as lint's.
+    let mut load_failed = false;
     for &(tenant, names) in &tenants {
         let load = match export::load(tenant, &options) {
             Ok(l) => l,
@@ -53,6 +55,7 @@ pub fn run(args: &ScopeArgs) -> i32 {
         {
             let root = names.get(d.root).map_or("", String::as_str);
             notes.push(format!("`{root}`: {d}"));
+            load_failed = true;
         }
         let assessed = coverage::assess(&load.model, names);
         scopings.push(assessed.scoped);
@@ -160,7 +163,7 @@ pub fn run(args: &ScopeArgs) -> i32 {
         }
     };
     match written {
-        Ok(()) => 0,
+        Ok(()) => i32::from(load_failed) * 2,
         Err((path, e)) => fail(UsageError {
             message: format!("cannot write `{path}`: {e}"),
             help: None,
