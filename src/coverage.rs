@@ -80,6 +80,25 @@ pub struct Asset {
     pub root: Option<String>,
 }
 
+impl Asset {
+    /// The evidence's file, under its root when `several` roots are reported (the file alone
+    /// names no tenant then).
+    pub fn shown_file(&self, several: bool) -> Option<String> {
+        let file = self.file.as_deref()?;
+        Some(match several {
+            true => crate::outcome::joined_path(self.root.as_deref(), file),
+            false => file.to_string(),
+        })
+    }
+}
+
+/// Whether `assets` come from several export roots.
+pub fn several_roots(assets: &[Asset]) -> bool {
+    assets
+        .first()
+        .is_some_and(|a| assets.iter().any(|b| b.root != a.root))
+}
+
 /// Counts and facts of a coverage report.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct CoverageSummary {

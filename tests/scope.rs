@@ -334,7 +334,7 @@ fn csv_and_redaction() {
         .collect();
     assert_eq!(
         header,
-        ["kind", "id", "name", "upn", "state", "reason", "file", "line"]
+        ["kind", "id", "name", "upn", "state", "reason", "file", "line", "root"]
     );
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(
@@ -837,6 +837,49 @@ fn several_exports_say_each_one_s_scoped_coverage() {
                 || n.starts_with(&format!("`{other}`: "))),
         "{notes:?}"
     );
+    // The same user in both: each line names its tenant's file, in every format.
+    let (_, human) = scope(&[&contoso, &other]);
+    for root in [&contoso, &other] {
+        assert!(
+            human.contains(&format!("({root}/graph/")),
+            "{root}: {human}"
+        );
+    }
+    let (_, csv) = scope(&[&contoso, &other, "--format", "csv"]);
+    assert!(csv.contains(&format!(",{other}\n")), "{csv}");
+    // An incident is one tenant's: with two, whose answer it is would depend on their order.
+    let incident = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(incident.path(), "megan.bowen@contoso.com\n").unwrap();
+    let (code, _) = scope(&[
+        &contoso,
+        &other,
+        "--incident",
+        incident.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn csv_cells_from_the_export_are_not_formulas() {
+    // A display name a spreadsheet would run (OWASP "CSV Injection"): written inert.
+    let dir = example(&[]);
+    edit(
+        dir.path(),
+        "graph/users.json",
+        "\"Megan Bowen\"",
+        "\"=HYPERLINK(\\\"http://x\\\",\\\"y\\\")\"",
+    );
+    let (_, csv) = scope(&[dir.path().to_str().unwrap(), "--format", "csv"]);
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let names: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap()[2].to_string())
+        .collect();
+    assert!(
+        names.iter().any(|n| n.starts_with("'=HYPERLINK")),
+        "{names:?}"
+    );
+    assert!(names.iter().all(|n| !n.starts_with('=')), "{names:?}");
 }
 
 #[test]

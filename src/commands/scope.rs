@@ -98,6 +98,20 @@ pub fn run(args: &ScopeArgs) -> i32 {
     };
     let refs: Vec<_> = models.iter().collect();
     let text = match &args.incident {
+        Some(_) if tenants.len() > 1 => {
+            return fail(UsageError {
+                message: format!(
+                    "`--incident` with {} tenants: an incident is one tenant's, and their answers \
+                     may differ",
+                    tenants.len()
+                ),
+                help: Some(
+                    "give that tenant's export alone, or set `one-tenant = true` in dexlint.toml \
+                     when the roots are parts of one tenant"
+                        .into(),
+                ),
+            })
+        }
         Some(path) => {
             if !matches!(args.format, ScopeFormat::Human | ScopeFormat::Json) {
                 return fail(UsageError {

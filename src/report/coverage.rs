@@ -43,6 +43,7 @@ pub fn human(r: &CoverageReport) -> String {
     }
     let _ = writeln!(out, "users: {}", counts(&r.summary.users));
     let _ = writeln!(out, "devices: {}", counts(&r.summary.devices));
+    let several = crate::coverage::several_roots(&r.assets);
     for state in [
         CoverageState::Lost,
         CoverageState::Unknown,
@@ -59,7 +60,7 @@ pub fn human(r: &CoverageReport) -> String {
                 None if a.name.is_empty() => a.id.clone(),
                 None => a.name.clone(),
             };
-            let at = match (&a.file, a.line) {
+            let at = match (a.shown_file(several), a.line) {
                 (Some(f), Some(l)) => format!(" ({f}:{l})"),
                 (Some(f), None) => format!(" ({f})"),
                 _ => String::new(),
@@ -90,24 +91,35 @@ pub fn json(r: &CoverageReport) -> String {
 pub fn csv(r: &CoverageReport) -> String {
     let mut w = ::csv::Writer::from_writer(Vec::new());
     let _ = w.write_record([
-        "kind", "id", "name", "upn", "state", "reason", "file", "line",
+        "kind", "id", "name", "upn", "state", "reason", "file", "line", "root",
     ]);
     for a in &r.assets {
         let line = a.line.map(|l| l.to_string()).unwrap_or_default();
         let _ = w.write_record([
             a.kind,
-            &a.id,
-            &a.name,
-            a.upn.as_deref().unwrap_or(""),
+            &inert(&a.id),
+            &inert(&a.name),
+            &inert(a.upn.as_deref().unwrap_or("")),
             a.state.as_str(),
-            &a.reason,
-            a.file.as_deref().unwrap_or(""),
+            &inert(&a.reason),
+            &inert(a.file.as_deref().unwrap_or("")),
             &line,
+            &inert(a.root.as_deref().unwrap_or("")),
         ]);
     }
     w.into_inner()
         .map(|b| String::from_utf8_lossy(&b).into_owned())
         .unwrap_or_default()
+}
+
+/// A CSV cell that a spreadsheet does not run as a formula: text from the export (a display
+/// name `=HYPERLINK(...)`) starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets a
+/// leading `'` (OWASP, "CSV Injection").
+fn inert(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}").into(),
+        _ => text.into(),
+    }
 }
 
 /// An incident's scope and its assets' handling, as text.

@@ -229,6 +229,7 @@ pub fn scope(r: &CoverageReport) -> String {
         table {
             tr { th { "kind" } th { "name" } th { "id" } th { "state" } th { "reason" } th { "evidence" } }
             @for a in &r.assets {
+                @let file = a.shown_file(crate::coverage::several_roots(&r.assets));
                 tr {
                     td { (a.kind) }
                     td { (a.upn.as_deref().unwrap_or(&a.name)) }
@@ -236,7 +237,7 @@ pub fn scope(r: &CoverageReport) -> String {
                     td { (a.state.as_str()) }
                     td { (a.reason) }
                     td {
-                        @if let Some(f) = &a.file { (f) @if let Some(l) = a.line { ":" (l) } }
+                        @if let Some(f) = &file { (f) @if let Some(l) = a.line { ":" (l) } }
                     }
                 }
             }
