@@ -86,7 +86,7 @@ impl Asset {
     pub fn shown_file(&self, several: bool) -> Option<String> {
         let file = self.file.as_deref()?;
         Some(match several {
-            true => crate::outcome::joined_path(self.root.as_deref(), file),
+            true => crate::base::joined_path(self.root.as_deref(), file),
             false => file.to_string(),
         })
     }

@@ -3,7 +3,8 @@
 //! that produced them.
 
 pub use crate::coverage::{
-    Asset, CoverageReport, CoverageState, CoverageSummary, Handling, IncidentAsset, IncidentReport,
+    several_roots, Asset, CoverageReport, CoverageState, CoverageSummary, Handling, IncidentAsset,
+    IncidentReport,
 };
 pub use crate::export::locate::SourceExcerpt;
 pub use crate::export::DiagLevel;
@@ -295,10 +296,4 @@ impl LintReport {
     }
 }
 
-/// `ROOT/FILE` as the user would type it, for output read by people.
-pub fn joined_path(root: Option<&str>, file: &str) -> String {
-    match root {
-        Some(r) if r != "." => format!("{}/{}", r.trim_end_matches('/'), file),
-        _ => file.to_string(),
-    }
-}
+pub use crate::base::joined_path;

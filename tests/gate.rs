@@ -551,3 +551,53 @@ fn baseline_survives_reformatting() {
     assert_eq!(v["summary"]["baselined"], 7);
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn sarif_fingerprints_follow_the_entity_not_its_place_in_a_list() {
+    // Graph lists a group's members in no set order: the same members in the reverse order are
+    // the same results, as the baseline already treats them.
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&manifest().join("examples/contoso"), dir.path());
+    let fingerprints = || {
+        let out = dexlint()
+            .arg("lint")
+            .arg(dir.path())
+            .args(["--format", "sarif"])
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut fps: Vec<(String, String)> = v["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["ruleId"].as_str().unwrap().to_string(),
+                    r["partialFingerprints"]["dexlint/v1"]
+                        .as_str()
+                        .unwrap()
+                        .to_string(),
+                )
+            })
+            .collect();
+        fps.sort();
+        fps
+    };
+    let before = fingerprints();
+    let members = dir
+        .path()
+        .join("graph/groups/b320b3f0-6a2d-4a47-9c5e-3e0f1f6f8a21/members.json");
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&members).unwrap()).unwrap();
+    v["value"].as_array_mut().unwrap().reverse();
+    std::fs::write(&members, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+    let after = fingerprints();
+    assert_eq!(after, before);
+    let mut distinct = after.clone();
+    distinct.dedup();
+    assert_eq!(
+        distinct.len(),
+        after.len(),
+        "one fingerprint per result: {after:?}"
+    );
+}

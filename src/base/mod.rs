@@ -1,11 +1,20 @@
 //! Helpers every layer may use, depending on nothing of dexlint's own: dates ([`dates`]), positions in text
 //! ([`lines`]), "did you mean" suggestions ([`suggest`]), the drawing of diagnostics
-//! ([`render`]) and [`drop_elsewhere`].
+//! ([`render`]), [`joined_path`] and [`drop_elsewhere`].
 
 pub mod dates;
 pub mod lines;
 pub mod render;
 pub mod suggest;
+
+/// `ROOT/FILE` as the user would type it, for output read by people (`.` as the root: the file
+/// alone).
+pub fn joined_path(root: Option<&str>, file: &str) -> String {
+    match root {
+        Some(r) if r != "." => format!("{}/{}", r.trim_end_matches('/'), file),
+        _ => file.to_string(),
+    }
+}
 
 /// Frees `value` on a thread of its own, which nothing waits for: a large model or report takes
 /// tens of milliseconds to free, and the process may end before it is done. Where no thread can

@@ -43,7 +43,7 @@ pub fn human(r: &CoverageReport) -> String {
     }
     let _ = writeln!(out, "users: {}", counts(&r.summary.users));
     let _ = writeln!(out, "devices: {}", counts(&r.summary.devices));
-    let several = crate::coverage::several_roots(&r.assets);
+    let several = crate::outcome::several_roots(&r.assets);
     for state in [
         CoverageState::Lost,
         CoverageState::Unknown,

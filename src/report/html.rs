@@ -229,7 +229,7 @@ pub fn scope(r: &CoverageReport) -> String {
         table {
             tr { th { "kind" } th { "name" } th { "id" } th { "state" } th { "reason" } th { "evidence" } }
             @for a in &r.assets {
-                @let file = a.shown_file(crate::coverage::several_roots(&r.assets));
+                @let file = a.shown_file(crate::outcome::several_roots(&r.assets));
                 tr {
                     td { (a.kind) }
                     td { (a.upn.as_deref().unwrap_or(&a.name)) }

@@ -148,6 +148,10 @@ pub fn render(report: &LintReport) -> String {
             rule
         })
         .collect();
+    // How many results of each fingerprint's parts came before: the second of two results
+    // with the same parts is told apart by its place among them, not by its JSON pointer (an
+    // array's order is not the entity's identity: Graph lists members in any order).
+    let mut seen: BTreeMap<Vec<String>, usize> = BTreeMap::new();
     let results: Vec<SarifResult> = report
         .violations
         .iter()
@@ -157,16 +161,24 @@ pub fn render(report: &LintReport) -> String {
                 Some(h) => format!("{}\nhelp: {h}", v.message),
                 None => v.message.clone(),
             };
-            let fp = fingerprint(&[
-                &v.policy,
-                v.file.as_deref().unwrap_or(""),
-                v.entity.as_deref().or(v.pointer.as_deref()).unwrap_or(""),
-                if v.entity.is_some() {
-                    v.pointer.as_deref().unwrap_or("")
-                } else {
-                    ""
-                },
-            ]);
+            let parts = vec![
+                v.policy.clone(),
+                v.root.clone().unwrap_or_default(),
+                v.file.clone().unwrap_or_default(),
+                v.entity
+                    .clone()
+                    .or_else(|| v.pointer.clone())
+                    .unwrap_or_default(),
+                v.label.clone().unwrap_or_default(),
+            ];
+            let nth = seen.entry(parts.clone()).or_default();
+            let mut parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+            let occurrence = nth.to_string();
+            if *nth > 0 {
+                parts.push(&occurrence);
+            }
+            *nth += 1;
+            let fp = fingerprint(&parts);
             let mut r = SarifResult::builder()
                 .rule_id(v.policy.clone())
                 .level(level(v.severity))
