@@ -601,3 +601,36 @@ fn sarif_fingerprints_follow_the_entity_not_its_place_in_a_list() {
         "one fingerprint per result: {after:?}"
     );
 }
+
+#[test]
+fn sarif_uris_are_percent_encoded_uri_references() {
+    // A root with a space, `#` and `%`: SARIF 2.1.0 §3.10 wants valid URI references.
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(
+        &manifest().join("examples/contoso"),
+        &dir.path().join("ten #1 %20"),
+    );
+    let uris = |root: &str| {
+        let out = dexlint()
+            .current_dir(dir.path())
+            .args(["lint", root, "--format", "sarif"])
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"].clone()
+    };
+    let relative = uris("ten #1 %20");
+    assert_eq!(relative["uri"], "ten%20%231%20%2520/mde/devicegroups.json");
+    assert_eq!(relative["uriBaseId"], "%SRCROOT%");
+    let absolute = dir.path().join("ten #1 %20");
+    let absolute = uris(absolute.to_str().unwrap());
+    let uri = absolute["uri"].as_str().unwrap();
+    assert!(uri.starts_with("file:///"), "{uri}");
+    let decoded = percent_encoding::percent_decode_str(&uri["file://".len()..])
+        .decode_utf8()
+        .unwrap();
+    assert!(
+        std::path::Path::new(decoded.as_ref()).is_file(),
+        "{decoded}"
+    );
+}

@@ -130,8 +130,12 @@ fn a_minified_one_file_export_with_many_violations_is_placed() {
         let Some(snippet) = location["region"]["snippet"]["text"].as_str() else {
             continue;
         };
-        let file = location["artifactLocation"]["uri"].as_str().unwrap();
-        let text = std::fs::read_to_string(dir.path().join(file)).unwrap();
+        let uri = location["artifactLocation"]["uri"].as_str().unwrap();
+        let file = percent_encoding::percent_decode_str(uri.trim_start_matches("file://"))
+            .decode_utf8()
+            .unwrap()
+            .into_owned();
+        let text = std::fs::read_to_string(dir.path().join(&file)).unwrap();
         let column = location["region"]["startColumn"].as_u64().unwrap() as usize;
         let at: usize = text.chars().take(column - 1).map(char::len_utf8).sum();
         assert!(

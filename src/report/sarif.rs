@@ -44,9 +44,48 @@ pub fn fingerprint(parts: &[&str]) -> String {
     format!("{h:016x}")
 }
 
+/// The bytes of a path written as themselves in a URI reference: every other is
+/// percent-encoded (a space, `#`, `%`, `?`, non-ASCII...). RFC 3986 unreserved characters,
+/// sub-delimiters, `:`, `@` and the `/` between segments.
+const PATH: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'!')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'*')
+    .remove(b'+')
+    .remove(b',')
+    .remove(b';')
+    .remove(b'=')
+    .remove(b':')
+    .remove(b'@')
+    .remove(b'/');
+
+/// The artifact location of `file` under `root` (SARIF 2.1.0 §3.4, §3.10): a valid URI
+/// reference, percent-encoded; a `file://` URI for an absolute path, else a path relative to
+/// the repository, `uriBaseId` `%SRCROOT%` (what code scanning resolves against the checkout).
+fn artifact(root: Option<&str>, file: &str) -> ArtifactLocation {
+    let path = joined_path(root, file);
+    let encoded = percent_encoding::utf8_percent_encode(&path, PATH).to_string();
+    match path.starts_with('/') {
+        true => ArtifactLocation::builder()
+            .uri(format!("file://{encoded}"))
+            .build(),
+        false => ArtifactLocation::builder()
+            .uri(encoded)
+            .uri_base_id("%SRCROOT%")
+            .build(),
+    }
+}
+
 fn location(v: &Violation) -> Option<Location> {
     let file = v.file.as_deref()?;
-    let uri = joined_path(v.root.as_deref(), file);
     let mut region = Region::builder()
         .start_line(v.line.unwrap_or(1) as i64)
         .start_column(v.column.unwrap_or(1) as i64)
@@ -59,7 +98,7 @@ fn location(v: &Violation) -> Option<Location> {
         }
     }
     let physical = PhysicalLocation::builder()
-        .artifact_location(ArtifactLocation::builder().uri(uri).build())
+        .artifact_location(artifact(v.root.as_deref(), file))
         .region(region)
         .build();
     let mut loc = Location::builder().physical_location(physical).build();
@@ -76,11 +115,7 @@ fn related_location(rel: &crate::outcome::RelatedLocation) -> Location {
         .start_column(rel.column as i64)
         .build();
     let physical = PhysicalLocation::builder()
-        .artifact_location(
-            ArtifactLocation::builder()
-                .uri(joined_path(rel.root.as_deref(), &rel.file))
-                .build(),
-        )
+        .artifact_location(artifact(rel.root.as_deref(), &rel.file))
         .region(region)
         .build();
     let mut loc = Location::builder().physical_location(physical).build();
