@@ -373,3 +373,36 @@ fn a_declared_mode_that_is_not_one_declares_nothing() {
         );
     }
 }
+
+#[test]
+fn an_inactive_machine_does_not_show_defender_for_endpoint_active() {
+    // The example's one machine in active mode stops reporting (`healthStatus` `Inactive`: no
+    // signal for 7 days): its mode is what it was, and the other, passive, decides.
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&manifest().join("examples/contoso"), dir.path());
+    let machines = dir.path().join("mde/machines.json");
+    let mut m = read(&machines);
+    m["value"][1]["healthStatus"] = json!("Inactive");
+    write(&machines, &m);
+    let mde = |dir: &Path| {
+        records(&load(dir).model, "products")
+            .iter()
+            .find(|p| text(p, "name") == Some("mde"))
+            .map(|p| {
+                (
+                    text(p, "observed").unwrap().to_string(),
+                    text(p, "observed_evidence").unwrap().to_string(),
+                )
+            })
+            .unwrap()
+    };
+    assert_eq!(mde(dir.path()).0, "passive");
+    // No machine onboarded: the evidence is the machine list, whatever file came first.
+    for d in m["value"].as_array_mut().unwrap() {
+        d["onboardingStatus"] = json!("CanBeOnboarded");
+    }
+    write(&machines, &m);
+    let (mode, why) = mde(dir.path());
+    assert_eq!(mode, "not_deployed");
+    assert!(why.contains("`mde/machines.json`"), "{why}");
+}

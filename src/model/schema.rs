@@ -319,7 +319,7 @@ pub static DEVICE: RecordSchema = RecordSchema {
             "NoSensorData",
             "NoSensorDataImpairedCommunication",
             "Unknown",
-        ]).on_demand(),
+        ]),
         o("last_seen", DATE, "lastSeen").on_demand(),
         o("risk_score", STR, "riskScore").values(&[
             "None",

@@ -583,9 +583,12 @@ fn endpoint(model: &TenantModel) -> Option<Evidence> {
         .filter(|d| text_at(d, onboarding).is_none() && text_at(d, id).is_none())
         .filter(|d| text_at(d, av_mode) != Some("edr_block"))
         .collect();
-    let acting = onboarded
-        .iter()
-        .find(|d| matches!(d.text("av_mode"), Some("active" | "edr_block")));
+    // A machine that has sent no signal for 7 days (`healthStatus` `Inactive`, the machine
+    // resource's reference) shows what its antivirus was, not what runs.
+    let acting = onboarded.iter().find(|d| {
+        matches!(d.text("av_mode"), Some("active" | "edr_block"))
+            && d.text("health") != Some("Inactive")
+    });
     if let Some(d) = acting {
         let how = match d.text("av_mode") {
             Some("edr_block") => "EDR in block mode",
@@ -631,14 +634,22 @@ fn endpoint(model: &TenantModel) -> Option<Evidence> {
         });
     }
     if onboarded.is_empty() {
+        // The machine list, which gives their onboarding status, rather than the antivirus
+        // rows that may have come first.
+        let listed = devices
+            .records
+            .iter()
+            .find_map(|d| d.get("onboarding").and_then(|f| f.loc()))
+            .map(|l| Loc::document(l.file()))
+            .or(devices.origin);
         return Some(Evidence::Shown {
             mode: Mode::NotDeployed,
             why: format!(
                 "none of the {} machines in `{}` is onboarded",
                 devices.records.len(),
-                file(devices.origin)
+                file(listed)
             ),
-            loc: devices.origin,
+            loc: listed,
         });
     }
     // The file that says the devices are onboarded (the machine list, or the antivirus list
