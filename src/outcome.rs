@@ -108,7 +108,16 @@ impl NotEvaluated {
     /// What was not judged, for people: `DEX102`, `DEX102 rule 1 (for u in users)`, with `for
     /// `groups/g1`` when only one entity was.
     pub fn subject(&self) -> String {
+        self.subject_in(false)
+    }
+
+    /// [`NotEvaluated::subject`], naming the export root when `several` tenants were linted
+    /// (the same policy may be judged on one and not on the other).
+    pub fn subject_in(&self, several: bool) -> String {
         let mut s = self.policy.clone();
+        if let (true, Some(root)) = (several, &self.root) {
+            s.push_str(&format!(" in `{root}`"));
+        }
         if let (Some(rule), Some(label)) = (self.rule, &self.label) {
             s.push_str(&format!(" rule {rule} (`{label}`)"));
         }
@@ -248,6 +257,19 @@ pub struct IncompleteRun {
     pub files: Vec<String>,
 }
 
+impl IncompleteRun {
+    /// What it is, in words: `DEX103 ran on incomplete data: users (graph/users.json failed to
+    /// load)`.
+    pub fn text(&self) -> String {
+        format!(
+            "{} ran on incomplete data: {} ({} failed to load)",
+            self.policy,
+            self.collections.join(", "),
+            self.files.join(", ")
+        )
+    }
+}
+
 /// Everything a run found.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct LintReport {
@@ -276,6 +298,12 @@ pub struct LintReport {
 }
 
 impl LintReport {
+    /// Whether the run linted several tenants: what a not-evaluated entry is about then
+    /// names its export root ([`NotEvaluated::subject_in`]).
+    pub fn several_tenants(&self) -> bool {
+        self.summary.tenants.len() > 1
+    }
+
     /// The exit code: 2 on load errors, 1 on violations at or above `fail_level`, else 0.
     pub fn exit_code(&self, fail_level: Severity) -> i32 {
         self.gate_exit_code(fail_level, false)

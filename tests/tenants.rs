@@ -102,3 +102,60 @@ fn one_tenant_can_be_set_in_the_configuration() {
         "{report:#}"
     );
 }
+
+#[test]
+fn every_format_says_whose_entries_and_incomplete_runs_are() {
+    // Two tenants, both without audit records (DEX002's second rule is not evaluated in each)
+    // and the second with a user list that fails to load.
+    let dir = tempfile::tempdir().unwrap();
+    for t in ["a", "b"] {
+        crate::common::copy_dir(
+            &crate::common::manifest().join("examples/contoso"),
+            &dir.path().join(t),
+        );
+    }
+    std::fs::write(dir.path().join("b/graph/users.json"), "{").unwrap();
+    let run = |format: &str| {
+        let out = dexlint()
+            .current_dir(dir.path())
+            .args(["lint", "a", "b", "--format", format])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    for format in ["human", "github", "azure", "markdown", "junit", "sarif"] {
+        let text = run(format);
+        for root in ["a", "b"] {
+            assert!(
+                text.contains(&format!("DEX002 in `{root}` rule 2")),
+                "{format} {root}: {text}"
+            );
+        }
+    }
+    for format in ["human", "github", "azure", "sarif"] {
+        let text = run(format);
+        assert!(
+            text.contains("DEX103 ran on incomplete data")
+                || text.contains("ran on incomplete data"),
+            "{format}: {text}"
+        );
+    }
+    // A warning is a warning in SARIF too.
+    let sarif: Value = serde_json::from_str(&run("sarif")).unwrap();
+    let levels: Vec<&str> = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| {
+            n["message"]["text"]
+                .as_str()
+                .unwrap()
+                .contains("incomplete data")
+        })
+        .map(|n| n["level"].as_str().unwrap())
+        .collect();
+    assert!(
+        !levels.is_empty() && levels.iter().all(|l| *l == "warning"),
+        "{levels:?}"
+    );
+}

@@ -112,8 +112,19 @@ pub fn github(report: &LintReport) -> String {
         let _ = writeln!(
             out,
             "::{ne_cmd} title={}::{}",
-            gh_prop(&format!("{} not evaluated", n.subject())),
+            gh_prop(&format!(
+                "{} not evaluated",
+                n.subject_in(report.several_tenants())
+            )),
             gh_data(&n.reason)
+        );
+    }
+    for r in &report.summary.ran_on_incomplete_data {
+        let _ = writeln!(
+            out,
+            "::warning title={}::{}",
+            gh_prop(&format!("{} ran on incomplete data", r.policy)),
+            gh_data(&r.text())
         );
     }
     out.push_str(&summary_line(report));
@@ -190,7 +201,19 @@ pub fn azure(report: &LintReport) -> String {
             out,
             "##vso[task.logissue type={ne_kind};code={}]{}",
             az(&n.policy),
-            az(&format!("{} not evaluated: {}", n.subject(), n.reason))
+            az(&format!(
+                "{} not evaluated: {}",
+                n.subject_in(report.several_tenants()),
+                n.reason
+            ))
+        );
+    }
+    for r in &report.summary.ran_on_incomplete_data {
+        let _ = writeln!(
+            out,
+            "##vso[task.logissue type=warning;code={}]{}",
+            az(&r.policy),
+            az(&r.text())
         );
     }
     out.push_str(&summary_line(report));

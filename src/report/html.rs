@@ -191,7 +191,12 @@ pub fn lint(r: &LintReport) -> String {
                 tr { th { "policy" } th { "rule" } th { "entity" } th { "reason" } }
                 @for n in &r.not_evaluated {
                     tr {
-                        td { (n.policy) }
+                        td {
+                            (n.policy)
+                            @if let (true, Some(root)) = (r.several_tenants(), &n.root) {
+                                " in " code { (root) }
+                            }
+                        }
                         td { (n.label.as_deref().unwrap_or("")) }
                         td { (n.entity.as_deref().unwrap_or("")) }
                         td { (n.reason) }

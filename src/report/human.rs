@@ -281,7 +281,7 @@ pub fn render(report: &LintReport, style: Style) -> String {
     if !report.not_evaluated.is_empty() {
         let _ = writeln!(out, "not evaluated:");
         for n in &report.not_evaluated {
-            let line = format!("  {}: {}", n.subject(), n.reason);
+            let line = format!("  {}: {}", n.subject_in(report.several_tenants()), n.reason);
             let _ = writeln!(out, "{}", wrap(&line, style.width, "      "));
         }
         out.push('\n');

@@ -108,7 +108,7 @@ pub fn render(report: &LintReport) -> String {
         {
             let mut status = ne_status();
             status.set_message(format!("not evaluated: {}", n.reason));
-            suite.add_test_case(case(&p.id, &n.subject(), status));
+            suite.add_test_case(case(&p.id, &n.subject_in(report.several_tenants()), status));
         }
         junit.add_test_suite(suite);
     }

@@ -121,7 +121,12 @@ pub fn render(report: &LintReport) -> String {
             report.not_evaluated.len()
         );
         for ne in &report.not_evaluated {
-            let _ = writeln!(out, "| {} | {} |", cell(&ne.subject()), cell(&ne.reason));
+            let _ = writeln!(
+                out,
+                "| {} | {} |",
+                cell(&ne.subject_in(report.several_tenants())),
+                cell(&ne.reason)
+            );
         }
     }
     if !report.waived.is_empty() {

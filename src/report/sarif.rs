@@ -246,10 +246,10 @@ pub fn render(report: &LintReport) -> String {
             };
             notification(
                 text,
-                if e.level == DiagLevel::Error {
-                    "error"
-                } else {
-                    "note"
+                match e.level {
+                    DiagLevel::Error => "error",
+                    DiagLevel::Warning => "warning",
+                    DiagLevel::Note => "note",
                 },
             )
         })
@@ -261,10 +261,21 @@ pub fn render(report: &LintReport) -> String {
     };
     notifications.extend(report.not_evaluated.iter().map(|n| {
         notification(
-            format!("{} not evaluated: {}", n.subject(), n.reason),
+            format!(
+                "{} not evaluated: {}",
+                n.subject_in(report.several_tenants()),
+                n.reason
+            ),
             ne_level,
         )
     }));
+    notifications.extend(
+        report
+            .summary
+            .ran_on_incomplete_data
+            .iter()
+            .map(|r| notification(r.text(), "warning")),
+    );
     let mut invocation = Invocation::builder()
         .execution_successful(report.summary.errors == 0)
         .build();
