@@ -6,24 +6,39 @@ use super::human::{plural, verdict};
 use crate::outcome::{joined_path, DiagLevel, LintReport, Severity, Violation};
 use std::fmt::Write as _;
 
-/// Text for a table cell: pipes escaped, lines joined, so the table keeps its shape; `<` and
-/// `&` escaped so that `<resource id>` is not taken for HTML.
+/// Text for a table cell: pipes escaped, lines joined, so the table keeps its shape; outside
+/// its code spans (`` `name` ``) `<` and `&` escaped so that `<resource id>` is not taken for
+/// HTML. Inside a code span CommonMark decodes no entity: `<` is written as it is, or it would
+/// show as `&lt;`.
 fn cell(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
+    s.split('`')
+        .enumerate()
+        .map(|(i, part)| match i % 2 {
+            0 => part
+                .replace('\\', "\\\\")
+                .replace('&', "&amp;")
+                .replace('<', "&lt;"),
+            _ => part.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("`")
         .replace('|', "\\|")
         .replace("\r\n", " ")
         .replace('\n', " ")
+}
+
+/// `text` as a code span of a table cell.
+fn code(text: &str) -> String {
+    cell(&format!("`{text}`"))
 }
 
 /// `file:line:column` in backticks, or an empty cell.
 fn place(v: &Violation) -> String {
     match (&v.file, v.line, v.column) {
         (Some(f), Some(l), Some(c)) => {
-            format!("`{}:{l}:{c}`", cell(&joined_path(v.root.as_deref(), f)))
+            code(&format!("{}:{l}:{c}", joined_path(v.root.as_deref(), f)))
         }
-        (Some(f), _, _) => format!("`{}`", cell(&joined_path(v.root.as_deref(), f))),
+        (Some(f), _, _) => code(&joined_path(v.root.as_deref(), f)),
         _ => String::new(),
     }
 }
@@ -72,7 +87,7 @@ pub fn render(report: &LintReport) -> String {
             let place = if place.is_empty() {
                 String::new()
             } else {
-                format!("`{}`", cell(&place))
+                code(&place)
             };
             let level = if e.level == DiagLevel::Error {
                 "error"
@@ -147,4 +162,20 @@ pub fn render(report: &LintReport) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod cell_tests {
+    use super::cell;
+
+    #[test]
+    fn code_spans_are_written_as_they_are_and_the_rest_escaped() {
+        // CommonMark decodes no entity in a code span: `&lt;` there shows as `&lt;`.
+        assert_eq!(
+            cell("group `A <b> & c` is <resource id> & more"),
+            "group `A <b> & c` is &lt;resource id> &amp; more"
+        );
+        // Pipes are escaped everywhere (GitHub's tables split on them first), lines joined.
+        assert_eq!(cell("`a|b` c|d\nnext"), "`a\\|b` c\\|d next");
+    }
 }
