@@ -705,3 +705,29 @@ fn a_subscription_id_in_another_case_is_the_same_account() {
     let (_, report) = lint(dir.path());
     both_judged(&report);
 }
+
+// The last page of an ARM list writes `"nextLink": null` (an empty link says the same): the
+// list is whole, and every account is judged (DEX302, DEX303 and DEX306 all went not
+// evaluated, with a warning that pages were missing).
+#[test]
+fn a_null_or_empty_next_link_is_the_last_page() {
+    let (code, report) = lint(&fixture("arm-next-link-null"));
+    assert_eq!(code, 0, "{report:#}");
+    assert!(errors(&report, "warning").is_empty(), "{report:#}");
+    both_judged(&report);
+    assert_eq!(
+        violations(&report),
+        [v("DEX303", "azure/settings.json", 18)]
+    );
+    // An empty link, and a one-page list: the same.
+    let text = std::fs::read_to_string(fixture("arm-next-link-null").join("azure/settings.json"))
+        .unwrap()
+        .replace("\"nextLink\": null", "\"nextLink\": \"\"");
+    let dir = export_of(&[("azure/settings.json", &text)]);
+    let (_, report) = lint(dir.path());
+    assert!(errors(&report, "warning").is_empty(), "{report:#}");
+    assert_eq!(
+        violations(&report),
+        [v("DEX303", "azure/settings.json", 18)]
+    );
+}

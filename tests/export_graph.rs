@@ -173,6 +173,42 @@ fn further_pages_beside_the_first_are_read_as_one_list() {
     );
 }
 
+// The last page of a list written with `"@odata.nextLink": null` (a serializer that writes
+// every property, `ConvertTo-Json` of a response object) or "": the list is whole.
+#[test]
+fn a_null_or_empty_next_link_is_the_last_page() {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&fixture("graph-paged"), dir.path());
+    let members = dir
+        .path()
+        .join(format!("graph/groups/{SCOPED_GID}/members-page-3.json"));
+    for (path, link) in [
+        (dir.path().join("graph/users_page2.json"), "null"),
+        (members, "\"\""),
+    ] {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let end = text.trim_end().strip_suffix('}').unwrap();
+        std::fs::write(
+            &path,
+            format!("{end},\n  \"@odata.nextLink\": {link}\n}}\n"),
+        )
+        .unwrap();
+    }
+    let (code, report) = common::lint_json(dir.path());
+    assert_eq!(code, 1);
+    assert!(
+        !errors(&report).iter().any(|e| e.0 != "note"),
+        "{}",
+        report["errors"]
+    );
+    assert_eq!(
+        messages(&report, "DEX102"),
+        ["3 enabled Entra ID P1 units for 4 enabled member users"]
+    );
+    assert_eq!(violations(&report, "DEX003").len(), 1);
+    assert!(!not_evaluated(&report).contains(&"DEX102".to_string()));
+}
+
 #[test]
 fn a_next_link_without_its_pages_is_a_warning_and_the_list_is_not_judged() {
     let l = load("graph-paged-incomplete");

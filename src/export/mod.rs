@@ -1184,6 +1184,13 @@ impl Builder {
         what: &str,
     ) {
         let (collection, field, entity) = gap;
+        // The last page may write its link as `null` or "": ARM's list responses do
+        // (`"nextLink": null`, Microsoft Learn's REST samples), and so may OData services.
+        // Only a link to follow says that more pages exist.
+        let next = next.filter(|at| {
+            !matches!(at.v.kind, tree::Kind::Null)
+                && at.as_str().is_none_or(|s| !s.trim().is_empty())
+        });
         let next_link = next.map(|_| LoadDiagnostic {
             level: DiagLevel::Warning,
             file: self.rel.clone(),

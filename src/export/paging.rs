@@ -1,5 +1,6 @@
 //! Paged Microsoft Graph lists (<https://learn.microsoft.com/graph/paging>): a response that has
-//! more pages carries `@odata.nextLink`; the last page does not. An export holds the pages of
+//! more pages carries `@odata.nextLink`; the last page does not, or writes it `null` or empty
+//! (ARM's `"nextLink": null`: see [`super::Builder::page_linked`]). An export holds the pages of
 //! one list as files in the same folder with the same `@odata.context`, whatever their names.
 //!
 //! Every page is read as part of the list as it is loaded; each page also reports itself here
