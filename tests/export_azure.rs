@@ -731,3 +731,80 @@ fn a_null_or_empty_next_link_is_the_last_page() {
         [v("DEX303", "azure/settings.json", 18)]
     );
 }
+
+// A subscription in the export without its Defender for Servers pricing or its `WDATP`
+// setting (pricings of other plans only: Microsoft's ListPricings example, a list filtered by
+// tier; settings without `WDATP`): it is an account, not evaluated by the rules that need what
+// is missing (it was left out, silently).
+#[test]
+fn a_subscription_with_other_pricings_or_settings_only_is_not_evaluated() {
+    let (a, b) = (
+        "20ff7fc3-e762-44dd-bd96-b71116dcdc23",
+        "d34fd44c-ebfa-4a9c-bceb-9eeafe72ac15",
+    );
+    let l = load("arm-list-examples");
+    let mut ids: Vec<String> = accounts(&l.model).into_iter().map(|a| a.1).collect();
+    ids.sort();
+    assert_eq!(ids, [a, b]);
+    let (code, report) = lint(&fixture("arm-list-examples"));
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(
+        violations(&report),
+        [v("DEX303", "azure/settings.json", 18)]
+    );
+    let entity = format!("cloud_accounts/{b}");
+    for (policy, what, list) in [
+        (
+            "DEX302",
+            "Defender for Servers pricing (`VirtualMachines`)",
+            "pricings",
+        ),
+        (
+            "DEX303",
+            "endpoint protection setting (`WDATP`)",
+            "settings",
+        ),
+    ] {
+        let ne = common::not_evaluated(&report, policy);
+        assert_eq!(ne.len(), 1, "{policy}: {ne:?}");
+        assert_eq!(ne[0].0, entity);
+        assert!(
+            ne[0]
+                .1
+                .contains(&format!("no {what} of Azure subscription `{b}`"))
+                && ne[0].1.contains(&format!(
+                    "/subscriptions/{b}/providers/Microsoft.Security/{list}"
+                )),
+            "{ne:?}"
+        );
+    }
+
+    // `az security pricing list --query "value[?pricingTier=='Standard']"` (a bare array of
+    // the CLI's flattened pricings) without `VirtualMachines`, and a settings list without
+    // `WDATP`, each the root's only file: a subscription, not "no tenant data".
+    let cli = format!(
+        r#"[{{"id": "/subscriptions/{b}/providers/Microsoft.Security/pricings/KeyVaults",
+  "name": "KeyVaults", "type": "Microsoft.Security/pricings", "pricingTier": "Standard",
+  "subPlan": "PerKeyVault", "freeTrialRemainingTime": "0:00:00"}}]"#
+    );
+    let settings =
+        std::fs::read_to_string(fixture("arm-list-examples").join("azure/settings.json")).unwrap();
+    let mut settings: Json = serde_json::from_str(&settings).unwrap();
+    settings["value"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|s| s["name"] != "WDATP");
+    for (path, text) in [
+        ("azure/pricings.json", cli),
+        ("azure/settings.json", settings.to_string()),
+    ] {
+        let dir = export_of(&[(path, &text)]);
+        let (code, report) = lint(dir.path());
+        assert_eq!(code, 0, "{path}: {report:#}");
+        assert!(errors(&report, "error").is_empty(), "{path}: {report:#}");
+        for policy in ["DEX302", "DEX303"] {
+            let ne = common::not_evaluated(&report, policy);
+            assert_eq!(ne.len(), 1, "{path} {policy}: {ne:?}");
+        }
+    }
+}

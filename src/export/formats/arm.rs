@@ -185,6 +185,7 @@ pub fn load(b: &mut Builder, r: &At<'_>, props: &At<'_>, source: &str) {
 /// A `pricings` resource: the subscription's Defender for Servers plan, or a resource-level one.
 pub fn pricing(b: &mut Builder, r: &At<'_>, props: &At<'_>, id: &str, name: &str, source: &str) {
     if !name.eq_ignore_ascii_case("VirtualMachines") {
+        exported(b, r, id, source);
         return;
     }
     let Some(scope) = scope_of(id) else {
@@ -258,9 +259,21 @@ fn sub_plan_of<'a>(at: &At<'a>) -> Option<At<'a>> {
     p.text().map(|_| p)
 }
 
+/// Another pricing or setting of a subscription (`KeyVaults`, `MCAS`...): no rule reads it, but
+/// it shows that the subscription is in the export. Its account is made, so that what the
+/// export lacks of it (a pricings list filtered without `VirtualMachines`, a settings list
+/// without `WDATP`) is not evaluated rather than the subscription left out (see
+/// `unexported_azure_settings`).
+fn exported(b: &mut Builder, r: &At<'_>, id: &str, source: &str) {
+    if let Some(Scope::Subscription(sub)) = scope_of(id) {
+        b.cloud_account(&sub, "Azure", source, r);
+    }
+}
+
 /// A `settings` resource: `WDATP` is the Defender for Endpoint integration of the subscription.
 pub fn setting(b: &mut Builder, r: &At<'_>, props: &At<'_>, id: &str, name: &str, source: &str) {
     if !name.eq_ignore_ascii_case("WDATP") {
+        exported(b, r, id, source);
         return;
     }
     match scope_of(id) {
