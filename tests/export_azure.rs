@@ -808,3 +808,63 @@ fn a_subscription_with_other_pricings_or_settings_only_is_not_evaluated() {
         }
     }
 }
+
+// The whole list of a connector's offerings cut off by `ConvertTo-Json` (ARM's `offerings` as
+// `@{offeringType=...} @{...}`, Az PowerShell's `Offering` as its elements' type names joined
+// with spaces, or `System.Object[]`): an error at the value and the account's plan and MDE
+// provisioning not evaluated (it was read as no offerings: a false DEX302, exit 1). Two
+// offerings cut one by one: one not-evaluated entry per rule for the connector.
+#[test]
+fn a_connector_s_offerings_cut_off_whole_are_an_error_and_not_judged() {
+    let arm = r#"{"value": [{
+  "id": "/subscriptions/3f2e1d0c-5b4a-4c3d-9e8f-7a6b5c4d3e2f/resourceGroups/rg/providers/Microsoft.Security/securityConnectors/aws-1",
+  "name": "aws-1", "type": "Microsoft.Security/securityConnectors",
+  "properties": {"hierarchyIdentifier": "111122223333", "environmentName": "AWS",
+    "offerings": "@{offeringType=CspmMonitorAws; nativeCloudConnection=} @{mdeAutoProvisioning=; offeringType=DefenderForServersAws; subPlan=P1}"}}]}"#;
+    let ps = |offering: &str| {
+        format!(
+            r#"[
+  {{
+    "EnvironmentName": "GCP",
+    "HierarchyIdentifier": "843025268399",
+    "Id": "/subscriptions/487bb485-b5b0-471e-9c0d-10717612f869/resourcegroups/rg/providers/Microsoft.Security/securityConnectors/gcp-1",
+    "Name": "gcp-1",
+    "Offering": {offering},
+    "Type": "Microsoft.Security/securityconnectors"
+  }}
+]
+"#
+        )
+    };
+    let types = "Microsoft.Azure.PowerShell.Cmdlets.Security.Models.CspmMonitorGcpOffering Microsoft.Azure.PowerShell.Cmdlets.Security.Models.DefenderForServersGcpOffering";
+    let cases = [
+        (arm.to_string(), "111122223333", 5, 1),
+        (ps(&format!("\"{types}\"")), "843025268399", 7, 1),
+        (ps("\"System.Object[]\""), "843025268399", 7, 1),
+        (
+            ps(&format!("[\"{}\"]", types.replace(' ', "\", \""))),
+            "843025268399",
+            7,
+            2,
+        ),
+    ];
+    for (text, id, line, count) in cases {
+        let dir = export_of(&[("azure/connectors.json", &text)]);
+        let (code, report) = lint(dir.path());
+        assert_eq!(code, 2, "{report:#}");
+        assert!(violations(&report).is_empty(), "{report:#}");
+        let errs = errors(&report, "error");
+        assert_eq!(errs.len(), count, "{errs:?}");
+        assert!(errs.iter().all(|e| e.1 == line), "{errs:?}");
+        assert!(report["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("-Depth 10"));
+        for policy in ["DEX302", "DEX303"] {
+            let ne = common::not_evaluated(&report, policy);
+            assert_eq!(ne.len(), 1, "{policy}: {ne:?}");
+            assert_eq!(ne[0].0, format!("cloud_accounts/{id}"));
+            assert!(ne[0].1.contains("cut off by `ConvertTo-Json`"), "{ne:?}");
+        }
+    }
+}

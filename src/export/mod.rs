@@ -1114,11 +1114,24 @@ impl Builder {
         what: &str,
         gap: (&'static str, Option<&'static str>, Option<&str>),
     ) -> Option<At<'a>> {
+        let (collection, field, entity) = gap;
+        self.nested_in(at, want_array, what, (collection, &[field], entity))
+    }
+
+    /// [`Builder::nested`] whose value holds several fields of the record: a gap on each of
+    /// `fields`.
+    pub fn nested_in<'a>(
+        &mut self,
+        at: At<'a>,
+        want_array: bool,
+        what: &str,
+        gap: (&'static str, &[Option<&'static str>], Option<&str>),
+    ) -> Option<At<'a>> {
         if (want_array && at.is_array()) || (!want_array && at.is_object()) {
             return Some(at);
         }
         let expected = if want_array { "an array" } else { "an object" };
-        let (collection, field, entity) = gap;
+        let (collection, fields, entity) = gap;
         match at.as_str() {
             // A list beyond the depth is written as its elements' text joined with spaces
             // (PowerShell's conversion of an array to a string): an empty one as "".
@@ -1134,27 +1147,31 @@ impl Builder {
                          `ConvertTo-Json -Depth 10`"
                     ),
                 );
-                self.gap(
-                    collection,
-                    field,
-                    entity,
-                    format!(
-                        "{what} in `{}` were cut off by `ConvertTo-Json` without `-Depth`",
-                        self.rel
-                    ),
-                    &at,
-                );
+                for field in fields {
+                    self.gap(
+                        collection,
+                        *field,
+                        entity,
+                        format!(
+                            "{what} in `{}` were cut off by `ConvertTo-Json` without `-Depth`",
+                            self.rel
+                        ),
+                        &at,
+                    );
+                }
             }
             _ if matches!(at.v.kind, tree::Kind::Null) => {}
             _ => {
                 self.shape_error(&at, &format!("expected {expected} of {what}"));
-                self.gap(
-                    collection,
-                    field,
-                    entity,
-                    format!("{what} in `{}` could not be read", self.rel),
-                    &at,
-                );
+                for field in fields {
+                    self.gap(
+                        collection,
+                        *field,
+                        entity,
+                        format!("{what} in `{}` could not be read", self.rel),
+                        &at,
+                    );
+                }
             }
         }
         None

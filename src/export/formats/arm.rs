@@ -356,12 +356,22 @@ pub fn connector(b: &mut Builder, r: &At<'_>, props: &At<'_>, source: &str) {
         hierarchy
     };
     let name = r.get("name");
-    let offerings = props
-        .get("offerings")
-        .or_else(|| props.get("offering"))
-        .map(|o| o.items())
-        .unwrap_or_default();
-    // PowerShell's `ConvertTo-Json` without `-Depth` writes each offering as its type name.
+    // The offerings decide the plan and the MDE provisioning: what cannot be read of them
+    // leaves both unknown (DEX302, DEX303 and DEX306 not evaluated for the account).
+    let judged: &[Option<&'static str>] = &[Some("servers_plan"), Some("mde_integration")];
+    let what = format!("the offerings of {environment} connector `{id}`");
+    // The list itself may be a string: `ConvertTo-Json` cut it off at its depth, as
+    // `@{offeringType=...} @{...}` (ARM's shape), its elements' type names joined with spaces
+    // or `System.Object[]` (Az PowerShell's `Offering`).
+    let offerings = match props.get("offerings").or_else(|| props.get("offering")) {
+        Some(o) => b
+            .nested_in(o, true, &what, ("cloud_accounts", judged, Some(&id)))
+            .map(|o| o.items())
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
+    // Or each offering: without `-Depth`, PowerShell writes each as its type name.
+    let mut cut = false;
     let offerings: Vec<At<'_>> = offerings
         .into_iter()
         .filter(|o| match o.as_str() {
@@ -370,14 +380,21 @@ pub fn connector(b: &mut Builder, r: &At<'_>, props: &At<'_>, source: &str) {
                     o,
                     &format!("expected a connector offering object, found the string `{s}`: the file was cut off by PowerShell's `ConvertTo-Json`, which writes values deeper than its default depth of 2 as strings; export it again with `ConvertTo-Json -Depth 10`"),
                 );
-                for field in ["servers_plan", "mde_integration"] {
-                    b.gap(
-                        "cloud_accounts",
-                        Some(field),
-                        Some(&id),
-                        format!("the offerings of {environment} connector `{id}` were cut off by `ConvertTo-Json` without `-Depth`"),
-                        o,
-                    );
+                // One gap per field of the account, whatever the number of offerings cut.
+                if !cut {
+                    cut = true;
+                    for field in judged {
+                        b.gap(
+                            "cloud_accounts",
+                            *field,
+                            Some(&id),
+                            format!(
+                                "{what} in `{}` were cut off by `ConvertTo-Json` without `-Depth`",
+                                b.rel()
+                            ),
+                            o,
+                        );
+                    }
                 }
                 false
             }
