@@ -868,3 +868,117 @@ fn a_connector_s_offerings_cut_off_whole_are_an_error_and_not_judged() {
         }
     }
 }
+
+// Tiers and sub-plans in another case (ARM compares enumeration values ignoring case; the
+// template reader already read them so): `standard` is Standard (a false DEX302), `free` is
+// Free (it passed, with a sub-plan beside it). A tier that is there but cannot be read (null,
+// a list, an undocumented string) is unknown with a precise reason, and a warning or an error
+// at it; a pricing without one is unknown too (it read "the export has no ... pricing").
+#[test]
+fn pricing_tiers_in_any_case_and_unreadable_tiers() {
+    let sub = |n: u32| format!("77777777-{n:04}-4111-8111-777777777777");
+    let pricing = |n: u32, props: &str| {
+        format!(
+            r#"{{"id": "/subscriptions/{}/providers/microsoft.security/pricings/virtualMachines", "name": "virtualMachines", "type": "microsoft.security/pricings", "properties": {props}}}"#,
+            sub(n)
+        )
+    };
+    let arm = format!(
+        "{{\"value\": [\n{}\n]}}\n",
+        [
+            pricing(1, r#"{"pricingTier": "standard"}"#),
+            pricing(2, r#"{"pricingTier": "free", "subPlan": "P2"}"#),
+            pricing(3, r#"{"pricingTier": " Standard ", "subPlan": "p1"}"#),
+            pricing(4, r#"{"pricingTier": null}"#),
+            pricing(5, r#"{}"#),
+            pricing(6, r#"{"pricingTier": "Basic"}"#),
+            pricing(7, r#"{"pricingTier": ["Standard"]}"#),
+        ]
+        .join(",\n")
+    );
+    // `az security pricing list`: the same values flattened.
+    let cli = format!(
+        r#"[{{"id": "/subscriptions/{}/providers/Microsoft.Security/pricings/VirtualMachines", "name": "VirtualMachines", "type": "Microsoft.Security/pricings", "pricingTier": "standard", "subPlan": "p2"}}]"#,
+        sub(8)
+    );
+    let dir = export_of(&[("azure/pricings.json", &arm), ("azure/cli.json", &cli)]);
+    let l = export::load(&[dir.path().to_path_buf()], &LoadOptions::default()).unwrap();
+    let mut got = accounts(&l.model);
+    got.sort_by(|a, b| a.1.cmp(&b.1));
+    let tiers: Vec<(Option<&str>, Option<&str>)> = got
+        .iter()
+        .map(|a| (a.2.as_deref(), a.3.as_deref()))
+        .collect();
+    assert_eq!(
+        tiers,
+        [
+            (Some("Standard"), None),
+            (Some("Free"), Some("P2")),
+            (Some("Standard"), Some("P1")),
+            (None, None),
+            (None, None),
+            (None, None),
+            (None, None),
+            (Some("Standard"), Some("P2")),
+        ]
+    );
+    let (code, report) = lint(dir.path());
+    assert_eq!(code, 2, "{report:#}");
+    let dex302: Vec<_> = violations(&report)
+        .into_iter()
+        .filter(|v| v.0 == "DEX302")
+        .collect();
+    assert_eq!(dex302, [v("DEX302", "azure/pricings.json", 3)]);
+    assert_eq!(
+        errors(&report, "warning"),
+        [
+            ("azure/pricings.json".to_string(), 5),
+            ("azure/pricings.json".to_string(), 7),
+        ]
+    );
+    assert_eq!(
+        errors(&report, "error"),
+        [("azure/pricings.json".to_string(), 8)]
+    );
+    let ne = common::not_evaluated(&report, "DEX302");
+    let want = [
+        (4, "is null"),
+        (5, "has no `pricingTier`"),
+        (6, "is `Basic`, which is undocumented"),
+        (7, "could not be read"),
+    ];
+    assert_eq!(ne.len(), want.len(), "{ne:?}");
+    for (n, reason) in want {
+        let entity = format!("cloud_accounts/{}", sub(n));
+        assert!(
+            ne.iter().any(|(e, r)| *e == entity && r.contains(reason)),
+            "{n}: {ne:?}"
+        );
+        assert!(
+            !ne.iter().any(|(_, r)| r.contains("the export has no")),
+            "{ne:?}"
+        );
+    }
+    // Pricings of single machines (DEX304): `standard` keeps the machine covered.
+    let vm = |name: &str, tier: &str| {
+        format!(
+            r#"{{"id": "/subscriptions/{}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/{name}/providers/Microsoft.Security/pricings/VirtualMachines", "name": "VirtualMachines", "type": "Microsoft.Security/pricings", "properties": {{"pricingTier": "{tier}", "inherited": "False"}}}}"#,
+            sub(1)
+        )
+    };
+    let text = format!(
+        "{{\"value\": [\n{},\n{}\n]}}\n",
+        vm("vm-1", "standard"),
+        vm("vm-2", "free")
+    );
+    let dir = export_of(&[("azure/vm-pricings.json", &text)]);
+    let (_, report) = lint(dir.path());
+    assert_eq!(
+        common::violation_messages(&report, "DEX304"),
+        [format!(
+            "Defender for Servers is turned off on resource `vm-2` of subscription `{}` by a \
+             resource-level pricing (tier `Free`)",
+            sub(1)
+        )]
+    );
+}

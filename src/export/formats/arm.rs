@@ -213,14 +213,31 @@ pub fn pricing_in(
 ) -> Option<Record> {
     let tier = props.get("pricingTier");
     let sub_plan = sub_plan_of(props);
+    // A template's values are read in their canonical case, and it marks what its expressions
+    // could not tell itself (see `arm_template`).
+    let template = source == "arm-template";
     match scope {
         Scope::Subscription(sub) => {
             let account = b.cloud_account(&sub, "Azure", source, r)?;
-            if let Some(t) = tier {
-                put_at(account, "servers_tier", &t, Conv::Text);
-            }
+            let entity = account.identity().unwrap_or(&sub).to_string();
             if let Some(p) = sub_plan {
-                put_at(account, "servers_plan", &p, Conv::Text);
+                put_enum(account, "servers_plan", &p, PLANS);
+            }
+            let read = read_tier(tier.as_ref(), &format!("Azure subscription `{entity}`"));
+            match read {
+                Tier::Known(t, at) => {
+                    account.set("servers_tier", Value::Str(t.into()), Some(at));
+                }
+                Tier::Unread(_) if template => {
+                    if let Some(t) = tier {
+                        put_at(account, "servers_tier", &t, Conv::Text);
+                    }
+                }
+                Tier::Unread(problem) => {
+                    let at = tier.unwrap_or(*props);
+                    account.set("servers_tier", Value::Unknown, Some(at.loc()));
+                    problem.report(b, "cloud_accounts", "servers_tier", &entity, &at);
+                }
             }
             None
         }
@@ -231,17 +248,34 @@ pub fn pricing_in(
             kind,
         } => {
             let mut p = Record::new(&schema::RESOURCE_PRICING, Some(r.loc()));
-            p.set("id", Value::Str(id.into()), r.get("id").map(|i| i.loc()));
+            p.set(
+                "id",
+                Value::Str(id.as_str().into()),
+                r.get("id").map(|i| i.loc()),
+            );
             p.set("name", Value::Str(name.into()), None);
             p.set("subscription", Value::Str(subscription.into()), None);
             p.set("scope", Value::Str(kind.into()), None);
             p.set("plan", Value::Str("VirtualMachines".into()), None);
             p.set("source", Value::Str(source.into()), None);
-            if let Some(t) = tier {
-                put_at(&mut p, "tier", &t, Conv::Text);
+            let shown = kind.replace('_', " ");
+            match read_tier(tier.as_ref(), &format!("{shown} `{id}`")) {
+                Tier::Known(t, at) => {
+                    p.set("tier", Value::Str(t.into()), Some(at));
+                }
+                Tier::Unread(_) if template => {
+                    if let Some(t) = tier {
+                        put_at(&mut p, "tier", &t, Conv::Text);
+                    }
+                }
+                Tier::Unread(problem) => {
+                    let at = tier.unwrap_or(*props);
+                    p.set("tier", Value::Unknown, Some(at.loc()));
+                    problem.report(b, "resource_pricings", "tier", &id, &at);
+                }
             }
             if let Some(s) = sub_plan {
-                put_at(&mut p, "sub_plan", &s, Conv::Text);
+                put_enum(&mut p, "sub_plan", &s, PLANS);
             }
             if let Some(i) = props.get("inherited") {
                 put_at(&mut p, "inherited", &i, Conv::Bool);
@@ -249,6 +283,118 @@ pub fn pricing_in(
             Some(p)
         }
     }
+}
+
+/// The documented pricing tiers (ARM compares enumeration values ignoring case: `standard`
+/// is `Standard`).
+const TIERS: &[&str] = &["Free", "Standard"];
+
+/// The documented Defender for Servers sub-plans.
+const PLANS: &[&str] = &["P1", "P2"];
+
+/// Sets `field` from `at`: a documented value in any case (spaces around it ignored) in its
+/// documented spelling, anything else as written.
+fn put_enum(record: &mut Record, field: &str, at: &At<'_>, known: &[&'static str]) {
+    match at
+        .as_str()
+        .and_then(|s| known.iter().find(|k| k.eq_ignore_ascii_case(s.trim())))
+    {
+        Some(k) => {
+            record.set(field, Value::Str((*k).into()), Some(at.loc()));
+        }
+        None => put_at(record, field, at, Conv::Text),
+    }
+}
+
+/// A pricing's `pricingTier`, as read.
+enum Tier {
+    /// A documented tier, in its documented spelling, and where it is.
+    Known(&'static str, crate::model::Loc),
+    /// A tier that cannot be read, and why.
+    Unread(Unread),
+}
+
+/// Why a value could not be read: the diagnostic at it, if any, and the reason the rules that
+/// need it are not evaluated.
+struct Unread {
+    diagnostic: Option<(crate::export::DiagLevel, String)>,
+    reason: String,
+}
+
+impl Unread {
+    /// Reports the diagnostic at `at`, and the field `field` of `entity` as unknown.
+    fn report(
+        self,
+        b: &mut Builder,
+        collection: &'static str,
+        field: &'static str,
+        entity: &str,
+        at: &At<'_>,
+    ) {
+        match self.diagnostic {
+            Some((crate::export::DiagLevel::Error, message)) => b.shape_error(at, &message),
+            Some((_, message)) => b.warning(at, &message),
+            None => {}
+        }
+        b.unknown(collection, field, entity, self.reason, at);
+    }
+}
+
+/// Reads the `pricingTier` of the Defender for Servers pricing of `whose` (`Azure
+/// subscription `<id>``): absent, null, a string that is no documented tier or not a string
+/// leave the tier unknown, with the reason.
+fn read_tier(tier: Option<&At<'_>>, whose: &str) -> Tier {
+    let documented = TIERS.join(", ");
+    let Some(at) = tier else {
+        return Tier::Unread(Unread {
+            diagnostic: None,
+            reason: format!(
+                "the Defender for Servers pricing (`VirtualMachines`) of {whose} has no \
+                 `pricingTier`"
+            ),
+        });
+    };
+    if let Some(k) = at
+        .as_str()
+        .and_then(|s| TIERS.iter().find(|k| k.eq_ignore_ascii_case(s.trim())))
+    {
+        return Tier::Known(k, at.loc());
+    }
+    let unknown = format!("the Defender for Servers tier of {whose} is unknown");
+    Tier::Unread(match (&at.v.kind, at.as_str()) {
+        (crate::export::tree::Kind::Null, _) => Unread {
+            diagnostic: Some((
+                crate::export::DiagLevel::Warning,
+                format!("`pricingTier` is null; {unknown}"),
+            )),
+            reason: format!(
+                "the `pricingTier` of the Defender for Servers pricing (`VirtualMachines`) of \
+                 {whose} is null"
+            ),
+        },
+        (_, Some(s)) => Unread {
+            diagnostic: Some((
+                crate::export::DiagLevel::Warning,
+                format!(
+                    "`pricingTier` `{s}` is undocumented (documented: {documented}); {unknown}"
+                ),
+            )),
+            reason: format!(
+                "the `pricingTier` of the Defender for Servers pricing (`VirtualMachines`) of \
+                 {whose} is `{s}`, which is undocumented (documented: {documented})"
+            ),
+        },
+        _ => Unread {
+            diagnostic: Some((
+                crate::export::DiagLevel::Error,
+                format!("expected `pricingTier` to be a string ({documented}); {unknown}"),
+            )),
+            reason: format!(
+                "the `pricingTier` of the Defender for Servers pricing (`VirtualMachines`) of \
+                 {whose} could not be read (not a string)"
+            ),
+        },
+    })
 }
 
 /// `subPlan` as a string, `{"type": "P1"}` (connector offerings) or Az PowerShell's `SubPlanType`;
@@ -419,7 +565,7 @@ pub fn connector(b: &mut Builder, r: &At<'_>, props: &At<'_>, source: &str) {
             continue;
         }
         match sub_plan_of(&o) {
-            Some(p) => put_at(account, "servers_plan", &p, Conv::Text),
+            Some(p) => put_enum(account, "servers_plan", &p, PLANS),
             // An offering without a sub-plan is Plan 2, the only plan connectors first offered.
             None => {
                 account.set(
