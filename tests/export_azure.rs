@@ -982,3 +982,102 @@ fn pricing_tiers_in_any_case_and_unreadable_tiers() {
         )]
     );
 }
+
+// Two exports of one subscription that give it different Defender for Servers tiers (two
+// folders of exports, a list that names the subscription twice): a warning at the second
+// naming the first, and the tier unknown (the file that sorted last won, silently). The next
+// page of a list that lists the subscription again is read as that page has it.
+#[test]
+fn two_exports_of_one_subscription_that_disagree_leave_it_unknown() {
+    let sub = "aaaaaaaa-1234-4321-8888-aaaaaaaaaaaa";
+    let pricing = |id: &str, tier: &str| {
+        format!(
+            r#"{{"id": "/subscriptions/{id}/providers/Microsoft.Security/pricings/VirtualMachines", "name": "VirtualMachines", "type": "Microsoft.Security/pricings", "properties": {{"pricingTier": "{tier}", "freeTrialRemainingTime": "PT0S"}}}}"#
+        )
+    };
+    let list = |items: &[String], next: &str| {
+        format!("{{\"value\": [\n{}\n]{next}}}\n", items.join(",\n"))
+    };
+    let setting = format!(
+        r#"{{"id": "/subscriptions/{sub}/providers/Microsoft.Security/settings/WDATP", "name": "WDATP", "type": "Microsoft.Security/settings", "kind": "DataExportSettings", "properties": {{"enabled": true}}}}"#
+    );
+    let next = ",\n\"nextLink\": \"https://management.azure.com/subscriptions/x/providers/Microsoft.Security/pricings?api-version=2024-01-01&$skipToken=2\"";
+    let free = list(&[pricing(sub, "Free")], "");
+    let standard = list(&[pricing(sub, "Standard")], "");
+    let settings = list(&[setting], "");
+    // The files, and the file and line of the warning expected (None: no conflict).
+    type Case<'a> = (Vec<(&'a str, String)>, Option<(&'a str, u64)>);
+    let cases: Vec<Case> = vec![
+        // Two folders: the second (in walk order) is reported.
+        (
+            vec![
+                ("azure/2025-01/pricings.json", free.clone()),
+                ("azure/2025-06/pricings.json", standard.clone()),
+                ("azure/2025-06/settings.json", settings.clone()),
+            ],
+            Some(("azure/2025-06/pricings.json", 2)),
+        ),
+        // One list that names the subscription twice, its id in two cases.
+        (
+            vec![
+                (
+                    "azure/pricings.json",
+                    list(
+                        &[
+                            pricing(sub, "Standard"),
+                            pricing(&sub.to_uppercase(), "Free"),
+                        ],
+                        "",
+                    ),
+                ),
+                ("azure/settings.json", settings.clone()),
+            ],
+            Some(("azure/pricings.json", 3)),
+        ),
+        // Two lists in one folder, neither with a next page: copies, not pages.
+        (
+            vec![
+                ("azure/pricings.json", free.clone()),
+                ("azure/pricings-old.json", standard.clone()),
+                ("azure/settings.json", settings.clone()),
+            ],
+            Some(("azure/pricings-old.json", 2)),
+        ),
+        // The next page of the list: read as it has it (Standard), silently.
+        (
+            vec![
+                ("azure/pricings.json", list(&[pricing(sub, "Free")], next)),
+                ("azure/pricings-2.json", standard.clone()),
+                ("azure/settings.json", settings.clone()),
+            ],
+            None,
+        ),
+    ];
+    for (files, conflict) in cases {
+        let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
+        let dir = export_of(&files);
+        let (code, report) = lint(dir.path());
+        let warnings = errors(&report, "warning");
+        let ne = common::not_evaluated(&report, "DEX302");
+        match conflict {
+            Some((file, line)) => {
+                assert_eq!(code, 0, "{report:#}");
+                assert_eq!(warnings, [(file.to_string(), line)], "{report:#}");
+                let message = report["errors"][0]["message"].as_str().unwrap();
+                assert!(
+                    message.contains("`Free`") && message.contains("`Standard`"),
+                    "{message}"
+                );
+                assert_eq!(ne.len(), 1, "{ne:?}");
+                assert_eq!(ne[0].0, format!("cloud_accounts/{sub}"));
+                assert!(ne[0].1.contains("Defender for Servers tier"), "{ne:?}");
+            }
+            None => {
+                assert!(warnings.is_empty(), "{report:#}");
+                assert!(ne.is_empty(), "{ne:?}");
+                assert_eq!(code, 0, "{report:#}");
+            }
+        }
+        assert!(violations(&report).is_empty(), "{report:#}");
+    }
+}

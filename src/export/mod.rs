@@ -1384,6 +1384,92 @@ impl Builder {
             _ => None,
         }
     }
+
+    /// Sets the judged field `field` (see [`ACCOUNT_FIELDS`]) of the cloud account `key`,
+    /// made as [`Builder::cloud_account`] makes it (`made`: environment, source, where), to
+    /// `value`, read at `at`. When an earlier resource of this file gave the account another
+    /// value (a list that names one subscription twice, its id in two cases), neither is
+    /// taken: a warning at `at` names the first, and the field is unknown, with the reason.
+    /// A field unknown already stays so.
+    pub fn account_value(
+        &mut self,
+        key: &str,
+        made: (&str, &str, &At<'_>),
+        field: &'static str,
+        value: Value,
+        at: &At<'_>,
+    ) {
+        let (environment, source, r) = made;
+        let Some(account) = self.cloud_account(key, environment, source, r) else {
+            return;
+        };
+        let before = account
+            .get(field)
+            .map(|f| f.value().to_value())
+            .unwrap_or_default();
+        let first = match (&before, &value) {
+            (Value::Null, _) | (_, Value::Unknown) => None,
+            (Value::Unknown, _) => return,
+            (b, v) if b == v => return,
+            (b, _) => Some(b.clone()),
+        };
+        let Some(first) = first else {
+            account.set(field, value, Some(at.loc()));
+            return;
+        };
+        account.set(field, Value::Unknown, Some(at.loc()));
+        let id = account.identity().unwrap_or(key).to_string();
+        let env = account
+            .get("environment")
+            .and_then(Field::as_str)
+            .unwrap_or(environment)
+            .to_string();
+        let what = account_words(field).unwrap_or(field);
+        let (first, second) = (shown(&first), shown(&value));
+        self.warning(
+            at,
+            &format!(
+                "{what} {second} of {env} account `{id}` differs from {first} given earlier in \
+                 this file: its {what} is unknown; export each account once"
+            ),
+        );
+        let reason = format!(
+            "`{}` gives {env} account `{id}` two values of its {what}: {first} and {second}",
+            self.rel
+        );
+        self.unknown("cloud_accounts", field, &id, reason, at);
+    }
+}
+
+/// The fields of a cloud account that rules judge, in words: two exports that give one
+/// account different values of one of them leave it unknown (see [`Builder::account_value`]
+/// and [`Assembler::add_account`]).
+const ACCOUNT_FIELDS: &[(&str, &str)] = &[
+    ("servers_tier", "Defender for Servers tier"),
+    ("servers_plan", "Defender for Servers plan"),
+    (
+        "mde_integration",
+        "endpoint protection (Defender for Endpoint integration)",
+    ),
+];
+
+/// The words for a judged field of a cloud account (see [`ACCOUNT_FIELDS`]).
+fn account_words(field: &str) -> Option<&'static str> {
+    ACCOUNT_FIELDS
+        .iter()
+        .find(|(f, _)| *f == field)
+        .map(|(_, w)| *w)
+}
+
+/// A value of a cloud account as messages show it: `Free`, `true`.
+fn shown(value: &Value) -> String {
+    match value {
+        Value::Str(s) => format!("`{s}`"),
+        Value::Bool(b) => format!("`{b}`"),
+        Value::Int(i) => format!("`{i}`"),
+        Value::Null => "none".to_string(),
+        _ => "a value dexlint cannot tell".to_string(),
+    }
 }
 
 /// Entities by lowercase id (hundreds of thousands of users, machines, members).
@@ -1423,6 +1509,25 @@ fn device_key(record: &Record) -> ArcStr {
         .unwrap_or_default()
 }
 
+/// The file that gave a cloud account's field its value, and the page of a list it is, if any.
+#[derive(Debug, Clone)]
+struct Origin {
+    /// Where the value is.
+    loc: Option<Loc>,
+    /// The list the file is a page of (root, folder, list: see [`paging::Page`]), and whether
+    /// it links a next page.
+    page: Option<((usize, String, String), bool)>,
+}
+
+/// Two files that give a cloud account different values of one judged field.
+#[derive(Debug)]
+struct Conflict {
+    account: usize,
+    field: &'static str,
+    first: (Value, Option<Loc>),
+    second: (Value, Option<Loc>),
+}
+
 /// The model under construction, with what must wait until every file is read.
 #[derive(Default)]
 struct Assembler {
@@ -1448,6 +1553,11 @@ struct Assembler {
     av_by_name: Vec<(String, Value, Loc, Record)>,
     accounts: Vec<Record>,
     account_index: HashMap<String, usize>,
+    /// Where the value of each judged field of an account came from (by account and field
+    /// index): see [`Assembler::add_account`].
+    account_origins: HashMap<(usize, usize), Origin>,
+    /// Judged fields of accounts that two files gave different values, in the order found.
+    account_conflicts: Vec<Conflict>,
     /// Whether groups came only from documents of one group each ([`Op::Single`]), and a
     /// document of groups that is a list (None: no group yet). One group is not the tenant's
     /// list: the groups it lacks may exist.
@@ -1519,6 +1629,14 @@ impl Assembler {
 
     /// Adds the operations of the file `file`.
     fn apply_ops(&mut self, file: FileId, ops: Ops) {
+        // The list this file is a page of, if any (see `Assembler::add_account`).
+        let page = ops.iter().find_map(|op| match op {
+            Op::Page(p, _) => Some((
+                (p.root, p.folder.clone(), p.list.clone()),
+                p.next_link.is_some(),
+            )),
+            _ => None,
+        });
         // The member lists this file added to: no room is kept in them past what they hold
         // (thousands of groups of tens of members each).
         let mut grown: Vec<(ArcStr, usize)> = Vec::new();
@@ -1580,7 +1698,7 @@ impl Assembler {
                 }
                 Op::Account(account) => {
                     let Account { key, fresh, record } = *account;
-                    self.add_account(key, &fresh, record);
+                    self.add_account(key, &fresh, record, &page);
                 }
                 Op::Gap(c, gap) => {
                     if let Some(c) = self.model.collection_mut(c) {
@@ -1719,31 +1837,175 @@ impl Assembler {
     }
 
     /// The first file to touch an account creates it; later files set the fields they set.
-    fn add_account(&mut self, key: String, fresh: &Record, mut record: Record) {
+    /// A judged field (see [`ACCOUNT_FIELDS`]) that a later file gives another value is in
+    /// conflict, and unknown (two exports of one subscription that disagree: which is the
+    /// account's now, the export does not tell), unless the later file is the next page of
+    /// the earlier one's list: a record listed again on a later page is read as that page has
+    /// it (docs/exporting.md). A page is the next one's predecessor when it links a next page
+    /// and both are pages of one list (`page`: see [`paging`]); files are applied in walk
+    /// order, pages of a list in their order. An unknown value replaces a known one, and a
+    /// known one an unknown one, as before.
+    fn add_account(
+        &mut self,
+        key: String,
+        fresh: &Record,
+        mut record: Record,
+        page: &Option<((usize, String, String), bool)>,
+    ) {
         if let Some(c) = self.model.collection_mut("cloud_accounts") {
             c.present = true;
         }
-        match self.account_index.get(&key) {
-            None => {
-                self.account_index.insert(key, self.accounts.len());
-                self.accounts.push(record);
-            }
-            Some(&i) => {
-                if let Some(existing) = self.accounts.get_mut(i) {
-                    for i in 0..fresh.schema().fields.len() {
-                        let (Some(field), Some(before)) = (record.field_mut(i), fresh.field(i))
-                        else {
-                            continue;
-                        };
-                        if field != before {
-                            if let Some(slot) = existing.field_mut(i) {
-                                *slot = std::mem::take(field);
-                            }
-                        }
-                    }
+        let fields = fresh.schema().fields;
+        let judged = |i: usize| {
+            fields
+                .get(i)
+                .is_some_and(|f| account_words(f.name).is_some())
+        };
+        let origin = |field: &Field| Origin {
+            loc: field.loc(),
+            page: page.clone(),
+        };
+        let Some(&a) = self.account_index.get(&key) else {
+            let a = self.accounts.len();
+            for i in (0..fields.len()).filter(|&i| judged(i)) {
+                if let Some(field) = record.field(i).filter(|f| !f.is_null()) {
+                    self.account_origins.insert((a, i), origin(field));
                 }
             }
+            self.account_index.insert(key, a);
+            self.accounts.push(record);
+            return;
+        };
+        let Some(existing) = self.accounts.get_mut(a) else {
+            return;
+        };
+        for i in 0..fields.len() {
+            let (Some(field), Some(before)) = (record.field_mut(i), fresh.field(i)) else {
+                continue;
+            };
+            if field == before {
+                continue;
+            }
+            let Some(slot) = existing.field_mut(i) else {
+                continue;
+            };
+            if !judged(i) {
+                *slot = std::mem::take(field);
+                continue;
+            }
+            let new = field.value().to_value();
+            let old = slot.value().to_value();
+            let prior = self.account_origins.get(&(a, i));
+            let conflicted = self
+                .account_conflicts
+                .iter()
+                .any(|c| c.account == a && fields.get(i).is_some_and(|f| f.name == c.field));
+            let next_page = match (prior.and_then(|o| o.page.as_ref()), page) {
+                (Some((list, linked)), Some((this, _))) => *linked && list == this,
+                _ => false,
+            };
+            let differ = !matches!(old, Value::Null | Value::Unknown)
+                && !matches!(new, Value::Unknown)
+                && new != old;
+            if conflicted {
+                // Unknown already, and why is said once.
+                continue;
+            }
+            if differ && !next_page {
+                let name = fields.get(i).map_or("", |f| f.name);
+                self.account_conflicts.push(Conflict {
+                    account: a,
+                    field: name,
+                    first: (old, prior.and_then(|o| o.loc).or(slot.loc())),
+                    second: (new, field.loc()),
+                });
+                *slot = Field::new(Value::Unknown, field.loc());
+                continue;
+            }
+            self.account_origins.insert((a, i), origin(field));
+            *slot = std::mem::take(field);
         }
+    }
+
+    /// The conflicts of [`Assembler::add_account`]: for each, a warning at the second value
+    /// naming the first, and the gap that says why the field is unknown.
+    fn conflict_gaps(&mut self, model: &TenantModel) -> Vec<Gap> {
+        let conflicts = std::mem::take(&mut self.account_conflicts);
+        let locs: Vec<Loc> = conflicts
+            .iter()
+            .flat_map(|c| [c.first.1, c.second.1])
+            .flatten()
+            .collect();
+        let refs: Vec<&Loc> = locs.iter().collect();
+        let located: Vec<(Loc, Option<locate::Located>)> = locs
+            .iter()
+            .copied()
+            .zip(locate::locate_all(model, &refs))
+            .collect();
+        let position = |loc: Option<Loc>| {
+            let loc = loc?;
+            located
+                .iter()
+                .find(|(l, _)| *l == loc)
+                .and_then(|(_, at)| at.clone())
+        };
+        let file_of = |loc: Option<Loc>| loc.and_then(|l| model.files.get(l.file() as usize));
+        let mut gaps = Vec::new();
+        for c in conflicts {
+            let Some(account) = self.accounts.get(c.account) else {
+                continue;
+            };
+            let id = account.identity().unwrap_or_default().to_string();
+            let env = account
+                .get("environment")
+                .and_then(Field::as_str)
+                .unwrap_or_default()
+                .to_string();
+            let what = account_words(c.field).unwrap_or(c.field);
+            let (first, second) = (shown(&c.first.0), shown(&c.second.0));
+            let place = |loc: Option<Loc>| {
+                let path = file_of(loc).map_or("?", |f| f.path.as_str());
+                match position(loc) {
+                    Some(at) => format!("`{path}` line {}", at.line),
+                    None => format!("`{path}`"),
+                }
+            };
+            let (was, now) = (place(c.first.1), place(c.second.1));
+            if let Some(file) = file_of(c.second.1) {
+                let at = position(c.second.1);
+                self.diagnostics.push(LoadDiagnostic {
+                    level: DiagLevel::Warning,
+                    file: file.path.clone(),
+                    root: file.root,
+                    line: at.as_ref().map(|a| a.line),
+                    column: at.as_ref().map(|a| a.column),
+                    message: format!(
+                        "{what} {second} of {env} account `{id}` differs from {first} in {was}: \
+                         two exports of the account disagree, and its {what} is unknown; keep \
+                         one export of each account (the latest)"
+                    ),
+                    snippet: at.map(|a| {
+                        a.source
+                            .text
+                            .lines()
+                            .nth(a.line.saturating_sub(a.source.first_line))
+                            .unwrap_or_default()
+                            .to_string()
+                    }),
+                });
+            }
+            gaps.push(Gap {
+                field: Some(c.field),
+                entity: Some(id.clone()),
+                reason: format!(
+                    "two exports give {env} account `{id}` different values of its {what}: \
+                     {first} in {was} and {second} in {now}"
+                ),
+                loc: c.second.1,
+                in_value: true,
+            });
+        }
+        gaps
     }
 
     /// Joins what waited for every file, and returns the model.
@@ -1754,6 +2016,7 @@ impl Assembler {
             }
         }
         let mut model = std::mem::take(&mut self.model);
+        let conflicts = self.conflict_gaps(&model);
         for (warning, collection, gap) in self.pages.incomplete() {
             self.diagnostics.push(warning);
             if let Some(c) = model.collection_mut(collection) {
@@ -1831,6 +2094,7 @@ impl Assembler {
             c.extend(std::mem::take(&mut self.devices));
         }
         if let Some(c) = model.collection_mut("cloud_accounts") {
+            c.gaps.extend(conflicts);
             for a in &mut self.accounts {
                 c.gaps.extend(unexported_azure_settings(a));
             }

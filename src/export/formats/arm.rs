@@ -220,24 +220,26 @@ pub fn pricing_in(
         Scope::Subscription(sub) => {
             let account = b.cloud_account(&sub, "Azure", source, r)?;
             let entity = account.identity().unwrap_or(&sub).to_string();
-            if let Some(p) = sub_plan {
-                put_enum(account, "servers_plan", &p, PLANS);
+            let made = ("Azure", source, r);
+            if let Some((p, v)) = sub_plan.and_then(|p| Some((p, enum_value(&p, PLANS)?))) {
+                b.account_value(&sub, made, "servers_plan", v, &p);
             }
             let read = read_tier(tier.as_ref(), &format!("Azure subscription `{entity}`"));
-            match read {
-                Tier::Known(t, at) => {
-                    account.set("servers_tier", Value::Str(t.into()), Some(at));
+            match (read, tier) {
+                (Tier::Known(t), Some(at)) => {
+                    b.account_value(&sub, made, "servers_tier", Value::Str(t.into()), &at);
                 }
-                Tier::Unread(_) if template => {
-                    if let Some(t) = tier {
-                        put_at(account, "servers_tier", &t, Conv::Text);
+                (Tier::Unread(_), Some(at)) if template => {
+                    if let Some(t) = at.shared_text() {
+                        b.account_value(&sub, made, "servers_tier", Value::Str(t), &at);
                     }
                 }
-                Tier::Unread(problem) => {
+                (Tier::Unread(problem), _) if !template => {
                     let at = tier.unwrap_or(*props);
-                    account.set("servers_tier", Value::Unknown, Some(at.loc()));
+                    b.account_value(&sub, made, "servers_tier", Value::Unknown, &at);
                     problem.report(b, "cloud_accounts", "servers_tier", &entity, &at);
                 }
+                _ => {}
             }
             None
         }
@@ -260,8 +262,8 @@ pub fn pricing_in(
             p.set("source", Value::Str(source.into()), None);
             let shown = kind.replace('_', " ");
             match read_tier(tier.as_ref(), &format!("{shown} `{id}`")) {
-                Tier::Known(t, at) => {
-                    p.set("tier", Value::Str(t.into()), Some(at));
+                Tier::Known(t) => {
+                    p.set("tier", Value::Str(t.into()), tier.map(|t| t.loc()));
                 }
                 Tier::Unread(_) if template => {
                     if let Some(t) = tier {
@@ -292,24 +294,30 @@ const TIERS: &[&str] = &["Free", "Standard"];
 /// The documented Defender for Servers sub-plans.
 const PLANS: &[&str] = &["P1", "P2"];
 
-/// Sets `field` from `at`: a documented value in any case (spaces around it ignored) in its
-/// documented spelling, anything else as written.
-fn put_enum(record: &mut Record, field: &str, at: &At<'_>, known: &[&'static str]) {
+/// The value of `at` in an enumeration of `known` values: a documented value in any case
+/// (spaces around it ignored) in its documented spelling, anything else as written; None for
+/// what is not a string or a number.
+fn enum_value(at: &At<'_>, known: &[&'static str]) -> Option<Value> {
     match at
         .as_str()
         .and_then(|s| known.iter().find(|k| k.eq_ignore_ascii_case(s.trim())))
     {
-        Some(k) => {
-            record.set(field, Value::Str((*k).into()), Some(at.loc()));
-        }
-        None => put_at(record, field, at, Conv::Text),
+        Some(k) => Some(Value::Str((*k).into())),
+        None => at.shared_text().map(Value::Str),
+    }
+}
+
+/// Sets `field` from `at` (see [`enum_value`]).
+fn put_enum(record: &mut Record, field: &str, at: &At<'_>, known: &[&'static str]) {
+    if let Some(v) = enum_value(at, known) {
+        record.set(field, v, Some(at.loc()));
     }
 }
 
 /// A pricing's `pricingTier`, as read.
 enum Tier {
-    /// A documented tier, in its documented spelling, and where it is.
-    Known(&'static str, crate::model::Loc),
+    /// A documented tier, in its documented spelling.
+    Known(&'static str),
     /// A tier that cannot be read, and why.
     Unread(Unread),
 }
@@ -358,7 +366,7 @@ fn read_tier(tier: Option<&At<'_>>, whose: &str) -> Tier {
         .as_str()
         .and_then(|s| TIERS.iter().find(|k| k.eq_ignore_ascii_case(s.trim())))
     {
-        return Tier::Known(k, at.loc());
+        return Tier::Known(k);
     }
     let unknown = format!("the Defender for Servers tier of {whose} is unknown");
     Tier::Unread(match (&at.v.kind, at.as_str()) {
@@ -436,11 +444,17 @@ pub fn setting(b: &mut Builder, r: &At<'_>, props: &At<'_>, id: &str, name: &str
 pub fn setting_in(b: &mut Builder, r: &At<'_>, props: &At<'_>, scope: Scope, source: &str) {
     match scope {
         Scope::Subscription(sub) => {
-            let Some(account) = b.cloud_account(&sub, "Azure", source, r) else {
+            if b.cloud_account(&sub, "Azure", source, r).is_none() {
                 return;
-            };
-            if let Some(e) = props.get("enabled") {
-                put_at(account, "mde_integration", &e, Conv::Bool);
+            }
+            if let Some((e, v)) = props.get("enabled").and_then(|e| Some((e, e.boolean()?))) {
+                b.account_value(
+                    &sub,
+                    ("Azure", source, r),
+                    "mde_integration",
+                    Value::Bool(v),
+                    &e,
+                );
             }
         }
         Scope::Below { id, .. } => b.warning(
@@ -547,8 +561,8 @@ pub fn connector(b: &mut Builder, r: &At<'_>, props: &At<'_>, source: &str) {
             None => true,
         })
         .collect();
-    let Some(account) = b.cloud_account(&format!("{environment}:{id}"), environment, source, r)
-    else {
+    let key = format!("{environment}:{id}");
+    let Some(account) = b.cloud_account(&key, environment, source, r) else {
         return;
     };
     account.set(
@@ -559,27 +573,29 @@ pub fn connector(b: &mut Builder, r: &At<'_>, props: &At<'_>, source: &str) {
     if let Some(n) = &name {
         put_at(account, "name", n, Conv::Text);
     }
+    let made = (environment, source, r);
     for o in offerings {
         let kind = text(&o, "offeringType").unwrap_or_default();
         if !kind.to_ascii_lowercase().starts_with("defenderforservers") {
             continue;
         }
         match sub_plan_of(&o) {
-            Some(p) => put_enum(account, "servers_plan", &p, PLANS),
+            Some(p) => {
+                if let Some(v) = enum_value(&p, PLANS) {
+                    b.account_value(&key, made, "servers_plan", v, &p);
+                }
+            }
             // An offering without a sub-plan is Plan 2, the only plan connectors first offered.
             None => {
-                account.set(
-                    "servers_plan",
-                    Value::Str("P2".into()),
-                    o.get("offeringType").map(|t| t.loc()),
-                );
+                let at = o.get("offeringType").unwrap_or(o);
+                b.account_value(&key, made, "servers_plan", Value::Str("P2".into()), &at);
             }
         }
         let mde = o
             .path(&["mdeAutoProvisioning", "enabled"])
             .or_else(|| o.get("mdeAutoProvisioningEnabled"));
-        if let Some(e) = mde {
-            put_at(account, "mde_integration", &e, Conv::Bool);
+        if let Some((e, v)) = mde.and_then(|e| Some((e, e.boolean()?))) {
+            b.account_value(&key, made, "mde_integration", Value::Bool(v), &e);
         }
     }
 }
