@@ -1081,3 +1081,35 @@ fn two_exports_of_one_subscription_that_disagree_leave_it_unknown() {
         assert!(violations(&report).is_empty(), "{report:#}");
     }
 }
+
+// A Defender for Servers offering without `mdeAutoProvisioning` (or Az PowerShell's
+// `MdeAutoProvisioningEnabled` null): whether the connector provisions Defender for Endpoint is
+// unknown, and DEX303 lists it as not evaluated (it neither fired nor said so).
+#[test]
+fn a_servers_offering_without_mde_provisioning_is_not_judged() {
+    let arm = r#"{"value": [{
+  "id": "/subscriptions/3f2e1d0c-5b4a-4c3d-9e8f-7a6b5c4d3e2f/resourceGroups/rg/providers/Microsoft.Security/securityConnectors/gcp-prod",
+  "name": "gcp-prod", "type": "Microsoft.Security/securityConnectors",
+  "properties": {"hierarchyIdentifier": "843025268399", "environmentName": "GCP",
+    "environmentData": {"environmentType": "GcpProject"},
+    "offerings": [{"offeringType": "CspmMonitorGcp"},
+      {"offeringType": "DefenderForServersGcp", "subPlan": {"type": "P2"}}]}}]}"#;
+    let ps = r#"[{"EnvironmentName": "AWS", "HierarchyIdentifier": "333344445555",
+  "Id": "/subscriptions/3f2e1d0c-5b4a-4c3d-9e8f-7a6b5c4d3e2f/resourcegroups/rg/providers/Microsoft.Security/securityConnectors/aws-1",
+  "Name": "aws-1", "Type": "Microsoft.Security/securityconnectors",
+  "Offering": [{"OfferingType": "DefenderForServersAws", "SubPlanType": "P1", "MdeAutoProvisioningEnabled": null}]}]"#;
+    for (text, id) in [(arm, "843025268399"), (ps, "333344445555")] {
+        let dir = export_of(&[("azure/connectors.json", text)]);
+        let (code, report) = lint(dir.path());
+        assert_eq!(code, 0, "{report:#}");
+        assert!(violations(&report).is_empty(), "{report:#}");
+        let ne = common::not_evaluated(&report, "DEX303");
+        assert_eq!(ne.len(), 1, "{ne:?}");
+        assert_eq!(ne[0].0, format!("cloud_accounts/{id}"));
+        assert!(
+            ne[0].1.contains("has no `mdeAutoProvisioning.enabled`"),
+            "{ne:?}"
+        );
+        assert!(common::not_evaluated(&report, "DEX302").is_empty());
+    }
+}

@@ -567,7 +567,7 @@ pub fn connector(b: &mut Builder, r: &At<'_>, props: &At<'_>, source: &str) {
     };
     account.set(
         "id",
-        Value::Str(id.into()),
+        Value::Str(id.as_str().into()),
         props.get("hierarchyIdentifier").map(|h| h.loc()),
     );
     if let Some(n) = &name {
@@ -594,8 +594,35 @@ pub fn connector(b: &mut Builder, r: &At<'_>, props: &At<'_>, source: &str) {
         let mde = o
             .path(&["mdeAutoProvisioning", "enabled"])
             .or_else(|| o.get("mdeAutoProvisioningEnabled"));
-        if let Some((e, v)) = mde.and_then(|e| Some((e, e.boolean()?))) {
-            b.account_value(&key, made, "mde_integration", Value::Bool(v), &e);
+        match mde.as_ref().map(|e| (e, e.boolean())) {
+            Some((e, Some(v))) => {
+                b.account_value(&key, made, "mde_integration", Value::Bool(v), e);
+            }
+            // Without the setting (an offering written by an older API version, a trimmed
+            // export), whether the offering provisions Defender for Endpoint is unknown: DEX303
+            // and DEX306 neither fired nor said so.
+            unread => {
+                let at = mde.unwrap_or(o);
+                let why = match unread {
+                    Some((e, _)) if !matches!(e.v.kind, crate::export::tree::Kind::Null) => {
+                        b.warning(
+                            e,
+                            "expected `mdeAutoProvisioning.enabled` to be `true` or `false`; the \
+                             connector's Defender for Endpoint provisioning is unknown",
+                        );
+                        "an `mdeAutoProvisioning.enabled` that is not `true` or `false`"
+                    }
+                    _ => "no `mdeAutoProvisioning.enabled`",
+                };
+                let reason = format!(
+                    "the Defender for Servers offering (`{kind}`) of {environment} connector \
+                     `{id}` in `{}` has {why}: whether it provisions Defender for Endpoint is \
+                     unknown (export the connector with api-version 2023-10-01-preview)",
+                    b.rel()
+                );
+                b.account_value(&key, made, "mde_integration", Value::Unknown, &at);
+                b.unknown("cloud_accounts", "mde_integration", &id, reason, &at);
+            }
         }
     }
 }
