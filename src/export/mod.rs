@@ -670,12 +670,18 @@ fn documented_path(rel: &str) -> bool {
         [.., "groups", _, "members.json"] => true,
         [.., folder, name] => {
             let stem = name.strip_suffix(".json").unwrap_or(name);
-            let list = stem.trim_end_matches(|c: char| c.is_ascii_digit() || c == '-');
+            // After the list's name: nothing, a page number (`users-2`), or in `azure/` the
+            // subscription id the documented loop names its files by (`pricings-<id>`).
+            let suffix_ok = |rest: &str| {
+                let rest = rest.strip_prefix('-').unwrap_or(rest);
+                rest.bytes().all(|b| b.is_ascii_digit())
+                    || (*folder == "azure" && formats::entra_exporter::guid_like(rest))
+            };
             LISTS.iter().any(|(f, names)| {
                 f == folder
-                    && names.iter().any(|n| {
-                        list == *n || stem.strip_prefix(n).is_some_and(|r| r.starts_with('-'))
-                    })
+                    && names
+                        .iter()
+                        .any(|n| stem.strip_prefix(n).is_some_and(suffix_ok))
             })
         }
         _ => false,
@@ -2662,6 +2668,8 @@ mod tests {
             "users.json",
             "terraform/plan.json",
             "graph/groups/members.json",
+            "graph/users-schema.json",
+            "azure/pricings-notes.json",
         ] {
             assert!(!super::documented_path(rel), "{rel}");
         }
