@@ -397,6 +397,15 @@ fn an_inactive_machine_does_not_show_defender_for_endpoint_active() {
             .unwrap()
     };
     assert_eq!(mde(dir.path()).0, "passive");
+    // Both stopped reporting: neither active nor passive is shown.
+    m["value"][0]["healthStatus"] = json!("Inactive");
+    write(&machines, &m);
+    let observed = records(&load(dir.path()).model, "products")
+        .iter()
+        .find(|p| text(p, "name") == Some("mde"))
+        .map(|p| text(p, "observed").map(str::to_string))
+        .unwrap();
+    assert_eq!(observed, None);
     // No machine onboarded: the evidence is the machine list, whatever file came first.
     for d in m["value"].as_array_mut().unwrap() {
         d["onboardingStatus"] = json!("CanBeOnboarded");

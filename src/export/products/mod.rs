@@ -681,20 +681,37 @@ fn endpoint(model: &TenantModel) -> Option<Evidence> {
         };
         return Some(Evidence::Undecided { why, loc: listed });
     }
-    let first = onboarded
+    // Only the machines that still report show what runs: a machine that stopped reporting
+    // shows neither an active nor a passive deployment.
+    let reporting: Vec<&Record> = onboarded
+        .iter()
+        .copied()
+        .filter(|d| d.text("health") != Some("Inactive"))
+        .collect();
+    if reporting.is_empty() {
+        return Some(Evidence::Undecided {
+            why: format!(
+                "every onboarded device in `{}` has stopped reporting (`healthStatus` \
+                 `Inactive`): what their antivirus runs now is not in the export",
+                file(listed)
+            ),
+            loc: listed,
+        });
+    }
+    let first = reporting
         .first()
         .and_then(|d| d.get("av_mode"))
         .and_then(|f| f.loc());
     Some(Evidence::Shown {
         mode: Mode::Passive,
         why: format!(
-            "{} onboarded device{} in `{}`, none running Defender Antivirus in active mode or \
-             EDR in block mode (`{}`: {})",
-            onboarded.len(),
-            if onboarded.len() == 1 { "" } else { "s" },
+            "{} onboarded device{} in `{}` still reporting, none running Defender Antivirus in \
+             active mode or EDR in block mode (`{}`: {})",
+            reporting.len(),
+            if reporting.len() == 1 { "" } else { "s" },
             file(listed),
             file(first),
-            mode_counts(&onboarded)
+            mode_counts(&reporting)
         ),
         loc: first,
     })
