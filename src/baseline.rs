@@ -89,10 +89,46 @@ type Key = (String, Option<String>, Option<String>, Option<String>);
 fn key(v: &Violation, with_root: bool) -> Key {
     (
         v.policy.clone(),
-        v.root.clone().filter(|_| with_root),
+        v.root.as_deref().filter(|_| with_root).map(root_key),
         v.file.clone(),
         v.entity.clone().or_else(|| v.pointer.clone()),
     )
+}
+
+/// An export root as a baseline keys it: the same directory however it is written (`A`,
+/// `./A/`, `/work/A` run from `/work`): relative to the working directory when under it, `.`
+/// and `..` resolved as written (no link is followed), `/`-separated.
+pub fn root_key(root: &str) -> String {
+    use std::path::{Component, Path};
+    let path = Path::new(root);
+    let cwd = std::env::current_dir().ok();
+    let relative = cwd
+        .as_deref()
+        .and_then(|c| path.strip_prefix(c).ok())
+        .unwrap_or(path);
+    let mut parts: Vec<String> = Vec::new();
+    let mut rooted = false;
+    for c in relative.components() {
+        match c {
+            Component::Prefix(p) => parts.push(p.as_os_str().to_string_lossy().into_owned()),
+            Component::RootDir => rooted = true,
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if parts.last().is_some_and(|p| p != "..") {
+                    parts.pop();
+                } else if !rooted {
+                    parts.push("..".into());
+                }
+            }
+            Component::Normal(n) => parts.push(n.to_string_lossy().into_owned()),
+        }
+    }
+    let joined = parts.join("/");
+    match (rooted, joined.is_empty()) {
+        (true, _) => format!("/{joined}"),
+        (false, true) => ".".into(),
+        (false, false) => joined,
+    }
 }
 
 impl Baseline {
@@ -143,8 +179,9 @@ impl Baseline {
             ..Baseline::default()
         };
         for e in file.violations {
+            let root = e.root.as_deref().map(root_key);
             *b.counts
-                .entry((e.policy, e.root, e.file, e.entity))
+                .entry((e.policy, root, e.file, e.entity))
                 .or_default() += e.count;
         }
         Ok(b)
@@ -176,21 +213,23 @@ impl Baseline {
     /// violations with its key, in order; an entry of the violation's root first, then one of
     /// any root.
     pub fn split(&self, violations: Vec<Violation>) -> (Vec<Violation>, Vec<Violation>) {
-        let (new, old, _) = self.split_stale(violations, false);
+        let (new, old, _) = self.split_stale(violations, &[]);
         (new, old)
     }
 
     /// As [`Baseline::split`], also returning the stale entries: those that absorbed fewer
-    /// violations than their count (`count` is then how many were not seen). `one_root`: the
-    /// run lints one export root; against a baseline of at most one root, roots are then not
-    /// compared.
+    /// violations than their count (`count` is then how many were not seen), of the roots the
+    /// run linted. `roots`: the run's export roots, as given; of one root against a baseline
+    /// of at most one, roots are not compared.
     pub fn split_stale(
         &self,
         violations: Vec<Violation>,
-        one_root: bool,
+        roots: &[String],
     ) -> (Vec<Violation>, Vec<Violation>, Vec<Entry>) {
-        let roots: std::collections::BTreeSet<_> = self.counts.keys().map(|k| &k.1).collect();
-        let mut left = if one_root && roots.len() <= 1 {
+        let keyed: std::collections::BTreeSet<_> = self.counts.keys().map(|k| &k.1).collect();
+        let rootless = roots.len() == 1 && keyed.len() <= 1;
+        let linted: Vec<String> = roots.iter().map(|r| root_key(r)).collect();
+        let mut left = if rootless {
             self.rootless()
         } else {
             self.counts.clone()
@@ -207,6 +246,11 @@ impl Baseline {
         let stale = left
             .into_iter()
             .filter(|(_, n)| *n > 0)
+            // Another root's entries are not stale in a run that did not lint it.
+            .filter(|((_, root, _, _), _)| {
+                root.as_ref()
+                    .is_none_or(|r| roots.is_empty() || linted.contains(r))
+            })
             .map(|((policy, root, file, entity), count)| Entry {
                 policy,
                 root,
@@ -216,5 +260,24 @@ impl Baseline {
             })
             .collect();
         (new, old, stale)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::root_key;
+
+    #[test]
+    fn a_root_is_keyed_however_it_is_written() {
+        for (given, key) in [
+            ("a", "a"),
+            ("./a/", "a"),
+            ("a//b/./c/..", "a/b"),
+            ("./", "."),
+            ("../x", "../x"),
+            ("/x/../y", "/y"),
+        ] {
+            assert_eq!(root_key(given), key, "{given}");
+        }
     }
 }

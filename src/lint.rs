@@ -321,10 +321,14 @@ pub fn run_compiled(
             .unwrap_or_else(|| time::OffsetDateTime::now_utc().date()),
     );
     if let Some(baseline) = &options.baseline {
-        let (new, old, stale) = baseline.split_stale(
-            std::mem::take(&mut report.violations),
-            options.roots.len() == 1,
-        );
+        let roots: Vec<String> = report
+            .summary
+            .tenants
+            .iter()
+            .flat_map(|t| t.roots.iter().cloned())
+            .collect();
+        let (new, old, stale) =
+            baseline.split_stale(std::mem::take(&mut report.violations), &roots);
         report.violations = new;
         report.summary.baselined = old.len();
         for e in stale {

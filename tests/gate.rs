@@ -483,6 +483,20 @@ fn a_baseline_of_several_tenants_keeps_each_one_s_violations_apart() {
     assert!(text.contains("\"root\": \"b\""), "{text}");
     let v = run(&["b", "a"], &["--baseline", "both.json"]);
     assert_eq!(v["summary"]["baselined"], 2 * each, "{v:#}");
+    // The same roots written otherwise are the same roots.
+    let absolute = dir.path().join("b").display().to_string();
+    let v = run(&["./a/", &absolute], &["--baseline", "both.json"]);
+    assert_eq!(v["summary"]["baselined"], 2 * each, "{v:#}");
+    // Linting `a` alone: `b`'s entries are not stale, only not used.
+    let v = run(&["a"], &["--baseline", "both.json"]);
+    assert_eq!(v["summary"]["baselined"], each, "{v:#}");
+    let stale = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["message"].as_str().unwrap().contains("stale"))
+        .count();
+    assert_eq!(stale, 0, "{v:#}");
     run(&["a"], &["--write-baseline", "a.json"]);
     // The same tenant given by another path: one root against one, roots are not compared.
     let v = run(&["./a/"], &["--baseline", "a.json"]);
