@@ -166,6 +166,43 @@ fn several_outputs_in_one_run_equal_single_runs() {
         assert!(err.contains("would"), "{args:?}: {err}");
         assert!(!dir.path().join("o.out").exists());
     }
+    // The same file written otherwise, and a report over the baseline it reads: refused, the
+    // baseline left as it was.
+    let base = dir.path().join("base.json");
+    std::fs::write(&base, "{\"version\": 1, \"violations\": []}\n").unwrap();
+    let dotted = dir.path().join("sub/../same.out").display().to_string();
+    for args in [
+        vec![
+            "--format".to_string(),
+            format!("json={same}"),
+            "--format".into(),
+            format!("sarif={dotted}"),
+        ],
+        vec![
+            "--output".to_string(),
+            base.display().to_string(),
+            "--baseline".into(),
+            base.display().to_string(),
+        ],
+        vec![
+            "--format".to_string(),
+            format!("json={}", base.display()),
+            "--write-baseline".into(),
+            base.display().to_string(),
+        ],
+    ] {
+        let out = crate::common::dexlint()
+            .args(["lint", "examples/contoso"])
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(
+            std::fs::read_to_string(&base).unwrap(),
+            "{\"version\": 1, \"violations\": []}\n",
+            "{args:?}"
+        );
+    }
     // A baseline written from a redacted report would match nothing.
     let out = crate::common::dexlint()
         .args(["lint", "examples/contoso", "--redact", "--write-baseline"])

@@ -27,8 +27,13 @@ pub fn run(args: &LintArgs) -> i32 {
             let code = fail_dyn(&*e);
             if let Ok(outputs) = outputs(args) {
                 let report = report::failure(&*e);
+                let baselines = baseline_files(args);
                 for (format, file) in outputs {
-                    if format != Format::Human || file.is_some() {
+                    // Never over a baseline (the error may be that the report would be).
+                    let over = file
+                        .as_deref()
+                        .is_some_and(|f| baselines.iter().any(|b| same_file(b, f)));
+                    if (format != Format::Human || file.is_some()) && !over {
                         let _ = write_one(&report, format, file.as_deref());
                     }
                 }
@@ -72,6 +77,23 @@ fn lint_run(
         }
         None => None,
     };
+    // A report written over the baseline it reads or writes would destroy it.
+    let reports = outputs(args)?;
+    for file in reports.iter().filter_map(|(_, f)| f.as_ref()) {
+        if let Some(b) = [&baseline_path, &write_baseline]
+            .into_iter()
+            .flatten()
+            .find(|b| same_file(b, file))
+        {
+            return Err(Box::new(UsageError {
+                message: format!(
+                    "the report would be written over the baseline `{}`",
+                    b.display()
+                ),
+                help: Some("write the report to another file".into()),
+            }));
+        }
+    }
     if write_baseline.is_some() && args.redact {
         return Err(Box::new(UsageError {
             message: "`--write-baseline` with `--redact`: the baseline would record redacted \
@@ -194,13 +216,9 @@ fn outputs(args: &LintArgs) -> Result<Vec<(Format, Option<PathBuf>)>, UsageError
         .iter()
         .map(|Output { format, file }| (*format, file.clone().or_else(|| args.output.clone())))
         .collect();
-    for (i, (_, file)) in all.iter().enumerate() {
-        let Some(file) = file else { continue };
-        if all
-            .iter()
-            .skip(i + 1)
-            .any(|(_, f)| f.as_ref() == Some(file))
-        {
+    let files: Vec<&PathBuf> = all.iter().filter_map(|(_, f)| f.as_ref()).collect();
+    for (i, file) in files.iter().enumerate() {
+        if files.iter().skip(i + 1).any(|f| same_file(f, file)) {
             return Err(UsageError {
                 message: format!(
                     "two formats would be written to `{}`: the second would replace the first",
@@ -211,6 +229,27 @@ fn outputs(args: &LintArgs) -> Result<Vec<(Format, Option<PathBuf>)>, UsageError
         }
     }
     Ok(all)
+}
+
+/// The baseline files of a run: `--baseline`, `--write-baseline FILE`, and `baseline` of the
+/// `dexlint.toml` it finds, when it can be read.
+fn baseline_files(args: &LintArgs) -> Vec<PathBuf> {
+    let config = find_config(args.config.as_deref()).ok();
+    [
+        args.baseline.clone(),
+        args.write_baseline.clone().flatten(),
+        config.and_then(|c| c.baseline),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// Whether two paths name the same file however they are written (`o.json`, `./o.json`,
+/// `sub/../o.json`, an absolute path): compared as [`crate::baseline::root_key`] keys them.
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    let key = |p: &std::path::Path| crate::baseline::root_key(&p.to_string_lossy());
+    key(a) == key(b)
 }
 
 /// Writes the report in every format asked for.
