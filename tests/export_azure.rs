@@ -794,9 +794,17 @@ fn a_subscription_with_other_pricings_or_settings_only_is_not_evaluated() {
         .as_array_mut()
         .unwrap()
         .retain(|s| s["name"] != "WDATP");
+    // A machine's own pricing (GET <machine id>/providers/Microsoft.Security/pricings): its
+    // subscription has machines, and the export shows none of its own plans.
+    let machine = format!(
+        r#"{{"value": [{{"id": "/subscriptions/{b}/resourceGroups/rg1/providers/Microsoft.Compute/virtualMachines/vm1/providers/Microsoft.Security/pricings/VirtualMachines",
+  "name": "VirtualMachines", "type": "Microsoft.Security/pricings",
+  "properties": {{"pricingTier": "Standard", "subPlan": "P2"}}}}]}}"#
+    );
     for (path, text) in [
         ("azure/pricings.json", cli),
         ("azure/settings.json", settings.to_string()),
+        ("azure/vm1-pricings.json", machine),
     ] {
         let dir = export_of(&[(path, &text)]);
         let (code, report) = lint(dir.path());

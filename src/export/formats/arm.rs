@@ -249,6 +249,12 @@ pub fn pricing_in(
             subscription,
             kind,
         } => {
+            // The subscription of a machine with a pricing of its own exists and has machines:
+            // an account, whose own pricing the rules then find missing (not evaluated) rather
+            // than the subscription going unseen.
+            if !template {
+                let _ = b.cloud_account(&subscription, "Azure", source, r);
+            }
             let mut p = Record::new(&schema::RESOURCE_PRICING, Some(r.loc()));
             p.set(
                 "id",
