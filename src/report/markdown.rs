@@ -11,18 +11,26 @@ use std::fmt::Write as _;
 /// HTML. Inside a code span CommonMark decodes no entity: `<` is written as it is, or it would
 /// show as `&lt;`.
 fn cell(s: &str) -> String {
-    s.split('`')
-        .enumerate()
-        .map(|(i, part)| match i % 2 {
-            0 => part
-                .replace('\\', "\\\\")
-                .replace('&', "&amp;")
-                .replace('<', "&lt;"),
-            _ => part.to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join("`")
-        .replace('|', "\\|")
+    let plain = |part: &str| {
+        part.replace('\\', "\\\\")
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+    };
+    // A backtick of a name (an odd count in all) would shift every span after it: then the
+    // whole text is plain, its backticks escaped.
+    let text = if s.matches('`').count() % 2 == 0 {
+        s.split('`')
+            .enumerate()
+            .map(|(i, part)| match i % 2 {
+                0 => plain(part),
+                _ => part.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("`")
+    } else {
+        plain(s).replace('`', "\\`")
+    };
+    text.replace('|', "\\|")
         .replace("\r\n", " ")
         .replace('\n', " ")
 }
@@ -177,5 +185,7 @@ mod cell_tests {
         );
         // Pipes are escaped everywhere (GitHub's tables split on them first), lines joined.
         assert_eq!(cell("`a|b` c|d\nnext"), "`a\\|b` c\\|d next");
+        // A name with a backtick: plain text, every backtick escaped.
+        assert_eq!(cell("group `a`b <c>` x"), "group \\`a\\`b &lt;c>\\` x");
     }
 }
