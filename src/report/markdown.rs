@@ -18,7 +18,7 @@ fn cell(s: &str) -> String {
     };
     // A backtick of a name (an odd count in all) would shift every span after it: then the
     // whole text is plain, its backticks escaped.
-    let text = if s.matches('`').count() % 2 == 0 {
+    let text = if s.matches('`').count().is_multiple_of(2) {
         s.split('`')
             .enumerate()
             .map(|(i, part)| match i % 2 {
