@@ -448,6 +448,17 @@ fn terraform_values_without_resource_changes() {
     let (code, report) = lint(dir.path());
     assert_eq!(code, 1);
     assert_eq!(violations(&report), [v("DEX302", "terraform/plan.json", 5)]);
+    // The tier and plan in another case are read in their documented case, as ARM's are.
+    let lower = planned.replace(
+        "\"tier\": \"Free\", \"subplan\": null",
+        "\"tier\": \"standard\", \"subplan\": \"p2\"",
+    );
+    let dir = export_of(&[("terraform/plan.json", &lower)]);
+    let (_, report) = lint(dir.path());
+    assert!(
+        violations(&report).iter().all(|x| x.0 != "DEX302"),
+        "{report:#}"
+    );
 }
 
 // A recognisable source whose shape is not understood is an error (exit 2), not a note.

@@ -587,6 +587,19 @@ fn load(b: &mut Builder, doc: &At<'_>, instances: &[Instance<'_>], rel: &str) {
                     if let Some(a) = account(b, doc, i, rel) {
                         put(a, "servers_tier", &i.after, "tier", Conv::Text);
                         put(a, "servers_plan", &i.after, "subplan", Conv::Text);
+                        // In its documented case, as ARM's values are read (`standard`).
+                        for (field, known) in [
+                            ("servers_tier", &["Free", "Standard"][..]),
+                            ("servers_plan", &["P1", "P2"][..]),
+                        ] {
+                            let canonical = a.text(field).and_then(|t| {
+                                known.iter().find(|k| k.eq_ignore_ascii_case(t) && **k != t)
+                            });
+                            if let Some(k) = canonical {
+                                let loc = a.get(field).and_then(Field::loc);
+                                a.set(field, Value::Str((*k).into()), loc);
+                            }
+                        }
                         let unknown = known_after_apply(a, i, &fields, rel);
                         let id = a.identity().unwrap_or_default().to_string();
                         for (field, why, at) in unknown {
