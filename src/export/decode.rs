@@ -18,10 +18,43 @@ pub enum DecodeError {
         /// See `line`.
         column: usize,
     },
-    /// A UTF-16 file with an odd length or an unpaired surrogate.
-    InvalidUtf16,
-    /// A UTF-32 file whose length is not a multiple of 4, or with a value that is no character.
-    InvalidUtf32,
+    /// A UTF-16 file with an odd length or an unpaired surrogate: where (1-based line, and
+    /// column in characters, of the valid text before it).
+    InvalidUtf16 {
+        /// See the variant.
+        line: usize,
+        /// See the variant.
+        column: usize,
+    },
+    /// A UTF-32 file whose length is not a multiple of 4, or with a value that is no character:
+    /// where, as for UTF-16.
+    InvalidUtf32 {
+        /// See the variant.
+        line: usize,
+        /// See the variant.
+        column: usize,
+    },
+}
+
+impl DecodeError {
+    /// The 1-based line and column (in characters) of the first byte that does not decode.
+    pub fn position(&self) -> (usize, usize) {
+        match self {
+            DecodeError::InvalidUtf8 { line, column, .. }
+            | DecodeError::InvalidUtf16 { line, column }
+            | DecodeError::InvalidUtf32 { line, column } => (*line, *column),
+        }
+    }
+}
+
+/// The 1-based line and column (in characters) just after `before`, the valid text before a
+/// problem.
+fn position_after(before: &str) -> (usize, usize) {
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (
+        before.matches('\n').count() + 1,
+        before.get(line_start..).unwrap_or_default().chars().count() + 1,
+    )
 }
 
 impl std::fmt::Display for DecodeError {
@@ -36,8 +69,13 @@ impl std::fmt::Display for DecodeError {
                  `Out-File -Encoding default`) must be saved again as UTF-8 \
                  (`Out-File -Encoding utf8`)"
             ),
-            DecodeError::InvalidUtf16 => f.write_str("invalid UTF-16 text"),
-            DecodeError::InvalidUtf32 => f.write_str("invalid UTF-32 text"),
+            DecodeError::InvalidUtf16 { .. } => f.write_str(
+                "invalid UTF-16 text (an unpaired surrogate, or an odd number of bytes)",
+            ),
+            DecodeError::InvalidUtf32 { .. } => f.write_str(
+                "invalid UTF-32 text (a value that is no character, or a length that is not a \
+                 multiple of 4)",
+            ),
         }
     }
 }
@@ -48,45 +86,60 @@ fn invalid_utf8(text: &[u8], valid: usize, bom: usize) -> DecodeError {
         .get(..valid)
         .and_then(|b| std::str::from_utf8(b).ok())
         .unwrap_or_default();
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let (line, column) = position_after(before);
     DecodeError::InvalidUtf8 {
         offset: valid + bom,
         byte: text.get(valid).copied().unwrap_or_default(),
-        line: before.matches('\n').count() + 1,
-        column: before.get(line_start..).unwrap_or_default().chars().count() + 1,
+        line,
+        column,
     }
 }
 
 fn utf32(bytes: &[u8], le: bool) -> Result<String, DecodeError> {
-    if !bytes.len().is_multiple_of(4) {
-        return Err(DecodeError::InvalidUtf32);
+    let mut out = String::with_capacity(bytes.len() / 4);
+    let words = bytes.chunks_exact(4);
+    let whole = words.remainder().is_empty();
+    for w in words {
+        let Ok(word) = <[u8; 4]>::try_from(w) else {
+            break;
+        };
+        let value = if le {
+            u32::from_le_bytes(word)
+        } else {
+            u32::from_be_bytes(word)
+        };
+        match char::from_u32(value) {
+            Some(c) => out.push(c),
+            None => break,
+        }
     }
-    bytes
-        .chunks_exact(4)
-        .map(|c| {
-            let word = <[u8; 4]>::try_from(c).map_err(|_| DecodeError::InvalidUtf32)?;
-            let value = if le {
-                u32::from_le_bytes(word)
-            } else {
-                u32::from_be_bytes(word)
-            };
-            char::from_u32(value).ok_or(DecodeError::InvalidUtf32)
-        })
-        .collect()
+    // Every word a character, and no byte left over.
+    if whole && out.chars().count() * 4 == bytes.len() {
+        return Ok(out);
+    }
+    let (line, column) = position_after(&out);
+    Err(DecodeError::InvalidUtf32 { line, column })
 }
 
 fn utf16(bytes: &[u8], le: bool) -> Result<String, DecodeError> {
-    if !bytes.len().is_multiple_of(2) {
-        return Err(DecodeError::InvalidUtf16);
-    }
     let units = bytes.chunks_exact(2).map(|c| match c {
         [a, b] if le => u16::from_le_bytes([*a, *b]),
         [a, b] => u16::from_be_bytes([*a, *b]),
         _ => 0,
     });
-    char::decode_utf16(units)
-        .collect::<Result<String, _>>()
-        .map_err(|_| DecodeError::InvalidUtf16)
+    let mut out = String::with_capacity(bytes.len() / 2);
+    for c in char::decode_utf16(units) {
+        match c {
+            Ok(c) => out.push(c),
+            Err(_) => break,
+        }
+    }
+    // Every unit decoded, and no byte left over.
+    if out.encode_utf16().count() * 2 == bytes.len() {
+        return Ok(out);
+    }
+    let (line, column) = position_after(&out);
+    Err(DecodeError::InvalidUtf16 { line, column })
 }
 
 /// Decodes a file's bytes, dropping any byte order mark: UTF-8 text is borrowed from `bytes`,
@@ -174,9 +227,22 @@ mod tests {
         );
         assert_eq!(
             decode(b"\xFF\xFE\x00\x00{\x00\x00"),
-            Err(DecodeError::InvalidUtf32)
+            Err(DecodeError::InvalidUtf32 { line: 1, column: 1 })
         );
-        assert_eq!(decode(b"\xFF\xFE{"), Err(DecodeError::InvalidUtf16));
+        // A value past U+10FFFF after one character.
+        assert_eq!(
+            decode(b"\xFF\xFE\x00\x00{\x00\x00\x00\x00\x00\x11\x00"),
+            Err(DecodeError::InvalidUtf32 { line: 1, column: 2 })
+        );
+        assert_eq!(
+            decode(b"\xFF\xFE{"),
+            Err(DecodeError::InvalidUtf16 { line: 1, column: 1 })
+        );
+        // A lone surrogate after a line break and two characters.
+        assert_eq!(
+            decode(b"\xFF\xFE{\x00\n\x00a\x00b\x00\x00\xD8}\x00"),
+            Err(DecodeError::InvalidUtf16 { line: 2, column: 3 })
+        );
         for bytes in [
             &b"{}"[..],
             b"\xEF\xBB\xBF{}",

@@ -380,9 +380,8 @@ fn load_text(
         Ok(text) => text,
         Err(e) => {
             let mut d = diag(found, DiagLevel::Error, e.to_string());
-            if let decode::DecodeError::InvalidUtf8 { line, column, .. } = e {
-                (d.line, d.column) = (Some(line), Some(column));
-            }
+            let (line, column) = e.position();
+            (d.line, d.column) = (Some(line), Some(column));
             return FileLoad::failed(d);
         }
     };
