@@ -128,6 +128,30 @@ impl NotEvaluated {
     }
 }
 
+impl Violation {
+    /// The message, followed by where the evidence against the value is, when there is some
+    /// (`...; evidence at mde/deviceavinfo.json:10:17`): for formats that show one text per
+    /// violation and no related locations (GitHub, Azure, Markdown, JUnit).
+    pub fn message_with_evidence(&self) -> String {
+        if self.related.is_empty() {
+            return self.message.clone();
+        }
+        let at: Vec<String> = self
+            .related
+            .iter()
+            .map(|r| {
+                format!(
+                    "{}:{}:{}",
+                    joined_path(r.root.as_deref(), &r.file),
+                    r.line,
+                    r.column
+                )
+            })
+            .collect();
+        format!("{}; evidence at {}", self.message, at.join(", "))
+    }
+}
+
 /// A problem reported beside the violations: a file that failed to load (or a warning or note
 /// about one), a policy that failed to evaluate, an expired or unused waiver, a stale baseline
 /// entry, a configuration error.

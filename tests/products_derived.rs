@@ -415,3 +415,21 @@ fn an_inactive_machine_does_not_show_defender_for_endpoint_active() {
     assert_eq!(mode, "not_deployed");
     assert!(why.contains("`mde/machines.json`"), "{why}");
 }
+
+#[test]
+fn formats_without_related_locations_name_the_evidence_in_the_text() {
+    // DEX206 points at the declared value, its evidence at the export's antivirus row: the
+    // formats that have one text per violation say where that is.
+    for format in ["github", "azure", "markdown", "junit"] {
+        let out = crate::common::dexlint()
+            .args(["lint", "--format", format, "--edition", "2026-07"])
+            .arg(case("DEX206/fires"))
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            text.contains("evidence at ") && text.contains("mde/deviceavinfo.json:11:"),
+            "{format}: {text}"
+        );
+    }
+}

@@ -33,10 +33,13 @@ fn summary_line(report: &LintReport) -> String {
     let s = &report.summary;
     let n = |sev| s.violations.get(&sev).copied().unwrap_or(0);
     format!(
-        "dexlint: {}, {}, {} info, {} not evaluated, {} failed to load; {}",
+        "dexlint: {}, {}, {} info, {} waived, {} baselined, {} not evaluated, {} failed to \
+         load; {}",
         plural(n(Severity::Error), "error"),
         plural(n(Severity::Warning), "warning"),
         n(Severity::Info),
+        s.waived,
+        s.baselined,
         s.not_evaluated,
         plural(s.files_failed, "file"),
         verdict(report)
@@ -99,7 +102,7 @@ pub fn github(report: &LintReport) -> String {
             out,
             "::{cmd} {}::{}",
             props.join(","),
-            gh_data(&with_help(&v.message, v.help.as_deref()))
+            gh_data(&with_help(&v.message_with_evidence(), v.help.as_deref()))
         );
     }
     // Under --fail-on-not-evaluated a rule that could not be judged fails the run: an error.
@@ -179,8 +182,8 @@ pub fn azure(report: &LintReport) -> String {
         }
         // A logging command is one line: the fix follows the message on it.
         let text = match &v.help {
-            Some(h) => format!("{} (fix: {h})", v.message),
-            None => v.message.clone(),
+            Some(h) => format!("{} (fix: {h})", v.message_with_evidence()),
+            None => v.message_with_evidence(),
         };
         let _ = writeln!(
             out,

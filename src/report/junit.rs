@@ -74,9 +74,12 @@ pub fn render(report: &LintReport) -> String {
                     Some(e) => format!("{e} at {place}"),
                     None => place.clone(),
                 };
-                let mut description = format!("{}\n{place}", v.message);
+                let mut description = format!("{}\n{place}", v.message_with_evidence());
                 if let Some(h) = &v.help {
                     description.push_str(&format!("\nhelp: {h}"));
+                }
+                if let Some(w) = &v.waiver {
+                    description.push_str(&format!("\nwaived: {w}"));
                 }
                 if v.severity < fail_level || v.waiver.is_some() {
                     let mut c = case(&p.id, &name, TestCaseStatus::success());

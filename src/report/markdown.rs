@@ -132,7 +132,7 @@ pub fn render(report: &LintReport) -> String {
                 out,
                 "| {policy} | {} | {} | {} |",
                 place(v),
-                cell(&v.message),
+                cell(&v.message_with_evidence()),
                 cell(v.help.as_deref().unwrap_or(""))
             );
         }
