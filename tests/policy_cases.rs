@@ -159,6 +159,12 @@ fn examples_in_policy_files_match_one_of_their_cases() {
                     .to_string_lossy()
                     .starts_with("fires")
             })
+            // Run with the policies' defaults: a case that sets parameters is another setting.
+            .filter(|p| {
+                !std::fs::read_to_string(p.join("case.toml"))
+                    .unwrap()
+                    .contains("[policy.")
+            })
             .collect();
         cases.sort();
         let actual: Vec<String> = cases

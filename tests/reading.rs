@@ -407,7 +407,7 @@ fn identifiers_are_never_split_at_60_or_200_columns() {
     // At 200 columns the same message is one line.
     assert!(
         wide.contains(&format!(
-            "  × Azure account `{long}` has no Defender for Servers plan (tier `Free`)\n"
+            "  × Azure account `{long}` has no Defender for Servers plan of [P1, P2] enabled (tier `Free`, sub-plan `none`)\n"
         )),
         "{wide}"
     );
