@@ -352,7 +352,14 @@ fn annotations_and_markdown() {
     );
     assert!(markdown.contains("\n### Errors (4)\n"), "{markdown}");
     assert!(markdown.contains("\n### Warnings (3)\n"), "{markdown}");
-    assert!(markdown.contains("\n### Not evaluated (2)\n"), "{markdown}");
+    assert!(
+        markdown.contains("\n### Not evaluated (2 entries)\n"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("; 1 not evaluated, 1 partially evaluated"),
+        "{markdown}"
+    );
     // `<resource id>` would be read as HTML.
     assert!(markdown.contains("GET &lt;resource id>/"), "{markdown}");
     insta::assert_snapshot!("markdown", markdown);

@@ -64,14 +64,18 @@ pub fn render(report: &LintReport) -> String {
     let _ = writeln!(out, "{mark} **{}**\n", cell(&verdict(report)));
     let n = |sev| s.violations.get(&sev).copied().unwrap_or(0);
     let mut counts = format!(
-        "{} read, {} loaded, {} run: {}, {}, {} info; {} not evaluated",
+        "{} read, {} loaded, {} run: {}, {}, {} info; {} waived, {} baselined; {} not \
+         evaluated, {} partially evaluated",
         plural(s.files_read, "file"),
         plural(s.entities, "record"),
         plural(s.policies_run, "policy"),
         plural(n(Severity::Error), "error"),
         plural(n(Severity::Warning), "warning"),
         n(Severity::Info),
+        s.waived,
+        s.baselined,
         s.not_evaluated,
+        s.partially_evaluated,
     );
     if let Some(e) = &s.edition {
         let _ = write!(counts, "; edition `{e}`");
@@ -140,7 +144,7 @@ pub fn render(report: &LintReport) -> String {
     if !report.not_evaluated.is_empty() {
         let _ = writeln!(
             out,
-            "\n### Not evaluated ({})\n\nThe export lacks the data these rules need: they were neither passed nor failed.\n\n| rule | reason |\n|---|---|",
+            "\n### Not evaluated ({} entries)\n\nThe export lacks the data these rules need: they were neither passed nor failed (a policy judged in part has an entry per rule or entity it could not judge).\n\n| rule | reason |\n|---|---|",
             report.not_evaluated.len()
         );
         for ne in &report.not_evaluated {
