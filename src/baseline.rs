@@ -86,13 +86,32 @@ pub enum BaselineError {
 type Key = (String, Option<String>, Option<String>, Option<String>);
 
 /// The key of `v`, with its root or (`with_root` false) none.
-fn key(v: &Violation, with_root: bool) -> Key {
+fn key(v: &Violation, with_root: bool, roots: &mut RootKeys) -> Key {
     (
         v.policy.clone(),
-        v.root.as_deref().filter(|_| with_root).map(root_key),
+        v.root
+            .as_deref()
+            .filter(|_| with_root)
+            .map(|r| roots.get(r)),
         v.file.clone(),
         v.entity.clone().or_else(|| v.pointer.clone()),
     )
+}
+
+/// The [`root_key`] of each root a run's violations name, worked out once per root (not once
+/// per violation: it reads the working directory).
+#[derive(Default)]
+struct RootKeys(BTreeMap<String, String>);
+
+impl RootKeys {
+    fn get(&mut self, root: &str) -> String {
+        if let Some(k) = self.0.get(root) {
+            return k.clone();
+        }
+        let k = root_key(root);
+        self.0.insert(root.to_string(), k.clone());
+        k
+    }
 }
 
 /// An export root as a baseline keys it: the same directory however it is written (`A`,
@@ -135,8 +154,9 @@ impl Baseline {
     /// The baseline of these violations, each under its root.
     pub fn of<'a>(violations: impl IntoIterator<Item = &'a Violation>) -> Baseline {
         let mut b = Baseline::default();
+        let mut roots = RootKeys::default();
         for v in violations {
-            *b.counts.entry(key(v, true)).or_default() += 1;
+            *b.counts.entry(key(v, true, &mut roots)).or_default() += 1;
         }
         b
     }
@@ -228,7 +248,8 @@ impl Baseline {
     ) -> (Vec<Violation>, Vec<Violation>, Vec<Entry>) {
         let keyed: std::collections::BTreeSet<_> = self.counts.keys().map(|k| &k.1).collect();
         let rootless = roots.len() == 1 && keyed.len() <= 1;
-        let linted: Vec<String> = roots.iter().map(|r| root_key(r)).collect();
+        let mut keys = RootKeys::default();
+        let linted: Vec<String> = roots.iter().map(|r| keys.get(r)).collect();
         let mut left = if rootless {
             self.rootless()
         } else {
@@ -236,7 +257,10 @@ impl Baseline {
         };
         let (new, old) = violations.into_iter().partition(|v| {
             for with_root in [true, false] {
-                if let Some(n) = left.get_mut(&key(v, with_root)).filter(|n| **n > 0) {
+                if let Some(n) = left
+                    .get_mut(&key(v, with_root, &mut keys))
+                    .filter(|n| **n > 0)
+                {
                     *n -= 1;
                     return false;
                 }

@@ -139,78 +139,64 @@ fn several_outputs_in_one_run_equal_single_runs() {
         "{err}"
     );
     assert_eq!(run(&["examples/contoso", "--format", "nope"]).0, 2);
-    // Two formats to one file, and an `--output` no format writes: usage errors, not a file
-    // silently replaced or a flag silently ignored.
-    let same = dir.path().join("same.out").display().to_string();
-    for args in [
-        vec![
-            "--format".to_string(),
-            format!("json={same}"),
-            "--format".into(),
-            format!("sarif={same}"),
+    // Usage errors, not a file silently replaced or a flag silently ignored: two formats to
+    // one file (however written), an `--output` no format writes, a report over the baseline
+    // the run reads or writes, and a baseline written from a redacted report (it would match
+    // nothing). Nothing is written, and the baseline is left as it was.
+    let path = |name: &str| dir.path().join(name).display().to_string();
+    let (same, dotted, unused, base) = (
+        path("same.out"),
+        path("sub/../same.out"),
+        path("o.out"),
+        path("base.json"),
+    );
+    let baseline = "{\"version\": 1, \"violations\": []}\n";
+    std::fs::write(&base, baseline).unwrap();
+    let b = path("b.json");
+    let cases: [&[&str]; 6] = [
+        &[
+            "--format",
+            &format!("json={same}"),
+            "--format",
+            &format!("sarif={same}"),
         ],
-        vec![
-            "--format".to_string(),
-            format!("sarif={same}"),
-            "--output".into(),
-            dir.path().join("o.out").display().to_string(),
+        &[
+            "--format",
+            &format!("json={same}"),
+            "--format",
+            &format!("sarif={dotted}"),
         ],
-    ] {
+        &["--format", &format!("sarif={same}"), "--output", &unused],
+        &["--output", &base, "--baseline", &base],
+        &[
+            "--format",
+            &format!("json={base}"),
+            "--write-baseline",
+            &base,
+        ],
+        &["--redact", "--write-baseline", &b, "--format", "json"],
+    ];
+    for args in cases {
         let out = crate::common::dexlint()
             .args(["lint", "examples/contoso"])
-            .args(&args)
+            .args(args)
             .output()
             .unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains("would"), "{args:?}: {err}");
-        assert!(!dir.path().join("o.out").exists());
-    }
-    // The same file written otherwise, and a report over the baseline it reads: refused, the
-    // baseline left as it was.
-    let base = dir.path().join("base.json");
-    std::fs::write(&base, "{\"version\": 1, \"violations\": []}\n").unwrap();
-    let dotted = dir.path().join("sub/../same.out").display().to_string();
-    for args in [
-        vec![
-            "--format".to_string(),
-            format!("json={same}"),
-            "--format".into(),
-            format!("sarif={dotted}"),
-        ],
-        vec![
-            "--output".to_string(),
-            base.display().to_string(),
-            "--baseline".into(),
-            base.display().to_string(),
-        ],
-        vec![
-            "--format".to_string(),
-            format!("json={}", base.display()),
-            "--write-baseline".into(),
-            base.display().to_string(),
-        ],
-    ] {
-        let out = crate::common::dexlint()
-            .args(["lint", "examples/contoso"])
-            .args(&args)
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        for written in [&same, &unused, &b] {
+            assert!(
+                !std::path::Path::new(written).exists(),
+                "{args:?}: {written}"
+            );
+        }
         assert_eq!(
             std::fs::read_to_string(&base).unwrap(),
-            "{\"version\": 1, \"violations\": []}\n",
+            baseline,
             "{args:?}"
         );
     }
-    // A baseline written from a redacted report would match nothing.
-    let out = crate::common::dexlint()
-        .args(["lint", "examples/contoso", "--redact", "--write-baseline"])
-        .arg(dir.path().join("b.json"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(!dir.path().join("b.json").exists());
     // --output takes the one format without a file.
     let json = dir.path().join("r.json");
     let (code, out) = run(&[

@@ -233,8 +233,9 @@ pub fn scope(r: &CoverageReport) -> String {
         h2 { "Assets (" (r.assets.len()) ")" }
         table {
             tr { th { "kind" } th { "name" } th { "id" } th { "state" } th { "reason" } th { "evidence" } }
+            @let several = crate::outcome::several_roots(&r.assets);
             @for a in &r.assets {
-                @let file = a.shown_file(crate::outcome::several_roots(&r.assets));
+                @let file = a.shown_file(several);
                 tr {
                     td { (a.kind) }
                     td { (a.upn.as_deref().unwrap_or(&a.name)) }
