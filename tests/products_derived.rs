@@ -217,6 +217,81 @@ fn an_unlicensed_product_is_not_deployed_whatever_its_devices_show() {
 }
 
 #[test]
+fn defender_for_servers_of_unknown_tier_leaves_endpoint_licence_unknown() {
+    let dir = copy("DEX201/silent-derived-active");
+    let skus = dir.path().join("graph/subscribedSkus.json");
+    let mut v = read(&skus);
+    v["value"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|s| s["skuPartNumber"] == "AAD_PREMIUM");
+    write(&skus, &v);
+    std::fs::remove_dir_all(dir.path().join("mde")).unwrap();
+    assert_eq!(fired(&lint(dir.path(), "2025-08"), "DEX201").len(), 1);
+    // A subscription known from its endpoint protection setting, without its pricing: it may
+    // have Defender for Servers, which licenses Defender for Endpoint.
+    let sub = "/subscriptions/7d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6";
+    std::fs::create_dir(dir.path().join("azure")).unwrap();
+    write(
+        &dir.path().join("azure/settings.json"),
+        &json!({"value": [{
+            "id": format!("{sub}/providers/Microsoft.Security/settings/WDATP"),
+            "name": "WDATP", "type": "Microsoft.Security/settings", "kind": "DataExportSettings",
+            "properties": {"enabled": true}
+        }]}),
+    );
+    assert_eq!(state(dir.path(), "mde"), (None, None, None));
+    let r = lint(dir.path(), "2025-08");
+    assert!(fired(&r, "DEX201").is_empty());
+    let reasons = not_evaluated(&r, "DEX201");
+    assert_eq!(reasons.len(), 1, "{reasons:?}");
+    assert!(
+        reasons[0].1.starts_with(
+            "whether Defender for Endpoint is licensed is unknown (the Defender for Servers tier \
+             of `7d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6` is unknown)"
+        ),
+        "{reasons:?}"
+    );
+    // Its pricing, `Free`, decides: Defender for Endpoint is not licensed.
+    let pricing = |tier: &str| {
+        json!({"value": [{
+            "id": format!("{sub}/providers/Microsoft.Security/pricings/VirtualMachines"),
+            "name": "VirtualMachines", "type": "Microsoft.Security/pricings",
+            "properties": {"pricingTier": tier}
+        }]})
+    };
+    write(&dir.path().join("azure/pricings.json"), &pricing("Free"));
+    assert_eq!(
+        state(dir.path(), "mde"),
+        (s("not_deployed"), s("not_deployed"), Some(false))
+    );
+    assert_eq!(fired(&lint(dir.path(), "2025-08"), "DEX201").len(), 1);
+    // An AWS connector's Defender for Servers offering licenses it; its mode is then unknown.
+    write(
+        &dir.path().join("azure/connectors.json"),
+        &json!({"value": [{
+            "id": format!("{sub}/resourceGroups/rg/providers/Microsoft.Security/securityConnectors/aws"),
+            "name": "aws", "type": "Microsoft.Security/securityConnectors",
+            "properties": {
+                "hierarchyIdentifier": "123456789012", "environmentName": "AWS",
+                "offerings": [{"offeringType": "DefenderForServersAws", "subPlan": "P1",
+                               "mdeAutoProvisioning": {"enabled": true}}]
+            }
+        }]}),
+    );
+    assert_eq!(state(dir.path(), "mde"), (None, None, Some(true)));
+    let r = lint(dir.path(), "2025-08");
+    assert!(fired(&r, "DEX201").is_empty());
+    let reasons = not_evaluated(&r, "DEX201");
+    assert!(
+        reasons[0].1.starts_with(
+            "Defender for Endpoint is licensed (Defender for Servers on `123456789012`)"
+        ),
+        "{reasons:?}"
+    );
+}
+
+#[test]
 fn entra_id_p2_is_active_when_its_licences_are_assigned() {
     let dir = copy("DEX201/fires-derived-passive");
     let skus = dir.path().join("graph/subscribedSkus.json");
@@ -309,6 +384,24 @@ fn devices_without_antivirus_data_or_an_incomplete_list_are_not_judged() {
         "{reasons:?}"
     );
     assert!(reasons[0].1.contains("/api/deviceavinfo"), "{reasons:?}");
+    // A declaration the export's data cannot be checked against is not judged by DEX206.
+    let dir = copy("DEX201/not-evaluated-av-unknown");
+    write(
+        &dir.path().join("deployment.json"),
+        &json!({"kind": "dexlint.deployment/v1", "products": {"mde": "active"}}),
+    );
+    let r = lint(dir.path(), "2026-07");
+    assert!(fired(&r, "DEX206").is_empty());
+    let reasons = not_evaluated(&r, "DEX206");
+    assert_eq!(reasons.len(), 1, "{reasons:?}");
+    assert_eq!(reasons[0].0.as_deref(), Some("products/mde"));
+    assert!(
+        reasons[0].1.starts_with(
+            "a declared mode of Defender for Endpoint cannot be checked against the export: the \
+             antivirus mode of the 3 onboarded devices"
+        ),
+        "{reasons:?}"
+    );
     // A machine list with further pages not exported and no active device: unknown.
     let l = dexlint::export::load(
         &[crate::common::fixture("mde-paged-incomplete")],

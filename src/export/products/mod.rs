@@ -170,17 +170,32 @@ pub fn derive(model: &mut TenantModel) {
                 r.set("observed_evidence", Value::Str(why.as_str().into()), *loc);
                 None
             }
-            Some(Evidence::Undecided { why, loc }) => Some((why.clone(), *loc)),
+            Some(Evidence::Undecided { why, loc }) => {
+                // The export holds the product's data: a declaration cannot be checked against
+                // it (DEX206 lists the product as not evaluated rather than passing it).
+                r.set("observed", Value::Unknown, *loc);
+                gaps.push(Gap {
+                    field: Some("observed"),
+                    entity: Some(p.key.to_string()),
+                    reason: format!(
+                        "a declared mode of {} cannot be checked against the export: {why}",
+                        p.title
+                    ),
+                    loc: *loc,
+                    in_value: true,
+                });
+                Some((why.clone(), *loc))
+            }
             None => {
                 let why = match &licensed {
                     Some((true, _, how)) => format!(
                         "{} is licensed ({how}) but the export does not show its deployment mode",
                         p.title
                     ),
-                    _ => match &licences.incomplete {
+                    _ => match licences.unknown(p) {
                         Some(why) => format!(
-                            "the licences cannot be read whole ({why}) and the export does not \
-                             show the deployment mode of {}",
+                            "whether {} is licensed is unknown ({why}) and the export does not \
+                             show its deployment mode",
                             p.title
                         ),
                         None => format!(
@@ -452,21 +467,72 @@ impl<'m> Licences<'m> {
         }
         // Defender for Servers includes Defender for Endpoint for the servers it covers.
         if product.key == "mde" {
-            let servers = self.model.collection("cloud_accounts").and_then(|c| {
-                c.records
-                    .iter()
-                    .find(|a| a.text("servers_tier") == Some("Standard"))
-            });
-            if let Some(a) = servers {
-                let id = a.text("id").unwrap_or("?");
-                return Some((
-                    true,
-                    a.get("servers_tier").and_then(|f| f.loc()),
-                    format!("Defender for Servers on `{id}`"),
-                ));
+            match self.servers() {
+                Servers::On(a, field) => {
+                    let id = a.text("id").unwrap_or("?");
+                    return Some((
+                        true,
+                        a.get(field).and_then(|f| f.loc()),
+                        format!("Defender for Servers on `{id}`"),
+                    ));
+                }
+                // Whether it is licensed is unknown: the devices' data decides the mode.
+                Servers::Unknown(_) => return None,
+                Servers::Off => {}
             }
         }
         self.present.then(|| (false, None, String::new()))
+    }
+
+    /// Whether a cloud account has Defender for Servers: an Azure subscription whose
+    /// `VirtualMachines` pricing is `Standard`, or an AWS or GCP connector with a Defender for
+    /// Servers offering (`servers_plan`). Unknown when no account has it and one's tier is
+    /// unknown (conflicting copies, a subscription known without its pricing) or the accounts
+    /// are only those a template or plan manages ([`crate::model::Collection::partial`]):
+    /// counting such an account as without it made Defender for Endpoint unlicensed, and
+    /// DEX201 fired on a tenant licensed through Defender for Servers alone.
+    fn servers(&self) -> Servers<'m> {
+        let Some(accounts) = self.model.collection("cloud_accounts") else {
+            return Servers::Off;
+        };
+        let mut unknown = accounts.partial.clone();
+        for a in &accounts.records {
+            let tier = a.get("servers_tier").map(Field::value);
+            if let Some(ValueRef::Str(t)) = tier {
+                if t.as_str() == "Standard" {
+                    return Servers::On(a, "servers_tier");
+                }
+                continue;
+            }
+            let azure = a.text("environment") == Some("Azure");
+            let plan = a.get("servers_plan").map(Field::value);
+            if !azure && matches!(plan, Some(ValueRef::Str(_))) {
+                return Servers::On(a, "servers_plan");
+            }
+            let unknown_value = |v: Option<ValueRef>| matches!(v, Some(ValueRef::Unknown));
+            if unknown.is_none() && (azure || unknown_value(tier) || unknown_value(plan)) {
+                let id = a.text("id").unwrap_or("?");
+                unknown = Some(format!(
+                    "the Defender for Servers tier of `{id}` is unknown"
+                ));
+            }
+        }
+        match unknown {
+            Some(why) => Servers::Unknown(why),
+            None => Servers::Off,
+        }
+    }
+
+    /// Why whether `product` is licensed cannot be told: the subscribed SKUs cannot be read
+    /// whole, or (Defender for Endpoint) a cloud account may have Defender for Servers.
+    fn unknown(&self, product: &Product) -> Option<String> {
+        if let Some(why) = &self.incomplete {
+            return Some(why.clone());
+        }
+        match (product.key, self.servers()) {
+            ("mde", Servers::Unknown(why)) => Some(why),
+            _ => None,
+        }
     }
 
     /// The SKU record, the location of its plan, and its consumed units, of the first enabled
@@ -537,6 +603,16 @@ impl<'m> Licences<'m> {
             loc,
         })
     }
+}
+
+/// What [`Licences::servers`] finds.
+enum Servers<'m> {
+    /// An account with Defender for Servers, and the field that shows it.
+    On(&'m Record, &'static str),
+    /// No account shows it and one may have it: why, in words.
+    Unknown(String),
+    /// No account has it (or there are none).
+    Off,
 }
 
 fn int(r: &Record, field: &str) -> Option<i64> {
