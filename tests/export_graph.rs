@@ -518,3 +518,50 @@ fn arrays_at_the_members_path_are_members_or_an_error() {
     let gaps = &l.model.collection("groups").unwrap().gaps;
     assert_eq!(gaps[0].entity.as_deref(), Some(SCOPED_GID));
 }
+
+#[test]
+fn a_record_listed_again_is_read_once_as_its_last_listing_has_it() {
+    let l = load("graph-relisted");
+    let upns: Vec<&str> = records(&l.model, "users")
+        .iter()
+        .map(|u| text(u, "upn").unwrap())
+        .collect();
+    assert_eq!(
+        upns,
+        ["adele.vance@contoso.com", "alex.wilber@contoso.com"],
+        "{upns:?}"
+    );
+    let groups = records(&l.model, "groups");
+    assert_eq!(groups.len(), 2);
+    assert_eq!(list(&groups[0], "members").len(), 2);
+    let warnings: Vec<_> = l
+        .diagnostics
+        .iter()
+        .filter(|d| d.level == DiagLevel::Warning)
+        .map(|d| (d.file.as_str(), d.line, d.message.as_str()))
+        .collect();
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert_eq!(warnings[0].0, "graph/groups-2.json");
+    assert!(
+        warnings[0].2.starts_with(
+            "`b320b3f0-6a2d-4a47-9c5e-3e0f1f6f8a21` is listed more than once among the Entra ID \
+             groups: in `graph/groups.json` line 6, and in `graph/groups-2.json` line 5"
+        ),
+        "{warnings:?}"
+    );
+    assert_eq!(
+        (warnings[1].0, warnings[1].1),
+        ("graph/users-2.json", Some(5))
+    );
+    let (_, report) = lint("graph-relisted");
+    assert!(violations(&report, "DEX102").is_empty());
+    assert!(violations(&report, "DEX007").is_empty());
+    // The same subscription exported by Graph REST and by the PowerShell SDK counts its units
+    // once: 2 for 3 users.
+    let (code, report) = lint("skus-two-exports");
+    assert_eq!(code, 1);
+    assert_eq!(
+        common::violation_messages(&report, "DEX102"),
+        ["2 enabled Entra ID P1 units for 3 enabled member users"]
+    );
+}

@@ -99,6 +99,13 @@ impl Part<'_> {
 }
 
 impl SourceExcerpt {
+    /// Line `n` of the file (1-based), if the excerpt holds it; else "".
+    pub fn line(&self, n: usize) -> &str {
+        n.checked_sub(self.first_line)
+            .and_then(|i| self.text.lines().nth(i))
+            .unwrap_or_default()
+    }
+
     /// Lines of context kept before and after the value.
     pub const CONTEXT: usize = 2;
     /// Longest value shown whole.

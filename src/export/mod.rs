@@ -16,6 +16,7 @@ pub mod json;
 pub mod locate;
 pub mod paging;
 pub mod products;
+pub mod relisted;
 pub mod split;
 pub mod tree;
 pub mod walk;
@@ -1989,14 +1990,7 @@ impl Assembler {
                          two exports of the account disagree, and its {what} is unknown; keep \
                          one export of each account (the latest)"
                     ),
-                    snippet: at.map(|a| {
-                        a.source
-                            .text
-                            .lines()
-                            .nth(a.line.saturating_sub(a.source.first_line))
-                            .unwrap_or_default()
-                            .to_string()
-                    }),
+                    snippet: at.map(|a| a.source.line(a.line).to_string()),
                 });
             }
             gaps.push(Gap {
@@ -2013,6 +2007,47 @@ impl Assembler {
         gaps
     }
 
+    /// The warning, at its last listing, that records of `what` were listed more than once
+    /// (see [`relisted`]).
+    fn relisted_warning(&mut self, model: &TenantModel, what: &str, r: relisted::Relisted) {
+        let locs: Vec<Loc> = [r.first, r.last].into_iter().flatten().collect();
+        let refs: Vec<&Loc> = locs.iter().collect();
+        let located = locate::locate_all(model, &refs);
+        let at = |loc: Option<Loc>| {
+            let i = locs.iter().position(|l| Some(*l) == loc)?;
+            let file = model.files.get(loc?.file() as usize)?;
+            Some((file, located.get(i)?.clone()))
+        };
+        let place = |loc: Option<Loc>| match at(loc) {
+            Some((f, Some(l))) => format!("`{}` line {}", f.path, l.line),
+            Some((f, None)) => format!("`{}`", f.path),
+            None => "?".to_string(),
+        };
+        let dropped = match r.dropped {
+            1 => "the earlier listing is".to_string(),
+            n => format!("{n} earlier listings of this and other records are"),
+        };
+        let message = format!(
+            "`{}` is listed more than once among the {what}: in {}, and in {}, the listing \
+             read. Each record is read once, as its last listing has it (a list that changed \
+             while it was paged, or two exports of one list); {dropped} left out",
+            r.id,
+            place(r.first),
+            place(r.last),
+        );
+        if let Some((file, l)) = at(r.last) {
+            self.diagnostics.push(LoadDiagnostic {
+                level: DiagLevel::Warning,
+                file: file.path.clone(),
+                root: file.root,
+                line: l.as_ref().map(|a| a.line),
+                column: l.as_ref().map(|a| a.column),
+                message,
+                snippet: l.map(|a| a.source.line(a.line).to_string()),
+            });
+        }
+    }
+
     /// Joins what waited for every file, and returns the model.
     fn finish(&mut self) -> TenantModel {
         for (root, rel, file, ops) in std::mem::take(&mut self.held) {
@@ -2027,6 +2062,9 @@ impl Assembler {
             if let Some(c) = model.collection_mut(collection) {
                 c.gaps.push(gap);
             }
+        }
+        if let Some(r) = relisted::dedupe(&mut self.groups) {
+            self.relisted_warning(&model, "Entra ID groups", r);
         }
         // Members onto their groups.
         let mut members = std::mem::take(&mut self.members);
@@ -2104,6 +2142,23 @@ impl Assembler {
                 c.gaps.extend(unexported_azure_settings(a));
             }
             c.extend(std::mem::take(&mut self.accounts));
+        }
+        for name in [
+            "users",
+            "skus",
+            "device_groups",
+            "audit_events",
+            "identity_sensors",
+        ] {
+            let Some(c) = model.collection_mut(name) else {
+                continue;
+            };
+            if let Some(r) = relisted::dedupe(&mut c.records) {
+                let what = schema::collection_index(name)
+                    .and_then(|i| schema::COLLECTIONS.get(i))
+                    .map_or(name, |s| s.doc);
+                self.relisted_warning(&model, what, r);
+            }
         }
         resolve_plan_names(&mut model);
         for (name, what) in [
