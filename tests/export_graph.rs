@@ -565,3 +565,58 @@ fn a_record_listed_again_is_read_once_as_its_last_listing_has_it() {
         ["2 enabled Entra ID P1 units for 3 enabled member users"]
     );
 }
+
+#[test]
+fn an_account_enabled_given_as_null_is_unknown() {
+    let (_, report) = lint("graph-user-enabled-null");
+    assert!(violations(&report, "DEX102").is_empty());
+    let skipped = common::not_evaluated(&report, "DEX102");
+    assert_eq!(skipped.len(), 2, "{skipped:?}");
+    assert!(
+        skipped.iter().all(|(_, why)| why
+            == "the export gives `accountEnabled` of user `alex.wilber@contoso.com` \
+                (`87d349ed-44d7-43e1-9a83-5f2406dee5bd`) as null: whether the account is \
+                enabled is unknown"),
+        "{skipped:?}"
+    );
+    // Given as `true`, the user is judged.
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&fixture("graph-user-enabled-null"), dir.path());
+    let users = dir.path().join("graph/users.json");
+    let text = std::fs::read_to_string(&users).unwrap();
+    std::fs::write(
+        &users,
+        text.replace("\"accountEnabled\": null", "\"accountEnabled\": true"),
+    )
+    .unwrap();
+    let (_, report) = common::lint_json(dir.path());
+    assert_eq!(
+        messages(&report, "DEX102"),
+        ["user `alex.wilber@contoso.com` has no enabled Entra ID P1 plan"]
+    );
+    // The Graph PowerShell SDK writes it as `"AccountEnabled": null` (a list read whole).
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("graph")).unwrap();
+    for name in ["users.json", "subscribedSkus.json"] {
+        let from = fixture("sdk-graph-powershell/graph").join(name);
+        std::fs::copy(from, dir.path().join("graph").join(name)).unwrap();
+    }
+    let users = dir.path().join("graph/users.json");
+    let text = std::fs::read_to_string(&users).unwrap();
+    let jonas = text
+        .find("\"AccountEnabled\": true,\n    \"AssignedLicenses\": [],")
+        .unwrap();
+    let text = format!(
+        "{}\"AccountEnabled\": null{}",
+        &text[..jonas],
+        &text[jonas + "\"AccountEnabled\": true".len()..]
+    );
+    std::fs::write(&users, text).unwrap();
+    let (_, report) = common::lint_json(dir.path());
+    let skipped = common::not_evaluated(&report, "DEX102");
+    assert_eq!(skipped.len(), 2, "{skipped:?}");
+    assert!(
+        skipped[0].1.contains("`jonas.weber@northwind.example`"),
+        "{skipped:?}"
+    );
+}

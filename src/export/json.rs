@@ -109,6 +109,11 @@ impl<'a> At<'a> {
         self.v.is_array()
     }
 
+    /// Whether the value is `null`.
+    pub fn is_null(&self) -> bool {
+        matches!(self.v.kind, Kind::Null)
+    }
+
     /// The value if it is a string (unescaped); None for a number or anything else.
     pub fn as_str(&self) -> Option<&'a str> {
         self.v.as_str()
@@ -225,6 +230,9 @@ pub fn put(record: &mut Record, field: &str, node: &At<'_>, key: &str, conv: Con
 pub fn put_at(record: &mut Record, field: &str, at: &At<'_>, conv: Conv) {
     let value = match conv {
         Conv::Text => at.shared_text().map(Value::Str),
+        // A boolean given as null (Graph's `accountEnabled` of some accounts) is kept as a null
+        // with its location: the export gives it, and does not say which it is.
+        Conv::Bool if at.is_null() => Some(Value::Null),
         Conv::Bool => at.boolean().map(Value::Bool),
         Conv::Int => at.int().map(Value::Int),
         Conv::Date => at.date().map(Value::Date),

@@ -2160,6 +2160,9 @@ impl Assembler {
                 self.relisted_warning(&model, what, r);
             }
         }
+        if let Some(c) = model.collection_mut("users") {
+            null_account_enabled(c);
+        }
         resolve_plan_names(&mut model);
         for (name, what) in [
             ("groups", "Entra ID groups"),
@@ -2206,6 +2209,47 @@ fn declared_only(records: &[Record], what: &str) -> Option<String> {
              holds only the ones it manages)"
         )
     })
+}
+
+/// Makes unknown the `enabled` of each user whose `accountEnabled` the export gives as `null`:
+/// Microsoft Graph returns it so for some accounts (microsoftgraph/microsoft-graph-docs-contrib
+/// issue 2410), and whether the account is enabled is then not in the export. Read as absent,
+/// the user was passed over by DEX102 with nothing said. Rules that need it list the user as
+/// not evaluated.
+fn null_account_enabled(users: &mut crate::model::Collection) {
+    let unknown: Vec<(usize, Gap)> = users
+        .records
+        .par_iter()
+        .enumerate()
+        .filter_map(|(i, u)| {
+            let enabled = u.get("enabled").filter(|f| f.is_null())?;
+            let loc = enabled.loc()?;
+            let id = u.identity().unwrap_or("?");
+            let who = match u.text("upn") {
+                Some(upn) if upn != id => format!("`{upn}` (`{id}`)"),
+                _ => format!("`{id}`"),
+            };
+            Some((
+                i,
+                Gap {
+                    field: Some("enabled"),
+                    entity: Some(id.to_string()),
+                    reason: format!(
+                        "the export gives `accountEnabled` of user {who} as null: whether the \
+                         account is enabled is unknown"
+                    ),
+                    loc: Some(loc),
+                    in_value: true,
+                },
+            ))
+        })
+        .collect();
+    for (i, gap) in unknown {
+        if let Some(u) = users.records.get_mut(i) {
+            u.set("enabled", Value::Unknown, gap.loc);
+        }
+        users.gaps.push(gap);
+    }
 }
 
 /// Makes unknown the antivirus mode of each onboarded machine that the export's antivirus data

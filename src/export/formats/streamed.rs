@@ -367,7 +367,12 @@ impl Reader<'_> {
         let value = match conv {
             Conv::Text => self.text(peek)?.map(Value::Str),
             Conv::Own => self.text_as(peek, false)?.map(Value::Str),
-            Conv::Bool => self.boolean(peek)?.map(Value::Bool),
+            // A null stays in the record, located: the export gives the value, as unknown
+            // (see `json::put_at`).
+            Conv::Bool => match (self.boolean(peek)?, peek) {
+                (None, Peek::Null) => Some(Value::Null),
+                (b, _) => b.map(Value::Bool),
+            },
             Conv::Date => self.date(peek)?.map(Value::Date),
             Conv::Strings => self.strings(peek)?,
         };
