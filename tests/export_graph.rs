@@ -620,3 +620,22 @@ fn an_account_enabled_given_as_null_is_unknown() {
         "{skipped:?}"
     );
 }
+
+#[test]
+fn graph_lists_saved_as_bare_arrays_without_additional_properties_are_read() {
+    let (code, report) = lint("graph-bare-arrays");
+    assert_eq!(code, 1);
+    assert!(errors(&report).is_empty(), "{:?}", errors(&report));
+    assert_eq!(
+        violations(&report, "DEX103"),
+        [("graph/subscribedSkus.json".to_string(), 6)]
+    );
+    assert_eq!(violations(&report, "DEX002").len(), 1);
+    assert_eq!(
+        messages(&report, "DEX102")
+            .into_iter()
+            .filter(|m| m.starts_with("user "))
+            .collect::<Vec<_>>(),
+        ["user `alex.wilber@contoso.com` has no enabled Entra ID P1 plan"]
+    );
+}

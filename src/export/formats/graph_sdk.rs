@@ -59,27 +59,34 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
             Some(g) => Kind::Member(g.into()),
             None => return false,
         },
-        Some(first) => {
-            if first.get("AdditionalProperties").is_none() {
-                return match gid {
-                    Some(g) if members_file(rel) => bare_members(b, doc, &g),
-                    _ => false,
-                };
-            }
-            match kind_of(first, gid) {
-                Some(k) => k,
-                None => {
-                    b.shape_error(
-                        first,
-                        "a Microsoft Graph PowerShell SDK object (it has `AdditionalProperties`) of \
-                         a kind dexlint does not read; dexlint reads Get-MgUser, Get-MgGroup, \
-                         Get-MgGroupMember (at groups/<group id>/members.json), Get-MgSubscribedSku \
-                         and Get-MgAuditLogDirectoryAudit output",
-                    );
-                    return true;
-                }
+        // Objects trimmed by `Select-Object`, or a Graph list's `value` saved alone (`az rest
+        // ... --query value`, `(Invoke-MgGraphRequest ...).value`): no `AdditionalProperties`,
+        // PascalCase or camelCase. Outside a group's folder, an array of users, groups, SKUs or
+        // audit records is read as the SDK's.
+        Some(first) if first.get("AdditionalProperties").is_none() => {
+            let kind = match &gid {
+                Some(g) if members_file(rel) => return bare_members(b, doc, g),
+                Some(_) => None,
+                None => kind_of(first, None),
+            };
+            match kind {
+                Some(k @ (Kind::User | Kind::Group | Kind::Sku | Kind::Audit)) => k,
+                _ => return false,
             }
         }
+        Some(first) => match kind_of(first, gid) {
+            Some(k) => k,
+            None => {
+                b.shape_error(
+                    first,
+                    "a Microsoft Graph PowerShell SDK object (it has `AdditionalProperties`) of \
+                     a kind dexlint does not read; dexlint reads Get-MgUser, Get-MgGroup, \
+                     Get-MgGroupMember (at groups/<group id>/members.json), Get-MgSubscribedSku \
+                     and Get-MgAuditLogDirectoryAudit output",
+                );
+                return true;
+            }
+        },
     };
     // Without `-All` the list cmdlets return their first page, 100 objects, and nothing in
     // their output says more were left (no `@odata.nextLink` survives `ConvertTo-Json`).
