@@ -6,6 +6,7 @@ pub mod dates;
 pub mod lines;
 pub mod render;
 pub mod suggest;
+pub mod visible;
 
 /// `ROOT/FILE` as the user would type it, for output read by people (`.` as the root: the file
 /// alone).

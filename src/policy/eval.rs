@@ -705,6 +705,7 @@ impl<'e> Evaluator<'e> {
                         CPart::Expr(e) => {
                             let start = out.len();
                             self.eval(e)?.write(out);
+                            crate::base::visible::escape_invisible(out, start);
                             values.push(start..out.len());
                         }
                     }
@@ -714,6 +715,7 @@ impl<'e> Evaluator<'e> {
             e => {
                 let start = out.len();
                 self.eval(e)?.write(out);
+                crate::base::visible::escape_invisible(out, start);
                 values.push(start..out.len());
             }
         }
