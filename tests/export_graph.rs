@@ -407,6 +407,39 @@ fn members_listed_inline_by_expand_are_read_and_twenty_are_a_gap() {
     );
 }
 
+/// The scoped user group of the `graph-expand-*` fixtures.
+const EXPANDED_GID: &str = "7c0e4f2a-3b5d-4e61-8a9c-2d4f6b8e0a13";
+
+#[test]
+fn members_inline_and_in_the_members_file_are_read_once() {
+    // `GET /groups?$expand=members` and `GET /groups/{id}/members` of the same group: the
+    // members file is the whole list, and the group's members are its, not both lists.
+    let l = load("graph-expand-and-members-file");
+    let groups = records(&l.model, "groups");
+    let names = |gid: &str| -> Vec<&str> {
+        let g = groups.iter().find(|g| text(g, "id") == Some(gid)).unwrap();
+        list(g, "members")
+            .iter()
+            .map(|m| text(m, "name").unwrap())
+            .collect()
+    };
+    assert_eq!(
+        names(EXPANDED_GID),
+        ["Rosa Delgado", "Tomas Berg", "SOC Tier 2"]
+    );
+    // A group with no members file keeps its inline members.
+    assert_eq!(
+        names("e5a19c37-6d2b-4f80-b4e3-91c7d0a2f658"),
+        ["Amir Haddad"]
+    );
+    let (code, report) = lint("graph-expand-and-members-file");
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(
+        violations(&report, "DEX003"),
+        [(format!("graph/groups/{EXPANDED_GID}/members.json"), 32)]
+    );
+}
+
 #[test]
 fn depth_truncated_values_are_load_errors_not_empty_lists() {
     for (case, line) in [("graph-depth-truncated", 15), ("sdk-depth-truncated", 17)] {

@@ -2091,8 +2091,13 @@ impl Assembler {
                     }
                 }
                 let list = std::mem::take(&mut entry.2);
+                // The members a group was read with: those a Terraform plan or an ARM template
+                // declares, which the plan's member resources add to, or those Graph listed
+                // inline (`$expand=members`, at most 20 of them), which a members list of the
+                // group exported on its own replaces: that list is the whole of them.
+                let declared = declared(g);
                 let all = match g.take("members").map(Field::into_value) {
-                    Some(Value::Records(mut l)) if !l.is_empty() => {
+                    Some(Value::Records(mut l)) if !l.is_empty() && declared => {
                         l.extend(list);
                         l
                     }
@@ -2197,12 +2202,6 @@ impl Assembler {
 /// the tenant may have others. None when any record comes from a list of the tenant's (Graph,
 /// EntraExporter, ARM, the az CLI), or there are none.
 fn declared_only(records: &[Record], what: &str) -> Option<String> {
-    let declared = |r: &Record| {
-        matches!(
-            r.get("source").and_then(Field::as_str),
-            Some("terraform" | "arm-template")
-        )
-    };
     (!records.is_empty() && records.iter().all(declared)).then(|| {
         format!(
             "the export has no list of the tenant's {what} (a Terraform plan or an ARM template \
@@ -2250,6 +2249,15 @@ fn null_account_enabled(users: &mut crate::model::Collection) {
         }
         users.gaps.push(gap);
     }
+}
+
+/// Whether a record comes from a Terraform plan or an ARM template (its `source`): the
+/// resources they manage, not a list of the tenant's.
+fn declared(r: &Record) -> bool {
+    matches!(
+        r.get("source").and_then(Field::as_str),
+        Some("terraform" | "arm-template")
+    )
 }
 
 /// Makes unknown the antivirus mode of each onboarded machine that the export's antivirus data

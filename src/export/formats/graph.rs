@@ -422,7 +422,7 @@ pub(crate) fn group(b: &mut Builder, at: &At<'_>) {
         ),
         None,
     );
-    inline_members(b, &r, at);
+    inline_members(b, &mut r, at);
     b.add_group(r);
 }
 
@@ -433,18 +433,18 @@ pub(crate) fn group(b: &mut Builder, at: &At<'_>) {
 const EXPAND_LIMIT: usize = 20;
 
 /// The members of a group listed inline: `GET /groups?$expand=members`, or `Get-MgGroup
-/// -ExpandProperty Members` (its `Members`). A list of [`EXPAND_LIMIT`] or more may be cut
-/// there: the group's members are then a gap.
-fn inline_members(b: &mut Builder, group: &Record, at: &At<'_>) {
+/// -ExpandProperty Members` (its `Members`), kept on the group: a members list of the group
+/// exported on its own (`groups/<gid>/members.json`, every page) replaces them when loading
+/// ends. A list of [`EXPAND_LIMIT`] or more may be cut there: the group's members are then a
+/// gap.
+fn inline_members(b: &mut Builder, group: &mut Record, at: &At<'_>) {
     let (Some(list), Some(gid)) = (at.get("members").filter(At::is_array), group.text("id")) else {
         return;
     };
     let gid = ArcStr::from(gid);
-    b.members_list(&gid, &list);
     let items = list.items();
-    for item in &items {
-        member(b, &gid, item);
-    }
+    let members = items.iter().map(|item| member_record(b, item)).collect();
+    group.set("members", Value::Records(members), Some(list.loc()));
     if items.len() >= EXPAND_LIMIT {
         b.gap(
             "groups",
@@ -482,6 +482,12 @@ fn member_kind(b: &mut Builder, at: &At<'_>) -> Option<&'static str> {
 /// `userPrincipalName`), or the PowerShell SDK's, whose properties other than `Id` are inside
 /// `AdditionalProperties`.
 pub(crate) fn member(b: &mut Builder, gid: &ArcStr, at: &At<'_>) {
+    let r = member_record(b, at);
+    b.add_member(gid, r, at);
+}
+
+/// The record of a group member (see [`member`]).
+fn member_record(b: &mut Builder, at: &At<'_>) -> Record {
     let mut r = Record::new(&schema::MEMBER, Some(at.loc()));
     let extra = at.get("AdditionalProperties").filter(At::is_object);
     let holder = |key: &str| match (at.get(key), &extra) {
@@ -508,7 +514,7 @@ pub(crate) fn member(b: &mut Builder, gid: &ArcStr, at: &At<'_>) {
         let loc = typed.get("@odata.type").map(|t| t.loc());
         r.set("kind", Value::Str(at.shared(kind)), loc);
     }
-    b.add_member(gid, r, at);
+    r
 }
 
 pub(crate) fn sku(b: &mut Builder, at: &At<'_>) {
