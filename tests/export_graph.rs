@@ -441,6 +441,27 @@ fn members_inline_and_in_the_members_file_are_read_once() {
 }
 
 #[test]
+fn twenty_inline_members_are_no_gap_when_the_members_file_is_exported() {
+    // `$expand=members` gives at most 20: the members file, the whole list, settles it.
+    let l = load("graph-expand-twenty-and-members-file");
+    let groups = records(&l.model, "groups");
+    assert_eq!(list(&groups[0], "members").len(), 21);
+    let gaps = &l.model.collection("groups").unwrap().gaps;
+    assert!(gaps.is_empty(), "{gaps:?}");
+    let (_, report) = lint("graph-expand-twenty-and-members-file");
+    for id in ["DEX003", "DEX006", "DEX007"] {
+        assert!(violations(&report, id).is_empty(), "{id}: {report:#}");
+        let skipped = common::not_evaluated(&report, id);
+        assert!(
+            skipped
+                .iter()
+                .all(|(entity, _)| !entity.starts_with("groups/")),
+            "{id}: {skipped:?}"
+        );
+    }
+}
+
+#[test]
 fn depth_truncated_values_are_load_errors_not_empty_lists() {
     for (case, line) in [("graph-depth-truncated", 15), ("sdk-depth-truncated", 17)] {
         let (code, report) = lint(case);

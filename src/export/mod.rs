@@ -2069,6 +2069,8 @@ impl Assembler {
         // Members onto their groups.
         let mut members = std::mem::take(&mut self.members);
         let mut attached = vec![false; members.len()];
+        // Where the inline members lists that a members file replaced were.
+        let mut replaced: HashSet<Loc> = HashSet::new();
         for g in &mut self.groups {
             let id = g
                 .get("id")
@@ -2096,15 +2098,26 @@ impl Assembler {
                 // inline (`$expand=members`, at most 20 of them), which a members list of the
                 // group exported on its own replaces: that list is the whole of them.
                 let declared = declared(g);
-                let all = match g.take("members").map(Field::into_value) {
+                let own = g.take("members");
+                let at = own.as_ref().and_then(Field::loc);
+                let all = match own.map(Field::into_value) {
                     Some(Value::Records(mut l)) if !l.is_empty() && declared => {
                         l.extend(list);
                         l
                     }
-                    _ => list,
+                    _ => {
+                        replaced.extend(at);
+                        list
+                    }
                 };
                 g.set("members", Value::Records(all), entry.1);
             }
+        }
+        // The gap of an inline list that may be cut (20 members) goes with the list.
+        if let Some(c) = model.collection_mut("groups") {
+            c.gaps.retain(|gap| {
+                gap.field != Some("members") || gap.loc.is_none_or(|l| !replaced.contains(&l))
+            });
         }
         // Only an export that has groups can say that a list matches none of them (without
         // groups, every rule over groups is not evaluated anyway).
