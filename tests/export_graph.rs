@@ -238,8 +238,9 @@ fn a_next_link_without_its_pages_is_a_warning_and_the_list_is_not_judged() {
     // Users: a gap of the whole collection, so DEX102 is not judged on the first page.
     let ne = not_evaluated(&report);
     assert!(ne.contains(&"DEX102".to_string()), "{ne:?}");
-    // Members: the group's rules are skipped for that group.
-    for id in ["DEX003", "DEX006", "DEX007"] {
+    // Members: the rules the missing pages could decide are skipped for that group; the page
+    // read shows that it has members (DEX007 is judged).
+    for id in ["DEX003", "DEX006"] {
         assert!(
             report["not_evaluated"]
                 .as_array()
@@ -252,6 +253,14 @@ fn a_next_link_without_its_pages_is_a_warning_and_the_list_is_not_judged() {
             report["not_evaluated"]
         );
     }
+    let skipped = common::not_evaluated(&report, "DEX007");
+    assert!(
+        skipped
+            .iter()
+            .all(|(entity, _)| !entity.starts_with("groups/")),
+        "{skipped:?}"
+    );
+    assert!(violations(&report, "DEX007").is_empty());
     assert!(violations(&report, "DEX102").is_empty());
     assert!(code < 2, "warnings only: {code}");
 }
@@ -457,6 +466,54 @@ fn twenty_inline_members_are_no_gap_when_the_members_file_is_exported() {
                 .iter()
                 .all(|(entity, _)| !entity.starts_with("groups/")),
             "{id}: {skipped:?}"
+        );
+    }
+}
+
+#[test]
+fn a_members_list_that_may_be_cut_shows_for_certain_what_it_holds() {
+    // Twenty members inline (`$expand=members`), or the first page of a paged members list:
+    // the nested group on it is reported and the group is not empty (DEX003 and DEX007
+    // decided); whether a member that is not a user is among those missing is unknown (DEX006
+    // lists the group).
+    let first_page = format!("graph/groups/{EXPANDED_GID}/members.json");
+    for (case, file, line, why) in [
+        (
+            "graph-expand-twenty-nested",
+            "graph/groups.json",
+            167,
+            "at most 20",
+        ),
+        (
+            "graph-paged-members-nested",
+            first_page.as_str(),
+            19,
+            "@odata.nextLink",
+        ),
+    ] {
+        let (code, report) = lint(case);
+        assert_eq!(code, 1, "{case}: {report:#}");
+        assert_eq!(
+            violations(&report, "DEX003"),
+            [(file.to_string(), line)],
+            "{case}"
+        );
+        for id in ["DEX003", "DEX007"] {
+            let skipped = common::not_evaluated(&report, id);
+            assert!(
+                skipped
+                    .iter()
+                    .all(|(entity, _)| !entity.starts_with("groups/")),
+                "{case} {id}: {skipped:?}"
+            );
+        }
+        assert!(violations(&report, "DEX007").is_empty(), "{case}");
+        let skipped = common::not_evaluated(&report, "DEX006");
+        assert!(
+            skipped.iter().any(|(entity, reason)| {
+                *entity == format!("groups/{EXPANDED_GID}") && reason.contains(why)
+            }),
+            "{case}: {skipped:?}"
         );
     }
 }

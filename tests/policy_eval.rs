@@ -407,6 +407,83 @@ fn quantifiers_over_some_of_the_tenant_s_records_are_decided_only_by_a_record() 
 }
 
 #[test]
+fn quantifiers_over_a_list_that_holds_some_of_its_elements_are_decided_only_by_an_element() {
+    // `g1`'s members are the first page of a longer list (`u1`, `g2`, `d1` shown): what they
+    // show decides; what only the missing pages could decide is unknown, for `g1` alone.
+    let mut m = sample();
+    m.collection_mut("groups").unwrap().gaps.push(Gap {
+        field: Some("members"),
+        entity: Some("g1".into()),
+        reason: "the members of g1 have further pages".into(),
+        loc: None,
+        in_value: true,
+    });
+    let rule = |r: &str| {
+        policy_for(&format!(
+            "  for g in groups\n  where g.id == \"g1\" and {r}\n  report g \"{{g.id}}\""
+        ))
+    };
+    let decided = [
+        ("any(m in g.members: m.kind == \"group\")", true),
+        ("any(m in g.members)", true),
+        ("not any(m in g.members)", false),
+        ("all(m in g.members: m.kind == \"user\")", false),
+        ("not all(m in g.members: m.kind == \"user\")", true),
+    ];
+    for (cond, found) in decided {
+        let got = match run(&rule(cond), &m) {
+            Outcome::Findings(f) => f.len(),
+            other => panic!("{cond}: {other:?}"),
+        };
+        assert_eq!(got, usize::from(found), "{cond}");
+    }
+    for cond in [
+        "not any(m in g.members: m.kind == \"orgContact\")",
+        "all(m in g.members: m.kind != \"orgContact\")",
+        "count(m in g.members) == 3",
+        "len(g.members) == 3",
+    ] {
+        match run(&rule(cond), &m) {
+            Outcome::Partial(found, skipped) if found.is_empty() && skipped.len() == 1 => {
+                assert_eq!(
+                    skipped[0].reason, "the members of g1 have further pages",
+                    "{cond}"
+                )
+            }
+            other => panic!("{cond}: {other:?}"),
+        }
+    }
+    // A `for` over the list: a member it shows is a certain finding; a group none of whose
+    // shown members is one is undecided, the others judged.
+    let nested = policy_for(
+        "  for g in groups, m in g.members\n  where m.kind == \"group\"\n  report m \"{g.id} {m.id}\"",
+    );
+    assert_eq!(messages(&nested, &m), ["g1 g2"]);
+    let contacts = policy_for(
+        "  for g in groups, m in g.members\n  where m.kind == \"orgContact\"\n  report m \"{g.id} {m.id}\"",
+    );
+    match run(&contacts, &m) {
+        Outcome::Partial(found, skipped) => {
+            assert!(found.is_empty(), "{found:?}");
+            let skipped: Vec<_> = skipped
+                .iter()
+                .map(|s| (s.entity.as_deref(), s.reason.as_str()))
+                .collect();
+            assert_eq!(
+                skipped,
+                [(Some("groups/g1"), "the members of g1 have further pages")]
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    // An early condition that rules the group out leaves it decided.
+    let other = policy_for(
+        "  for g in groups, m in g.members\n  where g.id == \"g2\" and m.kind == \"orgContact\"\n  report m \"{g.id} {m.id}\"",
+    );
+    assert!(matches!(run(&other, &m), Outcome::Findings(f) if f.is_empty()));
+}
+
+#[test]
 fn parameters_are_overridable_and_type_checked() {
     let p = policy_for("  param wanted: string = \"SOC Tier 2\"\n  for g in groups\n  where g.name == wanted\n  report g \"{g.id}\"");
     assert_eq!(messages(&p, &sample()), ["g2"]);

@@ -1036,8 +1036,9 @@ impl Builder {
     }
 
     /// Records that the field `field` of the record `entity` of `collection` holds
-    /// [`Value::Unknown`] (set by the caller), and why (lowercase, no final period): rules
-    /// whose outcome depends on it are not evaluated (see [`Gap::in_value`]).
+    /// [`Value::Unknown`] (set by the caller), or a list of records of which it holds only
+    /// some, and why (lowercase, no final period): rules whose outcome depends on it are not
+    /// evaluated (see [`Gap::in_value`]).
     pub fn unknown(
         &mut self,
         collection: &'static str,
@@ -1244,7 +1245,9 @@ impl Builder {
                         self.rel
                     ),
                     loc: next.map(At::loc),
-                    in_value: false,
+                    // A list of one record (a group's members) holds the elements of the
+                    // pages read: what they show is judged.
+                    in_value: entity.is_some(),
                 },
             ),
         };
@@ -2118,6 +2121,7 @@ impl Assembler {
             c.gaps.retain(|gap| {
                 gap.field != Some("members") || gap.loc.is_none_or(|l| !replaced.contains(&l))
             });
+            unknown_when_empty(&mut self.groups, &c.gaps);
         }
         // Only an export that has groups can say that a list matches none of them (without
         // groups, every rule over groups is not evaluated anyway).
@@ -2530,6 +2534,29 @@ fn unexported_members(groups: &mut [Record], lost: &[String]) -> Vec<Gap> {
         }
     }
     gaps
+}
+
+/// Makes unknown the members of each group whose members list holds only some of them (see
+/// [`Gap::in_value`]) and none: such a list shows nothing of them.
+fn unknown_when_empty(groups: &mut [Record], gaps: &[Gap]) {
+    let partial: HashSet<&str> = gaps
+        .iter()
+        .filter(|g| g.in_value && g.field == Some("members"))
+        .filter_map(|g| g.entity.as_deref())
+        .collect();
+    if partial.is_empty() {
+        return;
+    }
+    for g in groups.iter_mut() {
+        let empty = matches!(
+            g.get("members").map(|f| f.value()),
+            Some(ValueRef::Records(l)) if l.items().is_empty()
+        );
+        if empty && g.identity().is_some_and(|id| partial.contains(id)) {
+            let loc = g.get("members").and_then(Field::loc);
+            g.set("members", Value::Unknown, loc);
+        }
+    }
 }
 
 /// Makes unknown what no file of the export told of an Azure subscription: its Defender for

@@ -887,8 +887,11 @@ pub struct Gap {
     pub reason: String,
     /// Where the export shows it.
     pub loc: Option<Loc>,
-    /// The entity's field holds [`Value::Unknown`]: evaluation decides whether a rule needs it
-    /// (three-valued logic) instead of passing over the whole entity.
+    /// The entity's field holds [`Value::Unknown`], or a list of records of which it holds only
+    /// some (a group's members cut off by Graph's `$expand`, or the first pages of a paged
+    /// members list): evaluation decides whether a rule needs it (three-valued logic: what the
+    /// list holds decides `any` when it finds an element, not its size nor `all`) instead of
+    /// passing over the whole entity.
     pub in_value: bool,
 }
 

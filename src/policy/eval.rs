@@ -3,11 +3,11 @@
 //! against a budget, so evaluation always terminates.
 
 use super::ast::{BinOp, QuantKind};
-use super::builtins::{Builtin, Eval};
+use super::builtins::{Builtin, Eval, Param};
 use super::index::Index;
 use super::ir::*;
 use super::Finding;
-use crate::model::schema::COLLECTIONS;
+use crate::model::schema::{Type, COLLECTIONS};
 use crate::model::{Field, Loc, Record, TenantModel, Value, ValueRef};
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -266,6 +266,57 @@ pub(super) struct Evaluator<'e> {
     /// A collection the export lacks reads as empty (the policy states its `requires`), not
     /// as unknown.
     pub absent_empty: bool,
+    /// The lists of records the export holds only some elements of (see
+    /// [`crate::model::Gap::in_value`]: a group's members cut off by `$expand`, or without
+    /// their last pages), by the address of their first element: the unknown value each
+    /// stands for, read when the list decides nothing. Made on first use.
+    pub partial_lists: Option<PartialLists>,
+}
+
+/// See [`Evaluator::partial_lists`].
+pub(super) type PartialLists = HashMap<usize, (Option<String>, &'static str)>;
+
+/// The lists of records of `model` that hold only some of their elements: the fields of lists
+/// of records that a gap in the value names (see [`crate::model::Gap::in_value`]) and that
+/// hold records (an empty one is [`Value::Unknown`]).
+fn partial_lists(model: &TenantModel) -> PartialLists {
+    let mut out = PartialLists::new();
+    for (c, schema) in model.collections.iter().zip(COLLECTIONS) {
+        let mut named: HashMap<&str, Vec<usize>> = HashMap::new();
+        for gap in c.gaps.iter().filter(|g| g.in_value) {
+            let (Some(entity), Some(i)) = (
+                gap.entity.as_deref(),
+                gap.field.and_then(|f| schema.record.field_index(f)),
+            ) else {
+                continue;
+            };
+            let list = schema.record.fields.get(i).map(|f| f.ty);
+            if matches!(list, Some(Type::List(Type::Record(_)))) {
+                named.entry(entity).or_default().push(i);
+            }
+        }
+        if named.is_empty() {
+            continue;
+        }
+        for r in &c.records {
+            let Some((id, fields)) = r.identity().and_then(|id| Some((id, named.get(id)?))) else {
+                continue;
+            };
+            for &i in fields {
+                let Some(ValueRef::Records(l)) = r.field(i).map(|f| f.value()) else {
+                    continue;
+                };
+                let name = schema.record.fields.get(i).map_or("", |f| f.name);
+                if let Some(first) = l.items().first() {
+                    out.insert(
+                        std::ptr::from_ref(first) as usize,
+                        (Some(id.to_string()), name),
+                    );
+                }
+            }
+        }
+    }
+    out
 }
 
 /// What the early conditions of a `for` binding (see [`CRuleKind::For`]) said of its record.
@@ -476,12 +527,38 @@ impl<'e> Evaluator<'e> {
         if vals.iter().any(Val::is_unknown) {
             return Ok(Val::Unknown);
         }
+        // The size of a list that holds only some of its elements is unknown.
+        for (p, v) in f.params.iter().zip(&vals) {
+            if matches!(p, Param::StrOrList) {
+                if let Some(read) = self.partial_list(v) {
+                    self.unknowns.push(read);
+                    return Ok(Val::Unknown);
+                }
+            }
+        }
         Ok(match f.eval {
             Eval::Values(run) => run(vals),
             Eval::Today => Val::Date(self.today),
             // Compiled to `CExpr::Matches`: never called with values.
             Eval::Glob => Val::Null,
         })
+    }
+
+    /// The unknown value a list of records stands for when it holds only some of its
+    /// elements (see [`Evaluator::partial_lists`]): the identity of its record and the field.
+    fn partial_list(&mut self, list: &Val<'e>) -> Option<(Option<String>, &'static str)> {
+        let Val::Records(items, _) = list else {
+            return None;
+        };
+        let first = items.first()?;
+        let model = self.model;
+        let lists = self
+            .partial_lists
+            .get_or_insert_with(|| partial_lists(model));
+        if lists.is_empty() {
+            return None;
+        }
+        lists.get(&(std::ptr::from_ref(first) as usize)).cloned()
     }
 
     /// The unknown value of a collection the export lacks, its read recorded.
@@ -563,6 +640,11 @@ impl<'e> Evaluator<'e> {
                     .push((Some(name.to_string()), PARTIAL_COLLECTION));
                 return Ok(Val::Unknown);
             }
+        }
+        // Nor did any element of a list that holds only some of its elements.
+        if let Some(read) = self.partial_list(&list) {
+            self.unknowns.push(read);
+            return Ok(Val::Unknown);
         }
         Ok(match kind {
             QuantKind::Any => Val::Bool(false),
@@ -759,6 +841,11 @@ impl<'e> Evaluator<'e> {
     ) -> R<()> {
         let mut lists: Vec<Val<'e>> = Vec::with_capacity(bindings.len());
         let mut pos: Vec<usize> = Vec::with_capacity(bindings.len());
+        // For each list, when it holds only some of its elements (see
+        // [`Evaluator::partial_lists`]): the findings made before it, and the unknown value it
+        // stands for.
+        type Partial = Option<(usize, (Option<String>, &'static str))>;
+        let mut partial: Vec<Partial> = Vec::with_capacity(bindings.len());
         // For each binding before the last, what its early conditions said of its record.
         let mut held: Vec<Early> = vec![Early::Unchecked; bindings.len().saturating_sub(1)];
         // Unknown values read since the first binding's record was set: what its reason
@@ -769,11 +856,24 @@ impl<'e> Evaluator<'e> {
         };
         lists.push(self.eval(first)?);
         pos.push(0);
+        partial.push(None);
         'combinations: while let (Some(list), Some(&p)) = (lists.last(), pos.last()) {
             let depth = lists.len() - 1;
             if p >= list.count().unwrap_or(0) {
                 lists.pop();
                 pos.pop();
+                // A list that holds only some of its elements and gave no finding: the records
+                // it was read for are undecided (its other elements might), unless an early
+                // condition rules them out.
+                if let (Some(Some((before, read))), Some(outer)) =
+                    (partial.pop(), depth.checked_sub(1))
+                {
+                    if out.len() == before && !self.ruled_out(early, outer)? {
+                        self.unknowns.push(read);
+                        let since = self.unknowns.len() - 1;
+                        self.undecided(self.first_identity(bindings), (since, entity_reads));
+                    }
+                }
                 if let Some(last) = pos.last_mut() {
                     *last += 1;
                 }
@@ -812,6 +912,7 @@ impl<'e> Evaluator<'e> {
                 if l.is_unknown() && !self.ruled_out(early, depth)? {
                     self.undecided(self.first_identity(bindings), (read_before, entity_reads));
                 }
+                partial.push(self.partial_list(&l).map(|read| (out.len(), read)));
                 lists.push(l);
                 pos.push(0);
                 continue;
@@ -828,6 +929,7 @@ impl<'e> Evaluator<'e> {
                         // Ruled out: every combination with this record fails the filter.
                         lists.truncate(k + 1);
                         pos.truncate(k + 1);
+                        partial.truncate(k + 1);
                         if let Some(last) = pos.last_mut() {
                             *last += 1;
                         }

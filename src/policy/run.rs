@@ -245,6 +245,7 @@ impl CompiledPolicy {
             today: crate::base::dates::midnight(today),
             param_globs: Default::default(),
             absent_empty: self.requires_override.is_some(),
+            partial_lists: None,
         };
         for (slot, v) in self.param_slots.iter().zip(&values) {
             if let Some(s) = evaluator.frame.get_mut(*slot) {

@@ -435,8 +435,8 @@ const EXPAND_LIMIT: usize = 20;
 /// The members of a group listed inline: `GET /groups?$expand=members`, or `Get-MgGroup
 /// -ExpandProperty Members` (its `Members`), kept on the group: a members list of the group
 /// exported on its own (`groups/<gid>/members.json`, every page) replaces them when loading
-/// ends. A list of [`EXPAND_LIMIT`] or more may be cut there: the group's members are then a
-/// gap.
+/// ends. A list of [`EXPAND_LIMIT`] or more may be cut there: it then holds some of the group's
+/// members (a gap in the value: what it shows is judged, not what it may lack).
 fn inline_members(b: &mut Builder, group: &mut Record, at: &At<'_>) {
     let (Some(list), Some(gid)) = (at.get("members").filter(At::is_array), group.text("id")) else {
         return;
@@ -446,10 +446,10 @@ fn inline_members(b: &mut Builder, group: &mut Record, at: &At<'_>) {
     let members = items.iter().map(|item| member_record(b, item)).collect();
     group.set("members", Value::Records(members), Some(list.loc()));
     if items.len() >= EXPAND_LIMIT {
-        b.gap(
+        b.unknown(
             "groups",
-            Some("members"),
-            Some(&gid),
+            "members",
+            &gid,
             format!(
                 "the members of group `{gid}` are listed inline (`$expand=members`), which gives \
                  at most {EXPAND_LIMIT}: export them with `GET /groups/{gid}/members` (every \
