@@ -30,8 +30,8 @@ pub enum CoverageState {
     Lost,
     /// Not covered.
     OutOfScope,
-    /// The export does not tell (a members list known to be incomplete, a device without its
-    /// group).
+    /// The export does not tell (a members list known to be incomplete, the scoped group's or
+    /// that of a group nested in it, a device without its group).
     Unknown,
 }
 
@@ -198,6 +198,9 @@ enum Why<'w> {
     Gap(&'w str),
     /// The nested groups the user is reached through, outermost first.
     Nested(&'w [&'w str]),
+    /// The nested groups (outermost first) to one whose members the export does not tell
+    /// (wholly or in part), and why.
+    NestedUntold(&'w [&'w str], &'w str),
     /// The near-miss group the user is a member of.
     NearUser(&'w str),
     OnlyDevices,
@@ -235,6 +238,12 @@ impl Why<'_> {
                 "reached only through the nested group{} `{}` in `{USERS_GROUP}`: \
                  nested groups are not followed; add the user to the group directly",
                 if via.len() > 1 { "s" } else { "" },
+                via.join("` > `")
+            ),
+            Why::NestedUntold(via, why) => format!(
+                "not a direct member of `{USERS_GROUP}`; whether it is reached through the \
+                 nested group `{}` (nested groups are not followed: it would be lost) is \
+                 unknown: {why}",
                 via.join("` > `")
             ),
             Why::NearUser(name) => format!(
@@ -547,12 +556,24 @@ fn devices_group_unshown(model: &TenantModel) -> Option<String> {
 /// record in the first of them that lists it.
 type Nested<'m> = HashMap<&'m str, (Vec<&'m str>, &'m Record)>;
 
-fn nested_members<'m>(group: &'m Record, groups: &'m [Record]) -> Nested<'m> {
+/// The first nested group reached from the scoped group whose members the export does not
+/// tell, wholly or in part: the names of the nested groups to it (outermost first), and why.
+type Untold<'m> = Option<(Vec<&'m str>, String)>;
+
+/// The users reachable from `group` through nested groups ([`Nested`]), and the first nested
+/// group on the way whose members are not known ([`Untold`]): one not in the export, or one
+/// whose members a gap of `gaps` (by group id) names.
+fn nested_members<'m>(
+    group: &'m Record,
+    groups: &'m [Record],
+    gaps: &HashMap<&str, &str>,
+) -> (Nested<'m>, Untold<'m>) {
     let by_id: HashMap<&str, &Record> = groups
         .iter()
         .filter_map(|g| Some((g.text("id")?, g)))
         .collect();
     let mut out = HashMap::new();
+    let mut untold: Untold<'m> = None;
     let mut seen: HashSet<&str> = HashSet::new();
     let mut stack: Vec<(&str, Vec<&str>)> = list(group, "members")
         .iter()
@@ -564,10 +585,16 @@ fn nested_members<'m>(group: &'m Record, groups: &'m [Record]) -> Nested<'m> {
             continue;
         }
         let Some(g) = by_id.get(gid) else {
+            let name = via.last().copied().unwrap_or("?");
+            let why = format!("the group `{name}` (`{gid}`) is not in the export");
+            untold.get_or_insert((via, why));
             continue;
         };
         if let (Some(name), Some(last)) = (g.text("name"), via.last_mut()) {
             *last = name;
+        }
+        if let Some(why) = gaps.get(gid) {
+            untold.get_or_insert_with(|| (via.clone(), why.to_string()));
         }
         for m in list(g, "members") {
             match (m.text("kind"), m.text("id")) {
@@ -583,7 +610,7 @@ fn nested_members<'m>(group: &'m Record, groups: &'m [Record]) -> Nested<'m> {
             }
         }
     }
-    out
+    (out, untold)
 }
 
 fn users<'m>(
@@ -604,7 +631,16 @@ fn users<'m>(
                 .collect()
         })
         .unwrap_or_default();
-    let nested = group.map(|g| nested_members(g, groups)).unwrap_or_default();
+    // Why the members of a group are not known (wholly or in part), by its id: its first gap.
+    let mut member_gaps: HashMap<&str, &str> = HashMap::new();
+    for gap in model.collection("groups").map_or(&[][..], |c| &c.gaps[..]) {
+        if let (Some(id), true) = (gap.entity.as_deref(), gap.affects(Some("members"))) {
+            member_gaps.entry(id).or_insert(gap.reason.as_str());
+        }
+    }
+    let (nested, untold) = group
+        .map(|g| nested_members(g, groups, &member_gaps))
+        .unwrap_or_default();
     let near_members: HashMap<&str, (&str, &Record)> = near
         .iter()
         .flat_map(|g| {
@@ -636,6 +672,13 @@ fn users<'m>(
             (u, CoverageState::Lost, Why::Nested(via), u.loc())
         } else if let Some((name, m)) = near_members.get(id) {
             (u, CoverageState::Lost, Why::NearUser(name), m.loc())
+        } else if let Some((via, why)) = &untold {
+            (
+                u,
+                CoverageState::Unknown,
+                Why::NestedUntold(via, why),
+                u.loc(),
+            )
         } else if let (None, Some(why)) = (group, group_unshown) {
             (
                 u,

@@ -54,6 +54,53 @@ fn state_of(v: &Value, who: &str) -> (String, Value) {
 }
 
 #[test]
+fn users_a_nested_group_of_untold_members_may_reach_are_unknown() {
+    // `SOC Tier 2`, nested in the scoped user group, has no members file: whether Tomas and
+    // Amir are in it (and so lost to a nested group) is not in the export.
+    let case = manifest().join("tests/fixtures/exports/graph-nested-members-unknown");
+    let v = scope_json(&case);
+    assert_eq!(state_of(&v, "rosa.delgado@fabrikam.example").0, "in_scope");
+    for who in [
+        "tomas.berg@fabrikam.example",
+        "amir.haddad@fabrikam.example",
+    ] {
+        let (state, a) = state_of(&v, who);
+        assert_eq!(state, "unknown", "{a}");
+        let reason = a["reason"].as_str().unwrap();
+        assert!(
+            reason.contains("nested group `SOC Tier 2`") && reason.contains("not in the export"),
+            "{a}"
+        );
+    }
+    assert_eq!(v["summary"]["users"]["out_of_scope"], 0);
+    // Its members file's first page only, Tomas on it: he is lost; Amir may be on the pages
+    // missing.
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&case, dir.path());
+    let page = json!({
+        "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#directoryObjects",
+        "@odata.nextLink": "https://graph.microsoft.com/v1.0/groups/e5a19c37-6d2b-4f80-b4e3-91c7d0a2f658/members?$top=1&$skiptoken=RFNwdAIAAQAAACpHcm91cF9lNWExOWMzNw",
+        "value": [{"@odata.type": "#microsoft.graph.user",
+                   "id": "d4000000-0000-4000-8000-000000000002",
+                   "displayName": "Tomas Berg",
+                   "userPrincipalName": "tomas.berg@fabrikam.example"}]
+    });
+    let folder = dir
+        .path()
+        .join("graph/groups/e5a19c37-6d2b-4f80-b4e3-91c7d0a2f658");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("members.json"), page.to_string()).unwrap();
+    let v = scope_json(dir.path());
+    assert_eq!(state_of(&v, "tomas.berg@fabrikam.example").0, "lost");
+    let (state, a) = state_of(&v, "amir.haddad@fabrikam.example");
+    assert_eq!(state, "unknown", "{a}");
+    assert!(
+        a["reason"].as_str().unwrap().contains("@odata.nextLink"),
+        "{a}"
+    );
+}
+
+#[test]
 fn every_state_with_its_reason_and_evidence() {
     let v = scope_json(&manifest().join("examples/contoso"));
     assert_eq!(v["summary"]["scoped_coverage"], true);
