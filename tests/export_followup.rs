@@ -759,6 +759,67 @@ fn a_deleted_terraform_servers_pricing_resets_the_tier_to_free() {
 }
 
 #[test]
+fn a_deleted_terraform_wdatp_setting_turns_endpoint_protection_off() {
+    let (_, report) = lint_json(&fixture("terraform-delete-wdatp"));
+    let off = violations(&report, "DEX303");
+    assert_eq!(off.len(), 1, "{report:#}");
+    assert_eq!(off[0].0, "terraform/plan.json");
+    assert_eq!(off[0].1, 37, "at the deletion's `actions`: {off:?}");
+    assert!(
+        off[0].2.contains("`6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f`"),
+        "{off:?}"
+    );
+    assert!(not_evaluated(&report, "DEX303").is_empty(), "{report:#}");
+    // The pricing the plan keeps is read as before.
+    assert!(violations(&report, "DEX302").is_empty(), "{report:#}");
+    // A setting that is not `WDATP` sets nothing dexlint reads when deleted.
+    let dir = copy("terraform-delete-wdatp");
+    let path = dir.path().join("terraform/plan.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut plan: Value = serde_json::from_str(&text).unwrap();
+    plan["resource_changes"][0]["change"]["before"]["setting_name"] = Value::from("MCAS");
+    std::fs::write(&path, serde_json::to_string_pretty(&plan).unwrap()).unwrap();
+    let (_, report) = lint_json(dir.path());
+    assert!(violations(&report, "DEX303").is_empty(), "{report:#}");
+    // Another resource of the plan turns it on too: which is applied last is not known.
+    let mut plan: Value = serde_json::from_str(&text).unwrap();
+    let mut created = plan["resource_changes"][0].clone();
+    created["address"] = Value::from("azurerm_security_center_setting.mde");
+    created["name"] = Value::from("mde");
+    created["change"]["actions"] = serde_json::json!(["create"]);
+    created["change"]["after"] = created["change"]["before"].clone();
+    created["change"]["before"] = Value::Null;
+    created["change"]["after"]["id"] = Value::Null;
+    created["change"]["after_unknown"] = serde_json::json!({"id": true});
+    plan["resource_changes"]
+        .as_array_mut()
+        .unwrap()
+        .push(created);
+    plan["configuration"]["root_module"]["resources"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "address": "azurerm_security_center_setting.mde", "mode": "managed",
+            "type": "azurerm_security_center_setting", "name": "mde",
+            "provider_config_key": "azurerm",
+            "expressions": {"enabled": {"constant_value": true},
+                            "setting_name": {"constant_value": "WDATP"}}
+        }));
+    std::fs::write(&path, serde_json::to_string_pretty(&plan).unwrap()).unwrap();
+    let (_, report) = lint_json(dir.path());
+    assert!(violations(&report, "DEX303").is_empty(), "{report:#}");
+    let ne = not_evaluated(&report, "DEX303");
+    assert!(
+        ne.iter().any(
+            |(e, r)| e == "cloud_accounts/6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f"
+                && r.contains("turns endpoint protection (`WDATP`) off")
+                && r.contains("applied last")
+        ),
+        "{ne:?}"
+    );
+}
+
+#[test]
 fn terraform_members_referenced_with_each_key_name_their_instance() {
     let (_, report) = lint_json(&fixture("terraform-foreach-members"));
     let nested: Vec<String> = violations(&report, "DEX003")

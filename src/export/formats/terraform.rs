@@ -42,10 +42,59 @@ struct Instance<'a> {
     deleted: Option<At<'a>>,
 }
 
-/// Resource types whose deletion sets what dexlint reads: deleting an
-/// `azurerm_security_center_subscription_pricing` resets the pricing tier to `Free` (the azurerm
-/// provider's documentation of the resource).
-const READ_WHEN_DELETED: &[&str] = &["azurerm_security_center_subscription_pricing"];
+/// What deleting a resource of one type sets that dexlint reads: the resource manages one
+/// setting of its subscription, named by its `selector` attribute, and its deletion puts that
+/// setting back instead of removing anything.
+struct Reset {
+    /// The resource type.
+    kind: &'static str,
+    /// The attribute that names the setting the resource manages.
+    selector: &'static str,
+    /// The selector's value when the configuration leaves it out (the provider's default).
+    default: Option<&'static str>,
+    /// The selector's value of the setting dexlint reads.
+    reads: &'static str,
+    /// The cloud account's field the setting is.
+    field: &'static str,
+    /// The value deletion gives the field.
+    value: fn() -> Value,
+    /// What deletion does, after "which" (lowercase).
+    effect: &'static str,
+    /// What the field is, after "sets" (lowercase).
+    what: &'static str,
+}
+
+/// Resource types whose deletion sets what dexlint reads (the azurerm provider's documentation
+/// of each resource): "Deletion of this resource will reset the pricing tier to `Free`"
+/// (`azurerm_security_center_subscription_pricing`), "Deletion of this resource disables the
+/// setting" (`azurerm_security_center_setting`).
+const RESETS: &[Reset] = &[
+    Reset {
+        kind: "azurerm_security_center_subscription_pricing",
+        selector: "resource_type",
+        default: Some("VirtualMachines"),
+        reads: "VirtualMachines",
+        field: "servers_tier",
+        value: || Value::Str("Free".into()),
+        effect: "resets the Defender for Servers tier to `Free`",
+        what: "the tier",
+    },
+    Reset {
+        kind: "azurerm_security_center_setting",
+        selector: "setting_name",
+        default: None,
+        reads: "WDATP",
+        field: "mde_integration",
+        value: || Value::Bool(false),
+        effect: "turns endpoint protection (`WDATP`) off",
+        what: "endpoint protection",
+    },
+];
+
+/// The [`Reset`] of a resource type, if its deletion sets what dexlint reads.
+fn reset_of(kind: &str) -> Option<&'static Reset> {
+    RESETS.iter().find(|r| r.kind == kind)
+}
 
 /// Reads a Terraform JSON document; false when it is not one (no `format_version`).
 pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
@@ -216,7 +265,7 @@ fn instances<'a>(b: &mut Builder, doc: &At<'a>) -> Option<Vec<Instance<'a>>> {
 }
 
 /// One entry of `resource_changes`, unless it is a data source, or deleted and of a type whose
-/// deletion sets nothing dexlint reads ([`READ_WHEN_DELETED`]).
+/// deletion sets nothing dexlint reads ([`RESETS`]).
 fn change<'a>(rc: &At<'a>) -> Option<Instance<'a>> {
     if rc.get("mode").and_then(|m| m.text()).as_deref() == Some("data") {
         return None;
@@ -227,7 +276,7 @@ fn change<'a>(rc: &At<'a>) -> Option<Instance<'a>> {
         a.strings()
             .is_some_and(|a| a == [Value::Str("delete".into())])
     });
-    if deleted.is_some() && !READ_WHEN_DELETED.contains(&kind.as_str()) {
+    if deleted.is_some() && reset_of(&kind).is_none() {
         return None;
     }
     let values = if deleted.is_some() { "before" } else { "after" };
@@ -568,8 +617,10 @@ fn load(b: &mut Builder, doc: &At<'_>, instances: &[Instance<'_>], rel: &str) {
                 let g = group(b, doc, i, (&objects, rel));
                 groups.push(g);
             }
-            "azurerm_security_center_subscription_pricing" if i.deleted.is_some() => {
-                // Read once every pricing the plan sets is.
+            "azurerm_security_center_subscription_pricing" | "azurerm_security_center_setting"
+                if i.deleted.is_some() =>
+            {
+                // Read once every pricing and setting the plan sets is.
             }
             "azurerm_security_center_subscription_pricing" => {
                 let fields = [("servers_tier", "tier"), ("servers_plan", "subplan")];
@@ -634,7 +685,7 @@ fn load(b: &mut Builder, doc: &At<'_>, instances: &[Instance<'_>], rel: &str) {
         }
     }
     for i in instances.iter().filter(|i| i.deleted.is_some()) {
-        deleted_pricing(b, doc, i, rel);
+        deleted_setting(b, doc, i, rel);
     }
     // A group whose members are known only after apply is not a group without members.
     for (i, g) in instances
@@ -679,43 +730,41 @@ fn load(b: &mut Builder, doc: &At<'_>, instances: &[Instance<'_>], rel: &str) {
     }
 }
 
-/// A Defender for Servers pricing (`resource_type` `VirtualMachines`) the plan deletes: the
-/// azurerm provider resets the subscription's tier to `Free` when it deletes the resource, so the
-/// account's tier is `Free`, shown at the deletion (`actions`). When another resource of the
-/// plan sets the tier too, which of the two applies last is not known: the tier is unknown.
-fn deleted_pricing(b: &mut Builder, doc: &At<'_>, i: &Instance<'_>, rel: &str) {
-    let Some(actions) = i.deleted else {
+/// A pricing or setting the plan deletes whose deletion sets what dexlint reads ([`RESETS`]):
+/// the azurerm provider resets a Defender for Servers pricing (`resource_type`
+/// `VirtualMachines`) to the `Free` tier, and turns a `WDATP` setting off, when it deletes the
+/// resource. The account's field takes that value, shown at the deletion (`actions`). When
+/// another resource of the plan sets the field too, which of the two is applied last is not
+/// known: the field is unknown.
+fn deleted_setting(b: &mut Builder, doc: &At<'_>, i: &Instance<'_>, rel: &str) {
+    let (Some(actions), Some(reset)) = (i.deleted, reset_of(&i.kind)) else {
         return;
     };
-    let rt = i
+    let selected = i
         .after
-        .get("resource_type")
+        .get(reset.selector)
         .and_then(|t| t.text())
-        .unwrap_or_else(|| "VirtualMachines".into());
-    if !rt.eq_ignore_ascii_case("VirtualMachines") {
+        .or_else(|| reset.default.map(str::to_string));
+    if !selected.is_some_and(|s| s.eq_ignore_ascii_case(reset.reads)) {
         return;
     }
     let Some(a) = account(b, doc, i, rel) else {
         return;
     };
-    if a.get("servers_tier").is_none_or(Field::is_null) {
-        a.set(
-            "servers_tier",
-            Value::Str("Free".into()),
-            Some(actions.loc()),
-        );
+    if a.get(reset.field).is_none_or(Field::is_null) {
+        a.set(reset.field, (reset.value)(), Some(actions.loc()));
         return;
     }
-    a.set("servers_tier", Value::Unknown, Some(actions.loc()));
+    a.set(reset.field, Value::Unknown, Some(actions.loc()));
     let id = a.identity().unwrap_or_default().to_string();
     b.unknown(
         "cloud_accounts",
-        "servers_tier",
+        reset.field,
         &id,
         format!(
-            "`{rel}` deletes `{}`, which resets the Defender for Servers tier to `Free`, and sets \
-             the tier with another resource: which of the two is applied last is not known",
-            i.address
+            "`{rel}` deletes `{}`, which {}, and sets {} with another resource: which of the \
+             two is applied last is not known",
+            i.address, reset.effect, reset.what
         ),
         &actions,
     );
