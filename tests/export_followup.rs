@@ -820,6 +820,72 @@ fn a_deleted_terraform_wdatp_setting_turns_endpoint_protection_off() {
 }
 
 #[test]
+fn a_terraform_replacement_applies_the_values_of_the_step_applied_last() {
+    // Create before destroy: the prior pricing's deletion, applied last, resets the tier.
+    let (code, report) = lint_json(&fixture("terraform-replace-pricing"));
+    assert_eq!(code, 1, "{report:#}");
+    let free = violations(&report, "DEX302");
+    assert_eq!(free.len(), 1, "{report:#}");
+    assert_eq!((free[0].0.as_str(), free[0].1), ("terraform/plan.json", 51));
+    assert!(free[0].2.contains("tier `Free`"), "{free:?}");
+    let warnings = diagnostics(&report, "warning");
+    assert!(
+        warnings.iter().any(|w| w.1 == 51
+            && w.2.contains("create_before_destroy")
+            && w.2
+                .contains("resets the Defender for Servers tier to `Free`")),
+        "{warnings:?}"
+    );
+    let dir = copy("terraform-replace-pricing");
+    let path = dir.path().join("terraform/plan.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let write = |plan: &Value| {
+        std::fs::write(&path, serde_json::to_string_pretty(plan).unwrap()).unwrap();
+        lint_json(dir.path()).1
+    };
+    // Destroy before create: the planned values apply.
+    let mut plan: Value = serde_json::from_str(&text).unwrap();
+    plan["resource_changes"][0]["change"]["actions"] = serde_json::json!(["delete", "create"]);
+    let report = write(&plan);
+    assert!(violations(&report, "DEX302").is_empty(), "{report:#}");
+    assert!(not_evaluated(&report, "DEX302").is_empty(), "{report:#}");
+    assert!(diagnostics(&report, "warning").is_empty(), "{report:#}");
+    // A replacement that moves a pricing to another resource type resets the prior one,
+    // whichever step comes first.
+    for actions in [["delete", "create"], ["create", "delete"]] {
+        let mut plan: Value = serde_json::from_str(&text).unwrap();
+        let change = &mut plan["resource_changes"][0]["change"];
+        change["actions"] = serde_json::json!(actions);
+        change["before"]["tier"] = Value::from("Standard");
+        change["after"]["resource_type"] = Value::from("StorageAccounts");
+        let report = write(&plan);
+        let free = violations(&report, "DEX302");
+        assert_eq!(free.len(), 1, "{actions:?}: {report:#}");
+        assert!(free[0].2.contains("tier `Free`"), "{free:?}");
+        assert!(diagnostics(&report, "warning").is_empty(), "{report:#}");
+    }
+    // The same of the `WDATP` setting: create before destroy turns it off.
+    let mut plan: Value = serde_json::from_str(&text).unwrap();
+    let change = &mut plan["resource_changes"][1]["change"];
+    change["actions"] = serde_json::json!(["create", "delete"]);
+    change["after"]["id"] = Value::Null;
+    change["after_unknown"] = serde_json::json!({"id": true});
+    plan["resource_changes"][0]["change"]["actions"] = serde_json::json!(["delete", "create"]);
+    let report = write(&plan);
+    let off = violations(&report, "DEX303");
+    assert_eq!(off.len(), 1, "{report:#}");
+    assert!(
+        diagnostics(&report, "warning")
+            .iter()
+            .any(|w| w.2.contains("turns endpoint protection (`WDATP`) off")),
+        "{report:#}"
+    );
+    plan["resource_changes"][1]["change"]["actions"] = serde_json::json!(["delete", "create"]);
+    let report = write(&plan);
+    assert!(violations(&report, "DEX303").is_empty(), "{report:#}");
+}
+
+#[test]
 fn terraform_members_referenced_with_each_key_name_their_instance() {
     let (_, report) = lint_json(&fixture("terraform-foreach-members"));
     let nested: Vec<String> = violations(&report, "DEX003")

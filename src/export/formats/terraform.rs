@@ -37,9 +37,14 @@ struct Instance<'a> {
     /// The name the instance has before the plan updates it to another
     /// (`change.before.display_name`, of `actions` `["update"]`).
     renamed_from: Option<At<'a>>,
-    /// For an instance the plan deletes (`actions` `["delete"]`), read only where deletion
-    /// itself sets a value: the `actions`. `after` is then the values before (`change.before`).
+    /// For an instance the plan deletes (`actions` `["delete"]`, or the prior object of a
+    /// replacement), read only where deletion itself sets a value: the `actions`. `after` is
+    /// then the values before (`change.before`).
     deleted: Option<At<'a>>,
+    /// The deletion of a create-before-destroy replacement (`actions` `["create", "delete"]`)
+    /// of a resource that manages the same setting before and after: Terraform deletes the
+    /// prior object after creating the new one, so the deletion undoes the creation.
+    undoes_create: bool,
 }
 
 /// What deleting a resource of one type sets that dexlint reads: the resource manages one
@@ -254,7 +259,7 @@ fn instances<'a>(b: &mut Builder, doc: &At<'a>) -> Option<Vec<Instance<'a>>> {
             b.shape_error(&list, "expected `resource_changes` to be an array");
             return Some(Vec::new());
         }
-        return Some(list.items().iter().filter_map(change).collect());
+        return Some(list.items().iter().flat_map(change).collect());
     }
     let values = doc
         .path(&["planned_values", "root_module"])
@@ -264,47 +269,103 @@ fn instances<'a>(b: &mut Builder, doc: &At<'a>) -> Option<Vec<Instance<'a>>> {
     Some(out)
 }
 
-/// One entry of `resource_changes`, unless it is a data source, or deleted and of a type whose
-/// deletion sets nothing dexlint reads ([`RESETS`]).
-fn change<'a>(rc: &At<'a>) -> Option<Instance<'a>> {
+/// The instances one entry of `resource_changes` gives: none for a data source, or for a
+/// deletion of a type whose deletion sets nothing dexlint reads ([`RESETS`]); else the instance
+/// as planned (`change.after`), or as deleted (`change.before`, with `deleted`).
+///
+/// A replacement (`actions` `["delete", "create"]`, or `["create", "delete"]` under
+/// `create_before_destroy`: Terraform's JSON output format gives the order of the two) of a
+/// type in [`RESETS`] deletes its prior object too, and that deletion resets the setting the
+/// prior object managed. When the new object manages the same setting (the same `resource_type`
+/// or `setting_name`: one pricing or setting per subscription), the one applied last decides:
+/// the creation after a deletion (the planned values), the deletion after a creation (the reset
+/// value; `lifecycle` `create_before_destroy`: "the new replacement object is created first, and
+/// the prior object is destroyed after the replacement is created"). When it manages another,
+/// both apply.
+fn change<'a>(rc: &At<'a>) -> Vec<Instance<'a>> {
+    let mut out = Vec::new();
     if rc.get("mode").and_then(|m| m.text()).as_deref() == Some("data") {
-        return None;
+        return out;
     }
-    let kind = rc.get("type").and_then(|t| t.text())?;
+    let (Some(kind), Some(address)) = (
+        rc.get("type").and_then(|t| t.text()),
+        rc.get("address").and_then(|a| a.text()),
+    ) else {
+        return out;
+    };
     let actions = rc.path(&["change", "actions"]);
-    let deleted = actions.filter(|a| {
-        a.strings()
-            .is_some_and(|a| a == [Value::Str("delete".into())])
-    });
-    if deleted.is_some() && reset_of(&kind).is_none() {
-        return None;
-    }
-    let values = if deleted.is_some() { "before" } else { "after" };
-    let after = rc.path(&["change", values]).filter(At::is_object)?;
-    let address = rc.get("address").and_then(|a| a.text())?;
+    let names: Vec<String> = actions
+        .and_then(|a| a.strings())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let module = rc
         .get("module_address")
         .and_then(|m| m.text())
         .unwrap_or_default();
-    // An update that changes the name (or makes it known only after apply) is a rename of the
-    // existing object; a replacement creates another one.
-    let updated = actions.and_then(|a| a.strings()) == Some(vec![Value::Str("update".into())]);
-    let renamed_from = rc
-        .path(&["change", "before", "display_name"])
-        .filter(|b| b.as_str().is_some() && updated)
-        .filter(|b| after.get("display_name").and_then(|a| a.as_str()) != b.as_str());
-    Some(Instance {
-        renamed_from,
+    let before = rc.path(&["change", "before"]).filter(At::is_object);
+    let after = rc.path(&["change", "after"]).filter(At::is_object);
+    let unknown = rc.path(&["change", "after_unknown"]);
+    let instance = |values: At<'a>, deleted: Option<At<'a>>| Instance {
+        renamed_from: None,
         deleted,
-        kind,
+        undoes_create: false,
+        kind: kind.clone(),
         name: rc.get("name").and_then(|t| t.text()).unwrap_or_default(),
-        address,
-        module,
-        after,
-        unknown: rc
-            .path(&["change", "after_unknown"])
-            .filter(|_| deleted.is_none()),
-    })
+        address: address.clone(),
+        module: module.clone(),
+        after: values,
+        unknown: unknown.filter(|_| deleted.is_none()),
+    };
+    let reset = reset_of(&kind);
+    match (names.as_slice(), reset) {
+        (["delete"], None) => {}
+        (["delete"], Some(_)) => out.extend(before.map(|v| instance(v, actions))),
+        (["delete", "create"] | ["create", "delete"], Some(reset)) => {
+            let create_first = names.first() == Some(&"create");
+            let selector = |values: Option<At<'_>>| {
+                values
+                    .and_then(|v| v.get(reset.selector))
+                    .and_then(|t| t.text())
+                    .or_else(|| reset.default.map(str::to_string))
+            };
+            let selector_unknown = unknown
+                .and_then(|u| u.get(reset.selector))
+                .is_some_and(|u| u.boolean() == Some(true));
+            let same = !selector_unknown
+                && selector(before)
+                    .zip(selector(after))
+                    .is_some_and(|(b, a)| b.eq_ignore_ascii_case(&a));
+            let deletion = before.map(|v| Instance {
+                undoes_create: same && create_first,
+                ..instance(v, actions)
+            });
+            let creation = after.map(|v| instance(v, None));
+            match (same, create_first) {
+                (true, false) => out.extend(creation),
+                (true, true) => out.extend(deletion),
+                (false, _) => out.extend(deletion.into_iter().chain(creation)),
+            }
+        }
+        _ => {
+            let Some(after) = after else {
+                return out;
+            };
+            // An update that changes the name (or makes it known only after apply) is a rename
+            // of the existing object; a replacement creates another one.
+            let renamed_from = before
+                .and_then(|b| b.get("display_name"))
+                .filter(|b| b.as_str().is_some() && names == ["update"])
+                .filter(|b| after.get("display_name").and_then(|a| a.as_str()) != b.as_str());
+            out.push(Instance {
+                renamed_from,
+                ..instance(after, None)
+            });
+        }
+    }
+    out
 }
 
 /// The resources of a values-representation module and of its `child_modules`: the managed
@@ -336,6 +397,7 @@ fn resources_of<'a>(m: &At<'a>, module: &str, data: bool, out: &mut Vec<Instance
             unknown: None,
             renamed_from: None,
             deleted: None,
+            undoes_create: false,
         });
     }
     for child in m
@@ -735,7 +797,8 @@ fn load(b: &mut Builder, doc: &At<'_>, instances: &[Instance<'_>], rel: &str) {
 /// `VirtualMachines`) to the `Free` tier, and turns a `WDATP` setting off, when it deletes the
 /// resource. The account's field takes that value, shown at the deletion (`actions`). When
 /// another resource of the plan sets the field too, which of the two is applied last is not
-/// known: the field is unknown.
+/// known: the field is unknown. A deletion that undoes its own replacement's creation
+/// (`create_before_destroy`) is also a warning that says so.
 fn deleted_setting(b: &mut Builder, doc: &At<'_>, i: &Instance<'_>, rel: &str) {
     let (Some(actions), Some(reset)) = (i.deleted, reset_of(&i.kind)) else {
         return;
@@ -747,6 +810,19 @@ fn deleted_setting(b: &mut Builder, doc: &At<'_>, i: &Instance<'_>, rel: &str) {
         .or_else(|| reset.default.map(str::to_string));
     if !selected.is_some_and(|s| s.eq_ignore_ascii_case(reset.reads)) {
         return;
+    }
+    if i.undoes_create {
+        b.warning(
+            &actions,
+            &format!(
+                "`{}` is replaced under `create_before_destroy` (`actions` `[\"create\", \
+                 \"delete\"]`): Terraform destroys the prior object after creating the new one, \
+                 and destroying it {} on the same subscription, so the planned values do not \
+                 apply; drop `create_before_destroy` from the resource so that the prior object \
+                 is destroyed first",
+                i.address, reset.effect
+            ),
+        );
     }
     let Some(a) = account(b, doc, i, rel) else {
         return;
