@@ -666,6 +666,56 @@ fn a_terraform_group_name_known_only_after_apply_is_unknown() {
 }
 
 #[test]
+fn a_terraform_group_not_evaluated_for_several_values_names_them_all() {
+    // `azuread_group.scoped_new`: a name from a `random_string` and members that the
+    // configuration does not set, both known only after apply.
+    let dir = copy("terraform-unknown-name");
+    let path = dir.path().join("terraform/plan.json");
+    let mut plan: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(
+        plan["resource_changes"][0]["address"],
+        "azuread_group.scoped_new"
+    );
+    let change = &mut plan["resource_changes"][0]["change"];
+    change["after"]["members"] = Value::Null;
+    change["after_unknown"]["members"] = Value::Bool(true);
+    std::fs::write(&path, serde_json::to_string_pretty(&plan).unwrap()).unwrap();
+    let (_, report) = lint_json(dir.path());
+    for policy in ["DEX003", "DEX006", "DEX007"] {
+        let ne = not_evaluated(&report, policy);
+        let scoped_new: Vec<_> = ne
+            .iter()
+            .filter(|(e, _)| e == "groups/azuread_group.scoped_new")
+            .collect();
+        assert_eq!(scoped_new.len(), 1, "{policy}: {ne:?}");
+        let reason = &scoped_new[0].1;
+        assert!(
+            reason.contains("`after_unknown.display_name`")
+                && reason.contains("`after_unknown.members`"),
+            "{policy}: {reason}"
+        );
+    }
+    // Its name known, and not a reserved one: the rules on scoped groups judge it (they listed
+    // it as not evaluated for its members).
+    let change = &mut plan["resource_changes"][0]["change"];
+    change["after"]["display_name"] = Value::from("Finance Users");
+    change["after_unknown"]
+        .as_object_mut()
+        .unwrap()
+        .remove("display_name");
+    std::fs::write(&path, serde_json::to_string_pretty(&plan).unwrap()).unwrap();
+    let (_, report) = lint_json(dir.path());
+    for policy in ["DEX003", "DEX006", "DEX007"] {
+        let ne = not_evaluated(&report, policy);
+        assert!(
+            ne.iter()
+                .all(|(e, _)| e != "groups/azuread_group.scoped_new"),
+            "{policy}: {ne:?}"
+        );
+    }
+}
+
+#[test]
 fn terraform_defender_values_known_only_after_apply_say_so() {
     let (_, report) = lint_json(&fixture("terraform-unknown-values"));
     for (policy, why) in [

@@ -910,6 +910,9 @@ impl<'e> Evaluator<'e> {
                 // this binding or an outer one rules the record out (a group whose members
                 // are unknown, not one of those the rule is about).
                 if l.is_unknown() && !self.ruled_out(early, depth)? {
+                    // What the early conditions could not tell is needed too (a group whose
+                    // name and members are both unknown): no filter reads it again.
+                    self.read_early(early, depth)?;
                     self.undecided(self.first_identity(bindings), (read_before, entity_reads));
                 }
                 partial.push(self.partial_list(&l).map(|read| (out.len(), read)));
@@ -995,6 +998,16 @@ impl<'e> Evaluator<'e> {
             }
         }
         Ok(false)
+    }
+
+    /// Evaluates the early conditions of the bindings up to `depth` for the unknown values they
+    /// read, which stay recorded (unlike [`Evaluator::early`]): what a record left undecided
+    /// before its filter ran needs as well.
+    fn read_early(&mut self, early: &'e [(usize, CExpr)], depth: usize) -> R<()> {
+        for (_, c) in early.iter().filter(|(at, _)| *at <= depth) {
+            self.eval(c)?;
+        }
+        Ok(())
     }
 
     /// Notes that the rule (entity None) or one record could not be decided, with the unknown

@@ -749,29 +749,6 @@ fn load(b: &mut Builder, doc: &At<'_>, instances: &[Instance<'_>], rel: &str) {
     for i in instances.iter().filter(|i| i.deleted.is_some()) {
         deleted_setting(b, doc, i, rel);
     }
-    // A group whose members are known only after apply is not a group without members.
-    for (i, g) in instances
-        .iter()
-        .filter(|i| i.kind == "azuread_group")
-        .zip(&groups)
-    {
-        let unknown = i.unknown.and_then(|u| u.get("members"));
-        if unknown.and_then(|u| u.boolean()) == Some(true) {
-            let id = g.identity().unwrap_or(&i.address).to_string();
-            let at = i.after.get("members").unwrap_or(i.after);
-            b.gap(
-                "groups",
-                Some("members"),
-                Some(&id),
-                format!(
-                    "the members of `{}` in `{rel}` are known only after apply \
-                     (`after_unknown.members`)",
-                    i.address
-                ),
-                &at,
-            );
-        }
-    }
     let data = data_groups(doc);
     let addresses: Vec<&str> = instances
         .iter()
@@ -1062,7 +1039,22 @@ fn group(
     for (field, why, at) in unknown {
         b.unknown("groups", field, &id, why, &at);
     }
-    if let Some(members) = i.after.get("members") {
+    // Members known only after apply are unknown, not none: a rule that needs them lists the
+    // group as not evaluated, with every other value of it that it needs and the plan does not
+    // know, while a rule that the group's known values rule out (a name that is not the
+    // reserved one) judges it.
+    let members_unknown = i
+        .unknown
+        .and_then(|u| u.get("members"))
+        .filter(|u| u.boolean() == Some(true));
+    if let Some(flag) = members_unknown {
+        r.set("members", Value::Unknown, Some(flag.loc()));
+        let why = format!(
+            "the members of `{}` in `{rel}` are known only after apply (`after_unknown.members`)",
+            i.address
+        );
+        b.unknown("groups", "members", &id, why, &flag);
+    } else if let Some(members) = i.after.get("members") {
         // Terraform writes an element known only after apply as null in `after` and true at
         // its index in `after_unknown` (`omitUnknowns` and `unknownAsBool` in
         // internal/command/jsonplan/plan.go).
@@ -1251,6 +1243,11 @@ fn group_member(
             let at = i.after.get("member_object_id").unwrap_or(i.after);
             unknown_member(b, &mut m, &i.address, why, &at);
         }
+    }
+    // Members known only after apply stay unknown: the group has this one and others the plan
+    // does not tell.
+    if group.get("members").is_some_and(Field::is_unknown) {
+        return;
     }
     let field = group.take("members");
     let loc = field.as_ref().and_then(|f| f.loc()).or(group.loc());
