@@ -303,6 +303,10 @@ pub fn export_recipe(collection: &str) -> &'static [&'static str] {
         "resource_pricings" => &[
             "ARM (Security Reader), for each machine: GET https://management.azure.com/<resource id>/providers/Microsoft.Security/pricings?api-version=2024-01-01",
         ],
+        "deleted_groups" => &[
+            "a Terraform plan: terraform show -json plan.out (the groups it destroys, or replaces under another name)",
+            "any export of the tenant's groups provides it too, empty: it deletes none",
+        ],
         _ => &[],
     }
 }

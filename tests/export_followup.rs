@@ -936,6 +936,81 @@ fn a_terraform_replacement_applies_the_values_of_the_step_applied_last() {
 }
 
 #[test]
+fn a_terraform_plan_that_deletes_the_scoped_group_is_reported() {
+    let (code, report) = lint_json(&fixture("terraform-delete-group"));
+    assert_eq!(code, 1, "{report:#}");
+    let deleted = violations(&report, "DEX002");
+    assert_eq!(deleted.len(), 1, "{report:#}");
+    assert_eq!(
+        (deleted[0].0.as_str(), deleted[0].1),
+        ("terraform/plan.json", 15)
+    );
+    assert_eq!(
+        deleted[0].2,
+        "`azuread_group.scoped` deletes group `Defender_Experts_Scoped_Coverage_Users`: after \
+         apply no group holds the reserved name"
+    );
+    assert!(diagnostics(&report, "error").is_empty(), "{report:#}");
+    let dir = copy("terraform-delete-group");
+    let path = dir.path().join("terraform/plan.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let write = |plan: &Value| {
+        std::fs::write(&path, serde_json::to_string_pretty(plan).unwrap()).unwrap();
+        lint_json(dir.path()).1
+    };
+    let declared = serde_json::json!({
+        "address": "azuread_group.scoped", "mode": "managed", "type": "azuread_group",
+        "name": "scoped", "provider_config_key": "azuread",
+        "expressions": {"display_name": {"constant_value": "Defender_Experts_Scoped_Coverage_Users"},
+                        "security_enabled": {"constant_value": true}}
+    });
+    // Replaced under the same name, its members not in the configuration: the new group is
+    // judged, and its members are unknown for the reason that it is another group.
+    let mut plan: Value = serde_json::from_str(&text).unwrap();
+    let change = &mut plan["resource_changes"][0]["change"];
+    change["actions"] = serde_json::json!(["delete", "create"]);
+    change["after"] = change["before"].clone();
+    for unknown in ["id", "object_id", "members"] {
+        change["after"][unknown] = Value::Null;
+    }
+    change["after_unknown"] = serde_json::json!({"id": true, "object_id": true, "members": true});
+    plan["configuration"]["root_module"]["resources"] = serde_json::json!([declared]);
+    let report = write(&plan);
+    assert!(violations(&report, "DEX002").is_empty(), "{report:#}");
+    let ne = not_evaluated(&report, "DEX007");
+    assert!(
+        ne.iter().any(|(e, r)| e == "groups/azuread_group.scoped"
+            && r.contains("`after_unknown.members`")
+            && r.contains("the plan replaces the group")),
+        "{ne:?}"
+    );
+    // Destroyed at one address and created at another with the same name (a configuration
+    // refactored without a `moved` block): a group still holds the name.
+    let mut plan: Value = serde_json::from_str(&text).unwrap();
+    let mut created = plan["resource_changes"][0].clone();
+    created["address"] = Value::from("module.scope.azuread_group.scoped");
+    created["module_address"] = Value::from("module.scope");
+    created["change"]["actions"] = serde_json::json!(["create"]);
+    created["change"]["after"] = created["change"]["before"].clone();
+    created["change"]["before"] = Value::Null;
+    created["change"]["after"]["id"] = Value::Null;
+    created["change"]["after"]["object_id"] = Value::Null;
+    created["change"]["after_unknown"] = serde_json::json!({"id": true, "object_id": true});
+    plan["resource_changes"]
+        .as_array_mut()
+        .unwrap()
+        .push(created);
+    let report = write(&plan);
+    assert!(violations(&report, "DEX002").is_empty(), "{report:#}");
+    // A deleted group that holds no reserved name is no finding.
+    let mut plan: Value = serde_json::from_str(&text).unwrap();
+    plan["resource_changes"][0]["change"]["before"]["display_name"] = Value::from("Old Team");
+    let report = write(&plan);
+    assert!(violations(&report, "DEX002").is_empty(), "{report:#}");
+    assert!(diagnostics(&report, "error").is_empty(), "{report:#}");
+}
+
+#[test]
 fn terraform_members_referenced_with_each_key_name_their_instance() {
     let (_, report) = lint_json(&fixture("terraform-foreach-members"));
     let nested: Vec<String> = violations(&report, "DEX003")

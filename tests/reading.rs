@@ -261,9 +261,18 @@ fn no_unrendered_placeholder_in_any_output() {
         .as_array()
         .unwrap();
     let dex002 = rules.iter().find(|r| r["id"] == "DEX002").unwrap();
+    let rename = "rename the group back to exactly `Defender_Experts_Scoped_Coverage_Users`: renamed scoped-coverage groups are not supported";
     assert_eq!(
         dex002["help"]["text"],
-        "rename the group back to exactly `Defender_Experts_Scoped_Coverage_Users`: renamed scoped-coverage groups are not supported"
+        format!(
+            "renamed scoped user group: {rename}\n\
+             renamed away from the reserved name: {rename}\n\
+             renamed away from the reserved name by the plan: {rename}\n\
+             deleted by the plan: keep the group: remove its deletion from the plan (a `moved` \
+             block keeps a group whose resource address changes instead of destroying it)\n\
+             replaced under another name by the plan: keep the name `<g.name>` on the group \
+             that replaces it"
+        )
     );
 }
 

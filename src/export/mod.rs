@@ -2185,6 +2185,7 @@ impl Assembler {
         if let Some(c) = model.collection_mut("users") {
             null_account_enabled(c);
         }
+        provide_deleted_groups(&mut model);
         resolve_plan_names(&mut model);
         for (name, what) in [
             ("groups", "Entra ID groups"),
@@ -2211,6 +2212,22 @@ impl Assembler {
             unknown_av_modes(c);
         }
         model
+    }
+}
+
+/// An export that provides groups provides `deleted_groups` too: a Terraform plan gives it the
+/// groups it deletes, and any other export of groups (Graph, EntraExporter, an ARM template)
+/// plans no deletion, so it shows none. Without groups, only a plan that deletes some provides
+/// it.
+fn provide_deleted_groups(model: &mut TenantModel) {
+    let Some((true, origin)) = model.collection("groups").map(|c| (c.present, c.origin)) else {
+        return;
+    };
+    if let Some(deleted) = model.collection_mut("deleted_groups") {
+        if !deleted.present {
+            deleted.present = true;
+            deleted.origin = origin;
+        }
     }
 }
 

@@ -270,6 +270,28 @@ pub static GROUP: RecordSchema = RecordSchema {
     ],
 };
 
+/// A record of `deleted_groups`: an Entra ID group a Terraform plan deletes (an
+/// `azuread_group` it destroys, or replaces with a group of another name) while no group of the
+/// plan keeps its name, as it was before the plan (`change.before`).
+pub static DELETED_GROUP: RecordSchema = RecordSchema {
+    name: "deleted_group",
+    fields: &[
+        f(
+            "id",
+            STR,
+            "change.before.object_id (the resource address when the plan has none)",
+        ),
+        f("name", STR, "change.before.display_name"),
+        f("address", STR, "Terraform resource address"),
+        f(
+            "action",
+            STR,
+            "delete: the plan destroys the group (change.actions [\"delete\"]); replace: it replaces the group with one of another name ([\"delete\", \"create\"] or [\"create\", \"delete\"])",
+        )
+        .values(&["delete", "replace"]),
+    ],
+};
+
 /// One membership rule of a device group: an element of the Defender device group export's
 /// `GroupRules`.
 pub static GROUP_RULE: RecordSchema = RecordSchema {
@@ -723,6 +745,12 @@ pub static COLLECTIONS: &[CollectionSchema] = &[
         record: &IDENTITY_SENSOR,
         doc: "Defender for Identity sensors",
         provided_by: "Microsoft Graph beta GET /security/identities/sensors",
+    },
+    CollectionSchema {
+        name: "deleted_groups",
+        record: &DELETED_GROUP,
+        doc: "Entra ID groups a Terraform plan deletes",
+        provided_by: "a Terraform plan, or any export of Entra ID groups (which deletes none)",
     },
 ];
 

@@ -1,7 +1,7 @@
 //! Terraform JSON (`terraform show -json`, Terraform's "JSON Output Format"): a plan's
 //! `resource_changes` (each instance's planned `change.after`; of a deleted instance, only what
-//! its deletion sets), else its `planned_values`, else a state's `values`, through every child
-//! module. Read: `azuread_group`, `azuread_group_member`,
+//! its deletion sets, and of a deleted `azuread_group` the group it was, in `deleted_groups`),
+//! else its `planned_values`, else a state's `values`, through every child module. Read: `azuread_group`, `azuread_group_member`,
 //! `azurerm_security_center_subscription_pricing` and `azurerm_security_center_setting`.
 //!
 //! Records are named by absolute resource address (`module.identity.azuread_group.team["soc"]`,
@@ -41,6 +41,9 @@ struct Instance<'a> {
     /// replacement), read only where deletion itself sets a value: the `actions`. `after` is
     /// then the values before (`change.before`).
     deleted: Option<At<'a>>,
+    /// For the new object of a replacement (`actions` `["delete", "create"]` or
+    /// `["create", "delete"]`): the `actions`.
+    replaces: Option<At<'a>>,
     /// The deletion of a create-before-destroy replacement (`actions` `["create", "delete"]`)
     /// of a resource that manages the same setting before and after: Terraform deletes the
     /// prior object after creating the new one, so the deletion undoes the creation.
@@ -237,6 +240,10 @@ fn incomplete(b: &mut Builder, doc: &At<'_>, rel: &str) {
             .filter_map(|k| collection_of(k))
             .collect(),
     };
+    // What a plan may lack of its groups, it may lack of the groups it deletes.
+    if collections.iter().any(|(c, _)| *c == "groups") {
+        collections.push(("deleted_groups", "the Entra ID groups it deletes"));
+    }
     collections.sort();
     collections.dedup();
     for (collection, what) in collections {
@@ -270,8 +277,10 @@ fn instances<'a>(b: &mut Builder, doc: &At<'a>) -> Option<Vec<Instance<'a>>> {
 }
 
 /// The instances one entry of `resource_changes` gives: none for a data source, or for a
-/// deletion of a type whose deletion sets nothing dexlint reads ([`RESETS`]); else the instance
-/// as planned (`change.after`), or as deleted (`change.before`, with `deleted`).
+/// deletion of a type whose deletion sets nothing dexlint reads ([`RESETS`]) and that is no
+/// `azuread_group`; else the instance as planned (`change.after`), or as deleted
+/// (`change.before`, with `deleted`). A replaced `azuread_group` gives both: the prior group,
+/// deleted, and the new one (another object, with only the members its configuration gives it).
 ///
 /// A replacement (`actions` `["delete", "create"]`, or `["create", "delete"]` under
 /// `create_before_destroy`: Terraform's JSON output format gives the order of the two) of a
@@ -311,6 +320,7 @@ fn change<'a>(rc: &At<'a>) -> Vec<Instance<'a>> {
     let instance = |values: At<'a>, deleted: Option<At<'a>>| Instance {
         renamed_from: None,
         deleted,
+        replaces: None,
         undoes_create: false,
         kind: kind.clone(),
         name: rc.get("name").and_then(|t| t.text()).unwrap_or_default(),
@@ -320,9 +330,19 @@ fn change<'a>(rc: &At<'a>) -> Vec<Instance<'a>> {
         unknown: unknown.filter(|_| deleted.is_none()),
     };
     let reset = reset_of(&kind);
+    let group = kind == "azuread_group";
     match (names.as_slice(), reset) {
-        (["delete"], None) => {}
-        (["delete"], Some(_)) => out.extend(before.map(|v| instance(v, actions))),
+        (["delete"], None) if !group => {}
+        (["delete"], _) => out.extend(before.map(|v| instance(v, actions))),
+        // A replaced group is two: the prior one, deleted, and a new one (a new object id)
+        // with the planned values.
+        (["delete", "create"] | ["create", "delete"], None) if group => {
+            out.extend(before.map(|v| instance(v, actions)));
+            out.extend(after.map(|v| Instance {
+                replaces: actions,
+                ..instance(v, None)
+            }));
+        }
         (["delete", "create"] | ["create", "delete"], Some(reset)) => {
             let create_first = names.first() == Some(&"create");
             let selector = |values: Option<At<'_>>| {
@@ -397,6 +417,7 @@ fn resources_of<'a>(m: &At<'a>, module: &str, data: bool, out: &mut Vec<Instance
             unknown: None,
             renamed_from: None,
             deleted: None,
+            replaces: None,
             undoes_create: false,
         });
     }
@@ -675,6 +696,9 @@ fn load(b: &mut Builder, doc: &At<'_>, instances: &[Instance<'_>], rel: &str) {
     let mut groups: Vec<Record> = Vec::new();
     for i in instances {
         match i.kind.as_str() {
+            "azuread_group" if i.deleted.is_some() => {
+                // Read once every group the plan keeps or creates is.
+            }
             "azuread_group" => {
                 let g = group(b, doc, i, (&objects, rel));
                 groups.push(g);
@@ -767,6 +791,52 @@ fn load(b: &mut Builder, doc: &At<'_>, instances: &[Instance<'_>], rel: &str) {
     for g in groups {
         b.add_group(g);
     }
+    for i in instances
+        .iter()
+        .filter(|i| i.kind == "azuread_group" && i.deleted.is_some())
+    {
+        if let Some(r) = deleted_group(i, instances) {
+            b.push("deleted_groups", r);
+        }
+    }
+}
+
+/// The record of `deleted_groups` for a group the plan deletes (destroys, or replaces), from
+/// its values before the plan (`change.before`), shown at the deletion (`actions`): unless a group
+/// of the plan holds its name after apply (the new object of a replacement that keeps the name,
+/// another resource of the same name), or may (the new object's name is known only after
+/// apply). That group is judged on its planned values; the name is then not lost.
+fn deleted_group(i: &Instance<'_>, instances: &[Instance<'_>]) -> Option<Record> {
+    let actions = i.deleted?;
+    let name = i.after.get("display_name").and_then(|n| n.text());
+    let planned = |g: &&Instance<'_>| g.kind == "azuread_group" && g.deleted.is_none();
+    for g in instances.iter().filter(planned) {
+        let unknown = g
+            .unknown
+            .and_then(|u| u.get("display_name"))
+            .is_some_and(|u| u.boolean() == Some(true));
+        let planned_name = g.after.get("display_name").and_then(|n| n.text());
+        if (g.address == i.address && unknown) || (name.is_some() && planned_name == name) {
+            return None;
+        }
+    }
+    let mut r = Record::new(&schema::DELETED_GROUP, Some(actions.loc()));
+    let object_id = i
+        .after
+        .get("object_id")
+        .or_else(|| i.after.get("id"))
+        .and_then(|i| i.text());
+    r.set(
+        "id",
+        Value::Str(object_id.unwrap_or_else(|| i.address.clone()).into()),
+        None,
+    );
+    put(&mut r, "name", &i.after, "display_name", Conv::Text);
+    r.set("address", Value::Str(i.address.as_str().into()), None);
+    let replaced = actions.items().len() > 1;
+    let action = if replaced { "replace" } else { "delete" };
+    r.set("action", Value::Str(action.into()), Some(actions.loc()));
+    Some(r)
 }
 
 /// A pricing or setting the plan deletes whose deletion sets what dexlint reads ([`RESETS`]):
@@ -1049,10 +1119,16 @@ fn group(
         .filter(|u| u.boolean() == Some(true));
     if let Some(flag) = members_unknown {
         r.set("members", Value::Unknown, Some(flag.loc()));
-        let why = format!(
+        let mut why = format!(
             "the members of `{}` in `{rel}` are known only after apply (`after_unknown.members`)",
             i.address
         );
+        if i.replaces.is_some() {
+            why.push_str(
+                ": the plan replaces the group, and the new group (another object id) has only \
+                 the members the configuration adds to it, not those of the group it replaces",
+            );
+        }
         b.unknown("groups", "members", &id, why, &flag);
     } else if let Some(members) = i.after.get("members") {
         // Terraform writes an element known only after apply as null in `after` and true at
