@@ -200,8 +200,12 @@ impl Baseline {
         };
         for e in file.violations {
             let root = e.root.as_deref().map(root_key);
+            // Written by a dexlint that joined an ARM resource id with two slashes.
+            let entity = e
+                .entity
+                .map(|x| crate::model::entity_name_compat(&x).into_owned());
             *b.counts
-                .entry((e.policy, root, e.file, e.entity))
+                .entry((e.policy, root, e.file, entity))
                 .or_default() += e.count;
         }
         Ok(b)

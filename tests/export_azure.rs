@@ -1132,3 +1132,93 @@ fn a_servers_offering_without_mde_provisioning_is_not_judged() {
         assert!(common::not_evaluated(&report, "DEX302").is_empty());
     }
 }
+
+// A resource-level pricing's entity is `resource_pricings/<scope id>`: the scope's ARM id begins
+// with `/`, and was joined with a second one (`resource_pricings//subscriptions/...`) in
+// findings, not-evaluated entries and baselines. A baseline written with the doubled slash
+// still matches. Shapes: azure-rest-api-specs `stable/2024-01-01/examples/Pricings/
+// ListResourcePricings_example.json` (machine scope), a resource group's the same.
+#[test]
+fn a_resource_pricing_entity_has_one_slash_after_its_collection() {
+    let sub = "20ff7fc3-e762-44dd-bd96-b71116dcdc23";
+    let group = format!("/subscriptions/{sub}/resourceGroups/DEMO");
+    let vm = format!("{group}/providers/Microsoft.Compute/virtualMachines/VM-1");
+    let pricing = |scope: &str, tier: &str| {
+        format!(
+            r#"{{"id": "{scope}/providers/Microsoft.Security/pricings/VirtualMachines",
+  "name": "VirtualMachines", "type": "Microsoft.Security/pricings",
+  "properties": {{"pricingTier": {tier}, "inherited": "False"}}}}"#
+        )
+    };
+    let list = format!(
+        "{{\"value\": [\n{},\n{}\n]}}\n",
+        pricing(&group, "\"Free\""),
+        pricing(&vm, "\"Free\"")
+    );
+    let dir = export_of(&[("azure/pricings-resources.json", &list)]);
+    let (_, report) = lint(dir.path());
+    let mut entities: Vec<&str> = report["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["policy"] == "DEX304")
+        .map(|v| v["entity"].as_str().unwrap())
+        .collect();
+    entities.sort_unstable();
+    let (want_group, want_vm) = (
+        format!("resource_pricings{group}"),
+        format!("resource_pricings{vm}"),
+    );
+    assert_eq!(entities, [want_group.as_str(), want_vm.as_str()]);
+    // Not evaluated: a null tier on the resource group.
+    let list = format!(
+        "{{\"value\": [\n{},\n{}\n]}}\n",
+        pricing(&group, "null"),
+        pricing(&vm, "\"Free\"")
+    );
+    let dir = export_of(&[("azure/pricings-resources.json", &list)]);
+    let (_, report) = lint(dir.path());
+    let ne = common::not_evaluated(&report, "DEX304");
+    assert_eq!(ne.len(), 1, "{ne:?}");
+    assert_eq!(ne[0].0, want_group);
+    // A baseline of the doubled form accepts the machine's violation.
+    let baseline = dir.path().join("baseline.json");
+    std::fs::write(
+        &baseline,
+        format!(
+            r#"{{"version": 1, "violations": [{{"policy": "DEX304", "file": "azure/pricings-resources.json",
+  "entity": "resource_pricings/{vm}", "count": 1}}]}}"#
+        ),
+    )
+    .unwrap();
+    let out = common::dexlint()
+        .args(["lint", "--format", "json", "--baseline"])
+        .arg(&baseline)
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let report: Json = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        report["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|v| v["policy"] != "DEX304"),
+        "{report:#}"
+    );
+    // So does a waiver's `entity` glob of the doubled form.
+    let config = dir.path().join("dexlint.toml");
+    std::fs::write(
+        &config,
+        "[[waiver]]\npolicy = \"DEX304\"\nentity = \"resource_pricings//subscriptions/*/VM-1\"\nreason = \"build agent\"\n",
+    )
+    .unwrap();
+    let out = common::dexlint()
+        .args(["lint", "--format", "json", "--config"])
+        .arg(&config)
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let report: Json = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["waived"].as_array().unwrap().len(), 1, "{report:#}");
+}

@@ -426,7 +426,14 @@ impl Config {
                 policy: w.policy.get_ref().clone(),
                 file: g(&w.file),
                 pointer: g(&w.pointer),
-                entity: g(&w.entity),
+                // A glob written for the entities of a dexlint that joined an ARM resource id
+                // with two slashes (`resource_pricings//subscriptions/...`) still matches.
+                entity: g(&w.entity.as_ref().map(|e| {
+                    Spanned::new(
+                        e.span(),
+                        crate::model::entity_name_compat(e.get_ref()).into_owned(),
+                    )
+                })),
                 reason: w.reason.get_ref().clone(),
                 expires,
                 span,

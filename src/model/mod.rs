@@ -1008,6 +1008,31 @@ impl Default for TenantModel {
     }
 }
 
+/// How findings, not-evaluated entries, baselines and waivers name a record:
+/// `collection/identity` (`groups/<id>`, `cloud_accounts/<subscription id>`). An identity that
+/// is an ARM resource id begins with `/` (a resource pricing's scope,
+/// `/subscriptions/<id>/resourceGroups/<rg>`): it is joined with one slash
+/// (`resource_pricings/subscriptions/<id>/resourceGroups/<rg>`), not two.
+pub fn entity_name(collection: &str, identity: &str) -> String {
+    format!(
+        "{collection}/{}",
+        identity.strip_prefix('/').unwrap_or(identity)
+    )
+}
+
+/// An entity as [`entity_name`] writes it, from one written before it joined an ARM resource
+/// id with one slash (`resource_pricings//subscriptions/...` in a baseline or a waiver's
+/// `entity` glob): `collection//rest` of a collection of the model becomes `collection/rest`;
+/// anything else is returned as it is.
+pub fn entity_name_compat(entity: &str) -> std::borrow::Cow<'_, str> {
+    match entity.split_once("//") {
+        Some((collection, rest)) if COLLECTIONS.iter().any(|c| c.name == collection) => {
+            std::borrow::Cow::Owned(format!("{collection}/{rest}"))
+        }
+        _ => std::borrow::Cow::Borrowed(entity),
+    }
+}
+
 impl TenantModel {
     /// A collection by its name (`users`); None for a name that is not one.
     pub fn collection(&self, name: &str) -> Option<&Collection> {
@@ -1114,6 +1139,29 @@ impl RecordSchema {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
     use super::*;
+
+    #[test]
+    fn an_arm_id_entity_is_joined_with_one_slash() {
+        let scope = "/subscriptions/s1/resourceGroups/rg";
+        let entity = entity_name("resource_pricings", scope);
+        assert_eq!(
+            entity,
+            "resource_pricings/subscriptions/s1/resourceGroups/rg"
+        );
+        assert_eq!(entity_name("groups", "g-1"), "groups/g-1");
+        assert_eq!(
+            entity_name_compat("resource_pricings//subscriptions/s1/resourceGroups/rg"),
+            entity
+        );
+        assert_eq!(
+            entity_name_compat("resource_pricings//subscriptions/*"),
+            "resource_pricings/subscriptions/*"
+        );
+        // Not a collection, or one slash already: as it is.
+        for kept in ["/value/0//x", "cloud_accounts/a//b", "users/u-1"] {
+            assert_eq!(entity_name_compat(kept), kept);
+        }
+    }
 
     #[test]
     fn a_field_keeps_its_value_and_location() {

@@ -1046,7 +1046,7 @@ impl<'e> Evaluator<'e> {
     /// None when it has no identity.
     fn first_identity(&self, bindings: &[(usize, CExpr)]) -> Option<String> {
         let (kind, r) = self.first_record(bindings)?;
-        Some(format!("{kind}/{}", r.identity()?))
+        Some(crate::model::entity_name(kind, r.identity()?))
     }
 
     /// `collection/identity` of the first binding's record, followed by `/field/identity` for
@@ -1054,7 +1054,7 @@ impl<'e> Evaluator<'e> {
     /// `groups/<gid>/members/<mid>`), so that findings about two members differ.
     fn entity(&self, bindings: &[(usize, CExpr)]) -> Option<String> {
         let (kind, r) = self.first_record(bindings)?;
-        let mut entity = format!("{kind}/{}", r.identity().unwrap_or("?"));
+        let mut entity = crate::model::entity_name(kind, r.identity().unwrap_or("?"));
         for (slot, source) in bindings.iter().skip(1) {
             let (Some(Some(Val::Record(inner, _))), CExpr::Field(parent, field)) =
                 (self.frame.get(*slot), source)

@@ -295,7 +295,9 @@ impl CompiledPolicy {
             // as a finding's entity.
             let entity = |c: usize, g: &crate::model::Gap| {
                 let name = COLLECTIONS.get(c).map_or("?", |c| c.name);
-                g.entity.as_ref().map(|e| format!("{name}/{e}"))
+                g.entity
+                    .as_ref()
+                    .map(|e| crate::model::entity_name(name, e))
             };
             if let Some((c, gap)) = gaps.iter().find(|(c, _)| Some(*c) != over) {
                 skipped.push(skip(entity(*c, gap), gap.reason.clone()));
