@@ -1222,3 +1222,45 @@ fn a_resource_pricing_entity_has_one_slash_after_its_collection() {
     let report: Json = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["waived"].as_array().unwrap().len(), 1, "{report:#}");
 }
+
+// An ARM error body saved in place of a list is an export error quoting its code and message
+// (it was "not a recognised export document"); the rest of the export is still read.
+#[test]
+fn an_arm_error_response_saved_as_a_list_is_an_error_quoting_it() {
+    let (code, report) = lint(&fixture("arm-error-response"));
+    assert_eq!(code, 2, "{report:#}");
+    let file = "azure/pricings-7c1e4b2a-9d3f-4e6a-8b5c-2f0d1a3e5b7c.json";
+    assert_eq!(errors(&report, "error"), [(file.to_string(), 2)]);
+    let message = report["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("the file holds an ARM error response (`AuthorizationFailed`: The client 'export-runner@contoso.example'")
+            && message.contains("'Microsoft.Security/pricings/read'")
+            && message.contains("not the list"),
+        "{message}"
+    );
+    // The settings beside it are read: DEX303 judges the subscription, DEX302 cannot.
+    let ne = common::not_evaluated(&report, "DEX302");
+    assert_eq!(ne.len(), 1, "{ne:?}");
+    assert_eq!(
+        ne[0].0,
+        "cloud_accounts/7c1e4b2a-9d3f-4e6a-8b5c-2f0d1a3e5b7c"
+    );
+    assert!(common::not_evaluated(&report, "DEX303").is_empty());
+    // Microsoft Graph's error response (with `innerError`) is named so; a long message is cut.
+    let long = "x".repeat(1000);
+    let graph = format!(
+        r#"{{"error": {{"code": "Authorization_RequestDenied", "message": "{long}",
+  "innerError": {{"date": "2025-08-01T10:00:00", "request-id": "5b8e2c4a-1d3f-4a6b-9c7e-0f2d4b6a8c1e"}}}}}}"#
+    );
+    let dir = export_of(&[("graph/users.json", &graph)]);
+    let (code, report) = lint(dir.path());
+    assert_eq!(code, 2, "{report:#}");
+    let message = report["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with(
+            "the file holds a Microsoft Graph error response (`Authorization_RequestDenied`: xxx"
+        ) && message.contains("xxx…)")
+            && message.len() < 800,
+        "{message}"
+    );
+}

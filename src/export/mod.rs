@@ -960,6 +960,10 @@ impl Builder {
             self.format = Some(i);
             return true;
         }
+        if let Some((message, error)) = formats::error_response(&at, &rel) {
+            self.report(DiagLevel::Error, &error, message);
+            return false;
+        }
         let (level, message) = if !at.is_object() && !at.is_array() {
             (
                 DiagLevel::Error,

@@ -159,6 +159,53 @@ pub fn document_context(doc: &At<'_>) -> Option<(String, String)> {
     Some((context, fragment))
 }
 
+/// Longest part of an error response's message quoted in a diagnostic, in characters.
+const MAX_ERROR_MESSAGE: usize = 400;
+
+/// An error response saved in place of the answer (`az rest`, `Invoke-RestMethod` or `curl`
+/// writing the body of a failed request): ARM's "common error response for all Azure Resource
+/// Manager APIs", `{"error": {"code", "message", "target", "details", "additionalInfo"}}`
+/// (Azure/azure-rest-api-specs `specification/common-types/resource-management/v5/types.json`,
+/// `ErrorResponse` and `ErrorDetail`), which Microsoft Graph's error responses share with an
+/// `innerError` (learn.microsoft.com/graph/errors). Returns the diagnostic's message, which
+/// quotes the error's code and message, and the `error` object to show it at; None for any
+/// other document. `rel` is the document's path (an `azure/` folder names ARM).
+pub fn error_response<'a>(doc: &At<'a>, rel: &str) -> Option<(String, At<'a>)> {
+    let error = doc.get("error").filter(At::is_object)?;
+    let code = error
+        .get("code")
+        .and_then(|c| c.as_str().map(str::to_string))?;
+    let message = error
+        .get("message")
+        .and_then(|m| m.as_str().map(str::to_string))?;
+    let message = message.trim();
+    let quoted: String = match message.char_indices().nth(MAX_ERROR_MESSAGE) {
+        Some((cut, _)) => format!("{}…", message.get(..cut).unwrap_or(message)),
+        None => message.to_string(),
+    };
+    let azure = rel
+        .split('/')
+        .any(|part| part.eq_ignore_ascii_case("azure"))
+        || message.contains("/subscriptions/")
+        || message.contains("Microsoft.");
+    let api = if error.get("innerError").is_some() {
+        "a Microsoft Graph error response"
+    } else if azure {
+        "an ARM error response"
+    } else {
+        "an error response"
+    };
+    Some((
+        format!(
+            "the file holds {api} (`{code}`: {quoted}), not the list or resource the request \
+             was to save: the request failed and nothing of this file was read; fix the cause \
+             (for `AuthorizationFailed` or `Authorization_RequestDenied`, the role \
+             docs/exporting.md names) and export it again"
+        ),
+        error,
+    ))
+}
+
 /// Why a document that no format read is an error rather than a foreign file (a note): it
 /// comes from a source dexlint knows (an OData `@odata.context`, a Terraform `format_version`,
 /// a `Microsoft.Security` resource, a saved PowerShell web response) but its shape is not one
