@@ -736,7 +736,8 @@ fn a_template_that_does_not_set_the_servers_pricing_leaves_its_tier_unknown() {
     );
     assert_eq!(code, 0, "{report}");
 
-    // A pricing whose `condition` is false is not deployed: the same.
+    // A pricing whose `condition` is false is not deployed: the tier is the subscription's, and
+    // the reason says why (it said the template does not set the pricing).
     let dir = tempfile::tempdir().unwrap();
     let off = r#"{
       "condition": "[equals(parameters('environment'), 'prod')]",
@@ -753,10 +754,13 @@ fn a_template_that_does_not_set_the_servers_pricing_leaves_its_tier_unknown() {
     write(dir.path(), "main.json", &t);
     let (code, report) = common::lint_json(dir.path());
     assert!(of(&violations(&report), "DEX302").is_empty(), "{report}");
-    assert!(
-        reasons(&report, "DEX302")
-            .iter()
-            .any(|r| r.contains("`main.json` does not set the Defender for Servers pricing")),
+    assert_eq!(
+        reasons(&report, "DEX302"),
+        [
+            "`Microsoft.Security/pricings/VirtualMachines` in `main.json` is not deployed (its \
+          `condition` `[equals(parameters('environment'), 'prod')]` is false): the template \
+          leaves the subscription's Defender for Servers pricing (`VirtualMachines`) as it is"
+        ],
         "{report}"
     );
     assert_eq!(code, 0, "{report}");
@@ -1397,5 +1401,91 @@ fn a_key_vault_reference_in_a_parameters_file_is_unknown() {
             "parameter `serversTier` in `main.parameters.json` is a Key Vault reference"
         )),
         "{report}"
+    );
+}
+
+// A resource whose `condition` is `false` is not deployed: the subscription fields it would set
+// are unknown with that reason, and a template that deploys nothing dexlint reads because of
+// its conditions says so (it said "it has no resources"). A `condition` that is not a boolean
+// is unknown, with the reason. Microsoft Learn, "Conditional deployment in ARM templates".
+#[test]
+fn a_resource_whose_condition_is_false_is_not_deployed_and_said_so() {
+    let off = |kind: &str, name: &str, props: &str, condition: &str| {
+        format!(
+            r#"{{"condition": {condition}, "type": "{kind}", "apiVersion": "2024-01-01",
+      "name": "{name}", "properties": {props}}}"#
+        )
+    };
+    let pricing = off(
+        "Microsoft.Security/pricings",
+        "VirtualMachines",
+        r#"{"pricingTier": "Free"}"#,
+        "false",
+    );
+    let setting = off(
+        "Microsoft.Security/settings",
+        "WDATP",
+        r#"{"enabled": false}"#,
+        "false",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "main.json",
+        &subscription_template(&format!("[{pricing}, {setting}]")),
+    );
+    let (code, report) = common::lint_json(dir.path());
+    assert_eq!(code, 0, "{report:#}");
+    assert!(violations(&report).is_empty(), "{report:#}");
+    assert_eq!(
+        reasons(&report, "DEX302"),
+        [
+            "`Microsoft.Security/pricings/VirtualMachines` in `main.json` is not deployed (its \
+          `condition` is `false`): the template leaves the subscription's Defender for Servers \
+          pricing (`VirtualMachines`) as it is"
+        ]
+    );
+    assert_eq!(
+        reasons(&report, "DEX303"),
+        ["`Microsoft.Security/settings/WDATP` in `main.json` is not deployed (its `condition` is \
+          `false`): the template leaves the subscription's Defender for Endpoint integration (the \
+          `WDATP` setting) as it is"]
+    );
+    // A resource-group template: no subscription field, a note naming what is not deployed.
+    let rg = subscription_template(&format!("[{pricing}]")).replace(
+        "2018-05-01/subscriptionDeploymentTemplate.json#",
+        "2019-04-01/deploymentTemplate.json#",
+    );
+    write(dir.path(), "main.json", &rg);
+    let (_, report) = common::lint_json(dir.path());
+    let notes: Vec<&str> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["message"].as_str())
+        .filter(|m| m.starts_with("this ARM template deploys no resource dexlint reads"))
+        .collect();
+    assert_eq!(notes.len(), 1, "{report:#}");
+    assert!(
+        notes[0].contains(
+            "(it does not deploy `Microsoft.Security/pricings/VirtualMachines` (its `condition` \
+             is `false`))"
+        ),
+        "{notes:?}"
+    );
+    // A condition that is a string, not a boolean: its fields are unknown, with the reason.
+    let text = subscription_template(&format!(
+        "[{}, {setting}]",
+        pricing.replace(r#""condition": false"#, r#""condition": "false""#,)
+    ));
+    write(dir.path(), "main.json", &text);
+    let (_, report) = common::lint_json(dir.path());
+    assert!(violations(&report).is_empty(), "{report:#}");
+    assert!(
+        reasons(&report, "DEX302").iter().any(|r| r.contains(
+            "is deployed is known only at deployment (its `condition`: the string `false` is not \
+             a boolean)"
+        )),
+        "{report:#}"
     );
 }

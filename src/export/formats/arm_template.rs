@@ -10,10 +10,12 @@
 //! `resources` is the classic array or, with `languageVersion` 2.0 (current Bicep), an object
 //! keyed by symbolic name. Child resources nested in a resource's `resources` get their parent's
 //! type and name in front of theirs; a resource with `copy` is read once per iteration
-//! (`copyIndex()`); one whose `condition` is false is not deployed, and `existing` resources
-//! are references, not deployed. A pricing or setting whose `condition` is unknown has every
-//! field it sets unknown; a group, connector or module whose `condition` is unknown makes the
-//! collections it would add to incomplete. A Servers pricing whose `scope` cannot be told is
+//! (`copyIndex()`); one whose `condition` is false is not deployed (the subscription's Servers
+//! pricing or `WDATP` setting so skipped leaves that field unknown with that reason, and a
+//! template that deploys nothing dexlint reads names what its conditions skip), and
+//! `existing` resources are references, not deployed. A pricing or setting whose `condition` is
+//! unknown, or not a boolean, has every field it sets unknown; a group, connector or module
+//! whose `condition` is unknown makes the collections it would add to incomplete. A Servers pricing whose `scope` cannot be told is
 //! one `resource_pricings` entity with its tier unknown. A parameter takes its value from the
 //! parameters passed (file or parent deployment), else its `defaultValue`, else null when it
 //! is `nullable`, else it is unknown. Read:
@@ -171,23 +173,35 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
         group: None,
         depth: 0,
         accounts: Vec::new(),
+        not_deployed: Vec::new(),
     };
     let missing = format!("no parameters file beside `{rel}` sets it");
     reader.template(b, doc, target, &given, None, &missing);
-    unset_fields(b, doc, rel, &reader.accounts);
+    unset_fields(b, doc, rel, &reader.accounts, &reader.not_deployed);
     if reader.read == 0 {
         let at = doc.get("resources").unwrap_or(*doc);
-        let seen = if reader.seen.is_empty() {
-            "it has no resources".to_string()
-        } else {
-            format!("it deploys `{}`", reader.seen.join("`, `"))
-        };
+        let mut seen = Vec::new();
+        if !reader.seen.is_empty() {
+            seen.push(format!("it deploys `{}`", reader.seen.join("`, `")));
+        }
+        if !reader.not_deployed.is_empty() {
+            let skipped: Vec<String> = reader
+                .not_deployed
+                .iter()
+                .map(|n| format!("`{}` ({})", n.shown, n.why()))
+                .collect();
+            seen.push(format!("it does not deploy {}", skipped.join(", ")));
+        }
+        if seen.is_empty() {
+            seen.push("it has no resources".to_string());
+        }
         b.note(
             &at,
             &format!(
-                "this ARM template deploys no resource dexlint reads ({seen}); dexlint reads \
+                "this ARM template deploys no resource dexlint reads ({}); dexlint reads \
                  `Microsoft.Security/pricings`, `Microsoft.Security/settings`, \
-                 `Microsoft.Security/securityConnectors` and `Microsoft.Graph/groups`"
+                 `Microsoft.Security/securityConnectors` and `Microsoft.Graph/groups`",
+                seen.join("; ")
             ),
         );
     }
@@ -198,13 +212,32 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
 /// `VirtualMachines` pricing, no `WDATP` setting): unknown, with the reason. A template
 /// manages what it sets, not the rest of the subscription: reading an unset field as absent
 /// would judge a plan the template leaves as it is.
-fn unset_fields(b: &mut Builder, doc: &At<'_>, rel: &str, accounts: &[String]) {
+fn unset_fields(
+    b: &mut Builder,
+    doc: &At<'_>,
+    rel: &str,
+    accounts: &[String],
+    not_deployed: &[NotDeployed],
+) {
     let at = doc.get("resources").unwrap_or(*doc);
-    let pricing =
+    let unset_pricing =
         format!("`{rel}` does not set the Defender for Servers pricing (`VirtualMachines`)");
-    let setting =
+    let unset_setting =
         format!("`{rel}` does not set the Defender for Endpoint integration (the `WDATP` setting)");
     for key in accounts {
+        // A pricing or setting whose `condition` is false is why, rather than its absence.
+        let skipped = |field: &str| {
+            not_deployed
+                .iter()
+                .find(|n| {
+                    n.account
+                        .as_ref()
+                        .is_some_and(|(k, f)| k.eq_ignore_ascii_case(key) && *f == field)
+                })
+                .map(NotDeployed::reason)
+        };
+        let pricing = skipped("servers_tier").unwrap_or_else(|| unset_pricing.clone());
+        let setting = skipped("mde_integration").unwrap_or_else(|| unset_setting.clone());
         let Some(account) = b.cloud_account(key, "Azure", SOURCE, &at) else {
             continue;
         };
@@ -660,6 +693,81 @@ struct Reader {
     depth: usize,
     /// The keys of the cloud accounts (subscriptions) the templates read set a field of.
     accounts: Vec<String>,
+    /// The resources dexlint reads that are not deployed: their `condition` is false.
+    not_deployed: Vec<NotDeployed>,
+}
+
+/// A resource of a type dexlint reads whose `condition` is false.
+struct NotDeployed {
+    /// The resource as records and messages name it (`serversPricing`, `defender::wdatp`).
+    shown: String,
+    /// The template it is declared in, relative to the export root.
+    rel: String,
+    /// Its `condition` as written (`[parameters('enableServers')]`, `false`).
+    condition: String,
+    /// For the target subscription's Defender for Servers pricing or `WDATP` setting: the key
+    /// of that subscription's cloud account and the field the resource would set
+    /// (`servers_tier` or `mde_integration`).
+    account: Option<(String, &'static str)>,
+}
+
+impl NotDeployed {
+    /// `its `condition` is `false`` or `its `condition` `[expression]` is false`.
+    fn why(&self) -> String {
+        if self.condition == "false" {
+            "its `condition` is `false`".to_string()
+        } else {
+            format!("its `condition` `{}` is false", self.condition)
+        }
+    }
+
+    /// Why the field of the subscription it would set is as the subscription has it.
+    fn reason(&self) -> String {
+        let what = match self.account.as_ref().map(|(_, f)| *f) {
+            Some("mde_integration") => "Defender for Endpoint integration (the `WDATP` setting)",
+            _ => "Defender for Servers pricing (`VirtualMachines`)",
+        };
+        format!(
+            "`{}` in `{}` is not deployed ({}): the template leaves the subscription's {what} \
+             as it is",
+            self.shown,
+            self.rel,
+            self.why()
+        )
+    }
+}
+
+/// Whether a resource or deployment is deployed, from its `condition`.
+enum Deployed {
+    /// No `condition`, or one that is true.
+    Yes,
+    /// A `condition` that is false, as written.
+    No(String),
+    /// A `condition` known only at deployment, or not a boolean: why.
+    Unknown(String),
+}
+
+/// Whether the resource or deployment `at` is deployed: ARM skips it when its `condition` is
+/// false (Microsoft Learn, "Conditional deployment in ARM templates").
+fn deployed(at: &At<'_>, ctx: &Context) -> Deployed {
+    let Some(c) = at.get("condition") else {
+        return Deployed::Yes;
+    };
+    let written = match &c.v.kind {
+        Kind::String(t) => t.to_string(),
+        Kind::Bool(v) => v.to_string(),
+        Kind::Number(n) => n.to_string(),
+        Kind::Null => "null".to_string(),
+        Kind::Array(_) => "an array".to_string(),
+        Kind::Object(_) => "an object".to_string(),
+    };
+    match eval_json(&c, ctx) {
+        Val::Bool(true) => Deployed::Yes,
+        Val::Bool(false) => Deployed::No(written),
+        Val::Unknown(why) => Deployed::Unknown(why),
+        Val::Str(v) => Deployed::Unknown(format!("the string `{v}` is not a boolean")),
+        _ => Deployed::Unknown(format!("`{written}` is not a boolean")),
+    }
 }
 
 /// The subscription a template deploys to: the key of its cloud account record and its id
@@ -726,9 +834,9 @@ impl Reader {
                 continue;
             }
             if kind == DEPLOYMENTS {
-                match r.at.get("condition").map(|c| eval_json(&c, &ctx)) {
-                    Some(Val::Bool(false)) => {}
-                    Some(Val::Unknown(why)) => {
+                match deployed(&r.at, &ctx) {
+                    Deployed::No(_) => {}
+                    Deployed::Unknown(why) => {
                         for collection in collections_in(&r.at, 0) {
                             b.gap(
                                 collection,
@@ -754,10 +862,13 @@ impl Reader {
                 }
                 continue;
             }
-            let condition = match r.at.get("condition").map(|c| eval_json(&c, &ctx)) {
-                Some(Val::Bool(false)) => continue,
-                Some(Val::Unknown(why)) => Some(why),
-                _ => None,
+            let condition = match deployed(&r.at, &ctx) {
+                Deployed::No(written) => {
+                    self.not_deployed(b, r, target, written);
+                    continue;
+                }
+                Deployed::Unknown(why) => Some(why),
+                Deployed::Yes => None,
             };
             let security = !matches!(
                 kind.as_str(),
@@ -975,6 +1086,47 @@ impl Reader {
             });
         }
         ctx.copy_index = None;
+    }
+
+    /// A resource dexlint reads whose `condition` is false (`written`): not deployed. When it
+    /// is the target subscription's Defender for Servers pricing or `WDATP` setting (no
+    /// `scope`, in a subscription template), the subscription's account is made, and the field
+    /// the resource would set is unknown because it is not deployed (see [`unset_fields`]),
+    /// not because the template lacks it.
+    fn not_deployed(&mut self, b: &mut Builder, r: &Resource<'_>, target: Target, written: String) {
+        let kind = r.lower_kind();
+        let name = r.name.as_deref().unwrap_or_default();
+        let field = match kind.as_str() {
+            "microsoft.security/pricings" if name.eq_ignore_ascii_case("VirtualMachines") => {
+                Some("servers_tier")
+            }
+            "microsoft.security/settings" if name.eq_ignore_ascii_case("WDATP") => {
+                Some("mde_integration")
+            }
+            _ => None,
+        };
+        let account = match field {
+            Some(f) if target == Target::Subscription && r.at.get("scope").is_none() => {
+                let key = self.account.key.clone();
+                if let Some(a) = b.cloud_account(&key, "Azure", SOURCE, &r.at) {
+                    if a.get("id").and_then(Field::as_str) == Some(key.as_str()) {
+                        a.set("id", Value::Str(self.account.id.as_str().into()), None);
+                    }
+                }
+                if !self.accounts.contains(&key) {
+                    self.accounts.push(key.clone());
+                }
+                self.read += 1;
+                Some((key, f))
+            }
+            _ => None,
+        };
+        self.not_deployed.push(NotDeployed {
+            shown: r.shown.clone(),
+            rel: self.rel.clone(),
+            condition: written,
+            account,
+        });
     }
 
     /// A `Microsoft.Security` pricing or setting: its scope, then the ARM REST loader.
