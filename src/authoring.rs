@@ -292,6 +292,7 @@ pub fn export_recipe(collection: &str) -> &'static [&'static str] {
             "a deployment declaration of your own (deployment.json, `\"kind\": \"dexlint.deployment/v1\"`): the services purchased",
         ],
         "cloud_accounts" => &[
+            "the tenant's subscriptions: az account list -o json (or GET https://management.azure.com/subscriptions?api-version=2022-12-01, Get-AzSubscription)",
             "ARM (Security Reader): GET https://management.azure.com/subscriptions/<id>/providers/Microsoft.Security/pricings?api-version=2024-01-01",
             "and .../Microsoft.Security/settings?api-version=2022-05-01, .../Microsoft.Security/securityConnectors?api-version=2023-10-01-preview",
             "or az security pricing list -o json; or a Terraform plan: terraform show -json plan.out",

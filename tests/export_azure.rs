@@ -1264,3 +1264,126 @@ fn an_arm_error_response_saved_as_a_list_is_an_error_quoting_it() {
         "{message}"
     );
 }
+
+// `az account list`, `Get-AzSubscription | ConvertTo-Json` and ARM's `GET /subscriptions` list the
+// tenant's subscriptions: each that can run machines is an Azure cloud account, so one whose
+// Defender for Cloud lists are not exported is not evaluated by DEX302 and DEX303 (it went
+// unseen); a disabled or deleted one is noted and left out, even with its pricings exported.
+#[test]
+fn a_subscription_list_makes_each_running_subscription_an_account() {
+    let prod = "2b7e4c1d-8a3f-4d6e-9b5c-0e1f2a3b4c5d";
+    let dev = "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a";
+    let sandbox = "8f9e0d1c-2b3a-4f5e-9d8c-7b6a5f4e3d2c";
+    let l = load("az-subscriptions");
+    let notes: Vec<_> = l
+        .diagnostics
+        .iter()
+        .map(|d| (d.level, d.file.as_str(), d.line))
+        .collect();
+    assert_eq!(
+        notes,
+        [(DiagLevel::Note, "azure/subscriptions.json", Some(51))],
+        "{:?}",
+        l.diagnostics
+    );
+    assert!(l.diagnostics[0].message.contains("`Contoso Legacy`"));
+    let listed: Vec<_> = records(&l.model, "cloud_accounts")
+        .iter()
+        .map(|a| {
+            (
+                text(a, "id").unwrap(),
+                text(a, "name").unwrap(),
+                text(a, "state").unwrap(),
+                text(a, "servers_tier").map(str::to_string),
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            (
+                prod,
+                "Contoso Production",
+                "Enabled",
+                Some("Standard".into())
+            ),
+            (dev, "Contoso Development", "Enabled", None),
+            (sandbox, "Contoso Sandbox", "Warned", None),
+        ]
+    );
+    let (code, report) = lint(&fixture("az-subscriptions"));
+    assert_eq!(code, 0, "{report:#}");
+    assert!(violations(&report).is_empty(), "{report:#}");
+    for (policy, list) in [("DEX302", "pricings"), ("DEX303", "settings")] {
+        let ne = common::not_evaluated(&report, policy);
+        let entities: Vec<&str> = ne.iter().map(|n| n.0.as_str()).collect();
+        assert_eq!(
+            entities,
+            [
+                format!("cloud_accounts/{dev}"),
+                format!("cloud_accounts/{sandbox}")
+            ],
+            "{policy}: {ne:?}"
+        );
+        assert!(
+            ne[0].1.starts_with("the export has no ")
+                && ne[0].1.contains(&format!(
+                    "/subscriptions/{dev}/providers/Microsoft.Security/{list}"
+                )),
+            "{ne:?}"
+        );
+    }
+
+    // One subscription alone from Get-AzSubscription: an object, PascalCase.
+    let l = load("az-powershell-subscriptions");
+    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+    let a = &records(&l.model, "cloud_accounts")[0];
+    assert_eq!(
+        (
+            text(a, "id"),
+            text(a, "name"),
+            text(a, "source"),
+            text(a, "state")
+        ),
+        (
+            Some("4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8"),
+            Some("Fabrikam Workloads"),
+            Some("az-powershell"),
+            Some("Enabled")
+        )
+    );
+    let (code, report) = lint(&fixture("az-powershell-subscriptions"));
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(common::not_evaluated(&report, "DEX302").len(), 1);
+    assert_eq!(common::not_evaluated(&report, "DEX303").len(), 1);
+
+    // ARM REST `GET /subscriptions` (Subscriptions - List, api-version 2022-12-01): a past-due
+    // subscription runs its machines; a deleted one does not; an undocumented state is a warning
+    // and the subscription is read as one that runs machines.
+    let arm = r#"{"value": [
+  {"id": "/subscriptions/11111111-1111-4111-8111-111111111111", "authorizationSource": "RoleBased",
+   "managedByTenants": [], "subscriptionId": "11111111-1111-4111-8111-111111111111",
+   "tenantId": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "displayName": "Past due",
+   "state": "PastDue", "subscriptionPolicies": {"locationPlacementId": "Public_2014-09-01",
+   "quotaId": "PayAsYouGo_2014-09-01", "spendingLimit": "Off"}},
+  {"id": "/subscriptions/22222222-2222-4222-8222-222222222222", "subscriptionId": "22222222-2222-4222-8222-222222222222",
+   "tenantId": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "displayName": "Gone", "state": "Deleted"},
+  {"id": "/subscriptions/33333333-3333-4333-8333-333333333333", "subscriptionId": "33333333-3333-4333-8333-333333333333",
+   "tenantId": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "displayName": "Odd", "state": "Frozen"}
+],
+"count": {"type": "Total", "value": 3}, "nextLink": null}"#;
+    let dir = export_of(&[("azure/subscriptions.json", arm)]);
+    let l = export::load(&[dir.path().to_path_buf()], &LoadOptions::default()).unwrap();
+    let levels: Vec<_> = l.diagnostics.iter().map(|d| (d.level, d.line)).collect();
+    assert_eq!(
+        levels,
+        [(DiagLevel::Note, Some(8)), (DiagLevel::Warning, Some(10))],
+        "{:?}",
+        l.diagnostics
+    );
+    let ids: Vec<_> = records(&l.model, "cloud_accounts")
+        .iter()
+        .map(|a| (text(a, "name").unwrap(), text(a, "state").unwrap()))
+        .collect();
+    assert_eq!(ids, [("Past due", "PastDue"), ("Odd", "Frozen")]);
+}

@@ -167,6 +167,7 @@ pub fn collection_by_path(rel: &str) -> Option<&'static str> {
         ("pricing", "cloud_accounts"),
         ("setting", "cloud_accounts"),
         ("connector", "cloud_accounts"),
+        ("subscription", "cloud_accounts"),
         ("plan", "cloud_accounts"),
         ("deployment", "products"),
     ];
@@ -662,7 +663,15 @@ fn documented_path(rel: &str) -> bool {
             &["users", "groups", "subscribedskus", "directoryaudits"],
         ),
         ("mde", &["machines", "deviceavinfo", "devicegroups"]),
-        ("azure", &["pricings", "settings", "securityconnectors"]),
+        (
+            "azure",
+            &[
+                "pricings",
+                "settings",
+                "securityconnectors",
+                "subscriptions",
+            ],
+        ),
     ];
     let lower = rel.to_ascii_lowercase();
     let parts: Vec<&str> = lower.split('/').collect();
@@ -2163,7 +2172,13 @@ impl Assembler {
             c.extend(std::mem::take(&mut self.devices));
         }
         if let Some(c) = model.collection_mut("cloud_accounts") {
+            let gone = inactive_subscriptions(&mut self.accounts);
             c.gaps.extend(conflicts);
+            c.gaps.retain(|g| {
+                g.entity
+                    .as_deref()
+                    .is_none_or(|e| !gone.iter().any(|x| x.eq_ignore_ascii_case(e)))
+            });
             for a in &mut self.accounts {
                 c.gaps.extend(unexported_azure_settings(a));
             }
@@ -2580,6 +2595,25 @@ fn unknown_when_empty(groups: &mut [Record], gaps: &[Gap]) {
     }
 }
 
+/// Removes the Azure subscriptions that a subscription list says are disabled or deleted
+/// (`state`, see [`formats::arm::INACTIVE_SUBSCRIPTION_STATES`]): they run no machines, so they
+/// are no cloud accounts to cover, whatever other files (their pricings) say of them. The list
+/// noted each where it gives its state. Returns their identities, whose gaps go with them.
+fn inactive_subscriptions(accounts: &mut Vec<Record>) -> Vec<String> {
+    let mut gone = Vec::new();
+    accounts.retain(|a| {
+        let inactive = a.get("environment").and_then(Field::as_str) == Some("Azure")
+            && a.get("state")
+                .and_then(Field::as_str)
+                .is_some_and(|s| formats::arm::INACTIVE_SUBSCRIPTION_STATES.contains(&s));
+        if inactive {
+            gone.push(a.identity().unwrap_or_default().to_string());
+        }
+        !inactive
+    });
+    gone
+}
+
 /// Makes unknown what no file of the export told of an Azure subscription: its Defender for
 /// Servers pricing (`servers_tier`) and its endpoint protection setting (`mde_integration`).
 /// An export of a subscription's pricings without its settings (or the reverse), or a template
@@ -2824,6 +2858,7 @@ mod tests {
             "mde/devicegroups.json",
             "azure/pricings-6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f.json",
             "azure/securityConnectors.json",
+            "azure/subscriptions.json",
         ] {
             assert!(super::documented_path(rel), "{rel}");
         }

@@ -498,6 +498,12 @@ pub static CLOUD_ACCOUNT: RecordSchema = RecordSchema {
             "settings WDATP enabled, or mdeAutoProvisioning.enabled",
         ),
         o("source", STR, "arm, connector, terraform or arm-template"),
+        o(
+            "state",
+            STR,
+            "Azure subscription state (az account list state, Get-AzSubscription State, ARM GET /subscriptions state); disabled and deleted subscriptions are left out",
+        )
+        .values(&["Enabled", "Warned", "PastDue"]),
     ],
 };
 

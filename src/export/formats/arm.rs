@@ -113,9 +113,12 @@ pub fn resources<'a>(doc: &At<'a>) -> Vec<At<'a>> {
     }
 }
 
-/// Reads an ARM REST document of `Microsoft.Security` resources (values under `properties`);
-/// false when the document is not one.
+/// Reads an ARM REST document of `Microsoft.Security` resources (values under `properties`),
+/// or the list of subscriptions ([`ARM_SUBSCRIPTIONS`]); false when the document is neither.
 pub fn read(b: &mut Builder, doc: &At<'_>, _rel: &str) -> bool {
+    if subscription_list(b, doc, &ARM_SUBSCRIPTIONS) {
+        return true;
+    }
     let items = resources(doc);
     let rest = !items.is_empty()
         && items
@@ -470,6 +473,161 @@ pub fn setting_in(b: &mut Builder, r: &At<'_>, props: &At<'_>, scope: Scope, sou
             ),
         ),
     }
+}
+
+/// A list of the tenant's Azure subscriptions, as one tool prints it: the keys that tell it
+/// (all present, in this case) and those of the subscription's id and display name.
+#[derive(Debug, Clone, Copy)]
+pub struct SubscriptionList {
+    /// The `source` of the accounts made (`az-cli`, `az-powershell`, `arm`).
+    pub source: &'static str,
+    /// Keys every item has, in the tool's case.
+    pub keys: &'static [&'static str],
+    /// The key of the subscription id (a GUID).
+    pub id: &'static str,
+    /// The key of the subscription's display name.
+    pub name: &'static str,
+}
+
+/// `az account list` (and `az account show`, one object): the CLI's profile entries, camelCase
+/// `id` (the subscription id), `name`, `state`, `tenantId`, `homeTenantId`, `isDefault`,
+/// `cloudName`, `user`, `managedByTenants` (learn.microsoft.com/cli/azure/account#az-account-list;
+/// Azure/azure-cli `src/azure-cli-core/azure/cli/core/_profile.py`).
+pub const AZ_ACCOUNT_LIST: SubscriptionList = SubscriptionList {
+    source: "az-cli",
+    keys: &["id", "name", "state", "tenantId", "isDefault"],
+    id: "id",
+    name: "name",
+};
+
+/// `Get-AzSubscription | ConvertTo-Json`: `PSAzureSubscription` objects, PascalCase `Name`,
+/// `Id` (the subscription id), `State`, `SubscriptionId`, `TenantId`, `HomeTenantId`, ...
+/// (Azure/azure-powershell `src/Accounts/Accounts/Models/PSAzureSubscription.cs`); one
+/// subscription alone is written without an array.
+pub const GET_AZ_SUBSCRIPTION: SubscriptionList = SubscriptionList {
+    source: "az-powershell",
+    keys: &["Id", "Name", "State", "TenantId"],
+    id: "Id",
+    name: "Name",
+};
+
+/// ARM REST `GET https://management.azure.com/subscriptions?api-version=2022-12-01`
+/// ("Subscriptions - List": `{"value": [{"id": "/subscriptions/<id>", "subscriptionId",
+/// "displayName", "state", "tenantId", "subscriptionPolicies", ...}], "nextLink"}`).
+pub const ARM_SUBSCRIPTIONS: SubscriptionList = SubscriptionList {
+    source: "arm",
+    keys: &["subscriptionId", "displayName", "state"],
+    id: "subscriptionId",
+    name: "displayName",
+};
+
+/// The documented subscription states (`SubscriptionState`: Enabled, Warned, PastDue,
+/// Disabled, Deleted; Microsoft Learn, "Azure subscription states").
+pub const SUBSCRIPTION_STATES: &[&str] = &["Enabled", "Warned", "PastDue", "Disabled", "Deleted"];
+
+/// The states of a subscription that runs no machine: a disabled subscription's virtual
+/// machines are deallocated and no resource can be created or updated in it; a deleted one's
+/// resources are deleted with it (Microsoft Learn, "Azure subscription states"). Such a
+/// subscription is no cloud account to cover: the model leaves it out, whatever other files
+/// say of it (a warned or past-due subscription still runs its machines, and is one).
+pub const INACTIVE_SUBSCRIPTION_STATES: &[&str] = &["Disabled", "Deleted"];
+
+/// Reads a list of the tenant's subscriptions printed as `shape` says: each subscription
+/// becomes an Azure cloud account keyed by its id, with its display name and `state`, so that
+/// one whose Defender for Cloud pricings or settings the export lacks is listed as not
+/// evaluated rather than unseen. A disabled or deleted one is noted and left out of the model
+/// (see [`INACTIVE_SUBSCRIPTION_STATES`]); an undocumented or missing `state` is a warning, and
+/// the subscription is read as one that runs machines. False when `doc` is not such a list.
+pub fn subscription_list(b: &mut Builder, doc: &At<'_>, shape: &SubscriptionList) -> bool {
+    let items = resources(doc);
+    let ours = !items.is_empty()
+        && items.iter().all(|i| {
+            i.is_object()
+                && shape
+                    .keys
+                    .iter()
+                    .all(|k| i.members().iter().any(|(key, _)| key == k))
+        });
+    if !ours {
+        return false;
+    }
+    if doc.is_object() && doc.get("value").is_some() {
+        let next = doc.get("nextLink");
+        b.page_linked(
+            "nextLink",
+            "arm:microsoft.resources/subscriptions".to_string(),
+            next.as_ref(),
+            ("cloud_accounts", None, None),
+            "the list of subscriptions",
+        );
+    }
+    for item in &items {
+        let Some(id_at) = item.get(shape.id) else {
+            continue;
+        };
+        let Some(id) = id_at.as_str().map(str::trim).filter(|s| !s.is_empty()) else {
+            b.shape_error(
+                &id_at,
+                &format!("expected `{}` to be the subscription id", shape.id),
+            );
+            continue;
+        };
+        let id = id.to_string();
+        let name = item.get(shape.name).filter(|n| n.as_str().is_some());
+        let shown = name
+            .as_ref()
+            .and_then(|n| n.as_str())
+            .map_or(format!("`{id}`"), |n| format!("`{n}` (`{id}`)"));
+        let state_at = item.get("state");
+        let state = state_at.as_ref().and_then(|s| {
+            let written = s.as_str()?.trim();
+            Some(
+                SUBSCRIPTION_STATES
+                    .iter()
+                    .find(|k| k.eq_ignore_ascii_case(written))
+                    .map_or_else(|| written.to_string(), |k| (*k).to_string()),
+            )
+        });
+        let documented = SUBSCRIPTION_STATES.join(", ");
+        match (&state, &state_at) {
+            (Some(st), Some(at)) if INACTIVE_SUBSCRIPTION_STATES.contains(&st.as_str()) => {
+                b.note(
+                    at,
+                    &format!(
+                        "subscription {shown} is `{st}`: it runs no machines (a disabled \
+                         subscription's virtual machines are deallocated, a deleted one's \
+                         resources deleted), so it is not a cloud account to cover and no rule \
+                         judges it"
+                    ),
+                );
+            }
+            (Some(st), Some(_)) if SUBSCRIPTION_STATES.contains(&st.as_str()) => {}
+            (Some(st), Some(at)) => b.warning(
+                at,
+                &format!(
+                    "undocumented subscription `state` `{st}` (documented: {documented}); \
+                     subscription {shown} is read as one that runs machines"
+                ),
+            ),
+            _ => b.warning(
+                state_at.as_ref().unwrap_or(item),
+                &format!(
+                    "expected `state` to be the subscription's state ({documented}); \
+                     subscription {shown} is read as one that runs machines"
+                ),
+            ),
+        }
+        let Some(account) = b.cloud_account(&id, "Azure", shape.source, item) else {
+            continue;
+        };
+        if let Some(n) = &name {
+            put_at(account, "name", n, Conv::Text);
+        }
+        if let (Some(st), Some(at)) = (state, &state_at) {
+            account.set("state", Value::Str(st.as_str().into()), Some(at.loc()));
+        }
+    }
+    true
 }
 
 /// Environments of securityConnectors that are DevOps or registry scopes, not cloud accounts.

@@ -4,6 +4,8 @@
 //!   setting list` (a bare array) and `show`: the Python SDK's models, whose ARM `properties` are
 //!   flattened beside `id`, `name` and `type` (`pricingTier`, `subPlan`, `enabled`, `kind`).
 //!   Read by the ARM loaders of [`super::arm`].
+//! - `az account list` (`az account show`): the subscriptions the signed-in identity sees, each
+//!   an Azure cloud account (see [`arm::AZ_ACCOUNT_LIST`] and [`arm::subscription_list`]).
 //! - `az ad group list`, `az ad user list`, `az ad group member list --group <gid>`: the `value`
 //!   list of the Microsoft Graph response, printed as a bare array of Graph's own camelCase
 //!   objects (group and user lists without `@odata.type`, members with it). Users carry Graph's
@@ -18,7 +20,9 @@ use crate::export::Builder;
 
 /// Reads an az CLI output document; false when it is not one.
 pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
-    security(b, doc) || directory(b, doc, rel)
+    arm::subscription_list(b, doc, &arm::AZ_ACCOUNT_LIST)
+        || security(b, doc)
+        || directory(b, doc, rel)
 }
 
 /// `az security ...`: `Microsoft.Security` resources with `type` and without `properties`.

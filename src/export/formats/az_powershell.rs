@@ -1,4 +1,6 @@
-//! Az PowerShell's Defender for Cloud cmdlets piped to `ConvertTo-Json`: `Get-AzSecurityPricing`
+//! Az PowerShell's `Get-AzSubscription` piped to `ConvertTo-Json` (the subscriptions the
+//! signed-in identity sees, each an Azure cloud account: see [`arm::GET_AZ_SUBSCRIPTION`]), and
+//! its Defender for Cloud cmdlets piped to `ConvertTo-Json`: `Get-AzSecurityPricing`
 //! (`PSSecurityPricing`: `Id`, `Name`, `PricingTier`, `SubPlan`, ...), `Get-AzSecuritySetting`
 //! (`Id`, `Name`, `Type`, `Enabled`) and `Get-AzSecurityConnector` (`EnvironmentName`,
 //! `HierarchyIdentifier`, `EnvironmentData`, `Offering[]` with `OfferingType`, `SubPlanType`,
@@ -18,6 +20,9 @@ fn pascal(v: &At<'_>) -> bool {
 
 /// Reads an Az.Security cmdlet's output; false when the document is not one.
 pub fn read(b: &mut Builder, doc: &At<'_>, _rel: &str) -> bool {
+    if arm::subscription_list(b, doc, &arm::GET_AZ_SUBSCRIPTION) {
+        return true;
+    }
     let items = arm::resources(doc);
     let ours = !items.is_empty()
         && items.iter().all(|r| {
