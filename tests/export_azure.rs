@@ -1387,3 +1387,97 @@ fn a_subscription_list_makes_each_running_subscription_an_account() {
         .collect();
     assert_eq!(ids, [("Past due", "PastDue"), ("Odd", "Frozen")]);
 }
+
+// `WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW` enabled beside `WDATP` on excludes the subscription's Linux
+// machines from the Defender for Endpoint integration: DEX303 reports it at that setting (it was
+// ignored), from every source that writes the setting. Without the setting, Linux is included.
+#[test]
+fn linux_machines_excluded_from_the_mde_integration_are_dex303() {
+    let sub = "3a9f7c2e-1b4d-4e8a-9c6f-5d2e0b7a4c81";
+    let az = format!(
+        r#"[
+  {{"enabled": true, "id": "/subscriptions/{sub}/providers/Microsoft.Security/settings/WDATP",
+    "kind": "DataExportSettings", "name": "WDATP", "type": "Microsoft.Security/settings"}},
+  {{"enabled": true, "id": "/subscriptions/{sub}/providers/Microsoft.Security/settings/WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW",
+    "kind": "DataExportSettings", "name": "WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW", "type": "Microsoft.Security/settings"}}
+]"#
+    );
+    let ps = format!(
+        r#"[
+  {{"Id": "/subscriptions/{sub}/providers/Microsoft.Security/settings/WDATP", "Name": "WDATP",
+    "Type": "Microsoft.Security/settings", "Enabled": true}},
+  {{"Id": "/subscriptions/{sub}/providers/Microsoft.Security/settings/WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW",
+    "Name": "WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW", "Type": "Microsoft.Security/settings", "Enabled": true}}
+]"#
+    );
+    let template = r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "resources": [
+    {"type": "Microsoft.Security/pricings", "apiVersion": "2024-01-01", "name": "VirtualMachines",
+     "properties": {"pricingTier": "Standard", "subPlan": "P2"}},
+    {"type": "Microsoft.Security/settings", "apiVersion": "2022-05-01", "name": "WDATP",
+     "kind": "DataExportSettings", "properties": {"enabled": true}},
+    {"type": "Microsoft.Security/settings", "apiVersion": "2022-05-01",
+     "name": "WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW", "kind": "DataExportSettings",
+     "properties": {"enabled": true}}
+  ]
+}"#;
+    let plan = r#"{"format_version": "1.2", "planned_values": {"root_module": {"resources": [
+  {"address": "azurerm_security_center_subscription_pricing.vm", "mode": "managed",
+   "type": "azurerm_security_center_subscription_pricing", "name": "vm",
+   "values": {"resource_type": "VirtualMachines", "tier": "Standard", "subplan": "P2"}},
+  {"address": "azurerm_security_center_setting.mde", "mode": "managed",
+   "type": "azurerm_security_center_setting", "name": "mde",
+   "values": {"setting_name": "WDATP", "enabled": true}},
+  {"address": "azurerm_security_center_setting.linux", "mode": "managed",
+   "type": "azurerm_security_center_setting", "name": "linux",
+   "values": {"setting_name": "WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW", "enabled": true}}]}}}"#;
+    for (path, text, line) in [
+        ("azure/settings.json", az.as_str(), 4),
+        ("azure/settings.json", ps.as_str(), 5),
+        ("main.json", template, 11),
+        ("terraform/plan.json", plan, 10),
+    ] {
+        let dir = export_of(&[(path, text)]);
+        let (code, report) = lint(dir.path());
+        assert_eq!(code, 0, "{path}: {report:#}");
+        assert_eq!(violations(&report), [v("DEX303", path, line)], "{report:#}");
+        let message = &common::violation_messages(&report, "DEX303")[0];
+        assert!(
+            message
+                .starts_with("endpoint protection excludes the Linux servers of Azure account `")
+                && message.ends_with("` (`WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW` is enabled)"),
+            "{message}"
+        );
+        // Linux included (`false`): no finding.
+        let included = text.replacen(
+            "WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW\", \"Type\": \"Microsoft.Security/settings\", \"Enabled\": true",
+            "WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW\", \"Type\": \"Microsoft.Security/settings\", \"Enabled\": false",
+            1,
+        );
+        let included = if included == text {
+            let at = text.rfind("true").unwrap();
+            format!("{}false{}", &text[..at], &text[at + 4..])
+        } else {
+            included
+        };
+        let dir = export_of(&[(path, &included)]);
+        let (_, report) = lint(dir.path());
+        assert!(violations(&report).is_empty(), "{path}: {report:#}");
+    }
+    // WDATP off and Linux excluded: both, since turning the integration on leaves Linux out.
+    let off = az.replacen("\"enabled\": true", "\"enabled\": false", 1);
+    let dir = export_of(&[("azure/settings.json", &off)]);
+    let (_, report) = lint(dir.path());
+    assert_eq!(
+        common::violation_messages(&report, "DEX303"),
+        [
+            format!("endpoint protection is turned off for Azure account `{sub}`"),
+            format!(
+                "endpoint protection excludes the Linux servers of Azure account `{sub}` \
+                 (`WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW` is enabled)"
+            )
+        ]
+    );
+}

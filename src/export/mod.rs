@@ -1473,6 +1473,10 @@ const ACCOUNT_FIELDS: &[(&str, &str)] = &[
         "mde_integration",
         "endpoint protection (Defender for Endpoint integration)",
     ),
+    (
+        "mde_linux_excluded",
+        "exclusion of Linux machines from endpoint protection (`WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW`)",
+    ),
 ];
 
 /// The words for a judged field of a cloud account (see [`ACCOUNT_FIELDS`]).

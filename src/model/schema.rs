@@ -504,6 +504,11 @@ pub static CLOUD_ACCOUNT: RecordSchema = RecordSchema {
             "Azure subscription state (az account list state, Get-AzSubscription State, ARM GET /subscriptions state); disabled and deleted subscriptions are left out",
         )
         .values(&["Enabled", "Warned", "PastDue"]),
+        o(
+            "mde_linux_excluded",
+            BOOL,
+            "settings WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW enabled: Linux machines are excluded from the Defender for Endpoint integration (a legacy subscription's opt-out; absent: included)",
+        ),
     ],
 };
 

@@ -433,14 +433,35 @@ fn exported(b: &mut Builder, r: &At<'_>, id: &str, source: &str) {
     }
 }
 
-/// A `settings` resource: `WDATP` is the Defender for Endpoint integration of the subscription.
+/// The `Microsoft.Security/settings` read, and the cloud account field each sets (`enabled`):
+/// `WDATP` is the Defender for Endpoint integration of the subscription, and
+/// `WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW`, when enabled, excludes its Linux machines from it (a
+/// legacy subscription's opt-out; Microsoft Learn, "Enable Defender for Endpoint integration in
+/// Microsoft Defender for Cloud", section "Legacy subscriptions (created before summer-2021):
+/// Enable on Linux machines"; Azure/azure-rest-api-specs
+/// `stable/2022-05-01/examples/Settings/GetSettings_example.json` lists it with `WDATP`).
+pub const SETTINGS: &[(&str, &str)] = &[
+    ("WDATP", "mde_integration"),
+    ("WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW", "mde_linux_excluded"),
+];
+
+/// The cloud account field a setting of this name sets (see [`SETTINGS`]); None for the
+/// settings no rule reads (`MCAS`, `Sentinel`, `WDATP_UNIFIED_SOLUTION`...).
+pub fn setting_field(name: &str) -> Option<&'static str> {
+    SETTINGS
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, f)| *f)
+}
+
+/// A `settings` resource: `WDATP` and `WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW` (see [`SETTINGS`]).
 pub fn setting(b: &mut Builder, r: &At<'_>, props: &At<'_>, id: &str, name: &str, source: &str) {
-    if !name.eq_ignore_ascii_case("WDATP") {
+    let Some(field) = setting_field(name) else {
         exported(b, r, id, source);
         return;
-    }
+    };
     match scope_of(id) {
-        Some(scope) => setting_in(b, r, props, scope, source),
+        Some(scope) => setting_in(b, r, props, scope, source, field),
         None => b.shape_error(
             r,
             "cannot tell the subscription of this setting (no `/subscriptions/<id>` in its `id`)",
@@ -448,30 +469,36 @@ pub fn setting(b: &mut Builder, r: &At<'_>, props: &At<'_>, id: &str, name: &str
     }
 }
 
-/// The `WDATP` setting `props` on `scope`: on a subscription, its cloud account's
-/// `mde_integration`; below one, a warning (the setting exists only on subscriptions).
-pub fn setting_in(b: &mut Builder, r: &At<'_>, props: &At<'_>, scope: Scope, source: &str) {
+/// A setting of [`SETTINGS`] (`props`) on `scope`, whose `enabled` sets the cloud account's
+/// `field`: on a subscription, its cloud account's; below one, a warning (the settings exist
+/// only on subscriptions).
+pub fn setting_in(
+    b: &mut Builder,
+    r: &At<'_>,
+    props: &At<'_>,
+    scope: Scope,
+    source: &str,
+    field: &'static str,
+) {
     match scope {
         Scope::Subscription(sub) => {
             if b.cloud_account(&sub, "Azure", source, r).is_none() {
                 return;
             }
             if let Some((e, v)) = props.get("enabled").and_then(|e| Some((e, e.boolean()?))) {
-                b.account_value(
-                    &sub,
-                    ("Azure", source, r),
-                    "mde_integration",
-                    Value::Bool(v),
-                    &e,
-                );
+                b.account_value(&sub, ("Azure", source, r), field, Value::Bool(v), &e);
             }
         }
-        Scope::Below { id, .. } => b.warning(
-            r,
-            &format!(
-                "the `WDATP` setting of `{id}` is not a subscription's setting; it was not read"
-            ),
-        ),
+        Scope::Below { id, .. } => {
+            let name = text(r, "name").unwrap_or_else(|| "WDATP".to_string());
+            b.warning(
+                r,
+                &format!(
+                    "the `{name}` setting of `{id}` is not a subscription's setting; it was not \
+                     read"
+                ),
+            );
+        }
     }
 }
 

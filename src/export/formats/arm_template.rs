@@ -25,8 +25,8 @@
 //!   per template) and a resource-group template's is the target group's (`resource_pricings`);
 //!   with `scope` (a resource id, a `Namespace/type/name` path of the deployment's group, or a
 //!   symbolic name) or the older `.../providers/pricings` child form, the resource's.
-//! - `Microsoft.Security/settings` `WDATP` and `Microsoft.Security/securityConnectors`, through
-//!   the ARM REST loaders of [`super::arm`].
+//! - `Microsoft.Security/settings` `WDATP` and `WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW`, and
+//!   `Microsoft.Security/securityConnectors`, through the ARM REST loaders of [`super::arm`].
 //! - The Microsoft Graph Bicep extension's `Microsoft.Graph/groups@v1.0` (and `@beta`), in
 //!   both the `extensions`/`extension` and the older `imports`/`import` form: `displayName`,
 //!   `uniqueName`, `securityEnabled`, `mailEnabled`, `groupTypes`, `membershipRule` under
@@ -1142,6 +1142,12 @@ impl Reader {
     ) {
         let kind = r.lower_kind();
         let pricing = kind == "microsoft.security/pricings" || is_provider_pricing(&kind);
+        // `WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW` is the setting's own name; any other (`WDATP`,
+        // or a name not known before deployment, which may be `WDATP`) is read as `WDATP`.
+        let linux = !pricing
+            && r.name
+                .as_deref()
+                .is_ok_and(|n| n.eq_ignore_ascii_case("WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW"));
         let (plan, wanted, fields): (&str, &str, &[(&str, &'static str, &'static str)]) = if pricing
         {
             (
@@ -1151,6 +1157,12 @@ impl Reader {
                     ("properties.pricingtier", "servers_tier", "tier"),
                     ("properties.subplan", "servers_plan", "sub_plan"),
                 ],
+            )
+        } else if linux {
+            (
+                "setting",
+                "WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW",
+                &[("properties.enabled", "mde_linux_excluded", "")],
             )
         } else {
             (
@@ -1358,7 +1370,8 @@ impl Reader {
         let record = if pricing {
             super::arm::pricing_in(b, &at, &props, scope, SOURCE)
         } else {
-            super::arm::setting_in(b, &at, &props, scope, SOURCE);
+            let field = fields.first().map_or("mde_integration", |f| f.1);
+            super::arm::setting_in(b, &at, &props, scope, SOURCE, field);
             None
         };
         match synthetic_scope {

@@ -756,9 +756,11 @@ fn load(b: &mut Builder, doc: &At<'_>, instances: &[Instance<'_>], rel: &str) {
                     .get("setting_name")
                     .and_then(|t| t.text())
                     .unwrap_or_default();
-                if name.eq_ignore_ascii_case("WDATP") {
+                // `WDATP`, and `WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW` (see `arm::SETTINGS`).
+                if let Some(field) = super::arm::setting_field(&name) {
+                    let fields = [(field, "enabled")];
                     if let Some(a) = account(b, doc, i, rel) {
-                        put(a, "mde_integration", &i.after, "enabled", Conv::Bool);
+                        put(a, field, &i.after, "enabled", Conv::Bool);
                         let unknown = known_after_apply(a, i, &fields, rel);
                         let id = a.identity().unwrap_or_default().to_string();
                         for (field, why, at) in unknown {
