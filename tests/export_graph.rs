@@ -750,3 +750,25 @@ fn graph_lists_saved_as_bare_arrays_without_additional_properties_are_read() {
         ["user `alex.wilber@contoso.com` has no enabled Entra ID P1 plan"]
     );
 }
+
+#[test]
+fn a_member_listed_again_on_a_later_page_is_one_member() {
+    let (_, report) = lint("graph-members-relisted");
+    let members = "graph/groups/b320b3f0-6a2d-4a47-9c5e-3e0f1f6f8a21";
+    assert_eq!(
+        violations(&report, "DEX003"),
+        [(format!("{members}/members-2.json"), 4)]
+    );
+    let warnings: Vec<_> = errors(&report)
+        .into_iter()
+        .filter(|e| e.0 == "warning")
+        .collect();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].3.starts_with(
+            "`e2d4c1a8-7b3f-4c55-8d2e-91f0a6b7c3d4` is listed more than once among the members \
+             of group `b320b3f0-6a2d-4a47-9c5e-3e0f1f6f8a21`"
+        ),
+        "{warnings:?}"
+    );
+}

@@ -2029,7 +2029,11 @@ impl Assembler {
 
     /// The warning, at its last listing, that records of `what` were listed more than once
     /// (see [`relisted`]).
-    fn relisted_warning(&mut self, model: &TenantModel, what: &str, r: relisted::Relisted) {
+    fn relisted_warning(
+        model: &TenantModel,
+        what: &str,
+        r: relisted::Relisted,
+    ) -> Option<LoadDiagnostic> {
         let locs: Vec<Loc> = [r.first, r.last].into_iter().flatten().collect();
         let refs: Vec<&Loc> = locs.iter().collect();
         let located = locate::locate_all(model, &refs);
@@ -2055,17 +2059,16 @@ impl Assembler {
             place(r.first),
             place(r.last),
         );
-        if let Some((file, l)) = at(r.last) {
-            self.diagnostics.push(LoadDiagnostic {
-                level: DiagLevel::Warning,
-                file: file.path.clone(),
-                root: file.root,
-                line: l.as_ref().map(|a| a.line),
-                column: l.as_ref().map(|a| a.column),
-                message,
-                snippet: l.map(|a| a.source.line(a.line).to_string()),
-            });
-        }
+        let (file, l) = at(r.last)?;
+        Some(LoadDiagnostic {
+            level: DiagLevel::Warning,
+            file: file.path.clone(),
+            root: file.root,
+            line: l.as_ref().map(|a| a.line),
+            column: l.as_ref().map(|a| a.column),
+            message,
+            snippet: l.map(|a| a.source.line(a.line).to_string()),
+        })
     }
 
     /// Joins what waited for every file, and returns the model.
@@ -2084,13 +2087,15 @@ impl Assembler {
             }
         }
         if let Some(r) = relisted::dedupe(&mut self.groups) {
-            self.relisted_warning(&model, "Entra ID groups", r);
+            let warning = Self::relisted_warning(&model, "Entra ID groups", r);
+            self.diagnostics.extend(warning);
         }
         // Members onto their groups.
         let mut members = std::mem::take(&mut self.members);
         let mut attached = vec![false; members.len()];
         // Where the inline members lists that a members file replaced were.
         let mut replaced: HashSet<Loc> = HashSet::new();
+        let mut relisted_members = Vec::new();
         for g in &mut self.groups {
             let id = g
                 .get("id")
@@ -2112,7 +2117,18 @@ impl Assembler {
                         }
                     }
                 }
-                let list = std::mem::take(&mut entry.2);
+                let mut list = std::mem::take(&mut entry.2);
+                // A member listed on two pages of the list (it changed while it was paged), or
+                // in two exports of it, is one member.
+                let file = |m: &Record| m.loc().map(|l| l.file());
+                if list.iter().any(|m| file(m) != list.first().and_then(file)) {
+                    let mut v: Vec<Record> = list.into_iter().collect();
+                    if let Some(r) = relisted::dedupe(&mut v) {
+                        let what = format!("members of group `{id}`");
+                        relisted_members.extend(Self::relisted_warning(&model, &what, r));
+                    }
+                    list = v.into_iter().collect();
+                }
                 // The members a group was read with: those a Terraform plan or an ARM template
                 // declares, which the plan's member resources add to, or those Graph listed
                 // inline (`$expand=members`, at most 20 of them), which a members list of the
@@ -2133,6 +2149,7 @@ impl Assembler {
                 g.set("members", Value::Records(all), entry.1);
             }
         }
+        self.diagnostics.extend(relisted_members);
         // The gap of an inline list that may be cut (20 members) goes with the list.
         if let Some(c) = model.collection_mut("groups") {
             c.gaps.retain(|gap| {
@@ -2202,7 +2219,8 @@ impl Assembler {
                 let what = schema::collection_index(name)
                     .and_then(|i| schema::COLLECTIONS.get(i))
                     .map_or(name, |s| s.doc);
-                self.relisted_warning(&model, what, r);
+                let warning = Self::relisted_warning(&model, what, r);
+                self.diagnostics.extend(warning);
             }
         }
         if let Some(c) = model.collection_mut("users") {
