@@ -772,3 +772,35 @@ fn a_member_listed_again_on_a_later_page_is_one_member() {
         "{warnings:?}"
     );
 }
+
+#[test]
+fn a_members_list_cast_to_users_is_an_error_not_the_users_list() {
+    let l = load("graph-members-cast");
+    assert_eq!(records(&l.model, "users").len(), 2);
+    let errors: Vec<_> = l
+        .diagnostics
+        .iter()
+        .filter(|d| d.level == DiagLevel::Error)
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(
+        errors[0].file,
+        "graph/groups/b320b3f0-6a2d-4a47-9c5e-3e0f1f6f8a21/members.json"
+    );
+    assert!(
+        errors[0]
+            .message
+            .contains("members/microsoft.graph.user`, `@odata.context` `#users`)"),
+        "{}",
+        errors[0].message
+    );
+    let (code, report) = lint("graph-members-cast");
+    assert_eq!(code, 2);
+    let skipped = common::not_evaluated(&report, "DEX003");
+    assert!(
+        skipped
+            .iter()
+            .any(|(_, why)| why.ends_with("lists only the group's members of kind `user`")),
+        "{skipped:?}"
+    );
+}

@@ -35,6 +35,9 @@ pub enum Entity {
 /// export's members path (`groups/<gid>/members.json`), or by `@odata.type`. EntraExporter's
 /// one-object-per-file layout is [`super::entra_exporter`]'s.
 pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
+    if cast_members(b, doc, rel) {
+        return true;
+    }
     let Some((is_list, entity)) = recognise(doc, rel) else {
         return false;
     };
@@ -47,6 +50,44 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
         }
         object(b, &entity, doc);
     }
+    true
+}
+
+/// A group's members list cast to one kind (`GET /groups/{id}/members/microsoft.graph.user`,
+/// whose `@odata.context` is that kind's list, `#users`) in the group's folder: an error, and
+/// the group's members a gap. It lists only members of that kind, so it cannot show a nested
+/// group (DEX003) or a member that is not a user (DEX006); read as it claims to be, it was the
+/// tenant's users list. True when the document is one.
+fn cast_members(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
+    let Some(gid) = group_folder(rel) else {
+        return false;
+    };
+    let Some((_, fragment)) = document_context(doc) else {
+        return false;
+    };
+    let kind = match fragment.as_str() {
+        "users" => "user",
+        "groups" => "group",
+        "devices" => "device",
+        "serviceprincipals" => "servicePrincipal",
+        "orgcontacts" => "orgContact",
+        _ => return false,
+    };
+    b.shape_error(
+        doc,
+        &format!(
+            "this is the group's members list cast to one kind (`GET /groups/{gid}/members/\
+             microsoft.graph.{kind}`, `@odata.context` `#{fragment}`): it lists only the \
+             members of that kind; export `GET /groups/{gid}/members`, which lists every kind"
+        ),
+    );
+    b.gap(
+        "groups",
+        Some("members"),
+        Some(&gid),
+        format!("`{rel}` lists only the group's members of kind `{kind}`"),
+        doc,
+    );
     true
 }
 
