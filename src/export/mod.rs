@@ -69,7 +69,7 @@ pub enum LoadSetupError {
 }
 
 /// How bad a problem is (written `"note"`, `"warning"`, `"error"` in reports).
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, serde::Serialize)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DiagLevel {
     /// Information that needs no action.
@@ -1638,7 +1638,7 @@ impl Assembler {
                 }
             }
         }
-        self.diagnostics.extend(load.diagnostics);
+        self.diagnostics.extend(fold_repeats(load.diagnostics));
         if load.ops.iter().any(|op| matches!(op, Op::Linkable)) {
             for op in load.ops.iter() {
                 if let Op::Linked(rel) = op {
@@ -2270,6 +2270,43 @@ fn provide_deleted_groups(model: &mut TenantModel) {
             deleted.origin = origin;
         }
     }
+}
+
+/// How many times one message is reported for one file (see [`fold_repeats`]).
+const REPEATS: usize = 5;
+
+/// A file's diagnostics with each message (same level and text) reported at most [`REPEATS`]
+/// times: the last of those counts the others ("... (and 1,795 more times in this file)").
+/// A users list exported without `-Depth` has every user's plans cut off the same way: one
+/// error each made thousands of errors for one file.
+fn fold_repeats(diagnostics: Vec<LoadDiagnostic>) -> Vec<LoadDiagnostic> {
+    if diagnostics.len() <= REPEATS {
+        return diagnostics;
+    }
+    // By message: how many are reported, and the last one reported (its place in `out`).
+    let mut seen: HashMap<(DiagLevel, String), (usize, usize)> = HashMap::new();
+    let mut out: Vec<(LoadDiagnostic, usize)> = Vec::new();
+    for d in diagnostics {
+        let (count, last) = seen
+            .entry((d.level, d.message.clone()))
+            .or_insert((0, usize::MAX));
+        if *count < REPEATS {
+            *count += 1;
+            *last = out.len();
+            out.push((d, 0));
+        } else if let Some((_, more)) = out.get_mut(*last) {
+            *more += 1;
+        }
+    }
+    out.into_iter()
+        .map(|(mut d, more)| {
+            if more > 0 {
+                let times = if more == 1 { "time" } else { "times" };
+                d.message = format!("{} (and {more} more {times} in this file)", d.message);
+            }
+            d
+        })
+        .collect()
 }
 
 /// Why `records` are not a list of the tenant's `what`, when every one of them comes from a
