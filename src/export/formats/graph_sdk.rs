@@ -63,17 +63,14 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
         // ... --query value`, `(Invoke-MgGraphRequest ...).value`): no `AdditionalProperties`,
         // PascalCase or camelCase. Outside a group's folder, an array of users, groups, SKUs or
         // audit records is read as the SDK's.
-        Some(first) if first.get("AdditionalProperties").is_none() => {
-            let kind = match &gid {
-                Some(g) if members_file(rel) => return bare_members(b, doc, g),
-                Some(_) => None,
-                None => kind_of(first, None),
-            };
-            match kind {
-                Some(k @ (Kind::User | Kind::Group | Kind::Sku | Kind::Audit)) => k,
-                _ => return false,
-            }
-        }
+        Some(first) if first.get("AdditionalProperties").is_none() => match &gid {
+            Some(g) if members_file(rel) => return bare_members(b, doc, g),
+            Some(_) => return false,
+            None => match bare_kind(first) {
+                Some(k) => k,
+                None => return false,
+            },
+        },
         Some(first) => match kind_of(first, gid) {
             Some(k) => k,
             None => {
@@ -178,6 +175,32 @@ fn members_folder(rel: &str) -> Option<String> {
     match parts.as_slice() {
         [.., groups, gid, _] if groups.eq_ignore_ascii_case("groups") => Some(gid.to_string()),
         _ => None,
+    }
+}
+
+/// The kind of a Graph object in an array without `AdditionalProperties`, from properties
+/// that only that Graph resource has together: a `subscribedSku` (`skuPartNumber` with
+/// `capabilityStatus` or `prepaidUnits`; a user's `licenseDetails` has neither), a
+/// `directoryAudit`, a `user` or a `group` whose `id` is a directory object id (a GUID; an
+/// Exchange Online `Get-User` object has `UserPrincipalName` too, but its `Id` is a name).
+fn bare_kind(item: &At<'_>) -> Option<Kind> {
+    let has = |k: &str| item.get(k).is_some();
+    let directory_object = item
+        .get("id")
+        .and_then(|i| i.text())
+        .is_some_and(|id| super::entra_exporter::guid_like(&id));
+    if has("SkuPartNumber") && (has("CapabilityStatus") || has("PrepaidUnits")) {
+        Some(Kind::Sku)
+    } else if has("ActivityDisplayName") && has("TargetResources") {
+        Some(Kind::Audit)
+    } else if !directory_object || has("RecipientTypeDetails") {
+        None
+    } else if has("UserPrincipalName") {
+        Some(Kind::User)
+    } else if has("GroupTypes") || has("SecurityEnabled") || has("MembershipRule") {
+        Some(Kind::Group)
+    } else {
+        None
     }
 }
 
