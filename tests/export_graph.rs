@@ -820,3 +820,38 @@ fn a_members_list_cast_to_users_is_an_error_not_the_users_list() {
         "{skipped:?}"
     );
 }
+
+#[test]
+fn two_exports_of_one_list_are_merged_and_their_disagreements_unknown() {
+    // The az CLI's listing, without plans, takes nothing from the REST listing.
+    let (code, report) = lint("users-az-and-graph");
+    assert_eq!(code, 1);
+    assert_eq!(
+        messages(&report, "DEX102"),
+        ["user `alex.wilber@contoso.com` has no enabled Entra ID P1 plan"]
+    );
+    // REST and SDK disagree on whether Alex is enabled: unknown, whichever comes first.
+    let (_, report) = lint("users-sdk-and-graph");
+    assert!(violations(&report, "DEX102").is_empty());
+    let skipped = common::not_evaluated(&report, "DEX102");
+    assert_eq!(skipped.len(), 2, "{skipped:?}");
+    assert!(
+        skipped[0].1.starts_with(
+            "two exports give `enabled` of `87d349ed-44d7-43e1-9a83-5f2406dee5bd` different \
+             values (`true` and `false`)"
+        ),
+        "{skipped:?}"
+    );
+    let warnings: Vec<_> = errors(&report)
+        .into_iter()
+        .filter(|e| e.3.starts_with("`enabled` of"))
+        .collect();
+    assert_eq!(
+        warnings
+            .iter()
+            .map(|w| (w.1.as_str(), w.2))
+            .collect::<Vec<_>>(),
+        [("sdk/users.json", 46)],
+        "{warnings:?}"
+    );
+}

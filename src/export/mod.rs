@@ -1600,6 +1600,9 @@ struct Assembler {
     held: Vec<(usize, String, FileId, Ops)>,
     /// The templates linked by others: (root, path).
     linked: HashSet<(usize, String)>,
+    /// The list each file that is a page of a list belongs to: (root, folder, list), as
+    /// [`paging`] keys it.
+    page_lists: HashMap<FileId, (usize, String, String)>,
 }
 
 impl Assembler {
@@ -1663,6 +1666,9 @@ impl Assembler {
             )),
             _ => None,
         });
+        if let Some((list, _)) = &page {
+            self.page_lists.insert(file, list.clone());
+        }
         // The member lists this file added to: no room is kept in them past what they hold
         // (thousands of groups of tens of members each).
         let mut grown: Vec<(ArcStr, usize)> = Vec::new();
@@ -2027,14 +2033,20 @@ impl Assembler {
         gaps
     }
 
-    /// The warning, at its last listing, that records of `what` were listed more than once
-    /// (see [`relisted`]).
-    fn relisted_warning(
+    /// What [`relisted::dedupe`] found, said: a warning at the last listing of the first
+    /// record listed more than once, one at the first conflicting value (counting the others),
+    /// and the gap of each field two lists disagree on (see [`relisted`]).
+    fn relisted_report(
         model: &TenantModel,
         what: &str,
         r: relisted::Relisted,
-    ) -> Option<LoadDiagnostic> {
-        let locs: Vec<Loc> = [r.first, r.last].into_iter().flatten().collect();
+    ) -> (Vec<LoadDiagnostic>, Vec<Gap>) {
+        let first_conflict = r.conflicts.first();
+        let locs: Vec<Loc> = [r.first, r.last]
+            .into_iter()
+            .chain(first_conflict.map_or([None, None], |c| [c.first.1, c.second.1]))
+            .flatten()
+            .collect();
         let refs: Vec<&Loc> = locs.iter().collect();
         let located = locate::locate_all(model, &refs);
         let at = |loc: Option<Loc>| {
@@ -2047,28 +2059,75 @@ impl Assembler {
             Some((f, None)) => format!("`{}`", f.path),
             None => "?".to_string(),
         };
+        let warning = |loc: Option<Loc>, message: String| {
+            let (file, l) = at(loc)?;
+            Some(LoadDiagnostic {
+                level: DiagLevel::Warning,
+                file: file.path.clone(),
+                root: file.root,
+                line: l.as_ref().map(|a| a.line),
+                column: l.as_ref().map(|a| a.column),
+                message,
+                snippet: l.map(|a| a.source.line(a.line).to_string()),
+            })
+        };
         let dropped = match r.dropped {
             1 => "the earlier listing is".to_string(),
             n => format!("{n} earlier listings of this and other records are"),
         };
-        let message = format!(
-            "`{}` is listed more than once among the {what}: in {}, and in {}, the listing \
-             read. Each record is read once, as its last listing has it (a list that changed \
-             while it was paged, or two exports of one list); {dropped} left out",
-            r.id,
-            place(r.first),
-            place(r.last),
-        );
-        let (file, l) = at(r.last)?;
-        Some(LoadDiagnostic {
-            level: DiagLevel::Warning,
-            file: file.path.clone(),
-            root: file.root,
-            line: l.as_ref().map(|a| a.line),
-            column: l.as_ref().map(|a| a.column),
-            message,
-            snippet: l.map(|a| a.source.line(a.line).to_string()),
-        })
+        let mut warnings: Vec<LoadDiagnostic> = warning(
+            r.last,
+            format!(
+                "`{}` is listed more than once among the {what}: in {}, and in {}. Each record \
+                 is read once, its listings merged (a list that changed while it was paged, or \
+                 two exports of one list); {dropped} left out",
+                r.id,
+                place(r.first),
+                place(r.last),
+            ),
+        )
+        .into_iter()
+        .collect();
+        if let Some(c) = first_conflict {
+            let others = match r.conflicts.len() - 1 {
+                0 => String::new(),
+                1 => " (and 1 more value like it)".to_string(),
+                n => format!(" (and {n} more values like it)"),
+            };
+            warnings.extend(warning(
+                c.second.1,
+                format!(
+                    "`{}` of `{}` among the {what} is {} in {} and {} here: two exports of the \
+                     list disagree, and its `{}` is unknown{others}; keep one export of each \
+                     list (the latest)",
+                    c.field,
+                    c.id,
+                    shown(&c.first.0),
+                    place(c.first.1),
+                    shown(&c.second.0),
+                    c.field,
+                ),
+            ));
+        }
+        let gaps = r
+            .conflicts
+            .iter()
+            .map(|c| Gap {
+                field: Some(c.field),
+                entity: Some(c.id.clone()),
+                reason: format!(
+                    "two exports give `{}` of `{}` different values ({} and {}): which is the \
+                     tenant's now is unknown",
+                    c.field,
+                    c.id,
+                    shown(&c.first.0),
+                    shown(&c.second.0)
+                ),
+                loc: c.second.1,
+                in_value: true,
+            })
+            .collect();
+        (warnings, gaps)
     }
 
     /// Joins what waited for every file, and returns the model.
@@ -2086,9 +2145,17 @@ impl Assembler {
                 c.gaps.push(gap);
             }
         }
-        if let Some(r) = relisted::dedupe(&mut self.groups) {
-            let warning = Self::relisted_warning(&model, "Entra ID groups", r);
-            self.diagnostics.extend(warning);
+        let page_lists = std::mem::take(&mut self.page_lists);
+        let same_list = |a: FileId, b: FileId| {
+            a == b
+                || matches!((page_lists.get(&a), page_lists.get(&b)), (Some(x), Some(y)) if x == y)
+        };
+        if let Some(r) = relisted::dedupe(&mut self.groups, &same_list) {
+            let (warnings, gaps) = Self::relisted_report(&model, "Entra ID groups", r);
+            self.diagnostics.extend(warnings);
+            if let Some(c) = model.collection_mut("groups") {
+                c.gaps.extend(gaps);
+            }
         }
         // Members onto their groups.
         let mut members = std::mem::take(&mut self.members);
@@ -2123,9 +2190,10 @@ impl Assembler {
                 let file = |m: &Record| m.loc().map(|l| l.file());
                 if list.iter().any(|m| file(m) != list.first().and_then(file)) {
                     let mut v: Vec<Record> = list.into_iter().collect();
-                    if let Some(r) = relisted::dedupe(&mut v) {
+                    if let Some(r) = relisted::dedupe(&mut v, &same_list) {
                         let what = format!("members of group `{id}`");
-                        relisted_members.extend(Self::relisted_warning(&model, &what, r));
+                        let (warnings, _) = Self::relisted_report(&model, &what, r);
+                        relisted_members.extend(warnings);
                     }
                     list = v.into_iter().collect();
                 }
@@ -2215,12 +2283,16 @@ impl Assembler {
             let Some(c) = model.collection_mut(name) else {
                 continue;
             };
-            if let Some(r) = relisted::dedupe(&mut c.records) {
-                let what = schema::collection_index(name)
-                    .and_then(|i| schema::COLLECTIONS.get(i))
-                    .map_or(name, |s| s.doc);
-                let warning = Self::relisted_warning(&model, what, r);
-                self.diagnostics.extend(warning);
+            let Some(r) = relisted::dedupe(&mut c.records, &same_list) else {
+                continue;
+            };
+            let what = schema::collection_index(name)
+                .and_then(|i| schema::COLLECTIONS.get(i))
+                .map_or(name, |s| s.doc);
+            let (warnings, gaps) = Self::relisted_report(&model, what, r);
+            self.diagnostics.extend(warnings);
+            if let Some(c) = model.collection_mut(name) {
+                c.gaps.extend(gaps);
             }
         }
         if let Some(c) = model.collection_mut("users") {

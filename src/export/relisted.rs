@@ -1,21 +1,44 @@
-//! Records listed more than once in an export: read once, as their last listing has them.
+//! Records listed more than once in an export: read once.
 //!
 //! A Graph list that changes while it is paged can list an object again on a later page
 //! (Microsoft Graph, "Paging Microsoft Graph data in your app": the pages are not a snapshot),
 //! and an export can hold one tenant's list twice: the REST list beside the PowerShell SDK's
-//! (`Get-MgUser`), or beside EntraExporter's folders. Counted once per listing, a user or a
-//! subscribed SKU was counted twice (DEX102 passed a shortage of licences, or reported one that
-//! is not there), and a group's members went to one of its copies, the other reported empty
-//! (DEX007). Records a Terraform plan or an ARM template declares are not the tenant's list and
-//! are left as they are.
+//! (`Get-MgUser`), EntraExporter's folders or `az ad user list`. Counted once per listing, a
+//! user or a subscribed SKU was counted twice (DEX102 passed a shortage of licences, or
+//! reported one that is not there), and a group's members went to one of its copies, the other
+//! reported empty (DEX007).
+//!
+//! The listings of one record are merged, in walk order: a value a later listing gives replaces
+//! the earlier one when both listings are pages of one list (the later page is the newer); a
+//! value only one listing gives is kept (`az ad user list` has no `assignedPlans`: it does not
+//! take the REST list's away). Two lists that give one field different values (two exports
+//! made at different times) leave it unknown: which is the tenant's now, the export does not
+//! tell. Values that are lists (plans, members) are taken from the later listing that gives
+//! them. Records a Terraform plan or an ARM template declares are not the tenant's list and are
+//! left as they are.
 
-use crate::model::{Field, Loc, Record};
+use crate::model::{Field, FileId, Loc, Record, Value, ValueRef};
 use rayon::prelude::*;
 use std::hash::{BuildHasher, Hasher};
+
+/// A field that two lists give a record different values of (see the module's text).
+#[derive(Debug)]
+pub struct Conflict {
+    /// The record's id.
+    pub id: String,
+    /// The field.
+    pub field: &'static str,
+    /// The earlier value and where it is.
+    pub first: (Value, Option<Loc>),
+    /// The later value and where it is.
+    pub second: (Value, Option<Loc>),
+}
 
 /// What [`dedupe`] found: how many records it dropped, and the first record listed again.
 #[derive(Debug)]
 pub struct Relisted {
+    /// The fields left unknown because two lists disagree, in the order found.
+    pub conflicts: Vec<Conflict>,
     /// Records dropped (each a later or earlier listing of a record kept).
     pub dropped: usize,
     /// The id of the first record (in collection order) listed more than once.
@@ -27,10 +50,14 @@ pub struct Relisted {
 }
 
 /// Keeps one record of each id in `records` (ids compared ignoring ASCII case: Graph ids are
-/// GUIDs, written in either case): the last listing's record, at the place of the first, so
-/// that the order of the others is kept. Records without an `id`, and those whose `source` is
-/// `terraform` or `arm-template`, are all kept. None when no id is listed twice.
-pub fn dedupe(records: &mut Vec<Record>) -> Option<Relisted> {
+/// GUIDs, written in either case): its listings merged as the module's text says, at the place
+/// of the first, so that the order of the others is kept. `same_list` tells whether two files
+/// are pages of one list. Records without an `id`, and those whose `source` is `terraform` or
+/// `arm-template`, are all kept. None when no id is listed twice.
+pub fn dedupe(
+    records: &mut Vec<Record>,
+    same_list: &dyn Fn(FileId, FileId) -> bool,
+) -> Option<Relisted> {
     let at = records.first()?.schema().field_index("id")?;
     fn listed_id(r: &Record, at: usize) -> Option<&str> {
         let declared = matches!(
@@ -77,6 +104,7 @@ pub fn dedupe(records: &mut Vec<Record>) -> Option<Relisted> {
     let id_loc = |i: usize| records.get(i)?.get("id")?.loc();
     let (first, last) = (*first_set.first()?, *first_set.last()?);
     let mut relisted = Relisted {
+        conflicts: Vec::new(),
         dropped: 0,
         id: records
             .get(first)
@@ -88,15 +116,27 @@ pub fn dedupe(records: &mut Vec<Record>) -> Option<Relisted> {
     };
     let mut dropped = vec![false; records.len()];
     for set in &sets {
-        let (Some(&first), Some(&last)) = (set.first(), set.last()) else {
+        let (Some(&first), Some(mut kept)) = (
+            set.first(),
+            set.last().and_then(|&l| records.get(l).cloned()),
+        ) else {
             continue;
         };
-        records.swap(first, last);
+        // The last listing, what the earlier ones give that it does not filled in from the
+        // latest of them, at the place of the first.
+        for &i in set.iter().rev().skip(1) {
+            if let Some(earlier) = records.get(i) {
+                merge(&mut kept, earlier, same_list, &mut relisted.conflicts);
+            }
+        }
         for &i in set.iter().skip(1) {
             if let Some(d) = dropped.get_mut(i) {
                 *d = true;
                 relisted.dropped += 1;
             }
+        }
+        if let Some(slot) = records.get_mut(first) {
+            *slot = kept;
         }
     }
     let mut i = 0;
@@ -108,11 +148,56 @@ pub fn dedupe(records: &mut Vec<Record>) -> Option<Relisted> {
     Some(relisted)
 }
 
+/// Fills in `kept` (a later listing of a record) what `earlier` gives that it does not; a
+/// value both give differently, when the two are not pages of one list, is unknown (see the
+/// module's text). Conflicts are noted in `conflicts`, the earlier value first.
+fn merge(
+    kept: &mut Record,
+    earlier: &Record,
+    same_list: &dyn Fn(FileId, FileId) -> bool,
+    conflicts: &mut Vec<Conflict>,
+) {
+    let given = |f: &Field| f.loc().is_some() || !f.is_null();
+    let scalar = |v: ValueRef| {
+        matches!(
+            v,
+            ValueRef::Bool(_) | ValueRef::Int(_) | ValueRef::Str(_) | ValueRef::Date(_)
+        )
+    };
+    let id = kept.identity().unwrap_or_default().to_string();
+    for (i, schema_field) in kept.schema().fields.iter().enumerate() {
+        let Some(old) = earlier.field(i).filter(|f| given(f)) else {
+            continue;
+        };
+        let Some(new) = kept.field_mut(i) else {
+            continue;
+        };
+        if !given(new) {
+            *new = old.clone();
+            continue;
+        }
+        // Values not from a file (none here) cannot tell: the later is read.
+        let pages = match (old.loc(), new.loc()) {
+            (Some(a), Some(b)) => same_list(a.file(), b.file()),
+            _ => true,
+        };
+        if !pages && scalar(old.value()) && scalar(new.value()) && old.value() != new.value() {
+            conflicts.push(Conflict {
+                id: id.clone(),
+                field: schema_field.name,
+                first: (old.value().to_value(), old.loc()),
+                second: (new.value().to_value(), new.loc()),
+            });
+            *new = Field::new(Value::Unknown, new.loc());
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
-    use crate::model::{schema, Value};
+    use crate::model::{schema, Loc, Value};
 
     fn group(id: &str, name: &str, source: Option<&str>) -> Record {
         let mut r = Record::new(&schema::GROUP, None);
@@ -138,12 +223,42 @@ mod tests {
             group("b", "b2", None),
             group("a", "a3", None),
         ];
-        let r = dedupe(&mut records).unwrap();
+        let r = dedupe(&mut records, &|_, _| true).unwrap();
         assert_eq!(names(&records), ["a3", "b2", "c1"]);
         assert_eq!((r.dropped, r.id.as_str()), (3, "A"));
         let mut once = vec![group("a", "a", None), group("b", "b", None)];
-        assert!(dedupe(&mut once).is_none());
+        assert!(dedupe(&mut once, &|_, _| true).is_none());
         assert_eq!(names(&once), ["a", "b"]);
+    }
+
+    #[test]
+    fn two_lists_that_disagree_leave_the_value_unknown_and_pages_do_not() {
+        let at = |file: u32, name: &str| {
+            let mut r = Record::new(&schema::GROUP, Some(Loc::new(file, 1)));
+            r.set("id", Value::Str("a".into()), Some(Loc::new(file, 2)));
+            r.set("name", Value::Str(name.into()), Some(Loc::new(file, 3)));
+            r
+        };
+        // Files 0 and 1 are pages of one list; file 2 is another export.
+        let same = |a: u32, b: u32| a.min(b) == 0 && a.max(b) <= 1 || a == b;
+        let mut pages = vec![at(0, "old"), at(1, "new")];
+        let r = dedupe(&mut pages, &same).unwrap();
+        assert!(r.conflicts.is_empty());
+        assert_eq!(names(&pages), ["new"]);
+        let mut exports = vec![at(0, "old"), at(2, "new")];
+        let r = dedupe(&mut exports, &same).unwrap();
+        assert_eq!(r.conflicts.len(), 1);
+        assert_eq!(r.conflicts[0].field, "name");
+        assert_eq!(
+            exports[0].get("name").unwrap().value(),
+            crate::model::ValueRef::Unknown
+        );
+        // A value only one listing gives is kept.
+        let mut without = at(2, "x");
+        without.set("name", Value::Null, None);
+        let mut kept = vec![at(0, "old"), without];
+        assert!(dedupe(&mut kept, &same).unwrap().conflicts.is_empty());
+        assert_eq!(names(&kept), ["old"]);
     }
 
     #[test]
@@ -155,7 +270,7 @@ mod tests {
             Record::new(&schema::GROUP, None),
             Record::new(&schema::GROUP, None),
         ];
-        assert!(dedupe(&mut records).is_none());
+        assert!(dedupe(&mut records, &|_, _| true).is_none());
         assert_eq!(records.len(), 5);
     }
 }
