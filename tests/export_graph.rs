@@ -690,6 +690,27 @@ fn an_account_enabled_given_as_null_is_unknown() {
                 enabled is unknown"),
         "{skipped:?}"
     );
+    // Left out of the user (or not a boolean) while the list gives it for others: the same.
+    for (with, how) in [
+        ("", "missing"),
+        ("\"accountEnabled\": \"null\",", "the string"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        common::copy_dir(&fixture("graph-user-enabled-null"), dir.path());
+        let users = dir.path().join("graph/users.json");
+        let text = std::fs::read_to_string(&users).unwrap();
+        std::fs::write(&users, text.replace("\"accountEnabled\": null,", with)).unwrap();
+        let (_, report) = common::lint_json(dir.path());
+        assert!(violations(&report, "DEX102").is_empty(), "{how}");
+        let skipped = common::not_evaluated(&report, "DEX102");
+        assert_eq!(skipped.len(), 2, "{how}: {skipped:?}");
+        assert!(
+            skipped[0]
+                .1
+                .starts_with("the export does not give a boolean `accountEnabled` of user"),
+            "{how}: {skipped:?}"
+        );
+    }
     // Given as `true`, the user is judged.
     let dir = tempfile::tempdir().unwrap();
     common::copy_dir(&fixture("graph-user-enabled-null"), dir.path());

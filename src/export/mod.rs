@@ -2394,34 +2394,46 @@ fn declared_only(records: &[Record], what: &str) -> Option<String> {
     })
 }
 
-/// Makes unknown the `enabled` of each user whose `accountEnabled` the export gives as `null`:
+/// Makes unknown the `enabled` of each user whose `accountEnabled` the export gives as `null`
+/// (or does not give, or not as a boolean, where it gives it for other users):
 /// Microsoft Graph returns it so for some accounts (microsoftgraph/microsoft-graph-docs-contrib
 /// issue 2410), and whether the account is enabled is then not in the export. Read as absent,
 /// the user was passed over by DEX102 with nothing said. Rules that need it list the user as
 /// not evaluated.
 fn null_account_enabled(users: &mut crate::model::Collection) {
+    // Whether the list gives `accountEnabled` at all: without it (`$select` left it out), the
+    // rules that need it are not evaluated for the whole list.
+    let listed = schema::USER
+        .field_index("enabled")
+        .and_then(|i| users.fields_seen.get(i))
+        .is_some_and(|seen| *seen);
+    if !listed {
+        return;
+    }
     let unknown: Vec<(usize, Gap)> = users
         .records
         .par_iter()
         .enumerate()
         .filter_map(|(i, u)| {
             let enabled = u.get("enabled").filter(|f| f.is_null())?;
-            let loc = enabled.loc()?;
             let id = u.identity().unwrap_or("?");
             let who = match u.text("upn") {
                 Some(upn) if upn != id => format!("`{upn}` (`{id}`)"),
                 _ => format!("`{id}`"),
+            };
+            // Given as null, or not given (missing from this user, or not a boolean) where
+            // the list gives it for others.
+            let how = match enabled.loc() {
+                Some(_) => format!("gives `accountEnabled` of user {who} as null"),
+                None => format!("does not give a boolean `accountEnabled` of user {who}"),
             };
             Some((
                 i,
                 Gap {
                     field: Some("enabled"),
                     entity: Some(id.to_string()),
-                    reason: format!(
-                        "the export gives `accountEnabled` of user {who} as null: whether the \
-                         account is enabled is unknown"
-                    ),
-                    loc: Some(loc),
+                    reason: format!("the export {how}: whether the account is enabled is unknown"),
+                    loc: enabled.loc().or(u.loc()),
                     in_value: true,
                 },
             ))
