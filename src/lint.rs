@@ -489,7 +489,7 @@ fn evaluate_tenant(
                     .not_evaluated
                     .extend(skipped.into_iter().map(|s| NotEvaluated {
                         policy: meta.id.clone(),
-                        reason: s.reason,
+                        reason: crate::base::visible::visible(s.reason),
                         root: tenant_root.clone(),
                         rule: Some(s.rule + 1),
                         label: Some(s.label),
@@ -501,7 +501,7 @@ fn evaluate_tenant(
                 summary.not_evaluated += 1;
                 report.not_evaluated.push(NotEvaluated {
                     policy: meta.id.clone(),
-                    reason,
+                    reason: crate::base::visible::visible(reason),
                     root: tenant_root.clone(),
                     rule: None,
                     label: None,

@@ -876,3 +876,37 @@ fn two_exports_of_one_list_are_merged_and_their_disagreements_unknown() {
         "{warnings:?}"
     );
 }
+
+#[test]
+fn reasons_and_load_messages_show_invisible_characters_as_escapes() {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&fixture("graph-user-enabled-null"), dir.path());
+    let users = dir.path().join("graph/users.json");
+    let text = std::fs::read_to_string(&users).unwrap();
+    std::fs::write(
+        &users,
+        text.replace("alex.wilber@contoso.com", "alex\\u202e.wilber@contoso.com"),
+    )
+    .unwrap();
+    // An API's error body, its message with a no-break space, saved as a list.
+    std::fs::write(
+        dir.path().join("graph/directoryAudits.json"),
+        r#"{"error": {"code": "Authorization_RequestDenied", "message": "Insufficient\u00a0privileges"}}"#,
+    )
+    .unwrap();
+    let (_, report) = common::lint_json(dir.path());
+    let skipped = common::not_evaluated(&report, "DEX102");
+    assert!(
+        skipped[0]
+            .1
+            .contains("user `alex\\u{202E}.wilber@contoso.com`"),
+        "{skipped:?}"
+    );
+    let errors = errors(&report);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.3.contains("Insufficient\\u{00A0}privileges")),
+        "{errors:?}"
+    );
+}

@@ -33,19 +33,28 @@ pub fn invisible(c: char) -> bool {
         )
 }
 
+/// `text` with its [`invisible`] characters escaped (see [`escape_invisible`]).
+pub fn visible(mut text: String) -> String {
+    escape_invisible(&mut text, 0);
+    text
+}
+
 /// Rewrites `text[start..]` with each [`invisible`] character as `\u{XXXX}` (uppercase hex, at
-/// least four digits); leaves it as it is when it has none.
+/// least four digits), and the backslash of text that spells such an escape (`\u{`) doubled,
+/// so that the one cannot be mistaken for the other; leaves other text as it is.
 pub fn escape_invisible(text: &mut String, start: usize) {
     let Some(tail) = text.get(start..) else {
         return;
     };
-    if !tail.chars().any(invisible) {
+    if !tail.chars().any(invisible) && !tail.contains("\\u{") {
         return;
     }
     let mut escaped = String::with_capacity(tail.len() + 8);
-    for c in tail.chars() {
+    for (i, c) in tail.char_indices() {
         if invisible(c) {
             escaped.push_str(&format!("\\u{{{:04X}}}", u32::from(c)));
+        } else if c == '\\' && tail.get(i + 1..).is_some_and(|t| t.starts_with("u{")) {
+            escaped.push_str("\\\\");
         } else {
             escaped.push(c);
         }
@@ -77,5 +86,9 @@ mod tests {
             escaped("x\ty\u{FEFF}\u{E0041}", 0),
             "x\\u{0009}y\\u{FEFF}\\u{E0041}"
         );
+        // Text that spells an escape has its backslash doubled; other backslashes are kept.
+        assert_eq!(escaped("a\\u{00A0}\u{A0}", 0), "a\\\\u{00A0}\\u{00A0}");
+        assert_eq!(escaped("a\\u{00A0}", 0), "a\\\\u{00A0}");
+        assert_eq!(escaped("DOMAIN\\group\u{A0}", 0), "DOMAIN\\group\\u{00A0}");
     }
 }

@@ -2324,6 +2324,11 @@ impl Assembler {
         if let Some(c) = model.collection_mut("devices") {
             unknown_av_modes(c);
         }
+        // What the messages quote from the export (names, an API's error text) shows every
+        // character it holds.
+        for d in &mut self.diagnostics {
+            crate::base::visible::escape_invisible(&mut d.message, 0);
+        }
         model
     }
 }
