@@ -879,11 +879,14 @@ fn a_connector_s_offerings_cut_off_whole_are_an_error_and_not_judged() {
             .as_str()
             .unwrap()
             .contains("-Depth 10"));
-        for policy in ["DEX302", "DEX303"] {
+        // Listed by each rule that reads the account's endpoint protection (DEX303 has two).
+        for (policy, rules) in [("DEX302", 1), ("DEX303", 2)] {
             let ne = common::not_evaluated(&report, policy);
-            assert_eq!(ne.len(), 1, "{policy}: {ne:?}");
-            assert_eq!(ne[0].0, format!("cloud_accounts/{id}"));
-            assert!(ne[0].1.contains("cut off by `ConvertTo-Json`"), "{ne:?}");
+            assert_eq!(ne.len(), rules, "{policy}: {ne:?}");
+            for (entity, reason) in &ne {
+                assert_eq!(entity, &format!("cloud_accounts/{id}"));
+                assert!(reason.contains("cut off by `ConvertTo-Json`"), "{ne:?}");
+            }
         }
     }
 }
@@ -1466,18 +1469,14 @@ fn linux_machines_excluded_from_the_mde_integration_are_dex303() {
         let (_, report) = lint(dir.path());
         assert!(violations(&report).is_empty(), "{path}: {report:#}");
     }
-    // WDATP off and Linux excluded: both, since turning the integration on leaves Linux out.
+    // WDATP off and Linux excluded: endpoint protection off is the one finding.
     let off = az.replacen("\"enabled\": true", "\"enabled\": false", 1);
     let dir = export_of(&[("azure/settings.json", &off)]);
     let (_, report) = lint(dir.path());
     assert_eq!(
         common::violation_messages(&report, "DEX303"),
-        [
-            format!("endpoint protection is turned off for Azure account `{sub}`"),
-            format!(
-                "endpoint protection excludes the Linux servers of Azure account `{sub}` \
-                 (`WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW` is enabled)"
-            )
-        ]
+        [format!(
+            "endpoint protection is turned off for Azure account `{sub}`"
+        )]
     );
 }
