@@ -497,7 +497,7 @@ pub static CLOUD_ACCOUNT: RecordSchema = RecordSchema {
             BOOL,
             "settings WDATP enabled, or mdeAutoProvisioning.enabled",
         ),
-        o("source", STR, "arm, connector, terraform or arm-template"),
+        o("source", STR, "arm, az-cli, az-powershell, terraform or arm-template"),
         o(
             "state",
             STR,
