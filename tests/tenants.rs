@@ -159,3 +159,21 @@ fn every_format_says_whose_entries_and_incomplete_runs_are() {
         "{levels:?}"
     );
 }
+
+#[test]
+fn one_export_directory_given_twice_is_a_usage_error() {
+    let root = crate::common::manifest().join("examples/contoso");
+    let again = format!("{}/./", root.display());
+    let out = crate::common::dexlint()
+        .current_dir(crate::common::manifest())
+        .args(["lint", "examples/contoso"])
+        .arg(&again)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("the export directory `examples/contoso` is given twice"),
+        "{err}"
+    );
+}
