@@ -117,6 +117,24 @@ fn utf16_le_subscribed_skus() {
 }
 
 #[test]
+fn utf16_without_a_byte_order_mark_is_read_as_with_one() {
+    // .NET's `UnicodeEncoding` made without a BOM (`New-Object System.Text.UnicodeEncoding
+    // $false, $false`) writes the same bytes without `FF FE`.
+    let bytes = std::fs::read(common::fixture("utf16").join("subscribedSkus.json")).unwrap();
+    assert_eq!(bytes[..2], [0xFF, 0xFE]);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("subscribedSkus.json"), &bytes[2..]).unwrap();
+    let l = export::load(&[dir.path().to_path_buf()], &LoadOptions::default()).unwrap();
+    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+    let skus = records(&l.model, "skus");
+    assert_eq!(text(&skus[1], "status"), Some("Suspended"));
+    assert_eq!(
+        position(&l.model, &skus[1], "status"),
+        (33, 27, "\"Suspended\"".into())
+    );
+}
+
+#[test]
 fn raw_graph_lists() {
     let l = load("graph");
     assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);

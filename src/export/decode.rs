@@ -1,5 +1,7 @@
 //! Bytes to text: UTF-8 with or without a BOM, UTF-16 LE or BE and UTF-32 LE or BE with a BOM
-//! (Windows PowerShell's `Out-File` default, and its `-Encoding utf32`). Anything else that is
+//! (Windows PowerShell's `Out-File` default, and its `-Encoding utf32`) or without one (.NET's
+//! `UnicodeEncoding` made without a BOM), told apart by the pattern of zero bytes in a JSON
+//! text's first two characters, which are ASCII (RFC 4627, section 3). Anything else that is
 //! not valid UTF-8 is an error.
 
 use std::borrow::Cow;
@@ -160,7 +162,40 @@ pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, DecodeError> {
         [0xEF, 0xBB, 0xBF, rest @ ..] => utf8(rest, 3),
         [0xFF, 0xFE, rest @ ..] => utf16(rest, true).map(Cow::Owned),
         [0xFE, 0xFF, rest @ ..] => utf16(rest, false).map(Cow::Owned),
-        _ => utf8(bytes, 0),
+        _ => match without_bom(bytes) {
+            Some(Wide::Utf32 { le }) => utf32(bytes, le).map(Cow::Owned),
+            Some(Wide::Utf16 { le }) => utf16(bytes, le).map(Cow::Owned),
+            None => utf8(bytes, 0),
+        },
+    }
+}
+
+/// A UTF-16 or UTF-32 encoding found without a byte order mark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wide {
+    /// UTF-16, little-endian or not.
+    Utf16 {
+        /// Little-endian.
+        le: bool,
+    },
+    /// UTF-32, little-endian or not.
+    Utf32 {
+        /// Little-endian.
+        le: bool,
+    },
+}
+
+/// The UTF-16 or UTF-32 encoding of bytes without a byte order mark, from the zero bytes of
+/// their first two characters (RFC 4627, section 3: `00 00 00 xx` UTF-32BE, `00 xx 00 xx`
+/// UTF-16BE, `xx 00 00 00` UTF-32LE, `xx 00 xx 00` UTF-16LE); None for UTF-8 (whose JSON text
+/// never starts with a zero byte) and anything else.
+pub fn without_bom(bytes: &[u8]) -> Option<Wide> {
+    match bytes {
+        [0, 0, 0, x, ..] if *x != 0 => Some(Wide::Utf32 { le: false }),
+        [x, 0, 0, 0, ..] if *x != 0 => Some(Wide::Utf32 { le: true }),
+        [0, x, ..] if *x != 0 => Some(Wide::Utf16 { le: false }),
+        [x, 0, ..] if *x != 0 => Some(Wide::Utf16 { le: true }),
+        _ => None,
     }
 }
 
@@ -173,6 +208,7 @@ pub fn decode_owned(mut bytes: Vec<u8>) -> Result<String, DecodeError> {
         [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..] | [0x00, 0x00, 0xFE, 0xFF, ..] => {
             decode(&bytes).map(Cow::into_owned)
         }
+        b if without_bom(b).is_some() => decode(&bytes).map(Cow::into_owned),
         [0xEF, 0xBB, 0xBF, ..] => {
             bytes.drain(..3);
             String::from_utf8(bytes).map_err(|e| {
@@ -190,6 +226,27 @@ pub fn decode_owned(mut bytes: Vec<u8>) -> Result<String, DecodeError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utf16_and_utf32_without_a_bom_are_told_by_their_zero_bytes() {
+        let text = "[{\"a\": \"\u{e9}\u{1F600}\"}]";
+        let le16: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be16: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        let le32: Vec<u8> = text
+            .chars()
+            .flat_map(|c| u32::from(c).to_le_bytes())
+            .collect();
+        let be32: Vec<u8> = text
+            .chars()
+            .flat_map(|c| u32::from(c).to_be_bytes())
+            .collect();
+        for bytes in [le16, be16, le32, be32] {
+            assert_eq!(decode(&bytes).as_deref(), Ok(text));
+            assert_eq!(decode_owned(bytes).as_deref(), Ok(text));
+        }
+        assert_eq!(without_bom(b"{}"), None);
+        assert_eq!(without_bom(b"\xEF\xBB\xBF{}"), None);
+    }
 
     #[test]
     fn decodes_every_encoding() {

@@ -328,6 +328,9 @@ thread_local! {
 /// Where a file's UTF-8 text can be read again (see [`split`]): the file after any BOM; none
 /// for UTF-16, whose text is not the file's bytes.
 fn disk<'f>(found: &'f walk::Found, bytes: &[u8]) -> Option<split::Disk<'f>> {
+    if decode::without_bom(bytes).is_some() {
+        return None;
+    }
     let bom = match bytes {
         [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..] => return None,
         [0xEF, 0xBB, 0xBF, ..] => 3,
@@ -342,7 +345,7 @@ fn disk<'f>(found: &'f walk::Found, bytes: &[u8]) -> Option<split::Disk<'f>> {
 /// [`split::load_from_disk`] of a file that starts as UTF-8 text (with or without a BOM).
 fn large_list(file: FileId, found: &walk::Found, options: &LoadOptions) -> Option<FileLoad> {
     use std::io::Read;
-    let mut head = [0u8; 3];
+    let mut head = [0u8; 4];
     let n = std::fs::File::open(&found.path)
         .ok()?
         .read(&mut head)
