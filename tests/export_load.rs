@@ -594,3 +594,23 @@ fn pages_saved_as_save_graph_list_names_them_load_in_their_order() {
         l.diagnostics
     );
 }
+
+#[test]
+fn powershell_clixml_saved_as_json_says_what_it_is() {
+    // `Get-MgUser -All | Export-Clixml graph/users.json` (a .NET object serialisation, not JSON:
+    // learn.microsoft.com/powershell/module/microsoft.powershell.utility/export-clixml).
+    let clixml = "<Objs Version=\"1.1.0.1\" xmlns=\"http://schemas.microsoft.com/powershell/2004/04\">\r\n  \
+                  <Obj RefId=\"0\">\r\n    <TN RefId=\"0\">\r\n      \
+                  <T>Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser</T>\r\n    </TN>\r\n  \
+                  </Obj>\r\n</Objs>";
+    let l = export::load_document("graph/users.json", clixml.as_bytes());
+    let errors: Vec<&str> = l.diagnostics.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].ends_with(
+            "this is PowerShell CLIXML (`Export-Clixml`), not JSON; export the list with \
+             `ConvertTo-Json -Depth 10` instead (docs/exporting.md)"
+        ),
+        "{errors:?}"
+    );
+}

@@ -443,6 +443,15 @@ fn load_text(
             let d = place(&lines, diag(found, DiagLevel::Error, String::new()), offset);
             let (line, column) = (d.line.unwrap_or(1), d.column.unwrap_or(1));
             let mut message = format!("invalid JSON: {} at line {line} column {column}", e.message);
+            // PowerShell's `Export-Clixml` (`<Objs Version="1.1.0.1" xmlns=...>`) saved under
+            // a `.json` name.
+            let start = text.trim_start();
+            if start.starts_with("<Objs") || start.starts_with("<?xml") && start.contains("<Objs") {
+                message.push_str(
+                    ": this is PowerShell CLIXML (`Export-Clixml`), not JSON; export the list \
+                     with `ConvertTo-Json -Depth 10` instead (docs/exporting.md)",
+                );
+            }
             // A second document after the first: outputs appended to one file.
             let rest = text.get(e.offset..).unwrap_or("").trim_start();
             if e.message.contains("trailing") && (rest.starts_with('{') || rest.starts_with('[')) {
