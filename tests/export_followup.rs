@@ -775,18 +775,11 @@ fn a_deleted_terraform_servers_pricing_resets_the_tier_to_free() {
     let dir = copy("terraform-delete-pricing");
     let path = dir.path().join("terraform/plan.json");
     let mut plan: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    let mut created = plan["resource_changes"][0].clone();
-    created["address"] = Value::from("azurerm_security_center_subscription_pricing.vm");
-    created["name"] = Value::from("vm");
-    created["change"]["actions"] = serde_json::json!(["create"]);
-    created["change"]["after"] = created["change"]["before"].clone();
-    created["change"]["before"] = Value::Null;
-    created["change"]["after"]["id"] = Value::Null;
-    created["change"]["after_unknown"] = serde_json::json!({"id": true});
-    plan["resource_changes"]
-        .as_array_mut()
-        .unwrap()
-        .push(created);
+    create_again(
+        &mut plan,
+        "azurerm_security_center_subscription_pricing.vm",
+        "vm",
+    );
     let mut config = plan["configuration"]["root_module"]["resources"][0].clone();
     config["address"] = Value::from("azurerm_security_center_subscription_pricing.vm");
     config["type"] = Value::from("azurerm_security_center_subscription_pricing");
@@ -806,6 +799,23 @@ fn a_deleted_terraform_servers_pricing_resets_the_tier_to_free() {
         ),
         "{ne:?}"
     );
+}
+
+/// Adds to `plan` a resource `address` (named `name`) that creates again what the plan's first
+/// resource change deletes: its `before` values as `after`, its id known only after apply.
+fn create_again(plan: &mut Value, address: &str, name: &str) {
+    let mut created = plan["resource_changes"][0].clone();
+    created["address"] = Value::from(address);
+    created["name"] = Value::from(name);
+    created["change"]["actions"] = serde_json::json!(["create"]);
+    created["change"]["after"] = created["change"]["before"].clone();
+    created["change"]["before"] = Value::Null;
+    created["change"]["after"]["id"] = Value::Null;
+    created["change"]["after_unknown"] = serde_json::json!({"id": true});
+    plan["resource_changes"]
+        .as_array_mut()
+        .unwrap()
+        .push(created);
 }
 
 #[test]
@@ -833,18 +843,7 @@ fn a_deleted_terraform_wdatp_setting_turns_endpoint_protection_off() {
     assert!(violations(&report, "DEX303").is_empty(), "{report:#}");
     // Another resource of the plan turns it on too: which is applied last is not known.
     let mut plan: Value = serde_json::from_str(&text).unwrap();
-    let mut created = plan["resource_changes"][0].clone();
-    created["address"] = Value::from("azurerm_security_center_setting.mde");
-    created["name"] = Value::from("mde");
-    created["change"]["actions"] = serde_json::json!(["create"]);
-    created["change"]["after"] = created["change"]["before"].clone();
-    created["change"]["before"] = Value::Null;
-    created["change"]["after"]["id"] = Value::Null;
-    created["change"]["after_unknown"] = serde_json::json!({"id": true});
-    plan["resource_changes"]
-        .as_array_mut()
-        .unwrap()
-        .push(created);
+    create_again(&mut plan, "azurerm_security_center_setting.mde", "mde");
     plan["configuration"]["root_module"]["resources"]
         .as_array_mut()
         .unwrap()

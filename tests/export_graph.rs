@@ -677,6 +677,17 @@ fn a_record_listed_again_is_read_once_as_its_last_listing_has_it() {
     );
 }
 
+/// The `graph-user-enabled-null` fixture in a temporary directory, `from` replaced by `to` in
+/// its users list.
+fn enabled_null_with(from: &str, to: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&fixture("graph-user-enabled-null"), dir.path());
+    let users = dir.path().join("graph/users.json");
+    let text = std::fs::read_to_string(&users).unwrap();
+    std::fs::write(&users, text.replace(from, to)).unwrap();
+    dir
+}
+
 #[test]
 fn an_account_enabled_given_as_null_is_unknown() {
     let (_, report) = lint("graph-user-enabled-null");
@@ -695,11 +706,7 @@ fn an_account_enabled_given_as_null_is_unknown() {
         ("", "missing"),
         ("\"accountEnabled\": \"null\",", "the string"),
     ] {
-        let dir = tempfile::tempdir().unwrap();
-        common::copy_dir(&fixture("graph-user-enabled-null"), dir.path());
-        let users = dir.path().join("graph/users.json");
-        let text = std::fs::read_to_string(&users).unwrap();
-        std::fs::write(&users, text.replace("\"accountEnabled\": null,", with)).unwrap();
+        let dir = enabled_null_with("\"accountEnabled\": null,", with);
         let (_, report) = common::lint_json(dir.path());
         assert!(violations(&report, "DEX102").is_empty(), "{how}");
         let skipped = common::not_evaluated(&report, "DEX102");
@@ -712,15 +719,7 @@ fn an_account_enabled_given_as_null_is_unknown() {
         );
     }
     // Given as `true`, the user is judged.
-    let dir = tempfile::tempdir().unwrap();
-    common::copy_dir(&fixture("graph-user-enabled-null"), dir.path());
-    let users = dir.path().join("graph/users.json");
-    let text = std::fs::read_to_string(&users).unwrap();
-    std::fs::write(
-        &users,
-        text.replace("\"accountEnabled\": null", "\"accountEnabled\": true"),
-    )
-    .unwrap();
+    let dir = enabled_null_with("\"accountEnabled\": null", "\"accountEnabled\": true");
     let (_, report) = common::lint_json(dir.path());
     assert_eq!(
         messages(&report, "DEX102"),
@@ -879,15 +878,7 @@ fn two_exports_of_one_list_are_merged_and_their_disagreements_unknown() {
 
 #[test]
 fn reasons_and_load_messages_show_invisible_characters_as_escapes() {
-    let dir = tempfile::tempdir().unwrap();
-    common::copy_dir(&fixture("graph-user-enabled-null"), dir.path());
-    let users = dir.path().join("graph/users.json");
-    let text = std::fs::read_to_string(&users).unwrap();
-    std::fs::write(
-        &users,
-        text.replace("alex.wilber@contoso.com", "alex\\u202e.wilber@contoso.com"),
-    )
-    .unwrap();
+    let dir = enabled_null_with("alex.wilber@contoso.com", "alex\\u202e.wilber@contoso.com");
     // An API's error body, its message with a no-break space, saved as a list.
     std::fs::write(
         dir.path().join("graph/directoryAudits.json"),

@@ -183,17 +183,23 @@ fn one_active_device_makes_endpoint_active_whatever_office_is() {
     assert!(fired(&r, "DEX202").is_empty());
 }
 
-#[test]
-fn an_unlicensed_product_is_not_deployed_whatever_its_devices_show() {
+/// `DEX201/silent-derived-active` with only its Entra ID P1 subscription (`AAD_PREMIUM`).
+fn entra_p1_only() -> tempfile::TempDir {
     let dir = copy("DEX201/silent-derived-active");
     let skus = dir.path().join("graph/subscribedSkus.json");
     let mut v = read(&skus);
-    // Keep only Entra ID P1: Defender for Endpoint is no longer licensed.
     v["value"]
         .as_array_mut()
         .unwrap()
         .retain(|s| s["skuPartNumber"] == "AAD_PREMIUM");
     write(&skus, &v);
+    dir
+}
+
+#[test]
+fn an_unlicensed_product_is_not_deployed_whatever_its_devices_show() {
+    // Only Entra ID P1: Defender for Endpoint is no longer licensed.
+    let dir = entra_p1_only();
     assert_eq!(
         state(dir.path(), "mde"),
         (s("not_deployed"), s("not_deployed"), Some(false))
@@ -218,14 +224,7 @@ fn an_unlicensed_product_is_not_deployed_whatever_its_devices_show() {
 
 #[test]
 fn defender_for_servers_of_unknown_tier_leaves_endpoint_licence_unknown() {
-    let dir = copy("DEX201/silent-derived-active");
-    let skus = dir.path().join("graph/subscribedSkus.json");
-    let mut v = read(&skus);
-    v["value"]
-        .as_array_mut()
-        .unwrap()
-        .retain(|s| s["skuPartNumber"] == "AAD_PREMIUM");
-    write(&skus, &v);
+    let dir = entra_p1_only();
     std::fs::remove_dir_all(dir.path().join("mde")).unwrap();
     assert_eq!(fired(&lint(dir.path(), "2025-08"), "DEX201").len(), 1);
     // A subscription known from its endpoint protection setting, without its pricing: it may

@@ -823,16 +823,7 @@ fn deleted_group(i: &Instance<'_>, instances: &[Instance<'_>]) -> Option<Record>
         }
     }
     let mut r = Record::new(&schema::DELETED_GROUP, Some(actions.loc()));
-    let object_id = i
-        .after
-        .get("object_id")
-        .or_else(|| i.after.get("id"))
-        .and_then(|i| i.text());
-    r.set(
-        "id",
-        Value::Str(object_id.unwrap_or_else(|| i.address.clone()).into()),
-        None,
-    );
+    r.set("id", group_id(i), None);
     put(&mut r, "name", &i.after, "display_name", Conv::Text);
     r.set("address", Value::Str(i.address.as_str().into()), None);
     let replaced = actions.items().len() > 1;
@@ -1032,16 +1023,7 @@ fn group(
     (objects, rel): (&Objects, &str),
 ) -> Record {
     let mut r = Record::new(&schema::GROUP, Some(i.after.loc()));
-    let object_id = i
-        .after
-        .get("object_id")
-        .or_else(|| i.after.get("id"))
-        .and_then(|i| i.text());
-    r.set(
-        "id",
-        Value::Str(object_id.unwrap_or_else(|| i.address.clone()).into()),
-        None,
-    );
+    r.set("id", group_id(i), None);
     r.set("address", Value::Str(i.address.as_str().into()), None);
     r.set("source", Value::Str("terraform".into()), None);
     put(&mut r, "name", &i.after, "display_name", Conv::Text);
@@ -1335,6 +1317,17 @@ fn group_member(
     };
     list.push(m);
     group.set("members", Value::Records(list), loc);
+}
+
+/// A group's id: its Entra object id (`object_id`, or `id` as the azuread provider gives it),
+/// else its Terraform address.
+fn group_id(i: &Instance<'_>) -> Value {
+    let object_id = i
+        .after
+        .get("object_id")
+        .or_else(|| i.after.get("id"))
+        .and_then(|i| i.text());
+    Value::Str(object_id.unwrap_or_else(|| i.address.clone()).into())
 }
 
 #[cfg(test)]
