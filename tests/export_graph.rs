@@ -901,3 +901,29 @@ fn reasons_and_load_messages_show_invisible_characters_as_escapes() {
         "{errors:?}"
     );
 }
+
+#[test]
+fn source_lines_drawn_in_a_report_cannot_reorder_themselves() {
+    // A group name holding a right-to-left override, written raw in the file (the "Trojan
+    // Source" attack, CVE-2021-42574, on a terminal that draws the line).
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("graph")).unwrap();
+    let groups = serde_json::json!({
+        "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#groups",
+        "value": [{"id": "3c9e1f27-84d5-4a6b-b0c2-7f1e9d4a5b36",
+                   "displayName": "Defender_Experts_Scoped_Coverage_Users\u{202E}sresU",
+                   "groupTypes": [], "securityEnabled": true, "mailEnabled": false}]
+    });
+    std::fs::write(dir.path().join("graph/groups.json"), groups.to_string()).unwrap();
+    let out = common::dexlint()
+        .args(["lint", "--format", "human"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let human = String::from_utf8(out.stdout).unwrap();
+    assert!(human.contains("DEX002"), "{human}");
+    assert!(!human.contains('\u{202E}'), "{human}");
+    // The message escapes it; the source line shows a replacement character in its place.
+    assert!(human.contains("Users\\u{202E}sresU"), "{human}");
+    assert!(human.contains("Users\u{FFFD}sresU"), "{human}");
+}

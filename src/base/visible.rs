@@ -33,6 +33,30 @@ pub fn invisible(c: char) -> bool {
         )
 }
 
+/// `text` with each bidirectional control character (U+061C, U+200E, U+200F, U+202A to U+202E,
+/// U+2066 to U+2069) replaced by one of the same length in UTF-8 (U+FFFD, or U+00A4 for the
+/// two-byte U+061C): a source line drawn in a terminal or a page cannot reorder itself (the
+/// "Trojan Source" attack, CVE-2021-42574), and byte offsets and character columns into it
+/// stay as they were.
+pub fn without_bidi_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    let bidi = |c: char| {
+        matches!(
+            c,
+            '\u{61C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+        )
+    };
+    if !text.chars().any(bidi) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    text.chars()
+        .map(|c| match c {
+            '\u{61C}' => '\u{A4}',
+            c if bidi(c) => '\u{FFFD}',
+            c => c,
+        })
+        .collect()
+}
+
 /// `text` with its [`invisible`] characters escaped (see [`escape_invisible`]).
 pub fn visible(mut text: String) -> String {
     escape_invisible(&mut text, 0);
@@ -71,6 +95,19 @@ mod tests {
         let mut t = s.to_string();
         escape_invisible(&mut t, start);
         t
+    }
+
+    #[test]
+    fn bidirectional_controls_are_replaced_by_characters_of_the_same_length() {
+        let text = "\"name\": \"admin\u{202E}gnp.exe\u{2066}x\u{61C}\"";
+        let safe = without_bidi_controls(text);
+        assert_eq!(safe, "\"name\": \"admin\u{FFFD}gnp.exe\u{FFFD}x\u{A4}\"");
+        assert_eq!(safe.len(), text.len());
+        assert_eq!(safe.chars().count(), text.chars().count());
+        assert!(matches!(
+            without_bidi_controls("plain é"),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 
     #[test]

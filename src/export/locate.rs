@@ -197,7 +197,8 @@ impl SourceExcerpt {
         }
         Some(SourceExcerpt {
             name: name.to_string(),
-            text: part.text.get(from..to)?.to_string(),
+            text: crate::base::visible::without_bidi_controls(part.text.get(from..to)?)
+                .into_owned(),
             first_line: line.saturating_sub(before).max(1),
             column,
             start: start - from,
@@ -256,7 +257,10 @@ impl SourceExcerpt {
         let tail = if rest.trim().is_empty() { "" } else { "…" };
         SourceExcerpt {
             name,
-            text: format!("{head}{}{tail}", text.get(from..to).unwrap_or("")),
+            text: format!(
+                "{head}{}{tail}",
+                crate::base::visible::without_bidi_controls(text.get(from..to).unwrap_or(""))
+            ),
             first_line: line,
             column,
             start: head.len() + start.saturating_sub(from),

@@ -162,7 +162,7 @@ impl<'a> ErrorDiagnostic<'a> {
                 .map(|(start, end)| {
                     let excerpt = SourceExcerpt {
                         name: joined_path(e.root.as_deref(), &e.file),
-                        text: text.clone(),
+                        text: crate::base::visible::without_bidi_controls(text).into_owned(),
                         first_line: line,
                         column,
                         start,
