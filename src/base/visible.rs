@@ -8,29 +8,45 @@
 //! `DerivedGeneralCategory.txt`: the soft hyphen, zero-width and bidirectional marks, word
 //! joiners, the byte order mark, tags).
 
-/// Whether `c` is written as an escape by [`escape_invisible`].
+/// A character that shows as nothing or as a plain space, which text written as it is would
+/// hide: every space but ` ` (no-break, em, ideographic, line and paragraph separators...) and
+/// the invisible format characters (zero-width space and joiners, direction marks and
+/// embeddings, word joiner, byte order mark, soft hyphen, Hangul fillers, tags). Control
+/// characters are not among them: [`escape_invisible`] escapes those too.
 pub fn invisible(c: char) -> bool {
     (c.is_whitespace() && c != ' ')
-        || c.is_control()
         || matches!(
             c,
             '\u{AD}'
+                | '\u{34F}'
                 | '\u{600}'..='\u{605}'
                 | '\u{61C}'
                 | '\u{6DD}'
                 | '\u{70F}'
+                | '\u{115F}'
+                | '\u{1160}'
+                | '\u{17B4}'
+                | '\u{17B5}'
                 | '\u{180E}'
                 | '\u{200B}'..='\u{200F}'
                 | '\u{202A}'..='\u{202E}'
                 | '\u{2060}'..='\u{2064}'
                 | '\u{2066}'..='\u{206F}'
+                | '\u{3164}'
                 | '\u{FEFF}'
+                | '\u{FFA0}'
                 | '\u{FFF9}'..='\u{FFFB}'
                 | '\u{110BD}'
+                | '\u{1BCA0}'..='\u{1BCA3}'
                 | '\u{1D173}'..='\u{1D17A}'
                 | '\u{E0001}'
                 | '\u{E0020}'..='\u{E007F}'
         )
+}
+
+/// Whether [`escape_invisible`] writes `c` as an escape: [`invisible`], or a control character.
+fn needs_escape(c: char) -> bool {
+    invisible(c) || c.is_control()
 }
 
 /// `text` with each bidirectional control character (U+061C, U+200E, U+200F, U+202A to U+202E,
@@ -57,34 +73,35 @@ pub fn without_bidi_controls(text: &str) -> std::borrow::Cow<'_, str> {
         .collect()
 }
 
-/// `text` with its [`invisible`] characters escaped (see [`escape_invisible`]).
+/// `text` with its invisible and control characters escaped (see [`escape_invisible`]).
 pub fn visible(mut text: String) -> String {
     escape_invisible(&mut text, 0);
     text
 }
 
-/// Rewrites `text[start..]` with each [`invisible`] character as `\u{XXXX}` (uppercase hex, at
-/// least four digits), and the backslash of text that spells such an escape (`\u{`) doubled,
-/// so that the one cannot be mistaken for the other; leaves other text as it is.
+/// Rewrites `text[start..]` with each [`invisible`] or control character as `\u{XXXX}`
+/// (uppercase hex, at least four digits), and the backslash of text that spells such an escape
+/// (`\u{`) doubled, so that the one cannot be mistaken for the other; leaves other text as it
+/// is.
 pub fn escape_invisible(text: &mut String, start: usize) {
     let Some(tail) = text.get(start..) else {
         return;
     };
-    if !tail.chars().any(invisible) && !tail.contains("\\u{") {
+    if !tail.chars().any(needs_escape) && !tail.contains("\\u{") {
         return;
     }
-    let mut escaped = String::with_capacity(tail.len() + 8);
+    let mut out = String::with_capacity(tail.len() + 8);
     for (i, c) in tail.char_indices() {
-        if invisible(c) {
-            escaped.push_str(&format!("\\u{{{:04X}}}", u32::from(c)));
+        if needs_escape(c) {
+            out.push_str(&format!("\\u{{{:04X}}}", u32::from(c)));
         } else if c == '\\' && tail.get(i + 1..).is_some_and(|t| t.starts_with("u{")) {
-            escaped.push_str("\\\\");
+            out.push_str("\\\\");
         } else {
-            escaped.push(c);
+            out.push(c);
         }
     }
     text.truncate(start);
-    text.push_str(&escaped);
+    text.push_str(&out);
 }
 
 #[cfg(test)]

@@ -467,7 +467,7 @@ fn parts_text(p: &mut Printer<'_>, s: &Str, triple: bool) -> String {
                         '\n' => out.push('\n'),
                         '\t' => out.push_str("\\t"),
                         '\r' => out.push_str("\\r"),
-                        c if c.is_control() || invisible(c) => {
+                        c if c.is_control() || crate::base::visible::invisible(c) => {
                             let _ = write!(out, "\\u{{{:X}}}", c as u32);
                         }
                         c => out.push(c),
@@ -480,32 +480,4 @@ fn parts_text(p: &mut Printer<'_>, s: &Str, triple: bool) -> String {
         }
     }
     out
-}
-
-/// A character that shows as nothing or as a plain space, which a literal in a policy would
-/// hide: every space but ` ` (no-break, em, ideographic, line and paragraph separators...) and
-/// the invisible format characters (zero-width space and joiners, direction marks and
-/// embeddings, word joiner, byte order mark, soft hyphen, Hangul fillers).
-fn invisible(c: char) -> bool {
-    (c.is_whitespace() && c != ' ')
-        || matches!(
-            c,
-            '\u{AD}'
-                | '\u{34F}'
-                | '\u{61C}'
-                | '\u{115F}'
-                | '\u{1160}'
-                | '\u{17B4}'
-                | '\u{17B5}'
-                | '\u{180E}'
-                | '\u{200B}'..='\u{200F}'
-                | '\u{202A}'..='\u{202E}'
-                | '\u{2060}'..='\u{2064}'
-                | '\u{2066}'..='\u{206F}'
-                | '\u{3164}'
-                | '\u{FEFF}'
-                | '\u{FFA0}'
-                | '\u{1BCA0}'..='\u{1BCA3}'
-                | '\u{E0001}'
-        )
 }
