@@ -60,11 +60,7 @@ pub fn dedupe(
 ) -> Option<Relisted> {
     let at = records.first()?.schema().field_index("id")?;
     fn listed_id(r: &Record, at: usize) -> Option<&str> {
-        let declared = matches!(
-            r.get("source").and_then(Field::as_str),
-            Some("terraform" | "arm-template")
-        );
-        (!declared).then(|| r.field(at)?.as_str()).flatten()
+        (!super::declared(r)).then(|| r.field(at)?.as_str()).flatten()
     }
     let id = |r| listed_id(r, at);
     // Records by the hash of their id, in parallel: hundreds of thousands of users.
