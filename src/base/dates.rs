@@ -49,6 +49,28 @@ pub fn days_between(a: i64, b: i64) -> i64 {
     b.div_euclid(DAY_MS) - a.div_euclid(DAY_MS)
 }
 
+/// The Julian day number of 1970-01-01.
+const UNIX_EPOCH_JULIAN_DAY: i32 = 2_440_588;
+
+/// Milliseconds since 1970-01-01T00:00:00Z written as ISO 8601 in UTC, to the second
+/// (`2026-03-02T09:14:00Z`); beyond the calendar's range (±9999 years), the raw count.
+pub fn iso(ms: i64) -> String {
+    let date = i32::try_from(ms.div_euclid(86_400_000))
+        .ok()
+        .and_then(|d| d.checked_add(UNIX_EPOCH_JULIAN_DAY))
+        .and_then(|d| time::Date::from_julian_day(d).ok());
+    let secs = ms.rem_euclid(86_400_000) / 1000;
+    match date {
+        Some(d) => format!(
+            "{d}T{:02}:{:02}:{:02}Z",
+            secs / 3600,
+            secs / 60 % 60,
+            secs % 60
+        ),
+        None => ms.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

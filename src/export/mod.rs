@@ -1505,6 +1505,7 @@ fn shown(value: &Value) -> String {
         Value::Str(s) => format!("`{s}`"),
         Value::Bool(b) => format!("`{b}`"),
         Value::Int(i) => format!("`{i}`"),
+        Value::Date(ms) => format!("`{}`", crate::base::dates::iso(*ms)),
         Value::Null => "none".to_string(),
         _ => "a value dexlint cannot tell".to_string(),
     }

@@ -60,7 +60,9 @@ pub fn dedupe(
 ) -> Option<Relisted> {
     let at = records.first()?.schema().field_index("id")?;
     fn listed_id(r: &Record, at: usize) -> Option<&str> {
-        (!super::declared(r)).then(|| r.field(at)?.as_str()).flatten()
+        (!super::declared(r))
+            .then(|| r.field(at)?.as_str())
+            .flatten()
     }
     let id = |r| listed_id(r, at);
     // Records by the hash of their id, in parallel: hundreds of thousands of users.
@@ -110,20 +112,45 @@ pub fn dedupe(
         first: id_loc(first),
         last: id_loc(last),
     };
+    let file = |r: &Record| r.loc().or_else(|| r.get("id")?.loc()).map(|l| l.file());
     let mut dropped = vec![false; records.len()];
     for set in &sets {
-        let (Some(&first), Some(mut kept)) = (
-            set.first(),
-            set.last().and_then(|&l| records.get(l).cloned()),
-        ) else {
+        let Some(&first) = set.first() else {
             continue;
         };
-        // The last listing, what the earlier ones give that it does not filled in from the
-        // latest of them, at the place of the first.
-        for &i in set.iter().rev().skip(1) {
-            if let Some(earlier) = records.get(i) {
-                merge(&mut kept, earlier, same_list, &mut relisted.conflicts);
+        // The listings by list: the pages of one list (`same_list`) together, in order.
+        let mut lists: Vec<Vec<&Record>> = Vec::new();
+        for r in set.iter().filter_map(|&i| records.get(i)) {
+            let list = lists.iter_mut().find(|l| {
+                match (l.first().and_then(|f| file(f)), file(r)) {
+                    (Some(a), Some(b)) => same_list(a, b),
+                    // Not from a file (none here): the later is read.
+                    _ => true,
+                }
+            });
+            match list {
+                Some(l) => l.push(r),
+                None => lists.push(vec![r]),
             }
+        }
+        // Each list's record: its last page's, with what earlier pages give that it does not.
+        let mut merged: Vec<Record> = lists
+            .iter()
+            .filter_map(|l| {
+                let mut kept = (*l.last()?).clone();
+                for earlier in l.iter().rev().skip(1) {
+                    merge(&mut kept, earlier, None);
+                }
+                Some(kept)
+            })
+            .collect();
+        // Across lists: the last one's, with what only earlier ones give, and what they give
+        // differently unknown.
+        let Some(mut kept) = merged.pop() else {
+            continue;
+        };
+        for earlier in merged.iter().rev() {
+            merge(&mut kept, earlier, Some(&mut relisted.conflicts));
         }
         for &i in set.iter().skip(1) {
             if let Some(d) = dropped.get_mut(i) {
@@ -144,15 +171,11 @@ pub fn dedupe(
     Some(relisted)
 }
 
-/// Fills in `kept` (a later listing of a record) what `earlier` gives that it does not; a
-/// value both give differently, when the two are not pages of one list, is unknown (see the
-/// module's text). Conflicts are noted in `conflicts`, the earlier value first.
-fn merge(
-    kept: &mut Record,
-    earlier: &Record,
-    same_list: &dyn Fn(FileId, FileId) -> bool,
-    conflicts: &mut Vec<Conflict>,
-) {
+/// Fills in `kept` (a later listing of a record) what `earlier` gives that it does not. With
+/// `conflicts` (listings of two lists), a value both give differently is unknown, and noted
+/// there, the earlier value first; without (pages of one list), the later page's is read. The
+/// ids, matched ignoring case, are not compared.
+fn merge(kept: &mut Record, earlier: &Record, mut conflicts: Option<&mut Vec<Conflict>>) {
     let given = |f: &Field| f.loc().is_some() || !f.is_null();
     let scalar = |v: ValueRef| {
         matches!(
@@ -172,12 +195,14 @@ fn merge(
             *new = old.clone();
             continue;
         }
-        // Values not from a file (none here) cannot tell: the later is read.
-        let pages = match (old.loc(), new.loc()) {
-            (Some(a), Some(b)) => same_list(a.file(), b.file()),
-            _ => true,
+        let Some(conflicts) = conflicts.as_deref_mut() else {
+            continue;
         };
-        if !pages && scalar(old.value()) && scalar(new.value()) && old.value() != new.value() {
+        if schema_field.name != "id"
+            && scalar(old.value())
+            && scalar(new.value())
+            && old.value() != new.value()
+        {
             conflicts.push(Conflict {
                 id: id.clone(),
                 field: schema_field.name,
@@ -249,6 +274,19 @@ mod tests {
             exports[0].get("name").unwrap().value(),
             crate::model::ValueRef::Unknown
         );
+        // A page superseded by a later page of its list is not compared with another export,
+        // whichever comes first.
+        let mut both = vec![at(0, "old"), at(1, "new"), at(2, "new")];
+        assert!(dedupe(&mut both, &same).unwrap().conflicts.is_empty());
+        assert_eq!(names(&both), ["new"]);
+        let mut both = vec![at(2, "new"), at(0, "old"), at(1, "new")];
+        assert!(dedupe(&mut both, &same).unwrap().conflicts.is_empty());
+        assert_eq!(names(&both), ["new"]);
+        // Ids that differ in case only are one record, not a conflict.
+        let mut upper = at(2, "old");
+        upper.set("id", Value::Str("A".into()), Some(Loc::new(2, 2)));
+        let mut ids = vec![at(0, "old"), upper];
+        assert!(dedupe(&mut ids, &same).unwrap().conflicts.is_empty());
         // A value only one listing gives is kept.
         let mut without = at(2, "x");
         without.set("name", Value::Null, None);

@@ -14,9 +14,6 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::rc::Rc;
 
-/// The Julian day number of 1970-01-01.
-const UNIX_EPOCH_JULIAN_DAY: i32 = 2_440_588;
-
 /// What an unknown value read from no record stands for: a division by zero.
 pub const DIVISION_BY_ZERO: &str = "a division by zero";
 
@@ -202,26 +199,7 @@ impl<'e> Val<'e> {
                 let _ = write!(out, "{i}");
             }
             Val::Str(s) => out.push_str(s),
-            Val::Date(ms) => {
-                // Milliseconds since 1970-01-01T00:00:00Z, written as ISO 8601 in UTC.
-                let days = ms.div_euclid(86_400_000);
-                let date = i32::try_from(days)
-                    .ok()
-                    .and_then(|d| d.checked_add(UNIX_EPOCH_JULIAN_DAY))
-                    .and_then(|d| time::Date::from_julian_day(d).ok());
-                let secs = ms.rem_euclid(86_400_000) / 1000;
-                let _ = match date {
-                    Some(d) => write!(
-                        out,
-                        "{d}T{:02}:{:02}:{:02}Z",
-                        secs / 3600,
-                        secs / 60 % 60,
-                        secs % 60
-                    ),
-                    // Beyond the calendar's range (±9999 years): the raw count.
-                    None => write!(out, "{ms}"),
-                };
-            }
+            Val::Date(ms) => out.push_str(&crate::base::dates::iso(*ms)),
             Val::Record(r, _) => out.push_str(r.identity().unwrap_or(r.schema().name)),
             list => {
                 out.push('[');
