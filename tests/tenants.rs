@@ -176,4 +176,19 @@ fn one_export_directory_given_twice_is_a_usage_error() {
         err.contains("the export directory `examples/contoso` is given twice"),
         "{err}"
     );
+    // A symbolic link to it is the same directory, for `scope` too.
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("link");
+    std::os::unix::fs::symlink(&root, &link).unwrap();
+    for command in ["lint", "scope"] {
+        let out = crate::common::dexlint()
+            .arg(command)
+            .arg(&root)
+            .arg(&link)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{command}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("is given twice (again as"), "{command}: {err}");
+    }
 }

@@ -114,19 +114,8 @@ fn lint_run(
             help: Some("pass EXPORT_DIR or set `exports` in dexlint.toml".into()),
         }));
     }
-    // The same directory twice (`A`, `./A/`, its absolute path) would be linted, and counted,
-    // twice: as two tenants, or as one whose every record is listed twice.
-    for (i, root) in roots.iter().enumerate() {
-        if let Some(again) = roots.iter().skip(i + 1).find(|r| same_file(r, root)) {
-            return Err(Box::new(UsageError {
-                message: format!(
-                    "the export directory `{}` is given twice (again as `{}`)",
-                    root.display(),
-                    again.display()
-                ),
-                help: Some("give each export directory once".into()),
-            }));
-        }
+    if let Some(e) = super::repeated_root(&roots) {
+        return Err(Box::new(e));
     }
     let mut include = config.include.clone();
     include.extend(args.include.iter().cloned());

@@ -139,6 +139,32 @@ pub(crate) fn roots_and_names(
     (given.to_vec(), names)
 }
 
+/// The usage error of one export directory given twice (`A`, `./A/`, `../here/A`, its absolute
+/// path, a symbolic link to it): it would be read, and counted, twice. Paths that exist are
+/// compared as the file system resolves them, others as written.
+pub(crate) fn repeated_root(roots: &[PathBuf]) -> Option<UsageError> {
+    let key = |p: &PathBuf| {
+        std::fs::canonicalize(p)
+            .map(|c| c.to_string_lossy().into_owned())
+            .unwrap_or_else(|_| crate::baseline::root_key(&p.to_string_lossy()))
+    };
+    let keys: Vec<String> = roots.iter().map(key).collect();
+    for (i, k) in keys.iter().enumerate() {
+        if let Some(j) = keys.iter().skip(i + 1).position(|o| o == k) {
+            let (root, again) = (roots.get(i)?, roots.get(i + 1 + j)?);
+            return Some(UsageError {
+                message: format!(
+                    "the export directory `{}` is given twice (again as `{}`)",
+                    root.display(),
+                    again.display()
+                ),
+                help: Some("give each export directory once".into()),
+            });
+        }
+    }
+    None
+}
+
 /// The configuration at `path`, or found from the working directory, or defaults.
 pub(crate) fn find_config(path: Option<&Path>) -> Result<Config, config::ConfigErrors> {
     let path = path.map(Path::to_path_buf).or_else(|| {

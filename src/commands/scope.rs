@@ -22,6 +22,9 @@ pub fn run(args: &ScopeArgs) -> i32 {
             help: Some("pass EXPORT_DIR or set `exports` in dexlint.toml".into()),
         });
     }
+    if let Some(e) = super::repeated_root(&roots) {
+        return fail(e);
+    }
     let options = LoadOptions {
         include: config.include.clone(),
         exclude: config.exclude.clone(),
