@@ -311,7 +311,7 @@ fn located(
         name: r.text("name").unwrap_or("").to_string(),
         upn: r.text("upn").map(str::to_string),
         state,
-        reason: why.text(),
+        reason: crate::base::visible::visible(why.text()),
         file: loc.map(|l| file_of(model, Some(l))),
         line: None,
         root: root.cloned(),
@@ -478,6 +478,11 @@ fn assess_each(
     devices(model, scoping, devices_group, device_groups, &mut |j| {
         each("device", j)
     });
+    // What the notes quote from the export (group names) shows every character.
+    let notes = notes
+        .into_iter()
+        .map(crate::base::visible::visible)
+        .collect();
     (scoping.known(), notes)
 }
 

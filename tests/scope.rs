@@ -961,3 +961,30 @@ fn one_tenant_roots_are_one_tenant_as_lint_reads_them() {
     let (_, laptop) = state_of(&scope, "contoso-lt-042.contoso.com");
     assert_eq!(laptop["root"], "t/mde", "{laptop}");
 }
+
+#[test]
+fn invisible_characters_in_names_and_reasons_are_escaped() {
+    let dir = manifest().join("tests/fixtures/exports/scope-invisible");
+    for format in ["human", "html"] {
+        let (_, out) = scope(&[dir.to_str().unwrap(), "--format", format]);
+        assert!(!out.contains('\u{202E}'), "{format}: {out}");
+        assert!(out.contains("\\u{202E}"), "{format}: {out}");
+    }
+    // JSON keeps the names as data, exact; its reasons and notes are text, escaped.
+    let v = scope_json(&dir);
+    let texts: Vec<&str> = v["assets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["reason"].as_str().unwrap())
+        .chain(
+            v["summary"]["notes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n.as_str().unwrap()),
+        )
+        .collect();
+    assert!(texts.iter().all(|t| !t.contains('\u{202E}')), "{texts:?}");
+    assert!(texts.iter().any(|t| t.contains("\\u{202E}")), "{texts:?}");
+}

@@ -55,11 +55,11 @@ pub fn human(r: &CoverageReport) -> String {
         }
         let _ = writeln!(out, "\n{}:", state.as_str().replace('_', " "));
         for a in of {
-            let who = match &a.upn {
+            let who = crate::base::visible::visible(match &a.upn {
                 Some(upn) => upn.clone(),
                 None if a.name.is_empty() => a.id.clone(),
                 None => a.name.clone(),
-            };
+            });
             let at = match (a.shown_file(several), a.line) {
                 (Some(f), Some(l)) => format!(" ({f}:{l})"),
                 (Some(f), None) => format!(" ({f})"),
@@ -142,7 +142,8 @@ pub fn incident_human(r: &IncidentReport) -> String {
             Handling::NotCovered => "not covered",
             Handling::Unknown => "unknown",
         };
-        let _ = writeln!(out, "  {} {}: {handling}: {}", a.kind, a.name, a.reason);
+        let name = crate::base::visible::visible(a.name.clone());
+        let _ = writeln!(out, "  {} {name}: {handling}: {}", a.kind, a.reason);
     }
     out
 }

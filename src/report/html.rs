@@ -238,7 +238,7 @@ pub fn scope(r: &CoverageReport) -> String {
                 @let file = a.shown_file(several);
                 tr {
                     td { (a.kind) }
-                    td { (a.upn.as_deref().unwrap_or(&a.name)) }
+                    td { (crate::base::visible::visible(a.upn.clone().unwrap_or_else(|| a.name.clone()))) }
                     td { code { (a.id) } }
                     td { (a.state.as_str()) }
                     td { (a.reason) }
