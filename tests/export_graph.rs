@@ -927,3 +927,25 @@ fn source_lines_drawn_in_a_report_cannot_reorder_themselves() {
     assert!(human.contains("Users\\u{202E}sresU"), "{human}");
     assert!(human.contains("Users\u{FFFD}sresU"), "{human}");
 }
+
+#[test]
+fn one_object_trimmed_by_select_object_is_read_as_a_list_of_one() {
+    // `Get-MgUser -UserId ... -Property ... | Select-Object Id, UserPrincipalName,
+    // AccountEnabled, UserType | ConvertTo-Json`: one object, no `AdditionalProperties`.
+    let user = r#"{
+        "Id": "87d349ed-44d7-43e1-9a83-5f2406dee5bd",
+        "UserPrincipalName": "alex.wilber@contoso.com",
+        "AccountEnabled": true,
+        "UserType": "Member"
+    }"#;
+    let l = export::load_document("ps/users.json", user.as_bytes());
+    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+    let users = records(&l.model, "users");
+    assert_eq!(users.len(), 1);
+    assert_eq!(text(&users[0], "upn"), Some("alex.wilber@contoso.com"));
+    // An object that is not a directory object (an Exchange Online `Get-User`) is not.
+    let exo = r#"{"Id": "Alex Wilber", "UserPrincipalName": "alex.wilber@contoso.com",
+                  "RecipientTypeDetails": "UserMailbox"}"#;
+    let l = export::load_document("exo/user.json", exo.as_bytes());
+    assert!(records(&l.model, "users").is_empty());
+}

@@ -37,16 +37,21 @@ enum Kind {
     Organization,
 }
 
-/// Reads a top-level array of Graph PowerShell SDK objects (each with `AdditionalProperties`),
-/// a single such object (what `ConvertTo-Json` writes for a cmdlet that returned one), or an
-/// empty array at a group's members path.
+/// Reads a top-level array of Graph PowerShell SDK objects (each with `AdditionalProperties`,
+/// or trimmed by `Select-Object`), a single such object (what `ConvertTo-Json` writes for a
+/// cmdlet that returned one), or an empty array at a group's members path.
 pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
-    // `ConvertTo-Json` of a single object writes the object, not a one-element array.
+    // `ConvertTo-Json` of a single object writes the object, not a one-element array (one
+    // trimmed by `Select-Object` too: PowerShell's PascalCase `Id`, and what only a Graph
+    // resource is, see [`bare_kind`]; a Graph object saved alone, as EntraExporter writes each,
+    // is camelCase).
+    let pascal_id = || doc.members().iter().any(|(k, _)| *k == "Id");
     let items = if doc.is_array() {
         doc.items()
     } else if doc.is_object()
-        && doc.get("AdditionalProperties").is_some()
         && doc.get("@odata.context").is_none()
+        && (doc.get("AdditionalProperties").is_some()
+            || members_folder(rel).is_none() && pascal_id() && bare_kind(doc).is_some())
     {
         vec![*doc]
     } else {
