@@ -1335,6 +1335,13 @@ fn a_subscription_list_makes_each_running_subscription_an_account() {
                 )),
             "{ne:?}"
         );
+        // Named as the list names it, with its id.
+        assert!(
+            ne[0].1.contains(&format!(
+                "of Azure subscription `Contoso Development` (`{dev}`)"
+            )),
+            "{ne:?}"
+        );
     }
 
     // One subscription alone from Get-AzSubscription: an object, PascalCase.

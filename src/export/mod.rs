@@ -2787,6 +2787,11 @@ fn unexported_azure_settings(account: &mut Record) -> Vec<Gap> {
         return Vec::new();
     }
     let id = account.identity().unwrap_or_default().to_string();
+    // The subscription as reasons name it: its display name too, when the export gives it.
+    let who = match account.get("name").and_then(Field::as_str) {
+        Some(name) if name != id => format!("`{name}` (`{id}`)"),
+        _ => format!("`{id}`"),
+    };
     let source = account
         .get("source")
         .and_then(Field::as_str)
@@ -2812,15 +2817,15 @@ fn unexported_azure_settings(account: &mut Record) -> Vec<Gap> {
         }
         let reason = match source.as_str() {
             "terraform" => format!(
-                "the plan has no {what} of Azure account `{id}` (no `{resource}` resource): it \
+                "the plan has no {what} of Azure account {who} (no `{resource}` resource): it \
                  is as the subscription has it"
             ),
             "arm-template" => format!(
-                "the template deploys no {what} of Azure subscription `{id}` (no \
+                "the template deploys no {what} of Azure subscription {who} (no \
                  `Microsoft.Security/{list}` resource): it is as the subscription has it"
             ),
             _ => format!(
-                "the export has no {what} of Azure subscription `{id}` (provide GET \
+                "the export has no {what} of Azure subscription {who} (provide GET \
                  /subscriptions/{id}/providers/Microsoft.Security/{list})"
             ),
         };
