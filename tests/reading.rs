@@ -265,9 +265,8 @@ fn no_unrendered_placeholder_in_any_output() {
     assert_eq!(
         dex002["help"]["text"],
         format!(
-            "renamed scoped user group: {rename}\n\
-             renamed away from the reserved name: {rename}\n\
-             renamed away from the reserved name by the plan: {rename}\n\
+            "renamed scoped user group, renamed away from the reserved name, renamed away from \
+             the reserved name by the plan: {rename}\n\
              deleted by the plan: keep the group: remove its deletion from the plan (a `moved` \
              block keeps a group whose resource address changes instead of destroying it)\n\
              replaced under another name by the plan: keep the name `<g.name>` on the group \

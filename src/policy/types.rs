@@ -272,8 +272,9 @@ impl PolicyMeta {
     }
 
     /// How to fix what the policy finds, rendered with the parameter values: the one help of
-    /// its rules when they share it, else a line per rule (`label: help`, the rule's text when
-    /// it has no label); None when no rule has a help.
+    /// its rules when they share it, else a line per help (`label, label: help`, the labels of
+    /// the rules that give it, a rule's text when it has no label); None when no rule has a
+    /// help.
     pub fn rendered_fixes(&self) -> Option<String> {
         let helps: Vec<Option<String>> = self
             .rules
@@ -284,14 +285,21 @@ impl PolicyMeta {
             None => self.rendered_help(),
             Some(first) if helps.iter().all(|h| h == first) => first.clone(),
             Some(_) => {
-                let lines: Vec<String> = self
-                    .rules
+                // Each help once, after the labels of the rules that give it, in rule order.
+                let mut by_help: Vec<(String, Vec<&str>)> = Vec::new();
+                for (r, h) in self.rules.iter().zip(helps) {
+                    let Some(h) = h else {
+                        continue;
+                    };
+                    let label = r.label.as_deref().unwrap_or(&r.text);
+                    match by_help.iter_mut().find(|(seen, _)| *seen == h) {
+                        Some((_, labels)) => labels.push(label),
+                        None => by_help.push((h, vec![label])),
+                    }
+                }
+                let lines: Vec<String> = by_help
                     .iter()
-                    .zip(helps)
-                    .filter_map(|(r, h)| {
-                        let h = h?;
-                        Some(format!("{}: {h}", r.label.as_deref().unwrap_or(&r.text)))
-                    })
+                    .map(|(h, labels)| format!("{}: {h}", labels.join(", ")))
                     .collect();
                 Some(lines.join("\n"))
             }
