@@ -54,15 +54,16 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
 }
 
 /// A group's members list cast to one kind (`GET /groups/{id}/members/microsoft.graph.user`,
-/// whose `@odata.context` is that kind's list, `#users`) in the group's folder: an error, and
-/// the group's members a gap. It lists only members of that kind, so it cannot show a nested
-/// group (DEX003) or a member that is not a user (DEX006); read as it claims to be, it was the
-/// tenant's users list. True when the document is one.
+/// whose `@odata.context` is that kind's list, `#users`) in the group's folder: read as the
+/// group's members of that kind, and as a list that holds only some of its members (a gap in
+/// the value, [`crate::model::Gap::in_value`]): a nested group it lists is certain (DEX003), one
+/// it cannot list is unknown. Read as it claims to be, it was the tenant's users list. True when
+/// the document is one.
 fn cast_members(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
     let Some(gid) = group_folder(rel) else {
         return false;
     };
-    let Some((_, fragment)) = document_context(doc) else {
+    let Some((context, fragment)) = document_context(doc) else {
         return false;
     };
     let kind = match fragment.as_str() {
@@ -73,19 +74,22 @@ fn cast_members(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
         "orgcontacts" => "orgContact",
         _ => return false,
     };
-    b.shape_error(
-        doc,
-        &format!(
-            "this is the group's members list cast to one kind (`GET /groups/{gid}/members/\
-             microsoft.graph.{kind}`, `@odata.context` `#{fragment}`): it lists only the \
-             members of that kind; export `GET /groups/{gid}/members`, which lists every kind"
-        ),
-    );
-    b.gap(
+    let written = context
+        .rsplit_once('#')
+        .map_or(fragment.as_str(), |(_, f)| f);
+    let first = b.ops_len();
+    list(b, &Entity::Member(gid.as_str().into()), doc);
+    // The cast's elements need not say their kind: the list's context does.
+    b.kind_members_from(first, kind);
+    b.partial_gap(
         "groups",
         Some("members"),
         Some(&gid),
-        format!("`{rel}` lists only the group's members of kind `{kind}`"),
+        format!(
+            "`{rel}` lists only the group's members of kind `{kind}` (the cast `GET \
+             /groups/{gid}/members/microsoft.graph.{kind}`, `@odata.context` `#{written}`); \
+             export `GET /groups/{gid}/members`, which lists every kind"
+        ),
         doc,
     );
     true
