@@ -2461,40 +2461,61 @@ fn null_account_enabled(users: &mut crate::model::Collection) {
     if !listed {
         return;
     }
-    let unknown: Vec<(usize, Gap)> = users
+    unknown_where(users, "enabled", |u, enabled, id| {
+        let who = named(u.text("upn"), id);
+        // Given as null, or not given (missing from this user, or not a boolean) where the
+        // list gives it for others.
+        let how = match enabled.loc() {
+            Some(_) => format!("gives `accountEnabled` of user {who} as null"),
+            None => format!("does not give a boolean `accountEnabled` of user {who}"),
+        };
+        Some(format!(
+            "the export {how}: whether the account is enabled is unknown"
+        ))
+    });
+}
+
+/// Makes `field` unknown in each record of `c` where it is null and `why` (given the record,
+/// the field and the record's identity) gives a reason: a gap naming the record, at the field
+/// (else the record), says why. The records are judged in parallel (hundreds of thousands of
+/// users or machines).
+fn unknown_where(
+    c: &mut crate::model::Collection,
+    field: &'static str,
+    why: impl Fn(&Record, &Field, &str) -> Option<String> + Sync,
+) {
+    let unknown: Vec<(usize, Gap)> = c
         .records
         .par_iter()
         .enumerate()
-        .filter_map(|(i, u)| {
-            let enabled = u.get("enabled").filter(|f| f.is_null())?;
-            let id = u.identity().unwrap_or("?");
-            let who = match u.text("upn") {
-                Some(upn) if upn != id => format!("`{upn}` (`{id}`)"),
-                _ => format!("`{id}`"),
+        .filter_map(|(i, r)| {
+            let value = r.get(field).filter(|f| f.is_null())?;
+            let id = r.identity().unwrap_or("?");
+            let reason = why(r, value, id)?;
+            let gap = Gap {
+                field: Some(field),
+                entity: Some(id.to_string()),
+                reason,
+                loc: value.loc().or(r.loc()),
+                in_value: true,
             };
-            // Given as null, or not given (missing from this user, or not a boolean) where
-            // the list gives it for others.
-            let how = match enabled.loc() {
-                Some(_) => format!("gives `accountEnabled` of user {who} as null"),
-                None => format!("does not give a boolean `accountEnabled` of user {who}"),
-            };
-            Some((
-                i,
-                Gap {
-                    field: Some("enabled"),
-                    entity: Some(id.to_string()),
-                    reason: format!("the export {how}: whether the account is enabled is unknown"),
-                    loc: enabled.loc().or(u.loc()),
-                    in_value: true,
-                },
-            ))
+            Some((i, gap))
         })
         .collect();
     for (i, gap) in unknown {
-        if let Some(u) = users.records.get_mut(i) {
-            u.set("enabled", Value::Unknown, gap.loc);
+        if let Some(r) = c.records.get_mut(i) {
+            let loc = r.get(field).and_then(Field::loc);
+            r.set(field, Value::Unknown, loc);
         }
-        users.gaps.push(gap);
+        c.gaps.push(gap);
+    }
+}
+
+/// A record as messages name it: `` `name` (`id`) ``, or `` `id` `` when it has no other name.
+fn named(name: Option<&str>, id: &str) -> String {
+    match name {
+        Some(n) if n != id => format!("`{n}` (`{id}`)"),
+        _ => format!("`{id}`"),
     }
 }
 
@@ -2523,49 +2544,22 @@ fn unknown_av_modes(devices: &mut crate::model::Collection) {
     if !devices.records.par_iter().any(told) {
         return;
     }
-    let unknown: Vec<(usize, Gap)> = devices
-        .records
-        .par_iter()
-        .enumerate()
-        .filter_map(|(i, d)| {
-            let mode = d.get("av_mode").filter(|f| f.is_null())?;
-            if d.get("onboarding").and_then(Field::as_str) != Some("Onboarded") {
-                return None;
-            }
-            let id = d.identity().unwrap_or("?");
-            let name = match d.text("name") {
-                Some(n) if n != id => format!("`{n}` (`{id}`)"),
-                _ => format!("`{id}`"),
-            };
-            let reason = match mode.loc() {
-                Some(_) => format!(
-                    "the antivirus data of machine {name} (`deviceavinfo` or \
-                     `Get-MpComputerStatus`) gives no mode dexlint reads"
-                ),
-                None => format!(
-                    "machine {name} is not in the export's antivirus data (`deviceavinfo`, \
-                     `Get-MpComputerStatus`): its antivirus mode is not known"
-                ),
-            };
-            Some((
-                i,
-                Gap {
-                    field: Some("av_mode"),
-                    entity: Some(id.to_string()),
-                    reason,
-                    loc: mode.loc().or(d.loc()),
-                    in_value: true,
-                },
-            ))
-        })
-        .collect();
-    for (i, gap) in unknown {
-        if let Some(d) = devices.records.get_mut(i) {
-            let loc = d.get("av_mode").and_then(|f| f.loc());
-            d.set("av_mode", Value::Unknown, loc);
+    unknown_where(devices, "av_mode", |d, mode, id| {
+        if d.get("onboarding").and_then(Field::as_str) != Some("Onboarded") {
+            return None;
         }
-        devices.gaps.push(gap);
-    }
+        let name = named(d.text("name"), id);
+        Some(match mode.loc() {
+            Some(_) => format!(
+                "the antivirus data of machine {name} (`deviceavinfo` or \
+                 `Get-MpComputerStatus`) gives no mode dexlint reads"
+            ),
+            None => format!(
+                "machine {name} is not in the export's antivirus data (`deviceavinfo`, \
+                 `Get-MpComputerStatus`): its antivirus mode is not known"
+            ),
+        })
+    });
 }
 
 impl Assembler {
@@ -2736,10 +2730,7 @@ fn unexported_members(groups: &mut [Record], lost: &[String]) -> Vec<Gap> {
             Some("terraform" | "arm-template") => {}
             _ => {
                 let id = g.identity().unwrap_or_default().to_string();
-                let name = match g.text("name") {
-                    Some(n) if n != id => format!("`{n}` (`{id}`)"),
-                    _ => format!("`{id}`"),
-                };
+                let name = named(g.text("name"), &id);
                 // A members file of the group that failed to load (its folder is the id).
                 let folder = format!("/{}/", id.to_ascii_lowercase());
                 let failed = lost
@@ -2821,10 +2812,7 @@ fn unexported_azure_settings(account: &mut Record) -> Vec<Gap> {
     }
     let id = account.identity().unwrap_or_default().to_string();
     // The subscription as reasons name it: its display name too, when the export gives it.
-    let who = match account.get("name").and_then(Field::as_str) {
-        Some(name) if name != id => format!("`{name}` (`{id}`)"),
-        _ => format!("`{id}`"),
-    };
+    let who = named(account.get("name").and_then(Field::as_str), &id);
     let source = account
         .get("source")
         .and_then(Field::as_str)
