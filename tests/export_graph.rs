@@ -858,6 +858,41 @@ fn a_members_list_cast_to_one_kind_holds_only_members_of_that_kind() {
 }
 
 #[test]
+fn a_cast_list_gives_its_kind_to_members_that_do_not_say_theirs_at_any_size() {
+    // The fixture's cast list, its members without `@odata.type`, cast to groups instead: as
+    // read in one pass (small) and a range of elements at a time (over 2 MB).
+    let members = "graph/groups/b320b3f0-6a2d-4a47-9c5e-3e0f1f6f8a21/members.json";
+    let text = std::fs::read_to_string(fixture("graph-members-cast").join(members))
+        .unwrap()
+        .replace("$metadata#users", "$metadata#groups");
+    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let first = doc["value"][0].clone();
+    assert!(first.get("@odata.type").is_none());
+    for size in [2, 12_000] {
+        let dir = tempfile::tempdir().unwrap();
+        common::copy_dir(&fixture("graph-members-cast"), dir.path());
+        doc["value"] = (0..size)
+            .map(|i| {
+                let mut m = first.clone();
+                m["id"] = format!("{i:08}-0000-4000-8000-000000000000").into();
+                m["displayName"] = format!("Group {i}").into();
+                m
+            })
+            .collect();
+        let text = serde_json::to_string_pretty(&doc).unwrap();
+        assert_eq!(text.len() > 2 << 20, size > 2, "{}", text.len());
+        std::fs::write(dir.path().join(members), text).unwrap();
+        let (_, report) = common::lint_json(dir.path());
+        let nested = messages(&report, "DEX003");
+        assert_eq!(nested.len(), size, "{size}");
+        assert_eq!(
+            nested[1],
+            "scoped group `Defender_Experts_Scoped_Coverage_Users` has the nested group `Group 1` as a member"
+        );
+    }
+}
+
+#[test]
 fn two_exports_of_one_list_are_merged_and_their_disagreements_unknown() {
     // The az CLI's listing, without plans, takes nothing from the REST listing.
     let (code, report) = lint("users-az-and-graph");

@@ -1335,23 +1335,6 @@ impl Builder {
         self.add(Op::Member(gid.clone(), record, at.loc()));
     }
 
-    /// How many operations the document has added so far (see [`Builder::kind_members_from`]).
-    pub fn ops_len(&self) -> usize {
-        self.ops.len()
-    }
-
-    /// Gives the members added since operation `first` that have no kind the kind `kind`
-    /// (`user`, as Graph's `@odata.type` names it without its namespace).
-    pub fn kind_members_from(&mut self, first: usize, kind: &str) {
-        for op in self.ops.iter_mut().skip(first) {
-            if let Op::Member(_, r, _) = op {
-                if r.get("kind").is_none_or(Field::is_null) {
-                    r.set("kind", Value::Str(kind.into()), None);
-                }
-            }
-        }
-    }
-
     /// [`Builder::gap`] of a list that holds only some of its values: rules judge what it holds
     /// (a quantifier that finds what it looks for is decided), and the rest is unknown.
     pub fn partial_gap(

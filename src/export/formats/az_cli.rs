@@ -80,7 +80,7 @@ fn directory(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
         }
         b.members_list(&gid, doc);
         for m in &items {
-            graph::object(b, &Entity::Member(gid.as_str().into()), m);
+            graph::object(b, &Entity::Member(gid.as_str().into(), None), m);
         }
         return true;
     }

@@ -42,7 +42,7 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
 /// Whether `rel` is where EntraExporter writes a user or a group member: files of its `Users`
 /// and `Groups` types (`-All`, `-Type Users`, `-Type Groups`), never of its default `Config`.
 pub fn user_or_member_path(rel: &str) -> bool {
-    matches!(by_path(rel), Some(Entity::User | Entity::Member(_)))
+    matches!(by_path(rel), Some(Entity::User | Entity::Member(..)))
 }
 
 /// EntraExporter's top-level folders of the object types dexlint reads or knows.
@@ -79,7 +79,7 @@ fn by_path(rel: &str) -> Option<Entity> {
             [gid, m, mid, file]
                 if eq(part, "groups") && eq(m, "members") && eq(&stem(file), mid) =>
             {
-                return Some(Entity::Member((*gid).into()));
+                return Some(Entity::Member((*gid).into(), None));
             }
             // A child list of another object (owners, role or unit members).
             [child, cid, file]
@@ -125,7 +125,7 @@ mod tests {
         assert_eq!(by_path("Groups/g1/g1.json"), Some(Entity::Group));
         assert_eq!(
             by_path("x/Groups/g1/Members/m1/m1.json"),
-            Some(Entity::Member("g1".into()))
+            Some(Entity::Member("g1".into(), None))
         );
         assert_eq!(by_path("Users/u1/u1.json"), Some(Entity::User));
         assert_eq!(by_path("misc/notes.json"), None);

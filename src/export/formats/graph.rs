@@ -22,8 +22,9 @@ pub enum Entity {
     Sku,
     /// A `directoryAudit` (`/auditLogs/directoryAudits`): an `audit_events` record.
     Audit,
-    /// A member of the group with this id.
-    Member(ArcStr),
+    /// A member of the group with this id; with the kind its list's OData cast gives every
+    /// member (`/members/microsoft.graph.user`: `user`), for members that do not say theirs.
+    Member(ArcStr, Option<&'static str>),
     /// A Defender for Identity `sensor` (`/security/identities/sensors`): an
     /// `identity_sensors` record.
     Sensor,
@@ -77,10 +78,7 @@ fn cast_members(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
     let written = context
         .rsplit_once('#')
         .map_or(fragment.as_str(), |(_, f)| f);
-    let first = b.ops_len();
-    list(b, &Entity::Member(gid.as_str().into()), doc);
-    // The cast's elements need not say their kind: the list's context does.
-    b.kind_members_from(first, kind);
+    list(b, &Entity::Member(gid.as_str().into(), Some(kind)), doc);
     b.partial_gap(
         "groups",
         Some("members"),
@@ -107,7 +105,7 @@ fn recognise(doc: &At<'_>, rel: &str) -> Option<(bool, Entity)> {
         }
     }
     if let Some(gid) = members_path(rel) {
-        return Some((true, Entity::Member(gid.into())));
+        return Some((true, Entity::Member(gid.into(), None)));
     }
     // A sensors list saved without its `@odata.context` (the API reference's sample): known by
     // its elements' type or properties.
@@ -201,7 +199,7 @@ fn list_entity(fragment: &str, context: &str, rel: &str) -> Option<Entity> {
         "security/identities/sensors" => Entity::Sensor,
         "directoryobjects" | "groups/members" => {
             let gid = context_group_id(context).or_else(|| group_folder(rel))?;
-            Entity::Member(gid.into())
+            Entity::Member(gid.into(), None)
         }
         "devices" | "organization" | "serviceprincipals" | "applications" => Entity::Ignored,
         _ => return None,
@@ -220,7 +218,7 @@ pub fn object(b: &mut Builder, entity: &Entity, at: &At<'_>) {
         Entity::Group => group(b, at),
         Entity::Sku => sku(b, at),
         Entity::Audit => audit(b, at),
-        Entity::Member(gid) => member(b, gid, at),
+        Entity::Member(gid, cast) => member(b, gid, *cast, at),
         Entity::Sensor => sensor(b, at),
         Entity::Ignored => {}
     }
@@ -241,7 +239,7 @@ fn destination(
             None,
             "the directoryAudits list".into(),
         ),
-        Entity::Member(gid) => (
+        Entity::Member(gid, _) => (
             "groups",
             Some("members"),
             Some(gid.as_str()),
@@ -297,7 +295,7 @@ pub fn list(b: &mut Builder, entity: &Entity, doc: &At<'_>) {
     };
     if let Some((collection, field, gid, what)) = &dest {
         let key = match entity {
-            Entity::Member(g) => format!("members:{}", g.to_ascii_lowercase()),
+            Entity::Member(g, _) => format!("members:{}", g.to_ascii_lowercase()),
             _ => collection.to_string(),
         };
         let next = doc.get("@odata.nextLink");
@@ -308,7 +306,7 @@ pub fn list(b: &mut Builder, entity: &Entity, doc: &At<'_>) {
         Entity::Group => b.touch("groups"),
         Entity::Sku => b.touch("skus"),
         Entity::Audit => b.touch("audit_events"),
-        Entity::Member(gid) => b.members_list(gid, &values),
+        Entity::Member(gid, _) => b.members_list(gid, &values),
         Entity::Sensor => b.touch("identity_sensors"),
         Entity::Ignored => {}
     }
@@ -525,9 +523,13 @@ fn member_kind(b: &mut Builder, at: &At<'_>) -> Option<&'static str> {
 
 /// A member of group `gid`: a Graph `directoryObject` (`@odata.type`, `id`, `displayName`,
 /// `userPrincipalName`), or the PowerShell SDK's, whose properties other than `Id` are inside
-/// `AdditionalProperties`.
-pub(crate) fn member(b: &mut Builder, gid: &ArcStr, at: &At<'_>) {
-    let r = member_record(b, at);
+/// `AdditionalProperties`. One that does not say its kind has `cast`'s, when its list is cast
+/// to one kind.
+pub(crate) fn member(b: &mut Builder, gid: &ArcStr, cast: Option<&'static str>, at: &At<'_>) {
+    let mut r = member_record(b, at);
+    if let Some(kind) = cast.filter(|_| r.get("kind").is_none_or(crate::model::Field::is_null)) {
+        r.set("kind", Value::Str(at.shared(kind)), None);
+    }
     b.add_member(gid, r, at);
 }
 

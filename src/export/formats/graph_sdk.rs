@@ -126,7 +126,7 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
             Kind::Group => graph::group(b, item),
             Kind::Sku => graph::sku(b, item),
             Kind::Audit => graph::audit(b, item),
-            Kind::Member(g) => graph::member(b, g, item),
+            Kind::Member(g) => graph::member(b, g, None, item),
             Kind::Organization => {}
         }
     }
@@ -153,7 +153,7 @@ fn bare_members(b: &mut Builder, doc: &At<'_>, gid: &str) -> bool {
         b.members_list(gid, doc);
         let gid = crate::model::ArcStr::from(gid);
         for item in &items {
-            graph::member(b, &gid, item);
+            graph::member(b, &gid, None, item);
         }
     } else {
         b.shape_error(

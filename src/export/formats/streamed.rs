@@ -115,8 +115,11 @@ fn read<'a>(
     let peek = r.j.peek().ok()?;
     let op = match elements {
         Elements::Graph(Entity::User) => Some(Op::Push("users", r.user(peek)?)),
-        Elements::Graph(Entity::Member(gid)) => {
-            let (record, loc) = r.member(peek)?;
+        Elements::Graph(Entity::Member(gid, cast)) => {
+            let (mut record, loc) = r.member(peek)?;
+            if let Some(kind) = cast.filter(|_| record.get("kind").is_none_or(Field::is_null)) {
+                record.set("kind", Value::Str(strings.get(kind)), None);
+            }
             Some(Op::Member(gid.clone(), record, loc))
         }
         Elements::Machines => Some(Op::device(r.machine(peek)?)),
@@ -132,7 +135,7 @@ fn read<'a>(
 pub(crate) fn supports(elements: &Elements) -> bool {
     matches!(
         elements,
-        Elements::Graph(Entity::User | Entity::Member(_)) | Elements::Machines | Elements::AvInfo
+        Elements::Graph(Entity::User | Entity::Member(..)) | Elements::Machines | Elements::AvInfo
     )
 }
 
