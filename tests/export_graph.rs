@@ -855,6 +855,28 @@ fn a_members_list_cast_to_one_kind_holds_only_members_of_that_kind() {
         messages(&report, "DEX003"),
         ["scoped group `Defender_Experts_Scoped_Coverage_Users` has the nested group `SOC Tier 2 Analysts` as a member"]
     );
+    // Beside the group's list of every kind of member (`GET /groups/{id}/members`), which holds
+    // only users, the cast leaves nothing unknown: DEX003 and DEX006 pass.
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&fixture("graph-members-cast"), dir.path());
+    std::fs::write(
+        dir.path()
+            .join("graph/groups/b320b3f0-6a2d-4a47-9c5e-3e0f1f6f8a21/members-all.json"),
+        r##"{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#directoryObjects",
+            "value": [{"@odata.type": "#microsoft.graph.user",
+                       "id": "6e7b768e-07e2-4810-8459-485f84f8f204",
+                       "displayName": "Adele Vance"},
+                      {"@odata.type": "#microsoft.graph.user",
+                       "id": "87d349ed-44d7-43e1-9a83-5f2406dee5bd",
+                       "displayName": "Alex Wilber"}]}"##,
+    )
+    .unwrap();
+    let (_, report) = common::lint_json(dir.path());
+    for policy in ["DEX003", "DEX006"] {
+        let skipped = common::not_evaluated(&report, policy);
+        assert!(skipped.is_empty(), "{policy}: {skipped:?}");
+        assert!(violations(&report, policy).is_empty(), "{policy}");
+    }
 }
 
 #[test]

@@ -732,8 +732,9 @@ enum Op {
     Touch(&'static str),
     Push(&'static str, Record),
     Group(Record),
-    /// A members list of a group was exported (even an empty one), here.
-    MembersList(String, Loc),
+    /// A members list of a group was exported (even an empty one), here; true when it is cast
+    /// to one kind of member (see [`Builder::members_list`]).
+    MembersList(String, Loc, bool),
     Member(ArcStr, Record, Loc),
     /// A machine, with its key in [`Assembler::device_index`].
     Device(ArcStr, Record),
@@ -1325,9 +1326,12 @@ impl Builder {
         self.add(Op::Group(record));
     }
 
-    /// A members list of group `gid` was exported (even an empty one).
-    pub fn members_list(&mut self, gid: &str, at: &At<'_>) {
-        self.ops.push(Op::MembersList(gid.to_string(), at.loc()));
+    /// A members list of group `gid` was exported (even an empty one); `cast` when it lists
+    /// only members of one kind (`GET /groups/{id}/members/microsoft.graph.user`), whose gap a
+    /// members list of every kind of the group, from another file, settles.
+    pub fn members_list(&mut self, gid: &str, at: &At<'_>, cast: bool) {
+        self.ops
+            .push(Op::MembersList(gid.to_string(), at.loc(), cast));
     }
 
     /// Adds a member of group `gid`.
@@ -1599,6 +1603,10 @@ struct Assembler {
     /// members are added, while they are fresh in memory, so that an export without one is
     /// not read through again at the end (200,000 members' fields, a cache miss each).
     kindless_members: bool,
+    /// The groups (ids in lower case) with a members list of every kind of member, and the
+    /// files of lists cast to one kind (see [`Builder::members_list`]).
+    whole_member_lists: HashSet<String>,
+    cast_member_files: HashSet<FileId>,
     devices: Vec<Record>,
     /// Each device by its lowercase identity: its place in `devices`, and the refresh time of
     /// the antivirus row that set its mode. A key is the record's own string when it is
@@ -1727,7 +1735,11 @@ impl Assembler {
                     self.group_index.entry(id).or_insert(self.groups.len());
                     self.groups.push(r);
                 }
-                Op::MembersList(gid, loc) => {
+                Op::MembersList(gid, loc, cast) => {
+                    match cast {
+                        true => self.cast_member_files.insert(loc.file()),
+                        false => self.whole_member_lists.insert(gid.to_ascii_lowercase()),
+                    };
                     let i = self.member_slot(&gid);
                     if let Some(slot) = self.members.get_mut(i) {
                         slot.1.get_or_insert(loc);
@@ -2247,10 +2259,18 @@ impl Assembler {
             }
         }
         self.diagnostics.extend(relisted_members);
-        // The gap of an inline list that may be cut (20 members) goes with the list.
+        // The gap of an inline list that may be cut (20 members) goes with the list, and that
+        // of a list cast to one kind with a list of every kind of the group's members.
         if let Some(c) = model.collection_mut("groups") {
             c.gaps.retain(|gap| {
-                gap.field != Some("members") || gap.loc.is_none_or(|l| !replaced.contains(&l))
+                let settled = |l: &Loc| {
+                    replaced.contains(l)
+                        || (self.cast_member_files.contains(&l.file())
+                            && gap.entity.as_ref().is_some_and(|g| {
+                                self.whole_member_lists.contains(&g.to_ascii_lowercase())
+                            }))
+                };
+                gap.field != Some("members") || !gap.loc.as_ref().is_some_and(settled)
             });
             unknown_when_empty(&mut self.groups, &c.gaps);
         }

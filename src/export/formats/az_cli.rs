@@ -78,7 +78,7 @@ fn directory(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
         if !members {
             return false;
         }
-        b.members_list(&gid, doc);
+        b.members_list(&gid, doc, false);
         for m in &items {
             graph::object(b, &Entity::Member(gid.as_str().into(), None), m);
         }

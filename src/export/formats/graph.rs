@@ -306,7 +306,7 @@ pub fn list(b: &mut Builder, entity: &Entity, doc: &At<'_>) {
         Entity::Group => b.touch("groups"),
         Entity::Sku => b.touch("skus"),
         Entity::Audit => b.touch("audit_events"),
-        Entity::Member(gid, _) => b.members_list(gid, &values),
+        Entity::Member(gid, cast) => b.members_list(gid, &values, cast.is_some()),
         Entity::Sensor => b.touch("identity_sensors"),
         Entity::Ignored => {}
     }

@@ -111,7 +111,7 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
         Kind::Group => b.touch("groups"),
         Kind::Sku => b.touch("skus"),
         Kind::Audit => b.touch("audit_events"),
-        Kind::Member(g) => b.members_list(g, doc),
+        Kind::Member(g) => b.members_list(g, doc, false),
     }
     for item in &items {
         if !item.is_object() {
@@ -150,7 +150,7 @@ fn bare_members(b: &mut Builder, doc: &At<'_>, gid: &str) -> bool {
         .iter()
         .all(|i| i.is_object() && i.get("@odata.type").is_some() && i.get("id").is_some())
     {
-        b.members_list(gid, doc);
+        b.members_list(gid, doc, false);
         let gid = crate::model::ArcStr::from(gid);
         for item in &items {
             graph::member(b, &gid, None, item);
