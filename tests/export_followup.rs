@@ -1051,3 +1051,41 @@ fn terraform_members_referenced_with_each_key_name_their_instance() {
         "{ne:?}"
     );
 }
+
+#[test]
+fn a_missing_page_of_connectors_leaves_the_accounts_shown_whole_judged() {
+    // The first page of the connectors: the accounts there are and the subscription exported
+    // whole are judged; the rules over the accounts are not evaluated for the rest.
+    let dir = fixture("arm-connectors-paged-incomplete");
+    let (code, report) = lint_json(&dir);
+    assert_eq!(code, 1, "{report:#}");
+    let free: Vec<String> = violations(&report, "DEX302")
+        .into_iter()
+        .map(|v| v.2)
+        .collect();
+    assert_eq!(free.len(), 2, "{free:?}");
+    assert!(free[0].starts_with("Azure account `Prod`"), "{free:?}");
+    assert!(
+        free[1].starts_with("AWS account `aws-cspm-only`"),
+        "{free:?}"
+    );
+    for policy in ["DEX302", "DEX303"] {
+        let ne = not_evaluated(&report, policy);
+        assert!(
+            !ne.is_empty()
+                && ne
+                    .iter()
+                    .all(|(e, r)| e.is_empty() && r.contains("further pages")),
+            "{policy}: {ne:?}"
+        );
+    }
+    // Edition 2026-07: DEX306 finds the connector that does not deploy Defender for Endpoint.
+    let out = common::dexlint()
+        .args(["lint", "--format", "json"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(violations(&report, "DEX306").len(), 1, "{report:#}");
+    assert_eq!(not_evaluated(&report, "DEX306").len(), 1, "{report:#}");
+}

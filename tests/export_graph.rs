@@ -1022,3 +1022,62 @@ fn one_object_trimmed_by_select_object_is_read_as_a_list_of_one() {
     let l = export::load_document("exo/user.json", exo.as_bytes());
     assert!(records(&l.model, "users").is_empty());
 }
+
+#[test]
+fn a_rule_over_a_list_missing_pages_judges_the_records_listed_and_not_the_rest() {
+    // A user on the first page of a users list whose further pages were not exported is a
+    // whole record: a rule over the users judges it (the guest is reported), and is not
+    // evaluated for the users on the pages missing. What no listed user decides (a count) is
+    // unknown.
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&fixture("graph-paged-incomplete"), dir.path());
+    let users = dir.path().join("graph/users.json");
+    let text = std::fs::read_to_string(&users).unwrap().replacen(
+        r#""userType": "Member""#,
+        r#""userType": "Guest""#,
+        1,
+    );
+    std::fs::write(&users, text).unwrap();
+    let policies = tempfile::tempdir().unwrap();
+    std::fs::write(
+        policies.path().join("ORG001.policy"),
+        r#"policy ORG001 "No guest users" {
+  severity error
+
+  for u in users
+  where u.user_type == "Guest"
+  report u "guest user `{u.upn}`"
+}
+
+policy ORG002 "At most one guest" {
+  severity warning
+
+  assert count(u in users: u.user_type == "Guest") <= 1
+  report users "too many guests"
+}
+"#,
+    )
+    .unwrap();
+    let out = common::dexlint()
+        .args(["lint", "--format", "json", "--no-builtin", "--policies"])
+        .arg(policies.path())
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let report: Json = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{report:#}");
+    assert_eq!(
+        messages(&report, "ORG001"),
+        ["guest user `rosa.delgado@northwind.example`"]
+    );
+    for policy in ["ORG001", "ORG002"] {
+        let skipped = common::not_evaluated(&report, policy);
+        assert_eq!(skipped.len(), 1, "{policy}: {skipped:?}");
+        assert!(
+            skipped[0].1.contains("has further pages"),
+            "{policy}: {skipped:?}"
+        );
+    }
+    assert!(messages(&report, "ORG002").is_empty());
+    assert_eq!(report["summary"]["partially_evaluated"], 1, "{report:#}");
+}

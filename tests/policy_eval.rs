@@ -339,6 +339,7 @@ fn gaps_of_one_entity_skip_that_entity_and_gaps_of_a_collection_skip_the_rule() 
         reason: "members list has further pages that were not exported".into(),
         loc: None,
         in_value: false,
+        unlisted: false,
     });
     match run(&p, &m) {
         Outcome::Partial(found, skipped) => {
@@ -417,6 +418,7 @@ fn quantifiers_over_a_list_that_holds_some_of_its_elements_are_decided_only_by_a
         reason: "the members of g1 have further pages".into(),
         loc: None,
         in_value: true,
+        unlisted: false,
     });
     let rule = |r: &str| {
         policy_for(&format!(
@@ -636,6 +638,7 @@ fn conditions_on_outer_bindings_are_checked_before_the_inner_ones_iterate() {
             reason: format!("the name of g{i} was cut off"),
             loc: None,
             in_value: true,
+            unlisted: false,
         });
     }
     // (checked early, checked on every combination): `or h.id == null` (never true: every
@@ -799,6 +802,7 @@ fn products_model(mdo_known: Option<&str>) -> TenantModel {
             reason: "mdo's mode is not in the export".into(),
             loc: None,
             in_value: true,
+            unlisted: false,
         });
     }
     m

@@ -1081,6 +1081,7 @@ impl Builder {
                 reason,
                 loc: Some(at.loc()),
                 in_value: true,
+                unlisted: false,
             }),
         ));
     }
@@ -1131,6 +1132,7 @@ impl Builder {
                 reason,
                 loc: Some(at.loc()),
                 in_value: false,
+                unlisted: false,
             }),
         ));
     }
@@ -1212,7 +1214,9 @@ impl Builder {
 
     /// The current document is one page of the Graph list `list` (see [`paging`]); `next` is
     /// its `@odata.nextLink`, if any. When the list's last page is not in the export, a warning
-    /// at `next` and a gap on `collection`'s `field` (of `entity`) are recorded.
+    /// at `next` and a gap on `collection`'s `field` (of `entity`) are recorded. Each element
+    /// of a list of the whole collection (no field, no entity) is one whole record, so the
+    /// gap is of records unlisted ([`Gap::unlisted`]).
     pub fn page(
         &mut self,
         list: String,
@@ -1220,17 +1224,20 @@ impl Builder {
         gap: (&'static str, Option<&'static str>, Option<&str>),
         what: &str,
     ) {
-        self.page_linked("@odata.nextLink", list, next, gap, what);
+        let whole = gap.1.is_none() && gap.2.is_none();
+        self.page_linked("@odata.nextLink", list, next, (gap, whole), what);
     }
 
     /// [`Builder::page`] for a list whose link to its next page is the key `link` (ARM lists
-    /// write `nextLink`, OData services `@odata.nextLink`).
+    /// write `nextLink`, OData services `@odata.nextLink`); `whole` when each of its elements
+    /// is one whole record of the collection (a connector is a cloud account, a pricing only
+    /// part of one).
     pub fn page_linked(
         &mut self,
         link: &str,
         list: String,
         next: Option<&At<'_>>,
-        gap: (&'static str, Option<&'static str>, Option<&str>),
+        (gap, whole): ((&'static str, Option<&'static str>, Option<&str>), bool),
         what: &str,
     ) {
         let (collection, field, entity) = gap;
@@ -1274,6 +1281,7 @@ impl Builder {
                     // A list of one record (a group's members) holds the elements of the
                     // pages read: what they show is judged.
                     in_value: entity.is_some(),
+                    unlisted: whole,
                 },
             ),
         };
@@ -2069,6 +2077,7 @@ impl Assembler {
                 ),
                 loc: c.second.1,
                 in_value: true,
+                unlisted: false,
             });
         }
         gaps
@@ -2166,6 +2175,7 @@ impl Assembler {
                 ),
                 loc: c.second.1,
                 in_value: true,
+                unlisted: false,
             })
             .collect();
         (warnings, gaps)
@@ -2501,6 +2511,7 @@ fn unknown_where(
                 reason,
                 loc: value.loc().or(r.loc()),
                 in_value: true,
+                unlisted: false,
             };
             Some((i, gap))
         })
@@ -2706,6 +2717,7 @@ fn entra_exporter_config_only(groups: &[Record], files: &[SourceFile]) -> Option
             .into(),
         loc: first,
         in_value: false,
+        unlisted: false,
     })
 }
 
@@ -2752,6 +2764,7 @@ fn unexported_members(groups: &mut [Record], lost: &[String]) -> Vec<Gap> {
                     reason,
                     loc: g.loc(),
                     in_value: true,
+                    unlisted: false,
                 });
                 g.set("members", Value::Unknown, g.loc());
             }
@@ -2860,6 +2873,7 @@ fn unexported_azure_settings(account: &mut Record) -> Vec<Gap> {
             reason,
             loc: account.loc(),
             in_value: true,
+            unlisted: false,
         });
     }
     gaps

@@ -107,6 +107,7 @@ mod tests {
                     reason: "pages missing".into(),
                     loc: None,
                     in_value: false,
+                    unlisted: false,
                 },
             ),
         }

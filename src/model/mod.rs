@@ -893,6 +893,12 @@ pub struct Gap {
     /// list holds decides `any` when it finds an element, not its size nor `all`) instead of
     /// passing over the whole entity.
     pub in_value: bool,
+    /// With no field and no entity: the records missing are those of a list's pages not
+    /// exported, each of which would be a whole record (a user, a machine); the records there
+    /// are are whole, and a rule over the collection judges them (see
+    /// [`TenantModel::missing_but`]). False when what is missing may complete records there
+    /// are (a page of a subscription's pricings) or is not known.
+    pub unlisted: bool,
 }
 
 impl Gap {
@@ -908,6 +914,20 @@ impl Gap {
 }
 
 impl Collection {
+    /// Why some of the collection's records may be missing while those there are are whole,
+    /// when that is so: they are only those infrastructure-as-code declares
+    /// ([`Collection::partial`]), or a list's pages were not exported ([`Gap::unlisted`]).
+    /// Rules over the collection judge the records there are; what no record decides is
+    /// unknown for this reason.
+    pub fn records_unlisted(&self) -> Option<&str> {
+        self.partial.as_deref().or_else(|| {
+            self.gaps
+                .iter()
+                .find(|g| g.unlisted && g.entity.is_none() && g.field.is_none())
+                .map(|g| g.reason.as_str())
+        })
+    }
+
     /// Adds a record and notes which of its fields the source carried (a field counts as seen
     /// when it has a location or a non-null value).
     pub fn push(&mut self, record: Record) {
@@ -1048,6 +1068,16 @@ impl TenantModel {
     /// cannot: a collection that no document provided, or a field no record of it carried.
     /// `field` None means the collection itself.
     pub fn missing(&self, requirements: &[(&str, Option<&str>)]) -> Option<String> {
+        self.missing_but(requirements, None)
+    }
+
+    /// [`TenantModel::missing`], but records unlisted from the collection at index `over` (see
+    /// [`Gap::unlisted`]) do not stop a rule over it: it judges the records there are.
+    pub fn missing_but(
+        &self,
+        requirements: &[(&str, Option<&str>)],
+        over: Option<usize>,
+    ) -> Option<String> {
         for (coll, field) in requirements {
             let Some(i) = schema::collection_index(coll) else {
                 continue;
@@ -1068,11 +1098,9 @@ impl TenantModel {
                     s.doc, s.provided_by
                 ));
             }
-            if let Some(gap) = c
-                .gaps
-                .iter()
-                .find(|g| g.entity.is_none() && g.affects(*field))
-            {
+            if let Some(gap) = c.gaps.iter().find(|g| {
+                g.entity.is_none() && g.affects(*field) && !(g.unlisted && over == Some(i))
+            }) {
                 return Some(gap.reason.clone());
             }
             if let Some(field) = field {

@@ -611,7 +611,7 @@ impl<'e> Evaluator<'e> {
                 .model
                 .collections
                 .get(*c)
-                .is_some_and(|c| c.partial.is_some())
+                .is_some_and(|c| c.records_unlisted().is_some())
             {
                 let name = COLLECTIONS.get(*c).map_or("?", |c| c.name);
                 self.unknowns

@@ -37,7 +37,8 @@ fn unknown_reason(model: &TenantModel, read: &[(Option<String>, &'static str)]) 
         } else if *field == eval::PARTIAL_COLLECTION {
             entity
                 .as_deref()
-                .and_then(|c| model.collection(c)?.partial.clone())
+                .and_then(|c| model.collection(c)?.records_unlisted())
+                .map(str::to_string)
         } else {
             model
                 .collections
@@ -275,13 +276,6 @@ impl CompiledPolicy {
                 .filter(|(c, _)| !absent(c))
                 .copied()
                 .collect();
-            if let Some(why) = model.missing(&requires) {
-                skipped.push(skip(None, why));
-                continue;
-            }
-            // Incomplete data of single entities: a rule over that collection passes over
-            // them; any other rule cannot be judged.
-            let gaps = model.entity_gaps(&requires);
             let over = match &rule.kind {
                 ir::CRuleKind::For { bindings, .. } => match bindings.first() {
                     Some((_, CExpr::Collection(c) | CExpr::Lookup { collection: c, .. })) => {
@@ -291,6 +285,22 @@ impl CompiledPolicy {
                 },
                 ir::CRuleKind::Assert { .. } => None,
             };
+            // Records unlisted from the collection the rule goes over (pages of its list not
+            // exported): the rule judges those there are, and is not evaluated for the rest.
+            if let Some(why) = model.missing_but(&requires, over) {
+                skipped.push(skip(None, why));
+                continue;
+            }
+            let unlisted = over
+                .and_then(|c| model.collections.get(c))
+                .filter(|c| c.partial.is_none())
+                .and_then(|c| c.records_unlisted());
+            if let Some(why) = unlisted {
+                skipped.push(skip(None, why.to_string()));
+            }
+            // Incomplete data of single entities: a rule over that collection passes over
+            // them; any other rule cannot be judged.
+            let gaps = model.entity_gaps(&requires);
             // A gap's entity is its record's identity; reports name it `collection/identity`,
             // as a finding's entity.
             let entity = |c: usize, g: &crate::model::Gap| {

@@ -155,11 +155,12 @@ pub fn page(b: &mut Builder, doc: &At<'_>, items: &[At<'_>]) {
         })
         .unwrap_or_default();
     let next = doc.get("nextLink");
+    let whole = kind == "microsoft.security/securityconnectors";
     b.page_linked(
         "nextLink",
         format!("arm:{kind}"),
         next.as_ref(),
-        ("cloud_accounts", None, None),
+        (("cloud_accounts", None, None), whole),
         &format!("the ARM list of `{kind}` resources"),
     );
 }
@@ -584,7 +585,7 @@ pub fn subscription_list(b: &mut Builder, doc: &At<'_>, shape: &SubscriptionList
             "nextLink",
             "arm:microsoft.resources/subscriptions".to_string(),
             next.as_ref(),
-            ("cloud_accounts", None, None),
+            (("cloud_accounts", None, None), false),
             "the list of subscriptions",
         );
     }

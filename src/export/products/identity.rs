@@ -160,6 +160,7 @@ mod tests {
                 reason: "the sensors list has further pages".into(),
                 loc: None,
                 in_value: false,
+                unlisted: false,
             });
         }
         m

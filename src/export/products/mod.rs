@@ -183,6 +183,7 @@ pub fn derive(model: &mut TenantModel) {
                     ),
                     loc: *loc,
                     in_value: true,
+                    unlisted: false,
                 });
                 Some((why.clone(), *loc))
             }
@@ -268,6 +269,7 @@ pub fn derive(model: &mut TenantModel) {
                     },
                     loc,
                     in_value: true,
+                    unlisted: false,
                 });
             }
         }
