@@ -164,3 +164,24 @@ fn trees_differ_by_their_spans_and_agree_in_shape() {
     assert_eq!(shape(&a), shape(&b));
     assert!(!shape(&a).contains("start:"), "{}", shape(&a));
 }
+
+#[test]
+fn a_byte_order_mark_opening_a_policy_file_is_read_and_kept() {
+    // Windows PowerShell 5.1 (`Set-Content -Encoding UTF8`, `Out-File`) opens a UTF-8 file with
+    // a byte-order mark: the file parses, and formatting keeps the mark.
+    let plain = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/DEX107.policy"),
+    )
+    .unwrap();
+    let marked = format!("\u{FEFF}{plain}");
+    let file = parse_file(&marked).unwrap();
+    assert_eq!(file.policies.len(), 1);
+    assert_eq!(shape(&file), shape(&parse_file(&plain).unwrap()));
+    assert_eq!(
+        format(&marked).unwrap(),
+        format!("\u{FEFF}{}", format(&plain).unwrap())
+    );
+    // Only at the start: anywhere else it is no whitespace.
+    let inside = plain.replacen("policy DEX107", "policy\u{FEFF} DEX107", 1);
+    assert!(parse_file(&inside).is_err());
+}

@@ -29,7 +29,11 @@ fn format_here(source: &str) -> Result<String, CompileError> {
         source,
         comments: comments(source),
         next: 0,
-        out: String::new(),
+        // A byte-order mark that opens the file is kept: formatting changes no encoding.
+        out: source
+            .starts_with('\u{FEFF}')
+            .then(|| "\u{FEFF}".to_string())
+            .unwrap_or_default(),
     };
     #[derive(Clone, Copy)]
     enum Item<'a> {
