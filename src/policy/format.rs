@@ -30,10 +30,11 @@ fn format_here(source: &str) -> Result<String, CompileError> {
         comments: comments(source),
         next: 0,
         // A byte-order mark that opens the file is kept: formatting changes no encoding.
-        out: source
-            .starts_with('\u{FEFF}')
-            .then(|| "\u{FEFF}".to_string())
-            .unwrap_or_default(),
+        out: if source.starts_with('\u{FEFF}') {
+            "\u{FEFF}".to_string()
+        } else {
+            String::new()
+        },
     };
     #[derive(Clone, Copy)]
     enum Item<'a> {
