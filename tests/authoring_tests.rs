@@ -346,7 +346,7 @@ fn a_case_sets_parameters_and_severity_as_dexlint_toml_does() {
         ),
         (
             "policies = [\"DEX105\"]\n[policy.DEX105]\nparams = { e5_skus = \"SPE_E3\" }\n",
-            "parameter `e5_skus` of `DEX105` must be `list<string>`",
+            "parameter `e5_skus` of `DEX105` must be `list<string>`, found a string `\"SPE_E3\"`",
             3,
         ),
         (

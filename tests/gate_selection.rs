@@ -125,9 +125,12 @@ fn a_parameter_of_the_wrong_type_points_into_the_toml_and_drops_nothing() {
     );
     assert_eq!(code, 2, "{err}");
     assert!(
-        err.contains("parameter `e5_skus` of `DEX105` must be `list<string>`"),
+        err.contains(
+            "parameter `e5_skus` of `DEX105` must be `list<string>`, found a string `\"SPE_E5\"`"
+        ),
         "{err}"
     );
+    assert!(err.contains("a string, not `list<string>`"), "{err}");
     assert!(err.contains("dexlint.toml:3:22"), "{err}");
     assert!(!err.contains("files failed to load"), "{err}");
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();

@@ -554,9 +554,13 @@ impl Config {
                 };
                 let problems = [
                     policy.param_type_error(param, value).map(|ty| {
+                        let found = toml_kind(value);
                         (
-                            format!("parameter `{param}` of `{id}` must be `{ty}`"),
-                            format!("not a `{ty}`"),
+                            format!(
+                                "parameter `{param}` of `{id}` must be `{ty}`, found {found} \
+                                 `{value}`"
+                            ),
+                            format!("{found}, not `{ty}`"),
                         )
                     }),
                     policy.param_enum_error(param, value).map(|why| {
@@ -665,5 +669,19 @@ impl Config {
     /// Line and column (1-based) of a byte offset in the configuration text.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         crate::base::lines::position(&self.text, offset)
+    }
+}
+
+/// What kind of TOML value `value` (as JSON) is, for messages: `a string`, `an integer`, `a
+/// float`, `a boolean`, `an array`, `a table`.
+fn toml_kind(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Number(n) if n.is_f64() => "a float",
+        serde_json::Value::Number(_) => "an integer",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "a table",
+        serde_json::Value::Null => "nothing",
     }
 }
