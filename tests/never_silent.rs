@@ -183,8 +183,13 @@ fn a_known_source_whose_shape_is_not_understood_is_an_error() {
         "groups.json",
         r#"{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#groups", "groups": []}"#,
     );
-    // Foreign JSON stays a note.
+    // Foreign JSON stays a note, even one whose text quotes a Defender for Cloud resource id
+    // (a saved report, a ticket): only a resource's own `id` or `type` says what it is.
     write("notes.json", r#"{"owner": "it-ops"}"#);
+    write(
+        "ticket.json",
+        r#"{"notes": ["set GET /subscriptions/0f1e2d3c-0000-4000-8000-000000000001/providers/Microsoft.Security/pricings to Standard"], "summary": {"reason": "/providers/Microsoft.Security/settings/WDATP is off"}}"#,
+    );
     let (code, report) = lint_json(dir.path());
     assert_eq!(code, 2, "{report:#}");
     let errors = messages(&report, "error");
@@ -197,9 +202,12 @@ fn a_known_source_whose_shape_is_not_understood_is_an_error() {
     };
     assert!(about("pricings.json").contains("Microsoft.Security"));
     assert!(about("groups.json").contains("`value`"));
-    assert!(messages(&report, "note")
-        .iter()
-        .any(|(f, _)| f == "notes.json"));
+    for file in ["notes.json", "ticket.json"] {
+        assert!(
+            messages(&report, "note").iter().any(|(f, _)| f == file),
+            "{file}: {report:#}"
+        );
+    }
 }
 
 #[test]

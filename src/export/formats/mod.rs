@@ -248,14 +248,10 @@ pub fn unread_known_source(doc: &At<'_>) -> Option<String> {
     ))
 }
 
-/// Whether a string within `depth` levels of `v` names a `Microsoft.Security` resource type
-/// or id.
+/// Whether a resource's `id` or `type` (any case; `resourceId`, `resourceType` too) within
+/// `depth` levels of `v` names a `Microsoft.Security` resource type or id. Other strings do not
+/// count: a text that quotes such an id (dexlint's own report, a ticket) is no resource.
 fn mentions_security_resource(v: &At<'_>, depth: usize) -> bool {
-    if let Some(s) = v.as_str() {
-        let lower = s.to_ascii_lowercase();
-        return lower.starts_with("microsoft.security/")
-            || lower.contains("/providers/microsoft.security/");
-    }
     if depth == 0 {
         return false;
     }
@@ -266,9 +262,20 @@ fn mentions_security_resource(v: &At<'_>, depth: usize) -> bool {
             .take(16)
             .any(|i| mentions_security_resource(i, depth - 1));
     }
-    v.members()
-        .iter()
-        .any(|(_, m)| mentions_security_resource(m, depth - 1))
+    v.members().iter().any(|(key, m)| {
+        let names = ["id", "type", "resourceid", "resourcetype"]
+            .iter()
+            .any(|k| key.eq_ignore_ascii_case(k));
+        match m.as_str() {
+            Some(s) if names => {
+                let lower = s.to_ascii_lowercase();
+                lower.starts_with("microsoft.security/")
+                    || lower.contains("/providers/microsoft.security/")
+            }
+            Some(_) => false,
+            None => mentions_security_resource(m, depth - 1),
+        }
+    })
 }
 
 #[cfg(test)]
