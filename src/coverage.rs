@@ -10,7 +10,7 @@
 //! are reported on but get no response.
 
 use crate::model::{Loc, Record, TenantModel, Value, ValueRef};
-use crate::policy::builtins::strings::similar;
+use crate::policy::builtins::strings::renamed;
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -392,21 +392,24 @@ fn assess_each(
     let devices_group = device_groups
         .iter()
         .find(|g| g.text("name") == Some(DEVICES_GROUP));
-    let near = |name: Option<&str>, reserved: &str| name.is_some_and(|n| similar(n, reserved));
-    let near_users: Vec<&Record> = groups
-        .iter()
-        .filter(|g| near(g.text("name"), USERS_GROUP))
-        .collect();
-    let near_devices: Vec<&Record> = device_groups
-        .iter()
-        .filter(|g| near(g.text("name"), DEVICES_GROUP))
-        .collect();
     let machines: &[Record] = model.collection("devices").map_or(&[], |c| &c.records);
     // Machines list their device group (`rbacGroupName`): one in the scoped group shows it
     // exists when the device group list is not exported.
     let scoped_machine = machines
         .iter()
         .find(|d| d.text("group") == Some(DEVICES_GROUP));
+    let near = |name: Option<&str>, reserved: &str, held: bool| {
+        name.is_some_and(|n| renamed(n, reserved, held))
+    };
+    let near_users: Vec<&Record> = groups
+        .iter()
+        .filter(|g| near(g.text("name"), USERS_GROUP, users_group.is_some()))
+        .collect();
+    let devices_held = devices_group.is_some() || scoped_machine.is_some();
+    let near_devices: Vec<&Record> = device_groups
+        .iter()
+        .filter(|g| near(g.text("name"), DEVICES_GROUP, devices_held))
+        .collect();
     let found = users_group.is_some() || devices_group.is_some() || scoped_machine.is_some();
     // Why the export does not show that a reserved group it lacks does not exist.
     let users_unshown = users_group
@@ -854,7 +857,7 @@ fn devices<'m>(
             (CoverageState::InScope, Why::DeviceNotScoped, d.loc())
         } else if current == Some(DEVICES_GROUP) {
             (CoverageState::InScope, Why::InScopedDeviceGroup, group_loc)
-        } else if let Some(name) = current.filter(|c| similar(c, DEVICES_GROUP)) {
+        } else if let Some(name) = current.filter(|c| renamed(c, DEVICES_GROUP, group.is_some())) {
             // A near miss, whether the device group list names it or only the machine does.
             (CoverageState::Lost, Why::NearDevice(name), group_loc)
         } else if current.is_none() {

@@ -988,3 +988,74 @@ fn invisible_characters_in_names_and_reasons_are_escaped() {
     assert!(texts.iter().all(|t| !t.contains('\u{202E}')), "{texts:?}");
     assert!(texts.iter().any(|t| t.contains("\\u{202E}")), "{texts:?}");
 }
+
+#[test]
+fn a_device_in_a_group_that_adds_to_the_reserved_name_beside_it_is_out_of_scope_not_lost() {
+    // `Defender_Experts_Scoped_Coverage_Devices_Excluded` beside the scoped device group is
+    // another group (DEX001 is silent): its device is out of scope. Without the scoped group,
+    // it is a near miss and its device is lost.
+    let dir = tempfile::tempdir().unwrap();
+    let src = manifest().join("policies/tests/DEX001/silent-affix-beside-reserved/export");
+    copy_dir(&src, dir.path());
+    let machine = |id: &str, name: &str, group: &str, gid: u64| {
+        json!({"id": id, "computerDnsName": name, "osPlatform": "Windows11",
+            "onboardingStatus": "Onboarded", "healthStatus": "Active",
+            "rbacGroupName": group, "rbacGroupId": gid})
+    };
+    let machines = |list: Vec<Value>| {
+        std::fs::write(
+            dir.path().join("mde/machines.json"),
+            serde_json::to_string_pretty(&json!({
+                "@odata.context": "https://api.securitycenter.microsoft.com/api/$metadata#Machines",
+                "value": list
+            }))
+            .unwrap(),
+        )
+        .unwrap();
+    };
+    machines(vec![
+        machine(
+            "a1",
+            "lt-001.contoso.com",
+            "Defender_Experts_Scoped_Coverage_Devices",
+            600,
+        ),
+        machine(
+            "a2",
+            "kiosk-07.contoso.com",
+            "Defender_Experts_Scoped_Coverage_Devices_Excluded",
+            601,
+        ),
+    ]);
+    let v = scope_json(dir.path());
+    assert_eq!(state_of(&v, "lt-001.contoso.com").0, "in_scope");
+    let (state, asset) = state_of(&v, "kiosk-07.contoso.com");
+    assert_eq!(state, "out_of_scope", "{asset}");
+    // The scoped device group gone, scoped coverage in use through the user group: the other
+    // is a near miss, and its device lost.
+    std::fs::create_dir_all(dir.path().join("graph")).unwrap();
+    std::fs::write(
+        dir.path().join("graph/groups.json"),
+        r#"{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#groups", "value": [
+            {"id": "b320b3f0-6a2d-4a47-9c5e-3e0f1f6f8a21", "groupTypes": [],
+             "displayName": "Defender_Experts_Scoped_Coverage_Users"}]}"#,
+    )
+    .unwrap();
+    let groups = dir.path().join("mde/devicegroups.json");
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(&groups).unwrap()).unwrap();
+    doc["items"].as_array_mut().unwrap().remove(0);
+    std::fs::write(&groups, doc.to_string()).unwrap();
+    machines(vec![machine(
+        "a2",
+        "kiosk-07.contoso.com",
+        "Defender_Experts_Scoped_Coverage_Devices_Excluded",
+        601,
+    )]);
+    let v = scope_json(dir.path());
+    let (state, asset) = state_of(&v, "kiosk-07.contoso.com");
+    assert_eq!(state, "lost", "{asset}");
+    assert!(
+        asset["reason"].as_str().unwrap().contains("near miss"),
+        "{asset}"
+    );
+}

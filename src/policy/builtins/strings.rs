@@ -99,6 +99,14 @@ fn join(args: Vec<Val<'_>>) -> Val<'_> {
     Val::Str(std::borrow::Cow::Owned(out))
 }
 
+/// Whether a group named `name` stands for a renamed group of the reserved name `reserved`
+/// (DEX001, DEX002, `dexlint scope`): a near miss ([`similar`]), unless the name adds to
+/// `reserved` (holds it, ignoring case) while a group holds `reserved` itself (`held`): then it
+/// is another group, such as `Defender_Experts_Scoped_Coverage_Devices_Excluded`.
+pub fn renamed(name: &str, reserved: &str, held: bool) -> bool {
+    similar(name, reserved) && !(held && name.to_lowercase().contains(&reserved.to_lowercase()))
+}
+
 /// `similar(a, b)`: `a` is a near miss of `b`: equal ignoring case, separators and spaces;
 /// `b` with something added around it; or within edit distance 3 once normalised.
 pub fn similar(a: &str, b: &str) -> bool {
