@@ -184,8 +184,8 @@ pub struct Summary {
     pub entities: usize,
     /// Policies evaluated (fully or partly), summed over the tenants.
     pub policies_run: usize,
-    /// Violations reported (neither waived nor baselined), by severity; severities with none
-    /// are absent.
+    /// Violations reported (neither waived nor baselined), by severity (`error`, `warning`,
+    /// `info`), each there, 0 when none.
     pub violations: BTreeMap<Severity, usize>,
     /// Policies of which no rule could be judged.
     pub not_evaluated: usize,
@@ -220,7 +220,8 @@ pub struct TenantSummary {
     pub entities: usize,
     /// Policies evaluated (fully or partly) on this tenant.
     pub policies_run: usize,
-    /// The tenant's reported violations, by severity (after waivers and the baseline).
+    /// The tenant's reported violations, by severity (after waivers and the baseline), each
+    /// severity there, 0 when none.
     pub violations: BTreeMap<Severity, usize>,
     /// Policies of which no rule could be judged on this tenant.
     pub not_evaluated: usize,

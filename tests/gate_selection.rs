@@ -645,3 +645,26 @@ fn junit_failures_are_the_violations_that_fail_the_run() {
     let (_, xml) = run("warning");
     assert_eq!(junit_counts(&xml).0, errors + warnings);
 }
+
+#[test]
+fn every_severity_is_counted_in_the_json_summary_none_too() {
+    // A run that finds nothing: `summary.violations.error` is 0, not absent, overall and per
+    // tenant.
+    let out = dexlint()
+        .args([
+            "lint",
+            "policies/tests/DEX001/silent-2/export",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{json:#}");
+    let zero = serde_json::json!({"error": 0, "warning": 0, "info": 0});
+    assert_eq!(json["summary"]["violations"], zero, "{json:#}");
+    assert_eq!(
+        json["summary"]["tenants"][0]["violations"], zero,
+        "{json:#}"
+    );
+}
