@@ -14,6 +14,7 @@ mod export_graph;
 mod export_load;
 mod gate;
 mod gate_selection;
+mod hook;
 mod hostile;
 mod html_report;
 mod language_features;

@@ -491,18 +491,25 @@ fn the_hook_lints_every_export_when_settings_change() {
         std::path::PathBuf::from("exports/a"),
         std::path::PathBuf::from("exports/b"),
     ];
-    let roots = |files: &[&str]| {
+    let config = |text: &str| dexlint::config::Config::parse("dexlint.toml", text, Path::new(""));
+    let configured = config("exports = [\"exports/a\", \"exports/b\"]").unwrap();
+    let roots = |files: &[&str], config: &dexlint::config::Config| {
         let files: Vec<std::path::PathBuf> = files.iter().map(Into::into).collect();
-        dexlint::commands::hook_roots(cwd, &files, &exports)
+        dexlint::commands::hook_plan(cwd, &files, config, &[]).roots
     };
     assert_eq!(
-        roots(&["exports/a/graph/groups.json"]),
+        roots(&["exports/a/graph/groups.json"], &configured),
         [Path::new("exports/a")]
     );
-    assert_eq!(roots(&["dexlint.toml"]), exports);
-    assert_eq!(roots(&["policies/ORG001.policy"]), exports);
+    assert_eq!(roots(&["dexlint.toml"], &configured), exports);
+    assert_eq!(roots(&["policies/ORG001.policy"], &configured), exports);
+    // The baseline too: it decides which violations are reported.
+    let with_baseline =
+        config("exports = [\"exports/a\", \"exports/b\"]\nbaseline = \".dexlint-baseline.json\"")
+            .unwrap();
+    assert_eq!(roots(&[".dexlint-baseline.json"], &with_baseline), exports);
     // Without configured exports a settings file is no export root of its own.
-    let none = dexlint::commands::hook_roots(cwd, &["policies/ORG001.policy".into()], &[]);
+    let none = roots(&["policies/ORG001.policy"], &config("").unwrap());
     assert!(none.is_empty(), "{none:?}");
     // The manifest triggers on them too (and not on other files).
     let manifest =

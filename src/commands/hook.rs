@@ -1,65 +1,193 @@
-//! `dexlint hook FILE...`: the pre-commit hook; lints the export roots that hold the changed
-//! files.
+//! `dexlint hook FILE...`: the pre-commit hook; lints the configured exports that hold the
+//! changed files, and says what it does not lint.
 
-use super::load_config;
+use super::{fail, load_config, UsageError};
 use crate::cli::LintArgs;
-use std::path::{Path, PathBuf};
+use crate::config::Config;
+use std::path::{Component, Path, PathBuf};
 
-/// Lints the roots holding `args.roots` (the changed files); 0 when none is an export.
+/// Lints the configured exports holding `args.roots` (the changed files). A changed file in no
+/// configured export is named in a note on standard error; one that holds export data is a
+/// usage error (exit 2), as is a configured export that does not exist.
 pub fn run(mut args: LintArgs) -> i32 {
     let config = match load_config(&args) {
         Ok(c) => c,
         Err(code) => return code,
     };
     let cwd = std::env::current_dir().unwrap_or_default();
-    args.roots = hook_roots(&cwd, &args.roots, &config.exports);
-    if args.roots.is_empty() {
-        return 0;
+    let mut fixtures = args.policies.clone();
+    fixtures.extend(super::test_dirs(&config));
+    let plan = hook_plan(&cwd, &args.roots, &config, &fixtures);
+    for (file, why) in &plan.skipped {
+        eprintln!("note: `{}` {why}: not linted", file.display());
     }
-    super::lint::run(&args)
+    let mut code = 0;
+    if !plan.unconfigured.is_empty() {
+        code = fail(unconfigured_error(&plan.unconfigured));
+    }
+    // A configured export that does not exist is the lint's usage error, whatever changed.
+    let missing: Vec<PathBuf> = config
+        .exports
+        .iter()
+        .filter(|r| !r.is_dir())
+        .cloned()
+        .collect();
+    if code != 0 && missing.is_empty() {
+        return code;
+    }
+    args.roots = plan.roots;
+    args.roots.extend(missing);
+    args.roots.sort();
+    args.roots.dedup();
+    if args.roots.is_empty() {
+        return code;
+    }
+    code.max(super::lint::run(&args))
 }
 
-/// The export roots that hold the changed files: configured roots that contain one, else the
-/// top-level directory of each changed file (sorted, without duplicates). A changed
-/// `dexlint.toml` or `.policy` file changes the verdict on every export: it selects every
-/// configured root (and none when none is configured).
-pub fn hook_roots(cwd: &Path, files: &[PathBuf], exports: &[PathBuf]) -> Vec<PathBuf> {
-    let is_setting = |f: &PathBuf| {
-        f.file_name().is_some_and(|n| n == "dexlint.toml")
-            || f.extension().is_some_and(|x| x == "policy")
-    };
-    let (settings, files): (Vec<PathBuf>, Vec<PathBuf>) =
-        files.iter().cloned().partition(is_setting);
-    let mut all = if settings.is_empty() {
-        Vec::new()
-    } else {
-        exports.to_vec()
-    };
-    let clean = |p: &Path| -> PathBuf {
-        cwd.join(p)
-            .components()
-            .filter(|c| !matches!(c, std::path::Component::CurDir))
-            .collect()
-    };
-    let mut roots: Vec<PathBuf> = files
-        .iter()
-        .map(|f| clean(f))
-        .filter_map(|f| {
-            if exports.is_empty() {
-                let f = f.strip_prefix(cwd).ok()?;
-                let top = f.components().next()?;
-                Some(if f.components().count() > 1 {
-                    PathBuf::from(top.as_os_str())
-                } else {
-                    PathBuf::from(".")
-                })
-            } else {
-                exports.iter().find(|r| f.starts_with(clean(r))).cloned()
+/// Why a changed file is not linted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Skipped {
+    /// At the top of the repository (`renovate.json`), in no configured export: an export is a
+    /// directory.
+    TopLevel,
+    /// Under the `tests/` of a policy directory: a test case's export, run by `dexlint test`.
+    PolicyTest(PathBuf),
+    /// In no configured export, and not export data dexlint reads.
+    NotExportData,
+}
+
+impl std::fmt::Display for Skipped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Skipped::TopLevel | Skipped::NotExportData => {
+                f.write_str("is not in any configured export (dexlint.toml `exports`)")
             }
-        })
+            Skipped::PolicyTest(dir) => write!(
+                f,
+                "is a policy test case (`dexlint test {}` runs it)",
+                dir.display()
+            ),
+        }
+    }
+}
+
+/// What the hook does with the changed files.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HookPlan {
+    /// The configured exports to lint (as in [`Config::exports`]), sorted, without duplicates.
+    pub roots: Vec<PathBuf>,
+    /// Changed files that are not linted, as given, and why.
+    pub skipped: Vec<(PathBuf, Skipped)>,
+    /// Changed files of export data (recognised by their content or path) in no configured
+    /// export, as given: an export dexlint.toml does not name, which the hook cannot lint.
+    pub unconfigured: Vec<PathBuf>,
+}
+
+/// The plan for the changed `files` (relative to `cwd` or absolute): each file in a configured
+/// export selects that export; a changed `dexlint.toml`, `.policy` file or baseline changes the
+/// verdict on every export and selects them all. A file in no configured export is never
+/// linted: under the `tests/` of one of `policy_dirs` it is a policy test case; at the top of
+/// the repository it is no export file; elsewhere it is either export data of an export the
+/// configuration does not name ([`HookPlan::unconfigured`]) or some other JSON file.
+pub fn hook_plan(
+    cwd: &Path,
+    files: &[PathBuf],
+    config: &Config,
+    policy_dirs: &[PathBuf],
+) -> HookPlan {
+    let exports: Vec<(PathBuf, &PathBuf)> =
+        config.exports.iter().map(|r| (clean(cwd, r), r)).collect();
+    let baseline = config.baseline.as_deref().map(|b| clean(cwd, b));
+    let tests: Vec<(PathBuf, &PathBuf)> = policy_dirs
+        .iter()
+        .map(|d| (clean(cwd, d).join("tests"), d))
         .collect();
-    roots.append(&mut all);
-    roots.sort();
-    roots.dedup();
-    roots
+    let mut plan = HookPlan::default();
+    for file in files {
+        let path = clean(cwd, file);
+        let setting = file
+            .file_name()
+            .is_some_and(|n| n == crate::config::FILE_NAME)
+            || file.extension().is_some_and(|x| x == "policy")
+            || baseline.as_ref() == Some(&path);
+        if setting {
+            plan.roots.extend(config.exports.iter().cloned());
+        } else if let Some((_, dir)) = tests.iter().find(|(t, _)| path.starts_with(t)) {
+            plan.skipped
+                .push((file.clone(), Skipped::PolicyTest((*dir).clone())));
+        } else if let Some((_, root)) = exports.iter().find(|(r, _)| path.starts_with(r)) {
+            plan.roots.push((*root).clone());
+        } else if exports.is_empty() {
+            // Without configured exports: the changed file's top-level directory.
+            let Ok(rel) = path.strip_prefix(cwd) else {
+                continue;
+            };
+            let mut parts = rel.components();
+            if let (Some(top), Some(_)) = (parts.next(), parts.next()) {
+                plan.roots.push(PathBuf::from(top.as_os_str()));
+            } else {
+                plan.roots.push(PathBuf::from("."));
+            }
+        } else if path.parent() == Some(cwd) || !path.starts_with(cwd) {
+            plan.skipped.push((file.clone(), Skipped::TopLevel));
+        } else if is_export_data(cwd, &path) {
+            plan.unconfigured.push(file.clone());
+        } else {
+            plan.skipped.push((file.clone(), Skipped::NotExportData));
+        }
+    }
+    plan.roots.sort();
+    plan.roots.dedup();
+    plan
+}
+
+/// `path` joined to `cwd`, `.` and `..` resolved as written (no link is followed).
+fn clean(cwd: &Path, path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in cwd.join(path).components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// Whether dexlint reads the file at `path` as export data: a document a source format
+/// recognises, by its content or its path (relative to `cwd`).
+fn is_export_data(cwd: &Path, path: &Path) -> bool {
+    let Ok(bytes) = std::fs::read(path) else {
+        return false;
+    };
+    let rel = path.strip_prefix(cwd).unwrap_or(path);
+    let rel = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/");
+    crate::export::load_document(&rel, &bytes).files_recognised > 0
+}
+
+/// The usage error of changed export data in no configured export.
+fn unconfigured_error(files: &[PathBuf]) -> UsageError {
+    let names: Vec<String> = files.iter().map(|f| format!("`{}`", f.display())).collect();
+    let (what, it) = match names.as_slice() {
+        [one] => (format!("{one} holds export data"), "it is"),
+        many => (
+            format!(
+                "{} changed files hold export data ({})",
+                many.len(),
+                many.join(", ")
+            ),
+            "they are",
+        ),
+    };
+    UsageError {
+        message: format!("{what}, but {it} in no configured export (dexlint.toml `exports`): not linted"),
+        help: Some("add its export directory to `exports` in dexlint.toml (each export is one tenant), or leave the file out of the hook with pre-commit's `exclude`".into()),
+    }
 }

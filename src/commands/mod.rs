@@ -13,7 +13,7 @@ mod list;
 mod scope;
 mod test;
 
-pub use hook::hook_roots;
+pub use hook::{hook_plan, HookPlan, Skipped};
 
 use crate::authoring;
 use crate::cli::{Cli, Command};
@@ -177,6 +177,18 @@ pub(crate) fn find_config(path: Option<&Path>) -> Result<Config, config::ConfigE
         .map(Config::load)
         .transpose()?
         .unwrap_or_default())
+}
+
+/// The directories whose `tests/` hold policy test cases when `dexlint test` is given none: the
+/// policy directories of the configuration, else `./policies` when it is a directory, else `.`.
+pub(crate) fn test_dirs(config: &Config) -> Vec<PathBuf> {
+    if !config.policy_dirs.is_empty() {
+        config.policy_dirs.clone()
+    } else if Path::new("policies").is_dir() {
+        vec![PathBuf::from("policies")]
+    } else {
+        vec![PathBuf::from(".")]
+    }
 }
 
 /// The width in characters that human output wraps at: `COLUMNS` when set (to a positive

@@ -13,9 +13,7 @@ pub fn run(dir: Option<&Path>, options: &TestOptions) -> i32 {
     let dirs: Vec<PathBuf> = match dir {
         Some(d) => vec![d.to_path_buf()],
         None => match find_config(None) {
-            Ok(config) if !config.policy_dirs.is_empty() => config.policy_dirs,
-            Ok(_) if Path::new("policies").is_dir() => vec![PathBuf::from("policies")],
-            Ok(_) => vec![PathBuf::from(".")],
+            Ok(config) => super::test_dirs(&config),
             Err(e) => return fail(e),
         },
     };
