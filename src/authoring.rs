@@ -367,7 +367,8 @@ const STARTER_CONFIG: &str = r#"# dexlint configuration. Every key is optional; 
 # `dexlint lint --help` explains the summary and exit codes; `dexlint list` shows the policies.
 
 # Export directories linted when `dexlint lint` is run without arguments, and by the pre-commit
-# hook. Each is one tenant (see `one-tenant`). Put your exports there, for instance:
+# hook, which lints only these. Each is one tenant (see `one-tenant`). Put your exports there,
+# for instance:
 # exports = ["exports/contoso"]
 
 # Directories of extra `.policy` files, added to the built-in catalogue.

@@ -26,10 +26,9 @@ pub enum Command {
     #[command(after_long_help = LINT_AFTER_HELP)]
     Lint(LintArgs),
     /// Lint the export directories that hold FILEs (for pre-commit): the configured `exports`
-    /// that contain a changed file, or each changed file's top-level directory; every
-    /// configured export when `dexlint.toml`, a `.policy` file or the baseline changed. A
-    /// changed file of export data in no configured export fails the run (exit 2); other files
-    /// outside the exports are named in a note.
+    /// that contain a changed file; every configured export when `dexlint.toml`, a `.policy`
+    /// file or the baseline changed. A changed file of export data in no configured export
+    /// fails the run (exit 2); other files outside the exports are named in a note.
     #[command(mut_arg("roots", |a| {
         a.value_name("FILE")
             .help("Changed files, as pre-commit passes them (JSON files of an export, `dexlint.toml`, `.policy` files)")

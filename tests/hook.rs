@@ -151,3 +151,51 @@ fn a_configured_export_that_does_not_exist_fails_whatever_changed() {
         "{err}"
     );
 }
+
+#[test]
+fn without_configured_exports_the_hook_lints_nothing_it_would_guess() {
+    // `dexlint init`'s starter leaves `exports` commented out.
+    let dir = repo("policies = [\"org-policies\"]\nbaseline = \".dexlint-baseline.json\"\n");
+    std::fs::write(
+        dir.path().join(".dexlint-baseline.json"),
+        "{\"version\": 1, \"violations\": []}\n",
+    )
+    .unwrap();
+    // Not `exports/` as one tenant (two tenants merged: a false DEX008), not `.`.
+    let (code, out, err) = hook(dir.path(), &["exports/fabrikam/graph/users.json"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(out.is_empty(), "{out}");
+    assert!(
+        err.contains("`exports/fabrikam/graph/users.json` holds export data, but no export is configured (dexlint.toml `exports`): not linted"),
+        "{err}"
+    );
+    assert!(
+        err.contains("`exports = [\"exports/contoso\", \"exports/fabrikam\"]`"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("DEX008") && !err.contains("more than once"),
+        "{err}"
+    );
+
+    // Root-level files, policy test cases and settings: notes, nothing linted.
+    let changed = [
+        "renovate.json",
+        ".dexlint-baseline.json",
+        "dexlint.toml",
+        "docs/sample.json",
+        "org-policies/tests/ORG001/fires/export/graph/users.json",
+    ];
+    let (code, out, err) = hook(dir.path(), &changed);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.is_empty(), "{out}");
+    for file in changed {
+        assert!(err.contains(&format!("note: `{file}` ")), "{file}: {err}");
+    }
+    assert!(
+        err.contains(
+            "note: `dexlint.toml` changes how every export is linted, but no export is configured"
+        ),
+        "{err}"
+    );
+}

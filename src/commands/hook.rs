@@ -1,5 +1,8 @@
 //! `dexlint hook FILE...`: the pre-commit hook; lints the configured exports that hold the
-//! changed files, and says what it does not lint.
+//! changed files, and says what it does not lint. It never guesses an export from a changed
+//! file's path: a tenant's folder (`exports/fabrikam/graph/users.json`) and a product folder of
+//! one tenant (`contoso/graph/users.json`) look alike, so a guess would merge tenants or split
+//! one; the exports are those dexlint.toml names.
 
 use super::{fail, load_config, UsageError};
 use crate::cli::LintArgs;
@@ -23,7 +26,7 @@ pub fn run(mut args: LintArgs) -> i32 {
     }
     let mut code = 0;
     if !plan.unconfigured.is_empty() {
-        code = fail(unconfigured_error(&plan.unconfigured));
+        code = fail(unconfigured_error(&plan.unconfigured, &config));
     }
     // A configured export that does not exist is the lint's usage error, whatever changed.
     let missing: Vec<PathBuf> = config
@@ -55,6 +58,9 @@ pub enum Skipped {
     PolicyTest(PathBuf),
     /// In no configured export, and not export data dexlint reads.
     NotExportData,
+    /// A setting (`dexlint.toml`, a `.policy` file, the baseline) that changes the verdict on
+    /// every configured export, when none is configured.
+    NoExports,
 }
 
 impl std::fmt::Display for Skipped {
@@ -62,6 +68,9 @@ impl std::fmt::Display for Skipped {
         match self {
             Skipped::TopLevel | Skipped::NotExportData => {
                 f.write_str("is not in any configured export (dexlint.toml `exports`)")
+            }
+            Skipped::NoExports => {
+                f.write_str("changes how every export is linted, but no export is configured (dexlint.toml `exports`)")
             }
             Skipped::PolicyTest(dir) => write!(
                 f,
@@ -111,24 +120,15 @@ pub fn hook_plan(
             .is_some_and(|n| n == crate::config::FILE_NAME)
             || file.extension().is_some_and(|x| x == "policy")
             || baseline.as_ref() == Some(&path);
-        if setting {
+        if setting && config.exports.is_empty() {
+            plan.skipped.push((file.clone(), Skipped::NoExports));
+        } else if setting {
             plan.roots.extend(config.exports.iter().cloned());
         } else if let Some((_, dir)) = tests.iter().find(|(t, _)| path.starts_with(t)) {
             plan.skipped
                 .push((file.clone(), Skipped::PolicyTest((*dir).clone())));
         } else if let Some((_, root)) = exports.iter().find(|(r, _)| path.starts_with(r)) {
             plan.roots.push((*root).clone());
-        } else if exports.is_empty() {
-            // Without configured exports: the changed file's top-level directory.
-            let Ok(rel) = path.strip_prefix(cwd) else {
-                continue;
-            };
-            let mut parts = rel.components();
-            if let (Some(top), Some(_)) = (parts.next(), parts.next()) {
-                plan.roots.push(PathBuf::from(top.as_os_str()));
-            } else {
-                plan.roots.push(PathBuf::from("."));
-            }
         } else if path.parent() == Some(cwd) || !path.starts_with(cwd) {
             plan.skipped.push((file.clone(), Skipped::TopLevel));
         } else if is_export_data(cwd, &path) {
@@ -173,7 +173,7 @@ fn is_export_data(cwd: &Path, path: &Path) -> bool {
 }
 
 /// The usage error of changed export data in no configured export.
-fn unconfigured_error(files: &[PathBuf]) -> UsageError {
+fn unconfigured_error(files: &[PathBuf], config: &Config) -> UsageError {
     let names: Vec<String> = files.iter().map(|f| format!("`{}`", f.display())).collect();
     let (what, it) = match names.as_slice() {
         [one] => (format!("{one} holds export data"), "it is"),
@@ -186,8 +186,26 @@ fn unconfigured_error(files: &[PathBuf]) -> UsageError {
             "they are",
         ),
     };
+    let (but, help) = if config.exports.is_empty() {
+        (
+            "no export is configured (dexlint.toml `exports`)".to_string(),
+            format!(
+                "the hook lints the export directories named in `exports` of dexlint.toml, each one tenant: `exports = [\"exports/contoso\", \"exports/fabrikam\"]`{}",
+                if config.path.is_none() {
+                    " (`dexlint init` writes a starter dexlint.toml)"
+                } else {
+                    ""
+                }
+            ),
+        )
+    } else {
+        (
+            format!("{it} in no configured export (dexlint.toml `exports`)"),
+            "add its export directory to `exports` in dexlint.toml (each export is one tenant), or leave the file out of the hook with pre-commit's `exclude`".to_string(),
+        )
+    };
     UsageError {
-        message: format!("{what}, but {it} in no configured export (dexlint.toml `exports`): not linted"),
-        help: Some("add its export directory to `exports` in dexlint.toml (each export is one tenant), or leave the file out of the hook with pre-commit's `exclude`".into()),
+        message: format!("{what}, but {but}: not linted"),
+        help: Some(help),
     }
 }
