@@ -111,15 +111,19 @@ fn the_hook_lints_the_export_holding_changed_files() {
     } else {
         (cargo_stand_in(shim.path()), shim.path().join("home"))
     };
-    let run = |files: &[&str]| {
-        Command::new(&pre_commit)
+    // `hook`: the hook's id; `files`: `--files` and these, else the staged changes.
+    let run_hook = |hook: &str, files: Option<&[&str]>| {
+        let mut command = Command::new(&pre_commit);
+        command
             .env("PATH", &path)
             .current_dir(repo.path())
             .arg("try-repo")
             .arg(manifest)
-            .arg("dexlint")
-            .arg("--files")
-            .args(files)
+            .arg(hook);
+        if let Some(files) = files {
+            command.arg("--files").args(files);
+        }
+        command
             .env("PRE_COMMIT_HOME", &home)
             .env("CARGO_TARGET_DIR", target.join("pre-commit-build"))
             .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
@@ -128,6 +132,7 @@ fn the_hook_lints_the_export_holding_changed_files() {
             .output()
             .unwrap()
     };
+    let run = |files: &[&str]| run_hook("dexlint", Some(files));
     let out = run(&["exports/contoso/mde/devicegroups.json"]);
     let text = format!(
         "{}{}",
@@ -167,4 +172,37 @@ fn the_hook_lints_the_export_holding_changed_files() {
             "{changed}: {text}"
         );
     }
+
+    // A commit that only deletes an export file: pre-commit passes deleted files to no hook,
+    // so `dexlint` does not run; `dexlint-exports` runs whatever changed and lints the export
+    // without it.
+    git(repo.path(), &["commit", "-q", "-m", "exports"]);
+    git(
+        repo.path(),
+        &["rm", "-q", "exports/contoso/azure/pricings.json"],
+    );
+    let text = |out: std::process::Output| {
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    };
+    let out = run_hook("dexlint", None);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(out).contains("(no files to check)"));
+    let out = run_hook("dexlint-exports", None);
+    assert_eq!(out.status.code(), Some(1));
+    let text = text(out);
+    assert!(!text.contains("(no files to check)"), "{text}");
+    assert!(
+        text.contains("exports/contoso/mde/devicegroups.json:5:15"),
+        "{text}"
+    );
+    // DEX302 is not evaluated: the subscription's pricing is gone (the output wraps lines).
+    let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains("provide GET /subscriptions/7d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6/providers/Microsoft.Security/pricings"),
+        "{text}"
+    );
 }

@@ -524,6 +524,50 @@ fn the_hook_lints_every_export_when_settings_change() {
     );
 }
 
+/// The hooks of `.pre-commit-hooks.yaml`: id and its `key: value` lines.
+fn hooks(manifest: &str) -> Vec<(String, std::collections::BTreeMap<String, String>)> {
+    let mut hooks: Vec<(String, std::collections::BTreeMap<String, String>)> = Vec::new();
+    for line in manifest.lines().filter(|l| !l.starts_with('#')) {
+        if let Some(id) = line.strip_prefix("- id: ") {
+            hooks.push((id.to_string(), Default::default()));
+        } else if let (Some((key, value)), Some((_, keys))) =
+            (line.trim().split_once(": "), hooks.last_mut())
+        {
+            keys.insert(key.to_string(), value.to_string());
+        }
+    }
+    hooks
+}
+
+#[test]
+fn a_second_hook_lints_every_export_on_every_commit() {
+    let manifest =
+        std::fs::read_to_string(common::manifest().join(".pre-commit-hooks.yaml")).unwrap();
+    let hooks = hooks(&manifest);
+    let ids: Vec<&str> = hooks.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(ids, ["dexlint", "dexlint-exports"], "{manifest}");
+    let changed = &hooks[0].1;
+    assert_eq!(changed["entry"], "dexlint hook");
+    assert_eq!(changed["pass_filenames"], "true");
+    // pre-commit passes no deleted file to a hook: this one runs whatever changed and lints
+    // the configured exports.
+    let every = &hooks[1].1;
+    assert_eq!(every["entry"], "dexlint lint");
+    assert_eq!(every["pass_filenames"], "false");
+    assert_eq!(every["always_run"], "true");
+    assert!(!every.contains_key("files"), "{manifest}");
+    for (id, keys) in &hooks {
+        assert_eq!(keys["language"], "rust", "{id}");
+        assert_eq!(keys["require_serial"], "true", "{id}");
+        assert!(
+            keys.contains_key("name") && keys.contains_key("description"),
+            "{id}"
+        );
+    }
+    let readme = std::fs::read_to_string(common::manifest().join("README.md")).unwrap();
+    assert!(readme.contains("`dexlint-exports` lints every configured export"));
+}
+
 #[test]
 fn init_documents_every_key_and_leaves_exports_commented() {
     let dir = tempfile::tempdir().unwrap();
