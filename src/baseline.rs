@@ -32,6 +32,31 @@ pub struct Entry {
     pub count: usize,
 }
 
+impl Entry {
+    /// What the entry accepts, for people: the policy and entity (`` `DEX003` `groups/g1` ``);
+    /// without an entity, the file and the JSON pointer when it is not the whole document
+    /// (`` `ACME004` in `graph/subscribedSkus.json` ``); with `` of `ROOT` `` when `with_root`.
+    pub fn subject(&self, with_root: bool) -> String {
+        let mut s = format!("`{}`", self.policy);
+        match self.entity.as_deref().filter(|e| !e.is_empty()) {
+            Some(pointer) if pointer.starts_with('/') => s.push_str(&format!(" at `{pointer}`")),
+            Some(entity) => s.push_str(&format!(" `{entity}`")),
+            None => {}
+        }
+        let by_file = self
+            .entity
+            .as_deref()
+            .is_none_or(|e| e.is_empty() || e.starts_with('/'));
+        if let (true, Some(file)) = (by_file, &self.file) {
+            s.push_str(&format!(" in `{file}`"));
+        }
+        if let (true, Some(root)) = (with_root, &self.root) {
+            s.push_str(&format!(" of `{root}`"));
+        }
+        s
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct BaselineFile {
@@ -43,7 +68,7 @@ struct BaselineFile {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Baseline {
     counts: BTreeMap<Key, usize>,
-    /// The file it was read from, as given.
+    /// The file it was read from, as output shows it ([`crate::base::shown_path`]).
     pub path: Option<String>,
 }
 
@@ -54,7 +79,7 @@ pub enum BaselineError {
     #[error("cannot read baseline `{path}`: {source}")]
     #[diagnostic(code(dexlint::baseline))]
     Read {
-        /// The file, as given.
+        /// The file, as output shows it.
         path: String,
         /// The I/O error.
         source: std::io::Error,
@@ -66,7 +91,7 @@ pub enum BaselineError {
         help("write one with `dexlint lint --write-baseline FILE`")
     )]
     Parse {
-        /// The file, as given.
+        /// The file, as output shows it.
         path: String,
         /// serde_json's error, with its line and column.
         source: serde_json::Error,
@@ -75,7 +100,7 @@ pub enum BaselineError {
     #[error("baseline `{path}` has version {found}; this dexlint reads version {VERSION}")]
     #[diagnostic(code(dexlint::baseline))]
     Version {
-        /// The file, as given.
+        /// The file, as output shows it.
         path: String,
         /// The version the file declares.
         found: u32,
@@ -178,7 +203,7 @@ impl Baseline {
     /// # Errors
     /// A file that cannot be read, is not a baseline, or has another version.
     pub fn read(path: &Path) -> Result<Baseline, BaselineError> {
-        let shown = path.display().to_string();
+        let shown = crate::base::shown_path(path);
         let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Read {
             path: shown.clone(),
             source,

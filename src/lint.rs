@@ -331,19 +331,17 @@ pub fn run_compiled(
             baseline.split_stale(std::mem::take(&mut report.violations), &roots);
         report.violations = new;
         report.summary.baselined = old.len();
+        let stale: Vec<_> = stale.into_iter().filter(|e| judged(&report, e)).collect();
         for e in stale {
-            let mut what = e.entity.or(e.file).unwrap_or_default();
-            if let Some(root) = e.root.filter(|_| options.roots.len() > 1) {
-                what = format!("{what}` of `{root}");
-            }
             report.errors.push(Diagnostic {
                 file: baseline.path.clone().unwrap_or_default(),
                 root: None,
                 line: None,
                 column: None,
                 message: format!(
-                    "stale baseline entry: `{}` `{what}` ({} not found); rewrite the baseline with `--write-baseline`",
-                    e.policy, e.count
+                    "stale baseline entry: {} ({} not found); rewrite the baseline with `--write-baseline`",
+                    e.subject(options.roots.len() > 1),
+                    e.count
                 ),
                 level: DiagLevel::Warning,
                 snippet: None,
@@ -391,6 +389,32 @@ pub fn run_compiled(
     // thread while the report is written.
     crate::base::drop_elsewhere(loads);
     Ok(report)
+}
+
+/// Whether the run judged what a baseline entry accepts, so that its violations not found are
+/// gone: its policy ran (not disabled, selected, of the edition) and was evaluated on the
+/// entry's tenant: not "not evaluated" there as a whole, nor for the entry's entity (its data
+/// absent, a deleted file for instance).
+fn judged(report: &LintReport, entry: &crate::baseline::Entry) -> bool {
+    if !report.policies.iter().any(|p| p.id == entry.policy) {
+        return false;
+    }
+    !report.not_evaluated.iter().any(|n| {
+        n.policy == entry.policy
+            && match &n.entity {
+                None => n.rule.is_none(),
+                Some(entity) => entry.entity.as_ref() == Some(entity),
+            }
+            && entry.root.as_ref().is_none_or(|root| {
+                report
+                    .summary
+                    .tenants
+                    .iter()
+                    .filter(|t| n.root.as_deref() == Some(t.roots.join(", ").as_str()))
+                    .flat_map(|t| &t.roots)
+                    .any(|r| &crate::baseline::root_key(r) == root)
+            })
+    })
 }
 
 /// Evaluates the selected policies over one tenant's `load` (the export roots `group`, as

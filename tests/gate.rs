@@ -648,3 +648,90 @@ fn sarif_uris_are_percent_encoded_uri_references() {
         "{decoded}"
     );
 }
+
+/// A policy with an `assert` rule: its violation has no entity, only the SKUs' file.
+const SEATS_POLICY: &str = "policy ORG004 \"At least N enabled seats\" {\n  severity warning\n  param min_seats: int = 100000\n  let seats = sum(s in skus where s.status == \"Enabled\": s.enabled_units)\n  assert seats >= min_seats\n  report skus \"only {seats} enabled seats\"\n}\n";
+
+#[test]
+fn stale_baseline_entries_are_named_by_their_file_and_only_when_judged() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("exports/contoso");
+    common::copy_dir(&manifest().join("examples/contoso"), &export);
+    std::fs::create_dir_all(dir.path().join("org")).unwrap();
+    std::fs::write(dir.path().join("org/ORG004.policy"), SEATS_POLICY).unwrap();
+    let toml = "exports = [\"exports/contoso\"]\npolicies = [\"org\"]\nbaseline = \".dexlint-baseline.json\"\n";
+    // dexlint.toml found in the working directory, as pre-commit and CI run it.
+    let run = |extra: &str, args: &[&str]| {
+        std::fs::write(dir.path().join("dexlint.toml"), format!("{toml}{extra}")).unwrap();
+        let out = dexlint()
+            .current_dir(dir.path())
+            .arg("lint")
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let (code, _, err) = run("", &["--write-baseline"]);
+    assert_eq!(code, 0, "{err}");
+    let written = std::fs::read_to_string(dir.path().join(".dexlint-baseline.json")).unwrap();
+    assert!(written.contains("\"ORG004\""), "{written}");
+    assert!(written.contains("\"DEX302\""), "{written}");
+
+    // ORG004 fixed, DEX001 disabled, DEX302's pricings deleted: only ORG004's entry is stale,
+    // named by its file; the others were not judged.
+    std::fs::remove_file(export.join("azure/pricings.json")).unwrap();
+    let extra = "disable = [\"DEX001\"]\n[policy.ORG004.params]\nmin_seats = 1\n";
+    let (code, out, err) = run(extra, &["--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let stale: Vec<(&str, &str)> = json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["file"].as_str().unwrap(), e["message"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        stale,
+        [(
+            ".dexlint-baseline.json",
+            "stale baseline entry: `ORG004` in `graph/subscribedSkus.json` (1 not found); rewrite the baseline with `--write-baseline`"
+        )],
+        "{json:#}"
+    );
+    let (_, out, _) = run(extra, &["--format", "github"]);
+    assert!(
+        out.contains("::notice file=.dexlint-baseline.json,title=dexlint::stale baseline entry: `ORG004` in `graph/subscribedSkus.json`"),
+        "{out}"
+    );
+    let (_, out, _) = run(extra, &[]);
+    assert!(
+        out.contains(".dexlint-baseline.json: stale baseline entry"),
+        "{out}"
+    );
+    let absolute = dir.path().display().to_string();
+    assert!(!out.contains(&absolute), "{out}");
+
+    // dexlint.toml's errors name it the same way, found before or after the policies compile.
+    for (extra, message) in [
+        ("fail-levl = \"error\"\n", "unknown field `fail-levl`"),
+        (
+            "[policy.DEX999]\nseverity = \"error\"\n",
+            "unknown policy `DEX999`",
+        ),
+    ] {
+        let (code, out, err) = run(extra, &["--format", "json"]);
+        assert_eq!(code, 2, "{err}");
+        let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(json["errors"][0]["file"], "dexlint.toml", "{json:#}");
+        assert!(json["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains(message));
+        assert!(err.contains("[dexlint.toml:"), "{err}");
+        assert!(!err.contains(&absolute), "{err}");
+    }
+}

@@ -1,6 +1,6 @@
 //! Helpers every layer may use, depending on nothing of dexlint's own: dates ([`dates`]), positions in text
 //! ([`lines`]), "did you mean" suggestions ([`suggest`]), the drawing of diagnostics
-//! ([`render`]), [`joined_path`] and [`drop_elsewhere`].
+//! ([`render`]), [`joined_path`], [`shown_path`] and [`drop_elsewhere`].
 
 pub mod dates;
 pub mod lines;
@@ -15,6 +15,17 @@ pub fn joined_path(root: Option<&str>, file: &str) -> String {
         Some(r) if r != "." => format!("{}/{}", r.trim_end_matches('/'), file),
         _ => file.to_string(),
     }
+}
+
+/// A file's path as output shows it: relative to the working directory when it is under it (a
+/// CI annotation needs a repository path, and export files are shown relative too), else as
+/// given.
+pub fn shown_path(path: &std::path::Path) -> String {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(|p| p.display().to_string()))
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| path.display().to_string())
 }
 
 /// Frees `value` on a thread of its own, which nothing waits for: a large model or report takes

@@ -278,7 +278,8 @@ impl Config {
     /// # Errors
     /// A file that cannot be read, or every error [`Config::parse`] finds.
     pub fn load(path: &Path) -> Result<Config, ConfigErrors> {
-        let shown = path.display().to_string();
+        // As every error about the file shows it, also those found after loading.
+        let shown = crate::base::shown_path(path);
         let text = std::fs::read_to_string(path).map_err(|e| ConfigErrors {
             path: shown.clone(),
             errors: vec![ConfigError {
@@ -650,14 +651,10 @@ impl Config {
     /// working directory when it is under it (a CI annotation needs a repository path), else
     /// as found; empty for the defaults.
     pub fn shown_path(&self) -> String {
-        let Some(path) = self.path.as_ref() else {
-            return String::new();
-        };
-        std::env::current_dir()
-            .ok()
-            .and_then(|cwd| path.strip_prefix(cwd).ok().map(|p| p.display().to_string()))
-            .filter(|p| !p.is_empty())
-            .unwrap_or_else(|| path.display().to_string())
+        self.path
+            .as_deref()
+            .map(crate::base::shown_path)
+            .unwrap_or_default()
     }
 
     /// Whether a policy runs: enabled (when `enable` is given) and not disabled.
