@@ -147,7 +147,8 @@ The summary (human output):
   failed to load    export files with an error (the rest is still linted)
 The verdict compares the violations with the fail level: `not ready` (exit 1), `All checks
 passed!` or `passed` with findings below the fail level (exit 0), `not checked` when files,
-policies or the configuration could not be read (exit 2).";
+policies or the configuration could not be read (exit 2). With --write-baseline it is
+`baseline written` and what the baseline accepts (exit 0).";
 
 /// The arguments of `lint` and `hook`.
 #[derive(Debug, clap::Args)]

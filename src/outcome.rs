@@ -320,6 +320,10 @@ pub struct LintReport {
     /// formats then show not-evaluated entries as failures, not notes.
     #[serde(skip)]
     pub fail_on_not_evaluated: bool,
+    /// The baseline file the run wrote (`--write-baseline`), as output shows it: it records
+    /// every violation reported, and the run passes unless files or policies failed.
+    #[serde(skip)]
+    pub baseline_written: Option<String>,
 }
 
 impl LintReport {

@@ -735,3 +735,61 @@ fn stale_baseline_entries_are_named_by_their_file_and_only_when_judged() {
         assert!(!err.contains(&absolute), "{err}");
     }
 }
+
+#[test]
+fn writing_a_baseline_ends_with_what_it_accepts_not_a_failing_verdict() {
+    let dir = tempfile::tempdir().unwrap();
+    let baseline = dir.path().join("ci/baseline.json");
+    let out = dexlint()
+        .args([
+            "lint",
+            "examples/contoso",
+            "--edition",
+            "2025-08",
+            "--write-baseline",
+        ])
+        .arg(&baseline)
+        .env("COLUMNS", "300")
+        .output()
+        .unwrap();
+    let (text, stderr) = (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    // The same run's violations, as `--format json` counts them.
+    let json: serde_json::Value = serde_json::from_str(&stdout(&[
+        "lint",
+        "examples/contoso",
+        "--edition",
+        "2025-08",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    let counts = &json["summary"]["violations"];
+    let accepts: Vec<String> = [
+        ("error", "errors"),
+        ("warning", "warnings"),
+        ("info", "info"),
+    ]
+    .into_iter()
+    .filter_map(|(key, many)| {
+        let n = counts[key].as_u64()?;
+        Some(format!("{n} {}", if n == 1 { key } else { many }))
+    })
+    .collect();
+    assert!(accepts.len() >= 2, "{json:#}");
+    let (last, init) = accepts.split_last().unwrap();
+    let verdict = text.lines().last().unwrap();
+    assert_eq!(
+        verdict,
+        format!(
+            "baseline written: `{}` accepts {} and {last}; later runs with it report only new violations (exit 0)",
+            baseline.display(),
+            init.join(", ")
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("not ready"), "{text}");
+}

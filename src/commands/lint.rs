@@ -153,7 +153,7 @@ fn lint_run(
             (true, None) => Some(crate::redact::Key::random()?),
         },
     };
-    let report = lint::run(&options)?;
+    let mut report = lint::run(&options)?;
     if let Some(path) = &write_baseline {
         let baseline = Baseline::of(&report.violations);
         create_parent(path)
@@ -162,7 +162,9 @@ fn lint_run(
                 message: format!("cannot write the baseline `{}`: {e}", path.display()),
                 help: None,
             })?;
-        eprintln!("wrote the baseline {}", path.display());
+        let shown = crate::base::shown_path(path);
+        eprintln!("wrote the baseline {shown}");
+        report.baseline_written = Some(shown);
     }
     Ok((report, gate))
 }

@@ -362,19 +362,12 @@ pub(super) fn plural(n: usize, noun: &str) -> String {
     format!("{n} {many}")
 }
 
-/// The closing line: whether the run passed, judged against the fail level, for people.
-pub(super) fn verdict(report: &LintReport) -> String {
-    let s = &report.summary;
-    let fail = report.fail_level.unwrap_or(Severity::Error);
-    if s.errors > 0 {
-        return format!(
-            "not checked: {} stopped files from being read or policies from being run (exit 2)",
-            plural(s.errors, "error")
-        );
-    }
-    let failing: Vec<String> = [Severity::Error, Severity::Warning, Severity::Info]
+/// The violations of `report` at or above `lowest`, counted by severity from the highest
+/// (`3 errors`, `1 warning`, `2 info`); severities with none are left out.
+fn severity_counts(report: &LintReport, lowest: Severity) -> Vec<String> {
+    [Severity::Error, Severity::Warning, Severity::Info]
         .into_iter()
-        .filter(|&sev| sev >= fail)
+        .filter(|&sev| sev >= lowest)
         .filter_map(|sev| {
             let n = report
                 .violations
@@ -386,7 +379,43 @@ pub(super) fn verdict(report: &LintReport) -> String {
                 _ => plural(n, &sev.to_string()),
             })
         })
-        .collect();
+        .collect()
+}
+
+/// The closing line of a run that wrote the baseline `file`: what it accepts (every violation
+/// reported), and that the run passes.
+fn baseline_written(report: &LintReport, file: &str) -> String {
+    let counts = severity_counts(report, Severity::Info);
+    let accepts = match counts.as_slice() {
+        [] => "no violation".to_string(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    };
+    format!(
+        "baseline written: `{file}` accepts {accepts}; later runs with it report only new violations (exit 0)"
+    )
+}
+
+/// The closing line: whether the run passed, judged against the fail level, for people.
+pub(super) fn verdict(report: &LintReport) -> String {
+    let s = &report.summary;
+    let fail = report.fail_level.unwrap_or(Severity::Error);
+    if s.errors > 0 {
+        let mut text = format!(
+            "not checked: {} stopped files from being read or policies from being run (exit 2)",
+            plural(s.errors, "error")
+        );
+        if let Some(file) = &report.baseline_written {
+            text.push_str(&format!(
+                "; the baseline `{file}` was written with what could be read"
+            ));
+        }
+        return text;
+    }
+    if let Some(file) = &report.baseline_written {
+        return baseline_written(report, file);
+    }
+    let failing = severity_counts(report, fail);
     let ne = report.not_evaluated.len();
     if !failing.is_empty() {
         let mut text = format!("not ready: {} at or above `{fail}`", failing.join(" and "));
