@@ -113,7 +113,7 @@ fn export_data_outside_the_configured_exports_fails_the_hook() {
     }
     assert!(
         err.contains(
-            "note: `org-policies/tests/ORG001/fires/export/graph/users.json` is a policy test case"
+            "note: `org-policies/tests/ORG001/fires/export/graph/users.json` is a policy test case (`dexlint test org-policies` runs it): not linted"
         ),
         "{err}"
     );

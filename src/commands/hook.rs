@@ -75,7 +75,7 @@ impl std::fmt::Display for Skipped {
             Skipped::PolicyTest(dir) => write!(
                 f,
                 "is a policy test case (`dexlint test {}` runs it)",
-                dir.display()
+                crate::base::shown_path(dir)
             ),
         }
     }
