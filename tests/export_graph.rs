@@ -1081,3 +1081,87 @@ policy ORG002 "At most one guest" {
     assert!(messages(&report, "ORG002").is_empty());
     assert_eq!(report["summary"]["partially_evaluated"], 1, "{report:#}");
 }
+
+#[test]
+fn deleted_groups_and_users_are_not_read_as_the_tenants() {
+    let l = load("graph-deleted-groups");
+    let groups = records(&l.model, "groups");
+    assert_eq!(
+        groups
+            .iter()
+            .map(|g| text(g, "id").unwrap())
+            .collect::<Vec<_>>(),
+        ["b320b3f0-6a2d-4a47-9c5e-3e0f1f6f8a21"]
+    );
+    // A note names each, at its `deletedDateTime` (REST, then the SDK's).
+    let notes: Vec<_> = l
+        .diagnostics
+        .iter()
+        .map(|d| (d.level, d.file.as_str(), d.line, d.message.as_str()))
+        .collect();
+    let note = |file, line, date| {
+        (
+            DiagLevel::Note,
+            file,
+            Some(line),
+            format!(
+                "group `Defender_Experts_Scoped_Coverage_Users` \
+                 (`46cc6179-19d0-473e-97ad-6ff84347bbbb`) was deleted ({date}, \
+                 `deletedDateTime`): it is in the directory's deleted items (`GET \
+                 /directory/deletedItems/microsoft.graph.group`), not a group of the tenant \
+                 now, and was not read"
+            ),
+        )
+    };
+    let expected = [
+        note("graph/deletedGroups.json", 6, "2026-06-30T10:12:00Z"),
+        note("sdk/deletedGroups.json", 4, "2026-06-30T10:12:00"),
+    ];
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    for (n, e) in notes.iter().zip(&expected) {
+        assert_eq!((n.0, n.1, n.2, n.3), (e.0, e.1, e.2, e.3.as_str()));
+    }
+    let (code, report) = lint("graph-deleted-groups");
+    assert_eq!(code, 0, "{report}");
+    assert!(violations(&report, "DEX008").is_empty());
+    // The deleted items alone are no list of the tenant's groups.
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&fixture("graph-deleted-groups"), dir.path());
+    std::fs::remove_file(dir.path().join("graph/groups.json")).unwrap();
+    let l = export::load(&[dir.path().to_path_buf()], &Default::default()).unwrap();
+    assert!(!l.model.collection("groups").unwrap().present);
+    // A deleted user, in a list read in one pass and in one read a range at a time.
+    let users =
+        std::fs::read_to_string(fixture("graph-deleted-groups").join("graph/users.json")).unwrap();
+    let mut doc: Json = serde_json::from_str(&users).unwrap();
+    let first = doc["value"][0].clone();
+    for size in [2, 6_000] {
+        doc["value"] = (0..size)
+            .map(|i| {
+                let mut u = first.clone();
+                u["id"] = format!("{i:08}-0000-4000-8000-000000000000").into();
+                u["userPrincipalName"] = format!("user{i}@contoso.com").into();
+                if i == 1 {
+                    u["deletedDateTime"] = "2026-06-30T10:12:00Z".into();
+                }
+                u
+            })
+            .collect();
+        let json = serde_json::to_string_pretty(&doc).unwrap();
+        assert_eq!(json.len() > 2 << 20, size > 2, "{}", json.len());
+        std::fs::write(dir.path().join("graph/users.json"), json).unwrap();
+        let l = export::load(&[dir.path().to_path_buf()], &Default::default()).unwrap();
+        let users = records(&l.model, "users");
+        assert_eq!(users.len(), size - 1);
+        assert!(users
+            .iter()
+            .all(|u| text(u, "upn") != Some("user1@contoso.com")));
+        assert!(
+            l.diagnostics.iter().any(|d| d.level == DiagLevel::Note
+                && d.message
+                    .starts_with("user `user1@contoso.com` (`00000001-")),
+            "{:?}",
+            l.diagnostics
+        );
+    }
+}

@@ -762,6 +762,9 @@ enum Op {
     /// A cloud account touched by this file: the fields the file set on the account as created
     /// by `fresh`.
     Account(Box<Account>),
+    /// An object of this collection that the directory deleted, not read (see
+    /// [`Builder::deleted`]).
+    Deleted(&'static str),
 }
 
 /// A cloud account touched by a file (see [`Op::Account`]).
@@ -787,7 +790,7 @@ impl Op {
     /// The collection the operation adds to.
     fn collection(&self) -> Option<&'static str> {
         Some(match self {
-            Op::Touch(c) | Op::Push(c, _) | Op::Gap(c, _) => c,
+            Op::Touch(c) | Op::Push(c, _) | Op::Gap(c, _) | Op::Deleted(c) => c,
             Op::Group(_) | Op::MembersList(..) | Op::Member(..) => "groups",
             Op::Device(..) | Op::AvMode(..) | Op::AvModeByName(_) => "devices",
             Op::Account(_) => "cloud_accounts",
@@ -806,6 +809,7 @@ impl Op {
             Op::MembersList(..)
                 | Op::Member(..)
                 | Op::Page(..)
+                | Op::Deleted(_)
                 | Op::Linkable
                 | Op::Linked(_)
                 | Op::Single(_)
@@ -1329,6 +1333,13 @@ impl Builder {
         self.add(Op::Push(collection, record));
     }
 
+    /// An object of `collection` that the directory deleted was not read: a list of such
+    /// objects only (the directory's deleted items) is not the tenant's list of them, and does
+    /// not provide the collection (see [`without_deleted_lists`]).
+    pub fn deleted(&mut self, collection: &'static str) {
+        self.ops.push(Op::Deleted(collection));
+    }
+
     /// Adds a group (its members are attached when loading ends).
     pub fn add_group(&mut self, record: Record) {
         self.add(Op::Group(record));
@@ -1652,7 +1663,8 @@ struct Assembler {
 
 impl Assembler {
     /// Adds what a file contributes; true when it was recognised.
-    fn apply(&mut self, found: &walk::Found, load: FileLoad) -> bool {
+    fn apply(&mut self, found: &walk::Found, mut load: FileLoad) -> bool {
+        without_deleted_lists(&mut load.ops);
         let file = self.model.files.len() as FileId;
         self.model.files.push(SourceFile {
             path: found.rel.clone(),
@@ -1787,7 +1799,7 @@ impl Assembler {
                     }
                 }
                 Op::Page(page, _) => self.pages.add(*page),
-                Op::Linkable | Op::Linked(_) | Op::Single(_) => {}
+                Op::Linkable | Op::Linked(_) | Op::Single(_) | Op::Deleted(_) => {}
             }
         }
         self.extend(pushed);
@@ -2389,6 +2401,40 @@ impl Assembler {
             crate::base::visible::escape_invisible(&mut d.message, 0);
         }
         model
+    }
+}
+
+/// Takes out of a file's operations the list it is of a collection (its `Touch`, its page)
+/// when every object of that collection it holds was deleted ([`Op::Deleted`]): the
+/// directory's deleted items (`GET /directory/deletedItems/microsoft.graph.group`, whose
+/// `@odata.context` is the live list's, `#groups`) are not the tenant's list of groups, and
+/// must neither stand for it (an export with no other would show no group) nor be a page of it
+/// (a last page that completes a list whose pages are missing).
+fn without_deleted_lists(ops: &mut Ops) {
+    let deleted: Vec<&'static str> = ops
+        .iter()
+        .filter_map(|op| match op {
+            Op::Deleted(c) => Some(*c),
+            _ => None,
+        })
+        .collect();
+    if deleted.is_empty() {
+        return;
+    }
+    let read = |c: &str| {
+        ops.iter().any(|op| match op {
+            Op::Push(p, _) => *p == c,
+            Op::Group(_) => c == "groups",
+            _ => false,
+        })
+    };
+    let withdrawn: Vec<&'static str> = deleted.into_iter().filter(|c| !read(c)).collect();
+    for piece in &mut ops.0 {
+        piece.retain(|op| match op {
+            Op::Touch(c) | Op::Single(c) => !withdrawn.contains(c),
+            Op::Page(page, _) => !withdrawn.contains(&page.gap.0),
+            _ => true,
+        });
     }
 }
 

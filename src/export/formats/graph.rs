@@ -335,7 +335,48 @@ fn objects<'a>(
     Some((list, items))
 }
 
+/// Whether the user or group `at` (of `collection`) is one the directory deleted: Graph lists
+/// the deleted items (`GET /directory/deletedItems/microsoft.graph.group`, `.user`;
+/// `Get-MgDirectoryDeletedItemAsGroup`) with their `deletedDateTime` set, and under the live
+/// list's `@odata.context` (`#groups`); a live object's is null ("List deletedItems", Microsoft
+/// Graph v1.0; the directory keeps a deleted object restorable for 30 days). Such an object is
+/// not one of the tenant's now: a note at its `deletedDateTime`, naming it, and it is not read
+/// (see [`Builder::deleted`]).
+fn deleted(b: &mut Builder, at: &At<'_>, collection: &'static str) -> bool {
+    let Some((when, text)) = at
+        .get("deletedDateTime")
+        .and_then(|d| Some((d, d.text()?)))
+        .filter(|(_, t)| !t.trim().is_empty())
+    else {
+        return false;
+    };
+    let kind = if collection == "users" {
+        "user"
+    } else {
+        "group"
+    };
+    let text_of = |key: &str| at.get(key).and_then(|v| v.text()).unwrap_or_default();
+    let name = match collection {
+        "users" => text_of("userPrincipalName"),
+        _ => text_of("displayName"),
+    };
+    b.note(
+        &when,
+        &format!(
+            "{kind} `{name}` (`{}`) was deleted ({text}, `deletedDateTime`): it is in the \
+             directory's deleted items (`GET /directory/deletedItems/microsoft.graph.{kind}`), \
+             not a {kind} of the tenant now, and was not read",
+            text_of("id")
+        ),
+    );
+    b.deleted(collection);
+    true
+}
+
 pub(crate) fn user(b: &mut Builder, at: &At<'_>) {
+    if deleted(b, at, "users") {
+        return;
+    }
     let mut r = Record::new(&schema::USER, Some(at.loc()));
     put(&mut r, "id", at, "id", Conv::Text);
     put(&mut r, "upn", at, "userPrincipalName", Conv::Text);
@@ -412,6 +453,9 @@ pub(crate) fn user(b: &mut Builder, at: &At<'_>) {
 }
 
 pub(crate) fn group(b: &mut Builder, at: &At<'_>) {
+    if deleted(b, at, "groups") {
+        return;
+    }
     let mut r = Record::new(&schema::GROUP, Some(at.loc()));
     put(&mut r, "id", at, "id", Conv::Text);
     put(&mut r, "name", at, "displayName", Conv::Text);

@@ -472,6 +472,9 @@ impl Reader<'_> {
         let u = &schema::USER;
         let mut record = self.record(u);
         self.object(&t.user, |r, peek, what| match what {
+            // A deleted user (its `deletedDateTime` set) is left to the tree, which notes it.
+            User::Deleted if peek == Peek::Null => r.skip(peek),
+            User::Deleted => None,
             User::Field(field, _) | User::SignIn(field) if !r.keeps(u, field) => r.skip(peek),
             User::Licenses(field) | User::Plans(field) if !r.keeps(u, field) => {
                 r.check_records(peek)
@@ -640,6 +643,8 @@ enum User {
     SignIn(usize),
     Licenses(usize),
     Plans(usize),
+    /// `deletedDateTime`: null on a live user.
+    Deleted,
 }
 
 /// The members of a Graph group member that are read.
@@ -684,7 +689,7 @@ struct AvRow {
 
 /// The keys of a Graph user, and of its licences and plans.
 struct UserKeys {
-    user: [(&'static str, User); 10],
+    user: [(&'static str, User); 11],
     license: [(&'static str, (usize, Conv)); 2],
     plan: [(&'static str, (usize, Conv)); 4],
 }
@@ -707,6 +712,7 @@ static USER_KEYS: LazyLock<Option<UserKeys>> = LazyLock::new(|| {
             ("signInActivity", User::SignIn(index(u, "last_sign_in")?)),
             ("assignedLicenses", User::Licenses(index(u, "licenses")?)),
             ("assignedPlans", User::Plans(index(u, "plans")?)),
+            ("deletedDateTime", User::Deleted),
         ],
         license: [
             ("skuId", (index(l, "sku_id")?, Conv::Text)),
