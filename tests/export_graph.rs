@@ -770,9 +770,10 @@ fn graph_lists_saved_as_bare_arrays_without_additional_properties_are_read() {
         ],
         "{notes:?}"
     );
-    assert!(notes
-        .iter()
-        .all(|n| n.1.starts_with("not a recognised export document")));
+    assert!(notes[0].1.starts_with("not a recognised export document"));
+    assert!(notes[1]
+        .1
+        .starts_with("this is a user's licence details (`GET /users/{id}/licenseDetails`"));
     assert_eq!(
         violations(&report, "DEX103"),
         [("graph/subscribedSkus.json".to_string(), 6)]
@@ -1164,4 +1165,69 @@ fn deleted_groups_and_users_are_not_read_as_the_tenants() {
             l.diagnostics
         );
     }
+}
+
+#[test]
+fn licence_details_and_subscriptions_are_not_read_as_subscribed_skus() {
+    let l = load("graph-not-skus");
+    assert_eq!(records(&l.model, "skus").len(), 1);
+    let notes: Vec<_> = l
+        .diagnostics
+        .iter()
+        .map(|d| {
+            (
+                d.level,
+                d.file.as_str(),
+                d.message.split(':').next().unwrap(),
+            )
+        })
+        .collect();
+    let details = "this is a user's licence details (`GET /users/{id}/licenseDetails`, \
+                   `Get-MgUserLicenseDetail`)";
+    let subscriptions = "this is the tenant's commercial subscriptions (`GET \
+                         /directory/subscriptions`, `Get-MgDirectorySubscription`)";
+    assert_eq!(
+        notes,
+        [
+            (
+                DiagLevel::Note,
+                "reports/6e7b768e-07e2-4810-8459-485f84f8f204-licenseDetails.json",
+                details
+            ),
+            (DiagLevel::Note, "reports/alex-licenseDetails.json", details),
+            (DiagLevel::Note, "reports/subscriptions.json", subscriptions),
+            (
+                DiagLevel::Note,
+                "sdk/directorySubscriptions.json",
+                subscriptions
+            ),
+        ]
+    );
+    assert!(l.diagnostics[0]
+        .message
+        .ends_with("export the subscribed SKUs with `GET /subscribedSkus` or `Get-MgSubscribedSku -All` (docs/exporting.md)"));
+    // Alex has no P1 plan (DEX102), but the tenant's SKU carries it, provisioned.
+    let (code, report) = lint("graph-not-skus");
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(
+        messages(&report, "DEX102"),
+        ["user `alex.wilber@contoso.com` has no enabled Entra ID P1 plan"]
+    );
+    assert!(violations(&report, "DEX103").is_empty());
+    // At the path the subscribed SKUs are written to, it is an error: they are missing.
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&fixture("graph-not-skus"), dir.path());
+    std::fs::rename(
+        dir.path().join("reports/alex-licenseDetails.json"),
+        dir.path().join("graph/subscribedSkus.json"),
+    )
+    .unwrap();
+    let (code, report) = common::lint_json(dir.path());
+    assert_eq!(code, 2);
+    assert!(errors(&report)
+        .iter()
+        .any(|e| e.0 == "error" && e.1 == "graph/subscribedSkus.json" && e.3.starts_with(details)));
+    assert!(common::not_evaluated(&report, "DEX101")[0]
+        .1
+        .starts_with("no subscribed SKUs could be read: `graph/subscribedSkus.json` failed"));
 }

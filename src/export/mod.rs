@@ -668,7 +668,7 @@ pub fn load(roots: &[PathBuf], options: &LoadOptions) -> Result<Load, LoadSetupE
 /// `azure/` named as the documented commands name it (`graph/users.json`, `users-2.json`,
 /// `azure/pricings-<subscription>.json`). A file there that no format recognises is an error,
 /// not a note: the data it was meant to give is missing.
-fn documented_path(rel: &str) -> bool {
+pub(crate) fn documented_path(rel: &str) -> bool {
     const LISTS: &[(&str, &[&str])] = &[
         (
             "graph",

@@ -39,6 +39,10 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
     if cast_members(b, doc, rel) {
         return true;
     }
+    if let Some(resource) = document_context(doc).and_then(|(_, f)| NotSkus::of_context(&f)) {
+        resource.skip(b, doc);
+        return true;
+    }
     let Some((is_list, entity)) = recognise(doc, rel) else {
         return false;
     };
@@ -91,6 +95,82 @@ fn cast_members(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
         doc,
     );
     true
+}
+
+/// A Graph resource that has SKUs and service plans (`skuId`, `skuPartNumber`, plans with
+/// their `provisioningStatus`) but is not the tenant's subscribed SKUs: read as those, it made
+/// SKU records of what is not (one SKU per user that holds it, a user's disabled plan an
+/// unprovisioned one of the tenant's: DEX103).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NotSkus {
+    /// A user's `licenseDetails` (`GET /users/{id}/licenseDetails`, `Get-MgUserLicenseDetail`):
+    /// the SKUs assigned to one user, with each plan's provisioning for that user; no
+    /// `capabilityStatus`, `prepaidUnits`, `consumedUnits` or `appliesTo` of its own.
+    LicenseDetails,
+    /// A `companySubscription` (`GET /directory/subscriptions`,
+    /// `Get-MgDirectorySubscription`): one commercial subscription, with its `status`,
+    /// `totalLicenses` and `serviceStatus`.
+    Subscriptions,
+}
+
+impl NotSkus {
+    /// The resource of a list or object whose `@odata.context` fragment is `fragment`
+    /// (`users('<id>')/licenseDetails`, `directory/subscriptions`).
+    fn of_context(fragment: &str) -> Option<Self> {
+        match fragment.strip_suffix("/$entity").unwrap_or(fragment) {
+            "users/licensedetails" | "me/licensedetails" => Some(NotSkus::LicenseDetails),
+            "directory/subscriptions" => Some(NotSkus::Subscriptions),
+            _ => None,
+        }
+    }
+
+    /// The resource of an object without `@odata.context` (the PowerShell SDK's PascalCase, a
+    /// list's `value` saved alone), from the properties the two resources' pages document
+    /// beside `skuId` and `skuPartNumber`.
+    pub(crate) fn of_object(item: &At<'_>) -> Option<Self> {
+        let has = |k: &str| item.get(k).is_some();
+        if !has("skuPartNumber") && !has("skuId") {
+            return None;
+        }
+        if has("serviceStatus") || has("totalLicenses") || has("commerceSubscriptionId") {
+            return Some(NotSkus::Subscriptions);
+        }
+        let sku_only = [
+            "capabilityStatus",
+            "prepaidUnits",
+            "consumedUnits",
+            "appliesTo",
+        ];
+        (has("servicePlans") && !sku_only.iter().any(|k| has(k))).then_some(NotSkus::LicenseDetails)
+    }
+
+    /// Notes that `doc` is this resource and is not read, naming what to export instead; an
+    /// error at a path docs/exporting.md writes a list to (`graph/subscribedSkus.json`): what
+    /// was meant to be there is missing.
+    pub(crate) fn skip(self, b: &mut Builder, doc: &At<'_>) {
+        let what = match self {
+            NotSkus::LicenseDetails => {
+                "a user's licence details (`GET /users/{id}/licenseDetails`, \
+                 `Get-MgUserLicenseDetail`): the SKUs assigned to one user and how each plan is \
+                 provisioned for that user, not the tenant's subscribed SKUs (a user's licences \
+                 are read from the users list's `assignedLicenses` and `assignedPlans`)"
+            }
+            NotSkus::Subscriptions => {
+                "the tenant's commercial subscriptions (`GET /directory/subscriptions`, \
+                 `Get-MgDirectorySubscription`): one record per purchase, not the subscribed \
+                 SKUs"
+            }
+        };
+        let message = format!(
+            "this is {what}; it was not read: export the subscribed SKUs with `GET \
+             /subscribedSkus` or `Get-MgSubscribedSku -All` (docs/exporting.md)"
+        );
+        if crate::export::documented_path(b.rel()) {
+            b.shape_error(doc, &message);
+        } else {
+            b.note(doc, &message);
+        }
+    }
 }
 
 /// Whether the document is a list (true) or one object, and of which entity.

@@ -9,12 +9,14 @@
 //! properties; its kind (`@odata.type`) and names are inside `AdditionalProperties`
 //! (microsoftgraph/msgraph-sdk-powershell issues #525, #1213). Members are at
 //! `groups/<gid>/members.json` (any file name in the group's folder), as the README documents.
+//! `Get-MgUserLicenseDetail` and `Get-MgDirectorySubscription` output names SKUs and plans but
+//! is not the subscribed SKUs: recognised, noted and not read ([`NotSkus`]).
 //!
 //! Without `-Depth`, `ConvertTo-Json` stops at depth 2 and writes deeper objects as the SDK
 //! type's name (`Microsoft.Graph.PowerShell.Models.MicrosoftGraphServicePlanInfo`): those values
 //! are load errors and gaps (see [`Builder::nested`]).
 
-use super::graph;
+use super::graph::{self, NotSkus};
 use crate::export::json::At;
 use crate::export::Builder;
 
@@ -35,6 +37,9 @@ enum Kind {
     /// `Get-MgOrganization`: the tenant, which dexlint reads from its SKUs instead (as the
     /// Graph `/organization` list).
     Organization,
+    /// `Get-MgUserLicenseDetail` or `Get-MgDirectorySubscription`: not the subscribed SKUs,
+    /// not read (see [`NotSkus`]).
+    NotSkus(NotSkus),
 }
 
 /// Reads a top-level array of Graph PowerShell SDK objects (each with `AdditionalProperties`,
@@ -105,6 +110,10 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
     }
     match &kind {
         Kind::Organization => return true,
+        Kind::NotSkus(resource) => {
+            resource.skip(b, doc);
+            return true;
+        }
         Kind::User => b.touch("users"),
         // One object: `Get-MgGroup -GroupId`, or a filter that matched one.
         Kind::Group if !doc.is_array() => b.single("groups"),
@@ -127,7 +136,7 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
             Kind::Sku => graph::sku(b, item),
             Kind::Audit => graph::audit(b, item),
             Kind::Member(g) => graph::member(b, g, None, item),
-            Kind::Organization => {}
+            Kind::Organization | Kind::NotSkus(_) => {}
         }
     }
     true
@@ -194,7 +203,9 @@ fn bare_kind(item: &At<'_>) -> Option<Kind> {
         .get("id")
         .and_then(|i| i.text())
         .is_some_and(|id| super::entra_exporter::guid_like(&id));
-    if has("SkuPartNumber") && (has("CapabilityStatus") || has("PrepaidUnits")) {
+    if let Some(resource) = NotSkus::of_object(item) {
+        Some(Kind::NotSkus(resource))
+    } else if has("SkuPartNumber") && (has("CapabilityStatus") || has("PrepaidUnits")) {
         Some(Kind::Sku)
     } else if has("ActivityDisplayName") && has("TargetResources") {
         Some(Kind::Audit)
@@ -218,6 +229,8 @@ fn kind_of(item: &At<'_>, gid: Option<String>) -> Option<Kind> {
     if has("VerifiedDomains") || has("TenantType") {
         // An organization has `AssignedPlans` too: it is not a user.
         Some(Kind::Organization)
+    } else if let Some(resource) = NotSkus::of_object(item) {
+        Some(Kind::NotSkus(resource))
     } else if has("SkuPartNumber") || has("ServicePlans") {
         Some(Kind::Sku)
     } else if has("ActivityDisplayName") || has("TargetResources") {
