@@ -1231,3 +1231,35 @@ fn licence_details_and_subscriptions_are_not_read_as_subscribed_skus() {
         .1
         .starts_with("no subscribed SKUs could be read: `graph/subscribedSkus.json` failed"));
 }
+
+#[test]
+fn two_exports_that_give_a_plan_of_a_sku_different_statuses_leave_it_unknown() {
+    // The SDK's export of the SKU has its `AAD_PREMIUM` plan `Disabled`, the REST one `Success`.
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&fixture("skus-two-exports"), dir.path());
+    let sdk = dir.path().join("sdk/subscribedSkus.json");
+    let mut doc: Json = serde_json::from_str(&std::fs::read_to_string(&sdk).unwrap()).unwrap();
+    let p1 = &mut doc[0]["ServicePlans"][0];
+    assert_eq!(p1["ServicePlanName"], "AAD_PREMIUM");
+    p1["ProvisioningStatus"] = "Disabled".into();
+    let text = serde_json::to_string_pretty(&doc).unwrap();
+    let line = text.lines().position(|l| l.contains("Disabled")).unwrap() as u64 + 1;
+    std::fs::write(&sdk, text).unwrap();
+    let (_, report) = common::lint_json(dir.path());
+    assert!(violations(&report, "DEX103").is_empty());
+    let reason = "two exports give `status` of `AAD_PREMIUM` in the `plans` of \
+                  `06ebc4ee-1bb5-47dd-8120-11324bc54e06` different values (`Success` and \
+                  `Disabled`): which is the tenant's now is unknown";
+    assert!(
+        common::not_evaluated(&report, "DEX103")
+            .iter()
+            .any(|(e, why)| e == "skus/06ebc4ee-1bb5-47dd-8120-11324bc54e06" && why == reason),
+        "{report}"
+    );
+    let warnings: Vec<_> = errors(&report)
+        .into_iter()
+        .filter(|e| e.3.starts_with("`status` of `AAD_PREMIUM`"))
+        .map(|e| (e.1, e.2))
+        .collect();
+    assert_eq!(warnings, [("sdk/subscribedSkus.json".to_string(), line)]);
+}

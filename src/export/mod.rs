@@ -2159,15 +2159,14 @@ impl Assembler {
             warnings.extend(warning(
                 c.second.1,
                 format!(
-                    "`{}` of `{}` among the {what} is {} in {} and {} here: two exports of the \
-                     list disagree, and its `{}` is unknown{others}; keep one export of each \
-                     list (the latest)",
-                    c.field,
-                    c.id,
+                    "{} among the {what} is {} in {} and {} here: two exports of the list \
+                     disagree, and its `{}` is unknown{others}; keep one export of each list \
+                     (the latest)",
+                    c.what(),
                     shown(&c.first.0),
                     place(c.first.1),
                     shown(&c.second.0),
-                    c.field,
+                    c.element.as_ref().map_or(c.field, |e| e.2),
                 ),
             ));
         }
@@ -2175,13 +2174,13 @@ impl Assembler {
             .conflicts
             .iter()
             .map(|c| Gap {
-                field: Some(c.field),
-                entity: Some(c.id.clone()),
+                // A field of an element is read as the element's (see `Record::identity`).
+                field: Some(c.element.as_ref().map_or(c.field, |e| e.2)),
+                entity: Some(c.element.as_ref().map_or(&c.id, |e| &e.1).clone()),
                 reason: format!(
-                    "two exports give `{}` of `{}` different values ({} and {}): which is the \
-                     tenant's now is unknown",
-                    c.field,
-                    c.id,
+                    "two exports give {} different values ({} and {}): which is the tenant's \
+                     now is unknown",
+                    c.what(),
                     shown(&c.first.0),
                     shown(&c.second.0)
                 ),

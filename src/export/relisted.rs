@@ -14,7 +14,8 @@
 //! take the REST list's away). Two lists that give one field different values (two exports
 //! made at different times) leave it unknown: which is the tenant's now, the export does not
 //! tell. Values that are lists (plans, members) are taken from the later listing that gives
-//! them. Records a Terraform plan or an ARM template declares are not the tenant's list and are
+//! them; an element both lists hold (the same id, once in each) whose field they give
+//! differently (a SKU's plan `Success` in one, `Disabled` in the other) has it unknown too. Records a Terraform plan or an ARM template declares are not the tenant's list and are
 //! left as they are.
 
 use crate::model::{Field, FileId, Loc, Record, Value, ValueRef};
@@ -32,6 +33,23 @@ pub struct Conflict {
     pub first: (Value, Option<Loc>),
     /// The later value and where it is.
     pub second: (Value, Option<Loc>),
+    /// For a field of an element of the list `field` (a SKU's plan): the element's name (its
+    /// `name`, else its identity), its identity, and the field.
+    pub element: Option<(String, String, &'static str)>,
+}
+
+impl Conflict {
+    /// The value in words: "`status` of `AAD_PREMIUM` in the `plans` of `<id>`", or "`name`
+    /// of `<id>`".
+    pub fn what(&self) -> String {
+        match &self.element {
+            Some((name, _, field)) => format!(
+                "`{field}` of `{name}` in the `{}` of `{}`",
+                self.field, self.id
+            ),
+            None => format!("`{}` of `{}`", self.field, self.id),
+        }
+    }
 }
 
 /// What [`dedupe`] found: how many records it dropped, and the first record listed again.
@@ -177,12 +195,6 @@ pub fn dedupe(
 /// ids, matched ignoring case, are not compared.
 fn merge(kept: &mut Record, earlier: &Record, mut conflicts: Option<&mut Vec<Conflict>>) {
     let given = |f: &Field| f.loc().is_some() || !f.is_null();
-    let scalar = |v: ValueRef| {
-        matches!(
-            v,
-            ValueRef::Bool(_) | ValueRef::Int(_) | ValueRef::Str(_) | ValueRef::Date(_)
-        )
-    };
     let id = kept.identity().unwrap_or_default().to_string();
     for (i, schema_field) in kept.schema().fields.iter().enumerate() {
         let Some(old) = earlier.field(i).filter(|f| given(f)) else {
@@ -208,8 +220,74 @@ fn merge(kept: &mut Record, earlier: &Record, mut conflicts: Option<&mut Vec<Con
                 field: schema_field.name,
                 first: (old.value().to_value(), old.loc()),
                 second: (new.value().to_value(), new.loc()),
+                element: None,
             });
             *new = Field::new(Value::Unknown, new.loc());
+        } else if let (ValueRef::Records(earlier), Some(later)) = (old.value(), new.records_mut()) {
+            merge_elements(earlier.items(), later, (&id, schema_field.name), conflicts);
+        }
+    }
+}
+
+/// Whether a value is one value (not a list, null or unknown): what two listings can give
+/// differently.
+fn scalar(v: ValueRef) -> bool {
+    matches!(
+        v,
+        ValueRef::Bool(_) | ValueRef::Int(_) | ValueRef::Str(_) | ValueRef::Date(_)
+    )
+}
+
+/// Makes unknown, in the elements of `later` (a list of the record `owner`), each scalar field
+/// that the element of `earlier` with the same identity gives differently, and notes it in
+/// `conflicts`. Only elements whose identity each list holds once are compared.
+fn merge_elements(
+    earlier: &[Record],
+    later: &mut [Record],
+    (owner, list): (&str, &'static str),
+    conflicts: &mut Vec<Conflict>,
+) {
+    let once = |records: &[Record], id: &str| {
+        records
+            .iter()
+            .filter(|r| r.identity().is_some_and(|i| i.eq_ignore_ascii_case(id)))
+            .count()
+            == 1
+    };
+    let ids: Vec<Option<String>> = later
+        .iter()
+        .map(|r| r.identity().map(str::to_string))
+        .map(|id| id.filter(|id| once(later, id) && once(earlier, id)))
+        .collect();
+    for (element, id) in later.iter_mut().zip(ids) {
+        let Some(id) = id else {
+            continue;
+        };
+        let Some(before) = earlier
+            .iter()
+            .find(|r| r.identity().is_some_and(|i| i.eq_ignore_ascii_case(&id)))
+        else {
+            continue;
+        };
+        let name = element.text("name").unwrap_or(&id).to_string();
+        for (i, schema_field) in element.schema().fields.iter().enumerate() {
+            let (Some(old), Some(new)) = (before.field(i), element.field_mut(i)) else {
+                continue;
+            };
+            if schema_field.name != "id"
+                && scalar(old.value())
+                && scalar(new.value())
+                && old.value() != new.value()
+            {
+                conflicts.push(Conflict {
+                    id: owner.to_string(),
+                    field: list,
+                    first: (old.value().to_value(), old.loc()),
+                    second: (new.value().to_value(), new.loc()),
+                    element: Some((name.clone(), id.clone(), schema_field.name)),
+                });
+                *new = Field::new(Value::Unknown, new.loc());
+            }
         }
     }
 }
@@ -293,6 +371,48 @@ mod tests {
         let mut kept = vec![at(0, "old"), without];
         assert!(dedupe(&mut kept, &same).unwrap().conflicts.is_empty());
         assert_eq!(names(&kept), ["old"]);
+    }
+
+    #[test]
+    fn elements_of_a_list_that_two_lists_give_differently_are_unknown_when_listed_once() {
+        let plan = |id: &str, status: &str| {
+            let mut p = Record::new(&schema::SKU_PLAN, None);
+            p.set("id", Value::Str(id.into()), None);
+            p.set("status", Value::Str(status.into()), None);
+            p
+        };
+        let sku = |file: u32, plans: Vec<Record>| {
+            let mut r = Record::new(&schema::SKU, Some(Loc::new(file, 1)));
+            r.set("id", Value::Str("s".into()), Some(Loc::new(file, 2)));
+            r.set("plans", Value::Records(plans.into_iter().collect()), None);
+            r
+        };
+        fn status(r: &Record, i: usize) -> crate::model::ValueRef<'_> {
+            match r.get("plans").unwrap().value() {
+                crate::model::ValueRef::Records(l) => l.items()[i].get("status").unwrap().value(),
+                _ => unreachable!(),
+            }
+        }
+        // `b` is listed twice by the later export: which of its two is compared, it cannot
+        // tell.
+        let mut records = vec![
+            sku(0, vec![plan("a", "Success"), plan("b", "Success")]),
+            sku(
+                1,
+                vec![
+                    plan("A", "Disabled"),
+                    plan("b", "Disabled"),
+                    plan("b", "Error"),
+                ],
+            ),
+        ];
+        let r = dedupe(&mut records, &|a, b| a == b).unwrap();
+        assert_eq!(r.conflicts.len(), 1);
+        let c = &r.conflicts[0];
+        assert_eq!(c.what(), "`status` of `A` in the `plans` of `s`");
+        assert_eq!(c.element.as_ref().unwrap().1, "A");
+        assert_eq!(status(&records[0], 0), crate::model::ValueRef::Unknown);
+        assert_eq!(status(&records[0], 1).as_str(), Some("Disabled"));
     }
 
     #[test]
