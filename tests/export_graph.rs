@@ -1263,3 +1263,90 @@ fn two_exports_that_give_a_plan_of_a_sku_different_statuses_leave_it_unknown() {
         .collect();
     assert_eq!(warnings, [("sdk/subscribedSkus.json".to_string(), line)]);
 }
+
+#[test]
+fn a_groups_transitive_members_are_not_read_as_its_members() {
+    const GID: &str = "b320b3f0-6a2d-4a47-9c5e-3e0f1f6f8a21";
+    let folder = format!("graph/groups/{GID}");
+    let transitive = |report: &Json| {
+        errors(report)
+            .into_iter()
+            .filter(|e| e.3.starts_with("this is a group's transitive members"))
+            .map(|e| (e.0, e.1))
+            .collect::<Vec<_>>()
+    };
+    let (code, report) = lint("graph-transitive-members");
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(
+        transitive(&report),
+        [(
+            "note".to_string(),
+            format!("{folder}/transitiveMembers.json")
+        )]
+    );
+    for policy in ["DEX003", "DEX006", "DEX007"] {
+        let skipped = common::not_evaluated(&report, policy);
+        assert!(
+            skipped
+                .iter()
+                .any(|(e, why)| e == &format!("groups/{GID}")
+                    && why.contains("are not in the export")),
+            "{policy}: {skipped:?}"
+        );
+    }
+    // Beside the group's members list, only that list is read: Alex is no member.
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&fixture("graph-transitive-members"), dir.path());
+    let saved =
+        std::fs::read_to_string(dir.path().join(&folder).join("transitiveMembers.json")).unwrap();
+    let mut doc: Json = serde_json::from_str(&saved).unwrap();
+    let mut members = doc.clone();
+    members["value"].as_array_mut().unwrap().truncate(2);
+    std::fs::write(
+        dir.path().join(&folder).join("members.json"),
+        serde_json::to_string_pretty(&members).unwrap(),
+    )
+    .unwrap();
+    let l = export::load(&[dir.path().to_path_buf()], &Default::default()).unwrap();
+    let names: Vec<_> = list(&records(&l.model, "groups")[0], "members")
+        .into_iter()
+        .map(|m| text(m, "name").unwrap())
+        .collect();
+    assert_eq!(names, ["Adele Vance", "Finance Team"]);
+    // As the SDK writes it, and as a page whose next link names it under another name.
+    std::fs::remove_file(dir.path().join(&folder).join("transitiveMembers.json")).unwrap();
+    let sdk: Vec<Json> = doc["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| serde_json::json!({"Id": m["id"], "DeletedDateTime": null, "AdditionalProperties": m}))
+        .collect();
+    std::fs::write(
+        dir.path().join(&folder).join("TransitiveMembers.json"),
+        serde_json::to_string_pretty(&sdk).unwrap(),
+    )
+    .unwrap();
+    doc["@odata.nextLink"] =
+        format!("https://graph.microsoft.com/v1.0/groups/{GID}/transitiveMembers?$skiptoken=X")
+            .into();
+    std::fs::write(
+        dir.path().join(&folder).join("members-page.json"),
+        serde_json::to_string_pretty(&doc).unwrap(),
+    )
+    .unwrap();
+    let (_, report) = common::lint_json(dir.path());
+    assert_eq!(
+        transitive(&report),
+        [
+            (
+                "note".to_string(),
+                format!("{folder}/TransitiveMembers.json")
+            ),
+            ("note".to_string(), format!("{folder}/members-page.json")),
+        ]
+    );
+    assert_eq!(
+        messages(&report, "DEX003"),
+        ["scoped group `Defender_Experts_Scoped_Coverage_Users` has the nested group `Finance Team` as a member"]
+    );
+}

@@ -36,6 +36,10 @@ pub enum Entity {
 /// export's members path (`groups/<gid>/members.json`), or by `@odata.type`. EntraExporter's
 /// one-object-per-file layout is [`super::entra_exporter`]'s.
 pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
+    if transitive_members(doc, rel) {
+        skip_transitive_members(b, doc, rel);
+        return true;
+    }
     if cast_members(b, doc, rel) {
         return true;
     }
@@ -56,6 +60,42 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
         object(b, &entity, doc);
     }
     true
+}
+
+/// Whether the document is a group's transitive members (`GET /groups/{id}/transitiveMembers`,
+/// `Get-MgGroupTransitiveMember`): its `@odata.context` or `@odata.nextLink` names
+/// `transitiveMembers`, or, in a group's folder, its file name does (`transitiveMembers.json`,
+/// `transitiveMembers-2.json`: the list's `@odata.context` is `#directoryObjects`, as the
+/// members list's).
+pub(crate) fn transitive_members(doc: &At<'_>, rel: &str) -> bool {
+    let names = |key: &str| {
+        doc.get(key)
+            .and_then(|v| v.text())
+            .is_some_and(|t| t.to_ascii_lowercase().contains("/transitivemembers"))
+    };
+    let file = rel.rsplit('/').next().unwrap_or(rel).to_ascii_lowercase();
+    (doc.is_object() && (names("@odata.context") || names("@odata.nextLink")))
+        || (group_folder(rel).is_some() && file.starts_with("transitivemembers"))
+}
+
+/// Notes a group's transitive members list and reads nothing of it: it holds the members of
+/// the group's nested groups too, which scoped coverage does not take (DEX003), and does not say
+/// which members are direct. An error at the members path (`groups/<gid>/members.json`): the
+/// group's members are missing.
+pub(crate) fn skip_transitive_members(b: &mut Builder, doc: &At<'_>, rel: &str) {
+    let gid = group_folder(rel).unwrap_or_else(|| "<group id>".into());
+    let message = format!(
+        "this is a group's transitive members (`GET /groups/{{id}}/transitiveMembers`, \
+         `Get-MgGroupTransitiveMember`): its members and those of its nested groups, without \
+         telling which are direct; scoped coverage takes only direct members, so it was not \
+         read: export `GET /groups/{gid}/members` to `groups/{gid}/members.json` \
+         (docs/exporting.md)"
+    );
+    if crate::export::documented_path(rel) {
+        b.shape_error(doc, &message);
+    } else {
+        b.note(doc, &message);
+    }
 }
 
 /// A group's members list cast to one kind (`GET /groups/{id}/members/microsoft.graph.user`,

@@ -63,6 +63,11 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
         return false;
     };
     let gid = members_folder(rel);
+    if gid.is_some() && graph::transitive_members(doc, rel) {
+        // `Get-MgGroupTransitiveMember`, saved in the group's folder.
+        graph::skip_transitive_members(b, doc, rel);
+        return true;
+    }
     let kind = match items.first() {
         None => match gid {
             // `Get-MgGroupMember` of a group without members writes nothing or `[]`.
