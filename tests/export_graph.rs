@@ -1350,3 +1350,53 @@ fn a_groups_transitive_members_are_not_read_as_its_members() {
         ["scoped group `Defender_Experts_Scoped_Coverage_Users` has the nested group `Finance Team` as a member"]
     );
 }
+
+#[test]
+fn an_entra_exporter_dynamic_group_has_unknown_members() {
+    let (_, report) = lint("entra-exporter-dynamic");
+    assert!(violations(&report, "DEX007").is_empty());
+    assert_eq!(violations(&report, "DEX005").len(), 1);
+    for policy in ["DEX003", "DEX006", "DEX007"] {
+        let skipped = common::not_evaluated(&report, policy);
+        assert!(
+            skipped.iter().any(
+                |(e, why)| e == "groups/b320b3f0-6a2d-4a47-9c5e-3e0f1f6f8a21"
+                    && why.starts_with(
+                        "group `Defender_Experts_Scoped_Coverage_Users` \
+                         (`b320b3f0-6a2d-4a47-9c5e-3e0f1f6f8a21`) has dynamic membership, and \
+                         EntraExporter exports the members of assigned groups only"
+                    )
+            ),
+            "{policy}: {skipped:?}"
+        );
+    }
+    // An assigned group without `Members/` has none.
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&fixture("entra-exporter-dynamic"), dir.path());
+    let members = dir
+        .path()
+        .join("entra/Groups/e2d4c1a8-7b3f-4c55-8d2e-91f0a6b7c3d4/Members");
+    std::fs::remove_dir_all(members).unwrap();
+    let l = export::load(&[dir.path().to_path_buf()], &Default::default()).unwrap();
+    let groups = records(&l.model, "groups");
+    let assigned = groups
+        .iter()
+        .find(|g| text(g, "name") == Some("SOC Tier 2 Analysts"))
+        .unwrap();
+    assert!(list(assigned, "members").is_empty());
+    // Its members exported beside it are read.
+    let gid = "b320b3f0-6a2d-4a47-9c5e-3e0f1f6f8a21";
+    std::fs::create_dir_all(dir.path().join(format!("graph/groups/{gid}"))).unwrap();
+    std::fs::write(
+        dir.path().join(format!("graph/groups/{gid}/members.json")),
+        r##"{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#directoryObjects",
+            "value": [{"@odata.type": "#microsoft.graph.user",
+                       "id": "6e7b768e-07e2-4810-8459-485f84f8f204",
+                       "displayName": "Adele Vance"}]}"##,
+    )
+    .unwrap();
+    let l = export::load(&[dir.path().to_path_buf()], &Default::default()).unwrap();
+    let groups = records(&l.model, "groups");
+    let scoped = groups.iter().find(|g| text(g, "id") == Some(gid)).unwrap();
+    assert_eq!(list(scoped, "members").len(), 1);
+}

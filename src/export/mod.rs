@@ -2768,7 +2768,10 @@ fn entra_exporter_config_only(groups: &[Record], files: &[SourceFile]) -> Option
 
 /// Gives each group of a list export that no members list was found for its members, once
 /// every file is read: an EntraExporter group none (Export-Entra writes a group's members under
-/// its `Members/` folder, one file each: a group without that folder has none), the group of
+/// its `Members/` folder, one file each: a group without that folder has none), but a dynamic
+/// one unknown members, with a gap (microsoft/EntraExporter `src/Get-EEDefaultSchema.ps1`: the
+/// groups filtered on `DynamicMembership` have an `Owners` child only, the others `Owners` and
+/// `Members`), the group of
 /// any other list (Graph, the Graph PowerShell SDK, the az CLI) unknown members, with the gaps
 /// this returns: its members are exported with one command per group
 /// (`groups/<group id>/members.json`), and a group the export has no such file for is not shown
@@ -2783,9 +2786,30 @@ fn unexported_members(groups: &mut [Record], lost: &[String]) -> Vec<Gap> {
             .is_none_or(|f| f.is_null() && f.loc().is_none())
     };
     for g in groups.iter_mut().filter(|g| absent(g)) {
+        let dynamic = matches!(
+            g.get("dynamic").map(|f| f.value()),
+            Some(ValueRef::Bool(true))
+        );
         match g.get("source").and_then(Field::as_str) {
-            Some("entra-exporter") => {
+            Some("entra-exporter") if !dynamic => {
                 g.set("members", Value::Records(Default::default()), g.loc());
+            }
+            Some("entra-exporter") => {
+                let id = g.identity().unwrap_or_default().to_string();
+                gaps.push(Gap {
+                    field: Some("members"),
+                    entity: Some(id.clone()),
+                    reason: format!(
+                        "group {} has dynamic membership, and EntraExporter exports the members \
+                         of assigned groups only (its schema gives dynamic groups no `Members`): \
+                         its members are not in the export (export them with `GET \
+                         /groups/{id}/members` to `groups/{id}/members.json`)",
+                        named(g.text("name"), &id)
+                    ),
+                    loc: g.loc(),
+                    in_value: true,
+                });
+                g.set("members", Value::Unknown, g.loc());
             }
             Some("terraform" | "arm-template") => {}
             _ => {
