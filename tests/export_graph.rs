@@ -1400,3 +1400,33 @@ fn an_entra_exporter_dynamic_group_has_unknown_members() {
     let scoped = groups.iter().find(|g| text(g, "id") == Some(gid)).unwrap();
     assert_eq!(list(scoped, "members").len(), 1);
 }
+
+#[test]
+fn a_group_changed_to_assigned_membership_is_not_dynamic_for_its_kept_rule() {
+    let (_, report) = lint("graph-group-converted-to-assigned");
+    assert!(violations(&report, "DEX005").is_empty(), "{report}");
+    assert!(common::not_evaluated(&report, "DEX005").is_empty());
+    let groups = fixture("graph-group-converted-to-assigned").join("graph/groups.json");
+    let mut doc: Json = serde_json::from_str(&std::fs::read_to_string(groups).unwrap()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&fixture("graph-group-converted-to-assigned"), dir.path());
+    let lint_with = |doc: &Json| {
+        std::fs::write(
+            dir.path().join("graph/groups.json"),
+            serde_json::to_string_pretty(doc).unwrap(),
+        )
+        .unwrap();
+        common::lint_json(dir.path()).1
+    };
+    let rule = "group `Defender_Experts_Scoped_Coverage_Users` has dynamic membership (rule \
+                `(user.department -eq \"Finance\")`)";
+    // Dynamic, its processing paused: still dynamic.
+    doc["value"][0]["groupTypes"] = serde_json::json!(["DynamicMembership"]);
+    assert_eq!(messages(&lint_with(&doc), "DEX005"), [rule]);
+    // Without `groupTypes` (not selected), the rule alone tells.
+    doc["value"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("groupTypes");
+    assert_eq!(messages(&lint_with(&doc), "DEX005"), [rule]);
+}

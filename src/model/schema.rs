@@ -242,7 +242,7 @@ pub static GROUP: RecordSchema = RecordSchema {
         f(
             "dynamic",
             BOOL,
-            "true when groupTypes holds DynamicMembership or a membershipRule is set; absent when the source has neither",
+            "true when groupTypes holds DynamicMembership (a group changed to assigned keeps its membershipRule); without groupTypes, when a membershipRule is set; absent when the source has neither",
         ),
         o(
             "security_enabled",

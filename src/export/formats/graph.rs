@@ -601,21 +601,25 @@ pub(crate) fn group(b: &mut Builder, at: &At<'_>) {
     );
     put(&mut r, "mail_enabled", at, "mailEnabled", Conv::Bool);
     put(&mut r, "membership_rule", at, "membershipRule", Conv::Text);
-    // Dynamic membership is known from `groupTypes` (`DynamicMembership`) or a set
-    // `membershipRule`; a group exported without either (`$select` without them) does not say,
-    // and `dynamic` stays absent so the rules that need it are not evaluated.
+    // Dynamic membership is what `groupTypes` says (`DynamicMembership`): the group resource's
+    // `membershipRule` applies only "if the group is a dynamic group (groupTypes contains
+    // DynamicMembership)", and a group changed to assigned membership keeps its rule, its
+    // processing `Paused` (Microsoft Entra, "Change static group membership to dynamic"). Only
+    // without `groupTypes` does a set rule show it. A group exported without either (`$select`
+    // without them) does not say, and `dynamic` stays absent so the rules that need it are not
+    // evaluated.
     let rule = at
         .get("membershipRule")
         .filter(|m| m.as_str().is_some_and(|s| !s.trim().is_empty()));
     let types = at.get("groupTypes").filter(|t| t.is_array());
-    if let Some(rule) = rule {
-        r.set("dynamic", Value::Bool(true), Some(rule.loc()));
-    } else if let Some(types) = types {
+    if let Some(types) = types {
         let dynamic = types.strings().unwrap_or_default().iter().any(|x| {
             x.as_str()
                 .is_some_and(|s| s.eq_ignore_ascii_case("DynamicMembership"))
         });
         r.set("dynamic", Value::Bool(dynamic), Some(types.loc()));
+    } else if let Some(rule) = rule {
+        r.set("dynamic", Value::Bool(true), Some(rule.loc()));
     }
     r.set(
         "source",
