@@ -2808,6 +2808,7 @@ fn unexported_members(groups: &mut [Record], lost: &[String]) -> Vec<Gap> {
                     ),
                     loc: g.loc(),
                     in_value: true,
+                    unlisted: false,
                 });
                 g.set("members", Value::Unknown, g.loc());
             }
