@@ -192,3 +192,38 @@ fn one_export_directory_given_twice_is_a_usage_error() {
         assert!(err.contains("is given twice (again as"), "{command}: {err}");
     }
 }
+
+#[test]
+fn one_record_in_two_roots_of_one_tenant_is_placed_by_its_path_on_disk() {
+    // Both parts list the group at `graph/groups.json`: the warning tells the two files apart
+    // by their paths on disk (the path in each root is the same).
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("part-a"), dir.path().join("part-b"));
+    let id = "0d7a9e61-1111-4c1e-9a51-8f8d3f5c0001";
+    tenant_with_group(&a, id, "Finance");
+    tenant_with_group(&b, id, "Finance");
+    let (_, report) = lint(&["--one-tenant"], &[&a, &b]);
+    let relisted: Vec<&str> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["message"].as_str())
+        .filter(|m| m.contains("is listed more than once"))
+        .collect();
+    let (first, second) = (a.join("graph/groups.json"), b.join("graph/groups.json"));
+    assert_eq!(relisted.len(), 1, "{report:#}");
+    assert!(
+        relisted[0].contains(&format!(
+            "in `{}` line 1, and in `{}` line 1",
+            first.display(),
+            second.display()
+        )),
+        "{relisted:?}"
+    );
+    // One root: the path in the root says it all.
+    let (_, report) = lint(&[], &[&a]);
+    assert!(
+        report["errors"].as_array().unwrap().is_empty(),
+        "{report:#}"
+    );
+}

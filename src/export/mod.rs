@@ -472,6 +472,22 @@ fn place(lines: &locate::Lines<'_>, d: LoadDiagnostic, offset: usize) -> LoadDia
     placed(d, (line, column, lines.line_text(line)))
 }
 
+/// How a message that names the files of `locs` names `file`: by its path in its export root,
+/// or, when another of them has that path in another root (two roots linted as one tenant),
+/// by its path on disk, which tells them apart.
+fn file_among(model: &TenantModel, locs: &[Loc], file: &crate::model::SourceFile) -> String {
+    let twin = locs.iter().any(|l| {
+        model
+            .files
+            .get(l.file() as usize)
+            .is_some_and(|o| o.path == file.path && o.root != file.root)
+    });
+    match twin {
+        true => file.disk_path.display().to_string(),
+        false => file.path.clone(),
+    }
+}
+
 /// `d` at a 1-based line and column (in characters), with the line's text.
 fn placed(
     d: LoadDiagnostic,
@@ -2057,7 +2073,7 @@ impl Assembler {
             let what = account_words(c.field).unwrap_or(c.field);
             let (first, second) = (shown(&c.first.0), shown(&c.second.0));
             let place = |loc: Option<Loc>| {
-                let path = file_of(loc).map_or("?", |f| f.path.as_str());
+                let path = file_of(loc).map_or("?".into(), |f| file_among(model, &locs, f));
                 match position(loc) {
                     Some(at) => format!("`{path}` line {}", at.line),
                     None => format!("`{path}`"),
@@ -2117,8 +2133,8 @@ impl Assembler {
             Some((file, located.get(i)?.clone()))
         };
         let place = |loc: Option<Loc>| match at(loc) {
-            Some((f, Some(l))) => format!("`{}` line {}", f.path, l.line),
-            Some((f, None)) => format!("`{}`", f.path),
+            Some((f, Some(l))) => format!("`{}` line {}", file_among(model, &locs, f), l.line),
+            Some((f, None)) => format!("`{}`", file_among(model, &locs, f)),
             None => "?".to_string(),
         };
         let warning = |loc: Option<Loc>, message: String| {
