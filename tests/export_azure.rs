@@ -1487,3 +1487,116 @@ fn linux_machines_excluded_from_the_mde_integration_are_dex303() {
         )]
     );
 }
+
+// The subscriptions of a management group (`Get-AzManagementGroupSubscription`, `az account
+// management-group subscription show-sub-under-mg`, ARM's `GET /providers/Microsoft.Management/
+// managementGroups/{id}/subscriptions`) are the subscriptions they list, keyed by their id (the
+// item's `name`), `Active` an enabled one. The PowerShell objects were read as `Get-AzSubscription`'s
+// (the management group path as the id: ghost accounts, `GET /subscriptions//providers/...` in
+// reasons, a warning on `Active`, the real subscription counted twice); the az CLI's and ARM's
+// were not recognised (exit 2).
+#[test]
+fn a_management_group_s_subscriptions_are_the_subscriptions_it_lists() {
+    let prod = "20ff7fc3-e762-44dd-bd96-b71116dcdc23";
+    let dev = "3a7c1e90-5b2d-4f8e-a1c3-6d9e0f1b2c3d";
+    let listed = |m: &TenantModel| -> Vec<(String, String, String, String, Option<String>)> {
+        records(m, "cloud_accounts")
+            .iter()
+            .map(|a| {
+                (
+                    text(a, "id").unwrap().to_string(),
+                    text(a, "name").unwrap().to_string(),
+                    text(a, "source").unwrap().to_string(),
+                    text(a, "state").unwrap().to_string(),
+                    text(a, "servers_tier").map(str::to_string),
+                )
+            })
+            .collect()
+    };
+    let row = |id: &str, name: &str, source: &str, tier: Option<&str>| {
+        (
+            id.to_string(),
+            name.to_string(),
+            source.to_string(),
+            "Enabled".to_string(),
+            tier.map(str::to_string),
+        )
+    };
+    let l = load("mg-subscriptions");
+    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+    assert_eq!(
+        listed(&l.model),
+        [
+            // Made by its pricings, read first.
+            row(prod, "Prod", "arm", Some("Standard")),
+            row(dev, "Dev", "az-powershell", None)
+        ]
+    );
+    let (code, report) = lint(&fixture("mg-subscriptions"));
+    assert_eq!(code, 0, "{report:#}");
+    assert!(violations(&report).is_empty(), "{report:#}");
+    for (policy, list) in [("DEX302", "pricings"), ("DEX303", "settings")] {
+        let ne = common::not_evaluated(&report, policy);
+        assert_eq!(ne.len(), 1, "{policy}: {ne:?}");
+        assert_eq!(ne[0].0, format!("cloud_accounts/{dev}"));
+        assert!(
+            ne[0].1.contains(&format!(
+                "of Azure subscription `Dev` (`{dev}`) (provide GET /subscriptions/{dev}/providers/Microsoft.Security/{list})"
+            )),
+            "{ne:?}"
+        );
+    }
+
+    // The az CLI prints the SDK's model, `properties` flattened (camelCase); ARM REST keeps
+    // them under `properties`, in pages (`nextLink`). A `Disabled` subscription is noted and
+    // left out, as from the other lists.
+    let az = r#"[
+  {"displayName": "Prod",
+   "id": "/providers/Microsoft.Management/managementGroups/contoso-root/subscriptions/20ff7fc3-e762-44dd-bd96-b71116dcdc23",
+   "name": "20ff7fc3-e762-44dd-bd96-b71116dcdc23",
+   "parent": {"id": "/providers/Microsoft.Management/managementGroups/contoso-root"},
+   "state": "Active", "tenant": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+   "type": "Microsoft.Management/managementGroups/subscriptions"}
+]"#;
+    let rest = r#"{"value": [
+  {"name": "3a7c1e90-5b2d-4f8e-a1c3-6d9e0f1b2c3d",
+   "id": "/providers/Microsoft.Management/managementGroups/contoso-root/subscriptions/3a7c1e90-5b2d-4f8e-a1c3-6d9e0f1b2c3d",
+   "type": "Microsoft.Management/managementGroups/subscriptions",
+   "properties": {"displayName": "Dev", "parent": {"id": "/providers/Microsoft.Management/managementGroups/contoso-root"},
+     "state": "Active", "tenant": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"}},
+  {"name": "7c6b5a49-3d2e-4f1a-9b8c-0d1e2f3a4b5c",
+   "id": "/providers/Microsoft.Management/managementGroups/contoso-root/subscriptions/7c6b5a49-3d2e-4f1a-9b8c-0d1e2f3a4b5c",
+   "type": "Microsoft.Management/managementGroups/subscriptions",
+   "properties": {"displayName": "Legacy", "parent": {"id": "/providers/Microsoft.Management/managementGroups/contoso-root"},
+     "state": "Disabled", "tenant": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"}}
+],
+"nextLink": null}"#;
+    let dir = export_of(&[
+        ("azure/mg-subscriptions-azcli.json", az),
+        ("azure/mg-subscriptions-rest.json", rest),
+    ]);
+    let l = export::load(&[dir.path().to_path_buf()], &LoadOptions::default()).unwrap();
+    let levels: Vec<_> = l
+        .diagnostics
+        .iter()
+        .map(|d| (d.level, d.file.as_str(), d.line))
+        .collect();
+    assert_eq!(
+        levels,
+        [(
+            DiagLevel::Note,
+            "azure/mg-subscriptions-rest.json",
+            Some(11)
+        )],
+        "{:?}",
+        l.diagnostics
+    );
+    assert!(l.diagnostics[0].message.contains("`Legacy`"));
+    assert_eq!(
+        listed(&l.model),
+        [
+            row(prod, "Prod", "az-cli", None),
+            row(dev, "Dev", "arm", None)
+        ]
+    );
+}

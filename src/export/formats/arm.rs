@@ -114,9 +114,12 @@ pub fn resources<'a>(doc: &At<'a>) -> Vec<At<'a>> {
 }
 
 /// Reads an ARM REST document of `Microsoft.Security` resources (values under `properties`),
-/// or the list of subscriptions ([`ARM_SUBSCRIPTIONS`]); false when the document is neither.
+/// or a list of subscriptions ([`ARM_SUBSCRIPTIONS`], [`ARM_MANAGEMENT_GROUP_SUBSCRIPTIONS`]);
+/// false when the document is neither.
 pub fn read(b: &mut Builder, doc: &At<'_>, _rel: &str) -> bool {
-    if subscription_list(b, doc, &ARM_SUBSCRIPTIONS) {
+    if subscription_list(b, doc, &ARM_SUBSCRIPTIONS)
+        || subscription_list(b, doc, &ARM_MANAGEMENT_GROUP_SUBSCRIPTIONS)
+    {
         return true;
     }
     let items = resources(doc);
@@ -515,6 +518,15 @@ pub struct SubscriptionList {
     pub id: &'static str,
     /// The key of the subscription's display name.
     pub name: &'static str,
+    /// The key of the object that holds the display name and `state` (ARM's `properties`);
+    /// None when the item holds them itself.
+    pub values: Option<&'static str>,
+    /// The resource type every item gives (its key in the tool's case, and the type, compared
+    /// ignoring case); None for a list whose items give none.
+    pub kind: Option<(&'static str, &'static str)>,
+    /// States written otherwise than [`SUBSCRIPTION_STATES`] by this list, and the state each
+    /// is (see [`MANAGEMENT_GROUP_STATES`]).
+    pub aliases: &'static [(&'static str, &'static str)],
 }
 
 /// `az account list` (and `az account show`, one object): the CLI's profile entries, camelCase
@@ -526,6 +538,9 @@ pub const AZ_ACCOUNT_LIST: SubscriptionList = SubscriptionList {
     keys: &["id", "name", "state", "tenantId", "isDefault"],
     id: "id",
     name: "name",
+    values: None,
+    kind: None,
+    aliases: &[],
 };
 
 /// `Get-AzSubscription | ConvertTo-Json`: `PSAzureSubscription` objects, PascalCase `Name`,
@@ -537,6 +552,9 @@ pub const GET_AZ_SUBSCRIPTION: SubscriptionList = SubscriptionList {
     keys: &["Id", "Name", "State", "TenantId"],
     id: "Id",
     name: "Name",
+    values: None,
+    kind: None,
+    aliases: &[],
 };
 
 /// ARM REST `GET https://management.azure.com/subscriptions?api-version=2022-12-01`
@@ -547,6 +565,64 @@ pub const ARM_SUBSCRIPTIONS: SubscriptionList = SubscriptionList {
     keys: &["subscriptionId", "displayName", "state"],
     id: "subscriptionId",
     name: "displayName",
+    values: None,
+    kind: None,
+    aliases: &[],
+};
+
+/// The resource type of a subscription listed under a management group.
+const MANAGEMENT_GROUP_SUBSCRIPTION: &str = "Microsoft.Management/managementGroups/subscriptions";
+
+/// The state of a subscription under a management group as the Management Groups API writes
+/// it: `Active` for an enabled subscription (`SubscriptionUnderManagementGroup`'s `state`,
+/// Azure/azure-rest-api-specs `specification/managementgroups/resource-manager/
+/// Microsoft.Management/stable/2021-04-01/examples/GetAllSubscriptionsFromManagementGroup.json`;
+/// learn.microsoft.com/powershell/module/az.resources/get-azmanagementgroupsubscription), the
+/// other states as Resource Manager writes them (`Disabled`, ...).
+pub const MANAGEMENT_GROUP_STATES: &[(&str, &str)] = &[("Active", "Enabled")];
+
+/// `Get-AzManagementGroupSubscription -GroupName <group> | ConvertTo-Json`:
+/// `PSManagementGroupSubscription` objects, PascalCase `Name` (the subscription id), `Id` (the
+/// management group's path to it, `/providers/Microsoft.Management/managementGroups/<group>/
+/// subscriptions/<id>`), `Type`, `TenantId`, `DisplayName`, `ParentId`, `State`
+/// (learn.microsoft.com/powershell/module/az.resources/get-azmanagementgroupsubscription); one
+/// subscription alone is written without an array.
+pub const GET_AZ_MANAGEMENT_GROUP_SUBSCRIPTION: SubscriptionList = SubscriptionList {
+    source: "az-powershell",
+    keys: &["Id", "Name", "Type", "DisplayName", "State"],
+    id: "Name",
+    name: "DisplayName",
+    values: None,
+    kind: Some(("Type", MANAGEMENT_GROUP_SUBSCRIPTION)),
+    aliases: MANAGEMENT_GROUP_STATES,
+};
+
+/// `az account management-group subscription show-sub-under-mg --name <group>`: the SDK's
+/// `SubscriptionUnderManagementGroup` with its `properties` flattened, camelCase `id` (the
+/// management group's path), `name` (the subscription id), `type`, `displayName`, `state`,
+/// `tenant`, `parent` {`id`} (learn.microsoft.com/cli/azure/account/management-group/subscription).
+pub const AZ_MANAGEMENT_GROUP_SUBSCRIPTION: SubscriptionList = SubscriptionList {
+    source: "az-cli",
+    keys: &["id", "name", "type", "displayName", "state"],
+    id: "name",
+    name: "displayName",
+    values: None,
+    kind: Some(("type", MANAGEMENT_GROUP_SUBSCRIPTION)),
+    aliases: MANAGEMENT_GROUP_STATES,
+};
+
+/// ARM REST `GET https://management.azure.com/providers/Microsoft.Management/managementGroups/
+/// <group>/subscriptions?api-version=2021-04-01` ("Management Group Subscriptions - Get
+/// Subscriptions Under Management Group": `{"value": [{"id", "type", "name" (the subscription
+/// id), "properties": {"displayName", "parent", "state", "tenant"}}], "nextLink"}`).
+pub const ARM_MANAGEMENT_GROUP_SUBSCRIPTIONS: SubscriptionList = SubscriptionList {
+    source: "arm",
+    keys: &["id", "name", "type", "properties"],
+    id: "name",
+    name: "displayName",
+    values: Some("properties"),
+    kind: Some(("type", MANAGEMENT_GROUP_SUBSCRIPTION)),
+    aliases: MANAGEMENT_GROUP_STATES,
 };
 
 /// The documented subscription states (`SubscriptionState`: Enabled, Warned, PastDue,
@@ -568,6 +644,13 @@ pub const INACTIVE_SUBSCRIPTION_STATES: &[&str] = &["Disabled", "Deleted"];
 /// the subscription is read as one that runs machines. False when `doc` is not such a list.
 pub fn subscription_list(b: &mut Builder, doc: &At<'_>, shape: &SubscriptionList) -> bool {
     let items = resources(doc);
+    let typed = |i: &At<'_>| {
+        shape.kind.is_none_or(|(key, kind)| {
+            i.get(key)
+                .and_then(|t| t.text())
+                .is_some_and(|t| t.eq_ignore_ascii_case(kind))
+        })
+    };
     let ours = !items.is_empty()
         && items.iter().all(|i| {
             i.is_object()
@@ -575,23 +658,48 @@ pub fn subscription_list(b: &mut Builder, doc: &At<'_>, shape: &SubscriptionList
                     .keys
                     .iter()
                     .all(|k| i.members().iter().any(|(key, _)| key == k))
+                && typed(i)
         });
     if !ours {
         return false;
     }
     if doc.is_object() && doc.get("value").is_some() {
         let next = doc.get("nextLink");
+        let (list, what) = match shape.kind {
+            Some((_, kind)) => (
+                kind.to_ascii_lowercase(),
+                "the list of the subscriptions of a management group",
+            ),
+            None => (
+                "microsoft.resources/subscriptions".to_string(),
+                "the list of subscriptions",
+            ),
+        };
         b.page_linked(
             "nextLink",
-            "arm:microsoft.resources/subscriptions".to_string(),
+            format!("arm:{list}"),
             next.as_ref(),
             (("cloud_accounts", None, None), false),
-            "the list of subscriptions",
+            what,
         );
     }
     for item in &items {
         let Some(id_at) = item.get(shape.id) else {
             continue;
+        };
+        // The display name and state, where the list writes them.
+        let values = match shape.values {
+            Some(key) => match item.get(key).filter(At::is_object) {
+                Some(v) => v,
+                None => {
+                    b.shape_error(
+                        item,
+                        &format!("expected `{key}` to be an object of the subscription's values"),
+                    );
+                    continue;
+                }
+            },
+            None => *item,
         };
         let Some(id) = id_at.as_str().map(str::trim).filter(|s| !s.is_empty()) else {
             b.shape_error(
@@ -601,22 +709,36 @@ pub fn subscription_list(b: &mut Builder, doc: &At<'_>, shape: &SubscriptionList
             continue;
         };
         let id = id.to_string();
-        let name = item.get(shape.name).filter(|n| n.as_str().is_some());
+        let name = values.get(shape.name).filter(|n| n.as_str().is_some());
         let shown = name
             .as_ref()
             .and_then(|n| n.as_str())
             .map_or(format!("`{id}`"), |n| format!("`{n}` (`{id}`)"));
-        let state_at = item.get("state");
+        let state_at = values.get("state");
         let state = state_at.as_ref().and_then(|s| {
             let written = s.as_str()?.trim();
+            let alias = shape
+                .aliases
+                .iter()
+                .find(|(a, _)| a.eq_ignore_ascii_case(written))
+                .map(|(_, k)| k);
             Some(
-                SUBSCRIPTION_STATES
-                    .iter()
-                    .find(|k| k.eq_ignore_ascii_case(written))
+                alias
+                    .or_else(|| {
+                        SUBSCRIPTION_STATES
+                            .iter()
+                            .find(|k| k.eq_ignore_ascii_case(written))
+                    })
                     .map_or_else(|| written.to_string(), |k| (*k).to_string()),
             )
         });
-        let documented = SUBSCRIPTION_STATES.join(", ");
+        let documented: Vec<&str> = shape
+            .aliases
+            .iter()
+            .map(|(a, _)| *a)
+            .chain(SUBSCRIPTION_STATES.iter().copied())
+            .collect();
+        let documented = documented.join(", ");
         match (&state, &state_at) {
             (Some(st), Some(at)) if INACTIVE_SUBSCRIPTION_STATES.contains(&st.as_str()) => {
                 b.note(
@@ -638,7 +760,7 @@ pub fn subscription_list(b: &mut Builder, doc: &At<'_>, shape: &SubscriptionList
                 ),
             ),
             _ => b.warning(
-                state_at.as_ref().unwrap_or(item),
+                state_at.as_ref().unwrap_or(&values),
                 &format!(
                     "expected `state` to be the subscription's state ({documented}); \
                      subscription {shown} is read as one that runs machines"

@@ -5,7 +5,9 @@
 //!   flattened beside `id`, `name` and `type` (`pricingTier`, `subPlan`, `enabled`, `kind`).
 //!   Read by the ARM loaders of [`super::arm`].
 //! - `az account list` (`az account show`): the subscriptions the signed-in identity sees, each
-//!   an Azure cloud account (see [`arm::AZ_ACCOUNT_LIST`] and [`arm::subscription_list`]).
+//!   an Azure cloud account (see [`arm::AZ_ACCOUNT_LIST`] and [`arm::subscription_list`]);
+//!   `az account management-group subscription show-sub-under-mg --name <group>`: those of a
+//!   management group (see [`arm::AZ_MANAGEMENT_GROUP_SUBSCRIPTION`]).
 //! - `az ad group list`, `az ad user list`, `az ad group member list --group <gid>`: the `value`
 //!   list of the Microsoft Graph response, printed as a bare array of Graph's own camelCase
 //!   objects (group and user lists without `@odata.type`, members with it). Users carry Graph's
@@ -21,6 +23,7 @@ use crate::export::Builder;
 /// Reads an az CLI output document; false when it is not one.
 pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
     arm::subscription_list(b, doc, &arm::AZ_ACCOUNT_LIST)
+        || arm::subscription_list(b, doc, &arm::AZ_MANAGEMENT_GROUP_SUBSCRIPTION)
         || security(b, doc)
         || directory(b, doc, rel)
 }

@@ -1,5 +1,7 @@
 //! Az PowerShell's `Get-AzSubscription` piped to `ConvertTo-Json` (the subscriptions the
-//! signed-in identity sees, each an Azure cloud account: see [`arm::GET_AZ_SUBSCRIPTION`]), and
+//! signed-in identity sees, each an Azure cloud account: see [`arm::GET_AZ_SUBSCRIPTION`]) and
+//! `Get-AzManagementGroupSubscription` (those of a management group:
+//! [`arm::GET_AZ_MANAGEMENT_GROUP_SUBSCRIPTION`]), and
 //! its Defender for Cloud cmdlets piped to `ConvertTo-Json`: `Get-AzSecurityPricing`
 //! (`PSSecurityPricing`: `Id`, `Name`, `PricingTier`, `SubPlan`, ...), `Get-AzSecuritySetting`
 //! (`Id`, `Name`, `Type`, `Enabled`) and `Get-AzSecurityConnector` (`EnvironmentName`,
@@ -20,7 +22,11 @@ fn pascal(v: &At<'_>) -> bool {
 
 /// Reads an Az.Security cmdlet's output; false when the document is not one.
 pub fn read(b: &mut Builder, doc: &At<'_>, _rel: &str) -> bool {
-    if arm::subscription_list(b, doc, &arm::GET_AZ_SUBSCRIPTION) {
+    // A management group's subscriptions first: their objects have `Get-AzSubscription`'s keys
+    // too, with the subscription id in `Name`.
+    if arm::subscription_list(b, doc, &arm::GET_AZ_MANAGEMENT_GROUP_SUBSCRIPTION)
+        || arm::subscription_list(b, doc, &arm::GET_AZ_SUBSCRIPTION)
+    {
         return true;
     }
     let items = arm::resources(doc);

@@ -101,19 +101,19 @@ pub static FORMATS: &[Format] = &[
     Format {
         name: "az-powershell",
         provides: &["cloud_accounts", "resource_pricings"],
-        produced_by: "Az PowerShell `Get-AzSubscription`, `Get-AzSecurityPricing`, `Get-AzSecuritySetting`, `Get-AzSecurityConnector` piped to `ConvertTo-Json -Depth 10`",
+        produced_by: "Az PowerShell `Get-AzSubscription`, `Get-AzManagementGroupSubscription`, `Get-AzSecurityPricing`, `Get-AzSecuritySetting`, `Get-AzSecurityConnector` piped to `ConvertTo-Json -Depth 10`",
         read: az_powershell::read,
     },
     Format {
         name: "az-cli",
         provides: &["users", "groups", "cloud_accounts", "resource_pricings"],
-        produced_by: "az CLI `az account list`, `az security pricing list`, `az security setting list`, `az ad group list`, `az ad user list`, `az ad group member list --group GID`",
+        produced_by: "az CLI `az account list`, `az account management-group subscription show-sub-under-mg`, `az security pricing list`, `az security setting list`, `az ad group list`, `az ad user list`, `az ad group member list --group GID`",
         read: az_cli::read,
     },
     Format {
         name: "arm",
         provides: &["cloud_accounts", "resource_pricings"],
-        produced_by: "ARM REST `GET /subscriptions` and `Microsoft.Security` pricings (subscription or resource scope), settings and securityConnectors (`az rest`, `Invoke-AzRestMethod`)",
+        produced_by: "ARM REST `GET /subscriptions`, a management group's `GET /providers/Microsoft.Management/managementGroups/{id}/subscriptions`, and `Microsoft.Security` pricings (subscription or resource scope), settings and securityConnectors (`az rest`, `Invoke-AzRestMethod`)",
         read: arm::read,
     },
     Format {
