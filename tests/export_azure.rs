@@ -1600,3 +1600,82 @@ fn a_management_group_s_subscriptions_are_the_subscriptions_it_lists() {
         ]
     );
 }
+
+// Defender for Cloud resources a Terraform plan sets with the azapi provider (`azapi_resource`
+// of type `Microsoft.Security/securityConnectors@...`, `.../settings@...`, `.../pricings@...`,
+// and `azapi_update_resource`), whose `body` holds the ARM resource's values: an object (azapi
+// 2.x) or its JSON encoding (1.x). They were ignored: the connector's automatic Defender for
+// Endpoint provisioning off passed DEX303 and DEX306.
+#[test]
+fn azapi_resources_of_defender_for_cloud_are_read() {
+    let (code, report) = lint(&fixture("terraform-azapi"));
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(
+        violations(&report),
+        [v("DEX303", "plan.json", 57), v("DEX303", "plan.json", 89)],
+        "{report:#}"
+    );
+    let ne = common::not_evaluated(&report, "DEX302");
+    assert_eq!(
+        ne.iter().map(|n| n.0.as_str()).collect::<Vec<_>>(),
+        ["cloud_accounts/3a7c1e90-5b2d-4f8e-a1c3-6d9e0f1b2c3d"],
+        "{ne:?}"
+    );
+
+    // A pricing through `azapi_update_resource` (its `resource_id`) is the subscription's.
+    let pricing = r#"{"format_version": "1.2", "terraform_version": "1.9.5",
+  "resource_changes": [
+    {"address": "azapi_update_resource.servers", "mode": "managed", "type": "azapi_update_resource",
+     "name": "servers", "provider_name": "registry.terraform.io/azure/azapi",
+     "change": {"actions": ["update"], "before": null,
+       "after": {"type": "Microsoft.Security/pricings@2024-01-01",
+         "resource_id": "/subscriptions/20ff7fc3-e762-44dd-bd96-b71116dcdc23/providers/Microsoft.Security/pricings/VirtualMachines",
+         "body": {"properties": {"pricingTier": "free"}}},
+       "after_unknown": {"name": true, "parent_id": true, "output": true}}}
+  ],
+  "complete": true, "errored": false}"#;
+    let dir = export_of(&[("plan.json", pricing)]);
+    let l = export::load(&[dir.path().to_path_buf()], &LoadOptions::default()).unwrap();
+    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+    assert_eq!(
+        accounts(&l.model),
+        [acct(
+            "Azure",
+            "20ff7fc3-e762-44dd-bd96-b71116dcdc23",
+            Some("Free"),
+            None,
+            Value::Unknown
+        )]
+    );
+    let (code, report) = lint(dir.path());
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(
+        violations(&report),
+        [v("DEX302", "plan.json", 8)],
+        "{report:#}"
+    );
+
+    // A connector whose `body` is known only after apply is not evaluated, the reason naming it.
+    let connector = r#"{"format_version": "1.2", "terraform_version": "1.9.5",
+  "resource_changes": [
+    {"address": "azapi_resource.gcp", "mode": "managed", "type": "azapi_resource",
+     "name": "gcp", "provider_name": "registry.terraform.io/azure/azapi",
+     "change": {"actions": ["create"], "before": null,
+       "after": {"type": "Microsoft.Security/securityConnectors@2023-10-01-preview", "name": "gcp-prod",
+         "parent_id": "/subscriptions/20ff7fc3-e762-44dd-bd96-b71116dcdc23/resourceGroups/mdc"},
+       "after_unknown": {"body": {"properties": {"hierarchyIdentifier": true}}, "id": true}}}
+  ],
+  "complete": true, "errored": false}"#;
+    let dir = export_of(&[("plan.json", connector)]);
+    let (code, report) = lint(dir.path());
+    assert_eq!(code, 0, "{report:#}");
+    for policy in ["DEX302", "DEX303"] {
+        let ne = common::not_evaluated(&report, policy);
+        assert!(
+            ne.iter().any(|n| n.1.contains(
+                "`body` of `azapi_resource.gcp` (`Microsoft.Security/securityConnectors@2023-10-01-preview`) in `plan.json` is known only after apply"
+            )),
+            "{policy}: {ne:?}"
+        );
+    }
+}

@@ -2940,8 +2940,8 @@ fn unexported_azure_settings(account: &mut Record) -> Vec<Gap> {
         }
         let reason = match source.as_str() {
             "terraform" => format!(
-                "the plan has no {what} of Azure account {who} (no `{resource}` resource): it \
-                 is as the subscription has it"
+                "the plan has no {what} of Azure account {who} (no `{resource}` resource, nor \
+                 an azapi `Microsoft.Security/{list}` one): it is as the subscription has it"
             ),
             "arm-template" => format!(
                 "the template deploys no {what} of Azure subscription {who} (no \

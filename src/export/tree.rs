@@ -180,6 +180,17 @@ pub fn arm_without_comments(text: &str) -> Option<String> {
     found.then(|| String::from_utf8(out).ok()).flatten()
 }
 
+/// Every value of `node` placed at `start`: a document read from another file (a linked
+/// template) or from a string of this one (a JSON-encoded value) shown where it is given.
+pub fn relocate(node: &mut Node<'_>, start: u32) {
+    node.start = start;
+    match &mut node.kind {
+        Kind::Array(items) => items.iter_mut().for_each(|n| relocate(n, start)),
+        Kind::Object(members) => members.iter_mut().for_each(|(_, n)| relocate(n, start)),
+        _ => {}
+    }
+}
+
 /// Parses a whole document; arrays and objects nested deeper than `max_depth` are an error.
 pub fn parse(text: &str, max_depth: usize) -> Result<Node<'_>, ParseError> {
     parse_range(text, 0..text.len(), max_depth)

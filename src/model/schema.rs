@@ -526,7 +526,7 @@ pub static RESOURCE_PRICING: RecordSchema = RecordSchema {
         f("tier", STR, "pricingTier").values(TIERS),
         o("sub_plan", STR, "subPlan (P1)"),
         o("inherited", BOOL, "inherited: true when the scope takes its parent's pricing"),
-        o("source", STR, "arm, az-cli, az-powershell or arm-template"),
+        o("source", STR, "arm, az-cli, az-powershell, arm-template or terraform"),
     ],
 };
 

@@ -258,8 +258,9 @@ pub fn pricing_in(
         } => {
             // The subscription of a machine with a pricing of its own exists and has machines:
             // an account, whose own pricing the rules then find missing (not evaluated) rather
-            // than the subscription going unseen.
-            if !template {
+            // than the subscription going unseen. A template or plan manages only what it
+            // sets.
+            if !matches!(source, "arm-template" | "terraform") {
                 let _ = b.cloud_account(&subscription, "Azure", source, r);
             }
             let mut p = Record::new(&schema::RESOURCE_PRICING, Some(r.loc()));

@@ -1545,7 +1545,7 @@ impl Reader {
         };
         // The linked file's values are shown at the deployment's `templateLink`: the file
         // being read is the one that links it.
-        relocate(&mut node, link.v.start);
+        tree::relocate(&mut node, link.v.start);
         let strings = Strings::default();
         let t = At::new(&node, link.file, &strings);
         if !matches!(schema_of(&t), Some(Schema::Template(_))) {
@@ -2160,16 +2160,6 @@ fn canonical_case(node: &mut Node<'_>) {
                 }
             }
         }
-        _ => {}
-    }
-}
-
-/// Every value of `node` placed at `start`.
-fn relocate(node: &mut Node<'_>, start: u32) {
-    node.start = start;
-    match &mut node.kind {
-        Kind::Array(items) => items.iter_mut().for_each(|n| relocate(n, start)),
-        Kind::Object(members) => members.iter_mut().for_each(|(_, n)| relocate(n, start)),
         _ => {}
     }
 }

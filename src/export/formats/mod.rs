@@ -70,7 +70,7 @@ pub static FORMATS: &[Format] = &[
     },
     Format {
         name: "terraform-plan",
-        provides: &["groups", "cloud_accounts", "deleted_groups"],
+        provides: &["groups", "cloud_accounts", "deleted_groups", "resource_pricings"],
         produced_by: "`terraform show -json PLANFILE`",
         read: terraform::read,
     },

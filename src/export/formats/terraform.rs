@@ -2,7 +2,9 @@
 //! `resource_changes` (each instance's planned `change.after`; of a deleted instance, only what
 //! its deletion sets, and of a deleted `azuread_group` the group it was, in `deleted_groups`),
 //! else its `planned_values`, else a state's `values`, through every child module. Read: `azuread_group`, `azuread_group_member`,
-//! `azurerm_security_center_subscription_pricing` and `azurerm_security_center_setting`.
+//! `azurerm_security_center_subscription_pricing` and `azurerm_security_center_setting`, and
+//! the `Microsoft.Security` connectors, pricings and settings of `azapi_resource` and
+//! `azapi_update_resource` (see `azapi`).
 //!
 //! Records are named by absolute resource address (`module.identity.azuread_group.team["soc"]`,
 //! with the instance key of `count`/`for_each`). Object ids are often unknown at plan time, so
@@ -17,7 +19,8 @@
 //! A plan that is `errored` or not `complete` is read with a warning, and a gap on what it may
 //! lack (see `incomplete`).
 
-use crate::export::json::{put, put_at, At, Conv};
+use crate::export::json::{put, put_at, At, Conv, Strings};
+use crate::export::tree;
 use crate::export::Builder;
 use crate::model::schema;
 use crate::model::{Field, Loc, Record, ThinVec, Value};
@@ -126,12 +129,13 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
 fn collection_of(kind: &str) -> Option<(&'static str, &'static str)> {
     match kind {
         "azuread_group" | "azuread_group_member" => Some(("groups", "Entra ID groups and members")),
-        "azurerm_security_center_subscription_pricing" | "azurerm_security_center_setting" => {
-            Some((
-                "cloud_accounts",
-                "Defender for Cloud pricings and settings of its subscriptions",
-            ))
-        }
+        "azurerm_security_center_subscription_pricing"
+        | "azurerm_security_center_setting"
+        | "azapi_resource"
+        | "azapi_update_resource" => Some((
+            "cloud_accounts",
+            "Defender for Cloud pricings and settings of its subscriptions",
+        )),
         _ => None,
     }
 }
@@ -769,6 +773,9 @@ fn load(b: &mut Builder, doc: &At<'_>, instances: &[Instance<'_>], rel: &str) {
                     }
                 }
             }
+            "azapi_resource" | "azapi_update_resource" if i.deleted.is_none() => {
+                azapi(b, i, rel);
+            }
             _ => {}
         }
     }
@@ -799,6 +806,168 @@ fn load(b: &mut Builder, doc: &At<'_>, instances: &[Instance<'_>], rel: &str) {
     {
         if let Some(r) = deleted_group(i, instances) {
             b.push("deleted_groups", r);
+        }
+    }
+}
+
+/// Whether a plan's `after_unknown` value marks anything known only after apply: `true`, or an
+/// object or array that holds `true` (the unknown parts of a `body`).
+fn any_unknown(flag: &At<'_>) -> bool {
+    flag.boolean() == Some(true)
+        || flag.members().iter().any(|(_, v)| any_unknown(v))
+        || flag.items().iter().any(any_unknown)
+}
+
+/// An `azapi_resource` (or `azapi_update_resource`) of a `Microsoft.Security` type the ARM
+/// readers read: the Defender for Cloud resources the azurerm provider has no resource for (a
+/// security connector; Microsoft's Defender for Cloud Terraform samples use azapi), or sets
+/// through ARM as a template does. `type` is `<resource type>@<api-version>`, and `body` the
+/// ARM resource's values (`properties`): an object from azapi 2.x on ("The body field now only
+/// accepts an HCL object", Azure/terraform-provider-azapi v2.0.0 release notes), a JSON string
+/// (`jsonencode(...)`) before. The resource's ARM id is its `resource_id`, else `parent_id`
+/// and `name`. A `body`, `name`, `parent_id` or `resource_id` known only after apply leaves
+/// what the resource sets unknown: a gap on the cloud accounts, naming it.
+fn azapi(b: &mut Builder, i: &Instance<'_>, rel: &str) {
+    let Some(written) = i.after.get("type").and_then(|t| t.text()) else {
+        return;
+    };
+    let kind = written
+        .split('@')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let Some(list) = kind.strip_prefix("microsoft.security/") else {
+        return;
+    };
+    if !matches!(list, "pricings" | "settings" | "securityconnectors") {
+        return;
+    }
+    // The plan sets Defender for Cloud resources: what it cannot tell of them is a gap of
+    // its cloud accounts, not an export without any.
+    b.touch("cloud_accounts");
+    let connector = list == "securityconnectors";
+    let flag = |attribute: &str| i.unknown.and_then(|u| u.get(attribute)).filter(any_unknown);
+    let resource_id = i.after.get("resource_id").and_then(|r| r.text());
+    // What the plan must know to tell what the resource sets: a connector names its cloud
+    // account in its `body`; a pricing or setting is its subscription's by its id.
+    let needed: &[&str] = match (connector, &resource_id) {
+        (true, _) => &["body"],
+        (false, Some(_)) => &["body", "resource_id"],
+        (false, None) => &["body", "name", "parent_id"],
+    };
+    if let Some((attribute, at)) = needed.iter().find_map(|a| Some((*a, flag(a)?))) {
+        b.gap(
+            "cloud_accounts",
+            None,
+            None,
+            format!(
+                "`{attribute}` of `{}` (`{written}`) in `{rel}` is known only after apply \
+                 (`after_unknown.{attribute}`): what it sets is not known",
+                i.address
+            ),
+            &at,
+        );
+        return;
+    }
+    let Some(body) = i.after.get("body") else {
+        return;
+    };
+    // azapi 1.x: the body as a JSON string, read as the object it encodes, shown at the string.
+    let encoded = body.as_str().map(str::to_string);
+    let mut parsed = encoded
+        .as_deref()
+        .map(|text| tree::parse(text, tree::MAX_DEPTH));
+    if let Some(Ok(node)) = parsed.as_mut() {
+        tree::relocate(node, body.v.start);
+    }
+    let strings = Strings::default();
+    let body = match &parsed {
+        Some(Ok(node)) => At::new(node, body.file, &strings),
+        Some(Err(_)) => {
+            b.shape_error(
+                &body,
+                &format!(
+                    "expected the `body` of `{}` to be an object or its JSON encoding",
+                    i.address
+                ),
+            );
+            b.gap(
+                "cloud_accounts",
+                None,
+                None,
+                format!("the `body` of `{}` in `{rel}` could not be read", i.address),
+                &body,
+            );
+            return;
+        }
+        None => body,
+    };
+    let Some(props) = body.get("properties").filter(At::is_object) else {
+        b.warning(
+            &body,
+            &format!(
+                "the `body` of `{}` (`{written}`) has no `properties` object; it was not read",
+                i.address
+            ),
+        );
+        b.gap(
+            "cloud_accounts",
+            None,
+            None,
+            format!(
+                "the `body` of `{}` in `{rel}` has no `properties`: what it sets is not known",
+                i.address
+            ),
+            &body,
+        );
+        return;
+    };
+    if connector {
+        super::arm::connector(b, &i.after, &props, "terraform");
+        return;
+    }
+    let name = i
+        .after
+        .get("name")
+        .and_then(|n| n.text())
+        .unwrap_or_default();
+    let id = resource_id.unwrap_or_else(|| {
+        let parent = i
+            .after
+            .get("parent_id")
+            .and_then(|p| p.text())
+            .unwrap_or_default();
+        format!(
+            "{}/providers/Microsoft.Security/{list}/{name}",
+            parent.trim_end_matches('/')
+        )
+    });
+    let name = id.rsplit('/').next().unwrap_or_default().to_string();
+    let Some(scope) = super::arm::scope_of(&id) else {
+        return;
+    };
+    // A subscription's own pricing or setting: the plan's account of that subscription, as
+    // the azurerm resources' (see `account`).
+    let scope = match scope {
+        super::arm::Scope::Subscription(sub) => {
+            let key = format!("terraform:{}", sub.to_ascii_lowercase());
+            let Some(a) = b.cloud_account(&key, "Azure", "terraform", &i.after) else {
+                return;
+            };
+            if a.get("id").and_then(Field::as_str) == Some(key.as_str()) {
+                a.set("id", Value::Str(sub.as_str().into()), None);
+            }
+            super::arm::Scope::Subscription(key)
+        }
+        below => below,
+    };
+    if list == "settings" {
+        if let Some(field) = super::arm::setting_field(&name) {
+            super::arm::setting_in(b, &i.after, &props, scope, "terraform", field);
+        }
+    } else if name.eq_ignore_ascii_case("VirtualMachines") {
+        if let Some(p) = super::arm::pricing_in(b, &i.after, &props, scope, "terraform") {
+            b.push("resource_pricings", p);
         }
     }
 }
