@@ -1271,7 +1271,8 @@ fn an_arm_error_response_saved_as_a_list_is_an_error_quoting_it() {
 // `az account list`, `Get-AzSubscription | ConvertTo-Json` and ARM's `GET /subscriptions` list the
 // tenant's subscriptions: each that can run machines is an Azure cloud account, so one whose
 // Defender for Cloud lists are not exported is not evaluated by DEX302 and DEX303 (it went
-// unseen); a disabled or deleted one is noted and left out, even with its pricings exported.
+// unseen); a disabled or deleted one is noted and left out, even with its pricings exported,
+// and so are its machines' resource-level pricings (DEX304 reported one).
 #[test]
 fn a_subscription_list_makes_each_running_subscription_an_account() {
     let prod = "2b7e4c1d-8a3f-4d6e-9b5c-0e1f2a3b4c5d";
@@ -1314,6 +1315,8 @@ fn a_subscription_list_makes_each_running_subscription_an_account() {
             (sandbox, "Contoso Sandbox", "Warned", None),
         ]
     );
+    // The machine of the disabled subscription is left out with it.
+    assert!(records(&l.model, "resource_pricings").is_empty());
     let (code, report) = lint(&fixture("az-subscriptions"));
     assert_eq!(code, 0, "{report:#}");
     assert!(violations(&report).is_empty(), "{report:#}");

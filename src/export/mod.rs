@@ -2346,8 +2346,8 @@ impl Assembler {
         if let Some(c) = model.collection_mut("devices") {
             c.extend(std::mem::take(&mut self.devices));
         }
+        let gone = inactive_subscriptions(&mut self.accounts);
         if let Some(c) = model.collection_mut("cloud_accounts") {
-            let gone = inactive_subscriptions(&mut self.accounts);
             c.gaps.extend(conflicts);
             c.gaps.retain(|g| {
                 g.entity
@@ -2358,6 +2358,9 @@ impl Assembler {
                 c.gaps.extend(unexported_azure_settings(a));
             }
             c.extend(std::mem::take(&mut self.accounts));
+        }
+        if let Some(c) = model.collection_mut("resource_pricings") {
+            machines_of_inactive_subscriptions(c, &gone);
         }
         for name in [
             "users",
@@ -2899,6 +2902,28 @@ fn inactive_subscriptions(accounts: &mut Vec<Record>) -> Vec<String> {
         !inactive
     });
     gone
+}
+
+/// Removes the resource-level pricings (of machines, of resource groups) of the subscriptions
+/// [`inactive_subscriptions`] left out, and their gaps: a disabled subscription's machines are
+/// deallocated, a deleted one's deleted, so no rule judges them either (DEX304 reported a
+/// machine of a disabled subscription while a note said no rule judges it).
+fn machines_of_inactive_subscriptions(c: &mut crate::model::Collection, gone: &[String]) {
+    if gone.is_empty() {
+        return;
+    }
+    let inactive = |sub: &str| gone.iter().any(|g| g.eq_ignore_ascii_case(sub));
+    c.records.retain(|p| {
+        !p.get("subscription")
+            .and_then(Field::as_str)
+            .is_some_and(inactive)
+    });
+    c.gaps.retain(|g| {
+        !g.entity
+            .as_deref()
+            .and_then(formats::arm::subscription_of)
+            .is_some_and(|s| inactive(&s))
+    });
 }
 
 /// Makes unknown what no file of the export told of an Azure subscription: its Defender for
