@@ -1682,3 +1682,67 @@ fn azapi_resources_of_defender_for_cloud_are_read() {
         );
     }
 }
+
+// A machine's pricings list (`GET <vm id>/providers/Microsoft.Security/pricings`) whose further
+// pages are missing is reported as the other lists are: it is a list of its own, which the
+// subscription's complete list beside it did not complete (no warning, DEX304 judged what was
+// there). A machine whose `VirtualMachines` pricing is on a read page is judged; one whose is
+// not is not evaluated.
+#[test]
+fn a_machine_s_pricings_list_with_missing_pages_is_reported() {
+    let case = "arm-resource-pricings-paged-incomplete";
+    assert_eq!(
+        errors(&lint(&fixture(case)).1, "warning"),
+        [
+            ("azure/pricings-vm-web-01.json".to_string(), 21),
+            ("azure/pricings-vm-web-02.json".to_string(), 14)
+        ]
+    );
+    let (code, report) = lint(&fixture(case));
+    assert_eq!(code, 0, "{report:#}");
+    assert!(violations(&report).is_empty(), "{report:#}");
+    let ne = common::not_evaluated(&report, "DEX304");
+    assert_eq!(ne.len(), 1, "{ne:?}");
+    assert_eq!(
+        ne[0].0,
+        "resource_pricings/subscriptions/5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d/resourceGroups/rg-web/providers/Microsoft.Compute/virtualMachines/vm-web-02"
+    );
+    assert!(ne[0].1.contains("has further pages (`nextLink`)"), "{ne:?}");
+    for policy in ["DEX302", "DEX303"] {
+        assert!(
+            common::not_evaluated(&report, policy).is_empty(),
+            "{policy}: {report:#}"
+        );
+    }
+
+    // So are two subscriptions' lists in one folder (`azure/pricings-$sub.json` of
+    // docs/exporting.md): the complete one does not complete the other.
+    let list = |sub: &str, next: bool| {
+        let link = if next {
+            format!(
+                r#", "nextLink": "https://management.azure.com/subscriptions/{sub}/providers/Microsoft.Security/pricings?api-version=2024-01-01&$skipToken=1""#
+            )
+        } else {
+            String::new()
+        };
+        format!(
+            r#"{{"value": [{{"id": "/subscriptions/{sub}/providers/Microsoft.Security/pricings/VirtualMachines",
+  "name": "VirtualMachines", "type": "Microsoft.Security/pricings",
+  "properties": {{"pricingTier": "Standard", "subPlan": "P2"}}}}]{link}}}"#
+        )
+    };
+    let (a, b) = (
+        "11111111-1111-4111-8111-111111111111",
+        "22222222-2222-4222-8222-222222222222",
+    );
+    let dir = export_of(&[
+        (&format!("azure/pricings-{a}.json"), &list(a, true)),
+        (&format!("azure/pricings-{b}.json"), &list(b, false)),
+    ]);
+    let (_, report) = lint(dir.path());
+    assert_eq!(
+        errors(&report, "warning"),
+        [(format!("azure/pricings-{a}.json"), 3)],
+        "{report:#}"
+    );
+}

@@ -129,11 +129,12 @@ fn an_arm_list_with_a_next_link_and_no_further_page_is_a_gap() {
             "{policy}: {report:#}"
         );
     }
-    // The last page beside it completes the list.
+    // The last page beside it completes the list (a page of the same subscription's list: the
+    // pricings of another subscription are another list, which does not).
     let dir = copy("arm-paged-incomplete");
     std::fs::write(
         dir.path().join("azure/pricings-2.json"),
-        r#"{"value": [{"id": "/subscriptions/5c7d9e1f-3a52-4b74-9c86-a8b0dcef0123/providers/Microsoft.Security/pricings/VirtualMachines",
+        r#"{"value": [{"id": "/subscriptions/4b6c8d0e-2f41-4a63-8b75-97a9cbdef012/providers/Microsoft.Security/pricings/VirtualMachines",
             "name": "VirtualMachines", "type": "Microsoft.Security/pricings",
             "properties": {"pricingTier": "Free", "freeTrialRemainingTime": "PT0S"}}]}"#,
     )

@@ -1298,9 +1298,10 @@ impl Builder {
                         self.rel
                     ),
                     loc: next.map(At::loc),
-                    // A list of one record (a group's members) holds the elements of the
-                    // pages read: what they show is judged.
-                    in_value: entity.is_some(),
+                    // A list that is one record's field (a group's members) holds the elements of
+                    // the pages read: what they show is judged. Records of one entity missing (a
+                    // machine's pricings) leave that entity not evaluated.
+                    in_value: entity.is_some() && field.is_some(),
                     unlisted: whole,
                 },
             ),
@@ -2361,6 +2362,7 @@ impl Assembler {
         }
         if let Some(c) = model.collection_mut("resource_pricings") {
             machines_of_inactive_subscriptions(c, &gone);
+            listed_on_a_read_page(c);
         }
         for name in [
             "users",
@@ -2923,6 +2925,24 @@ fn machines_of_inactive_subscriptions(c: &mut crate::model::Collection, gone: &[
             .as_deref()
             .and_then(formats::arm::subscription_of)
             .is_some_and(|s| inactive(&s))
+    });
+}
+
+/// Drops the gap of a machine's (or resource group's) pricings list whose further pages are
+/// missing when its Defender for Servers pricing is on a page that was read: the list holds one
+/// pricing per plan, so the missing pages hold other plans', which no rule reads. Without it,
+/// what the missing pages hold may be that pricing: the scope is not evaluated (the warning at
+/// the list's `nextLink` stays either way).
+fn listed_on_a_read_page(c: &mut crate::model::Collection) {
+    let records = &c.records;
+    c.gaps.retain(|g| {
+        let Some(scope) = g.entity.as_deref().filter(|_| g.field.is_none()) else {
+            return true;
+        };
+        !records.iter().any(|p| {
+            p.identity()
+                .is_some_and(|id| id.eq_ignore_ascii_case(scope))
+        })
     });
 }
 

@@ -143,29 +143,47 @@ pub fn read(b: &mut Builder, doc: &At<'_>, _rel: &str) -> bool {
 /// A page of an ARM list: ARM returns a list in pages linked by a top-level `nextLink`
 /// (learn.microsoft.com/rest/api/azure/#async-operations-throttling-and-paging; `az rest`
 /// prints one page as returned). Pages saved beside the first are read as one list; a list whose
-/// last page is missing is a warning at its `nextLink` and a gap on the cloud accounts (see
-/// [`crate::export::paging`]).
+/// last page is missing is a warning at its `nextLink` and a gap (see
+/// [`crate::export::paging`]): on the cloud accounts, or, for the pricings of a machine or a
+/// resource group, on that scope's resource-level pricings. A list is one scope's (the
+/// subscription of a list of connectors, which sit in its resource groups): the lists of a
+/// subscription's pricings and of one of its machines, saved in one folder, are two lists, and
+/// the complete one did not complete the other.
 pub fn page(b: &mut Builder, doc: &At<'_>, items: &[At<'_>]) {
     if !doc.is_object() || doc.get("value").is_none() {
         return;
     }
-    let kind = items
-        .first()
+    let first = items.first();
+    let kind = first
         .and_then(|r| {
             text(r, "type")
                 .map(|t| t.to_ascii_lowercase())
                 .or_else(|| type_from_id(&text(r, "id")?))
         })
         .unwrap_or_default();
+    let id = first.and_then(|r| text(r, "id")).unwrap_or_default();
+    let scope = match kind.as_str() {
+        "microsoft.security/securityconnectors" => subscription_of(&id).map(Scope::Subscription),
+        _ => scope_of(&id),
+    };
+    let (list, gap) = match &scope {
+        Some(Scope::Below { id, .. }) => (
+            format!("arm:{kind}:{}", id.to_ascii_lowercase()),
+            ("resource_pricings", None, Some(id.as_str())),
+        ),
+        Some(Scope::Subscription(sub)) => (
+            format!("arm:{kind}:/subscriptions/{}", sub.to_ascii_lowercase()),
+            ("cloud_accounts", None, None),
+        ),
+        None => (format!("arm:{kind}"), ("cloud_accounts", None, None)),
+    };
+    let what = match &scope {
+        Some(Scope::Below { id, .. }) => format!("the ARM list of `{kind}` resources of `{id}`"),
+        _ => format!("the ARM list of `{kind}` resources"),
+    };
     let next = doc.get("nextLink");
     let whole = kind == "microsoft.security/securityconnectors";
-    b.page_linked(
-        "nextLink",
-        format!("arm:{kind}"),
-        next.as_ref(),
-        (("cloud_accounts", None, None), whole),
-        &format!("the ARM list of `{kind}` resources"),
-    );
+    b.page_linked("nextLink", list, next.as_ref(), (gap, whole), &what);
 }
 
 /// Loads one `Microsoft.Security` resource whose values are in `props`; `source` names the tool.
