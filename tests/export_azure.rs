@@ -1746,3 +1746,45 @@ fn a_machine_s_pricings_list_with_missing_pages_is_reported() {
         "{report:#}"
     );
 }
+
+// Two exports of one machine's pricing that disagree (`Free`, not inherited, in one; `Standard`,
+// inherited, in the other) leave its tier unknown, with a warning naming both places, as for
+// subscriptions and connectors: DEX304 fired from one of them, with nothing said.
+#[test]
+fn two_exports_of_one_machine_s_pricing_that_disagree_leave_it_unknown() {
+    let case = "arm-resource-pricing-two-exports";
+    let l = load(case);
+    let warnings: Vec<_> = l
+        .diagnostics
+        .iter()
+        .map(|d| (d.level, d.file.as_str(), d.line))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            (DiagLevel::Warning, "azure/pricing-vm-sql-01.json", Some(2)),
+            (DiagLevel::Warning, "azure/pricing-vm-sql-01.json", Some(6))
+        ],
+        "{:?}",
+        l.diagnostics
+    );
+    assert!(
+        l.diagnostics[1].message.contains(
+            "`Standard` in `azure/2024-06/pricing-vm-sql-01.json` line 6 and `Free` here"
+        ),
+        "{:?}",
+        l.diagnostics
+    );
+    let pricings = records(&l.model, "resource_pricings");
+    assert_eq!(pricings.len(), 1);
+    assert_eq!(value(&pricings[0], "tier").to_value(), Value::Unknown);
+    let (code, report) = lint(&fixture(case));
+    assert_eq!(code, 0, "{report:#}");
+    assert!(violations(&report).is_empty(), "{report:#}");
+    let ne = common::not_evaluated(&report, "DEX304");
+    assert_eq!(ne.len(), 1, "{ne:?}");
+    assert!(
+        ne[0].1.contains("two exports give `tier`") && ne[0].0.ends_with("/vm-sql-01"),
+        "{ne:?}"
+    );
+}

@@ -2370,6 +2370,7 @@ impl Assembler {
             "device_groups",
             "audit_events",
             "identity_sensors",
+            "resource_pricings",
         ] {
             let Some(c) = model.collection_mut(name) else {
                 continue;
