@@ -1,6 +1,6 @@
 //! Helpers every layer may use, depending on nothing of dexlint's own: dates ([`dates`]), positions in text
 //! ([`lines`]), "did you mean" suggestions ([`suggest`]), the drawing of diagnostics
-//! ([`render`]), [`joined_path`], [`shown_path`] and [`drop_elsewhere`].
+//! ([`render`]), [`joined_path`], [`shown_path`], [`named`] and [`drop_elsewhere`].
 
 pub mod dates;
 pub mod lines;
@@ -26,6 +26,15 @@ pub fn shown_path(path: &std::path::Path) -> String {
         .and_then(|cwd| path.strip_prefix(cwd).ok().map(|p| p.display().to_string()))
         .filter(|p| !p.is_empty())
         .unwrap_or_else(|| path.display().to_string())
+}
+
+/// A record as messages name it: `` `name` (`id`) ``, or `` `id` `` when it has no other name
+/// (two subscriptions both named `Pay-As-You-Go` are told apart).
+pub fn named(name: Option<&str>, id: &str) -> String {
+    match name {
+        Some(n) if n != id => format!("`{n}` (`{id}`)"),
+        _ => format!("`{id}`"),
+    }
 }
 
 /// Frees `value` on a thread of its own, which nothing waits for: a large model or report takes

@@ -23,6 +23,7 @@ pub mod walk;
 
 pub use locate::Located;
 
+use crate::base::named;
 use crate::model::schema;
 use crate::model::{ArcStr, SharedRecords, ThinVec};
 use crate::model::{
@@ -2589,14 +2590,6 @@ fn unknown_where(
             r.set(field, Value::Unknown, loc);
         }
         c.gaps.push(gap);
-    }
-}
-
-/// A record as messages name it: `` `name` (`id`) ``, or `` `id` `` when it has no other name.
-fn named(name: Option<&str>, id: &str) -> String {
-    match name {
-        Some(n) if n != id => format!("`{n}` (`{id}`)"),
-        _ => format!("`{id}`"),
     }
 }
 

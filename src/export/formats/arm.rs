@@ -729,10 +729,7 @@ pub fn subscription_list(b: &mut Builder, doc: &At<'_>, shape: &SubscriptionList
         };
         let id = id.to_string();
         let name = values.get(shape.name).filter(|n| n.as_str().is_some());
-        let shown = name
-            .as_ref()
-            .and_then(|n| n.as_str())
-            .map_or(format!("`{id}`"), |n| format!("`{n}` (`{id}`)"));
+        let shown = crate::base::named(name.as_ref().and_then(|n| n.as_str()), &id);
         let state_at = values.get("state");
         let state = state_at.as_ref().and_then(|s| {
             let written = s.as_str()?.trim();

@@ -29,6 +29,14 @@ pub const FUNCTIONS: &[Builtin] = &[
         usage: "default(x, y)",
         doc: "T, T → T: x unless null",
     },
+    Builtin {
+        name: "named",
+        params: &[Param::Optional, Param::Str],
+        returns: Returns::Str,
+        eval: Eval::Values(named),
+        usage: "named(name, id)",
+        doc: "string, string → string: a record as messages name it, `` `name` (`id`) ``, or `` `id` `` when the name is null or is the id (for messages)",
+    },
 ];
 
 /// `len(x)`: characters of a string, elements of a list; null otherwise.
@@ -37,6 +45,18 @@ fn len(args: Vec<Val<'_>>) -> Val<'_> {
         Some(Val::Str(x)) => Val::Int(x.chars().count() as i64),
         Some(v) => v.count().map_or(Val::Null, |n| Val::Int(n as i64)),
         None => Val::Null,
+    }
+}
+
+/// `named(name, id)`: see [`crate::base::named`]; null unless `id` is a string.
+fn named(args: Vec<Val<'_>>) -> Val<'_> {
+    let name = match args.first() {
+        Some(Val::Str(n)) => Some(n.as_ref()),
+        _ => None,
+    };
+    match args.get(1) {
+        Some(Val::Str(id)) => Val::Str(std::borrow::Cow::Owned(crate::base::named(name, id))),
+        _ => Val::Null,
     }
 }
 
