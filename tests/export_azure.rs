@@ -1788,3 +1788,45 @@ fn two_exports_of_one_machine_s_pricing_that_disagree_leave_it_unknown() {
         "{ne:?}"
     );
 }
+
+// The Az PowerShell recipe writes each subscription's lists to a folder of its own
+// (`azure/<subscription id>/pricings.json`; written to one `azure/pricings.json`, each
+// subscription overwrote the last), and a subscription without connectors as `[]`: every
+// subscription is read, and an empty list is a list (a note, or with ARM's `{"value": []}` at
+// `azure/securityConnectors-<id>.json`, an export error).
+#[test]
+fn the_az_powershell_recipe_s_folder_per_subscription_is_read() {
+    let case = "az-powershell-per-subscription";
+    let l = load(case);
+    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+    let (code, report) = lint(&fixture(case));
+    assert_eq!(code, 1, "{report:#}");
+    let prod = "azure/c8d7e6f5-a4b3-4c2d-9e1f-0a9b8c7d6e5f";
+    let fabrikam = "azure/4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8";
+    assert_eq!(
+        violations(&report),
+        [
+            v("DEX302", &format!("{prod}/pricings.json"), 29),
+            v("DEX303", &format!("{fabrikam}/securityConnectors.json"), 32),
+            v("DEX303", &format!("{prod}/settings.json"), 9),
+        ]
+    );
+    for policy in ["DEX302", "DEX303"] {
+        assert!(
+            common::not_evaluated(&report, policy).is_empty(),
+            "{policy}: {report:#}"
+        );
+    }
+
+    // ARM's empty list of connectors, where the ARM recipe saves it.
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&fixture(case), dir.path());
+    std::fs::write(
+        dir.path()
+            .join("azure/securityConnectors-c8d7e6f5-a4b3-4c2d-9e1f-0a9b8c7d6e5f.json"),
+        r#"{"value": []}"#,
+    )
+    .unwrap();
+    let l = export::load(&[dir.path().to_path_buf()], &LoadOptions::default()).unwrap();
+    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+}

@@ -683,9 +683,30 @@ pub fn load(roots: &[PathBuf], options: &LoadOptions) -> Result<Load, LoadSetupE
 /// Whether `rel` (`/`-separated) is a path docs/exporting.md writes an export document to: a
 /// group's members (`groups/<group id>/members.json`), or a list in `graph/`, `mde/` or
 /// `azure/` named as the documented commands name it (`graph/users.json`, `users-2.json`,
-/// `azure/pricings-<subscription>.json`). A file there that no format recognises is an error,
-/// not a note: the data it was meant to give is missing.
+/// `azure/pricings-<subscription>.json`, `azure/<subscription>/pricings.json`). A file there
+/// that no format recognises is an error, not a note: the data it was meant to give is missing.
 pub(crate) fn documented_path(rel: &str) -> bool {
+    members_path(rel) || documented_list(rel).is_some()
+}
+
+/// Whether `rel` is a group's members list (`groups/<group id>/members.json`).
+fn members_path(rel: &str) -> bool {
+    let lower = rel.to_ascii_lowercase();
+    let parts: Vec<&str> = lower.split('/').collect();
+    matches!(parts.as_slice(), [.., "groups", _, "members.json"])
+}
+
+/// Whether `rel` is the path docs/exporting.md writes a Defender for Cloud list to
+/// (`azure/securityConnectors-<subscription>.json`, `azure/<subscription>/pricings.json`): an
+/// empty list there (ARM's `{"value": []}` for a subscription without connectors) is a list,
+/// not an unrecognised document.
+pub(crate) fn azure_list(rel: &str) -> bool {
+    documented_list(rel) == Some("azure")
+}
+
+/// The folder (`graph`, `mde`, `azure`) of the documented list `rel` is (see
+/// [`documented_path`]), if it is one.
+fn documented_list(rel: &str) -> Option<&'static str> {
     const LISTS: &[(&str, &[&str])] = &[
         (
             "graph",
@@ -704,26 +725,30 @@ pub(crate) fn documented_path(rel: &str) -> bool {
     ];
     let lower = rel.to_ascii_lowercase();
     let parts: Vec<&str> = lower.split('/').collect();
-    match parts.as_slice() {
-        [.., "groups", _, "members.json"] => true,
-        [.., folder, name] => {
-            let stem = name.strip_suffix(".json").unwrap_or(name);
-            // After the list's name: nothing, a page number (`users-2`), or in `azure/` the
-            // subscription id the documented loop names its files by (`pricings-<id>`).
-            let suffix_ok = |rest: &str| {
-                let rest = rest.strip_prefix('-').unwrap_or(rest);
-                rest.bytes().all(|b| b.is_ascii_digit())
-                    || (*folder == "azure" && formats::entra_exporter::guid_like(rest))
-            };
-            LISTS.iter().any(|(f, names)| {
-                f == folder
-                    && names
-                        .iter()
-                        .any(|n| stem.strip_prefix(n).is_some_and(suffix_ok))
-            })
-        }
-        _ => false,
-    }
+    // A subscription's folder in `azure/` (`azure/<subscription id>/pricings.json`, the Az
+    // PowerShell loop's) is `azure/` with the id in the path rather than in the name.
+    let (folder, name, by_folder) = match parts.as_slice() {
+        [.., "azure", id, name] if formats::entra_exporter::guid_like(id) => ("azure", *name, true),
+        [.., folder, name] => (*folder, *name, false),
+        _ => return None,
+    };
+    let stem = name.strip_suffix(".json").unwrap_or(name);
+    // After the list's name: nothing, a page number (`users-2`), or in `azure/` the
+    // subscription id the documented loop names its files by (`pricings-<id>`).
+    let suffix_ok = |rest: &str| {
+        let rest = rest.strip_prefix('-').unwrap_or(rest);
+        rest.bytes().all(|b| b.is_ascii_digit())
+            || (folder == "azure" && !by_folder && formats::entra_exporter::guid_like(rest))
+    };
+    LISTS
+        .iter()
+        .find(|(f, names)| {
+            *f == folder
+                && names
+                    .iter()
+                    .any(|n| stem.strip_prefix(n).is_some_and(suffix_ok))
+        })
+        .map(|(f, _)| *f)
 }
 
 /// The array inside Windows PowerShell 5.1's `{"value": [...], "Count": N}`: how its
@@ -3188,6 +3213,7 @@ mod tests {
             "azure/pricings-6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f.json",
             "azure/securityConnectors.json",
             "azure/subscriptions.json",
+            "azure/6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f/pricings.json",
         ] {
             assert!(super::documented_path(rel), "{rel}");
         }
@@ -3201,6 +3227,7 @@ mod tests {
             "graph/groups/members.json",
             "graph/users-schema.json",
             "azure/pricings-notes.json",
+            "azure/notes/pricings.json",
         ] {
             assert!(!super::documented_path(rel), "{rel}");
         }

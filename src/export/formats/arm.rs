@@ -116,13 +116,21 @@ pub fn resources<'a>(doc: &At<'a>) -> Vec<At<'a>> {
 /// Reads an ARM REST document of `Microsoft.Security` resources (values under `properties`),
 /// or a list of subscriptions ([`ARM_SUBSCRIPTIONS`], [`ARM_MANAGEMENT_GROUP_SUBSCRIPTIONS`]);
 /// false when the document is neither.
-pub fn read(b: &mut Builder, doc: &At<'_>, _rel: &str) -> bool {
+pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
     if subscription_list(b, doc, &ARM_SUBSCRIPTIONS)
         || subscription_list(b, doc, &ARM_MANAGEMENT_GROUP_SUBSCRIPTIONS)
     {
         return true;
     }
     let items = resources(doc);
+    // An empty list where a Defender for Cloud list is saved: ARM's `{"value": []}` (a
+    // subscription without connectors), `[]` (`ConvertTo-Json -InputObject @(...)` of no
+    // object). It holds nothing, and was an export error.
+    let listed = doc.is_array() || doc.get("value").is_some_and(|v| v.is_array());
+    if items.is_empty() && listed && crate::export::azure_list(rel) {
+        page(b, doc, &items);
+        return true;
+    }
     let rest = !items.is_empty()
         && items
             .iter()
