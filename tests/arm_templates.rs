@@ -1489,3 +1489,54 @@ fn a_resource_whose_condition_is_false_is_not_deployed_and_said_so() {
         "{report:#}"
     );
 }
+
+// A pricing's `scope` given as `resourceId(...)` of literal arguments (the form before Bicep,
+// Microsoft Learn "Resource functions for ARM templates", `resourceId`) is that resource, as
+// the `format(...)` form is: without a subscription and resource group, the deployment's
+// group's; with both, the one it names. It was "a resource id known only at deployment", and
+// the machine's pricing was not read (DEX304 not evaluated instead of reported).
+#[test]
+fn a_scope_of_resource_id_on_literal_arguments_is_that_resource() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "vm-exclusion.json",
+        r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "resources": [
+    {
+      "type": "Microsoft.Security/pricings",
+      "apiVersion": "2024-01-01",
+      "scope": "[resourceId('Microsoft.HybridCompute/machines', 'arc-web-02')]",
+      "name": "VirtualMachines",
+      "properties": { "pricingTier": "Free" }
+    },
+    {
+      "type": "Microsoft.Security/pricings",
+      "apiVersion": "2024-01-01",
+      "scope": "[resourceId('5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d', 'rg-sql', 'Microsoft.Compute/virtualMachines', 'vm-sql-01')]",
+      "name": "VirtualMachines",
+      "properties": { "pricingTier": "Free" }
+    }
+  ]
+}"#,
+    );
+    let (_, report) = common::lint_json(dir.path());
+    let v = violations(&report);
+    let off = of(&v, "DEX304");
+    assert_eq!(off.len(), 2, "{report}");
+    assert!(
+        off[0].4.contains(
+            "resource `arc-web-02` of subscription `target subscription of vm-exclusion.json`"
+        ),
+        "{off:?}"
+    );
+    assert!(
+        off[1].4.contains(
+            "resource `vm-sql-01` of subscription `5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d`"
+        ),
+        "{off:?}"
+    );
+    assert!(not_evaluated(&report, "DEX304").is_empty(), "{report}");
+}

@@ -12,7 +12,8 @@
 //! `tryGet` (Bicep's `.?`), `union` (a shallow merge of objects, or arrays without
 //! duplicates); `resourceId`, `subscriptionResourceId`, `extensionResourceId`
 //! and `reference` resolve to a resource of the same template when they name one (see
-//! [`Val::Resource`]). `subscription()`, `resourceGroup()`, `tenant()`, `deployment()`,
+//! [`Val::Resource`]), and the `resourceId`-like functions of literal arguments make the id ARM
+//! makes (see `literal_resource_id`). `subscription()`, `resourceGroup()`, `tenant()`, `deployment()`,
 //! `managementGroup()` and `environment()` are objects known only at deployment: any property
 //! of them is unknown. Every other function, and anything applied to an unknown value, is
 //! [`Val::Unknown`] with a reason that names the expression: never an error, never a guess.
@@ -636,9 +637,13 @@ fn call(name: &str, args: &[Expr], ctx: &Context, whole: &str) -> Val {
             }
         }
         "resourceid" | "subscriptionresourceid" | "tenantresourceid" | "extensionresourceid" => {
-            resource_id(&lower, &vals, ctx).unwrap_or_else(|| {
-                unknown("is a resource id known only at deployment (it names no resource of this template)".into())
-            })
+            resource_id(&lower, &vals, ctx)
+                .or_else(|| literal_resource_id(&lower, &vals))
+                .unwrap_or_else(|| {
+                    first_unknown(&vals).unwrap_or_else(|| {
+                        unknown("is a resource id known only at deployment (it names no resource of this template, and its subscription is the deployment's)".into())
+                    })
+                })
         }
         "reference" => {
             let found = match vals.first() {
@@ -742,6 +747,59 @@ fn resource_id(function: &str, vals: &[Val], ctx: &Context) -> Option<Val> {
         .map(|r| Val::Resource(r.key.clone(), Vec::new()))
 }
 
+/// The id a `resourceId`-like call of literal arguments makes, as ARM makes it (Microsoft
+/// Learn, "Resource functions for ARM templates": `resourceId([subscriptionId],
+/// [resourceGroupName], resourceType, resourceName1, [resourceName2], ...)`, the type's
+/// segments after its namespace each followed by its name): with a subscription and a resource
+/// group, `/subscriptions/{id}/resourceGroups/{group}/providers/{namespace}/{type}/{name}`;
+/// without either, the deployment's resource group's resource, written relative to it
+/// (`{namespace}/{type}/{name}`, as a `scope` relative to the deployment's group is written);
+/// `subscriptionResourceId` with its subscription, `tenantResourceId` and `extensionResourceId`
+/// of an absolute id likewise. None when an argument is not a string, the names do not match
+/// the type's segments, or the id depends on the deployment's subscription alone (a resource
+/// group without a subscription, `subscriptionResourceId` without one).
+fn literal_resource_id(function: &str, vals: &[Val]) -> Option<Val> {
+    let texts: Option<Vec<&str>> = vals.iter().map(Val::as_str).collect();
+    let texts = texts?;
+    let (base, rest) = match function {
+        "extensionresourceid" => {
+            let (base, rest) = texts.split_first()?;
+            (Some(base.trim_end_matches('/').to_string()), rest)
+        }
+        _ => (None, &texts[..]),
+    };
+    let at = rest.iter().position(|s| s.contains('/'))?;
+    let (scope, tail) = rest.split_at(at);
+    let (kind, names) = tail.split_first()?;
+    let mut segments = kind.split('/');
+    let namespace = segments.next()?;
+    let types: Vec<&str> = segments.collect();
+    if types.is_empty() || types.len() != names.len() {
+        return None;
+    }
+    let path: Vec<String> = types
+        .iter()
+        .zip(names)
+        .map(|(t, n)| format!("{t}/{n}"))
+        .collect();
+    let resource = format!("{namespace}/{}", path.join("/"));
+    let id = match (function, base, scope) {
+        ("extensionresourceid", Some(base), []) if base.starts_with('/') => {
+            format!("{base}/providers/{resource}")
+        }
+        ("resourceid", None, []) => resource,
+        ("resourceid", None, [sub, group]) => {
+            format!("/subscriptions/{sub}/resourceGroups/{group}/providers/{resource}")
+        }
+        ("subscriptionresourceid", None, [sub]) => {
+            format!("/subscriptions/{sub}/providers/{resource}")
+        }
+        ("tenantresourceid", None, []) => format!("/providers/{resource}"),
+        _ => return None,
+    };
+    Some(Val::Str(id))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -787,6 +845,40 @@ mod tests {
             eval_string("[resourceId('Microsoft.Graph/groups', 'team-uniq')]", &c),
             Val::Resource("team".into(), Vec::new())
         );
+    }
+
+    #[test]
+    fn resource_ids_of_literal_arguments_are_made_as_arm_makes_them() {
+        let c = ctx();
+        for (s, id) in [
+            (
+                "[resourceId('Microsoft.HybridCompute/machines', 'arc-web-02')]",
+                "Microsoft.HybridCompute/machines/arc-web-02",
+            ),
+            (
+                "[resourceId('s1', 'rg', 'Microsoft.Compute/virtualMachines/extensions', 'vm', 'mde')]",
+                "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm/extensions/mde",
+            ),
+            (
+                "[subscriptionResourceId('s1', 'Microsoft.Security/pricings', 'VirtualMachines')]",
+                "/subscriptions/s1/providers/Microsoft.Security/pricings/VirtualMachines",
+            ),
+            (
+                "[extensionResourceId('/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm', 'Microsoft.Security/pricings', 'VirtualMachines')]",
+                "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm/providers/Microsoft.Security/pricings/VirtualMachines",
+            ),
+        ] {
+            assert_eq!(eval_string(s, &c), Val::Str(id.into()), "{s}");
+        }
+        // The deployment's subscription with a group of its own; names that do not match the
+        // type's segments.
+        for s in [
+            "[resourceId('rg', 'Microsoft.Compute/virtualMachines', 'vm')]",
+            "[resourceId('Microsoft.Compute/virtualMachines', 'vm', 'extra')]",
+            "[subscriptionResourceId('Microsoft.Security/pricings', 'VirtualMachines')]",
+        ] {
+            assert!(matches!(eval_string(s, &c), Val::Unknown(_)), "{s}");
+        }
     }
 
     #[test]
