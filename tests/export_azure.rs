@@ -1830,3 +1830,47 @@ fn the_az_powershell_recipe_s_folder_per_subscription_is_read() {
     let l = export::load(&[dir.path().to_path_buf()], &LoadOptions::default()).unwrap();
     assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
 }
+
+// A subscription's Defender for Servers pricing whose `resourcesCoverageStatus` is
+// `PartiallyCovered` or `NotCovered` says machines of it have a pricing of their own: when the
+// export lists none of them (no machine's pricings, or only inherited ones), DEX304 is not
+// evaluated for its machines, the reason naming the status (it passed). A machine's own pricing
+// in the export is judged, and settles it.
+#[test]
+fn a_plan_not_covering_every_machine_needs_the_machines_pricings() {
+    let (code, report) = lint(&fixture("arm-coverage-status"));
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(
+        violations(&report),
+        [v("DEX304", "azure/pricings-arc-lab-01.json", 8)]
+    );
+    let ne = common::not_evaluated(&report, "DEX304");
+    assert_eq!(ne.len(), 1, "{ne:?}");
+    assert_eq!(
+        ne[0].0,
+        "resource_pricings/subscriptions/6b5a4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d"
+    );
+    assert!(
+        ne[0]
+            .1
+            .contains("`resourcesCoverageStatus` `PartiallyCovered`"),
+        "{ne:?}"
+    );
+
+    // No machine's pricings at all: DEX304 is not evaluated for the status, not for "no
+    // pricings in the export".
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&fixture("arm-coverage-status"), dir.path());
+    for f in ["pricings-vm-app-01.json", "pricings-arc-lab-01.json"] {
+        std::fs::remove_file(dir.path().join("azure").join(f)).unwrap();
+    }
+    let (_, report) = lint(dir.path());
+    let ne = common::not_evaluated(&report, "DEX304");
+    assert_eq!(ne.len(), 1, "{ne:?}");
+    assert!(
+        ne[0]
+            .1
+            .contains("`resourcesCoverageStatus` `PartiallyCovered`"),
+        "{ne:?}"
+    );
+}

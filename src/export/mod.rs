@@ -2389,6 +2389,7 @@ impl Assembler {
         if let Some(c) = model.collection_mut("resource_pricings") {
             machines_of_inactive_subscriptions(c, &gone);
             listed_on_a_read_page(c);
+            coverage_explained(c);
         }
         for name in [
             "users",
@@ -2963,6 +2964,45 @@ fn listed_on_a_read_page(c: &mut crate::model::Collection) {
                 .is_some_and(|id| id.eq_ignore_ascii_case(scope))
         })
     });
+}
+
+/// Settles the gaps of [`formats::arm`]'s `uncovered_machines` (a subscription whose Defender
+/// for Servers pricing says some of its machines have a pricing of their own): a resource-level
+/// pricing of that subscription in the export that is not inherited is such a pricing, and
+/// DEX304 judges it. Without one, the subscription's machines are not evaluated, the reason
+/// naming the status; without any resource-level pricing in the export, the rules that read them
+/// are not evaluated for that reason (the first such subscription's) rather than for "no
+/// pricings in the export".
+fn coverage_explained(c: &mut crate::model::Collection) {
+    let records = &c.records;
+    let explained = |sub: &str| {
+        records.iter().any(|p| {
+            p.get("subscription")
+                .and_then(Field::as_str)
+                .is_some_and(|s| s.eq_ignore_ascii_case(sub))
+                && !matches!(
+                    p.get("inherited").map(Field::value),
+                    Some(ValueRef::Bool(true))
+                )
+        })
+    };
+    // The gaps `uncovered_machines` made: of a subscription (`/subscriptions/<id>`), no field.
+    let subscription_of = |g: &Gap| {
+        g.entity
+            .as_deref()
+            .filter(|_| g.field.is_none())
+            .and_then(|e| e.strip_prefix("/subscriptions/"))
+            .filter(|s| !s.contains('/'))
+            .map(str::to_string)
+    };
+    c.gaps
+        .retain(|g| subscription_of(g).is_none_or(|sub| !explained(&sub)));
+    if !c.present {
+        if let Some(gap) = c.gaps.iter_mut().find(|g| subscription_of(g).is_some()) {
+            gap.entity = None;
+            c.present = true;
+        }
+    }
 }
 
 /// Makes unknown what no file of the export told of an Azure subscription: its Defender for

@@ -274,6 +274,7 @@ pub fn pricing_in(
                 }
                 _ => {}
             }
+            uncovered_machines(b, props, &entity);
             None
         }
         Scope::Below {
@@ -325,6 +326,44 @@ pub fn pricing_in(
             Some(p)
         }
     }
+}
+
+/// The coverage states of a subscription's plan that say some of its machines have a pricing
+/// of their own that is not the plan (`resourcesCoverageStatus`: "the coverage status of the
+/// resources under the subscription ... since the plan status can also be defined at the
+/// resource level, there might be misalignment between the subscription's plan status and the
+/// resource status"; `FullyCovered`, `PartiallyCovered`, `NotCovered`: azure-rest-api-specs
+/// `specification/security/resource-manager/Microsoft.Security/stable/2024-01-01/security.json`,
+/// `Pricing`, and its `ListPricings_example.json`).
+const UNCOVERED: &[&str] = &["PartiallyCovered", "NotCovered"];
+
+/// The resource-level pricings of `subscription` that its Defender for Servers pricing (`props`)
+/// says exist (`resourcesCoverageStatus` `PartiallyCovered` or `NotCovered`): a gap on
+/// `resource_pricings` for the subscription's machines, so that DEX304 does not pass an export
+/// without them. The export's own resource-level pricings of the subscription may settle it
+/// (see `export::coverage_explained`).
+fn uncovered_machines(b: &mut Builder, props: &At<'_>, subscription: &str) {
+    let Some((at, status)) = props
+        .get("resourcesCoverageStatus")
+        .and_then(|s| Some((s, s.as_str()?.trim().to_string())))
+    else {
+        return;
+    };
+    let Some(status) = UNCOVERED.iter().find(|u| u.eq_ignore_ascii_case(&status)) else {
+        return;
+    };
+    b.gap(
+        "resource_pricings",
+        None,
+        Some(&format!("/subscriptions/{subscription}")),
+        format!(
+            "the Defender for Servers pricing (`VirtualMachines`) of Azure subscription \
+             `{subscription}` gives `resourcesCoverageStatus` `{status}`: machines of it have a \
+             pricing of their own, and the export lists none that is not inherited (provide GET \
+             <resource id>/providers/Microsoft.Security/pricings for each of its machines)"
+        ),
+        &at,
+    );
 }
 
 /// The documented pricing tiers (ARM compares enumeration values ignoring case: `standard`
