@@ -210,11 +210,7 @@ fn merge(kept: &mut Record, earlier: &Record, mut conflicts: Option<&mut Vec<Con
         let Some(conflicts) = conflicts.as_deref_mut() else {
             continue;
         };
-        if schema_field.name != "id"
-            && scalar(old.value())
-            && scalar(new.value())
-            && old.value() != new.value()
-        {
+        if disagree(schema_field.name, old, new) {
             conflicts.push(Conflict {
                 id: id.clone(),
                 field: schema_field.name,
@@ -274,11 +270,7 @@ fn merge_elements(
             let (Some(old), Some(new)) = (before.field(i), element.field_mut(i)) else {
                 continue;
             };
-            if schema_field.name != "id"
-                && scalar(old.value())
-                && scalar(new.value())
-                && old.value() != new.value()
-            {
+            if disagree(schema_field.name, old, new) {
                 conflicts.push(Conflict {
                     id: owner.to_string(),
                     field: list,
@@ -290,6 +282,12 @@ fn merge_elements(
             }
         }
     }
+}
+
+/// Whether two listings of a record give its field `name` different scalar values (ids aside:
+/// they are what the listings were matched by).
+fn disagree(name: &str, old: &Field, new: &Field) -> bool {
+    name != "id" && scalar(old.value()) && scalar(new.value()) && old.value() != new.value()
 }
 
 #[cfg(test)]
