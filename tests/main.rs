@@ -12,6 +12,7 @@ mod export_azure;
 mod export_followup;
 mod export_graph;
 mod export_load;
+mod export_mde;
 mod gate;
 mod gate_selection;
 mod hook;

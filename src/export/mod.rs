@@ -2634,7 +2634,8 @@ fn declared(r: &Record) -> bool {
 /// when onboarded with the modern unified solution, Defender for Endpoint's device health API
 /// page), or whose row gives no mode. A rule on the mode then lists the machine as not
 /// evaluated instead of passing it. Without any antivirus data the mode is absent from the
-/// whole collection, and rules on it are not evaluated at all.
+/// whole collection, and rules on it are not evaluated at all. An iOS or Android machine
+/// ([`formats::mde::mobile`]) has no antivirus mode: its mode stays absent.
 fn unknown_av_modes(devices: &mut crate::model::Collection) {
     use rayon::prelude::*;
     let told = |d: &Record| {
@@ -2645,7 +2646,9 @@ fn unknown_av_modes(devices: &mut crate::model::Collection) {
         return;
     }
     unknown_where(devices, "av_mode", |d, mode, id| {
-        if d.get("onboarding").and_then(Field::as_str) != Some("Onboarded") {
+        if d.get("onboarding").and_then(Field::as_str) != Some("Onboarded")
+            || d.text("os").is_some_and(formats::mde::mobile)
+        {
             return None;
         }
         let name = named(d.text("name"), id);

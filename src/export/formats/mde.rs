@@ -204,6 +204,21 @@ pub fn machine(b: &mut Builder, m: &At<'_>) {
     b.add_device(r);
 }
 
+/// The `osPlatform`s (compared ignoring case) on which Defender for Endpoint runs no Microsoft
+/// Defender Antivirus: iOS and Android. The antivirus health report knows the `osKind`s
+/// `windows`, `mac` and `linux` only (the device health API's properties), and passive mode and
+/// EDR in block mode are features of Windows, macOS and Linux (Defender for Endpoint's
+/// "supported capabilities by platform"): such a device has no antivirus mode to judge. They are
+/// the platforms Defender Experts MDR does not cover (DEX205's `platforms`).
+pub const MOBILE_PLATFORMS: [&str; 2] = ["ios", "android"];
+
+/// Whether `os` (a machine's `osPlatform`) is one of [`MOBILE_PLATFORMS`].
+pub fn mobile(os: &str) -> bool {
+    MOBILE_PLATFORMS
+        .iter()
+        .any(|p| p.eq_ignore_ascii_case(os.trim()))
+}
+
 /// `avMode` codes of `/api/deviceavinfo`: `""` and `"3"` both mean Other.
 pub fn av_mode(code: &str) -> Option<&'static str> {
     Some(match code.trim() {

@@ -11,6 +11,7 @@
 pub mod identity;
 pub mod office;
 
+use crate::export::formats::mde;
 use crate::model::schema;
 use crate::model::{Field, Gap, Loc, Record, TenantModel, Value, ValueRef};
 use rayon::prelude::*;
@@ -633,7 +634,9 @@ fn text_at(r: &Record, i: Option<usize>) -> Option<&str> {
 /// Antivirus in active mode or EDR in block mode, passive when devices are onboarded and none
 /// does, not deployed when none is onboarded. A device known only from deviceavinfo (it has a
 /// machine id: it reports to the service) or in EDR block mode counts as onboarded; one known
-/// only from `Get-MpComputerStatus` by name may not be, so it decides nothing.
+/// only from `Get-MpComputerStatus` by name may not be, so it decides nothing. iOS and Android
+/// devices ([`mde::mobile`]) run no Defender Antivirus: they are left out, as devices that are
+/// not onboarded are, and the evidence says how many.
 fn endpoint(model: &TenantModel) -> Option<Evidence> {
     let devices = model.collection("devices").filter(|c| c.present)?;
     let file = |loc: Option<Loc>| {
@@ -642,18 +645,28 @@ fn endpoint(model: &TenantModel) -> Option<Evidence> {
     };
     // The fields read of every device, by position (hundreds of thousands of devices).
     let at = |name| schema::DEVICE.field_index(name);
-    let (onboarding, av_mode, id) = (at("onboarding"), at("av_mode"), at("id"));
-    let onboarded: Vec<&Record> = devices
+    let (onboarding, av_mode, id, os) = (at("onboarding"), at("av_mode"), at("id"), at("os"));
+    let is_onboarded = |d: &&Record| match text_at(d, onboarding) {
+        Some(s) => s == "Onboarded",
+        None => {
+            let av = text_at(d, av_mode);
+            (av.is_some() && text_at(d, id).is_some()) || av == Some("edr_block")
+        }
+    };
+    let (mobile, onboarded): (Vec<&Record>, Vec<&Record>) = devices
         .records
         .iter()
-        .filter(|d| match text_at(d, onboarding) {
-            Some(s) => s == "Onboarded",
-            None => {
-                let av = text_at(d, av_mode);
-                (av.is_some() && text_at(d, id).is_some()) || av == Some("edr_block")
-            }
-        })
-        .collect();
+        .filter(is_onboarded)
+        .partition(|d| text_at(d, os).is_some_and(mde::mobile));
+    // What the messages on the others add about the iOS and Android devices left out.
+    let left_out = match mobile.len() {
+        0 => String::new(),
+        n => format!(
+            "; {n} onboarded iOS or Android device{} left out (no Defender Antivirus runs on \
+             them)",
+            if n == 1 { " is" } else { "s are" }
+        ),
+    };
     // Known by name only (`Get-MpComputerStatus` without a machine in the export).
     let unlisted: Vec<&Record> = devices
         .records
@@ -720,6 +733,20 @@ fn endpoint(model: &TenantModel) -> Option<Evidence> {
             .find_map(|d| d.get("onboarding").and_then(|f| f.loc()))
             .map(|l| Loc::document(l.file()))
             .or(devices.origin);
+        if !mobile.is_empty() {
+            // Deployed, on devices whose mode is neither active nor passive.
+            return Some(Evidence::Undecided {
+                why: format!(
+                    "the only onboarded devices in `{}` are {} iOS or Android device{}, on \
+                     which Defender for Endpoint runs no Defender Antivirus: they show no \
+                     active or passive mode",
+                    file(listed),
+                    mobile.len(),
+                    if mobile.len() == 1 { "" } else { "s" }
+                ),
+                loc: listed,
+            });
+        }
         return Some(Evidence::Shown {
             mode: Mode::NotDeployed,
             why: format!(
@@ -744,7 +771,7 @@ fn endpoint(model: &TenantModel) -> Option<Evidence> {
         let why = if unknown == onboarded.len() {
             format!(
                 "the antivirus mode of the {unknown} onboarded device{} in `{}` is not in the \
-                 export",
+                 export{left_out}",
                 if unknown == 1 { "" } else { "s" },
                 file(listed)
             )
@@ -752,7 +779,7 @@ fn endpoint(model: &TenantModel) -> Option<Evidence> {
             format!(
                 "the antivirus mode of {unknown} of the {} onboarded devices in `{}` is not in \
                  the export, and none of the others runs Defender Antivirus in active mode or \
-                 EDR in block mode",
+                 EDR in block mode{left_out}",
                 onboarded.len(),
                 file(listed)
             )
@@ -770,7 +797,7 @@ fn endpoint(model: &TenantModel) -> Option<Evidence> {
         return Some(Evidence::Undecided {
             why: format!(
                 "every onboarded device in `{}` has stopped reporting (`healthStatus` \
-                 `Inactive`): what their antivirus runs now is not in the export",
+                 `Inactive`): what their antivirus runs now is not in the export{left_out}",
                 file(listed)
             ),
             loc: listed,
@@ -784,7 +811,7 @@ fn endpoint(model: &TenantModel) -> Option<Evidence> {
         mode: Mode::Passive,
         why: format!(
             "{} onboarded device{} in `{}` still reporting, none running Defender Antivirus in \
-             active mode or EDR in block mode (`{}`: {})",
+             active mode or EDR in block mode (`{}`: {}){left_out}",
             reporting.len(),
             if reporting.len() == 1 { "" } else { "s" },
             file(listed),
