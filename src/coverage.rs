@@ -170,7 +170,7 @@ pub struct IncidentReport {
 /// The Entra group whose direct members are the users in scope.
 pub const USERS_GROUP: &str = "Defender_Experts_Scoped_Coverage_Users";
 /// The device group whose devices are in scope.
-pub const DEVICES_GROUP: &str = "Defender_Experts_Scoped_Coverage_Devices";
+pub const DEVICES_GROUP: &str = crate::export::formats::mde::SCOPED_DEVICE_GROUP;
 
 fn list<'r>(r: &'r Record, field: &str) -> &'r [Record] {
     match r.get(field).map(|f| f.value()) {

@@ -10,7 +10,7 @@
     clippy::indexing_slicing
 )]
 
-use crate::common::{copy_dir, fixture, lint_json, not_evaluated, violation_messages};
+use crate::common::{copy_dir, dexlint, fixture, lint_json, not_evaluated, violation_messages};
 use serde_json::Value;
 
 #[test]
@@ -69,4 +69,118 @@ fn mobile_devices_alone_leave_the_antivirus_mode_unknown() {
         )),
         "{ne:?}"
     );
+}
+
+#[test]
+fn a_machine_selected_without_its_group_takes_it_from_its_antivirus_row() {
+    let dir = fixture("mde-select");
+    let (_, report) = lint_json(&dir);
+    let passive = violation_messages(&report, "DEX204");
+    assert_eq!(passive.len(), 1, "{report:#}");
+    assert!(passive[0].contains("lt-001"), "{passive:?}");
+    assert!(
+        violation_messages(&report, "DEX007").is_empty(),
+        "{report:#}"
+    );
+    // The machine without a row, and the computer that matches no machine, have no group.
+    let ne = not_evaluated(&report, "DEX204");
+    for (entity, why) in [
+        (
+            "devices/c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3",
+            "device group of machine",
+        ),
+        (
+            "devices/PC-0099",
+            "matches no Defender for Endpoint machine",
+        ),
+    ] {
+        assert!(
+            ne.iter().any(|(e, r)| e == entity && r.contains(why)),
+            "{entity}: {ne:?}"
+        );
+    }
+    let out = dexlint()
+        .args(["scope", "--format", "json"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let scope: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let lt = scope["assets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "lt-001.contoso.com")
+        .unwrap();
+    assert_eq!(lt["state"], "in_scope", "{scope:#}");
+}
+
+#[test]
+fn a_device_group_no_machine_is_known_to_be_in_is_not_called_empty() {
+    // Without `lt-001`'s row no device is known to be in the scoped group, but two may be.
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("mde-select"), dir.path());
+    let path = dir.path().join("mde/deviceavinfo.json");
+    let mut rows: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    rows["value"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|r| r["computerDnsName"] != "lt-001.contoso.com");
+    std::fs::write(&path, rows.to_string()).unwrap();
+    let (_, report) = lint_json(dir.path());
+    assert!(
+        violation_messages(&report, "DEX007").is_empty(),
+        "{report:#}"
+    );
+    let ne = not_evaluated(&report, "DEX007");
+    assert!(
+        ne.iter()
+            .any(|(e, r)| e == "device_groups/501" && r.contains("`lt-001.contoso.com`")),
+        "{ne:?}"
+    );
+}
+
+#[test]
+fn without_the_scoped_device_group_a_device_of_unknown_group_is_in_scope() {
+    // The device group list shows the scoped group does not exist: every device is in scope,
+    // whatever group it is in.
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("mde-select"), dir.path());
+    for file in ["mde/devicegroups.json", "mde/deviceavinfo.json"] {
+        let path = dir.path().join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(
+            &path,
+            text.replace("Defender_Experts_Scoped_Coverage_Devices", "Laptops"),
+        )
+        .unwrap();
+    }
+    let (_, report) = lint_json(dir.path());
+    let passive = violation_messages(&report, "DEX204");
+    assert_eq!(passive.len(), 2, "{report:#}");
+    assert!(passive.iter().any(|m| m.contains("PC-0099")), "{passive:?}");
+}
+
+#[test]
+fn a_machine_that_gives_only_its_group_id_takes_the_name_from_the_device_group_list() {
+    // `$select=...,rbacGroupId`: the device group list names group 501.
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("mde-select"), dir.path());
+    let path = dir.path().join("mde/machines.json");
+    let mut machines: Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    machines["value"][2]["rbacGroupId"] = 501.into();
+    std::fs::write(&path, machines.to_string()).unwrap();
+    let out = dexlint()
+        .args(["scope", "--format", "json"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let scope: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let lt = scope["assets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "lt-003.contoso.com")
+        .unwrap();
+    assert_eq!(lt["state"], "in_scope", "{scope:#}");
 }

@@ -1609,12 +1609,32 @@ fn lowercase(text: &ArcStr) -> ArcStr {
 const PARALLEL_MERGES: usize = 4096;
 
 /// Replaces the device `existing` by a machine of the machine list, which came after the
-/// antivirus list: the device keeps its `av_mode`.
+/// antivirus list: the device keeps its `av_mode`, and what the machine does not give of
+/// [`ROW_FIELDS`] (a list `$select`ed without them).
 fn merge_machine(existing: &mut Record, machine: Record) {
-    let av = existing.take("av_mode");
-    *existing = machine;
-    if let Some((value, loc)) = av.map(Field::into_parts) {
+    let mut earlier = std::mem::replace(existing, machine);
+    if let Some((value, loc)) = earlier.take("av_mode").map(Field::into_parts) {
         existing.set("av_mode", value, loc);
+    }
+    fill_absent(existing, &mut earlier);
+}
+
+/// The fields of a device that both the machine list and an antivirus health row give: its
+/// name, platform and device group.
+const ROW_FIELDS: [&str; 4] = ["name", "os", "group_id", "group"];
+
+/// Sets the [`ROW_FIELDS`] that `device` does not give (absent or null) from `other`, where it
+/// gives them: a machine of a list `$select`ed without its group takes it from its antivirus
+/// row (`rbacGroupName`, `rbacGroupId`), as a machine known only from that row does.
+fn fill_absent(device: &mut Record, other: &mut Record) {
+    for name in ROW_FIELDS {
+        if device.get(name).is_none_or(Field::is_null)
+            && other.get(name).is_some_and(|f| !f.is_null())
+        {
+            if let Some((value, loc)) = other.take(name).map(Field::into_parts) {
+                device.set(name, value, loc);
+            }
+        }
     }
 }
 
@@ -1964,11 +1984,11 @@ impl Assembler {
         let i = *i;
         if i == next {
             self.devices.push(stub);
-        } else if let (Some(d), Some((mode, loc))) = (
-            self.devices.get_mut(i),
-            stub.take("av_mode").map(Field::into_parts),
-        ) {
-            d.set("av_mode", mode, loc);
+        } else if let Some(d) = self.devices.get_mut(i) {
+            if let Some((mode, loc)) = stub.take("av_mode").map(Field::into_parts) {
+                d.set("av_mode", mode, loc);
+            }
+            fill_absent(d, &mut stub);
         }
     }
 
@@ -2443,6 +2463,7 @@ impl Assembler {
         if let Some(c) = model.collection_mut("devices") {
             unknown_av_modes(c);
         }
+        machine_groups(&mut model);
         // What the messages quote from the export (names, an API's error text) shows every
         // character it holds.
         for d in &mut self.diagnostics {
@@ -2662,6 +2683,90 @@ fn unknown_av_modes(devices: &mut crate::model::Collection) {
                  `Get-MpComputerStatus`): its antivirus mode is not known"
             ),
         })
+    });
+}
+
+/// Completes each device's device group from the device group list: a machine that gives
+/// only its group's id (`rbacGroupId`) or only its name (`rbacGroupName`) takes the other from
+/// the group of the list that has it. A device that gives neither, from the machine list or its
+/// antivirus row (a machine list `$select`ed without them, a `Get-MpComputerStatus` that
+/// matches no machine), has both unknown while it may be in the scoped device group (the
+/// device group list has it, or is not exported whole): a rule on its group lists it as not
+/// evaluated instead of judging it outside every group (DEX204 passed it, DEX007 found the
+/// scoped group empty). A machine outside every device group gives `rbacGroupId` `0` and
+/// `rbacGroupName` null (the machine resource's example): its group is known to be none.
+fn machine_groups(model: &mut TenantModel) {
+    let list = model.collection("device_groups").filter(|c| c.present);
+    let may_be_scoped = list.is_none_or(|c| {
+        c.partial.is_some()
+            || !c.lost.is_empty()
+            || c.gaps.iter().any(|g| g.entity.is_none())
+            || c.records
+                .iter()
+                .any(|g| g.text("name") == Some(formats::mde::SCOPED_DEVICE_GROUP))
+    });
+    let groups: Vec<(ArcStr, ArcStr, Option<Loc>)> = list
+        .map_or(&[][..], |c| &c.records[..])
+        .iter()
+        .filter_map(|g| match (g.get("id")?.value(), g.get("name")?.value()) {
+            (ValueRef::Str(id), ValueRef::Str(name)) => Some((id.clone(), name.clone(), g.loc())),
+            _ => None,
+        })
+        .collect();
+    let Some(devices) = model.collection_mut("devices").filter(|c| c.present) else {
+        return;
+    };
+    // The one group of the list with `value` as its id (`by_id`) or name.
+    let one = |value: &str, by_id: bool| {
+        let mut found = groups.iter().filter(|(id, name, _)| {
+            let key = if by_id { id } else { name };
+            key.as_str() == value
+        });
+        match (found.next(), found.next()) {
+            (Some(g), None) => Some(g.clone()),
+            _ => None,
+        }
+    };
+    for d in &mut devices.records {
+        let given = |name| d.get(name).and_then(|f| Some((f.as_str()?, f.loc())));
+        // The field to set, from the group of the list the other one names, located there.
+        let found = match (given("group_id"), given("group")) {
+            (Some((id, loc)), None) => one(id, true).map(|(_, name, _)| ("group", name, loc)),
+            (None, Some((name, loc))) => one(name, false).map(|(id, _, _)| ("group_id", id, loc)),
+            _ => None,
+        };
+        if let Some((field, value, loc)) = found {
+            d.set(field, Value::Str(value), loc);
+        }
+    }
+    if !may_be_scoped {
+        return;
+    }
+    let no_group = |d: &Record| {
+        ["group", "group_id"]
+            .iter()
+            .all(|f| d.get(f).is_none_or(|v| v.is_null() || v.is_unknown()))
+    };
+    let why = |d: &Record, id: &str| {
+        let name = named(d.text("name"), id);
+        Some(match d.text("id") {
+            Some(_) => format!(
+                "the export does not give the device group of machine {name} \
+                 (`rbacGroupName`, `rbacGroupId`; a machine list `$select`ed without them, and \
+                 no antivirus row that gives them): export `/api/machines` with them"
+            ),
+            None => format!(
+                "computer {name} (`Get-MpComputerStatus`) matches no Defender for Endpoint \
+                 machine of the export, so its device group is not known: export \
+                 `/api/machines` with it, or its antivirus health (`/api/deviceavinfo`)"
+            ),
+        })
+    };
+    unknown_where(devices, "group", |d, _, id| {
+        no_group(d).then(|| why(d, id))?
+    });
+    unknown_where(devices, "group_id", |d, _, id| {
+        no_group(d).then(|| why(d, id))?
     });
 }
 

@@ -351,8 +351,16 @@ pub static DEVICE: RecordSchema = RecordSchema {
             "High",
         ]).on_demand(),
         o("exposure_level", STR, "exposureLevel").values(&["None", "Low", "Medium", "High"]).on_demand(),
-        o("group_id", STR, "rbacGroupId"),
-        o("group", STR, "rbacGroupName"),
+        o(
+            "group_id",
+            STR,
+            "rbacGroupId (the machine's, else its antivirus row's, else the id of the device group named rbacGroupName); unknown when none gives it and the device may be in the scoped device group",
+        ),
+        o(
+            "group",
+            STR,
+            "rbacGroupName (the machine's, else its antivirus row's, else the name of the device group whose id is rbacGroupId); unknown when none gives it and the device may be in the scoped device group",
+        ),
         o("tags", STRS, "machineTags"),
         f(
             "av_mode",

@@ -9,8 +9,8 @@
 //! `avMode` (`"0"`..`"5"`, where `"3"` and `""` both mean Other). An undocumented value is a
 //! warning at that value; the record is kept. A machine with several antivirus rows takes the
 //! most recent (`dataRefreshTimestamp`, else `lastSeenTime`), whatever their order; a machine
-//! known only from deviceavinfo takes its device group from the row's `rbacGroupName` and
-//! `rbacGroupId`. `osPlatform` is free text (`Windows11`,
+//! known only from deviceavinfo, or listed without them (`$select`), takes its device group from
+//! the row's `rbacGroupName` and `rbacGroupId`. `osPlatform` is free text (`Windows11`,
 //! `WindowsServer2022`, `macOS`, `Linux`; `Windows 11` in deviceavinfo) and is read as written.
 
 use crate::export::formats::document_context;
@@ -203,6 +203,10 @@ pub fn machine(b: &mut Builder, m: &At<'_>) {
     }
     b.add_device(r);
 }
+
+/// The reserved name of the device group whose devices Defender Experts covers under scoped
+/// coverage (the scoped coverage page).
+pub const SCOPED_DEVICE_GROUP: &str = "Defender_Experts_Scoped_Coverage_Devices";
 
 /// The `osPlatform`s (compared ignoring case) on which Defender for Endpoint runs no Microsoft
 /// Defender Antivirus: iOS and Android. The antivirus health report knows the `osKind`s
