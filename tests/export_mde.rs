@@ -184,3 +184,44 @@ fn a_machine_that_gives_only_its_group_id_takes_the_name_from_the_device_group_l
         .unwrap();
     assert_eq!(lt["state"], "in_scope", "{scope:#}");
 }
+
+#[test]
+fn the_most_recent_antivirus_row_wins_when_the_report_refreshed_them_together() {
+    let dir = fixture("mde-av-rows-one-refresh");
+    let (_, report) = lint_json(&dir);
+    assert!(
+        violation_messages(&report, "DEX204").is_empty(),
+        "{report:#}"
+    );
+    // Read in the other order, the rows give the same modes.
+    let copy = tempfile::tempdir().unwrap();
+    copy_dir(&dir, copy.path());
+    let path = copy.path().join("mde/deviceavinfo.json");
+    let mut rows: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    rows["value"].as_array_mut().unwrap().reverse();
+    std::fs::write(&path, serde_json::to_string_pretty(&rows).unwrap()).unwrap();
+    let (_, reversed) = lint_json(copy.path());
+    for report in [&report, &reversed] {
+        assert!(
+            violation_messages(report, "DEX204").is_empty(),
+            "{report:#}"
+        );
+        let ne = not_evaluated(report, "DEX204");
+        assert_eq!(ne.len(), 1, "{ne:?}");
+        assert_eq!(ne[0].0, format!("devices/{}", "b2".repeat(20)));
+        assert!(ne[0].1.contains("give different modes"), "{ne:?}");
+    }
+    let warning = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| {
+            e["message"]
+                .as_str()
+                .unwrap()
+                .contains("neither row is more recent")
+        })
+        .unwrap_or_else(|| panic!("{report:#}"));
+    assert_eq!(warning["file"], "mde/deviceavinfo.json");
+    assert_eq!(warning["line"], 98);
+}

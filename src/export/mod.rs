@@ -781,9 +781,9 @@ enum Op {
     /// A machine, with its key in [`Assembler::device_index`].
     Device(ArcStr, Record),
     /// The antivirus mode of a machine: the device to create when there is none yet (its `id`
-    /// the machine's, its `av_mode` the mode, located where the row gives it), and when the
-    /// row's data was refreshed (ms since the epoch), if it says.
-    AvMode(Record, Option<i64>),
+    /// the machine's, its `av_mode` the mode, located where the row gives it), and the row's
+    /// times.
+    AvMode(Record, RowTime),
     /// The antivirus mode of the device named by the first (a computer name, short or fully
     /// qualified), where it was read, and the device to create: joined to the machine of that
     /// name when every file is read.
@@ -1432,12 +1432,10 @@ impl Builder {
         json::put(&mut stub, "os", item, "osPlatform", json::Conv::Text);
         json::put(&mut stub, "group_id", item, "rbacGroupId", json::Conv::Text);
         json::put(&mut stub, "group", item, "rbacGroupName", json::Conv::Text);
-        // When a machine has several rows, the most recent one (by the documented
-        // `dataRefreshTimestamp`, else `lastSeenTime`) is its state.
-        let refreshed = ["dataRefreshTimestamp", "lastSeenTime"]
-            .iter()
-            .find_map(|k| item.get(k).and_then(|t| t.date()));
-        self.add(Op::AvMode(stub, refreshed));
+        // When a machine has several rows, the most recent one is its state.
+        let time = |key| item.get(key).and_then(|t| t.date());
+        let times = RowTime::new(time("dataRefreshTimestamp"), time("lastSeenTime"));
+        self.add(Op::AvMode(stub, times));
     }
 
     /// Sets the antivirus mode of the device named `name` (`Get-MpComputerStatus`, which knows
@@ -1619,6 +1617,40 @@ fn merge_machine(existing: &mut Record, machine: Record) {
     fill_absent(existing, &mut earlier);
 }
 
+/// When an antivirus health row's data was refreshed (`dataRefreshTimestamp`) and its machine
+/// last seen (`lastSeenTime`), in ms since the epoch, [`RowTime::NOT_GIVEN`] when the row does
+/// not say: one machine can have several rows (the JSON response has an entry per unique
+/// combination of device, name, mode, up-to-date status and scan results), and the most recent
+/// is its state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RowTime {
+    refreshed: i64,
+    seen: i64,
+}
+
+impl RowTime {
+    /// A time the row does not give (two words instead of two options keep [`Op`] small).
+    const NOT_GIVEN: i64 = i64::MIN;
+
+    /// A row's times, as it gives them.
+    pub(crate) fn new(refreshed: Option<i64>, seen: Option<i64>) -> RowTime {
+        RowTime {
+            refreshed: refreshed.unwrap_or(Self::NOT_GIVEN),
+            seen: seen.unwrap_or(Self::NOT_GIVEN),
+        }
+    }
+
+    /// Whether this row is more recent than `other` (`Greater`), less (`Less`), or neither can
+    /// tell (`Equal`): by `dataRefreshTimestamp` when both give different ones (the report's
+    /// refresh, often the same on every row), else by `lastSeenTime`.
+    fn order(self, other: RowTime) -> std::cmp::Ordering {
+        [(self.refreshed, other.refreshed), (self.seen, other.seen)]
+            .into_iter()
+            .find(|&(a, b)| a != b && a != Self::NOT_GIVEN && b != Self::NOT_GIVEN)
+            .map_or(std::cmp::Ordering::Equal, |(a, b)| a.cmp(&b))
+    }
+}
+
 /// The fields of a device that both the machine list and an antivirus health row give: its
 /// name, platform and device group.
 const ROW_FIELDS: [&str; 4] = ["name", "os", "group_id", "group"];
@@ -1690,10 +1722,13 @@ struct Assembler {
     whole_member_lists: HashSet<String>,
     cast_member_files: HashSet<FileId>,
     devices: Vec<Record>,
-    /// Each device by its lowercase identity: its place in `devices`, and the refresh time of
-    /// the antivirus row that set its mode. A key is the record's own string when it is
-    /// lowercase already (as Defender for Endpoint writes machine ids).
-    device_index: HashMap<ArcStr, (usize, Option<i64>), foldhash::fast::RandomState>,
+    /// Each device by its lowercase identity: its place in `devices`, and the times of the
+    /// antivirus row that set its mode (None: no row did). A key is the record's own string
+    /// when it is lowercase already (as Defender for Endpoint writes machine ids).
+    device_index: HashMap<ArcStr, (usize, Option<RowTime>), foldhash::fast::RandomState>,
+    /// The devices (by place in `devices`) whose antivirus rows give different modes, none more
+    /// recent than the other: the mode and location of the first row and of the second.
+    av_conflicts: std::collections::BTreeMap<usize, [(Value, Option<Loc>); 2]>,
     /// Antivirus modes known by device name, in walk order: joined in `finish`.
     av_by_name: Vec<(String, Value, Loc, Record)>,
     accounts: Vec<Record>,
@@ -1847,7 +1882,7 @@ impl Assembler {
                     }
                 }
                 Op::Device(id, r) => machines.push((id, r)),
-                Op::AvMode(stub, refreshed) => self.add_av_mode(stub, refreshed),
+                Op::AvMode(stub, times) => self.add_av_mode(stub, times),
                 Op::AvModeByName(by_name) => {
                     self.touch("devices", file);
                     self.av_by_name.push(*by_name);
@@ -1964,24 +1999,40 @@ impl Assembler {
         }
     }
 
-    /// Sets the antivirus mode of a machine, unless a row refreshed later already set it
-    /// (rows without a time: the last one read wins).
-    fn add_av_mode(&mut self, mut stub: Record, refreshed: Option<i64>) {
+    /// Sets the antivirus mode of a machine, unless a more recent row already set it (see
+    /// [`RowTime::order`]). A row that is neither more nor less recent than the one that set it
+    /// and gives another mode makes the mode unknown (see [`Assembler::av_conflict_gaps`]).
+    fn add_av_mode(&mut self, mut stub: Record, times: RowTime) {
         let Some(ValueRef::Str(id)) = stub.get("id").map(Field::value) else {
             return;
         };
         let key = lowercase(id);
         let next = self.devices.len();
-        let (i, set) = self.device_index.entry(key).or_insert((next, None));
-        match (*set, refreshed) {
-            (Some(before), Some(now)) if now < before => return,
-            (Some(_), None) => return,
-            _ => {}
+        let &mut (i, before) = self.device_index.entry(key.clone()).or_insert((next, None));
+        if let Some(before) = before {
+            match times.order(before) {
+                std::cmp::Ordering::Less => return,
+                std::cmp::Ordering::Greater => {
+                    self.av_conflicts.remove(&i);
+                }
+                std::cmp::Ordering::Equal => {
+                    let (Some(d), Some(now)) = (self.devices.get(i), stub.get("av_mode")) else {
+                        return;
+                    };
+                    let earlier = d.get("av_mode");
+                    if earlier.is_some_and(|e| e.value() != now.value()) {
+                        let first = earlier
+                            .map_or((Value::Null, None), |e| (e.value().to_value(), e.loc()));
+                        let second = (now.value().to_value(), now.loc());
+                        self.av_conflicts.entry(i).or_insert([first, second]);
+                    }
+                    return;
+                }
+            }
         }
-        if refreshed.is_some() {
-            *set = refreshed;
+        if let Some(entry) = self.device_index.get_mut(&key) {
+            entry.1 = Some(times);
         }
-        let i = *i;
         if i == next {
             self.devices.push(stub);
         } else if let Some(d) = self.devices.get_mut(i) {
@@ -2153,6 +2204,68 @@ impl Assembler {
                 loc: c.second.1,
                 in_value: true,
                 unlisted: false,
+            });
+        }
+        gaps
+    }
+
+    /// The machines whose antivirus rows give different modes, neither more recent than the
+    /// other (the same `dataRefreshTimestamp` and `lastSeenTime`, or not given): each one's mode
+    /// is unknown, with a warning at the second row's mode naming the first, and the gap.
+    fn av_conflict_gaps(&mut self, model: &TenantModel) -> Vec<Gap> {
+        let conflicts = std::mem::take(&mut self.av_conflicts);
+        let locs: Vec<Loc> = conflicts
+            .values()
+            .flat_map(|[a, b]| [a.1, b.1])
+            .flatten()
+            .collect();
+        let refs: Vec<&Loc> = locs.iter().collect();
+        let located = locate::locate_all(model, &refs);
+        let at = |loc: Option<Loc>| {
+            let loc = loc?;
+            let file = model.files.get(loc.file() as usize)?;
+            let i = locs.iter().position(|l| *l == loc)?;
+            Some((file, located.get(i).cloned().flatten()))
+        };
+        let place = |loc: Option<Loc>| match at(loc) {
+            Some((f, Some(l))) => format!("`{}` line {}", f.path, l.line),
+            Some((f, None)) => format!("`{}`", f.path),
+            None => "?".to_string(),
+        };
+        let mut gaps = Vec::new();
+        for (i, [first, second]) in conflicts {
+            let Some(d) = self.devices.get_mut(i) else {
+                continue;
+            };
+            let id = d.identity().unwrap_or("?").to_string();
+            let name = named(d.text("name"), &id);
+            let (was, now) = (place(first.1), place(second.1));
+            let (a, b) = (shown(&first.0), shown(&second.0));
+            d.set("av_mode", Value::Unknown, second.1);
+            if let Some((file, l)) = at(second.1) {
+                self.diagnostics.push(LoadDiagnostic {
+                    level: DiagLevel::Warning,
+                    file: file.path.clone(),
+                    root: file.root,
+                    line: l.as_ref().map(|a| a.line),
+                    column: l.as_ref().map(|a| a.column),
+                    message: format!(
+                        "antivirus mode {b} of machine {name} differs from {a} in {was}, and \
+                         neither row is more recent (`dataRefreshTimestamp`, `lastSeenTime`): \
+                         its antivirus mode is unknown"
+                    ),
+                    snippet: l.map(|a| a.source.line(a.line).to_string()),
+                });
+            }
+            gaps.push(Gap {
+                field: Some("av_mode"),
+                entity: Some(id),
+                reason: format!(
+                    "the antivirus rows of machine {name} give different modes, {a} in {was} \
+                     and {b} in {now}, and neither is more recent: its antivirus mode is unknown"
+                ),
+                loc: second.1,
+                in_value: true,
             });
         }
         gaps
@@ -2389,8 +2502,10 @@ impl Assembler {
             c.gaps.extend(unexported);
             c.extend(std::mem::take(&mut self.groups));
         }
+        let av_conflicts = self.av_conflict_gaps(&model);
         self.join_av_by_name(&model);
         if let Some(c) = model.collection_mut("devices") {
+            c.gaps.extend(av_conflicts);
             c.extend(std::mem::take(&mut self.devices));
         }
         let gone = inactive_subscriptions(&mut self.accounts);

@@ -8,7 +8,9 @@
 //! `ImpairedCommunication`, `NoSensorData`, `NoSensorDataImpairedCommunication`, `Unknown`) and
 //! `avMode` (`"0"`..`"5"`, where `"3"` and `""` both mean Other). An undocumented value is a
 //! warning at that value; the record is kept. A machine with several antivirus rows takes the
-//! most recent (`dataRefreshTimestamp`, else `lastSeenTime`), whatever their order; a machine
+//! most recent, whatever their order: by `dataRefreshTimestamp` where the rows give different
+//! ones, else by `lastSeenTime`; rows neither more recent than the other that give different
+//! modes leave the mode unknown, with a warning. A machine
 //! known only from deviceavinfo, or listed without them (`$select`), takes its device group from
 //! the row's `rbacGroupName` and `rbacGroupId`. `osPlatform` is free text (`Windows11`,
 //! `WindowsServer2022`, `macOS`, `Linux`; `Windows 11` in deviceavinfo) and is read as written.

@@ -18,7 +18,7 @@ use super::mde::av_mode;
 use super::Elements;
 use crate::export::json::Strings;
 use crate::export::tree;
-use crate::export::Op;
+use crate::export::{Op, RowTime};
 use crate::model::schema::{self, RecordSchema};
 use crate::model::{ArcStr, Field, FileId, Loc, Projection, Record, SharedRecords, Value};
 use jiter::{Jiter, Peek};
@@ -621,7 +621,7 @@ impl Reader<'_> {
         }
         stub.set("av_mode", mode, Some(loc));
         let [refreshed, last_seen] = row.refreshed;
-        Some(Some(Op::AvMode(stub, refreshed.or(last_seen))))
+        Some(Some(Op::AvMode(stub, RowTime::new(refreshed, last_seen))))
     }
 }
 

@@ -765,7 +765,10 @@ fn endpoint(model: &TenantModel) -> Option<Evidence> {
         .or(devices.origin);
     let unknown = onboarded
         .iter()
-        .filter(|d| d.get("av_mode").is_none_or(Field::is_null))
+        .filter(|d| {
+            d.get("av_mode")
+                .is_none_or(|f| f.is_null() || f.is_unknown())
+        })
         .count();
     if unknown > 0 {
         let why = if unknown == onboarded.len() {
