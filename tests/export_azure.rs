@@ -297,17 +297,18 @@ fn defender_for_endpoint_documented_values() {
                 "Active",
                 Some("active")
             ),
+            // The report's Other (`avMode` "3" and ""): neither active nor passive, unknown.
             (
                 "nw-srv-0002.northwind.example",
                 "Onboarded",
                 "Inactive",
-                Some("other")
+                None
             ),
             (
                 "nw-lx-0004.northwind.example",
                 "Onboarded",
                 "NoSensorData",
-                Some("other")
+                None
             ),
             (
                 "nw-mac-0003.northwind.example",
@@ -335,6 +336,9 @@ fn defender_for_endpoint_documented_values() {
             ),
         ]
     );
+    for d in &devices[1..3] {
+        assert!(d.get("av_mode").unwrap().is_unknown(), "{d:?}");
+    }
     let diags: Vec<_> = l
         .diagnostics
         .iter()

@@ -225,3 +225,47 @@ fn the_most_recent_antivirus_row_wins_when_the_report_refreshed_them_together() 
     assert_eq!(warning["file"], "mde/deviceavinfo.json");
     assert_eq!(warning["line"], 98);
 }
+
+#[test]
+fn disabled_antivirus_is_not_active_and_other_is_not_known() {
+    let dir = fixture("mde-av-modes");
+    let (_, report) = lint_json(&dir);
+    let fired = violation_messages(&report, "DEX204");
+    let modes: Vec<&str> = fired
+        .iter()
+        .map(|m| m.split('`').nth(3).unwrap_or(""))
+        .collect();
+    assert_eq!(modes, ["passive", "disabled", "passive_audit"], "{fired:?}");
+    let ne = not_evaluated(&report, "DEX204");
+    assert_eq!(ne.len(), 2, "{ne:?}");
+    for ((_, reason), name) in ne.iter().zip(["ctso-av3", "ctso-av6"]) {
+        assert!(
+            reason.contains(name) && reason.contains("the mode Other"),
+            "{ne:?}"
+        );
+    }
+    // With the active and EDR block devices passive, Defender for Endpoint's mode rests on the
+    // others: two of them Other, so unknown rather than passive.
+    let copy = tempfile::tempdir().unwrap();
+    copy_dir(&dir, copy.path());
+    let path = copy.path().join("mde/deviceavinfo.json");
+    let mut rows: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    for r in rows["value"].as_array_mut().unwrap() {
+        if r["avMode"] == "0" || r["avMode"] == "4" {
+            r["avMode"] = "1".into();
+        }
+    }
+    std::fs::write(&path, rows.to_string()).unwrap();
+    let (_, report) = lint_json(copy.path());
+    assert!(
+        violation_messages(&report, "DEX202").is_empty(),
+        "{report:#}"
+    );
+    let ne = not_evaluated(&report, "DEX202");
+    assert!(
+        ne.iter()
+            .any(|(e, r)| e == "products/mde"
+                && r.contains("is Other in the antivirus health report")),
+        "{ne:?}"
+    );
+}

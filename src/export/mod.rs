@@ -2727,12 +2727,23 @@ fn unknown_where(
     field: &'static str,
     why: impl Fn(&Record, &Field, &str) -> Option<String> + Sync,
 ) {
+    unknown_if(c, field, Field::is_null, why);
+}
+
+/// [`unknown_where`] for the values `which` picks (a value that tells nothing, as well as
+/// null).
+fn unknown_if(
+    c: &mut crate::model::Collection,
+    field: &'static str,
+    which: impl Fn(&Field) -> bool + Sync,
+    why: impl Fn(&Record, &Field, &str) -> Option<String> + Sync,
+) {
     let unknown: Vec<(usize, Gap)> = c
         .records
         .par_iter()
         .enumerate()
         .filter_map(|(i, r)| {
-            let value = r.get(field).filter(|f| f.is_null())?;
+            let value = r.get(field).filter(|f| which(f))?;
             let id = r.identity().unwrap_or("?");
             let reason = why(r, value, id)?;
             let gap = Gap {
@@ -2771,7 +2782,9 @@ fn declared(r: &Record) -> bool {
 /// page), or whose row gives no mode. A rule on the mode then lists the machine as not
 /// evaluated instead of passing it. Without any antivirus data the mode is absent from the
 /// whole collection, and rules on it are not evaluated at all. An iOS or Android machine
-/// ([`formats::mde::mobile`]) has no antivirus mode: its mode stays absent.
+/// ([`formats::mde::mobile`]) has no antivirus mode: its mode stays absent. The mode `other`
+/// (`avMode` `"3"` or `""`, the report's Other) tells neither active nor passive: it is unknown
+/// too, whether the machine is onboarded or known from its row alone.
 fn unknown_av_modes(devices: &mut crate::model::Collection) {
     use rayon::prelude::*;
     let told = |d: &Record| {
@@ -2781,24 +2794,37 @@ fn unknown_av_modes(devices: &mut crate::model::Collection) {
     if !devices.records.par_iter().any(told) {
         return;
     }
-    unknown_where(devices, "av_mode", |d, mode, id| {
-        if d.get("onboarding").and_then(Field::as_str) != Some("Onboarded")
-            || d.text("os").is_some_and(formats::mde::mobile)
-        {
-            return None;
-        }
-        let name = named(d.text("name"), id);
-        Some(match mode.loc() {
-            Some(_) => format!(
-                "the antivirus data of machine {name} (`deviceavinfo` or \
+    let other = |f: &Field| f.as_str() == Some("other");
+    unknown_if(
+        devices,
+        "av_mode",
+        |f| f.is_null() || other(f),
+        |d, mode, id| {
+            let name = named(d.text("name"), id);
+            if other(mode) {
+                return Some(format!(
+                    "the antivirus health report gives machine {name} the mode Other (`avMode` \
+                 `3` or empty), which is neither active nor passive: its antivirus mode is \
+                 unknown"
+                ));
+            }
+            if d.get("onboarding").and_then(Field::as_str) != Some("Onboarded")
+                || d.text("os").is_some_and(formats::mde::mobile)
+            {
+                return None;
+            }
+            Some(match mode.loc() {
+                Some(_) => format!(
+                    "the antivirus data of machine {name} (`deviceavinfo` or \
                  `Get-MpComputerStatus`) gives no mode dexlint reads"
-            ),
-            None => format!(
-                "machine {name} is not in the export's antivirus data (`deviceavinfo`, \
+                ),
+                None => format!(
+                    "machine {name} is not in the export's antivirus data (`deviceavinfo`, \
                  `Get-MpComputerStatus`): its antivirus mode is not known"
-            ),
-        })
-    });
+                ),
+            })
+        },
+    );
 }
 
 /// Completes each device's device group from the device group list: a machine that gives

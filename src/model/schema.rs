@@ -365,7 +365,7 @@ pub static DEVICE: RecordSchema = RecordSchema {
         f(
             "av_mode",
             STR,
-            "deviceavinfo avMode (\"0\" active ... \"5\" passive_audit; \"3\" and \"\" other), or Get-MpComputerStatus AMRunningMode (Normal: active; Passive Mode, Passive, SxS Passive Mode: passive; EDR Block Mode: edr_block; Not running: disabled); none on iOS and Android devices, which run no Defender Antivirus",
+            "deviceavinfo avMode (\"0\" active ... \"5\" passive_audit; \"3\" and \"\", the report's Other, neither active nor passive: unknown), or Get-MpComputerStatus AMRunningMode (Normal: active; Passive Mode, Passive, SxS Passive Mode: passive; EDR Block Mode: edr_block; Not running: disabled); none on iOS and Android devices, which run no Defender Antivirus",
         )
         .values(&[
             "active",
@@ -373,7 +373,6 @@ pub static DEVICE: RecordSchema = RecordSchema {
             "disabled",
             "edr_block",
             "passive_audit",
-            "other",
         ]),
     ],
 };

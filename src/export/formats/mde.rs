@@ -225,7 +225,8 @@ pub fn mobile(os: &str) -> bool {
         .any(|p| p.eq_ignore_ascii_case(os.trim()))
 }
 
-/// `avMode` codes of `/api/deviceavinfo`: `""` and `"3"` both mean Other.
+/// `avMode` codes of `/api/deviceavinfo`: `""` and `"3"` both mean Other (`other`, which tells
+/// neither active nor passive: made unknown once every file is read).
 pub fn av_mode(code: &str) -> Option<&'static str> {
     Some(match code.trim() {
         "0" => "active",

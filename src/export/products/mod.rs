@@ -763,26 +763,41 @@ fn endpoint(model: &TenantModel) -> Option<Evidence> {
         .iter()
         .find_map(|d| d.get("onboarding").and_then(|f| f.loc()))
         .or(devices.origin);
-    let unknown = onboarded
+    let missing = onboarded
         .iter()
         .filter(|d| {
             d.get("av_mode")
                 .is_none_or(|f| f.is_null() || f.is_unknown())
         })
         .count();
+    // The report's Other (`avMode` `3` or empty) tells neither active nor passive.
+    let other = onboarded
+        .iter()
+        .filter(|d| d.text("av_mode") == Some("other"))
+        .count();
+    let unknown = missing + other;
     if unknown > 0 {
+        let what = match (missing, other) {
+            (_, 0) => "is not in the export".to_string(),
+            (0, _) => "is Other in the antivirus health report (`avMode` `3` or empty), which \
+                       is neither active nor passive"
+                .to_string(),
+            (m, o) => format!(
+                "is not in the export ({m}) or Other in the antivirus health report ({o}: \
+                 `avMode` `3` or empty, neither active nor passive)"
+            ),
+        };
         let why = if unknown == onboarded.len() {
             format!(
-                "the antivirus mode of the {unknown} onboarded device{} in `{}` is not in the \
-                 export{left_out}",
+                "the antivirus mode of the {unknown} onboarded device{} in `{}` {what}{left_out}",
                 if unknown == 1 { "" } else { "s" },
                 file(listed)
             )
         } else {
             format!(
-                "the antivirus mode of {unknown} of the {} onboarded devices in `{}` is not in \
-                 the export, and none of the others runs Defender Antivirus in active mode or \
-                 EDR in block mode{left_out}",
+                "the antivirus mode of {unknown} of the {} onboarded devices in `{}` {what}, and \
+                 none of the others runs Defender Antivirus in active mode or EDR in block \
+                 mode{left_out}",
                 onboarded.len(),
                 file(listed)
             )
