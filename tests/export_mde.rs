@@ -269,3 +269,41 @@ fn disabled_antivirus_is_not_active_and_other_is_not_known() {
         "{ne:?}"
     );
 }
+
+#[test]
+fn the_404_of_a_tenant_without_recent_machines_says_what_to_save() {
+    let dir = fixture("mde-machines-404");
+    let (code, report) = lint_json(&dir);
+    assert_eq!(code, 2, "{report:#}");
+    let errors = report["errors"].as_array().unwrap();
+    let error = errors
+        .iter()
+        .find(|e| e["file"] == "mde/machines.json")
+        .unwrap_or_else(|| panic!("{report:#}"));
+    let message = error["message"].as_str().unwrap();
+    assert!(
+        message.contains("404 Not Found when the tenant has no recent machines")
+            && message.contains("save `{\"value\": []}` in its place")
+            && !message.contains("export it again"),
+        "{message}"
+    );
+    // What it says to save is read: a tenant without machines.
+    let copy = tempfile::tempdir().unwrap();
+    copy_dir(&dir, copy.path());
+    std::fs::write(copy.path().join("mde/machines.json"), "{\"value\": []}").unwrap();
+    let (_, report) = lint_json(copy.path());
+    let errors: Vec<&Value> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["level"] == "error")
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let mde = &report["summary"]["tenants"][0]["products"][0];
+    assert_eq!(mde["name"], "mde", "{report:#}");
+    assert_eq!(mde["mode"], "not_deployed", "{mde:#}");
+    assert_eq!(
+        mde["evidence"], "`mde/machines.json` lists no machine",
+        "{mde:#}"
+    );
+}

@@ -28,6 +28,21 @@ fn by_name(rel: &str, word: &str) -> bool {
         .is_some_and(|f| f.to_ascii_lowercase().contains(word))
 }
 
+/// Whether `rel` (`/`-separated) is where docs/exporting.md saves the machine list
+/// (`GET /api/machines`): a file named `machines.json`, or a further page of it
+/// (`machines-2.json`), in any folder.
+pub fn machine_list_path(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel).to_ascii_lowercase();
+    name.strip_suffix(".json")
+        .and_then(|stem| stem.strip_prefix("machines"))
+        .is_some_and(|rest| {
+            rest.strip_prefix('-')
+                .unwrap_or(rest)
+                .bytes()
+                .all(|b| b.is_ascii_digit())
+        })
+}
+
 /// Reads a Defender for Endpoint document; false when it is not one.
 pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
     // The list saved without its envelope (`(Invoke-RestMethod ...).value | ConvertTo-Json`):
@@ -70,6 +85,15 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
         None => match first {
             Some(i) if i.get("avMode").is_some() => av_info(b, doc),
             Some(i) if i.get("computerDnsName").is_some() && i.get("rbacGroupId").is_some() => {
+                machines(b, doc)
+            }
+            // `{"value": []}` where the machine list is saved: what a tenant without recent
+            // machines has (its `GET /api/machines` answers 404).
+            None if doc
+                .get("value")
+                .is_some_and(|v| v.v.as_array().is_some_and(<[_]>::is_empty))
+                && machine_list_path(rel) =>
+            {
                 machines(b, doc)
             }
             _ => return false,

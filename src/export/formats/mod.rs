@@ -188,6 +188,19 @@ pub fn error_response<'a>(doc: &At<'a>, rel: &str) -> Option<(String, At<'a>)> {
         .any(|part| part.eq_ignore_ascii_case("azure"))
         || message.contains("/subscriptions/")
         || message.contains("Microsoft.");
+    if code.eq_ignore_ascii_case("NotFound") && mde::machine_list_path(rel) {
+        return Some((
+            format!(
+                "the file holds an error response (`{code}`: {quoted}), not the machine list: \
+                 nothing of this file was read; Defender for Endpoint's `GET /api/machines` \
+                 answers 404 Not Found when the tenant has no recent machines (\"If no recent \
+                 machines - 404 Not Found\", the List machines API page), which no new export \
+                 changes: save `{{\"value\": []}}` in its place for a tenant without machines, \
+                 or declare `products.mde` in a deployment declaration (docs/exporting.md)"
+            ),
+            error,
+        ));
+    }
     let api = if error.get("innerError").is_some() {
         "a Microsoft Graph error response"
     } else if azure {

@@ -747,13 +747,16 @@ fn endpoint(model: &TenantModel) -> Option<Evidence> {
                 loc: listed,
             });
         }
-        return Some(Evidence::Shown {
-            mode: Mode::NotDeployed,
-            why: format!(
-                "none of the {} machines in `{}` is onboarded",
-                devices.records.len(),
+        let why = match devices.records.len() {
+            0 => format!("`{}` lists no machine", file(listed)),
+            n => format!(
+                "none of the {n} machines in `{}` is onboarded",
                 file(listed)
             ),
+        };
+        return Some(Evidence::Shown {
+            mode: Mode::NotDeployed,
+            why,
             loc: listed,
         });
     }
