@@ -307,3 +307,57 @@ fn the_404_of_a_tenant_without_recent_machines_says_what_to_save() {
         "{mde:#}"
     );
 }
+
+#[test]
+fn the_antivirus_export_via_files_is_named_and_the_json_response_asked_for() {
+    let dir = fixture("mde-via-files");
+    let (code, report) = lint_json(&dir);
+    assert_eq!(code, 2, "{report:#}");
+    let error = |file: &str| {
+        report["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["file"] == file)
+            .unwrap_or_else(|| panic!("{file}: {report:#}"))
+            .clone()
+    };
+    // A decompressed file, one JSON object per line: not two appended documents.
+    let lines = error("mde/deviceavinfo.json");
+    let message = lines["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("this is a downloaded file of the antivirus health export via files")
+            && message.contains("one JSON object per line")
+            && message.contains("`GET /api/deviceavinfo`")
+            && !message.contains("appended"),
+        "{message}"
+    );
+    assert_eq!(lines["line"], 1, "{lines:#}");
+    let urls = error("mde/InfoGatheringExport.json");
+    assert!(
+        urls["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("this is the list of download URLs (`exportFiles`)"),
+        "{urls:#}"
+    );
+    // A file of one record is one JSON document, named alike.
+    let copy = tempfile::tempdir().unwrap();
+    copy_dir(&dir, copy.path());
+    let path = copy.path().join("mde/deviceavinfo.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.lines().next().unwrap()).unwrap();
+    let (_, report) = lint_json(copy.path());
+    assert!(
+        report["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["file"] == "mde/deviceavinfo.json"
+                && e["message"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("this is a record of a downloaded file")),
+        "{report:#}"
+    );
+}

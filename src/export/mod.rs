@@ -436,6 +436,11 @@ fn load_text(
                 }
             }
             let lines = locate::Lines::new(&text);
+            // Not JSON but JSON lines: a file of the antivirus health export via files.
+            if let Some(message) = formats::mde::via_files_lines(&text) {
+                let d = diag(found, DiagLevel::Error, message);
+                return FileLoad::failed(place(&lines, d, 0));
+            }
             // At the end of the text, point at its last character (as serde_json does).
             let offset = match text.char_indices().last() {
                 Some((last, _)) if e.offset >= text.len() => last,

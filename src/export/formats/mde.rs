@@ -43,6 +43,53 @@ pub fn machine_list_path(rel: &str) -> bool {
         })
 }
 
+/// The antivirus health export via files (`GET /api/machines/InfoGatheringExport`, the device
+/// health API's "Export health reporting (via files)"), in messages.
+const VIA_FILES: &str = "the antivirus health export via files (`GET \
+    /api/machines/InfoGatheringExport`)";
+
+/// Why dexlint does not read [`VIA_FILES`], and what to export instead.
+const VIA_FILES_UNREAD: &str = ": its records do not have the JSON response's fields \
+    (Microsoft documents only their `DeviceGatheredInfo`, which holds the antivirus data), so it \
+    was not read; export the antivirus health as the JSON response instead (`GET \
+    /api/deviceavinfo`, every `@odata.nextLink` page saved beside the first; docs/exporting.md)";
+
+/// Why a document of the antivirus health export via files is not read: the response that
+/// lists its download URLs (`exportFiles`), or one record of a downloaded file (an object
+/// with `DeviceGatheredInfo`, a file of one line). None for any other document.
+pub fn via_files(doc: &At<'_>) -> Option<String> {
+    if doc.get("DeviceGatheredInfo").is_some() {
+        return Some(format!(
+            "this is a record of a downloaded file of {VIA_FILES}{VIA_FILES_UNREAD}"
+        ));
+    }
+    let urls = doc.get("exportFiles").is_some_and(|f| f.is_array());
+    let context = document_context(doc).is_some_and(|(c, _)| c.contains("ExportFilesResponse"));
+    (urls && context).then(|| {
+        format!(
+            "this is the list of download URLs (`exportFiles`) of {VIA_FILES}{VIA_FILES_UNREAD}"
+        )
+    })
+}
+
+/// Why a file that is not one JSON document is not read, when it is a downloaded file of the
+/// antivirus health export via files, decompressed: "in multiline `.json` format" (the device
+/// health API's properties page), one JSON object per line, the first with
+/// `DeviceGatheredInfo` (not two appended documents).
+pub fn via_files_lines(text: &str) -> Option<String> {
+    let first = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+    let record = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(first).ok()?;
+    record
+        .keys()
+        .any(|k| k.eq_ignore_ascii_case("DeviceGatheredInfo"))
+        .then(|| {
+            format!(
+                "this is a downloaded file of {VIA_FILES}, decompressed (one JSON object per \
+                 line){VIA_FILES_UNREAD}"
+            )
+        })
+}
+
 /// Reads a Defender for Endpoint document; false when it is not one.
 pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
     // The list saved without its envelope (`(Invoke-RestMethod ...).value | ConvertTo-Json`):

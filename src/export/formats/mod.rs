@@ -224,6 +224,9 @@ pub fn error_response<'a>(doc: &At<'a>, rel: &str) -> Option<(String, At<'a>)> {
 /// a `Microsoft.Security` resource, a saved PowerShell web response) but its shape is not one
 /// dexlint reads. None for anything else.
 pub fn unread_known_source(doc: &At<'_>) -> Option<String> {
+    if let Some(message) = mde::via_files(doc) {
+        return Some(message);
+    }
     // `Invoke-WebRequest ... | ConvertTo-Json` saves the response object, with the API's JSON
     // as a string inside it.
     if ["StatusCode", "Content", "Headers"]
