@@ -5,10 +5,12 @@
 //! users of the Entra group `Defender_Experts_Scoped_Coverage_Users` and the devices of the
 //! Defender for Endpoint device group `Defender_Experts_Scoped_Coverage_Devices` are in scope;
 //! with neither group, the whole tenant is. Nested groups are not followed, renamed groups are
-//! not recognised, and the device group must be the highest-ranked group for its devices. An
+//! not recognised, and the device group must be the highest-ranked group for its devices; iOS
+//! and Android devices are not covered at all (the Defender Experts MDR FAQ, DEX205). An
 //! incident is in scope when it touches at least one in-scope asset; its out-of-scope assets
 //! are reported on but get no response.
 
+use crate::export::formats::mde;
 use crate::model::{Loc, Record, TenantModel, Value, ValueRef};
 use crate::policy::builtins::strings::renamed;
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
@@ -28,7 +30,7 @@ pub enum CoverageState {
     /// whose name is a near miss of the reserved one, a device the scoped group's rules match
     /// that a higher-ranked group captures.
     Lost,
-    /// Not covered.
+    /// Not covered: outside the scoped groups, or an iOS or Android device.
     OutOfScope,
     /// The export does not tell (a members list known to be incomplete, the scoped group's or
     /// that of a group nested in it, a device without its group).
@@ -170,7 +172,7 @@ pub struct IncidentReport {
 /// The Entra group whose direct members are the users in scope.
 pub const USERS_GROUP: &str = "Defender_Experts_Scoped_Coverage_Users";
 /// The device group whose devices are in scope.
-pub const DEVICES_GROUP: &str = crate::export::formats::mde::SCOPED_DEVICE_GROUP;
+pub const DEVICES_GROUP: &str = mde::SCOPED_DEVICE_GROUP;
 
 fn list<'r>(r: &'r Record, field: &str) -> &'r [Record] {
     match r.get(field).map(|f| f.value()) {
@@ -225,6 +227,9 @@ enum Why<'w> {
     /// The higher-ranked device group the device is in, the scoped group's rules not told of
     /// it (a property or operator dexlint cannot evaluate, or tags the export does not give).
     RulesUntold(&'w str),
+    /// A device that would be covered (in the scoped device group: true; scoped coverage not in
+    /// use: false) on a platform the service does not cover, its `osPlatform`.
+    Platform(&'w str, bool),
 }
 
 impl Why<'_> {
@@ -281,6 +286,14 @@ impl Why<'_> {
             Why::UsersGroupUnshown(why) => {
                 format!("not a member of a scoped user group the export shows, but {why}")
             }
+            Why::Platform(os, scoped) => format!(
+                "{}, but runs `{os}`: incidents on iOS and Android devices are outside \
+                 Defender Experts' scope (the Defender Experts MDR FAQ; DEX205)",
+                match scoped {
+                    true => format!("in the device group `{DEVICES_GROUP}`"),
+                    false => "scoped coverage is not in use".to_string(),
+                }
+            ),
             Why::UnknownKind => format!(
                 "a member of `{USERS_GROUP}` whose kind (user, group or device) the export does \
                  not give"
@@ -851,8 +864,15 @@ fn devices<'m>(
     for d in records {
         let current = d.text("group");
         let group_loc = d.get("group").and_then(|f| f.loc()).or(d.loc());
+        // A platform the service does not cover (DEX205), shown at the device's `osPlatform`.
+        let os = d.text("os").filter(|os| mde::mobile(os));
+        let os_loc = d.get("os").and_then(|f| f.loc()).or(d.loc());
         let (state, why, loc) = if let Scoping::Undecided(why) = scoping {
             (CoverageState::Unknown, Why::Undecided(why), d.loc())
+        } else if let (Scoping::Known(false), Some(os)) = (scoping, os) {
+            (CoverageState::OutOfScope, Why::Platform(os, false), os_loc)
+        } else if let (true, Some(os)) = (current == Some(DEVICES_GROUP), os) {
+            (CoverageState::OutOfScope, Why::Platform(os, true), os_loc)
         } else if let Scoping::Known(false) = scoping {
             (CoverageState::InScope, Why::DeviceNotScoped, d.loc())
         } else if current == Some(DEVICES_GROUP) {

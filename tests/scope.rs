@@ -1059,3 +1059,37 @@ fn a_device_in_a_group_that_adds_to_the_reserved_name_beside_it_is_out_of_scope_
         "{asset}"
     );
 }
+
+#[test]
+fn ios_and_android_devices_are_not_covered_as_dex205_says() {
+    // In the scoped device group (DEX205's case), and under no scoped coverage at all: the
+    // service does not cover incidents on iOS and Android devices.
+    let scoped = scope_json(&manifest().join("policies/tests/DEX205/fires/export"));
+    assert_eq!(
+        state_of(&scoped, "contoso-lt-051.contoso.com").0,
+        "in_scope"
+    );
+    for (name, os) in [("pixel-7-jdoe", "Android"), ("iphone-15-asmith", "iOS")] {
+        let (state, asset) = state_of(&scoped, name);
+        assert_eq!(state, "out_of_scope", "{asset:#}");
+        let reason = asset["reason"].as_str().unwrap();
+        assert!(
+            reason.starts_with("in the device group `Defender_Experts_Scoped_Coverage_Devices`")
+                && reason.contains(&format!("runs `{os}`"))
+                && reason.contains("DEX205"),
+            "{asset:#}"
+        );
+    }
+    let whole = scope_json(&manifest().join("tests/fixtures/exports/mde-mobile"));
+    assert_eq!(whole["summary"]["scoped_coverage"], false, "{whole:#}");
+    assert_eq!(state_of(&whole, "lt-001.contoso.com").0, "in_scope");
+    let (state, asset) = state_of(&whole, "iphone-jdoe");
+    assert_eq!(state, "out_of_scope", "{asset:#}");
+    assert!(
+        asset["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("scoped coverage is not in use, but runs `iOS`"),
+        "{asset:#}"
+    );
+}

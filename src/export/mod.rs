@@ -2271,6 +2271,7 @@ impl Assembler {
                 ),
                 loc: second.1,
                 in_value: true,
+                unlisted: false,
             });
         }
         gaps
