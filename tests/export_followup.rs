@@ -129,6 +129,29 @@ fn an_arm_list_with_a_next_link_and_no_further_page_is_a_gap() {
             "{policy}: {report:#}"
         );
     }
+    // Another subscription's complete list beside it is judged: the missing page leaves only
+    // its own subscription not evaluated.
+    let dir = copy("arm-paged-incomplete");
+    std::fs::write(
+        dir.path().join("azure/pricings-7c1d2f3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f.json"),
+        r#"{"value": [{"id": "/subscriptions/7c1d2f3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f/providers/Microsoft.Security/pricings/VirtualMachines",
+            "name": "VirtualMachines", "type": "Microsoft.Security/pricings",
+            "properties": {"pricingTier": "Free", "freeTrialRemainingTime": "PT0S"}}]}"#,
+    )
+    .unwrap();
+    let (_, report) = lint_json(dir.path());
+    let free = violations(&report, "DEX302");
+    assert_eq!(free.len(), 1, "{report:#}");
+    assert!(
+        free[0].2.contains("7c1d2f3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f"),
+        "{free:?}"
+    );
+    let ne = not_evaluated(&report, "DEX302");
+    assert_eq!(ne.len(), 1, "{ne:?}");
+    assert_eq!(
+        ne[0].0, "cloud_accounts/4b6c8d0e-2f41-4a63-8b75-97a9cbdef012",
+        "{ne:?}"
+    );
     // The last page beside it completes the list (a page of the same subscription's list: the
     // pricings of another subscription are another list, which does not).
     let dir = copy("arm-paged-incomplete");

@@ -865,7 +865,7 @@ impl<'e> Evaluator<'e> {
                 if !self.skip.is_empty() {
                     if let Val::Record(r, _) = &item {
                         if r.identity()
-                            .is_some_and(|id| self.skip.iter().any(|s| s == id))
+                            .is_some_and(|id| self.skip.iter().any(|s| s.eq_ignore_ascii_case(id)))
                         {
                             if let Some(last) = pos.last_mut() {
                                 *last += 1;

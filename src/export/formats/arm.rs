@@ -179,9 +179,14 @@ pub fn page(b: &mut Builder, doc: &At<'_>, items: &[At<'_>]) {
             format!("arm:{kind}:{}", id.to_ascii_lowercase()),
             ("resource_pricings", None, Some(id.as_str())),
         ),
+        // A page of a subscription's connectors holds other accounts (AWS, GCP); one of its
+        // pricings or settings, that subscription's account only.
         Some(Scope::Subscription(sub)) => (
             format!("arm:{kind}:/subscriptions/{}", sub.to_ascii_lowercase()),
-            ("cloud_accounts", None, None),
+            match kind.as_str() {
+                "microsoft.security/securityconnectors" => ("cloud_accounts", None, None),
+                _ => ("cloud_accounts", None, Some(sub.as_str())),
+            },
         ),
         None => (format!("arm:{kind}"), ("cloud_accounts", None, None)),
     };
