@@ -348,15 +348,6 @@ pub fn run_compiled(
             });
         }
     }
-    // Every severity is counted, 0 too: `summary.violations.error` is always there to read.
-    use crate::policy::types::Severity;
-    let severities = [Severity::Error, Severity::Warning, Severity::Info];
-    for sev in severities {
-        report.summary.violations.insert(sev, 0);
-        for t in &mut report.summary.tenants {
-            t.violations.insert(sev, 0);
-        }
-    }
     for v in &report.violations {
         *report.summary.violations.entry(v.severity).or_default() += 1;
         let tenant = tenant_index(&report.summary.tenants, v.root.as_deref());

@@ -186,6 +186,7 @@ pub struct Summary {
     pub policies_run: usize,
     /// Violations reported (neither waived nor baselined), by severity (`error`, `warning`,
     /// `info`), each there, 0 when none.
+    #[serde(serialize_with = "every_severity")]
     pub violations: BTreeMap<Severity, usize>,
     /// Policies of which no rule could be judged.
     pub not_evaluated: usize,
@@ -222,6 +223,7 @@ pub struct TenantSummary {
     pub policies_run: usize,
     /// The tenant's reported violations, by severity (after waivers and the baseline), each
     /// severity there, 0 when none.
+    #[serde(serialize_with = "every_severity")]
     pub violations: BTreeMap<Severity, usize>,
     /// Policies of which no rule could be judged on this tenant.
     pub not_evaluated: usize,
@@ -354,3 +356,17 @@ impl LintReport {
 }
 
 pub use crate::base::joined_path;
+
+/// Writes counts by severity with every severity, 0 for those without violations (also when a
+/// run stops before evaluating): `summary.violations.error` is always there to read.
+fn every_severity<S: serde::Serializer>(
+    counts: &BTreeMap<Severity, usize>,
+    out: S,
+) -> Result<S::Ok, S::Error> {
+    let mut all: BTreeMap<Severity, usize> = [Severity::Info, Severity::Warning, Severity::Error]
+        .into_iter()
+        .map(|s| (s, 0))
+        .collect();
+    all.extend(counts.iter().map(|(s, n)| (*s, *n)));
+    serde::Serialize::serialize(&all, out)
+}
