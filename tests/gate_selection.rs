@@ -667,4 +667,12 @@ fn every_severity_is_counted_in_the_json_summary_none_too() {
         json["summary"]["tenants"][0]["violations"], zero,
         "{json:#}"
     );
+    // Also when the run stops before evaluating (an export directory that does not exist).
+    let out = dexlint()
+        .args(["lint", "no/such/export", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["summary"]["violations"], zero, "{json:#}");
 }
