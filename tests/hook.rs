@@ -84,6 +84,16 @@ fn export_data_outside_the_configured_exports_fails_the_hook() {
         err.contains("add its export directory to `exports`"),
         "{err}"
     );
+    // A Terraform plan at the top of the repository (`terraform show -json plan.out >
+    // plan.json`) is export data too, not a top-level file like `renovate.json`.
+    std::fs::copy(
+        manifest().join("tests/fixtures/exports/terraform/plan.json"),
+        dir.path().join("plan.json"),
+    )
+    .unwrap();
+    let (code, out, err) = hook(dir.path(), &["plan.json"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("`plan.json` holds export data"), "{err}");
     assert!(out.is_empty(), "{out}");
 
     // Other JSON files outside the exports are named in a note; the configured export that

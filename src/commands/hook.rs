@@ -51,8 +51,8 @@ pub fn run(mut args: LintArgs) -> i32 {
 /// Why a changed file is not linted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Skipped {
-    /// At the top of the repository (`renovate.json`), in no configured export: an export is a
-    /// directory.
+    /// At the top of the repository and no export data (`renovate.json`), or outside the
+    /// repository.
     TopLevel,
     /// Under the `tests/` of a policy directory: a test case's export, run by `dexlint test`.
     PolicyTest(PathBuf),
@@ -96,9 +96,10 @@ pub struct HookPlan {
 /// The plan for the changed `files` (relative to `cwd` or absolute): each file in a configured
 /// export selects that export; a changed `dexlint.toml`, `.policy` file or baseline changes the
 /// verdict on every export and selects them all. A file in no configured export is never
-/// linted: under the `tests/` of one of `policy_dirs` it is a policy test case; at the top of
-/// the repository it is no export file; elsewhere it is either export data of an export the
-/// configuration does not name ([`HookPlan::unconfigured`]) or some other JSON file.
+/// linted: under the `tests/` of one of `policy_dirs` it is a policy test case; elsewhere it
+/// is either export data of an export the configuration does not name
+/// ([`HookPlan::unconfigured`]: a Terraform plan at the top of the repository too) or some
+/// other JSON file.
 pub fn hook_plan(
     cwd: &Path,
     files: &[PathBuf],
@@ -129,10 +130,12 @@ pub fn hook_plan(
                 .push((file.clone(), Skipped::PolicyTest((*dir).clone())));
         } else if let Some((_, root)) = exports.iter().find(|(r, _)| path.starts_with(r)) {
             plan.roots.push((*root).clone());
-        } else if path.parent() == Some(cwd) || !path.starts_with(cwd) {
+        } else if !path.starts_with(cwd) {
             plan.skipped.push((file.clone(), Skipped::TopLevel));
         } else if is_export_data(cwd, &path) {
             plan.unconfigured.push(file.clone());
+        } else if path.parent() == Some(cwd) {
+            plan.skipped.push((file.clone(), Skipped::TopLevel));
         } else {
             plan.skipped.push((file.clone(), Skipped::NotExportData));
         }
