@@ -768,27 +768,42 @@ fn endpoint(model: &TenantModel) -> Option<Evidence> {
         .or(devices.origin);
     let missing = onboarded
         .iter()
-        .filter(|d| {
-            d.get("av_mode")
-                .is_none_or(|f| f.is_null() || f.is_unknown())
-        })
+        .filter(|d| d.get("av_mode").is_none_or(Field::is_null))
+        .count();
+    // Antivirus rows of one machine, equally recent, that give different modes.
+    let conflicting = onboarded
+        .iter()
+        .filter(|d| d.get("av_mode").is_some_and(Field::is_unknown))
         .count();
     // The report's Other (`avMode` `3` or empty) tells neither active nor passive.
     let other = onboarded
         .iter()
         .filter(|d| d.text("av_mode") == Some("other"))
         .count();
-    let unknown = missing + other;
+    let unknown = missing + conflicting + other;
     if unknown > 0 {
-        let what = match (missing, other) {
-            (_, 0) => "is not in the export".to_string(),
-            (0, _) => "is Other in the antivirus health report (`avMode` `3` or empty), which \
-                       is neither active nor passive"
-                .to_string(),
-            (m, o) => format!(
-                "is not in the export ({m}) or Other in the antivirus health report ({o}: \
-                 `avMode` `3` or empty, neither active nor passive)"
+        let parts: Vec<(usize, &str)> = [
+            (missing, "is not in the export"),
+            (
+                conflicting,
+                "is given differently by equally recent antivirus rows",
             ),
+            (
+                other,
+                "is Other in the antivirus health report (`avMode` `3` or empty), which is \
+                 neither active nor passive",
+            ),
+        ]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .collect();
+        let what = match parts.as_slice() {
+            [(_, one)] => (*one).to_string(),
+            _ => parts
+                .iter()
+                .map(|(n, text)| format!("{text} ({n})"))
+                .collect::<Vec<_>>()
+                .join(", or "),
         };
         let why = if unknown == onboarded.len() {
             format!(
