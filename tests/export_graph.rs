@@ -1423,10 +1423,17 @@ fn a_group_changed_to_assigned_membership_is_not_dynamic_for_its_kept_rule() {
     // Dynamic, its processing paused: still dynamic.
     doc["value"][0]["groupTypes"] = serde_json::json!(["DynamicMembership"]);
     assert_eq!(messages(&lint_with(&doc), "DEX005"), [rule]);
-    // Without `groupTypes` (not selected), the rule alone tells.
+    // Without `groupTypes` (not selected), a rule whose processing is on tells; paused, it is
+    // what a changed group keeps too, and DEX005 is not evaluated for the group.
     doc["value"][0]
         .as_object_mut()
         .unwrap()
         .remove("groupTypes");
+    let report = lint_with(&doc);
+    assert!(violations(&report, "DEX005").is_empty(), "{report}");
+    let skipped = common::not_evaluated(&report, "DEX005");
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert!(skipped[0].1.contains("`Paused`"), "{skipped:?}");
+    doc["value"][0]["membershipRuleProcessingState"] = "On".into();
     assert_eq!(messages(&lint_with(&doc), "DEX005"), [rule]);
 }

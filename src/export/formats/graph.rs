@@ -619,7 +619,33 @@ pub(crate) fn group(b: &mut Builder, at: &At<'_>) {
         });
         r.set("dynamic", Value::Bool(dynamic), Some(types.loc()));
     } else if let Some(rule) = rule {
-        r.set("dynamic", Value::Bool(true), Some(rule.loc()));
+        // Paused, the rule is what a group changed to assigned membership keeps too: which it
+        // is, only `groupTypes` tells.
+        let paused = at
+            .get("membershipRuleProcessingState")
+            .and_then(|p| p.text())
+            .is_some_and(|p| p.eq_ignore_ascii_case("Paused"));
+        match (paused, r.text("id").map(str::to_string)) {
+            (true, Some(id)) => {
+                r.set("dynamic", Value::Unknown, Some(rule.loc()));
+                b.unknown(
+                    "groups",
+                    "dynamic",
+                    &id,
+                    format!(
+                        "group {} has a membership rule whose processing is `Paused`, as a \
+                         dynamic group paused or a group changed to assigned membership keeps \
+                         it, and its `groupTypes` is not exported (list the groups with \
+                         `groupTypes` in `$select`)",
+                        crate::base::named(r.text("name"), &id)
+                    ),
+                    &rule,
+                );
+            }
+            _ => {
+                r.set("dynamic", Value::Bool(true), Some(rule.loc()));
+            }
+        }
     }
     r.set(
         "source",
