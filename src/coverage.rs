@@ -483,6 +483,14 @@ fn assess_each(
             "{why}: users the export does not otherwise place are unknown"
         ));
     }
+    // A users or machine list missing pages: the counts are of those listed.
+    for (name, what) in [("users", "users"), ("devices", "devices")] {
+        if let Some(why) = model.collection(name).and_then(|c| c.records_unlisted()) {
+            notes.push(format!(
+                "{why}: the {what} on them are not listed here, nor counted"
+            ));
+        }
+    }
     users(
         model,
         (scoping, users_unshown.as_deref()),

@@ -1093,3 +1093,22 @@ fn ios_and_android_devices_are_not_covered_as_dex205_says() {
         "{asset:#}"
     );
 }
+
+#[test]
+fn a_users_list_missing_pages_is_said_beside_the_counts() {
+    // The users list's further pages are not exported: the counts are of the users listed,
+    // and the summary says so.
+    let v = scope_json(&manifest().join("tests/fixtures/exports/graph-paged-incomplete"));
+    let notes: Vec<&str> = v["summary"]["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        notes.iter().any(|n| n
+            .starts_with("the users list in `graph/users.json` has further pages")
+            && n.ends_with("the users on them are not listed here, nor counted")),
+        "{notes:?}"
+    );
+}
