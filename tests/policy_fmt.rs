@@ -185,3 +185,17 @@ fn a_byte_order_mark_opening_a_policy_file_is_read_and_kept() {
     let inside = plain.replacen("policy DEX107", "policy\u{FEFF} DEX107", 1);
     assert!(parse_file(&inside).is_err());
 }
+
+#[test]
+fn a_policy_file_with_crlf_line_endings_keeps_them() {
+    // A Windows checkout (Git's `core.autocrlf`): a formatted file is formatted, its text
+    // blocks included, and formatting writes CRLF again.
+    let plain = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/DEX107.policy"),
+    )
+    .unwrap();
+    let crlf = plain.replace('\n', "\r\n");
+    assert_eq!(format(&crlf).unwrap(), crlf);
+    let untidy = crlf.replace("  severity warning", "severity   warning");
+    assert_eq!(format(&untidy).unwrap(), crlf);
+}

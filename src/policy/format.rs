@@ -13,14 +13,29 @@ use std::fmt::Write as _;
 /// Longest line before a `where`/`assert` condition is broken at its `and`/`or`.
 const WIDTH: usize = 100;
 
-/// Formats a policy file.
+/// Formats a policy file. Its line endings stay what they are: a file whose first line ends in
+/// CRLF (a Windows checkout, Git's `core.autocrlf`) is written with CRLF throughout.
 pub fn format(source: &str) -> Result<String, CompileError> {
-    super::parse::with_stack(|| format_here(source)).unwrap_or_else(|e| {
-        Err(CompileError::Internal {
-            message: format!("cannot start the formatter thread: {e}"),
-            span: Span::default(),
+    let run = |text: &str| {
+        super::parse::with_stack(|| format_here(text)).unwrap_or_else(|e| {
+            Err(CompileError::Internal {
+                message: format!("cannot start the formatter thread: {e}"),
+                span: Span::default(),
+            })
         })
-    })
+    };
+    let crlf = source
+        .split_once('\n')
+        .is_some_and(|(line, _)| line.ends_with('\r'));
+    if !crlf {
+        return run(source);
+    }
+    // Formatted with LF (a text block's lines hold no `\r`), then CRLF again; an error is
+    // placed in the file as it is.
+    match run(&source.replace("\r\n", "\n")) {
+        Ok(formatted) => Ok(formatted.replace('\n', "\r\n")),
+        Err(_) => run(source),
+    }
 }
 
 fn format_here(source: &str) -> Result<String, CompileError> {
