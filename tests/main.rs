@@ -7,6 +7,7 @@ mod arm_templates;
 mod authoring;
 mod authoring_tests;
 mod cli;
+mod declarations;
 mod editions;
 mod export_azure;
 mod export_followup;

@@ -80,6 +80,14 @@ impl<'a> At<'a> {
             .collect()
     }
 
+    /// The members of an object in file order, a repeated key each time it is given.
+    pub fn entries(&self) -> Vec<(&'a str, At<'a>)> {
+        self.v
+            .as_object()
+            .map(|m| m.iter().map(|(k, v)| (k.as_ref(), self.at(v))).collect())
+            .unwrap_or_default()
+    }
+
     /// A member by path of names (`["prepaidUnits", "enabled"]`).
     pub fn path(&self, keys: &[&str]) -> Option<At<'a>> {
         let mut cur = *self;

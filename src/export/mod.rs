@@ -494,6 +494,62 @@ fn file_among(model: &TenantModel, locs: &[Loc], file: &crate::model::SourceFile
     }
 }
 
+/// Values of the model located in their files at once (see [`locate::locate_all`]), for the
+/// messages that name where each is.
+struct Places<'m> {
+    model: &'m TenantModel,
+    locs: Vec<Loc>,
+    located: Vec<Option<locate::Located>>,
+}
+
+impl<'m> Places<'m> {
+    fn new(model: &'m TenantModel, locs: Vec<Loc>) -> Self {
+        let refs: Vec<&Loc> = locs.iter().collect();
+        let located = locate::locate_all(model, &refs);
+        Places {
+            model,
+            locs,
+            located,
+        }
+    }
+
+    /// The file of `loc` (one of those given) and where in it the value is.
+    fn at(&self, loc: Option<Loc>) -> Option<(&'m SourceFile, Option<locate::Located>)> {
+        let i = self.locs.iter().position(|l| Some(*l) == loc)?;
+        let file = self.model.files.get(loc?.file() as usize)?;
+        Some((file, self.located.get(i)?.clone()))
+    }
+
+    /// "`graph/users.json` line 12" (see [`file_among`]).
+    fn place(&self, loc: Option<Loc>) -> String {
+        match self.at(loc) {
+            Some((f, Some(l))) => {
+                format!(
+                    "`{}` line {}",
+                    file_among(self.model, &self.locs, f),
+                    l.line
+                )
+            }
+            Some((f, None)) => format!("`{}`", file_among(self.model, &self.locs, f)),
+            None => "?".to_string(),
+        }
+    }
+
+    /// A warning at the value of `loc`.
+    fn warning(&self, loc: Option<Loc>, message: String) -> Option<LoadDiagnostic> {
+        let (file, l) = self.at(loc)?;
+        Some(LoadDiagnostic {
+            level: DiagLevel::Warning,
+            file: file.path.clone(),
+            root: file.root,
+            line: l.as_ref().map(|a| a.line),
+            column: l.as_ref().map(|a| a.column),
+            message,
+            snippet: l.map(|a| a.source.line(a.line).to_string()),
+        })
+    }
+}
+
 /// `d` at a 1-based line and column (in characters), with the line's text.
 fn placed(
     d: LoadDiagnostic,
@@ -2286,35 +2342,16 @@ impl Assembler {
         r: relisted::Relisted,
     ) -> (Vec<LoadDiagnostic>, Vec<Gap>) {
         let first_conflict = r.conflicts.first();
-        let locs: Vec<Loc> = [r.first, r.last]
-            .into_iter()
-            .chain(first_conflict.map_or([None, None], |c| [c.first.1, c.second.1]))
-            .flatten()
-            .collect();
-        let refs: Vec<&Loc> = locs.iter().collect();
-        let located = locate::locate_all(model, &refs);
-        let at = |loc: Option<Loc>| {
-            let i = locs.iter().position(|l| Some(*l) == loc)?;
-            let file = model.files.get(loc?.file() as usize)?;
-            Some((file, located.get(i)?.clone()))
-        };
-        let place = |loc: Option<Loc>| match at(loc) {
-            Some((f, Some(l))) => format!("`{}` line {}", file_among(model, &locs, f), l.line),
-            Some((f, None)) => format!("`{}`", file_among(model, &locs, f)),
-            None => "?".to_string(),
-        };
-        let warning = |loc: Option<Loc>, message: String| {
-            let (file, l) = at(loc)?;
-            Some(LoadDiagnostic {
-                level: DiagLevel::Warning,
-                file: file.path.clone(),
-                root: file.root,
-                line: l.as_ref().map(|a| a.line),
-                column: l.as_ref().map(|a| a.column),
-                message,
-                snippet: l.map(|a| a.source.line(a.line).to_string()),
-            })
-        };
+        let places = Places::new(
+            model,
+            [r.first, r.last]
+                .into_iter()
+                .chain(first_conflict.map_or([None, None], |c| [c.first.1, c.second.1]))
+                .flatten()
+                .collect(),
+        );
+        let place = |loc| places.place(loc);
+        let warning = |loc, message| places.warning(loc, message);
         let dropped = match r.dropped {
             1 => "the earlier listing is".to_string(),
             n => format!("{n} earlier listings of this and other records are"),
@@ -2372,6 +2409,54 @@ impl Assembler {
             })
             .collect();
         (warnings, gaps)
+    }
+
+    /// Merges the services and products of the deployment declarations (see
+    /// [`formats::declaration::merge`]): for a value two of them give differently, a warning
+    /// at the second naming the first, and the gap that says why it is unknown.
+    fn declaration_conflicts(&mut self, model: &mut TenantModel) {
+        let conflicts = formats::declaration::merge(model);
+        let places = Places::new(
+            model,
+            conflicts
+                .iter()
+                .flat_map(|c| [c.first.1, c.second.1])
+                .flatten()
+                .collect(),
+        );
+        let mut gaps = Vec::new();
+        for c in &conflicts {
+            let key = format!("{}.{}", c.collection, c.name);
+            let (first, second) = (shown(&c.first.0), shown(&c.second.0));
+            let (was, now) = (places.place(c.first.1), places.place(c.second.1));
+            self.diagnostics.extend(places.warning(
+                c.second.1,
+                format!(
+                    "`{key}` is {second} here and {first} in {was}: two deployment \
+                     declarations disagree (or one object gives the key twice), and `{key}` is \
+                     unknown; keep one declaration"
+                ),
+            ));
+            gaps.push((
+                c.collection,
+                Gap {
+                    field: Some(c.field),
+                    entity: Some(c.name.clone()),
+                    reason: format!(
+                        "the deployment declarations give `{key}` different values: {first} in \
+                         {was} and {second} in {now}"
+                    ),
+                    loc: c.second.1,
+                    in_value: true,
+                    unlisted: false,
+                },
+            ));
+        }
+        for (collection, gap) in gaps {
+            if let Some(c) = model.collection_mut(collection) {
+                c.gaps.push(gap);
+            }
+        }
     }
 
     /// Joins what waited for every file, and returns the model.
@@ -2578,6 +2663,7 @@ impl Assembler {
                 );
             }
         }
+        self.declaration_conflicts(&mut model);
         let started = std::time::Instant::now();
         products::derive(&mut model);
         timing("products::derive", started);

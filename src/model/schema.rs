@@ -427,7 +427,7 @@ pub static PRODUCT: RecordSchema = RecordSchema {
         f(
             "mode",
             STR,
-            "the declaration's mode where it gives one, else `observed`; unknown when neither tells (rules that need it are not evaluated)",
+            "the declaration's mode where it gives one, else `observed`; unknown when neither tells, or when two declarations give different modes (rules that need it are not evaluated)",
         )
         .values(MODES),
         o(

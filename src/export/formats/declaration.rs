@@ -5,7 +5,7 @@
 use crate::export::json::At;
 use crate::export::Builder;
 use crate::model::schema;
-use crate::model::{Record, Value};
+use crate::model::{Loc, Record, TenantModel, Value};
 
 /// Keys of the declaration's `products` object: Defender for Endpoint, for Office 365, for
 /// Identity, for Cloud Apps, for IoT, and Entra ID P2. Each becomes a `products` record named
@@ -31,10 +31,12 @@ pub fn read(b: &mut Builder, doc: &At<'_>, _rel: &str) -> bool {
 }
 
 fn load(b: &mut Builder, doc: &At<'_>) {
+    repeated_keys(b, doc, "");
     if let Some(services) = doc.get("services") {
         b.touch("services");
-        for name in SERVICES {
-            let Some(v) = services.get(name) else {
+        repeated_keys(b, &services, "services.");
+        for (key, v) in services.entries() {
+            let Some(name) = SERVICES.iter().find(|k| k.eq_ignore_ascii_case(key)) else {
                 continue;
             };
             let mut r = Record::new(&schema::SERVICE, Some(v.loc()));
@@ -51,8 +53,9 @@ fn load(b: &mut Builder, doc: &At<'_>) {
     }
     if let Some(products) = doc.get("products") {
         b.touch("products");
-        for name in PRODUCTS {
-            let Some(v) = products.get(name) else {
+        repeated_keys(b, &products, "products.");
+        for (key, v) in products.entries() {
+            let Some(name) = PRODUCTS.iter().find(|k| k.eq_ignore_ascii_case(key)) else {
                 continue;
             };
             let mut r = Record::new(&schema::PRODUCT, Some(v.loc()));
@@ -74,6 +77,28 @@ fn load(b: &mut Builder, doc: &At<'_>) {
     }
 }
 
+/// A warning at each key an object gives again (in any case): JSON parsers keep one of the
+/// values, not all the same one. Each is read as a declaration of its own (see [`merge`]).
+fn repeated_keys(b: &mut Builder, obj: &At<'_>, path: &str) {
+    let entries = obj.entries();
+    for (i, (key, at)) in entries.iter().enumerate() {
+        let earlier = entries
+            .iter()
+            .take(i)
+            .any(|(k, _)| k.eq_ignore_ascii_case(key));
+        if earlier {
+            b.warning(
+                at,
+                &format!(
+                    "`{path}{key}` is given more than once in this object: JSON readers keep \
+                     one of its values, not all the same one; give it once (dexlint reads each, \
+                     and values that differ leave it unknown)"
+                ),
+            );
+        }
+    }
+}
+
 fn unknown_keys(b: &mut Builder, obj: &At<'_>, known: &[&str], what: &str) {
     if !obj.is_object() {
         b.shape_error(obj, "expected an object");
@@ -90,4 +115,72 @@ fn unknown_keys(b: &mut Builder, obj: &At<'_>, known: &[&str], what: &str) {
             );
         }
     }
+}
+
+/// A service or product that two declarations (or one object that repeats its key) give
+/// different values.
+#[derive(Debug)]
+pub struct Conflict {
+    /// `services` or `products`.
+    pub collection: &'static str,
+    /// The key (`xdr`, `mdo`).
+    pub name: String,
+    /// The field left unknown (`purchased`, `mode`).
+    pub field: &'static str,
+    /// The earlier value and where it is.
+    pub first: (Value, Option<Loc>),
+    /// The later value and where it is.
+    pub second: (Value, Option<Loc>),
+}
+
+/// Keeps one record of each service and product that declarations give (in walk order, the
+/// first's place): a value they give alike is kept, one only some of them give validly is
+/// taken, and one they give differently is [`Value::Unknown`] at the second (which is meant
+/// now, the export does not tell). Returns those conflicts, the first of each key only.
+pub fn merge(model: &mut TenantModel) -> Vec<Conflict> {
+    let mut conflicts = Vec::new();
+    for (collection, field) in [("services", "purchased"), ("products", "mode")] {
+        let Some(c) = model.collection_mut(collection) else {
+            continue;
+        };
+        let mut kept: Vec<Record> = Vec::new();
+        for r in std::mem::take(&mut c.records) {
+            let name = r.text("name").unwrap_or_default().to_string();
+            let Some(k) = kept
+                .iter_mut()
+                .find(|k| k.text("name") == Some(name.as_str()))
+            else {
+                kept.push(r);
+                continue;
+            };
+            // A value the reader rejected is absent: it declares nothing.
+            let given = |r: &Record| {
+                r.get(field)
+                    .filter(|f| !f.is_null())
+                    .map(|f| (f.value().to_value(), f.loc()))
+            };
+            let Some((value, loc)) = given(&r) else {
+                continue;
+            };
+            match given(k) {
+                None => {
+                    k.set(field, value, loc);
+                }
+                Some((Value::Unknown, _)) => {}
+                Some(old) if old.0 == value => {}
+                Some(first) => {
+                    k.set(field, Value::Unknown, loc);
+                    conflicts.push(Conflict {
+                        collection,
+                        name,
+                        field,
+                        first,
+                        second: (value, loc),
+                    });
+                }
+            }
+        }
+        c.records = kept;
+    }
+    conflicts
 }

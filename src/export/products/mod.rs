@@ -249,8 +249,25 @@ pub fn derive(model: &mut TenantModel) {
                 }
             }
         }
+        // Declarations that disagree leave the mode unknown (their gap says why), as they
+        // would leave a declared mode the export shows otherwise.
+        let conflicting = declaration
+            .and_then(|d| d.get("mode"))
+            .filter(|m| matches!(m.value(), ValueRef::Unknown));
+        if let Some(d) = conflicting {
+            r.set("declared", Value::Unknown, d.loc());
+            if !matches!(licensed, Some((false, ..))) {
+                r.set("mode", Value::Unknown, d.loc());
+                r.set("source", Value::Str("declaration".into()), None);
+                r.set(
+                    "evidence",
+                    Value::Str("the deployment declarations give different modes".into()),
+                    d.loc(),
+                );
+            }
+        }
         if let Some((why, loc)) = unknown {
-            if declared_mode.is_none() {
+            if declared_mode.is_none() && conflicting.is_none() {
                 r.set("evidence", Value::Str(why.as_str().into()), loc);
                 r.set("mode", Value::Unknown, loc);
                 gaps.push(Gap {
