@@ -188,13 +188,38 @@ fn policies_switched_off_with_empty_rule_lists_are_not_deployed() {
     );
     assert_eq!(
         office_records(&l, "export").len(),
-        4,
+        5,
         "the empty rule lists count as exported"
     );
     let (mode, why, loc) = shown(office::evidence(&l.model));
     assert_eq!(mode, Mode::NotDeployed, "{why}");
     assert!(why.contains("2 policies exported"), "{why}");
     assert_eq!(place(&l, loc).0, "exo/Get-SafeLinksPolicy.json");
+}
+
+#[test]
+fn without_get_atp_policy_for_o365_nothing_on_is_undecided_and_the_rules_not_evaluated() {
+    let l = load("exo-no-atppolicyforo365");
+    let why = undecided(office::evidence(&l.model));
+    assert!(
+        why.starts_with("the export holds no `Get-AtpPolicyForO365` output"),
+        "{why}"
+    );
+    let (code, report) = common::lint_json(&fixture("exo-no-atppolicyforo365"));
+    for policy in ["DEX201", "DEX202", "DEX203"] {
+        assert!(
+            common::violation_messages(&report, policy).is_empty(),
+            "{policy}: {report:#}"
+        );
+        let reasons = common::not_evaluated(&report, policy);
+        assert!(
+            reasons
+                .iter()
+                .any(|r| r.1.contains("`Get-AtpPolicyForO365`")),
+            "{policy}: {reasons:?}"
+        );
+    }
+    assert_eq!(code, 0);
 }
 
 #[test]

@@ -31,7 +31,8 @@
 //!    custom policy is on but its rules were not exported (or its rule's `State`, or its
 //!    `Action`, is unknown); a preset policy is on but `Get-ATPProtectionPolicyRule` was not
 //!    exported; evaluation policies exist but `Get-ATPEvaluationRule` was not exported;
-//!    built-in protection is on but its rule was not exported or its `State` is unreadable.
+//!    built-in protection is on but its rule was not exported or its `State` is unreadable;
+//!    `Get-AtpPolicyForO365` was not exported, or its `EnableATPForSPOTeamsODB` is unreadable.
 //! 3. **Passive** when the only protection on is the evaluation (its rule `Enabled`), or a
 //!    custom Safe Attachments policy whose `Action` is `Allow` (deliver and report) under an
 //!    enabled rule.
@@ -40,6 +41,9 @@
 use super::{Evidence, Mode};
 use crate::export::formats::exchange_online::BUILT_IN_RULE;
 use crate::model::{Field, Loc, Record, TenantModel, ValueRef};
+
+/// The cmdlet that shows Safe Attachments for SharePoint, OneDrive and Microsoft Teams.
+const ATP_POLICY: &str = "Get-AtpPolicyForO365";
 
 /// Safe Attachments actions that act on malware.
 const ACTING: &[&str] = &["Block", "DynamicDelivery", "Replace"];
@@ -353,6 +357,28 @@ pub fn evidence(model: &TenantModel) -> Option<Evidence> {
         );
     }
 
+    // Safe Attachments for SharePoint, OneDrive and Teams is a protection of its own, which
+    // only `Get-AtpPolicyForO365` shows.
+    let spo = of("atp_o365");
+    if let Some(p) = spo.iter().find(|p| p.flag("enabled").is_none()) {
+        return undecided(
+            "whether Safe Attachments for SharePoint, OneDrive and Microsoft Teams is on is \
+             unknown (its `EnableATPForSPOTeamsODB` could not be read)"
+                .into(),
+            p.loc("enabled"),
+        );
+    }
+    if spo.is_empty() && !exported(ATP_POLICY) {
+        return undecided(
+            format!(
+                "the export holds no `{ATP_POLICY}` output, which shows whether Safe \
+                 Attachments for SharePoint, OneDrive and Microsoft Teams is on \
+                 (`EnableATPForSPOTeamsODB`): export `{ATP_POLICY} | ConvertTo-Json -Depth 10`"
+            ),
+            c.origin,
+        );
+    }
+
     // 3. Passive.
     if let Some(r) = evaluation_rules
         .iter()
@@ -451,10 +477,17 @@ mod tests {
             _ => None,
         }
     }
+    /// The policy lists and `Get-AtpPolicyForO365` (its protection off).
     fn both_lists() -> Vec<Record> {
         vec![
             export("Get-SafeLinksPolicy"),
             export("Get-SafeAttachmentPolicy"),
+            export(ATP_POLICY),
+            rec(&[
+                ("kind", s("atp_o365")),
+                ("name", s("Default")),
+                ("enabled", Value::Bool(false)),
+            ]),
         ]
     }
     fn custom_links(on: bool) -> Record {
@@ -597,6 +630,33 @@ mod tests {
             ]),
         ]);
         assert_eq!(mode(&model(r)), Some(Mode::Passive));
+    }
+
+    #[test]
+    fn without_get_atp_policy_for_o365_nothing_on_is_undecided() {
+        let mut r = both_lists();
+        r.push(custom_links(false));
+        r.retain(|x| P(x).kind() != "atp_o365" && P(x).name() != ATP_POLICY);
+        match evidence(&model(r.clone())) {
+            Some(Evidence::Undecided { why, .. }) => {
+                assert!(why.contains("no `Get-AtpPolicyForO365` output"), "{why}")
+            }
+            other => panic!("{other:?}"),
+        }
+        // Nor can the evaluation alone be told passive.
+        r.extend([
+            export("Get-ATPEvaluationRule"),
+            rec(&[
+                ("kind", s("evaluation_rule")),
+                ("name", s("Evaluation Rule")),
+                ("state", s("Enabled")),
+                ("enabled", Value::Bool(true)),
+            ]),
+        ]);
+        assert!(matches!(
+            evidence(&model(r)),
+            Some(Evidence::Undecided { .. })
+        ));
     }
 
     #[test]
