@@ -100,3 +100,86 @@ fn a_key_repeated_in_one_declaration_is_a_warning_and_differing_values_are_unkno
         .1
         .contains("`passive` in `deployment.json` line 5"));
 }
+
+/// `declaration` (a JSON text) as `deployment.json`, alone in a temporary export root.
+fn declared(declaration: &str) -> (tempfile::TempDir, (i32, Json)) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("deployment.json"), declaration).unwrap();
+    let report = lint(dir.path(), "2025-08");
+    (dir, report)
+}
+
+/// The errors of a report as (line, message).
+fn errors(report: &Json) -> Vec<(Option<u64>, String)> {
+    diagnostics(report)
+        .into_iter()
+        .filter(|d| d.0 == "error")
+        .map(|d| (d.2, d.3))
+        .collect()
+}
+
+#[test]
+fn a_document_meant_as_a_declaration_that_misspells_it_is_an_error_at_the_misspelling() {
+    // Unknown top-level keys: an error at each, with the key meant.
+    let (_, (code, r)) = declared(
+        r#"{
+  "kind": "dexlint.deployment/v1",
+  "service": {"xdr": true},
+  "Product": {"mdo": "active"}
+}"#,
+    );
+    assert_eq!(code, 2);
+    assert_eq!(
+        errors(&r),
+        [
+            (
+                Some(3),
+                "unknown key `service` (expected one of $schema, kind, services, products); did \
+                 you mean `services`?"
+                    .to_string()
+            ),
+            (
+                Some(4),
+                "unknown key `Product` (expected one of $schema, kind, services, products); did \
+                 you mean `products`?"
+                    .to_string()
+            )
+        ]
+    );
+    // A misspelt kind beside the declaration's `$schema`: an error at it, and the rest read.
+    let (_, (code, r)) = declared(
+        r#"{
+  "$schema": "https://dexlint.dev/schemas/deployment-v1.json",
+  "kind": "dexlint.deployement/v1",
+  "services": {"xdr": false, "servers": true}
+}"#,
+    );
+    assert_eq!(code, 2);
+    let e = errors(&r);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!(e[0].0, Some(3));
+    assert!(
+        e[0].1
+            .starts_with("`kind` `dexlint.deployement/v1` is not a kind dexlint reads: did you mean `dexlint.deployment/v1`?"),
+        "{e:?}"
+    );
+    assert_eq!(violation_messages(&r, "DEX301").len(), 1, "{r:#}");
+    // Another version is not read as version 1.
+    let (_, (code, r)) = declared(
+        r#"{
+  "$schema": "https://dexlint.dev/schemas/deployment-v1.json",
+  "kind": "dexlint.deployment/v2",
+  "services": {"xdr": false, "servers": true}
+}"#,
+    );
+    assert_eq!(code, 2);
+    let e = errors(&r);
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!(e[0].0, Some(3));
+    assert!(
+        e[0].1
+            .starts_with("unknown version `dexlint.deployment/v2` of the deployment declaration"),
+        "{e:?}"
+    );
+    assert!(violation_messages(&r, "DEX301").is_empty(), "{r:#}");
+}

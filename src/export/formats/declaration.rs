@@ -18,16 +18,66 @@ pub const MODES: &[&str] = &["active", "passive", "not_deployed"];
 /// true or false: a `services` record with `purchased`.
 pub const SERVICES: &[&str] = &["xdr", "servers"];
 
-/// Reads a deployment declaration: an object whose `kind` starts with `dexlint.deployment/`.
+/// The `kind` of a declaration this version of dexlint reads.
+pub const KIND: &str = "dexlint.deployment/v1";
+/// The keys of a declaration's top-level object.
+const TOP: &[&str] = &["$schema", "kind", "services", "products"];
+
+/// Reads a deployment declaration: an object whose `kind` is [`KIND`], or that is meant as one
+/// and gets it wrong: its `$schema` is the declaration's schema, or its `kind` names another
+/// version or is a near miss of [`KIND`]. A misspelt or missing `kind` is an error at it and
+/// the document is read as version 1 (what its other keys say); an unknown version is an error
+/// and the document is not read. An unknown top-level key is an error at it.
 pub fn read(b: &mut Builder, doc: &At<'_>, _rel: &str) -> bool {
-    let declared = doc
-        .get("kind")
-        .and_then(|k| k.text())
-        .is_some_and(|k| k.starts_with("dexlint.deployment/"));
-    if declared {
-        load(b, doc);
+    if !doc.is_object() {
+        return false;
     }
-    declared
+    let kind_at = doc.get("kind");
+    let kind = kind_at.and_then(|k| k.text());
+    let lower = kind.as_deref().map(str::to_ascii_lowercase);
+    let by_schema = doc
+        .get("$schema")
+        .and_then(|s| s.text())
+        .map(|s| s.to_ascii_lowercase())
+        .is_some_and(|s| s.contains("dexlint") && s.contains("deployment"));
+    let near = lower
+        .as_deref()
+        .is_some_and(|k| k.starts_with("dexlint") || strsim::damerau_levenshtein(k, KIND) <= 3);
+    if !by_schema && !near {
+        return false;
+    }
+    match (kind_at, lower.as_deref()) {
+        (_, Some(k)) if k == KIND => {}
+        (Some(at), Some(k)) if k.starts_with("dexlint.deployment/") => {
+            b.shape_error(
+                &at,
+                &format!(
+                    "unknown version `{}` of the deployment declaration: this dexlint reads \
+                     `{KIND}`; the declaration was not read",
+                    kind.unwrap_or_default()
+                ),
+            );
+            return true;
+        }
+        (Some(at), _) => b.shape_error(
+            &at,
+            &format!(
+                "`kind` `{}` is not a kind dexlint reads: did you mean `{KIND}`? The document \
+                 is read as a deployment declaration",
+                kind.unwrap_or_default()
+            ),
+        ),
+        (None, _) => b.shape_error(
+            doc,
+            &format!(
+                "a deployment declaration (by its `$schema`) without `\"kind\": \"{KIND}\"`, \
+                 which the schema requires; it is read as one"
+            ),
+        ),
+    }
+    unknown_keys(b, doc, TOP, "key");
+    load(b, doc);
+    true
 }
 
 fn load(b: &mut Builder, doc: &At<'_>) {
@@ -106,10 +156,13 @@ fn unknown_keys(b: &mut Builder, obj: &At<'_>, known: &[&str], what: &str) {
     }
     for (key, at) in obj.members() {
         if !known.iter().any(|k| k.eq_ignore_ascii_case(key)) {
+            let hint = crate::base::suggest::did_you_mean(key, known.iter().copied())
+                .map(|h| format!("; {h}"))
+                .unwrap_or_default();
             b.shape_error(
                 &at,
                 &format!(
-                    "unknown {what} `{key}` (expected one of {})",
+                    "unknown {what} `{key}` (expected one of {}){hint}",
                     known.join(", ")
                 ),
             );
