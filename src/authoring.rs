@@ -285,7 +285,7 @@ pub fn export_recipe(collection: &str) -> &'static [&'static str] {
         ],
         "products" => &[
             "derived from the other exports: subscribed SKUs and users' plans (licences), Defender for Endpoint machines with deviceavinfo (mde),",
-            "Exchange Online Safe Links / Safe Attachments policies (mdo), Graph (SecurityIdentitiesSensors.Read.All): GET https://graph.microsoft.com/v1.0/security/identities/sensors (mdi)",
+            "Exchange Online Safe Links / Safe Attachments policies (mdo), Graph (SecurityIdentitiesSensors.Read.All): GET https://graph.microsoft.com/beta/security/identities/sensors (mdi; v1.0 has no serviceStatus)",
             "and a deployment declaration of your own (deployment.json, `\"kind\": \"dexlint.deployment/v1\"`) for what no export shows",
         ],
         "services" => &[

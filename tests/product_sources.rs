@@ -362,6 +362,27 @@ fn stopped_sensors_are_not_deployed_and_undocumented_values_warned() {
 }
 
 #[test]
+fn a_v1_sensors_list_is_undecided_saying_v1_has_no_service_status() {
+    let l = load("mdi-sensors-v1");
+    assert!(diags(&l).is_empty(), "{:?}", diags(&l));
+    let why = undecided(identity::evidence(&l.model));
+    assert_eq!(
+        why,
+        "the sensor `DC1` has no `serviceStatus`: `graph/sensors.json` is the Microsoft Graph \
+         v1.0 sensors list (its `@odata.context`), and v1.0 has no `serviceStatus` (only beta \
+         has it): export `GET https://graph.microsoft.com/beta/security/identities/sensors`"
+    );
+}
+
+#[test]
+fn unknown_future_value_is_a_documented_sensor_status() {
+    let l = load("mdi-sensors-future-value");
+    assert!(diags(&l).is_empty(), "{:?}", diags(&l));
+    let (mode, _, _) = shown(identity::evidence(&l.model));
+    assert_eq!(mode, Mode::Active);
+}
+
+#[test]
 fn an_incomplete_sensors_list_without_a_running_sensor_is_undecided() {
     let l = load("mdi-sensors-paged-incomplete");
     let found = diags(&l);

@@ -645,7 +645,9 @@ pub static OFFICE_POLICY: RecordSchema = RecordSchema {
 };
 
 /// A record of `identity_sensors`: a Defender for Identity sensor of Microsoft Graph's
-/// `GET /security/identities/sensors` (beta `microsoft.graph.security.sensor`).
+/// `GET /security/identities/sensors` (beta `microsoft.graph.security.sensor`; v1.0's has no
+/// `serviceStatus`). Enumerations end with Graph's `unknownFutureValue` (the sentinel of an
+/// evolvable enumeration, returned for members added later).
 pub static IDENTITY_SENSOR: RecordSchema = RecordSchema {
     name: "identity_sensor",
     fields: &[
@@ -658,6 +660,7 @@ pub static IDENTITY_SENSOR: RecordSchema = RecordSchema {
             "adfsIntegrated",
             "domainControllerIntegrated",
             "domainControllerStandalone",
+            "unknownFutureValue",
         ]),
         o("deployment", STR, "deploymentStatus").values(&[
             "upToDate",
@@ -669,12 +672,14 @@ pub static IDENTITY_SENSOR: RecordSchema = RecordSchema {
             "disconnected",
             "startFailure",
             "syncing",
+            "unknownFutureValue",
         ]),
         o("health", STR, "healthStatus").values(&[
             "healthy",
             "notHealthyLow",
             "notHealthyMedium",
             "notHealthyHigh",
+            "unknownFutureValue",
         ]),
         f("service", STR, "serviceStatus").values(&[
             "stopped",
@@ -683,6 +688,7 @@ pub static IDENTITY_SENSOR: RecordSchema = RecordSchema {
             "disabled",
             "onboarding",
             "unknown",
+            "unknownFutureValue",
         ]),
         o("version", STR, "version"),
         o("open_issues", INT, "openHealthIssuesCount"),

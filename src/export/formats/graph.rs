@@ -434,7 +434,41 @@ pub fn list(b: &mut Builder, entity: &Entity, doc: &At<'_>) {
     for item in values.items() {
         object(b, entity, &item);
     }
+    if *entity == Entity::Sensor {
+        v1_sensors(b, doc, &values);
+    }
 }
+
+/// The v1.0 sensor resource has no `serviceStatus`, only beta's has (Microsoft Graph "sensor
+/// resource type", api-reference/v1.0 and beta resources/security-sensor.md): a v1.0 list
+/// whose sensors lack it cannot show one running, and the gap says why and which URL does.
+fn v1_sensors(b: &mut Builder, doc: &At<'_>, values: &At<'_>) {
+    let v1 = document_context(doc).is_some_and(|(context, _)| {
+        context
+            .to_ascii_lowercase()
+            .contains("graph.microsoft.com/v1.0/")
+    });
+    let without = values
+        .items()
+        .into_iter()
+        .find(|s| s.is_object() && s.get("serviceStatus").is_none());
+    if let (true, Some(sensor)) = (v1, without) {
+        b.gap(
+            "identity_sensors",
+            Some("service"),
+            None,
+            format!(
+                "`{}` is the Microsoft Graph v1.0 sensors list (its `@odata.context`), and \
+                 v1.0 has no `serviceStatus` (only beta has it): export `GET {SENSORS_URL}`",
+                b.rel()
+            ),
+            &sensor,
+        );
+    }
+}
+
+/// The sensors list that shows whether each sensor runs (`serviceStatus` is beta's only).
+pub const SENSORS_URL: &str = "https://graph.microsoft.com/beta/security/identities/sensors";
 
 /// The objects of the list at `key` of `at`; None when absent (or null). A list or an element
 /// that PowerShell's `ConvertTo-Json` cut off is an error and a gap on `gap` (see

@@ -4,7 +4,8 @@
 //!
 //! The statuses are those of the sensor resource type (Microsoft Graph beta, "sensor resource
 //! type", api-reference/beta/resources/security-sensor.md): `serviceStatus` (`stopped`,
-//! `starting`, `running`, `disabled`, `onboarding`, `unknown`) and `deploymentStatus`
+//! `starting`, `running`, `disabled`, `onboarding`, `unknown`, and Graph's sentinel of an
+//! evolvable enumeration, `unknownFutureValue`, in each) and `deploymentStatus`
 //! (`upToDate`, `outdated`, `updating`, `updateFailed`, `syncing`; and `notConfigured`:
 //! "requires more configuration before it's fully operational", `unreachable`: the domain
 //! controller was deleted, `disconnected`: no communication for 10 minutes, `startFailure`:
@@ -17,8 +18,8 @@
 //!    than `notConfigured`, `unreachable`, `disconnected` and `startFailure`.
 //! 2. **Undecided** when no running sensor is seen but one might run: the list has gaps
 //!    (further pages not exported, a page that could not be read) or files that failed to load,
-//!    or a sensor's `serviceStatus` is absent (`$select` without it), `unknown` or
-//!    undocumented.
+//!    or a sensor's `serviceStatus` is absent (the v1.0 list, which has none, or `$select`
+//!    without it), `unknown`, `unknownFutureValue` or undocumented.
 //! 3. **NotDeployed** when the list is empty or no sensor runs.
 
 use super::{Evidence, Mode};
@@ -66,7 +67,11 @@ pub fn evidence(model: &TenantModel) -> Option<Evidence> {
             loc: loc(r, "service"),
         });
     }
-    if let Some(gap) = c.gaps.iter().find(|g| g.entity.is_none()) {
+    if let Some(gap) = c
+        .gaps
+        .iter()
+        .find(|g| g.entity.is_none() && g.field.is_none())
+    {
         return Some(Evidence::Undecided {
             why: format!("no running sensor is listed, and {}", gap.reason),
             loc: gap.loc,
@@ -91,13 +96,20 @@ pub fn evidence(model: &TenantModel) -> Option<Evidence> {
             Some(s) => !NOT_RUNNING.contains(&s),
         });
     if let Some(r) = unknown {
-        let why = match text(r, "service") {
-            None => format!(
+        // A v1.0 list has none (its gap says so), a beta one listed with `$select` may not.
+        let v1 = c.gaps.iter().find(|g| g.field == Some("service"));
+        let why = match (text(r, "service"), v1) {
+            (None, Some(gap)) => format!(
+                "the sensor `{}` has no `serviceStatus`: {}",
+                name(r),
+                gap.reason
+            ),
+            (None, None) => format!(
                 "the sensor `{}` has no `serviceStatus` in the export: list the sensors \
                  without `$select`, or with `serviceStatus` in it",
                 name(r)
             ),
-            Some(s) => format!(
+            (Some(s), _) => format!(
                 "the service status of the sensor `{}` is `{s}`, so whether it runs is unknown",
                 name(r)
             ),

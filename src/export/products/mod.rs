@@ -105,7 +105,11 @@ pub static PRODUCTS: &[Product] = &[
         key: "mdi",
         title: "Defender for Identity",
         plans: &["ATA"],
-        shown_by: Some("the Microsoft Graph sensors list (`/security/identities/sensors`)"),
+        shown_by: Some(
+            "the Microsoft Graph beta sensors list \
+             (`GET https://graph.microsoft.com/beta/security/identities/sensors`; the v1.0 \
+             list has no `serviceStatus`)",
+        ),
     },
     Product {
         key: "mdca",
