@@ -183,3 +183,36 @@ fn a_document_meant_as_a_declaration_that_misspells_it_is_an_error_at_the_misspe
     );
     assert!(violation_messages(&r, "DEX301").is_empty(), "{r:#}");
 }
+
+#[test]
+fn an_invalid_mode_of_a_product_only_the_declaration_shows_is_unknown_not_null() {
+    let (_, (code, r)) = declared(
+        r#"{
+  "kind": "dexlint.deployment/v1",
+  "products": {"mdiot": "not deployed"}
+}"#,
+    );
+    assert_eq!(code, 2);
+    assert_eq!(
+        errors(&r),
+        [(
+            Some(3),
+            "`products.mdiot` must be one of `active`, `passive`, `not_deployed`".to_string()
+        )]
+    );
+    assert!(violation_messages(&r, "DEX106").is_empty(), "{r:#}");
+    let reasons = not_evaluated(&r, "DEX106");
+    assert!(
+        reasons.iter().any(|n| n
+            .1
+            .starts_with("the deployment declaration's `products.mdiot` is not a valid mode")),
+        "{reasons:?}"
+    );
+    let mdiot = product(&r, "mdiot");
+    assert_eq!(mdiot["mode"], "unknown");
+    assert_eq!(
+        (mdiot["file"].as_str(), mdiot["line"].as_u64()),
+        (Some("deployment.json"), Some(3))
+    );
+    assert!(!r.to_string().contains("`null`"), "{r:#}");
+}

@@ -312,15 +312,35 @@ pub fn derive(model: &mut TenantModel) {
             other => other,
         };
         r.set("title", Value::Str(title.into()), None);
-        if let Some(m) = d.get("mode") {
-            r.set("declared", m.value().to_value(), m.loc());
-            r.set("mode", m.value().to_value(), m.loc());
+        match d.get("mode").filter(|m| !m.is_null()) {
+            Some(m) => {
+                r.set("declared", m.value().to_value(), m.loc());
+                r.set("mode", m.value().to_value(), m.loc());
+                r.set(
+                    "evidence",
+                    Value::Str("declared; no export shows it".into()),
+                    m.loc(),
+                );
+            }
+            // A mode the declaration's reader rejected (its error says why) declares nothing,
+            // and no export shows this product: its mode is unknown.
+            None => {
+                r.set("mode", Value::Unknown, d.loc());
+                let why = format!(
+                    "the deployment declaration's `products.{name}` is not a valid mode \
+                     (`active`, `passive` or `not_deployed`), and no export shows {title}"
+                );
+                r.set("evidence", Value::Str(why.as_str().into()), d.loc());
+                gaps.push(Gap {
+                    field: Some("mode"),
+                    entity: Some(name.to_string()),
+                    reason: why,
+                    loc: d.loc(),
+                    in_value: true,
+                    unlisted: false,
+                });
+            }
         }
-        r.set(
-            "evidence",
-            Value::Str("declared; no export shows it".into()),
-            d.get("mode").and_then(|f| f.loc()),
-        );
         r.set("source", Value::Str("declaration".into()), None);
         out.push(r);
     }
