@@ -223,6 +223,34 @@ fn without_get_atp_policy_for_o365_nothing_on_is_undecided_and_the_rules_not_eva
 }
 
 #[test]
+fn unreadable_files_at_the_documented_paths_of_office_and_sensor_exports_are_errors() {
+    for (case, file, product) in [
+        (
+            "exo-select-subset",
+            "exo/Get-SafeAttachmentPolicy.json",
+            "mdo",
+        ),
+        ("mdi-sensors-foreign", "graph/sensors.json", "mdi"),
+    ] {
+        let l = load(case);
+        let found = diags(&l);
+        assert_eq!(found.len(), 1, "{case}: {found:?}");
+        assert_eq!((found[0].0, found[0].1.as_str()), (DiagLevel::Error, file));
+        assert!(
+            found[0]
+                .3
+                .contains("at a path docs/exporting.md gives for one"),
+            "{found:?}"
+        );
+        let why = undecided(match product {
+            "mdo" => office::evidence(&l.model),
+            _ => identity::evidence(&l.model),
+        });
+        assert!(why.contains(&format!("`{file}` failed to load")), "{why}");
+    }
+}
+
+#[test]
 fn policies_without_their_rules_are_undecided() {
     let l = load("exo-policies-only");
     assert!(

@@ -742,12 +742,19 @@ pub fn load(roots: &[PathBuf], options: &LoadOptions) -> Result<Load, LoadSetupE
 }
 
 /// Whether `rel` (`/`-separated) is a path docs/exporting.md writes an export document to: a
-/// group's members (`groups/<group id>/members.json`), or a list in `graph/`, `mde/` or
-/// `azure/` named as the documented commands name it (`graph/users.json`, `users-2.json`,
-/// `azure/pricings-<subscription>.json`, `azure/<subscription>/pricings.json`). A file there
-/// that no format recognises is an error, not a note: the data it was meant to give is missing.
+/// group's members (`groups/<group id>/members.json`), an Exchange Online cmdlet's output
+/// (`exo/Get-SafeLinksPolicy.json`), or a list in `graph/`, `mde/` or `azure/` named as the
+/// documented commands name it (`graph/users.json`, `users-2.json`, `graph/sensors.json`,
+/// `azure/pricings-<subscription>.json`, `azure/<subscription>/pricings.json`). A file there that
+/// no format recognises is an error, not a note: the data it was meant to give is missing.
 pub(crate) fn documented_path(rel: &str) -> bool {
-    members_path(rel) || documented_list(rel).is_some()
+    let exo = rel.rsplit_once('/').is_some_and(|(dir, name)| {
+        dir.rsplit('/')
+            .next()
+            .is_some_and(|d| d.eq_ignore_ascii_case("exo"))
+            && formats::exchange_online::documented_file(&name.to_ascii_lowercase())
+    });
+    members_path(rel) || exo || documented_list(rel).is_some()
 }
 
 /// Whether `rel` is a group's members list (`groups/<group id>/members.json`).
@@ -771,7 +778,13 @@ fn documented_list(rel: &str) -> Option<&'static str> {
     const LISTS: &[(&str, &[&str])] = &[
         (
             "graph",
-            &["users", "groups", "subscribedskus", "directoryaudits"],
+            &[
+                "users",
+                "groups",
+                "subscribedskus",
+                "directoryaudits",
+                "sensors",
+            ],
         ),
         ("mde", &["machines", "deviceavinfo", "devicegroups"]),
         (
@@ -3595,6 +3608,9 @@ mod tests {
             "azure/securityConnectors.json",
             "azure/subscriptions.json",
             "azure/6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f/pricings.json",
+            "graph/sensors.json",
+            "exo/Get-SafeAttachmentPolicy.json",
+            "exports/contoso/exo/get-atppolicyforo365.json",
         ] {
             assert!(super::documented_path(rel), "{rel}");
         }
@@ -3609,6 +3625,8 @@ mod tests {
             "graph/users-schema.json",
             "azure/pricings-notes.json",
             "azure/notes/pricings.json",
+            "exo/notes.json",
+            "exo/Get-Mailbox.json",
         ] {
             assert!(!super::documented_path(rel), "{rel}");
         }

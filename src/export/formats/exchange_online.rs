@@ -188,6 +188,16 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
     true
 }
 
+/// Whether `name` is the file docs/exporting.md saves a cmdlet's output to in `exo/`:
+/// `<cmdlet>.json` (any case).
+pub fn documented_file(name: &str) -> bool {
+    name.strip_suffix(".json").is_some_and(|stem| {
+        Cmdlet::ALL
+            .iter()
+            .any(|c| c.name().eq_ignore_ascii_case(stem))
+    })
+}
+
 /// The cmdlet of an empty array, from its file name (`Get-SafeLinksRule.json`,
 /// `safelinksrules.json`...): the name without separators must contain the cmdlet's noun.
 fn by_file_name(rel: &str) -> Option<Cmdlet> {
