@@ -497,10 +497,37 @@ fn an_empty_members_file_is_a_group_without_members() {
             "{report:#}"
         );
     }
-    // Elsewhere an empty file is invalid JSON.
+    // Elsewhere an empty file is an error that says it is empty.
     let dir = example();
-    std::fs::write(dir.path().join("graph/users.json"), "").unwrap();
-    assert_eq!(lint_json(dir.path()).0, 2);
+    std::fs::write(dir.path().join("graph/users.json"), b"\xEF\xBB\xBF\r\n").unwrap();
+    let (code, report) = lint_json(dir.path());
+    assert_eq!(code, 2);
+    assert!(
+        messages(&report, "error").iter().any(|(f, m)| f == "graph/users.json"
+            && m.starts_with("the file is empty (or holds only a byte order mark and white space): the command that wrote it returned nothing")),
+        "{report:#}"
+    );
+}
+
+#[test]
+fn an_empty_cmdlet_output_is_the_empty_list_the_cmdlet_returned() {
+    // 0 bytes, a byte order mark, a byte order mark and CRLF: what `<cmdlet> | ConvertTo-Json |
+    // Out-File` writes when the cmdlet returns nothing.
+    let (code, report) = lint_json(&common::fixture("exo-empty-outputs"));
+    assert_eq!(code, 0, "{report:#}");
+    let notes = messages(&report, "note");
+    for cmdlet in [
+        "Get-ATPEvaluationRule",
+        "Get-SafeAttachmentRule",
+        "Get-SafeLinksRule",
+    ] {
+        assert!(
+            notes.iter().any(|(f, m)| *f == format!("exo/{cmdlet}.json")
+                && m.contains("read as an empty list, what the cmdlet returned")),
+            "{cmdlet}: {notes:?}"
+        );
+    }
+    assert!(messages(&report, "error").is_empty(), "{report:#}");
 }
 
 #[test]

@@ -412,17 +412,37 @@ fn load_text(
     };
     // `Get-MgGroupMember ... | ConvertTo-Json | Out-File` of a group without members: an empty
     // pipeline gives `ConvertTo-Json` nothing to write, and `Out-File` an empty file (or only
-    // its byte order mark). At a group's members path that is an empty list, and said.
-    if text.trim().is_empty() && formats::graph::members_path(&found.rel).is_some() {
-        if let Ok(doc) = tree::parse("[]", depth) {
-            let mut load = loaded(doc, "");
-            load.diagnostics.push(diag(
+    // its byte order mark and a line break). At a group's members path, or at the output path
+    // of an Exchange Online cmdlet (`Get-SafeLinksRule` of a tenant without rules), that is
+    // the empty list the command returned, and said. Elsewhere it is an error that says so.
+    if text
+        .trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+        .is_empty()
+    {
+        let cmdlet = formats::exchange_online::cmdlet_of_file(&found.rel);
+        let what = if formats::graph::members_path(&found.rel).is_some() {
+            "at a group's members path: read as a group without members (what \
+             `Get-MgGroupMember | ConvertTo-Json | Out-File` writes for one)"
+                .to_string()
+        } else if let Some(cmdlet) = cmdlet {
+            format!(
+                "at the output path of `{cmdlet}`: read as an empty list, what the cmdlet \
+                 returned (`{cmdlet} | ConvertTo-Json | Out-File` writes nothing for no result)"
+            )
+        } else {
+            return FileLoad::failed(diag(
                 found,
-                DiagLevel::Note,
-                "empty file at a group's members path: read as a group without members (what \
-                 `Get-MgGroupMember | ConvertTo-Json | Out-File` writes for one)"
+                DiagLevel::Error,
+                "the file is empty (or holds only a byte order mark and white space): the \
+                 command that wrote it returned nothing, and nothing was read; export it \
+                 again, or remove it"
                     .to_string(),
             ));
+        };
+        if let Ok(doc) = tree::parse("[]", depth) {
+            let mut load = loaded(doc, "");
+            load.diagnostics
+                .push(diag(found, DiagLevel::Note, format!("empty file {what}")));
             return load;
         }
     }

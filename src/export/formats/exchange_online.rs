@@ -198,6 +198,12 @@ pub fn documented_file(name: &str) -> bool {
     })
 }
 
+/// The cmdlet whose output an empty file at `rel` is, from its file name (as for an empty
+/// array: see [`by_file_name`]).
+pub fn cmdlet_of_file(rel: &str) -> Option<&'static str> {
+    by_file_name(rel).map(Cmdlet::name)
+}
+
 /// The cmdlet of an empty array, from its file name (`Get-SafeLinksRule.json`,
 /// `safelinksrules.json`...): the name without separators must contain the cmdlet's noun.
 fn by_file_name(rel: &str) -> Option<Cmdlet> {
