@@ -198,11 +198,12 @@ fn entra_p1_only() -> tempfile::TempDir {
 
 #[test]
 fn an_unlicensed_product_is_not_deployed_whatever_its_devices_show() {
-    // Only Entra ID P1: Defender for Endpoint is no longer licensed.
+    // Only Entra ID P1: Defender for Endpoint is no longer licensed. Its devices still show
+    // what runs (observed), but it is not deployed as an eligible product.
     let dir = entra_p1_only();
     assert_eq!(
         state(dir.path(), "mde"),
-        (s("not_deployed"), s("not_deployed"), Some(false))
+        (s("not_deployed"), s("active"), Some(false))
     );
     let r = lint(dir.path(), "2026-07");
     assert_eq!(fired(&r, "DEX201").len(), 1);
@@ -524,4 +525,39 @@ fn formats_without_related_locations_name_the_evidence_in_the_text() {
             "{format}: {text}"
         );
     }
+}
+
+#[test]
+fn a_lesser_edition_that_runs_is_observed_active_and_named_but_not_eligible() {
+    // Business Premium: Defender for Business (`MDE_SMB`) and Defender for Office 365 Plan 1
+    // (`ATP_ENTERPRISE`) run in active mode; no eligible plan is held.
+    let dir = crate::common::fixture("business-premium");
+    let r = lint(&dir, "2026-07");
+    let products = r["summary"]["tenants"][0]["products"].as_array().unwrap();
+    for (name, held, eligible) in [
+        ("mde", "`MDE_SMB` in `SPB`", "`WINDEFATP`"),
+        ("mdo", "`ATP_ENTERPRISE` in `SPB`", "`THREAT_INTELLIGENCE`"),
+    ] {
+        let p = products.iter().find(|p| p["name"] == name).unwrap();
+        assert_eq!(
+            (&p["observed"], &p["mode"], &p["licensed"]),
+            (&json!("active"), &json!("not_deployed"), &json!(false)),
+            "{p:#}"
+        );
+        let evidence = p["evidence"].as_str().unwrap();
+        assert!(
+            evidence.contains(&format!(
+                "but it is not licensed as an eligible product: the tenant holds {held}, a \
+                 lesser edition, and no enabled subscription or user carries {eligible}"
+            )),
+            "{evidence}"
+        );
+    }
+    assert_eq!(fired(&r, "DEX104").len(), 1);
+    assert_eq!(fired(&r, "DEX201").len(), 1);
+    assert_eq!(
+        fired(&r, "DEX203"),
+        ["neither Defender for Endpoint nor Defender for Office 365 P2 is in active mode with an \
+          eligible licence: no direct action on AiTM attacks"]
+    );
 }

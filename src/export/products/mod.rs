@@ -71,6 +71,10 @@ pub struct Product {
     pub title: &'static str,
     /// The service plans (`servicePlanName`) that license it.
     pub plans: &'static [&'static str],
+    /// Service plans of a lesser edition of it, which run it but do not license it as an
+    /// eligible product (Defender for Endpoint Plan 1 and Defender for Business, Defender for
+    /// Office 365 Plan 1): named when the product is unlicensed.
+    pub lesser: &'static [&'static str],
     /// The exports that show its deployment mode (for "not evaluated" reasons); None when no
     /// export dexlint reads shows it.
     pub shown_by: Option<&'static str>,
@@ -84,6 +88,7 @@ pub static PRODUCTS: &[Product] = &[
         key: "mde",
         title: "Defender for Endpoint",
         plans: &["WINDEFATP"],
+        lesser: &["MDE_SMB", "MDE_LITE"],
         shown_by: Some(
             "the Defender for Endpoint machine list (`/api/machines`) with each device's \
              antivirus mode (`/api/deviceavinfo`, or `Get-MpComputerStatus` on the device)",
@@ -93,6 +98,7 @@ pub static PRODUCTS: &[Product] = &[
         key: "mdo",
         title: "Defender for Office 365 P2",
         plans: &["THREAT_INTELLIGENCE"],
+        lesser: &["ATP_ENTERPRISE"],
         shown_by: Some(
             "the Exchange Online PowerShell lists of the Safe Links and Safe Attachments \
              policies and rules, the preset, built-in and evaluation rules \
@@ -105,6 +111,7 @@ pub static PRODUCTS: &[Product] = &[
         key: "mdi",
         title: "Defender for Identity",
         plans: &["ATA"],
+        lesser: &[],
         shown_by: Some(
             "the Microsoft Graph beta sensors list \
              (`GET https://graph.microsoft.com/beta/security/identities/sensors`; the v1.0 \
@@ -115,12 +122,14 @@ pub static PRODUCTS: &[Product] = &[
         key: "mdca",
         title: "Defender for Cloud Apps",
         plans: &["ADALLOM_S_STANDALONE"],
+        lesser: &["ADALLOM_S_O365", "ADALLOM_S_DISCOVERY"],
         shown_by: None,
     },
     Product {
         key: "entra_p2",
         title: "Microsoft Entra ID P2",
         plans: &["AAD_PREMIUM_P2"],
+        lesser: &[],
         shown_by: Some("the subscribed SKUs (`/subscribedSkus`) and users' assigned plans"),
     },
 ];
@@ -152,17 +161,18 @@ pub fn derive(model: &mut TenantModel) {
         let mut r = Record::new(&schema::PRODUCT, declaration.and_then(|d| d.loc()));
         r.set("name", Value::Str(p.key.into()), None);
         r.set("title", Value::Str(p.title.into()), None);
-        // An unlicensed product cannot be active, whatever its data shows.
-        let observed = match (&licensed, evidence) {
-            (Some((false, ..)), _) => Some(Evidence::Shown {
+        // An unlicensed product's data shows what runs (a lesser edition: Defender for
+        // Business, Plan 1), its observed mode; without such data it is not deployed. Either
+        // way it is not deployed as an eligible product (below).
+        let unlicensed = matches!(licensed, Some((false, ..)));
+        let observed = match (unlicensed, evidence) {
+            (true, Some(e @ Evidence::Shown { .. })) => Some(e),
+            (true, _) => Some(Evidence::Shown {
                 mode: Mode::NotDeployed,
-                why: format!(
-                    "not licensed: no enabled subscription or user carries {}",
-                    plans_text(p)
-                ),
+                why: format!("not licensed: {}", licences.unlicensed(p).0),
                 loc: licences.origin,
             }),
-            (_, e) => e,
+            (false, e) => e,
         };
         if let Some((l, loc, _)) = &licensed {
             r.set("licensed", Value::Bool(*l), *loc);
@@ -173,6 +183,21 @@ pub fn derive(model: &mut TenantModel) {
                 r.set("mode", Value::Str(mode.as_str().into()), *loc);
                 r.set("evidence", Value::Str(why.as_str().into()), *loc);
                 r.set("observed_evidence", Value::Str(why.as_str().into()), *loc);
+                if unlicensed && *mode != Mode::NotDeployed {
+                    let (licence, at) = licences.unlicensed(p);
+                    let at = at.or(licences.origin);
+                    r.set("mode", Value::Str(Mode::NotDeployed.as_str().into()), at);
+                    r.set(
+                        "evidence",
+                        Value::Str(
+                            format!(
+                                "{why}, but it is not licensed as an eligible product: {licence}"
+                            )
+                            .into(),
+                        ),
+                        at,
+                    );
+                }
                 None
             }
             Some(Evidence::Undecided { why, loc }) => {
@@ -242,9 +267,8 @@ pub fn derive(model: &mut TenantModel) {
                         "evidence",
                         Value::Str(
                             format!(
-                                "declared in `{file}`, but not licensed: no enabled subscription \
-                                 or user carries {}",
-                                plans_text(p)
+                                "declared in `{file}`, but not licensed: {}",
+                                licences.unlicensed(p).0
                             )
                             .into(),
                         ),
@@ -440,10 +464,13 @@ fn earlier<T>(a: Vec<Option<T>>, b: Vec<Option<T>>) -> Vec<Option<T>> {
     a.into_iter().zip(b).map(|(a, b)| a.or(b)).collect()
 }
 
-/// The plan names of every product of [`PRODUCTS`], each once, in order.
+/// The plan names of every product of [`PRODUCTS`] (and of their lesser editions), each
+/// once, in order.
 fn plan_names() -> Vec<&'static str> {
     let mut out: Vec<&'static str> = Vec::new();
-    for name in PRODUCTS.iter().flat_map(|p| p.plans.iter().copied()) {
+    let names = PRODUCTS.iter().flat_map(|p| p.plans.iter().copied());
+    let lesser = PRODUCTS.iter().flat_map(|p| p.lesser.iter().copied());
+    for name in names.chain(lesser) {
         if !out.contains(&name) {
             out.push(name);
         }
@@ -579,9 +606,44 @@ impl<'m> Licences<'m> {
         }
     }
 
+    /// Why `product` is not licensed ("no enabled subscription or user carries ..."), naming
+    /// a plan of a lesser edition the tenant holds, and where that plan is.
+    fn unlicensed(&self, product: &Product) -> (String, Option<Loc>) {
+        let eligible = plans_text(product);
+        let held = self
+            .sku_plan_of(product.lesser)
+            .map(|(sku, loc, _, plan)| {
+                let part = sku.text("part_number").unwrap_or("?");
+                (format!("`{plan}` in `{part}`"), loc)
+            })
+            .or_else(|| {
+                self.user_plan_of(product.lesser)
+                    .map(|(name, loc)| (format!("`{name}` assigned to a user"), loc))
+            });
+        match held {
+            Some((held, loc)) => (
+                format!(
+                    "the tenant holds {held}, a lesser edition, and no enabled subscription or \
+                     user carries {eligible}"
+                ),
+                loc,
+            ),
+            None => (
+                format!("no enabled subscription or user carries {eligible}"),
+                None,
+            ),
+        }
+    }
+
     /// The SKU record, the location of its plan, and its consumed units, of the first enabled
     /// subscription that carries one of the product's plans provisioned.
     fn sku_plan(&self, product: &Product) -> Option<(&'m Record, Option<Loc>, i64)> {
+        self.sku_plan_of(product.plans)
+            .map(|(sku, loc, consumed, _)| (sku, loc, consumed))
+    }
+
+    /// [`Licences::sku_plan`] for any of the plans `names`, with the name of the plan found.
+    fn sku_plan_of(&self, names: &[&str]) -> Option<(&'m Record, Option<Loc>, i64, &'m str)> {
         let skus = self.model.collection("skus")?;
         skus.records.iter().find_map(|s| {
             // A subscription in its grace period (`Warning`) counts its units as `warning`,
@@ -597,9 +659,9 @@ impl<'m> Licences<'m> {
             let Some(ValueRef::Records(plans)) = s.get("plans").map(|f| f.value()) else {
                 return None;
             };
-            let plan = plans.iter().find(|pl| {
-                pl.text("name").is_some_and(|n| product.plans.contains(&n))
-                    && pl.text("status") == Some("Success")
+            let (plan, name) = plans.iter().find_map(|pl| {
+                let name = pl.text("name").filter(|n| names.contains(n))?;
+                (pl.text("status") == Some("Success")).then_some((pl, name))
             })?;
             Some((
                 s,
@@ -607,21 +669,27 @@ impl<'m> Licences<'m> {
                     .and_then(|f| f.loc_in(plans.base()))
                     .or(plan.loc_in(plans.base())),
                 int(s, "consumed_units").unwrap_or(0),
+                name,
             ))
         })
     }
 
     /// The location of a user's enabled assigned plan of the product.
     fn user_plan(&self, product: &Product) -> Option<Option<Loc>> {
-        product
-            .plans
+        self.user_plan_of(product.plans).map(|(_, loc)| loc)
+    }
+
+    /// The name and location of the first user's enabled assigned plan among `names`.
+    fn user_plan_of(&self, names: &[&'static str]) -> Option<(&'static str, Option<Loc>)> {
+        let all = plan_names();
+        names
             .iter()
             .filter_map(|p| {
-                let i = plan_names().iter().position(|n| n == p)?;
-                self.user_plans.get(i)?.as_ref()
+                let i = all.iter().position(|n| n == p)?;
+                Some((*p, self.user_plans.get(i)?.as_ref()?))
             })
-            .min_by_key(|(user, plan, _)| (*user, *plan))
-            .map(|(_, _, loc)| *loc)
+            .min_by_key(|(_, (user, plan, _))| (*user, *plan))
+            .map(|(name, (_, _, loc))| (name, *loc))
     }
 
     /// Microsoft Entra ID P2 has no passive mode: it is active when licensed and assigned.
