@@ -368,9 +368,12 @@ fn the_declaration_overrides_and_a_contradiction_is_dex206_at_the_declared_value
     );
     // And it does not count as active: no licensed product is.
     assert_eq!(fired(&r, "DEX201").len(), 1);
+    let mdca = &r["summary"]["tenants"][0]["products"][3];
+    assert_eq!(mdca["mode"], "not_deployed");
+    // Its row points at the declaration it overrides.
     assert_eq!(
-        r["summary"]["tenants"][0]["products"][3]["mode"],
-        "not_deployed"
+        (&mdca["file"], &mdca["pointer"]),
+        (&json!("dexlint-deployment.json"), &json!("/products/mdca"))
     );
 }
 

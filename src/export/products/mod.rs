@@ -258,23 +258,26 @@ pub fn derive(model: &mut TenantModel) {
                 d.loc(),
             );
             // An unlicensed product cannot be active (or passive), whatever is declared; DEX206
-            // reports the declaration.
-            if let Some((false, loc, _)) = &licensed {
-                if d.as_str() != Some(Mode::NotDeployed.as_str()) {
-                    r.set("mode", Value::Str(Mode::NotDeployed.as_str().into()), *loc);
-                    r.set("source", Value::Str("export".into()), None);
-                    r.set(
-                        "evidence",
-                        Value::Str(
-                            format!(
-                                "declared in `{file}`, but not licensed: {}",
-                                licences.unlicensed(p).0
-                            )
-                            .into(),
-                        ),
-                        *loc,
-                    );
-                }
+            // reports the declaration. The row points at the declaration it overrides (an
+            // unlicensed product's licence has no value to point at).
+            if unlicensed && d.as_str() != Some(Mode::NotDeployed.as_str()) {
+                r.set(
+                    "mode",
+                    Value::Str(Mode::NotDeployed.as_str().into()),
+                    d.loc(),
+                );
+                r.set("source", Value::Str("export".into()), None);
+                r.set(
+                    "evidence",
+                    Value::Str(
+                        format!(
+                            "declared in `{file}`, but not licensed: {}",
+                            licences.unlicensed(p).0
+                        )
+                        .into(),
+                    ),
+                    d.loc(),
+                );
             }
         }
         // Declarations that disagree leave the mode unknown (their gap says why), as they
