@@ -129,14 +129,22 @@ fn an_arm_list_with_a_next_link_and_no_further_page_is_a_gap() {
             "{policy}: {report:#}"
         );
     }
+    // A subscription's list of one pricing: Defender for Servers off (ARM `GET
+    // /subscriptions/{id}/providers/Microsoft.Security/pricings`).
+    let free_servers = |sub: &str| {
+        serde_json::json!({"value": [{
+            "id": format!("/subscriptions/{sub}/providers/Microsoft.Security/pricings/VirtualMachines"),
+            "name": "VirtualMachines", "type": "Microsoft.Security/pricings",
+            "properties": {"pricingTier": "Free", "freeTrialRemainingTime": "PT0S"}}]})
+        .to_string()
+    };
     // Another subscription's complete list beside it is judged: the missing page leaves only
     // its own subscription not evaluated.
     let dir = copy("arm-paged-incomplete");
     std::fs::write(
-        dir.path().join("azure/pricings-7c1d2f3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f.json"),
-        r#"{"value": [{"id": "/subscriptions/7c1d2f3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f/providers/Microsoft.Security/pricings/VirtualMachines",
-            "name": "VirtualMachines", "type": "Microsoft.Security/pricings",
-            "properties": {"pricingTier": "Free", "freeTrialRemainingTime": "PT0S"}}]}"#,
+        dir.path()
+            .join("azure/pricings-7c1d2f3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f.json"),
+        free_servers("7c1d2f3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f"),
     )
     .unwrap();
     let (_, report) = lint_json(dir.path());
@@ -157,9 +165,7 @@ fn an_arm_list_with_a_next_link_and_no_further_page_is_a_gap() {
     let dir = copy("arm-paged-incomplete");
     std::fs::write(
         dir.path().join("azure/pricings-2.json"),
-        r#"{"value": [{"id": "/subscriptions/4b6c8d0e-2f41-4a63-8b75-97a9cbdef012/providers/Microsoft.Security/pricings/VirtualMachines",
-            "name": "VirtualMachines", "type": "Microsoft.Security/pricings",
-            "properties": {"pricingTier": "Free", "freeTrialRemainingTime": "PT0S"}}]}"#,
+        free_servers("4b6c8d0e-2f41-4a63-8b75-97a9cbdef012"),
     )
     .unwrap();
     let (_, report) = lint_json(dir.path());
