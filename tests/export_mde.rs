@@ -13,6 +13,23 @@
 use crate::common::{copy_dir, dexlint, fixture, lint_json, not_evaluated, violation_messages};
 use serde_json::Value;
 
+/// The state `dexlint scope DIR` gives the device named `name` (`in_scope`, `unknown`...).
+fn scope_state(dir: &std::path::Path, name: &str) -> String {
+    let out = dexlint()
+        .args(["scope", "--format", "json"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    let scope: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let asset = scope["assets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == name)
+        .unwrap_or_else(|| panic!("no device {name}: {scope:#}"));
+    asset["state"].as_str().unwrap_or_default().to_string()
+}
+
 #[test]
 fn mobile_devices_are_left_out_of_the_antivirus_mode() {
     let (_, report) = lint_json(&fixture("mde-mobile"));
@@ -99,19 +116,7 @@ fn a_machine_selected_without_its_group_takes_it_from_its_antivirus_row() {
             "{entity}: {ne:?}"
         );
     }
-    let out = dexlint()
-        .args(["scope", "--format", "json"])
-        .arg(&dir)
-        .output()
-        .unwrap();
-    let scope: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let lt = scope["assets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["name"] == "lt-001.contoso.com")
-        .unwrap();
-    assert_eq!(lt["state"], "in_scope", "{scope:#}");
+    assert_eq!(scope_state(&dir, "lt-001.contoso.com"), "in_scope");
 }
 
 #[test]
@@ -170,19 +175,7 @@ fn a_machine_that_gives_only_its_group_id_takes_the_name_from_the_device_group_l
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     machines["value"][2]["rbacGroupId"] = 501.into();
     std::fs::write(&path, machines.to_string()).unwrap();
-    let out = dexlint()
-        .args(["scope", "--format", "json"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    let scope: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let lt = scope["assets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["name"] == "lt-003.contoso.com")
-        .unwrap();
-    assert_eq!(lt["state"], "in_scope", "{scope:#}");
+    assert_eq!(scope_state(dir.path(), "lt-003.contoso.com"), "in_scope");
 }
 
 #[test]
