@@ -866,3 +866,61 @@ fn unknown_values_decide_what_they_can_and_leave_the_rest_not_evaluated() {
         matches!(run(&joined, &products_model(None)), Outcome::Partial(found, _) if found.is_empty())
     );
 }
+
+/// A quantifier whose condition reads only its own variable and the policy's parameters has
+/// one result per list: over lists that many records share (users' assigned plans), it is
+/// computed once per list, within a budget that computing it for every record exceeds. One
+/// that reads the record around it (`g.name`) is computed for every record, shared list or
+/// not.
+#[test]
+fn closed_quantifiers_are_computed_once_per_shared_list() {
+    let list = |device: bool| {
+        let members = (0..200).map(|j| {
+            let mut m = Record::new(&schema::MEMBER, Some(at(1, j)));
+            let kind = if device && j == 199 { "device" } else { "user" };
+            m.set("id", s(&format!("n{j}")), field(at(1, j), 10));
+            m.set("kind", s(kind), None);
+            m
+        });
+        Value::shared(members, Some(Loc::new(1, 1)))
+    };
+    let (with_device, without) = (list(true), list(false));
+    let groups: Vec<Record> = (0..2000)
+        .map(|i| {
+            let mut g = group(i, &format!("g{i}"), Some(&format!("n{}", i % 300)), None);
+            let members = if i % 3 == 0 { &with_device } else { &without };
+            g.set("members", members.clone(), Some(Loc::new(1, 1)));
+            g
+        })
+        .collect();
+    let m = model_with(groups);
+    let ids = |f: Vec<Finding>| f.into_iter().map(|f| f.message).collect::<Vec<_>>();
+    let budget = 300_000;
+    for closed in [
+        "  for g in groups\n  where any(m in g.members: m.kind == \"device\" and m.id == \"n199\")\n  report g \"{g.id}\"",
+        "  param want: string = \"n199\"\n  for g in groups\n  where any(m in g.members where m.id == want: m.kind == \"device\")\n  report g \"{g.id}\"",
+        "  for g in groups\n  where count(m in g.members: m.kind == \"device\" and any(n in [\"n7\", \"n199\"]: n == m.id)) > 0\n  report g \"{g.id}\"",
+    ] {
+        let Outcome::Findings(f) = compile(closed).policies[0]
+            .evaluate_with_budget(&m, &BTreeMap::new(), budget)
+            .unwrap_or_else(|e| panic!("{closed}: {e:?}"))
+        else {
+            panic!("not evaluated");
+        };
+        let want: Vec<String> = (0..2000).step_by(3).map(|i| format!("g{i}")).collect();
+        assert_eq!(ids(f), want, "{closed}");
+    }
+    // Reads `g.name`: one result per group, though 2,000 groups share two lists.
+    let open = "  for g in groups\n  where any(m in g.members: m.id == g.name and m.kind == \"user\")\n  report g \"{g.id}\"";
+    let Outcome::Findings(f) = compile(open).policies[0]
+        .evaluate(&m, &BTreeMap::new())
+        .unwrap()
+    else {
+        panic!("not evaluated");
+    };
+    let want: Vec<String> = (0..2000)
+        .filter(|i| i % 300 < 200 && !(i % 3 == 0 && i % 300 == 199))
+        .map(|i| format!("g{i}"))
+        .collect();
+    assert_eq!(ids(f), want);
+}

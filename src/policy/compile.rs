@@ -645,6 +645,12 @@ impl Ctx<'_> {
         self.pop_to(depth);
         let conditions = index::quantifier_conditions(kind, filter.as_deref(), body.as_deref());
         let src = index::join(src, slot, &conditions, &|s| s != slot, true);
+        // Slots from this one on are its variable's and its inner quantifiers'.
+        let own = |s: usize| s >= slot || self.params.iter().any(|p| p.1 == s);
+        let closed = [&filter, &body].into_iter().all(|e| {
+            e.as_deref()
+                .is_none_or(|e| index::independent(e, &own, false))
+        });
         (
             CExpr::Quant {
                 kind,
@@ -652,6 +658,7 @@ impl Ctx<'_> {
                 source: Box::new(src),
                 filter,
                 body,
+                closed,
             },
             ty,
         )

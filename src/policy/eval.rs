@@ -249,6 +249,10 @@ pub(super) struct Evaluator<'e> {
     /// their last pages), by the address of their first element: the unknown value each
     /// stands for, read when the list decides nothing. Made on first use.
     pub partial_lists: Option<PartialLists>,
+    /// The results of closed quantifiers (see [`CExpr::Quant`]'s `closed`) by the quantifier's
+    /// address and its list of records' (address and length): the model does not change
+    /// while a policy runs, so one list gives one result.
+    pub quantified: foldhash::HashMap<(usize, usize, usize), Val<'e>>,
 }
 
 /// See [`Evaluator::partial_lists`].
@@ -473,7 +477,16 @@ impl<'e> Evaluator<'e> {
                 source,
                 filter,
                 body,
-            } => self.quantifier(*kind, *slot, source, filter.as_deref(), body.as_deref())?,
+                closed,
+            } => {
+                let memo = closed.then_some(e as *const CExpr as usize);
+                self.quantifier(
+                    (*kind, *slot, memo),
+                    source,
+                    filter.as_deref(),
+                    body.as_deref(),
+                )?
+            }
             CExpr::Not(inner) => match self.eval(inner)?.truth() {
                 Some(t) => Val::Bool(!t),
                 None => Val::Unknown,
@@ -547,15 +560,46 @@ impl<'e> Evaluator<'e> {
         Val::Unknown
     }
 
+    /// A quantifier: `memo` is the address of a [`CExpr::Quant`] that is `closed`, whose
+    /// result over a list of records is remembered in [`Evaluator::quantified`] when it read no
+    /// unknown value (a hit then reads none either: the same bytes out).
     fn quantifier(
+        &mut self,
+        (kind, slot, memo): (QuantKind, usize, Option<usize>),
+        source: &'e CExpr,
+        filter: Option<&'e CExpr>,
+        body: Option<&'e CExpr>,
+    ) -> R<Val<'e>> {
+        let list = self.eval(source)?;
+        let key = match (memo, &list) {
+            (Some(q), Val::Records(r, _)) if !r.is_empty() => {
+                Some((q, r.as_ptr() as usize, r.len()))
+            }
+            _ => None,
+        };
+        let Some(key) = key else {
+            return self.quantify(kind, slot, source, filter, body, list);
+        };
+        if let Some(v) = self.quantified.get(&key) {
+            return Ok(v.clone());
+        }
+        let before = self.unknowns.len();
+        let v = self.quantify(kind, slot, source, filter, body, list)?;
+        if self.unknowns.len() == before && matches!(v, Val::Bool(_) | Val::Int(_)) {
+            self.quantified.insert(key, v.clone());
+        }
+        Ok(v)
+    }
+
+    fn quantify(
         &mut self,
         kind: QuantKind,
         slot: usize,
         source: &'e CExpr,
         filter: Option<&'e CExpr>,
         body: Option<&'e CExpr>,
+        list: Val<'e>,
     ) -> R<Val<'e>> {
-        let list = self.eval(source)?;
         if list.is_unknown() {
             return Ok(Val::Unknown);
         }

@@ -30,7 +30,7 @@ fn conjuncts<'c>(e: &'c CExpr, out: &mut Vec<&'c CExpr>) {
 
 /// Whether `e` can be evaluated before the iteration starts: it reads no slot that `allowed`
 /// refuses, and no `let` unless `lets` is true.
-fn independent(e: &CExpr, allowed: &dyn Fn(usize) -> bool, lets: bool) -> bool {
+pub(super) fn independent(e: &CExpr, allowed: &dyn Fn(usize) -> bool, lets: bool) -> bool {
     let ok = |e: &CExpr| independent(e, allowed, lets);
     match e {
         CExpr::Const(_) | CExpr::Collection(_) => true,

@@ -144,6 +144,11 @@ pub enum CExpr {
         filter: Option<Box<CExpr>>,
         /// Its condition (`any`, `all`, `count`) or summand (`sum`).
         body: Option<Box<CExpr>>,
+        /// Whether its filter and body read nothing of the iteration around it (no slot but
+        /// its own, its inner quantifiers' and the policy's parameters, and no `let`): its
+        /// result then depends on its list alone, and the evaluator remembers it per list
+        /// (users' assigned plans are a few lists that most users share).
+        closed: bool,
     },
     /// `not x`.
     Not(Box<CExpr>),

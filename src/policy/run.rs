@@ -247,6 +247,7 @@ impl CompiledPolicy {
             param_globs: Default::default(),
             absent_empty: self.requires_override.is_some(),
             partial_lists: None,
+            quantified: Default::default(),
         };
         for (slot, v) in self.param_slots.iter().zip(&values) {
             if let Some(s) = evaluator.frame.get_mut(*slot) {
