@@ -1839,7 +1839,8 @@ fn the_az_powershell_recipe_s_folder_per_subscription_is_read() {
 // `PartiallyCovered` or `NotCovered` says machines of it have a pricing of their own: when the
 // export lists none of them (no machine's pricings, or only inherited ones), DEX304 is not
 // evaluated for its machines, the reason naming the status (it passed). A machine's own pricing
-// in the export is judged, and settles it.
+// in the export that turns the plan off is judged, and settles it; one of its own that keeps the
+// plan on (`Standard`, not inherited) does not: the status says another machine is not covered.
 #[test]
 fn a_plan_not_covering_every_machine_needs_the_machines_pricings() {
     let (code, report) = lint(&fixture("arm-coverage-status"));
@@ -1860,6 +1861,22 @@ fn a_plan_not_covering_every_machine_needs_the_machines_pricings() {
             .contains("`resourcesCoverageStatus` `PartiallyCovered`"),
         "{ne:?}"
     );
+
+    // The machine of the `PartiallyCovered` subscription with a `Standard` pricing of its own:
+    // still not evaluated.
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&fixture("arm-coverage-status"), dir.path());
+    let own = dir.path().join("azure/pricings-vm-app-01.json");
+    let text = std::fs::read_to_string(&own).unwrap();
+    std::fs::write(
+        &own,
+        text.replace(r#""inherited": "True""#, r#""inherited": "False""#),
+    )
+    .unwrap();
+    let (_, report) = lint(dir.path());
+    let ne = common::not_evaluated(&report, "DEX304");
+    assert_eq!(ne.len(), 1, "{ne:?}");
+    assert!(ne[0].1.contains("`PartiallyCovered`"), "{ne:?}");
 
     // No machine's pricings at all: DEX304 is not evaluated for the status, not for "no
     // pricings in the export".

@@ -2645,10 +2645,22 @@ impl Assembler {
             }
             c.extend(std::mem::take(&mut self.accounts));
         }
+        // Subscriptions whose Defender for Servers plan is on: what explains their machines'
+        // coverage status (see `coverage_explained`).
+        let standard: Vec<String> = model
+            .collection("cloud_accounts")
+            .map(|c| {
+                c.records
+                    .iter()
+                    .filter(|a| a.get("servers_tier").and_then(Field::as_str) == Some("Standard"))
+                    .filter_map(|a| a.identity().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
         if let Some(c) = model.collection_mut("resource_pricings") {
             machines_of_inactive_subscriptions(c, &gone);
             listed_on_a_read_page(c);
-            coverage_explained(c);
+            coverage_explained(c, &standard);
         }
         for name in [
             "users",
@@ -3343,13 +3355,16 @@ fn listed_on_a_read_page(c: &mut crate::model::Collection) {
 /// Settles the gaps of [`formats::arm`]'s `uncovered_machines` (a subscription whose Defender
 /// for Servers pricing says some of its machines have a pricing of their own): a resource-level
 /// pricing of that subscription in the export that is not inherited is such a pricing, and
-/// DEX304 judges it. Without one, the subscription's machines are not evaluated, the reason
+/// DEX304 judges it; of a subscription whose plan is on (`standard`: their ids), only one that
+/// turns the plan off is (a machine with `Standard` of its own is covered: the status says
+/// another is not). Without one, the subscription's machines are not evaluated, the reason
 /// naming the status; without any resource-level pricing in the export, the rules that read them
 /// are not evaluated for that reason (the first such subscription's) rather than for "no
 /// pricings in the export".
-fn coverage_explained(c: &mut crate::model::Collection) {
+fn coverage_explained(c: &mut crate::model::Collection, standard: &[String]) {
     let records = &c.records;
     let explained = |sub: &str| {
+        let on = standard.iter().any(|s| s.eq_ignore_ascii_case(sub));
         records.iter().any(|p| {
             p.get("subscription")
                 .and_then(Field::as_str)
@@ -3358,6 +3373,7 @@ fn coverage_explained(c: &mut crate::model::Collection) {
                     p.get("inherited").map(Field::value),
                     Some(ValueRef::Bool(true))
                 )
+                && !(on && p.get("tier").and_then(Field::as_str) == Some("Standard"))
         })
     };
     // The gaps `uncovered_machines` made: of a subscription (`/subscriptions/<id>`), no field.
