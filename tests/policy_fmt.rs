@@ -195,6 +195,11 @@ fn a_policy_file_with_crlf_line_endings_keeps_them() {
     )
     .unwrap();
     let crlf = plain.replace('\n', "\r\n");
+    // The text blocks (the description) read as with LF: no `\r` in what `explain` prints.
+    assert_eq!(
+        shape(&parse_file(&crlf).unwrap()),
+        shape(&parse_file(&plain).unwrap())
+    );
     assert_eq!(format(&crlf).unwrap(), crlf);
     let untidy = crlf.replace("  severity warning", "severity   warning");
     assert_eq!(format(&untidy).unwrap(), crlf);

@@ -749,7 +749,9 @@ fn lower_string(pair: Pair<'_, Rule>) -> Res<Str> {
     };
     for p in inner.into_inner() {
         match p.as_rule() {
-            Rule::text | Rule::triple_text => push_text(&mut parts, p.as_str()),
+            Rule::text => push_text(&mut parts, p.as_str()),
+            // A policy file saved with Windows line ends: its text's lines end in `\n` alone.
+            Rule::triple_text => push_text(&mut parts, &p.as_str().replace("\r\n", "\n")),
             Rule::brace_escape => push_text(&mut parts, p.as_str().get(..1).unwrap_or("")),
             Rule::escape => {
                 let decoded = decode_escape(p.as_str())
