@@ -692,8 +692,10 @@ fn enabled_null_with(from: &str, to: &str) -> tempfile::TempDir {
 fn an_account_enabled_given_as_null_is_unknown() {
     let (_, report) = lint("graph-user-enabled-null");
     assert!(violations(&report, "DEX102").is_empty());
+    // The rule over each user lists Alex; the unit count (25 units, at most 3 users) is
+    // judged whether Alex is enabled or not.
     let skipped = common::not_evaluated(&report, "DEX102");
-    assert_eq!(skipped.len(), 2, "{skipped:?}");
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
     assert!(
         skipped.iter().all(|(_, why)| why
             == "the export gives `accountEnabled` of user `alex.wilber@contoso.com` \
@@ -710,7 +712,7 @@ fn an_account_enabled_given_as_null_is_unknown() {
         let (_, report) = common::lint_json(dir.path());
         assert!(violations(&report, "DEX102").is_empty(), "{how}");
         let skipped = common::not_evaluated(&report, "DEX102");
-        assert_eq!(skipped.len(), 2, "{how}: {skipped:?}");
+        assert_eq!(skipped.len(), 1, "{how}: {skipped:?}");
         assert!(
             skipped[0]
                 .1
@@ -745,7 +747,7 @@ fn an_account_enabled_given_as_null_is_unknown() {
     std::fs::write(&users, text).unwrap();
     let (_, report) = common::lint_json(dir.path());
     let skipped = common::not_evaluated(&report, "DEX102");
-    assert_eq!(skipped.len(), 2, "{skipped:?}");
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
     assert!(
         skipped[0].1.contains("`jonas.weber@northwind.example`"),
         "{skipped:?}"
@@ -927,8 +929,9 @@ fn two_exports_of_one_list_are_merged_and_their_disagreements_unknown() {
     // REST and SDK disagree on whether Alex is enabled: unknown, whichever comes first.
     let (_, report) = lint("users-sdk-and-graph");
     assert!(violations(&report, "DEX102").is_empty());
+    // Alex is not judged; the unit count is, whether Alex is enabled or not (25 units).
     let skipped = common::not_evaluated(&report, "DEX102");
-    assert_eq!(skipped.len(), 2, "{skipped:?}");
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
     assert!(
         skipped[0].1.starts_with(
             "two exports give `enabled` of `87d349ed-44d7-43e1-9a83-5f2406dee5bd` different \
@@ -1436,4 +1439,60 @@ fn a_group_changed_to_assigned_membership_is_not_dynamic_for_its_kept_rule() {
     assert!(skipped[0].1.contains("`Paused`"), "{skipped:?}");
     doc["value"][0]["membershipRuleProcessingState"] = "On".into();
     assert_eq!(messages(&lint_with(&doc), "DEX005"), [rule]);
+}
+
+// ---- counts that unknown users leave open --------------------------------------------------
+
+/// DEX102 compares the enabled P1 units with the enabled member users: a user whose
+/// `accountEnabled` is null, or users on pages not exported, leave the count open but bounded
+/// (unknown users can only add to it), and a count the bound decides is judged: a violation
+/// when even the users known exceed the units, a pass when even all could not.
+#[test]
+fn a_unit_count_that_the_users_read_decide_is_judged() {
+    let units = |report: &Json| -> Vec<String> {
+        messages(report, "DEX102")
+            .into_iter()
+            .filter(|m| m.contains("units for"))
+            .collect()
+    };
+    let (code, report) = lint("graph-p1-count-bounded");
+    assert_eq!(
+        units(&report),
+        ["2 enabled Entra ID P1 units for 3 to 4 enabled member users"]
+    );
+    assert_eq!(code, 1);
+    let ne = common::not_evaluated(&report, "DEX102");
+    assert_eq!(ne.len(), 1, "{ne:?}");
+    assert_eq!(ne[0].0, "users/9a9b9c9d-1111-4222-8333-944455556667");
+
+    let (code, report) = lint("graph-p1-count-unlisted");
+    assert_eq!(
+        units(&report),
+        ["2 enabled Entra ID P1 units for at least 3 enabled member users"]
+    );
+    assert_eq!(code, 1);
+
+    // 100 units: 3 or 4 users cannot exceed them; a missing page could.
+    for (case, judged) in [
+        ("graph-p1-count-bounded", true),
+        ("graph-p1-count-unlisted", false),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        common::copy_dir(&fixture(case), dir.path());
+        let skus = dir.path().join("graph/subscribedSkus.json");
+        let text = std::fs::read_to_string(&skus).unwrap();
+        std::fs::write(
+            &skus,
+            text.replace(r#""enabled": 2,"#, r#""enabled": 100,"#),
+        )
+        .unwrap();
+        let (_, report) = common::lint_json(dir.path());
+        assert!(units(&report).is_empty(), "{case}");
+        let count_ne = report["not_evaluated"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["policy"] == "DEX102" && n["rule"] == 2);
+        assert_eq!(count_ne, !judged, "{case}: {}", report["not_evaluated"]);
+    }
 }

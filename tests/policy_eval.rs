@@ -924,3 +924,58 @@ fn closed_quantifiers_are_computed_once_per_shared_list() {
         .collect();
     assert_eq!(ids(f), want);
 }
+
+/// A `count` whose unknown elements leave it open is bounded: at least the elements known to
+/// count, at most those and the unknown ones. A comparison that every count in the range
+/// decides alike is decided; one the range leaves open is not evaluated; arithmetic on it is
+/// unknown; a message writes the range.
+#[test]
+fn a_count_left_open_by_unknown_elements_is_compared_by_its_bounds() {
+    let mut groups = vec![
+        group(0, "g0", Some("a"), None),
+        group(1, "g1", Some("a"), None),
+        group(2, "g2", Some("b"), None),
+    ];
+    let mut unknown = group(3, "g3", None, None);
+    unknown.set("name", Value::Unknown, None);
+    groups.push(unknown);
+    let m = model_with(groups);
+    // (comparison, Some(holds) or None for undecided): the count is 2 or 3.
+    let cases = [
+        ("n < 4", Some(true)),
+        ("n < 2", Some(false)),
+        ("n < 3", None),
+        ("n <= 3", Some(true)),
+        ("n <= 1", Some(false)),
+        ("n <= 2", None),
+        ("n > 1", Some(true)),
+        ("n > 3", Some(false)),
+        ("n > 2", None),
+        ("n >= 2", Some(true)),
+        ("n >= 4", Some(false)),
+        ("n >= 3", None),
+        ("n == 5", Some(false)),
+        ("n == 2", None),
+        ("n != 5", Some(true)),
+        ("n != 3", None),
+        ("4 > n", Some(true)),
+        ("1 >= n", Some(false)),
+        ("n + 0 >= 2", None),
+        ("n >= count(g in groups: g.name == \"b\")", Some(true)),
+    ];
+    for (cond, want) in cases {
+        let src = policy_for(&format!(
+            "  let n = count(g in groups: g.name == \"a\")\n  assert {cond}\n  report groups \"{{n}} groups named a\""
+        ));
+        let got = match run(&src, &m) {
+            Outcome::Findings(f) if f.is_empty() => Some(true),
+            Outcome::Findings(f) => {
+                assert_eq!(f[0].message, "2 to 3 groups named a", "{cond}");
+                Some(false)
+            }
+            Outcome::NotEvaluated(_) => None,
+            other => panic!("{cond}: {other:?}"),
+        };
+        assert_eq!(got, want, "{cond}");
+    }
+}

@@ -1068,15 +1068,16 @@ impl TenantModel {
     /// cannot: a collection that no document provided, or a field no record of it carried.
     /// `field` None means the collection itself.
     pub fn missing(&self, requirements: &[(&str, Option<&str>)]) -> Option<String> {
-        self.missing_but(requirements, None)
+        self.missing_but(requirements, &[])
     }
 
-    /// [`TenantModel::missing`], but records unlisted from the collection at index `over` (see
-    /// [`Gap::unlisted`]) do not stop a rule over it: it judges the records there are.
+    /// [`TenantModel::missing`], but records unlisted from the collections at the indexes
+    /// `judged` (see [`Gap::unlisted`]) do not stop a rule that judges the records there are
+    /// (one over the collection, or one reading it only in quantifiers, three-valued).
     pub fn missing_but(
         &self,
         requirements: &[(&str, Option<&str>)],
-        over: Option<usize>,
+        judged: &[usize],
     ) -> Option<String> {
         for (coll, field) in requirements {
             let Some(i) = schema::collection_index(coll) else {
@@ -1099,7 +1100,7 @@ impl TenantModel {
                 ));
             }
             if let Some(gap) = c.gaps.iter().find(|g| {
-                g.entity.is_none() && g.affects(*field) && !(g.unlisted && over == Some(i))
+                g.entity.is_none() && g.affects(*field) && !(g.unlisted && judged.contains(&i))
             }) {
                 return Some(gap.reason.clone());
             }

@@ -109,6 +109,12 @@ pub enum Val<'e> {
     /// `unknown == "active"` is unknown, `false and unknown` is false, `any` is true when one
     /// element is true whatever the unknown ones are (three-valued, Kleene logic).
     Unknown,
+    /// A `count` that unknown elements leave unknown but bounded: at least the elements known
+    /// to count, at most those plus the unknown ones (None: no upper bound, the list holds
+    /// only some of its elements). A comparison with an integer that every count in the range
+    /// decides alike is decided (`at least 3 > 2`); anything else reads it as
+    /// [`Val::Unknown`] (see [`Evaluator::eval`]); a message writes the range.
+    Between(i64, Option<i64>),
 }
 
 impl<'e> Val<'e> {
@@ -142,13 +148,13 @@ impl<'e> Val<'e> {
     /// The condition's truth: None when it is unknown.
     fn truth(&self) -> Option<bool> {
         match self {
-            Val::Unknown => None,
+            Val::Unknown | Val::Between(..) => None,
             v => Some(v.truthy()),
         }
     }
 
     fn is_unknown(&self) -> bool {
-        matches!(self, Val::Unknown)
+        matches!(self, Val::Unknown | Val::Between(..))
     }
 
     /// The number of elements of a list; None for any other value.
@@ -192,6 +198,12 @@ impl<'e> Val<'e> {
         match self {
             Val::Null => out.push_str("null"),
             Val::Unknown => out.push_str("unknown"),
+            Val::Between(lo, None) => {
+                let _ = write!(out, "at least {lo}");
+            }
+            Val::Between(lo, Some(hi)) => {
+                let _ = write!(out, "{lo} to {hi}");
+            }
             Val::Bool(b) => {
                 let _ = write!(out, "{b}");
             }
@@ -367,7 +379,16 @@ impl<'e> Evaluator<'e> {
         }
     }
 
+    /// The value of `e`; a bounded count ([`Val::Between`]) reads as [`Val::Unknown`].
     pub fn eval(&mut self, e: &'e CExpr) -> R<Val<'e>> {
+        Ok(match self.eval_bounded(e)? {
+            Val::Between(..) => Val::Unknown,
+            v => v,
+        })
+    }
+
+    /// The value of `e`, a bounded count kept as such: for comparisons, `let`s and messages.
+    fn eval_bounded(&mut self, e: &'e CExpr) -> R<Val<'e>> {
         self.tick(1)?;
         Ok(match e {
             CExpr::Const(v) => Val::from_value(v),
@@ -385,7 +406,7 @@ impl<'e> Evaluator<'e> {
                     return Ok(v);
                 }
                 let before = self.unknowns.len();
-                let v = self.eval(&l.value)?;
+                let v = self.eval_bounded(&l.value)?;
                 let read = self.unknowns.get(before..).unwrap_or_default().to_vec();
                 if let Some(slot) = self.let_reads.get_mut(*i) {
                     *slot = read;
@@ -537,6 +558,28 @@ impl<'e> Evaluator<'e> {
 
     /// The unknown value a list of records stands for when it holds only some of its
     /// elements (see [`Evaluator::partial_lists`]): the identity of its record and the field.
+    /// Why the elements of a quantifier's list may not be all there are, as an unknown value
+    /// read: a collection over some of the tenant's records only (the others might decide
+    /// what those there do not), or a list that holds only some of its elements.
+    fn partial_read(
+        &mut self,
+        source: &CExpr,
+        list: &Val<'e>,
+    ) -> Option<(Option<String>, &'static str)> {
+        if let CExpr::Collection(c) | CExpr::Lookup { collection: c, .. } = source {
+            if self
+                .model
+                .collections
+                .get(*c)
+                .is_some_and(|c| c.records_unlisted().is_some())
+            {
+                let name = COLLECTIONS.get(*c).map_or("?", |c| c.name);
+                return Some((Some(name.to_string()), PARTIAL_COLLECTION));
+            }
+        }
+        self.partial_list(list)
+    }
+
     fn partial_list(&mut self, list: &Val<'e>) -> Option<(Option<String>, &'static str)> {
         let Val::Records(items, _) = list else {
             return None;
@@ -605,9 +648,9 @@ impl<'e> Evaluator<'e> {
         }
         let n = list.count().unwrap_or(0);
         let (mut count, mut sum) = (0i64, 0i64);
-        // An element whose filter or condition is unknown: `any` and `all` may still be
-        // decided by another element; otherwise the result is unknown.
-        let mut undecided = false;
+        // Elements whose filter or condition is unknown: `any` and `all` may still be
+        // decided by another element; otherwise the result is unknown (a count, bounded).
+        let mut undecided = 0i64;
         for i in 0..n {
             self.tick(1)?;
             self.set(slot, Some(list.get(i)));
@@ -616,7 +659,7 @@ impl<'e> Evaluator<'e> {
                     Some(true) => {}
                     Some(false) => continue,
                     None => {
-                        undecided = true;
+                        undecided += 1;
                         continue;
                     }
                 }
@@ -626,7 +669,7 @@ impl<'e> Evaluator<'e> {
                     if let Some(b) = body {
                         match self.eval(b)? {
                             Val::Int(x) => sum = sum.saturating_add(x),
-                            Val::Unknown => undecided = true,
+                            Val::Unknown => undecided += 1,
                             _ => {}
                         }
                     }
@@ -640,33 +683,32 @@ impl<'e> Evaluator<'e> {
                         (QuantKind::Any, Some(true)) => return Ok(Val::Bool(true)),
                         (QuantKind::All, Some(false)) => return Ok(Val::Bool(false)),
                         (QuantKind::Count, Some(true)) => count += 1,
-                        (_, None) => undecided = true,
+                        (_, None) => undecided += 1,
                         _ => {}
                     }
                 }
             }
         }
-        if undecided {
-            return Ok(Val::Unknown);
-        }
-        // No record decided it: over some of the tenant's records only, the others might.
-        if let CExpr::Collection(c) | CExpr::Lookup { collection: c, .. } = source {
-            if self
-                .model
-                .collections
-                .get(*c)
-                .is_some_and(|c| c.records_unlisted().is_some())
-            {
-                let name = COLLECTIONS.get(*c).map_or("?", |c| c.name);
-                self.unknowns
-                    .push((Some(name.to_string()), PARTIAL_COLLECTION));
+        let count_only = kind == QuantKind::Count;
+        if undecided > 0 {
+            // A count is at least what the known elements give, and at most that plus the
+            // unknown ones, if the list holds all its elements.
+            if !count_only {
                 return Ok(Val::Unknown);
             }
+            let whole = self.partial_read(source, &list).is_none();
+            return Ok(Val::Between(
+                count,
+                whole.then_some(count.saturating_add(undecided)),
+            ));
         }
-        // Nor did any element of a list that holds only some of its elements.
-        if let Some(read) = self.partial_list(&list) {
+        if let Some(read) = self.partial_read(source, &list) {
             self.unknowns.push(read);
-            return Ok(Val::Unknown);
+            return Ok(if count_only {
+                Val::Between(count, None)
+            } else {
+                Val::Unknown
+            });
         }
         Ok(match kind {
             QuantKind::Any => Val::Bool(false),
@@ -694,7 +736,18 @@ impl<'e> Evaluator<'e> {
             }
             _ => {}
         }
-        let (a, b) = (self.eval(l)?, self.eval(r)?);
+        let comparison = matches!(
+            op,
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge
+        );
+        let (a, b) = if comparison {
+            (self.eval_bounded(l)?, self.eval_bounded(r)?)
+        } else {
+            (self.eval(l)?, self.eval(r)?)
+        };
+        if let Some(decided) = bounded_comparison(op, &a, &b) {
+            return Ok(decided);
+        }
         if a.is_unknown() || b.is_unknown() {
             return Ok(Val::Unknown);
         }
@@ -808,7 +861,7 @@ impl<'e> Evaluator<'e> {
                         CPart::Text(t) => out.push_str(t),
                         CPart::Expr(e) => {
                             let start = out.len();
-                            self.eval(e)?.write(out);
+                            self.eval_bounded(e)?.write(out);
                             crate::base::visible::escape_invisible(out, start);
                             values.push(start..out.len());
                         }
@@ -818,7 +871,7 @@ impl<'e> Evaluator<'e> {
             CExpr::Const(_) => self.eval(e)?.write(out),
             e => {
                 let start = out.len();
-                self.eval(e)?.write(out);
+                self.eval_bounded(e)?.write(out);
                 crate::base::visible::escape_invisible(out, start);
                 values.push(start..out.len());
             }
@@ -1099,6 +1152,36 @@ impl<'e> Evaluator<'e> {
         }
         Some(entity)
     }
+}
+
+/// A comparison of a bounded count ([`Val::Between`]) with an integer (or another bounded
+/// count) that every value in the ranges decides alike: `Some` of the result, unknown when the
+/// ranges leave it open; None when neither side is a bounded count.
+fn bounded_comparison(op: BinOp, a: &Val<'_>, b: &Val<'_>) -> Option<Val<'static>> {
+    if !matches!(a, Val::Between(..)) && !matches!(b, Val::Between(..)) {
+        return None;
+    }
+    let range = |v: &Val<'_>| match v {
+        Val::Int(i) => Some((*i, Some(*i))),
+        Val::Between(lo, hi) => Some((*lo, *hi)),
+        _ => None,
+    };
+    let ((a_lo, a_hi), (b_lo, b_hi)) = (range(a)?, range(b)?);
+    // Every value of `a` below every value of `b`, or at most; and the reverse.
+    let below = a_hi.is_some_and(|h| h < b_lo);
+    let at_most = a_hi.is_some_and(|h| h <= b_lo);
+    let above = b_hi.is_some_and(|h| a_lo > h);
+    let at_least = b_hi.is_some_and(|h| a_lo >= h);
+    let decided = match op {
+        BinOp::Lt => (below || at_least).then_some(below),
+        BinOp::Le => (at_most || above).then_some(at_most),
+        BinOp::Gt => (above || at_most).then_some(above),
+        BinOp::Ge => (at_least || below).then_some(at_least),
+        BinOp::Eq => (below || above).then_some(false),
+        BinOp::Ne => (below || above).then_some(true),
+        _ => None,
+    };
+    Some(decided.map_or(Val::Unknown, Val::Bool))
 }
 
 #[cfg(test)]

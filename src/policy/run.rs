@@ -287,8 +287,18 @@ impl CompiledPolicy {
                 ir::CRuleKind::Assert { .. } => None,
             };
             // Records unlisted from the collection the rule goes over (pages of its list not
-            // exported): the rule judges those there are, and is not evaluated for the rest.
-            if let Some(why) = model.missing_but(&requires, over) {
+            // exported): the rule judges those there are, and is not evaluated for the rest. A
+            // collection read only in quantifiers is judged by them (an `any` that finds one,
+            // a count that is at least more than a bound).
+            let judged: Vec<usize> = over
+                .into_iter()
+                .chain(
+                    rule.optional
+                        .iter()
+                        .filter_map(|c| crate::model::schema::collection_index(c)),
+                )
+                .collect();
+            if let Some(why) = model.missing_but(&requires, &judged) {
                 skipped.push(skip(None, why));
                 continue;
             }
