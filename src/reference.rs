@@ -138,8 +138,9 @@ pub fn markdown() -> String {
          compiler checks every name and type against this schema, and a string compared with \
          a field that has a closed set of values must be one of them.\n\n\
          A field marked optional may be absent where it does not apply: a rule that reads it \
-         is still evaluated when no record has it. Any other field that no record of the \
-         export carries makes the rules that read it \"not evaluated\".\n\n\
+         is still evaluated when no record has it, unless its policy names it in `requires` \
+         (`requires users.last_sign_in`). Any other field that no record of the export \
+         carries makes the rules that read it \"not evaluated\".\n\n\
          A field marked on demand is kept in memory only when a policy of the run reads it \
          (dexlint itself never does): a lint whose policies do not read a user's licences or \
          a machine's risk score does not hold them.\n\n\

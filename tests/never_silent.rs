@@ -563,3 +563,52 @@ fn get_mgorganization_output_is_not_a_user() {
         "{v:#}"
     );
 }
+
+#[test]
+fn an_optional_field_named_in_requires_that_no_record_carries_leaves_the_policy_not_evaluated() {
+    // Microsoft Graph returns a user's `signInActivity` only when `$select`ed ("List users":
+    // "signInActivity ... only returned on $select"), and `department` and
+    // `onPremisesSyncEnabled` likewise: the example export selected none of them.
+    let policy = |requires: &str, field: &str| {
+        format!(
+            "policy ACME016 \"Users have signed in lately\" {{\n  severity info\n  requires \
+             {requires}\n  for u in users where u.{field} == null\n  report u \"{{u.upn}}\"\n}}\n"
+        )
+    };
+    let dir = example();
+    for field in ["last_sign_in", "department", "on_premises_sync"] {
+        let (code, report) =
+            lint_with_policy(dir.path(), &policy(&format!("users.{field}"), field));
+        assert_ne!(code, Some(2), "{report:#}");
+        assert!(
+            common::violation_messages(&report, "ACME016").is_empty(),
+            "{field}: {report:#}"
+        );
+        let skipped = common::not_evaluated(&report, "ACME016");
+        assert_eq!(skipped.len(), 1, "{field}: {skipped:?}");
+        assert!(
+            skipped[0]
+                .1
+                .starts_with(&format!("no users record in the export has `{field}`")),
+            "{skipped:?}"
+        );
+    }
+    // Derived, not required: an optional field may be absent, the policy judges every user.
+    let (_, report) = lint_with_policy(dir.path(), &policy("users", "last_sign_in"));
+    assert_eq!(common::violation_messages(&report, "ACME016").len(), 4);
+    // One user with a sign-in: the field is carried, the others have none.
+    let users = dir.path().join("graph/users.json");
+    let text = std::fs::read_to_string(&users).unwrap().replacen(
+        "\"userPrincipalName\": \"adele.vance@contoso.com\",",
+        "\"userPrincipalName\": \"adele.vance@contoso.com\",\n      \"signInActivity\": \
+         {\"lastSignInDateTime\": \"2026-08-04T23:30:00Z\"},",
+        1,
+    );
+    std::fs::write(&users, text).unwrap();
+    let (_, report) = lint_with_policy(dir.path(), &policy("users.last_sign_in", "last_sign_in"));
+    assert!(
+        common::not_evaluated(&report, "ACME016").is_empty(),
+        "{report:#}"
+    );
+    assert_eq!(common::violation_messages(&report, "ACME016").len(), 3);
+}

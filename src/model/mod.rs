@@ -1068,16 +1068,19 @@ impl TenantModel {
     /// cannot: a collection that no document provided, or a field no record of it carried.
     /// `field` None means the collection itself.
     pub fn missing(&self, requirements: &[(&str, Option<&str>)]) -> Option<String> {
-        self.missing_but(requirements, &[])
+        self.missing_but(requirements, &[], false)
     }
 
     /// [`TenantModel::missing`], but records unlisted from the collections at the indexes
     /// `judged` (see [`Gap::unlisted`]) do not stop a rule that judges the records there are
-    /// (one over the collection, or one reading it only in quantifiers, three-valued).
+    /// (one over the collection, or one reading it only in quantifiers, three-valued). With
+    /// `explicit` (the policy's own `requires` list), an optional field counts too: no record
+    /// carrying it makes the rule not evaluated, as for any other field.
     pub fn missing_but(
         &self,
         requirements: &[(&str, Option<&str>)],
         judged: &[usize],
+        explicit: bool,
     ) -> Option<String> {
         for (coll, field) in requirements {
             let Some(i) = schema::collection_index(coll) else {
@@ -1115,7 +1118,7 @@ impl TenantModel {
                     .field_index(field)
                     .and_then(|fi| c.fields_seen.get(fi))
                     .copied();
-                if seen == Some(false) && !optional && !c.records.is_empty() {
+                if seen == Some(false) && (explicit || !optional) && !c.records.is_empty() {
                     let src = s.record.get_doc(field);
                     return Some(format!(
                         "no {} record in the export has `{}` ({})",

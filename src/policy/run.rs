@@ -298,7 +298,8 @@ impl CompiledPolicy {
                         .filter_map(|c| crate::model::schema::collection_index(c)),
                 )
                 .collect();
-            if let Some(why) = model.missing_but(&requires, &judged) {
+            let explicit = self.requires_override.is_some();
+            if let Some(why) = model.missing_but(&requires, &judged, explicit) {
                 skipped.push(skip(None, why));
                 continue;
             }
