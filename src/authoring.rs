@@ -218,7 +218,7 @@ pub fn explain(c: &Configured) -> String {
                 .find(|c| c.name == name)
                 .map_or("", |c| c.doc);
             let _ = writeln!(out, "  {name} ({what}):");
-            for line in export_recipe(name) {
+            for line in export_recipe(name, &all) {
                 let _ = writeln!(out, "    {line}");
             }
         }
@@ -258,14 +258,60 @@ fn needed_collections(needs: &[(&'static str, Option<&'static str>)]) -> Vec<&'s
         .collect()
 }
 
-/// How to export a collection: the requests (and permission) of docs/exporting.md.
-pub fn export_recipe(collection: &str) -> &'static [&'static str] {
+/// The properties of a Graph user that dexlint's own rules read: the `$select` of
+/// docs/exporting.md.
+const USER_SELECT: &[&str] = &[
+    "id",
+    "userPrincipalName",
+    "displayName",
+    "accountEnabled",
+    "userType",
+    "assignedLicenses",
+    "assignedPlans",
+];
+
+/// The optional user fields that Graph returns only when `$select`ed, with their property.
+const USER_SELECT_OPTIONAL: &[(&str, &str)] = &[
+    ("department", "department"),
+    ("on_premises_sync", "onPremisesSyncEnabled"),
+    ("last_sign_in", "signInActivity"),
+];
+
+/// How to export a collection for rules that read the (collection, field) pairs `needs`: the
+/// requests (and permission) of docs/exporting.md, a user list `$select`ing the optional
+/// properties the rules read.
+pub fn export_recipe(
+    collection: &str,
+    needs: &[(&'static str, Option<&'static str>)],
+) -> Vec<String> {
+    if collection == "users" {
+        let extra: Vec<&str> = USER_SELECT_OPTIONAL
+            .iter()
+            .filter(|(field, _)| needs.contains(&("users", Some(field))))
+            .map(|(_, key)| *key)
+            .collect();
+        let select = [USER_SELECT, &extra].concat().join(",");
+        let permission = match extra.contains(&"signInActivity") {
+            true => "User.Read.All, and AuditLog.Read.All for signInActivity",
+            false => "User.Read.All",
+        };
+        return vec![
+            format!(
+                "Graph ({permission}): GET https://graph.microsoft.com/v1.0/users?$select={select}"
+            ),
+            format!("or Get-MgUser -All -Property {select} | ConvertTo-Json -Depth 10"),
+            "or EntraExporter: Export-Entra -Path ./entra -All".to_string(),
+        ];
+    }
+    static_recipe(collection)
+        .iter()
+        .map(|l| (*l).to_string())
+        .collect()
+}
+
+/// [`export_recipe`] of the collections whose requests do not depend on the fields read.
+fn static_recipe(collection: &str) -> &'static [&'static str] {
     match collection {
-        "users" => &[
-            "Graph (User.Read.All): GET https://graph.microsoft.com/v1.0/users?$select=id,userPrincipalName,displayName,accountEnabled,userType,assignedLicenses,assignedPlans",
-            "or Get-MgUser -All -Property id,userPrincipalName,displayName,accountEnabled,userType,assignedLicenses,assignedPlans | ConvertTo-Json -Depth 10",
-            "or EntraExporter: Export-Entra -Path ./entra -All",
-        ],
         "groups" => &[
             "Graph (GroupMember.Read.All): GET https://graph.microsoft.com/v1.0/groups?$select=id,displayName,groupTypes,securityEnabled,mailEnabled,membershipRule",
             "and each scoped group's members: GET https://graph.microsoft.com/v1.0/groups/<group id>/members, saved as groups/<group id>/members.json",

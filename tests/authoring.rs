@@ -66,6 +66,43 @@ fn explain_shows_rationale_cited_page_example_and_fix() {
 }
 
 #[test]
+fn explain_selects_the_user_properties_a_policy_reads() {
+    // Graph returns `signInActivity` and `department` only when `$select`ed (Microsoft Graph
+    // v1.0 "List users", "Optional query parameters").
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("acme.policy"),
+        "policy ACME006 \"Scoped users have signed in lately\" {\n  severity info\n  for u in users\n  \
+         where u.department == \"Finance\" and days_between(u.last_sign_in, today()) > 90\n  \
+         report u \"{u.upn}\"\n}\n",
+    )
+    .unwrap();
+    let text = stdout(
+        dexlint()
+            .args(["explain", "ACME006", "--policies"])
+            .arg(dir.path()),
+    );
+    assert!(
+        text.contains(
+            "Graph (User.Read.All, and AuditLog.Read.All for signInActivity): GET \
+             https://graph.microsoft.com/v1.0/users?$select=id,userPrincipalName,displayName,\
+             accountEnabled,userType,assignedLicenses,assignedPlans,department,signInActivity\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("Get-MgUser -All -Property id,userPrincipalName,displayName,accountEnabled,userType,assignedLicenses,assignedPlans,department,signInActivity |"),
+        "{text}"
+    );
+    // A built-in policy reads none of them.
+    let text = stdout(dexlint().args(["explain", "DEX102"]));
+    assert!(
+        text.contains("users?$select=id,userPrincipalName,displayName,accountEnabled,userType,assignedLicenses,assignedPlans\n"),
+        "{text}"
+    );
+}
+
+#[test]
 fn init_then_test_and_lint() {
     let dir = tempfile::tempdir().unwrap();
     let text = stdout(
