@@ -1496,3 +1496,65 @@ fn a_unit_count_that_the_users_read_decide_is_judged() {
         assert_eq!(count_ne, !judged, "{case}: {}", report["not_evaluated"]);
     }
 }
+
+#[test]
+fn a_date_that_cannot_be_read_is_unknown_and_reported_at_its_value() {
+    let policies = tempfile::tempdir().unwrap();
+    std::fs::write(
+        policies.path().join("d.policy"),
+        "policy D001 \"Sign-ins\" {\n  severity info\n  for u in users\n  where \
+         days_between(u.last_sign_in, today()) >= 0\n  report u \"{u.upn} {u.last_sign_in}\"\n}\n",
+    )
+    .unwrap();
+    let out = common::dexlint()
+        .args([
+            "lint",
+            "--no-builtin",
+            "--format",
+            "json",
+            "--today",
+            "2026-08-05",
+        ])
+        .arg("--policies")
+        .arg(policies.path())
+        .arg(fixture("graph-sign-in-dates"))
+        .output()
+        .unwrap();
+    let report: Json = serde_json::from_slice(&out.stdout).unwrap();
+    // RFC 3339's space for `T` is the same instant.
+    assert_eq!(
+        messages(&report, "D001"),
+        [
+            "u1@contoso.com 2026-08-04T23:30:00Z",
+            "u7@contoso.com 2026-08-04T23:30:00Z"
+        ]
+    );
+    let skipped = common::not_evaluated(&report, "D001");
+    assert_eq!(
+        skipped,
+        [(
+            "users/bbbbbbbb-0000-4000-8000-000000000004".to_string(),
+            "the export gives `lastSignInDateTime` of user `u4@contoso.com` \
+             (`bbbbbbbb-0000-4000-8000-000000000004`) as `8/4/2026 11:30:00 PM`, which is not a \
+             date dexlint reads (ISO 8601, such as `2026-08-04T23:30:00Z`, or `/Date(ms)/`): \
+             the date is unknown"
+                .to_string()
+        )],
+        "{report:#}"
+    );
+    let warnings: Vec<_> = errors(&report)
+        .into_iter()
+        .filter(|(level, ..)| level == "warning")
+        .collect();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(
+        (warnings[0].1.as_str(), warnings[0].2),
+        ("graph/users.json", 23)
+    );
+    assert!(
+        warnings[0]
+            .3
+            .starts_with("`8/4/2026 11:30:00 PM` is not a date dexlint reads"),
+        "{warnings:?}"
+    );
+}

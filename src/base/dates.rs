@@ -30,6 +30,12 @@ pub fn parse(text: &str) -> Option<i64> {
             return i64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok();
         }
     }
+    // RFC 3339 lets a space stand between the date and the time (section 5.6, NOTE):
+    // `2026-08-04 23:30:00Z` is read as `2026-08-04T23:30:00Z`.
+    if b.get(10) == Some(&b' ') && b.get(4) == Some(&b'-') && b.get(7) == Some(&b'-') {
+        let (date, time) = (s.get(..10)?, s.get(11..)?);
+        return parse(&format!("{date}T{time}"));
+    }
     let iso = time::format_description::well_known::Iso8601::DEFAULT;
     let t = time::OffsetDateTime::parse(s, &iso)
         .or_else(|_| time::PrimitiveDateTime::parse(s, &iso).map(|p| p.assume_utc()))
@@ -103,6 +109,12 @@ mod tests {
                 .and_then(|t| i64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok());
             assert_eq!(parse(s), slow, "{s}");
         }
+        // RFC 3339's space for `T`, with or without an offset.
+        assert_eq!(parse("2023-11-14 22:13:20Z"), ms);
+        assert_eq!(parse("2023-11-14 23:13:20+01:00"), ms);
+        assert_eq!(parse("2023-11-14 22:13:20"), ms);
+        assert_eq!(parse("2023-11-14  22:13:20Z"), None);
+        assert_eq!(parse("8/4/2026 11:30:00 PM"), None);
         assert_eq!(parse("2026-13-01"), None);
         assert_eq!(parse("soon"), None);
     }

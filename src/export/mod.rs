@@ -1253,6 +1253,50 @@ impl Builder {
         decode::decode_owned(std::fs::read(&path).ok()?).ok()
     }
 
+    /// Sets the date `field` of `record` from the member `key` of `node`, as [`json::put`]
+    /// with [`json::Conv::Date`] does. A string that is no date dexlint reads (a date as a
+    /// culture writes it, `8/4/2026 11:30:00 PM`) is not taken for an absent date: the field is
+    /// unknown, with a warning at the value, and a gap of `collection` (the collection of the
+    /// record, or of the record holding it) on the record says why, naming it as `who`, so the
+    /// rules that need the date list that record as not evaluated (as a boolean that is none,
+    /// see [`unknown_where`]).
+    pub fn put_date(
+        &mut self,
+        record: &mut Record,
+        (field, node, key): (&'static str, &At<'_>, &str),
+        (collection, who): (&'static str, &str),
+    ) {
+        let Some(at) = node.get(key) else {
+            return;
+        };
+        let text = match at.as_str() {
+            Some(t) if !t.trim().is_empty() && at.date().is_none() => t,
+            _ => return json::put_at(record, field, &at, json::Conv::Date),
+        };
+        let kept = record.schema().field_index(field).is_some_and(|i| {
+            self.projection
+                .as_ref()
+                .is_none_or(|p| p.keeps(record.schema(), i))
+        });
+        if !kept {
+            return;
+        }
+        record.set(field, Value::Unknown, Some(at.loc()));
+        let forms = "ISO 8601, such as `2026-08-04T23:30:00Z`, or `/Date(ms)/`";
+        self.warning(
+            &at,
+            &format!(
+                "`{text}` is not a date dexlint reads ({forms}): the `{key}` of {who} is unknown"
+            ),
+        );
+        let entity = record.identity().unwrap_or("?").to_string();
+        let reason = format!(
+            "the export gives `{key}` of {who} as `{text}`, which is not a date dexlint reads \
+             ({forms}): the date is unknown"
+        );
+        self.unknown(collection, field, &entity, reason, &at);
+    }
+
     /// Records that data of `collection` is incomplete or unreadable (see [`Gap`]): `field`
     /// None for whole records, `entity` None for the collection as a whole. `reason` is
     /// lowercase, without a final period; `at` is where the export shows it.

@@ -545,13 +545,15 @@ pub(crate) fn user(b: &mut Builder, at: &At<'_>) {
         "onPremisesSyncEnabled",
         Conv::Bool,
     );
+    let who = format!(
+        "user {}",
+        crate::base::named(r.text("upn"), r.identity().unwrap_or("?"))
+    );
     if let Some(activity) = at.get("signInActivity") {
-        put(
+        b.put_date(
             &mut r,
-            "last_sign_in",
-            &activity,
-            "lastSignInDateTime",
-            Conv::Date,
+            ("last_sign_in", &activity, "lastSignInDateTime"),
+            ("users", &who),
         );
     }
     if let Some((list, items)) = objects(
@@ -593,7 +595,15 @@ pub(crate) fn user(b: &mut Builder, at: &At<'_>) {
             put(&mut plan, "id", p, "servicePlanId", Conv::Text);
             put(&mut plan, "service", p, "service", Conv::Text);
             put(&mut plan, "status", p, "capabilityStatus", Conv::Text);
-            put(&mut plan, "assigned", p, "assignedDateTime", Conv::Date);
+            let plan_of = format!(
+                "assigned plan `{}` of {who}",
+                plan.identity().unwrap_or("?")
+            );
+            b.put_date(
+                &mut plan,
+                ("assigned", p, "assignedDateTime"),
+                ("users", &plan_of),
+            );
             plan
         });
         // Located from the list, as the reader of user lists shares them.
@@ -875,7 +885,12 @@ pub(crate) fn audit(b: &mut Builder, at: &At<'_>) {
     let mut r = Record::new(&schema::AUDIT_EVENT, Some(at.loc()));
     put(&mut r, "id", at, "id", Conv::Text);
     put(&mut r, "activity", at, "activityDisplayName", Conv::Text);
-    put(&mut r, "time", at, "activityDateTime", Conv::Date);
+    let who = format!("audit record `{}`", r.identity().unwrap_or("?"));
+    b.put_date(
+        &mut r,
+        ("time", at, "activityDateTime"),
+        ("audit_events", &who),
+    );
     let gap = ("audit_events", Some("targets"), None);
     if let Some((list, targets)) = objects(b, at, "targetResources", "target resources", gap) {
         let targets: Vec<_> = targets

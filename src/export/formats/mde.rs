@@ -254,7 +254,11 @@ pub fn machine(b: &mut Builder, m: &At<'_>) {
     put(&mut r, "os", m, "osPlatform", Conv::Text);
     enumeration(b, &mut r, "onboarding", m, "onboardingStatus");
     enumeration(b, &mut r, "health", m, "healthStatus");
-    put(&mut r, "last_seen", m, "lastSeen", Conv::Date);
+    let who = format!(
+        "machine {}",
+        crate::base::named(r.text("name"), r.identity().unwrap_or("?"))
+    );
+    b.put_date(&mut r, ("last_seen", m, "lastSeen"), ("devices", &who));
     enumeration(b, &mut r, "risk_score", m, "riskScore");
     enumeration(b, &mut r, "exposure_level", m, "exposureLevel");
     put(&mut r, "group_id", m, "rbacGroupId", Conv::Text);

@@ -326,10 +326,18 @@ impl Reader<'_> {
         })
     }
 
-    /// [`At::date`](crate::export::json::At::date): a date string, in ms since the epoch.
+    /// [`At::date`](crate::export::json::At::date): a date string, in ms since the epoch. A
+    /// string that is no date (nor blank) gives up: the tree path reports it (see
+    /// `Builder::put_date`).
     fn date(&mut self, peek: Peek) -> Option<Option<i64>> {
         Some(match peek {
-            Peek::String => crate::base::dates::parse(self.j.known_str().ok()?),
+            Peek::String => {
+                let text = self.j.known_str().ok()?;
+                match crate::base::dates::parse(text) {
+                    None if !text.trim().is_empty() => return None,
+                    ms => ms,
+                }
+            }
             _ => {
                 self.skip(peek)?;
                 None
