@@ -16,11 +16,17 @@
 //! pointer = "/items/0/Name"
 //! message = "looks like a renamed"   # optional: a part of the message
 //! count = 1                          # optional, default 1
+//!
+//! [[not_evaluated_entity]]          # an entity a checked policy could not judge
+//! policy = "DEX102"
+//! rule = 1                           # optional: rule, entity, reason (a part), count
+//! entity = "users/87d349ed-44d7-43e1-9a83-5f2406dee5bd"
 //! ```
 //!
 //! Every actual violation of the checked policies must match one expectation (every field the
 //! expectation gives is equal; `message` is contained) and every expectation must be met
-//! exactly `count` times. A case must be able to fail: a policy id that no policy has, a case
+//! exactly `count` times; so must the entities the checked policies could not judge (the
+//! rest of the policy judged), against the `[[not_evaluated_entity]]` tables. A case must be able to fail: a policy id that no policy has, a case
 //! that expects nothing and checks no policy, and a missing or empty `export/` are errors.
 //! Cases are found under `DIR/tests/` (any depth); the policies under test are the built-in
 //! catalogue (unless `--no-builtin`) plus the `.policy` files of DIR (at any depth).
@@ -31,7 +37,7 @@ use crate::base::suggest::did_you_mean;
 use crate::config::{Config, ConfigErrors};
 use crate::export::DiagLevel;
 use crate::lint::{self, LintOptions};
-use crate::outcome::{LintReport, Violation};
+use crate::outcome::{LintReport, NotEvaluated, Violation};
 use crate::policy::PolicySet;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -69,6 +75,64 @@ pub struct Expected {
     pub count: Option<usize>,
 }
 
+/// One `[[not_evaluated_entity]]` of `case.toml`: an entity that a rule of a policy could not
+/// judge while it judged the others (a user whose `accountEnabled` is `null`), as `dexlint
+/// lint` lists it under "not evaluated". Each field given must equal the entry's (`reason`: be
+/// contained in it); fields left out match anything.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectedEntity {
+    /// Id of the policy (`DEX102`).
+    pub policy: String,
+    /// The rule that could not judge it: its number in its policy, from 1.
+    pub rule: Option<usize>,
+    /// The record passed over (`users/<id>`).
+    pub entity: Option<String>,
+    /// A part of the reason (the whole reason, or any substring of it).
+    pub reason: Option<String>,
+    /// How many entries it matches exactly (default 1; 0 expects none).
+    pub count: Option<usize>,
+}
+
+impl ExpectedEntity {
+    fn matches(&self, n: &NotEvaluated) -> bool {
+        self.policy == n.policy
+            && self.rule.is_none_or(|r| Some(r) == n.rule)
+            && self
+                .entity
+                .as_ref()
+                .is_none_or(|e| Some(e) == n.entity.as_ref())
+            && self
+                .reason
+                .as_ref()
+                .is_none_or(|r| n.reason.contains(r.as_str()))
+    }
+
+    fn describe(&self) -> String {
+        let mut s = format!("not evaluated {}", self.policy);
+        if let Some(r) = self.rule {
+            let _ = write!(s, " rule={r}");
+        }
+        if let Some(e) = &self.entity {
+            let _ = write!(s, " entity={e}");
+        }
+        if let Some(r) = &self.reason {
+            let _ = write!(s, " reason~{r:?}");
+        }
+        s
+    }
+}
+
+fn describe_entity(n: &NotEvaluated) -> String {
+    format!(
+        "not evaluated {} rule={} entity={} reason={:?}",
+        n.policy,
+        n.rule.map_or("-".into(), |r| r.to_string()),
+        n.entity.as_deref().unwrap_or("-"),
+        n.reason,
+    )
+}
+
 /// A test case's `case.toml`.
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -77,13 +141,17 @@ pub struct Case {
     #[serde(default)]
     pub policies: Vec<String>,
     /// `not_evaluated`: the checked policies expected to have no rule judged (policies only
-    /// partly evaluated do not count).
+    /// partly evaluated do not count: see `[[not_evaluated_entity]]`).
     #[serde(default)]
     pub not_evaluated: Vec<String>,
     /// The `[[violation]]` tables, matched in order: each takes the first violations it
     /// matches.
     #[serde(default, rename = "violation")]
     pub violations: Vec<Expected>,
+    /// The `[[not_evaluated_entity]]` tables, matched in order as the violations are: the
+    /// entities the checked policies could not judge.
+    #[serde(default, rename = "not_evaluated_entity")]
+    pub entities: Vec<ExpectedEntity>,
     /// The catalogue edition the case runs under.
     pub edition: Option<String>,
     /// The run's date, `YYYY-MM-DD` (what `today()` returns and waivers expire against), so
@@ -269,6 +337,11 @@ fn setup_errors(case_dir: &Path, loaded: &Loaded, policy_set: &PolicySet) -> Vec
             case.violations
                 .iter()
                 .map(|v| (&v.policy, "a `[[violation]]`")),
+        )
+        .chain(
+            case.entities
+                .iter()
+                .map(|p| (&p.policy, "a `[[not_evaluated_entity]]`")),
         );
     for (id, place) in named {
         if !ids.contains(&id.as_str()) {
@@ -286,7 +359,11 @@ fn setup_errors(case_dir: &Path, loaded: &Loaded, policy_set: &PolicySet) -> Vec
     if let Err(e) = loaded.config.check_against(&policies) {
         out.extend(config_lines(&e, &loaded.text));
     }
-    if case.policies.is_empty() && case.violations.is_empty() && case.not_evaluated.is_empty() {
+    if case.policies.is_empty()
+        && case.violations.is_empty()
+        && case.not_evaluated.is_empty()
+        && case.entities.is_empty()
+    {
         out.push(
             "! the case expects nothing and checks no policy: a test must be able to fail \
              (name the policies it checks in `policies`, or expect a `[[violation]]`)"
@@ -350,6 +427,18 @@ fn whole_not_evaluated<'r>(case: &Case, report: &'r LintReport) -> Vec<&'r str> 
     got
 }
 
+/// The entities the checked policies could not judge (the rest of the policy judged), in the
+/// report's order.
+fn entities_not_evaluated<'r>(
+    case: &'r Case,
+    report: &'r LintReport,
+) -> impl Iterator<Item = &'r NotEvaluated> {
+    report
+        .not_evaluated
+        .iter()
+        .filter(|n| n.rule.is_some() && n.entity.is_some() && checks(case, &n.policy))
+}
+
 /// The diff between what the case expects and `report`.
 fn compare(case: &Case, report: &LintReport) -> Vec<String> {
     let mut diff = Vec::new();
@@ -381,7 +470,29 @@ fn compare(case: &Case, report: &LintReport) -> Vec<String> {
             .flatten()
             .map(|v| format!("+ {}", describe_actual(v))),
     );
-    // Whole policies only: a case names the policies of which no rule could be judged.
+    // The entities the policies could not judge.
+    let mut entities: Vec<Option<&NotEvaluated>> =
+        entities_not_evaluated(case, report).map(Some).collect();
+    for want in &case.entities {
+        let count = want.count.unwrap_or(1);
+        let mut found = 0;
+        for slot in entities.iter_mut() {
+            if found < count && slot.is_some_and(|n| want.matches(n)) {
+                *slot = None;
+                found += 1;
+            }
+        }
+        for _ in found..count {
+            diff.push(format!("- {}", want.describe()));
+        }
+    }
+    diff.extend(
+        entities
+            .into_iter()
+            .flatten()
+            .map(|n| format!("+ {}", describe_entity(n))),
+    );
+    // Whole policies: a case names the policies of which no rule could be judged.
     let got_ne = whole_not_evaluated(case, report);
     let mut want_ne: Vec<&str> = case.not_evaluated.iter().map(String::as_str).collect();
     want_ne.sort_unstable();
@@ -431,11 +542,13 @@ pub fn run_case_with(
     let mut blessed = false;
     if bless {
         let blocking: Vec<String> = {
-            // What blessing replaces (`not_evaluated`, `[[violation]]`) may name anything.
+            // What blessing replaces (`not_evaluated`, `[[violation]]`,
+            // `[[not_evaluated_entity]]`) may name anything.
             let settings_only = Loaded {
                 case: Case {
                     not_evaluated: Vec::new(),
                     violations: Vec::new(),
+                    entities: Vec::new(),
                     policies: loaded.case.policies.clone(),
                     ..Case::default()
                 },

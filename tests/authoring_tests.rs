@@ -438,6 +438,68 @@ fn bless_writes_the_actual_results_and_a_second_bless_changes_nothing() {
 }
 
 #[test]
+fn an_entity_a_policy_could_not_judge_is_compared_and_blessed() {
+    // Two machines whose antivirus mode is Other: DEX204 judges the third and lists them as
+    // not evaluated. A case that does not expect them fails; `--bless` writes them.
+    let dir = tempfile::tempdir().unwrap();
+    let case = copy_case(dir.path(), "DEX204", "partial-other-modes");
+    std::fs::write(
+        case.join("case.toml"),
+        "policies = [\"DEX204\"]\nnot_evaluated = []\n",
+    )
+    .unwrap();
+    let (code, out) = test_dir(dir.path(), &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(
+            "+ not evaluated DEX204 rule=1 entity=devices/a1b2c3d4e5f60718293a4b5c6d7e8f9011223344 \
+             reason=\"the antivirus health report gives machine `fab-kiosk-11.fabrikam.example`"
+        ),
+        "{out}"
+    );
+    // Expected, but of another entity: the expectation is missing and the entity left over.
+    std::fs::write(
+        case.join("case.toml"),
+        "policies = [\"DEX204\"]\n\n[[not_evaluated_entity]]\npolicy = \"DEX204\"\nentity = \"devices/x\"\ncount = 2\n",
+    )
+    .unwrap();
+    let (code, out) = test_dir(dir.path(), &[]);
+    assert_eq!(code, 1, "{out}");
+    assert_eq!(
+        out.matches("- not evaluated DEX204 entity=devices/x")
+            .count(),
+        2,
+        "{out}"
+    );
+    assert_eq!(
+        out.matches("+ not evaluated DEX204 rule=1").count(),
+        2,
+        "{out}"
+    );
+    let (code, out) = test_dir(dir.path(), &["--bless"]);
+    assert_eq!(code, 0, "{out}");
+    let blessed = std::fs::read_to_string(case.join("case.toml")).unwrap();
+    assert!(
+        blessed.ends_with(
+            "[[not_evaluated_entity]]\npolicy = \"DEX204\"\nrule = 1\nentity = \
+             \"devices/b2c3d4e5f60718293a4b5c6d7e8f901122334455\"\nreason = \"the antivirus health \
+             report gives machine `fab-mac-12.fabrikam.example` \
+             (`b2c3d4e5f60718293a4b5c6d7e8f901122334455`) the mode Other (`avMode` `3` or empty), \
+             which is neither active nor passive: its antivirus mode is unknown\"\n"
+        ),
+        "{blessed}"
+    );
+    assert_eq!(
+        blessed.matches("[[not_evaluated_entity]]").count(),
+        2,
+        "{blessed}"
+    );
+    let (code, out) = test_dir(dir.path(), &["--bless"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("blessed"), "{out}");
+}
+
+#[test]
 fn bless_does_not_rewrite_a_case_that_names_an_unknown_policy() {
     let dir = tempfile::tempdir().unwrap();
     let case = copy_case(dir.path(), "DEX001", "fires");

@@ -1,11 +1,12 @@
 //! `dexlint test --bless`: a case's `case.toml` rewritten with the actual results. Everything
 //! but the expectations is kept as written (comments, `policies`, `edition`, `[policy.ID]`
 //! tables); `not_evaluated` is replaced in place (or added after the last top-level key) and
-//! the `[[violation]]` tables are replaced by one per actual violation, at the end, in the
-//! report's order (catalogue order, then the order of the export), so that blessing twice
-//! writes the same file.
+//! the `[[violation]]` and `[[not_evaluated_entity]]` tables are replaced by one per actual
+//! violation, then one per entity a checked policy could not judge, at the end,
+//! in the report's order (catalogue order, then the order of the export), so that blessing
+//! twice writes the same file.
 
-use super::{checks, whole_not_evaluated, Case, Expected};
+use super::{checks, entities_not_evaluated, whole_not_evaluated, Case, Expected, ExpectedEntity};
 use crate::outcome::LintReport;
 use std::fmt::Write as _;
 
@@ -59,6 +60,50 @@ pub(super) fn expectations(case: &Case, report: &LintReport) -> Vec<Expected> {
     out
 }
 
+/// The `[[not_evaluated_entity]]` expectations `report` meets exactly: one per entity a
+/// checked policy could not judge, with every field, identical ones merged into one with
+/// `count`.
+pub(super) fn entity_expectations(case: &Case, report: &LintReport) -> Vec<ExpectedEntity> {
+    let mut out: Vec<ExpectedEntity> = Vec::new();
+    for n in entities_not_evaluated(case, report) {
+        let e = ExpectedEntity {
+            policy: n.policy.clone(),
+            rule: n.rule,
+            entity: n.entity.clone(),
+            reason: Some(n.reason.clone()),
+            count: None,
+        };
+        match out.iter_mut().find(|o| {
+            ExpectedEntity {
+                count: None,
+                ..(*o).clone()
+            } == e
+        }) {
+            Some(same) => same.count = Some(same.count.unwrap_or(1) + 1),
+            None => out.push(e),
+        }
+    }
+    out
+}
+
+/// One `[[not_evaluated_entity]]` table.
+fn entity_table(e: &ExpectedEntity) -> String {
+    let mut s = String::from("[[not_evaluated_entity]]\n");
+    let _ = writeln!(s, "policy = {}", quoted(&e.policy));
+    if let Some(r) = e.rule {
+        let _ = writeln!(s, "rule = {r}");
+    }
+    for (key, value) in [("entity", &e.entity), ("reason", &e.reason)] {
+        if let Some(v) = value {
+            let _ = writeln!(s, "{key} = {}", quoted(v));
+        }
+    }
+    if let Some(n) = e.count {
+        let _ = writeln!(s, "count = {n}");
+    }
+    s
+}
+
 /// One `[[violation]]` table.
 fn table(e: &Expected) -> String {
     let mut s = String::from("[[violation]]\n");
@@ -93,10 +138,11 @@ fn is_header(line: &str) -> bool {
     line.trim_start().starts_with('[')
 }
 
-/// Whether a header line opens a `[[violation]]` table.
-fn is_violation_header(line: &str) -> bool {
+/// Whether a header line opens a table that blessing replaces: `[[violation]]` or
+/// `[[not_evaluated_entity]]`.
+fn is_expectation_header(line: &str) -> bool {
     let compact: String = line.chars().filter(|c| !c.is_whitespace()).collect();
-    compact.starts_with("[[violation]]")
+    compact.starts_with("[[violation]]") || compact.starts_with("[[not_evaluated_entity]]")
 }
 
 /// Whether a line is a top-level `key = value` (neither blank nor a comment).
@@ -132,9 +178,9 @@ fn bracket_depth(line: &str) -> i64 {
     depth
 }
 
-/// `text` with its `not_evaluated` and `[[violation]]` replaced by `not_evaluated` and
-/// `violations`.
-fn splice(text: &str, not_evaluated: &str, violations: &[Expected]) -> String {
+/// `text` with its `not_evaluated` and its `[[violation]]` and `[[not_evaluated_entity]]`
+/// tables replaced by `not_evaluated` and `tables`.
+fn splice(text: &str, not_evaluated: &str, tables: &[String]) -> String {
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
     let first_header = lines
         .iter()
@@ -188,7 +234,7 @@ fn splice(text: &str, not_evaluated: &str, violations: &[Expected]) -> String {
     let mut skipping = false;
     for line in rest {
         if is_header(line) {
-            skipping = is_violation_header(line);
+            skipping = is_expectation_header(line);
         }
         if !skipping {
             out.push_str(line);
@@ -200,17 +246,17 @@ fn splice(text: &str, not_evaluated: &str, violations: &[Expected]) -> String {
     while out.ends_with("\n\n") {
         out.pop();
     }
-    for e in violations {
+    for t in tables {
         if !out.is_empty() {
             out.push('\n');
         }
-        out.push_str(&table(e));
+        out.push_str(t);
     }
     out
 }
 
 /// The leading comment lines of `text`, then everything a case holds, regenerated.
-fn regenerate(text: &str, case: &Case, not_evaluated: &str, violations: &[Expected]) -> String {
+fn regenerate(text: &str, case: &Case, not_evaluated: &str, tables: &[String]) -> String {
     let mut out: String = text
         .split_inclusive('\n')
         .take_while(|l| l.trim_start().starts_with('#'))
@@ -238,15 +284,16 @@ fn regenerate(text: &str, case: &Case, not_evaluated: &str, violations: &[Expect
             out.push_str(&s);
         }
     }
-    for e in violations {
+    for t in tables {
         out.push('\n');
-        out.push_str(&table(e));
+        out.push_str(t);
     }
     out
 }
 
 /// `case.toml`'s text with the expectations `report` meets: the `not_evaluated` of the checked
-/// policies and one `[[violation]]` per violation. The rest is kept as written when the edit
+/// policies, one `[[violation]]` per violation and one `[[not_evaluated_entity]]` per entity
+/// not judged. The rest is kept as written when the edit
 /// reads back as the same case; otherwise the file is regenerated (leading comments kept).
 pub(super) fn rewrite(text: &str, case: &Case, report: &LintReport) -> String {
     let got_ne: Vec<String> = whole_not_evaluated(case, report)
@@ -262,18 +309,25 @@ pub(super) fn rewrite(text: &str, case: &Case, report: &LintReport) -> String {
             .join(", ")
     );
     let violations = expectations(case, report);
-    let spliced = splice(text, &not_evaluated, &violations);
+    let entities = entity_expectations(case, report);
+    let tables: Vec<String> = violations
+        .iter()
+        .map(table)
+        .chain(entities.iter().map(entity_table))
+        .collect();
+    let spliced = splice(text, &not_evaluated, &tables);
     let same = toml::from_str::<Case>(&spliced).is_ok_and(|new| {
         new.policies == case.policies
             && new.edition == case.edition
             && new.policy == case.policy
             && new.not_evaluated == got_ne
             && new.violations == violations
+            && new.entities == entities
     });
     if same {
         spliced
     } else {
-        regenerate(text, case, &not_evaluated, &violations)
+        regenerate(text, case, &not_evaluated, &tables)
     }
 }
 
@@ -297,7 +351,7 @@ mod tests {
             line: Some(3),
             ..Expected::default()
         };
-        let out = splice(text, "not_evaluated = []\n", &[e]);
+        let out = splice(text, "not_evaluated = []\n", &[table(&e)]);
         assert_eq!(
             out,
             "# top\n# comment\npolicies = [\"A\"]\nnot_evaluated = []\n\n# settings\n[policy.A]\nparams = { n = 1 }\n\n[policy.B]\nseverity = \"info\"\n\n[[violation]]\npolicy = \"A\"\nline = 3\n"
