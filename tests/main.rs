@@ -12,6 +12,7 @@ mod editions;
 mod export_azure;
 mod export_followup;
 mod export_graph;
+mod export_graph_shapes;
 mod export_load;
 mod export_mde;
 mod gate;

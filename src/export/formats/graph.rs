@@ -527,8 +527,54 @@ fn deleted(b: &mut Builder, at: &At<'_>, collection: &'static str) -> bool {
     true
 }
 
+/// Whether the user or group `at` (of `collection`) is a removal in a delta query's response
+/// (`GET /users/delta`, `/groups/delta`): an entry with the `@removed` annotation (in the SDK's
+/// `AdditionalProperties` too), whose `reason` is `changed` (deleted, and restorable) or
+/// `deleted` (deleted for good) ("Use delta query to track changes in Microsoft Graph data",
+/// "Get incremental changes for users"): in the first round's response too. It is not one of
+/// the tenant's now: a note at the annotation, and it is not read, as a deleted object
+/// ([`deleted`]) is not.
+fn removed(b: &mut Builder, at: &At<'_>, collection: &'static str) -> bool {
+    let Some(mark) = at
+        .get("@removed")
+        .or_else(|| at.path(&["AdditionalProperties", "@removed"]))
+        .filter(|m| !m.is_null())
+    else {
+        return false;
+    };
+    let kind = if collection == "users" {
+        "user"
+    } else {
+        "group"
+    };
+    let reason = mark
+        .get("reason")
+        .and_then(|r| r.text())
+        .unwrap_or_default();
+    let what = if reason.eq_ignore_ascii_case("deleted") {
+        format!("a {kind} deleted for good")
+    } else if reason.eq_ignore_ascii_case("changed") {
+        format!("a {kind} deleted (restorable from the directory's deleted items)")
+    } else {
+        format!("a {kind} removed from the list")
+    };
+    let reason = match reason.as_str() {
+        "" => String::new(),
+        r => format!(" (reason `{r}`)"),
+    };
+    b.note(
+        &mark,
+        &format!(
+            "this entry of a delta query response (`{collection}/delta`) is marked \
+             `@removed`{reason}: {what}, not a {kind} of the tenant now; it was not read"
+        ),
+    );
+    b.deleted(collection);
+    true
+}
+
 pub(crate) fn user(b: &mut Builder, at: &At<'_>) {
-    if deleted(b, at, "users") {
+    if deleted(b, at, "users") || removed(b, at, "users") {
         return;
     }
     let mut r = Record::new(&schema::USER, Some(at.loc()));
@@ -617,7 +663,7 @@ pub(crate) fn user(b: &mut Builder, at: &At<'_>) {
 }
 
 pub(crate) fn group(b: &mut Builder, at: &At<'_>) {
-    if deleted(b, at, "groups") {
+    if deleted(b, at, "groups") || removed(b, at, "groups") {
         return;
     }
     let mut r = Record::new(&schema::GROUP, Some(at.loc()));

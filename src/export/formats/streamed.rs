@@ -480,7 +480,8 @@ impl Reader<'_> {
         let u = &schema::USER;
         let mut record = self.record(u);
         self.object(&t.user, |r, peek, what| match what {
-            // A deleted user (its `deletedDateTime` set) is left to the tree, which notes it.
+            // A deleted user (its `deletedDateTime` set) or a delta query's removal (`@removed`)
+            // is left to the tree, which notes it.
             User::Deleted if peek == Peek::Null => r.skip(peek),
             User::Deleted => None,
             User::Field(field, _) | User::SignIn(field) if !r.keeps(u, field) => r.skip(peek),
@@ -651,7 +652,7 @@ enum User {
     SignIn(usize),
     Licenses(usize),
     Plans(usize),
-    /// `deletedDateTime`: null on a live user.
+    /// `deletedDateTime`: null on a live user; `@removed`: absent (or null) on a live user.
     Deleted,
 }
 
@@ -697,7 +698,7 @@ struct AvRow {
 
 /// The keys of a Graph user, and of its licences and plans.
 struct UserKeys {
-    user: [(&'static str, User); 11],
+    user: [(&'static str, User); 12],
     license: [(&'static str, (usize, Conv)); 2],
     plan: [(&'static str, (usize, Conv)); 4],
 }
@@ -721,6 +722,7 @@ static USER_KEYS: LazyLock<Option<UserKeys>> = LazyLock::new(|| {
             ("assignedLicenses", User::Licenses(index(u, "licenses")?)),
             ("assignedPlans", User::Plans(index(u, "plans")?)),
             ("deletedDateTime", User::Deleted),
+            ("@removed", User::Deleted),
         ],
         license: [
             ("skuId", (index(l, "sku_id")?, Conv::Text)),
