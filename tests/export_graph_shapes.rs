@@ -1,5 +1,5 @@
 //! Microsoft Graph responses beyond the plain list, as a new user saves them: delta queries
-//! (`/users/delta`, `/groups/delta`) with their removals.
+//! (`/users/delta`, `/groups/delta`) with their removals and `members@delta`.
 
 #![allow(
     clippy::unwrap_used,
@@ -8,7 +8,7 @@
     clippy::indexing_slicing
 )]
 
-use crate::common::{self, dexlint, fixture, lint_json, records, text};
+use crate::common::{self, dexlint, fixture, lint_json, not_evaluated, records, text};
 
 use dexlint::export::{self, DiagLevel};
 use serde_json::Value;
@@ -127,4 +127,107 @@ fn load_delta_removed() -> export::Load {
     assert_eq!(read.len(), 6_000);
     assert!(read.iter().all(|id| !REMOVED_USERS.contains(&id.as_str())));
     l
+}
+
+/// The (kind, id) of the members of group `gid`.
+fn members(l: &export::Load, gid: &str) -> Vec<(String, String)> {
+    let group = records(&l.model, "groups")
+        .iter()
+        .find(|g| text(g, "id") == Some(gid))
+        .unwrap();
+    match common::field(group, "members").map(|f| f.value()) {
+        Some(dexlint::model::ValueRef::Records(list)) => list
+            .iter()
+            .map(|m| {
+                (
+                    text(m, "kind").unwrap_or("").to_string(),
+                    text(m, "id").unwrap_or("").to_string(),
+                )
+            })
+            .collect(),
+        other => panic!("members of {gid}: {other:?}"),
+    }
+}
+
+const SCOPED: &str = "b320b3f0-6a2d-4a47-9c5e-3e0f1f6f8a21";
+
+#[test]
+fn a_delta_response_is_a_list_that_may_lack_records() {
+    // A later round lists only the group that changed: the scoped group is not in it, which
+    // does not show that it does not exist.
+    let case = fixture("graph-delta-changes");
+    let (_, report) = lint_json(&case);
+    let reason = "`graph/groups.json` is a delta query's response (`GET /groups/delta`, its \
+                  `@odata.deltaLink`), which after its first round lists only the groups that \
+                  changed, and does not tell which round it is: export `GET /groups` (every \
+                  page) instead";
+    assert!(common::violation_messages(&report, "DEX105").is_empty());
+    assert_eq!(
+        not_evaluated(&report, "DEX105"),
+        [(String::new(), reason.to_string())]
+    );
+    let scope = scope_json(&case);
+    assert_eq!(
+        scope["summary"]["scoped_coverage"],
+        Value::Null,
+        "{scope:#}"
+    );
+}
+
+#[test]
+fn members_at_delta_are_some_of_the_groups_members() {
+    let l = common::load("graph-delta-groups");
+    // The member marked `@removed` left the group.
+    let user = |id: &str| ("user".to_string(), id.to_string());
+    let group = |id: &str| ("group".to_string(), id.to_string());
+    assert_eq!(
+        members(&l, SCOPED),
+        [
+            user("6e7b768e-07e2-4810-8459-485f84f8f204"),
+            group("e2d4c1a8-7b3f-4c55-8d2e-91f0a6b7c3d4")
+        ]
+    );
+    let case = fixture("graph-delta-groups");
+    let (_, report) = lint_json(&case);
+    let messages = common::violation_messages(&report, "DEX003");
+    assert_eq!(
+        messages,
+        [
+            "scoped group `Defender_Experts_Scoped_Coverage_Users` has the nested group \
+          `e2d4c1a8-7b3f-4c55-8d2e-91f0a6b7c3d4` as a member"
+        ]
+    );
+    // What the list may leave out is not evaluated, and the reason names `members@delta`.
+    let entity = format!("groups/{SCOPED}");
+    let why = format!(
+        "the members of group `{SCOPED}` in `graph/groups.json` are a delta query's \
+         `members@delta`, which after its first round lists only the members added or removed: \
+         export `GET /groups/{SCOPED}/members` (every page) to `groups/{SCOPED}/members.json`"
+    );
+    assert!(
+        not_evaluated(&report, "DEX006").contains(&(entity.clone(), why.clone())),
+        "{report:#}"
+    );
+    // The group has members: DEX007 judged it.
+    assert!(not_evaluated(&report, "DEX007")
+        .iter()
+        .all(|(e, _)| *e != entity));
+    // A members list exported on its own replaces them, and its gap.
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&case, dir.path());
+    let folder = dir.path().join(format!("graph/groups/{SCOPED}"));
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(
+        folder.join("members.json"),
+        r##"{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#directoryObjects",
+            "value": [{"@odata.type": "#microsoft.graph.user",
+                       "id": "6e7b768e-07e2-4810-8459-485f84f8f204"}]}"##,
+    )
+    .unwrap();
+    let (_, report) = lint_json(dir.path());
+    assert!(common::violation_messages(&report, "DEX003").is_empty());
+    assert!(
+        !not_evaluated(&report, "DEX006").contains(&(entity, why)),
+        "{report:#}"
+    );
 }

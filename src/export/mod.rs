@@ -1555,6 +1555,16 @@ impl Builder {
         }
     }
 
+    /// [`Builder::gap`] of a list of `collection` that may lack some of its records, each of
+    /// which would be whole (see [`Gap::unlisted`]): rules over the collection judge the records
+    /// listed, and a rule about the whole list is not evaluated unless they decide it.
+    pub fn unlisted_gap(&mut self, collection: &'static str, reason: String, at: &At<'_>) {
+        self.gap(collection, None, None, reason, at);
+        if let Some(Op::Gap(_, gap)) = self.ops.last_mut() {
+            gap.unlisted = true;
+        }
+    }
+
     /// Adds a machine.
     pub fn add_device(&mut self, record: Record) {
         self.add(Op::device(record));

@@ -420,6 +420,20 @@ pub fn list(b: &mut Builder, entity: &Entity, doc: &At<'_>) {
         };
         let next = doc.get("@odata.nextLink");
         b.page(key, next.as_ref(), (collection, *field, *gid), what);
+        if let (None, None, Some((link, key))) = (field, gid, delta_link(doc)) {
+            let resource = document_context(doc).map_or(collection.to_string(), |(_, f)| f);
+            b.unlisted_gap(
+                collection,
+                format!(
+                    "`{}` is a delta query's response (`GET /{resource}/delta`, its `{key}`), \
+                     which after its first round lists only the {resource} that changed, and \
+                     does not tell which round it is: export `GET /{resource}` (every page) \
+                     instead",
+                    b.rel()
+                ),
+                &link,
+            );
+        }
     }
     match entity {
         Entity::User => b.touch("users"),
@@ -437,6 +451,28 @@ pub fn list(b: &mut Builder, entity: &Entity, doc: &At<'_>) {
     if *entity == Entity::Sensor {
         v1_sensors(b, doc, &values);
     }
+}
+
+/// The link that shows `doc` is a page of a delta query's response (`GET /users/delta`,
+/// `/groups/delta`): its `@odata.deltaLink` (on its last page), or an `@odata.nextLink` to a
+/// `delta` function (`.../users/delta?$skiptoken=...`, `/microsoft.graph.delta` as the SDKs
+/// write it); with the link's key. "Use delta query to track changes in Microsoft Graph data":
+/// the first round lists every object, each later one (from the `@odata.deltaLink`) only those
+/// added, changed or removed since, and a response looks the same in either.
+fn delta_link<'a>(doc: &At<'a>) -> Option<(At<'a>, &'static str)> {
+    let linked = |key: &str| {
+        doc.get(key)
+            .filter(|l| l.text().is_some_and(|t| !t.trim().is_empty()))
+    };
+    if let Some(link) = linked("@odata.deltaLink") {
+        return Some((link, "@odata.deltaLink"));
+    }
+    let next = linked("@odata.nextLink")?;
+    let url = next.text()?.to_ascii_lowercase();
+    let path = url.split('?').next().unwrap_or_default();
+    let path = path.trim_end_matches('/').trim_end_matches("()");
+    (path.ends_with("/delta") || path.ends_with("/microsoft.graph.delta"))
+        .then_some((next, "@odata.nextLink"))
 }
 
 /// The v1.0 sensor resource has no `serviceStatus`, only beta's has (Microsoft Graph "sensor
@@ -765,6 +801,9 @@ const EXPAND_LIMIT: usize = 20;
 /// ends. A list of [`EXPAND_LIMIT`] or more may be cut there: it then holds some of the group's
 /// members (a gap in the value: what it shows is judged, not what it may lack).
 fn inline_members(b: &mut Builder, group: &mut Record, at: &At<'_>) {
+    if delta_members(b, group, at) {
+        return;
+    }
     let (Some(list), Some(gid)) = (at.get("members").filter(At::is_array), group.text("id")) else {
         return;
     };
@@ -785,6 +824,43 @@ fn inline_members(b: &mut Builder, group: &mut Record, at: &At<'_>) {
             &list,
         );
     }
+}
+
+/// The members of a group in a delta query's response (`GET /groups/delta` with `members` in
+/// `$select`): its `members@delta`, each `{"@odata.type", "id"}`, an entry marked `@removed` a
+/// member that left the group ("Get incremental changes for groups"). The first round lists
+/// every member, a later one only those added or removed, and a response does not tell which
+/// it is: the members listed are kept on the group as some of its members (a gap in the value,
+/// as a list `$expand` may cut), and a members list of the group exported on its own replaces
+/// them. True when the group has `members@delta`.
+fn delta_members(b: &mut Builder, group: &mut Record, at: &At<'_>) -> bool {
+    let (Some(list), Some(gid)) = (
+        at.get("members@delta").filter(At::is_array),
+        group.text("id"),
+    ) else {
+        return false;
+    };
+    let gid = ArcStr::from(gid);
+    let members = list
+        .items()
+        .iter()
+        .filter(|m| m.get("@removed").is_none_or(|r| r.is_null()))
+        .map(|item| member_record(b, item))
+        .collect();
+    group.set("members", Value::Records(members), Some(list.loc()));
+    b.unknown(
+        "groups",
+        "members",
+        &gid,
+        format!(
+            "the members of group `{gid}` in `{}` are a delta query's `members@delta`, which \
+             after its first round lists only the members added or removed: export `GET \
+             /groups/{gid}/members` (every page) to `groups/{gid}/members.json`",
+            b.rel()
+        ),
+        &list,
+    );
+    true
 }
 
 /// The kind of a directory object from its `@odata.type`; None (and an error) when unknown.
