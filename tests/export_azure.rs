@@ -1895,3 +1895,66 @@ fn a_plan_not_covering_every_machine_needs_the_machines_pricings() {
         "{ne:?}"
     );
 }
+
+// `az account list` holds every subscription the signed-in identity sees, of every tenant it
+// signed in to: with the export's organization, a subscription of another tenant is noted and
+// left out (its `Free` pricing made DEX302 report it as the tenant's); without one, a list of
+// several tenants is a warning, and every subscription is judged.
+#[test]
+fn subscriptions_of_other_tenants_are_left_out() {
+    let fabrikam = "c32e05d9-7207-4e22-bdf4-4f7d9c72e5fd";
+    let l = load("az-subscriptions-tenants");
+    let notes: Vec<_> = l
+        .diagnostics
+        .iter()
+        .map(|d| (d.level, d.file.as_str(), d.line))
+        .collect();
+    assert_eq!(
+        notes,
+        [(DiagLevel::Note, "azure/subscriptions.json", Some(46))],
+        "{:?}",
+        l.diagnostics
+    );
+    let note = &l.diagnostics[0].message;
+    assert!(
+        note.contains(&format!("`Fabrikam-Prod` (`{fabrikam}`)"))
+            && note.contains("tenant `9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a`")
+            && note.contains("`graph/organization.json`"),
+        "{note}"
+    );
+    let ids: Vec<&str> = records(&l.model, "cloud_accounts")
+        .iter()
+        .map(|a| text(a, "id").unwrap())
+        .collect();
+    assert!(!ids.contains(&fabrikam) && ids.len() == 3, "{ids:?}");
+    let (code, report) = lint(&fixture("az-subscriptions-tenants"));
+    assert_eq!(code, 1, "{report:#}");
+    let dex302 = common::violation_messages(&report, "DEX302");
+    assert_eq!(dex302.len(), 2, "{dex302:?}");
+    assert!(!dex302.iter().any(|m| m.contains(fabrikam)), "{dex302:?}");
+
+    // Without the organization: which tenant is the export's, nothing tells.
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&fixture("az-subscriptions-tenants"), dir.path());
+    std::fs::remove_dir_all(dir.path().join("graph")).unwrap();
+    let l = export::load(&[dir.path().to_path_buf()], &LoadOptions::default()).unwrap();
+    let warnings: Vec<_> = l
+        .diagnostics
+        .iter()
+        .map(|d| (d.level, d.file.as_str(), d.line))
+        .collect();
+    assert_eq!(
+        warnings,
+        [(DiagLevel::Warning, "azure/subscriptions.json", Some(46))],
+        "{:?}",
+        l.diagnostics
+    );
+    assert!(
+        l.diagnostics[0].message.contains("2 tenants"),
+        "{:?}",
+        l.diagnostics
+    );
+    let (_, report) = lint(dir.path());
+    let dex302 = common::violation_messages(&report, "DEX302");
+    assert!(dex302.iter().any(|m| m.contains(fabrikam)), "{dex302:?}");
+}

@@ -18,6 +18,7 @@ pub mod paging;
 pub mod products;
 pub mod relisted;
 pub mod split;
+pub mod tenant;
 pub mod tree;
 pub mod walk;
 
@@ -557,9 +558,19 @@ impl<'m> Places<'m> {
 
     /// A warning at the value of `loc`.
     fn warning(&self, loc: Option<Loc>, message: String) -> Option<LoadDiagnostic> {
+        self.diagnostic(DiagLevel::Warning, loc, message)
+    }
+
+    /// A diagnostic of `level` at the value of `loc`.
+    fn diagnostic(
+        &self,
+        level: DiagLevel,
+        loc: Option<Loc>,
+        message: String,
+    ) -> Option<LoadDiagnostic> {
         let (file, l) = self.at(loc)?;
         Some(LoadDiagnostic {
-            level: DiagLevel::Warning,
+            level,
             file: file.path.clone(),
             root: file.root,
             line: l.as_ref().map(|a| a.line),
@@ -901,6 +912,9 @@ enum Op {
     /// An object of this collection that the directory deleted, not read (see
     /// [`Builder::deleted`]).
     Deleted(&'static str),
+    /// The export's tenant (an organization's id, in lower case), and where it is given (see
+    /// [`tenant`]).
+    Organization(Box<(String, Loc)>),
 }
 
 /// A cloud account touched by a file (see [`Op::Account`]).
@@ -931,7 +945,7 @@ impl Op {
             Op::Device(..) | Op::AvMode(..) | Op::AvModeByName(_) => "devices",
             Op::Account(_) => "cloud_accounts",
             Op::Page(page, _) => page.gap.0,
-            Op::Linkable | Op::Linked(_) | Op::Single(_) => return None,
+            Op::Linkable | Op::Linked(_) | Op::Single(_) | Op::Organization(_) => return None,
         })
     }
 
@@ -949,6 +963,7 @@ impl Op {
                 | Op::Linkable
                 | Op::Linked(_)
                 | Op::Single(_)
+                | Op::Organization(_)
         )
     }
 
@@ -1120,6 +1135,9 @@ impl Builder {
             .position(|f| (f.read)(self, &at, &rel))
         {
             self.format = Some(i);
+            for (id, at) in tenant::organization_ids(&at) {
+                self.ops.push(Op::Organization(Box::new((id, at.loc()))));
+            }
             return true;
         }
         if let Some((message, error)) = formats::error_response(&at, &rel) {
@@ -1905,6 +1923,8 @@ struct Assembler {
     /// The list each file that is a page of a list belongs to: (root, folder, list), as
     /// [`paging`] keys it.
     page_lists: HashMap<FileId, (usize, String, String)>,
+    /// The export's tenant ids (lower case), from its organizations, and where each is given.
+    organizations: Vec<(String, Loc)>,
 }
 
 impl Assembler {
@@ -2045,6 +2065,7 @@ impl Assembler {
                     }
                 }
                 Op::Page(page, _) => self.pages.add(*page),
+                Op::Organization(tenant) => self.organizations.push(*tenant),
                 Op::Linkable | Op::Linked(_) | Op::Single(_) | Op::Deleted(_) => {}
             }
         }
@@ -2686,7 +2707,10 @@ impl Assembler {
             c.gaps.extend(av_conflicts);
             c.extend(std::mem::take(&mut self.devices));
         }
-        let gone = inactive_subscriptions(&mut self.accounts);
+        let mut gone = inactive_subscriptions(&mut self.accounts);
+        let (others, notes) = other_tenants(&model, &mut self.accounts, &self.organizations);
+        gone.extend(others);
+        self.diagnostics.extend(notes);
         if let Some(c) = model.collection_mut("cloud_accounts") {
             c.gaps.extend(conflicts);
             c.gaps.retain(|g| {
@@ -3366,10 +3390,109 @@ fn inactive_subscriptions(accounts: &mut Vec<Record>) -> Vec<String> {
     gone
 }
 
+/// Removes the Azure subscriptions of other tenants than the export's: a list of subscriptions
+/// (`az account list`, `Get-AzSubscription`) holds every subscription the signed-in identity
+/// sees, of every tenant it signed in to (a service provider's customers, a guest's other
+/// directories), and gives each its tenant (`tenant_id`). When the export's organization tells
+/// its tenant, each subscription of another tenant is noted, naming it, and left out with
+/// whatever other files say of it; returns their identities, whose gaps and resource-level
+/// pricings go with them. Without an organization, subscriptions of several tenants are a
+/// warning: which is the export's, nothing tells, and every one is judged.
+fn other_tenants(
+    model: &TenantModel,
+    accounts: &mut Vec<Record>,
+    organizations: &[(String, Loc)],
+) -> (Vec<String>, Vec<LoadDiagnostic>) {
+    let tenant_of = |a: &Record| {
+        a.get("tenant_id")
+            .filter(|_| a.get("environment").and_then(Field::as_str) == Some("Azure"))
+            .and_then(|t| Some((t.as_str()?.to_string(), t.loc())))
+    };
+    let mut known: Vec<&str> = organizations.iter().map(|(t, _)| t.as_str()).collect();
+    known.sort_unstable();
+    known.dedup();
+    let Some((_, first_org)) = organizations.first() else {
+        // Each tenant the lists give, with its subscriptions' count, in order of appearance.
+        let mut tenants: Vec<(String, usize, Option<Loc>)> = Vec::new();
+        for (t, loc) in accounts.iter().filter_map(tenant_of) {
+            match tenants.iter_mut().find(|(seen, ..)| *seen == t) {
+                Some(entry) => entry.1 += 1,
+                None => tenants.push((t, 1, loc)),
+            }
+        }
+        let Some((_, _, at)) = tenants.get(1) else {
+            return (Vec::new(), Vec::new());
+        };
+        let listed: Vec<String> = tenants
+            .iter()
+            .map(|(t, n, _)| match n {
+                1 => format!("`{t}` (1 subscription)"),
+                n => format!("`{t}` ({n} subscriptions)"),
+            })
+            .collect();
+        let warning = Places::new(model, at.iter().copied().collect()).warning(
+            *at,
+            format!(
+                "the lists of subscriptions hold subscriptions of {} tenants ({}), and the \
+                 export has no organization to tell its own (`GET /organization`, saved as \
+                 `graph/organization.json`): every one is judged as this tenant's; export the \
+                 tenant's own (`az account list --query \"[?tenantId=='<tenant id>']\"`, \
+                 `Get-AzSubscription -TenantId <tenant id>`), or its organization",
+                tenants.len(),
+                listed.join(", ")
+            ),
+        );
+        return (Vec::new(), warning.into_iter().collect());
+    };
+    let mut gone: Vec<(String, String, Option<Loc>)> = Vec::new();
+    accounts.retain(|a| {
+        let Some((t, loc)) = tenant_of(a).filter(|(t, _)| !known.contains(&t.as_str())) else {
+            return true;
+        };
+        let id = a.identity().unwrap_or_default().to_string();
+        let shown = named(a.get("name").and_then(Field::as_str), &id);
+        gone.push((id, format!("subscription {shown} is of tenant `{t}`"), loc));
+        false
+    });
+    if gone.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    let places = Places::new(
+        model,
+        gone.iter()
+            .filter_map(|g| g.2)
+            .chain([*first_org])
+            .collect(),
+    );
+    let ours = known
+        .iter()
+        .map(|t| format!("`{t}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let org = places.place(Some(*first_org));
+    let notes = gone
+        .iter()
+        .filter_map(|(_, whose, loc)| {
+            places.diagnostic(
+                DiagLevel::Note,
+                *loc,
+                format!(
+                    "{whose}, not of the export's tenant ({ours}, the organization in {org}): \
+                     a list of subscriptions holds every subscription the signed-in identity \
+                     sees, of every tenant it signed in to, so it is left out, and no rule \
+                     judges it or its machines"
+                ),
+            )
+        })
+        .collect();
+    (gone.into_iter().map(|g| g.0).collect(), notes)
+}
+
 /// Removes the resource-level pricings (of machines, of resource groups) of the subscriptions
-/// [`inactive_subscriptions`] left out, and their gaps: a disabled subscription's machines are
-/// deallocated, a deleted one's deleted, so no rule judges them either (DEX304 reported a
-/// machine of a disabled subscription while a note said no rule judges it).
+/// [`inactive_subscriptions`] and [`other_tenants`] left out, and their gaps: a disabled
+/// subscription's machines are deallocated, a deleted one's deleted, another tenant's are not
+/// the export's, so no rule judges them either (DEX304 reported a machine of a disabled
+/// subscription while a note said no rule judges it).
 fn machines_of_inactive_subscriptions(c: &mut crate::model::Collection, gone: &[String]) {
     if gone.is_empty() {
         return;

@@ -516,6 +516,11 @@ pub static CLOUD_ACCOUNT: RecordSchema = RecordSchema {
             BOOL,
             "settings WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW enabled: Linux machines are excluded from the Defender for Endpoint integration (a legacy subscription's opt-out; absent: included)",
         ),
+        o(
+            "tenant_id",
+            STR,
+            "the Azure subscription's home tenant, where a list of subscriptions gives it (az account list homeTenantId, else tenantId; Get-AzSubscription HomeTenantId, else TenantId; ARM GET /subscriptions tenantId; a management group's subscriptions: tenant); a subscription of another tenant than the export's organization is left out",
+        ),
     ],
 };
 

@@ -598,6 +598,10 @@ pub struct SubscriptionList {
     /// States written otherwise than [`SUBSCRIPTION_STATES`] by this list, and the state each
     /// is (see [`MANAGEMENT_GROUP_STATES`]).
     pub aliases: &'static [(&'static str, &'static str)],
+    /// The keys of the subscription's tenant, the first given taken: its home tenant before
+    /// the tenant it was signed in through (for a subscription delegated with Azure Lighthouse
+    /// the two differ).
+    pub tenant: &'static [&'static str],
 }
 
 /// `az account list` (and `az account show`, one object): the CLI's profile entries, camelCase
@@ -612,6 +616,7 @@ pub const AZ_ACCOUNT_LIST: SubscriptionList = SubscriptionList {
     values: None,
     kind: None,
     aliases: &[],
+    tenant: &["homeTenantId", "tenantId"],
 };
 
 /// `Get-AzSubscription | ConvertTo-Json`: `PSAzureSubscription` objects, PascalCase `Name`,
@@ -626,6 +631,7 @@ pub const GET_AZ_SUBSCRIPTION: SubscriptionList = SubscriptionList {
     values: None,
     kind: None,
     aliases: &[],
+    tenant: &["HomeTenantId", "TenantId"],
 };
 
 /// ARM REST `GET https://management.azure.com/subscriptions?api-version=2022-12-01`
@@ -639,6 +645,7 @@ pub const ARM_SUBSCRIPTIONS: SubscriptionList = SubscriptionList {
     values: None,
     kind: None,
     aliases: &[],
+    tenant: &["tenantId"],
 };
 
 /// The resource type of a subscription listed under a management group.
@@ -666,6 +673,7 @@ pub const GET_AZ_MANAGEMENT_GROUP_SUBSCRIPTION: SubscriptionList = SubscriptionL
     values: None,
     kind: Some(("Type", MANAGEMENT_GROUP_SUBSCRIPTION)),
     aliases: MANAGEMENT_GROUP_STATES,
+    tenant: &["TenantId"],
 };
 
 /// `az account management-group subscription show-sub-under-mg --name <group>`: the SDK's
@@ -680,6 +688,7 @@ pub const AZ_MANAGEMENT_GROUP_SUBSCRIPTION: SubscriptionList = SubscriptionList 
     values: None,
     kind: Some(("type", MANAGEMENT_GROUP_SUBSCRIPTION)),
     aliases: MANAGEMENT_GROUP_STATES,
+    tenant: &["tenant"],
 };
 
 /// ARM REST `GET https://management.azure.com/providers/Microsoft.Management/managementGroups/
@@ -694,6 +703,7 @@ pub const ARM_MANAGEMENT_GROUP_SUBSCRIPTIONS: SubscriptionList = SubscriptionLis
     values: Some("properties"),
     kind: Some(("type", MANAGEMENT_GROUP_SUBSCRIPTION)),
     aliases: MANAGEMENT_GROUP_STATES,
+    tenant: &["tenant"],
 };
 
 /// The documented subscription states (`SubscriptionState`: Enabled, Warned, PastDue,
@@ -712,7 +722,9 @@ pub const INACTIVE_SUBSCRIPTION_STATES: &[&str] = &["Disabled", "Deleted"];
 /// one whose Defender for Cloud pricings or settings the export lacks is listed as not
 /// evaluated rather than unseen. A disabled or deleted one is noted and left out of the model
 /// (see [`INACTIVE_SUBSCRIPTION_STATES`]); an undocumented or missing `state` is a warning, and
-/// the subscription is read as one that runs machines. False when `doc` is not such a list.
+/// the subscription is read as one that runs machines. Its tenant (`tenant_id`) is kept, for the
+/// export's organization to tell other tenants' subscriptions from its own (see
+/// `export::other_tenants`). False when `doc` is not such a list.
 pub fn subscription_list(b: &mut Builder, doc: &At<'_>, shape: &SubscriptionList) -> bool {
     let items = resources(doc);
     let typed = |i: &At<'_>| {
@@ -843,6 +855,14 @@ pub fn subscription_list(b: &mut Builder, doc: &At<'_>, shape: &SubscriptionList
         }
         if let (Some(st), Some(at)) = (state, &state_at) {
             account.set("state", Value::Str(st.as_str().into()), Some(at.loc()));
+        }
+        let tenant = shape.tenant.iter().find_map(|k| {
+            let at = values.get(k)?;
+            let id = at.as_str()?.trim();
+            (!id.is_empty()).then(|| (id.to_ascii_lowercase(), at))
+        });
+        if let Some((id, at)) = tenant {
+            account.set("tenant_id", Value::Str(id.into()), Some(at.loc()));
         }
     }
     true
