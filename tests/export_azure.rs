@@ -1958,3 +1958,56 @@ fn subscriptions_of_other_tenants_are_left_out() {
     let dex302 = common::violation_messages(&report, "DEX302");
     assert!(dex302.iter().any(|m| m.contains(fabrikam)), "{dex302:?}");
 }
+
+// An organization's connector lists the accounts it excludes from its offerings
+// (`excludedAccountIds`, `excludedProjectNumbers`): each is an account of the organization
+// without Defender for Servers from it, which DEX302 judges at its id (they went unseen, and the
+// run passed). Another connector of the export that onboards one gives it its plan.
+#[test]
+fn accounts_an_organization_connector_excludes_are_judged() {
+    let l = load("arm-connectors-organization");
+    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+    assert_eq!(
+        accounts(&l.model),
+        [
+            acct("AWS", "123456789012", None, Some("P2"), Value::Bool(true)),
+            acct("AWS", "210987654321", None, None, Value::Null),
+            acct("AWS", "345678901234", None, None, Value::Null),
+            acct("GCP", "498765432109", None, Some("P1"), Value::Bool(true)),
+            acct("GCP", "111111111111", None, None, Value::Null),
+        ]
+    );
+    let file = "azure/securityConnectors-a5caac9c-5c04-49af-b3d0-e204f40345d5.json";
+    let (code, report) = lint(&fixture("arm-connectors-organization"));
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(
+        violations(&report),
+        [
+            v("DEX302", file, 28),
+            v("DEX302", file, 29),
+            v("DEX302", file, 92)
+        ]
+    );
+
+    // The excluded account `345678901234` onboarded by a connector of its own, with Plan 1.
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&fixture("arm-connectors-organization"), dir.path());
+    let text = std::fs::read_to_string(dir.path().join(file)).unwrap();
+    let mut own: Json = serde_json::from_str(&text).unwrap();
+    let connector = &mut own["value"][0];
+    connector["name"] = "aws-member".into();
+    connector["properties"]["hierarchyIdentifier"] = "345678901234".into();
+    connector["properties"]["environmentData"]["organizationalData"] = Json::Null;
+    connector["properties"]["offerings"][1]["subPlan"]["type"] = "P1".into();
+    own["value"].as_array_mut().unwrap().truncate(1);
+    std::fs::write(
+        dir.path().join("azure/securityConnectors-member.json"),
+        own.to_string(),
+    )
+    .unwrap();
+    let (_, report) = lint(dir.path());
+    assert_eq!(
+        violations(&report),
+        [v("DEX302", file, 28), v("DEX302", file, 92)]
+    );
+}

@@ -878,8 +878,65 @@ const NOT_CLOUD: &[&str] = &[
     "azure",
 ];
 
+/// The keys of the accounts an organization's connector excludes from its offerings, by
+/// environment: `AwsOrganizationalDataMaster.excludedAccountIds` and
+/// `GcpOrganizationalDataOrganization.excludedProjectNumbers` ("If the multi cloud account is of
+/// membership type organization, list of accounts excluded from offering": azure-rest-api-specs
+/// `specification/security/resource-manager/Microsoft.Security/preview/2023-10-01-preview/
+/// securityConnectors.json`), which Az PowerShell writes `ExcludedAccountId` and
+/// `ExcludedProjectNumber`.
+const EXCLUDED: &[(&str, &[&str])] = &[
+    ("AWS", &["excludedAccountIds", "ExcludedAccountId"]),
+    ("GCP", &["excludedProjectNumbers", "ExcludedProjectNumber"]),
+];
+
+/// The AWS accounts or GCP projects that the organization's connector `props` (of account
+/// `owner`) excludes from its offerings: each is an account of the organization without
+/// Defender for Servers from this connector, so each becomes a cloud account without a plan,
+/// located at its id, which DEX302 judges (another connector of the export that onboards it
+/// gives it its plan). They went unseen, and a run passed.
+fn excluded_accounts(
+    b: &mut Builder,
+    props: &At<'_>,
+    environment: &str,
+    owner: &str,
+    source: &str,
+) {
+    let Some(org) = props.path(&["environmentData", "organizationalData"]) else {
+        return;
+    };
+    let keys = EXCLUDED
+        .iter()
+        .find(|(e, _)| *e == environment)
+        .map_or(&[][..], |(_, k)| *k);
+    let Some(list) = keys.iter().find_map(|k| org.get(k)) else {
+        return;
+    };
+    // One id alone is written without an array by `ConvertTo-Json`.
+    let ids = if list.is_array() {
+        list.items()
+    } else {
+        vec![list]
+    };
+    for at in ids {
+        let Some(id) = at.text().map(|t| t.trim().to_string()) else {
+            continue;
+        };
+        // An account id or project number has no space (a list PowerShell cut off at its
+        // depth is its elements joined with spaces).
+        if id.is_empty() || id == owner || id.contains(char::is_whitespace) {
+            continue;
+        }
+        let key = format!("{environment}:{id}");
+        if let Some(account) = b.cloud_account(&key, environment, source, &at) {
+            account.set("id", Value::Str(id.as_str().into()), Some(at.loc()));
+        }
+    }
+}
+
 /// A `securityConnectors` resource: an AWS account or GCP project becomes a cloud account; DevOps
-/// connectors (GitHub, Azure DevOps, GitLab) and registries are skipped.
+/// connectors (GitHub, Azure DevOps, GitLab) and registries are skipped. The accounts an
+/// organization's connector excludes are cloud accounts too (see [`excluded_accounts`]).
 pub fn connector(b: &mut Builder, r: &At<'_>, props: &At<'_>, source: &str) {
     let env_at = props.get("environmentName");
     let env = env_at.as_ref().and_then(At::text).unwrap_or_default();
@@ -975,6 +1032,7 @@ pub fn connector(b: &mut Builder, r: &At<'_>, props: &At<'_>, source: &str) {
     if let Some(n) = &name {
         put_at(account, "name", n, Conv::Text);
     }
+    excluded_accounts(b, props, environment, &id, source);
     let made = (environment, source, r);
     for o in offerings {
         let kind = text(&o, "offeringType").unwrap_or_default();
