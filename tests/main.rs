@@ -20,6 +20,7 @@ mod gate_selection;
 mod hook;
 mod hostile;
 mod html_report;
+mod iac_gate;
 mod language_features;
 mod layers;
 mod list_elements;

@@ -1738,7 +1738,7 @@ const ACCOUNT_FIELDS: &[(&str, &str)] = &[
 ];
 
 /// The words for a judged field of a cloud account (see [`ACCOUNT_FIELDS`]).
-fn account_words(field: &str) -> Option<&'static str> {
+pub(crate) fn account_words(field: &str) -> Option<&'static str> {
     ACCOUNT_FIELDS
         .iter()
         .find(|(f, _)| *f == field)
@@ -1746,7 +1746,7 @@ fn account_words(field: &str) -> Option<&'static str> {
 }
 
 /// A value of a cloud account as messages show it: `Free`, `true`.
-fn shown(value: &Value) -> String {
+pub(crate) fn shown(value: &Value) -> String {
     match value {
         Value::Str(s) => format!("`{s}`"),
         Value::Bool(b) => format!("`{b}`"),

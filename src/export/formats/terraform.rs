@@ -698,6 +698,7 @@ fn member_target(
 fn load(b: &mut Builder, doc: &At<'_>, instances: &[Instance<'_>], rel: &str) {
     let objects = directory_objects(doc);
     let mut groups: Vec<Record> = Vec::new();
+    let mut setters = Setters::new();
     for i in instances {
         match i.kind.as_str() {
             "azuread_group" if i.deleted.is_some() => {
@@ -726,6 +727,7 @@ fn load(b: &mut Builder, doc: &At<'_>, instances: &[Instance<'_>], rel: &str) {
                     .unwrap_or_else(|| "VirtualMachines".into());
                 if rt.eq_ignore_ascii_case("VirtualMachines") {
                     if let Some(a) = account(b, doc, i, rel) {
+                        let earlier = held(a, &fields);
                         put(a, "servers_tier", &i.after, "tier", Conv::Text);
                         put(a, "servers_plan", &i.after, "subplan", Conv::Text);
                         // In its documented case, as ARM's values are read (`standard`).
@@ -746,6 +748,7 @@ fn load(b: &mut Builder, doc: &At<'_>, instances: &[Instance<'_>], rel: &str) {
                         for (field, why, at) in unknown {
                             b.unknown("cloud_accounts", field, &id, why, &at);
                         }
+                        settle(b, doc, i, rel, (&fields, earlier), &mut setters);
                     }
                 }
             }
@@ -764,12 +767,14 @@ fn load(b: &mut Builder, doc: &At<'_>, instances: &[Instance<'_>], rel: &str) {
                 if let Some(field) = super::arm::setting_field(&name) {
                     let fields = [(field, "enabled")];
                     if let Some(a) = account(b, doc, i, rel) {
+                        let earlier = held(a, &fields);
                         put(a, field, &i.after, "enabled", Conv::Bool);
                         let unknown = known_after_apply(a, i, &fields, rel);
                         let id = a.identity().unwrap_or_default().to_string();
                         for (field, why, at) in unknown {
                             b.unknown("cloud_accounts", field, &id, why, &at);
                         }
+                        settle(b, doc, i, rel, (&fields, earlier), &mut setters);
                     }
                 }
             }
@@ -780,7 +785,7 @@ fn load(b: &mut Builder, doc: &At<'_>, instances: &[Instance<'_>], rel: &str) {
         }
     }
     for i in instances.iter().filter(|i| i.deleted.is_some()) {
-        deleted_setting(b, doc, i, rel);
+        deleted_setting(b, doc, i, rel, &setters);
     }
     let data = data_groups(doc);
     let addresses: Vec<&str> = instances
@@ -1008,7 +1013,7 @@ fn deleted_group(i: &Instance<'_>, instances: &[Instance<'_>]) -> Option<Record>
 /// another resource of the plan sets the field too, which of the two is applied last is not
 /// known: the field is unknown. A deletion that undoes its own replacement's creation
 /// (`create_before_destroy`) is also a warning that says so.
-fn deleted_setting(b: &mut Builder, doc: &At<'_>, i: &Instance<'_>, rel: &str) {
+fn deleted_setting(b: &mut Builder, doc: &At<'_>, i: &Instance<'_>, rel: &str, setters: &Setters) {
     let (Some(actions), Some(reset)) = (i.deleted, reset_of(&i.kind)) else {
         return;
     };
@@ -1042,17 +1047,107 @@ fn deleted_setting(b: &mut Builder, doc: &At<'_>, i: &Instance<'_>, rel: &str) {
     }
     a.set(reset.field, Value::Unknown, Some(actions.loc()));
     let id = a.identity().unwrap_or_default().to_string();
+    let other = setters
+        .get(&(id.to_ascii_lowercase(), reset.field))
+        .map_or_else(|| "another resource".to_string(), |o| format!("`{o}`"));
     b.unknown(
         "cloud_accounts",
         reset.field,
         &id,
         format!(
-            "`{rel}` deletes `{}`, which {}, and sets {} with another resource: which of the \
-             two is applied last is not known",
+            "`{rel}` deletes `{}`, which {}, and sets {} with {other}: which of the two is \
+             applied last is not known",
             i.address, reset.effect, reset.what
         ),
         &actions,
     );
+}
+
+/// The resource of the plan that set each judged field of a cloud account: (the account's id
+/// in lowercase, field) → the resource's address.
+type Setters = std::collections::HashMap<(String, &'static str), String>;
+
+/// What each field of an account held before a resource set it, and where (None: nothing).
+type Held = Vec<Option<(Value, Option<Loc>)>>;
+
+/// What the fields `fields` (model field, attribute) of account `a` hold before a resource
+/// sets them.
+fn held(a: &Record, fields: &[(&'static str, &str)]) -> Held {
+    fields
+        .iter()
+        .map(|(field, _)| a.get(field).map(|f| (f.value().to_value(), f.loc())))
+        .collect()
+}
+
+/// After `i` has set the `fields` of its account, which held `earlier` ([`held`]): a field
+/// another resource of the plan set to another value is unknown, with a warning at `i`'s value
+/// and a reason that name both resources. Terraform's `resource_changes` are in no set order
+/// ("undefined" in Terraform's JSON plan output) and resources that do not depend on each other
+/// are applied in no set order either, so which of the two is applied last is not known. A field
+/// unknown already stays unknown, and one `i` leaves out (`null`) keeps its earlier value.
+fn settle(
+    b: &mut Builder,
+    doc: &At<'_>,
+    i: &Instance<'_>,
+    rel: &str,
+    (fields, earlier): (&[(&'static str, &str)], Held),
+    setters: &mut Setters,
+) {
+    let Some(a) = account(b, doc, i, rel) else {
+        return;
+    };
+    let id = a.identity().unwrap_or_default().to_string();
+    let mut conflicts = Vec::new();
+    for (&(field, attribute), before) in fields.iter().zip(earlier) {
+        let now = a.get(field).map(|f| f.value().to_value());
+        let key = (id.to_ascii_lowercase(), field);
+        match (before, now) {
+            (None | Some((Value::Null, _)), Some(now)) if !now.is_null() => {
+                setters.insert(key, i.address.clone());
+            }
+            (Some((Value::Unknown, loc)), _) => {
+                a.set(field, Value::Unknown, loc);
+            }
+            (Some(_), Some(Value::Unknown)) | (None, _) => {}
+            (Some((first, loc)), now) => match now.filter(|n| !n.is_null()) {
+                Some(second) if second != first => {
+                    let at = i.after.get(attribute).unwrap_or(i.after);
+                    a.set(field, Value::Unknown, Some(at.loc()));
+                    let other = setters.get(&key).cloned();
+                    conflicts.push((field, first, second, other, at));
+                }
+                _ => {
+                    a.set(field, first, loc);
+                }
+            },
+        }
+    }
+    for (field, first, second, other, at) in conflicts {
+        let what = crate::export::account_words(field).unwrap_or(field);
+        let (first, second) = (crate::export::shown(&first), crate::export::shown(&second));
+        let other = other.map_or_else(|| "another resource".to_string(), |o| format!("`{o}`"));
+        b.warning(
+            &at,
+            &format!(
+                "`{}` sets the {what} of Azure account `{id}` to {second}, and {other} sets it \
+                 to {first}: Terraform applies resources that do not depend on each other in no \
+                 set order, so which is applied last is not known and the {what} is unknown; \
+                 manage it with one resource",
+                i.address
+            ),
+        );
+        b.unknown(
+            "cloud_accounts",
+            field,
+            &id,
+            format!(
+                "`{rel}` sets the {what} of Azure account `{id}` with two resources, {other} \
+                 ({first}) and `{}` ({second}): which is applied last is not known",
+                i.address
+            ),
+            &at,
+        );
+    }
 }
 
 /// The attributes of `i` among `fields` (model field, attribute) that the plan knows only after
@@ -1100,7 +1195,8 @@ fn unknown_selector<'a>(i: &Instance<'a>, attribute: &str, rel: &str) -> Option<
 }
 
 /// Makes unknown, for the reason `why` shown at `at`, the `fields` of the account `i`
-/// configures that no resource of the plan has set before it.
+/// configures, unless they are unknown already: whatever value another resource of the plan
+/// gives them, `i` may set them too, and which is applied last is not known (see [`settle`]).
 fn unknown_account_fields(
     b: &mut Builder,
     doc: &At<'_>,
@@ -1114,7 +1210,7 @@ fn unknown_account_fields(
     };
     let mut unset = Vec::new();
     for &(field, _) in fields {
-        if a.get(field).is_none_or(Field::is_null) {
+        if !a.get(field).is_some_and(Field::is_unknown) {
             a.set(field, Value::Unknown, Some(at.loc()));
             unset.push(field);
         }

@@ -1,0 +1,139 @@
+//! Faults found using dexlint as a gate on infrastructure-as-code pull requests: Terraform
+//! resources that set one subscription's value twice, membership removals, Bicep sources beside
+//! (or instead of) their compiled JSON, parameters files per environment, and where a violation
+//! of a parameters file's value points.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use crate::common;
+use crate::common::{fixture, lint_json, not_evaluated, violation_messages};
+
+use serde_json::Value;
+
+/// The load diagnostics of `level`: (file, line, message).
+fn diagnostics(report: &Value, level: &str) -> Vec<(String, u64, String)> {
+    report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["level"] == level)
+        .map(|e| {
+            (
+                e["file"].as_str().unwrap_or("").to_string(),
+                e["line"].as_u64().unwrap_or(0),
+                e["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Lints a copy of fixture `name` whose `terraform/plan.json` `edit` changed.
+fn lint_edited(name: &str, edit: impl FnOnce(&mut Value)) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&fixture(name), dir.path());
+    let path = dir.path().join("terraform/plan.json");
+    let mut plan: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    edit(&mut plan);
+    std::fs::write(&path, serde_json::to_string_pretty(&plan).unwrap()).unwrap();
+    lint_json(dir.path()).1
+}
+
+/// The plan's `resource_changes` in reverse order.
+fn reversed(plan: &mut Value) {
+    plan["resource_changes"].as_array_mut().unwrap().reverse();
+}
+
+const SUB: &str = "cloud_accounts/6d2a1c0e-5f6b-4c8a-9e3d-2b7f4a1c9d80";
+
+#[test]
+fn two_terraform_pricings_of_one_subscription_leave_its_tier_unknown_in_either_order() {
+    let free = "`azurerm_security_center_subscription_pricing.vm_exception` (`Free`)";
+    let standard =
+        "`module.landing_zone.azurerm_security_center_subscription_pricing.defender[\"VirtualMachines\"]`";
+    let (_, report) = lint_json(&fixture("terraform-conflict-pricing"));
+    let swapped = lint_edited("terraform-conflict-pricing", reversed);
+    for report in [report, swapped] {
+        assert!(
+            violation_messages(&report, "DEX302").is_empty(),
+            "{report:#}"
+        );
+        let ne = not_evaluated(&report, "DEX302");
+        assert!(
+            ne.iter().any(|(e, r)| e == SUB
+                && r.contains(free)
+                && r.contains(standard)
+                && r.contains("applied last")),
+            "{ne:?}"
+        );
+        let warnings = diagnostics(&report, "warning");
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.2.contains("vm_exception") && w.2.contains(standard)),
+            "{warnings:?}"
+        );
+    }
+    // Two resources that agree are no conflict.
+    let report = lint_edited("terraform-conflict-pricing", |plan| {
+        let after = &mut plan["resource_changes"][0]["change"]["after"];
+        after["tier"] = Value::from("Standard");
+        after["subplan"] = Value::from("P2");
+    });
+    assert!(
+        violation_messages(&report, "DEX302").is_empty(),
+        "{report:#}"
+    );
+    assert!(not_evaluated(&report, "DEX302").is_empty(), "{report:#}");
+    assert!(diagnostics(&report, "warning").is_empty(), "{report:#}");
+    // A pricing whose `resource_type` is known only after apply may be this one, listed before
+    // or after the pricing that sets it.
+    for reverse in [false, true] {
+        let report = lint_edited("terraform-conflict-pricing", |plan| {
+            let change = &mut plan["resource_changes"][0]["change"];
+            change["after"]
+                .as_object_mut()
+                .unwrap()
+                .remove("resource_type");
+            change["after_unknown"] = serde_json::json!({"id": true, "resource_type": true});
+            if reverse {
+                reversed(plan);
+            }
+        });
+        assert!(
+            violation_messages(&report, "DEX302").is_empty(),
+            "{report:#}"
+        );
+        let ne = not_evaluated(&report, "DEX302");
+        assert!(
+            ne.iter()
+                .any(|(e, r)| e == SUB && r.contains("`after_unknown.resource_type`")),
+            "{reverse}: {ne:?}"
+        );
+    }
+}
+
+#[test]
+fn two_terraform_wdatp_settings_of_one_subscription_leave_it_unknown_in_either_order() {
+    let (_, report) = lint_json(&fixture("terraform-conflict-wdatp"));
+    let swapped = lint_edited("terraform-conflict-wdatp", reversed);
+    for report in [report, swapped] {
+        assert!(
+            violation_messages(&report, "DEX303").is_empty(),
+            "{report:#}"
+        );
+        let ne = not_evaluated(&report, "DEX303");
+        assert!(
+            ne.iter().any(|(e, r)| e == SUB
+                && r.contains("`azurerm_security_center_setting.mde_off` (`false`)")
+                && r.contains("`module.landing_zone.azurerm_security_center_setting.wdatp`")),
+            "{ne:?}"
+        );
+        // The pricing they do not touch is judged.
+        assert!(not_evaluated(&report, "DEX302").is_empty(), "{report:#}");
+    }
+}
