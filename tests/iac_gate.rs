@@ -137,3 +137,45 @@ fn two_terraform_wdatp_settings_of_one_subscription_leave_it_unknown_in_either_o
         assert!(not_evaluated(&report, "DEX302").is_empty(), "{report:#}");
     }
 }
+
+#[test]
+fn a_terraform_membership_the_plan_deletes_is_no_member_after_apply() {
+    const GROUP: &str = "groups/3f0b1c2d-aaaa-4bbb-8ccc-1d2e3f4a5b6c";
+    let (_, report) = lint_json(&fixture("terraform-delete-member"));
+    assert!(
+        violation_messages(&report, "DEX003").is_empty(),
+        "{report:#}"
+    );
+    assert!(
+        violation_messages(&report, "DEX007").is_empty(),
+        "{report:#}"
+    );
+    // The plan deletes the last membership too: the group has no member after apply.
+    let report = lint_edited("terraform-delete-member", |plan| {
+        assert_eq!(plan["resource_changes"][1]["type"], "azuread_group_member");
+        let change = &mut plan["resource_changes"][1]["change"];
+        change["actions"] = serde_json::json!(["delete"]);
+        change["after"] = Value::Null;
+        change["after_unknown"] = serde_json::json!({});
+    });
+    let empty = violation_messages(&report, "DEX007");
+    assert_eq!(empty.len(), 1, "{report:#}");
+    assert!(
+        empty[0].contains("Defender_Experts_Scoped_Coverage_Users"),
+        "{empty:?}"
+    );
+    assert!(
+        !not_evaluated(&report, "DEX003")
+            .iter()
+            .any(|(e, _)| e == GROUP),
+        "{report:#}"
+    );
+    // A replaced membership removes the prior member and adds the new one: the same nested group.
+    let report = lint_edited("terraform-delete-member", |plan| {
+        let change = &mut plan["resource_changes"][2]["change"];
+        change["actions"] = serde_json::json!(["delete", "create"]);
+        change["after"] = change["before"].clone();
+        change["after_unknown"] = serde_json::json!({});
+    });
+    assert_eq!(violation_messages(&report, "DEX003").len(), 1, "{report:#}");
+}

@@ -282,9 +282,11 @@ fn instances<'a>(b: &mut Builder, doc: &At<'a>) -> Option<Vec<Instance<'a>>> {
 
 /// The instances one entry of `resource_changes` gives: none for a data source, or for a
 /// deletion of a type whose deletion sets nothing dexlint reads ([`RESETS`]) and that is no
-/// `azuread_group`; else the instance as planned (`change.after`), or as deleted
-/// (`change.before`, with `deleted`). A replaced `azuread_group` gives both: the prior group,
-/// deleted, and the new one (another object, with only the members its configuration gives it).
+/// `azuread_group` or `azuread_group_member`; else the instance as planned (`change.after`), or
+/// as deleted (`change.before`, with `deleted`). A replaced `azuread_group` gives both: the
+/// prior group, deleted, and the new one (another object, with only the members its
+/// configuration gives it); so does a replaced `azuread_group_member` (the prior membership is
+/// removed, the new one added).
 ///
 /// A replacement (`actions` `["delete", "create"]`, or `["create", "delete"]` under
 /// `create_before_destroy`: Terraform's JSON output format gives the order of the two) of a
@@ -335,12 +337,14 @@ fn change<'a>(rc: &At<'a>) -> Vec<Instance<'a>> {
     };
     let reset = reset_of(&kind);
     let group = kind == "azuread_group";
+    // A deleted membership removes its member from the group.
+    let both = group || kind == "azuread_group_member";
     match (names.as_slice(), reset) {
-        (["delete"], None) if !group => {}
+        (["delete"], None) if !both => {}
         (["delete"], _) => out.extend(before.map(|v| instance(v, actions))),
         // A replaced group is two: the prior one, deleted, and a new one (a new object id)
-        // with the planned values.
-        (["delete", "create"] | ["create", "delete"], None) if group => {
+        // with the planned values; so is a replaced membership.
+        (["delete", "create"] | ["create", "delete"], None) if both => {
             out.extend(before.map(|v| instance(v, actions)));
             out.extend(after.map(|v| Instance {
                 replaces: actions,
@@ -697,6 +701,7 @@ fn member_target(
 
 fn load(b: &mut Builder, doc: &At<'_>, instances: &[Instance<'_>], rel: &str) {
     let objects = directory_objects(doc);
+    let removed = removed_members(instances);
     let mut groups: Vec<Record> = Vec::new();
     let mut setters = Setters::new();
     for i in instances {
@@ -705,7 +710,7 @@ fn load(b: &mut Builder, doc: &At<'_>, instances: &[Instance<'_>], rel: &str) {
                 // Read once every group the plan keeps or creates is.
             }
             "azuread_group" => {
-                let g = group(b, doc, i, (&objects, rel));
+                let g = group(b, doc, i, (&objects, &removed, rel));
                 groups.push(g);
             }
             "azurerm_security_center_subscription_pricing" | "azurerm_security_center_setting"
@@ -795,9 +800,10 @@ fn load(b: &mut Builder, doc: &At<'_>, instances: &[Instance<'_>], rel: &str) {
         .collect();
     for i in instances
         .iter()
-        .filter(|i| i.kind == "azuread_group_member")
+        .filter(|i| i.kind == "azuread_group_member" && i.deleted.is_none())
     {
-        group_member(b, doc, i, (&data, &objects, &addresses, rel), &mut groups);
+        let known = (&data[..], &objects, &removed[..], &addresses[..], rel);
+        group_member(b, doc, i, known, &mut groups);
     }
     if !groups.is_empty() {
         b.touch("groups");
@@ -1281,14 +1287,48 @@ fn account<'b>(
     Some(a)
 }
 
+/// A membership the plan deletes (`azuread_group_member` of `actions` `["delete"]`, or the prior
+/// object of a replacement): the object ids of its group and member, from `change.before`.
+struct Removed {
+    group: String,
+    member: String,
+}
+
+/// The memberships the plan deletes. A group's `members` is Optional and Computed in the
+/// azuread provider (`group_resource.go`): a configuration that leaves it out, and manages
+/// members with `azuread_group_member` instead, plans the group's refreshed members, among them
+/// those whose `azuread_group_member` the plan deletes; they are no members after apply.
+fn removed_members(instances: &[Instance<'_>]) -> Vec<Removed> {
+    instances
+        .iter()
+        .filter(|i| i.kind == "azuread_group_member" && i.deleted.is_some())
+        .filter_map(|i| {
+            Some(Removed {
+                group: i.after.get("group_object_id")?.text()?,
+                member: i.after.get("member_object_id")?.text()?,
+            })
+        })
+        .collect()
+}
+
 fn group(
     b: &mut Builder,
     doc: &At<'_>,
     i: &Instance<'_>,
-    (objects, rel): (&Objects, &str),
+    (objects, removed, rel): (&Objects, &[Removed], &str),
 ) -> Record {
     let mut r = Record::new(&schema::GROUP, Some(i.after.loc()));
-    r.set("id", group_id(i), None);
+    let gid = group_id(i);
+    // The memberships the plan deletes from this group (by its object id).
+    let gone: Vec<&str> = removed
+        .iter()
+        .filter(|m| {
+            gid.as_str()
+                .is_some_and(|g| g.eq_ignore_ascii_case(&m.group))
+        })
+        .map(|m| m.member.as_str())
+        .collect();
+    r.set("id", gid, None);
     r.set("address", Value::Str(i.address.as_str().into()), None);
     r.set("source", Value::Str("terraform".into()), None);
     put(&mut r, "name", &i.after, "display_name", Conv::Text);
@@ -1397,6 +1437,10 @@ fn group(
             .items()
             .iter()
             .enumerate()
+            .filter(|(_, m)| {
+                !m.text()
+                    .is_some_and(|id| gone.iter().any(|g| g.eq_ignore_ascii_case(&id)))
+            })
             .map(|(n, m)| {
                 let mut rec = Record::new(&schema::MEMBER, Some(m.loc()));
                 if let Some(id) = m.text() {
@@ -1462,7 +1506,13 @@ fn group_member(
     b: &mut Builder,
     doc: &At<'_>,
     i: &Instance<'_>,
-    (data, objects, addresses, rel): (&[Instance<'_>], &Objects, &[&str], &str),
+    (data, objects, removed, addresses, rel): (
+        &[Instance<'_>],
+        &Objects,
+        &[Removed],
+        &[&str],
+        &str,
+    ),
     groups: &mut Vec<Record>,
 ) {
     let refs = references(doc, i, "group_object_id");
@@ -1487,7 +1537,7 @@ fn group_member(
         });
         match source {
             Some(d) => {
-                let g = group(b, doc, d, (objects, rel));
+                let g = group(b, doc, d, (objects, removed, rel));
                 groups.push(g);
             }
             None => {
