@@ -126,10 +126,11 @@ fn key(v: &Violation, with_root: bool, roots: &mut RootKeys) -> Key {
 /// The [`root_key`] of each root a run's violations name, worked out once per root (not once
 /// per violation: it reads the working directory).
 #[derive(Default)]
-struct RootKeys(BTreeMap<String, String>);
+pub struct RootKeys(BTreeMap<String, String>);
 
 impl RootKeys {
-    fn get(&mut self, root: &str) -> String {
+    /// The [`root_key`] of `root`.
+    pub fn get(&mut self, root: &str) -> String {
         if let Some(k) = self.0.get(root) {
             return k.clone();
         }

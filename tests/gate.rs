@@ -617,6 +617,44 @@ fn sarif_fingerprints_follow_the_entity_not_its_place_in_a_list() {
 }
 
 #[test]
+fn sarif_fingerprints_are_what_code_scanning_reads_however_the_root_is_written() {
+    // GitHub code scanning reads `primaryLocationLineHash` only (and hashes the line's text
+    // when it is missing): it is the stable key, the same for `contoso`, `./contoso` and the
+    // absolute path, and unmoved by a re-export that changes the lines around a value.
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("contoso");
+    common::copy_dir(&manifest().join("examples/contoso"), &export);
+    let fingerprints = |root: &str| {
+        let out = dexlint()
+            .current_dir(dir.path())
+            .args(["lint", root, "--format", "sarif"])
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let fp = &r["partialFingerprints"];
+                assert_eq!(fp["primaryLocationLineHash"], fp["dexlint/v1"], "{r:#}");
+                fp["primaryLocationLineHash"].as_str().unwrap().to_string()
+            })
+            .collect::<Vec<_>>()
+    };
+    let plain = fingerprints("contoso");
+    assert!(!plain.is_empty());
+    assert_eq!(fingerprints("./contoso"), plain);
+    assert_eq!(fingerprints(export.to_str().unwrap()), plain);
+    // Every line of every file moved down by one.
+    for file in common::files(&export) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        std::fs::write(&file, format!("\n{text}")).unwrap();
+    }
+    assert_eq!(fingerprints("contoso"), plain);
+}
+
+#[test]
 fn sarif_uris_are_percent_encoded_uri_references() {
     // A root with a space, `#` and `%`: SARIF 2.1.0 §3.10 wants valid URI references.
     let dir = tempfile::tempdir().unwrap();

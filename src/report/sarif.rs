@@ -4,8 +4,9 @@
 //! Every policy of the run is a rule (with help and docs URI); every violation is a result with
 //! a physical location relative to the repository (the export root as given, joined with the
 //! file), a region that always has `startLine` ≥ 1, and `partialFingerprints` built from the
-//! policy, file and entity identity (not line numbers) so code scanning tracks a result across
-//! reformatting. Load errors and policies not evaluated are tool notifications.
+//! policy, root (however it is written), file and entity identity (not line numbers), given as
+//! `dexlint/v1` and as `primaryLocationLineHash` (the one key code scanning reads), so code
+//! scanning tracks a result across reformatting. Load errors and policies not evaluated are tool notifications.
 
 use crate::outcome::DiagLevel;
 use crate::outcome::Severity;
@@ -187,6 +188,8 @@ pub fn render(report: &LintReport) -> String {
     // with the same parts is told apart by its place among them, not by its JSON pointer (an
     // array's order is not the entity's identity: Graph lists members in any order).
     let mut seen: BTreeMap<Vec<String>, usize> = BTreeMap::new();
+    // The root however it was typed (`contoso`, `./contoso`, its absolute path): the same key.
+    let mut roots = crate::baseline::RootKeys::default();
     let results: Vec<SarifResult> = report
         .violations
         .iter()
@@ -198,7 +201,7 @@ pub fn render(report: &LintReport) -> String {
             };
             let parts = vec![
                 v.policy.clone(),
-                v.root.clone().unwrap_or_default(),
+                v.root.as_deref().map(|r| roots.get(r)).unwrap_or_default(),
                 v.file.clone().unwrap_or_default(),
                 v.entity
                     .clone()
@@ -214,11 +217,16 @@ pub fn render(report: &LintReport) -> String {
             }
             *nth += 1;
             let fp = fingerprint(&parts);
+            // Code scanning reads only `primaryLocationLineHash` (and computes one from the
+            // text of the line when it is missing): it gets the same stable key.
             let mut r = SarifResult::builder()
                 .rule_id(v.policy.clone())
                 .level(level(v.severity))
                 .message(Message::from(text.as_str()))
-                .partial_fingerprints(BTreeMap::from([("dexlint/v1".to_string(), fp)]))
+                .partial_fingerprints(BTreeMap::from([
+                    ("dexlint/v1".to_string(), fp.clone()),
+                    ("primaryLocationLineHash".to_string(), fp),
+                ]))
                 .build();
             r.rule_index = rule_index.get(v.policy.as_str()).map(|&i| i as i64);
             r.locations = location(v).map(|l| vec![l]);
