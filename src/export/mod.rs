@@ -1275,14 +1275,15 @@ impl Builder {
     /// with [`json::Conv::Date`] does. A string that is no date dexlint reads (a date as a
     /// culture writes it, `8/4/2026 11:30:00 PM`) is not taken for an absent date: the field is
     /// unknown, with a warning at the value, and a gap of `collection` (the collection of the
-    /// record, or of the record holding it) on the record says why, naming it as `who`, so the
+    /// record, or of the record holding it) on the record says why, naming it as `who` gives
+    /// for the record (called only then: most dates are read), so the
     /// rules that need the date list that record as not evaluated (as a boolean that is none,
     /// see [`unknown_where`]).
     pub fn put_date(
         &mut self,
         record: &mut Record,
         (field, node, key): (&'static str, &At<'_>, &str),
-        (collection, who): (&'static str, &str),
+        (collection, who): (&'static str, &dyn Fn(&Record) -> String),
     ) {
         let Some(at) = node.get(key) else {
             return;
@@ -1300,6 +1301,7 @@ impl Builder {
             return;
         }
         record.set(field, Value::Unknown, Some(at.loc()));
+        let who = who(record);
         let forms = "ISO 8601, such as `2026-08-04T23:30:00Z`, or `/Date(ms)/`";
         self.warning(
             &at,

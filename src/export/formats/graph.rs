@@ -627,10 +627,11 @@ pub(crate) fn user(b: &mut Builder, at: &At<'_>) {
         "onPremisesSyncEnabled",
         Conv::Bool,
     );
-    let who = format!(
-        "user {}",
-        crate::base::named(r.text("upn"), r.identity().unwrap_or("?"))
-    );
+    // Named only for a date that cannot be read (see `Builder::put_date`).
+    let who = |u: &Record| {
+        let id = u.identity().unwrap_or("?");
+        format!("user {}", crate::base::named(u.text("upn"), id))
+    };
     if let Some(activity) = at.get("signInActivity") {
         b.put_date(
             &mut r,
@@ -677,10 +678,11 @@ pub(crate) fn user(b: &mut Builder, at: &At<'_>) {
             put(&mut plan, "id", p, "servicePlanId", Conv::Text);
             put(&mut plan, "service", p, "service", Conv::Text);
             put(&mut plan, "status", p, "capabilityStatus", Conv::Text);
-            let plan_of = format!(
-                "assigned plan `{}` of {who}",
-                plan.identity().unwrap_or("?")
-            );
+            let user = &r;
+            let plan_of = |p: &Record| {
+                let id = p.identity().unwrap_or("?");
+                format!("assigned plan `{id}` of {}", who(user))
+            };
             b.put_date(
                 &mut plan,
                 ("assigned", p, "assignedDateTime"),
@@ -1007,7 +1009,7 @@ pub(crate) fn audit(b: &mut Builder, at: &At<'_>) {
     let mut r = Record::new(&schema::AUDIT_EVENT, Some(at.loc()));
     put(&mut r, "id", at, "id", Conv::Text);
     put(&mut r, "activity", at, "activityDisplayName", Conv::Text);
-    let who = format!("audit record `{}`", r.identity().unwrap_or("?"));
+    let who = |a: &Record| format!("audit record `{}`", a.identity().unwrap_or("?"));
     b.put_date(
         &mut r,
         ("time", at, "activityDateTime"),

@@ -254,10 +254,10 @@ pub fn machine(b: &mut Builder, m: &At<'_>) {
     put(&mut r, "os", m, "osPlatform", Conv::Text);
     enumeration(b, &mut r, "onboarding", m, "onboardingStatus");
     enumeration(b, &mut r, "health", m, "healthStatus");
-    let who = format!(
-        "machine {}",
-        crate::base::named(r.text("name"), r.identity().unwrap_or("?"))
-    );
+    let who = |m: &Record| {
+        let id = m.identity().unwrap_or("?");
+        format!("machine {}", crate::base::named(m.text("name"), id))
+    };
     b.put_date(&mut r, ("last_seen", m, "lastSeen"), ("devices", &who));
     enumeration(b, &mut r, "risk_score", m, "riskScore");
     enumeration(b, &mut r, "exposure_level", m, "exposureLevel");
