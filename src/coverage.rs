@@ -869,6 +869,17 @@ fn devices<'m>(
     let scoped_rank = group.and_then(|g| g.text("name")).and_then(rank);
     let groups_exported = model.collection("device_groups").is_some_and(|c| c.present);
     let records: &[Record] = model.collection("devices").map_or(&[], |c| &c.records);
+    // Why a device's group is unknown, where the export says (two machine lists that give it
+    // differently).
+    let group_gap = |d: &Record| {
+        let id = d.identity()?;
+        model
+            .collection("devices")?
+            .gaps
+            .iter()
+            .find(|g| g.field == Some("group") && g.entity.as_deref() == Some(id))
+            .map(|g| g.reason.as_str())
+    };
     for d in records {
         let current = d.text("group");
         let group_loc = d.get("group").and_then(|f| f.loc()).or(d.loc());
@@ -889,7 +900,8 @@ fn devices<'m>(
             // A near miss, whether the device group list names it or only the machine does.
             (CoverageState::Lost, Why::NearDevice(name), group_loc)
         } else if current.is_none() {
-            (CoverageState::Unknown, Why::NoDeviceGroup, d.loc())
+            let why = group_gap(d).map_or(Why::NoDeviceGroup, Why::Gap);
+            (CoverageState::Unknown, why, d.loc())
         } else if let (Some(g), Some(cur)) = (group, current) {
             let captured = match (rank(cur), scoped_rank) {
                 (Some(c), Some(s)) => c < s,

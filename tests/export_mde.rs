@@ -378,3 +378,52 @@ fn the_antivirus_export_via_files_is_named_and_the_json_response_asked_for() {
         "{report:#}"
     );
 }
+
+#[test]
+fn two_machine_lists_that_disagree_leave_the_value_unknown_whichever_comes_first() {
+    let dir = fixture("mde-two-exports");
+    // The same two lists with their file names swapped: the later file no longer wins.
+    let swapped = tempfile::tempdir().unwrap();
+    copy_dir(&dir, swapped.path());
+    let mde = swapped.path().join("mde");
+    std::fs::rename(mde.join("machines-2025-10-01.json"), mde.join("x.json")).unwrap();
+    std::fs::rename(
+        mde.join("machines-2025-11-21.json"),
+        mde.join("machines-2025-10-01.json"),
+    )
+    .unwrap();
+    std::fs::rename(mde.join("x.json"), mde.join("machines-2025-11-21.json")).unwrap();
+    for dir in [dir.as_path(), swapped.path()] {
+        let (_, report) = lint_json(dir);
+        assert!(
+            violation_messages(&report, "DEX204").is_empty(),
+            "{report:#}"
+        );
+        let ne = not_evaluated(&report, "DEX204");
+        assert_eq!(ne.len(), 1, "{ne:?}");
+        assert!(
+            ne[0].1.contains("two exports give `group`")
+                && ne[0].1.contains("`Servers`")
+                && ne[0]
+                    .1
+                    .contains("`Defender_Experts_Scoped_Coverage_Devices`"),
+            "{ne:?}"
+        );
+        let warning = report["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| {
+                e["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("two exports of the list disagree")
+            })
+            .unwrap_or_else(|| panic!("{report:#}"));
+        assert_eq!(
+            warning["file"], "mde/machines-2025-11-21.json",
+            "{warning:#}"
+        );
+        assert_eq!(scope_state(dir, "pc-a.contoso.com"), "unknown");
+    }
+}

@@ -302,8 +302,14 @@ fn a_long_machine_list_merges_with_the_antivirus_rows_as_its_pages_do() {
     let av = mde_list("DeviceAvInfo", &refs(&rows));
     let whole = mde_list("Machines", &refs(&machines));
     let (first, second) = machines.split_at(3003);
+    // The first page links the second, as the API's pages do (two pages without a link are
+    // two whole lists, whose values must agree).
     let (first, second) = (
-        mde_list("Machines", &refs(first)),
+        mde_list("Machines", &refs(first)).replacen(
+            "\"value\"",
+            "\"@odata.nextLink\": \"https://api.security.microsoft.com/api/machines?$skip=3003\", \"value\"",
+            1,
+        ),
         mde_list("Machines", &refs(second)),
     );
     let one = load_documents(

@@ -1775,14 +1775,93 @@ fn lowercase(text: &ArcStr) -> ArcStr {
 const PARALLEL_MERGES: usize = 4096;
 
 /// Replaces the device `existing` by a machine of the machine list, which came after the
-/// antivirus list: the device keeps its `av_mode`, and what the machine does not give of
-/// [`ROW_FIELDS`] (a list `$select`ed without them).
-fn merge_machine(existing: &mut Record, machine: Record) {
+/// antivirus list or after an earlier listing of the machine: the device keeps its `av_mode`,
+/// what the machine does not give of [`ROW_FIELDS`] (a list `$select`ed without them), and
+/// what only an earlier listing gives. A value that an earlier listing from another machine
+/// list gives differently (two exports of `/api/machines`) is unknown: the conflicts are
+/// returned (see [`relisted`]).
+fn merge_machine(
+    existing: &mut Record,
+    mut machine: Record,
+    lists: &MachineLists<'_>,
+) -> Vec<relisted::Conflict> {
+    let mut conflicts = Vec::new();
+    relisted::disagreements(
+        &mut machine,
+        existing,
+        &|f: &Field| lists.other(f.loc()),
+        &mut conflicts,
+    );
     let mut earlier = std::mem::replace(existing, machine);
     if let Some((value, loc)) = earlier.take("av_mode").map(Field::into_parts) {
         existing.set("av_mode", value, loc);
     }
     fill_absent(existing, &mut earlier);
+    let given = |f: &Field| f.loc().is_some() || !f.is_null();
+    for i in 0..existing.schema().fields.len() {
+        let Some(old) = earlier
+            .field(i)
+            .filter(|f| given(f) && lists.listed(f.loc()))
+        else {
+            continue;
+        };
+        if let Some(new) = existing.field_mut(i).filter(|f| !given(f)) {
+            *new = old.clone();
+        }
+    }
+    conflicts
+}
+
+/// The files that listed machines, and which of them are pages of one list: how a machine
+/// listed again is merged (see [`merge_machine`]).
+struct MachineLists<'a> {
+    /// The files that listed machines.
+    files: &'a HashSet<FileId>,
+    /// The list each page of a list is a page of (see [`Assembler::page_lists`]).
+    pages: &'a HashMap<FileId, (usize, String, String)>,
+    /// The pages without a next page (`@odata.nextLink`): a list's last.
+    last_pages: &'a HashSet<FileId>,
+    /// The file whose machines are being added.
+    file: FileId,
+}
+
+impl MachineLists<'_> {
+    /// Whether `loc` is in a file that listed machines.
+    fn listed(&self, loc: Option<Loc>) -> bool {
+        loc.is_some_and(|l| self.files.contains(&l.file()))
+    }
+
+    /// Whether `loc` is in a machine list other than the file's: a file that is not a page of
+    /// the file's list. Two pages of one list (folder and `@odata.context`) that both lack
+    /// `@odata.nextLink` are two lists, each whole (two exports saved side by side,
+    /// `machines-2025-10-01.json` and `machines-2025-11-21.json`).
+    fn other(&self, loc: Option<Loc>) -> bool {
+        let Some(at) = loc.map(|l| l.file()).filter(|_| self.listed(loc)) else {
+            return false;
+        };
+        let last = |f| self.last_pages.contains(&f);
+        let one_list = at == self.file
+            || matches!(
+                (self.pages.get(&at), self.pages.get(&self.file)),
+                (Some(a), Some(b)) if a == b && !(last(at) && last(self.file))
+            );
+        !one_list
+    }
+}
+
+/// A machine listed again: its id and where the earlier listing gives it, where the later one
+/// does, and the values two lists give differently.
+type Relisting = ((String, Option<Loc>), Option<Loc>, Vec<relisted::Conflict>);
+
+/// The id of `device`, and where it is, when `device` holds a listing of a machine (not only
+/// its antivirus row): a machine merged into it is listed again.
+fn relisting(device: &Record, lists: &MachineLists<'_>) -> Option<(String, Option<Loc>)> {
+    lists.listed(device.loc()).then(|| {
+        (
+            device.identity().unwrap_or_default().to_string(),
+            device.get("id").and_then(Field::loc),
+        )
+    })
 }
 
 /// When an antivirus health row's data was refreshed (`dataRefreshTimestamp`) and its machine
@@ -1927,6 +2006,12 @@ struct Assembler {
     page_lists: HashMap<FileId, (usize, String, String)>,
     /// The export's tenant ids (lower case), from its organizations, and where each is given.
     organizations: Vec<(String, Loc)>,
+    /// The pages of lists that link no next page.
+    last_pages: HashSet<FileId>,
+    /// The files that listed machines.
+    machine_files: HashSet<FileId>,
+    /// Machines listed more than once (see [`Assembler::relisted_machine`]).
+    machines_relisted: Option<relisted::Relisted>,
 }
 
 impl Assembler {
@@ -1991,8 +2076,11 @@ impl Assembler {
             )),
             _ => None,
         });
-        if let Some((list, _)) = &page {
+        if let Some((list, next)) = &page {
             self.page_lists.insert(file, list.clone());
+            if !next {
+                self.last_pages.insert(file);
+            }
         }
         // The member lists this file added to: no room is kept in them past what they hold
         // (thousands of groups of tens of members each).
@@ -2114,6 +2202,9 @@ impl Assembler {
     /// list's) are found and merged in parallel: no two merge into one device at once, and
     /// each device is merged with its machines in their order.
     fn add_devices(&mut self, machines: Vec<(ArcStr, Record)>, file: FileId) {
+        if !machines.is_empty() {
+            self.machine_files.insert(file);
+        }
         if machines.len() < PARALLEL_MERGES {
             for (id, record) in machines {
                 self.add_device(id, record, file);
@@ -2132,22 +2223,33 @@ impl Assembler {
             match at.and_then(|i| Some((i, merges.get_mut(i)?))) {
                 // A second machine for one device: the first is merged now.
                 Some((i, Some(slot))) => {
-                    if let Some(existing) = self.devices.get_mut(i) {
-                        merge_machine(existing, std::mem::replace(slot, record));
-                    }
+                    let first = std::mem::replace(slot, record);
+                    self.merge_device(i, first, file);
                 }
                 Some((_, slot)) => *slot = Some(record),
                 None => self.add_device(id, record, file),
             }
         }
-        self.devices
+        let lists = MachineLists {
+            files: &self.machine_files,
+            pages: &self.page_lists,
+            last_pages: &self.last_pages,
+            file,
+        };
+        let merged: Vec<Option<Relisting>> = self
+            .devices
             .par_iter_mut()
             .zip(merges.into_par_iter())
-            .for_each(|(existing, machine)| {
-                if let Some(record) = machine {
-                    merge_machine(existing, record);
-                }
-            });
+            .map(|(existing, machine)| {
+                let record = machine?;
+                let before = relisting(existing, &lists);
+                let conflicts = merge_machine(existing, record, &lists);
+                Some((before?, existing.get("id").and_then(Field::loc), conflicts))
+            })
+            .collect();
+        for relisted in merged.into_iter().flatten() {
+            self.relisted_machine(relisted);
+        }
         if let Some(c) = self.model.collection_mut("devices") {
             c.origin.get_or_insert(Loc::document(file));
         }
@@ -2155,11 +2257,7 @@ impl Assembler {
 
     fn add_device(&mut self, id: ArcStr, record: Record, file: FileId) {
         match self.device_index.get(&id) {
-            Some(&(i, _)) => {
-                if let Some(existing) = self.devices.get_mut(i) {
-                    merge_machine(existing, record);
-                }
-            }
+            Some(&(i, _)) => self.merge_device(i, record, file),
             None => {
                 self.device_index.insert(id, (self.devices.len(), None));
                 self.devices.push(record);
@@ -2168,6 +2266,44 @@ impl Assembler {
         if let Some(c) = self.model.collection_mut("devices") {
             c.origin.get_or_insert(Loc::document(file));
         }
+    }
+
+    /// Merges a machine of file `file` into the device at `i` in `devices` (see
+    /// [`merge_machine`]), noting a machine listed again.
+    fn merge_device(&mut self, i: usize, record: Record, file: FileId) {
+        let lists = MachineLists {
+            files: &self.machine_files,
+            pages: &self.page_lists,
+            last_pages: &self.last_pages,
+            file,
+        };
+        let Some(existing) = self.devices.get_mut(i) else {
+            return;
+        };
+        let before = relisting(existing, &lists);
+        let conflicts = merge_machine(existing, record, &lists);
+        let now = existing.get("id").and_then(Field::loc);
+        if let Some(before) = before {
+            self.relisted_machine((before, now, conflicts));
+        }
+    }
+
+    /// Notes a machine listed again: the first one's id and places, the listings left out,
+    /// and the values two machine lists give differently (reported by
+    /// [`Assembler::relisted_report`] once every file is read).
+    fn relisted_machine(&mut self, (before, now, conflicts): Relisting) {
+        let (id, first) = before;
+        let r = self
+            .machines_relisted
+            .get_or_insert_with(|| relisted::Relisted {
+                conflicts: Vec::new(),
+                dropped: 0,
+                id,
+                first,
+                last: now,
+            });
+        r.dropped += 1;
+        r.conflicts.extend(conflicts);
     }
 
     /// Sets the antivirus mode of a machine, unless a more recent row already set it (see
@@ -2704,9 +2840,16 @@ impl Assembler {
             c.extend(std::mem::take(&mut self.groups));
         }
         let av_conflicts = self.av_conflict_gaps(&model);
+        let relisted_machines = self.machines_relisted.take().map(|r| {
+            let (warnings, gaps) =
+                Self::relisted_report(&model, "Defender for Endpoint machines", r);
+            self.diagnostics.extend(warnings);
+            gaps
+        });
         self.join_av_by_name(&model);
         if let Some(c) = model.collection_mut("devices") {
             c.gaps.extend(av_conflicts);
+            c.gaps.extend(relisted_machines.into_iter().flatten());
             c.extend(std::mem::take(&mut self.devices));
         }
         let mut gone = inactive_subscriptions(&mut self.accounts);

@@ -284,6 +284,35 @@ fn merge_elements(
     }
 }
 
+/// Makes unknown each field of `later` (a record listed again) that `earlier` gives
+/// differently, where `compared` tells that the earlier value is from another list (see the
+/// module's text), and notes it in `conflicts`, the earlier value first: how a Defender for
+/// Endpoint machine listed by two exports is read (its listings are merged as they are read,
+/// with its antivirus rows, rather than by [`dedupe`]).
+pub(crate) fn disagreements(
+    later: &mut Record,
+    earlier: &Record,
+    compared: &dyn Fn(&Field) -> bool,
+    conflicts: &mut Vec<Conflict>,
+) {
+    let id = later.identity().unwrap_or_default().to_string();
+    for (i, schema_field) in later.schema().fields.iter().enumerate() {
+        let (Some(old), Some(new)) = (earlier.field(i), later.field_mut(i)) else {
+            continue;
+        };
+        if compared(old) && disagree(schema_field.name, old, new) {
+            conflicts.push(Conflict {
+                id: id.clone(),
+                field: schema_field.name,
+                first: (old.value().to_value(), old.loc()),
+                second: (new.value().to_value(), new.loc()),
+                element: None,
+            });
+            *new = Field::new(Value::Unknown, new.loc());
+        }
+    }
+}
+
 /// Whether two listings of a record give its field `name` different scalar values (ids aside:
 /// they are what the listings were matched by).
 fn disagree(name: &str, old: &Field, new: &Field) -> bool {
