@@ -35,24 +35,31 @@ pub enum CoverageState {
     /// The export does not tell (a members list known to be incomplete, the scoped group's or
     /// that of a group nested in it, a device without its group).
     Unknown,
+    /// A device that would be covered (or lost, or unknown) but has sent no signal for more
+    /// than seven days (`healthStatus` `Inactive`): the entity a reinstalled or renamed device
+    /// leaves behind beside its new one, or an offboarded device. Counted apart, so that one
+    /// device is not counted twice.
+    Inactive,
 }
 
 impl CoverageState {
     /// Every state, in report order.
-    pub const ALL: [CoverageState; 4] = [
+    pub const ALL: [CoverageState; 5] = [
         CoverageState::InScope,
         CoverageState::Lost,
         CoverageState::OutOfScope,
         CoverageState::Unknown,
+        CoverageState::Inactive,
     ];
 
-    /// `in_scope`, `lost`, `out_of_scope`, `unknown`.
+    /// `in_scope`, `lost`, `out_of_scope`, `unknown`, `inactive`.
     pub fn as_str(self) -> &'static str {
         match self {
             CoverageState::InScope => "in_scope",
             CoverageState::Lost => "lost",
             CoverageState::OutOfScope => "out_of_scope",
             CoverageState::Unknown => "unknown",
+            CoverageState::Inactive => "inactive",
         }
     }
 }
@@ -230,6 +237,8 @@ enum Why<'w> {
     /// A device that would be covered (in the scoped device group: true; scoped coverage not in
     /// use: false) on a platform the service does not cover, its `osPlatform`.
     Platform(&'w str, bool),
+    /// A device that has stopped reporting (`healthStatus` `Inactive`), and its device group.
+    Inactive(Option<&'w str>),
 }
 
 impl Why<'_> {
@@ -293,6 +302,14 @@ impl Why<'_> {
                     true => format!("in the device group `{DEVICES_GROUP}`"),
                     false => "scoped coverage is not in use".to_string(),
                 }
+            ),
+            Why::Inactive(group) => format!(
+                "`healthStatus` `Inactive`{}: the machine has sent no signal for more than seven \
+                 days (the entity a reinstalled or renamed device leaves behind, beside its new \
+                 one, or an offboarded device; Microsoft Learn, \"Fix unhealthy sensors in \
+                 Microsoft Defender for Endpoint\"), so it is counted apart from the devices in \
+                 scope and DEX204 does not judge its antivirus",
+                group.map_or(String::new(), |g| format!(" (in the device group `{g}`)"))
             ),
             Why::UnknownKind => format!(
                 "a member of `{USERS_GROUP}` whose kind (user, group or device) the export does \
@@ -362,7 +379,7 @@ pub fn assess(model: &TenantModel, roots: &[String]) -> Assessment {
 /// [`report`]`(`[`assess`]`)`, worked out without listing the assets (no per-asset string or
 /// record is built).
 pub fn summary(model: &TenantModel) -> CoverageSummary {
-    let mut counts = [[0usize; 4]; 2];
+    let mut counts = [[0usize; CoverageState::ALL.len()]; 2];
     let (scoped, notes) = assess_each(model, &mut |kind, (_, state, _, _)| {
         let k = usize::from(kind != "user");
         let s = CoverageState::ALL
@@ -373,7 +390,7 @@ pub fn summary(model: &TenantModel) -> CoverageSummary {
             *c += 1;
         }
     });
-    let by_state = |c: &[usize; 4]| -> BTreeMap<&'static str, usize> {
+    let by_state = |c: &[usize; CoverageState::ALL.len()]| -> BTreeMap<&'static str, usize> {
         CoverageState::ALL
             .iter()
             .zip(c)
@@ -927,6 +944,16 @@ fn devices<'m>(
         } else {
             (CoverageState::OutOfScope, Why::OnlyUsers, d.loc())
         };
+        // A machine that stopped reporting, unless it is out of scope anyway.
+        let stopped = d.get("health").filter(|h| h.as_str() == Some("Inactive"));
+        let (state, why, loc) = match stopped {
+            Some(h) if state != CoverageState::OutOfScope && !matches!(why, Why::Undecided(_)) => (
+                CoverageState::Inactive,
+                Why::Inactive(current),
+                h.loc().or(d.loc()),
+            ),
+            _ => (state, why, loc),
+        };
         each((d, state, why, loc));
     }
 }
@@ -1086,10 +1113,12 @@ pub fn incident(id: Option<String>, named: &[Named], assets: &[Asset]) -> Incide
     let states: Vec<Option<CoverageState>> = found.iter().map(|a| a.map(|a| a.state)).collect();
     let in_scope = if states.contains(&Some(CoverageState::InScope)) {
         Some(true)
-    } else if states
-        .iter()
-        .any(|s| matches!(s, None | Some(CoverageState::Unknown)))
-    {
+    } else if states.iter().any(|s| {
+        matches!(
+            s,
+            None | Some(CoverageState::Unknown | CoverageState::Inactive)
+        )
+    }) {
         None
     } else {
         Some(false)
@@ -1107,7 +1136,7 @@ pub fn incident(id: Option<String>, named: &[Named], assets: &[Asset]) -> Incide
         .map(|(n, a)| {
             let (handling, why) = match (a.map(|a| a.state), in_scope) {
                 (None, _) => (Handling::Unknown, "not in the export".to_string()),
-                (Some(CoverageState::Unknown), _) | (Some(_), None) => (
+                (Some(CoverageState::Unknown | CoverageState::Inactive), _) | (Some(_), None) => (
                     Handling::Unknown,
                     a.map(|a| a.reason.clone()).unwrap_or_default(),
                 ),

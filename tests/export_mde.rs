@@ -427,3 +427,38 @@ fn two_machine_lists_that_disagree_leave_the_value_unknown_whichever_comes_first
         assert_eq!(scope_state(dir, "pc-a.contoso.com"), "unknown");
     }
 }
+
+#[test]
+fn the_inactive_entity_a_reonboarded_device_leaves_is_not_judged_nor_counted_in_scope() {
+    let dir = fixture("mde-reonboarded");
+    let (_, report) = lint_json(&dir);
+    assert!(
+        violation_messages(&report, "DEX204").is_empty(),
+        "{report:#}"
+    );
+    assert!(not_evaluated(&report, "DEX204").is_empty(), "{report:#}");
+    let out = dexlint()
+        .args(["scope", "--format", "json"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let scope: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let state = |id: &str| {
+        let a = scope["assets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["id"].as_str().unwrap().starts_with(id))
+            .unwrap_or_else(|| panic!("{scope:#}"));
+        (
+            a["state"].as_str().unwrap().to_string(),
+            a["reason"].as_str().unwrap().to_string(),
+        )
+    };
+    assert_eq!(state("9f1d3e").0, "in_scope");
+    let (old, why) = state("556b39");
+    assert_eq!(old, "inactive");
+    assert!(why.contains("`healthStatus` `Inactive`"), "{why}");
+    assert_eq!(scope["summary"]["devices"]["in_scope"], 1, "{scope:#}");
+    assert_eq!(scope["summary"]["devices"]["inactive"], 1, "{scope:#}");
+}

@@ -29,8 +29,8 @@ pub fn scoped_coverage_text(scoped: Option<bool>) -> &'static str {
     }
 }
 
-/// Text for a terminal: the notes, the counts, every asset lost, unknown or in scope (with its
-/// evidence), and the count of those out of scope.
+/// Text for a terminal: the notes, the counts, every asset lost, unknown, in scope or inactive
+/// (with its evidence), and the count of those out of scope.
 pub fn human(r: &CoverageReport) -> String {
     let mut out = String::new();
     let _ = writeln!(
@@ -48,6 +48,7 @@ pub fn human(r: &CoverageReport) -> String {
         CoverageState::Lost,
         CoverageState::Unknown,
         CoverageState::InScope,
+        CoverageState::Inactive,
     ] {
         let of: Vec<_> = r.assets.iter().filter(|a| a.state == state).collect();
         if of.is_empty() {

@@ -21,7 +21,7 @@ table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #d0d7de;pad
 pre{background:#f6f8fa;padding:.5rem;overflow-x:auto;white-space:pre-wrap;word-break:break-all}
 mark{background:#fff8c5;outline:1px solid #d4a72c}
 .bar{display:inline-block;height:1rem;vertical-align:middle}
-.in_scope{background:#2da44e}.lost{background:#cf222e}.out_of_scope{background:#8c959f}.unknown{background:#bf8700}
+.in_scope{background:#2da44e}.lost{background:#cf222e}.out_of_scope{background:#8c959f}.unknown{background:#bf8700}.inactive{background:#d0d7de}
 .muted{color:#57606a}
 @media print{body{margin:0;max-width:none}a{color:inherit}.v{page-break-inside:avoid}}
 ";
