@@ -462,3 +462,43 @@ fn the_inactive_entity_a_reonboarded_device_leaves_is_not_judged_nor_counted_in_
     assert_eq!(scope["summary"]["devices"]["in_scope"], 1, "{scope:#}");
     assert_eq!(scope["summary"]["devices"]["inactive"], 1, "{scope:#}");
 }
+
+#[test]
+fn a_computer_status_joins_the_entity_of_a_reinstalled_device_that_still_reports() {
+    let dir = fixture("mp-computer-status-reonboarded");
+    let warnings = |report: &Value| -> Vec<String> {
+        report["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["message"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (_, report) = lint_json(&dir);
+    assert!(warnings(&report).is_empty(), "{report:#}");
+    let mde = &report["summary"]["tenants"][0]["products"][0];
+    assert_eq!(mde["mode"], "active", "{mde:#}");
+    assert!(
+        mde["evidence"]
+            .as_str()
+            .unwrap()
+            .contains("(mpstatus/PC-0042.json)"),
+        "{mde:#}"
+    );
+    // Both entities reporting: the status cannot tell them apart, and a fully qualified name
+    // would not either.
+    let copy = tempfile::tempdir().unwrap();
+    copy_dir(&dir, copy.path());
+    let path = copy.path().join("mde/machines.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("\"Inactive\"", "\"Active\"")).unwrap();
+    let (_, report) = lint_json(copy.path());
+    let all = warnings(&report);
+    assert_eq!(all.len(), 1, "{all:?}");
+    assert!(
+        all[0].contains("matches 2 machines that are entities of one device")
+            && all[0].contains("more than one of them still reports")
+            && !all[0].contains("fully qualified"),
+        "{all:?}"
+    );
+}

@@ -1611,7 +1611,9 @@ impl Builder {
     /// machine whose `computerDnsName` matches, ignoring case: the whole name when `name` is
     /// fully qualified, else the first label (`PC-0042` matches `pc-0042.contoso.com`). A
     /// machine that already has a mode from `/api/deviceavinfo` keeps it. No machine: the
-    /// device is added with its name and mode; several: a warning, nothing joined.
+    /// device is added with its name and mode; several: the one of them that still reports
+    /// when only one does (the others `Inactive`: the entities a reinstalled or renamed device
+    /// leaves behind), else a warning, nothing joined.
     pub fn add_av_mode_by_name(&mut self, name: &str, mode: Value, loc: Loc, item: &At<'_>) {
         let mut stub = Record::new(&schema::DEVICE, Some(item.loc()));
         stub.set("name", Value::Str(name.into()), None);
@@ -3296,6 +3298,21 @@ impl Assembler {
                 })
                 .map(|(i, _)| i)
                 .collect();
+            // Of the entities of one reinstalled or renamed device (the old one stays,
+            // `Inactive`), the one that still reports.
+            let reporting: Vec<usize> = matches
+                .iter()
+                .copied()
+                .filter(|i| {
+                    self.devices
+                        .get(*i)
+                        .is_some_and(|d| d.text("health") != Some("Inactive"))
+                })
+                .collect();
+            let matches = match reporting.as_slice() {
+                [one] if matches.len() > 1 => vec![*one],
+                _ => matches,
+            };
             match matches.as_slice() {
                 [] => {
                     let mut stub = stub;
@@ -3313,24 +3330,51 @@ impl Assembler {
                     let Some(file) = model.files.get(loc.file() as usize) else {
                         continue;
                     };
-                    let names: Vec<&str> = several
+                    let of: Vec<&Record> = several
                         .iter()
                         .filter_map(|i| self.devices.get(*i))
+                        .collect();
+                    let names: Vec<&str> = of
+                        .iter()
                         .filter_map(|d| d.get("name").and_then(Field::as_str))
                         .collect();
-                    self.diagnostics.push(LoadDiagnostic {
-                        level: DiagLevel::Warning,
-                        file: file.path.clone(),
-                        root: file.root,
-                        line: None,
-                        column: None,
-                        message: format!(
+                    let one_name = names
+                        .first()
+                        .filter(|n| names.iter().all(|m| m.eq_ignore_ascii_case(n)));
+                    let message = match one_name {
+                        // Entities of one device: a fully qualified name matches them all too.
+                        Some(one) => {
+                            let ids: Vec<&str> = of.iter().filter_map(|d| d.identity()).collect();
+                            format!(
+                                "computer `{name}` matches {} machines that are entities of one \
+                                 device, `{one}` (`{}`: a reinstalled or renamed device gets a \
+                                 new entity and the old one stays, `healthStatus` `Inactive`), \
+                                 and {} of them still reports: its antivirus mode was joined to \
+                                 none",
+                                several.len(),
+                                ids.join("`, `"),
+                                if reporting.is_empty() {
+                                    "none"
+                                } else {
+                                    "more than one"
+                                }
+                            )
+                        }
+                        None => format!(
                             "computer `{name}` matches {} machines (`{}`): its antivirus mode \
                              was joined to none; export it with its fully qualified name \
                              (`Invoke-Command -ComputerName <FQDN>`)",
                             several.len(),
                             names.join("`, `")
                         ),
+                    };
+                    self.diagnostics.push(LoadDiagnostic {
+                        level: DiagLevel::Warning,
+                        file: file.path.clone(),
+                        root: file.root,
+                        line: None,
+                        column: None,
+                        message,
                         snippet: None,
                     });
                 }
