@@ -820,10 +820,15 @@ fn users<'m>(
     }
 }
 
-/// Whether a device group's rules (all of them) match a device; None when a rule's property
-/// or operator is not one dexlint can evaluate.
+/// Whether a device group's rules (all of them in use) match a device; None when a rule's
+/// property or operator is not one dexlint can evaluate ([`mde::EVALUATED_PROPERTIES`],
+/// [`mde::RULE_OPERATORS`]). A rule without a value is a condition not in use (the portal gives
+/// one rule per property); a group with none in use matches no device.
 fn rules_match(group: &Record, device: &Record) -> Option<bool> {
-    let rules = list(group, "rules");
+    let rules: Vec<&Record> = list(group, "rules")
+        .iter()
+        .filter(|r| r.text("value").is_none_or(|v| !v.trim().is_empty()))
+        .collect();
     if rules.is_empty() {
         return Some(false);
     }
@@ -837,9 +842,13 @@ fn rules_match(group: &Record, device: &Record) -> Option<bool> {
     };
     for rule in rules {
         let want = rule.text("value")?.to_lowercase();
+        let operator = rule.text("operator")?;
+        let operator = mde::RULE_OPERATORS
+            .iter()
+            .find(|o| o.eq_ignore_ascii_case(operator))?;
         let test = |v: &str| -> Option<bool> {
             let v = v.to_lowercase();
-            Some(match rule.text("operator")? {
+            Some(match *operator {
                 "Equals" => v == want,
                 "StartsWith" => v.starts_with(&want),
                 "EndsWith" => v.ends_with(&want),
@@ -847,10 +856,14 @@ fn rules_match(group: &Record, device: &Record) -> Option<bool> {
                 _ => return None,
             })
         };
-        let hit = match rule.text("property")? {
+        let property = rule.text("property")?;
+        let property = mde::EVALUATED_PROPERTIES
+            .iter()
+            .find(|p| p.eq_ignore_ascii_case(property))?;
+        let hit = match *property {
             "MachineName" => test(name)? || test(short)?,
             "Domain" => test(domain)?,
-            "OsPlatform" => test(device.text("os").unwrap_or(""))?,
+            "OS" | "OsPlatform" => test(device.text("os").unwrap_or(""))?,
             "Tag" | "MachineTag" => {
                 let mut any = false;
                 for t in tags.as_deref()? {

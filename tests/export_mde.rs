@@ -502,3 +502,47 @@ fn a_computer_status_joins_the_entity_of_a_reinstalled_device_that_still_reports
         "{all:?}"
     );
 }
+
+#[test]
+fn device_groups_as_the_portal_gives_them_are_read_with_the_numbers_public_code_resolves() {
+    let dir = fixture("mde-device-groups-portal");
+    let warnings = |report: &Value| -> Vec<String> {
+        report["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| format!("{} {}", e["level"], e["message"]))
+            .collect()
+    };
+    let (_, report) = lint_json(&dir);
+    assert_eq!(violation_messages(&report, "DEX004").len(), 1, "{report:#}");
+    let all = warnings(&report);
+    assert_eq!(all.len(), 2, "{all:?}");
+    for (w, group, op) in [
+        (&all[0], "Servers", "4"),
+        (&all[1], "Defender_Experts", "2"),
+    ] {
+        assert!(
+            w.starts_with("\"warning\"")
+                && w.contains(group)
+                && w.contains(&format!("operator `{op}`"))
+                && w.contains("`Equals`, `StartsWith`, `EndsWith`, `Contains`"),
+            "{all:?}"
+        );
+    }
+    assert_eq!(scope_state(&dir, "srv-01.contoso.com"), "unknown");
+    // The tag rule's operator by name: `Property` 2 is the tag, the empty rules are not in use.
+    let copy = tempfile::tempdir().unwrap();
+    copy_dir(&dir, copy.path());
+    let path = copy.path().join("mde/devicegroups.json");
+    let mut groups: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    groups["items"][1]["GroupRules"][2]["OperatorType"] = "Equals".into();
+    std::fs::write(&path, groups.to_string()).unwrap();
+    assert_eq!(scope_state(copy.path(), "srv-01.contoso.com"), "lost");
+    // The bare array of the items reads the same.
+    std::fs::write(&path, groups["items"].to_string()).unwrap();
+    let (_, report) = lint_json(copy.path());
+    assert_eq!(warnings(&report).len(), 1, "{report:#}");
+    assert_eq!(violation_messages(&report, "DEX004").len(), 1, "{report:#}");
+    assert_eq!(scope_state(copy.path(), "srv-01.contoso.com"), "lost");
+}

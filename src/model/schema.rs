@@ -297,7 +297,11 @@ pub static DELETED_GROUP: RecordSchema = RecordSchema {
 pub static GROUP_RULE: RecordSchema = RecordSchema {
     name: "group_rule",
     fields: &[
-        f("property", STR, "GroupRules[].Property"),
+        f(
+            "property",
+            STR,
+            "GroupRules[].Property (the portal's numbers 0 to 4: MachineName, Domain, Tag, OS, Other)",
+        ),
         f("operator", STR, "GroupRules[].OperatorType"),
         f("value", STR, "GroupRules[].PropertyValue"),
     ],

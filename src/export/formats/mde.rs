@@ -1,7 +1,8 @@
 //! Defender for Endpoint: `GET /api/machines` (the "Machine resource type"), `GET
 //! /api/deviceavinfo` (the device health "Export device antivirus health details" API, JSON
 //! response) and the portal's device group export `{"items": [{"MachineGroupId", "Name",
-//! "Priority", ...}]}` (no public API).
+//! "Priority", ...}]}` (no public API), or the bare array of its items; the numbers the portal
+//! gives a rule's property are read as [`RULE_PROPERTIES`] names them.
 //!
 //! Every documented value of an enumeration is read: `onboardingStatus` (`Onboarded`,
 //! `CanBeOnboarded`, `Unsupported`, `InsufficientInfo`), `healthStatus` (`Active`, `Inactive`,
@@ -101,6 +102,8 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
         };
         if first.get("avMode").is_some() && first.get("machineId").is_some() {
             av_info(b, doc);
+        } else if first.get("MachineGroupId").is_some() {
+            device_groups(b, doc);
         } else if first.get("computerDnsName").is_some()
             && (first.get("onboardingStatus").is_some() || first.get("rbacGroupId").is_some())
         {
@@ -368,10 +371,39 @@ pub fn av_row(b: &mut Builder, item: &At<'_>) {
     }
 }
 
-/// The portal's device group export.
+/// The properties of a device group's rule (`GroupRules[].Property`) by the numbers the portal's
+/// data gives them (`GET /apiproxy/mtp/rbacManagementApi/rbac/machine_groups`; microsoft/Migrate2GSA,
+/// `Export-MDEWebFilteringConfig`, which resolves them: 0 `MachineName`, 1 `Domain`, 2 `Tag`, 3
+/// `OS`, 4 `Other`).
+pub const RULE_PROPERTIES: [&str; 5] = ["MachineName", "Domain", "Tag", "OS", "Other"];
+
+/// The rule properties dexlint evaluates, by name: [`RULE_PROPERTIES`] but `Other` (what it
+/// matches is not documented), and the names `MachineTag` and `OsPlatform` as well.
+pub const EVALUATED_PROPERTIES: [&str; 6] = [
+    "MachineName",
+    "Domain",
+    "Tag",
+    "MachineTag",
+    "OS",
+    "OsPlatform",
+];
+
+/// The rule operators (`GroupRules[].OperatorType`) dexlint evaluates, by name. The portal's
+/// data gives them as numbers, which no public source resolves: a rule with one is not
+/// evaluated (a warning says so).
+pub const RULE_OPERATORS: [&str; 4] = ["Equals", "StartsWith", "EndsWith", "Contains"];
+
+/// The portal's device group export: `{"items": [...]}` as the portal's data answers, or the
+/// bare array of its `items` (XDRInternals' `Get-XdrEndpointDeviceRbacGroup | ConvertTo-Json`,
+/// which returns `.items`).
 pub fn device_groups(b: &mut Builder, doc: &At<'_>) {
-    let Some(list) = values(b, doc, "items") else {
-        return;
+    let list = if doc.is_array() {
+        *doc
+    } else {
+        let Some(list) = values(b, doc, "items") else {
+            return;
+        };
+        list
     };
     b.touch("device_groups");
     for g in list.items() {
@@ -394,16 +426,75 @@ pub fn device_groups(b: &mut Builder, doc: &At<'_>) {
             Conv::Text,
         );
         if let Some(rules) = g.get("GroupRules") {
-            let items = rules.items().into_iter().map(|x| {
-                let x = &x;
-                let mut rule = Record::new(&schema::GROUP_RULE, Some(x.loc()));
-                put(&mut rule, "property", x, "Property", Conv::Text);
-                put(&mut rule, "operator", x, "OperatorType", Conv::Text);
-                put(&mut rule, "value", x, "PropertyValue", Conv::Text);
-                rule
-            });
-            r.set("rules", Value::Records(items.collect()), Some(rules.loc()));
+            let group = r.text("name").unwrap_or("?").to_string();
+            let items: Vec<Record> = rules
+                .items()
+                .iter()
+                .map(|x| group_rule(b, x, &group))
+                .collect();
+            r.set("rules", Value::Records(items.into()), Some(rules.loc()));
         }
         b.push("device_groups", r);
     }
+}
+
+/// One rule of a device group: its property by name (a number the portal gives resolved by
+/// [`RULE_PROPERTIES`]), its operator and its value. A rule without a value is a condition not
+/// in use (the portal gives one rule per property, those not in use with an empty value). A
+/// rule in use whose property or operator dexlint does not evaluate is a warning that says
+/// which it reads: the devices whose scope the rule decides are unknown (`dexlint scope`).
+fn group_rule(b: &mut Builder, x: &At<'_>, group: &str) -> Record {
+    let is_number = |a: &At<'_>| matches!(a.v.kind, crate::export::tree::Kind::Number(_));
+    let mut rule = Record::new(&schema::GROUP_RULE, Some(x.loc()));
+    let property = x.get("Property");
+    let number = property.as_ref().filter(|p| is_number(p)).and_then(At::int);
+    match number.and_then(|n| RULE_PROPERTIES.get(usize::try_from(n).ok()?)) {
+        Some(name) => {
+            if let Some(p) = &property {
+                rule.set("property", Value::Str((*name).into()), Some(p.loc()));
+            }
+        }
+        None => put(&mut rule, "property", x, "Property", Conv::Text),
+    }
+    put(&mut rule, "operator", x, "OperatorType", Conv::Text);
+    put(&mut rule, "value", x, "PropertyValue", Conv::Text);
+    if rule.text("value").is_some_and(|v| v.trim().is_empty()) {
+        return rule;
+    }
+    if let (Some(p), Some(name)) = (&property, rule.text("property")) {
+        if !EVALUATED_PROPERTIES
+            .iter()
+            .any(|e| e.eq_ignore_ascii_case(name))
+        {
+            b.warning(
+                p,
+                &format!(
+                    "a rule of device group `{group}` on property `{name}`, which dexlint does \
+                     not evaluate (it reads `{}`, and the portal's numbers 0 to 3 for them): the \
+                     devices the rule decides are of unknown scope",
+                    EVALUATED_PROPERTIES.join("`, `")
+                ),
+            );
+        }
+    }
+    if let (Some(o), Some(op)) = (x.get("OperatorType"), rule.text("operator")) {
+        if !RULE_OPERATORS.iter().any(|e| e.eq_ignore_ascii_case(op)) {
+            let number = if is_number(&o) {
+                "the portal's numbers for operators are documented nowhere public, so \
+                 dexlint does not read them; "
+            } else {
+                ""
+            };
+            b.warning(
+                &o,
+                &format!(
+                    "a rule of device group `{group}` with operator `{op}`: {number}dexlint \
+                     evaluates the operators `{}` (docs/exporting.md), so the devices the rule \
+                     decides are of unknown scope",
+                    RULE_OPERATORS.join("`, `")
+                ),
+            );
+        }
+    }
+    rule
 }
