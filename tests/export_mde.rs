@@ -546,3 +546,42 @@ fn device_groups_as_the_portal_gives_them_are_read_with_the_numbers_public_code_
     assert_eq!(violation_messages(&report, "DEX004").len(), 1, "{report:#}");
     assert_eq!(scope_state(copy.path(), "srv-01.contoso.com"), "lost");
 }
+
+#[test]
+fn a_gzip_file_of_the_antivirus_export_via_files_is_named_and_not_read() {
+    let dir = fixture("mde-via-files-gzip");
+    let gz = "mde/part-00055-12fc2fcd-8f56-4e09-934f-e8efe7ce74a0.c000.json.gz";
+    let said = |report: &Value, file: &str| {
+        let e = report["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["file"] == file)
+            .unwrap_or_else(|| panic!("{file}: {report:#}"))
+            .clone();
+        let message = e["message"].as_str().unwrap();
+        assert!(
+            e["level"] == "error"
+                && message
+                    .starts_with("a gzip-compressed file (it starts with the gzip bytes 1F 8B)")
+                && message.contains("it was not read")
+                && message.contains("`GET /api/deviceavinfo`")
+                && !message.contains("UTF-8"),
+            "{e:#}"
+        );
+    };
+    let (code, report) = lint_json(&dir);
+    assert_eq!(code, 2, "{report:#}");
+    said(&report, gz);
+    // Saved where the JSON response goes: told by its first bytes.
+    let copy = tempfile::tempdir().unwrap();
+    copy_dir(&dir, copy.path());
+    std::fs::rename(
+        copy.path().join(gz),
+        copy.path().join("mde/deviceavinfo.json"),
+    )
+    .unwrap();
+    let (code, report) = lint_json(copy.path());
+    assert_eq!(code, 2, "{report:#}");
+    said(&report, "mde/deviceavinfo.json");
+}

@@ -2,13 +2,26 @@
 //! (Windows PowerShell's `Out-File` default, and its `-Encoding utf32`) or without one (.NET's
 //! `UnicodeEncoding` made without a BOM), told apart by the pattern of zero bytes in a JSON
 //! text's first two characters, which are ASCII (RFC 4627, section 3). Anything else that is
-//! not valid UTF-8 is an error.
+//! not valid UTF-8 is an error, and a gzip file (it starts with the bytes `1F 8B`, RFC 1952) is
+//! one that says so.
 
 use std::borrow::Cow;
+
+/// What a gzip-compressed file in an export is told: it was not read, and what to do instead.
+/// The antivirus health export via files downloads such files (the device health API's
+/// properties page, 1.4: "The files are gzip-compressed and in multiline `.json` format").
+pub const GZIP_NOT_READ: &str = "a gzip-compressed file (it starts with the gzip bytes 1F 8B), \
+    not JSON text: it was not read, and dexlint reads no compressed file; decompress it \
+    (`gzip -d`, or 7-Zip on Windows) and save the JSON it holds in the export instead. A file of \
+    the antivirus health export via files (`GET /api/machines/InfoGatheringExport`) is one: its \
+    records, one JSON object per line, are not read even decompressed, so export the antivirus \
+    health as the JSON response instead (`GET /api/deviceavinfo`; docs/exporting.md)";
 
 /// Why a file could not be decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DecodeError {
+    /// Gzip-compressed bytes (see [`GZIP_NOT_READ`]).
+    Gzip,
     /// Not valid UTF-8, and no UTF-16 or UTF-32 BOM: where the first bad byte is.
     InvalidUtf8 {
         /// Byte offset in the file, counting any UTF-8 BOM.
@@ -45,6 +58,7 @@ impl DecodeError {
             DecodeError::InvalidUtf8 { line, column, .. }
             | DecodeError::InvalidUtf16 { line, column }
             | DecodeError::InvalidUtf32 { line, column } => (*line, *column),
+            DecodeError::Gzip => (1, 1),
         }
     }
 }
@@ -62,6 +76,7 @@ fn position_after(before: &str) -> (usize, usize) {
 impl std::fmt::Display for DecodeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            DecodeError::Gzip => f.write_str(GZIP_NOT_READ),
             // The line and column are the report's, beside the message.
             DecodeError::InvalidUtf8 { offset, byte, .. } => write!(
                 f,
@@ -156,6 +171,7 @@ pub fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, DecodeError> {
             .map_err(|e| invalid_utf8(text, e.valid_up_to(), bom))
     };
     match bytes {
+        [0x1F, 0x8B, ..] => Err(DecodeError::Gzip),
         // Before UTF-16 LE, whose BOM starts the same.
         [0xFF, 0xFE, 0x00, 0x00, rest @ ..] => utf32(rest, true).map(Cow::Owned),
         [0x00, 0x00, 0xFE, 0xFF, rest @ ..] => utf32(rest, false).map(Cow::Owned),
@@ -205,6 +221,7 @@ pub fn without_bom(bytes: &[u8]) -> Option<Wide> {
 /// As [`decode`].
 pub fn decode_owned(mut bytes: Vec<u8>) -> Result<String, DecodeError> {
     match bytes.as_slice() {
+        [0x1F, 0x8B, ..] => Err(DecodeError::Gzip),
         [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..] | [0x00, 0x00, 0xFE, 0xFF, ..] => {
             decode(&bytes).map(Cow::into_owned)
         }
@@ -246,6 +263,16 @@ mod tests {
         }
         assert_eq!(without_bom(b"{}"), None);
         assert_eq!(without_bom(b"\xEF\xBB\xBF{}"), None);
+    }
+
+    #[test]
+    fn gzip_bytes_are_named_whatever_the_file_is_called() {
+        let gz = b"\x1F\x8B\x08\x08\x00\x00\x00\x00\x02\xFFpart.json";
+        assert_eq!(decode(gz), Err(DecodeError::Gzip));
+        assert_eq!(decode_owned(gz.to_vec()), Err(DecodeError::Gzip));
+        assert!(DecodeError::Gzip
+            .to_string()
+            .starts_with("a gzip-compressed file"));
     }
 
     #[test]

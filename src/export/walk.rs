@@ -18,10 +18,12 @@ pub struct Found {
     pub len: Option<u64>,
 }
 
-/// A directory entry that could not be read, or a special file that was not opened.
+/// A directory entry that could not be read, a gzip file where an export is, or a special file
+/// that was not opened.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WalkError {
-    /// An error for an entry that could not be read; a warning for a special file.
+    /// An error for an entry that could not be read or a gzip file; a warning for a special
+    /// file.
     pub level: super::DiagLevel,
     /// Index of its root in the roots given to [`walk`].
     pub root: usize,
@@ -60,7 +62,8 @@ fn relative(root: &Path, path: &Path) -> String {
 /// Every `.json` file under the roots (root order, then path order: [`page_order`] in each
 /// folder), each handed to
 /// `each` as soon as it is found (so that files can be read while the walk goes on); the
-/// entries that could not be read.
+/// entries that could not be read, and the gzip files where an export is ([`gzip_export`]:
+/// not read, and said).
 pub fn walk(
     roots: &[PathBuf],
     include: Option<&GlobSet>,
@@ -105,13 +108,22 @@ pub fn walk(
                 .path()
                 .extension()
                 .is_some_and(|x| x.eq_ignore_ascii_case("json"));
-            if !is_json {
+            let rel = relative(root, entry.path());
+            if !is_json && !gzip_export(&rel) {
                 continue;
             }
-            let rel = relative(root, entry.path());
             if include.is_some_and(|g| !g.is_match(&rel))
                 || exclude.is_some_and(|g| g.is_match(&rel))
             {
+                continue;
+            }
+            if !is_json {
+                errors.push(WalkError {
+                    level: super::DiagLevel::Error,
+                    root: i,
+                    rel,
+                    message: super::decode::GZIP_NOT_READ.to_string(),
+                });
                 continue;
             }
             // The size, read here (the walk's own thread) for the loader's choices.
@@ -125,6 +137,21 @@ pub fn walk(
         }
     }
     errors
+}
+
+/// Whether `rel` (`/`-separated) is a gzip file where an export is: a `.json.gz` file anywhere,
+/// or a `.gz` file in a folder docs/exporting.md writes exports to (`mde/`, `graph/`, `azure/`,
+/// `exo/`, `mpstatus/`). It is reported as not read (see [`super::decode::GZIP_NOT_READ`]).
+fn gzip_export(rel: &str) -> bool {
+    let lower = rel.to_ascii_lowercase();
+    let Some(stem) = lower.strip_suffix(".gz") else {
+        return false;
+    };
+    let folder = super::paging::folder(&lower)
+        .rsplit('/')
+        .next()
+        .unwrap_or("");
+    stem.ends_with(".json") || ["mde", "graph", "azure", "exo", "mpstatus"].contains(&folder)
 }
 
 /// The order of the entries of a folder: by name, except that the pages of a list come in
@@ -184,7 +211,27 @@ fn special_kind(kind: &std::fs::FileType) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
-    use super::page_order;
+    use super::{gzip_export, page_order};
+
+    #[test]
+    fn gzip_files_where_exports_are() {
+        for rel in [
+            "mde/part-00055.c000.json.gz",
+            "x/users.JSON.GZ",
+            "mde/export.gz",
+            "tenant/Graph/users.gz",
+        ] {
+            assert!(gzip_export(rel), "{rel}");
+        }
+        for rel in [
+            "backup.tar.gz",
+            "other/export.gz",
+            "mde/machines.json",
+            "mde",
+        ] {
+            assert!(!gzip_export(rel), "{rel}");
+        }
+    }
 
     fn sorted(names: &[&str]) -> Vec<String> {
         let mut v: Vec<&std::ffi::OsStr> = names.iter().map(std::ffi::OsStr::new).collect();
