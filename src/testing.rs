@@ -155,12 +155,26 @@ pub struct Case {
     /// The catalogue edition the case runs under.
     pub edition: Option<String>,
     /// The run's date, `YYYY-MM-DD` (what `today()` returns and waivers expire against), so
-    /// that a case of a policy reading `today()` gives the same result every day.
+    /// that a case of a policy reading `today()` gives the same result every day: a string or
+    /// a TOML date (`today = 2026-08-05`).
+    #[serde(default, deserialize_with = "date_text")]
     pub today: Option<String>,
     /// The `[policy.ID]` tables, as in `dexlint.toml` (`params`, `severity`): read by
     /// [`Config::parse_policy_tables`], the configuration's own code.
     #[serde(default)]
     pub policy: BTreeMap<String, toml::Value>,
+}
+
+/// A string, or a TOML date (`2026-08-05`) as its text: `today` written either way.
+fn date_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    match toml::Value::deserialize(d)? {
+        toml::Value::String(s) => Ok(Some(s)),
+        toml::Value::Datetime(dt) => Ok(Some(dt.to_string())),
+        other => Err(serde::de::Error::custom(format!(
+            "invalid type: {}, expected a date such as 2026-08-05",
+            other.type_str()
+        ))),
+    }
 }
 
 impl Expected {
@@ -370,6 +384,9 @@ fn setup_errors(case_dir: &Path, loaded: &Loaded, policy_set: &PolicySet) -> Vec
                 .to_string(),
         );
     }
+    if let Some(line) = undated(case, policy_set) {
+        out.push(line);
+    }
     let export = case_dir.join(EXPORT_DIR);
     if !export.is_dir() {
         out.push(format!(
@@ -381,6 +398,29 @@ fn setup_errors(case_dir: &Path, loaded: &Loaded, policy_set: &PolicySet) -> Vec
         ));
     }
     out
+}
+
+/// The checked policies that call `today()`, when the case sets no `today`: an error line
+/// saying to set it (the case would give another result on another day).
+fn undated(case: &Case, policy_set: &PolicySet) -> Option<String> {
+    if case.today.is_some() {
+        return None;
+    }
+    let dated: Vec<String> = policy_set
+        .policies
+        .iter()
+        .filter(|p| p.reads_today() && checks(case, &p.meta().id))
+        .map(|p| format!("`{}`", p.meta().id))
+        .collect();
+    (!dated.is_empty()).then(|| {
+        format!(
+            "! {} {} `today()` and the case sets no `today`: it would run on the current date \
+             and give another result another day; set `today = \"YYYY-MM-DD\"` in {CASE_FILE} \
+             (`--bless` writes the current date)",
+            dated.join(", "),
+            if dated.len() == 1 { "calls" } else { "call" }
+        )
+    })
 }
 
 /// Lints the case's export with the compiled policies and the case's settings.
@@ -541,6 +581,11 @@ pub fn run_case_with(
     };
     let mut blessed = false;
     if bless {
+        // A case of a policy calling `today()` is blessed at the current date, which it then
+        // sets.
+        if undated(&loaded.case, policy_set).is_some() {
+            loaded.case.today = Some(time::OffsetDateTime::now_utc().date().to_string());
+        }
         let blocking: Vec<String> = {
             // What blessing replaces (`not_evaluated`, `[[violation]]`,
             // `[[not_evaluated_entity]]`) may name anything.
@@ -550,6 +595,7 @@ pub fn run_case_with(
                     violations: Vec::new(),
                     entities: Vec::new(),
                     policies: loaded.case.policies.clone(),
+                    today: loaded.case.today.clone(),
                     ..Case::default()
                 },
                 config: loaded.config.clone(),

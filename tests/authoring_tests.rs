@@ -500,6 +500,53 @@ fn an_entity_a_policy_could_not_judge_is_compared_and_blessed() {
 }
 
 #[test]
+fn a_case_of_a_policy_reading_today_sets_its_date() {
+    // ACME100 counts the machines unseen for 30 days before `today()`; the export's were last
+    // seen on 2026-11-27.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        common::manifest().join("tests/fixtures/policies/ok/stale-devices.policy"),
+        dir.path().join("stale-devices.policy"),
+    )
+    .unwrap();
+    let case = dir.path().join("tests/ACME100/fresh");
+    common::copy_dir(
+        &policies_dir().join("tests/DEX201/fires-derived-passive/export"),
+        &case.join("export"),
+    );
+    // A TOML date, as `expires` of a waiver and parameters take it.
+    std::fs::write(
+        case.join("case.toml"),
+        "policies = [\"ACME100\"]\ntoday = 2026-11-29\n",
+    )
+    .unwrap();
+    let (code, out) = test_dir(dir.path(), &[]);
+    assert_eq!(code, 0, "{out}");
+    // Without it, the case would run on the current date: an error saying to set it.
+    std::fs::write(case.join("case.toml"), "policies = [\"ACME100\"]\n").unwrap();
+    let (code, out) = test_dir(dir.path(), &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("! `ACME100` calls `today()` and the case sets no `today`"),
+        "{out}"
+    );
+    // `--bless` writes the date it ran at.
+    let (code, out) = test_dir(dir.path(), &["--bless"]);
+    assert_eq!(code, 0, "{out}");
+    let blessed = std::fs::read_to_string(case.join("case.toml")).unwrap();
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+    assert!(
+        blessed.starts_with(&format!(
+            "policies = [\"ACME100\"]\nnot_evaluated = []\ntoday = \"{today}\"\n"
+        )),
+        "{blessed}"
+    );
+    let (code, out) = test_dir(dir.path(), &["--bless"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("blessed"), "{out}");
+}
+
+#[test]
 fn bless_does_not_rewrite_a_case_that_names_an_unknown_policy() {
     let dir = tempfile::tempdir().unwrap();
     let case = copy_case(dir.path(), "DEX001", "fires");

@@ -77,6 +77,8 @@ struct Ctx<'a> {
     /// The errors of the policy's `help` compiled for each rule that takes it (the rule's
     /// index): reported once each by [`policy_help_errors`], not once per rule.
     help_errors: Vec<(usize, Vec<CompileError>)>,
+    /// Whether what was compiled calls `today()` (itself, or through a definition).
+    today: bool,
 }
 
 fn collection_of(record: &'static RecordSchema) -> Option<&'static str> {
@@ -120,6 +122,7 @@ impl<'a> Ctx<'a> {
             glob_params: Vec::new(),
             enum_params: Vec::new(),
             help_errors: Vec::new(),
+            today: false,
         }
     }
 }
@@ -383,6 +386,7 @@ impl Ctx<'_> {
             self.requires.extend(def.requires.iter().copied());
         }
         self.reads.extend(def.reads.iter().copied());
+        self.today |= def.today;
         let ty = def.ty.clone();
         (CExpr::CallDef(def, out), ty)
     }
@@ -425,6 +429,7 @@ impl Ctx<'_> {
                 span,
             });
         }
+        self.today |= matches!(func.eval, Eval::Today);
         let what = |i: usize| format!("argument {} of `{}`", i + 1, name.name);
         let mut compiled = Vec::with_capacity(args.len());
         let mut types: Vec<(Ty, Span)> = Vec::with_capacity(args.len());
@@ -1268,6 +1273,7 @@ fn compile_def(d: &Def, env: &Env, errors: &mut Vec<CompileError>) -> CDef {
         body,
         requires,
         reads: dedup_reads(std::mem::take(&mut ctx.reads)),
+        today: ctx.today,
     }
 }
 
@@ -1636,6 +1642,7 @@ pub(super) fn compile_policy(
         enum_params,
         reads,
         help_errors,
+        today,
         ..
     } = ctx;
     policy_help_errors(help_errors, &rules, errors);
@@ -1712,6 +1719,7 @@ pub(super) fn compile_policy(
             .collect(),
         requires_override: requires_attr,
         reads: dedup_reads(reads),
+        reads_today: today,
     })
 }
 

@@ -25,6 +25,8 @@ pub struct CompiledPolicy {
     pub(super) requires_override: Option<Vec<(&'static str, Option<&'static str>)>>,
     /// Every field of a record the policy reads: (record type, position in its schema).
     pub(super) reads: Vec<(&'static crate::model::schema::RecordSchema, usize)>,
+    /// Whether the policy calls `today()` (itself, or through a definition).
+    pub(super) reads_today: bool,
 }
 
 /// Every policy of the sources, in order.

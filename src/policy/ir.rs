@@ -95,6 +95,8 @@ pub struct CDef {
     pub requires: Vec<(&'static str, Option<&'static str>)>,
     /// Every field of a record the body reads: (record type, position in its schema).
     pub reads: Vec<(&'static crate::model::schema::RecordSchema, usize)>,
+    /// Whether the body calls `today()`, itself or through another definition.
+    pub today: bool,
 }
 
 /// A compiled expression.

@@ -74,6 +74,11 @@ impl CompiledPolicy {
         &self.meta
     }
 
+    /// Whether the policy calls `today()`: its results depend on the run's date.
+    pub fn reads_today(&self) -> bool {
+        self.reads_today
+    }
+
     /// The (collection, field) pairs the policy reads, or its `requires` list.
     pub fn requirements(&self) -> Vec<(&'static str, Option<&'static str>)> {
         if let Some(r) = &self.requires_override {

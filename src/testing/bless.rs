@@ -272,6 +272,9 @@ fn regenerate(text: &str, case: &Case, not_evaluated: &str, tables: &[String]) -
         let _ = writeln!(out, "edition = {}", quoted(edition));
     }
     let _ = writeln!(out, "policies = [{}]", list(&case.policies));
+    if let Some(today) = &case.today {
+        let _ = writeln!(out, "today = {}", quoted(today));
+    }
     out.push_str(not_evaluated);
     if !case.policy.is_empty() {
         let mut t = toml::Table::new();
@@ -291,8 +294,8 @@ fn regenerate(text: &str, case: &Case, not_evaluated: &str, tables: &[String]) -
     out
 }
 
-/// `case.toml`'s text with the expectations `report` meets: the `not_evaluated` of the checked
-/// policies, one `[[violation]]` per violation and one `[[not_evaluated_entity]]` per entity
+/// `case.toml`'s text with the expectations `report` meets (and `case`'s `today`, when the
+/// text sets none): the `not_evaluated` of the checked policies, one `[[violation]]` per violation and one `[[not_evaluated_entity]]` per entity
 /// not judged. The rest is kept as written when the edit
 /// reads back as the same case; otherwise the file is regenerated (leading comments kept).
 pub(super) fn rewrite(text: &str, case: &Case, report: &LintReport) -> String {
@@ -308,6 +311,12 @@ pub(super) fn rewrite(text: &str, case: &Case, report: &LintReport) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     );
+    // The date the case was blessed at, when it set none and a policy it checks reads it.
+    let written = toml::from_str::<Case>(text).ok().and_then(|c| c.today);
+    let new_keys = match (&case.today, written) {
+        (Some(today), None) => format!("{not_evaluated}today = {}\n", quoted(today)),
+        _ => not_evaluated.clone(),
+    };
     let violations = expectations(case, report);
     let entities = entity_expectations(case, report);
     let tables: Vec<String> = violations
@@ -315,11 +324,12 @@ pub(super) fn rewrite(text: &str, case: &Case, report: &LintReport) -> String {
         .map(table)
         .chain(entities.iter().map(entity_table))
         .collect();
-    let spliced = splice(text, &not_evaluated, &tables);
+    let spliced = splice(text, &new_keys, &tables);
     let same = toml::from_str::<Case>(&spliced).is_ok_and(|new| {
         new.policies == case.policies
             && new.edition == case.edition
             && new.policy == case.policy
+            && new.today == case.today
             && new.not_evaluated == got_ne
             && new.violations == violations
             && new.entities == entities
