@@ -54,6 +54,7 @@ snapshots!(
     syntax_assign,
     syntax_c_operators,
     syntax_single_quotes,
+    syntax_glob_braces,
     unterminated_string,
     unknown_field,
     unknown_collection,

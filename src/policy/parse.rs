@@ -173,8 +173,61 @@ fn syntax_error(e: pest::error::Error<Rule>, source: &str) -> CompileError {
         message,
         span: Span::new(start, end),
         found: found.unwrap_or_else(|| "here".into()),
-        help: slip_hint(source.get(start..).unwrap_or("")),
+        help: slip_hint(source.get(start..).unwrap_or("")).or_else(|| {
+            in_string_braces(source, start).then(|| {
+                "a `{` in a string starts an interpolation, `{expr}`: write `{{` and `}}` for \
+                 literal braces (a glob's `{a,b}` is written `{{a,b}}`)"
+                    .to_string()
+            })
+        }),
     }
+}
+
+/// Whether offset `pos` of `source` is inside an interpolation `{...}` of a string literal, or
+/// at a lone `}` of one: where a brace meant literally (a glob's `{a,b}`) stops the parser.
+fn in_string_braces(source: &str, pos: usize) -> bool {
+    #[derive(PartialEq)]
+    enum In {
+        Code,
+        Text { triple: bool },
+        Interpolation,
+    }
+    let mut stack = vec![In::Code];
+    let mut chars = source.char_indices().peekable();
+    let ahead = |at: usize, s: &str| source.get(at..).is_some_and(|r| r.starts_with(s));
+    while let Some((i, c)) = chars.next() {
+        let top = stack.last().unwrap_or(&In::Code);
+        if i >= pos {
+            return *top == In::Interpolation || (matches!(top, In::Text { .. }) && c == '}');
+        }
+        let mut skip = 0;
+        match (top, c) {
+            (In::Code, '#') => while chars.next_if(|(_, c)| *c != '\n').is_some() {},
+            (In::Code | In::Interpolation, '"') => {
+                let triple = ahead(i, "\"\"\"");
+                skip = if triple { 2 } else { 0 };
+                stack.push(In::Text { triple });
+            }
+            (In::Interpolation, '}') => {
+                stack.pop();
+            }
+            (In::Text { .. }, '\\') => skip = 1,
+            (In::Text { .. }, '{' | '}') if ahead(i + 1, &c.to_string()) => skip = 1,
+            (In::Text { .. }, '{') => stack.push(In::Interpolation),
+            (In::Text { triple: true }, '"') if ahead(i, "\"\"\"") => {
+                skip = 2;
+                stack.pop();
+            }
+            (In::Text { triple: false }, '"') => {
+                stack.pop();
+            }
+            _ => {}
+        }
+        for _ in 0..skip {
+            chars.next();
+        }
+    }
+    stack.last() == Some(&In::Interpolation)
 }
 
 /// A hint for what other languages write and this one does not, at the text where parsing
