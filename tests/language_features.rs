@@ -111,9 +111,10 @@ fn an_invalid_glob_or_date_in_the_configuration_is_an_error_in_it() {
         "{errors:?}"
     );
     assert!(
-        errors
-            .iter()
-            .any(|(m, l)| m.contains("parameter `since` of `ACME100` must be `date`") && *l == 2),
+        errors.iter().any(|(m, l)| m
+            == "parameter `since` of `ACME100` is not a valid date: `2026-02-30` (February \
+                    2026 has 28 days)"
+            && *l == 2),
         "{errors:?}"
     );
 }

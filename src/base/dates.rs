@@ -44,6 +44,33 @@ pub fn parse(text: &str) -> Option<i64> {
     i64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok()
 }
 
+/// Why `text` is not a date that [`parse`] reads, for messages: a month or a day the calendar
+/// does not have (`2026-02-30`: "February 2026 has 28 days"), else the forms it reads.
+pub fn why_not(text: &str) -> String {
+    let s = text.trim();
+    let number = |at: std::ops::Range<usize>| {
+        s.get(at)
+            .filter(|d| d.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|d| d.parse::<u16>().ok())
+    };
+    let dashes = s.get(4..5) == Some("-") && s.get(7..8) == Some("-");
+    if let (true, Some(year), Some(month), Some(day)) =
+        (dashes, number(0..4), number(5..7), number(8..10))
+    {
+        let Some(month) = u8::try_from(month)
+            .ok()
+            .and_then(|m| time::Month::try_from(m).ok())
+        else {
+            return format!("there is no month {month}");
+        };
+        let days = time::util::days_in_month(month, i32::from(year));
+        if day == 0 || day > u16::from(days) {
+            return format!("{month} {year} has {days} days");
+        }
+    }
+    "not an ISO 8601 date such as `2026-01-01` or `2026-01-01T08:00:00Z`".to_string()
+}
+
 /// Midnight UTC of `date`, in milliseconds since the Unix epoch.
 pub fn midnight(date: time::Date) -> i64 {
     date.midnight().assume_utc().unix_timestamp() * 1000
@@ -117,6 +144,14 @@ mod tests {
         assert_eq!(parse("8/4/2026 11:30:00 PM"), None);
         assert_eq!(parse("2026-13-01"), None);
         assert_eq!(parse("soon"), None);
+    }
+
+    #[test]
+    fn why_a_text_is_no_date() {
+        assert_eq!(why_not("2026-02-30"), "February 2026 has 28 days");
+        assert_eq!(why_not("2024-02-30T10:00:00Z"), "February 2024 has 29 days");
+        assert_eq!(why_not("2026-13-01"), "there is no month 13");
+        assert!(why_not("soon").starts_with("not an ISO 8601 date"));
     }
 
     #[test]

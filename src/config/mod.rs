@@ -556,13 +556,24 @@ impl Config {
                 let problems = [
                     policy.param_type_error(param, value).map(|ty| {
                         let found = toml_kind(value);
-                        (
-                            format!(
-                                "parameter `{param}` of `{id}` must be `{ty}`, found {found} \
-                                 `{value}`"
+                        match (ty.as_str(), value.as_str()) {
+                            // A string where a date is wanted: the text is the date.
+                            ("date", Some(text)) => (
+                                format!(
+                                    "parameter `{param}` of `{id}` is not a valid date: `{text}` \
+                                     ({})",
+                                    crate::base::dates::why_not(text)
+                                ),
+                                "not a valid date".to_string(),
                             ),
-                            format!("{found}, not `{ty}`"),
-                        )
+                            _ => (
+                                format!(
+                                    "parameter `{param}` of `{id}` must be `{ty}`, found {found} \
+                                     `{value}`"
+                                ),
+                                format!("{found}, not `{ty}`"),
+                            ),
+                        }
                     }),
                     policy.param_enum_error(param, value).map(|why| {
                         (
