@@ -103,6 +103,67 @@ fn explain_selects_the_user_properties_a_policy_reads() {
 }
 
 #[test]
+fn explain_and_sarif_fill_in_the_constants_and_parameters_of_a_help() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("acme.policy"),
+        "const reserved = \"Defender_Experts_Scoped_Coverage_Users\"\n\n\
+         policy ACME001 \"No guests in scope\" {\n  severity warning\n  param owner: string = \"it\"\n  \
+         for g in groups, m in g.members\n  where g.name == reserved and m.kind == \"user\" and \
+         m.upn != null and contains(m.upn, \"#EXT#\")\n  report m \"guest {m.upn}\"\n  \
+         help \"remove `{m.upn}` from `{reserved}` (ask `{owner}`)\"\n}\n",
+    )
+    .unwrap();
+    let config = dir.path().join("dexlint.toml");
+    std::fs::write(
+        &config,
+        "[policy.ACME001]\nparams = { owner = \"secops\" }\n",
+    )
+    .unwrap();
+    let explain = |extra: &[&std::path::Path]| {
+        stdout(
+            dexlint()
+                .args(["explain", "ACME001", "--policies"])
+                .arg(dir.path())
+                .args(
+                    extra
+                        .iter()
+                        .flat_map(|p| [std::path::Path::new("--config"), p]),
+                ),
+        )
+    };
+    let text = explain(&[]);
+    assert!(
+        text.contains(
+            "fix: remove `<m.upn>` from `Defender_Experts_Scoped_Coverage_Users` (ask `it`)"
+        ),
+        "{text}"
+    );
+    let text = explain(&[&config]);
+    assert!(text.contains("(ask `secops`)"), "{text}");
+    let out = dexlint()
+        .args(["lint", "--format", "sarif", "--policies"])
+        .arg(dir.path())
+        .arg("--config")
+        .arg(&config)
+        .arg(common::manifest().join("examples/contoso"))
+        .output()
+        .unwrap();
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rule = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "ACME001")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        rule["help"]["text"],
+        "remove `<m.upn>` from `Defender_Experts_Scoped_Coverage_Users` (ask `secops`)"
+    );
+}
+
+#[test]
 fn init_then_test_and_lint() {
     let dir = tempfile::tempdir().unwrap();
     let text = stdout(

@@ -1376,6 +1376,7 @@ pub(super) fn compile_policy(
     errors: &mut Vec<CompileError>,
 ) -> Option<CompiledPolicy> {
     let before = errors.len();
+    let consts = help_constants(p, env);
     let mut meta = PolicyMeta {
         id: p.id.name.clone(),
         title: literal_attr(&p.title, "a policy title", errors),
@@ -1427,7 +1428,7 @@ pub(super) fn compile_policy(
             }
             AttrKind::Example(s) => meta.example = Some(literal_attr(s, "`example`", errors)),
             AttrKind::Help(s) => {
-                meta.help = Some(help_text(s, text));
+                meta.help = Some(help_text(s, text, &consts));
                 help = Some(s);
             }
             AttrKind::Requires(reqs) => {
@@ -1513,7 +1514,7 @@ pub(super) fn compile_policy(
             .rules
             .iter()
             .find_map(|r| r.help.as_ref())
-            .map(|h| help_text(h, text));
+            .map(|h| help_text(h, text, &consts));
     }
     match severity {
         Some(s) => meta.severity = s,
@@ -1678,7 +1679,7 @@ pub(super) fn compile_policy(
             }
         }
     }
-    let policy_help = meta_help(p, text);
+    let policy_help = meta_help(p, text, &consts);
     meta.rules = p
         .rules
         .iter()
@@ -1692,7 +1693,7 @@ pub(super) fn compile_policy(
             help: r
                 .help
                 .as_ref()
-                .map(|h| help_text(h, text))
+                .map(|h| help_text(h, text, &consts))
                 .or_else(|| policy_help.clone()),
             needs: requires_attr.clone().unwrap_or_else(|| c.requires.clone()),
         })
@@ -1749,23 +1750,48 @@ fn rule_label(r: &RuleDef, text: &str) -> String {
     }
 }
 
-/// The policy-level `help` as written, if the policy has one.
-fn meta_help(p: &Policy, text: &str) -> Option<String> {
+/// The policy-level `help` as written (constants filled in), if the policy has one.
+fn meta_help(p: &Policy, text: &str, consts: &BTreeMap<&str, String>) -> Option<String> {
     p.attrs.iter().find_map(|a| match &a.kind {
-        AttrKind::Help(s) => Some(help_text(s, text)),
+        AttrKind::Help(s) => Some(help_text(s, text, consts)),
         _ => None,
     })
 }
 
-/// The help text shown by `explain`: interpolations kept as written.
-fn help_text(s: &Str, text: &str) -> String {
+/// The constants a help of policy `p` names, each with its value as a violation's help writes
+/// it: those that no parameter of the policy, nor a binding or `let` of one of its rules,
+/// hides.
+fn help_constants<'e>(p: &Policy, env: &'e Env) -> BTreeMap<&'e str, String> {
+    let mut bound: Vec<&str> = p.params.iter().map(|x| x.name.name.as_str()).collect();
+    for r in &p.rules {
+        bound.extend(r.lets.iter().map(|l| l.name.name.as_str()));
+        if let RuleKind::For { bindings, lets, .. } = &r.kind {
+            bound.extend(bindings.iter().map(|b| b.name.name.as_str()));
+            bound.extend(lets.iter().map(|l| l.name.name.as_str()));
+        }
+    }
+    env.consts
+        .iter()
+        .filter(|(name, _)| !bound.contains(&name.as_str()))
+        .map(|(name, c)| (name.as_str(), super::types::value_text(&c.value)))
+        .collect()
+}
+
+/// The help text shown by `explain`: the constants of `consts` filled in (see
+/// [`help_constants`]), other interpolations kept as written.
+fn help_text(s: &Str, text: &str, consts: &BTreeMap<&str, String>) -> String {
+    let braces = |t: &str| t.replace('{', "{{").replace('}', "}}");
     s.parts
         .iter()
         .map(|p| match p {
-            StrPart::Text(t) => t.replace('{', "{{").replace('}', "}}"),
-            StrPart::Expr(e) => {
-                format!("{{{}}}", text.get(e.span.start..e.span.end).unwrap_or("…"))
+            StrPart::Text(t) => braces(t),
+            StrPart::Expr(e) => match &e.kind {
+                ExprKind::Name(id) => consts.get(id.name.as_str()).map(|v| braces(v)),
+                _ => None,
             }
+            .unwrap_or_else(|| {
+                format!("{{{}}}", text.get(e.span.start..e.span.end).unwrap_or("…"))
+            }),
         })
         .collect()
 }

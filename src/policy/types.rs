@@ -102,6 +102,13 @@ pub struct RuleInfo {
     pub needs: Vec<(&'static str, Option<&'static str>)>,
 }
 
+/// A value as a violation's message writes an interpolated one (see [`write_value`]).
+pub(super) fn value_text(v: &Value) -> String {
+    let mut out = String::new();
+    write_value(v, &mut out);
+    out
+}
+
 /// A value written as a violation's message writes an interpolated one: strings bare, lists
 /// in brackets.
 fn write_value(v: &Value, out: &mut String) {
