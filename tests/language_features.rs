@@ -294,3 +294,31 @@ fn a_collection_the_export_lacks_is_unknown_in_a_quantifier() {
     assert!(found.is_empty(), "{found:?}");
     assert_eq!(skipped.len(), 1, "{skipped:?}");
 }
+
+#[test]
+fn matches_ignores_the_case_of_letters_beyond_ascii() {
+    // A new-user tester's site names: `Ü` and `ü` are the same letter to `matches`, from a
+    // literal and from a parameter; `?` still matches one byte (BurntSushi/ripgrep#2873).
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("g.policy"),
+        "policy G001 \"Globs on non-ASCII\" {\n  severity info\n  param sites: list<string> = \
+         [\"PROD-MÜNCHEN\"]\n  assert false\n  report \"lit={matches(\"PROD-MÜNCHEN\", \
+         \"prod-münchen\")} param={matches(\"prod-münchen\", sites)} star={matches(\"PROD-MÜNCHEN\", \
+         \"prod-m*nchen\")} one={matches(\"prod-münchen\", \"prod-m?nchen\")} \
+         other={matches(\"prod-munchen\", \"prod-münchen\")}\"\n}\n",
+    )
+    .unwrap();
+    let out = dexlint()
+        .args(["lint", "--no-builtin", "--format", "json", "--policies"])
+        .arg(dir.path())
+        .arg(export())
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        messages(&v, "G001"),
+        ["lit=true param=true star=true one=false other=false"],
+        "{v:#}"
+    );
+}

@@ -1173,11 +1173,12 @@ pub(super) fn enum_help(field: &str, values: &[&str], text: &str) -> String {
 }
 
 /// The glob set of `patterns` (globset syntax, case-insensitive), or the first invalid pattern
-/// and why.
+/// and why. Globset ignores the case of ASCII letters only: the others are lowercased here,
+/// and in the text matched ([`glob_text`]).
 pub(super) fn glob_set(patterns: &[String]) -> Result<globset::GlobSet, (String, String)> {
     let mut set = globset::GlobSetBuilder::new();
     for p in patterns {
-        let glob = globset::GlobBuilder::new(p)
+        let glob = globset::GlobBuilder::new(&glob_text(p))
             .case_insensitive(true)
             .build()
             .map_err(|e| (p.clone(), e.kind().to_string()))?;
@@ -1185,6 +1186,23 @@ pub(super) fn glob_set(patterns: &[String]) -> Result<globset::GlobSet, (String,
     }
     set.build()
         .map_err(|e| (patterns.join(", "), e.kind().to_string()))
+}
+
+/// `text` with its letters beyond ASCII lowercased (Unicode's lowercase mapping), as
+/// [`glob_set`] compiles a pattern and `matches` matches a text: globset compares the case of
+/// ASCII letters only (`Ü` is not `ü` to it).
+pub(super) fn glob_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.is_ascii() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c.is_ascii() {
+            true => out.push(c),
+            false => out.extend(c.to_lowercase()),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Whether the letters of `short` appear in `long` in order, starting with its first one

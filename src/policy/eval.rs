@@ -4,6 +4,7 @@
 
 use super::ast::{BinOp, QuantKind};
 use super::builtins::{Builtin, Eval, Param};
+use super::compile::glob_text;
 use super::index::Index;
 use super::ir::*;
 use super::Finding;
@@ -481,13 +482,13 @@ impl<'e> Evaluator<'e> {
             CExpr::MatchesParam(subject, slot) => {
                 let glob = self.param_glob(*slot)?;
                 match self.eval(subject)? {
-                    Val::Str(s) => Val::Bool(glob.is_match(s.as_ref())),
+                    Val::Str(s) => Val::Bool(glob.is_match(glob_text(s.as_ref()).as_ref())),
                     Val::Unknown => Val::Unknown,
                     _ => Val::Bool(false),
                 }
             }
             CExpr::Matches(subject, glob) => match self.eval(subject)? {
-                Val::Str(s) => Val::Bool(glob.is_match(s.as_ref())),
+                Val::Str(s) => Val::Bool(glob.is_match(glob_text(s.as_ref()).as_ref())),
                 Val::Unknown => Val::Unknown,
                 _ => Val::Bool(false),
             },

@@ -59,7 +59,7 @@ pub const FUNCTIONS: &[Builtin] = &[
         returns: Returns::Bool,
         eval: Eval::Glob,
         usage: "matches(s, glob)",
-        doc: "string, string or list<string> → bool: s matches the glob (or one of the globs); globset syntax, case-insensitive; a literal or const is checked at compile time, a parameter when the configuration is read",
+        doc: "string, string or list<string> → bool: s matches the glob (or one of the globs); globset syntax, case-insensitive (for letters beyond ASCII too); `?` and `[...]` match one byte, not one character (see \"Globs\"); a literal or const is checked at compile time, a parameter when the configuration is read",
     },
     Builtin {
         name: "join",
