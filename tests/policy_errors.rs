@@ -55,6 +55,7 @@ snapshots!(
     syntax_c_operators,
     syntax_single_quotes,
     syntax_glob_braces,
+    shadows_collection,
     unterminated_string,
     unknown_field,
     unknown_collection,

@@ -1212,6 +1212,22 @@ fn subsequence(short: &str, long: &str) -> bool {
     short.chars().next() == long.chars().next() && short.chars().all(|c| rest.any(|x| x == c))
 }
 
+/// The error of a parameter or constant (`what`) named `name` like a collection, which it
+/// would hide.
+fn shadows_collection(name: &Ident, what: &str) -> Option<CompileError> {
+    let c = COLLECTIONS.iter().find(|c| c.name == name.name)?;
+    Some(CompileError::ShadowsCollection {
+        what: what.into(),
+        name: name.name.clone(),
+        span: name.span,
+        help: format!(
+            "choose another name: `{}` names the collection of {}, which a {what} of that name \
+             would hide from every expression that reads it",
+            c.name, c.doc
+        ),
+    })
+}
+
 /// The environment of a file: what its imports export, then its own constants and definitions
 /// in order (each may use the earlier ones, never itself or a later one). Returns what the file
 /// sees and what it exports (its own items).
@@ -1243,6 +1259,9 @@ pub(super) fn file_env(
     for c in &file.consts {
         if taken(&c.name, &own, errors) {
             continue;
+        }
+        if let Some(e) = shadows_collection(&c.name, "constant") {
+            errors.push(e);
         }
         // A constant that failed still exists (as an error type): its uses raise nothing more.
         let what = format!("the value of constant `{}`", c.name.name);
@@ -1634,6 +1653,9 @@ pub(super) fn compile_policy(
                 span: param.name.span,
             });
             continue;
+        }
+        if let Some(e) = shadows_collection(&param.name, "parameter") {
+            ctx.errors.push(e);
         }
         let slot = ctx.new_slot();
         ctx.params.push((param.name.name.clone(), slot, ty.clone()));

@@ -205,6 +205,22 @@ pub enum CompileError {
         #[label("redefined here")]
         span: Span,
     },
+    /// A parameter or constant named like a collection (`param users: list<string>`): it would
+    /// hide the collection, and what reads the name would read it instead.
+    #[error("{what} `{name}` has the name of a collection")]
+    #[diagnostic(code(dexlint::shadows_collection))]
+    ShadowsCollection {
+        /// `parameter` or `constant`.
+        what: String,
+        /// The name, a collection's.
+        name: String,
+        /// The name where it is defined.
+        #[label("hides the collection `{name}`")]
+        span: Span,
+        /// Which collection it hides, and to choose another name.
+        #[help]
+        help: String,
+    },
     /// An attribute written twice in a policy, an edition listed twice in `editions` or cited twice,
     /// or a citation field given twice.
     #[error("`{name}` is given twice")]
@@ -441,6 +457,7 @@ impl CompileError {
             | DuplicatePolicy { span, .. }
             | UnusedBinding { span, .. }
             | DuplicateName { span, .. }
+            | ShadowsCollection { span, .. }
             | DuplicateAttribute { span, .. }
             | MissingSeverity { span, .. }
             | UnknownSeverity { span, .. }
