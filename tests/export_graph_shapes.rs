@@ -231,3 +231,45 @@ fn members_at_delta_are_some_of_the_groups_members() {
         "{report:#}"
     );
 }
+
+#[test]
+fn members_cast_to_one_kind_are_that_kind_of_the_groups_members() {
+    const SOC: &str = "e2d4c1a8-7b3f-4c55-8d2e-91f0a6b7c3d4";
+    let l = common::load("graph-sdk-member-casts");
+    // Not the tenant's users and groups: each is listed once.
+    assert_eq!(ids(&l, "users").len(), 2);
+    assert_eq!(ids(&l, "groups"), [SCOPED, SOC]);
+    assert!(
+        l.diagnostics.iter().all(|d| d.level == DiagLevel::Note),
+        "{:?}",
+        l.diagnostics
+    );
+    let kind = |k: &str, id: &str| (k.to_string(), id.to_string());
+    assert_eq!(
+        members(&l, SCOPED),
+        [
+            kind("group", SOC),
+            kind("user", "6e7b768e-07e2-4810-8459-485f84f8f204"),
+            kind("user", "87d349ed-44d7-43e1-9a83-5f2406dee5bd"),
+        ]
+    );
+    assert_eq!(
+        members(&l, SOC),
+        [kind("user", "87d349ed-44d7-43e1-9a83-5f2406dee5bd")]
+    );
+    let (_, report) = lint_json(&fixture("graph-sdk-member-casts"));
+    assert_eq!(
+        common::violation_messages(&report, "DEX003"),
+        ["scoped group `Defender_Experts_Scoped_Coverage_Users` has the nested group `SOC Tier 2 \
+          Analysts` as a member"]
+    );
+    // The other kinds of member are not in the export: the reason names the cmdlets, not the
+    // files they wrote.
+    let why = not_evaluated(&report, "DEX006");
+    assert_eq!(why.len(), 1, "{why:?}");
+    assert_eq!(why[0].0, format!("groups/{SCOPED}"));
+    assert!(why[0].1.contains("(`Get-MgGroupMemberAs"), "{why:?}");
+    assert!(why[0]
+        .1
+        .contains("export `GET /groups/b320b3f0-6a2d-4a47-9c5e-3e0f1f6f8a21/members`"));
+}

@@ -123,18 +123,24 @@ fn cast_members(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
         .rsplit_once('#')
         .map_or(fragment.as_str(), |(_, f)| f);
     list(b, &Entity::Member(gid.as_str().into(), Some(kind)), doc);
-    b.partial_gap(
-        "groups",
-        Some("members"),
-        Some(&gid),
-        format!(
-            "`{rel}` lists only the group's members of kind `{kind}` (the cast `GET \
-             /groups/{gid}/members/microsoft.graph.{kind}`, `@odata.context` `#{written}`); \
-             export `GET /groups/{gid}/members`, which lists every kind"
-        ),
-        doc,
+    let how = format!(
+        "the cast `GET /groups/{gid}/members/microsoft.graph.{kind}`, `@odata.context` \
+         `#{written}`"
     );
+    cast_gap(b, &gid, kind, &how, doc);
     true
+}
+
+/// The gap of a members list of group `gid`, `doc`, that holds only its members of kind
+/// `kind`, as `how` (the request or cmdlet) lists them: a list of every kind of the group's
+/// members, from another file, settles it (see [`Builder::members_list`]).
+pub(crate) fn cast_gap(b: &mut Builder, gid: &str, kind: &str, how: &str, doc: &At<'_>) {
+    let reason = format!(
+        "`{}` lists only the group's members of kind `{kind}` ({how}); export `GET \
+         /groups/{gid}/members` (`Get-MgGroupMember -All`), which lists every kind",
+        b.rel()
+    );
+    b.partial_gap("groups", Some("members"), Some(gid), reason, doc);
 }
 
 /// A Graph resource that has SKUs and service plans (`skuId`, `skuPartNumber`, plans with

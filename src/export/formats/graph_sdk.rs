@@ -8,7 +8,9 @@
 //! `Get-MgGroupMember` member is a `directoryObject`: only `DeletedDateTime` and `Id` are
 //! properties; its kind (`@odata.type`) and names are inside `AdditionalProperties`
 //! (microsoftgraph/msgraph-sdk-powershell issues #525, #1213). Members are at
-//! `groups/<gid>/members.json` (any file name in the group's folder), as the README documents.
+//! `groups/<gid>/members.json` (any file name in the group's folder), as the README documents;
+//! there, users or groups are `Get-MgGroupMemberAsUser` or `Get-MgGroupMemberAsGroup` output, the
+//! group's members of that kind only.
 //! `Get-MgUserLicenseDetail` and `Get-MgDirectorySubscription` output names SKUs and plans but
 //! is not the subscribed SKUs: recognised, noted and not read ([`NotSkus`]).
 //!
@@ -34,6 +36,12 @@ enum Kind {
     Audit,
     /// Members of the group with this id.
     Member(crate::model::ArcStr),
+    /// Members of the group with this id of one kind only, which they do not say:
+    /// `Get-MgGroupMemberAsUser` (`user`) or `Get-MgGroupMemberAsGroup` (`group`), the cmdlets
+    /// of the casts `GET /groups/{id}/members/microsoft.graph.user` and `.group`, whose objects
+    /// are users or groups with no `@odata.type`. Read as the users or groups list, they were
+    /// those of the tenant.
+    CastMember(crate::model::ArcStr, &'static str),
     /// `Get-MgOrganization`: the tenant, which dexlint reads from its SKUs instead (as the
     /// Graph `/organization` list).
     Organization,
@@ -102,7 +110,10 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
     };
     // Without `-All` the list cmdlets return their first page, 100 objects, and nothing in
     // their output says more were left (no `@odata.nextLink` survives `ConvertTo-Json`).
-    let listed = matches!(kind, Kind::User | Kind::Group | Kind::Member(_));
+    let listed = matches!(
+        kind,
+        Kind::User | Kind::Group | Kind::Member(_) | Kind::CastMember(..)
+    );
     if listed && doc.is_array() && items.len() == FIRST_PAGE {
         b.warning(
             doc,
@@ -126,6 +137,15 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
         Kind::Sku => b.touch("skus"),
         Kind::Audit => b.touch("audit_events"),
         Kind::Member(g) => b.members_list(g, doc, false),
+        Kind::CastMember(g, kind) => {
+            b.members_list(g, doc, true);
+            let cmdlet = if *kind == "user" { "User" } else { "Group" };
+            let how = format!(
+                "`Get-MgGroupMemberAs{cmdlet}`, the cast `GET \
+                 /groups/{g}/members/microsoft.graph.{kind}`"
+            );
+            graph::cast_gap(b, g, kind, &how, doc);
+        }
     }
     for item in &items {
         if !item.is_object() {
@@ -141,6 +161,7 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
             Kind::Sku => graph::sku(b, item),
             Kind::Audit => graph::audit(b, item),
             Kind::Member(g) => graph::member(b, g, None, item),
+            Kind::CastMember(g, kind) => graph::member(b, g, Some(kind), item),
             Kind::Organization | Kind::NotSkus(_) => {}
         }
     }
@@ -160,6 +181,21 @@ fn members_file(rel: &str) -> bool {
 /// are read as members; anything else is an error, and the group's members a gap.
 fn bare_members(b: &mut Builder, doc: &At<'_>, gid: &str) -> bool {
     let items = doc.items();
+    // The cast `GET /groups/{id}/members/microsoft.graph.user` (or `.group`) lists users (or
+    // groups) without `@odata.type`: its `value` saved alone is an array of them.
+    let kinds: Vec<Option<&'static str>> = items
+        .iter()
+        .map(|i| match bare_kind(i) {
+            Some(Kind::User) => Some("user"),
+            Some(Kind::Group) => Some("group"),
+            _ => None,
+        })
+        .collect();
+    let cast = kinds
+        .first()
+        .copied()
+        .flatten()
+        .filter(|k| kinds.iter().all(|x| *x == Some(*k)));
     if items
         .iter()
         .all(|i| i.is_object() && i.get("@odata.type").is_some() && i.get("id").is_some())
@@ -168,6 +204,17 @@ fn bare_members(b: &mut Builder, doc: &At<'_>, gid: &str) -> bool {
         let gid = crate::model::ArcStr::from(gid);
         for item in &items {
             graph::member(b, &gid, None, item);
+        }
+    } else if let Some(kind) = cast {
+        b.members_list(gid, doc, true);
+        let how = format!(
+            "objects of kind `{kind}` without `@odata.type`: the `value` of the cast `GET \
+             /groups/{gid}/members/microsoft.graph.{kind}` saved alone"
+        );
+        graph::cast_gap(b, gid, kind, &how, doc);
+        let gid = crate::model::ArcStr::from(gid);
+        for item in &items {
+            graph::member(b, &gid, Some(kind), item);
         }
     } else {
         b.shape_error(
@@ -240,16 +287,28 @@ fn kind_of(item: &At<'_>, gid: Option<String>) -> Option<Kind> {
         Some(Kind::Sku)
     } else if has("ActivityDisplayName") || has("TargetResources") {
         Some(Kind::Audit)
-    } else if let Some(g) = gid.filter(|_| typed.is_some() || !has("DisplayName")) {
+    } else if let Some(g) = gid
+        .as_deref()
+        .filter(|_| typed.is_some() || !has("DisplayName"))
+    {
         // `Get-MgGroupMember`: `Id` and `DeletedDateTime`, the rest in AdditionalProperties.
         Some(Kind::Member(g.into()))
     } else if has("UserPrincipalName")
         || has("AccountEnabled") && has("UserType")
         || has("AssignedPlans")
     {
-        Some(Kind::User)
+        // In a group's folder: `Get-MgGroupMemberAsUser`.
+        Some(gid.map_or(Kind::User, |g| Kind::CastMember(g.into(), "user")))
     } else if has("GroupTypes") || has("SecurityEnabled") || has("MembershipRule") {
-        Some(Kind::Group)
+        // In a group's folder, `Get-MgGroupMemberAsGroup`; the group itself (`Get-MgGroup
+        // -GroupId` saved there) is no member of its own.
+        let id = item.get("Id").and_then(|i| i.text());
+        Some(match gid {
+            Some(g) if id.is_none_or(|id| !id.eq_ignore_ascii_case(&g)) => {
+                Kind::CastMember(g.into(), "group")
+            }
+            _ => Kind::Group,
+        })
     } else {
         None
     }
