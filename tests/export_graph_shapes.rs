@@ -273,3 +273,64 @@ fn members_cast_to_one_kind_are_that_kind_of_the_groups_members() {
         .1
         .contains("export `GET /groups/b320b3f0-6a2d-4a47-9c5e-3e0f1f6f8a21/members`"));
 }
+
+#[test]
+fn agent_id_members_are_the_kind_they_inherit_and_an_unknown_kind_is_not_judged() {
+    const AGENT: &str = "5d3b1c2a-9e8f-4a7b-8c6d-1e2f3a4b5c6d";
+    let case = fixture("graph-members-agent-id");
+    let l = export::load(std::slice::from_ref(&case), &Default::default()).unwrap();
+    assert!(l.diagnostics.is_empty(), "{:?}", l.diagnostics);
+    let kind = |k: &str, id: &str| (k.to_string(), id.to_string());
+    assert_eq!(
+        members(&l, SCOPED),
+        [
+            kind("user", "6e7b768e-07e2-4810-8459-485f84f8f204"),
+            kind("servicePrincipal", AGENT),
+            kind("user", "7e3b1c2a-9e8f-4a7b-8c6d-1e2f3a4b5c6d"),
+        ]
+    );
+    let (code, report) = lint_json(&case);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(
+        common::violation_messages(&report, "DEX006"),
+        [
+            "group `Defender_Experts_Scoped_Coverage_Users` has the servicePrincipal `Contoso HR \
+          Agent` as a member: only users are scoped through it"
+        ]
+    );
+    // A type Graph may add: a warning, and its group is not judged on the kinds of members.
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&case, dir.path());
+    let path = dir
+        .path()
+        .join(format!("graph/groups/{SCOPED}/members.json"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replace(
+            "microsoft.graph.agentIdentity",
+            "microsoft.graph.exampleNewType",
+        ),
+    )
+    .unwrap();
+    let (code, report) = lint_json(dir.path());
+    assert_eq!(code, 0, "{report:#}");
+    let errors = report["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{report:#}");
+    assert_eq!(errors[0]["level"], "warning");
+    assert_eq!(errors[0]["line"], 11);
+    assert!(common::violation_messages(&report, "DEX006").is_empty());
+    let why = format!(
+        "member `{AGENT}` in `graph/groups/{SCOPED}/members.json` has the `@odata.type` \
+         `#microsoft.graph.exampleNewType`, which is no kind of group member dexlint knows \
+         (user, group, device, service principal, contact, application): whether it is a user \
+         or a group is unknown"
+    );
+    for policy in ["DEX003", "DEX006"] {
+        assert_eq!(
+            not_evaluated(&report, policy),
+            [(format!("groups/{SCOPED}"), why.clone())],
+            "{policy}"
+        );
+    }
+}

@@ -871,21 +871,69 @@ fn delta_members(b: &mut Builder, group: &mut Record, at: &At<'_>) -> bool {
     true
 }
 
-/// The kind of a directory object from its `@odata.type`; None (and an error) when unknown.
-fn member_kind(b: &mut Builder, at: &At<'_>) -> Option<&'static str> {
-    let t = at.get("@odata.type")?;
-    let text = t.text().unwrap_or_default();
-    match graph_type(&text) {
+/// The Microsoft Entra Agent ID types of directory object, with the kind of group member each
+/// inherits from (Microsoft Graph resource types `agentIdentity` and
+/// `agentIdentityBlueprintPrincipal`: "Inherits from servicePrincipal"; `agentUser`: "Inherits
+/// from user").
+const AGENT_TYPES: [(&str, &str); 3] = [
+    ("agentIdentity", "servicePrincipal"),
+    ("agentIdentityBlueprintPrincipal", "servicePrincipal"),
+    ("agentUser", "user"),
+];
+
+/// The kind of group member a Graph `@odata.type` is (`#microsoft.graph.user` → `user`; an
+/// Agent ID type the kind it inherits from, see [`AGENT_TYPES`]); None when it is no kind of
+/// member dexlint knows.
+pub(crate) fn member_kind_of(t: &str) -> Option<&'static str> {
+    match graph_type(t) {
         Some(
             k @ ("user" | "group" | "device" | "servicePrincipal" | "orgContact" | "application"),
         ) => Some(k),
-        _ => {
-            b.shape_error(
-                &t,
-                &format!("unknown `@odata.type` `{text}` for a group member"),
-            );
-            None
+        Some(_) => None,
+        None => {
+            let name = t.trim_start_matches('#').strip_prefix("microsoft.graph.")?;
+            AGENT_TYPES
+                .iter()
+                .find(|(agent, _)| agent.eq_ignore_ascii_case(name))
+                .map(|(_, kind)| *kind)
         }
+    }
+}
+
+/// Sets the kind of member `r` from the `@odata.type` of `at`, if it has one. A type that is no
+/// kind of member dexlint knows (a type Graph added since) is a warning at it, and the kind is
+/// unknown, with a gap that says why: the rules on the kinds of a group's members (DEX003,
+/// DEX006) do not judge the group on it.
+fn member_kind(b: &mut Builder, r: &mut Record, at: &At<'_>) {
+    let Some(t) = at.get("@odata.type") else {
+        return;
+    };
+    let text = t.text().unwrap_or_default();
+    if let Some(kind) = member_kind_of(&text) {
+        r.set("kind", Value::Str(at.shared(kind)), Some(t.loc()));
+        return;
+    }
+    b.warning(
+        &t,
+        &format!(
+            "unknown `@odata.type` `{text}` for a group member: its kind is unknown, and the \
+             rules on the kinds of a group's members do not judge its group"
+        ),
+    );
+    r.set("kind", Value::Unknown, Some(t.loc()));
+    if let Some(id) = r.text("id").map(str::to_string) {
+        b.unknown(
+            "groups",
+            "kind",
+            &id,
+            format!(
+                "member `{id}` in `{}` has the `@odata.type` `{text}`, which is no kind of group \
+                 member dexlint knows (user, group, device, service principal, contact, \
+                 application): whether it is a user or a group is unknown",
+                b.rel()
+            ),
+            &t,
+        );
     }
 }
 
@@ -924,11 +972,7 @@ fn member_record(b: &mut Builder, at: &At<'_>) -> Record {
         "userPrincipalName",
         Conv::Text,
     );
-    let typed = holder("@odata.type");
-    if let Some(kind) = member_kind(b, &typed) {
-        let loc = typed.get("@odata.type").map(|t| t.loc());
-        r.set("kind", Value::Str(at.shared(kind)), loc);
-    }
+    member_kind(b, &mut r, &holder("@odata.type"));
     r
 }
 

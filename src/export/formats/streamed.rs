@@ -13,7 +13,7 @@
 //! Repeated keys (in any case) keep the last value, as [`At::get`](crate::export::json::At::get)
 //! does: each occurrence sets the field again, or clears it when its value does not convert.
 
-use super::graph::{graph_type, Entity};
+use super::graph::{member_kind_of, Entity};
 use super::mde::av_mode;
 use super::Elements;
 use crate::export::json::Strings;
@@ -528,14 +528,10 @@ impl Reader<'_> {
         let mut record = Record::projected(&schema::MEMBER, Some(loc), self.projection);
         self.object(&t.keys, |r, peek, what| match what {
             Member::Field(field, conv) => r.put(&mut record, field, peek, conv),
-            // `@odata.type`: a known kind of directory object, else the tree warns.
+            // `@odata.type`: a known kind of group member, else the tree warns.
             Member::Kind(field) if peek == Peek::String => {
                 let loc = r.loc();
-                let kind = match graph_type(r.j.known_str().ok()?)? {
-                    k @ ("user" | "group" | "device" | "servicePrincipal" | "orgContact"
-                    | "application") => k,
-                    _ => return None,
-                };
+                let kind = member_kind_of(r.j.known_str().ok()?)?;
                 set(
                     &mut record,
                     field,
