@@ -334,3 +334,106 @@ fn agent_id_members_are_the_kind_they_inherit_and_an_unknown_kind_is_not_judged(
         );
     }
 }
+
+/// `(level, file, line, message)` of the load diagnostics of `l`.
+fn diagnostics(l: &export::Load) -> Vec<(DiagLevel, String, Option<usize>, String)> {
+    l.diagnostics
+        .iter()
+        .map(|d| (d.level, d.file.clone(), d.line, d.message.clone()))
+        .collect()
+}
+
+#[test]
+fn a_list_holding_fewer_items_than_its_odata_count_is_a_list_missing_some() {
+    let case = fixture("graph-count-cut");
+    let l = common::load("graph-count-cut");
+    let cut = |what: &str, count: u64, held: u64| {
+        format!(
+            "`@odata.count` is {count}, but {what} holds {held} and none of its pages has an \
+             `@odata.nextLink` to more: it looks cut short (a page saved in place of another, \
+             items taken out of `value`); export it again with every page (docs/exporting.md)"
+        )
+    };
+    let members = format!("the members list of group `{SCOPED}`");
+    assert_eq!(
+        diagnostics(&l),
+        [
+            (
+                DiagLevel::Warning,
+                format!("graph/groups/{SCOPED}/members.json"),
+                Some(3),
+                cut(&members, 3, 2)
+            ),
+            (
+                DiagLevel::Warning,
+                "graph/users.json".to_string(),
+                Some(83),
+                cut("the users list", 250, 2)
+            ),
+        ]
+    );
+    let (_, report) = lint_json(&case);
+    assert_eq!(
+        not_evaluated(&report, "DEX006"),
+        [(
+            format!("groups/{SCOPED}"),
+            format!(
+                "{members} in `graph/groups/{SCOPED}/members.json` gives `@odata.count` 3 but \
+                 holds 2"
+            )
+        )]
+    );
+    let users = "the users list in `graph/users.json` gives `@odata.count` 250 but holds 2";
+    assert!(
+        not_evaluated(&report, "DEX102").contains(&(String::new(), users.to_string())),
+        "{report:#}"
+    );
+
+    // The count on the first page of a list whose pages are all saved: no warning.
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&case, dir.path());
+    let path = dir.path().join("graph/users.json");
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let all = doc["value"].as_array().unwrap().clone();
+    let mut second = doc.clone();
+    doc["@odata.count"] = 2.into();
+    doc["@odata.nextLink"] =
+        "https://graph.microsoft.com/v1.0/users?$skiptoken=X'4453707402'".into();
+    doc["value"] = vec![all[0].clone()].into();
+    second.as_object_mut().unwrap().remove("@odata.count");
+    second["value"] = vec![all[1].clone()].into();
+    std::fs::write(&path, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    std::fs::write(
+        dir.path().join("graph/users-2.json"),
+        serde_json::to_string_pretty(&second).unwrap(),
+    )
+    .unwrap();
+    std::fs::remove_dir_all(dir.path().join("graph/groups")).unwrap();
+    let l = export::load(&[dir.path().to_path_buf()], &Default::default()).unwrap();
+    assert_eq!(diagnostics(&l), []);
+
+    // A large list, read a range at a time: its count is checked too.
+    std::fs::remove_file(dir.path().join("graph/users-2.json")).unwrap();
+    doc.as_object_mut().unwrap().remove("@odata.nextLink");
+    doc["value"] = (0..6_000)
+        .map(|i| {
+            let mut u = all[0].clone();
+            u["id"] = format!("{i:08}-0000-4000-8000-000000000000").into();
+            u
+        })
+        .collect();
+    for (count, warned) in [(6_000, false), (6_001, true)] {
+        doc["@odata.count"] = count.into();
+        let json = serde_json::to_string_pretty(&doc).unwrap();
+        assert!(json.len() > 2 << 20);
+        let line = json.lines().position(|l| l.contains("\"@odata.count\""));
+        std::fs::write(&path, json).unwrap();
+        let l = export::load(&[dir.path().to_path_buf()], &Default::default()).unwrap();
+        let found = diagnostics(&l);
+        assert_eq!(found.len(), usize::from(warned), "{found:?}");
+        if warned {
+            assert_eq!(found[0].2, line.map(|l| l + 1), "{found:?}");
+            assert_eq!(found[0].3, cut("the users list", 6_001, 6_000));
+        }
+    }
+}

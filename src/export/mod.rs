@@ -1035,7 +1035,7 @@ impl FileLoad {
     ) -> Self {
         let linked = ops
             .iter()
-            .any(|op| matches!(op, Op::Page(page, _) if page.next_link.is_some()));
+            .any(|op| matches!(op, Op::Page(page, _) if page.to_place()));
         if !linked && problems.is_empty() {
             return FileLoad {
                 recognised,
@@ -1065,6 +1065,10 @@ impl FileLoad {
                         .map(|op| match op {
                             Op::Page(mut page, offset) => {
                                 page.next_link = page.next_link.map(|d| place(d, offset));
+                                page.count = page.count.map(|mut count| {
+                                    count.at = place(count.at, count.loc.offset());
+                                    count
+                                });
                                 Op::Page(page, offset)
                             }
                             op => op,
@@ -1489,8 +1493,36 @@ impl Builder {
                     unlisted: whole,
                 },
             ),
+            count: None,
+            held: 0,
         };
         self.ops.push(Op::Page(Box::new(page), offset));
+    }
+
+    /// The page just recorded ([`Builder::page`]) gives `count`, its `@odata.count`: the number
+    /// of items of its whole list, `what`. A list whose pages are all in the export and hold
+    /// fewer is reported when every file is read (see [`paging::Pages::short`]).
+    pub fn page_count(&mut self, count: &At<'_>, what: &str) {
+        let Some(expected) = count.int().and_then(|n| u64::try_from(n).ok()) else {
+            return;
+        };
+        let at = LoadDiagnostic {
+            level: DiagLevel::Warning,
+            file: self.rel.clone(),
+            root: self.root,
+            line: None,
+            column: None,
+            message: String::new(),
+            snippet: None,
+        };
+        if let Some(Op::Page(page, _)) = self.ops.last_mut() {
+            page.count = Some(paging::Count {
+                expected,
+                what: what.to_string(),
+                at,
+                loc: count.loc(),
+            });
+        }
     }
 
     /// Marks a collection as provided by this document.
@@ -2084,6 +2116,20 @@ impl Assembler {
                 self.last_pages.insert(file);
             }
         }
+        // The elements a page lists (each a record, a member, or one that was deleted), for its
+        // `@odata.count` (see `paging::Pages::short`).
+        let held = match page.is_some() {
+            true => ops
+                .iter()
+                .filter(|op| {
+                    matches!(
+                        op,
+                        Op::Push(..) | Op::Group(_) | Op::Member(..) | Op::Deleted(_)
+                    )
+                })
+                .count(),
+            false => 0,
+        };
         // The member lists this file added to: no room is kept in them past what they hold
         // (thousands of groups of tens of members each).
         let mut grown: Vec<(ArcStr, usize)> = Vec::new();
@@ -2156,7 +2202,10 @@ impl Assembler {
                         c.gaps.push(*gap);
                     }
                 }
-                Op::Page(page, _) => self.pages.add(*page),
+                Op::Page(mut page, _) => {
+                    page.held = held;
+                    self.pages.add(*page);
+                }
                 Op::Organization(tenant) => self.organizations.push(*tenant),
                 Op::Linkable | Op::Linked(_) | Op::Single(_) | Op::Deleted(_) => {}
             }
@@ -2716,7 +2765,9 @@ impl Assembler {
         }
         let mut model = std::mem::take(&mut self.model);
         let conflicts = self.conflict_gaps(&model);
-        for (warning, collection, gap) in self.pages.incomplete() {
+        let mut cut = self.pages.short();
+        cut.extend(self.pages.incomplete());
+        for (warning, collection, gap) in cut {
             self.diagnostics.push(warning);
             if let Some(c) = model.collection_mut(collection) {
                 c.gaps.push(gap);

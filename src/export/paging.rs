@@ -7,10 +7,11 @@
 //! ([`Page`]). When every file is read, the pages of each list are looked at together: a list
 //! none of whose pages lacks `@odata.nextLink` has pages that are not in the export, so its
 //! first `@odata.nextLink` becomes a warning and its data a [`Gap`] (the rules that need it
-//! are not evaluated instead of being judged on the first pages only).
+//! are not evaluated instead of being judged on the first pages only). A list whose pages are
+//! all there but hold fewer items than its `@odata.count` is reported alike.
 
 use super::LoadDiagnostic;
-use crate::model::Gap;
+use crate::model::{Gap, Loc};
 use std::collections::HashMap;
 
 /// One page of a Graph list, as its file reports it.
@@ -27,6 +28,32 @@ pub struct Page {
     pub next_link: Option<LoadDiagnostic>,
     /// The collection the list fills and what to record there when pages are missing.
     pub gap: (&'static str, Gap),
+    /// The page's `@odata.count`, when it gives one.
+    pub count: Option<Count>,
+    /// How many elements the page lists (set when its file is applied).
+    pub held: usize,
+}
+
+impl Page {
+    /// Whether the page has a diagnostic to position in its file's text.
+    pub fn to_place(&self) -> bool {
+        self.next_link.is_some() || self.count.is_some()
+    }
+}
+
+/// A list's `@odata.count` (`$count=true`): how many items the whole list has, all pages
+/// together ("Count the number of items in a collection", Microsoft Graph query parameters).
+#[derive(Debug, Clone)]
+pub struct Count {
+    /// The count.
+    pub expected: u64,
+    /// What the list is called in messages (`the users list`).
+    pub what: String,
+    /// Where the count is: the warning to report when the pages hold fewer items (its message
+    /// written then), positioned as the next link is.
+    pub at: LoadDiagnostic,
+    /// Where the count is, for the gap.
+    pub loc: Loc,
 }
 
 /// The pages of the export's lists, gathered while files are applied in walk order.
@@ -73,6 +100,43 @@ impl Pages {
             })
             .collect()
     }
+
+    /// The lists whose pages are all in the export but hold fewer items than one of them gives
+    /// as its `@odata.count`, and have no `@odata.nextLink` to more (a page saved in place of
+    /// another, items taken out of `value`): for each, the warning at the count and the gap to
+    /// record in its collection, as for a missing page. (Before [`Pages::incomplete`], which
+    /// takes out the links it reports.)
+    pub fn short(&self) -> Vec<(LoadDiagnostic, &'static str, Gap)> {
+        self.lists
+            .iter()
+            .filter(|pages| pages.iter().any(|p| p.next_link.is_none()))
+            .filter_map(|pages| {
+                let held: usize = pages.iter().map(|p| p.held).sum();
+                let (page, count) = pages
+                    .iter()
+                    .filter_map(|p| Some((p, p.count.as_ref()?)))
+                    .max_by_key(|(_, c)| c.expected)?;
+                if held as u64 >= count.expected {
+                    return None;
+                }
+                let (expected, what) = (count.expected, &count.what);
+                let mut warning = count.at.clone();
+                warning.message = format!(
+                    "`@odata.count` is {expected}, but {what} holds {held} and none of its \
+                     pages has an `@odata.nextLink` to more: it looks cut short (a page saved \
+                     in place of another, items taken out of `value`); export it again with \
+                     every page (docs/exporting.md)"
+                );
+                let mut gap = page.gap.1.clone();
+                gap.reason = format!(
+                    "{what} in `{}` gives `@odata.count` {expected} but holds {held}",
+                    count.at.file
+                );
+                gap.loc = Some(count.loc);
+                Some((warning, page.gap.0, gap))
+            })
+            .collect()
+    }
 }
 
 /// The folder part of a `/`-separated relative path.
@@ -110,6 +174,8 @@ mod tests {
                     unlisted: false,
                 },
             ),
+            count: None,
+            held: 0,
         }
     }
 

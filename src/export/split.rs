@@ -588,7 +588,7 @@ fn from_disk(
             let needed = !problems.is_empty()
                 || ops
                     .iter()
-                    .any(|op| matches!(op, Op::Page(page, _) if page.next_link.is_some()));
+                    .any(|op| matches!(op, Op::Page(page, _) if page.to_place()));
             let text = if needed { again() } else { Some(String::new()) };
             match text {
                 Some(text) => Ok(FileLoad::positioned(true, problems, ops, &text)),

@@ -426,6 +426,9 @@ pub fn list(b: &mut Builder, entity: &Entity, doc: &At<'_>) {
         };
         let next = doc.get("@odata.nextLink");
         b.page(key, next.as_ref(), (collection, *field, *gid), what);
+        if let Some(count) = doc.get("@odata.count") {
+            b.page_count(&count, what);
+        }
         if let (None, None, Some((link, key))) = (field, gid, delta_link(doc)) {
             let resource = document_context(doc).map_or(collection.to_string(), |(_, f)| f);
             b.unlisted_gap(
