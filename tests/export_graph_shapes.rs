@@ -1,5 +1,7 @@
 //! Microsoft Graph responses beyond the plain list, as a new user saves them: delta queries
-//! (`/users/delta`, `/groups/delta`) with their removals and `members@delta`.
+//! (`/users/delta`, `/groups/delta`) with their removals and `members@delta`, members cast to
+//! one kind, Entra Agent ID members, lists cut short of their `@odata.count`, JSON batch
+//! responses.
 
 #![allow(
     clippy::unwrap_used,
@@ -436,4 +438,44 @@ fn a_list_holding_fewer_items_than_its_odata_count_is_a_list_missing_some() {
             assert_eq!(found[0].3, cut("the users list", 6_001, 6_000));
         }
     }
+}
+
+#[test]
+fn a_json_batch_response_is_an_error_that_names_it() {
+    let case = fixture("graph-batch-response");
+    let l = common::load("graph-batch-response");
+    let batch = "this is a Microsoft Graph JSON batch response (`POST /$batch`: `responses`, each \
+                 with its request's `id`, `status` and `body`), which dexlint does not read: the \
+                 requests are not in it, so a body does not say what it lists; save each \
+                 request's response (its `body`) to its own file, as docs/exporting.md writes \
+                 them (a group's members at `groups/<group id>/members.json`), every page";
+    assert_eq!(
+        diagnostics(&l),
+        [
+            (
+                DiagLevel::Error,
+                "graph/batch.json".to_string(),
+                Some(1),
+                batch.to_string()
+            ),
+            (
+                DiagLevel::Error,
+                format!("graph/groups/{SCOPED}/members.json"),
+                Some(1),
+                batch.to_string()
+            ),
+        ]
+    );
+    let (code, report) = lint_json(&case);
+    assert_eq!(code, 2, "{report:#}");
+    assert_eq!(
+        not_evaluated(&report, "DEX006"),
+        [(
+            format!("groups/{SCOPED}"),
+            format!(
+                "the members list of group `{SCOPED}` in `graph/groups/{SCOPED}/members.json` \
+                 could not be read"
+            )
+        )]
+    );
 }

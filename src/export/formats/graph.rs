@@ -404,7 +404,9 @@ pub fn list(b: &mut Builder, entity: &Entity, doc: &At<'_>) {
             (Some(v), None) => (v, "expected `value` to be an array".to_string()),
             (None, None) => (
                 *doc,
-                "expected a `value` array in a Graph list response".to_string(),
+                batch_response(doc).unwrap_or_else(|| {
+                    "expected a `value` array in a Graph list response".to_string()
+                }),
             ),
         };
         b.shape_error(&at, &message);
@@ -460,6 +462,28 @@ pub fn list(b: &mut Builder, entity: &Entity, doc: &At<'_>) {
     if *entity == Entity::Sensor {
         v1_sensors(b, doc, &values);
     }
+}
+
+/// Why `doc` is not read, when it is a Microsoft Graph JSON batch response (`POST /$batch`:
+/// `{"responses": [{"id", "status", "headers", "body"}]}`, "Combine multiple HTTP requests using
+/// JSON batching"): each `body` is the response to one request of the batch, which only the
+/// request's `id` names, and a list's body does not say whose it is (a group's members are
+/// `#directoryObjects`, whatever the group). None for any other document.
+pub(crate) fn batch_response(doc: &At<'_>) -> Option<String> {
+    let first = doc
+        .get("responses")
+        .filter(At::is_array)?
+        .items()
+        .into_iter()
+        .next()?;
+    (first.get("id").is_some() && first.get("status").is_some()).then(|| {
+        "this is a Microsoft Graph JSON batch response (`POST /$batch`: `responses`, each with \
+         its request's `id`, `status` and `body`), which dexlint does not read: the requests \
+         are not in it, so a body does not say what it lists; save each request's response (its `body`) to its own \
+         file, as docs/exporting.md writes them (a group's members at `groups/<group \
+         id>/members.json`), every page"
+            .to_string()
+    })
 }
 
 /// The link that shows `doc` is a page of a delta query's response (`GET /users/delta`,

@@ -221,10 +221,10 @@ pub fn error_response<'a>(doc: &At<'a>, rel: &str) -> Option<(String, At<'a>)> {
 
 /// Why a document that no format read is an error rather than a foreign file (a note): it
 /// comes from a source dexlint knows (an OData `@odata.context`, a Terraform `format_version`,
-/// a `Microsoft.Security` resource, a saved PowerShell web response) but its shape is not one
-/// dexlint reads. None for anything else.
+/// a `Microsoft.Security` resource, a saved PowerShell web response, a Graph JSON batch
+/// response) but its shape is not one dexlint reads. None for anything else.
 pub fn unread_known_source(doc: &At<'_>) -> Option<String> {
-    if let Some(message) = mde::via_files(doc) {
+    if let Some(message) = mde::via_files(doc).or_else(|| graph::batch_response(doc)) {
         return Some(message);
     }
     // `Invoke-WebRequest ... | ConvertTo-Json` saves the response object, with the API's JSON
