@@ -1845,9 +1845,18 @@ fn the_az_powershell_recipe_s_folder_per_subscription_is_read() {
 fn a_plan_not_covering_every_machine_needs_the_machines_pricings() {
     let (code, report) = lint(&fixture("arm-coverage-status"));
     assert_eq!(code, 0, "{report:#}");
+    // The `NotCovered` subscription, whose plan is on, at its status too: every machine of it
+    // turns the plan off.
     assert_eq!(
         violations(&report),
-        [v("DEX304", "azure/pricings-arc-lab-01.json", 8)]
+        [
+            v(
+                "DEX304",
+                "azure/pricings-9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a.json",
+                13
+            ),
+            v("DEX304", "azure/pricings-arc-lab-01.json", 8)
+        ]
     );
     let ne = common::not_evaluated(&report, "DEX304");
     assert_eq!(ne.len(), 1, "{ne:?}");
@@ -2009,5 +2018,39 @@ fn accounts_an_organization_connector_excludes_are_judged() {
     assert_eq!(
         violations(&report),
         [v("DEX302", file, 28), v("DEX302", file, 92)]
+    );
+}
+
+// A subscription's coverage status is read with its tier: on a `Free` subscription machines'
+// own pricings can only turn Plan 1 on, so `PartiallyCovered` leaves no machine of it not
+// evaluated by DEX304 (it did) and `FullyCovered` (Plan 1 on every machine) passes DEX302 (it
+// failed); on a subscription whose plan is on, `NotCovered` says every machine turns it off:
+// DEX304 at the status (it was not evaluated, and the run passed).
+#[test]
+fn coverage_status_is_read_with_the_tier() {
+    let (code, report) = lint(&fixture("arm-coverage-tiers"));
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(
+        violations(&report),
+        [
+            v(
+                "DEX302",
+                "azure/pricings-4e3d2c1b-0a9f-4e8d-b7c6-5a4b3c2d1e0f.json",
+                8
+            ),
+            v(
+                "DEX304",
+                "azure/pricings-6a5f4e3d-2c1b-4a0f-9e8d-7c6b5a4d3e2f.json",
+                11
+            ),
+        ]
+    );
+    let dex304 = common::violation_messages(&report, "DEX304");
+    assert!(dex304[0].contains("every machine"), "{dex304:?}");
+    // Not evaluated for the machines of the export (there are none), for no status.
+    let ne = common::not_evaluated(&report, "DEX304");
+    assert!(
+        ne.iter().all(|n| !n.1.contains("resourcesCoverageStatus")),
+        "{ne:?}"
     );
 }

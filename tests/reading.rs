@@ -347,7 +347,9 @@ fn annotations_and_markdown() {
     insta::assert_snapshot!("github", github);
     let (_, azure, _) = run(&["lint", "examples/contoso", "--format", "azure"]);
     assert!(
-        azure.contains("##vso[task.logissue type=warning;code=DEX304]DEX304 not evaluated: "),
+        azure.contains(
+            "##vso[task.logissue type=warning;code=DEX304]DEX304 rule 1 (`for p in resource_pricings`) not evaluated: "
+        ),
         "{azure}"
     );
     assert!(azure.contains(" (fix: "), "{azure}");
@@ -365,7 +367,7 @@ fn annotations_and_markdown() {
         "{markdown}"
     );
     assert!(
-        markdown.contains("; 1 not evaluated, 1 partially evaluated"),
+        markdown.contains("; 0 not evaluated, 2 partially evaluated"),
         "{markdown}"
     );
     // `<resource id>` would be read as HTML.

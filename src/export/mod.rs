@@ -1771,6 +1771,10 @@ const ACCOUNT_FIELDS: &[(&str, &str)] = &[
         "mde_linux_excluded",
         "exclusion of Linux machines from endpoint protection (`WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW`)",
     ),
+    (
+        "servers_coverage",
+        "Defender for Servers coverage of its machines (`resourcesCoverageStatus`)",
+    ),
 ];
 
 /// The words for a judged field of a cloud account (see [`ACCOUNT_FIELDS`]).
@@ -3769,7 +3773,7 @@ fn listed_on_a_read_page(c: &mut crate::model::Collection) {
     });
 }
 
-/// Settles the gaps of [`formats::arm`]'s `uncovered_machines` (a subscription whose Defender
+/// Settles the gaps of [`formats::arm`]'s `coverage` (a subscription whose Defender
 /// for Servers pricing says some of its machines have a pricing of their own): a resource-level
 /// pricing of that subscription in the export that is not inherited is such a pricing, and
 /// DEX304 judges it; of a subscription whose plan is on (`standard`: their ids), only one that
@@ -3793,7 +3797,7 @@ fn coverage_explained(c: &mut crate::model::Collection, standard: &[String]) {
                 && !(on && p.get("tier").and_then(Field::as_str) == Some("Standard"))
         })
     };
-    // The gaps `uncovered_machines` made: of a subscription (`/subscriptions/<id>`), no field.
+    // The gaps `coverage` made: of a subscription (`/subscriptions/<id>`), no field.
     let subscription_of = |g: &Gap| {
         g.entity
             .as_deref()

@@ -521,6 +521,12 @@ pub static CLOUD_ACCOUNT: RecordSchema = RecordSchema {
             "settings WDATP_EXCLUDE_LINUX_PUBLIC_PREVIEW enabled: Linux machines are excluded from the Defender for Endpoint integration (a legacy subscription's opt-out; absent: included)",
         ),
         o(
+            "servers_coverage",
+            STR,
+            "VirtualMachines pricing resourcesCoverageStatus: whether the subscription's machines have the plan (FullyCovered: all of them, PartiallyCovered: some, NotCovered: none), machines' own pricings counted",
+        )
+        .values(&["FullyCovered", "PartiallyCovered", "NotCovered"]),
+        o(
             "tenant_id",
             STR,
             "the Azure subscription's home tenant, where a list of subscriptions gives it (az account list homeTenantId, else tenantId; Get-AzSubscription HomeTenantId, else TenantId; ARM GET /subscriptions tenantId; a management group's subscriptions: tenant); a subscription of another tenant than the export's organization is left out",

@@ -263,6 +263,10 @@ pub fn pricing_in(
                 b.account_value(&sub, made, "servers_plan", v, &p);
             }
             let read = read_tier(tier.as_ref(), &format!("Azure subscription `{entity}`"));
+            let known = match &read {
+                Tier::Known(t) => Some(*t),
+                Tier::Unread(_) => None,
+            };
             match (read, tier) {
                 (Tier::Known(t), Some(at)) => {
                     b.account_value(&sub, made, "servers_tier", Value::Str(t.into()), &at);
@@ -279,7 +283,7 @@ pub fn pricing_in(
                 }
                 _ => {}
             }
-            uncovered_machines(b, props, &entity);
+            coverage(b, props, (&sub, made), &entity, known);
             None
         }
         Scope::Below {
@@ -333,30 +337,56 @@ pub fn pricing_in(
     }
 }
 
-/// The coverage states of a subscription's plan that say some of its machines have a pricing
-/// of their own that is not the plan (`resourcesCoverageStatus`: "the coverage status of the
-/// resources under the subscription ... since the plan status can also be defined at the
-/// resource level, there might be misalignment between the subscription's plan status and the
-/// resource status"; `FullyCovered`, `PartiallyCovered`, `NotCovered`: azure-rest-api-specs
+/// The coverage states of a subscription's Defender for Servers plan
+/// (`resourcesCoverageStatus`: "the coverage status of the resources under the subscription ...
+/// since the plan status can also be defined at the resource level, there might be misalignment
+/// between the subscription's plan status and the resource status"): `FullyCovered`, "all
+/// resources associated with the subscription have the Defender plan enabled";
+/// `PartiallyCovered`, "some resources under the subscription have the Defender plan enabled,
+/// while others have it disabled"; `NotCovered`, "the Defender plan is disabled for all resources
+/// under the subscription" (azure-rest-api-specs
 /// `specification/security/resource-manager/Microsoft.Security/stable/2024-01-01/security.json`,
-/// `Pricing`, and its `ListPricings_example.json`).
-const UNCOVERED: &[&str] = &["PartiallyCovered", "NotCovered"];
+/// `Pricing`, and its `ListPricings_example.json`, whose `Free` plans are `NotCovered`).
+const COVERAGE: &[&str] = &["FullyCovered", "PartiallyCovered", "NotCovered"];
 
-/// The resource-level pricings of `subscription` that its Defender for Servers pricing (`props`)
-/// says exist (`resourcesCoverageStatus` `PartiallyCovered` or `NotCovered`): a gap on
-/// `resource_pricings` for the subscription's machines, so that DEX304 does not pass an export
-/// without them. The export's own resource-level pricings of the subscription may settle it
-/// (see `export::coverage_explained`).
-fn uncovered_machines(b: &mut Builder, props: &At<'_>, subscription: &str) {
-    let Some((at, status)) = props
-        .get("resourcesCoverageStatus")
-        .and_then(|s| Some((s, s.as_str()?.trim().to_string())))
-    else {
+/// Reads the coverage status of the Defender for Servers pricing `props` of the subscription
+/// `account` (its key and how its account is made; `subscription` as messages name it), whose
+/// tier is `tier` where it could be read, into the account's `servers_coverage`. A status that
+/// says machines of the subscription have a pricing of their own that is not the plan is a
+/// gap on `resource_pricings` for its machines, so that DEX304 does not pass an export without
+/// them (the export's own resource-level pricings of the subscription may settle it: see
+/// `export::coverage_explained`): `PartiallyCovered` on a subscription whose plan is on, or
+/// `PartiallyCovered` and `NotCovered` on one whose tier is unknown. None is for a `Free`
+/// subscription, whose machines' own pricings can only turn the plan on (Microsoft Learn,
+/// "Protect your servers with Defender for Servers", "Enable the plan at the resource level"),
+/// nor for `NotCovered` on a subscription whose plan is on: every machine of it turns the plan
+/// off, which DEX304 reports at the status.
+fn coverage(
+    b: &mut Builder,
+    props: &At<'_>,
+    account: (&str, (&str, &str, &At<'_>)),
+    subscription: &str,
+    tier: Option<&str>,
+) {
+    let Some(at) = props.get("resourcesCoverageStatus") else {
         return;
     };
-    let Some(status) = UNCOVERED.iter().find(|u| u.eq_ignore_ascii_case(&status)) else {
+    let Some(status) = enum_value(&at, COVERAGE) else {
         return;
     };
+    let (key, made) = account;
+    b.account_value(key, made, "servers_coverage", status.clone(), &at);
+    let status = match &status {
+        Value::Str(s) => s.to_string(),
+        _ => return,
+    };
+    let uncovered = match (status.as_str(), tier) {
+        (_, Some("Free")) | ("NotCovered", Some("Standard")) => false,
+        (s, _) => s == "PartiallyCovered" || s == "NotCovered",
+    };
+    if !uncovered {
+        return;
+    }
     b.gap(
         "resource_pricings",
         None,
