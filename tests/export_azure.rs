@@ -883,8 +883,9 @@ fn a_connector_s_offerings_cut_off_whole_are_an_error_and_not_judged() {
             .as_str()
             .unwrap()
             .contains("-Depth 10"));
-        // Listed by each rule that reads the account's endpoint protection (DEX303 has two).
-        for (policy, rules) in [("DEX302", 1), ("DEX303", 2)] {
+        // Listed by each rule whose outcome the unknown values decide: DEX303's second rule is
+        // about Azure subscriptions only, which the connector's environment decides.
+        for (policy, rules) in [("DEX302", 1), ("DEX303", 1)] {
             let ne = common::not_evaluated(&report, policy);
             assert_eq!(ne.len(), rules, "{policy}: {ne:?}");
             for (entity, reason) in &ne {
@@ -2053,4 +2054,42 @@ fn coverage_status_is_read_with_the_tier() {
         ne.iter().all(|n| !n.1.contains("resourcesCoverageStatus")),
         "{ne:?}"
     );
+}
+
+// Az PowerShell's connectors piped to `ConvertTo-Json` without `-Depth`: each offering is written
+// as its JSON text. What is cut off is the plan and the Defender for Endpoint provisioning of the
+// account, not the whole account: a rule whose outcome does not depend on them is judged (edition
+// 2026-07's DEX303, about Azure subscriptions only, was not evaluated twice per connector), and
+// the error quotes the start of the string (it quoted the whole offering, line ends escaped).
+#[test]
+fn offerings_cut_off_leave_only_their_values_unknown() {
+    let out = common::dexlint()
+        .args(["lint", "--format", "json", "--edition", "2026-07"])
+        .arg(fixture("az-powershell-connectors-depth"))
+        .output()
+        .unwrap();
+    let report: Json = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{report:#}");
+    assert!(
+        common::not_evaluated(&report, "DEX303").is_empty(),
+        "{report:#}"
+    );
+    for policy in ["DEX302", "DEX306"] {
+        let ne = common::not_evaluated(&report, policy);
+        assert_eq!(ne.len(), 3, "{policy}: {ne:?}");
+    }
+    let messages: Vec<&str> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(messages.len(), 4, "{messages:?}");
+    assert!(
+        messages[1].starts_with(
+            "expected a connector offering object, found the string `{ \"offeringType\": \"DefenderForServersAws…`: "
+        ),
+        "{messages:?}"
+    );
+    assert!(messages.iter().all(|m| m.len() < 300), "{messages:?}");
 }

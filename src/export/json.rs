@@ -181,6 +181,20 @@ impl<'a> At<'a> {
     }
 }
 
+/// Longest excerpt of a value quoted in a diagnostic, in characters.
+const EXCERPT: usize = 40;
+
+/// The start of `text` as a diagnostic quotes it: its runs of white space (line ends of a JSON
+/// text written into a string) one space each, cut after [`EXCERPT`] characters with `…`.
+pub fn excerpt(text: &str) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let joined = words.join(" ");
+    match joined.char_indices().nth(EXCERPT) {
+        Some((cut, _)) => format!("{}…", joined.get(..cut).unwrap_or(&joined)),
+        None => joined,
+    }
+}
+
 /// Whether a string is what PowerShell's `ConvertTo-Json` writes for an object or list
 /// deeper than its `-Depth` (default 2): `@{key=value; ...}` for an object,
 /// `System.Collections.Hashtable`, `System.Object[]` and other .NET type names.

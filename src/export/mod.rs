@@ -1379,12 +1379,11 @@ impl Builder {
             // A list beyond the depth is written as its elements' text joined with spaces
             // (PowerShell's conversion of an array to a string): an empty one as "".
             Some(text) if json::powershell_truncated(text) || want_array => {
-                let shown: String = text.chars().take(40).collect();
-                let more = if text.chars().count() > 40 { "…" } else { "" };
+                let shown = json::excerpt(text);
                 self.shape_error(
                     &at,
                     &format!(
-                        "expected {expected} of {what}, found the string `{shown}{more}`: the \
+                        "expected {expected} of {what}, found the string `{shown}`: the \
                          file was cut off by PowerShell's `ConvertTo-Json`, which writes values \
                          deeper than its default depth of 2 as strings; export it again with \
                          `ConvertTo-Json -Depth 10`"

@@ -964,6 +964,53 @@ fn excluded_accounts(
     }
 }
 
+/// The fields of a connector's account that its offerings set.
+const OFFERING_FIELDS: &[&str] = &["servers_plan", "mde_integration"];
+
+/// An offering of a connector, or the list of them (`at`, where `expected` was), that
+/// PowerShell's `ConvertTo-Json` cut off at its depth into a string: an error at it quoting its
+/// start, and the plan and Defender for Endpoint provisioning of the connector's `account` (its
+/// key and how it is made; `id` as reasons name it) unknown, each with the reason. They are
+/// values the rules decide with, not the whole account: a rule whose outcome does not depend on
+/// them (DEX303 where an edition judges Azure subscriptions only) is not left unevaluated for
+/// the account; a field unknown already stays so, and is said once.
+fn cut_offerings(
+    b: &mut Builder,
+    at: &At<'_>,
+    expected: &str,
+    account: (&str, (&str, &str, &At<'_>)),
+    id: &str,
+) {
+    let text = at.as_str().unwrap_or_default();
+    b.shape_error(
+        at,
+        &format!(
+            "expected {expected}, found the string `{}`: the file was cut off by PowerShell's \
+             `ConvertTo-Json`, which writes values deeper than its default depth of 2 as \
+             strings; export it again with `ConvertTo-Json -Depth 10`",
+            crate::export::json::excerpt(text)
+        ),
+    );
+    let (key, made) = account;
+    let environment = made.0;
+    for field in OFFERING_FIELDS {
+        let unknown_already = b
+            .cloud_account(key, environment, made.1, made.2)
+            .and_then(|a| a.get(field))
+            .is_some_and(|f| matches!(f.value().to_value(), Value::Unknown));
+        if unknown_already {
+            continue;
+        }
+        b.account_value(key, made, field, Value::Unknown, at);
+        let reason = format!(
+            "the offerings of {environment} connector `{id}` in `{}` were cut off by \
+             `ConvertTo-Json` without `-Depth`",
+            b.rel()
+        );
+        b.unknown("cloud_accounts", field, id, reason, at);
+    }
+}
+
 /// A `securityConnectors` resource: an AWS account or GCP project becomes a cloud account; DevOps
 /// connectors (GitHub, Azure DevOps, GitLab) and registries are skipped. The accounts an
 /// organization's connector excludes are cloud accounts too (see [`excluded_accounts`]).
@@ -1005,52 +1052,39 @@ pub fn connector(b: &mut Builder, r: &At<'_>, props: &At<'_>, source: &str) {
         hierarchy
     };
     let name = r.get("name");
+    let key = format!("{environment}:{id}");
+    let made = (environment, source, r);
     // The offerings decide the plan and the MDE provisioning: what cannot be read of them
     // leaves both unknown (DEX302, DEX303 and DEX306 not evaluated for the account).
     let judged: &[Option<&'static str>] = &[Some("servers_plan"), Some("mde_integration")];
     let what = format!("the offerings of {environment} connector `{id}`");
+    let account = (key.as_str(), made);
     // The list itself may be a string: `ConvertTo-Json` cut it off at its depth, as
     // `@{offeringType=...} @{...}` (ARM's shape), its elements' type names joined with spaces
     // or `System.Object[]` (Az PowerShell's `Offering`).
     let offerings = match props.get("offerings").or_else(|| props.get("offering")) {
+        Some(o) if o.as_str().is_some() => {
+            cut_offerings(b, &o, &format!("an array of {what}"), account, &id);
+            Vec::new()
+        }
         Some(o) => b
             .nested_in(o, true, &what, ("cloud_accounts", judged, Some(&id)))
             .map(|o| o.items())
             .unwrap_or_default(),
         None => Vec::new(),
     };
-    // Or each offering: without `-Depth`, PowerShell writes each as its type name.
-    let mut cut = false;
+    // Or each offering: without `-Depth`, PowerShell writes each as its type name, or Az
+    // PowerShell's offering object as its JSON text.
     let offerings: Vec<At<'_>> = offerings
         .into_iter()
-        .filter(|o| match o.as_str() {
-            Some(s) => {
-                b.shape_error(
-                    o,
-                    &format!("expected a connector offering object, found the string `{s}`: the file was cut off by PowerShell's `ConvertTo-Json`, which writes values deeper than its default depth of 2 as strings; export it again with `ConvertTo-Json -Depth 10`"),
-                );
-                // One gap per field of the account, whatever the number of offerings cut.
-                if !cut {
-                    cut = true;
-                    for field in judged {
-                        b.gap(
-                            "cloud_accounts",
-                            *field,
-                            Some(&id),
-                            format!(
-                                "{what} in `{}` were cut off by `ConvertTo-Json` without `-Depth`",
-                                b.rel()
-                            ),
-                            o,
-                        );
-                    }
-                }
-                false
+        .filter(|o| {
+            if o.as_str().is_none() {
+                return true;
             }
-            None => true,
+            cut_offerings(b, o, "a connector offering object", account, &id);
+            false
         })
         .collect();
-    let key = format!("{environment}:{id}");
     let Some(account) = b.cloud_account(&key, environment, source, r) else {
         return;
     };
@@ -1063,7 +1097,6 @@ pub fn connector(b: &mut Builder, r: &At<'_>, props: &At<'_>, source: &str) {
         put_at(account, "name", n, Conv::Text);
     }
     excluded_accounts(b, props, environment, &id, source);
-    let made = (environment, source, r);
     for o in offerings {
         let kind = text(&o, "offeringType").unwrap_or_default();
         if !kind.to_ascii_lowercase().starts_with("defenderforservers") {
