@@ -179,3 +179,58 @@ fn a_terraform_membership_the_plan_deletes_is_no_member_after_apply() {
     });
     assert_eq!(violation_messages(&report, "DEX003").len(), 1, "{report:#}");
 }
+
+#[test]
+fn bicep_files_are_noted_with_the_command_that_compiles_them() {
+    let (code, report) = lint_json(&fixture("bicep-uncompiled-params"));
+    assert_eq!(code, 0, "{report:#}");
+    let notes = diagnostics(&report, "note");
+    for (file, command) in [
+        ("main.bicep", "`bicep build main.bicep`"),
+        ("prod.bicepparam", "`bicep build-params prod.bicepparam`"),
+    ] {
+        assert!(
+            notes.iter().any(|n| n.0 == file && n.2.contains(command)),
+            "{notes:?}"
+        );
+    }
+    // A folder of only Bicep source: no tenant data, and the command that gives it.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("infra")).unwrap();
+    std::fs::copy(
+        fixture("bicep-uncompiled-params").join("main.bicep"),
+        dir.path().join("infra/main.bicep"),
+    )
+    .unwrap();
+    let (code, report) = lint_json(dir.path());
+    assert_eq!(code, 2, "{report:#}");
+    let errors = diagnostics(&report, "error");
+    assert!(
+        errors.iter().any(|e| e.2.contains("no tenant data")
+            && e.2.contains("only Bicep source")
+            && e.2.contains("`bicep build infra/main.bicep`")),
+        "{errors:?}"
+    );
+    // The hook: a changed Bicep file in no configured export says how to compile it.
+    std::fs::write(
+        dir.path().join("dexlint.toml"),
+        "exports = [\"exports/contoso\"]\n",
+    )
+    .unwrap();
+    common::copy_dir(
+        &common::manifest().join("examples/contoso"),
+        &dir.path().join("exports/contoso"),
+    );
+    let out = common::dexlint()
+        .current_dir(dir.path())
+        .args(["hook", "infra/main.bicep"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("note: `infra/main.bicep` is Bicep source")
+            && err.contains("`bicep build infra/main.bicep`"),
+        "{err}"
+    );
+}

@@ -517,7 +517,8 @@ fn the_hook_lints_every_export_when_settings_change() {
     let manifest =
         std::fs::read_to_string(common::manifest().join(".pre-commit-hooks.yaml")).unwrap();
     assert!(
-        manifest.contains("files: '(\\.json|(^|/)dexlint\\.toml|\\.policy)$'"),
+        manifest
+            .contains("files: '(\\.json|\\.bicep|\\.bicepparam|(^|/)dexlint\\.toml|\\.policy)$'"),
         "{manifest}"
     );
     assert!(

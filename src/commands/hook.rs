@@ -58,6 +58,9 @@ pub enum Skipped {
     PolicyTest(PathBuf),
     /// In no configured export, and not export data dexlint reads.
     NotExportData,
+    /// Bicep source in no configured export, with the command that compiles it to the JSON
+    /// dexlint reads (see [`crate::export::walk::bicep_command`]).
+    Bicep(String),
     /// A setting (`dexlint.toml`, a `.policy` file, the baseline) that changes the verdict on
     /// every configured export, when none is configured.
     NoExports,
@@ -69,6 +72,11 @@ impl std::fmt::Display for Skipped {
             Skipped::TopLevel | Skipped::NotExportData => {
                 f.write_str("is not in any configured export (dexlint.toml `exports`)")
             }
+            Skipped::Bicep(command) => write!(
+                f,
+                "is Bicep source, which dexlint reads once compiled to JSON (`{command}`) into a \
+                 configured export (dexlint.toml `exports`)"
+            ),
             Skipped::NoExports => {
                 f.write_str("changes how every export is linted, but no export is configured (dexlint.toml `exports`)")
             }
@@ -132,6 +140,8 @@ pub fn hook_plan(
             plan.roots.push((*root).clone());
         } else if !path.starts_with(cwd) {
             plan.skipped.push((file.clone(), Skipped::TopLevel));
+        } else if let Some(command) = bicep(cwd, &path) {
+            plan.skipped.push((file.clone(), Skipped::Bicep(command)));
         } else if is_export_data(cwd, &path) {
             plan.unconfigured.push(file.clone());
         } else if path.parent() == Some(cwd) {
@@ -158,6 +168,13 @@ fn clean(cwd: &Path, path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// The command that compiles the Bicep file at `path` (`bicep build infra/main.bicep`, the path
+/// relative to `cwd`); None when it is no Bicep file.
+fn bicep(cwd: &Path, path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(cwd).unwrap_or(path);
+    crate::export::walk::bicep_command(&rel.to_string_lossy())
 }
 
 /// Whether dexlint reads the file at `path` as export data: a document a source format

@@ -716,6 +716,11 @@ pub fn load(roots: &[PathBuf], options: &LoadOptions) -> Result<Load, LoadSetupE
         };
         (found, walk_errors)
     });
+    // The Bicep sources of each root (the walk notes them): a root of only those says so.
+    let bicep: Vec<(usize, String)> = walk_errors
+        .iter()
+        .filter_map(|e| Some((e.root, walk::bicep_command(&e.rel)?)))
+        .collect();
     // The walk's errors come first, as the walk found them before any file was read.
     let walk_errors = walk_errors.into_iter().map(|e| LoadDiagnostic {
         level: e.level,
@@ -742,6 +747,24 @@ pub fn load(roots: &[PathBuf], options: &LoadOptions) -> Result<Load, LoadSetupE
                  Graph PowerShell SDK, Defender for Endpoint, Get-MpComputerStatus, Exchange \
                  Online PowerShell, ARM, Az PowerShell, the az CLI, a Terraform plan, an ARM \
                  template or compiled Bicep)"
+            };
+            // A root of only Bicep source: the commands that compile it.
+            let commands: Vec<&str> = bicep
+                .iter()
+                .filter(|(r, _)| *r == root)
+                .map(|(_, c)| c.as_str())
+                .collect();
+            let what = match (read, commands.as_slice()) {
+                (0, [first, more @ ..]) => format!(
+                    "only Bicep source, which dexlint reads once compiled to JSON (`{first}`{}: \
+                     see the notes)",
+                    match more.len() {
+                        0 => String::new(),
+                        1 => " and 1 other Bicep file".to_string(),
+                        n => format!(" and {n} other Bicep files"),
+                    }
+                ),
+                _ => what.to_string(),
             };
             a.diagnostics.push(LoadDiagnostic {
                 level: DiagLevel::Error,

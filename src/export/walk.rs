@@ -18,12 +18,12 @@ pub struct Found {
     pub len: Option<u64>,
 }
 
-/// A directory entry that could not be read, a gzip file where an export is, or a special file
-/// that was not opened.
+/// A directory entry that could not be read, a gzip file where an export is, a special file
+/// that was not opened, or a Bicep source (a note: see [`bicep_command`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WalkError {
     /// An error for an entry that could not be read or a gzip file; a warning for a special
-    /// file.
+    /// file; a note for a Bicep source.
     pub level: super::DiagLevel,
     /// Index of its root in the roots given to [`walk`].
     pub root: usize,
@@ -104,17 +104,35 @@ pub fn walk(
                 }
                 continue;
             }
-            let is_json = entry
-                .path()
-                .extension()
-                .is_some_and(|x| x.eq_ignore_ascii_case("json"));
+            let extension = entry.path().extension();
+            let is_json = extension.is_some_and(|x| x.eq_ignore_ascii_case("json"));
+            let bicep = extension.is_some_and(|x| {
+                x.eq_ignore_ascii_case("bicep") || x.eq_ignore_ascii_case("bicepparam")
+            });
             let rel = relative(root, entry.path());
-            if !is_json && !gzip_export(&rel) {
+            if !is_json && !bicep && !gzip_export(&rel) {
                 continue;
             }
             if include.is_some_and(|g| !g.is_match(&rel))
                 || exclude.is_some_and(|g| g.is_match(&rel))
             {
+                continue;
+            }
+            if let Some(command) = bicep_command(&rel).filter(|_| bicep) {
+                let what = if command.contains("build-params") {
+                    "a Bicep parameters file"
+                } else {
+                    "Bicep source"
+                };
+                errors.push(WalkError {
+                    level: super::DiagLevel::Note,
+                    root: i,
+                    message: format!(
+                        "{what}, which dexlint does not read: it reads the JSON `{command}` \
+                         compiles it to"
+                    ),
+                    rel,
+                });
                 continue;
             }
             if !is_json {
@@ -186,6 +204,22 @@ fn page_key(name: &[u8]) -> PageKey<'_> {
     let zeros = number.iter().take_while(|&&c| c == b'0').count();
     let significant = number.get(zeros..).unwrap_or_default();
     (prefix, Some((significant.len(), significant)), name)
+}
+
+/// The Bicep CLI command that compiles the Bicep file `rel` (a path relative to the export root)
+/// to the JSON dexlint reads: `bicep build main.bicep` for a Bicep file (`.bicep`), `bicep
+/// build-params main.bicepparam` for a parameters file (`.bicepparam`) ("Bicep CLI commands",
+/// Microsoft Learn); None for any other file.
+pub fn bicep_command(rel: &str) -> Option<String> {
+    let (_, extension) = rel.rsplit_once('.')?;
+    let verb = if extension.eq_ignore_ascii_case("bicep") {
+        "build"
+    } else if extension.eq_ignore_ascii_case("bicepparam") {
+        "build-params"
+    } else {
+        return None;
+    };
+    Some(format!("bicep {verb} {rel}"))
 }
 
 /// What a special file is (a FIFO, a socket, a device); None for files, folders and links.
