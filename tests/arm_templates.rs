@@ -170,9 +170,9 @@ fn a_parameter_one_parameters_file_leaves_to_its_default_is_unknown() {
     let (_, report) = common::lint_json(dir.path());
     assert!(of(&violations(&report), "DEX302").is_empty(), "{report}");
     assert!(
-        reasons(&report, "DEX302")
-            .iter()
-            .any(|r| r.contains("parameter `serversTier` may come from any")),
+        reasons(&report, "DEX302").iter().any(|r| r
+            .contains("parameter `serversTier` depends on the parameters file")
+            && r.contains("leaves it to the template's default")),
         "{report}"
     );
 }
@@ -1153,7 +1153,7 @@ fn compiled_bicep_functions_and_reasons_as_declared() {
     assert!(
         reasons(&report, "DEX302")
             .iter()
-            .any(|r| r.contains("parameter `serversTier` may come from")),
+            .any(|r| r.contains("parameter `serversTier` depends on the parameters file")),
         "{report}"
     );
     let dir = tempfile::tempdir().unwrap();

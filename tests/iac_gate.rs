@@ -234,3 +234,20 @@ fn bicep_files_are_noted_with_the_command_that_compiles_them() {
         "{err}"
     );
 }
+
+#[test]
+fn parameters_files_that_disagree_are_named_with_the_value_each_gives() {
+    let (_, report) = lint_json(&fixture("arm-template-environments"));
+    assert!(
+        violation_messages(&report, "DEX302").is_empty(),
+        "{report:#}"
+    );
+    let ne = not_evaluated(&report, "DEX302");
+    assert!(
+        ne.iter().any(
+            |(e, r)| e == "cloud_accounts/target subscription of main.json"
+                && r.contains("`dev.json` gives `Free`, `prod.json` gives `Standard`")
+        ),
+        "{ne:?}"
+    );
+}

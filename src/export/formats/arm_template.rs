@@ -372,7 +372,6 @@ fn parameters_file(b: &mut Builder, doc: &At<'_>, rel: &str) -> Given {
     }
     // A parameter every file sets alike has that value; one they set differently, or that
     // some set and others leave to the template's default, depends on the file deployed.
-    let names: Vec<&str> = sets.iter().map(|(f, _)| f.as_str()).collect();
     let mut merged = Given::new();
     for (_, given) in &sets {
         for k in given.keys() {
@@ -383,17 +382,40 @@ fn parameters_file(b: &mut Builder, doc: &At<'_>, rel: &str) -> Given {
             let first = values.next().flatten();
             let v = match first {
                 Some(v) if values.all(|o| o == Some(v)) => v.clone(),
-                _ => Val::Unknown(format!(
-                    "parameter `{}` may come from any of the parameters files `{}` beside the \
-                     template, which do not agree on it",
-                    written_names.get(k).unwrap_or(k),
-                    names.join("`, `")
-                )),
+                _ => {
+                    let each: Vec<String> = sets
+                        .iter()
+                        .map(|(f, g)| match g.get(k) {
+                            Some(v) => format!("`{f}` gives {}", shown_val(v)),
+                            None => format!("`{f}` leaves it to the template's default"),
+                        })
+                        .collect();
+                    Val::Unknown(format!(
+                        "parameter `{}` depends on the parameters file deployed with the \
+                         template: {} (each is a deployment of its own, which dexlint does not \
+                         judge apart)",
+                        written_names.get(k).unwrap_or(k),
+                        each.join(", ")
+                    ))
+                }
             };
             merged.insert(k.clone(), v);
         }
     }
     merged
+}
+
+/// A parameters file's value as a reason shows it: `` `Free` ``, `` `true` ``, `an array`.
+fn shown_val(v: &Val) -> String {
+    match v {
+        Val::Null => "`null`".to_string(),
+        Val::Bool(b) => format!("`{b}`"),
+        Val::Int(i) => format!("`{i}`"),
+        Val::Str(s) => format!("`{s}`"),
+        Val::Array(_) => "an array".to_string(),
+        Val::Object(_) | Val::Resource(..) => "an object".to_string(),
+        Val::Unknown(_) => "a Key Vault reference".to_string(),
+    }
 }
 
 /// The values of a `parameters` object (`{"name": {"value": ...}}`, of a parameters file or
