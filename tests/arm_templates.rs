@@ -125,9 +125,20 @@ fn parameters_come_from_the_file_beside_the_template_else_from_their_defaults() 
             .iter()
             .map(|v| (v.1.as_str(), v.2, v.3.as_str()))
             .collect::<Vec<_>>(),
-        [("main.json", 39, "/resources/0/properties/pricingTier")]
+        [("main.parameters.json", 6, "/parameters/serversTier/value")]
     );
-    assert_eq!(of(&v, "DEX303").len(), 1, "{v:?}");
+    // Located at the parameters file's value: the template writes the parameter itself.
+    assert_eq!(
+        of(&v, "DEX303")
+            .iter()
+            .map(|v| (v.1.as_str(), v.2, v.3.as_str()))
+            .collect::<Vec<_>>(),
+        [(
+            "main.parameters.json",
+            9,
+            "/parameters/mdeIntegration/value"
+        )]
+    );
     // The parameters file is read with its template, not reported as a file not understood.
     assert_eq!(report["errors"].as_array().unwrap().len(), 0, "{report}");
 
@@ -920,7 +931,7 @@ fn a_parameters_file_is_recognised_by_its_schema_whatever_its_name() {
             .iter()
             .map(|v| v.1.as_str())
             .collect::<Vec<_>>(),
-        ["main.json"],
+        ["dev.json"],
         "{report}"
     );
     assert_eq!(code, 1);

@@ -251,3 +251,57 @@ fn parameters_files_that_disagree_are_named_with_the_value_each_gives() {
         "{ne:?}"
     );
 }
+
+#[test]
+fn a_violation_of_a_parameters_file_value_is_annotated_at_the_parameters_file() {
+    // The pre-commit hook on a pull request that changes only the parameters file.
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(
+        &fixture("arm-template-parameters"),
+        &dir.path().join("infra/build"),
+    );
+    std::fs::write(
+        dir.path().join("dexlint.toml"),
+        "exports = [\"infra/build\"]\n",
+    )
+    .unwrap();
+    let hook = |format: &str| {
+        let out = common::dexlint()
+            .current_dir(dir.path())
+            .args([
+                "hook",
+                "infra/build/main.parameters.json",
+                "--format",
+                format,
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let github = hook("github");
+    assert!(
+        github.contains("::error file=infra/build/main.parameters.json,line=6,col=16,")
+            && github.contains("title=DEX302"),
+        "{github}"
+    );
+    let sarif: Value = serde_json::from_str(&hook("sarif")).unwrap();
+    let located: Vec<(String, u64)> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["ruleId"] == "DEX302")
+        .map(|r| {
+            let l = &r["locations"][0]["physicalLocation"];
+            (
+                l["artifactLocation"]["uri"].as_str().unwrap().to_string(),
+                l["region"]["startLine"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        located,
+        [("infra/build/main.parameters.json".to_string(), 6)],
+        "{sarif:#}"
+    );
+}

@@ -929,6 +929,9 @@ enum Op {
     Linkable,
     /// This file linked the template at this path (relative to the root).
     Linked(String),
+    /// Values of this file's records located in the file at this path (relative to the root)
+    /// carry this stand-in file id (see [`Builder::beside`]).
+    Beside(FileId, String),
     /// A cloud account touched by this file: the fields the file set on the account as created
     /// by `fresh`.
     Account(Box<Account>),
@@ -968,7 +971,11 @@ impl Op {
             Op::Device(..) | Op::AvMode(..) | Op::AvModeByName(_) => "devices",
             Op::Account(_) => "cloud_accounts",
             Op::Page(page, _) => page.gap.0,
-            Op::Linkable | Op::Linked(_) | Op::Single(_) | Op::Organization(_) => return None,
+            Op::Linkable
+            | Op::Linked(_)
+            | Op::Beside(..)
+            | Op::Single(_)
+            | Op::Organization(_) => return None,
         })
     }
 
@@ -985,6 +992,7 @@ impl Op {
                 | Op::Deleted(_)
                 | Op::Linkable
                 | Op::Linked(_)
+                | Op::Beside(..)
                 | Op::Single(_)
                 | Op::Organization(_)
         )
@@ -1112,6 +1120,9 @@ impl FileLoad {
         }
     }
 }
+
+/// The highest stand-in file id of [`Builder::beside`] (a location keeps ids below 2²⁴ − 2).
+const BESIDE: FileId = (1 << 24) - 3;
 
 /// What the adapters of one file write to: records and joins for the model, and diagnostics.
 pub struct Builder {
@@ -1685,6 +1696,29 @@ impl Builder {
         self.ops.push(Op::Linkable);
     }
 
+    /// The file id that stands, in the locations of this document's records, for the file
+    /// `name` of its folder (a parameters file beside an ARM template): its own id is known
+    /// only once every file is read. Only for a [`Builder::linkable`] document, whose records
+    /// wait for every file; stand-in ids are the highest a location keeps, which no export has
+    /// that many files to reach.
+    pub fn beside(&mut self, name: &str) -> FileId {
+        let rel = match self.rel.rsplit_once('/') {
+            Some((dir, _)) => format!("{dir}/{name}"),
+            None => name.to_string(),
+        };
+        let mut taken = 0;
+        for op in &self.ops {
+            match op {
+                Op::Beside(id, r) if *r == rel => return *id,
+                Op::Beside(..) => taken += 1,
+                _ => {}
+            }
+        }
+        let id = BESIDE - taken;
+        self.ops.push(Op::Beside(id, rel));
+        id
+    }
+
     /// Records that the current document linked (and read) the template at `rel`, a path
     /// relative to the root like [`Builder::rel`]: that file's own records are dropped.
     pub fn linked(&mut self, rel: &str) {
@@ -2126,6 +2160,39 @@ impl Assembler {
         load.recognised
     }
 
+    /// Moves the locations of held operations `ops` (of a file of root `root`) from the
+    /// stand-in ids of [`Builder::beside`] to the ids of the files they stand for; drops them
+    /// when that file was not read (left out by `--exclude`).
+    fn beside(&self, root: usize, ops: &mut Ops) {
+        let moves: Vec<(FileId, Option<FileId>)> = ops
+            .iter()
+            .filter_map(|op| match op {
+                Op::Beside(id, rel) => Some((*id, rel)),
+                _ => None,
+            })
+            .map(|(id, rel)| {
+                let file = self
+                    .model
+                    .files
+                    .iter()
+                    .position(|f| f.root == root && f.path == *rel);
+                (id, file.and_then(|f| FileId::try_from(f).ok()))
+            })
+            .collect();
+        for (from, to) in moves {
+            for op in ops.0.iter_mut().flatten() {
+                let records: Vec<&mut Record> = match op {
+                    Op::Account(a) => vec![&mut a.record, &mut a.fresh],
+                    Op::Push(_, r) | Op::Group(r) => vec![r],
+                    _ => Vec::new(),
+                };
+                for r in records {
+                    r.move_file(from, to);
+                }
+            }
+        }
+    }
+
     /// Adds the operations of the file `file`.
     fn apply_ops(&mut self, file: FileId, ops: Ops) {
         // The list this file is a page of, if any (see `Assembler::add_account`).
@@ -2233,7 +2300,11 @@ impl Assembler {
                     self.pages.add(*page);
                 }
                 Op::Organization(tenant) => self.organizations.push(*tenant),
-                Op::Linkable | Op::Linked(_) | Op::Single(_) | Op::Deleted(_) => {}
+                Op::Linkable
+                | Op::Linked(_)
+                | Op::Beside(..)
+                | Op::Single(_)
+                | Op::Deleted(_) => {}
             }
         }
         self.extend(pushed);
@@ -2784,8 +2855,9 @@ impl Assembler {
 
     /// Joins what waited for every file, and returns the model.
     fn finish(&mut self) -> TenantModel {
-        for (root, rel, file, ops) in std::mem::take(&mut self.held) {
+        for (root, rel, file, mut ops) in std::mem::take(&mut self.held) {
             if !self.linked.contains(&(root, rel)) {
+                self.beside(root, &mut ops);
                 self.apply_ops(file, ops);
             }
         }

@@ -597,6 +597,22 @@ impl Record {
         }
     }
 
+    /// The record with its location and those of its fields that are in file `from` moved to
+    /// file `to`, at the same offsets, or dropped without `to` (the records of a list in a
+    /// field keep theirs): for a reader that located values in a file whose id it did not know
+    /// yet.
+    pub fn move_file(&mut self, from: FileId, to: Option<FileId>) {
+        let moved = |l: Loc| PackedLoc::new(to.map(|to| Loc::new(to, l.offset())));
+        if let Some(l) = self.loc().filter(|l| l.file() == from) {
+            self.loc = moved(l);
+        }
+        for f in self.fields.iter_mut() {
+            if let Some(l) = f.loc().filter(|l| l.file() == from) {
+                f.set_packed(moved(l));
+            }
+        }
+    }
+
     /// Where field `index` of the schema is in `fields`; None when this record's shape leaves
     /// it out.
     fn slot(&self, index: usize) -> Option<usize> {

@@ -66,9 +66,13 @@
 //! after the path of the deployments they are nested in, each followed by `::`
 //! (`scopedGroup::scopedUsers`, `platform::defender::serversPricing`), and located at the
 //! template's property (`/resources/defender/properties/template/resources/serversPricing/properties/pricingTier`):
-//! a value that comes from the parameters file or from the parent of a nested template is
-//! located where the template uses it, since that is the line a pull request changes the
-//! deployment at. The cloud account of a subscription template is named after its deployment
+//! a value that comes from the parent of a nested template, or from a parameters file through
+//! an expression, is located where the template uses it. A Defender for Servers pricing's tier
+//! or sub-plan, or a setting's `enabled`, that the top template writes as the parameter itself
+//! (`[parameters('serversTier')]`, what Bicep compiles `pricingTier: serversTier` to) and a
+//! parameters file gives is located at the parameters file's value (see
+//! [`Builder::beside`]): a pull request that changes the deployment changes that line. The
+//! cloud account of a subscription template is named after its deployment
 //! target, `target subscription of main.json` (the subscription id when a deployment or a
 //! `scope` names one).
 
@@ -79,7 +83,7 @@ use crate::export::json::{put, put_at, At, Conv, Strings};
 use crate::export::tree::{self, Kind, Node};
 use crate::export::Builder;
 use crate::model::schema;
-use crate::model::{Field, Record, Value};
+use crate::model::{Field, Loc, Record, Value};
 use expr::{Context, Known, Val};
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -158,8 +162,9 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
         Some(Schema::Template(t)) => t,
     };
     b.linkable();
-    let given = parameters_file(b, doc, rel);
+    let (given, origins) = parameters_file(b, doc, rel);
     let mut reader = Reader {
+        origins,
         rel: rel.to_string(),
         top: rel.to_string(),
         dir: String::new(),
@@ -342,14 +347,20 @@ fn unmatched_parameters(b: &mut Builder, doc: &At<'_>, rel: &str) {
     }
 }
 
-/// The values of the parameters files read with the template (see [`parameters_files_of`]).
+/// Where a parameters file gives a parameter's value: by lowercase name, the file's name (in
+/// the template's folder) and the offset of the value in it.
+type Origins = HashMap<String, (String, u32)>;
+
+/// The values of the parameters files read with the template (see [`parameters_files_of`]),
+/// and where each known value is given ([`Origins`]; the first file's when several agree).
 /// When several are, a parameter they set differently is unknown.
-fn parameters_file(b: &mut Builder, doc: &At<'_>, rel: &str) -> Given {
+fn parameters_file(b: &mut Builder, doc: &At<'_>, rel: &str) -> (Given, Origins) {
     let name = rel.rsplit('/').next().unwrap_or(rel).to_string();
     let arm = arm_files_beside(b);
     let candidates = parameters_files_of(&arm, &name);
     let mut sets: Vec<(String, Given)> = Vec::new();
     let mut written_names: HashMap<String, String> = HashMap::new();
+    let mut origins = Origins::new();
     for f in candidates {
         let Some(text) = b.read_beside(f, MAX_PARAMETERS_BYTES) else {
             continue;
@@ -364,8 +375,13 @@ fn parameters_file(b: &mut Builder, doc: &At<'_>, rel: &str) -> Given {
             continue;
         }
         let parameters = at.get("parameters");
-        for (k, _) in parameters.map(|p| p.members()).unwrap_or_default() {
+        for (k, p) in parameters.map(|p| p.members()).unwrap_or_default() {
             written_names.insert(k.to_ascii_lowercase(), k.to_string());
+            if let Some(v) = p.get("value") {
+                origins
+                    .entry(k.to_ascii_lowercase())
+                    .or_insert_with(|| (f.clone(), v.v.start));
+            }
         }
         let given = passed(parameters, &format!("in `{f}`"), json_val);
         sets.push((f.clone(), given));
@@ -402,7 +418,21 @@ fn parameters_file(b: &mut Builder, doc: &At<'_>, rel: &str) -> Given {
             merged.insert(k.clone(), v);
         }
     }
-    merged
+    origins.retain(|k, _| merged.get(k).is_some_and(|v| !matches!(v, Val::Unknown(_))));
+    (merged, origins)
+}
+
+/// Field `field` of `r`, when it holds the value written at `written` (not one another resource
+/// gave, nor unknown), located at `at` instead.
+fn moved_to(r: &mut Record, field: &str, written: Loc, at: Loc) {
+    let Some(f) = r
+        .get(field)
+        .filter(|f| f.loc() == Some(written) && !f.is_unknown())
+    else {
+        return;
+    };
+    let value = f.value().to_value();
+    r.set(field, value, Some(at));
 }
 
 /// A parameters file's value as a reason shows it: `` `Free` ``, `` `true` ``, `an array`.
@@ -717,6 +747,8 @@ struct Reader {
     accounts: Vec<String>,
     /// The resources dexlint reads that are not deployed: their `condition` is false.
     not_deployed: Vec<NotDeployed>,
+    /// Where the parameters files give the top template's parameters.
+    origins: Origins,
 }
 
 /// A resource of a type dexlint reads whose `condition` is false.
@@ -1388,6 +1420,14 @@ impl Reader {
                 }),
             })
             .collect();
+        // Values the parameters files give: located there.
+        let given: Vec<(&'static str, &'static str, Loc, Loc)> = fields
+            .iter()
+            .filter_map(|(path, account_field, record_field)| {
+                let (written, at) = self.given_at(b, r, path.strip_prefix("properties.")?)?;
+                Some((*account_field, *record_field, written, at))
+            })
+            .collect();
         let synthetic_scope = scope.clone();
         let record = if pricing {
             super::arm::pricing_in(b, &at, &props, scope, SOURCE)
@@ -1408,6 +1448,9 @@ impl Reader {
                     account.set("id", Value::Str(account_id.as_str().into()), None);
                 }
                 let id = account.identity().unwrap_or_default().to_string();
+                for (field, _, written, at) in &given {
+                    moved_to(account, field, *written, *at);
+                }
                 for (field, _, _, at) in &unknown_fields {
                     account.set(field, Value::Unknown, Some(at.loc()));
                 }
@@ -1417,6 +1460,9 @@ impl Reader {
             }
             Scope::Below { .. } => {
                 if let Some(mut p) = record {
+                    for (_, field, written, at) in &given {
+                        moved_to(&mut p, field, *written, *at);
+                    }
                     let id = p.identity().unwrap_or_default().to_string();
                     for (_, field, why, at) in unknown_fields {
                         if field.is_empty() {
@@ -1429,6 +1475,34 @@ impl Reader {
                 }
             }
         }
+    }
+
+    /// Where the value of `key` of the `properties` of `r` is written in the template, and
+    /// where a parameters file gives it, when the template writes the parameter itself
+    /// (`[parameters('serversTier')]`: what Bicep compiles a property set to a parameter to)
+    /// and the top template's parameters files give it: a pull request changes the deployment
+    /// at the parameters file's value (see [`Builder::beside`]).
+    fn given_at(&self, b: &mut Builder, r: &Resource<'_>, key: &str) -> Option<(Loc, Loc)> {
+        if self.depth > 0 {
+            return None;
+        }
+        let written = r.at.path(&["properties", key])?;
+        let text = written.as_str()?;
+        let inner = text.strip_prefix('[')?.strip_suffix(']')?;
+        if inner.starts_with('[') {
+            return None;
+        }
+        let expr::Expr::Call(function, args) = expr::parse(inner).ok()? else {
+            return None;
+        };
+        let [expr::Expr::Str(name)] = args.as_slice() else {
+            return None;
+        };
+        if !function.eq_ignore_ascii_case("parameters") {
+            return None;
+        }
+        let (file, offset) = self.origins.get(&name.to_ascii_lowercase())?;
+        Some((written.loc(), Loc::new(b.beside(file), *offset)))
     }
 
     /// A `Microsoft.Resources/deployments` resource (a Bicep module, a nested or a linked
