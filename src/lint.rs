@@ -403,7 +403,7 @@ fn judged(report: &LintReport, entry: &crate::baseline::Entry) -> bool {
                     .iter()
                     .filter(|t| n.root.as_deref() == Some(t.roots.join(", ").as_str()))
                     .flat_map(|t| &t.roots)
-                    .any(|r| &crate::baseline::root_key(r) == root)
+                    .any(|r| &crate::base::paths::root_key(r) == root)
             })
     })
 }

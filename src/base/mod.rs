@@ -1,9 +1,11 @@
 //! Helpers every layer may use, depending on nothing of dexlint's own: dates ([`dates`]), positions in text
-//! ([`lines`]), "did you mean" suggestions ([`suggest`]), the drawing of diagnostics
-//! ([`render`]), [`joined_path`], [`shown_path`], [`named`] and [`drop_elsewhere`].
+//! ([`lines`]), paths compared however they are written ([`paths`]), "did you mean" suggestions
+//! ([`suggest`]), the drawing of diagnostics ([`render`]), [`joined_path`], [`shown_path`],
+//! [`named`] and [`drop_elsewhere`].
 
 pub mod dates;
 pub mod lines;
+pub mod paths;
 pub mod render;
 pub mod suggest;
 pub mod visible;

@@ -251,9 +251,9 @@ fn baseline_files(args: &LintArgs) -> Vec<PathBuf> {
 }
 
 /// Whether two paths name the same file however they are written (`o.json`, `./o.json`,
-/// `sub/../o.json`, an absolute path): compared as [`crate::baseline::root_key`] keys them.
+/// `sub/../o.json`, an absolute path): compared as [`crate::base::paths::root_key`] keys them.
 fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
-    let key = |p: &std::path::Path| crate::baseline::root_key(&p.to_string_lossy());
+    let key = |p: &std::path::Path| crate::base::paths::root_key(&p.to_string_lossy());
     key(a) == key(b)
 }
 

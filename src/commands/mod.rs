@@ -146,7 +146,7 @@ pub(crate) fn repeated_root(roots: &[PathBuf]) -> Option<UsageError> {
     let key = |p: &PathBuf| {
         std::fs::canonicalize(p)
             .map(|c| c.to_string_lossy().into_owned())
-            .unwrap_or_else(|_| crate::baseline::root_key(&p.to_string_lossy()))
+            .unwrap_or_else(|_| crate::base::paths::root_key(&p.to_string_lossy()))
     };
     let keys: Vec<String> = roots.iter().map(key).collect();
     for (i, k) in keys.iter().enumerate() {

@@ -189,7 +189,7 @@ pub fn render(report: &LintReport) -> String {
     // array's order is not the entity's identity: Graph lists members in any order).
     let mut seen: BTreeMap<Vec<String>, usize> = BTreeMap::new();
     // The root however it was typed (`contoso`, `./contoso`, its absolute path): the same key.
-    let mut roots = crate::base::RootKeys::default();
+    let mut roots = crate::base::paths::RootKeys::default();
     let results: Vec<SarifResult> = report
         .violations
         .iter()
