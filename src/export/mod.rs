@@ -971,11 +971,9 @@ impl Op {
             Op::Device(..) | Op::AvMode(..) | Op::AvModeByName(_) => "devices",
             Op::Account(_) => "cloud_accounts",
             Op::Page(page, _) => page.gap.0,
-            Op::Linkable
-            | Op::Linked(_)
-            | Op::Beside(..)
-            | Op::Single(_)
-            | Op::Organization(_) => return None,
+            Op::Linkable | Op::Linked(_) | Op::Beside(..) | Op::Single(_) | Op::Organization(_) => {
+                return None
+            }
         })
     }
 
@@ -2300,11 +2298,7 @@ impl Assembler {
                     self.pages.add(*page);
                 }
                 Op::Organization(tenant) => self.organizations.push(*tenant),
-                Op::Linkable
-                | Op::Linked(_)
-                | Op::Beside(..)
-                | Op::Single(_)
-                | Op::Deleted(_) => {}
+                Op::Linkable | Op::Linked(_) | Op::Beside(..) | Op::Single(_) | Op::Deleted(_) => {}
             }
         }
         self.extend(pushed);
