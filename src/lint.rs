@@ -570,14 +570,28 @@ fn evaluate_tenant(
                 waiver: None,
                 related: Vec::new(),
                 source: None,
+                document: None,
                 message_values: finding.message_values,
                 help_values: finding.help_values,
             };
             if let Some(loc) = &finding.loc {
                 if let Some(file) = model.files.get(loc.file() as usize) {
                     v.file = Some(file.path.clone());
-                    v.root = root_name(options, group.get(file.root).copied().unwrap_or(file.root));
+                    v.root = root_name(options, global(file.root));
                 }
+            } else {
+                // No location of its own (an `assert` without a target): the tenant it is
+                // about, and the document the rule read.
+                let read = meta
+                    .rules
+                    .get(finding.rule)
+                    .into_iter()
+                    .flat_map(|r| &r.needs)
+                    .find_map(|(c, _)| model.collection(c)?.origin)
+                    .and_then(|l| model.files.get(l.file() as usize));
+                v.document = read.map(|f| f.path.clone());
+                let root = read.map_or(0, |f| f.root);
+                v.root = root_name(options, global(root));
             }
             locs.push(finding.loc);
             let index = report.violations.len();

@@ -73,6 +73,11 @@ pub struct Violation {
     /// The lines of `file` around the value, for the human format (not in `--format json`).
     #[serde(skip)]
     pub source: Option<SourceExcerpt>,
+    /// For a violation without a location (`file` None): the document the rule read (the
+    /// first to provide the first collection it reads), relative to `root`, where a format that
+    /// needs a location (SARIF) places it; not in `--format json`.
+    #[serde(skip)]
+    pub document: Option<String>,
     /// Byte ranges of `message` that are values interpolated from the export (for `--redact`).
     #[serde(skip)]
     pub message_values: Vec<std::ops::Range<usize>>,

@@ -687,6 +687,55 @@ fn sarif_uris_are_percent_encoded_uri_references() {
     );
 }
 
+#[test]
+fn a_sarif_result_without_a_location_is_placed_at_the_document_its_rule_read() {
+    // Code scanning rejects a whole upload for one result without a location
+    // (github/codeql-action#1738): a rule with no target is placed at the start of the
+    // document it read, in its own tenant's root, else at that root.
+    let dir = tempfile::tempdir().unwrap();
+    for t in ["a", "b"] {
+        common::copy_dir(&manifest().join("examples/contoso"), &dir.path().join(t));
+    }
+    std::fs::create_dir_all(dir.path().join("org")).unwrap();
+    std::fs::write(
+        dir.path().join("org/ORG010.policy"),
+        "policy ORG010 \"At least 100 enabled users\" {\n  severity error\n  docs \"https://example.com/org010\"\n  assert count(u in users: u.enabled) >= 100\n  report \"only {count(u in users: u.enabled)} enabled users\"\n}\n",
+    )
+    .unwrap();
+    let out = dexlint()
+        .current_dir(dir.path())
+        .args(["lint", "a", "b", "--policies", "org", "--format", "sarif"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    assert!(
+        results
+            .iter()
+            .all(|r| r["locations"].as_array().is_some_and(|l| !l.is_empty())),
+        "{v:#}"
+    );
+    let placed: Vec<(&str, &serde_json::Value)> = results
+        .iter()
+        .filter(|r| r["ruleId"] == "ORG010")
+        .map(|r| {
+            let physical = &r["locations"][0]["physicalLocation"];
+            (
+                physical["artifactLocation"]["uri"].as_str().unwrap(),
+                &physical["region"]["startLine"],
+            )
+        })
+        .collect();
+    assert_eq!(
+        placed,
+        [
+            ("a/graph/users.json", &serde_json::json!(1)),
+            ("b/graph/users.json", &serde_json::json!(1))
+        ],
+        "{v:#}"
+    );
+}
+
 /// A policy with an `assert` rule: its violation has no entity, only the SKUs' file.
 const SEATS_POLICY: &str = "policy ORG004 \"At least N enabled seats\" {\n  severity warning\n  param min_seats: int = 100000\n  let seats = sum(s in skus where s.status == \"Enabled\": s.enabled_units)\n  assert seats >= min_seats\n  report skus \"only {seats} enabled seats\"\n}\n";
 

@@ -6,7 +6,9 @@
 //! file), a region that always has `startLine` ≥ 1, and `partialFingerprints` built from the
 //! policy, root (however it is written), file and entity identity (not line numbers), given as
 //! `dexlint/v1` and as `primaryLocationLineHash` (the one key code scanning reads), so code
-//! scanning tracks a result across reformatting. Load errors and policies not evaluated are tool notifications.
+//! scanning tracks a result across reformatting. A violation without a location is placed at
+//! the start of the document its rule read, else at its export root (code scanning rejects a
+//! result without a location). Load errors and policies not evaluated are tool notifications.
 
 use crate::outcome::DiagLevel;
 use crate::outcome::Severity;
@@ -85,8 +87,21 @@ fn artifact(root: Option<&str>, file: &str) -> ArtifactLocation {
     }
 }
 
-fn location(v: &Violation) -> Option<Location> {
-    let file = v.file.as_deref()?;
+/// Where `v` is: its value, or (a violation without a location: code scanning rejects a
+/// result without one) the start of the document its rule read, else its export root.
+fn location(v: &Violation) -> Location {
+    let Some(file) = v.file.as_deref() else {
+        let physical = match &v.document {
+            Some(document) => PhysicalLocation::builder()
+                .artifact_location(artifact(v.root.as_deref(), document))
+                .region(Region::builder().start_line(1).start_column(1).build())
+                .build(),
+            None => PhysicalLocation::builder()
+                .artifact_location(artifact(v.root.as_deref(), ""))
+                .build(),
+        };
+        return Location::builder().physical_location(physical).build();
+    };
     let mut region = Region::builder()
         .start_line(v.line.unwrap_or(1) as i64)
         .start_column(v.column.unwrap_or(1) as i64)
@@ -106,7 +121,7 @@ fn location(v: &Violation) -> Option<Location> {
     if let Some(pointer) = &v.pointer {
         loc.properties = Some(property_bag([("jsonPointer", serde_json::json!(pointer))]));
     }
-    Some(loc)
+    loc
 }
 
 /// A related location (where the evidence against the value is): the start of its value.
@@ -229,7 +244,7 @@ pub fn render(report: &LintReport) -> String {
                 ]))
                 .build();
             r.rule_index = rule_index.get(v.policy.as_str()).map(|&i| i as i64);
-            r.locations = location(v).map(|l| vec![l]);
+            r.locations = Some(vec![location(v)]);
             if !v.related.is_empty() {
                 r.related_locations = Some(v.related.iter().map(related_location).collect());
             }
