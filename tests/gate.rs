@@ -736,6 +736,64 @@ fn a_sarif_result_without_a_location_is_placed_at_the_document_its_rule_read() {
     );
 }
 
+#[test]
+fn sarif_and_markdown_stay_within_github_s_limits() {
+    // GitHub rejects a SARIF run of more than 25,000 results and drops a job summary larger
+    // than 1 MiB: a fleet's findings are cut there, the most severe kept, with a note.
+    use dexlint::outcome::Severity;
+    use dexlint::report::{markdown, render, sarif, Format, Style};
+    let mut report = run(Config::default(), today());
+    let one = std::mem::take(&mut report.violations);
+    let copies = sarif::MAX_RESULTS / one.len() + 2;
+    report.violations = (0..copies)
+        .flat_map(|i| {
+            one.iter().cloned().map(move |mut v| {
+                v.entity = Some(format!("{}/{i}", v.entity.unwrap_or_default()));
+                v
+            })
+        })
+        .collect();
+    let errors = report
+        .violations
+        .iter()
+        .filter(|v| v.severity == Severity::Error)
+        .count();
+    let style = Style {
+        color: false,
+        width: 100,
+    };
+    let text = render(&report, Format::Sarif, style);
+    assert_eq!(text, render(&report, Format::Sarif, style));
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), sarif::MAX_RESULTS);
+    let kept_errors = results.iter().filter(|r| r["level"] == "error").count();
+    assert_eq!(kept_errors, errors, "every error is kept");
+    let left_out = report.violations.len() - sarif::MAX_RESULTS;
+    let notes: Vec<&str> = v["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n["message"]["text"].as_str())
+        .collect();
+    assert!(
+        notes.iter().any(|n| n.starts_with(&format!(
+            "{left_out} of {} results left out",
+            report.violations.len()
+        )) && n.contains("--format json")),
+        "{notes:#?}"
+    );
+
+    let md = render(&report, Format::Markdown, style);
+    assert!(md.len() <= 1024 * 1024, "{}", md.len());
+    assert!(md.len() > markdown::MAX_BYTES / 2);
+    assert!(
+        md.contains("more rows left out"),
+        "{}",
+        &md[md.len() - 2000..]
+    );
+}
+
 /// A policy with an `assert` rule: its violation has no entity, only the SKUs' file.
 const SEATS_POLICY: &str = "policy ORG004 \"At least N enabled seats\" {\n  severity warning\n  param min_seats: int = 100000\n  let seats = sum(s in skus where s.status == \"Enabled\": s.enabled_units)\n  assert seats >= min_seats\n  report skus \"only {seats} enabled seats\"\n}\n";
 

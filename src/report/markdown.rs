@@ -1,6 +1,8 @@
 //! `--format markdown`: a GitHub-flavoured Markdown summary for a job summary
 //! (`$GITHUB_STEP_SUMMARY`) or a pull-request comment: the verdict, a table of violations per
-//! severity, the rules that could not be judged and the files that failed to load.
+//! severity, the rules that could not be judged and the files that failed to load. It stays
+//! within [`MAX_BYTES`] (GitHub drops a larger job summary): the rows that would go beyond are
+//! left out, the most severe violations kept, and a note under each table says how many.
 
 use super::human::{plural, verdict};
 use crate::outcome::{joined_path, DiagLevel, LintReport, Severity, Violation};
@@ -51,6 +53,31 @@ fn place(v: &Violation) -> String {
     }
 }
 
+/// The most bytes a summary holds: GitHub drops a step's job summary larger than 1 MiB
+/// ("Adding a job summary"), so the rows stop 16 KiB short of it, room for the rest.
+pub const MAX_BYTES: usize = 1024 * 1024 - 16 * 1024;
+
+/// Appends the table rows that fit within [`MAX_BYTES`], then a note of those left out.
+fn rows(out: &mut String, rows: impl IntoIterator<Item = String>) {
+    let mut left_out = 0;
+    for row in rows {
+        if left_out > 0 || out.len() + row.len() > MAX_BYTES {
+            left_out += 1;
+        } else {
+            out.push_str(&row);
+        }
+    }
+    if left_out > 0 {
+        let _ = writeln!(
+            out,
+            "\n*{} left out: a job summary holds at most 1 MiB; `dexlint lint --format json` \
+             lists them all.*",
+            plural(left_out, "more row")
+        );
+    }
+}
+
+/// The summary of `report`, at most [`MAX_BYTES`] long.
 pub fn render(report: &LintReport) -> String {
     let mut out = String::from("## dexlint\n\n");
     let s = &report.summary;
@@ -91,7 +118,7 @@ pub fn render(report: &LintReport) -> String {
             out,
             "\n### Problems reading the input\n\n| level | where | problem |\n|---|---|---|"
         );
-        for e in problems {
+        let lines = problems.into_iter().map(|e| {
             let mut place = joined_path(e.root.as_deref(), &e.file);
             if let (Some(l), Some(c)) = (e.line, e.column) {
                 let _ = write!(place, ":{l}:{c}");
@@ -106,8 +133,9 @@ pub fn render(report: &LintReport) -> String {
             } else {
                 "warning"
             };
-            let _ = writeln!(out, "| {level} | {place} | {} |", cell(&e.message));
-        }
+            format!("| {level} | {place} | {} |\n", cell(&e.message))
+        });
+        rows(&mut out, lines);
     }
     for (sev, heading) in [
         (Severity::Error, "Errors"),
@@ -127,19 +155,19 @@ pub fn render(report: &LintReport) -> String {
             "\n### {heading} ({})\n\n| policy | where | problem | fix |\n|---|---|---|---|",
             vs.len()
         );
-        for v in vs {
+        let lines = vs.into_iter().map(|v| {
             let policy = match &v.docs {
                 Some(url) => format!("[{}]({url})", v.policy),
                 None => v.policy.clone(),
             };
-            let _ = writeln!(
-                out,
-                "| {policy} | {} | {} | {} |",
+            format!(
+                "| {policy} | {} | {} | {} |\n",
                 place(v),
                 cell(&v.message_with_evidence()),
                 cell(v.help.as_deref().unwrap_or(""))
-            );
-        }
+            )
+        });
+        rows(&mut out, lines);
     }
     if !report.not_evaluated.is_empty() {
         let _ = writeln!(
@@ -147,14 +175,14 @@ pub fn render(report: &LintReport) -> String {
             "\n### Not evaluated ({} entries)\n\nThe export lacks the data these rules need: they were neither passed nor failed (a policy judged in part has an entry per rule or entity it could not judge).\n\n| rule | reason |\n|---|---|",
             report.not_evaluated.len()
         );
-        for ne in &report.not_evaluated {
-            let _ = writeln!(
-                out,
-                "| {} | {} |",
+        let lines = report.not_evaluated.iter().map(|ne| {
+            format!(
+                "| {} | {} |\n",
                 cell(&ne.subject_in(report.several_tenants())),
                 cell(&ne.reason)
-            );
-        }
+            )
+        });
+        rows(&mut out, lines);
     }
     if !report.waived.is_empty() {
         let _ = writeln!(
@@ -162,16 +190,16 @@ pub fn render(report: &LintReport) -> String {
             "\n### Waived ({})\n\n| policy | where | problem | waiver |\n|---|---|---|---|",
             report.waived.len()
         );
-        for v in &report.waived {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} |",
+        let lines = report.waived.iter().map(|v| {
+            format!(
+                "| {} | {} | {} | {} |\n",
                 v.policy,
                 place(v),
                 cell(&v.message),
                 cell(v.waiver.as_deref().unwrap_or(""))
-            );
-        }
+            )
+        });
+        rows(&mut out, lines);
     }
     out
 }

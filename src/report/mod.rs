@@ -7,7 +7,7 @@ pub mod html;
 mod human;
 mod json;
 mod junit;
-mod markdown;
+pub mod markdown;
 pub mod sarif;
 
 use crate::outcome::DiagLevel;

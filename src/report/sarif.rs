@@ -9,6 +9,7 @@
 //! scanning tracks a result across reformatting. A violation without a location is placed at
 //! the start of the document its rule read, else at its export root (code scanning rejects a
 //! result without a location). Load errors and policies not evaluated are tool notifications.
+//! A run holds at most [`MAX_RESULTS`] results, GitHub's limit: the most severe.
 
 use crate::outcome::DiagLevel;
 use crate::outcome::Severity;
@@ -160,8 +161,34 @@ fn notification(text: String, level_name: &str) -> Notification {
     n
 }
 
+/// The most results a run holds: GitHub code scanning rejects a SARIF run with more ("Results
+/// per run: 25,000", in "SARIF results exceed one or more limits").
+pub const MAX_RESULTS: usize = 25_000;
+
+/// Which of `results` a run keeps when there are more than `max`: the `max` most severe, those
+/// no waiver accepts before those one does, the earlier first among equals.
+fn most_severe(results: &[&Violation], max: usize) -> Vec<bool> {
+    if results.len() <= max {
+        return vec![true; results.len()];
+    }
+    let mut order: Vec<usize> = (0..results.len()).collect();
+    order.sort_by_key(|&i| {
+        results
+            .get(i)
+            .map(|v| (v.waiver.is_some(), std::cmp::Reverse(v.severity)))
+    });
+    let mut keep = vec![false; results.len()];
+    for &i in order.iter().take(max) {
+        if let Some(k) = keep.get_mut(i) {
+            *k = true;
+        }
+    }
+    keep
+}
+
 /// The SARIF log of `report`, pretty-printed: one run, its rules the run's policies, its
-/// results the violations (waived ones included, with a suppression giving the reason).
+/// results the violations (waived ones included, with a suppression giving the reason), at
+/// most [`MAX_RESULTS`] of them (a notification says how many more there are).
 pub fn render(report: &LintReport) -> String {
     let rule_index: BTreeMap<&str, usize> = report
         .policies
@@ -205,10 +232,11 @@ pub fn render(report: &LintReport) -> String {
     let mut seen: BTreeMap<Vec<String>, usize> = BTreeMap::new();
     // The root however it was typed (`contoso`, `./contoso`, its absolute path): the same key.
     let mut roots = crate::base::paths::RootKeys::default();
-    let results: Vec<SarifResult> = report
-        .violations
+    let all: Vec<&Violation> = report.violations.iter().chain(&report.waived).collect();
+    let keep = most_severe(&all, MAX_RESULTS);
+    let left_out = keep.iter().filter(|k| !**k).count();
+    let results: Vec<SarifResult> = all
         .iter()
-        .chain(&report.waived)
         .map(|v| {
             let text = match &v.help {
                 Some(h) => format!("{}\nhelp: {h}", v.message),
@@ -257,6 +285,9 @@ pub fn render(report: &LintReport) -> String {
             });
             r
         })
+        // After every fingerprint is worked out: those kept are those of a run without a cap.
+        .zip(&keep)
+        .filter_map(|(r, keep)| keep.then_some(r))
         .collect();
     let mut notifications: Vec<Notification> = report
         .errors
@@ -292,6 +323,17 @@ pub fn render(report: &LintReport) -> String {
             ne_level,
         )
     }));
+    if left_out > 0 {
+        notifications.push(notification(
+            format!(
+                "{left_out} of {} results left out: GitHub code scanning rejects a run of more \
+                 than {MAX_RESULTS} results, so the most severe are kept; `dexlint lint --format \
+                 json` lists every violation",
+                all.len()
+            ),
+            "warning",
+        ));
+    }
     notifications.extend(
         report
             .summary
