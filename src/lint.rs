@@ -509,16 +509,26 @@ fn evaluate_tenant(
             Ok(Outcome::Findings(findings)) => findings,
             Ok(Outcome::Partial(findings, skipped)) => {
                 summary.partially_evaluated += 1;
-                report
-                    .not_evaluated
-                    .extend(skipped.into_iter().map(|s| NotEvaluated {
-                        policy: meta.id.clone(),
-                        reason: crate::base::visible::visible(s.reason),
-                        root: tenant_root.clone(),
-                        rule: Some(s.rule + 1),
-                        label: Some(s.label),
-                        entity: s.entity,
-                    }));
+                // An entity that two rules of the policy cannot judge for one reason (DEX204's
+                // rules over the devices, one of unknown antivirus mode) is listed once, under
+                // the first.
+                let mut listed = std::collections::HashSet::new();
+                report.not_evaluated.extend(
+                    skipped
+                        .into_iter()
+                        .filter(|s| {
+                            s.entity.is_none()
+                                || listed.insert((s.entity.clone(), s.reason.clone()))
+                        })
+                        .map(|s| NotEvaluated {
+                            policy: meta.id.clone(),
+                            reason: crate::base::visible::visible(s.reason),
+                            root: tenant_root.clone(),
+                            rule: Some(s.rule + 1),
+                            label: Some(s.label),
+                            entity: s.entity,
+                        }),
+                );
                 findings
             }
             Ok(Outcome::NotEvaluated(reason)) => {

@@ -252,7 +252,17 @@ fn disabled_antivirus_is_not_active_and_other_is_not_known() {
         .iter()
         .map(|m| m.split('`').nth(3).unwrap_or(""))
         .collect();
-    assert_eq!(modes, ["passive", "disabled", "passive_audit"], "{fired:?}");
+    assert_eq!(
+        modes,
+        ["passive", "disabled", "passive_audit", ""],
+        "{fired:?}"
+    );
+    // EDR in block mode runs beside a passive antivirus: reported, and said so.
+    assert_eq!(
+        fired[3],
+        "in-scope device `ctso-av4.contoso.com` runs antivirus in passive mode, with EDR in \
+         block mode"
+    );
     let ne = not_evaluated(&report, "DEX204");
     assert_eq!(ne.len(), 2, "{ne:?}");
     for ((_, reason), name) in ne.iter().zip(["ctso-av3", "ctso-av6"]) {
@@ -584,4 +594,38 @@ fn a_gzip_file_of_the_antivirus_export_via_files_is_named_and_not_read() {
     let (code, report) = lint_json(copy.path());
     assert_eq!(code, 2, "{report:#}");
     said(&report, "mde/deviceavinfo.json");
+}
+
+#[test]
+fn edr_in_block_mode_is_passive_antivirus_in_evidence_and_in_dex204() {
+    // Only the EDR in block mode device acts: Defender for Endpoint is active by it, and the
+    // evidence says its antivirus is passive.
+    let copy = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("mde-av-modes"), copy.path());
+    let path = copy.path().join("mde/deviceavinfo.json");
+    let mut rows: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    for r in rows["value"].as_array_mut().unwrap() {
+        if r["avMode"] == "0" {
+            r["avMode"] = "1".into();
+        }
+    }
+    std::fs::write(&path, rows.to_string()).unwrap();
+    let (_, report) = lint_json(copy.path());
+    let mde = &report["summary"]["tenants"][0]["products"][0];
+    assert_eq!(mde["mode"], "active", "{mde:#}");
+    assert_eq!(
+        mde["evidence"],
+        "onboarded device `ctso-av4.contoso.com` runs Defender Antivirus in passive mode with EDR \
+         in block mode (mde/deviceavinfo.json)",
+        "{mde:#}"
+    );
+    let fired = violation_messages(&report, "DEX204");
+    assert!(
+        fired.iter().any(|m| {
+            m
+            == "in-scope device `ctso-av4.contoso.com` runs antivirus in passive mode, with EDR in \
+                block mode"
+        }),
+        "{fired:?}"
+    );
 }

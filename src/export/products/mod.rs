@@ -793,8 +793,10 @@ fn endpoint(model: &TenantModel) -> Option<Evidence> {
             && d.text("health") != Some("Inactive")
     });
     if let Some(d) = acting {
+        // EDR in block mode runs beside a passive antivirus (Microsoft Learn, "Endpoint
+        // detection and response (EDR) in block mode"): it blocks and remediates.
         let how = match d.text("av_mode") {
-            Some("edr_block") => "EDR in block mode",
+            Some("edr_block") => "Defender Antivirus in passive mode with EDR in block mode",
             _ => "Defender Antivirus in active mode",
         };
         let av = d.get("av_mode").and_then(|f| f.loc());
