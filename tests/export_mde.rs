@@ -629,3 +629,15 @@ fn edr_in_block_mode_is_passive_antivirus_in_evidence_and_in_dex204() {
         "{fired:?}"
     );
 }
+
+#[test]
+fn a_machine_without_a_name_is_named_by_its_id() {
+    let (_, report) = lint_json(&fixture("mde-null-name"));
+    assert_eq!(
+        violation_messages(&report, "DEX204"),
+        [format!(
+            "in-scope device `{}` runs antivirus in `passive` mode",
+            "a".repeat(40)
+        )]
+    );
+}
