@@ -305,3 +305,46 @@ fn a_violation_of_a_parameters_file_value_is_annotated_at_the_parameters_file() 
         "{sarif:#}"
     );
 }
+
+#[test]
+fn a_terraform_provider_without_subscription_id_names_the_account_by_the_resource_ids() {
+    let (code, report) = lint_json(&fixture("terraform-no-provider-subscription"));
+    assert_eq!(code, 1, "{report:#}");
+    let entities = |report: &Value| -> Vec<String> {
+        let mut e: Vec<String> = report["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|v| v["entity"].as_str().map(str::to_string))
+            .collect();
+        e.sort();
+        e.dedup();
+        e
+    };
+    assert_eq!(entities(&report), [SUB], "{report:#}");
+    for policy in ["DEX302", "DEX303"] {
+        let m = violation_messages(&report, policy);
+        assert!(
+            m.len() == 1 && m[0].contains("`6d2a1c0e-5f6b-4c8a-9e3d-2b7f4a1c9d80`"),
+            "{m:?}"
+        );
+    }
+    // A setting the plan creates (no id yet) beside the existing pricing: the same provider
+    // configuration, so the same subscription.
+    let report = lint_edited("terraform-no-provider-subscription", |plan| {
+        for path in ["planned_values", "prior_state"] {
+            plan[path]["values"]["root_module"]["resources"]
+                .as_array_mut()
+                .map(|r| r.remove(0));
+            plan[path]["root_module"]["resources"]
+                .as_array_mut()
+                .map(|r| r.remove(0));
+        }
+        let change = &mut plan["resource_changes"][0]["change"];
+        change["actions"] = serde_json::json!(["create"]);
+        change["before"] = Value::Null;
+        change["after"]["id"] = Value::Null;
+        change["after_unknown"] = serde_json::json!({"id": true});
+    });
+    assert_eq!(entities(&report), [SUB], "{report:#}");
+}

@@ -1229,9 +1229,10 @@ fn unknown_account_fields(
 
 /// The Azure subscription the plan's azurerm provider targets: the provider configuration's
 /// `subscription_id`, a constant, or a root-module variable the plan gives a subscription id
-/// (`variables.<name>.value`); else one account per provider configuration (`azurerm.dev` and
-/// `azurerm.prod`, `module.spoke:azurerm` are subscriptions of their own), named after the first
-/// resource that configures it.
+/// (`variables.<name>.value`); else the subscription the ARM ids of the existing pricings and
+/// settings of that provider configuration name; else one account per provider configuration
+/// (`azurerm.dev` and `azurerm.prod`, `module.spoke:azurerm` are subscriptions of their own),
+/// named after the first resource that configures it.
 fn account<'b>(
     b: &'b mut Builder,
     doc: &At<'_>,
@@ -1266,12 +1267,40 @@ fn account<'b>(
     // configuration: its ARM id names its subscription.
     let subscription = subscription.or_else(|| {
         config(doc, i).is_none().then_some(())?;
-        let id = i.after.get("id").and_then(|t| t.text())?;
-        let rest = id.strip_prefix('/').unwrap_or(&id);
-        let (head, rest) = rest.split_once('/')?;
-        let sub = rest.split('/').next()?;
-        (head.eq_ignore_ascii_case("subscriptions") && super::entra_exporter::guid_like(sub))
-            .then(|| sub.to_string())
+        subscription_of(&i.after)
+    });
+    // A provider configuration that does not give the subscription (`ARM_SUBSCRIPTION_ID` from
+    // the environment, as CI sets it): the ARM ids of the pricings and settings it manages name
+    // it, those of the plan's existing resources (one the plan creates has none yet).
+    let subscription = subscription.or_else(|| {
+        let key = provider.as_deref()?;
+        let managed = |o: &Instance<'_>| {
+            reset_of(&o.kind).is_some()
+                && config(doc, o)
+                    .and_then(|r| r.get("provider_config_key"))
+                    .and_then(|k| k.text())
+                    .as_deref()
+                    == Some(key)
+        };
+        let changes = doc
+            .get("resource_changes")
+            .map(|l| l.items())
+            .unwrap_or_default();
+        let mut prior = Vec::new();
+        if let Some(root) = doc.path(&["prior_state", "values", "root_module"]) {
+            module_values(&root, "", &mut prior);
+        }
+        changes
+            .iter()
+            .filter(|rc| {
+                rc.get("type")
+                    .and_then(|t| t.text())
+                    .is_some_and(|t| reset_of(&t).is_some())
+            })
+            .flat_map(change)
+            .chain(prior)
+            .filter(managed)
+            .find_map(|o| subscription_of(&o.after))
     });
     let key = match (&subscription, &provider) {
         (Some(s), _) => format!("terraform:{}", s.to_ascii_lowercase()),
@@ -1285,6 +1314,17 @@ fn account<'b>(
         a.set("id", Value::Str(id.into()), None);
     }
     Some(a)
+}
+
+/// The subscription an azurerm resource's ARM id (`id`: `/subscriptions/<id>/providers/...`)
+/// names.
+fn subscription_of(values: &At<'_>) -> Option<String> {
+    let id = values.get("id").and_then(|t| t.text())?;
+    let rest = id.strip_prefix('/').unwrap_or(&id);
+    let (head, rest) = rest.split_once('/')?;
+    let sub = rest.split('/').next()?;
+    (head.eq_ignore_ascii_case("subscriptions") && super::entra_exporter::guid_like(sub))
+        .then(|| sub.to_string())
 }
 
 /// A membership the plan deletes (`azuread_group_member` of `actions` `["delete"]`, or the prior
