@@ -348,3 +348,48 @@ fn a_terraform_provider_without_subscription_id_names_the_account_by_the_resourc
     });
     assert_eq!(entities(&report), [SUB], "{report:#}");
 }
+
+#[test]
+fn a_member_of_two_groups_is_not_said_to_be_of_the_other_group() {
+    let (_, report) = lint_json(&fixture("bicep-graph-shared-member"));
+    assert_eq!(violation_messages(&report, "DEX003").len(), 1, "{report:#}");
+    let ne = not_evaluated(&report, "DEX003");
+    let scoped: Vec<&String> = ne
+        .iter()
+        .filter(|(e, _)| e == "groups/scopedUsers")
+        .map(|(_, r)| r)
+        .collect();
+    assert!(
+        !scoped.is_empty()
+            && scoped
+                .iter()
+                .all(|r| r.contains("`7c1d2e3f-1111-4222-8333-444455556666`")
+                    && !r.contains("socGroup")),
+        "{ne:?}"
+    );
+    // The same in a Terraform plan: another group, listed first, has the same member.
+    let report = lint_edited("terraform-delete-member", |plan| {
+        let mut other = plan["resource_changes"][0].clone();
+        other["address"] = Value::from("azuread_group.other");
+        other["name"] = Value::from("other");
+        for side in ["before", "after"] {
+            let values = &mut other["change"][side];
+            values["display_name"] = Value::from("Other");
+            values["object_id"] = Value::from("5e5e5e5e-0000-4000-8000-000000000005");
+            values["id"] = Value::from("/groups/5e5e5e5e-0000-4000-8000-000000000005");
+            values["members"] = serde_json::json!(["7c1d2e3f-1111-4222-8333-444455556666"]);
+        }
+        plan["resource_changes"]
+            .as_array_mut()
+            .unwrap()
+            .insert(0, other);
+    });
+    let ne = not_evaluated(&report, "DEX003");
+    assert!(
+        ne.iter()
+            .any(|(e, r)| e == "groups/3f0b1c2d-aaaa-4bbb-8ccc-1d2e3f4a5b6c"
+                && r.contains("`7c1d2e3f-1111-4222-8333-444455556666`"))
+            && !ne.iter().any(|(_, r)| r.contains("azuread_group.other")),
+        "{ne:?}"
+    );
+}

@@ -2090,8 +2090,8 @@ impl Reader {
                                 "kind",
                                 &shown,
                                 format!(
-                                    "member `{}` of group `{group}` in `{}` is a value of `{key}` \
-                                     whose kind of directory object dexlint cannot tell",
+                                    "member `{}` in `{}` is a value of `{key}` whose kind of \
+                                     directory object dexlint cannot tell",
                                     at.as_str().unwrap_or_default(),
                                     self.rel
                                 ),
@@ -2100,6 +2100,8 @@ impl Reader {
                         }
                     }
                 }
+                // The reasons below are those of the member (its id), whichever group lists it:
+                // another group of the template may list it too.
                 Val::Str(id) => {
                     // An object id: its kind is the directory's (resolved from Graph data of
                     // the export when it has the object, see `resolve_member_kinds`).
@@ -2110,10 +2112,10 @@ impl Reader {
                         "kind",
                         &id,
                         format!(
-                            "member `{id}` of group `{group}` in `{}` is an object id, not a \
-                             resource of the template, and the export has no Microsoft Graph \
-                             object of that id: whether it is a user, group or device is known \
-                             only in the directory",
+                            "member `{id}` in `{}` is an object id, not a resource of the \
+                             template, and the export has no Microsoft Graph object of that id: \
+                             whether it is a user, group or device is known only in the \
+                             directory",
                             self.rel
                         ),
                         &at,
@@ -2127,7 +2129,7 @@ impl Reader {
                         "groups",
                         "kind",
                         &id,
-                        format!("member of group `{group}` in `{}`: {why}", self.rel),
+                        format!("member `{id}` in `{}`: {why}", self.rel),
                         &at,
                     );
                 }

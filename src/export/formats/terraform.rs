@@ -492,16 +492,17 @@ fn directory_objects(doc: &At<'_>) -> Objects {
     objects
 }
 
-/// Sets the kind (and the display name) of member `m`, the object id `id` read at `at` of the
-/// group at `address`, from the directory objects the plan describes. An id the plan does not
-/// describe has an unknown kind, with a gap that says why (resolved later from the export's
-/// Graph data when it has the object, as `resolve_member_kinds` does for ARM templates): a
-/// member that is not known to be a group is not known not to be one.
+/// Sets the kind (and the display name) of member `m`, the object id `id` read at `at`, from
+/// the directory objects the plan describes. An id the plan does not describe has an unknown
+/// kind, with a gap that says why (resolved later from the export's Graph data when it has the
+/// object, as `resolve_member_kinds` does for ARM templates): a member that is not known to be
+/// a group is not known not to be one. The gap is the member's (its id), whichever group lists
+/// it: its reason names no group, since another group may list the same member.
 fn member_kind(
     b: &mut Builder,
     m: &mut Record,
     (id, at): (&str, At<'_>),
-    (objects, address, rel): (&Objects, &str, &str),
+    (objects, rel): (&Objects, &str),
 ) {
     if let Some((kind, name)) = objects.get(&id.to_ascii_lowercase()) {
         m.set("kind", Value::Str((*kind).into()), None);
@@ -516,9 +517,9 @@ fn member_kind(
         "kind",
         id,
         format!(
-            "member `{id}` of `{address}` in `{rel}` is an object id that no resource or data \
-             source of the plan describes, and the export has no Microsoft Graph object of that \
-             id: whether it is a user, group or device is known only in the directory"
+            "member `{id}` in `{rel}` is an object id that no resource or data source of the \
+             plan describes, and the export has no Microsoft Graph object of that id: whether it \
+             is a user, group or device is known only in the directory"
         ),
         &at,
     );
@@ -1485,7 +1486,7 @@ fn group(
                 let mut rec = Record::new(&schema::MEMBER, Some(m.loc()));
                 if let Some(id) = m.text() {
                     rec.set("id", Value::Str(id.as_str().into()), Some(m.loc()));
-                    member_kind(b, &mut rec, (&id, *m), (objects, &i.address, rel));
+                    member_kind(b, &mut rec, (&id, *m), (objects, rel));
                 } else if unknown.get(n) == Some(&true) {
                     let id = format!("{}.members[{n}]", i.address);
                     let why = format!(
@@ -1625,7 +1626,7 @@ fn group_member(
                     m.set("name", Value::Str(addr.into()), None);
                     m.set("kind", Value::Str(kind.into()), None);
                 }
-                _ => member_kind(b, &mut m, (&id, at), (objects, &address, rel)),
+                _ => member_kind(b, &mut m, (&id, at), (objects, rel)),
             }
         }
         (None, Some((addr, kind))) => {
