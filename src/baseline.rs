@@ -1,8 +1,9 @@
 //! Baselines: the violations accepted at one point in time, so that a gate reports only new
-//! ones. Entries are keyed on policy, file and entity identity (the JSON pointer when a
-//! violation has no entity), never on line numbers, so a baseline survives reformatting; and on
-//! the export root (tenant) when a run lints several, so that one tenant's accepted violations
-//! never hide another's. A run of one root against a baseline of one root matches whatever the
+//! ones. Entries are keyed on policy, file and entity identity, never on line numbers, so a
+//! baseline survives reformatting; a violation about the whole tenant (no entity) on its policy
+//! and rule alone, not on the file it points at (another file of the export may come first
+//! tomorrow); and on the export root (tenant) when a run lints several, so that one tenant's
+//! accepted violations never hide another's. A run of one root against a baseline of one root matches whatever the
 //! root is called (the same tenant, given by another path).
 
 use crate::base::paths::{root_key, RootKeys};
@@ -26,31 +27,28 @@ pub struct Entry {
     /// The violation's file, relative to its export root (the root itself is not part of the
     /// key); None for a violation without a location.
     pub file: Option<String>,
-    /// The violation's entity (`groups/<id>`), or its JSON pointer when it has no entity.
+    /// The violation's entity (`groups/<id>`); None for a violation about the whole tenant.
+    /// (Baselines written before tenant-wide entries had a rule hold the JSON pointer of such a
+    /// violation, and its file: read as the policy's tenant-wide entries, of any rule.)
     pub entity: Option<String>,
+    /// For a violation about the whole tenant: the rule of the policy that found it (1-based).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<usize>,
     /// How many violations with this key are accepted; in a stale entry, how many of them
     /// were not found.
     pub count: usize,
 }
 
 impl Entry {
-    /// What the entry accepts, for people: the policy and entity (`` `DEX003` `groups/g1` ``);
-    /// without an entity, the file and the JSON pointer when it is not the whole document
-    /// (`` `ACME004` in `graph/subscribedSkus.json` ``); with `` of `ROOT` `` when `with_root`.
+    /// What the entry accepts, for people: the policy and entity (`` `DEX003` `groups/g1` ``),
+    /// or the rule of a tenant-wide entry (``tenant-wide `ACME004` rule 1``); with
+    /// `` of `ROOT` `` when `with_root`.
     pub fn subject(&self, with_root: bool) -> String {
-        let mut s = format!("`{}`", self.policy);
-        match self.entity.as_deref().filter(|e| !e.is_empty()) {
-            Some(pointer) if pointer.starts_with('/') => s.push_str(&format!(" at `{pointer}`")),
-            Some(entity) => s.push_str(&format!(" `{entity}`")),
-            None => {}
-        }
-        let by_file = self
-            .entity
-            .as_deref()
-            .is_none_or(|e| e.is_empty() || e.starts_with('/'));
-        if let (true, Some(file)) = (by_file, &self.file) {
-            s.push_str(&format!(" in `{file}`"));
-        }
+        let mut s = match (&self.entity, self.rule) {
+            (Some(entity), _) => format!("`{}` `{entity}`", self.policy),
+            (None, Some(rule)) => format!("tenant-wide `{}` rule {rule}", self.policy),
+            (None, None) => format!("tenant-wide `{}`", self.policy),
+        };
         if let (true, Some(root)) = (with_root, &self.root) {
             s.push_str(&format!(" of `{root}`"));
         }
@@ -108,20 +106,77 @@ pub enum BaselineError {
     },
 }
 
-/// (policy, root, file, entity): an [`Entry`] without its count.
-type Key = (String, Option<String>, Option<String>, Option<String>);
+/// (policy, root, file, entity, rule): an [`Entry`] without its count.
+type Key = (
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<usize>,
+);
 
-/// The key of `v`, with its root or (`with_root` false) none.
-fn key(v: &Violation, with_root: bool, roots: &mut RootKeys) -> Key {
-    (
-        v.policy.clone(),
-        v.root
-            .as_deref()
-            .filter(|_| with_root)
-            .map(|r| roots.get(r)),
-        v.file.clone(),
-        v.entity.clone().or_else(|| v.pointer.clone()),
-    )
+/// The key of `v`, with its root or (`with_root` false) none; of a violation about the whole
+/// tenant (no entity), its rule instead of its file, or (`any_rule`) neither.
+fn key(v: &Violation, with_root: bool, any_rule: bool, roots: &mut RootKeys) -> Key {
+    let root = v
+        .root
+        .as_deref()
+        .filter(|_| with_root)
+        .map(|r| roots.get(r));
+    match &v.entity {
+        Some(entity) => (
+            v.policy.clone(),
+            root,
+            v.file.clone(),
+            Some(entity.clone()),
+            None,
+        ),
+        None => (
+            v.policy.clone(),
+            root,
+            None,
+            None,
+            Some(v.rule + 1).filter(|_| !any_rule),
+        ),
+    }
+}
+
+impl Entry {
+    /// The entry's key, as a run's violations are matched against it (its root as
+    /// [`root_key`] keys it); an entry of a baseline written before tenant-wide entries had a
+    /// rule (no entity, or a JSON pointer as its entity) is the policy's tenant-wide entry of
+    /// any rule.
+    fn key(self) -> (Key, usize) {
+        let root = self.root.as_deref().map(root_key);
+        let legacy = self.rule.is_none()
+            && self
+                .entity
+                .as_deref()
+                .is_none_or(|e| e.is_empty() || e.starts_with('/'));
+        if legacy {
+            return ((self.policy, root, None, None, None), self.count);
+        }
+        // Written by a dexlint that joined an ARM resource id with two slashes.
+        let entity = self
+            .entity
+            .map(|x| crate::model::entity_name_compat(&x).into_owned());
+        (
+            (self.policy, root, self.file, entity, self.rule),
+            self.count,
+        )
+    }
+
+    /// The entry of `key`, accepting `count` violations.
+    fn of((policy, root, file, entity, rule): Key, count: usize) -> Entry {
+        Entry {
+            policy,
+            root,
+            file,
+            entity,
+            rule,
+            count,
+        }
+    }
 }
 
 impl Baseline {
@@ -130,7 +185,7 @@ impl Baseline {
         let mut b = Baseline::default();
         let mut roots = RootKeys::default();
         for v in violations {
-            *b.counts.entry(key(v, true, &mut roots)).or_default() += 1;
+            *b.counts.entry(key(v, true, false, &mut roots)).or_default() += 1;
         }
         b
     }
@@ -139,8 +194,8 @@ impl Baseline {
     /// baseline of at most one.
     fn rootless(&self) -> BTreeMap<Key, usize> {
         let mut out = BTreeMap::new();
-        for ((policy, _, file, entity), n) in &self.counts {
-            *out.entry((policy.clone(), None, file.clone(), entity.clone()))
+        for ((policy, _, file, entity, rule), n) in &self.counts {
+            *out.entry((policy.clone(), None, file.clone(), entity.clone(), *rule))
                 .or_default() += n;
         }
         out
@@ -173,14 +228,8 @@ impl Baseline {
             ..Baseline::default()
         };
         for e in file.violations {
-            let root = e.root.as_deref().map(root_key);
-            // Written by a dexlint that joined an ARM resource id with two slashes.
-            let entity = e
-                .entity
-                .map(|x| crate::model::entity_name_compat(&x).into_owned());
-            *b.counts
-                .entry((e.policy, root, e.file, entity))
-                .or_default() += e.count;
+            let (key, count) = e.key();
+            *b.counts.entry(key).or_default() += count;
         }
         Ok(b)
     }
@@ -190,13 +239,7 @@ impl Baseline {
         let violations = self
             .counts
             .iter()
-            .map(|((policy, root, file, entity), count)| Entry {
-                policy: policy.clone(),
-                root: root.clone(),
-                file: file.clone(),
-                entity: entity.clone(),
-                count: *count,
-            })
+            .map(|(key, count)| Entry::of(key.clone(), *count))
             .collect();
         let mut out = serde_json::to_string_pretty(&BaselineFile {
             version: VERSION,
@@ -209,7 +252,8 @@ impl Baseline {
 
     /// Splits violations into (new, baselined): each baseline entry absorbs up to `count`
     /// violations with its key, in order; an entry of the violation's root first, then one of
-    /// any root.
+    /// any root; for a violation about the whole tenant, one of its rule first, then one of any
+    /// rule (an older baseline's).
     pub fn split(&self, violations: Vec<Violation>) -> (Vec<Violation>, Vec<Violation>) {
         let (new, old, _) = self.split_stale(violations, &[]);
         (new, old)
@@ -234,13 +278,15 @@ impl Baseline {
             self.counts.clone()
         };
         let (new, old) = violations.into_iter().partition(|v| {
-            for with_root in [true, false] {
-                if let Some(n) = left
-                    .get_mut(&key(v, with_root, &mut keys))
-                    .filter(|n| **n > 0)
-                {
-                    *n -= 1;
-                    return false;
+            for any_rule in [false, true] {
+                for with_root in [true, false] {
+                    if let Some(n) = left
+                        .get_mut(&key(v, with_root, any_rule, &mut keys))
+                        .filter(|n| **n > 0)
+                    {
+                        *n -= 1;
+                        return false;
+                    }
                 }
             }
             true
@@ -249,17 +295,11 @@ impl Baseline {
             .into_iter()
             .filter(|(_, n)| *n > 0)
             // Another root's entries are not stale in a run that did not lint it.
-            .filter(|((_, root, _, _), _)| {
+            .filter(|((_, root, ..), _)| {
                 root.as_ref()
                     .is_none_or(|r| roots.is_empty() || linted.contains(r))
             })
-            .map(|((policy, root, file, entity), count)| Entry {
-                policy,
-                root,
-                file,
-                entity,
-                count,
-            })
+            .map(|(key, count)| Entry::of(key, count))
             .collect();
         (new, old, stale)
     }

@@ -385,7 +385,7 @@ pub fn run_compiled(
 /// Whether the run judged what a baseline entry accepts, so that its violations not found are
 /// gone: its policy ran (not disabled, selected, of the edition) and was evaluated on the
 /// entry's tenant: not "not evaluated" there as a whole, nor for the entry's entity (its data
-/// absent, a deleted file for instance).
+/// absent, a deleted file for instance), nor for the rule of a tenant-wide entry.
 fn judged(report: &LintReport, entry: &crate::baseline::Entry) -> bool {
     if !report.policies.iter().any(|p| p.id == entry.policy) {
         return false;
@@ -393,7 +393,7 @@ fn judged(report: &LintReport, entry: &crate::baseline::Entry) -> bool {
     !report.not_evaluated.iter().any(|n| {
         n.policy == entry.policy
             && match &n.entity {
-                None => n.rule.is_none(),
+                None => n.rule.is_none() || entry.entity.is_none() && n.rule == entry.rule,
                 Some(entity) => entry.entity.as_ref() == Some(entity),
             }
             && entry.root.as_ref().is_none_or(|root| {
@@ -581,6 +581,7 @@ fn evaluate_tenant(
                 related: Vec::new(),
                 source: None,
                 document: None,
+                rule: finding.rule,
                 message_values: finding.message_values,
                 help_values: finding.help_values,
             };

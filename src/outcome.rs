@@ -73,6 +73,9 @@ pub struct Violation {
     /// The lines of `file` around the value, for the human format (not in `--format json`).
     #[serde(skip)]
     pub source: Option<SourceExcerpt>,
+    /// Index of the rule of its policy that found it (0-based; not in `--format json`).
+    #[serde(skip)]
+    pub rule: usize,
     /// For a violation without a location (`file` None): the document the rule read (the
     /// first to provide the first collection it reads), relative to `root`, where a format that
     /// needs a location (SARIF) places it; not in `--format json`.

@@ -794,11 +794,93 @@ fn sarif_and_markdown_stay_within_github_s_limits() {
     );
 }
 
-/// A policy with an `assert` rule: its violation has no entity, only the SKUs' file.
+/// A policy with an `assert` rule: its violation is about the whole tenant (no entity), placed
+/// at the SKUs' file.
 const SEATS_POLICY: &str = "policy ORG004 \"At least N enabled seats\" {\n  severity warning\n  param min_seats: int = 100000\n  let seats = sum(s in skus where s.status == \"Enabled\": s.enabled_units)\n  assert seats >= min_seats\n  report skus \"only {seats} enabled seats\"\n}\n";
 
 #[test]
-fn stale_baseline_entries_are_named_by_their_file_and_only_when_judged() {
+fn a_tenant_wide_baseline_entry_is_keyed_on_the_tenant_not_on_a_file() {
+    // ORG004 is about the whole tenant: it points at the first SKU document. An EntraExporter
+    // export that gains a SKU whose file sorts first still holds the same accepted violation.
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("t");
+    common::copy_dir(&common::fixture("entra-exporter-all"), &export);
+    std::fs::create_dir_all(dir.path().join("org")).unwrap();
+    std::fs::write(dir.path().join("org/ORG004.policy"), SEATS_POLICY).unwrap();
+    let run = |args: &[&str]| {
+        let out = dexlint()
+            .current_dir(dir.path())
+            .args([
+                "lint",
+                "t",
+                "--no-builtin",
+                "--policies",
+                "org",
+                "--format",
+                "json",
+            ])
+            .args(args)
+            .output()
+            .unwrap();
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let before = run(&[]);
+    assert_eq!(
+        common::violation_messages(&before, "ORG004").len(),
+        1,
+        "{before:#}"
+    );
+    let first = before["violations"][0]["file"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    run(&["--write-baseline", "base.json"]);
+    // A baseline of an older dexlint: the file and the pointer of the violation.
+    std::fs::write(
+        dir.path().join("old.json"),
+        serde_json::json!({"version": 1, "violations": [
+            {"policy": "ORG004", "root": "t", "file": first, "entity": "", "count": 1}
+        ]})
+        .to_string(),
+    )
+    .unwrap();
+    let tenant = "3c9e1b7a-2f4d-4e8b-a6c5-0d1e2f3a4b5c";
+    let sku = "061f9ace-7d42-4136-88ac-31dc755f143f"; // INTUNE_A
+    let name = format!("{tenant}_{sku}");
+    let sku_dir = export.join("SubscribedSkus").join(&name);
+    std::fs::create_dir_all(&sku_dir).unwrap();
+    std::fs::write(
+        sku_dir.join(format!("{name}.json")),
+        serde_json::json!({
+            "accountName": "Northwind", "accountId": tenant, "appliesTo": "User",
+            "capabilityStatus": "Enabled", "consumedUnits": 2, "id": name, "skuId": sku,
+            "skuPartNumber": "INTUNE_A",
+            "prepaidUnits": {"enabled": 5, "suspended": 0, "warning": 0, "lockedOut": 0},
+            "servicePlans": [{"servicePlanId": "c1ec4a95-1f05-45b3-a911-aa3fa01094f5",
+                "servicePlanName": "INTUNE_A", "provisioningStatus": "Success",
+                "appliesTo": "User"}]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let moved = run(&[]);
+    assert_ne!(moved["violations"][0]["file"].as_str().unwrap(), first);
+    for baseline in ["base.json", "old.json"] {
+        let v = run(&["--baseline", baseline]);
+        assert_eq!(v["violations"], serde_json::json!([]), "{baseline}: {v:#}");
+        assert_eq!(v["summary"]["baselined"], 1, "{baseline}: {v:#}");
+        let warnings: Vec<_> = v["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["level"] != "note")
+            .collect();
+        assert!(warnings.is_empty(), "{baseline}: {v:#}");
+    }
+}
+
+#[test]
+fn stale_baseline_entries_are_named_and_reported_only_when_judged() {
     let dir = tempfile::tempdir().unwrap();
     let export = dir.path().join("exports/contoso");
     common::copy_dir(&manifest().join("examples/contoso"), &export);
@@ -827,7 +909,7 @@ fn stale_baseline_entries_are_named_by_their_file_and_only_when_judged() {
     assert!(written.contains("\"DEX302\""), "{written}");
 
     // ORG004 fixed, DEX001 disabled, DEX302's pricings deleted: only ORG004's entry is stale,
-    // named by its file; the others were not judged.
+    // named by its rule (it is about the whole tenant); the others were not judged.
     std::fs::remove_file(export.join("azure/pricings.json")).unwrap();
     let extra = "disable = [\"DEX001\"]\n[policy.ORG004.params]\nmin_seats = 1\n";
     let (code, out, err) = run(extra, &["--format", "json"]);
@@ -843,13 +925,13 @@ fn stale_baseline_entries_are_named_by_their_file_and_only_when_judged() {
         stale,
         [(
             ".dexlint-baseline.json",
-            "stale baseline entry: `ORG004` in `graph/subscribedSkus.json` (1 not found); rewrite the baseline with `--write-baseline`"
+            "stale baseline entry: tenant-wide `ORG004` rule 1 (1 not found); rewrite the baseline with `--write-baseline`"
         )],
         "{json:#}"
     );
     let (_, out, _) = run(extra, &["--format", "github"]);
     assert!(
-        out.contains("::notice file=.dexlint-baseline.json,title=dexlint::stale baseline entry: `ORG004` in `graph/subscribedSkus.json`"),
+        out.contains("::notice file=.dexlint-baseline.json,title=dexlint::stale baseline entry: tenant-wide `ORG004` rule 1"),
         "{out}"
     );
     let (_, out, _) = run(extra, &[]);
