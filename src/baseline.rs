@@ -3,25 +3,29 @@
 //! baseline survives reformatting; a violation about the whole tenant (no entity) on its policy
 //! and rule alone, not on the file it points at (another file of the export may come first
 //! tomorrow); and on the export root (tenant) when a run lints several, so that one tenant's
-//! accepted violations never hide another's. A run of one root against a baseline of one root matches whatever the
-//! root is called (the same tenant, given by another path).
+//! accepted violations never hide another's. The file names each root relative to itself (as
+//! `dexlint.toml` names its exports), so a baseline matches from any working directory. A run
+//! of one root against a baseline of one root matches whatever the root is called (the same
+//! tenant, given by another path).
 
-use crate::base::paths::{root_key, RootKeys};
+use crate::base::paths::{relative_to, root_key, RootKeys};
 use crate::outcome::Violation;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// Version of the baseline file format.
-pub const VERSION: u32 = 1;
+/// Version of the baseline file format: 2 names each root relative to the baseline file's
+/// directory; 1 (still read) relative to the working directory of the run that wrote it.
+pub const VERSION: u32 = 2;
 
 /// One key of a baseline file's `violations` and how many violations it accepts.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Entry {
     /// Id of the policy (`DEX001`).
     pub policy: String,
-    /// The export root the violation was found under, as given on the command line; None
-    /// (left out of the file, as baselines written before roots were recorded): any root.
+    /// The export root the violation was found under, relative to the baseline file's directory
+    /// (`/`-separated; version 1: to the working directory); None (left out of the file, as
+    /// baselines written before roots were recorded): any root.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub root: Option<String>,
     /// The violation's file, relative to its export root (the root itself is not part of the
@@ -95,8 +99,8 @@ pub enum BaselineError {
         /// serde_json's error, with its line and column.
         source: serde_json::Error,
     },
-    /// The file's `version` is not [`VERSION`].
-    #[error("baseline `{path}` has version {found}; this dexlint reads version {VERSION}")]
+    /// The file's `version` is neither 1 nor [`VERSION`].
+    #[error("baseline `{path}` has version {found}; this dexlint reads versions 1 and {VERSION}")]
     #[diagnostic(code(dexlint::baseline))]
     Version {
         /// The file, as output shows it.
@@ -142,12 +146,11 @@ fn key(v: &Violation, with_root: bool, any_rule: bool, roots: &mut RootKeys) -> 
 }
 
 impl Entry {
-    /// The entry's key, as a run's violations are matched against it (its root as
-    /// [`root_key`] keys it); an entry of a baseline written before tenant-wide entries had a
-    /// rule (no entity, or a JSON pointer as its entity) is the policy's tenant-wide entry of
-    /// any rule.
-    fn key(self) -> (Key, usize) {
-        let root = self.root.as_deref().map(root_key);
+    /// The entry's key, as a run's violations are matched against it (its root as `root` keys
+    /// it); an entry of a baseline written before tenant-wide entries had a rule (no entity, or
+    /// a JSON pointer as its entity) is the policy's tenant-wide entry of any rule.
+    fn key(self, root: impl Fn(&str) -> String) -> (Key, usize) {
+        let root = self.root.as_deref().map(root);
         let legacy = self.rule.is_none()
             && self
                 .entity
@@ -180,12 +183,14 @@ impl Entry {
 }
 
 impl Baseline {
-    /// The baseline of these violations, each under its root.
-    pub fn of<'a>(violations: impl IntoIterator<Item = &'a Violation>) -> Baseline {
+    /// The baseline of these violations, each under its root, as `roots` keys it.
+    pub fn of<'a>(
+        violations: impl IntoIterator<Item = &'a Violation>,
+        roots: &mut RootKeys,
+    ) -> Baseline {
         let mut b = Baseline::default();
-        let mut roots = RootKeys::default();
         for v in violations {
-            *b.counts.entry(key(v, true, false, &mut roots)).or_default() += 1;
+            *b.counts.entry(key(v, true, false, roots)).or_default() += 1;
         }
         b
     }
@@ -217,7 +222,7 @@ impl Baseline {
                 path: shown.clone(),
                 source,
             })?;
-        if file.version != VERSION {
+        if ![1, VERSION].contains(&file.version) {
             return Err(BaselineError::Version {
                 path: shown.clone(),
                 found: file.version,
@@ -227,19 +232,29 @@ impl Baseline {
             path: Some(shown),
             ..Baseline::default()
         };
+        let dir = path.parent().unwrap_or(Path::new(""));
         for e in file.violations {
-            let (key, count) = e.key();
+            let (key, count) = match file.version {
+                1 => e.key(root_key),
+                _ => e.key(|root| root_key(&dir.join(root).to_string_lossy())),
+            };
             *b.counts.entry(key).or_default() += count;
         }
         Ok(b)
     }
 
-    /// The baseline file's text (sorted, deterministic).
-    pub fn to_json(&self) -> String {
+    /// The text of the baseline file `path` (sorted, deterministic): its roots relative to the
+    /// file's directory.
+    pub fn to_json(&self, path: &Path) -> String {
+        let dir = path.parent().unwrap_or(Path::new(""));
         let violations = self
             .counts
             .iter()
-            .map(|(key, count)| Entry::of(key.clone(), *count))
+            .map(|((policy, root, file, entity, rule), count)| {
+                let root = root.as_deref().map(|r| relative_to(Path::new(r), dir));
+                let key = (policy.clone(), root, file.clone(), entity.clone(), *rule);
+                Entry::of(key, *count)
+            })
             .collect();
         let mut out = serde_json::to_string_pretty(&BaselineFile {
             version: VERSION,
@@ -255,22 +270,41 @@ impl Baseline {
     /// any root; for a violation about the whole tenant, one of its rule first, then one of any
     /// rule (an older baseline's).
     pub fn split(&self, violations: Vec<Violation>) -> (Vec<Violation>, Vec<Violation>) {
-        let (new, old, _) = self.split_stale(violations, &[]);
+        let (new, old, _) = self.split_stale(violations, &[], &mut RootKeys::default());
         (new, old)
+    }
+
+    /// Whether a run of `roots` matches each violation with the entries of its own root: unless
+    /// it is a run of one root against a baseline of at most one.
+    fn compares_roots(&self, roots: &[String]) -> bool {
+        let keyed: std::collections::BTreeSet<_> = self.counts.keys().map(|k| &k.1).collect();
+        roots.len() != 1 || keyed.len() > 1
+    }
+
+    /// The export roots the baseline's entries name (as [`root_key`] keys them), when a run of
+    /// `roots` (as given) compares roots and lints none of them: then none of its entries
+    /// applies, which would otherwise go unnoticed. Empty otherwise.
+    pub fn foreign_roots(&self, roots: &[String], keys: &mut RootKeys) -> Vec<String> {
+        let named: std::collections::BTreeSet<&String> =
+            self.counts.keys().filter_map(|k| k.1.as_ref()).collect();
+        let linted = roots.iter().any(|r| named.contains(&keys.get(r)));
+        match self.compares_roots(roots) && !linted {
+            true => named.into_iter().cloned().collect(),
+            false => Vec::new(),
+        }
     }
 
     /// As [`Baseline::split`], also returning the stale entries: those that absorbed fewer
     /// violations than their count (`count` is then how many were not seen), of the roots the
-    /// run linted. `roots`: the run's export roots, as given; of one root against a baseline
-    /// of at most one, roots are not compared.
+    /// run linted. `roots`: the run's export roots, as named, keyed by `keys`; of one root
+    /// against a baseline of at most one, roots are not compared.
     pub fn split_stale(
         &self,
         violations: Vec<Violation>,
         roots: &[String],
+        keys: &mut RootKeys,
     ) -> (Vec<Violation>, Vec<Violation>, Vec<Entry>) {
-        let keyed: std::collections::BTreeSet<_> = self.counts.keys().map(|k| &k.1).collect();
-        let rootless = roots.len() == 1 && keyed.len() <= 1;
-        let mut keys = RootKeys::default();
+        let rootless = !self.compares_roots(roots);
         let linted: Vec<String> = roots.iter().map(|r| keys.get(r)).collect();
         let mut left = if rootless {
             self.rootless()
@@ -281,7 +315,7 @@ impl Baseline {
             for any_rule in [false, true] {
                 for with_root in [true, false] {
                     if let Some(n) = left
-                        .get_mut(&key(v, with_root, any_rule, &mut keys))
+                        .get_mut(&key(v, with_root, any_rule, keys))
                         .filter(|n| **n > 0)
                     {
                         *n -= 1;

@@ -327,11 +327,32 @@ pub fn run_compiled(
             .iter()
             .flat_map(|t| t.roots.iter().cloned())
             .collect();
+        let mut keys = root_keys(options);
         let (new, old, stale) =
-            baseline.split_stale(std::mem::take(&mut report.violations), &roots);
+            baseline.split_stale(std::mem::take(&mut report.violations), &roots, &mut keys);
         report.violations = new;
         report.summary.baselined = old.len();
-        let stale: Vec<_> = stale.into_iter().filter(|e| judged(&report, e)).collect();
+        let foreign = baseline.foreign_roots(&roots, &mut keys);
+        if !foreign.is_empty() {
+            let named: Vec<String> = foreign.iter().map(|r| format!("`{r}`")).collect();
+            report.errors.push(Diagnostic {
+                file: baseline.path.clone().unwrap_or_default(),
+                root: None,
+                line: None,
+                column: None,
+                message: format!(
+                    "the baseline accepts violations of {} only, none of which this run lints: \
+                     none of its entries applies; rewrite the baseline with `--write-baseline`",
+                    named.join(", ")
+                ),
+                level: DiagLevel::Warning,
+                snippet: None,
+            });
+        }
+        let stale: Vec<_> = stale
+            .into_iter()
+            .filter(|e| judged(&report, e, &mut keys))
+            .collect();
         for e in stale {
             report.errors.push(Diagnostic {
                 file: baseline.path.clone().unwrap_or_default(),
@@ -386,7 +407,11 @@ pub fn run_compiled(
 /// gone: its policy ran (not disabled, selected, of the edition) and was evaluated on the
 /// entry's tenant: not "not evaluated" there as a whole, nor for the entry's entity (its data
 /// absent, a deleted file for instance), nor for the rule of a tenant-wide entry.
-fn judged(report: &LintReport, entry: &crate::baseline::Entry) -> bool {
+fn judged(
+    report: &LintReport,
+    entry: &crate::baseline::Entry,
+    keys: &mut crate::base::paths::RootKeys,
+) -> bool {
     if !report.policies.iter().any(|p| p.id == entry.policy) {
         return false;
     }
@@ -403,7 +428,7 @@ fn judged(report: &LintReport, entry: &crate::baseline::Entry) -> bool {
                     .iter()
                     .filter(|t| n.root.as_deref() == Some(t.roots.join(", ").as_str()))
                     .flat_map(|t| &t.roots)
-                    .any(|r| &crate::base::paths::root_key(r) == root)
+                    .any(|r| &keys.get(r) == root)
             })
     })
 }
@@ -769,6 +794,14 @@ fn apply_waivers(report: &mut LintReport, config: &Config, today: time::Date) {
 
 fn entity_count(model: &TenantModel) -> usize {
     model.collections.iter().map(|c| c.records.len()).sum()
+}
+
+/// How a baseline keys the export roots of `options`: by their paths, however they are named.
+pub fn root_keys(options: &LintOptions) -> crate::base::paths::RootKeys {
+    let names: Vec<String> = (0..options.roots.len())
+        .filter_map(|i| root_name(options, i))
+        .collect();
+    crate::base::paths::RootKeys::named(&names, &options.roots)
 }
 
 fn root_name(options: &LintOptions, root: usize) -> Option<String> {

@@ -509,6 +509,83 @@ fn a_baseline_of_several_tenants_keeps_each_one_s_violations_apart() {
 }
 
 #[test]
+fn a_baseline_names_its_roots_relative_to_itself_and_matches_from_anywhere() {
+    // Written from `fp` (`lint a b`), read from its parent (`lint fp/a fp/b`), from a root
+    // (`lint ../a ../b`) and through dexlint.toml's `exports` from below it: the same roots.
+    let dir = tempfile::tempdir().unwrap();
+    let fp = dir.path().join("fp");
+    for t in ["a", "b"] {
+        common::copy_dir(&manifest().join("examples/contoso"), &fp.join(t));
+    }
+    let run = |cwd: &Path, args: &[&str]| {
+        let out = dexlint()
+            .current_dir(cwd)
+            .arg("lint")
+            .args(args)
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let all = run(&fp, &["a", "b"])["violations"]
+        .as_array()
+        .unwrap()
+        .len();
+    run(&fp, &["a", "b", "--write-baseline", "base2.json"]);
+    let text = std::fs::read_to_string(fp.join("base2.json")).unwrap();
+    assert!(text.contains("\"version\": 2"), "{text}");
+    assert!(text.contains("\"root\": \"b\""), "{text}");
+    let warnings = |v: &serde_json::Value| -> Vec<String> {
+        v["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["level"] != "note")
+            .map(|e| e["message"].as_str().unwrap().to_string())
+            .collect()
+    };
+    for (cwd, args) in [
+        (
+            dir.path().to_path_buf(),
+            ["fp/a", "fp/b", "--baseline", "fp/base2.json"],
+        ),
+        (
+            fp.join("a"),
+            ["../a", "../b", "--baseline", "../base2.json"],
+        ),
+    ] {
+        let v = run(&cwd, &args);
+        assert_eq!(v["summary"]["baselined"], all, "{args:?}: {v:#}");
+        assert_eq!(v["violations"], serde_json::json!([]), "{args:?}: {v:#}");
+        assert!(warnings(&v).is_empty(), "{args:?}: {v:#}");
+    }
+    std::fs::write(
+        dir.path().join("dexlint.toml"),
+        "exports = [\"fp/a\", \"fp/b\"]\nbaseline = \"fp/base2.json\"\n",
+    )
+    .unwrap();
+    let v = run(&fp.join("a"), &[]);
+    assert_eq!(v["summary"]["baselined"], all, "{v:#}");
+
+    // A baseline of version 1 names its roots relative to the directory it was written from:
+    // read from there it matches; from elsewhere it names no root of the run, which is said.
+    let old = text
+        .replace("\"version\": 2", "\"version\": 1")
+        .replace("\"root\": \"", "\"root\": \"fp/");
+    std::fs::write(dir.path().join("old.json"), old).unwrap();
+    std::fs::remove_file(dir.path().join("dexlint.toml")).unwrap();
+    let v = run(dir.path(), &["fp/a", "fp/b", "--baseline", "old.json"]);
+    assert_eq!(v["summary"]["baselined"], all, "{v:#}");
+    let v = run(&fp, &["a", "b", "--baseline", "../old.json"]);
+    assert_eq!(v["summary"]["baselined"], 0, "{v:#}");
+    assert_eq!(
+        warnings(&v),
+        ["the baseline accepts violations of `fp/a`, `fp/b` only, none of which this run lints: none of its entries applies; rewrite the baseline with `--write-baseline`"],
+        "{v:#}"
+    );
+}
+
+#[test]
 fn baseline_survives_reformatting() {
     let dir = tempfile::tempdir().unwrap();
     let export = dir.path().join("export");
@@ -526,7 +603,7 @@ fn baseline_survives_reformatting() {
     assert_eq!(out.status.code(), Some(0));
     let written = Baseline::read(&baseline).unwrap();
     assert!(written
-        .to_json()
+        .to_json(&baseline)
         .contains("\"entity\": \"groups/b320b3f0-6a2d-4a47-9c5e-3e0f1f6f8a21/members/"));
 
     // Reformat every file (minified, keys unchanged) and add one new violation.

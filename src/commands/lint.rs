@@ -155,9 +155,9 @@ fn lint_run(
     };
     let mut report = lint::run(&options)?;
     if let Some(path) = &write_baseline {
-        let baseline = Baseline::of(&report.violations);
+        let baseline = Baseline::of(&report.violations, &mut lint::root_keys(&options));
         create_parent(path)
-            .and_then(|()| std::fs::write(path, baseline.to_json()))
+            .and_then(|()| std::fs::write(path, baseline.to_json(path)))
             .map_err(|e| UsageError {
                 message: format!("cannot write the baseline `{}`: {e}", path.display()),
                 help: None,
