@@ -296,6 +296,9 @@ pub fn run_compiled(
         ..LintReport::default()
     };
     report.summary.edition = Some(edition.name.to_string());
+    report.root_paths = (0..options.roots.len())
+        .filter_map(|i| Some((root_name(options, i)?, options.roots.get(i)?.clone())))
+        .collect();
     // The model keeps the fields dexlint reads and those the selected policies read.
     let reads: Vec<_> = selected.iter().flat_map(|(_, p)| p.reads()).collect();
     let load_options = export::LoadOptions {

@@ -330,6 +330,11 @@ pub struct LintReport {
     /// formats then show not-evaluated entries as failures, not notes.
     #[serde(skip)]
     pub fail_on_not_evaluated: bool,
+    /// The path of each export root, by the name the report gives it (an `exports` entry of
+    /// `dexlint.toml` is named as written there, relative to that file): where a format that
+    /// places files on disk (SARIF) finds them.
+    #[serde(skip)]
+    pub root_paths: std::collections::BTreeMap<String, std::path::PathBuf>,
     /// The baseline file the run wrote (`--write-baseline`), as output shows it: it records
     /// every violation reported, and the run passes unless files or policies failed.
     #[serde(skip)]

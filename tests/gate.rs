@@ -739,20 +739,23 @@ fn sarif_uris_are_percent_encoded_uri_references() {
         &manifest().join("examples/contoso"),
         &dir.path().join("ten #1 %20"),
     );
-    let uris = |root: &str| {
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let uris = |cwd: &Path, root: &str| {
         let out = dexlint()
-            .current_dir(dir.path())
+            .current_dir(cwd)
             .args(["lint", root, "--format", "sarif"])
             .output()
             .unwrap();
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         v["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"].clone()
     };
-    let relative = uris("ten #1 %20");
+    let relative = uris(dir.path(), "ten #1 %20");
     assert_eq!(relative["uri"], "ten%20%231%20%2520/mde/devicegroups.json");
     assert_eq!(relative["uriBaseId"], "%SRCROOT%");
+    // Outside the working directory (no repository holds it): a `file://` URI.
     let absolute = dir.path().join("ten #1 %20");
-    let absolute = uris(absolute.to_str().unwrap());
+    let absolute = uris(&elsewhere, absolute.to_str().unwrap());
     let uri = absolute["uri"].as_str().unwrap();
     assert!(uri.starts_with("file:///"), "{uri}");
     let decoded = percent_encoding::percent_decode_str(&uri["file://".len()..])
@@ -761,6 +764,90 @@ fn sarif_uris_are_percent_encoded_uri_references() {
     assert!(
         std::path::Path::new(decoded.as_ref()).is_file(),
         "{decoded}"
+    );
+}
+
+#[test]
+fn sarif_uris_are_relative_to_the_repository_root() {
+    // Code scanning resolves `%SRCROOT%` against the checkout: a run from a folder of the
+    // repository (`.git` found upward) names files from its root, `./` and `..` resolved, and
+    // says where `%SRCROOT%` is; its fingerprints are those of a run from the root.
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    let config = repo.join("tenant-config");
+    common::copy_dir(
+        &manifest().join("examples/contoso"),
+        &config.join("exports/contoso"),
+    );
+    let sarif = |cwd: &Path, root: &str| {
+        let out = dexlint()
+            .current_dir(cwd)
+            .args(["lint", root, "--format", "sarif"])
+            .output()
+            .unwrap();
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let places = |v: &serde_json::Value| -> Vec<(String, String)> {
+        v["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let artifact = &r["locations"][0]["physicalLocation"]["artifactLocation"];
+                assert_eq!(artifact["uriBaseId"], "%SRCROOT%", "{r:#}");
+                (
+                    artifact["uri"].as_str().unwrap().to_string(),
+                    r["partialFingerprints"]["primaryLocationLineHash"]
+                        .as_str()
+                        .unwrap()
+                        .to_string(),
+                )
+            })
+            .collect()
+    };
+    let inside = sarif(&config, "./exports/contoso");
+    let base = inside["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        .as_str()
+        .unwrap();
+    let decoded = percent_encoding::percent_decode_str(&base["file://".len()..])
+        .decode_utf8()
+        .unwrap();
+    assert!(base.ends_with('/'), "{base}");
+    assert_eq!(
+        Path::new(decoded.as_ref()).canonicalize().unwrap(),
+        repo.canonicalize().unwrap()
+    );
+    let inside = places(&inside);
+    assert!(!inside.is_empty());
+    assert!(
+        inside
+            .iter()
+            .all(|(uri, _)| uri.starts_with("tenant-config/exports/contoso/")),
+        "{inside:?}"
+    );
+    assert_eq!(
+        places(&sarif(&repo, "tenant-config/exports/contoso")),
+        inside
+    );
+    assert_eq!(
+        places(&sarif(&config.join("exports"), "../exports/contoso")),
+        inside
+    );
+    // dexlint.toml names its exports relative to itself, found from a folder below it.
+    std::fs::write(
+        config.join("dexlint.toml"),
+        "exports = [\"exports/contoso\"]\n",
+    )
+    .unwrap();
+    let out = dexlint()
+        .current_dir(config.join("exports"))
+        .args(["lint", "--format", "sarif"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        places(&serde_json::from_slice(&out.stdout).unwrap()),
+        inside
     );
 }
 

@@ -1,5 +1,5 @@
-//! Paths as dexlint compares them: an export root (or any file) the same however it is
-//! written.
+//! Paths as dexlint compares and names them: an export root (or any file) the same however it
+//! is written; a path relative to a directory, or below the repository's work tree.
 
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
@@ -104,10 +104,64 @@ pub fn relative_to(path: &Path, dir: &Path) -> String {
     }
 }
 
+/// `path` (relative to the working directory, or absolute) made absolute, `.` and `..`
+/// resolved as written (no link is followed).
+pub fn absolute(path: &Path) -> PathBuf {
+    let joined = std::env::current_dir().unwrap_or_default().join(path);
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// The work tree of the git repository holding the directory `dir` (absolute): the nearest
+/// directory at or above it with a `.git` (a directory, or the file of a worktree or
+/// submodule). No git command is run.
+pub fn repository_root(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors()
+        .find(|d| d.join(".git").exists())
+        .map(Path::to_path_buf)
+}
+
+/// `path` relative to `dir` when it is `dir` or below it (both absolute, as [`absolute`] makes
+/// them), `/`-separated (empty for `dir` itself); None when it is elsewhere.
+pub fn below(path: &Path, dir: &Path) -> Option<String> {
+    let rest = path.strip_prefix(dir).ok()?;
+    let parts: Vec<String> = rest
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    Some(parts.join("/"))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{relative_to, root_key};
+    use super::{absolute, below, relative_to, root_key};
     use std::path::Path;
+
+    #[test]
+    fn a_path_below_a_directory_is_named_from_it() {
+        let dir = absolute(Path::new("/r/repo"));
+        for (path, rel) in [
+            ("/r/repo/./a/../b/c.json", Some("b/c.json")),
+            ("/r/repo", Some("")),
+            ("/r/repository/x", None),
+            ("/r/x", None),
+        ] {
+            assert_eq!(
+                below(&absolute(Path::new(path)), &dir).as_deref(),
+                rel,
+                "{path}"
+            );
+        }
+    }
 
     #[test]
     fn a_path_is_named_from_a_directory_beside_it() {

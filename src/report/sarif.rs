@@ -2,15 +2,17 @@
 //! `serde-sarif` model.
 //!
 //! Every policy of the run is a rule (with help and docs URI); every violation is a result with
-//! a physical location relative to the repository (the export root as given, joined with the
-//! file), a region that always has `startLine` ≥ 1, and `partialFingerprints` built from the
-//! policy, root (however it is written), file and entity identity (not line numbers), given as
-//! `dexlint/v1` and as `primaryLocationLineHash` (the one key code scanning reads), so code
-//! scanning tracks a result across reformatting. A violation without a location is placed at
-//! the start of the document its rule read, else at its export root (code scanning rejects a
-//! result without a location). Load errors and policies not evaluated are tool notifications.
-//! A run holds at most [`MAX_RESULTS`] results, GitHub's limit: the most severe.
+//! a physical location relative to the repository root (`%SRCROOT%`: the work tree holding the
+//! working directory, else the working directory; a `file://` URI outside it), a region that
+//! always has `startLine` ≥ 1, and `partialFingerprints` built from the policy, root (its path
+//! in the repository, however it is written), file and entity identity (not line numbers),
+//! given as `dexlint/v1` and as `primaryLocationLineHash` (the one key code scanning reads), so
+//! code scanning tracks a result across reformatting. A violation without a location is placed
+//! at the start of the document its rule read, else at its export root (code scanning rejects
+//! a result without a location). Load errors and policies not evaluated are tool
+//! notifications. A run holds at most [`MAX_RESULTS`] results, GitHub's limit: the most severe.
 
+use crate::base::paths::{absolute, below, repository_root};
 use crate::outcome::DiagLevel;
 use crate::outcome::Severity;
 use crate::outcome::{joined_path, LintReport, Violation};
@@ -21,6 +23,7 @@ use serde_sarif::sarif::{
     ToolComponent,
 };
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -71,34 +74,97 @@ const PATH: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
     .remove(b'@')
     .remove(b'/');
 
-/// The artifact location of `file` under `root` (SARIF 2.1.0 §3.4, §3.10): a valid URI
-/// reference, percent-encoded; a `file://` URI for an absolute path, else a path relative to
-/// the repository, `uriBaseId` `%SRCROOT%` (what code scanning resolves against the checkout).
-fn artifact(root: Option<&str>, file: &str) -> ArtifactLocation {
-    let path = joined_path(root, file);
-    let encoded = percent_encoding::utf8_percent_encode(&path, PATH).to_string();
-    match path.starts_with('/') {
-        true => ArtifactLocation::builder()
-            .uri(format!("file://{encoded}"))
-            .build(),
-        false => ArtifactLocation::builder()
-            .uri(encoded)
-            .uri_base_id("%SRCROOT%")
-            .build(),
+/// Where the run's files are, for their URIs.
+struct Sources<'r> {
+    /// `%SRCROOT%`, absolute: the work tree of the git repository holding the working
+    /// directory (what code scanning resolves URIs against: the checkout), else the working
+    /// directory.
+    root: PathBuf,
+    /// The path of each export root, by the name the report gives it.
+    paths: &'r BTreeMap<String, PathBuf>,
+}
+
+impl<'r> Sources<'r> {
+    fn of(report: &'r LintReport) -> Sources<'r> {
+        let cwd = absolute(Path::new("."));
+        Sources {
+            root: repository_root(&cwd).unwrap_or(cwd),
+            paths: &report.root_paths,
+        }
+    }
+
+    /// The absolute path of the export root named `root` (joined with `file`).
+    fn path(&self, root: Option<&str>, file: &str) -> PathBuf {
+        let root = root.map_or_else(PathBuf::new, |r| {
+            self.paths
+                .get(r)
+                .cloned()
+                .unwrap_or_else(|| PathBuf::from(r))
+        });
+        absolute(&root.join(file))
+    }
+
+    /// The export root named `root` as fingerprints key it: its path below `%SRCROOT%` (the
+    /// same from any working directory of the repository, however it is written), else its
+    /// absolute path.
+    fn key(&self, root: &str) -> String {
+        let path = self.path(Some(root), "");
+        below(&path, &self.root).unwrap_or_else(|| path.to_string_lossy().into_owned())
+    }
+
+    /// The artifact location of `file` under `root` (SARIF 2.1.0 §3.4, §3.10): a valid URI
+    /// reference, percent-encoded; its path below `%SRCROOT%` with that `uriBaseId`, else
+    /// (outside it) a `file://` URI.
+    fn artifact(&self, root: Option<&str>, file: &str) -> ArtifactLocation {
+        let path = self.path(root, file);
+        match below(&path, &self.root) {
+            Some(relative) => ArtifactLocation::builder()
+                .uri(encoded(&relative))
+                .uri_base_id("%SRCROOT%")
+                .build(),
+            None => ArtifactLocation::builder().uri(file_uri(&path)).build(),
+        }
+    }
+
+    /// `originalUriBaseIds`: the absolute URI of `%SRCROOT%`, ending in `/` (SARIF 2.1.0
+    /// §3.14.14).
+    fn base_ids(&self) -> BTreeMap<String, ArtifactLocation> {
+        let mut uri = file_uri(&self.root);
+        if !uri.ends_with('/') {
+            uri.push('/');
+        }
+        BTreeMap::from([(
+            "%SRCROOT%".to_string(),
+            ArtifactLocation::builder().uri(uri).build(),
+        )])
+    }
+}
+
+/// `path`, `/`-separated, percent-encoded for a URI.
+fn encoded(path: &str) -> String {
+    percent_encoding::utf8_percent_encode(path, PATH).to_string()
+}
+
+/// The `file://` URI of the absolute `path`.
+fn file_uri(path: &Path) -> String {
+    let text = path.to_string_lossy().replace('\\', "/");
+    match text.starts_with('/') {
+        true => format!("file://{}", encoded(&text)),
+        false => format!("file:///{}", encoded(&text)),
     }
 }
 
 /// Where `v` is: its value, or (a violation without a location: code scanning rejects a
 /// result without one) the start of the document its rule read, else its export root.
-fn location(v: &Violation) -> Location {
+fn location(v: &Violation, sources: &Sources) -> Location {
     let Some(file) = v.file.as_deref() else {
         let physical = match &v.document {
             Some(document) => PhysicalLocation::builder()
-                .artifact_location(artifact(v.root.as_deref(), document))
+                .artifact_location(sources.artifact(v.root.as_deref(), document))
                 .region(Region::builder().start_line(1).start_column(1).build())
                 .build(),
             None => PhysicalLocation::builder()
-                .artifact_location(artifact(v.root.as_deref(), ""))
+                .artifact_location(sources.artifact(v.root.as_deref(), ""))
                 .build(),
         };
         return Location::builder().physical_location(physical).build();
@@ -115,7 +181,7 @@ fn location(v: &Violation) -> Location {
         }
     }
     let physical = PhysicalLocation::builder()
-        .artifact_location(artifact(v.root.as_deref(), file))
+        .artifact_location(sources.artifact(v.root.as_deref(), file))
         .region(region)
         .build();
     let mut loc = Location::builder().physical_location(physical).build();
@@ -126,13 +192,13 @@ fn location(v: &Violation) -> Location {
 }
 
 /// A related location (where the evidence against the value is): the start of its value.
-fn related_location(rel: &crate::outcome::RelatedLocation) -> Location {
+fn related_location(rel: &crate::outcome::RelatedLocation, sources: &Sources) -> Location {
     let region = Region::builder()
         .start_line(rel.line as i64)
         .start_column(rel.column as i64)
         .build();
     let physical = PhysicalLocation::builder()
-        .artifact_location(artifact(rel.root.as_deref(), &rel.file))
+        .artifact_location(sources.artifact(rel.root.as_deref(), &rel.file))
         .region(region)
         .build();
     let mut loc = Location::builder().physical_location(physical).build();
@@ -230,8 +296,10 @@ pub fn render(report: &LintReport) -> String {
     // with the same parts is told apart by its place among them, not by its JSON pointer (an
     // array's order is not the entity's identity: Graph lists members in any order).
     let mut seen: BTreeMap<Vec<String>, usize> = BTreeMap::new();
-    // The root however it was typed (`contoso`, `./contoso`, its absolute path): the same key.
-    let mut roots = crate::base::paths::RootKeys::default();
+    let sources = Sources::of(report);
+    // The root however it was typed (`contoso`, `./contoso`, its absolute path) and wherever
+    // in the repository the run was: the same key.
+    let mut roots: BTreeMap<&str, String> = BTreeMap::new();
     let all: Vec<&Violation> = report.violations.iter().chain(&report.waived).collect();
     let keep = most_severe(&all, MAX_RESULTS);
     let left_out = keep.iter().filter(|k| !**k).count();
@@ -244,7 +312,10 @@ pub fn render(report: &LintReport) -> String {
             };
             let parts = vec![
                 v.policy.clone(),
-                v.root.as_deref().map(|r| roots.get(r)).unwrap_or_default(),
+                v.root
+                    .as_deref()
+                    .map(|r| roots.entry(r).or_insert_with(|| sources.key(r)).clone())
+                    .unwrap_or_default(),
                 v.file.clone().unwrap_or_default(),
                 v.entity
                     .clone()
@@ -272,9 +343,14 @@ pub fn render(report: &LintReport) -> String {
                 ]))
                 .build();
             r.rule_index = rule_index.get(v.policy.as_str()).map(|&i| i as i64);
-            r.locations = Some(vec![location(v)]);
+            r.locations = Some(vec![location(v, &sources)]);
             if !v.related.is_empty() {
-                r.related_locations = Some(v.related.iter().map(related_location).collect());
+                r.related_locations = Some(
+                    v.related
+                        .iter()
+                        .map(|rel| related_location(rel, &sources))
+                        .collect(),
+                );
             }
             r.suppressions = v.waiver.as_ref().map(|reason| {
                 vec![Suppression::builder()
@@ -359,6 +435,7 @@ pub fn render(report: &LintReport) -> String {
         .invocations(vec![invocation])
         .build();
     run.column_kind = serde_json::from_value(serde_json::json!("unicodeCodePoints")).ok();
+    run.original_uri_base_ids = Some(sources.base_ids());
     // Each export root is a tenant of its own: its counts are in the run's properties, beside
     // the catalogue edition of the run.
     let mut properties = vec![(
