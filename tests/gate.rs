@@ -117,6 +117,64 @@ fn junit_parses_and_counts_match_json() {
 }
 
 #[test]
+fn junit_case_names_stay_when_a_finding_moves() {
+    // GitLab and Jenkins follow a test case by its name: a finding whose value moves down a
+    // line keeps its name (policy and entity); the location is in the failure text, the file
+    // in the `file` attribute that GitLab reads.
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("contoso");
+    common::copy_dir(&manifest().join("examples/contoso"), &export);
+    let cases = || {
+        let out = dexlint()
+            .current_dir(dir.path())
+            .args(["lint", "contoso", "--format", "junit"])
+            .output()
+            .unwrap();
+        let xml = String::from_utf8(out.stdout).unwrap();
+        let mut reader = quick_xml::Reader::from_str(&xml);
+        let mut cases: Vec<(String, String)> = Vec::new();
+        loop {
+            match reader.read_event().unwrap() {
+                quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e)
+                    if e.name().as_ref() == b"testcase" =>
+                {
+                    let attr = |key: &[u8]| {
+                        e.try_get_attribute(key)
+                            .unwrap()
+                            .map(|a| {
+                                a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                                    .unwrap()
+                                    .into_owned()
+                            })
+                            .unwrap_or_default()
+                    };
+                    cases.push((attr(b"name"), attr(b"file")));
+                }
+                quick_xml::events::Event::Eof => break,
+                _ => {}
+            }
+        }
+        (cases, xml)
+    };
+    let (before, xml) = cases();
+    assert!(
+        before.contains(&(
+            "DEX001 device_groups/140".to_string(),
+            "contoso/mde/devicegroups.json".to_string()
+        )),
+        "{before:#?}"
+    );
+    assert!(xml.contains("contoso/mde/devicegroups.json:5:15"), "{xml}");
+    for file in common::files(&export) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        std::fs::write(&file, format!("\n{text}")).unwrap();
+    }
+    let (after, xml) = cases();
+    assert_eq!(after, before);
+    assert!(xml.contains("contoso/mde/devicegroups.json:6:15"), "{xml}");
+}
+
+#[test]
 fn github_and_azure_annotations() {
     let gh = stdout(&["lint", "examples/contoso", "--format", "github"]);
     assert!(
