@@ -194,6 +194,49 @@ fn one_export_directory_given_twice_is_a_usage_error() {
 }
 
 #[test]
+fn an_export_directory_inside_another_given_is_a_usage_error() {
+    // `contoso/graph` is read with `contoso`: given both, its files would be read twice (and
+    // their findings reported twice), in either order, with `--one-tenant` too.
+    for (roots, extra) in [
+        (["examples/contoso", "examples/contoso/graph"], None),
+        (["examples/contoso/graph/", "./examples/contoso"], None),
+        (
+            ["examples/contoso", "examples/contoso/graph"],
+            Some("--one-tenant"),
+        ),
+    ] {
+        let out = crate::common::dexlint()
+            .arg("lint")
+            .args(roots)
+            .args(extra)
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{roots:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        let (outer, inner) = match roots[0].contains("graph") {
+            true => (roots[1], roots[0]),
+            false => (roots[0], roots[1]),
+        };
+        assert!(
+            err.contains(&format!(
+                "the export directory `{inner}` is inside `{outer}`, also given"
+            )),
+            "{roots:?}: {err}"
+        );
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(json["violations"], serde_json::json!([]), "{json:#}");
+    }
+    // Directories side by side are two tenants.
+    let out = crate::common::dexlint()
+        .args(["lint", "examples/contoso/graph", "examples/contoso/mde"])
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(2));
+}
+
+#[test]
 fn one_record_in_two_roots_of_one_tenant_is_placed_by_its_path_on_disk() {
     // Both parts list the group at `graph/groups.json`: the warning tells the two files apart
     // by their paths on disk (the path in each root is the same).

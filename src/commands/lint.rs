@@ -114,7 +114,7 @@ fn lint_run(
             help: Some("pass EXPORT_DIR or set `exports` in dexlint.toml".into()),
         }));
     }
-    if let Some(e) = super::repeated_root(&roots) {
+    if let Some(e) = super::overlapping_root(&roots) {
         return Err(Box::new(e));
     }
     let mut include = config.include.clone();

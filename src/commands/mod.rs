@@ -140,15 +140,15 @@ pub(crate) fn roots_and_names(
 }
 
 /// The usage error of one export directory given twice (`A`, `./A/`, `../here/A`, its absolute
-/// path, a symbolic link to it): it would be read, and counted, twice. Paths that exist are
-/// compared as the file system resolves them, others as written.
-pub(crate) fn repeated_root(roots: &[PathBuf]) -> Option<UsageError> {
+/// path, a symbolic link to it), or given with a directory inside it (`A` and `A/graph`): its
+/// files would be read, and counted, twice. Paths that exist are compared as the file system
+/// resolves them, others as written.
+pub(crate) fn overlapping_root(roots: &[PathBuf]) -> Option<UsageError> {
     let key = |p: &PathBuf| {
         std::fs::canonicalize(p)
-            .map(|c| c.to_string_lossy().into_owned())
-            .unwrap_or_else(|_| crate::base::paths::root_key(&p.to_string_lossy()))
+            .unwrap_or_else(|_| PathBuf::from(crate::base::paths::root_key(&p.to_string_lossy())))
     };
-    let keys: Vec<String> = roots.iter().map(key).collect();
+    let keys: Vec<PathBuf> = roots.iter().map(key).collect();
     for (i, k) in keys.iter().enumerate() {
         if let Some(j) = keys.iter().skip(i + 1).position(|o| o == k) {
             let (root, again) = (roots.get(i)?, roots.get(i + 1 + j)?);
@@ -159,6 +159,23 @@ pub(crate) fn repeated_root(roots: &[PathBuf]) -> Option<UsageError> {
                     again.display()
                 ),
                 help: Some("give each export directory once".into()),
+            });
+        }
+    }
+    for (i, k) in keys.iter().enumerate() {
+        if let Some(j) = keys.iter().position(|o| o != k && o.starts_with(k)) {
+            let (outer, inner) = (roots.get(i)?, roots.get(j)?);
+            return Some(UsageError {
+                message: format!(
+                    "the export directory `{}` is inside `{}`, also given: its files would be \
+                     read twice",
+                    inner.display(),
+                    outer.display()
+                ),
+                help: Some(format!(
+                    "give `{}` alone (its files are all read), or directories apart",
+                    outer.display()
+                )),
             });
         }
     }

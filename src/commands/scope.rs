@@ -22,7 +22,7 @@ pub fn run(args: &ScopeArgs) -> i32 {
             help: Some("pass EXPORT_DIR or set `exports` in dexlint.toml".into()),
         });
     }
-    if let Some(e) = super::repeated_root(&roots) {
+    if let Some(e) = super::overlapping_root(&roots) {
         return fail(e);
     }
     let options = LoadOptions {
