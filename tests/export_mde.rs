@@ -641,3 +641,44 @@ fn a_machine_without_a_name_is_named_by_its_id() {
         )]
     );
 }
+
+#[test]
+fn a_machine_of_null_onboarding_status_and_antivirus_mode_leaves_the_mode_unknown() {
+    let dir = fixture("mde-null-onboarding");
+    let check = |dir: &std::path::Path| {
+        let (_, report) = lint_json(dir);
+        assert!(
+            violation_messages(&report, "DEX202").is_empty(),
+            "{report:#}"
+        );
+        let mde = &report["summary"]["tenants"][0]["products"][0];
+        assert_eq!(mde["mode"], "unknown", "{mde:#}");
+        assert!(
+            mde["evidence"]
+                .as_str()
+                .unwrap()
+                .starts_with("machine `pc-a.contoso.com`"),
+            "{mde:#}"
+        );
+        let ne = not_evaluated(&report, "DEX204");
+        assert!(
+            ne.iter()
+                .any(|(e, r)| e == &format!("devices/{}", "a".repeat(40))
+                    && r.contains("gives no mode dexlint reads")),
+            "{ne:?}"
+        );
+    };
+    check(&dir);
+    // `onboardingStatus` absent (a `$select` without it): the same.
+    let copy = tempfile::tempdir().unwrap();
+    copy_dir(&dir, copy.path());
+    let path = copy.path().join("mde/machines.json");
+    let mut machines: Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    machines["value"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("onboardingStatus");
+    std::fs::write(&path, machines.to_string()).unwrap();
+    check(copy.path());
+}

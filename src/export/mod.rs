@@ -3280,7 +3280,8 @@ fn declared(r: &Record) -> bool {
     )
 }
 
-/// Makes unknown the antivirus mode of each onboarded machine that the export's antivirus data
+/// Makes unknown the antivirus mode of each machine, onboarded or of an onboarding status the
+/// export does not give, that the export's antivirus data
 /// (`deviceavinfo` rows, `Get-MpComputerStatus`) does not give, when it has any: a machine
 /// missing from a whole antivirus health report (Windows Server 2012 R2 and 2016 are in it only
 /// when onboarded with the modern unified solution, Defender for Endpoint's device health API
@@ -3313,7 +3314,11 @@ fn unknown_av_modes(devices: &mut crate::model::Collection) {
                  unknown"
                 ));
             }
-            if d.get("onboarding").and_then(Field::as_str) != Some("Onboarded")
+            // Onboarded, or of an onboarding status the export does not give (absent, or
+            // null): a machine known not to be onboarded runs no antivirus the service sees.
+            if d.get("onboarding")
+                .and_then(Field::as_str)
+                .is_some_and(|o| o != "Onboarded")
                 || d.text("os").is_some_and(formats::mde::mobile)
             {
                 return None;

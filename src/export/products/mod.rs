@@ -11,6 +11,7 @@
 pub mod identity;
 pub mod office;
 
+use crate::base::named;
 use crate::export::formats::mde;
 use crate::model::schema;
 use crate::model::{Field, Gap, Loc, Record, TenantModel, Value, ValueRef};
@@ -746,7 +747,8 @@ fn text_at(r: &Record, i: Option<usize>) -> Option<&str> {
 /// Antivirus in active mode or EDR in block mode, passive when devices are onboarded and none
 /// does, not deployed when none is onboarded. A device known only from deviceavinfo (it has a
 /// machine id: it reports to the service) or in EDR block mode counts as onboarded; one known
-/// only from `Get-MpComputerStatus` by name may not be, so it decides nothing. iOS and Android
+/// only from `Get-MpComputerStatus` by name may not be, so it decides nothing, and so does a
+/// machine that gives neither its onboarding status nor an antivirus mode. iOS and Android
 /// devices ([`mde::mobile`]) run no Defender Antivirus: they are left out, as devices that are
 /// not onboarded are, and the evidence says how many.
 fn endpoint(model: &TenantModel) -> Option<Evidence> {
@@ -779,6 +781,14 @@ fn endpoint(model: &TenantModel) -> Option<Evidence> {
             if n == 1 { " is" } else { "s are" }
         ),
     };
+    // A machine whose onboarding status the export does not give (absent, or null) and whose
+    // antivirus mode it does not give either: an onboarded device in active mode, or not.
+    let unsure: Vec<&Record> = devices
+        .records
+        .iter()
+        .filter(|d| text_at(d, onboarding).is_none() && text_at(d, id).is_some())
+        .filter(|d| text_at(d, av_mode).is_none() && !text_at(d, os).is_some_and(mde::mobile))
+        .collect();
     // Known by name only (`Get-MpComputerStatus` without a machine in the export).
     let unlisted: Vec<&Record> = devices
         .records
@@ -819,6 +829,22 @@ fn endpoint(model: &TenantModel) -> Option<Evidence> {
         return Some(Evidence::Undecided {
             why: gap.reason.clone(),
             loc: gap.loc,
+        });
+    }
+    if let Some(d) = unsure.first() {
+        let more = match unsure.len() {
+            1 => String::new(),
+            n => format!(" ({} more machines like it)", n - 1),
+        };
+        return Some(Evidence::Undecided {
+            why: format!(
+                "machine {} in `{}` gives no onboarding status (`onboardingStatus` absent or \
+                 null) and no antivirus mode{more}: whether it is an onboarded device in active \
+                 mode is not in the export",
+                named(d.text("name"), d.identity().unwrap_or("?")),
+                file(d.loc())
+            ),
+            loc: d.loc(),
         });
     }
     // A device known only by name in active mode may be onboarded (active) or not; without
