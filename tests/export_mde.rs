@@ -682,3 +682,53 @@ fn a_machine_of_null_onboarding_status_and_antivirus_mode_leaves_the_mode_unknow
     std::fs::write(&path, machines.to_string()).unwrap();
     check(copy.path());
 }
+
+#[test]
+fn the_evidence_says_when_the_device_in_active_mode_has_an_unhealthy_sensor() {
+    let dir = fixture("mde-sensor-health");
+    let evidence = |dir: &std::path::Path| {
+        let (_, report) = lint_json(dir);
+        let mde = report["summary"]["tenants"][0]["products"][0].clone();
+        (
+            mde["mode"].as_str().unwrap().to_string(),
+            mde["evidence"].as_str().unwrap().to_string(),
+        )
+    };
+    let (mode, why) = evidence(&dir);
+    assert_eq!(mode, "active", "{why}");
+    assert!(
+        why.starts_with(
+            "onboarded device `pc-a.contoso.com` runs Defender Antivirus in active mode"
+        ) && why.contains("`healthStatus` is `NoSensorData`, not `Active`"),
+        "{why}"
+    );
+    let edited = |file: &str, edit: &dyn Fn(&mut Value)| {
+        let copy = tempfile::tempdir().unwrap();
+        copy_dir(&dir, copy.path());
+        let path = copy.path().join(file);
+        let mut doc: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        edit(&mut doc);
+        std::fs::write(&path, doc.to_string()).unwrap();
+        evidence(copy.path())
+    };
+    // A device with a healthy sensor in active mode too: it is the evidence.
+    let (mode, why) = edited("mde/deviceavinfo.json", &|d| {
+        d["value"][1]["avMode"] = "0".into()
+    });
+    assert_eq!(mode, "active", "{why}");
+    assert_eq!(
+        why,
+        "onboarded device `pc-b.contoso.com` runs Defender Antivirus in active mode \
+         (mde/deviceavinfo.json)"
+    );
+    // The device in active mode stopped reporting: passive, and said.
+    let (mode, why) = edited("mde/machines.json", &|d| {
+        d["value"][0]["healthStatus"] = "Inactive".into()
+    });
+    assert_eq!(mode, "passive", "{why}");
+    assert!(
+        why.contains("`pc-a.contoso.com` (`active`) has stopped reporting (`healthStatus` `Inactive`) and is left out"),
+        "{why}"
+    );
+}

@@ -798,10 +798,17 @@ fn endpoint(model: &TenantModel) -> Option<Evidence> {
         .collect();
     // A machine that has sent no signal for 7 days (`healthStatus` `Inactive`, the machine
     // resource's reference) shows what its antivirus was, not what runs.
-    let acting = onboarded.iter().find(|d| {
-        matches!(d.text("av_mode"), Some("active" | "edr_block"))
-            && d.text("health") != Some("Inactive")
-    });
+    let runs_active = |d: &&&Record| matches!(d.text("av_mode"), Some("active" | "edr_block"));
+    let acting: Vec<&&Record> = onboarded
+        .iter()
+        .filter(runs_active)
+        .filter(|d| d.text("health") != Some("Inactive"))
+        .collect();
+    // One whose sensor is healthy (`Active`, or not given) rather than misconfigured, if any.
+    let acting = acting
+        .iter()
+        .find(|d| d.text("health").is_none_or(|h| h == "Active"))
+        .or(acting.first());
     if let Some(d) = acting {
         // EDR in block mode runs beside a passive antivirus (Microsoft Learn, "Endpoint
         // detection and response (EDR) in block mode"): it blocks and remediates.
@@ -809,11 +816,22 @@ fn endpoint(model: &TenantModel) -> Option<Evidence> {
             Some("edr_block") => "Defender Antivirus in passive mode with EDR in block mode",
             _ => "Defender Antivirus in active mode",
         };
+        // A misconfigured sensor (Microsoft Learn, "Fix unhealthy sensors in Microsoft
+        // Defender for Endpoint": impaired communication, no sensor data) or one of unknown
+        // health: what it last reported may not be what runs.
+        let health = match d.text("health") {
+            Some(h) if h != "Active" => format!(
+                "; its sensor's `healthStatus` is `{h}`, not `Active` (no device with a healthy \
+                 sensor runs Defender Antivirus in active mode or EDR in block mode): this is the \
+                 mode it last reported"
+            ),
+            _ => String::new(),
+        };
         let av = d.get("av_mode").and_then(|f| f.loc());
         return Some(Evidence::Shown {
             mode: Mode::Active,
             why: format!(
-                "onboarded device `{}` runs {how} ({})",
+                "onboarded device `{}` runs {how} ({}){health}",
                 d.text("name").or(d.identity()).unwrap_or("?"),
                 file(av)
             ),
@@ -983,11 +1001,43 @@ fn endpoint(model: &TenantModel) -> Option<Evidence> {
         .first()
         .and_then(|d| d.get("av_mode"))
         .and_then(|f| f.loc());
+    // Devices in active mode (or EDR in block mode) that stopped reporting: left out, and said.
+    let stopped: Vec<String> = onboarded
+        .iter()
+        .filter(runs_active)
+        .filter(|d| d.text("health") == Some("Inactive"))
+        .map(|d| {
+            format!(
+                "`{}` (`{}`)",
+                d.text("name").or(d.identity()).unwrap_or("?"),
+                d.text("av_mode").unwrap_or("?")
+            )
+        })
+        .collect();
+    let stopped = match stopped.len() {
+        0 => String::new(),
+        n => format!(
+            "; {}{} {} stopped reporting (`healthStatus` `Inactive`) and {} left out",
+            stopped
+                .iter()
+                .take(3)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", "),
+            if n > 3 {
+                format!(" and {} more", n - 3)
+            } else {
+                String::new()
+            },
+            if n == 1 { "has" } else { "have" },
+            if n == 1 { "is" } else { "are" }
+        ),
+    };
     Some(Evidence::Shown {
         mode: Mode::Passive,
         why: format!(
             "{} onboarded device{} in `{}` still reporting, none running Defender Antivirus in \
-             active mode or EDR in block mode (`{}`: {}){left_out}",
+             active mode or EDR in block mode (`{}`: {}){stopped}{left_out}",
             reporting.len(),
             if reporting.len() == 1 { "" } else { "s" },
             file(listed),
