@@ -107,9 +107,13 @@ pub fn relative_to(path: &Path, dir: &Path) -> String {
 /// `path` (relative to the working directory, or absolute) made absolute, `.` and `..`
 /// resolved as written (no link is followed).
 pub fn absolute(path: &Path) -> PathBuf {
-    let joined = std::env::current_dir().unwrap_or_default().join(path);
+    clean(&std::env::current_dir().unwrap_or_default(), path)
+}
+
+/// `path` joined to `cwd`, `.` and `..` resolved as written (no link is followed).
+pub fn clean(cwd: &Path, path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
-    for c in joined.components() {
+    for c in cwd.join(path).components() {
         match c {
             Component::CurDir => {}
             Component::ParentDir => {

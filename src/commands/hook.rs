@@ -7,7 +7,7 @@
 use super::{fail, load_config, UsageError};
 use crate::cli::LintArgs;
 use crate::config::Config;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 /// Lints the configured exports holding `args.roots` (the changed files). A changed file in no
 /// configured export is named in a note on standard error; one that holds export data is a
@@ -155,20 +155,7 @@ pub fn hook_plan(
     plan
 }
 
-/// `path` joined to `cwd`, `.` and `..` resolved as written (no link is followed).
-fn clean(cwd: &Path, path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in cwd.join(path).components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
-}
+use crate::base::paths::clean;
 
 /// The command that compiles the Bicep file at `path` (`bicep build infra/main.bicep`, the path
 /// relative to `cwd`); None when it is no Bicep file.
