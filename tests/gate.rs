@@ -58,6 +58,33 @@ fn sarif_validates_against_the_official_schema() {
     assert!(rules
         .iter()
         .all(|r| r["helpUri"].is_string() && r["help"]["text"].is_string()));
+    // GitHub keeps 1024 characters of `fullDescription`: a longer description is cut at a
+    // sentence there, whole in the help (text and Markdown, which GitHub shows).
+    let report = lint::run(&LintOptions {
+        roots: vec![manifest().join("examples/contoso")],
+        edition: Some("2025-08".into()),
+        ..LintOptions::default()
+    })
+    .unwrap();
+    let mut cut = 0;
+    for r in rules {
+        let full = r["fullDescription"]["text"].as_str().unwrap_or("");
+        assert!(full.chars().count() <= 1024, "{}: {}", r["id"], full.len());
+        let help = r["help"]["text"].as_str().unwrap();
+        assert!(help.starts_with(full), "{r:#}");
+        let policy = report.policies.iter().find(|p| p.id == r["id"]).unwrap();
+        let description = policy.description.clone().unwrap_or_default();
+        if description.chars().count() > 1024 {
+            cut += 1;
+            assert!(full.ends_with('.'), "{}: {full}", r["id"]);
+            assert!(help.starts_with(&description), "{r:#}");
+            assert!(r["help"]["markdown"]
+                .as_str()
+                .unwrap()
+                .contains("**How to fix**"));
+        }
+    }
+    assert!(cut >= 5, "{cut}");
     let results = run["results"].as_array().unwrap();
     let json: serde_json::Value = serde_json::from_str(&stdout(&[
         "lint",

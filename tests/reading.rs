@@ -262,16 +262,18 @@ fn no_unrendered_placeholder_in_any_output() {
         .unwrap();
     let dex002 = rules.iter().find(|r| r["id"] == "DEX002").unwrap();
     let rename = "rename the group back to exactly `Defender_Experts_Scoped_Coverage_Users`: renamed scoped-coverage groups are not supported";
-    assert_eq!(
-        dex002["help"]["text"],
-        format!(
-            "renamed scoped user group, renamed away from the reserved name, renamed away from \
+    // After the policy's description, how to fix what it finds.
+    let help = dex002["help"]["text"].as_str().unwrap();
+    assert!(
+        help.ends_with(&format!(
+            "\n\nHow to fix:\nrenamed scoped user group, renamed away from the reserved name, renamed away from \
              the reserved name by the plan: {rename}\n\
              deleted by the plan: keep the group: remove its deletion from the plan (a `moved` \
              block keeps a group whose resource address changes instead of destroying it)\n\
              replaced under another name by the plan: keep the name `<g.name>` on the group \
              that replaces it"
-        )
+        )),
+        "{help}"
     );
 }
 

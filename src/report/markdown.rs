@@ -8,11 +8,19 @@ use super::human::{plural, verdict};
 use crate::outcome::{joined_path, DiagLevel, LintReport, Severity, Violation};
 use std::fmt::Write as _;
 
-/// Text for a table cell: pipes escaped, lines joined, so the table keeps its shape; outside
-/// its code spans (`` `name` ``) `<` and `&` escaped so that `<resource id>` is not taken for
-/// HTML. Inside a code span CommonMark decodes no entity: `<` is written as it is, or it would
-/// show as `&lt;`.
+/// Text for a table cell: [`text`], pipes escaped and lines joined, so the table keeps its
+/// shape.
 fn cell(s: &str) -> String {
+    text(s)
+        .replace('|', "\\|")
+        .replace("\r\n", " ")
+        .replace('\n', " ")
+}
+
+/// Text as Markdown shows it as written: outside its code spans (`` `name` ``) backslashes, `<`
+/// and `&` escaped so that `<resource id>` is not taken for HTML. Inside a code span CommonMark
+/// decodes no entity: `<` is written as it is, or it would show as `&lt;`.
+pub(super) fn text(s: &str) -> String {
     let plain = |part: &str| {
         part.replace('\\', "\\\\")
             .replace('&', "&amp;")
@@ -20,7 +28,7 @@ fn cell(s: &str) -> String {
     };
     // A backtick of a name (an odd count in all) would shift every span after it: then the
     // whole text is plain, its backticks escaped.
-    let text = if s.matches('`').count().is_multiple_of(2) {
+    if s.matches('`').count().is_multiple_of(2) {
         s.split('`')
             .enumerate()
             .map(|(i, part)| match i % 2 {
@@ -31,10 +39,7 @@ fn cell(s: &str) -> String {
             .join("`")
     } else {
         plain(s).replace('`', "\\`")
-    };
-    text.replace('|', "\\|")
-        .replace("\r\n", " ")
-        .replace('\n', " ")
+    }
 }
 
 /// `text` as a code span of a table cell.

@@ -227,6 +227,63 @@ fn notification(text: String, level_name: &str) -> Notification {
     n
 }
 
+/// The most characters of a rule's `fullDescription.text` GitHub code scanning accepts ("SARIF
+/// support for code scanning", `reportingDescriptor`).
+const MAX_DESCRIPTION: usize = 1024;
+
+/// `text` in at most `max` characters: whole when it fits, else up to the end of its last
+/// sentence that fits, else up to its last word that fits, followed by `…`.
+fn shortened(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    // Room for `…` after a word.
+    let end = text
+        .char_indices()
+        .nth(max.saturating_sub(1))
+        .map_or(text.len(), |(i, _)| i);
+    let head = text.get(..end).unwrap_or(text);
+    let sentence = head
+        .match_indices(". ")
+        .chain(head.match_indices(".\n"))
+        .map(|(i, _)| i + 1)
+        .max();
+    if let Some(cut) = sentence {
+        return head.get(..cut).unwrap_or(head).to_string();
+    }
+    let word = head.rfind(char::is_whitespace).unwrap_or(head.len());
+    format!("{}…", head.get(..word).unwrap_or(head).trim_end())
+}
+
+/// A rule's help: its full description (which `fullDescription` may give only in part), then
+/// how to fix what it finds; as text and as Markdown (which GitHub shows).
+fn help(p: &crate::outcome::PolicyMeta) -> MultiformatMessageString {
+    let fixes = p.rendered_fixes();
+    let (text, markdown) = match (&p.description, &fixes) {
+        (Some(d), Some(f)) => (
+            format!("{d}\n\nHow to fix:\n{f}"),
+            format!(
+                "{}\n\n**How to fix**\n\n{}",
+                super::markdown::text(d),
+                f.lines()
+                    .map(|l| format!("- {}", super::markdown::text(l)))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            ),
+        ),
+        _ => {
+            let only = fixes
+                .or_else(|| p.description.clone())
+                .unwrap_or_else(|| p.title.clone());
+            (only.clone(), super::markdown::text(&only))
+        }
+    };
+    MultiformatMessageString::builder()
+        .text(text)
+        .markdown(markdown)
+        .build()
+}
+
 /// The most results a run holds: GitHub code scanning rejects a SARIF run with more ("Results
 /// per run: 25,000", in "SARIF results exceed one or more limits").
 pub const MAX_RESULTS: usize = 25_000;
@@ -281,13 +338,12 @@ pub fn render(report: &LintReport) -> String {
                 ]))
                 .build();
             if let Some(d) = &p.description {
-                rule.full_description = Some(MultiformatMessageString::from(d));
+                rule.full_description = Some(MultiformatMessageString::from(&shortened(
+                    d,
+                    MAX_DESCRIPTION,
+                )));
             }
-            let help = p
-                .rendered_fixes()
-                .or_else(|| p.description.clone())
-                .unwrap_or_else(|| p.title.clone());
-            rule.help = Some(MultiformatMessageString::from(&help));
+            rule.help = Some(help(p));
             rule.help_uri = p.docs.clone();
             rule
         })
@@ -454,4 +510,19 @@ pub fn render(report: &LintReport) -> String {
     let mut out = serde_json::to_string_pretty(&sarif).unwrap_or_else(|_| "{}".to_string());
     out.push('\n');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shortened;
+
+    #[test]
+    fn a_long_text_is_cut_after_a_sentence_else_a_word() {
+        let text = "One two. Three four five.";
+        assert_eq!(shortened(text, 100), text);
+        assert_eq!(shortened(text, 20), "One two.");
+        assert_eq!(shortened("One two three four five", 12), "One two…");
+        // Characters, not bytes.
+        assert_eq!(shortened("Ééé ééé ééé", 8), "Ééé…");
+    }
 }
