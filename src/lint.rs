@@ -335,6 +335,8 @@ pub fn run_compiled(
             baseline.split_stale(std::mem::take(&mut report.violations), &roots, &mut keys);
         report.violations = new;
         report.summary.baselined = old.len();
+        report.baselined = old;
+        report.baseline_read = Some(baseline.path.clone().unwrap_or_default());
         let foreign = baseline.foreign_roots(&roots, &mut keys);
         if !foreign.is_empty() {
             let named: Vec<String> = foreign.iter().map(|r| format!("`{r}`")).collect();

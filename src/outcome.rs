@@ -312,6 +312,10 @@ pub struct LintReport {
     pub violations: Vec<Violation>,
     /// Violations accepted by a waiver of the configuration.
     pub waived: Vec<Violation>,
+    /// Violations the baseline accepts (counted in `summary.baselined`; listed only where a
+    /// format tells accepted results from new ones: SARIF).
+    #[serde(skip)]
+    pub baselined: Vec<Violation>,
     /// Policies, rules and entities that could not be judged on the export.
     pub not_evaluated: Vec<NotEvaluated>,
     /// Every diagnostic, whatever its level (`errors` in `--format json` holds warnings and
@@ -335,6 +339,10 @@ pub struct LintReport {
     /// places files on disk (SARIF) finds them.
     #[serde(skip)]
     pub root_paths: std::collections::BTreeMap<String, std::path::PathBuf>,
+    /// The baseline file the run compared its violations with (`--baseline`), as output shows
+    /// it.
+    #[serde(skip)]
+    pub baseline_read: Option<String>,
     /// The baseline file the run wrote (`--write-baseline`), as output shows it: it records
     /// every violation reported, and the run passes unless files or policies failed.
     #[serde(skip)]

@@ -186,7 +186,12 @@ impl Grams {
 /// Every text of a report in which values are searched for, to narrow the model's values down
 /// to those that may occur.
 fn all_texts(report: &LintReport, f: &mut impl FnMut(&str)) {
-    for v in report.violations.iter().chain(&report.waived) {
+    for v in report
+        .violations
+        .iter()
+        .chain(&report.waived)
+        .chain(&report.baselined)
+    {
         f(&v.message);
         for t in [&v.help, &v.entity, &v.file, &v.pointer]
             .into_iter()
@@ -240,7 +245,12 @@ pub fn report(models: &[&TenantModel], report: &mut LintReport, key: &Key) {
     let mut grams = Grams::new();
     all_texts(report, &mut |t| grams.add(t));
     let r = Redactor::new(models, key.clone(), |v| grams.may_contain(v));
-    for v in report.violations.iter_mut().chain(report.waived.iter_mut()) {
+    for v in report
+        .violations
+        .iter_mut()
+        .chain(report.waived.iter_mut())
+        .chain(report.baselined.iter_mut())
+    {
         v.message = r.ranges(&v.message, &v.message_values);
         v.message_values.clear();
         if let Some(h) = &mut v.help {

@@ -671,6 +671,53 @@ fn a_baseline_names_its_roots_relative_to_itself_and_matches_from_anywhere() {
 }
 
 #[test]
+fn baselined_results_stay_in_sarif_as_unchanged_and_suppressed() {
+    // Code scanning closes an alert whose result is missing from the next upload: a violation
+    // the baseline accepts is a result still, `unchanged` and suppressed, its fingerprint kept.
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("contoso");
+    common::copy_dir(&manifest().join("examples/contoso"), &export);
+    let sarif = |args: &[&str]| {
+        let out = dexlint()
+            .current_dir(dir.path())
+            .args(["lint", "contoso", "--format", "sarif"])
+            .args(args)
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["runs"][0]["results"].as_array().unwrap().clone()
+    };
+    let fingerprint = |r: &serde_json::Value| r["partialFingerprints"]["dexlint/v1"].clone();
+    let before = sarif(&[]);
+    assert!(before.iter().all(|r| r.get("baselineState").is_none()));
+    sarif(&["--write-baseline", "base.json"]);
+    let groups = export.join("mde/devicegroups.json");
+    let mut dg: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&groups).unwrap()).unwrap();
+    dg["items"][1]["Name"] = serde_json::json!("Defender-Experts-Scoped-Coverage-Devices");
+    std::fs::write(&groups, serde_json::to_string_pretty(&dg).unwrap()).unwrap();
+    let after = sarif(&["--baseline", "base.json"]);
+    assert_eq!(after.len(), before.len() + 1, "{after:#?}");
+    let (unchanged, new): (Vec<_>, Vec<_>) = after
+        .iter()
+        .partition(|r| r["baselineState"] == "unchanged");
+    assert_eq!(new.len(), 1, "{new:#?}");
+    assert_eq!(new[0]["baselineState"], "new");
+    assert!(new[0].get("suppressions").is_none());
+    for r in &unchanged {
+        assert_eq!(
+            r["suppressions"][0]["justification"], "accepted by the baseline `base.json`",
+            "{r:#}"
+        );
+    }
+    let mut kept: Vec<_> = unchanged.iter().map(|r| fingerprint(r)).collect();
+    let mut were: Vec<_> = before.iter().map(fingerprint).collect();
+    kept.sort_by_key(|f| f.to_string());
+    were.sort_by_key(|f| f.to_string());
+    assert_eq!(kept, were);
+}
+
+#[test]
 fn baseline_survives_reformatting() {
     let dir = tempfile::tempdir().unwrap();
     let export = dir.path().join("export");

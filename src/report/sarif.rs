@@ -11,6 +11,9 @@
 //! at the start of the document its rule read, else at its export root (code scanning rejects
 //! a result without a location). Load errors and policies not evaluated are tool
 //! notifications. A run holds at most [`MAX_RESULTS`] results, GitHub's limit: the most severe.
+//! Violations a waiver or the baseline accepts are results too, with a suppression (and, with a
+//! baseline, `baselineState` `unchanged`, the others `new`), so that adopting a baseline does not
+//! make code scanning take its alerts for fixed.
 
 use crate::base::paths::{absolute, below, repository_root};
 use crate::outcome::DiagLevel;
@@ -288,9 +291,20 @@ fn help(p: &crate::outcome::PolicyMeta) -> MultiformatMessageString {
 /// per run: 25,000", in "SARIF results exceed one or more limits").
 pub const MAX_RESULTS: usize = 25_000;
 
+/// Whether a result is accepted, and by what.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Accepted<'r> {
+    /// A new result.
+    No,
+    /// Accepted by a waiver, with its reason.
+    Waiver(&'r str),
+    /// Accepted by the baseline.
+    Baseline,
+}
+
 /// Which of `results` a run keeps when there are more than `max`: the `max` most severe, those
-/// no waiver accepts before those one does, the earlier first among equals.
-fn most_severe(results: &[&Violation], max: usize) -> Vec<bool> {
+/// neither a waiver nor the baseline accepts before the others, the earlier first among equals.
+fn most_severe(results: &[(&Violation, Accepted)], max: usize) -> Vec<bool> {
     if results.len() <= max {
         return vec![true; results.len()];
     }
@@ -298,7 +312,7 @@ fn most_severe(results: &[&Violation], max: usize) -> Vec<bool> {
     order.sort_by_key(|&i| {
         results
             .get(i)
-            .map(|v| (v.waiver.is_some(), std::cmp::Reverse(v.severity)))
+            .map(|(v, a)| (*a != Accepted::No, std::cmp::Reverse(v.severity)))
     });
     let mut keep = vec![false; results.len()];
     for &i in order.iter().take(max) {
@@ -310,7 +324,8 @@ fn most_severe(results: &[&Violation], max: usize) -> Vec<bool> {
 }
 
 /// The SARIF log of `report`, pretty-printed: one run, its rules the run's policies, its
-/// results the violations (waived ones included, with a suppression giving the reason), at
+/// results the violations (those a waiver or the baseline accepts included, with a suppression
+/// saying why; with a baseline, each result's `baselineState` is `new` or `unchanged`), at
 /// most [`MAX_RESULTS`] of them (a notification says how many more there are).
 pub fn render(report: &LintReport) -> String {
     let rule_index: BTreeMap<&str, usize> = report
@@ -356,12 +371,23 @@ pub fn render(report: &LintReport) -> String {
     // The root however it was typed (`contoso`, `./contoso`, its absolute path) and wherever
     // in the repository the run was: the same key.
     let mut roots: BTreeMap<&str, String> = BTreeMap::new();
-    let all: Vec<&Violation> = report.violations.iter().chain(&report.waived).collect();
+    let all: Vec<(&Violation, Accepted)> = report
+        .violations
+        .iter()
+        .map(|v| (v, Accepted::No))
+        .chain(
+            report
+                .waived
+                .iter()
+                .map(|v| (v, Accepted::Waiver(v.waiver.as_deref().unwrap_or_default()))),
+        )
+        .chain(report.baselined.iter().map(|v| (v, Accepted::Baseline)))
+        .collect();
     let keep = most_severe(&all, MAX_RESULTS);
     let left_out = keep.iter().filter(|k| !**k).count();
     let results: Vec<SarifResult> = all
         .iter()
-        .map(|v| {
+        .map(|&(v, accepted)| {
             let text = match &v.help {
                 Some(h) => format!("{}\nhelp: {h}", v.message),
                 None => v.message.clone(),
@@ -408,13 +434,29 @@ pub fn render(report: &LintReport) -> String {
                         .collect(),
                 );
             }
-            r.suppressions = v.waiver.as_ref().map(|reason| {
+            let justification = match accepted {
+                Accepted::No => None,
+                Accepted::Waiver(reason) => Some(reason.to_string()),
+                Accepted::Baseline => match report.baseline_read.as_deref() {
+                    Some(file) if !file.is_empty() => {
+                        Some(format!("accepted by the baseline `{file}`"))
+                    }
+                    _ => Some("accepted by the baseline".to_string()),
+                },
+            };
+            r.suppressions = justification.map(|j| {
                 vec![Suppression::builder()
                     .kind(serde_json::json!("external"))
                     .status(serde_json::json!("accepted"))
-                    .justification(reason.clone())
+                    .justification(j)
                     .build()]
             });
+            if report.baseline_read.is_some() {
+                r.baseline_state = Some(serde_json::json!(match accepted {
+                    Accepted::Baseline => "unchanged",
+                    _ => "new",
+                }));
+            }
             r
         })
         // After every fingerprint is worked out: those kept are those of a run without a cap.
