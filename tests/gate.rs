@@ -1227,7 +1227,7 @@ fn stale_baseline_entries_are_named_and_reported_only_when_judged() {
     );
     let (_, out, _) = run(extra, &["--format", "github"]);
     assert!(
-        out.contains("::notice file=.dexlint-baseline.json,title=dexlint::stale baseline entry: tenant-wide `ORG004` rule 1"),
+        out.contains("::warning file=.dexlint-baseline.json,title=dexlint::stale baseline entry: tenant-wide `ORG004` rule 1"),
         "{out}"
     );
     let (_, out, _) = run(extra, &[]);

@@ -68,10 +68,12 @@ pub fn github(report: &LintReport) -> String {
                 let _ = write!(props, "line={l},col={c},");
             }
         }
-        let cmd = if e.level == DiagLevel::Error {
-            "error"
-        } else {
-            "notice"
+        // As the other formats call them: a stale baseline entry or an expired waiver is a
+        // warning; only notes (a file that is not an export document) are notices.
+        let cmd = match e.level {
+            DiagLevel::Error => "error",
+            DiagLevel::Warning => "warning",
+            DiagLevel::Note => "notice",
         };
         let _ = writeln!(out, "::{cmd} {props}title=dexlint::{}", gh_data(&e.message));
     }
