@@ -144,6 +144,19 @@ fn junit_parses_and_counts_match_json() {
 }
 
 #[test]
+fn an_error_of_no_file_is_its_message_alone() {
+    // A missing export directory is no file's error: no empty place before its message.
+    let message = "export directory `no-such-export` does not exist or is not a directory";
+    let sarif: serde_json::Value =
+        serde_json::from_str(&stdout(&["lint", "no-such-export", "--format", "sarif"])).unwrap();
+    let notes = &sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"];
+    assert_eq!(notes[0]["message"]["text"], message, "{sarif:#}");
+    let junit = stdout(&["lint", "no-such-export", "--format", "junit"]);
+    assert!(junit.contains(&format!(">{message}<")), "{junit}");
+    assert!(junit.contains(&format!("name=\"{message}\"")), "{junit}");
+}
+
+#[test]
 fn junit_case_names_stay_when_a_finding_moves() {
     // GitLab and Jenkins follow a test case by its name: a finding whose value moves down a
     // line keeps its name (policy and entity); the location is in the failure text, the file

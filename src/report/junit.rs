@@ -47,8 +47,16 @@ pub fn render(report: &LintReport) -> String {
             }
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
             status.set_message(e.message.clone());
-            status.set_description(format!("{place}: {}", e.message));
-            let mut c = case("dexlint", &names.unique(file.clone()), status);
+            status.set_description(match place.is_empty() {
+                true => e.message.clone(),
+                false => format!("{place}: {}", e.message),
+            });
+            // Named by its file, or (an error of no file) by its message.
+            let name = match file.is_empty() {
+                true => e.message.clone(),
+                false => file.clone(),
+            };
+            let mut c = case("dexlint", &names.unique(name), status);
             if !file.is_empty() {
                 c.extra.insert("file".into(), file.into());
             }

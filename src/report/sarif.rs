@@ -468,9 +468,11 @@ pub fn render(report: &LintReport) -> String {
         .iter()
         .map(|e| {
             let path = joined_path(e.root.as_deref(), &e.file);
-            let text = match (e.line, e.column) {
-                (Some(l), Some(c)) => format!("{path}:{l}:{c}: {}", e.message),
-                _ => format!("{path}: {}", e.message),
+            // An error of no file (an export directory that does not exist): its message alone.
+            let text = match (path.is_empty(), e.line, e.column) {
+                (true, _, _) => e.message.clone(),
+                (false, Some(l), Some(c)) => format!("{path}:{l}:{c}: {}", e.message),
+                (false, _, _) => format!("{path}: {}", e.message),
             };
             notification(
                 text,
