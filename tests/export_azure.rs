@@ -2093,3 +2093,78 @@ fn offerings_cut_off_leave_only_their_values_unknown() {
     );
     assert!(messages.iter().all(|m| m.len() < 300), "{messages:?}");
 }
+
+// An Azure Resource Graph query's result (`az graph query`) whose rows are whole
+// `Microsoft.Security` resources is read as an ARM list of them (it was an export error, and
+// every subscription not evaluated); one with a `skip_token`, or fewer rows than
+// `total_records`, is partial: what its rows give is judged, and the rest not evaluated. Rows
+// of projected columns are an error that names Resource Graph.
+#[test]
+fn resource_graph_results_are_read() {
+    let (code, report) = lint(&fixture("resource-graph"));
+    assert_eq!(code, 1, "{report:#}");
+    assert!(errors(&report, "error").is_empty(), "{report:#}");
+    assert!(errors(&report, "warning").is_empty(), "{report:#}");
+    assert_eq!(
+        violations(&report),
+        [v("DEX302", "azure/pricings.json", 38)]
+    );
+    assert!(common::not_evaluated(&report, "DEX302").is_empty());
+
+    let text =
+        std::fs::read_to_string(fixture("resource-graph").join("azure/pricings.json")).unwrap();
+    let mut doc: Json = serde_json::from_str(&text).unwrap();
+    for (token, total) in [(Json::from("ew0KICAiJGlkIjogIjEiDQp9"), 2), (Json::Null, 5)] {
+        doc["skip_token"] = token;
+        doc["total_records"] = total.into();
+        let dir = export_of(&[("azure/pricings.json", &doc.to_string())]);
+        let (_, report) = lint(dir.path());
+        assert_eq!(errors(&report, "warning").len(), 1, "{report:#}");
+        assert_eq!(violations(&report), [v("DEX302", "azure/pricings.json", 1)]);
+        let ne = common::not_evaluated(&report, "DEX302");
+        assert!(
+            ne.iter()
+                .any(|n| n.0.is_empty() && n.1.contains("Resource Graph query's result")),
+            "{ne:?}"
+        );
+    }
+
+    let projected = r#"{"count": 1, "data": [{"subscriptionId": "291bba3f-e0a5-47bc-a099-3bdcb2a50a05", "name": "VirtualMachines", "pricingTier": "Free"}], "skip_token": null, "total_records": 1}"#;
+    let dir = export_of(&[("azure/pricings.json", projected)]);
+    let (code, report) = lint(dir.path());
+    assert_eq!(code, 2, "{report:#}");
+    let message = report["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("Azure Resource Graph"), "{message}");
+}
+
+// `-o table` or `-o tsv` output saved where the az CLI's JSON goes: the error says that the
+// output format must be JSON (it said "invalid JSON" or "expected a JSON object or array" alone).
+#[test]
+fn az_cli_output_that_is_not_json_names_the_output_format() {
+    let table = "Name             PricingTier    SubPlan\n---------------  -------------  ---------\nVirtualMachines  Free\n";
+    let dir = export_of(&[
+        (
+            "azure/pricings-0f3a2b1c-9d8e-4f7a-8b6c-5d4e3f2a1b0c.json",
+            table,
+        ),
+        (
+            "azure/pricings-291bba3f-e0a5-47bc-a099-3bdcb2a50a05.json",
+            "1\n",
+        ),
+    ]);
+    let (code, report) = lint(dir.path());
+    assert_eq!(code, 2, "{report:#}");
+    let messages: Vec<&str> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(messages.len(), 2, "{messages:?}");
+    assert!(
+        messages
+            .iter()
+            .all(|m| m.contains("export it again with `-o json`")),
+        "{messages:?}"
+    );
+}

@@ -351,8 +351,8 @@ fn a_list_holding_fewer_items_than_its_odata_count_is_a_list_missing_some() {
     let l = common::load("graph-count-cut");
     let cut = |what: &str, count: u64, held: u64| {
         format!(
-            "`@odata.count` is {count}, but {what} holds {held} and none of its pages has an \
-             `@odata.nextLink` to more: it looks cut short (a page saved in place of another, \
+            "`@odata.count` is {count}, but {what} holds {held} and none of its pages links to \
+             more (`@odata.nextLink`): it looks cut short (a page saved in place of another, \
              items taken out of `value`); export it again with every page (docs/exporting.md)"
         )
     };

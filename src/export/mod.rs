@@ -479,6 +479,9 @@ fn load_text(
                      with `ConvertTo-Json -Depth 10` instead (docs/exporting.md)",
                 );
             }
+            if azure_list(&found.rel) {
+                message.push_str(AZ_OUTPUT_JSON);
+            }
             // A second document after the first: outputs appended to one file.
             let rest = text.get(e.offset..).unwrap_or("").trim_start();
             if e.message.contains("trailing") && (rest.starts_with('{') || rest.starts_with('[')) {
@@ -817,6 +820,14 @@ fn members_path(rel: &str) -> bool {
     let parts: Vec<&str> = lower.split('/').collect();
     matches!(parts.as_slice(), [.., "groups", _, "members.json"])
 }
+
+/// What an error at a path docs/exporting.md writes an az CLI list to (`azure/...`) adds when
+/// the file is not a JSON document: the output of `-o table` or `-o tsv` saved there (a table,
+/// or a bare value that parses as a number) was an "invalid JSON" error alone.
+const AZ_OUTPUT_JSON: &str = ": the az CLI writes JSON only with `-o json` (`--output json`, its \
+     default unless `az config set core.output=...` chose another); the output of `-o table`, \
+     `-o tsv` or `-o yaml` is not read: export it again with `-o json` \
+     (docs/exporting.md)";
 
 /// Whether `rel` is the path docs/exporting.md writes a Defender for Cloud list to
 /// (`azure/securityConnectors-<subscription>.json`, `azure/<subscription>/pricings.json`): an
@@ -1181,9 +1192,10 @@ impl Builder {
             return false;
         }
         let (level, message) = if !at.is_object() && !at.is_array() {
+            let hint = if azure_list(&rel) { AZ_OUTPUT_JSON } else { "" };
             (
                 DiagLevel::Error,
-                "expected a JSON object or array at the top level".to_string(),
+                format!("expected a JSON object or array at the top level{hint}"),
             )
         } else if let Some(t) = at
             .get("@odata.type")
@@ -1525,15 +1537,24 @@ impl Builder {
                 },
             ),
             count: None,
+            rows: None,
             held: 0,
         };
         self.ops.push(Op::Page(Box::new(page), offset));
     }
 
-    /// The page just recorded ([`Builder::page`]) gives `count`, its `@odata.count`: the number
-    /// of items of its whole list, `what`. A list whose pages are all in the export and hold
-    /// fewer is reported when every file is read (see [`paging::Pages::short`]).
-    pub fn page_count(&mut self, count: &At<'_>, what: &str) {
+    /// The page just recorded ([`Builder::page`]) gives `count`, its `@odata.count` (or what
+    /// `names` calls it): the number of items of its whole list, `what`. `rows` is how many the
+    /// page holds when its format counts them (otherwise its records and members are counted).
+    /// A list whose pages are all in the export and hold fewer is reported when every file is
+    /// read (see [`paging::Pages::short`]).
+    pub fn page_count(
+        &mut self,
+        count: &At<'_>,
+        what: &str,
+        names: paging::CountNames,
+        rows: Option<usize>,
+    ) {
         let Some(expected) = count.int().and_then(|n| u64::try_from(n).ok()) else {
             return;
         };
@@ -1547,8 +1568,10 @@ impl Builder {
             snippet: None,
         };
         if let Some(Op::Page(page, _)) = self.ops.last_mut() {
+            page.rows = rows;
             page.count = Some(paging::Count {
                 expected,
+                names,
                 what: what.to_string(),
                 at,
                 loc: count.loc(),
@@ -2294,7 +2317,7 @@ impl Assembler {
                     }
                 }
                 Op::Page(mut page, _) => {
-                    page.held = held;
+                    page.held = page.rows.unwrap_or(held);
                     self.pages.add(*page);
                 }
                 Op::Organization(tenant) => self.organizations.push(*tenant),

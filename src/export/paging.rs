@@ -30,6 +30,9 @@ pub struct Page {
     pub gap: (&'static str, Gap),
     /// The page's `@odata.count`, when it gives one.
     pub count: Option<Count>,
+    /// How many elements the page lists, when its format counts them itself (an Azure Resource
+    /// Graph result's rows); otherwise they are counted when its file is applied.
+    pub rows: Option<usize>,
     /// How many elements the page lists (set when its file is applied).
     pub held: usize,
 }
@@ -43,10 +46,13 @@ impl Page {
 
 /// A list's `@odata.count` (`$count=true`): how many items the whole list has, all pages
 /// together ("Count the number of items in a collection", Microsoft Graph query parameters).
+/// An Azure Resource Graph query's result gives its `total_records` alike.
 #[derive(Debug, Clone)]
 pub struct Count {
     /// The count.
     pub expected: u64,
+    /// The names its list's format gives the count, the link to a next page and the items.
+    pub names: CountNames,
     /// What the list is called in messages (`the users list`).
     pub what: String,
     /// Where the count is: the warning to report when the pages hold fewer items (its message
@@ -55,6 +61,25 @@ pub struct Count {
     /// Where the count is, for the gap.
     pub loc: Loc,
 }
+
+/// The member names of a paged list that gives its length: the count, the link to a next page,
+/// and the array of items.
+#[derive(Debug, Clone, Copy)]
+pub struct CountNames {
+    /// The whole list's length (`@odata.count`).
+    pub count: &'static str,
+    /// The link to the next page (`@odata.nextLink`).
+    pub link: &'static str,
+    /// The page's items (`value`).
+    pub items: &'static str,
+}
+
+/// A Graph list's names (Microsoft Graph paging and `$count`).
+pub const GRAPH_COUNT: CountNames = CountNames {
+    count: "@odata.count",
+    link: "@odata.nextLink",
+    items: "value",
+};
 
 /// The pages of the export's lists, gathered while files are applied in walk order.
 #[derive(Debug, Default)]
@@ -120,16 +145,21 @@ impl Pages {
                     return None;
                 }
                 let (expected, what) = (count.expected, &count.what);
+                let CountNames {
+                    count: field,
+                    link,
+                    items,
+                } = count.names;
                 let mut warning = count.at.clone();
                 warning.message = format!(
-                    "`@odata.count` is {expected}, but {what} holds {held} and none of its \
-                     pages has an `@odata.nextLink` to more: it looks cut short (a page saved \
-                     in place of another, items taken out of `value`); export it again with \
-                     every page (docs/exporting.md)"
+                    "`{field}` is {expected}, but {what} holds {held} and none of its pages links \
+                     to more (`{link}`): it looks cut short (a page saved in place of another, \
+                     items taken out of `{items}`); export it again with every page \
+                     (docs/exporting.md)"
                 );
                 let mut gap = page.gap.1.clone();
                 gap.reason = format!(
-                    "{what} in `{}` gives `@odata.count` {expected} but holds {held}",
+                    "{what} in `{}` gives `{field}` {expected} but holds {held}",
                     count.at.file
                 );
                 gap.loc = Some(count.loc);
@@ -163,6 +193,7 @@ mod tests {
                 message: "more pages".into(),
                 snippet: None,
             }),
+            rows: None,
             gap: (
                 "users",
                 Gap {

@@ -14,7 +14,7 @@
 //! subscription's plan.
 
 use crate::export::json::{put_at, At, Conv};
-use crate::export::Builder;
+use crate::export::{paging, Builder};
 use crate::model::schema;
 use crate::model::{Record, Value};
 
@@ -119,6 +119,7 @@ pub fn resources<'a>(doc: &At<'a>) -> Vec<At<'a>> {
 pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
     if subscription_list(b, doc, &ARM_SUBSCRIPTIONS)
         || subscription_list(b, doc, &ARM_MANAGEMENT_GROUP_SUBSCRIPTIONS)
+        || resource_graph(b, doc)
     {
         return true;
     }
@@ -144,6 +145,85 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
             continue;
         };
         load(b, r, &props, "arm");
+    }
+    true
+}
+
+/// The rows of an Azure Resource Graph query's result, when `doc` is one: `az graph query -q
+/// QUERY` (`{"count", "data": [...], "skip_token", "total_records"}`: the resource-graph
+/// extension's output) or the REST API's `POST /providers/Microsoft.ResourceGraph/resources`
+/// (`{"totalRecords", "count", "resultTruncated", "$skipToken", "data": [...]}`,
+/// api-version 2021-03-01, whose default `resultFormat` is `objectArray`). `Search-AzGraph`'s
+/// result is a list of its rows, which `ConvertTo-Json` writes as a bare array.
+pub fn resource_graph_rows<'a>(doc: &At<'a>) -> Option<Vec<At<'a>>> {
+    let data = doc.get("data").filter(At::is_array)?;
+    let paged = [
+        "count",
+        "total_records",
+        "totalRecords",
+        "skip_token",
+        "$skipToken",
+    ]
+    .iter()
+    .any(|k| doc.get(k).is_some());
+    paged.then(|| data.items())
+}
+
+/// An Azure Resource Graph query's result (see [`resource_graph_rows`]) whose rows are whole
+/// `Microsoft.Security` resources with their `id` (`securityresources | where type ==
+/// 'microsoft.security/pricings'`): read as an ARM list of them, of any subscription. The
+/// result is paged: a page with a `skip_token` (`$skipToken`) has more, saved beside it as
+/// ARM pages are (see [`page`]); pages that hold fewer rows than the result
+/// (`total_records`), with no link to more, are partial (see `paging::Pages::short`). Each row is a whole pricing or setting: what a missing page holds cannot change the
+/// values read, and a subscription whose pricing or setting it holds is not evaluated (see
+/// `export::unexported_azure_settings`). False for anything else (a result of projected
+/// columns is an export error naming Resource Graph: see `formats::unread_known_source`).
+fn resource_graph(b: &mut Builder, doc: &At<'_>) -> bool {
+    let Some(rows) = resource_graph_rows(doc) else {
+        return false;
+    };
+    let whole = |r: &At<'_>| {
+        is_security_resource(r)
+            && r.get("properties").is_some_and(|p| p.is_object())
+            && text(r, "id").is_some_and(|id| scope_of(&id).is_some())
+    };
+    if !rows.iter().all(whole) {
+        return false;
+    }
+    let cli = doc.get("skip_token").is_some() || doc.get("total_records").is_some();
+    let (source, link) = match cli {
+        true => ("az-cli", "skip_token"),
+        false => ("arm", "$skipToken"),
+    };
+    let kind = rows
+        .first()
+        .and_then(|r| text(r, "type"))
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let what = "the Resource Graph query's result";
+    b.page_linked(
+        link,
+        format!("resource-graph:{kind}"),
+        doc.get(link).as_ref(),
+        (("cloud_accounts", None, None), true),
+        what,
+    );
+    let names = match cli {
+        true => ["total_records", "skip_token"],
+        false => ["totalRecords", "$skipToken"],
+    };
+    if let Some(total) = doc.get(names[0]) {
+        let names = paging::CountNames {
+            count: names[0],
+            link: names[1],
+            items: "data",
+        };
+        b.page_count(&total, what, names, Some(rows.len()));
+    }
+    for r in &rows {
+        if let Some(props) = r.get("properties") {
+            load(b, r, &props, source);
+        }
     }
     true
 }

@@ -7,7 +7,7 @@
 
 use crate::export::formats::document_context;
 use crate::export::json::{put, put_at, At, Conv};
-use crate::export::Builder;
+use crate::export::{paging, Builder};
 use crate::model::schema;
 use crate::model::{ArcStr, Record, Value};
 
@@ -429,7 +429,7 @@ pub fn list(b: &mut Builder, entity: &Entity, doc: &At<'_>) {
         let next = doc.get("@odata.nextLink");
         b.page(key, next.as_ref(), (collection, *field, *gid), what);
         if let Some(count) = doc.get("@odata.count") {
-            b.page_count(&count, what);
+            b.page_count(&count, what, paging::GRAPH_COUNT, None);
         }
         if let (None, None, Some((link, key))) = (field, gid, delta_link(doc)) {
             let resource = document_context(doc).map_or(collection.to_string(), |(_, f)| f);

@@ -113,7 +113,7 @@ pub static FORMATS: &[Format] = &[
     Format {
         name: "arm",
         provides: &["cloud_accounts", "resource_pricings"],
-        produced_by: "ARM REST `GET /subscriptions`, a management group's `GET /providers/Microsoft.Management/managementGroups/{id}/subscriptions`, and `Microsoft.Security` pricings (subscription or resource scope), settings and securityConnectors (`az rest`, `Invoke-AzRestMethod`)",
+        produced_by: "ARM REST `GET /subscriptions`, a management group's `GET /providers/Microsoft.Management/managementGroups/{id}/subscriptions`, and `Microsoft.Security` pricings (subscription or resource scope), settings and securityConnectors (`az rest`, `Invoke-AzRestMethod`); Azure Resource Graph results of whole `securityresources` rows (`az graph query`, `POST /providers/Microsoft.ResourceGraph/resources`)",
         read: arm::read,
     },
     Format {
@@ -237,6 +237,17 @@ pub fn unread_known_source(doc: &At<'_>) -> Option<String> {
             "this is a PowerShell `Invoke-WebRequest` response object, not the API's response: \
              its `Content` holds the JSON as a string; save the response itself with \
              `Invoke-WebRequest ... -OutFile FILE` (docs/exporting.md)"
+                .into(),
+        );
+    }
+    if arm::resource_graph_rows(doc).is_some() {
+        return Some(
+            "this is an Azure Resource Graph query's result (`az graph query`, `Search-AzGraph`, \
+             `POST /providers/Microsoft.ResourceGraph/resources`), but its rows are not whole \
+             `Microsoft.Security` resources with their `id`, `type` and `properties` (a query \
+             that projects or summarizes columns, or a table result); it was not read: query \
+             whole rows (`securityresources | where type == 'microsoft.security/pricings'`), or \
+             export the lists docs/exporting.md gives"
                 .into(),
         );
     }
