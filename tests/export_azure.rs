@@ -2168,3 +2168,57 @@ fn az_cli_output_that_is_not_json_names_the_output_format() {
         "{messages:?}"
     );
 }
+
+// The per-subscription loop with a failed `az account set` saves the signed-in subscription's
+// lists under another's name: a warning in each such file naming both subscriptions (it was
+// silent), the lists read as the subscription they are of, and the one the file is named for
+// not evaluated (also without a list of subscriptions that names it).
+#[test]
+fn a_list_named_for_another_subscription_is_a_warning() {
+    let sandbox = "c32e05d9-7207-4e22-bdf4-4f7d9c72e5fd";
+    let l = load("az-cli-misnamed");
+    let warnings: Vec<_> = l
+        .diagnostics
+        .iter()
+        .map(|d| (d.level, d.file.as_str(), d.line))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            (
+                DiagLevel::Warning,
+                "azure/pricings-c32e05d9-7207-4e22-bdf4-4f7d9c72e5fd.json",
+                Some(16)
+            ),
+            (
+                DiagLevel::Warning,
+                "azure/settings-c32e05d9-7207-4e22-bdf4-4f7d9c72e5fd.json",
+                Some(4)
+            )
+        ],
+        "{:?}",
+        l.diagnostics
+    );
+    assert!(
+        l.diagnostics[0].message.contains(&format!(
+            "named for subscription `{sandbox}` but holds the pricings of subscription \
+             `291bba3f-e0a5-47bc-a099-3bdcb2a50a05`"
+        )),
+        "{:?}",
+        l.diagnostics
+    );
+    let bare = tempfile::tempdir().unwrap();
+    common::copy_dir(&fixture("az-cli-misnamed"), bare.path());
+    std::fs::remove_file(bare.path().join("azure/subscriptions.json")).unwrap();
+    for dir in [fixture("az-cli-misnamed"), bare.path().to_path_buf()] {
+        let (_, report) = lint(&dir);
+        for policy in ["DEX302", "DEX303"] {
+            let ne = common::not_evaluated(&report, policy);
+            assert_eq!(
+                ne.iter().map(|n| n.0.as_str()).collect::<Vec<_>>(),
+                [format!("cloud_accounts/{sandbox}")],
+                "{policy}: {ne:?}"
+            );
+        }
+    }
+}

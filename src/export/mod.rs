@@ -837,6 +837,31 @@ pub(crate) fn azure_list(rel: &str) -> bool {
     documented_list(rel) == Some("azure")
 }
 
+/// The subscription whose Defender for Cloud list docs/exporting.md saves at `rel`, named by
+/// its path (`azure/pricings-<id>.json`, `azure/<id>/settings.json`), if `rel` is one.
+pub(crate) fn named_subscription(rel: &str) -> Option<String> {
+    if !azure_list(rel) {
+        return None;
+    }
+    let parts: Vec<&str> = rel.split('/').collect();
+    let (folder, name) = match parts.as_slice() {
+        [.., folder, name] => (*folder, *name),
+        _ => return None,
+    };
+    if formats::entra_exporter::guid_like(folder) {
+        return Some(folder.to_string());
+    }
+    let stem = name.get(..name.len().saturating_sub(".json".len()))?;
+    ["pricings-", "settings-", "securityconnectors-"]
+        .iter()
+        .find_map(|list| {
+            let head = stem.get(..list.len())?;
+            let id = stem.get(list.len()..)?;
+            (head.eq_ignore_ascii_case(list) && formats::entra_exporter::guid_like(id))
+                .then(|| id.to_string())
+        })
+}
+
 /// The folder (`graph`, `mde`, `azure`) of the documented list `rel` is (see
 /// [`documented_path`]), if it is one.
 fn documented_list(rel: &str) -> Option<&'static str> {

@@ -140,6 +140,7 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
         return false;
     }
     page(b, doc, &items);
+    named_for_another(b, &items, "arm");
     for r in &items {
         let Some(props) = r.get("properties") else {
             continue;
@@ -147,6 +148,59 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
         load(b, r, &props, "arm");
     }
     true
+}
+
+/// Checks the `Microsoft.Security` resources `items` of a list saved at a path that names a
+/// subscription (`azure/pricings-<id>.json`, `azure/<id>/settings.json`: the per-subscription
+/// loop of docs/exporting.md, whose commands list the signed-in subscription's resources, so
+/// that a failed `az account set` or `Set-AzContext` saves one subscription's lists under
+/// another's name). Resources of another subscription are read as theirs, with a warning at
+/// the first naming both; when the file holds none of the named subscription's, that
+/// subscription is a cloud account (made by the reader `source`) whose lists the export lacks:
+/// the rules that need them list it as not evaluated instead of passing over it.
+pub fn named_for_another(b: &mut Builder, items: &[At<'_>], source: &str) {
+    let Some(named) = crate::export::named_subscription(b.rel()) else {
+        return;
+    };
+    let of = |r: &At<'_>| text(r, "id").and_then(|id| subscription_of(&id));
+    let Some((other, at)) = items.iter().find_map(|r| {
+        let sub = of(r).filter(|s| !s.eq_ignore_ascii_case(&named))?;
+        Some((sub, r.get("id").unwrap_or(*r)))
+    }) else {
+        return;
+    };
+    let own = items
+        .iter()
+        .any(|r| of(r).is_some_and(|s| s.eq_ignore_ascii_case(&named)));
+    let what = items
+        .first()
+        .and_then(|r| {
+            text(r, "type")
+                .map(|t| t.to_ascii_lowercase())
+                .or_else(|| type_from_id(&text(r, "id")?))
+        })
+        .and_then(|t| t.rsplit('/').next().map(str::to_string))
+        .unwrap_or_else(|| "resources".into());
+    let rel = b.rel().to_string();
+    let missing = match own {
+        true => String::new(),
+        false => format!(
+            "; `{named}`'s {what} are not in the export, and the rules that need them list it \
+             as not evaluated"
+        ),
+    };
+    b.warning(
+        &at,
+        &format!(
+            "`{rel}` is named for subscription `{named}` but holds the {what} of subscription \
+             `{other}` (the per-subscription loop saves the signed-in subscription's lists: `az \
+             account set` or `Set-AzContext` failed or was not run): they are read as \
+             `{other}`'s{missing}; export `{named}`'s again"
+        ),
+    );
+    if !own {
+        let _ = b.cloud_account(&named, "Azure", source, &at);
+    }
 }
 
 /// The rows of an Azure Resource Graph query's result, when `doc` is one: `az graph query -q

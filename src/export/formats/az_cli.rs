@@ -42,6 +42,7 @@ fn security(b: &mut Builder, doc: &At<'_>) -> bool {
         return false;
     }
     arm::page(b, doc, &items);
+    arm::named_for_another(b, &items, "az-cli");
     for r in &items {
         arm::load(b, r, r, "az-cli");
     }

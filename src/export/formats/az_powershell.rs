@@ -40,6 +40,7 @@ pub fn read(b: &mut Builder, doc: &At<'_>, _rel: &str) -> bool {
     if !ours {
         return false;
     }
+    arm::named_for_another(b, &items, "az-powershell");
     for r in &items {
         arm::load(b, r, r, "az-powershell");
     }
