@@ -2222,3 +2222,33 @@ fn a_list_named_for_another_subscription_is_a_warning() {
         }
     }
 }
+
+// `Expired` is a subscription state Microsoft Learn documents ("Azure subscription states": a
+// canceled subscription, with a disabled one's operations; a canceled subscription's virtual
+// machines are deallocated): read as a disabled one, noted and left out (it was an undocumented
+// state, with a warning, and the subscription not evaluated).
+#[test]
+fn an_expired_subscription_is_left_out_as_a_disabled_one() {
+    let l = load("mg-subscriptions-states");
+    let notes: Vec<_> = l.diagnostics.iter().map(|d| (d.level, d.line)).collect();
+    assert_eq!(
+        notes,
+        [(DiagLevel::Note, Some(38)), (DiagLevel::Note, Some(51))],
+        "{:?}",
+        l.diagnostics
+    );
+    assert!(
+        l.diagnostics[1].message.contains("`Trial`")
+            && l.diagnostics[1].message.contains("`Expired`"),
+        "{:?}",
+        l.diagnostics
+    );
+    let (_, report) = lint(&fixture("mg-subscriptions-states"));
+    assert_eq!(common::violation_messages(&report, "DEX302").len(), 2);
+    for policy in ["DEX302", "DEX303"] {
+        assert!(
+            common::not_evaluated(&report, policy).is_empty(),
+            "{policy}: {report:#}"
+        );
+    }
+}

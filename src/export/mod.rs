@@ -3756,10 +3756,10 @@ fn unknown_when_empty(groups: &mut [Record], gaps: &[Gap]) {
     }
 }
 
-/// Removes the Azure subscriptions that a subscription list says are disabled or deleted
-/// (`state`, see [`formats::arm::INACTIVE_SUBSCRIPTION_STATES`]): they run no machines, so they
-/// are no cloud accounts to cover, whatever other files (their pricings) say of them. The list
-/// noted each where it gives its state. Returns their identities, whose gaps go with them.
+/// Removes the Azure subscriptions that a subscription list says are disabled, deleted or
+/// expired (`state`, see [`formats::arm::INACTIVE_SUBSCRIPTION_STATES`]): they run no machines,
+/// so they are no cloud accounts to cover, whatever other files (their pricings) say of them.
+/// The list noted each where it gives its state. Returns their identities, whose gaps go with them.
 fn inactive_subscriptions(accounts: &mut Vec<Record>) -> Vec<String> {
     let mut gone = Vec::new();
     accounts.retain(|a| {

@@ -512,7 +512,7 @@ pub static CLOUD_ACCOUNT: RecordSchema = RecordSchema {
         o(
             "state",
             STR,
-            "Azure subscription state (az account list state, Get-AzSubscription State, ARM GET /subscriptions state; a management group's subscriptions: `Active` is Enabled); disabled and deleted subscriptions are left out",
+            "Azure subscription state (az account list state, Get-AzSubscription State, ARM GET /subscriptions state; a management group's subscriptions: `Active` is Enabled); disabled, deleted and expired subscriptions are left out",
         )
         .values(&["Enabled", "Warned", "PastDue"]),
         o(

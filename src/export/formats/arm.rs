@@ -870,23 +870,29 @@ pub const ARM_MANAGEMENT_GROUP_SUBSCRIPTIONS: SubscriptionList = SubscriptionLis
     tenant: &["tenant"],
 };
 
-/// The documented subscription states (`SubscriptionState`: Enabled, Warned, PastDue,
-/// Disabled, Deleted; Microsoft Learn, "Azure subscription states").
-pub const SUBSCRIPTION_STATES: &[&str] = &["Enabled", "Warned", "PastDue", "Disabled", "Deleted"];
+/// The documented subscription states (Resource Manager's `SubscriptionState`: Enabled,
+/// Warned, PastDue, Disabled, Deleted; and Expired, which Microsoft Learn's "Azure subscription
+/// states" lists too, and the Management Groups API writes).
+pub const SUBSCRIPTION_STATES: &[&str] = &[
+    "Enabled", "Warned", "PastDue", "Disabled", "Deleted", "Expired",
+];
 
 /// The states of a subscription that runs no machine: a disabled subscription's virtual
 /// machines are deallocated and no resource can be created or updated in it; a deleted one's
-/// resources are deleted with it (Microsoft Learn, "Azure subscription states"). Such a
-/// subscription is no cloud account to cover: the model leaves it out, whatever other files
-/// say of it (a warned or past-due subscription still runs its machines, and is one).
-pub const INACTIVE_SUBSCRIPTION_STATES: &[&str] = &["Disabled", "Deleted"];
+/// resources are deleted with it; an expired one "is expired because it was canceled", with the
+/// operations of a disabled one, and reactivated as one (Microsoft Learn, "Azure subscription
+/// states"), and a canceled subscription's "services are disabled. That means your virtual
+/// machines are de-allocated" ("Cancel your Azure subscription"). Such a subscription is no
+/// cloud account to cover: the model leaves it out, whatever other files say of it (a warned or
+/// past-due subscription still runs its machines, and is one).
+pub const INACTIVE_SUBSCRIPTION_STATES: &[&str] = &["Disabled", "Deleted", "Expired"];
 
 /// Reads a list of the tenant's subscriptions printed as `shape` says: each subscription
 /// becomes an Azure cloud account keyed by its id, with its display name and `state`, so that
 /// one whose Defender for Cloud pricings or settings the export lacks is listed as not
-/// evaluated rather than unseen. A disabled or deleted one is noted and left out of the model
-/// (see [`INACTIVE_SUBSCRIPTION_STATES`]); an undocumented or missing `state` is a warning, and
-/// the subscription is read as one that runs machines. Its tenant (`tenant_id`) is kept, for the
+/// evaluated rather than unseen. A disabled, deleted or expired one is noted and left out of
+/// the model (see [`INACTIVE_SUBSCRIPTION_STATES`]); an undocumented or missing `state` is a
+/// warning, and the subscription is read as one that runs machines. Its tenant (`tenant_id`) is kept, for the
 /// export's organization to tell other tenants' subscriptions from its own (see
 /// `export::other_tenants`). False when `doc` is not such a list.
 pub fn subscription_list(b: &mut Builder, doc: &At<'_>, shape: &SubscriptionList) -> bool {
@@ -988,10 +994,10 @@ pub fn subscription_list(b: &mut Builder, doc: &At<'_>, shape: &SubscriptionList
                 b.note(
                     at,
                     &format!(
-                        "subscription {shown} is `{st}`: it runs no machines (a disabled \
-                         subscription's virtual machines are deallocated, a deleted one's \
-                         resources deleted), so it is not a cloud account to cover and no rule \
-                         judges it"
+                        "subscription {shown} is `{st}`: it runs no machines (a disabled or \
+                         expired (canceled) subscription's virtual machines are deallocated, a \
+                         deleted one's resources deleted), so it is not a cloud account to \
+                         cover and no rule judges it"
                     ),
                 );
             }
