@@ -506,11 +506,19 @@ fn evaluate_tenant(
                 .map(|(meta, p)| {
                     let configured = config.policies.get(&meta.id).map(|s| &s.params);
                     let params = crate::edition::merged_params(&edition, &meta.id, configured);
-                    p.evaluate_on(model, &params, budget, today)
+                    let started = std::time::Instant::now();
+                    let outcome = p.evaluate_on(model, &params, budget, today);
+                    export::timing(&format!("policy {}", meta.id), started);
+                    outcome
                 })
                 .collect()
         },
-        || crate::coverage::summary(model),
+        || {
+            let started = std::time::Instant::now();
+            let coverage = crate::coverage::summary(model);
+            export::timing("coverage summary", started);
+            coverage
+        },
     );
     for ((meta, compiled), outcome) in selected.iter().zip(outcomes) {
         if matches!(outcome, Ok(Outcome::Findings(_) | Outcome::Partial(..))) {
