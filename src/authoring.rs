@@ -391,13 +391,15 @@ fn indent(s: &str) -> String {
 }
 
 /// A model value as `explain` and the catalogue docs show a parameter's default: strings
-/// quoted, dates as milliseconds since the Unix epoch, lists in brackets, records counted.
+/// quoted, dates as quoted ISO 8601 instants in UTC, lists in brackets, records counted.
 pub fn value_text(v: &crate::model::Value) -> String {
     use crate::model::Value;
     match v {
         Value::Null => "null".into(),
         Value::Bool(b) => b.to_string(),
-        Value::Int(i) | Value::Date(i) => i.to_string(),
+        Value::Int(i) => i.to_string(),
+        // As a policy writes a date parameter's default: an ISO 8601 string.
+        Value::Date(ms) => format!("{:?}", crate::policy::types::date_text(*ms)),
         Value::Str(s) => format!("{s:?}"),
         Value::List(l) => format!(
             "[{}]",

@@ -102,6 +102,29 @@ fn explain_selects_the_user_properties_a_policy_reads() {
     );
 }
 
+// A date parameter's default is shown as a policy writes it, an ISO 8601 string (it was
+// milliseconds since 1970: `since: date = 1768435200000`).
+#[test]
+fn explain_shows_a_date_parameter_as_a_date() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("acme.policy"),
+        "policy ACME007 \"Users signed in since\" {\n  severity info\n  \
+         param since: date = \"2026-01-15\"\n  for u in users\n  \
+         where u.last_sign_in < since\n  report u \"{u.upn}\"\n}\n",
+    )
+    .unwrap();
+    let text = stdout(
+        dexlint()
+            .args(["explain", "ACME007", "--policies"])
+            .arg(dir.path()),
+    );
+    assert!(
+        text.contains("  since: date = \"2026-01-15T00:00:00Z\"\n"),
+        "{text}"
+    );
+}
+
 #[test]
 fn explain_and_sarif_fill_in_the_constants_and_parameters_of_a_help() {
     let dir = tempfile::tempdir().unwrap();

@@ -109,6 +109,22 @@ pub(super) fn value_text(v: &Value) -> String {
     out
 }
 
+/// A date (milliseconds since 1970-01-01T00:00:00Z) as a violation's message writes it: ISO 8601
+/// in UTC to the second (`2026-01-15T00:00:00Z`); milliseconds beyond the calendar's range as
+/// they are.
+pub fn date_text(ms: i64) -> String {
+    match time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000) {
+        Ok(t) => format!(
+            "{}T{:02}:{:02}:{:02}Z",
+            t.date(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        ),
+        Err(_) => ms.to_string(),
+    }
+}
+
 /// A value written as a violation's message writes an interpolated one: strings bare, lists
 /// in brackets.
 fn write_value(v: &Value, out: &mut String) {
@@ -116,21 +132,7 @@ fn write_value(v: &Value, out: &mut String) {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Int(i) => out.push_str(&i.to_string()),
-        // As a violation writes a date: ISO 8601 in UTC (milliseconds beyond the calendar's
-        // range as they are).
-        Value::Date(ms) => {
-            let at = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(*ms) * 1_000_000);
-            match at {
-                Ok(t) => out.push_str(&format!(
-                    "{}T{:02}:{:02}:{:02}Z",
-                    t.date(),
-                    t.hour(),
-                    t.minute(),
-                    t.second()
-                )),
-                Err(_) => out.push_str(&ms.to_string()),
-            }
-        }
+        Value::Date(ms) => out.push_str(&date_text(*ms)),
         Value::Str(s) => out.push_str(s),
         Value::List(items) => {
             out.push('[');
