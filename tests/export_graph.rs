@@ -953,6 +953,51 @@ fn two_exports_of_one_list_are_merged_and_their_disagreements_unknown() {
     );
 }
 
+// Two whole exports of the users list saved side by side in one folder (the same
+// `@odata.context`, neither with `@odata.nextLink`) are two lists, not pages of one: where they
+// disagree the value is unknown, whichever file name sorts first (the later file won, so
+// renaming a file flipped the verdict).
+#[test]
+fn two_whole_exports_of_a_list_in_one_folder_are_two_lists() {
+    let rest =
+        std::fs::read_to_string(fixture("users-sdk-and-graph").join("graph/users.json")).unwrap();
+    let alex = rest.find("alex.wilber@contoso.com").unwrap();
+    let enabled = alex + rest[alex..].find("\"accountEnabled\": true").unwrap();
+    let disabled = format!(
+        "{}\"accountEnabled\": false{}",
+        &rest[..enabled],
+        &rest[enabled + "\"accountEnabled\": true".len()..]
+    );
+    for (first, second) in [(&rest, &disabled), (&disabled, &rest)] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("graph")).unwrap();
+        std::fs::copy(
+            fixture("users-sdk-and-graph").join("graph/subscribedSkus.json"),
+            dir.path().join("graph/subscribedSkus.json"),
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("graph/users-2026-10-01.json"), first).unwrap();
+        std::fs::write(dir.path().join("graph/users-2026-11-21.json"), second).unwrap();
+        let (_, report) = common::lint_json(dir.path());
+        assert!(violations(&report, "DEX102").is_empty(), "{report:#}");
+        let skipped = common::not_evaluated(&report, "DEX102");
+        assert_eq!(skipped.len(), 1, "{skipped:?}");
+        assert!(
+            skipped[0].1.starts_with(
+                "two exports give `enabled` of `87d349ed-44d7-43e1-9a83-5f2406dee5bd` different \
+                 values"
+            ),
+            "{skipped:?}"
+        );
+        let warnings: Vec<_> = errors(&report)
+            .into_iter()
+            .filter(|e| e.3.starts_with("`enabled` of"))
+            .map(|e| e.1)
+            .collect();
+        assert_eq!(warnings, ["graph/users-2026-11-21.json"]);
+    }
+}
+
 #[test]
 fn reasons_and_load_messages_show_invisible_characters_as_escapes() {
     let dir = enabled_null_with("alex.wilber@contoso.com", "alex\\u202e.wilber@contoso.com");

@@ -1979,14 +1979,27 @@ impl MachineLists<'_> {
         let Some(at) = loc.map(|l| l.file()).filter(|_| self.listed(loc)) else {
             return false;
         };
-        let last = |f| self.last_pages.contains(&f);
-        let one_list = at == self.file
-            || matches!(
-                (self.pages.get(&at), self.pages.get(&self.file)),
-                (Some(a), Some(b)) if a == b && !(last(at) && last(self.file))
-            );
-        !one_list
+        !one_list(self.pages, self.last_pages, at, self.file)
     }
+}
+
+/// Whether files `a` and `b` are pages of one list: one file, or pages of one list (folder and
+/// `@odata.context`, see [`Assembler::page_lists`]) not both without `@odata.nextLink`. Two
+/// pages of one list that both lack `@odata.nextLink` are two lists, each whole (two exports
+/// saved side by side, `users-2025-10-01.json` and `users-2025-11-21.json`): which gives the
+/// tenant's values now, the export does not tell (see [`relisted`]).
+fn one_list(
+    pages: &HashMap<FileId, (usize, String, String)>,
+    last_pages: &HashSet<FileId>,
+    a: FileId,
+    b: FileId,
+) -> bool {
+    let last = |f| last_pages.contains(&f);
+    a == b
+        || matches!(
+            (pages.get(&a), pages.get(&b)),
+            (Some(x), Some(y)) if x == y && !(last(a) && last(b))
+        )
 }
 
 /// A machine listed again: its id and where the earlier listing gives it, where the later one
@@ -2914,10 +2927,8 @@ impl Assembler {
             }
         }
         let page_lists = std::mem::take(&mut self.page_lists);
-        let same_list = |a: FileId, b: FileId| {
-            a == b
-                || matches!((page_lists.get(&a), page_lists.get(&b)), (Some(x), Some(y)) if x == y)
-        };
+        let last_pages = std::mem::take(&mut self.last_pages);
+        let same_list = |a: FileId, b: FileId| one_list(&page_lists, &last_pages, a, b);
         if let Some(r) = relisted::dedupe(&mut self.groups, &same_list) {
             let (warnings, gaps) = Self::relisted_report(&model, "Entra ID groups", r);
             self.diagnostics.extend(warnings);
