@@ -17,7 +17,7 @@
 //! message = "looks like a renamed"   # optional: a part of the message
 //! count = 1                          # optional, default 1
 //!
-//! [[not_evaluated_entity]]          # an entity a checked policy could not judge
+//! [[not_evaluated_entity]]          # an entity a checked policy could not judge, or a rule
 //! policy = "DEX102"
 //! rule = 1                           # optional: rule, entity, reason (a part), count
 //! entity = "users/87d349ed-44d7-43e1-9a83-5f2406dee5bd"
@@ -25,8 +25,9 @@
 //!
 //! Every actual violation of the checked policies must match one expectation (every field the
 //! expectation gives is equal; `message` is contained) and every expectation must be met
-//! exactly `count` times; so must the entities the checked policies could not judge (the
-//! rest of the policy judged), against the `[[not_evaluated_entity]]` tables. A case must be able to fail: a policy id that no policy has, a case
+//! exactly `count` times; so must the entities the checked policies could not judge, and their
+//! rules not evaluated as a whole (the rest of the policy judged), against the
+//! `[[not_evaluated_entity]]` tables. A case must be able to fail: a policy id that no policy has, a case
 //! that expects nothing and checks no policy, and a missing or empty `export/` are errors.
 //! Cases are found under `DIR/tests/` (any depth); the policies under test are the built-in
 //! catalogue (unless `--no-builtin`) plus the `.policy` files of DIR (at any depth).
@@ -467,8 +468,8 @@ fn whole_not_evaluated<'r>(case: &Case, report: &'r LintReport) -> Vec<&'r str> 
     got
 }
 
-/// The entities the checked policies could not judge (the rest of the policy judged), in the
-/// report's order.
+/// The entities the checked policies could not judge, and their rules not evaluated as a whole
+/// (the rest of the policy judged), in the report's order.
 fn entities_not_evaluated<'r>(
     case: &'r Case,
     report: &'r LintReport,
@@ -476,7 +477,7 @@ fn entities_not_evaluated<'r>(
     report
         .not_evaluated
         .iter()
-        .filter(|n| n.rule.is_some() && n.entity.is_some() && checks(case, &n.policy))
+        .filter(|n| n.rule.is_some() && checks(case, &n.policy))
 }
 
 /// The diff between what the case expects and `report`.

@@ -437,6 +437,37 @@ fn bless_writes_the_actual_results_and_a_second_bless_changes_nothing() {
     );
 }
 
+// A rule that judged nothing (DEX002's rule over audit records, in an export without them)
+// while the policy's other rules were judged: a case that does not say so fails, and
+// `--bless` writes it, with its rule and no entity.
+#[test]
+fn a_rule_not_evaluated_as_a_whole_is_compared_and_blessed() {
+    let dir = tempfile::tempdir().unwrap();
+    let case = copy_case(dir.path(), "DEX002", "fires-group");
+    let text = std::fs::read_to_string(case.join("case.toml")).unwrap();
+    let table = text.find("\n[[not_evaluated_entity]]").unwrap();
+    std::fs::write(case.join("case.toml"), &text[..table + 1]).unwrap();
+    let (code, out) = test_dir(dir.path(), &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(
+            "+ not evaluated DEX002 rule=2 entity=- reason=\"no Entra ID directory audit records \
+             in the export"
+        ),
+        "{out}"
+    );
+    let (code, out) = test_dir(dir.path(), &["--bless"]);
+    assert_eq!(code, 0, "{out}");
+    let blessed = std::fs::read_to_string(case.join("case.toml")).unwrap();
+    assert!(
+        blessed.ends_with(
+            "[[not_evaluated_entity]]\npolicy = \"DEX002\"\nrule = 2\nreason = \"no Entra ID \
+             directory audit records in the export (provide Graph directoryAudits)\"\n"
+        ),
+        "{blessed}"
+    );
+}
+
 #[test]
 fn an_entity_a_policy_could_not_judge_is_compared_and_blessed() {
     // Two machines whose antivirus mode is Other: DEX204 judges the third and lists them as
