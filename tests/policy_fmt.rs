@@ -102,6 +102,16 @@ fn canonical_layout() {
     assert_eq!(format(messy).unwrap(), want);
 }
 
+// A long `let` value is broken before its top-level `or`s (or `and`s), as a `where` condition
+// is (it was one line of any length).
+#[test]
+fn a_long_let_is_broken_at_its_top_level_operators() {
+    let long = "policy T \"t\" {\n  severity warning\n\n  for g in groups\n  let reserved_or_near = g.name == \"Defender_Experts_Scoped_Coverage_Users\" or similar(g.name, \"Defender_Experts_Scoped_Coverage_Users\")\n  where reserved_or_near\n  report g \"{g.name}\"\n}\n";
+    let want = "policy T \"t\" {\n  severity warning\n\n  for g in groups\n  let reserved_or_near = g.name == \"Defender_Experts_Scoped_Coverage_Users\"\n    or similar(g.name, \"Defender_Experts_Scoped_Coverage_Users\")\n  where reserved_or_near\n  report g \"{g.name}\"\n}\n";
+    assert_eq!(format(long).unwrap(), want);
+    assert_eq!(format(want).unwrap(), want);
+}
+
 #[test]
 fn invisible_characters_keep_their_escapes() {
     let text = "policy T \"t\" {\n  severity warning\n\n  assert true\n  report \"a\\u{200B}b\\u{A0}c\\u{2028}d\\u{FEFF}e\\u{0}f\\tg é 😀\"\n}\n";

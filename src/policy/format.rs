@@ -10,7 +10,8 @@ use super::error::CompileError;
 use super::parse::{comments, parse_file};
 use std::fmt::Write as _;
 
-/// Longest line before a `where`/`assert` condition is broken at its `and`/`or`.
+/// Longest line before a `where`/`assert` condition or a `let` value is broken at its
+/// `and`/`or`.
 const WIDTH: usize = 100;
 
 /// Formats a policy file. Its line endings stay what they are: a file whose first line ends in
@@ -249,10 +250,8 @@ impl Printer<'_> {
             .lets
             .iter()
             .map(|l| {
-                (
-                    format!("let {} = {}", l.name.name, self.expr(&l.value)),
-                    l.value.span.end,
-                )
+                let keyword = format!("let {} =", l.name.name);
+                (self.condition(&keyword, &l.value), l.value.span.end)
             })
             .collect();
         match &r.kind {
@@ -268,8 +267,8 @@ impl Printer<'_> {
                 let end = bindings.last().map_or(r.span.start, |b| b.source.span.end);
                 lines.push((format!("for {}", b.join(", ")), end));
                 for l in lets {
-                    let text = format!("let {} = {}", l.name.name, self.expr(&l.value));
-                    lines.push((text, l.value.span.end));
+                    let keyword = format!("let {} =", l.name.name);
+                    lines.push((self.condition(&keyword, &l.value), l.value.span.end));
                 }
                 if let Some(f) = filter {
                     lines.push((self.condition("where", f), f.span.end));
@@ -331,7 +330,8 @@ impl Printer<'_> {
         }
     }
 
-    /// `where COND`, broken before each top-level `and`/`or` when too long.
+    /// `where COND` (or `assert COND`, `let NAME = VALUE`), broken before each top-level
+    /// `and`/`or` when too long.
     fn condition(&mut self, keyword: &str, e: &Expr) -> String {
         let flat = format!("{keyword} {}", self.expr(e));
         if flat.len() + 2 <= WIDTH {
