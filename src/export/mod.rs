@@ -2901,6 +2901,24 @@ impl Assembler {
                 },
             ));
         }
+        let origin = model.collection("services").and_then(|c| c.origin);
+        for name in formats::declaration::omitted_services(model) {
+            gaps.push((
+                "services",
+                Gap {
+                    field: Some("purchased"),
+                    entity: Some(name.to_string()),
+                    reason: format!(
+                        "the deployment declaration's `services` does not give `{name}`: whether \
+                         Defender Experts for {} is purchased, the export does not tell",
+                        if name == "xdr" { "XDR" } else { "Servers" }
+                    ),
+                    loc: origin,
+                    in_value: true,
+                    unlisted: false,
+                },
+            ));
+        }
         for (collection, gap) in gaps {
             if let Some(c) = model.collection_mut(collection) {
                 c.gaps.push(gap);

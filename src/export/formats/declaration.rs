@@ -186,6 +186,28 @@ pub struct Conflict {
     pub second: (Value, Option<Loc>),
 }
 
+/// Adds a `services` record, its `purchased` unknown, for each service of [`SERVICES`] that the
+/// declarations' `services` objects leave out (`{"servers": true}` says nothing of XDR: DEX301
+/// read it as not purchased), when the export has a declaration's `services`; returns their
+/// names. (After [`merge`].)
+pub fn omitted_services(model: &mut TenantModel) -> Vec<&'static str> {
+    let Some(c) = model.collection_mut("services").filter(|c| c.present) else {
+        return Vec::new();
+    };
+    let omitted: Vec<&'static str> = SERVICES
+        .iter()
+        .copied()
+        .filter(|name| !c.records.iter().any(|r| r.text("name") == Some(name)))
+        .collect();
+    for name in &omitted {
+        let mut r = Record::new(&schema::SERVICE, c.origin);
+        r.set("name", Value::Str((*name).into()), None);
+        r.set("purchased", Value::Unknown, c.origin);
+        c.push(r);
+    }
+    omitted
+}
+
 /// Keeps one record of each service and product that declarations give (in walk order, the
 /// first's place): a value they give alike is kept, one only some of them give validly is
 /// taken, and one they give differently is [`Value::Unknown`] at the second (which is meant
