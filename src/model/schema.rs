@@ -585,6 +585,7 @@ pub static AUDIT_EVENT: RecordSchema = RecordSchema {
         f("id", STR, "id"),
         f("activity", STR, "activityDisplayName"),
         f("time", DATE, "activityDateTime"),
+        f("result", STR, "result"),
         f(
             "targets",
             Type::List(&Type::Record(&TARGET)),

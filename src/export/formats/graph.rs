@@ -1086,6 +1086,7 @@ pub(crate) fn audit(b: &mut Builder, at: &At<'_>) {
     let mut r = Record::new(&schema::AUDIT_EVENT, Some(at.loc()));
     put(&mut r, "id", at, "id", Conv::Text);
     put(&mut r, "activity", at, "activityDisplayName", Conv::Text);
+    put(&mut r, "result", at, "result", Conv::Text);
     let who = |a: &Record| format!("audit record `{}`", a.identity().unwrap_or("?"));
     b.put_date(
         &mut r,
