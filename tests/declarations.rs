@@ -182,6 +182,30 @@ fn a_document_meant_as_a_declaration_that_misspells_it_is_an_error_at_the_misspe
         "{e:?}"
     );
     assert!(violation_messages(&r, "DEX301").is_empty(), "{r:#}");
+    // Without `kind` and `$schema` but with the declaration's keys and nothing else: the same
+    // error, and the rest read (it was a note, "not a recognised export document", and DEX301
+    // not evaluated for want of a declaration).
+    let (_, (code, r)) = declared(r#"{"services": {"xdr": false, "servers": true}}"#);
+    assert_eq!(code, 2);
+    assert_eq!(
+        errors(&r),
+        [(
+            Some(1),
+            "a deployment declaration (by its keys) without `\"kind\": \"dexlint.deployment/v1\"`, \
+             which the schema requires; it is read as one"
+                .to_string()
+        )]
+    );
+    assert_eq!(violation_messages(&r, "DEX301").len(), 1, "{r:#}");
+    // Another document with a `services` key is not taken for one.
+    let (_, (_, r)) = declared(r#"{"services": {"xdr": true}, "tenant": "contoso"}"#);
+    assert!(
+        errors(&r)
+            .iter()
+            .all(|e| !e.1.contains("deployment declaration")),
+        "{r:#}"
+    );
+    assert!(violation_messages(&r, "DEX301").is_empty(), "{r:#}");
 }
 
 #[test]

@@ -24,8 +24,9 @@ pub const KIND: &str = "dexlint.deployment/v1";
 const TOP: &[&str] = &["$schema", "kind", "services", "products"];
 
 /// Reads a deployment declaration: an object whose `kind` is [`KIND`], or that is meant as one
-/// and gets it wrong: its `$schema` is the declaration's schema, or its `kind` names another
-/// version or is a near miss of [`KIND`]. A misspelt or missing `kind` is an error at it and
+/// and gets it wrong: its `$schema` is the declaration's schema, its `kind` names another
+/// version or is a near miss of [`KIND`], or it has no `kind` and only the declaration's keys,
+/// `services` naming a service or `products` a product. A misspelt or missing `kind` is an error at it and
 /// the document is read as version 1 (what its other keys say); an unknown version is an error
 /// and the document is not read. An unknown top-level key is an error at it.
 pub fn read(b: &mut Builder, doc: &At<'_>, _rel: &str) -> bool {
@@ -43,7 +44,22 @@ pub fn read(b: &mut Builder, doc: &At<'_>, _rel: &str) -> bool {
     let near = lower
         .as_deref()
         .is_some_and(|k| k.starts_with("dexlint") || strsim::damerau_levenshtein(k, KIND) <= 3);
-    if !by_schema && !near {
+    // Without `kind` or `$schema`: the declaration's own keys and nothing else (`services`
+    // naming a service, or `products` a product).
+    let names = |key: &str, known: &[&str]| {
+        doc.get(key).is_some_and(|o| {
+            o.entries()
+                .iter()
+                .any(|(k, _)| known.iter().any(|n| n.eq_ignore_ascii_case(k)))
+        })
+    };
+    let by_keys = kind_at.is_none()
+        && doc
+            .entries()
+            .iter()
+            .all(|(k, _)| TOP.iter().any(|t| t.eq_ignore_ascii_case(k)))
+        && (names("services", SERVICES) || names("products", PRODUCTS));
+    if !by_schema && !near && !by_keys {
         return false;
     }
     match (kind_at, lower.as_deref()) {
@@ -70,8 +86,9 @@ pub fn read(b: &mut Builder, doc: &At<'_>, _rel: &str) -> bool {
         (None, _) => b.shape_error(
             doc,
             &format!(
-                "a deployment declaration (by its `$schema`) without `\"kind\": \"{KIND}\"`, \
-                 which the schema requires; it is read as one"
+                "a deployment declaration (by its {}) without `\"kind\": \"{KIND}\"`, which \
+                 the schema requires; it is read as one",
+                if by_schema { "`$schema`" } else { "keys" }
             ),
         ),
     }
