@@ -1721,8 +1721,9 @@ impl Builder {
     /// no machine id). When every file is read it is joined to the Defender for Endpoint
     /// machine whose `computerDnsName` matches, ignoring case: the whole name when `name` is
     /// fully qualified, else the first label (`PC-0042` matches `pc-0042.contoso.com`). A
-    /// machine that already has a mode from `/api/deviceavinfo` keeps it. No machine: the
-    /// device is added with its name and mode; several: the one of them that still reports
+    /// machine that already has a mode from `/api/deviceavinfo` keeps it. No machine: when a
+    /// machine list was read whole the computer is not an onboarded device (a note, nothing
+    /// added), else the device is added with its name and mode; several: the one of them that still reports
     /// when only one does (the others `Inactive`: the entities a reinstalled or renamed device
     /// leaves behind), else a warning, nothing joined.
     pub fn add_av_mode_by_name(&mut self, name: &str, mode: Value, loc: Loc, item: &At<'_>) {
@@ -3502,6 +3503,11 @@ impl Assembler {
     /// Joins the antivirus modes known by device name to the machines (see
     /// [`Builder::add_av_mode_by_name`]), in walk order.
     fn join_av_by_name(&mut self, model: &TenantModel) {
+        // A machine list read whole (no page missing, no file of it lost) lists every device
+        // the tenant has onboarded: a computer it lacks is not one (see
+        // [`Assembler::unlisted_statuses`]).
+        let whole_list = self.whole_machine_list(model);
+        let mut unlisted: Vec<(String, Loc)> = Vec::new();
         for (name, mode, loc, stub) in std::mem::take(&mut self.av_by_name) {
             let wanted = name.to_ascii_lowercase();
             let qualified = wanted.contains('.');
@@ -3539,11 +3545,14 @@ impl Assembler {
                 _ => matches,
             };
             match matches.as_slice() {
-                [] => {
-                    let mut stub = stub;
-                    stub.set("av_mode", mode, Some(loc));
-                    self.devices.push(stub);
-                }
+                [] => match (&whole_list, stub.loc()) {
+                    (Some(_), Some(at)) => unlisted.push((name, at)),
+                    _ => {
+                        let mut stub = stub;
+                        stub.set("av_mode", mode, Some(loc));
+                        self.devices.push(stub);
+                    }
+                },
                 [i] => {
                     if let Some(d) = self.devices.get_mut(*i) {
                         if d.get("av_mode").is_some_and(Field::is_null) {
@@ -3604,6 +3613,48 @@ impl Assembler {
                     });
                 }
             }
+        }
+        if let Some(list) = whole_list {
+            self.unlisted_statuses(model, &list, &unlisted);
+        }
+    }
+
+    /// The file of the Defender for Endpoint machine list when the export has one read whole:
+    /// machines were listed, no page of the list is missing or cut short (a gap on the devices
+    /// as a whole) and no file of the devices failed to load. None otherwise.
+    fn whole_machine_list(&self, model: &TenantModel) -> Option<String> {
+        let devices = model.collection("devices")?;
+        let cut = devices
+            .gaps
+            .iter()
+            .any(|g| g.entity.is_none() && g.field.is_none());
+        if cut || !devices.lost.is_empty() {
+            return None;
+        }
+        let first = self.machine_files.iter().min()?;
+        Some(model.files.get(*first as usize)?.path.clone())
+    }
+
+    /// Notes at each `Get-MpComputerStatus` result whose computer matches no machine of the
+    /// whole machine list `list`: it is not a device onboarded to Defender for Endpoint, so it
+    /// is left out of the devices (neither Defender for Endpoint's deployment mode nor a rule
+    /// on devices judges it).
+    fn unlisted_statuses(&mut self, model: &TenantModel, list: &str, unlisted: &[(String, Loc)]) {
+        let places = Places::new(model, unlisted.iter().map(|(_, at)| *at).collect());
+        for (name, at) in unlisted {
+            let note = places.diagnostic(
+                DiagLevel::Note,
+                Some(*at),
+                format!(
+                    "computer `{name}` matches no machine of the Defender for Endpoint machine \
+                     list (`{list}`, read whole): it is not an onboarded device, so its \
+                     antivirus mode is left out of Defender for Endpoint's deployment mode and \
+                     of the devices rules judge; if it is a machine of the list under another \
+                     name (an IP address, an alias), export it by its `computerDnsName` \
+                     (`Invoke-Command -ComputerName <computerDnsName>`)"
+                ),
+            );
+            self.diagnostics.extend(note);
         }
     }
 
