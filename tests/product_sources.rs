@@ -403,6 +403,59 @@ fn a_v1_sensors_list_is_undecided_saying_v1_has_no_service_status() {
 }
 
 #[test]
+fn graph_sdk_sensors_are_read_as_the_beta_sensors_list() {
+    let l = load("mdi-sensors-sdk");
+    assert!(diags(&l).is_empty(), "{:?}", diags(&l));
+    let rows: Vec<(Option<&str>, Option<&str>, Option<&str>)> =
+        records(&l.model, "identity_sensors")
+            .iter()
+            .map(|r| (text(r, "name"), text(r, "deployment"), text(r, "service")))
+            .collect();
+    assert_eq!(
+        rows,
+        [
+            (Some("DC1"), Some("upToDate"), Some("running")),
+            (Some("DC2"), Some("upToDate"), Some("stopped")),
+        ]
+    );
+    let (mode, why, loc) = shown(identity::evidence(&l.model));
+    assert_eq!(mode, Mode::Active, "{why}");
+    assert_eq!(place(&l, loc), ("graph/sensors.json".to_string(), 12));
+    // One sensor: `ConvertTo-Json` writes the object, not an array.
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&fixture("mdi-sensors-sdk"), dir.path());
+    let path = dir.path().join("graph/sensors.json");
+    let sensors: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    std::fs::write(&path, serde_json::to_string_pretty(&sensors[1]).unwrap()).unwrap();
+    let l = dexlint::export::load(
+        &[dir.path().to_path_buf()],
+        &dexlint::export::LoadOptions::default(),
+    )
+    .unwrap();
+    assert!(diags(&l).is_empty(), "{:?}", diags(&l));
+    let (mode, why, _) = shown(identity::evidence(&l.model));
+    assert_eq!(mode, Mode::NotDeployed, "{why}");
+    // The v1.0 cmdlet's sensors have no `ServiceStatus`: undecided, naming the beta cmdlet.
+    let mut v1 = sensors.clone();
+    for s in v1.as_array_mut().unwrap() {
+        s.as_object_mut().unwrap().remove("ServiceStatus");
+    }
+    std::fs::write(&path, serde_json::to_string_pretty(&v1).unwrap()).unwrap();
+    let l = dexlint::export::load(
+        &[dir.path().to_path_buf()],
+        &dexlint::export::LoadOptions::default(),
+    )
+    .unwrap();
+    let why = undecided(identity::evidence(&l.model));
+    assert!(
+        why.contains("`Get-MgSecurityIdentitySensor` output")
+            && why.contains("`Get-MgBetaSecurityIdentitySensor -All"),
+        "{why}"
+    );
+}
+
+#[test]
 fn unknown_future_value_is_a_documented_sensor_status() {
     let l = load("mdi-sensors-future-value");
     assert!(diags(&l).is_empty(), "{:?}", diags(&l));

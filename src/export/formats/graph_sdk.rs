@@ -1,6 +1,11 @@
 //! Microsoft Graph PowerShell SDK output piped to `ConvertTo-Json`: `Get-MgUser`,
 //! `Get-MgGroup`, `Get-MgGroupMember`, `Get-MgSubscribedSku`, `Get-MgAuditLogDirectoryAudit`
-//! (<https://learn.microsoft.com/powershell/microsoftgraph/>).
+//! (<https://learn.microsoft.com/powershell/microsoftgraph/>), and Defender for Identity's
+//! sensors, `Get-MgBetaSecurityIdentitySensor` (module Microsoft.Graph.Beta.Security, the beta
+//! `GET /security/identities/sensors`: read as that list is, see [`graph::sensor`]). The v1.0
+//! cmdlet, `Get-MgSecurityIdentitySensor`, writes sensors without `ServiceStatus` (the v1.0
+//! sensor has none: `New-MgSecurityIdentitySensor` takes no such parameter): read, with a gap
+//! that names the beta cmdlet.
 //!
 //! The cmdlets return SDK model objects; `ConvertTo-Json` writes them as a top-level array of
 //! objects with PascalCase property names (`UserPrincipalName`, `ServicePlans`) and, on every
@@ -34,6 +39,8 @@ enum Kind {
     Group,
     Sku,
     Audit,
+    /// Defender for Identity sensors (`Get-MgBetaSecurityIdentitySensor`).
+    Sensor,
     /// Members of the group with this id.
     Member(crate::model::ArcStr),
     /// Members of the group with this id of one kind only, which they do not say:
@@ -101,8 +108,8 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
                     first,
                     "a Microsoft Graph PowerShell SDK object (it has `AdditionalProperties`) of \
                      a kind dexlint does not read; dexlint reads Get-MgUser, Get-MgGroup, \
-                     Get-MgGroupMember (at groups/<group id>/members.json), Get-MgSubscribedSku \
-                     and Get-MgAuditLogDirectoryAudit output",
+                     Get-MgGroupMember (at groups/<group id>/members.json), Get-MgSubscribedSku, \
+                     Get-MgAuditLogDirectoryAudit and Get-MgBetaSecurityIdentitySensor output",
                 );
                 return true;
             }
@@ -136,6 +143,10 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
         Kind::Group => b.touch("groups"),
         Kind::Sku => b.touch("skus"),
         Kind::Audit => b.touch("audit_events"),
+        Kind::Sensor => {
+            b.touch("identity_sensors");
+            v1_sensors(b, &items);
+        }
         Kind::Member(g) => b.members_list(g, doc, false),
         Kind::CastMember(g, kind) => {
             b.members_list(g, doc, true);
@@ -160,12 +171,37 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
             Kind::Group => graph::group(b, item),
             Kind::Sku => graph::sku(b, item),
             Kind::Audit => graph::audit(b, item),
+            Kind::Sensor => graph::sensor(b, item),
             Kind::Member(g) => graph::member(b, g, None, item),
             Kind::CastMember(g, kind) => graph::member(b, g, Some(kind), item),
             Kind::Organization | Kind::NotSkus(_) => {}
         }
     }
     true
+}
+
+/// The sensors of `Get-MgSecurityIdentitySensor` (v1.0), whose model has no `ServiceStatus`
+/// (a beta sensor object always has the property, null or not): a gap on the sensors' service
+/// status that names the beta cmdlet, as a v1.0 REST list's.
+fn v1_sensors(b: &mut Builder, items: &[At<'_>]) {
+    let Some(sensor) = items
+        .iter()
+        .find(|s| s.is_object() && s.get("ServiceStatus").is_none())
+    else {
+        return;
+    };
+    b.gap(
+        "identity_sensors",
+        Some("service"),
+        None,
+        format!(
+            "`{}` is `Get-MgSecurityIdentitySensor` output (Microsoft Graph v1.0), whose sensors \
+             have no `ServiceStatus` (only beta's have it): export \
+             `Get-MgBetaSecurityIdentitySensor -All | ConvertTo-Json -Depth 10`",
+            b.rel()
+        ),
+        sensor,
+    );
 }
 
 /// Whether the file is at the documented members path, `groups/<gid>/members.json`.
@@ -287,6 +323,8 @@ fn kind_of(item: &At<'_>, gid: Option<String>) -> Option<Kind> {
         Some(Kind::Sku)
     } else if has("ActivityDisplayName") || has("TargetResources") {
         Some(Kind::Audit)
+    } else if has("SensorType") && (has("DeploymentStatus") || has("ServiceStatus")) {
+        Some(Kind::Sensor)
     } else if let Some(g) = gid
         .as_deref()
         .filter(|_| typed.is_some() || !has("DisplayName"))

@@ -124,8 +124,8 @@ pub static FORMATS: &[Format] = &[
     },
     Format {
         name: "graph-powershell-sdk",
-        provides: &["users", "groups", "skus", "audit_events"],
-        produced_by: "Microsoft Graph PowerShell SDK `Get-MgUser`, `Get-MgGroup`, `Get-MgGroupMember`, `Get-MgSubscribedSku`, `Get-MgAuditLogDirectoryAudit` piped to `ConvertTo-Json -Depth 10`",
+        provides: &["users", "groups", "skus", "audit_events", "identity_sensors"],
+        produced_by: "Microsoft Graph PowerShell SDK `Get-MgUser`, `Get-MgGroup`, `Get-MgGroupMember`, `Get-MgSubscribedSku`, `Get-MgAuditLogDirectoryAudit`, `Get-MgBetaSecurityIdentitySensor` piped to `ConvertTo-Json -Depth 10`",
         read: graph_sdk::read,
     },
     Format {
