@@ -728,3 +728,35 @@ fn the_evidence_says_when_the_device_in_active_mode_has_an_unhealthy_sensor() {
         "{why}"
     );
 }
+
+#[test]
+fn a_machine_merged_into_another_does_not_decide_the_mode() {
+    // The earlier entity runs Defender Antivirus actively, the device's current one passively.
+    let dir = fixture("mde-merged");
+    let (_, report) = lint_json(&dir);
+    let passive = violation_messages(&report, "DEX202");
+    assert_eq!(passive.len(), 1, "{report:#}");
+    assert!(
+        passive[0].contains("was merged into machine `e41b9d2c7a6f5e4d3c2b1a0f9e8d7c6b5a493827`")
+            && passive[0].contains("left out"),
+        "{passive:?}"
+    );
+    // Without `mergedIntoMachineId`, the earlier entity decides: active.
+    let copy = tempfile::tempdir().unwrap();
+    copy_dir(&dir, copy.path());
+    let path = copy.path().join("mde/machines.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replace(
+            "\"mergedIntoMachineId\": \"e41b9d2c7a6f5e4d3c2b1a0f9e8d7c6b5a493827\"",
+            "\"mergedIntoMachineId\": null",
+        ),
+    )
+    .unwrap();
+    let (_, report) = lint_json(copy.path());
+    assert!(
+        violation_messages(&report, "DEX202").is_empty(),
+        "{report:#}"
+    );
+}

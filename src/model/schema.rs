@@ -366,6 +366,11 @@ pub static DEVICE: RecordSchema = RecordSchema {
             "rbacGroupName (the machine's, else its antivirus row's, else the name of the device group whose id is rbacGroupId); unknown when none gives it and the device may be in the scoped device group",
         ),
         o("tags", STRS, "machineTags"),
+        o(
+            "merged_into_id",
+            STR,
+            "mergedIntoMachineId: the machine this entity was merged into (as the advanced hunting DeviceInfo table's MergedToDeviceId, the most recent id of the device); null on a device's current entity",
+        ),
         f(
             "av_mode",
             STR,

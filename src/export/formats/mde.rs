@@ -266,6 +266,13 @@ pub fn machine(b: &mut Builder, m: &At<'_>) {
     enumeration(b, &mut r, "exposure_level", m, "exposureLevel");
     put(&mut r, "group_id", m, "rbacGroupId", Conv::Text);
     put(&mut r, "group", m, "rbacGroupName", Conv::Text);
+    put(
+        &mut r,
+        "merged_into_id",
+        m,
+        "mergedIntoMachineId",
+        Conv::Text,
+    );
     match m.get("machineTags").filter(|t| t.as_str().is_some()) {
         // The tags written by `ConvertTo-Json` without `-Depth` (see [`Builder::nested`]): an
         // error there, and the machine's tags unknown.

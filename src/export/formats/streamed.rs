@@ -759,7 +759,7 @@ static MEMBER_KEYS: LazyLock<Option<MemberKeys>> = LazyLock::new(|| {
 
 /// The keys of a Defender for Endpoint machine.
 struct MachineKeys {
-    keys: [(&'static str, Machine); 11],
+    keys: [(&'static str, Machine); 12],
 }
 
 static MACHINE_KEYS: LazyLock<Option<MachineKeys>> = LazyLock::new(|| {
@@ -779,6 +779,7 @@ static MACHINE_KEYS: LazyLock<Option<MachineKeys>> = LazyLock::new(|| {
             ("rbacGroupId", plain("group_id", Conv::Text)?),
             ("rbacGroupName", plain("group", Conv::Text)?),
             ("machineTags", plain("tags", Conv::Strings)?),
+            ("mergedIntoMachineId", plain("merged_into_id", Conv::Text)?),
         ],
     })
 });

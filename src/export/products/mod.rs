@@ -750,7 +750,11 @@ fn text_at(r: &Record, i: Option<usize>) -> Option<&str> {
 /// only from `Get-MpComputerStatus` by name may not be, so it decides nothing, and so does a
 /// machine that gives neither its onboarding status nor an antivirus mode. iOS and Android
 /// devices ([`mde::mobile`]) run no Defender Antivirus: they are left out, as devices that are
-/// not onboarded are, and the evidence says how many.
+/// not onboarded are, and the evidence says how many. So is a machine merged into another
+/// (`mergedIntoMachineId` set, which real `/api/machines` responses give beside
+/// `isPotentialDuplication`; the advanced hunting DeviceInfo table's `MergedToDeviceId` is "the
+/// most recent device ID assigned to a device"): an earlier entity of a device whose current
+/// one is the machine it names, which decides.
 fn endpoint(model: &TenantModel) -> Option<Evidence> {
     let devices = model.collection("devices").filter(|c| c.present)?;
     let file = |loc: Option<Loc>| {
@@ -767,13 +771,18 @@ fn endpoint(model: &TenantModel) -> Option<Evidence> {
             (av.is_some() && text_at(d, id).is_some()) || av == Some("edr_block")
         }
     };
-    let (mobile, onboarded): (Vec<&Record>, Vec<&Record>) = devices
+    let merged_into = at("merged_into_id");
+    let (merged, onboarded): (Vec<&Record>, Vec<&Record>) = devices
         .records
         .iter()
         .filter(is_onboarded)
+        .partition(|d| text_at(d, merged_into).is_some());
+    let (mobile, onboarded): (Vec<&Record>, Vec<&Record>) = onboarded
+        .into_iter()
         .partition(|d| text_at(d, os).is_some_and(mde::mobile));
-    // What the messages on the others add about the iOS and Android devices left out.
-    let left_out = match mobile.len() {
+    // What the messages on the others add about the iOS and Android devices and the merged
+    // machines left out.
+    let mut left_out = match mobile.len() {
         0 => String::new(),
         n => format!(
             "; {n} onboarded iOS or Android device{} left out (no Defender Antivirus runs on \
@@ -781,6 +790,18 @@ fn endpoint(model: &TenantModel) -> Option<Evidence> {
             if n == 1 { " is" } else { "s are" }
         ),
     };
+    if let Some(d) = merged.first() {
+        let more = match merged.len() {
+            1 => String::new(),
+            n => format!(" ({} more machines like it)", n - 1),
+        };
+        left_out.push_str(&format!(
+            "; machine {} was merged into machine `{}` (`mergedIntoMachineId`: an earlier \
+             entity of that device) and is left out{more}",
+            named(d.text("name"), d.identity().unwrap_or("?")),
+            text_at(d, merged_into).unwrap_or("?")
+        ));
+    }
     // A machine whose onboarding status the export does not give (absent, or null) and whose
     // antivirus mode it does not give either: an onboarded device in active mode, or not.
     let unsure: Vec<&Record> = devices
@@ -891,6 +912,17 @@ fn endpoint(model: &TenantModel) -> Option<Evidence> {
             .find_map(|d| d.get("onboarding").and_then(|f| f.loc()))
             .map(|l| Loc::document(l.file()))
             .or(devices.origin);
+        if !merged.is_empty() {
+            // The devices' current entities are not in the export.
+            return Some(Evidence::Undecided {
+                why: format!(
+                    "the only onboarded machines in `{}` were merged into other machines \
+                     (`mergedIntoMachineId`), which the export does not list{left_out}",
+                    file(listed)
+                ),
+                loc: listed,
+            });
+        }
         if !mobile.is_empty() {
             // Deployed, on devices whose mode is neither active nor passive.
             return Some(Evidence::Undecided {
