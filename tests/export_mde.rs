@@ -760,3 +760,40 @@ fn a_machine_merged_into_another_does_not_decide_the_mode() {
         "{report:#}"
     );
 }
+
+#[test]
+fn an_antivirus_row_with_a_null_mode_is_said_to_give_it_null() {
+    // The current entity's row gives `avMode` null: the row is in the export.
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("mde-reonboarded"), dir.path());
+    let path = dir.path().join("mde/deviceavinfo.json");
+    let mut rows: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    rows["value"][1]["avMode"] = Value::Null;
+    std::fs::write(&path, rows.to_string()).unwrap();
+    let reason = |report: &Value| {
+        let ne = not_evaluated(report, "DEX201");
+        assert_eq!(ne.len(), 1, "{report:#}");
+        ne[0].1.clone()
+    };
+    let (_, report) = lint_json(dir.path());
+    let why = reason(&report);
+    assert!(
+        why.starts_with(
+            "the antivirus mode of 1 of the 2 onboarded devices in `mde/machines.json` is given \
+             as no mode dexlint reads (`avMode` null"
+        ),
+        "{why}"
+    );
+    // Without the row, the mode is not in the export.
+    rows["value"].as_array_mut().unwrap().remove(1);
+    std::fs::write(&path, rows.to_string()).unwrap();
+    let (_, report) = lint_json(dir.path());
+    let why = reason(&report);
+    assert!(
+        why.starts_with(
+            "the antivirus mode of 1 of the 2 onboarded devices in `mde/machines.json` is not \
+             in the export"
+        ),
+        "{why}"
+    );
+}

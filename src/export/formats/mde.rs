@@ -8,7 +8,10 @@
 //! `CanBeOnboarded`, `Unsupported`, `InsufficientInfo`), `healthStatus` (`Active`, `Inactive`,
 //! `ImpairedCommunication`, `NoSensorData`, `NoSensorDataImpairedCommunication`, `Unknown`) and
 //! `avMode` (`"0"`..`"5"`, where `"3"` and `""` both mean Other). An undocumented value is a
-//! warning at that value; the record is kept. A machine with several antivirus rows takes the
+//! warning at that value; the record is kept. An `avMode` written as a number (`1`) is read as
+//! the code it writes, as every text value written as a number is (`rbacGroupId`, a String of
+//! the machine resource, is a number in its example); `null` gives no mode, and the evidence
+//! says the row gives none. A machine with several antivirus rows takes the
 //! most recent, whatever their order: by `dataRefreshTimestamp` where the rows give different
 //! ones, else by `lastSeenTime`; rows neither more recent than the other that give different
 //! modes leave the mode unknown, with a warning. A machine

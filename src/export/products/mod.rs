@@ -956,10 +956,15 @@ fn endpoint(model: &TenantModel) -> Option<Evidence> {
         .iter()
         .find_map(|d| d.get("onboarding").and_then(|f| f.loc()))
         .or(devices.origin);
-    let missing = onboarded
+    // No antivirus row (or status), or one that gives no mode dexlint reads: `avMode` null, an
+    // undocumented `avMode` or `AMRunningMode` (warned about at it), kept as a located null.
+    let no_mode = |d: &&&Record| d.get("av_mode").is_none_or(Field::is_null);
+    let given_null = onboarded
         .iter()
-        .filter(|d| d.get("av_mode").is_none_or(Field::is_null))
+        .filter(no_mode)
+        .filter(|d| d.get("av_mode").and_then(Field::loc).is_some())
         .count();
+    let missing = onboarded.iter().filter(no_mode).count() - given_null;
     // Antivirus rows of one machine, equally recent, that give different modes.
     let conflicting = onboarded
         .iter()
@@ -970,10 +975,15 @@ fn endpoint(model: &TenantModel) -> Option<Evidence> {
         .iter()
         .filter(|d| d.text("av_mode") == Some("other"))
         .count();
-    let unknown = missing + conflicting + other;
+    let unknown = missing + given_null + conflicting + other;
     if unknown > 0 {
         let parts: Vec<(usize, &str)> = [
             (missing, "is not in the export"),
+            (
+                given_null,
+                "is given as no mode dexlint reads (`avMode` null, or an undocumented \
+                 `avMode` or `AMRunningMode`, warned about at it)",
+            ),
             (
                 conflicting,
                 "is given differently by equally recent antivirus rows",
