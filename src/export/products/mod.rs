@@ -414,15 +414,37 @@ impl Fields {
 /// How many users [`Licences::read`] reads in order before it reads the others in parallel.
 const FIRST_USERS: usize = 1 << 12;
 
+/// One user's enabled assignment of a plan: the user's number, the plan's position in its
+/// `plans` and where the plan's id is (else the plan).
+type Assignment = (usize, usize, Option<Loc>);
+
+/// Whether a user's assignments count: an enabled member account does (`accountEnabled`
+/// true, `userType` not `Guest`, as DEX102 counts "enabled member users"); a disabled account
+/// or a guest does not, and one whose `accountEnabled` (or `userType`) the export gives as
+/// unknown may.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Holder {
+    Counts,
+    Unsure,
+    No,
+}
+
+/// The first enabled assignments of plans among users, by position in the names asked about:
+/// those of enabled member accounts (`counted`), and those of accounts that may be one
+/// (`unsure`: `accountEnabled` unknown).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Assignments {
+    counted: Vec<Option<Assignment>>,
+    unsure: Vec<Option<Assignment>>,
+}
+
 /// The first enabled assignment of each of `names` among `users` (the first of which is user
-/// number `base`): the user's number, the plan's position in its `plans` and where the plan's
-/// id is (else the plan), by position in `names`.
-fn first_assignments(
-    users: &[Record],
-    base: usize,
-    names: &[&str],
-) -> Vec<Option<(usize, usize, Option<Loc>)>> {
-    let mut found = vec![None; names.len()];
+/// number `base`), held by an enabled member account, and by one that may be (see [`Holder`]).
+fn first_assignments(users: &[Record], base: usize, names: &[&str]) -> Assignments {
+    let mut found = Assignments {
+        counted: vec![None; names.len()],
+        unsure: vec![None; names.len()],
+    };
     let mut missing = names.len();
     // The fields read, by position in the schema of the records read last (a user's and a
     // plan's schema are each one for the whole list).
@@ -432,9 +454,21 @@ fn first_assignments(
         if missing == 0 {
             break;
         }
-        let [plans_at, ..] = user_fields.of(u, ["plans", "", ""]);
-        let Some(ValueRef::Records(plans)) = plans_at.and_then(|i| u.field(i)).map(|f| f.value())
-        else {
+        let [plans_at, enabled_at, type_at] = user_fields.of(u, ["plans", "enabled", "user_type"]);
+        let value = |at: Option<usize>| at.and_then(|i| u.field(i)).map(Field::value);
+        let holder = match (value(enabled_at), value(type_at)) {
+            (Some(ValueRef::Bool(false)), _) => Holder::No,
+            (_, Some(ValueRef::Str(t))) if t.as_str() == "Guest" => Holder::No,
+            (Some(ValueRef::Bool(true)), Some(ValueRef::Unknown)) => Holder::Unsure,
+            (Some(ValueRef::Bool(true)), _) => Holder::Counts,
+            (Some(ValueRef::Unknown), _) => Holder::Unsure,
+            // An absent `accountEnabled` is null: the account is not known to be enabled.
+            _ => Holder::No,
+        };
+        if holder == Holder::No {
+            continue;
+        }
+        let Some(ValueRef::Records(plans)) = value(plans_at) else {
             continue;
         };
         for (pi, pl) in plans.iter().enumerate() {
@@ -443,11 +477,14 @@ fn first_assignments(
             let Some(name) = text(name_at) else {
                 continue;
             };
-            let Some(slot) = names
-                .iter()
-                .position(|n| *n == name)
-                .and_then(|i| found.get_mut(i))
-            else {
+            let Some(i) = names.iter().position(|n| *n == name) else {
+                continue;
+            };
+            let slots = match holder {
+                Holder::Counts => &mut found.counted,
+                _ => &mut found.unsure,
+            };
+            let Some(slot) = slots.get_mut(i) else {
                 continue;
             };
             if slot.is_none() && text(status_at) == Some("Enabled") {
@@ -456,16 +493,24 @@ fn first_assignments(
                     .and_then(|f| f.loc_in(plans.base()))
                     .or(pl.loc_in(plans.base()));
                 *slot = Some((base + ui, pi, loc));
-                missing -= 1;
+                if holder == Holder::Counts {
+                    missing -= 1;
+                }
             }
         }
     }
     found
 }
 
-/// For each plan name, the assignment found in `a` (users before `b`'s), else in `b`.
-fn earlier<T>(a: Vec<Option<T>>, b: Vec<Option<T>>) -> Vec<Option<T>> {
-    a.into_iter().zip(b).map(|(a, b)| a.or(b)).collect()
+/// For each plan name, the assignments found in `a` (users before `b`'s), else in `b`.
+fn earlier(a: Assignments, b: Assignments) -> Assignments {
+    let first = |a: Vec<Option<Assignment>>, b: Vec<Option<Assignment>>| {
+        a.into_iter().zip(b).map(|(a, b)| a.or(b)).collect()
+    };
+    Assignments {
+        counted: first(a.counted, b.counted),
+        unsure: first(a.unsure, b.unsure),
+    }
 }
 
 /// The plan names of every product of [`PRODUCTS`] (and of their lesser editions), each
@@ -493,9 +538,10 @@ struct Licences<'m> {
     incomplete: Option<String>,
     model: &'m TenantModel,
     /// Each plan name of [`PRODUCTS`] (in [`plan_names`] order), with its first enabled
-    /// assignment to a user, as (user index, plan index, location): a product's first user is
-    /// found without scanning every user once per product.
-    user_plans: Vec<Option<(usize, usize, Option<Loc>)>>,
+    /// assignment to an enabled member user (and to a user who may be one), as (user index,
+    /// plan index, location): a product's first user is found without scanning every user
+    /// once per product.
+    user_plans: Assignments,
 }
 
 impl<'m> Licences<'m> {
@@ -511,12 +557,16 @@ impl<'m> Licences<'m> {
         let head = users.len().min(FIRST_USERS);
         let (first, rest) = users.split_at(head);
         let mut user_plans = first_assignments(first, 0, &names);
-        if user_plans.iter().any(Option::is_none) {
+        if user_plans.counted.iter().any(Option::is_none) {
+            let none = || Assignments {
+                counted: vec![None; names.len()],
+                unsure: vec![None; names.len()],
+            };
             let later = rest
                 .par_chunks(FIRST_USERS)
                 .enumerate()
                 .map(|(k, chunk)| first_assignments(chunk, head + k * FIRST_USERS, &names))
-                .reduce(|| vec![None; names.len()], earlier);
+                .reduce(none, earlier);
             user_plans = earlier(user_plans, later);
         }
         Licences {
@@ -538,7 +588,11 @@ impl<'m> Licences<'m> {
         }
         if let Some(loc) = self.user_plan(product) {
             let plan = product.plans.join("`/`");
-            return Some((true, loc, format!("`{plan}` assigned to a user")));
+            return Some((
+                true,
+                loc,
+                format!("`{plan}` assigned to an enabled member user"),
+            ));
         }
         // Defender for Servers includes Defender for Endpoint for the servers it covers.
         if product.key == "mde" {
@@ -555,6 +609,10 @@ impl<'m> Licences<'m> {
                 Servers::Unknown(_) => return None,
                 Servers::Off => {}
             }
+        }
+        // Held by a user whose account may be enabled: whether it is licensed is unknown.
+        if self.unsure_user_plan(product).is_some() {
+            return None;
         }
         self.present.then(|| (false, None, String::new()))
     }
@@ -603,6 +661,9 @@ impl<'m> Licences<'m> {
     fn unknown(&self, product: &Product) -> Option<String> {
         if let Some(why) = &self.incomplete {
             return Some(why.clone());
+        }
+        if let Some(why) = self.unsure_user_plan(product) {
+            return Some(why);
         }
         match (product.key, self.servers()) {
             ("mde", Servers::Unknown(why)) => Some(why),
@@ -678,35 +739,156 @@ impl<'m> Licences<'m> {
         })
     }
 
-    /// The location of a user's enabled assigned plan of the product.
+    /// The location of an enabled member user's enabled assigned plan of the product, which
+    /// no subscribed SKU of the export carries.
     fn user_plan(&self, product: &Product) -> Option<Option<Loc>> {
         self.user_plan_of(product.plans).map(|(_, loc)| loc)
     }
 
-    /// The name and location of the first user's enabled assigned plan among `names`.
+    /// The name and location of the first enabled member user's enabled assigned plan among
+    /// `names`, of the plans no subscribed SKU of the export carries: where one does, the
+    /// SKU's status and the plan's provisioning status decide (a user's plan is `Enabled`
+    /// while the tenant's plan is still `PendingActivation`).
     fn user_plan_of(&self, names: &[&'static str]) -> Option<(&'static str, Option<Loc>)> {
+        self.first_of(&self.user_plans.counted, names)
+            .map(|(name, (_, _, loc))| (name, loc))
+    }
+
+    /// Why whether `product` is licensed through a user is unknown: no SKU of the export
+    /// carries its plan and no enabled member user holds it, but a user whose
+    /// `accountEnabled` is unknown does.
+    fn unsure_user_plan(&self, product: &Product) -> Option<String> {
+        if self.user_plan(product).is_some() {
+            return None;
+        }
+        let (name, (user, ..)) = self.first_of(&self.user_plans.unsure, product.plans)?;
+        Some(format!(
+            "`{name}` is assigned to `{}`, whose `accountEnabled` is unknown",
+            self.upn(user)
+        ))
+    }
+
+    /// The first of `found`'s assignments of the plans `names` that no subscribed SKU of the
+    /// export carries, with its plan's name.
+    fn first_of(
+        &self,
+        found: &[Option<Assignment>],
+        names: &[&'static str],
+    ) -> Option<(&'static str, Assignment)> {
         let all = plan_names();
         names
             .iter()
+            .filter(|p| !self.carried(p))
             .filter_map(|p| {
                 let i = all.iter().position(|n| n == p)?;
-                Some((*p, self.user_plans.get(i)?.as_ref()?))
+                Some((*p, (*found.get(i)?)?))
             })
             .min_by_key(|(_, (user, plan, _))| (*user, *plan))
-            .map(|(name, (_, _, loc))| (name, *loc))
     }
 
-    /// Microsoft Entra ID P2 has no passive mode: it is active when licensed and assigned.
+    /// Whether a subscribed SKU of the export carries the plan `name`, whatever its status.
+    fn carried(&self, name: &str) -> bool {
+        self.model.collection("skus").is_some_and(|c| {
+            c.records
+                .iter()
+                .any(|s| match s.get("plans").map(Field::value) {
+                    Some(ValueRef::Records(plans)) => {
+                        plans.iter().any(|p| p.text("name") == Some(name))
+                    }
+                    _ => false,
+                })
+        })
+    }
+
+    /// The first enabled assignment of the plan `name` to an enabled member user (`unsure`:
+    /// to a user whose `accountEnabled` is unknown), whatever the SKUs carry.
+    fn assigned(&self, name: &str, unsure: bool) -> Option<Assignment> {
+        let i = plan_names().iter().position(|n| *n == name)?;
+        let found = if unsure {
+            &self.user_plans.unsure
+        } else {
+            &self.user_plans.counted
+        };
+        *found.get(i)?
+    }
+
+    /// The user principal name of user number `i`.
+    fn upn(&self, i: usize) -> &'m str {
+        self.model
+            .collection("users")
+            .and_then(|c| c.records.get(i))
+            .and_then(|u| u.text("upn"))
+            .unwrap_or("?")
+    }
+
+    /// Whether the users' list is whole, with their accounts' status and assigned plans: then
+    /// it tells whether an enabled member user holds a plan.
+    fn users_read(&self) -> bool {
+        self.model
+            .missing(&[("users", Some("plans")), ("users", Some("enabled"))])
+            .is_none()
+            && self
+                .model
+                .collection("users")
+                .is_some_and(|c| c.records_unlisted().is_none())
+    }
+
+    /// Microsoft Entra ID P2 has no passive mode: it is active when licensed and assigned to
+    /// an enabled member user. A disabled account or a guest holding it protects no member's
+    /// sign-ins; the SKU's `consumedUnits` counts them too, so the users' list decides where
+    /// the export has it.
     fn entra_p2(&self, product: &Product) -> Option<Evidence> {
-        if let Some(loc) = self.user_plan(product) {
+        const P2: &str = "AAD_PREMIUM_P2";
+        let held = |unsure: bool| {
+            self.assigned(P2, unsure)
+                .map(|(user, _, loc)| (self.upn(user), loc))
+        };
+        let Some((sku, loc, consumed)) = self.sku_plan(product) else {
+            if self.carried(P2) {
+                return None;
+            }
+            if let Some((upn, loc)) = held(false) {
+                return Some(Evidence::Shown {
+                    mode: Mode::Active,
+                    why: format!("an enabled member user (`{upn}`) has the `{P2}` plan enabled"),
+                    loc,
+                });
+            }
+            let (upn, loc) = held(true)?;
+            return Some(Evidence::Undecided {
+                why: format!("`{P2}` is assigned to `{upn}`, whose `accountEnabled` is unknown"),
+                loc,
+            });
+        };
+        let part = sku.text("part_number").unwrap_or("?");
+        if let Some((upn, at)) = held(false) {
             return Some(Evidence::Shown {
                 mode: Mode::Active,
-                why: "a user has the `AAD_PREMIUM_P2` plan enabled".into(),
+                why: format!(
+                    "`{part}` carries `{P2}`; an enabled member user (`{upn}`) has it enabled"
+                ),
+                loc: at.or(loc),
+            });
+        }
+        if consumed > 0 && self.users_read() {
+            if let Some((upn, at)) = held(true) {
+                return Some(Evidence::Undecided {
+                    why: format!(
+                        "`{part}` carries `{P2}`, assigned to `{upn}`, whose `accountEnabled` is \
+                         unknown, and to no user known to be an enabled member"
+                    ),
+                    loc: at.or(loc),
+                });
+            }
+            return Some(Evidence::Shown {
+                mode: Mode::NotDeployed,
+                why: format!(
+                    "`{part}` carries `{P2}`; {consumed} of its licences are assigned, none to an \
+                     enabled member user (only to disabled accounts or guests)"
+                ),
                 loc,
             });
         }
-        let (sku, loc, consumed) = self.sku_plan(product)?;
-        let part = sku.text("part_number").unwrap_or("?");
         Some(Evidence::Shown {
             mode: if consumed > 0 {
                 Mode::Active
@@ -1117,6 +1299,8 @@ mod tests {
         let status = if enabled { "Enabled" } else { "Suspended" };
         plan.set("status", Value::Str(status.into()), None);
         let mut u = Record::new(&schema::USER, Some(Loc::new(0, at)));
+        u.set("enabled", Value::Bool(true), None);
+        u.set("user_type", Value::Str("Member".into()), None);
         u.set("plans", Value::Records([plan].into_iter().collect()), None);
         u
     }
@@ -1143,6 +1327,7 @@ mod tests {
         model.collection_mut("users").unwrap().extend(users.clone());
         let read = Licences::read(&model).user_plans;
         assert_eq!(read, first_assignments(&users, 0, &names));
+        let read = read.counted;
         assert_eq!(
             read[0],
             Some((
