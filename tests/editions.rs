@@ -402,3 +402,46 @@ fn enabling_a_policy_of_another_edition_is_a_configuration_error() {
         String::from_utf8_lossy(&ok.stderr)
     );
 }
+
+#[test]
+fn settings_of_a_policy_of_another_edition_are_a_configuration_error() {
+    // `[policy.DEX107]` (2026-07 only) under 2025-08, `[policy.DEX102]` (2025-08 only) under
+    // 2026-07: the run would leave the policy out and its settings with it, without a word.
+    for (edition, id, other) in [
+        ("2025-08", "DEX107", "2026-07"),
+        ("2026-07", "DEX102", "2025-08"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("dexlint.toml");
+        std::fs::write(
+            &config,
+            format!("edition = \"{edition}\"\n[policy.{id}]\nseverity = \"error\"\n"),
+        )
+        .unwrap();
+        let out = crate::common::dexlint()
+            .args(["lint", "examples/contoso", "--config"])
+            .arg(&config)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!(
+                "`[policy.{id}]` sets `{id}`, which is not in edition {edition} (only {other})"
+            )),
+            "{err}"
+        );
+        // Under the policy's own edition the same settings apply.
+        let ok = crate::common::dexlint()
+            .args(["lint", "examples/contoso", "--edition", other, "--config"])
+            .arg(&config)
+            .output()
+            .unwrap();
+        assert_ne!(
+            ok.status.code(),
+            Some(2),
+            "{}",
+            String::from_utf8_lossy(&ok.stderr)
+        );
+    }
+}

@@ -611,12 +611,13 @@ impl Config {
         errors.finish()
     }
 
-    /// Checks that every `enable` entry selects a policy of `edition`: an entry that selects
-    /// only policies of other editions is an error at it (the run would silently leave them
-    /// out).
+    /// Checks that every `enable` entry selects a policy of `edition`, and that every
+    /// `[policy.ID]` table sets a policy of `edition`: an entry that selects only policies of
+    /// other editions, or a table of a policy of other editions, is an error at it (the run
+    /// would silently leave them out, and their settings with them).
     ///
     /// # Errors
-    /// One error per such entry, labelled in the configuration.
+    /// One error per such entry or table, labelled in the configuration.
     pub fn check_edition(
         &self,
         policies: &[&CompiledPolicy],
@@ -651,6 +652,28 @@ impl Config {
                 "not in this edition",
                 Some(format!(
                     "set `edition = \"{}\"` (or pass `--edition`), or remove the entry",
+                    theirs.first().copied().unwrap_or_default()
+                )),
+            );
+        }
+        for (id, settings) in &self.policies {
+            let Some(meta) = policies.iter().map(|p| p.meta()).find(|m| &m.id == id) else {
+                continue;
+            };
+            if meta.in_edition(edition) {
+                continue;
+            }
+            let theirs = meta.membership();
+            errors.push(
+                Some(settings.span.clone()),
+                format!(
+                    "`[policy.{id}]` sets `{id}`, which is not in edition {edition} (only {}): \
+                     its settings would apply to nothing",
+                    theirs.join(", ")
+                ),
+                "not in this edition",
+                Some(format!(
+                    "set `edition = \"{}\"` (or pass `--edition`), or remove the table",
                     theirs.first().copied().unwrap_or_default()
                 )),
             );
