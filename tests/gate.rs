@@ -351,7 +351,8 @@ fn waived_results_are_sarif_suppressions() {
 
 #[test]
 fn config_selects_policies_and_overrides_severity_and_params() {
-    let c = config("disable = [\"tag:deployment\", \"DEX00*\"]\n[policy.DEX302]\nseverity = \"warning\"\n[policy.DEX102]\nparams = { p1_plan = \"WINDEFATP\" }\n");
+    // DEX102 is of edition 2025-08 only: its settings under another edition are an error.
+    let c = config("edition = \"2025-08\"\ndisable = [\"tag:deployment\", \"DEX00*\"]\n[policy.DEX302]\nseverity = \"warning\"\n[policy.DEX102]\nparams = { p1_plan = \"WINDEFATP\" }\n");
     let report = run(c, today());
     let ids: Vec<&str> = report
         .violations
