@@ -418,7 +418,12 @@ fn assess_each(
     let device_groups: &[Record] = model
         .collection("device_groups")
         .map_or(&[], |c| &c.records);
-    let users_group = groups.iter().find(|g| g.text("name") == Some(USERS_GROUP));
+    // Display names are not unique: every group holding the reserved name scopes its members
+    // (DEX008 reports the duplicate), as every device group holding it scopes its devices.
+    let users_groups: Vec<&Record> = groups
+        .iter()
+        .filter(|g| g.text("name") == Some(USERS_GROUP))
+        .collect();
     let devices_group = device_groups
         .iter()
         .find(|g| g.text("name") == Some(DEVICES_GROUP));
@@ -433,17 +438,17 @@ fn assess_each(
     };
     let near_users: Vec<&Record> = groups
         .iter()
-        .filter(|g| near(g.text("name"), USERS_GROUP, users_group.is_some()))
+        .filter(|g| near(g.text("name"), USERS_GROUP, !users_groups.is_empty()))
         .collect();
     let devices_held = devices_group.is_some() || scoped_machine.is_some();
     let near_devices: Vec<&Record> = device_groups
         .iter()
         .filter(|g| near(g.text("name"), DEVICES_GROUP, devices_held))
         .collect();
-    let found = users_group.is_some() || devices_group.is_some() || scoped_machine.is_some();
+    let found = !users_groups.is_empty() || devices_group.is_some() || scoped_machine.is_some();
     // Why the export does not show that a reserved group it lacks does not exist.
-    let users_unshown = users_group
-        .is_none()
+    let users_unshown = users_groups
+        .is_empty()
         .then(|| users_group_unshown(model))
         .flatten();
     let devices_unshown = (devices_group.is_none() && scoped_machine.is_none())
@@ -459,14 +464,20 @@ fn assess_each(
         (false, None) => Scoping::Known(false),
         (false, Some(why)) => Scoping::Undecided(why),
     };
-    for (g, what) in [(users_group, "user group"), (devices_group, "device group")] {
-        if let Some(g) = g {
-            notes.push(format!(
-                "scoped {what} `{}` in `{}`",
-                g.text("name").unwrap_or("?"),
-                file_of(model, g.loc())
-            ));
-        }
+    let several = users_groups.len() > 1;
+    let scoped_groups = users_groups.iter().map(|g| (g, "user group", several));
+    for (g, what, several) in
+        scoped_groups.chain(devices_group.iter().map(|g| (g, "device group", false)))
+    {
+        notes.push(format!(
+            "scoped {what} `{}`{} in `{}`",
+            g.text("name").unwrap_or("?"),
+            match (several, g.text("id")) {
+                (true, Some(id)) => format!(" (`{id}`)"),
+                _ => String::new(),
+            },
+            file_of(model, g.loc())
+        ));
     }
     if let (None, Some(d)) = (devices_group, scoped_machine) {
         notes.push(format!(
@@ -511,7 +522,7 @@ fn assess_each(
     users(
         model,
         (scoping, users_unshown.as_deref()),
-        users_group,
+        &users_groups,
         &near_users,
         &mut notes,
         &mut |j| each("user", j),
@@ -659,24 +670,23 @@ fn nested_members<'m>(
     (out, untold)
 }
 
+/// Judges every user: `scoped` are the groups holding the reserved user group name (any of
+/// them scopes its direct members).
 fn users<'m>(
     model: &'m TenantModel,
     (scoping, group_unshown): (Scoping<'_>, Option<&str>),
-    group: Option<&'m Record>,
+    scoped: &[&'m Record],
     near: &[&'m Record],
     notes: &mut Vec<String>,
     each: &mut dyn FnMut(Judged<'m, '_>),
 ) {
     let groups: &[Record] = model.collection("groups").map_or(&[], |c| &c.records);
-    let direct: HashMap<&str, &Record> = group
-        .map(|g| {
-            list(g, "members")
-                .iter()
-                .filter(|m| m.text("kind") == Some("user"))
-                .filter_map(|m| Some((m.text("id")?, m)))
-                .collect()
-        })
-        .unwrap_or_default();
+    let mut direct: HashMap<&str, &Record> = HashMap::new();
+    for m in scoped.iter().flat_map(|g| list(g, "members")) {
+        if let (Some("user"), Some(id)) = (m.text("kind"), m.text("id")) {
+            direct.entry(id).or_insert(m);
+        }
+    }
     // Why the members of a group are not known (wholly or in part), by its id: its first gap.
     let mut member_gaps: HashMap<&str, &str> = HashMap::new();
     for gap in model.collection("groups").map_or(&[][..], |c| &c.gaps[..]) {
@@ -684,9 +694,15 @@ fn users<'m>(
             member_gaps.entry(id).or_insert(gap.reason.as_str());
         }
     }
-    let (nested, untold) = group
-        .map(|g| nested_members(g, groups, &member_gaps))
-        .unwrap_or_default();
+    let mut nested: Nested<'m> = HashMap::new();
+    let mut untold: Untold<'m> = None;
+    for g in scoped {
+        let (inner, why) = nested_members(g, groups, &member_gaps);
+        for (id, via) in inner {
+            nested.entry(id).or_insert(via);
+        }
+        untold = untold.or(why);
+    }
     let near_members: HashMap<&str, (&str, &Record)> = near
         .iter()
         .flat_map(|g| {
@@ -696,7 +712,8 @@ fn users<'m>(
                 .filter_map(move |m| Some((m.text("id")?, (g.text("name").unwrap_or("?"), m))))
         })
         .collect();
-    let incomplete = group.and_then(|g| {
+    // The first scoped group whose members are not known, wholly or in part.
+    let incomplete = scoped.iter().find_map(|g| {
         let id = g.text("id")?;
         model
             .collection("groups")?
@@ -725,14 +742,14 @@ fn users<'m>(
                 Why::NestedUntold(via, why),
                 u.loc(),
             )
-        } else if let (None, Some(why)) = (group, group_unshown) {
+        } else if let (true, Some(why)) = (scoped.is_empty(), group_unshown) {
             (
                 u,
                 CoverageState::Unknown,
                 Why::UsersGroupUnshown(why),
                 u.loc(),
             )
-        } else if group.is_none() {
+        } else if scoped.is_empty() {
             (u, CoverageState::OutOfScope, Why::OnlyDevices, u.loc())
         } else {
             (u, CoverageState::OutOfScope, Why::NotMember, u.loc())
@@ -751,14 +768,11 @@ fn users<'m>(
     }
     // Members of the scoped group whose kind is not known (an object id a plan or template
     // gives, which no data of the export names) may be users in scope.
-    let mut unsure: Vec<&Record> = group
-        .map(|g| {
-            list(g, "members")
-                .iter()
-                .filter(|m| m.get("kind").is_some_and(|k| k.is_unknown()))
-                .collect()
-        })
-        .unwrap_or_default();
+    let mut unsure: Vec<&Record> = scoped
+        .iter()
+        .flat_map(|g| list(g, "members"))
+        .filter(|m| m.get("kind").is_some_and(|k| k.is_unknown()))
+        .collect();
     unsure.sort_by_key(|m| (m.loc(), m.text("id")));
     let mut seen: HashSet<&str> = HashSet::new();
     if !users.is_empty() {

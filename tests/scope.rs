@@ -1112,3 +1112,52 @@ fn a_users_list_missing_pages_is_said_beside_the_counts() {
         "{notes:?}"
     );
 }
+
+#[test]
+fn every_group_holding_the_reserved_user_group_name_scopes_its_members() {
+    // Display names are not unique: both groups named `Defender_Experts_Scoped_Coverage_Users`
+    // scope their direct members, whichever the list gives first.
+    let case = manifest().join("tests/fixtures/exports/graph-reserved-name-twice");
+    let v = scope_json(&case);
+    assert_eq!(state_of(&v, "rosa.delgado@fabrikam.example").0, "in_scope");
+    assert_eq!(state_of(&v, "tomas.berg@fabrikam.example").0, "in_scope");
+    assert_eq!(
+        state_of(&v, "amir.haddad@fabrikam.example").0,
+        "out_of_scope"
+    );
+    assert!(noted(&v, "(`9f2b6e81-0c3d-4a75-8e19-6d4a2c7b5f03`)"), "{v}");
+    let (_, out) = crate::common::lint_json(&case);
+    assert_eq!(violation_messages(&out, "DEX008").len(), 2, "{out}");
+    // Without the second group's members, a user not in the first is unknown, not out of
+    // scope, in either order of the groups list.
+    for swap in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(&case, dir.path());
+        let second = "graph/groups/9f2b6e81-0c3d-4a75-8e19-6d4a2c7b5f03";
+        std::fs::remove_dir_all(dir.path().join(second)).unwrap();
+        if swap {
+            let path = dir.path().join("graph/groups.json");
+            let mut g: Value =
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            g["value"].as_array_mut().unwrap().reverse();
+            std::fs::write(&path, g.to_string()).unwrap();
+        }
+        let v = scope_json(dir.path());
+        assert_eq!(
+            state_of(&v, "rosa.delgado@fabrikam.example").0,
+            "in_scope",
+            "{v}"
+        );
+        for who in [
+            "tomas.berg@fabrikam.example",
+            "amir.haddad@fabrikam.example",
+        ] {
+            let (state, asset) = state_of(&v, who);
+            assert_eq!(state, "unknown", "{asset}");
+            assert!(
+                asset["reason"].as_str().unwrap().contains("9f2b6e81"),
+                "{asset}"
+            );
+        }
+    }
+}
