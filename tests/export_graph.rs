@@ -1603,3 +1603,59 @@ fn a_date_that_cannot_be_read_is_unknown_and_reported_at_its_value() {
         "{warnings:?}"
     );
 }
+
+#[test]
+fn a_groups_owners_and_parents_are_not_read_as_its_members() {
+    const GID: &str = "b320b3f0-6a2d-4a47-9c5e-3e0f1f6f8a21";
+    let folder = format!("graph/groups/{GID}");
+    let noted = |report: &Json| {
+        errors(report)
+            .into_iter()
+            .filter(|e| e.3.contains("not the group's members, so it was not read"))
+            .map(|e| (e.0, e.1))
+            .collect::<Vec<_>>()
+    };
+    let (code, report) = lint("graph-group-owners-memberof");
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(
+        noted(&report),
+        [
+            ("note".to_string(), format!("{folder}/memberOf.json")),
+            ("note".to_string(), format!("{folder}/owners.json")),
+        ]
+    );
+    assert!(messages(&report, "DEX003").is_empty(), "{report}");
+    assert!(messages(&report, "DEX006").is_empty(), "{report}");
+    let l = load("graph-group-owners-memberof");
+    let names: Vec<_> = list(&records(&l.model, "groups")[0], "members")
+        .into_iter()
+        .map(|m| text(m, "name").unwrap())
+        .collect();
+    assert_eq!(names, ["Adele Vance"]);
+    // Without the members list, the owners (here as `Get-MgGroupOwner | ConvertTo-Json`
+    // writes them) do not stand in for it: the members are not in the export.
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&fixture("graph-group-owners-memberof"), dir.path());
+    std::fs::remove_file(dir.path().join(&folder).join("members.json")).unwrap();
+    let owners = dir.path().join(&folder).join("owners.json");
+    let doc: Json = serde_json::from_str(&std::fs::read_to_string(&owners).unwrap()).unwrap();
+    let sdk: Vec<Json> = doc["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| serde_json::json!({"Id": m["id"], "DeletedDateTime": null, "AdditionalProperties": m}))
+        .collect();
+    std::fs::write(&owners, serde_json::to_string_pretty(&sdk).unwrap()).unwrap();
+    let (_, report) = common::lint_json(dir.path());
+    assert_eq!(noted(&report).len(), 2, "{report}");
+    for policy in ["DEX003", "DEX006", "DEX007"] {
+        let skipped = common::not_evaluated(&report, policy);
+        assert!(
+            skipped
+                .iter()
+                .any(|(e, why)| e == &format!("groups/{GID}")
+                    && why.contains("are not in the export")),
+            "{policy}: {skipped:?}"
+        );
+    }
+}

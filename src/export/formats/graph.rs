@@ -40,6 +40,10 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
         skip_transitive_members(b, doc, rel);
         return true;
     }
+    if let Some(relationship) = other_relationship(doc, rel) {
+        skip_other_relationship(b, doc, rel, relationship);
+        return true;
+    }
     if cast_members(b, doc, rel) {
         return true;
     }
@@ -90,6 +94,91 @@ pub(crate) fn skip_transitive_members(b: &mut Builder, doc: &At<'_>, rel: &str) 
          telling which are direct; scoped coverage takes only direct members, so it was not \
          read: export `GET /groups/{gid}/members` to `groups/{gid}/members.json` \
          (docs/exporting.md)"
+    );
+    if crate::export::documented_path(rel) {
+        b.shape_error(doc, &message);
+    } else {
+        b.note(doc, &message);
+    }
+}
+
+/// The relationships of a group other than `members` and `transitiveMembers` whose lists are
+/// directory objects (Microsoft Graph "group resource type", Relationships: `owners`,
+/// `memberOf`, `transitiveMemberOf`, `membersWithLicenseErrors`, `acceptedSenders`,
+/// `rejectedSenders`), and a device's (`registeredOwners`, `registeredUsers`, "device resource
+/// type") saved in a group's folder. Their `@odata.context` is `#directoryObjects`, as the
+/// members list's.
+const OTHER_RELATIONSHIPS: [&str; 8] = [
+    "owners",
+    "memberOf",
+    "transitiveMemberOf",
+    "membersWithLicenseErrors",
+    "acceptedSenders",
+    "rejectedSenders",
+    "registeredOwners",
+    "registeredUsers",
+];
+
+/// The relationship other than `members` (one of [`OTHER_RELATIONSHIPS`]) that a list in a
+/// group's folder holds: its `@odata.context` or `@odata.nextLink` names it
+/// (`#groups('{id}')/owners`, `/groups/{id}/owners?$skiptoken=`), or, without one that names
+/// `members`, its file name does (`owners.json`, `memberOf-2.json`). None for a members list,
+/// and outside a group's folder.
+pub(crate) fn other_relationship(doc: &At<'_>, rel: &str) -> Option<&'static str> {
+    group_folder(rel)?;
+    // The relationship a URL's path ends with (`.../groups/{id}/owners`).
+    let named = |url: &str| {
+        let path = url.split('?').next().unwrap_or(url).trim_end_matches('/');
+        let last = path.rsplit('/').next().unwrap_or(path);
+        (
+            last.eq_ignore_ascii_case("members"),
+            relationship_named(last),
+        )
+    };
+    let context = document_context(doc).map(|(_, fragment)| fragment);
+    let link = doc.get("@odata.nextLink").and_then(|l| l.text());
+    for url in context.iter().chain(link.iter()) {
+        match named(url) {
+            (true, _) => return None,
+            (false, Some(r)) => return Some(r),
+            (false, None) => {}
+        }
+    }
+    let file = rel.rsplit('/').next().unwrap_or(rel);
+    // The name's first word: `memberOf` of `memberOf-2.json`, `owners` of `owners (1).json`.
+    let word = file
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .next()
+        .unwrap_or(file);
+    relationship_named(word)
+}
+
+/// The relationship of [`OTHER_RELATIONSHIPS`] spelled `word` (in any case).
+fn relationship_named(word: &str) -> Option<&'static str> {
+    OTHER_RELATIONSHIPS
+        .into_iter()
+        .find(|r| r.eq_ignore_ascii_case(word))
+}
+
+/// Notes a list of a group's other relationship (its owners, the groups it is a member of)
+/// and reads nothing of it: they are not its members, which only `GET /groups/{id}/members`
+/// lists. An error at the members path (`groups/<gid>/members.json`): the group's members are
+/// missing.
+pub(crate) fn skip_other_relationship(
+    b: &mut Builder,
+    doc: &At<'_>,
+    rel: &str,
+    relationship: &str,
+) {
+    let gid = group_folder(rel).unwrap_or_else(|| "<group id>".into());
+    let owner = match relationship {
+        "registeredOwners" | "registeredUsers" => "devices",
+        _ => "groups",
+    };
+    let message = format!(
+        "this is a `{relationship}` list (`GET /{owner}/{{id}}/{relationship}`), not the \
+         group's members, so it was not read; a group's members are `GET /groups/{gid}/members`, \
+         read at `groups/{gid}/members.json` (docs/exporting.md)"
     );
     if crate::export::documented_path(rel) {
         b.shape_error(doc, &message);

@@ -83,6 +83,14 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
         graph::skip_transitive_members(b, doc, rel);
         return true;
     }
+    if let Some(relationship) = gid
+        .as_ref()
+        .and_then(|_| graph::other_relationship(doc, rel))
+    {
+        // `Get-MgGroupOwner`, `Get-MgGroupMemberOf`, saved in the group's folder.
+        graph::skip_other_relationship(b, doc, rel, relationship);
+        return true;
+    }
     let kind = match items.first() {
         None => match gid {
             // `Get-MgGroupMember` of a group without members writes nothing or `[]`.
