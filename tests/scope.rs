@@ -1161,3 +1161,32 @@ fn every_group_holding_the_reserved_user_group_name_scopes_its_members() {
         }
     }
 }
+
+#[test]
+fn a_case_or_space_twin_of_the_reserved_user_group_is_a_near_miss_beside_it() {
+    // The second group's name differs from the reserved one in case, or by a trailing space:
+    // it adds nothing to it, so it is no other group of its own but a near miss (DEX002) that
+    // Defender Experts does not recognise, whose members are lost.
+    for twin in [
+        "defender_experts_scoped_coverage_users",
+        "Defender_Experts_Scoped_Coverage_Users ",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(
+            &manifest().join("tests/fixtures/exports/graph-reserved-name-twice"),
+            dir.path(),
+        );
+        let path = dir.path().join("graph/groups.json");
+        let mut g: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        g["value"][1]["displayName"] = twin.into();
+        std::fs::write(&path, g.to_string()).unwrap();
+        let v = scope_json(dir.path());
+        assert_eq!(state_of(&v, "rosa.delgado@fabrikam.example").0, "in_scope");
+        let (state, asset) = state_of(&v, "tomas.berg@fabrikam.example");
+        assert_eq!(state, "lost", "{asset}");
+        assert!(noted(&v, "is a near miss of a reserved name"), "{v}");
+        let (_, out) = crate::common::lint_json(dir.path());
+        assert_eq!(violation_messages(&out, "DEX002").len(), 1, "{out}");
+        assert!(violation_messages(&out, "DEX008").is_empty(), "{out}");
+    }
+}

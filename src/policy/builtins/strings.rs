@@ -101,10 +101,15 @@ fn join(args: Vec<Val<'_>>) -> Val<'_> {
 
 /// Whether a group named `name` stands for a renamed group of the reserved name `reserved`
 /// (DEX001, DEX002, `dexlint scope`): a near miss ([`similar`]), unless the name adds to
-/// `reserved` (holds it, ignoring case) while a group holds `reserved` itself (`held`): then it
-/// is another group, such as `Defender_Experts_Scoped_Coverage_Devices_Excluded`.
+/// `reserved` (holds it, ignoring case, and is more than it with case and surrounding spaces
+/// ignored) while a group holds `reserved` itself (`held`): then it is another group, such as
+/// `Defender_Experts_Scoped_Coverage_Devices_Excluded`. A twin that differs only in case or
+/// surrounding spaces (`defender_experts_scoped_coverage_users`, a trailing space) adds
+/// nothing: it is a near miss beside the exact group too.
 pub fn renamed(name: &str, reserved: &str, held: bool) -> bool {
-    similar(name, reserved) && !(held && name.to_lowercase().contains(&reserved.to_lowercase()))
+    let (lower, reserved_lower) = (name.to_lowercase(), reserved.to_lowercase());
+    let adds = lower.contains(&reserved_lower) && lower.trim() != reserved_lower;
+    similar(name, reserved) && !(held && adds)
 }
 
 /// `similar(a, b)`: `a` is a near miss of `b`: equal ignoring case, separators and spaces;
