@@ -486,6 +486,19 @@ fn assess_each(
             file_of(model, d.get("group").and_then(|f| f.loc()).or(d.loc()))
         ));
     }
+    // The scoped device group is a Defender for Endpoint device group: an Entra group holding
+    // its name (a likely mistake) scopes nothing.
+    for g in groups
+        .iter()
+        .filter(|g| g.text("name") == Some(DEVICES_GROUP))
+    {
+        notes.push(format!(
+            "`{DEVICES_GROUP}` (`{}`) is an Entra ID group: Defender Experts scopes devices \
+             through a Defender for Endpoint device group of that name, so this group scopes \
+             nothing (create the device group in the Defender portal instead)",
+            file_of(model, g.loc())
+        ));
+    }
     for g in near_users.iter().chain(&near_devices) {
         notes.push(format!(
             "`{}` (`{}`) is a near miss of a reserved name: Defender Experts does not recognise it{}",

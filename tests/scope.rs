@@ -1190,3 +1190,22 @@ fn a_case_or_space_twin_of_the_reserved_user_group_is_a_near_miss_beside_it() {
         assert!(violation_messages(&out, "DEX008").is_empty(), "{out}");
     }
 }
+
+#[test]
+fn an_entra_group_with_the_device_group_name_is_said_to_scope_nothing() {
+    // The scoped device group is a Defender for Endpoint device group: an Entra group of that
+    // name (empty here) is no scoped group, so DEX007 does not call it one, and scope says
+    // what it is.
+    let case = manifest().join("policies/tests/DEX007/silent-entra-group-with-device-name/export");
+    let v = scope_json(&case);
+    assert!(
+        noted(
+            &v,
+            "`Defender_Experts_Scoped_Coverage_Devices` (`graph/groups.json`) is an Entra ID \
+             group: Defender Experts scopes devices through a Defender for Endpoint device group"
+        ),
+        "{v}"
+    );
+    let (_, out) = crate::common::lint_json(&case);
+    assert!(violation_messages(&out, "DEX007").is_empty(), "{out}");
+}
