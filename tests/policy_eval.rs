@@ -184,6 +184,9 @@ fn similar_names() {
         // Three characters shorter or longer: at the distance's limit.
         "Defender_Experts_Scoped_Coverage_Devi",
         "Defender_Experts_Scopedxyz_Coverage_Devices",
+        // Fullwidth low lines (U+FF3F) and letters, as NFKC reads them.
+        "Defender\u{FF3F}Experts\u{FF3F}Scoped\u{FF3F}Coverage\u{FF3F}Devices",
+        "\u{FF24}efender_Experts_Scoped_Coverage_Devices",
     ] {
         assert!(similar(near, r), "{near}");
     }

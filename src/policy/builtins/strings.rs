@@ -75,7 +75,7 @@ pub const FUNCTIONS: &[Builtin] = &[
         returns: Returns::Bool,
         eval: Eval::Values(|a| test_strs(&a, similar)),
         usage: "similar(a, b)",
-        doc: "string, string → bool: a near miss of b (same letters ignoring case, separators `_ - . ` and spaces; b with a prefix/suffix added; Levenshtein distance ≤ 3 after normalising) but not equal to b",
+        doc: "string, string → bool: a near miss of b (same letters ignoring case, separators `_ - . ` and spaces; b with a prefix/suffix added; Levenshtein distance ≤ 3 after normalising; fullwidth forms such as `＿` read as their ASCII characters) but not equal to b",
     },
 ];
 
@@ -113,13 +113,22 @@ pub fn renamed(name: &str, reserved: &str, held: bool) -> bool {
 }
 
 /// `similar(a, b)`: `a` is a near miss of `b`: equal ignoring case, separators and spaces;
-/// `b` with something added around it; or within edit distance 3 once normalised.
+/// `b` with something added around it; or within edit distance 3 once normalised. Fullwidth
+/// forms (U+FF01 to U+FF5E: `＿`, `－`, `Ｄ`) are read as the ASCII characters they stand for,
+/// as Unicode's compatibility decomposition (NFKC) reads them.
 pub fn similar(a: &str, b: &str) -> bool {
     if a == b {
         return false;
     }
     let norm = |s: &str| -> String {
         s.chars()
+            .map(|c| match c {
+                '\u{FF01}'..='\u{FF5E}' => u32::from(c)
+                    .checked_sub(0xFEE0)
+                    .and_then(char::from_u32)
+                    .unwrap_or(c),
+                _ => c,
+            })
             .filter(|c| !matches!(c, '_' | '-' | '.') && !c.is_whitespace())
             .flat_map(char::to_lowercase)
             .collect()
