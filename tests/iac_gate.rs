@@ -393,3 +393,142 @@ fn a_member_of_two_groups_is_not_said_to_be_of_the_other_group() {
         "{ne:?}"
     );
 }
+
+/// The violations of `policy` in a `--format json` report: (message, file, pointer).
+fn violations_at(report: &Value, policy: &str) -> Vec<(String, String, String)> {
+    report["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["policy"] == policy)
+        .map(|v| {
+            (
+                v["message"].as_str().unwrap().to_string(),
+                v["file"].as_str().unwrap_or("").to_string(),
+                v["pointer"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+const TEMPLATE_SUB: &str = "0b5e2f7a-4c1d-4e8b-9a36-7d2c5e1f8a40";
+const AZAPI_SUB: &str = "9e41c7d2-8a53-4f06-b1e7-3c6d0a9f2b15";
+
+#[test]
+fn arm_templates_deployed_by_a_terraform_plan_are_read() {
+    let (code, report) = lint_json(&fixture("terraform-template-deployment"));
+    assert_eq!(code, 1, "{report:#}");
+    let dex302 = violations_at(&report, "DEX302");
+    assert!(
+        dex302.len() == 1
+            && dex302[0].0.contains(TEMPLATE_SUB)
+            && dex302[0].0.contains("tier `Free`")
+            && dex302[0].1 == "terraform/plan.json"
+            && dex302[0].2 == "/resource_changes/1/change/after/template_content",
+        "{report:#}"
+    );
+    let dex303 = violations_at(&report, "DEX303");
+    assert!(
+        dex303.len() == 1
+            && dex303[0].0.contains(AZAPI_SUB)
+            && dex303[0]
+                .2
+                .starts_with("/resource_changes/2/change/after/body/properties/template"),
+        "{report:#}"
+    );
+    // Never "the plan has no pricing" of a subscription a template sets.
+    let ne = report["not_evaluated"].to_string();
+    assert!(!ne.contains("the plan has no"), "{ne}");
+}
+
+#[test]
+fn a_terraform_template_deployment_and_a_pricing_of_one_subscription_leave_its_tier_unknown() {
+    let pricing = serde_json::json!({
+        "address": "azurerm_security_center_subscription_pricing.servers",
+        "mode": "managed",
+        "type": "azurerm_security_center_subscription_pricing",
+        "name": "servers",
+        "provider_name": "registry.terraform.io/hashicorp/azurerm",
+        "change": {
+            "actions": ["create"],
+            "before": null,
+            "after": {"extension": [], "resource_type": "VirtualMachines", "subplan": "P2",
+                      "tier": "Standard", "timeouts": null},
+            "after_unknown": {"extension": [], "id": true},
+            "before_sensitive": false,
+            "after_sensitive": {"extension": []}
+        }
+    });
+    for reverse in [false, true] {
+        let report = lint_edited("terraform-template-deployment", |plan| {
+            plan["resource_changes"]
+                .as_array_mut()
+                .unwrap()
+                .insert(0, pricing.clone());
+            plan["configuration"]["root_module"]["resources"]
+                .as_array_mut()
+                .unwrap()
+                .push(serde_json::json!({
+                    "address": "azurerm_security_center_subscription_pricing.servers",
+                    "mode": "managed",
+                    "type": "azurerm_security_center_subscription_pricing",
+                    "name": "servers",
+                    "provider_config_key": "azurerm",
+                    "expressions": {"tier": {"constant_value": "Standard"}},
+                    "schema_version": 1
+                }));
+            if reverse {
+                reversed(plan);
+            }
+        });
+        assert!(
+            violation_messages(&report, "DEX302").is_empty(),
+            "{report:#}"
+        );
+        let ne = not_evaluated(&report, "DEX302");
+        assert!(
+            ne.iter()
+                .any(|(e, r)| e == &format!("cloud_accounts/{TEMPLATE_SUB}")
+                    && r.contains("`azurerm_security_center_subscription_pricing.servers`")
+                    && r.contains("`azurerm_subscription_template_deployment.defender`")
+                    && r.contains("applied last")),
+            "{reverse}: {ne:?}"
+        );
+    }
+}
+
+#[test]
+fn a_template_a_terraform_plan_cannot_read_leaves_what_it_may_set_unknown() {
+    // `template_content` known only after apply.
+    let report = lint_edited("terraform-template-deployment", |plan| {
+        let change = &mut plan["resource_changes"][1]["change"];
+        change["after"]["template_content"] = Value::Null;
+        change["after_unknown"]["template_content"] = Value::from(true);
+    });
+    let ne = not_evaluated(&report, "DEX302");
+    assert!(
+        violations_at(&report, "DEX302").is_empty()
+            && ne
+                .iter()
+                .any(|(e, r)| e == &format!("cloud_accounts/{TEMPLATE_SUB}")
+                    && r.contains("`azurerm_subscription_template_deployment.defender`")
+                    && r.contains("`after_unknown.template_content`")),
+        "{report:#}"
+    );
+    // A template the azapi deployment links.
+    let report = lint_edited("terraform-template-deployment", |plan| {
+        let props = &mut plan["resource_changes"][2]["change"]["after"]["body"]["properties"];
+        props.as_object_mut().unwrap().remove("template");
+        props["templateLink"] = serde_json::json!({"uri": "https://example.org/defender.json"});
+    });
+    let ne = not_evaluated(&report, "DEX303");
+    assert!(
+        violations_at(&report, "DEX303").is_empty()
+            && ne
+                .iter()
+                .any(|(e, r)| e == &format!("cloud_accounts/{AZAPI_SUB}")
+                    && r.contains("`azapi_resource.defender_baseline`")
+                    && r.contains("`templateLink`")),
+        "{report:#}"
+    );
+}

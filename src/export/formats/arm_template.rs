@@ -171,6 +171,7 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
         seen: Vec::new(),
         read: 0,
         prefix: String::new(),
+        keys: format!("{SOURCE}:{rel}"),
         account: Account {
             key: format!("{SOURCE}:{rel}"),
             id: format!("target subscription of {rel}"),
@@ -183,14 +184,139 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
     let missing = format!("no parameters file beside `{rel}` sets it");
     reader.template(b, doc, target, &given, None, &missing);
     unset_fields(b, doc, rel, &reader.accounts, &reader.not_deployed);
-    if reader.read == 0 {
+    reader.nothing_read(b, doc, "this ARM template");
+    true
+}
+
+/// What an ARM template embedded in a document of another format deploys to (see
+/// [`embedded`]).
+#[derive(Debug, Clone)]
+pub enum DeployedTo {
+    /// A subscription: the key and id of its cloud account record (see
+    /// [`Builder::cloud_account`]).
+    Subscription {
+        /// The account's key.
+        key: String,
+        /// The subscription id, or what names the subscription when it is not known.
+        id: String,
+    },
+    /// A resource group of a subscription (as [`DeployedTo::Subscription`]) and its name.
+    ResourceGroup {
+        /// The subscription's account key.
+        key: String,
+        /// The subscription id, or what names the subscription.
+        id: String,
+        /// The resource group's name.
+        group: String,
+    },
+    /// A management group.
+    ManagementGroup,
+    /// The tenant.
+    Tenant,
+}
+
+/// An ARM template that a document of another format deploys: a Terraform template deployment's
+/// `template_content` (`azurerm_subscription_template_deployment` and its resource-group,
+/// management-group and tenant forms) or an azapi `Microsoft.Resources/deployments`'
+/// `body.properties.template`.
+pub struct Embedded<'a> {
+    /// The template, located in the document that holds it.
+    pub template: At<'a>,
+    /// The parameters the deployment passes (`{"name": {"value": ...}}`, or a parameters file
+    /// whose `parameters` they are); None when it passes none. A parameter the deployment's
+    /// `parameters` leaves out takes its default.
+    pub parameters: Option<At<'a>>,
+    /// Why the parameters the deployment passes are not known (its parameters known only after
+    /// apply): every parameter of the template is then unknown, for this reason.
+    pub parameters_unknown: Option<String>,
+    /// The deploying resource as messages name it (a Terraform resource address): records are
+    /// named after it, as after a deployment (`azurerm_subscription_template_deployment.d::VirtualMachines`).
+    pub path: String,
+    /// The document's path, relative to the export root.
+    pub rel: String,
+    /// What it deploys to.
+    pub to: DeployedTo,
+    /// What the keys of the cloud accounts of the subscriptions the template names by id start
+    /// with, before `:<subscription id>` (`terraform`: the plan's own accounts).
+    pub keys: String,
+}
+
+/// Reads an ARM template that another document deploys (see [`Embedded`]) as a nested
+/// deployment is read: its resources deploy to `to`, with the parameters the deployment passes.
+/// What it does not set of the subscription is left as it is: the document that deploys it
+/// says what it sets of the rest.
+pub fn embedded(b: &mut Builder, e: Embedded<'_>) {
+    let shown = format!("the ARM template of `{}`", e.path);
+    let parameters = e.parameters.map(|p| match schema_of(&p) {
+        Some(Schema::Parameters) => p.get("parameters").unwrap_or(p),
+        _ => p,
+    });
+    let mut given = passed(parameters, &format!("of `{}`", e.path), json_val);
+    if let Some(why) = &e.parameters_unknown {
+        for (name, _) in e
+            .template
+            .get("parameters")
+            .map(|p| p.members())
+            .unwrap_or_default()
+        {
+            given.insert(
+                name.to_ascii_lowercase(),
+                Val::Unknown(format!("parameter `{name}`: {why}")),
+            );
+        }
+    }
+    let (target, account, group) = match e.to {
+        DeployedTo::Subscription { key, id } => (Target::Subscription, Account { key, id }, None),
+        DeployedTo::ResourceGroup { key, id, group } => {
+            (Target::ResourceGroup, Account { key, id }, Some(group))
+        }
+        DeployedTo::ManagementGroup | DeployedTo::Tenant => {
+            let target = if matches!(e.to, DeployedTo::Tenant) {
+                Target::Tenant
+            } else {
+                Target::ManagementGroup
+            };
+            let account = Account {
+                key: format!("{}:{}", e.keys, e.path),
+                id: format!("target subscription of {}", e.path),
+            };
+            (target, account, None)
+        }
+    };
+    let mut reader = Reader {
+        origins: Origins::new(),
+        rel: e.rel.clone(),
+        top: e.rel.clone(),
+        dir: String::new(),
+        seen: Vec::new(),
+        read: 0,
+        prefix: format!("{}::", e.path),
+        keys: e.keys,
+        account,
+        group,
+        depth: 0,
+        accounts: Vec::new(),
+        not_deployed: Vec::new(),
+    };
+    let missing = format!("`{}` does not pass it", e.path);
+    reader.template(b, &e.template, target, &given, None, &missing);
+    reader.nothing_read(b, &e.template, &shown);
+}
+
+impl Reader {
+    /// A note at the template `doc` (`what`: how the note names it) when it deploys nothing
+    /// dexlint reads: what it deploys, and what it does not deploy and why.
+    fn nothing_read(&self, b: &mut Builder, doc: &At<'_>, what: &str) {
+        if self.read != 0 {
+            return;
+        }
         let at = doc.get("resources").unwrap_or(*doc);
         let mut seen = Vec::new();
-        if !reader.seen.is_empty() {
-            seen.push(format!("it deploys `{}`", reader.seen.join("`, `")));
+        if !self.seen.is_empty() {
+            seen.push(format!("it deploys `{}`", self.seen.join("`, `")));
         }
-        if !reader.not_deployed.is_empty() {
-            let skipped: Vec<String> = reader
+        if !self.not_deployed.is_empty() {
+            let skipped: Vec<String> = self
                 .not_deployed
                 .iter()
                 .map(|n| format!("`{}` ({})", n.shown, n.why()))
@@ -203,14 +329,13 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
         b.note(
             &at,
             &format!(
-                "this ARM template deploys no resource dexlint reads ({}); dexlint reads \
+                "{what} deploys no resource dexlint reads ({}); dexlint reads \
                  `Microsoft.Security/pricings`, `Microsoft.Security/settings`, \
                  `Microsoft.Security/securityConnectors` and `Microsoft.Graph/groups`",
                 seen.join("; ")
             ),
         );
     }
-    true
 }
 
 /// The fields of the subscriptions a template deploys to that it does not set (no
@@ -737,6 +862,9 @@ struct Reader {
     /// The path of the deployments the current template is nested in, each followed by
     /// `::` (empty at the top).
     prefix: String,
+    /// What the keys of the cloud accounts of subscriptions named by id start with, before
+    /// `:<id>` (`arm-template:main.json`; see [`Embedded::keys`]).
+    keys: String,
     /// The subscription the current template deploys to.
     account: Account,
     /// The resource group the current template deploys to, when a deployment names it.
@@ -1303,8 +1431,8 @@ impl Reader {
                         Some(super::arm::Scope::Subscription(sub)) => {
                             account_id = sub.clone();
                             Scope::Subscription(format!(
-                                "{SOURCE}:{}:{}",
-                                self.top,
+                                "{}:{}",
+                                self.keys,
                                 sub.to_ascii_lowercase()
                             ))
                         }
@@ -1552,11 +1680,11 @@ impl Reader {
         let account = match r.at.get("subscriptionId").map(|s| eval_json(&s, ctx)) {
             None => self.account.clone(),
             Some(Val::Str(id)) => Account {
-                key: format!("{SOURCE}:{}:{}", self.top, id.to_ascii_lowercase()),
+                key: format!("{}:{}", self.keys, id.to_ascii_lowercase()),
                 id,
             },
             Some(_) => Account {
-                key: format!("{SOURCE}:{}:{path}", self.top),
+                key: format!("{}:{path}", self.keys),
                 id: format!("target subscription of {path} in {}", self.top),
             },
         };

@@ -4,7 +4,9 @@
 //! else its `planned_values`, else a state's `values`, through every child module. Read: `azuread_group`, `azuread_group_member`,
 //! `azurerm_security_center_subscription_pricing` and `azurerm_security_center_setting`, and
 //! the `Microsoft.Security` connectors, pricings and settings of `azapi_resource` and
-//! `azapi_update_resource` (see `azapi`).
+//! `azapi_update_resource` (see `azapi`), and the ARM templates the plan deploys (the azurerm
+//! `*_template_deployment` resources, azapi `Microsoft.Resources/deployments`: see
+//! `template_deployment`, `azapi_deployment`).
 //!
 //! Records are named by absolute resource address (`module.identity.azuread_group.team["soc"]`,
 //! with the instance key of `count`/`for_each`). Object ids are often unknown at plan time, so
@@ -19,11 +21,13 @@
 //! A plan that is `errored` or not `complete` is read with a warning, and a gap on what it may
 //! lack (see `incomplete`).
 
+use super::arm_template::{self, DeployedTo, Embedded};
 use crate::export::json::{put, put_at, At, Conv, Strings};
-use crate::export::tree;
+use crate::export::tree::{self, Node};
 use crate::export::Builder;
 use crate::model::schema;
 use crate::model::{Field, Loc, Record, ThinVec, Value};
+use std::borrow::Cow;
 
 /// One resource instance of the plan or state.
 struct Instance<'a> {
@@ -132,7 +136,11 @@ fn collection_of(kind: &str) -> Option<(&'static str, &'static str)> {
         "azurerm_security_center_subscription_pricing"
         | "azurerm_security_center_setting"
         | "azapi_resource"
-        | "azapi_update_resource" => Some((
+        | "azapi_update_resource"
+        | "azurerm_subscription_template_deployment"
+        | "azurerm_resource_group_template_deployment"
+        | "azurerm_management_group_template_deployment"
+        | "azurerm_tenant_template_deployment" => Some((
             "cloud_accounts",
             "Defender for Cloud pricings and settings of its subscriptions",
         )),
@@ -787,6 +795,9 @@ fn load(b: &mut Builder, doc: &At<'_>, instances: &[Instance<'_>], rel: &str) {
             "azapi_resource" | "azapi_update_resource" if i.deleted.is_none() => {
                 azapi(b, i, rel);
             }
+            kind if i.deleted.is_none() && deployed_to(kind).is_some() => {
+                template_deployment(b, doc, i, rel, &mut setters);
+            }
             _ => {}
         }
     }
@@ -848,6 +859,9 @@ fn azapi(b: &mut Builder, i: &Instance<'_>, rel: &str) {
         .next()
         .unwrap_or_default()
         .to_ascii_lowercase();
+    if kind == "microsoft.resources/deployments" && i.kind == "azapi_resource" {
+        return azapi_deployment(b, i, rel, &written);
+    }
     let Some(list) = kind.strip_prefix("microsoft.security/") else {
         return;
     };
@@ -982,6 +996,396 @@ fn azapi(b: &mut Builder, i: &Instance<'_>, rel: &str) {
             b.push("resource_pricings", p);
         }
     }
+}
+
+/// The Terraform resource types that deploy an ARM template (`template_content`), and what
+/// each deploys to (the azurerm provider's `*_template_deployment` resources).
+const TEMPLATE_DEPLOYMENTS: &[(&str, Target)] = &[
+    (
+        "azurerm_subscription_template_deployment",
+        Target::Subscription,
+    ),
+    (
+        "azurerm_resource_group_template_deployment",
+        Target::ResourceGroup,
+    ),
+    (
+        "azurerm_management_group_template_deployment",
+        Target::ManagementGroup,
+    ),
+    ("azurerm_tenant_template_deployment", Target::Tenant),
+];
+
+/// What a template deployment deploys to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Subscription,
+    ResourceGroup,
+    ManagementGroup,
+    Tenant,
+}
+
+/// What a resource type that deploys an ARM template deploys to; None for another type.
+fn deployed_to(kind: &str) -> Option<Target> {
+    TEMPLATE_DEPLOYMENTS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, t)| *t)
+}
+
+/// An azurerm template deployment (`azurerm_subscription_template_deployment`, and its
+/// resource-group, management-group and tenant forms): its `template_content`, a JSON string,
+/// is read as an ARM template (see [`arm_template::embedded`]) with the parameters of its
+/// `parameters_content`, deploying to the provider's subscription (and `resource_group_name`),
+/// or to the management group or tenant. A template that cannot be read (known only after
+/// apply, deployed from a template spec, not JSON) leaves what it may set unknown, naming the
+/// resource: the subscription's pricing and setting, and the resource pricings.
+fn template_deployment(
+    b: &mut Builder,
+    doc: &At<'_>,
+    i: &Instance<'_>,
+    rel: &str,
+    setters: &mut Setters,
+) {
+    let Some(target) = deployed_to(&i.kind) else {
+        return;
+    };
+    b.touch("cloud_accounts");
+    let to = match target {
+        Target::Subscription | Target::ResourceGroup => {
+            let Some(a) = account(b, doc, i, rel) else {
+                return;
+            };
+            let id = a.identity().unwrap_or_default().to_string();
+            let key = account_key(doc, i, rel).0;
+            match i.after.get("resource_group_name").and_then(|g| g.text()) {
+                Some(group) if target == Target::ResourceGroup => {
+                    DeployedTo::ResourceGroup { key, id, group }
+                }
+                _ => DeployedTo::Subscription { key, id },
+            }
+        }
+        Target::ManagementGroup => DeployedTo::ManagementGroup,
+        Target::Tenant => DeployedTo::Tenant,
+    };
+    let flagged = |attribute: &str| {
+        i.unknown
+            .and_then(|u| u.get(attribute))
+            .filter(|u| u.boolean() == Some(true))
+    };
+    let spec = i
+        .after
+        .get("template_spec_version_id")
+        .filter(|s| s.as_str().is_some());
+    let content = i
+        .after
+        .get("template_content")
+        .filter(|c| c.as_str().is_some());
+    let unread = match (spec, flagged("template_content"), content) {
+        (Some(id), _, _) => Some((
+            format!(
+                "`{}` in `{rel}` deploys the template spec `{}`, which is not in the plan",
+                i.address,
+                id.as_str().unwrap_or_default()
+            ),
+            id,
+        )),
+        (None, Some(flag), _) => Some((
+            format!(
+                "`template_content` of `{}` in `{rel}` is known only after apply \
+                 (`after_unknown.template_content`)",
+                i.address
+            ),
+            flag,
+        )),
+        (None, None, None) => Some((
+            format!("`{}` in `{rel}` has no `template_content`", i.address),
+            i.after,
+        )),
+        (None, None, Some(_)) => None,
+    };
+    if let Some(unread) = unread {
+        return unread_template(b, i, &to, unread);
+    }
+    let Some(content) = content else {
+        return;
+    };
+    let text = content.as_str().unwrap_or_default();
+    let text = tree::arm_without_comments(text).map_or(Cow::Borrowed(text), Cow::Owned);
+    let Some(template) = decoded(&text, &content).filter(|t| t.as_object().is_some()) else {
+        b.shape_error(
+            &content,
+            &format!(
+                "expected the `template_content` of `{}` to be a JSON object (an ARM template)",
+                i.address
+            ),
+        );
+        let why = format!(
+            "the `template_content` of `{}` in `{rel}` could not be read",
+            i.address
+        );
+        return unread_template(b, i, &to, (why, content));
+    };
+    let parameters = i
+        .after
+        .get("parameters_content")
+        .filter(|p| p.as_str().is_some());
+    let parameters_node = parameters
+        .and_then(|p| Some((p, decoded(p.as_str()?, &p)?)))
+        .filter(|(_, n)| n.as_object().is_some());
+    // Set in the configuration and known only after apply, what it passes is not known; left
+    // out of it (the provider computes it), the template's defaults apply.
+    let parameters_unknown = match (parameters, &parameters_node) {
+        (Some(p), None) => {
+            b.shape_error(
+                &p,
+                &format!(
+                    "expected the `parameters_content` of `{}` to be a JSON object",
+                    i.address
+                ),
+            );
+            Some(format!(
+                "the `parameters_content` of `{}` in `{rel}` could not be read",
+                i.address
+            ))
+        }
+        (None, _)
+            if flagged("parameters_content").is_some()
+                && config(doc, i)
+                    .is_none_or(|c| c.path(&["expressions", "parameters_content"]).is_some()) =>
+        {
+            Some(format!(
+                "`parameters_content` of `{}` in `{rel}` is known only after apply \
+                 (`after_unknown.parameters_content`)",
+                i.address
+            ))
+        }
+        _ => None,
+    };
+    // What other resources of the plan set of the subscription is settled with what the
+    // template sets as between two resources (see `settle`).
+    let fields = [
+        ("servers_tier", "template_content"),
+        ("servers_plan", "template_content"),
+        ("mde_integration", "template_content"),
+        ("mde_linux_excluded", "template_content"),
+    ];
+    let earlier = match &to {
+        DeployedTo::Subscription { key, .. } | DeployedTo::ResourceGroup { key, .. } => b
+            .cloud_account(key, "Azure", "terraform", &i.after)
+            .map(|a| {
+                let earlier = held(a, &fields);
+                for (field, _) in fields {
+                    a.set(field, Value::Null, None);
+                }
+                earlier
+            }),
+        DeployedTo::ManagementGroup | DeployedTo::Tenant => None,
+    };
+    let strings = Strings::default();
+    arm_template::embedded(
+        b,
+        Embedded {
+            template: At::new(&template, content.file, &strings),
+            parameters: parameters_node
+                .as_ref()
+                .map(|(p, n)| At::new(n, p.file, &strings)),
+            parameters_unknown,
+            path: i.address.clone(),
+            rel: rel.to_string(),
+            to,
+            keys: "terraform".to_string(),
+        },
+    );
+    if let Some(earlier) = earlier {
+        settle(b, doc, i, rel, (&fields, earlier), setters);
+    }
+}
+
+/// An `azapi_resource` of type `Microsoft.Resources/deployments` (`written`): the template of
+/// its `body.properties.template` read as an ARM template (see [`arm_template::embedded`]), with
+/// the `body.properties.parameters` it passes, deploying to its `parent_id` (a subscription, a
+/// resource group, a management group, or `/`, the tenant). A `body` or `parent_id` known only
+/// after apply, or a template it links (`templateLink`) leave what it may set unknown, naming
+/// the resource.
+fn azapi_deployment(b: &mut Builder, i: &Instance<'_>, rel: &str, written: &str) {
+    b.touch("cloud_accounts");
+    let parent_id = i.after.get("parent_id").and_then(|p| p.text());
+    let parts: Vec<&str> = parent_id
+        .as_deref()
+        .unwrap_or_default()
+        .split('/')
+        .filter(|p| !p.is_empty())
+        .collect();
+    let lower: Vec<String> = parts.iter().map(|p| p.to_ascii_lowercase()).collect();
+    let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
+    let mut subscription = |sub: &str| {
+        let key = format!("terraform:{}", sub.to_ascii_lowercase());
+        if let Some(a) = b.cloud_account(&key, "Azure", "terraform", &i.after) {
+            if a.get("id").and_then(Field::as_str) == Some(key.as_str()) {
+                a.set("id", Value::Str(sub.into()), None);
+            }
+        }
+        (key, sub.to_string())
+    };
+    let to = match (lower.as_slice(), parts.as_slice()) {
+        (["subscriptions", _], [_, sub]) => {
+            let (key, id) = subscription(sub);
+            Some(DeployedTo::Subscription { key, id })
+        }
+        (["subscriptions", _, "resourcegroups", _], [_, sub, _, group]) => {
+            let (key, id) = subscription(sub);
+            Some(DeployedTo::ResourceGroup {
+                key,
+                id,
+                group: (*group).to_string(),
+            })
+        }
+        (["providers", "microsoft.management", "managementgroups", _], _) => {
+            Some(DeployedTo::ManagementGroup)
+        }
+        ([], _) if parent_id.is_some() => Some(DeployedTo::Tenant),
+        _ => None,
+    };
+    let flag = |attribute: &str| i.unknown.and_then(|u| u.get(attribute)).filter(any_unknown);
+    let Some(to) = to else {
+        let (why, at) = match flag("parent_id") {
+            Some(at) => (
+                format!(
+                    "`parent_id` of `{}` (`{written}`) in `{rel}` is known only after apply \
+                     (`after_unknown.parent_id`): where it deploys is not known",
+                    i.address
+                ),
+                at,
+            ),
+            None => (
+                format!(
+                    "the `parent_id` of `{}` (`{written}`) in `{rel}` is no subscription, \
+                     resource group, management group or tenant",
+                    i.address
+                ),
+                i.after.get("parent_id").unwrap_or(i.after),
+            ),
+        };
+        return unread_template(b, i, &DeployedTo::ManagementGroup, (why, at));
+    };
+    if let Some(at) = flag("body") {
+        let why = format!(
+            "`body` of `{}` (`{written}`) in `{rel}` is known only after apply \
+             (`after_unknown.body`): the template it deploys is not known",
+            i.address
+        );
+        return unread_template(b, i, &to, (why, at));
+    }
+    let Some(body) = i.after.get("body") else {
+        let why = format!("`{}` (`{written}`) in `{rel}` has no `body`", i.address);
+        return unread_template(b, i, &to, (why, i.after));
+    };
+    // azapi 1.x: the body as a JSON string (see `azapi`).
+    let encoded = body.as_str().and_then(|text| decoded(text, &body));
+    let strings = Strings::default();
+    let body = match (&encoded, body.as_str()) {
+        (Some(node), _) => At::new(node, body.file, &strings),
+        (None, Some(_)) => {
+            b.shape_error(
+                &body,
+                &format!(
+                    "expected the `body` of `{}` to be an object or its JSON encoding",
+                    i.address
+                ),
+            );
+            let why = format!("the `body` of `{}` in `{rel}` could not be read", i.address);
+            return unread_template(b, i, &to, (why, body));
+        }
+        (None, None) => body,
+    };
+    let props = body.get("properties").filter(At::is_object);
+    let Some(template) = props.and_then(|p| p.get("template")).filter(At::is_object) else {
+        let why = match props.and_then(|p| p.get("templateLink")) {
+            Some(_) => format!(
+                "`{}` (`{written}`) in `{rel}` deploys a linked template (`templateLink`), \
+                 which is not in the plan",
+                i.address
+            ),
+            None => format!(
+                "the `body` of `{}` (`{written}`) in `{rel}` has no `properties.template`",
+                i.address
+            ),
+        };
+        let at = props.and_then(|p| p.get("templateLink")).unwrap_or(body);
+        return unread_template(b, i, &to, (why, at));
+    };
+    let parameters_unknown = props.and_then(|p| p.get("parametersLink")).map(|_| {
+        format!(
+            "`{}` in `{rel}` passes its parameters in a `parametersLink` file, which is not in \
+             the plan",
+            i.address
+        )
+    });
+    arm_template::embedded(
+        b,
+        Embedded {
+            template,
+            parameters: props.and_then(|p| p.get("parameters")),
+            parameters_unknown,
+            path: i.address.clone(),
+            rel: rel.to_string(),
+            to,
+            keys: "terraform".to_string(),
+        },
+    );
+}
+
+/// The JSON value a string of the plan encodes (`jsonencode(...)`, `file("template.json")`),
+/// `text` (the string, or its text without comments), located at the string `at`; None when
+/// it is not JSON.
+fn decoded<'t>(text: &'t str, at: &At<'_>) -> Option<Node<'t>> {
+    let mut node = tree::parse(text, tree::MAX_DEPTH).ok()?;
+    tree::relocate(&mut node, at.v.start);
+    Some(node)
+}
+
+/// A template deployment whose template is not read (`why`, shown at `at`): what it may set
+/// is unknown. The pricing and setting of the subscription it deploys to (`to`), and the
+/// resource pricings; of a management-group or tenant deployment, which may deploy to any
+/// subscription, every cloud account.
+fn unread_template(
+    b: &mut Builder,
+    i: &Instance<'_>,
+    to: &DeployedTo,
+    (why, at): (String, At<'_>),
+) {
+    b.warning(
+        &at,
+        &format!(
+            "the ARM template `{}` deploys was not read: {why}",
+            i.address
+        ),
+    );
+    match to {
+        DeployedTo::Subscription { key, .. } | DeployedTo::ResourceGroup { key, .. } => {
+            let Some(a) = b.cloud_account(key, "Azure", "terraform", &i.after) else {
+                return;
+            };
+            let fields = [
+                "servers_tier",
+                "servers_plan",
+                "mde_integration",
+                "mde_linux_excluded",
+            ];
+            for field in fields {
+                a.set(field, Value::Unknown, Some(at.loc()));
+            }
+            let id = a.identity().unwrap_or_default().to_string();
+            for field in fields {
+                b.unknown("cloud_accounts", field, &id, why.clone(), &at);
+            }
+        }
+        DeployedTo::ManagementGroup | DeployedTo::Tenant => {
+            b.gap("cloud_accounts", None, None, why.clone(), &at);
+        }
+    }
+    b.gap("resource_pricings", None, None, why, &at);
 }
 
 /// The record of `deleted_groups` for a group the plan deletes (destroys, or replaces), from
@@ -1240,6 +1644,19 @@ fn account<'b>(
     i: &Instance<'_>,
     rel: &str,
 ) -> Option<&'b mut Record> {
+    let (key, subscription) = account_key(doc, i, rel);
+    let a = b.cloud_account(&key, "Azure", "terraform", &i.after)?;
+    // A fresh account is named by its key.
+    if a.get("id").and_then(Field::as_str) == Some(key.as_str()) {
+        let id = subscription.unwrap_or_else(|| i.address.clone());
+        a.set("id", Value::Str(id.into()), None);
+    }
+    Some(a)
+}
+
+/// The key of the cloud account [`account`] gives `i`, and the subscription id when the plan
+/// tells it.
+fn account_key(doc: &At<'_>, i: &Instance<'_>, rel: &str) -> (String, Option<String>) {
     let provider = config(doc, i).and_then(|r| r.get("provider_config_key").and_then(|k| k.text()));
     let subscription = provider.as_ref().and_then(|key| {
         let expression = doc
@@ -1308,13 +1725,7 @@ fn account<'b>(
         (None, Some(p)) => format!("terraform:{rel}:{p}"),
         (None, None) => format!("terraform:{rel}"),
     };
-    let a = b.cloud_account(&key, "Azure", "terraform", &i.after)?;
-    // A fresh account is named by its key.
-    if a.get("id").and_then(Field::as_str) == Some(key.as_str()) {
-        let id = subscription.unwrap_or_else(|| i.address.clone());
-        a.set("id", Value::Str(id.into()), None);
-    }
-    Some(a)
+    (key, subscription)
 }
 
 /// The subscription an azurerm resource's ARM id (`id`: `/subscriptions/<id>/providers/...`)
