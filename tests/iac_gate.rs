@@ -532,3 +532,41 @@ fn a_template_a_terraform_plan_cannot_read_leaves_what_it_may_set_unknown() {
         "{report:#}"
     );
 }
+
+/// The entities of the violations of `policy` in a `--format json` report.
+fn violation_entities(report: &Value, policy: &str) -> Vec<String> {
+    report["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["policy"] == policy)
+        .map(|v| v["entity"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+#[test]
+fn a_module_provider_block_takes_the_subscription_its_module_call_passes() {
+    let dev = "cloud_accounts/c8d17e25-3b9f-4a02-9e6c-41f5b7a0d268";
+    // A root variable the module call passes.
+    let (_, report) = lint_json(&fixture("terraform-module-provider"));
+    assert_eq!(violation_entities(&report, "DEX302"), [dev], "{report:#}");
+    // A constant the module call passes.
+    let report = lint_edited("terraform-module-provider", |plan| {
+        plan["configuration"]["root_module"]["module_calls"]["defender_dev"]["expressions"]
+            ["subscription_id"] = serde_json::json!({
+            "constant_value": "c8d17e25-3b9f-4a02-9e6c-41f5b7a0d268"
+        });
+    });
+    assert_eq!(violation_entities(&report, "DEX302"), [dev], "{report:#}");
+    // The module variable's default, when the module call passes none.
+    let report = lint_edited("terraform-module-provider", |plan| {
+        let call = &mut plan["configuration"]["root_module"]["module_calls"]["defender_dev"];
+        call["expressions"]
+            .as_object_mut()
+            .unwrap()
+            .remove("subscription_id");
+        call["module"]["variables"]["subscription_id"]["default"] =
+            Value::from("c8d17e25-3b9f-4a02-9e6c-41f5b7a0d268");
+    });
+    assert_eq!(violation_entities(&report, "DEX302"), [dev], "{report:#}");
+}

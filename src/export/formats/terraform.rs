@@ -1633,8 +1633,9 @@ fn unknown_account_fields(
 }
 
 /// The Azure subscription the plan's azurerm provider targets: the provider configuration's
-/// `subscription_id`, a constant, or a root-module variable the plan gives a subscription id
-/// (`variables.<name>.value`); else the subscription the ARM ids of the existing pricings and
+/// `subscription_id`, a constant, or a variable whose value is a subscription id (see
+/// [`expression_value`]: a root-module variable's value, a child module's from its module
+/// call); else the subscription the ARM ids of the existing pricings and
 /// settings of that provider configuration name; else one account per provider configuration
 /// (`azurerm.dev` and `azurerm.prod`, `module.spoke:azurerm` are subscriptions of their own),
 /// named after the first resource that configures it.
@@ -1663,22 +1664,12 @@ fn account_key(doc: &At<'_>, i: &Instance<'_>, rel: &str) -> (String, Option<Str
             .path(&["configuration", "provider_config"])?
             .get(key)?
             .path(&["expressions", "subscription_id"])?;
-        if let Some(constant) = expression.get("constant_value").and_then(|c| c.text()) {
-            return Some(constant);
-        }
-        // An expression of one root-module variable whose value is a subscription id (the
-        // plan's `variables` are the root module's; `var.env == "prod" ? "A" : "B"` references
-        // `var.env` only, and its value is no id).
-        if key.contains(':') {
-            return None;
-        }
-        let references = expression.get("references")?.strings()?;
-        let [reference] = references.as_slice() else {
-            return None;
-        };
-        let variable = reference.as_str()?.strip_prefix("var.")?;
-        doc.path(&["variables", variable, "value"])?
-            .text()
+        // A provider configuration of a child module (`module.a.module.b:azurerm`) is
+        // evaluated in that module.
+        let module = key
+            .split_once(':')
+            .map_or_else(Vec::new, |(m, _)| module_path(m));
+        expression_value(doc, &module, &expression, 0)
             .filter(|v| super::entra_exporter::guid_like(v))
     });
     // A resource the configuration no longer declares (the plan deletes it) has no provider
@@ -1726,6 +1717,50 @@ fn account_key(doc: &At<'_>, i: &Instance<'_>, rel: &str) -> (String, Option<Str
         (None, None) => format!("terraform:{rel}"),
     };
     (key, subscription)
+}
+
+/// The text a configuration expression of the module at `module` (its module call names from
+/// the root) has: its `constant_value`, or the value of the one variable it references
+/// (`var.subscription_id`; `var.env == "prod" ? "A" : "B"` references `var.env` only, and is no
+/// value of it). A root-module variable's value is the plan's (`variables.<name>.value`); a
+/// child module's is what the module call passes (`module_calls.<name>.expressions.<variable>`,
+/// evaluated in the calling module), else the variable's `default`. None when it cannot be
+/// told (a local value, a resource attribute, a `for_each` module's `each.value`).
+fn expression_value(
+    doc: &At<'_>,
+    module: &[String],
+    expression: &At<'_>,
+    depth: usize,
+) -> Option<String> {
+    if let Some(constant) = expression.get("constant_value") {
+        return constant.text();
+    }
+    let references = expression.get("references")?.strings()?;
+    let [reference] = references.as_slice() else {
+        return None;
+    };
+    let variable = reference.as_str()?.strip_prefix("var.")?;
+    let Some((_, parent)) = module.split_last() else {
+        return doc.path(&["variables", variable, "value"])?.text();
+    };
+    // Modules nest as deep as the configuration does; a bound keeps a crafted document from
+    // recursing without end.
+    if depth >= 64 {
+        return None;
+    }
+    let mut call = doc.path(&["configuration", "root_module"])?;
+    for (i, name) in module.iter().enumerate() {
+        call = call.get("module_calls")?.get(name)?;
+        if i + 1 < module.len() {
+            call = call.get("module")?;
+        }
+    }
+    match call.path(&["expressions", variable]) {
+        Some(passed) => expression_value(doc, parent, &passed, depth + 1),
+        None => call
+            .path(&["module", "variables", variable, "default"])
+            .and_then(|d| d.text()),
+    }
 }
 
 /// The subscription an azurerm resource's ARM id (`id`: `/subscriptions/<id>/providers/...`)
