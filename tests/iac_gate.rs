@@ -570,3 +570,23 @@ fn a_module_provider_block_takes_the_subscription_its_module_call_passes() {
     });
     assert_eq!(violation_entities(&report, "DEX302"), [dev], "{report:#}");
 }
+
+#[test]
+fn a_refresh_only_plan_is_judged_on_the_state_its_apply_writes() {
+    let (code, report) = lint_json(&fixture("terraform-refresh-only"));
+    assert_eq!(code, 1, "{report:#}");
+    let dex302 = violations_at(&report, "DEX302");
+    assert!(
+        dex302.len() == 1
+            && dex302[0].0.contains("2d7f4b19-6e3a-4c85-a0d2-9b1e5f7c3a64")
+            && dex302[0].2 == "/prior_state/values/root_module/resources/0/values/tier",
+        "{report:#}"
+    );
+    assert!(violations_at(&report, "DEX303").is_empty(), "{report:#}");
+    assert!(
+        diagnostics(&report, "note")
+            .iter()
+            .any(|n| n.2.contains("refresh-only")),
+        "{report:#}"
+    );
+}

@@ -1,7 +1,8 @@
 //! Terraform JSON (`terraform show -json`, Terraform's "JSON Output Format"): a plan's
 //! `resource_changes` (each instance's planned `change.after`; of a deleted instance, only what
 //! its deletion sets, and of a deleted `azuread_group` the group it was, in `deleted_groups`),
-//! else its `planned_values`, else a state's `values`, through every child module. Read: `azuread_group`, `azuread_group_member`,
+//! else its `planned_values` (of a refresh-only plan, which has neither, the refreshed
+//! `prior_state`), else a state's `values`, through every child module. Read: `azuread_group`, `azuread_group_member`,
 //! `azurerm_security_center_subscription_pricing` and `azurerm_security_center_setting`, and
 //! the `Microsoft.Security` connectors, pricings and settings of `azapi_resource` and
 //! `azapi_update_resource` (see `azapi`), and the ARM templates the plan deploys (the azurerm
@@ -280,9 +281,25 @@ fn instances<'a>(b: &mut Builder, doc: &At<'a>) -> Option<Vec<Instance<'a>>> {
         }
         return Some(list.items().iter().flat_map(change).collect());
     }
-    let values = doc
-        .path(&["planned_values", "root_module"])
-        .or_else(|| doc.path(&["values", "root_module"]))?;
+    // A refresh-only plan (`terraform plan -refresh-only`) changes no resource: no
+    // `resource_changes`, an empty `planned_values.root_module`, and the refreshed state in
+    // `prior_state`, which is what its apply writes.
+    let planned = doc.path(&["planned_values", "root_module"]);
+    let refreshed = doc.path(&["prior_state", "values", "root_module"]);
+    if let (Some(planned), Some(refreshed)) = (planned, refreshed) {
+        if planned.get("resources").is_none() && planned.get("child_modules").is_none() {
+            b.note(
+                &planned,
+                "a refresh-only Terraform plan (`terraform plan -refresh-only`: no \
+                 `resource_changes`, an empty `planned_values`): read as the state its apply \
+                 writes (`prior_state`, refreshed)",
+            );
+            let mut out = Vec::new();
+            module_values(&refreshed, "", &mut out);
+            return Some(out);
+        }
+    }
+    let values = planned.or_else(|| doc.path(&["values", "root_module"]))?;
     let mut out = Vec::new();
     module_values(&values, "", &mut out);
     Some(out)
