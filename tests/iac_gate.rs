@@ -590,3 +590,64 @@ fn a_refresh_only_plan_is_judged_on_the_state_its_apply_writes() {
         "{report:#}"
     );
 }
+
+/// The violations of `policy` in a `--format json` report: (file, pointer).
+fn located(report: &Value, policy: &str) -> Vec<(String, String)> {
+    violations_at(report, policy)
+        .into_iter()
+        .map(|(_, file, pointer)| (file, pointer))
+        .collect()
+}
+
+#[test]
+fn a_value_a_template_passes_on_is_located_where_it_is_written() {
+    let (_, report) = lint_json(&fixture("arm-template-value-origins"));
+    let owned = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+        v.iter()
+            .map(|(f, p)| (f.to_string(), p.to_string()))
+            .collect()
+    };
+    assert_eq!(
+        located(&report, "DEX302"),
+        owned(&[
+            (
+                "bicep-module/main.parameters.json",
+                "/parameters/serversTier/value"
+            ),
+            (
+                "linked/main.parameters.json",
+                "/parameters/serversTier/value"
+            ),
+            (
+                "nested-outer/azuredeploy.parameters.json",
+                "/parameters/serversTier/value"
+            ),
+        ])
+    );
+    assert_eq!(
+        located(&report, "DEX303"),
+        owned(&[(
+            "linked/modules/defender.json",
+            "/resources/1/properties/enabled"
+        )])
+    );
+    // A literal a module is passed: where the deployment passes it.
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(
+        &fixture("arm-template-value-origins").join("bicep-module"),
+        dir.path(),
+    );
+    let main = dir.path().join("main.json");
+    let text = std::fs::read_to_string(&main)
+        .unwrap()
+        .replace("\"[parameters('serversTier')]\"", "\"Free\"");
+    std::fs::write(&main, text).unwrap();
+    let (_, report) = lint_json(dir.path());
+    assert_eq!(
+        located(&report, "DEX302"),
+        owned(&[(
+            "main.json",
+            "/resources/defender/properties/parameters/tier/value"
+        )])
+    );
+}

@@ -1753,6 +1753,12 @@ impl Builder {
             Some((dir, _)) => format!("{dir}/{name}"),
             None => name.to_string(),
         };
+        self.file_id(rel)
+    }
+
+    /// [`Builder::beside`] for the file at `rel`, a path relative to the root like
+    /// [`Builder::rel`] (a linked template in another folder).
+    pub fn file_id(&mut self, rel: String) -> FileId {
         let mut taken = 0;
         for op in &self.ops {
             match op {

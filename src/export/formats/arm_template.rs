@@ -68,10 +68,13 @@
 //! template's property (`/resources/defender/properties/template/resources/serversPricing/properties/pricingTier`):
 //! a value that comes from the parent of a nested template, or from a parameters file through
 //! an expression, is located where the template uses it. A Defender for Servers pricing's tier
-//! or sub-plan, or a setting's `enabled`, that the top template writes as the parameter itself
-//! (`[parameters('serversTier')]`, what Bicep compiles `pricingTier: serversTier` to) and a
-//! parameters file gives is located at the parameters file's value (see
-//! [`Builder::beside`]): a pull request that changes the deployment changes that line. The
+//! or sub-plan, or a setting's `enabled`, that a template writes as the parameter itself
+//! (`[parameters('serversTier')]`, what Bicep compiles `pricingTier: serversTier` to) is
+//! located where that parameter's value is written: a parameters file's value (see
+//! [`Builder::beside`]), or the value a deployment passes its template, or where the parent's
+//! parameter it passes on is (see [`Reader::passed_origins`]); one a linked template writes as
+//! a literal, at that value in the linked file: a pull request that changes the deployment
+//! changes that line. The
 //! cloud account of a subscription template is named after its deployment
 //! target, `target subscription of main.json` (the subscription id when a deployment or a
 //! `scope` names one).
@@ -165,6 +168,7 @@ pub fn read(b: &mut Builder, doc: &At<'_>, rel: &str) -> bool {
     let (given, origins) = parameters_file(b, doc, rel);
     let mut reader = Reader {
         origins,
+        linked: None,
         rel: rel.to_string(),
         top: rel.to_string(),
         dir: String::new(),
@@ -285,6 +289,7 @@ pub fn embedded(b: &mut Builder, e: Embedded<'_>) {
     };
     let mut reader = Reader {
         origins: Origins::new(),
+        linked: None,
         rel: e.rel.clone(),
         top: e.rel.clone(),
         dir: String::new(),
@@ -298,6 +303,7 @@ pub fn embedded(b: &mut Builder, e: Embedded<'_>) {
         accounts: Vec::new(),
         not_deployed: Vec::new(),
     };
+    reader.origins = reader.passed_origins(parameters);
     let missing = format!("`{}` does not pass it", e.path);
     reader.template(b, &e.template, target, &given, None, &missing);
     reader.nothing_read(b, &e.template, &shown);
@@ -472,9 +478,46 @@ fn unmatched_parameters(b: &mut Builder, doc: &At<'_>, rel: &str) {
     }
 }
 
-/// Where a parameters file gives a parameter's value: by lowercase name, the file's name (in
-/// the template's folder) and the offset of the value in it.
-type Origins = HashMap<String, (String, u32)>;
+/// Where a parameter's value is given, to change it.
+#[derive(Debug, Clone)]
+enum Origin {
+    /// In a parameters file: the file's name (in the top template's folder) and the offset of
+    /// the value in it.
+    Beside(String, u32),
+    /// At a value of the document being read: what a deployment passes its template.
+    Here(Loc),
+}
+
+/// Where the parameters of the template being read are given ([`Origin`]), by lowercase name.
+type Origins = HashMap<String, Origin>;
+
+/// The parameter a template value names when it is the parameter itself
+/// (`[parameters('serversTier')]`, what Bicep compiles a property or a module parameter set to
+/// a parameter to).
+fn parameter_named(value: &At<'_>) -> Option<String> {
+    let inner = value.as_str()?.strip_prefix('[')?.strip_suffix(']')?;
+    if inner.starts_with('[') {
+        return None;
+    }
+    let expr::Expr::Call(function, args) = expr::parse(inner).ok()? else {
+        return None;
+    };
+    let [expr::Expr::Str(name)] = args.as_slice() else {
+        return None;
+    };
+    function
+        .eq_ignore_ascii_case("parameters")
+        .then(|| name.to_string())
+}
+
+/// Whether a template value is a literal, not an expression (a string that does not start
+/// with `[`, or escapes it as `[[`).
+fn literal(value: &At<'_>) -> bool {
+    match value.as_str() {
+        Some(text) => !text.starts_with('[') || text.starts_with("[["),
+        None => !value.is_object() && !value.is_array(),
+    }
+}
 
 /// The values of the parameters files read with the template (see [`parameters_files_of`]),
 /// and where each known value is given ([`Origins`]; the first file's when several agree).
@@ -505,7 +548,7 @@ fn parameters_file(b: &mut Builder, doc: &At<'_>, rel: &str) -> (Given, Origins)
             if let Some(v) = p.get("value") {
                 origins
                     .entry(k.to_ascii_lowercase())
-                    .or_insert_with(|| (f.clone(), v.v.start));
+                    .or_insert_with(|| Origin::Beside(f.clone(), v.v.start));
             }
         }
         let given = passed(parameters, &format!("in `{f}`"), json_val);
@@ -875,8 +918,13 @@ struct Reader {
     accounts: Vec<String>,
     /// The resources dexlint reads that are not deployed: their `condition` is false.
     not_deployed: Vec<NotDeployed>,
-    /// Where the parameters files give the top template's parameters.
+    /// Where the parameters of the template being read are given (the top template's by its
+    /// parameters files).
     origins: Origins,
+    /// While a linked template is read: its path (relative to the root) and, by the address
+    /// of each of its values (located at the linking deployment's `templateLink`), the offset
+    /// of that value in the linked file.
+    linked: Option<(String, HashMap<usize, u32>)>,
 }
 
 /// A resource of a type dexlint reads whose `condition` is false.
@@ -1552,7 +1600,10 @@ impl Reader {
         let given: Vec<(&'static str, &'static str, Loc, Loc)> = fields
             .iter()
             .filter_map(|(path, account_field, record_field)| {
-                let (written, at) = self.given_at(b, r, path.strip_prefix("properties.")?)?;
+                let key = path.strip_prefix("properties.")?;
+                let (written, at) = self
+                    .given_at(b, r, key)
+                    .or_else(|| self.linked_at(b, r, key))?;
                 Some((*account_field, *record_field, written, at))
             })
             .collect();
@@ -1606,31 +1657,54 @@ impl Reader {
     }
 
     /// Where the value of `key` of the `properties` of `r` is written in the template, and
-    /// where a parameters file gives it, when the template writes the parameter itself
+    /// where it is given, when the template writes the parameter itself
     /// (`[parameters('serversTier')]`: what Bicep compiles a property set to a parameter to)
-    /// and the top template's parameters files give it: a pull request changes the deployment
-    /// at the parameters file's value (see [`Builder::beside`]).
+    /// and a parameters file of the top template gives it, or a deployment passes it
+    /// (through its parent's parameters: see [`Reader::passed_origins`]): a pull request
+    /// changes the deployment at that value (see [`Builder::beside`]).
     fn given_at(&self, b: &mut Builder, r: &Resource<'_>, key: &str) -> Option<(Loc, Loc)> {
-        if self.depth > 0 {
-            return None;
-        }
         let written = r.at.path(&["properties", key])?;
-        let text = written.as_str()?;
-        let inner = text.strip_prefix('[')?.strip_suffix(']')?;
-        if inner.starts_with('[') {
+        let name = parameter_named(&written)?;
+        let at = match self.origins.get(&name.to_ascii_lowercase())? {
+            Origin::Beside(file, offset) => Loc::new(b.beside(file), *offset),
+            Origin::Here(loc) => *loc,
+        };
+        Some((written.loc(), at))
+    }
+
+    /// Where the value of `key` of the `properties` of `r` is written in the template, and
+    /// where it is in the linked template's own file, when the template being read is a linked
+    /// one and writes it as a literal: its values are located at the deployment's
+    /// `templateLink`, while a pull request changes that value in the linked file.
+    fn linked_at(&self, b: &mut Builder, r: &Resource<'_>, key: &str) -> Option<(Loc, Loc)> {
+        let (file, offsets) = self.linked.as_ref()?;
+        let written = r.at.path(&["properties", key])?;
+        if !literal(&written) {
             return None;
         }
-        let expr::Expr::Call(function, args) = expr::parse(inner).ok()? else {
-            return None;
-        };
-        let [expr::Expr::Str(name)] = args.as_slice() else {
-            return None;
-        };
-        if !function.eq_ignore_ascii_case("parameters") {
-            return None;
+        let offset = offsets.get(&std::ptr::from_ref(written.v).addr())?;
+        Some((written.loc(), Loc::new(b.file_id(file.clone()), *offset)))
+    }
+
+    /// Where the parameters a deployment passes its template (`properties.parameters`) are
+    /// given: a literal where the deployment writes it, a parameter of this template passed
+    /// through (`{"value": "[parameters('serversTier')]"}`, what `bicep build` writes for a
+    /// module parameter set to a parameter) where this template's is given.
+    fn passed_origins(&self, parameters: Option<At<'_>>) -> Origins {
+        let mut origins = Origins::new();
+        for (k, p) in parameters.map(|p| p.members()).unwrap_or_default() {
+            let Some(v) = p.get("value") else {
+                continue;
+            };
+            let origin = match parameter_named(&v) {
+                Some(name) => self.origins.get(&name.to_ascii_lowercase()).cloned(),
+                None => literal(&v).then(|| Origin::Here(v.loc())),
+            };
+            if let Some(origin) = origin {
+                origins.insert(k.to_ascii_lowercase(), origin);
+            }
         }
-        let (file, offset) = self.origins.get(&name.to_ascii_lowercase())?;
-        Some((written.loc(), Loc::new(b.beside(file), *offset)))
+        origins
     }
 
     /// A `Microsoft.Resources/deployments` resource (a Bicep module, a nested or a linked
@@ -1701,10 +1775,17 @@ impl Reader {
             _ => target,
         };
         let outer = (!inner).then_some(ctx);
+        // A template evaluated in this one's scope uses its parameters.
+        let origins = if inner {
+            self.passed_origins(props.get("parameters"))
+        } else {
+            self.origins.clone()
+        };
         let enter = Enter {
             path: &path,
             account,
             group,
+            origins,
         };
         if let Some(t) = props.get("template").filter(At::is_object) {
             self.nested(b, &t, target_of(&t), &given, outer, &missing, enter, None);
@@ -1768,8 +1849,12 @@ impl Reader {
             );
         };
         // The linked file's values are shown at the deployment's `templateLink`: the file
-        // being read is the one that links it.
+        // being read is the one that links it. Where each is in the linked file is kept, for
+        // the values a pull request changes there (see `linked_at`).
+        let mut offsets = HashMap::new();
+        let original = node.clone();
         tree::relocate(&mut node, link.v.start);
+        offsets_of(&node, &original, &mut offsets);
         let strings = Strings::default();
         let t = At::new(&node, link.file, &strings);
         if !matches!(schema_of(&t), Some(Schema::Template(_))) {
@@ -1786,6 +1871,7 @@ impl Reader {
         let dir = local
             .rsplit_once('/')
             .map_or(String::new(), |(d, _)| format!("{d}/"));
+        let saved = self.linked.replace((file.clone(), offsets));
         self.nested(
             b,
             &t,
@@ -1796,6 +1882,7 @@ impl Reader {
             enter,
             Some((file, dir)),
         );
+        self.linked = saved;
     }
 
     /// The path of a deployment: the deployments it is nested in and its symbolic name, else
@@ -1828,6 +1915,7 @@ impl Reader {
             std::mem::replace(&mut self.group, enter.group),
             self.rel.clone(),
             self.dir.clone(),
+            std::mem::replace(&mut self.origins, enter.origins),
         );
         if let Some((file, dir)) = linked {
             self.rel = file;
@@ -1836,7 +1924,14 @@ impl Reader {
         self.depth += 1;
         self.template(b, t, target, given, outer, missing);
         self.depth -= 1;
-        (self.prefix, self.account, self.group, self.rel, self.dir) = saved;
+        (
+            self.prefix,
+            self.account,
+            self.group,
+            self.rel,
+            self.dir,
+            self.origins,
+        ) = saved;
     }
 
     /// A linked template that was not read: a warning at its `templateLink`, and the
@@ -2320,6 +2415,27 @@ struct Enter<'p> {
     path: &'p str,
     account: Account,
     group: Option<String>,
+    /// Where the parameters of the template entered are given.
+    origins: Origins,
+}
+
+/// The offset in `original` of each value of `relocated` (the same tree, relocated), by the
+/// value's address.
+fn offsets_of(relocated: &Node<'_>, original: &Node<'_>, out: &mut HashMap<usize, u32>) {
+    out.insert(std::ptr::from_ref(relocated).addr(), original.start);
+    match (&relocated.kind, &original.kind) {
+        (Kind::Array(r), Kind::Array(o)) => {
+            for (r, o) in r.iter().zip(o.iter()) {
+                offsets_of(r, o, out);
+            }
+        }
+        (Kind::Object(r), Kind::Object(o)) => {
+            for ((_, r), (_, o)) in r.iter().zip(o.iter()) {
+                offsets_of(r, o, out);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// A linked template's `relativePath`, `relative`, written in the template at `dir` (a folder
