@@ -424,16 +424,15 @@ fn arm_templates_deployed_by_a_terraform_plan_are_read() {
             && dex302[0].0.contains(TEMPLATE_SUB)
             && dex302[0].0.contains("tier `Free`")
             && dex302[0].1 == "terraform/plan.json"
-            && dex302[0].2 == "/resource_changes/1/change/after/template_content",
+            && dex302[0].2 == "/resource_changes/1/change/after/parameters_content",
         "{report:#}"
     );
     let dex303 = violations_at(&report, "DEX303");
     assert!(
         dex303.len() == 1
             && dex303[0].0.contains(AZAPI_SUB)
-            && dex303[0]
-                .2
-                .starts_with("/resource_changes/2/change/after/body/properties/template"),
+            && dex303[0].2
+                == "/resource_changes/2/change/after/body/properties/parameters/mdeEnabled/value",
         "{report:#}"
     );
     // Never "the plan has no pricing" of a subscription a template sets.
