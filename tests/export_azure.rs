@@ -665,7 +665,7 @@ fn terraform_provider_aliases_are_accounts_of_their_own() {
                 ),
                 acct(
                     "Azure",
-                    "azurerm_security_center_subscription_pricing.dev",
+                    "target subscription of azurerm.dev in terraform/plan.json",
                     Some("Free"),
                     Some(""),
                     Value::Unknown
@@ -683,12 +683,13 @@ fn terraform_provider_aliases_are_accounts_of_their_own() {
             .collect();
         assert_eq!(dex302.len(), 1, "{dex302:?}");
         assert!(
-            dex302[0].contains("pricing.dev") && dex302[0].contains("`Free`"),
+            dex302[0].contains("azurerm.dev") && dex302[0].contains("`Free`"),
             "{dex302:?}"
         );
     }
     // A variable whose value is no subscription id (`var.env == "prod" ? "A" : "B"` references
-    // `var.env` alone): the provider's account is named by its resource, not by the value.
+    // `var.env` alone): the provider's account is named after its configuration, not by the
+    // value.
     plan["variables"]["prod_subscription_id"]["value"] = Json::from("prod");
     let dir = export_of(&[("terraform/plan.json", &plan.to_string())]);
     let l = dexlint::export::load(&[dir.path().to_path_buf()], &Default::default()).unwrap();
@@ -697,8 +698,8 @@ fn terraform_provider_aliases_are_accounts_of_their_own() {
     assert_eq!(
         ids,
         [
-            "azurerm_security_center_subscription_pricing.dev",
-            "azurerm_security_center_subscription_pricing.prod"
+            "target subscription of azurerm.dev in terraform/plan.json",
+            "target subscription of azurerm.prod in terraform/plan.json"
         ]
     );
 }

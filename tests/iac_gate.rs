@@ -650,3 +650,16 @@ fn a_value_a_template_passes_on_is_located_where_it_is_written() {
         )])
     );
 }
+
+#[test]
+fn plans_of_two_environments_without_subscription_ids_are_two_accounts() {
+    let (_, report) = lint_json(&fixture("terraform-plan-per-environment"));
+    assert_eq!(
+        violation_entities(&report, "DEX302"),
+        [
+            "cloud_accounts/target subscription of plans/dev.json",
+            "cloud_accounts/target subscription of plans/prod.json"
+        ],
+        "{report:#}"
+    );
+}

@@ -1655,7 +1655,7 @@ fn unknown_account_fields(
 /// call); else the subscription the ARM ids of the existing pricings and
 /// settings of that provider configuration name; else one account per provider configuration
 /// (`azurerm.dev` and `azurerm.prod`, `module.spoke:azurerm` are subscriptions of their own),
-/// named after the first resource that configures it.
+/// named after the plan file (see [`unnamed_account`]).
 fn account<'b>(
     b: &'b mut Builder,
     doc: &At<'_>,
@@ -1666,10 +1666,23 @@ fn account<'b>(
     let a = b.cloud_account(&key, "Azure", "terraform", &i.after)?;
     // A fresh account is named by its key.
     if a.get("id").and_then(Field::as_str) == Some(key.as_str()) {
-        let id = subscription.unwrap_or_else(|| i.address.clone());
+        let id = subscription.unwrap_or_else(|| unnamed_account(doc, i, rel));
         a.set("id", Value::Str(id.into()), None);
     }
     Some(a)
+}
+
+/// The name of an account whose subscription the plan does not tell, after the plan file (as
+/// an ARM template's `target subscription of main.json`): one plan per environment, each with
+/// the subscription from the environment (`ARM_SUBSCRIPTION_ID`), are accounts of their own.
+/// `target subscription of plans/prod.json` for the default provider configuration, `target
+/// subscription of azurerm.dev in plans/prod.json` for another (an alias, a module's own).
+fn unnamed_account(doc: &At<'_>, i: &Instance<'_>, rel: &str) -> String {
+    let provider = config(doc, i).and_then(|r| r.get("provider_config_key").and_then(|k| k.text()));
+    match provider.as_deref() {
+        Some("azurerm") | None => format!("target subscription of {rel}"),
+        Some(p) => format!("target subscription of {p} in {rel}"),
+    }
 }
 
 /// The key of the cloud account [`account`] gives `i`, and the subscription id when the plan
