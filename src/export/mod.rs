@@ -2917,8 +2917,8 @@ impl Assembler {
                     entity: Some(name.to_string()),
                     reason: format!(
                         "the deployment declaration's `services` does not give `{name}`: whether \
-                         Defender Experts for {} is purchased, the export does not tell",
-                        if name == "xdr" { "XDR" } else { "Servers" }
+                         {} is purchased, the export does not tell",
+                        formats::declaration::service_title(name)
                     ),
                     loc: origin,
                     in_value: true,

@@ -18,6 +18,14 @@ pub const MODES: &[&str] = &["active", "passive", "not_deployed"];
 /// true or false: a `services` record with `purchased`.
 pub const SERVICES: &[&str] = &["xdr", "servers"];
 
+/// The name of the Defender Experts service a key of [`SERVICES`] stands for, in messages.
+pub fn service_title(key: &str) -> &'static str {
+    match key {
+        "xdr" => "Defender Experts for XDR",
+        _ => "Defender Experts for Servers",
+    }
+}
+
 /// The `kind` of a declaration this version of dexlint reads.
 pub const KIND: &str = "dexlint.deployment/v1";
 /// The keys of a declaration's top-level object.
