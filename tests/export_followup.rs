@@ -1128,3 +1128,58 @@ fn a_missing_page_of_connectors_leaves_the_accounts_shown_whole_judged() {
     assert_eq!(violations(&report, "DEX306").len(), 1, "{report:#}");
     assert_eq!(not_evaluated(&report, "DEX306").len(), 1, "{report:#}");
 }
+
+#[test]
+fn a_terraform_member_of_a_group_named_only_by_object_id_is_not_passed() {
+    // The plan alone: the group's name is known only in the directory.
+    let (code, report) = lint_json(&fixture("terraform-member-group-by-id"));
+    assert_eq!(code, 0, "{report:#}");
+    assert!(violations(&report, "DEX003").is_empty(), "{report:#}");
+    let ne = not_evaluated(&report, "DEX003");
+    assert_eq!(ne.len(), 1, "{report:#}");
+    assert_eq!(ne[0].0, "groups/3c9a1b2d-5e6f-4a7b-8c9d-0e1f2a3b4c5d");
+    assert!(
+        ne[0].1.contains("`azuread_group_member.soc_in_scope`")
+            && ne[0].1.contains("its name is known only in the directory"),
+        "{ne:?}"
+    );
+    // The export's Graph groups list names the group: it is the scoped user group, whose
+    // members the export does not list, so they stay unknown.
+    let dir = copy("terraform-member-group-by-id");
+    std::fs::create_dir_all(
+        dir.path()
+            .join("graph/groups/3c9a1b2d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("graph/groups.json"),
+        r#"{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#groups", "value": [{"id": "3c9a1b2d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", "displayName": "Defender_Experts_Scoped_Coverage_Users", "groupTypes": [], "securityEnabled": true, "mailEnabled": false, "membershipRule": null}]}"#,
+    )
+    .unwrap();
+    let (_, report) = lint_json(dir.path());
+    assert!(
+        not_evaluated(&report, "DEX002")
+            .iter()
+            .all(|n| n.0.is_empty()),
+        "{report:#}"
+    );
+    let ne = not_evaluated(&report, "DEX003");
+    assert_eq!(ne.len(), 1, "{report:#}");
+    assert!(ne[0].1.contains("are not in the export"), "{ne:?}");
+    // With its members list, the plan's nested group joins the members it has.
+    std::fs::write(
+        dir.path().join("graph/groups/3c9a1b2d-5e6f-4a7b-8c9d-0e1f2a3b4c5d/members.json"),
+        r##"{"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#directoryObjects", "value": [{"@odata.type": "#microsoft.graph.user", "id": "8b7a6c5d-4e3f-4210-9a8b-7c6d5e4f3a2b", "displayName": "Megan Bowen", "userPrincipalName": "megan@contoso.example"}]}"##,
+    )
+    .unwrap();
+    let (code, report) = lint_json(dir.path());
+    assert_eq!(code, 1, "{report:#}");
+    assert!(not_evaluated(&report, "DEX003").is_empty(), "{report:#}");
+    let nested = violations(&report, "DEX003");
+    assert_eq!(nested.len(), 1, "{report:#}");
+    assert_eq!(
+        (nested[0].0.as_str(), nested[0].1),
+        ("terraform/plan.json", 28)
+    );
+    assert!(nested[0].2.contains("`azuread_group.nested`"), "{nested:?}");
+}

@@ -937,7 +937,9 @@ enum Op {
     /// The document provides this collection (even when empty).
     Touch(&'static str),
     Push(&'static str, Record),
-    Group(Record),
+    /// A group; true for a group a Terraform plan names only by object id (see
+    /// [`Assembler::stand_ins`]).
+    Group(Record, bool),
     /// A members list of a group was exported (even an empty one), here; true when it is cast
     /// to one kind of member (see [`Builder::members_list`]).
     MembersList(String, Loc, bool),
@@ -1003,7 +1005,7 @@ impl Op {
     fn collection(&self) -> Option<&'static str> {
         Some(match self {
             Op::Touch(c) | Op::Push(c, _) | Op::Gap(c, _) | Op::Deleted(c) => c,
-            Op::Group(_) | Op::MembersList(..) | Op::Member(..) => "groups",
+            Op::Group(..) | Op::MembersList(..) | Op::Member(..) => "groups",
             Op::Device(..) | Op::AvMode(..) | Op::AvModeByName(_) => "devices",
             Op::Account(_) => "cloud_accounts",
             Op::Page(page, _) => page.gap.0,
@@ -1036,7 +1038,7 @@ impl Op {
     /// account is kept whole: its fields are compared with those of the account as created.
     fn project(&mut self, projection: &Projection) {
         match self {
-            Op::Push(_, r) | Op::Group(r) | Op::Member(_, r, _) | Op::Device(_, r) => {
+            Op::Push(_, r) | Op::Group(r, _) | Op::Member(_, r, _) | Op::Device(_, r) => {
                 r.project(projection);
             }
             Op::AvMode(stub, _) => stub.project(projection),
@@ -1654,7 +1656,14 @@ impl Builder {
 
     /// Adds a group (its members are attached when loading ends).
     pub fn add_group(&mut self, record: Record) {
-        self.add(Op::Group(record));
+        self.add(Op::Group(record, false));
+    }
+
+    /// Adds a group a Terraform plan names only by object id, whose name is unknown: the
+    /// group of that id another source gives, if any, is this one (see
+    /// [`Assembler::stand_ins`]).
+    pub fn add_group_by_id(&mut self, record: Record) {
+        self.add(Op::Group(record, true));
     }
 
     /// A members list of group `gid` was exported (even an empty one); `cast` when it lists
@@ -2116,6 +2125,11 @@ struct Assembler {
     /// Pages of Graph lists, checked for missing pages at the end.
     pages: paging::Pages,
     groups: Vec<Record>,
+    /// Groups a Terraform plan names only by object id (an `azuread_group_member` of a group
+    /// the plan does not describe), their names unknown: a group of the same id that another
+    /// source gives is the same group, which the plan's members join (see [`join_stand_in`]);
+    /// the others are groups of the export.
+    stand_ins: Vec<Record>,
     group_index: Index<usize>,
     /// Members by group id: where the list came from, and the members.
     members: Vec<(String, Option<Loc>, ThinVec<Record>)>,
@@ -2191,7 +2205,7 @@ impl Assembler {
         if load.ops.iter().any(Op::is_tenant_data) {
             self.roots_with_data.insert(found.root);
         }
-        if load.ops.iter().any(|op| matches!(op, Op::Group(_))) {
+        if load.ops.iter().any(|op| matches!(op, Op::Group(..))) {
             let single = load.ops.iter().any(|op| matches!(op, Op::Single("groups")));
             self.single_groups = Some(self.single_groups.unwrap_or(true) && single);
         }
@@ -2249,7 +2263,7 @@ impl Assembler {
             for op in ops.0.iter_mut().flatten() {
                 let records: Vec<&mut Record> = match op {
                     Op::Account(a) => vec![&mut a.record, &mut a.fresh],
-                    Op::Push(_, r) | Op::Group(r) => vec![r],
+                    Op::Push(_, r) | Op::Group(r, _) => vec![r],
                     _ => Vec::new(),
                 };
                 for r in records {
@@ -2283,7 +2297,7 @@ impl Assembler {
                 .filter(|op| {
                     matches!(
                         op,
-                        Op::Push(..) | Op::Group(_) | Op::Member(..) | Op::Deleted(_)
+                        Op::Push(..) | Op::Group(..) | Op::Member(..) | Op::Deleted(_)
                     )
                 })
                 .count(),
@@ -2311,7 +2325,11 @@ impl Assembler {
                     pushed.0 = c;
                     pushed.1.push(r);
                 }
-                Op::Group(r) => {
+                Op::Group(r, true) => {
+                    self.touch("groups", file);
+                    self.stand_ins.push(r);
+                }
+                Op::Group(r, false) => {
                     self.touch("groups", file);
                     let id = r.identity().unwrap_or("").to_string();
                     self.kindless_members |= members_of(&r).iter().any(kindless);
@@ -2954,6 +2972,10 @@ impl Assembler {
         let page_lists = std::mem::take(&mut self.page_lists);
         let last_pages = std::mem::take(&mut self.last_pages);
         let same_list = |a: FileId, b: FileId| one_list(&page_lists, &last_pages, a, b);
+        let stand_ins = match model.collection_mut("groups") {
+            Some(c) => take_stand_ins(&mut self.groups, &mut self.stand_ins, &mut c.gaps),
+            None => Vec::new(),
+        };
         if let Some(r) = relisted::dedupe(&mut self.groups, &same_list) {
             let (warnings, gaps) = Self::relisted_report(&model, "Entra ID groups", r);
             self.diagnostics.extend(warnings);
@@ -3022,6 +3044,9 @@ impl Assembler {
             }
         }
         self.diagnostics.extend(relisted_members);
+        for g in stand_ins {
+            join_stand_in(&mut self.groups, g);
+        }
         // The gap of an inline list that may be cut (20 members) goes with the list, and that
         // of a list cast to one kind with a list of every kind of the group's members.
         if let Some(c) = model.collection_mut("groups") {
@@ -3197,7 +3222,7 @@ fn without_deleted_lists(ops: &mut Ops) {
     let read = |c: &str| {
         ops.iter().any(|op| match op {
             Op::Push(p, _) => *p == c,
-            Op::Group(_) => c == "groups",
+            Op::Group(..) => c == "groups",
             _ => false,
         })
     };
@@ -3357,6 +3382,62 @@ fn unknown_if(
 
 /// Whether a record comes from a Terraform plan or an ARM template (its `source`): the
 /// resources they manage, not a list of the tenant's.
+/// Of the groups a Terraform plan names only by object id (`stand_ins`), those whose id a group
+/// of `groups` has (another source gives it), with the gaps on their names: the plan's members
+/// join that group (see [`join_stand_in`]). The others are added to `groups`.
+fn take_stand_ins(
+    groups: &mut Vec<Record>,
+    stand_ins: &mut Vec<Record>,
+    gaps: &mut Vec<Gap>,
+) -> Vec<Record> {
+    let id = |g: &Record| g.identity().unwrap_or_default().to_ascii_lowercase();
+    let given: HashSet<String> = groups.iter().map(id).collect();
+    let (taken, kept): (Vec<Record>, Vec<Record>) = std::mem::take(stand_ins)
+        .into_iter()
+        .partition(|g| given.contains(&id(g)));
+    groups.extend(kept);
+    for g in &taken {
+        let loc = g.get("name").and_then(Field::loc);
+        let key = id(g);
+        gaps.retain(|gap| {
+            gap.field != Some("name")
+                || gap.loc != loc
+                || !gap
+                    .entity
+                    .as_ref()
+                    .is_some_and(|e| e.eq_ignore_ascii_case(&key))
+        });
+    }
+    taken
+}
+
+/// Adds the members of `g`, a group a Terraform plan names only by object id (those the plan
+/// adds), to the group of its id, when the export lists that group's members: members the
+/// export does not list stay so.
+fn join_stand_in(groups: &mut [Record], mut g: Record) {
+    let key = g.identity().unwrap_or_default().to_string();
+    let Some(Value::Records(added)) = g.take("members").map(Field::into_value) else {
+        return;
+    };
+    let target = groups
+        .iter_mut()
+        .find(|o| o.identity().is_some_and(|i| i.eq_ignore_ascii_case(&key)));
+    let Some(target) = target else {
+        return;
+    };
+    if let Some(f) = target.take("members") {
+        let loc = f.loc();
+        let value = match f.into_value() {
+            Value::Records(mut l) => {
+                l.extend(added);
+                Value::Records(l)
+            }
+            v => v,
+        };
+        target.set("members", value, loc);
+    }
+}
+
 fn declared(r: &Record) -> bool {
     matches!(
         r.get("source").and_then(Field::as_str),

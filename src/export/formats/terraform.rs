@@ -838,7 +838,11 @@ fn load(b: &mut Builder, doc: &At<'_>, instances: &[Instance<'_>], rel: &str) {
         b.touch("groups");
     }
     for g in groups {
-        b.add_group(g);
+        // A group named only by object id has no address (see `group_by_id`).
+        match g.get("address").and_then(Field::as_str) {
+            Some(_) => b.add_group(g),
+            None => b.add_group_by_id(g),
+        }
     }
     for i in instances
         .iter()
@@ -2017,8 +2021,9 @@ fn nested(address: &str, loc: Loc) -> Record {
 /// `azuread_group_member`: adds the member to the group it targets (by planned object id, or
 /// by reference in its module's configuration). A group read by a data source
 /// (`data.azuread_group.x`) is the existing group as `prior_state` holds it: it joins the
-/// groups with the members it has and the planned one. A member whose group cannot be found is
-/// a warning at it.
+/// groups with the members it has and the planned one. A group named only by a literal object
+/// id is a group whose name only the directory knows (see `group_by_id`). A member whose group
+/// cannot be found otherwise is a warning at it.
 fn group_member(
     b: &mut Builder,
     doc: &At<'_>,
@@ -2056,6 +2061,24 @@ fn group_member(
             Some(d) => {
                 let g = group(b, doc, d, (objects, removed, rel));
                 groups.push(g);
+            }
+            None if target_data.is_none() && target_address.is_none() => {
+                let Some(at) = i
+                    .after
+                    .get("group_object_id")
+                    .filter(|g| g.text().is_some())
+                else {
+                    b.warning(
+                        &i.after,
+                        &format!(
+                            "`{}` gives no `group_object_id`: the member it adds could not be \
+                             attached to a group",
+                            i.address
+                        ),
+                    );
+                    return;
+                };
+                groups.push(group_by_id(b, i, &at, rel));
             }
             None => {
                 let target = target_data
@@ -2149,6 +2172,34 @@ fn group_member(
     };
     list.push(m);
     group.set("members", Value::Records(list), loc);
+}
+
+/// The group an `azuread_group_member` names only by a literal object id (`at`, its
+/// `group_object_id`), which no resource or data source of the plan describes: a group of the
+/// directory whose name only the directory knows. Its name is unknown, so a member the plan
+/// adds to it (a nested group added to the scoped group, say) leaves the rules on the scoped
+/// groups not evaluated rather than passed. Its members are those the plan adds: the gate
+/// judges what the plan changes, as for the groups the plan reads by data source.
+fn group_by_id(b: &mut Builder, i: &Instance<'_>, at: &At<'_>, rel: &str) -> Record {
+    let id = at.text().unwrap_or_default();
+    let mut r = Record::new(&schema::GROUP, Some(at.loc()));
+    r.set("id", Value::Str(id.as_str().into()), Some(at.loc()));
+    r.set("source", Value::Str("terraform".into()), None);
+    r.set("name", Value::Unknown, Some(at.loc()));
+    b.unknown(
+        "groups",
+        "name",
+        &id,
+        format!(
+            "`{}` in `{rel}` adds a member to the group of object id `{id}`, which the plan \
+             does not describe (no `azuread_group` resource or data source): its name is \
+             known only in the directory",
+            i.address
+        ),
+        at,
+    );
+    r.set("members", Value::Records(ThinVec::new()), Some(at.loc()));
+    r
 }
 
 /// A group's id: its Entra object id (`object_id`, or `id` as the azuread provider gives it),
